@@ -1,1 +1,7 @@
-//! engine
+//! Kafka Cluster Wizard's engine: from a project file to every file and step that makes a Kafka cluster.
+//!
+//! The engine never prints and knows nothing of its front ends (the `kafka-wizard` CLI here, the desktop app in
+//! `src-tauri/`). See ARCHITECTURE.md for the code map and invariants.
+
+pub mod catalog;
+pub mod project;

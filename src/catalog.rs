@@ -1,0 +1,346 @@
+//! The version catalog: every Apache Kafka release from 2.0.0 on that the wizard knows, with its Scala builds,
+//! which coordination modes it supports, the Java it needs, whether it was withdrawn, and where Apache serves it.
+//!
+//! Facts come from `../shared/design/KAFKA-FACTS.md` §1 and §3 (Apache's downloads page, release notes and
+//! compatibility pages). Download URLs: releases still on the main distribution server are tried there first;
+//! every release is also on `archive.apache.org/dist/kafka` forever, so that is always the fallback. Checksums and
+//! signatures are always taken from Apache itself (never from a mirror).
+
+use serde::Serialize;
+use std::fmt;
+
+/// The main ASF distribution server: holds only the current releases.
+pub const APACHE_DOWNLOADS: &str = "https://downloads.apache.org/kafka";
+/// The ASF archive: holds every release ever published.
+pub const APACHE_ARCHIVE: &str = "https://archive.apache.org/dist/kafka";
+
+/// A release number `major.minor.patch`, ordered numerically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct Version {
+    pub major: u16,
+    pub minor: u16,
+    pub patch: u16,
+}
+
+impl Version {
+    pub const fn new(major: u16, minor: u16, patch: u16) -> Self {
+        Version { major, minor, patch }
+    }
+
+    /// Parses `"3.9.1"`; anything else (missing parts, signs, suffixes) is `None`.
+    pub fn parse(text: &str) -> Option<Version> {
+        let mut parts = text.split('.');
+        let mut next = || -> Option<u16> {
+            let part = parts.next()?;
+            if part.is_empty() || part.len() > 4 || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            part.parse().ok()
+        };
+        let version = Version::new(next()?, next()?, next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(version)
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+impl From<Version> for String {
+    fn from(v: Version) -> String {
+        v.to_string()
+    }
+}
+
+/// How far KRaft had come in a release.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KraftSupport {
+    /// Not in the release at all.
+    None,
+    /// 2.8: early access, not for production.
+    EarlyAccess,
+    /// 3.0–3.2: preview, not for production.
+    Preview,
+    /// 3.3.1 on: production ready for new clusters.
+    Production,
+}
+
+/// Java versions a release runs on: `min` is required, `max` is the newest the Kafka docs list as supported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct JavaRange {
+    pub min: u16,
+    pub max: u16,
+}
+
+/// One Apache Kafka release.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Release {
+    pub version: Version,
+    /// Scala builds published as binary tarballs (`kafka_<scala>-<version>.tgz`).
+    pub scala: &'static [&'static str],
+    pub zookeeper: bool,
+    pub kraft: KraftSupport,
+    pub java: JavaRange,
+    /// Pulled by the Kafka project after release ("It is recommended that … not be used").
+    pub withdrawn: bool,
+    /// Still on downloads.apache.org (the newest of each supported line); others live only on the archive.
+    pub current: bool,
+}
+
+/// The Scala build used when the project file does not name one.
+pub const DEFAULT_SCALA: &str = "2.13";
+
+impl Release {
+    pub fn supports_scala(&self, scala: &str) -> bool {
+        self.scala.contains(&scala)
+    }
+
+    /// `kafka_<scala>-<version>.tgz`, the tarball's file name (and, without `.tgz`, its top-level directory).
+    pub fn tarball_name(&self, scala: &str) -> String {
+        format!("{}.tgz", self.dist_dir_name(scala))
+    }
+
+    /// `kafka_<scala>-<version>`: the directory the tarball unpacks to.
+    pub fn dist_dir_name(&self, scala: &str) -> String {
+        format!("kafka_{}-{}", scala, self.version)
+    }
+
+    /// Where to download the tarball from, in order: the main server (current releases only), then the archive.
+    pub fn tarball_urls(&self, scala: &str) -> Vec<String> {
+        self.apache_urls(&self.tarball_name(scala))
+    }
+
+    /// Where Apache publishes the tarball's `.sha512`, in the same order as [`Release::tarball_urls`].
+    pub fn checksum_urls(&self, scala: &str) -> Vec<String> {
+        self.apache_urls(&format!("{}.sha512", self.tarball_name(scala)))
+    }
+
+    /// Where Apache publishes the tarball's detached signature (`.asc`).
+    pub fn signature_urls(&self, scala: &str) -> Vec<String> {
+        self.apache_urls(&format!("{}.asc", self.tarball_name(scala)))
+    }
+
+    fn apache_urls(&self, file: &str) -> Vec<String> {
+        let mut urls = Vec::with_capacity(2);
+        if self.current {
+            urls.push(format!("{APACHE_DOWNLOADS}/{}/{file}", self.version));
+        }
+        urls.push(format!("{APACHE_ARCHIVE}/{}/{file}", self.version));
+        urls
+    }
+
+    /// The coordination mode used when the project file does not say: KRaft where it is the only mode,
+    /// ZooKeeper where KRaft is not production ready; `None` where both are (3.3–3.9) and the user must choose.
+    pub fn default_mode_is_kraft(&self) -> Option<bool> {
+        match (self.zookeeper, self.kraft) {
+            (false, _) => Some(true),
+            (true, KraftSupport::Production) => None,
+            (true, _) => Some(false),
+        }
+    }
+}
+
+const S_211_212: &[&str] = &["2.11", "2.12"];
+const S_211_212_213: &[&str] = &["2.11", "2.12", "2.13"];
+const S_212_213: &[&str] = &["2.12", "2.13"];
+const S_213: &[&str] = &["2.13"];
+
+const fn release(
+    version: (u16, u16, u16),
+    scala: &'static [&'static str],
+    kraft: KraftSupport,
+    java: (u16, u16),
+) -> Release {
+    Release {
+        version: Version::new(version.0, version.1, version.2),
+        scala,
+        zookeeper: version.0 < 4,
+        kraft,
+        java: JavaRange { min: java.0, max: java.1 },
+        withdrawn: false,
+        current: false,
+    }
+}
+
+const fn withdrawn(mut r: Release) -> Release {
+    r.withdrawn = true;
+    r
+}
+
+const fn current(mut r: Release) -> Release {
+    r.current = true;
+    r
+}
+
+use KraftSupport::{EarlyAccess, Preview, Production};
+const NO_KRAFT: KraftSupport = KraftSupport::None;
+
+/// Every known release, oldest first.
+pub static RELEASES: &[Release] = &[
+    release((2, 0, 0), S_211_212, NO_KRAFT, (8, 8)),
+    release((2, 0, 1), S_211_212, NO_KRAFT, (8, 8)),
+    release((2, 1, 0), S_211_212, NO_KRAFT, (8, 11)),
+    release((2, 1, 1), S_211_212, NO_KRAFT, (8, 11)),
+    release((2, 2, 0), S_211_212, NO_KRAFT, (8, 11)),
+    release((2, 2, 1), S_211_212, NO_KRAFT, (8, 11)),
+    release((2, 2, 2), S_211_212, NO_KRAFT, (8, 11)),
+    release((2, 3, 0), S_211_212, NO_KRAFT, (8, 11)),
+    release((2, 3, 1), S_211_212, NO_KRAFT, (8, 11)),
+    release((2, 4, 0), S_211_212_213, NO_KRAFT, (8, 11)),
+    release((2, 4, 1), S_211_212_213, NO_KRAFT, (8, 11)),
+    release((2, 5, 0), S_212_213, NO_KRAFT, (8, 11)),
+    release((2, 5, 1), S_212_213, NO_KRAFT, (8, 11)),
+    release((2, 6, 0), S_212_213, NO_KRAFT, (8, 11)),
+    release((2, 6, 1), S_212_213, NO_KRAFT, (8, 11)),
+    release((2, 6, 2), S_212_213, NO_KRAFT, (8, 11)),
+    release((2, 6, 3), S_212_213, NO_KRAFT, (8, 11)),
+    release((2, 7, 0), S_212_213, NO_KRAFT, (8, 11)),
+    release((2, 7, 1), S_212_213, NO_KRAFT, (8, 11)),
+    release((2, 7, 2), S_212_213, NO_KRAFT, (8, 11)),
+    release((2, 8, 0), S_212_213, EarlyAccess, (8, 11)),
+    release((2, 8, 1), S_212_213, EarlyAccess, (8, 11)),
+    release((2, 8, 2), S_212_213, EarlyAccess, (8, 11)),
+    release((3, 0, 0), S_212_213, Preview, (8, 11)),
+    release((3, 0, 1), S_212_213, Preview, (8, 11)),
+    release((3, 0, 2), S_212_213, Preview, (8, 11)),
+    release((3, 1, 0), S_212_213, Preview, (8, 17)),
+    release((3, 1, 1), S_212_213, Preview, (8, 17)),
+    release((3, 1, 2), S_212_213, Preview, (8, 17)),
+    release((3, 2, 0), S_212_213, Preview, (8, 17)),
+    release((3, 2, 1), S_212_213, Preview, (8, 17)),
+    withdrawn(release((3, 2, 2), S_212_213, Preview, (8, 17))),
+    release((3, 2, 3), S_212_213, Preview, (8, 17)),
+    withdrawn(release((3, 3, 0), S_212_213, Production, (8, 17))),
+    release((3, 3, 1), S_212_213, Production, (8, 17)),
+    release((3, 3, 2), S_212_213, Production, (8, 17)),
+    release((3, 4, 0), S_212_213, Production, (8, 17)),
+    release((3, 4, 1), S_212_213, Production, (8, 17)),
+    release((3, 5, 0), S_212_213, Production, (8, 17)),
+    release((3, 5, 1), S_212_213, Production, (8, 17)),
+    release((3, 5, 2), S_212_213, Production, (8, 17)),
+    release((3, 6, 0), S_212_213, Production, (8, 17)),
+    release((3, 6, 1), S_212_213, Production, (8, 17)),
+    release((3, 6, 2), S_212_213, Production, (8, 17)),
+    release((3, 7, 0), S_212_213, Production, (8, 21)),
+    release((3, 7, 1), S_212_213, Production, (8, 21)),
+    release((3, 7, 2), S_212_213, Production, (8, 21)),
+    release((3, 8, 0), S_212_213, Production, (8, 21)),
+    release((3, 8, 1), S_212_213, Production, (8, 21)),
+    release((3, 9, 0), S_212_213, Production, (8, 21)),
+    release((3, 9, 1), S_212_213, Production, (8, 21)),
+    current(release((3, 9, 2), S_212_213, Production, (8, 21))),
+    release((4, 0, 0), S_213, Production, (17, 23)),
+    release((4, 0, 1), S_213, Production, (17, 23)),
+    release((4, 0, 2), S_213, Production, (17, 23)),
+    release((4, 1, 0), S_213, Production, (17, 23)),
+    release((4, 1, 1), S_213, Production, (17, 23)),
+    release((4, 1, 2), S_213, Production, (17, 23)),
+    release((4, 2, 0), S_213, Production, (17, 25)),
+    release((4, 2, 1), S_213, Production, (17, 25)),
+    current(release((4, 2, 2), S_213, Production, (17, 25))),
+    release((4, 3, 0), S_213, Production, (17, 25)),
+    current(release((4, 3, 1), S_213, Production, (17, 25))),
+    current(release((4, 4, 0), S_213, Production, (17, 25))),
+];
+
+/// The release with this exact version, if the catalog knows it.
+pub fn find(version: Version) -> Option<&'static Release> {
+    RELEASES.iter().find(|r| r.version == version)
+}
+
+/// The newest non-withdrawn release of the same `major.minor` line, to suggest when a version is unknown.
+pub fn newest_in_line(major: u16, minor: u16) -> Option<&'static Release> {
+    RELEASES
+        .iter()
+        .rev()
+        .find(|r| r.version.major == major && r.version.minor == minor && !r.withdrawn)
+}
+
+/// The newest release overall (what a new project should default to).
+pub fn newest() -> &'static Release {
+    RELEASES.last().expect("the catalog is not empty")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalog_is_sorted_and_has_no_duplicates() {
+        for pair in RELEASES.windows(2) {
+            assert!(pair[0].version < pair[1].version, "{} then {}", pair[0].version, pair[1].version);
+        }
+    }
+
+    #[test]
+    fn versions_parse_only_in_three_numeric_parts() {
+        assert_eq!(Version::parse("3.9.1"), Some(Version::new(3, 9, 1)));
+        for bad in ["3.9", "3.9.1.0", "3.9.x", "", "-1.0.0", "3..1", " 3.9.1", "3.9.1-rc1", "99999.0.0"] {
+            assert_eq!(Version::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn zookeeper_mode_ends_with_the_3_x_line_and_kraft_is_production_from_3_3() {
+        for r in RELEASES {
+            assert_eq!(r.zookeeper, r.version.major < 4, "{}", r.version);
+            let production = r.kraft == KraftSupport::Production;
+            assert_eq!(production, r.version >= Version::new(3, 3, 0), "{}", r.version);
+        }
+    }
+
+    #[test]
+    fn kafka_4_is_published_for_scala_2_13_only() {
+        let r = find(Version::new(4, 0, 0)).unwrap();
+        assert_eq!(r.scala, &["2.13"]);
+        assert_eq!(r.java.min, 17);
+        assert!(!find(Version::new(2, 3, 1)).unwrap().supports_scala("2.13"));
+        assert!(find(Version::new(2, 4, 0)).unwrap().supports_scala("2.13"));
+    }
+
+    #[test]
+    fn archived_releases_are_downloaded_from_the_archive_only() {
+        let r = find(Version::new(2, 8, 0)).unwrap();
+        assert_eq!(
+            r.tarball_urls("2.13"),
+            vec!["https://archive.apache.org/dist/kafka/2.8.0/kafka_2.13-2.8.0.tgz"]
+        );
+        assert_eq!(
+            r.checksum_urls("2.13"),
+            vec!["https://archive.apache.org/dist/kafka/2.8.0/kafka_2.13-2.8.0.tgz.sha512"]
+        );
+    }
+
+    #[test]
+    fn current_releases_try_the_main_server_before_the_archive() {
+        let r = find(Version::new(3, 9, 2)).unwrap();
+        assert_eq!(
+            r.tarball_urls("2.13"),
+            vec![
+                "https://downloads.apache.org/kafka/3.9.2/kafka_2.13-3.9.2.tgz",
+                "https://archive.apache.org/dist/kafka/3.9.2/kafka_2.13-3.9.2.tgz",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_withdrawn_releases_are_3_2_2_and_3_3_0() {
+        let withdrawn: Vec<String> =
+            RELEASES.iter().filter(|r| r.withdrawn).map(|r| r.version.to_string()).collect();
+        assert_eq!(withdrawn, ["3.2.2", "3.3.0"]);
+    }
+
+    #[test]
+    fn the_default_mode_follows_what_the_release_supports() {
+        assert_eq!(find(Version::new(2, 8, 0)).unwrap().default_mode_is_kraft(), Some(false));
+        assert_eq!(find(Version::new(3, 9, 1)).unwrap().default_mode_is_kraft(), None);
+        assert_eq!(find(Version::new(4, 1, 0)).unwrap().default_mode_is_kraft(), Some(true));
+    }
+}

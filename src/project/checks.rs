@@ -1,0 +1,299 @@
+//! Single-value checks used by validation: paths, host names, chroots, heap sizes, user names, cluster ids.
+//!
+//! Each returns the checked value or a message saying what is wrong and what to write instead; the caller adds
+//! the field path. Pure functions, no I/O.
+
+use super::spec::{AbsPath, ClusterId, HeapSize, NetAddress};
+use base64::Engine;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Characters a path may not contain: they would break `log.dirs` (`,`), a unit file or a shell command.
+const FORBIDDEN_IN_PATH: &[char] = &[
+    ',', '$', '`', ';', '&', '|', '<', '>', '(', ')', '{', '}', '[', ']', '*', '?', '!', '#', '~', '\'', '"',
+    '\\', '=', '%',
+];
+
+pub fn abs_path(raw: &str) -> Result<AbsPath, String> {
+    if raw.is_empty() {
+        return Err("is empty — give an absolute path such as /data1".into());
+    }
+    if raw.chars().any(|c| c.is_whitespace()) {
+        return Err(format!("{raw:?} contains whitespace — use a path without spaces"));
+    }
+    if let Some(c) = raw.chars().find(|c| FORBIDDEN_IN_PATH.contains(c) || c.is_control()) {
+        let why = if c == ',' { " (it would split the log.dirs list)" } else { " (shell metacharacter)" };
+        return Err(format!("{raw:?} contains {c:?}{why} — use letters, digits, '/', '.', '-' and '_'"));
+    }
+    if !raw.starts_with('/') {
+        return Err(format!("{raw:?} is relative — give an absolute path starting with '/'"));
+    }
+    let trimmed = raw.strip_suffix('/').unwrap_or(raw);
+    if trimmed.is_empty() {
+        return Err("\"/\" is the root directory — give a dedicated directory such as /data1".into());
+    }
+    if trimmed[1..].split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+        return Err(format!("{raw:?} has an empty, '.' or '..' element — write the plain absolute path"));
+    }
+    Ok(AbsPath(trimmed.to_string()))
+}
+
+/// A path that may start with `~/` (SSH identity and known_hosts files, expanded on the machine running the wizard).
+pub fn local_path(raw: &str) -> Result<String, String> {
+    if raw.is_empty() {
+        return Err("is empty — give a file path or remove the key".into());
+    }
+    if raw.chars().any(|c| c.is_control()) {
+        return Err("contains a control character".into());
+    }
+    Ok(raw.to_string())
+}
+
+/// An RFC 1123 host name (letters, digits, hyphens; labels of 1–63; 253 in all).
+pub fn dns_name(raw: &str) -> bool {
+    if raw.is_empty() || raw.len() > 253 {
+        return false;
+    }
+    let name = raw.strip_suffix('.').unwrap_or(raw);
+    !name.is_empty()
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+        // An all-numeric dotted name is an IPv4 literal or a typo of one, never a DNS name.
+        && !name.split('.').all(|label| label.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub fn net_address(raw: &str) -> Result<NetAddress, String> {
+    if raw.parse::<Ipv4Addr>().is_ok() {
+        return Ok(NetAddress(raw.to_string()));
+    }
+    let unbracketed = raw.strip_prefix('[').and_then(|r| r.strip_suffix(']')).unwrap_or(raw);
+    if let Ok(v6) = unbracketed.parse::<Ipv6Addr>() {
+        return Ok(NetAddress(v6.to_string()));
+    }
+    if dns_name(raw) {
+        return Ok(NetAddress(raw.to_ascii_lowercase()));
+    }
+    Err(format!(
+        "{raw:?} is neither a valid host name (letters, digits and '-' in dot-separated labels) nor an IP address"
+    ))
+}
+
+pub fn port(raw: i64) -> Result<u16, String> {
+    match u16::try_from(raw) {
+        Ok(p) if p > 0 => Ok(p),
+        _ => Err(format!("{raw} is not a TCP port — use a number from 1 to 65535")),
+    }
+}
+
+/// A port the (non-root) service user can bind: 1024–65535.
+pub fn service_port(raw: i64) -> Result<u16, String> {
+    let p = port(raw)?;
+    if p < 1024 {
+        return Err(format!(
+            "{p} is a privileged port that the non-root service user cannot bind — use a port from 1024 to 65535"
+        ));
+    }
+    Ok(p)
+}
+
+/// The ZooKeeper chroot shared by every broker of one cluster.
+pub fn chroot(raw: &str) -> Result<String, String> {
+    let fix = "write it like /my-cluster: one leading '/', no trailing '/', no spaces";
+    if raw.chars().any(char::is_whitespace) {
+        return Err(format!("{raw:?} contains whitespace — {fix}"));
+    }
+    if !raw.starts_with('/') {
+        return Err(format!("{raw:?} does not start with '/' — {fix}"));
+    }
+    if raw == "/" {
+        return Err(format!("\"/\" is the ensemble's root: the cluster would not be isolated — {fix}"));
+    }
+    if raw.ends_with('/') {
+        return Err(format!("{raw:?} ends with '/' — {fix}"));
+    }
+    let elements: Vec<&str> = raw[1..].split('/').collect();
+    if elements.iter().any(|e| e.is_empty()) {
+        return Err(format!("{raw:?} has an empty element ('//') — {fix}"));
+    }
+    if elements.iter().any(|e| *e == "." || *e == "..") {
+        return Err(format!("{raw:?} has a '.' or '..' element, which ZooKeeper refuses — {fix}"));
+    }
+    if elements[0] == "zookeeper" {
+        return Err(format!("{raw:?} is inside /zookeeper, which ZooKeeper reserves — choose another name"));
+    }
+    if let Some(c) = raw.chars().find(|c| c.is_control() || *c == ',' || *c == ':') {
+        return Err(format!("{raw:?} contains {c:?}, which would corrupt zookeeper.connect — {fix}"));
+    }
+    Ok(raw.to_string())
+}
+
+/// `512m`, `1g`, `2048M`, `1G` → a heap size; at least 128 MiB.
+pub fn heap(raw: &str) -> Result<HeapSize, String> {
+    let fix = "write a whole number followed by m or g, such as 512m or 4g";
+    let lower = raw.trim().to_ascii_lowercase();
+    let (number, unit_mib) = match lower.char_indices().last() {
+        Some((i, 'm')) => (&lower[..i], 1u64),
+        Some((i, 'g')) => (&lower[..i], 1024u64),
+        _ => return Err(format!("{raw:?} has no unit — {fix}")),
+    };
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || number.len() > 7 {
+        return Err(format!("{raw:?} is not a heap size — {fix}"));
+    }
+    let amount: u64 = number.parse().map_err(|_| format!("{raw:?} is not a heap size — {fix}"))?;
+    let mib = amount * unit_mib;
+    if mib < 128 {
+        return Err(format!("{raw:?} is below 128m, too small for a Kafka or ZooKeeper JVM — use at least 256m"));
+    }
+    Ok(HeapSize { mib, jvm: format!("{amount}{}", if unit_mib == 1 { "m" } else { "g" }) })
+}
+
+/// A POSIX user name usable with `useradd` (and for SSH logins).
+pub fn user_name(raw: &str) -> Result<String, String> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 32
+        && raw.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(format!(
+            "{raw:?} is not a valid user name — use lowercase letters, digits, '_' and '-', starting with a letter"
+        ))
+    }
+}
+
+/// The cluster name: used in file names, unit descriptions and the default chroot.
+pub fn cluster_name(raw: &str) -> Result<String, String> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 64
+        && raw.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(format!(
+            "{raw:?} is not a usable cluster name — use letters, digits, '-', '_' and '.', starting with a letter or digit"
+        ))
+    }
+}
+
+/// A rack label for `broker.rack`.
+pub fn rack(raw: &str) -> Result<String, String> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 64
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(format!("{raw:?} is not a usable rack label — use letters, digits, '-', '_' and '.'"))
+    }
+}
+
+/// A KRaft cluster id as `kafka-storage.sh random-uuid` prints it.
+pub fn cluster_id(raw: &str) -> Result<ClusterId, String> {
+    let fix = "remove the key to have a fresh one generated, or paste the id printed by kafka-storage.sh random-uuid";
+    // Java's decoder (which Kafka uses) accepts non-zero trailing bits, as in the docs' MkU3OEVBNTcwNTJENDM2Qk.
+    let lenient = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_encode_padding(false)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let bytes = lenient
+        .decode(raw)
+        .ok()
+        .filter(|b| b.len() == 16 && raw.len() == 22)
+        .ok_or_else(|| format!("{raw:?} is not a 22-character base64url id — {fix}"))?;
+    if raw.starts_with('-') {
+        return Err(format!("{raw:?} starts with '-', which Kafka's tools cannot take as an argument — {fix}"));
+    }
+    // Uuid.ZERO_UUID and Uuid.METADATA_TOPIC_ID (0…01) are reserved by Kafka.
+    if bytes[..15].iter().all(|&b| b == 0) && bytes[15] <= 1 {
+        return Err(format!("{raw:?} is a reserved id — {fix}"));
+    }
+    Ok(ClusterId(raw.to_string()))
+}
+
+/// A fresh random cluster id (16 bytes from the OS's CSPRNG), never a deterministic one.
+pub fn new_cluster_id() -> ClusterId {
+    use rand::RngCore;
+    loop {
+        let mut bytes = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        if let Ok(id) = cluster_id(&id) {
+            return id;
+        }
+    }
+}
+
+/// A Kafka property key: dotted lowercase words (no `=`, `:`, spaces or newlines that would corrupt the file).
+pub fn property_key(raw: &str) -> bool {
+    !raw.is_empty()
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_must_be_absolute_plain_and_shell_safe() {
+        assert_eq!(abs_path("/data1").unwrap().as_str(), "/data1");
+        assert_eq!(abs_path("/data1/").unwrap().as_str(), "/data1");
+        for bad in ["data1", "/", "", "/a b", "/a,b", "/a;rm -rf", "/a/../b", "/a//b", "/$HOME", "~/x", "/a\nb"] {
+            assert!(abs_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn host_names_follow_rfc_1123_and_ip_literals_are_accepted() {
+        for good in ["peter-kafka001", "kafka1.example.com", "10.0.0.1", "::1", "[fe80::1]", "H1"] {
+            assert!(net_address(good).is_ok(), "{good:?}");
+        }
+        for bad in ["", "-bad", "bad-", "a_b", "a..b", "a b", "300.1.1.1", "1.2.3", "a:b", &"x".repeat(64)] {
+            assert!(net_address(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn chroots_are_one_absolute_znode_path() {
+        assert!(chroot("/peter-kafka").is_ok());
+        assert!(chroot("/kafka/prod").is_ok());
+        for bad in ["peter-kafka", "/", "/peter-kafka/", "/a//b", "/peter kafka", "/zookeeper", "/zookeeper/x", "/a/./b", "/a,b"] {
+            assert!(chroot(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn heap_sizes_take_m_or_g_units() {
+        assert_eq!(heap("1g").unwrap().jvm_options(), "-Xms1g -Xmx1g");
+        assert_eq!(heap("512M").unwrap().mib, 512);
+        for bad in ["1", "1gb", "g", "-1g", "1.5g", "64m", "lots"] {
+            assert!(heap(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn generated_cluster_ids_are_valid_and_different_each_time() {
+        let a = new_cluster_id();
+        let b = new_cluster_id();
+        assert_ne!(a, b);
+        assert!(cluster_id(a.as_str()).is_ok());
+        assert_eq!(a.as_str().len(), 22);
+    }
+
+    #[test]
+    fn cluster_ids_refuse_bad_length_leading_dash_and_reserved_values() {
+        assert!(cluster_id("MkU3OEVBNTcwNTJENDM2Qk").is_ok());
+        assert!(cluster_id("short").is_err());
+        assert!(cluster_id("AAAAAAAAAAAAAAAAAAAAAA").is_err());
+        assert!(cluster_id("AAAAAAAAAAAAAAAAAAAAAQ").is_err());
+        assert!(cluster_id("-kU3OEVBNTcwNTJENDM2Qk").is_err());
+    }
+}

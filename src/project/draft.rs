@@ -1,0 +1,210 @@
+//! The project file as written: a lenient, serde-shaped mirror of the TOML (`format = 1`).
+//!
+//! Everything a user may leave out is an `Option`; numbers are `i64` so that a negative id reaches validation
+//! (and gets a field-named message) instead of failing inside serde. Unknown keys are refused here, with the
+//! key's full path. The draft is also what the desktop app edits and saves; [`super::validate`] turns it into
+//! the strict [`super::spec::ClusterSpec`] that the rest of the engine takes.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// The project file format this build reads and writes.
+pub const FORMAT: i64 = 1;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectDraft {
+    pub format: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub kafka: KafkaDraft,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zookeeper: Option<ZookeeperDraft>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kraft: Option<KraftDraft>,
+    #[serde(default, skip_serializing_if = "SshDraft::is_empty")]
+    pub ssh: SshDraft,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostDraft>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaDraft {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scala: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_dir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_dir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_dir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_dirs: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listener_port: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heap: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub java_home: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mirror: Option<String>,
+    /// A local tarball for offline installs (its `.sha512` must sit beside it, or `checksum` be given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tarball: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZookeeperDraft {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chroot: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_port: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum_port: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election_port: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_dir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heap: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tick_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_limit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_limit: Option<i64>,
+    /// `host:port` of an existing ensemble, instead of hosts with the role `zookeeper`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KraftDraft {
+    /// Generated once (16 random bytes, base64url) and kept here; every node is formatted with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller_port: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshDraft {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_hosts: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sudo: Option<bool>,
+}
+
+impl SshDraft {
+    pub fn is_empty(&self) -> bool {
+        *self == SshDraft::default()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostDraft {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zookeeper_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rack: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_dirs: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<SshDraft>,
+}
+
+/// Why a project file could not be read as a draft (before any validation).
+#[derive(Debug, Error, PartialEq)]
+pub enum ParseError {
+    #[error("the project file is not valid TOML: {0}")]
+    Syntax(String),
+    #[error("format: missing — add `format = 1` as the first line of the project file")]
+    MissingFormat,
+    #[error("format: must be a whole number (this version of kafka-wizard reads format {FORMAT})")]
+    FormatNotANumber,
+    #[error(
+        "format: the file is format {found}, written by a newer kafka-wizard; this version reads format {FORMAT} — \
+         upgrade kafka-wizard to open it"
+    )]
+    FutureFormat { found: i64 },
+    #[error("format: {found} is not a project file format (this version reads format {FORMAT})")]
+    BadFormat { found: i64 },
+    #[error("{path}: unknown key — check its spelling (the project file refuses keys it does not know)")]
+    UnknownKey { path: String },
+    #[error("{path}: {message}")]
+    WrongType { path: String, message: String },
+}
+
+/// Reads a project file's text into a draft: checks `format` first, then refuses unknown keys by path.
+pub fn parse(text: &str) -> Result<ProjectDraft, ParseError> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ParseError::Syntax(one_line(&e)))?;
+    match table.get("format") {
+        None => return Err(ParseError::MissingFormat),
+        Some(toml::Value::Integer(n)) if *n == FORMAT => {}
+        Some(toml::Value::Integer(n)) if *n > FORMAT => return Err(ParseError::FutureFormat { found: *n }),
+        Some(toml::Value::Integer(n)) => return Err(ParseError::BadFormat { found: *n }),
+        Some(_) => return Err(ParseError::FormatNotANumber),
+    }
+    let deserializer = toml::Deserializer::new(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.message().to_string();
+        if let Some(key) = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()) {
+            let path = if path == "." || path.is_empty() {
+                key.to_string()
+            } else if path.ends_with(key) {
+                path
+            } else {
+                format!("{path}.{key}")
+            };
+            ParseError::UnknownKey { path }
+        } else {
+            ParseError::WrongType { path, message: message.trim().to_string() }
+        }
+    })
+}
+
+/// Writes a draft back as TOML (the desktop app's Save; the CLI keeps the user's own text instead).
+pub fn to_toml(draft: &ProjectDraft) -> String {
+    toml::to_string_pretty(draft).expect("a draft always serialises")
+}
+
+fn one_line(e: &toml::de::Error) -> String {
+    let message = e.message().trim();
+    match e.span() {
+        Some(span) => format!("{message} (at byte {})", span.start),
+        None => message.to_string(),
+    }
+}

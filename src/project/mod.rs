@@ -1,0 +1,15 @@
+//! The project file: reading it (draft), checking it (validate) and the validated model (spec).
+//!
+//! API boundary: the rest of the engine takes a [`spec::ClusterSpec`] only; front ends load with [`load`] (or
+//! [`draft::parse`] + [`validate::validate`] for live validation) and show the [`problem::Problem`]s.
+
+pub mod checks;
+pub mod draft;
+pub mod problem;
+pub mod spec;
+pub mod validate;
+
+pub use draft::{parse, ProjectDraft};
+pub use problem::{Problem, Severity};
+pub use spec::ClusterSpec;
+pub use validate::{validate, Validation};

@@ -1,0 +1,247 @@
+//! The validated cluster: the strict model every later stage (render, plan, deploy, export) takes.
+//!
+//! A `ClusterSpec` only exists after [`super::validate`] accepted a draft, so its fields carry checked values:
+//! absolute, shell-safe paths; DNS names or IP literals; ports in range; unique ids; a release the catalog
+//! knows with a Scala build it publishes; a coordination mode that release supports. Roles are a closed set.
+
+use crate::catalog::Release;
+use serde::Serialize;
+use std::fmt;
+
+/// A checked absolute path: starts with `/`, is not `/`, has no empty/`.`/`..` element, no trailing `/`, and no
+/// whitespace, commas or shell metacharacters — safe to put in `log.dirs`, a unit file and a shell command.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct AbsPath(pub(crate) String);
+
+impl AbsPath {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// This path with one more (checked) element; `name` must itself be shell-safe with no `/`.
+    pub fn join(&self, name: &str) -> AbsPath {
+        debug_assert!(!name.is_empty() && !name.contains('/'));
+        AbsPath(format!("{}/{}", self.0, name))
+    }
+    /// True when `other` is this path or lies below it.
+    pub fn contains(&self, other: &AbsPath) -> bool {
+        other.0 == self.0 || other.0.starts_with(&format!("{}/", self.0))
+    }
+}
+
+impl fmt::Display for AbsPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A host name (RFC 1123 DNS name) or an IPv4/IPv6 literal.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct NetAddress(pub(crate) String);
+
+impl NetAddress {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The form used in `host:port` strings: IPv6 literals in brackets.
+    pub fn for_host_port(&self) -> String {
+        if self.0.contains(':') {
+            format!("[{}]", self.0)
+        } else {
+            self.0.clone()
+        }
+    }
+}
+
+impl fmt::Display for NetAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// JVM heap size, e.g. `1g`: rendered as `-Xms1g -Xmx1g` (equal, as Kafka's docs advise).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HeapSize {
+    /// The size in MiB (for checks).
+    pub mib: u64,
+    /// The size as the JVM takes it (`512m`, `2g`).
+    pub jvm: String,
+}
+
+impl HeapSize {
+    pub fn jvm_options(&self) -> String {
+        format!("-Xms{0} -Xmx{0}", self.jvm)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Broker,
+    Controller,
+    Zookeeper,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Broker, Role::Controller, Role::Zookeeper];
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Broker => "broker",
+            Role::Controller => "controller",
+            Role::Zookeeper => "zookeeper",
+        }
+    }
+}
+
+/// SSH access to one host (project defaults with the host's overrides applied). Holds no secrets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SshSettings {
+    pub user: String,
+    pub port: u16,
+    /// As written (may start with `~`); expanded by the transport.
+    pub identity_file: Option<String>,
+    pub known_hosts: Option<String>,
+    /// Run privileged steps through `sudo -n` (default: when `user` is not root).
+    pub sudo: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HostSpec {
+    pub name: NetAddress,
+    pub address: Option<NetAddress>,
+    pub roles: Vec<Role>,
+    /// `broker.id` (ZooKeeper mode) or `node.id` (KRaft); set exactly when the host is a broker or controller.
+    pub node_id: Option<u32>,
+    /// ZooKeeper `myid` (1–255); set exactly when the host is an ensemble member.
+    pub myid: Option<u8>,
+    pub rack: Option<String>,
+    pub data_dirs: Vec<AbsPath>,
+    pub ssh: SshSettings,
+}
+
+impl HostSpec {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+    /// How other machines reach this host: the address when given, else the name.
+    pub fn reach(&self) -> &NetAddress {
+        self.address.as_ref().unwrap_or(&self.name)
+    }
+    /// Runs `kafka-server.service` (a broker, a KRaft controller, or both).
+    pub fn runs_kafka(&self) -> bool {
+        self.has(Role::Broker) || self.has(Role::Controller)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ZookeeperSpec {
+    /// The ONE chroot every broker of this cluster shares, e.g. `/peter-kafka`.
+    pub chroot: String,
+    pub client_port: u16,
+    pub quorum_port: u16,
+    pub election_port: u16,
+    pub data_dir: AbsPath,
+    pub log_dir: AbsPath,
+    pub heap: HeapSize,
+    pub tick_time: u32,
+    pub init_limit: u32,
+    pub sync_limit: u32,
+    pub ensemble: Ensemble,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ensemble {
+    /// Indexes into `ClusterSpec::hosts` of the members, in `myid` order.
+    Managed(Vec<usize>),
+    /// An existing ensemble the wizard does not install: `host:port` strings.
+    External(Vec<String>),
+}
+
+/// A KRaft cluster id: 16 random bytes, base64url without padding (22 characters), as `kafka-storage random-uuid`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ClusterId(pub(crate) String);
+
+impl ClusterId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KraftSpec {
+    /// `None` until first generated and saved into the project file (see `project::ensure_cluster_id`).
+    pub cluster_id: Option<ClusterId>,
+    pub controller_port: u16,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "mode")]
+pub enum Coordination {
+    Zookeeper(ZookeeperSpec),
+    Kraft(KraftSpec),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KafkaSpec {
+    pub release: &'static Release,
+    pub scala: String,
+    pub install_dir: AbsPath,
+    pub config_dir: AbsPath,
+    pub log_dir: AbsPath,
+    pub listener_port: u16,
+    pub heap: HeapSize,
+    pub user: String,
+    pub java_home: Option<AbsPath>,
+    /// Base URL of a mirror with Apache's layout (`<mirror>/<version>/<tarball>`); checksums still come from Apache.
+    pub mirror: Option<String>,
+    /// A local tarball for offline installs.
+    pub tarball: Option<String>,
+    /// Extra `server.properties` entries, in file order, already checked against the keys the wizard owns.
+    pub properties: Vec<(String, String)>,
+}
+
+impl KafkaSpec {
+    /// `<install_dir>/kafka_<scala>-<version>`: the versioned directory the tarball unpacks to.
+    pub fn versioned_dir(&self) -> AbsPath {
+        self.install_dir.join(&self.release.dist_dir_name(&self.scala))
+    }
+    /// `<install_dir>/kafka`: the symlink units point at, so an upgrade is a link swap.
+    pub fn current_link(&self) -> AbsPath {
+        self.install_dir.join("kafka")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClusterSpec {
+    pub name: String,
+    pub kafka: KafkaSpec,
+    pub coordination: Coordination,
+    pub hosts: Vec<HostSpec>,
+}
+
+impl ClusterSpec {
+    pub fn is_kraft(&self) -> bool {
+        matches!(self.coordination, Coordination::Kraft(_))
+    }
+    pub fn brokers(&self) -> impl Iterator<Item = &HostSpec> {
+        self.hosts.iter().filter(|h| h.has(Role::Broker))
+    }
+    pub fn controllers(&self) -> impl Iterator<Item = &HostSpec> {
+        self.hosts.iter().filter(|h| h.has(Role::Controller))
+    }
+    pub fn broker_count(&self) -> usize {
+        self.brokers().count()
+    }
+    /// The ensemble members managed by this project (empty for an external ensemble or KRaft).
+    pub fn zookeeper_members(&self) -> Vec<&HostSpec> {
+        match &self.coordination {
+            Coordination::Zookeeper(ZookeeperSpec { ensemble: Ensemble::Managed(members), .. }) => {
+                members.iter().map(|&i| &self.hosts[i]).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,733 @@
+//! Validation: turns a [`ProjectDraft`] into a [`ClusterSpec`], reporting ALL problems at once.
+//!
+//! Every problem names the field it is about and says what to do. Errors block the project; warnings (an even
+//! ensemble, ZooKeeper next to a broker, combined KRaft nodes, a withdrawn release) do not. Never panics: the
+//! draft may be anything a user or a fuzzer typed.
+
+use super::checks;
+use super::draft::{HostDraft, ProjectDraft, SshDraft};
+use super::problem::Problem;
+use super::spec::*;
+use crate::catalog::{self, KraftSupport, Release, Version};
+use std::collections::{BTreeMap, HashMap};
+
+/// The result of validation: the spec when there are no errors, and every problem found (errors and warnings).
+#[derive(Clone, Debug)]
+pub struct Validation {
+    pub spec: Option<ClusterSpec>,
+    pub problems: Vec<Problem>,
+}
+
+impl Validation {
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().filter(|p| p.is_error())
+    }
+    pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().filter(|p| !p.is_error())
+    }
+}
+
+/// `server.properties` keys the wizard writes itself, and the project field to change instead.
+pub const OWNED_PROPERTIES: &[(&str, &str)] = &[
+    ("broker.id", "hosts[].id"),
+    ("node.id", "hosts[].id"),
+    ("log.dirs", "kafka.data_dirs (or hosts[].data_dirs)"),
+    ("log.dir", "kafka.data_dirs (or hosts[].data_dirs)"),
+    ("zookeeper.connect", "the [zookeeper] section and the hosts with role \"zookeeper\""),
+    ("process.roles", "hosts[].roles"),
+    ("listeners", "kafka.listener_port (and kraft.controller_port)"),
+    ("advertised.listeners", "hosts[].address and kafka.listener_port"),
+    ("listener.security.protocol.map", "kafka.listener_port (listeners are generated)"),
+    ("inter.broker.listener.name", "kafka.listener_port (listeners are generated)"),
+    ("controller.listener.names", "kraft.controller_port (listeners are generated)"),
+    ("controller.quorum.voters", "the hosts with role \"controller\""),
+    ("controller.quorum.bootstrap.servers", "the hosts with role \"controller\""),
+    ("broker.rack", "hosts[].rack"),
+];
+
+/// Properties whose value may not exceed the number of brokers.
+const REPLICA_COUNT_PROPERTIES: &[&str] = &[
+    "default.replication.factor",
+    "offsets.topic.replication.factor",
+    "transaction.state.log.replication.factor",
+    "transaction.state.log.min.isr",
+    "min.insync.replicas",
+    "share.coordinator.state.topic.replication.factor",
+];
+
+const DEFAULT_INSTALL_DIR: &str = "/opt";
+const DEFAULT_CONFIG_DIR: &str = "/etc/kafka";
+const DEFAULT_KAFKA_LOG_DIR: &str = "/var/log/kafka";
+const DEFAULT_DATA_DIR: &str = "/var/lib/kafka/data";
+const DEFAULT_ZK_DATA_DIR: &str = "/var/lib/zookeeper";
+const DEFAULT_ZK_LOG_DIR: &str = "/var/log/zookeeper";
+
+/// Collects problems while checking; `Option`s carry values that passed.
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem::error(field, message));
+    }
+    fn warning(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem::warning(field, message));
+    }
+    /// Records the error of a check, if any, and passes the value on.
+    fn check<T>(&mut self, field: impl Into<String>, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.error(field, message);
+                None
+            }
+        }
+    }
+    fn has_errors(&self) -> bool {
+        self.problems.iter().any(Problem::is_error)
+    }
+}
+
+pub fn validate(draft: &ProjectDraft) -> Validation {
+    let mut c = Checker { problems: Vec::new() };
+    let spec = check_project(&mut c, draft);
+    let spec = if c.has_errors() { None } else { spec };
+    Validation { spec, problems: c.problems }
+}
+
+fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
+    let name = match d.name.as_deref() {
+        None => {
+            c.error("name", "missing — name the cluster, e.g. name = \"my-kafka\" (used for the default chroot)");
+            None
+        }
+        Some(raw) => c.check("name", checks::cluster_name(raw)),
+    };
+
+    let release = check_release(c, d);
+    let scala = release.and_then(|r| check_scala(c, r, d.kafka.scala.as_deref()));
+    let kraft = release.and_then(|r| check_mode(c, r, d.kafka.mode.as_deref()));
+
+    let k = &d.kafka;
+    let install_dir = path_or_default(c, "kafka.install_dir", k.install_dir.as_deref(), DEFAULT_INSTALL_DIR);
+    let config_dir = path_or_default(c, "kafka.config_dir", k.config_dir.as_deref(), DEFAULT_CONFIG_DIR);
+    let log_dir = path_or_default(c, "kafka.log_dir", k.log_dir.as_deref(), DEFAULT_KAFKA_LOG_DIR);
+    let default_data_dirs = match &k.data_dirs {
+        None => Some(vec![AbsPath(DEFAULT_DATA_DIR.into())]),
+        Some(list) => check_data_dirs(c, "kafka.data_dirs", list),
+    };
+    let listener_port = c.check("kafka.listener_port", checks::service_port(k.listener_port.unwrap_or(9092)));
+    let heap = c.check("kafka.heap", checks::heap(k.heap.as_deref().unwrap_or("1g")));
+    let user = check_service_user(c, k.user.as_deref().unwrap_or("kafka"));
+    let java_home = k.java_home.as_deref().and_then(|j| c.check("kafka.java_home", checks::abs_path(j)));
+    let mirror = k.mirror.as_deref().and_then(|m| check_url(c, "kafka.mirror", m));
+    let tarball = k.tarball.as_deref().and_then(|t| c.check("kafka.tarball", checks::local_path(t)));
+    let properties = check_properties(c, &k.properties);
+
+    for (field, dir) in [("kafka.config_dir", &config_dir), ("kafka.log_dir", &log_dir)] {
+        if let (Some(dir), Some(install)) = (dir, &install_dir) {
+            if install.contains(dir) || dir.contains(install) {
+                c.error(field, format!("{dir} overlaps kafka.install_dir {install} — keep configuration and logs outside the install directory so an upgrade does not lose them"));
+            }
+        }
+    }
+
+    // Coordination sections must match the mode.
+    if kraft == Some(true) && d.zookeeper.is_some() {
+        c.error("zookeeper", "this project uses KRaft mode, which has no ZooKeeper — remove the [zookeeper] section or set kafka.mode = \"zookeeper\"");
+    }
+    if kraft == Some(false) && d.kraft.is_some() {
+        c.error("kraft", "this project uses ZooKeeper mode — remove the [kraft] section or set kafka.mode = \"kraft\"");
+    }
+
+    let hosts = check_hosts(c, d, kraft, default_data_dirs.as_deref());
+    let hosts = hosts?;
+
+    let coordination = match kraft? {
+        true => Coordination::Kraft(check_kraft(c, d, &hosts, listener_port)?),
+        false => Coordination::Zookeeper(check_zookeeper(c, d, &hosts, name.as_deref())?),
+    };
+
+    let spec = ClusterSpec {
+        name: name?,
+        kafka: KafkaSpec {
+            release: release?,
+            scala: scala?,
+            install_dir: install_dir?,
+            config_dir: config_dir?,
+            log_dir: log_dir?,
+            listener_port: listener_port?,
+            heap: heap?,
+            user: user?,
+            java_home,
+            mirror,
+            tarball,
+            properties: properties?,
+        },
+        coordination,
+        hosts,
+    };
+    check_cluster(c, &spec);
+    Some(spec)
+}
+
+fn check_release(c: &mut Checker, d: &ProjectDraft) -> Option<&'static Release> {
+    let Some(raw) = d.kafka.version.as_deref() else {
+        c.error(
+            "kafka.version",
+            format!("missing — choose an Apache Kafka release, e.g. version = \"{}\" (see `kafka-wizard versions`)", catalog::newest().version),
+        );
+        return None;
+    };
+    let Some(version) = Version::parse(raw) else {
+        c.error("kafka.version", format!("{raw:?} is not a release number — write it as major.minor.patch, e.g. \"3.9.1\""));
+        return None;
+    };
+    let Some(release) = catalog::find(version) else {
+        let hint = match catalog::newest_in_line(version.major, version.minor) {
+            Some(r) => format!("the newest {}.{} release is {}", version.major, version.minor, r.version),
+            None => "see `kafka-wizard versions` for the releases it knows (2.0.0 and later)".to_string(),
+        };
+        c.error("kafka.version", format!("{version} is not a known Apache Kafka release — {hint}"));
+        return None;
+    };
+    if release.withdrawn {
+        let fix = catalog::newest_in_line(version.major, version.minor).map(|r| r.version.to_string()).unwrap_or_default();
+        c.warning(
+            "kafka.version",
+            format!("{version} was withdrawn by the Kafka project after a significant bug was found (\"it is recommended that {version} not be used\") — use {fix} instead"),
+        );
+    }
+    Some(release)
+}
+
+fn check_scala(c: &mut Checker, release: &Release, raw: Option<&str>) -> Option<String> {
+    match raw {
+        None if release.supports_scala(catalog::DEFAULT_SCALA) => Some(catalog::DEFAULT_SCALA.to_string()),
+        None => release.scala.last().map(|s| s.to_string()),
+        Some(s) if release.supports_scala(s) => Some(s.to_string()),
+        Some(s) => {
+            c.error(
+                "kafka.scala",
+                format!("Kafka {} is not published for Scala {s:?} — choose one of {}", release.version, release.scala.join(", ")),
+            );
+            None
+        }
+    }
+}
+
+/// `Some(true)` for KRaft, `Some(false)` for ZooKeeper mode.
+fn check_mode(c: &mut Checker, release: &Release, raw: Option<&str>) -> Option<bool> {
+    let v = release.version;
+    let kraft = match raw {
+        Some("kraft") => true,
+        Some("zookeeper") => false,
+        Some(other) => {
+            c.error("kafka.mode", format!("{other:?} is not a mode — write \"zookeeper\" or \"kraft\""));
+            return None;
+        }
+        None => match release.default_mode_is_kraft() {
+            Some(kraft) => kraft,
+            None => {
+                c.error("kafka.mode", format!("required for Kafka {v}, which supports both — write mode = \"kraft\" (recommended for new clusters) or mode = \"zookeeper\""));
+                return None;
+            }
+        },
+    };
+    if kraft && release.kraft != KraftSupport::Production {
+        let what = match release.kraft {
+            KraftSupport::None => "has no KRaft mode",
+            KraftSupport::EarlyAccess => "has KRaft only as an early-access feature, not for production",
+            _ => "has KRaft only as a preview, not for production",
+        };
+        c.error("kafka.mode", format!("Kafka {v} {what} — use mode = \"zookeeper\", or Kafka 3.3.1 or later for KRaft"));
+        return None;
+    }
+    if !kraft && !release.zookeeper {
+        c.error("kafka.mode", format!("ZooKeeper mode was removed in Kafka 4.0, so {v} runs only in KRaft mode — use mode = \"kraft\", or a 3.x release (3.9 is the last with ZooKeeper)"));
+        return None;
+    }
+    Some(kraft)
+}
+
+fn path_or_default(c: &mut Checker, field: &str, raw: Option<&str>, default: &str) -> Option<AbsPath> {
+    c.check(field, checks::abs_path(raw.unwrap_or(default)))
+}
+
+fn check_data_dirs(c: &mut Checker, field: &str, list: &[String]) -> Option<Vec<AbsPath>> {
+    if list.is_empty() {
+        c.error(field, "is empty — list at least one directory for Kafka's data (log.dirs), one per disk");
+        return None;
+    }
+    let mut ok = true;
+    let mut seen: Vec<AbsPath> = Vec::new();
+    for (i, raw) in list.iter().enumerate() {
+        let item = format!("{field}[{i}]");
+        match checks::abs_path(raw) {
+            Err(message) => {
+                c.error(item, message);
+                ok = false;
+            }
+            Ok(path) => {
+                if let Some(j) = seen.iter().position(|p| *p == path) {
+                    c.error(item, format!("{path} is listed twice (also {field}[{j}]) — list each directory once"));
+                    ok = false;
+                } else if let Some(j) = seen.iter().position(|p| p.contains(&path) || path.contains(p)) {
+                    c.error(item, format!("{path} is nested with {} ({field}[{j}]) — Kafka data directories must not contain each other", seen[j]));
+                    ok = false;
+                }
+                seen.push(path);
+            }
+        }
+    }
+    ok.then_some(seen)
+}
+
+fn check_service_user(c: &mut Checker, raw: &str) -> Option<String> {
+    let user = c.check("kafka.user", checks::user_name(raw))?;
+    if user == "root" {
+        c.error("kafka.user", "Kafka must not run as root — use a dedicated service account such as \"kafka\" (it is created if missing)");
+        return None;
+    }
+    Some(user)
+}
+
+fn check_url(c: &mut Checker, field: &str, raw: &str) -> Option<String> {
+    let trimmed = raw.trim_end_matches('/');
+    let rest = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !raw.chars().any(|ch| ch.is_whitespace() || ch.is_control()) => {
+            Some(trimmed.to_string())
+        }
+        _ => {
+            c.error(field, format!("{raw:?} is not an http(s) URL — give the base of a mirror with Apache's layout, e.g. https://downloads.apache.org/kafka"));
+            None
+        }
+    }
+}
+
+fn check_properties(c: &mut Checker, props: &BTreeMap<String, toml::Value>) -> Option<Vec<(String, String)>> {
+    let mut ok = true;
+    let mut out = Vec::new();
+    for (key, value) in props {
+        let field = format!("kafka.properties.\"{key}\"");
+        if !checks::property_key(key) {
+            c.error(field, "is not a property name — use Kafka's dotted names such as num.partitions");
+            ok = false;
+            continue;
+        }
+        if let Some((_, owner)) = OWNED_PROPERTIES.iter().find(|(k, _)| k == key) {
+            c.error(field, format!("{key} is generated by the wizard for each host — set {owner} instead"));
+            ok = false;
+            continue;
+        }
+        if key.starts_with("zookeeper.") && key != "zookeeper.connect" {
+            // Allowed: session/connection timeouts and TLS settings of the ZooKeeper client.
+        }
+        let text = match value {
+            toml::Value::String(s) if !s.chars().any(|ch| ch.is_control()) => s.clone(),
+            toml::Value::String(_) => {
+                c.error(field, "contains a line break or control character — give a one-line value");
+                ok = false;
+                continue;
+            }
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                c.error(field, "must be a string, number or true/false");
+                ok = false;
+                continue;
+            }
+        };
+        out.push((key.clone(), text));
+    }
+    ok.then_some(out)
+}
+
+fn parse_roles(c: &mut Checker, field: &str, raw: &[String]) -> Option<Vec<Role>> {
+    if raw.is_empty() {
+        c.error(field, "is empty — give the host at least one role: \"broker\", \"zookeeper\" or \"controller\"");
+        return None;
+    }
+    let mut roles = Vec::new();
+    let mut ok = true;
+    for (i, r) in raw.iter().enumerate() {
+        match Role::ALL.iter().find(|role| role.name() == r) {
+            Some(role) if roles.contains(role) => {
+                c.error(format!("{field}[{i}]"), format!("{r:?} is listed twice — list each role once"));
+                ok = false;
+            }
+            Some(role) => roles.push(*role),
+            None => {
+                c.error(format!("{field}[{i}]"), format!("{r:?} is not a role — use \"broker\", \"zookeeper\" or \"controller\""));
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(roles)
+}
+
+fn merge_ssh(c: &mut Checker, field: &str, base: &SshDraft, over: Option<&SshDraft>) -> Option<SshSettings> {
+    let pick = |f: fn(&SshDraft) -> Option<String>| over.and_then(f).or_else(|| f(base));
+    let user_raw = pick(|s| s.user.clone()).unwrap_or_else(|| "root".into());
+    let user_field = if over.and_then(|o| o.user.as_ref()).is_some() { format!("{field}.user") } else { "ssh.user".into() };
+    let user = c.check(user_field, checks::user_name(&user_raw));
+    let port_raw = over.and_then(|o| o.port).or(base.port).unwrap_or(22);
+    let port_field = if over.and_then(|o| o.port).is_some() { format!("{field}.port") } else { "ssh.port".into() };
+    let port = c.check(port_field, checks::port(port_raw));
+    let identity_file = pick(|s| s.identity_file.clone());
+    let known_hosts = pick(|s| s.known_hosts.clone());
+    let identity_file = match identity_file {
+        Some(p) => Some(c.check(format!("{field}.identity_file"), checks::local_path(&p))?),
+        None => None,
+    };
+    let known_hosts = match known_hosts {
+        Some(p) => Some(c.check(format!("{field}.known_hosts"), checks::local_path(&p))?),
+        None => None,
+    };
+    let user = user?;
+    let sudo = over.and_then(|o| o.sudo).or(base.sudo).unwrap_or(user != "root");
+    Some(SshSettings { user, port: port?, identity_file, known_hosts, sudo })
+}
+
+fn check_hosts(c: &mut Checker, d: &ProjectDraft, kraft: Option<bool>, default_dirs: Option<&[AbsPath]>) -> Option<Vec<HostSpec>> {
+    if d.hosts.is_empty() {
+        c.error("hosts", "no hosts — add a [[hosts]] entry for every machine of the cluster");
+        return None;
+    }
+    // Check the project-wide SSH defaults once, so their problems are reported once.
+    let base_ssh = merge_ssh(c, "ssh", &d.ssh, None);
+    let mut hosts = Vec::new();
+    let mut ok = base_ssh.is_some();
+    for (i, h) in d.hosts.iter().enumerate() {
+        match check_host(c, i, h, &d.ssh, kraft, default_dirs) {
+            Some(host) => hosts.push(host),
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    check_host_uniqueness(c, &hosts);
+    if hosts.iter().all(|h| !h.has(Role::Broker)) {
+        c.error("hosts", "no host has the role \"broker\" — give at least one host roles = [\"broker\"]");
+    }
+    (!c.has_errors()).then_some(hosts)
+}
+
+fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: Option<bool>, default_dirs: Option<&[AbsPath]>) -> Option<HostSpec> {
+    let at = |f: &str| format!("hosts[{i}].{f}");
+    let name = if h.name.is_empty() {
+        c.error(at("name"), "missing — give the host name operators know it by, e.g. name = \"kafka1\"");
+        None
+    } else {
+        c.check(at("name"), checks::net_address(&h.name))
+    };
+    let address = h.address.as_deref().and_then(|a| c.check(at("address"), checks::net_address(a)));
+    let address_ok = h.address.is_none() || address.is_some();
+    let roles = parse_roles(c, &at("roles"), &h.roles);
+    let label = name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+
+    let mut ids_ok = true;
+    if let Some(roles) = &roles {
+        for role in roles {
+            match (role, kraft) {
+                (Role::Controller, Some(false)) => {
+                    c.error(at("roles"), format!("\"controller\" is a KRaft role, but this project uses ZooKeeper mode — remove it{label}, or set kafka.mode = \"kraft\""));
+                    ids_ok = false;
+                }
+                (Role::Zookeeper, Some(true)) => {
+                    c.error(at("roles"), format!("\"zookeeper\" has no place in KRaft mode — remove it{label}, or use the role \"controller\""));
+                    ids_ok = false;
+                }
+                _ => {}
+            }
+        }
+    }
+    let needs_id = roles.as_ref().is_some_and(|r| r.contains(&Role::Broker) || r.contains(&Role::Controller));
+    let is_member = roles.as_ref().is_some_and(|r| r.contains(&Role::Zookeeper));
+    let node_id = match (h.id, needs_id) {
+        (Some(id), _) if !(0..=i64::from(i32::MAX)).contains(&id) => {
+            c.error(at("id"), format!("{id} is out of range — broker and node ids are whole numbers from 0 to {}", i32::MAX));
+            ids_ok = false;
+            None
+        }
+        (Some(id), true) => Some(id as u32),
+        (Some(_), false) if roles.is_some() => {
+            c.error(at("id"), format!("only brokers and controllers have an id — remove it{label}, or add the role \"broker\""));
+            ids_ok = false;
+            None
+        }
+        (None, true) => {
+            let what = if kraft == Some(true) { "node.id" } else { "broker.id" };
+            c.error(at("id"), format!("missing — every broker and controller needs a unique id ({what}), e.g. id = {}", i + 1));
+            ids_ok = false;
+            None
+        }
+        _ => None,
+    };
+    let myid = match (h.zookeeper_id, is_member) {
+        (Some(id), true) if (1..=255).contains(&id) => Some(id as u8),
+        (Some(id), true) => {
+            c.error(at("zookeeper_id"), format!("{id} is outside 1–255 — ZooKeeper's myid must be a number from 1 to 255"));
+            ids_ok = false;
+            None
+        }
+        (Some(_), false) if roles.is_some() => {
+            c.error(at("zookeeper_id"), format!("only ZooKeeper ensemble members have a myid — remove it{label}, or add the role \"zookeeper\""));
+            ids_ok = false;
+            None
+        }
+        (None, true) => {
+            c.error(at("zookeeper_id"), format!("missing — every ZooKeeper ensemble member needs a unique myid from 1 to 255, e.g. zookeeper_id = {}", i + 1));
+            ids_ok = false;
+            None
+        }
+        _ => None,
+    };
+    let rack = h.rack.as_deref().and_then(|r| c.check(at("rack"), checks::rack(r)));
+    let rack_ok = h.rack.is_none() || rack.is_some();
+    let data_dirs = match &h.data_dirs {
+        Some(list) => check_data_dirs(c, &at("data_dirs"), list),
+        None => default_dirs.map(<[AbsPath]>::to_vec),
+    };
+    let ssh = merge_ssh(c, &at("ssh"), ssh, h.ssh.as_ref());
+    if !(ids_ok && address_ok && rack_ok) {
+        return None;
+    }
+    Some(HostSpec { name: name?, address, roles: roles?, node_id, myid, rack, data_dirs: data_dirs?, ssh: ssh? })
+}
+
+fn check_host_uniqueness(c: &mut Checker, hosts: &[HostSpec]) {
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    let mut reach: HashMap<&str, usize> = HashMap::new();
+    let mut ids: HashMap<u32, usize> = HashMap::new();
+    let mut myids: HashMap<u8, usize> = HashMap::new();
+    for (i, h) in hosts.iter().enumerate() {
+        if let Some(&j) = names.get(h.name.as_str()) {
+            c.error(format!("hosts[{i}].name"), format!("{} is also hosts[{j}] — every host appears once; give it both roles instead", h.name));
+        }
+        names.insert(h.name.as_str(), i);
+        if let Some(address) = &h.address {
+            if let Some(&j) = reach.get(address.as_str()) {
+                c.error(format!("hosts[{i}].address"), format!("{address} is also the address of hosts[{j}] ({}) — two entries for one machine; merge them and give it both roles", hosts[j].name));
+            }
+            reach.insert(address.as_str(), i);
+        }
+        if let Some(id) = h.node_id {
+            if let Some(&j) = ids.get(&id) {
+                c.error(format!("hosts[{i}].id"), format!("{id} is also the id of hosts[{j}] ({}) — give every broker and controller a unique id", hosts[j].name));
+            }
+            ids.insert(id, i);
+        }
+        if let Some(myid) = h.myid {
+            if let Some(&j) = myids.get(&myid) {
+                c.error(format!("hosts[{i}].zookeeper_id"), format!("{myid} is also the myid of hosts[{j}] ({}) — give every ensemble member a unique zookeeper_id", hosts[j].name));
+            }
+            myids.insert(myid, i);
+        }
+    }
+}
+
+fn check_zookeeper(c: &mut Checker, d: &ProjectDraft, hosts: &[HostSpec], name: Option<&str>) -> Option<ZookeeperSpec> {
+    let z = d.zookeeper.clone().unwrap_or_default();
+    let chroot = match (&z.chroot, name) {
+        (Some(raw), _) => c.check("zookeeper.chroot", checks::chroot(raw)),
+        (None, Some(name)) => Some(format!("/{name}")),
+        (None, None) => None,
+    };
+    let client_port = c.check("zookeeper.client_port", checks::service_port(z.client_port.unwrap_or(2181)));
+    let quorum_port = c.check("zookeeper.quorum_port", checks::service_port(z.quorum_port.unwrap_or(2888)));
+    let election_port = c.check("zookeeper.election_port", checks::service_port(z.election_port.unwrap_or(3888)));
+    let data_dir = path_or_default(c, "zookeeper.data_dir", z.data_dir.as_deref(), DEFAULT_ZK_DATA_DIR);
+    let log_dir = path_or_default(c, "zookeeper.log_dir", z.log_dir.as_deref(), DEFAULT_ZK_LOG_DIR);
+    let heap = c.check("zookeeper.heap", checks::heap(z.heap.as_deref().unwrap_or("512m")));
+    let positive = |c: &mut Checker, field: &str, raw: Option<i64>, default: u32| -> Option<u32> {
+        let v = raw.unwrap_or(i64::from(default));
+        match u32::try_from(v) {
+            Ok(v) if v > 0 => Some(v),
+            _ => {
+                c.error(field, format!("{v} must be a positive whole number (default {default})"));
+                None
+            }
+        }
+    };
+    let tick_time = positive(c, "zookeeper.tick_time", z.tick_time, 2000);
+    let init_limit = positive(c, "zookeeper.init_limit", z.init_limit, 10);
+    let sync_limit = positive(c, "zookeeper.sync_limit", z.sync_limit, 5);
+
+    let mut members: Vec<usize> = (0..hosts.len()).filter(|&i| hosts[i].has(Role::Zookeeper)).collect();
+    members.sort_by_key(|&i| hosts[i].myid);
+    let ensemble = match &z.external {
+        Some(list) if !members.is_empty() => {
+            let _ = list;
+            c.error("zookeeper.external", format!("is set while {} host(s) have the role \"zookeeper\" — use either an external ensemble or managed ensemble members, not both", members.len()));
+            None
+        }
+        Some(list) if list.is_empty() => {
+            c.error("zookeeper.external", "is empty — list every member of the existing ensemble as \"host:port\"");
+            None
+        }
+        Some(list) => {
+            let mut ok = true;
+            let mut out = Vec::new();
+            for (i, entry) in list.iter().enumerate() {
+                match parse_host_port(entry) {
+                    Ok(hp) => out.push(hp),
+                    Err(message) => {
+                        c.error(format!("zookeeper.external[{i}]"), message);
+                        ok = false;
+                    }
+                }
+            }
+            ok.then_some(Ensemble::External(out))
+        }
+        None if members.is_empty() => {
+            c.error("hosts", "no ZooKeeper ensemble — give three hosts the role \"zookeeper\" (with zookeeper_id 1, 2, 3), or set zookeeper.external to an existing ensemble");
+            None
+        }
+        None => Some(Ensemble::Managed(members)),
+    };
+
+    Some(ZookeeperSpec {
+        chroot: chroot?,
+        client_port: client_port?,
+        quorum_port: quorum_port?,
+        election_port: election_port?,
+        data_dir: data_dir?,
+        log_dir: log_dir?,
+        heap: heap?,
+        tick_time: tick_time?,
+        init_limit: init_limit?,
+        sync_limit: sync_limit?,
+        ensemble: ensemble?,
+    })
+}
+
+fn parse_host_port(entry: &str) -> Result<String, String> {
+    let fix = "write it as host:port, e.g. zk1.example.com:2181, with no spaces and no chroot (set zookeeper.chroot)";
+    if entry.contains('/') {
+        return Err(format!("{entry:?} contains a chroot — {fix}"));
+    }
+    let (host, port) = entry.rsplit_once(':').ok_or_else(|| format!("{entry:?} has no port — {fix}"))?;
+    let host = checks::net_address(host).map_err(|m| format!("{m} — {fix}"))?;
+    let port: i64 = port.parse().map_err(|_| format!("{entry:?} has no numeric port — {fix}"))?;
+    let port = checks::port(port)?;
+    Ok(format!("{}:{port}", host.for_host_port()))
+}
+
+fn check_kraft(c: &mut Checker, d: &ProjectDraft, hosts: &[HostSpec], listener_port: Option<u16>) -> Option<KraftSpec> {
+    let k = d.kraft.clone().unwrap_or_default();
+    let cluster_id = match &k.cluster_id {
+        Some(raw) => Some(c.check("kraft.cluster_id", checks::cluster_id(raw))?),
+        None => None,
+    };
+    let controller_port = c.check("kraft.controller_port", checks::service_port(k.controller_port.unwrap_or(9093)))?;
+    if listener_port == Some(controller_port) {
+        c.error("kraft.controller_port", format!("{controller_port} is also kafka.listener_port — the controller listener needs its own port, e.g. 9093"));
+    }
+    if !hosts.iter().any(|h| h.has(Role::Controller)) {
+        c.error("hosts", "KRaft mode needs controllers — give three hosts (or one, for a test) the role \"controller\"");
+        return None;
+    }
+    Some(KraftSpec { cluster_id, controller_port })
+}
+
+/// Cross-field checks on an otherwise valid cluster: ports per host, replica counts, topology warnings.
+fn check_cluster(c: &mut Checker, spec: &ClusterSpec) {
+    let brokers = spec.broker_count();
+    for (key, value) in &spec.kafka.properties {
+        if REPLICA_COUNT_PROPERTIES.contains(&key.as_str()) {
+            let field = format!("kafka.properties.\"{key}\"");
+            match value.parse::<i64>() {
+                Ok(n) if n < 1 => c.error(field, format!("{n} must be at least 1")),
+                Ok(n) if n as usize > brokers => c.error(field, format!("{n} is more than the {brokers} broker(s) in this cluster — Kafka could not place that many replicas; use at most {brokers} or add brokers")),
+                Ok(_) => {}
+                Err(_) => c.error(field, format!("{value:?} is not a whole number")),
+            }
+        }
+    }
+    let reserved_max = spec
+        .kafka
+        .properties
+        .iter()
+        .find(|(k, _)| k == "reserved.broker.max.id")
+        .and_then(|(_, v)| v.parse::<u32>().ok())
+        .unwrap_or(1000);
+
+    match &spec.coordination {
+        Coordination::Zookeeper(z) => {
+            for (i, h) in spec.hosts.iter().enumerate() {
+                if let Some(id) = h.node_id {
+                    if id > reserved_max {
+                        c.error(format!("hosts[{i}].id"), format!("{id} is above reserved.broker.max.id ({reserved_max}) and could collide with an automatically generated broker id — use ids from 0 to {reserved_max}"));
+                    }
+                }
+                if h.has(Role::Zookeeper) {
+                    let ports = [
+                        ("zookeeper.client_port", z.client_port),
+                        ("zookeeper.quorum_port", z.quorum_port),
+                        ("zookeeper.election_port", z.election_port),
+                    ];
+                    check_distinct_ports(c, i, h, &ports, h.has(Role::Broker).then_some(spec.kafka.listener_port));
+                    if h.has(Role::Broker) {
+                        for (j, dir) in h.data_dirs.iter().enumerate() {
+                            if dir.contains(&z.data_dir) || z.data_dir.contains(dir) {
+                                c.error(format!("hosts[{i}].data_dirs[{j}]"), format!("{dir} overlaps zookeeper.data_dir {} on {} — keep Kafka data and ZooKeeper data in separate directories", z.data_dir, h.name));
+                            }
+                        }
+                        c.warning(format!("hosts[{i}].roles"), format!("{} runs both ZooKeeper and a broker: acceptable for a small cluster, but a busy broker can starve ZooKeeper and stall the whole cluster — use separate hosts at scale", h.name));
+                    }
+                }
+            }
+            if let Ensemble::Managed(members) = &z.ensemble {
+                ensemble_size_warning(c, "ZooKeeper ensemble", "zookeeper", members.len());
+            }
+        }
+        Coordination::Kraft(k) => {
+            for (i, h) in spec.hosts.iter().enumerate() {
+                if h.has(Role::Controller) {
+                    let ports = [("kraft.controller_port", k.controller_port)];
+                    check_distinct_ports(c, i, h, &ports, h.has(Role::Broker).then_some(spec.kafka.listener_port));
+                    if h.has(Role::Broker) {
+                        c.warning(format!("hosts[{i}].roles"), format!("{} is a combined broker and controller: fine for small or test clusters, but Kafka does not recommend combined mode for critical production use — use dedicated controllers there", h.name));
+                    }
+                }
+            }
+            ensemble_size_warning(c, "KRaft controller quorum", "controller", spec.controllers().count());
+        }
+    }
+    for (i, h) in spec.hosts.iter().enumerate() {
+        for (j, dir) in h.data_dirs.iter().enumerate() {
+            for (what, other) in [("kafka.install_dir", &spec.kafka.install_dir), ("kafka.config_dir", &spec.kafka.config_dir), ("kafka.log_dir", &spec.kafka.log_dir)] {
+                if dir.contains(other) || other.contains(dir) {
+                    c.error(format!("hosts[{i}].data_dirs[{j}]"), format!("{dir} overlaps {what} {other} — give Kafka's data its own directory"));
+                }
+            }
+        }
+    }
+}
+
+fn check_distinct_ports(c: &mut Checker, i: usize, h: &HostSpec, ports: &[(&str, u16)], broker_port: Option<u16>) {
+    let mut all: Vec<(&str, u16)> = ports.to_vec();
+    if let Some(p) = broker_port {
+        all.push(("kafka.listener_port", p));
+    }
+    for (a, (field_a, port_a)) in all.iter().enumerate() {
+        for (field_b, port_b) in &all[a + 1..] {
+            if port_a == port_b {
+                c.error(*field_b, format!("{port_b} is also {field_a} on {} (hosts[{i}]) — every service on a host needs its own port", h.name));
+            }
+        }
+    }
+}
+
+fn ensemble_size_warning(c: &mut Checker, what: &str, role: &str, n: usize) {
+    if n == 1 {
+        c.warning("hosts", format!("the {what} has a single member: it is a single point of failure — if it stops, the whole cluster stops. Use three hosts with the role \"{role}\" for production"));
+    } else if n % 2 == 0 {
+        c.warning("hosts", format!("the {what} has {n} members, an even number: it works by majority, so {n} members tolerate no more failures than {} — use an odd number ({} or {})", n - 1, n - 1, n + 1));
+    }
+}
