@@ -4,4 +4,8 @@
 //! `src-tauri/`). See ARCHITECTURE.md for the code map and invariants.
 
 pub mod catalog;
+pub mod export;
 pub mod project;
+pub mod plan;
+pub mod render;
+pub mod shell;

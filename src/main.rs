@@ -1,1 +1,17 @@
-fn main() {}
+//! `kafka-wizard`: the command-line front door over the engine. `main` is the table of contents; each verb
+//! lives in its own module under `src/cli/`.
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    match args.command {
+        cli::Command::Validate(a) => cli::validate::run(a),
+        cli::Command::Plan(a) => cli::plan::run(a),
+        cli::Command::Export(a) => cli::export::run(a),
+        cli::Command::Versions(a) => cli::versions::run(a),
+    }
+}

@@ -5,11 +5,13 @@
 
 pub mod checks;
 pub mod draft;
+pub mod file;
 pub mod problem;
 pub mod spec;
 pub mod validate;
 
 pub use draft::{parse, ProjectDraft};
+pub use file::{ensure_cluster_id, load, LoadError, LoadedProject};
 pub use problem::{Problem, Severity};
 pub use spec::ClusterSpec;
 pub use validate::{validate, Validation};

@@ -438,11 +438,12 @@ def serve(root, port, binds, fault_specs):
         threading.Thread(target=srv.serve_forever, daemon=True).start()
     print(f"mirror: serving {root} on " + ", ".join(f"http://{a}:{port}/" for a in binds), file=sys.stderr)
     print(f"PORT={port}", flush=True)
+    parent = os.getppid()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     while not stop.wait(0.5):
-        if os.getppid() == 1 and os.environ.get("MIRROR_EXIT_WITH_PARENT") == "1":
+        if os.environ.get("MIRROR_EXIT_WITH_PARENT") == "1" and os.getppid() != parent:
             break  # the test process that started us is gone
     for srv in servers:
         srv.shutdown()

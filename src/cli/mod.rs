@@ -1,0 +1,93 @@
+//! Command-line arguments and what the verbs share: loading a project and reporting its problems.
+//!
+//! Exit status: 0 success (warnings allowed), 1 the project is invalid or the operation failed, 2 bad usage.
+
+/// `writeln!` into a `String` buffer (which cannot fail).
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+pub mod export;
+pub mod plan;
+pub mod validate;
+pub mod versions;
+
+use clap::{Parser, Subcommand};
+use kafka_wizard::project::{self, spec::ClusterSpec, LoadedProject, Problem};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "kafka-wizard", version, about = "Take Linux hosts to a running, verified Apache Kafka cluster under systemd")]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Check a project file; print every problem with the field it names (exit 1 on errors; warnings keep 0).
+    Validate(validate::ValidateArgs),
+    /// Show what deploy would do, per phase, host and step, without touching any host.
+    Plan(plan::PlanArgs),
+    /// Write every generated file at OUT/<host>/<path on host>, with an index and the commands to apply them.
+    Export(export::ExportArgs),
+    /// List the Apache Kafka releases the wizard knows: Scala builds, modes, Java needed.
+    Versions(versions::VersionsArgs),
+}
+
+/// The project file argument every project verb takes.
+#[derive(clap::Args)]
+pub struct ProjectArg {
+    /// The project file (TOML, format 1).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// Writes `text` to stdout; a closed pipe (`kafka-wizard versions | head`) ends quietly instead of panicking.
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("error: cannot write to stdout: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+pub fn print_problems<'a>(problems: impl IntoIterator<Item = &'a Problem>) {
+    for p in problems {
+        eprintln!("{p}");
+    }
+}
+
+/// Loads and validates a project, saving a fresh KRaft cluster id into it when it has none (so it is generated
+/// once and kept). Prints problems; returns the spec, or the exit code to end with.
+pub fn load_spec(path: &Path) -> Result<(LoadedProject, ClusterSpec), ExitCode> {
+    let loaded = project::load(path).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })?;
+    if loaded.validation.spec.is_none() {
+        print_problems(&loaded.validation.problems);
+        let n = loaded.validation.errors().count();
+        eprintln!("{}: {n} error(s) — nothing was done", path.display());
+        return Err(ExitCode::FAILURE);
+    }
+    let (loaded, new_id) = project::ensure_cluster_id(loaded).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })?;
+    if let Some(id) = new_id {
+        eprintln!("note: generated KRaft cluster id {} and saved it in {} (kraft.cluster_id)", id.as_str(), path.display());
+    }
+    print_problems(loaded.validation.warnings());
+    let spec = loaded.validation.spec.clone().ok_or(ExitCode::FAILURE)?;
+    Ok((loaded, spec))
+}

@@ -1,0 +1,55 @@
+//! `kafka-wizard plan FILE [--json]`: the steps each host will get, offline.
+
+use super::{load_spec, ProjectArg};
+use kafka_wizard::plan::{self, RunsOn};
+use kafka_wizard::project::spec::Coordination;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub project: ProjectArg,
+    /// Print the plan as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: PlanArgs) -> ExitCode {
+    let (_, spec) = match load_spec(&args.project.file) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let plan = plan::plan(&spec);
+    let mut out = String::new();
+    if args.json {
+        outln!(out, "{}", serde_json::to_string_pretty(&plan).expect("plans serialise"));
+        super::write_stdout(&out);
+        return ExitCode::SUCCESS;
+    }
+    let mode = match spec.coordination {
+        Coordination::Zookeeper(_) => "ZooKeeper mode",
+        Coordination::Kraft(_) => "KRaft mode",
+    };
+    outln!(out, 
+        "Plan for cluster {} — Apache Kafka {} (Scala {}), {mode}, {} host(s)",
+        spec.name,
+        spec.kafka.release.version,
+        spec.kafka.scala,
+        spec.hosts.len()
+    );
+    for (n, phase) in plan.phases.iter().enumerate() {
+        let how = match phase.runs_on {
+            RunsOn::Local => "on this machine",
+            RunsOn::HostsInParallel => "hosts in parallel",
+        };
+        outln!(out, "\n{}. {} ({how})", n + 1, phase.title);
+        for host in &phase.hosts {
+            outln!(out, "   {}", host.host);
+            for step in &host.steps {
+                outln!(out, "     - {}", step.title());
+            }
+        }
+    }
+    super::write_stdout(&out);
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,139 @@
+//! Generated files: everything the wizard writes onto each host, as pure functions of the [`ClusterSpec`].
+//!
+//! Each host gets its `server.properties` (broker/controller), `zookeeper.properties` + `myid` (ensemble
+//! members), environment files and systemd units. Content is deterministic (no timestamps), so a re-run writes
+//! nothing when nothing changed, and golden tests pin every byte. Configuration lives in `kafka.config_dir`,
+//! outside the versioned install directory, so an upgrade is a symlink swap.
+
+mod properties;
+mod server;
+mod systemd;
+mod zookeeper;
+
+use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role};
+use serde::Serialize;
+use thiserror::Error;
+
+pub use systemd::{KAFKA_UNIT, ZOOKEEPER_UNIT};
+
+/// Who owns a generated file on the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owner {
+    /// `root:root`.
+    Root,
+    /// `root:<service group>`: root-owned, readable by the service (configs that may later hold secrets).
+    RootServiceGroup,
+    /// `<service user>:<service group>` (files inside the service's data directories).
+    Service,
+}
+
+/// One file for one host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GeneratedFile {
+    /// Absolute path on the host.
+    pub path: String,
+    pub content: String,
+    /// Permission bits, e.g. 0o640.
+    pub mode: u32,
+    pub owner: Owner,
+    /// One line saying what the file is for (shown in the Review step and the export index).
+    pub purpose: String,
+}
+
+/// All files for one host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HostFiles {
+    pub host: String,
+    pub files: Vec<GeneratedFile>,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum RenderError {
+    #[error("kraft.cluster_id: not generated yet — every KRaft node must be formatted with one shared cluster id; run a command that saves one (export, plan or deploy) or add it to the project file")]
+    MissingClusterId,
+}
+
+/// Every generated file for every host, in host order.
+pub fn render_cluster(spec: &ClusterSpec) -> Result<Vec<HostFiles>, RenderError> {
+    if let Coordination::Kraft(k) = &spec.coordination {
+        if k.cluster_id.is_none() {
+            return Err(RenderError::MissingClusterId);
+        }
+    }
+    Ok(spec.hosts.iter().map(|host| HostFiles { host: host.name.to_string(), files: render_host(spec, host) }).collect())
+}
+
+/// Every generated file for one host.
+pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
+    let mut files = Vec::new();
+    let config_dir = &spec.kafka.config_dir;
+    if host.runs_kafka() {
+        files.push(GeneratedFile {
+            path: config_dir.join("server.properties").to_string(),
+            content: server::server_properties(spec, host),
+            mode: 0o640,
+            owner: Owner::RootServiceGroup,
+            purpose: match (spec.is_kraft(), host.has(Role::Broker), host.has(Role::Controller)) {
+                (false, _, _) => "Kafka broker configuration (ZooKeeper mode)".into(),
+                (true, true, true) => "Kafka configuration (KRaft, combined broker and controller)".into(),
+                (true, false, true) => "Kafka configuration (KRaft controller)".into(),
+                _ => "Kafka configuration (KRaft broker)".into(),
+            },
+        });
+        files.push(GeneratedFile {
+            path: config_dir.join("kafka-server.env").to_string(),
+            content: systemd::kafka_environment(spec),
+            mode: 0o644,
+            owner: Owner::Root,
+            purpose: "Environment of kafka-server.service: heap, log directory, Java".into(),
+        });
+        files.push(GeneratedFile {
+            path: format!("/etc/systemd/system/{KAFKA_UNIT}"),
+            content: systemd::kafka_unit(spec, host),
+            mode: 0o644,
+            owner: Owner::Root,
+            purpose: "systemd unit that runs Kafka as the service user".into(),
+        });
+    }
+    if let (Coordination::Zookeeper(z), Some(myid)) = (&spec.coordination, host.myid) {
+        files.push(GeneratedFile {
+            path: config_dir.join("zookeeper.properties").to_string(),
+            content: zookeeper::zookeeper_properties(spec, z),
+            mode: 0o640,
+            owner: Owner::RootServiceGroup,
+            purpose: "ZooKeeper ensemble member configuration".into(),
+        });
+        files.push(GeneratedFile {
+            path: z.data_dir.join("myid").to_string(),
+            content: format!("{myid}\n"),
+            mode: 0o644,
+            owner: Owner::Service,
+            purpose: "This member's ZooKeeper id (myid)".into(),
+        });
+        files.push(GeneratedFile {
+            path: config_dir.join("zookeeper-server.env").to_string(),
+            content: systemd::zookeeper_environment(spec, z),
+            mode: 0o644,
+            owner: Owner::Root,
+            purpose: "Environment of zookeeper-server.service: heap, log directory, Java".into(),
+        });
+        files.push(GeneratedFile {
+            path: format!("/etc/systemd/system/{ZOOKEEPER_UNIT}"),
+            content: systemd::zookeeper_unit(spec),
+            mode: 0o644,
+            owner: Owner::Root,
+            purpose: "systemd unit that runs ZooKeeper as the service user".into(),
+        });
+    }
+    files
+}
+
+/// The first line of every generated text file.
+fn header(spec: &ClusterSpec, what: &str) -> String {
+    format!(
+        "# {what} for cluster {}, generated by kafka-wizard from its project file.\n\
+         # Edit the project file and re-deploy instead of editing this file: changes here are overwritten.\n",
+        spec.name
+    )
+}

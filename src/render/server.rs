@@ -1,0 +1,153 @@
+//! `server.properties` for a broker (ZooKeeper mode) or a KRaft node (broker, controller or both).
+//!
+//! Keys the wizard owns come first, from the spec; sane production defaults follow (replication factors sized to
+//! the cluster); the project's own `[kafka.properties]` come last and replace any default of the same key.
+
+use super::properties::PropertiesWriter;
+use crate::catalog::Version;
+use crate::project::spec::{ClusterSpec, Coordination, Ensemble, HostSpec, KraftSpec, Role, ZookeeperSpec};
+
+const BROKER_LISTENER: &str = "PLAINTEXT";
+const CONTROLLER_LISTENER: &str = "CONTROLLER";
+
+pub fn server_properties(spec: &ClusterSpec, host: &HostSpec) -> String {
+    let mut w = PropertiesWriter::new(&super::header(spec, &format!("Kafka configuration of {}", host.name)));
+    let id = host.node_id.expect("validated: brokers and controllers have an id");
+    match &spec.coordination {
+        Coordination::Zookeeper(z) => zookeeper_mode(&mut w, spec, host, z, id),
+        Coordination::Kraft(k) => kraft_mode(&mut w, spec, host, k, id),
+    }
+    if host.has(Role::Broker) {
+        replication_defaults(&mut w, spec);
+    }
+    if !spec.kafka.properties.is_empty() {
+        w.section("From the project file's [kafka.properties]");
+        for (key, value) in &spec.kafka.properties {
+            w.set(key, value);
+        }
+    }
+    w.finish()
+}
+
+fn zookeeper_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, z: &ZookeeperSpec, id: u32) {
+    let port = spec.kafka.listener_port;
+    w.section("Identity");
+    w.set("broker.id", id.to_string());
+    if let Some(rack) = &host.rack {
+        w.set("broker.rack", rack);
+    }
+    w.section("Listeners: bind every interface, advertise the address clients and other brokers use");
+    w.set("listeners", format!("{BROKER_LISTENER}://0.0.0.0:{port}"));
+    w.set("advertised.listeners", format!("{BROKER_LISTENER}://{}:{port}", host.reach().for_host_port()));
+    w.section("Storage: one directory per disk");
+    w.set("log.dirs", data_dirs(host));
+    w.section("ZooKeeper: every ensemble member, then this cluster's one chroot (shared by all its brokers)");
+    w.set("zookeeper.connect", zookeeper_connect(spec, z));
+    w.set("zookeeper.connection.timeout.ms", "18000");
+}
+
+fn kraft_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, k: &KraftSpec, id: u32) {
+    let broker = host.has(Role::Broker);
+    let controller = host.has(Role::Controller);
+    let port = spec.kafka.listener_port;
+    let reach = host.reach().for_host_port();
+    w.section("Identity and roles (KRaft)");
+    w.set(
+        "process.roles",
+        match (broker, controller) {
+            (true, true) => "broker,controller",
+            (false, true) => "controller",
+            _ => "broker",
+        },
+    );
+    w.set("node.id", id.to_string());
+    if broker {
+        if let Some(rack) = &host.rack {
+            w.set("broker.rack", rack);
+        }
+    }
+    w.section("Controller quorum (static): every controller as id@host:port");
+    w.set("controller.quorum.voters", quorum_voters(spec, k));
+    w.set("controller.listener.names", CONTROLLER_LISTENER);
+
+    w.section("Listeners: bind every interface, advertise the address other nodes and clients use");
+    let mut listeners = Vec::new();
+    let mut advertised = Vec::new();
+    if broker {
+        listeners.push(format!("{BROKER_LISTENER}://0.0.0.0:{port}"));
+        advertised.push(format!("{BROKER_LISTENER}://{reach}:{port}"));
+    }
+    if controller {
+        listeners.push(format!("{CONTROLLER_LISTENER}://0.0.0.0:{}", k.controller_port));
+        // Before 3.9 a controller listener must not be advertised; from 3.9 on controllers advertise it.
+        if spec.kafka.release.version >= Version::new(3, 9, 0) {
+            advertised.push(format!("{CONTROLLER_LISTENER}://{reach}:{}", k.controller_port));
+        }
+    }
+    w.set("listeners", listeners.join(","));
+    if !advertised.is_empty() {
+        w.set("advertised.listeners", advertised.join(","));
+    }
+    w.set(
+        "listener.security.protocol.map",
+        format!("{CONTROLLER_LISTENER}:PLAINTEXT,{BROKER_LISTENER}:PLAINTEXT"),
+    );
+    if broker {
+        w.set("inter.broker.listener.name", BROKER_LISTENER);
+    }
+    w.section("Storage: one directory per disk (the first also holds the metadata log)");
+    w.set("log.dirs", data_dirs(host));
+}
+
+/// Internal topics and defaults sized to the cluster: replication factor min(3, brokers), and a
+/// `min.insync.replicas` that still allows one broker to be down.
+fn replication_defaults(w: &mut PropertiesWriter, spec: &ClusterSpec) {
+    let brokers = spec.broker_count();
+    let rf = brokers.clamp(1, 3);
+    let min_isr = if rf >= 3 { 2 } else { 1 };
+    let defaults = [
+        ("default.replication.factor", rf),
+        ("min.insync.replicas", min_isr),
+        ("offsets.topic.replication.factor", rf),
+        ("transaction.state.log.replication.factor", rf),
+        ("transaction.state.log.min.isr", min_isr),
+    ];
+    let user_set = |key: &str| spec.kafka.properties.iter().any(|(k, _)| k == key);
+    if defaults.iter().all(|(key, _)| user_set(key)) {
+        return;
+    }
+    w.section(&format!("Replication for {brokers} broker(s): factor {rf}, writes survive one broker down when the factor allows"));
+    for (key, value) in defaults {
+        if !user_set(key) {
+            w.set(key, value.to_string());
+        }
+    }
+}
+
+fn data_dirs(host: &HostSpec) -> String {
+    host.data_dirs.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// `a:2181,b:2181,c:2181/chroot`: no spaces, the chroot appended once at the end.
+pub fn zookeeper_connect(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
+    let members: Vec<String> = match &z.ensemble {
+        Ensemble::Managed(_) => spec
+            .zookeeper_members()
+            .iter()
+            .map(|m| format!("{}:{}", m.reach().for_host_port(), z.client_port))
+            .collect(),
+        Ensemble::External(list) => list.clone(),
+    };
+    format!("{}{}", members.join(","), z.chroot)
+}
+
+/// `1@c1:9093,2@c2:9093,3@c3:9093`, in id order.
+pub fn quorum_voters(spec: &ClusterSpec, k: &KraftSpec) -> String {
+    let mut controllers: Vec<&HostSpec> = spec.controllers().collect();
+    controllers.sort_by_key(|h| h.node_id);
+    controllers
+        .iter()
+        .map(|h| format!("{}@{}:{}", h.node_id.unwrap_or_default(), h.reach().for_host_port(), k.controller_port))
+        .collect::<Vec<_>>()
+        .join(",")
+}

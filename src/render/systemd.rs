@@ -1,0 +1,100 @@
+//! systemd units and their environment files for `kafka-server.service` and `zookeeper-server.service`.
+//!
+//! The services run as the dedicated service user, restart on failure, have a file-descriptor limit fit for
+//! Kafka, a stop timeout long enough for a controlled shutdown, and exit status 143 (SIGTERM) counts as success.
+//! `ExecStart` runs the launcher in the foreground (no `-daemon`), so the JVM is the unit's main process.
+
+use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role, ZookeeperSpec};
+
+pub const KAFKA_UNIT: &str = "kafka-server.service";
+pub const ZOOKEEPER_UNIT: &str = "zookeeper-server.service";
+
+pub fn kafka_environment(spec: &ClusterSpec) -> String {
+    environment(spec, "kafka-server.service", &spec.kafka.heap.jvm_options(), spec.kafka.log_dir.as_str())
+}
+
+pub fn zookeeper_environment(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
+    environment(spec, "zookeeper-server.service", &z.heap.jvm_options(), z.log_dir.as_str())
+}
+
+fn environment(spec: &ClusterSpec, unit: &str, heap: &str, log_dir: &str) -> String {
+    let mut out = super::header(spec, &format!("Environment of {unit}"));
+    out.push_str(&format!("KAFKA_HEAP_OPTS=\"{heap}\"\n"));
+    out.push_str(&format!("LOG_DIR={log_dir}\n"));
+    if let Some(java_home) = &spec.kafka.java_home {
+        out.push_str(&format!("JAVA_HOME={java_home}\n"));
+    }
+    out
+}
+
+pub fn kafka_unit(spec: &ClusterSpec, host: &HostSpec) -> String {
+    let what = match (spec.is_kraft(), host.has(Role::Broker), host.has(Role::Controller)) {
+        (false, _, _) => "broker",
+        (true, true, true) => "broker and KRaft controller",
+        (true, false, true) => "KRaft controller",
+        _ => "broker",
+    };
+    let mut ordering = String::from("Wants=network-online.target\nAfter=network-online.target\n");
+    if matches!(spec.coordination, Coordination::Zookeeper(_)) && host.has(Role::Zookeeper) {
+        ordering.push_str(&format!("# ZooKeeper runs on this host too: start it first, stop it last.\nWants={ZOOKEEPER_UNIT}\nAfter={ZOOKEEPER_UNIT}\n"));
+    }
+    // A KRaft broker's own shutdown deadline is 5 minutes; a ZooKeeper-mode controlled shutdown is shorter.
+    let stop_timeout = if spec.is_kraft() { 300 } else { 180 };
+    let current = spec.kafka.current_link();
+    let config = spec.kafka.config_dir.join("server.properties");
+    let env = spec.kafka.config_dir.join("kafka-server.env");
+    let node = host.node_id.unwrap_or_default();
+    unit(
+        spec,
+        &format!("Apache Kafka {what} {node} of cluster {}", spec.name),
+        &ordering,
+        &env.to_string(),
+        &format!("{current}/bin/kafka-server-start.sh {config}"),
+        stop_timeout,
+    )
+}
+
+pub fn zookeeper_unit(spec: &ClusterSpec) -> String {
+    let current = spec.kafka.current_link();
+    let config = spec.kafka.config_dir.join("zookeeper.properties");
+    let env = spec.kafka.config_dir.join("zookeeper-server.env");
+    unit(
+        spec,
+        &format!("Apache ZooKeeper ensemble member of Kafka cluster {}", spec.name),
+        "Wants=network-online.target\nAfter=network-online.target\n",
+        &env.to_string(),
+        &format!("{current}/bin/zookeeper-server-start.sh {config}"),
+        120,
+    )
+}
+
+fn unit(spec: &ClusterSpec, description: &str, ordering: &str, env_file: &str, exec_start: &str, stop_timeout: u32) -> String {
+    let user = &spec.kafka.user;
+    format!(
+        "{header}
+[Unit]
+Description={description}
+Documentation=https://kafka.apache.org/documentation/
+{ordering}
+[Service]
+Type=simple
+User={user}
+Group={user}
+EnvironmentFile={env_file}
+# In the foreground (no -daemon): the launcher exec's java, so the JVM is the main process.
+ExecStart={exec_start}
+# No ExecStop: systemd's SIGTERM runs the JVM's shutdown hook (a controlled shutdown).
+TimeoutStopSec={stop_timeout}
+# A JVM ended by SIGTERM exits with 128+15.
+SuccessExitStatus=143
+Restart=on-failure
+RestartSec=10
+LimitNOFILE=100000
+NoNewPrivileges=true
+
+[Install]
+WantedBy=multi-user.target
+",
+        header = super::header(spec, "systemd unit")
+    )
+}
