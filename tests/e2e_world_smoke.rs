@@ -1,0 +1,335 @@
+#![cfg(feature = "e2e")]
+//! Smoke test of the test world (issue 3): real hosts, real Kafka releases from the Apache-shaped
+//! mirror, installed by hand (scp + ssh + systemd) and checked over the Kafka wire protocol.
+//!
+//! Needs root and `tests/world/prepare.sh` (or `tests/run-all.sh`, which runs it).
+//! Run: `cargo test --features e2e --test e2e_world_smoke -- --test-threads=1`
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use support::kafka_probe::{self, Metadata, API_METADATA};
+use support::world::{self, http_get, parse_sha512_file, sha512_hex, wait_for_port, Mirror, Release, World};
+
+const JAVA_HOME: &str = "/usr/lib/jvm/java-17-openjdk-amd64";
+
+fn step(t0: Instant, what: &str) {
+    eprintln!("[smoke +{:.1}s] {what}", t0.elapsed().as_secs_f64());
+}
+
+/// Download a release and its .sha512 from the mirror (std HTTP), check the file's format and
+/// the digest; returns the downloaded file.
+fn download_and_verify(mirror: &Mirror, rel: &Release, dir: &Path) -> PathBuf {
+    let url = format!("{}{}", mirror.base_url(), rel.mirror_path());
+    let r = http_get(&url, &[]).unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    assert_eq!(r.status, 200, "GET {url}");
+    assert!(!r.truncated(), "GET {url}: truncated");
+    let file = dir.join(rel.file_name());
+    std::fs::write(&file, &r.body).expect("write download");
+
+    let sums = http_get(&format!("{url}.sha512"), &[]).expect("GET .sha512");
+    assert_eq!(sums.status, 200);
+    let text = String::from_utf8(sums.body).expect("sha512 file is text");
+    // gpg --print-md layout: "<name>: " then 8-hex uppercase groups, continuation lines indented
+    let indent = rel.file_name().len() + 2;
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with(&format!("{}: ", rel.file_name())), "{text}");
+    assert_eq!(lines.len(), 3, "{text}");
+    for l in &lines[1..] {
+        assert!(l.starts_with(&" ".repeat(indent)) && !l[indent..].starts_with(' '), "{text}");
+    }
+    assert!(text.split_once(':').unwrap().1.chars().all(|c| !c.is_ascii_lowercase()), "not uppercase: {text}");
+    let expected = parse_sha512_file(&text).expect("parse .sha512");
+    assert_eq!(sha512_hex(&file), expected, "downloaded {} does not match its .sha512", rel.file_name());
+    file
+}
+
+/// scp the tarball to `host`, unpack it to /opt/kafka_2.13-<v> (+ /opt/kafka symlink), create
+/// the `kafka` user and its directories.
+fn install(world: &World, host: &str, rel: &Release, tarball: &Path) {
+    let remote = format!("/tmp/{}", rel.file_name());
+    world.scp_to(host, "root", tarball, &remote);
+    world.ssh_ok(
+        host,
+        "root",
+        &format!(
+            "set -euo pipefail
+             id kafka >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /opt/kafka --shell /usr/sbin/nologin kafka
+             rm -rf /opt/{top} && tar -xzf {remote} -C /opt && ln -sfn /opt/{top} /opt/kafka && rm -f {remote}
+             test -x /opt/kafka/bin/kafka-server-start.sh
+             install -d -o kafka -g kafka /etc/kafka /var/lib/kafka /var/lib/zookeeper /var/log/kafka /var/log/zookeeper",
+            top = rel.top_dir()
+        ),
+    );
+}
+
+fn unit(description: &str, exec: &str, heap: &str, log_dir: &str, after: &str) -> String {
+    format!(
+        "[Unit]
+Description={description}
+After=network.target {after}
+Wants={after}
+
+[Service]
+Type=simple
+User=kafka
+Group=kafka
+Environment=JAVA_HOME={JAVA_HOME}
+Environment=\"KAFKA_HEAP_OPTS={heap}\"
+Environment=LOG_DIR={log_dir}
+ExecStart={exec}
+SuccessExitStatus=143
+TimeoutStopSec=60
+LimitNOFILE=100000
+
+[Install]
+WantedBy=multi-user.target
+"
+    )
+}
+
+/// Write `content` to `path` on `host` as root.
+fn put(world: &World, host: &str, path: &str, content: &str) {
+    let out = world.ssh_with_input(host, "root", &format!("cat > {path}"), content.as_bytes());
+    assert!(out.status.success(), "write {host}:{path}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn start_service(world: &World, host: &str, name: &str) {
+    world.ssh_ok(host, "root", &format!("systemctl daemon-reload && systemctl enable --now {name}.service 2>&1"));
+}
+
+/// systemd must see the JVM itself as the main PID (Type=simple; the launchers exec java).
+fn assert_main_pid_is_java(world: &World, host: &str, name: &str) {
+    let comm = world.ssh_ok(
+        host,
+        "root",
+        &format!("p=$(systemctl show -p MainPID --value {name}); test \"$p\" -gt 0 && cat /proc/$p/comm"),
+    );
+    assert_eq!(comm.trim(), "java", "{name}'s main PID is not the JVM");
+}
+
+fn journal_tail(world: &World, host: &str, unit: &str) -> String {
+    let out = world.ssh(host, "root", &format!("journalctl -u {unit} --no-pager -n 40; tail -n 40 /var/log/*/server.log"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Poll (bounded) until Metadata lists `node_id`; ApiVersions first, Metadata v4 must be supported.
+fn wait_for_broker(world: &World, host: &str, addr: &str, node_id: i32, timeout: Duration) -> Metadata {
+    let started = Instant::now();
+    let mut last = String::new();
+    while started.elapsed() < timeout {
+        match kafka_probe::api_versions(addr) {
+            Ok(apis) => {
+                let md = apis.iter().find(|a| a.api_key == API_METADATA).expect("broker lists Metadata");
+                assert!(md.min <= 4 && 4 <= md.max, "Metadata v4 not supported: {md:?}");
+                match kafka_probe::metadata_v4(addr) {
+                    Ok(m) if m.brokers.iter().any(|b| b.node_id == node_id) => return m,
+                    Ok(m) => last = format!("metadata without broker {node_id}: {m:?}"),
+                    Err(e) => last = format!("metadata: {e}"),
+                }
+            }
+            Err(e) => last = format!("api versions: {e}"),
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    panic!("{addr}: no broker {node_id} after {timeout:?}; last: {last}\n{}", journal_tail(world, host, "kafka"));
+}
+
+#[test]
+fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
+    let t0 = Instant::now();
+    let rel = world::release(world::KAFKA_3);
+    let world = World::up(1);
+    let mirror = Mirror::start(&[&rel]);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    step(t0, "world up, mirror started");
+    let tarball = download_and_verify(&mirror, &rel, tmp.path());
+    let h = world.host("h1").clone();
+    install(&world, "h1", &rel, &tarball);
+    step(t0, "release downloaded, verified, installed");
+
+    put(&world, "h1", "/etc/kafka/zookeeper.properties",
+        "dataDir=/var/lib/zookeeper\nclientPort=2181\nmaxClientCnxns=0\nadmin.enableServer=false\n");
+    put(&world, "h1", "/etc/systemd/system/zookeeper.service", &unit(
+        "Apache ZooKeeper (smoke test)",
+        "/opt/kafka/bin/zookeeper-server-start.sh /etc/kafka/zookeeper.properties",
+        "-Xmx256m -Xms256m", "/var/log/zookeeper", ""));
+    start_service(&world, "h1", "zookeeper");
+    let zk = format!("{}:2181", h.ip);
+    wait_for_port(&zk, Duration::from_secs(60)).unwrap_or_else(|e| panic!("{e}\n{}", journal_tail(&world, "h1", "zookeeper")));
+    let srvr = kafka_probe::zk_four_letter(&zk, "srvr").expect("srvr");
+    assert!(srvr.contains("Zookeeper version: 3.8"), "{srvr}");
+    assert!(srvr.contains("Mode: standalone"), "{srvr}");
+    assert_main_pid_is_java(&world, "h1", "zookeeper");
+    step(t0, "zookeeper answers srvr");
+
+    let server = format!(
+        "broker.id=1\nlisteners=PLAINTEXT://{ip}:9092\nadvertised.listeners=PLAINTEXT://{ip}:9092\n\
+         log.dirs=/var/lib/kafka/data\nzookeeper.connect=localhost:2181\nnum.partitions=1\n\
+         offsets.topic.replication.factor=1\ntransaction.state.log.replication.factor=1\n\
+         transaction.state.log.min.isr=1\ngroup.initial.rebalance.delay.ms=0\n",
+        ip = h.ip
+    );
+    put(&world, "h1", "/etc/kafka/server.properties", &server);
+    put(&world, "h1", "/etc/systemd/system/kafka.service", &unit(
+        "Apache Kafka broker (smoke test)",
+        "/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties",
+        "-Xmx384m -Xms384m", "/var/log/kafka", "zookeeper.service"));
+    start_service(&world, "h1", "kafka");
+    let addr = format!("{}:9092", h.ip);
+    let md = wait_for_broker(&world, "h1", &addr, 1, Duration::from_secs(120));
+    step(t0, "broker answers metadata");
+    assert_eq!(md.brokers.len(), 1, "{md:?}");
+    assert_eq!((md.brokers[0].host.as_str(), md.brokers[0].port), (h.ip.as_str(), 9092));
+    assert_eq!(md.controller_id, 1, "{md:?}");
+    let cluster_id = md.cluster_id.clone().expect("cluster id");
+    assert_eq!(cluster_id.len(), 22, "{md:?}");
+    let meta = world.ssh_ok("h1", "root", "cat /var/lib/kafka/data/meta.properties");
+    assert!(meta.contains(&format!("cluster.id={cluster_id}")), "{meta}");
+    assert!(meta.contains("broker.id=1"), "{meta}");
+    assert_main_pid_is_java(&world, "h1", "kafka");
+    world.ssh_ok("h1", "root", "systemctl stop kafka zookeeper");
+    step(t0, "done");
+}
+
+/// Format storage (`kafka-storage.sh`, as the kafka user) and start a 1-node combined KRaft node.
+fn kraft_smoke(version: &str, dynamic_quorum: bool) {
+    let t0 = Instant::now();
+    let rel = world::release(version);
+    let world = World::up(1);
+    let mirror = Mirror::start(&[&rel]);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tarball = download_and_verify(&mirror, &rel, tmp.path());
+    let h = world.host("h1").clone();
+    install(&world, "h1", &rel, &tarball);
+    step(t0, "release downloaded, verified, installed");
+
+    let quorum = if dynamic_quorum {
+        format!("controller.quorum.bootstrap.servers={}:9093", h.ip)
+    } else {
+        format!("controller.quorum.voters=1@{}:9093", h.ip)
+    };
+    let server = format!(
+        "process.roles=broker,controller\nnode.id=1\n{quorum}\n\
+         listeners=PLAINTEXT://{ip}:9092,CONTROLLER://{ip}:9093\n\
+         advertised.listeners=PLAINTEXT://{ip}:9092{adv_ctl}\n\
+         inter.broker.listener.name=PLAINTEXT\ncontroller.listener.names=CONTROLLER\n\
+         listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n\
+         log.dirs=/var/lib/kafka/data\nnum.partitions=1\noffsets.topic.replication.factor=1\n\
+         transaction.state.log.replication.factor=1\ntransaction.state.log.min.isr=1\n\
+         share.coordinator.state.topic.replication.factor=1\nshare.coordinator.state.topic.min.isr=1\n",
+        ip = h.ip,
+        adv_ctl = if dynamic_quorum { format!(",CONTROLLER://{}:9093", h.ip) } else { String::new() },
+    );
+    put(&world, "h1", "/etc/kafka/server.properties", &server);
+    let env = format!("JAVA_HOME={JAVA_HOME} KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=/var/log/kafka");
+    let cluster_id = world
+        .ssh_ok("h1", "root", &format!("sudo -u kafka env {env} /opt/kafka/bin/kafka-storage.sh random-uuid"))
+        .lines()
+        .last()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    assert_eq!(cluster_id.len(), 22, "random-uuid printed {cluster_id:?}");
+    let standalone = if dynamic_quorum { " --standalone" } else { "" };
+    world.ssh_ok(
+        "h1",
+        "root",
+        &format!(
+            "sudo -u kafka env {env} /opt/kafka/bin/kafka-storage.sh format -t {cluster_id} -c /etc/kafka/server.properties{standalone}"
+        ),
+    );
+    let meta = world.ssh_ok("h1", "root", "cat /var/lib/kafka/data/meta.properties");
+    assert!(meta.contains(&format!("cluster.id={cluster_id}")) && meta.contains("node.id=1"), "{meta}");
+    step(t0, "storage formatted");
+
+    put(&world, "h1", "/etc/systemd/system/kafka.service", &unit(
+        "Apache Kafka KRaft node (smoke test)",
+        "/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties",
+        "-Xmx384m -Xms384m", "/var/log/kafka", ""));
+    start_service(&world, "h1", "kafka");
+    let md = wait_for_broker(&world, "h1", &format!("{}:9092", h.ip), 1, Duration::from_secs(120));
+    step(t0, "broker answers metadata");
+    assert_eq!(md.brokers.len(), 1, "{md:?}");
+    assert_eq!((md.brokers[0].host.as_str(), md.brokers[0].port), (h.ip.as_str(), 9092));
+    assert_eq!(md.cluster_id.as_deref(), Some(cluster_id.as_str()), "{md:?}");
+    assert_eq!(md.controller_id, 1, "{md:?}");
+    assert_main_pid_is_java(&world, "h1", "kafka");
+    world.ssh_ok("h1", "root", "systemctl stop kafka");
+    step(t0, "done");
+}
+
+#[test]
+fn a_kraft_broker_from_the_4_x_release_answers_metadata() {
+    kraft_smoke(world::KAFKA_4, true);
+}
+
+#[test]
+fn a_kraft_broker_from_the_3_9_release_answers_metadata() {
+    kraft_smoke(world::KAFKA_3, false);
+}
+
+#[test]
+fn six_hosts_come_up_with_ssh_for_root_and_deploy_sudo_and_java() {
+    let t0 = Instant::now();
+    let world = World::up(6);
+    step(t0, "6 hosts up");
+    let inv = world.inventory().clone();
+    assert!(inv.identity_file.is_absolute() && inv.identity_file.is_file());
+    let known = std::fs::read_to_string(&inv.known_hosts).expect("known_hosts");
+    for (i, h) in inv.hosts.iter().enumerate() {
+        assert_eq!(h.name, format!("h{}", i + 1));
+        assert_eq!(h.ip, format!("10.77.0.{}", 11 + i));
+        assert_eq!(h.users, ["root", "deploy"]);
+        assert!(h.host_key_fingerprints["ssh-ed25519"].starts_with("SHA256:"));
+        assert!(known.contains(&format!("{},{} ssh-ed25519 ", h.name, h.ip)));
+        let out = world.ssh_ok(&h.name, "deploy", "hostname; sudo -n id -u; java -version 2>&1 | head -n1; ps -p 1 -o comm=");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], h.name);
+        assert_eq!(lines[1], "0", "deploy has passwordless sudo");
+        assert!(lines[2].contains("\"17."), "java 17: {out}");
+        assert_eq!(lines[3], "systemd");
+    }
+    // hosts reach each other by name; a cut host is unreachable until restored
+    world.ssh_ok("h1", "root", "timeout 5 bash -c '</dev/tcp/h6/22'");
+    world.cut_network("h6");
+    let cut = world.ssh("h1", "root", "timeout 3 bash -c '</dev/tcp/h6/22'");
+    assert!(!cut.status.success(), "h6 still reachable after cut");
+    world.restore_network("h6");
+    world.ssh_ok("h1", "root", "for i in $(seq 1 20); do timeout 2 bash -c '</dev/tcp/h6/22' && exit 0; sleep 0.5; done; exit 1");
+    step(t0, "cut/restore ok");
+}
+
+#[test]
+fn the_mirror_detects_nothing_wrong_until_a_fault_is_injected() {
+    let rel = world::release(world::KAFKA_4);
+    let mirror = Mirror::start(&[&rel]);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let good = download_and_verify(&mirror, &rel, tmp.path());
+    assert_eq!(sha512_hex(&good), sha512_hex(&rel.tarball));
+
+    let url = format!("{}{}", mirror.base_url(), rel.mirror_path());
+    mirror.set_fault(&rel.mirror_path(), "corrupt");
+    let bad = http_get(&url, &[]).expect("GET corrupt");
+    let bad_file = tmp.path().join("corrupt.tgz");
+    std::fs::write(&bad_file, &bad.body).expect("write");
+    assert_eq!(bad.body.len() as u64, std::fs::metadata(&rel.tarball).expect("stat").len());
+    let sums = http_get(&format!("{url}.sha512"), &[]).expect("GET .sha512");
+    let expected = parse_sha512_file(&String::from_utf8_lossy(&sums.body)).expect("parse");
+    assert_ne!(sha512_hex(&bad_file), expected, "a corrupted download must not verify");
+
+    mirror.set_fault(&rel.mirror_path(), "interrupt:1000000@1");
+    let first = http_get(&url, &[]).expect("GET interrupted");
+    assert!(first.truncated() && first.body.len() == 1_000_000, "{} bytes", first.body.len());
+    let rest = http_get(&url, &[("Range", &format!("bytes={}-", first.body.len()))]).expect("GET rest");
+    assert_eq!(rest.status, 206);
+    let whole = [first.body, rest.body].concat();
+    let resumed = tmp.path().join("resumed.tgz");
+    std::fs::write(&resumed, &whole).expect("write");
+    assert_eq!(sha512_hex(&resumed), expected, "a resumed download verifies");
+
+    mirror.set_fault(&rel.mirror_path(), "404@1");
+    assert_eq!(http_get(&url, &[]).expect("GET 404").status, 404);
+    assert_eq!(http_get(&format!("{}/kafka/", mirror.base_url()), &[]).expect("index").status, 200);
+}

@@ -1,0 +1,10 @@
+//! Support code shared by the end-to-end test files (`mod support;` in a `tests/*.rs` file).
+//!
+//! - [`world`]: the test world — real hosts (systemd-nspawn, sshd, systemd, Java 17) brought up
+//!   by `tests/world/world.sh`, the cached Kafka release tarballs, and the Apache-shaped mirror.
+//! - [`kafka_probe`]: hand-encoded Kafka wire requests (ApiVersions, Metadata) and ZooKeeper
+//!   four-letter words, to check a broker from the test process without the Java tools.
+#![allow(dead_code)]
+
+pub mod kafka_probe;
+pub mod world;
