@@ -199,7 +199,7 @@ pub struct KafkaSpec {
     pub mirror: Option<String>,
     /// A local tarball for offline installs.
     pub tarball: Option<String>,
-    /// Extra `server.properties` entries, in file order, already checked against the keys the wizard owns.
+    /// Extra `server.properties` entries, sorted by key, already checked against the keys the wizard owns.
     pub properties: Vec<(String, String)>,
 }
 

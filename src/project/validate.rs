@@ -142,12 +142,12 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
     }
 
     let hosts = check_hosts(c, d, kraft, default_data_dirs.as_deref());
-    let hosts = hosts?;
-
+    // The coordination sections are checked even when hosts have problems, so all problems show at once.
     let coordination = match kraft? {
-        true => Coordination::Kraft(check_kraft(c, d, &hosts, listener_port)?),
-        false => Coordination::Zookeeper(check_zookeeper(c, d, &hosts, name.as_deref())?),
+        true => Coordination::Kraft(check_kraft(c, d, hosts.as_deref(), listener_port)?),
+        false => Coordination::Zookeeper(check_zookeeper(c, d, hosts.as_deref(), name.as_deref())?),
     };
+    let hosts = hosts?;
 
     let spec = ClusterSpec {
         name: name?,
@@ -531,7 +531,7 @@ fn check_host_uniqueness(c: &mut Checker, hosts: &[HostSpec]) {
     }
 }
 
-fn check_zookeeper(c: &mut Checker, d: &ProjectDraft, hosts: &[HostSpec], name: Option<&str>) -> Option<ZookeeperSpec> {
+fn check_zookeeper(c: &mut Checker, d: &ProjectDraft, hosts: Option<&[HostSpec]>, name: Option<&str>) -> Option<ZookeeperSpec> {
     let z = d.zookeeper.clone().unwrap_or_default();
     let chroot = match (&z.chroot, name) {
         (Some(raw), _) => c.check("zookeeper.chroot", checks::chroot(raw)),
@@ -558,6 +558,7 @@ fn check_zookeeper(c: &mut Checker, d: &ProjectDraft, hosts: &[HostSpec], name: 
     let init_limit = positive(c, "zookeeper.init_limit", z.init_limit, 10);
     let sync_limit = positive(c, "zookeeper.sync_limit", z.sync_limit, 5);
 
+    let hosts = hosts?;
     let mut members: Vec<usize> = (0..hosts.len()).filter(|&i| hosts[i].has(Role::Zookeeper)).collect();
     members.sort_by_key(|&i| hosts[i].myid);
     let ensemble = match &z.external {
@@ -618,7 +619,7 @@ fn parse_host_port(entry: &str) -> Result<String, String> {
     Ok(format!("{}:{port}", host.for_host_port()))
 }
 
-fn check_kraft(c: &mut Checker, d: &ProjectDraft, hosts: &[HostSpec], listener_port: Option<u16>) -> Option<KraftSpec> {
+fn check_kraft(c: &mut Checker, d: &ProjectDraft, hosts: Option<&[HostSpec]>, listener_port: Option<u16>) -> Option<KraftSpec> {
     let k = d.kraft.clone().unwrap_or_default();
     let cluster_id = match &k.cluster_id {
         Some(raw) => Some(c.check("kraft.cluster_id", checks::cluster_id(raw))?),
@@ -628,7 +629,7 @@ fn check_kraft(c: &mut Checker, d: &ProjectDraft, hosts: &[HostSpec], listener_p
     if listener_port == Some(controller_port) {
         c.error("kraft.controller_port", format!("{controller_port} is also kafka.listener_port — the controller listener needs its own port, e.g. 9093"));
     }
-    if !hosts.iter().any(|h| h.has(Role::Controller)) {
+    if !hosts?.iter().any(|h| h.has(Role::Controller)) {
         c.error("hosts", "KRaft mode needs controllers — give three hosts (or one, for a test) the role \"controller\"");
         return None;
     }

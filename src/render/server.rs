@@ -37,7 +37,7 @@ fn zookeeper_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec,
         w.set("broker.rack", rack);
     }
     w.section("Listeners: bind every interface, advertise the address clients and other brokers use");
-    w.set("listeners", format!("{BROKER_LISTENER}://0.0.0.0:{port}"));
+    w.set("listeners", format!("{BROKER_LISTENER}://{}:{port}", bind_all(host)));
     w.set("advertised.listeners", format!("{BROKER_LISTENER}://{}:{port}", host.reach().for_host_port()));
     w.section("Storage: one directory per disk");
     w.set("log.dirs", data_dirs(host));
@@ -74,11 +74,11 @@ fn kraft_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, k: 
     let mut listeners = Vec::new();
     let mut advertised = Vec::new();
     if broker {
-        listeners.push(format!("{BROKER_LISTENER}://0.0.0.0:{port}"));
+        listeners.push(format!("{BROKER_LISTENER}://{}:{port}", bind_all(host)));
         advertised.push(format!("{BROKER_LISTENER}://{reach}:{port}"));
     }
     if controller {
-        listeners.push(format!("{CONTROLLER_LISTENER}://0.0.0.0:{}", k.controller_port));
+        listeners.push(format!("{CONTROLLER_LISTENER}://{}:{}", bind_all(host), k.controller_port));
         // Before 3.9 a controller listener must not be advertised; from 3.9 on controllers advertise it.
         if spec.kafka.release.version >= Version::new(3, 9, 0) {
             advertised.push(format!("{CONTROLLER_LISTENER}://{reach}:{}", k.controller_port));
@@ -121,6 +121,15 @@ fn replication_defaults(w: &mut PropertiesWriter, spec: &ClusterSpec) {
         if !user_set(key) {
             w.set(key, value.to_string());
         }
+    }
+}
+
+/// The wildcard address to bind: IPv6's when the host is reached over IPv6 (dual-stack), else IPv4's.
+fn bind_all(host: &HostSpec) -> &'static str {
+    if host.reach().as_str().contains(':') {
+        "[::]"
+    } else {
+        "0.0.0.0"
     }
 }
 

@@ -1,0 +1,261 @@
+//! One test per validation rule: a valid base project with one thing broken must be refused (or warned about)
+//! with the field named. Bases: the guide's ZooKeeper cluster and a three-node KRaft cluster.
+
+use kafka_wizard::project::{self, Problem, Severity};
+
+const ZK_BASE: &str = include_str!("fixtures/seed-cluster.toml");
+
+const KRAFT_BASE: &str = r#"
+format = 1
+name = "k"
+[kafka]
+version = "4.1.1"
+[kraft]
+cluster_id = "q2nNPvlTSGmhSmxqXwJ5Ag"
+[[hosts]]
+name = "c1"
+roles = ["broker", "controller"]
+id = 1
+[[hosts]]
+name = "c2"
+roles = ["broker", "controller"]
+id = 2
+[[hosts]]
+name = "c3"
+roles = ["broker", "controller"]
+id = 3
+"#;
+
+/// Applies edits: each `(path, value)` sets a key (`hosts.3.id`, `kafka.data_dirs`) to a TOML value; the value
+/// `!remove` removes the key.
+fn edited(base: &str, edits: &[(&str, &str)]) -> String {
+    let mut root = toml::Value::Table(base.parse::<toml::Table>().unwrap());
+    for (path, value) in edits {
+        let parts = split_path(path);
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let mut node = &mut root;
+        for part in &parts[..parts.len() - 1] {
+            node = match part.parse::<usize>() {
+                Ok(i) => &mut node.as_array_mut().unwrap()[i],
+                Err(_) => node
+                    .as_table_mut()
+                    .unwrap()
+                    .entry(part.to_string())
+                    .or_insert_with(|| toml::Value::Table(Default::default())),
+            };
+        }
+        let table = node.as_table_mut().unwrap();
+        let last = parts[parts.len() - 1].to_string();
+        if *value == "!remove" {
+            table.remove(&last);
+        } else {
+            let parsed: toml::Table = format!("v = {value}").parse().unwrap_or_else(|e| panic!("bad test value {value}: {e}"));
+            table.insert(last, parsed["v"].clone());
+        }
+    }
+    toml::to_string(&root).unwrap()
+}
+
+/// Splits `kafka.properties."broker.id"` into its keys, keeping quoted keys whole.
+fn split_path(path: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut quoted = false;
+    for ch in path.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(String::new()),
+            _ => parts.last_mut().unwrap().push(ch),
+        }
+    }
+    parts
+}
+
+fn problems(text: &str) -> Vec<Problem> {
+    match project::parse(text) {
+        Ok(draft) => project::validate(&draft).problems,
+        Err(e) => vec![Problem::error("(parse)", e.to_string())],
+    }
+}
+
+#[track_caller]
+fn expect(severity: Severity, text: &str, field: &str, fragment: &str) {
+    let found = problems(text);
+    assert!(
+        found.iter().any(|p| p.severity == severity && p.field == field && p.message.contains(fragment)),
+        "expected {severity:?} at {field} containing {fragment:?}; got:\n{}",
+        found.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    );
+}
+
+/// `rule!(test_name, base, [edits], field, "message fragment")` — an error naming the field.
+macro_rules! rejects {
+    ($name:ident, $base:expr, [$($path:expr => $value:expr),* $(,)?], $field:expr, $fragment:expr) => {
+        #[test]
+        fn $name() {
+            expect(Severity::Error, &edited($base, &[$(($path, $value)),*]), $field, $fragment);
+        }
+    };
+}
+
+/// Like `rejects!` but for a warning, and the project must stay valid.
+macro_rules! warns {
+    ($name:ident, $base:expr, [$($path:expr => $value:expr),* $(,)?], $field:expr, $fragment:expr) => {
+        #[test]
+        fn $name() {
+            let text = edited($base, &[$(($path, $value)),*]);
+            expect(Severity::Warning, &text, $field, $fragment);
+            let errors: Vec<_> = problems(&text).into_iter().filter(|p| p.is_error()).collect();
+            assert!(errors.is_empty(), "a warning case must stay valid: {errors:?}");
+        }
+    };
+}
+
+#[test]
+fn both_base_projects_are_valid_without_warnings() {
+    for base in [ZK_BASE] {
+        assert_eq!(problems(base), vec![]);
+    }
+    assert!(problems(KRAFT_BASE).iter().all(|p| !p.is_error()));
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let text = edited(ZK_BASE, &[("hosts.3.id", "-1"), ("kafka.data_dirs", "[\"/data1\", \"data2\"]"), ("zookeeper.chroot", "\"x/\"")]);
+    let found = problems(&text);
+    for field in ["hosts[3].id", "kafka.data_dirs[1]", "zookeeper.chroot"] {
+        assert!(found.iter().any(|p| p.field == field), "{field} missing from {found:?}");
+    }
+}
+
+// Ids.
+rejects!(a_duplicate_broker_id_is_refused, ZK_BASE, ["hosts.4.id" => "1"], "hosts[4].id", "also the id of hosts[3]");
+rejects!(a_negative_broker_id_is_refused, ZK_BASE, ["hosts.3.id" => "-1"], "hosts[3].id", "out of range");
+rejects!(a_duplicate_myid_is_refused, ZK_BASE, ["hosts.1.zookeeper_id" => "1"], "hosts[1].zookeeper_id", "also the myid");
+rejects!(a_myid_of_zero_is_refused, ZK_BASE, ["hosts.0.zookeeper_id" => "0"], "hosts[0].zookeeper_id", "1–255");
+rejects!(a_myid_above_255_is_refused, ZK_BASE, ["hosts.0.zookeeper_id" => "256"], "hosts[0].zookeeper_id", "1–255");
+rejects!(a_broker_without_an_id_is_refused, ZK_BASE, ["hosts.3.id" => "!remove"], "hosts[3].id", "missing");
+rejects!(an_ensemble_member_without_a_myid_is_refused, ZK_BASE, ["hosts.0.zookeeper_id" => "!remove"], "hosts[0].zookeeper_id", "missing");
+rejects!(an_id_on_a_host_that_is_not_a_broker_is_refused, ZK_BASE, ["hosts.0.id" => "7"], "hosts[0].id", "only brokers and controllers");
+rejects!(a_broker_id_above_reserved_broker_max_id_is_refused, ZK_BASE, ["hosts.3.id" => "1001"], "hosts[3].id", "reserved.broker.max.id");
+rejects!(kraft_node_ids_are_unique_across_brokers_and_controllers, KRAFT_BASE, ["hosts.2.id" => "1"], "hosts[2].id", "unique id");
+
+// Hosts.
+rejects!(a_duplicate_host_name_is_refused, ZK_BASE, ["hosts.4.name" => "\"peter-kafka001\""], "hosts[4].name", "also hosts[3]");
+rejects!(a_duplicate_address_is_refused, ZK_BASE, ["hosts.3.address" => "\"10.0.0.1\"", "hosts.4.address" => "\"10.0.0.1\""], "hosts[4].address", "also the address of hosts[3]");
+rejects!(a_host_name_with_an_underscore_is_refused, ZK_BASE, ["hosts.3.name" => "\"peter_kafka\""], "hosts[3].name", "neither a valid host name");
+rejects!(an_address_that_is_not_an_ip_or_name_is_refused, ZK_BASE, ["hosts.3.address" => "\"10.0.0.300\""], "hosts[3].address", "nor an IP address");
+rejects!(a_host_without_a_name_is_refused, ZK_BASE, ["hosts.3.name" => "\"\""], "hosts[3].name", "missing");
+rejects!(an_unknown_role_is_refused, ZK_BASE, ["hosts.3.roles" => "[\"borker\"]"], "hosts[3].roles[0]", "not a role");
+rejects!(a_host_without_roles_is_refused, ZK_BASE, ["hosts.3.roles" => "[]"], "hosts[3].roles", "at least one role");
+rejects!(a_cluster_without_brokers_is_refused, ZK_BASE, ["hosts.3.roles" => "[\"zookeeper\"]", "hosts.3.id" => "!remove", "hosts.3.zookeeper_id" => "4", "hosts.4.roles" => "[\"zookeeper\"]", "hosts.4.id" => "!remove", "hosts.4.zookeeper_id" => "5", "hosts.5.roles" => "[\"zookeeper\"]", "hosts.5.id" => "!remove", "hosts.5.zookeeper_id" => "6"], "hosts", "no host has the role \"broker\"");
+rejects!(a_project_without_hosts_is_refused, ZK_BASE, ["hosts" => "[]"], "hosts", "no hosts");
+rejects!(the_controller_role_is_refused_in_zookeeper_mode, ZK_BASE, ["hosts.3.roles" => "[\"broker\", \"controller\"]"], "hosts[3].roles", "KRaft role");
+rejects!(the_zookeeper_role_is_refused_in_kraft_mode, KRAFT_BASE, ["hosts.0.roles" => "[\"broker\", \"zookeeper\"]", "hosts.0.zookeeper_id" => "1"], "hosts[0].roles", "no place in KRaft");
+
+// Paths.
+rejects!(a_relative_data_dir_is_refused, ZK_BASE, ["kafka.data_dirs" => "[\"/data1\", \"data2\"]"], "kafka.data_dirs[1]", "relative");
+rejects!(the_root_directory_as_data_dir_is_refused, ZK_BASE, ["kafka.data_dirs" => "[\"/\"]"], "kafka.data_dirs[0]", "root directory");
+rejects!(a_duplicate_data_dir_is_refused, ZK_BASE, ["kafka.data_dirs" => "[\"/data1\", \"/data1/\"]"], "kafka.data_dirs[1]", "listed twice");
+rejects!(nested_data_dirs_are_refused, ZK_BASE, ["kafka.data_dirs" => "[\"/data\", \"/data/kafka\"]"], "kafka.data_dirs[1]", "nested");
+rejects!(a_comma_in_a_data_dir_is_refused, ZK_BASE, ["kafka.data_dirs" => "[\"/data1,/data2\"]"], "kafka.data_dirs[0]", "split the log.dirs list");
+rejects!(whitespace_in_a_path_is_refused, ZK_BASE, ["kafka.install_dir" => "\"/usr/local kafka\""], "kafka.install_dir", "whitespace");
+rejects!(shell_metacharacters_in_a_path_are_refused, ZK_BASE, ["zookeeper.data_dir" => "\"/var/lib/zk;reboot\""], "zookeeper.data_dir", "shell metacharacter");
+rejects!(an_empty_data_dir_list_is_refused, ZK_BASE, ["kafka.data_dirs" => "[]"], "kafka.data_dirs", "at least one directory");
+rejects!(a_host_data_dir_override_is_checked_too, ZK_BASE, ["hosts.3.data_dirs" => "[\"/data1\", \"$HOME/x\"]"], "hosts[3].data_dirs[1]", "shell metacharacter");
+rejects!(config_inside_the_install_dir_is_refused, ZK_BASE, ["kafka.config_dir" => "\"/usr/local/kafka/config\""], "kafka.config_dir", "outside the install directory");
+rejects!(a_data_dir_inside_the_install_dir_is_refused, ZK_BASE, ["kafka.data_dirs" => "[\"/usr/local/kafka-data\", \"/usr/local/x\"]"], "hosts[3].data_dirs[1]", "overlaps kafka.install_dir");
+rejects!(kafka_data_in_the_zookeeper_data_dir_is_refused, ZK_BASE, ["hosts.3.roles" => "[\"broker\", \"zookeeper\"]", "hosts.3.zookeeper_id" => "4", "kafka.data_dirs" => "[\"/var/lib/zookeeper/kafka\"]"], "hosts[3].data_dirs[0]", "overlaps zookeeper.data_dir");
+
+// Chroot.
+rejects!(a_chroot_without_a_leading_slash_is_refused, ZK_BASE, ["zookeeper.chroot" => "\"peter-kafka\""], "zookeeper.chroot", "does not start with '/'");
+rejects!(a_chroot_with_a_trailing_slash_is_refused, ZK_BASE, ["zookeeper.chroot" => "\"/peter-kafka/\""], "zookeeper.chroot", "ends with '/'");
+rejects!(a_chroot_with_an_empty_element_is_refused, ZK_BASE, ["zookeeper.chroot" => "\"/kafka//prod\""], "zookeeper.chroot", "empty element");
+rejects!(the_zookeeper_chroot_is_refused, ZK_BASE, ["zookeeper.chroot" => "\"/zookeeper\""], "zookeeper.chroot", "reserves");
+rejects!(a_chroot_with_spaces_is_refused, ZK_BASE, ["zookeeper.chroot" => "\" /peter-kafka\""], "zookeeper.chroot", "whitespace");
+rejects!(the_root_chroot_is_refused, ZK_BASE, ["zookeeper.chroot" => "\"/\""], "zookeeper.chroot", "not be isolated");
+
+// Ports.
+rejects!(a_port_above_65535_is_refused, ZK_BASE, ["kafka.listener_port" => "70000"], "kafka.listener_port", "1 to 65535");
+rejects!(a_port_of_zero_is_refused, ZK_BASE, ["zookeeper.client_port" => "0"], "zookeeper.client_port", "not a TCP port");
+rejects!(a_privileged_port_is_refused_for_the_non_root_service, ZK_BASE, ["kafka.listener_port" => "80"], "kafka.listener_port", "privileged port");
+rejects!(an_ssh_port_out_of_range_is_refused, ZK_BASE, ["ssh.port" => "-22"], "ssh.port", "not a TCP port");
+rejects!(colliding_ports_on_one_host_are_refused, ZK_BASE, ["hosts.3.roles" => "[\"broker\", \"zookeeper\"]", "hosts.3.zookeeper_id" => "4", "kafka.listener_port" => "2181"], "kafka.listener_port", "own port");
+rejects!(the_controller_port_must_differ_from_the_listener_port, KRAFT_BASE, ["kraft.controller_port" => "9092"], "kraft.controller_port", "its own port");
+
+// Versions and modes.
+rejects!(an_unknown_release_is_refused, ZK_BASE, ["kafka.version" => "\"2.8.9\""], "kafka.version", "newest 2.8 release is 2.8.2");
+rejects!(a_malformed_version_is_refused, ZK_BASE, ["kafka.version" => "\"2.8\""], "kafka.version", "major.minor.patch");
+rejects!(zookeeper_mode_on_kafka_4_is_refused, ZK_BASE, ["kafka.version" => "\"4.0.0\""], "kafka.mode", "removed in Kafka 4.0");
+rejects!(kraft_before_3_3_is_refused, KRAFT_BASE, ["kafka.version" => "\"3.2.3\"", "kafka.mode" => "\"kraft\""], "kafka.mode", "3.3.1 or later");
+rejects!(the_mode_is_required_where_both_are_supported, ZK_BASE, ["kafka.version" => "\"3.9.1\"", "kafka.mode" => "!remove"], "kafka.mode", "supports both");
+rejects!(an_unknown_mode_is_refused, ZK_BASE, ["kafka.mode" => "\"zk\""], "kafka.mode", "not a mode");
+rejects!(an_unpublished_scala_build_is_refused, ZK_BASE, ["kafka.version" => "\"2.3.1\"", "kafka.scala" => "\"2.13\""], "kafka.scala", "2.11, 2.12");
+rejects!(scala_2_12_is_refused_for_kafka_4, KRAFT_BASE, ["kafka.scala" => "\"2.12\""], "kafka.scala", "not published");
+rejects!(kraft_without_controllers_is_refused, KRAFT_BASE, ["hosts.0.roles" => "[\"broker\"]", "hosts.1.roles" => "[\"broker\"]", "hosts.2.roles" => "[\"broker\"]"], "hosts", "needs controllers");
+rejects!(a_zookeeper_section_in_kraft_mode_is_refused, KRAFT_BASE, ["zookeeper.chroot" => "\"/k\""], "zookeeper", "no ZooKeeper");
+rejects!(zookeeper_mode_without_an_ensemble_is_refused, ZK_BASE, ["hosts.0.roles" => "[\"broker\"]", "hosts.0.zookeeper_id" => "!remove", "hosts.0.id" => "10", "hosts.1.roles" => "[\"broker\"]", "hosts.1.zookeeper_id" => "!remove", "hosts.1.id" => "11", "hosts.2.roles" => "[\"broker\"]", "hosts.2.zookeeper_id" => "!remove", "hosts.2.id" => "12"], "hosts", "no ZooKeeper ensemble");
+rejects!(an_external_ensemble_and_managed_members_together_are_refused, ZK_BASE, ["zookeeper.external" => "[\"zk9:2181\"]"], "zookeeper.external", "not both");
+rejects!(an_external_ensemble_entry_with_a_chroot_is_refused, ZK_BASE, ["hosts.0.roles" => "[\"broker\"]", "hosts.0.zookeeper_id" => "!remove", "hosts.0.id" => "10", "hosts.1.roles" => "[\"broker\"]", "hosts.1.zookeeper_id" => "!remove", "hosts.1.id" => "11", "hosts.2.roles" => "[\"broker\"]", "hosts.2.zookeeper_id" => "!remove", "hosts.2.id" => "12", "zookeeper.external" => "[\"zk1:2181\", \"zk2:2181/kafka\"]"], "zookeeper.external[1]", "contains a chroot");
+rejects!(a_malformed_cluster_id_is_refused, KRAFT_BASE, ["kraft.cluster_id" => "\"not-an-id\""], "kraft.cluster_id", "22-character");
+
+// Properties.
+rejects!(a_replication_factor_above_the_broker_count_is_refused, ZK_BASE, ["kafka.properties.\"default.replication.factor\"" => "4"], "kafka.properties.\"default.replication.factor\"", "more than the 3 broker(s)");
+rejects!(overriding_broker_id_through_properties_is_refused, ZK_BASE, ["kafka.properties.\"broker.id\"" => "5"], "kafka.properties.\"broker.id\"", "set hosts[].id");
+rejects!(overriding_zookeeper_connect_through_properties_is_refused, ZK_BASE, ["kafka.properties.\"zookeeper.connect\"" => "\"a:2181\""], "kafka.properties.\"zookeeper.connect\"", "generated by the wizard");
+rejects!(overriding_listeners_through_properties_is_refused, ZK_BASE, ["kafka.properties.listeners" => "\"PLAINTEXT://:9092\""], "kafka.properties.\"listeners\"", "kafka.listener_port");
+rejects!(overriding_log_dirs_through_properties_is_refused, ZK_BASE, ["kafka.properties.\"log.dirs\"" => "\"/x\""], "kafka.properties.\"log.dirs\"", "kafka.data_dirs");
+rejects!(overriding_quorum_voters_through_properties_is_refused, KRAFT_BASE, ["kafka.properties.\"controller.quorum.voters\"" => "\"1@a:9093\""], "kafka.properties.\"controller.quorum.voters\"", "role \"controller\"");
+rejects!(overriding_process_roles_through_properties_is_refused, KRAFT_BASE, ["kafka.properties.\"process.roles\"" => "\"broker\""], "kafka.properties.\"process.roles\"", "hosts[].roles");
+rejects!(a_property_value_with_a_line_break_is_refused, ZK_BASE, ["kafka.properties.\"num.partitions\"" => "\"3\\nbroker.id=9\""], "kafka.properties.\"num.partitions\"", "line break");
+
+// Other fields.
+rejects!(an_unparseable_heap_is_refused, ZK_BASE, ["kafka.heap" => "\"1 gigabyte\""], "kafka.heap", "such as 512m or 4g");
+rejects!(running_kafka_as_root_is_refused, ZK_BASE, ["kafka.user" => "\"root\""], "kafka.user", "must not run as root");
+rejects!(a_missing_cluster_name_is_refused, ZK_BASE, ["name" => "!remove"], "name", "missing");
+rejects!(a_cluster_name_with_a_slash_is_refused, ZK_BASE, ["name" => "\"a/b\""], "name", "not a usable cluster name");
+rejects!(a_missing_version_is_refused, ZK_BASE, ["kafka.version" => "!remove"], "kafka.version", "missing");
+rejects!(a_mirror_that_is_not_a_url_is_refused, ZK_BASE, ["kafka.mirror" => "\"ftp://x\""], "kafka.mirror", "not an http(s) URL");
+rejects!(an_invalid_rack_is_refused, ZK_BASE, ["hosts.3.rack" => "\"rack a\""], "hosts[3].rack", "rack label");
+rejects!(a_per_host_ssh_port_is_checked, ZK_BASE, ["hosts.3.ssh.port" => "0"], "hosts[3].ssh.port", "not a TCP port");
+
+// Warnings.
+warns!(an_even_ensemble_is_a_warning_that_explains_the_majority_rule, ZK_BASE, ["hosts.3.roles" => "[\"broker\", \"zookeeper\"]", "hosts.3.zookeeper_id" => "4"], "hosts", "works by majority");
+warns!(a_single_member_ensemble_is_a_warning_about_a_single_point_of_failure, ZK_BASE, ["hosts.1.roles" => "[\"broker\"]", "hosts.1.zookeeper_id" => "!remove", "hosts.1.id" => "11", "hosts.2.roles" => "[\"broker\"]", "hosts.2.zookeeper_id" => "!remove", "hosts.2.id" => "12"], "hosts", "single point of failure");
+warns!(zookeeper_on_a_broker_host_is_a_warning, ZK_BASE, ["hosts.3.roles" => "[\"broker\", \"zookeeper\"]", "hosts.3.zookeeper_id" => "4", "hosts.2.roles" => "[\"broker\", \"zookeeper\"]", "hosts.2.id" => "9"], "hosts[3].roles", "starve ZooKeeper");
+warns!(combined_kraft_nodes_are_a_warning_for_production, KRAFT_BASE, [], "hosts[0].roles", "combined mode");
+warns!(the_withdrawn_3_3_0_is_a_warning, KRAFT_BASE, ["kafka.version" => "\"3.3.0\"", "kafka.mode" => "\"kraft\""], "kafka.version", "use 3.3.2 instead");
+warns!(the_withdrawn_3_2_2_is_a_warning, ZK_BASE, ["kafka.version" => "\"3.2.2\""], "kafka.version", "withdrawn");
+warns!(an_even_controller_quorum_is_a_warning, KRAFT_BASE, ["hosts.2.roles" => "[\"broker\"]", "hosts.1.roles" => "[\"broker\", \"controller\"]"], "hosts", "even number");
+
+// Reading the file.
+#[test]
+fn an_unknown_key_is_refused_with_its_path() {
+    let text = edited(ZK_BASE, &[("hosts.2.rakc", "\"a\"")]);
+    let err = project::parse(&text).unwrap_err();
+    assert_eq!(err, project::draft::ParseError::UnknownKey { path: "hosts[2].rakc".into() });
+    let err = project::parse(&edited(ZK_BASE, &[("kafka.dat_dirs", "[]")])).unwrap_err();
+    assert_eq!(err.to_string().split(':').next().unwrap(), "kafka.dat_dirs");
+    let err = project::parse(&edited(ZK_BASE, &[("colour", "1")])).unwrap_err();
+    assert_eq!(err.to_string().split(':').next().unwrap(), "colour");
+}
+
+#[test]
+fn a_later_format_is_refused_with_a_clear_message() {
+    let err = project::parse(&edited(ZK_BASE, &[("format", "2")])).unwrap_err();
+    assert!(err.to_string().contains("newer kafka-wizard"), "{err}");
+    assert!(project::parse("name = \"x\"").unwrap_err().to_string().contains("format = 1"));
+}
+
+#[test]
+fn a_wrong_type_names_the_field() {
+    let err = project::parse(&edited(ZK_BASE, &[("hosts.3.id", "\"one\"")])).unwrap_err();
+    assert!(err.to_string().starts_with("hosts[3].id:"), "{err}");
+}
+
+#[test]
+fn a_kraft_project_defaults_to_the_newest_scala_and_kraft_mode() {
+    let draft = project::parse(KRAFT_BASE).unwrap();
+    let spec = project::validate(&draft).spec.unwrap();
+    assert!(spec.is_kraft());
+    assert_eq!(spec.kafka.scala, "2.13");
+}
