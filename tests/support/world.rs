@@ -298,7 +298,8 @@ impl Release {
 /// The cached release tarball of `version` (assembled from Maven Central on first use).
 pub fn release(version: &str) -> Release {
     let out = run_script_ok("assemble-kafka.sh", &[version]);
-    let tarball = PathBuf::from(out.lines().last().unwrap_or("").trim());
+    let last = out.lines().rev().map(str::trim).find(|l| l.starts_with('/')).unwrap_or("");
+    let tarball = PathBuf::from(last);
     assert!(tarball.is_file(), "assemble-kafka.sh {version} printed no tarball path: {out}");
     Release { version: version.to_string(), tarball }
 }

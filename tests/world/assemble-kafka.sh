@@ -35,7 +35,11 @@ command -v java >/dev/null || kw_die "java is missing; run tests/world/prepare.s
 mkdir -p "$KW_CACHE/releases" "$KW_CACHE/m2"
 WORK=$(mktemp -d "$KW_CACHE/releases/.work-$V.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-MVN=(mvn -B -q -Dmaven.repo.local="$KW_CACHE/m2")
+MVN=(mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$KW_CACHE/m2")
+mvn_run() {   # $1 = directory with pom.xml, $2.. = goals; output only on failure (stdout stays clean)
+    local d=$1; shift
+    (cd "$d" && "${MVN[@]}" "$@") > "$d/mvn.log" 2>&1 || { tail -n 40 "$d/mvn.log" >&2; return 1; }
+}
 t0=$(date +%s)
 
 pom() {   # $1 = extra <dependency> xml, $2 = <dependencyManagement> xml
@@ -62,7 +66,7 @@ ver_of() {   # version of artifact $1 in directory $2 (from the jar name), empty
 # phase 1: what kafka_2.13 itself pulls in (to pin slf4j / jackson versions for phase 2)
 mkdir -p "$WORK/p1"
 pom "" "" > "$WORK/p1/pom.xml"
-(cd "$WORK/p1" && "${MVN[@]}" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=libs) \
+mvn_run "$WORK/p1" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=libs \
     || kw_die "maven could not resolve org.apache.kafka:kafka_2.13:$V"
 SLF4J=$(ver_of slf4j-api "$WORK/p1/libs")
 JACKSON=$(ver_of jackson-databind "$WORK/p1/libs")
@@ -88,7 +92,7 @@ mkdir -p "$WORK/p2"
 pom "$extra" "$pins" > "$WORK/p2/pom.xml"
 R="$WORK/$NAME"
 mkdir -p "$R/bin" "$R/config" "$R/libs"
-(cd "$WORK/p2" && "${MVN[@]}" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$R/libs") \
+mvn_run "$WORK/p2" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$R/libs" \
     || kw_die "maven could not resolve the logging backend for $V"
 t1=$(date +%s)
 

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# tests/run-all.sh — the project's test command (README; CI runs it through .ci/run). As root.
+# Owns: the order of the test phases and the teardown of the test world on exit (trap), even
+# when tests fail. Phases, each timed:
+#   1. prepare   Debian packages that are missing, cached test-host rootfs, cached Kafka releases
+#   2. mirror    the mirror's own tests (python3 unittest, incl. the gpg --print-md emulator)
+#   3. world     `world.sh up 6` then `down` (the host harness itself, measured)
+#   4. unit      cargo test --workspace
+#   5. e2e       cargo test --features e2e (real hosts, real Kafka, the mirror)
+#   6. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
+# Developers: `cargo test` runs the unit tests alone; as root, after `tests/world/prepare.sh`,
+# `cargo test --features e2e` runs the end-to-end suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+WORLD="$ROOT/tests/world"
+
+if [ "$(id -u)" != 0 ]; then
+    echo "run-all: root is required (the end-to-end suite boots test hosts with systemd-nspawn in network namespaces)." >&2
+    echo "run-all: as a normal user, 'cargo test' runs the unit tests." >&2
+    exit 1
+fi
+# rustup's cargo, not a distribution one
+if [ -x "$HOME/.cargo/bin/cargo" ]; then export PATH="$HOME/.cargo/bin:$PATH"; fi
+command -v cargo >/dev/null || { echo "run-all: cargo not found (install Rust with rustup)" >&2; exit 1; }
+case "$(command -v cargo)" in
+    */.cargo/bin/cargo) ;;
+    *) echo "run-all: warning: cargo is $(command -v cargo), not rustup's" >&2 ;;
+esac
+
+declare -a SUMMARY=()
+FAILED=0
+T_ALL=$(date +%s)
+phase() {   # phase NAME CMD...: run, time, record; a failing phase does not stop the run
+    local name=$1 t0 rc
+    shift
+    echo
+    echo "=== run-all: $name: $*"
+    t0=$(date +%s)
+    set +e
+    "$@"
+    rc=$?
+    set -e
+    SUMMARY+=("$(printf '%-9s %5ss  %s' "$name" "$(( $(date +%s) - t0 ))" "$([ $rc = 0 ] && echo ok || echo "FAILED (exit $rc)")")")
+    [ $rc = 0 ] || FAILED=1
+    return 0
+}
+teardown() {
+    local rc=$?
+    echo
+    echo "=== run-all: teardown"
+    local t0 left=0
+    t0=$(date +%s)
+    bash "$WORLD/world.sh" down || left=1
+    if pgrep -f "$WORLD/mirror.py serve" >/dev/null; then
+        echo "run-all: LEFT: mirror.py processes $(pgrep -f "$WORLD/mirror.py serve" | tr '\n' ' ')" >&2
+        left=1
+    fi
+    SUMMARY+=("$(printf '%-9s %5ss  %s' teardown "$(( $(date +%s) - t0 ))" "$([ $left = 0 ] && echo 'ok: nothing left' || echo 'FAILED: leftovers')")")
+    echo
+    echo "=== run-all: summary (total $(( $(date +%s) - T_ALL ))s)"
+    printf '  %s\n' "${SUMMARY[@]}"
+    if [ $rc = 0 ] && { [ $FAILED = 1 ] || [ $left = 1 ]; }; then rc=1; fi
+    exit $rc
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+phase prepare bash "$WORLD/prepare.sh"
+phase mirror python3 -m unittest discover -s "$WORLD" -p 'test_*.py' -v
+up6() { bash "$WORLD/world.sh" up 6 && bash "$WORLD/world.sh" down; }
+phase world up6
+phase unit cargo test --workspace
+phase e2e cargo test --features e2e

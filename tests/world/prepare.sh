@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# tests/world/prepare.sh — make this machine ready for the end-to-end suite (as root; idempotent).
+# Owns: nothing of its own; it installs the missing Debian packages (apt-get update first,
+# --no-install-recommends, only when something is missing), builds the cached test-host rootfs
+# (build-rootfs.sh), assembles the cached Kafka releases (assemble-kafka.sh) and removes the
+# leftovers of a crashed run (world.sh clean). Warm, it takes a few seconds.
+# Note: installing systemd-container on a machine whose PID 1 is not systemd is fine, but it
+# may upgrade the machine's systemd packages.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$HERE/lib.sh"
+kw_need_root "$@"
+RELEASES=${KW_RELEASES:-"3.9.2 4.1.1"}
+
+need=()
+want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+want debootstrap debootstrap
+want systemd-nspawn systemd-container
+want ip iproute2
+want unshare util-linux
+want nsenter util-linux
+want flock util-linux
+want ssh openssh-client
+want scp openssh-client
+want ssh-keygen openssh-client
+want python3 python3
+want mvn maven
+want java openjdk-17-jdk-headless
+want sha512sum coreutils
+want gzip gzip
+want pgrep procps
+if [ ${#need[@]} -gt 0 ]; then
+    mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+    echo "prepare: installing ${need[*]}"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
+else
+    echo "prepare: all host tools present"
+fi
+
+"$HERE/world.sh" clean
+"$HERE/build-rootfs.sh"
+for v in $RELEASES; do
+    t0=$(date +%s)
+    path=$("$HERE/assemble-kafka.sh" "$v" | tail -n1)
+    echo "prepare: release $v -> $path ($(( $(date +%s) - t0 ))s)"
+done
