@@ -399,22 +399,17 @@ fn check_hosts(c: &mut Checker, d: &ProjectDraft, kraft: Option<bool>, default_d
     }
     // Check the project-wide SSH defaults once, so their problems are reported once.
     let base_ssh = merge_ssh(c, "ssh", &d.ssh, None);
-    let mut hosts = Vec::new();
-    let mut ok = base_ssh.is_some();
-    for (i, h) in d.hosts.iter().enumerate() {
-        match check_host(c, i, h, &d.ssh, kraft, default_dirs) {
-            Some(host) => hosts.push(host),
-            None => ok = false,
-        }
-    }
-    if !ok {
-        return None;
-    }
-    check_host_uniqueness(c, &hosts);
-    if hosts.iter().all(|h| !h.has(Role::Broker)) {
+    let checked: Vec<Option<HostSpec>> =
+        d.hosts.iter().enumerate().map(|(i, h)| check_host(c, i, h, &d.ssh, kraft, default_dirs)).collect();
+    // Cross-host checks run on every host that passed on its own, so all problems show at once.
+    let passed: Vec<(usize, &HostSpec)> = checked.iter().enumerate().filter_map(|(i, h)| h.as_ref().map(|h| (i, h))).collect();
+    check_host_uniqueness(c, &passed);
+    if checked.iter().flatten().all(|h| !h.has(Role::Broker)) && checked.iter().all(Option::is_some) {
         c.error("hosts", "no host has the role \"broker\" — give at least one host roles = [\"broker\"]");
     }
-    (!c.has_errors()).then_some(hosts)
+    let hosts: Option<Vec<HostSpec>> = checked.into_iter().collect();
+    base_ssh?;
+    hosts.filter(|_| !c.has_errors())
 }
 
 fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: Option<bool>, default_dirs: Option<&[AbsPath]>) -> Option<HostSpec> {
@@ -491,7 +486,9 @@ fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: O
     let rack_ok = h.rack.is_none() || rack.is_some();
     let data_dirs = match &h.data_dirs {
         Some(list) => check_data_dirs(c, &at("data_dirs"), list),
-        None => default_dirs.map(<[AbsPath]>::to_vec),
+        // When the project-wide list is invalid its problems are already reported; go on with no directories so
+        // the host's other fields are still checked.
+        None => Some(default_dirs.map(<[AbsPath]>::to_vec).unwrap_or_default()),
     };
     let ssh = merge_ssh(c, &at("ssh"), ssh, h.ssh.as_ref());
     if !(ids_ok && address_ok && rack_ok) {
@@ -500,31 +497,32 @@ fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: O
     Some(HostSpec { name: name?, address, roles: roles?, node_id, myid, rack, data_dirs: data_dirs?, ssh: ssh? })
 }
 
-fn check_host_uniqueness(c: &mut Checker, hosts: &[HostSpec]) {
+fn check_host_uniqueness(c: &mut Checker, hosts: &[(usize, &HostSpec)]) {
     let mut names: HashMap<&str, usize> = HashMap::new();
     let mut reach: HashMap<&str, usize> = HashMap::new();
     let mut ids: HashMap<u32, usize> = HashMap::new();
     let mut myids: HashMap<u8, usize> = HashMap::new();
-    for (i, h) in hosts.iter().enumerate() {
+    let name_of = |j: usize| hosts.iter().find(|(k, _)| *k == j).map(|(_, h)| h.name.to_string()).unwrap_or_default();
+    for &(i, h) in hosts {
         if let Some(&j) = names.get(h.name.as_str()) {
             c.error(format!("hosts[{i}].name"), format!("{} is also hosts[{j}] — every host appears once; give it both roles instead", h.name));
         }
         names.insert(h.name.as_str(), i);
         if let Some(address) = &h.address {
             if let Some(&j) = reach.get(address.as_str()) {
-                c.error(format!("hosts[{i}].address"), format!("{address} is also the address of hosts[{j}] ({}) — two entries for one machine; merge them and give it both roles", hosts[j].name));
+                c.error(format!("hosts[{i}].address"), format!("{address} is also the address of hosts[{j}] ({}) — two entries for one machine; merge them and give it both roles", name_of(j)));
             }
             reach.insert(address.as_str(), i);
         }
         if let Some(id) = h.node_id {
             if let Some(&j) = ids.get(&id) {
-                c.error(format!("hosts[{i}].id"), format!("{id} is also the id of hosts[{j}] ({}) — give every broker and controller a unique id", hosts[j].name));
+                c.error(format!("hosts[{i}].id"), format!("{id} is also the id of hosts[{j}] ({}) — give every broker and controller a unique id", name_of(j)));
             }
             ids.insert(id, i);
         }
         if let Some(myid) = h.myid {
             if let Some(&j) = myids.get(&myid) {
-                c.error(format!("hosts[{i}].zookeeper_id"), format!("{myid} is also the myid of hosts[{j}] ({}) — give every ensemble member a unique zookeeper_id", hosts[j].name));
+                c.error(format!("hosts[{i}].zookeeper_id"), format!("{myid} is also the myid of hosts[{j}] ({}) — give every ensemble member a unique zookeeper_id", name_of(j)));
             }
             myids.insert(myid, i);
         }

@@ -1,0 +1,173 @@
+//! The `kafka-wizard` binary as users run it: exit codes, messages on stderr, files written.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn wizard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kafka-wizard")).args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn validate_accepts_the_guides_cluster_with_exit_zero() {
+    let o = wizard(&["validate", "tests/fixtures/seed-cluster.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("valid"));
+}
+
+#[test]
+fn validate_prints_one_line_per_problem_naming_the_field_and_exits_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string("tests/fixtures/seed-cluster.toml")
+        .unwrap()
+        .replace("id = 2\n", "id = 1\n")
+        .replace("data_dirs = [\"/data1\", \"/data2\"]", "data_dirs = [\"/data1\", \"data2\"]");
+    std::fs::write(&file, text).unwrap();
+    let o = wizard(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("error: hosts[4].id: 1 is also the id of hosts[3]"), "{err}");
+    assert!(err.contains("error: kafka.data_dirs[1]:"), "{err}");
+}
+
+#[test]
+fn validate_json_reports_warnings_and_validity() {
+    let o = wizard(&["validate", "--json", "tests/fixtures/mixed-zookeeper.toml"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["problems"][0]["severity"], "warning");
+    assert_eq!(v["problems"][0]["field"], "hosts[0].roles");
+}
+
+#[test]
+fn validate_names_an_unknown_key_by_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("typo.toml");
+    let text = std::fs::read_to_string("tests/fixtures/seed-cluster.toml").unwrap().replace("chroot =", "chroots =");
+    std::fs::write(&file, text).unwrap();
+    let o = wizard(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("zookeeper.chroots: unknown key"), "{}", stderr(&o));
+}
+
+#[test]
+fn export_writes_the_same_files_as_the_golden_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = wizard(&["export", "tests/fixtures/seed-cluster.toml", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let unit = std::fs::read_to_string(out.join("peter-kafka001/etc/systemd/system/kafka-server.service")).unwrap();
+    let golden = std::fs::read_to_string("tests/golden/seed-cluster/peter-kafka001/etc/systemd/system/kafka-server.service").unwrap();
+    assert_eq!(unit, golden);
+    assert!(out.join("peter-zk002/var/lib/zookeeper/myid").exists());
+    assert!(out.join("INDEX.md").exists());
+}
+
+#[test]
+fn export_refuses_a_folder_that_is_not_empty_and_replaces_an_earlier_export_only_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("precious.txt"), "keep").unwrap();
+    let target = dir.path().to_str().unwrap();
+    let o = wizard(&["export", "tests/fixtures/seed-cluster.toml", "--out", target]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
+    let o = wizard(&["export", "tests/fixtures/seed-cluster.toml", "--out", target, "--force"]);
+    assert_eq!(o.status.code(), Some(1), "a folder export did not write must never be replaced");
+    assert!(dir.path().join("precious.txt").exists());
+
+    let out = dir.path().join("export");
+    let out = out.to_str().unwrap();
+    assert!(wizard(&["export", "tests/fixtures/seed-cluster.toml", "--out", out]).status.success());
+    assert_eq!(wizard(&["export", "tests/fixtures/seed-cluster.toml", "--out", out]).status.code(), Some(1));
+    assert!(wizard(&["export", "tests/fixtures/seed-cluster.toml", "--out", out, "--force"]).status.success());
+}
+
+#[test]
+fn export_zip_holds_the_same_entries_as_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("cluster");
+    let o = wizard(&["export", "tests/fixtures/kraft-dedicated.toml", "--out", zip_path.to_str().unwrap(), "--zip"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let file = std::fs::File::open(dir.path().join("cluster.zip")).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    let mut names: Vec<String> = (0..archive.len()).map(|i| archive.by_index(i).unwrap().name().to_string()).collect();
+    names.sort();
+    assert!(names.contains(&"INDEX.md".to_string()));
+    assert!(names.contains(&"broker2/etc/kafka/server.properties".to_string()));
+    let mut content = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("ctrl3/etc/kafka/server.properties").unwrap(), &mut content).unwrap();
+    assert_eq!(content, std::fs::read_to_string("tests/golden/kraft-dedicated/ctrl3/etc/kafka/server.properties").unwrap());
+}
+
+#[test]
+fn a_kraft_cluster_id_is_generated_once_and_kept_in_the_project_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kraft.toml");
+    std::fs::copy("examples/kraft-cluster.toml", &file).unwrap();
+    let f = file.to_str().unwrap();
+    let o = wizard(&["export", f, "--out", dir.path().join("a").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("generated KRaft cluster id"));
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.starts_with("# A KRaft cluster"), "comments are kept");
+    let id_line = saved.lines().find(|l| l.starts_with("cluster_id = ")).unwrap().to_string();
+
+    let o = wizard(&["export", f, "--out", dir.path().join("b").to_str().unwrap()]);
+    assert!(!stderr(&o).contains("generated"), "the second run must reuse the id");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), saved);
+    let id = id_line.split('"').nth(1).unwrap();
+    let props = std::fs::read_to_string(dir.path().join("b/INDEX.md")).unwrap();
+    assert!(props.contains(id));
+
+    // Another project gets another id: never a deterministic one.
+    let other = dir.path().join("other.toml");
+    std::fs::copy("examples/kraft-cluster.toml", &other).unwrap();
+    wizard(&["plan", other.to_str().unwrap()]);
+    let other_text = std::fs::read_to_string(&other).unwrap();
+    assert!(!other_text.contains(id));
+}
+
+#[test]
+fn plan_lists_every_phase_in_start_order() {
+    let o = wizard(&["plan", "tests/fixtures/seed-cluster.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let zk = out.find("Start the ZooKeeper ensemble").unwrap();
+    let brokers = out.find("Start the brokers").unwrap();
+    assert!(zk < brokers);
+    assert!(out.contains("write /etc/kafka/server.properties"));
+    let json = wizard(&["plan", "--json", "tests/fixtures/kraft-dedicated.toml"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let names: Vec<&str> = v["phases"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["fetch", "prepare", "install", "configure", "register", "start-controllers", "start-brokers"]);
+}
+
+#[test]
+fn versions_lists_the_catalog_and_marks_withdrawn_releases() {
+    let o = wizard(&["versions"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.lines().any(|l| l.starts_with("3.3.0") && l.contains("WITHDRAWN")));
+    let json = wizard(&["versions", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let r400 = v.as_array().unwrap().iter().find(|r| r["version"] == "4.0.0").unwrap();
+    assert_eq!(r400["scala"], serde_json::json!(["2.13"]));
+    assert_eq!(r400["downloads"]["2.13"]["sha512"][0], "https://archive.apache.org/dist/kafka/4.0.0/kafka_2.13-4.0.0.tgz.sha512");
+}
+
+#[test]
+fn a_missing_project_file_is_reported_with_its_path() {
+    let o = wizard(&["validate", "no/such/file.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no/such/file.toml"));
+    assert!(!Path::new("no").exists());
+}
