@@ -4,8 +4,12 @@
 //! `src-tauri/`). See ARCHITECTURE.md for the code map and invariants.
 
 pub mod catalog;
+pub mod download;
 pub mod export;
+pub mod health;
 pub mod project;
 pub mod plan;
 pub mod render;
 pub mod shell;
+pub mod transport;
+pub mod verify;

@@ -1,0 +1,149 @@
+//! Transports: how the engine runs commands and moves files on a host — over SSH (`ssh.rs`, the `ssh2` crate) or on
+//! the machine the wizard runs on (`local.rs`). One narrow, blocking interface; callers drive each host's transport
+//! from its own blocking thread (`tokio::task::spawn_blocking`), one connection per host reused for every step.
+//!
+//! Privilege: `exec` runs the command as root — directly when logged in as root, else through `sudo -n`
+//! (a transport built with `sudo = false` and a non-root user runs commands as that user). Commands are POSIX `sh`
+//! scripts built with `crate::shell::quote` for every argument.
+//!
+//! Security invariants: SSH host keys are always verified against known_hosts (an unknown key is refused unless
+//! the caller explicitly accepts it, a changed key is always refused with both fingerprints); secrets (passwords)
+//! are held in [`Secret`], which never prints.
+
+pub mod local;
+pub mod ssh;
+
+use std::fmt;
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// A secret (password, passphrase) that never shows in logs, Debug or Display.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The secret itself — only for handing to the library that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The result of a command that ran to completion (whatever its exit status).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecOutput {
+    /// Exit status; a command killed by a signal is reported as 128 + signal number.
+    pub status: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl ExecOutput {
+    pub fn success(&self) -> bool {
+        self.status == 0
+    }
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+    /// The last `lines` lines of stderr, for error messages.
+    pub fn stderr_tail(&self, lines: usize) -> String {
+        let text = String::from_utf8_lossy(&self.stderr);
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+}
+
+/// What to do with a host key that is not in known_hosts yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnknownHostKey {
+    /// Refuse the connection and report the key's fingerprint (the default).
+    Refuse,
+    /// Trust on first use: append the key to known_hosts and go on (the user said so explicitly).
+    AcceptAndRemember,
+}
+
+/// Everything needed to open an SSH connection to one host.
+#[derive(Clone, Debug)]
+pub struct SshTarget {
+    /// The host's name in the project (for messages).
+    pub name: String,
+    /// What to connect to (address, else name).
+    pub address: String,
+    pub port: u16,
+    pub user: String,
+    /// Private key file; `~` is expanded. When `None`, the agent and then default keys are tried.
+    pub identity_file: Option<PathBuf>,
+    /// known_hosts file; `~` is expanded. Default `~/.ssh/known_hosts`.
+    pub known_hosts: Option<PathBuf>,
+    /// Wrap privileged commands in `sudo -n` (for a non-root user).
+    pub sudo: bool,
+    /// Password for login (when keys are not used) — asked interactively, never stored.
+    pub password: Option<Secret>,
+    /// Connect/handshake timeout and per-call idle limit.
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Error)]
+pub enum TransportError {
+    #[error("{host}: cannot connect to {address}:{port}: {detail}")]
+    Unreachable { host: String, address: String, port: u16, detail: String },
+    #[error(
+        "{host}: unknown SSH host key ({key_type} {fingerprint}) — verify the fingerprint, then accept it \
+         (CLI: --accept-new-host-keys) or add it to {known_hosts}"
+    )]
+    UnknownHostKey { host: String, key_type: String, fingerprint: String, known_hosts: String },
+    #[error(
+        "{host}: SSH HOST KEY CHANGED — known_hosts has {expected}, the host presented {actual}. This may be an \
+         attack or a reinstalled host; refusing to connect. If the change is expected, remove the old key from \
+         {known_hosts} (ssh-keygen -R {host}) and connect again"
+    )]
+    HostKeyMismatch { host: String, expected: String, actual: String, known_hosts: String },
+    #[error("{host}: SSH login as {user} failed: {detail}")]
+    AuthFailed { host: String, user: String, detail: String },
+    #[error("{host}: sudo needs a password for {user} — allow passwordless sudo for it, or log in as root")]
+    SudoPasswordRequired { host: String, user: String },
+    #[error("{host}: {action} failed: {detail}")]
+    Io { host: String, action: String, detail: String },
+    #[error("{host}: command timed out after {seconds}s: {command}")]
+    Timeout { host: String, command: String, seconds: u64 },
+}
+
+/// A connection to one host. Blocking; call from a blocking thread.
+pub trait Transport: Send + Sync {
+    /// The host's name in the project.
+    fn host(&self) -> &str;
+
+    /// Runs `script` with `sh -c` as root (see module docs), feeding `stdin` when given. Returns its output
+    /// whatever the exit status; `Err` only when the command could not be run or awaited.
+    fn exec(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError>;
+
+    /// Copies a local file to `remote` (absolute), atomically: written under a temporary name in the same
+    /// directory, then renamed over `remote` with `mode`, owned by root. `progress(done, total)` is called per chunk.
+    fn upload(
+        &self,
+        local: &std::path::Path,
+        remote: &str,
+        mode: u32,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(), TransportError>;
+
+    /// Writes `content` to `remote` atomically with `mode`, owned by root (callers `chown` when needed).
+    fn write_file(&self, remote: &str, content: &[u8], mode: u32) -> Result<(), TransportError>;
+
+    /// Reads `remote`; `Ok(None)` when it does not exist.
+    fn read_file(&self, remote: &str) -> Result<Option<Vec<u8>>, TransportError>;
+}
