@@ -158,7 +158,15 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
     start_service(&world, "h1", "zookeeper");
     let zk = format!("{}:2181", h.ip);
     wait_for_port(&zk, Duration::from_secs(60)).unwrap_or_else(|e| panic!("{e}\n{}", journal_tail(&world, "h1", "zookeeper")));
-    let srvr = kafka_probe::zk_four_letter(&zk, "srvr").expect("srvr");
+    // listening is not serving yet ("This ZooKeeper instance is not currently serving requests"): poll
+    let started = Instant::now();
+    let srvr = loop {
+        let answer = kafka_probe::zk_four_letter(&zk, "srvr").unwrap_or_else(|e| format!("srvr: {e}"));
+        if answer.contains("Mode: ") || started.elapsed() > Duration::from_secs(60) {
+            break answer;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
     assert!(srvr.contains("Zookeeper version: 3.8"), "{srvr}");
     assert!(srvr.contains("Mode: standalone"), "{srvr}");
     assert_main_pid_is_java(&world, "h1", "zookeeper");
