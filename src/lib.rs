@@ -3,8 +3,10 @@
 //! The engine never prints and knows nothing of its front ends (the `kafka-wizard` CLI here, the desktop app in
 //! `src-tauri/`). See ARCHITECTURE.md for the code map and invariants.
 
+pub mod apply;
 pub mod catalog;
 pub mod download;
+pub mod events;
 pub mod export;
 pub mod health;
 pub mod project;

@@ -1,0 +1,230 @@
+//! Facts: what a host looks like now, read in ONE round trip by a probe script, parsed by a pure function.
+//!
+//! The probe asks for exactly what the operations compare against: OS and init system, Java, the service user,
+//! the installed release and symlink, the SHA-512 of every file the wizard would write, owner/mode of every
+//! directory, free space and KRaft `meta.properties` of the data directories, unit states and listening ports.
+
+use crate::plan;
+use crate::project::spec::{ClusterSpec, HostSpec};
+use crate::render::{self, KAFKA_UNIT, ZOOKEEPER_UNIT};
+use crate::shell::quote;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct UnitState {
+    /// `systemctl is-enabled`: enabled, disabled, not-found, …
+    pub enabled: String,
+    /// `systemctl is-active`: active, inactive, failed, activating, …
+    pub active: String,
+}
+
+impl UnitState {
+    pub fn is_active(&self) -> bool {
+        self.active == "active" || self.active == "activating" || self.active == "reloading"
+    }
+    pub fn is_enabled(&self) -> bool {
+        self.enabled == "enabled"
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HostFacts {
+    /// `ID VERSION_ID` from /etc/os-release.
+    pub os: String,
+    pub systemd: bool,
+    /// First line of `java -version`, and the major version parsed from it.
+    pub java: Option<String>,
+    pub java_major: Option<u16>,
+    pub user_exists: bool,
+    pub group_exists: bool,
+    /// Where `<install_dir>/kafka` points, when it is a symlink.
+    pub link_target: Option<String>,
+    /// The versioned directory holds an unpacked release (its start script exists).
+    pub release_present: bool,
+    /// SHA-512 (lowercase hex) of each generated file's current content on the host; `None` when missing.
+    pub files: BTreeMap<String, Option<String>>,
+    /// `owner:group mode` (mode in octal, e.g. `750`) of each directory; `None` when missing.
+    pub dirs: BTreeMap<String, Option<String>>,
+    /// Free KiB on the file system that holds (or will hold) each data directory.
+    pub free_kib: BTreeMap<String, u64>,
+    /// `cluster.id` from `meta.properties` in each data directory that has one.
+    pub meta_cluster_ids: BTreeMap<String, String>,
+    pub units: BTreeMap<String, UnitState>,
+    /// TCP ports something listens on.
+    pub listening: Vec<u16>,
+}
+
+/// The probe script for one host. Read-only; every path quoted.
+pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
+    let k = &spec.kafka;
+    let user = quote(&k.user);
+    let java = match &k.java_home {
+        Some(home) => quote(&format!("{home}/bin/java")).into_owned(),
+        None => "java".to_string(),
+    };
+    let mut s = String::from("export LC_ALL=C\n");
+    s.push_str("echo \"os $(. /etc/os-release 2>/dev/null; echo \"${ID:-unknown} ${VERSION_ID:-}\")\"\n");
+    s.push_str("if [ -d /run/systemd/system ]; then echo 'systemd yes'; else echo 'systemd no'; fi\n");
+    s.push_str(&format!("echo \"java $({java} -version 2>&1 | head -n 1)\"\n"));
+    s.push_str(&format!("if id -u {user} >/dev/null 2>&1; then echo 'user yes'; else echo 'user no'; fi\n"));
+    s.push_str(&format!("if getent group {user} >/dev/null 2>&1; then echo 'group yes'; else echo 'group no'; fi\n"));
+    let link = k.current_link();
+    s.push_str(&format!("if [ -L {l} ]; then echo \"link $(readlink {l})\"; fi\n", l = quote(link.as_str())));
+    let start = format!("{}/bin/kafka-server-start.sh", k.versioned_dir());
+    s.push_str(&format!("if [ -f {} ]; then echo 'release yes'; else echo 'release no'; fi\n", quote(&start)));
+    for file in render::render_host(spec, host) {
+        let f = quote(&file.path);
+        s.push_str(&format!("if [ -f {f} ]; then echo \"file $(sha512sum < {f} | cut -c1-128) \"{f}; else echo \"file - \"{f}; fi\n"));
+    }
+    for dir in plan::directories(spec, host) {
+        let d = quote(dir.path.as_str());
+        s.push_str(&format!("if [ -d {d} ]; then echo \"dir $(stat -c '%U:%G %a' {d}) \"{d}; else echo \"dir - - \"{d}; fi\n"));
+    }
+    if host.runs_kafka() {
+        for dir in &host.data_dirs {
+            let d = quote(dir.as_str());
+            s.push_str(&format!(
+                "p={d}; while [ ! -e \"$p\" ]; do p=$(dirname \"$p\"); done; echo \"free $(df -Pk \"$p\" | awk 'NR==2{{print $4}}') \"{d}\n"
+            ));
+            s.push_str(&format!(
+                "if [ -f {d}/meta.properties ]; then echo \"meta $(sed -n 's/^cluster.id=//p' {d}/meta.properties | head -n 1) \"{d}; fi\n"
+            ));
+        }
+    }
+    for unit in [KAFKA_UNIT, ZOOKEEPER_UNIT] {
+        s.push_str(&format!(
+            "echo \"unit $(systemctl is-enabled {unit} 2>/dev/null || true) $(systemctl is-active {unit} 2>/dev/null || true) {unit}\"\n"
+        ));
+    }
+    s.push_str("for a in $(ss -Hltn 2>/dev/null | awk '{print $4}'); do echo \"listen ${a##*:}\"; done\n");
+    s
+}
+
+/// Parses the probe's output. Unknown lines are ignored (a newer probe against an older parser stays safe).
+pub fn parse_probe(output: &str) -> HostFacts {
+    let mut f = HostFacts::default();
+    for line in output.lines() {
+        let (kind, rest) = line.split_once(' ').unwrap_or((line, ""));
+        match kind {
+            "os" => f.os = rest.trim().to_string(),
+            "systemd" => f.systemd = rest == "yes",
+            "java" => {
+                let rest = rest.trim();
+                if !rest.is_empty() && !rest.contains("not found") && !rest.contains("No such file") {
+                    f.java_major = java_major(rest);
+                    f.java = Some(rest.to_string());
+                }
+            }
+            "user" => f.user_exists = rest == "yes",
+            "group" => f.group_exists = rest == "yes",
+            "link" => f.link_target = Some(rest.to_string()),
+            "release" => f.release_present = rest == "yes",
+            "file" => {
+                if let Some((sum, path)) = rest.split_once(' ') {
+                    let sum = (sum != "-" && sum.len() == 128).then(|| sum.to_string());
+                    f.files.insert(path.to_string(), sum);
+                }
+            }
+            "dir" => {
+                let mut parts = rest.splitn(3, ' ');
+                if let (Some(owner), Some(mode), Some(path)) = (parts.next(), parts.next(), parts.next()) {
+                    let state = (owner != "-").then(|| format!("{owner} {mode}"));
+                    f.dirs.insert(path.to_string(), state);
+                }
+            }
+            "free" => {
+                if let Some((kib, path)) = rest.split_once(' ') {
+                    if let Ok(kib) = kib.parse() {
+                        f.free_kib.insert(path.to_string(), kib);
+                    }
+                }
+            }
+            "meta" => {
+                if let Some((id, path)) = rest.split_once(' ') {
+                    if !id.is_empty() {
+                        f.meta_cluster_ids.insert(path.to_string(), id.to_string());
+                    }
+                }
+            }
+            "unit" => {
+                let parts: Vec<&str> = rest.split(' ').collect();
+                if let [enabled, active, unit] = parts[..] {
+                    f.units.insert(unit.to_string(), UnitState { enabled: enabled.into(), active: active.into() });
+                } else if let [.., unit] = parts[..] {
+                    f.units.insert(unit.to_string(), UnitState::default());
+                }
+            }
+            "listen" => {
+                if let Ok(port) = rest.parse() {
+                    if !f.listening.contains(&port) {
+                        f.listening.push(port);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    f
+}
+
+/// `openjdk version "17.0.15" 2025-04-15` → 17; `java version "1.8.0_292"` → 8.
+pub fn java_major(line: &str) -> Option<u16> {
+    let quoted = line.split('"').nth(1)?;
+    let mut parts = quoted.split(['.', '_', '-', '+']);
+    let first: u16 = parts.next()?.parse().ok()?;
+    if first == 1 {
+        parts.next()?.parse().ok()
+    } else {
+        Some(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_versions_parse_old_and_new_schemes() {
+        assert_eq!(java_major("openjdk version \"17.0.15\" 2025-04-15"), Some(17));
+        assert_eq!(java_major("java version \"1.8.0_292\""), Some(8));
+        assert_eq!(java_major("openjdk version \"21\" 2023-09-19"), Some(21));
+        assert_eq!(java_major("openjdk version \"11.0.2-ea\""), Some(11));
+        assert_eq!(java_major("sh: 1: java: not found"), None);
+    }
+
+    #[test]
+    fn a_probe_of_a_bare_host_shows_nothing_installed() {
+        let out = "os debian 12\nsystemd yes\njava sh: 1: java: not found\nuser no\ngroup no\nrelease no\n\
+                   file - /etc/kafka/server.properties\ndir - - /etc/kafka\nfree 1048576 /data1\n\
+                   unit not-found inactive kafka-server.service\nunit  inactive zookeeper-server.service\nlisten 22\n";
+        let f = parse_probe(out);
+        assert_eq!(f.os, "debian 12");
+        assert!(f.systemd);
+        assert_eq!(f.java, None);
+        assert!(!f.user_exists && !f.release_present);
+        assert_eq!(f.files["/etc/kafka/server.properties"], None);
+        assert_eq!(f.dirs["/etc/kafka"], None);
+        assert_eq!(f.free_kib["/data1"], 1048576);
+        assert!(!f.units["kafka-server.service"].is_active());
+        assert_eq!(f.listening, vec![22]);
+    }
+
+    #[test]
+    fn a_probe_of_a_deployed_host_shows_files_dirs_units_and_cluster_ids() {
+        let sum = "a".repeat(128);
+        let out = format!(
+            "java openjdk version \"17.0.15\" 2025-04-15\nuser yes\nlink /opt/kafka_2.13-4.1.1\nrelease yes\n\
+             file {sum} /etc/kafka/server.properties\ndir kafka:kafka 750 /data 1\nmeta q2nNPvlTSGmhSmxqXwJ5Ag /data1\n\
+             unit enabled active kafka-server.service\nlisten 9092\nlisten 9092\n"
+        );
+        let f = parse_probe(&out);
+        assert_eq!(f.java_major, Some(17));
+        assert_eq!(f.link_target.as_deref(), Some("/opt/kafka_2.13-4.1.1"));
+        assert_eq!(f.files["/etc/kafka/server.properties"].as_deref(), Some(sum.as_str()));
+        assert_eq!(f.dirs["/data 1"].as_deref(), Some("kafka:kafka 750"));
+        assert_eq!(f.meta_cluster_ids["/data1"], "q2nNPvlTSGmhSmxqXwJ5Ag");
+        assert!(f.units["kafka-server.service"].is_active() && f.units["kafka-server.service"].is_enabled());
+        assert_eq!(f.listening, vec![9092]);
+    }
+}

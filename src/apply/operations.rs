@@ -1,0 +1,338 @@
+//! Operations: given a plan step and the host's facts, decide what to do — nothing (with the reason), a list of
+//! actions, or a refusal. Pure (facts in, actions out), so every decision is unit-tested as data.
+
+use super::facts::HostFacts;
+use crate::plan::{Directory, Step};
+use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role};
+use crate::render::{self, Owner};
+use crate::shell::{self, quote};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// One thing to do on a host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Run a shell script as root.
+    Run { script: String },
+    /// Upload a local file to `remote` (atomically), with progress.
+    Upload { local: PathBuf, remote: String },
+    /// Write a file's content, then give it its owner and mode.
+    Write { path: String, content: String, mode: u32, owner: Owner },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Unchanged { reason: String },
+    Change { detail: String, actions: Vec<Action> },
+    Refuse { message: String },
+}
+
+/// What the operations need besides the spec and the facts.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// The verified release tarball on this machine and its SHA-512 (lowercase hex).
+    pub tarball: Option<(PathBuf, String)>,
+    /// Files written on this host earlier in this run (for daemon-reload and restarts).
+    pub written: BTreeSet<String>,
+    /// The release was (re)installed or relinked on this host in this run.
+    pub release_changed: bool,
+}
+
+/// Lowercase hex SHA-512, as `sha512sum` prints it.
+pub fn sha512_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha512::digest(bytes))
+}
+
+fn owner_of(owner: Owner, user: &str) -> String {
+    match owner {
+        Owner::Root => "root:root".into(),
+        Owner::RootServiceGroup => format!("root:{user}"),
+        Owner::Service => format!("{user}:{user}"),
+    }
+}
+
+pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFacts, ctx: &Context) -> Decision {
+    let k = &spec.kafka;
+    match step {
+        Step::FetchRelease { .. } | Step::AwaitZookeeperQuorum { .. } | Step::AwaitBrokers { .. } | Step::StartUnit { .. } => {
+            Decision::Refuse { message: "internal: this step is carried out by the runner, not as an operation".into() }
+        }
+        Step::CheckJava { min } => match (facts.java_major, &facts.java) {
+            (Some(v), Some(line)) if v >= *min => Decision::Unchanged { reason: format!("Java {v} found ({line})") },
+            (Some(v), _) => Decision::Refuse {
+                message: format!("Java {v} is too old: Kafka {} needs Java {min} or newer — install it (e.g. apt-get install openjdk-17-jre-headless) or set kafka.java_home", k.release.version),
+            },
+            (None, _) => Decision::Refuse {
+                message: format!("Java not found{} — install Java {min} or newer (e.g. apt-get install openjdk-17-jre-headless) or set kafka.java_home", k.java_home.as_ref().map(|j| format!(" at {j}")).unwrap_or_default()),
+            },
+        },
+        Step::CreateServiceUser { user } => {
+            if facts.user_exists && facts.group_exists {
+                return Decision::Unchanged { reason: format!("user {user} exists") };
+            }
+            let u = quote(user);
+            Decision::Change {
+                detail: format!("created system user {user}"),
+                actions: vec![Action::Run {
+                    script: format!(
+                        "getent group {u} >/dev/null || groupadd --system {u}\n\
+                         id -u {u} >/dev/null 2>&1 || useradd --system --gid {u} --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin {u}"
+                    ),
+                }],
+            }
+        }
+        Step::CreateDirectories { dirs } => {
+            let wanted = |d: &Directory| format!("{} {:o}", owner_of(d.owner, &k.user), d.mode);
+            let missing: Vec<&Directory> = dirs
+                .iter()
+                .filter(|d| match facts.dirs.get(d.path.as_str()).cloned().flatten() {
+                    None => true,
+                    Some(_) if !d.managed => false,
+                    Some(state) => state != wanted(d),
+                })
+                .collect();
+            if missing.is_empty() {
+                return Decision::Unchanged { reason: "all directories exist with the right owner and mode".into() };
+            }
+            let script = missing
+                .iter()
+                .map(|d| {
+                    if d.managed {
+                        let (u, g) = owner_of(d.owner, &k.user).split_once(':').map(|(u, g)| (u.to_string(), g.to_string())).unwrap_or_default();
+                        shell::join(&["install", "-d", "-m", &format!("{:04o}", d.mode), "-o", &u, "-g", &g, d.path.as_str()])
+                    } else {
+                        shell::join(&["mkdir", "-p", d.path.as_str()])
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let names: Vec<&str> = missing.iter().map(|d| d.path.as_str()).collect();
+            Decision::Change { detail: format!("prepared {}", names.join(", ")), actions: vec![Action::Run { script }] }
+        }
+        Step::InstallRelease { tarball, versioned_dir, link } => {
+            let linked = facts.link_target.as_deref() == Some(versioned_dir.as_str());
+            if facts.release_present && linked {
+                return Decision::Unchanged { reason: format!("{versioned_dir} is installed and {link} points at it") };
+            }
+            let relink = shell::join(&["ln", "-sfn", versioned_dir.as_str(), link.as_str()]);
+            if facts.release_present {
+                return Decision::Change { detail: format!("pointed {link} at {versioned_dir}"), actions: vec![Action::Run { script: relink }] };
+            }
+            let Some((local, sha512)) = &ctx.tarball else {
+                return Decision::Refuse { message: "internal: the release tarball was not fetched".into() };
+            };
+            let install_dir = k.install_dir.as_str();
+            let remote = format!("{install_dir}/.{tarball}.upload");
+            let top = k.release.dist_dir_name(&k.scala);
+            let script = format!(
+                "set -e\n\
+                 r={r}\n\
+                 trap 'rm -f \"$r\"; rm -rf \"${{u:-}}\"' EXIT\n\
+                 if [ \"$(sha512sum < \"$r\" | cut -c1-128)\" != {sum} ]; then echo \"uploaded tarball does not match SHA-512 {sum}\" >&2; exit 1; fi\n\
+                 u=$(mktemp -d {install}/.unpack.XXXXXX)\n\
+                 tar -xzf \"$r\" -C \"$u\" --no-same-owner\n\
+                 test -f \"$u\"/{top}/bin/kafka-server-start.sh || {{ echo \"the tarball has no {top}/bin/kafka-server-start.sh\" >&2; exit 1; }}\n\
+                 rm -rf {versioned}\n\
+                 mv \"$u\"/{top} {versioned}\n\
+                 {relink}",
+                r = quote(&remote),
+                sum = quote(sha512),
+                install = quote(install_dir),
+                top = quote(&top),
+                versioned = quote(versioned_dir.as_str()),
+            );
+            Decision::Change {
+                detail: format!("uploaded {tarball}, verified its SHA-512 on the host, unpacked it and linked {link}"),
+                actions: vec![Action::Upload { local: local.clone(), remote }, Action::Run { script }],
+            }
+        }
+        Step::WriteFile { path, owner, mode } => {
+            let Some(file) = render::render_host(spec, host).into_iter().find(|f| &f.path == path) else {
+                return Decision::Refuse { message: format!("internal: no generated file {path}") };
+            };
+            let wanted = sha512_hex(file.content.as_bytes());
+            if facts.files.get(path).cloned().flatten().as_deref() == Some(wanted.as_str()) {
+                return Decision::Unchanged { reason: "content is up to date".into() };
+            }
+            let detail = if facts.files.get(path).cloned().flatten().is_some() { "updated" } else { "written" };
+            Decision::Change {
+                detail: detail.into(),
+                actions: vec![Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner }],
+            }
+        }
+        Step::FormatStorage { cluster_id, config } => {
+            let others: Vec<String> = host
+                .data_dirs
+                .iter()
+                .filter_map(|d| facts.meta_cluster_ids.get(d.as_str()).filter(|id| *id != cluster_id).map(|id| format!("{d} (cluster id {id})")))
+                .collect();
+            if !others.is_empty() {
+                return Decision::Refuse {
+                    message: format!("{} formatted for another cluster, not {cluster_id} — refusing to touch its data; empty the directory or set kraft.cluster_id to that id", others.join(", ")),
+                };
+            }
+            if host.data_dirs.iter().all(|d| facts.meta_cluster_ids.get(d.as_str()) == Some(cluster_id)) {
+                return Decision::Unchanged { reason: format!("already formatted with cluster id {cluster_id}") };
+            }
+            let mut env = vec!["env".to_string(), format!("LOG_DIR={}", k.log_dir), "KAFKA_HEAP_OPTS=-Xmx256m".to_string()];
+            if let Some(j) = &k.java_home {
+                env.push(format!("JAVA_HOME={j}"));
+            }
+            let mut words: Vec<String> = vec!["runuser".into(), "-u".into(), k.user.clone(), "--".into()];
+            words.extend(env);
+            words.extend([
+                format!("{}/bin/kafka-storage.sh", k.current_link()),
+                "format".into(),
+                "--ignore-formatted".into(),
+                "-t".into(),
+                cluster_id.clone(),
+                "-c".into(),
+                config.to_string(),
+            ]);
+            Decision::Change { detail: format!("formatted storage with cluster id {cluster_id}"), actions: vec![Action::Run { script: shell::join(&words) }] }
+        }
+        Step::RegisterUnits { units } => {
+            let unit_written = ctx.written.iter().any(|p| p.starts_with("/etc/systemd/system/"));
+            let not_enabled: Vec<&str> = units.iter().copied().filter(|u| !facts.units.get(*u).is_some_and(|s| s.is_enabled())).collect();
+            if !unit_written && not_enabled.is_empty() {
+                return Decision::Unchanged { reason: format!("{} registered and enabled", units.join(", ")) };
+            }
+            let mut script = String::new();
+            if unit_written || !not_enabled.is_empty() {
+                script.push_str("systemctl daemon-reload\n");
+            }
+            if !not_enabled.is_empty() {
+                let mut enable = vec!["systemctl", "enable", "--quiet"];
+                enable.extend(not_enabled.iter().copied());
+                script.push_str(&shell::join(&enable));
+            }
+            Decision::Change { detail: format!("registered {}", units.join(", ")), actions: vec![Action::Run { script }] }
+        }
+    }
+}
+
+/// Does this unit on this host need a restart because this run changed what it runs?
+pub fn needs_restart(spec: &ClusterSpec, host: &HostSpec, unit: &str, ctx: &Context) -> bool {
+    if ctx.release_changed {
+        return true;
+    }
+    let config_dir = spec.kafka.config_dir.as_str();
+    let files: Vec<String> = if unit == render::KAFKA_UNIT {
+        vec![format!("{config_dir}/server.properties"), format!("{config_dir}/kafka-server.env"), format!("/etc/systemd/system/{unit}")]
+    } else {
+        let mut v = vec![format!("{config_dir}/zookeeper.properties"), format!("{config_dir}/zookeeper-server.env"), format!("/etc/systemd/system/{unit}")];
+        if let (Coordination::Zookeeper(z), true) = (&spec.coordination, host.has(Role::Zookeeper)) {
+            v.push(format!("{}/myid", z.data_dir));
+        }
+        v
+    };
+    files.iter().any(|f| ctx.written.contains(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::facts::UnitState;
+    use crate::plan;
+    use crate::project;
+
+    fn spec(text: &str) -> ClusterSpec {
+        project::validate(&project::parse(text).unwrap()).spec.unwrap()
+    }
+    fn seed() -> ClusterSpec {
+        spec(include_str!("../../tests/fixtures/seed-cluster.toml"))
+    }
+    fn kraft() -> ClusterSpec {
+        spec(include_str!("../../tests/fixtures/kraft-dedicated.toml"))
+    }
+    fn steps_of(spec: &ClusterSpec, host: &str) -> Vec<Step> {
+        plan::plan(spec).phases.into_iter().flat_map(|p| p.hosts).filter(|h| h.host == host).flat_map(|h| h.steps).collect()
+    }
+
+    #[test]
+    fn a_bare_host_gets_every_step_and_an_up_to_date_one_gets_none() {
+        let spec = seed();
+        let host = &spec.hosts[3];
+        let bare = HostFacts { java: Some("openjdk version \"17\"".into()), java_major: Some(17), ..Default::default() };
+        let ctx = Context { tarball: Some(("/cache/t.tgz".into(), "ab".repeat(64))), ..Default::default() };
+        let mut changed = 0;
+        for step in steps_of(&spec, "peter-kafka001") {
+            match decide(&spec, host, &step, &bare, &ctx) {
+                Decision::Change { .. } => changed += 1,
+                Decision::Unchanged { .. } => {}
+                Decision::Refuse { message } => assert!(message.starts_with("internal"), "{message}"),
+            }
+        }
+        assert_eq!(changed, 7, "user, dirs, install, 3 files, register");
+
+        // The same host after a deploy: every step is a no-op.
+        let mut done = bare.clone();
+        done.user_exists = true;
+        done.group_exists = true;
+        done.release_present = true;
+        done.link_target = Some(spec.kafka.versioned_dir().to_string());
+        for f in render::render_host(&spec, host) {
+            done.files.insert(f.path.clone(), Some(sha512_hex(f.content.as_bytes())));
+        }
+        for d in plan::directories(&spec, host) {
+            done.dirs.insert(d.path.to_string(), Some(format!("{} {:o}", owner_of(d.owner, "kafka"), d.mode)));
+        }
+        done.units.insert("kafka-server.service".into(), UnitState { enabled: "enabled".into(), active: "active".into() });
+        for step in steps_of(&spec, "peter-kafka001") {
+            let d = decide(&spec, host, &step, &done, &Context::default());
+            assert!(!matches!(d, Decision::Change { .. }), "{step:?} would change: {d:?}");
+        }
+    }
+
+    #[test]
+    fn java_that_is_missing_or_too_old_is_refused_with_the_fix() {
+        let spec = kraft();
+        let step = Step::CheckJava { min: 17 };
+        let old = HostFacts { java: Some("openjdk version \"11.0.2\"".into()), java_major: Some(11), ..Default::default() };
+        let Decision::Refuse { message } = decide(&spec, &spec.hosts[0], &step, &old, &Context::default()) else { panic!() };
+        assert!(message.contains("Java 11 is too old") && message.contains("Java 17"), "{message}");
+        let Decision::Refuse { message } = decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &Context::default()) else { panic!() };
+        assert!(message.contains("Java not found at /usr/lib/jvm/java-17-openjdk-amd64"), "{message}");
+    }
+
+    #[test]
+    fn storage_formatted_for_another_cluster_is_refused_and_our_own_is_left_alone() {
+        let spec = kraft();
+        let host = &spec.hosts[3];
+        let step = Step::FormatStorage { cluster_id: "q2nNPvlTSGmhSmxqXwJ5Ag".into(), config: spec.kafka.config_dir.join("server.properties") };
+        let mut facts = HostFacts::default();
+        facts.meta_cluster_ids.insert("/srv/kafka/disk1".into(), "MkU3OEVBNTcwNTJENDM2Qk".into());
+        let Decision::Refuse { message } = decide(&spec, host, &step, &facts, &Context::default()) else { panic!() };
+        assert!(message.contains("/srv/kafka/disk1 (cluster id MkU3OEVBNTcwNTJENDM2Qk)"), "{message}");
+        for d in ["/srv/kafka/disk1", "/srv/kafka/disk2"] {
+            facts.meta_cluster_ids.insert(d.into(), "q2nNPvlTSGmhSmxqXwJ5Ag".into());
+        }
+        assert!(matches!(decide(&spec, host, &step, &facts, &Context::default()), Decision::Unchanged { .. }));
+        facts.meta_cluster_ids.remove("/srv/kafka/disk2");
+        let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &Context::default()) else { panic!() };
+        let Action::Run { script } = &actions[0] else { panic!() };
+        assert!(script.starts_with("runuser -u kafka -- env LOG_DIR=/var/log/kafka"), "{script}");
+        assert!(script.contains("format --ignore-formatted -t q2nNPvlTSGmhSmxqXwJ5Ag -c /etc/kafka/server.properties"), "{script}");
+    }
+
+    #[test]
+    fn an_installed_release_behind_another_symlink_is_only_relinked() {
+        let spec = seed();
+        let step = Step::InstallRelease { tarball: "kafka_2.13-2.8.0.tgz".into(), versioned_dir: spec.kafka.versioned_dir(), link: spec.kafka.current_link() };
+        let facts = HostFacts { release_present: true, link_target: Some("/usr/local/kafka_2.13-2.7.0".into()), ..Default::default() };
+        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[3], &step, &facts, &Context::default()) else { panic!() };
+        assert_eq!(actions, vec![Action::Run { script: "ln -sfn /usr/local/kafka_2.13-2.8.0 /usr/local/kafka".into() }]);
+    }
+
+    #[test]
+    fn a_changed_server_properties_restarts_kafka_but_not_zookeeper() {
+        let spec = spec(include_str!("../../tests/fixtures/mixed-zookeeper.toml"));
+        let host = &spec.hosts[0];
+        let ctx = Context { written: ["/etc/kafka-mixed/server.properties".to_string()].into(), ..Default::default() };
+        assert!(needs_restart(&spec, host, render::KAFKA_UNIT, &ctx));
+        assert!(!needs_restart(&spec, host, render::ZOOKEEPER_UNIT, &ctx));
+        let ctx = Context { written: ["/var/lib/zookeeper/myid".to_string()].into(), ..Default::default() };
+        assert!(!needs_restart(&spec, host, render::KAFKA_UNIT, &ctx));
+    }
+}
