@@ -206,12 +206,23 @@ fn kraft_smoke(version: &str, dynamic_quorum: bool) {
     let t0 = Instant::now();
     let rel = world::release(version);
     let world = World::up(1);
-    let mirror = Mirror::start(&[&rel]);
+    let mirror = Mirror::start_on_bridge(&[&rel]);
     let tmp = tempfile::tempdir().expect("tempdir");
     let tarball = download_and_verify(&mirror, &rel, tmp.path());
     let h = world.host("h1").clone();
     install(&world, "h1", &rel, &tarball);
     step(t0, "release downloaded, verified, installed");
+    // the hosts reach the mirror on the bridge address too
+    let from_host = world.ssh_ok(
+        "h1",
+        "root",
+        &format!(
+            "python3 -c 'import urllib.request,sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' {}{}.sha512",
+            mirror.bridge_url().expect("bridge url"),
+            rel.mirror_path()
+        ),
+    );
+    assert!(from_host.starts_with(&format!("{}: ", rel.file_name())), "{from_host}");
 
     let quorum = if dynamic_quorum {
         format!("controller.quorum.bootstrap.servers={}:9093", h.ip)
@@ -307,6 +318,12 @@ fn six_hosts_come_up_with_ssh_for_root_and_deploy_sudo_and_java() {
     world.restore_network("h6");
     world.ssh_ok("h1", "root", "for i in $(seq 1 20); do timeout 2 bash -c '</dev/tcp/h6/22' && exit 0; sleep 0.5; done; exit 1");
     step(t0, "cut/restore ok");
+    // a stopped host is gone; started again it has the same host keys (strict checking passes)
+    world.stop_host("h5");
+    assert!(!world.ssh("h5", "root", "true").status.success(), "h5 answers while stopped");
+    world.start_host("h5");
+    assert_eq!(world.ssh_ok("h5", "root", "hostname").trim(), "h5");
+    step(t0, "stop/start ok");
 }
 
 #[test]

@@ -178,7 +178,10 @@ start_host() {   # $1 = index: set up files, netns, veth, cgroups; launch superv
     done
     touch "$D/netns"
     unshare --net="$D/netns" true
-    ip link add "$KW_VETH_PREFIX$H" type veth peer name eth0 netns "$D/netns"
+    # fixed MACs, like a real host's NIC: after stop/start the neighbour caches of the machine and
+    # of the other hosts stay right (a new random MAC left them sending to the old one for ~30 s)
+    ip link add "$KW_VETH_PREFIX$H" address "$(printf '02:77:01:00:00:%02x' "$i")" type veth \
+        peer name eth0 address "$(printf '02:77:00:00:00:%02x' "$i")" netns "$D/netns"
     ip link set "$KW_VETH_PREFIX$H" master "$KW_BRIDGE" up
     nsenter --net="$D/netns" sh -ec "ip link set lo up; ip addr add $IP/24 dev eth0; ip link set eth0 up"
     for r in $CGROOTS; do mkdir -p "$r/$KW_CG/$H"; done
@@ -213,7 +216,8 @@ wait_ssh() {   # $@ = host indexes; wait until each accepts SSH and systemd has 
 
 ensure_bridge() {
     if ! ip link show "$KW_BRIDGE" >/dev/null 2>&1; then
-        ip link add "$KW_BRIDGE" type bridge
+        # a fixed MAC: otherwise the bridge takes the lowest port's and changes it as hosts come and go
+        ip link add "$KW_BRIDGE" address 02:77:ff:00:00:01 type bridge
         ip addr add "$KW_SUBNET.1/24" dev "$KW_BRIDGE"
         ip link set "$KW_BRIDGE" up
     fi
