@@ -173,7 +173,7 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
     step(t0, "zookeeper answers srvr");
 
     let server = format!(
-        "broker.id=1\nlisteners=PLAINTEXT://{ip}:9092\nadvertised.listeners=PLAINTEXT://{ip}:9092\n\
+        "broker.id=7\nlisteners=PLAINTEXT://{ip}:9092\nadvertised.listeners=PLAINTEXT://{ip}:9092\n\
          log.dirs=/var/lib/kafka/data\nzookeeper.connect=localhost:2181\nnum.partitions=1\n\
          offsets.topic.replication.factor=1\ntransaction.state.log.replication.factor=1\n\
          transaction.state.log.min.isr=1\ngroup.initial.rebalance.delay.ms=0\n",
@@ -182,7 +182,8 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
     put(&world, "h1", "/etc/kafka/server.properties", &server);
     put(&world, "h1", "/etc/systemd/system/kafka.service", &unit(
         "Apache Kafka broker (smoke test)",
-        "/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties",
+        // --override reaches kafka.Kafka: the file says broker.id=7, the broker must be 1
+        "/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties --override broker.id=1",
         "-Xmx384m -Xms384m", "/var/log/kafka", "zookeeper.service"));
     start_service(&world, "h1", "kafka");
     let addr = format!("{}:9092", h.ip);
@@ -197,7 +198,17 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
     assert!(meta.contains(&format!("cluster.id={cluster_id}")), "{meta}");
     assert!(meta.contains("broker.id=1"), "{meta}");
     assert_main_pid_is_java(&world, "h1", "kafka");
-    world.ssh_ok("h1", "root", "systemctl stop kafka zookeeper");
+    // the stop scripts find and signal the JVMs; systemd sees a clean exit (SuccessExitStatus=143)
+    for (script, unit) in [("kafka-server-stop.sh", "kafka"), ("zookeeper-server-stop.sh", "zookeeper")] {
+        world.ssh_ok(
+            "h1",
+            "root",
+            &format!(
+                "/opt/kafka/bin/{script} && for i in $(seq 1 120); do systemctl is-active --quiet {unit} || break; sleep 0.5; done; \
+                 test \"$(systemctl show -p ActiveState --value {unit})\" = inactive"
+            ),
+        );
+    }
     step(t0, "done");
 }
 
