@@ -1,1 +1,476 @@
-//! Downloads of release tarballs into a local cache, with resume and progress (deploy issue).
+//! Downloads of release tarballs into a local cache, verified against Apache's `.sha512`, with resume and progress.
+//!
+//! Owns the cache directory (`<dir>/<first 16 hex of the SHA-512>/<file name>`, partial downloads as
+//! `<file name>.part` beside it) and the HTTP side of the `fetch` phase: the checksum first (so a cache hit costs no
+//! tarball transfer), then the tarball from the first URL that has it (a 404 falls through to the next: mirror or
+//! Apache current → archive), hashed while streaming. A mismatch deletes the file. A partial download is resumed
+//! with an HTTP `Range` request (206), or restarted when the server ignores it. Which URLs are trusted for the
+//! checksum is the caller's decision (the catalog: always Apache, never a mirror).
+//!
+//! Cancelling: drop the future (the `.part` file stays and the next call resumes it), or set
+//! [`FetchOptions::cancel`] to get [`DownloadError::Cancelled`].
+
+use crate::verify::{parse_sha512_file, sha512_of_file, Sha512, Sha512Hasher};
+use futures_util::StreamExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Where a release comes from.
+#[derive(Clone, Debug, Default)]
+pub struct ReleaseSource {
+    /// `kafka_2.13-3.9.2.tgz`
+    pub file_name: String,
+    /// Tried in order (mirror or Apache current → archive).
+    pub tarball_urls: Vec<String>,
+    /// Apache's `.sha512`, tried in order (never from an untrusted mirror; the caller decides).
+    pub checksum_urls: Vec<String>,
+    /// Offline install: use this file; checksum from `<file>.sha512` beside it, else from `checksum_urls`.
+    pub local_tarball: Option<PathBuf>,
+}
+
+/// A verified tarball on local disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetched {
+    pub path: PathBuf,
+    pub sha512: Sha512,
+    pub size: u64,
+    /// false = cache hit (or a local tarball): no tarball bytes were transferred.
+    pub downloaded: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    #[error("{url} was not found (404){}; check the version and the mirror, or use a local tarball", also_tried(.tried, .url))]
+    NotFound { url: String, tried: Vec<String> },
+    #[error("{url} answered HTTP {status}; try again later, or another mirror")]
+    Http { url: String, status: u16 },
+    #[error("cannot download {url}: {detail}; check the network, proxy and TLS settings, or use a local tarball")]
+    Network { url: String, detail: String },
+    #[error(
+        "{file} from {url} has SHA-512 {actual}, but Apache's checksum is {expected}; the file was deleted — \
+         the download was damaged or tampered with: try again, or another mirror"
+    )]
+    ChecksumMismatch { file: String, url: String, expected: Sha512, actual: Sha512 },
+    #[error("cannot get the SHA-512 checksum (tried {}): {detail}; without it nothing is installed", .urls.join(", "))]
+    ChecksumUnavailable { urls: Vec<String>, detail: String },
+    #[error("{}: {detail}", .path.display())]
+    Io { path: PathBuf, detail: String },
+    #[error("the download was cancelled")]
+    Cancelled,
+}
+
+fn also_tried(tried: &[String], url: &str) -> String {
+    let others: Vec<&str> = tried.iter().map(String::as_str).filter(|t| *t != url).collect();
+    if others.is_empty() {
+        String::new()
+    } else {
+        format!(" (also not at {})", others.join(", "))
+    }
+}
+
+fn io_err(path: &Path, e: impl std::fmt::Display) -> DownloadError {
+    DownloadError::Io { path: path.to_path_buf(), detail: e.to_string() }
+}
+
+/// An error and every error it wraps, `: `-separated (reqwest's own message alone says little).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let m = c.to_string();
+        if !s.contains(&m) {
+            s.push_str(": ");
+            s.push_str(&m);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+/// Timeouts and cancellation of a fetch. `Default` is what `fetch_release` uses.
+#[derive(Clone, Debug)]
+pub struct FetchOptions {
+    /// TCP + TLS connect (15 s).
+    pub connect_timeout: Duration,
+    /// No bytes for this long fails the transfer with a Network error naming the URL (30 s).
+    pub stall_timeout: Duration,
+    /// Attempts per tarball URL when a transfer breaks off after making progress; each resumes with Range (3).
+    pub attempts_per_url: u32,
+    /// Set to true to stop: the fetch returns `Cancelled` (checked between chunks and requests).
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        FetchOptions {
+            connect_timeout: Duration::from_secs(15),
+            stall_timeout: Duration::from_secs(30),
+            attempts_per_url: 3,
+            cancel: None,
+        }
+    }
+}
+
+impl FetchOptions {
+    fn check_cancel(&self) -> Result<(), DownloadError> {
+        match &self.cancel {
+            Some(flag) if flag.load(Ordering::SeqCst) => Err(DownloadError::Cancelled),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The local download cache.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    pub fn new(dir: PathBuf) -> Cache {
+        Cache { dir }
+    }
+
+    /// `$XDG_CACHE_HOME/kafka-wizard`, else `~/.cache/kafka-wizard` (else the temp dir's `kafka-wizard`).
+    pub fn default_dir() -> PathBuf {
+        let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
+        let home = std::env::var_os("HOME").map(PathBuf::from).filter(|p| p.is_absolute()).map(|h| h.join(".cache"));
+        xdg.or(home).unwrap_or_else(std::env::temp_dir).join("kafka-wizard")
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where the verified `file_name` with digest `sha512` lives in the cache.
+    pub fn entry_path(&self, file_name: &str, sha512: &Sha512) -> PathBuf {
+        self.dir.join(&sha512.as_hex()[..16]).join(file_name)
+    }
+}
+
+/// Downloads (or finds in the cache) and verifies a release tarball, with the default [`FetchOptions`].
+///
+/// Cache entries are keyed by file name + checksum (`<dir>/<sha512 prefix>/<file_name>`); a partial download
+/// (`.part`) is resumed with an HTTP Range request when the server supports it (206), else restarted; the SHA-512
+/// is computed while streaming. The checksum is fetched first (a cache hit needs no tarball transfer), then the
+/// tarball. On mismatch the file is deleted and `ChecksumMismatch` returned. `progress(done, total)` is called as
+/// bytes arrive (total None when unknown). A URL that 404s falls through to the next URL; the error lists what was
+/// tried.
+pub async fn fetch_release(
+    cache: &Cache,
+    source: &ReleaseSource,
+    progress: &mut (dyn FnMut(u64, Option<u64>) + Send),
+) -> Result<Fetched, DownloadError> {
+    fetch_release_with(cache, source, &FetchOptions::default(), progress).await
+}
+
+/// [`fetch_release`] with explicit timeouts and cancellation.
+pub async fn fetch_release_with(
+    cache: &Cache,
+    source: &ReleaseSource,
+    options: &FetchOptions,
+    progress: &mut (dyn FnMut(u64, Option<u64>) + Send),
+) -> Result<Fetched, DownloadError> {
+    let client = reqwest::Client::builder()
+        .connect_timeout(options.connect_timeout)
+        .user_agent(concat!("kafka-wizard/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| DownloadError::Network { url: String::new(), detail: chain(&e) })?;
+
+    if let Some(local) = &source.local_tarball {
+        return verify_local(&client, source, local, options, progress).await;
+    }
+
+    let expected = fetch_checksum(&client, source, options, None).await?;
+    let path = cache.entry_path(&source.file_name, &expected);
+    if let Some(hit) = cache_hit(&path, &expected).await? {
+        return Ok(hit);
+    }
+    let dir = path.parent().expect("cache entries live in a directory");
+    tokio::fs::create_dir_all(dir).await.map_err(|e| io_err(dir, e))?;
+    let part = path.with_file_name(format!("{}.part", source.file_name));
+
+    let mut not_found = Vec::new();
+    let mut other: Option<DownloadError> = None;
+    for url in &source.tarball_urls {
+        let mut attempt = 0;
+        loop {
+            options.check_cancel()?;
+            attempt += 1;
+            match transfer(&client, url, &part, options, progress).await {
+                Ok((actual, size)) => {
+                    if actual != expected {
+                        let _ = tokio::fs::remove_file(&part).await;
+                        return Err(DownloadError::ChecksumMismatch {
+                            file: source.file_name.clone(),
+                            url: url.clone(),
+                            expected,
+                            actual,
+                        });
+                    }
+                    tokio::fs::rename(&part, &path).await.map_err(|e| io_err(&path, e))?;
+                    return Ok(Fetched { path, sha512: expected, size, downloaded: true });
+                }
+                Err(Failure { error: DownloadError::NotFound { .. }, .. }) => {
+                    not_found.push(url.clone());
+                    break;
+                }
+                Err(Failure { error: e @ (DownloadError::Io { .. } | DownloadError::Cancelled), .. }) => return Err(e),
+                Err(Failure { error, progressed }) => {
+                    other = Some(error);
+                    if !progressed || attempt >= options.attempts_per_url {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Err(match (other, not_found.first()) {
+        (Some(e), _) => e,
+        (None, Some(first)) => DownloadError::NotFound { url: first.clone(), tried: not_found.clone() },
+        (None, None) => DownloadError::NotFound { url: "(no download URL given)".into(), tried: vec![] },
+    })
+}
+
+async fn cache_hit(path: &Path, expected: &Sha512) -> Result<Option<Fetched>, DownloadError> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let p = path.to_path_buf();
+    let actual = tokio::task::spawn_blocking(move || sha512_of_file(&p))
+        .await
+        .map_err(|e| io_err(path, e))?
+        .map_err(|e| io_err(path, e))?;
+    if &actual != expected {
+        // damaged on disk since it was verified: fetch it again
+        tokio::fs::remove_file(path).await.map_err(|e| io_err(path, e))?;
+        return Ok(None);
+    }
+    let size = tokio::fs::metadata(path).await.map_err(|e| io_err(path, e))?.len();
+    Ok(Some(Fetched { path: path.to_path_buf(), sha512: actual, size, downloaded: false }))
+}
+
+/// A local tarball: checksum from `<file>.sha512` beside it, else from the checksum URLs; never deleted.
+async fn verify_local(
+    client: &reqwest::Client,
+    source: &ReleaseSource,
+    local: &Path,
+    options: &FetchOptions,
+    progress: &mut (dyn FnMut(u64, Option<u64>) + Send),
+) -> Result<Fetched, DownloadError> {
+    let local_name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let sidecar = local.with_file_name(format!("{local_name}.sha512"));
+    let expected = if sidecar.is_file() {
+        let text = tokio::fs::read_to_string(&sidecar).await.map_err(|e| io_err(&sidecar, e))?;
+        parse_sha512_file(&text, &source.file_name)
+            .or_else(|_| parse_sha512_file(&text, &local_name))
+            .map_err(|e| DownloadError::ChecksumUnavailable {
+                urls: vec![sidecar.display().to_string()],
+                detail: e.to_string(),
+            })?
+    } else {
+        fetch_checksum(client, source, options, Some(&sidecar)).await?
+    };
+    let mut file = tokio::fs::File::open(local).await.map_err(|e| io_err(local, e))?;
+    let total = file.metadata().await.map_err(|e| io_err(local, e))?.len();
+    let mut hasher = Sha512Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut done = 0u64;
+    loop {
+        options.check_cancel()?;
+        let n = file.read(&mut buf).await.map_err(|e| io_err(local, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        done += n as u64;
+        progress(done, Some(total));
+    }
+    let actual = hasher.finish();
+    if actual != expected {
+        return Err(DownloadError::ChecksumMismatch {
+            file: source.file_name.clone(),
+            url: local.display().to_string(),
+            expected,
+            actual,
+        });
+    }
+    Ok(Fetched { path: local.to_path_buf(), sha512: actual, size: done, downloaded: false })
+}
+
+/// The first checksum URL that answers with a parseable `.sha512` for `source.file_name`.
+async fn fetch_checksum(
+    client: &reqwest::Client,
+    source: &ReleaseSource,
+    options: &FetchOptions,
+    sidecar: Option<&Path>,
+) -> Result<Sha512, DownloadError> {
+    let mut urls: Vec<String> = sidecar.map(|p| p.display().to_string()).into_iter().collect();
+    urls.extend(source.checksum_urls.iter().cloned());
+    let mut details = Vec::new();
+    if let Some(p) = sidecar {
+        details.push(format!("{}: no such file", p.display()));
+    }
+    if source.checksum_urls.is_empty() {
+        details.push("no checksum URL given".into());
+    }
+    for url in &source.checksum_urls {
+        options.check_cancel()?;
+        let text = async {
+            let resp = client.get(url).send().await.map_err(|e| chain(&e))?;
+            let status = resp.status();
+            if status == reqwest::StatusCode::NOT_FOUND {
+                return Err("404 Not Found".to_string());
+            }
+            if !status.is_success() {
+                return Err(format!("HTTP {}", status.as_u16()));
+            }
+            resp.text().await.map_err(|e| chain(&e))
+        };
+        let text = match tokio::time::timeout(options.stall_timeout, text).await {
+            Ok(Ok(t)) => t,
+            Ok(Err(e)) => {
+                details.push(format!("{url}: {e}"));
+                continue;
+            }
+            Err(_) => {
+                details.push(format!("{url}: no answer for {:?}", options.stall_timeout));
+                continue;
+            }
+        };
+        match parse_sha512_file(&text, &source.file_name) {
+            Ok(sum) => return Ok(sum),
+            Err(e) => details.push(format!("{url}: {e}")),
+        }
+    }
+    Err(DownloadError::ChecksumUnavailable { urls, detail: details.join("; ") })
+}
+
+/// A failed transfer attempt; `progressed` when trying the same URL again is worthwhile (some bytes arrived and
+/// will be resumed, or the partial file was discarded and the next request starts over).
+struct Failure {
+    error: DownloadError,
+    progressed: bool,
+}
+
+fn fail(error: DownloadError, progressed: bool) -> Failure {
+    Failure { error, progressed }
+}
+
+/// One GET of `url` into `part` (resuming what is there), hashing everything in `part`. Returns the digest and size.
+async fn transfer(
+    client: &reqwest::Client,
+    url: &str,
+    part: &Path,
+    options: &FetchOptions,
+    progress: &mut (dyn FnMut(u64, Option<u64>) + Send),
+) -> Result<(Sha512, u64), Failure> {
+    let have = tokio::fs::metadata(part).await.map(|m| m.len()).unwrap_or(0);
+    let mut request = client.get(url);
+    if have > 0 {
+        request = request.header(reqwest::header::RANGE, format!("bytes={have}-"));
+    }
+    let network = |detail: String| DownloadError::Network { url: url.to_string(), detail };
+    let resp = match tokio::time::timeout(options.stall_timeout, request.send()).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Err(fail(network(chain(&e)), false)),
+        Err(_) => return Err(fail(network(format!("no response for {:?}", options.stall_timeout)), false)),
+    };
+    let status = resp.status();
+    let resumed = match status.as_u16() {
+        206 if have > 0 && content_range_start(&resp) == Some(have) => true,
+        200 => false,
+        404 => return Err(fail(DownloadError::NotFound { url: url.into(), tried: vec![url.into()] }, false)),
+        206 | 416 if have > 0 => {
+            // what we have does not fit the file (longer than it, it changed, or an unasked-for range): start over
+            let _ = tokio::fs::remove_file(part).await;
+            return Err(fail(network("the partial download did not fit the file; restarting".into()), true));
+        }
+        s => return Err(fail(DownloadError::Http { url: url.into(), status: s }, false)),
+    };
+    let mut hasher = Sha512Hasher::new();
+    let mut file = if resumed {
+        // hash what is already there, then append
+        let mut f = tokio::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(part)
+            .await
+            .map_err(|e| fail(io_err(part, e), false))?;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f.read(&mut buf).await.map_err(|e| fail(io_err(part, e), false))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        f
+    } else {
+        tokio::fs::File::create(part).await.map_err(|e| fail(io_err(part, e), false))?
+    };
+    let mut done = if resumed { have } else { 0 };
+    let total = resp.content_length().map(|n| n + done);
+    progress(done, total);
+    let mut stream = resp.bytes_stream();
+    let mut progressed = false;
+    loop {
+        if let Err(e) = options.check_cancel() {
+            let _ = file.flush().await;
+            return Err(fail(e, progressed));
+        }
+        let chunk = match tokio::time::timeout(options.stall_timeout, stream.next()).await {
+            Ok(Some(Ok(c))) => c,
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                let _ = file.flush().await;
+                return Err(fail(network(format!("the transfer broke off after {done} bytes: {}", chain(&e))), progressed));
+            }
+            Err(_) => {
+                let _ = file.flush().await;
+                let detail = format!("no data for {:?} after {done} bytes (stalled)", options.stall_timeout);
+                return Err(fail(network(detail), progressed));
+            }
+        };
+        file.write_all(&chunk).await.map_err(|e| fail(io_err(part, e), progressed))?;
+        hasher.update(&chunk);
+        done += chunk.len() as u64;
+        progressed = true;
+        progress(done, total);
+    }
+    file.flush().await.map_err(|e| fail(io_err(part, e), progressed))?;
+    if let Some(t) = total {
+        if done < t {
+            return Err(fail(network(format!("the transfer ended after {done} of {t} bytes")), progressed));
+        }
+    }
+    Ok((hasher.finish(), done))
+}
+
+/// The first byte of a `Content-Range: bytes START-END/SIZE` header.
+fn content_range_start(resp: &reqwest::Response) -> Option<u64> {
+    let v = resp.headers().get(reqwest::header::CONTENT_RANGE)?.to_str().ok()?;
+    v.strip_prefix("bytes ")?.split('-').next()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_entries_are_keyed_by_checksum_prefix_and_file_name() {
+        let cache = Cache::new(PathBuf::from("/c"));
+        let sum = Sha512::from_hex(&"ab".repeat(64)).unwrap();
+        assert_eq!(cache.entry_path("kafka_2.13-4.1.1.tgz", &sum), PathBuf::from("/c/abababababababab/kafka_2.13-4.1.1.tgz"));
+    }
+
+    #[test]
+    fn a_not_found_error_names_every_url_tried() {
+        let e = DownloadError::NotFound { url: "http://a/x.tgz".into(), tried: vec!["http://a/x.tgz".into(), "http://b/x.tgz".into()] };
+        let msg = e.to_string();
+        assert!(msg.contains("http://a/x.tgz") && msg.contains("http://b/x.tgz"), "{msg}");
+    }
+}
