@@ -1,0 +1,274 @@
+#![cfg(feature = "e2e")]
+//! `health` against REAL Kafka and ZooKeeper processes on 127.0.0.1: the cached release tarballs of the test world
+//! (`tests/world/assemble-kafka.sh`, built by `tests/world/prepare.sh`) unpacked to a temp dir, storage formatted with
+//! `kafka-storage.sh`, servers started with `kafka-server-start.sh` / `zookeeper-server-start.sh` on free ports with a
+//! small heap, and killed at the end (Drop guard). No test hosts needed.
+//!
+//! Run: `cargo test --features e2e --test e2e_health`
+
+mod support;
+
+use base64::Engine;
+use kafka_wizard::health::{kafka_metadata, kraft_quorum, zookeeper_srvr, ClusterMetadata, QuorumStatus, ZkMode};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use support::world::{self, Release};
+
+/// One JVM cluster at a time: the machine has few cores and the JVMs are slow to start side by side.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+const READY_WITHIN: Duration = Duration::from_secs(120);
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// An unpacked release and the processes started from it, killed on drop.
+struct Servers {
+    dir: tempfile::TempDir,
+    home: PathBuf,
+    children: Vec<(String, Child)>,
+}
+
+impl Servers {
+    fn unpack(rel: &Release) -> Servers {
+        let dir = tempfile::Builder::new().prefix("kw-health-").tempdir().unwrap();
+        let out = Command::new("tar").arg("-xzf").arg(&rel.tarball).arg("-C").arg(dir.path()).output().unwrap();
+        assert!(out.status.success(), "untar {}: {}", rel.tarball.display(), String::from_utf8_lossy(&out.stderr));
+        let home = dir.path().join(rel.top_dir());
+        assert!(home.join("bin/kafka-server-start.sh").is_file(), "{} has no bin/kafka-server-start.sh", home.display());
+        Servers { dir, home, children: Vec::new() }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn script(&self, name: &str) -> Command {
+        let mut c = Command::new("bash");
+        c.arg(self.home.join("bin").join(name))
+            .env("KAFKA_HEAP_OPTS", "-Xmx384m -Xms128m")
+            .env("LOG_DIR", self.path("logs"))
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Run a script to completion; panics with its output unless it succeeds.
+    fn run(&self, name: &str, args: &[&str]) -> String {
+        let out = self.script(name).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{name} {args:?} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Start a long-running script in the foreground (the JVM replaces it); output in `<dir>/<label>.out`.
+    fn start(&mut self, label: &str, name: &str, args: &[&Path]) {
+        let out = std::fs::File::create(self.path(&format!("{label}.out"))).unwrap();
+        let child = self.script(name).args(args).stdout(out.try_clone().unwrap()).stderr(out).spawn().unwrap();
+        self.children.push((label.to_string(), child));
+    }
+
+    /// The tail of every server's output, for failure messages.
+    fn tails(&self) -> String {
+        self.children
+            .iter()
+            .map(|(label, _)| {
+                let text = std::fs::read_to_string(self.path(&format!("{label}.out"))).unwrap_or_default();
+                let lines: Vec<&str> = text.lines().collect();
+                format!("--- {label} ---\n{}\n", lines[lines.len().saturating_sub(30)..].join("\n"))
+            })
+            .collect()
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for (_, child) in self.children.iter_mut().rev() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Poll `probe` until `done` accepts its result, at most READY_WITHIN.
+async fn wait_until<T: std::fmt::Debug, E: std::fmt::Display, F: std::future::Future<Output = Result<T, E>>>(
+    servers: &Servers,
+    what: &str,
+    mut probe: impl FnMut() -> F,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let started = Instant::now();
+    let mut last;
+    loop {
+        match probe().await {
+            Ok(v) if done(&v) => {
+                eprintln!("[e2e_health] {what}: ready after {:.1}s", started.elapsed().as_secs_f64());
+                return v;
+            }
+            Ok(v) => last = format!("{v:?}"),
+            Err(e) => last = e.to_string(),
+        }
+        if started.elapsed() > READY_WITHIN {
+            panic!("{what}: not ready after {READY_WITHIN:?}; last: {last}\n{}", servers.tails());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+fn random_cluster_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A single combined KRaft node (id 1) on free ports, formatted with a fresh cluster id, checked over the wire.
+async fn kraft_single_node(version: &str) {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let started = Instant::now();
+    let rel = world::release(version);
+    let mut s = Servers::unpack(&rel);
+    let (bport, cport) = (free_port(), free_port());
+    let cluster_id = random_cluster_id();
+    let props = s.write(
+        "server.properties",
+        &format!(
+            "process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:{cport}
+listeners=PLAINTEXT://127.0.0.1:{bport},CONTROLLER://127.0.0.1:{cport}
+advertised.listeners=PLAINTEXT://127.0.0.1:{bport}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs={data}
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+",
+            data = s.path("data").display()
+        ),
+    );
+    s.run("kafka-storage.sh", &["format", "-t", &cluster_id, "-c", props.to_str().unwrap()]);
+    s.start("kafka", "kafka-server-start.sh", &[&props]);
+
+    let broker = format!("127.0.0.1:{bport}");
+    let controller = format!("127.0.0.1:{cport}");
+    let md: ClusterMetadata = wait_until(
+        &s,
+        &format!("Kafka {version} KRaft metadata at {broker}"),
+        || kafka_metadata(&broker, PROBE_TIMEOUT),
+        |m: &ClusterMetadata| !m.brokers.is_empty(),
+    )
+    .await;
+    eprintln!("[e2e_health] Kafka {version} KRaft healthy {:.1}s after unpacking: {md:?}", started.elapsed().as_secs_f64());
+    assert_eq!(md.cluster_id.as_deref(), Some(cluster_id.as_str()));
+    assert_eq!(md.brokers.len(), 1, "{md:?}");
+    assert_eq!(md.brokers[0].id, 1);
+    assert_eq!(md.brokers[0].host, "127.0.0.1");
+    assert_eq!(md.brokers[0].port, i32::from(bport));
+    assert_eq!(md.brokers[0].rack, None);
+    assert_eq!(md.controller_id, 1, "the only live broker");
+
+    let q: QuorumStatus = wait_until(
+        &s,
+        &format!("Kafka {version} quorum via the broker {broker}"),
+        || kraft_quorum(&broker, PROBE_TIMEOUT),
+        |q: &QuorumStatus| q.leader_id == 1,
+    )
+    .await;
+    assert_eq!(q.voters, vec![1], "{q:?}");
+    assert!(q.leader_epoch >= 1, "{q:?}");
+    let via_controller = kraft_quorum(&controller, PROBE_TIMEOUT).await.unwrap();
+    assert_eq!((via_controller.leader_id, via_controller.voters.clone()), (1, vec![1]), "{via_controller:?}");
+
+    // a controller listener serves no Metadata: a clear protocol error, not a hang
+    let err = kafka_metadata(&controller, PROBE_TIMEOUT).await.unwrap_err();
+    assert!(err.to_string().contains(&controller) && err.to_string().contains("Metadata"), "{err}");
+    // nothing listens on a ZooKeeper port here
+    assert!(zookeeper_srvr(&format!("127.0.0.1:{}", free_port()), PROBE_TIMEOUT).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_kafka_3_kraft_node_reports_its_broker_cluster_id_and_quorum() {
+    kraft_single_node(world::KAFKA_3).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_kafka_4_kraft_node_reports_its_broker_cluster_id_and_quorum() {
+    kraft_single_node(world::KAFKA_4).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_zookeeper_and_kafka_3_broker_report_standalone_and_the_broker() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let started = Instant::now();
+    let rel = world::release(world::KAFKA_3);
+    let mut s = Servers::unpack(&rel);
+    let (zport, bport) = (free_port(), free_port());
+    let zk_props = s.write(
+        "zookeeper.properties",
+        &format!(
+            "dataDir={}\nclientPort={zport}\nclientPortAddress=127.0.0.1\nmaxClientCnxns=0\nadmin.enableServer=false\n",
+            s.path("zk").display()
+        ),
+    );
+    s.start("zookeeper", "zookeeper-server-start.sh", &[&zk_props]);
+    let zk = format!("127.0.0.1:{zport}");
+    let status = wait_until(&s, &format!("ZooKeeper srvr at {zk}"), || zookeeper_srvr(&zk, PROBE_TIMEOUT), |st| {
+        st.mode != ZkMode::NotServing
+    })
+    .await;
+    assert_eq!(status.mode, ZkMode::Standalone, "{status:?}");
+    assert!(status.version.starts_with("3."), "{status:?}");
+
+    let props = s.write(
+        "server.properties",
+        &format!(
+            "broker.id=1
+listeners=PLAINTEXT://127.0.0.1:{bport}
+zookeeper.connect={zk}/kw-health
+log.dirs={data}
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+",
+            data = s.path("data").display()
+        ),
+    );
+    s.start("kafka", "kafka-server-start.sh", &[&props]);
+    let broker = format!("127.0.0.1:{bport}");
+    let md = wait_until(
+        &s,
+        &format!("Kafka {} ZooKeeper-mode metadata at {broker}", rel.version),
+        || kafka_metadata(&broker, PROBE_TIMEOUT),
+        |m: &ClusterMetadata| !m.brokers.is_empty(),
+    )
+    .await;
+    eprintln!("[e2e_health] ZooKeeper + Kafka {} healthy {:.1}s after unpacking: {md:?}", rel.version, started.elapsed().as_secs_f64());
+    assert_eq!(md.brokers.iter().map(|b| (b.id, b.port)).collect::<Vec<_>>(), vec![(1, i32::from(bport))]);
+    assert_eq!(md.controller_id, 1, "the only broker is the controller");
+    // the cluster id the broker got from ZooKeeper is the one it wrote into meta.properties
+    let meta = std::fs::read_to_string(s.path("data/meta.properties")).unwrap();
+    let written = meta.lines().find_map(|l| l.strip_prefix("cluster.id=")).expect("cluster.id in meta.properties");
+    assert_eq!(md.cluster_id.as_deref(), Some(written), "{meta}");
+
+    // a ZooKeeper-mode broker has no KRaft quorum: a clear error naming the address
+    let err = kraft_quorum(&broker, PROBE_TIMEOUT).await.unwrap_err();
+    assert!(err.to_string().contains(&broker), "{err}");
+    // srvr still says standalone with the broker connected
+    assert_eq!(zookeeper_srvr(&zk, PROBE_TIMEOUT).await.unwrap().mode, ZkMode::Standalone);
+}
