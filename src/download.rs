@@ -265,12 +265,9 @@ async fn verify_local(
     let sidecar = local.with_file_name(format!("{local_name}.sha512"));
     let expected = if sidecar.is_file() {
         let text = tokio::fs::read_to_string(&sidecar).await.map_err(|e| io_err(&sidecar, e))?;
-        parse_sha512_file(&text, &source.file_name)
-            .or_else(|_| parse_sha512_file(&text, &local_name))
-            .map_err(|e| DownloadError::ChecksumUnavailable {
-                urls: vec![sidecar.display().to_string()],
-                detail: e.to_string(),
-            })?
+        parse_sha512_file(&text, &source.file_name).or_else(|_| parse_sha512_file(&text, &local_name)).map_err(|e| {
+            DownloadError::ChecksumUnavailable { urls: vec![sidecar.display().to_string()], detail: e.to_string() }
+        })?
     } else {
         fetch_checksum(client, source, options, Some(&sidecar)).await?
     };
@@ -427,7 +424,10 @@ async fn transfer(
             Ok(None) => break,
             Ok(Some(Err(e))) => {
                 let _ = file.flush().await;
-                return Err(fail(network(format!("the transfer broke off after {done} bytes: {}", chain(&e))), progressed));
+                return Err(fail(
+                    network(format!("the transfer broke off after {done} bytes: {}", chain(&e))),
+                    progressed,
+                ));
             }
             Err(_) => {
                 let _ = file.flush().await;
@@ -464,12 +464,18 @@ mod tests {
     fn cache_entries_are_keyed_by_checksum_prefix_and_file_name() {
         let cache = Cache::new(PathBuf::from("/c"));
         let sum = Sha512::from_hex(&"ab".repeat(64)).unwrap();
-        assert_eq!(cache.entry_path("kafka_2.13-4.1.1.tgz", &sum), PathBuf::from("/c/abababababababab/kafka_2.13-4.1.1.tgz"));
+        assert_eq!(
+            cache.entry_path("kafka_2.13-4.1.1.tgz", &sum),
+            PathBuf::from("/c/abababababababab/kafka_2.13-4.1.1.tgz")
+        );
     }
 
     #[test]
     fn a_not_found_error_names_every_url_tried() {
-        let e = DownloadError::NotFound { url: "http://a/x.tgz".into(), tried: vec!["http://a/x.tgz".into(), "http://b/x.tgz".into()] };
+        let e = DownloadError::NotFound {
+            url: "http://a/x.tgz".into(),
+            tried: vec!["http://a/x.tgz".into(), "http://b/x.tgz".into()],
+        };
         let msg = e.to_string();
         assert!(msg.contains("http://a/x.tgz") && msg.contains("http://b/x.tgz"), "{msg}");
     }

@@ -76,12 +76,9 @@ pub fn parse_srvr(text: &str) -> Result<ZkStatus, SrvrParseError> {
     if text.contains("not in the whitelist") || text.contains("not executed") {
         return Err(SrvrParseError::NotWhitelisted);
     }
-    let field = |key: &str| {
-        text.lines().find_map(|l| l.trim().strip_prefix(key).map(|v| v.trim().to_string()))
-    };
-    let version = field("Zookeeper version:")
-        .map(|v| v.split(',').next().unwrap_or("").trim().to_string())
-        .unwrap_or_default();
+    let field = |key: &str| text.lines().find_map(|l| l.trim().strip_prefix(key).map(|v| v.trim().to_string()));
+    let version =
+        field("Zookeeper version:").map(|v| v.split(',').next().unwrap_or("").trim().to_string()).unwrap_or_default();
     let mode = field("Mode:").ok_or_else(|| SrvrParseError::NoMode(text.chars().take(200).collect()))?;
     let mode = match mode.as_str() {
         "leader" => ZkMode::Leader,
@@ -265,8 +262,7 @@ impl<'a> Conn<'a> {
 
     /// ApiVersions v0 (every broker understands it): api key → (min, max).
     async fn api_versions(&mut self) -> Result<Vec<(i16, i16, i16)>, HealthError> {
-        let resp: ApiVersionsResponse =
-            self.call(ApiKey::ApiVersions, 0, &ApiVersionsRequest::default()).await?;
+        let resp: ApiVersionsResponse = self.call(ApiKey::ApiVersions, 0, &ApiVersionsRequest::default()).await?;
         if resp.error_code != 0 {
             return Err(error_code(self.addr, "ApiVersions", resp.error_code));
         }
@@ -282,7 +278,10 @@ impl<'a> Conn<'a> {
         needs: &str,
     ) -> Result<i16, HealthError> {
         let Some(&(_, min, max)) = versions.iter().find(|(k, _, _)| *k == key as i16) else {
-            return Err(protocol(self.addr, format!("the server does not offer {key:?} (API {}); point this at {needs}", key as i16)));
+            return Err(protocol(
+                self.addr,
+                format!("the server does not offer {key:?} (API {}); point this at {needs}", key as i16),
+            ));
         };
         pick_version((ours.min, ours.max), (min, max), floor).ok_or_else(|| {
             protocol(
@@ -325,17 +324,18 @@ impl<'a> Conn<'a> {
             return Err(protocol(addr, format!("{key:?} answer of {len} bytes; is this a Kafka listener?")));
         }
         let mut buf = vec![0u8; len as usize];
-        self.stream
-            .read_exact(&mut buf)
-            .await
-            .map_err(|e| protocol(addr, format!("{key:?} answer cut short: {e}")))?;
+        self.stream.read_exact(&mut buf).await.map_err(|e| protocol(addr, format!("{key:?} answer cut short: {e}")))?;
         let mut buf = Bytes::from(buf);
         let rh = ResponseHeader::decode(&mut buf, key.response_header_version(version))
             .map_err(|e| protocol(addr, format!("{key:?} response header: {e}")))?;
         if rh.correlation_id != self.correlation_id {
-            return Err(protocol(addr, format!("correlation id {} for request {}", rh.correlation_id, self.correlation_id)));
+            return Err(protocol(
+                addr,
+                format!("correlation id {} for request {}", rh.correlation_id, self.correlation_id),
+            ));
         }
-        let resp = Resp::decode(&mut buf, version).map_err(|e| protocol(addr, format!("{key:?} v{version} answer: {e}")))?;
+        let resp =
+            Resp::decode(&mut buf, version).map_err(|e| protocol(addr, format!("{key:?} v{version} answer: {e}")))?;
         if buf.has_remaining() {
             return Err(protocol(addr, format!("{} bytes left after the {key:?} v{version} answer", buf.remaining())));
         }
@@ -347,7 +347,8 @@ impl<'a> Conn<'a> {
 mod tests {
     use super::*;
 
-    const LEADER: &str = "Zookeeper version: 3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c, built on 2024-02-12 22:16 UTC
+    const LEADER: &str =
+        "Zookeeper version: 3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c, built on 2024-02-12 22:16 UTC
 Latency min/avg/max: 0/0.0/0
 Received: 12
 Sent: 11
@@ -362,7 +363,10 @@ Proposal sizes last/min/max: -1/-1/-1
     #[test]
     fn srvr_of_a_leader_gives_mode_and_version() {
         let s = parse_srvr(LEADER).unwrap();
-        assert_eq!(s, ZkStatus { mode: ZkMode::Leader, version: "3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c".into() });
+        assert_eq!(
+            s,
+            ZkStatus { mode: ZkMode::Leader, version: "3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c".into() }
+        );
     }
 
     #[test]

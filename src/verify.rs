@@ -43,7 +43,9 @@ pub enum ChecksumError {
     WrongLength { found: usize },
     #[error("the checksum contains {found:?}, which is not a hex digit; expected {FORMATS}")]
     NotHex { found: char },
-    #[error("the checksum file is for `{found}`, not for `{expected}`; fetch the `.sha512` that belongs to the tarball")]
+    #[error(
+        "the checksum file is for `{found}`, not for `{expected}`; fetch the `.sha512` that belongs to the tarball"
+    )]
     NameMismatch { found: String, expected: String },
 }
 
@@ -241,7 +243,10 @@ mod tests {
         let err = parse_sha512_file(KAFKA_4_0_0, "kafka_2.13-4.1.1.tgz").unwrap_err();
         assert_eq!(
             err,
-            ChecksumError::NameMismatch { found: "kafka_2.13-4.0.0.tgz".into(), expected: "kafka_2.13-4.1.1.tgz".into() }
+            ChecksumError::NameMismatch {
+                found: "kafka_2.13-4.0.0.tgz".into(),
+                expected: "kafka_2.13-4.1.1.tgz".into()
+            }
         );
         let msg = err.to_string();
         assert!(msg.contains("kafka_2.13-4.0.0.tgz") && msg.contains("kafka_2.13-4.1.1.tgz"), "{msg}");

@@ -166,10 +166,7 @@ async fn a_404_on_the_first_url_falls_back_to_the_second() {
         .filter(|e| e["path"].as_str().unwrap().ends_with(".tgz"))
         .map(|e| (e["path"].as_str().unwrap().to_string(), e["status"].as_u64().unwrap()))
         .collect();
-    assert_eq!(
-        statuses,
-        vec![(format!("/current{}", s.release.mirror_path()), 404), (s.release.mirror_path(), 200)]
-    );
+    assert_eq!(statuses, vec![(format!("/current{}", s.release.mirror_path()), 404), (s.release.mirror_path(), 200)]);
 }
 
 #[tokio::test]
@@ -180,7 +177,10 @@ async fn a_404_everywhere_names_every_url_tried() {
     let mut source = s.source();
     source.tarball_urls = vec![current.clone(), s.url()];
     let err = fetch_release(&s.cache, &source, &mut |_, _| {}).await.unwrap_err();
-    assert!(matches!(&err, DownloadError::NotFound { tried, .. } if tried == &vec![current.clone(), s.url()]), "{err:?}");
+    assert!(
+        matches!(&err, DownloadError::NotFound { tried, .. } if tried == &vec![current.clone(), s.url()]),
+        "{err:?}"
+    );
     let msg = err.to_string();
     assert!(msg.contains(&current) && msg.contains(&s.url()), "{msg}");
 }
@@ -233,10 +233,14 @@ async fn a_partial_download_left_by_an_earlier_run_is_resumed() {
 async fn a_stalled_transfer_fails_with_a_network_error_naming_the_url() {
     let s = setup();
     s.mirror.set_fault(&s.release.mirror_path(), "slow:1");
-    let options = FetchOptions { stall_timeout: Duration::from_millis(700), attempts_per_url: 1, ..FetchOptions::default() };
+    let options =
+        FetchOptions { stall_timeout: Duration::from_millis(700), attempts_per_url: 1, ..FetchOptions::default() };
     let started = std::time::Instant::now();
     let err = fetch_release_with(&s.cache, &s.source(), &options, &mut |_, _| {}).await.unwrap_err();
-    assert!(matches!(&err, DownloadError::Network { url, detail } if url == &s.url() && detail.contains("stalled")), "{err:?}");
+    assert!(
+        matches!(&err, DownloadError::Network { url, detail } if url == &s.url() && detail.contains("stalled")),
+        "{err:?}"
+    );
     assert!(err.to_string().contains(&s.url()), "{err}");
     assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
 }

@@ -12,12 +12,11 @@ use base64::Engine;
 use kafka_wizard::health::{kafka_metadata, kraft_quorum, zookeeper_srvr, ClusterMetadata, QuorumStatus, ZkMode};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use support::world::{self, Release};
 
 /// One JVM cluster at a time: the machine has few cores and the JVMs are slow to start side by side.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 const READY_WITHIN: Duration = Duration::from_secs(120);
@@ -39,7 +38,11 @@ impl Servers {
         let out = Command::new("tar").arg("-xzf").arg(&rel.tarball).arg("-C").arg(dir.path()).output().unwrap();
         assert!(out.status.success(), "untar {}: {}", rel.tarball.display(), String::from_utf8_lossy(&out.stderr));
         let home = dir.path().join(rel.top_dir());
-        assert!(home.join("bin/kafka-server-start.sh").is_file(), "{} has no bin/kafka-server-start.sh", home.display());
+        assert!(
+            home.join("bin/kafka-server-start.sh").is_file(),
+            "{} has no bin/kafka-server-start.sh",
+            home.display()
+        );
         Servers { dir, home, children: Vec::new() }
     }
 
@@ -135,7 +138,7 @@ fn random_cluster_id() -> String {
 
 /// A single combined KRaft node (id 1) on free ports, formatted with a fresh cluster id, checked over the wire.
 async fn kraft_single_node(version: &str) {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let started = Instant::now();
     let rel = world::release(version);
     let mut s = Servers::unpack(&rel);
@@ -173,7 +176,10 @@ transaction.state.log.min.isr=1
         |m: &ClusterMetadata| !m.brokers.is_empty(),
     )
     .await;
-    eprintln!("[e2e_health] Kafka {version} KRaft healthy {:.1}s after unpacking: {md:?}", started.elapsed().as_secs_f64());
+    eprintln!(
+        "[e2e_health] Kafka {version} KRaft healthy {:.1}s after unpacking: {md:?}",
+        started.elapsed().as_secs_f64()
+    );
     assert_eq!(md.cluster_id.as_deref(), Some(cluster_id.as_str()));
     assert_eq!(md.brokers.len(), 1, "{md:?}");
     assert_eq!(md.brokers[0].id, 1);
@@ -213,7 +219,7 @@ async fn a_real_kafka_4_kraft_node_reports_its_broker_cluster_id_and_quorum() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_zookeeper_and_kafka_3_broker_report_standalone_and_the_broker() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let started = Instant::now();
     let rel = world::release(world::KAFKA_3);
     let mut s = Servers::unpack(&rel);
@@ -227,9 +233,12 @@ async fn a_real_zookeeper_and_kafka_3_broker_report_standalone_and_the_broker() 
     );
     s.start("zookeeper", "zookeeper-server-start.sh", &[&zk_props]);
     let zk = format!("127.0.0.1:{zport}");
-    let status = wait_until(&s, &format!("ZooKeeper srvr at {zk}"), || zookeeper_srvr(&zk, PROBE_TIMEOUT), |st| {
-        st.mode != ZkMode::NotServing
-    })
+    let status = wait_until(
+        &s,
+        &format!("ZooKeeper srvr at {zk}"),
+        || zookeeper_srvr(&zk, PROBE_TIMEOUT),
+        |st| st.mode != ZkMode::NotServing,
+    )
     .await;
     assert_eq!(status.mode, ZkMode::Standalone, "{status:?}");
     assert!(status.version.starts_with("3."), "{status:?}");
@@ -258,7 +267,11 @@ transaction.state.log.min.isr=1
         |m: &ClusterMetadata| !m.brokers.is_empty(),
     )
     .await;
-    eprintln!("[e2e_health] ZooKeeper + Kafka {} healthy {:.1}s after unpacking: {md:?}", rel.version, started.elapsed().as_secs_f64());
+    eprintln!(
+        "[e2e_health] ZooKeeper + Kafka {} healthy {:.1}s after unpacking: {md:?}",
+        rel.version,
+        started.elapsed().as_secs_f64()
+    );
     assert_eq!(md.brokers.iter().map(|b| (b.id, b.port)).collect::<Vec<_>>(), vec![(1, i32::from(bport))]);
     assert_eq!(md.controller_id, 1, "the only broker is the controller");
     // the cluster id the broker got from ZooKeeper is the one it wrote into meta.properties
