@@ -178,7 +178,10 @@ pub async fn fetch_release_with(
         .connect_timeout(options.connect_timeout)
         .user_agent(concat!("kafka-wizard/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| DownloadError::Network { url: String::new(), detail: chain(&e) })?;
+        .map_err(|e| DownloadError::Network {
+            url: source.tarball_urls.first().cloned().unwrap_or_default(),
+            detail: format!("cannot set up the HTTP client: {}", chain(&e)),
+        })?;
 
     if let Some(local) = &source.local_tarball {
         return verify_local(&client, source, local, options, progress).await;
@@ -197,13 +200,19 @@ pub async fn fetch_release_with(
     let mut other: Option<DownloadError> = None;
     for url in &source.tarball_urls {
         let mut attempt = 0;
+        let mut restarted = false;
         loop {
             options.check_cancel()?;
             attempt += 1;
             match transfer(&client, url, &part, options, progress).await {
-                Ok((actual, size)) => {
+                Ok(Transferred { sha512: actual, size, resumed }) => {
                     if actual != expected {
                         let _ = tokio::fs::remove_file(&part).await;
+                        if resumed && !restarted {
+                            // the partial file may be stale (an earlier, different copy): one whole download more
+                            restarted = true;
+                            continue;
+                        }
                         return Err(DownloadError::ChecksumMismatch {
                             file: source.file_name.clone(),
                             url: url.clone(),
@@ -325,7 +334,15 @@ async fn fetch_checksum(
             if !status.is_success() {
                 return Err(format!("HTTP {}", status.as_u16()));
             }
-            resp.text().await.map_err(|e| chain(&e))
+            let mut body = Vec::new();
+            let mut stream = resp.bytes_stream();
+            while let Some(chunk) = stream.next().await {
+                body.extend_from_slice(&chunk.map_err(|e| chain(&e))?);
+                if body.len() > MAX_CHECKSUM_FILE {
+                    return Err(format!("more than {MAX_CHECKSUM_FILE} bytes: not a checksum file"));
+                }
+            }
+            Ok(String::from_utf8_lossy(&body).into_owned())
         };
         let text = match tokio::time::timeout(options.stall_timeout, text).await {
             Ok(Ok(t)) => t,
@@ -346,6 +363,16 @@ async fn fetch_checksum(
     Err(DownloadError::ChecksumUnavailable { urls, detail: details.join("; ") })
 }
 
+/// A finished transfer: the digest and size of the whole file, and whether it continued an earlier partial file.
+struct Transferred {
+    sha512: Sha512,
+    size: u64,
+    resumed: bool,
+}
+
+/// A `.sha512` file is about 200 bytes; anything far bigger is not one.
+const MAX_CHECKSUM_FILE: usize = 64 * 1024;
+
 /// A failed transfer attempt; `progressed` when trying the same URL again is worthwhile (some bytes arrived and
 /// will be resumed, or the partial file was discarded and the next request starts over).
 struct Failure {
@@ -364,7 +391,7 @@ async fn transfer(
     part: &Path,
     options: &FetchOptions,
     progress: &mut (dyn FnMut(u64, Option<u64>) + Send),
-) -> Result<(Sha512, u64), Failure> {
+) -> Result<Transferred, Failure> {
     let have = tokio::fs::metadata(part).await.map(|m| m.len()).unwrap_or(0);
     let mut request = client.get(url);
     if have > 0 {
@@ -447,7 +474,7 @@ async fn transfer(
             return Err(fail(network(format!("the transfer ended after {done} of {t} bytes")), progressed));
         }
     }
-    Ok((hasher.finish(), done))
+    Ok(Transferred { sha512: hasher.finish(), size: done, resumed })
 }
 
 /// The first byte of a `Content-Range: bytes START-END/SIZE` header.

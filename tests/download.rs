@@ -230,6 +230,21 @@ async fn a_partial_download_left_by_an_earlier_run_is_resumed() {
 }
 
 #[tokio::test]
+async fn a_stale_partial_download_that_fails_verification_is_discarded_and_downloaded_whole() {
+    let s = setup();
+    let expected = kafka_wizard::verify::Sha512::from_hex(&sha512_hex(&s.release.tarball)).unwrap();
+    let final_path = s.cache.entry_path(&s.release.file_name(), &expected);
+    std::fs::create_dir_all(final_path.parent().unwrap()).unwrap();
+    std::fs::write(final_path.with_file_name(format!("{}.part", s.release.file_name())), vec![0u8; 1 << 20]).unwrap();
+    let fetched = fetch_release(&s.cache, &s.source(), &mut |_, _| {}).await.unwrap();
+    assert_eq!(fetched.sha512, expected);
+    assert_eq!(
+        s.tarball_requests(),
+        vec![("GET".to_string(), Some(format!("bytes={}-", 1 << 20)), 206), ("GET".to_string(), None, 200)]
+    );
+}
+
+#[tokio::test]
 async fn a_stalled_transfer_fails_with_a_network_error_naming_the_url() {
     let s = setup();
     s.mirror.set_fault(&s.release.mirror_path(), "slow:1");
@@ -326,4 +341,14 @@ async fn a_local_tarball_without_a_sha512_gets_its_checksum_from_the_checksum_ur
     assert_eq!(fetched.path, local);
     assert!(!fetched.downloaded);
     assert_eq!(s.tarball_requests(), vec![], "offline: the tarball is not downloaded");
+}
+
+#[tokio::test]
+async fn a_checksum_url_that_serves_something_big_is_not_read_whole() {
+    let s = setup();
+    let mut source = s.source();
+    source.checksum_urls = vec![s.url()]; // the tarball itself, 3 MiB
+    let err = fetch_release(&s.cache, &source, &mut |_, _| {}).await.unwrap_err();
+    assert!(matches!(&err, DownloadError::ChecksumUnavailable { .. }), "{err:?}");
+    assert!(err.to_string().contains("not a checksum file"), "{err}");
 }
