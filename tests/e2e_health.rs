@@ -195,7 +195,9 @@ transaction.state.log.min.isr=1
         |q: &QuorumStatus| q.leader_id == 1,
     )
     .await;
+    eprintln!("[e2e_health] Kafka {version} quorum: {q:?}");
     assert_eq!(q.voters, vec![1], "{q:?}");
+    assert_eq!(q.observers, Vec::<i32>::new(), "a combined node is a voter, not an observer: {q:?}");
     assert!(q.leader_epoch >= 1, "{q:?}");
     let via_controller = kraft_quorum(&controller, PROBE_TIMEOUT).await.unwrap();
     assert_eq!((via_controller.leader_id, via_controller.voters.clone()), (1, vec![1]), "{via_controller:?}");
