@@ -104,9 +104,11 @@ halt_hosts() {
         for r in $CGROOTS; do
             [ -d "$r/$KW_CG/$H" ] && find "$r/$KW_CG/$H" -depth -type d -exec rmdir {} \; 2>/dev/null
         done
+        # the veth first (deleting one end deletes both), while its netns still exists: once the
+        # netns is unmounted the kernel destroys it, and the veth with it, asynchronously
+        ip link del "$KW_VETH_PREFIX$H" 2>/dev/null || true
         if grep -q " $D/netns " /proc/self/mountinfo; then umount "$D/netns"; fi
         rm -f "$D/netns" "$D/supervisor.pid" "$D/nspawn.pid" "$D/cut"
-        if ip link show "$KW_VETH_PREFIX$H" >/dev/null 2>&1; then ip link del "$KW_VETH_PREFIX$H"; fi
         # nspawn cannot remove this on a /run that is not a tmpfs
         rmdir "/run/systemd/nspawn/propagate/$H" 2>/dev/null || true
         [ "${KEEP:-0}" = 1 ] || rm -rf "$D"
@@ -279,7 +281,8 @@ cmd_down() {
         rm -f "$d"/{inventory.json,known_hosts,ssh_config,hosts}
     done
     rm -rf "$KW_RUN"
-    # verify
+    # verify (network namespaces are destroyed asynchronously: give their veths a moment to go)
+    for _ in $(seq 1 25); do ip -o link show | grep -q " ${KW_VETH_PREFIX}h[0-9]*@" || break; sleep 0.2; done
     if awk -v run="$KW_RUN/" 'index($5, run) == 1' /proc/self/mountinfo | grep -q .; then echo "LEFT: mounts below $KW_RUN" >&2; left=1; fi
     if [ -n "$(orphan_nspawns)" ]; then echo "LEFT: nspawn processes $(orphan_nspawns)" >&2; left=1; fi
     if pgrep -f "$HERE/supervise.sh" >/dev/null; then echo "LEFT: supervise.sh processes" >&2; left=1; fi
