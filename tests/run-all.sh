@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 WORLD="$ROOT/tests/world"
+# shellcheck source=SCRIPTDIR/world/lib.sh
+. "$WORLD/lib.sh"
 
 if [ "$(id -u)" != 0 ]; then
     echo "run-all: root is required (the end-to-end suite boots test hosts with systemd-nspawn in network namespaces)." >&2
@@ -51,7 +53,8 @@ teardown() {
     echo "=== run-all: teardown"
     local t0 left=0
     t0=$(date +%s)
-    bash "$WORLD/world.sh" down || left=1
+    # under the session lock: never tear down the hosts of another test run on this machine
+    flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" bash "$WORLD/world.sh" down || left=1
     if pgrep -f "$WORLD/mirror.py serve" >/dev/null; then
         echo "run-all: LEFT: mirror.py processes $(pgrep -f "$WORLD/mirror.py serve" | tr '\n' ' ')" >&2
         left=1
@@ -68,7 +71,7 @@ trap 'exit 130' INT TERM
 
 phase prepare bash "$WORLD/prepare.sh"
 phase mirror python3 -m unittest discover -s "$WORLD" -p 'test_*.py' -v
-up6() { bash "$WORLD/world.sh" up 6 && bash "$WORLD/world.sh" down; }
+up6() { flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" bash -c "bash '$WORLD/world.sh' up 6 && bash '$WORLD/world.sh' down"; }
 phase world up6
 phase unit cargo test --workspace
 phase e2e cargo test --features e2e

@@ -13,8 +13,9 @@
 //! world.ssh_ok("h1", "deploy", "sudo -n systemctl is-system-running");
 //! ```
 //!
-//! E2E tests run one at a time in a process (a process-wide lock held by `World`), and
-//! `world.sh` serialises its own commands across processes with a file lock.
+//! E2E tests run one at a time: a `World` holds a process-wide mutex and, because the world is
+//! machine-wide (one bridge, one subnet), the machine-wide session lock `SESSION_LOCK`, so a
+//! second test run on the same machine waits for it. `world.sh` also serialises its own commands.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -68,6 +69,52 @@ pub struct HostInfo {
 
 static LOCK: Mutex<()> = Mutex::new(());
 
+/// The machine-wide session lock file (`KW_SESSION_LOCK` in `tests/world/lib.sh`).
+pub const SESSION_LOCK: &str = "/tmp/kafka-wizard-world.session.lock";
+
+/// Holds `SESSION_LOCK` (flock, exclusive) through a `flock ... cat` child process for as long as
+/// it lives: another test process on this machine waits instead of tearing down our hosts. If
+/// this process dies, the child's stdin closes, `cat` exits and the lock is released.
+struct SessionLock {
+    child: Child,
+}
+
+impl SessionLock {
+    fn acquire() -> SessionLock {
+        let wait = std::env::var("KW_SESSION_WAIT").unwrap_or_else(|_| "1800".into());
+        let mut child = Command::new("flock")
+            .args(["-x", "-w", &wait, SESSION_LOCK, "-c", "echo locked; exec cat >/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn flock (util-linux)");
+        let started = Instant::now();
+        let mut stdout = child.stdout.take().expect("flock stdout");
+        let mut got = Vec::new();
+        let mut byte = [0u8; 1];
+        while stdout.read(&mut byte).map(|n| n == 1).unwrap_or(false) && byte[0] != b'\n' {
+            got.push(byte[0]);
+        }
+        if got != b"locked" {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("another test run holds {SESSION_LOCK} (waited {wait} s); the test world is machine-wide");
+        }
+        if started.elapsed() > Duration::from_secs(2) {
+            eprintln!("[world] waited {:.0}s for another test run to release the world", started.elapsed().as_secs_f64());
+        }
+        SessionLock { child }
+    }
+}
+
+impl Drop for SessionLock {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
 fn run_script(script: &str, args: &[&str]) -> Output {
     let path = world_dir().join(script);
     let started = Instant::now();
@@ -114,6 +161,8 @@ fn require_root() {
 /// N real hosts h1..hN at 10.77.0.11.. for the lifetime of this value.
 pub struct World {
     inventory: Inventory,
+    // dropped in this order after `Drop::drop` tore the hosts down
+    _session: SessionLock,
     _guard: MutexGuard<'static, ()>,
 }
 
@@ -124,6 +173,7 @@ impl World {
         assert!((1..=12).contains(&n), "World::up: 1..=12 hosts, not {n}");
         let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         require_root();
+        let session = SessionLock::acquire();
         run_script_ok("world.sh", &["clean"]);
         let out = run_script("world.sh", &["up", &n.to_string()]);
         if !out.status.success() {
@@ -136,7 +186,7 @@ impl World {
         }
         let inventory = read_inventory();
         assert_eq!(inventory.hosts.len(), n, "inventory lists {} hosts, expected {n}", inventory.hosts.len());
-        World { inventory, _guard: guard }
+        World { inventory, _session: session, _guard: guard }
     }
 
     pub fn inventory(&self) -> &Inventory {

@@ -23,6 +23,11 @@ KW_CG=${KW_CG:-kafka-wizard-tests}       # cgroup sub-tree (only used when PID 1
 KW_MAX_HOSTS=12
 KW_SSH_KEY=${KW_SSH_KEY:-$KW_CACHE/ssh/id_ed25519}
 KW_LOCK=${KW_LOCK:-/tmp/kafka-wizard-world.lock}
+# Held (flock) for a whole test session that uses the world — a Rust `World`, run-all's phases —
+# so that two test runs on one machine (the world is machine-wide) take turns instead of
+# tearing down each other's hosts. world.sh itself never takes it (it takes $KW_LOCK per command).
+KW_SESSION_LOCK=${KW_SESSION_LOCK:-/tmp/kafka-wizard-world.session.lock}
+KW_SESSION_WAIT=${KW_SESSION_WAIT:-1800}
 
 # Packages baked into the base rootfs (besides debootstrap's minbase). The rootfs
 # cache key is a hash of this list (plus KW_ROOTFS_REV, bumped when the

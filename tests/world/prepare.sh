@@ -39,7 +39,8 @@ else
     echo "prepare: all host tools present"
 fi
 
-"$HERE/world.sh" clean
+# leftovers of a crashed run (waiting for any other test run on this machine to finish first)
+flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" "$HERE/world.sh" clean
 "$HERE/build-rootfs.sh"
 for v in $RELEASES; do
     t0=$(date +%s)
