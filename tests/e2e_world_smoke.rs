@@ -272,6 +272,12 @@ fn kraft_smoke(version: &str, dynamic_quorum: bool) {
     );
     let meta = world.ssh_ok("h1", "root", "cat /var/lib/kafka/data/meta.properties");
     assert!(meta.contains(&format!("cluster.id={cluster_id}")) && meta.contains("node.id=1"), "{meta}");
+    // the launcher passes every argument through: a second format fails, unless --ignore-formatted
+    let format = format!(
+        "sudo -u kafka env {env} /opt/kafka/bin/kafka-storage.sh format -t {cluster_id} -c /etc/kafka/server.properties{standalone}"
+    );
+    assert!(!world.ssh("h1", "root", &format).status.success(), "formatting twice must fail");
+    world.ssh_ok("h1", "root", &format!("{format} --ignore-formatted"));
     step(t0, "storage formatted");
 
     put(&world, "h1", "/etc/systemd/system/kafka.service", &unit(
