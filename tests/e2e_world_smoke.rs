@@ -375,3 +375,30 @@ fn the_mirror_detects_nothing_wrong_until_a_fault_is_injected() {
     assert_eq!(http_get(&url, &[]).expect("GET 404").status, 404);
     assert_eq!(http_get(&format!("{}/kafka/", mirror.base_url()), &[]).expect("index").status, 200);
 }
+
+#[test]
+fn the_sha512_parser_reads_the_real_gpg_style_4_0_0_file_and_sha512sum_style() {
+    let real = "kafka_2.13-4.0.0.tgz: 00722AB0 A6B954E0 006994B8 D589DCD8 F26E1827 C47F70B6\n                      E820FB45 AA35945C 19163B0F 188CAF0C AF976C11 F7AB005F\n                      D368C54E 5851E899 D2DE687A 804A5EB9\n";
+    let hex = "00722ab0a6b954e0006994b8d589dcd8f26e1827c47f70b6e820fb45aa35945c19163b0f188caf0caf976c11f7ab005fd368c54e5851e899d2de687a804a5eb9";
+    assert_eq!(parse_sha512_file(real).as_deref(), Some(hex));
+    assert_eq!(parse_sha512_file(&real.replace('\n', "\r\n")).as_deref(), Some(hex));
+    assert_eq!(parse_sha512_file(&format!("{hex}  kafka_2.13-4.0.0.tgz\n")).as_deref(), Some(hex));
+    assert_eq!(parse_sha512_file(&real[..real.len() - 5]), None, "a truncated file is refused");
+}
+
+#[test]
+fn the_probe_encodes_an_api_versions_v0_request_byte_for_byte() {
+    let bytes = kafka_probe::encode_request(18, 0, 1, "kw", &[]);
+    assert_eq!(bytes, [0, 0, 0, 12, 0, 18, 0, 0, 0, 0, 0, 1, 0, 2, b'k', b'w']);
+    // a Metadata v4 response with one broker, a cluster id, controller 1, no topics
+    let mut body = vec![0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 4];
+    body.extend_from_slice(b"h1.x");
+    body.extend_from_slice(&[0, 0, 0x23, 0x84, 0xff, 0xff, 0, 3]);
+    body.extend_from_slice(b"abc");
+    body.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0]);
+    let md = kafka_probe::decode_metadata_v4(&body).expect("decode");
+    assert_eq!(md.brokers.len(), 1);
+    assert_eq!((md.brokers[0].node_id, md.brokers[0].host.as_str(), md.brokers[0].port), (1, "h1.x", 9092));
+    assert_eq!((md.cluster_id.as_deref(), md.controller_id), (Some("abc"), 1));
+    assert!(kafka_probe::decode_metadata_v4(&body[..body.len() - 1]).is_err());
+}
