@@ -10,7 +10,9 @@
 //! the caller explicitly accepts it, a changed key is always refused with both fingerprints); secrets (passwords)
 //! are held in [`Secret`], which never prints.
 
+pub mod known_hosts;
 pub mod local;
+pub mod scripts;
 pub mod ssh;
 
 use std::fmt;
