@@ -177,9 +177,13 @@ fn root_and_a_sudo_user_run_commands_move_files_and_reuse_one_session() {
     root.exec("sed -i 's/NOPASSWD://' /etc/sudoers.d/deploy", None).unwrap();
     let fresh = connect(&world, "h1", "deploy");
     match fresh.exec("id -u", None) {
-        Err(TransportError::SudoPasswordRequired { host, user }) => assert_eq!((host.as_str(), user.as_str()), ("h1", "deploy")),
-        other => panic!("expected SudoPasswordRequired, got {other:?} (sudoers: {})",
-            root.exec("cat /etc/sudoers.d/*", None).unwrap().stdout_text()),
+        Err(TransportError::SudoPasswordRequired { host, user }) => {
+            assert_eq!((host.as_str(), user.as_str()), ("h1", "deploy"))
+        }
+        other => panic!(
+            "expected SudoPasswordRequired, got {other:?} (sudoers: {})",
+            root.exec("cat /etc/sudoers.d/*", None).unwrap().stdout_text()
+        ),
     }
 }
 

@@ -163,7 +163,9 @@ impl Transport for LocalTransport {
             return Ok(None);
         }
         if !out.success() {
-            return Err(self.io(format!("reading {remote}"), format!("exit status {}: {}", out.status, out.stderr_tail(5))));
+            return Err(
+                self.io(format!("reading {remote}"), format!("exit status {}: {}", out.status, out.stderr_tail(5)))
+            );
         }
         Ok(Some(out.stdout))
     }

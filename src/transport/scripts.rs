@@ -88,10 +88,7 @@ fn finish(file: &str, remote: &str, mode: u32, privilege: Privilege) -> String {
 pub fn install_script(tmp: &str, remote: &str, mode: u32, privilege: Privilege) -> String {
     let q_tmp = quote(tmp);
     if parent(tmp) == parent(remote) {
-        format!(
-            "if {}; then :; else rc=$?; rm -f -- {q_tmp}; exit $rc; fi",
-            finish(&q_tmp, remote, mode, privilege)
-        )
+        format!("if {}; then :; else rc=$?; rm -f -- {q_tmp}; exit $rc; fi", finish(&q_tmp, remote, mode, privilege))
     } else {
         format!(
             "t=$(mktemp {}) || {{ rm -f -- {q_tmp}; exit 1; }}\n\
@@ -128,8 +125,10 @@ pub fn is_missing(status: i32, stderr: &[u8]) -> bool {
 
 /// Exit status for a command killed by `signal` (an SSH signal name such as `KILL`, or a number): 128 + n.
 pub fn signal_status(signal: &str) -> i32 {
-    const NAMES: [&str; 15] =
-        ["HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM"];
+    const NAMES: [&str; 15] = [
+        "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM",
+        "TERM",
+    ];
     let name = signal.trim_start_matches("SIG");
     let number = NAMES.iter().position(|n| *n == name).map(|i| i as i32 + 1).or_else(|| name.parse().ok());
     128 + number.unwrap_or(127)

@@ -382,7 +382,9 @@ impl Transport for SshTransport {
             return Ok(None);
         }
         if !out.success() {
-            return Err(self.io(format!("reading {remote}"), format!("exit status {}: {}", out.status, out.stderr_tail(5))));
+            return Err(
+                self.io(format!("reading {remote}"), format!("exit status {}: {}", out.status, out.stderr_tail(5)))
+            );
         }
         Ok(Some(out.stdout))
     }
@@ -533,7 +535,9 @@ fn authenticate(target: &SshTarget, session: &Session) -> Result<(), TransportEr
     if target.identity_file.is_none() {
         for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
             let key = expand_tilde(&Path::new("~/.ssh").join(name));
-            if key.is_file() && attempts + reserve < MAX_AUTH_ATTEMPTS && try_key_file(&key, &mut attempts, &mut failures)
+            if key.is_file()
+                && attempts + reserve < MAX_AUTH_ATTEMPTS
+                && try_key_file(&key, &mut attempts, &mut failures)
             {
                 return Ok(());
             }
