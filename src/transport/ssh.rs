@@ -593,6 +593,7 @@ fn exec_on(inner: &Inner, command: &str, stdin: Option<&[u8]>, deadline: Duratio
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
+    let mut idle_passes = 0u32;
     loop {
         let remote_eof = channel.eof();
         let mut progressed = false;
@@ -643,9 +644,20 @@ fn exec_on(inner: &Inner, command: &str, stdin: Option<&[u8]>, deadline: Duratio
         if elapsed >= deadline {
             return Err(ExecError::Deadline);
         }
-        if !progressed {
-            wait_socket(inner.fd, session, (deadline - elapsed).min(Duration::from_secs(1)));
+        if progressed {
+            idle_passes = 0;
+            continue;
         }
+        // Reading one stream may have pulled the other stream's data, or the EOF, off the socket into libssh2's
+        // buffers: poll only when nothing is waiting there (a second idle pass polls anyway, so data of a stream
+        // we never read cannot make this spin).
+        idle_passes += 1;
+        let buffered = channel.eof() || channel.read_window().available > 0;
+        if buffered && idle_passes < 2 {
+            continue;
+        }
+        let limit = if buffered { Duration::from_millis(10) } else { Duration::from_secs(1) };
+        wait_socket(inner.fd, session, (deadline - elapsed).min(limit));
     }
 
     session.set_blocking(true);
