@@ -649,10 +649,13 @@ fn exec_on(inner: &Inner, command: &str, stdin: Option<&[u8]>, deadline: Duratio
             continue;
         }
         // Reading one stream may have pulled the other stream's data, or the EOF, off the socket into libssh2's
-        // buffers: poll only when nothing is waiting there (a second idle pass polls anyway, so data of a stream
-        // we never read cannot make this spin).
+        // buffers: poll only when nothing is waiting there (data of a stream we never read is polled past after a
+        // second idle pass, so it cannot make this spin).
+        if channel.eof() {
+            continue; // the next pass drains what came before the EOF and ends
+        }
         idle_passes += 1;
-        let buffered = channel.eof() || channel.read_window().available > 0;
+        let buffered = channel.read_window().available > 0;
         if buffered && idle_passes < 2 {
             continue;
         }
