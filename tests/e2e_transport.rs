@@ -351,3 +351,60 @@ fn a_command_overrunning_its_deadline_is_a_timeout_and_the_session_stays_usable(
     let err = root.exec("true", None).unwrap_err();
     assert!(err.to_string().contains("abandoned"), "{err}");
 }
+
+#[test]
+fn every_agent_key_is_tried_and_a_key_file_without_its_pub_works() {
+    use std::os::unix::fs::PermissionsExt;
+    let world = World::up(1);
+    let dir = tempfile::tempdir().unwrap();
+    let kh = world.inventory().known_hosts.clone();
+
+    // a private key with no .pub beside it
+    let bare = dir.path().join("bare_key");
+    std::fs::copy(&world.inventory().identity_file, &bare).unwrap();
+    std::fs::set_permissions(&bare, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut t = target(&world, "h1", "deploy", &kh);
+    t.identity_file = Some(bare);
+    let bare_conn = SshTransport::connect(&t, UnknownHostKey::Refuse).unwrap();
+    assert_eq!(bare_conn.exec("id -u", None).unwrap().stdout_text().trim(), "0");
+
+    // an agent holding a key the host does not accept FIRST, then the right one
+    let stranger = dir.path().join("stranger");
+    let ok = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "stranger", "-f"])
+        .arg(&stranger)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let socket = dir.path().join("agent.sock");
+    let mut agent =
+        Command::new("ssh-agent").arg("-D").arg("-a").arg(&socket).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let started = Instant::now();
+    while !socket.exists() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for key in [stranger.as_path(), world.inventory().identity_file.as_path()] {
+        let out = Command::new("ssh-add").arg(key).env("SSH_AUTH_SOCK", &socket).output().unwrap();
+        assert!(out.status.success(), "ssh-add: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let listed = Command::new("ssh-add").arg("-l").env("SSH_AUTH_SOCK", &socket).output().unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(listed.lines().next().unwrap_or("").contains("stranger"), "agent order: {listed}");
+
+    let saved = (std::env::var_os("SSH_AUTH_SOCK"), std::env::var_os("HOME"));
+    std::env::set_var("SSH_AUTH_SOCK", &socket);
+    std::env::set_var("HOME", dir.path()); // no default keys in ~/.ssh: only the agent can log in
+    let mut t = target(&world, "h1", "root", &kh);
+    t.identity_file = None;
+    let result = SshTransport::connect(&t, UnknownHostKey::Refuse);
+    for (name, value) in [("SSH_AUTH_SOCK", saved.0), ("HOME", saved.1)] {
+        match value {
+            Some(v) => std::env::set_var(name, v),
+            None => std::env::remove_var(name),
+        }
+    }
+    let _ = agent.kill();
+    let _ = agent.wait();
+    let via_agent = result.unwrap_or_else(|e| panic!("agent login: {e}"));
+    assert_eq!(via_agent.exec("uname -n", None).unwrap().stdout_text().trim(), "h1");
+}
