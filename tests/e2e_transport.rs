@@ -214,6 +214,16 @@ fn host_keys_are_verified_unknown_refused_remembered_and_a_changed_key_refused()
     assert!(err.to_string().contains(&expected_fp), "{err}");
     assert_eq!(std::fs::read_to_string(&empty).unwrap(), "");
 
+    // accepting only the fingerprint the user saw: another fingerprint is refused (nothing written), the right one
+    // is remembered
+    let seen = dir.path().join("seen_known_hosts");
+    let wrong = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let err = SshTransport::connect_accepting(&target(&world, "h1", "root", &seen), wrong).unwrap_err();
+    assert!(matches!(&err, TransportError::UnknownHostKey { fingerprint, .. } if *fingerprint == expected_fp), "{err}");
+    assert!(!seen.exists());
+    SshTransport::connect_accepting(&target(&world, "h1", "root", &seen), &expected_fp).unwrap();
+    assert!(SshTransport::connect(&target(&world, "h1", "root", &seen), UnknownHostKey::Refuse).is_ok());
+
     // accept and remember (into a file that does not exist yet): appended; then Refuse connects
     let tofu = dir.path().join("new").join("known_hosts");
     let t = SshTransport::connect(&target(&world, "h1", "root", &tofu), UnknownHostKey::AcceptAndRemember).unwrap();

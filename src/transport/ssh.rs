@@ -87,9 +87,34 @@ fn explain_auth(e: &ssh2::Error) -> String {
     }
 }
 
+/// What to do with a host key known_hosts does not list.
+#[derive(Clone, Copy, Debug)]
+enum Trust<'a> {
+    Refuse,
+    AcceptAny,
+    /// Accept (and remember) only the key with this fingerprint — the one the user was shown.
+    AcceptOnly(&'a str),
+}
+
 impl SshTransport {
     /// Connects to `target`, verifies its host key against known_hosts (see [`UnknownHostKey`]) and logs in.
     pub fn connect(target: &SshTarget, unknown: UnknownHostKey) -> Result<SshTransport, TransportError> {
+        let trust = match unknown {
+            UnknownHostKey::Refuse => Trust::Refuse,
+            UnknownHostKey::AcceptAndRemember => Trust::AcceptAny,
+        };
+        Self::connect_with(target, trust)
+    }
+
+    /// Trust on first use without a window for a swapped key: like `connect` with
+    /// [`UnknownHostKey::AcceptAndRemember`], but an unknown key is accepted (and remembered) only when its
+    /// fingerprint is `fingerprint` — the one the user saw in an earlier [`TransportError::UnknownHostKey`].
+    /// Any other unknown key is refused with its own fingerprint; a changed key is refused as always.
+    pub fn connect_accepting(target: &SshTarget, fingerprint: &str) -> Result<SshTransport, TransportError> {
+        Self::connect_with(target, Trust::AcceptOnly(fingerprint))
+    }
+
+    fn connect_with(target: &SshTarget, trust: Trust<'_>) -> Result<SshTransport, TransportError> {
         let unreachable = |detail: String| TransportError::Unreachable {
             host: target.name.clone(),
             address: target.address.clone(),
@@ -151,7 +176,7 @@ impl SshTransport {
         }
         session.handshake().map_err(|e| unreachable(format!("SSH handshake failed: {e}")))?;
 
-        let (key_type, fingerprint) = verify_host_key(target, &session, &entries, &names, &kh_path, unknown)?;
+        let (key_type, fingerprint) = verify_host_key(target, &session, &entries, &names, &kh_path, trust)?;
         authenticate(target, &session)?;
 
         Ok(SshTransport {
@@ -418,7 +443,7 @@ fn verify_host_key(
     entries: &[known_hosts::Entry],
     names: &[&str],
     kh_path: &Path,
-    unknown: UnknownHostKey,
+    trust: Trust<'_>,
 ) -> Result<(String, String), TransportError> {
     let (blob, _) = session.host_key().ok_or_else(|| TransportError::Unreachable {
         host: target.name.clone(),
@@ -456,14 +481,20 @@ fn verify_host_key(
             actual: format!("{key_type} {fingerprint}"),
             known_hosts: kh_display,
         }),
-        Verdict::NotFound => match unknown {
-            UnknownHostKey::Refuse => Err(TransportError::UnknownHostKey {
+        Verdict::NotFound => match trust {
+            Trust::AcceptOnly(accepted) if accepted != fingerprint => Err(TransportError::UnknownHostKey {
                 host: target.name.clone(),
                 key_type,
                 fingerprint,
                 known_hosts: kh_display,
             }),
-            UnknownHostKey::AcceptAndRemember => {
+            Trust::Refuse => Err(TransportError::UnknownHostKey {
+                host: target.name.clone(),
+                key_type,
+                fingerprint,
+                known_hosts: kh_display,
+            }),
+            Trust::AcceptAny | Trust::AcceptOnly(_) => {
                 let line = known_hosts::line_for(&target.address, target.port, &blob);
                 known_hosts::append(kh_path, &line).map_err(|e| TransportError::Io {
                     host: target.name.clone(),
