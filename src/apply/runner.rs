@@ -66,7 +66,7 @@ pub struct Failure {
 
 #[derive(Debug, Error)]
 pub enum ApplyError {
-    #[error("cannot connect to {} host(s):\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    #[error("cannot connect to {} host(s) — nothing was changed on any host:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
     Connect(Vec<TransportError>),
     #[error(transparent)]
     Download(#[from] download::DownloadError),
