@@ -127,7 +127,8 @@ impl Release {
         self.apache_urls(&format!("{}.asc", self.tarball_name(scala)))
     }
 
-    fn apache_urls(&self, file: &str) -> Vec<String> {
+    /// Apache's URLs for a file of this release's directory: the main server (current releases), then the archive.
+    pub fn apache_urls(&self, file: &str) -> Vec<String> {
         let mut urls = Vec::with_capacity(2);
         if self.current {
             urls.push(format!("{APACHE_DOWNLOADS}/{}/{file}", self.version));

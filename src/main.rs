@@ -13,5 +13,10 @@ fn main() -> ExitCode {
         cli::Command::Plan(a) => cli::plan::run(a),
         cli::Command::Export(a) => cli::export::run(a),
         cli::Command::Versions(a) => cli::versions::run(a),
+        cli::Command::Deploy(a) => cli::operate::deploy(a),
+        cli::Command::Start(a) => cli::operate::operate(cli::operate::Verb::Start, a),
+        cli::Command::Stop(a) => cli::operate::operate(cli::operate::Verb::Stop, a),
+        cli::Command::Restart(a) => cli::operate::operate(cli::operate::Verb::Restart, a),
+        cli::Command::Status(a) => cli::operate::status(a),
     }
 }

@@ -96,17 +96,22 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
     let release = spec.kafka.release;
     let scala = &spec.kafka.scala;
     let tarball = release.tarball_name(scala);
+    let trusted = |file: &str| match &spec.kafka.apache_url {
+        Some(base) => vec![format!("{base}/{}/{file}", release.version)],
+        None => release.apache_urls(file),
+    };
     let urls = match &spec.kafka.mirror {
         Some(mirror) => vec![format!("{mirror}/{}/{tarball}", release.version)],
-        None => release.tarball_urls(scala),
+        None => trusted(&tarball),
     };
+    let checksum_urls = trusted(&format!("{tarball}.sha512"));
     let mut phases = vec![Phase {
         name: "fetch",
         title: "Download and verify the release".into(),
         runs_on: RunsOn::Local,
         hosts: vec![HostSteps {
             host: "local".into(),
-            steps: vec![Step::FetchRelease { tarball: tarball.clone(), urls, checksum_urls: release.checksum_urls(scala) }],
+            steps: vec![Step::FetchRelease { tarball: tarball.clone(), urls, checksum_urls }],
         }],
     }];
 

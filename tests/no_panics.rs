@@ -102,6 +102,7 @@ fn kafka() -> impl Strategy<Value = KafkaDraft> {
             user,
             java_home,
             mirror,
+            apache_url: None,
             tarball: None,
             properties,
         })

@@ -11,7 +11,9 @@ macro_rules! outln {
 }
 
 pub mod export;
+pub mod operate;
 pub mod plan;
+pub mod progress;
 pub mod validate;
 pub mod versions;
 
@@ -37,6 +39,16 @@ pub enum Command {
     Export(export::ExportArgs),
     /// List the Apache Kafka releases the wizard knows: Scala builds, modes, Java needed.
     Versions(versions::VersionsArgs),
+    /// Download, verify, upload, configure, register units, start in order and prove the cluster healthy.
+    Deploy(operate::DeployArgs),
+    /// Start the cluster: ZooKeeper or controllers first, then brokers, waiting for health in between.
+    Start(operate::HostArgs),
+    /// Stop the cluster: brokers first, then controllers, then ZooKeeper.
+    Stop(operate::HostArgs),
+    /// Rolling restart: one node at a time, each back in the cluster before the next.
+    Restart(operate::HostArgs),
+    /// Per host: units, process listening, in the cluster; and the cluster-wide health checks (exit 1 if unhealthy).
+    Status(operate::HostArgs),
 }
 
 /// The project file argument every project verb takes.

@@ -57,6 +57,10 @@ pub struct KafkaDraft {
     pub java_home: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mirror: Option<String>,
+    /// Base URL trusted for Apache's checksums (and tarballs when no mirror is set): an internal copy of
+    /// `https://downloads.apache.org/kafka` that you trust. Default: Apache's own servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apache_url: Option<String>,
     /// A local tarball for offline installs (its `.sha512` must sit beside it, or `checksum` be given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tarball: Option<String>,

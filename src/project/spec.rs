@@ -197,6 +197,8 @@ pub struct KafkaSpec {
     pub java_home: Option<AbsPath>,
     /// Base URL of a mirror with Apache's layout (`<mirror>/<version>/<tarball>`); checksums still come from Apache.
     pub mirror: Option<String>,
+    /// Base URL trusted like Apache's own distribution (checksums come from here); `None` = Apache's servers.
+    pub apache_url: Option<String>,
     /// A local tarball for offline installs.
     pub tarball: Option<String>,
     /// Extra `server.properties` entries, sorted by key, already checked against the keys the wizard owns.

@@ -122,6 +122,7 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
     let user = check_service_user(c, k.user.as_deref().unwrap_or("kafka"));
     let java_home = k.java_home.as_deref().and_then(|j| c.check("kafka.java_home", checks::abs_path(j)));
     let mirror = k.mirror.as_deref().and_then(|m| check_url(c, "kafka.mirror", m));
+    let apache_url = k.apache_url.as_deref().and_then(|m| check_url(c, "kafka.apache_url", m));
     let tarball = k.tarball.as_deref().and_then(|t| c.check("kafka.tarball", checks::local_path(t)));
     let properties = check_properties(c, &k.properties);
 
@@ -162,6 +163,7 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
             user: user?,
             java_home,
             mirror,
+            apache_url,
             tarball,
             properties: properties?,
         },

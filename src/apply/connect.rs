@@ -1,0 +1,76 @@
+//! Connecting to every host of a cluster in parallel: one transport per host, reused for every step.
+
+use crate::project::spec::{ClusterSpec, HostSpec};
+use crate::transport::ssh::SshTransport;
+use crate::transport::{Secret, SshTarget, Transport, TransportError, UnknownHostKey};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How to reach the hosts.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// Trust on first use for host keys not in known_hosts (an explicit decision of the user).
+    pub accept_new_host_keys: bool,
+    /// Login password for every host, asked interactively when the user chose password login. Never stored.
+    pub password: Option<Secret>,
+    pub timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions { accept_new_host_keys: false, password: None, timeout: Duration::from_secs(15) }
+    }
+}
+
+pub fn ssh_target(host: &HostSpec, opts: &ConnectOptions) -> SshTarget {
+    SshTarget {
+        name: host.name.to_string(),
+        address: host.reach().to_string(),
+        port: host.ssh.port,
+        user: host.ssh.user.clone(),
+        identity_file: host.ssh.identity_file.as_ref().map(PathBuf::from),
+        known_hosts: host.ssh.known_hosts.as_ref().map(PathBuf::from),
+        sudo: host.ssh.sudo,
+        password: opts.password.clone(),
+        timeout: opts.timeout,
+    }
+}
+
+/// Connects to every host at once; one result per host, in host order.
+pub async fn connect_each(spec: &ClusterSpec, opts: &ConnectOptions) -> Vec<Result<Arc<dyn Transport>, TransportError>> {
+    let unknown = if opts.accept_new_host_keys { UnknownHostKey::AcceptAndRemember } else { UnknownHostKey::Refuse };
+    let tasks: Vec<_> = spec
+        .hosts
+        .iter()
+        .map(|h| {
+            let target = ssh_target(h, opts);
+            tokio::task::spawn_blocking(move || SshTransport::connect(&target, unknown).map(|t| Arc::new(t) as Arc<dyn Transport>))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (task, host) in tasks.into_iter().zip(&spec.hosts) {
+        out.push(match task.await {
+            Ok(r) => r,
+            Err(join) => Err(TransportError::Io { host: host.name.to_string(), action: "connect".into(), detail: join.to_string() }),
+        });
+    }
+    out
+}
+
+/// Connects to every host at once; the transports in host order, or every host's error.
+pub async fn connect_all(spec: &ClusterSpec, opts: &ConnectOptions) -> Result<Vec<Arc<dyn Transport>>, Vec<TransportError>> {
+    let mut ok = Vec::new();
+    let mut errors = Vec::new();
+    for r in connect_each(spec, opts).await {
+        match r {
+            Ok(t) => ok.push(t),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ok)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,216 @@
+//! `kafka-wizard deploy|start|stop|restart|status FILE`: the verbs that touch hosts.
+
+use super::progress::{sink, Renderer};
+use super::{load_spec, ProjectArg};
+use kafka_wizard::apply::{self, ops, ApplyError, Cancel, DeployOptions};
+use kafka_wizard::transport::Secret;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct HostArgs {
+    #[command(flatten)]
+    pub project: ProjectArg,
+    /// Trust SSH host keys not yet in known_hosts and remember them (check the fingerprints first!).
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+    /// Ask for an SSH login password (used for every host, never stored).
+    #[arg(long)]
+    pub ask_password: bool,
+    /// Hosts worked on at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub parallel: usize,
+    /// Seconds to wait for a quorum or for brokers to join.
+    #[arg(long, default_value_t = 180, value_name = "SECONDS")]
+    pub health_timeout: u64,
+    /// Print unchanged steps too.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Print events (or the status) as JSON lines on stdout instead of progress bars.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub hosts: HostArgs,
+    /// Connect and read each host's facts, then show what would change — change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where downloaded releases are kept (default: ~/.cache/kafka-wizard).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+}
+
+fn options(a: &HostArgs, cache: Option<PathBuf>) -> Result<DeployOptions, ExitCode> {
+    let mut opts = DeployOptions { parallelism: a.parallel.max(1), health_timeout: std::time::Duration::from_secs(a.health_timeout), ..DeployOptions::default() };
+    opts.connect.accept_new_host_keys = a.accept_new_host_keys;
+    if let Some(c) = cache {
+        opts.cache_dir = c;
+    }
+    if a.ask_password {
+        match rpassword::prompt_password("SSH password: ") {
+            Ok(p) => opts.connect.password = Some(Secret::new(p)),
+            Err(e) => {
+                eprintln!("error: cannot read the password: {e}");
+                return Err(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(opts)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
+}
+
+fn report(result: Result<(), ApplyError>, what: &str) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nerror: {what} failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub enum Verb {
+    Start,
+    Stop,
+    Restart,
+}
+
+pub fn deploy(args: DeployArgs) -> ExitCode {
+    let (_, spec) = match load_spec(&args.hosts.project.file) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let opts = match options(&args.hosts, args.cache.clone()) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let renderer = Renderer::new(args.hosts.verbose || args.dry_run);
+    let events = sink(&renderer, args.hosts.json);
+    let rt = runtime();
+    if args.dry_run {
+        let result = rt.block_on(apply::runner::preview(&spec, &opts, events));
+        renderer.finish();
+        return match result {
+            Ok(rows) => {
+                let mut out = String::new();
+                let mut changes = 0;
+                for row in &rows {
+                    if row.change {
+                        changes += 1;
+                    }
+                    out.push_str(&format!("{:<16} {:<10} {} {}: {}\n", row.host, row.phase, if row.change { "~" } else { "=" }, row.step, row.detail));
+                }
+                out.push_str(&format!("\n{changes} step(s) would change something; nothing was changed (--dry-run)\n"));
+                if !args.hosts.json {
+                    super::write_stdout(&out);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(Err(e), "dry run"),
+        };
+    }
+    let cancel = Cancel::default();
+    let on_ctrl_c = cancel.clone();
+    let result = rt.block_on(async {
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\ncancelling: hosts finish their current step…");
+                on_ctrl_c.cancel();
+            }
+        });
+        apply::deploy(&spec, &opts, events, cancel).await
+    });
+    renderer.finish();
+    match result {
+        Ok(summary) => {
+            let uploaded: Vec<String> = summary.uploaded.iter().filter(|(_, b)| **b > 0).map(|(h, b)| format!("{h} {} MiB", b / (1024 * 1024))).collect();
+            eprintln!(
+                "\ndeployed {}: {} step(s) changed, {} unchanged{}{}; the cluster is healthy",
+                spec.name,
+                summary.changed,
+                summary.unchanged,
+                if uploaded.is_empty() { String::new() } else { format!("; uploaded {}", uploaded.join(", ")) },
+                if summary.started.is_empty() { String::new() } else { format!("; (re)started on {}", summary.started.join(", ")) },
+            );
+            if summary.changed == 0 {
+                eprintln!("no changes: every host already matched the project");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => report(Err(e), "deploy"),
+    }
+}
+
+pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
+    let (_, spec) = match load_spec(&args.project.file) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let opts = match options(&args, None) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let renderer = Renderer::new(args.verbose);
+    let events = sink(&renderer, args.json);
+    let rt = runtime();
+    let (result, what) = match verb {
+        Verb::Start => (rt.block_on(ops::start(&spec, &opts, events)), "start"),
+        Verb::Stop => (rt.block_on(ops::stop(&spec, &opts, events)), "stop"),
+        Verb::Restart => (rt.block_on(ops::restart(&spec, &opts, events)), "restart"),
+    };
+    renderer.finish();
+    if result.is_ok() {
+        eprintln!("\n{what}: done for cluster {}", spec.name);
+    }
+    report(result, what)
+}
+
+pub fn status(args: HostArgs) -> ExitCode {
+    let (_, spec) = match load_spec(&args.project.file) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let opts = match options(&args, None) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let status = runtime().block_on(ops::status(&spec, &opts));
+    if args.json {
+        super::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&status).expect("status serialises")));
+    } else {
+        let yes_no = |v: Option<bool>| match v {
+            Some(true) => "yes",
+            Some(false) => "NO",
+            None => "-",
+        };
+        let mut out = format!("{:<16} {:<22} {:<36} {:<10} {}\n", "host", "roles", "units", "listening", "in cluster");
+        for h in &status.hosts {
+            let roles: Vec<&str> = h.roles.iter().map(|r| r.name()).collect();
+            let units = match &h.units {
+                Some(units) => units.iter().map(|u| format!("{}={}", u.unit.trim_end_matches(".service"), u.active)).collect::<Vec<_>>().join(" "),
+                None => format!("unreachable: {}", h.error.as_deref().unwrap_or("")),
+            };
+            out.push_str(&format!("{:<16} {:<22} {:<36} {:<10} {}\n", h.host, roles.join(","), units, yes_no(h.listening), yes_no(h.in_cluster)));
+        }
+        out.push('\n');
+        for (name, r) in &status.checks {
+            match r {
+                Ok(s) => out.push_str(&format!("ok   {name}: {s}\n")),
+                Err(s) => out.push_str(&format!("FAIL {name}: {s}\n")),
+            }
+        }
+        out.push_str(if status.healthy { "\ncluster is healthy\n" } else { "\ncluster is NOT healthy\n" });
+        super::write_stdout(&out);
+    }
+    if status.healthy {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

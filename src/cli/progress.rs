@@ -1,0 +1,107 @@
+//! Renders engine events for a terminal: one progress line per host (its current step, a bar for uploads and the
+//! download), finished steps printed above the bars; or, with `--json`, one JSON event per line on stdout.
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kafka_wizard::events::{Event, EventSink, Outcome};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub struct Renderer {
+    multi: MultiProgress,
+    bars: Mutex<HashMap<String, ProgressBar>>,
+    /// Print unchanged steps too.
+    verbose: bool,
+}
+
+fn style_step() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner:.cyan} {prefix:<16.bold} {wide_msg}").expect("template")
+}
+
+fn style_bytes() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner:.cyan} {prefix:<16.bold} {msg} [{bar:30.cyan/blue}] {bytes}/{total_bytes} {bytes_per_sec}")
+        .expect("template")
+        .progress_chars("=> ")
+}
+
+impl Renderer {
+    pub fn new(verbose: bool) -> Arc<Renderer> {
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        Arc::new(Renderer { multi, bars: Mutex::new(HashMap::new()), verbose })
+    }
+
+    fn bar(&self, host: &str) -> ProgressBar {
+        let mut bars = self.bars.lock().expect("bars");
+        bars.entry(host.to_string())
+            .or_insert_with(|| {
+                let bar = self.multi.add(ProgressBar::new_spinner());
+                bar.set_style(style_step());
+                bar.set_prefix(host.to_string());
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                bar
+            })
+            .clone()
+    }
+
+    fn println(&self, line: String) {
+        let _ = self.multi.println(line);
+    }
+
+    pub fn handle(&self, event: Event) {
+        match event {
+            Event::PhaseStarted { title, hosts, .. } => self.println(format!("\n== {title} ({} host(s))", hosts.len())),
+            Event::PhaseFinished { .. } => {}
+            Event::StepStarted { host, step } => {
+                let bar = self.bar(&host);
+                bar.set_style(style_step());
+                bar.set_message(step);
+            }
+            Event::Progress { host, step, done, total } => {
+                let bar = self.bar(&host);
+                if let Some(total) = total {
+                    if bar.length() != Some(total) {
+                        bar.set_style(style_bytes());
+                        bar.set_length(total);
+                        bar.set_message(step);
+                    }
+                }
+                bar.set_position(done);
+            }
+            Event::StepFinished { host, step, outcome } => {
+                let bar = self.bar(&host);
+                bar.set_style(style_step());
+                match outcome {
+                    Outcome::Changed { detail } => self.println(format!("  {host:<16} ✔ {step}: {detail}")),
+                    Outcome::Unchanged { reason } if self.verbose => self.println(format!("  {host:<16} · {step}: unchanged ({reason})")),
+                    Outcome::Unchanged { .. } => {}
+                }
+                bar.set_message(format!("done: {step}"));
+            }
+            Event::StepFailed { host, step, error } => {
+                self.println(format!("  {host:<16} ✘ {step}: {error}"));
+                self.bar(&host).set_message(format!("FAILED: {step}"));
+            }
+            Event::Warning { host, message } => self.println(format!("  {host:<16} ! {message}")),
+            Event::Log { host, message } => self.println(format!("  {host:<16}   {message}")),
+        }
+    }
+
+    pub fn finish(&self) {
+        for bar in self.bars.lock().expect("bars").values() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The event sink for a command: terminal rendering, or JSON lines.
+pub fn sink(renderer: &Arc<Renderer>, json: bool) -> EventSink {
+    if json {
+        Arc::new(|event: Event| {
+            if let Ok(line) = serde_json::to_string(&event) {
+                super::write_stdout(&format!("{line}\n"));
+            }
+        })
+    } else {
+        let r = renderer.clone();
+        Arc::new(move |event| r.handle(event))
+    }
+}
