@@ -167,7 +167,8 @@ pub async fn deploy(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink,
         if cancel.is_cancelled() {
             return Err(ApplyError::Cancelled);
         }
-        events(Event::PhaseStarted { phase: phase.name.into(), title: phase.title.clone(), hosts: phase.hosts.iter().map(|h| h.host.clone()).collect() });
+        let hosts = phase.hosts.iter().filter(|h| phase.runs_on == RunsOn::Local || h.host != "local").map(|h| h.host.clone()).collect();
+        events(Event::PhaseStarted { phase: phase.name.into(), title: phase.title.clone(), hosts });
         match phase.name {
             "fetch" => fetch(&spec, opts, phase, &mut runs, &events).await?,
             name if name.starts_with("start-") => start_phase(&spec, opts, phase, &mut runs, &events, &mut summary).await?,

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 
 pub struct Renderer {
     multi: MultiProgress,
+    /// stderr is a terminal: draw bars; otherwise print plain lines (CI logs, pipes).
+    tty: bool,
     bars: Mutex<HashMap<String, ProgressBar>>,
     /// Print unchanged steps too.
     verbose: bool,
@@ -25,8 +27,11 @@ fn style_bytes() -> ProgressStyle {
 
 impl Renderer {
     pub fn new(verbose: bool) -> Arc<Renderer> {
-        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-        Arc::new(Renderer { multi, bars: Mutex::new(HashMap::new()), verbose })
+        use std::io::IsTerminal;
+        let tty = std::io::stderr().is_terminal();
+        let target = if tty { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        let multi = MultiProgress::with_draw_target(target);
+        Arc::new(Renderer { multi, tty, bars: Mutex::new(HashMap::new()), verbose })
     }
 
     fn bar(&self, host: &str) -> ProgressBar {
@@ -43,7 +48,11 @@ impl Renderer {
     }
 
     fn println(&self, line: String) {
-        let _ = self.multi.println(line);
+        if self.tty {
+            let _ = self.multi.println(line);
+        } else {
+            eprintln!("{line}");
+        }
     }
 
     pub fn handle(&self, event: Event) {
