@@ -30,6 +30,27 @@ fn wizard(args: &[&str]) -> Output {
     out
 }
 
+/// Runs the wizard on a pseudo-terminal (util-linux `script`) with `answers` typed in.
+fn at_terminal(args: &[&str], answers: &str) -> Output {
+    use std::io::Write;
+    let command = std::iter::once(env!("CARGO_BIN_EXE_kafka-wizard").to_string())
+        .chain(args.iter().map(|a| world::shell_quote(a)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("XDG_CACHE_HOME", cache_home())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run script");
+    child.stdin.take().unwrap().write_all(answers.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    eprintln!("[wizard at a terminal] {} -> {}\n{}", args.join(" "), out.status, text(&out));
+    out
+}
+
 /// The wizard's download cache for this test run (fresh per process, so the first deploy really downloads).
 fn cache_home() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kw-e2e-cache-{}", std::process::id()));
@@ -260,6 +281,16 @@ fn unknown_and_changed_host_keys_are_refused_and_accepted_only_on_request() {
     let fp = &world.host("h1").host_key_fingerprints["ssh-ed25519"];
     assert!(text(&o).contains("unknown SSH host key") && text(&o).contains(fp.as_str()), "{}", text(&o));
 
+    // At a terminal the fingerprints are shown and asked about: "n" changes nothing, "y" accepts and remembers.
+    let declined = at_terminal(&["deploy", "--dry-run", p], "n\n");
+    assert!(!declined.status.success() && text(&declined).contains(fp.as_str()), "{}", text(&declined));
+    assert_eq!(std::fs::read_to_string(&empty).unwrap(), "", "a declined key is not remembered");
+    let accepted = at_terminal(&["deploy", "--dry-run", p], "y\ny\n");
+    assert!(accepted.status.success(), "{}", text(&accepted));
+    assert!(std::fs::read_to_string(&empty).unwrap().contains(&world.host("h1").ip));
+    ok(wizard(&["deploy", "--dry-run", p]));
+    // Unattended, the flag accepts.
+    std::fs::write(&empty, "").unwrap();
     ok(wizard(&["deploy", "--dry-run", "--accept-new-host-keys", p]));
     ok(wizard(&["deploy", "--dry-run", p]));
 

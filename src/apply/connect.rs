@@ -15,11 +15,14 @@ pub struct ConnectOptions {
     /// Login password for every host, asked interactively when the user chose password login. Never stored.
     pub password: Option<Secret>,
     pub timeout: Duration,
+    /// Host keys the user accepted after seeing them: (host name, `SHA256:` fingerprint). Remembered only when the
+    /// host still presents exactly that key.
+    pub accepted_keys: Vec<(String, String)>,
 }
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        ConnectOptions { accept_new_host_keys: false, password: None, timeout: Duration::from_secs(15) }
+        ConnectOptions { accept_new_host_keys: false, password: None, timeout: Duration::from_secs(15), accepted_keys: Vec::new() }
     }
 }
 
@@ -45,7 +48,14 @@ pub async fn connect_each(spec: &ClusterSpec, opts: &ConnectOptions) -> Vec<Resu
         .iter()
         .map(|h| {
             let target = ssh_target(h, opts);
-            tokio::task::spawn_blocking(move || SshTransport::connect(&target, unknown).map(|t| Arc::new(t) as Arc<dyn Transport>))
+            let accepted = opts.accepted_keys.iter().find(|(name, _)| name == h.name.as_str()).map(|(_, fp)| fp.clone());
+            tokio::task::spawn_blocking(move || {
+                let t = match accepted {
+                    Some(fp) => SshTransport::connect_accepting(&target, &fp),
+                    None => SshTransport::connect(&target, unknown),
+                };
+                t.map(|t| Arc::new(t) as Arc<dyn Transport>)
+            })
         })
         .collect();
     let mut out = Vec::new();

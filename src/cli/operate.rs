@@ -3,6 +3,7 @@
 use super::progress::{sink, Renderer};
 use super::{load_spec, ProjectArg};
 use kafka_wizard::apply::{self, ops, ApplyError, Cancel, DeployOptions};
+use kafka_wizard::project::spec::ClusterSpec;
 use kafka_wizard::transport::Secret;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,6 +66,47 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
 }
 
+/// When the only problem is host keys not yet known and a person is at the terminal: show each fingerprint and ask.
+/// Returns true when the user accepted every one (they are then added to `opts`, to be remembered on connect).
+fn ask_about_unknown_keys(error: &ApplyError, opts: &mut DeployOptions, json: bool) -> bool {
+    use kafka_wizard::transport::TransportError;
+    use std::io::{BufRead, IsTerminal, Write};
+    let ApplyError::Connect(errors) = error else { return false };
+    if json || !std::io::stdin().is_terminal() {
+        return false;
+    }
+    let mut unknown = Vec::new();
+    for e in errors {
+        match e {
+            TransportError::UnknownHostKey { host, key_type, fingerprint, .. } => unknown.push((host.clone(), key_type.clone(), fingerprint.clone())),
+            _ => return false,
+        }
+    }
+    eprintln!("
+These hosts' SSH keys are not in known_hosts yet. Compare each fingerprint with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before accepting.");
+    for (host, key_type, fingerprint) in unknown {
+        eprint!("  {host}: {key_type} {fingerprint} — accept and remember? [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        if std::io::stdin().lock().read_line(&mut answer).is_err() || !matches!(answer.trim(), "y" | "Y" | "yes") {
+            eprintln!("not accepted: nothing was changed");
+            return false;
+        }
+        opts.connect.accepted_keys.push((host, fingerprint));
+    }
+    true
+}
+
+/// With a person at the terminal, connect once up front so unknown host keys can be asked about before anything
+/// starts; unattended (pipes, CI, --json) the command itself reports them.
+fn interactive_key_check(rt: &tokio::runtime::Runtime, spec: &ClusterSpec, opts: &DeployOptions, json: bool) -> Result<(), ApplyError> {
+    use std::io::IsTerminal;
+    if json || !std::io::stdin().is_terminal() || opts.connect.accept_new_host_keys {
+        return Ok(());
+    }
+    rt.block_on(apply::connect::connect_all(spec, &opts.connect)).map(|_| ()).map_err(ApplyError::Connect)
+}
+
 fn report(result: Result<(), ApplyError>, what: &str) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -86,13 +128,19 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let opts = match options(&args.hosts, args.cache.clone()) {
+    let mut opts = match options(&args.hosts, args.cache.clone()) {
         Ok(o) => o,
         Err(code) => return code,
     };
+    // Check host keys first (and ask about unknown ones), so a deploy never stops half-way over a prompt.
+    let rt = runtime();
+    if let Err(e) = interactive_key_check(&rt, &spec, &opts, args.hosts.json) {
+        if !ask_about_unknown_keys(&e, &mut opts, args.hosts.json) {
+            return report(Err(e), if args.dry_run { "dry run" } else { "deploy" });
+        }
+    }
     let renderer = Renderer::new(args.hosts.verbose || args.dry_run);
     let events = sink(&renderer, args.hosts.json);
-    let rt = runtime();
     if args.dry_run {
         let result = rt.block_on(apply::runner::preview(&spec, &opts, events));
         renderer.finish();
@@ -152,13 +200,18 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let opts = match options(&args, None) {
+    let mut opts = match options(&args, None) {
         Ok(o) => o,
         Err(code) => return code,
     };
+    let rt = runtime();
+    if let Err(e) = interactive_key_check(&rt, &spec, &opts, args.json) {
+        if !ask_about_unknown_keys(&e, &mut opts, args.json) {
+            return report(Err(e), "connect");
+        }
+    }
     let renderer = Renderer::new(args.verbose);
     let events = sink(&renderer, args.json);
-    let rt = runtime();
     let (result, what) = match verb {
         Verb::Start => (rt.block_on(ops::start(&spec, &opts, events)), "start"),
         Verb::Stop => (rt.block_on(ops::stop(&spec, &opts, events)), "stop"),
