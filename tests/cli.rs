@@ -171,3 +171,28 @@ fn a_missing_project_file_is_reported_with_its_path() {
     assert!(stderr(&o).contains("no/such/file.toml"));
     assert!(!Path::new("no").exists());
 }
+
+#[test]
+fn a_local_host_is_probed_without_ssh_and_needs_systemd() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("local.toml");
+    let data = dir.path().join("data");
+    std::fs::write(
+        &file,
+        format!(
+            "format = 1\nname = \"here\"\n[kafka]\nversion = \"4.1.1\"\ndata_dirs = [\"{}\"]\n[kraft]\ncluster_id = \"q2nNPvlTSGmhSmxqXwJ5Ag\"\n\
+             [[hosts]]\nname = \"localhost\"\nconnection = \"local\"\nroles = [\"broker\", \"controller\"]\nid = 1\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    let o = wizard(&["deploy", "--dry-run", file.to_str().unwrap()]);
+    if Path::new("/run/systemd/system").exists() {
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("localhost"), "{}", stdout(&o));
+    } else {
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("localhost: probe facts: systemd is not running on this host"), "{}", stderr(&o));
+    }
+    assert!(!data.exists(), "a dry run changes nothing");
+}

@@ -322,3 +322,26 @@ fn a_host_that_is_down_is_named_and_nothing_is_changed_elsewhere() {
     assert!(!text(&o).contains("h1: cannot connect") && !text(&o).contains("h3: cannot connect"));
     assert!(!world.ssh_ok("h1", "root", "ls -a /opt").contains("kafka"));
 }
+
+#[test]
+fn a_failing_step_names_its_host_the_others_finish_the_phase_and_a_rerun_converges() {
+    let rel = world::release(world::KAFKA_4);
+    let world = World::up(3);
+    let mirror = Mirror::start(&[&rel]);
+    let dir = tempfile::tempdir().unwrap();
+    let project = kraft_project(&world, &mirror, dir.path());
+    let p = project.to_str().unwrap();
+    world.ssh_ok("h2", "root", "mv /usr/bin/java /usr/bin/java.hidden");
+
+    let o = wizard(&["deploy", p]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("h2: check Java 17 or newer is installed: Java not found"), "{}", text(&o));
+    for h in ["h1", "h3"] {
+        world.ssh_ok(h, "root", "id -u kafka && test -d /var/lib/kafka/data");
+        assert!(!world.ssh_ok(h, "root", "ls -a /opt").contains("kafka"), "no host goes on to the next phase");
+    }
+
+    world.ssh_ok("h2", "root", "mv /usr/bin/java.hidden /usr/bin/java");
+    ok(wizard(&["deploy", p]));
+    assert_eq!(status_json(p)["healthy"], true);
+}

@@ -80,6 +80,7 @@ fn host() -> impl Strategy<Value = HostDraft> {
             rack,
             data_dirs,
             ssh,
+            connection: None,
         })
 }
 

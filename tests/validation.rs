@@ -259,3 +259,4 @@ fn a_kraft_project_defaults_to_the_newest_scala_and_kraft_mode() {
     assert!(spec.is_kraft());
     assert_eq!(spec.kafka.scala, "2.13");
 }
+rejects!(an_unknown_connection_is_refused, ZK_BASE, ["hosts.3.connection" => "\"telnet\""], "hosts[3].connection", "\"ssh\" (the default) or \"local\"");

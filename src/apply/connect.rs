@@ -1,6 +1,7 @@
 //! Connecting to every host of a cluster in parallel: one transport per host, reused for every step.
 
-use crate::project::spec::{ClusterSpec, HostSpec};
+use crate::project::spec::{ClusterSpec, Connection, HostSpec};
+use crate::transport::local::LocalTransport;
 use crate::transport::ssh::SshTransport;
 use crate::transport::{Secret, SshTarget, Transport, TransportError, UnknownHostKey};
 use std::path::PathBuf;
@@ -49,7 +50,11 @@ pub async fn connect_each(spec: &ClusterSpec, opts: &ConnectOptions) -> Vec<Resu
         .map(|h| {
             let target = ssh_target(h, opts);
             let accepted = opts.accepted_keys.iter().find(|(name, _)| name == h.name.as_str()).map(|(_, fp)| fp.clone());
+            let local = h.connection == Connection::Local;
             tokio::task::spawn_blocking(move || {
+                if local {
+                    return Ok(Arc::new(LocalTransport::new(target.name.clone(), target.sudo)) as Arc<dyn Transport>);
+                }
                 let t = match accepted {
                     Some(fp) => SshTransport::connect_accepting(&target, &fp),
                     None => SshTransport::connect(&target, unknown),

@@ -36,6 +36,8 @@ pub struct Context {
     pub written: BTreeSet<String>,
     /// The release was (re)installed or relinked on this host in this run.
     pub release_changed: bool,
+    /// Install Java with the host's package manager when it is missing or too old (the user asked for it).
+    pub install_java: bool,
 }
 
 /// Lowercase hex SHA-512, as `sha512sum` prints it.
@@ -60,6 +62,10 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFact
         }
         Step::CheckJava { min } => match (facts.java_major, &facts.java) {
             (Some(v), Some(line)) if v >= *min => Decision::Unchanged { reason: format!("Java {v} found ({line})") },
+            _ if ctx.install_java && k.java_home.is_none() => {
+                let major = java_package_major(spec);
+                Decision::Change { detail: format!("installed OpenJDK {major} (headless JRE)"), actions: vec![Action::Run { script: install_java_script(major) }] }
+            }
             (Some(v), _) => Decision::Refuse {
                 message: format!("Java {v} is too old: Kafka {} needs Java {min} or newer — install it (e.g. apt-get install openjdk-17-jre-headless) or set kafka.java_home", k.release.version),
             },
@@ -212,6 +218,31 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFact
     }
 }
 
+/// The OpenJDK to install for this release: 17 where the release runs on it (3.1 and later), else 11.
+pub fn java_package_major(spec: &ClusterSpec) -> u16 {
+    if spec.kafka.release.java.max >= 17 {
+        17
+    } else {
+        11
+    }
+}
+
+/// Installs a headless OpenJDK with whichever package manager the host has.
+pub fn install_java_script(major: u16) -> String {
+    format!(
+        "set -e\n\
+         if command -v apt-get >/dev/null 2>&1; then\n\
+         export DEBIAN_FRONTEND=noninteractive\n\
+         apt-get install -y -q --no-install-recommends openjdk-{major}-jre-headless || {{ apt-get update -q && apt-get install -y -q --no-install-recommends openjdk-{major}-jre-headless; }}\n\
+         elif command -v dnf >/dev/null 2>&1; then dnf install -y java-{major}-openjdk-headless\n\
+         elif command -v yum >/dev/null 2>&1; then yum install -y java-{major}-openjdk-headless\n\
+         elif command -v zypper >/dev/null 2>&1; then zypper --non-interactive install java-{major}-openjdk-headless\n\
+         else echo 'no supported package manager (apt-get, dnf, yum, zypper): install Java {major} by hand' >&2; exit 1\n\
+         fi\n\
+         java -version"
+    )
+}
+
 /// Does this unit on this host need a restart because this run changed what it runs?
 pub fn needs_restart(spec: &ClusterSpec, host: &HostSpec, unit: &str, ctx: &Context) -> bool {
     if ctx.release_changed {
@@ -294,6 +325,24 @@ mod tests {
         assert!(message.contains("Java 11 is too old") && message.contains("Java 17"), "{message}");
         let Decision::Refuse { message } = decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &Context::default()) else { panic!() };
         assert!(message.contains("Java not found at /usr/lib/jvm/java-17-openjdk-amd64"), "{message}");
+    }
+
+    #[test]
+    fn missing_java_is_installed_with_the_package_manager_only_when_asked() {
+        let spec = spec_of_version("3.9.1");
+        let step = Step::CheckJava { min: 8 };
+        let asked = Context { install_java: true, ..Default::default() };
+        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &asked) else { panic!() };
+        let Action::Run { script } = &actions[0] else { panic!() };
+        assert!(script.contains("apt-get install -y -q --no-install-recommends openjdk-17-jre-headless"), "{script}");
+        assert!(script.contains("dnf install -y java-17-openjdk-headless"), "{script}");
+        assert!(matches!(decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &Context::default()), Decision::Refuse { .. }));
+        assert_eq!(java_package_major(&spec_of_version("2.3.1")), 11, "Kafka 2.x is documented for Java 8 and 11 only");
+    }
+
+    fn spec_of_version(v: &str) -> ClusterSpec {
+        let text = include_str!("../../tests/fixtures/seed-cluster.toml").replace("version = \"2.8.0\"", &format!("version = \"{v}\"")).replace("scala = \"2.13\"", "scala = \"2.12\"");
+        spec(&text)
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct DeployOptions {
     pub parallelism: usize,
     /// How long to wait for a ZooKeeper quorum or for all brokers to join.
     pub health_timeout: Duration,
+    /// Install Java with the hosts' package manager where it is missing or too old.
+    pub install_java: bool,
 }
 
 impl Default for DeployOptions {
@@ -39,6 +41,7 @@ impl Default for DeployOptions {
             cache_dir: Cache::default_dir(),
             parallelism: 8,
             health_timeout: Duration::from_secs(180),
+            install_java: false,
         }
     }
 }
@@ -161,6 +164,9 @@ pub async fn deploy(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink,
     let spec = Arc::new(spec.clone());
     let plan = plan::plan(&spec);
     let mut runs = connect_and_probe(&spec, &opts.connect, &events).await?;
+    for run in runs.iter_mut() {
+        run.ctx.install_java = opts.install_java;
+    }
     warn_about_facts(&spec, &runs, &events);
     let mut summary = DeploySummary::default();
     for phase in &plan.phases {
@@ -505,6 +511,7 @@ pub async fn preview(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink
     let mut rows = Vec::new();
     for run in runs.iter_mut() {
         run.ctx.tarball = Some((PathBuf::from("(downloaded at deploy time)"), String::new()));
+        run.ctx.install_java = opts.install_java;
     }
     for phase in &plan.phases {
         for hs in &phase.hosts {

@@ -42,6 +42,9 @@ pub struct DeployArgs {
     /// Where downloaded releases are kept (default: ~/.cache/kafka-wizard).
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
+    /// Install OpenJDK with each host's package manager where Java is missing or too old.
+    #[arg(long)]
+    pub install_java: bool,
 }
 
 fn options(a: &HostArgs, cache: Option<PathBuf>) -> Result<DeployOptions, ExitCode> {
@@ -132,6 +135,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
+    opts.install_java = args.install_java;
     // Check host keys first (and ask about unknown ones), so a deploy never stops half-way over a prompt.
     let rt = runtime();
     if let Err(e) = interactive_key_check(&rt, &spec, &opts, args.hosts.json) {

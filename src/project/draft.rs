@@ -146,6 +146,9 @@ pub struct HostDraft {
     pub data_dirs: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssh: Option<SshDraft>,
+    /// `"ssh"` (default) or `"local"`: the machine the wizard runs on, without SSH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<String>,
 }
 
 /// Why a project file could not be read as a draft (before any validation).

@@ -118,6 +118,17 @@ pub struct HostSpec {
     pub rack: Option<String>,
     pub data_dirs: Vec<AbsPath>,
     pub ssh: SshSettings,
+    pub connection: Connection,
+}
+
+/// How the wizard reaches a host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Connection {
+    #[default]
+    Ssh,
+    /// The machine the wizard runs on (commands run directly, with `sudo -n` when not root and `ssh.sudo`).
+    Local,
 }
 
 impl HostSpec {

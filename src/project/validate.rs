@@ -493,10 +493,18 @@ fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: O
         None => Some(default_dirs.map(<[AbsPath]>::to_vec).unwrap_or_default()),
     };
     let ssh = merge_ssh(c, &at("ssh"), ssh, h.ssh.as_ref());
+    let connection = match h.connection.as_deref() {
+        None | Some("ssh") => Some(Connection::Ssh),
+        Some("local") => Some(Connection::Local),
+        Some(other) => {
+            c.error(at("connection"), format!("{other:?} is not a connection — write \"ssh\" (the default) or \"local\" (this machine)"));
+            None
+        }
+    };
     if !(ids_ok && address_ok && rack_ok) {
         return None;
     }
-    Some(HostSpec { name: name?, address, roles: roles?, node_id, myid, rack, data_dirs: data_dirs?, ssh: ssh? })
+    Some(HostSpec { name: name?, address, roles: roles?, node_id, myid, rack, data_dirs: data_dirs?, ssh: ssh?, connection: connection? })
 }
 
 fn check_host_uniqueness(c: &mut Checker, hosts: &[(usize, &HostSpec)]) {

@@ -30,6 +30,11 @@ want java openjdk-17-jdk-headless
 want sha512sum coreutils
 want gzip gzip
 want pgrep procps
+want script bsdutils
+# building the wizard itself: ssh2 (libssh2) and reqwest's TLS link OpenSSL
+want cc build-essential
+want pkg-config pkg-config
+dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 if [ ${#need[@]} -gt 0 ]; then
     mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     echo "prepare: installing ${need[*]}"
