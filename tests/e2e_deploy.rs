@@ -345,3 +345,35 @@ fn a_failing_step_names_its_host_the_others_finish_the_phase_and_a_rerun_converg
     ok(wizard(&["deploy", p]));
     assert_eq!(status_json(p)["healthy"], true);
 }
+
+#[test]
+fn ctrl_c_stops_a_deploy_between_steps_and_a_rerun_converges() {
+    let rel = world::release(world::KAFKA_4);
+    let world = World::up(3);
+    let mirror = Mirror::start(&[&rel]);
+    // A slow download keeps the deploy busy long enough to interrupt it.
+    mirror.set_fault(&rel.mirror_path(), "slow:8000000");
+    let dir = tempfile::tempdir().unwrap();
+    let project = kraft_project(&world, &mirror, dir.path());
+    let p = project.to_str().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(["deploy", p])
+        .env("XDG_CACHE_HOME", cache_home())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    eprintln!("{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("cancel"), "{}", text(&out));
+    for h in world.hosts() {
+        assert_eq!(unit_active(&world, &h.name, "kafka-server"), "inactive", "nothing was started");
+    }
+    mirror.clear_faults();
+    ok(wizard(&["deploy", p]));
+    assert_eq!(status_json(p)["healthy"], true);
+}

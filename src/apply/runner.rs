@@ -57,6 +57,10 @@ impl Cancel {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }
+    /// The shared flag, for code that takes an `Arc<AtomicBool>` (the downloader).
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        self.0.clone()
+    }
 }
 
 /// A step that failed on a host.
@@ -176,7 +180,7 @@ pub async fn deploy(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink,
         let hosts = phase.hosts.iter().filter(|h| phase.runs_on == RunsOn::Local || h.host != "local").map(|h| h.host.clone()).collect();
         events(Event::PhaseStarted { phase: phase.name.into(), title: phase.title.clone(), hosts });
         match phase.name {
-            "fetch" => fetch(&spec, opts, phase, &mut runs, &events).await?,
+            "fetch" => fetch(&spec, opts, phase, &mut runs, &events, &cancel).await?,
             name if name.starts_with("start-") => start_phase(&spec, opts, phase, &mut runs, &events, &mut summary).await?,
             _ => host_phase(&spec, opts, phase, &mut runs, &events, &cancel, &mut summary).await?,
         }
@@ -209,7 +213,7 @@ fn warn_about_facts(spec: &ClusterSpec, runs: &[HostRun], events: &EventSink) {
     }
 }
 
-async fn fetch(spec: &ClusterSpec, _opts: &DeployOptions, phase: &Phase, runs: &mut [HostRun], events: &EventSink) -> Result<(), ApplyError> {
+async fn fetch(spec: &ClusterSpec, opts: &DeployOptions, phase: &Phase, runs: &mut [HostRun], events: &EventSink, cancel: &Cancel) -> Result<(), ApplyError> {
     let Some(Step::FetchRelease { tarball, urls, checksum_urls }) = phase.hosts.first().and_then(|h| h.steps.first()) else {
         return Ok(());
     };
@@ -226,14 +230,16 @@ async fn fetch(spec: &ClusterSpec, _opts: &DeployOptions, phase: &Phase, runs: &
         checksum_urls: checksum_urls.clone(),
         local_tarball: spec.kafka.tarball.as_ref().map(PathBuf::from),
     };
-    let cache = Cache::new(_opts.cache_dir.clone());
+    let cache = Cache::new(opts.cache_dir.clone());
+    let fetch_options = download::FetchOptions { cancel: Some(cancel.flag()), ..Default::default() };
     let progress_events = events.clone();
     let progress_step = step.clone();
     let mut progress = move |done: u64, total: Option<u64>| {
         progress_events(Event::Progress { host: "local".into(), step: progress_step.clone(), done, total });
     };
-    let fetched = match download::fetch_release(&cache, &source, &mut progress).await {
+    let fetched = match download::fetch_release_with(&cache, &source, &fetch_options, &mut progress).await {
         Ok(f) => f,
+        Err(download::DownloadError::Cancelled) => return Err(ApplyError::Cancelled),
         Err(e) => {
             events(Event::StepFailed { host: "local".into(), step, error: e.to_string() });
             return Err(e.into());
