@@ -13,10 +13,15 @@ use std::process::{Command, Output};
 use std::time::Instant;
 
 fn wizard(args: &[&str]) -> Output {
+    wizard_with_cache(args, &cache_home())
+}
+
+/// Runs the wizard with its download cache in `cache` (a test that must really download uses a fresh one).
+fn wizard_with_cache(args: &[&str], cache: &Path) -> Output {
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(args)
-        .env("XDG_CACHE_HOME", cache_home())
+        .env("XDG_CACHE_HOME", cache)
         .output()
         .expect("run kafka-wizard");
     eprintln!(
@@ -256,7 +261,9 @@ fn a_tampered_tarball_is_refused_before_anything_is_uploaded() {
     mirror.set_fault(&rel.mirror_path(), "corrupt");
     let dir = tempfile::tempdir().unwrap();
     let project = kraft_project(&world, &mirror, dir.path());
-    let o = wizard(&["deploy", project.to_str().unwrap()]);
+    // A fresh cache: a verified copy cached by an earlier test would (rightly) be used without downloading.
+    let cache = tempfile::tempdir().unwrap();
+    let o = wizard_with_cache(&["deploy", project.to_str().unwrap()], cache.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).to_lowercase().contains("sha-512") || text(&o).to_lowercase().contains("checksum"), "{}", text(&o));
     let left = world.ssh_ok("h1", "root", "ls -a /opt");
@@ -356,9 +363,10 @@ fn ctrl_c_stops_a_deploy_between_steps_and_a_rerun_converges() {
     let dir = tempfile::tempdir().unwrap();
     let project = kraft_project(&world, &mirror, dir.path());
     let p = project.to_str().unwrap();
+    let fresh_cache = tempfile::tempdir().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(["deploy", p])
-        .env("XDG_CACHE_HOME", cache_home())
+        .env("XDG_CACHE_HOME", fresh_cache.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
