@@ -1,0 +1,123 @@
+//! Test connection (Hosts step): reach one host with the project's SSH settings, check its host key and the
+//! login, and read its OS and Java with the engine's read-only probe. An unknown host key comes back with its
+//! SHA256 fingerprint; the user's Accept calls again with that fingerprint, which is then remembered.
+
+use super::spec_of;
+use crate::error::{AppError, AppResult, ErrorCode};
+use kafka_wizard::apply::connect::{ssh_target, ConnectOptions};
+use kafka_wizard::apply::facts::{parse_probe, probe_script};
+use kafka_wizard::project::spec::Connection;
+use kafka_wizard::project::ProjectDraft;
+use kafka_wizard::transport::local::LocalTransport;
+use kafka_wizard::transport::ssh::SshTransport;
+use kafka_wizard::transport::{Secret, Transport, TransportError, UnknownHostKey};
+use serde::Serialize;
+use std::time::Duration;
+
+/// What Test connection found, step by step: a `false`/`None` after a failure means "not reached".
+#[derive(Debug, Default, Serialize)]
+pub struct ConnectionReport {
+    pub host: String,
+    /// TCP + SSH handshake worked.
+    pub reachable: bool,
+    /// The host key was verified (known, or just accepted).
+    pub host_key_ok: bool,
+    /// Set when the host key is unknown: type and `SHA256:` fingerprint, for Accept / Reject.
+    pub unknown_key: Option<UnknownKey>,
+    /// Logged in (and got root, directly or by `sudo -n`).
+    pub auth_ok: bool,
+    pub os: Option<String>,
+    pub java: Option<String>,
+    pub java_major: Option<u16>,
+    /// The failure, when one stopped the test (`{code, message}`).
+    pub error: Option<AppError>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnknownKey {
+    pub key_type: String,
+    pub fingerprint: String,
+}
+
+/// Tests host `index` of the draft. `accept_fingerprint`: the key the user accepted after seeing it.
+#[tauri::command]
+pub async fn test_connection(draft: ProjectDraft, index: usize, accept_fingerprint: Option<String>, password: Option<String>) -> AppResult<ConnectionReport> {
+    let spec = spec_of(&draft)?;
+    let host = spec.hosts.get(index).cloned().ok_or_else(|| AppError::new(ErrorCode::NoSuchHost, format!("there is no host {index}")))?;
+    let opts = ConnectOptions { password: password.filter(|p| !p.is_empty()).map(Secret::new), timeout: Duration::from_secs(10), ..ConnectOptions::default() };
+    let target = ssh_target(&host, &opts);
+    let probe = probe_script(&spec, &host);
+    let local = host.connection == Connection::Local;
+    let report = tokio::task::spawn_blocking(move || {
+        let mut report = ConnectionReport { host: target.name.clone(), ..ConnectionReport::default() };
+        let transport: Box<dyn Transport> = if local {
+            Box::new(LocalTransport::new(target.name.clone(), target.sudo))
+        } else {
+            let connected = match &accept_fingerprint {
+                Some(fp) => SshTransport::connect_accepting(&target, fp),
+                None => SshTransport::connect(&target, UnknownHostKey::Refuse),
+            };
+            match connected {
+                Ok(t) => Box::new(t),
+                Err(e) => return fill_failure(report, e),
+            }
+        };
+        report.reachable = true;
+        report.host_key_ok = true;
+        match transport.exec(&probe, None) {
+            Ok(out) if out.success() => {
+                report.auth_ok = true;
+                let facts = parse_probe(&out.stdout_text());
+                report.os = Some(facts.os).filter(|s| !s.is_empty());
+                report.java = facts.java;
+                report.java_major = facts.java_major;
+            }
+            Ok(out) => report.error = Some(AppError::new(ErrorCode::AuthFailed, format!("the probe failed: {}", out.stderr_tail(3)))),
+            Err(e) => return fill_failure(report, e),
+        }
+        report
+    })
+    .await
+    .map_err(|e| AppError::new(ErrorCode::Io, format!("the connection test stopped: {e}")))?;
+    Ok(report)
+}
+
+/// How far a failed connection got, from the engine's error kind.
+fn fill_failure(mut report: ConnectionReport, e: TransportError) -> ConnectionReport {
+    match &e {
+        TransportError::UnknownHostKey { key_type, fingerprint, .. } => {
+            report.reachable = true;
+            report.unknown_key = Some(UnknownKey { key_type: key_type.clone(), fingerprint: fingerprint.clone() });
+        }
+        TransportError::HostKeyMismatch { .. } => report.reachable = true,
+        TransportError::AuthFailed { .. } | TransportError::SudoPasswordRequired { .. } => {
+            report.reachable = true;
+            report.host_key_ok = true;
+        }
+        _ => {}
+    }
+    report.error = Some(e.into());
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_key_is_reported_reachable_with_its_fingerprint_and_not_logged_in() {
+        let e = TransportError::UnknownHostKey { host: "h".into(), key_type: "ssh-ed25519".into(), fingerprint: "SHA256:xyz".into(), known_hosts: "k".into() };
+        let r = fill_failure(ConnectionReport::default(), e);
+        assert!(r.reachable && !r.host_key_ok && !r.auth_ok);
+        assert_eq!(r.unknown_key.unwrap().fingerprint, "SHA256:xyz");
+        assert_eq!(r.error.unwrap().code, ErrorCode::UnknownHostKey);
+    }
+
+    #[test]
+    fn a_closed_port_is_reported_unreachable() {
+        let e = TransportError::Unreachable { host: "h".into(), address: "a".into(), port: 22, detail: "refused".into() };
+        let r = fill_failure(ConnectionReport::default(), e);
+        assert!(!r.reachable);
+        assert_eq!(r.error.unwrap().code, ErrorCode::Unreachable);
+    }
+}

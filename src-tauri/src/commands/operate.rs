@@ -1,0 +1,91 @@
+//! Install and Manage: deploy, start / stop / rolling restart and status, with the engine's events streamed to
+//! the UI through a `tauri::ipc::Channel<Event>` (ordered). One job at a time ([`crate::state::Jobs`]); Cancel
+//! stops between steps. The SSH password, when given, lives only in memory for the run.
+
+use super::spec_of;
+use crate::error::AppResult;
+use crate::state::Jobs;
+use kafka_wizard::apply::ops::{self, ClusterStatus};
+use kafka_wizard::apply::{self, DeployOptions, DeploySummary};
+use kafka_wizard::events::{Event, EventSink};
+use kafka_wizard::project::ProjectDraft;
+use kafka_wizard::transport::Secret;
+use serde::Deserialize;
+use std::sync::Arc;
+use tauri::ipc::Channel;
+use tauri::State;
+
+/// What the user chose for a run (never saved).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RunOptions {
+    pub password: Option<String>,
+    pub install_java: bool,
+    /// Hosts whose unknown keys the user accepted after seeing them: (host name, `SHA256:` fingerprint).
+    pub accepted_keys: Vec<(String, String)>,
+    /// Seconds to wait for quorum / brokers (default 180).
+    pub health_timeout_secs: Option<u64>,
+}
+
+impl RunOptions {
+    pub fn to_deploy_options(&self) -> DeployOptions {
+        let mut opts = DeployOptions { install_java: self.install_java, ..DeployOptions::default() };
+        opts.connect.password = self.password.clone().filter(|p| !p.is_empty()).map(Secret::new);
+        opts.connect.accepted_keys = self.accepted_keys.clone();
+        if let Some(s) = self.health_timeout_secs {
+            opts.health_timeout = std::time::Duration::from_secs(s);
+        }
+        opts
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verb {
+    Start,
+    Stop,
+    Restart,
+}
+
+fn sink(channel: Channel<Event>) -> EventSink {
+    Arc::new(move |event| {
+        let _ = channel.send(event);
+    })
+}
+
+/// Installs the cluster (download, verify, upload, configure, start, health). Events stream on `on_event`.
+#[tauri::command]
+pub async fn deploy(jobs: State<'_, Jobs>, draft: ProjectDraft, options: RunOptions, on_event: Channel<Event>) -> AppResult<DeploySummary> {
+    let spec = spec_of(&draft)?;
+    let job = jobs.begin()?;
+    let result = apply::deploy(&spec, &options.to_deploy_options(), sink(on_event), job.cancel.clone()).await;
+    Ok(result?)
+}
+
+/// Start (ZooKeeper/controllers first), stop (brokers first) or rolling restart.
+#[tauri::command]
+pub async fn operate(jobs: State<'_, Jobs>, draft: ProjectDraft, verb: Verb, options: RunOptions, on_event: Channel<Event>) -> AppResult<()> {
+    let spec = spec_of(&draft)?;
+    let _job = jobs.begin()?;
+    let opts = options.to_deploy_options();
+    let events = sink(on_event);
+    let result = match verb {
+        Verb::Start => ops::start(&spec, &opts, events).await,
+        Verb::Stop => ops::stop(&spec, &opts, events).await,
+        Verb::Restart => ops::restart(&spec, &opts, events).await,
+    };
+    Ok(result?)
+}
+
+/// Per host: units, listening, in cluster; and the cluster-wide checks.
+#[tauri::command]
+pub async fn cluster_status(draft: ProjectDraft, options: RunOptions) -> AppResult<ClusterStatus> {
+    let spec = spec_of(&draft)?;
+    Ok(ops::status(&spec, &options.to_deploy_options()).await)
+}
+
+/// Asks the running install/operation to stop after the hosts' current steps; false when none runs.
+#[tauri::command]
+pub fn cancel_job(jobs: State<'_, Jobs>) -> bool {
+    jobs.cancel()
+}

@@ -1,0 +1,144 @@
+//! Project commands: new / open / save the project TOML (the same file the CLI takes), live validation with the
+//! engine's own rules, the release catalog, a fresh KRaft cluster id, and recent projects.
+
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::recent;
+use kafka_wizard::catalog::{self, Release};
+use kafka_wizard::project::draft::{to_toml, KafkaDraft, FORMAT};
+use kafka_wizard::project::{checks, file, parse, validate, Problem, ProjectDraft};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use tauri::{AppHandle, Manager, Runtime};
+
+/// A project read from disk.
+#[derive(Debug, Serialize)]
+pub struct OpenedProject {
+    pub path: String,
+    pub draft: ProjectDraft,
+    pub problems: Vec<Problem>,
+    pub recent: Vec<String>,
+}
+
+/// One catalog entry for the Version step.
+#[derive(Debug, Serialize)]
+pub struct ReleaseInfo {
+    #[serde(flatten)]
+    pub release: &'static Release,
+    /// `"kraft"` / `"zookeeper"` when the release decides; `null` when both are possible and the user chooses.
+    pub default_mode: Option<&'static str>,
+}
+
+fn recent_dir<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
+    app.path().app_config_dir().ok()
+}
+
+/// A new, empty project: the newest release, no hosts yet.
+#[tauri::command]
+pub fn new_project() -> ProjectDraft {
+    ProjectDraft {
+        format: FORMAT,
+        name: Some("my-kafka".into()),
+        kafka: KafkaDraft { version: Some(catalog::newest().version.to_string()), ..KafkaDraft::default() },
+        ..ProjectDraft::default()
+    }
+}
+
+pub fn read_project(path: &Path) -> AppResult<(ProjectDraft, Vec<Problem>)> {
+    let text = std::fs::read_to_string(path).map_err(|e| AppError::new(ErrorCode::Io, format!("cannot read {}: {e}", path.display())))?;
+    let draft = parse(&text).map_err(|e| AppError::new(ErrorCode::Parse, format!("{}: {e}", path.display())))?;
+    let problems = validate(&draft).problems;
+    Ok((draft, problems))
+}
+
+#[tauri::command]
+pub fn open_project<R: Runtime>(app: AppHandle<R>, path: String) -> AppResult<OpenedProject> {
+    let path = absolute(&path)?;
+    let (draft, problems) = read_project(&path)?;
+    let recent = recent::add(recent_dir(&app), &path);
+    Ok(OpenedProject { path: path.to_string_lossy().into_owned(), draft, problems, recent })
+}
+
+/// Writes the draft as TOML. Secrets never reach it: the draft has no password field.
+pub fn write_project(path: &Path, draft: &ProjectDraft) -> AppResult<()> {
+    file::write_atomically(path, &to_toml(draft)).map_err(|e| AppError::new(ErrorCode::Io, format!("cannot save {}: {e}", path.display())))
+}
+
+/// Save / Save As: returns the absolute path saved to and the updated recent list.
+#[tauri::command]
+pub fn save_project<R: Runtime>(app: AppHandle<R>, path: String, draft: ProjectDraft) -> AppResult<(String, Vec<String>)> {
+    let path = absolute(&path)?;
+    write_project(&path, &draft)?;
+    let recent = recent::add(recent_dir(&app), &path);
+    Ok((path.to_string_lossy().into_owned(), recent))
+}
+
+/// Every problem of the draft (errors and warnings), each naming its field — called as the user types.
+#[tauri::command]
+pub fn validate_project(draft: ProjectDraft) -> Vec<Problem> {
+    validate(&draft).problems
+}
+
+#[tauri::command]
+pub fn releases() -> Vec<ReleaseInfo> {
+    catalog::RELEASES
+        .iter()
+        .rev()
+        .map(|r| ReleaseInfo {
+            release: r,
+            default_mode: r.default_mode_is_kraft().map(|kraft| if kraft { "kraft" } else { "zookeeper" }),
+        })
+        .collect()
+}
+
+/// A new random KRaft cluster id (the UI puts it into `kraft.cluster_id`; saved with the project).
+#[tauri::command]
+pub fn new_cluster_id() -> String {
+    checks::new_cluster_id().as_str().to_string()
+}
+
+#[tauri::command]
+pub fn recent_projects<R: Runtime>(app: AppHandle<R>) -> Vec<String> {
+    recent_dir(&app).map(|d| recent::load(&d)).unwrap_or_default()
+}
+
+fn absolute(path: &str) -> AppResult<PathBuf> {
+    let trimmed = path.trim();
+    if trimmed.is_empty() {
+        return Err(AppError::new(ErrorCode::Io, "enter a file path"));
+    }
+    let expanded = kafka_wizard::transport::ssh::expand_tilde(Path::new(trimmed));
+    std::path::absolute(&expanded).map_err(|e| AppError::new(ErrorCode::Io, format!("{trimmed}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_project_reads_back_as_the_same_draft() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        let (draft, _) = read_project(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml"))).unwrap();
+        write_project(&path, &draft).unwrap();
+        let (again, problems) = read_project(&path).unwrap();
+        assert_eq!(again, draft);
+        assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");
+    }
+
+    #[test]
+    fn a_new_project_names_the_newest_release_and_asks_for_hosts() {
+        let problems = validate_project(new_project());
+        assert!(problems.iter().any(|p| p.is_error() && p.field.starts_with("hosts")), "{problems:?}");
+        assert!(!problems.iter().any(|p| p.field == "kafka.version"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_file_with_a_misspelt_key_is_refused_with_the_parse_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "format = 1\nname = \"x\"\n[kafka]\nversoin = \"3.9.1\"\n").unwrap();
+        let err = read_project(&path).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Parse);
+        assert!(err.message.contains("kafka.versoin"), "{}", err.message);
+    }
+}

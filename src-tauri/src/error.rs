@@ -1,0 +1,143 @@
+//! Errors at the UI boundary: `{code, message}`. The engine's rich errors are mapped here once, so the UI
+//! branches on `code` (never on message text) and shows `message` to the user.
+
+use kafka_wizard::apply::ApplyError;
+use kafka_wizard::export::ExportError;
+use kafka_wizard::project::draft::ParseError;
+use kafka_wizard::render::RenderError;
+use kafka_wizard::transport::TransportError;
+use serde::Serialize;
+
+/// What went wrong, as the UI branches on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Reading or writing a local file failed.
+    Io,
+    /// The project file is not a valid format-1 TOML project (syntax, unknown key, wrong type).
+    Parse,
+    /// The project has validation errors; they are shown next to their fields.
+    InvalidProject,
+    /// A KRaft project has no cluster id yet.
+    MissingClusterId,
+    /// The export folder is not empty (or not an earlier export).
+    ExportFolderNotEmpty,
+    /// A host did not answer on its SSH port.
+    Unreachable,
+    /// The host's key is not in known_hosts; the message carries the fingerprint to show.
+    UnknownHostKey,
+    /// The host's key differs from known_hosts: refused.
+    HostKeyChanged,
+    /// SSH login or sudo failed.
+    AuthFailed,
+    /// Connecting to some hosts failed (deploy/operate); see the message per host.
+    Connect,
+    /// The release download or its checksum failed.
+    Download,
+    /// Steps failed on some hosts.
+    StepsFailed,
+    /// The cluster did not become healthy.
+    Unhealthy,
+    /// The user cancelled the run.
+    Cancelled,
+    /// Another install or operation is still running.
+    Busy,
+    /// The host index is not in the project.
+    NoSuchHost,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError { code, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+impl From<ParseError> for AppError {
+    fn from(e: ParseError) -> Self {
+        AppError::new(ErrorCode::Parse, e.to_string())
+    }
+}
+
+impl From<RenderError> for AppError {
+    fn from(e: RenderError) -> Self {
+        match e {
+            RenderError::MissingClusterId => AppError::new(ErrorCode::MissingClusterId, e.to_string()),
+        }
+    }
+}
+
+impl From<ExportError> for AppError {
+    fn from(e: ExportError) -> Self {
+        let code = match &e {
+            ExportError::Render(RenderError::MissingClusterId) => ErrorCode::MissingClusterId,
+            ExportError::NotEmpty { .. } | ExportError::NotAnExport { .. } => ErrorCode::ExportFolderNotEmpty,
+            ExportError::Io { .. } => ErrorCode::Io,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+impl From<TransportError> for AppError {
+    fn from(e: TransportError) -> Self {
+        let code = match &e {
+            TransportError::Unreachable { .. } | TransportError::Timeout { .. } => ErrorCode::Unreachable,
+            TransportError::UnknownHostKey { .. } => ErrorCode::UnknownHostKey,
+            TransportError::HostKeyMismatch { .. } => ErrorCode::HostKeyChanged,
+            TransportError::AuthFailed { .. } | TransportError::SudoPasswordRequired { .. } => ErrorCode::AuthFailed,
+            TransportError::Io { .. } => ErrorCode::Unreachable,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+impl From<ApplyError> for AppError {
+    fn from(e: ApplyError) -> Self {
+        let code = match &e {
+            ApplyError::Connect(_) => ErrorCode::Connect,
+            ApplyError::Download(_) => ErrorCode::Download,
+            ApplyError::Failed(_) => ErrorCode::StepsFailed,
+            ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
+            ApplyError::Cancelled => ErrorCode::Cancelled,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_serialises_as_code_and_message_for_the_ui() {
+        let e = AppError::new(ErrorCode::ExportFolderNotEmpty, "folder x is not empty");
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json, serde_json::json!({"code": "export_folder_not_empty", "message": "folder x is not empty"}));
+    }
+
+    #[test]
+    fn an_unknown_host_key_keeps_its_own_code() {
+        let e: AppError = TransportError::UnknownHostKey {
+            host: "h1".into(),
+            key_type: "ssh-ed25519".into(),
+            fingerprint: "SHA256:abc".into(),
+            known_hosts: "/k".into(),
+        }
+        .into();
+        assert_eq!(e.code, ErrorCode::UnknownHostKey);
+        assert!(e.message.contains("SHA256:abc"));
+    }
+}

@@ -1,0 +1,41 @@
+//! Kafka Cluster Wizard's desktop shell (Tauri 2): the only crate that knows Tauri. It registers the commands
+//! (thin delegations to the `kafka_wizard` engine, see [`commands`]), manages the one piece of state
+//! ([`state::Jobs`]) and serves the front end from `ui/public`. Generic over [`Runtime`] so
+//! `tauri::test::mock_builder()` can exercise the commands without a window.
+
+pub mod commands;
+pub mod error;
+pub mod recent;
+pub mod state;
+
+use tauri::{Builder, Runtime};
+
+/// The app's commands and state on any runtime (the real one, or the mock one in tests).
+pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    use commands::{connection, operate, project, review};
+    builder.manage(state::Jobs::default()).invoke_handler(tauri::generate_handler![
+        project::new_project,
+        project::open_project,
+        project::save_project,
+        project::validate_project,
+        project::releases,
+        project::new_cluster_id,
+        project::recent_projects,
+        review::review,
+        review::export_files,
+        connection::test_connection,
+        operate::deploy,
+        operate::operate,
+        operate::cluster_status,
+        operate::cancel_job,
+    ])
+}
+
+/// Starts the desktop app.
+pub fn run() {
+    let app = builder(tauri::Builder::default()).run(tauri::generate_context!());
+    if let Err(e) = app {
+        eprintln!("kafka-wizard-app: cannot start: {e}");
+        std::process::exit(1);
+    }
+}
