@@ -1,0 +1,279 @@
+// app.ts — the wizard's controller: holds the state and the session (what is never saved: password, connection
+// tests, run progress, status), renders the shell (toolbar, steps, current step, Back/Next), validates with the
+// backend as the user types, keeps the window title, and runs the file commands (New/Open/Save/Save As/Recent).
+
+import type { Backend } from './backend.js';
+import { el, showProblems } from './dom.js';
+import { lang, langFromLocale, setLang, t, type Key, type Lang } from './i18n.js';
+import { countByStep, STEPS, stepOfField, type StepId } from './problems.js';
+import type { RunProgress } from './progress.js';
+import { initialState, isDirty, nextStep, previousStep, windowTitle, type WizardState } from './state.js';
+import type { ClusterStatus, ConnectionReport, ProjectDraft, Release, Review } from './types.js';
+import { renderVersion } from './step-version.js';
+import { renderHosts } from './step-hosts.js';
+import { renderStorage } from './step-storage.js';
+import { renderCoordination } from './step-coordination.js';
+import { renderReview } from './step-review.js';
+import { renderInstall } from './step-install.js';
+import { renderManage } from './step-manage.js';
+
+/** What the current session knows that is never written to the project file. */
+export interface Session {
+  password: string;
+  installJava: boolean;
+  connections: Map<number, ConnectionReport | 'testing' | 'rejected'>;
+  expandedSsh: Set<number>;
+  review: Review | null;
+  exportMessage: { ok: boolean; text: string } | null;
+  run: { kind: 'install' | 'manage'; progress: RunProgress; running: boolean; result: { ok: boolean; text: string } | null; expectedPhases: number } | null;
+  status: ClusterStatus | null;
+  statusLoading: boolean;
+  recent: string[];
+}
+
+export interface Ctx {
+  state: WizardState;
+  session: Session;
+  backend: Backend;
+  releases: Release[];
+  /** Replaces the draft; validation and title follow. `rerender` rebuilds the step (for structural changes). */
+  update(draft: ProjectDraft, rerender?: boolean): void;
+  rerender(): void;
+  go(step: StepId): void;
+  notify(text: string, ok?: boolean): void;
+  confirm(question: string): Promise<boolean>;
+}
+
+export class App implements Ctx {
+  state: WizardState;
+  session: Session = {
+    password: '', installJava: false, connections: new Map(), expandedSsh: new Set(), review: null, exportMessage: null,
+    run: null, status: null, statusLoading: false, recent: [],
+  };
+  releases: Release[] = [];
+  private validateTimer: ReturnType<typeof setTimeout> | null = null;
+  private validationSeq = 0;
+  private stepRoot!: HTMLElement;
+  private nav!: HTMLElement;
+  private toast!: HTMLElement;
+
+  constructor(public backend: Backend, private root: HTMLElement, draft: ProjectDraft) {
+    this.state = initialState(draft);
+  }
+
+  async start(): Promise<void> {
+    setLang(langFromLocale(navigator.language));
+    this.releases = await this.backend.releases();
+    this.session.recent = await this.backend.recentProjects().catch(() => []);
+    document.addEventListener('keydown', (e) => this.onKey(e));
+    this.renderShell();
+    await this.validateNow();
+    document.body.dataset.ready = '1';
+  }
+
+  // ---- state changes ------------------------------------------------------------------------------------------
+  update(draft: ProjectDraft, rerender = false): void {
+    this.state = { ...this.state, draft };
+    this.session.review = null;
+    if (rerender) this.rerender();
+    this.scheduleValidation();
+    void this.backend.setTitle(windowTitle(this.state, t('file.untitled')));
+  }
+
+  private scheduleValidation(): void {
+    if (this.validateTimer) clearTimeout(this.validateTimer);
+    this.validateTimer = setTimeout(() => void this.validateNow(), 150);
+  }
+
+  async validateNow(): Promise<void> {
+    const seq = ++this.validationSeq;
+    const problems = await this.backend.validate(this.state.draft).catch((e) => [{ severity: 'error' as const, field: '', message: e.message ?? String(e) }]);
+    if (seq !== this.validationSeq) return;
+    this.state = { ...this.state, problems };
+    this.applyProblems();
+    void this.backend.setTitle(windowTitle(this.state, t('file.untitled')));
+    document.body.dataset.validated = String(seq);
+  }
+
+  private applyProblems(): void {
+    const step = this.state.step;
+    const summary = this.stepRoot.querySelector<HTMLElement>('#step-problems');
+    showProblems(this.stepRoot, this.state.problems, summary, (p) => stepOfField(p.field) === step || (step === 'review'));
+    const counts = countByStep(this.state.problems);
+    this.nav.querySelectorAll<HTMLElement>('[data-step]').forEach((b) => {
+      const c = counts.get(b.dataset.step as StepId);
+      const badge = b.querySelector('.badge')!;
+      badge.textContent = c ? String(c.errors || c.warnings) : '';
+      badge.className = `badge ${c?.errors ? 'error' : c?.warnings ? 'warning' : ''}`;
+    });
+    const status = document.getElementById('problem-count');
+    if (status) {
+      const e = this.state.problems.filter((p) => p.severity === 'error').length;
+      status.textContent = t('problems.count', { e, w: this.state.problems.length - e });
+    }
+  }
+
+  go(step: StepId): void {
+    this.state = { ...this.state, step };
+    this.rerender();
+    this.stepRoot.querySelector<HTMLElement>('input, select, button')?.focus({ preventScroll: true });
+  }
+
+  notify(text: string, ok = true): void {
+    this.toast.textContent = text;
+    this.toast.className = `toast ${ok ? 'ok' : 'error'}`;
+    this.toast.hidden = false;
+    setTimeout(() => (this.toast.hidden = true), 4000);
+  }
+
+  // ---- dialogs ------------------------------------------------------------------------------------------------
+  private dialog(body: HTMLElement[], buttons: [string, string][]): Promise<string> {
+    return new Promise((resolve) => {
+      const close = (v: string) => { overlay.remove(); resolve(v); };
+      const overlay = el('div', { class: 'overlay', role: 'dialog', 'aria-modal': 'true' },
+        el('div', { class: 'dialog' }, ...body, el('div', { class: 'buttons' }, buttons.map(([id, label], i) =>
+          el('button', { id: `dialog-${id}`, class: i === 0 ? 'primary' : '', onclick: () => close(id) }, label)))));
+      overlay.addEventListener('keydown', (e) => {
+        if (e.key === 'Escape') close('cancel');
+        if (e.key === 'Enter') { e.preventDefault(); e.stopPropagation(); close(buttons[0][0]); }
+      });
+      document.body.append(overlay);
+      (overlay.querySelector('input') ?? overlay.querySelector('button'))?.focus();
+    });
+  }
+
+  confirm(question: string): Promise<boolean> {
+    return this.dialog([el('p', {}, question)], [['yes', t('manage.yes')], ['cancel', t('manage.no')]]).then((v) => v === 'yes');
+  }
+
+  private async askPath(title: string, initial: string): Promise<string | null> {
+    const box = el('input', { id: 'path-input', type: 'text', value: initial, placeholder: '/home/me/cluster.toml' });
+    const recent = this.session.recent.length
+      ? el('ul', { class: 'recent' }, this.session.recent.map((p) => el('li', {}, el('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); box.value = p; box.focus(); } }, p))))
+      : null;
+    const v = await this.dialog([el('h3', {}, title), el('label', { class: 'field' }, el('span', { class: 'label' }, t('file.path')), box), recent ?? el('span')], [['ok', t('file.ok')], ['cancel', t('file.cancel')]]);
+    return v === 'ok' && box.value.trim() ? box.value.trim() : null;
+  }
+
+  // ---- files --------------------------------------------------------------------------------------------------
+  private async discardOk(): Promise<boolean> {
+    return !isDirty(this.state) || this.confirm(t('file.discard'));
+  }
+
+  async fileNew(): Promise<void> {
+    if (!(await this.discardOk())) return;
+    this.loadDraft(await this.backend.newProject(), null);
+  }
+
+  async fileOpen(path?: string): Promise<void> {
+    if (!(await this.discardOk())) return;
+    const p = path ?? (await this.askPath(t('file.open'), this.state.path ?? ''));
+    if (!p) return;
+    try {
+      const opened = await this.backend.openProject(p);
+      this.session.recent = opened.recent;
+      this.loadDraft(opened.draft, opened.path);
+      this.notify(t('file.opened', { path: opened.path }));
+    } catch (e) {
+      this.notify((e as { message: string }).message, false);
+    }
+  }
+
+  async fileSave(saveAs = false): Promise<void> {
+    const p = !saveAs && this.state.path ? this.state.path : await this.askPath(t('file.saveAs'), this.state.path ?? `${this.state.draft.name ?? 'cluster'}.toml`);
+    if (!p) return;
+    try {
+      const [path, recent] = await this.backend.saveProject(p, this.state.draft);
+      this.session.recent = recent;
+      this.state = { ...this.state, path, savedJson: JSON.stringify(this.state.draft) };
+      this.notify(t('file.saved', { path }));
+      this.renderToolbar();
+      void this.backend.setTitle(windowTitle(this.state, t('file.untitled')));
+    } catch (e) {
+      this.notify((e as { message: string }).message, false);
+    }
+  }
+
+  private loadDraft(draft: ProjectDraft, path: string | null): void {
+    const step = this.state.step;
+    this.state = { ...initialState(draft, path), step: step === 'install' || step === 'manage' ? 'version' : step };
+    this.session.connections.clear();
+    this.session.review = null;
+    this.session.run = null;
+    this.session.status = null;
+    this.rerender();
+    this.renderToolbar();
+    void this.validateNow();
+  }
+
+  // ---- rendering ----------------------------------------------------------------------------------------------
+  private toolbar!: HTMLElement;
+
+  private renderToolbar(): void {
+    const langSel = el('select', { id: 'lang', 'aria-label': t('lang'), onchange: (e: Event) => { setLang((e.target as HTMLSelectElement).value as Lang); this.renderShell(); } },
+      el('option', { value: 'en' }, 'English'), el('option', { value: 'ko' }, '한국어'));
+    langSel.value = lang();
+    const recent = el('select', { id: 'recent', 'aria-label': t('file.recent'), onchange: (e: Event) => { const v = (e.target as HTMLSelectElement).value; if (v) void this.fileOpen(v); } },
+      el('option', { value: '' }, this.session.recent.length ? `${t('file.recent')}…` : t('file.noRecent')),
+      this.session.recent.map((p) => el('option', { value: p }, p)));
+    this.toolbar.replaceChildren(
+      el('strong', { class: 'brand' }, t('app.title')),
+      el('button', { id: 'file-new', onclick: () => void this.fileNew() }, t('file.new')),
+      el('button', { id: 'file-open', onclick: () => void this.fileOpen() }, t('file.open')),
+      el('button', { id: 'file-save', onclick: () => void this.fileSave(false) }, t('file.save')),
+      el('button', { id: 'file-save-as', onclick: () => void this.fileSave(true) }, t('file.saveAs')),
+      recent,
+      el('span', { class: 'spacer' }),
+      el('span', { id: 'project-path', class: 'muted' }, this.state.path ?? t('file.untitled')),
+      langSel,
+    );
+  }
+
+  renderShell(): void {
+    this.toolbar = el('header', { class: 'toolbar' });
+    this.nav = el('nav', { class: 'steps', 'aria-label': 'steps' },
+      STEPS.map((s, i) => el('button', { 'data-step': s, onclick: () => this.go(s) }, el('span', { class: 'num' }, String(i + 1)), t(`step.${s}` as Key), el('span', { class: 'badge' }))));
+    this.stepRoot = el('main', { id: 'step', tabindex: '-1' });
+    this.toast = el('div', { class: 'toast', hidden: true, role: 'status' });
+    this.root.replaceChildren(this.toolbar, el('div', { class: 'body' }, this.nav, this.stepRoot), this.toast);
+    this.renderToolbar();
+    this.rerender();
+  }
+
+  rerender(): void {
+    const step = this.state.step;
+    this.nav.querySelectorAll<HTMLElement>('[data-step]').forEach((b) => b.classList.toggle('current', b.dataset.step === step));
+    const body = { version: renderVersion, hosts: renderHosts, storage: renderStorage, coordination: renderCoordination, review: renderReview, install: renderInstall, manage: renderManage }[step](this);
+    const i = STEPS.indexOf(step);
+    const footer = el('footer', { class: 'stepnav' },
+      el('button', { id: 'back', onclick: () => this.go(previousStep(step)), disabled: i === 0 }, `← ${t('nav.back')}`),
+      el('span', { id: 'problem-count', class: 'muted' }),
+      el('small', { class: 'muted' }, t('nav.hint')),
+      el('button', { id: 'next', class: 'primary', onclick: () => this.go(nextStep(step)), disabled: i === STEPS.length - 1 }, `${t('nav.next')} →`));
+    this.stepRoot.replaceChildren(el('h2', {}, `${i + 1}. ${t(`step.${step}` as Key)}`), body, el('ul', { id: 'step-problems', class: 'problems', hidden: true }), footer);
+    this.stepRoot.dataset.step = step;
+    this.applyProblems();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (document.querySelector('.overlay')) return;
+    const target = e.target as HTMLElement;
+    const typing = target.tagName === 'TEXTAREA' || target.tagName === 'BUTTON' || target.tagName === 'SELECT' || target.tagName === 'A';
+    if (e.key === 'Enter' && !typing && !e.altKey && !e.ctrlKey) {
+      e.preventDefault();
+      this.go(nextStep(this.state.step));
+    } else if (e.altKey && e.key === 'ArrowLeft') {
+      e.preventDefault();
+      this.go(previousStep(this.state.step));
+    } else if (e.altKey && e.key === 'ArrowRight') {
+      e.preventDefault();
+      this.go(nextStep(this.state.step));
+    } else if (e.ctrlKey && e.key === 's') {
+      e.preventDefault();
+      void this.fileSave(e.shiftKey);
+    } else if (e.ctrlKey && e.key === 'o') {
+      e.preventDefault();
+      void this.fileOpen();
+    }
+  }
+}

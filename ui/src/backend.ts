@@ -1,0 +1,28 @@
+// backend.ts — the ONE interface between the wizard and whatever does the work: the Tauri app's Rust commands
+// (tauri-backend.ts) or an in-memory mock (mock-backend.ts) so the wizard runs in a plain browser for tests.
+// Every method rejects with an AppError {code, message}.
+
+import type {
+  ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, Opened, Problem, ProjectDraft, Release, Review, RunOptions,
+} from './types.js';
+
+export type Verb = 'start' | 'stop' | 'restart';
+
+export interface Backend {
+  readonly kind: 'tauri' | 'mock';
+  newProject(): Promise<ProjectDraft>;
+  openProject(path: string): Promise<Opened>;
+  saveProject(path: string, draft: ProjectDraft): Promise<[string, string[]]>;
+  recentProjects(): Promise<string[]>;
+  validate(draft: ProjectDraft): Promise<Problem[]>;
+  releases(): Promise<Release[]>;
+  newClusterId(): Promise<string>;
+  review(draft: ProjectDraft): Promise<Review>;
+  exportFiles(draft: ProjectDraft, target: string, format: 'folder' | 'zip', replace: boolean): Promise<[string, number]>;
+  testConnection(draft: ProjectDraft, index: number, acceptFingerprint: string | null, password: string | null): Promise<ConnectionReport>;
+  deploy(draft: ProjectDraft, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<DeploySummary>;
+  operate(draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<void>;
+  status(draft: ProjectDraft, options: RunOptions): Promise<ClusterStatus>;
+  cancel(): Promise<boolean>;
+  setTitle(title: string): Promise<void>;
+}

@@ -1,0 +1,122 @@
+// i18n.ts — the UI's words in English and Korean (the original guide's readers are Korean). The language is
+// chosen from the OS/browser locale, and the user can switch. `t(key, vars)` fills {placeholders}.
+
+export type Lang = 'en' | 'ko';
+
+const en = {
+  'app.title': 'Kafka Cluster Wizard',
+  'step.version': 'Version', 'step.hosts': 'Hosts & IDs', 'step.storage': 'Storage', 'step.coordination': 'ZooKeeper / KRaft',
+  'step.review': 'Review', 'step.install': 'Install', 'step.manage': 'Manage',
+  'nav.back': 'Back', 'nav.next': 'Next', 'nav.hint': 'Enter: next step · Alt+←: back',
+  'file.new': 'New', 'file.open': 'Open…', 'file.save': 'Save', 'file.saveAs': 'Save as…', 'file.recent': 'Recent',
+  'file.path': 'Project file path', 'file.ok': 'OK', 'file.cancel': 'Cancel', 'file.untitled': 'Untitled',
+  'file.saved': 'Saved {path}', 'file.opened': 'Opened {path}', 'file.noRecent': 'No recent projects yet — open or save one.',
+  'file.discard': 'Discard unsaved changes?',
+  'version.name': 'Cluster name', 'version.release': 'Apache Kafka release', 'version.scala': 'Scala build',
+  'version.mode': 'Coordination', 'version.java': 'Java {min}–{max}', 'version.withdrawn': 'withdrawn — do not use',
+  'version.current': 'current', 'version.kraftOnly': 'KRaft only (ZooKeeper was removed in 4.0)',
+  'version.zkOnly': 'ZooKeeper mode (KRaft is not production ready in this release)', 'version.choose': 'This release supports both — choose one:',
+  'version.source': 'Where the release comes from', 'version.apache': 'Apache (downloads / archive)', 'version.mirror': 'A mirror with Apache’s layout',
+  'version.tarball': 'A local tarball (offline)', 'version.mirrorUrl': 'Mirror URL', 'version.tarballPath': 'Tarball path on this machine',
+  'hosts.empty': 'No hosts yet. Add one, or paste a list of host names (one per line).', 'hosts.add': 'Add host',
+  'hosts.paste': 'Paste host names', 'hosts.pasteAs': 'as', 'hosts.pasteAdd': 'Add these hosts', 'hosts.autonumber': 'Auto-number ids',
+  'hosts.name': 'Name', 'hosts.address': 'Address', 'hosts.roles': 'Roles', 'hosts.id': 'broker/node id', 'hosts.myid': 'myid',
+  'hosts.rack': 'Rack', 'hosts.test': 'Test connection', 'hosts.remove': 'Remove', 'hosts.ssh': 'SSH (defaults for every host)',
+  'hosts.sshUser': 'User', 'hosts.sshPort': 'Port', 'hosts.sshKey': 'Identity file', 'hosts.sshKnown': 'known_hosts', 'hosts.sshSudo': 'Use sudo (non-root user)',
+  'hosts.override': 'SSH override', 'hosts.password': 'SSH password (kept in memory only, never saved)',
+  'conn.testing': 'testing…', 'conn.reach': 'reachable', 'conn.unreach': 'unreachable', 'conn.auth': 'login ok', 'conn.authFail': 'login failed',
+  'conn.key': 'Unknown host key — compare it with the host’s own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub):',
+  'conn.accept': 'Accept', 'conn.reject': 'Reject', 'conn.rejected': 'Key rejected — nothing was remembered.',
+  'storage.dataDirs': 'Data directories (log.dirs)', 'storage.addDir': 'Add directory', 'storage.up': 'Up', 'storage.down': 'Down',
+  'storage.install': 'Install directory', 'storage.config': 'Config directory', 'storage.log': 'Log directory', 'storage.user': 'Service user',
+  'storage.heap': 'Broker heap', 'storage.port': 'Listener port', 'storage.noDirs': 'No data directory: brokers use /var/lib/kafka/data. Add one to choose.',
+  'coord.zk': 'ZooKeeper ensemble', 'coord.fromHosts': 'Hosts with the role “zookeeper”', 'coord.external': 'An existing (external) ensemble',
+  'coord.externalList': 'host:port, one per line', 'coord.chroot': 'Chroot (one per cluster)', 'coord.chrootDefault': 'default: /{name}',
+  'coord.clientPort': 'Client port', 'coord.quorumPort': 'Quorum port', 'coord.electionPort': 'Election port', 'coord.zkData': 'ZooKeeper data directory',
+  'coord.members': 'Members: {list}', 'coord.noMembers': 'No host has the role “zookeeper” yet — give it to 3 hosts on the Hosts step.',
+  'coord.kraft': 'KRaft controllers', 'coord.controllers': 'Controllers: {list}', 'coord.noControllers': 'No host has the role “controller” yet — give it to 3 hosts on the Hosts step.',
+  'coord.clusterId': 'Cluster id', 'coord.generate': 'Generate', 'coord.controllerPort': 'Controller port',
+  'review.files': 'Generated files', 'review.plan': 'Plan', 'review.problems': 'Problems', 'review.none': 'No problems.',
+  'review.fix': 'Fix the errors first — each is shown next to its field:', 'review.export': 'Export', 'review.exportTo': 'Export to (folder or .zip path)',
+  'review.folder': 'Folder', 'review.zip': 'Zip', 'review.replace': 'Replace an earlier export', 'review.exported': 'Exported {n} files to {path}',
+  'install.start': 'Install', 'install.cancel': 'Cancel', 'install.retry': 'Retry failed hosts', 'install.javaInstall': 'Install Java where missing',
+  'install.idle': 'Nothing installed yet. Check Review, then press Install: progress appears here per host.',
+  'install.overall': 'Overall', 'install.log': 'Log', 'install.done': 'Installed: {changed} change(s), {unchanged} unchanged — the cluster is healthy.',
+  'install.failed': 'Install stopped: {message}', 'install.retryNote': 'Retry runs the install again: hosts that are done stay unchanged.',
+  'manage.refresh': 'Refresh', 'manage.start': 'Start', 'manage.stop': 'Stop', 'manage.restart': 'Restart (rolling)',
+  'manage.confirm': '{verb} the cluster {name}?', 'manage.yes': 'Yes', 'manage.no': 'No', 'manage.unit': 'Units', 'manage.process': 'Listening',
+  'manage.inCluster': 'In cluster', 'manage.empty': 'Press Refresh to read the status of every host.', 'manage.healthy': 'Cluster is healthy',
+  'manage.unhealthy': 'Cluster is NOT healthy', 'manage.host': 'Host',
+  'problems.error': 'error', 'problems.warning': 'warning', 'problems.count': '{e} error(s), {w} warning(s)',
+  'lang': 'Language',
+} as const;
+
+export type Key = keyof typeof en;
+
+const ko: Record<Key, string> = {
+  'app.title': 'Kafka 클러스터 마법사',
+  'step.version': '버전', 'step.hosts': '호스트와 ID', 'step.storage': '스토리지', 'step.coordination': 'ZooKeeper / KRaft',
+  'step.review': '검토', 'step.install': '설치', 'step.manage': '관리',
+  'nav.back': '이전', 'nav.next': '다음', 'nav.hint': 'Enter: 다음 단계 · Alt+←: 이전',
+  'file.new': '새로 만들기', 'file.open': '열기…', 'file.save': '저장', 'file.saveAs': '다른 이름으로 저장…', 'file.recent': '최근 프로젝트',
+  'file.path': '프로젝트 파일 경로', 'file.ok': '확인', 'file.cancel': '취소', 'file.untitled': '제목 없음',
+  'file.saved': '{path} 저장됨', 'file.opened': '{path} 열림', 'file.noRecent': '최근 프로젝트가 없습니다 — 프로젝트를 열거나 저장하세요.',
+  'file.discard': '저장하지 않은 변경 사항을 버릴까요?',
+  'version.name': '클러스터 이름', 'version.release': 'Apache Kafka 릴리스', 'version.scala': 'Scala 빌드',
+  'version.mode': '코디네이션', 'version.java': 'Java {min}–{max}', 'version.withdrawn': '철회됨 — 사용하지 마세요',
+  'version.current': '최신', 'version.kraftOnly': 'KRaft 전용 (4.0에서 ZooKeeper 제거)',
+  'version.zkOnly': 'ZooKeeper 모드 (이 릴리스의 KRaft는 프로덕션용이 아님)', 'version.choose': '두 모드를 모두 지원합니다 — 선택하세요:',
+  'version.source': '릴리스 받는 곳', 'version.apache': 'Apache (downloads / archive)', 'version.mirror': 'Apache 구조의 미러',
+  'version.tarball': '로컬 tarball (오프라인)', 'version.mirrorUrl': '미러 URL', 'version.tarballPath': '이 컴퓨터의 tarball 경로',
+  'hosts.empty': '호스트가 없습니다. 추가하거나 호스트 이름 목록(한 줄에 하나)을 붙여 넣으세요.', 'hosts.add': '호스트 추가',
+  'hosts.paste': '호스트 이름 붙여 넣기', 'hosts.pasteAs': '역할', 'hosts.pasteAdd': '이 호스트들 추가', 'hosts.autonumber': 'ID 자동 번호',
+  'hosts.name': '이름', 'hosts.address': '주소', 'hosts.roles': '역할', 'hosts.id': 'broker/node id', 'hosts.myid': 'myid',
+  'hosts.rack': '랙', 'hosts.test': '연결 테스트', 'hosts.remove': '삭제', 'hosts.ssh': 'SSH (모든 호스트 기본값)',
+  'hosts.sshUser': '사용자', 'hosts.sshPort': '포트', 'hosts.sshKey': '키 파일', 'hosts.sshKnown': 'known_hosts', 'hosts.sshSudo': 'sudo 사용 (root가 아닌 사용자)',
+  'hosts.override': 'SSH 개별 설정', 'hosts.password': 'SSH 비밀번호 (메모리에만 보관, 저장 안 함)',
+  'conn.testing': '테스트 중…', 'conn.reach': '연결됨', 'conn.unreach': '연결 불가', 'conn.auth': '로그인 성공', 'conn.authFail': '로그인 실패',
+  'conn.key': '알 수 없는 호스트 키 — 호스트의 키와 비교하세요 (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub):',
+  'conn.accept': '수락', 'conn.reject': '거부', 'conn.rejected': '키를 거부했습니다 — 아무것도 기억하지 않았습니다.',
+  'storage.dataDirs': '데이터 디렉터리 (log.dirs)', 'storage.addDir': '디렉터리 추가', 'storage.up': '위로', 'storage.down': '아래로',
+  'storage.install': '설치 디렉터리', 'storage.config': '설정 디렉터리', 'storage.log': '로그 디렉터리', 'storage.user': '서비스 사용자',
+  'storage.heap': '브로커 힙', 'storage.port': '리스너 포트', 'storage.noDirs': '데이터 디렉터리가 없으면 /var/lib/kafka/data를 씁니다. 추가해서 선택하세요.',
+  'coord.zk': 'ZooKeeper 앙상블', 'coord.fromHosts': '"zookeeper" 역할의 호스트', 'coord.external': '기존 (외부) 앙상블',
+  'coord.externalList': 'host:port, 한 줄에 하나', 'coord.chroot': 'Chroot (클러스터당 하나)', 'coord.chrootDefault': '기본값: /{name}',
+  'coord.clientPort': '클라이언트 포트', 'coord.quorumPort': '쿼럼 포트', 'coord.electionPort': '선출 포트', 'coord.zkData': 'ZooKeeper 데이터 디렉터리',
+  'coord.members': '멤버: {list}', 'coord.noMembers': '"zookeeper" 역할의 호스트가 없습니다 — 호스트 단계에서 3대에 지정하세요.',
+  'coord.kraft': 'KRaft 컨트롤러', 'coord.controllers': '컨트롤러: {list}', 'coord.noControllers': '"controller" 역할의 호스트가 없습니다 — 호스트 단계에서 3대에 지정하세요.',
+  'coord.clusterId': '클러스터 ID', 'coord.generate': '생성', 'coord.controllerPort': '컨트롤러 포트',
+  'review.files': '생성된 파일', 'review.plan': '계획', 'review.problems': '문제', 'review.none': '문제 없음.',
+  'review.fix': '먼저 오류를 고치세요 — 각 오류는 해당 필드 옆에 표시됩니다:', 'review.export': '내보내기', 'review.exportTo': '내보낼 위치 (폴더 또는 .zip 경로)',
+  'review.folder': '폴더', 'review.zip': 'Zip', 'review.replace': '이전 내보내기 덮어쓰기', 'review.exported': '{n}개 파일을 {path}에 내보냈습니다',
+  'install.start': '설치', 'install.cancel': '취소', 'install.retry': '실패한 호스트 재시도', 'install.javaInstall': 'Java가 없으면 설치',
+  'install.idle': '아직 설치하지 않았습니다. 검토 후 설치를 누르면 호스트별 진행 상황이 여기에 표시됩니다.',
+  'install.overall': '전체', 'install.log': '로그', 'install.done': '설치 완료: 변경 {changed}건, 변경 없음 {unchanged}건 — 클러스터 정상.',
+  'install.failed': '설치 중단: {message}', 'install.retryNote': '재시도는 설치를 다시 실행합니다: 완료된 호스트는 그대로 둡니다.',
+  'manage.refresh': '새로 고침', 'manage.start': '시작', 'manage.stop': '중지', 'manage.restart': '재시작 (롤링)',
+  'manage.confirm': '클러스터 {name}: {verb}?', 'manage.yes': '예', 'manage.no': '아니요', 'manage.unit': '유닛', 'manage.process': '리스닝',
+  'manage.inCluster': '클러스터 참여', 'manage.empty': '새로 고침을 눌러 모든 호스트의 상태를 읽으세요.', 'manage.healthy': '클러스터 정상',
+  'manage.unhealthy': '클러스터 비정상', 'manage.host': '호스트',
+  'problems.error': '오류', 'problems.warning': '경고', 'problems.count': '오류 {e}개, 경고 {w}개',
+  'lang': '언어',
+};
+
+const tables: Record<Lang, Record<Key, string>> = { en, ko };
+
+export function langFromLocale(locale: string | undefined): Lang {
+  return locale && locale.toLowerCase().startsWith('ko') ? 'ko' : 'en';
+}
+
+let current: Lang = 'en';
+export function setLang(lang: Lang): void { current = lang; }
+export function lang(): Lang { return current; }
+
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  const text = tables[current][key] ?? en[key];
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => (k in vars ? String(vars[k]) : `{${k}}`));
+}
+
+/** Every key has a Korean text (checked by a test). */
+export function missingKorean(): string[] {
+  return (Object.keys(en) as Key[]).filter((k) => !ko[k]);
+}

@@ -1,0 +1,125 @@
+// mock-backend.ts — an in-memory Backend so the wizard runs in a plain browser (UI tests, design work). It is
+// NOT the engine: its validation knows a few rules only and its files are placeholders. Deploy and operate
+// replay a scripted event stream; `options.failHost` makes one host fail (to test Retry). The real app always
+// uses tauri-backend.ts.
+
+import type { Backend } from './backend.js';
+import type { ClusterStatus, EngineEvent, Problem, ProjectDraft, Release, Review } from './types.js';
+
+export interface MockOptions { failHost?: string; delayMs?: number; files?: Record<string, string> }
+
+const RELEASES: Release[] = [
+  { version: '4.1.1', scala: ['2.13'], zookeeper: false, kraft: 'production', java: { min: 17, max: 23 }, withdrawn: false, current: true, default_mode: 'kraft' },
+  { version: '3.9.1', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'production', java: { min: 8, max: 23 }, withdrawn: false, current: true, default_mode: null },
+  { version: '2.8.0', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'early-access', java: { min: 8, max: 16 }, withdrawn: false, current: false, default_mode: 'zookeeper' },
+  { version: '2.6.2', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'none', java: { min: 8, max: 15 }, withdrawn: true, current: false, default_mode: 'zookeeper' },
+];
+
+export function mockValidate(d: ProjectDraft): Problem[] {
+  const out: Problem[] = [];
+  const err = (field: string, message: string) => out.push({ severity: 'error', field, message });
+  if (!d.name) err('name', 'missing — give the cluster a name');
+  if (!RELEASES.some((r) => r.version === d.kafka.version)) err('kafka.version', 'unknown release');
+  const hosts = d.hosts ?? [];
+  if (hosts.length === 0) err('hosts', 'no hosts — add at least one');
+  const ids = new Map<number, number>();
+  hosts.forEach((h, i) => {
+    if (!h.name) err(`hosts[${i}].name`, 'missing — enter the host name');
+    const needsId = h.roles.includes('broker') || h.roles.includes('controller');
+    if (needsId && h.id === undefined) err(`hosts[${i}].id`, 'missing — brokers need an id');
+    if (h.id !== undefined && h.id < 0) err(`hosts[${i}].id`, 'must be 0 or more');
+    if (h.id !== undefined) {
+      if (ids.has(h.id)) err(`hosts[${i}].id`, `${h.id} is already used by hosts[${ids.get(h.id)}]`);
+      ids.set(h.id, i);
+    }
+  });
+  const zk = hosts.filter((h) => h.roles.includes('zookeeper')).length;
+  if (zk > 0 && zk % 2 === 0) out.push({ severity: 'warning', field: 'hosts', message: `an ensemble of ${zk} tolerates no more failures than ${zk - 1}` });
+  return out;
+}
+
+function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms)); }
+
+export function mockBackend(options: MockOptions = {}): Backend {
+  const files = new Map<string, string>(Object.entries(options.files ?? {}));
+  let recent: string[] = [];
+  let cancelled = false;
+  const delay = options.delayMs ?? 5;
+  const fail = (code: string, message: string) => Promise.reject({ code, message });
+  const replay = async (draft: ProjectDraft, steps: string[], onEvent: (e: EngineEvent) => void) => {
+    cancelled = false;
+    const hosts = (draft.hosts ?? []).map((h) => h.name);
+    const failed: string[] = [];
+    for (const [pi, step] of steps.entries()) {
+      onEvent({ event: 'phase_started', phase: `p${pi}`, title: step, hosts });
+      for (const host of hosts) {
+        if (failed.includes(host)) continue;
+        onEvent({ event: 'step_started', host, step });
+        if (step.startsWith('upload')) for (let b = 1; b <= 4; b++) { await sleep(delay); onEvent({ event: 'progress', host, step, done: b * 25, total: 100 }); }
+        await sleep(delay);
+        if (host === options.failHost && pi === 1) {
+          failed.push(host);
+          onEvent({ event: 'step_failed', host, step, error: 'exit 1: mock failure' });
+        } else onEvent({ event: 'step_finished', host, step, outcome: { outcome: 'changed', detail: 'done' } });
+      }
+      onEvent({ event: 'phase_finished', phase: `p${pi}` });
+      if (cancelled) return fail('cancelled', 'cancelled — hosts finished their current step');
+    }
+    if (failed.length) return fail('steps_failed', `${failed.length} step(s) failed: ${failed.join(', ')}`);
+  };
+  return {
+    kind: 'mock',
+    newProject: async () => ({ format: 1, name: 'my-kafka', kafka: { version: RELEASES[0].version } }),
+    openProject: async (path) => {
+      const text = files.get(path);
+      if (text === undefined) return fail('io', `cannot read ${path}: not found`);
+      const draft = JSON.parse(text) as ProjectDraft;
+      recent = [path, ...recent.filter((p) => p !== path)];
+      return { path, draft, problems: mockValidate(draft), recent };
+    },
+    saveProject: async (path, draft) => {
+      files.set(path, JSON.stringify(draft));
+      recent = [path, ...recent.filter((p) => p !== path)];
+      return [path, recent];
+    },
+    recentProjects: async () => recent,
+    validate: async (d) => mockValidate(d),
+    releases: async () => RELEASES,
+    newClusterId: async () => 'MkU3OEVBNTcwNTJENDM2Qg',
+    review: async (d): Promise<Review> => {
+      const problems = mockValidate(d);
+      if (problems.some((p) => p.severity === 'error')) return { problems, hosts: [], plan: null, render_error: null };
+      return {
+        problems,
+        hosts: (d.hosts ?? []).map((h) => ({
+          host: h.name,
+          files: [{ path: '/etc/kafka/server.properties', content: `# mock\nbroker.id=${h.id ?? ''}\n`, mode: 0o640, owner: 'root_service_group', purpose: 'mock file' }],
+        })),
+        plan: { cluster: d.name ?? '', phases: [{ name: 'install', title: 'install', runs_on: 'hosts_in_parallel', hosts: [] }] },
+        render_error: null,
+      };
+    },
+    exportFiles: async (d, target) => [target, (d.hosts ?? []).length + 1],
+    testConnection: async (d, index, accept) => {
+      const h = (d.hosts ?? [])[index];
+      const known = accept !== null;
+      return {
+        host: h?.name ?? '', reachable: true, host_key_ok: known, unknown_key: known ? null : { key_type: 'ssh-ed25519', fingerprint: 'SHA256:mockmockmock' },
+        auth_ok: known, os: known ? 'debian 12' : null, java: known ? 'openjdk version "17.0.15"' : null, java_major: known ? 17 : null,
+        error: known ? null : { code: 'unknown_host_key', message: 'unknown SSH host key' },
+      };
+    },
+    deploy: async (d, _o, onEvent) => {
+      await replay(d, ['check java', 'upload kafka.tgz', 'write configs', 'start'], onEvent);
+      return { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name) };
+    },
+    operate: async (d, verb, _o, onEvent) => { await replay(d, [`${verb} services`], onEvent); },
+    status: async (d): Promise<ClusterStatus> => ({
+      hosts: (d.hosts ?? []).map((h) => ({ host: h.name, roles: h.roles, units: [{ unit: 'kafka-server.service', enabled: 'enabled', active: 'active' }], listening: true, in_cluster: true, error: null })),
+      checks: [['brokers', { Ok: 'all brokers in the cluster' }]],
+      healthy: true,
+    }),
+    cancel: async () => { cancelled = true; return true; },
+    setTitle: async (title) => { document.title = title; },
+  };
+}

@@ -1,0 +1,74 @@
+// problems.ts — placing the engine's validation problems in the wizard: which step a field path belongs to
+// (`hosts[3].id` → Hosts), where on screen it goes (the input with that data-field, else the nearest parent
+// field, else the step's summary), and a plain-words explanation for warnings.
+
+import type { Problem } from './types.js';
+
+export type StepId = 'version' | 'hosts' | 'storage' | 'coordination' | 'review' | 'install' | 'manage';
+export const STEPS: StepId[] = ['version', 'hosts', 'storage', 'coordination', 'review', 'install', 'manage'];
+
+const STORAGE_KAFKA_FIELDS = ['install_dir', 'config_dir', 'log_dir', 'data_dirs', 'user', 'heap', 'listener_port', 'java_home', 'properties'];
+
+/** The wizard step where the field named by a problem is edited. */
+export function stepOfField(field: string): StepId {
+  if (field === 'name' || field === 'format') return 'version';
+  if (/^hosts\[\d+\]\.data_dirs/.test(field)) return 'storage';
+  if (field.startsWith('hosts') || field.startsWith('ssh')) return 'hosts';
+  if (field.startsWith('zookeeper') || field.startsWith('kraft')) return 'coordination';
+  if (field.startsWith('kafka.')) {
+    const key = field.slice('kafka.'.length).split(/[.[]/)[0];
+    return STORAGE_KAFKA_FIELDS.includes(key) ? 'storage' : 'version';
+  }
+  return 'review';
+}
+
+/** Parent paths, most specific first: `hosts[3].data_dirs[1]` → `hosts[3].data_dirs`, `hosts[3]`, `hosts`. */
+export function parentFields(field: string): string[] {
+  const out: string[] = [];
+  let f = field;
+  for (;;) {
+    const m = f.match(/^(.*)(\[\d+\]|\.[^.[\]]+)$/);
+    if (!m || !m[1]) break;
+    f = m[1];
+    out.push(f);
+  }
+  return out;
+}
+
+/**
+ * Which of the `available` field anchors shows this problem: the exact field, else its nearest parent; null when
+ * none is on screen (the problem then goes into the step's summary list).
+ */
+export function anchorFor(field: string, available: Set<string>): string | null {
+  if (available.has(field)) return field;
+  for (const p of parentFields(field)) if (available.has(p)) return p;
+  return null;
+}
+
+/** Problems grouped by the anchor that shows them; the rest under ''. */
+export function placeProblems(problems: Problem[], available: Set<string>): Map<string, Problem[]> {
+  const out = new Map<string, Problem[]>();
+  for (const p of problems) {
+    const key = anchorFor(p.field, available) ?? '';
+    const list = out.get(key) ?? [];
+    list.push(p);
+    out.set(key, list);
+  }
+  return out;
+}
+
+export function countByStep(problems: Problem[]): Map<StepId, { errors: number; warnings: number }> {
+  const out = new Map<StepId, { errors: number; warnings: number }>();
+  for (const p of problems) {
+    const s = stepOfField(p.field);
+    const c = out.get(s) ?? { errors: 0, warnings: 0 };
+    if (p.severity === 'error') c.errors++;
+    else c.warnings++;
+    out.set(s, c);
+  }
+  return out;
+}
+
+export function hasErrors(problems: Problem[]): boolean {
+  return problems.some((p) => p.severity === 'error');
+}

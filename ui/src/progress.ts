@@ -1,0 +1,92 @@
+// progress.ts — the Install / Manage progress model: folds the engine's events (in order, from the Channel)
+// into per-host rows (current step, state, bytes moved), overall progress, the log, and which hosts failed
+// (for Retry). Pure: `reduce(state, event)` returns a new state.
+
+import type { EngineEvent } from './types.js';
+
+export type HostState = 'waiting' | 'working' | 'done' | 'failed';
+export interface HostRow { host: string; step: string; state: HostState; done: number; total: number | null; error?: string; changed: number; unchanged: number }
+export interface LogLine { host: string; kind: 'info' | 'warning' | 'error'; text: string }
+export interface RunProgress {
+  phases: { phase: string; title: string; finished: boolean }[];
+  hosts: Map<string, HostRow>;
+  log: LogLine[];
+  /** Steps finished (changed or unchanged or failed). */
+  stepsFinished: number;
+  stepsStarted: number;
+}
+
+export function emptyProgress(hosts: string[]): RunProgress {
+  const rows = new Map<string, HostRow>();
+  for (const h of hosts) rows.set(h, { host: h, step: '', state: 'waiting', done: 0, total: null, changed: 0, unchanged: 0 });
+  return { phases: [], hosts: rows, log: [], stepsFinished: 0, stepsStarted: 0 };
+}
+
+function row(p: RunProgress, host: string): HostRow {
+  return p.hosts.get(host) ?? { host, step: '', state: 'waiting', done: 0, total: null, changed: 0, unchanged: 0 };
+}
+
+export function reduce(prev: RunProgress, e: EngineEvent): RunProgress {
+  const p: RunProgress = { ...prev, hosts: new Map(prev.hosts), log: prev.log.slice(), phases: prev.phases.slice() };
+  const put = (r: HostRow) => p.hosts.set(r.host, r);
+  switch (e.event) {
+    case 'phase_started':
+      p.phases.push({ phase: e.phase, title: e.title, finished: false });
+      p.log.push({ host: '', kind: 'info', text: `▶ ${e.title}` });
+      break;
+    case 'phase_finished':
+      p.phases = p.phases.map((ph) => (ph.phase === e.phase ? { ...ph, finished: true } : ph));
+      break;
+    case 'step_started': {
+      const r = row(p, e.host);
+      if (r.state !== 'failed') put({ ...r, step: e.step, state: 'working', done: 0, total: null });
+      p.stepsStarted++;
+      break;
+    }
+    case 'progress': {
+      const r = row(p, e.host);
+      put({ ...r, step: e.step, done: e.done, total: e.total });
+      break;
+    }
+    case 'step_finished': {
+      const r = row(p, e.host);
+      const changed = e.outcome.outcome === 'changed';
+      put({ ...r, step: e.step, state: r.state === 'failed' ? 'failed' : 'done', changed: r.changed + (changed ? 1 : 0), unchanged: r.unchanged + (changed ? 0 : 1) });
+      p.stepsFinished++;
+      p.log.push({ host: e.host, kind: 'info', text: `${e.step}: ${changed ? (e.outcome as { detail: string }).detail : 'unchanged — ' + (e.outcome as { reason: string }).reason}` });
+      break;
+    }
+    case 'step_failed': {
+      const r = row(p, e.host);
+      put({ ...r, step: e.step, state: 'failed', error: e.error });
+      p.stepsFinished++;
+      p.log.push({ host: e.host, kind: 'error', text: `${e.step} FAILED: ${e.error}` });
+      break;
+    }
+    case 'warning':
+      p.log.push({ host: e.host, kind: 'warning', text: e.message });
+      break;
+    case 'log':
+      p.log.push({ host: e.host, kind: 'info', text: e.message });
+      break;
+  }
+  return p;
+}
+
+/** 0..1: finished phases over started ones, refined by steps (the engine does not announce totals up front). */
+export function overall(p: RunProgress, expectedPhases: number): number {
+  if (expectedPhases <= 0) return 0;
+  const finished = p.phases.filter((ph) => ph.finished).length;
+  const current = p.phases.some((ph) => !ph.finished) ? 0.5 : 0;
+  return Math.min(1, (finished + current) / expectedPhases);
+}
+
+export function failedHosts(p: RunProgress): string[] {
+  return [...p.hosts.values()].filter((r) => r.state === 'failed').map((r) => r.host);
+}
+
+/** The bar's fraction for a row's byte progress, or null when there is no byte count for its step. */
+export function bytesFraction(r: HostRow): number | null {
+  if (r.total === null || r.total === 0 || r.state !== 'working') return r.total ? Math.min(1, r.done / r.total) : null;
+  return Math.min(1, r.done / r.total);
+}

@@ -1,0 +1,47 @@
+// step-coordination.ts — ZooKeeper / KRaft: the ensemble from hosts with the role or an external one, the
+// chroot (default from the cluster name) and ports; or the KRaft controllers and the cluster id.
+
+import type { Ctx } from './app.js';
+import { el, field, input } from './dom.js';
+import { t } from './i18n.js';
+import { effectiveMode, setField } from './state.js';
+
+export function renderCoordination(ctx: Ctx): HTMLElement {
+  const d = ctx.state.draft;
+  const set = (path: string) => (v: unknown) => ctx.update(setField(ctx.state.draft, path, v));
+  const release = ctx.releases.find((r) => r.version === d.kafka.version);
+  const mode = effectiveMode(d, release?.default_mode ?? null);
+  const hosts = d.hosts ?? [];
+  if (mode === 'kraft') {
+    const controllers = hosts.filter((h) => h.roles.includes('controller')).map((h) => h.name);
+    return el('section', { class: 'form' },
+      el('fieldset', { class: 'anchor', 'data-field': 'kraft' }, el('legend', {}, t('coord.kraft')),
+        el('p', {}, controllers.length ? t('coord.controllers', { list: controllers.join(', ') }) : t('coord.noControllers')), el('div', { class: 'msg' })),
+      el('div', { class: 'row' },
+        field(t('coord.clusterId'), input('kraft.cluster_id', d.kraft?.cluster_id, set('kraft.cluster_id'))),
+        el('button', { id: 'generate-cluster-id', onclick: async () => ctx.update(setField(ctx.state.draft, 'kraft.cluster_id', await ctx.backend.newClusterId()), true) }, t('coord.generate'))),
+      field(t('coord.controllerPort'), input('kraft.controller_port', d.kraft?.controller_port, set('kraft.controller_port'), { type: 'number', placeholder: '9093' })),
+    );
+  }
+  const zk = d.zookeeper ?? {};
+  const external = zk.external !== undefined;
+  const members = hosts.filter((h) => h.roles.includes('zookeeper')).map((h) => h.name);
+  const radio = (ext: boolean, label: string) => el('label', { class: 'radio' }, el('input', { type: 'radio', name: 'ensemble', id: ext ? 'ensemble-external' : 'ensemble-hosts', checked: external === ext,
+    onchange: () => ctx.update(setField(ctx.state.draft, 'zookeeper.external', ext ? [] : undefined), true) }), label);
+  return el('section', { class: 'form' },
+    el('fieldset', { class: 'anchor', 'data-field': 'zookeeper' }, el('legend', {}, t('coord.zk')), radio(false, t('coord.fromHosts')), radio(true, t('coord.external')),
+      external
+        ? field(t('coord.externalList'), el('textarea', { id: 'zk-external', 'data-field': 'zookeeper.external', rows: 3, oninput: (e: Event) => {
+            const list = (e.target as HTMLTextAreaElement).value.split(/[\s,]+/).filter(Boolean);
+            ctx.update(setField(ctx.state.draft, 'zookeeper.external', list));
+          } }, (zk.external ?? []).join('\n')))
+        : el('p', {}, members.length ? t('coord.members', { list: members.join(', ') }) : t('coord.noMembers')),
+      el('div', { class: 'msg' })),
+    field(t('coord.chroot'), input('zookeeper.chroot', zk.chroot, set('zookeeper.chroot'), { placeholder: `/${d.name ?? ''}` }), t('coord.chrootDefault', { name: d.name ?? '' })),
+    el('div', { class: 'grid3' },
+      field(t('coord.clientPort'), input('zookeeper.client_port', zk.client_port, set('zookeeper.client_port'), { type: 'number', placeholder: '2181' })),
+      field(t('coord.quorumPort'), input('zookeeper.quorum_port', zk.quorum_port, set('zookeeper.quorum_port'), { type: 'number', placeholder: '2888' })),
+      field(t('coord.electionPort'), input('zookeeper.election_port', zk.election_port, set('zookeeper.election_port'), { type: 'number', placeholder: '3888' }))),
+    field(t('coord.zkData'), input('zookeeper.data_dir', zk.data_dir, set('zookeeper.data_dir'), { placeholder: '/var/lib/zookeeper' })),
+  );
+}

@@ -1,0 +1,117 @@
+// step-hosts.ts — Hosts & IDs: the editable host table (name, address, roles, id, myid, rack), paste a list of
+// names, auto-number ids, SSH defaults with per-host overrides, and Test connection per host (reachability,
+// login, OS, Java; an unknown host key shows its SHA256 fingerprint with Accept / Reject).
+
+import type { Ctx } from './app.js';
+import { el, field, input } from './dom.js';
+import { t } from './i18n.js';
+import { addHost, autoNumber, effectiveMode, pasteHosts, removeHost, setField, toggleRole } from './state.js';
+import type { ConnectionReport, HostDraft } from './types.js';
+
+async function testConnection(ctx: Ctx, i: number, accept: string | null): Promise<void> {
+  ctx.session.connections.set(i, 'testing');
+  ctx.rerender();
+  try {
+    const r = await ctx.backend.testConnection(ctx.state.draft, i, accept, ctx.session.password || null);
+    ctx.session.connections.set(i, r);
+  } catch (e) {
+    const err = e as { code: string; message: string };
+    ctx.session.connections.set(i, { host: '', reachable: false, host_key_ok: false, unknown_key: null, auth_ok: false, os: null, java: null, java_major: null, error: err });
+  }
+  ctx.rerender();
+}
+
+function connectionRow(ctx: Ctx, i: number, cols: number): HTMLElement | null {
+  const c = ctx.session.connections.get(i);
+  if (!c) return null;
+  let body: (HTMLElement | string)[];
+  if (c === 'testing') body = [t('conn.testing')];
+  else if (c === 'rejected') body = [t('conn.rejected')];
+  else body = reportView(ctx, i, c);
+  return el('tr', { class: 'conn-row', 'data-conn': String(i) }, el('td', { colspan: String(cols) }, el('div', { class: 'conn' }, body)));
+}
+
+function mark(ok: boolean, yes: string, no: string): HTMLElement {
+  return el('span', { class: `pill ${ok ? 'ok' : 'bad'}` }, `${ok ? '✓' : '✕'} ${ok ? yes : no}`);
+}
+
+function reportView(ctx: Ctx, i: number, r: ConnectionReport): (HTMLElement | string)[] {
+  const out: (HTMLElement | string)[] = [mark(r.reachable, t('conn.reach'), t('conn.unreach'))];
+  if (r.unknown_key) {
+    out.push(el('div', { class: 'hostkey' }, el('p', {}, t('conn.key')), el('code', { class: 'fingerprint' }, `${r.unknown_key.key_type} ${r.unknown_key.fingerprint}`),
+      el('button', { class: 'primary', id: `accept-key-${i}`, onclick: () => void testConnection(ctx, i, r.unknown_key!.fingerprint) }, t('conn.accept')),
+      el('button', { id: `reject-key-${i}`, onclick: () => { ctx.session.connections.set(i, 'rejected'); ctx.rerender(); } }, t('conn.reject'))));
+    return out;
+  }
+  if (r.reachable) out.push(mark(r.auth_ok, t('conn.auth'), t('conn.authFail')));
+  if (r.os) out.push(el('span', { class: 'pill' }, `OS ${r.os}`));
+  if (r.auth_ok) out.push(el('span', { class: `pill ${r.java_major ? '' : 'bad'}` }, r.java ? `Java: ${r.java}` : 'Java: not found'));
+  if (r.error) out.push(el('div', { class: 'problem error' }, r.error.message));
+  return out;
+}
+
+function sshOverrideRow(ctx: Ctx, i: number, h: HostDraft, cols: number): HTMLElement {
+  const set = (path: string) => (v: unknown) => ctx.update(setField(ctx.state.draft, path, v));
+  const s = h.ssh ?? {};
+  return el('tr', { class: 'ssh-row' }, el('td', { colspan: String(cols) }, el('div', { class: 'grid4' },
+    field(t('hosts.sshUser'), input(`hosts[${i}].ssh.user`, s.user, set(`hosts[${i}].ssh.user`))),
+    field(t('hosts.sshPort'), input(`hosts[${i}].ssh.port`, s.port, set(`hosts[${i}].ssh.port`), { type: 'number' })),
+    field(t('hosts.sshKey'), input(`hosts[${i}].ssh.identity_file`, s.identity_file, set(`hosts[${i}].ssh.identity_file`))),
+    field(t('hosts.sshKnown'), input(`hosts[${i}].ssh.known_hosts`, s.known_hosts, set(`hosts[${i}].ssh.known_hosts`))))));
+}
+
+export function renderHosts(ctx: Ctx): HTMLElement {
+  const d = ctx.state.draft;
+  const hosts = d.hosts ?? [];
+  const release = ctx.releases.find((r) => r.version === d.kafka.version);
+  const kraft = effectiveMode(d, release?.default_mode ?? null) === 'kraft';
+  const roles = kraft ? ['broker', 'controller'] : ['broker', 'zookeeper'];
+  const set = (path: string) => (v: unknown) => ctx.update(setField(ctx.state.draft, path, v));
+  const cell = (control: HTMLElement) => el('td', {}, control, el('div', { class: 'msg' }));
+  const cols = kraft ? 7 : 8;
+
+  const rows = hosts.flatMap((h, i) => [
+    el('tr', { 'data-host': String(i) },
+      cell(input(`hosts[${i}].name`, h.name, set(`hosts[${i}].name`), { placeholder: 'kafka001' })),
+      cell(input(`hosts[${i}].address`, h.address, set(`hosts[${i}].address`), { placeholder: '10.0.0.11' })),
+      el('td', { class: 'roles' }, el('span', { class: 'anchor', 'data-field': `hosts[${i}].roles` },
+        roles.map((r) => el('label', { class: 'check' }, el('input', { type: 'checkbox', checked: h.roles.includes(r), onchange: (e: Event) => ctx.update(toggleRole(ctx.state.draft, i, r, (e.target as HTMLInputElement).checked), true) }), r))),
+        el('div', { class: 'msg' })),
+      cell(input(`hosts[${i}].id`, h.id, set(`hosts[${i}].id`), { type: 'number' })),
+      kraft ? null : cell(input(`hosts[${i}].zookeeper_id`, h.zookeeper_id, set(`hosts[${i}].zookeeper_id`), { type: 'number' })),
+      cell(input(`hosts[${i}].rack`, h.rack, set(`hosts[${i}].rack`))),
+      el('td', { class: 'actions' },
+        el('button', { class: 'small', id: `test-${i}`, onclick: () => void testConnection(ctx, i, null) }, t('hosts.test')),
+        el('button', { class: 'small', 'aria-expanded': String(ctx.session.expandedSsh.has(i)), onclick: () => { const x = ctx.session.expandedSsh; if (x.has(i)) x.delete(i); else x.add(i); ctx.rerender(); } }, t('hosts.override')),
+        el('button', { class: 'small danger', 'aria-label': `${t('hosts.remove')} ${h.name}`, onclick: () => { ctx.session.connections.clear(); ctx.update(removeHost(ctx.state.draft, i), true); } }, '✕')),
+      el('td', { class: 'idx muted' }, String(i))),
+    ctx.session.expandedSsh.has(i) ? sshOverrideRow(ctx, i, h, cols) : null,
+    connectionRow(ctx, i, cols),
+  ].filter((x): x is HTMLElement => x !== null));
+
+  const table = hosts.length
+    ? el('table', { class: 'hosts' },
+        el('thead', {}, el('tr', {}, el('th', {}, t('hosts.name')), el('th', {}, t('hosts.address')), el('th', {}, t('hosts.roles')), el('th', {}, t('hosts.id')),
+          kraft ? null : el('th', {}, t('hosts.myid')), el('th', {}, t('hosts.rack')), el('th', {}), el('th', {}))),
+        el('tbody', {}, rows))
+    : el('p', { class: 'empty', id: 'hosts-empty' }, t('hosts.empty'));
+
+  const pasteBox = el('textarea', { id: 'paste-hosts', rows: 3, placeholder: 'kafka001\nkafka002\nkafka003' });
+  const pasteRole = el('select', { id: 'paste-role' }, roles.map((r) => el('option', { value: r }, r)));
+  const ssh = d.ssh ?? {};
+  return el('section', {},
+    el('div', { class: 'anchor', 'data-field': 'hosts' }, table, el('div', { class: 'msg' })),
+    el('div', { class: 'row' },
+      el('button', { id: 'add-host', onclick: () => ctx.update(addHost(ctx.state.draft, { roles: [roles[0]] }), true) }, `+ ${t('hosts.add')}`),
+      el('button', { id: 'auto-number', onclick: () => ctx.update(autoNumber(ctx.state.draft), true) }, t('hosts.autonumber'))),
+    el('details', { class: 'paste' }, el('summary', {}, t('hosts.paste')), pasteBox, el('div', { class: 'row' }, t('hosts.pasteAs'), pasteRole,
+      el('button', { id: 'paste-add', onclick: () => ctx.update(autoNumber(pasteHosts(ctx.state.draft, pasteBox.value, pasteRole.value)), true) }, t('hosts.pasteAdd')))),
+    el('fieldset', {}, el('legend', {}, t('hosts.ssh')), el('div', { class: 'grid4' },
+      field(t('hosts.sshUser'), input('ssh.user', ssh.user, set('ssh.user'), { placeholder: 'root' })),
+      field(t('hosts.sshPort'), input('ssh.port', ssh.port, set('ssh.port'), { type: 'number', placeholder: '22' })),
+      field(t('hosts.sshKey'), input('ssh.identity_file', ssh.identity_file, set('ssh.identity_file'), { placeholder: '~/.ssh/id_ed25519' })),
+      field(t('hosts.sshKnown'), input('ssh.known_hosts', ssh.known_hosts, set('ssh.known_hosts'), { placeholder: '~/.ssh/known_hosts' }))),
+      el('label', { class: 'check' }, el('input', { type: 'checkbox', checked: ssh.sudo === true, onchange: (e: Event) => ctx.update(setField(ctx.state.draft, 'ssh.sudo', (e.target as HTMLInputElement).checked || undefined)) }), t('hosts.sshSudo')),
+      field(t('hosts.password'), el('input', { type: 'password', id: 'ssh-password', autocomplete: 'off', value: ctx.session.password, oninput: (e: Event) => { ctx.session.password = (e.target as HTMLInputElement).value; } }))),
+  );
+}

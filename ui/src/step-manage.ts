@@ -1,0 +1,66 @@
+// step-manage.ts — Manage: status per host (units, process listening, in cluster) and the cluster checks;
+// Start / Stop / Restart (rolling) after a confirmation, with the engine's events in a log; Refresh.
+
+import type { Ctx } from './app.js';
+import type { Verb } from './backend.js';
+import { el } from './dom.js';
+import { t } from './i18n.js';
+import { emptyProgress, reduce } from './progress.js';
+import { logPane, progressTable, runOptions } from './step-install.js';
+
+async function refresh(ctx: Ctx): Promise<void> {
+  ctx.session.statusLoading = true;
+  ctx.rerender();
+  try {
+    ctx.session.status = await ctx.backend.status(ctx.state.draft, runOptions(ctx));
+  } catch (e) {
+    ctx.notify((e as { message: string }).message, false);
+  }
+  ctx.session.statusLoading = false;
+  if (ctx.state.step === 'manage') ctx.rerender();
+}
+
+async function operate(ctx: Ctx, verb: Verb, label: string): Promise<void> {
+  if (!(await ctx.confirm(t('manage.confirm', { verb: label, name: ctx.state.draft.name ?? '' })))) return;
+  ctx.session.run = { kind: 'manage', progress: emptyProgress((ctx.state.draft.hosts ?? []).map((h) => h.name)), running: true, result: null, expectedPhases: 3 };
+  ctx.rerender();
+  try {
+    await ctx.backend.operate(ctx.state.draft, verb, runOptions(ctx), (e) => {
+      ctx.session.run!.progress = reduce(ctx.session.run!.progress, e);
+      if (ctx.state.step === 'manage') ctx.rerender();
+    });
+    ctx.session.run.result = { ok: true, text: `${label}: ok` };
+  } catch (e) {
+    ctx.session.run.result = { ok: false, text: `${label}: ${(e as { message: string }).message}` };
+  }
+  ctx.session.run.running = false;
+  await refresh(ctx);
+}
+
+const yesNo = (v: boolean | null) => el('span', { class: `pill ${v === true ? 'ok' : v === false ? 'bad' : ''}` }, v === true ? '✓' : v === false ? '✕' : '–');
+
+export function renderManage(ctx: Ctx): HTMLElement {
+  const s = ctx.session.status;
+  const run = ctx.session.run?.kind === 'manage' ? ctx.session.run : null;
+  const busy = run?.running === true || ctx.session.statusLoading;
+  const hasErrors = ctx.state.problems.some((p) => p.severity === 'error');
+  const controls = el('div', { class: 'row' },
+    el('button', { id: 'refresh', disabled: busy || hasErrors, onclick: () => void refresh(ctx) }, ctx.session.statusLoading ? '…' : t('manage.refresh')),
+    el('button', { id: 'op-start', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'start', t('manage.start')) }, t('manage.start')),
+    el('button', { id: 'op-stop', class: 'danger', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'stop', t('manage.stop')) }, t('manage.stop')),
+    el('button', { id: 'op-restart', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'restart', t('manage.restart')) }, t('manage.restart')),
+    run?.running ? el('button', { id: 'cancel', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null);
+  const table = s
+    ? el('table', { class: 'status', id: 'status-table' },
+        el('thead', {}, el('tr', {}, el('th', {}, t('manage.host')), el('th', {}, t('manage.unit')), el('th', {}, t('manage.process')), el('th', {}, t('manage.inCluster')))),
+        el('tbody', {}, s.hosts.map((h) => el('tr', { 'data-status-host': h.host },
+          el('td', {}, el('strong', {}, h.host), el('div', { class: 'muted' }, h.roles.join(', '))),
+          el('td', { class: 'units' }, h.units ? h.units.map((u) => el('span', { class: `pill ${u.active === 'active' ? 'ok' : 'bad'}`, 'data-unit': u.unit }, `${u.unit.replace('.service', '')}: ${u.active}`)) : el('span', { class: 'problem error' }, h.error ?? '')),
+          el('td', {}, yesNo(h.listening)), el('td', {}, yesNo(h.in_cluster))))))
+    : el('p', { class: 'empty' }, t('manage.empty'));
+  return el('section', {}, controls,
+    s ? el('p', { id: 'health', class: s.healthy ? 'ok' : 'problem error' }, s.healthy ? t('manage.healthy') : t('manage.unhealthy')) : null,
+    table,
+    s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: r.Ok !== undefined ? 'ok' : 'problem error' }, `${name}: ${r.Ok ?? r.Err}`))) : null,
+    run ? el('div', {}, run.result ? el('p', { id: 'op-result', class: run.result.ok ? 'ok' : 'problem error' }, run.result.text) : null, progressTable(run.progress), logPane(run.progress)) : null);
+}

@@ -1,0 +1,83 @@
+// step-review.ts — Review: all problems (each links to its step), every generated file per host (read-only,
+// highlighted), the plan, and Export to a folder or a zip.
+
+import type { Ctx } from './app.js';
+import { el, field } from './dom.js';
+import { highlight } from './highlight.js';
+import { t, type Key } from './i18n.js';
+import { stepOfField } from './problems.js';
+import type { Review } from './types.js';
+
+let selected: { host: string; path: string } | null = null;
+let exportTarget = '';
+let exportFormat: 'folder' | 'zip' = 'folder';
+let exportReplace = false;
+
+async function load(ctx: Ctx): Promise<void> {
+  const review = await ctx.backend.review(ctx.state.draft);
+  ctx.session.review = review;
+  if (ctx.state.step === 'review') ctx.rerender();
+}
+
+function filesView(review: Review): HTMLElement {
+  const first = review.hosts[0];
+  if (!selected || !review.hosts.some((h) => h.host === selected!.host && h.files.some((f) => f.path === selected!.path))) {
+    selected = first && first.files[0] ? { host: first.host, path: first.files[0].path } : null;
+  }
+  const file = review.hosts.find((h) => h.host === selected?.host)?.files.find((f) => f.path === selected?.path);
+  const pre = el('pre', { class: 'code', id: 'file-content', 'data-host': selected?.host ?? '', 'data-path': selected?.path ?? '' });
+  pre.innerHTML = file ? highlight(file.content) : '';
+  return el('div', { class: 'files' },
+    el('ul', { class: 'file-tree' }, review.hosts.map((h) => el('li', {}, el('strong', {}, h.host),
+      el('ul', {}, h.files.map((f) => el('li', {}, el('a', {
+        href: '#', class: selected?.host === h.host && selected.path === f.path ? 'current' : '', 'data-file': `${h.host}:${f.path}`, title: f.purpose,
+        onclick: (e: Event) => { e.preventDefault(); selected = { host: h.host, path: f.path }; pre.innerHTML = highlight(f.content); pre.dataset.host = h.host; pre.dataset.path = f.path;
+          (e.target as HTMLElement).closest('.file-tree')!.querySelectorAll('a').forEach((a) => a.classList.toggle('current', a === e.target)); },
+      }, f.path))))))),
+    el('div', { class: 'file-view' }, file ? el('p', { class: 'muted' }, `${selected!.host}:${file.path} — ${file.purpose} (mode ${file.mode.toString(8)})`) : null, pre));
+}
+
+function planView(review: Review): HTMLElement | null {
+  if (!review.plan) return null;
+  return el('details', { class: 'plan', id: 'plan' }, el('summary', {}, `${t('review.plan')} (${review.plan.phases.length})`),
+    el('ol', {}, review.plan.phases.map((ph) => el('li', {}, el('strong', {}, ph.title),
+      el('ul', {}, ph.hosts.map((h) => el('li', {}, `${h.host}: ${h.steps.map((s) => s.step.replace(/_/g, ' ')).join(' → ')}`)))))));
+}
+
+function exportView(ctx: Ctx): HTMLElement {
+  const target = el('input', { id: 'export-target', type: 'text', value: exportTarget || `${ctx.state.draft.name ?? 'cluster'}-export`, oninput: (e: Event) => { exportTarget = (e.target as HTMLInputElement).value; } });
+  const fmt = (v: 'folder' | 'zip', label: string) => el('label', { class: 'radio' }, el('input', { type: 'radio', name: 'export-format', id: `export-${v}`, checked: exportFormat === v, onchange: () => { exportFormat = v; } }), label);
+  const msg = ctx.session.exportMessage;
+  return el('fieldset', { class: 'export' }, el('legend', {}, t('review.export')),
+    field(t('review.exportTo'), target), fmt('folder', t('review.folder')), fmt('zip', t('review.zip')),
+    el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'export-replace', checked: exportReplace, onchange: (e: Event) => { exportReplace = (e.target as HTMLInputElement).checked; } }), t('review.replace')),
+    el('button', { id: 'export', class: 'primary', onclick: async () => {
+      try {
+        const [path, n] = await ctx.backend.exportFiles(ctx.state.draft, target.value, exportFormat, exportReplace);
+        ctx.session.exportMessage = { ok: true, text: t('review.exported', { n, path }) };
+      } catch (e) {
+        ctx.session.exportMessage = { ok: false, text: (e as { message: string }).message };
+      }
+      ctx.rerender();
+    } }, t('review.export')),
+    msg ? el('p', { id: 'export-result', class: msg.ok ? 'ok' : 'problem error' }, msg.text) : null);
+}
+
+export function renderReview(ctx: Ctx): HTMLElement {
+  const review = ctx.session.review;
+  if (!review) {
+    void load(ctx);
+    return el('p', { class: 'muted' }, '…');
+  }
+  const errors = review.problems.filter((p) => p.severity === 'error');
+  const problems = el('section', { id: 'review-problems' }, el('h3', {}, t('review.problems')),
+    review.problems.length === 0 ? el('p', { class: 'ok' }, t('review.none')) : el('ul', { class: 'problems' }, review.problems.map((p) => {
+      const step = stepOfField(p.field);
+      return el('li', { class: `problem ${p.severity}` }, el('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); ctx.go(step); } }, `${t(`step.${step}` as Key)} › ${p.field}`), ': ', p.message);
+    })));
+  if (errors.length) return el('div', {}, el('p', { class: 'problem error' }, t('review.fix')), problems);
+  return el('div', { class: 'review' },
+    review.render_error ? el('p', { class: 'problem error' }, review.render_error.message) : null,
+    review.problems.length ? problems : null,
+    el('h3', {}, t('review.files')), filesView(review), planView(review), exportView(ctx));
+}

@@ -1,0 +1,37 @@
+// step-storage.ts — Storage: data directories (add / remove / reorder), install / config / log directories,
+// service user, heap and listener port.
+
+import type { Ctx } from './app.js';
+import { el, field, input } from './dom.js';
+import { t } from './i18n.js';
+import { move, setField } from './state.js';
+
+export function renderStorage(ctx: Ctx): HTMLElement {
+  const d = ctx.state.draft;
+  const set = (path: string) => (v: unknown) => ctx.update(setField(ctx.state.draft, path, v));
+  const dirs = d.kafka.data_dirs ?? [];
+  const setDirs = (list: string[]) => ctx.update(setField(ctx.state.draft, 'kafka.data_dirs', list.length ? list : undefined), true);
+  const dirRows = dirs.map((dir, i) => el('li', { class: 'anchor dir-row' },
+    input(`kafka.data_dirs[${i}]`, dir, (v) => {
+      const list = (ctx.state.draft.kafka.data_dirs ?? []).slice();
+      list[i] = String(v ?? '');
+      ctx.update(setField(ctx.state.draft, 'kafka.data_dirs', list));
+    }),
+    el('button', { class: 'small', title: t('storage.up'), 'aria-label': t('storage.up'), disabled: i === 0, onclick: () => setDirs(move(dirs, i, -1)) }, '↑'),
+    el('button', { class: 'small', title: t('storage.down'), 'aria-label': t('storage.down'), disabled: i === dirs.length - 1, onclick: () => setDirs(move(dirs, i, 1)) }, '↓'),
+    el('button', { class: 'small danger', 'aria-label': t('hosts.remove'), onclick: () => setDirs(dirs.filter((_, j) => j !== i)) }, '✕'),
+    el('div', { class: 'msg' })));
+  return el('section', { class: 'form' },
+    el('fieldset', { class: 'anchor', 'data-field': 'kafka.data_dirs' }, el('legend', {}, t('storage.dataDirs')),
+      dirs.length ? el('ol', { class: 'dirs' }, dirRows) : el('p', { class: 'empty' }, t('storage.noDirs')),
+      el('button', { id: 'add-dir', onclick: () => setDirs([...dirs, `/data${dirs.length + 1}`]) }, `+ ${t('storage.addDir')}`),
+      el('div', { class: 'msg' })),
+    el('div', { class: 'grid2' },
+      field(t('storage.install'), input('kafka.install_dir', d.kafka.install_dir, set('kafka.install_dir'), { placeholder: '/opt' })),
+      field(t('storage.config'), input('kafka.config_dir', d.kafka.config_dir, set('kafka.config_dir'), { placeholder: '/etc/kafka' })),
+      field(t('storage.log'), input('kafka.log_dir', d.kafka.log_dir, set('kafka.log_dir'), { placeholder: '/var/log/kafka' })),
+      field(t('storage.user'), input('kafka.user', d.kafka.user, set('kafka.user'), { placeholder: 'kafka' })),
+      field(t('storage.heap'), input('kafka.heap', d.kafka.heap, set('kafka.heap'), { placeholder: '1g' })),
+      field(t('storage.port'), input('kafka.listener_port', d.kafka.listener_port, set('kafka.listener_port'), { type: 'number', placeholder: '9092' }))),
+  );
+}

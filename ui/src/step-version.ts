@@ -1,0 +1,62 @@
+// step-version.ts — Version: cluster name, the release catalog (Scala builds, modes, Java, withdrawn marked),
+// the mode switch where a release allows both, and where the tarball comes from (Apache, mirror, offline).
+
+import type { Ctx } from './app.js';
+import { el, field, input } from './dom.js';
+import { t } from './i18n.js';
+import { effectiveMode, setField, setMode } from './state.js';
+import type { Release } from './types.js';
+
+export function releaseLabel(r: Release): string {
+  const notes = [r.zookeeper ? 'ZooKeeper' : '', r.kraft === 'production' ? 'KRaft' : r.kraft !== 'none' ? `KRaft ${r.kraft}` : '', t('version.java', r.java)]
+    .filter(Boolean).join(' · ');
+  return `${r.version}  (${notes})${r.withdrawn ? ` — ${t('version.withdrawn')}` : r.current ? ` — ${t('version.current')}` : ''}`;
+}
+
+export function renderVersion(ctx: Ctx): HTMLElement {
+  const d = ctx.state.draft;
+  const release = ctx.releases.find((r) => r.version === d.kafka.version);
+  const set = (path: string, rerender = false) => (v: unknown) => ctx.update(setField(ctx.state.draft, path, v), rerender);
+
+  const versionSel = el('select', { id: 'kafka-version', 'data-field': 'kafka.version', onchange: (e: Event) => {
+    let draft = setField(ctx.state.draft, 'kafka.version', (e.target as HTMLSelectElement).value);
+    const r = ctx.releases.find((x) => x.version === draft.kafka.version);
+    if (r && draft.kafka.scala && !r.scala.includes(draft.kafka.scala)) draft = setField(draft, 'kafka.scala', undefined);
+    if (r && r.default_mode && draft.kafka.mode && draft.kafka.mode !== r.default_mode) draft = setMode(draft, r.default_mode);
+    ctx.update(draft, true);
+  } }, release ? null : el('option', { value: d.kafka.version ?? '' }, d.kafka.version ?? '—'),
+  ctx.releases.map((r) => el('option', { value: r.version, class: r.withdrawn ? 'withdrawn' : '' }, releaseLabel(r))));
+  versionSel.value = d.kafka.version ?? '';
+
+  const scalaSel = el('select', { id: 'kafka-scala', 'data-field': 'kafka.scala', onchange: (e: Event) => set('kafka.scala')((e.target as HTMLSelectElement).value) },
+    el('option', { value: '' }, 'default (2.13)'), (release?.scala ?? []).map((s) => el('option', { value: s }, s)));
+  scalaSel.value = d.kafka.scala ?? '';
+
+  const mode = effectiveMode(d, release?.default_mode ?? null);
+  let modeBox: HTMLElement;
+  if (release && release.default_mode === null) {
+    const radio = (m: 'zookeeper' | 'kraft', label: string) => el('label', { class: 'radio' },
+      el('input', { type: 'radio', name: 'mode', id: `mode-${m}`, value: m, checked: d.kafka.mode === m, onchange: () => ctx.update(setMode(ctx.state.draft, m), true) }), label);
+    modeBox = el('div', { class: 'anchor', 'data-field': 'kafka.mode' }, el('p', {}, t('version.choose')), radio('zookeeper', 'ZooKeeper'), radio('kraft', 'KRaft'), el('div', { class: 'msg' }));
+  } else {
+    modeBox = el('div', { class: 'anchor', 'data-field': 'kafka.mode' }, el('p', {}, mode === 'kraft' ? t('version.kraftOnly') : t('version.zkOnly')), el('div', { class: 'msg' }));
+  }
+
+  const source = d.kafka.tarball !== undefined ? 'tarball' : d.kafka.mirror !== undefined ? 'mirror' : 'apache';
+  const srcRadio = (v: string, label: string) => el('label', { class: 'radio' }, el('input', { type: 'radio', name: 'source', id: `source-${v}`, checked: source === v, onchange: () => {
+    let draft = setField(setField(ctx.state.draft, 'kafka.mirror', undefined), 'kafka.tarball', undefined);
+    if (v === 'mirror') draft = setField(draft, 'kafka.mirror', 'https://');
+    if (v === 'tarball') draft = setField(draft, 'kafka.tarball', '/');
+    ctx.update(draft, true);
+  } }), label);
+
+  return el('section', { class: 'form' },
+    field(t('version.name'), input('name', d.name, set('name'), { placeholder: 'peter-kafka' })),
+    field(t('version.release'), versionSel),
+    field(t('version.scala'), scalaSel),
+    el('fieldset', {}, el('legend', {}, t('version.mode')), modeBox),
+    el('fieldset', {}, el('legend', {}, t('version.source')), srcRadio('apache', t('version.apache')), srcRadio('mirror', t('version.mirror')), srcRadio('tarball', t('version.tarball')),
+      source === 'mirror' ? field(t('version.mirrorUrl'), input('kafka.mirror', d.kafka.mirror, set('kafka.mirror'))) : null,
+      source === 'tarball' ? field(t('version.tarballPath'), input('kafka.tarball', d.kafka.tarball, set('kafka.tarball'))) : null),
+  );
+}

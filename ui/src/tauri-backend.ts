@@ -1,0 +1,36 @@
+// tauri-backend.ts — the Backend over the Tauri app's commands (src-tauri/src/commands): invoke for requests,
+// a Channel for the engine's event stream during deploy and start/stop/restart.
+
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { getCurrentWindow } from '@tauri-apps/api/window';
+import type { Backend, Verb } from './backend.js';
+import type { EngineEvent, ProjectDraft, RunOptions } from './types.js';
+
+function channel(onEvent: (e: EngineEvent) => void): Channel<EngineEvent> {
+  const ch = new Channel<EngineEvent>();
+  ch.onmessage = onEvent;
+  return ch;
+}
+
+export function tauriBackend(): Backend {
+  return {
+    kind: 'tauri',
+    newProject: () => invoke('new_project'),
+    openProject: (path) => invoke('open_project', { path }),
+    saveProject: (path, draft) => invoke('save_project', { path, draft }),
+    recentProjects: () => invoke('recent_projects'),
+    validate: (draft) => invoke('validate_project', { draft }),
+    releases: () => invoke('releases'),
+    newClusterId: () => invoke('new_cluster_id'),
+    review: (draft) => invoke('review', { draft }),
+    exportFiles: (draft, target, format, replace) => invoke('export_files', { draft, target, format, replace }),
+    testConnection: (draft, index, acceptFingerprint, password) =>
+      invoke('test_connection', { draft, index, acceptFingerprint, password }),
+    deploy: (draft: ProjectDraft, options: RunOptions, onEvent) => invoke('deploy', { draft, options, onEvent: channel(onEvent) }),
+    operate: (draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent) =>
+      invoke('operate', { draft, verb, options, onEvent: channel(onEvent) }),
+    status: (draft, options) => invoke('cluster_status', { draft, options }),
+    cancel: () => invoke('cancel_job'),
+    setTitle: (title) => getCurrentWindow().setTitle(title),
+  };
+}

@@ -1,0 +1,62 @@
+// types.ts — the data the backend and the UI exchange: the project draft (the TOML file's shape), problems,
+// releases, review, engine events, status. Mirrors the Rust serde types of the engine and src-tauri.
+
+export interface SshDraft { user?: string; port?: number; identity_file?: string; known_hosts?: string; sudo?: boolean }
+export interface HostDraft {
+  name: string; address?: string; roles: string[]; id?: number; zookeeper_id?: number; rack?: string;
+  data_dirs?: string[]; ssh?: SshDraft; connection?: string;
+}
+export interface KafkaDraft {
+  version?: string; scala?: string; mode?: string; install_dir?: string; config_dir?: string; log_dir?: string;
+  data_dirs?: string[]; listener_port?: number; heap?: string; user?: string; java_home?: string; mirror?: string;
+  apache_url?: string; tarball?: string; properties?: Record<string, unknown>;
+}
+export interface ZookeeperDraft {
+  chroot?: string; client_port?: number; quorum_port?: number; election_port?: number; data_dir?: string;
+  log_dir?: string; heap?: string; tick_time?: number; init_limit?: number; sync_limit?: number; external?: string[];
+}
+export interface KraftDraft { cluster_id?: string; controller_port?: number }
+export interface ProjectDraft {
+  format: number; name?: string; kafka: KafkaDraft; zookeeper?: ZookeeperDraft; kraft?: KraftDraft; ssh?: SshDraft;
+  hosts?: HostDraft[];
+}
+
+export type Severity = 'error' | 'warning';
+export interface Problem { severity: Severity; field: string; message: string }
+
+export interface Release {
+  version: string; scala: string[]; zookeeper: boolean; kraft: 'none' | 'early-access' | 'preview' | 'production';
+  java: { min: number; max: number }; withdrawn: boolean; current: boolean; default_mode: 'kraft' | 'zookeeper' | null;
+}
+
+export interface GeneratedFile { path: string; content: string; mode: number; owner: string; purpose: string }
+export interface HostFiles { host: string; files: GeneratedFile[] }
+export interface PlanStep { step: string; [k: string]: unknown }
+export interface Plan { cluster: string; phases: { name: string; title: string; runs_on: string; hosts: { host: string; steps: PlanStep[] }[] }[] }
+export interface AppError { code: string; message: string }
+export interface Review { problems: Problem[]; hosts: HostFiles[]; plan: Plan | null; render_error: AppError | null }
+
+export interface ConnectionReport {
+  host: string; reachable: boolean; host_key_ok: boolean; unknown_key: { key_type: string; fingerprint: string } | null;
+  auth_ok: boolean; os: string | null; java: string | null; java_major: number | null; error: AppError | null;
+}
+
+export type Outcome = { outcome: 'changed'; detail: string } | { outcome: 'unchanged'; reason: string };
+export type EngineEvent =
+  | { event: 'phase_started'; phase: string; title: string; hosts: string[] }
+  | { event: 'phase_finished'; phase: string }
+  | { event: 'step_started'; host: string; step: string }
+  | { event: 'progress'; host: string; step: string; done: number; total: number | null }
+  | { event: 'step_finished'; host: string; step: string; outcome: Outcome }
+  | { event: 'step_failed'; host: string; step: string; error: string }
+  | { event: 'warning'; host: string; message: string }
+  | { event: 'log'; host: string; message: string };
+
+export interface DeploySummary { changed: number; unchanged: number; uploaded: Record<string, number>; started: string[] }
+export interface UnitStatus { unit: string; enabled: string; active: string }
+export interface HostStatus {
+  host: string; roles: string[]; units: UnitStatus[] | null; listening: boolean | null; in_cluster: boolean | null; error: string | null;
+}
+export interface ClusterStatus { hosts: HostStatus[]; checks: [string, { Ok?: string; Err?: string }][]; healthy: boolean }
+export interface RunOptions { password?: string; install_java?: boolean; accepted_keys?: [string, string][]; health_timeout_secs?: number }
+export interface Opened { path: string; draft: ProjectDraft; problems: Problem[]; recent: string[] }
