@@ -1,0 +1,126 @@
+//! The app's commands through Tauri's IPC on the mock runtime (`tauri::test::mock_builder()`): argument names,
+//! JSON shapes and `{code, message}` errors exactly as the UI sees them, without a window.
+
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY, MockRuntime};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml");
+
+fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    // recent projects go to the app's config dir: keep them inside target/, never in the home directory
+    static XDG: std::sync::Once = std::sync::Once::new();
+    XDG.call_once(|| std::env::set_var("XDG_CONFIG_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/xdg-config")));
+    let app = kafka_wizard_app::builder(mock_builder()).build(mock_context(noop_assets())).expect("app builds");
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
+    (app, window)
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("json response"))
+}
+
+fn seed_draft(window: &WebviewWindow<MockRuntime>) -> Value {
+    invoke(window, "open_project", json!({ "path": SEED })).expect("the seed project opens")["draft"].clone()
+}
+
+#[test]
+fn opening_the_guides_project_returns_its_draft_without_errors() {
+    let (_app, w) = window();
+    let opened = invoke(&w, "open_project", json!({ "path": SEED })).unwrap();
+    assert_eq!(opened["draft"]["name"], "peter-kafka");
+    assert_eq!(opened["draft"]["hosts"].as_array().unwrap().len(), 6);
+    assert!(opened["problems"].as_array().unwrap().iter().all(|p| p["severity"] != "error"), "{opened}");
+}
+
+#[test]
+fn a_duplicate_broker_id_comes_back_as_an_error_naming_that_hosts_id_field() {
+    let (_app, w) = window();
+    let mut draft = seed_draft(&w);
+    draft["hosts"][4]["id"] = json!(1);
+    let problems = invoke(&w, "validate_project", json!({ "draft": draft })).unwrap();
+    let fields: Vec<&str> = problems.as_array().unwrap().iter().filter(|p| p["severity"] == "error").map(|p| p["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"hosts[4].id"), "{problems}");
+}
+
+#[test]
+fn review_returns_each_hosts_files_and_the_plan() {
+    let (_app, w) = window();
+    let review = invoke(&w, "review", json!({ "draft": seed_draft(&w) })).unwrap();
+    let hosts = review["hosts"].as_array().unwrap();
+    assert_eq!(hosts.len(), 6);
+    let broker = hosts.iter().find(|h| h["host"] == "peter-kafka002").unwrap();
+    let props = broker["files"].as_array().unwrap().iter().find(|f| f["path"] == "/etc/kafka/server.properties").unwrap();
+    assert!(props["content"].as_str().unwrap().contains("broker.id=2"));
+    assert!(!review["plan"]["phases"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn exporting_into_a_folder_with_other_files_fails_with_a_code_the_ui_can_branch_on() {
+    let (_app, w) = window();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let err = invoke(&w, "export_files", json!({ "draft": seed_draft(&w), "target": dir.path(), "format": "folder", "replace": false })).unwrap_err();
+    assert_eq!(err["code"], "export_folder_not_empty", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("not empty"));
+}
+
+#[test]
+fn export_to_a_new_folder_writes_the_index_and_every_hosts_files() {
+    let (_app, w) = window();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let written = invoke(&w, "export_files", json!({ "draft": seed_draft(&w), "target": out, "format": "folder", "replace": false })).unwrap();
+    assert!(written[1].as_u64().unwrap() > 6);
+    assert!(out.join("INDEX.md").exists());
+    assert!(out.join("peter-kafka001/etc/kafka/server.properties").exists());
+}
+
+#[test]
+fn saving_writes_toml_the_cli_reads_and_remembers_the_file_as_recent() {
+    let (_app, w) = window();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("saved.toml");
+    let saved = invoke(&w, "save_project", json!({ "path": path, "draft": seed_draft(&w) })).unwrap();
+    assert_eq!(saved[0], path.to_string_lossy().as_ref());
+    assert_eq!(saved[1][0], path.to_string_lossy().as_ref());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(kafka_wizard::project::parse(&text).is_ok(), "{text}");
+}
+
+#[test]
+fn testing_a_connection_of_an_invalid_project_asks_to_fix_the_errors_first() {
+    let (_app, w) = window();
+    let err = invoke(&w, "test_connection", json!({ "draft": { "format": 1 }, "index": 0, "acceptFingerprint": null, "password": null })).unwrap_err();
+    assert_eq!(err["code"], "invalid_project", "{err}");
+}
+
+#[test]
+fn cancel_without_a_running_job_says_so() {
+    let (_app, w) = window();
+    assert_eq!(invoke(&w, "cancel_job", json!({})).unwrap(), json!(false));
+}
+
+#[test]
+fn the_catalog_marks_modes_for_the_version_step() {
+    let (_app, w) = window();
+    let releases = invoke(&w, "releases", json!({})).unwrap();
+    let find = |v: &str| releases.as_array().unwrap().iter().find(|r| r["version"] == v).cloned().unwrap();
+    assert_eq!(find("2.8.0")["default_mode"], "zookeeper");
+    assert_eq!(find("3.9.0")["default_mode"], Value::Null);
+    assert!(find("3.9.0")["scala"].as_array().unwrap().len() >= 2);
+}
