@@ -143,7 +143,7 @@ export class App implements Ctx {
   }
 
   confirm(question: string): Promise<boolean> {
-    return this.dialog([el('p', {}, question)], [['yes', t('manage.yes')], ['cancel', t('manage.no')]]).then((v) => v === 'yes');
+    return this.dialog([el('p', {}, question)], [['yes', t('manage.yes')], ['no', t('manage.no')]]).then((v) => v === 'yes');
   }
 
   private async askPath(title: string, initial: string): Promise<string | null> {

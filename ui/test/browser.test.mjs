@@ -1,0 +1,105 @@
+// browser.test.mjs — the wizard in headless Debian Chromium against the MOCK backend (no Tauri): navigation
+// with the keyboard, inline problems appearing and clearing as the user types, paste + auto-number, Review,
+// Install progress from streamed events with a failed host and Retry, Manage with confirmation, and the
+// Korean switch. Screenshots go to target/screenshots/browser-*.png.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, browser } from './serve.mjs';
+
+const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
+fs.mkdirSync(SHOTS, { recursive: true });
+
+async function open(b, url, mockOptions = {}) {
+  const page = await b.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript((o) => { window.__MOCK_OPTIONS__ = o; }, mockOptions);
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]');
+  return { page, errors };
+}
+
+const msgOf = (page, field) => page.locator(`[data-problem-field="${field}"]`);
+
+test('the wizard in a browser: from an empty project to an installed and restarted cluster', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const { page, errors } = await open(b, server.url, { failHost: 'kafka002', delayMs: 2 });
+
+  assert.equal(await page.locator('#step h2').textContent(), '1. Version');
+  await page.locator('input[data-field="name"]').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#step').getAttribute('data-step'), 'hosts', 'Enter goes to the next step');
+  assert.ok(await page.locator('#hosts-empty').isVisible(), 'an empty host list says what to do');
+  await page.screenshot({ path: path.join(SHOTS, 'browser-hosts-empty.png') });
+
+  await page.locator('details.paste summary').click();
+  await page.locator('#paste-hosts').fill('kafka001\nkafka002\nkafka003');
+  await page.locator('#paste-add').click();
+  assert.equal(await page.locator('tr[data-host]').count(), 3);
+  assert.equal(await page.locator('input[data-field="hosts[2].id"]').inputValue(), '3', 'pasted hosts are auto-numbered');
+
+  await page.locator('input[data-field="hosts[1].id"]').fill('1');
+  await msgOf(page, 'hosts[1].id').waitFor();
+  assert.match(await msgOf(page, 'hosts[1].id').textContent(), /already used/);
+  assert.equal(await page.locator('input[data-field="hosts[1].id"]').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('nav [data-step="hosts"] .badge').textContent(), '1');
+  await page.screenshot({ path: path.join(SHOTS, 'browser-hosts-error.png') });
+  await page.locator('input[data-field="hosts[1].id"]').fill('2');
+  await msgOf(page, 'hosts[1].id').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('nav [data-step="hosts"] .badge').textContent(), '');
+
+  await page.locator('#test-0').click();
+  await page.locator('#accept-key-0').waitFor();
+  assert.match(await page.locator('.fingerprint').textContent(), /SHA256:mockmockmock/);
+  await page.locator('#accept-key-0').click();
+  await page.locator('tr[data-conn="0"] >> text=debian 12').waitFor();
+
+  await page.keyboard.press('Alt+ArrowLeft');
+  assert.equal(await page.locator('#step').getAttribute('data-step'), 'version', 'Alt+Left goes back');
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#file-content').waitFor();
+  assert.match(await page.locator('#file-content').textContent(), /broker\.id=1/);
+  await page.locator('#export').click();
+  await page.locator('#export-result').waitFor();
+
+  await page.locator('nav [data-step="install"]').click();
+  await page.locator('#install').click();
+  await page.locator('#run-result').waitFor();
+  assert.match(await page.locator('#run-result').textContent(), /mock failure|failed/);
+  assert.equal(await page.locator('tr[data-host-row="kafka002"]').getAttribute('data-state'), 'failed');
+  assert.equal(await page.locator('tr[data-host-row="kafka001"]').getAttribute('data-state'), 'done');
+  assert.match(await page.locator('#retry').textContent(), /kafka002/);
+  assert.match(await page.locator('#log').textContent(), /\[kafka002\] write configs FAILED|FAILED/);
+  await page.screenshot({ path: path.join(SHOTS, 'browser-install-failed.png') });
+
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#refresh').click();
+  await page.locator('#status-table').waitFor();
+  assert.equal(await page.locator('tr[data-status-host]').count(), 3);
+  await page.locator('#op-restart').click();
+  await page.locator('#dialog-no').click();
+  assert.equal(await page.locator('#op-result').count(), 0, 'declining the confirmation does nothing');
+
+  await page.selectOption('#lang', 'ko');
+  assert.equal(await page.locator('nav [data-step="hosts"]').textContent().then((s) => s.includes('호스트와 ID')), true);
+  assert.deepEqual(errors, []);
+});
+
+test('an unsaved change shows in the title and saving clears it', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const { page } = await open(b, server.url);
+  await page.locator('input[data-field="name"]').fill('renamed');
+  await page.waitForFunction(() => document.title.startsWith('●'));
+  await page.locator('#file-save').click();
+  await page.locator('#path-input').fill('/tmp/renamed.toml');
+  await page.locator('#dialog-ok').click();
+  await page.waitForFunction(() => document.title === 'renamed.toml — Kafka Cluster Wizard');
+  assert.equal(await page.locator('#project-path').textContent(), '/tmp/renamed.toml');
+});

@@ -1,0 +1,137 @@
+// logic.test.mjs — headless tests of the wizard's pure logic (compiled from ui/src by `npm run build` into
+// build/node): wizard state and draft edits, where problems are shown, the progress model fed by engine events,
+// highlighting and the translations.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as state from '../build/node/state.js';
+import * as problems from '../build/node/problems.js';
+import * as progress from '../build/node/progress.js';
+import { highlight } from '../build/node/highlight.js';
+import * as i18n from '../build/node/i18n.js';
+
+const seed = () => ({
+  format: 1, name: 'peter-kafka', kafka: { version: '2.8.0', mode: 'zookeeper' }, zookeeper: { chroot: '/peter-kafka' },
+  hosts: [
+    { name: 'zk1', roles: ['zookeeper'], zookeeper_id: 1 },
+    { name: 'k1', roles: ['broker'], id: 1 },
+  ],
+});
+
+test('a draft edited and then edited back is no longer dirty, and the title says so', () => {
+  let s = state.initialState(seed(), '/tmp/peter.toml');
+  assert.equal(state.windowTitle(s), 'peter.toml — Kafka Cluster Wizard');
+  s = { ...s, draft: state.setField(s.draft, 'kafka.heap', '2g') };
+  assert.ok(state.isDirty(s));
+  assert.equal(state.windowTitle(s), '● peter.toml — Kafka Cluster Wizard');
+  s = { ...s, draft: state.setField(s.draft, 'kafka.heap', '') };
+  assert.ok(!state.isDirty(s));
+});
+
+test('setting a host field by its path creates what is missing and empty input removes the key', () => {
+  let d = state.setField(seed(), 'hosts[1].ssh.port', 2222);
+  assert.equal(d.hosts[1].ssh.port, 2222);
+  d = state.setField(d, 'hosts[1].rack', 'a');
+  assert.equal(state.getField(d, 'hosts[1].rack'), 'a');
+  d = state.setField(d, 'hosts[1].id', Number.NaN);
+  assert.ok(!('id' in d.hosts[1]));
+});
+
+test('pasted host names become hosts, skipping blanks and names already present', () => {
+  const d = state.pasteHosts(seed(), 'k1\nk2, k3\n\n  k4  \nk2', 'broker');
+  assert.deepEqual(d.hosts.map((h) => h.name), ['zk1', 'k1', 'k2', 'k3', 'k4']);
+  assert.deepEqual(d.hosts[4].roles, ['broker']);
+});
+
+test('auto-numbering gives brokers ids and ensemble members myids in host order', () => {
+  const d = state.autoNumber(state.pasteHosts(seed(), 'k2 k3', 'broker'));
+  assert.deepEqual(d.hosts.map((h) => [h.name, h.id, h.zookeeper_id]), [['zk1', undefined, 1], ['k1', 1, undefined], ['k2', 2, undefined], ['k3', 3, undefined]]);
+});
+
+test('switching to KRaft turns ensemble members into controllers and drops the ZooKeeper section', () => {
+  const d = state.setMode(seed(), 'kraft');
+  assert.equal(d.zookeeper, undefined);
+  assert.deepEqual(d.kraft, {});
+  assert.deepEqual(d.hosts[0].roles, ['controller']);
+  assert.equal(d.hosts[0].zookeeper_id, undefined);
+  assert.deepEqual(state.setMode(d, 'zookeeper').hosts[0].roles, ['zookeeper']);
+});
+
+test('data directories reorder and a move past either end changes nothing', () => {
+  assert.deepEqual(state.move(['/a', '/b', '/c'], 2, -1), ['/a', '/c', '/b']);
+  assert.deepEqual(state.move(['/a', '/b'], 0, -1), ['/a', '/b']);
+});
+
+test('steps go forward and back and stop at the ends', () => {
+  assert.equal(state.nextStep('version'), 'hosts');
+  assert.equal(state.previousStep('version'), 'version');
+  assert.equal(state.nextStep('manage'), 'manage');
+});
+
+test('each problem field belongs to the step where it is edited', () => {
+  assert.equal(problems.stepOfField('hosts[3].id'), 'hosts');
+  assert.equal(problems.stepOfField('hosts[3].data_dirs[0]'), 'storage');
+  assert.equal(problems.stepOfField('kafka.data_dirs[1]'), 'storage');
+  assert.equal(problems.stepOfField('kafka.mode'), 'version');
+  assert.equal(problems.stepOfField('zookeeper.chroot'), 'coordination');
+  assert.equal(problems.stepOfField('kraft.cluster_id'), 'coordination');
+  assert.equal(problems.stepOfField('ssh.port'), 'hosts');
+});
+
+test('a problem is shown at its own field, else at the nearest parent on screen, else in the summary', () => {
+  const on = new Set(['hosts[3].id', 'hosts', 'kafka.data_dirs']);
+  assert.equal(problems.anchorFor('hosts[3].id', on), 'hosts[3].id');
+  assert.equal(problems.anchorFor('hosts[3].zookeeper_id', on), 'hosts');
+  assert.equal(problems.anchorFor('kafka.data_dirs[2]', on), 'kafka.data_dirs');
+  assert.equal(problems.anchorFor('zookeeper.chroot', on), null);
+  const placed = problems.placeProblems([{ severity: 'error', field: 'name', message: 'x' }, { severity: 'warning', field: 'hosts', message: 'even' }], on);
+  assert.equal(placed.get('').length, 1);
+  assert.equal(placed.get('hosts')[0].severity, 'warning');
+});
+
+test('engine events drive each host row, the byte bar, failures and the log', () => {
+  let p = progress.emptyProgress(['local', 'h1', 'h2']);
+  const events = [
+    { event: 'phase_started', phase: 'fetch', title: 'Download', hosts: ['local'] },
+    { event: 'step_started', host: 'local', step: 'fetch release' },
+    { event: 'progress', host: 'local', step: 'fetch release', done: 50, total: 200 },
+  ];
+  for (const e of events) p = progress.reduce(p, e);
+  assert.equal(p.hosts.get('local').state, 'working');
+  assert.equal(progress.bytesFraction(p.hosts.get('local')), 0.25);
+  p = progress.reduce(p, { event: 'step_finished', host: 'local', step: 'fetch release', outcome: { outcome: 'changed', detail: 'downloaded' } });
+  p = progress.reduce(p, { event: 'phase_finished', phase: 'fetch' });
+  p = progress.reduce(p, { event: 'step_started', host: 'h2', step: 'check java' });
+  p = progress.reduce(p, { event: 'step_failed', host: 'h2', step: 'check java', error: 'java 8 is too old' });
+  p = progress.reduce(p, { event: 'step_started', host: 'h2', step: 'later step' });
+  assert.equal(p.hosts.get('local').state, 'done');
+  assert.equal(p.hosts.get('h2').state, 'failed', 'a failed host stays failed');
+  assert.deepEqual(progress.failedHosts(p), ['h2']);
+  assert.equal(progress.overall(p, 4), 0.25);
+  assert.ok(p.log.some((l) => l.kind === 'error' && l.text.includes('java 8 is too old')));
+  assert.equal(p.hosts.get('h1').state, 'waiting');
+});
+
+test('unchanged steps are logged with their reason', () => {
+  const p = progress.reduce(progress.emptyProgress(['h1']), { event: 'step_finished', host: 'h1', step: 'write x', outcome: { outcome: 'unchanged', reason: 'already matches' } });
+  assert.equal(p.hosts.get('h1').unchanged, 1);
+  assert.match(p.log[0].text, /already matches/);
+});
+
+test('highlighting escapes the file content and marks keys, values and comments', () => {
+  const html = highlight('# a <comment>\nbroker.id=1\n[Unit]\nplain & text');
+  assert.match(html, /<span class="hl-comment"># a &lt;comment&gt;<\/span>/);
+  assert.match(html, /<span class="hl-key">broker.id<\/span>=<span class="hl-value">1<\/span>/);
+  assert.match(html, /hl-section">\[Unit\]/);
+  assert.match(html, /plain &amp; text/);
+});
+
+test('Korean is chosen from a Korean locale and every text has a translation', () => {
+  assert.equal(i18n.langFromLocale('ko-KR'), 'ko');
+  assert.equal(i18n.langFromLocale('en-US'), 'en');
+  assert.equal(i18n.langFromLocale(undefined), 'en');
+  assert.deepEqual(i18n.missingKorean(), []);
+  i18n.setLang('ko');
+  assert.equal(i18n.t('step.hosts'), '호스트와 ID');
+  assert.equal(i18n.t('problems.count', { e: 2, w: 1 }), '오류 2개, 경고 1개');
+  i18n.setLang('en');
+});
