@@ -19,7 +19,7 @@ async function load(ctx: Ctx): Promise<void> {
   if (ctx.state.step === 'review') ctx.rerender();
 }
 
-function filesView(review: Review): HTMLElement {
+function filesView(ctx: Ctx, review: Review): HTMLElement {
   const first = review.hosts[0];
   if (!selected || !review.hosts.some((h) => h.host === selected!.host && h.files.some((f) => f.path === selected!.path))) {
     selected = first && first.files[0] ? { host: first.host, path: first.files[0].path } : null;
@@ -31,8 +31,7 @@ function filesView(review: Review): HTMLElement {
     el('ul', { class: 'file-tree' }, review.hosts.map((h) => el('li', {}, el('strong', {}, h.host),
       el('ul', {}, h.files.map((f) => el('li', {}, el('a', {
         href: '#', class: selected?.host === h.host && selected.path === f.path ? 'current' : '', 'data-file': `${h.host}:${f.path}`, title: f.purpose,
-        onclick: (e: Event) => { e.preventDefault(); selected = { host: h.host, path: f.path }; pre.innerHTML = highlight(f.content); pre.dataset.host = h.host; pre.dataset.path = f.path;
-          (e.target as HTMLElement).closest('.file-tree')!.querySelectorAll('a').forEach((a) => a.classList.toggle('current', a === e.target)); },
+        onclick: (e: Event) => { e.preventDefault(); selected = { host: h.host, path: f.path }; ctx.rerender(); },
       }, f.path))))))),
     el('div', { class: 'file-view' }, file ? el('p', { class: 'muted' }, `${selected!.host}:${file.path} — ${file.purpose} (mode ${file.mode.toString(8)})`) : null, pre));
 }
@@ -79,5 +78,5 @@ export function renderReview(ctx: Ctx): HTMLElement {
   return el('div', { class: 'review' },
     review.render_error ? el('p', { class: 'problem error' }, review.render_error.message) : null,
     review.problems.length ? problems : null,
-    el('h3', {}, t('review.files')), filesView(review), planView(review), exportView(ctx));
+    el('h3', {}, t('review.files')), filesView(ctx, review), planView(review), exportView(ctx));
 }

@@ -31,6 +31,9 @@ export function tauriBackend(): Backend {
       invoke('operate', { draft, verb, options, onEvent: channel(onEvent) }),
     status: (draft, options) => invoke('cluster_status', { draft, options }),
     cancel: () => invoke('cancel_job'),
-    setTitle: (title) => getCurrentWindow().setTitle(title),
+    setTitle: (title) => {
+      document.title = title;
+      return getCurrentWindow().setTitle(title);
+    },
   };
 }
