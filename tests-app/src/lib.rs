@@ -1,1 +1,102 @@
-//! Real-window end-to-end tests of the desktop app live in `tests/`; this library is empty (a package needs a target).
+//! Shared helpers for the desktop app's real-window end-to-end tests (`tests/`): tauri-driver in its own process
+//! group (killed on drop), a WebDriver session on the built app, waiting for elements, screenshots.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target"))
+}
+
+/// tauri-driver (and the WebKitWebDriver and app it starts) in their own process group, killed on drop.
+pub struct Driver {
+    child: Child,
+}
+
+impl Driver {
+    pub fn start(port: u16) -> Driver {
+        use std::os::unix::process::CommandExt;
+        let driver = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| {
+            let home = std::env::var("HOME").unwrap_or_default();
+            let cargo_bin = format!("{home}/.cargo/bin/tauri-driver");
+            if Path::new(&cargo_bin).exists() { cargo_bin } else { "tauri-driver".into() }
+        });
+        let xdg = target_dir().join("xdg-e2e");
+        let child = Command::new(driver)
+            .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string(), "--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("XDG_DATA_HOME", xdg.join("data"))
+            .env("XDG_CACHE_HOME", xdg.join("cache"))
+            .env("XDG_CONFIG_HOME", xdg.join("config"))
+            .env("LANG", "en_US.UTF-8")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("tauri-driver starts (cargo install tauri-driver@2.1.0 --locked)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let pgid = self.child.id() as i32;
+        unsafe { libc::killpg(pgid, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        unsafe { libc::killpg(pgid, libc::SIGKILL) };
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn connect(port: u16) -> Client {
+    let app = std::env::var("KW_APP_BIN").map(PathBuf::from).unwrap_or_else(|_| target_dir().join("debug/kafka-wizard-app"));
+    assert!(app.exists(), "{} missing: run `cargo build -p kafka-wizard-app` first", app.display());
+    let mut caps = serde_json::Map::new();
+    caps.insert("tauri:options".into(), serde_json::json!({ "application": app }));
+    ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("WebDriver session")
+}
+
+pub fn shots() -> PathBuf {
+    let dir = target_dir().join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(shots().join(format!("app-{name}.png")), png).unwrap();
+}
+
+pub async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
+    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("{selector}: {e}"))
+}
+
+pub async fn gone(c: &Client, selector: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.find(Locator::Css(selector)).await.is_ok() {
+        assert!(Instant::now() < deadline, "{selector} is still shown");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn go(c: &Client, step: &str) {
+    css(c, &format!("nav [data-step='{step}']")).await.click().await.unwrap();
+    css(c, &format!("main#step[data-step='{step}']")).await;
+}
+

@@ -35,9 +35,17 @@ pub const RELEASES: [&str; 2] = [KAFKA_3, KAFKA_4];
 /// The main namespace's address on the hosts' bridge.
 pub const GATEWAY_IP: &str = "10.77.0.1";
 
-/// `tests/world/` of this checkout.
+/// `tests/world/` of this checkout: found from the compiling package's directory upward, so the desktop app's
+/// end-to-end crate (`tests-app/`) shares this world.
 pub fn world_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("world")
+    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    loop {
+        let candidate = dir.join("tests").join("world");
+        if candidate.join("world.sh").exists() {
+            return candidate;
+        }
+        dir = dir.parent().expect("tests/world/world.sh in CARGO_MANIFEST_DIR or above");
+    }
 }
 
 /// `tests/world/state/inventory.json`, written by `world.sh up`.

@@ -1,0 +1,133 @@
+//! Installing from the REAL app window onto the real test hosts (`tests/world/`: systemd-nspawn hosts with sshd,
+//! systemd and Java 17; a Kafka 4 release from the Apache-shaped mirror). Root only; feature `world`.
+//!
+//! Test connection on a host whose key is not yet known shows its SHA256 fingerprint (compared with the host's
+//! real key) and Accept remembers it; Install streams every host to "done" and the cluster healthy; Manage shows
+//! each host running, Stop stops every unit and Start brings the cluster back.
+#![cfg(feature = "world")]
+
+#[allow(dead_code)]
+#[path = "../../tests/support/world.rs"]
+mod world;
+
+use kafka_wizard_app_e2e::{connect, css, go, shot, Driver};
+use std::time::{Duration, Instant};
+use world::{Mirror, World};
+
+fn kraft_project(world: &World, mirror: &Mirror, known_hosts: &std::path::Path) -> String {
+    let base = format!("{}/kafka", mirror.base_url());
+    let mut s = format!(
+        "format = 1\nname = \"app-kraft\"\n\n[kafka]\nversion = \"{v}\"\ninstall_dir = \"/opt\"\ndata_dirs = [\"/var/lib/kafka/data\"]\n\
+         heap = \"384m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n[ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\nknown_hosts = \"{kh}\"\n",
+        v = world::KAFKA_4,
+        id = world.inventory().identity_file.display(),
+        kh = known_hosts.display()
+    );
+    for (i, h) in world.hosts().iter().enumerate() {
+        s.push_str(&format!("\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]\nid = {}\n", h.name, h.ip, i + 1));
+    }
+    s
+}
+
+async fn wait_text(c: &fantoccini::Client, selector: &str, want: &str, timeout: Duration) -> String {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(e) = c.find(fantoccini::Locator::Css(selector)).await {
+            if let Ok(t) = e.text().await {
+                if t.contains(want) {
+                    return t;
+                }
+                assert!(Instant::now() < deadline, "{selector}: {t:?} does not contain {want:?}");
+            }
+        }
+        assert!(Instant::now() < deadline, "{selector} never showed {want:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn confirm(c: &fantoccini::Client, button: &str) {
+    css(c, button).await.click().await.unwrap();
+    css(c, "#dialog-yes").await.click().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stopped_and_started_from_manage() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: run under xvfb-run");
+    let rel = world::release(world::KAFKA_4);
+    let world = World::up(3);
+    let mirror = Mirror::start(&[&rel]);
+    let dir = tempfile::tempdir().unwrap();
+    // known_hosts without h1: its key must be shown and accepted in the app
+    let known = std::fs::read_to_string(&world.inventory().known_hosts).unwrap();
+    let known_hosts = dir.path().join("known_hosts");
+    std::fs::write(&known_hosts, known.lines().filter(|l| !l.starts_with("h1,")).map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    let project = dir.path().join("app-kraft.toml");
+    std::fs::write(&project, kraft_project(&world, &mirror, &known_hosts)).unwrap();
+
+    let _driver = Driver::start(4454);
+    let c = connect(4454).await;
+    css(&c, "body[data-ready='1']").await;
+    css(&c, "#file-open").await.click().await.unwrap();
+    css(&c, "#path-input").await.send_keys(&project.to_string_lossy()).await.unwrap();
+    css(&c, "#dialog-ok").await.click().await.unwrap();
+    wait_text(&c, "#project-path", "app-kraft.toml", Duration::from_secs(10)).await;
+
+    // the KRaft cluster id, generated in the app
+    go(&c, "coordination").await;
+    css(&c, "#generate-cluster-id").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while css(&c, "input[data-field='kraft.cluster_id']").await.prop("value").await.unwrap().unwrap_or_default().len() != 22 {
+        assert!(Instant::now() < deadline, "no cluster id generated");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Test connection: h1's key is unknown → fingerprint → Accept → logged in, OS and Java read
+    go(&c, "hosts").await;
+    css(&c, "#test-0").await.click().await.unwrap();
+    let fp = wait_text(&c, "tr[data-conn='0'] .fingerprint", "SHA256:", Duration::from_secs(30)).await;
+    let h1 = world.host("h1");
+    assert!(h1.host_key_fingerprints.values().any(|real| fp.ends_with(real.as_str())), "shown {fp}, real {:?}", h1.host_key_fingerprints);
+    shot(&c, "2-hosts-unknown-key").await;
+    css(&c, "#accept-key-0").await.click().await.unwrap();
+    let report = wait_text(&c, "tr[data-conn='0']", "Java", Duration::from_secs(30)).await;
+    assert!(report.contains("login ok") && report.contains("debian 12") && report.contains("17"), "{report}");
+    assert!(std::fs::read_to_string(&known_hosts).unwrap().contains("10.77.0.11"), "the accepted key is remembered");
+    shot(&c, "2-hosts-connection").await;
+
+    // Install: every host done, the cluster healthy
+    go(&c, "install").await;
+    let t0 = Instant::now();
+    css(&c, "#install").await.click().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    shot(&c, "6-install-running").await;
+    let result = wait_text(&c, "#run-result", "", Duration::from_secs(600)).await;
+    shot(&c, "6-install-done").await;
+    assert!(result.contains("healthy"), "{result}");
+    eprintln!("MEASURE app install of 3 KRaft nodes: {:.1}s", t0.elapsed().as_secs_f64());
+    for h in world.hosts() {
+        let row = css(&c, &format!("tr[data-host-row='{}']", h.name)).await;
+        assert_eq!(row.attr("data-state").await.unwrap().as_deref(), Some("done"), "{}", h.name);
+    }
+
+    // Manage: running everywhere; Stop, then Start
+    go(&c, "manage").await;
+    css(&c, "#refresh").await.click().await.unwrap();
+    wait_text(&c, "#health", "healthy", Duration::from_secs(60)).await;
+    for h in world.hosts() {
+        wait_text(&c, &format!("tr[data-status-host='{}'] [data-unit='kafka-server.service']", h.name), ": active", Duration::from_secs(5)).await;
+    }
+    shot(&c, "7-manage-running").await;
+    confirm(&c, "#op-stop").await;
+    wait_text(&c, "#op-result", "ok", Duration::from_secs(300)).await;
+    for h in world.hosts() {
+        wait_text(&c, &format!("tr[data-status-host='{}'] [data-unit='kafka-server.service']", h.name), ": inactive", Duration::from_secs(60)).await;
+        let state = world.ssh(&h.name, "root", "systemctl is-active kafka-server || true");
+        assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "inactive", "{}", h.name);
+    }
+    shot(&c, "7-manage-stopped").await;
+    confirm(&c, "#op-start").await;
+    wait_text(&c, "#op-result", "ok", Duration::from_secs(300)).await;
+    wait_text(&c, "#health", "healthy", Duration::from_secs(60)).await;
+    shot(&c, "7-manage-started").await;
+    c.close().await.ok();
+}
