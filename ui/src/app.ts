@@ -116,7 +116,7 @@ export class App implements Ctx {
   go(step: StepId): void {
     this.state = { ...this.state, step };
     this.rerender();
-    this.stepRoot.querySelector<HTMLElement>('input, select, button')?.focus({ preventScroll: true });
+    this.stepRoot.focus({ preventScroll: true });
   }
 
   notify(text: string, ok = true): void {

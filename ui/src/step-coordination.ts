@@ -17,9 +17,9 @@ export function renderCoordination(ctx: Ctx): HTMLElement {
     return el('section', { class: 'form' },
       el('fieldset', { class: 'anchor', 'data-field': 'kraft' }, el('legend', {}, t('coord.kraft')),
         el('p', {}, controllers.length ? t('coord.controllers', { list: controllers.join(', ') }) : t('coord.noControllers')), el('div', { class: 'msg' })),
-      el('div', { class: 'row' },
-        field(t('coord.clusterId'), input('kraft.cluster_id', d.kraft?.cluster_id, set('kraft.cluster_id'))),
-        el('button', { id: 'generate-cluster-id', onclick: async () => ctx.update(setField(ctx.state.draft, 'kraft.cluster_id', await ctx.backend.newClusterId()), true) }, t('coord.generate'))),
+      field(t('coord.clusterId'), el('div', { class: 'row' },
+        input('kraft.cluster_id', d.kraft?.cluster_id, set('kraft.cluster_id')),
+        el('button', { id: 'generate-cluster-id', type: 'button', onclick: async () => ctx.update(setField(ctx.state.draft, 'kraft.cluster_id', await ctx.backend.newClusterId()), true) }, t('coord.generate')))),
       field(t('coord.controllerPort'), input('kraft.controller_port', d.kraft?.controller_port, set('kraft.controller_port'), { type: 'number', placeholder: '9093' })),
     );
   }

@@ -1,0 +1,32 @@
+# src-tauri/packages.sh — sourced by ui/run.sh and tests-app/run.sh. Owns the desktop app's Debian package
+# lists and installs the missing ones (apt-get update first, --no-install-recommends, sudo when not root).
+
+# to build and run the app (WebKitGTK 4.1 and the C toolchain Tauri links with)
+APP_BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev librsvg2-dev)
+# to test it: a virtual display, the WebKit WebDriver, Chromium for the browser tests, ImageMagick for screenshots
+APP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium imagemagick)
+
+install_missing_packages() {   # install_missing_packages PKG...: only those not installed yet
+    local need=() p
+    for p in "$@"; do
+        dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+    done
+    [ ${#need[@]} = 0 ] && return 0
+    local sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo)
+    echo "installing Debian packages: ${need[*]}" >&2
+    "${sudo[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${need[@]}"
+}
+
+# rustup's cargo first when it is there
+if [ -x "$HOME/.cargo/bin/cargo" ]; then export PATH="$HOME/.cargo/bin:$PATH"; fi
+
+require_tools() {   # cargo and npm must exist (Rust via rustup, Node.js 20+)
+    command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
+    command -v npm >/dev/null || { echo "npm not found: install Node.js 20 or newer" >&2; exit 1; }
+}
+
+build_ui() {   # build_ui: npm packages from the lockfile, then the bundle the app embeds (ui/public/js)
+    (cd "$ROOT/ui" && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
+}
