@@ -43,10 +43,15 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLE
   return el('label', { class: 'field' }, el('span', { class: 'label' }, label), control, hint ? el('small', { class: 'hint' }, hint) : null, el('div', { class: 'msg' }));
 }
 
-/** The message slot for an anchor: the closest `.msg` inside the anchor's field / cell. */
+/** The message slot for an anchor: the nearest `.msg` child of the anchor's field / cell / anchor box, going outward. */
 function slotFor(anchor: Element): Element | null {
-  const holder = anchor.closest('.field, td, .anchor') ?? anchor.parentElement;
-  return holder?.querySelector(':scope > .msg') ?? null;
+  let holder: Element | null = anchor.closest('.field, td, .anchor');
+  while (holder) {
+    const slot = holder.querySelector(':scope > .msg');
+    if (slot) return slot;
+    holder = holder.parentElement?.closest('.field, td, .anchor') ?? null;
+  }
+  return null;
 }
 
 /**

@@ -33,8 +33,8 @@ export function mockValidate(d: ProjectDraft): Problem[] {
       ids.set(h.id, i);
     }
   });
-  const zk = hosts.filter((h) => h.roles.includes('zookeeper')).length;
-  if (zk > 0 && zk % 2 === 0) out.push({ severity: 'warning', field: 'hosts', message: `an ensemble of ${zk} tolerates no more failures than ${zk - 1}` });
+  const zk = hosts.filter((h) => h.roles.includes('zookeeper') || h.roles.includes('controller')).length;
+  if (zk > 0 && zk % 2 === 0) out.push({ severity: 'warning', field: 'hosts[0].roles', message: `a quorum of ${zk} tolerates no more failures than ${zk - 1}` });
   return out;
 }
 

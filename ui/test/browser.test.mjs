@@ -53,6 +53,11 @@ test('the wizard in a browser: from an empty project to an installed and restart
   await msgOf(page, 'hosts[1].id').waitFor({ state: 'detached' });
   assert.equal(await page.locator('nav [data-step="hosts"] .badge').textContent(), '');
 
+  // a warning on the roles cell is shown there (the mock warns about an even ensemble)
+  await page.locator('tr[data-host="0"] td.roles input[type=checkbox]').nth(1).check();
+  await page.locator('tr[data-host="1"] td.roles input[type=checkbox]').nth(1).check();
+  await msgOf(page, 'hosts[0].roles').waitFor();
+  assert.match(await msgOf(page, 'hosts[0].roles').textContent(), /tolerates no more failures/);
   await page.locator('#test-0').click();
   await page.locator('#accept-key-0').waitFor();
   assert.match(await page.locator('.fingerprint').textContent(), /SHA256:mockmockmock/);
