@@ -5,9 +5,11 @@
 #   1. prepare   Debian packages that are missing, cached test-host rootfs, cached Kafka releases
 #   2. mirror    the mirror's own tests (python3 unittest, incl. the gpg --print-md emulator)
 #   3. world     `world.sh up 6` then `down` (the host harness itself, measured)
-#   4. unit      cargo test --workspace
+#   4. unit      cargo test --workspace, except the desktop app's two crates (phase app builds those)
 #   5. e2e       cargo test --features e2e (real hosts, real Kafka, the mirror)
-#   6. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
+#   6. app       tests-app/run.sh: the desktop app — command tests, UI logic + browser tests, the real window
+#                under Xvfb (open/fix/review/export like the CLI; install onto the test hosts, stop/start)
+#   7. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
 # Developers: `cargo test` runs the unit tests alone; as root, after `tests/world/prepare.sh`,
 # `cargo test --features e2e` runs the end-to-end suite.
 set -euo pipefail
@@ -73,5 +75,6 @@ phase prepare bash "$WORLD/prepare.sh"
 phase mirror python3 -m unittest discover -s "$WORLD" -p 'test_*.py' -v
 up6() { flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" bash -c "bash '$WORLD/world.sh' up 6 && bash '$WORLD/world.sh' down"; }
 phase world up6
-phase unit cargo test --workspace
+phase unit cargo test --workspace --exclude kafka-wizard-app --exclude kafka-wizard-app-e2e
 phase e2e cargo test --features e2e
+phase app bash "$ROOT/tests-app/run.sh"
