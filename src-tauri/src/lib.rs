@@ -12,7 +12,7 @@ use tauri::{Builder, Runtime};
 
 /// The app's commands and state on any runtime (the real one, or the mock one in tests).
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    use commands::{connection, operate, project, review};
+    use commands::{connection, operate, project, review, system};
     builder.manage(state::Jobs::default()).invoke_handler(tauri::generate_handler![
         project::new_project,
         project::open_project,
@@ -28,6 +28,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         operate::operate,
         operate::cluster_status,
         operate::cancel_job,
+        system::system_locale,
     ])
 }
 

@@ -21,6 +21,11 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(port: u16) -> Driver {
+        Driver::start_with_locale(port, "en_US.UTF-8")
+    }
+
+    /// The app sees `LANG=<locale>` (its UI language follows the OS locale).
+    pub fn start_with_locale(port: u16, locale: &str) -> Driver {
         use std::os::unix::process::CommandExt;
         let driver = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| {
             let home = std::env::var("HOME").unwrap_or_default();
@@ -33,7 +38,9 @@ impl Driver {
             .env("XDG_DATA_HOME", xdg.join("data"))
             .env("XDG_CACHE_HOME", xdg.join("cache"))
             .env("XDG_CONFIG_HOME", xdg.join("config"))
-            .env("LANG", "en_US.UTF-8")
+            .env("LANG", locale)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)

@@ -135,6 +135,29 @@ async fn the_guides_cluster_is_fixed_reviewed_saved_and_exported_like_the_cli_do
     assert_eq!(app, tree(&cli_seed), "app export vs kafka-wizard export of examples/seed-cluster.toml");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wizard_speaks_korean_when_the_os_locale_is_korean() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: run under xvfb-run");
+    let _driver = Driver::start_with_locale(4474, "ko_KR.UTF-8");
+    let c = connect(4474).await;
+    let result = async {
+        css(&c, "body[data-ready='1']").await;
+        // a fresh profile for this check: a remembered choice would win over the OS locale
+        c.execute("localStorage.removeItem('kafka-wizard.lang'); location.reload()", vec![]).await?;
+        css(&c, "body[data-ready='1']").await;
+        go(&c, "hosts").await;
+        let heading = css(&c, "main#step h2").await.text().await?;
+        let empty = css(&c, "#hosts-empty").await.text().await?;
+        shot(&c, "ko-2-hosts").await;
+        Ok::<_, fantoccini::error::CmdError>((heading, empty))
+    }
+    .await;
+    c.close().await.ok();
+    let (heading, empty) = result.unwrap();
+    assert_eq!(heading, "2. 호스트와 ID");
+    assert!(empty.contains("호스트가 없습니다"), "{empty}");
+}
+
 /// The saved file is a format-1 project that names the fixed id (a light check; the CLI export proves the rest).
 fn kafka_wizard_parse_ok(text: &str) -> bool {
     text.starts_with("format = 1") && text.contains("name = \"peter-kafka002\"")

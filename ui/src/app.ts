@@ -17,6 +17,9 @@ import { renderReview } from './step-review.js';
 import { renderInstall } from './step-install.js';
 import { renderManage } from './step-manage.js';
 
+/** Where the user's language choice is remembered (the OS locale decides until they switch). */
+const LANG_KEY = 'kafka-wizard.lang';
+
 /** What the current session knows that is never written to the project file. */
 export interface Session {
   password: string;
@@ -62,7 +65,8 @@ export class App implements Ctx {
   }
 
   async start(): Promise<void> {
-    setLang(langFromLocale(navigator.language));
+    const chosen = localStorage.getItem(LANG_KEY);
+    setLang(chosen === 'en' || chosen === 'ko' ? chosen : langFromLocale((await this.backend.locale().catch(() => null)) ?? navigator.language));
     this.releases = await this.backend.releases();
     this.session.recent = await this.backend.recentProjects().catch(() => []);
     document.addEventListener('keydown', (e) => this.onKey(e));
@@ -210,7 +214,7 @@ export class App implements Ctx {
   private toolbar!: HTMLElement;
 
   private renderToolbar(): void {
-    const langSel = el('select', { id: 'lang', 'aria-label': t('lang'), onchange: (e: Event) => { setLang((e.target as HTMLSelectElement).value as Lang); this.renderShell(); } },
+    const langSel = el('select', { id: 'lang', 'aria-label': t('lang'), onchange: (e: Event) => { const l = (e.target as HTMLSelectElement).value as Lang; setLang(l); localStorage.setItem(LANG_KEY, l); this.renderShell(); } },
       el('option', { value: 'en' }, 'English'), el('option', { value: 'ko' }, '한국어'));
     langSel.value = lang();
     const recent = el('select', { id: 'recent', 'aria-label': t('file.recent'), onchange: (e: Event) => { const v = (e.target as HTMLSelectElement).value; if (v) void this.fileOpen(v); } },

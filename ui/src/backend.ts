@@ -10,6 +10,8 @@ export type Verb = 'start' | 'stop' | 'restart';
 
 export interface Backend {
   readonly kind: 'tauri' | 'mock';
+  /** The OS locale (`ko_KR.UTF-8`, `en-US`), or null when unknown. */
+  locale(): Promise<string | null>;
   newProject(): Promise<ProjectDraft>;
   openProject(path: string): Promise<Opened>;
   saveProject(path: string, draft: ProjectDraft): Promise<[string, string[]]>;

@@ -69,6 +69,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
   };
   return {
     kind: 'mock',
+    locale: async () => navigator.language,
     newProject: async () => ({ format: 1, name: 'my-kafka', kafka: { version: RELEASES[0].version } }),
     openProject: async (path) => {
       const text = files.get(path);

@@ -15,6 +15,7 @@ function channel(onEvent: (e: EngineEvent) => void): Channel<EngineEvent> {
 export function tauriBackend(): Backend {
   return {
     kind: 'tauri',
+    locale: async () => (await invoke<string | null>('system_locale')) ?? navigator.language,
     newProject: () => invoke('new_project'),
     openProject: (path) => invoke('open_project', { path }),
     saveProject: (path, draft) => invoke('save_project', { path, draft }),

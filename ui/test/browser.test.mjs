@@ -108,3 +108,20 @@ test('an unsaved change shows in the title and saving clears it', async (t) => {
   await page.waitForFunction(() => document.title === 'renamed.toml — Kafka Cluster Wizard');
   assert.equal(await page.locator('#project-path').textContent(), '/tmp/renamed.toml');
 });
+
+test('the dark theme follows the OS colour scheme', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const background = async (colorScheme) => {
+    const page = await b.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });
+    await page.goto(server.url);
+    await page.waitForSelector('body[data-ready="1"]');
+    if (colorScheme === 'dark') await page.screenshot({ path: path.join(SHOTS, 'browser-version-dark.png') });
+    return page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  };
+  const light = await background('light');
+  const dark = await background('dark');
+  assert.equal(light, 'rgb(246, 247, 251)');
+  assert.equal(dark, 'rgb(20, 24, 33)');
+});

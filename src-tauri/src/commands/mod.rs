@@ -5,6 +5,7 @@ pub mod connection;
 pub mod operate;
 pub mod project;
 pub mod review;
+pub mod system;
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use kafka_wizard::project::{validate, ClusterSpec, ProjectDraft};
