@@ -5,7 +5,7 @@
 import type { Backend } from './backend.js';
 import { el, showProblems } from './dom.js';
 import { lang, langFromLocale, setLang, t, type Key, type Lang } from './i18n.js';
-import { countByStep, STEPS, stepOfField, type StepId } from './problems.js';
+import { countByStep, hasErrors, STEPS, stepOfField, type StepId } from './problems.js';
 import type { RunProgress } from './progress.js';
 import { initialState, isDirty, nextStep, previousStep, windowTitle, type WizardState } from './state.js';
 import type { ClusterStatus, ConnectionReport, ProjectDraft, Release, Review } from './types.js';
@@ -93,8 +93,11 @@ export class App implements Ctx {
     const seq = ++this.validationSeq;
     const problems = await this.backend.validate(this.state.draft).catch((e) => [{ severity: 'error' as const, field: '', message: e.message ?? String(e) }]);
     if (seq !== this.validationSeq) return;
+    const blockedBefore = hasErrors(this.state.problems);
     this.state = { ...this.state, problems };
-    this.applyProblems();
+    // Install and Manage enable their buttons only for a valid project: re-render them when that changes
+    if (blockedBefore !== hasErrors(problems) && (this.state.step === 'install' || this.state.step === 'manage')) this.rerender();
+    else this.applyProblems();
     void this.backend.setTitle(windowTitle(this.state, t('file.untitled')));
     document.body.dataset.validated = String(seq);
   }

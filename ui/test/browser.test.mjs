@@ -125,3 +125,21 @@ test('the dark theme follows the OS colour scheme', async (t) => {
   assert.equal(light, 'rgb(246, 247, 251)');
   assert.equal(dark, 'rgb(20, 24, 33)');
 });
+
+test('Cancel during an install stops it after the current phase and says so', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const { page } = await open(b, server.url, { delayMs: 40 });
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('details.paste summary').click();
+  await page.locator('#paste-hosts').fill('a1 a2');
+  await page.locator('#paste-add').click();
+  await page.locator('nav [data-step="install"]').click();
+  await page.locator('#install').click();
+  await page.locator('#cancel').click();
+  await page.locator('#run-result').waitFor();
+  assert.match(await page.locator('#run-result').textContent(), /cancelled/);
+  assert.equal(await page.locator('#cancel').count(), 0, 'Cancel goes away when the run ended');
+  assert.ok(!(await page.locator('#install').isDisabled()), 'Install can run again');
+});
