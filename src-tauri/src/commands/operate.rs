@@ -15,8 +15,8 @@ use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
 
-/// What the user chose for a run (never saved).
-#[derive(Clone, Debug, Default, Deserialize)]
+/// What the user chose for a run (never saved; `Debug` prints the password as `***`).
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct RunOptions {
     pub password: Option<String>,
@@ -25,6 +25,17 @@ pub struct RunOptions {
     pub accepted_keys: Vec<(String, String)>,
     /// Seconds to wait for quorum / brokers (default 180).
     pub health_timeout_secs: Option<u64>,
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("install_java", &self.install_java)
+            .field("accepted_keys", &self.accepted_keys)
+            .field("health_timeout_secs", &self.health_timeout_secs)
+            .finish()
+    }
 }
 
 impl RunOptions {
@@ -88,4 +99,17 @@ pub async fn cluster_status(draft: ProjectDraft, options: RunOptions) -> AppResu
 #[tauri::command]
 pub fn cancel_job(jobs: State<'_, Jobs>) -> bool {
     jobs.cancel()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_options_never_print_the_password() {
+        let o = RunOptions { password: Some("hunter2".into()), ..RunOptions::default() };
+        let printed = format!("{o:?} {:?}", o.to_deploy_options());
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert_eq!(o.to_deploy_options().connect.password.unwrap().expose(), "hunter2");
+    }
 }
