@@ -44,6 +44,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
   const files = new Map<string, string>(Object.entries(options.files ?? {}));
   let recent: string[] = [];
   let cancelled = false;
+  let statusReads = 0;
   const delay = options.delayMs ?? 5;
   const fail = (code: string, message: string) => Promise.reject({ code, message });
   const replay = async (draft: ProjectDraft, steps: string[], onEvent: (e: EngineEvent) => void) => {
@@ -117,7 +118,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
     operate: async (d, verb, _o, onEvent) => { await replay(d, [`${verb} services`], onEvent); },
     status: async (d): Promise<ClusterStatus> => ({
       hosts: (d.hosts ?? []).map((h) => ({ host: h.name, roles: h.roles, units: [{ unit: 'kafka-server.service', enabled: 'enabled', active: 'active' }], listening: true, in_cluster: true, error: null })),
-      checks: [['brokers', { Ok: 'all brokers in the cluster' }]],
+      checks: [['brokers', { Ok: 'all brokers in the cluster' }], ['mock status reads', { Ok: String(++statusReads) }]],
       healthy: true,
     }),
     cancel: async () => { cancelled = true; return true; },

@@ -37,6 +37,20 @@ async function operate(ctx: Ctx, verb: Verb, label: string): Promise<void> {
   await refresh(ctx);
 }
 
+/** Live status: while on Manage with auto-refresh on, the status is read again every AUTO_REFRESH_MS. */
+export const AUTO_REFRESH_MS = 10_000;
+let autoRefresh: ReturnType<typeof setInterval> | null = null;
+
+function setAutoRefresh(ctx: Ctx, on: boolean): void {
+  if (autoRefresh) clearInterval(autoRefresh);
+  autoRefresh = null;
+  if (!on) return;
+  autoRefresh = setInterval(() => {
+    if (ctx.state.step !== 'manage') return setAutoRefresh(ctx, false);
+    if (!ctx.session.statusLoading && !ctx.session.run?.running) void refresh(ctx);
+  }, AUTO_REFRESH_MS);
+}
+
 const yesNo = (v: boolean | null) => el('span', { class: `pill ${v === true ? 'ok' : v === false ? 'bad' : ''}` }, v === true ? '✓' : v === false ? '✕' : '–');
 
 export function renderManage(ctx: Ctx): HTMLElement {
@@ -49,7 +63,9 @@ export function renderManage(ctx: Ctx): HTMLElement {
     el('button', { id: 'op-start', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'start', t('manage.start')) }, t('manage.start')),
     el('button', { id: 'op-stop', class: 'danger', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'stop', t('manage.stop')) }, t('manage.stop')),
     el('button', { id: 'op-restart', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'restart', t('manage.restart')) }, t('manage.restart')),
-    run?.running ? el('button', { id: 'cancel', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null);
+    run?.running ? el('button', { id: 'cancel', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
+    el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'auto-refresh', checked: autoRefresh !== null, disabled: hasErrors,
+      onchange: (e: Event) => setAutoRefresh(ctx, (e.target as HTMLInputElement).checked) }), t('manage.auto')));
   const table = s
     ? el('table', { class: 'status', id: 'status-table' },
         el('thead', {}, el('tr', {}, el('th', {}, t('manage.host')), el('th', {}, t('manage.unit')), el('th', {}, t('manage.process')), el('th', {}, t('manage.inCluster')))),

@@ -21,11 +21,22 @@ export function renderStorage(ctx: Ctx): HTMLElement {
     el('button', { class: 'small', title: t('storage.down'), 'aria-label': t('storage.down'), disabled: i === dirs.length - 1, onclick: () => setDirs(move(dirs, i, 1)) }, '↓'),
     el('button', { class: 'small danger', 'aria-label': t('hosts.remove'), onclick: () => setDirs(dirs.filter((_, j) => j !== i)) }, '✕'),
     el('div', { class: 'msg' })));
+  // per-host overrides: brokers / KRaft nodes only, comma-separated (empty = the default list above)
+  const kafkaHosts = (d.hosts ?? []).map((h, i) => ({ h, i })).filter(({ h }) => h.roles.includes('broker') || h.roles.includes('controller'));
+  const overrides = kafkaHosts.length
+    ? el('details', { class: 'host-dirs', open: kafkaHosts.some(({ h }) => h.data_dirs !== undefined) },
+        el('summary', {}, t('storage.perHost')),
+        el('div', { class: 'grid2' }, kafkaHosts.map(({ h, i }) => field(h.name || `#${i}`, input(`hosts[${i}].data_dirs`, (h.data_dirs ?? []).join(', '), (v) => {
+          const list = String(v ?? '').split(/[\s,]+/).filter(Boolean);
+          ctx.update(setField(ctx.state.draft, `hosts[${i}].data_dirs`, list.length ? list : undefined));
+        }, { placeholder: dirs.join(', ') || '/var/lib/kafka/data' })))))
+    : null;
   return el('section', { class: 'form' },
     el('fieldset', { class: 'anchor', 'data-field': 'kafka.data_dirs' }, el('legend', {}, t('storage.dataDirs')),
       dirs.length ? el('ol', { class: 'dirs' }, dirRows) : el('p', { class: 'empty' }, t('storage.noDirs')),
       el('button', { id: 'add-dir', onclick: () => setDirs([...dirs, `/data${dirs.length + 1}`]) }, `+ ${t('storage.addDir')}`),
       el('div', { class: 'msg' })),
+    overrides,
     el('div', { class: 'grid2' },
       field(t('storage.install'), input('kafka.install_dir', d.kafka.install_dir, set('kafka.install_dir'), { placeholder: '/opt' })),
       field(t('storage.config'), input('kafka.config_dir', d.kafka.config_dir, set('kafka.config_dir'), { placeholder: '/etc/kafka' })),

@@ -143,3 +143,43 @@ test('Cancel during an install stops it after the current phase and says so', as
   assert.equal(await page.locator('#cancel').count(), 0, 'Cancel goes away when the run ended');
   assert.ok(!(await page.locator('#install').isDisabled()), 'Install can run again');
 });
+
+test('Manage reads the status again every 10 s while auto-refresh is on, and stops when it is off', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const page = await b.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.clock.install();
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#add-host').click();
+  await page.locator('input[data-field="hosts[0].name"]').fill('k1');
+  await page.locator('input[data-field="hosts[0].id"]').fill('1');
+  await page.clock.runFor(500);
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#refresh').click();
+  await page.locator('text=mock status reads: 1').waitFor();
+  await page.locator('#auto-refresh').check();
+  await page.clock.runFor(10_500);
+  await page.locator('text=mock status reads: 2').waitFor();
+  await page.clock.runFor(10_000);
+  await page.locator('text=mock status reads: 3').waitFor();
+  await page.locator('#auto-refresh').uncheck();
+  await page.clock.runFor(30_000);
+  assert.equal(await page.locator('text=mock status reads: 4').count(), 0);
+});
+
+test('a per-host data directory list is edited on Storage and saved into that host', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const { page } = await open(b, server.url);
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#add-host').click();
+  await page.locator('input[data-field="hosts[0].name"]').fill('k1');
+  await page.locator('nav [data-step="storage"]').click();
+  await page.locator('details.host-dirs summary').click();
+  await page.locator('input[data-field="hosts[0].data_dirs"]').fill('/disk1, /disk2');
+  await page.waitForFunction(() => JSON.stringify(window.__app.state.draft.hosts[0].data_dirs) === '["/disk1","/disk2"]');
+});
