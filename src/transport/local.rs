@@ -159,15 +159,7 @@ impl Transport for LocalTransport {
     fn read_file(&self, remote: &str) -> Result<Option<Vec<u8>>, TransportError> {
         scripts::check_remote_path(remote).map_err(|e| self.io(format!("reading {remote}"), e))?;
         let out = self.exec(&scripts::read_script(remote), None)?;
-        if scripts::is_missing(out.status, &out.stderr) {
-            return Ok(None);
-        }
-        if !out.success() {
-            return Err(
-                self.io(format!("reading {remote}"), format!("exit status {}: {}", out.status, out.stderr_tail(5)))
-            );
-        }
-        Ok(Some(out.stdout))
+        scripts::read_outcome(out).map_err(|detail| self.io(format!("reading {remote}"), detail))
     }
 }
 

@@ -123,6 +123,17 @@ pub fn is_missing(status: i32, stderr: &[u8]) -> bool {
     status == MISSING_STATUS && String::from_utf8_lossy(stderr).trim_end() == MISSING_MARKER
 }
 
+/// What a [`read_script`] run means: `None` when the file is missing, its bytes when it was read, else the failure.
+pub fn read_outcome(out: super::ExecOutput) -> Result<Option<Vec<u8>>, String> {
+    if is_missing(out.status, &out.stderr) {
+        Ok(None)
+    } else if out.success() {
+        Ok(Some(out.stdout))
+    } else {
+        Err(format!("exit status {}: {}", out.status, out.stderr_tail(5)))
+    }
+}
+
 /// Exit status for a command killed by `signal` (an SSH signal name such as `KILL`, or a number): 128 + n.
 pub fn signal_status(signal: &str) -> i32 {
     const NAMES: [&str; 15] = [

@@ -403,15 +403,7 @@ impl Transport for SshTransport {
         let script = scripts::read_script(remote);
         let deadline = *self.deadline.lock().unwrap_or_else(|p| p.into_inner());
         let out = self.run(&scripts::command_line(&script, self.privilege, None), &script, None, deadline)?;
-        if scripts::is_missing(out.status, &out.stderr) {
-            return Ok(None);
-        }
-        if !out.success() {
-            return Err(
-                self.io(format!("reading {remote}"), format!("exit status {}: {}", out.status, out.stderr_tail(5)))
-            );
-        }
-        Ok(Some(out.stdout))
+        scripts::read_outcome(out).map_err(|detail| self.io(format!("reading {remote}"), detail))
     }
 }
 
