@@ -1,6 +1,7 @@
 //! Property tests: no input panics the parser, the validator, or (for valid projects) rendering, planning and
 //! export. Inputs: arbitrary text, byte-level mutations of a real project, and random structured drafts built
-//! from values chosen to hit edge cases.
+//! from values chosen to hit edge cases. Also: saving any draft over a commented project file reads back as that
+//! draft (the desktop app's Save keeps the user's text).
 
 use kafka_wizard::project::draft::{HostDraft, KafkaDraft, KraftDraft, ProjectDraft, SshDraft, ZookeeperDraft};
 use kafka_wizard::{export, plan, project};
@@ -158,6 +159,22 @@ proptest! {
         // A draft also round-trips through TOML without panicking.
         let text = project::draft::to_toml(&d);
         exercise_text(&text);
+    }
+
+    #[test]
+    fn any_draft_saved_over_a_commented_project_file_reads_back_as_that_draft(base in pick(&[SEED, MIXED][..]), d in draft()) {
+        let saved = project::file::merge_into(base, &d);
+        prop_assert_eq!(project::parse(&saved).unwrap(), d);
+    }
+}
+
+#[test]
+fn every_fixture_saved_unchanged_is_byte_for_byte_the_same_file() {
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(draft) = project::parse(&text) else { continue };
+        assert_eq!(project::file::merge_into(&text, &draft), text, "{}", path.display());
     }
 }
 

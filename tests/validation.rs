@@ -258,3 +258,29 @@ fn a_kraft_project_defaults_to_the_newest_scala_and_kraft_mode() {
     assert_eq!(spec.kafka.scala, "2.13");
 }
 rejects!(an_unknown_connection_is_refused, ZK_BASE, ["hosts.3.connection" => "\"telnet\""], "hosts[3].connection", "\"ssh\" (the default) or \"local\"");
+
+// ---- Test connection checks one host on its own ----
+
+fn reach(text: &str, index: usize) -> Result<project::validate::HostReach, Vec<Problem>> {
+    project::validate::check_host_reach(&project::parse(text).unwrap(), index)
+}
+
+#[test]
+fn a_host_can_be_reached_while_the_rest_of_the_project_is_unfinished() {
+    // No version, no roles, no ids: the project is invalid, the host's reach is not.
+    let text = "format = 1\n[ssh]\nuser = \"ops\"\nport = 2222\n[[hosts]]\nname = \"k1\"\naddress = \"10.0.0.5\"\n[[hosts]]\nname = \"k2\"\nssh = { user = \"admin\", port = 22 }\n";
+    assert!(project::validate(&project::parse(text).unwrap()).spec.is_none());
+    let first = reach(text, 0).unwrap();
+    assert_eq!((first.reach().as_str(), first.ssh.user.as_str(), first.ssh.port, first.ssh.sudo), ("10.0.0.5", "ops", 2222, true));
+    let second = reach(text, 1).unwrap();
+    assert_eq!((second.reach().as_str(), second.ssh.user.as_str(), second.ssh.port), ("k2", "admin", 22));
+}
+
+#[test]
+fn reaching_a_host_names_only_that_hosts_bad_fields() {
+    let text = edited(ZK_BASE, &[("hosts.0.address", "\"no spaces allowed\""), ("hosts.1.id", "-5"), ("ssh.port", "70000")]);
+    let problems = reach(&text, 0).unwrap_err();
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["hosts[0].address", "ssh.port"], "{problems:?}");
+    assert!(reach(&text, 9).unwrap_err()[0].field == "hosts[9]");
+}

@@ -103,10 +103,14 @@ fn saving_writes_toml_the_cli_reads_and_remembers_the_file_as_recent() {
 }
 
 #[test]
-fn testing_a_connection_of_an_invalid_project_asks_to_fix_the_errors_first() {
+fn testing_a_connection_of_a_host_with_a_bad_name_asks_to_fix_that_field_first() {
     let (_app, w) = window();
-    let err = invoke(&w, "test_connection", json!({ "draft": { "format": 1 }, "index": 0, "acceptFingerprint": null, "password": null })).unwrap_err();
+    let draft = json!({ "format": 1, "hosts": [{ "name": "not a host name!" }] });
+    let err = invoke(&w, "test_connection", json!({ "draft": draft, "index": 0, "acceptFingerprint": null, "password": null })).unwrap_err();
     assert_eq!(err["code"], "invalid_project", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("hosts[0].name"), "{err}");
+    let err = invoke(&w, "test_connection", json!({ "draft": draft, "index": 3, "acceptFingerprint": null, "password": null })).unwrap_err();
+    assert_eq!(err["code"], "no_such_host", "{err}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Connecting to every host of a cluster in parallel: one transport per host, reused for every step.
 
 use crate::project::spec::{ClusterSpec, Connection, HostSpec};
+use crate::project::validate::HostReach;
 use crate::transport::local::LocalTransport;
 use crate::transport::ssh::SshTransport;
 use crate::transport::{Secret, SshTarget, Transport, TransportError, UnknownHostKey};
@@ -28,14 +29,23 @@ impl Default for ConnectOptions {
 }
 
 pub fn ssh_target(host: &HostSpec, opts: &ConnectOptions) -> SshTarget {
+    target(host.name.as_str(), host.reach().as_str(), &host.ssh, opts)
+}
+
+/// The SSH target of one host checked on its own (Test connection before the project is complete).
+pub fn reach_target(host: &HostReach, opts: &ConnectOptions) -> SshTarget {
+    target(host.name.as_str(), host.reach().as_str(), &host.ssh, opts)
+}
+
+fn target(name: &str, address: &str, ssh: &crate::project::spec::SshSettings, opts: &ConnectOptions) -> SshTarget {
     SshTarget {
-        name: host.name.to_string(),
-        address: host.reach().to_string(),
-        port: host.ssh.port,
-        user: host.ssh.user.clone(),
-        identity_file: host.ssh.identity_file.as_ref().map(PathBuf::from),
-        known_hosts: host.ssh.known_hosts.as_ref().map(PathBuf::from),
-        sudo: host.ssh.sudo,
+        name: name.to_string(),
+        address: address.to_string(),
+        port: ssh.port,
+        user: ssh.user.clone(),
+        identity_file: ssh.identity_file.as_ref().map(PathBuf::from),
+        known_hosts: ssh.known_hosts.as_ref().map(PathBuf::from),
+        sudo: ssh.sudo,
         password: opts.password.clone(),
         timeout: opts.timeout,
     }

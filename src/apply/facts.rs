@@ -55,11 +55,9 @@ pub struct HostFacts {
     pub listening: Vec<u16>,
 }
 
-/// The probe script for one host. Read-only; every path quoted.
-pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
-    let k = &spec.kafka;
-    let user = quote(&k.user);
-    let java = match &k.java_home {
+/// The first lines of every probe: OS, init system and Java (`java_home` when the project sets one).
+fn system_probe(java_home: Option<&str>) -> String {
+    let java = match java_home {
         Some(home) => quote(&format!("{home}/bin/java")).into_owned(),
         None => "java".to_string(),
     };
@@ -67,6 +65,20 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str("echo \"os $(. /etc/os-release 2>/dev/null; echo \"${ID:-unknown} ${VERSION_ID:-}\")\"\n");
     s.push_str("if [ -d /run/systemd/system ]; then echo 'systemd yes'; else echo 'systemd no'; fi\n");
     s.push_str(&format!("echo \"java $({java} -version 2>&1 | head -n 1)\"\n"));
+    s
+}
+
+/// The probe Test connection runs: OS, systemd and Java only (read-only; needs nothing of the project but
+/// `kafka.java_home`). Its output parses with [`parse_probe`].
+pub fn reach_probe_script(java_home: Option<&str>) -> String {
+    system_probe(java_home)
+}
+
+/// The probe script for one host. Read-only; every path quoted.
+pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
+    let k = &spec.kafka;
+    let user = quote(&k.user);
+    let mut s = system_probe(k.java_home.as_ref().map(|h| h.as_str()));
     s.push_str(&format!("if id -u {user} >/dev/null 2>&1; then echo 'user yes'; else echo 'user no'; fi\n"));
     s.push_str(&format!("if getent group {user} >/dev/null 2>&1; then echo 'group yes'; else echo 'group no'; fi\n"));
     let link = k.current_link();

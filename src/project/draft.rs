@@ -203,7 +203,7 @@ pub fn parse(text: &str) -> Result<ProjectDraft, ParseError> {
     })
 }
 
-/// Writes a draft back as TOML (the desktop app's Save; the CLI keeps the user's own text instead).
+/// A draft as a fresh TOML file (a new project's first Save; over an existing file, `file::merge_into` keeps its text).
 pub fn to_toml(draft: &ProjectDraft) -> String {
     toml::to_string_pretty(draft).expect("a draft always serialises")
 }

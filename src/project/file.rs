@@ -1,5 +1,6 @@
-//! Project files on disk: loading (read → parse → validate) and the one edit the engine makes itself — saving a
-//! freshly generated KRaft cluster id, so it is generated once and kept (formatting and comments preserved).
+//! Project files on disk: loading (read → parse → validate), the one edit the engine makes itself — saving a
+//! freshly generated KRaft cluster id, so it is generated once and kept — and saving an edited draft over the
+//! user's own file (the desktop app's Save). Both keep the file's comments, order and formatting.
 
 use super::checks;
 use super::draft::{self, ParseError, ProjectDraft};
@@ -61,6 +62,104 @@ pub fn with_cluster_id(text: &str, id: &ClusterId) -> String {
     doc.to_string()
 }
 
+/// The text to save for `draft` over a file that held `original`: the original document with every value the draft
+/// changed replaced, keys the draft dropped removed and new keys appended — so comments, key order and formatting of
+/// everything unchanged survive. Falls back to a freshly written file when `original` is not TOML.
+pub fn merge_into(original: &str, draft: &ProjectDraft) -> String {
+    let fresh = draft::to_toml(draft);
+    let (Ok(mut doc), Ok(new)) = (original.parse::<toml_edit::DocumentMut>(), fresh.parse::<toml_edit::DocumentMut>()) else {
+        return fresh;
+    };
+    merge_table_like(doc.as_table_mut(), new.as_table());
+    doc.to_string()
+}
+
+fn merge_table_like(old: &mut dyn toml_edit::TableLike, new: &dyn toml_edit::TableLike) {
+    let dropped: Vec<String> = old.iter().map(|(k, _)| k.to_string()).filter(|k| !new.contains_key(k)).collect();
+    for key in dropped {
+        old.remove(&key);
+    }
+    for (key, new_item) in new.iter() {
+        match old.get_mut(key) {
+            Some(old_item) => merge_item(old_item, new_item),
+            None => {
+                old.insert(key, detached(new_item));
+            }
+        }
+    }
+}
+
+fn merge_item(old: &mut toml_edit::Item, new: &toml_edit::Item) {
+    use toml_edit::Item;
+    if let (Some(old_array), Some(new_array)) = (old.as_array_of_tables_mut(), new.as_array_of_tables()) {
+        // Elements pair up by position: hosts keep their comments as long as they stay in place.
+        let kept = old_array.len().min(new_array.len());
+        while old_array.len() > new_array.len() {
+            old_array.remove(old_array.len() - 1);
+        }
+        for (i, new_table) in new_array.iter().enumerate() {
+            if i < kept {
+                merge_table_like(old_array.get_mut(i).expect("index below len"), new_table);
+            } else {
+                old_array.push(detached_table(new_table));
+            }
+        }
+        return;
+    }
+    let both_tables = old.is_table_like() && new.is_table_like() && !old.is_array_of_tables();
+    if both_tables {
+        let old_table = old.as_table_like_mut().expect("checked table-like");
+        merge_table_like(old_table, new.as_table_like().expect("checked table-like"));
+        return;
+    }
+    match (old.as_value(), new.as_value()) {
+        (Some(old_value), Some(new_value)) if same_value(old_value, new_value) => {}
+        (Some(old_value), Some(new_value)) => {
+            let mut replacement = new_value.clone();
+            *replacement.decor_mut() = old_value.decor().clone();
+            *old = Item::Value(replacement);
+        }
+        _ => *old = detached(new),
+    }
+}
+
+/// A copy of an item from the freshly written document without its tables' document positions, so toml_edit
+/// places each new table right after its neighbours in the user's file rather than by the fresh file's numbering.
+fn detached(item: &toml_edit::Item) -> toml_edit::Item {
+    use toml_edit::Item;
+    match item {
+        Item::Table(t) => Item::Table(detached_table(t)),
+        Item::ArrayOfTables(a) => {
+            let mut copy = toml_edit::ArrayOfTables::new();
+            for t in a.iter() {
+                copy.push(detached_table(t));
+            }
+            Item::ArrayOfTables(copy)
+        }
+        other => other.clone(),
+    }
+}
+
+fn detached_table(table: &toml_edit::Table) -> toml_edit::Table {
+    let mut copy = toml_edit::Table::new();
+    copy.set_implicit(table.is_implicit());
+    copy.set_dotted(table.is_dotted());
+    for (key, item) in table.iter() {
+        copy.insert(key, detached(item));
+    }
+    copy
+}
+
+/// Equal as TOML data, whatever the spelling (`'a'` and `"a"`, `1_000` and `1000`).
+fn same_value(a: &toml_edit::Value, b: &toml_edit::Value) -> bool {
+    let data = |v: &toml_edit::Value| {
+        let mut v = v.clone();
+        v.decor_mut().clear();
+        toml::from_str::<toml::Table>(&format!("v = {v}")).ok()
+    };
+    data(a).is_some_and(|a| Some(a) == data(b))
+}
+
 /// Writes through a temporary file in the same directory and renames it over the target.
 pub fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -88,5 +187,45 @@ mod tests {
         assert!(out.contains(&format!("[kraft]\ncluster_id = \"{}\"", id.as_str())));
         let again = with_cluster_id(&out, &id);
         assert_eq!(again.matches("cluster_id").count(), 1);
+    }
+
+    const COMMENTED: &str = "# The guide's cluster.\nformat = 1\nname = 'peter-kafka' # the chroot follows it\n\n[kafka]\nversion = \"3.9.1\"\ndata_dirs = [\"/data1\", \"/data2\"] # two disks\n\n# ZooKeeper ensemble first\n[[hosts]]\nname = \"zk1\"\nroles = [\"zookeeper\"]\nzookeeper_id = 1\n\n[[hosts]]\nname = \"k1\" # first broker\nroles = [\"broker\"]\nid = 1\nssh = { user = \"ops\" }\n";
+
+    #[test]
+    fn saving_an_unchanged_draft_gives_back_the_file_byte_for_byte() {
+        let draft = draft::parse(COMMENTED).unwrap();
+        assert_eq!(merge_into(COMMENTED, &draft), COMMENTED);
+    }
+
+    #[test]
+    fn saving_an_edited_draft_keeps_comments_and_changes_only_what_changed() {
+        let mut draft = draft::parse(COMMENTED).unwrap();
+        draft.hosts[1].id = Some(7);
+        draft.kafka.data_dirs = Some(vec!["/data1".into()]);
+        draft.hosts[1].ssh.as_mut().unwrap().port = Some(2222);
+        draft.hosts.push(draft::HostDraft { name: "k2".into(), roles: vec!["broker".into()], id: Some(8), ..Default::default() });
+        let out = merge_into(COMMENTED, &draft);
+        for kept in ["# The guide's cluster.", "name = 'peter-kafka' # the chroot follows it", "# ZooKeeper ensemble first", "name = \"k1\" # first broker", "data_dirs = [\"/data1\"] # two disks"] {
+            assert!(out.contains(kept), "lost {kept:?}:\n{out}");
+        }
+        assert!(out.contains("id = 7") && out.contains("port = 2222") && out.contains("name = \"k2\""), "{out}");
+        assert_eq!(draft::parse(&out).unwrap(), draft, "{out}");
+    }
+
+    #[test]
+    fn saving_a_draft_with_fewer_hosts_drops_the_last_ones_and_emptied_keys() {
+        let mut draft = draft::parse(COMMENTED).unwrap();
+        draft.hosts.truncate(1);
+        draft.kafka.data_dirs = None;
+        let out = merge_into(COMMENTED, &draft);
+        assert!(!out.contains("\"k1\"") && !out.contains("data_dirs"), "{out}");
+        assert!(out.contains("# The guide's cluster."), "{out}");
+        assert_eq!(draft::parse(&out).unwrap(), draft, "{out}");
+    }
+
+    #[test]
+    fn saving_over_a_file_that_is_not_toml_writes_a_fresh_file() {
+        let draft = draft::parse(COMMENTED).unwrap();
+        assert_eq!(merge_into("this is [not toml", &draft), draft::to_toml(&draft));
     }
 }

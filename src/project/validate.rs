@@ -89,6 +89,66 @@ impl Checker {
     }
 }
 
+/// What it takes to reach one host (Test connection), checked on its own so a host can be tried before the rest
+/// of the project is complete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostReach {
+    pub name: NetAddress,
+    pub address: Option<NetAddress>,
+    pub ssh: SshSettings,
+    pub connection: Connection,
+    /// `kafka.java_home`, when set and valid: where the probe looks for Java.
+    pub java_home: Option<AbsPath>,
+}
+
+impl HostReach {
+    /// The address to connect to: `address` when set, else the name.
+    pub fn reach(&self) -> &NetAddress {
+        self.address.as_ref().unwrap_or(&self.name)
+    }
+}
+
+/// Checks only what reaching host `index` needs: its name, address, connection and SSH settings (the project's
+/// defaults merged with the host's overrides). Returns the problems of exactly those fields otherwise.
+pub fn check_host_reach(draft: &ProjectDraft, index: usize) -> Result<HostReach, Vec<Problem>> {
+    let mut c = Checker { problems: Vec::new() };
+    let Some(h) = draft.hosts.get(index) else {
+        return Err(vec![Problem::error(format!("hosts[{index}]"), "there is no such host — add it on the Hosts step")]);
+    };
+    let at = |f: &str| format!("hosts[{index}].{f}");
+    let name = if h.name.is_empty() {
+        c.error(at("name"), "missing — give the host name operators know it by, e.g. name = \"kafka1\"");
+        None
+    } else {
+        c.check(at("name"), checks::net_address(&h.name))
+    };
+    let address = match h.address.as_deref() {
+        Some(a) => c.check(at("address"), checks::net_address(a)).map(Some),
+        None => Some(None),
+    };
+    let ssh = merge_ssh(&mut c, &at("ssh"), &draft.ssh, h.ssh.as_ref());
+    let connection = check_connection(&mut c, &at("connection"), h.connection.as_deref());
+    let java_home = match draft.kafka.java_home.as_deref() {
+        Some(j) => checks::abs_path(j).ok(),
+        None => None,
+    };
+    match (name, address, ssh, connection) {
+        (Some(name), Some(address), Some(ssh), Some(connection)) if !c.has_errors() => Ok(HostReach { name, address, ssh, connection, java_home }),
+        _ => Err(c.problems),
+    }
+}
+
+fn check_connection(c: &mut Checker, field: &str, raw: Option<&str>) -> Option<Connection> {
+    match raw {
+        None | Some("ssh") => Some(Connection::Ssh),
+        Some("local") => Some(Connection::Local),
+        Some(other) => {
+            c.error(field, format!("{other:?} is not a connection — write \"ssh\" (the default) or \"local\" (this machine)"));
+            None
+        }
+    }
+}
+
 pub fn validate(draft: &ProjectDraft) -> Validation {
     let mut c = Checker { problems: Vec::new() };
     let spec = check_project(&mut c, draft);
@@ -493,14 +553,7 @@ fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: O
         None => Some(default_dirs.map(<[AbsPath]>::to_vec).unwrap_or_default()),
     };
     let ssh = merge_ssh(c, &at("ssh"), ssh, h.ssh.as_ref());
-    let connection = match h.connection.as_deref() {
-        None | Some("ssh") => Some(Connection::Ssh),
-        Some("local") => Some(Connection::Local),
-        Some(other) => {
-            c.error(at("connection"), format!("{other:?} is not a connection — write \"ssh\" (the default) or \"local\" (this machine)"));
-            None
-        }
-    };
+    let connection = check_connection(c, &at("connection"), h.connection.as_deref());
     if !(ids_ok && address_ok && rack_ok) {
         return None;
     }

@@ -1,6 +1,6 @@
 // step-hosts.ts — Hosts & IDs: the editable host table (name, address, roles, id, myid, rack), paste a list of
 // names, auto-number ids, SSH defaults with per-host overrides, and Test connection per host (reachability,
-// login, OS, Java; an unknown host key shows its SHA256 fingerprint with Accept / Reject).
+// login, OS, systemd, Java — it needs only that host's fields and the SSH settings; an unknown host key shows its SHA256 fingerprint with Accept / Reject).
 
 import type { Ctx } from './app.js';
 import { el, field, input } from './dom.js';
@@ -16,7 +16,7 @@ async function testConnection(ctx: Ctx, i: number, accept: string | null): Promi
     ctx.session.connections.set(i, r);
   } catch (e) {
     const err = e as { code: string; message: string };
-    ctx.session.connections.set(i, { host: '', reachable: false, host_key_ok: false, unknown_key: null, auth_ok: false, os: null, java: null, java_major: null, error: err });
+    ctx.session.connections.set(i, { host: '', reachable: false, host_key_ok: false, unknown_key: null, auth_ok: false, os: null, systemd: null, java: null, java_major: null, error: err });
   }
   ctx.rerender();
 }
@@ -45,6 +45,7 @@ function reportView(ctx: Ctx, i: number, r: ConnectionReport): (HTMLElement | st
   }
   if (r.reachable) out.push(mark(r.auth_ok, t('conn.auth'), t('conn.authFail')));
   if (r.os) out.push(el('span', { class: 'pill' }, `OS ${r.os}`));
+  if (r.systemd !== null) out.push(mark(r.systemd, t('conn.systemd'), t('conn.noSystemd')));
   if (r.auth_ok) out.push(el('span', { class: `pill ${r.java_major ? '' : 'bad'}` }, r.java ? `Java: ${r.java}` : 'Java: not found'));
   if (r.error) out.push(el('div', { class: 'problem error' }, r.error.message));
   return out;

@@ -38,7 +38,7 @@ export interface Review { problems: Problem[]; hosts: HostFiles[]; plan: Plan | 
 
 export interface ConnectionReport {
   host: string; reachable: boolean; host_key_ok: boolean; unknown_key: { key_type: string; fingerprint: string } | null;
-  auth_ok: boolean; os: string | null; java: string | null; java_major: number | null; error: AppError | null;
+  auth_ok: boolean; os: string | null; systemd: boolean | null; java: string | null; java_major: number | null; error: AppError | null;
 }
 
 export type Outcome = { outcome: 'changed'; detail: string } | { outcome: 'unchanged'; reason: string };

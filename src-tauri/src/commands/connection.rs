@@ -1,11 +1,12 @@
 //! Test connection (Hosts step): reach one host with the project's SSH settings, check its host key and the
-//! login, and read its OS and Java with the engine's read-only probe. An unknown host key comes back with its
+//! login, and read its OS, init system and Java with the engine's read-only probe. Only the host's own fields and
+//! the SSH settings have to be valid — a host can be tested before the rest of the project is filled in. An unknown host key comes back with its
 //! SHA256 fingerprint; the user's Accept calls again with that fingerprint, which is then remembered.
 
-use super::spec_of;
 use crate::error::{AppError, AppResult, ErrorCode};
-use kafka_wizard::apply::connect::{ssh_target, ConnectOptions};
-use kafka_wizard::apply::facts::{parse_probe, probe_script};
+use kafka_wizard::apply::connect::{reach_target, ConnectOptions};
+use kafka_wizard::apply::facts::{parse_probe, reach_probe_script};
+use kafka_wizard::project::validate::check_host_reach;
 use kafka_wizard::project::spec::Connection;
 use kafka_wizard::project::ProjectDraft;
 use kafka_wizard::transport::local::LocalTransport;
@@ -27,6 +28,8 @@ pub struct ConnectionReport {
     /// Logged in (and got root, directly or by `sudo -n`).
     pub auth_ok: bool,
     pub os: Option<String>,
+    /// systemd runs on the host (the wizard registers Kafka as systemd units).
+    pub systemd: Option<bool>,
     pub java: Option<String>,
     pub java_major: Option<u16>,
     /// The failure, when one stopped the test (`{code, message}`).
@@ -42,11 +45,16 @@ pub struct UnknownKey {
 /// Tests host `index` of the draft. `accept_fingerprint`: the key the user accepted after seeing it.
 #[tauri::command]
 pub async fn test_connection(draft: ProjectDraft, index: usize, accept_fingerprint: Option<String>, password: Option<String>) -> AppResult<ConnectionReport> {
-    let spec = spec_of(&draft)?;
-    let host = spec.hosts.get(index).cloned().ok_or_else(|| AppError::new(ErrorCode::NoSuchHost, format!("there is no host {index}")))?;
+    if index >= draft.hosts.len() {
+        return Err(AppError::new(ErrorCode::NoSuchHost, format!("there is no host {index}")));
+    }
+    let host = check_host_reach(&draft, index).map_err(|problems| {
+        let list: Vec<String> = problems.iter().filter(|p| p.is_error()).map(|p| format!("{}: {}", p.field, p.message)).collect();
+        AppError::new(ErrorCode::InvalidProject, format!("fix this host's settings first — {}", list.join("; ")))
+    })?;
     let opts = ConnectOptions { password: password.filter(|p| !p.is_empty()).map(Secret::new), timeout: Duration::from_secs(10), ..ConnectOptions::default() };
-    let target = ssh_target(&host, &opts);
-    let probe = probe_script(&spec, &host);
+    let target = reach_target(&host, &opts);
+    let probe = reach_probe_script(host.java_home.as_ref().map(|j| j.as_str()));
     let local = host.connection == Connection::Local;
     let report = tokio::task::spawn_blocking(move || {
         let mut report = ConnectionReport { host: target.name.clone(), ..ConnectionReport::default() };
@@ -69,6 +77,7 @@ pub async fn test_connection(draft: ProjectDraft, index: usize, accept_fingerpri
                 report.auth_ok = true;
                 let facts = parse_probe(&out.stdout_text());
                 report.os = Some(facts.os).filter(|s| !s.is_empty());
+                report.systemd = Some(facts.systemd);
                 report.java = facts.java;
                 report.java_major = facts.java_major;
             }
@@ -111,6 +120,23 @@ mod tests {
         assert!(r.reachable && !r.host_key_ok && !r.auth_ok);
         assert_eq!(r.unknown_key.unwrap().fingerprint, "SHA256:xyz");
         assert_eq!(r.error.unwrap().code, ErrorCode::UnknownHostKey);
+    }
+
+    #[tokio::test]
+    async fn a_host_of_an_unfinished_project_is_tested_and_a_bad_address_is_named() {
+        // No roles, no ids, no version: the project is far from valid, yet host 0 can be tried. Port 1 on
+        // localhost is closed, so the test gets as far as "unreachable".
+        let mut draft = ProjectDraft::default();
+        draft.hosts.push(kafka_wizard::project::draft::HostDraft { name: "127.0.0.1".into(), ..Default::default() });
+        draft.ssh.port = Some(1);
+        let report = test_connection(draft.clone(), 0, None, None).await.unwrap();
+        assert!(!report.reachable);
+        assert_eq!(report.error.unwrap().code, ErrorCode::Unreachable);
+
+        draft.hosts[0].address = Some("bad address!".into());
+        let err = test_connection(draft, 0, None, None).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidProject);
+        assert!(err.message.contains("hosts[0].address"), "{}", err.message);
     }
 
     #[test]

@@ -58,9 +58,14 @@ pub fn open_project<R: Runtime>(app: AppHandle<R>, path: String) -> AppResult<Op
     Ok(OpenedProject { path: path.to_string_lossy().into_owned(), draft, problems, recent })
 }
 
-/// Writes the draft as TOML. Secrets never reach it: the draft has no password field.
+/// Writes the draft as TOML. Over an existing file only what changed is rewritten — its comments, key order and
+/// formatting stay (the engine's `file::merge_into`). Secrets never reach it: the draft has no password field.
 pub fn write_project(path: &Path, draft: &ProjectDraft) -> AppResult<()> {
-    file::write_atomically(path, &to_toml(draft)).map_err(|e| AppError::new(ErrorCode::Io, format!("cannot save {}: {e}", path.display())))
+    let text = match std::fs::read_to_string(path) {
+        Ok(existing) => file::merge_into(&existing, draft),
+        Err(_) => to_toml(draft),
+    };
+    file::write_atomically(path, &text).map_err(|e| AppError::new(ErrorCode::Io, format!("cannot save {}: {e}", path.display())))
 }
 
 /// Save / Save As: returns the absolute path saved to and the updated recent list.
@@ -123,6 +128,21 @@ mod tests {
         let (again, problems) = read_project(&path).unwrap();
         assert_eq!(again, draft);
         assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");
+    }
+
+    #[test]
+    fn saving_an_edited_example_keeps_its_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        let original = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml")).unwrap();
+        std::fs::write(&path, &original).unwrap();
+        let (mut draft, _) = read_project(&path).unwrap();
+        draft.name = Some("renamed".into());
+        write_project(&path, &draft).unwrap();
+        let saved = std::fs::read_to_string(&path).unwrap();
+        let first_comment = original.lines().next().unwrap();
+        assert!(first_comment.starts_with('#') && saved.starts_with(first_comment), "{saved}");
+        assert_eq!(saved.replace("name = \"renamed\"", "name = \"peter-kafka\""), original);
     }
 
     #[test]
