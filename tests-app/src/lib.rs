@@ -26,13 +26,18 @@ impl Driver {
 
     /// The app sees `LANG=<locale>` (its UI language follows the OS locale).
     pub fn start_with_locale(port: u16, locale: &str) -> Driver {
+        Driver::start_with(port, locale, &target_dir().join("xdg-e2e"))
+    }
+
+    /// The app's XDG directories (config: recent projects; cache: downloaded releases) under `xdg`.
+    pub fn start_with(port: u16, locale: &str, xdg: &Path) -> Driver {
         use std::os::unix::process::CommandExt;
+        let port = shifted(port);
         let driver = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| {
             let home = std::env::var("HOME").unwrap_or_default();
             let cargo_bin = format!("{home}/.cargo/bin/tauri-driver");
             if Path::new(&cargo_bin).exists() { cargo_bin } else { "tauri-driver".into() }
         });
-        let xdg = target_dir().join("xdg-e2e");
         let child = Command::new(driver)
             .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string(), "--native-driver", "/usr/bin/WebKitWebDriver"])
             .env("XDG_DATA_HOME", xdg.join("data"))
@@ -72,11 +77,23 @@ impl Drop for Driver {
 }
 
 pub async fn connect(port: u16) -> Client {
+    connect_with_args(port, &[]).await
+}
+
+/// A session on the app started as `kafka-wizard-app ARGS…` (e.g. a project file to open).
+pub async fn connect_with_args(port: u16, args: &[&str]) -> Client {
+    let port = shifted(port);
     let app = std::env::var("KW_APP_BIN").map(PathBuf::from).unwrap_or_else(|_| target_dir().join("debug/kafka-wizard-app"));
     assert!(app.exists(), "{} missing: run `cargo build -p kafka-wizard-app` first", app.display());
     let mut caps = serde_json::Map::new();
-    caps.insert("tauri:options".into(), serde_json::json!({ "application": app }));
+    caps.insert("tauri:options".into(), serde_json::json!({ "application": app, "args": args }));
     ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("WebDriver session")
+}
+
+/// A test's driver port moved by `KW_E2E_PORT_OFFSET` (default 0), so two checkouts can run their app tests at
+/// the same time on one machine.
+fn shifted(port: u16) -> u16 {
+    port + std::env::var("KW_E2E_PORT_OFFSET").ok().and_then(|v| v.parse::<u16>().ok()).unwrap_or(0)
 }
 
 pub fn shots() -> PathBuf {

@@ -71,6 +71,8 @@ export class App implements Ctx {
     this.session.recent = await this.backend.recentProjects().catch(() => []);
     document.addEventListener('keydown', (e) => this.onKey(e));
     this.renderShell();
+    const startup = await this.backend.startupProject().catch(() => null);
+    if (startup) await this.fileOpen(startup);
     await this.validateNow();
     document.body.dataset.ready = '1';
   }
@@ -241,7 +243,7 @@ export class App implements Ctx {
     this.nav = el('nav', { class: 'steps', 'aria-label': 'steps' },
       STEPS.map((s, i) => el('button', { 'data-step': s, onclick: () => this.go(s) }, el('span', { class: 'num' }, String(i + 1)), t(`step.${s}` as Key), el('span', { class: 'badge' }))));
     this.stepRoot = el('main', { id: 'step', tabindex: '-1' });
-    this.toast = el('div', { class: 'toast', hidden: true, role: 'status' });
+    this.toast = el('div', { id: 'toast', class: 'toast', hidden: true, role: 'status' });
     this.root.replaceChildren(this.toolbar, el('div', { class: 'body' }, this.nav, this.stepRoot), this.toast);
     this.renderToolbar();
     this.rerender();

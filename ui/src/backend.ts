@@ -16,6 +16,8 @@ export interface Backend {
   openProject(path: string): Promise<Opened>;
   saveProject(path: string, draft: ProjectDraft): Promise<[string, string[]]>;
   recentProjects(): Promise<string[]>;
+  /** The project file named on the app's command line, opened at start; null when none. */
+  startupProject(): Promise<string | null>;
   validate(draft: ProjectDraft): Promise<Problem[]>;
   releases(): Promise<Release[]>;
   newClusterId(): Promise<string>;

@@ -85,6 +85,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       return [path, recent];
     },
     recentProjects: async () => recent,
+    startupProject: async () => null,
     validate: async (d) => mockValidate(d),
     releases: async () => RELEASES,
     newClusterId: async () => 'MkU3OEVBNTcwNTJENDM2Qg',

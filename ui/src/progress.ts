@@ -4,7 +4,7 @@
 
 import type { EngineEvent } from './types.js';
 
-export type HostState = 'waiting' | 'working' | 'done' | 'failed';
+export type HostState = 'waiting' | 'working' | 'done' | 'failed' | 'stopped';
 export interface HostRow { host: string; step: string; state: HostState; done: number; total: number | null; error?: string; changed: number; unchanged: number }
 export interface LogLine { host: string; kind: 'info' | 'warning' | 'error'; text: string }
 export interface RunProgress {
@@ -79,6 +79,13 @@ export function overall(p: RunProgress, expectedPhases: number): number {
   const finished = p.phases.filter((ph) => ph.finished).length;
   const current = p.phases.some((ph) => !ph.finished) ? 0.5 : 0;
   return Math.min(1, (finished + current) / expectedPhases);
+}
+
+/** The run ended early (cancelled, or stopped by a failure elsewhere): rows still working were interrupted. */
+export function stopped(prev: RunProgress): RunProgress {
+  const hosts = new Map(prev.hosts);
+  for (const [name, r] of hosts) if (r.state === 'working') hosts.set(name, { ...r, state: 'stopped' });
+  return { ...prev, hosts };
 }
 
 export function failedHosts(p: RunProgress): string[] {

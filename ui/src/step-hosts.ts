@@ -61,6 +61,16 @@ function sshOverrideRow(ctx: Ctx, i: number, h: HostDraft, cols: number): HTMLEl
     field(t('hosts.sshKnown'), input(`hosts[${i}].ssh.known_hosts`, s.known_hosts, set(`hosts[${i}].ssh.known_hosts`))))));
 }
 
+/** Whether commands run through sudo: the setting, else the engine's default (sudo for every user but root). */
+export function effectiveSudo(ssh: { user?: string; sudo?: boolean }): boolean {
+  return ssh.sudo ?? (ssh.user ?? 'root') !== 'root';
+}
+
+/** The value to store for a ticked/unticked sudo box: nothing when it equals the default, so the file stays short. */
+export function sudoSetting(ssh: { user?: string; sudo?: boolean }, checked: boolean): boolean | undefined {
+  return checked === ((ssh.user ?? 'root') !== 'root') ? undefined : checked;
+}
+
 export function renderHosts(ctx: Ctx): HTMLElement {
   const d = ctx.state.draft;
   const hosts = d.hosts ?? [];
@@ -69,7 +79,7 @@ export function renderHosts(ctx: Ctx): HTMLElement {
   const roles = kraft ? ['broker', 'controller'] : ['broker', 'zookeeper'];
   const set = (path: string) => (v: unknown) => ctx.update(setField(ctx.state.draft, path, v));
   const cell = (control: HTMLElement) => el('td', {}, control, el('div', { class: 'msg' }));
-  const cols = kraft ? 7 : 8;
+  const cols = kraft ? 6 : 7;
 
   const rows = hosts.flatMap((h, i) => [
     el('tr', { 'data-host': String(i) },
@@ -84,8 +94,7 @@ export function renderHosts(ctx: Ctx): HTMLElement {
       el('td', { class: 'actions' },
         el('button', { class: 'small', id: `test-${i}`, onclick: () => void testConnection(ctx, i, null) }, t('hosts.test')),
         el('button', { class: 'small', 'aria-expanded': String(ctx.session.expandedSsh.has(i)), onclick: () => { const x = ctx.session.expandedSsh; if (x.has(i)) x.delete(i); else x.add(i); ctx.rerender(); } }, t('hosts.override')),
-        el('button', { class: 'small danger', 'aria-label': `${t('hosts.remove')} ${h.name}`, onclick: () => { ctx.session.connections.clear(); ctx.update(removeHost(ctx.state.draft, i), true); } }, '✕')),
-      el('td', { class: 'idx muted' }, String(i))),
+        el('button', { class: 'small danger', 'aria-label': `${t('hosts.remove')} ${h.name}`, onclick: () => { ctx.session.connections.clear(); ctx.update(removeHost(ctx.state.draft, i), true); } }, '✕'))),
     ctx.session.expandedSsh.has(i) ? sshOverrideRow(ctx, i, h, cols) : null,
     connectionRow(ctx, i, cols),
   ].filter((x): x is HTMLElement => x !== null));
@@ -93,7 +102,7 @@ export function renderHosts(ctx: Ctx): HTMLElement {
   const table = hosts.length
     ? el('table', { class: 'hosts' },
         el('thead', {}, el('tr', {}, el('th', {}, t('hosts.name')), el('th', {}, t('hosts.address')), el('th', {}, t('hosts.roles')), el('th', {}, t('hosts.id')),
-          kraft ? null : el('th', {}, t('hosts.myid')), el('th', {}, t('hosts.rack')), el('th', {}), el('th', {}))),
+          kraft ? null : el('th', {}, t('hosts.myid')), el('th', {}, t('hosts.rack')), el('th', {}))),
         el('tbody', {}, rows))
     : el('p', { class: 'empty', id: 'hosts-empty' }, t('hosts.empty'));
 
@@ -112,7 +121,7 @@ export function renderHosts(ctx: Ctx): HTMLElement {
       field(t('hosts.sshPort'), input('ssh.port', ssh.port, set('ssh.port'), { type: 'number', placeholder: '22' })),
       field(t('hosts.sshKey'), input('ssh.identity_file', ssh.identity_file, set('ssh.identity_file'), { placeholder: '~/.ssh/id_ed25519' })),
       field(t('hosts.sshKnown'), input('ssh.known_hosts', ssh.known_hosts, set('ssh.known_hosts'), { placeholder: '~/.ssh/known_hosts' }))),
-      el('label', { class: 'check' }, el('input', { type: 'checkbox', checked: ssh.sudo === true, onchange: (e: Event) => ctx.update(setField(ctx.state.draft, 'ssh.sudo', (e.target as HTMLInputElement).checked || undefined)) }), t('hosts.sshSudo')),
+      el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'ssh-sudo', checked: effectiveSudo(ssh), onchange: (e: Event) => ctx.update(setField(ctx.state.draft, 'ssh.sudo', sudoSetting(ssh, (e.target as HTMLInputElement).checked))) }), t('hosts.sshSudo')),
       field(t('hosts.password'), el('input', { type: 'password', id: 'ssh-password', autocomplete: 'off', value: ctx.session.password, oninput: (e: Event) => { ctx.session.password = (e.target as HTMLInputElement).value; } }))),
   );
 }

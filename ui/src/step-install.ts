@@ -4,7 +4,7 @@
 import type { Ctx } from './app.js';
 import { el } from './dom.js';
 import { t } from './i18n.js';
-import { bytesFraction, emptyProgress, failedHosts, overall, reduce, type RunProgress } from './progress.js';
+import { bytesFraction, emptyProgress, failedHosts, overall, reduce, stopped, type RunProgress } from './progress.js';
 import type { RunOptions } from './types.js';
 
 export function runOptions(ctx: Ctx): RunOptions {
@@ -27,7 +27,9 @@ export async function runInstall(ctx: Ctx): Promise<void> {
     const s = await ctx.backend.deploy(ctx.state.draft, runOptions(ctx), onEvent);
     ctx.session.run.result = { ok: true, text: t('install.done', { changed: s.changed, unchanged: s.unchanged }) };
   } catch (e) {
-    ctx.session.run.result = { ok: false, text: t('install.failed', { message: (e as { message: string }).message }) };
+    const err = e as { code?: string; message: string };
+    ctx.session.run.result = { ok: false, text: err.code === 'cancelled' ? t('install.cancelled') : t('install.failed', { message: err.message }) };
+    ctx.session.run.progress = stopped(ctx.session.run.progress);
   }
   ctx.session.run.running = false;
   if (ctx.state.step === 'install') ctx.rerender();

@@ -20,6 +20,7 @@ export function tauriBackend(): Backend {
     openProject: (path) => invoke('open_project', { path }),
     saveProject: (path, draft) => invoke('save_project', { path, draft }),
     recentProjects: () => invoke('recent_projects'),
+    startupProject: () => invoke('startup_project'),
     validate: (draft) => invoke('validate_project', { draft }),
     releases: () => invoke('releases'),
     newClusterId: () => invoke('new_cluster_id'),

@@ -111,6 +111,28 @@ test('engine events drive each host row, the byte bar, failures and the log', ()
   assert.equal(p.hosts.get('h1').state, 'waiting');
 });
 
+test('a run that ends early marks the rows still working as stopped, and only those', () => {
+  let p = progress.emptyProgress(['local', 'h1', 'h2']);
+  p = progress.reduce(p, { event: 'step_started', host: 'local', step: 'fetch release' });
+  p = progress.reduce(p, { event: 'progress', host: 'local', step: 'fetch release', done: 5, total: 200 });
+  p = progress.reduce(p, { event: 'step_started', host: 'h1', step: 'probe facts' });
+  p = progress.reduce(p, { event: 'step_finished', host: 'h1', step: 'probe facts', outcome: { outcome: 'unchanged', reason: 'debian 12' } });
+  p = progress.stopped(p);
+  assert.deepEqual([...p.hosts.values()].map((r) => r.state), ['stopped', 'done', 'waiting']);
+  assert.equal(progress.bytesFraction(p.hosts.get('local')), 5 / 200, 'the bar stays where the download stopped');
+  assert.deepEqual(progress.failedHosts(p), []);
+});
+
+test('the sudo box shows the engine default for the user and stores only a departure from it', async () => {
+  const hosts = await import('../build/node/step-hosts.js');
+  assert.equal(hosts.effectiveSudo({}), false, 'root needs no sudo');
+  assert.equal(hosts.effectiveSudo({ user: 'deploy' }), true, 'other users get sudo by default');
+  assert.equal(hosts.effectiveSudo({ user: 'deploy', sudo: false }), false);
+  assert.equal(hosts.sudoSetting({ user: 'deploy' }, true), undefined);
+  assert.equal(hosts.sudoSetting({ user: 'deploy' }, false), false);
+  assert.equal(hosts.sudoSetting({}, true), true);
+});
+
 test('unchanged steps are logged with their reason', () => {
   const p = progress.reduce(progress.emptyProgress(['h1']), { event: 'step_finished', host: 'h1', step: 'write x', outcome: { outcome: 'unchanged', reason: 'already matches' } });
   assert.equal(p.hosts.get('h1').unchanged, 1);

@@ -101,6 +101,22 @@ pub fn new_cluster_id() -> String {
     checks::new_cluster_id().as_str().to_string()
 }
 
+/// The project named on the command line (`kafka-wizard-app cluster.toml`, a file manager's "Open with", the
+/// .desktop file's `%f`), opened at start. Flags (`--…`) are skipped; a relative path is taken from where the
+/// user started the app — `$OWD` inside an AppImage, whose runtime changes the working directory.
+#[tauri::command]
+pub fn startup_project() -> Option<String> {
+    let cwd = std::env::var_os("OWD").filter(|d| !d.is_empty()).map(PathBuf::from).or_else(|| std::env::current_dir().ok())?;
+    startup_path(std::env::args_os().skip(1), &cwd).map(|p| p.to_string_lossy().into_owned())
+}
+
+/// The first argument that is not a flag, made absolute against `cwd`.
+pub fn startup_path(args: impl IntoIterator<Item = std::ffi::OsString>, cwd: &Path) -> Option<PathBuf> {
+    let arg = args.into_iter().find(|a| !a.is_empty() && !a.to_string_lossy().starts_with('-'))?;
+    let path = kafka_wizard::transport::ssh::expand_tilde(Path::new(&arg));
+    Some(if path.is_absolute() { path } else { cwd.join(path) })
+}
+
 #[tauri::command]
 pub fn recent_projects<R: Runtime>(app: AppHandle<R>) -> Vec<String> {
     recent_dir(&app).map(|d| recent::load(&d)).unwrap_or_default()
@@ -143,6 +159,16 @@ mod tests {
         let first_comment = original.lines().next().unwrap();
         assert!(first_comment.starts_with('#') && saved.starts_with(first_comment), "{saved}");
         assert_eq!(saved.replace("name = \"renamed\"", "name = \"peter-kafka\""), original);
+    }
+
+    #[test]
+    fn the_first_argument_that_is_not_a_flag_is_the_project_to_open() {
+        let args = |v: &[&str]| v.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        let cwd = Path::new("/home/op/clusters");
+        assert_eq!(startup_path(args(&["--automation", "prod.toml"]), cwd), Some(PathBuf::from("/home/op/clusters/prod.toml")));
+        assert_eq!(startup_path(args(&["/etc/kafka/p.toml"]), cwd), Some(PathBuf::from("/etc/kafka/p.toml")));
+        assert_eq!(startup_path(args(&["--automation"]), cwd), None);
+        assert_eq!(startup_path(args(&[]), cwd), None);
     }
 
     #[test]
