@@ -4,8 +4,8 @@
 //! Open the guide's cluster (with a deliberately wrong broker id) through the OS's file chooser, fix the id from
 //! its inline error, check the rendered `server.properties` of a broker on Review, cancel a Save As (nothing
 //! changes), save, export to a folder chosen in the folder chooser and compare it byte for byte with
-//! `kafka-wizard export` of the saved file and of the guide's own file, then Save As (Ctrl+Shift+S) to a new
-//! file. The native dialogs are answered with xdotool (`file_chooser`). A screenshot of each step goes to
+//! `kafka-wizard export` of the saved file and of the guide's own file, export a zip through the save chooser,
+//! then Save As (Ctrl+Shift+S) to a new file. The native dialogs are answered with xdotool (`file_chooser`). A screenshot of each step goes to
 //! `target/screenshots/app-*.png`.
 //!
 //! Needs: `cargo build -p kafka-wizard-app` and `cargo build` (the CLI), tauri-driver on PATH (or
@@ -130,6 +130,18 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         let done = css(&c, "#export-result").await.text().await.unwrap();
         assert!(done.contains(&format!("to {}", app_export.display())), "{done}");
         shot(&c, "5-review-exported").await;
+
+        // Export as a zip: the save chooser (suggesting peter-kafka-export.zip), a name typed over the suggestion
+        let zip = work.path().join("cluster-files.zip");
+        css(&c, "#export-zip").await.click().await.unwrap();
+        css(&c, "#export").await.click().await.unwrap();
+        FileChooser::shown("Export to a zip file").await.choose(&zip).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !css(&c, "#export-result").await.text().await.unwrap().contains(&format!("to {}", zip.display())) {
+            assert!(Instant::now() < deadline, "no zip export: {}", css(&c, "#export-result").await.text().await.unwrap());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(&std::fs::read(&zip).unwrap()[..4], b"PK\x03\x04", "a zip file");
 
         // Save As (Ctrl+Shift+S from the keyboard) to a new file: written there, and the title names it
         press_in_main_window("ctrl+shift+s");
