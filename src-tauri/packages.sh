@@ -3,8 +3,9 @@
 
 # to build and run the app (WebKitGTK 4.1 and the C toolchain Tauri links with)
 APP_BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev librsvg2-dev)
-# to test it: a virtual display, the WebKit WebDriver, Chromium for the browser tests, ImageMagick for screenshots
-APP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium imagemagick)
+# to test it: a virtual display, the WebKit WebDriver, Chromium for the browser tests, ImageMagick for screenshots,
+# xdotool to answer the native file chooser (WebDriver cannot see it)
+APP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium imagemagick xdotool)
 
 install_missing_packages() {   # install_missing_packages PKG...: only those not installed yet
     local need=() p

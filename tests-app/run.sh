@@ -5,8 +5,9 @@
 #   1. cargo test -p kafka-wizard-app          commands on tauri's mock runtime + unit tests
 #   2. npm test (ui/)                          UI logic (node --test) + the wizard in headless Chromium (mock backend)
 #   3. cargo test -p kafka-wizard-app-e2e      the REAL app window under Xvfb: app_e2e (open/fix/review/export vs
-#                                              the CLI) and, with --features world, app_install (install onto the
-#                                              test hosts, stop/start from Manage)
+#                                              the CLI, Save As; GTK's file chooser answered with xdotool) and,
+#                                              with --features world, app_install (install onto the test hosts,
+#                                              stop/start from Manage)
 # Screenshots: target/screenshots/. Separate `-p` runs on purpose: --workspace would rebuild tauri with the
 # e2e crate's features (+2 min).
 set -euo pipefail

@@ -14,6 +14,8 @@ use serde::Serialize;
 pub enum ErrorCode {
     /// Reading or writing a local file failed.
     Io,
+    /// The native file dialog could not be shown.
+    DialogUnavailable,
     /// The project file is not a valid format-1 TOML project (syntax, unknown key, wrong type).
     Parse,
     /// The project has validation errors; they are shown next to their fields.

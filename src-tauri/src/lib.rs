@@ -1,6 +1,7 @@
 //! Kafka Cluster Wizard's desktop shell (Tauri 2): the only crate that knows Tauri. It registers the commands
 //! (thin delegations to the `kafka_wizard` engine, see [`commands`]), manages the one piece of state
-//! ([`state::Jobs`]) and serves the front end from `ui/public`. Generic over [`Runtime`] so
+//! ([`state::Jobs`]), registers the dialog plugin (native file choosers, shown from Rust by
+//! [`commands::dialogs`]) and serves the front end from `ui/public`. Generic over [`Runtime`] so
 //! `tauri::test::mock_builder()` can exercise the commands without a window.
 
 pub mod commands;
@@ -12,8 +13,8 @@ use tauri::{Builder, Runtime};
 
 /// The app's commands and state on any runtime (the real one, or the mock one in tests).
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    use commands::{connection, operate, project, review, system};
-    builder.manage(state::Jobs::default()).invoke_handler(tauri::generate_handler![
+    use commands::{connection, dialogs, operate, project, review, system};
+    builder.plugin(tauri_plugin_dialog::init()).manage(state::Jobs::default()).invoke_handler(tauri::generate_handler![
         project::new_project,
         project::open_project,
         project::save_project,
@@ -30,6 +31,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         operate::cluster_status,
         operate::cancel_job,
         system::system_locale,
+        dialogs::pick_path,
     ])
 }
 

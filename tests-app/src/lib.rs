@@ -1,5 +1,8 @@
 //! Shared helpers for the desktop app's real-window end-to-end tests (`tests/`): tauri-driver in its own process
-//! group (killed on drop), a WebDriver session on the built app, waiting for elements, screenshots.
+//! group (killed on drop), a WebDriver session on the built app, waiting for elements, screenshots, and the
+//! native file chooser driven with xdotool ([`file_chooser`]).
+
+pub mod file_chooser;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};

@@ -1,14 +1,18 @@
 //! The REAL desktop app, driven through its window: tauri-driver + WebKitWebDriver under Xvfb (DISPLAY must be
 //! set; `xvfb-run` does it). The app uses the real engine — nothing is mocked.
 //!
-//! Open the guide's cluster with a deliberately wrong broker id, fix it from its inline error, check the
-//! rendered `server.properties` of a broker on Review, save, export to a folder and compare it byte for byte
-//! with `kafka-wizard export` of the saved file and of the guide's own file. A screenshot of each step goes to
+//! Open the guide's cluster (with a deliberately wrong broker id) through the OS's file chooser, fix the id from
+//! its inline error, check the rendered `server.properties` of a broker on Review, cancel a Save As (nothing
+//! changes), save, export to a folder chosen in the folder chooser and compare it byte for byte with
+//! `kafka-wizard export` of the saved file and of the guide's own file, export a zip through the save chooser,
+//! then Save As (Ctrl+Shift+S) to a new file. The native dialogs are answered with xdotool (`file_chooser`). A screenshot of each step goes to
 //! `target/screenshots/app-*.png`.
 //!
 //! Needs: `cargo build -p kafka-wizard-app` and `cargo build` (the CLI), tauri-driver on PATH (or
-//! `TAURI_DRIVER`), `/usr/bin/WebKitWebDriver`. `tests/run-all.sh` (phase `app`) does all of that.
+//! `TAURI_DRIVER`), `/usr/bin/WebKitWebDriver`, xdotool and ImageMagick. `tests/run-all.sh` (phase `app`) does
+//! all of that.
 
+use kafka_wizard_app_e2e::file_chooser::{press_in_main_window, screen_shot, FileChooser};
 use kafka_wizard_app_e2e::{connect, css, go, gone, shot, target_dir, workspace, Driver};
 use std::path::Path;
 use std::process::Command;
@@ -38,8 +42,17 @@ fn cli_export(project: &Path, out: &Path) {
     assert!(status.success(), "kafka-wizard export {}", project.display());
 }
 
+/// Waits until the window title is `want`.
+async fn title_becomes(c: &fantoccini::Client, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.title().await.unwrap() != want {
+        assert!(Instant::now() < deadline, "title {:?}, expected {want:?}", c.title().await.unwrap());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn the_guides_cluster_is_fixed_reviewed_saved_and_exported_like_the_cli_does() {
+async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the_cli_does_through_native_dialogs() {
     assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: run under xvfb-run");
     let work = tempfile::tempdir().unwrap();
     // the guide's cluster, with peter-kafka002 (hosts[4]) given peter-kafka001's broker id by mistake
@@ -54,16 +67,18 @@ async fn the_guides_cluster_is_fixed_reviewed_saved_and_exported_like_the_cli_do
     let c = connect(4444).await;
     let result = async {
         css(&c, "body[data-ready='1']").await;
-        // Open… the project through the path dialog
+        // Open… shows GTK's file chooser for projects; the path typed into it is opened
         css(&c, "#file-open").await.click().await.unwrap();
-        css(&c, "#path-input").await.send_keys(&project.to_string_lossy()).await.unwrap();
-        css(&c, "#dialog-ok").await.click().await.unwrap();
+        let chooser = FileChooser::shown("Open a project").await;
+        screen_shot("0-native-open-dialog");
+        chooser.choose(&project).await;
         let name = css(&c, "input[data-field='name']").await;
         let deadline = Instant::now() + Duration::from_secs(10);
         while name.prop("value").await.unwrap().as_deref() != Some("peter-kafka") {
             assert!(Instant::now() < deadline, "the project did not open");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        title_becomes(&c, "peter-kafka.toml — Kafka Cluster Wizard").await;
         shot(&c, "1-version").await;
 
         // the engine's error sits next to the field it names; fixing the field clears it
@@ -93,24 +108,49 @@ async fn the_guides_cluster_is_fixed_reviewed_saved_and_exported_like_the_cli_do
         assert!(props.contains("log.dirs=/data1,/data2"), "{props}");
         shot(&c, "5-review").await;
 
-        // Save (Ctrl+S path: the opened file), and the window title loses its unsaved mark
-        assert!(c.title().await.unwrap().starts_with('●'), "unsaved changes show in the title");
+        // Save As… cancelled with Escape: no file written, the unsaved change and the title stay as they were
+        assert_eq!(c.title().await.unwrap(), "● peter-kafka.toml — Kafka Cluster Wizard", "unsaved changes show in the title");
+        css(&c, "#file-save-as").await.click().await.unwrap();
+        FileChooser::shown("Save the project as").await.cancel().await;
+        gone(&c, "body[data-picking]").await;
+        assert_eq!(c.title().await.unwrap(), "● peter-kafka.toml — Kafka Cluster Wizard");
+        assert_eq!(std::fs::read_to_string(&project).unwrap(), broken, "a cancelled Save As writes nothing");
+        assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 1, "nor any other file");
+
+        // Save: the opened file, no dialog; the window title loses its unsaved mark
         css(&c, "#file-save").await.click().await.unwrap();
+        title_becomes(&c, "peter-kafka.toml — Kafka Cluster Wizard").await;
+
+        // Export to a folder chosen in the folder chooser: a new folder, its path typed into the chooser
+        let app_export = work.path().join("app-export");
+        css(&c, "#export").await.click().await.unwrap();
+        let chooser = FileChooser::shown("Export to a folder").await;
+        screen_shot("5-native-export-dialog");
+        chooser.choose(&app_export).await;
+        let done = css(&c, "#export-result").await.text().await.unwrap();
+        assert!(done.contains(&format!("to {}", app_export.display())), "{done}");
+        shot(&c, "5-review-exported").await;
+
+        // Export as a zip: the save chooser (suggesting peter-kafka-export.zip), a name typed over the suggestion
+        let zip = work.path().join("cluster-files.zip");
+        css(&c, "#export-zip").await.click().await.unwrap();
+        css(&c, "#export").await.click().await.unwrap();
+        FileChooser::shown("Export to a zip file").await.choose(&zip).await;
         let deadline = Instant::now() + Duration::from_secs(10);
-        while c.title().await.unwrap() != "peter-kafka.toml — Kafka Cluster Wizard" {
-            assert!(Instant::now() < deadline, "title after save: {}", c.title().await.unwrap());
+        while !css(&c, "#export-result").await.text().await.unwrap().contains(&format!("to {}", zip.display())) {
+            assert!(Instant::now() < deadline, "no zip export: {}", css(&c, "#export-result").await.text().await.unwrap());
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        assert_eq!(&std::fs::read(&zip).unwrap()[..4], b"PK\x03\x04", "a zip file");
 
-        // Export to a folder
-        let app_export = work.path().join("app-export");
-        let target = css(&c, "#export-target").await;
-        target.clear().await.unwrap();
-        target.send_keys(&app_export.to_string_lossy()).await.unwrap();
-        css(&c, "#export").await.click().await.unwrap();
-        let done = css(&c, "#export-result").await.text().await.unwrap();
-        assert!(done.contains(&*app_export.to_string_lossy()), "{done}");
-        shot(&c, "5-review-exported").await;
+        // Save As (Ctrl+Shift+S from the keyboard) to a new file: written there, and the title names it
+        press_in_main_window("ctrl+shift+s");
+        let chooser = FileChooser::shown("Save the project as").await;
+        screen_shot("5-native-save-as-dialog");
+        chooser.choose(&work.path().join("peter-kafka-copy.toml")).await;
+        title_becomes(&c, "peter-kafka-copy.toml — Kafka Cluster Wizard").await;
+        let copy_path = css(&c, "#project-path").await.text().await.unwrap();
+        assert_eq!(copy_path, work.path().join("peter-kafka-copy.toml").to_string_lossy());
 
         go(&c, "install").await;
         shot(&c, "6-install").await;
@@ -128,6 +168,10 @@ async fn the_guides_cluster_is_fixed_reviewed_saved_and_exported_like_the_cli_do
     assert_eq!(saved, seed);
     let cli_saved = work.path().join("cli-saved");
     cli_export(&project, &cli_saved);
+    // Save As to a new file wrote the same project (a fresh file: the same generated files)
+    let cli_copy = work.path().join("cli-copy");
+    cli_export(&work.path().join("peter-kafka-copy.toml"), &cli_copy);
+    assert_eq!(tree(&cli_copy), tree(&cli_saved), "Save As wrote the same project");
     let cli_seed = work.path().join("cli-seed");
     cli_export(&seed_path, &cli_seed);
     let app = tree(&app_export);

@@ -10,6 +10,7 @@
 #[path = "../../tests/support/world.rs"]
 mod world;
 
+use kafka_wizard_app_e2e::file_chooser::FileChooser;
 use kafka_wizard_app_e2e::{connect, css, go, shot, Driver};
 use std::time::{Duration, Instant};
 use world::{Mirror, World};
@@ -68,8 +69,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     let c = connect(4454).await;
     css(&c, "body[data-ready='1']").await;
     css(&c, "#file-open").await.click().await.unwrap();
-    css(&c, "#path-input").await.send_keys(&project.to_string_lossy()).await.unwrap();
-    css(&c, "#dialog-ok").await.click().await.unwrap();
+    FileChooser::shown("Open a project").await.choose(&project).await;
     wait_text(&c, "#project-path", "app-kraft.toml", Duration::from_secs(10)).await;
 
     // the KRaft cluster id, generated in the app

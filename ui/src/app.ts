@@ -1,6 +1,7 @@
 // app.ts — the wizard's controller: holds the state and the session (what is never saved: password, connection
 // tests, run progress, status), renders the shell (toolbar, steps, current step, Back/Next), validates with the
-// backend as the user types, keeps the window title, and runs the file commands (New/Open/Save/Save As/Recent).
+// backend as the user types, keeps the window title, and runs the file commands (New/Open/Save/Save As/Recent)
+// with the OS's native file dialogs (one at a time; cancelling one changes nothing).
 
 import type { Backend } from './backend.js';
 import { el, showProblems } from './dom.js';
@@ -8,7 +9,8 @@ import { lang, langFromLocale, setLang, t, type Key, type Lang } from './i18n.js
 import { countByStep, hasErrors, STEPS, stepOfField, type StepId } from './problems.js';
 import type { RunProgress } from './progress.js';
 import { initialState, isDirty, nextStep, previousStep, windowTitle, type WizardState } from './state.js';
-import type { ClusterStatus, ConnectionReport, ProjectDraft, Release, Review } from './types.js';
+import { openProjectPick, saveProjectPick } from './file-picks.js';
+import type { ClusterStatus, ConnectionReport, PickRequest, ProjectDraft, Release, Review } from './types.js';
 import { renderVersion } from './step-version.js';
 import { renderHosts } from './step-hosts.js';
 import { renderStorage } from './step-storage.js';
@@ -45,6 +47,8 @@ export interface Ctx {
   go(step: StepId): void;
   notify(text: string, ok?: boolean): void;
   confirm(question: string): Promise<boolean>;
+  /** A native file dialog: the chosen path, or null when cancelled, failed (notified) or another one is open. */
+  pickPath(request: PickRequest): Promise<string | null>;
 }
 
 export class App implements Ctx {
@@ -56,6 +60,8 @@ export class App implements Ctx {
   releases: Release[] = [];
   private validateTimer: ReturnType<typeof setTimeout> | null = null;
   private validationSeq = 0;
+  /** A native file dialog is open (it is not modal to the window everywhere: GTK's is a separate window). */
+  private picking = false;
   private stepRoot!: HTMLElement;
   private nav!: HTMLElement;
   private toast!: HTMLElement;
@@ -147,7 +153,7 @@ export class App implements Ctx {
         if (e.key === 'Enter') { e.preventDefault(); e.stopPropagation(); close(buttons[0][0]); }
       });
       document.body.append(overlay);
-      (overlay.querySelector('input') ?? overlay.querySelector('button'))?.focus();
+      overlay.querySelector('button')?.focus();
     });
   }
 
@@ -155,13 +161,19 @@ export class App implements Ctx {
     return this.dialog([el('p', {}, question)], [['yes', t('manage.yes')], ['no', t('manage.no')]]).then((v) => v === 'yes');
   }
 
-  private async askPath(title: string, initial: string): Promise<string | null> {
-    const box = el('input', { id: 'path-input', type: 'text', value: initial, placeholder: '/home/me/cluster.toml' });
-    const recent = this.session.recent.length
-      ? el('ul', { class: 'recent' }, this.session.recent.map((p) => el('li', {}, el('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); box.value = p; box.focus(); } }, p))))
-      : null;
-    const v = await this.dialog([el('h3', {}, title), el('label', { class: 'field' }, el('span', { class: 'label' }, t('file.path')), box), recent ?? el('span')], [['ok', t('file.ok')], ['cancel', t('file.cancel')]]);
-    return v === 'ok' && box.value.trim() ? box.value.trim() : null;
+  async pickPath(request: PickRequest): Promise<string | null> {
+    if (this.picking) return null;
+    this.picking = true;
+    document.body.dataset.picking = request.mode;
+    try {
+      return await this.backend.pickPath(request);
+    } catch (e) {
+      this.notify((e as { message: string }).message, false);
+      return null;
+    } finally {
+      this.picking = false;
+      delete document.body.dataset.picking;
+    }
   }
 
   // ---- files --------------------------------------------------------------------------------------------------
@@ -175,8 +187,8 @@ export class App implements Ctx {
   }
 
   async fileOpen(path?: string): Promise<void> {
-    if (!(await this.discardOk())) return;
-    const p = path ?? (await this.askPath(t('file.open'), this.state.path ?? ''));
+    if (this.picking || !(await this.discardOk())) return;
+    const p = path ?? (await this.pickPath(openProjectPick(this.state.path, this.session.recent)));
     if (!p) return;
     try {
       const opened = await this.backend.openProject(p);
@@ -189,7 +201,7 @@ export class App implements Ctx {
   }
 
   async fileSave(saveAs = false): Promise<void> {
-    const p = !saveAs && this.state.path ? this.state.path : await this.askPath(t('file.saveAs'), this.state.path ?? `${this.state.draft.name ?? 'cluster'}.toml`);
+    const p = !saveAs && this.state.path ? this.state.path : await this.pickPath(saveProjectPick(this.state.draft, this.state.path, this.session.recent));
     if (!p) return;
     try {
       const [path, recent] = await this.backend.saveProject(p, this.state.draft);
@@ -228,9 +240,9 @@ export class App implements Ctx {
     this.toolbar.replaceChildren(
       el('strong', { class: 'brand' }, t('app.title')),
       el('button', { id: 'file-new', onclick: () => void this.fileNew() }, t('file.new')),
-      el('button', { id: 'file-open', onclick: () => void this.fileOpen() }, t('file.open')),
-      el('button', { id: 'file-save', onclick: () => void this.fileSave(false) }, t('file.save')),
-      el('button', { id: 'file-save-as', onclick: () => void this.fileSave(true) }, t('file.saveAs')),
+      el('button', { id: 'file-open', title: 'Ctrl+O', onclick: () => void this.fileOpen() }, t('file.open')),
+      el('button', { id: 'file-save', title: 'Ctrl+S', onclick: () => void this.fileSave(false) }, t('file.save')),
+      el('button', { id: 'file-save-as', title: 'Ctrl+Shift+S', onclick: () => void this.fileSave(true) }, t('file.saveAs')),
       recent,
       el('span', { class: 'spacer' }),
       el('span', { id: 'project-path', class: 'muted' }, this.state.path ?? t('file.untitled')),
@@ -277,10 +289,10 @@ export class App implements Ctx {
     } else if (e.altKey && e.key === 'ArrowRight') {
       e.preventDefault();
       this.go(nextStep(this.state.step));
-    } else if (e.ctrlKey && e.key === 's') {
+    } else if (e.ctrlKey && e.key.toLowerCase() === 's') {
       e.preventDefault();
       void this.fileSave(e.shiftKey);
-    } else if (e.ctrlKey && e.key === 'o') {
+    } else if (e.ctrlKey && e.key.toLowerCase() === 'o') {
       e.preventDefault();
       void this.fileOpen();
     }

@@ -1,9 +1,10 @@
 // backend.ts — the ONE interface between the wizard and whatever does the work: the Tauri app's Rust commands
 // (tauri-backend.ts) or an in-memory mock (mock-backend.ts) so the wizard runs in a plain browser for tests.
-// Every method rejects with an AppError {code, message}.
+// Every method rejects with an AppError {code, message}. File paths come from `pickPath` (the OS's own file
+// chooser in the app; scripted answers in the mock).
 
 import type {
-  ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, Opened, Problem, ProjectDraft, Release, Review, RunOptions,
+  ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, Opened, PickRequest, Problem, ProjectDraft, Release, Review, RunOptions,
 } from './types.js';
 
 export type Verb = 'start' | 'stop' | 'restart';
@@ -12,6 +13,8 @@ export interface Backend {
   readonly kind: 'tauri' | 'mock';
   /** The OS locale (`ko_KR.UTF-8`, `en-US`), or null when unknown. */
   locale(): Promise<string | null>;
+  /** A native file dialog: the chosen absolute path, or null when the user cancelled. */
+  pickPath(request: PickRequest): Promise<string | null>;
   newProject(): Promise<ProjectDraft>;
   openProject(path: string): Promise<Opened>;
   saveProject(path: string, draft: ProjectDraft): Promise<[string, string[]]>;

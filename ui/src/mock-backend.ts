@@ -1,12 +1,20 @@
 // mock-backend.ts — an in-memory Backend so the wizard runs in a plain browser (UI tests, design work). It is
 // NOT the engine: its validation knows a few rules only and its files are placeholders. Deploy and operate
-// replay a scripted event stream; `options.failHost` makes one host fail (to test Retry). The real app always
+// replay a scripted event stream; `options.failHost` makes one host fail (to test Retry). File dialogs answer
+// from `options.picks` (a path, or null = cancelled; none left = cancelled) and record each request in
+// `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The real app always
 // uses tauri-backend.ts.
 
 import type { Backend } from './backend.js';
-import type { ClusterStatus, EngineEvent, Problem, ProjectDraft, Release, Review } from './types.js';
+import type { ClusterStatus, EngineEvent, PickRequest, Problem, ProjectDraft, Release, Review } from './types.js';
 
-export interface MockOptions { failHost?: string; delayMs?: number; files?: Record<string, string> }
+export interface MockOptions {
+  failHost?: string; delayMs?: number; files?: Record<string, string>;
+  /** The answers of the next file dialogs, in order: a path, or null for Cancel. */
+  picks?: (string | null)[];
+  /** Every file dialog request, in order (filled by the mock). */
+  pickLog?: PickRequest[];
+}
 
 const RELEASES: Release[] = [
   { version: '4.1.1', scala: ['2.13'], zookeeper: false, kraft: 'production', java: { min: 17, max: 23 }, withdrawn: false, current: true, default_mode: 'kraft' },
@@ -71,6 +79,10 @@ export function mockBackend(options: MockOptions = {}): Backend {
   return {
     kind: 'mock',
     locale: async () => navigator.language,
+    pickPath: async (request) => {
+      (options.pickLog ??= []).push(request);
+      return options.picks?.shift() ?? null;
+    },
     newProject: async () => ({ format: 1, name: 'my-kafka', kafka: { version: RELEASES[0].version } }),
     openProject: async (path) => {
       const text = files.get(path);

@@ -1,15 +1,15 @@
 // step-review.ts — Review: all problems (each links to its step), every generated file per host (read-only,
-// highlighted), the plan, and Export to a folder or a zip.
+// highlighted), the plan, and Export to a folder or a zip chosen in the OS's file dialog.
 
 import type { Ctx } from './app.js';
-import { el, field } from './dom.js';
+import { el } from './dom.js';
+import { exportPick } from './file-picks.js';
 import { highlight } from './highlight.js';
 import { t, type Key } from './i18n.js';
 import { stepOfField } from './problems.js';
 import type { Review } from './types.js';
 
 let selected: { host: string; path: string } | null = null;
-let exportTarget = '';
 let exportFormat: 'folder' | 'zip' = 'folder';
 let exportReplace = false;
 
@@ -43,22 +43,26 @@ function planView(review: Review): HTMLElement | null {
       el('ul', {}, ph.hosts.map((h) => el('li', {}, `${h.host}: ${h.steps.map((s) => s.step.replace(/_/g, ' ')).join(' → ')}`)))))));
 }
 
+async function exportTo(ctx: Ctx): Promise<void> {
+  const target = await ctx.pickPath(exportPick(exportFormat, ctx.state.draft, ctx.state.path, ctx.session.recent));
+  if (!target) return;
+  try {
+    const [path, n] = await ctx.backend.exportFiles(ctx.state.draft, target, exportFormat, exportReplace);
+    ctx.session.exportMessage = { ok: true, text: t('review.exported', { n, path }) };
+  } catch (e) {
+    ctx.session.exportMessage = { ok: false, text: (e as { message: string }).message };
+  }
+  ctx.rerender();
+}
+
 function exportView(ctx: Ctx): HTMLElement {
-  const target = el('input', { id: 'export-target', type: 'text', value: exportTarget || `${ctx.state.draft.name ?? 'cluster'}-export`, oninput: (e: Event) => { exportTarget = (e.target as HTMLInputElement).value; } });
   const fmt = (v: 'folder' | 'zip', label: string) => el('label', { class: 'radio' }, el('input', { type: 'radio', name: 'export-format', id: `export-${v}`, checked: exportFormat === v, onchange: () => { exportFormat = v; } }), label);
   const msg = ctx.session.exportMessage;
   return el('fieldset', { class: 'export' }, el('legend', {}, t('review.export')),
-    field(t('review.exportTo'), target), fmt('folder', t('review.folder')), fmt('zip', t('review.zip')),
+    fmt('folder', t('review.folder')), fmt('zip', t('review.zip')),
     el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'export-replace', checked: exportReplace, onchange: (e: Event) => { exportReplace = (e.target as HTMLInputElement).checked; } }), t('review.replace')),
-    el('button', { id: 'export', class: 'primary', onclick: async () => {
-      try {
-        const [path, n] = await ctx.backend.exportFiles(ctx.state.draft, target.value, exportFormat, exportReplace);
-        ctx.session.exportMessage = { ok: true, text: t('review.exported', { n, path }) };
-      } catch (e) {
-        ctx.session.exportMessage = { ok: false, text: (e as { message: string }).message };
-      }
-      ctx.rerender();
-    } }, t('review.export')),
+    el('button', { id: 'export', class: 'primary', onclick: () => void exportTo(ctx) }, `${t('review.export')}…`),
+    el('small', { class: 'hint' }, t('review.exportHint')),
     msg ? el('p', { id: 'export-result', class: msg.ok ? 'ok' : 'problem error' }, msg.text) : null);
 }
 

@@ -1,5 +1,6 @@
 // tauri-backend.ts — the Backend over the Tauri app's commands (src-tauri/src/commands): invoke for requests,
-// a Channel for the engine's event stream during deploy and start/stop/restart.
+// a Channel for the engine's event stream during deploy and start/stop/restart. File dialogs are native
+// (`pick_path` shows GTK's file chooser from Rust).
 
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { getCurrentWindow } from '@tauri-apps/api/window';
@@ -16,6 +17,7 @@ export function tauriBackend(): Backend {
   return {
     kind: 'tauri',
     locale: async () => (await invoke<string | null>('system_locale')) ?? navigator.language,
+    pickPath: (request) => invoke('pick_path', { request }),
     newProject: () => invoke('new_project'),
     openProject: (path) => invoke('open_project', { path }),
     saveProject: (path, draft) => invoke('save_project', { path, draft }),

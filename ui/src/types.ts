@@ -60,3 +60,8 @@ export interface HostStatus {
 export interface ClusterStatus { hosts: HostStatus[]; checks: [string, { Ok?: string; Err?: string }][]; healthy: boolean }
 export interface RunOptions { password?: string; install_java?: boolean; accepted_keys?: [string, string][]; health_timeout_secs?: number }
 export interface Opened { path: string; draft: ProjectDraft; problems: Problem[]; recent: string[] }
+
+/** Files a native dialog lists. */
+export interface FileFilter { name: string; extensions: string[] }
+/** A native file dialog (src-tauri commands::dialogs::PickRequest): open a file, save a file, or pick a folder. */
+export interface PickRequest { mode: 'open' | 'save' | 'folder'; title: string; filter?: FileFilter; directory?: string; file_name?: string }

@@ -1,5 +1,6 @@
 // browser.test.mjs — the wizard in headless Debian Chromium against the MOCK backend (no Tauri): navigation
 // with the keyboard, inline problems appearing and clearing as the user types, paste + auto-number, Review,
+// Open / Save As / Export through scripted file dialogs (the chosen path is used; Cancel changes nothing),
 // Install progress from streamed events with a failed host and Retry, Manage with confirmation, and the
 // Korean switch. Screenshots go to target/screenshots/browser-*.png.
 import test from 'node:test';
@@ -28,7 +29,7 @@ test('the wizard in a browser: from an empty project to an installed and restart
   const server = await serve();
   const b = await browser();
   t.after(async () => { await b.close(); await server.close(); });
-  const { page, errors } = await open(b, server.url, { failHost: 'kafka002', delayMs: 2 });
+  const { page, errors } = await open(b, server.url, { failHost: 'kafka002', delayMs: 2, picks: ['/tmp/kafka-export'] });
 
   assert.equal(await page.locator('#step h2').textContent(), '1. Version');
   await page.locator('input[data-field="name"]').focus();
@@ -70,7 +71,7 @@ test('the wizard in a browser: from an empty project to an installed and restart
   await page.locator('#file-content').waitFor();
   assert.match(await page.locator('#file-content').textContent(), /broker\.id=1/);
   await page.locator('#export').click();
-  await page.locator('#export-result').waitFor();
+  assert.match(await page.locator('#export-result').textContent(), /\/tmp\/kafka-export/, 'exported where the folder dialog said');
 
   await page.locator('nav [data-step="install"]').click();
   await page.locator('#install').click();
@@ -95,18 +96,93 @@ test('the wizard in a browser: from an empty project to an installed and restart
   assert.deepEqual(errors, []);
 });
 
-test('an unsaved change shows in the title and saving clears it', async (t) => {
+const picksOf = (page) => page.evaluate(() => window.__MOCK_OPTIONS__.pickLog ?? []);
+const answerNextPick = (page, path) => page.evaluate((p) => window.__MOCK_OPTIONS__.picks.push(p), path);
+const waitTitle = (page, title) => page.waitForFunction((t) => document.title === t, title);
+
+test('an unsaved change shows in the title and saving to the path chosen in the Save As dialog clears it', async (t) => {
   const server = await serve();
   const b = await browser();
   t.after(async () => { await b.close(); await server.close(); });
-  const { page } = await open(b, server.url);
+  const { page } = await open(b, server.url, { picks: ['/tmp/renamed.toml'] });
   await page.locator('input[data-field="name"]').fill('renamed');
   await page.waitForFunction(() => document.title.startsWith('●'));
   await page.locator('#file-save').click();
-  await page.locator('#path-input').fill('/tmp/renamed.toml');
-  await page.locator('#dialog-ok').click();
-  await page.waitForFunction(() => document.title === 'renamed.toml — Kafka Cluster Wizard');
+  await waitTitle(page, 'renamed.toml — Kafka Cluster Wizard');
   assert.equal(await page.locator('#project-path').textContent(), '/tmp/renamed.toml');
+  const [asked] = await picksOf(page);
+  assert.equal(asked.mode, 'save');
+  assert.equal(asked.file_name, 'renamed.toml', 'Save As suggests the project name');
+  assert.deepEqual(asked.filter.extensions, ['toml']);
+
+  // Ctrl+Shift+S: Save As again, to a new path; Ctrl+S then saves there without asking
+  await answerNextPick(page, '/tmp/copy.toml');
+  await page.keyboard.press('Control+Shift+S');
+  await waitTitle(page, 'copy.toml — Kafka Cluster Wizard');
+  assert.equal((await picksOf(page))[1].directory, '/tmp', 'Save As starts in the current file\'s folder');
+  await page.locator('input[data-field="name"]').fill('renamed-again');
+  await waitTitle(page, '● copy.toml — Kafka Cluster Wizard');
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+s');
+  await waitTitle(page, 'copy.toml — Kafka Cluster Wizard');
+  assert.equal((await picksOf(page)).length, 2, 'Save to the known file shows no dialog');
+});
+
+test('a file is opened and an export written where the dialogs say', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const other = { format: 1, name: 'other', kafka: { version: '4.1.1' }, hosts: [{ name: 'k1', roles: ['broker'], id: 1 }] };
+  const { page, errors } = await open(b, server.url, { picks: ['/srv/other.toml'], files: { '/srv/other.toml': JSON.stringify(other) } });
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await waitTitle(page, 'other.toml — Kafka Cluster Wizard');
+  assert.equal(await page.locator('input[data-field="name"]').inputValue(), 'other');
+  assert.deepEqual((await picksOf(page))[0].filter.extensions, ['toml']);
+
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#export-zip').check();
+  await answerNextPick(page, '/srv/out/other-export.zip');
+  await page.locator('#export').click();
+  assert.match(await page.locator('#export-result').textContent(), /to \/srv\/out\/other-export\.zip/);
+  const zip = (await picksOf(page))[1];
+  assert.deepEqual([zip.mode, zip.file_name, zip.directory, zip.filter.extensions], ['save', 'other-export.zip', '/srv', ['zip']]);
+
+  await page.locator('#export-folder').check();
+  await answerNextPick(page, '/srv/out/folder');
+  await page.locator('#export').click();
+  await page.locator('#export-result:has-text("/srv/out/folder")').waitFor();
+  assert.equal((await picksOf(page))[2].mode, 'folder');
+  assert.deepEqual(errors, []);
+});
+
+test('a cancelled dialog changes nothing: Save As, Open and Export', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const other = { format: 1, name: 'other', kafka: { version: '4.1.1' } };
+  const { page } = await open(b, server.url, { picks: [], files: { '/srv/other.toml': JSON.stringify(other) } });
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#add-host').click();
+  await page.locator('input[data-field="hosts[0].name"]').fill('k1');
+  await page.locator('input[data-field="hosts[0].id"]').fill('1');
+  await waitTitle(page, '● Untitled — Kafka Cluster Wizard');
+
+  await page.locator('#file-save').click();
+  await page.waitForFunction(() => (window.__MOCK_OPTIONS__.pickLog ?? []).length === 1 && !document.body.dataset.picking);
+  await page.locator('#file-open').click();
+  await page.locator('#dialog-yes').click();   // discard the unsaved changes? yes — and then cancel the dialog
+  await page.waitForFunction(() => window.__MOCK_OPTIONS__.pickLog.length === 2 && !document.body.dataset.picking);
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#export').click();
+  await page.waitForFunction(() => window.__MOCK_OPTIONS__.pickLog.length === 3 && !document.body.dataset.picking);
+
+  assert.deepEqual((await picksOf(page)).map((r) => r.mode), ['save', 'open', 'folder']);
+  assert.equal(await page.title(), '● Untitled — Kafka Cluster Wizard', 'still unsaved, still untitled');
+  assert.equal(await page.locator('#project-path').textContent(), 'Untitled');
+  assert.equal(await page.locator('#export-result').count(), 0, 'nothing exported');
+  assert.equal(await page.evaluate(() => window.__app.state.draft.hosts[0].name), 'k1', 'the draft is the one being edited');
+  assert.ok(await page.locator('.toast').isHidden(), 'no message: cancelling is not an error');
 });
 
 test('the dark theme follows the OS colour scheme', async (t) => {

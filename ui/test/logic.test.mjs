@@ -1,6 +1,6 @@
 // logic.test.mjs — headless tests of the wizard's pure logic (compiled from ui/src by `npm run build` into
 // build/node): wizard state and draft edits, where problems are shown, the progress model fed by engine events,
-// highlighting and the translations.
+// what each native file dialog asks for, highlighting and the translations.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as state from '../build/node/state.js';
@@ -8,6 +8,7 @@ import * as problems from '../build/node/problems.js';
 import * as progress from '../build/node/progress.js';
 import { highlight } from '../build/node/highlight.js';
 import * as i18n from '../build/node/i18n.js';
+import * as picks from '../build/node/file-picks.js';
 
 const seed = () => ({
   format: 1, name: 'peter-kafka', kafka: { version: '2.8.0', mode: 'zookeeper' }, zookeeper: { chroot: '/peter-kafka' },
@@ -156,4 +157,34 @@ test('Korean is chosen from a Korean locale and every text has a translation', (
   assert.equal(i18n.t('step.hosts'), '호스트와 ID');
   assert.equal(i18n.t('problems.count', { e: 2, w: 1 }), '오류 2개, 경고 1개');
   i18n.setLang('en');
+});
+
+test('Save As suggests the project name as a .toml file in the folder of the current file', () => {
+  const req = picks.saveProjectPick(seed(), '/home/op/clusters/old-name.toml', []);
+  assert.equal(req.mode, 'save');
+  assert.equal(req.file_name, 'peter-kafka.toml');
+  assert.equal(req.directory, '/home/op/clusters');
+  assert.deepEqual(req.filter.extensions, ['toml']);
+  assert.equal(req.title, 'Save the project as');
+  const unnamed = picks.saveProjectPick({ ...seed(), name: ' a/b: c ' }, null, []);
+  assert.equal(unnamed.file_name, 'a-b- c.toml', 'characters a file name cannot hold are replaced');
+  assert.equal(unnamed.directory, undefined, 'no file and no recent project: the dialog picks its own folder');
+  assert.equal(picks.saveProjectPick({ ...seed(), name: undefined }, null, []).file_name, 'cluster.toml');
+});
+
+test('Open lists project files and starts in the folder of the current or most recent project', () => {
+  const req = picks.openProjectPick(null, ['/srv/k/recent.toml', '/tmp/older.toml']);
+  assert.deepEqual(req, { mode: 'open', title: 'Open a project', filter: { name: 'Cluster projects (*.toml)', extensions: ['toml'] }, directory: '/srv/k' });
+  assert.equal(picks.openProjectPick('/a/b.toml', ['/srv/k/recent.toml']).directory, '/a');
+  assert.equal(picks.folderOf('/top.toml'), '/');
+  assert.equal(picks.folderOf('bare.toml'), '.');
+});
+
+test('Export picks a folder, or a .zip file named after the project', () => {
+  const folder = picks.exportPick('folder', seed(), '/work/p.toml', []);
+  assert.deepEqual(folder, { mode: 'folder', title: 'Export to a folder', directory: '/work' });
+  const zip = picks.exportPick('zip', seed(), '/work/p.toml', []);
+  assert.equal(zip.mode, 'save');
+  assert.equal(zip.file_name, 'peter-kafka-export.zip');
+  assert.deepEqual(zip.filter.extensions, ['zip']);
 });

@@ -2,6 +2,7 @@
 //! Every command returns `Result<_, AppError>` (`{code, message}` at the boundary).
 
 pub mod connection;
+pub mod dialogs;
 pub mod operate;
 pub mod project;
 pub mod review;
