@@ -21,7 +21,9 @@ export async function runInstall(ctx: Ctx): Promise<void> {
   const onEvent = (e: Parameters<typeof reduce>[1]) => {
     const run = ctx.session.run!;
     run.progress = reduce(run.progress, e);
-    if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; if (ctx.state.step === 'install') ctx.rerender(); }); }
+    // Only the progress area is redrawn (at most once a frame): the buttons stay the same elements, so a click on
+    // Cancel is never lost to a redraw between press and release.
+    if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; redrawRunArea(ctx); }); }
   };
   try {
     const s = await ctx.backend.deploy(ctx.state.draft, runOptions(ctx), onEvent);
@@ -62,9 +64,32 @@ export function renderInstall(ctx: Ctx): HTMLElement {
     run?.running ? el('button', { id: 'cancel', class: 'danger', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
     run && !run.running && failedHosts(run.progress).length ? el('button', { id: 'retry', onclick: () => void runInstall(ctx), title: t('install.retryNote') }, `${t('install.retry')} (${failedHosts(run.progress).join(', ')})`) : null);
   if (!run) return el('section', {}, controls, el('p', { class: 'empty' }, hasErrors ? t('review.fix') : t('install.idle')));
-  return el('section', {}, controls,
+  return el('section', {}, controls, el('div', { id: 'run-area' }, runArea(run)));
+}
+
+type Run = NonNullable<Ctx['session']['run']>;
+
+function runArea(run: Run): HTMLElement[] {
+  return [
     el('div', { class: 'overall' }, el('span', {}, t('install.overall')), el('progress', { id: 'overall', max: 1, value: run.result?.ok ? 1 : overall(run.progress, run.expectedPhases) })),
-    run.result ? el('p', { id: 'run-result', class: run.result.ok ? 'ok' : 'problem error' }, run.result.text) : null,
+    ...(run.result ? [el('p', { id: 'run-result', class: run.result.ok ? 'ok' : 'problem error' }, run.result.text)] : []),
     progressTable(run.progress),
-    el('h3', {}, t('install.log')), logPane(run.progress));
+    el('h3', {}, t('install.log')), logPane(run.progress),
+  ];
+}
+
+/** Redraws the shown run's progress (rows, bars, log) in place, leaving the step's buttons alone. */
+export function redrawRunArea(ctx: Ctx): void {
+  const area = document.getElementById('run-area');
+  const run = ctx.session.run;
+  if (!area || !run) return;
+  area.replaceChildren(...(run.kind === 'install' ? runArea(run) : manageRunArea(run)));
+}
+
+/** Manage's run area: the result line, the rows and the log. */
+export function manageRunArea(run: Run): HTMLElement[] {
+  return [
+    ...(run.result ? [el('p', { id: 'op-result', class: run.result.ok ? 'ok' : 'problem error' }, run.result.text)] : []),
+    progressTable(run.progress), logPane(run.progress),
+  ];
 }

@@ -6,7 +6,7 @@ import type { Verb } from './backend.js';
 import { el } from './dom.js';
 import { t } from './i18n.js';
 import { emptyProgress, reduce } from './progress.js';
-import { logPane, progressTable, runOptions } from './step-install.js';
+import { manageRunArea, redrawRunArea, runOptions } from './step-install.js';
 
 async function refresh(ctx: Ctx): Promise<void> {
   ctx.session.statusLoading = true;
@@ -25,9 +25,10 @@ async function operate(ctx: Ctx, verb: Verb, label: string): Promise<void> {
   ctx.session.run = { kind: 'manage', progress: emptyProgress((ctx.state.draft.hosts ?? []).map((h) => h.name)), running: true, result: null, expectedPhases: 3 };
   ctx.rerender();
   try {
+    let pending = false;
     await ctx.backend.operate(ctx.state.draft, verb, runOptions(ctx), (e) => {
       ctx.session.run!.progress = reduce(ctx.session.run!.progress, e);
-      if (ctx.state.step === 'manage') ctx.rerender();
+      if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; redrawRunArea(ctx); }); }
     });
     ctx.session.run.result = { ok: true, text: `${label}: ok` };
   } catch (e) {
@@ -78,5 +79,5 @@ export function renderManage(ctx: Ctx): HTMLElement {
     s ? el('p', { id: 'health', class: s.healthy ? 'ok' : 'problem error' }, s.healthy ? t('manage.healthy') : t('manage.unhealthy')) : null,
     table,
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: r.Ok !== undefined ? 'ok' : 'problem error' }, `${name}: ${r.Ok ?? r.Err}`))) : null,
-    run ? el('div', {}, run.result ? el('p', { id: 'op-result', class: run.result.ok ? 'ok' : 'problem error' }, run.result.text) : null, progressTable(run.progress), logPane(run.progress)) : null);
+    run ? el('div', { id: 'run-area' }, manageRunArea(run)) : null);
 }
