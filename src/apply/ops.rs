@@ -33,6 +33,39 @@ async fn wait_for(stage: &str, spec: &ClusterSpec, opts: &DeployOptions, events:
     }
 }
 
+/// After this long a stop that is still going is explained in the log.
+const SLOW_STOP_NOTICE: Duration = Duration::from_secs(15);
+
+/// Stops a unit without blocking in systemctl, polling its state once a second, so a slow stop is explained while
+/// it happens: a KRaft broker waits up to 5 minutes for its controlled shutdown to be approved, which never comes
+/// once no controller quorum is left (the unit's TimeoutStopSec lets it finish that wait, then close its logs
+/// cleanly). Ends when the unit is inactive (or failed: not running either).
+fn stop_unit(t: &dyn Transport, unit: &str, host: &str, events: &EventSink) -> Result<(), String> {
+    exec_checked(t, &format!("systemctl stop --no-block {unit}"))?;
+    let started = std::time::Instant::now();
+    let mut told = false;
+    loop {
+        let out = t.exec(&format!("systemctl is-active {unit} || true"), None).map_err(|e| e.to_string())?;
+        let state = out.stdout_text().trim().to_string();
+        if matches!(state.as_str(), "inactive" | "failed" | "unknown" | "") {
+            return Ok(());
+        }
+        if !told && started.elapsed() >= SLOW_STOP_NOTICE {
+            told = true;
+            let why = if unit == KAFKA_UNIT {
+                "Kafka is finishing its controlled shutdown (leadership moved off this broker); with no controller quorum left it waits up to 5 minutes before closing cleanly"
+            } else {
+                "still stopping"
+            };
+            events(Event::Log { host: host.to_string(), message: format!("{unit} is {state} after {} s — {why}", started.elapsed().as_secs()) });
+        }
+        if started.elapsed() > Duration::from_secs(400) {
+            return Err(format!("{unit} is still {state} after {} s", started.elapsed().as_secs()));
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
 /// Runs `systemctl <verb> <unit>` on the given hosts in parallel, with events.
 async fn systemctl_all(spec: &ClusterSpec, transports: &BTreeMap<usize, Arc<dyn Transport>>, hosts: &[usize], verb: &'static str, unit: &'static str, events: &EventSink) -> Result<(), ApplyError> {
     let tasks: Vec<_> = hosts
@@ -43,7 +76,7 @@ async fn systemctl_all(spec: &ClusterSpec, transports: &BTreeMap<usize, Arc<dyn 
             tokio::task::spawn_blocking(move || {
                 let step = format!("{verb} {unit}");
                 events(Event::StepStarted { host: name.clone(), step: step.clone() });
-                let r = exec_checked(t.as_ref(), &format!("systemctl {verb} {unit}"));
+                let r = if verb == "stop" { stop_unit(t.as_ref(), unit, &name, &events) } else { exec_checked(t.as_ref(), &format!("systemctl {verb} {unit}")) };
                 match &r {
                     Ok(()) => events(Event::StepFinished { host: name.clone(), step: step.clone(), outcome: Outcome::Changed { detail: format!("{verb} done") } }),
                     Err(e) => events(Event::StepFailed { host: name.clone(), step: step.clone(), error: e.clone() }),
