@@ -5,6 +5,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod paths;
 pub mod recent;
 pub mod state;
 
