@@ -26,6 +26,11 @@ impl Driver {
 
     /// The app sees `LANG=<locale>` (its UI language follows the OS locale).
     pub fn start_with_locale(port: u16, locale: &str) -> Driver {
+        Driver::start_in(port, locale, None)
+    }
+
+    /// … and, with `cwd`, starts there (the app inherits it: the directory the user started the app from).
+    pub fn start_in(port: u16, locale: &str, cwd: Option<&Path>) -> Driver {
         use std::os::unix::process::CommandExt;
         let driver = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| {
             let home = std::env::var("HOME").unwrap_or_default();
@@ -33,7 +38,11 @@ impl Driver {
             if Path::new(&cargo_bin).exists() { cargo_bin } else { "tauri-driver".into() }
         });
         let xdg = target_dir().join("xdg-e2e");
-        let child = Command::new(driver)
+        let mut command = Command::new(driver);
+        if let Some(dir) = cwd {
+            command.current_dir(dir);
+        }
+        let child = command
             .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string(), "--native-driver", "/usr/bin/WebKitWebDriver"])
             .env("XDG_DATA_HOME", xdg.join("data"))
             .env("XDG_CACHE_HOME", xdg.join("cache"))
@@ -74,6 +83,11 @@ impl Drop for Driver {
 pub async fn connect(port: u16) -> Client {
     let app = std::env::var("KW_APP_BIN").map(PathBuf::from).unwrap_or_else(|_| target_dir().join("debug/kafka-wizard-app"));
     assert!(app.exists(), "{} missing: run `cargo build -p kafka-wizard-app` first", app.display());
+    connect_to(port, &app).await
+}
+
+/// A WebDriver session on `app` (any executable that starts the app: the binary, or the AppImage).
+pub async fn connect_to(port: u16, app: &Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert("tauri:options".into(), serde_json::json!({ "application": app }));
     ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("WebDriver session")
