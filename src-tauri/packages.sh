@@ -1,11 +1,14 @@
-# src-tauri/packages.sh — sourced by ui/run.sh and tests-app/run.sh. Owns the desktop app's Debian package
-# lists and installs the missing ones (apt-get update first, --no-install-recommends, sudo when not root).
+# src-tauri/packages.sh — sourced by ui/run.sh, tests-app/run.sh and packaging/build.sh. Owns the desktop app's
+# Debian package lists and installs the missing ones (apt-get update first, --no-install-recommends, sudo when not root).
 
 # to build and run the app (WebKitGTK 4.1 and the C toolchain Tauri links with)
 APP_BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev librsvg2-dev)
 # to test it: a virtual display, the WebKit WebDriver, Chromium for the browser tests, ImageMagick for screenshots,
 # xdotool to answer the native file chooser (WebDriver cannot see it)
 APP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium imagemagick xdotool)
+# to package it (packaging/build.sh): squashfs for the AppImage, patchelf for its RUNPATHs; libfuse2 to run an
+# AppImage mounted (without it: APPIMAGE_EXTRACT_AND_RUN=1)
+APP_PACKAGE_PACKAGES=(squashfs-tools patchelf python3 curl libfuse2)
 
 install_missing_packages() {   # install_missing_packages PKG...: only those not installed yet
     local need=() p

@@ -7,7 +7,12 @@
 #   3. cargo test -p kafka-wizard-app-e2e      the REAL app window under Xvfb: app_e2e (open/fix/review/export vs
 #                                              the CLI, Save As; GTK's file chooser answered with xdotool) and,
 #                                              with --features world, app_install (install onto the test hosts,
-#                                              stop/start from Manage)
+#                                              stop/start from Manage) and app_password_cancel (password login,
+#                                              Cancel in the download, Install again)
+#   4. packaging/build.sh                      the .deb and the AppImage (release build: ~6 min cold)
+#   5. cargo test … --test app_appimage        the AppImage as the application under Xvfb; as root with the
+#                                              machine's WebKitGTK hidden (tests-app/without-host-webkit.sh)
+#   KW_APP_PACKAGE=0 skips 4 and 5.
 # Screenshots: target/screenshots/. Separate `-p` runs on purpose: --workspace would rebuild tauri with the
 # e2e crate's features (+2 min).
 set -euo pipefail
@@ -16,7 +21,10 @@ cd "$ROOT"
 # shellcheck source=../src-tauri/packages.sh
 . "$ROOT/src-tauri/packages.sh"
 require_tools
-install_missing_packages "${APP_BUILD_PACKAGES[@]}" "${APP_TEST_PACKAGES[@]}"
+PACKAGE=${KW_APP_PACKAGE:-1}
+PKGS=("${APP_BUILD_PACKAGES[@]}" "${APP_TEST_PACKAGES[@]}")
+[ "$PACKAGE" = 1 ] && PKGS+=("${APP_PACKAGE_PACKAGES[@]}")
+install_missing_packages "${PKGS[@]}"
 command -v tauri-driver >/dev/null || cargo install tauri-driver@2.1.0 --locked --quiet
 export XDG_DATA_HOME="$ROOT/target/xdg/data" XDG_CACHE_HOME="$ROOT/target/xdg/cache" XDG_CONFIG_HOME="$ROOT/target/xdg/config"
 FEATURES=()
@@ -35,5 +43,29 @@ step build cargo build --locked -p kafka-wizard-app -p kafka-wizard
 step commands cargo test --locked -p kafka-wizard-app
 step ui-tests bash -c 'cd ui && npx tsc --noEmit -p . && node --test test/'
 step e2e xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" cargo test --locked -p kafka-wizard-app-e2e "${FEATURES[@]}" --tests -- --test-threads=1 --nocapture
+appimage_test() {   # the AppImage test: mounted with FUSE where this machine can, else extracted
+    local ai
+    ai=$(find "$ROOT/target/release/bundle/appimage" -name '*.AppImage' | head -1)
+    [ -n "$ai" ] || { echo "app: no AppImage under target/release/bundle/appimage" >&2; return 1; }
+    export KW_APPIMAGE=$ai
+    if [ -c /dev/fuse ] && [ -e /usr/lib/x86_64-linux-gnu/libfuse.so.2 ] && { [ "$(id -u)" = 0 ] || command -v fusermount >/dev/null; }; then
+        unset APPIMAGE_EXTRACT_AND_RUN
+    else
+        echo "app: no FUSE 2 here: the AppImage runs extracted (APPIMAGE_EXTRACT_AND_RUN=1)"
+        export APPIMAGE_EXTRACT_AND_RUN=1
+    fi
+    cargo test --locked -p kafka-wizard-app-e2e --test app_appimage --no-run
+    local run=(xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" cargo test --locked -p kafka-wizard-app-e2e --test app_appimage -- --nocapture)
+    if [ "$(id -u)" = 0 ]; then
+        bash "$ROOT/tests-app/without-host-webkit.sh" "${run[@]}"
+    else
+        echo "app: not root: the machine's WebKitGTK stays visible to the AppImage (the test still checks the mapped libraries)"
+        "${run[@]}"
+    fi
+}
+if [ "$PACKAGE" = 1 ]; then
+    step package bash packaging/build.sh
+    step appimage appimage_test
+fi
 printf '  %s\n' "${TIMES[@]}"
 echo "screenshots: $ROOT/target/screenshots/"

@@ -8,7 +8,8 @@
 #   4. unit      cargo test --workspace, except the desktop app's two crates (phase app builds those)
 #   5. e2e       cargo test --features e2e (real hosts, real Kafka, the mirror)
 #   6. app       tests-app/run.sh: the desktop app — command tests, UI logic + browser tests, the real window
-#                under Xvfb (open/fix/review/export like the CLI; install onto the test hosts, stop/start)
+#                under Xvfb (open/fix/review/export like the CLI; install onto the test hosts, stop/start), then
+#                both packages (packaging/build.sh: .deb + AppImage) and the AppImage as the application
 #   7. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
 # Developers: `cargo test` runs the unit tests alone; as root, after `tests/world/prepare.sh`,
 # `cargo test --features e2e` runs the end-to-end suite.

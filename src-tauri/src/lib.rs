@@ -6,6 +6,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod paths;
 pub mod recent;
 pub mod state;
 

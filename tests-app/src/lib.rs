@@ -29,11 +29,20 @@ impl Driver {
 
     /// The app sees `LANG=<locale>` (its UI language follows the OS locale).
     pub fn start_with_locale(port: u16, locale: &str) -> Driver {
-        Driver::start_with(port, locale, &target_dir().join("xdg-e2e"))
+        Driver::launch(port, locale, &target_dir().join("xdg-e2e"), None)
+    }
+
+    /// … and, with `cwd`, starts there (the app inherits it: the directory the user started the app from).
+    pub fn start_in(port: u16, locale: &str, cwd: Option<&Path>) -> Driver {
+        Driver::launch(port, locale, &target_dir().join("xdg-e2e"), cwd)
     }
 
     /// The app's XDG directories (config: recent projects; cache: downloaded releases) under `xdg`.
     pub fn start_with(port: u16, locale: &str, xdg: &Path) -> Driver {
+        Driver::launch(port, locale, xdg, None)
+    }
+
+    fn launch(port: u16, locale: &str, xdg: &Path, cwd: Option<&Path>) -> Driver {
         use std::os::unix::process::CommandExt;
         let port = shifted(port);
         let driver = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| {
@@ -41,7 +50,11 @@ impl Driver {
             let cargo_bin = format!("{home}/.cargo/bin/tauri-driver");
             if Path::new(&cargo_bin).exists() { cargo_bin } else { "tauri-driver".into() }
         });
-        let child = Command::new(driver)
+        let mut command = Command::new(driver);
+        if let Some(dir) = cwd {
+            command.current_dir(dir);
+        }
+        let child = command
             .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string(), "--native-driver", "/usr/bin/WebKitWebDriver"])
             .env("XDG_DATA_HOME", xdg.join("data"))
             .env("XDG_CACHE_HOME", xdg.join("cache"))
@@ -85,9 +98,17 @@ pub async fn connect(port: u16) -> Client {
 
 /// A session on the app started as `kafka-wizard-app ARGS…` (e.g. a project file to open).
 pub async fn connect_with_args(port: u16, args: &[&str]) -> Client {
-    let port = shifted(port);
     let app = std::env::var("KW_APP_BIN").map(PathBuf::from).unwrap_or_else(|_| target_dir().join("debug/kafka-wizard-app"));
     assert!(app.exists(), "{} missing: run `cargo build -p kafka-wizard-app` first", app.display());
+    session(shifted(port), &app, args).await
+}
+
+/// A WebDriver session on `app` (any executable that starts the app: the binary, or the AppImage).
+pub async fn connect_to(port: u16, app: &Path, args: &[&str]) -> Client {
+    session(shifted(port), app, args).await
+}
+
+async fn session(port: u16, app: &Path, args: &[&str]) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert("tauri:options".into(), serde_json::json!({ "application": app, "args": args }));
     ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("WebDriver session")

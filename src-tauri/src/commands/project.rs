@@ -127,8 +127,7 @@ fn absolute(path: &str) -> AppResult<PathBuf> {
     if trimmed.is_empty() {
         return Err(AppError::new(ErrorCode::Io, "enter a file path"));
     }
-    let expanded = kafka_wizard::transport::ssh::expand_tilde(Path::new(trimmed));
-    std::path::absolute(&expanded).map_err(|e| AppError::new(ErrorCode::Io, format!("{trimmed}: {e}")))
+    crate::paths::user_path(trimmed).map_err(|e| AppError::new(ErrorCode::Io, format!("{trimmed}: {e}")))
 }
 
 #[cfg(test)]

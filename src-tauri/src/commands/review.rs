@@ -8,7 +8,6 @@ use kafka_wizard::plan::{self, Plan};
 use kafka_wizard::project::{validate, Problem, ProjectDraft};
 use kafka_wizard::render::{self, HostFiles};
 use serde::Serialize;
-use std::path::PathBuf;
 
 #[derive(Debug, Serialize)]
 pub struct Review {
@@ -50,7 +49,7 @@ pub fn export_files(draft: ProjectDraft, target: String, format: ExportFormat, r
     if target.is_empty() {
         return Err(AppError::new(ErrorCode::Io, "enter the folder or zip file to export to"));
     }
-    let path = std::path::absolute(kafka_wizard::transport::ssh::expand_tilde(&PathBuf::from(target)))
+    let path = crate::paths::user_path(target)
         .map_err(|e| AppError::new(ErrorCode::Io, format!("{target}: {e}")))?;
     match format {
         ExportFormat::Folder => export::write_dir(&entries, &path, replace)?,
