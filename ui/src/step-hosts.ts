@@ -58,7 +58,15 @@ function sshOverrideRow(ctx: Ctx, i: number, h: HostDraft, cols: number): HTMLEl
     field(t('hosts.sshUser'), input(`hosts[${i}].ssh.user`, s.user, set(`hosts[${i}].ssh.user`))),
     field(t('hosts.sshPort'), input(`hosts[${i}].ssh.port`, s.port, set(`hosts[${i}].ssh.port`), { type: 'number' })),
     field(t('hosts.sshKey'), input(`hosts[${i}].ssh.identity_file`, s.identity_file, set(`hosts[${i}].ssh.identity_file`))),
-    field(t('hosts.sshKnown'), input(`hosts[${i}].ssh.known_hosts`, s.known_hosts, set(`hosts[${i}].ssh.known_hosts`))))));
+    field(t('hosts.sshKnown'), input(`hosts[${i}].ssh.known_hosts`, s.known_hosts, set(`hosts[${i}].ssh.known_hosts`))),
+    field(t('hosts.sudoOverride'), el('select', { 'data-field': `hosts[${i}].ssh.sudo`, id: `sudo-${i}`,
+      onchange: (e: Event) => { const v = (e.target as HTMLSelectElement).value; set(`hosts[${i}].ssh.sudo`)(v === '' ? undefined : v === 'yes'); } },
+      el('option', { value: '', selected: s.sudo === undefined }, t('hosts.sudoDefault')),
+      el('option', { value: 'yes', selected: s.sudo === true }, t('hosts.sudoYes')),
+      el('option', { value: 'no', selected: s.sudo === false }, t('hosts.sudoNo')))),
+    el('label', { class: 'check anchor', 'data-field': `hosts[${i}].connection` },
+      el('input', { type: 'checkbox', id: `local-${i}`, checked: h.connection === 'local', onchange: (e: Event) => set(`hosts[${i}].connection`)((e.target as HTMLInputElement).checked ? 'local' : undefined) }),
+      t('hosts.local')))));
 }
 
 /** Whether commands run through sudo: the setting, else the engine's default (sudo for every user but root). */
@@ -117,7 +125,12 @@ export function renderHosts(ctx: Ctx): HTMLElement {
     el('details', { class: 'paste' }, el('summary', {}, t('hosts.paste')), pasteBox, el('div', { class: 'row' }, t('hosts.pasteAs'), pasteRole,
       el('button', { id: 'paste-add', onclick: () => ctx.update(autoNumber(pasteHosts(ctx.state.draft, pasteBox.value, pasteRole.value)), true) }, t('hosts.pasteAdd')))),
     el('fieldset', {}, el('legend', {}, t('hosts.ssh')), el('div', { class: 'grid4' },
-      field(t('hosts.sshUser'), input('ssh.user', ssh.user, set('ssh.user'), { placeholder: 'root' })),
+      field(t('hosts.sshUser'), input('ssh.user', ssh.user, (v) => {
+        ctx.update(setField(ctx.state.draft, 'ssh.user', v));
+        // the sudo box shows the default for the user being typed (no re-render: the field keeps its focus)
+        const box = document.getElementById('ssh-sudo') as HTMLInputElement | null;
+        if (box) box.checked = effectiveSudo(ctx.state.draft.ssh ?? {});
+      }, { placeholder: 'root' })),
       field(t('hosts.sshPort'), input('ssh.port', ssh.port, set('ssh.port'), { type: 'number', placeholder: '22' })),
       field(t('hosts.sshKey'), input('ssh.identity_file', ssh.identity_file, set('ssh.identity_file'), { placeholder: '~/.ssh/id_ed25519' })),
       field(t('hosts.sshKnown'), input('ssh.known_hosts', ssh.known_hosts, set('ssh.known_hosts'), { placeholder: '~/.ssh/known_hosts' }))),

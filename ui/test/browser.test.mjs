@@ -259,3 +259,27 @@ test('a per-host data directory list is edited on Storage and saved into that ho
   await page.locator('input[data-field="hosts[0].data_dirs"]').fill('/disk1, /disk2');
   await page.waitForFunction(() => JSON.stringify(window.__app.state.draft.hosts[0].data_dirs) === '["/disk1","/disk2"]');
 });
+
+test('a host can override sudo and be this machine, and only what differs from the defaults is kept', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const { page, errors } = await open(b, server.url);
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#add-host').click();
+  await page.locator('input[data-field="ssh.user"]').fill('deploy');
+  assert.ok(await page.locator('#ssh-sudo').isChecked(), 'a non-root user gets sudo by default, and the box says so');
+  await page.locator('tr[data-host="0"] button[aria-expanded]').click();
+  await page.locator('#sudo-0').selectOption('no');
+  await page.locator('#local-0').check();
+  const host = await page.evaluate(() => window.__app.state.draft.hosts[0]);
+  assert.deepEqual([host.ssh, host.connection], [{ sudo: false }, 'local']);
+  await page.locator('#sudo-0').selectOption('');
+  await page.locator('#local-0').uncheck();
+  const again = await page.evaluate(() => window.__app.state.draft.hosts[0]);
+  assert.equal(again.connection, undefined);
+  assert.equal(again.ssh?.sudo, undefined);
+  const draft = await page.evaluate(() => window.__app.state.draft.ssh);
+  assert.equal(draft.sudo, undefined, 'ticking nothing stores nothing: the default stays implicit');
+  assert.deepEqual(errors, []);
+});
