@@ -13,8 +13,8 @@
 #      without LD_LIBRARY_PATH (which would leak into the programs the app starts, e.g. for local hosts);
 #   3. WebKitGTK finds its helpers by a compile-time absolute path (/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1):
 #      the bundled libwebkit2gtk gets `/usr` patched to `././` (same length; as tauri's own AppImages do),
-#      and AppRun runs the app from $APPDIR/usr so the relative path lands in the image. The app resolves
-#      paths the user types against $OWD, the directory it was started from (src-tauri/src/paths.rs);
+#      and AppRun runs the app from $APPDIR/usr so the relative path lands in the image. The app resolves a
+#      relative project path on its command line against $OWD, the directory it was started from;
 #   4. a check that ldd finds everything every ELF in the AppDir needs, bundled libraries inside the AppDir, and
 #      the newest glibc / libstdc++ symbol versions they need (the oldest host the AppImage runs on);
 #   5. mksquashfs appended to the runtime. gzip with 128 KiB blocks: the runtime reads only gzip and xz, and

@@ -1,7 +1,8 @@
-//! Paths the user types (Open, Save As, Export): `~` expanded, and a relative one resolved against the directory
-//! the user started the app from — not the process's working directory. Inside the AppImage those differ: its
-//! `AppRun` runs the app from inside the image (`$APPDIR/usr`, so WebKitGTK finds its bundled helper processes
-//! through the relative path `packaging/appimage.sh` patches in) and exports `OWD`, the original working
+//! Paths given to the app (a project on its command line; the paths Open, Save As and Export pass on): `~`
+//! expanded, and a relative one resolved against the directory the user started the app from — not the process's
+//! working directory. Inside the AppImage those differ: its `AppRun` runs the app from inside the image
+//! (`$APPDIR/usr`, so WebKitGTK finds its bundled helper processes through the relative path `packaging/build.sh`
+//! patches in) and exports `OWD`, the original working
 //! directory (the AppImage runtime sets `OWD` too). Elsewhere `OWD` is unset and the working directory is used.
 
 use std::ffi::OsStr;

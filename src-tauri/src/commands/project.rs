@@ -106,15 +106,13 @@ pub fn new_cluster_id() -> String {
 /// user started the app — `$OWD` inside an AppImage, whose runtime changes the working directory.
 #[tauri::command]
 pub fn startup_project() -> Option<String> {
-    let cwd = std::env::var_os("OWD").filter(|d| !d.is_empty()).map(PathBuf::from).or_else(|| std::env::current_dir().ok())?;
-    startup_path(std::env::args_os().skip(1), &cwd).map(|p| p.to_string_lossy().into_owned())
+    let arg = first_operand(std::env::args_os().skip(1))?;
+    crate::paths::user_path(&arg).ok().map(|p| p.to_string_lossy().into_owned())
 }
 
-/// The first argument that is not a flag, made absolute against `cwd`.
-pub fn startup_path(args: impl IntoIterator<Item = std::ffi::OsString>, cwd: &Path) -> Option<PathBuf> {
-    let arg = args.into_iter().find(|a| !a.is_empty() && !a.to_string_lossy().starts_with('-'))?;
-    let path = kafka_wizard::transport::ssh::expand_tilde(Path::new(&arg));
-    Some(if path.is_absolute() { path } else { cwd.join(path) })
+/// The first argument that is not a flag (`--automation` and the like are skipped).
+pub fn first_operand(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<String> {
+    args.into_iter().map(|a| a.to_string_lossy().into_owned()).find(|a| !a.is_empty() && !a.starts_with('-'))
 }
 
 #[tauri::command]
@@ -163,11 +161,10 @@ mod tests {
     #[test]
     fn the_first_argument_that_is_not_a_flag_is_the_project_to_open() {
         let args = |v: &[&str]| v.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
-        let cwd = Path::new("/home/op/clusters");
-        assert_eq!(startup_path(args(&["--automation", "prod.toml"]), cwd), Some(PathBuf::from("/home/op/clusters/prod.toml")));
-        assert_eq!(startup_path(args(&["/etc/kafka/p.toml"]), cwd), Some(PathBuf::from("/etc/kafka/p.toml")));
-        assert_eq!(startup_path(args(&["--automation"]), cwd), None);
-        assert_eq!(startup_path(args(&[]), cwd), None);
+        assert_eq!(first_operand(args(&["--automation", "prod.toml"])).as_deref(), Some("prod.toml"));
+        assert_eq!(first_operand(args(&["/etc/kafka/p.toml", "other.toml"])).as_deref(), Some("/etc/kafka/p.toml"));
+        assert_eq!(first_operand(args(&["--automation"])), None);
+        assert_eq!(first_operand(args(&[])), None);
     }
 
     #[test]
