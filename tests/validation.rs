@@ -284,3 +284,15 @@ fn reaching_a_host_names_only_that_hosts_bad_fields() {
     assert_eq!(fields, ["hosts[0].address", "ssh.port"], "{problems:?}");
     assert!(reach(&text, 9).unwrap_err()[0].field == "hosts[9]");
 }
+
+#[test]
+fn a_relative_key_file_known_hosts_or_tarball_is_warned_about_where_it_is_written() {
+    let text = edited(ZK_BASE, &[("ssh.identity_file", "\"keys/id_ed25519\""), ("hosts.4.ssh", "{ known_hosts = \"kh\" }"), ("kafka.tarball", "\"kafka.tgz\"")]);
+    expect(Severity::Warning, &text, "ssh.identity_file", "relative");
+    expect(Severity::Warning, &text, "hosts[4].ssh.known_hosts", "relative");
+    expect(Severity::Warning, &text, "kafka.tarball", "not from the project file's folder");
+    let warned: Vec<String> = problems(&text).into_iter().filter(|p| p.message.contains("relative")).map(|p| p.field).collect();
+    assert_eq!(warned.len(), 3, "once each, where written: {warned:?}");
+    let absolute = edited(ZK_BASE, &[("ssh.identity_file", "\"~/.ssh/id_ed25519\""), ("kafka.tarball", "\"/srv/kafka.tgz\"")]);
+    assert!(problems(&absolute).iter().all(|p| !p.message.contains("relative")), "{:?}", problems(&absolute));
+}

@@ -184,6 +184,9 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
     let mirror = k.mirror.as_deref().and_then(|m| check_url(c, "kafka.mirror", m));
     let apache_url = k.apache_url.as_deref().and_then(|m| check_url(c, "kafka.apache_url", m));
     let tarball = k.tarball.as_deref().and_then(|t| c.check("kafka.tarball", checks::local_path(t)));
+    if let Some(t) = &tarball {
+        warn_relative(c, "kafka.tarball", t);
+    }
     let properties = check_properties(c, &k.properties);
 
     for (field, dir) in [("kafka.config_dir", &config_dir), ("kafka.log_dir", &log_dir)] {
@@ -441,17 +444,40 @@ fn merge_ssh(c: &mut Checker, field: &str, base: &SshDraft, over: Option<&SshDra
     let port = c.check(port_field, checks::port(port_raw));
     let identity_file = pick(|s| s.identity_file.clone());
     let known_hosts = pick(|s| s.known_hosts.clone());
+    // A relative path is warned about where it is written (the defaults once, an override on its host).
+    let defaults = field == "ssh";
+    let written_here = |f: fn(&SshDraft) -> Option<String>| if defaults { f(base).is_some() } else { over.and_then(f).is_some() };
     let identity_file = match identity_file {
-        Some(p) => Some(c.check(format!("{field}.identity_file"), checks::local_path(&p))?),
+        Some(p) => {
+            let p = c.check(format!("{field}.identity_file"), checks::local_path(&p))?;
+            if written_here(|s| s.identity_file.clone()) {
+                warn_relative(c, &format!("{field}.identity_file"), &p);
+            }
+            Some(p)
+        }
         None => None,
     };
     let known_hosts = match known_hosts {
-        Some(p) => Some(c.check(format!("{field}.known_hosts"), checks::local_path(&p))?),
+        Some(p) => {
+            let p = c.check(format!("{field}.known_hosts"), checks::local_path(&p))?;
+            if written_here(|s| s.known_hosts.clone()) {
+                warn_relative(c, &format!("{field}.known_hosts"), &p);
+            }
+            Some(p)
+        }
         None => None,
     };
     let user = user?;
     let sudo = over.and_then(|o| o.sudo).or(base.sudo).unwrap_or(user != "root");
     Some(SshSettings { user, port: port?, identity_file, known_hosts, sudo })
+}
+
+/// A file on the wizard's machine given by a relative path is read from wherever the wizard runs (the CLI's working
+/// directory; inside the AppImage, the image) — not from the project file's folder, as one might expect.
+fn warn_relative(c: &mut Checker, field: &str, path: &str) {
+    if !path.starts_with('/') && !path.starts_with('~') {
+        c.warning(field, format!("{path:?} is relative: it is read from the directory the wizard runs in, not from the project file's folder — write it absolute or from ~/ so the CLI and the app find the same file"));
+    }
 }
 
 fn check_hosts(c: &mut Checker, d: &ProjectDraft, kraft: Option<bool>, default_dirs: Option<&[AbsPath]>) -> Option<Vec<HostSpec>> {
