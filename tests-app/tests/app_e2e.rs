@@ -96,6 +96,16 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         go(&c, "storage").await;
         shot(&c, "3-storage").await;
         go(&c, "coordination").await;
+        // the ensemble's advanced settings are checked by the engine too: a bad heap is named, then cleared
+        css(&c, "details.advanced summary").await.click().await.unwrap();
+        let heap = css(&c, "input[data-field='zookeeper.heap']").await;
+        heap.send_keys("lots").await.unwrap();
+        let error = css(&c, "[data-problem-field='zookeeper.heap']").await.text().await.unwrap();
+        assert!(error.contains("no unit"), "inline error: {error}");
+        shot(&c, "4-zookeeper-heap-error").await;
+        // backspaces (typed, so each fires `input`): the empty field leaves the project as it was
+        heap.send_keys("\u{E003}\u{E003}\u{E003}\u{E003}").await.unwrap();
+        gone(&c, "[data-problem-field='zookeeper.heap']").await;
         shot(&c, "4-zookeeper").await;
 
         // Review: the broker's server.properties as the engine renders it

@@ -43,5 +43,13 @@ export function renderCoordination(ctx: Ctx): HTMLElement {
       field(t('coord.quorumPort'), input('zookeeper.quorum_port', zk.quorum_port, set('zookeeper.quorum_port'), { type: 'number', placeholder: '2888' })),
       field(t('coord.electionPort'), input('zookeeper.election_port', zk.election_port, set('zookeeper.election_port'), { type: 'number', placeholder: '3888' }))),
     field(t('coord.zkData'), input('zookeeper.data_dir', zk.data_dir, set('zookeeper.data_dir'), { placeholder: '/var/lib/zookeeper' })),
+    external ? null : el('details', { class: 'advanced', open: [zk.log_dir, zk.heap, zk.tick_time, zk.init_limit, zk.sync_limit].some((v) => v !== undefined) },
+      el('summary', {}, t('coord.advanced')),
+      el('div', { class: 'grid3' },
+        field(t('coord.zkLog'), input('zookeeper.log_dir', zk.log_dir, set('zookeeper.log_dir'), { placeholder: '/var/log/zookeeper' })),
+        field(t('coord.zkHeap'), input('zookeeper.heap', zk.heap, set('zookeeper.heap'), { placeholder: '512m' })),
+        field(t('coord.tickTime'), input('zookeeper.tick_time', zk.tick_time, set('zookeeper.tick_time'), { type: 'number', placeholder: '2000' })),
+        field(t('coord.initLimit'), input('zookeeper.init_limit', zk.init_limit, set('zookeeper.init_limit'), { type: 'number', placeholder: '10' }), t('coord.ticks')),
+        field(t('coord.syncLimit'), input('zookeeper.sync_limit', zk.sync_limit, set('zookeeper.sync_limit'), { type: 'number', placeholder: '5' }), t('coord.ticks')))),
   );
 }
