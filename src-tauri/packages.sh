@@ -4,8 +4,8 @@
 # to build and run the app (WebKitGTK 4.1 and the C toolchain Tauri links with)
 APP_BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev librsvg2-dev)
 # to test it: a virtual display, the WebKit WebDriver, Chromium for the browser tests, ImageMagick for screenshots,
-# xdotool to answer the native file chooser (WebDriver cannot see it)
-APP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium imagemagick xdotool)
+# xdotool to answer the native file chooser (WebDriver cannot see it), a Korean font (the Korean UI's screenshots)
+APP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium imagemagick xdotool fonts-nanum)
 # to package it (packaging/build.sh): squashfs for the AppImage, patchelf for its RUNPATHs; libfuse2 to run an
 # AppImage mounted (without it: APPIMAGE_EXTRACT_AND_RUN=1)
 APP_PACKAGE_PACKAGES=(squashfs-tools patchelf python3 curl libfuse2)

@@ -24,6 +24,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         project::new_cluster_id,
         project::recent_projects,
         project::startup_project,
+        project::example_project,
         review::review,
         review::export_files,
         connection::test_connection,

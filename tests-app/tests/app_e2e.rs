@@ -204,6 +204,12 @@ async fn the_wizard_speaks_korean_when_the_os_locale_is_korean() {
         let heading = css(&c, "main#step h2").await.text().await?;
         let empty = css(&c, "#hosts-empty").await.text().await?;
         shot(&c, "ko-2-hosts").await;
+        // the guide's cluster, shipped inside the app: six hosts, unsaved
+        css(&c, "#example-seed").await.click().await?;
+        css(&c, "tr[data-host='5']").await;
+        let rows = c.find_all(fantoccini::Locator::Css("tr[data-host]")).await?.len();
+        assert_eq!(rows, 6);
+        shot(&c, "ko-2-hosts-example").await;
         Ok::<_, fantoccini::error::CmdError>((heading, empty))
     }
     .await;

@@ -46,6 +46,8 @@ export interface Ctx {
   rerender(): void;
   go(step: StepId): void;
   notify(text: string, ok?: boolean): void;
+  /** Replaces the project with an example shipped with the app (asks first when there are unsaved changes). */
+  fileExample(name: string): Promise<void>;
   confirm(question: string): Promise<boolean>;
   /** A native file dialog: the chosen path, or null when cancelled, failed (notified) or another one is open. */
   pickPath(request: PickRequest): Promise<string | null>;
@@ -184,6 +186,20 @@ export class App implements Ctx {
   async fileNew(): Promise<void> {
     if (!(await this.discardOk())) return;
     this.loadDraft(await this.backend.newProject(), null);
+  }
+
+  /** Starts from an example shipped with the app: an unsaved project (Save asks where). */
+  async fileExample(name: string): Promise<void> {
+    if (!(await this.discardOk())) return;
+    try {
+      const draft = await this.backend.exampleProject(name);
+      this.loadDraft(draft, null);
+      this.state = { ...this.state, savedJson: '' };
+      this.notify(t('file.exampleLoaded'));
+      void this.backend.setTitle(windowTitle(this.state, t('file.untitled')));
+    } catch (e) {
+      this.notify((e as { message: string }).message, false);
+    }
   }
 
   async fileOpen(path?: string): Promise<void> {

@@ -21,6 +21,8 @@ export interface Backend {
   recentProjects(): Promise<string[]>;
   /** The project file named on the app's command line, opened at start; null when none. */
   startupProject(): Promise<string | null>;
+  /** An example project shipped with the app (`seed-cluster`: the guide's cluster; `kraft-cluster`), unsaved. */
+  exampleProject(name: string): Promise<ProjectDraft>;
   validate(draft: ProjectDraft): Promise<Problem[]>;
   releases(): Promise<Release[]>;
   newClusterId(): Promise<string>;

@@ -98,6 +98,10 @@ export function mockBackend(options: MockOptions = {}): Backend {
     },
     recentProjects: async () => recent,
     startupProject: async () => null,
+    exampleProject: async (name) => {
+      if (name !== 'seed-cluster') return fail('io', `there is no example ${name}`);
+      return { format: 1, name: 'peter-kafka', kafka: { version: '2.8.0' }, hosts: ['peter-kafka001', 'peter-kafka002', 'peter-kafka003'].map((n, i) => ({ name: n, roles: ['broker'], id: i + 1 })) };
+    },
     validate: async (d) => mockValidate(d),
     releases: async () => RELEASES,
     newClusterId: async () => 'MkU3OEVBNTcwNTJENDM2Qg',

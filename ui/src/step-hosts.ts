@@ -112,7 +112,10 @@ export function renderHosts(ctx: Ctx): HTMLElement {
         el('thead', {}, el('tr', {}, el('th', {}, t('hosts.name')), el('th', {}, t('hosts.address')), el('th', {}, t('hosts.roles')), el('th', {}, t('hosts.id')),
           kraft ? null : el('th', {}, t('hosts.myid')), el('th', {}, t('hosts.rack')), el('th', {}))),
         el('tbody', {}, rows))
-    : el('p', { class: 'empty', id: 'hosts-empty' }, t('hosts.empty'));
+    : el('div', { class: 'empty', id: 'hosts-empty' }, el('p', {}, t('hosts.empty')),
+        el('div', { class: 'row' }, t('hosts.orExample'),
+          el('button', { id: 'example-seed', onclick: () => void ctx.fileExample('seed-cluster') }, t('hosts.exampleSeed')),
+          el('button', { id: 'example-kraft', onclick: () => void ctx.fileExample('kraft-cluster') }, t('hosts.exampleKraft'))));
 
   const pasteBox = el('textarea', { id: 'paste-hosts', rows: 3, placeholder: 'kafka001\nkafka002\nkafka003' });
   const pasteRole = el('select', { id: 'paste-role' }, roles.map((r) => el('option', { value: r }, r)));

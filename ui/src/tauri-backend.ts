@@ -23,6 +23,7 @@ export function tauriBackend(): Backend {
     saveProject: (path, draft) => invoke('save_project', { path, draft }),
     recentProjects: () => invoke('recent_projects'),
     startupProject: () => invoke('startup_project'),
+    exampleProject: (name) => invoke('example_project', { name }),
     validate: (draft) => invoke('validate_project', { draft }),
     releases: () => invoke('releases'),
     newClusterId: () => invoke('new_cluster_id'),

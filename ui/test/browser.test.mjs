@@ -283,3 +283,17 @@ test('a host can override sudo and be this machine, and only what differs from t
   assert.equal(draft.sudo, undefined, 'ticking nothing stores nothing: the default stays implicit');
   assert.deepEqual(errors, []);
 });
+
+test('an empty project offers the guide\'s cluster as an example, loaded unsaved', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const { page, errors } = await open(b, server.url);
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#example-seed').click();
+  await page.locator('tr[data-host="2"]').waitFor();
+  assert.equal(await page.locator('input[data-field="name"]').count(), 0, 'still on Hosts');
+  assert.equal(await page.locator('input[data-field="hosts[0].name"]').inputValue(), 'peter-kafka001');
+  assert.match(await page.title(), /●/, 'an example is an unsaved project');
+  assert.deepEqual(errors, []);
+});

@@ -95,6 +95,20 @@ pub fn releases() -> Vec<ReleaseInfo> {
         .collect()
 }
 
+/// The example projects shipped inside the app (the same files as the repository's `examples/`), so a new user can
+/// start from the guide's cluster wherever the app was installed.
+const EXAMPLES: [(&str, &str); 2] = [
+    ("seed-cluster", include_str!("../../../examples/seed-cluster.toml")),
+    ("kraft-cluster", include_str!("../../../examples/kraft-cluster.toml")),
+];
+
+/// An example project as a draft (not saved anywhere yet: the first Save asks where).
+#[tauri::command]
+pub fn example_project(name: String) -> AppResult<ProjectDraft> {
+    let (_, text) = EXAMPLES.iter().find(|(n, _)| *n == name).ok_or_else(|| AppError::new(ErrorCode::Io, format!("there is no example {name:?}")))?;
+    parse(text).map_err(|e| AppError::new(ErrorCode::Parse, format!("example {name}: {e}")))
+}
+
 /// A new random KRaft cluster id (the UI puts it into `kraft.cluster_id`; saved with the project).
 #[tauri::command]
 pub fn new_cluster_id() -> String {
@@ -165,6 +179,16 @@ mod tests {
         assert_eq!(first_operand(args(&["/etc/kafka/p.toml", "other.toml"])).as_deref(), Some("/etc/kafka/p.toml"));
         assert_eq!(first_operand(args(&["--automation"])), None);
         assert_eq!(first_operand(args(&[])), None);
+    }
+
+    #[test]
+    fn every_shipped_example_opens_as_a_valid_project() {
+        for (name, _) in EXAMPLES {
+            let draft = example_project(name.to_string()).unwrap();
+            let problems = validate_project(draft);
+            assert!(problems.iter().all(|p| !p.is_error()), "{name}: {problems:?}");
+        }
+        assert_eq!(example_project("nope".into()).unwrap_err().code, ErrorCode::Io);
     }
 
     #[test]
