@@ -83,7 +83,12 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
 
     // Test connection: h1's key is unknown → fingerprint → Accept → logged in, OS and Java read
     go(&c, "hosts").await;
-    css(&c, "#test-0").await.click().await.unwrap();
+    // Test all: every host at once — h2 and h3 (known keys) log in, h1 shows its unknown key
+    css(&c, "#test-all").await.click().await.unwrap();
+    for i in [1, 2] {
+        let report = wait_text(&c, &format!("tr[data-conn='{i}']"), "Java", Duration::from_secs(30)).await;
+        assert!(report.contains("login ok") && report.contains("systemd"), "{report}");
+    }
     let fp = wait_text(&c, "tr[data-conn='0'] .fingerprint", "SHA256:", Duration::from_secs(30)).await;
     let h1 = world.host("h1");
     assert!(h1.host_key_fingerprints.values().any(|real| fp.ends_with(real.as_str())), "shown {fp}, real {:?}", h1.host_key_fingerprints);

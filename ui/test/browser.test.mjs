@@ -297,3 +297,17 @@ test('an empty project offers the guide\'s cluster as an example, loaded unsaved
   assert.match(await page.title(), /●/, 'an example is an unsaved project');
   assert.deepEqual(errors, []);
 });
+
+test('Test all connections tests every host at once, each result on its own row', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const { page, errors } = await open(b, server.url);
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#example-seed').click();
+  await page.locator('tr[data-host="2"]').waitFor();
+  await page.locator('#test-all').click();
+  for (const i of [0, 1, 2]) await page.locator(`tr[data-conn="${i}"] .fingerprint`).waitFor();
+  assert.equal(await page.locator('tr[data-conn]').count(), 3);
+  assert.deepEqual(errors, []);
+});
