@@ -123,7 +123,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     }
     shot(&c, "7-manage-running").await;
     confirm(&c, "#op-stop").await;
-    wait_text(&c, "#op-result", "ok", Duration::from_secs(300)).await;
+    wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await; // a KRaft stop may wait out a broker's 5-minute controlled-shutdown timeout
     for h in world.hosts() {
         wait_text(&c, &format!("tr[data-status-host='{}'] [data-unit='kafka-server.service']", h.name), ": inactive", Duration::from_secs(60)).await;
         let state = world.ssh(&h.name, "root", "systemctl is-active kafka-server || true");
@@ -131,7 +131,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     }
     shot(&c, "7-manage-stopped").await;
     confirm(&c, "#op-start").await;
-    wait_text(&c, "#op-result", "ok", Duration::from_secs(300)).await;
+    wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await;
     wait_text(&c, "#health", "healthy", Duration::from_secs(60)).await;
     shot(&c, "7-manage-started").await;
     c.close().await.ok();
