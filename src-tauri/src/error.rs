@@ -114,6 +114,7 @@ impl From<ApplyError> for AppError {
             ApplyError::Failed(_) => ErrorCode::StepsFailed,
             ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
             ApplyError::Cancelled => ErrorCode::Cancelled,
+            ApplyError::NoClusterId => ErrorCode::InvalidProject,
         };
         AppError::new(code, e.to_string())
     }

@@ -83,6 +83,8 @@ pub enum ApplyError {
     Unhealthy(String),
     #[error("cancelled — hosts finished their current step; run the command again to converge")]
     Cancelled,
+    #[error("kraft.cluster_id is not set — every KRaft node must be formatted with the same id: generate one (the CLI does on plan/export/deploy and saves it in the project file; the app on Review) and keep it")]
+    NoClusterId,
 }
 
 /// What a deploy did.
@@ -165,6 +167,9 @@ pub(crate) async fn connect_and_probe(spec: &Arc<ClusterSpec>, opts: &ConnectOpt
 
 /// Deploys the cluster: download and verify, then every phase of the plan, then proves the cluster healthy.
 pub async fn deploy(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink, cancel: Cancel) -> Result<DeploySummary, ApplyError> {
+    if matches!(&spec.coordination, crate::project::spec::Coordination::Kraft(k) if k.cluster_id.is_none()) {
+        return Err(ApplyError::NoClusterId);
+    }
     let spec = Arc::new(spec.clone());
     let plan = plan::plan(&spec);
     let mut runs = connect_and_probe(&spec, &opts.connect, &events).await?;
@@ -569,4 +574,22 @@ pub async fn preview(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink
         }
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project;
+
+    #[tokio::test]
+    async fn a_kraft_deploy_without_a_cluster_id_is_refused_before_any_host_is_contacted() {
+        let text = include_str!("../../tests/fixtures/kraft-dedicated.toml");
+        let mut draft = project::parse(text).unwrap();
+        draft.kraft.as_mut().unwrap().cluster_id = None;
+        // The hosts' names do not resolve here: reaching any of them would fail with a connection error instead.
+        let spec = project::validate(&draft).spec.unwrap();
+        let err = deploy(&spec, &DeployOptions::default(), crate::events::discard(), Cancel::default()).await.unwrap_err();
+        assert!(matches!(err, ApplyError::NoClusterId), "{err}");
+        assert!(err.to_string().contains("kraft.cluster_id"), "{err}");
+    }
 }

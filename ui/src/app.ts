@@ -8,7 +8,7 @@ import { el, showProblems } from './dom.js';
 import { lang, langFromLocale, setLang, t, type Key, type Lang } from './i18n.js';
 import { countByStep, hasErrors, STEPS, stepOfField, type StepId } from './problems.js';
 import type { RunProgress } from './progress.js';
-import { initialState, isDirty, nextStep, previousStep, windowTitle, type WizardState } from './state.js';
+import { effectiveMode, initialState, isDirty, nextStep, previousStep, setField, windowTitle, type WizardState } from './state.js';
 import { openProjectPick, saveProjectPick } from './file-picks.js';
 import type { ClusterStatus, ConnectionReport, PickRequest, ProjectDraft, Release, Review } from './types.js';
 import { renderVersion } from './step-version.js';
@@ -48,6 +48,8 @@ export interface Ctx {
   notify(text: string, ok?: boolean): void;
   /** Replaces the project with an example shipped with the app (asks first when there are unsaved changes). */
   fileExample(name: string): Promise<void>;
+  /** Generates and sets `kraft.cluster_id` when the project is KRaft and has none (before Review, Export, Install). */
+  ensureClusterId(): Promise<void>;
   confirm(question: string): Promise<boolean>;
   /** A native file dialog: the chosen path, or null when cancelled, failed (notified) or another one is open. */
   pickPath(request: PickRequest): Promise<string | null>;
@@ -186,6 +188,20 @@ export class App implements Ctx {
   async fileNew(): Promise<void> {
     if (!(await this.discardOk())) return;
     this.loadDraft(await this.backend.newProject(), null);
+  }
+
+  /**
+   * A KRaft project needs its cluster id before Review, Export or Install use it: like the CLI, generate one once,
+   * put it into the project (Save keeps it) and say so. ZooKeeper projects and set ids are left alone.
+   */
+  async ensureClusterId(): Promise<void> {
+    const d = this.state.draft;
+    const release = this.releases.find((r) => r.version === d.kafka.version);
+    if (effectiveMode(d, release?.default_mode ?? null) !== 'kraft' || d.kraft?.cluster_id) return;
+    const id = await this.backend.newClusterId();
+    this.update(setField(this.state.draft, 'kraft.cluster_id', id));
+    await this.validateNow();
+    this.notify(t('coord.idGenerated', { id }));
   }
 
   /** Starts from an example shipped with the app: an unsaved project (Save asks where). */

@@ -14,6 +14,8 @@ export interface MockOptions {
   picks?: (string | null)[];
   /** Every file dialog request, in order (filled by the mock). */
   pickLog?: PickRequest[];
+  /** How many cluster ids were asked for (filled by the mock). */
+  idRequests?: number;
 }
 
 const RELEASES: Release[] = [
@@ -104,7 +106,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
     },
     validate: async (d) => mockValidate(d),
     releases: async () => RELEASES,
-    newClusterId: async () => 'MkU3OEVBNTcwNTJENDM2Qg',
+    newClusterId: async () => { options.idRequests = (options.idRequests ?? 0) + 1; return 'MkU3OEVBNTcwNTJENDM2Qg'; },
     review: async (d): Promise<Review> => {
       const problems = mockValidate(d);
       if (problems.some((p) => p.severity === 'error')) return { problems, hosts: [], plan: null, render_error: null };

@@ -12,6 +12,7 @@ export function runOptions(ctx: Ctx): RunOptions {
 }
 
 export async function runInstall(ctx: Ctx): Promise<void> {
+  await ctx.ensureClusterId();
   const hosts = (ctx.state.draft.hosts ?? []).map((h) => h.name);
   const review = ctx.session.review ?? (await ctx.backend.review(ctx.state.draft).catch(() => null));
   const expectedPhases = review?.plan?.phases.length ?? 7;

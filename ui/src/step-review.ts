@@ -14,6 +14,7 @@ let exportFormat: 'folder' | 'zip' = 'folder';
 let exportReplace = false;
 
 async function load(ctx: Ctx): Promise<void> {
+  await ctx.ensureClusterId();
   const review = await ctx.backend.review(ctx.state.draft);
   ctx.session.review = review;
   if (ctx.state.step === 'review') ctx.rerender();
@@ -47,6 +48,7 @@ async function exportTo(ctx: Ctx): Promise<void> {
   const target = await ctx.pickPath(exportPick(exportFormat, ctx.state.draft, ctx.state.path, ctx.session.recent));
   if (!target) return;
   try {
+    await ctx.ensureClusterId();
     const [path, n] = await ctx.backend.exportFiles(ctx.state.draft, target, exportFormat, exportReplace);
     ctx.session.exportMessage = { ok: true, text: t('review.exported', { n, path }) };
   } catch (e) {

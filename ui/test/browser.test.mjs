@@ -182,7 +182,26 @@ test('a cancelled dialog changes nothing: Save As, Open and Export', async (t) =
   assert.equal(await page.locator('#project-path').textContent(), 'Untitled');
   assert.equal(await page.locator('#export-result').count(), 0, 'nothing exported');
   assert.equal(await page.evaluate(() => window.__app.state.draft.hosts[0].name), 'k1', 'the draft is the one being edited');
-  assert.ok(await page.locator('.toast').isHidden(), 'no message: cancelling is not an error');
+  assert.equal(await page.locator('.toast.error:visible').count(), 0, 'no error: cancelling is not an error');
+});
+
+test('a KRaft project without a cluster id gets one on Review, once, and says so', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const { page, errors } = await open(b, server.url);
+  assert.equal(await page.evaluate(() => window.__app.state.draft.kraft?.cluster_id), undefined);
+  await page.locator('nav [data-step="review"]').click();
+  await page.waitForFunction(() => window.__app.state.draft.kraft?.cluster_id === 'MkU3OEVBNTcwNTJENDM2Qg');
+  assert.match(await page.locator('.toast').textContent(), /Generated the KRaft cluster id MkU3OEVBNTcwNTJENDM2Qg/);
+  assert.match(await page.title(), /●/, 'the id is a change to save');
+  await page.locator('nav [data-step="version"]').click();
+  await page.locator('input[data-field="name"]').fill('orders');   // an edit: Review is computed again
+  await page.locator('nav [data-step="review"]').click();
+  await page.waitForFunction(() => document.body.dataset.validated !== undefined);
+  await page.waitForTimeout(300);   // the second visit's review has been requested by now
+  assert.equal(await page.evaluate(() => window.__MOCK_OPTIONS__.idRequests), 1, 'kept, not generated again');
+  assert.deepEqual(errors, []);
 });
 
 test('the dark theme follows the OS colour scheme', async (t) => {
