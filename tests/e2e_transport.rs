@@ -27,6 +27,7 @@ fn target(world: &World, host: &str, user: &str, known_hosts: &Path) -> SshTarge
         known_hosts: Some(known_hosts.to_path_buf()),
         sudo: user != "root",
         password: None,
+        key_passphrase: None,
         timeout: Duration::from_secs(5),
     }
 }
@@ -417,4 +418,37 @@ fn every_agent_key_is_tried_and_a_key_file_without_its_pub_works() {
     let _ = agent.wait();
     let via_agent = result.unwrap_or_else(|e| panic!("agent login: {e}"));
     assert_eq!(via_agent.exec("uname -n", None).unwrap().stdout_text().trim(), "h1");
+}
+
+#[test]
+fn an_encrypted_key_file_logs_in_with_its_passphrase_and_without_it_says_what_is_missing() {
+    use std::os::unix::fs::PermissionsExt;
+    const PASSPHRASE: &str = "kw key phrase 7e2";
+    let world = World::up(1);
+    let dir = tempfile::tempdir().unwrap();
+    let kh = world.inventory().known_hosts.clone();
+    let key = dir.path().join("id_encrypted");
+    let made = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", PASSPHRASE, "-C", "encrypted", "-f"]).arg(&key).status().unwrap();
+    assert!(made.success());
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    world.ssh_ok("h1", "root", &format!("echo '{}' >> /root/.ssh/authorized_keys", public.trim()));
+
+    let mut t = target(&world, "h1", "root", &kh);
+    t.identity_file = Some(key.clone());
+    let err = match SshTransport::connect(&t, UnknownHostKey::Refuse) {
+        Err(e) => e,
+        Ok(_) => panic!("an encrypted key without its passphrase must not log in"),
+    };
+    let text = err.to_string();
+    assert!(matches!(err, TransportError::AuthFailed { .. }) && text.contains("passphrase"), "{text}");
+
+    t.key_passphrase = Some(Secret::new("not the passphrase"));
+    let Err(err) = SshTransport::connect(&t, UnknownHostKey::Refuse) else { panic!("a wrong passphrase must not log in") };
+    assert!(err.to_string().contains("passphrase") && !err.to_string().contains("not the passphrase"), "{err}");
+
+    t.key_passphrase = Some(Secret::new(PASSPHRASE));
+    let conn = SshTransport::connect(&t, UnknownHostKey::Refuse).unwrap_or_else(|e| panic!("with the passphrase: {e}"));
+    assert_eq!(conn.exec("id -u", None).unwrap().stdout_text().trim(), "0");
+    assert!(!format!("{t:?}").contains(PASSPHRASE), "the passphrase never prints");
 }

@@ -16,6 +16,8 @@ pub struct ConnectOptions {
     pub accept_new_host_keys: bool,
     /// Login password for every host, asked interactively when the user chose password login. Never stored.
     pub password: Option<Secret>,
+    /// Passphrase of encrypted key files, asked interactively. Never stored.
+    pub key_passphrase: Option<Secret>,
     pub timeout: Duration,
     /// Host keys the user accepted after seeing them: (host name, `SHA256:` fingerprint). Remembered only when the
     /// host still presents exactly that key.
@@ -24,7 +26,7 @@ pub struct ConnectOptions {
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        ConnectOptions { accept_new_host_keys: false, password: None, timeout: Duration::from_secs(15), accepted_keys: Vec::new() }
+        ConnectOptions { accept_new_host_keys: false, password: None, key_passphrase: None, timeout: Duration::from_secs(15), accepted_keys: Vec::new() }
     }
 }
 
@@ -47,6 +49,7 @@ fn target(name: &str, address: &str, ssh: &crate::project::spec::SshSettings, op
         known_hosts: ssh.known_hosts.as_ref().map(PathBuf::from),
         sudo: ssh.sudo,
         password: opts.password.clone(),
+        key_passphrase: opts.key_passphrase.clone(),
         timeout: opts.timeout,
     }
 }

@@ -18,6 +18,9 @@ pub struct HostArgs {
     /// Ask for an SSH login password (used for every host, never stored).
     #[arg(long)]
     pub ask_password: bool,
+    /// Ask for the passphrase of an encrypted key file (identity_file or a default key; never stored).
+    #[arg(long)]
+    pub ask_passphrase: bool,
     /// Hosts worked on at once.
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub parallel: usize,
@@ -53,14 +56,17 @@ fn options(a: &HostArgs, cache: Option<PathBuf>) -> Result<DeployOptions, ExitCo
     if let Some(c) = cache {
         opts.cache_dir = c;
     }
+    let ask = |prompt: &str, what: &str| {
+        rpassword::prompt_password(prompt).map(Secret::new).map_err(|e| {
+            eprintln!("error: cannot read the {what}: {e}");
+            ExitCode::FAILURE
+        })
+    };
     if a.ask_password {
-        match rpassword::prompt_password("SSH password: ") {
-            Ok(p) => opts.connect.password = Some(Secret::new(p)),
-            Err(e) => {
-                eprintln!("error: cannot read the password: {e}");
-                return Err(ExitCode::FAILURE);
-            }
-        }
+        opts.connect.password = Some(ask("SSH password: ", "password")?);
+    }
+    if a.ask_passphrase {
+        opts.connect.key_passphrase = Some(ask("Passphrase of the SSH key: ", "passphrase")?);
     }
     Ok(opts)
 }

@@ -95,6 +95,8 @@ pub struct SshTarget {
     pub sudo: bool,
     /// Password for login (when keys are not used) — asked interactively, never stored.
     pub password: Option<Secret>,
+    /// Passphrase of encrypted private key files (the identity file and the default keys) — asked, never stored.
+    pub key_passphrase: Option<Secret>,
     /// Connect/handshake timeout and per-call idle limit.
     pub timeout: std::time::Duration,
 }

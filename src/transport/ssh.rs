@@ -80,7 +80,7 @@ fn explain_auth(e: &ssh2::Error) -> String {
     match e.code() {
         ErrorCode::Session(-18) => "key not accepted for this user (-18)".into(),
         ErrorCode::Session(-16) => {
-            "cannot read or decrypt the private key — wrong or missing passphrase, or an unreadable file (-16)".into()
+            "cannot read or decrypt the private key — a wrong or missing passphrase (give it: --ask-passphrase, or the app's key passphrase field; or load the key into ssh-agent), or an unreadable file (-16)".into()
         }
         ErrorCode::Session(-19) => "the key could not be used to sign — often a wrong passphrase (-19)".into(),
         _ => e.to_string(),
@@ -509,7 +509,8 @@ fn authenticate(target: &SshTarget, session: &Session) -> Result<(), TransportEr
         let public = PathBuf::from(format!("{}.pub", key.display()));
         let public = public.exists().then_some(public);
         *attempts += 1;
-        match session.userauth_pubkey_file(user, public.as_deref(), key, None) {
+        let passphrase = target.key_passphrase.as_ref().map(|p| p.expose());
+        match session.userauth_pubkey_file(user, public.as_deref(), key, passphrase) {
             Ok(()) if session.authenticated() => true,
             Ok(()) => {
                 failures.push(format!("key {}: not accepted", key.display()));
@@ -755,6 +756,7 @@ mod tests {
             known_hosts: Some(PathBuf::from("/nonexistent/known_hosts")),
             sudo: false,
             password: Some(super::super::Secret::new("hunter2")),
+            key_passphrase: Some(super::super::Secret::new("correct horse")),
             timeout: Duration::from_secs(2),
         };
         let started = Instant::now();
@@ -762,7 +764,7 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(2));
         assert!(matches!(err, TransportError::Unreachable { .. }), "{err:?}");
         let text = format!("{err} {err:?} {target:?}");
-        assert!(text.contains("nowhere") && !text.contains("hunter2"), "{text}");
+        assert!(text.contains("nowhere") && !text.contains("hunter2") && !text.contains("correct horse"), "{text}");
     }
 
     #[test]
@@ -783,6 +785,7 @@ mod tests {
             known_hosts: Some(PathBuf::from("/nonexistent/known_hosts")),
             sudo: false,
             password: None,
+            key_passphrase: None,
             timeout: Duration::from_secs(1),
         };
         let started = Instant::now();

@@ -25,6 +25,8 @@ const LANG_KEY = 'kafka-wizard.lang';
 /** What the current session knows that is never written to the project file. */
 export interface Session {
   password: string;
+  /** Passphrase of an encrypted key file; in memory only, like the password. */
+  keyPassphrase: string;
   installJava: boolean;
   connections: Map<number, ConnectionReport | 'testing' | 'rejected'>;
   expandedSsh: Set<number>;
@@ -58,7 +60,7 @@ export interface Ctx {
 export class App implements Ctx {
   state: WizardState;
   session: Session = {
-    password: '', installJava: false, connections: new Map(), expandedSsh: new Set(), review: null, exportMessage: null,
+    password: '', keyPassphrase: '', installJava: false, connections: new Map(), expandedSsh: new Set(), review: null, exportMessage: null,
     run: null, status: null, statusLoading: false, recent: [],
   };
   releases: Release[] = [];

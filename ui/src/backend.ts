@@ -28,7 +28,7 @@ export interface Backend {
   newClusterId(): Promise<string>;
   review(draft: ProjectDraft): Promise<Review>;
   exportFiles(draft: ProjectDraft, target: string, format: 'folder' | 'zip', replace: boolean): Promise<[string, number]>;
-  testConnection(draft: ProjectDraft, index: number, acceptFingerprint: string | null, password: string | null): Promise<ConnectionReport>;
+  testConnection(draft: ProjectDraft, index: number, acceptFingerprint: string | null, password: string | null, keyPassphrase: string | null): Promise<ConnectionReport>;
   deploy(draft: ProjectDraft, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<DeploySummary>;
   operate(draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<void>;
   status(draft: ProjectDraft, options: RunOptions): Promise<ClusterStatus>;

@@ -12,7 +12,7 @@ async function testConnection(ctx: Ctx, i: number, accept: string | null): Promi
   ctx.session.connections.set(i, 'testing');
   ctx.rerender();
   try {
-    const r = await ctx.backend.testConnection(ctx.state.draft, i, accept, ctx.session.password || null);
+    const r = await ctx.backend.testConnection(ctx.state.draft, i, accept, ctx.session.password || null, ctx.session.keyPassphrase || null);
     ctx.session.connections.set(i, r);
   } catch (e) {
     const err = e as { code: string; message: string };
@@ -139,6 +139,8 @@ export function renderHosts(ctx: Ctx): HTMLElement {
       field(t('hosts.sshKey'), input('ssh.identity_file', ssh.identity_file, set('ssh.identity_file'), { placeholder: '~/.ssh/id_ed25519' })),
       field(t('hosts.sshKnown'), input('ssh.known_hosts', ssh.known_hosts, set('ssh.known_hosts'), { placeholder: '~/.ssh/known_hosts' }))),
       el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'ssh-sudo', checked: effectiveSudo(ssh), onchange: (e: Event) => ctx.update(setField(ctx.state.draft, 'ssh.sudo', sudoSetting(ssh, (e.target as HTMLInputElement).checked))) }), t('hosts.sshSudo')),
-      field(t('hosts.password'), el('input', { type: 'password', id: 'ssh-password', autocomplete: 'off', value: ctx.session.password, oninput: (e: Event) => { ctx.session.password = (e.target as HTMLInputElement).value; } }))),
+      el('div', { class: 'grid2' },
+        field(t('hosts.password'), el('input', { type: 'password', id: 'ssh-password', autocomplete: 'off', value: ctx.session.password, oninput: (e: Event) => { ctx.session.password = (e.target as HTMLInputElement).value; } })),
+        field(t('hosts.passphrase'), el('input', { type: 'password', id: 'key-passphrase', autocomplete: 'off', value: ctx.session.keyPassphrase, oninput: (e: Event) => { ctx.session.keyPassphrase = (e.target as HTMLInputElement).value; } })))),
   );
 }

@@ -8,7 +8,7 @@ import { bytesFraction, emptyProgress, failedHosts, overall, reduce, stopped, ty
 import type { RunOptions } from './types.js';
 
 export function runOptions(ctx: Ctx): RunOptions {
-  return { password: ctx.session.password || undefined, install_java: ctx.session.installJava };
+  return { password: ctx.session.password || undefined, key_passphrase: ctx.session.keyPassphrase || undefined, install_java: ctx.session.installJava };
 }
 
 export async function runInstall(ctx: Ctx): Promise<void> {

@@ -29,8 +29,8 @@ export function tauriBackend(): Backend {
     newClusterId: () => invoke('new_cluster_id'),
     review: (draft) => invoke('review', { draft }),
     exportFiles: (draft, target, format, replace) => invoke('export_files', { draft, target, format, replace }),
-    testConnection: (draft, index, acceptFingerprint, password) =>
-      invoke('test_connection', { draft, index, acceptFingerprint, password }),
+    testConnection: (draft, index, acceptFingerprint, password, keyPassphrase) =>
+      invoke('test_connection', { draft, index, acceptFingerprint, password, keyPassphrase }),
     deploy: (draft: ProjectDraft, options: RunOptions, onEvent) => invoke('deploy', { draft, options, onEvent: channel(onEvent) }),
     operate: (draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent) =>
       invoke('operate', { draft, verb, options, onEvent: channel(onEvent) }),

@@ -58,7 +58,7 @@ export interface HostStatus {
   host: string; roles: string[]; units: UnitStatus[] | null; listening: boolean | null; in_cluster: boolean | null; error: string | null;
 }
 export interface ClusterStatus { hosts: HostStatus[]; checks: [string, { Ok?: string; Err?: string }][]; healthy: boolean }
-export interface RunOptions { password?: string; install_java?: boolean; accepted_keys?: [string, string][]; health_timeout_secs?: number }
+export interface RunOptions { password?: string; key_passphrase?: string; install_java?: boolean; accepted_keys?: [string, string][]; health_timeout_secs?: number }
 export interface Opened { path: string; draft: ProjectDraft; problems: Problem[]; recent: string[] }
 
 /** Files a native dialog lists. */

@@ -44,7 +44,7 @@ pub struct UnknownKey {
 
 /// Tests host `index` of the draft. `accept_fingerprint`: the key the user accepted after seeing it.
 #[tauri::command]
-pub async fn test_connection(draft: ProjectDraft, index: usize, accept_fingerprint: Option<String>, password: Option<String>) -> AppResult<ConnectionReport> {
+pub async fn test_connection(draft: ProjectDraft, index: usize, accept_fingerprint: Option<String>, password: Option<String>, key_passphrase: Option<String>) -> AppResult<ConnectionReport> {
     if index >= draft.hosts.len() {
         return Err(AppError::new(ErrorCode::NoSuchHost, format!("there is no host {index}")));
     }
@@ -52,7 +52,12 @@ pub async fn test_connection(draft: ProjectDraft, index: usize, accept_fingerpri
         let list: Vec<String> = problems.iter().filter(|p| p.is_error()).map(|p| format!("{}: {}", p.field, p.message)).collect();
         AppError::new(ErrorCode::InvalidProject, format!("fix this host's settings first — {}", list.join("; ")))
     })?;
-    let opts = ConnectOptions { password: password.filter(|p| !p.is_empty()).map(Secret::new), timeout: Duration::from_secs(10), ..ConnectOptions::default() };
+    let opts = ConnectOptions {
+        password: password.filter(|p| !p.is_empty()).map(Secret::new),
+        key_passphrase: key_passphrase.filter(|p| !p.is_empty()).map(Secret::new),
+        timeout: Duration::from_secs(10),
+        ..ConnectOptions::default()
+    };
     let target = reach_target(&host, &opts);
     let probe = reach_probe_script(host.java_home.as_ref().map(|j| j.as_str()));
     let local = host.connection == Connection::Local;
@@ -129,12 +134,12 @@ mod tests {
         let mut draft = ProjectDraft::default();
         draft.hosts.push(kafka_wizard::project::draft::HostDraft { name: "127.0.0.1".into(), ..Default::default() });
         draft.ssh.port = Some(1);
-        let report = test_connection(draft.clone(), 0, None, None).await.unwrap();
+        let report = test_connection(draft.clone(), 0, None, None, None).await.unwrap();
         assert!(!report.reachable);
         assert_eq!(report.error.unwrap().code, ErrorCode::Unreachable);
 
         draft.hosts[0].address = Some("bad address!".into());
-        let err = test_connection(draft, 0, None, None).await.unwrap_err();
+        let err = test_connection(draft, 0, None, None, None).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidProject);
         assert!(err.message.contains("hosts[0].address"), "{}", err.message);
     }

@@ -20,6 +20,8 @@ use tauri::State;
 #[serde(default)]
 pub struct RunOptions {
     pub password: Option<String>,
+    /// Passphrase of an encrypted key file.
+    pub key_passphrase: Option<String>,
     pub install_java: bool,
     /// Hosts whose unknown keys the user accepted after seeing them: (host name, `SHA256:` fingerprint).
     pub accepted_keys: Vec<(String, String)>,
@@ -31,6 +33,7 @@ impl std::fmt::Debug for RunOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunOptions")
             .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("key_passphrase", &self.key_passphrase.as_ref().map(|_| "***"))
             .field("install_java", &self.install_java)
             .field("accepted_keys", &self.accepted_keys)
             .field("health_timeout_secs", &self.health_timeout_secs)
@@ -42,6 +45,7 @@ impl RunOptions {
     pub fn to_deploy_options(&self) -> DeployOptions {
         let mut opts = DeployOptions { install_java: self.install_java, ..DeployOptions::default() };
         opts.connect.password = self.password.clone().filter(|p| !p.is_empty()).map(Secret::new);
+        opts.connect.key_passphrase = self.key_passphrase.clone().filter(|p| !p.is_empty()).map(Secret::new);
         opts.connect.accepted_keys = self.accepted_keys.clone();
         if let Some(s) = self.health_timeout_secs {
             opts.health_timeout = std::time::Duration::from_secs(s);
@@ -107,9 +111,10 @@ mod tests {
 
     #[test]
     fn run_options_never_print_the_password() {
-        let o = RunOptions { password: Some("hunter2".into()), ..RunOptions::default() };
+        let o = RunOptions { password: Some("hunter2".into()), key_passphrase: Some("correct horse".into()), ..RunOptions::default() };
         let printed = format!("{o:?} {:?}", o.to_deploy_options());
-        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("hunter2") && !printed.contains("correct horse"), "{printed}");
+        assert_eq!(o.to_deploy_options().connect.key_passphrase.unwrap().expose(), "correct horse");
         assert_eq!(o.to_deploy_options().connect.password.unwrap().expose(), "hunter2");
     }
 }
