@@ -16,6 +16,8 @@ fn exercise(draft: &ProjectDraft) {
     for p in &validation.problems {
         assert!(!p.field.is_empty() || p.field.is_empty());
         let _ = p.to_string();
+        // Every problem, whatever the draft, has its Korean message too.
+        assert!(p.message_ko != p.message && p.message_ko.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)), "untranslated: {p} / {}", p.message_ko);
     }
     if let Some(spec) = validation.spec {
         let _ = plan::plan(&spec);

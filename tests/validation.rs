@@ -1,7 +1,7 @@
 //! One test per validation rule: a valid base project with one thing broken must be refused (or warned about)
 //! with the field named. Bases: the guide's ZooKeeper cluster and a three-node KRaft cluster.
 
-use kafka_wizard::project::{self, Problem, Severity};
+use kafka_wizard::project::{self, Problem, Severity, Text};
 
 const ZK_BASE: &str = include_str!("fixtures/seed-cluster.toml");
 
@@ -72,8 +72,27 @@ fn split_path(path: &str) -> Vec<String> {
 
 fn problems(text: &str) -> Vec<Problem> {
     match project::parse(text) {
-        Ok(draft) => project::validate(&draft).problems,
-        Err(e) => vec![Problem::error("(parse)", e.to_string())],
+        Ok(draft) => {
+            let found = project::validate(&draft).problems;
+            assert_translated(&found);
+            found
+        }
+        Err(e) => vec![Problem::error("(parse)", Text::english_only(e.to_string()))],
+    }
+}
+
+/// Every problem validation reports (so every rule test's errors and warnings) carries a real Korean message:
+/// not the English one, with Hangul in it, and keeping the English message's numbers and quoted values.
+#[track_caller]
+fn assert_translated(found: &[Problem]) {
+    for p in found {
+        let ko = &p.message_ko;
+        assert!(ko != &p.message && ko.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)), "untranslated: {p}\n  ko: {ko}");
+        let numbers = p.message.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty());
+        let quoted = p.message.split('"').skip(1).step_by(2);
+        for kept in numbers.chain(quoted) {
+            assert!(ko.contains(kept), "the Korean message drops {kept:?}: {p}\n  ko: {ko}");
+        }
     }
 }
 
@@ -262,7 +281,11 @@ rejects!(an_unknown_connection_is_refused, ZK_BASE, ["hosts.3.connection" => "\"
 // ---- Test connection checks one host on its own ----
 
 fn reach(text: &str, index: usize) -> Result<project::validate::HostReach, Vec<Problem>> {
-    project::validate::check_host_reach(&project::parse(text).unwrap(), index)
+    let result = project::validate::check_host_reach(&project::parse(text).unwrap(), index);
+    if let Err(found) = &result {
+        assert_translated(found);
+    }
+    result
 }
 
 #[test]
@@ -295,4 +318,24 @@ fn a_relative_key_file_known_hosts_or_tarball_is_warned_about_where_it_is_writte
     assert_eq!(warned.len(), 3, "once each, where written: {warned:?}");
     let absolute = edited(ZK_BASE, &[("ssh.identity_file", "\"~/.ssh/id_ed25519\""), ("kafka.tarball", "\"/srv/kafka.tgz\"")]);
     assert!(problems(&absolute).iter().all(|p| !p.message.contains("relative")), "{:?}", problems(&absolute));
+}
+
+// ---- Every problem also speaks Korean (the app's Korean mode shows `message_ko`) ----
+
+#[test]
+fn problems_carry_a_korean_message_with_the_same_values() {
+    let found = problems(&edited(ZK_BASE, &[("hosts.4.id", "1")]));
+    let p = found.iter().find(|p| p.field == "hosts[4].id").expect("the duplicate id");
+    assert!(p.message.contains("is also the id of hosts[3]"), "{p}");
+    assert!(p.message_ko.contains("hosts[3]") && p.message_ko.contains("고유한 id"), "{}", p.message_ko);
+    let json = serde_json::to_value(p).unwrap();
+    assert_eq!(json["message_ko"], p.message_ko.as_str());
+}
+
+#[test]
+fn warnings_carry_a_korean_message_too() {
+    // `problems` checks every message; here a warning is known to be among them.
+    let found = problems(KRAFT_BASE);
+    let combined = found.iter().find(|p| !p.is_error() && p.field == "hosts[0].roles").expect("the combined-mode warning");
+    assert!(combined.message_ko.contains("combined 모드"), "{}", combined.message_ko);
 }

@@ -25,7 +25,7 @@ pub fn run(args: ValidateArgs) -> ExitCode {
             };
             let message = source.to_string();
             let message = message.strip_prefix(&format!("{field}: ")).unwrap_or(&message).to_string();
-            (false, vec![project::Problem::error(field, message)])
+            (false, vec![project::Problem::error(field, project::Text::english_only(message))])
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -33,6 +33,9 @@ pub fn run(args: ValidateArgs) -> ExitCode {
         }
     };
     if args.json {
+        // The CLI speaks English: its JSON keeps {severity, field, message} (the Korean text is for the app).
+        let problems: Vec<_> =
+            problems.iter().map(|p| serde_json::json!({ "severity": p.severity, "field": p.field, "message": p.message })).collect();
         let out = serde_json::json!({ "valid": valid, "problems": problems });
         super::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&out).expect("problems serialise")));
     } else {

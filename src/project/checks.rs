@@ -1,8 +1,9 @@
 //! Single-value checks used by validation: paths, host names, chroots, heap sizes, user names, cluster ids.
 //!
-//! Each returns the checked value or a message saying what is wrong and what to write instead; the caller adds
-//! the field path. Pure functions, no I/O.
+//! Each returns the checked value or a [`Text`] saying, in English and Korean, what is wrong and what to write
+//! instead; the caller adds the field path. Pure functions, no I/O.
 
+use super::problem::{text, Text};
 use super::spec::{AbsPath, ClusterId, HeapSize, NetAddress};
 use base64::Engine;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -13,37 +14,50 @@ const FORBIDDEN_IN_PATH: &[char] = &[
     '\\', '=', '%',
 ];
 
-pub fn abs_path(raw: &str) -> Result<AbsPath, String> {
+pub fn abs_path(raw: &str) -> Result<AbsPath, Text> {
     if raw.is_empty() {
-        return Err("is empty — give an absolute path such as /data1".into());
+        return Err(text!("is empty — give an absolute path such as /data1", "비어 있습니다 — /data1 같은 절대 경로를 입력하세요"));
     }
     if raw.chars().any(|c| c.is_whitespace()) {
-        return Err(format!("{raw:?} contains whitespace — use a path without spaces"));
+        return Err(text!("{raw:?} contains whitespace — use a path without spaces", "{raw:?}에 공백이 있습니다 — 공백 없는 경로를 쓰세요"));
     }
     if let Some(c) = raw.chars().find(|c| FORBIDDEN_IN_PATH.contains(c) || c.is_control()) {
-        let why = if c == ',' { " (it would split the log.dirs list)" } else { " (shell metacharacter)" };
-        return Err(format!("{raw:?} contains {c:?}{why} — use letters, digits, '/', '.', '-' and '_'"));
+        let (why, why_ko) =
+            if c == ',' { (" (it would split the log.dirs list)", " (log.dirs 목록이 나뉩니다)") } else { (" (shell metacharacter)", " (셸 메타문자)") };
+        return Err(text!(
+            "{raw:?} contains {c:?}{why} — use letters, digits, '/', '.', '-' and '_'",
+            "{raw:?}에 {c:?} 문자가 들어 있습니다{why_ko} — 영문자, 숫자, '/', '.', '-', '_'만 쓰세요"
+        ));
     }
     if !raw.starts_with('/') {
-        return Err(format!("{raw:?} is relative — give an absolute path starting with '/'"));
+        return Err(text!(
+            "{raw:?} is relative — give an absolute path starting with '/'",
+            "{raw:?}은(는) 상대 경로입니다 — '/'로 시작하는 절대 경로를 쓰세요"
+        ));
     }
     let trimmed = raw.strip_suffix('/').unwrap_or(raw);
     if trimmed.is_empty() {
-        return Err("\"/\" is the root directory — give a dedicated directory such as /data1".into());
+        return Err(text!(
+            "\"/\" is the root directory — give a dedicated directory such as /data1",
+            "\"/\"는 루트 디렉터리입니다 — /data1 같은 전용 디렉터리를 지정하세요"
+        ));
     }
     if trimmed[1..].split('/').any(|part| part.is_empty() || part == "." || part == "..") {
-        return Err(format!("{raw:?} has an empty, '.' or '..' element — write the plain absolute path"));
+        return Err(text!(
+            "{raw:?} has an empty, '.' or '..' element — write the plain absolute path",
+            "{raw:?}에 빈 요소나 '.', '..' 요소가 있습니다 — 그런 요소 없는 절대 경로를 그대로 쓰세요"
+        ));
     }
     Ok(AbsPath(trimmed.to_string()))
 }
 
 /// A path that may start with `~/` (SSH identity and known_hosts files, expanded on the machine running the wizard).
-pub fn local_path(raw: &str) -> Result<String, String> {
+pub fn local_path(raw: &str) -> Result<String, Text> {
     if raw.is_empty() {
-        return Err("is empty — give a file path or remove the key".into());
+        return Err(text!("is empty — give a file path or remove the key", "비어 있습니다 — 파일 경로를 입력하거나 이 키를 지우세요"));
     }
     if raw.chars().any(|c| c.is_control()) {
-        return Err("contains a control character".into());
+        return Err(text!("contains a control character", "제어 문자가 들어 있습니다"));
     }
     Ok(raw.to_string())
 }
@@ -66,7 +80,7 @@ pub fn dns_name(raw: &str) -> bool {
         && !name.split('.').all(|label| label.bytes().all(|b| b.is_ascii_digit()))
 }
 
-pub fn net_address(raw: &str) -> Result<NetAddress, String> {
+pub fn net_address(raw: &str) -> Result<NetAddress, Text> {
     if raw.parse::<Ipv4Addr>().is_ok() {
         return Ok(NetAddress(raw.to_string()));
     }
@@ -77,82 +91,102 @@ pub fn net_address(raw: &str) -> Result<NetAddress, String> {
     if dns_name(raw) {
         return Ok(NetAddress(raw.to_ascii_lowercase()));
     }
-    Err(format!(
-        "{raw:?} is neither a valid host name (letters, digits and '-' in dot-separated labels) nor an IP address"
+    Err(text!(
+        "{raw:?} is neither a valid host name (letters, digits and '-' in dot-separated labels) nor an IP address",
+        "{raw:?}은(는) 올바른 호스트 이름(점으로 구분한 레이블마다 영문자, 숫자, '-')도 IP 주소도 아닙니다"
     ))
 }
 
-pub fn port(raw: i64) -> Result<u16, String> {
+pub fn port(raw: i64) -> Result<u16, Text> {
     match u16::try_from(raw) {
         Ok(p) if p > 0 => Ok(p),
-        _ => Err(format!("{raw} is not a TCP port — use a number from 1 to 65535")),
+        _ => Err(text!("{raw} is not a TCP port — use a number from 1 to 65535", "{raw}은(는) TCP 포트가 아닙니다 — 1부터 65535 사이의 숫자를 쓰세요")),
     }
 }
 
 /// A port the (non-root) service user can bind: 1024–65535.
-pub fn service_port(raw: i64) -> Result<u16, String> {
+pub fn service_port(raw: i64) -> Result<u16, Text> {
     let p = port(raw)?;
     if p < 1024 {
-        return Err(format!(
-            "{p} is a privileged port that the non-root service user cannot bind — use a port from 1024 to 65535"
+        return Err(text!(
+            "{p} is a privileged port that the non-root service user cannot bind — use a port from 1024 to 65535",
+            "{p}은(는) root가 아닌 서비스 사용자가 바인드할 수 없는 특권 포트입니다 — 1024부터 65535 사이의 포트를 쓰세요"
         ));
     }
     Ok(p)
 }
 
 /// The ZooKeeper chroot shared by every broker of one cluster.
-pub fn chroot(raw: &str) -> Result<String, String> {
+pub fn chroot(raw: &str) -> Result<String, Text> {
     let fix = "write it like /my-cluster: one leading '/', no trailing '/', no spaces";
+    let fix_ko = "/my-cluster처럼 쓰세요: 맨 앞에 '/' 하나, 끝에는 '/' 없이, 공백 없이";
     if raw.chars().any(char::is_whitespace) {
-        return Err(format!("{raw:?} contains whitespace — {fix}"));
+        return Err(text!("{raw:?} contains whitespace — {fix}", "{raw:?}에 공백이 있습니다 — {fix_ko}"));
     }
     if !raw.starts_with('/') {
-        return Err(format!("{raw:?} does not start with '/' — {fix}"));
+        return Err(text!("{raw:?} does not start with '/' — {fix}", "{raw:?}은(는) '/'로 시작하지 않습니다 — {fix_ko}"));
     }
     if raw == "/" {
-        return Err(format!("\"/\" is the ensemble's root: the cluster would not be isolated — {fix}"));
+        return Err(text!(
+            "\"/\" is the ensemble's root: the cluster would not be isolated — {fix}",
+            "\"/\"는 앙상블의 루트입니다: 클러스터가 분리되지 않습니다 — {fix_ko}"
+        ));
     }
     if raw.ends_with('/') {
-        return Err(format!("{raw:?} ends with '/' — {fix}"));
+        return Err(text!("{raw:?} ends with '/' — {fix}", "{raw:?}은(는) '/'로 끝납니다 — {fix_ko}"));
     }
     let elements: Vec<&str> = raw[1..].split('/').collect();
     if elements.iter().any(|e| e.is_empty()) {
-        return Err(format!("{raw:?} has an empty element ('//') — {fix}"));
+        return Err(text!("{raw:?} has an empty element ('//') — {fix}", "{raw:?}에 빈 요소('//')가 있습니다 — {fix_ko}"));
     }
     if elements.iter().any(|e| *e == "." || *e == "..") {
-        return Err(format!("{raw:?} has a '.' or '..' element, which ZooKeeper refuses — {fix}"));
+        return Err(text!(
+            "{raw:?} has a '.' or '..' element, which ZooKeeper refuses — {fix}",
+            "{raw:?}에 ZooKeeper가 거부하는 '.' 또는 '..' 요소가 있습니다 — {fix_ko}"
+        ));
     }
     if elements[0] == "zookeeper" {
-        return Err(format!("{raw:?} is inside /zookeeper, which ZooKeeper reserves — choose another name"));
+        return Err(text!(
+            "{raw:?} is inside /zookeeper, which ZooKeeper reserves — choose another name",
+            "{raw:?}은(는) ZooKeeper가 예약해 둔 /zookeeper 안에 있습니다 — 다른 이름을 고르세요"
+        ));
     }
     if let Some(c) = raw.chars().find(|c| c.is_control() || *c == ',' || *c == ':') {
-        return Err(format!("{raw:?} contains {c:?}, which would corrupt zookeeper.connect — {fix}"));
+        return Err(text!(
+            "{raw:?} contains {c:?}, which would corrupt zookeeper.connect — {fix}",
+            "{raw:?}에 zookeeper.connect를 망가뜨리는 {c:?} 문자가 들어 있습니다 — {fix_ko}"
+        ));
     }
     Ok(raw.to_string())
 }
 
 /// `512m`, `1g`, `2048M`, `1G` → a heap size; at least 128 MiB.
-pub fn heap(raw: &str) -> Result<HeapSize, String> {
+pub fn heap(raw: &str) -> Result<HeapSize, Text> {
     let fix = "write a whole number followed by m or g, such as 512m or 4g";
+    let fix_ko = "512m이나 4g처럼 정수 뒤에 m 또는 g를 붙여 쓰세요";
+    let not_a_size = || text!("{raw:?} is not a heap size — {fix}", "{raw:?}은(는) 힙 크기가 아닙니다 — {fix_ko}");
     let lower = raw.trim().to_ascii_lowercase();
     let (number, unit_mib) = match lower.char_indices().last() {
         Some((i, 'm')) => (&lower[..i], 1u64),
         Some((i, 'g')) => (&lower[..i], 1024u64),
-        _ => return Err(format!("{raw:?} has no unit — {fix}")),
+        _ => return Err(text!("{raw:?} has no unit — {fix}", "{raw:?}에 단위가 없습니다 — {fix_ko}")),
     };
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || number.len() > 7 {
-        return Err(format!("{raw:?} is not a heap size — {fix}"));
+        return Err(not_a_size());
     }
-    let amount: u64 = number.parse().map_err(|_| format!("{raw:?} is not a heap size — {fix}"))?;
+    let amount: u64 = number.parse().map_err(|_| not_a_size())?;
     let mib = amount * unit_mib;
     if mib < 128 {
-        return Err(format!("{raw:?} is below 128m, too small for a Kafka or ZooKeeper JVM — use at least 256m"));
+        return Err(text!(
+            "{raw:?} is below 128m, too small for a Kafka or ZooKeeper JVM — use at least 256m",
+            "{raw:?}은(는) 128m보다 작아 Kafka나 ZooKeeper JVM에는 너무 작습니다 — 256m 이상을 쓰세요"
+        ));
     }
     Ok(HeapSize { mib, jvm: format!("{amount}{}", if unit_mib == 1 { "m" } else { "g" }) })
 }
 
 /// A POSIX user name usable with `useradd` (and for SSH logins).
-pub fn user_name(raw: &str) -> Result<String, String> {
+pub fn user_name(raw: &str) -> Result<String, Text> {
     let ok = !raw.is_empty()
         && raw.len() <= 32
         && raw.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
@@ -160,14 +194,15 @@ pub fn user_name(raw: &str) -> Result<String, String> {
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(format!(
-            "{raw:?} is not a valid user name — use lowercase letters, digits, '_' and '-', starting with a letter"
+        Err(text!(
+            "{raw:?} is not a valid user name — use lowercase letters, digits, '_' and '-', starting with a letter",
+            "{raw:?}은(는) 올바른 사용자 이름이 아닙니다 — 영문 소문자로 시작하고 영문 소문자, 숫자, '_', '-'만 쓰세요"
         ))
     }
 }
 
 /// The cluster name: used in file names, unit descriptions and the default chroot.
-pub fn cluster_name(raw: &str) -> Result<String, String> {
+pub fn cluster_name(raw: &str) -> Result<String, Text> {
     let ok = !raw.is_empty()
         && raw.len() <= 64
         && raw.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
@@ -175,27 +210,32 @@ pub fn cluster_name(raw: &str) -> Result<String, String> {
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(format!(
-            "{raw:?} is not a usable cluster name — use letters, digits, '-', '_' and '.', starting with a letter or digit"
+        Err(text!(
+            "{raw:?} is not a usable cluster name — use letters, digits, '-', '_' and '.', starting with a letter or digit",
+            "{raw:?}은(는) 쓸 수 있는 클러스터 이름이 아닙니다 — 영문자나 숫자로 시작하고 영문자, 숫자, '-', '_', '.'만 쓰세요"
         ))
     }
 }
 
 /// A rack label for `broker.rack`.
-pub fn rack(raw: &str) -> Result<String, String> {
+pub fn rack(raw: &str) -> Result<String, Text> {
     let ok = !raw.is_empty()
         && raw.len() <= 64
         && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(format!("{raw:?} is not a usable rack label — use letters, digits, '-', '_' and '.'"))
+        Err(text!(
+            "{raw:?} is not a usable rack label — use letters, digits, '-', '_' and '.'",
+            "{raw:?}은(는) 쓸 수 있는 랙 레이블이 아닙니다 — 영문자, 숫자, '-', '_', '.'만 쓰세요"
+        ))
     }
 }
 
 /// A KRaft cluster id as `kafka-storage.sh random-uuid` prints it.
-pub fn cluster_id(raw: &str) -> Result<ClusterId, String> {
+pub fn cluster_id(raw: &str) -> Result<ClusterId, Text> {
     let fix = "remove the key to have a fresh one generated, or paste the id printed by kafka-storage.sh random-uuid";
+    let fix_ko = "키를 지워 새 id가 생성되게 하거나, kafka-storage.sh random-uuid가 출력한 id를 붙여 넣으세요";
     // Java's decoder (which Kafka uses) accepts non-zero trailing bits, as in the docs' MkU3OEVBNTcwNTJENDM2Qk.
     let lenient = base64::engine::GeneralPurpose::new(
         &base64::alphabet::URL_SAFE,
@@ -204,17 +244,18 @@ pub fn cluster_id(raw: &str) -> Result<ClusterId, String> {
             .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
             .with_decode_allow_trailing_bits(true),
     );
-    let bytes = lenient
-        .decode(raw)
-        .ok()
-        .filter(|b| b.len() == 16 && raw.len() == 22)
-        .ok_or_else(|| format!("{raw:?} is not a 22-character base64url id — {fix}"))?;
+    let bytes = lenient.decode(raw).ok().filter(|b| b.len() == 16 && raw.len() == 22).ok_or_else(|| {
+        text!("{raw:?} is not a 22-character base64url id — {fix}", "{raw:?}은(는) 22자짜리 base64url id가 아닙니다 — {fix_ko}")
+    })?;
     if raw.starts_with('-') {
-        return Err(format!("{raw:?} starts with '-', which Kafka's tools cannot take as an argument — {fix}"));
+        return Err(text!(
+            "{raw:?} starts with '-', which Kafka's tools cannot take as an argument — {fix}",
+            "{raw:?}은(는) '-'로 시작해 Kafka 도구가 인자로 받을 수 없습니다 — {fix_ko}"
+        ));
     }
     // Uuid.ZERO_UUID and Uuid.METADATA_TOPIC_ID (0…01) are reserved by Kafka.
     if bytes[..15].iter().all(|&b| b == 0) && bytes[15] <= 1 {
-        return Err(format!("{raw:?} is a reserved id — {fix}"));
+        return Err(text!("{raw:?} is a reserved id — {fix}", "{raw:?}은(는) Kafka가 예약한 id입니다 — {fix_ko}"));
     }
     Ok(ClusterId(raw.to_string()))
 }

@@ -12,6 +12,6 @@ pub mod validate;
 
 pub use draft::{parse, ProjectDraft};
 pub use file::{ensure_cluster_id, load, LoadError, LoadedProject};
-pub use problem::{Problem, Severity};
+pub use problem::{Problem, Severity, Text};
 pub use spec::ClusterSpec;
 pub use validate::{validate, Validation};
