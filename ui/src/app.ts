@@ -105,7 +105,10 @@ export class App implements Ctx {
 
   async validateNow(): Promise<void> {
     const seq = ++this.validationSeq;
-    const problems = await this.backend.validate(this.state.draft).catch((e) => [{ severity: 'error' as const, field: '', message: e.message ?? String(e) }]);
+    const problems = await this.backend.validate(this.state.draft).catch((e) => {
+      const message: string = e.message ?? String(e);
+      return [{ severity: 'error' as const, field: '', message, message_ko: message }];
+    });
     if (seq !== this.validationSeq) return;
     const blockedBefore = hasErrors(this.state.problems);
     this.state = { ...this.state, problems };

@@ -2,7 +2,7 @@
 // project field path (data-field) with a slot for its inline problem, and `showProblems()` puts the engine's
 // problems next to the fields they name.
 
-import { placeProblems } from './problems.js';
+import { placeProblems, problemMessage } from './problems.js';
 import type { Problem } from './types.js';
 
 type Child = Node | string | null | undefined | false;
@@ -77,12 +77,12 @@ export function showProblems(root: HTMLElement, problems: Problem[], summary: HT
     if (isError) a.setAttribute('aria-invalid', 'true');
     const slot = slotFor(a);
     if (slot) {
-      slot.replaceChildren(...list.map((p) => el('div', { class: `problem ${p.severity}`, 'data-problem-field': p.field }, p.message)));
+      slot.replaceChildren(...list.map((p) => el('div', { class: `problem ${p.severity}`, 'data-problem-field': p.field }, problemMessage(p))));
     }
   }
   const rest = (placed.get('') ?? []).filter(summaryFilter);
   if (summary) {
-    summary.replaceChildren(...rest.map((p) => el('li', { class: `problem ${p.severity}`, 'data-problem-field': p.field }, el('code', {}, p.field), ' ', p.message)));
+    summary.replaceChildren(...rest.map((p) => el('li', { class: `problem ${p.severity}`, 'data-problem-field': p.field }, el('code', {}, p.field), ' ', problemMessage(p))));
     summary.hidden = rest.length === 0;
   }
   return rest;

@@ -27,24 +27,27 @@ const RELEASES: Release[] = [
 
 export function mockValidate(d: ProjectDraft): Problem[] {
   const out: Problem[] = [];
-  const err = (field: string, message: string) => out.push({ severity: 'error', field, message });
-  if (!d.name) err('name', 'missing — give the cluster a name');
-  if (!RELEASES.some((r) => r.version === d.kafka.version)) err('kafka.version', 'unknown release');
+  // Like the engine, every message in English and Korean.
+  const err = (field: string, message: string, message_ko: string) => out.push({ severity: 'error', field, message, message_ko });
+  if (!d.name) err('name', 'missing — give the cluster a name', '없습니다 — 클러스터 이름을 정하세요');
+  if (!RELEASES.some((r) => r.version === d.kafka.version)) err('kafka.version', 'unknown release', '알 수 없는 릴리스입니다');
   const hosts = d.hosts ?? [];
-  if (hosts.length === 0) err('hosts', 'no hosts — add at least one');
+  if (hosts.length === 0) err('hosts', 'no hosts — add at least one', '호스트가 없습니다 — 하나 이상 추가하세요');
   const ids = new Map<number, number>();
   hosts.forEach((h, i) => {
-    if (!h.name) err(`hosts[${i}].name`, 'missing — enter the host name');
+    if (!h.name) err(`hosts[${i}].name`, 'missing — enter the host name', '없습니다 — 호스트 이름을 입력하세요');
     const needsId = h.roles.includes('broker') || h.roles.includes('controller');
-    if (needsId && h.id === undefined) err(`hosts[${i}].id`, 'missing — brokers need an id');
-    if (h.id !== undefined && h.id < 0) err(`hosts[${i}].id`, 'must be 0 or more');
+    if (needsId && h.id === undefined) err(`hosts[${i}].id`, 'missing — brokers need an id', '없습니다 — broker에는 id가 필요합니다');
+    if (h.id !== undefined && h.id < 0) err(`hosts[${i}].id`, 'must be 0 or more', '0 이상이어야 합니다');
     if (h.id !== undefined) {
-      if (ids.has(h.id)) err(`hosts[${i}].id`, `${h.id} is already used by hosts[${ids.get(h.id)}]`);
+      if (ids.has(h.id)) err(`hosts[${i}].id`, `${h.id} is already used by hosts[${ids.get(h.id)}]`, `${h.id}은(는) 이미 hosts[${ids.get(h.id)}]에서 쓰고 있습니다`);
       ids.set(h.id, i);
     }
   });
   const zk = hosts.filter((h) => h.roles.includes('zookeeper') || h.roles.includes('controller')).length;
-  if (zk > 0 && zk % 2 === 0) out.push({ severity: 'warning', field: 'hosts[0].roles', message: `a quorum of ${zk} tolerates no more failures than ${zk - 1}` });
+  if (zk > 0 && zk % 2 === 0) {
+    out.push({ severity: 'warning', field: 'hosts[0].roles', message: `a quorum of ${zk} tolerates no more failures than ${zk - 1}`, message_ko: `멤버 ${zk}개인 쿼럼은 ${zk - 1}개일 때보다 더 많은 장애를 견디지 못합니다` });
+  }
   return out;
 }
 

@@ -1,7 +1,8 @@
 // problems.ts — placing the engine's validation problems in the wizard: which step a field path belongs to
 // (`hosts[3].id` → Hosts), where on screen it goes (the input with that data-field, else the nearest parent
-// field, else the step's summary), and a plain-words explanation for warnings.
+// field, else the step's summary), in which language it is read, and a plain-words explanation for warnings.
 
+import { lang, type Lang } from './i18n.js';
 import type { Problem } from './types.js';
 
 export type StepId = 'version' | 'hosts' | 'storage' | 'coordination' | 'review' | 'install' | 'manage';
@@ -20,6 +21,11 @@ export function stepOfField(field: string): StepId {
     return STORAGE_KAFKA_FIELDS.includes(key) ? 'storage' : 'version';
   }
   return 'review';
+}
+
+/** The problem's message in the UI's language: the engine writes every one in English and Korean. */
+export function problemMessage(p: Problem, l: Lang = lang()): string {
+  return l === 'ko' && p.message_ko ? p.message_ko : p.message;
 }
 
 /** Parent paths, most specific first: `hosts[3].data_dirs[1]` → `hosts[3].data_dirs`, `hosts[3]`, `hosts`. */

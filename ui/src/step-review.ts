@@ -6,7 +6,7 @@ import { el } from './dom.js';
 import { exportPick } from './file-picks.js';
 import { highlight } from './highlight.js';
 import { t, type Key } from './i18n.js';
-import { stepOfField } from './problems.js';
+import { problemMessage, stepOfField } from './problems.js';
 import type { Review } from './types.js';
 
 let selected: { host: string; path: string } | null = null;
@@ -78,7 +78,7 @@ export function renderReview(ctx: Ctx): HTMLElement {
   const problems = el('section', { id: 'review-problems' }, el('h3', {}, t('review.problems')),
     review.problems.length === 0 ? el('p', { class: 'ok' }, t('review.none')) : el('ul', { class: 'problems' }, review.problems.map((p) => {
       const step = stepOfField(p.field);
-      return el('li', { class: `problem ${p.severity}` }, el('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); ctx.go(step); } }, `${t(`step.${step}` as Key)} › ${p.field}`), ': ', p.message);
+      return el('li', { class: `problem ${p.severity}` }, el('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); ctx.go(step); } }, `${t(`step.${step}` as Key)} › ${p.field}`), ': ', problemMessage(p));
     })));
   if (errors.length) return el('div', {}, el('p', { class: 'problem error' }, t('review.fix')), problems);
   return el('div', { class: 'review' },

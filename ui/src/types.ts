@@ -22,7 +22,8 @@ export interface ProjectDraft {
 }
 
 export type Severity = 'error' | 'warning';
-export interface Problem { severity: Severity; field: string; message: string }
+/** A validation problem; `message` is English, `message_ko` the same in Korean (shown by `problemMessage`). */
+export interface Problem { severity: Severity; field: string; message: string; message_ko: string }
 
 export interface Release {
   version: string; scala: string[]; zookeeper: boolean; kraft: 'none' | 'early-access' | 'preview' | 'production';

@@ -96,6 +96,27 @@ test('the wizard in a browser: from an empty project to an installed and restart
   assert.deepEqual(errors, []);
 });
 
+test('in Korean, problems are shown in Korean next to their field and on the Review step', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const { page, errors } = await open(b, server.url);
+  await page.selectOption('#lang', 'ko');
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('details.paste summary').click();
+  await page.locator('#paste-hosts').fill('kafka001\nkafka002');
+  await page.locator('#paste-add').click();
+  await page.locator('input[data-field="hosts[1].id"]').fill('1');
+  await msgOf(page, 'hosts[1].id').waitFor();
+  assert.match(await msgOf(page, 'hosts[1].id').textContent(), /이미 hosts\[0\]에서 쓰고 있습니다/);
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#review-problems').waitFor();
+  assert.match(await page.locator('#review-problems').textContent(), /호스트와 ID › hosts\[1\]\.id: 1은\(는\) 이미/);
+  await page.selectOption('#lang', 'en');
+  await page.locator('#review-problems >> text=already used').waitFor();
+  assert.deepEqual(errors, []);
+});
+
 const picksOf = (page) => page.evaluate(() => window.__MOCK_OPTIONS__.pickLog ?? []);
 const answerNextPick = (page, path) => page.evaluate((p) => window.__MOCK_OPTIONS__.picks.push(p), path);
 const waitTitle = (page, title) => page.waitForFunction((t) => document.title === t, title);

@@ -9,6 +9,7 @@ import * as progress from '../build/node/progress.js';
 import { highlight } from '../build/node/highlight.js';
 import * as i18n from '../build/node/i18n.js';
 import * as picks from '../build/node/file-picks.js';
+import { mockValidate } from '../build/node/mock-backend.js';
 
 const seed = () => ({
   format: 1, name: 'peter-kafka', kafka: { version: '2.8.0', mode: 'zookeeper' }, zookeeper: { chroot: '/peter-kafka' },
@@ -187,4 +188,24 @@ test('Export picks a folder, or a .zip file named after the project', () => {
   assert.equal(zip.mode, 'save');
   assert.equal(zip.file_name, 'peter-kafka-export.zip');
   assert.deepEqual(zip.filter.extensions, ['zip']);
+});
+
+test('a problem is read in the UI language: its Korean message in Korean mode, the English one otherwise', () => {
+  const p = { severity: 'error', field: 'hosts[1].id', message: '1 is also the id of hosts[0]', message_ko: '1은(는) hosts[0]의 id이기도 합니다' };
+  assert.equal(problems.problemMessage(p, 'en'), p.message);
+  assert.equal(problems.problemMessage(p, 'ko'), p.message_ko);
+  i18n.setLang('ko');
+  try {
+    assert.equal(problems.problemMessage(p), p.message_ko, 'the current language is the default');
+  } finally {
+    i18n.setLang('en');
+  }
+  assert.equal(problems.problemMessage(p), p.message);
+  // like the engine, the mock backend writes every problem, errors and warnings, in both languages
+  const d = seed();
+  d.name = '';
+  d.hosts = [...d.hosts, { name: '', roles: ['broker', 'zookeeper'], id: 1 }];
+  const found = mockValidate(d);
+  assert.ok(found.some((q) => q.severity === 'warning') && found.some((q) => q.severity === 'error'), JSON.stringify(found));
+  for (const q of found) assert.match(q.message_ko, /[\uAC00-\uD7A3]/, q.message);
 });
