@@ -55,6 +55,11 @@ fn a_duplicate_broker_id_comes_back_as_an_error_naming_that_hosts_id_field() {
     let problems = invoke(&w, "validate_project", json!({ "draft": draft })).unwrap();
     let fields: Vec<&str> = problems.as_array().unwrap().iter().filter(|p| p["severity"] == "error").map(|p| p["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"hosts[4].id"), "{problems}");
+    // …with its message in English and in Korean (the UI's Korean mode shows message_ko)
+    let dup = problems.as_array().unwrap().iter().find(|p| p["field"] == "hosts[4].id").unwrap();
+    assert!(dup["message"].as_str().unwrap().contains("is also the id of"), "{dup}");
+    let ko = dup["message_ko"].as_str().unwrap();
+    assert!(ko.contains("고유한 id") && ko.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)), "{dup}");
 }
 
 #[test]
