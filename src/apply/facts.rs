@@ -55,8 +55,9 @@ pub struct HostFacts {
     pub listening: Vec<u16>,
 }
 
-/// The first lines of every probe: OS, init system and Java (`java_home` when the project sets one).
-fn system_probe(java_home: Option<&str>) -> String {
+/// The probe Test connection runs — and the first lines of every host's probe: OS, init system and Java
+/// (`java_home` when the project sets one). Read-only; its output parses with [`parse_probe`].
+pub fn reach_probe_script(java_home: Option<&str>) -> String {
     let java = match java_home {
         Some(home) => quote(&format!("{home}/bin/java")).into_owned(),
         None => "java".to_string(),
@@ -68,17 +69,11 @@ fn system_probe(java_home: Option<&str>) -> String {
     s
 }
 
-/// The probe Test connection runs: OS, systemd and Java only (read-only; needs nothing of the project but
-/// `kafka.java_home`). Its output parses with [`parse_probe`].
-pub fn reach_probe_script(java_home: Option<&str>) -> String {
-    system_probe(java_home)
-}
-
 /// The probe script for one host. Read-only; every path quoted.
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     let k = &spec.kafka;
     let user = quote(&k.user);
-    let mut s = system_probe(k.java_home.as_ref().map(|h| h.as_str()));
+    let mut s = reach_probe_script(k.java_home.as_ref().map(|h| h.as_str()));
     s.push_str(&format!("if id -u {user} >/dev/null 2>&1; then echo 'user yes'; else echo 'user no'; fi\n"));
     s.push_str(&format!("if getent group {user} >/dev/null 2>&1; then echo 'group yes'; else echo 'group no'; fi\n"));
     let link = k.current_link();

@@ -119,16 +119,7 @@ pub fn check_host_reach(draft: &ProjectDraft, index: usize) -> Result<HostReach,
         )]);
     };
     let at = |f: &str| format!("hosts[{index}].{f}");
-    let name = if h.name.is_empty() {
-        c.error(at("name"), missing_host_name());
-        None
-    } else {
-        c.check(at("name"), checks::net_address(&h.name))
-    };
-    let address = match h.address.as_deref() {
-        Some(a) => c.check(at("address"), checks::net_address(a)).map(Some),
-        None => Some(None),
-    };
+    let (name, address) = check_name_and_address(&mut c, index, h);
     let ssh = merge_ssh(&mut c, &at("ssh"), &draft.ssh, h.ssh.as_ref());
     let connection = check_connection(&mut c, &at("connection"), h.connection.as_deref());
     let java_home = match draft.kafka.java_home.as_deref() {
@@ -141,11 +132,26 @@ pub fn check_host_reach(draft: &ProjectDraft, index: usize) -> Result<HostReach,
     }
 }
 
-fn missing_host_name() -> Text {
-    text!(
-        "missing — give the host name operators know it by, e.g. name = \"kafka1\"",
-        "없습니다 — 운영자들이 부르는 호스트 이름을 입력하세요. 예: name = \"kafka1\""
-    )
+/// A host's name and its optional address: `None` for a field that failed its check (`Some(None)`: no address).
+fn check_name_and_address(c: &mut Checker, i: usize, h: &HostDraft) -> (Option<NetAddress>, Option<Option<NetAddress>>) {
+    let at = |f: &str| format!("hosts[{i}].{f}");
+    let name = if h.name.is_empty() {
+        c.error(
+            at("name"),
+            text!(
+                "missing — give the host name operators know it by, e.g. name = \"kafka1\"",
+                "없습니다 — 운영자들이 부르는 호스트 이름을 입력하세요. 예: name = \"kafka1\""
+            ),
+        );
+        None
+    } else {
+        c.check(at("name"), checks::net_address(&h.name))
+    };
+    let address = match h.address.as_deref() {
+        Some(a) => c.check(at("address"), checks::net_address(a)).map(Some),
+        None => Some(None),
+    };
+    (name, address)
 }
 
 fn check_connection(c: &mut Checker, field: &str, raw: Option<&str>) -> Option<Connection> {
@@ -470,34 +476,25 @@ fn merge_ssh(c: &mut Checker, field: &str, base: &SshDraft, over: Option<&SshDra
     let port_raw = over.and_then(|o| o.port).or(base.port).unwrap_or(22);
     let port_field = if over.and_then(|o| o.port).is_some() { format!("{field}.port") } else { "ssh.port".into() };
     let port = c.check(port_field, checks::port(port_raw));
-    let identity_file = pick(|s| s.identity_file.clone());
-    let known_hosts = pick(|s| s.known_hosts.clone());
-    // A relative path is warned about where it is written (the defaults once, an override on its host).
-    let defaults = field == "ssh";
-    let written_here = |f: fn(&SshDraft) -> Option<String>| if defaults { f(base).is_some() } else { over.and_then(f).is_some() };
-    let identity_file = match identity_file {
-        Some(p) => {
-            let p = c.check(format!("{field}.identity_file"), checks::local_path(&p))?;
-            if written_here(|s| s.identity_file.clone()) {
-                warn_relative(c, &format!("{field}.identity_file"), &p);
-            }
-            Some(p)
-        }
-        None => None,
-    };
-    let known_hosts = match known_hosts {
-        Some(p) => {
-            let p = c.check(format!("{field}.known_hosts"), checks::local_path(&p))?;
-            if written_here(|s| s.known_hosts.clone()) {
-                warn_relative(c, &format!("{field}.known_hosts"), &p);
-            }
-            Some(p)
-        }
-        None => None,
-    };
+    let identity_file = ssh_local_file(c, field, "identity_file", base, over, |s| s.identity_file.clone())?;
+    let known_hosts = ssh_local_file(c, field, "known_hosts", base, over, |s| s.known_hosts.clone())?;
     let user = user?;
     let sudo = over.and_then(|o| o.sudo).or(base.sudo).unwrap_or(user != "root");
     Some(SshSettings { user, port: port?, identity_file, known_hosts, sudo })
+}
+
+/// One of the SSH settings' local files (the override, else the default): `None` when its check failed,
+/// `Some(None)` when unset. A relative path is warned about where it is written (the defaults once, an override on
+/// its host).
+fn ssh_local_file(c: &mut Checker, field: &str, key: &str, base: &SshDraft, over: Option<&SshDraft>, f: fn(&SshDraft) -> Option<String>) -> Option<Option<String>> {
+    let Some(raw) = over.and_then(f).or_else(|| f(base)) else { return Some(None) };
+    let at = format!("{field}.{key}");
+    let path = c.check(at.clone(), checks::local_path(&raw))?;
+    let written_here = if field == "ssh" { f(base).is_some() } else { over.and_then(f).is_some() };
+    if written_here {
+        warn_relative(c, &at, &path);
+    }
+    Some(Some(path))
 }
 
 /// A file on the wizard's machine given by a relative path is read from wherever the wizard runs (the CLI's working
@@ -530,14 +527,7 @@ fn check_hosts(c: &mut Checker, d: &ProjectDraft, kraft: Option<bool>, default_d
 
 fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: Option<bool>, default_dirs: Option<&[AbsPath]>) -> Option<HostSpec> {
     let at = |f: &str| format!("hosts[{i}].{f}");
-    let name = if h.name.is_empty() {
-        c.error(at("name"), missing_host_name());
-        None
-    } else {
-        c.check(at("name"), checks::net_address(&h.name))
-    };
-    let address = h.address.as_deref().and_then(|a| c.check(at("address"), checks::net_address(a)));
-    let address_ok = h.address.is_none() || address.is_some();
+    let (name, address) = check_name_and_address(c, i, h);
     let roles = parse_roles(c, &at("roles"), &h.roles);
     let label = name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
     let label_ko = name.as_ref().map(|n| format!("({n})")).unwrap_or_default();
@@ -612,10 +602,10 @@ fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: O
     };
     let ssh = merge_ssh(c, &at("ssh"), ssh, h.ssh.as_ref());
     let connection = check_connection(c, &at("connection"), h.connection.as_deref());
-    if !(ids_ok && address_ok && rack_ok) {
+    if !(ids_ok && rack_ok) {
         return None;
     }
-    Some(HostSpec { name: name?, address, roles: roles?, node_id, myid, rack, data_dirs: data_dirs?, ssh: ssh?, connection: connection? })
+    Some(HostSpec { name: name?, address: address?, roles: roles?, node_id, myid, rack, data_dirs: data_dirs?, ssh: ssh?, connection: connection? })
 }
 
 fn check_host_uniqueness(c: &mut Checker, hosts: &[(usize, &HostSpec)]) {

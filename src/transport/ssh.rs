@@ -279,8 +279,7 @@ impl SshTransport {
 
     /// Runs `script` privileged and turns a non-zero exit into an `Io` error for `action`.
     fn run_ok(&self, action: &str, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
-        let deadline = *self.deadline.lock().unwrap_or_else(|p| p.into_inner());
-        let out = self.run(&scripts::command_line(script, self.privilege, None), script, stdin, deadline)?;
+        let out = Transport::exec(self, script, stdin)?;
         if !out.success() {
             return Err(self.io(action, format!("exit status {}: {}", out.status, out.stderr_tail(5))));
         }

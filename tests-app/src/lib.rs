@@ -135,6 +135,23 @@ pub async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
     c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("{selector}: {e}"))
 }
 
+/// Waits until `selector` shows text containing `want` (any text for `""`); panics with what it showed instead.
+pub async fn wait_text(c: &Client, selector: &str, want: &str, timeout: Duration) -> String {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(e) = c.find(Locator::Css(selector)).await {
+            if let Ok(t) = e.text().await {
+                if t.contains(want) {
+                    return t;
+                }
+                assert!(Instant::now() < deadline, "{selector}: {t:?} does not contain {want:?}");
+            }
+        }
+        assert!(Instant::now() < deadline, "{selector} never showed {want:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 pub async fn gone(c: &Client, selector: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while c.find(Locator::Css(selector)).await.is_ok() {

@@ -11,7 +11,7 @@
 mod world;
 
 use kafka_wizard_app_e2e::file_chooser::FileChooser;
-use kafka_wizard_app_e2e::{connect, css, go, shot, Driver};
+use kafka_wizard_app_e2e::{connect, css, go, shot, wait_text, Driver};
 use std::time::{Duration, Instant};
 use world::{Mirror, World};
 
@@ -28,22 +28,6 @@ fn kraft_project(world: &World, mirror: &Mirror, known_hosts: &std::path::Path) 
         s.push_str(&format!("\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]\nid = {}\n", h.name, h.ip, i + 1));
     }
     s
-}
-
-async fn wait_text(c: &fantoccini::Client, selector: &str, want: &str, timeout: Duration) -> String {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Ok(e) = c.find(fantoccini::Locator::Css(selector)).await {
-            if let Ok(t) = e.text().await {
-                if t.contains(want) {
-                    return t;
-                }
-                assert!(Instant::now() < deadline, "{selector}: {t:?} does not contain {want:?}");
-            }
-        }
-        assert!(Instant::now() < deadline, "{selector} never showed {want:?}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 async fn confirm(c: &fantoccini::Client, button: &str) {

@@ -13,7 +13,7 @@
 #[path = "../../tests/support/world.rs"]
 mod world;
 
-use kafka_wizard_app_e2e::{connect_with_args, css, go, shot, Driver};
+use kafka_wizard_app_e2e::{connect_with_args, css, go, shot, wait_text, Driver};
 use std::time::{Duration, Instant};
 use world::{Mirror, World};
 
@@ -30,22 +30,6 @@ fn password_project(world: &World, mirror: &Mirror, known_hosts: &std::path::Pat
         s.push_str(&format!("\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]\nid = {}\n", h.name, h.ip, i + 1));
     }
     s
-}
-
-async fn wait_text(c: &fantoccini::Client, selector: &str, want: &str, timeout: Duration) -> String {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Ok(e) = c.find(fantoccini::Locator::Css(selector)).await {
-            if let Ok(t) = e.text().await {
-                if t.contains(want) {
-                    return t;
-                }
-                assert!(Instant::now() < deadline, "{selector}: {t:?} does not contain {want:?}");
-            }
-        }
-        assert!(Instant::now() < deadline, "{selector} never showed {want:?}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 fn unit_state(world: &World, host: &str) -> String {

@@ -23,13 +23,18 @@ async function open(b, url, mockOptions = {}) {
   return { page, errors };
 }
 
-const msgOf = (page, field) => page.locator(`[data-problem-field="${field}"]`);
-
-test('the wizard in a browser: from an empty project to an installed and restarted cluster', async (t) => {
+/** A fresh server and browser for one test (closed after it) and the wizard open in a page. */
+async function wizard(t, mockOptions = {}) {
   const server = await serve();
   const b = await browser();
   t.after(async () => { await b.close(); await server.close(); });
-  const { page, errors } = await open(b, server.url, { failHost: 'kafka002', delayMs: 2, picks: ['/tmp/kafka-export'] });
+  return open(b, server.url, mockOptions);
+}
+
+const msgOf = (page, field) => page.locator(`[data-problem-field="${field}"]`);
+
+test('the wizard in a browser: from an empty project to an installed and restarted cluster', async (t) => {
+  const { page, errors } = await wizard(t, { failHost: 'kafka002', delayMs: 2, picks: ['/tmp/kafka-export'] });
 
   assert.equal(await page.locator('#step h2').textContent(), '1. Version');
   await page.locator('input[data-field="name"]').focus();
@@ -97,10 +102,7 @@ test('the wizard in a browser: from an empty project to an installed and restart
 });
 
 test('in Korean, problems are shown in Korean next to their field and on the Review step', async (t) => {
-  const server = await serve();
-  const b = await browser();
-  t.after(async () => { await b.close(); await server.close(); });
-  const { page, errors } = await open(b, server.url);
+  const { page, errors } = await wizard(t);
   await page.selectOption('#lang', 'ko');
   await page.locator('nav [data-step="hosts"]').click();
   await page.locator('details.paste summary').click();
@@ -122,10 +124,7 @@ const answerNextPick = (page, path) => page.evaluate((p) => window.__MOCK_OPTION
 const waitTitle = (page, title) => page.waitForFunction((t) => document.title === t, title);
 
 test('an unsaved change shows in the title and saving to the path chosen in the Save As dialog clears it', async (t) => {
-  const server = await serve();
-  const b = await browser();
-  t.after(async () => { await b.close(); await server.close(); });
-  const { page } = await open(b, server.url, { picks: ['/tmp/renamed.toml'] });
+  const { page } = await wizard(t, { picks: ['/tmp/renamed.toml'] });
   await page.locator('input[data-field="name"]').fill('renamed');
   await page.waitForFunction(() => document.title.startsWith('●'));
   await page.locator('#file-save').click();
@@ -150,11 +149,8 @@ test('an unsaved change shows in the title and saving to the path chosen in the 
 });
 
 test('a file is opened and an export written where the dialogs say', async (t) => {
-  const server = await serve();
-  const b = await browser();
-  t.after(async () => { await b.close(); await server.close(); });
   const other = { format: 1, name: 'other', kafka: { version: '4.1.1' }, hosts: [{ name: 'k1', roles: ['broker'], id: 1 }] };
-  const { page, errors } = await open(b, server.url, { picks: ['/srv/other.toml'], files: { '/srv/other.toml': JSON.stringify(other) } });
+  const { page, errors } = await wizard(t, { picks: ['/srv/other.toml'], files: { '/srv/other.toml': JSON.stringify(other) } });
   await page.locator('#step h2').click();
   await page.keyboard.press('Control+o');
   await waitTitle(page, 'other.toml — Kafka Cluster Wizard');
@@ -178,11 +174,8 @@ test('a file is opened and an export written where the dialogs say', async (t) =
 });
 
 test('a cancelled dialog changes nothing: Save As, Open and Export', async (t) => {
-  const server = await serve();
-  const b = await browser();
-  t.after(async () => { await b.close(); await server.close(); });
   const other = { format: 1, name: 'other', kafka: { version: '4.1.1' } };
-  const { page } = await open(b, server.url, { picks: [], files: { '/srv/other.toml': JSON.stringify(other) } });
+  const { page } = await wizard(t, { picks: [], files: { '/srv/other.toml': JSON.stringify(other) } });
   await page.locator('nav [data-step="hosts"]').click();
   await page.locator('#add-host').click();
   await page.locator('input[data-field="hosts[0].name"]').fill('k1');
@@ -207,10 +200,7 @@ test('a cancelled dialog changes nothing: Save As, Open and Export', async (t) =
 });
 
 test('a KRaft project without a cluster id gets one on Review, once, and says so', async (t) => {
-  const server = await serve();
-  const b = await browser();
-  t.after(async () => { await b.close(); await server.close(); });
-  const { page, errors } = await open(b, server.url);
+  const { page, errors } = await wizard(t);
   assert.equal(await page.evaluate(() => window.__app.state.draft.kraft?.cluster_id), undefined);
   await page.locator('nav [data-step="review"]').click();
   await page.waitForFunction(() => window.__app.state.draft.kraft?.cluster_id === 'MkU3OEVBNTcwNTJENDM2Qg');
@@ -243,10 +233,7 @@ test('the dark theme follows the OS colour scheme', async (t) => {
 });
 
 test('Cancel during an install stops it after the current phase and says so', async (t) => {
-  const server = await serve();
-  const b = await browser();
-  t.after(async () => { await b.close(); await server.close(); });
-  const { page } = await open(b, server.url, { delayMs: 40 });
+  const { page } = await wizard(t, { delayMs: 40 });
   await page.locator('nav [data-step="hosts"]').click();
   await page.locator('details.paste summary').click();
   await page.locator('#paste-hosts').fill('a1 a2');
@@ -287,10 +274,7 @@ test('Manage reads the status again every 10 s while auto-refresh is on, and sto
 });
 
 test('a per-host data directory list is edited on Storage and saved into that host', async (t) => {
-  const server = await serve();
-  const b = await browser();
-  t.after(async () => { await b.close(); await server.close(); });
-  const { page } = await open(b, server.url);
+  const { page } = await wizard(t);
   await page.locator('nav [data-step="hosts"]').click();
   await page.locator('#add-host').click();
   await page.locator('input[data-field="hosts[0].name"]').fill('k1');
@@ -301,10 +285,7 @@ test('a per-host data directory list is edited on Storage and saved into that ho
 });
 
 test('a host can override sudo and be this machine, and only what differs from the defaults is kept', async (t) => {
-  const server = await serve();
-  const b = await browser();
-  t.after(async () => { await b.close(); await server.close(); });
-  const { page, errors } = await open(b, server.url);
+  const { page, errors } = await wizard(t);
   await page.locator('nav [data-step="hosts"]').click();
   await page.locator('#add-host').click();
   await page.locator('input[data-field="ssh.user"]').fill('deploy');
@@ -325,10 +306,7 @@ test('a host can override sudo and be this machine, and only what differs from t
 });
 
 test('an empty project offers the guide\'s cluster as an example, loaded unsaved', async (t) => {
-  const server = await serve();
-  const b = await browser();
-  t.after(async () => { await b.close(); await server.close(); });
-  const { page, errors } = await open(b, server.url);
+  const { page, errors } = await wizard(t);
   await page.locator('nav [data-step="hosts"]').click();
   await page.locator('#example-seed').click();
   await page.locator('tr[data-host="2"]').waitFor();
@@ -339,10 +317,7 @@ test('an empty project offers the guide\'s cluster as an example, loaded unsaved
 });
 
 test('Test all connections tests every host at once, each result on its own row', async (t) => {
-  const server = await serve();
-  const b = await browser();
-  t.after(async () => { await b.close(); await server.close(); });
-  const { page, errors } = await open(b, server.url);
+  const { page, errors } = await wizard(t);
   await page.locator('nav [data-step="hosts"]').click();
   await page.locator('#example-seed').click();
   await page.locator('tr[data-host="2"]').waitFor();

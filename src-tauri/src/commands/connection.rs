@@ -1,7 +1,8 @@
 //! Test connection (Hosts step): reach one host with the project's SSH settings, check its host key and the
 //! login, and read its OS, init system and Java with the engine's read-only probe. Only the host's own fields and
-//! the SSH settings have to be valid — a host can be tested before the rest of the project is filled in. An unknown host key comes back with its
-//! SHA256 fingerprint; the user's Accept calls again with that fingerprint, which is then remembered.
+//! the SSH settings have to be valid — a host can be tested before the rest of the project is filled in. An
+//! unknown host key comes back with its SHA256 fingerprint; the user's Accept calls again with that fingerprint,
+//! which is then remembered.
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use kafka_wizard::apply::connect::{reach_target, ConnectOptions};
