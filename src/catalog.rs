@@ -258,10 +258,7 @@ pub fn find(version: Version) -> Option<&'static Release> {
 
 /// The newest non-withdrawn release of the same `major.minor` line, to suggest when a version is unknown.
 pub fn newest_in_line(major: u16, minor: u16) -> Option<&'static Release> {
-    RELEASES
-        .iter()
-        .rev()
-        .find(|r| r.version.major == major && r.version.minor == minor && !r.withdrawn)
+    RELEASES.iter().rev().find(|r| r.version.major == major && r.version.minor == minor && !r.withdrawn)
 }
 
 /// The newest release overall (what a new project should default to).
@@ -309,10 +306,7 @@ mod tests {
     #[test]
     fn archived_releases_are_downloaded_from_the_archive_only() {
         let r = find(Version::new(2, 8, 0)).unwrap();
-        assert_eq!(
-            r.tarball_urls("2.13"),
-            vec!["https://archive.apache.org/dist/kafka/2.8.0/kafka_2.13-2.8.0.tgz"]
-        );
+        assert_eq!(r.tarball_urls("2.13"), vec!["https://archive.apache.org/dist/kafka/2.8.0/kafka_2.13-2.8.0.tgz"]);
         assert_eq!(
             r.checksum_urls("2.13"),
             vec!["https://archive.apache.org/dist/kafka/2.8.0/kafka_2.13-2.8.0.tgz.sha512"]
@@ -333,8 +327,7 @@ mod tests {
 
     #[test]
     fn the_withdrawn_releases_are_3_2_2_and_3_3_0() {
-        let withdrawn: Vec<String> =
-            RELEASES.iter().filter(|r| r.withdrawn).map(|r| r.version.to_string()).collect();
+        let withdrawn: Vec<String> = RELEASES.iter().filter(|r| r.withdrawn).map(|r| r.version.to_string()).collect();
         assert_eq!(withdrawn, ["3.2.2", "3.3.0"]);
     }
 

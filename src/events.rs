@@ -18,17 +18,45 @@ pub enum Outcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    PhaseStarted { phase: String, title: String, hosts: Vec<String> },
-    PhaseFinished { phase: String },
-    StepStarted { host: String, step: String },
+    PhaseStarted {
+        phase: String,
+        title: String,
+        hosts: Vec<String>,
+    },
+    PhaseFinished {
+        phase: String,
+    },
+    StepStarted {
+        host: String,
+        step: String,
+    },
     /// Bytes moved for a download (host `local`) or an upload.
-    Progress { host: String, step: String, done: u64, total: Option<u64> },
-    StepFinished { host: String, step: String, outcome: Outcome },
-    StepFailed { host: String, step: String, error: String },
+    Progress {
+        host: String,
+        step: String,
+        done: u64,
+        total: Option<u64>,
+    },
+    StepFinished {
+        host: String,
+        step: String,
+        outcome: Outcome,
+    },
+    StepFailed {
+        host: String,
+        step: String,
+        error: String,
+    },
     /// Something an operator should know that does not stop the run (low disk space, a sysctl that cannot be set).
-    Warning { host: String, message: String },
+    Warning {
+        host: String,
+        message: String,
+    },
     /// A line for the log pane.
-    Log { host: String, message: String },
+    Log {
+        host: String,
+        message: String,
+    },
 }
 
 /// Where events go. Cheap to clone; called from many threads.

@@ -52,23 +52,52 @@ pub struct Directory {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     /// Download the release tarball and Apache's `.sha512`, verify, keep in the local cache.
-    FetchRelease { tarball: String, urls: Vec<String>, checksum_urls: Vec<String> },
+    FetchRelease {
+        tarball: String,
+        urls: Vec<String>,
+        checksum_urls: Vec<String>,
+    },
     /// Java on the host meets the release's requirement.
-    CheckJava { min: u16 },
+    CheckJava {
+        min: u16,
+    },
     /// The service account and its group exist (system account, no login shell).
-    CreateServiceUser { user: String },
-    CreateDirectories { dirs: Vec<Directory> },
+    CreateServiceUser {
+        user: String,
+    },
+    CreateDirectories {
+        dirs: Vec<Directory>,
+    },
     /// Upload the tarball once, verify its SHA-512 on the host, unpack it and point the symlink at it.
-    InstallRelease { tarball: String, versioned_dir: AbsPath, link: AbsPath },
-    WriteFile { path: String, owner: Owner, mode: u32 },
+    InstallRelease {
+        tarball: String,
+        versioned_dir: AbsPath,
+        link: AbsPath,
+    },
+    WriteFile {
+        path: String,
+        owner: Owner,
+        mode: u32,
+    },
     /// KRaft: format every log directory with the project's cluster id (skipped when already formatted with it).
-    FormatStorage { cluster_id: String, config: AbsPath },
-    RegisterUnits { units: Vec<&'static str> },
-    StartUnit { unit: &'static str },
+    FormatStorage {
+        cluster_id: String,
+        config: AbsPath,
+    },
+    RegisterUnits {
+        units: Vec<&'static str>,
+    },
+    StartUnit {
+        unit: &'static str,
+    },
     /// Wait until `srvr` on every member shows one leader and the rest followers.
-    AwaitZookeeperQuorum { members: Vec<String> },
+    AwaitZookeeperQuorum {
+        members: Vec<String>,
+    },
     /// Wait until a Metadata request lists every expected broker id in one cluster.
-    AwaitBrokers { broker_ids: Vec<u32> },
+    AwaitBrokers {
+        broker_ids: Vec<u32>,
+    },
 }
 
 impl Step {
@@ -116,7 +145,11 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
     }];
 
     let all = |f: &dyn Fn(&HostSpec) -> Vec<Step>| -> Vec<HostSteps> {
-        spec.hosts.iter().map(|h| HostSteps { host: h.name.to_string(), steps: f(h) }).filter(|h| !h.steps.is_empty()).collect()
+        spec.hosts
+            .iter()
+            .map(|h| HostSteps { host: h.name.to_string(), steps: f(h) })
+            .filter(|h| !h.steps.is_empty())
+            .collect()
     };
     phases.push(Phase {
         name: "prepare",
@@ -177,7 +210,12 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
         name,
         title: title.into(),
         runs_on: RunsOn::HostsInParallel,
-        hosts: spec.hosts.iter().filter(|h| pick(h)).map(|h| HostSteps { host: h.name.to_string(), steps: vec![Step::StartUnit { unit }] }).collect(),
+        hosts: spec
+            .hosts
+            .iter()
+            .filter(|h| pick(h))
+            .map(|h| HostSteps { host: h.name.to_string(), steps: vec![Step::StartUnit { unit }] })
+            .collect(),
     };
     let mut broker_ids: Vec<u32> = spec.brokers().filter_map(|h| h.node_id).collect();
     broker_ids.sort_unstable();
@@ -185,14 +223,20 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
         Coordination::Zookeeper(_) => {
             let members: Vec<String> = spec.zookeeper_members().iter().map(|m| m.name.to_string()).collect();
             if !members.is_empty() {
-                let mut phase = start("start-zookeeper", "Start the ZooKeeper ensemble", ZOOKEEPER_UNIT, &|h| h.has(Role::Zookeeper));
-                phase.hosts.push(HostSteps { host: "local".into(), steps: vec![Step::AwaitZookeeperQuorum { members }] });
+                let mut phase = start("start-zookeeper", "Start the ZooKeeper ensemble", ZOOKEEPER_UNIT, &|h| {
+                    h.has(Role::Zookeeper)
+                });
+                phase
+                    .hosts
+                    .push(HostSteps { host: "local".into(), steps: vec![Step::AwaitZookeeperQuorum { members }] });
                 phases.push(phase);
             }
         }
         Coordination::Kraft(_) => {
             if spec.hosts.iter().any(|h| h.has(Role::Controller) && !h.has(Role::Broker)) {
-                phases.push(start("start-controllers", "Start the KRaft controllers", KAFKA_UNIT, &|h| h.has(Role::Controller) && !h.has(Role::Broker)));
+                phases.push(start("start-controllers", "Start the KRaft controllers", KAFKA_UNIT, &|h| {
+                    h.has(Role::Controller) && !h.has(Role::Broker)
+                }));
             }
         }
     }

@@ -4,8 +4,7 @@ use std::borrow::Cow;
 
 /// Quotes `arg` for `sh` so it stays one word with its exact bytes; plain words are left as they are.
 pub fn quote(arg: &str) -> Cow<'_, str> {
-    let plain = !arg.is_empty()
-        && arg.bytes().all(|b| b.is_ascii_alphanumeric() || b"_./:@%+=,-".contains(&b));
+    let plain = !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_alphanumeric() || b"_./:@%+=,-".contains(&b));
     if plain {
         Cow::Borrowed(arg)
     } else {

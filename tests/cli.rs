@@ -66,7 +66,9 @@ fn export_writes_the_same_files_as_the_golden_copy() {
     let o = wizard(&["export", "tests/fixtures/seed-cluster.toml", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let unit = std::fs::read_to_string(out.join("peter-kafka001/etc/systemd/system/kafka-server.service")).unwrap();
-    let golden = std::fs::read_to_string("tests/golden/seed-cluster/peter-kafka001/etc/systemd/system/kafka-server.service").unwrap();
+    let golden =
+        std::fs::read_to_string("tests/golden/seed-cluster/peter-kafka001/etc/systemd/system/kafka-server.service")
+            .unwrap();
     assert_eq!(unit, golden);
     assert!(out.join("peter-zk002/var/lib/zookeeper/myid").exists());
     assert!(out.join("INDEX.md").exists());
@@ -104,8 +106,12 @@ fn export_zip_holds_the_same_entries_as_the_folder() {
     assert!(names.contains(&"INDEX.md".to_string()));
     assert!(names.contains(&"broker2/etc/kafka/server.properties".to_string()));
     let mut content = String::new();
-    std::io::Read::read_to_string(&mut archive.by_name("ctrl3/etc/kafka/server.properties").unwrap(), &mut content).unwrap();
-    assert_eq!(content, std::fs::read_to_string("tests/golden/kraft-dedicated/ctrl3/etc/kafka/server.properties").unwrap());
+    std::io::Read::read_to_string(&mut archive.by_name("ctrl3/etc/kafka/server.properties").unwrap(), &mut content)
+        .unwrap();
+    assert_eq!(
+        content,
+        std::fs::read_to_string("tests/golden/kraft-dedicated/ctrl3/etc/kafka/server.properties").unwrap()
+    );
 }
 
 #[test]
@@ -161,7 +167,10 @@ fn versions_lists_the_catalog_and_marks_withdrawn_releases() {
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let r400 = v.as_array().unwrap().iter().find(|r| r["version"] == "4.0.0").unwrap();
     assert_eq!(r400["scala"], serde_json::json!(["2.13"]));
-    assert_eq!(r400["downloads"]["2.13"]["sha512"][0], "https://archive.apache.org/dist/kafka/4.0.0/kafka_2.13-4.0.0.tgz.sha512");
+    assert_eq!(
+        r400["downloads"]["2.13"]["sha512"][0],
+        "https://archive.apache.org/dist/kafka/4.0.0/kafka_2.13-4.0.0.tgz.sha512"
+    );
 }
 
 #[test]

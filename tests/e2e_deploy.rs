@@ -5,12 +5,12 @@
 
 mod support;
 
-use support::kafka_probe;
-use support::world::{self, Mirror, World};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
+use support::kafka_probe;
+use support::world::{self, Mirror, World};
 
 fn wizard(args: &[&str]) -> Output {
     wizard_with_cache(args, &cache_home())
@@ -127,7 +127,14 @@ fn kraft_project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
 }
 
 fn unit_active(world: &World, host: &str, unit: &str) -> String {
-    world.ssh(host, "root", &format!("systemctl is-active {unit}")).stdout.iter().map(|b| *b as char).collect::<String>().trim().to_string()
+    world
+        .ssh(host, "root", &format!("systemctl is-active {unit}"))
+        .stdout
+        .iter()
+        .map(|b| *b as char)
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 fn invocation(world: &World, host: &str, unit: &str) -> String {
@@ -170,7 +177,10 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     // Runs as the service user, not root; config outside the install dir.
     let user = world.ssh_ok("h4", "root", "ps -o user= -p $(systemctl show -p MainPID --value kafka-server)");
     assert_eq!(user.trim(), "kafka");
-    assert!(world.ssh_ok("h4", "root", "readlink /opt/kafka").trim().ends_with(&format!("kafka_2.13-{}", world::KAFKA_3)));
+    assert!(world
+        .ssh_ok("h4", "root", "readlink /opt/kafka")
+        .trim()
+        .ends_with(&format!("kafka_2.13-{}", world::KAFKA_3)));
     let st = status_json(p);
     assert_eq!(st["healthy"], true, "{st}");
 
@@ -210,7 +220,9 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
 
     // A changed broker setting is written and restarts only the brokers, one at a time.
     let zk_before = invocation(&world, "h1", "zookeeper-server");
-    let changed = std::fs::read_to_string(&project).unwrap().replace("[zookeeper]", "[kafka.properties]\n\"num.partitions\" = 3\n\n[zookeeper]");
+    let changed = std::fs::read_to_string(&project)
+        .unwrap()
+        .replace("[zookeeper]", "[kafka.properties]\n\"num.partitions\" = 3\n\n[zookeeper]");
     std::fs::write(&project, changed).unwrap();
     ok(wizard(&["deploy", p]));
     assert!(world.ssh_ok("h5", "root", "cat /etc/kafka/server.properties").contains("num.partitions=3"));
@@ -231,7 +243,11 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     ok(wizard(&["deploy", p]));
     eprintln!("MEASURE fresh 3-node KRaft deploy: {:.1}s", t0.elapsed().as_secs_f64());
     let saved = std::fs::read_to_string(&project).unwrap();
-    let id = saved.lines().find_map(|l| l.strip_prefix("cluster_id = \"")).map(|l| l.trim_end_matches('"').to_string()).expect("cluster id saved");
+    let id = saved
+        .lines()
+        .find_map(|l| l.strip_prefix("cluster_id = \""))
+        .map(|l| l.trim_end_matches('"').to_string())
+        .expect("cluster id saved");
     for h in world.hosts() {
         let (ids, cluster) = broker_ids(&format!("{}:9092", h.ip));
         assert_eq!(ids, BTreeSet::from([1, 2, 3]));
@@ -265,7 +281,11 @@ fn a_tampered_tarball_is_refused_before_anything_is_uploaded() {
     let cache = tempfile::tempdir().unwrap();
     let o = wizard_with_cache(&["deploy", project.to_str().unwrap()], cache.path());
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).to_lowercase().contains("sha-512") || text(&o).to_lowercase().contains("checksum"), "{}", text(&o));
+    assert!(
+        text(&o).to_lowercase().contains("sha-512") || text(&o).to_lowercase().contains("checksum"),
+        "{}",
+        text(&o)
+    );
     let left = world.ssh_ok("h1", "root", "ls -a /opt");
     assert!(!left.contains("kafka"), "nothing was uploaded or unpacked: {left}");
 }
@@ -280,7 +300,11 @@ fn unknown_and_changed_host_keys_are_refused_and_accepted_only_on_request() {
     let empty = dir.path().join("known_hosts");
     std::fs::write(&empty, "").unwrap();
     let text0 = std::fs::read_to_string(&project).unwrap();
-    std::fs::write(&project, text0.replace(&world.inventory().known_hosts.display().to_string(), &empty.display().to_string())).unwrap();
+    std::fs::write(
+        &project,
+        text0.replace(&world.inventory().known_hosts.display().to_string(), &empty.display().to_string()),
+    )
+    .unwrap();
     let p = project.to_str().unwrap();
 
     let o = wizard(&["deploy", "--dry-run", p]);
@@ -305,7 +329,8 @@ fn unknown_and_changed_host_keys_are_refused_and_accepted_only_on_request() {
     let h1 = world.host("h1").ip.clone();
     let h2 = world.host("h2").ip.clone();
     let kh = std::fs::read_to_string(&empty).unwrap();
-    let h2_lines: Vec<String> = kh.lines().filter(|l| l.starts_with(&format!("{h2} "))).map(|l| l.replacen(&h2, &h1, 1)).collect();
+    let h2_lines: Vec<String> =
+        kh.lines().filter(|l| l.starts_with(&format!("{h2} "))).map(|l| l.replacen(&h2, &h1, 1)).collect();
     assert!(!h2_lines.is_empty(), "accepted keys were remembered: {kh}");
     std::fs::write(&empty, h2_lines.join("\n") + "\n").unwrap();
     let o = wizard(&["deploy", "--dry-run", "--accept-new-host-keys", p]);

@@ -428,7 +428,11 @@ fn an_encrypted_key_file_logs_in_with_its_passphrase_and_without_it_says_what_is
     let dir = tempfile::tempdir().unwrap();
     let kh = world.inventory().known_hosts.clone();
     let key = dir.path().join("id_encrypted");
-    let made = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", PASSPHRASE, "-C", "encrypted", "-f"]).arg(&key).status().unwrap();
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", PASSPHRASE, "-C", "encrypted", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
     assert!(made.success());
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
@@ -444,7 +448,9 @@ fn an_encrypted_key_file_logs_in_with_its_passphrase_and_without_it_says_what_is
     assert!(matches!(err, TransportError::AuthFailed { .. }) && text.contains("passphrase"), "{text}");
 
     t.key_passphrase = Some(Secret::new("not the passphrase"));
-    let Err(err) = SshTransport::connect(&t, UnknownHostKey::Refuse) else { panic!("a wrong passphrase must not log in") };
+    let Err(err) = SshTransport::connect(&t, UnknownHostKey::Refuse) else {
+        panic!("a wrong passphrase must not log in")
+    };
     assert!(err.to_string().contains("passphrase") && !err.to_string().contains("not the passphrase"), "{err}");
 
     t.key_passphrase = Some(Secret::new(PASSPHRASE));

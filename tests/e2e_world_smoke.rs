@@ -110,7 +110,8 @@ fn assert_main_pid_is_java(world: &World, host: &str, name: &str) {
 }
 
 fn journal_tail(world: &World, host: &str, unit: &str) -> String {
-    let out = world.ssh(host, "root", &format!("journalctl -u {unit} --no-pager -n 40; tail -n 40 /var/log/*/server.log"));
+    let out =
+        world.ssh(host, "root", &format!("journalctl -u {unit} --no-pager -n 40; tail -n 40 /var/log/*/server.log"));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -149,15 +150,28 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
     install(&world, "h1", &rel, &tarball);
     step(t0, "release downloaded, verified, installed");
 
-    put(&world, "h1", "/etc/kafka/zookeeper.properties",
-        "dataDir=/var/lib/zookeeper\nclientPort=2181\nmaxClientCnxns=0\nadmin.enableServer=false\n");
-    put(&world, "h1", "/etc/systemd/system/zookeeper.service", &unit(
-        "Apache ZooKeeper (smoke test)",
-        "/opt/kafka/bin/zookeeper-server-start.sh /etc/kafka/zookeeper.properties",
-        "-Xmx256m -Xms256m", "/var/log/zookeeper", ""));
+    put(
+        &world,
+        "h1",
+        "/etc/kafka/zookeeper.properties",
+        "dataDir=/var/lib/zookeeper\nclientPort=2181\nmaxClientCnxns=0\nadmin.enableServer=false\n",
+    );
+    put(
+        &world,
+        "h1",
+        "/etc/systemd/system/zookeeper.service",
+        &unit(
+            "Apache ZooKeeper (smoke test)",
+            "/opt/kafka/bin/zookeeper-server-start.sh /etc/kafka/zookeeper.properties",
+            "-Xmx256m -Xms256m",
+            "/var/log/zookeeper",
+            "",
+        ),
+    );
     start_service(&world, "h1", "zookeeper");
     let zk = format!("{}:2181", h.ip);
-    wait_for_port(&zk, Duration::from_secs(60)).unwrap_or_else(|e| panic!("{e}\n{}", journal_tail(&world, "h1", "zookeeper")));
+    wait_for_port(&zk, Duration::from_secs(60))
+        .unwrap_or_else(|e| panic!("{e}\n{}", journal_tail(&world, "h1", "zookeeper")));
     // listening is not serving yet ("This ZooKeeper instance is not currently serving requests"): poll
     let started = Instant::now();
     let srvr = loop {
@@ -180,11 +194,19 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
         ip = h.ip
     );
     put(&world, "h1", "/etc/kafka/server.properties", &server);
-    put(&world, "h1", "/etc/systemd/system/kafka.service", &unit(
-        "Apache Kafka broker (smoke test)",
-        // --override reaches kafka.Kafka: the file says broker.id=7, the broker must be 1
-        "/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties --override broker.id=1",
-        "-Xmx384m -Xms384m", "/var/log/kafka", "zookeeper.service"));
+    put(
+        &world,
+        "h1",
+        "/etc/systemd/system/kafka.service",
+        &unit(
+            "Apache Kafka broker (smoke test)",
+            // --override reaches kafka.Kafka: the file says broker.id=7, the broker must be 1
+            "/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties --override broker.id=1",
+            "-Xmx384m -Xms384m",
+            "/var/log/kafka",
+            "zookeeper.service",
+        ),
+    );
     start_service(&world, "h1", "kafka");
     let addr = format!("{}:9092", h.ip);
     let md = wait_for_broker(&world, "h1", &addr, 1, Duration::from_secs(120));
@@ -280,10 +302,18 @@ fn kraft_smoke(version: &str, dynamic_quorum: bool) {
     world.ssh_ok("h1", "root", &format!("{format} --ignore-formatted"));
     step(t0, "storage formatted");
 
-    put(&world, "h1", "/etc/systemd/system/kafka.service", &unit(
-        "Apache Kafka KRaft node (smoke test)",
-        "/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties",
-        "-Xmx384m -Xms384m", "/var/log/kafka", ""));
+    put(
+        &world,
+        "h1",
+        "/etc/systemd/system/kafka.service",
+        &unit(
+            "Apache Kafka KRaft node (smoke test)",
+            "/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties",
+            "-Xmx384m -Xms384m",
+            "/var/log/kafka",
+            "",
+        ),
+    );
     start_service(&world, "h1", "kafka");
     let md = wait_for_broker(&world, "h1", &format!("{}:9092", h.ip), 1, Duration::from_secs(120));
     step(t0, "broker answers metadata");
@@ -320,7 +350,8 @@ fn six_hosts_come_up_with_ssh_for_root_and_deploy_sudo_and_java() {
         assert_eq!(h.users, ["root", "deploy"]);
         assert!(h.host_key_fingerprints["ssh-ed25519"].starts_with("SHA256:"));
         assert!(known.contains(&format!("{},{} ssh-ed25519 ", h.name, h.ip)));
-        let out = world.ssh_ok(&h.name, "deploy", "hostname; sudo -n id -u; java -version 2>&1 | head -n1; ps -p 1 -o comm=");
+        let out =
+            world.ssh_ok(&h.name, "deploy", "hostname; sudo -n id -u; java -version 2>&1 | head -n1; ps -p 1 -o comm=");
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0], h.name);
         assert_eq!(lines[1], "0", "deploy has passwordless sudo");
@@ -333,7 +364,11 @@ fn six_hosts_come_up_with_ssh_for_root_and_deploy_sudo_and_java() {
     let cut = world.ssh("h1", "root", "timeout 3 bash -c '</dev/tcp/h6/22'");
     assert!(!cut.status.success(), "h6 still reachable after cut");
     world.restore_network("h6");
-    world.ssh_ok("h1", "root", "for i in $(seq 1 20); do timeout 2 bash -c '</dev/tcp/h6/22' && exit 0; sleep 0.5; done; exit 1");
+    world.ssh_ok(
+        "h1",
+        "root",
+        "for i in $(seq 1 20); do timeout 2 bash -c '</dev/tcp/h6/22' && exit 0; sleep 0.5; done; exit 1",
+    );
     step(t0, "cut/restore ok");
     // a stopped host is gone; started again it has the same host keys (strict checking passes)
     world.stop_host("h5");

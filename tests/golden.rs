@@ -51,7 +51,12 @@ fn check_fixture(fixture: &Path) {
     assert_eq!(actual, expected, "{name}: the set of exported files differs from tests/golden/{name}");
     for e in &entries {
         let want = std::fs::read_to_string(golden.join(&e.path)).unwrap();
-        assert!(want == e.content, "{name}: {} differs from the golden file:\n--- expected\n{want}\n--- actual\n{}", e.path, e.content);
+        assert!(
+            want == e.content,
+            "{name}: {} differs from the golden file:\n--- expected\n{want}\n--- actual\n{}",
+            e.path,
+            e.content
+        );
     }
 }
 
@@ -71,7 +76,9 @@ fn the_guides_cluster_has_one_chroot_and_no_spaces_in_zookeeper_connect() {
     let connects: BTreeSet<String> = entries
         .iter()
         .filter(|e| e.path.ends_with("/etc/kafka/server.properties"))
-        .flat_map(|e| e.content.lines().filter(|l| l.starts_with("zookeeper.connect=")).map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|e| {
+            e.content.lines().filter(|l| l.starts_with("zookeeper.connect=")).map(str::to_string).collect::<Vec<_>>()
+        })
         .collect();
     assert_eq!(
         connects.into_iter().collect::<Vec<_>>(),
@@ -96,7 +103,11 @@ fn kraft_voters_list_every_controller_and_only_controllers_listen_on_the_control
     let spec = project::load(Path::new("tests/fixtures/kraft-dedicated.toml")).unwrap().validation.spec.unwrap();
     let entries = export::entries(&spec).unwrap();
     for e in entries.iter().filter(|e| e.path.ends_with("server.properties")) {
-        assert!(e.content.contains("controller.quorum.voters=101@10.1.0.11:9093,102@10.1.0.12:9093,103@10.1.0.13:9093\n"), "{}", e.path);
+        assert!(
+            e.content.contains("controller.quorum.voters=101@10.1.0.11:9093,102@10.1.0.12:9093,103@10.1.0.13:9093\n"),
+            "{}",
+            e.path
+        );
         let is_controller = e.path.starts_with("ctrl");
         assert_eq!(e.content.contains("CONTROLLER://0.0.0.0:9093"), is_controller, "{}", e.path);
         assert_eq!(e.content.contains("inter.broker.listener.name=PLAINTEXT"), !is_controller, "{}", e.path);

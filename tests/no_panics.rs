@@ -17,7 +17,11 @@ fn exercise(draft: &ProjectDraft) {
         assert!(!p.field.is_empty() || p.field.is_empty());
         let _ = p.to_string();
         // Every problem, whatever the draft, has its Korean message too.
-        assert!(p.message_ko != p.message && p.message_ko.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)), "untranslated: {p} / {}", p.message_ko);
+        assert!(
+            p.message_ko != p.message && p.message_ko.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
+            "untranslated: {p} / {}",
+            p.message_ko
+        );
     }
     if let Some(spec) = validation.spec {
         let _ = plan::plan(&spec);
@@ -40,10 +44,53 @@ fn opt<S: Strategy>(s: S) -> impl Strategy<Value = Option<S::Value>> {
 }
 
 const STRINGS: &[&str] = &[
-    "", " ", "/", "//", "/data1", "/data1/", "data", "/a,b", "/a b", "/zookeeper", "/x/..", "~/.ssh/id", "h1", "H1",
-    "10.0.0.1", "::1", "[::1]", "fd00::4", "a_b", "-x", "é", "2.8.0", "3.9.1", "4.1.1", "3.3.0", "9.9.9", "2.13",
-    "2.12", "2.11", "kraft", "zookeeper", "1g", "512m", "0g", "99999999g", "root", "kafka", "http://m", "https://",
-    "q2nNPvlTSGmhSmxqXwJ5Ag", "AAAAAAAAAAAAAAAAAAAAAA", "zk1:2181", "zk1", ":2181", "a:99999", "\n", "$(x)",
+    "",
+    " ",
+    "/",
+    "//",
+    "/data1",
+    "/data1/",
+    "data",
+    "/a,b",
+    "/a b",
+    "/zookeeper",
+    "/x/..",
+    "~/.ssh/id",
+    "h1",
+    "H1",
+    "10.0.0.1",
+    "::1",
+    "[::1]",
+    "fd00::4",
+    "a_b",
+    "-x",
+    "é",
+    "2.8.0",
+    "3.9.1",
+    "4.1.1",
+    "3.3.0",
+    "9.9.9",
+    "2.13",
+    "2.12",
+    "2.11",
+    "kraft",
+    "zookeeper",
+    "1g",
+    "512m",
+    "0g",
+    "99999999g",
+    "root",
+    "kafka",
+    "http://m",
+    "https://",
+    "q2nNPvlTSGmhSmxqXwJ5Ag",
+    "AAAAAAAAAAAAAAAAAAAAAA",
+    "zk1:2181",
+    "zk1",
+    ":2181",
+    "a:99999",
+    "\n",
+    "$(x)",
 ];
 const INTS: &[i64] = &[i64::MIN, -1, 0, 1, 2, 3, 255, 256, 1000, 1001, 1023, 2181, 9092, 9093, 65535, 65536, i64::MAX];
 const ROLES: &[&str] = &["broker", "controller", "zookeeper", "", "Broker", "zk"];
@@ -59,8 +106,9 @@ fn strings() -> impl Strategy<Value = Vec<String>> {
 }
 
 fn ssh() -> impl Strategy<Value = SshDraft> {
-    (opt(s()), opt(i()), opt(s()), opt(s()), opt(any::<bool>()))
-        .prop_map(|(user, port, identity_file, known_hosts, sudo)| SshDraft { user, port, identity_file, known_hosts, sudo })
+    (opt(s()), opt(i()), opt(s()), opt(s()), opt(any::<bool>())).prop_map(
+        |(user, port, identity_file, known_hosts, sudo)| SshDraft { user, port, identity_file, known_hosts, sudo },
+    )
 }
 
 fn host() -> impl Strategy<Value = HostDraft> {
@@ -93,31 +141,56 @@ fn kafka() -> impl Strategy<Value = KafkaDraft> {
         (opt(strings()), opt(i()), opt(s()), opt(s()), opt(s()), opt(s())),
         proptest::collection::btree_map(s(), i().prop_map(toml::Value::Integer), 0..3),
     )
-        .prop_map(|((version, scala, mode, install_dir, config_dir, log_dir), (data_dirs, listener_port, heap, user, java_home, mirror), properties)| KafkaDraft {
-            version,
-            scala,
-            mode,
-            install_dir,
-            config_dir,
-            log_dir,
-            data_dirs,
-            listener_port,
-            heap,
-            user,
-            java_home,
-            mirror,
-            apache_url: None,
-            tarball: None,
-            properties,
-        })
+        .prop_map(
+            |(
+                (version, scala, mode, install_dir, config_dir, log_dir),
+                (data_dirs, listener_port, heap, user, java_home, mirror),
+                properties,
+            )| KafkaDraft {
+                version,
+                scala,
+                mode,
+                install_dir,
+                config_dir,
+                log_dir,
+                data_dirs,
+                listener_port,
+                heap,
+                user,
+                java_home,
+                mirror,
+                apache_url: None,
+                tarball: None,
+                properties,
+            },
+        )
 }
 
 fn zookeeper() -> impl Strategy<Value = ZookeeperDraft> {
-    ((opt(s()), opt(i()), opt(i()), opt(i()), opt(s())), (opt(s()), opt(s()), opt(i()), opt(i()), opt(i()), opt(strings()))).prop_map(
-        |((chroot, client_port, quorum_port, election_port, data_dir), (log_dir, heap, tick_time, init_limit, sync_limit, external))| {
-            ZookeeperDraft { chroot, client_port, quorum_port, election_port, data_dir, log_dir, heap, tick_time, init_limit, sync_limit, external }
-        },
+    (
+        (opt(s()), opt(i()), opt(i()), opt(i()), opt(s())),
+        (opt(s()), opt(s()), opt(i()), opt(i()), opt(i()), opt(strings())),
     )
+        .prop_map(
+            |(
+                (chroot, client_port, quorum_port, election_port, data_dir),
+                (log_dir, heap, tick_time, init_limit, sync_limit, external),
+            )| {
+                ZookeeperDraft {
+                    chroot,
+                    client_port,
+                    quorum_port,
+                    election_port,
+                    data_dir,
+                    log_dir,
+                    heap,
+                    tick_time,
+                    init_limit,
+                    sync_limit,
+                    external,
+                }
+            },
+        )
 }
 
 fn draft() -> impl Strategy<Value = ProjectDraft> {
@@ -129,7 +202,15 @@ fn draft() -> impl Strategy<Value = ProjectDraft> {
         ssh(),
         proptest::collection::vec(host(), 0..7),
     )
-        .prop_map(|(name, kafka, zookeeper, kraft, ssh, hosts)| ProjectDraft { format: 1, name, kafka, zookeeper, kraft, ssh, hosts })
+        .prop_map(|(name, kafka, zookeeper, kraft, ssh, hosts)| ProjectDraft {
+            format: 1,
+            name,
+            kafka,
+            zookeeper,
+            kraft,
+            ssh,
+            hosts,
+        })
 }
 
 proptest! {

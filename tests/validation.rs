@@ -49,7 +49,8 @@ fn edited(base: &str, edits: &[(&str, &str)]) -> String {
         if *value == "!remove" {
             table.remove(&last);
         } else {
-            let parsed: toml::Table = format!("v = {value}").parse().unwrap_or_else(|e| panic!("bad test value {value}: {e}"));
+            let parsed: toml::Table =
+                format!("v = {value}").parse().unwrap_or_else(|e| panic!("bad test value {value}: {e}"));
             table.insert(last, parsed["v"].clone());
         }
     }
@@ -87,7 +88,10 @@ fn problems(text: &str) -> Vec<Problem> {
 fn assert_translated(found: &[Problem]) {
     for p in found {
         let ko = &p.message_ko;
-        assert!(ko != &p.message && ko.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)), "untranslated: {p}\n  ko: {ko}");
+        assert!(
+            ko != &p.message && ko.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
+            "untranslated: {p}\n  ko: {ko}"
+        );
         let numbers = p.message.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty());
         let quoted = p.message.split('"').skip(1).step_by(2);
         for kept in numbers.chain(quoted) {
@@ -137,7 +141,10 @@ fn both_base_projects_are_valid_without_warnings() {
 
 #[test]
 fn all_problems_are_reported_at_once() {
-    let text = edited(ZK_BASE, &[("hosts.3.id", "-1"), ("kafka.data_dirs", "[\"/data1\", \"data2\"]"), ("zookeeper.chroot", "\"x/\"")]);
+    let text = edited(
+        ZK_BASE,
+        &[("hosts.3.id", "-1"), ("kafka.data_dirs", "[\"/data1\", \"data2\"]"), ("zookeeper.chroot", "\"x/\"")],
+    );
     let found = problems(&text);
     for field in ["hosts[3].id", "kafka.data_dirs[1]", "zookeeper.chroot"] {
         assert!(found.iter().any(|p| p.field == field), "{field} missing from {found:?}");
@@ -294,14 +301,18 @@ fn a_host_can_be_reached_while_the_rest_of_the_project_is_unfinished() {
     let text = "format = 1\n[ssh]\nuser = \"ops\"\nport = 2222\n[[hosts]]\nname = \"k1\"\naddress = \"10.0.0.5\"\n[[hosts]]\nname = \"k2\"\nssh = { user = \"admin\", port = 22 }\n";
     assert!(project::validate(&project::parse(text).unwrap()).spec.is_none());
     let first = reach(text, 0).unwrap();
-    assert_eq!((first.reach().as_str(), first.ssh.user.as_str(), first.ssh.port, first.ssh.sudo), ("10.0.0.5", "ops", 2222, true));
+    assert_eq!(
+        (first.reach().as_str(), first.ssh.user.as_str(), first.ssh.port, first.ssh.sudo),
+        ("10.0.0.5", "ops", 2222, true)
+    );
     let second = reach(text, 1).unwrap();
     assert_eq!((second.reach().as_str(), second.ssh.user.as_str(), second.ssh.port), ("k2", "admin", 22));
 }
 
 #[test]
 fn reaching_a_host_names_only_that_hosts_bad_fields() {
-    let text = edited(ZK_BASE, &[("hosts.0.address", "\"no spaces allowed\""), ("hosts.1.id", "-5"), ("ssh.port", "70000")]);
+    let text =
+        edited(ZK_BASE, &[("hosts.0.address", "\"no spaces allowed\""), ("hosts.1.id", "-5"), ("ssh.port", "70000")]);
     let problems = reach(&text, 0).unwrap_err();
     let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
     assert_eq!(fields, ["hosts[0].address", "ssh.port"], "{problems:?}");
@@ -310,13 +321,22 @@ fn reaching_a_host_names_only_that_hosts_bad_fields() {
 
 #[test]
 fn a_relative_key_file_known_hosts_or_tarball_is_warned_about_where_it_is_written() {
-    let text = edited(ZK_BASE, &[("ssh.identity_file", "\"keys/id_ed25519\""), ("hosts.4.ssh", "{ known_hosts = \"kh\" }"), ("kafka.tarball", "\"kafka.tgz\"")]);
+    let text = edited(
+        ZK_BASE,
+        &[
+            ("ssh.identity_file", "\"keys/id_ed25519\""),
+            ("hosts.4.ssh", "{ known_hosts = \"kh\" }"),
+            ("kafka.tarball", "\"kafka.tgz\""),
+        ],
+    );
     expect(Severity::Warning, &text, "ssh.identity_file", "relative");
     expect(Severity::Warning, &text, "hosts[4].ssh.known_hosts", "relative");
     expect(Severity::Warning, &text, "kafka.tarball", "not from the project file's folder");
-    let warned: Vec<String> = problems(&text).into_iter().filter(|p| p.message.contains("relative")).map(|p| p.field).collect();
+    let warned: Vec<String> =
+        problems(&text).into_iter().filter(|p| p.message.contains("relative")).map(|p| p.field).collect();
     assert_eq!(warned.len(), 3, "once each, where written: {warned:?}");
-    let absolute = edited(ZK_BASE, &[("ssh.identity_file", "\"~/.ssh/id_ed25519\""), ("kafka.tarball", "\"/srv/kafka.tgz\"")]);
+    let absolute =
+        edited(ZK_BASE, &[("ssh.identity_file", "\"~/.ssh/id_ed25519\""), ("kafka.tarball", "\"/srv/kafka.tgz\"")]);
     assert!(problems(&absolute).iter().all(|p| !p.message.contains("relative")), "{:?}", problems(&absolute));
 }
 
@@ -336,6 +356,7 @@ fn problems_carry_a_korean_message_with_the_same_values() {
 fn warnings_carry_a_korean_message_too() {
     // `problems` checks every message; here a warning is known to be among them.
     let found = problems(KRAFT_BASE);
-    let combined = found.iter().find(|p| !p.is_error() && p.field == "hosts[0].roles").expect("the combined-mode warning");
+    let combined =
+        found.iter().find(|p| !p.is_error() && p.field == "hosts[0].roles").expect("the combined-mode warning");
     assert!(combined.message_ko.contains("combined 모드"), "{}", combined.message_ko);
 }

@@ -22,7 +22,10 @@ impl Jobs {
     pub fn begin(&self) -> AppResult<JobGuard<'_>> {
         let mut running = self.running.lock().expect("jobs lock");
         if running.is_some() {
-            return Err(AppError::new(ErrorCode::Busy, "another install or operation is still running — wait for it or cancel it"));
+            return Err(AppError::new(
+                ErrorCode::Busy,
+                "another install or operation is still running — wait for it or cancel it",
+            ));
         }
         let cancel = Cancel::default();
         *running = Some(cancel.clone());

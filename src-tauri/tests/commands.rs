@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY, MockRuntime};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
@@ -53,7 +53,13 @@ fn a_duplicate_broker_id_comes_back_as_an_error_naming_that_hosts_id_field() {
     let mut draft = seed_draft(&w);
     draft["hosts"][4]["id"] = json!(1);
     let problems = invoke(&w, "validate_project", json!({ "draft": draft })).unwrap();
-    let fields: Vec<&str> = problems.as_array().unwrap().iter().filter(|p| p["severity"] == "error").map(|p| p["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["severity"] == "error")
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
     assert!(fields.contains(&"hosts[4].id"), "{problems}");
     // …with its message in English and in Korean (the UI's Korean mode shows message_ko)
     let dup = problems.as_array().unwrap().iter().find(|p| p["field"] == "hosts[4].id").unwrap();
@@ -69,7 +75,8 @@ fn review_returns_each_hosts_files_and_the_plan() {
     let hosts = review["hosts"].as_array().unwrap();
     assert_eq!(hosts.len(), 6);
     let broker = hosts.iter().find(|h| h["host"] == "peter-kafka002").unwrap();
-    let props = broker["files"].as_array().unwrap().iter().find(|f| f["path"] == "/etc/kafka/server.properties").unwrap();
+    let props =
+        broker["files"].as_array().unwrap().iter().find(|f| f["path"] == "/etc/kafka/server.properties").unwrap();
     assert!(props["content"].as_str().unwrap().contains("broker.id=2"));
     assert!(!review["plan"]["phases"].as_array().unwrap().is_empty());
 }
@@ -79,7 +86,12 @@ fn exporting_into_a_folder_with_other_files_fails_with_a_code_the_ui_can_branch_
     let (_app, w) = window();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
-    let err = invoke(&w, "export_files", json!({ "draft": seed_draft(&w), "target": dir.path(), "format": "folder", "replace": false })).unwrap_err();
+    let err = invoke(
+        &w,
+        "export_files",
+        json!({ "draft": seed_draft(&w), "target": dir.path(), "format": "folder", "replace": false }),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "export_folder_not_empty", "{err}");
     assert!(err["message"].as_str().unwrap().contains("not empty"));
 }
@@ -89,7 +101,12 @@ fn export_to_a_new_folder_writes_the_index_and_every_hosts_files() {
     let (_app, w) = window();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
-    let written = invoke(&w, "export_files", json!({ "draft": seed_draft(&w), "target": out, "format": "folder", "replace": false })).unwrap();
+    let written = invoke(
+        &w,
+        "export_files",
+        json!({ "draft": seed_draft(&w), "target": out, "format": "folder", "replace": false }),
+    )
+    .unwrap();
     assert!(written[1].as_u64().unwrap() > 6);
     assert!(out.join("INDEX.md").exists());
     assert!(out.join("peter-kafka001/etc/kafka/server.properties").exists());
@@ -111,10 +128,20 @@ fn saving_writes_toml_the_cli_reads_and_remembers_the_file_as_recent() {
 fn testing_a_connection_of_a_host_with_a_bad_name_asks_to_fix_that_field_first() {
     let (_app, w) = window();
     let draft = json!({ "format": 1, "hosts": [{ "name": "not a host name!" }] });
-    let err = invoke(&w, "test_connection", json!({ "draft": draft, "index": 0, "acceptFingerprint": null, "password": null })).unwrap_err();
+    let err = invoke(
+        &w,
+        "test_connection",
+        json!({ "draft": draft, "index": 0, "acceptFingerprint": null, "password": null }),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "invalid_project", "{err}");
     assert!(err["message"].as_str().unwrap().contains("hosts[0].name"), "{err}");
-    let err = invoke(&w, "test_connection", json!({ "draft": draft, "index": 3, "acceptFingerprint": null, "password": null })).unwrap_err();
+    let err = invoke(
+        &w,
+        "test_connection",
+        json!({ "draft": draft, "index": 3, "acceptFingerprint": null, "password": null }),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "no_such_host", "{err}");
 }
 

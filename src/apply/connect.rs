@@ -26,7 +26,13 @@ pub struct ConnectOptions {
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        ConnectOptions { accept_new_host_keys: false, password: None, key_passphrase: None, timeout: Duration::from_secs(15), accepted_keys: Vec::new() }
+        ConnectOptions {
+            accept_new_host_keys: false,
+            password: None,
+            key_passphrase: None,
+            timeout: Duration::from_secs(15),
+            accepted_keys: Vec::new(),
+        }
     }
 }
 
@@ -55,14 +61,18 @@ fn target(name: &str, address: &str, ssh: &crate::project::spec::SshSettings, op
 }
 
 /// Connects to every host at once; one result per host, in host order.
-pub async fn connect_each(spec: &ClusterSpec, opts: &ConnectOptions) -> Vec<Result<Arc<dyn Transport>, TransportError>> {
+pub async fn connect_each(
+    spec: &ClusterSpec,
+    opts: &ConnectOptions,
+) -> Vec<Result<Arc<dyn Transport>, TransportError>> {
     let unknown = if opts.accept_new_host_keys { UnknownHostKey::AcceptAndRemember } else { UnknownHostKey::Refuse };
     let tasks: Vec<_> = spec
         .hosts
         .iter()
         .map(|h| {
             let target = ssh_target(h, opts);
-            let accepted = opts.accepted_keys.iter().find(|(name, _)| name == h.name.as_str()).map(|(_, fp)| fp.clone());
+            let accepted =
+                opts.accepted_keys.iter().find(|(name, _)| name == h.name.as_str()).map(|(_, fp)| fp.clone());
             let local = h.connection == Connection::Local;
             tokio::task::spawn_blocking(move || {
                 if local {
@@ -80,14 +90,21 @@ pub async fn connect_each(spec: &ClusterSpec, opts: &ConnectOptions) -> Vec<Resu
     for (task, host) in tasks.into_iter().zip(&spec.hosts) {
         out.push(match task.await {
             Ok(r) => r,
-            Err(join) => Err(TransportError::Io { host: host.name.to_string(), action: "connect".into(), detail: join.to_string() }),
+            Err(join) => Err(TransportError::Io {
+                host: host.name.to_string(),
+                action: "connect".into(),
+                detail: join.to_string(),
+            }),
         });
     }
     out
 }
 
 /// Connects to every host at once; the transports in host order, or every host's error.
-pub async fn connect_all(spec: &ClusterSpec, opts: &ConnectOptions) -> Result<Vec<Arc<dyn Transport>>, Vec<TransportError>> {
+pub async fn connect_all(
+    spec: &ClusterSpec,
+    opts: &ConnectOptions,
+) -> Result<Vec<Arc<dyn Transport>>, Vec<TransportError>> {
     let mut ok = Vec::new();
     let mut errors = Vec::new();
     for r in connect_each(spec, opts).await {

@@ -82,11 +82,15 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str(&format!("if [ -f {} ]; then echo 'release yes'; else echo 'release no'; fi\n", quote(&start)));
     for file in render::render_host(spec, host) {
         let f = quote(&file.path);
-        s.push_str(&format!("if [ -f {f} ]; then echo \"file $(sha512sum < {f} | cut -c1-128) \"{f}; else echo \"file - \"{f}; fi\n"));
+        s.push_str(&format!(
+            "if [ -f {f} ]; then echo \"file $(sha512sum < {f} | cut -c1-128) \"{f}; else echo \"file - \"{f}; fi\n"
+        ));
     }
     for dir in plan::directories(spec, host) {
         let d = quote(dir.path.as_str());
-        s.push_str(&format!("if [ -d {d} ]; then echo \"dir $(stat -c '%U:%G %a' {d}) \"{d}; else echo \"dir - - \"{d}; fi\n"));
+        s.push_str(&format!(
+            "if [ -d {d} ]; then echo \"dir $(stat -c '%U:%G %a' {d}) \"{d}; else echo \"dir - - \"{d}; fi\n"
+        ));
     }
     if host.runs_kafka() {
         for dir in &host.data_dirs {

@@ -250,9 +250,17 @@ pub fn needs_restart(spec: &ClusterSpec, host: &HostSpec, unit: &str, ctx: &Cont
     }
     let config_dir = spec.kafka.config_dir.as_str();
     let files: Vec<String> = if unit == render::KAFKA_UNIT {
-        vec![format!("{config_dir}/server.properties"), format!("{config_dir}/kafka-server.env"), format!("/etc/systemd/system/{unit}")]
+        vec![
+            format!("{config_dir}/server.properties"),
+            format!("{config_dir}/kafka-server.env"),
+            format!("/etc/systemd/system/{unit}"),
+        ]
     } else {
-        let mut v = vec![format!("{config_dir}/zookeeper.properties"), format!("{config_dir}/zookeeper-server.env"), format!("/etc/systemd/system/{unit}")];
+        let mut v = vec![
+            format!("{config_dir}/zookeeper.properties"),
+            format!("{config_dir}/zookeeper-server.env"),
+            format!("/etc/systemd/system/{unit}"),
+        ];
         if let (Coordination::Zookeeper(z), true) = (&spec.coordination, host.has(Role::Zookeeper)) {
             v.push(format!("{}/myid", z.data_dir));
         }
@@ -278,14 +286,21 @@ mod tests {
         spec(include_str!("../../tests/fixtures/kraft-dedicated.toml"))
     }
     fn steps_of(spec: &ClusterSpec, host: &str) -> Vec<Step> {
-        plan::plan(spec).phases.into_iter().flat_map(|p| p.hosts).filter(|h| h.host == host).flat_map(|h| h.steps).collect()
+        plan::plan(spec)
+            .phases
+            .into_iter()
+            .flat_map(|p| p.hosts)
+            .filter(|h| h.host == host)
+            .flat_map(|h| h.steps)
+            .collect()
     }
 
     #[test]
     fn a_bare_host_gets_every_step_and_an_up_to_date_one_gets_none() {
         let spec = seed();
         let host = &spec.hosts[3];
-        let bare = HostFacts { java: Some("openjdk version \"17\"".into()), java_major: Some(17), ..Default::default() };
+        let bare =
+            HostFacts { java: Some("openjdk version \"17\"".into()), java_major: Some(17), ..Default::default() };
         let ctx = Context { tarball: Some(("/cache/t.tgz".into(), "ab".repeat(64))), ..Default::default() };
         let mut changed = 0;
         for step in steps_of(&spec, "peter-kafka001") {
@@ -309,7 +324,8 @@ mod tests {
         for d in plan::directories(&spec, host) {
             done.dirs.insert(d.path.to_string(), Some(format!("{} {:o}", owner_of(d.owner, "kafka"), d.mode)));
         }
-        done.units.insert("kafka-server.service".into(), UnitState { enabled: "enabled".into(), active: "active".into() });
+        done.units
+            .insert("kafka-server.service".into(), UnitState { enabled: "enabled".into(), active: "active".into() });
         for step in steps_of(&spec, "peter-kafka001") {
             let d = decide(&spec, host, &step, &done, &Context::default());
             assert!(!matches!(d, Decision::Change { .. }), "{step:?} would change: {d:?}");
@@ -320,10 +336,17 @@ mod tests {
     fn java_that_is_missing_or_too_old_is_refused_with_the_fix() {
         let spec = kraft();
         let step = Step::CheckJava { min: 17 };
-        let old = HostFacts { java: Some("openjdk version \"11.0.2\"".into()), java_major: Some(11), ..Default::default() };
-        let Decision::Refuse { message } = decide(&spec, &spec.hosts[0], &step, &old, &Context::default()) else { panic!() };
+        let old =
+            HostFacts { java: Some("openjdk version \"11.0.2\"".into()), java_major: Some(11), ..Default::default() };
+        let Decision::Refuse { message } = decide(&spec, &spec.hosts[0], &step, &old, &Context::default()) else {
+            panic!()
+        };
         assert!(message.contains("Java 11 is too old") && message.contains("Java 17"), "{message}");
-        let Decision::Refuse { message } = decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &Context::default()) else { panic!() };
+        let Decision::Refuse { message } =
+            decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &Context::default())
+        else {
+            panic!()
+        };
         assert!(message.contains("Java not found at /usr/lib/jvm/java-17-openjdk-amd64"), "{message}");
     }
 
@@ -332,16 +355,24 @@ mod tests {
         let spec = spec_of_version("3.9.1");
         let step = Step::CheckJava { min: 8 };
         let asked = Context { install_java: true, ..Default::default() };
-        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &asked) else { panic!() };
+        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &asked)
+        else {
+            panic!()
+        };
         let Action::Run { script } = &actions[0] else { panic!() };
         assert!(script.contains("apt-get install -y -q --no-install-recommends openjdk-17-jre-headless"), "{script}");
         assert!(script.contains("dnf install -y java-17-openjdk-headless"), "{script}");
-        assert!(matches!(decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &Context::default()), Decision::Refuse { .. }));
+        assert!(matches!(
+            decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &Context::default()),
+            Decision::Refuse { .. }
+        ));
         assert_eq!(java_package_major(&spec_of_version("2.3.1")), 11, "Kafka 2.x is documented for Java 8 and 11 only");
     }
 
     fn spec_of_version(v: &str) -> ClusterSpec {
-        let text = include_str!("../../tests/fixtures/seed-cluster.toml").replace("version = \"2.8.0\"", &format!("version = \"{v}\"")).replace("scala = \"2.13\"", "scala = \"2.12\"");
+        let text = include_str!("../../tests/fixtures/seed-cluster.toml")
+            .replace("version = \"2.8.0\"", &format!("version = \"{v}\""))
+            .replace("scala = \"2.13\"", "scala = \"2.12\"");
         spec(&text)
     }
 
@@ -349,7 +380,10 @@ mod tests {
     fn storage_formatted_for_another_cluster_is_refused_and_our_own_is_left_alone() {
         let spec = kraft();
         let host = &spec.hosts[3];
-        let step = Step::FormatStorage { cluster_id: "q2nNPvlTSGmhSmxqXwJ5Ag".into(), config: spec.kafka.config_dir.join("server.properties") };
+        let step = Step::FormatStorage {
+            cluster_id: "q2nNPvlTSGmhSmxqXwJ5Ag".into(),
+            config: spec.kafka.config_dir.join("server.properties"),
+        };
         let mut facts = HostFacts::default();
         facts.meta_cluster_ids.insert("/srv/kafka/disk1".into(), "MkU3OEVBNTcwNTJENDM2Qk".into());
         let Decision::Refuse { message } = decide(&spec, host, &step, &facts, &Context::default()) else { panic!() };
@@ -359,19 +393,37 @@ mod tests {
         }
         assert!(matches!(decide(&spec, host, &step, &facts, &Context::default()), Decision::Unchanged { .. }));
         facts.meta_cluster_ids.remove("/srv/kafka/disk2");
-        let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &Context::default()) else { panic!() };
+        let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &Context::default()) else {
+            panic!()
+        };
         let Action::Run { script } = &actions[0] else { panic!() };
         assert!(script.starts_with("runuser -u kafka -- env LOG_DIR=/var/log/kafka"), "{script}");
-        assert!(script.contains("format --ignore-formatted -t q2nNPvlTSGmhSmxqXwJ5Ag -c /etc/kafka/server.properties"), "{script}");
+        assert!(
+            script.contains("format --ignore-formatted -t q2nNPvlTSGmhSmxqXwJ5Ag -c /etc/kafka/server.properties"),
+            "{script}"
+        );
     }
 
     #[test]
     fn an_installed_release_behind_another_symlink_is_only_relinked() {
         let spec = seed();
-        let step = Step::InstallRelease { tarball: "kafka_2.13-2.8.0.tgz".into(), versioned_dir: spec.kafka.versioned_dir(), link: spec.kafka.current_link() };
-        let facts = HostFacts { release_present: true, link_target: Some("/usr/local/kafka_2.13-2.7.0".into()), ..Default::default() };
-        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[3], &step, &facts, &Context::default()) else { panic!() };
-        assert_eq!(actions, vec![Action::Run { script: "ln -sfn /usr/local/kafka_2.13-2.8.0 /usr/local/kafka".into() }]);
+        let step = Step::InstallRelease {
+            tarball: "kafka_2.13-2.8.0.tgz".into(),
+            versioned_dir: spec.kafka.versioned_dir(),
+            link: spec.kafka.current_link(),
+        };
+        let facts = HostFacts {
+            release_present: true,
+            link_target: Some("/usr/local/kafka_2.13-2.7.0".into()),
+            ..Default::default()
+        };
+        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[3], &step, &facts, &Context::default()) else {
+            panic!()
+        };
+        assert_eq!(
+            actions,
+            vec![Action::Run { script: "ln -sfn /usr/local/kafka_2.13-2.8.0 /usr/local/kafka".into() }]
+        );
     }
 
     #[test]

@@ -57,7 +57,10 @@ fn stop_unit(t: &dyn Transport, unit: &str, host: &str, events: &EventSink) -> R
             } else {
                 "still stopping"
             };
-            events(Event::Log { host: host.to_string(), message: format!("{unit} is {state} after {} s — {why}", started.elapsed().as_secs()) });
+            events(Event::Log {
+                host: host.to_string(),
+                message: format!("{unit} is {state} after {} s — {why}", started.elapsed().as_secs()),
+            });
         }
         if started.elapsed() > Duration::from_secs(400) {
             return Err(format!("{unit} is still {state} after {} s", started.elapsed().as_secs()));
@@ -67,7 +70,14 @@ fn stop_unit(t: &dyn Transport, unit: &str, host: &str, events: &EventSink) -> R
 }
 
 /// Runs `systemctl <verb> <unit>` on the given hosts in parallel, with events.
-async fn systemctl_all(spec: &ClusterSpec, transports: &BTreeMap<usize, Arc<dyn Transport>>, hosts: &[usize], verb: &'static str, unit: &'static str, events: &EventSink) -> Result<(), ApplyError> {
+async fn systemctl_all(
+    spec: &ClusterSpec,
+    transports: &BTreeMap<usize, Arc<dyn Transport>>,
+    hosts: &[usize],
+    verb: &'static str,
+    unit: &'static str,
+    events: &EventSink,
+) -> Result<(), ApplyError> {
     let tasks: Vec<_> = hosts
         .iter()
         .map(|i| {
@@ -76,9 +86,17 @@ async fn systemctl_all(spec: &ClusterSpec, transports: &BTreeMap<usize, Arc<dyn 
             tokio::task::spawn_blocking(move || {
                 let step = format!("{verb} {unit}");
                 events(Event::StepStarted { host: name.clone(), step: step.clone() });
-                let r = if verb == "stop" { stop_unit(t.as_ref(), unit, &name, &events) } else { exec_checked(t.as_ref(), &format!("systemctl {verb} {unit}")) };
+                let r = if verb == "stop" {
+                    stop_unit(t.as_ref(), unit, &name, &events)
+                } else {
+                    exec_checked(t.as_ref(), &format!("systemctl {verb} {unit}"))
+                };
                 match &r {
-                    Ok(()) => events(Event::StepFinished { host: name.clone(), step: step.clone(), outcome: Outcome::Changed { detail: format!("{verb} done") } }),
+                    Ok(()) => events(Event::StepFinished {
+                        host: name.clone(),
+                        step: step.clone(),
+                        outcome: Outcome::Changed { detail: format!("{verb} done") },
+                    }),
                     Err(e) => events(Event::StepFailed { host: name.clone(), step: step.clone(), error: e.clone() }),
                 }
                 r.map_err(|message| Failure { host: name, step, message })
@@ -98,7 +116,11 @@ async fn systemctl_all(spec: &ClusterSpec, transports: &BTreeMap<usize, Arc<dyn 
     }
 }
 
-async fn transports(spec: &Arc<ClusterSpec>, opts: &DeployOptions, events: &EventSink) -> Result<BTreeMap<usize, Arc<dyn Transport>>, ApplyError> {
+async fn transports(
+    spec: &Arc<ClusterSpec>,
+    opts: &DeployOptions,
+    events: &EventSink,
+) -> Result<BTreeMap<usize, Arc<dyn Transport>>, ApplyError> {
     let runs = connect_and_probe(spec, &opts.connect, events).await?;
     Ok(runs.into_iter().map(|r| (r.index, r.transport)).collect())
 }
@@ -111,7 +133,11 @@ pub async fn start(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink) 
         if hosts.is_empty() {
             continue;
         }
-        events(Event::PhaseStarted { phase: format!("start-{stage}"), title: format!("Start the {stage}"), hosts: hosts.iter().map(|i| spec.hosts[*i].name.to_string()).collect() });
+        events(Event::PhaseStarted {
+            phase: format!("start-{stage}"),
+            title: format!("Start the {stage}"),
+            hosts: hosts.iter().map(|i| spec.hosts[*i].name.to_string()).collect(),
+        });
         systemctl_all(&spec, &ts, &hosts, "start", unit, &events).await?;
         wait_for(stage, &spec, opts, &events).await.map_err(|m| unhealthy(&spec, &ts, m))?;
         events(Event::PhaseFinished { phase: format!("start-{stage}") });
@@ -127,7 +153,11 @@ pub async fn stop(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink) -
         if hosts.is_empty() {
             continue;
         }
-        events(Event::PhaseStarted { phase: format!("stop-{stage}"), title: format!("Stop the {stage}"), hosts: hosts.iter().map(|i| spec.hosts[*i].name.to_string()).collect() });
+        events(Event::PhaseStarted {
+            phase: format!("stop-{stage}"),
+            title: format!("Stop the {stage}"),
+            hosts: hosts.iter().map(|i| spec.hosts[*i].name.to_string()).collect(),
+        });
         systemctl_all(&spec, &ts, &hosts, "stop", unit, &events).await?;
         events(Event::PhaseFinished { phase: format!("stop-{stage}") });
     }
@@ -143,7 +173,11 @@ pub async fn restart(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink
         if hosts.is_empty() {
             continue;
         }
-        events(Event::PhaseStarted { phase: format!("restart-{stage}"), title: format!("Rolling restart of the {stage}"), hosts: hosts.iter().map(|i| spec.hosts[*i].name.to_string()).collect() });
+        events(Event::PhaseStarted {
+            phase: format!("restart-{stage}"),
+            title: format!("Rolling restart of the {stage}"),
+            hosts: hosts.iter().map(|i| spec.hosts[*i].name.to_string()).collect(),
+        });
         for i in hosts {
             systemctl_all(&spec, &ts, &[i], "restart", unit, &events).await?;
             let check = if stage == "controllers" { "controllers" } else { "brokers" };
@@ -207,7 +241,12 @@ pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
     // Membership as the cluster sees it.
     let mut broker_ids_seen: Option<Vec<i32>> = None;
     for b in spec.brokers() {
-        if let Ok(m) = health::kafka_metadata(&format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port), Duration::from_secs(3)).await {
+        if let Ok(m) = health::kafka_metadata(
+            &format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port),
+            Duration::from_secs(3),
+        )
+        .await
+        {
             broker_ids_seen = Some(m.brokers.iter().map(|x| x.id).collect());
             break;
         }
@@ -230,10 +269,18 @@ pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
         let mut listening = None;
         let mut in_cluster = None;
         if h.runs_kafka() {
-            let port = if h.has(Role::Broker) { spec.kafka.listener_port } else if let Coordination::Kraft(k) = &spec.coordination { k.controller_port } else { spec.kafka.listener_port };
+            let port = if h.has(Role::Broker) {
+                spec.kafka.listener_port
+            } else if let Coordination::Kraft(k) = &spec.coordination {
+                k.controller_port
+            } else {
+                spec.kafka.listener_port
+            };
             listening = Some(port_open(format!("{}:{port}", h.reach().for_host_port())).await);
             if h.has(Role::Broker) {
-                in_cluster = Some(broker_ids_seen.as_ref().is_some_and(|ids| h.node_id.is_some_and(|id| ids.contains(&(id as i32)))));
+                in_cluster = Some(
+                    broker_ids_seen.as_ref().is_some_and(|ids| h.node_id.is_some_and(|id| ids.contains(&(id as i32)))),
+                );
             }
         }
         if let (Coordination::Zookeeper(z), true) = (&spec.coordination, h.has(Role::Zookeeper)) {
@@ -243,7 +290,14 @@ pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
             let member = matches!(srvr.map(|s| s.mode), Ok(ZkMode::Leader | ZkMode::Follower | ZkMode::Standalone));
             in_cluster = Some(in_cluster.unwrap_or(true) && member);
         }
-        hosts.push(HostStatus { host: h.name.to_string(), roles: h.roles.clone(), units, listening, in_cluster, error });
+        hosts.push(HostStatus {
+            host: h.name.to_string(),
+            roles: h.roles.clone(),
+            units,
+            listening,
+            in_cluster,
+            error,
+        });
     }
     let mut checks = Vec::new();
     if matches!(spec.coordination, Coordination::Zookeeper(_)) && !spec.zookeeper_members().is_empty() {

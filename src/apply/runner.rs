@@ -109,7 +109,11 @@ pub(crate) struct HostRun {
 }
 
 /// Connects to every host and probes its facts (in parallel).
-pub(crate) async fn connect_and_probe(spec: &Arc<ClusterSpec>, opts: &ConnectOptions, events: &EventSink) -> Result<Vec<HostRun>, ApplyError> {
+pub(crate) async fn connect_and_probe(
+    spec: &Arc<ClusterSpec>,
+    opts: &ConnectOptions,
+    events: &EventSink,
+) -> Result<Vec<HostRun>, ApplyError> {
     let transports = connect_all(spec, opts).await.map_err(ApplyError::Connect)?;
     let mut tasks = Vec::new();
     for (index, transport) in transports.into_iter().enumerate() {
@@ -126,11 +130,17 @@ pub(crate) async fn connect_and_probe(spec: &Arc<ClusterSpec>, opts: &ConnectOpt
                     events(Event::StepFinished {
                         host: name.clone(),
                         step: "probe facts".into(),
-                        outcome: Outcome::Unchanged { reason: format!("{}, {}", facts.os, facts.java.as_deref().unwrap_or("no Java")) },
+                        outcome: Outcome::Unchanged {
+                            reason: format!("{}, {}", facts.os, facts.java.as_deref().unwrap_or("no Java")),
+                        },
                     });
                     Ok(HostRun { index, transport, facts, ctx: Context::default(), failed: false, uploaded: 0 })
                 }
-                Ok(out) => Err(Failure { host: name.clone(), step: "probe facts".into(), message: format!("exit {}: {}", out.status, out.stderr_tail(5)) }),
+                Ok(out) => Err(Failure {
+                    host: name.clone(),
+                    step: "probe facts".into(),
+                    message: format!("exit {}: {}", out.status, out.stderr_tail(5)),
+                }),
                 Err(e) => Err(Failure { host: name.clone(), step: "probe facts".into(), message: e.to_string() }),
             };
             if let Err(f) = &result {
@@ -166,7 +176,12 @@ pub(crate) async fn connect_and_probe(spec: &Arc<ClusterSpec>, opts: &ConnectOpt
 }
 
 /// Deploys the cluster: download and verify, then every phase of the plan, then proves the cluster healthy.
-pub async fn deploy(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink, cancel: Cancel) -> Result<DeploySummary, ApplyError> {
+pub async fn deploy(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+    cancel: Cancel,
+) -> Result<DeploySummary, ApplyError> {
     if matches!(&spec.coordination, crate::project::spec::Coordination::Kraft(k) if k.cluster_id.is_none()) {
         return Err(ApplyError::NoClusterId);
     }
@@ -182,11 +197,18 @@ pub async fn deploy(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink,
         if cancel.is_cancelled() {
             return Err(ApplyError::Cancelled);
         }
-        let hosts = phase.hosts.iter().filter(|h| phase.runs_on == RunsOn::Local || h.host != "local").map(|h| h.host.clone()).collect();
+        let hosts = phase
+            .hosts
+            .iter()
+            .filter(|h| phase.runs_on == RunsOn::Local || h.host != "local")
+            .map(|h| h.host.clone())
+            .collect();
         events(Event::PhaseStarted { phase: phase.name.into(), title: phase.title.clone(), hosts });
         match phase.name {
             "fetch" => fetch(&spec, opts, phase, &mut runs, &events, &cancel).await?,
-            name if name.starts_with("start-") => start_phase(&spec, opts, phase, &mut runs, &events, &mut summary).await?,
+            name if name.starts_with("start-") => {
+                start_phase(&spec, opts, phase, &mut runs, &events, &mut summary).await?
+            }
             _ => host_phase(&spec, opts, phase, &mut runs, &events, &cancel, &mut summary).await?,
         }
         events(Event::PhaseFinished { phase: phase.name.into() });
@@ -202,7 +224,10 @@ fn warn_about_facts(spec: &ClusterSpec, runs: &[HostRun], events: &EventSink) {
         let host = &spec.hosts[run.index];
         for (dir, kib) in &run.facts.free_kib {
             if *kib < 1024 * 1024 {
-                events(Event::Warning { host: host.name.to_string(), message: format!("only {} MiB free for {dir}", kib / 1024) });
+                events(Event::Warning {
+                    host: host.name.to_string(),
+                    message: format!("only {} MiB free for {dir}", kib / 1024),
+                });
             }
         }
         let ours_active = |unit: &str| run.facts.units.get(unit).is_some_and(|u| u.is_active());
@@ -212,20 +237,37 @@ fn warn_about_facts(spec: &ClusterSpec, runs: &[HostRun], events: &EventSink) {
         }
         for port in ports {
             if run.facts.listening.contains(&port) {
-                events(Event::Warning { host: host.name.to_string(), message: format!("port {port} is already in use by another process; Kafka will not be able to listen on it") });
+                events(Event::Warning {
+                    host: host.name.to_string(),
+                    message: format!(
+                        "port {port} is already in use by another process; Kafka will not be able to listen on it"
+                    ),
+                });
             }
         }
     }
 }
 
-async fn fetch(spec: &ClusterSpec, opts: &DeployOptions, phase: &Phase, runs: &mut [HostRun], events: &EventSink, cancel: &Cancel) -> Result<(), ApplyError> {
-    let Some(Step::FetchRelease { tarball, urls, checksum_urls }) = phase.hosts.first().and_then(|h| h.steps.first()) else {
+async fn fetch(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    phase: &Phase,
+    runs: &mut [HostRun],
+    events: &EventSink,
+    cancel: &Cancel,
+) -> Result<(), ApplyError> {
+    let Some(Step::FetchRelease { tarball, urls, checksum_urls }) = phase.hosts.first().and_then(|h| h.steps.first())
+    else {
         return Ok(());
     };
     let step = phase.hosts[0].steps[0].title();
     // Nothing to upload when every host already has the release: no download at all.
     if runs.iter().all(|r| r.facts.release_present) {
-        events(Event::StepFinished { host: "local".into(), step, outcome: Outcome::Unchanged { reason: "every host has the release".into() } });
+        events(Event::StepFinished {
+            host: "local".into(),
+            step,
+            outcome: Outcome::Unchanged { reason: "every host has the release".into() },
+        });
         return Ok(());
     }
     events(Event::StepStarted { host: "local".into(), step: step.clone() });
@@ -250,8 +292,17 @@ async fn fetch(spec: &ClusterSpec, opts: &DeployOptions, phase: &Phase, runs: &m
             return Err(e.into());
         }
     };
-    let reason = format!("{} ({} MiB, SHA-512 {}…)", fetched.path.display(), fetched.size / (1024 * 1024), &fetched.sha512.as_hex()[..16]);
-    let outcome = if fetched.downloaded { Outcome::Changed { detail: format!("downloaded and verified {reason}") } } else { Outcome::Unchanged { reason: format!("verified copy in the cache: {reason}") } };
+    let reason = format!(
+        "{} ({} MiB, SHA-512 {}…)",
+        fetched.path.display(),
+        fetched.size / (1024 * 1024),
+        &fetched.sha512.as_hex()[..16]
+    );
+    let outcome = if fetched.downloaded {
+        Outcome::Changed { detail: format!("downloaded and verified {reason}") }
+    } else {
+        Outcome::Unchanged { reason: format!("verified copy in the cache: {reason}") }
+    };
     events(Event::StepFinished { host: "local".into(), step, outcome });
     for run in runs.iter_mut() {
         run.ctx.tarball = Some((fetched.path.clone(), fetched.sha512.as_hex().to_string()));
@@ -281,7 +332,9 @@ async fn host_phase(
         let (spec, events, cancel, limit) = (spec.clone(), events.clone(), cancel.clone(), limit.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire_owned().await.expect("semaphore open");
-            tokio::task::spawn_blocking(move || run_steps(&spec, run, &steps, &events, &cancel)).await.expect("host task panicked")
+            tokio::task::spawn_blocking(move || run_steps(&spec, run, &steps, &events, &cancel))
+                .await
+                .expect("host task panicked")
         }));
     }
     let mut failures = Vec::new();
@@ -304,7 +357,13 @@ async fn host_phase(
 }
 
 /// One host's steps, in order; stops at the first failure. Returns the host, (changed, unchanged), the failure.
-fn run_steps(spec: &ClusterSpec, mut run: HostRun, steps: &[Step], events: &EventSink, cancel: &Cancel) -> (HostRun, (usize, usize), Option<Failure>) {
+fn run_steps(
+    spec: &ClusterSpec,
+    mut run: HostRun,
+    steps: &[Step],
+    events: &EventSink,
+    cancel: &Cancel,
+) -> (HostRun, (usize, usize), Option<Failure>) {
     let host = &spec.hosts[run.index];
     let name = host.name.to_string();
     let mut counts = (0, 0);
@@ -355,7 +414,13 @@ fn run_steps(spec: &ClusterSpec, mut run: HostRun, steps: &[Step], events: &Even
     (run, counts, None)
 }
 
-fn run_action(spec: &ClusterSpec, run: &mut HostRun, action: &Action, step: &str, events: &EventSink) -> Result<(), String> {
+fn run_action(
+    spec: &ClusterSpec,
+    run: &mut HostRun,
+    action: &Action,
+    step: &str,
+    events: &EventSink,
+) -> Result<(), String> {
     let t = run.transport.clone();
     let name = t.host().to_string();
     match action {
@@ -394,14 +459,33 @@ pub(crate) fn exec_checked(t: &dyn Transport, script: &str) -> Result<(), String
     } else {
         let first = script.lines().find(|l| !l.trim().is_empty() && !l.starts_with("set ")).unwrap_or(script);
         let tail = out.stderr_tail(8);
-        let tail = if tail.is_empty() { String::from_utf8_lossy(&out.stdout).lines().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n") } else { tail };
+        let tail = if tail.is_empty() {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .rev()
+                .take(8)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            tail
+        };
         Err(format!("`{first}` exited with {}: {tail}", out.status))
     }
 }
 
 /// A start phase: start the unit where it is stopped (all such hosts at once), restart it where this run changed
 /// its configuration (one host at a time, healthy in between), then wait for the phase's health condition.
-async fn start_phase(spec: &Arc<ClusterSpec>, opts: &DeployOptions, phase: &Phase, runs: &mut [HostRun], events: &EventSink, summary: &mut DeploySummary) -> Result<(), ApplyError> {
+async fn start_phase(
+    spec: &Arc<ClusterSpec>,
+    opts: &DeployOptions,
+    phase: &Phase,
+    runs: &mut [HostRun],
+    events: &EventSink,
+    summary: &mut DeploySummary,
+) -> Result<(), ApplyError> {
     let mut to_start = Vec::new();
     let mut to_restart = Vec::new();
     for hs in phase.hosts.iter().filter(|h| h.host != "local" || phase.runs_on == RunsOn::Local) {
@@ -415,7 +499,11 @@ async fn start_phase(spec: &Arc<ClusterSpec>, opts: &DeployOptions, phase: &Phas
                 } else if needs_restart(spec, host, unit, &run.ctx) {
                     to_restart.push((run.index, *unit));
                 } else {
-                    events(Event::StepFinished { host: hs.host.clone(), step: step.title(), outcome: Outcome::Unchanged { reason: "running, configuration unchanged".into() } });
+                    events(Event::StepFinished {
+                        host: hs.host.clone(),
+                        step: step.title(),
+                        outcome: Outcome::Unchanged { reason: "running, configuration unchanged".into() },
+                    });
                 }
             }
         }
@@ -432,7 +520,11 @@ async fn start_phase(spec: &Arc<ClusterSpec>, opts: &DeployOptions, phase: &Phas
             events(Event::StepStarted { host: name.clone(), step: step.clone() });
             let result = exec_checked(t.as_ref(), &format!("systemctl start {unit}"));
             match &result {
-                Ok(()) => events(Event::StepFinished { host: name.clone(), step: step.clone(), outcome: Outcome::Changed { detail: "started".into() } }),
+                Ok(()) => events(Event::StepFinished {
+                    host: name.clone(),
+                    step: step.clone(),
+                    outcome: Outcome::Changed { detail: "started".into() },
+                }),
                 Err(e) => events(Event::StepFailed { host: name.clone(), step: step.clone(), error: e.clone() }),
             }
             result.map_err(|message| Failure { host: name, step, message })
@@ -469,33 +561,53 @@ async fn start_phase(spec: &Arc<ClusterSpec>, opts: &DeployOptions, phase: &Phas
         let name = spec.hosts[index].name.to_string();
         let step = format!("restart {unit} (configuration changed)");
         events(Event::StepStarted { host: name.clone(), step: step.clone() });
-        let result = tokio::task::spawn_blocking(move || exec_checked(t.as_ref(), &format!("systemctl restart {unit}"))).await.expect("restart task panicked");
+        let result =
+            tokio::task::spawn_blocking(move || exec_checked(t.as_ref(), &format!("systemctl restart {unit}")))
+                .await
+                .expect("restart task panicked");
         if let Err(message) = result {
             events(Event::StepFailed { host: name.clone(), step: step.clone(), error: message.clone() });
             return Err(ApplyError::Failed(vec![Failure { host: name, step, message }]));
         }
         wait_for_phase(spec).await.map_err(|m| unhealthy(spec, &transports, m))?;
-        events(Event::StepFinished { host: name.clone(), step, outcome: Outcome::Changed { detail: "restarted; the cluster is healthy again".into() } });
+        events(Event::StepFinished {
+            host: name.clone(),
+            step,
+            outcome: Outcome::Changed { detail: "restarted; the cluster is healthy again".into() },
+        });
         summary.started.push(name);
     }
     Ok(())
 }
 
 /// An unhealthy-cluster error with the last lines of each stopped or failing unit's journal, so the cause shows.
-pub(crate) fn unhealthy(spec: &ClusterSpec, transports: &BTreeMap<usize, Arc<dyn Transport>>, message: String) -> ApplyError {
+pub(crate) fn unhealthy(
+    spec: &ClusterSpec,
+    transports: &BTreeMap<usize, Arc<dyn Transport>>,
+    message: String,
+) -> ApplyError {
     let mut details = vec![message];
     for (index, t) in transports {
         let host = &spec.hosts[*index];
-        let units: Vec<&str> = [(host.has(Role::Zookeeper), crate::render::ZOOKEEPER_UNIT), (host.runs_kafka(), crate::render::KAFKA_UNIT)]
-            .into_iter()
-            .filter_map(|(yes, u)| yes.then_some(u))
-            .collect();
+        let units: Vec<&str> = [
+            (host.has(Role::Zookeeper), crate::render::ZOOKEEPER_UNIT),
+            (host.runs_kafka(), crate::render::KAFKA_UNIT),
+        ]
+        .into_iter()
+        .filter_map(|(yes, u)| yes.then_some(u))
+        .collect();
         for unit in units {
-            let script = format!("systemctl is-active --quiet {unit} || journalctl -u {unit} -n 8 --no-pager -o cat 2>/dev/null");
+            let script = format!(
+                "systemctl is-active --quiet {unit} || journalctl -u {unit} -n 8 --no-pager -o cat 2>/dev/null"
+            );
             if let Ok(out) = t.exec(&script, None) {
                 let text = out.stdout_text();
                 if !text.trim().is_empty() {
-                    details.push(format!("{} {unit} is not active; its journal ends with:\n{}", host.name, text.trim_end()));
+                    details.push(format!(
+                        "{} {unit} is not active; its journal ends with:\n{}",
+                        host.name,
+                        text.trim_end()
+                    ));
                 }
             }
         }
@@ -515,7 +627,11 @@ pub struct PreviewRow {
 }
 
 /// `deploy --dry-run`: connect, probe facts, and decide every step as deploy would — without changing anything.
-pub async fn preview(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink) -> Result<Vec<PreviewRow>, ApplyError> {
+pub async fn preview(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+) -> Result<Vec<PreviewRow>, ApplyError> {
     let spec = Arc::new(spec.clone());
     let plan = plan::plan(&spec);
     let mut runs = connect_and_probe(&spec, &opts.connect, &events).await?;
@@ -527,21 +643,31 @@ pub async fn preview(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink
     for phase in &plan.phases {
         for hs in &phase.hosts {
             for step in &hs.steps {
-                let row = |change: bool, detail: String| PreviewRow { phase: phase.name.into(), host: hs.host.clone(), step: step.title(), change, detail };
+                let row = |change: bool, detail: String| PreviewRow {
+                    phase: phase.name.into(),
+                    host: hs.host.clone(),
+                    step: step.title(),
+                    change,
+                    detail,
+                };
                 if hs.host == "local" {
                     let needed = match step {
                         Step::FetchRelease { .. } => !runs.iter().all(|r| r.facts.release_present),
                         _ => false,
                     };
                     let detail = match step {
-                        Step::FetchRelease { .. } if needed => "download (or reuse the cached copy) and verify".to_string(),
+                        Step::FetchRelease { .. } if needed => {
+                            "download (or reuse the cached copy) and verify".to_string()
+                        }
                         Step::FetchRelease { .. } => "not needed: every host has the release".to_string(),
                         _ => "check the cluster's health".to_string(),
                     };
                     rows.push(row(needed, detail));
                     continue;
                 }
-                let Some(run) = runs.iter_mut().find(|r| spec.hosts[r.index].name.as_str() == hs.host) else { continue };
+                let Some(run) = runs.iter_mut().find(|r| spec.hosts[r.index].name.as_str() == hs.host) else {
+                    continue;
+                };
                 let host = &spec.hosts[run.index];
                 match step {
                     Step::StartUnit { unit } => {
@@ -588,7 +714,8 @@ mod tests {
         draft.kraft.as_mut().unwrap().cluster_id = None;
         // The hosts' names do not resolve here: reaching any of them would fail with a connection error instead.
         let spec = project::validate(&draft).spec.unwrap();
-        let err = deploy(&spec, &DeployOptions::default(), crate::events::discard(), Cancel::default()).await.unwrap_err();
+        let err =
+            deploy(&spec, &DeployOptions::default(), crate::events::discard(), Cancel::default()).await.unwrap_err();
         assert!(matches!(err, ApplyError::NoClusterId), "{err}");
         assert!(err.to_string().contains("kraft.cluster_id"), "{err}");
     }

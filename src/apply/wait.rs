@@ -144,7 +144,10 @@ pub async fn quorum_check(spec: &ClusterSpec) -> Result<String, String> {
 /// and the quorum itself is proven through the brokers once they are up.
 pub async fn controller_quorum(spec: &ClusterSpec, timeout: Duration, events: &EventSink) -> Result<(), String> {
     let Coordination::Kraft(k) = &spec.coordination else { return Ok(()) };
-    let addrs: Vec<(String, String)> = spec.controllers().map(|c| (c.name.to_string(), format!("{}:{}", c.reach().for_host_port(), k.controller_port))).collect();
+    let addrs: Vec<(String, String)> = spec
+        .controllers()
+        .map(|c| (c.name.to_string(), format!("{}:{}", c.reach().for_host_port(), k.controller_port)))
+        .collect();
     poll("the KRaft controllers listening", timeout, events, || {
         let addrs = addrs.clone();
         async move {

@@ -48,7 +48,12 @@ pub fn run(args: ExportArgs) -> ExitCode {
     match result {
         Ok(()) => {
             let files = entries.len() - 1;
-            eprintln!("wrote {files} file(s) for {} host(s) to {} — see {} there", spec.hosts.len(), target.display(), export::INDEX);
+            eprintln!(
+                "wrote {files} file(s) for {} host(s) to {} — see {} there",
+                spec.hosts.len(),
+                target.display(),
+                export::INDEX
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

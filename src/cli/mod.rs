@@ -23,7 +23,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "kafka-wizard", version, about = "Take Linux hosts to a running, verified Apache Kafka cluster under systemd")]
+#[command(
+    name = "kafka-wizard",
+    version,
+    about = "Take Linux hosts to a running, verified Apache Kafka cluster under systemd"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,
@@ -97,7 +101,11 @@ pub fn load_spec(path: &Path) -> Result<(LoadedProject, ClusterSpec), ExitCode> 
         ExitCode::FAILURE
     })?;
     if let Some(id) = new_id {
-        eprintln!("note: generated KRaft cluster id {} and saved it in {} (kraft.cluster_id)", id.as_str(), path.display());
+        eprintln!(
+            "note: generated KRaft cluster id {} and saved it in {} (kraft.cluster_id)",
+            id.as_str(),
+            path.display()
+        );
     }
     print_problems(loaded.validation.warnings());
     let spec = loaded.validation.spec.clone().ok_or(ExitCode::FAILURE)?;

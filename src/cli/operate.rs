@@ -51,7 +51,11 @@ pub struct DeployArgs {
 }
 
 fn options(a: &HostArgs, cache: Option<PathBuf>) -> Result<DeployOptions, ExitCode> {
-    let mut opts = DeployOptions { parallelism: a.parallel.max(1), health_timeout: std::time::Duration::from_secs(a.health_timeout), ..DeployOptions::default() };
+    let mut opts = DeployOptions {
+        parallelism: a.parallel.max(1),
+        health_timeout: std::time::Duration::from_secs(a.health_timeout),
+        ..DeployOptions::default()
+    };
     opts.connect.accept_new_host_keys = a.accept_new_host_keys;
     if let Some(c) = cache {
         opts.cache_dir = c;
@@ -87,7 +91,9 @@ fn ask_about_unknown_keys(error: &ApplyError, opts: &mut DeployOptions, json: bo
     let mut unknown = Vec::new();
     for e in errors {
         match e {
-            TransportError::UnknownHostKey { host, key_type, fingerprint, .. } => unknown.push((host.clone(), key_type.clone(), fingerprint.clone())),
+            TransportError::UnknownHostKey { host, key_type, fingerprint, .. } => {
+                unknown.push((host.clone(), key_type.clone(), fingerprint.clone()))
+            }
             _ => return false,
         }
     }
@@ -108,7 +114,12 @@ These hosts' SSH keys are not in known_hosts yet. Compare each fingerprint with 
 
 /// With a person at the terminal, connect once up front so unknown host keys can be asked about before anything
 /// starts; unattended (pipes, CI, --json) the command itself reports them.
-fn interactive_key_check(rt: &tokio::runtime::Runtime, spec: &ClusterSpec, opts: &DeployOptions, json: bool) -> Result<(), ApplyError> {
+fn interactive_key_check(
+    rt: &tokio::runtime::Runtime,
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    json: bool,
+) -> Result<(), ApplyError> {
     use std::io::IsTerminal;
     if json || !std::io::stdin().is_terminal() || opts.connect.accept_new_host_keys {
         return Ok(());
@@ -162,7 +173,14 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
                     if row.change {
                         changes += 1;
                     }
-                    out.push_str(&format!("{:<16} {:<10} {} {}: {}\n", row.host, row.phase, if row.change { "~" } else { "=" }, row.step, row.detail));
+                    out.push_str(&format!(
+                        "{:<16} {:<10} {} {}: {}\n",
+                        row.host,
+                        row.phase,
+                        if row.change { "~" } else { "=" },
+                        row.step,
+                        row.detail
+                    ));
                 }
                 out.push_str(&format!("\n{changes} step(s) would change something; nothing was changed (--dry-run)\n"));
                 if !args.hosts.json {
@@ -187,14 +205,23 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
     renderer.finish();
     match result {
         Ok(summary) => {
-            let uploaded: Vec<String> = summary.uploaded.iter().filter(|(_, b)| **b > 0).map(|(h, b)| format!("{h} {} MiB", b / (1024 * 1024))).collect();
+            let uploaded: Vec<String> = summary
+                .uploaded
+                .iter()
+                .filter(|(_, b)| **b > 0)
+                .map(|(h, b)| format!("{h} {} MiB", b / (1024 * 1024)))
+                .collect();
             eprintln!(
                 "\ndeployed {}: {} step(s) changed, {} unchanged{}{}; the cluster is healthy",
                 spec.name,
                 summary.changed,
                 summary.unchanged,
                 if uploaded.is_empty() { String::new() } else { format!("; uploaded {}", uploaded.join(", ")) },
-                if summary.started.is_empty() { String::new() } else { format!("; (re)started on {}", summary.started.join(", ")) },
+                if summary.started.is_empty() {
+                    String::new()
+                } else {
+                    format!("; (re)started on {}", summary.started.join(", "))
+                },
             );
             if summary.changed == 0 {
                 eprintln!("no changes: every host already matched the project");
@@ -256,10 +283,21 @@ pub fn status(args: HostArgs) -> ExitCode {
         for h in &status.hosts {
             let roles: Vec<&str> = h.roles.iter().map(|r| r.name()).collect();
             let units = match &h.units {
-                Some(units) => units.iter().map(|u| format!("{}={}", u.unit.trim_end_matches(".service"), u.active)).collect::<Vec<_>>().join(" "),
+                Some(units) => units
+                    .iter()
+                    .map(|u| format!("{}={}", u.unit.trim_end_matches(".service"), u.active))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 None => format!("unreachable: {}", h.error.as_deref().unwrap_or("")),
             };
-            out.push_str(&format!("{:<16} {:<22} {:<36} {:<10} {}\n", h.host, roles.join(","), units, yes_no(h.listening), yes_no(h.in_cluster)));
+            out.push_str(&format!(
+                "{:<16} {:<22} {:<36} {:<10} {}\n",
+                h.host,
+                roles.join(","),
+                units,
+                yes_no(h.listening),
+                yes_no(h.in_cluster)
+            ));
         }
         out.push('\n');
         for (name, r) in &status.checks {

@@ -30,7 +30,8 @@ pub fn run(args: PlanArgs) -> ExitCode {
         Coordination::Zookeeper(_) => "ZooKeeper mode",
         Coordination::Kraft(_) => "KRaft mode",
     };
-    outln!(out, 
+    outln!(
+        out,
         "Plan for cluster {} — Apache Kafka {} (Scala {}), {mode}, {} host(s)",
         spec.name,
         spec.kafka.release.version,

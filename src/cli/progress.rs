@@ -20,9 +20,11 @@ fn style_step() -> ProgressStyle {
 }
 
 fn style_bytes() -> ProgressStyle {
-    ProgressStyle::with_template("{spinner:.cyan} {prefix:<16.bold} {msg} [{bar:30.cyan/blue}] {bytes}/{total_bytes} {bytes_per_sec}")
-        .expect("template")
-        .progress_chars("=> ")
+    ProgressStyle::with_template(
+        "{spinner:.cyan} {prefix:<16.bold} {msg} [{bar:30.cyan/blue}] {bytes}/{total_bytes} {bytes_per_sec}",
+    )
+    .expect("template")
+    .progress_chars("=> ")
 }
 
 impl Renderer {
@@ -80,7 +82,9 @@ impl Renderer {
                 bar.set_style(style_step());
                 match outcome {
                     Outcome::Changed { detail } => self.println(format!("  {host:<16} ✔ {step}: {detail}")),
-                    Outcome::Unchanged { reason } if self.verbose => self.println(format!("  {host:<16} · {step}: unchanged ({reason})")),
+                    Outcome::Unchanged { reason } if self.verbose => {
+                        self.println(format!("  {host:<16} · {step}: unchanged ({reason})"))
+                    }
                     Outcome::Unchanged { .. } => {}
                 }
                 bar.set_message(format!("done: {step}"));

@@ -19,7 +19,8 @@ pub fn run(args: ValidateArgs) -> ExitCode {
         Ok(loaded) => (loaded.validation.spec.is_some(), loaded.validation.problems),
         Err(project::LoadError::Parse { source, .. }) => {
             let field = match &source {
-                project::draft::ParseError::UnknownKey { path } | project::draft::ParseError::WrongType { path, .. } => path.clone(),
+                project::draft::ParseError::UnknownKey { path }
+                | project::draft::ParseError::WrongType { path, .. } => path.clone(),
                 project::draft::ParseError::Syntax(_) => String::new(),
                 _ => "format".to_string(),
             };
@@ -34,8 +35,10 @@ pub fn run(args: ValidateArgs) -> ExitCode {
     };
     if args.json {
         // The CLI speaks English: its JSON keeps {severity, field, message} (the Korean text is for the app).
-        let problems: Vec<_> =
-            problems.iter().map(|p| serde_json::json!({ "severity": p.severity, "field": p.field, "message": p.message })).collect();
+        let problems: Vec<_> = problems
+            .iter()
+            .map(|p| serde_json::json!({ "severity": p.severity, "field": p.field, "message": p.message }))
+            .collect();
         let out = serde_json::json!({ "valid": valid, "problems": problems });
         super::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&out).expect("problems serialise")));
     } else {

@@ -48,7 +48,8 @@ pub fn run(args: VersionsArgs) -> ExitCode {
         if r.current {
             notes.push("current");
         }
-        outln!(out, 
+        outln!(
+            out,
             "{:<8} {:<16} {:<11} {:<18} {:<7} {}",
             r.version.to_string(),
             r.scala.join(", "),

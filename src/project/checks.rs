@@ -10,20 +10,29 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Characters a path may not contain: they would break `log.dirs` (`,`), a unit file or a shell command.
 const FORBIDDEN_IN_PATH: &[char] = &[
-    ',', '$', '`', ';', '&', '|', '<', '>', '(', ')', '{', '}', '[', ']', '*', '?', '!', '#', '~', '\'', '"',
-    '\\', '=', '%',
+    ',', '$', '`', ';', '&', '|', '<', '>', '(', ')', '{', '}', '[', ']', '*', '?', '!', '#', '~', '\'', '"', '\\',
+    '=', '%',
 ];
 
 pub fn abs_path(raw: &str) -> Result<AbsPath, Text> {
     if raw.is_empty() {
-        return Err(text!("is empty — give an absolute path such as /data1", "비어 있습니다 — /data1 같은 절대 경로를 입력하세요"));
+        return Err(text!(
+            "is empty — give an absolute path such as /data1",
+            "비어 있습니다 — /data1 같은 절대 경로를 입력하세요"
+        ));
     }
     if raw.chars().any(|c| c.is_whitespace()) {
-        return Err(text!("{raw:?} contains whitespace — use a path without spaces", "{raw:?}에 공백이 있습니다 — 공백 없는 경로를 쓰세요"));
+        return Err(text!(
+            "{raw:?} contains whitespace — use a path without spaces",
+            "{raw:?}에 공백이 있습니다 — 공백 없는 경로를 쓰세요"
+        ));
     }
     if let Some(c) = raw.chars().find(|c| FORBIDDEN_IN_PATH.contains(c) || c.is_control()) {
-        let (why, why_ko) =
-            if c == ',' { (" (it would split the log.dirs list)", " (log.dirs 목록이 나뉩니다)") } else { (" (shell metacharacter)", " (셸 메타문자)") };
+        let (why, why_ko) = if c == ',' {
+            (" (it would split the log.dirs list)", " (log.dirs 목록이 나뉩니다)")
+        } else {
+            (" (shell metacharacter)", " (셸 메타문자)")
+        };
         return Err(text!(
             "{raw:?} contains {c:?}{why} — use letters, digits, '/', '.', '-' and '_'",
             "{raw:?}에 {c:?} 문자가 들어 있습니다{why_ko} — 영문자, 숫자, '/', '.', '-', '_'만 쓰세요"
@@ -54,7 +63,10 @@ pub fn abs_path(raw: &str) -> Result<AbsPath, Text> {
 /// A path that may start with `~/` (SSH identity and known_hosts files, expanded on the machine running the wizard).
 pub fn local_path(raw: &str) -> Result<String, Text> {
     if raw.is_empty() {
-        return Err(text!("is empty — give a file path or remove the key", "비어 있습니다 — 파일 경로를 입력하거나 이 키를 지우세요"));
+        return Err(text!(
+            "is empty — give a file path or remove the key",
+            "비어 있습니다 — 파일 경로를 입력하거나 이 키를 지우세요"
+        ));
     }
     if raw.chars().any(|c| c.is_control()) {
         return Err(text!("contains a control character", "제어 문자가 들어 있습니다"));
@@ -100,7 +112,10 @@ pub fn net_address(raw: &str) -> Result<NetAddress, Text> {
 pub fn port(raw: i64) -> Result<u16, Text> {
     match u16::try_from(raw) {
         Ok(p) if p > 0 => Ok(p),
-        _ => Err(text!("{raw} is not a TCP port — use a number from 1 to 65535", "{raw}은(는) TCP 포트가 아닙니다 — 1부터 65535 사이의 숫자를 쓰세요")),
+        _ => Err(text!(
+            "{raw} is not a TCP port — use a number from 1 to 65535",
+            "{raw}은(는) TCP 포트가 아닙니다 — 1부터 65535 사이의 숫자를 쓰세요"
+        )),
     }
 }
 
@@ -124,7 +139,10 @@ pub fn chroot(raw: &str) -> Result<String, Text> {
         return Err(text!("{raw:?} contains whitespace — {fix}", "{raw:?}에 공백이 있습니다 — {fix_ko}"));
     }
     if !raw.starts_with('/') {
-        return Err(text!("{raw:?} does not start with '/' — {fix}", "{raw:?}은(는) '/'로 시작하지 않습니다 — {fix_ko}"));
+        return Err(text!(
+            "{raw:?} does not start with '/' — {fix}",
+            "{raw:?}은(는) '/'로 시작하지 않습니다 — {fix_ko}"
+        ));
     }
     if raw == "/" {
         return Err(text!(
@@ -137,7 +155,10 @@ pub fn chroot(raw: &str) -> Result<String, Text> {
     }
     let elements: Vec<&str> = raw[1..].split('/').collect();
     if elements.iter().any(|e| e.is_empty()) {
-        return Err(text!("{raw:?} has an empty element ('//') — {fix}", "{raw:?}에 빈 요소('//')가 있습니다 — {fix_ko}"));
+        return Err(text!(
+            "{raw:?} has an empty element ('//') — {fix}",
+            "{raw:?}에 빈 요소('//')가 있습니다 — {fix_ko}"
+        ));
     }
     if elements.iter().any(|e| *e == "." || *e == "..") {
         return Err(text!(
@@ -245,7 +266,10 @@ pub fn cluster_id(raw: &str) -> Result<ClusterId, Text> {
             .with_decode_allow_trailing_bits(true),
     );
     let bytes = lenient.decode(raw).ok().filter(|b| b.len() == 16 && raw.len() == 22).ok_or_else(|| {
-        text!("{raw:?} is not a 22-character base64url id — {fix}", "{raw:?}은(는) 22자짜리 base64url id가 아닙니다 — {fix_ko}")
+        text!(
+            "{raw:?} is not a 22-character base64url id — {fix}",
+            "{raw:?}은(는) 22자짜리 base64url id가 아닙니다 — {fix_ko}"
+        )
     })?;
     if raw.starts_with('-') {
         return Err(text!(
@@ -275,8 +299,7 @@ pub fn new_cluster_id() -> ClusterId {
 
 /// A Kafka property key: dotted lowercase words (no `=`, `:`, spaces or newlines that would corrupt the file).
 pub fn property_key(raw: &str) -> bool {
-    !raw.is_empty()
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+    !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]
@@ -306,7 +329,17 @@ mod tests {
     fn chroots_are_one_absolute_znode_path() {
         assert!(chroot("/peter-kafka").is_ok());
         assert!(chroot("/kafka/prod").is_ok());
-        for bad in ["peter-kafka", "/", "/peter-kafka/", "/a//b", "/peter kafka", "/zookeeper", "/zookeeper/x", "/a/./b", "/a,b"] {
+        for bad in [
+            "peter-kafka",
+            "/",
+            "/peter-kafka/",
+            "/a//b",
+            "/peter kafka",
+            "/zookeeper",
+            "/zookeeper/x",
+            "/a/./b",
+            "/a,b",
+        ] {
             assert!(chroot(bad).is_err(), "{bad:?}");
         }
     }

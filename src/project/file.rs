@@ -39,9 +39,9 @@ pub fn load(path: &Path) -> Result<LoadedProject, LoadError> {
 /// For a valid KRaft project without `kraft.cluster_id`: generates one, writes it into the file and reloads.
 /// Returns the new id when one was generated; other projects are returned unchanged.
 pub fn ensure_cluster_id(project: LoadedProject) -> Result<(LoadedProject, Option<ClusterId>), LoadError> {
-    let needs_id = project.validation.spec.as_ref().is_some_and(|spec| {
-        matches!(&spec.coordination, super::spec::Coordination::Kraft(k) if k.cluster_id.is_none())
-    });
+    let needs_id = project.validation.spec.as_ref().is_some_and(
+        |spec| matches!(&spec.coordination, super::spec::Coordination::Kraft(k) if k.cluster_id.is_none()),
+    );
     if !needs_id {
         return Ok((project, None));
     }
@@ -67,7 +67,8 @@ pub fn with_cluster_id(text: &str, id: &ClusterId) -> String {
 /// everything unchanged survive. Falls back to a freshly written file when `original` is not TOML.
 pub fn merge_into(original: &str, draft: &ProjectDraft) -> String {
     let fresh = draft::to_toml(draft);
-    let (Ok(mut doc), Ok(new)) = (original.parse::<toml_edit::DocumentMut>(), fresh.parse::<toml_edit::DocumentMut>()) else {
+    let (Ok(mut doc), Ok(new)) = (original.parse::<toml_edit::DocumentMut>(), fresh.parse::<toml_edit::DocumentMut>())
+    else {
         return fresh;
     };
     merge_table_like(doc.as_table_mut(), new.as_table());
@@ -203,9 +204,20 @@ mod tests {
         draft.hosts[1].id = Some(7);
         draft.kafka.data_dirs = Some(vec!["/data1".into()]);
         draft.hosts[1].ssh.as_mut().unwrap().port = Some(2222);
-        draft.hosts.push(draft::HostDraft { name: "k2".into(), roles: vec!["broker".into()], id: Some(8), ..Default::default() });
+        draft.hosts.push(draft::HostDraft {
+            name: "k2".into(),
+            roles: vec!["broker".into()],
+            id: Some(8),
+            ..Default::default()
+        });
         let out = merge_into(COMMENTED, &draft);
-        for kept in ["# The guide's cluster.", "name = 'peter-kafka' # the chroot follows it", "# ZooKeeper ensemble first", "name = \"k1\" # first broker", "data_dirs = [\"/data1\"] # two disks"] {
+        for kept in [
+            "# The guide's cluster.",
+            "name = 'peter-kafka' # the chroot follows it",
+            "# ZooKeeper ensemble first",
+            "name = \"k1\" # first broker",
+            "data_dirs = [\"/data1\"] # two disks",
+        ] {
             assert!(out.contains(kept), "lost {kept:?}:\n{out}");
         }
         assert!(out.contains("id = 7") && out.contains("port = 2222") && out.contains("name = \"k2\""), "{out}");

@@ -33,13 +33,29 @@ pub const OWNED_PROPERTIES: &[(&str, &str, &str)] = &[
     ("node.id", "hosts[].id", "hosts[].id"),
     ("log.dirs", "kafka.data_dirs (or hosts[].data_dirs)", "kafka.data_dirs(또는 hosts[].data_dirs)"),
     ("log.dir", "kafka.data_dirs (or hosts[].data_dirs)", "kafka.data_dirs(또는 hosts[].data_dirs)"),
-    ("zookeeper.connect", "the [zookeeper] section and the hosts with role \"zookeeper\"", "[zookeeper] 섹션과 역할이 \"zookeeper\"인 호스트"),
+    (
+        "zookeeper.connect",
+        "the [zookeeper] section and the hosts with role \"zookeeper\"",
+        "[zookeeper] 섹션과 역할이 \"zookeeper\"인 호스트",
+    ),
     ("process.roles", "hosts[].roles", "hosts[].roles"),
     ("listeners", "kafka.listener_port (and kraft.controller_port)", "kafka.listener_port(와 kraft.controller_port)"),
     ("advertised.listeners", "hosts[].address and kafka.listener_port", "hosts[].address와 kafka.listener_port"),
-    ("listener.security.protocol.map", "kafka.listener_port (listeners are generated)", "kafka.listener_port(리스너는 자동으로 생성됩니다)"),
-    ("inter.broker.listener.name", "kafka.listener_port (listeners are generated)", "kafka.listener_port(리스너는 자동으로 생성됩니다)"),
-    ("controller.listener.names", "kraft.controller_port (listeners are generated)", "kraft.controller_port(리스너는 자동으로 생성됩니다)"),
+    (
+        "listener.security.protocol.map",
+        "kafka.listener_port (listeners are generated)",
+        "kafka.listener_port(리스너는 자동으로 생성됩니다)",
+    ),
+    (
+        "inter.broker.listener.name",
+        "kafka.listener_port (listeners are generated)",
+        "kafka.listener_port(리스너는 자동으로 생성됩니다)",
+    ),
+    (
+        "controller.listener.names",
+        "kraft.controller_port (listeners are generated)",
+        "kraft.controller_port(리스너는 자동으로 생성됩니다)",
+    ),
     ("controller.quorum.voters", "the hosts with role \"controller\"", "역할이 \"controller\"인 호스트"),
     ("controller.quorum.bootstrap.servers", "the hosts with role \"controller\"", "역할이 \"controller\"인 호스트"),
     ("broker.rack", "hosts[].rack", "hosts[].rack"),
@@ -115,7 +131,10 @@ pub fn check_host_reach(draft: &ProjectDraft, index: usize) -> Result<HostReach,
     let Some(h) = draft.hosts.get(index) else {
         return Err(vec![Problem::error(
             format!("hosts[{index}]"),
-            text!("there is no such host — add it on the Hosts step", "그런 호스트가 없습니다 — 호스트와 ID 단계에서 추가하세요"),
+            text!(
+                "there is no such host — add it on the Hosts step",
+                "그런 호스트가 없습니다 — 호스트와 ID 단계에서 추가하세요"
+            ),
         )]);
     };
     let at = |f: &str| format!("hosts[{index}].{f}");
@@ -127,13 +146,19 @@ pub fn check_host_reach(draft: &ProjectDraft, index: usize) -> Result<HostReach,
         None => None,
     };
     match (name, address, ssh, connection) {
-        (Some(name), Some(address), Some(ssh), Some(connection)) if !c.has_errors() => Ok(HostReach { name, address, ssh, connection, java_home }),
+        (Some(name), Some(address), Some(ssh), Some(connection)) if !c.has_errors() => {
+            Ok(HostReach { name, address, ssh, connection, java_home })
+        }
         _ => Err(c.problems),
     }
 }
 
 /// A host's name and its optional address: `None` for a field that failed its check (`Some(None)`: no address).
-fn check_name_and_address(c: &mut Checker, i: usize, h: &HostDraft) -> (Option<NetAddress>, Option<Option<NetAddress>>) {
+fn check_name_and_address(
+    c: &mut Checker,
+    i: usize,
+    h: &HostDraft,
+) -> (Option<NetAddress>, Option<Option<NetAddress>>) {
     let at = |f: &str| format!("hosts[{i}].{f}");
     let name = if h.name.is_empty() {
         c.error(
@@ -159,7 +184,13 @@ fn check_connection(c: &mut Checker, field: &str, raw: Option<&str>) -> Option<C
         None | Some("ssh") => Some(Connection::Ssh),
         Some("local") => Some(Connection::Local),
         Some(other) => {
-            c.error(field, text!("{other:?} is not a connection — write \"ssh\" (the default) or \"local\" (this machine)", "{other:?}은(는) 연결 방식이 아닙니다 — \"ssh\"(기본값) 또는 \"local\"(이 컴퓨터)을 쓰세요"));
+            c.error(
+                field,
+                text!(
+                    "{other:?} is not a connection — write \"ssh\" (the default) or \"local\" (this machine)",
+                    "{other:?}은(는) 연결 방식이 아닙니다 — \"ssh\"(기본값) 또는 \"local\"(이 컴퓨터)을 쓰세요"
+                ),
+            );
             None
         }
     }
@@ -175,7 +206,13 @@ pub fn validate(draft: &ProjectDraft) -> Validation {
 fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
     let name = match d.name.as_deref() {
         None => {
-            c.error("name", text!("missing — name the cluster, e.g. name = \"my-kafka\" (used for the default chroot)", "없습니다 — 클러스터 이름을 정하세요. 예: name = \"my-kafka\" (기본 chroot에 쓰입니다)"));
+            c.error(
+                "name",
+                text!(
+                    "missing — name the cluster, e.g. name = \"my-kafka\" (used for the default chroot)",
+                    "없습니다 — 클러스터 이름을 정하세요. 예: name = \"my-kafka\" (기본 chroot에 쓰입니다)"
+                ),
+            );
             None
         }
         Some(raw) => c.check("name", checks::cluster_name(raw)),
@@ -218,7 +255,13 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
         c.error("zookeeper", text!("this project uses KRaft mode, which has no ZooKeeper — remove the [zookeeper] section or set kafka.mode = \"zookeeper\"", "이 프로젝트는 ZooKeeper가 없는 KRaft 모드를 씁니다 — [zookeeper] 섹션을 지우거나 kafka.mode = \"zookeeper\"로 설정하세요"));
     }
     if kraft == Some(false) && d.kraft.is_some() {
-        c.error("kraft", text!("this project uses ZooKeeper mode — remove the [kraft] section or set kafka.mode = \"kraft\"", "이 프로젝트는 ZooKeeper 모드를 씁니다 — [kraft] 섹션을 지우거나 kafka.mode = \"kraft\"로 설정하세요"));
+        c.error(
+            "kraft",
+            text!(
+                "this project uses ZooKeeper mode — remove the [kraft] section or set kafka.mode = \"kraft\"",
+                "이 프로젝트는 ZooKeeper 모드를 씁니다 — [kraft] 섹션을 지우거나 kafka.mode = \"kraft\"로 설정하세요"
+            ),
+        );
     }
 
     let hosts = check_hosts(c, d, kraft, default_data_dirs.as_deref());
@@ -266,7 +309,13 @@ fn check_release(c: &mut Checker, d: &ProjectDraft) -> Option<&'static Release> 
         return None;
     };
     let Some(version) = Version::parse(raw) else {
-        c.error("kafka.version", text!("{raw:?} is not a release number — write it as major.minor.patch, e.g. \"3.9.1\"", "{raw:?}은(는) 릴리스 번호가 아닙니다 — major.minor.patch 형식으로 쓰세요. 예: \"3.9.1\""));
+        c.error(
+            "kafka.version",
+            text!(
+                "{raw:?} is not a release number — write it as major.minor.patch, e.g. \"3.9.1\"",
+                "{raw:?}은(는) 릴리스 번호가 아닙니다 — major.minor.patch 형식으로 쓰세요. 예: \"3.9.1\""
+            ),
+        );
         return None;
     };
     let Some(release) = catalog::find(version) else {
@@ -274,18 +323,28 @@ fn check_release(c: &mut Checker, d: &ProjectDraft) -> Option<&'static Release> 
         let Text { en: hint, ko: hint_ko } = match catalog::newest_in_line(major, minor) {
             Some(r) => {
                 let newest = r.version;
-                text!("the newest {major}.{minor} release is {newest}", "{major}.{minor}의 최신 릴리스는 {newest}입니다")
+                text!(
+                    "the newest {major}.{minor} release is {newest}",
+                    "{major}.{minor}의 최신 릴리스는 {newest}입니다"
+                )
             }
             None => text!(
                 "see `kafka-wizard versions` for the releases it knows (2.0.0 and later)",
                 "알고 있는 릴리스(2.0.0 이상)는 `kafka-wizard versions`에서 확인하세요"
             ),
         };
-        c.error("kafka.version", text!("{version} is not a known Apache Kafka release — {hint}", "{version}은(는) 알려진 Apache Kafka 릴리스가 아닙니다 — {hint_ko}"));
+        c.error(
+            "kafka.version",
+            text!(
+                "{version} is not a known Apache Kafka release — {hint}",
+                "{version}은(는) 알려진 Apache Kafka 릴리스가 아닙니다 — {hint_ko}"
+            ),
+        );
         return None;
     };
     if release.withdrawn {
-        let fix = catalog::newest_in_line(version.major, version.minor).map(|r| r.version.to_string()).unwrap_or_default();
+        let fix =
+            catalog::newest_in_line(version.major, version.minor).map(|r| r.version.to_string()).unwrap_or_default();
         c.warning(
             "kafka.version",
             text!(
@@ -306,7 +365,10 @@ fn check_scala(c: &mut Checker, release: &Release, raw: Option<&str>) -> Option<
             let (v, list) = (release.version, release.scala.join(", "));
             c.error(
                 "kafka.scala",
-                text!("Kafka {v} is not published for Scala {s:?} — choose one of {list}", "Kafka {v}은(는) Scala {s:?}용으로 배포되지 않습니다 — {list} 중 하나를 고르세요"),
+                text!(
+                    "Kafka {v} is not published for Scala {s:?} — choose one of {list}",
+                    "Kafka {v}은(는) Scala {s:?}용으로 배포되지 않습니다 — {list} 중 하나를 고르세요"
+                ),
             );
             None
         }
@@ -320,7 +382,13 @@ fn check_mode(c: &mut Checker, release: &Release, raw: Option<&str>) -> Option<b
         Some("kraft") => true,
         Some("zookeeper") => false,
         Some(other) => {
-            c.error("kafka.mode", text!("{other:?} is not a mode — write \"zookeeper\" or \"kraft\"", "{other:?}은(는) 모드가 아닙니다 — \"zookeeper\" 또는 \"kraft\"를 쓰세요"));
+            c.error(
+                "kafka.mode",
+                text!(
+                    "{other:?} is not a mode — write \"zookeeper\" or \"kraft\"",
+                    "{other:?}은(는) 모드가 아닙니다 — \"zookeeper\" 또는 \"kraft\"를 쓰세요"
+                ),
+            );
             return None;
         }
         None => match release.default_mode_is_kraft() {
@@ -334,12 +402,22 @@ fn check_mode(c: &mut Checker, release: &Release, raw: Option<&str>) -> Option<b
     if kraft && release.kraft != KraftSupport::Production {
         let (what, what_ko) = match release.kraft {
             KraftSupport::None => ("has no KRaft mode", "에는 KRaft 모드가 없습니다"),
-            KraftSupport::EarlyAccess => {
-                ("has KRaft only as an early-access feature, not for production", "의 KRaft는 프로덕션용이 아닌 early access 기능일 뿐입니다")
-            }
-            _ => ("has KRaft only as a preview, not for production", "의 KRaft는 프로덕션용이 아닌 미리보기(preview)일 뿐입니다"),
+            KraftSupport::EarlyAccess => (
+                "has KRaft only as an early-access feature, not for production",
+                "의 KRaft는 프로덕션용이 아닌 early access 기능일 뿐입니다",
+            ),
+            _ => (
+                "has KRaft only as a preview, not for production",
+                "의 KRaft는 프로덕션용이 아닌 미리보기(preview)일 뿐입니다",
+            ),
         };
-        c.error("kafka.mode", text!("Kafka {v} {what} — use mode = \"zookeeper\", or Kafka 3.3.1 or later for KRaft", "Kafka {v}{what_ko} — mode = \"zookeeper\"를 쓰거나, KRaft를 쓰려면 Kafka 3.3.1 이상을 고르세요"));
+        c.error(
+            "kafka.mode",
+            text!(
+                "Kafka {v} {what} — use mode = \"zookeeper\", or Kafka 3.3.1 or later for KRaft",
+                "Kafka {v}{what_ko} — mode = \"zookeeper\"를 쓰거나, KRaft를 쓰려면 Kafka 3.3.1 이상을 고르세요"
+            ),
+        );
         return None;
     }
     if !kraft && !release.zookeeper {
@@ -355,7 +433,13 @@ fn path_or_default(c: &mut Checker, field: &str, raw: Option<&str>, default: &st
 
 fn check_data_dirs(c: &mut Checker, field: &str, list: &[String]) -> Option<Vec<AbsPath>> {
     if list.is_empty() {
-        c.error(field, text!("is empty — list at least one directory for Kafka's data (log.dirs), one per disk", "비어 있습니다 — Kafka 데이터(log.dirs) 디렉터리를 디스크마다 하나씩, 적어도 하나 적으세요"));
+        c.error(
+            field,
+            text!(
+                "is empty — list at least one directory for Kafka's data (log.dirs), one per disk",
+                "비어 있습니다 — Kafka 데이터(log.dirs) 디렉터리를 디스크마다 하나씩, 적어도 하나 적으세요"
+            ),
+        );
         return None;
     }
     let mut ok = true;
@@ -369,7 +453,13 @@ fn check_data_dirs(c: &mut Checker, field: &str, list: &[String]) -> Option<Vec<
             }
             Ok(path) => {
                 if let Some(j) = seen.iter().position(|p| *p == path) {
-                    c.error(item, text!("{path} is listed twice (also {field}[{j}]) — list each directory once", "{path}이(가) 두 번 나옵니다({field}[{j}]에도 있음) — 디렉터리마다 한 번만 적으세요"));
+                    c.error(
+                        item,
+                        text!(
+                            "{path} is listed twice (also {field}[{j}]) — list each directory once",
+                            "{path}이(가) 두 번 나옵니다({field}[{j}]에도 있음) — 디렉터리마다 한 번만 적으세요"
+                        ),
+                    );
                     ok = false;
                 } else if let Some(j) = seen.iter().position(|p| p.contains(&path) || path.contains(p)) {
                     let other = &seen[j];
@@ -412,12 +502,24 @@ fn check_properties(c: &mut Checker, props: &BTreeMap<String, toml::Value>) -> O
     for (key, value) in props {
         let field = format!("kafka.properties.\"{key}\"");
         if !checks::property_key(key) {
-            c.error(field, text!("is not a property name — use Kafka's dotted names such as num.partitions", "속성 이름이 아닙니다 — num.partitions처럼 점으로 구분된 Kafka 속성 이름을 쓰세요"));
+            c.error(
+                field,
+                text!(
+                    "is not a property name — use Kafka's dotted names such as num.partitions",
+                    "속성 이름이 아닙니다 — num.partitions처럼 점으로 구분된 Kafka 속성 이름을 쓰세요"
+                ),
+            );
             ok = false;
             continue;
         }
         if let Some((_, owner, owner_ko)) = OWNED_PROPERTIES.iter().find(|(k, _, _)| k == key) {
-            c.error(field, text!("{key} is generated by the wizard for each host — set {owner} instead", "{key}은(는) 마법사가 호스트마다 생성합니다 — 대신 {owner_ko}을(를) 설정하세요"));
+            c.error(
+                field,
+                text!(
+                    "{key} is generated by the wizard for each host — set {owner} instead",
+                    "{key}은(는) 마법사가 호스트마다 생성합니다 — 대신 {owner_ko}을(를) 설정하세요"
+                ),
+            );
             ok = false;
             continue;
         }
@@ -427,7 +529,13 @@ fn check_properties(c: &mut Checker, props: &BTreeMap<String, toml::Value>) -> O
         let text = match value {
             toml::Value::String(s) if !s.chars().any(|ch| ch.is_control()) => s.clone(),
             toml::Value::String(_) => {
-                c.error(field, text!("contains a line break or control character — give a one-line value", "줄바꿈이나 제어 문자가 들어 있습니다 — 한 줄짜리 값을 쓰세요"));
+                c.error(
+                    field,
+                    text!(
+                        "contains a line break or control character — give a one-line value",
+                        "줄바꿈이나 제어 문자가 들어 있습니다 — 한 줄짜리 값을 쓰세요"
+                    ),
+                );
                 ok = false;
                 continue;
             }
@@ -435,7 +543,10 @@ fn check_properties(c: &mut Checker, props: &BTreeMap<String, toml::Value>) -> O
             toml::Value::Float(f) => f.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
             _ => {
-                c.error(field, text!("must be a string, number or true/false", "문자열, 숫자 또는 true/false여야 합니다"));
+                c.error(
+                    field,
+                    text!("must be a string, number or true/false", "문자열, 숫자 또는 true/false여야 합니다"),
+                );
                 ok = false;
                 continue;
             }
@@ -447,7 +558,13 @@ fn check_properties(c: &mut Checker, props: &BTreeMap<String, toml::Value>) -> O
 
 fn parse_roles(c: &mut Checker, field: &str, raw: &[String]) -> Option<Vec<Role>> {
     if raw.is_empty() {
-        c.error(field, text!("is empty — give the host at least one role: \"broker\", \"zookeeper\" or \"controller\"", "비어 있습니다 — 호스트에 역할을 하나 이상 주세요: \"broker\", \"zookeeper\" 또는 \"controller\""));
+        c.error(
+            field,
+            text!(
+                "is empty — give the host at least one role: \"broker\", \"zookeeper\" or \"controller\"",
+                "비어 있습니다 — 호스트에 역할을 하나 이상 주세요: \"broker\", \"zookeeper\" 또는 \"controller\""
+            ),
+        );
         return None;
     }
     let mut roles = Vec::new();
@@ -455,12 +572,24 @@ fn parse_roles(c: &mut Checker, field: &str, raw: &[String]) -> Option<Vec<Role>
     for (i, r) in raw.iter().enumerate() {
         match Role::ALL.iter().find(|role| role.name() == r) {
             Some(role) if roles.contains(role) => {
-                c.error(format!("{field}[{i}]"), text!("{r:?} is listed twice — list each role once", "{r:?}이(가) 두 번 나옵니다 — 역할마다 한 번만 적으세요"));
+                c.error(
+                    format!("{field}[{i}]"),
+                    text!(
+                        "{r:?} is listed twice — list each role once",
+                        "{r:?}이(가) 두 번 나옵니다 — 역할마다 한 번만 적으세요"
+                    ),
+                );
                 ok = false;
             }
             Some(role) => roles.push(*role),
             None => {
-                c.error(format!("{field}[{i}]"), text!("{r:?} is not a role — use \"broker\", \"zookeeper\" or \"controller\"", "{r:?}은(는) 역할이 아닙니다 — \"broker\", \"zookeeper\" 또는 \"controller\"를 쓰세요"));
+                c.error(
+                    format!("{field}[{i}]"),
+                    text!(
+                        "{r:?} is not a role — use \"broker\", \"zookeeper\" or \"controller\"",
+                        "{r:?}은(는) 역할이 아닙니다 — \"broker\", \"zookeeper\" 또는 \"controller\"를 쓰세요"
+                    ),
+                );
                 ok = false;
             }
         }
@@ -471,7 +600,8 @@ fn parse_roles(c: &mut Checker, field: &str, raw: &[String]) -> Option<Vec<Role>
 fn merge_ssh(c: &mut Checker, field: &str, base: &SshDraft, over: Option<&SshDraft>) -> Option<SshSettings> {
     let pick = |f: fn(&SshDraft) -> Option<String>| over.and_then(f).or_else(|| f(base));
     let user_raw = pick(|s| s.user.clone()).unwrap_or_else(|| "root".into());
-    let user_field = if over.and_then(|o| o.user.as_ref()).is_some() { format!("{field}.user") } else { "ssh.user".into() };
+    let user_field =
+        if over.and_then(|o| o.user.as_ref()).is_some() { format!("{field}.user") } else { "ssh.user".into() };
     let user = c.check(user_field, checks::user_name(&user_raw));
     let port_raw = over.and_then(|o| o.port).or(base.port).unwrap_or(22);
     let port_field = if over.and_then(|o| o.port).is_some() { format!("{field}.port") } else { "ssh.port".into() };
@@ -486,7 +616,14 @@ fn merge_ssh(c: &mut Checker, field: &str, base: &SshDraft, over: Option<&SshDra
 /// One of the SSH settings' local files (the override, else the default): `None` when its check failed,
 /// `Some(None)` when unset. A relative path is warned about where it is written (the defaults once, an override on
 /// its host).
-fn ssh_local_file(c: &mut Checker, field: &str, key: &str, base: &SshDraft, over: Option<&SshDraft>, f: fn(&SshDraft) -> Option<String>) -> Option<Option<String>> {
+fn ssh_local_file(
+    c: &mut Checker,
+    field: &str,
+    key: &str,
+    base: &SshDraft,
+    over: Option<&SshDraft>,
+    f: fn(&SshDraft) -> Option<String>,
+) -> Option<Option<String>> {
     let Some(raw) = over.and_then(f).or_else(|| f(base)) else { return Some(None) };
     let at = format!("{field}.{key}");
     let path = c.check(at.clone(), checks::local_path(&raw))?;
@@ -505,9 +642,20 @@ fn warn_relative(c: &mut Checker, field: &str, path: &str) {
     }
 }
 
-fn check_hosts(c: &mut Checker, d: &ProjectDraft, kraft: Option<bool>, default_dirs: Option<&[AbsPath]>) -> Option<Vec<HostSpec>> {
+fn check_hosts(
+    c: &mut Checker,
+    d: &ProjectDraft,
+    kraft: Option<bool>,
+    default_dirs: Option<&[AbsPath]>,
+) -> Option<Vec<HostSpec>> {
     if d.hosts.is_empty() {
-        c.error("hosts", text!("no hosts — add a [[hosts]] entry for every machine of the cluster", "호스트가 없습니다 — 클러스터의 머신마다 [[hosts]] 항목을 추가하세요"));
+        c.error(
+            "hosts",
+            text!(
+                "no hosts — add a [[hosts]] entry for every machine of the cluster",
+                "호스트가 없습니다 — 클러스터의 머신마다 [[hosts]] 항목을 추가하세요"
+            ),
+        );
         return None;
     }
     // Check the project-wide SSH defaults once, so their problems are reported once.
@@ -515,17 +663,31 @@ fn check_hosts(c: &mut Checker, d: &ProjectDraft, kraft: Option<bool>, default_d
     let checked: Vec<Option<HostSpec>> =
         d.hosts.iter().enumerate().map(|(i, h)| check_host(c, i, h, &d.ssh, kraft, default_dirs)).collect();
     // Cross-host checks run on every host that passed on its own, so all problems show at once.
-    let passed: Vec<(usize, &HostSpec)> = checked.iter().enumerate().filter_map(|(i, h)| h.as_ref().map(|h| (i, h))).collect();
+    let passed: Vec<(usize, &HostSpec)> =
+        checked.iter().enumerate().filter_map(|(i, h)| h.as_ref().map(|h| (i, h))).collect();
     check_host_uniqueness(c, &passed);
     if checked.iter().flatten().all(|h| !h.has(Role::Broker)) && checked.iter().all(Option::is_some) {
-        c.error("hosts", text!("no host has the role \"broker\" — give at least one host roles = [\"broker\"]", "역할이 \"broker\"인 호스트가 없습니다 — 적어도 한 호스트에 roles = [\"broker\"]를 주세요"));
+        c.error(
+            "hosts",
+            text!(
+                "no host has the role \"broker\" — give at least one host roles = [\"broker\"]",
+                "역할이 \"broker\"인 호스트가 없습니다 — 적어도 한 호스트에 roles = [\"broker\"]를 주세요"
+            ),
+        );
     }
     let hosts: Option<Vec<HostSpec>> = checked.into_iter().collect();
     base_ssh?;
     hosts.filter(|_| !c.has_errors())
 }
 
-fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: Option<bool>, default_dirs: Option<&[AbsPath]>) -> Option<HostSpec> {
+fn check_host(
+    c: &mut Checker,
+    i: usize,
+    h: &HostDraft,
+    ssh: &SshDraft,
+    kraft: Option<bool>,
+    default_dirs: Option<&[AbsPath]>,
+) -> Option<HostSpec> {
     let at = |f: &str| format!("hosts[{i}].{f}");
     let (name, address) = check_name_and_address(c, i, h);
     let roles = parse_roles(c, &at("roles"), &h.roles);
@@ -553,7 +715,13 @@ fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: O
     let node_id = match (h.id, needs_id) {
         (Some(id), _) if !(0..=i64::from(i32::MAX)).contains(&id) => {
             let max = i32::MAX;
-            c.error(at("id"), text!("{id} is out of range — broker and node ids are whole numbers from 0 to {max}", "{id}은(는) 범위를 벗어났습니다 — broker id와 node id는 0부터 {max} 사이의 정수입니다"));
+            c.error(
+                at("id"),
+                text!(
+                    "{id} is out of range — broker and node ids are whole numbers from 0 to {max}",
+                    "{id}은(는) 범위를 벗어났습니다 — broker id와 node id는 0부터 {max} 사이의 정수입니다"
+                ),
+            );
             ids_ok = false;
             None
         }
@@ -566,7 +734,13 @@ fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: O
         (None, true) => {
             let what = if kraft == Some(true) { "node.id" } else { "broker.id" };
             let n = i + 1;
-            c.error(at("id"), text!("missing — every broker and controller needs a unique id ({what}), e.g. id = {n}", "없습니다 — broker와 controller마다 고유한 id({what})가 필요합니다. 예: id = {n}"));
+            c.error(
+                at("id"),
+                text!(
+                    "missing — every broker and controller needs a unique id ({what}), e.g. id = {n}",
+                    "없습니다 — broker와 controller마다 고유한 id({what})가 필요합니다. 예: id = {n}"
+                ),
+            );
             ids_ok = false;
             None
         }
@@ -575,7 +749,13 @@ fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: O
     let myid = match (h.zookeeper_id, is_member) {
         (Some(id), true) if (1..=255).contains(&id) => Some(id as u8),
         (Some(id), true) => {
-            c.error(at("zookeeper_id"), text!("{id} is outside 1–255 — ZooKeeper's myid must be a number from 1 to 255", "{id}은(는) 1–255 범위 밖입니다 — ZooKeeper의 myid는 1부터 255 사이의 숫자여야 합니다"));
+            c.error(
+                at("zookeeper_id"),
+                text!(
+                    "{id} is outside 1–255 — ZooKeeper's myid must be a number from 1 to 255",
+                    "{id}은(는) 1–255 범위 밖입니다 — ZooKeeper의 myid는 1부터 255 사이의 숫자여야 합니다"
+                ),
+            );
             ids_ok = false;
             None
         }
@@ -605,7 +785,17 @@ fn check_host(c: &mut Checker, i: usize, h: &HostDraft, ssh: &SshDraft, kraft: O
     if !(ids_ok && rack_ok) {
         return None;
     }
-    Some(HostSpec { name: name?, address: address?, roles: roles?, node_id, myid, rack, data_dirs: data_dirs?, ssh: ssh?, connection: connection? })
+    Some(HostSpec {
+        name: name?,
+        address: address?,
+        roles: roles?,
+        node_id,
+        myid,
+        rack,
+        data_dirs: data_dirs?,
+        ssh: ssh?,
+        connection: connection?,
+    })
 }
 
 fn check_host_uniqueness(c: &mut Checker, hosts: &[(usize, &HostSpec)]) {
@@ -617,7 +807,13 @@ fn check_host_uniqueness(c: &mut Checker, hosts: &[(usize, &HostSpec)]) {
     for &(i, h) in hosts {
         if let Some(&j) = names.get(h.name.as_str()) {
             let name = &h.name;
-            c.error(format!("hosts[{i}].name"), text!("{name} is also hosts[{j}] — every host appears once; give it both roles instead", "{name}은(는) hosts[{j}]에도 있습니다 — 호스트는 한 번만 적고, 대신 두 역할을 모두 주세요"));
+            c.error(
+                format!("hosts[{i}].name"),
+                text!(
+                    "{name} is also hosts[{j}] — every host appears once; give it both roles instead",
+                    "{name}은(는) hosts[{j}]에도 있습니다 — 호스트는 한 번만 적고, 대신 두 역할을 모두 주세요"
+                ),
+            );
         }
         names.insert(h.name.as_str(), i);
         if let Some(address) = &h.address {
@@ -630,7 +826,13 @@ fn check_host_uniqueness(c: &mut Checker, hosts: &[(usize, &HostSpec)]) {
         if let Some(id) = h.node_id {
             if let Some(&j) = ids.get(&id) {
                 let other = name_of(j);
-                c.error(format!("hosts[{i}].id"), text!("{id} is also the id of hosts[{j}] ({other}) — give every broker and controller a unique id", "{id}은(는) hosts[{j}]({other})의 id이기도 합니다 — broker와 controller마다 고유한 id를 주세요"));
+                c.error(
+                    format!("hosts[{i}].id"),
+                    text!(
+                        "{id} is also the id of hosts[{j}] ({other}) — give every broker and controller a unique id",
+                        "{id}은(는) hosts[{j}]({other})의 id이기도 합니다 — broker와 controller마다 고유한 id를 주세요"
+                    ),
+                );
             }
             ids.insert(id, i);
         }
@@ -644,7 +846,12 @@ fn check_host_uniqueness(c: &mut Checker, hosts: &[(usize, &HostSpec)]) {
     }
 }
 
-fn check_zookeeper(c: &mut Checker, d: &ProjectDraft, hosts: Option<&[HostSpec]>, name: Option<&str>) -> Option<ZookeeperSpec> {
+fn check_zookeeper(
+    c: &mut Checker,
+    d: &ProjectDraft,
+    hosts: Option<&[HostSpec]>,
+    name: Option<&str>,
+) -> Option<ZookeeperSpec> {
     let z = d.zookeeper.clone().unwrap_or_default();
     let chroot = match (&z.chroot, name) {
         (Some(raw), _) => c.check("zookeeper.chroot", checks::chroot(raw)),
@@ -662,7 +869,13 @@ fn check_zookeeper(c: &mut Checker, d: &ProjectDraft, hosts: Option<&[HostSpec]>
         match u32::try_from(v) {
             Ok(v) if v > 0 => Some(v),
             _ => {
-                c.error(field, text!("{v} must be a positive whole number (default {default})", "{v}: 양의 정수여야 합니다(기본값 {default})"));
+                c.error(
+                    field,
+                    text!(
+                        "{v} must be a positive whole number (default {default})",
+                        "{v}: 양의 정수여야 합니다(기본값 {default})"
+                    ),
+                );
                 None
             }
         }
@@ -682,7 +895,13 @@ fn check_zookeeper(c: &mut Checker, d: &ProjectDraft, hosts: Option<&[HostSpec]>
             None
         }
         Some(list) if list.is_empty() => {
-            c.error("zookeeper.external", text!("is empty — list every member of the existing ensemble as \"host:port\"", "비어 있습니다 — 기존 앙상블의 멤버를 모두 \"host:port\" 형식으로 적으세요"));
+            c.error(
+                "zookeeper.external",
+                text!(
+                    "is empty — list every member of the existing ensemble as \"host:port\"",
+                    "비어 있습니다 — 기존 앙상블의 멤버를 모두 \"host:port\" 형식으로 적으세요"
+                ),
+            );
             None
         }
         Some(list) => {
@@ -723,20 +942,28 @@ fn check_zookeeper(c: &mut Checker, d: &ProjectDraft, hosts: Option<&[HostSpec]>
 
 fn parse_host_port(entry: &str) -> Result<String, Text> {
     let fix = "write it as host:port, e.g. zk1.example.com:2181, with no spaces and no chroot (set zookeeper.chroot)";
-    let fix_ko = "공백과 chroot 없이 host:port 형식으로 쓰세요. 예: zk1.example.com:2181 (chroot는 zookeeper.chroot에 설정)";
+    let fix_ko =
+        "공백과 chroot 없이 host:port 형식으로 쓰세요. 예: zk1.example.com:2181 (chroot는 zookeeper.chroot에 설정)";
     if entry.contains('/') {
         return Err(text!("{entry:?} contains a chroot — {fix}", "{entry:?}에 chroot가 들어 있습니다 — {fix_ko}"));
     }
-    let (host, port) =
-        entry.rsplit_once(':').ok_or_else(|| text!("{entry:?} has no port — {fix}", "{entry:?}에 포트가 없습니다 — {fix_ko}"))?;
+    let (host, port) = entry
+        .rsplit_once(':')
+        .ok_or_else(|| text!("{entry:?} has no port — {fix}", "{entry:?}에 포트가 없습니다 — {fix_ko}"))?;
     let host = checks::net_address(host).map_err(|Text { en, ko }| text!("{en} — {fix}", "{ko} — {fix_ko}"))?;
-    let port: i64 =
-        port.parse().map_err(|_| text!("{entry:?} has no numeric port — {fix}", "{entry:?}의 포트가 숫자가 아닙니다 — {fix_ko}"))?;
+    let port: i64 = port
+        .parse()
+        .map_err(|_| text!("{entry:?} has no numeric port — {fix}", "{entry:?}의 포트가 숫자가 아닙니다 — {fix_ko}"))?;
     let port = checks::port(port)?;
     Ok(format!("{}:{port}", host.for_host_port()))
 }
 
-fn check_kraft(c: &mut Checker, d: &ProjectDraft, hosts: Option<&[HostSpec]>, listener_port: Option<u16>) -> Option<KraftSpec> {
+fn check_kraft(
+    c: &mut Checker,
+    d: &ProjectDraft,
+    hosts: Option<&[HostSpec]>,
+    listener_port: Option<u16>,
+) -> Option<KraftSpec> {
     let k = d.kraft.clone().unwrap_or_default();
     let cluster_id = match &k.cluster_id {
         Some(raw) => Some(c.check("kraft.cluster_id", checks::cluster_id(raw))?),
@@ -817,14 +1044,29 @@ fn check_cluster(c: &mut Checker, spec: &ClusterSpec) {
                     }
                 }
             }
-            ensemble_size_warning(c, ("KRaft controller quorum", "KRaft controller 쿼럼"), "controller", spec.controllers().count());
+            ensemble_size_warning(
+                c,
+                ("KRaft controller quorum", "KRaft controller 쿼럼"),
+                "controller",
+                spec.controllers().count(),
+            );
         }
     }
     for (i, h) in spec.hosts.iter().enumerate() {
         for (j, dir) in h.data_dirs.iter().enumerate() {
-            for (what, other) in [("kafka.install_dir", &spec.kafka.install_dir), ("kafka.config_dir", &spec.kafka.config_dir), ("kafka.log_dir", &spec.kafka.log_dir)] {
+            for (what, other) in [
+                ("kafka.install_dir", &spec.kafka.install_dir),
+                ("kafka.config_dir", &spec.kafka.config_dir),
+                ("kafka.log_dir", &spec.kafka.log_dir),
+            ] {
                 if dir.contains(other) || other.contains(dir) {
-                    c.error(format!("hosts[{i}].data_dirs[{j}]"), text!("{dir} overlaps {what} {other} — give Kafka's data its own directory", "{dir}이(가) {what} {other}과(와) 겹칩니다 — Kafka 데이터에는 전용 디렉터리를 주세요"));
+                    c.error(
+                        format!("hosts[{i}].data_dirs[{j}]"),
+                        text!(
+                            "{dir} overlaps {what} {other} — give Kafka's data its own directory",
+                            "{dir}이(가) {what} {other}과(와) 겹칩니다 — Kafka 데이터에는 전용 디렉터리를 주세요"
+                        ),
+                    );
                 }
             }
         }

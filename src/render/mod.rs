@@ -61,7 +61,11 @@ pub fn render_cluster(spec: &ClusterSpec) -> Result<Vec<HostFiles>, RenderError>
             return Err(RenderError::MissingClusterId);
         }
     }
-    Ok(spec.hosts.iter().map(|host| HostFiles { host: host.name.to_string(), files: render_host(spec, host) }).collect())
+    Ok(spec
+        .hosts
+        .iter()
+        .map(|host| HostFiles { host: host.name.to_string(), files: render_host(spec, host) })
+        .collect())
 }
 
 /// Every generated file for one host.

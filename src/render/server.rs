@@ -88,10 +88,7 @@ fn kraft_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, k: 
     if !advertised.is_empty() {
         w.set("advertised.listeners", advertised.join(","));
     }
-    w.set(
-        "listener.security.protocol.map",
-        format!("{CONTROLLER_LISTENER}:PLAINTEXT,{BROKER_LISTENER}:PLAINTEXT"),
-    );
+    w.set("listener.security.protocol.map", format!("{CONTROLLER_LISTENER}:PLAINTEXT,{BROKER_LISTENER}:PLAINTEXT"));
     if broker {
         w.set("inter.broker.listener.name", BROKER_LISTENER);
     }
@@ -116,7 +113,9 @@ fn replication_defaults(w: &mut PropertiesWriter, spec: &ClusterSpec) {
     if defaults.iter().all(|(key, _)| user_set(key)) {
         return;
     }
-    w.section(&format!("Replication for {brokers} broker(s): factor {rf}, writes survive one broker down when the factor allows"));
+    w.section(&format!(
+        "Replication for {brokers} broker(s): factor {rf}, writes survive one broker down when the factor allows"
+    ));
     for (key, value) in defaults {
         if !user_set(key) {
             w.set(key, value.to_string());

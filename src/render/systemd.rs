@@ -68,7 +68,14 @@ pub fn zookeeper_unit(spec: &ClusterSpec) -> String {
     )
 }
 
-fn unit(spec: &ClusterSpec, description: &str, ordering: &str, env_file: &str, exec_start: &str, stop_timeout: u32) -> String {
+fn unit(
+    spec: &ClusterSpec,
+    description: &str,
+    ordering: &str,
+    env_file: &str,
+    exec_start: &str,
+    stop_timeout: u32,
+) -> String {
     let user = &spec.kafka.user;
     format!(
         "{header}

@@ -78,7 +78,11 @@ impl FileChooser {
 /// WebDriver's screenshots show the webview only.
 pub fn screen_shot(name: &str) {
     let file = crate::shots().join(format!("app-{name}.png"));
-    let status = Command::new("import").args(["-window", "root"]).arg(&file).status().expect("import runs (Debian package imagemagick)");
+    let status = Command::new("import")
+        .args(["-window", "root"])
+        .arg(&file)
+        .status()
+        .expect("import runs (Debian package imagemagick)");
     assert!(status.success(), "import -window root {}", file.display());
 }
 

@@ -48,14 +48,25 @@ impl Driver {
         let driver = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| {
             let home = std::env::var("HOME").unwrap_or_default();
             let cargo_bin = format!("{home}/.cargo/bin/tauri-driver");
-            if Path::new(&cargo_bin).exists() { cargo_bin } else { "tauri-driver".into() }
+            if Path::new(&cargo_bin).exists() {
+                cargo_bin
+            } else {
+                "tauri-driver".into()
+            }
         });
         let mut command = Command::new(driver);
         if let Some(dir) = cwd {
             command.current_dir(dir);
         }
         let child = command
-            .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string(), "--native-driver", "/usr/bin/WebKitWebDriver"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &(port + 1).to_string(),
+                "--native-driver",
+                "/usr/bin/WebKitWebDriver",
+            ])
             .env("XDG_DATA_HOME", xdg.join("data"))
             .env("XDG_CACHE_HOME", xdg.join("cache"))
             .env("XDG_CONFIG_HOME", xdg.join("config"))
@@ -98,7 +109,8 @@ pub async fn connect(port: u16) -> Client {
 
 /// A session on the app started as `kafka-wizard-app ARGS…` (e.g. a project file to open).
 pub async fn connect_with_args(port: u16, args: &[&str]) -> Client {
-    let app = std::env::var("KW_APP_BIN").map(PathBuf::from).unwrap_or_else(|_| target_dir().join("debug/kafka-wizard-app"));
+    let app =
+        std::env::var("KW_APP_BIN").map(PathBuf::from).unwrap_or_else(|_| target_dir().join("debug/kafka-wizard-app"));
     assert!(app.exists(), "{} missing: run `cargo build -p kafka-wizard-app` first", app.display());
     session(shifted(port), &app, args).await
 }
@@ -111,7 +123,11 @@ pub async fn connect_to(port: u16, app: &Path, args: &[&str]) -> Client {
 async fn session(port: u16, app: &Path, args: &[&str]) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert("tauri:options".into(), serde_json::json!({ "application": app, "args": args }));
-    ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("WebDriver session")
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("WebDriver session")
 }
 
 /// A test's driver port moved by `KW_E2E_PORT_OFFSET` (default 0), so two checkouts can run their app tests at
@@ -132,7 +148,11 @@ pub async fn shot(c: &Client, name: &str) {
 }
 
 pub async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
-    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("{selector}: {e}"))
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("{selector}: {e}"))
 }
 
 /// Waits until `selector` shows text containing `want` (any text for `""`); panics with what it showed instead.
@@ -164,4 +184,3 @@ pub async fn go(c: &Client, step: &str) {
     css(c, &format!("nav [data-step='{step}']")).await.click().await.unwrap();
     css(c, &format!("main#step[data-step='{step}']")).await;
 }
-

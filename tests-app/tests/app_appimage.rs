@@ -28,7 +28,12 @@ fn processes() -> Vec<(u32, PathBuf)> {
 /// The shared objects a process has mapped.
 fn mapped_libraries(pid: u32) -> Vec<PathBuf> {
     let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
-    let mut libs: Vec<PathBuf> = maps.lines().filter_map(|l| l.split_whitespace().nth(5)).filter(|p| p.contains(".so")).map(PathBuf::from).collect();
+    let mut libs: Vec<PathBuf> = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .filter(|p| p.contains(".so"))
+        .map(PathBuf::from)
+        .collect();
     libs.sort();
     libs.dedup();
     libs
@@ -77,7 +82,11 @@ async fn the_appimage_runs_the_wizard_on_its_bundled_webkit_and_resolves_paths_w
         let name = css(&c, "input[data-field='name']").await;
         let deadline = Instant::now() + Duration::from_secs(10);
         while name.prop("value").await?.as_deref() != Some("peter-kafka") {
-            assert!(Instant::now() < deadline, "seed.toml (relative) did not open: {}", css(&c, "body").await.text().await?);
+            assert!(
+                Instant::now() < deadline,
+                "seed.toml (relative) did not open: {}",
+                css(&c, "body").await.text().await?
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         go(&c, "review").await;
@@ -118,24 +127,38 @@ async fn the_appimage_runs_the_wizard_on_its_bundled_webkit_and_resolves_paths_w
         std::fs::remove_dir_all(&appdir).ok();
     }
 
-    eprintln!("AppImage ({mode}): window ready {:.1}s after the session was requested; image at {}", ready.as_secs_f64(), appdir.display());
+    eprintln!(
+        "AppImage ({mode}): window ready {:.1}s after the session was requested; image at {}",
+        ready.as_secs_f64(),
+        appdir.display()
+    );
     assert!(title.ends_with("Kafka Cluster Wizard"), "title: {title}");
-    assert!(versions.len() >= 40 && ["2.8.0", "3.9.1", "4.0.0"].iter().all(|v| versions.iter().any(|x| x == v)), "releases on Version: {versions:?}");
+    assert!(
+        versions.len() >= 40 && ["2.8.0", "3.9.1", "4.0.0"].iter().all(|v| versions.iter().any(|x| x == v)),
+        "releases on Version: {versions:?}"
+    );
     assert!(props.contains("broker.id=1") && props.contains("zookeeper.connect=peter-zk001:2181"), "{props}");
     let saved = std::fs::read_to_string(home.path().join("saved.toml")).expect("Save As wrote saved.toml");
     assert!(saved.starts_with("format = 1") && saved.contains("peter-kafka001"), "{saved}");
 
     // the app and WebKit's helpers (web content, network) run from the image, on the image's libraries
-    let names: Vec<String> = helpers.iter().map(|(exe, _)| exe.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        helpers.iter().map(|(exe, _)| exe.file_name().unwrap().to_string_lossy().into_owned()).collect();
     for helper in ["WebKitWebProcess", "WebKitNetworkProcess"] {
-        assert!(names.iter().any(|n| n == helper), "{helper} from the image is not running (helpers from the image: {names:?})");
+        assert!(
+            names.iter().any(|n| n == helper),
+            "{helper} from the image is not running (helpers from the image: {names:?})"
+        );
     }
     let from_image = |who: &str, libs: &[PathBuf], lib: &str| {
-        let hits: Vec<&PathBuf> = libs.iter().filter(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(lib))).collect();
+        let hits: Vec<&PathBuf> =
+            libs.iter().filter(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(lib))).collect();
         assert!(!hits.is_empty(), "{who} did not map {lib}");
         assert!(hits.iter().all(|p| p.starts_with(&appdir)), "{who} maps {lib} from outside the image: {hits:?}");
     };
-    for lib in ["libwebkit2gtk-4.1.so", "libjavascriptcoregtk-4.1.so", "libgtk-3.so", "libsoup-3.0.so", "libglib-2.0.so"] {
+    for lib in
+        ["libwebkit2gtk-4.1.so", "libjavascriptcoregtk-4.1.so", "libgtk-3.so", "libsoup-3.0.so", "libglib-2.0.so"]
+    {
         from_image(&format!("the app (pid {app_pid})"), &app_libs, lib);
     }
     for (exe, libs) in &helpers {

@@ -58,7 +58,10 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
     // the guide's cluster, with peter-kafka002 (hosts[4]) given peter-kafka001's broker id by mistake
     let seed_path = workspace().join("examples/seed-cluster.toml");
     let seed = std::fs::read_to_string(&seed_path).unwrap();
-    let broken = seed.replace("name = \"peter-kafka002\"\nroles = [\"broker\"]\nid = 2", "name = \"peter-kafka002\"\nroles = [\"broker\"]\nid = 1");
+    let broken = seed.replace(
+        "name = \"peter-kafka002\"\nroles = [\"broker\"]\nid = 2",
+        "name = \"peter-kafka002\"\nroles = [\"broker\"]\nid = 1",
+    );
     assert_ne!(broken, seed, "the seed file changed shape: update this test's edit");
     let project = work.path().join("peter-kafka.toml");
     std::fs::write(&project, &broken).unwrap();
@@ -114,12 +117,19 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         css(&c, "#file-content[data-host='peter-kafka002'][data-path='/etc/kafka/server.properties']").await;
         let props = css(&c, "#file-content").await.text().await.unwrap();
         assert!(props.contains("broker.id=2"), "{props}");
-        assert!(props.contains("zookeeper.connect=peter-zk001:2181,peter-zk002:2181,peter-zk003:2181/peter-kafka"), "{props}");
+        assert!(
+            props.contains("zookeeper.connect=peter-zk001:2181,peter-zk002:2181,peter-zk003:2181/peter-kafka"),
+            "{props}"
+        );
         assert!(props.contains("log.dirs=/data1,/data2"), "{props}");
         shot(&c, "5-review").await;
 
         // Save As… cancelled with Escape: no file written, the unsaved change and the title stay as they were
-        assert_eq!(c.title().await.unwrap(), "● peter-kafka.toml — Kafka Cluster Wizard", "unsaved changes show in the title");
+        assert_eq!(
+            c.title().await.unwrap(),
+            "● peter-kafka.toml — Kafka Cluster Wizard",
+            "unsaved changes show in the title"
+        );
         css(&c, "#file-save-as").await.click().await.unwrap();
         FileChooser::shown("Save the project as").await.cancel().await;
         gone(&c, "body[data-picking]").await;
@@ -148,7 +158,11 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         FileChooser::shown("Export to a zip file").await.choose(&zip).await;
         let deadline = Instant::now() + Duration::from_secs(10);
         while !css(&c, "#export-result").await.text().await.unwrap().contains(&format!("to {}", zip.display())) {
-            assert!(Instant::now() < deadline, "no zip export: {}", css(&c, "#export-result").await.text().await.unwrap());
+            assert!(
+                Instant::now() < deadline,
+                "no zip export: {}",
+                css(&c, "#export-result").await.text().await.unwrap()
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert_eq!(&std::fs::read(&zip).unwrap()[..4], b"PK\x03\x04", "a zip file");

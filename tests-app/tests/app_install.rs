@@ -25,7 +25,12 @@ fn kraft_project(world: &World, mirror: &Mirror, known_hosts: &std::path::Path) 
         kh = known_hosts.display()
     );
     for (i, h) in world.hosts().iter().enumerate() {
-        s.push_str(&format!("\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]\nid = {}\n", h.name, h.ip, i + 1));
+        s.push_str(&format!(
+            "\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]\nid = {}\n",
+            h.name,
+            h.ip,
+            i + 1
+        ));
     }
     s
 }
@@ -45,7 +50,11 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     // known_hosts without h1: its key must be shown and accepted in the app
     let known = std::fs::read_to_string(&world.inventory().known_hosts).unwrap();
     let known_hosts = dir.path().join("known_hosts");
-    std::fs::write(&known_hosts, known.lines().filter(|l| !l.starts_with("h1,")).map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    std::fs::write(
+        &known_hosts,
+        known.lines().filter(|l| !l.starts_with("h1,")).map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .unwrap();
     let project = dir.path().join("app-kraft.toml");
     std::fs::write(&project, kraft_project(&world, &mirror, &known_hosts)).unwrap();
 
@@ -60,7 +69,9 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     go(&c, "coordination").await;
     css(&c, "#generate-cluster-id").await.click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while css(&c, "input[data-field='kraft.cluster_id']").await.prop("value").await.unwrap().unwrap_or_default().len() != 22 {
+    while css(&c, "input[data-field='kraft.cluster_id']").await.prop("value").await.unwrap().unwrap_or_default().len()
+        != 22
+    {
         assert!(Instant::now() < deadline, "no cluster id generated");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -75,7 +86,11 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     }
     let fp = wait_text(&c, "tr[data-conn='0'] .fingerprint", "SHA256:", Duration::from_secs(30)).await;
     let h1 = world.host("h1");
-    assert!(h1.host_key_fingerprints.values().any(|real| fp.ends_with(real.as_str())), "shown {fp}, real {:?}", h1.host_key_fingerprints);
+    assert!(
+        h1.host_key_fingerprints.values().any(|real| fp.ends_with(real.as_str())),
+        "shown {fp}, real {:?}",
+        h1.host_key_fingerprints
+    );
     shot(&c, "2-hosts-unknown-key").await;
     css(&c, "#accept-key-0").await.click().await.unwrap();
     let report = wait_text(&c, "tr[data-conn='0']", "Java", Duration::from_secs(30)).await;
@@ -103,13 +118,25 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     css(&c, "#refresh").await.click().await.unwrap();
     wait_text(&c, "#health", "healthy", Duration::from_secs(60)).await;
     for h in world.hosts() {
-        wait_text(&c, &format!("tr[data-status-host='{}'] [data-unit='kafka-server.service']", h.name), ": active", Duration::from_secs(5)).await;
+        wait_text(
+            &c,
+            &format!("tr[data-status-host='{}'] [data-unit='kafka-server.service']", h.name),
+            ": active",
+            Duration::from_secs(5),
+        )
+        .await;
     }
     shot(&c, "7-manage-running").await;
     confirm(&c, "#op-stop").await;
     wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await; // a KRaft stop may wait out a broker's 5-minute controlled-shutdown timeout
     for h in world.hosts() {
-        wait_text(&c, &format!("tr[data-status-host='{}'] [data-unit='kafka-server.service']", h.name), ": inactive", Duration::from_secs(60)).await;
+        wait_text(
+            &c,
+            &format!("tr[data-status-host='{}'] [data-unit='kafka-server.service']", h.name),
+            ": inactive",
+            Duration::from_secs(60),
+        )
+        .await;
         let state = world.ssh(&h.name, "root", "systemctl is-active kafka-server || true");
         assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "inactive", "{}", h.name);
     }

@@ -27,13 +27,20 @@ fn password_project(world: &World, mirror: &Mirror, known_hosts: &std::path::Pat
         kh = known_hosts.display()
     );
     for (i, h) in world.hosts().iter().enumerate() {
-        s.push_str(&format!("\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]\nid = {}\n", h.name, h.ip, i + 1));
+        s.push_str(&format!(
+            "\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]\nid = {}\n",
+            h.name,
+            h.ip,
+            i + 1
+        ));
     }
     s
 }
 
 fn unit_state(world: &World, host: &str) -> String {
-    String::from_utf8_lossy(&world.ssh(host, "root", "systemctl is-active kafka-server || true").stdout).trim().to_string()
+    String::from_utf8_lossy(&world.ssh(host, "root", "systemctl is-active kafka-server || true").stdout)
+        .trim()
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]

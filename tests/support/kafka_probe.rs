@@ -36,9 +36,8 @@ pub struct Metadata {
 }
 
 fn connect(addr: &str) -> std::io::Result<TcpStream> {
-    let sa: SocketAddr = addr
-        .parse()
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{addr}: {e}")))?;
+    let sa: SocketAddr =
+        addr.parse().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{addr}: {e}")))?;
     let s = TcpStream::connect_timeout(&sa, Duration::from_secs(5))?;
     s.set_read_timeout(Some(Duration::from_secs(15)))?;
     s.set_write_timeout(Some(Duration::from_secs(15)))?;
@@ -140,9 +139,7 @@ pub fn decode_api_versions_v0(body: &[u8]) -> std::io::Result<Vec<ApiRange>> {
     if !(0..=10_000).contains(&n) {
         return Err(bad(format!("ApiVersions array length {n}")));
     }
-    (0..n)
-        .map(|_| Ok(ApiRange { api_key: r.i16()?, min: r.i16()?, max: r.i16()? }))
-        .collect()
+    (0..n).map(|_| Ok(ApiRange { api_key: r.i16()?, min: r.i16()?, max: r.i16()? })).collect()
 }
 
 /// Metadata v4 with an empty topic array ("no topics"): brokers, cluster id, controller id.

@@ -110,7 +110,10 @@ impl SessionLock {
             panic!("another test run holds {SESSION_LOCK} (waited {wait} s); the test world is machine-wide");
         }
         if started.elapsed() > Duration::from_secs(2) {
-            eprintln!("[world] waited {:.0}s for another test run to release the world", started.elapsed().as_secs_f64());
+            eprintln!(
+                "[world] waited {:.0}s for another test run to release the world",
+                started.elapsed().as_secs_f64()
+            );
         }
         SessionLock { child }
     }
@@ -207,11 +210,7 @@ impl World {
 
     /// The host called `name` (`h1`..).
     pub fn host(&self, name: &str) -> &HostInfo {
-        self.inventory
-            .hosts
-            .iter()
-            .find(|h| h.name == name)
-            .unwrap_or_else(|| panic!("no host {name} in the world"))
+        self.inventory.hosts.iter().find(|h| h.name == name).unwrap_or_else(|| panic!("no host {name} in the world"))
     }
 
     /// `ssh` options: the world's key, its known_hosts, strict host-key checking, batch mode.
@@ -448,12 +447,8 @@ impl Mirror {
     /// Make requests for `path` fail: `corrupt`, `404`, `slow:BPS`, `interrupt:K`, `none`;
     /// append `@N` to apply it to the next N requests only.
     pub fn set_fault(&self, path: &str, mode: &str) {
-        let url = format!(
-            "{}/_mirror/fault?path={}&mode={}",
-            self.base_url(),
-            percent_encode(path),
-            percent_encode(mode)
-        );
+        let url =
+            format!("{}/_mirror/fault?path={}&mode={}", self.base_url(), percent_encode(path), percent_encode(mode));
         let r = http_get(&url, &[]).expect("mirror control request");
         assert_eq!(r.status, 200, "set_fault({path}, {mode}): {}", String::from_utf8_lossy(&r.body));
     }
@@ -510,7 +505,8 @@ pub fn http_get(url: &str, extra_headers: &[(&str, &str)]) -> std::io::Result<Ht
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address"))?;
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {hostport}\r\nUser-Agent: kafka-wizard-tests\r\nConnection: close\r\n");
+    let mut req =
+        format!("GET {path} HTTP/1.1\r\nHost: {hostport}\r\nUser-Agent: kafka-wizard-tests\r\nConnection: close\r\n");
     for (k, v) in extra_headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -526,14 +522,11 @@ pub fn http_get(url: &str, extra_headers: &[(&str, &str)]) -> std::io::Result<Ht
     let body = raw[split + 4..].to_vec();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or("");
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("bad status line {status_line:?}")))?;
-    let headers = lines
-        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
-        .collect();
+    let status = status_line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("bad status line {status_line:?}"))
+    })?;
+    let headers =
+        lines.filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))).collect();
     Ok(HttpResponse { status, headers, body })
 }
 

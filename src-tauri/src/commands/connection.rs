@@ -7,8 +7,8 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use kafka_wizard::apply::connect::{reach_target, ConnectOptions};
 use kafka_wizard::apply::facts::{parse_probe, reach_probe_script};
-use kafka_wizard::project::validate::check_host_reach;
 use kafka_wizard::project::spec::Connection;
+use kafka_wizard::project::validate::check_host_reach;
 use kafka_wizard::project::ProjectDraft;
 use kafka_wizard::transport::local::LocalTransport;
 use kafka_wizard::transport::ssh::SshTransport;
@@ -45,12 +45,19 @@ pub struct UnknownKey {
 
 /// Tests host `index` of the draft. `accept_fingerprint`: the key the user accepted after seeing it.
 #[tauri::command]
-pub async fn test_connection(draft: ProjectDraft, index: usize, accept_fingerprint: Option<String>, password: Option<String>, key_passphrase: Option<String>) -> AppResult<ConnectionReport> {
+pub async fn test_connection(
+    draft: ProjectDraft,
+    index: usize,
+    accept_fingerprint: Option<String>,
+    password: Option<String>,
+    key_passphrase: Option<String>,
+) -> AppResult<ConnectionReport> {
     if index >= draft.hosts.len() {
         return Err(AppError::new(ErrorCode::NoSuchHost, format!("there is no host {index}")));
     }
     let host = check_host_reach(&draft, index).map_err(|problems| {
-        let list: Vec<String> = problems.iter().filter(|p| p.is_error()).map(|p| format!("{}: {}", p.field, p.message)).collect();
+        let list: Vec<String> =
+            problems.iter().filter(|p| p.is_error()).map(|p| format!("{}: {}", p.field, p.message)).collect();
         AppError::new(ErrorCode::InvalidProject, format!("fix this host's settings first — {}", list.join("; ")))
     })?;
     let opts = ConnectOptions {
@@ -87,7 +94,10 @@ pub async fn test_connection(draft: ProjectDraft, index: usize, accept_fingerpri
                 report.java = facts.java;
                 report.java_major = facts.java_major;
             }
-            Ok(out) => report.error = Some(AppError::new(ErrorCode::AuthFailed, format!("the probe failed: {}", out.stderr_tail(3)))),
+            Ok(out) => {
+                report.error =
+                    Some(AppError::new(ErrorCode::AuthFailed, format!("the probe failed: {}", out.stderr_tail(3))))
+            }
             Err(e) => return fill_failure(report, e),
         }
         report
@@ -121,7 +131,12 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_reported_reachable_with_its_fingerprint_and_not_logged_in() {
-        let e = TransportError::UnknownHostKey { host: "h".into(), key_type: "ssh-ed25519".into(), fingerprint: "SHA256:xyz".into(), known_hosts: "k".into() };
+        let e = TransportError::UnknownHostKey {
+            host: "h".into(),
+            key_type: "ssh-ed25519".into(),
+            fingerprint: "SHA256:xyz".into(),
+            known_hosts: "k".into(),
+        };
         let r = fill_failure(ConnectionReport::default(), e);
         assert!(r.reachable && !r.host_key_ok && !r.auth_ok);
         assert_eq!(r.unknown_key.unwrap().fingerprint, "SHA256:xyz");
@@ -147,7 +162,8 @@ mod tests {
 
     #[test]
     fn a_closed_port_is_reported_unreachable() {
-        let e = TransportError::Unreachable { host: "h".into(), address: "a".into(), port: 22, detail: "refused".into() };
+        let e =
+            TransportError::Unreachable { host: "h".into(), address: "a".into(), port: 22, detail: "refused".into() };
         let r = fill_failure(ConnectionReport::default(), e);
         assert!(!r.reachable);
         assert_eq!(r.error.unwrap().code, ErrorCode::Unreachable);

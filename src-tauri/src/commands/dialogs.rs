@@ -75,7 +75,8 @@ pub async fn pick_path<R: Runtime>(window: WebviewWindow<R>, request: PickReques
         PickMode::Folder => dialog.pick_folder(answer),
     }
     // the plugin drops the callback unanswered only when the dialog could not be shown at all
-    let picked = rx.await.map_err(|_| AppError::new(ErrorCode::DialogUnavailable, "the file dialog could not be shown"))?;
+    let picked =
+        rx.await.map_err(|_| AppError::new(ErrorCode::DialogUnavailable, "the file dialog could not be shown"))?;
     picked
         .map(|p| match p.into_path() {
             Ok(path) => Ok(path.to_string_lossy().into_owned()),
@@ -95,13 +96,18 @@ mod tests {
         assert_eq!(start_directory(&root).as_deref(), Some(dir.path()));
         assert_eq!(start_directory(&format!("{root}/not/yet/there")).as_deref(), Some(dir.path()));
         std::fs::write(dir.path().join("p.toml"), "").unwrap();
-        assert_eq!(start_directory(&format!("{root}/p.toml")).as_deref(), Some(dir.path()), "a file starts in its folder");
+        assert_eq!(
+            start_directory(&format!("{root}/p.toml")).as_deref(),
+            Some(dir.path()),
+            "a file starts in its folder"
+        );
         assert_eq!(start_directory("  "), None);
     }
 
     #[test]
     fn a_request_from_the_ui_reads_with_optional_parts_left_out() {
-        let r: PickRequest = serde_json::from_value(serde_json::json!({"mode": "folder", "title": "Export to"})).unwrap();
+        let r: PickRequest =
+            serde_json::from_value(serde_json::json!({"mode": "folder", "title": "Export to"})).unwrap();
         assert_eq!(r.mode, PickMode::Folder);
         assert!(r.filter.is_none() && r.directory.is_none() && r.file_name.is_none());
         let r: PickRequest = serde_json::from_value(serde_json::json!({

@@ -18,7 +18,10 @@ pub(crate) fn spec_of(draft: &ProjectDraft) -> AppResult<ClusterSpec> {
         Some(spec) => Ok(spec),
         None => {
             let n = validation.errors().count();
-            Err(AppError::new(ErrorCode::InvalidProject, format!("the project has {n} error(s) — fix the fields marked in red first")))
+            Err(AppError::new(
+                ErrorCode::InvalidProject,
+                format!("the project has {n} error(s) — fix the fields marked in red first"),
+            ))
         }
     }
 }

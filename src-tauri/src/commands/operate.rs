@@ -70,7 +70,12 @@ fn sink(channel: Channel<Event>) -> EventSink {
 
 /// Installs the cluster (download, verify, upload, configure, start, health). Events stream on `on_event`.
 #[tauri::command]
-pub async fn deploy(jobs: State<'_, Jobs>, draft: ProjectDraft, options: RunOptions, on_event: Channel<Event>) -> AppResult<DeploySummary> {
+pub async fn deploy(
+    jobs: State<'_, Jobs>,
+    draft: ProjectDraft,
+    options: RunOptions,
+    on_event: Channel<Event>,
+) -> AppResult<DeploySummary> {
     let spec = spec_of(&draft)?;
     let job = jobs.begin()?;
     let result = apply::deploy(&spec, &options.to_deploy_options(), sink(on_event), job.cancel.clone()).await;
@@ -79,7 +84,13 @@ pub async fn deploy(jobs: State<'_, Jobs>, draft: ProjectDraft, options: RunOpti
 
 /// Start (ZooKeeper/controllers first), stop (brokers first) or rolling restart.
 #[tauri::command]
-pub async fn operate(jobs: State<'_, Jobs>, draft: ProjectDraft, verb: Verb, options: RunOptions, on_event: Channel<Event>) -> AppResult<()> {
+pub async fn operate(
+    jobs: State<'_, Jobs>,
+    draft: ProjectDraft,
+    verb: Verb,
+    options: RunOptions,
+    on_event: Channel<Event>,
+) -> AppResult<()> {
     let spec = spec_of(&draft)?;
     let _job = jobs.begin()?;
     let opts = options.to_deploy_options();
@@ -111,7 +122,11 @@ mod tests {
 
     #[test]
     fn run_options_never_print_the_password() {
-        let o = RunOptions { password: Some("hunter2".into()), key_passphrase: Some("correct horse".into()), ..RunOptions::default() };
+        let o = RunOptions {
+            password: Some("hunter2".into()),
+            key_passphrase: Some("correct horse".into()),
+            ..RunOptions::default()
+        };
         let printed = format!("{o:?} {:?}", o.to_deploy_options());
         assert!(!printed.contains("hunter2") && !printed.contains("correct horse"), "{printed}");
         assert_eq!(o.to_deploy_options().connect.key_passphrase.unwrap().expose(), "correct horse");

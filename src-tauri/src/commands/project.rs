@@ -44,7 +44,8 @@ pub fn new_project() -> ProjectDraft {
 }
 
 pub fn read_project(path: &Path) -> AppResult<(ProjectDraft, Vec<Problem>)> {
-    let text = std::fs::read_to_string(path).map_err(|e| AppError::new(ErrorCode::Io, format!("cannot read {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot read {}: {e}", path.display())))?;
     let draft = parse(&text).map_err(|e| AppError::new(ErrorCode::Parse, format!("{}: {e}", path.display())))?;
     let problems = validate(&draft).problems;
     Ok((draft, problems))
@@ -65,12 +66,17 @@ pub fn write_project(path: &Path, draft: &ProjectDraft) -> AppResult<()> {
         Ok(existing) => file::merge_into(&existing, draft),
         Err(_) => to_toml(draft),
     };
-    file::write_atomically(path, &text).map_err(|e| AppError::new(ErrorCode::Io, format!("cannot save {}: {e}", path.display())))
+    file::write_atomically(path, &text)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot save {}: {e}", path.display())))
 }
 
 /// Save / Save As: returns the absolute path saved to and the updated recent list.
 #[tauri::command]
-pub fn save_project<R: Runtime>(app: AppHandle<R>, path: String, draft: ProjectDraft) -> AppResult<(String, Vec<String>)> {
+pub fn save_project<R: Runtime>(
+    app: AppHandle<R>,
+    path: String,
+    draft: ProjectDraft,
+) -> AppResult<(String, Vec<String>)> {
     let path = absolute(&path)?;
     write_project(&path, &draft)?;
     let recent = recent::add(recent_dir(&app), &path);
@@ -105,7 +111,10 @@ const EXAMPLES: [(&str, &str); 2] = [
 /// An example project as a draft (not saved anywhere yet: the first Save asks where).
 #[tauri::command]
 pub fn example_project(name: String) -> AppResult<ProjectDraft> {
-    let (_, text) = EXAMPLES.iter().find(|(n, _)| *n == name).ok_or_else(|| AppError::new(ErrorCode::Io, format!("there is no example {name:?}")))?;
+    let (_, text) = EXAMPLES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .ok_or_else(|| AppError::new(ErrorCode::Io, format!("there is no example {name:?}")))?;
     parse(text).map_err(|e| AppError::new(ErrorCode::Parse, format!("example {name}: {e}")))
 }
 
@@ -150,7 +159,8 @@ mod tests {
     fn a_saved_project_reads_back_as_the_same_draft() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.toml");
-        let (draft, _) = read_project(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml"))).unwrap();
+        let (draft, _) =
+            read_project(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml"))).unwrap();
         write_project(&path, &draft).unwrap();
         let (again, problems) = read_project(&path).unwrap();
         assert_eq!(again, draft);
@@ -161,7 +171,8 @@ mod tests {
     fn saving_an_edited_example_keeps_its_comments() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.toml");
-        let original = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml")).unwrap();
+        let original =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml")).unwrap();
         std::fs::write(&path, &original).unwrap();
         let (mut draft, _) = read_project(&path).unwrap();
         draft.name = Some("renamed".into());

@@ -42,15 +42,19 @@ pub enum ExportFormat {
 /// Writes every generated file (and INDEX.md) to `target`: a folder (new, empty, or an earlier export when
 /// `replace`) or a zip file. Returns the absolute path written and the number of entries.
 #[tauri::command]
-pub fn export_files(draft: ProjectDraft, target: String, format: ExportFormat, replace: bool) -> AppResult<(String, usize)> {
+pub fn export_files(
+    draft: ProjectDraft,
+    target: String,
+    format: ExportFormat,
+    replace: bool,
+) -> AppResult<(String, usize)> {
     let spec = spec_of(&draft)?;
     let entries = export::entries(&spec)?;
     let target = target.trim();
     if target.is_empty() {
         return Err(AppError::new(ErrorCode::Io, "enter the folder or zip file to export to"));
     }
-    let path = crate::paths::user_path(target)
-        .map_err(|e| AppError::new(ErrorCode::Io, format!("{target}: {e}")))?;
+    let path = crate::paths::user_path(target).map_err(|e| AppError::new(ErrorCode::Io, format!("{target}: {e}")))?;
     match format {
         ExportFormat::Folder => export::write_dir(&entries, &path, replace)?,
         ExportFormat::Zip => export::write_zip(&entries, &path)?,
