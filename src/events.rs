@@ -5,6 +5,33 @@
 use serde::Serialize;
 use std::sync::Arc;
 
+/// Where something happens: the machine the wizard runs on, or one of the project's hosts (a host may be named
+/// anything, `local` included: the two never share a name space).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "on", content = "name", rename_all = "snake_case")]
+pub enum Target {
+    /// The machine the wizard runs on (downloads, health checks).
+    Wizard,
+    /// A host of the project, by name.
+    Host(String),
+}
+
+impl Target {
+    pub fn host(name: impl ToString) -> Target {
+        Target::Host(name.to_string())
+    }
+}
+
+/// How people read it: the host's name, or `this machine`.
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Wizard => f.pad("this machine"),
+            Target::Host(name) => f.pad(name),
+        }
+    }
+}
+
 /// How a step ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -18,43 +45,44 @@ pub enum Outcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
+    /// A phase begins; `phase` is its id (`fetch`, `start-brokers`, `stop-brokers`), `targets` where it works.
     PhaseStarted {
         phase: String,
         title: String,
-        hosts: Vec<String>,
+        targets: Vec<Target>,
     },
     PhaseFinished {
         phase: String,
     },
     StepStarted {
-        host: String,
+        target: Target,
         step: String,
     },
-    /// Bytes moved for a download (host `local`) or an upload.
+    /// Bytes moved for a download (on the wizard's machine) or an upload (to a host).
     Progress {
-        host: String,
+        target: Target,
         step: String,
         done: u64,
         total: Option<u64>,
     },
     StepFinished {
-        host: String,
+        target: Target,
         step: String,
         outcome: Outcome,
     },
     StepFailed {
-        host: String,
+        target: Target,
         step: String,
         error: String,
     },
     /// Something an operator should know that does not stop the run (low disk space, a sysctl that cannot be set).
     Warning {
-        host: String,
+        target: Target,
         message: String,
     },
     /// A line for the log pane.
     Log {
-        host: String,
+        target: Target,
         message: String,
     },
 }

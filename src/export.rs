@@ -1,9 +1,9 @@
 //! Export: every generated file at `<host name>/<absolute path on that host>`, plus `INDEX.md` saying what goes
 //! where and the commands that apply it by hand — as a folder or one zip archive.
 
-use crate::plan::{self, Plan, RunsOn, UPLOAD_DIR};
+use crate::plan::{self, Plan, Work, UPLOAD_DIR};
 use crate::project::spec::{ClusterSpec, Coordination};
-use crate::render::{self, Owner, RenderError};
+use crate::render::{self, RenderError};
 use crate::shell;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -96,14 +96,6 @@ pub fn write_zip(entries: &[Entry], file: &Path) -> Result<(), ExportError> {
     Ok(())
 }
 
-fn owner_label(owner: Owner, user: &str) -> String {
-    match owner {
-        Owner::Root => "root:root".into(),
-        Owner::RootServiceGroup => format!("root:{user}"),
-        Owner::Service => format!("{user}:{user}"),
-    }
-}
-
 fn index(spec: &ClusterSpec, hosts: &[render::HostFiles], plan: &Plan) -> String {
     let release = spec.kafka.release;
     let mode = match &spec.coordination {
@@ -127,7 +119,7 @@ fn index(spec: &ClusterSpec, hosts: &[render::HostFiles], plan: &Plan) -> String
                 "| {} | `{}` | {} | {:04o} | {} |\n",
                 host.host,
                 f.path,
-                owner_label(f.owner, &spec.kafka.user),
+                f.owner.chown_spec(&spec.kafka.user),
                 f.mode,
                 f.purpose
             ));
@@ -141,21 +133,45 @@ fn index(spec: &ClusterSpec, hosts: &[render::HostFiles], plan: &Plan) -> String
     ));
     for (n, phase) in plan.phases.iter().enumerate() {
         s.push_str(&format!("\n### {}. {}\n", n + 1, phase.title));
-        for host in &phase.hosts {
-            let label = match (phase.runs_on, host.host.as_str()) {
-                (RunsOn::Local, _) => "On the machine with internet access".to_string(),
-                (_, "local") => "Then check from any host".to_string(),
-                (_, name) => format!("On {name}"),
-            };
+        let mut block = |label: &str, steps: Vec<(String, Vec<String>)>| {
             s.push_str(&format!("\n{label}:\n\n```sh\n"));
-            for step in &host.steps {
-                s.push_str(&format!("# {}\n", step.title()));
-                for command in plan::manual_commands(spec, step, &host.host) {
+            for (title, commands) in steps {
+                s.push_str(&format!("# {title}\n"));
+                for command in commands {
                     s.push_str(&command);
                     s.push('\n');
                 }
             }
             s.push_str("```\n");
+        };
+        match &phase.work {
+            Work::Fetch(fetch) => {
+                block("On the machine with internet access", vec![(fetch.title(), plan::fetch_commands(fetch))])
+            }
+            Work::OnHosts { hosts } => {
+                for host in hosts {
+                    let steps = host
+                        .steps
+                        .iter()
+                        .map(|step| (step.title(), plan::manual_commands(spec, step, &host.host)))
+                        .collect();
+                    block(&format!("On {}", host.host), steps);
+                }
+            }
+            Work::Start(start) => {
+                for host in &start.hosts {
+                    block(&format!("On {host}"), vec![(start.title(), plan::start_commands(start))]);
+                }
+                let checks: Vec<(String, Vec<String>)> = start
+                    .health
+                    .iter()
+                    .map(|h| (h.title(), plan::health_commands(spec, h)))
+                    .filter(|(_, commands)| !commands.is_empty())
+                    .collect();
+                if !checks.is_empty() {
+                    block("Then check from any host", checks);
+                }
+            }
         }
     }
     s

@@ -6,7 +6,7 @@
 
 use crate::plan;
 use crate::project::spec::{ClusterSpec, HostSpec};
-use crate::render::{self, KAFKA_UNIT, ZOOKEEPER_UNIT};
+use crate::render::{self, Service};
 use crate::shell::quote;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -57,6 +57,19 @@ pub struct HostFacts {
 
 /// The probe Test connection runs — and the first lines of every host's probe: OS, init system and Java
 /// (`java_home` when the project sets one). Read-only; its output parses with [`parse_probe`].
+impl HostFacts {
+    /// The state of `service`'s unit (not found: all empty).
+    pub fn unit(&self, service: Service) -> UnitState {
+        self.units.get(service.unit()).cloned().unwrap_or_default()
+    }
+    pub fn is_active(&self, service: Service) -> bool {
+        self.unit(service).is_active()
+    }
+    pub fn is_enabled(&self, service: Service) -> bool {
+        self.unit(service).is_enabled()
+    }
+}
+
 pub fn reach_probe_script(java_home: Option<&str>) -> String {
     let java = match java_home {
         Some(home) => quote(&format!("{home}/bin/java")).into_owned(),
@@ -103,7 +116,7 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
             ));
         }
     }
-    for unit in [KAFKA_UNIT, ZOOKEEPER_UNIT] {
+    for unit in [Service::Kafka, Service::Zookeeper].map(Service::unit) {
         s.push_str(&format!(
             "echo \"unit $(systemctl is-enabled {unit} 2>/dev/null || true) $(systemctl is-active {unit} 2>/dev/null || true) {unit}\"\n"
         ));

@@ -1,12 +1,22 @@
-//! Apply: carry out the plan on real hosts — connect, probe facts, compute the operations that close the gap
-//! (pure), run them over each host's transport in phases, hosts in parallel, with events for every step; and
-//! operate a deployed cluster (start, stop, rolling restart, status).
+//! Apply: carry out the plan on real hosts — connect, probe facts, decide per step what closes the gap (pure), act
+//! over each host's transport in phases, hosts in parallel, with events for every step; and operate a deployed
+//! cluster (start, stop, rolling restart, status).
+//!
+//! - `deploy` walks the plan; `preview` (`--dry-run`) decides the same plan without acting;
+//! - `decide` holds every decision both make; `hosts` connects, probes and runs a host's steps;
+//! - `operate` starts, stops and restarts along the plan's start phases; `status` reports; `wait` checks health.
 
 pub mod connect;
+pub mod decide;
+mod deploy;
 pub mod facts;
-pub mod operations;
-pub mod ops;
-pub mod runner;
+mod hosts;
+pub mod operate;
+mod options;
+mod preview;
+pub mod status;
 pub mod wait;
 
-pub use runner::{deploy, ApplyError, Cancel, DeployOptions, DeploySummary, Failure};
+pub use deploy::deploy;
+pub use options::{ApplyError, Cancel, DeployOptions, DeploySummary, Failure};
+pub use preview::{preview, PreviewRow};

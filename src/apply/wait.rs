@@ -1,10 +1,12 @@
 //! Waiting for health: poll until the cluster proves itself (or a deadline passes, with what was last seen).
 //! ZooKeeper: `srvr` on every member shows one leader and the rest followers. Brokers: every broker's Metadata
 //! lists all expected broker ids and one cluster id (KRaft: the project's). KRaft: the quorum has a leader and the
-//! voters are exactly the controllers.
+//! voters are exactly the controllers. Which conditions apply where is the plan's ([`Health`]); this module checks
+//! them.
 
-use crate::events::{Event, EventSink};
+use crate::events::{Event, EventSink, Target};
 use crate::health::{self, ZkMode};
+use crate::plan::Health;
 use crate::project::spec::{ClusterSpec, Coordination, Role};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -23,12 +25,12 @@ where
     loop {
         match check().await {
             Ok(seen) => {
-                events(Event::Log { host: "local".into(), message: format!("{what}: {seen}") });
+                events(Event::Log { target: Target::Wizard, message: format!("{what}: {seen}") });
                 return Ok(());
             }
             Err(seen) => {
                 if seen != last {
-                    events(Event::Log { host: "local".into(), message: format!("waiting for {what}: {seen}") });
+                    events(Event::Log { target: Target::Wizard, message: format!("waiting for {what}: {seen}") });
                     last = seen;
                 }
             }
@@ -75,10 +77,6 @@ pub async fn zookeeper_check(spec: &ClusterSpec) -> Result<String, String> {
     } else {
         Err(summary)
     }
-}
-
-pub async fn zookeeper_quorum(spec: &ClusterSpec, timeout: Duration, events: &EventSink) -> Result<(), String> {
-    poll("a ZooKeeper quorum (one leader, the rest followers)", timeout, events, || zookeeper_check(spec)).await
 }
 
 /// Checks every broker once: each must list all expected broker ids, and all report the same cluster id.
@@ -140,38 +138,49 @@ pub async fn quorum_check(spec: &ClusterSpec) -> Result<String, String> {
     }
 }
 
-/// Controllers alone answer no Metadata; with dedicated controllers we wait until their ports accept connections,
-/// and the quorum itself is proven through the brokers once they are up.
-pub async fn controller_quorum(spec: &ClusterSpec, timeout: Duration, events: &EventSink) -> Result<(), String> {
-    let Coordination::Kraft(k) = &spec.coordination else { return Ok(()) };
-    let addrs: Vec<(String, String)> = spec
+/// Checks that every dedicated controller accepts connections on the controller port.
+async fn controllers_listening_check(spec: &ClusterSpec) -> Result<String, String> {
+    let Coordination::Kraft(k) = &spec.coordination else { return Ok("no KRaft".into()) };
+    let addrs = spec
         .controllers()
-        .map(|c| (c.name.to_string(), format!("{}:{}", c.reach().for_host_port(), k.controller_port)))
-        .collect();
-    poll("the KRaft controllers listening", timeout, events, || {
-        let addrs = addrs.clone();
-        async move {
-            let mut down = Vec::new();
-            for (name, addr) in &addrs {
-                let connect = tokio::time::timeout(PROBE_TIMEOUT, tokio::net::TcpStream::connect(addr.as_str())).await;
-                if !matches!(connect, Ok(Ok(_))) {
-                    down.push(name.clone());
-                }
-            }
-            if down.is_empty() {
-                Ok(format!("{} controller(s) listening", addrs.len()))
-            } else {
-                Err(format!("not listening yet: {}", down.join(", ")))
-            }
+        .filter(|c| !c.has(Role::Broker))
+        .map(|c| (c.name.to_string(), format!("{}:{}", c.reach().for_host_port(), k.controller_port)));
+    let mut down = Vec::new();
+    let mut listening = 0;
+    for (name, addr) in addrs {
+        let connect = tokio::time::timeout(PROBE_TIMEOUT, tokio::net::TcpStream::connect(addr.as_str())).await;
+        if matches!(connect, Ok(Ok(_))) {
+            listening += 1;
+        } else {
+            down.push(name);
         }
-    })
-    .await
+    }
+    if down.is_empty() {
+        Ok(format!("{listening} controller(s) listening"))
+    } else {
+        Err(format!("not listening yet: {}", down.join(", ")))
+    }
 }
 
-pub async fn brokers_in_cluster(spec: &ClusterSpec, timeout: Duration, events: &EventSink) -> Result<(), String> {
-    poll("every broker in one cluster", timeout, events, || brokers_check(spec)).await?;
-    if spec.is_kraft() {
-        poll("a KRaft quorum with every controller voting", timeout, events, || quorum_check(spec)).await?;
+/// Checks a health condition once: Ok with what was seen, or Err with what is wrong.
+pub async fn check(spec: &ClusterSpec, health: &Health) -> Result<String, String> {
+    match health {
+        Health::ZookeeperQuorum { .. } => zookeeper_check(spec).await,
+        Health::ControllersListening { .. } => controllers_listening_check(spec).await,
+        Health::BrokersInCluster { .. } => brokers_check(spec).await,
+        Health::KraftQuorum { .. } => quorum_check(spec).await,
+    }
+}
+
+/// Polls each condition in order until it holds, or `timeout` passes (each condition gets the whole timeout).
+pub async fn until_healthy(
+    spec: &ClusterSpec,
+    health: &[Health],
+    timeout: Duration,
+    events: &EventSink,
+) -> Result<(), String> {
+    for h in health {
+        poll(h.waiting_for(), timeout, events, || check(spec, h)).await?;
     }
     Ok(())
 }

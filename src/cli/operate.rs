@@ -2,7 +2,7 @@
 
 use super::progress::{sink, Renderer};
 use super::{load_spec, ProjectArg};
-use kafka_wizard::apply::{self, ops, ApplyError, Cancel, DeployOptions};
+use kafka_wizard::apply::{self, operate, status, ApplyError, Cancel, DeployOptions};
 use kafka_wizard::project::spec::ClusterSpec;
 use kafka_wizard::transport::Secret;
 use std::path::PathBuf;
@@ -163,7 +163,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
     let renderer = Renderer::new(args.hosts.verbose || args.dry_run);
     let events = sink(&renderer, args.hosts.json);
     if args.dry_run {
-        let result = rt.block_on(apply::runner::preview(&spec, &opts, events));
+        let result = rt.block_on(apply::preview(&spec, &opts, events));
         renderer.finish();
         return match result {
             Ok(rows) => {
@@ -175,7 +175,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
                     }
                     out.push_str(&format!(
                         "{:<16} {:<10} {} {}: {}\n",
-                        row.host,
+                        row.target,
                         row.phase,
                         if row.change { "~" } else { "=" },
                         row.step,
@@ -250,9 +250,9 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
     let renderer = Renderer::new(args.verbose);
     let events = sink(&renderer, args.json);
     let (result, what) = match verb {
-        Verb::Start => (rt.block_on(ops::start(&spec, &opts, events)), "start"),
-        Verb::Stop => (rt.block_on(ops::stop(&spec, &opts, events)), "stop"),
-        Verb::Restart => (rt.block_on(ops::restart(&spec, &opts, events)), "restart"),
+        Verb::Start => (rt.block_on(operate::start(&spec, &opts, events)), "start"),
+        Verb::Stop => (rt.block_on(operate::stop(&spec, &opts, events)), "stop"),
+        Verb::Restart => (rt.block_on(operate::restart(&spec, &opts, events)), "restart"),
     };
     renderer.finish();
     if result.is_ok() {
@@ -270,7 +270,7 @@ pub fn status(args: HostArgs) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let status = runtime().block_on(ops::status(&spec, &opts));
+    let status = runtime().block_on(status::status(&spec, &opts));
     if args.json {
         super::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&status).expect("status serialises")));
     } else {

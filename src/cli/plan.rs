@@ -1,7 +1,7 @@
 //! `kafka-wizard plan FILE [--json]`: the steps each host will get, offline.
 
 use super::{load_spec, ProjectArg};
-use kafka_wizard::plan::{self, RunsOn};
+use kafka_wizard::plan::{self, Work};
 use kafka_wizard::project::spec::Coordination;
 use std::process::ExitCode;
 
@@ -39,15 +39,30 @@ pub fn run(args: PlanArgs) -> ExitCode {
         spec.hosts.len()
     );
     for (n, phase) in plan.phases.iter().enumerate() {
-        let how = match phase.runs_on {
-            RunsOn::Local => "on this machine",
-            RunsOn::HostsInParallel => "hosts in parallel",
-        };
-        outln!(out, "\n{}. {} ({how})", n + 1, phase.title);
-        for host in &phase.hosts {
-            outln!(out, "   {}", host.host);
-            for step in &host.steps {
-                outln!(out, "     - {}", step.title());
+        match &phase.work {
+            Work::Fetch(fetch) => {
+                outln!(out, "\n{}. {} (on this machine)", n + 1, phase.title);
+                outln!(out, "     - {}", fetch.title());
+            }
+            Work::OnHosts { hosts } => {
+                outln!(out, "\n{}. {} (hosts in parallel)", n + 1, phase.title);
+                for host in hosts {
+                    outln!(out, "   {}", host.host);
+                    for step in &host.steps {
+                        outln!(out, "     - {}", step.title());
+                    }
+                }
+            }
+            Work::Start(start) => {
+                outln!(out, "\n{}. {} (stopped hosts together, changed ones one at a time)", n + 1, phase.title);
+                for host in &start.hosts {
+                    outln!(out, "   {host}");
+                    outln!(out, "     - {}", start.title());
+                }
+                outln!(out, "   then, from this machine");
+                for health in &start.health {
+                    outln!(out, "     - {}", health.title());
+                }
             }
         }
     }

@@ -2,7 +2,7 @@
 //! download), finished steps printed above the bars; or, with `--json`, one JSON event per line on stdout.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kafka_wizard::events::{Event, EventSink, Outcome};
+use kafka_wizard::events::{Event, EventSink, Outcome, Target};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -10,7 +10,7 @@ pub struct Renderer {
     multi: MultiProgress,
     /// stderr is a terminal: draw bars; otherwise print plain lines (CI logs, pipes).
     tty: bool,
-    bars: Mutex<HashMap<String, ProgressBar>>,
+    bars: Mutex<HashMap<Target, ProgressBar>>,
     /// Print unchanged steps too.
     verbose: bool,
 }
@@ -36,13 +36,13 @@ impl Renderer {
         Arc::new(Renderer { multi, tty, bars: Mutex::new(HashMap::new()), verbose })
     }
 
-    fn bar(&self, host: &str) -> ProgressBar {
+    fn bar(&self, target: &Target) -> ProgressBar {
         let mut bars = self.bars.lock().expect("bars");
-        bars.entry(host.to_string())
+        bars.entry(target.clone())
             .or_insert_with(|| {
                 let bar = self.multi.add(ProgressBar::new_spinner());
                 bar.set_style(style_step());
-                bar.set_prefix(host.to_string());
+                bar.set_prefix(target.to_string());
                 bar.enable_steady_tick(std::time::Duration::from_millis(120));
                 bar
             })
@@ -59,14 +59,18 @@ impl Renderer {
 
     pub fn handle(&self, event: Event) {
         match event {
-            Event::PhaseStarted { title, hosts, .. } => self.println(format!("\n== {title} ({} host(s))", hosts.len())),
+            Event::PhaseStarted { title, targets, .. } => {
+                let hosts = targets.iter().filter(|t| matches!(t, Target::Host(_))).count();
+                let on = if hosts == 0 { "on this machine".to_string() } else { format!("{hosts} host(s)") };
+                self.println(format!("\n== {title} ({on})"))
+            }
             Event::PhaseFinished { .. } => {}
-            Event::StepStarted { host, step } => {
+            Event::StepStarted { target: host, step } => {
                 let bar = self.bar(&host);
                 bar.set_style(style_step());
                 bar.set_message(step);
             }
-            Event::Progress { host, step, done, total } => {
+            Event::Progress { target: host, step, done, total } => {
                 let bar = self.bar(&host);
                 if let Some(total) = total {
                     if bar.length() != Some(total) {
@@ -77,7 +81,7 @@ impl Renderer {
                 }
                 bar.set_position(done);
             }
-            Event::StepFinished { host, step, outcome } => {
+            Event::StepFinished { target: host, step, outcome } => {
                 let bar = self.bar(&host);
                 bar.set_style(style_step());
                 match outcome {
@@ -89,12 +93,12 @@ impl Renderer {
                 }
                 bar.set_message(format!("done: {step}"));
             }
-            Event::StepFailed { host, step, error } => {
+            Event::StepFailed { target: host, step, error } => {
                 self.println(format!("  {host:<16} ✘ {step}: {error}"));
                 self.bar(&host).set_message(format!("FAILED: {step}"));
             }
-            Event::Warning { host, message } => self.println(format!("  {host:<16} ! {message}")),
-            Event::Log { host, message } => self.println(format!("  {host:<16}   {message}")),
+            Event::Warning { target: host, message } => self.println(format!("  {host:<16} ! {message}")),
+            Event::Log { target: host, message } => self.println(format!("  {host:<16}   {message}")),
         }
     }
 

@@ -16,6 +16,54 @@ use thiserror::Error;
 
 pub use systemd::{KAFKA_UNIT, ZOOKEEPER_UNIT};
 
+/// A service the wizard runs under systemd: its unit's name and which hosts run it (one home for both).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Service {
+    /// A ZooKeeper ensemble member (`zookeeper-server.service`).
+    Zookeeper,
+    /// A Kafka broker, KRaft controller, or both (`kafka-server.service`).
+    Kafka,
+}
+
+impl Service {
+    /// Start order: ZooKeeper before Kafka (and stop order reversed).
+    pub const ALL: [Service; 2] = [Service::Zookeeper, Service::Kafka];
+
+    /// The systemd unit's file name.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Service::Zookeeper => ZOOKEEPER_UNIT,
+            Service::Kafka => KAFKA_UNIT,
+        }
+    }
+
+    /// Whether `host` runs this service.
+    pub fn runs_on(self, host: &HostSpec) -> bool {
+        match self {
+            Service::Zookeeper => host.has(Role::Zookeeper),
+            Service::Kafka => host.runs_kafka(),
+        }
+    }
+
+    /// The services `host` runs, in start order.
+    pub fn on(host: &HostSpec) -> Vec<Service> {
+        Service::ALL.into_iter().filter(|s| s.runs_on(host)).collect()
+    }
+}
+
+/// Serialised as its unit's name (`kafka-server.service`), as the plan and status show it.
+impl Serialize for Service {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.unit())
+    }
+}
+
+impl std::fmt::Display for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.unit())
+    }
+}
+
 /// Who owns a generated file on the host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -26,6 +74,23 @@ pub enum Owner {
     RootServiceGroup,
     /// `<service user>:<service group>` (files inside the service's data directories).
     Service,
+}
+
+impl Owner {
+    /// The `(user, group)` this owner means, given the service account (the one place that mapping lives).
+    pub fn user_group(self, service_user: &str) -> (&str, &str) {
+        match self {
+            Owner::Root => ("root", "root"),
+            Owner::RootServiceGroup => ("root", service_user),
+            Owner::Service => (service_user, service_user),
+        }
+    }
+
+    /// `user:group`, as `chown` takes it and `stat -c %U:%G` prints it.
+    pub fn chown_spec(self, service_user: &str) -> String {
+        let (user, group) = self.user_group(service_user);
+        format!("{user}:{group}")
+    }
 }
 
 /// One file for one host.
@@ -39,6 +104,8 @@ pub struct GeneratedFile {
     pub owner: Owner,
     /// One line saying what the file is for (shown in the Review step and the export index).
     pub purpose: String,
+    /// The service that reads this file: a change to it restarts that service.
+    pub service: Service,
 }
 
 /// All files for one host.
@@ -84,6 +151,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
                 (true, false, true) => "Kafka configuration (KRaft controller)".into(),
                 _ => "Kafka configuration (KRaft broker)".into(),
             },
+            service: Service::Kafka,
         });
         files.push(GeneratedFile {
             path: config_dir.join("kafka-server.env").to_string(),
@@ -91,6 +159,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             mode: 0o644,
             owner: Owner::Root,
             purpose: "Environment of kafka-server.service: heap, log directory, Java".into(),
+            service: Service::Kafka,
         });
         files.push(GeneratedFile {
             path: format!("/etc/systemd/system/{KAFKA_UNIT}"),
@@ -98,6 +167,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             mode: 0o644,
             owner: Owner::Root,
             purpose: "systemd unit that runs Kafka as the service user".into(),
+            service: Service::Kafka,
         });
     }
     if let (Coordination::Zookeeper(z), Some(myid)) = (&spec.coordination, host.myid) {
@@ -107,6 +177,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             mode: 0o640,
             owner: Owner::RootServiceGroup,
             purpose: "ZooKeeper ensemble member configuration".into(),
+            service: Service::Zookeeper,
         });
         files.push(GeneratedFile {
             path: z.data_dir.join("myid").to_string(),
@@ -114,6 +185,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             mode: 0o644,
             owner: Owner::Service,
             purpose: "This member's ZooKeeper id (myid)".into(),
+            service: Service::Zookeeper,
         });
         files.push(GeneratedFile {
             path: config_dir.join("zookeeper-server.env").to_string(),
@@ -121,6 +193,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             mode: 0o644,
             owner: Owner::Root,
             purpose: "Environment of zookeeper-server.service: heap, log directory, Java".into(),
+            service: Service::Zookeeper,
         });
         files.push(GeneratedFile {
             path: format!("/etc/systemd/system/{ZOOKEEPER_UNIT}"),
@@ -128,6 +201,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             mode: 0o644,
             owner: Owner::Root,
             purpose: "systemd unit that runs ZooKeeper as the service user".into(),
+            service: Service::Zookeeper,
         });
     }
     files

@@ -5,7 +5,8 @@
 use super::spec_of;
 use crate::error::AppResult;
 use crate::state::Jobs;
-use kafka_wizard::apply::ops::{self, ClusterStatus};
+use kafka_wizard::apply::operate;
+use kafka_wizard::apply::status::{self, ClusterStatus};
 use kafka_wizard::apply::{self, DeployOptions, DeploySummary};
 use kafka_wizard::events::{Event, EventSink};
 use kafka_wizard::project::ProjectDraft;
@@ -96,9 +97,9 @@ pub async fn operate(
     let opts = options.to_deploy_options();
     let events = sink(on_event);
     let result = match verb {
-        Verb::Start => ops::start(&spec, &opts, events).await,
-        Verb::Stop => ops::stop(&spec, &opts, events).await,
-        Verb::Restart => ops::restart(&spec, &opts, events).await,
+        Verb::Start => operate::start(&spec, &opts, events).await,
+        Verb::Stop => operate::stop(&spec, &opts, events).await,
+        Verb::Restart => operate::restart(&spec, &opts, events).await,
     };
     Ok(result?)
 }
@@ -107,7 +108,7 @@ pub async fn operate(
 #[tauri::command]
 pub async fn cluster_status(draft: ProjectDraft, options: RunOptions) -> AppResult<ClusterStatus> {
     let spec = spec_of(&draft)?;
-    Ok(ops::status(&spec, &options.to_deploy_options()).await)
+    Ok(status::status(&spec, &options.to_deploy_options()).await)
 }
 
 /// Asks the running install/operation to stop after the hosts' current steps; false when none runs.

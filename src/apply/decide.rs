@@ -1,10 +1,12 @@
-//! Operations: given a plan step and the host's facts, decide what to do — nothing (with the reason), a list of
-//! actions, or a refusal. Pure (facts in, actions out), so every decision is unit-tested as data.
+//! Deciding: given a plan step and a host's facts, what to do — nothing (with the reason), a list of actions, or a
+//! refusal. Pure (facts in, actions out), so every decision is unit-tested as data. `deploy` and `deploy --dry-run`
+//! make every decision here, the same way: [`decide`] for host steps (noting in the [`Context`] what a change will
+//! touch), [`decide_start`] for a start phase, [`fetch_needed`] for the download.
 
 use super::facts::HostFacts;
-use crate::plan::{Directory, Step};
-use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role};
-use crate::render::{self, Owner};
+use crate::plan::{Directory, HostStep};
+use crate::project::spec::{ClusterSpec, HostSpec};
+use crate::render::{self, Owner, Service};
 use crate::shell::{self, quote};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -46,21 +48,77 @@ pub fn sha512_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha512::digest(bytes))
 }
 
-fn owner_of(owner: Owner, user: &str) -> String {
-    match owner {
-        Owner::Root => "root:root".into(),
-        Owner::RootServiceGroup => format!("root:{user}"),
-        Owner::Service => format!("{user}:{user}"),
+impl Context {
+    /// Notes what a change made by `step` touches, for the later steps and start phases of this run.
+    fn note_change(&mut self, step: &HostStep) {
+        match step {
+            HostStep::WriteFile { path, .. } => {
+                self.written.insert(path.clone());
+            }
+            HostStep::InstallRelease { .. } => self.release_changed = true,
+            _ => {}
+        }
     }
 }
 
-pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFacts, ctx: &Context) -> Decision {
+/// Decides one host step against the host's facts; a change is noted in `ctx` (files written, release changed), so
+/// the later steps and the start phases of the same run see it.
+pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &HostFacts, ctx: &mut Context) -> Decision {
+    let decision = decide_step(spec, host, step, facts, ctx);
+    if let Decision::Change { .. } = decision {
+        ctx.note_change(step);
+    }
+    decision
+}
+
+/// What a start phase does with a service on one host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartDecision {
+    /// Stopped: start it (together with the other stopped hosts).
+    Start,
+    /// Running, but this run changed what it runs: restart it, one host at a time, healthy in between.
+    Restart,
+    /// Running, nothing it runs changed.
+    Unchanged,
+}
+
+impl StartDecision {
+    /// One line for people (the dry run's detail).
+    pub fn detail(self) -> &'static str {
+        match self {
+            StartDecision::Start => "start",
+            StartDecision::Restart => "restart, one host at a time (configuration changed)",
+            StartDecision::Unchanged => "running, configuration unchanged",
+        }
+    }
+}
+
+/// Decides what the start phase does with `service` on `host`.
+pub fn decide_start(
+    spec: &ClusterSpec,
+    host: &HostSpec,
+    service: Service,
+    facts: &HostFacts,
+    ctx: &Context,
+) -> StartDecision {
+    if !facts.is_active(service) {
+        StartDecision::Start
+    } else if needs_restart(spec, host, service, ctx) {
+        StartDecision::Restart
+    } else {
+        StartDecision::Unchanged
+    }
+}
+
+/// The release must be downloaded unless every host already has it.
+pub fn fetch_needed<'a>(mut facts: impl Iterator<Item = &'a HostFacts>) -> bool {
+    !facts.all(|f| f.release_present)
+}
+
+fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &HostFacts, ctx: &Context) -> Decision {
     let k = &spec.kafka;
     match step {
-        Step::FetchRelease { .. } | Step::AwaitZookeeperQuorum { .. } | Step::AwaitBrokers { .. } | Step::StartUnit { .. } => {
-            Decision::Refuse { message: "internal: this step is carried out by the runner, not as an operation".into() }
-        }
-        Step::CheckJava { min } => match (facts.java_major, &facts.java) {
+        HostStep::CheckJava { min } => match (facts.java_major, &facts.java) {
             (Some(v), Some(line)) if v >= *min => Decision::Unchanged { reason: format!("Java {v} found ({line})") },
             _ if ctx.install_java && k.java_home.is_none() => {
                 let major = java_package_major(spec);
@@ -73,7 +131,7 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFact
                 message: format!("Java not found{} — install Java {min} or newer (e.g. apt-get install openjdk-17-jre-headless) or set kafka.java_home", k.java_home.as_ref().map(|j| format!(" at {j}")).unwrap_or_default()),
             },
         },
-        Step::CreateServiceUser { user } => {
+        HostStep::CreateServiceUser { user } => {
             if facts.user_exists && facts.group_exists {
                 return Decision::Unchanged { reason: format!("user {user} exists") };
             }
@@ -88,8 +146,8 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFact
                 }],
             }
         }
-        Step::CreateDirectories { dirs } => {
-            let wanted = |d: &Directory| format!("{} {:o}", owner_of(d.owner, &k.user), d.mode);
+        HostStep::CreateDirectories { dirs } => {
+            let wanted = |d: &Directory| format!("{} {:o}", d.owner.chown_spec(&k.user), d.mode);
             let missing: Vec<&Directory> = dirs
                 .iter()
                 .filter(|d| match facts.dirs.get(d.path.as_str()).cloned().flatten() {
@@ -105,8 +163,8 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFact
                 .iter()
                 .map(|d| {
                     if d.managed {
-                        let (u, g) = owner_of(d.owner, &k.user).split_once(':').map(|(u, g)| (u.to_string(), g.to_string())).unwrap_or_default();
-                        shell::join(&["install", "-d", "-m", &format!("{:04o}", d.mode), "-o", &u, "-g", &g, d.path.as_str()])
+                        let (u, g) = d.owner.user_group(&k.user);
+                        shell::join(&["install", "-d", "-m", &format!("{:04o}", d.mode), "-o", u, "-g", g, d.path.as_str()])
                     } else {
                         shell::join(&["mkdir", "-p", d.path.as_str()])
                     }
@@ -116,7 +174,7 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFact
             let names: Vec<&str> = missing.iter().map(|d| d.path.as_str()).collect();
             Decision::Change { detail: format!("prepared {}", names.join(", ")), actions: vec![Action::Run { script }] }
         }
-        Step::InstallRelease { tarball, versioned_dir, link } => {
+        HostStep::InstallRelease { tarball, versioned_dir, link } => {
             let linked = facts.link_target.as_deref() == Some(versioned_dir.as_str());
             if facts.release_present && linked {
                 return Decision::Unchanged { reason: format!("{versioned_dir} is installed and {link} points at it") };
@@ -153,7 +211,7 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFact
                 actions: vec![Action::Upload { local: local.clone(), remote }, Action::Run { script }],
             }
         }
-        Step::WriteFile { path, owner, mode } => {
+        HostStep::WriteFile { path, owner, mode } => {
             let Some(file) = render::render_host(spec, host).into_iter().find(|f| &f.path == path) else {
                 return Decision::Refuse { message: format!("internal: no generated file {path}") };
             };
@@ -167,7 +225,7 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFact
                 actions: vec![Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner }],
             }
         }
-        Step::FormatStorage { cluster_id, config } => {
+        HostStep::FormatStorage { cluster_id, config } => {
             let others: Vec<String> = host
                 .data_dirs
                 .iter()
@@ -198,11 +256,12 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFact
             ]);
             Decision::Change { detail: format!("formatted storage with cluster id {cluster_id}"), actions: vec![Action::Run { script: shell::join(&words) }] }
         }
-        Step::RegisterUnits { units } => {
+        HostStep::RegisterUnits { units } => {
             let unit_written = ctx.written.iter().any(|p| p.starts_with("/etc/systemd/system/"));
-            let not_enabled: Vec<&str> = units.iter().copied().filter(|u| !facts.units.get(*u).is_some_and(|s| s.is_enabled())).collect();
+            let not_enabled: Vec<&str> = units.iter().filter(|u| !facts.is_enabled(**u)).map(|u| u.unit()).collect();
+            let names = units.iter().map(|u| u.unit()).collect::<Vec<_>>().join(", ");
             if !unit_written && not_enabled.is_empty() {
-                return Decision::Unchanged { reason: format!("{} registered and enabled", units.join(", ")) };
+                return Decision::Unchanged { reason: format!("{names} registered and enabled") };
             }
             let mut script = String::new();
             if unit_written || !not_enabled.is_empty() {
@@ -213,7 +272,7 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &Step, facts: &HostFact
                 enable.extend(not_enabled.iter().copied());
                 script.push_str(&shell::join(&enable));
             }
-            Decision::Change { detail: format!("registered {}", units.join(", ")), actions: vec![Action::Run { script }] }
+            Decision::Change { detail: format!("registered {names}"), actions: vec![Action::Run { script }] }
         }
     }
 }
@@ -243,30 +302,10 @@ pub fn install_java_script(major: u16) -> String {
     )
 }
 
-/// Does this unit on this host need a restart because this run changed what it runs?
-pub fn needs_restart(spec: &ClusterSpec, host: &HostSpec, unit: &str, ctx: &Context) -> bool {
-    if ctx.release_changed {
-        return true;
-    }
-    let config_dir = spec.kafka.config_dir.as_str();
-    let files: Vec<String> = if unit == render::KAFKA_UNIT {
-        vec![
-            format!("{config_dir}/server.properties"),
-            format!("{config_dir}/kafka-server.env"),
-            format!("/etc/systemd/system/{unit}"),
-        ]
-    } else {
-        let mut v = vec![
-            format!("{config_dir}/zookeeper.properties"),
-            format!("{config_dir}/zookeeper-server.env"),
-            format!("/etc/systemd/system/{unit}"),
-        ];
-        if let (Coordination::Zookeeper(z), true) = (&spec.coordination, host.has(Role::Zookeeper)) {
-            v.push(format!("{}/myid", z.data_dir));
-        }
-        v
-    };
-    files.iter().any(|f| ctx.written.contains(f))
+/// Does `service` on this host need a restart because this run changed what it runs (its files or the release)?
+pub fn needs_restart(spec: &ClusterSpec, host: &HostSpec, service: Service, ctx: &Context) -> bool {
+    ctx.release_changed
+        || render::render_host(spec, host).iter().any(|f| f.service == service && ctx.written.contains(&f.path))
 }
 
 #[cfg(test)]
@@ -285,14 +324,8 @@ mod tests {
     fn kraft() -> ClusterSpec {
         spec(include_str!("../../tests/fixtures/kraft-dedicated.toml"))
     }
-    fn steps_of(spec: &ClusterSpec, host: &str) -> Vec<Step> {
-        plan::plan(spec)
-            .phases
-            .into_iter()
-            .flat_map(|p| p.hosts)
-            .filter(|h| h.host == host)
-            .flat_map(|h| h.steps)
-            .collect()
+    fn steps_of(spec: &ClusterSpec, host: &str) -> Vec<HostStep> {
+        plan::plan(spec).host_steps(host).cloned().collect()
     }
 
     #[test]
@@ -304,10 +337,10 @@ mod tests {
         let ctx = Context { tarball: Some(("/cache/t.tgz".into(), "ab".repeat(64))), ..Default::default() };
         let mut changed = 0;
         for step in steps_of(&spec, "peter-kafka001") {
-            match decide(&spec, host, &step, &bare, &ctx) {
+            match decide(&spec, host, &step, &bare, &mut ctx.clone()) {
                 Decision::Change { .. } => changed += 1,
                 Decision::Unchanged { .. } => {}
-                Decision::Refuse { message } => assert!(message.starts_with("internal"), "{message}"),
+                Decision::Refuse { message } => panic!("{step:?} refused on a bare host: {message}"),
             }
         }
         assert_eq!(changed, 7, "user, dirs, install, 3 files, register");
@@ -322,12 +355,12 @@ mod tests {
             done.files.insert(f.path.clone(), Some(sha512_hex(f.content.as_bytes())));
         }
         for d in plan::directories(&spec, host) {
-            done.dirs.insert(d.path.to_string(), Some(format!("{} {:o}", owner_of(d.owner, "kafka"), d.mode)));
+            done.dirs.insert(d.path.to_string(), Some(format!("{} {:o}", d.owner.chown_spec("kafka"), d.mode)));
         }
         done.units
             .insert("kafka-server.service".into(), UnitState { enabled: "enabled".into(), active: "active".into() });
         for step in steps_of(&spec, "peter-kafka001") {
-            let d = decide(&spec, host, &step, &done, &Context::default());
+            let d = decide(&spec, host, &step, &done, &mut Context::default());
             assert!(!matches!(d, Decision::Change { .. }), "{step:?} would change: {d:?}");
         }
     }
@@ -335,15 +368,15 @@ mod tests {
     #[test]
     fn java_that_is_missing_or_too_old_is_refused_with_the_fix() {
         let spec = kraft();
-        let step = Step::CheckJava { min: 17 };
+        let step = HostStep::CheckJava { min: 17 };
         let old =
             HostFacts { java: Some("openjdk version \"11.0.2\"".into()), java_major: Some(11), ..Default::default() };
-        let Decision::Refuse { message } = decide(&spec, &spec.hosts[0], &step, &old, &Context::default()) else {
+        let Decision::Refuse { message } = decide(&spec, &spec.hosts[0], &step, &old, &mut Context::default()) else {
             panic!()
         };
         assert!(message.contains("Java 11 is too old") && message.contains("Java 17"), "{message}");
         let Decision::Refuse { message } =
-            decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &Context::default())
+            decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &mut Context::default())
         else {
             panic!()
         };
@@ -353,9 +386,10 @@ mod tests {
     #[test]
     fn missing_java_is_installed_with_the_package_manager_only_when_asked() {
         let spec = spec_of_version("3.9.1");
-        let step = Step::CheckJava { min: 8 };
+        let step = HostStep::CheckJava { min: 8 };
         let asked = Context { install_java: true, ..Default::default() };
-        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &asked)
+        let Decision::Change { actions, .. } =
+            decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &mut asked.clone())
         else {
             panic!()
         };
@@ -363,7 +397,7 @@ mod tests {
         assert!(script.contains("apt-get install -y -q --no-install-recommends openjdk-17-jre-headless"), "{script}");
         assert!(script.contains("dnf install -y java-17-openjdk-headless"), "{script}");
         assert!(matches!(
-            decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &Context::default()),
+            decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &mut Context::default()),
             Decision::Refuse { .. }
         ));
         assert_eq!(java_package_major(&spec_of_version("2.3.1")), 11, "Kafka 2.x is documented for Java 8 and 11 only");
@@ -380,20 +414,22 @@ mod tests {
     fn storage_formatted_for_another_cluster_is_refused_and_our_own_is_left_alone() {
         let spec = kraft();
         let host = &spec.hosts[3];
-        let step = Step::FormatStorage {
+        let step = HostStep::FormatStorage {
             cluster_id: "q2nNPvlTSGmhSmxqXwJ5Ag".into(),
             config: spec.kafka.config_dir.join("server.properties"),
         };
         let mut facts = HostFacts::default();
         facts.meta_cluster_ids.insert("/srv/kafka/disk1".into(), "MkU3OEVBNTcwNTJENDM2Qk".into());
-        let Decision::Refuse { message } = decide(&spec, host, &step, &facts, &Context::default()) else { panic!() };
+        let Decision::Refuse { message } = decide(&spec, host, &step, &facts, &mut Context::default()) else {
+            panic!()
+        };
         assert!(message.contains("/srv/kafka/disk1 (cluster id MkU3OEVBNTcwNTJENDM2Qk)"), "{message}");
         for d in ["/srv/kafka/disk1", "/srv/kafka/disk2"] {
             facts.meta_cluster_ids.insert(d.into(), "q2nNPvlTSGmhSmxqXwJ5Ag".into());
         }
-        assert!(matches!(decide(&spec, host, &step, &facts, &Context::default()), Decision::Unchanged { .. }));
+        assert!(matches!(decide(&spec, host, &step, &facts, &mut Context::default()), Decision::Unchanged { .. }));
         facts.meta_cluster_ids.remove("/srv/kafka/disk2");
-        let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &Context::default()) else {
+        let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &mut Context::default()) else {
             panic!()
         };
         let Action::Run { script } = &actions[0] else { panic!() };
@@ -407,7 +443,7 @@ mod tests {
     #[test]
     fn an_installed_release_behind_another_symlink_is_only_relinked() {
         let spec = seed();
-        let step = Step::InstallRelease {
+        let step = HostStep::InstallRelease {
             tarball: "kafka_2.13-2.8.0.tgz".into(),
             versioned_dir: spec.kafka.versioned_dir(),
             link: spec.kafka.current_link(),
@@ -417,7 +453,8 @@ mod tests {
             link_target: Some("/usr/local/kafka_2.13-2.7.0".into()),
             ..Default::default()
         };
-        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[3], &step, &facts, &Context::default()) else {
+        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[3], &step, &facts, &mut Context::default())
+        else {
             panic!()
         };
         assert_eq!(
@@ -431,9 +468,12 @@ mod tests {
         let spec = spec(include_str!("../../tests/fixtures/mixed-zookeeper.toml"));
         let host = &spec.hosts[0];
         let ctx = Context { written: ["/etc/kafka-mixed/server.properties".to_string()].into(), ..Default::default() };
-        assert!(needs_restart(&spec, host, render::KAFKA_UNIT, &ctx));
-        assert!(!needs_restart(&spec, host, render::ZOOKEEPER_UNIT, &ctx));
+        assert!(needs_restart(&spec, host, Service::Kafka, &ctx));
+        assert!(!needs_restart(&spec, host, Service::Zookeeper, &ctx));
         let ctx = Context { written: ["/var/lib/zookeeper/myid".to_string()].into(), ..Default::default() };
-        assert!(!needs_restart(&spec, host, render::KAFKA_UNIT, &ctx));
+        assert!(!needs_restart(&spec, host, Service::Kafka, &ctx));
+        let ctx = Context { written: ["/var/lib/zk-mixed/myid".to_string()].into(), ..Default::default() };
+        assert!(needs_restart(&spec, host, Service::Zookeeper, &ctx));
+        assert!(!needs_restart(&spec, host, Service::Kafka, &ctx));
     }
 }

@@ -1,0 +1,278 @@
+//! Deploy: carry out the plan on real hosts. Connect to all hosts, probe their facts, then walk the plan's phases in
+//! order with a barrier between them: the release fetched on this machine, host steps on every host in parallel
+//! (bounded; each host's steps in order on its own blocking thread), and start phases that start what is stopped
+//! and restart what changed, one host at a time, healthy in between. A failed step stops its host; the other hosts
+//! finish the phase, then the run ends with every failure named (host, step, command output).
+
+use super::decide::{decide_start, fetch_needed, StartDecision};
+use super::hosts::{connect_and_probe, exec_checked, run_host_steps, step_on_hosts, transports_of, unhealthy, HostRun};
+use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary};
+use super::wait;
+use crate::download::{self, Cache, ReleaseSource};
+use crate::events::{Event, EventSink, Outcome, Target};
+use crate::plan::{self, FetchRelease, HostSteps, Phase, Plan, StartService, Work};
+use crate::project::spec::{ClusterSpec, Coordination, Role};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The targets a phase works on, for its start event.
+pub(crate) fn phase_targets(phase: &Phase) -> Vec<Target> {
+    match &phase.work {
+        Work::Fetch(_) => vec![Target::Wizard],
+        Work::OnHosts { hosts } => hosts.iter().map(|h| Target::host(&h.host)).collect(),
+        Work::Start(start) => start.hosts.iter().map(Target::host).collect(),
+    }
+}
+
+/// Deploys the cluster: the plan of the spec, phase by phase, ending with the cluster proven healthy.
+pub async fn deploy(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+    cancel: Cancel,
+) -> Result<DeploySummary, ApplyError> {
+    if matches!(&spec.coordination, Coordination::Kraft(k) if k.cluster_id.is_none()) {
+        return Err(ApplyError::NoClusterId);
+    }
+    let spec = Arc::new(spec.clone());
+    run_plan(&spec, &plan::plan(&spec), opts, &events, &cancel).await
+}
+
+/// Walks `plan` on the spec's hosts: exactly the phases it lists, in order.
+async fn run_plan(
+    spec: &Arc<ClusterSpec>,
+    plan: &Plan,
+    opts: &DeployOptions,
+    events: &EventSink,
+    cancel: &Cancel,
+) -> Result<DeploySummary, ApplyError> {
+    let mut runs = connect_and_probe(spec, &opts.connect, events).await?;
+    for run in runs.iter_mut() {
+        run.ctx.install_java = opts.install_java;
+    }
+    warn_about_facts(spec, &runs, events);
+    let mut summary = DeploySummary::default();
+    for phase in &plan.phases {
+        if cancel.is_cancelled() {
+            return Err(ApplyError::Cancelled);
+        }
+        let id = phase.kind.id().to_string();
+        events(Event::PhaseStarted { phase: id.clone(), title: phase.title.clone(), targets: phase_targets(phase) });
+        match &phase.work {
+            Work::Fetch(fetch) => fetch_release(spec, opts, fetch, &mut runs, events, cancel).await?,
+            Work::OnHosts { hosts } => host_phase(spec, opts, hosts, &mut runs, events, cancel, &mut summary).await?,
+            Work::Start(start) => start_phase(spec, opts, start, &runs, events, &mut summary).await?,
+        }
+        events(Event::PhaseFinished { phase: id });
+    }
+    for run in &runs {
+        summary.uploaded.insert(spec.hosts[run.index].name.to_string(), run.uploaded);
+    }
+    Ok(summary)
+}
+
+fn warn_about_facts(spec: &ClusterSpec, runs: &[HostRun], events: &EventSink) {
+    for run in runs {
+        let host = &spec.hosts[run.index];
+        let target = Target::host(&host.name);
+        for (dir, kib) in &run.facts.free_kib {
+            if *kib < 1024 * 1024 {
+                events(Event::Warning {
+                    target: target.clone(),
+                    message: format!("only {} MiB free for {dir}", kib / 1024),
+                });
+            }
+        }
+        let port = spec.kafka.listener_port;
+        let ours_active = run.facts.is_active(crate::render::Service::Kafka);
+        if host.has(Role::Broker) && !ours_active && run.facts.listening.contains(&port) {
+            events(Event::Warning {
+                target,
+                message: format!(
+                    "port {port} is already in use by another process; Kafka will not be able to listen on it"
+                ),
+            });
+        }
+    }
+}
+
+async fn fetch_release(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    fetch: &FetchRelease,
+    runs: &mut [HostRun],
+    events: &EventSink,
+    cancel: &Cancel,
+) -> Result<(), ApplyError> {
+    let step = fetch.title();
+    // Nothing to upload when every host already has the release: no download at all.
+    if !fetch_needed(runs.iter().map(|r| &r.facts)) {
+        let outcome = Outcome::Unchanged { reason: "every host has the release".into() };
+        events(Event::StepFinished { target: Target::Wizard, step, outcome });
+        return Ok(());
+    }
+    events(Event::StepStarted { target: Target::Wizard, step: step.clone() });
+    let source = ReleaseSource {
+        file_name: fetch.tarball.clone(),
+        tarball_urls: fetch.urls.clone(),
+        checksum_urls: fetch.checksum_urls.clone(),
+        local_tarball: spec.kafka.tarball.as_ref().map(PathBuf::from),
+    };
+    let cache = Cache::new(opts.cache_dir.clone());
+    let fetch_options = download::FetchOptions { cancel: Some(cancel.flag()), ..Default::default() };
+    let progress_events = events.clone();
+    let progress_step = step.clone();
+    let mut progress = move |done: u64, total: Option<u64>| {
+        progress_events(Event::Progress { target: Target::Wizard, step: progress_step.clone(), done, total });
+    };
+    let fetched = match download::fetch_release_with(&cache, &source, &fetch_options, &mut progress).await {
+        Ok(f) => f,
+        Err(download::DownloadError::Cancelled) => return Err(ApplyError::Cancelled),
+        Err(e) => {
+            events(Event::StepFailed { target: Target::Wizard, step, error: e.to_string() });
+            return Err(e.into());
+        }
+    };
+    let reason = format!(
+        "{} ({} MiB, SHA-512 {}…)",
+        fetched.path.display(),
+        fetched.size / (1024 * 1024),
+        &fetched.sha512.as_hex()[..16]
+    );
+    let outcome = if fetched.downloaded {
+        Outcome::Changed { detail: format!("downloaded and verified {reason}") }
+    } else {
+        Outcome::Unchanged { reason: format!("verified copy in the cache: {reason}") }
+    };
+    events(Event::StepFinished { target: Target::Wizard, step, outcome });
+    for run in runs.iter_mut() {
+        run.ctx.tarball = Some((fetched.path.clone(), fetched.sha512.as_hex().to_string()));
+    }
+    Ok(())
+}
+
+/// Runs one phase's steps on every listed host, hosts in parallel (bounded), and waits for all (the barrier).
+async fn host_phase(
+    spec: &Arc<ClusterSpec>,
+    opts: &DeployOptions,
+    phase_hosts: &[HostSteps],
+    runs: &mut Vec<HostRun>,
+    events: &EventSink,
+    cancel: &Cancel,
+    summary: &mut DeploySummary,
+) -> Result<(), ApplyError> {
+    let limit = Arc::new(tokio::sync::Semaphore::new(opts.parallelism.max(1)));
+    let mut tasks = Vec::new();
+    let mut idle = Vec::new();
+    for run in std::mem::take(runs) {
+        let name = spec.hosts[run.index].name.as_str();
+        let Some(steps) = phase_hosts.iter().find(|h| h.host == name).map(|h| h.steps.clone()) else {
+            idle.push(run);
+            continue;
+        };
+        let (spec, events, cancel, limit) = (spec.clone(), events.clone(), cancel.clone(), limit.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("semaphore open");
+            tokio::task::spawn_blocking(move || run_host_steps(&spec, run, &steps, &events, &cancel))
+                .await
+                .expect("host task panicked")
+        }));
+    }
+    let mut failures = Vec::new();
+    for t in tasks {
+        let (run, counts, failure) = t.await.expect("host task panicked");
+        summary.changed += counts.0;
+        summary.unchanged += counts.1;
+        failures.extend(failure);
+        idle.push(run);
+    }
+    idle.sort_by_key(|r| r.index);
+    *runs = idle;
+    ApplyError::check(failures)?;
+    if cancel.is_cancelled() {
+        return Err(ApplyError::Cancelled);
+    }
+    Ok(())
+}
+
+/// A start phase: start the service where it is stopped (all such hosts at once), restart it where this run changed
+/// what it runs (one host at a time, healthy in between), then prove the phase's health conditions.
+async fn start_phase(
+    spec: &Arc<ClusterSpec>,
+    opts: &DeployOptions,
+    start: &StartService,
+    runs: &[HostRun],
+    events: &EventSink,
+    summary: &mut DeploySummary,
+) -> Result<(), ApplyError> {
+    let unit = start.service.unit();
+    let mut to_start = Vec::new();
+    let mut to_restart = Vec::new();
+    for name in &start.hosts {
+        let Some(run) = runs.iter().find(|r| spec.hosts[r.index].name.as_str() == name) else { continue };
+        match decide_start(spec, &spec.hosts[run.index], start.service, &run.facts, &run.ctx) {
+            StartDecision::Start => to_start.push(run.index),
+            StartDecision::Restart => to_restart.push(run.index),
+            StartDecision::Unchanged => events(Event::StepFinished {
+                target: Target::host(name),
+                step: start.title(),
+                outcome: Outcome::Unchanged { reason: StartDecision::Unchanged.detail().into() },
+            }),
+        }
+    }
+    let transports = transports_of(runs);
+    let failures = step_on_hosts(spec, &transports, &to_start, &format!("start {unit}"), events, move |t, _, _| {
+        exec_checked(t, &format!("systemctl start {unit}")).map(|()| "started".to_string())
+    })
+    .await;
+    summary.started.extend(to_start.iter().map(|i| spec.hosts[*i].name.to_string()));
+    ApplyError::check(failures)?;
+    let healthy = || async {
+        wait::until_healthy(spec, &start.health, opts.health_timeout, events)
+            .await
+            .map_err(|m| unhealthy(spec, &transports, m))
+    };
+    if !to_start.is_empty() || to_restart.is_empty() {
+        healthy().await?;
+    }
+    // Changed configuration on running units: rolling, one host at a time.
+    for index in to_restart {
+        let name = spec.hosts[index].name.to_string();
+        let target = Target::host(&name);
+        let step = format!("restart {unit} (configuration changed)");
+        events(Event::StepStarted { target: target.clone(), step: step.clone() });
+        let t = transports[&index].clone();
+        let result =
+            tokio::task::spawn_blocking(move || exec_checked(t.as_ref(), &format!("systemctl restart {unit}")))
+                .await
+                .expect("restart task panicked");
+        if let Err(message) = result {
+            events(Event::StepFailed { target, step: step.clone(), error: message.clone() });
+            return Err(ApplyError::Failed(vec![super::Failure { host: name, step, message }]));
+        }
+        healthy().await?;
+        let outcome = Outcome::Changed { detail: "restarted; the cluster is healthy again".into() };
+        events(Event::StepFinished { target, step, outcome });
+        summary.started.push(name);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project;
+
+    #[tokio::test]
+    async fn a_kraft_deploy_without_a_cluster_id_is_refused_before_any_host_is_contacted() {
+        let text = include_str!("../../tests/fixtures/kraft-dedicated.toml");
+        let mut draft = project::parse(text).unwrap();
+        draft.kraft.as_mut().unwrap().cluster_id = None;
+        // The hosts' names do not resolve here: reaching any of them would fail with a connection error instead.
+        let spec = project::validate(&draft).spec.unwrap();
+        let err =
+            deploy(&spec, &DeployOptions::default(), crate::events::discard(), Cancel::default()).await.unwrap_err();
+        assert!(matches!(err, ApplyError::NoClusterId), "{err}");
+        assert!(err.to_string().contains("kraft.cluster_id"), "{err}");
+    }
+}

@@ -1,0 +1,252 @@
+//! The hosts of a run: connecting to all and probing their facts, carrying out one host's steps (decided, then
+//! acted on), the actions themselves, and running one command on many hosts at once with events.
+
+use super::connect::connect_all;
+use super::connect::ConnectOptions;
+use super::decide::{decide, Action, Context, Decision};
+use super::facts::{parse_probe, probe_script, HostFacts};
+use super::options::{ApplyError, Cancel, Failure};
+use crate::events::{Event, EventSink, Outcome, Target};
+use crate::plan::HostStep;
+use crate::project::spec::ClusterSpec;
+use crate::render::Service;
+use crate::shell::quote;
+use crate::transport::Transport;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One host during a run: its connection, facts and what this run changed.
+pub(crate) struct HostRun {
+    pub index: usize,
+    pub transport: Arc<dyn Transport>,
+    pub facts: HostFacts,
+    pub ctx: Context,
+    pub uploaded: u64,
+}
+
+/// The transports of a run by host index.
+pub(crate) type Transports = BTreeMap<usize, Arc<dyn Transport>>;
+
+pub(crate) fn transports_of(runs: &[HostRun]) -> Transports {
+    runs.iter().map(|r| (r.index, r.transport.clone())).collect()
+}
+
+const PROBE_STEP: &str = "probe facts";
+
+/// Connects to every host and probes its facts (in parallel).
+pub(crate) async fn connect_and_probe(
+    spec: &Arc<ClusterSpec>,
+    opts: &ConnectOptions,
+    events: &EventSink,
+) -> Result<Vec<HostRun>, ApplyError> {
+    let transports = connect_all(spec, opts).await.map_err(ApplyError::Connect)?;
+    let mut tasks = Vec::new();
+    for (index, transport) in transports.into_iter().enumerate() {
+        let spec = spec.clone();
+        let events = events.clone();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            let host = &spec.hosts[index];
+            let target = Target::host(&host.name);
+            events(Event::StepStarted { target: target.clone(), step: PROBE_STEP.into() });
+            let failure = |message| Failure { host: host.name.to_string(), step: PROBE_STEP.into(), message };
+            let result = match transport.exec(&probe_script(&spec, host), None) {
+                Ok(out) if out.success() => {
+                    let facts = parse_probe(&out.stdout_text());
+                    events(Event::StepFinished {
+                        target: target.clone(),
+                        step: PROBE_STEP.into(),
+                        outcome: Outcome::Unchanged {
+                            reason: format!("{}, {}", facts.os, facts.java.as_deref().unwrap_or("no Java")),
+                        },
+                    });
+                    Ok(HostRun { index, transport, facts, ctx: Context::default(), uploaded: 0 })
+                }
+                Ok(out) => Err(failure(format!("exit {}: {}", out.status, out.stderr_tail(5)))),
+                Err(e) => Err(failure(e.to_string())),
+            };
+            if let Err(f) = &result {
+                events(Event::StepFailed { target, step: f.step.clone(), error: f.message.clone() });
+            }
+            result
+        }));
+    }
+    let mut runs = Vec::new();
+    let mut failures = Vec::new();
+    for t in tasks {
+        match t.await.expect("probe task panicked") {
+            Ok(r) => runs.push(r),
+            Err(f) => failures.push(f),
+        }
+    }
+    if failures.is_empty() {
+        for run in &runs {
+            if !run.facts.systemd {
+                failures.push(Failure {
+                    host: spec.hosts[run.index].name.to_string(),
+                    step: PROBE_STEP.into(),
+                    message: "systemd is not running on this host — the wizard registers Kafka as systemd units".into(),
+                });
+            }
+        }
+    }
+    ApplyError::check(failures).map(|()| runs)
+}
+
+/// One host's steps, in order: each decided against the host's facts, then acted on; stops at the first failure or
+/// when cancelled. Returns the host, (changed, unchanged) and the failure.
+pub(crate) fn run_host_steps(
+    spec: &ClusterSpec,
+    mut run: HostRun,
+    steps: &[HostStep],
+    events: &EventSink,
+    cancel: &Cancel,
+) -> (HostRun, (usize, usize), Option<Failure>) {
+    let host = &spec.hosts[run.index];
+    let target = Target::host(&host.name);
+    let mut counts = (0, 0);
+    for step in steps {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let title = step.title();
+        events(Event::StepStarted { target: target.clone(), step: title.clone() });
+        let result = match decide(spec, host, step, &run.facts, &mut run.ctx) {
+            Decision::Unchanged { reason } => Ok(Outcome::Unchanged { reason }),
+            Decision::Refuse { message } => Err(message),
+            Decision::Change { detail, actions } => actions
+                .iter()
+                .try_for_each(|action| run_action(spec, &mut run, action, &title, events))
+                .map(|()| Outcome::Changed { detail }),
+        };
+        match result {
+            Ok(outcome) => {
+                match outcome {
+                    Outcome::Changed { .. } => counts.0 += 1,
+                    Outcome::Unchanged { .. } => counts.1 += 1,
+                }
+                events(Event::StepFinished { target: target.clone(), step: title, outcome });
+            }
+            Err(message) => {
+                events(Event::StepFailed { target, step: title.clone(), error: message.clone() });
+                return (run, counts, Some(Failure { host: host.name.to_string(), step: title, message }));
+            }
+        }
+    }
+    (run, counts, None)
+}
+
+fn run_action(
+    spec: &ClusterSpec,
+    run: &mut HostRun,
+    action: &Action,
+    step: &str,
+    events: &EventSink,
+) -> Result<(), String> {
+    let t = run.transport.clone();
+    match action {
+        Action::Run { script } => exec_checked(t.as_ref(), script),
+        Action::Upload { local, remote } => {
+            let target = Target::host(t.host());
+            let mut last = 0;
+            let mut progress = |done: u64, total: u64| {
+                last = done;
+                events(Event::Progress { target: target.clone(), step: step.to_string(), done, total: Some(total) });
+            };
+            t.upload(local, remote, 0o600, &mut progress).map_err(|e| e.to_string())?;
+            run.uploaded += last;
+            Ok(())
+        }
+        Action::Write { path, content, mode, owner } => {
+            t.write_file(path, content.as_bytes(), *mode).map_err(|e| e.to_string())?;
+            match owner {
+                crate::render::Owner::Root => Ok(()),
+                owner => exec_checked(
+                    t.as_ref(),
+                    &format!("chown {} {}", quote(&owner.chown_spec(&spec.kafka.user)), quote(path)),
+                ),
+            }
+        }
+    }
+}
+
+/// Runs a script; a non-zero exit becomes a message with the command and the tail of its stderr.
+pub(crate) fn exec_checked(t: &dyn Transport, script: &str) -> Result<(), String> {
+    let out = t.exec(script, None).map_err(|e| e.to_string())?;
+    if out.success() {
+        return Ok(());
+    }
+    let first = script.lines().find(|l| !l.trim().is_empty() && !l.starts_with("set ")).unwrap_or(script);
+    let mut tail = out.stderr_tail(8);
+    if tail.is_empty() {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = stdout.lines().collect();
+        tail = lines[lines.len().saturating_sub(8)..].join("\n");
+    }
+    Err(format!("`{first}` exited with {}: {tail}", out.status))
+}
+
+/// Runs one step on several hosts at once, each on its own blocking thread, with events; `act` does the work on
+/// one host and returns the finished step's detail. Returns the failures.
+pub(crate) async fn step_on_hosts<F>(
+    spec: &ClusterSpec,
+    transports: &Transports,
+    hosts: &[usize],
+    step: &str,
+    events: &EventSink,
+    act: F,
+) -> Vec<Failure>
+where
+    F: Fn(&dyn Transport, &Target, &EventSink) -> Result<String, String> + Clone + Send + 'static,
+{
+    let tasks: Vec<_> = hosts
+        .iter()
+        .map(|i| {
+            let t = transports[i].clone();
+            let (events, name, step, act) =
+                (events.clone(), spec.hosts[*i].name.to_string(), step.to_string(), act.clone());
+            tokio::task::spawn_blocking(move || {
+                let target = Target::host(&name);
+                events(Event::StepStarted { target: target.clone(), step: step.clone() });
+                match act(t.as_ref(), &target, &events) {
+                    Ok(detail) => {
+                        events(Event::StepFinished { target, step, outcome: Outcome::Changed { detail } });
+                        None
+                    }
+                    Err(message) => {
+                        events(Event::StepFailed { target, step: step.clone(), error: message.clone() });
+                        Some(Failure { host: name, step, message })
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for t in tasks {
+        failures.extend(t.await.expect("host task panicked"));
+    }
+    failures
+}
+
+/// An unhealthy-cluster error with the last lines of each stopped or failing unit's journal, so the cause shows.
+pub(crate) fn unhealthy(spec: &ClusterSpec, transports: &Transports, message: String) -> ApplyError {
+    let mut details = vec![message];
+    for (index, t) in transports {
+        let host = &spec.hosts[*index];
+        for unit in Service::on(host).into_iter().map(Service::unit) {
+            let script = format!(
+                "systemctl is-active --quiet {unit} || journalctl -u {unit} -n 8 --no-pager -o cat 2>/dev/null"
+            );
+            if let Ok(out) = t.exec(&script, None) {
+                let text = out.stdout_text();
+                if !text.trim().is_empty() {
+                    details.push(format!(
+                        "{} {unit} is not active; its journal ends with:\n{}",
+                        host.name,
+                        text.trim_end()
+                    ));
+                }
+            }
+        }
+    }
+    ApplyError::Unhealthy(details.join("\n"))
+}

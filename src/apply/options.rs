@@ -1,0 +1,99 @@
+//! What a run is given and how it ends: the options of deploy and the operations, the cancel flag, the errors and
+//! the summary.
+
+use super::connect::ConnectOptions;
+use crate::download::{self, Cache};
+use crate::transport::TransportError;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Clone, Debug)]
+pub struct DeployOptions {
+    pub connect: ConnectOptions,
+    pub cache_dir: PathBuf,
+    /// Hosts worked on at once.
+    pub parallelism: usize,
+    /// How long to wait for each health condition (a ZooKeeper quorum, all brokers in the cluster, …).
+    pub health_timeout: Duration,
+    /// Install Java with the hosts' package manager where it is missing or too old.
+    pub install_java: bool,
+}
+
+impl Default for DeployOptions {
+    fn default() -> Self {
+        DeployOptions {
+            connect: ConnectOptions::default(),
+            cache_dir: Cache::default_dir(),
+            parallelism: 8,
+            health_timeout: Duration::from_secs(180),
+            install_java: false,
+        }
+    }
+}
+
+/// Set from another thread (Ctrl-C, the app's Cancel button): hosts finish their current step, then the run stops.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+    /// The shared flag, for code that takes an `Arc<AtomicBool>` (the downloader).
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        self.0.clone()
+    }
+}
+
+/// A step that failed on a host.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Failure {
+    pub host: String,
+    pub step: String,
+    pub message: String,
+}
+
+#[derive(Debug, Error)]
+pub enum ApplyError {
+    #[error("cannot connect to {} host(s) — nothing was changed on any host:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    Connect(Vec<TransportError>),
+    #[error(transparent)]
+    Download(#[from] download::DownloadError),
+    #[error("{} step(s) failed:\n{}", .0.len(), .0.iter().map(|f| format!("  {}: {}: {}", f.host, f.step, f.message)).collect::<Vec<_>>().join("\n"))]
+    Failed(Vec<Failure>),
+    #[error("the cluster is not healthy: {0}")]
+    Unhealthy(String),
+    #[error("cancelled — hosts finished their current step; run the command again to converge")]
+    Cancelled,
+    #[error("kraft.cluster_id is not set — every KRaft node must be formatted with the same id: generate one (the CLI does on plan/export/deploy and saves it in the project file; the app on Review) and keep it")]
+    NoClusterId,
+}
+
+impl ApplyError {
+    /// `Failed` unless there are no failures.
+    pub(crate) fn check(failures: Vec<Failure>) -> Result<(), ApplyError> {
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(ApplyError::Failed(failures))
+        }
+    }
+}
+
+/// What a deploy did.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct DeploySummary {
+    pub changed: usize,
+    pub unchanged: usize,
+    /// Bytes uploaded per host.
+    pub uploaded: BTreeMap<String, u64>,
+    /// Hosts whose services were (re)started.
+    pub started: Vec<String>,
+}

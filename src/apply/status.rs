@@ -1,0 +1,130 @@
+//! Status of a deployed cluster: per host its units, whether its service listens and whether the cluster counts it
+//! as a member; and the cluster-wide health conditions (the plan's, each checked once).
+
+use super::connect::connect_each;
+use super::facts::{parse_probe, probe_script, UnitState};
+use super::options::DeployOptions;
+use super::wait;
+use crate::health::{self, ZkMode};
+use crate::plan;
+use crate::project::spec::{ClusterSpec, Coordination, Role};
+use crate::render::Service;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UnitStatus {
+    pub unit: &'static str,
+    pub enabled: String,
+    pub active: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HostStatus {
+    pub host: String,
+    pub roles: Vec<Role>,
+    /// `None` when the host could not be reached (see `error`).
+    pub units: Option<Vec<UnitStatus>>,
+    /// The service's port accepts connections (the process is up and listening).
+    pub listening: Option<bool>,
+    /// Seen as a member by the cluster: in the brokers' Metadata, a ZooKeeper leader/follower.
+    pub in_cluster: Option<bool>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClusterStatus {
+    pub hosts: Vec<HostStatus>,
+    /// One line per check: ZooKeeper quorum, brokers, KRaft quorum — Ok(summary) or Err(what is wrong).
+    pub checks: Vec<(String, Result<String, String>)>,
+    pub healthy: bool,
+}
+
+async fn port_open(addr: String) -> bool {
+    matches!(tokio::time::timeout(Duration::from_secs(2), tokio::net::TcpStream::connect(addr)).await, Ok(Ok(_)))
+}
+
+/// Per host: unit states, process listening, membership; and the cluster-wide checks.
+pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
+    let connections = connect_each(spec, &opts.connect).await;
+    let mut probes = Vec::new();
+    for (i, c) in connections.into_iter().enumerate() {
+        let spec_host = spec.hosts[i].clone();
+        let script = probe_script(spec, &spec_host);
+        probes.push(tokio::task::spawn_blocking(move || match c {
+            Ok(t) => t.exec(&script, None).map(|o| parse_probe(&o.stdout_text()).units).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        }));
+    }
+    let mut unit_states: Vec<Result<BTreeMap<String, UnitState>, String>> = Vec::new();
+    for p in probes {
+        unit_states.push(p.await.unwrap_or_else(|e| Err(e.to_string())));
+    }
+
+    // Membership as the cluster sees it.
+    let mut broker_ids_seen: Option<Vec<i32>> = None;
+    for b in spec.brokers() {
+        if let Ok(m) = health::kafka_metadata(
+            &format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port),
+            Duration::from_secs(3),
+        )
+        .await
+        {
+            broker_ids_seen = Some(m.brokers.iter().map(|x| x.id).collect());
+            break;
+        }
+    }
+    let mut hosts = Vec::new();
+    for (i, h) in spec.hosts.iter().enumerate() {
+        let (units, error) = match &unit_states[i] {
+            Ok(states) => {
+                let mut list = Vec::new();
+                for unit in Service::on(h).into_iter().map(Service::unit) {
+                    let s = states.get(unit).cloned().unwrap_or_default();
+                    list.push(UnitStatus { unit, enabled: s.enabled, active: s.active });
+                }
+                (Some(list), None)
+            }
+            Err(e) => (None, Some(e.clone())),
+        };
+        let mut listening = None;
+        let mut in_cluster = None;
+        if h.runs_kafka() {
+            let port = if h.has(Role::Broker) {
+                spec.kafka.listener_port
+            } else if let Coordination::Kraft(k) = &spec.coordination {
+                k.controller_port
+            } else {
+                spec.kafka.listener_port
+            };
+            listening = Some(port_open(format!("{}:{port}", h.reach().for_host_port())).await);
+            if h.has(Role::Broker) {
+                in_cluster = Some(
+                    broker_ids_seen.as_ref().is_some_and(|ids| h.node_id.is_some_and(|id| ids.contains(&(id as i32)))),
+                );
+            }
+        }
+        if let (Coordination::Zookeeper(z), true) = (&spec.coordination, h.has(Role::Zookeeper)) {
+            let addr = format!("{}:{}", h.reach().for_host_port(), z.client_port);
+            let srvr = health::zookeeper_srvr(&addr, Duration::from_secs(3)).await;
+            listening = Some(listening.unwrap_or(true) && srvr.is_ok());
+            let member = matches!(srvr.map(|s| s.mode), Ok(ZkMode::Leader | ZkMode::Follower | ZkMode::Standalone));
+            in_cluster = Some(in_cluster.unwrap_or(true) && member);
+        }
+        hosts.push(HostStatus {
+            host: h.name.to_string(),
+            roles: h.roles.clone(),
+            units,
+            listening,
+            in_cluster,
+            error,
+        });
+    }
+    let mut checks = Vec::new();
+    for health in plan::cluster_health(spec) {
+        checks.push((health.check_name().to_string(), wait::check(spec, &health).await));
+    }
+    let healthy = checks.iter().all(|(_, r)| r.is_ok()) && hosts.iter().all(|h| h.error.is_none());
+    ClusterStatus { hosts, checks, healthy }
+}

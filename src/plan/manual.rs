@@ -1,0 +1,130 @@
+//! The plan as shell commands for applying it by hand (the export's `INDEX.md`). Every argument that reaches a
+//! shell goes through `shell::quote`.
+
+use super::{FetchRelease, Health, HostStep, StartService};
+use crate::project::spec::{ClusterSpec, Coordination};
+use crate::render::Owner;
+use crate::shell;
+
+/// Where the export index tells the operator to copy a host's exported folder before applying it by hand.
+pub const UPLOAD_DIR: &str = "/tmp/kafka-wizard";
+
+/// `-o user -g group` arguments for `install`.
+fn owner_args(owner: Owner, user: &str) -> [String; 4] {
+    let (u, g) = owner.user_group(user);
+    ["-o".into(), u.into(), "-g".into(), g.into()]
+}
+
+/// Commands that download and verify the release on a machine with internet access.
+pub fn fetch_commands(fetch: &FetchRelease) -> Vec<String> {
+    let FetchRelease { tarball, urls, checksum_urls } = fetch;
+    vec![
+        shell::join(&["curl", "-fLO", &urls[0]]),
+        shell::join(&["curl", "-fLO", &checksum_urls[0]]),
+        format!(
+            "test \"$(cut -d: -f2- {sha} | tr -d ' \\r\\n' | tr A-F a-f)\" = \"$(sha512sum {t} | cut -d' ' -f1)\" && echo checksum OK",
+            sha = shell::quote(&format!("{tarball}.sha512")),
+            t = shell::quote(tarball)
+        ),
+    ]
+}
+
+/// The command that starts a service on one host.
+pub fn start_commands(start: &StartService) -> Vec<String> {
+    vec![shell::join(&["systemctl", "start", start.service.unit()])]
+}
+
+/// Commands that check a health condition by hand, from any host; none where only the wizard's own protocol
+/// checks apply (the KRaft quorum and controllers).
+pub fn health_commands(spec: &ClusterSpec, health: &Health) -> Vec<String> {
+    match health {
+        Health::ZookeeperQuorum { members } => {
+            let port = match &spec.coordination {
+                Coordination::Zookeeper(z) => z.client_port,
+                Coordination::Kraft(_) => return Vec::new(),
+            };
+            members
+                .iter()
+                .map(|m| {
+                    format!("echo srvr | nc {} {port} | grep Mode   # one leader, the others follower", shell::quote(m))
+                })
+                .collect()
+        }
+        Health::ControllersListening { .. } | Health::KraftQuorum { .. } => Vec::new(),
+        Health::BrokersInCluster { broker_ids } => {
+            let first = spec.brokers().next().map(|b| b.reach().for_host_port()).unwrap_or_default();
+            vec![format!(
+                "{}/bin/kafka-broker-api-versions.sh --bootstrap-server {first}:{} | grep -c 'id:'   # expect {} brokers",
+                spec.kafka.current_link(),
+                spec.kafka.listener_port,
+                broker_ids.len()
+            )]
+        }
+    }
+}
+
+/// Shell commands that carry out a host step by hand on `host`, after its exported folder was copied to
+/// [`UPLOAD_DIR`].
+pub fn manual_commands(spec: &ClusterSpec, step: &HostStep, host: &str) -> Vec<String> {
+    let user = &spec.kafka.user;
+    match step {
+        HostStep::CheckJava { min } => vec![format!("java -version   # needs Java {min} or newer")],
+        HostStep::CreateServiceUser { user } => vec![
+            format!("getent group {u} >/dev/null || groupadd --system {u}", u = shell::quote(user)),
+            format!(
+                "id -u {u} >/dev/null 2>&1 || useradd --system --gid {u} --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin {u}",
+                u = shell::quote(user)
+            ),
+        ],
+        HostStep::CreateDirectories { dirs } => dirs
+            .iter()
+            .map(|d| {
+                if !d.managed {
+                    return shell::join(&["mkdir", "-p", d.path.as_str()]);
+                }
+                let mut words: Vec<String> = vec!["install".into(), "-d".into(), "-m".into(), format!("{:04o}", d.mode)];
+                words.extend(owner_args(d.owner, user));
+                words.push(d.path.to_string());
+                shell::join(&words)
+            })
+            .collect(),
+        HostStep::InstallRelease { tarball, versioned_dir, link } => {
+            let install_dir = &spec.kafka.install_dir;
+            vec![
+                format!(
+                    "scp {} root@{}:/tmp/   # from the machine that downloaded it",
+                    shell::quote(tarball),
+                    shell::quote(host)
+                ),
+                shell::join(&["tar", "-xzf", &format!("/tmp/{tarball}"), "-C", install_dir.as_str(), "--no-same-owner"]),
+                shell::join(&["test", "-d", versioned_dir.as_str()]),
+                shell::join(&["ln", "-sfn", versioned_dir.as_str(), link.as_str()]),
+            ]
+        }
+        HostStep::WriteFile { path, owner, mode } => {
+            let mut words: Vec<String> = vec!["install".into(), "-m".into(), format!("{mode:04o}")];
+            words.extend(owner_args(*owner, user));
+            words.push(format!("{UPLOAD_DIR}{path}"));
+            words.push(path.clone());
+            vec![shell::join(&words)]
+        }
+        HostStep::FormatStorage { cluster_id, config } => vec![shell::join(&[
+            "runuser",
+            "-u",
+            user,
+            "--",
+            &format!("{}/bin/kafka-storage.sh", spec.kafka.current_link()),
+            "format",
+            "--ignore-formatted",
+            "-t",
+            cluster_id,
+            "-c",
+            config.as_str(),
+        ])],
+        HostStep::RegisterUnits { units } => {
+            let mut enable = vec!["systemctl".to_string(), "enable".into()];
+            enable.extend(units.iter().map(|u| u.unit().to_string()));
+            vec!["systemctl daemon-reload".into(), shell::join(&enable)]
+        }
+    }
+}

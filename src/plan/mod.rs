@@ -1,0 +1,421 @@
+//! The plan: what deploying a cluster does, per phase, host and step — typed data computed from the spec.
+//!
+//! The `plan` command prints it, the Review step shows it, `deploy --dry-run` decides it against each host's facts,
+//! the runner carries it out, and the export index lists its commands for applying by hand. A phase is one of
+//! three kinds of [`Work`]: fetching the release on the wizard's machine, steps on hosts (hosts in parallel, each
+//! host's steps in order), or starting a service on hosts followed by the [`Health`] conditions that prove it
+//! (the same conditions `start`, `restart` and `status` use). Phases run in order with a barrier between them.
+//! `plan()` does no I/O and reads no clock.
+
+mod manual;
+
+pub use manual::{fetch_commands, health_commands, manual_commands, start_commands, UPLOAD_DIR};
+
+use crate::project::spec::{AbsPath, ClusterSpec, Coordination, HostSpec, Role};
+use crate::render::{self, GeneratedFile, Owner, Service};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub cluster: String,
+    pub phases: Vec<Phase>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Phase {
+    /// Serialised as `name` (its id), as earlier versions printed it.
+    #[serde(rename = "name")]
+    pub kind: PhaseKind,
+    pub title: String,
+    pub work: Work,
+}
+
+impl Plan {
+    /// Every step the plan gives `host`, in order.
+    pub fn host_steps<'a>(&'a self, host: &'a str) -> impl Iterator<Item = &'a HostStep> + 'a {
+        self.phases.iter().flat_map(move |p| match &p.work {
+            Work::OnHosts { hosts } => hosts.iter().filter(|h| h.host == host).flat_map(|h| h.steps.iter()).collect(),
+            _ => Vec::new(),
+        })
+    }
+}
+
+/// Which phase this is. Its [`PhaseKind::id`] names it in events and JSON; code matches on the kind itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseKind {
+    Fetch,
+    Prepare,
+    Install,
+    Configure,
+    Register,
+    StartZookeeper,
+    StartControllers,
+    StartBrokers,
+}
+
+impl PhaseKind {
+    /// A stable id for events and logs (`fetch`, `start-brokers`).
+    pub fn id(self) -> &'static str {
+        match self {
+            PhaseKind::Fetch => "fetch",
+            PhaseKind::Prepare => "prepare",
+            PhaseKind::Install => "install",
+            PhaseKind::Configure => "configure",
+            PhaseKind::Register => "register",
+            PhaseKind::StartZookeeper => "start-zookeeper",
+            PhaseKind::StartControllers => "start-controllers",
+            PhaseKind::StartBrokers => "start-brokers",
+        }
+    }
+
+    /// The hosts a start phase is about, as operations name them (`stop-brokers`, "Stop the controllers"); the
+    /// phase's own id for the others.
+    pub fn group(self) -> &'static str {
+        match self {
+            PhaseKind::StartZookeeper => "zookeeper",
+            PhaseKind::StartControllers => "controllers",
+            PhaseKind::StartBrokers => "brokers",
+            other => other.id(),
+        }
+    }
+}
+
+impl Serialize for PhaseKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+/// What a phase does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "work", rename_all = "snake_case")]
+pub enum Work {
+    /// On the wizard's machine: download the release and verify it (skipped when every host has it).
+    Fetch(FetchRelease),
+    /// Steps on hosts: hosts in parallel, each host's steps in order.
+    OnHosts { hosts: Vec<HostSteps> },
+    /// Start a service where it is stopped (all at once), restart it where this run changed what it runs (one host
+    /// at a time), each followed by the health conditions, checked from the wizard's machine.
+    Start(StartService),
+}
+
+/// Download the release tarball and Apache's `.sha512`, verify, keep in the local cache.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FetchRelease {
+    pub tarball: String,
+    pub urls: Vec<String>,
+    pub checksum_urls: Vec<String>,
+}
+
+impl FetchRelease {
+    pub fn title(&self) -> String {
+        format!("download {} and verify its SHA-512 from Apache", self.tarball)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HostSteps {
+    pub host: String,
+    pub steps: Vec<HostStep>,
+}
+
+/// One service started on some hosts, and what proves it healthy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StartService {
+    pub service: Service,
+    pub hosts: Vec<String>,
+    pub health: Vec<Health>,
+}
+
+impl StartService {
+    pub fn title(&self) -> String {
+        format!("start {}", self.service.unit())
+    }
+}
+
+/// A condition the cluster must reach, checked from the wizard's machine over Kafka's and ZooKeeper's own protocols
+/// (`apply::wait`): polled after a start or restart, checked once by `status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "health", rename_all = "snake_case")]
+pub enum Health {
+    /// `srvr` on every member shows one leader and the rest followers.
+    ZookeeperQuorum { members: Vec<String> },
+    /// Every dedicated KRaft controller accepts connections on the controller port (controllers alone answer no
+    /// Metadata; their quorum is proven through the brokers).
+    ControllersListening { controllers: Vec<String> },
+    /// Every broker's Metadata lists every expected broker id, all with one cluster id (KRaft: the project's).
+    BrokersInCluster { broker_ids: Vec<u32> },
+    /// The KRaft quorum has a leader and its voters are exactly the controllers.
+    KraftQuorum { voters: Vec<u32> },
+}
+
+impl Health {
+    /// One line for people (the plan).
+    pub fn title(&self) -> String {
+        match self {
+            Health::ZookeeperQuorum { members } => format!("wait for a ZooKeeper quorum of {}", members.len()),
+            Health::ControllersListening { controllers } => {
+                format!("wait until controllers {} listen", controllers.join(", "))
+            }
+            Health::BrokersInCluster { broker_ids } => format!("wait until brokers {broker_ids:?} are in the cluster"),
+            Health::KraftQuorum { voters } => format!("wait for a KRaft quorum of voters {voters:?}"),
+        }
+    }
+
+    /// What is being waited for (the log while polling).
+    pub fn waiting_for(&self) -> &'static str {
+        match self {
+            Health::ZookeeperQuorum { .. } => "a ZooKeeper quorum (one leader, the rest followers)",
+            Health::ControllersListening { .. } => "the KRaft controllers listening",
+            Health::BrokersInCluster { .. } => "every broker in one cluster",
+            Health::KraftQuorum { .. } => "a KRaft quorum with every controller voting",
+        }
+    }
+
+    /// The check's name in `status`.
+    pub fn check_name(&self) -> &'static str {
+        match self {
+            Health::ZookeeperQuorum { .. } => "ZooKeeper quorum",
+            Health::ControllersListening { .. } => "KRaft controllers listening",
+            Health::BrokersInCluster { .. } => "brokers in one cluster",
+            Health::KraftQuorum { .. } => "KRaft quorum",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Directory {
+    pub path: AbsPath,
+    pub owner: Owner,
+    pub mode: u32,
+    /// False for shared parents such as `/opt`: created when missing, but an existing one keeps its owner and mode.
+    pub managed: bool,
+}
+
+/// A step carried out on one host: decided against the host's facts (`apply::decide`), idempotent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum HostStep {
+    /// Java on the host meets the release's requirement.
+    CheckJava {
+        min: u16,
+    },
+    /// The service account and its group exist (system account, no login shell).
+    CreateServiceUser {
+        user: String,
+    },
+    CreateDirectories {
+        dirs: Vec<Directory>,
+    },
+    /// Upload the tarball once, verify its SHA-512 on the host, unpack it and point the symlink at it.
+    InstallRelease {
+        tarball: String,
+        versioned_dir: AbsPath,
+        link: AbsPath,
+    },
+    WriteFile {
+        path: String,
+        owner: Owner,
+        mode: u32,
+    },
+    /// KRaft: format every log directory with the project's cluster id (skipped when already formatted with it).
+    FormatStorage {
+        cluster_id: String,
+        config: AbsPath,
+    },
+    RegisterUnits {
+        units: Vec<Service>,
+    },
+}
+
+impl HostStep {
+    /// One line for people.
+    pub fn title(&self) -> String {
+        match self {
+            HostStep::CheckJava { min } => format!("check Java {min} or newer is installed"),
+            HostStep::CreateServiceUser { user } => format!("create service user {user}"),
+            HostStep::CreateDirectories { dirs } => {
+                format!("create directories {}", dirs.iter().map(|d| d.path.as_str()).collect::<Vec<_>>().join(", "))
+            }
+            HostStep::InstallRelease { tarball, link, .. } => {
+                format!("upload {tarball}, verify, unpack and link {link}")
+            }
+            HostStep::WriteFile { path, .. } => format!("write {path}"),
+            HostStep::FormatStorage { .. } => "format KRaft storage with the cluster id".to_string(),
+            HostStep::RegisterUnits { units } => {
+                format!("register and enable {}", units.iter().map(|u| u.unit()).collect::<Vec<_>>().join(", "))
+            }
+        }
+    }
+}
+
+pub fn plan(spec: &ClusterSpec) -> Plan {
+    let release = spec.kafka.release;
+    let tarball = release.tarball_name(&spec.kafka.scala);
+    let mut phases = vec![Phase {
+        kind: PhaseKind::Fetch,
+        title: "Download and verify the release".into(),
+        work: Work::Fetch(fetch_release(spec)),
+    }];
+    let on_hosts = |kind, title: &str, f: &dyn Fn(&HostSpec) -> Vec<HostStep>| Phase {
+        kind,
+        title: title.into(),
+        work: Work::OnHosts {
+            hosts: spec
+                .hosts
+                .iter()
+                .map(|h| HostSteps { host: h.name.to_string(), steps: f(h) })
+                .filter(|h| !h.steps.is_empty())
+                .collect(),
+        },
+    };
+    phases.push(on_hosts(PhaseKind::Prepare, "Check Java, create the service user and directories", &|h| {
+        vec![
+            HostStep::CheckJava { min: release.java.min },
+            HostStep::CreateServiceUser { user: spec.kafka.user.clone() },
+            HostStep::CreateDirectories { dirs: directories(spec, h) },
+        ]
+    }));
+    phases.push(on_hosts(PhaseKind::Install, "Upload and unpack the release", &|_| {
+        vec![HostStep::InstallRelease {
+            tarball: tarball.clone(),
+            versioned_dir: spec.kafka.versioned_dir(),
+            link: spec.kafka.current_link(),
+        }]
+    }));
+    phases.push(on_hosts(PhaseKind::Configure, "Write configuration, environment and units", &|h| {
+        let mut steps: Vec<HostStep> = render::render_host(spec, h).iter().map(write_step).collect();
+        if let Coordination::Kraft(k) = &spec.coordination {
+            if h.runs_kafka() {
+                steps.push(HostStep::FormatStorage {
+                    cluster_id: k.cluster_id.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default(),
+                    config: spec.kafka.config_dir.join("server.properties"),
+                });
+            }
+        }
+        steps
+    }));
+    phases.push(on_hosts(PhaseKind::Register, "Register and enable the systemd units", &|h| {
+        let units = Service::on(h);
+        if units.is_empty() {
+            vec![]
+        } else {
+            vec![HostStep::RegisterUnits { units }]
+        }
+    }));
+    phases.extend(start_phases(spec));
+    Plan { cluster: spec.name.clone(), phases }
+}
+
+fn fetch_release(spec: &ClusterSpec) -> FetchRelease {
+    let release = spec.kafka.release;
+    let tarball = release.tarball_name(&spec.kafka.scala);
+    let trusted = |file: &str| match &spec.kafka.apache_url {
+        Some(base) => vec![format!("{base}/{}/{file}", release.version)],
+        None => release.apache_urls(file),
+    };
+    let urls = match &spec.kafka.mirror {
+        Some(mirror) => vec![format!("{mirror}/{}/{tarball}", release.version)],
+        None => trusted(&tarball),
+    };
+    let checksum_urls = trusted(&format!("{tarball}.sha512"));
+    FetchRelease { tarball, urls, checksum_urls }
+}
+
+/// The start phases in start order — ZooKeeper (managed ensemble) or dedicated KRaft controllers, then brokers —
+/// each with the health conditions that must hold before the next host or phase. `start`, `stop` (reversed) and
+/// `restart` walk these too.
+pub fn start_phases(spec: &ClusterSpec) -> Vec<Phase> {
+    let names = |pick: &dyn Fn(&HostSpec) -> bool| -> Vec<String> {
+        spec.hosts.iter().filter(|h| pick(h)).map(|h| h.name.to_string()).collect()
+    };
+    let start = |kind, title: &str, service, hosts: Vec<String>, health| Phase {
+        kind,
+        title: title.into(),
+        work: Work::Start(StartService { service, hosts, health }),
+    };
+    let mut phases = Vec::new();
+    match &spec.coordination {
+        Coordination::Zookeeper(_) => {
+            let members = names(&|h| h.has(Role::Zookeeper));
+            if !members.is_empty() {
+                let health = vec![Health::ZookeeperQuorum { members: members.clone() }];
+                phases.push(start(
+                    PhaseKind::StartZookeeper,
+                    "Start the ZooKeeper ensemble",
+                    Service::Zookeeper,
+                    members,
+                    health,
+                ));
+            }
+        }
+        Coordination::Kraft(_) => {
+            let dedicated = names(&|h| h.has(Role::Controller) && !h.has(Role::Broker));
+            if !dedicated.is_empty() {
+                let health = vec![Health::ControllersListening { controllers: dedicated.clone() }];
+                phases.push(start(
+                    PhaseKind::StartControllers,
+                    "Start the KRaft controllers",
+                    Service::Kafka,
+                    dedicated,
+                    health,
+                ));
+            }
+        }
+    }
+    let mut brokers_healthy = vec![brokers_in_cluster(spec)];
+    brokers_healthy.extend(kraft_quorum(spec));
+    phases.push(start(
+        PhaseKind::StartBrokers,
+        "Start the brokers",
+        Service::Kafka,
+        names(&|h| h.has(Role::Broker)),
+        brokers_healthy,
+    ));
+    phases
+}
+
+fn brokers_in_cluster(spec: &ClusterSpec) -> Health {
+    let mut broker_ids: Vec<u32> = spec.brokers().filter_map(|h| h.node_id).collect();
+    broker_ids.sort_unstable();
+    Health::BrokersInCluster { broker_ids }
+}
+
+fn kraft_quorum(spec: &ClusterSpec) -> Option<Health> {
+    spec.is_kraft().then(|| Health::KraftQuorum { voters: spec.controllers().filter_map(|h| h.node_id).collect() })
+}
+
+/// Every condition a healthy cluster meets (what `status` checks): the ZooKeeper quorum of a managed ensemble, the
+/// KRaft quorum, the brokers in one cluster.
+pub fn cluster_health(spec: &ClusterSpec) -> Vec<Health> {
+    let mut health = Vec::new();
+    let members = spec.zookeeper_members();
+    if !members.is_empty() {
+        health.push(Health::ZookeeperQuorum { members: members.iter().map(|m| m.name.to_string()).collect() });
+    }
+    health.push(brokers_in_cluster(spec));
+    health.extend(kraft_quorum(spec));
+    health
+}
+
+fn write_step(file: &GeneratedFile) -> HostStep {
+    HostStep::WriteFile { path: file.path.clone(), owner: file.owner, mode: file.mode }
+}
+
+/// Directories a host needs, with owner and mode.
+pub fn directories(spec: &ClusterSpec, h: &HostSpec) -> Vec<Directory> {
+    let dir = |path: &AbsPath, owner, mode| Directory { path: path.clone(), owner, mode, managed: true };
+    let mut dirs = vec![
+        Directory { path: spec.kafka.install_dir.clone(), owner: Owner::Root, mode: 0o755, managed: false },
+        dir(&spec.kafka.config_dir, Owner::RootServiceGroup, 0o750),
+    ];
+    if h.runs_kafka() {
+        dirs.push(dir(&spec.kafka.log_dir, Owner::Service, 0o750));
+        dirs.extend(h.data_dirs.iter().map(|d| dir(d, Owner::Service, 0o750)));
+    }
+    if let (Coordination::Zookeeper(z), true) = (&spec.coordination, h.has(Role::Zookeeper)) {
+        dirs.push(dir(&z.data_dir, Owner::Service, 0o750));
+        dirs.push(dir(&z.log_dir, Owner::Service, 0o750));
+    }
+    dirs
+}
