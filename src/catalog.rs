@@ -1,7 +1,7 @@
 //! The version catalog: every Apache Kafka release from 2.0.0 on that the wizard knows, with its Scala builds,
 //! which coordination modes it supports, the Java it needs, whether it was withdrawn, and where Apache serves it.
 //!
-//! Facts come from `../shared/design/KAFKA-FACTS.md` §1 and §3 (Apache's downloads page, release notes and
+//! Facts come from `docs/facts/kafka.md` §1 and §3 (Apache's downloads page, release notes and
 //! compatibility pages). Download URLs: releases still on the main distribution server are tried there first;
 //! every release is also on `archive.apache.org/dist/kafka` forever, so that is always the fallback. Checksums and
 //! signatures are always taken from Apache itself (never from a mirror).

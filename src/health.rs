@@ -68,7 +68,7 @@ pub enum SrvrParseError {
     UnknownMode(String),
 }
 
-/// Parses the answer to the `srvr` four-letter word (KAFKA-FACTS §5).
+/// Parses the answer to the `srvr` four-letter word (docs/facts/kafka.md §5).
 pub fn parse_srvr(text: &str) -> Result<ZkStatus, SrvrParseError> {
     if text.contains("not currently serving requests") {
         return Ok(ZkStatus { mode: ZkMode::NotServing, version: String::new() });
@@ -118,7 +118,7 @@ pub struct BrokerInfo {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ClusterMetadata {
     pub cluster_id: Option<String>,
-    /// In KRaft a random live broker, not the active controller (KAFKA-FACTS §8).
+    /// In KRaft a random live broker, not the active controller (docs/facts/kafka.md §8).
     pub controller_id: i32,
     /// Live brokers, with their endpoint for the listener the request arrived on; sorted by id.
     pub brokers: Vec<BrokerInfo>,

@@ -1,9 +1,10 @@
 //! SHA-512 checksums: the [`Sha512`] value, Apache `.sha512` files (`gpg --print-md` and `sha512sum` styles) and
 //! hashing (incrementally while streaming, or a whole file).
 //!
-//! Owns the parsing rules of KAFKA-FACTS §2: Kafka's `.sha512` files are written by `gpg --print-md SHA512 <name>`
-//! (`<name>: ` then uppercase 8-hex groups, wrapped and indented under the first group); other ASF projects use
-//! `sha512sum` (`<hex>  <name>` or `<hex> *<name>`). Both are accepted, with any indentation and CRLF line ends.
+//! Owns the parsing rules of `docs/facts/kafka.md` §2: Kafka's `.sha512` files are written by
+//! `gpg --print-md SHA512 <name>` (`<name>: ` then uppercase 8-hex groups, wrapped and indented under the first
+//! group); other ASF projects use `sha512sum` (`<hex>  <name>` or `<hex> *<name>`). Both are accepted, with any
+//! indentation and CRLF line ends.
 
 use sha2::Digest;
 use std::io::Read;
@@ -135,15 +136,15 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The real `kafka_2.13-4.0.0.tgz.sha512` (KAFKA-FACTS §2, verbatim).
+    /// The real `kafka_2.13-4.0.0.tgz.sha512` (docs/facts/kafka.md §2, verbatim).
     const KAFKA_4_0_0: &str = "kafka_2.13-4.0.0.tgz: 00722AB0 A6B954E0 006994B8 D589DCD8 F26E1827 C47F70B6
                       E820FB45 AA35945C 19163B0F 188CAF0C AF976C11 F7AB005F
                       D368C54E 5851E899 D2DE687A 804A5EB9
 ";
     const KAFKA_4_0_0_HEX: &str = "00722ab0a6b954e0006994b8d589dcd8f26e1827c47f70b6e820fb45aa35945c19163b0f188caf0caf976c11f7ab005fd368c54e5851e899d2de687a804a5eb9";
 
-    /// Emulates GnuPG's `print_hex()` for `gpg --print-md SHA512 <fname>` (KAFKA-FACTS Appendix A; 64-byte digests).
-    /// `new`: GnuPG >= 2.3.4; otherwise GnuPG 1.4/2.0/2.2.
+    /// Emulates GnuPG's `print_hex()` for `gpg --print-md SHA512 <fname>` (docs/facts/kafka.md Appendix A;
+    /// 64-byte digests). `new`: GnuPG >= 2.3.4; otherwise GnuPG 1.4/2.0/2.2.
     fn gpg_print_md(fname: &str, digest: &[u8; 64], new: bool) -> String {
         let mut out = String::new();
         let mut indent = 0;

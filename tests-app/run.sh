@@ -2,17 +2,22 @@
 # tests-app/run.sh — the desktop app's test phase (tests/run-all.sh runs it as phase `app`; as root).
 # Owns: installing what the app's tests need when missing (Debian packages, npm packages from the lockfile,
 # tauri-driver 2.1.0), building the app and the CLI, then, each timed:
-#   1. cargo test -p kafka-wizard-app          commands on tauri's mock runtime + unit tests
-#   2. npm test (ui/)                          UI logic (node --test) + the wizard in headless Chromium (mock backend)
-#   3. cargo test -p kafka-wizard-app-e2e      the REAL app window under Xvfb: app_e2e (open/fix/review/export vs
+#   1. cargo clippy -p kafka-wizard-app -p kafka-wizard-app-e2e --all-targets -- -D warnings
+#                                              lint gate for the app's crates, every target, the e2e crate's `world`
+#                                              feature on (so app_install and app_password_cancel are linted too);
+#                                              any warning stops the run (the engine: run-all's lint phase)
+#   2. cargo test -p kafka-wizard-app          commands on tauri's mock runtime + unit tests
+#   3. tsc --noEmit + node --test (ui/)        the UI's type check, its logic + the wizard in headless Chromium
+#                                              (mock backend)
+#   4. cargo test -p kafka-wizard-app-e2e      the REAL app window under Xvfb: app_e2e (open/fix/review/export vs
 #                                              the CLI, Save As; GTK's file chooser answered with xdotool) and,
 #                                              with --features world, app_install (install onto the test hosts,
 #                                              stop/start from Manage) and app_password_cancel (password login,
 #                                              Cancel in the download, Install again)
-#   4. packaging/build.sh                      the .deb and the AppImage (release build: ~6 min cold)
-#   5. cargo test … --test app_appimage        the AppImage as the application under Xvfb; as root with the
+#   5. packaging/build.sh                      the .deb and the AppImage (release build: ~6 min cold)
+#   6. cargo test … --test app_appimage        the AppImage as the application under Xvfb; as root with the
 #                                              machine's WebKitGTK hidden (tests-app/without-host-webkit.sh)
-#   KW_APP_PACKAGE=0 skips 4 and 5.
+#   KW_APP_PACKAGE=0 skips 5 and 6.
 # Screenshots: target/screenshots/. Separate `-p` runs on purpose: --workspace would rebuild tauri with the
 # e2e crate's features (+2 min).
 set -euo pipefail
@@ -40,6 +45,8 @@ step() {   # step NAME CMD...: run and time
 }
 step ui-build build_ui
 step build cargo build --locked -p kafka-wizard-app -p kafka-wizard
+step lint cargo clippy --locked -p kafka-wizard-app -p kafka-wizard-app-e2e --features kafka-wizard-app-e2e/world \
+    --all-targets -- -D warnings
 step commands cargo test --locked -p kafka-wizard-app
 step ui-tests bash -c 'cd ui && npx tsc --noEmit -p . && node --test test/'
 step e2e xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" cargo test --locked -p kafka-wizard-app-e2e "${FEATURES[@]}" --tests -- --test-threads=1 --nocapture

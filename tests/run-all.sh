@@ -3,16 +3,20 @@
 # Owns: the order of the test phases and the teardown of the test world on exit (trap), even
 # when tests fail. Phases, each timed:
 #   1. prepare   Debian packages that are missing, cached test-host rootfs, cached Kafka releases
-#   2. mirror    the mirror's own tests (python3 unittest, incl. the gpg --print-md emulator)
-#   3. world     `world.sh up 6` then `down` (the host harness itself, measured)
-#   4. unit      cargo test --workspace, except the desktop app's two crates (phase app builds those)
-#   5. e2e       cargo test --features e2e (real hosts, real Kafka, the mirror)
-#   6. app       tests-app/run.sh: the desktop app — command tests, UI logic + browser tests, the real window
-#                under Xvfb (open/fix/review/export like the CLI; install onto the test hosts, stop/start), then
-#                both packages (packaging/build.sh: .deb + AppImage) and the AppImage as the application
-#   7. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
+#   2. lint      `cargo fmt --all --check` (the whole workspace, rustfmt.toml) and, for the engine crate,
+#                `cargo clippy --locked --all-targets --features e2e -- -D warnings` (any warning fails the phase;
+#                both always run, so one report shows every problem). The app's crates: tests-app/run.sh's lint step
+#   3. mirror    the mirror's own tests (python3 unittest, incl. the gpg --print-md emulator)
+#   4. world     `world.sh up 6` then `down` (the host harness itself, measured)
+#   5. unit      cargo test --workspace, except the desktop app's two crates (phase app builds those)
+#   6. e2e       cargo test --features e2e (real hosts, real Kafka, the mirror)
+#   7. app       tests-app/run.sh: the desktop app — clippy on its crates, command tests, UI type check + logic +
+#                browser tests, the real window under Xvfb (open/fix/review/export like the CLI; install onto the
+#                test hosts, stop/start), then both packages (packaging/build.sh: .deb + AppImage) and the AppImage
+#                as the application
+#   8. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
 # Developers: `cargo test` runs the unit tests alone; as root, after `tests/world/prepare.sh`,
-# `cargo test --features e2e` runs the end-to-end suite.
+# `cargo test --features e2e` runs the end-to-end suite; the two lint commands above run as anyone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -73,6 +77,15 @@ trap teardown EXIT
 trap 'exit 130' INT TERM
 
 phase prepare bash "$WORLD/prepare.sh"
+lint() {   # both gates run even when the first fails
+    local rc=0
+    echo "--- lint: cargo fmt --all --check"
+    cargo fmt --all --check || rc=1
+    echo "--- lint: cargo clippy --locked --all-targets --features e2e -- -D warnings"
+    cargo clippy --locked --all-targets --features e2e -- -D warnings || rc=1
+    return $rc
+}
+phase lint lint
 phase mirror python3 -m unittest discover -s "$WORLD" -p 'test_*.py' -v
 up6() { flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" bash -c "bash '$WORLD/world.sh' up 6 && bash '$WORLD/world.sh' down"; }
 phase world up6

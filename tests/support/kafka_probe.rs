@@ -1,6 +1,6 @@
 //! Check a Kafka broker or a ZooKeeper server from the test process, with std only.
 //!
-//! Hand-encoded Kafka wire requests (KAFKA-FACTS §8): every request and response is framed by
+//! Hand-encoded Kafka wire requests (docs/facts/kafka.md §8): every request and response is framed by
 //! a big-endian i32 size; request header v1 = api_key i16, api_version i16, correlation_id i32,
 //! client_id (i16-length string). ApiVersions (key 18) v0 is understood by every broker;
 //! Metadata (key 3) v4 with an empty topic array asks for brokers and cluster id only.

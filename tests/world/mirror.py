@@ -50,7 +50,7 @@ An Apache KEYS file lists the release managers' OpenPGP public keys; signature c
 
 # --------------------------------------------------------------------------------------------------
 def print_hex(fname, digest, new=True):
-    """Emulate GnuPG g10/gpg.c print_hex() for `gpg --print-md ALGO FILE` (KAFKA-FACTS Appendix A).
+    """Emulate GnuPG g10/gpg.c print_hex() for `gpg --print-md ALGO FILE` (docs/facts/kafka.md Appendix A).
 
     new=True: GnuPG >= 2.3.4; new=False: GnuPG 1.4/2.0/2.2. Both agree for Kafka's file names."""
     out = []

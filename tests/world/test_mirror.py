@@ -2,7 +2,7 @@
 """tests/world/test_mirror.py — tests of the test mirror itself (run by tests/run-all.sh; needs no root).
 
 Owns nothing outside a temporary directory. Checks the gpg --print-md emulator against the real
-kafka_2.13-4.0.0.tgz.sha512 (KAFKA-FACTS §2, verbatim) and every serving behaviour and fault mode
+kafka_2.13-4.0.0.tgz.sha512 (docs/facts/kafka.md §2, verbatim) and every serving behaviour and fault mode
 of mirror.py against a real server process on 127.0.0.1.
 Run: python3 -m unittest discover -s tests/world -p 'test_*.py' -v
 """
@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import mirror  # noqa: E402
 
-# The real file, verbatim (KAFKA-FACTS §2, from a Dockerfile that diffs it against `gpg --print-md`).
+# The real file, verbatim (docs/facts/kafka.md §2, from a Dockerfile that diffs it against `gpg --print-md`).
 REAL_4_0_0 = (
     "kafka_2.13-4.0.0.tgz: 00722AB0 A6B954E0 006994B8 D589DCD8 F26E1827 C47F70B6\n"
     "                      E820FB45 AA35945C 19163B0F 188CAF0C AF976C11 F7AB005F\n"

@@ -1,0 +1,213 @@
+//! [`World`]: N real hosts h1..hN (systemd-nspawn, sshd, systemd, Java 17) for the lifetime of a value — brought up
+//! and torn down by `tests/world/world.sh`, described by its inventory, reached with the `ssh`/`scp` command lines.
+
+use super::session_lock::{SessionLock, LOCK};
+use super::{run_script, run_script_ok, world_dir};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::MutexGuard;
+
+/// `tests/world/state/inventory.json`, written by `world.sh up`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Inventory {
+    pub hosts: Vec<HostInfo>,
+    /// ed25519 private key (no passphrase) authorised for root and deploy on every host.
+    pub identity_file: PathBuf,
+    /// The same key pair in RSA/PEM form, for SSH libraries without ed25519.
+    #[serde(default)]
+    pub identity_file_rsa: Option<PathBuf>,
+    /// known_hosts with every host's real host keys, under both its name and its IP.
+    pub known_hosts: PathBuf,
+    /// An ssh_config with `Host hX` entries, strict host-key checking, user root.
+    pub ssh_config: PathBuf,
+    /// A hosts-file snippet (`IP name` lines); the machine's /etc/hosts is not touched.
+    #[serde(default)]
+    pub hosts_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HostInfo {
+    pub name: String,
+    pub ip: String,
+    pub users: Vec<String>,
+    /// e.g. `"ssh-ed25519" -> "SHA256:..."`, also `ecdsa-sha2-nistp256` and `ssh-rsa`.
+    pub host_key_fingerprints: BTreeMap<String, String>,
+}
+
+fn require_root() {
+    let uid = Command::new("id").arg("-u").output().expect("id -u");
+    assert_eq!(
+        String::from_utf8_lossy(&uid.stdout).trim(),
+        "0",
+        "the end-to-end suite needs root (network namespaces, systemd-nspawn); run `sudo cargo test --features e2e` \
+         after `sudo tests/world/prepare.sh`"
+    );
+}
+
+/// N real hosts h1..hN at 10.77.0.11.. for the lifetime of this value.
+pub struct World {
+    inventory: Inventory,
+    // dropped in this order after `Drop::drop` tore the hosts down
+    _session: SessionLock,
+    _guard: MutexGuard<'static, ()>,
+}
+
+impl World {
+    /// Bring up `n` (1..=12) fresh hosts: removes whatever a crashed run left, boots the hosts,
+    /// waits until each accepts SSH and systemd finished booting, reads the inventory.
+    pub fn up(n: usize) -> World {
+        assert!((1..=12).contains(&n), "World::up: 1..=12 hosts, not {n}");
+        let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        require_root();
+        let session = SessionLock::acquire();
+        run_script_ok("world.sh", &["clean"]);
+        let out = run_script("world.sh", &["up", &n.to_string()]);
+        if !out.status.success() {
+            run_script("world.sh", &["down"]);
+            panic!(
+                "world.sh up {n} failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let inventory = read_inventory();
+        assert_eq!(inventory.hosts.len(), n, "inventory lists {} hosts, expected {n}", inventory.hosts.len());
+        World { inventory, _session: session, _guard: guard }
+    }
+
+    pub fn inventory(&self) -> &Inventory {
+        &self.inventory
+    }
+
+    pub fn hosts(&self) -> &[HostInfo] {
+        &self.inventory.hosts
+    }
+
+    /// The host called `name` (`h1`..).
+    pub fn host(&self, name: &str) -> &HostInfo {
+        self.inventory.hosts.iter().find(|h| h.name == name).unwrap_or_else(|| panic!("no host {name} in the world"))
+    }
+
+    /// `ssh` options: the world's key, its known_hosts, strict host-key checking, batch mode.
+    pub fn ssh_options(&self) -> Vec<String> {
+        vec![
+            "-i".into(),
+            self.inventory.identity_file.display().to_string(),
+            "-o".into(),
+            "IdentitiesOnly=yes".into(),
+            "-o".into(),
+            "StrictHostKeyChecking=yes".into(),
+            "-o".into(),
+            format!("UserKnownHostsFile={}", self.inventory.known_hosts.display()),
+            "-o".into(),
+            "GlobalKnownHostsFile=/dev/null".into(),
+            "-o".into(),
+            "BatchMode=yes".into(),
+            "-o".into(),
+            "ConnectTimeout=5".into(),
+            "-o".into(),
+            "LogLevel=ERROR".into(),
+        ]
+    }
+
+    /// Run `script` with bash on `host` as `user`, feeding `stdin`; returns the raw output.
+    pub fn ssh_with_input(&self, host: &str, user: &str, script: &str, stdin: &[u8]) -> Output {
+        let ip = self.host(host).ip.clone();
+        let mut child = Command::new("ssh")
+            .args(self.ssh_options())
+            .arg(format!("{user}@{ip}"))
+            .arg(format!("bash -c {}", shell_quote(script)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn ssh");
+        child.stdin.take().expect("stdin").write_all(stdin).expect("write to ssh");
+        child.wait_with_output().expect("wait for ssh")
+    }
+
+    /// Run `script` with bash on `host` as `user`.
+    pub fn ssh(&self, host: &str, user: &str, script: &str) -> Output {
+        self.ssh_with_input(host, user, script, b"")
+    }
+
+    /// Run `script` on `host` as `user`; panics (with stdout and stderr) unless it exits 0.
+    pub fn ssh_ok(&self, host: &str, user: &str, script: &str) -> String {
+        let out = self.ssh(host, user, script);
+        assert!(
+            out.status.success(),
+            "on {host} as {user}: `{script}` failed ({}):\nstdout:\n{}\nstderr:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Copy a local file to `host` with `scp` (strict host-key checking).
+    pub fn scp_to(&self, host: &str, user: &str, local: &Path, remote: &str) {
+        let ip = &self.host(host).ip;
+        let out = Command::new("scp")
+            .args(self.ssh_options())
+            .arg("-q")
+            .arg(local)
+            .arg(format!("{user}@{ip}:{remote}"))
+            .output()
+            .expect("spawn scp");
+        assert!(
+            out.status.success(),
+            "scp {} -> {host}:{remote} failed: {}",
+            local.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Clean halt of one host (its files and host keys are kept).
+    pub fn stop_host(&self, name: &str) {
+        run_script_ok("world.sh", &["stop", name]);
+    }
+
+    /// Boot a stopped host again and wait for SSH.
+    pub fn start_host(&self, name: &str) {
+        run_script_ok("world.sh", &["start", name]);
+    }
+
+    /// Cut a host off the network (its link goes down; the guest keeps running).
+    pub fn cut_network(&self, name: &str) {
+        run_script_ok("world.sh", &["cut", name]);
+    }
+
+    /// Undo `cut_network`.
+    pub fn restore_network(&self, name: &str) {
+        run_script_ok("world.sh", &["restore", name]);
+    }
+
+    /// `world.sh status` output.
+    pub fn status(&self) -> String {
+        run_script_ok("world.sh", &["status"])
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let out = run_script("world.sh", &["down"]);
+        if !out.status.success() && !std::thread::panicking() {
+            panic!("world.sh down left something behind:\n{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+}
+
+/// Read `tests/world/state/inventory.json`.
+pub fn read_inventory() -> Inventory {
+    let path = world_dir().join("state").join("inventory.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
+}
+
+/// Quote `s` for a POSIX shell.
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
