@@ -357,3 +357,15 @@ test('defaults and field steps come from the engine\'s field schema: a changed d
   assert.equal(await page.locator('nav [data-step="version"] .badge').textContent(), '', 'the name\'s problem counts where the schema puts it');
   assert.deepEqual(errors, []);
 });
+
+test('the app\'s own bundle, opened in a plain browser, runs and says it needs the app (it has no mock)', async (t) => {
+  const server = await serve({ appBundle: true });
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const page = await b.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url);
+  await page.locator('#app:has-text("runs inside its app")').waitFor();
+  assert.deepEqual(errors, []);
+});
