@@ -1,68 +1,29 @@
-// app.ts — the wizard's controller: holds the state and the session (what is never saved: password, connection
-// tests, run progress, status), renders the shell (toolbar, steps, current step, Back/Next), validates with the
-// backend as the user types, keeps the window title, and runs the file commands (New/Open/Save/Save As/Recent)
-// with the OS's native file dialogs (one at a time; cancelling one changes nothing).
+// app.ts — the wizard's controller (the `Ctx` the steps get, ctx.ts): holds the state, the session and the run
+// area, loads the engine's field schema once at start, renders the shell (toolbar, the steps of the registry in
+// steps/index.ts, the current step, Back/Next), validates with the backend as the user types, keeps the window
+// title, and runs the file commands (New/Open/Save/Save As/Recent) with the OS's native file dialogs (one at a
+// time; cancelling one changes nothing).
 
 import type { Backend } from './backend.js';
+import type { Ctx, Session } from './ctx.js';
 import { el, showProblems } from './dom.js';
-import { lang, langFromLocale, setLang, t, type Key, type Lang } from './i18n.js';
-import { countByStep, hasErrors, STEPS, stepOfField, type StepId } from './problems.js';
-import type { RunProgress } from './progress.js';
-import { effectiveMode, initialState, isDirty, nextStep, previousStep, setField, windowTitle, type WizardState } from './state.js';
+import { useFieldSchema } from './field-schema.js';
 import { openProjectPick, saveProjectPick } from './file-picks.js';
-import type { ClusterStatus, ConnectionReport, PickRequest, ProjectDraft, Release, Review } from './types.js';
-import { renderVersion } from './step-version.js';
-import { renderHosts } from './step-hosts.js';
-import { renderStorage } from './step-storage.js';
-import { renderCoordination } from './step-coordination.js';
-import { renderReview } from './step-review.js';
-import { renderInstall } from './step-install.js';
-import { renderManage } from './step-manage.js';
+import { lang, langFromLocale, setLang, t, type Lang } from './i18n.js';
+import { countByStep, hasErrors, stepOfField } from './problems.js';
+import { RunArea } from './run-area.js';
+import { effectiveMode, initialState, isDirty, setField, windowTitle, type WizardState } from './state.js';
+import { nextStep, previousStep, stepIndex, stepOf, STEPS } from './steps/index.js';
+import type { FieldStep, PickRequest, ProjectDraft, Release, Review, StepId } from './types.js';
 
 /** Where the user's language choice is remembered (the OS locale decides until they switch). */
 const LANG_KEY = 'kafka-wizard.lang';
 
-/** What the current session knows that is never written to the project file. */
-export interface Session {
-  password: string;
-  /** Passphrase of an encrypted key file; in memory only, like the password. */
-  keyPassphrase: string;
-  installJava: boolean;
-  connections: Map<number, ConnectionReport | 'testing' | 'rejected'>;
-  expandedSsh: Set<number>;
-  review: Review | null;
-  exportMessage: { ok: boolean; text: string } | null;
-  run: { kind: 'install' | 'manage'; progress: RunProgress; running: boolean; result: { ok: boolean; text: string } | null; expectedPhases: number } | null;
-  status: ClusterStatus | null;
-  statusLoading: boolean;
-  recent: string[];
-}
-
-export interface Ctx {
-  state: WizardState;
-  session: Session;
-  backend: Backend;
-  releases: Release[];
-  /** Replaces the draft; validation and title follow. `rerender` rebuilds the step (for structural changes). */
-  update(draft: ProjectDraft, rerender?: boolean): void;
-  rerender(): void;
-  go(step: StepId): void;
-  notify(text: string, ok?: boolean): void;
-  /** Replaces the project with an example shipped with the app (asks first when there are unsaved changes). */
-  fileExample(name: string): Promise<void>;
-  /** Generates and sets `kraft.cluster_id` when the project is KRaft and has none (before Review, Export, Install). */
-  ensureClusterId(): Promise<void>;
-  confirm(question: string): Promise<boolean>;
-  /** A native file dialog: the chosen path, or null when cancelled, failed (notified) or another one is open. */
-  pickPath(request: PickRequest): Promise<string | null>;
-}
-
 export class App implements Ctx {
   state: WizardState;
-  session: Session = {
-    password: '', keyPassphrase: '', installJava: false, connections: new Map(), expandedSsh: new Set(), review: null, exportMessage: null,
-    run: null, status: null, statusLoading: false, recent: [],
-  };
+  session: Session = { password: '', keyPassphrase: '', installJava: false, recent: [] };
+  readonly run = new RunArea();
+  review: Review | null = null;
   releases: Release[] = [];
   private validateTimer: ReturnType<typeof setTimeout> | null = null;
   private validationSeq = 0;
@@ -80,9 +41,16 @@ export class App implements Ctx {
     const chosen = localStorage.getItem(LANG_KEY);
     setLang(chosen === 'en' || chosen === 'ko' ? chosen : langFromLocale((await this.backend.locale().catch(() => null)) ?? navigator.language));
     this.releases = await this.backend.releases();
+    let schemaError: string | null = null;
+    useFieldSchema(await this.backend.fieldSchema().catch((e) => {
+      schemaError = (e as { message?: string }).message ?? String(e);
+      return [];
+    }));
     this.session.recent = await this.backend.recentProjects().catch(() => []);
     document.addEventListener('keydown', (e) => this.onKey(e));
     this.renderShell();
+    // without the schema the wizard still works, only without defaults shown and with every problem on Review
+    if (schemaError) this.notify(schemaError, false);
     const startup = await this.backend.startupProject().catch(() => null);
     if (startup) await this.fileOpen(startup);
     await this.validateNow();
@@ -92,7 +60,7 @@ export class App implements Ctx {
   // ---- state changes ------------------------------------------------------------------------------------------
   update(draft: ProjectDraft, rerender = false): void {
     this.state = { ...this.state, draft };
-    this.session.review = null;
+    this.review = null;
     if (rerender) this.rerender();
     this.scheduleValidation();
     void this.backend.setTitle(windowTitle(this.state, t('file.untitled')));
@@ -112,20 +80,21 @@ export class App implements Ctx {
     if (seq !== this.validationSeq) return;
     const blockedBefore = hasErrors(this.state.problems);
     this.state = { ...this.state, problems };
-    // Install and Manage enable their buttons only for a valid project: re-render them when that changes
-    if (blockedBefore !== hasErrors(problems) && (this.state.step === 'install' || this.state.step === 'manage')) this.rerender();
+    // steps that act on the cluster (Install, Manage) enable their buttons only for a valid project: re-render them
+    // when that changes
+    if (blockedBefore !== hasErrors(problems) && stepOf(this.state.step).actsOnCluster) this.rerender();
     else this.applyProblems();
     void this.backend.setTitle(windowTitle(this.state, t('file.untitled')));
     document.body.dataset.validated = String(seq);
   }
 
   private applyProblems(): void {
-    const step = this.state.step;
+    const step = stepOf(this.state.step);
     const summary = this.stepRoot.querySelector<HTMLElement>('#step-problems');
-    showProblems(this.stepRoot, this.state.problems, summary, (p) => stepOfField(p.field) === step || (step === 'review'));
+    showProblems(this.stepRoot, this.state.problems, summary, (p) => stepOfField(p.field) === step.id || step.allProblems === true);
     const counts = countByStep(this.state.problems);
     this.nav.querySelectorAll<HTMLElement>('[data-step]').forEach((b) => {
-      const c = counts.get(b.dataset.step as StepId);
+      const c = counts.get(b.dataset.step as FieldStep);
       const badge = b.querySelector('.badge')!;
       badge.textContent = c ? String(c.errors || c.warnings) : '';
       badge.className = `badge ${c?.errors ? 'error' : c?.warnings ? 'warning' : ''}`;
@@ -254,11 +223,10 @@ export class App implements Ctx {
 
   private loadDraft(draft: ProjectDraft, path: string | null): void {
     const step = this.state.step;
-    this.state = { ...initialState(draft, path), step: step === 'install' || step === 'manage' ? 'version' : step };
-    this.session.connections.clear();
-    this.session.review = null;
-    this.session.run = null;
-    this.session.status = null;
+    this.state = { ...initialState(draft, path), step: stepOf(step).actsOnCluster ? STEPS[0].id : step };
+    this.review = null;
+    this.run.reset();
+    for (const s of STEPS) s.reset?.();
     this.rerender();
     this.renderToolbar();
     void this.validateNow();
@@ -290,7 +258,7 @@ export class App implements Ctx {
   renderShell(): void {
     this.toolbar = el('header', { class: 'toolbar' });
     this.nav = el('nav', { class: 'steps', 'aria-label': 'steps' },
-      STEPS.map((s, i) => el('button', { 'data-step': s, onclick: () => this.go(s) }, el('span', { class: 'num' }, String(i + 1)), t(`step.${s}` as Key), el('span', { class: 'badge' }))));
+      STEPS.map((s, i) => el('button', { 'data-step': s.id, onclick: () => this.go(s.id) }, el('span', { class: 'num' }, String(i + 1)), t(s.title), el('span', { class: 'badge' }))));
     this.stepRoot = el('main', { id: 'step', tabindex: '-1' });
     this.toast = el('div', { id: 'toast', class: 'toast', hidden: true, role: 'status' });
     this.root.replaceChildren(this.toolbar, el('div', { class: 'body' }, this.nav, this.stepRoot), this.toast);
@@ -301,14 +269,14 @@ export class App implements Ctx {
   rerender(): void {
     const step = this.state.step;
     this.nav.querySelectorAll<HTMLElement>('[data-step]').forEach((b) => b.classList.toggle('current', b.dataset.step === step));
-    const body = { version: renderVersion, hosts: renderHosts, storage: renderStorage, coordination: renderCoordination, review: renderReview, install: renderInstall, manage: renderManage }[step](this);
-    const i = STEPS.indexOf(step);
+    const body = stepOf(step).render(this);
+    const i = stepIndex(step);
     const footer = el('footer', { class: 'stepnav' },
       el('button', { id: 'back', onclick: () => this.go(previousStep(step)), disabled: i === 0 }, `← ${t('nav.back')}`),
       el('span', { id: 'problem-count', class: 'muted' }),
       el('small', { class: 'muted' }, t('nav.hint')),
       el('button', { id: 'next', class: 'primary', onclick: () => this.go(nextStep(step)), disabled: i === STEPS.length - 1 }, `${t('nav.next')} →`));
-    this.stepRoot.replaceChildren(el('h2', {}, `${i + 1}. ${t(`step.${step}` as Key)}`), body, el('ul', { id: 'step-problems', class: 'problems', hidden: true }), footer);
+    this.stepRoot.replaceChildren(el('h2', {}, `${i + 1}. ${t(stepOf(step).title)}`), body, el('ul', { id: 'step-problems', class: 'problems', hidden: true }), footer);
     this.stepRoot.dataset.step = step;
     this.applyProblems();
   }

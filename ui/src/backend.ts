@@ -4,7 +4,8 @@
 // chooser in the app; scripted answers in the mock).
 
 import type {
-  ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, Opened, PickRequest, Problem, ProjectDraft, Release, Review, RunOptions,
+  ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, FieldInfo, Opened, PickRequest, Problem, ProjectDraft, Release, Review,
+  RunOptions,
 } from './types.js';
 
 export type Verb = 'start' | 'stop' | 'restart';
@@ -25,6 +26,8 @@ export interface Backend {
   exampleProject(name: string): Promise<ProjectDraft>;
   validate(draft: ProjectDraft): Promise<Problem[]>;
   releases(): Promise<Release[]>;
+  /** Every project field: the step that edits it, its default and an example (read once at start). */
+  fieldSchema(): Promise<FieldInfo[]>;
   newClusterId(): Promise<string>;
   review(draft: ProjectDraft): Promise<Review>;
   exportFiles(draft: ProjectDraft, target: string, format: 'folder' | 'zip', replace: boolean): Promise<[string, number]>;

@@ -1,7 +1,8 @@
-// dom.ts — a tiny DOM toolkit for the views: `el()` builds elements, `field()` builds a labelled input bound to a
-// project field path (data-field) with a slot for its inline problem, and `showProblems()` puts the engine's
-// problems next to the fields they name.
+// dom.ts — a tiny DOM toolkit for the views: `el()` builds elements, `input()` an input bound to a project field
+// path (data-field) showing the field schema's default or example, `field()` a labelled control with a slot for
+// its inline problem, and `showProblems()` puts the engine's problems next to the fields they name.
 
+import { placeholderOf } from './field-schema.js';
 import { placeProblems, problemMessage } from './problems.js';
 import type { Problem } from './types.js';
 
@@ -21,15 +22,24 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs =
   return node;
 }
 
-export interface FieldOptions { type?: 'text' | 'number' | 'password'; placeholder?: string; hint?: string; wide?: boolean }
+export interface FieldOptions {
+  type?: 'text' | 'number' | 'password';
+  /** What the empty input shows when it is not the field's schema default / example: a computed text, or null for nothing. */
+  placeholder?: string | null;
+  hint?: string;
+  wide?: boolean;
+}
 
-/** An input for a project field path; `onValue` gets the parsed value ('' → undefined, numbers as numbers). */
+/**
+ * An input for a project field path; `onValue` gets the parsed value ('' → undefined, numbers as numbers). Empty,
+ * it shows the field's default (else an example) from the engine's field schema.
+ */
 export function input(path: string, value: unknown, onValue: (v: unknown) => void, o: FieldOptions = {}): HTMLInputElement {
   return el('input', {
     type: o.type ?? 'text',
     'data-field': path,
     value: value === undefined || value === null ? '' : String(value),
-    placeholder: o.placeholder,
+    placeholder: o.placeholder === undefined ? placeholderOf(path) : o.placeholder,
     oninput: (e: Event) => {
       const raw = (e.target as HTMLInputElement).value;
       if (o.type === 'number') onValue(raw.trim() === '' ? undefined : Number(raw));

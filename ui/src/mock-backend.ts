@@ -2,11 +2,13 @@
 // NOT the engine: its validation knows a few rules only and its files are placeholders. Deploy and operate
 // replay a scripted event stream; `options.failHost` makes one host fail (to test Retry). File dialogs answer
 // from `options.picks` (a path, or null = cancelled; none left = cancelled) and record each request in
-// `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The real app always
-// uses tauri-backend.ts.
+// `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The field schema is
+// the engine's, generated into generated/field-schema.json (`options.fieldSchema` replaces it). Only the test
+// bundle holds this module (main.ts, `__KW_MOCK__`); the real app always uses tauri-backend.ts.
 
 import type { Backend } from './backend.js';
-import type { ClusterStatus, EngineEvent, PickRequest, Problem, ProjectDraft, Release, Review } from './types.js';
+import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };
+import type { ClusterStatus, EngineEvent, FieldInfo, PickRequest, Problem, ProjectDraft, Release, Review } from './types.js';
 
 export interface MockOptions {
   failHost?: string; delayMs?: number; files?: Record<string, string>;
@@ -16,6 +18,8 @@ export interface MockOptions {
   pickLog?: PickRequest[];
   /** How many cluster ids were asked for (filled by the mock). */
   idRequests?: number;
+  /** The field schema to serve instead of the engine's. */
+  fieldSchema?: FieldInfo[];
 }
 
 const RELEASES: Release[] = [
@@ -109,6 +113,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
     },
     validate: async (d) => mockValidate(d),
     releases: async () => RELEASES,
+    fieldSchema: async () => options.fieldSchema ?? (FIELD_SCHEMA as FieldInfo[]),
     newClusterId: async () => { options.idRequests = (options.idRequests ?? 0) + 1; return 'MkU3OEVBNTcwNTJENDM2Qg'; },
     review: async (d): Promise<Review> => {
       const problems = mockValidate(d);

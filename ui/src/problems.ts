@@ -1,24 +1,20 @@
 // problems.ts — placing the engine's validation problems in the wizard: which step a field path belongs to
-// (`hosts[3].id` → Hosts), where on screen it goes (the input with that data-field, else the nearest parent
-// field, else the step's summary), in which language it is read, and a plain-words explanation for warnings.
+// (`hosts[3].id` → Hosts, as the engine's field schema says), where on screen it goes (the input with that
+// data-field, else the nearest parent field, else the step's summary), in which language it is read, and a
+// plain-words explanation for warnings.
 
+import { schemaEntry } from './field-schema.js';
 import { lang, type Lang } from './i18n.js';
-import type { Problem } from './types.js';
+import type { FieldStep, Problem } from './types.js';
 
-export type StepId = 'version' | 'hosts' | 'storage' | 'coordination' | 'review' | 'install' | 'manage';
-export const STEPS: StepId[] = ['version', 'hosts', 'storage', 'coordination', 'review', 'install', 'manage'];
-
-const STORAGE_KAFKA_FIELDS = ['install_dir', 'config_dir', 'log_dir', 'data_dirs', 'user', 'heap', 'listener_port', 'java_home', 'properties'];
-
-/** The wizard step where the field named by a problem is edited. */
-export function stepOfField(field: string): StepId {
-  if (field === 'name' || field === 'format') return 'version';
-  if (/^hosts\[\d+\]\.data_dirs/.test(field)) return 'storage';
-  if (field.startsWith('hosts') || field.startsWith('ssh')) return 'hosts';
-  if (field.startsWith('zookeeper') || field.startsWith('kraft')) return 'coordination';
-  if (field.startsWith('kafka.')) {
-    const key = field.slice('kafka.'.length).split(/[.[]/)[0];
-    return STORAGE_KAFKA_FIELDS.includes(key) ? 'storage' : 'version';
+/**
+ * The wizard step where the field named by a problem is edited: the field schema's step for the field, else for
+ * its nearest listed parent (`kafka.properties."num.partitions"` → `kafka.properties`); Review when none is listed.
+ */
+export function stepOfField(field: string): FieldStep {
+  for (const f of [field, ...parentFields(field)]) {
+    const entry = schemaEntry(f);
+    if (entry) return entry.step;
   }
   return 'review';
 }
@@ -63,8 +59,8 @@ export function placeProblems(problems: Problem[], available: Set<string>): Map<
   return out;
 }
 
-export function countByStep(problems: Problem[]): Map<StepId, { errors: number; warnings: number }> {
-  const out = new Map<StepId, { errors: number; warnings: number }>();
+export function countByStep(problems: Problem[]): Map<FieldStep, { errors: number; warnings: number }> {
+  const out = new Map<FieldStep, { errors: number; warnings: number }>();
   for (const p of problems) {
     const s = stepOfField(p.field);
     const c = out.get(s) ?? { errors: 0, warnings: 0 };

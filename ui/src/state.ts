@@ -1,9 +1,8 @@
-// state.ts — the wizard's state and the pure edits the steps make on the project draft: step navigation, dirty
+// state.ts — the wizard's state and the pure edits the steps make on the project draft: the current step, dirty
 // tracking and the window title, hosts (add, remove, paste a list of names, auto-number ids), data dirs
 // (add/remove/reorder), the coordination mode. No DOM here, so it is unit-tested headless.
 
-import { STEPS, type StepId } from './problems.js';
-import type { HostDraft, Problem, ProjectDraft } from './types.js';
+import type { HostDraft, Problem, ProjectDraft, StepId } from './types.js';
 
 export interface WizardState {
   step: StepId;
@@ -30,15 +29,6 @@ export function baseName(path: string): string {
 export function windowTitle(s: WizardState, untitled = 'Untitled'): string {
   const name = s.path ? baseName(s.path) : untitled;
   return `${isDirty(s) ? '● ' : ''}${name} — Kafka Cluster Wizard`;
-}
-
-export function nextStep(step: StepId): StepId {
-  const i = STEPS.indexOf(step);
-  return STEPS[Math.min(STEPS.length - 1, i + 1)];
-}
-export function previousStep(step: StepId): StepId {
-  const i = STEPS.indexOf(step);
-  return STEPS[Math.max(0, i - 1)];
 }
 
 export function clone<T>(v: T): T {

@@ -26,6 +26,7 @@ export function tauriBackend(): Backend {
     exampleProject: (name) => invoke('example_project', { name }),
     validate: (draft) => invoke('validate_project', { draft }),
     releases: () => invoke('releases'),
+    fieldSchema: () => invoke('field_schema'),
     newClusterId: () => invoke('new_cluster_id'),
     review: (draft) => invoke('review', { draft }),
     exportFiles: (draft, target, format, replace) => invoke('export_files', { draft, target, format, replace }),

@@ -1,5 +1,5 @@
 // types.ts — the data the backend and the UI exchange: the project draft (the TOML file's shape), problems,
-// releases, review, engine events, status. Mirrors the Rust serde types of the engine and src-tauri.
+// releases, review, engine events, status, the field schema. Mirrors the Rust serde types of the engine and src-tauri.
 
 export interface SshDraft { user?: string; port?: number; identity_file?: string; known_hosts?: string; sudo?: boolean }
 export interface HostDraft {
@@ -24,6 +24,16 @@ export interface ProjectDraft {
 export type Severity = 'error' | 'warning';
 /** A validation problem; `message` is English, `message_ko` the same in Korean (shown by `problemMessage`). */
 export interface Problem { severity: Severity; field: string; message: string; message_ko: string }
+
+/** The wizard steps where project fields are edited (the field schema names one per field). */
+export type FieldStep = 'version' | 'hosts' | 'storage' | 'coordination' | 'review';
+/** Every wizard step: the editing steps, then the two that act on the cluster. */
+export type StepId = FieldStep | 'install' | 'manage';
+/**
+ * One project field as the engine describes it (`field_schema`): `path` as validation problems name it, with `[]`
+ * for any index (`hosts[].name`); the step that edits it; its default and an example, as text (null when none).
+ */
+export interface FieldInfo { path: string; step: FieldStep; default: string | null; example: string | null }
 
 export interface Release {
   version: string; scala: string[]; zookeeper: boolean; kraft: 'none' | 'early-access' | 'preview' | 'production';

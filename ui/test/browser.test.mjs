@@ -1,8 +1,9 @@
 // browser.test.mjs — the wizard in headless Debian Chromium against the MOCK backend (no Tauri): navigation
 // with the keyboard, inline problems appearing and clearing as the user types, paste + auto-number, Review,
 // Open / Save As / Export through scripted file dialogs (the chosen path is used; Cancel changes nothing),
-// Install progress from streamed events with a failed host and Retry, Manage with confirmation, and the
-// Korean switch. Screenshots go to target/screenshots/browser-*.png.
+// Install progress from streamed events with a failed host and Retry, Manage with confirmation, the Korean
+// switch, and defaults and field steps read from the engine's field schema. Screenshots go to
+// target/screenshots/browser-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, browser } from './serve.mjs';
 
 const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
+const FIELD_SCHEMA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'generated', 'field-schema.json');
 fs.mkdirSync(SHOTS, { recursive: true });
 
 async function open(b, url, mockOptions = {}) {
@@ -324,5 +326,46 @@ test('Test all connections tests every host at once, each result on its own row'
   await page.locator('#test-all').click();
   for (const i of [0, 1, 2]) await page.locator(`tr[data-conn="${i}"] .fingerprint`).waitFor();
   assert.equal(await page.locator('tr[data-conn]').count(), 3);
+  assert.deepEqual(errors, []);
+});
+
+test('defaults and field steps come from the engine\'s field schema: a changed default shows with no UI edit', async (t) => {
+  const server = await serve();
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const port = (page) => page.locator('input[data-field="kafka.listener_port"]').getAttribute('placeholder');
+  const engine = JSON.parse(fs.readFileSync(FIELD_SCHEMA, 'utf8'));
+
+  const { page: before } = await open(b, server.url);
+  await before.locator('nav [data-step="storage"]').click();
+  assert.equal(await port(before), '9092');
+  await before.locator('nav [data-step="hosts"]').click();
+  assert.equal(await before.locator('input[data-field="ssh.identity_file"]').getAttribute('placeholder'), '~/.ssh/id_ed25519');
+  assert.equal(await before.locator('#paste-hosts').getAttribute('placeholder'), 'kafka001\nkafka002\nkafka003');
+
+  // the engine changes the listener port's default and edits the cluster name on Hosts: the wizard follows
+  const changed = engine.map((f) => (f.path === 'kafka.listener_port' ? { ...f, default: '19092' } : f.path === 'name' ? { ...f, step: 'hosts' } : f));
+  const { page, errors } = await open(b, server.url, { fieldSchema: changed });
+  await page.locator('nav [data-step="storage"]').click();
+  assert.equal(await port(page), '19092');
+  await page.locator('nav [data-step="version"]').click();
+  const hostsBadge = page.locator('nav [data-step="hosts"] .badge');
+  await page.waitForFunction(() => document.body.dataset.validated !== undefined);
+  assert.equal(await hostsBadge.textContent(), '1', 'no hosts yet');
+  await page.locator('input[data-field="name"]').fill('');
+  await page.locator('nav [data-step="hosts"] .badge:text("2")').waitFor();
+  assert.equal(await page.locator('nav [data-step="version"] .badge').textContent(), '', 'the name\'s problem counts where the schema puts it');
+  assert.deepEqual(errors, []);
+});
+
+test('the app\'s own bundle, opened in a plain browser, runs and says it needs the app (it has no mock)', async (t) => {
+  const server = await serve({ appBundle: true });
+  const b = await browser();
+  t.after(async () => { await b.close(); await server.close(); });
+  const page = await b.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url);
+  await page.locator('#app:has-text("runs inside its app")').waitFor();
   assert.deepEqual(errors, []);
 });

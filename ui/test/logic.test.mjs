@@ -1,15 +1,26 @@
 // logic.test.mjs — headless tests of the wizard's pure logic (compiled from ui/src by `npm run build` into
-// build/node): wizard state and draft edits, where problems are shown, the progress model fed by engine events,
-// what each native file dialog asks for, highlighting and the translations.
+// build/node): wizard state and draft edits, step order, where problems are shown (the step from the engine's field
+// schema), the defaults shown, the progress model fed by engine events, what each native file dialog asks for,
+// highlighting, the translations, and that the app's bundle holds no mock backend.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as state from '../build/node/state.js';
 import * as problems from '../build/node/problems.js';
+import * as schema from '../build/node/field-schema.js';
+import * as steps from '../build/node/steps/index.js';
 import * as progress from '../build/node/progress.js';
 import { highlight } from '../build/node/highlight.js';
 import * as i18n from '../build/node/i18n.js';
 import * as picks from '../build/node/file-picks.js';
 import { mockValidate } from '../build/node/mock-backend.js';
+
+const UI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The engine's field schema as committed (generated from the Rust field definitions). */
+const FIELD_SCHEMA = JSON.parse(fs.readFileSync(path.join(UI, 'src', 'generated', 'field-schema.json'), 'utf8'));
+schema.useFieldSchema(FIELD_SCHEMA);
 
 const seed = () => ({
   format: 1, name: 'peter-kafka', kafka: { version: '2.8.0', mode: 'zookeeper' }, zookeeper: { chroot: '/peter-kafka' },
@@ -64,9 +75,10 @@ test('data directories reorder and a move past either end changes nothing', () =
 });
 
 test('steps go forward and back and stop at the ends', () => {
-  assert.equal(state.nextStep('version'), 'hosts');
-  assert.equal(state.previousStep('version'), 'version');
-  assert.equal(state.nextStep('manage'), 'manage');
+  assert.equal(steps.nextStep('version'), 'hosts');
+  assert.equal(steps.previousStep('version'), 'version');
+  assert.equal(steps.nextStep('manage'), 'manage');
+  assert.deepEqual(steps.STEPS.map((s) => s.id), ['version', 'hosts', 'storage', 'coordination', 'review', 'install', 'manage']);
 });
 
 test('each problem field belongs to the step where it is edited', () => {
@@ -77,6 +89,68 @@ test('each problem field belongs to the step where it is edited', () => {
   assert.equal(problems.stepOfField('zookeeper.chroot'), 'coordination');
   assert.equal(problems.stepOfField('kraft.cluster_id'), 'coordination');
   assert.equal(problems.stepOfField('ssh.port'), 'hosts');
+  assert.equal(problems.stepOfField('hosts[0].ssh.port'), 'hosts');
+  assert.equal(problems.stepOfField('kafka.listener_port'), 'storage');
+  assert.equal(problems.stepOfField('name'), 'version');
+});
+
+test('a field belongs to the step the field schema names for it or for its nearest listed parent, else to Review', () => {
+  assert.equal(problems.stepOfField('kafka.properties."num.partitions"'), 'storage', 'a property belongs to kafka.properties');
+  assert.equal(problems.stepOfField('hosts[2].rakc'), 'hosts', 'an unknown host key belongs to hosts');
+  assert.equal(problems.stepOfField('cluster_wide_mystery'), 'review');
+  assert.equal(problems.stepOfField(''), 'review');
+  try {
+    // the step comes from the schema, not from the UI: move a field and its problems follow
+    schema.useFieldSchema(FIELD_SCHEMA.map((f) => (f.path === 'kafka.heap' ? { ...f, step: 'coordination' } : f)));
+    assert.equal(problems.stepOfField('kafka.heap'), 'coordination');
+    const counts = problems.countByStep([{ severity: 'error', field: 'kafka.heap', message: 'x', message_ko: 'x' }]);
+    assert.deepEqual([...counts], [['coordination', { errors: 1, warnings: 0 }]]);
+    schema.useFieldSchema([]);
+    assert.equal(problems.stepOfField('kafka.heap'), 'review', 'no schema: nothing is placed');
+  } finally {
+    schema.useFieldSchema(FIELD_SCHEMA);
+  }
+});
+
+test('an empty field shows the schema\'s default, else its example, for any index', () => {
+  assert.equal(schema.schemaPath('hosts[3].data_dirs[10]'), 'hosts[].data_dirs[]');
+  assert.equal(schema.placeholderOf('kafka.listener_port'), '9092');
+  assert.equal(schema.placeholderOf('hosts[7].name'), 'kafka001', 'no default: the example');
+  assert.equal(schema.defaultOf('hosts[7].name'), undefined);
+  assert.equal(schema.placeholderOf('hosts[0].rack'), undefined, 'neither: nothing');
+  assert.equal(schema.placeholderOf('kafka.properties."x"'), undefined, 'a parent\'s default is not the field\'s');
+});
+
+test('the schema gives the defaults and examples the wizard showed before it read them from the engine', () => {
+  const shown = {
+    name: 'peter-kafka', 'hosts[0].name': 'kafka001', 'hosts[0].address': '10.0.0.11', 'ssh.user': 'root', 'ssh.port': '22',
+    'ssh.identity_file': '~/.ssh/id_ed25519', 'ssh.known_hosts': '~/.ssh/known_hosts', 'kafka.install_dir': '/opt',
+    'kafka.config_dir': '/etc/kafka', 'kafka.log_dir': '/var/log/kafka', 'kafka.user': 'kafka', 'kafka.heap': '1g',
+    'kafka.listener_port': '9092', 'kafka.data_dirs': '/var/lib/kafka/data', 'kraft.controller_port': '9093',
+    'zookeeper.client_port': '2181', 'zookeeper.quorum_port': '2888', 'zookeeper.election_port': '3888',
+    'zookeeper.data_dir': '/var/lib/zookeeper', 'zookeeper.log_dir': '/var/log/zookeeper', 'zookeeper.heap': '512m',
+    'zookeeper.tick_time': '2000', 'zookeeper.init_limit': '10', 'zookeeper.sync_limit': '5',
+  };
+  for (const [field, text] of Object.entries(shown)) assert.equal(schema.placeholderOf(field), text, field);
+});
+
+test('the paste box\'s example names count on from the schema\'s example host name', async () => {
+  const hosts = await import('../build/node/steps/hosts.js');
+  assert.deepEqual(hosts.exampleNames('kafka001', 3), ['kafka001', 'kafka002', 'kafka003']);
+  assert.deepEqual(hosts.exampleNames('node9', 2), ['node9', 'node10']);
+  assert.deepEqual(hosts.exampleNames('broker', 3), ['broker']);
+  assert.deepEqual(hosts.exampleNames(undefined, 3), []);
+});
+
+test('the app\'s bundle holds no mock backend; the browser tests\' bundle does', () => {
+  const app = fs.readFileSync(path.join(UI, 'public', 'js', 'app.js'), 'utf8');
+  const withMock = fs.readFileSync(path.join(UI, 'build', 'browser', 'js', 'app.js'), 'utf8');
+  // strings only the mock has: its fake host key fingerprint, its scripted failure, its options' global
+  for (const only of ['SHA256:mockmockmock', 'exit 1: mock failure', '__MOCK_OPTIONS__']) {
+    assert.ok(withMock.includes(only), `the test bundle has ${only}`);
+    assert.ok(!app.includes(only), `the app's bundle has ${only}`);
+  }
+  assert.ok(app.includes("'field_schema'") || app.includes('"field_schema"'), 'the app\'s bundle asks the engine for the schema');
 });
 
 test('a problem is shown at its own field, else at the nearest parent on screen, else in the summary', () => {
@@ -126,7 +200,7 @@ test('a run that ends early marks the rows still working as stopped, and only th
 });
 
 test('the sudo box shows the engine default for the user and stores only a departure from it', async () => {
-  const hosts = await import('../build/node/step-hosts.js');
+  const hosts = await import('../build/node/steps/hosts.js');
   assert.equal(hosts.effectiveSudo({}), false, 'root needs no sudo');
   assert.equal(hosts.effectiveSudo({ user: 'deploy' }), true, 'other users get sudo by default');
   assert.equal(hosts.effectiveSudo({ user: 'deploy', sudo: false }), false);

@@ -1,10 +1,10 @@
-// step-coordination.ts — ZooKeeper / KRaft: the ensemble from hosts with the role or an external one, the
+// steps/coordination.ts — ZooKeeper / KRaft: the ensemble from hosts with the role or an external one, the
 // chroot (default from the cluster name) and ports; or the KRaft controllers and the cluster id.
 
-import type { Ctx } from './app.js';
-import { el, field, input } from './dom.js';
-import { t } from './i18n.js';
-import { effectiveMode, setField } from './state.js';
+import type { Ctx } from '../ctx.js';
+import { el, field, input } from '../dom.js';
+import { t } from '../i18n.js';
+import { effectiveMode, setField } from '../state.js';
 
 export function renderCoordination(ctx: Ctx): HTMLElement {
   const d = ctx.state.draft;
@@ -20,7 +20,7 @@ export function renderCoordination(ctx: Ctx): HTMLElement {
       field(t('coord.clusterId'), el('div', { class: 'row' },
         input('kraft.cluster_id', d.kraft?.cluster_id, set('kraft.cluster_id')),
         el('button', { id: 'generate-cluster-id', type: 'button', onclick: async () => ctx.update(setField(ctx.state.draft, 'kraft.cluster_id', await ctx.backend.newClusterId()), true) }, t('coord.generate')))),
-      field(t('coord.controllerPort'), input('kraft.controller_port', d.kraft?.controller_port, set('kraft.controller_port'), { type: 'number', placeholder: '9093' })),
+      field(t('coord.controllerPort'), input('kraft.controller_port', d.kraft?.controller_port, set('kraft.controller_port'), { type: 'number' })),
     );
   }
   const zk = d.zookeeper ?? {};
@@ -39,17 +39,17 @@ export function renderCoordination(ctx: Ctx): HTMLElement {
       el('div', { class: 'msg' })),
     field(t('coord.chroot'), input('zookeeper.chroot', zk.chroot, set('zookeeper.chroot'), { placeholder: `/${d.name ?? ''}` }), t('coord.chrootDefault', { name: d.name ?? '' })),
     el('div', { class: 'grid3' },
-      field(t('coord.clientPort'), input('zookeeper.client_port', zk.client_port, set('zookeeper.client_port'), { type: 'number', placeholder: '2181' })),
-      field(t('coord.quorumPort'), input('zookeeper.quorum_port', zk.quorum_port, set('zookeeper.quorum_port'), { type: 'number', placeholder: '2888' })),
-      field(t('coord.electionPort'), input('zookeeper.election_port', zk.election_port, set('zookeeper.election_port'), { type: 'number', placeholder: '3888' }))),
-    field(t('coord.zkData'), input('zookeeper.data_dir', zk.data_dir, set('zookeeper.data_dir'), { placeholder: '/var/lib/zookeeper' })),
+      field(t('coord.clientPort'), input('zookeeper.client_port', zk.client_port, set('zookeeper.client_port'), { type: 'number' })),
+      field(t('coord.quorumPort'), input('zookeeper.quorum_port', zk.quorum_port, set('zookeeper.quorum_port'), { type: 'number' })),
+      field(t('coord.electionPort'), input('zookeeper.election_port', zk.election_port, set('zookeeper.election_port'), { type: 'number' }))),
+    field(t('coord.zkData'), input('zookeeper.data_dir', zk.data_dir, set('zookeeper.data_dir'))),
     external ? null : el('details', { class: 'advanced', open: [zk.log_dir, zk.heap, zk.tick_time, zk.init_limit, zk.sync_limit].some((v) => v !== undefined) },
       el('summary', {}, t('coord.advanced')),
       el('div', { class: 'grid3' },
-        field(t('coord.zkLog'), input('zookeeper.log_dir', zk.log_dir, set('zookeeper.log_dir'), { placeholder: '/var/log/zookeeper' })),
-        field(t('coord.zkHeap'), input('zookeeper.heap', zk.heap, set('zookeeper.heap'), { placeholder: '512m' })),
-        field(t('coord.tickTime'), input('zookeeper.tick_time', zk.tick_time, set('zookeeper.tick_time'), { type: 'number', placeholder: '2000' })),
-        field(t('coord.initLimit'), input('zookeeper.init_limit', zk.init_limit, set('zookeeper.init_limit'), { type: 'number', placeholder: '10' }), t('coord.ticks')),
-        field(t('coord.syncLimit'), input('zookeeper.sync_limit', zk.sync_limit, set('zookeeper.sync_limit'), { type: 'number', placeholder: '5' }), t('coord.ticks')))),
+        field(t('coord.zkLog'), input('zookeeper.log_dir', zk.log_dir, set('zookeeper.log_dir'))),
+        field(t('coord.zkHeap'), input('zookeeper.heap', zk.heap, set('zookeeper.heap'))),
+        field(t('coord.tickTime'), input('zookeeper.tick_time', zk.tick_time, set('zookeeper.tick_time'), { type: 'number' })),
+        field(t('coord.initLimit'), input('zookeeper.init_limit', zk.init_limit, set('zookeeper.init_limit'), { type: 'number' }), t('coord.ticks')),
+        field(t('coord.syncLimit'), input('zookeeper.sync_limit', zk.sync_limit, set('zookeeper.sync_limit'), { type: 'number' }), t('coord.ticks')))),
   );
 }

@@ -1,40 +1,51 @@
-// step-manage.ts — Manage: status per host (units, process listening, in cluster) and the cluster checks;
-// Start / Stop / Restart (rolling) after a confirmation, with the engine's events in a log; Refresh.
+// steps/manage.ts — Manage: status per host (units, process listening, in cluster) and the cluster checks;
+// Start / Stop / Restart (rolling) after a confirmation, with the engine's events in the run area it shares with
+// Install; Refresh, by hand or every 10 s. Owns the status last read.
 
-import type { Ctx } from './app.js';
-import type { Verb } from './backend.js';
-import { el } from './dom.js';
-import { t } from './i18n.js';
-import { emptyProgress, reduce } from './progress.js';
-import { manageRunArea, redrawRunArea, runOptions } from './step-install.js';
+import type { Verb } from '../backend.js';
+import { runOptions, type Ctx } from '../ctx.js';
+import { el } from '../dom.js';
+import { t } from '../i18n.js';
+import { emptyProgress } from '../progress.js';
+import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
+import type { ClusterStatus } from '../types.js';
+
+/** The cluster's status as last read (null: not read for this project), and whether a read is under way. */
+let status: ClusterStatus | null = null;
+let statusLoading = false;
+
+/** Forgets the status (another project was loaded). */
+export function resetManage(): void {
+  status = null;
+}
+
+/** Manage's run: the result line, the rows and the log. */
+function manageLayout(run: Run): HTMLElement[] {
+  return [...resultLine('op-result', run), progressTable(run.progress), logPane(run.progress)];
+}
 
 async function refresh(ctx: Ctx): Promise<void> {
-  ctx.session.statusLoading = true;
+  statusLoading = true;
   ctx.rerender();
   try {
-    ctx.session.status = await ctx.backend.status(ctx.state.draft, runOptions(ctx));
+    status = await ctx.backend.status(ctx.state.draft, runOptions(ctx.session));
   } catch (e) {
     ctx.notify((e as { message: string }).message, false);
   }
-  ctx.session.statusLoading = false;
+  statusLoading = false;
   if (ctx.state.step === 'manage') ctx.rerender();
 }
 
 async function operate(ctx: Ctx, verb: Verb, label: string): Promise<void> {
   if (!(await ctx.confirm(t('manage.confirm', { verb: label, name: ctx.state.draft.name ?? '' })))) return;
-  ctx.session.run = { kind: 'manage', progress: emptyProgress((ctx.state.draft.hosts ?? []).map((h) => h.name)), running: true, result: null, expectedPhases: 3 };
+  const run = ctx.run.begin('manage', emptyProgress((ctx.state.draft.hosts ?? []).map((h) => h.name)), 3, manageLayout);
   ctx.rerender();
   try {
-    let pending = false;
-    await ctx.backend.operate(ctx.state.draft, verb, runOptions(ctx), (e) => {
-      ctx.session.run!.progress = reduce(ctx.session.run!.progress, e);
-      if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; redrawRunArea(ctx); }); }
-    });
-    ctx.session.run.result = { ok: true, text: `${label}: ok` };
+    await ctx.backend.operate(ctx.state.draft, verb, runOptions(ctx.session), run.onEvent);
+    run.end({ ok: true, text: `${label}: ok` });
   } catch (e) {
-    ctx.session.run.result = { ok: false, text: `${label}: ${(e as { message: string }).message}` };
+    run.end({ ok: false, text: `${label}: ${(e as { message: string }).message}` });
   }
-  ctx.session.run.running = false;
   await refresh(ctx);
 }
 
@@ -48,19 +59,19 @@ function setAutoRefresh(ctx: Ctx, on: boolean): void {
   if (!on) return;
   autoRefresh = setInterval(() => {
     if (ctx.state.step !== 'manage') return setAutoRefresh(ctx, false);
-    if (!ctx.session.statusLoading && !ctx.session.run?.running) void refresh(ctx);
+    if (!statusLoading && !ctx.run.running) void refresh(ctx);
   }, AUTO_REFRESH_MS);
 }
 
 const yesNo = (v: boolean | null) => el('span', { class: `pill ${v === true ? 'ok' : v === false ? 'bad' : ''}` }, v === true ? '✓' : v === false ? '✕' : '–');
 
 export function renderManage(ctx: Ctx): HTMLElement {
-  const s = ctx.session.status;
-  const run = ctx.session.run?.kind === 'manage' ? ctx.session.run : null;
-  const busy = run?.running === true || ctx.session.statusLoading;
+  const s = status;
+  const run = ctx.run.shown('manage');
+  const busy = run?.running === true || statusLoading;
   const hasErrors = ctx.state.problems.some((p) => p.severity === 'error');
   const controls = el('div', { class: 'row' },
-    el('button', { id: 'refresh', disabled: busy || hasErrors, onclick: () => void refresh(ctx) }, ctx.session.statusLoading ? '…' : t('manage.refresh')),
+    el('button', { id: 'refresh', disabled: busy || hasErrors, onclick: () => void refresh(ctx) }, statusLoading ? '…' : t('manage.refresh')),
     el('button', { id: 'op-start', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'start', t('manage.start')) }, t('manage.start')),
     el('button', { id: 'op-stop', class: 'danger', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'stop', t('manage.stop')) }, t('manage.stop')),
     el('button', { id: 'op-restart', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'restart', t('manage.restart')) }, t('manage.restart')),
@@ -79,5 +90,5 @@ export function renderManage(ctx: Ctx): HTMLElement {
     s ? el('p', { id: 'health', class: s.healthy ? 'ok' : 'problem error' }, s.healthy ? t('manage.healthy') : t('manage.unhealthy')) : null,
     table,
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: r.Ok !== undefined ? 'ok' : 'problem error' }, `${name}: ${r.Ok ?? r.Err}`))) : null,
-    run ? el('div', { id: 'run-area' }, manageRunArea(run)) : null);
+    ctx.run.view('manage'));
 }

@@ -1,10 +1,11 @@
-// step-storage.ts — Storage: data directories (add / remove / reorder), install / config / log directories,
-// service user, heap and listener port.
+// steps/storage.ts — Storage: data directories (add / remove / reorder; per host for brokers and KRaft nodes),
+// install / config / log directories, service user, heap and listener port.
 
-import type { Ctx } from './app.js';
-import { el, field, input } from './dom.js';
-import { t } from './i18n.js';
-import { move, setField } from './state.js';
+import type { Ctx } from '../ctx.js';
+import { el, field, input } from '../dom.js';
+import { placeholderOf } from '../field-schema.js';
+import { t } from '../i18n.js';
+import { move, setField } from '../state.js';
 
 export function renderStorage(ctx: Ctx): HTMLElement {
   const d = ctx.state.draft;
@@ -29,20 +30,20 @@ export function renderStorage(ctx: Ctx): HTMLElement {
         el('div', { class: 'grid2' }, kafkaHosts.map(({ h, i }) => field(h.name || `#${i}`, input(`hosts[${i}].data_dirs`, (h.data_dirs ?? []).join(', '), (v) => {
           const list = String(v ?? '').split(/[\s,]+/).filter(Boolean);
           ctx.update(setField(ctx.state.draft, `hosts[${i}].data_dirs`, list.length ? list : undefined));
-        }, { placeholder: dirs.join(', ') || '/var/lib/kafka/data' })))))
+        }, { placeholder: dirs.join(', ') || (placeholderOf('kafka.data_dirs') ?? null) })))))
     : null;
   return el('section', { class: 'form' },
     el('fieldset', { class: 'anchor', 'data-field': 'kafka.data_dirs' }, el('legend', {}, t('storage.dataDirs')),
-      dirs.length ? el('ol', { class: 'dirs' }, dirRows) : el('p', { class: 'empty' }, t('storage.noDirs')),
+      dirs.length ? el('ol', { class: 'dirs' }, dirRows) : el('p', { class: 'empty' }, t('storage.noDirs', { dir: placeholderOf('kafka.data_dirs') ?? '' })),
       el('button', { id: 'add-dir', onclick: () => setDirs([...dirs, `/data${dirs.length + 1}`]) }, `+ ${t('storage.addDir')}`),
       el('div', { class: 'msg' })),
     overrides,
     el('div', { class: 'grid2' },
-      field(t('storage.install'), input('kafka.install_dir', d.kafka.install_dir, set('kafka.install_dir'), { placeholder: '/opt' })),
-      field(t('storage.config'), input('kafka.config_dir', d.kafka.config_dir, set('kafka.config_dir'), { placeholder: '/etc/kafka' })),
-      field(t('storage.log'), input('kafka.log_dir', d.kafka.log_dir, set('kafka.log_dir'), { placeholder: '/var/log/kafka' })),
-      field(t('storage.user'), input('kafka.user', d.kafka.user, set('kafka.user'), { placeholder: 'kafka' })),
-      field(t('storage.heap'), input('kafka.heap', d.kafka.heap, set('kafka.heap'), { placeholder: '1g' })),
-      field(t('storage.port'), input('kafka.listener_port', d.kafka.listener_port, set('kafka.listener_port'), { type: 'number', placeholder: '9092' }))),
+      field(t('storage.install'), input('kafka.install_dir', d.kafka.install_dir, set('kafka.install_dir'))),
+      field(t('storage.config'), input('kafka.config_dir', d.kafka.config_dir, set('kafka.config_dir'))),
+      field(t('storage.log'), input('kafka.log_dir', d.kafka.log_dir, set('kafka.log_dir'))),
+      field(t('storage.user'), input('kafka.user', d.kafka.user, set('kafka.user'))),
+      field(t('storage.heap'), input('kafka.heap', d.kafka.heap, set('kafka.heap'))),
+      field(t('storage.port'), input('kafka.listener_port', d.kafka.listener_port, set('kafka.listener_port'), { type: 'number' }))),
   );
 }

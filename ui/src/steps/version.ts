@@ -1,11 +1,12 @@
-// step-version.ts — Version: cluster name, the release catalog (Scala builds, modes, Java, withdrawn marked),
+// steps/version.ts — Version: cluster name, the release catalog (Scala builds, modes, Java, withdrawn marked),
 // the mode switch where a release allows both, and where the tarball comes from (Apache, mirror, offline).
 
-import type { Ctx } from './app.js';
-import { el, field, input } from './dom.js';
-import { t } from './i18n.js';
-import { effectiveMode, setField, setMode } from './state.js';
-import type { Release } from './types.js';
+import type { Ctx } from '../ctx.js';
+import { el, field, input } from '../dom.js';
+import { defaultOf } from '../field-schema.js';
+import { t } from '../i18n.js';
+import { effectiveMode, setField, setMode } from '../state.js';
+import type { Release } from '../types.js';
 
 export function releaseLabel(r: Release): string {
   const notes = [r.zookeeper ? 'ZooKeeper' : '', r.kraft === 'production' ? 'KRaft' : r.kraft !== 'none' ? `KRaft ${r.kraft}` : '', t('version.java', r.java)]
@@ -29,7 +30,7 @@ export function renderVersion(ctx: Ctx): HTMLElement {
   versionSel.value = d.kafka.version ?? '';
 
   const scalaSel = el('select', { id: 'kafka-scala', 'data-field': 'kafka.scala', onchange: (e: Event) => set('kafka.scala')((e.target as HTMLSelectElement).value) },
-    el('option', { value: '' }, 'default (2.13)'), (release?.scala ?? []).map((s) => el('option', { value: s }, s)));
+    el('option', { value: '' }, defaultOf('kafka.scala') ? `default (${defaultOf('kafka.scala')})` : 'default'), (release?.scala ?? []).map((s) => el('option', { value: s }, s)));
   scalaSel.value = d.kafka.scala ?? '';
 
   const mode = effectiveMode(d, release?.default_mode ?? null);
@@ -51,7 +52,7 @@ export function renderVersion(ctx: Ctx): HTMLElement {
   } }), label);
 
   return el('section', { class: 'form' },
-    field(t('version.name'), input('name', d.name, set('name'), { placeholder: 'peter-kafka' })),
+    field(t('version.name'), input('name', d.name, set('name'))),
     field(t('version.release'), versionSel),
     field(t('version.scala'), scalaSel),
     el('fieldset', {}, el('legend', {}, t('version.mode')), modeBox),

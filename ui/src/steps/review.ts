@@ -1,22 +1,24 @@
-// step-review.ts — Review: all problems (each links to its step), every generated file per host (read-only,
-// highlighted), the plan, and Export to a folder or a zip chosen in the OS's file dialog.
+// steps/review.ts — Review: all problems (each links to its step), every generated file per host (read-only,
+// highlighted), the plan, and Export to a folder or a zip chosen in the OS's file dialog. Owns the file shown,
+// the export choices and the last export's result.
 
-import type { Ctx } from './app.js';
-import { el } from './dom.js';
-import { exportPick } from './file-picks.js';
-import { highlight } from './highlight.js';
-import { t, type Key } from './i18n.js';
-import { problemMessage, stepOfField } from './problems.js';
-import type { Review } from './types.js';
+import type { Ctx } from '../ctx.js';
+import { el } from '../dom.js';
+import { exportPick } from '../file-picks.js';
+import { highlight } from '../highlight.js';
+import { t, type Key } from '../i18n.js';
+import { problemMessage, stepOfField } from '../problems.js';
+import type { Review } from '../types.js';
 
 let selected: { host: string; path: string } | null = null;
 let exportFormat: 'folder' | 'zip' = 'folder';
 let exportReplace = false;
+let exportMessage: { ok: boolean; text: string } | null = null;
 
 async function load(ctx: Ctx): Promise<void> {
   await ctx.ensureClusterId();
   const review = await ctx.backend.review(ctx.state.draft);
-  ctx.session.review = review;
+  ctx.review = review;
   if (ctx.state.step === 'review') ctx.rerender();
 }
 
@@ -50,16 +52,16 @@ async function exportTo(ctx: Ctx): Promise<void> {
   try {
     await ctx.ensureClusterId();
     const [path, n] = await ctx.backend.exportFiles(ctx.state.draft, target, exportFormat, exportReplace);
-    ctx.session.exportMessage = { ok: true, text: t('review.exported', { n, path }) };
+    exportMessage = { ok: true, text: t('review.exported', { n, path }) };
   } catch (e) {
-    ctx.session.exportMessage = { ok: false, text: (e as { message: string }).message };
+    exportMessage = { ok: false, text: (e as { message: string }).message };
   }
   ctx.rerender();
 }
 
 function exportView(ctx: Ctx): HTMLElement {
   const fmt = (v: 'folder' | 'zip', label: string) => el('label', { class: 'radio' }, el('input', { type: 'radio', name: 'export-format', id: `export-${v}`, checked: exportFormat === v, onchange: () => { exportFormat = v; } }), label);
-  const msg = ctx.session.exportMessage;
+  const msg = exportMessage;
   return el('fieldset', { class: 'export' }, el('legend', {}, t('review.export')),
     fmt('folder', t('review.folder')), fmt('zip', t('review.zip')),
     el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'export-replace', checked: exportReplace, onchange: (e: Event) => { exportReplace = (e.target as HTMLInputElement).checked; } }), t('review.replace')),
@@ -69,7 +71,7 @@ function exportView(ctx: Ctx): HTMLElement {
 }
 
 export function renderReview(ctx: Ctx): HTMLElement {
-  const review = ctx.session.review;
+  const review = ctx.review;
   if (!review) {
     void load(ctx);
     return el('p', { class: 'muted' }, '…');

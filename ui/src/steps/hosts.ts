@@ -1,28 +1,41 @@
-// step-hosts.ts — Hosts & IDs: the editable host table (name, address, roles, id, myid, rack), paste a list of
+// steps/hosts.ts — Hosts & IDs: the editable host table (name, address, roles, id, myid, rack), paste a list of
 // names, auto-number ids, SSH defaults with per-host overrides, and Test connection per host (reachability,
-// login, OS, systemd, Java — it needs only that host's fields and the SSH settings; an unknown host key shows its SHA256 fingerprint with Accept / Reject).
+// login, OS, systemd, Java — it needs only that host's fields and the SSH settings; an unknown host key shows its
+// SHA256 fingerprint with Accept / Reject). Owns what it knows of the hosts beyond the draft: connection results
+// (forgotten when another project is loaded or a host removed) and which SSH override rows are open.
 
-import type { Ctx } from './app.js';
-import { el, field, input } from './dom.js';
-import { t } from './i18n.js';
-import { addHost, autoNumber, effectiveMode, pasteHosts, removeHost, setField, toggleRole } from './state.js';
-import type { ConnectionReport, HostDraft } from './types.js';
+import type { Ctx } from '../ctx.js';
+import { el, field, input } from '../dom.js';
+import { defaultOf, placeholderOf } from '../field-schema.js';
+import { t } from '../i18n.js';
+import { addHost, autoNumber, effectiveMode, pasteHosts, removeHost, setField, toggleRole } from '../state.js';
+import type { ConnectionReport, HostDraft } from '../types.js';
+
+/** Test connection per host index: running, its report, or the host key rejected. */
+const connections = new Map<number, ConnectionReport | 'testing' | 'rejected'>();
+/** Host indexes whose SSH override row is open. */
+const expandedSsh = new Set<number>();
+
+/** Forgets the connection results (another project was loaded). */
+export function resetHosts(): void {
+  connections.clear();
+}
 
 async function testConnection(ctx: Ctx, i: number, accept: string | null): Promise<void> {
-  ctx.session.connections.set(i, 'testing');
+  connections.set(i, 'testing');
   ctx.rerender();
   try {
     const r = await ctx.backend.testConnection(ctx.state.draft, i, accept, ctx.session.password || null, ctx.session.keyPassphrase || null);
-    ctx.session.connections.set(i, r);
+    connections.set(i, r);
   } catch (e) {
     const err = e as { code: string; message: string };
-    ctx.session.connections.set(i, { host: '', reachable: false, host_key_ok: false, unknown_key: null, auth_ok: false, os: null, systemd: null, java: null, java_major: null, error: err });
+    connections.set(i, { host: '', reachable: false, host_key_ok: false, unknown_key: null, auth_ok: false, os: null, systemd: null, java: null, java_major: null, error: err });
   }
   ctx.rerender();
 }
 
 function connectionRow(ctx: Ctx, i: number, cols: number): HTMLElement | null {
-  const c = ctx.session.connections.get(i);
+  const c = connections.get(i);
   if (!c) return null;
   let body: (HTMLElement | string)[];
   if (c === 'testing') body = [t('conn.testing')];
@@ -40,7 +53,7 @@ function reportView(ctx: Ctx, i: number, r: ConnectionReport): (HTMLElement | st
   if (r.unknown_key) {
     out.push(el('div', { class: 'hostkey' }, el('p', {}, t('conn.key')), el('code', { class: 'fingerprint' }, `${r.unknown_key.key_type} ${r.unknown_key.fingerprint}`),
       el('button', { class: 'primary', id: `accept-key-${i}`, onclick: () => void testConnection(ctx, i, r.unknown_key!.fingerprint) }, t('conn.accept')),
-      el('button', { id: `reject-key-${i}`, onclick: () => { ctx.session.connections.set(i, 'rejected'); ctx.rerender(); } }, t('conn.reject'))));
+      el('button', { id: `reject-key-${i}`, onclick: () => { connections.set(i, 'rejected'); ctx.rerender(); } }, t('conn.reject'))));
     return out;
   }
   if (r.reachable) out.push(mark(r.auth_ok, t('conn.auth'), t('conn.authFail')));
@@ -54,11 +67,13 @@ function reportView(ctx: Ctx, i: number, r: ConnectionReport): (HTMLElement | st
 function sshOverrideRow(ctx: Ctx, i: number, h: HostDraft, cols: number): HTMLElement {
   const set = (path: string) => (v: unknown) => ctx.update(setField(ctx.state.draft, path, v));
   const s = h.ssh ?? {};
+  // empty = the project's SSH setting above, so no default is shown here
+  const none = { placeholder: null };
   return el('tr', { class: 'ssh-row' }, el('td', { colspan: String(cols) }, el('div', { class: 'grid4' },
-    field(t('hosts.sshUser'), input(`hosts[${i}].ssh.user`, s.user, set(`hosts[${i}].ssh.user`))),
-    field(t('hosts.sshPort'), input(`hosts[${i}].ssh.port`, s.port, set(`hosts[${i}].ssh.port`), { type: 'number' })),
-    field(t('hosts.sshKey'), input(`hosts[${i}].ssh.identity_file`, s.identity_file, set(`hosts[${i}].ssh.identity_file`))),
-    field(t('hosts.sshKnown'), input(`hosts[${i}].ssh.known_hosts`, s.known_hosts, set(`hosts[${i}].ssh.known_hosts`))),
+    field(t('hosts.sshUser'), input(`hosts[${i}].ssh.user`, s.user, set(`hosts[${i}].ssh.user`), none)),
+    field(t('hosts.sshPort'), input(`hosts[${i}].ssh.port`, s.port, set(`hosts[${i}].ssh.port`), { ...none, type: 'number' })),
+    field(t('hosts.sshKey'), input(`hosts[${i}].ssh.identity_file`, s.identity_file, set(`hosts[${i}].ssh.identity_file`), none)),
+    field(t('hosts.sshKnown'), input(`hosts[${i}].ssh.known_hosts`, s.known_hosts, set(`hosts[${i}].ssh.known_hosts`), none)),
     field(t('hosts.sudoOverride'), el('select', { 'data-field': `hosts[${i}].ssh.sudo`, id: `sudo-${i}`,
       onchange: (e: Event) => { const v = (e.target as HTMLSelectElement).value; set(`hosts[${i}].ssh.sudo`)(v === '' ? undefined : v === 'yes'); } },
       el('option', { value: '', selected: s.sudo === undefined }, t('hosts.sudoDefault')),
@@ -69,14 +84,28 @@ function sshOverrideRow(ctx: Ctx, i: number, h: HostDraft, cols: number): HTMLEl
       t('hosts.local')))));
 }
 
-/** Whether commands run through sudo: the setting, else the engine's default (sudo for every user but root). */
+/** The engine's default for sudo: every user but root (the user's default from the field schema) gets it. */
+function sudoByDefault(ssh: { user?: string }): boolean {
+  return (ssh.user ?? defaultOf('ssh.user')) !== 'root';
+}
+
+/** Whether commands run through sudo: the setting, else the engine's default. */
 export function effectiveSudo(ssh: { user?: string; sudo?: boolean }): boolean {
-  return ssh.sudo ?? (ssh.user ?? 'root') !== 'root';
+  return ssh.sudo ?? sudoByDefault(ssh);
 }
 
 /** The value to store for a ticked/unticked sudo box: nothing when it equals the default, so the file stays short. */
 export function sudoSetting(ssh: { user?: string; sudo?: boolean }, checked: boolean): boolean | undefined {
-  return checked === ((ssh.user ?? 'root') !== 'root') ? undefined : checked;
+  return checked === sudoByDefault(ssh) ? undefined : checked;
+}
+
+/** `count` example names after the schema's example host name: kafka001 → kafka001, kafka002, kafka003. */
+export function exampleNames(example: string | undefined, count: number): string[] {
+  if (!example) return [];
+  const m = example.match(/^(.*?)(\d+)$/);
+  if (!m) return [example];
+  const [, stem, digits] = m;
+  return Array.from({ length: count }, (_, k) => stem + String(Number(digits) + k).padStart(digits.length, '0'));
 }
 
 export function renderHosts(ctx: Ctx): HTMLElement {
@@ -91,8 +120,8 @@ export function renderHosts(ctx: Ctx): HTMLElement {
 
   const rows = hosts.flatMap((h, i) => [
     el('tr', { 'data-host': String(i) },
-      cell(input(`hosts[${i}].name`, h.name, set(`hosts[${i}].name`), { placeholder: 'kafka001' })),
-      cell(input(`hosts[${i}].address`, h.address, set(`hosts[${i}].address`), { placeholder: '10.0.0.11' })),
+      cell(input(`hosts[${i}].name`, h.name, set(`hosts[${i}].name`))),
+      cell(input(`hosts[${i}].address`, h.address, set(`hosts[${i}].address`))),
       el('td', { class: 'roles' }, el('span', { class: 'anchor', 'data-field': `hosts[${i}].roles` },
         roles.map((r) => el('label', { class: 'check' }, el('input', { type: 'checkbox', checked: h.roles.includes(r), onchange: (e: Event) => ctx.update(toggleRole(ctx.state.draft, i, r, (e.target as HTMLInputElement).checked), true) }), r))),
         el('div', { class: 'msg' })),
@@ -101,9 +130,9 @@ export function renderHosts(ctx: Ctx): HTMLElement {
       cell(input(`hosts[${i}].rack`, h.rack, set(`hosts[${i}].rack`))),
       el('td', { class: 'actions' },
         el('button', { class: 'small', id: `test-${i}`, onclick: () => void testConnection(ctx, i, null) }, t('hosts.test')),
-        el('button', { class: 'small', 'aria-expanded': String(ctx.session.expandedSsh.has(i)), onclick: () => { const x = ctx.session.expandedSsh; if (x.has(i)) x.delete(i); else x.add(i); ctx.rerender(); } }, t('hosts.override')),
-        el('button', { class: 'small danger', 'aria-label': `${t('hosts.remove')} ${h.name}`, onclick: () => { ctx.session.connections.clear(); ctx.update(removeHost(ctx.state.draft, i), true); } }, '✕'))),
-    ctx.session.expandedSsh.has(i) ? sshOverrideRow(ctx, i, h, cols) : null,
+        el('button', { class: 'small', 'aria-expanded': String(expandedSsh.has(i)), onclick: () => { if (expandedSsh.has(i)) expandedSsh.delete(i); else expandedSsh.add(i); ctx.rerender(); } }, t('hosts.override')),
+        el('button', { class: 'small danger', 'aria-label': `${t('hosts.remove')} ${h.name}`, onclick: () => { connections.clear(); ctx.update(removeHost(ctx.state.draft, i), true); } }, '✕'))),
+    expandedSsh.has(i) ? sshOverrideRow(ctx, i, h, cols) : null,
     connectionRow(ctx, i, cols),
   ].filter((x): x is HTMLElement => x !== null));
 
@@ -117,7 +146,7 @@ export function renderHosts(ctx: Ctx): HTMLElement {
           el('button', { id: 'example-seed', onclick: () => void ctx.fileExample('seed-cluster') }, t('hosts.exampleSeed')),
           el('button', { id: 'example-kraft', onclick: () => void ctx.fileExample('kraft-cluster') }, t('hosts.exampleKraft'))));
 
-  const pasteBox = el('textarea', { id: 'paste-hosts', rows: 3, placeholder: 'kafka001\nkafka002\nkafka003' });
+  const pasteBox = el('textarea', { id: 'paste-hosts', rows: 3, placeholder: exampleNames(placeholderOf('hosts[].name'), 3).join('\n') });
   const pasteRole = el('select', { id: 'paste-role' }, roles.map((r) => el('option', { value: r }, r)));
   const ssh = d.ssh ?? {};
   return el('section', {},
@@ -134,10 +163,10 @@ export function renderHosts(ctx: Ctx): HTMLElement {
         // the sudo box shows the default for the user being typed (no re-render: the field keeps its focus)
         const box = document.getElementById('ssh-sudo') as HTMLInputElement | null;
         if (box) box.checked = effectiveSudo(ctx.state.draft.ssh ?? {});
-      }, { placeholder: 'root' })),
-      field(t('hosts.sshPort'), input('ssh.port', ssh.port, set('ssh.port'), { type: 'number', placeholder: '22' })),
-      field(t('hosts.sshKey'), input('ssh.identity_file', ssh.identity_file, set('ssh.identity_file'), { placeholder: '~/.ssh/id_ed25519' })),
-      field(t('hosts.sshKnown'), input('ssh.known_hosts', ssh.known_hosts, set('ssh.known_hosts'), { placeholder: '~/.ssh/known_hosts' }))),
+      })),
+      field(t('hosts.sshPort'), input('ssh.port', ssh.port, set('ssh.port'), { type: 'number' })),
+      field(t('hosts.sshKey'), input('ssh.identity_file', ssh.identity_file, set('ssh.identity_file'))),
+      field(t('hosts.sshKnown'), input('ssh.known_hosts', ssh.known_hosts, set('ssh.known_hosts')))),
       el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'ssh-sudo', checked: effectiveSudo(ssh), onchange: (e: Event) => ctx.update(setField(ctx.state.draft, 'ssh.sudo', sudoSetting(ssh, (e.target as HTMLInputElement).checked))) }), t('hosts.sshSudo')),
       el('div', { class: 'grid2' },
         field(t('hosts.password'), el('input', { type: 'password', id: 'ssh-password', autocomplete: 'off', value: ctx.session.password, oninput: (e: Event) => { ctx.session.password = (e.target as HTMLInputElement).value; } })),

@@ -1,0 +1,48 @@
+// steps/install.ts — Install: per-host rows (current step, byte progress for downloads/uploads), overall
+// progress, the log, Cancel, and Retry for failed hosts (a re-run: hosts already done stay unchanged). The run
+// itself is shown by the run area it shares with Manage.
+
+import { runOptions, type Ctx } from '../ctx.js';
+import { el } from '../dom.js';
+import { t } from '../i18n.js';
+import { emptyProgress, failedHosts, overall } from '../progress.js';
+import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
+
+/** Install's run: the overall bar, the result line, the rows and the log. */
+function installLayout(run: Run): HTMLElement[] {
+  return [
+    el('div', { class: 'overall' }, el('span', {}, t('install.overall')), el('progress', { id: 'overall', max: 1, value: run.result?.ok ? 1 : overall(run.progress, run.expectedPhases) })),
+    ...resultLine('run-result', run),
+    progressTable(run.progress),
+    el('h3', {}, t('install.log')), logPane(run.progress),
+  ];
+}
+
+async function runInstall(ctx: Ctx): Promise<void> {
+  await ctx.ensureClusterId();
+  const hosts = (ctx.state.draft.hosts ?? []).map((h) => h.name);
+  const review = ctx.review ?? (await ctx.backend.review(ctx.state.draft).catch(() => null));
+  const expectedPhases = review?.plan?.phases.length ?? 7;
+  const run = ctx.run.begin('install', emptyProgress(['local', ...hosts]), expectedPhases, installLayout);
+  ctx.rerender();
+  try {
+    const s = await ctx.backend.deploy(ctx.state.draft, runOptions(ctx.session), run.onEvent);
+    run.end({ ok: true, text: t('install.done', { changed: s.changed, unchanged: s.unchanged }) });
+  } catch (e) {
+    const err = e as { code?: string; message: string };
+    run.end({ ok: false, text: err.code === 'cancelled' ? t('install.cancelled') : t('install.failed', { message: err.message }) }, true);
+  }
+  if (ctx.state.step === 'install') ctx.rerender();
+}
+
+export function renderInstall(ctx: Ctx): HTMLElement {
+  const run = ctx.run.shown('install');
+  const hasErrors = ctx.state.problems.some((p) => p.severity === 'error');
+  const controls = el('div', { class: 'row' },
+    el('button', { id: 'install', class: 'primary', disabled: hasErrors || run?.running === true, onclick: () => void runInstall(ctx) }, t('install.start')),
+    el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'install-java', checked: ctx.session.installJava, onchange: (e: Event) => { ctx.session.installJava = (e.target as HTMLInputElement).checked; } }), t('install.javaInstall')),
+    run?.running ? el('button', { id: 'cancel', class: 'danger', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
+    run && !run.running && failedHosts(run.progress).length ? el('button', { id: 'retry', onclick: () => void runInstall(ctx), title: t('install.retryNote') }, `${t('install.retry')} (${failedHosts(run.progress).join(', ')})`) : null);
+  if (!run) return el('section', {}, controls, el('p', { class: 'empty' }, hasErrors ? t('review.fix') : t('install.idle')));
+  return el('section', {}, controls, ctx.run.view('install'));
+}
