@@ -81,7 +81,7 @@ async fn a_password_login_is_tested_an_install_is_cancelled_in_the_download_and_
     // Install, then Cancel while the release is still downloading.
     go(&c, "install").await;
     css(&c, "#install").await.click().await.unwrap();
-    wait_text(&c, "tr[data-host-row='local']", "download", Duration::from_secs(30)).await;
+    wait_text(&c, "tr[data-wizard-row]", "download", Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     css(&c, "#cancel").await.click().await.unwrap();
     let result = wait_text(&c, "#run-result", "Install cancelled", Duration::from_secs(60)).await;

@@ -48,7 +48,7 @@ const en = {
   'manage.refresh': 'Refresh', 'manage.auto': 'Refresh every 10 s', 'manage.start': 'Start', 'manage.stop': 'Stop', 'manage.restart': 'Restart (rolling)',
   'manage.confirm': '{verb} the cluster {name}?', 'manage.yes': 'Yes', 'manage.no': 'No', 'manage.unit': 'Units', 'manage.process': 'Listening',
   'manage.inCluster': 'In cluster', 'manage.empty': 'Press Refresh to read the status of every host.', 'manage.healthy': 'Cluster is healthy',
-  'manage.unhealthy': 'Cluster is NOT healthy', 'manage.host': 'Host',
+  'manage.unhealthy': 'Cluster is NOT healthy', 'manage.host': 'Host', 'run.thisMachine': 'This machine', 'review.planFetch': 'download {tarball} and verify it', 'review.planStart': 'start {service}',
   'problems.error': 'error', 'problems.warning': 'warning', 'problems.count': '{e} error(s), {w} warning(s)',
   'lang': 'Language',
 } as const;
@@ -100,7 +100,7 @@ const ko: Record<Key, string> = {
   'manage.refresh': '새로 고침', 'manage.auto': '10초마다 새로 고침', 'manage.start': '시작', 'manage.stop': '중지', 'manage.restart': '재시작 (롤링)',
   'manage.confirm': '클러스터 {name}: {verb}?', 'manage.yes': '예', 'manage.no': '아니요', 'manage.unit': '유닛', 'manage.process': '리스닝',
   'manage.inCluster': '클러스터 참여', 'manage.empty': '새로 고침을 눌러 모든 호스트의 상태를 읽으세요.', 'manage.healthy': '클러스터 정상',
-  'manage.unhealthy': '클러스터 비정상', 'manage.host': '호스트',
+  'manage.unhealthy': '클러스터 비정상', 'manage.host': '호스트', 'run.thisMachine': '이 컴퓨터', 'review.planFetch': '{tarball} 내려받기 및 검증', 'review.planStart': '{service} 시작',
   'problems.error': '오류', 'problems.warning': '경고', 'problems.count': '오류 {e}개, 경고 {w}개',
   'lang': '언어',
 };

@@ -69,16 +69,17 @@ export function mockBackend(options: MockOptions = {}): Backend {
     const hosts = (draft.hosts ?? []).map((h) => h.name);
     const failed: string[] = [];
     for (const [pi, step] of steps.entries()) {
-      onEvent({ event: 'phase_started', phase: `p${pi}`, title: step, hosts });
+      onEvent({ event: 'phase_started', phase: `p${pi}`, title: step, targets: hosts.map((name) => ({ on: 'host', name })) });
       for (const host of hosts) {
         if (failed.includes(host)) continue;
-        onEvent({ event: 'step_started', host, step });
-        if (step.startsWith('upload')) for (let b = 1; b <= 4; b++) { await sleep(delay); onEvent({ event: 'progress', host, step, done: b * 25, total: 100 }); }
+        const target = { on: 'host', name: host } as const;
+        onEvent({ event: 'step_started', target, step });
+        if (step.startsWith('upload')) for (let b = 1; b <= 4; b++) { await sleep(delay); onEvent({ event: 'progress', target, step, done: b * 25, total: 100 }); }
         await sleep(delay);
         if (host === options.failHost && pi === 1) {
           failed.push(host);
-          onEvent({ event: 'step_failed', host, step, error: 'exit 1: mock failure' });
-        } else onEvent({ event: 'step_finished', host, step, outcome: { outcome: 'changed', detail: 'done' } });
+          onEvent({ event: 'step_failed', target, step, error: 'exit 1: mock failure' });
+        } else onEvent({ event: 'step_finished', target, step, outcome: { outcome: 'changed', detail: 'done' } });
       }
       onEvent({ event: 'phase_finished', phase: `p${pi}` });
       if (cancelled) return fail('cancelled', 'cancelled — hosts finished their current step');
@@ -124,7 +125,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
           host: h.name,
           files: [{ path: '/etc/kafka/server.properties', content: `# mock\nbroker.id=${h.id ?? ''}\n`, mode: 0o640, owner: 'root_service_group', purpose: 'mock file' }],
         })),
-        plan: { cluster: d.name ?? '', phases: [{ name: 'install', title: 'install', runs_on: 'hosts_in_parallel', hosts: [] }] },
+        plan: { cluster: d.name ?? '', phases: [{ name: 'install', title: 'install', work: { work: 'on_hosts', hosts: [] } }] },
         render_error: null,
       };
     },

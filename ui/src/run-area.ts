@@ -4,8 +4,14 @@
 // click on Cancel is never lost to a redraw between press and release.
 
 import { el } from './dom.js';
+import { t } from './i18n.js';
 import { bytesFraction, reduce, stopped, type RunProgress } from './progress.js';
-import type { EngineEvent } from './types.js';
+import type { EngineEvent, Target } from './types.js';
+
+/** How people read a target: the host's name, or "This machine". */
+export function targetLabel(target: Target): string {
+  return target.on === 'wizard' ? t('run.thisMachine') : target.name;
+}
 
 /** The step a run belongs to. */
 export type RunKind = 'install' | 'manage';
@@ -97,8 +103,9 @@ export function progressTable(p: RunProgress): HTMLElement {
   return el('table', { class: 'progress-table' },
     el('tbody', {}, [...p.hosts.values()].map((r) => {
       const frac = bytesFraction(r);
-      return el('tr', { 'data-host-row': r.host, 'data-state': r.state },
-        el('td', {}, el('strong', {}, r.host)),
+      const who = r.target.on === 'wizard' ? { 'data-wizard-row': '' } : { 'data-host-row': r.target.name };
+      return el('tr', { ...who, 'data-state': r.state },
+        el('td', {}, el('strong', {}, targetLabel(r.target))),
         el('td', { class: `state ${r.state}` }, r.state),
         el('td', { class: 'step-name' }, r.step || '—', r.error ? el('div', { class: 'problem error' }, r.error) : null),
         el('td', {}, frac === null ? null : el('progress', { max: 1, value: frac })));
@@ -107,7 +114,7 @@ export function progressTable(p: RunProgress): HTMLElement {
 
 /** The run's log (its last 400 lines), scrolled to the end. */
 export function logPane(p: RunProgress): HTMLElement {
-  const pre = el('pre', { class: 'log', id: 'log' }, p.log.slice(-400).map((l) => el('div', { class: `log-${l.kind}` }, l.host ? `[${l.host}] ${l.text}` : l.text)));
+  const pre = el('pre', { class: 'log', id: 'log' }, p.log.slice(-400).map((l) => el('div', { class: `log-${l.kind}` }, l.target ? `[${targetLabel(l.target)}] ${l.text}` : l.text)));
   requestAnimationFrame(() => { pre.scrollTop = pre.scrollHeight; });
   return pre;
 }

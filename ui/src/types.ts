@@ -43,7 +43,13 @@ export interface Release {
 export interface GeneratedFile { path: string; content: string; mode: number; owner: string; purpose: string }
 export interface HostFiles { host: string; files: GeneratedFile[] }
 export interface PlanStep { step: string; [k: string]: unknown }
-export interface Plan { cluster: string; phases: { name: string; title: string; runs_on: string; hosts: { host: string; steps: PlanStep[] }[] }[] }
+export interface Health { health: string; [k: string]: unknown }
+/** What a phase does: fetch on the wizard's machine, steps on hosts, or start a service then check health. */
+export type PhaseWork =
+  | { work: 'fetch'; tarball: string; urls: string[]; checksum_urls: string[] }
+  | { work: 'on_hosts'; hosts: { host: string; steps: PlanStep[] }[] }
+  | { work: 'start'; service: string; hosts: string[]; health: Health[] };
+export interface Plan { cluster: string; phases: { name: string; title: string; work: PhaseWork }[] }
 export interface AppError { code: string; message: string }
 export interface Review { problems: Problem[]; hosts: HostFiles[]; plan: Plan | null; render_error: AppError | null }
 
@@ -53,15 +59,17 @@ export interface ConnectionReport {
 }
 
 export type Outcome = { outcome: 'changed'; detail: string } | { outcome: 'unchanged'; reason: string };
+/** Where an event happens: the wizard's own machine, or a host of the project by name. */
+export type Target = { on: 'wizard' } | { on: 'host'; name: string };
 export type EngineEvent =
-  | { event: 'phase_started'; phase: string; title: string; hosts: string[] }
+  | { event: 'phase_started'; phase: string; title: string; targets: Target[] }
   | { event: 'phase_finished'; phase: string }
-  | { event: 'step_started'; host: string; step: string }
-  | { event: 'progress'; host: string; step: string; done: number; total: number | null }
-  | { event: 'step_finished'; host: string; step: string; outcome: Outcome }
-  | { event: 'step_failed'; host: string; step: string; error: string }
-  | { event: 'warning'; host: string; message: string }
-  | { event: 'log'; host: string; message: string };
+  | { event: 'step_started'; target: Target; step: string }
+  | { event: 'progress'; target: Target; step: string; done: number; total: number | null }
+  | { event: 'step_finished'; target: Target; step: string; outcome: Outcome }
+  | { event: 'step_failed'; target: Target; step: string; error: string }
+  | { event: 'warning'; target: Target; message: string }
+  | { event: 'log'; target: Target; message: string };
 
 export interface DeploySummary { changed: number; unchanged: number; uploaded: Record<string, number>; started: string[] }
 export interface UnitStatus { unit: string; enabled: string; active: string }

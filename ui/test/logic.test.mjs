@@ -164,38 +164,53 @@ test('a problem is shown at its own field, else at the nearest parent on screen,
   assert.equal(placed.get('hosts')[0].severity, 'warning');
 });
 
-test('engine events drive each host row, the byte bar, failures and the log', () => {
-  let p = progress.emptyProgress(['local', 'h1', 'h2']);
+test('engine events drive each target row, the byte bar, failures and the log', () => {
+  const wizard = progress.WIZARD;
+  const h = progress.hostTarget;
+  let p = progress.emptyProgress([wizard, h('h1'), h('h2')]);
   const events = [
-    { event: 'phase_started', phase: 'fetch', title: 'Download', hosts: ['local'] },
-    { event: 'step_started', host: 'local', step: 'fetch release' },
-    { event: 'progress', host: 'local', step: 'fetch release', done: 50, total: 200 },
+    { event: 'phase_started', phase: 'fetch', title: 'Download', targets: [wizard] },
+    { event: 'step_started', target: wizard, step: 'fetch release' },
+    { event: 'progress', target: wizard, step: 'fetch release', done: 50, total: 200 },
   ];
   for (const e of events) p = progress.reduce(p, e);
-  assert.equal(p.hosts.get('local').state, 'working');
-  assert.equal(progress.bytesFraction(p.hosts.get('local')), 0.25);
-  p = progress.reduce(p, { event: 'step_finished', host: 'local', step: 'fetch release', outcome: { outcome: 'changed', detail: 'downloaded' } });
+  assert.equal(progress.rowOf(p, wizard).state, 'working');
+  assert.equal(progress.bytesFraction(progress.rowOf(p, wizard)), 0.25);
+  p = progress.reduce(p, { event: 'step_finished', target: wizard, step: 'fetch release', outcome: { outcome: 'changed', detail: 'downloaded' } });
   p = progress.reduce(p, { event: 'phase_finished', phase: 'fetch' });
-  p = progress.reduce(p, { event: 'step_started', host: 'h2', step: 'check java' });
-  p = progress.reduce(p, { event: 'step_failed', host: 'h2', step: 'check java', error: 'java 8 is too old' });
-  p = progress.reduce(p, { event: 'step_started', host: 'h2', step: 'later step' });
-  assert.equal(p.hosts.get('local').state, 'done');
-  assert.equal(p.hosts.get('h2').state, 'failed', 'a failed host stays failed');
+  p = progress.reduce(p, { event: 'step_started', target: h('h2'), step: 'check java' });
+  p = progress.reduce(p, { event: 'step_failed', target: h('h2'), step: 'check java', error: 'java 8 is too old' });
+  p = progress.reduce(p, { event: 'step_started', target: h('h2'), step: 'later step' });
+  assert.equal(progress.rowOf(p, wizard).state, 'done');
+  assert.equal(progress.rowOf(p, h('h2')).state, 'failed', 'a failed host stays failed');
   assert.deepEqual(progress.failedHosts(p), ['h2']);
   assert.equal(progress.overall(p, 4), 0.25);
   assert.ok(p.log.some((l) => l.kind === 'error' && l.text.includes('java 8 is too old')));
-  assert.equal(p.hosts.get('h1').state, 'waiting');
+  assert.equal(progress.rowOf(p, h('h1')).state, 'waiting');
+});
+
+test('a host named local has its own row, apart from the wizard machine', () => {
+  const wizard = progress.WIZARD;
+  let p = progress.emptyProgress([wizard, progress.hostTarget('local')]);
+  p = progress.reduce(p, { event: 'step_started', target: wizard, step: 'fetch release' });
+  p = progress.reduce(p, { event: 'step_failed', target: progress.hostTarget('local'), step: 'probe facts', error: 'no systemd' });
+  assert.equal(p.hosts.size, 2);
+  assert.equal(progress.rowOf(p, wizard).state, 'working');
+  assert.equal(progress.rowOf(p, progress.hostTarget('local')).state, 'failed');
+  assert.deepEqual(progress.failedHosts(p), ['local']);
 });
 
 test('a run that ends early marks the rows still working as stopped, and only those', () => {
-  let p = progress.emptyProgress(['local', 'h1', 'h2']);
-  p = progress.reduce(p, { event: 'step_started', host: 'local', step: 'fetch release' });
-  p = progress.reduce(p, { event: 'progress', host: 'local', step: 'fetch release', done: 5, total: 200 });
-  p = progress.reduce(p, { event: 'step_started', host: 'h1', step: 'probe facts' });
-  p = progress.reduce(p, { event: 'step_finished', host: 'h1', step: 'probe facts', outcome: { outcome: 'unchanged', reason: 'debian 12' } });
+  const wizard = progress.WIZARD;
+  const h = progress.hostTarget;
+  let p = progress.emptyProgress([wizard, h('h1'), h('h2')]);
+  p = progress.reduce(p, { event: 'step_started', target: wizard, step: 'fetch release' });
+  p = progress.reduce(p, { event: 'progress', target: wizard, step: 'fetch release', done: 5, total: 200 });
+  p = progress.reduce(p, { event: 'step_started', target: h('h1'), step: 'probe facts' });
+  p = progress.reduce(p, { event: 'step_finished', target: h('h1'), step: 'probe facts', outcome: { outcome: 'unchanged', reason: 'debian 12' } });
   p = progress.stopped(p);
   assert.deepEqual([...p.hosts.values()].map((r) => r.state), ['stopped', 'done', 'waiting']);
-  assert.equal(progress.bytesFraction(p.hosts.get('local')), 5 / 200, 'the bar stays where the download stopped');
+  assert.equal(progress.bytesFraction(progress.rowOf(p, wizard)), 5 / 200, 'the bar stays where the download stopped');
   assert.deepEqual(progress.failedHosts(p), []);
 });
 
@@ -210,8 +225,9 @@ test('the sudo box shows the engine default for the user and stores only a depar
 });
 
 test('unchanged steps are logged with their reason', () => {
-  const p = progress.reduce(progress.emptyProgress(['h1']), { event: 'step_finished', host: 'h1', step: 'write x', outcome: { outcome: 'unchanged', reason: 'already matches' } });
-  assert.equal(p.hosts.get('h1').unchanged, 1);
+  const h1 = progress.hostTarget('h1');
+  const p = progress.reduce(progress.emptyProgress([h1]), { event: 'step_finished', target: h1, step: 'write x', outcome: { outcome: 'unchanged', reason: 'already matches' } });
+  assert.equal(progress.rowOf(p, h1).unchanged, 1);
   assert.match(p.log[0].text, /already matches/);
 });
 

@@ -5,7 +5,7 @@
 import { runOptions, type Ctx } from '../ctx.js';
 import { el } from '../dom.js';
 import { t } from '../i18n.js';
-import { emptyProgress, failedHosts, overall } from '../progress.js';
+import { emptyProgress, failedHosts, hostTarget, overall, WIZARD } from '../progress.js';
 import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
 
 /** Install's run: the overall bar, the result line, the rows and the log. */
@@ -23,7 +23,7 @@ async function runInstall(ctx: Ctx): Promise<void> {
   const hosts = (ctx.state.draft.hosts ?? []).map((h) => h.name);
   const review = ctx.review ?? (await ctx.backend.review(ctx.state.draft).catch(() => null));
   const expectedPhases = review?.plan?.phases.length ?? 7;
-  const run = ctx.run.begin('install', emptyProgress(['local', ...hosts]), expectedPhases, installLayout);
+  const run = ctx.run.begin('install', emptyProgress([WIZARD, ...hosts.map(hostTarget)]), expectedPhases, installLayout);
   ctx.rerender();
   try {
     const s = await ctx.backend.deploy(ctx.state.draft, runOptions(ctx.session), run.onEvent);

@@ -6,7 +6,7 @@ import type { Verb } from '../backend.js';
 import { runOptions, type Ctx } from '../ctx.js';
 import { el } from '../dom.js';
 import { t } from '../i18n.js';
-import { emptyProgress } from '../progress.js';
+import { emptyProgress, hostTarget } from '../progress.js';
 import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
 import type { ClusterStatus } from '../types.js';
 
@@ -38,7 +38,7 @@ async function refresh(ctx: Ctx): Promise<void> {
 
 async function operate(ctx: Ctx, verb: Verb, label: string): Promise<void> {
   if (!(await ctx.confirm(t('manage.confirm', { verb: label, name: ctx.state.draft.name ?? '' })))) return;
-  const run = ctx.run.begin('manage', emptyProgress((ctx.state.draft.hosts ?? []).map((h) => h.name)), 3, manageLayout);
+  const run = ctx.run.begin('manage', emptyProgress((ctx.state.draft.hosts ?? []).map((h) => hostTarget(h.name))), 3, manageLayout);
   ctx.rerender();
   try {
     await ctx.backend.operate(ctx.state.draft, verb, runOptions(ctx.session), run.onEvent);

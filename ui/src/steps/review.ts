@@ -8,7 +8,7 @@ import { exportPick } from '../file-picks.js';
 import { highlight } from '../highlight.js';
 import { t, type Key } from '../i18n.js';
 import { problemMessage, stepOfField } from '../problems.js';
-import type { Review } from '../types.js';
+import type { PhaseWork, Review } from '../types.js';
 
 let selected: { host: string; path: string } | null = null;
 let exportFormat: 'folder' | 'zip' = 'folder';
@@ -43,7 +43,20 @@ function planView(review: Review): HTMLElement | null {
   if (!review.plan) return null;
   return el('details', { class: 'plan', id: 'plan' }, el('summary', {}, `${t('review.plan')} (${review.plan.phases.length})`),
     el('ol', {}, review.plan.phases.map((ph) => el('li', {}, el('strong', {}, ph.title),
-      el('ul', {}, ph.hosts.map((h) => el('li', {}, `${h.host}: ${h.steps.map((s) => s.step.replace(/_/g, ' ')).join(' → ')}`)))))));
+      el('ul', {}, planLines(ph.work).map((line) => el('li', {}, line)))))));
+}
+
+/** One line per target of a phase: who does what, in order. */
+function planLines(work: PhaseWork): string[] {
+  const words = (tag: string) => tag.replace(/_/g, ' ');
+  switch (work.work) {
+    case 'fetch': return [`${t('run.thisMachine')}: ${t('review.planFetch', { tarball: work.tarball })}`];
+    case 'on_hosts': return work.hosts.map((h) => `${h.host}: ${h.steps.map((s) => words(s.step)).join(' → ')}`);
+    case 'start': return [
+      ...work.hosts.map((h) => `${h}: ${t('review.planStart', { service: work.service })}`),
+      `${t('run.thisMachine')}: ${work.health.map((h) => words(h.health)).join(' → ')}`,
+    ];
+  }
 }
 
 async function exportTo(ctx: Ctx): Promise<void> {
