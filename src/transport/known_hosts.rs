@@ -1,7 +1,8 @@
 //! OpenSSH `known_hosts` files, read and judged by us: plain and hashed (`|1|salt|hash`, HMAC-SHA1) host fields,
 //! comma lists, `*`/`?` wildcards, `!` negations, `[host]:port` entries, `@revoked` and `@cert-authority` markers —
-//! the parts libssh2's own parser ignores or gets wrong (SSH-NOTES). Also host-key fingerprints as OpenSSH prints
-//! them and the line we append on trust-on-first-use. Pure functions except [`append`].
+//! the parts libssh2's own parser ignores or gets wrong (docs/facts/ssh.md, "Host-key gaps in libssh2's known_hosts
+//! handling"). Also host-key fingerprints as OpenSSH prints them and the line we append on trust-on-first-use. Pure
+//! functions except [`append`].
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine;
@@ -125,7 +126,8 @@ fn hosts_field_matches(field: &str, token: &str) -> bool {
 }
 
 /// The entries (any marker) that apply to connecting to any of `names` on `port`. For a non-22 port, entries for
-/// `[name]:port` apply, and so do plain `name` entries (OpenSSH and libssh2 both accept those, SSH-NOTES).
+/// `[name]:port` apply, and so do plain `name` entries (OpenSSH and libssh2 both accept those,
+/// docs/facts/ssh.md, "Handshake and host-key verification").
 pub fn entries_for<'a>(entries: &'a [Entry], names: &[&str], port: u16) -> Vec<&'a Entry> {
     entries
         .iter()

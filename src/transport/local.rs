@@ -1,9 +1,10 @@
 //! Local transport: the machine the wizard runs on. Commands run with `sh -c` (through `sudo -n` when not root and
-//! asked to); files are installed atomically with the same scripts as the SSH transport (`scripts.rs`).
+//! asked to); files are installed atomically by the shared flow of `staging.rs`, an upload staged with plain file I/O.
 
 use super::scripts::{self, Privilege};
+use super::staging::{self, Stage};
 use super::{ExecOutput, Transport, TransportError};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -22,27 +23,18 @@ impl LocalTransport {
         LocalTransport { name: name.into(), privilege: Privilege::of(root, sudo) }
     }
 
-    /// How commands get root here.
-    pub fn privilege(&self) -> Privilege {
-        self.privilege
-    }
-
     fn io(&self, action: impl Into<String>, detail: impl ToString) -> TransportError {
-        TransportError::Io { host: self.name.clone(), action: action.into(), detail: detail.to_string() }
-    }
-
-    fn run_ok(&self, action: &str, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
-        let out = self.exec(script, stdin)?;
-        if !out.success() {
-            return Err(self.io(action, format!("exit status {}: {}", out.status, out.stderr_tail(5))));
-        }
-        Ok(out)
+        TransportError::io(&self.name, action, detail)
     }
 }
 
 impl Transport for LocalTransport {
     fn host(&self) -> &str {
         &self.name
+    }
+
+    fn privilege(&self) -> Privilege {
+        self.privilege
     }
 
     fn exec(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
@@ -97,69 +89,35 @@ impl Transport for LocalTransport {
         mode: u32,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<(), TransportError> {
+        staging::upload(self, local, remote, mode, progress)
+    }
+}
+
+impl Stage for LocalTransport {
+    fn staging_dir(&self) -> Result<String, TransportError> {
+        Ok(std::env::temp_dir().display().to_string())
+    }
+
+    fn write_new(
+        &self,
+        tmp: &str,
+        action: &str,
+        copy: &mut dyn FnMut(&mut dyn Write) -> Result<u64, TransportError>,
+    ) -> Result<u64, TransportError> {
         use std::os::unix::fs::OpenOptionsExt;
-        scripts::check_remote_path(remote).map_err(|e| self.io(format!("copying to {remote}"), e))?;
-        let action = format!("reading {}", local.display());
-        let mut input = std::fs::File::open(local).map_err(|e| self.io(&action, e))?;
-        let total = input.metadata().map_err(|e| self.io(&action, e))?.len();
-        let tag = {
-            use rand::RngCore;
-            let mut b = [0u8; 8];
-            rand::rngs::OsRng.fill_bytes(&mut b);
-            hex::encode(b)
-        };
-        let tmp = match self.privilege {
-            Privilege::Sudo => std::env::temp_dir().join(format!(".kw-upload-{tag}")).display().to_string(),
-            Privilege::Root | Privilege::User => scripts::temp_beside(remote, &tag),
-        };
-        let copied = (|| -> Result<(), TransportError> {
-            let copy_action = format!("copying {} to {tmp}", local.display());
-            let mut out = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&tmp)
-                .map_err(|e| self.io(&copy_action, e))?;
-            let mut buf = vec![0u8; 1 << 20];
-            let mut done = 0u64;
-            loop {
-                let n = match input.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(self.io(&action, e)),
-                };
-                out.write_all(&buf[..n]).map_err(|e| self.io(&copy_action, e))?;
-                done += n as u64;
-                progress(done, total);
-            }
-            if total == 0 {
-                progress(0, 0);
-            }
-            out.sync_all().map_err(|e| self.io(&copy_action, e))
-        })();
-        if let Err(e) = copied {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-        let install = scripts::install_script(&tmp, remote, mode, self.privilege);
-        let result = self.run_ok(&format!("moving the copy into place at {remote}"), &install, None);
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result.map(|_| ())
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(tmp)
+            .map_err(|e| self.io(action, e))?;
+        let done = copy(&mut out)?;
+        out.sync_all().map_err(|e| self.io(action, e))?;
+        Ok(done)
     }
 
-    fn write_file(&self, remote: &str, content: &[u8], mode: u32) -> Result<(), TransportError> {
-        scripts::check_remote_path(remote).map_err(|e| self.io(format!("writing {remote}"), e))?;
-        let script = scripts::write_script(remote, mode, self.privilege);
-        self.run_ok(&format!("writing {remote}"), &script, Some(content)).map(|_| ())
-    }
-
-    fn read_file(&self, remote: &str) -> Result<Option<Vec<u8>>, TransportError> {
-        scripts::check_remote_path(remote).map_err(|e| self.io(format!("reading {remote}"), e))?;
-        let out = self.exec(&scripts::read_script(remote), None)?;
-        scripts::read_outcome(out).map_err(|detail| self.io(format!("reading {remote}"), detail))
+    fn remove(&self, tmp: &str) {
+        let _ = std::fs::remove_file(tmp);
     }
 }
 

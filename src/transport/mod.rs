@@ -1,6 +1,8 @@
-//! Transports: how the engine runs commands and moves files on a host — over SSH (`ssh.rs`, the `ssh2` crate) or on
+//! Transports: how the engine runs commands and moves files on a host — over SSH (`ssh/`, the `ssh2` crate) or on
 //! the machine the wizard runs on (`local.rs`). One narrow, blocking interface; callers drive each host's transport
 //! from its own blocking thread (`tokio::task::spawn_blocking`), one connection per host reused for every step.
+//! [`open`] (`open.rs`) is the one place that picks the transport for a host; each transport provides only its
+//! primitives (exec, staging an upload's bytes), the file operations built on them are shared (`staging.rs`).
 //!
 //! Privilege: `exec` runs the command as root — directly when logged in as root, else through `sudo -n`
 //! (a transport built with `sudo = false` and a non-root user runs commands as that user). Commands are POSIX `sh`
@@ -12,8 +14,13 @@
 
 pub mod known_hosts;
 pub mod local;
+mod open;
 pub mod scripts;
 pub mod ssh;
+mod staging;
+
+pub use open::{open, ConnectOptions, HostAccess};
+pub use scripts::Privilege;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -126,10 +133,20 @@ pub enum TransportError {
     Timeout { host: String, command: String, seconds: u64 },
 }
 
+impl TransportError {
+    /// An [`TransportError::Io`] of `host`: `action` failed with `detail`.
+    pub fn io(host: &str, action: impl Into<String>, detail: impl ToString) -> TransportError {
+        TransportError::Io { host: host.to_string(), action: action.into(), detail: detail.to_string() }
+    }
+}
+
 /// A connection to one host. Blocking; call from a blocking thread.
 pub trait Transport: Send + Sync {
     /// The host's name in the project.
     fn host(&self) -> &str;
+
+    /// How commands get root on this connection.
+    fn privilege(&self) -> Privilege;
 
     /// Runs `script` with `sh -c` as root (see module docs), feeding `stdin` when given. Returns its output
     /// whatever the exit status; `Err` only when the command could not be run or awaited.
@@ -146,8 +163,12 @@ pub trait Transport: Send + Sync {
     ) -> Result<(), TransportError>;
 
     /// Writes `content` to `remote` atomically with `mode`, owned by root (callers `chown` when needed).
-    fn write_file(&self, remote: &str, content: &[u8], mode: u32) -> Result<(), TransportError>;
+    fn write_file(&self, remote: &str, content: &[u8], mode: u32) -> Result<(), TransportError> {
+        staging::write_file(self, remote, content, mode)
+    }
 
     /// Reads `remote`; `Ok(None)` when it does not exist.
-    fn read_file(&self, remote: &str) -> Result<Option<Vec<u8>>, TransportError>;
+    fn read_file(&self, remote: &str) -> Result<Option<Vec<u8>>, TransportError> {
+        staging::read_file(self, remote)
+    }
 }

@@ -5,14 +5,10 @@
 //! which is then remembered.
 
 use crate::error::{AppError, AppResult, ErrorCode};
-use kafka_wizard::apply::connect::{reach_target, ConnectOptions};
 use kafka_wizard::apply::facts::{parse_probe, reach_probe_script};
-use kafka_wizard::project::spec::Connection;
 use kafka_wizard::project::validate::check_host_reach;
 use kafka_wizard::project::ProjectDraft;
-use kafka_wizard::transport::local::LocalTransport;
-use kafka_wizard::transport::ssh::SshTransport;
-use kafka_wizard::transport::{Secret, Transport, TransportError, UnknownHostKey};
+use kafka_wizard::transport::{self, ConnectOptions, HostAccess, Secret, TransportError};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -60,28 +56,20 @@ pub async fn test_connection(
             problems.iter().filter(|p| p.is_error()).map(|p| format!("{}: {}", p.field, p.message)).collect();
         AppError::new(ErrorCode::InvalidProject, format!("fix this host's settings first — {}", list.join("; ")))
     })?;
+    let access = HostAccess::from(&host);
     let opts = ConnectOptions {
         password: password.filter(|p| !p.is_empty()).map(Secret::new),
         key_passphrase: key_passphrase.filter(|p| !p.is_empty()).map(Secret::new),
         timeout: Duration::from_secs(10),
+        accepted_keys: accept_fingerprint.map(|fp| vec![(access.name.clone(), fp)]).unwrap_or_default(),
         ..ConnectOptions::default()
     };
-    let target = reach_target(&host, &opts);
     let probe = reach_probe_script(host.java_home.as_ref().map(|j| j.as_str()));
-    let local = host.connection == Connection::Local;
     let report = tokio::task::spawn_blocking(move || {
-        let mut report = ConnectionReport { host: target.name.clone(), ..ConnectionReport::default() };
-        let transport: Box<dyn Transport> = if local {
-            Box::new(LocalTransport::new(target.name.clone(), target.sudo))
-        } else {
-            let connected = match &accept_fingerprint {
-                Some(fp) => SshTransport::connect_accepting(&target, fp),
-                None => SshTransport::connect(&target, UnknownHostKey::Refuse),
-            };
-            match connected {
-                Ok(t) => Box::new(t),
-                Err(e) => return fill_failure(report, e),
-            }
+        let mut report = ConnectionReport { host: access.name.clone(), ..ConnectionReport::default() };
+        let transport = match transport::open(&access, &opts) {
+            Ok(t) => t,
+            Err(e) => return fill_failure(report, e),
         };
         report.reachable = true;
         report.host_key_ok = true;

@@ -1,0 +1,196 @@
+//! Opening the transport of one host — the one place that decides how a host is reached: the machine the wizard
+//! runs on (`connection = "local"`), or SSH with the project's settings, an unknown host key refused, remembered
+//! (trust on first use, when the user asked for it) or accepted only with the fingerprint the user was shown.
+//! Used by the engine (`apply/connect.rs`, every host of a cluster) and by the app's Test connection (one host that
+//! passed `project::validate::check_host_reach`), so both reach a host the same way.
+
+use super::local::LocalTransport;
+use super::ssh::SshTransport;
+use super::{Secret, SshTarget, Transport, TransportError, UnknownHostKey};
+use crate::project::spec::{Connection, HostSpec, NetAddress, SshSettings};
+use crate::project::validate::HostReach;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What reaching one host takes: a validated project host ([`HostSpec`]) and a host checked on its own for Test
+/// connection ([`HostReach`]) both have it. Owned, so it can move to the blocking thread that connects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostAccess {
+    /// The host's name in the project.
+    pub name: String,
+    /// What to connect to: its address, else its name.
+    pub address: String,
+    pub connection: Connection,
+    pub ssh: SshSettings,
+}
+
+impl HostAccess {
+    fn of(name: &NetAddress, address: &NetAddress, connection: Connection, ssh: &SshSettings) -> HostAccess {
+        HostAccess { name: name.as_str().into(), address: address.as_str().into(), connection, ssh: ssh.clone() }
+    }
+}
+
+impl From<&HostSpec> for HostAccess {
+    fn from(host: &HostSpec) -> HostAccess {
+        HostAccess::of(&host.name, host.reach(), host.connection, &host.ssh)
+    }
+}
+
+impl From<&HostReach> for HostAccess {
+    fn from(host: &HostReach) -> HostAccess {
+        HostAccess::of(&host.name, host.reach(), host.connection, &host.ssh)
+    }
+}
+
+/// How to reach the hosts: what the user decided about host keys, and the secrets asked for this run.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// Trust on first use for host keys not in known_hosts (an explicit decision of the user).
+    pub accept_new_host_keys: bool,
+    /// Login password for every host, asked interactively when the user chose password login. Never stored.
+    pub password: Option<Secret>,
+    /// Passphrase of encrypted key files, asked interactively. Never stored.
+    pub key_passphrase: Option<Secret>,
+    pub timeout: Duration,
+    /// Host keys the user accepted after seeing them: (host name, `SHA256:` fingerprint). Remembered only when the
+    /// host still presents exactly that key.
+    pub accepted_keys: Vec<(String, String)>,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            accept_new_host_keys: false,
+            password: None,
+            key_passphrase: None,
+            timeout: Duration::from_secs(15),
+            accepted_keys: Vec::new(),
+        }
+    }
+}
+
+impl ConnectOptions {
+    /// The SSH target of `host` with these options' secrets and timeout.
+    pub fn ssh_target(&self, host: &HostAccess) -> SshTarget {
+        SshTarget {
+            name: host.name.clone(),
+            address: host.address.clone(),
+            port: host.ssh.port,
+            user: host.ssh.user.clone(),
+            identity_file: host.ssh.identity_file.as_ref().map(PathBuf::from),
+            known_hosts: host.ssh.known_hosts.as_ref().map(PathBuf::from),
+            sudo: host.ssh.sudo,
+            password: self.password.clone(),
+            key_passphrase: self.key_passphrase.clone(),
+            timeout: self.timeout,
+        }
+    }
+
+    /// The fingerprint the user accepted for the host named `name`, if any.
+    fn accepted_key(&self, name: &str) -> Option<&str> {
+        self.accepted_keys.iter().find(|(host, _)| host == name).map(|(_, fingerprint)| fingerprint.as_str())
+    }
+}
+
+/// Opens the transport of `host`: the local transport for the wizard's own machine; else an SSH connection whose
+/// host key is verified — an unknown key accepted only with the fingerprint the user accepted for this host, else
+/// remembered when `opts.accept_new_host_keys`, else refused. Blocking; call from a blocking thread.
+pub fn open(host: &HostAccess, opts: &ConnectOptions) -> Result<Arc<dyn Transport>, TransportError> {
+    if host.connection == Connection::Local {
+        return Ok(Arc::new(LocalTransport::new(host.name.clone(), host.ssh.sudo)));
+    }
+    let target = opts.ssh_target(host);
+    let unknown = if opts.accept_new_host_keys { UnknownHostKey::AcceptAndRemember } else { UnknownHostKey::Refuse };
+    let transport = match opts.accepted_key(&host.name) {
+        Some(fingerprint) => SshTransport::connect_accepting(&target, fingerprint)?,
+        None => SshTransport::connect(&target, unknown)?,
+    };
+    Ok(Arc::new(transport))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(name: &str, connection: Connection, port: u16) -> HostAccess {
+        HostAccess {
+            name: name.into(),
+            address: "127.0.0.1".into(),
+            connection,
+            ssh: SshSettings {
+                user: "deploy".into(),
+                port,
+                identity_file: Some("~/.ssh/kafka".into()),
+                known_hosts: Some("/nonexistent/known_hosts".into()),
+                sudo: true,
+            },
+        }
+    }
+
+    fn closed_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    #[test]
+    fn a_local_host_opens_this_machine_without_ssh() {
+        let mut here = host("local", Connection::Local, closed_port());
+        here.ssh.sudo = false;
+        let transport = open(&here, &ConnectOptions::default()).unwrap();
+        assert_eq!(transport.host(), "local");
+        let out = transport.exec("echo \"$0\" here", None).unwrap();
+        assert_eq!(out.stdout_text(), "sh here\n");
+    }
+
+    #[test]
+    fn an_ssh_host_is_connected_with_its_settings_and_an_unreachable_one_is_named() {
+        let err = match open(&host("kafka1", Connection::Ssh, closed_port()), &ConnectOptions::default()) {
+            Err(e) => e,
+            Ok(_) => panic!("nothing listens on the port"),
+        };
+        assert!(matches!(&err, TransportError::Unreachable { host, .. } if host == "kafka1"), "{err:?}");
+    }
+
+    #[test]
+    fn the_ssh_target_carries_the_settings_and_the_secrets_of_the_run() {
+        let opts = ConnectOptions {
+            password: Some(Secret::new("pw")),
+            key_passphrase: Some(Secret::new("phrase")),
+            timeout: Duration::from_secs(7),
+            ..ConnectOptions::default()
+        };
+        let target = opts.ssh_target(&host("kafka1", Connection::Ssh, 2222));
+        assert_eq!((target.name.as_str(), target.address.as_str(), target.port), ("kafka1", "127.0.0.1", 2222));
+        assert_eq!((target.user.as_str(), target.sudo, target.timeout), ("deploy", true, Duration::from_secs(7)));
+        assert_eq!(target.identity_file, Some(PathBuf::from("~/.ssh/kafka")));
+        assert_eq!(target.known_hosts, Some(PathBuf::from("/nonexistent/known_hosts")));
+        assert_eq!(target.password.as_ref().map(Secret::expose), Some("pw"));
+        assert_eq!(target.key_passphrase.as_ref().map(Secret::expose), Some("phrase"));
+    }
+
+    #[test]
+    fn an_accepted_fingerprint_belongs_to_its_own_host_only() {
+        let opts = ConnectOptions {
+            accepted_keys: vec![("kafka1".into(), "SHA256:one".into()), ("kafka2".into(), "SHA256:two".into())],
+            ..ConnectOptions::default()
+        };
+        assert_eq!(opts.accepted_key("kafka2"), Some("SHA256:two"));
+        assert_eq!(opts.accepted_key("kafka3"), None);
+    }
+
+    #[test]
+    fn a_host_reaches_by_its_address_else_by_its_name() {
+        let ssh = host("x", Connection::Ssh, 22).ssh;
+        let reach = |address: Option<&str>| HostReach {
+            name: NetAddress("kafka1".into()),
+            address: address.map(|a| NetAddress(a.into())),
+            ssh: ssh.clone(),
+            connection: Connection::Ssh,
+            java_home: None,
+        };
+        assert_eq!(HostAccess::from(&reach(Some("10.0.0.1"))).address, "10.0.0.1");
+        let by_name = HostAccess::from(&reach(None));
+        assert_eq!((by_name.name.as_str(), by_name.address.as_str()), ("kafka1", "kafka1"));
+    }
+}

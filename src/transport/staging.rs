@@ -1,0 +1,169 @@
+//! The file operations every transport shares, built on its primitives: atomic write and read through the scripts of
+//! `scripts.rs`, and the upload flow — a local file copied in 1 MiB chunks to a temporary name (beside the target, or
+//! in the login user's staging directory for a sudo user, who cannot write there), then moved into place by one
+//! privileged install script; on any failure the temporary file is removed and the target is untouched.
+
+use super::scripts::{self, Privilege};
+use super::{ExecOutput, Transport, TransportError};
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// Size of each upload write (docs/facts/ssh.md, "Upload": 1 MiB was fastest; libssh2 pipelines one write call).
+pub const UPLOAD_CHUNK: usize = 1 << 20;
+
+/// A transport's half of an upload: where its login user may stage a file, and writing the file there.
+pub(super) trait Stage: Transport {
+    /// A directory the login user can write to, for the uploads of a sudo user.
+    fn staging_dir(&self) -> Result<String, TransportError>;
+
+    /// Creates `tmp` (it must not exist; mode 0600, owned by the login user), lets `copy` write its content and
+    /// returns the number of bytes `copy` reported. Checks, where it can, that `tmp` holds exactly that many.
+    /// Its own failures are errors of `action`.
+    fn write_new(
+        &self,
+        tmp: &str,
+        action: &str,
+        copy: &mut dyn FnMut(&mut dyn Write) -> Result<u64, TransportError>,
+    ) -> Result<u64, TransportError>;
+
+    /// Removes `tmp`, ignoring failures (the cleanup after a failed upload).
+    fn remove(&self, tmp: &str);
+}
+
+/// Runs `script` privileged and turns a non-zero exit into an `Io` error for `action`.
+pub(super) fn exec_ok<T: Transport + ?Sized>(
+    transport: &T,
+    action: &str,
+    script: &str,
+    stdin: Option<&[u8]>,
+) -> Result<ExecOutput, TransportError> {
+    let out = transport.exec(script, stdin)?;
+    if !out.success() {
+        let detail = format!("exit status {}: {}", out.status, out.stderr_tail(5));
+        return Err(TransportError::io(transport.host(), action, detail));
+    }
+    Ok(out)
+}
+
+/// [`Transport::write_file`] for every transport: [`scripts::write_script`] fed `content` on stdin.
+pub(super) fn write_file<T: Transport + ?Sized>(
+    transport: &T,
+    remote: &str,
+    content: &[u8],
+    mode: u32,
+) -> Result<(), TransportError> {
+    let action = format!("writing {remote}");
+    scripts::check_remote_path(remote).map_err(|e| TransportError::io(transport.host(), &action, e))?;
+    let script = scripts::write_script(remote, mode, transport.privilege());
+    exec_ok(transport, &action, &script, Some(content)).map(|_| ())
+}
+
+/// [`Transport::read_file`] for every transport: [`scripts::read_script`], a missing file told apart.
+pub(super) fn read_file<T: Transport + ?Sized>(transport: &T, remote: &str) -> Result<Option<Vec<u8>>, TransportError> {
+    let action = format!("reading {remote}");
+    scripts::check_remote_path(remote).map_err(|e| TransportError::io(transport.host(), &action, e))?;
+    let out = transport.exec(&scripts::read_script(remote), None)?;
+    scripts::read_outcome(out).map_err(|detail| TransportError::io(transport.host(), action, detail))
+}
+
+/// [`Transport::upload`] for every transport (see the module docs).
+pub(super) fn upload<T: Stage>(
+    transport: &T,
+    local: &Path,
+    remote: &str,
+    mode: u32,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(), TransportError> {
+    let host = transport.host();
+    scripts::check_remote_path(remote).map_err(|e| TransportError::io(host, format!("uploading to {remote}"), e))?;
+    let read_action = format!("reading {}", local.display());
+    let mut file = std::fs::File::open(local).map_err(|e| TransportError::io(host, &read_action, e))?;
+    let total = file.metadata().map_err(|e| TransportError::io(host, &read_action, e))?.len();
+    let tag = random_tag();
+    let tmp = match transport.privilege() {
+        Privilege::Sudo => format!("{}/.kw-upload-{tag}", transport.staging_dir()?.trim_end_matches('/')),
+        Privilege::Root | Privilege::User => scripts::temp_beside(remote, &tag),
+    };
+
+    let write_action = format!("uploading {} to {tmp}", local.display());
+    let mut copy = |out: &mut dyn Write| -> Result<u64, TransportError> {
+        let mut buf = vec![0u8; UPLOAD_CHUNK];
+        let mut done = 0u64;
+        loop {
+            let n = fill(&mut file, &mut buf).map_err(|e| TransportError::io(host, &read_action, e))?;
+            if n == 0 {
+                break;
+            }
+            out.write_all(&buf[..n]).map_err(|e| TransportError::io(host, &write_action, e))?;
+            done += n as u64;
+            progress(done, total);
+        }
+        if total == 0 {
+            progress(0, 0);
+        }
+        Ok(done)
+    };
+    let written = transport.write_new(&tmp, &write_action, &mut copy).and_then(|done| match done == total {
+        true => Ok(()),
+        false => Err(TransportError::io(host, &write_action, format!("wrote {done} of {total} bytes"))),
+    });
+    if let Err(e) = written {
+        transport.remove(&tmp);
+        return Err(e);
+    }
+
+    let install = scripts::install_script(&tmp, remote, mode, transport.privilege());
+    match exec_ok(transport, &format!("moving the upload into place at {remote}"), &install, None) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            // the script removes it itself; this covers a sudo that never ran it
+            transport.remove(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Reads until `buf` is full or the end of the file.
+fn fill(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// 16 hex digits from the OS CSPRNG, for temporary names.
+fn random_tag() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_tags_are_sixteen_hex_digits_and_differ() {
+        let (a, b) = (random_tag(), random_tag());
+        assert!(a.len() == 16 && a.chars().all(|c| c.is_ascii_hexdigit()), "{a}");
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn fill_reads_whole_chunks_until_the_end_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, vec![1u8; 10]).unwrap();
+        let mut file = std::fs::File::open(&path).unwrap();
+        let mut buf = [0u8; 4];
+        let sizes: Vec<usize> = (0..4).map(|_| fill(&mut file, &mut buf).unwrap()).collect();
+        assert_eq!(sizes, [4, 4, 2, 0]);
+    }
+}
