@@ -16,6 +16,9 @@ const REPLICA_COUNT_PROPERTIES: &[&str] = &[
     "share.coordinator.state.topic.replication.factor",
 ];
 
+/// Kafka's own default of `reserved.broker.max.id`: broker ids above it are generated ones (ZooKeeper mode).
+const KAFKA_RESERVED_BROKER_MAX_ID: u32 = 1000;
+
 /// Cross-field checks on an otherwise valid cluster: ports per host, replica counts, topology warnings.
 pub(super) fn check_cluster(c: &mut Checker, spec: &ClusterSpec) {
     let brokers = spec.broker_count();
@@ -36,7 +39,7 @@ pub(super) fn check_cluster(c: &mut Checker, spec: &ClusterSpec) {
         .iter()
         .find(|(k, _)| k == "reserved.broker.max.id")
         .and_then(|(_, v)| v.parse::<u32>().ok())
-        .unwrap_or(1000);
+        .unwrap_or(KAFKA_RESERVED_BROKER_MAX_ID);
 
     match &spec.coordination {
         Coordination::Zookeeper(z) => {
