@@ -128,9 +128,13 @@ pub(super) fn check_zookeeper(
 }
 
 fn parse_host_port(entry: &str) -> Result<String, Text> {
-    let fix = "write it as host:port, e.g. zk1.example.com:2181, with no spaces and no chroot (set zookeeper.chroot)";
-    let fix_ko =
-        "공백과 chroot 없이 host:port 형식으로 쓰세요. 예: zk1.example.com:2181 (chroot는 zookeeper.chroot에 설정)";
+    let Text { en: fix, ko: fix_ko } = {
+        let port = defaults::CLIENT_PORT;
+        text!(
+            "write it as host:port, e.g. zk1.example.com:{port}, with no spaces and no chroot (set zookeeper.chroot)",
+            "공백과 chroot 없이 host:port 형식으로 쓰세요. 예: zk1.example.com:{port} (chroot는 zookeeper.chroot에 설정)"
+        )
+    };
     if entry.contains('/') {
         return Err(text!("{entry:?} contains a chroot — {fix}", "{entry:?}에 chroot가 들어 있습니다 — {fix_ko}"));
     }
@@ -161,7 +165,8 @@ pub(super) fn check_kraft(
         checks::service_port(k.controller_port.unwrap_or(i64::from(defaults::CONTROLLER_PORT))),
     )?;
     if listener_port == Some(controller_port) {
-        c.error("kraft.controller_port", text!("{controller_port} is also kafka.listener_port — the controller listener needs its own port, e.g. 9093", "{controller_port}은(는) kafka.listener_port와 같습니다 — controller 리스너에는 별도의 포트가 필요합니다. 예: 9093"));
+        let example = defaults::CONTROLLER_PORT;
+        c.error("kraft.controller_port", text!("{controller_port} is also kafka.listener_port — the controller listener needs its own port, e.g. {example}", "{controller_port}은(는) kafka.listener_port와 같습니다 — controller 리스너에는 별도의 포트가 필요합니다. 예: {example}"));
     }
     if !hosts?.iter().any(|h| h.has(Role::Controller)) {
         c.error("hosts", text!("KRaft mode needs controllers — give three hosts (or one, for a test) the role \"controller\"", "KRaft 모드에는 controller가 필요합니다 — 호스트 세 대(테스트라면 한 대)에 역할 \"controller\"를 주세요"));

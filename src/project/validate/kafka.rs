@@ -317,7 +317,8 @@ pub(super) fn check_data_dirs(c: &mut Checker, field: &str, list: &[String]) -> 
 pub(super) fn check_service_user(c: &mut Checker, raw: &str) -> Option<String> {
     let user = c.check("kafka.user", checks::user_name(raw))?;
     if user == "root" {
-        c.error("kafka.user", text!("Kafka must not run as root — use a dedicated service account such as \"kafka\" (it is created if missing)", "Kafka를 root로 실행하면 안 됩니다 — \"kafka\" 같은 전용 서비스 계정을 쓰세요(없으면 만들어집니다)"));
+        let default = defaults::SERVICE_USER;
+        c.error("kafka.user", text!("Kafka must not run as root — use a dedicated service account such as \"{default}\" (it is created if missing)", "Kafka를 root로 실행하면 안 됩니다 — \"{default}\" 같은 전용 서비스 계정을 쓰세요(없으면 만들어집니다)"));
         return None;
     }
     Some(user)
