@@ -4,6 +4,7 @@
 
 use kafka_wizard::project::defaults;
 use kafka_wizard::project::schema::{self, fields, step_of, WizardStep};
+use std::collections::BTreeSet;
 
 const GENERATED: &str = "ui/src/generated/field-schema.json";
 
@@ -110,5 +111,12 @@ fn defaults_and_examples_are_the_wizards_placeholders() {
         let f = schema::entry_for(path).unwrap_or_else(|| panic!("{path} is not in the schema"));
         assert_eq!(f.default.or(f.example).as_deref(), Some(placeholder), "{path}");
     }
+    // No other input gets a hint it did not have; the Scala menu says "default (2.13)", a connection is a checkbox.
+    let hinted: BTreeSet<&str> =
+        fields().into_iter().filter(|f| f.default.is_some() || f.example.is_some()).map(|f| f.path).collect();
+    let shown: BTreeSet<&str> =
+        placeholders.iter().map(|(path, _)| *path).chain(["kafka.scala", "hosts[].connection"]).collect();
+    assert_eq!(hinted, shown);
+    assert_eq!(schema::entry_for("kafka.scala").unwrap().default.as_deref(), Some("2.13"));
     assert_eq!(schema::entry_for("zookeeper.chroot").unwrap().derived.as_deref(), Some("/<name>"));
 }

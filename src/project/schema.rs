@@ -32,6 +32,8 @@ pub struct FieldInfo {
     /// there is no fixed default (required, or derived from other fields — then say so in `derived`).
     pub default: Option<String>,
     /// An example value for a field without a fixed default (e.g. "kafka001", "10.0.0.11", "~/.ssh/id_ed25519").
+    /// The wizard shows the default, else the example, in an empty input: only fields whose input should show a
+    /// hint have one.
     pub example: Option<String>,
     /// How the value is worked out from other fields when it is left empty (in English), when it is.
     pub derived: Option<String>,
@@ -59,18 +61,15 @@ impl FieldInfo {
 pub fn fields() -> Vec<FieldInfo> {
     use WizardStep::*;
     let f = FieldInfo::new;
-    let newest = catalog::newest().version;
     vec![
-        f("format", Version).example(FORMAT),
+        f("format", Version).derived(format!("the wizard writes format {FORMAT}")),
         f("name", Version).example("peter-kafka"),
         // [kafka]
-        f("kafka.version", Version).example(newest),
-        f("kafka.scala", Version).derived(format!(
-            "{} when the release is built for it, else the newest Scala build of the release",
-            catalog::DEFAULT_SCALA
-        )),
+        f("kafka.version", Version),
+        f("kafka.scala", Version)
+            .default(catalog::DEFAULT_SCALA)
+            .derived("the newest Scala build of the release when it has none for the default"),
         f("kafka.mode", Version)
-            .example("kraft")
             .derived("kraft from Kafka 4.0, zookeeper before 3.3; required from 3.3 to 3.9, which have both"),
         f("kafka.install_dir", Storage).default(defaults::INSTALL_DIR),
         f("kafka.config_dir", Storage).default(defaults::CONFIG_DIR),
@@ -79,11 +78,11 @@ pub fn fields() -> Vec<FieldInfo> {
         f("kafka.listener_port", Storage).default(defaults::LISTENER_PORT),
         f("kafka.heap", Storage).default(defaults::KAFKA_HEAP),
         f("kafka.user", Storage).default(defaults::SERVICE_USER),
-        f("kafka.java_home", Storage).example("/usr/lib/jvm/java-17-openjdk-amd64"),
-        f("kafka.mirror", Version).example("https://mirror.example.com/kafka"),
-        f("kafka.apache_url", Version).example("https://apache-copy.example.com/kafka"),
-        f("kafka.tarball", Version).example("~/Downloads/kafka_2.13-3.9.1.tgz"),
-        f("kafka.properties", Storage).example("num.partitions = 3"),
+        f("kafka.java_home", Storage),
+        f("kafka.mirror", Version),
+        f("kafka.apache_url", Version),
+        f("kafka.tarball", Version),
+        f("kafka.properties", Storage),
         // [zookeeper]
         f("zookeeper", Coordination),
         f("zookeeper.chroot", Coordination).derived("/<name>"),
@@ -96,7 +95,7 @@ pub fn fields() -> Vec<FieldInfo> {
         f("zookeeper.tick_time", Coordination).default(defaults::TICK_TIME),
         f("zookeeper.init_limit", Coordination).default(defaults::INIT_LIMIT),
         f("zookeeper.sync_limit", Coordination).default(defaults::SYNC_LIMIT),
-        f("zookeeper.external", Coordination).example(format!("zk1.example.com:{}", defaults::CLIENT_PORT)),
+        f("zookeeper.external", Coordination),
         // [kraft]
         f("kraft", Coordination),
         f("kraft.cluster_id", Coordination)
@@ -113,11 +112,11 @@ pub fn fields() -> Vec<FieldInfo> {
         f("hosts", Hosts),
         f("hosts[].name", Hosts).example("kafka001"),
         f("hosts[].address", Hosts).example("10.0.0.11").derived("hosts[].name"),
-        f("hosts[].roles", Hosts).example("broker"),
+        f("hosts[].roles", Hosts),
         f("hosts[].connection", Hosts).default(defaults::CONNECTION.name()),
-        f("hosts[].id", Hosts).example(1),
-        f("hosts[].zookeeper_id", Hosts).example(1),
-        f("hosts[].rack", Hosts).example("a"),
+        f("hosts[].id", Hosts),
+        f("hosts[].zookeeper_id", Hosts),
+        f("hosts[].rack", Hosts),
         f("hosts[].data_dirs", Storage).derived("kafka.data_dirs"),
         f("hosts[].ssh", Hosts),
         f("hosts[].ssh.user", Hosts).derived("ssh.user"),
@@ -204,12 +203,9 @@ mod tests {
     }
 
     #[test]
-    fn a_field_has_a_default_or_else_an_example_or_a_derivation_unless_it_is_a_section() {
-        let sections = ["zookeeper", "kraft", "ssh", "hosts", "hosts[].ssh"];
+    fn a_field_with_a_default_needs_no_example() {
         for f in fields() {
-            let described = f.default.is_some() || f.example.is_some() || f.derived.is_some();
-            assert_eq!(described, !sections.contains(&f.path), "{}", f.path);
-            assert!(f.default.is_none() || f.example.is_none(), "{}: a default needs no example", f.path);
+            assert!(f.default.is_none() || f.example.is_none(), "{}", f.path);
         }
     }
 
