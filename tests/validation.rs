@@ -283,6 +283,18 @@ fn a_kraft_project_defaults_to_the_newest_scala_and_kraft_mode() {
     assert!(spec.is_kraft());
     assert_eq!(spec.kafka.scala, "2.13");
 }
+#[test]
+fn a_host_named_local_is_accepted() {
+    // `local` is an ordinary host name: the wizard's own machine is chosen by `connection = "local"`, not by a name.
+    for connection in ["\"ssh\"", "\"local\""] {
+        let text = edited(KRAFT_BASE, &[("hosts.0.name", "\"local\""), ("hosts.0.connection", connection)]);
+        let found = problems(&text);
+        assert!(found.iter().all(|p| !p.is_error()), "{found:?}");
+        let spec = project::validate(&project::parse(&text).unwrap()).spec.unwrap();
+        assert_eq!(spec.hosts[0].name.as_str(), "local");
+        assert_eq!(reach(&text, 0).unwrap().name.as_str(), "local");
+    }
+}
 rejects!(an_unknown_connection_is_refused, ZK_BASE, ["hosts.3.connection" => "\"telnet\""], "hosts[3].connection", "\"ssh\" (the default) or \"local\"");
 
 // ---- Test connection checks one host on its own ----
@@ -359,4 +371,114 @@ fn warnings_carry_a_korean_message_too() {
     let combined =
         found.iter().find(|p| !p.is_error() && p.field == "hosts[0].roles").expect("the combined-mode warning");
     assert!(combined.message_ko.contains("combined 모드"), "{}", combined.message_ko);
+}
+
+// ---- Every field a problem can name has its entry in the field schema ----
+
+/// Values that break most fields one way or another (wrong range, empty, relative, duplicated, nested, reserved).
+const BREAKING_VALUES: &[&str] = &[
+    "\"\"",
+    "\"not valid!\"",
+    "\"relative/dir\"",
+    "\"root\"",
+    "\"local\"",
+    "-1",
+    "0",
+    "80",
+    "5000",
+    "70000",
+    "[]",
+    "[\"/a\", \"/a\"]",
+    "[\"/a\", \"/a/b\"]",
+    "[\"/opt/kafka/data\"]",
+    "[\"/var/lib/zookeeper\"]",
+    "[\"zk1:2181\"]",
+    "[\"zk1\"]",
+    "[\"broker\", \"broker\"]",
+    "[\"zookeeper\"]",
+    "[\"controller\"]",
+    "true",
+];
+
+/// Breakages that need more than one field, or a particular one.
+const BREAKING_EDITS: &[&[(&str, &str)]] = &[
+    &[("name", "!remove")],
+    &[("kafka.version", "!remove")],
+    &[("kafka.version", "\"9.9.9\"")],
+    &[("kafka.version", "\"2.8.1\""), ("kafka.mode", "!remove")],
+    &[("kafka.version", "\"3.9.1\""), ("kafka.mode", "!remove")],
+    &[("kafka.mode", "\"kraft\"")],
+    &[("kafka.mode", "\"zookeeper\"")],
+    &[("kafka.scala", "\"2.10\"")],
+    &[("kafka.properties.\"broker.id\"", "1")],
+    &[("kafka.properties.\"default.replication.factor\"", "99")],
+    &[("kafka.properties.\"min.insync.replicas\"", "\"x\"")],
+    &[("kafka.properties.\"bad key\"", "1")],
+    &[("kafka.properties.\"a.b\"", "\"two\\nlines\"")],
+    &[("kafka.properties.\"a.b\"", "[1]")],
+    &[("hosts.0.address", "\"10.0.0.1\""), ("hosts.1.address", "\"10.0.0.1\"")],
+    &[("hosts.1.name", "\"same\""), ("hosts.2.name", "\"same\"")],
+    &[("hosts.1.id", "7"), ("hosts.2.id", "7")],
+    &[("hosts.0.roles", "[\"broker\", \"zookeeper\"]"), ("hosts.0.id", "9"), ("hosts.0.zookeeper_id", "9")],
+    &[("kraft.controller_port", "9092")],
+    &[("zookeeper.client_port", "9092"), ("hosts.0.roles", "[\"broker\", \"zookeeper\"]"), ("hosts.0.id", "9")],
+    &[("hosts.2.roles", "!remove"), ("hosts.2.zookeeper_id", "!remove")],
+];
+
+/// A ZooKeeper-mode cluster on an existing ensemble (`zookeeper.external`).
+const EXTERNAL_ZK_BASE: &str = r#"
+format = 1
+name = "x"
+[kafka]
+version = "3.9.1"
+mode = "zookeeper"
+[zookeeper]
+external = ["zk1:2181"]
+[[hosts]]
+name = "b1"
+roles = ["broker"]
+id = 1
+"#;
+
+/// `hosts[].ssh.port` -> `hosts.<index>.ssh.port`, as `edited` takes it.
+fn edit_path(schema_path: &str, index: usize) -> String {
+    schema_path.replace("[]", &format!(".{index}"))
+}
+
+/// Every problem field validation reports over the fixtures and over the bases with each field broken.
+fn problem_fields() -> std::collections::BTreeSet<String> {
+    let mut texts: Vec<String> = std::fs::read_dir("tests/fixtures")
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    for base in [ZK_BASE, KRAFT_BASE, EXTERNAL_ZK_BASE] {
+        let hosts = base.parse::<toml::Table>().unwrap()["hosts"].as_array().unwrap().len();
+        for field in project::schema::fields() {
+            let indexes: &[usize] = if field.path.contains("[]") { &[0, 2] } else { &[0] };
+            for &index in indexes.iter().filter(|&&i| i < hosts) {
+                let path = edit_path(field.path, index);
+                texts.extend(BREAKING_VALUES.iter().map(|value| edited(base, &[(path.as_str(), value)])));
+            }
+        }
+        if hosts >= 3 {
+            texts.extend(BREAKING_EDITS.iter().map(|edits| edited(base, edits)));
+        }
+    }
+    texts.iter().flat_map(|text| problems(text)).map(|p| p.field).filter(|f| f != "(parse)").collect()
+}
+
+#[test]
+fn every_field_a_problem_names_has_its_entry_in_the_field_schema() {
+    let fields = problem_fields();
+    assert!(fields.len() > 60, "the breakages reach most fields: {fields:?}");
+    assert!(fields.contains("zookeeper.external[0]"), "{fields:?}");
+    for field in &fields {
+        let entry = project::schema::entry_for(field).unwrap_or_else(|| panic!("{field}: not in the field schema"));
+        // Exactly its entry (indexes aside), an item of a listed list, or a key of kafka.properties.
+        let shape: String = field.chars().filter(|c| !c.is_ascii_digit()).collect();
+        let listed = shape == entry.path
+            || shape.trim_end_matches("[]") == entry.path
+            || (entry.path == "kafka.properties" && shape.starts_with("kafka.properties."));
+        assert!(listed, "{field} falls under {} only as a deeper field — list it", entry.path);
+    }
 }

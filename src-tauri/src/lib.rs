@@ -22,6 +22,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         project::validate_project,
         project::releases,
         project::new_cluster_id,
+        project::field_schema,
         project::recent_projects,
         project::startup_project,
         project::example_project,

@@ -160,3 +160,12 @@ fn the_catalog_marks_modes_for_the_version_step() {
     assert_eq!(find("3.9.0")["default_mode"], Value::Null);
     assert!(find("3.9.0")["scala"].as_array().unwrap().len() >= 2);
 }
+
+#[test]
+fn the_field_schema_gives_the_engines_defaults() {
+    let (_app, w) = window();
+    let schema = invoke(&w, "field_schema", json!({})).unwrap();
+    let port = schema.as_array().unwrap().iter().find(|f| f["path"] == "kafka.listener_port").cloned().unwrap();
+    assert_eq!(port["default"], kafka_wizard::project::defaults::LISTENER_PORT.to_string());
+    assert_eq!(port["step"], "storage");
+}

@@ -4,9 +4,11 @@
 //! [`draft::parse`] + [`validate::validate`] for live validation) and show the [`problem::Problem`]s.
 
 pub mod checks;
+pub mod defaults;
 pub mod draft;
 pub mod file;
 pub mod problem;
+pub mod schema;
 pub mod spec;
 pub mod validate;
 

@@ -122,13 +122,29 @@ pub struct HostSpec {
 }
 
 /// How the wizard reaches a host.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Connection {
-    #[default]
     Ssh,
     /// The machine the wizard runs on (commands run directly, with `sudo -n` when not root and `ssh.sudo`).
     Local,
+}
+
+impl Connection {
+    pub const ALL: [Connection; 2] = [Connection::Ssh, Connection::Local];
+    /// The name as the project file writes it (`connection = "ssh"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Connection::Ssh => "ssh",
+            Connection::Local => "local",
+        }
+    }
+}
+
+impl Default for Connection {
+    fn default() -> Self {
+        super::defaults::CONNECTION
+    }
 }
 
 impl HostSpec {

@@ -1,10 +1,11 @@
 //! Project commands: new / open / save the project TOML (the same file the CLI takes), live validation with the
-//! engine's own rules, the release catalog, a fresh KRaft cluster id, and recent projects.
+//! engine's own rules, the field schema, the release catalog, a fresh KRaft cluster id, and recent projects.
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::recent;
 use kafka_wizard::catalog::{self, Release};
 use kafka_wizard::project::draft::{to_toml, KafkaDraft, FORMAT};
+use kafka_wizard::project::schema::{self, FieldInfo};
 use kafka_wizard::project::{checks, file, parse, validate, Problem, ProjectDraft};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -116,6 +117,13 @@ pub fn example_project(name: String) -> AppResult<ProjectDraft> {
         .find(|(n, _)| *n == name)
         .ok_or_else(|| AppError::new(ErrorCode::Io, format!("there is no example {name:?}")))?;
     parse(text).map_err(|e| AppError::new(ErrorCode::Parse, format!("example {name}: {e}")))
+}
+
+/// Every project field's wizard step, default and example (the engine's schema: the UI's placeholders and the
+/// step a problem belongs to come from here).
+#[tauri::command]
+pub fn field_schema() -> Vec<FieldInfo> {
+    schema::fields()
 }
 
 /// A new random KRaft cluster id (the UI puts it into `kraft.cluster_id`; saved with the project).

@@ -1,0 +1,66 @@
+//! Every value the engine applies to a project field left out of the file — the one home of these facts.
+//!
+//! Validation fills them into the spec, the field schema ([`super::schema`]) shows them to the UI as placeholders,
+//! and the plan and the transport read them where they need the same value. Defaults derived from other fields
+//! (the chroot from the name, `sudo` from the SSH user, a host's data directories from `kafka.data_dirs`) are
+//! computed by validation and described in the schema; the Scala build's default is the catalog's
+//! ([`crate::catalog::DEFAULT_SCALA`]), as it depends on the release.
+
+use super::spec::Connection;
+
+// [kafka]
+
+/// `kafka.install_dir`: the release is unpacked to `<install_dir>/kafka_<scala>-<version>`, linked from `<install_dir>/kafka`.
+pub const INSTALL_DIR: &str = "/opt";
+/// `kafka.config_dir`: `server.properties`, `zookeeper.properties` and the environment files.
+pub const CONFIG_DIR: &str = "/etc/kafka";
+/// `kafka.log_dir`: the broker's `LOG_DIR` (its own logs, not the data).
+pub const KAFKA_LOG_DIR: &str = "/var/log/kafka";
+/// `kafka.data_dirs`: the broker's `log.dirs` (one directory).
+pub const DATA_DIR: &str = "/var/lib/kafka/data";
+/// `kafka.listener_port`: the brokers' client listener.
+pub const LISTENER_PORT: u16 = 9092;
+/// `kafka.heap`: `KAFKA_HEAP_OPTS` `-Xms`/`-Xmx`.
+pub const KAFKA_HEAP: &str = "1g";
+/// `kafka.user`: the service account Kafka (and ZooKeeper) run as.
+pub const SERVICE_USER: &str = "kafka";
+
+// [zookeeper]
+
+/// `zookeeper.client_port`.
+pub const CLIENT_PORT: u16 = 2181;
+/// `zookeeper.quorum_port`: followers connect to the leader on it.
+pub const QUORUM_PORT: u16 = 2888;
+/// `zookeeper.election_port`: leader election.
+pub const ELECTION_PORT: u16 = 3888;
+/// `zookeeper.data_dir`: snapshots and `myid`.
+pub const ZOOKEEPER_DATA_DIR: &str = "/var/lib/zookeeper";
+/// `zookeeper.log_dir`: ZooKeeper's own logs.
+pub const ZOOKEEPER_LOG_DIR: &str = "/var/log/zookeeper";
+/// `zookeeper.heap`.
+pub const ZOOKEEPER_HEAP: &str = "512m";
+/// `zookeeper.tick_time`, in milliseconds.
+pub const TICK_TIME: u32 = 2000;
+/// `zookeeper.init_limit`, in ticks.
+pub const INIT_LIMIT: u32 = 10;
+/// `zookeeper.sync_limit`, in ticks.
+pub const SYNC_LIMIT: u32 = 5;
+
+// [kraft]
+
+/// `kraft.controller_port`: the KRaft controllers' listener.
+pub const CONTROLLER_PORT: u16 = 9093;
+
+// [ssh] and hosts[].ssh
+
+/// `ssh.user`.
+pub const SSH_USER: &str = "root";
+/// `ssh.port`.
+pub const SSH_PORT: u16 = 22;
+/// `ssh.known_hosts`: the file host keys are checked against (and an accepted key is added to).
+pub const KNOWN_HOSTS: &str = "~/.ssh/known_hosts";
+
+// [[hosts]]
+
+/// `hosts[].connection`: reach the host over SSH (the other choice is the wizard's machine).
+pub const CONNECTION: Connection = Connection::Ssh;

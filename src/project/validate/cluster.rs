@@ -1,0 +1,138 @@
+//! Cross-field rules on an otherwise valid cluster: replica counts against the brokers, ids against
+//! `reserved.broker.max.id`, distinct ports per host, data directories apart from everything else, and topology
+//! warnings (ZooKeeper next to a broker, combined KRaft nodes, ensemble sizes).
+
+use super::Checker;
+use crate::project::problem::text;
+use crate::project::spec::*;
+
+/// Properties whose value may not exceed the number of brokers.
+const REPLICA_COUNT_PROPERTIES: &[&str] = &[
+    "default.replication.factor",
+    "offsets.topic.replication.factor",
+    "transaction.state.log.replication.factor",
+    "transaction.state.log.min.isr",
+    "min.insync.replicas",
+    "share.coordinator.state.topic.replication.factor",
+];
+
+/// Kafka's own default of `reserved.broker.max.id`: broker ids above it are generated ones (ZooKeeper mode).
+const KAFKA_RESERVED_BROKER_MAX_ID: u32 = 1000;
+
+/// Cross-field checks on an otherwise valid cluster: ports per host, replica counts, topology warnings.
+pub(super) fn check_cluster(c: &mut Checker, spec: &ClusterSpec) {
+    let brokers = spec.broker_count();
+    for (key, value) in &spec.kafka.properties {
+        if REPLICA_COUNT_PROPERTIES.contains(&key.as_str()) {
+            let field = format!("kafka.properties.\"{key}\"");
+            match value.parse::<i64>() {
+                Ok(n) if n < 1 => c.error(field, text!("{n} must be at least 1", "{n}: 1 이상이어야 합니다")),
+                Ok(n) if n as usize > brokers => c.error(field, text!("{n} is more than the {brokers} broker(s) in this cluster — Kafka could not place that many replicas; use at most {brokers} or add brokers", "{n}은(는) 이 클러스터의 broker 수({brokers})보다 많습니다 — Kafka가 그만큼의 복제본을 배치할 수 없습니다. {brokers} 이하로 쓰거나 broker를 추가하세요")),
+                Ok(_) => {}
+                Err(_) => c.error(field, text!("{value:?} is not a whole number", "{value:?}은(는) 정수가 아닙니다")),
+            }
+        }
+    }
+    let reserved_max = spec
+        .kafka
+        .properties
+        .iter()
+        .find(|(k, _)| k == "reserved.broker.max.id")
+        .and_then(|(_, v)| v.parse::<u32>().ok())
+        .unwrap_or(KAFKA_RESERVED_BROKER_MAX_ID);
+
+    match &spec.coordination {
+        Coordination::Zookeeper(z) => {
+            for (i, h) in spec.hosts.iter().enumerate() {
+                if let Some(id) = h.node_id {
+                    if id > reserved_max {
+                        c.error(format!("hosts[{i}].id"), text!("{id} is above reserved.broker.max.id ({reserved_max}) and could collide with an automatically generated broker id — use ids from 0 to {reserved_max}", "{id}은(는) reserved.broker.max.id({reserved_max})보다 커서 자동 생성되는 broker id와 겹칠 수 있습니다 — 0부터 {reserved_max} 사이의 id를 쓰세요"));
+                    }
+                }
+                if h.has(Role::Zookeeper) {
+                    let ports = [
+                        ("zookeeper.client_port", z.client_port),
+                        ("zookeeper.quorum_port", z.quorum_port),
+                        ("zookeeper.election_port", z.election_port),
+                    ];
+                    check_distinct_ports(c, i, h, &ports, h.has(Role::Broker).then_some(spec.kafka.listener_port));
+                    if h.has(Role::Broker) {
+                        for (j, dir) in h.data_dirs.iter().enumerate() {
+                            if dir.contains(&z.data_dir) || z.data_dir.contains(dir) {
+                                let (zk_dir, name) = (&z.data_dir, &h.name);
+                                c.error(format!("hosts[{i}].data_dirs[{j}]"), text!("{dir} overlaps zookeeper.data_dir {zk_dir} on {name} — keep Kafka data and ZooKeeper data in separate directories", "{dir}이(가) {name}의 zookeeper.data_dir {zk_dir}과(와) 겹칩니다 — Kafka 데이터와 ZooKeeper 데이터는 서로 다른 디렉터리에 두세요"));
+                            }
+                        }
+                        let name = &h.name;
+                        c.warning(format!("hosts[{i}].roles"), text!("{name} runs both ZooKeeper and a broker: acceptable for a small cluster, but a busy broker can starve ZooKeeper and stall the whole cluster — use separate hosts at scale", "{name}에서 ZooKeeper와 broker가 함께 실행됩니다: 작은 클러스터라면 괜찮지만, 바쁜 broker가 ZooKeeper의 자원을 빼앗아 클러스터 전체를 멈추게 할 수 있습니다 — 규모가 커지면 호스트를 분리하세요"));
+                    }
+                }
+            }
+            if let Ensemble::Managed(members) = &z.ensemble {
+                ensemble_size_warning(c, ("ZooKeeper ensemble", "ZooKeeper 앙상블"), "zookeeper", members.len());
+            }
+        }
+        Coordination::Kraft(k) => {
+            for (i, h) in spec.hosts.iter().enumerate() {
+                if h.has(Role::Controller) {
+                    let ports = [("kraft.controller_port", k.controller_port)];
+                    check_distinct_ports(c, i, h, &ports, h.has(Role::Broker).then_some(spec.kafka.listener_port));
+                    if h.has(Role::Broker) {
+                        let name = &h.name;
+                        c.warning(format!("hosts[{i}].roles"), text!("{name} is a combined broker and controller: fine for small or test clusters, but Kafka does not recommend combined mode for critical production use — use dedicated controllers there", "{name}은(는) broker와 controller를 겸합니다: 작은 클러스터나 테스트 클러스터에는 괜찮지만, Kafka는 중요한 프로덕션 환경에 combined 모드를 권장하지 않습니다 — 그런 곳에서는 전용 controller를 쓰세요"));
+                    }
+                }
+            }
+            ensemble_size_warning(
+                c,
+                ("KRaft controller quorum", "KRaft controller 쿼럼"),
+                "controller",
+                spec.controllers().count(),
+            );
+        }
+    }
+    for (i, h) in spec.hosts.iter().enumerate() {
+        for (j, dir) in h.data_dirs.iter().enumerate() {
+            for (what, other) in [
+                ("kafka.install_dir", &spec.kafka.install_dir),
+                ("kafka.config_dir", &spec.kafka.config_dir),
+                ("kafka.log_dir", &spec.kafka.log_dir),
+            ] {
+                if dir.contains(other) || other.contains(dir) {
+                    c.error(
+                        format!("hosts[{i}].data_dirs[{j}]"),
+                        text!(
+                            "{dir} overlaps {what} {other} — give Kafka's data its own directory",
+                            "{dir}이(가) {what} {other}과(와) 겹칩니다 — Kafka 데이터에는 전용 디렉터리를 주세요"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_distinct_ports(c: &mut Checker, i: usize, h: &HostSpec, ports: &[(&str, u16)], broker_port: Option<u16>) {
+    let mut all: Vec<(&str, u16)> = ports.to_vec();
+    if let Some(p) = broker_port {
+        all.push(("kafka.listener_port", p));
+    }
+    for (a, (field_a, port_a)) in all.iter().enumerate() {
+        for (field_b, port_b) in &all[a + 1..] {
+            if port_a == port_b {
+                let name = &h.name;
+                c.error(*field_b, text!("{port_b} is also {field_a} on {name} (hosts[{i}]) — every service on a host needs its own port", "{port_b}은(는) {name}(hosts[{i}])의 {field_a}이기도 합니다 — 한 호스트의 서비스마다 별도의 포트가 필요합니다"));
+            }
+        }
+    }
+}
+
+/// `what` names the group in English and Korean.
+fn ensemble_size_warning(c: &mut Checker, (what, what_ko): (&str, &str), role: &str, n: usize) {
+    if n == 1 {
+        c.warning("hosts", text!("the {what} has a single member: it is a single point of failure — if it stops, the whole cluster stops. Use three hosts with the role \"{role}\" for production", "{what_ko}의 멤버가 하나뿐입니다: 단일 장애점이라 이 멤버가 멈추면 클러스터 전체가 멈춥니다. 프로덕션에서는 역할이 \"{role}\"인 호스트 세 대를 쓰세요"));
+    } else if n % 2 == 0 {
+        let (fewer, more) = (n - 1, n + 1);
+        c.warning("hosts", text!("the {what} has {n} members, an even number: it works by majority, so {n} members tolerate no more failures than {fewer} — use an odd number ({fewer} or {more})", "{what_ko}의 멤버가 {n}개로 짝수입니다: 과반수로 동작하므로 {n}개는 {fewer}개일 때보다 더 많은 장애를 견디지 못합니다 — 홀수({fewer}개 또는 {more}개)로 쓰세요"));
+    }
+}

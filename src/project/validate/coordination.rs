@@ -1,0 +1,176 @@
+//! Coordination: the `[zookeeper]` section (ports, directories, timing, a managed or an external ensemble) and
+//! the `[kraft]` section (cluster id, controller port, controllers present), and that the sections match the mode.
+
+use super::{path_or_default, Checker};
+use crate::project::checks;
+use crate::project::defaults;
+use crate::project::draft::ProjectDraft;
+use crate::project::problem::{text, Text};
+use crate::project::spec::*;
+
+/// The `[zookeeper]` and `[kraft]` sections must match the mode (`kraft`: None when the mode is unknown).
+pub(super) fn check_sections_match_mode(c: &mut Checker, d: &ProjectDraft, kraft: Option<bool>) {
+    if kraft == Some(true) && d.zookeeper.is_some() {
+        c.error("zookeeper", text!("this project uses KRaft mode, which has no ZooKeeper — remove the [zookeeper] section or set kafka.mode = \"zookeeper\"", "이 프로젝트는 ZooKeeper가 없는 KRaft 모드를 씁니다 — [zookeeper] 섹션을 지우거나 kafka.mode = \"zookeeper\"로 설정하세요"));
+    }
+    if kraft == Some(false) && d.kraft.is_some() {
+        c.error(
+            "kraft",
+            text!(
+                "this project uses ZooKeeper mode — remove the [kraft] section or set kafka.mode = \"kraft\"",
+                "이 프로젝트는 ZooKeeper 모드를 씁니다 — [kraft] 섹션을 지우거나 kafka.mode = \"kraft\"로 설정하세요"
+            ),
+        );
+    }
+}
+
+pub(super) fn check_zookeeper(
+    c: &mut Checker,
+    d: &ProjectDraft,
+    hosts: Option<&[HostSpec]>,
+    name: Option<&str>,
+) -> Option<ZookeeperSpec> {
+    let z = d.zookeeper.clone().unwrap_or_default();
+    let chroot = match (&z.chroot, name) {
+        (Some(raw), _) => c.check("zookeeper.chroot", checks::chroot(raw)),
+        (None, Some(name)) => Some(format!("/{name}")),
+        (None, None) => None,
+    };
+    let client_port = c.check(
+        "zookeeper.client_port",
+        checks::service_port(z.client_port.unwrap_or(i64::from(defaults::CLIENT_PORT))),
+    );
+    let quorum_port = c.check(
+        "zookeeper.quorum_port",
+        checks::service_port(z.quorum_port.unwrap_or(i64::from(defaults::QUORUM_PORT))),
+    );
+    let election_port = c.check(
+        "zookeeper.election_port",
+        checks::service_port(z.election_port.unwrap_or(i64::from(defaults::ELECTION_PORT))),
+    );
+    let data_dir = path_or_default(c, "zookeeper.data_dir", z.data_dir.as_deref(), defaults::ZOOKEEPER_DATA_DIR);
+    let log_dir = path_or_default(c, "zookeeper.log_dir", z.log_dir.as_deref(), defaults::ZOOKEEPER_LOG_DIR);
+    let heap = c.check("zookeeper.heap", checks::heap(z.heap.as_deref().unwrap_or(defaults::ZOOKEEPER_HEAP)));
+    let positive = |c: &mut Checker, field: &str, raw: Option<i64>, default: u32| -> Option<u32> {
+        let v = raw.unwrap_or(i64::from(default));
+        match u32::try_from(v) {
+            Ok(v) if v > 0 => Some(v),
+            _ => {
+                c.error(
+                    field,
+                    text!(
+                        "{v} must be a positive whole number (default {default})",
+                        "{v}: 양의 정수여야 합니다(기본값 {default})"
+                    ),
+                );
+                None
+            }
+        }
+    };
+    let tick_time = positive(c, "zookeeper.tick_time", z.tick_time, defaults::TICK_TIME);
+    let init_limit = positive(c, "zookeeper.init_limit", z.init_limit, defaults::INIT_LIMIT);
+    let sync_limit = positive(c, "zookeeper.sync_limit", z.sync_limit, defaults::SYNC_LIMIT);
+
+    let hosts = hosts?;
+    let mut members: Vec<usize> = (0..hosts.len()).filter(|&i| hosts[i].has(Role::Zookeeper)).collect();
+    members.sort_by_key(|&i| hosts[i].myid);
+    let ensemble = match &z.external {
+        Some(list) if !members.is_empty() => {
+            let _ = list;
+            let n = members.len();
+            c.error("zookeeper.external", text!("is set while {n} host(s) have the role \"zookeeper\" — use either an external ensemble or managed ensemble members, not both", "역할이 \"zookeeper\"인 호스트가 {n}대 있는데도 설정되어 있습니다 — 외부 앙상블과 관리되는 앙상블 멤버 중 하나만 쓰세요"));
+            None
+        }
+        Some(list) if list.is_empty() => {
+            c.error(
+                "zookeeper.external",
+                text!(
+                    "is empty — list every member of the existing ensemble as \"host:port\"",
+                    "비어 있습니다 — 기존 앙상블의 멤버를 모두 \"host:port\" 형식으로 적으세요"
+                ),
+            );
+            None
+        }
+        Some(list) => {
+            let mut ok = true;
+            let mut out = Vec::new();
+            for (i, entry) in list.iter().enumerate() {
+                match parse_host_port(entry) {
+                    Ok(hp) => out.push(hp),
+                    Err(message) => {
+                        c.error(format!("zookeeper.external[{i}]"), message);
+                        ok = false;
+                    }
+                }
+            }
+            ok.then_some(Ensemble::External(out))
+        }
+        None if members.is_empty() => {
+            c.error("hosts", text!("no ZooKeeper ensemble — give three hosts the role \"zookeeper\" (with zookeeper_id 1, 2, 3), or set zookeeper.external to an existing ensemble", "ZooKeeper 앙상블이 없습니다 — 호스트 세 대에 역할 \"zookeeper\"(zookeeper_id 1, 2, 3)를 주거나, zookeeper.external에 기존 앙상블을 설정하세요"));
+            None
+        }
+        None => Some(Ensemble::Managed(members)),
+    };
+
+    Some(ZookeeperSpec {
+        chroot: chroot?,
+        client_port: client_port?,
+        quorum_port: quorum_port?,
+        election_port: election_port?,
+        data_dir: data_dir?,
+        log_dir: log_dir?,
+        heap: heap?,
+        tick_time: tick_time?,
+        init_limit: init_limit?,
+        sync_limit: sync_limit?,
+        ensemble: ensemble?,
+    })
+}
+
+fn parse_host_port(entry: &str) -> Result<String, Text> {
+    let Text { en: fix, ko: fix_ko } = {
+        let port = defaults::CLIENT_PORT;
+        text!(
+            "write it as host:port, e.g. zk1.example.com:{port}, with no spaces and no chroot (set zookeeper.chroot)",
+            "공백과 chroot 없이 host:port 형식으로 쓰세요. 예: zk1.example.com:{port} (chroot는 zookeeper.chroot에 설정)"
+        )
+    };
+    if entry.contains('/') {
+        return Err(text!("{entry:?} contains a chroot — {fix}", "{entry:?}에 chroot가 들어 있습니다 — {fix_ko}"));
+    }
+    let (host, port) = entry
+        .rsplit_once(':')
+        .ok_or_else(|| text!("{entry:?} has no port — {fix}", "{entry:?}에 포트가 없습니다 — {fix_ko}"))?;
+    let host = checks::net_address(host).map_err(|Text { en, ko }| text!("{en} — {fix}", "{ko} — {fix_ko}"))?;
+    let port: i64 = port
+        .parse()
+        .map_err(|_| text!("{entry:?} has no numeric port — {fix}", "{entry:?}의 포트가 숫자가 아닙니다 — {fix_ko}"))?;
+    let port = checks::port(port)?;
+    Ok(format!("{}:{port}", host.for_host_port()))
+}
+
+pub(super) fn check_kraft(
+    c: &mut Checker,
+    d: &ProjectDraft,
+    hosts: Option<&[HostSpec]>,
+    listener_port: Option<u16>,
+) -> Option<KraftSpec> {
+    let k = d.kraft.clone().unwrap_or_default();
+    let cluster_id = match &k.cluster_id {
+        Some(raw) => Some(c.check("kraft.cluster_id", checks::cluster_id(raw))?),
+        None => None,
+    };
+    let controller_port = c.check(
+        "kraft.controller_port",
+        checks::service_port(k.controller_port.unwrap_or(i64::from(defaults::CONTROLLER_PORT))),
+    )?;
+    if listener_port == Some(controller_port) {
+        let example = defaults::CONTROLLER_PORT;
+        c.error("kraft.controller_port", text!("{controller_port} is also kafka.listener_port — the controller listener needs its own port, e.g. {example}", "{controller_port}은(는) kafka.listener_port와 같습니다 — controller 리스너에는 별도의 포트가 필요합니다. 예: {example}"));
+    }
+    if !hosts?.iter().any(|h| h.has(Role::Controller)) {
+        c.error("hosts", text!("KRaft mode needs controllers — give three hosts (or one, for a test) the role \"controller\"", "KRaft 모드에는 controller가 필요합니다 — 호스트 세 대(테스트라면 한 대)에 역할 \"controller\"를 주세요"));
+        return None;
+    }
+    Some(KraftSpec { cluster_id, controller_port })
+}
