@@ -29,7 +29,8 @@ pub(super) struct KnownHosts<'t> {
 impl<'t> KnownHosts<'t> {
     /// Reads the target's known_hosts file (default `~/.ssh/known_hosts`); a missing file has no entries.
     pub(super) fn read(target: &'t SshTarget) -> Result<KnownHosts<'t>, TransportError> {
-        let path = expand_tilde(target.known_hosts.as_deref().unwrap_or(Path::new(crate::project::defaults::KNOWN_HOSTS)));
+        let path =
+            expand_tilde(target.known_hosts.as_deref().unwrap_or(Path::new(crate::project::defaults::KNOWN_HOSTS)));
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
