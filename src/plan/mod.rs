@@ -99,18 +99,26 @@ pub enum Work {
     Start(StartService),
 }
 
+impl FetchRelease {
+    /// One line for people.
+    pub fn title(&self) -> String {
+        format!("download {} and verify its SHA-512 from Apache", self.tarball)
+    }
+}
+
+impl StartService {
+    /// One line for people.
+    pub fn title(&self) -> String {
+        format!("start {}", self.service.unit())
+    }
+}
+
 /// Download the release tarball and Apache's `.sha512`, verify, keep in the local cache.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FetchRelease {
     pub tarball: String,
     pub urls: Vec<String>,
     pub checksum_urls: Vec<String>,
-}
-
-impl FetchRelease {
-    pub fn title(&self) -> String {
-        format!("download {} and verify its SHA-512 from Apache", self.tarball)
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -125,12 +133,6 @@ pub struct StartService {
     pub service: Service,
     pub hosts: Vec<String>,
     pub health: Vec<Health>,
-}
-
-impl StartService {
-    pub fn title(&self) -> String {
-        format!("start {}", self.service.unit())
-    }
 }
 
 /// A condition the cluster must reach, checked from the wizard's machine over Kafka's and ZooKeeper's own protocols
@@ -162,24 +164,26 @@ impl Health {
         }
     }
 
-    /// What is being waited for (the log while polling).
-    pub fn waiting_for(&self) -> &'static str {
+    /// The check's name in `status`, and what is waited for while polling (the log).
+    fn names(&self) -> (&'static str, &'static str) {
         match self {
-            Health::ZookeeperQuorum { .. } => "a ZooKeeper quorum (one leader, the rest followers)",
-            Health::ControllersListening { .. } => "the KRaft controllers listening",
-            Health::BrokersInCluster { .. } => "every broker in one cluster",
-            Health::KraftQuorum { .. } => "a KRaft quorum with every controller voting",
+            Health::ZookeeperQuorum { .. } => {
+                ("ZooKeeper quorum", "a ZooKeeper quorum (one leader, the rest followers)")
+            }
+            Health::ControllersListening { .. } => ("KRaft controllers listening", "the KRaft controllers listening"),
+            Health::BrokersInCluster { .. } => ("brokers in one cluster", "every broker in one cluster"),
+            Health::KraftQuorum { .. } => ("KRaft quorum", "a KRaft quorum with every controller voting"),
         }
     }
 
     /// The check's name in `status`.
     pub fn check_name(&self) -> &'static str {
-        match self {
-            Health::ZookeeperQuorum { .. } => "ZooKeeper quorum",
-            Health::ControllersListening { .. } => "KRaft controllers listening",
-            Health::BrokersInCluster { .. } => "brokers in one cluster",
-            Health::KraftQuorum { .. } => "KRaft quorum",
-        }
+        self.names().0
+    }
+
+    /// What is being waited for (the log while polling).
+    pub fn waiting_for(&self) -> &'static str {
+        self.names().1
     }
 }
 

@@ -2,8 +2,8 @@
 //! asked to); files are installed atomically by the shared flow of `staging.rs`, an upload staged with plain file I/O.
 
 use super::scripts::{self, Privilege};
-use super::staging::{self, Stage};
-use super::{ExecOutput, Transport, TransportError};
+use super::staging::{self, CopyInto, Stage};
+use super::{ExecOutput, Progress, Transport, TransportError};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -29,12 +29,8 @@ impl LocalTransport {
 }
 
 impl Transport for LocalTransport {
-    fn host(&self) -> &str {
-        &self.name
-    }
-
-    fn privilege(&self) -> Privilege {
-        self.privilege
+    fn login(&self) -> (&str, Privilege) {
+        (&self.name, self.privilege)
     }
 
     fn exec(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
@@ -82,13 +78,7 @@ impl Transport for LocalTransport {
         Ok(output)
     }
 
-    fn upload(
-        &self,
-        local: &Path,
-        remote: &str,
-        mode: u32,
-        progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<(), TransportError> {
+    fn upload(&self, local: &Path, remote: &str, mode: u32, progress: Progress<'_>) -> Result<(), TransportError> {
         staging::upload(self, local, remote, mode, progress)
     }
 }
@@ -98,12 +88,7 @@ impl Stage for LocalTransport {
         Ok(std::env::temp_dir().display().to_string())
     }
 
-    fn write_new(
-        &self,
-        tmp: &str,
-        action: &str,
-        copy: &mut dyn FnMut(&mut dyn Write) -> Result<u64, TransportError>,
-    ) -> Result<u64, TransportError> {
+    fn write_new(&self, tmp: &str, action: &str, copy: CopyInto<'_>) -> Result<u64, TransportError> {
         use std::os::unix::fs::OpenOptionsExt;
         let mut out = std::fs::OpenOptions::new()
             .write(true)

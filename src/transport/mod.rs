@@ -23,7 +23,7 @@ pub use open::{open, ConnectOptions, HostAccess};
 pub use scripts::Privilege;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// A secret (password, passphrase) that never shows in logs, Debug or Display.
@@ -140,13 +140,23 @@ impl TransportError {
     }
 }
 
+/// Called with (bytes done, bytes in all) as an upload goes.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
 /// A connection to one host. Blocking; call from a blocking thread.
 pub trait Transport: Send + Sync {
+    /// The host's name in the project and how commands get root on this connection.
+    fn login(&self) -> (&str, Privilege);
+
     /// The host's name in the project.
-    fn host(&self) -> &str;
+    fn host(&self) -> &str {
+        self.login().0
+    }
 
     /// How commands get root on this connection.
-    fn privilege(&self) -> Privilege;
+    fn privilege(&self) -> Privilege {
+        self.login().1
+    }
 
     /// Runs `script` with `sh -c` as root (see module docs), feeding `stdin` when given. Returns its output
     /// whatever the exit status; `Err` only when the command could not be run or awaited.
@@ -154,13 +164,7 @@ pub trait Transport: Send + Sync {
 
     /// Copies a local file to `remote` (absolute), atomically: written under a temporary name in the same
     /// directory, then renamed over `remote` with `mode`, owned by root. `progress(done, total)` is called per chunk.
-    fn upload(
-        &self,
-        local: &std::path::Path,
-        remote: &str,
-        mode: u32,
-        progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<(), TransportError>;
+    fn upload(&self, local: &Path, remote: &str, mode: u32, progress: Progress<'_>) -> Result<(), TransportError>;
 
     /// Writes `content` to `remote` atomically with `mode`, owned by root (callers `chown` when needed).
     fn write_file(&self, remote: &str, content: &[u8], mode: u32) -> Result<(), TransportError> {

@@ -12,6 +12,9 @@ use std::path::Path;
 pub const UPLOAD_CHUNK: usize = 1 << 20;
 
 /// A transport's half of an upload: where its login user may stage a file, and writing the file there.
+/// Writes an upload's content into the temporary file and returns the bytes written.
+pub(super) type CopyInto<'a> = &'a mut dyn FnMut(&mut dyn Write) -> Result<u64, TransportError>;
+
 pub(super) trait Stage: Transport {
     /// A directory the login user can write to, for the uploads of a sudo user.
     fn staging_dir(&self) -> Result<String, TransportError>;
@@ -19,12 +22,7 @@ pub(super) trait Stage: Transport {
     /// Creates `tmp` (it must not exist; mode 0600, owned by the login user), lets `copy` write its content and
     /// returns the number of bytes `copy` reported. Checks, where it can, that `tmp` holds exactly that many.
     /// Its own failures are errors of `action`.
-    fn write_new(
-        &self,
-        tmp: &str,
-        action: &str,
-        copy: &mut dyn FnMut(&mut dyn Write) -> Result<u64, TransportError>,
-    ) -> Result<u64, TransportError>;
+    fn write_new(&self, tmp: &str, action: &str, copy: CopyInto<'_>) -> Result<u64, TransportError>;
 
     /// Removes `tmp`, ignoring failures (the cleanup after a failed upload).
     fn remove(&self, tmp: &str);

@@ -11,34 +11,19 @@ use crate::project::spec::*;
 use std::collections::BTreeMap;
 
 /// `server.properties` keys the wizard writes itself, and the project field to change instead (English, Korean).
+#[rustfmt::skip]
 pub const OWNED_PROPERTIES: &[(&str, &str, &str)] = &[
     ("broker.id", "hosts[].id", "hosts[].id"),
     ("node.id", "hosts[].id", "hosts[].id"),
     ("log.dirs", "kafka.data_dirs (or hosts[].data_dirs)", "kafka.data_dirs(또는 hosts[].data_dirs)"),
     ("log.dir", "kafka.data_dirs (or hosts[].data_dirs)", "kafka.data_dirs(또는 hosts[].data_dirs)"),
-    (
-        "zookeeper.connect",
-        "the [zookeeper] section and the hosts with role \"zookeeper\"",
-        "[zookeeper] 섹션과 역할이 \"zookeeper\"인 호스트",
-    ),
+    ("zookeeper.connect", "the [zookeeper] section and the hosts with role \"zookeeper\"", "[zookeeper] 섹션과 역할이 \"zookeeper\"인 호스트"),
     ("process.roles", "hosts[].roles", "hosts[].roles"),
     ("listeners", "kafka.listener_port (and kraft.controller_port)", "kafka.listener_port(와 kraft.controller_port)"),
     ("advertised.listeners", "hosts[].address and kafka.listener_port", "hosts[].address와 kafka.listener_port"),
-    (
-        "listener.security.protocol.map",
-        "kafka.listener_port (listeners are generated)",
-        "kafka.listener_port(리스너는 자동으로 생성됩니다)",
-    ),
-    (
-        "inter.broker.listener.name",
-        "kafka.listener_port (listeners are generated)",
-        "kafka.listener_port(리스너는 자동으로 생성됩니다)",
-    ),
-    (
-        "controller.listener.names",
-        "kraft.controller_port (listeners are generated)",
-        "kraft.controller_port(리스너는 자동으로 생성됩니다)",
-    ),
+    ("listener.security.protocol.map", "kafka.listener_port (listeners are generated)", "kafka.listener_port(리스너는 자동으로 생성됩니다)"),
+    ("inter.broker.listener.name", "kafka.listener_port (listeners are generated)", "kafka.listener_port(리스너는 자동으로 생성됩니다)"),
+    ("controller.listener.names", "kraft.controller_port (listeners are generated)", "kraft.controller_port(리스너는 자동으로 생성됩니다)"),
     ("controller.quorum.voters", "the hosts with role \"controller\"", "역할이 \"controller\"인 호스트"),
     ("controller.quorum.bootstrap.servers", "the hosts with role \"controller\"", "역할이 \"controller\"인 호스트"),
     ("broker.rack", "hosts[].rack", "hosts[].rack"),
@@ -142,26 +127,41 @@ pub(super) fn check_kafka(c: &mut Checker, d: &ProjectDraft) -> KafkaChecked {
 }
 
 pub(super) fn check_release(c: &mut Checker, d: &ProjectDraft) -> Option<&'static Release> {
-    let Some(raw) = d.kafka.version.as_deref() else {
-        let newest = catalog::newest().version;
-        c.error(
+    let (version, release) = match known_release(d.kafka.version.as_deref()) {
+        Ok(found) => found,
+        Err(problem) => {
+            c.error("kafka.version", problem);
+            return None;
+        }
+    };
+    if release.withdrawn {
+        let fix =
+            catalog::newest_in_line(version.major, version.minor).map(|r| r.version.to_string()).unwrap_or_default();
+        c.warning(
             "kafka.version",
             text!(
-                "missing — choose an Apache Kafka release, e.g. version = \"{newest}\" (see `kafka-wizard versions`)",
-                "없습니다 — Apache Kafka 릴리스를 고르세요. 예: version = \"{newest}\" (`kafka-wizard versions` 참고)"
+                "{version} was withdrawn by the Kafka project after a significant bug was found (\"it is recommended that {version} not be used\") — use {fix} instead",
+                "{version}은(는) 중대한 버그가 발견되어 Kafka 프로젝트가 철회한 릴리스입니다(\"it is recommended that {version} not be used\") — 대신 {fix}을(를) 쓰세요"
             ),
         );
-        return None;
+    }
+    Some(release)
+}
+
+/// The catalog's release for `kafka.version`, or what is wrong with it.
+fn known_release(raw: Option<&str>) -> Result<(Version, &'static Release), Text> {
+    let Some(raw) = raw else {
+        let newest = catalog::newest().version;
+        return Err(text!(
+            "missing — choose an Apache Kafka release, e.g. version = \"{newest}\" (see `kafka-wizard versions`)",
+            "없습니다 — Apache Kafka 릴리스를 고르세요. 예: version = \"{newest}\" (`kafka-wizard versions` 참고)"
+        ));
     };
     let Some(version) = Version::parse(raw) else {
-        c.error(
-            "kafka.version",
-            text!(
-                "{raw:?} is not a release number — write it as major.minor.patch, e.g. \"3.9.1\"",
-                "{raw:?}은(는) 릴리스 번호가 아닙니다 — major.minor.patch 형식으로 쓰세요. 예: \"3.9.1\""
-            ),
-        );
-        return None;
+        return Err(text!(
+            "{raw:?} is not a release number — write it as major.minor.patch, e.g. \"3.9.1\"",
+            "{raw:?}은(는) 릴리스 번호가 아닙니다 — major.minor.patch 형식으로 쓰세요. 예: \"3.9.1\""
+        ));
     };
     let Some(release) = catalog::find(version) else {
         let (major, minor) = (version.major, version.minor);
@@ -178,27 +178,12 @@ pub(super) fn check_release(c: &mut Checker, d: &ProjectDraft) -> Option<&'stati
                 "알고 있는 릴리스(2.0.0 이상)는 `kafka-wizard versions`에서 확인하세요"
             ),
         };
-        c.error(
-            "kafka.version",
-            text!(
-                "{version} is not a known Apache Kafka release — {hint}",
-                "{version}은(는) 알려진 Apache Kafka 릴리스가 아닙니다 — {hint_ko}"
-            ),
-        );
-        return None;
+        return Err(text!(
+            "{version} is not a known Apache Kafka release — {hint}",
+            "{version}은(는) 알려진 Apache Kafka 릴리스가 아닙니다 — {hint_ko}"
+        ));
     };
-    if release.withdrawn {
-        let fix =
-            catalog::newest_in_line(version.major, version.minor).map(|r| r.version.to_string()).unwrap_or_default();
-        c.warning(
-            "kafka.version",
-            text!(
-                "{version} was withdrawn by the Kafka project after a significant bug was found (\"it is recommended that {version} not be used\") — use {fix} instead",
-                "{version}은(는) 중대한 버그가 발견되어 Kafka 프로젝트가 철회한 릴리스입니다(\"it is recommended that {version} not be used\") — 대신 {fix}을(를) 쓰세요"
-            ),
-        );
-    }
-    Some(release)
+    Ok((version, release))
 }
 
 pub(super) fn check_scala(c: &mut Checker, release: &Release, raw: Option<&str>) -> Option<String> {

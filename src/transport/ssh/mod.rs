@@ -18,7 +18,7 @@ mod sftp;
 
 use super::scripts::Privilege;
 use super::staging;
-use super::{ExecOutput, SshTarget, Transport, TransportError, UnknownHostKey};
+use super::{ExecOutput, Progress, SshTarget, Transport, TransportError, UnknownHostKey};
 use host_key::{KnownHosts, Trust};
 use ssh2::{MethodType, Session, Sftp};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -172,25 +172,15 @@ impl SshTransport {
 }
 
 impl Transport for SshTransport {
-    fn host(&self) -> &str {
-        &self.name
-    }
-
-    fn privilege(&self) -> Privilege {
-        self.privilege
+    fn login(&self) -> (&str, Privilege) {
+        (&self.name, self.privilege)
     }
 
     fn exec(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
         self.exec_privileged(script, stdin)
     }
 
-    fn upload(
-        &self,
-        local: &Path,
-        remote: &str,
-        mode: u32,
-        progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<(), TransportError> {
+    fn upload(&self, local: &Path, remote: &str, mode: u32, progress: Progress<'_>) -> Result<(), TransportError> {
         staging::upload(self, local, remote, mode, progress)
     }
 }

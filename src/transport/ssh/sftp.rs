@@ -4,10 +4,9 @@
 //! login user's home (else /tmp), since only root may write beside the target.
 
 use super::{Inner, SshTransport};
-use crate::transport::staging::Stage;
+use crate::transport::staging::{CopyInto, Stage};
 use crate::transport::TransportError;
 use ssh2::{OpenFlags, OpenType, Sftp};
-use std::io::Write;
 use std::path::Path;
 use std::sync::MutexGuard;
 
@@ -36,12 +35,7 @@ impl Stage for SshTransport {
         Ok(inner.staging_dir.clone().expect("set above"))
     }
 
-    fn write_new(
-        &self,
-        tmp: &str,
-        action: &str,
-        copy: &mut dyn FnMut(&mut dyn Write) -> Result<u64, TransportError>,
-    ) -> Result<u64, TransportError> {
+    fn write_new(&self, tmp: &str, action: &str, copy: CopyInto<'_>) -> Result<u64, TransportError> {
         let inner = self.lock_sftp()?;
         let sftp = sftp_of(&inner);
         let flags = OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::EXCLUSIVE;
