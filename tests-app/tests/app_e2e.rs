@@ -12,6 +12,7 @@
 //! `TAURI_DRIVER`), `/usr/bin/WebKitWebDriver`, xdotool and ImageMagick. `tests/run-all.sh` (phase `app`) does
 //! all of that.
 
+use kafka_wizard::project::defaults;
 use kafka_wizard_app_e2e::file_chooser::{press_in_main_window, screen_shot, FileChooser};
 use kafka_wizard_app_e2e::{connect, css, go, gone, shot, target_dir, workspace, Driver};
 use std::path::Path;
@@ -97,6 +98,11 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         shot(&c, "2-hosts").await;
 
         go(&c, "storage").await;
+        // the placeholders are the engine's defaults, served by the field schema (no copy in the UI)
+        let port = css(&c, "input[data-field='kafka.listener_port']").await.attr("placeholder").await.unwrap();
+        assert_eq!(port.as_deref(), Some(defaults::LISTENER_PORT.to_string().as_str()));
+        let config_dir = css(&c, "input[data-field='kafka.config_dir']").await.attr("placeholder").await.unwrap();
+        assert_eq!(config_dir.as_deref(), Some(defaults::CONFIG_DIR));
         shot(&c, "3-storage").await;
         go(&c, "coordination").await;
         // the ensemble's advanced settings are checked by the engine too: a bad heap is named, then cleared
