@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 use std::fmt;
+use ts_rs::TS;
 
 /// The main ASF distribution server: holds only the current releases.
 pub const APACHE_DOWNLOADS: &str = "https://downloads.apache.org/kafka";
@@ -59,7 +60,7 @@ impl From<Version> for String {
 }
 
 /// How far KRaft had come in a release.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum KraftSupport {
     /// Not in the release at all.
@@ -73,15 +74,16 @@ pub enum KraftSupport {
 }
 
 /// Java versions a release runs on: `min` is required, `max` is the newest the Kafka docs list as supported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct JavaRange {
     pub min: u16,
     pub max: u16,
 }
 
 /// One Apache Kafka release.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct Release {
+    #[ts(as = "String")]
     pub version: Version,
     /// Scala builds published as binary tarballs (`kafka_<scala>-<version>.tgz`).
     pub scala: &'static [&'static str],

@@ -4,10 +4,11 @@
 
 use serde::Serialize;
 use std::sync::Arc;
+use ts_rs::TS;
 
 /// Where something happens: the machine the wizard runs on, or one of the project's hosts (a host may be named
 /// anything, `local` included: the two never share a name space).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(tag = "on", content = "name", rename_all = "snake_case")]
 pub enum Target {
     /// The machine the wizard runs on (downloads, health checks).
@@ -33,7 +34,7 @@ impl std::fmt::Display for Target {
 }
 
 /// How a step ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// The host was changed to match the project.
@@ -42,7 +43,7 @@ pub enum Outcome {
     Unchanged { reason: String },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A phase begins; `phase` is its id (`fetch`, `start-brokers`, `stop-brokers`), `targets` where it works.

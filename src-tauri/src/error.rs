@@ -7,9 +7,10 @@ use kafka_wizard::project::draft::ParseError;
 use kafka_wizard::render::RenderError;
 use kafka_wizard::transport::TransportError;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// What went wrong, as the UI branches on it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Reading or writing a local file failed.
@@ -48,7 +49,7 @@ pub enum ErrorCode {
     NoSuchHost,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,

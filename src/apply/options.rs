@@ -88,7 +88,7 @@ impl ApplyError {
 }
 
 /// What a deploy did.
-#[derive(Clone, Debug, Default, serde::Serialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, ts_rs::TS)]
 pub struct DeploySummary {
     pub changed: usize,
     pub unchanged: usize,

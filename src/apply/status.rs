@@ -12,15 +12,16 @@ use crate::render::Service;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
+use ts_rs::TS;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, TS)]
 pub struct UnitStatus {
     pub unit: &'static str,
     pub enabled: String,
     pub active: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, TS)]
 pub struct HostStatus {
     pub host: String,
     pub roles: Vec<Role>,
@@ -33,7 +34,7 @@ pub struct HostStatus {
     pub error: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, TS)]
 pub struct ClusterStatus {
     pub hosts: Vec<HostStatus>,
     /// One line per check: ZooKeeper quorum, brokers, KRaft quorum — Ok(summary) or Err(what is wrong).

@@ -14,14 +14,15 @@ pub use manual::{fetch_commands, health_commands, manual_commands, start_command
 use crate::project::spec::{AbsPath, ClusterSpec, Coordination, HostSpec, Role};
 use crate::render::{self, GeneratedFile, Owner, Service};
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct Plan {
     pub cluster: String,
     pub phases: Vec<Phase>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct Phase {
     /// Serialised as `name` (its id), as earlier versions printed it.
     #[serde(rename = "name")]
@@ -41,15 +42,23 @@ impl Plan {
 }
 
 /// Which phase this is. Its [`PhaseKind::id`] names it in events and JSON; code matches on the kind itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, TS)]
 pub enum PhaseKind {
+    #[ts(rename = PhaseKind::Fetch.id())]
     Fetch,
+    #[ts(rename = PhaseKind::Prepare.id())]
     Prepare,
+    #[ts(rename = PhaseKind::Install.id())]
     Install,
+    #[ts(rename = PhaseKind::Configure.id())]
     Configure,
+    #[ts(rename = PhaseKind::Register.id())]
     Register,
+    #[ts(rename = PhaseKind::StartZookeeper.id())]
     StartZookeeper,
+    #[ts(rename = PhaseKind::StartControllers.id())]
     StartControllers,
+    #[ts(rename = PhaseKind::StartBrokers.id())]
     StartBrokers,
 }
 
@@ -87,7 +96,7 @@ impl Serialize for PhaseKind {
 }
 
 /// What a phase does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "work", rename_all = "snake_case")]
 pub enum Work {
     /// On the wizard's machine: download the release and verify it (skipped when every host has it).
@@ -114,21 +123,21 @@ impl StartService {
 }
 
 /// Download the release tarball and Apache's `.sha512`, verify, keep in the local cache.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct FetchRelease {
     pub tarball: String,
     pub urls: Vec<String>,
     pub checksum_urls: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct HostSteps {
     pub host: String,
     pub steps: Vec<HostStep>,
 }
 
 /// One service started on some hosts, and what proves it healthy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct StartService {
     pub service: Service,
     pub hosts: Vec<String>,
@@ -137,7 +146,7 @@ pub struct StartService {
 
 /// A condition the cluster must reach, checked from the wizard's machine over Kafka's and ZooKeeper's own protocols
 /// (`apply::wait`): polled after a start or restart, checked once by `status`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "health", rename_all = "snake_case")]
 pub enum Health {
     /// `srvr` on every member shows one leader and the rest followers.
@@ -187,8 +196,9 @@ impl Health {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct Directory {
+    #[ts(as = "String")]
     pub path: AbsPath,
     pub owner: Owner,
     pub mode: u32,
@@ -197,7 +207,7 @@ pub struct Directory {
 }
 
 /// A step carried out on one host: decided against the host's facts (`apply::decide`), idempotent.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum HostStep {
     /// Java on the host meets the release's requirement.
@@ -214,7 +224,9 @@ pub enum HostStep {
     /// Upload the tarball once, verify its SHA-512 on the host, unpack it and point the symlink at it.
     InstallRelease {
         tarball: String,
+        #[ts(as = "String")]
         versioned_dir: AbsPath,
+        #[ts(as = "String")]
         link: AbsPath,
     },
     WriteFile {
@@ -225,6 +237,7 @@ pub enum HostStep {
     /// KRaft: format every log directory with the project's cluster id (skipped when already formatted with it).
     FormatStorage {
         cluster_id: String,
+        #[ts(as = "String")]
         config: AbsPath,
     },
     RegisterUnits {

@@ -8,12 +8,14 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use thiserror::Error;
+use ts_rs::TS;
 
 /// The project file format this build reads and writes.
 pub const FORMAT: i64 = 1;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct ProjectDraft {
     pub format: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,13 +27,16 @@ pub struct ProjectDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kraft: Option<KraftDraft>,
     #[serde(default, skip_serializing_if = "SshDraft::is_empty")]
+    #[ts(as = "Option<_>")] // left out when empty: optional in TypeScript
     pub ssh: SshDraft,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<_>")]
     pub hosts: Vec<HostDraft>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct KafkaDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
@@ -65,11 +70,13 @@ pub struct KafkaDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tarball: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(type = "Record<string, unknown>")]
     pub properties: BTreeMap<String, toml::Value>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct ZookeeperDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chroot: Option<String>,
@@ -96,8 +103,9 @@ pub struct ZookeeperDraft {
     pub external: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct KraftDraft {
     /// Generated once (16 random bytes, base64url) and kept here; every node is formatted with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,8 +114,9 @@ pub struct KraftDraft {
     pub controller_port: Option<i64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct SshDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
@@ -127,8 +136,9 @@ impl SshDraft {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct HostDraft {
     #[serde(default)]
     pub name: String,

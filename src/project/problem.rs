@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 use std::fmt;
+use ts_rs::TS;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The project cannot be used until this is fixed.
@@ -40,7 +41,7 @@ macro_rules! text {
 }
 pub(crate) use text;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct Problem {
     pub severity: Severity,
     /// Path of the field in the project file: `name`, `kafka.data_dirs[1]`, `hosts[3].id`, `zookeeper.chroot`.

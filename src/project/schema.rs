@@ -7,9 +7,10 @@ use super::defaults;
 use super::draft::FORMAT;
 use crate::catalog;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// The wizard steps that edit project fields, in the wizard's order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum WizardStep {
     Version,
@@ -20,7 +21,7 @@ pub enum WizardStep {
     Review,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, TS)]
 pub struct FieldInfo {
     /// The field as validation problems name it, with `[]` for any index: "kafka.listener_port",
     /// "hosts[].ssh.port", "kafka.data_dirs", "hosts[].data_dirs", "kafka.properties" (covers its keys), "name".

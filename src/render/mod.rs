@@ -13,15 +13,18 @@ mod zookeeper;
 use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role};
 use serde::Serialize;
 use thiserror::Error;
+use ts_rs::TS;
 
 pub use systemd::{KAFKA_UNIT, ZOOKEEPER_UNIT};
 
 /// A service the wizard runs under systemd: its unit's name and which hosts run it (one home for both).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, TS)]
 pub enum Service {
     /// A ZooKeeper ensemble member (`zookeeper-server.service`).
+    #[ts(rename = ZOOKEEPER_UNIT)]
     Zookeeper,
     /// A Kafka broker, KRaft controller, or both (`kafka-server.service`).
+    #[ts(rename = KAFKA_UNIT)]
     Kafka,
 }
 
@@ -65,7 +68,7 @@ impl std::fmt::Display for Service {
 }
 
 /// Who owns a generated file on the host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Owner {
     /// `root:root`.
@@ -94,7 +97,7 @@ impl Owner {
 }
 
 /// One file for one host.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct GeneratedFile {
     /// Absolute path on the host.
     pub path: String,
@@ -109,7 +112,7 @@ pub struct GeneratedFile {
 }
 
 /// All files for one host.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct HostFiles {
     pub host: String,
     pub files: Vec<GeneratedFile>,

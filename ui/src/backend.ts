@@ -4,11 +4,11 @@
 // chooser in the app; scripted answers in the mock).
 
 import type {
-  ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, FieldInfo, Opened, PickRequest, Problem, ProjectDraft, Release, Review,
-  RunOptions,
+  ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, Opened, PickRequest, Problem, ProjectDraft, Release,
+  Review, RunOptions, Verb,
 } from './types.js';
 
-export type Verb = 'start' | 'stop' | 'restart';
+export type { Verb };
 
 export interface Backend {
   readonly kind: 'tauri' | 'mock';
@@ -30,7 +30,7 @@ export interface Backend {
   fieldSchema(): Promise<FieldInfo[]>;
   newClusterId(): Promise<string>;
   review(draft: ProjectDraft): Promise<Review>;
-  exportFiles(draft: ProjectDraft, target: string, format: 'folder' | 'zip', replace: boolean): Promise<[string, number]>;
+  exportFiles(draft: ProjectDraft, target: string, format: ExportFormat, replace: boolean): Promise<[string, number]>;
   testConnection(draft: ProjectDraft, index: number, acceptFingerprint: string | null, password: string | null, keyPassphrase: string | null): Promise<ConnectionReport>;
   deploy(draft: ProjectDraft, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<DeploySummary>;
   operate(draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<void>;

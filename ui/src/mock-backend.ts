@@ -8,7 +8,7 @@
 
 import type { Backend } from './backend.js';
 import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };
-import type { ClusterStatus, EngineEvent, FieldInfo, PickRequest, Problem, ProjectDraft, Release, Review } from './types.js';
+import type { ClusterStatus, EngineEvent, FieldInfo, PickRequest, Problem, ProjectDraft, Release, Review, Role } from './types.js';
 
 export interface MockOptions {
   failHost?: string; delayMs?: number; files?: Record<string, string>;
@@ -123,7 +123,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
         problems,
         hosts: (d.hosts ?? []).map((h) => ({
           host: h.name,
-          files: [{ path: '/etc/kafka/server.properties', content: `# mock\nbroker.id=${h.id ?? ''}\n`, mode: 0o640, owner: 'root_service_group', purpose: 'mock file' }],
+          files: [{ path: '/etc/kafka/server.properties', content: `# mock\nbroker.id=${h.id ?? ''}\n`, mode: 0o640, owner: 'root_service_group', purpose: 'mock file', service: 'kafka-server.service' }],
         })),
         plan: { cluster: d.name ?? '', phases: [{ name: 'install', title: 'install', work: { work: 'on_hosts', hosts: [] } }] },
         render_error: null,
@@ -145,7 +145,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
     },
     operate: async (d, verb, _o, onEvent) => { await replay(d, [`${verb} services`], onEvent); },
     status: async (d): Promise<ClusterStatus> => ({
-      hosts: (d.hosts ?? []).map((h) => ({ host: h.name, roles: h.roles, units: [{ unit: 'kafka-server.service', enabled: 'enabled', active: 'active' }], listening: true, in_cluster: true, error: null })),
+      hosts: (d.hosts ?? []).map((h) => ({ host: h.name, roles: h.roles as Role[], units: [{ unit: 'kafka-server.service', enabled: 'enabled', active: 'active' }], listening: true, in_cluster: true, error: null })),
       checks: [['brokers', { Ok: 'all brokers in the cluster' }], ['mock status reads', { Ok: String(++statusReads) }]],
       healthy: true,
     }),

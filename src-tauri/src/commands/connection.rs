@@ -11,9 +11,10 @@ use kafka_wizard::project::ProjectDraft;
 use kafka_wizard::transport::{self, ConnectOptions, HostAccess, Secret, TransportError};
 use serde::Serialize;
 use std::time::Duration;
+use ts_rs::TS;
 
 /// What Test connection found, step by step: a `false`/`None` after a failure means "not reached".
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, TS)]
 pub struct ConnectionReport {
     pub host: String,
     /// TCP + SSH handshake worked.
@@ -33,7 +34,7 @@ pub struct ConnectionReport {
     pub error: Option<AppError>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct UnknownKey {
     pub key_type: String,
     pub fingerprint: String,

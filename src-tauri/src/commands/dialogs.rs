@@ -7,9 +7,10 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use tauri::{Runtime, WebviewWindow};
 use tauri_plugin_dialog::{DialogExt, FilePath};
+use ts_rs::TS;
 
 /// Which dialog.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum PickMode {
     /// An existing file (Open).
@@ -21,13 +22,14 @@ pub enum PickMode {
 }
 
 /// Files the dialog lists, e.g. `{"name": "Project files (*.toml)", "extensions": ["toml"]}`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, TS)]
 pub struct FileFilter {
     pub name: String,
     pub extensions: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, TS)]
+#[ts(optional_fields)]
 pub struct PickRequest {
     pub mode: PickMode,
     pub title: String,

@@ -15,16 +15,20 @@ use serde::Deserialize;
 use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
+use ts_rs::TS;
 
 /// What the user chose for a run (never saved; `Debug` prints the password as `***`).
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, TS)]
 #[serde(default)]
+#[ts(optional_fields)]
 pub struct RunOptions {
     pub password: Option<String>,
     /// Passphrase of an encrypted key file.
     pub key_passphrase: Option<String>,
+    #[ts(as = "Option<_>")] // serde fills in what is left out: optional in TypeScript
     pub install_java: bool,
     /// Hosts whose unknown keys the user accepted after seeing them: (host name, `SHA256:` fingerprint).
+    #[ts(as = "Option<_>")]
     pub accepted_keys: Vec<(String, String)>,
     /// Seconds to wait for quorum / brokers (default 180).
     pub health_timeout_secs: Option<u64>,
@@ -55,7 +59,7 @@ impl RunOptions {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Verb {
     Start,

@@ -10,9 +10,10 @@ use kafka_wizard::project::{checks, file, parse, validate, Problem, ProjectDraft
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, Runtime};
+use ts_rs::TS;
 
 /// A project read from disk.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct OpenedProject {
     pub path: String,
     pub draft: ProjectDraft,
@@ -21,11 +22,12 @@ pub struct OpenedProject {
 }
 
 /// One catalog entry for the Version step.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct ReleaseInfo {
     #[serde(flatten)]
     pub release: &'static Release,
     /// `"kraft"` / `"zookeeper"` when the release decides; `null` when both are possible and the user chooses.
+    #[ts(type = r#""kraft" | "zookeeper" | null"#)]
     pub default_mode: Option<&'static str>,
 }
 

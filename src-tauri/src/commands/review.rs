@@ -8,8 +8,9 @@ use kafka_wizard::plan::{self, Plan};
 use kafka_wizard::project::{validate, Problem, ProjectDraft};
 use kafka_wizard::render::{self, HostFiles};
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct Review {
     pub problems: Vec<Problem>,
     /// Empty while the project has errors.
@@ -32,7 +33,7 @@ pub fn review(draft: ProjectDraft) -> Review {
 }
 
 /// How to export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     Folder,

@@ -9,7 +9,7 @@ import { el, field, input } from '../dom.js';
 import { defaultOf, placeholderOf } from '../field-schema.js';
 import { t } from '../i18n.js';
 import { addHost, autoNumber, effectiveMode, pasteHosts, removeHost, setField, toggleRole } from '../state.js';
-import type { ConnectionReport, HostDraft } from '../types.js';
+import type { AppError, ConnectionReport, HostDraft } from '../types.js';
 
 /** Test connection per host index: running, its report, or the host key rejected. */
 const connections = new Map<number, ConnectionReport | 'testing' | 'rejected'>();
@@ -28,7 +28,7 @@ async function testConnection(ctx: Ctx, i: number, accept: string | null): Promi
     const r = await ctx.backend.testConnection(ctx.state.draft, i, accept, ctx.session.password || null, ctx.session.keyPassphrase || null);
     connections.set(i, r);
   } catch (e) {
-    const err = e as { code: string; message: string };
+    const err = e as AppError;
     connections.set(i, { host: '', reachable: false, host_key_ok: false, unknown_key: null, auth_ok: false, os: null, systemd: null, java: null, java_major: null, error: err });
   }
   ctx.rerender();

@@ -89,6 +89,6 @@ export function renderManage(ctx: Ctx): HTMLElement {
   return el('section', {}, controls,
     s ? el('p', { id: 'health', class: s.healthy ? 'ok' : 'problem error' }, s.healthy ? t('manage.healthy') : t('manage.unhealthy')) : null,
     table,
-    s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: r.Ok !== undefined ? 'ok' : 'problem error' }, `${name}: ${r.Ok ?? r.Err}`))) : null,
+    s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: 'Ok' in r ? 'ok' : 'problem error' }, `${name}: ${'Ok' in r ? r.Ok : r.Err}`))) : null,
     ctx.run.view('manage'));
 }

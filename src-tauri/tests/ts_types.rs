@@ -1,0 +1,38 @@
+//! Every type the UI sends to or gets from the app's commands and event Channel, as the UI declares it:
+//! `ui/src/generated/*.ts` is exactly what ts-rs generates from the app's types and the engine's (no file
+//! more — `UPDATE_GOLDEN=1` rewrites them and removes stale ones). The engine checks its own in `tests/ts_types.rs`.
+
+#[path = "../../tests/support/typescript.rs"]
+mod typescript;
+
+use kafka_wizard_app::commands::connection::ConnectionReport;
+use kafka_wizard_app::commands::dialogs::PickRequest;
+use kafka_wizard_app::commands::operate::{RunOptions, Verb};
+use kafka_wizard_app::commands::project::{OpenedProject, ReleaseInfo};
+use kafka_wizard_app::commands::review::{ExportFormat, Review};
+use kafka_wizard_app::error::AppError;
+use std::path::Path;
+use ts_rs::{Config, ExportError, TS};
+
+fn export_app_types(cfg: &Config) -> Result<(), ExportError> {
+    AppError::export_all(cfg)?;
+    OpenedProject::export_all(cfg)?;
+    ReleaseInfo::export_all(cfg)?;
+    Review::export_all(cfg)?;
+    ExportFormat::export_all(cfg)?;
+    ConnectionReport::export_all(cfg)?;
+    RunOptions::export_all(cfg)?;
+    Verb::export_all(cfg)?;
+    PickRequest::export_all(cfg)?;
+    Ok(())
+}
+
+#[test]
+fn the_uis_generated_types_are_the_apps_and_the_engines() {
+    let files = typescript::generate(|cfg| {
+        typescript::export_engine_types(cfg)?;
+        export_app_types(cfg)
+    });
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/generated");
+    typescript::assert_committed(&committed, &files, true, "-p kafka-wizard-app --test ts_types");
+}
