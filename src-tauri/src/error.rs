@@ -69,57 +69,46 @@ impl std::fmt::Display for AppError {
     }
 }
 
-impl From<ParseError> for AppError {
-    fn from(e: ParseError) -> Self {
-        AppError::new(ErrorCode::Parse, e.to_string())
-    }
-}
-
-impl From<RenderError> for AppError {
-    fn from(e: RenderError) -> Self {
-        match e {
-            RenderError::MissingClusterId => AppError::new(ErrorCode::MissingClusterId, e.to_string()),
+/// `From<$error> for AppError`: the code `$code_of` picks for it, and the engine's own message.
+macro_rules! from_engine_error {
+    ($error:ty, $code_of:expr) => {
+        impl From<$error> for AppError {
+            fn from(e: $error) -> Self {
+                let code_of: fn(&$error) -> ErrorCode = $code_of;
+                AppError::new(code_of(&e), e.to_string())
+            }
         }
-    }
+    };
 }
 
-impl From<ExportError> for AppError {
-    fn from(e: ExportError) -> Self {
-        let code = match &e {
-            ExportError::Render(RenderError::MissingClusterId) => ErrorCode::MissingClusterId,
-            ExportError::NotEmpty { .. } | ExportError::NotAnExport { .. } => ErrorCode::ExportFolderNotEmpty,
-            ExportError::Io { .. } => ErrorCode::Io,
-        };
-        AppError::new(code, e.to_string())
-    }
-}
+from_engine_error!(ParseError, |_| ErrorCode::Parse);
 
-impl From<TransportError> for AppError {
-    fn from(e: TransportError) -> Self {
-        let code = match &e {
-            TransportError::Unreachable { .. } | TransportError::Timeout { .. } => ErrorCode::Unreachable,
-            TransportError::UnknownHostKey { .. } => ErrorCode::UnknownHostKey,
-            TransportError::HostKeyMismatch { .. } => ErrorCode::HostKeyChanged,
-            TransportError::AuthFailed { .. } | TransportError::SudoPasswordRequired { .. } => ErrorCode::AuthFailed,
-            TransportError::Io { .. } => ErrorCode::Unreachable,
-        };
-        AppError::new(code, e.to_string())
-    }
-}
+from_engine_error!(RenderError, |e| match e {
+    RenderError::MissingClusterId => ErrorCode::MissingClusterId,
+});
 
-impl From<ApplyError> for AppError {
-    fn from(e: ApplyError) -> Self {
-        let code = match &e {
-            ApplyError::Connect(_) => ErrorCode::Connect,
-            ApplyError::Download(_) => ErrorCode::Download,
-            ApplyError::Failed(_) => ErrorCode::StepsFailed,
-            ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
-            ApplyError::Cancelled => ErrorCode::Cancelled,
-            ApplyError::NoClusterId => ErrorCode::InvalidProject,
-        };
-        AppError::new(code, e.to_string())
-    }
-}
+from_engine_error!(ExportError, |e| match e {
+    ExportError::Render(RenderError::MissingClusterId) => ErrorCode::MissingClusterId,
+    ExportError::NotEmpty { .. } | ExportError::NotAnExport { .. } => ErrorCode::ExportFolderNotEmpty,
+    ExportError::Io { .. } => ErrorCode::Io,
+});
+
+from_engine_error!(TransportError, |e| match e {
+    TransportError::Unreachable { .. } | TransportError::Timeout { .. } => ErrorCode::Unreachable,
+    TransportError::UnknownHostKey { .. } => ErrorCode::UnknownHostKey,
+    TransportError::HostKeyMismatch { .. } => ErrorCode::HostKeyChanged,
+    TransportError::AuthFailed { .. } | TransportError::SudoPasswordRequired { .. } => ErrorCode::AuthFailed,
+    TransportError::Io { .. } => ErrorCode::Unreachable,
+});
+
+from_engine_error!(ApplyError, |e| match e {
+    ApplyError::Connect(_) => ErrorCode::Connect,
+    ApplyError::Download(_) => ErrorCode::Download,
+    ApplyError::Failed(_) => ErrorCode::StepsFailed,
+    ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
+    ApplyError::Cancelled => ErrorCode::Cancelled,
+    ApplyError::NoClusterId => ErrorCode::InvalidProject,
+});
 
 #[cfg(test)]
 mod tests {
