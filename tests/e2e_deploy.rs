@@ -228,6 +228,54 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     assert!(world.ssh_ok("h5", "root", "cat /etc/kafka/server.properties").contains("num.partitions=3"));
     assert_eq!(invocation(&world, "h1", "zookeeper-server"), zk_before, "ZooKeeper's config did not change");
     assert_eq!(status_json(p)["healthy"], true);
+    assert_eq!(running_config(&world, "h4", 1, "num.partitions"), "3", "the brokers run the new value");
+
+    // An interrupted run converges: a changed setting reaches h4 and h5, then h6 fails in configure (chown hidden),
+    // so the run stops before its start phase and h4 and h5 still run the old value with the new file in place.
+    let before: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
+    let changed =
+        std::fs::read_to_string(&project).unwrap().replace("\"num.partitions\" = 3", "\"num.partitions\" = 5");
+    std::fs::write(&project, changed).unwrap();
+    world.ssh_ok("h6", "root", "mv /usr/bin/chown /usr/bin/chown.hidden");
+    let o = wizard(&["deploy", p]);
+    world.ssh_ok("h6", "root", "mv /usr/bin/chown.hidden /usr/bin/chown");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("h6: write /etc/kafka/server.properties"), "{}", text(&o));
+    assert!(world.ssh_ok("h5", "root", "cat /etc/kafka/server.properties").contains("num.partitions=5"));
+    assert_eq!(invocation(&world, "h5", "kafka-server"), before[1], "no start phase was reached");
+    assert_eq!(running_config(&world, "h5", 2, "num.partitions"), "3", "h5 still runs the old value");
+    // The next run finds h4's and h5's files current, and restarts them anyway: the restart is still owed.
+    let o = ok(wizard(&["deploy", p]));
+    assert!(text(&o).contains("restart"), "{}", text(&o));
+    for (i, id) in (4..=6).zip(1..=3) {
+        let h = format!("h{i}");
+        assert_ne!(invocation(&world, &h, "kafka-server"), before[i - 4], "{h} restarted");
+        assert_eq!(running_config(&world, &h, id, "num.partitions"), "5", "{h} runs the new value");
+    }
+    assert_eq!(world.ssh_ok("h4", "root", "ls -A /var/lib/kafka-wizard/restart-pending").trim(), "", "no restart owed");
+    // And the one after changes nothing.
+    let before: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
+    assert!(text(&ok(wizard(&["deploy", p]))).contains("no changes"));
+    let after: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
+    assert_eq!(before, after);
+}
+
+/// The value broker `id` runs with for `key`, as the broker reports it (DescribeConfigs through Kafka's own
+/// ConfigCommand, run on `host`).
+fn running_config(world: &World, host: &str, id: u32, key: &str) -> String {
+    let ip = &world.hosts().iter().find(|h| h.name == host).expect("host").ip;
+    let out = world.ssh_ok(
+        host,
+        "root",
+        &format!(
+            "LOG_DIR=/tmp KAFKA_HEAP_OPTS=-Xmx128m /opt/kafka/bin/kafka-run-class.sh kafka.admin.ConfigCommand \
+             --bootstrap-server {ip}:9092 --entity-type brokers --entity-name {id} --describe --all 2>/dev/null"
+        ),
+    );
+    let prefix = format!("{key}=");
+    out.lines()
+        .find_map(|l| l.trim().strip_prefix(prefix.as_str()).map(|v| v.split(' ').next().unwrap_or("").to_string()))
+        .unwrap_or_else(|| panic!("{host}: no {key} in DescribeConfigs: {out}"))
 }
 
 #[test]

@@ -7,6 +7,7 @@
 use super::decide::{decide_start, fetch_needed, StartDecision};
 use super::hosts::{connect_and_probe, exec_checked, run_host_steps, step_on_hosts, transports_of, unhealthy, HostRun};
 use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary};
+use super::pending;
 use super::wait;
 use crate::download::{self, Cache, ReleaseSource};
 use crate::events::{Event, EventSink, Outcome, Target};
@@ -205,7 +206,8 @@ async fn start_phase(
     events: &EventSink,
     summary: &mut DeploySummary,
 ) -> Result<(), ApplyError> {
-    let unit = start.service.unit();
+    let service = start.service;
+    let unit = service.unit();
     let mut to_start = Vec::new();
     let mut to_restart = Vec::new();
     for name in &start.hosts {
@@ -222,7 +224,7 @@ async fn start_phase(
     }
     let transports = transports_of(runs);
     let failures = step_on_hosts(spec, &transports, &to_start, &format!("start {unit}"), events, move |t, _, _| {
-        exec_checked(t, &format!("systemctl start {unit}")).map(|()| "started".to_string())
+        exec_checked(t, &pending::systemctl_script("start", service)).map(|()| "started".to_string())
     })
     .await;
     summary.started.extend(to_start.iter().map(|i| spec.hosts[*i].name.to_string()));
@@ -242,10 +244,11 @@ async fn start_phase(
         let step = format!("restart {unit} (configuration changed)");
         events(Event::StepStarted { target: target.clone(), step: step.clone() });
         let t = transports[&index].clone();
-        let result =
-            tokio::task::spawn_blocking(move || exec_checked(t.as_ref(), &format!("systemctl restart {unit}")))
-                .await
-                .expect("restart task panicked");
+        let result = tokio::task::spawn_blocking(move || {
+            exec_checked(t.as_ref(), &pending::systemctl_script("restart", service))
+        })
+        .await
+        .expect("restart task panicked");
         if let Err(message) = result {
             events(Event::StepFailed { target, step: step.clone(), error: message.clone() });
             return Err(ApplyError::Failed(vec![super::Failure { host: name, step, message }]));

@@ -4,12 +4,13 @@
 //! the installed release and symlink, the SHA-512 of every file the wizard would write, owner/mode of every
 //! directory, free space and KRaft `meta.properties` of the data directories, unit states and listening ports.
 
+use super::pending;
 use crate::plan;
 use crate::project::spec::{ClusterSpec, HostSpec};
 use crate::render::{self, Service};
 use crate::shell::quote;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct UnitState {
@@ -17,6 +18,8 @@ pub struct UnitState {
     pub enabled: String,
     /// `systemctl is-active`: active, inactive, failed, activating, …
     pub active: String,
+    /// systemd has an older version of the unit file loaded than the one on disk (`NeedDaemonReload`).
+    pub needs_daemon_reload: bool,
 }
 
 impl UnitState {
@@ -44,6 +47,8 @@ pub struct HostFacts {
     pub release_present: bool,
     /// SHA-512 (lowercase hex) of each generated file's current content on the host; `None` when missing.
     pub files: BTreeMap<String, Option<String>>,
+    /// `owner:group mode` (mode in octal, e.g. `640`) of each generated file that exists.
+    pub file_modes: BTreeMap<String, String>,
     /// `owner:group mode` (mode in octal, e.g. `750`) of each directory; `None` when missing.
     pub dirs: BTreeMap<String, Option<String>>,
     /// Free KiB on the file system that holds (or will hold) each data directory.
@@ -51,12 +56,12 @@ pub struct HostFacts {
     /// `cluster.id` from `meta.properties` in each data directory that has one.
     pub meta_cluster_ids: BTreeMap<String, String>,
     pub units: BTreeMap<String, UnitState>,
+    /// Units that owe a restart from an earlier run (`apply::pending`).
+    pub pending_restart: BTreeSet<String>,
     /// TCP ports something listens on.
     pub listening: Vec<u16>,
 }
 
-/// The probe Test connection runs — and the first lines of every host's probe: OS, init system and Java
-/// (`java_home` when the project sets one). Read-only; its output parses with [`parse_probe`].
 impl HostFacts {
     /// The state of `service`'s unit (not found: all empty).
     pub fn unit(&self, service: Service) -> UnitState {
@@ -68,8 +73,14 @@ impl HostFacts {
     pub fn is_enabled(&self, service: Service) -> bool {
         self.unit(service).is_enabled()
     }
+    /// An earlier run changed what `service` runs and did not restart it (see `apply::pending`).
+    pub fn owes_restart(&self, service: Service) -> bool {
+        self.pending_restart.contains(service.unit())
+    }
 }
 
+/// The probe Test connection runs — and the first lines of every host's probe: OS, init system and Java
+/// (`java_home` when the project sets one). Read-only; its output parses with [`parse_probe`].
 pub fn reach_probe_script(java_home: Option<&str>) -> String {
     let java = match java_home {
         Some(home) => quote(&format!("{home}/bin/java")).into_owned(),
@@ -96,7 +107,8 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     for file in render::render_host(spec, host) {
         let f = quote(&file.path);
         s.push_str(&format!(
-            "if [ -f {f} ]; then echo \"file $(sha512sum < {f} | cut -c1-128) \"{f}; else echo \"file - \"{f}; fi\n"
+            "if [ -f {f} ]; then echo \"file $(sha512sum < {f} | cut -c1-128) $(stat -c '%U:%G %a' {f}) \"{f}; \
+             else echo \"file - - - \"{f}; fi\n"
         ));
     }
     for dir in plan::directories(spec, host) {
@@ -120,7 +132,11 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
         s.push_str(&format!(
             "echo \"unit $(systemctl is-enabled {unit} 2>/dev/null || true) $(systemctl is-active {unit} 2>/dev/null || true) {unit}\"\n"
         ));
+        s.push_str(&format!(
+            "echo \"reload $(systemctl show -p NeedDaemonReload --value {unit} 2>/dev/null || true) {unit}\"\n"
+        ));
     }
+    s.push_str(&pending::probe_script());
     s.push_str("for a in $(ss -Hltn 2>/dev/null | awk '{print $4}'); do echo \"listen ${a##*:}\"; done\n");
     s
 }
@@ -145,8 +161,14 @@ pub fn parse_probe(output: &str) -> HostFacts {
             "link" => f.link_target = Some(rest.to_string()),
             "release" => f.release_present = rest == "yes",
             "file" => {
-                if let Some((sum, path)) = rest.split_once(' ') {
+                let mut parts = rest.splitn(4, ' ');
+                if let (Some(sum), Some(owner), Some(mode), Some(path)) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                {
                     let sum = (sum != "-" && sum.len() == 128).then(|| sum.to_string());
+                    if sum.is_some() {
+                        f.file_modes.insert(path.to_string(), format!("{owner} {mode}"));
+                    }
                     f.files.insert(path.to_string(), sum);
                 }
             }
@@ -173,11 +195,18 @@ pub fn parse_probe(output: &str) -> HostFacts {
             }
             "unit" => {
                 let parts: Vec<&str> = rest.split(' ').collect();
-                if let [enabled, active, unit] = parts[..] {
-                    f.units.insert(unit.to_string(), UnitState { enabled: enabled.into(), active: active.into() });
-                } else if let [.., unit] = parts[..] {
-                    f.units.insert(unit.to_string(), UnitState::default());
+                let state = f.units.entry(parts[parts.len() - 1].to_string()).or_default();
+                if let [enabled, active, _] = parts[..] {
+                    (state.enabled, state.active) = (enabled.into(), active.into());
                 }
+            }
+            "reload" => {
+                if let Some((answer, unit)) = rest.split_once(' ') {
+                    f.units.entry(unit.to_string()).or_default().needs_daemon_reload = answer == "yes";
+                }
+            }
+            "pending" => {
+                f.pending_restart.insert(rest.trim().to_string());
             }
             "listen" => {
                 if let Ok(port) = rest.parse() {
@@ -220,7 +249,7 @@ mod tests {
     #[test]
     fn a_probe_of_a_bare_host_shows_nothing_installed() {
         let out = "os debian 12\nsystemd yes\njava sh: 1: java: not found\nuser no\ngroup no\nrelease no\n\
-                   file - /etc/kafka/server.properties\ndir - - /etc/kafka\nfree 1048576 /data1\n\
+                   file - - - /etc/kafka/server.properties\ndir - - /etc/kafka\nfree 1048576 /data1\n\
                    unit not-found inactive kafka-server.service\nunit  inactive zookeeper-server.service\nlisten 22\n";
         let f = parse_probe(out);
         assert_eq!(f.os, "debian 12");
@@ -228,7 +257,9 @@ mod tests {
         assert_eq!(f.java, None);
         assert!(!f.user_exists && !f.release_present);
         assert_eq!(f.files["/etc/kafka/server.properties"], None);
+        assert!(f.file_modes.is_empty());
         assert_eq!(f.dirs["/etc/kafka"], None);
+        assert!(f.pending_restart.is_empty());
         assert_eq!(f.free_kib["/data1"], 1048576);
         assert!(!f.units["kafka-server.service"].is_active());
         assert_eq!(f.listening, vec![22]);
@@ -239,16 +270,20 @@ mod tests {
         let sum = "a".repeat(128);
         let out = format!(
             "java openjdk version \"17.0.15\" 2025-04-15\nuser yes\nlink /opt/kafka_2.13-4.1.1\nrelease yes\n\
-             file {sum} /etc/kafka/server.properties\ndir kafka:kafka 750 /data 1\nmeta q2nNPvlTSGmhSmxqXwJ5Ag /data1\n\
-             unit enabled active kafka-server.service\nlisten 9092\nlisten 9092\n"
+             file {sum} root:kafka 640 /etc/kafka/my server.properties\ndir kafka:kafka 750 /data 1\n\
+             meta q2nNPvlTSGmhSmxqXwJ5Ag /data1\nunit enabled active kafka-server.service\n\
+             reload yes kafka-server.service\npending kafka-server.service\nlisten 9092\nlisten 9092\n"
         );
         let f = parse_probe(&out);
         assert_eq!(f.java_major, Some(17));
         assert_eq!(f.link_target.as_deref(), Some("/opt/kafka_2.13-4.1.1"));
-        assert_eq!(f.files["/etc/kafka/server.properties"].as_deref(), Some(sum.as_str()));
+        assert_eq!(f.files["/etc/kafka/my server.properties"].as_deref(), Some(sum.as_str()));
+        assert_eq!(f.file_modes["/etc/kafka/my server.properties"], "root:kafka 640");
         assert_eq!(f.dirs["/data 1"].as_deref(), Some("kafka:kafka 750"));
         assert_eq!(f.meta_cluster_ids["/data1"], "q2nNPvlTSGmhSmxqXwJ5Ag");
         assert!(f.units["kafka-server.service"].is_active() && f.units["kafka-server.service"].is_enabled());
+        assert!(f.units["kafka-server.service"].needs_daemon_reload);
+        assert!(f.owes_restart(Service::Kafka) && !f.owes_restart(Service::Zookeeper));
         assert_eq!(f.listening, vec![9092]);
     }
 }

@@ -13,6 +13,7 @@ pub mod facts;
 mod hosts;
 pub mod operate;
 mod options;
+pub mod pending;
 mod preview;
 pub mod status;
 pub mod wait;

@@ -4,6 +4,7 @@
 
 use super::hosts::{connect_and_probe, exec_checked, step_on_hosts, transports_of, unhealthy, Transports};
 use super::options::{ApplyError, DeployOptions};
+use super::pending;
 use super::wait;
 use crate::events::{Event, EventSink, Target};
 use crate::plan::{self, Phase, StartService, Work};
@@ -40,7 +41,8 @@ fn phase_started(events: &EventSink, id: String, title: String, start: &StartSer
     events(Event::PhaseStarted { phase: id, title, targets: start.hosts.iter().map(Target::host).collect() });
 }
 
-/// `systemctl start|restart <unit>` on hosts in parallel, as one step each.
+/// `systemctl start|restart <unit>` on hosts in parallel, as one step each; the service then runs what is on the
+/// host, so a restart an earlier run owed it is done (`apply::pending`).
 async fn systemctl(
     spec: &ClusterSpec,
     ts: &Transports,
@@ -51,7 +53,7 @@ async fn systemctl(
 ) -> Result<(), ApplyError> {
     let unit = service.unit();
     let failures = step_on_hosts(spec, ts, hosts, &format!("{verb} {unit}"), events, move |t, _, _| {
-        exec_checked(t, &format!("systemctl {verb} {unit}")).map(|()| format!("{verb} done"))
+        exec_checked(t, &pending::systemctl_script(verb, service)).map(|()| format!("{verb} done"))
     })
     .await;
     ApplyError::check(failures)

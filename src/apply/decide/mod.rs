@@ -4,6 +4,7 @@
 //! touch), [`decide_start`] for a start phase, [`fetch_needed`] for the download.
 
 use super::facts::HostFacts;
+use super::pending;
 use crate::plan::{Directory, HostStep};
 use crate::project::spec::{ClusterSpec, HostSpec};
 use crate::render::{self, Owner, Service};
@@ -49,10 +50,11 @@ pub fn sha512_hex(bytes: &[u8]) -> String {
 }
 
 impl Context {
-    /// Notes what a change made by `step` touches, for the later steps and start phases of this run.
-    fn note_change(&mut self, step: &HostStep) {
+    /// Notes what a change made by `step` touches, for the later steps and start phases of this run (a repaired
+    /// owner or mode is not a new content: nothing to restart for it).
+    fn note_change(&mut self, step: &HostStep, actions: &[Action]) {
         match step {
-            HostStep::WriteFile { path, .. } => {
+            HostStep::WriteFile { path, .. } if actions.iter().any(|a| matches!(a, Action::Write { .. })) => {
                 self.written.insert(path.clone());
             }
             HostStep::InstallRelease { .. } => self.release_changed = true,
@@ -65,8 +67,8 @@ impl Context {
 /// the later steps and the start phases of the same run see it.
 pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &HostFacts, ctx: &mut Context) -> Decision {
     let decision = decide_step(spec, host, step, facts, ctx);
-    if let Decision::Change { .. } = decision {
-        ctx.note_change(step);
+    if let Decision::Change { actions, .. } = &decision {
+        ctx.note_change(step, actions);
     }
     decision
 }
@@ -103,11 +105,22 @@ pub fn decide_start(
 ) -> StartDecision {
     if !facts.is_active(service) {
         StartDecision::Start
-    } else if needs_restart(spec, host, service, ctx) {
+    } else if needs_restart(spec, host, service, ctx) || facts.owes_restart(service) {
         StartDecision::Restart
     } else {
         StartDecision::Unchanged
     }
+}
+
+/// Marks `services` as owing a restart, before a change to what they run (see `apply::pending`).
+fn owe_restart(services: &[Service]) -> Action {
+    Action::Run { script: pending::mark_script(services) }
+}
+
+/// Gives a file whose content is current its owner and mode back (never through a symlink).
+fn repair_script(path: &str, owner: &str, mode: u32) -> String {
+    let p = quote(path);
+    format!("test ! -L {p} && chown {} {p} && chmod {mode:04o} {p}", quote(owner))
 }
 
 /// The release must be downloaded unless every host already has it.
@@ -181,7 +194,10 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             }
             let relink = shell::join(&["ln", "-sfn", versioned_dir.as_str(), link.as_str()]);
             if facts.release_present {
-                return Decision::Change { detail: format!("pointed {link} at {versioned_dir}"), actions: vec![Action::Run { script: relink }] };
+                return Decision::Change {
+                    detail: format!("pointed {link} at {versioned_dir}"),
+                    actions: vec![owe_restart(&Service::on(host)), Action::Run { script: relink }],
+                };
             }
             let Some((local, sha512)) = &ctx.tarball else {
                 return Decision::Refuse { message: "internal: the release tarball was not fetched".into() };
@@ -208,7 +224,11 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             );
             Decision::Change {
                 detail: format!("uploaded {tarball}, verified its SHA-512 on the host, unpacked it and linked {link}"),
-                actions: vec![Action::Upload { local: local.clone(), remote }, Action::Run { script }],
+                actions: vec![
+                    owe_restart(&Service::on(host)),
+                    Action::Upload { local: local.clone(), remote },
+                    Action::Run { script },
+                ],
             }
         }
         HostStep::WriteFile { path, owner, mode } => {
@@ -217,12 +237,22 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             };
             let wanted = sha512_hex(file.content.as_bytes());
             if facts.files.get(path).cloned().flatten().as_deref() == Some(wanted.as_str()) {
-                return Decision::Unchanged { reason: "content is up to date".into() };
+                let want = format!("{} {mode:o}", owner.chown_spec(&k.user));
+                return match facts.file_modes.get(path) {
+                    Some(is) if *is != want => Decision::Change {
+                        detail: format!("content is up to date; repaired owner and mode ({is} → {want})"),
+                        actions: vec![Action::Run { script: repair_script(path, &owner.chown_spec(&k.user), *mode) }],
+                    },
+                    _ => Decision::Unchanged { reason: "content is up to date".into() },
+                };
             }
             let detail = if facts.files.get(path).cloned().flatten().is_some() { "updated" } else { "written" };
             Decision::Change {
                 detail: detail.into(),
-                actions: vec![Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner }],
+                actions: vec![
+                    owe_restart(&[file.service]),
+                    Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner },
+                ],
             }
         }
         HostStep::FormatStorage { cluster_id, config } => {
@@ -257,7 +287,8 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             Decision::Change { detail: format!("formatted storage with cluster id {cluster_id}"), actions: vec![Action::Run { script: shell::join(&words) }] }
         }
         HostStep::RegisterUnits { units } => {
-            let unit_written = ctx.written.iter().any(|p| p.starts_with("/etc/systemd/system/"));
+            let unit_written = ctx.written.iter().any(|p| p.starts_with("/etc/systemd/system/"))
+                || units.iter().any(|u| facts.unit(*u).needs_daemon_reload);
             let not_enabled: Vec<&str> = units.iter().filter(|u| !facts.is_enabled(**u)).map(|u| u.unit()).collect();
             let names = units.iter().map(|u| u.unit()).collect::<Vec<_>>().join(", ");
             if !unit_written && not_enabled.is_empty() {
@@ -309,171 +340,4 @@ pub fn needs_restart(spec: &ClusterSpec, host: &HostSpec, service: Service, ctx:
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::apply::facts::UnitState;
-    use crate::plan;
-    use crate::project;
-
-    fn spec(text: &str) -> ClusterSpec {
-        project::validate(&project::parse(text).unwrap()).spec.unwrap()
-    }
-    fn seed() -> ClusterSpec {
-        spec(include_str!("../../tests/fixtures/seed-cluster.toml"))
-    }
-    fn kraft() -> ClusterSpec {
-        spec(include_str!("../../tests/fixtures/kraft-dedicated.toml"))
-    }
-    fn steps_of(spec: &ClusterSpec, host: &str) -> Vec<HostStep> {
-        plan::plan(spec).host_steps(host).cloned().collect()
-    }
-
-    #[test]
-    fn a_bare_host_gets_every_step_and_an_up_to_date_one_gets_none() {
-        let spec = seed();
-        let host = &spec.hosts[3];
-        let bare =
-            HostFacts { java: Some("openjdk version \"17\"".into()), java_major: Some(17), ..Default::default() };
-        let ctx = Context { tarball: Some(("/cache/t.tgz".into(), "ab".repeat(64))), ..Default::default() };
-        let mut changed = 0;
-        for step in steps_of(&spec, "peter-kafka001") {
-            match decide(&spec, host, &step, &bare, &mut ctx.clone()) {
-                Decision::Change { .. } => changed += 1,
-                Decision::Unchanged { .. } => {}
-                Decision::Refuse { message } => panic!("{step:?} refused on a bare host: {message}"),
-            }
-        }
-        assert_eq!(changed, 7, "user, dirs, install, 3 files, register");
-
-        // The same host after a deploy: every step is a no-op.
-        let mut done = bare.clone();
-        done.user_exists = true;
-        done.group_exists = true;
-        done.release_present = true;
-        done.link_target = Some(spec.kafka.versioned_dir().to_string());
-        for f in render::render_host(&spec, host) {
-            done.files.insert(f.path.clone(), Some(sha512_hex(f.content.as_bytes())));
-        }
-        for d in plan::directories(&spec, host) {
-            done.dirs.insert(d.path.to_string(), Some(format!("{} {:o}", d.owner.chown_spec("kafka"), d.mode)));
-        }
-        done.units
-            .insert("kafka-server.service".into(), UnitState { enabled: "enabled".into(), active: "active".into() });
-        for step in steps_of(&spec, "peter-kafka001") {
-            let d = decide(&spec, host, &step, &done, &mut Context::default());
-            assert!(!matches!(d, Decision::Change { .. }), "{step:?} would change: {d:?}");
-        }
-    }
-
-    #[test]
-    fn java_that_is_missing_or_too_old_is_refused_with_the_fix() {
-        let spec = kraft();
-        let step = HostStep::CheckJava { min: 17 };
-        let old =
-            HostFacts { java: Some("openjdk version \"11.0.2\"".into()), java_major: Some(11), ..Default::default() };
-        let Decision::Refuse { message } = decide(&spec, &spec.hosts[0], &step, &old, &mut Context::default()) else {
-            panic!()
-        };
-        assert!(message.contains("Java 11 is too old") && message.contains("Java 17"), "{message}");
-        let Decision::Refuse { message } =
-            decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &mut Context::default())
-        else {
-            panic!()
-        };
-        assert!(message.contains("Java not found at /usr/lib/jvm/java-17-openjdk-amd64"), "{message}");
-    }
-
-    #[test]
-    fn missing_java_is_installed_with_the_package_manager_only_when_asked() {
-        let spec = spec_of_version("3.9.1");
-        let step = HostStep::CheckJava { min: 8 };
-        let asked = Context { install_java: true, ..Default::default() };
-        let Decision::Change { actions, .. } =
-            decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &mut asked.clone())
-        else {
-            panic!()
-        };
-        let Action::Run { script } = &actions[0] else { panic!() };
-        assert!(script.contains("apt-get install -y -q --no-install-recommends openjdk-17-jre-headless"), "{script}");
-        assert!(script.contains("dnf install -y java-17-openjdk-headless"), "{script}");
-        assert!(matches!(
-            decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &mut Context::default()),
-            Decision::Refuse { .. }
-        ));
-        assert_eq!(java_package_major(&spec_of_version("2.3.1")), 11, "Kafka 2.x is documented for Java 8 and 11 only");
-    }
-
-    fn spec_of_version(v: &str) -> ClusterSpec {
-        let text = include_str!("../../tests/fixtures/seed-cluster.toml")
-            .replace("version = \"2.8.0\"", &format!("version = \"{v}\""))
-            .replace("scala = \"2.13\"", "scala = \"2.12\"");
-        spec(&text)
-    }
-
-    #[test]
-    fn storage_formatted_for_another_cluster_is_refused_and_our_own_is_left_alone() {
-        let spec = kraft();
-        let host = &spec.hosts[3];
-        let step = HostStep::FormatStorage {
-            cluster_id: "q2nNPvlTSGmhSmxqXwJ5Ag".into(),
-            config: spec.kafka.config_dir.join("server.properties"),
-        };
-        let mut facts = HostFacts::default();
-        facts.meta_cluster_ids.insert("/srv/kafka/disk1".into(), "MkU3OEVBNTcwNTJENDM2Qk".into());
-        let Decision::Refuse { message } = decide(&spec, host, &step, &facts, &mut Context::default()) else {
-            panic!()
-        };
-        assert!(message.contains("/srv/kafka/disk1 (cluster id MkU3OEVBNTcwNTJENDM2Qk)"), "{message}");
-        for d in ["/srv/kafka/disk1", "/srv/kafka/disk2"] {
-            facts.meta_cluster_ids.insert(d.into(), "q2nNPvlTSGmhSmxqXwJ5Ag".into());
-        }
-        assert!(matches!(decide(&spec, host, &step, &facts, &mut Context::default()), Decision::Unchanged { .. }));
-        facts.meta_cluster_ids.remove("/srv/kafka/disk2");
-        let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &mut Context::default()) else {
-            panic!()
-        };
-        let Action::Run { script } = &actions[0] else { panic!() };
-        assert!(script.starts_with("runuser -u kafka -- env LOG_DIR=/var/log/kafka"), "{script}");
-        assert!(
-            script.contains("format --ignore-formatted -t q2nNPvlTSGmhSmxqXwJ5Ag -c /etc/kafka/server.properties"),
-            "{script}"
-        );
-    }
-
-    #[test]
-    fn an_installed_release_behind_another_symlink_is_only_relinked() {
-        let spec = seed();
-        let step = HostStep::InstallRelease {
-            tarball: "kafka_2.13-2.8.0.tgz".into(),
-            versioned_dir: spec.kafka.versioned_dir(),
-            link: spec.kafka.current_link(),
-        };
-        let facts = HostFacts {
-            release_present: true,
-            link_target: Some("/usr/local/kafka_2.13-2.7.0".into()),
-            ..Default::default()
-        };
-        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[3], &step, &facts, &mut Context::default())
-        else {
-            panic!()
-        };
-        assert_eq!(
-            actions,
-            vec![Action::Run { script: "ln -sfn /usr/local/kafka_2.13-2.8.0 /usr/local/kafka".into() }]
-        );
-    }
-
-    #[test]
-    fn a_changed_server_properties_restarts_kafka_but_not_zookeeper() {
-        let spec = spec(include_str!("../../tests/fixtures/mixed-zookeeper.toml"));
-        let host = &spec.hosts[0];
-        let ctx = Context { written: ["/etc/kafka-mixed/server.properties".to_string()].into(), ..Default::default() };
-        assert!(needs_restart(&spec, host, Service::Kafka, &ctx));
-        assert!(!needs_restart(&spec, host, Service::Zookeeper, &ctx));
-        let ctx = Context { written: ["/var/lib/zookeeper/myid".to_string()].into(), ..Default::default() };
-        assert!(!needs_restart(&spec, host, Service::Kafka, &ctx));
-        let ctx = Context { written: ["/var/lib/zk-mixed/myid".to_string()].into(), ..Default::default() };
-        assert!(needs_restart(&spec, host, Service::Zookeeper, &ctx));
-        assert!(!needs_restart(&spec, host, Service::Kafka, &ctx));
-    }
-}
+mod tests;

@@ -1,0 +1,256 @@
+//! The decisions as data: facts in, actions out, for bare, deployed, drifted and half-changed hosts.
+
+use super::*;
+use crate::apply::facts::UnitState;
+use crate::plan;
+use crate::project;
+
+fn spec(text: &str) -> ClusterSpec {
+    project::validate(&project::parse(text).unwrap()).spec.unwrap()
+}
+fn seed() -> ClusterSpec {
+    spec(include_str!("../../../tests/fixtures/seed-cluster.toml"))
+}
+fn kraft() -> ClusterSpec {
+    spec(include_str!("../../../tests/fixtures/kraft-dedicated.toml"))
+}
+fn steps_of(spec: &ClusterSpec, host: &str) -> Vec<HostStep> {
+    plan::plan(spec).host_steps(host).cloned().collect()
+}
+
+#[test]
+fn a_bare_host_gets_every_step_and_an_up_to_date_one_gets_none() {
+    let spec = seed();
+    let host = &spec.hosts[3];
+    let bare = HostFacts { java: Some("openjdk version \"17\"".into()), java_major: Some(17), ..Default::default() };
+    let ctx = Context { tarball: Some(("/cache/t.tgz".into(), "ab".repeat(64))), ..Default::default() };
+    let mut changed = 0;
+    for step in steps_of(&spec, "peter-kafka001") {
+        match decide(&spec, host, &step, &bare, &mut ctx.clone()) {
+            Decision::Change { .. } => changed += 1,
+            Decision::Unchanged { .. } => {}
+            Decision::Refuse { message } => panic!("{step:?} refused on a bare host: {message}"),
+        }
+    }
+    assert_eq!(changed, 7, "user, dirs, install, 3 files, register");
+
+    // The same host after a deploy: every step is a no-op.
+    let mut done = bare.clone();
+    done.user_exists = true;
+    done.group_exists = true;
+    done.release_present = true;
+    done.link_target = Some(spec.kafka.versioned_dir().to_string());
+    for f in render::render_host(&spec, host) {
+        done.files.insert(f.path.clone(), Some(sha512_hex(f.content.as_bytes())));
+    }
+    for d in plan::directories(&spec, host) {
+        done.dirs.insert(d.path.to_string(), Some(format!("{} {:o}", d.owner.chown_spec("kafka"), d.mode)));
+    }
+    done.units.insert(
+        "kafka-server.service".into(),
+        UnitState { enabled: "enabled".into(), active: "active".into(), needs_daemon_reload: false },
+    );
+    for step in steps_of(&spec, "peter-kafka001") {
+        let d = decide(&spec, host, &step, &done, &mut Context::default());
+        assert!(!matches!(d, Decision::Change { .. }), "{step:?} would change: {d:?}");
+    }
+}
+
+#[test]
+fn java_that_is_missing_or_too_old_is_refused_with_the_fix() {
+    let spec = kraft();
+    let step = HostStep::CheckJava { min: 17 };
+    let old = HostFacts { java: Some("openjdk version \"11.0.2\"".into()), java_major: Some(11), ..Default::default() };
+    let Decision::Refuse { message } = decide(&spec, &spec.hosts[0], &step, &old, &mut Context::default()) else {
+        panic!()
+    };
+    assert!(message.contains("Java 11 is too old") && message.contains("Java 17"), "{message}");
+    let Decision::Refuse { message } =
+        decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &mut Context::default())
+    else {
+        panic!()
+    };
+    assert!(message.contains("Java not found at /usr/lib/jvm/java-17-openjdk-amd64"), "{message}");
+}
+
+#[test]
+fn missing_java_is_installed_with_the_package_manager_only_when_asked() {
+    let spec = spec_of_version("3.9.1");
+    let step = HostStep::CheckJava { min: 8 };
+    let asked = Context { install_java: true, ..Default::default() };
+    let Decision::Change { actions, .. } =
+        decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &mut asked.clone())
+    else {
+        panic!()
+    };
+    let Action::Run { script } = &actions[0] else { panic!() };
+    assert!(script.contains("apt-get install -y -q --no-install-recommends openjdk-17-jre-headless"), "{script}");
+    assert!(script.contains("dnf install -y java-17-openjdk-headless"), "{script}");
+    assert!(matches!(
+        decide(&spec, &spec.hosts[0], &step, &HostFacts::default(), &mut Context::default()),
+        Decision::Refuse { .. }
+    ));
+    assert_eq!(java_package_major(&spec_of_version("2.3.1")), 11, "Kafka 2.x is documented for Java 8 and 11 only");
+}
+
+fn spec_of_version(v: &str) -> ClusterSpec {
+    let text = include_str!("../../../tests/fixtures/seed-cluster.toml")
+        .replace("version = \"2.8.0\"", &format!("version = \"{v}\""))
+        .replace("scala = \"2.13\"", "scala = \"2.12\"");
+    spec(&text)
+}
+
+#[test]
+fn storage_formatted_for_another_cluster_is_refused_and_our_own_is_left_alone() {
+    let spec = kraft();
+    let host = &spec.hosts[3];
+    let step = HostStep::FormatStorage {
+        cluster_id: "q2nNPvlTSGmhSmxqXwJ5Ag".into(),
+        config: spec.kafka.config_dir.join("server.properties"),
+    };
+    let mut facts = HostFacts::default();
+    facts.meta_cluster_ids.insert("/srv/kafka/disk1".into(), "MkU3OEVBNTcwNTJENDM2Qk".into());
+    let Decision::Refuse { message } = decide(&spec, host, &step, &facts, &mut Context::default()) else { panic!() };
+    assert!(message.contains("/srv/kafka/disk1 (cluster id MkU3OEVBNTcwNTJENDM2Qk)"), "{message}");
+    for d in ["/srv/kafka/disk1", "/srv/kafka/disk2"] {
+        facts.meta_cluster_ids.insert(d.into(), "q2nNPvlTSGmhSmxqXwJ5Ag".into());
+    }
+    assert!(matches!(decide(&spec, host, &step, &facts, &mut Context::default()), Decision::Unchanged { .. }));
+    facts.meta_cluster_ids.remove("/srv/kafka/disk2");
+    let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &mut Context::default()) else {
+        panic!()
+    };
+    let Action::Run { script } = &actions[0] else { panic!() };
+    assert!(script.starts_with("runuser -u kafka -- env LOG_DIR=/var/log/kafka"), "{script}");
+    assert!(
+        script.contains("format --ignore-formatted -t q2nNPvlTSGmhSmxqXwJ5Ag -c /etc/kafka/server.properties"),
+        "{script}"
+    );
+}
+
+#[test]
+fn an_installed_release_behind_another_symlink_is_only_relinked() {
+    let spec = seed();
+    let step = HostStep::InstallRelease {
+        tarball: "kafka_2.13-2.8.0.tgz".into(),
+        versioned_dir: spec.kafka.versioned_dir(),
+        link: spec.kafka.current_link(),
+    };
+    let facts = HostFacts {
+        release_present: true,
+        link_target: Some("/usr/local/kafka_2.13-2.7.0".into()),
+        ..Default::default()
+    };
+    let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[3], &step, &facts, &mut Context::default()) else {
+        panic!()
+    };
+    assert_eq!(
+        actions,
+        vec![
+            Action::Run { script: pending::mark_script(&[Service::Kafka]) },
+            Action::Run { script: "ln -sfn /usr/local/kafka_2.13-2.8.0 /usr/local/kafka".into() }
+        ]
+    );
+}
+
+#[test]
+fn a_changed_server_properties_restarts_kafka_but_not_zookeeper() {
+    let spec = spec(include_str!("../../../tests/fixtures/mixed-zookeeper.toml"));
+    let host = &spec.hosts[0];
+    let ctx = Context { written: ["/etc/kafka-mixed/server.properties".to_string()].into(), ..Default::default() };
+    assert!(needs_restart(&spec, host, Service::Kafka, &ctx));
+    assert!(!needs_restart(&spec, host, Service::Zookeeper, &ctx));
+    let ctx = Context { written: ["/var/lib/zookeeper/myid".to_string()].into(), ..Default::default() };
+    assert!(!needs_restart(&spec, host, Service::Kafka, &ctx));
+    let ctx = Context { written: ["/var/lib/zk-mixed/myid".to_string()].into(), ..Default::default() };
+    assert!(needs_restart(&spec, host, Service::Zookeeper, &ctx));
+    assert!(!needs_restart(&spec, host, Service::Kafka, &ctx));
+}
+
+/// The seed cluster's first broker as deployed: every file current, the unit enabled and running.
+fn deployed_broker(spec: &ClusterSpec) -> HostFacts {
+    let host = &spec.hosts[3];
+    let mut facts = HostFacts {
+        java: Some("openjdk version \"17\"".into()),
+        java_major: Some(17),
+        user_exists: true,
+        group_exists: true,
+        release_present: true,
+        link_target: Some(spec.kafka.versioned_dir().to_string()),
+        ..Default::default()
+    };
+    for f in render::render_host(spec, host) {
+        facts.files.insert(f.path.clone(), Some(sha512_hex(f.content.as_bytes())));
+        facts.file_modes.insert(f.path.clone(), format!("{} {:o}", f.owner.chown_spec("kafka"), f.mode));
+    }
+    facts.units.insert(
+        "kafka-server.service".into(),
+        UnitState { enabled: "enabled".into(), active: "active".into(), needs_daemon_reload: false },
+    );
+    facts
+}
+
+#[test]
+fn a_changed_file_marks_its_service_as_owing_a_restart_before_it_is_written() {
+    let spec = seed();
+    let host = &spec.hosts[3];
+    let mut facts = deployed_broker(&spec);
+    facts.files.insert("/etc/kafka/server.properties".into(), Some("0".repeat(128)));
+    let step = HostStep::WriteFile {
+        path: "/etc/kafka/server.properties".into(),
+        owner: Owner::RootServiceGroup,
+        mode: 0o640,
+    };
+    let mut ctx = Context::default();
+    let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &mut ctx) else { panic!() };
+    assert_eq!(actions[0], Action::Run { script: pending::mark_script(&[Service::Kafka]) });
+    assert!(matches!(actions[1], Action::Write { .. }), "the marker comes first: {actions:?}");
+    assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Restart);
+}
+
+#[test]
+fn a_restart_an_earlier_run_owed_is_done_although_every_file_is_current() {
+    let spec = seed();
+    let host = &spec.hosts[3];
+    let mut facts = deployed_broker(&spec);
+    let ctx = Context::default();
+    assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Unchanged);
+    facts.pending_restart.insert("kafka-server.service".into());
+    assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Restart);
+    // a stopped service is simply started (it reads the current files)
+    facts.units.get_mut("kafka-server.service").unwrap().active = "inactive".into();
+    assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Start);
+}
+
+#[test]
+fn a_drifted_owner_or_mode_is_repaired_without_a_restart() {
+    let spec = seed();
+    let host = &spec.hosts[3];
+    let mut facts = deployed_broker(&spec);
+    let unit = "/etc/systemd/system/kafka-server.service";
+    facts.file_modes.insert(unit.into(), "kafka:kafka 664".into());
+    let step = HostStep::WriteFile { path: unit.into(), owner: Owner::Root, mode: 0o644 };
+    let mut ctx = Context::default();
+    let Decision::Change { detail, actions } = decide(&spec, host, &step, &facts, &mut ctx) else { panic!() };
+    assert!(detail.contains("kafka:kafka 664 → root:root 644"), "{detail}");
+    assert_eq!(
+        actions,
+        vec![Action::Run { script: format!("test ! -L {unit} && chown root:root {unit} && chmod 0644 {unit}") }]
+    );
+    assert!(ctx.written.is_empty(), "a repaired mode is no new content");
+    assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Unchanged);
+}
+
+#[test]
+fn a_unit_systemd_has_not_reloaded_is_reloaded_on_the_next_run() {
+    let spec = seed();
+    let host = &spec.hosts[3];
+    let mut facts = deployed_broker(&spec);
+    let step = HostStep::RegisterUnits { units: vec![Service::Kafka] };
+    assert!(matches!(decide(&spec, host, &step, &facts, &mut Context::default()), Decision::Unchanged { .. }));
+    facts.units.get_mut("kafka-server.service").unwrap().needs_daemon_reload = true;
+    let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &mut Context::default()) else {
+        panic!()
+    };
+    assert_eq!(actions, vec![Action::Run { script: "systemctl daemon-reload\n".into() }]);
+}
