@@ -315,6 +315,28 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     assert_eq!(status_json(p)["healthy"], true);
     ok(wizard(&["restart", p]));
     assert_eq!(status_json(p)["healthy"], true);
+
+    // Ctrl-C during a rolling restart stops it between nodes: the node being restarted comes back, no further one
+    // goes down.
+    let before: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name, "kafka-server")).collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(["restart", p])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut log = String::new();
+    while std::io::BufRead::read_line(&mut stderr, &mut log).unwrap() > 0 && !log.contains("back in the cluster") {}
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{log}");
+    assert!(log.contains("cancelled"), "{log}");
+    let restarted =
+        world.hosts().iter().zip(&before).filter(|(h, b)| invocation(&world, &h.name, "kafka-server") != **b).count();
+    assert!((1..3).contains(&restarted), "the roll stopped between nodes: {restarted} of 3 restarted\n{log}");
+    assert_eq!(status_json(p)["healthy"], true);
 }
 
 #[test]

@@ -62,7 +62,7 @@ async fn run_plan(
         match &phase.work {
             Work::Fetch(fetch) => fetch_release(spec, opts, fetch, &mut runs, events, cancel).await?,
             Work::OnHosts { hosts } => host_phase(spec, opts, hosts, &mut runs, events, cancel, &mut summary).await?,
-            Work::Start(start) => start_phase(spec, opts, start, &runs, events, &mut summary).await?,
+            Work::Start(start) => start_phase(spec, opts, start, &runs, events, cancel, &mut summary).await?,
         }
         events(Event::PhaseFinished { phase: id });
     }
@@ -204,6 +204,7 @@ async fn start_phase(
     start: &StartService,
     runs: &[HostRun],
     events: &EventSink,
+    cancel: &Cancel,
     summary: &mut DeploySummary,
 ) -> Result<(), ApplyError> {
     let service = start.service;
@@ -239,6 +240,10 @@ async fn start_phase(
     }
     // Changed configuration on running units: rolling, one host at a time.
     for index in to_restart {
+        // Cancel takes effect between nodes, each one back and healthy (a restart not done stays owed on the host).
+        if cancel.is_cancelled() {
+            return Err(ApplyError::Cancelled);
+        }
         let name = spec.hosts[index].name.to_string();
         let target = Target::host(&name);
         let step = format!("restart {unit} (configuration changed)");

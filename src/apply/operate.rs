@@ -3,7 +3,7 @@
 //! node at a time, healthy again before the next).
 
 use super::hosts::{connect_and_probe, exec_checked, step_on_hosts, transports_of, unhealthy, Transports};
-use super::options::{ApplyError, DeployOptions};
+use super::options::{ApplyError, Cancel, DeployOptions};
 use super::pending;
 use super::wait;
 use crate::events::{Event, EventSink, Target};
@@ -33,6 +33,15 @@ fn indexes(spec: &ClusterSpec, start: &StartService) -> Vec<usize> {
     start.hosts.iter().filter_map(|name| spec.hosts.iter().position(|h| h.name.as_str() == name)).collect()
 }
 
+/// Cancel takes effect between phases and between the nodes of a rolling restart — never mid-node.
+fn stop_if_cancelled(cancel: &Cancel) -> Result<(), ApplyError> {
+    if cancel.is_cancelled() {
+        Err(ApplyError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
 async fn connect(spec: &Arc<ClusterSpec>, opts: &DeployOptions, events: &EventSink) -> Result<Transports, ApplyError> {
     Ok(transports_of(&connect_and_probe(spec, &opts.connect, events).await?))
 }
@@ -60,10 +69,16 @@ async fn systemctl(
 }
 
 /// Starts the cluster in order: ZooKeeper (quorum) → dedicated controllers → brokers (all in one cluster).
-pub async fn start(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink) -> Result<(), ApplyError> {
+pub async fn start(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+    cancel: Cancel,
+) -> Result<(), ApplyError> {
     let spec = Arc::new(spec.clone());
     let ts = connect(&spec, opts, &events).await?;
     for (phase, start) in stages(&spec) {
+        stop_if_cancelled(&cancel)?;
         let id = phase.kind.id().to_string();
         phase_started(&events, id.clone(), phase.title.clone(), &start);
         systemctl(&spec, &ts, &indexes(&spec, &start), "start", start.service, &events).await?;
@@ -76,10 +91,16 @@ pub async fn start(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink) 
 }
 
 /// Stops the cluster in reverse order: brokers → dedicated controllers → ZooKeeper; each unit until inactive.
-pub async fn stop(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink) -> Result<(), ApplyError> {
+pub async fn stop(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+    cancel: Cancel,
+) -> Result<(), ApplyError> {
     let spec = Arc::new(spec.clone());
     let ts = connect(&spec, opts, &events).await?;
     for (phase, start) in stages(&spec).into_iter().rev() {
+        stop_if_cancelled(&cancel)?;
         let id = format!("stop-{}", phase.kind.group());
         phase_started(&events, id.clone(), format!("Stop the {}", phase.kind.group()), &start);
         let service = start.service;
@@ -101,13 +122,19 @@ pub async fn stop(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink) -
 
 /// Rolling restart: dedicated controllers, then brokers, one host at a time; each must be back (the phase's health
 /// conditions hold) before the next goes down. A stopped node is started instead. ZooKeeper is not restarted.
-pub async fn restart(spec: &ClusterSpec, opts: &DeployOptions, events: EventSink) -> Result<(), ApplyError> {
+pub async fn restart(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+    cancel: Cancel,
+) -> Result<(), ApplyError> {
     let spec = Arc::new(spec.clone());
     let ts = connect(&spec, opts, &events).await?;
     for (phase, start) in stages(&spec).into_iter().filter(|(_, s)| s.service != Service::Zookeeper) {
         let id = format!("restart-{}", phase.kind.group());
         phase_started(&events, id.clone(), format!("Rolling restart of the {}", phase.kind.group()), &start);
         for i in indexes(&spec, &start) {
+            stop_if_cancelled(&cancel)?;
             systemctl(&spec, &ts, &[i], "restart", start.service, &events).await?;
             wait::until_healthy(&spec, &start.health, opts.health_timeout, &events)
                 .await

@@ -11,6 +11,7 @@ macro_rules! outln {
 }
 
 pub mod export;
+mod interrupt;
 pub mod operate;
 pub mod plan;
 pub mod progress;

@@ -1,5 +1,6 @@
 //! `kafka-wizard deploy|start|stop|restart|status FILE`: the verbs that touch hosts.
 
+use super::interrupt::cancel_on_ctrl_c;
 use super::progress::{sink, Renderer};
 use super::{load_spec, ProjectArg};
 use kafka_wizard::apply::{self, operate, status, ApplyError, Cancel, DeployOptions};
@@ -192,14 +193,8 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
         };
     }
     let cancel = Cancel::default();
-    let on_ctrl_c = cancel.clone();
     let result = rt.block_on(async {
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\ncancelling: hosts finish their current step…");
-                on_ctrl_c.cancel();
-            }
-        });
+        cancel_on_ctrl_c(cancel.clone());
         apply::deploy(&spec, &opts, events, cancel).await
     });
     renderer.finish();
@@ -249,11 +244,15 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
     }
     let renderer = Renderer::new(args.verbose);
     let events = sink(&renderer, args.json);
-    let (result, what) = match verb {
-        Verb::Start => (rt.block_on(operate::start(&spec, &opts, events)), "start"),
-        Verb::Stop => (rt.block_on(operate::stop(&spec, &opts, events)), "stop"),
-        Verb::Restart => (rt.block_on(operate::restart(&spec, &opts, events)), "restart"),
-    };
+    let cancel = Cancel::default();
+    let (result, what) = rt.block_on(async {
+        cancel_on_ctrl_c(cancel.clone());
+        match verb {
+            Verb::Start => (operate::start(&spec, &opts, events, cancel).await, "start"),
+            Verb::Stop => (operate::stop(&spec, &opts, events, cancel).await, "stop"),
+            Verb::Restart => (operate::restart(&spec, &opts, events, cancel).await, "restart"),
+        }
+    });
     renderer.finish();
     if result.is_ok() {
         eprintln!("\n{what}: done for cluster {}", spec.name);

@@ -97,13 +97,14 @@ pub async fn operate(
     on_event: Channel<Event>,
 ) -> AppResult<()> {
     let spec = spec_of(&draft)?;
-    let _job = jobs.begin()?;
+    let job = jobs.begin()?;
     let opts = options.to_deploy_options();
     let events = sink(on_event);
+    let cancel = job.cancel.clone();
     let result = match verb {
-        Verb::Start => operate::start(&spec, &opts, events).await,
-        Verb::Stop => operate::stop(&spec, &opts, events).await,
-        Verb::Restart => operate::restart(&spec, &opts, events).await,
+        Verb::Start => operate::start(&spec, &opts, events, cancel).await,
+        Verb::Stop => operate::stop(&spec, &opts, events, cancel).await,
+        Verb::Restart => operate::restart(&spec, &opts, events, cancel).await,
     };
     Ok(result?)
 }
