@@ -2,7 +2,8 @@
 //! (ApiVersions, Metadata, KRaft DescribeQuorum) spoken directly over TCP with the `kafka-protocol` codec — no Java
 //! tools, no other Kafka client.
 //!
-//! Owns the probes and their pure parsers (`parse_srvr`, `pick_version`); deciding whether a cluster is healthy
+//! Owns the probes (Metadata without topics for the brokers, with all topics for every partition's replicas and
+//! ISR) and their pure parsers (`parse_srvr`, `pick_version`); deciding whether a cluster is healthy
 //! (expected ids, one leader) is the caller's. Every probe is bounded by its `timeout` (connect + exchange).
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
@@ -143,33 +144,87 @@ pub fn pick_version(ours: (i16, i16), server: (i16, i16), floor: i16) -> Option<
 
 /// ApiVersions first, then Metadata (a version both sides support, >= 4, topics = empty array).
 pub async fn kafka_metadata(addr: &str, timeout: Duration) -> Result<ClusterMetadata, HealthError> {
+    let resp = metadata(addr, timeout, Some(Vec::new())).await?;
+    let mut brokers: Vec<BrokerInfo> = resp
+        .brokers
+        .iter()
+        .map(|b| BrokerInfo {
+            id: b.node_id.0,
+            host: b.host.to_string(),
+            port: b.port,
+            rack: b.rack.as_ref().map(|r| r.to_string()),
+        })
+        .collect();
+    brokers.sort_by_key(|b| b.id);
+    Ok(ClusterMetadata {
+        cluster_id: resp.cluster_id.as_ref().map(|c| c.to_string()),
+        controller_id: resp.controller_id.0,
+        brokers,
+    })
+}
+
+/// One partition as a broker's Metadata describes it (docs/facts/kafka.md §5).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PartitionState {
+    pub topic: String,
+    /// -1 stands for the whole topic when the broker answered a topic-level error (then `error_code` is set).
+    pub partition: i32,
+    /// -1 when the partition has no leader (offline).
+    pub leader: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+    /// Replicas on offline log dirs or dead brokers (Metadata v5+; empty before).
+    pub offline: Vec<i32>,
+    /// The partition's (or topic's) error code, 0 when none.
+    pub error_code: i16,
+}
+
+/// Metadata for ALL topics (internal ones included): every partition's leader, replicas, ISR and offline replicas,
+/// sorted by topic and partition.
+pub async fn kafka_partitions(addr: &str, timeout: Duration) -> Result<Vec<PartitionState>, HealthError> {
+    let resp = metadata(addr, timeout, None).await?;
+    let ids = |v: &[kafka_protocol::messages::BrokerId]| v.iter().map(|b| b.0).collect::<Vec<i32>>();
+    let mut partitions = Vec::new();
+    for t in &resp.topics {
+        let topic = t.name.as_ref().map(|n| n.to_string()).unwrap_or_default();
+        if t.error_code != 0 && t.partitions.is_empty() {
+            let (replicas, isr, offline) = (Vec::new(), Vec::new(), Vec::new());
+            let error_code = t.error_code;
+            partitions.push(PartitionState { topic, partition: -1, leader: -1, replicas, isr, offline, error_code });
+            continue;
+        }
+        partitions.extend(t.partitions.iter().map(|p| PartitionState {
+            topic: topic.clone(),
+            partition: p.partition_index,
+            leader: p.leader_id.0,
+            replicas: ids(&p.replica_nodes),
+            isr: ids(&p.isr_nodes),
+            offline: ids(&p.offline_replicas),
+            error_code: p.error_code,
+        }));
+    }
+    partitions.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+    Ok(partitions)
+}
+
+/// ApiVersions, then Metadata (a version both sides support, >= 4) for `topics` (None: all topics).
+async fn metadata(
+    addr: &str,
+    timeout: Duration,
+    topics: Option<Vec<kafka_protocol::messages::metadata_request::MetadataRequestTopic>>,
+) -> Result<MetadataResponse, HealthError> {
     bounded(addr, timeout, async {
         let mut conn = Conn::open(addr).await?;
         let versions = conn.api_versions().await?;
         let version = conn.negotiate(&versions, ApiKey::Metadata, MetadataRequest::VERSIONS, 4, "a broker listener")?;
         let mut req = MetadataRequest::default();
-        req.topics = Some(Vec::new());
+        req.topics = topics;
         req.allow_auto_topic_creation = false;
         let resp: MetadataResponse = conn.call(ApiKey::Metadata, version, &req).await?;
         if resp.error_code != 0 {
             return Err(error_code(addr, "Metadata", resp.error_code));
         }
-        let mut brokers: Vec<BrokerInfo> = resp
-            .brokers
-            .iter()
-            .map(|b| BrokerInfo {
-                id: b.node_id.0,
-                host: b.host.to_string(),
-                port: b.port,
-                rack: b.rack.as_ref().map(|r| r.to_string()),
-            })
-            .collect();
-        brokers.sort_by_key(|b| b.id);
-        Ok(ClusterMetadata {
-            cluster_id: resp.cluster_id.as_ref().map(|c| c.to_string()),
-            controller_id: resp.controller_id.0,
-            brokers,
-        })
+        Ok(resp)
     })
     .await
 }

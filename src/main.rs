@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         cli::Command::Deploy(a) => cli::operate::deploy(a),
         cli::Command::Start(a) => cli::operate::operate(cli::operate::Verb::Start, a),
         cli::Command::Stop(a) => cli::operate::operate(cli::operate::Verb::Stop, a),
-        cli::Command::Restart(a) => cli::operate::operate(cli::operate::Verb::Restart, a),
+        cli::Command::Restart(a) => cli::operate::operate(cli::operate::Verb::Restart { force: a.force }, a.hosts),
         cli::Command::Status(a) => cli::operate::status(a),
     }
 }

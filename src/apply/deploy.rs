@@ -197,7 +197,8 @@ async fn host_phase(
 }
 
 /// A start phase: start the service where it is stopped (all such hosts at once), restart it where this run changed
-/// what it runs (one host at a time, healthy in between), then prove the phase's health conditions.
+/// what it runs (one host at a time, healthy in between — and healthy before the first, unless `force`), then prove
+/// the phase's health conditions.
 async fn start_phase(
     spec: &Arc<ClusterSpec>,
     opts: &DeployOptions,
@@ -237,6 +238,9 @@ async fn start_phase(
     };
     if !to_start.is_empty() || to_restart.is_empty() {
         healthy().await?;
+    } else {
+        // Running services only: the cluster must be healthy before the first of them goes down.
+        wait::ready_to_roll(spec, &start.health, opts.force, events).await.map_err(ApplyError::Unhealthy)?;
     }
     // Changed configuration on running units: rolling, one host at a time.
     for index in to_restart {
@@ -258,7 +262,9 @@ async fn start_phase(
             events(Event::StepFailed { target, step: step.clone(), error: message.clone() });
             return Err(ApplyError::Failed(vec![super::Failure { host: name, step, message }]));
         }
-        healthy().await?;
+        wait::until_back(spec, &start.health, &name, opts.health_timeout, events)
+            .await
+            .map_err(|m| unhealthy(spec, &transports, m))?;
         let outcome = Outcome::Changed { detail: "restarted; the cluster is healthy again".into() };
         events(Event::StepFinished { target, step, outcome });
         summary.started.push(name);

@@ -121,7 +121,8 @@ pub async fn stop(
 }
 
 /// Rolling restart: dedicated controllers, then brokers, one host at a time; each must be back (the phase's health
-/// conditions hold) before the next goes down. A stopped node is started instead. ZooKeeper is not restarted.
+/// conditions hold) before the next goes down, and they must hold before the first (unless `opts.force`). A stopped
+/// node is started instead. ZooKeeper is not restarted.
 pub async fn restart(
     spec: &ClusterSpec,
     opts: &DeployOptions,
@@ -133,10 +134,11 @@ pub async fn restart(
     for (phase, start) in stages(&spec).into_iter().filter(|(_, s)| s.service != Service::Zookeeper) {
         let id = format!("restart-{}", phase.kind.group());
         phase_started(&events, id.clone(), format!("Rolling restart of the {}", phase.kind.group()), &start);
+        wait::ready_to_roll(&spec, &start.health, opts.force, &events).await.map_err(ApplyError::Unhealthy)?;
         for i in indexes(&spec, &start) {
             stop_if_cancelled(&cancel)?;
             systemctl(&spec, &ts, &[i], "restart", start.service, &events).await?;
-            wait::until_healthy(&spec, &start.health, opts.health_timeout, &events)
+            wait::until_back(&spec, &start.health, spec.hosts[i].name.as_str(), opts.health_timeout, &events)
                 .await
                 .map_err(|m| unhealthy(&spec, &ts, m))?;
             events(Event::Log { target: Target::host(&spec.hosts[i].name), message: "back in the cluster".into() });

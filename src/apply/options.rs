@@ -21,6 +21,9 @@ pub struct DeployOptions {
     pub health_timeout: Duration,
     /// Install Java with the hosts' package manager where it is missing or too old.
     pub install_java: bool,
+    /// Start a rolling restart although the cluster is not healthy before its first node (a warning says so).
+    /// The app never sets it.
+    pub force: bool,
 }
 
 impl Default for DeployOptions {
@@ -31,6 +34,7 @@ impl Default for DeployOptions {
             parallelism: 8,
             health_timeout: Duration::from_secs(180),
             install_java: false,
+            force: false,
         }
     }
 }

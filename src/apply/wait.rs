@@ -1,31 +1,46 @@
 //! Waiting for health: poll until the cluster proves itself (or a deadline passes, with what was last seen).
 //! ZooKeeper: `srvr` on every member shows one leader and the rest followers. Brokers: every broker's Metadata
 //! lists all expected broker ids and one cluster id (KRaft: the project's). KRaft: the quorum has a leader and the
-//! voters are exactly the controllers. Which conditions apply where is the plan's ([`Health`]); this module checks
-//! them.
+//! voters are exactly the controllers. Partitions: every broker's Metadata for all topics shows each partition led
+//! and its ISR holding all its replicas. Which conditions apply where is the plan's ([`Health`]); this module checks
+//! them, once (`check`), polled to a deadline (`until_healthy`, `until_back` after one node's restart, each gate's
+//! time in the log), and before the first node of a rolling restart (`ready_to_roll`, which `--force` overrides).
 
 use crate::events::{Event, EventSink, Target};
-use crate::health::{self, ZkMode};
+use crate::health::{self, PartitionState, ZkMode};
 use crate::plan::Health;
 use crate::project::spec::{ClusterSpec, Coordination, Role};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 const POLL: Duration = Duration::from_millis(1000);
 
-/// Polls `check` until it returns Ok or `timeout` passes; the error is the last thing seen.
-async fn poll<F, Fut>(what: &str, timeout: Duration, events: &EventSink, mut check: F) -> Result<(), String>
+/// Polls `check` until it returns Ok or `timeout` passes; the error is the last thing seen. When it holds, the log
+/// says how long it took (`node`, the host just restarted, leads the line).
+async fn poll<F, Fut>(
+    what: &str,
+    node: Option<&str>,
+    timeout: Duration,
+    events: &EventSink,
+    mut check: F,
+) -> Result<(), String>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<String, String>>,
 {
-    let deadline = Instant::now() + timeout;
+    let started = Instant::now();
+    let deadline = started + timeout;
     let mut last = String::new();
     loop {
         match check().await {
             Ok(seen) => {
-                events(Event::Log { target: Target::Wizard, message: format!("{what}: {seen}") });
+                let took = started.elapsed().as_secs_f64();
+                let message = match node {
+                    Some(node) => format!("{node} back: {what} after {took:.1} s ({seen})"),
+                    None => format!("{what}: {seen} (after {took:.1} s)"),
+                };
+                events(Event::Log { target: Target::Wizard, message });
                 return Ok(());
             }
             Err(seen) => {
@@ -118,6 +133,78 @@ pub async fn brokers_check(spec: &ClusterSpec) -> Result<String, String> {
     }
 }
 
+/// At most this many partitions are named when some are behind; the rest are counted.
+const NAMED_PARTITIONS: usize = 10;
+
+/// What is wrong with one partition, or None when it is led and fully replicated: `orders-2: ISR [1, 3] of replicas
+/// [1, 2, 3]`.
+pub fn partition_behind(p: &PartitionState) -> Option<String> {
+    let name = format!("{}-{}", p.topic, p.partition);
+    if p.partition < 0 {
+        return Some(format!("{}: {}", p.topic, health::error_name(p.error_code)));
+    }
+    let mut wrong = Vec::new();
+    if p.leader < 0 {
+        wrong.push("no leader (offline)".to_string());
+    }
+    if !p.replicas.iter().all(|r| p.isr.contains(r)) {
+        wrong.push(format!("ISR {:?} of replicas {:?}", p.isr, p.replicas));
+    }
+    if !p.offline.is_empty() {
+        wrong.push(format!("offline replicas {:?}", p.offline));
+    }
+    if wrong.is_empty() && p.error_code != 0 {
+        wrong.push(health::error_name(p.error_code));
+    }
+    (!wrong.is_empty()).then(|| format!("{name}: {}", wrong.join(", ")))
+}
+
+/// Judges the partitions as each broker sees them (broker name, its partitions): Ok with a summary when every
+/// partition is led and fully replicated in every view, else Err naming the partitions behind (the first view that
+/// shows one names it; up to [`NAMED_PARTITIONS`], then a count).
+pub fn judge_partitions(views: &[(String, Vec<PartitionState>)]) -> Result<String, String> {
+    let mut behind: BTreeMap<(&str, i32), String> = BTreeMap::new();
+    for (_, partitions) in views {
+        for p in partitions {
+            if let Some(what) = partition_behind(p) {
+                behind.entry((p.topic.as_str(), p.partition)).or_insert(what);
+            }
+        }
+    }
+    if behind.is_empty() {
+        let partitions = views.iter().map(|(_, ps)| ps.len()).max().unwrap_or(0);
+        let topics: BTreeSet<&str> = views.iter().flat_map(|(_, ps)| ps.iter().map(|p| p.topic.as_str())).collect();
+        return Ok(format!("{partitions} partition(s) of {} topic(s) led and fully replicated", topics.len()));
+    }
+    let count = behind.len();
+    let mut named: Vec<String> = behind.into_values().take(NAMED_PARTITIONS).collect();
+    if count > NAMED_PARTITIONS {
+        named.push(format!("and {} more", count - NAMED_PARTITIONS));
+    }
+    Err(format!("{count} partition(s) behind: {}", named.join("; ")))
+}
+
+/// Checks every broker's Metadata for all topics once: every partition led, its ISR all its replicas.
+pub async fn partitions_check(spec: &ClusterSpec) -> Result<String, String> {
+    let port = spec.kafka.listener_port;
+    let futures = spec.brokers().map(|b| {
+        let addr = format!("{}:{port}", b.reach().for_host_port());
+        async move { (b.name.to_string(), health::kafka_partitions(&addr, PROBE_TIMEOUT).await) }
+    });
+    let mut views = Vec::new();
+    let mut unreachable = Vec::new();
+    for (name, r) in futures_util::future::join_all(futures).await {
+        match r {
+            Ok(partitions) => views.push((name, partitions)),
+            Err(e) => unreachable.push(format!("{name}: {e}")),
+        }
+    }
+    if !unreachable.is_empty() {
+        return Err(unreachable.join("; "));
+    }
+    judge_partitions(&views)
+}
+
 /// Checks the KRaft quorum once through the first broker (or controller): a leader, and voters = controllers.
 pub async fn quorum_check(spec: &ClusterSpec) -> Result<String, String> {
     let Coordination::Kraft(k) = &spec.coordination else { return Ok("no KRaft".into()) };
@@ -168,6 +255,7 @@ pub async fn check(spec: &ClusterSpec, health: &Health) -> Result<String, String
         Health::ZookeeperQuorum { .. } => zookeeper_check(spec).await,
         Health::ControllersListening { .. } => controllers_listening_check(spec).await,
         Health::BrokersInCluster { .. } => brokers_check(spec).await,
+        Health::PartitionsReplicated => partitions_check(spec).await,
         Health::KraftQuorum { .. } => quorum_check(spec).await,
     }
 }
@@ -180,7 +268,180 @@ pub async fn until_healthy(
     events: &EventSink,
 ) -> Result<(), String> {
     for h in health {
-        poll(h.waiting_for(), timeout, events, || check(spec, h)).await?;
+        poll(h.waiting_for(), None, timeout, events, || check(spec, h)).await?;
     }
     Ok(())
+}
+
+/// After `node` was restarted: polls each condition in order like [`until_healthy`], the log naming the node and
+/// each gate's time ("h5 back: partitions fully replicated after 4.2 s").
+pub async fn until_back(
+    spec: &ClusterSpec,
+    health: &[Health],
+    node: &str,
+    timeout: Duration,
+    events: &EventSink,
+) -> Result<(), String> {
+    for h in health {
+        poll(h.waiting_for(), Some(node), timeout, events, || check(spec, h)).await?;
+    }
+    Ok(())
+}
+
+/// Before the first node of a rolling restart: each condition checked once must already hold — a node taken down
+/// from an unhealthy cluster can make partitions unavailable. Err says what is wrong, unless `force`, which goes on
+/// with a warning.
+pub async fn ready_to_roll(
+    spec: &ClusterSpec,
+    health: &[Health],
+    force: bool,
+    events: &EventSink,
+) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for h in health {
+        if let Err(seen) = check(spec, h).await {
+            problems.push(format!("{}: {seen}", h.check_name()));
+        }
+    }
+    refuse_or_force(&problems, force, events)
+}
+
+/// The verdict of [`ready_to_roll`] on what it found.
+pub fn refuse_or_force(problems: &[String], force: bool, events: &EventSink) -> Result<(), String> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let problems = problems.join("; ");
+    if force {
+        let message = format!("rolling restart forced (--force) although the cluster is not healthy: {problems}");
+        events(Event::Warning { target: Target::Wizard, message });
+        return Ok(());
+    }
+    Err(format!(
+        "{problems} — refusing to start a rolling restart, nothing was restarted; let the cluster recover (or fix \
+         it) and run again, or pass --force to restart anyway"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    fn partition(topic: &str, partition: i32, leader: i32, replicas: &[i32], isr: &[i32]) -> PartitionState {
+        PartitionState {
+            topic: topic.into(),
+            partition,
+            leader,
+            replicas: replicas.to_vec(),
+            isr: isr.to_vec(),
+            offline: Vec::new(),
+            error_code: 0,
+        }
+    }
+
+    fn view(broker: &str, partitions: Vec<PartitionState>) -> (String, Vec<PartitionState>) {
+        (broker.to_string(), partitions)
+    }
+
+    #[test]
+    fn partitions_led_with_all_replicas_in_sync_are_fine() {
+        let ps =
+            vec![partition("orders", 0, 1, &[1, 2, 3], &[3, 1, 2]), partition("orders", 1, 2, &[2, 3, 1], &[2, 3, 1])];
+        let seen = judge_partitions(&[view("h4", ps.clone()), view("h5", ps)]).unwrap();
+        assert_eq!(seen, "2 partition(s) of 1 topic(s) led and fully replicated");
+        assert_eq!(
+            judge_partitions(&[view("h4", Vec::new())]).unwrap(),
+            "0 partition(s) of 0 topic(s) led and fully replicated"
+        );
+    }
+
+    #[test]
+    fn an_under_replicated_partition_is_named_with_its_isr_and_replicas() {
+        let fine = partition("orders", 0, 1, &[1, 2, 3], &[1, 2, 3]);
+        let behind = partition("orders", 1, 2, &[1, 2, 3], &[2, 3]);
+        let err = judge_partitions(&[view("h4", vec![fine.clone()]), view("h5", vec![fine, behind])]).unwrap_err();
+        assert_eq!(err, "1 partition(s) behind: orders-1: ISR [2, 3] of replicas [1, 2, 3]");
+    }
+
+    #[test]
+    fn an_offline_partition_is_named_with_its_offline_replicas() {
+        let mut offline = partition("payments", 0, -1, &[1, 2], &[]);
+        offline.offline = vec![1, 2];
+        let err = judge_partitions(&[view("h4", vec![offline])]).unwrap_err();
+        assert_eq!(
+            err,
+            "1 partition(s) behind: payments-0: no leader (offline), ISR [] of replicas [1, 2], offline replicas [1, 2]"
+        );
+    }
+
+    #[test]
+    fn a_topic_level_error_or_a_partition_error_is_named() {
+        let mut topic = partition("new", -1, -1, &[], &[]);
+        topic.error_code = 5;
+        let mut replica = partition("old", 0, 1, &[1, 2], &[1, 2]);
+        replica.error_code = 9;
+        let err = judge_partitions(&[view("h4", vec![topic, replica])]).unwrap_err();
+        assert!(err.starts_with("2 partition(s) behind: new: LeaderNotAvailable"), "{err}");
+        assert!(err.contains("old-0: ReplicaNotAvailable"), "{err}");
+    }
+
+    #[test]
+    fn past_ten_partitions_behind_the_rest_are_counted() {
+        let ps: Vec<PartitionState> = (0..13).map(|i| partition("t", i, 1, &[1, 2], &[1])).collect();
+        let err = judge_partitions(&[view("h4", ps)]).unwrap_err();
+        assert!(err.starts_with("13 partition(s) behind: t-0: ISR [1] of replicas [1, 2]; t-1:"), "{err}");
+        assert!(err.ends_with("t-9: ISR [1] of replicas [1, 2]; and 3 more"), "{err}");
+        assert!(!err.contains("t-10"), "{err}");
+    }
+
+    fn recorder() -> (EventSink, Arc<Mutex<Vec<Event>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink_seen = seen.clone();
+        let sink: EventSink = Arc::new(move |e| sink_seen.lock().unwrap().push(e));
+        (sink, seen)
+    }
+
+    #[test]
+    fn a_rolling_restart_from_an_unhealthy_cluster_is_refused_naming_what_is_wrong() {
+        let (events, seen) = recorder();
+        let problems = vec![
+            "partitions replicated: 1 partition(s) behind: orders-1: ISR [2, 3] of replicas [1, 2, 3]".to_string()
+        ];
+        let err = refuse_or_force(&problems, false, &events).unwrap_err();
+        assert!(err.contains("orders-1: ISR [2, 3] of replicas [1, 2, 3]"), "{err}");
+        assert!(err.contains("nothing was restarted") && err.contains("--force"), "{err}");
+        assert!(seen.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn force_goes_on_from_an_unhealthy_cluster_with_a_warning() {
+        let (events, seen) = recorder();
+        let problems = vec!["brokers in one cluster: h6: cannot connect".to_string()];
+        refuse_or_force(&problems, true, &events).unwrap();
+        let seen = seen.lock().unwrap();
+        assert!(
+            matches!(&seen[..], [Event::Warning { target: Target::Wizard, message }]
+                if message.contains("forced (--force)") && message.contains("h6: cannot connect")),
+            "{seen:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn ready_to_roll_checks_the_cluster_and_refuses_when_the_brokers_cannot_be_reached() {
+        // The fixture's hosts do not resolve here: no broker answers.
+        let draft = crate::project::parse(include_str!("../../tests/fixtures/kraft-dedicated.toml")).unwrap();
+        let spec = crate::project::validate(&draft).spec.unwrap();
+        let health = crate::plan::cluster_health(&spec);
+        let err = ready_to_roll(&spec, &health[..2], false, &crate::events::discard()).await.unwrap_err();
+        assert!(err.starts_with("brokers in one cluster: ") && err.contains("; partitions replicated: "), "{err}");
+        ready_to_roll(&spec, &health[..2], true, &crate::events::discard()).await.unwrap();
+    }
+
+    #[test]
+    fn a_healthy_cluster_rolls_without_a_word() {
+        let (events, seen) = recorder();
+        refuse_or_force(&[], false, &events).unwrap();
+        assert!(seen.lock().unwrap().is_empty());
+    }
 }

@@ -50,8 +50,9 @@ pub enum Command {
     Start(operate::HostArgs),
     /// Stop the cluster: brokers first, then controllers, then ZooKeeper.
     Stop(operate::HostArgs),
-    /// Rolling restart: one node at a time, each back in the cluster before the next.
-    Restart(operate::HostArgs),
+    /// Rolling restart: one node at a time, each back in the cluster with every partition fully replicated before
+    /// the next; refused when the cluster is not healthy before the first (unless --force).
+    Restart(operate::RestartArgs),
     /// Per host: units, process listening, in the cluster; and the cluster-wide health checks (exit 1 if unhealthy).
     Status(operate::HostArgs),
 }

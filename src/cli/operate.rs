@@ -49,6 +49,18 @@ pub struct DeployArgs {
     /// Install OpenJDK with each host's package manager where Java is missing or too old.
     #[arg(long)]
     pub install_java: bool,
+    /// Restart changed running services although the cluster is not healthy before the first one (a warning).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::Args)]
+pub struct RestartArgs {
+    #[command(flatten)]
+    pub hosts: HostArgs,
+    /// Roll although the cluster is not healthy before the first node (partitions behind, a broker down …).
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn options(a: &HostArgs, cache: Option<PathBuf>) -> Result<DeployOptions, ExitCode> {
@@ -141,7 +153,10 @@ fn report(result: Result<(), ApplyError>, what: &str) -> ExitCode {
 pub enum Verb {
     Start,
     Stop,
-    Restart,
+    /// With `--force`.
+    Restart {
+        force: bool,
+    },
 }
 
 pub fn deploy(args: DeployArgs) -> ExitCode {
@@ -154,6 +169,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
         Err(code) => return code,
     };
     opts.install_java = args.install_java;
+    opts.force = args.force;
     // Check host keys first (and ask about unknown ones), so a deploy never stops half-way over a prompt.
     let rt = runtime();
     if let Err(e) = interactive_key_check(&rt, &spec, &opts, args.hosts.json) {
@@ -236,6 +252,7 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
+    opts.force = matches!(verb, Verb::Restart { force: true });
     let rt = runtime();
     if let Err(e) = interactive_key_check(&rt, &spec, &opts, args.json) {
         if !ask_about_unknown_keys(&e, &mut opts, args.json) {
@@ -250,7 +267,7 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
         match verb {
             Verb::Start => (operate::start(&spec, &opts, events, cancel).await, "start"),
             Verb::Stop => (operate::stop(&spec, &opts, events, cancel).await, "stop"),
-            Verb::Restart => (operate::restart(&spec, &opts, events, cancel).await, "restart"),
+            Verb::Restart { .. } => (operate::restart(&spec, &opts, events, cancel).await, "restart"),
         }
     });
     renderer.finish();

@@ -35,7 +35,7 @@ pub fn start_commands(start: &StartService) -> Vec<String> {
 }
 
 /// Commands that check a health condition by hand, from any host; none where only the wizard's own protocol
-/// checks apply (the KRaft quorum and controllers).
+/// checks apply (the KRaft quorum and controllers, the partitions' replication).
 pub fn health_commands(spec: &ClusterSpec, health: &Health) -> Vec<String> {
     match health {
         Health::ZookeeperQuorum { members } => {
@@ -50,7 +50,8 @@ pub fn health_commands(spec: &ClusterSpec, health: &Health) -> Vec<String> {
                 })
                 .collect()
         }
-        Health::ControllersListening { .. } | Health::KraftQuorum { .. } => Vec::new(),
+        // The partitions' check is the wizard's own (`apply::wait`); none here keeps the exported index as it was.
+        Health::ControllersListening { .. } | Health::KraftQuorum { .. } | Health::PartitionsReplicated => Vec::new(),
         Health::BrokersInCluster { broker_ids } => {
             let first = spec.brokers().next().map(|b| b.reach().for_host_port()).unwrap_or_default();
             vec![format!(

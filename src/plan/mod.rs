@@ -156,6 +156,9 @@ pub enum Health {
     ControllersListening { controllers: Vec<String> },
     /// Every broker's Metadata lists every expected broker id, all with one cluster id (KRaft: the project's).
     BrokersInCluster { broker_ids: Vec<u32> },
+    /// Every partition of every topic (internal ones too) has a leader and all its replicas in its ISR, as every
+    /// broker's Metadata says — no under-replicated and no offline partitions, so the next broker may go down.
+    PartitionsReplicated,
     /// The KRaft quorum has a leader and its voters are exactly the controllers.
     KraftQuorum { voters: Vec<u32> },
 }
@@ -169,6 +172,9 @@ impl Health {
                 format!("wait until controllers {} listen", controllers.join(", "))
             }
             Health::BrokersInCluster { broker_ids } => format!("wait until brokers {broker_ids:?} are in the cluster"),
+            Health::PartitionsReplicated => {
+                "wait until every partition has a leader and all its replicas in sync".into()
+            }
             Health::KraftQuorum { voters } => format!("wait for a KRaft quorum of voters {voters:?}"),
         }
     }
@@ -181,6 +187,7 @@ impl Health {
             }
             Health::ControllersListening { .. } => ("KRaft controllers listening", "the KRaft controllers listening"),
             Health::BrokersInCluster { .. } => ("brokers in one cluster", "every broker in one cluster"),
+            Health::PartitionsReplicated => ("partitions replicated", "partitions fully replicated"),
             Health::KraftQuorum { .. } => ("KRaft quorum", "a KRaft quorum with every controller voting"),
         }
     }
@@ -380,7 +387,7 @@ pub fn start_phases(spec: &ClusterSpec) -> Vec<Phase> {
             }
         }
     }
-    let mut brokers_healthy = vec![brokers_in_cluster(spec)];
+    let mut brokers_healthy = vec![brokers_in_cluster(spec), Health::PartitionsReplicated];
     brokers_healthy.extend(kraft_quorum(spec));
     phases.push(start(
         PhaseKind::StartBrokers,
@@ -403,7 +410,7 @@ fn kraft_quorum(spec: &ClusterSpec) -> Option<Health> {
 }
 
 /// Every condition a healthy cluster meets (what `status` checks): the ZooKeeper quorum of a managed ensemble, the
-/// KRaft quorum, the brokers in one cluster.
+/// KRaft quorum, the brokers in one cluster, every partition fully replicated.
 pub fn cluster_health(spec: &ClusterSpec) -> Vec<Health> {
     let mut health = Vec::new();
     let members = spec.zookeeper_members();
@@ -411,6 +418,7 @@ pub fn cluster_health(spec: &ClusterSpec) -> Vec<Health> {
         health.push(Health::ZookeeperQuorum { members: members.iter().map(|m| m.name.to_string()).collect() });
     }
     health.push(brokers_in_cluster(spec));
+    health.push(Health::PartitionsReplicated);
     health.extend(kraft_quorum(spec));
     health
 }

@@ -2,7 +2,8 @@
 # tests/world/prepare.sh — make this machine ready for the end-to-end suite (as root; idempotent).
 # Owns: nothing of its own; it installs the missing Debian packages (apt-get update first,
 # --no-install-recommends, only when something is missing), builds the cached test-host rootfs
-# (build-rootfs.sh), assembles the cached Kafka releases (assemble-kafka.sh) and removes the
+# (build-rootfs.sh), assembles the cached Kafka releases (assemble-kafka.sh), installs kafka-python
+# into a venv for the load test, and removes the
 # leftovers of a crashed run (world.sh clean). Warm, it takes a few seconds.
 # Note: installing systemd-container on a machine whose PID 1 is not systemd is fine, but it
 # may upgrade the machine's systemd packages.
@@ -12,6 +13,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 kw_need_root "$@"
 RELEASES=${KW_RELEASES:-"3.9.2 4.1.1"}
+KW_PY_CLIENT=${KW_PY_CLIENT:-kafka-python==2.3.3}
 
 need=()
 want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
@@ -25,6 +27,7 @@ want ssh openssh-client
 want scp openssh-client
 want ssh-keygen openssh-client
 want python3 python3
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 want mvn maven
 want java openjdk-17-jdk-headless
 want sha512sum coreutils
@@ -42,6 +45,18 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
 else
     echo "prepare: all host tools present"
+fi
+
+# a real third-party Kafka client for the load test (tests/world/roll_load.py): kafka-python, pinned, in a venv
+venv="$KW_CACHE/py-client"
+if [ "$(cat "$venv/.pinned" 2>/dev/null)" != "$KW_PY_CLIENT" ] || ! "$venv/bin/python" -c 'import kafka' 2>/dev/null; then
+    echo "prepare: installing $KW_PY_CLIENT into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "$KW_PY_CLIENT"
+    echo "$KW_PY_CLIENT" >"$venv/.pinned"
+else
+    echo "prepare: $KW_PY_CLIENT present in $venv"
 fi
 
 # leftovers of a crashed run (waiting for any other test run on this machine to finish first)
