@@ -207,9 +207,11 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     ok(wizard(&["start", p]));
     assert_eq!(status_json(p)["healthy"], true);
 
-    // restart: rolling; every broker restarted, healthy after.
+    // restart: rolling and health-gated, under load from a real client (kafka-python): an RF=3,
+    // min.insync.replicas=2 topic, an idempotent acks=all producer sending and a consumer reading throughout.
+    // Every broker restarted, every acknowledged record consumed, none lost; healthy after.
     let before: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
-    ok(wizard(&["restart", p]));
+    restart_under_load(p, &brokers);
     let after: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
     for (b, a) in before.iter().zip(&after) {
         assert_ne!(b, a, "every broker restarted");
@@ -258,6 +260,67 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     assert!(text(&ok(wizard(&["deploy", p]))).contains("no changes"));
     let after: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
     assert_eq!(before, after);
+}
+
+/// `kafka-wizard restart` while tests/world/roll_load.py (kafka-python, from tests/world/prepare.sh's venv) produces
+/// with acks=all and idempotence to an RF=3, min.insync.replicas=2 topic and consumes it; then counts: every
+/// acknowledged record consumed, no NotEnoughReplicas surfaced to the producer; prints the figures and each node's
+/// gate time.
+fn restart_under_load(project: &str, brokers: &[String]) {
+    use std::io::{BufRead, Write};
+    let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
+    let python = Path::new(&cache).join("py-client/bin/python");
+    assert!(python.exists(), "{} missing: run tests/world/prepare.sh (it installs kafka-python)", python.display());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/roll_load.py");
+    let mut load = Command::new(python)
+        .arg(script)
+        .args([&brokers.join(","), "roll-load"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start roll_load.py");
+    let mut from_load = std::io::BufReader::new(load.stdout.take().unwrap());
+    let mut line = String::new();
+    from_load.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "READY", "roll_load.py did not start producing");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+
+    let t0 = Instant::now();
+    let out = ok(wizard(&["restart", "--json", project]));
+    let took = t0.elapsed().as_secs_f64();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let mut to_load = load.stdin.take().unwrap();
+    writeln!(to_load, "stop").unwrap();
+    line.clear();
+    from_load.read_line(&mut line).unwrap();
+    assert!(load.wait().unwrap().success(), "roll_load.py failed");
+    let figures: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("roll_load.py summary {line:?}: {e}"));
+
+    let gates: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|e| e["message"].as_str().map(str::to_string))
+        .filter(|m| m.contains(" back: "))
+        .collect();
+    eprintln!(
+        "MEASURE rolling restart of 3 brokers under load in {took:.1}s: sent {}, acked {}, consumed {}, duplicates {}, \
+         lost {}, errors surfaced {}",
+        figures["sent"], figures["acked"], figures["consumed"], figures["duplicates"], figures["lost"], figures["errors"]
+    );
+    for gate in &gates {
+        eprintln!("MEASURE gate: {gate}");
+    }
+    for h in ["h4", "h5", "h6"] {
+        assert!(
+            gates.iter().any(|g| g.starts_with(&format!("{h} back: partitions fully replicated after "))),
+            "{h}'s partition gate is logged: {gates:?}"
+        );
+    }
+    assert!(figures["acked"].as_u64().unwrap() > 100, "the producer kept sending: {figures}");
+    assert_eq!(figures["lost"], 0, "every acknowledged record is consumed: {figures}");
+    assert!(figures["errors"].get("NotEnoughReplicasError").is_none(), "no NotEnoughReplicas surfaced: {figures}");
+    assert!(figures["errors"].get("NotEnoughReplicasAfterAppendError").is_none(), "{figures}");
 }
 
 /// The value broker `id` runs with for `key`, as the broker reports it (DescribeConfigs through Kafka's own

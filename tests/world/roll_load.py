@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""tests/world/roll_load.py — load for a rolling restart, through a real third-party client (kafka-python).
+
+Owns: the topic it creates (RF=3, min.insync.replicas=2), a producer sending continuously with acks=all and
+idempotence (retries allowed), and a consumer reading from the start. Prints "READY" once records are being
+acknowledged; on "stop" (or end of input) it stops producing, flushes, waits until the consumer has read every
+acknowledged record (or a deadline), and prints one JSON line: sent, acked, errors (by kind), consumed, lost.
+
+Usage: roll_load.py BOOTSTRAP[,BOOTSTRAP…] TOPIC   (run with the venv of tests/world/prepare.sh)
+"""
+
+import collections
+import json
+import sys
+import threading
+import time
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+PARTITIONS = 6
+SEND_EVERY = 0.005  # seconds: ~200 records/s
+CATCH_UP = 120  # seconds the consumer gets to read every acknowledged record
+
+
+def log(message):
+    print(f"[roll_load] {message}", file=sys.stderr, flush=True)
+
+
+def create_topic(bootstrap, topic):
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="roll-load-admin")
+    try:
+        admin.create_topics(
+            [NewTopic(topic, PARTITIONS, 3, topic_configs={"min.insync.replicas": "2"})], timeout_ms=30000
+        )
+    except TopicAlreadyExistsError:
+        pass
+    finally:
+        admin.close()
+
+
+def main():
+    bootstrap, topic = sys.argv[1].split(","), sys.argv[2]
+    create_topic(bootstrap, topic)
+
+    lock = threading.Lock()
+    acked, consumed = set(), set()
+    errors = collections.Counter()
+    duplicates = 0
+    stop_producing, stop_consuming = threading.Event(), threading.Event()
+
+    def consume():
+        nonlocal duplicates
+        consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            client_id="roll-load-consumer",
+        )
+        while not stop_consuming.is_set():
+            for records in consumer.poll(timeout_ms=500).values():
+                with lock:
+                    for r in records:
+                        seq = int(r.value)
+                        if seq in consumed:
+                            duplicates += 1
+                        consumed.add(seq)
+        consumer.close()
+
+    consumer_thread = threading.Thread(target=consume, daemon=True)
+    consumer_thread.start()
+
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        retries=2**31 - 1,
+        max_in_flight_requests_per_connection=5,
+        delivery_timeout_ms=180000,
+        request_timeout_ms=30000,
+        linger_ms=5,
+        client_id="roll-load-producer",
+    )
+
+    def on_ack(seq):
+        def ack(_metadata):
+            with lock:
+                acked.add(seq)
+
+        return ack
+
+    def on_error(seq):
+        def error(exc):
+            with lock:
+                errors[type(exc).__name__] += 1
+            log(f"record {seq} failed: {exc!r}")
+
+        return error
+
+    sent = 0
+
+    def produce():
+        nonlocal sent
+        while not stop_producing.is_set():
+            future = producer.send(topic, value=str(sent).encode())
+            future.add_callback(on_ack(sent)).add_errback(on_error(sent))
+            sent += 1
+            time.sleep(SEND_EVERY)
+
+    producer_thread = threading.Thread(target=produce, daemon=True)
+    producer_thread.start()
+    while True:
+        with lock:
+            if acked:
+                break
+        time.sleep(0.1)
+    print("READY", flush=True)
+
+    for line in sys.stdin:
+        if line.strip() == "stop":
+            break
+    stop_producing.set()
+    producer_thread.join()
+    producer.flush(timeout=180)
+    producer.close()
+    deadline = time.monotonic() + CATCH_UP
+    while time.monotonic() < deadline:
+        with lock:
+            if acked <= consumed:
+                break
+        time.sleep(0.5)
+    stop_consuming.set()
+    consumer_thread.join(timeout=10)
+    with lock:
+        lost = sorted(acked - consumed)
+        summary = {
+            "sent": sent,
+            "acked": len(acked),
+            "errors": dict(errors),
+            "consumed": len(consumed),
+            "duplicates": duplicates,
+            "lost": len(lost),
+            "lost_first": lost[:20],
+        }
+    print(json.dumps(summary), flush=True)
+
+
+if __name__ == "__main__":
+    main()
