@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
@@ -48,18 +48,27 @@ def main():
     acked, consumed = set(), set()
     errors = collections.Counter()
     duplicates = 0
-    stop_producing, stop_consuming = threading.Event(), threading.Event()
+    stop_producing, stop_consuming, consuming = threading.Event(), threading.Event(), threading.Event()
 
     def consume():
         nonlocal duplicates
         consumer = KafkaConsumer(
-            topic,
             bootstrap_servers=bootstrap,
             group_id=None,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
             client_id="roll-load-consumer",
         )
+        # Assigned by hand: without a group, a subscription made before the new topic's metadata reached this
+        # client would only see its partitions at the next metadata refresh (minutes later).
+        partitions = None
+        while not partitions or len(partitions) < PARTITIONS:
+            time.sleep(0.2)
+            partitions = consumer.partitions_for_topic(topic)
+        consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
+        consumer.seek_to_beginning()
+        log(f"consuming {topic} partitions {sorted(partitions)}")
+        consuming.set()
         while not stop_consuming.is_set():
             for records in consumer.poll(timeout_ms=500).values():
                 with lock:
@@ -72,13 +81,15 @@ def main():
 
     consumer_thread = threading.Thread(target=consume, daemon=True)
     consumer_thread.start()
+    if not consuming.wait(60):
+        sys.exit("the consumer found no partitions of the topic within 60 s")
 
     producer = KafkaProducer(
         bootstrap_servers=bootstrap,
         acks="all",
         enable_idempotence=True,
         retries=2**31 - 1,
-        max_in_flight_requests_per_connection=5,
+        max_in_flight_requests_per_connection=1,  # kafka-python requires 1 with idempotence
         delivery_timeout_ms=180000,
         request_timeout_ms=30000,
         linger_ms=5,
