@@ -212,11 +212,11 @@ async fn start_phase(
         let Some(run) = runs.iter().find(|r| spec.hosts[r.index].name.as_str() == name) else { continue };
         match decide_start(spec, &spec.hosts[run.index], start.service, &run.facts, &run.ctx) {
             StartDecision::Start => to_start.push(run.index),
-            StartDecision::Restart => to_restart.push(run.index),
+            StartDecision::Restart { .. } => to_restart.push(run.index),
             StartDecision::Unchanged => events(Event::StepFinished {
                 target: Target::host(name),
                 step: start.title(),
-                outcome: Outcome::Unchanged { reason: StartDecision::Unchanged.detail().into() },
+                outcome: Outcome::Unchanged { reason: StartDecision::Unchanged.detail() },
             }),
         }
     }
