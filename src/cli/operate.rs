@@ -137,6 +137,31 @@ fn report(result: Result<(), ApplyError>, what: &str) -> ExitCode {
     }
 }
 
+/// What `deploy --dry-run` prints: a line per row (the diff of a changed file indented under it) and the count of
+/// changes; with `--json`, each row as one JSON object per line, then `{"changes": N}`.
+fn dry_run_output(rows: &[apply::PreviewRow], json: bool) -> String {
+    let changes = rows.iter().filter(|r| r.change).count();
+    let mut out = String::new();
+    for row in rows {
+        if json {
+            out.push_str(&serde_json::to_string(row).expect("a preview row serialises"));
+            out.push('\n');
+            continue;
+        }
+        let mark = if row.change { "~" } else { "=" };
+        out.push_str(&format!("{:<16} {:<10} {mark} {}: {}\n", row.target, row.phase, row.step, row.detail));
+        for line in row.diff.iter().flat_map(|d| d.lines()) {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    if json {
+        out.push_str(&format!("{}\n", serde_json::json!({ "changes": changes })));
+    } else {
+        out.push_str(&format!("\n{changes} step(s) would change something; nothing was changed (--dry-run)\n"));
+    }
+    out
+}
+
 pub enum Verb {
     Start,
     Stop,
@@ -167,25 +192,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
         renderer.finish();
         return match result {
             Ok(rows) => {
-                let mut out = String::new();
-                let mut changes = 0;
-                for row in &rows {
-                    if row.change {
-                        changes += 1;
-                    }
-                    out.push_str(&format!(
-                        "{:<16} {:<10} {} {}: {}\n",
-                        row.target,
-                        row.phase,
-                        if row.change { "~" } else { "=" },
-                        row.step,
-                        row.detail
-                    ));
-                }
-                out.push_str(&format!("\n{changes} step(s) would change something; nothing was changed (--dry-run)\n"));
-                if !args.hosts.json {
-                    super::write_stdout(&out);
-                }
+                super::write_stdout(&dry_run_output(&rows, args.hosts.json));
                 ExitCode::SUCCESS
             }
             Err(e) => report(Err(e), "dry run"),
