@@ -322,3 +322,46 @@ pub fn status(args: HostArgs) -> ExitCode {
         ExitCode::FAILURE
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kafka_wizard::apply::PreviewRow;
+    use kafka_wizard::events::Target;
+
+    fn rows() -> Vec<PreviewRow> {
+        let row = |step: &str, change: bool, detail: &str, diff: Option<&str>| PreviewRow {
+            phase: "configure".into(),
+            target: Target::host("h4"),
+            step: step.into(),
+            change,
+            detail: detail.into(),
+            diff: diff.map(String::from),
+        };
+        vec![
+            row("write /etc/kafka/server.properties", true, "updated", Some("--- a\n+++ b\n@@ -1 +1 @@\n-x=1\n+x=2\n")),
+            row("write /etc/kafka/kafka-server.env", false, "content is up to date", None),
+        ]
+    }
+
+    #[test]
+    fn a_dry_run_prints_each_row_with_its_diff_indented_under_it() {
+        let out = dry_run_output(&rows(), false);
+        assert!(out.starts_with(
+            "h4               configure  ~ write /etc/kafka/server.properties: updated\n    --- a\n    +++ b\n    \
+             @@ -1 +1 @@\n    -x=1\n    +x=2\nh4               configure  = write /etc/kafka/kafka-server.env: "
+        ));
+        assert!(out.ends_with("\n1 step(s) would change something; nothing was changed (--dry-run)\n"), "{out}");
+    }
+
+    #[test]
+    fn a_json_dry_run_prints_every_row_then_the_number_of_changes() {
+        let out = dry_run_output(&rows(), true);
+        let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        assert_eq!(lines[0]["target"], serde_json::json!({ "on": "host", "name": "h4" }));
+        assert_eq!(lines[0]["diff"], "--- a\n+++ b\n@@ -1 +1 @@\n-x=1\n+x=2\n");
+        assert!(lines[1].get("diff").is_none(), "no diff key on a row without one: {out}");
+        assert_eq!(lines[2], serde_json::json!({ "changes": 1 }));
+    }
+}
