@@ -233,7 +233,7 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     let changed =
         std::fs::read_to_string(&project).unwrap().replace("\"num.partitions\" = 3", "\"num.partitions\" = 4");
     std::fs::write(&project, changed).unwrap();
-    a_dry_run_shows_the_changed_line_and_changes_nothing(&world, p);
+    a_dry_run_shows_the_changed_line_and_changes_nothing(&world, p, "num.partitions=3", "num.partitions=4");
 }
 
 /// What a host runs and holds: every file the wizard writes (hashed), the release link, and each service's main
@@ -248,10 +248,12 @@ fn host_state(world: &World, host: &str) -> String {
     )
 }
 
-/// The project's `num.partitions` went from 3 to 4 (deployed: 3): `deploy --dry-run` and `--dry-run --json` show
-/// a diff of exactly that line for each broker's `server.properties`, restart rows naming the file, and leave every
-/// host as it was.
-fn a_dry_run_shows_the_changed_line_and_changes_nothing(world: &World, p: &str) {
+/// One property of the brokers' changed in the project since the last deploy (the brokers run `old`, the project
+/// says `new`, e.g. `num.partitions=3` → `num.partitions=4`): `deploy --dry-run` and `--dry-run --json` show a diff
+/// of exactly that line for each broker's `server.properties`, restart rows naming the file, and leave every host as
+/// it was.
+fn a_dry_run_shows_the_changed_line_and_changes_nothing(world: &World, p: &str, old: &str, new: &str) {
+    let (old_line, new_line) = (format!("-{old}"), format!("+{new}"));
     let hosts: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
     let before: Vec<String> = hosts.iter().map(|h| host_state(world, h)).collect();
     let brokers = ["h4", "h5", "h6"];
@@ -267,7 +269,8 @@ fn a_dry_run_shows_the_changed_line_and_changes_nothing(world: &World, p: &str) 
         let diff: Vec<&str> = stdout[at + header.len()..].lines().take_while(|l| l.starts_with("    ")).collect();
         let changed: Vec<&str> =
             diff.iter().filter(|l| l.starts_with("    -") || l.starts_with("    +")).copied().collect();
-        assert_eq!(changed, ["    -num.partitions=3", "    +num.partitions=4"], "{b}:\n{}", diff.join("\n"));
+        let changed: Vec<&str> = changed.iter().map(|l| &l[4..]).collect();
+        assert_eq!(changed, [&old_line, &new_line], "{b}:\n{}", diff.join("\n"));
     }
     assert_eq!(stdout.matches("    --- ").count(), 3, "only the brokers' server.properties changed:\n{stdout}");
 
@@ -303,7 +306,7 @@ fn a_dry_run_shows_the_changed_line_and_changes_nothing(world: &World, p: &str) 
             let diff = r["diff"].as_str().unwrap_or_else(|| panic!("no diff: {r}"));
             let lines: Vec<&str> = diff.lines().filter(|l| !l.starts_with("---") && !l.starts_with("+++")).collect();
             let changed: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with(['-', '+'])).collect();
-            assert_eq!(changed, ["-num.partitions=3", "+num.partitions=4"], "{diff}");
+            assert_eq!(changed, [&old_line, &new_line], "{diff}");
             assert!(lines.iter().filter(|l| l.starts_with(' ')).count() <= 6, "3 lines of context each side: {diff}");
         }
     }
