@@ -268,8 +268,7 @@ fn a_dry_run_shows_the_changed_line_and_changes_nothing(world: &World, p: &str, 
         let at = stdout.find(&header).unwrap_or_else(|| panic!("no diff for {b}:\n{stdout}"));
         let diff: Vec<&str> = stdout[at + header.len()..].lines().take_while(|l| l.starts_with("    ")).collect();
         let changed: Vec<&str> =
-            diff.iter().filter(|l| l.starts_with("    -") || l.starts_with("    +")).copied().collect();
-        let changed: Vec<&str> = changed.iter().map(|l| &l[4..]).collect();
+            diff.iter().filter_map(|l| l.strip_prefix("    ")).filter(|l| l.starts_with(['-', '+'])).collect();
         assert_eq!(changed, [&old_line, &new_line], "{b}:\n{}", diff.join("\n"));
     }
     assert_eq!(stdout.matches("    --- ").count(), 3, "only the brokers' server.properties changed:\n{stdout}");
