@@ -256,6 +256,10 @@ fn a_dry_run_shows_the_changed_line_and_changes_nothing(world: &World, p: &str, 
     let (old_line, new_line) = (format!("-{old}"), format!("+{new}"));
     let hosts: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
     let before: Vec<String> = hosts.iter().map(|h| host_state(world, h)).collect();
+    for (h, state) in hosts.iter().zip(&before) {
+        let running = state.lines().any(|l| l.starts_with("MainPID=") && l != "MainPID=0");
+        assert!(running && state.contains(" /etc/kafka/"), "{h}: files hashed and a service running: {state}");
+    }
     let brokers = ["h4", "h5", "h6"];
 
     let t0 = Instant::now();
