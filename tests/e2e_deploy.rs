@@ -260,6 +260,12 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     assert!(text(&ok(wizard(&["deploy", p]))).contains("no changes"));
     let after: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
     assert_eq!(before, after);
+
+    // One property changed again: the dry run shows exactly that line per broker and which restarts it causes.
+    let changed =
+        std::fs::read_to_string(&project).unwrap().replace("\"num.partitions\" = 5", "\"num.partitions\" = 6");
+    std::fs::write(&project, changed).unwrap();
+    a_dry_run_shows_the_changed_line_and_changes_nothing(&world, p, "num.partitions=5", "num.partitions=6");
 }
 
 /// `kafka-wizard restart` while tests/world/roll_load.py (kafka-python, from tests/world/prepare.sh's venv) produces
@@ -339,6 +345,88 @@ fn running_config(world: &World, host: &str, id: u32, key: &str) -> String {
     out.lines()
         .find_map(|l| l.trim().strip_prefix(prefix.as_str()).map(|v| v.split(' ').next().unwrap_or("").to_string()))
         .unwrap_or_else(|| panic!("{host}: no {key} in DescribeConfigs: {out}"))
+}
+
+/// What a host runs and holds: every file the wizard writes (hashed), the release link, and each service's main
+/// process and its start time.
+fn host_state(world: &World, host: &str) -> String {
+    world.ssh_ok(
+        host,
+        "root",
+        "sha256sum /etc/kafka/* /etc/systemd/system/kafka-server.service /etc/systemd/system/zookeeper-server.service \
+         /var/lib/zookeeper/myid 2>/dev/null; readlink /opt/kafka; \
+         systemctl show -p MainPID -p ExecMainStartTimestamp kafka-server zookeeper-server; true",
+    )
+}
+
+/// One property of the brokers' changed in the project since the last deploy (the brokers run `old`, the project
+/// says `new`, e.g. `num.partitions=3` → `num.partitions=4`): `deploy --dry-run` and `--dry-run --json` show a diff
+/// of exactly that line for each broker's `server.properties`, restart rows naming the file, and leave every host as
+/// it was.
+fn a_dry_run_shows_the_changed_line_and_changes_nothing(world: &World, p: &str, old: &str, new: &str) {
+    let (old_line, new_line) = (format!("-{old}"), format!("+{new}"));
+    let hosts: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
+    let before: Vec<String> = hosts.iter().map(|h| host_state(world, h)).collect();
+    for (h, state) in hosts.iter().zip(&before) {
+        let running = state.lines().any(|l| l.starts_with("MainPID=") && l != "MainPID=0");
+        assert!(running && state.contains(" /etc/kafka/"), "{h}: files hashed and a service running: {state}");
+    }
+    let brokers = ["h4", "h5", "h6"];
+
+    let t0 = Instant::now();
+    let out = ok(wizard(&["deploy", "--dry-run", p]));
+    eprintln!("MEASURE dry run of one changed property on 6 hosts: {:.1}s", t0.elapsed().as_secs_f64());
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    for b in brokers {
+        let file = format!("{b}:/etc/kafka/server.properties");
+        let header = format!("    --- {file} (on the host)\n    +++ {file} (generated)\n");
+        let at = stdout.find(&header).unwrap_or_else(|| panic!("no diff for {b}:\n{stdout}"));
+        let diff: Vec<&str> = stdout[at + header.len()..].lines().take_while(|l| l.starts_with("    ")).collect();
+        let changed: Vec<&str> =
+            diff.iter().filter_map(|l| l.strip_prefix("    ")).filter(|l| l.starts_with(['-', '+'])).collect();
+        assert_eq!(changed, [&old_line, &new_line], "{b}:\n{}", diff.join("\n"));
+    }
+    assert_eq!(stdout.matches("    --- ").count(), 3, "only the brokers' server.properties changed:\n{stdout}");
+
+    let out = ok(wizard(&["deploy", "--dry-run", "--json", p]));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let rows: Vec<&serde_json::Value> =
+        lines.iter().filter(|v| v.get("step").is_some() && v.get("change").is_some()).collect();
+    let summary = lines.last().expect("a summary line");
+    let changes = rows.iter().filter(|r| r["change"] == true).count();
+    assert_eq!(summary, &serde_json::json!({ "changes": changes }), "the summary comes last");
+    let on = |r: &serde_json::Value| r["target"]["name"].as_str().unwrap_or("").to_string();
+    let mut changed: Vec<String> = rows
+        .iter()
+        .filter(|r| r["change"] == true)
+        .map(|r| format!("{} {}", on(r), r["step"].as_str().unwrap()))
+        .collect();
+    changed.sort();
+    let mut expected: Vec<String> = brokers
+        .iter()
+        .flat_map(|b| [format!("{b} start kafka-server.service"), format!("{b} write /etc/kafka/server.properties")])
+        .collect();
+    expected.sort();
+    assert_eq!(changed, expected, "only the brokers' server.properties and their restarts");
+    for r in rows.iter().filter(|r| r["change"] == true) {
+        if r["step"] == "start kafka-server.service" {
+            let detail = r["detail"].as_str().unwrap();
+            assert!(detail.starts_with("restart") && detail.contains("/etc/kafka/server.properties"), "{r}");
+            assert!(r.get("diff").is_none(), "{r}");
+        } else {
+            let diff = r["diff"].as_str().unwrap_or_else(|| panic!("no diff: {r}"));
+            let lines: Vec<&str> = diff.lines().filter(|l| !l.starts_with("---") && !l.starts_with("+++")).collect();
+            let changed: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with(['-', '+'])).collect();
+            assert_eq!(changed, [&old_line, &new_line], "{diff}");
+            assert!(lines.iter().filter(|l| l.starts_with(' ')).count() <= 6, "3 lines of context each side: {diff}");
+        }
+    }
+
+    let after: Vec<String> = hosts.iter().map(|h| host_state(world, h)).collect();
+    assert_eq!(before, after, "a dry run changes no file and restarts nothing");
 }
 
 #[test]

@@ -216,11 +216,11 @@ async fn start_phase(
         let Some(run) = runs.iter().find(|r| spec.hosts[r.index].name.as_str() == name) else { continue };
         match decide_start(spec, &spec.hosts[run.index], start.service, &run.facts, &run.ctx) {
             StartDecision::Start => to_start.push(run.index),
-            StartDecision::Restart => to_restart.push(run.index),
+            StartDecision::Restart { reason } => to_restart.push((run.index, reason)),
             StartDecision::Unchanged => events(Event::StepFinished {
                 target: Target::host(name),
                 step: start.title(),
-                outcome: Outcome::Unchanged { reason: StartDecision::Unchanged.detail().into() },
+                outcome: Outcome::Unchanged { reason: StartDecision::Unchanged.detail() },
             }),
         }
     }
@@ -243,14 +243,14 @@ async fn start_phase(
         wait::ready_to_roll(spec, &start.health, opts.force, events).await.map_err(ApplyError::Unhealthy)?;
     }
     // Changed configuration on running units: rolling, one host at a time.
-    for index in to_restart {
+    for (index, reason) in to_restart {
         // Cancel takes effect between nodes, each one back and healthy (a restart not done stays owed on the host).
         if cancel.is_cancelled() {
             return Err(ApplyError::Cancelled);
         }
         let name = spec.hosts[index].name.to_string();
         let target = Target::host(&name);
-        let step = format!("restart {unit} (configuration changed)");
+        let step = format!("restart {unit} ({reason})");
         events(Event::StepStarted { target: target.clone(), step: step.clone() });
         let t = transports[&index].clone();
         let result = tokio::task::spawn_blocking(move || {

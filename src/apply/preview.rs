@@ -1,14 +1,21 @@
 //! `deploy --dry-run`: connect, probe facts, and decide every step of the plan exactly as deploy would (the same
-//! decision functions, in the same order, with the same bookkeeping) — without changing anything.
+//! decision functions, in the same order, with the same bookkeeping) — without changing anything. A generated file
+//! that would change is shown as a unified diff against the host's current copy (read only for those files); a
+//! restart says what changed.
 
-use super::decide::{decide, decide_start, fetch_needed, Decision, StartDecision};
-use super::hosts::connect_and_probe;
+use super::decide::{decide, decide_start, fetch_needed, Action, Decision, StartDecision};
+use super::hosts::{connect_and_probe, transports_of};
 use super::options::{ApplyError, DeployOptions};
 use crate::events::{EventSink, Target};
-use crate::plan::{self, Work};
+use crate::plan::{self, HostStep, Work};
 use crate::project::spec::ClusterSpec;
+use crate::transport::Transport;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// Lines of unchanged context around each change in a diff, as `diff -u` shows them.
+const DIFF_CONTEXT_LINES: usize = 3;
 
 /// One line of a dry run: what a step would do on a target, decided from the hosts' real facts.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -19,6 +26,18 @@ pub struct PreviewRow {
     /// True when the step would change the target.
     pub change: bool,
     pub detail: String,
+    /// For a generated file that would change: a unified diff of the host's current copy (absent: every line added)
+    /// against the generated content ([`unified_diff`]). `None` for every other row, and for a file whose content
+    /// must not be shown (see [`file_to_diff`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+/// A changed file whose diff is still to be made: the row it belongs to, its path and its generated content.
+struct PendingDiff {
+    row: usize,
+    path: String,
+    generated: String,
 }
 
 pub async fn preview(
@@ -34,6 +53,8 @@ pub async fn preview(
         run.ctx.install_java = opts.install_java;
     }
     let mut rows = Vec::new();
+    // By host index: the files that would change there, diffed once the walk is done (one read per such file).
+    let mut pending: BTreeMap<usize, Vec<PendingDiff>> = BTreeMap::new();
     for phase in &plan.phases {
         let row = |target: Target, step: String, change: bool, detail: String| PreviewRow {
             phase: phase.kind.id().into(),
@@ -41,6 +62,7 @@ pub async fn preview(
             step,
             change,
             detail,
+            diff: None,
         };
         match &phase.work {
             Work::Fetch(fetch) => {
@@ -59,7 +81,15 @@ pub async fn preview(
                     };
                     let host = &spec.hosts[run.index];
                     for step in &hs.steps {
-                        let (change, detail) = match decide(&spec, host, step, &run.facts, &mut run.ctx) {
+                        let decision = decide(&spec, host, step, &run.facts, &mut run.ctx);
+                        if let Some((path, generated)) = file_to_diff(step, &decision) {
+                            pending.entry(run.index).or_default().push(PendingDiff {
+                                row: rows.len(),
+                                path,
+                                generated,
+                            });
+                        }
+                        let (change, detail) = match decision {
                             Decision::Unchanged { reason } => (false, reason),
                             Decision::Refuse { message } => (true, format!("WOULD FAIL: {message}")),
                             Decision::Change { detail, .. } => (true, detail),
@@ -73,7 +103,7 @@ pub async fn preview(
                     let Some(run) = runs.iter().find(|r| spec.hosts[r.index].name.as_str() == name) else { continue };
                     let decision = decide_start(&spec, &spec.hosts[run.index], start.service, &run.facts, &run.ctx);
                     let change = decision != StartDecision::Unchanged;
-                    rows.push(row(Target::host(name), start.title(), change, decision.detail().into()));
+                    rows.push(row(Target::host(name), start.title(), change, decision.detail()));
                 }
                 for health in &start.health {
                     rows.push(row(Target::Wizard, health.title(), false, "check the cluster's health".into()));
@@ -81,5 +111,128 @@ pub async fn preview(
             }
         }
     }
+    attach_diffs(&spec, &transports_of(&runs), pending, &mut rows).await;
     Ok(rows)
+}
+
+/// The path and new content of a generated file this decision would write — the files the dry run shows as a diff.
+///
+/// **Secrets are never shown.** No generated file holds a secret today; when one does (a SASL/JAAS configuration,
+/// a keystore password in `server.properties`), `render::GeneratedFile` must say so and this is the one place the
+/// rule goes: such a file gets no diff (neither the host's copy nor the new content is read or printed) and its row
+/// says its content is not shown.
+fn file_to_diff(step: &HostStep, decision: &Decision) -> Option<(String, String)> {
+    let (HostStep::WriteFile { .. }, Decision::Change { actions, .. }) = (step, decision) else { return None };
+    actions.iter().find_map(|a| match a {
+        Action::Write { path, content, .. } => Some((path.clone(), content.clone())),
+        _ => None,
+    })
+}
+
+/// Reads the current copy of every pending file through its host's transport (hosts at once, each host's files in
+/// turn) and puts the diff on its row. A copy that cannot be read leaves the row without a diff and says why.
+async fn attach_diffs(
+    spec: &Arc<ClusterSpec>,
+    transports: &BTreeMap<usize, Arc<dyn Transport>>,
+    pending: BTreeMap<usize, Vec<PendingDiff>>,
+    rows: &mut [PreviewRow],
+) {
+    let mut tasks = Vec::new();
+    for (index, files) in pending {
+        let transport = transports[&index].clone();
+        let host = spec.hosts[index].name.to_string();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            files
+                .into_iter()
+                .map(|f| {
+                    let diff = transport.read_file(&f.path).map(|current| {
+                        let current = current.map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+                        unified_diff(&host, &f.path, current.as_deref(), &f.generated)
+                    });
+                    (f.row, diff)
+                })
+                .collect::<Vec<_>>()
+        }));
+    }
+    for task in tasks {
+        for (row, diff) in task.await.expect("reading files for the dry run panicked") {
+            match diff {
+                Ok(diff) => rows[row].diff = Some(diff),
+                Err(e) => rows[row].detail.push_str(&format!(" (no diff: the current file could not be read: {e})")),
+            }
+        }
+    }
+}
+
+/// A unified diff, [`DIFF_CONTEXT_LINES`] lines of context, of `current` — `path` on `host`, `None` when it does not
+/// exist there (every line is then added) — against the `generated` content:
+/// `--- host:/path (on the host)`, `+++ host:/path (generated)`, then the hunks.
+pub fn unified_diff(host: &str, path: &str, current: Option<&str>, generated: &str) -> String {
+    let on_host = if current.is_some() { "on the host" } else { "not on the host" };
+    similar::TextDiff::from_lines(current.unwrap_or(""), generated)
+        .unified_diff()
+        .context_radius(DIFF_CONTEXT_LINES)
+        .header(&format!("{host}:{path} ({on_host})"), &format!("{host}:{path} (generated)"))
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Owner;
+
+    fn numbered(lines: std::ops::RangeInclusive<u32>) -> String {
+        lines.map(|i| format!("line.{i}=x\n")).collect()
+    }
+
+    #[test]
+    fn a_diff_shows_only_the_changed_line_with_three_lines_of_context() {
+        let current = numbered(1..=20);
+        let generated = current.replace("line.10=x\n", "line.10=y\n");
+        let diff = unified_diff("h4", "/etc/kafka/server.properties", Some(&current), &generated);
+        let expected = "--- h4:/etc/kafka/server.properties (on the host)\n\
+                        +++ h4:/etc/kafka/server.properties (generated)\n\
+                        @@ -7,7 +7,7 @@\n line.7=x\n line.8=x\n line.9=x\n-line.10=x\n+line.10=y\n line.11=x\n line.12=x\n \
+                        line.13=x\n";
+        assert_eq!(diff, expected);
+    }
+
+    #[test]
+    fn changes_far_apart_are_separate_hunks_and_unchanged_lines_between_them_are_left_out() {
+        let current = numbered(1..=30);
+        let generated = current.replace("line.2=x\n", "line.2=y\n").replace("line.28=x\n", "");
+        let diff = unified_diff("h", "/f", Some(&current), &generated);
+        assert_eq!(diff.matches("\n@@ ").count(), 2, "{diff}");
+        assert!(diff.contains("-line.2=x\n+line.2=y\n") && diff.contains("-line.28=x\n"), "{diff}");
+        assert!(!diff.contains("line.15=x"), "lines far from any change are not shown: {diff}");
+        let changed =
+            diff.lines().filter(|l| l.starts_with(['-', '+']) && !l.starts_with("---") && !l.starts_with("+++"));
+        assert_eq!(changed.count(), 3, "{diff}");
+    }
+
+    #[test]
+    fn a_file_absent_on_the_host_is_shown_as_every_line_added() {
+        let diff = unified_diff("h1", "/var/lib/zookeeper/myid", None, "1\n");
+        assert_eq!(
+            diff,
+            "--- h1:/var/lib/zookeeper/myid (not on the host)\n+++ h1:/var/lib/zookeeper/myid (generated)\n\
+             @@ -0,0 +1 @@\n+1\n"
+        );
+    }
+
+    #[test]
+    fn only_a_generated_file_that_would_change_gets_a_diff() {
+        let step = HostStep::WriteFile { path: "/etc/kafka/server.properties".into(), owner: Owner::Root, mode: 0o644 };
+        let write = Action::Write {
+            path: "/etc/kafka/server.properties".into(),
+            content: "a=1\n".into(),
+            mode: 0o644,
+            owner: Owner::Root,
+        };
+        let change = Decision::Change { detail: "updated".into(), actions: vec![write] };
+        assert_eq!(file_to_diff(&step, &change), Some(("/etc/kafka/server.properties".into(), "a=1\n".into())));
+        assert_eq!(file_to_diff(&step, &Decision::Unchanged { reason: "content is up to date".into() }), None);
+        let run = Decision::Change { detail: "created".into(), actions: vec![Action::Run { script: "true".into() }] };
+        assert_eq!(file_to_diff(&HostStep::CreateServiceUser { user: "kafka".into() }, &run), None);
+    }
 }

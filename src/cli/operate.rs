@@ -150,6 +150,31 @@ fn report(result: Result<(), ApplyError>, what: &str) -> ExitCode {
     }
 }
 
+/// What `deploy --dry-run` prints: a line per row (the diff of a changed file indented under it) and the count of
+/// changes; with `--json`, each row as one JSON object per line, then `{"changes": N}`.
+fn dry_run_output(rows: &[apply::PreviewRow], json: bool) -> String {
+    let changes = rows.iter().filter(|r| r.change).count();
+    let mut out = String::new();
+    for row in rows {
+        if json {
+            out.push_str(&serde_json::to_string(row).expect("a preview row serialises"));
+            out.push('\n');
+            continue;
+        }
+        let mark = if row.change { "~" } else { "=" };
+        out.push_str(&format!("{:<16} {:<10} {mark} {}: {}\n", row.target, row.phase, row.step, row.detail));
+        for line in row.diff.iter().flat_map(|d| d.lines()) {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    if json {
+        out.push_str(&format!("{}\n", serde_json::json!({ "changes": changes })));
+    } else {
+        out.push_str(&format!("\n{changes} step(s) would change something; nothing was changed (--dry-run)\n"));
+    }
+    out
+}
+
 pub enum Verb {
     Start,
     Stop,
@@ -184,25 +209,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
         renderer.finish();
         return match result {
             Ok(rows) => {
-                let mut out = String::new();
-                let mut changes = 0;
-                for row in &rows {
-                    if row.change {
-                        changes += 1;
-                    }
-                    out.push_str(&format!(
-                        "{:<16} {:<10} {} {}: {}\n",
-                        row.target,
-                        row.phase,
-                        if row.change { "~" } else { "=" },
-                        row.step,
-                        row.detail
-                    ));
-                }
-                out.push_str(&format!("\n{changes} step(s) would change something; nothing was changed (--dry-run)\n"));
-                if !args.hosts.json {
-                    super::write_stdout(&out);
-                }
+                super::write_stdout(&dry_run_output(&rows, args.hosts.json));
                 ExitCode::SUCCESS
             }
             Err(e) => report(Err(e), "dry run"),
@@ -329,5 +336,48 @@ pub fn status(args: HostArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kafka_wizard::apply::PreviewRow;
+    use kafka_wizard::events::Target;
+
+    fn rows() -> Vec<PreviewRow> {
+        let row = |step: &str, change: bool, detail: &str, diff: Option<&str>| PreviewRow {
+            phase: "configure".into(),
+            target: Target::host("h4"),
+            step: step.into(),
+            change,
+            detail: detail.into(),
+            diff: diff.map(String::from),
+        };
+        vec![
+            row("write /etc/kafka/server.properties", true, "updated", Some("--- a\n+++ b\n@@ -1 +1 @@\n-x=1\n+x=2\n")),
+            row("write /etc/kafka/kafka-server.env", false, "content is up to date", None),
+        ]
+    }
+
+    #[test]
+    fn a_dry_run_prints_each_row_with_its_diff_indented_under_it() {
+        let out = dry_run_output(&rows(), false);
+        assert!(out.starts_with(
+            "h4               configure  ~ write /etc/kafka/server.properties: updated\n    --- a\n    +++ b\n    \
+             @@ -1 +1 @@\n    -x=1\n    +x=2\nh4               configure  = write /etc/kafka/kafka-server.env: "
+        ));
+        assert!(out.ends_with("\n1 step(s) would change something; nothing was changed (--dry-run)\n"), "{out}");
+    }
+
+    #[test]
+    fn a_json_dry_run_prints_every_row_then_the_number_of_changes() {
+        let out = dry_run_output(&rows(), true);
+        let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        assert_eq!(lines[0]["target"], serde_json::json!({ "on": "host", "name": "h4" }));
+        assert_eq!(lines[0]["diff"], "--- a\n+++ b\n@@ -1 +1 @@\n-x=1\n+x=2\n");
+        assert!(lines[1].get("diff").is_none(), "no diff key on a row without one: {out}");
+        assert_eq!(lines[2], serde_json::json!({ "changes": 1 }));
     }
 }

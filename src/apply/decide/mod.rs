@@ -74,23 +74,24 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Host
 }
 
 /// What a start phase does with a service on one host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StartDecision {
     /// Stopped: start it (together with the other stopped hosts).
     Start,
-    /// Running, but this run changed what it runs: restart it, one host at a time, healthy in between.
-    Restart,
+    /// Running, but this run changed what it runs: restart it, one host at a time, healthy in between. `reason`
+    /// says what changed (see [`restart_reason`]).
+    Restart { reason: String },
     /// Running, nothing it runs changed.
     Unchanged,
 }
 
 impl StartDecision {
     /// One line for people (the dry run's detail).
-    pub fn detail(self) -> &'static str {
+    pub fn detail(&self) -> String {
         match self {
-            StartDecision::Start => "start",
-            StartDecision::Restart => "restart, one host at a time (configuration changed)",
-            StartDecision::Unchanged => "running, configuration unchanged",
+            StartDecision::Start => "start".into(),
+            StartDecision::Restart { reason } => format!("restart, one host at a time ({reason})"),
+            StartDecision::Unchanged => "running, configuration unchanged".into(),
         }
     }
 }
@@ -105,8 +106,10 @@ pub fn decide_start(
 ) -> StartDecision {
     if !facts.is_active(service) {
         StartDecision::Start
-    } else if needs_restart(spec, host, service, ctx) || facts.owes_restart(service) {
-        StartDecision::Restart
+    } else if let Some(reason) = restart_reason(spec, host, service, ctx).or_else(|| {
+        facts.owes_restart(service).then(|| "a restart an earlier run changed the host for and did not do".to_string())
+    }) {
+        StartDecision::Restart { reason }
     } else {
         StartDecision::Unchanged
     }
@@ -333,10 +336,18 @@ pub fn install_java_script(major: u16) -> String {
     )
 }
 
-/// Does `service` on this host need a restart because this run changed what it runs (its files or the release)?
-pub fn needs_restart(spec: &ClusterSpec, host: &HostSpec, service: Service, ctx: &Context) -> bool {
-    ctx.release_changed
-        || render::render_host(spec, host).iter().any(|f| f.service == service && ctx.written.contains(&f.path))
+/// Why `service` on this host needs a restart because this run changed what it runs — its files that changed, the
+/// release (`changed: /etc/kafka/server.properties, new release /opt/kafka_2.13-3.9.1`) — or `None`.
+pub fn restart_reason(spec: &ClusterSpec, host: &HostSpec, service: Service, ctx: &Context) -> Option<String> {
+    let mut changed: Vec<String> = render::render_host(spec, host)
+        .into_iter()
+        .filter(|f| f.service == service && ctx.written.contains(&f.path))
+        .map(|f| f.path)
+        .collect();
+    if ctx.release_changed {
+        changed.push(format!("new release {}", spec.kafka.versioned_dir()));
+    }
+    (!changed.is_empty()).then(|| format!("changed: {}", changed.join(", ")))
 }
 
 #[cfg(test)]

@@ -158,13 +158,13 @@ fn a_changed_server_properties_restarts_kafka_but_not_zookeeper() {
     let spec = spec(include_str!("../../../tests/fixtures/mixed-zookeeper.toml"));
     let host = &spec.hosts[0];
     let ctx = Context { written: ["/etc/kafka-mixed/server.properties".to_string()].into(), ..Default::default() };
-    assert!(needs_restart(&spec, host, Service::Kafka, &ctx));
-    assert!(!needs_restart(&spec, host, Service::Zookeeper, &ctx));
+    assert!(restart_reason(&spec, host, Service::Kafka, &ctx).is_some());
+    assert!(restart_reason(&spec, host, Service::Zookeeper, &ctx).is_none());
     let ctx = Context { written: ["/var/lib/zookeeper/myid".to_string()].into(), ..Default::default() };
-    assert!(!needs_restart(&spec, host, Service::Kafka, &ctx));
+    assert!(restart_reason(&spec, host, Service::Kafka, &ctx).is_none());
     let ctx = Context { written: ["/var/lib/zk-mixed/myid".to_string()].into(), ..Default::default() };
-    assert!(needs_restart(&spec, host, Service::Zookeeper, &ctx));
-    assert!(!needs_restart(&spec, host, Service::Kafka, &ctx));
+    assert!(restart_reason(&spec, host, Service::Zookeeper, &ctx).is_some());
+    assert!(restart_reason(&spec, host, Service::Kafka, &ctx).is_none());
 }
 
 /// The seed cluster's first broker as deployed: every file current, the unit enabled and running.
@@ -205,7 +205,8 @@ fn a_changed_file_marks_its_service_as_owing_a_restart_before_it_is_written() {
     let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &mut ctx) else { panic!() };
     assert_eq!(actions[0], Action::Run { script: pending::mark_script(&[Service::Kafka]) });
     assert!(matches!(actions[1], Action::Write { .. }), "the marker comes first: {actions:?}");
-    assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Restart);
+    let StartDecision::Restart { reason } = decide_start(&spec, host, Service::Kafka, &facts, &ctx) else { panic!() };
+    assert!(reason.contains("/etc/kafka/server.properties"), "{reason}");
 }
 
 #[test]
@@ -216,7 +217,8 @@ fn a_restart_an_earlier_run_owed_is_done_although_every_file_is_current() {
     let ctx = Context::default();
     assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Unchanged);
     facts.pending_restart.insert("kafka-server.service".into());
-    assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Restart);
+    let StartDecision::Restart { reason } = decide_start(&spec, host, Service::Kafka, &facts, &ctx) else { panic!() };
+    assert!(reason.contains("earlier run"), "{reason}");
     // a stopped service is simply started (it reads the current files)
     facts.units.get_mut("kafka-server.service").unwrap().active = "inactive".into();
     assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Start);
@@ -253,4 +255,20 @@ fn a_unit_systemd_has_not_reloaded_is_reloaded_on_the_next_run() {
         panic!()
     };
     assert_eq!(actions, vec![Action::Run { script: "systemctl daemon-reload\n".into() }]);
+}
+
+#[test]
+fn a_restart_names_the_changed_files_and_the_release() {
+    let (spec, mut running) = (seed(), HostFacts::default());
+    let active = UnitState { enabled: "enabled".into(), active: "active".into(), needs_daemon_reload: false };
+    running.units.insert("kafka-server.service".into(), active);
+    let ctx = Context {
+        written: ["/etc/kafka/server.properties".into()].into(),
+        release_changed: true,
+        ..Default::default()
+    };
+    let decision = decide_start(&spec, &spec.hosts[3], Service::Kafka, &running, &ctx);
+    let expected = "changed: /etc/kafka/server.properties, new release /usr/local/kafka_2.13-2.8.0";
+    assert_eq!(decision, StartDecision::Restart { reason: expected.into() });
+    assert_eq!(decision.detail(), format!("restart, one host at a time ({expected})"));
 }
