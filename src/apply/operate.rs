@@ -33,21 +33,114 @@ fn indexes(spec: &ClusterSpec, start: &StartService) -> Vec<usize> {
     start.hosts.iter().filter_map(|name| spec.hosts.iter().position(|h| h.name.as_str() == name)).collect()
 }
 
-/// Cancel takes effect between phases and between the nodes of a rolling restart — never mid-node.
-fn stop_if_cancelled(cancel: &Cancel) -> Result<(), ApplyError> {
-    if cancel.is_cancelled() {
-        Err(ApplyError::Cancelled)
-    } else {
-        Ok(())
+/// What to do with a deployed cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// Start in order: ZooKeeper (quorum) → dedicated controllers → brokers (all in one cluster, partitions in sync).
+    Start,
+    /// Stop in reverse order: brokers → dedicated controllers → ZooKeeper; each unit until inactive.
+    Stop,
+    /// Rolling restart: dedicated controllers, then brokers, one host at a time; each must be back (the phase's
+    /// health conditions hold) before the next goes down, and they must hold before the first (unless
+    /// `opts.force`). A stopped node is started instead. ZooKeeper is not restarted.
+    Restart,
+}
+
+/// Connects to every host, then carries out `operation`. Cancel takes effect between phases and between the nodes of
+/// a rolling restart — never mid-node.
+pub async fn operate(
+    operation: Operation,
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+    cancel: Cancel,
+) -> Result<(), ApplyError> {
+    let spec = Arc::new(spec.clone());
+    let ts = transports_of(&connect_and_probe(&spec, &opts.connect, &events).await?);
+    let run = Run { spec, ts, opts, events, cancel };
+    match operation {
+        Operation::Start => run.start().await,
+        Operation::Stop => run.stop().await,
+        Operation::Restart => run.restart().await,
     }
 }
 
-async fn connect(spec: &Arc<ClusterSpec>, opts: &DeployOptions, events: &EventSink) -> Result<Transports, ApplyError> {
-    Ok(transports_of(&connect_and_probe(spec, &opts.connect, events).await?))
+/// One operation on connected hosts.
+struct Run<'a> {
+    spec: Arc<ClusterSpec>,
+    ts: Transports,
+    opts: &'a DeployOptions,
+    events: EventSink,
+    cancel: Cancel,
 }
 
-fn phase_started(events: &EventSink, id: String, title: String, start: &StartService) {
-    events(Event::PhaseStarted { phase: id, title, targets: start.hosts.iter().map(Target::host).collect() });
+impl Run<'_> {
+    fn check_cancel(&self) -> Result<(), ApplyError> {
+        if self.cancel.is_cancelled() {
+            Err(ApplyError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn phase_started(&self, id: &str, title: String, start: &StartService) {
+        let targets = start.hosts.iter().map(Target::host).collect();
+        (self.events)(Event::PhaseStarted { phase: id.to_string(), title, targets });
+    }
+
+    async fn start(&self) -> Result<(), ApplyError> {
+        let spec = &self.spec;
+        for (phase, start) in stages(spec) {
+            self.check_cancel()?;
+            let id = phase.kind.id();
+            self.phase_started(id, phase.title.clone(), &start);
+            systemctl(spec, &self.ts, &indexes(spec, &start), "start", start.service, &self.events).await?;
+            wait::until_healthy(spec, &start.health, self.opts.health_timeout, &self.events)
+                .await
+                .map_err(|m| unhealthy(spec, &self.ts, m))?;
+            (self.events)(Event::PhaseFinished { phase: id.to_string() });
+        }
+        Ok(())
+    }
+
+    async fn stop(&self) -> Result<(), ApplyError> {
+        let spec = &self.spec;
+        for (phase, start) in stages(spec).into_iter().rev() {
+            self.check_cancel()?;
+            let id = format!("stop-{}", phase.kind.group());
+            self.phase_started(&id, format!("Stop the {}", phase.kind.group()), &start);
+            let service = start.service;
+            let step = format!("stop {}", service.unit());
+            let failures =
+                step_on_hosts(spec, &self.ts, &indexes(spec, &start), &step, &self.events, move |t, at, ev| {
+                    stop_unit(t, service, at, ev).map(|()| "stop done".to_string())
+                })
+                .await;
+            ApplyError::check(failures)?;
+            (self.events)(Event::PhaseFinished { phase: id });
+        }
+        Ok(())
+    }
+
+    async fn restart(&self) -> Result<(), ApplyError> {
+        let (spec, events) = (&self.spec, &self.events);
+        for (phase, start) in stages(spec).into_iter().filter(|(_, s)| s.service != Service::Zookeeper) {
+            let id = format!("restart-{}", phase.kind.group());
+            self.phase_started(&id, format!("Rolling restart of the {}", phase.kind.group()), &start);
+            wait::ready_to_roll(spec, &start.health, self.opts.force, events).await.map_err(ApplyError::Unhealthy)?;
+            for i in indexes(spec, &start) {
+                self.check_cancel()?;
+                systemctl(spec, &self.ts, &[i], "restart", start.service, events).await?;
+                let node = spec.hosts[i].name.as_str();
+                wait::until_back(spec, &start.health, node, self.opts.health_timeout, events)
+                    .await
+                    .map_err(|m| unhealthy(spec, &self.ts, m))?;
+                events(Event::Log { target: Target::host(node), message: "back in the cluster".into() });
+            }
+            events(Event::PhaseFinished { phase: id });
+        }
+        Ok(())
+    }
 }
 
 /// `systemctl start|restart <unit>` on hosts in parallel, as one step each; the service then runs what is on the
@@ -66,86 +159,6 @@ async fn systemctl(
     })
     .await;
     ApplyError::check(failures)
-}
-
-/// Starts the cluster in order: ZooKeeper (quorum) → dedicated controllers → brokers (all in one cluster).
-pub async fn start(
-    spec: &ClusterSpec,
-    opts: &DeployOptions,
-    events: EventSink,
-    cancel: Cancel,
-) -> Result<(), ApplyError> {
-    let spec = Arc::new(spec.clone());
-    let ts = connect(&spec, opts, &events).await?;
-    for (phase, start) in stages(&spec) {
-        stop_if_cancelled(&cancel)?;
-        let id = phase.kind.id().to_string();
-        phase_started(&events, id.clone(), phase.title.clone(), &start);
-        systemctl(&spec, &ts, &indexes(&spec, &start), "start", start.service, &events).await?;
-        wait::until_healthy(&spec, &start.health, opts.health_timeout, &events)
-            .await
-            .map_err(|m| unhealthy(&spec, &ts, m))?;
-        events(Event::PhaseFinished { phase: id });
-    }
-    Ok(())
-}
-
-/// Stops the cluster in reverse order: brokers → dedicated controllers → ZooKeeper; each unit until inactive.
-pub async fn stop(
-    spec: &ClusterSpec,
-    opts: &DeployOptions,
-    events: EventSink,
-    cancel: Cancel,
-) -> Result<(), ApplyError> {
-    let spec = Arc::new(spec.clone());
-    let ts = connect(&spec, opts, &events).await?;
-    for (phase, start) in stages(&spec).into_iter().rev() {
-        stop_if_cancelled(&cancel)?;
-        let id = format!("stop-{}", phase.kind.group());
-        phase_started(&events, id.clone(), format!("Stop the {}", phase.kind.group()), &start);
-        let service = start.service;
-        let unit = service.unit();
-        let failures = step_on_hosts(
-            &spec,
-            &ts,
-            &indexes(&spec, &start),
-            &format!("stop {unit}"),
-            &events,
-            move |t, target, events| stop_unit(t, service, target, events).map(|()| "stop done".to_string()),
-        )
-        .await;
-        ApplyError::check(failures)?;
-        events(Event::PhaseFinished { phase: id });
-    }
-    Ok(())
-}
-
-/// Rolling restart: dedicated controllers, then brokers, one host at a time; each must be back (the phase's health
-/// conditions hold) before the next goes down, and they must hold before the first (unless `opts.force`). A stopped
-/// node is started instead. ZooKeeper is not restarted.
-pub async fn restart(
-    spec: &ClusterSpec,
-    opts: &DeployOptions,
-    events: EventSink,
-    cancel: Cancel,
-) -> Result<(), ApplyError> {
-    let spec = Arc::new(spec.clone());
-    let ts = connect(&spec, opts, &events).await?;
-    for (phase, start) in stages(&spec).into_iter().filter(|(_, s)| s.service != Service::Zookeeper) {
-        let id = format!("restart-{}", phase.kind.group());
-        phase_started(&events, id.clone(), format!("Rolling restart of the {}", phase.kind.group()), &start);
-        wait::ready_to_roll(&spec, &start.health, opts.force, &events).await.map_err(ApplyError::Unhealthy)?;
-        for i in indexes(&spec, &start) {
-            stop_if_cancelled(&cancel)?;
-            systemctl(&spec, &ts, &[i], "restart", start.service, &events).await?;
-            wait::until_back(&spec, &start.health, spec.hosts[i].name.as_str(), opts.health_timeout, &events)
-                .await
-                .map_err(|m| unhealthy(&spec, &ts, m))?;
-            events(Event::Log { target: Target::host(&spec.hosts[i].name), message: "back in the cluster".into() });
-        }
-        events(Event::PhaseFinished { phase: id });
-    }
-    Ok(())
 }
 
 /// After this long a stop that is still going is explained in the log.

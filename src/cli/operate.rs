@@ -3,7 +3,8 @@
 use super::interrupt::cancel_on_ctrl_c;
 use super::progress::{sink, Renderer};
 use super::{load_spec, ProjectArg};
-use kafka_wizard::apply::{self, operate, status, ApplyError, Cancel, DeployOptions};
+use kafka_wizard::apply::operate::{self, Operation};
+use kafka_wizard::apply::{self, status, ApplyError, Cancel, DeployOptions};
 use kafka_wizard::project::spec::ClusterSpec;
 use kafka_wizard::transport::Secret;
 use std::path::PathBuf;
@@ -269,13 +270,14 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
     let renderer = Renderer::new(args.verbose);
     let events = sink(&renderer, args.json);
     let cancel = Cancel::default();
-    let (result, what) = rt.block_on(async {
+    let (operation, what) = match verb {
+        Verb::Start => (Operation::Start, "start"),
+        Verb::Stop => (Operation::Stop, "stop"),
+        Verb::Restart { .. } => (Operation::Restart, "restart"),
+    };
+    let result = rt.block_on(async {
         cancel_on_ctrl_c(cancel.clone());
-        match verb {
-            Verb::Start => (operate::start(&spec, &opts, events, cancel).await, "start"),
-            Verb::Stop => (operate::stop(&spec, &opts, events, cancel).await, "stop"),
-            Verb::Restart { .. } => (operate::restart(&spec, &opts, events, cancel).await, "restart"),
-        }
+        operate::operate(operation, &spec, &opts, events, cancel).await
     });
     renderer.finish();
     if result.is_ok() {

@@ -242,6 +242,13 @@ mod tests {
         assert!(status != 0 && !is_missing(status, err.as_bytes()), "{status} {err}");
     }
 
+    /// Writes `content` to `tmp`, installs it over `target` as a plain user; the exit status and stderr.
+    fn install_from(tmp: &str, content: &str, target: &str, mode: u32) -> (i32, String) {
+        std::fs::write(tmp, content).unwrap();
+        let (status, _, err) = sh(&install_script(tmp, target, mode, Privilege::User), b"");
+        (status, err)
+    }
+
     #[test]
     fn install_moves_a_temporary_file_into_place_from_the_same_or_another_directory() {
         let dir = tempfile::tempdir().unwrap();
@@ -250,16 +257,11 @@ mod tests {
         std::fs::write(&target, "old").unwrap();
 
         let beside = temp_beside(&target, "t1");
-        std::fs::write(&beside, "new1").unwrap();
-        let (status, _, err) = sh(&install_script(&beside, &target, 0o600, Privilege::User), b"");
-        assert_eq!(status, 0, "{err}");
-        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new1");
-
+        let (status, err) = install_from(&beside, "new1", &target, 0o600);
+        assert_eq!((status, std::fs::read_to_string(&target).unwrap().as_str()), (0, "new1"), "{err}");
         let elsewhere = other.path().join(".kw-upload-1").display().to_string();
-        std::fs::write(&elsewhere, "new2").unwrap();
-        let (status, _, err) = sh(&install_script(&elsewhere, &target, 0o644, Privilege::User), b"");
-        assert_eq!(status, 0, "{err}");
-        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new2");
+        let (status, err) = install_from(&elsewhere, "new2", &target, 0o644);
+        assert_eq!((status, std::fs::read_to_string(&target).unwrap().as_str()), (0, "new2"), "{err}");
         assert!(!std::path::Path::new(&elsewhere).exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
@@ -269,9 +271,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let other = tempfile::tempdir().unwrap();
         let elsewhere = other.path().join(".kw-upload-2").display().to_string();
-        std::fs::write(&elsewhere, "data").unwrap();
         let target = dir.path().join("no-such-dir").join("target").display().to_string();
-        let (status, _, _) = sh(&install_script(&elsewhere, &target, 0o644, Privilege::User), b"");
+        let (status, _) = install_from(&elsewhere, "data", &target, 0o644);
         assert_ne!(status, 0);
         assert!(!std::path::Path::new(&elsewhere).exists());
     }

@@ -5,7 +5,7 @@
 use super::spec_of;
 use crate::error::AppResult;
 use crate::state::Jobs;
-use kafka_wizard::apply::operate;
+use kafka_wizard::apply::operate::{self, Operation};
 use kafka_wizard::apply::status::{self, ClusterStatus};
 use kafka_wizard::apply::{self, DeployOptions, DeploySummary};
 use kafka_wizard::events::{Event, EventSink};
@@ -101,12 +101,12 @@ pub async fn operate(
     let opts = options.to_deploy_options();
     let events = sink(on_event);
     let cancel = job.cancel.clone();
-    let result = match verb {
-        Verb::Start => operate::start(&spec, &opts, events, cancel).await,
-        Verb::Stop => operate::stop(&spec, &opts, events, cancel).await,
-        Verb::Restart => operate::restart(&spec, &opts, events, cancel).await,
+    let operation = match verb {
+        Verb::Start => Operation::Start,
+        Verb::Stop => Operation::Stop,
+        Verb::Restart => Operation::Restart,
     };
-    Ok(result?)
+    Ok(operate::operate(operation, &spec, &opts, events, cancel).await?)
 }
 
 /// Per host: units, listening, in cluster; and the cluster-wide checks.

@@ -167,6 +167,13 @@ fn a_changed_server_properties_restarts_kafka_but_not_zookeeper() {
     assert!(restart_reason(&spec, host, Service::Kafka, &ctx).is_none());
 }
 
+/// The seed cluster and its first broker's facts as deployed (see `deployed_broker`).
+fn deployed_seed_broker() -> (ClusterSpec, HostFacts) {
+    let spec = seed();
+    let facts = deployed_broker(&spec);
+    (spec, facts)
+}
+
 /// The seed cluster's first broker as deployed: every file current, the unit enabled and running.
 fn deployed_broker(spec: &ClusterSpec) -> HostFacts {
     let host = &spec.hosts[3];
@@ -192,9 +199,8 @@ fn deployed_broker(spec: &ClusterSpec) -> HostFacts {
 
 #[test]
 fn a_changed_file_marks_its_service_as_owing_a_restart_before_it_is_written() {
-    let spec = seed();
+    let (spec, mut facts) = deployed_seed_broker();
     let host = &spec.hosts[3];
-    let mut facts = deployed_broker(&spec);
     facts.files.insert("/etc/kafka/server.properties".into(), Some("0".repeat(128)));
     let step = HostStep::WriteFile {
         path: "/etc/kafka/server.properties".into(),
@@ -211,9 +217,8 @@ fn a_changed_file_marks_its_service_as_owing_a_restart_before_it_is_written() {
 
 #[test]
 fn a_restart_an_earlier_run_owed_is_done_although_every_file_is_current() {
-    let spec = seed();
+    let (spec, mut facts) = deployed_seed_broker();
     let host = &spec.hosts[3];
-    let mut facts = deployed_broker(&spec);
     let ctx = Context::default();
     assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Unchanged);
     facts.pending_restart.insert("kafka-server.service".into());
@@ -226,9 +231,8 @@ fn a_restart_an_earlier_run_owed_is_done_although_every_file_is_current() {
 
 #[test]
 fn a_drifted_owner_or_mode_is_repaired_without_a_restart() {
-    let spec = seed();
+    let (spec, mut facts) = deployed_seed_broker();
     let host = &spec.hosts[3];
-    let mut facts = deployed_broker(&spec);
     let unit = "/etc/systemd/system/kafka-server.service";
     facts.file_modes.insert(unit.into(), "kafka:kafka 664".into());
     let step = HostStep::WriteFile { path: unit.into(), owner: Owner::Root, mode: 0o644 };
@@ -245,9 +249,8 @@ fn a_drifted_owner_or_mode_is_repaired_without_a_restart() {
 
 #[test]
 fn a_unit_systemd_has_not_reloaded_is_reloaded_on_the_next_run() {
-    let spec = seed();
+    let (spec, mut facts) = deployed_seed_broker();
     let host = &spec.hosts[3];
-    let mut facts = deployed_broker(&spec);
     let step = HostStep::RegisterUnits { units: vec![Service::Kafka] };
     assert!(matches!(decide(&spec, host, &step, &facts, &mut Context::default()), Decision::Unchanged { .. }));
     facts.units.get_mut("kafka-server.service").unwrap().needs_daemon_reload = true;
