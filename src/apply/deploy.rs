@@ -240,7 +240,7 @@ async fn start_phase(
         healthy().await?;
     } else {
         // Running services only: the cluster must be healthy before the first of them goes down.
-        wait::ready_to_roll(spec, &start.health, opts.force, events).await.map_err(ApplyError::Unhealthy)?;
+        wait::ready_to_roll(spec, &start.health, opts.force, events).await.map_err(ApplyError::NotReadyToRoll)?;
     }
     // Changed configuration on running units: rolling, one host at a time.
     for (index, reason) in to_restart {

@@ -127,7 +127,9 @@ impl Run<'_> {
         for (phase, start) in stages(spec).into_iter().filter(|(_, s)| s.service != Service::Zookeeper) {
             let id = format!("restart-{}", phase.kind.group());
             self.phase_started(&id, format!("Rolling restart of the {}", phase.kind.group()), &start);
-            wait::ready_to_roll(spec, &start.health, self.opts.force, events).await.map_err(ApplyError::Unhealthy)?;
+            wait::ready_to_roll(spec, &start.health, self.opts.force, events)
+                .await
+                .map_err(ApplyError::NotReadyToRoll)?;
             for i in indexes(spec, &start) {
                 self.check_cancel()?;
                 systemctl(spec, &self.ts, &[i], "restart", start.service, events).await?;

@@ -21,8 +21,8 @@ pub struct DeployOptions {
     pub health_timeout: Duration,
     /// Install Java with the hosts' package manager where it is missing or too old.
     pub install_java: bool,
-    /// Start a rolling restart although the cluster is not healthy before its first node (a warning says so).
-    /// The app never sets it.
+    /// Start a rolling restart although the cluster is not healthy before its first node (a warning says so): the
+    /// CLI's `--force`, the app's "Restart anyway" after [`ApplyError::NotReadyToRoll`].
     pub force: bool,
 }
 
@@ -74,6 +74,11 @@ pub enum ApplyError {
     Failed(Vec<Failure>),
     #[error("the cluster is not healthy: {0}")]
     Unhealthy(String),
+    /// The cluster was not healthy before the first node of a rolling restart, so nothing was restarted. It can be
+    /// forced (`DeployOptions.force`); each front door words that its own way (the CLI's `--force`, the app's
+    /// "Restart anyway"), so the message here does not.
+    #[error("the cluster is not healthy: {0} — refusing to start a rolling restart, nothing was restarted; let the cluster recover (or fix it) and run again")]
+    NotReadyToRoll(String),
     #[error("cancelled — hosts finished their current step; run the command again to converge")]
     Cancelled,
     #[error("kraft.cluster_id is not set — every KRaft node must be formatted with the same id: generate one (the CLI does on plan/export/deploy and saves it in the project file; the app on Review) and keep it")]

@@ -4,7 +4,7 @@
 //! voters are exactly the controllers. Partitions: every broker's Metadata for all topics shows each partition led
 //! and its ISR holding all its replicas. Which conditions apply where is the plan's ([`Health`]); this module checks
 //! them, once (`check`), polled to a deadline (`until_healthy`, `until_back` after one node's restart, each gate's
-//! time in the log), and before the first node of a rolling restart (`ready_to_roll`, which `--force` overrides).
+//! time in the log), and before the first node of a rolling restart (`ready_to_roll`, which `DeployOptions.force` overrides).
 
 use crate::events::{Event, EventSink, Target};
 use crate::health::{self, PartitionState, ZkMode};
@@ -289,8 +289,9 @@ pub async fn until_back(
 }
 
 /// Before the first node of a rolling restart: each condition checked once must already hold — a node taken down
-/// from an unhealthy cluster can make partitions unavailable. Err says what is wrong, unless `force`, which goes on
-/// with a warning.
+/// from an unhealthy cluster can make partitions unavailable. Err says what is wrong (the caller's
+/// `ApplyError::NotReadyToRoll`, which says that nothing was restarted), unless `force`, which goes on with a
+/// warning.
 pub async fn ready_to_roll(
     spec: &ClusterSpec,
     health: &[Health],
@@ -313,14 +314,11 @@ pub fn refuse_or_force(problems: &[String], force: bool, events: &EventSink) -> 
     }
     let problems = problems.join("; ");
     if force {
-        let message = format!("rolling restart forced (--force) although the cluster is not healthy: {problems}");
+        let message = format!("rolling restart forced although the cluster is not healthy: {problems}");
         events(Event::Warning { target: Target::Wizard, message });
         return Ok(());
     }
-    Err(format!(
-        "{problems} — refusing to start a rolling restart, nothing was restarted; let the cluster recover (or fix \
-         it) and run again, or pass --force to restart anyway"
-    ))
+    Err(problems)
 }
 
 #[cfg(test)]
@@ -410,7 +408,9 @@ mod tests {
         ];
         let err = refuse_or_force(&problems, false, &events).unwrap_err();
         assert!(err.contains("orders-1: ISR [2, 3] of replicas [1, 2, 3]"), "{err}");
-        assert!(err.contains("nothing was restarted") && err.contains("--force"), "{err}");
+        let err = crate::apply::ApplyError::NotReadyToRoll(err).to_string();
+        assert!(err.contains("orders-1") && err.contains("nothing was restarted"), "{err}");
+        assert!(!err.contains("--force"), "how to force is the front door's word, not the engine's: {err}");
         assert!(seen.lock().unwrap().is_empty());
     }
 
@@ -422,7 +422,7 @@ mod tests {
         let seen = seen.lock().unwrap();
         assert!(
             matches!(&seen[..], [Event::Warning { target: Target::Wizard, message }]
-                if message.contains("forced (--force)") && message.contains("h6: cannot connect")),
+                if message.contains("forced although") && message.contains("h6: cannot connect")),
             "{seen:?}"
         );
     }

@@ -145,9 +145,17 @@ fn report(result: Result<(), ApplyError>, what: &str) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("\nerror: {what} failed: {e}");
+            eprintln!("\n{}", failure_message(&e, what));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The error line of a failed command; a roll refused before its first node says how to force it here.
+fn failure_message(e: &ApplyError, what: &str) -> String {
+    match e {
+        ApplyError::NotReadyToRoll(_) => format!("error: {what} failed: {e}, or pass --force to restart anyway"),
+        _ => format!("error: {what} failed: {e}"),
     }
 }
 
@@ -370,6 +378,16 @@ mod tests {
              @@ -1 +1 @@\n    -x=1\n    +x=2\nh4               configure  = write /etc/kafka/kafka-server.env: "
         ));
         assert!(out.ends_with("\n1 step(s) would change something; nothing was changed (--dry-run)\n"), "{out}");
+    }
+
+    #[test]
+    fn a_roll_refused_before_its_first_node_is_worded_with_the_force_flag() {
+        let refused = ApplyError::NotReadyToRoll("partitions replicated: orders-1 behind".into());
+        let line = failure_message(&refused, "restart");
+        assert!(line.starts_with("error: restart failed: the cluster is not healthy: partitions replicated: orders-1"));
+        assert!(line.ends_with("nothing was restarted; let the cluster recover (or fix it) and run again, or pass --force to restart anyway"), "{line}");
+        let other = failure_message(&ApplyError::Unhealthy("h5 not back".into()), "restart");
+        assert!(!other.contains("--force"), "only a refused roll can be forced: {other}");
     }
 
     #[test]
