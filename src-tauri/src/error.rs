@@ -41,6 +41,9 @@ pub enum ErrorCode {
     StepsFailed,
     /// The cluster did not become healthy.
     Unhealthy,
+    /// A rolling restart was refused: the cluster was not healthy before its first node, nothing was restarted.
+    /// It can be forced (`RunOptions.force`).
+    NotReadyToRoll,
     /// The user cancelled the run.
     Cancelled,
     /// Another install or operation is still running.
@@ -106,6 +109,7 @@ from_engine_error!(ApplyError, |e| match e {
     ApplyError::Download(_) => ErrorCode::Download,
     ApplyError::Failed(_) => ErrorCode::StepsFailed,
     ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
+    ApplyError::NotReadyToRoll(_) => ErrorCode::NotReadyToRoll,
     ApplyError::Cancelled => ErrorCode::Cancelled,
     ApplyError::NoClusterId => ErrorCode::InvalidProject,
 });
@@ -119,6 +123,18 @@ mod tests {
         let e = AppError::new(ErrorCode::ExportFolderNotEmpty, "folder x is not empty");
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json, serde_json::json!({"code": "export_folder_not_empty", "message": "folder x is not empty"}));
+    }
+
+    #[test]
+    fn a_roll_refused_before_its_first_node_has_its_own_code_and_no_cli_flag_in_its_message() {
+        let e: AppError = ApplyError::NotReadyToRoll("brokers in one cluster: h3: cannot connect".into()).into();
+        assert_eq!(e.code, ErrorCode::NotReadyToRoll);
+        assert!(
+            e.message.contains("h3: cannot connect") && e.message.contains("nothing was restarted"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("--force"), "the app offers its own action, not a CLI flag: {}", e.message);
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         project::example_project,
         review::review,
         review::export_files,
+        review::preview_deploy,
         connection::test_connection,
         operate::deploy,
         operate::operate,

@@ -146,6 +146,23 @@ fn testing_a_connection_of_a_host_with_a_bad_name_asks_to_fix_that_field_first()
 }
 
 #[test]
+fn the_deploy_preview_of_unreachable_hosts_fails_with_the_connect_code_naming_them() {
+    let (_app, w) = window();
+    let mut draft = seed_draft(&w);
+    // every host on a closed port of its own loopback address: refused at once, nothing read
+    draft["ssh"]["port"] = json!(1);
+    for (i, host) in draft["hosts"].as_array_mut().unwrap().iter_mut().enumerate() {
+        host["address"] = json!(format!("127.0.0.{}", i + 1));
+    }
+    let err = invoke(&w, "preview_deploy", json!({ "draft": draft, "options": {} })).unwrap_err();
+    assert_eq!(err["code"], "connect", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("peter-kafka001"), "{err}");
+    draft["hosts"][4]["id"] = json!(1);
+    let err = invoke(&w, "preview_deploy", json!({ "draft": draft, "options": {} })).unwrap_err();
+    assert_eq!(err["code"], "invalid_project", "{err}");
+}
+
+#[test]
 fn cancel_without_a_running_job_says_so() {
     let (_app, w) = window();
     assert_eq!(invoke(&w, "cancel_job", json!({})).unwrap(), json!(false));

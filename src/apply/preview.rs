@@ -17,9 +17,12 @@ use std::sync::Arc;
 /// Lines of unchanged context around each change in a diff, as `diff -u` shows them.
 const DIFF_CONTEXT_LINES: usize = 3;
 
-/// One line of a dry run: what a step would do on a target, decided from the hosts' real facts.
-#[derive(Clone, Debug, serde::Serialize)]
+/// One line of a dry run: what a step would do on a target, decided from the hosts' real facts. The CLI prints it
+/// (`deploy --dry-run`), the app's Review shows it (`preview_deploy`).
+#[derive(Clone, Debug, serde::Serialize, ts_rs::TS)]
 pub struct PreviewRow {
+    /// The phase's id ([`crate::plan::PhaseKind::id`]).
+    #[ts(as = "crate::plan::PhaseKind")]
     pub phase: String,
     pub target: Target,
     pub step: String,
@@ -30,6 +33,7 @@ pub struct PreviewRow {
     /// against the generated content ([`unified_diff`]). `None` for every other row, and for a file whose content
     /// must not be shown (see [`file_to_diff`]).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub diff: Option<String>,
 }
 

@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use kafka_wizard::apply::status::ClusterStatus;
-use kafka_wizard::apply::DeploySummary;
+use kafka_wizard::apply::{DeploySummary, PreviewRow};
 use kafka_wizard::catalog::Release;
 use kafka_wizard::events::Event;
 use kafka_wizard::plan::Plan;
@@ -27,6 +27,7 @@ pub fn export_engine_types(cfg: &Config) -> Result<(), ExportError> {
     Plan::export_all(cfg)?;
     Event::export_all(cfg)?;
     DeploySummary::export_all(cfg)?;
+    PreviewRow::export_all(cfg)?;
     ClusterStatus::export_all(cfg)?;
     Ok(())
 }

@@ -107,6 +107,7 @@ export class App implements Ctx {
   }
 
   go(step: StepId): void {
+    if (step !== this.state.step) stepOf(step).enter?.();
     this.state = { ...this.state, step };
     this.rerender();
     this.stepRoot.focus({ preventScroll: true });

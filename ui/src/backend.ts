@@ -4,8 +4,8 @@
 // chooser in the app; scripted answers in the mock).
 
 import type {
-  ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, Opened, PickRequest, Problem, ProjectDraft, Release,
-  Review, RunOptions, Verb,
+  ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, Opened, PickRequest, PreviewRow, Problem, ProjectDraft,
+  Release, Review, RunOptions, Verb,
 } from './types.js';
 
 export type { Verb };
@@ -32,6 +32,8 @@ export interface Backend {
   review(draft: ProjectDraft): Promise<Review>;
   exportFiles(draft: ProjectDraft, target: string, format: ExportFormat, replace: boolean): Promise<[string, number]>;
   testConnection(draft: ProjectDraft, index: number, acceptFingerprint: string | null, password: string | null, keyPassphrase: string | null): Promise<ConnectionReport>;
+  /** What a deploy would change on every host (`deploy --dry-run`): connects and reads the hosts, changes nothing. */
+  previewDeploy(draft: ProjectDraft, options: RunOptions): Promise<PreviewRow[]>;
   deploy(draft: ProjectDraft, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<DeploySummary>;
   operate(draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<void>;
   status(draft: ProjectDraft, options: RunOptions): Promise<ClusterStatus>;

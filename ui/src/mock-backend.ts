@@ -1,6 +1,7 @@
 // mock-backend.ts — an in-memory Backend so the wizard runs in a plain browser (UI tests, design work). It is
 // NOT the engine: its validation knows a few rules only and its files are placeholders. Deploy and operate
-// replay a scripted event stream; `options.failHost` makes one host fail (to test Retry). File dialogs answer
+// replay a scripted event stream; `options.failHost` makes one host fail (to test Retry); a restart can be refused
+// as unhealthy until forced (`unhealthyBeforeRoll`); the deploy preview diffs a `heap` line. File dialogs answer
 // from `options.picks` (a path, or null = cancelled; none left = cancelled) and record each request in
 // `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The field schema is
 // the engine's, generated into generated/field-schema.json (`options.fieldSchema` replaces it). Only the test
@@ -8,7 +9,7 @@
 
 import type { Backend } from './backend.js';
 import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };
-import type { ClusterStatus, EngineEvent, FieldInfo, PickRequest, Problem, ProjectDraft, Release, Review, Role } from './types.js';
+import type { ClusterStatus, EngineEvent, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role } from './types.js';
 
 export interface MockOptions {
   failHost?: string; delayMs?: number; files?: Record<string, string>;
@@ -20,6 +21,30 @@ export interface MockOptions {
   idRequests?: number;
   /** The field schema to serve instead of the engine's. */
   fieldSchema?: FieldInfo[];
+  /** A restart is refused as the engine refuses a roll of an unhealthy cluster, unless forced. */
+  unhealthyBeforeRoll?: boolean;
+  /** Every start/stop/restart asked for, with whether it was forced (filled by the mock). */
+  operateLog?: { verb: string; force: boolean }[];
+  /** Every deploy preview asked for (filled by the mock); `previewError` makes it fail with that code. */
+  previewRequests?: number;
+  previewError?: string;
+}
+
+/** The mock's deploy preview: on each host, its server.properties differs in the `heap` line only (the host has
+ * 1g), the broker would restart for it, and one other file is current. */
+function mockPreview(d: ProjectDraft): PreviewRow[] {
+  const heap = d.kafka.heap ?? '1g';
+  return (d.hosts ?? []).flatMap((h): PreviewRow[] => {
+    const target = { on: 'host', name: h.name } as const;
+    const path = '/etc/kafka/server.properties';
+    const changed = heap !== '1g';
+    const diff = `--- ${h.name}:${path} (on the host)\n+++ ${h.name}:${path} (generated)\n@@ -1,3 +1,3 @@\n broker.id=${h.id ?? ''}\n-# heap 1g\n+# heap ${heap}\n log.dirs=/var/lib/kafka/data\n`;
+    return [
+      { phase: 'configure', target, step: `write ${path}`, change: changed, detail: changed ? 'updated' : 'content is up to date', ...(changed ? { diff } : {}) },
+      { phase: 'configure', target, step: 'write /etc/kafka/kafka-server.env', change: false, detail: 'content is up to date' },
+      { phase: 'start-brokers', target, step: 'start kafka-server.service', change: changed, detail: changed ? 'restart, one host at a time (server.properties changed)' : 'running, configuration unchanged' },
+    ];
+  });
 }
 
 const RELEASES: Release[] = [
@@ -125,7 +150,8 @@ export function mockBackend(options: MockOptions = {}): Backend {
           host: h.name,
           files: [{ path: '/etc/kafka/server.properties', content: `# mock\nbroker.id=${h.id ?? ''}\n`, mode: 0o640, owner: 'root_service_group', purpose: 'mock file', service: 'kafka-server.service' }],
         })),
-        plan: { cluster: d.name ?? '', phases: [{ name: 'install', title: 'install', work: { work: 'on_hosts', hosts: [] } }] },
+        plan: { cluster: d.name ?? '', phases: [{ name: 'install', title: 'install', work: { work: 'on_hosts', hosts: [] } },
+          { name: 'start-brokers', title: 'Start the brokers', work: { work: 'start', service: 'kafka-server.service', hosts: (d.hosts ?? []).map((h) => h.name), health: [] } }] },
         render_error: null,
       };
     },
@@ -143,7 +169,19 @@ export function mockBackend(options: MockOptions = {}): Backend {
       await replay(d, ['check java', 'upload kafka.tgz', 'write configs', 'start'], onEvent);
       return { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name) };
     },
-    operate: async (d, verb, _o, onEvent) => { await replay(d, [`${verb} services`], onEvent); },
+    previewDeploy: async (d) => {
+      options.previewRequests = (options.previewRequests ?? 0) + 1;
+      await sleep(delay);
+      if (options.previewError) return fail(options.previewError, `mock preview failed: ${options.previewError}`);
+      return mockPreview(d);
+    },
+    operate: async (d, verb, o, onEvent) => {
+      (options.operateLog ??= []).push({ verb, force: o.force === true });
+      if (verb === 'restart' && options.unhealthyBeforeRoll && !o.force) {
+        return fail('not_ready_to_roll', 'the cluster is not healthy: partitions replicated: orders-1 behind — refusing to start a rolling restart, nothing was restarted; let the cluster recover (or fix it) and run again');
+      }
+      await replay(d, [`${verb} services`], onEvent);
+    },
     status: async (d): Promise<ClusterStatus> => ({
       hosts: (d.hosts ?? []).map((h) => ({ host: h.name, roles: h.roles as Role[], units: [{ unit: 'kafka-server.service', enabled: 'enabled', active: 'active' }], listening: true, in_cluster: true, error: null })),
       checks: [['brokers', { Ok: 'all brokers in the cluster' }], ['mock status reads', { Ok: String(++statusReads) }]],

@@ -32,6 +32,7 @@ export function tauriBackend(): Backend {
     exportFiles: (draft, target, format, replace) => invoke('export_files', { draft, target, format, replace }),
     testConnection: (draft, index, acceptFingerprint, password, keyPassphrase) =>
       invoke('test_connection', { draft, index, acceptFingerprint, password, keyPassphrase }),
+    previewDeploy: (draft, options) => invoke('preview_deploy', { draft, options }),
     deploy: (draft: ProjectDraft, options: RunOptions, onEvent) => invoke('deploy', { draft, options, onEvent: channel(onEvent) }),
     operate: (draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent) =>
       invoke('operate', { draft, verb, options, onEvent: channel(onEvent) }),

@@ -1,8 +1,9 @@
 // browser.test.mjs — the wizard in headless Debian Chromium against the MOCK backend (no Tauri): navigation
 // with the keyboard, inline problems appearing and clearing as the user types, paste + auto-number, Review,
 // Open / Save As / Export through scripted file dialogs (the chosen path is used; Cancel changes nothing),
-// Install progress from streamed events with a failed host and Retry, Manage with confirmation, the Korean
-// switch, and defaults and field steps read from the engine's field schema. Screenshots go to
+// Install progress from streamed events with a failed host and Retry, Manage with confirmation, Restart anyway
+// after a refused roll, Cancel in Manage, Review's diff of what a deploy would change (after Test connection), the
+// Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
 // target/screenshots/browser-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -367,5 +368,109 @@ test('the app\'s own bundle, opened in a plain browser, runs and says it needs t
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(server.url);
   await page.locator('#app:has-text("runs inside its app")').waitFor();
+  assert.deepEqual(errors, []);
+});
+
+/** The guide's example hosts (three brokers in the mock) with host 0's key accepted: logged in. */
+async function seedWithOneHostTested(page) {
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#example-seed').click();
+  await page.locator('tr[data-host="2"]').waitFor();
+}
+
+test('Review says the diff comes after Test connection, then shows each host\'s changed line coloured and foldable, and why the broker restarts', async (t) => {
+  const { page, errors } = await wizard(t);
+  await seedWithOneHostTested(page);
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#deploy-diff-later').waitFor();
+  assert.match(await page.locator('#deploy-diff-later').textContent(), /after Test connection/);
+  assert.equal(await page.evaluate(() => window.__MOCK_OPTIONS__.previewRequests ?? 0), 0, 'no host is read before a connection was tested');
+
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#test-0').click();
+  await page.locator('#accept-key-0').click();
+  await page.locator('tr[data-conn="0"] >> text=debian 12').waitFor();
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#deploy-diff-summary').waitFor();
+  assert.match(await page.locator('#deploy-diff-summary').textContent(), /match the project|change nothing/, 'the hosts already match');
+  assert.equal(await page.locator('.diff-file').count(), 0);
+
+  await page.locator('nav [data-step="storage"]').click();
+  await page.locator('input[data-field="kafka.heap"]').fill('2g');
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#deploy-diff-summary >> text=would change').waitFor();
+  const file = page.locator('[data-diff-target="peter-kafka002"] details.diff-file[data-step="write /etc/kafka/server.properties"]');
+  assert.deepEqual(await file.locator('pre .diff-add').allTextContents(), ['+# heap 2g']);
+  assert.deepEqual(await file.locator('pre .diff-del').allTextContents(), ['-# heap 1g']);
+  assert.match(await file.locator('summary').textContent(), /\+1 −1/, 'the summary counts the added and removed lines');
+  const color = (sel) => file.locator(`pre ${sel}`).first().evaluate((e) => getComputedStyle(e).color);
+  assert.notEqual(await color('.diff-add'), await color('.diff-del'), 'added and removed lines are coloured apart');
+  assert.notEqual(await color('.diff-add'), await color('.diff-ctx'));
+  assert.match(await page.locator('[data-diff-target="peter-kafka002"] [data-restart]').textContent(), /restart.*server\.properties changed/);
+  assert.equal(await page.locator('[data-diff-target="peter-kafka001"] .diff-file').count(), 1, 'every host is shown, not only the tested one');
+  await page.screenshot({ path: path.join(SHOTS, 'browser-review-diff.png') });
+
+  await file.locator('summary').click();
+  assert.equal(await file.getAttribute('open'), null, 'a file folds');
+  assert.ok(!(await file.locator('pre.diff').isVisible()));
+  await page.locator('#deploy-diff-refresh').click();
+  await page.locator('#deploy-diff-summary').waitFor();
+  const again = page.locator('[data-diff-target="peter-kafka002"] details.diff-file');
+  assert.equal(await again.getAttribute('open'), null, 'and stays folded when the preview is read again');
+  assert.deepEqual(errors, []);
+});
+
+test('a preview that cannot reach the hosts says so with the engine\'s message', async (t) => {
+  const { page, errors } = await wizard(t, { previewError: 'connect' });
+  await seedWithOneHostTested(page);
+  await page.locator('#test-0').click();
+  await page.locator('#accept-key-0').click();
+  await page.locator('tr[data-conn="0"] >> text=debian 12').waitFor();
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#deploy-diff-error').waitFor();
+  assert.equal(await page.locator('#deploy-diff-error').getAttribute('data-code'), 'connect');
+  assert.match(await page.locator('#deploy-diff-error').textContent(), /mock preview failed/);
+  assert.deepEqual(errors, []);
+});
+
+test('a restart refused because the cluster is unhealthy offers Restart anyway, warned and confirmed, which forces it', async (t) => {
+  const { page, errors } = await wizard(t, { unhealthyBeforeRoll: true });
+  await seedWithOneHostTested(page);
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-restart').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /not healthy.*nothing was restarted/);
+  assert.doesNotMatch(await page.locator('#op-result').textContent(), /--force/, 'the app never speaks of the CLI flag');
+  assert.match(await page.locator('#force-offer').textContent(), /partitions unavailable/);
+  await page.screenshot({ path: path.join(SHOTS, 'browser-manage-force.png') });
+
+  await page.locator('#op-restart-force').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /NOT healthy/, 'forcing asks again, with the warning');
+  await page.locator('#dialog-no').click();
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.operateLog), [{ verb: 'restart', force: false }]);
+  await page.locator('#op-restart-force').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result >> text=ok').waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.operateLog), [{ verb: 'restart', force: false }, { verb: 'restart', force: true }]);
+  assert.equal(await page.locator('#force-offer').count(), 0, 'the offer goes once the restart ran');
+
+  // an ordinary restart never forces
+  await page.locator('#op-restart').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#force-offer').waitFor();
+  assert.deepEqual((await page.evaluate(() => window.__MOCK_OPTIONS__.operateLog)).at(-1), { verb: 'restart', force: false });
+  assert.deepEqual(errors, []);
+});
+
+test('Cancel during a restart from Manage says the restart was cancelled', async (t) => {
+  const { page, errors } = await wizard(t, { delayMs: 60 });
+  await seedWithOneHostTested(page);
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-restart').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#cancel').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /Restart \(rolling\) cancelled/);
   assert.deepEqual(errors, []);
 });

@@ -1,7 +1,8 @@
 // logic.test.mjs — headless tests of the wizard's pure logic (compiled from ui/src by `npm run build` into
 // build/node): wizard state and draft edits, step order, where problems are shown (the step from the engine's field
 // schema), the defaults shown, the progress model fed by engine events, what each native file dialog asks for,
-// highlighting, the translations, and that the app's bundle holds no mock backend.
+// highlighting, the translations, the deploy preview (diff lines, rows per host), and that the app's bundle holds
+// no mock backend.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import { highlight } from '../build/node/highlight.js';
 import * as i18n from '../build/node/i18n.js';
 import * as picks from '../build/node/file-picks.js';
 import { mockValidate } from '../build/node/mock-backend.js';
+import * as diff from '../build/node/diff.js';
 
 const UI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The engine's field schema as committed (generated from the Rust field definitions). */
@@ -298,4 +300,44 @@ test('a problem is read in the UI language: its Korean message in Korean mode, t
   const found = mockValidate(d);
   assert.ok(found.some((q) => q.severity === 'warning') && found.some((q) => q.severity === 'error'), JSON.stringify(found));
   for (const q of found) assert.match(q.message_ko, /[\uAC00-\uD7A3]/, q.message);
+});
+
+// The engine's diff of one changed line (src/apply/preview.rs: `unified_diff`, 3 lines of context).
+const ENGINE_DIFF = '--- h4:/etc/kafka/server.properties (on the host)\n+++ h4:/etc/kafka/server.properties (generated)\n'
+  + '@@ -7,7 +7,7 @@\n line.7=x\n line.8=x\n line.9=x\n-line.10=x\n+line.10=y\n line.11=x\n line.12=x\n line.13=x\n';
+
+test('a unified diff is split into header, hunk, removed, added and context lines', () => {
+  const lines = diff.diffLines(ENGINE_DIFF);
+  assert.deepEqual(lines.map((l) => l.kind), ['head', 'head', 'hunk', 'ctx', 'ctx', 'ctx', 'del', 'add', 'ctx', 'ctx', 'ctx']);
+  assert.deepEqual(lines.filter((l) => l.kind === 'add' || l.kind === 'del').map((l) => l.text), ['-line.10=x', '+line.10=y']);
+  assert.deepEqual(diff.diffStat(ENGINE_DIFF), { added: 1, removed: 1 });
+  // a removed line that reads like a header, inside a hunk, is still a removed line
+  assert.deepEqual(diff.diffLines('--- a\n+++ b\n@@ -1 +1 @@\n--- x\n+++ y\n').map((l) => l.kind), ['head', 'head', 'hunk', 'del', 'add']);
+  assert.deepEqual(diff.diffLines(''), []);
+});
+
+test('preview rows are grouped per target: changed files with diffs, services that would restart, other changes', () => {
+  const host = (name) => ({ on: 'host', name });
+  const rows = [
+    { phase: 'fetch', target: { on: 'wizard' }, step: 'download kafka', change: false, detail: 'not needed' },
+    { phase: 'configure', target: host('h1'), step: 'write /etc/kafka/server.properties', change: true, detail: 'updated', diff: ENGINE_DIFF },
+    { phase: 'configure', target: host('h1'), step: 'write /etc/kafka/kafka-server.env', change: false, detail: 'content is up to date' },
+    { phase: 'prepare', target: host('h1'), step: 'create directories /data', change: true, detail: 'created /data' },
+    { phase: 'start-brokers', target: host('h1'), step: 'start kafka-server.service', change: true, detail: 'restart, one host at a time (server.properties changed)' },
+    { phase: 'start-brokers', target: host('h2'), step: 'start kafka-server.service', change: false, detail: 'running, configuration unchanged' },
+    { phase: 'start-brokers', target: { on: 'wizard' }, step: 'brokers in one cluster', change: false, detail: 'check the cluster\'s health' },
+  ];
+  const phases = [
+    { name: 'configure', title: 'Configure', work: { work: 'on_hosts', hosts: [] } },
+    { name: 'start-brokers', title: 'Start the brokers', work: { work: 'start', service: 'kafka-server.service', hosts: ['h1', 'h2'], health: [] } },
+  ];
+  const byTarget = diff.previewByTarget(rows, phases);
+  assert.deepEqual(byTarget.map((t) => t.target), [{ on: 'wizard' }, host('h1'), host('h2')]);
+  const h1 = byTarget[1];
+  assert.deepEqual(h1.files.map((r) => r.step), ['write /etc/kafka/server.properties']);
+  assert.deepEqual(h1.services.map((r) => r.detail), ['restart, one host at a time (server.properties changed)']);
+  assert.deepEqual(h1.other.map((r) => r.step), ['create directories /data']);
+  assert.equal(h1.unchanged, 1);
+  assert.deepEqual([byTarget[2].services.length, byTarget[2].unchanged], [0, 1]);
+  assert.equal(diff.changeCount(rows), 3);
 });

@@ -32,6 +32,10 @@ pub struct RunOptions {
     pub accepted_keys: Vec<(String, String)>,
     /// Seconds to wait for quorum / brokers (default 180).
     pub health_timeout_secs: Option<u64>,
+    /// Roll although the cluster is not healthy before the first node: Manage's "Restart anyway", offered after a
+    /// restart was refused with `not_ready_to_roll`.
+    #[ts(as = "Option<_>")]
+    pub force: bool,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -42,13 +46,14 @@ impl std::fmt::Debug for RunOptions {
             .field("install_java", &self.install_java)
             .field("accepted_keys", &self.accepted_keys)
             .field("health_timeout_secs", &self.health_timeout_secs)
+            .field("force", &self.force)
             .finish()
     }
 }
 
 impl RunOptions {
     pub fn to_deploy_options(&self) -> DeployOptions {
-        let mut opts = DeployOptions { install_java: self.install_java, ..DeployOptions::default() };
+        let mut opts = DeployOptions { install_java: self.install_java, force: self.force, ..DeployOptions::default() };
         opts.connect.password = self.password.clone().filter(|p| !p.is_empty()).map(Secret::new);
         opts.connect.key_passphrase = self.key_passphrase.clone().filter(|p| !p.is_empty()).map(Secret::new);
         opts.connect.accepted_keys = self.accepted_keys.clone();
@@ -137,5 +142,13 @@ mod tests {
         assert!(!printed.contains("hunter2") && !printed.contains("correct horse"), "{printed}");
         assert_eq!(o.to_deploy_options().connect.key_passphrase.unwrap().expose(), "correct horse");
         assert_eq!(o.to_deploy_options().connect.password.unwrap().expose(), "hunter2");
+    }
+
+    #[test]
+    fn a_run_is_forced_only_when_the_ui_asks_for_it() {
+        let asked: RunOptions = serde_json::from_value(serde_json::json!({ "force": true })).unwrap();
+        assert!(asked.to_deploy_options().force);
+        let plain: RunOptions = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert!(!plain.to_deploy_options().force);
     }
 }

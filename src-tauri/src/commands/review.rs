@@ -1,8 +1,11 @@
-//! Review and export: every generated file per host, the plan and all problems for the Review step; export to a
-//! folder or a zip (the same entries as `kafka-wizard export`).
+//! Review and export: every generated file per host, the plan and all problems for the Review step; what a deploy
+//! would change on the hosts (the rows of `kafka-wizard deploy --dry-run`, diffs included); export to a folder or a
+//! zip (the same entries as `kafka-wizard export`).
 
+use super::operate::RunOptions;
 use super::spec_of;
 use crate::error::{AppError, AppResult, ErrorCode};
+use kafka_wizard::apply::{self, PreviewRow};
 use kafka_wizard::export;
 use kafka_wizard::plan::{self, Plan};
 use kafka_wizard::project::{validate, Problem, ProjectDraft};
@@ -30,6 +33,15 @@ pub fn review(draft: ProjectDraft) -> Review {
         Ok(hosts) => Review { problems: validation.problems, hosts, plan: Some(plan::plan(&spec)), render_error: None },
         Err(e) => Review { problems: validation.problems, hosts: Vec::new(), plan: None, render_error: Some(e.into()) },
     }
+}
+
+/// What a deploy would change on every host, as `deploy --dry-run` decides it: connects with the run's options,
+/// reads each host's facts and decides every step without acting. A generated file that would change comes with
+/// its unified diff; a service that would restart says why.
+#[tauri::command]
+pub async fn preview_deploy(draft: ProjectDraft, options: RunOptions) -> AppResult<Vec<PreviewRow>> {
+    let spec = spec_of(&draft)?;
+    Ok(apply::preview(&spec, &options.to_deploy_options(), kafka_wizard::events::discard()).await?)
 }
 
 /// How to export.

@@ -15,4 +15,9 @@ accepted_keys?: Array<[string, string]>,
 /**
  * Seconds to wait for quorum / brokers (default 180).
  */
-health_timeout_secs?: number, };
+health_timeout_secs?: number, 
+/**
+ * Roll although the cluster is not healthy before the first node: Manage's "Restart anyway", offered after a
+ * restart was refused with `not_ready_to_roll`.
+ */
+force?: boolean, };

@@ -21,6 +21,11 @@ export function resetHosts(): void {
   connections.clear();
 }
 
+/** How many hosts the last Test connection logged in to (Review's diff needs the hosts reachable). */
+export function hostsLoggedIn(): number {
+  return [...connections.values()].filter((c) => typeof c === 'object' && c.auth_ok).length;
+}
+
 async function testConnection(ctx: Ctx, i: number, accept: string | null): Promise<void> {
   connections.set(i, 'testing');
   ctx.rerender();

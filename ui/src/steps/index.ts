@@ -10,6 +10,7 @@ import { renderHosts, resetHosts } from './hosts.js';
 import { renderInstall } from './install.js';
 import { renderManage, resetManage } from './manage.js';
 import { renderReview } from './review.js';
+import { resetReviewDiff } from './review-diff.js';
 import { renderStorage } from './storage.js';
 import { renderVersion } from './version.js';
 
@@ -20,6 +21,8 @@ export interface WizardStep {
   render(ctx: Ctx): HTMLElement;
   /** Forgets what the step knows of the project beyond the draft (another project was loaded). */
   reset?(): void;
+  /** The step is entered from another one (Review reads the hosts again: they may have changed meanwhile). */
+  enter?(): void;
   /**
    * The step acts on the cluster: its buttons are enabled only for a valid project (so it is drawn again when
    * validity changes), and loading another project leaves it for the first step.
@@ -34,7 +37,7 @@ export const STEPS: readonly WizardStep[] = [
   { id: 'hosts', title: 'step.hosts', render: renderHosts, reset: resetHosts },
   { id: 'storage', title: 'step.storage', render: renderStorage },
   { id: 'coordination', title: 'step.coordination', render: renderCoordination },
-  { id: 'review', title: 'step.review', render: renderReview, allProblems: true },
+  { id: 'review', title: 'step.review', render: renderReview, reset: resetReviewDiff, enter: resetReviewDiff, allProblems: true },
   { id: 'install', title: 'step.install', render: renderInstall, actsOnCluster: true },
   { id: 'manage', title: 'step.manage', render: renderManage, reset: resetManage, actsOnCluster: true },
 ];

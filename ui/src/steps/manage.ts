@@ -1,6 +1,7 @@
 // steps/manage.ts — Manage: status per host (units, process listening, in cluster) and the cluster checks;
 // Start / Stop / Restart (rolling) after a confirmation, with the engine's events in the run area it shares with
-// Install; Refresh, by hand or every 10 s. Owns the status last read.
+// Install; Restart anyway (forced, warned) when a roll was refused because the cluster was unhealthy; Refresh, by
+// hand or every 10 s. Owns the status last read and whether forcing is offered.
 
 import type { Verb } from '../backend.js';
 import { runOptions, type Ctx } from '../ctx.js';
@@ -8,7 +9,7 @@ import { el } from '../dom.js';
 import { t } from '../i18n.js';
 import { emptyProgress, hostTarget } from '../progress.js';
 import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
-import type { ClusterStatus } from '../types.js';
+import type { AppError, ClusterStatus } from '../types.js';
 
 /** The cluster's status as last read (null: not read for this project), and whether a read is under way. */
 let status: ClusterStatus | null = null;
@@ -17,6 +18,7 @@ let statusLoading = false;
 /** Forgets the status (another project was loaded). */
 export function resetManage(): void {
   status = null;
+  forceOffered = false;
 }
 
 /** Manage's run: the result line, the rows and the log. */
@@ -36,17 +38,31 @@ async function refresh(ctx: Ctx): Promise<void> {
   if (ctx.state.step === 'manage') ctx.rerender();
 }
 
-async function operate(ctx: Ctx, verb: Verb, label: string): Promise<void> {
-  if (!(await ctx.confirm(t('manage.confirm', { verb: label, name: ctx.state.draft.name ?? '' })))) return;
+/** A rolling restart was refused because the cluster was unhealthy before its first node: offer to force it. */
+let forceOffered = false;
+
+/** Start, stop or restart after a confirmation; `force` (Restart anyway) rolls although the cluster is unhealthy. */
+async function operate(ctx: Ctx, verb: Verb, label: string, force = false): Promise<void> {
+  const question = force ? t('manage.forceConfirm', { name: ctx.state.draft.name ?? '' }) : t('manage.confirm', { verb: label, name: ctx.state.draft.name ?? '' });
+  if (!(await ctx.confirm(question))) return;
+  forceOffered = false;
   const run = ctx.run.begin('manage', emptyProgress((ctx.state.draft.hosts ?? []).map((h) => hostTarget(h.name))), 3, manageLayout);
   ctx.rerender();
   try {
-    await ctx.backend.operate(ctx.state.draft, verb, runOptions(ctx.session), run.onEvent);
+    await ctx.backend.operate(ctx.state.draft, verb, { ...runOptions(ctx.session), force }, run.onEvent);
     run.end({ ok: true, text: `${label}: ok` });
   } catch (e) {
-    run.end({ ok: false, text: `${label}: ${(e as { message: string }).message}` });
+    const err = e as AppError;
+    forceOffered = err.code === 'not_ready_to_roll';
+    run.end({ ok: false, text: err.code === 'cancelled' ? t('manage.cancelled', { verb: label }) : `${label}: ${err.message}` }, true);
   }
   await refresh(ctx);
+}
+
+/** The warning and the Restart anyway button, after a roll was refused. */
+function forceOffer(ctx: Ctx): HTMLElement {
+  return el('div', { id: 'force-offer', class: 'problem warning' }, t('manage.forceWarning'), ' ',
+    el('button', { id: 'op-restart-force', class: 'danger', onclick: () => void operate(ctx, 'restart', t('manage.restart'), true) }, t('manage.force')));
 }
 
 /** Live status: while on Manage with auto-refresh on, the status is read again every AUTO_REFRESH_MS. */
@@ -87,6 +103,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
           el('td', {}, yesNo(h.listening)), el('td', {}, yesNo(h.in_cluster))))))
     : el('p', { class: 'empty' }, t('manage.empty'));
   return el('section', {}, controls,
+    forceOffered && !busy && !hasErrors ? forceOffer(ctx) : null,
     s ? el('p', { id: 'health', class: s.healthy ? 'ok' : 'problem error' }, s.healthy ? t('manage.healthy') : t('manage.unhealthy')) : null,
     table,
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: 'Ok' in r ? 'ok' : 'problem error' }, `${name}: ${'Ok' in r ? r.Ok : r.Err}`))) : null,
