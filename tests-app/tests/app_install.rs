@@ -3,7 +3,9 @@
 //!
 //! Test connection on a host whose key is not yet known shows its SHA256 fingerprint (compared with the host's
 //! real key) and Accept remembers it; Install streams every host to "done" and the cluster healthy; Manage shows
-//! each host running, Stop stops every unit and Start brings the cluster back.
+//! each host running, Stop stops every unit and Start brings the cluster back; a rolling Restart cancelled once the
+//! first node is back stops after the node being restarted (systemd's InvocationIDs on the hosts), the cluster
+//! healthy; one setting changed shows, after Test connection, as exactly that line in Review's diff on every host.
 #![cfg(feature = "world")]
 
 #[allow(dead_code)]
@@ -145,5 +147,79 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await;
     wait_text(&c, "#health", "healthy", Duration::from_secs(60)).await;
     shot(&c, "7-manage-started").await;
+    cancel_a_rolling_restart_from_manage(&c, &world).await;
+    review_shows_one_changed_setting_as_its_line(&c, &world).await;
     c.close().await.ok();
 }
+
+// ---- issue 13 (app): Cancel from Manage during a rolling restart ------------------------------------------------
+
+/// Each host's kafka-server InvocationID: systemd gives every (re)start of a unit a new one.
+fn invocation_ids(world: &World) -> Vec<String> {
+    let show = "systemctl show -p InvocationID --value kafka-server";
+    world.hosts().iter().map(|h| world.ssh_ok(&h.name, "root", show).trim().to_string()).collect()
+}
+
+/// Restart (rolling) from Manage, Cancel as soon as the first node is back in the cluster: the roll stops after the
+/// node it is on (1 or 2 of 3 restarted, never all), every broker runs, the cluster is healthy, the UI says cancelled.
+async fn cancel_a_rolling_restart_from_manage(c: &fantoccini::Client, world: &World) {
+    let before = invocation_ids(world);
+    let t0 = Instant::now();
+    confirm(c, "#op-restart").await;
+    wait_text(c, "#log", "back in the cluster", Duration::from_secs(240)).await;
+    let first_back = t0.elapsed();
+    css(c, "#cancel").await.click().await.unwrap();
+    let result = wait_text(c, "#op-result", "", Duration::from_secs(300)).await;
+    shot(c, "7-manage-restart-cancelled").await;
+    assert!(result.contains("cancelled"), "{result}");
+    let after = invocation_ids(world);
+    let restarted = before.iter().zip(&after).filter(|(b, a)| b != a).count();
+    assert!((1..=2).contains(&restarted), "{restarted} of 3 restarted: before {before:?}, after {after:?}");
+    for h in world.hosts() {
+        let state = world.ssh(&h.name, "root", "systemctl is-active kafka-server || true");
+        assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "active", "{}", h.name);
+    }
+    wait_text(c, "#health", "Cluster is healthy", Duration::from_secs(60)).await;
+    eprintln!(
+        "MEASURE app restart cancelled from Manage: first node back after {:.1}s, stopped after {:.1}s, {restarted} of 3 restarted",
+        first_back.as_secs_f64(),
+        t0.elapsed().as_secs_f64()
+    );
+}
+
+// ---- issue 13 (app): Review's diff of one changed setting -------------------------------------------------------
+
+/// The heap changed on Storage, Test connection, then Review: on every host exactly the heap line differs (one
+/// file, one line removed and one added) and the broker would restart for it. Nothing is deployed.
+async fn review_shows_one_changed_setting_as_its_line(c: &fantoccini::Client, world: &World) {
+    go(c, "storage").await;
+    let heap = css(c, "input[data-field='kafka.heap']").await;
+    heap.clear().await.unwrap();
+    heap.send_keys("320m").await.unwrap();
+    go(c, "hosts").await;
+    css(c, "#test-0").await.click().await.unwrap();
+    wait_text(c, "tr[data-conn='0']", "Java", Duration::from_secs(30)).await;
+    go(c, "review").await;
+    wait_text(c, "#deploy-diff-summary", "would change", Duration::from_secs(60)).await;
+    shot(c, "5-review-diff").await;
+    for h in world.hosts() {
+        let target = format!("[data-diff-target='{}']", h.name);
+        let files = c.find_all(fantoccini::Locator::Css(&format!("{target} details.diff-file"))).await.unwrap();
+        assert_eq!(files.len(), 1, "{}: one file changes", h.name);
+        let lines = |kind: &'static str| {
+            let selector = format!("{target} details.diff-file pre .diff-{kind}");
+            async move {
+                let mut texts = Vec::new();
+                for e in c.find_all(fantoccini::Locator::Css(&selector)).await.unwrap() {
+                    texts.push(e.text().await.unwrap());
+                }
+                texts
+            }
+        };
+        assert_eq!(lines("del").await, [r#"-KAFKA_HEAP_OPTS="-Xms384m -Xmx384m""#], "{}", h.name);
+        assert_eq!(lines("add").await, [r#"+KAFKA_HEAP_OPTS="-Xms320m -Xmx320m""#], "{}", h.name);
+        let restart = wait_text(c, &format!("{target} [data-restart]"), "restart", Duration::from_secs(5)).await;
+        assert!(restart.contains("kafka-server.service") && restart.contains("(changed: "), "{}: {restart}", h.name);
+    }
+}
+// ---- end of issue 13 (app) ---------------------------------------------------------------------------------------
