@@ -371,25 +371,30 @@ test('the app\'s own bundle, opened in a plain browser, runs and says it needs t
   assert.deepEqual(errors, []);
 });
 
-/** The guide's example hosts (three brokers in the mock) with host 0's key accepted: logged in. */
-async function seedWithOneHostTested(page) {
+/** The guide's example hosts (three brokers in the mock), on Hosts. */
+async function seedHosts(page) {
   await page.locator('nav [data-step="hosts"]').click();
   await page.locator('#example-seed').click();
   await page.locator('tr[data-host="2"]').waitFor();
 }
 
+/** Test connection on host 0, its key accepted: logged in. */
+async function testFirstHost(page) {
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#test-0').click();
+  await page.locator('#accept-key-0').click();
+  await page.locator('tr[data-conn="0"] >> text=debian 12').waitFor();
+}
+
 test('Review says the diff comes after Test connection, then shows each host\'s changed line coloured and foldable, and why the broker restarts', async (t) => {
   const { page, errors } = await wizard(t);
-  await seedWithOneHostTested(page);
+  await seedHosts(page);
   await page.locator('nav [data-step="review"]').click();
   await page.locator('#deploy-diff-later').waitFor();
   assert.match(await page.locator('#deploy-diff-later').textContent(), /after Test connection/);
   assert.equal(await page.evaluate(() => window.__MOCK_OPTIONS__.previewRequests ?? 0), 0, 'no host is read before a connection was tested');
 
-  await page.locator('nav [data-step="hosts"]').click();
-  await page.locator('#test-0').click();
-  await page.locator('#accept-key-0').click();
-  await page.locator('tr[data-conn="0"] >> text=debian 12').waitFor();
+  await testFirstHost(page);
   await page.locator('nav [data-step="review"]').click();
   await page.locator('#deploy-diff-summary').waitFor();
   assert.match(await page.locator('#deploy-diff-summary').textContent(), /match the project|change nothing/, 'the hosts already match');
@@ -422,10 +427,8 @@ test('Review says the diff comes after Test connection, then shows each host\'s 
 
 test('a preview that cannot reach the hosts says so with the engine\'s message', async (t) => {
   const { page, errors } = await wizard(t, { previewError: 'connect' });
-  await seedWithOneHostTested(page);
-  await page.locator('#test-0').click();
-  await page.locator('#accept-key-0').click();
-  await page.locator('tr[data-conn="0"] >> text=debian 12').waitFor();
+  await seedHosts(page);
+  await testFirstHost(page);
   await page.locator('nav [data-step="review"]').click();
   await page.locator('#deploy-diff-error').waitFor();
   assert.equal(await page.locator('#deploy-diff-error').getAttribute('data-code'), 'connect');
@@ -435,7 +438,7 @@ test('a preview that cannot reach the hosts says so with the engine\'s message',
 
 test('a restart refused because the cluster is unhealthy offers Restart anyway, warned and confirmed, which forces it', async (t) => {
   const { page, errors } = await wizard(t, { unhealthyBeforeRoll: true });
-  await seedWithOneHostTested(page);
+  await seedHosts(page);
   await page.locator('nav [data-step="manage"]').click();
   await page.locator('#op-restart').click();
   await page.locator('#dialog-yes').click();
@@ -465,7 +468,7 @@ test('a restart refused because the cluster is unhealthy offers Restart anyway, 
 
 test('Cancel during a restart from Manage says the restart was cancelled', async (t) => {
   const { page, errors } = await wizard(t, { delayMs: 60 });
-  await seedWithOneHostTested(page);
+  await seedHosts(page);
   await page.locator('nav [data-step="manage"]').click();
   await page.locator('#op-restart').click();
   await page.locator('#dialog-yes').click();
