@@ -108,6 +108,8 @@ from_engine_error!(ApplyError, |e| match e {
     ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
     ApplyError::Cancelled => ErrorCode::Cancelled,
     ApplyError::NoClusterId => ErrorCode::InvalidProject,
+    // The app never limits a run (its DeployOptions keep every host), so a --limit refusal cannot reach it.
+    ApplyError::Limit(_) => ErrorCode::InvalidProject,
 });
 
 #[cfg(test)]

@@ -141,7 +141,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
     },
     deploy: async (d, _o, onEvent) => {
       await replay(d, ['check java', 'upload kafka.tgz', 'write configs', 'start'], onEvent);
-      return { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name) };
+      return { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {} };
     },
     operate: async (d, verb, _o, onEvent) => { await replay(d, [`${verb} services`], onEvent); },
     status: async (d): Promise<ClusterStatus> => ({
