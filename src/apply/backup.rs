@@ -23,7 +23,9 @@ pub fn backup_dir_of(path: &str) -> String {
 /// unlikely case that name is taken),
 /// removes all but the newest [`KEEP_BACKUPS`] copies, and prints the copy's path. Run as root, before the write,
 /// in the same command ([`crate::transport::Transport::write_file_after`]); it fails (and so stops the write) when
-/// the copy cannot be made. Names sort by age (`LC_ALL=C`), so retention needs no file times.
+/// the copy cannot be made. When the newest copy already holds the same content (a write that failed after its
+/// backup, run again), that copy stands and its path is printed. Names sort by age (`LC_ALL=C`), so retention needs
+/// no file times.
 pub fn keep_script(path: &str) -> String {
     format!(
         "set -e\n\
@@ -33,6 +35,8 @@ pub fn keep_script(path: &str) -> String {
          if [ -f \"$f\" ]; then\n\
          mkdir -p \"$d\"\n\
          chown root:root {root} && chmod 0700 {root}\n\
+         last=$(ls -1 \"$d\" | LC_ALL=C sort | tail -n 1)\n\
+         if [ -n \"$last\" ] && [ \"$(sha256sum < \"$f\")\" = \"$(sha256sum < \"$d/$last\")\" ]; then printf '%s\\n' \"$d/$last\"; exit 0; fi\n\
          ts=$(date -u +%Y%m%dT%H%M%S.%NZ)\n\
          b=\"$d/$ts\"; n=1\n\
          while [ -e \"$b\" ]; do b=\"$d/$ts-$(printf %03d \"$n\")\"; n=$((n+1)); done\n\
@@ -119,6 +123,20 @@ mod tests {
             kept[kept.len() - KEEP_BACKUPS..].iter().map(|p| p.rsplit('/').next().unwrap().to_string()).collect();
         assert_eq!(names, newest, "the oldest copies went, the newest five stay");
         assert_eq!(std::fs::read_to_string(kept.last().unwrap()).unwrap(), "secret=7\n");
+    }
+
+    #[test]
+    fn the_same_content_twice_in_a_row_is_kept_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("backups");
+        let file = tmp.path().join("myid");
+        std::fs::write(&file, "1\n").unwrap();
+        let file = file.display().to_string();
+        let first = keep(&root, &file);
+        assert_eq!(keep(&root, &file), first, "a retried write does not pile up copies");
+        std::fs::write(&file, "2\n").unwrap();
+        assert_ne!(keep(&root, &file), first);
+        assert_eq!(std::fs::read_dir(root.join(file.trim_start_matches('/'))).unwrap().count(), 2);
     }
 
     #[test]
