@@ -250,13 +250,17 @@ impl Limit {
         }
         Some(format!(
             "stopping {} would leave {} of the {} members of the {} running, below its majority ({}), while {} \
-             outside --limit keep running and need it; stop those brokers too (add them to --limit) or fewer members",
+             outside --limit {} running and {} it; stop {} too (add {} to --limit) or fewer members",
             list(stopped),
             left.len(),
             q.members.len(),
             q.name,
             q.majority(),
             list(&brokers_left),
+            if brokers_left.len() == 1 { "keeps" } else { "keep" },
+            if brokers_left.len() == 1 { "needs" } else { "need" },
+            if brokers_left.len() == 1 { "that broker" } else { "those brokers" },
+            if brokers_left.len() == 1 { "it" } else { "them" },
         ))
     }
 }

@@ -145,7 +145,10 @@ fn stopping_two_of_three_combined_kraft_nodes_is_refused() {
     let running = Running { zookeeper: BTreeSet::new(), kafka: all };
     let reason = refused(limit(&spec, "node1.example.com,node2.example.com").check(&spec, Intent::Stop, &running));
     assert!(reason.contains("1 of the 3 members of the KRaft controller quorum"), "{reason}");
-    assert!(reason.contains("while node3.example.com outside --limit keep running"), "{reason}");
+    assert!(
+        reason.contains("while node3.example.com outside --limit keeps running and needs it; stop that broker too"),
+        "{reason}"
+    );
     assert_eq!(limit(&spec, "node1.example.com").check(&spec, Intent::Stop, &running), Ok(()));
 }
 
