@@ -205,3 +205,22 @@ fn a_local_host_is_probed_without_ssh_and_needs_systemd() {
     }
     assert!(!data.exists(), "a dry run changes nothing");
 }
+
+#[test]
+fn an_unknown_limit_host_is_refused_with_exit_two_naming_the_known_hosts_before_any_host_is_contacted() {
+    // The fixture's hosts do not resolve here: contacting one would fail differently (exit 1, a connect error).
+    for verb in [&["stop"][..], &["deploy", "--dry-run"], &["status"]] {
+        let mut args = verb.to_vec();
+        args.extend(["--limit", "peter-kafka001,kafka9", "tests/fixtures/seed-cluster.toml"]);
+        let o = wizard(&args);
+        assert_eq!(o.status.code(), Some(2), "{verb:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(
+                "error: --limit: unknown host(s) kafka9; the project's hosts are peter-zk001, peter-zk002, \
+                 peter-zk003, peter-kafka001, peter-kafka002, peter-kafka003"
+            ),
+            "{verb:?}: {}",
+            stderr(&o)
+        );
+    }
+}

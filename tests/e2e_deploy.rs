@@ -192,6 +192,9 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     assert!(text(&out).contains("no changes"), "{}", text(&out));
     let after: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
     assert_eq!(before, after, "a no-change deploy must not restart anything");
+    for h in world.hosts() {
+        assert_eq!(backups_on(&world, &h.name), Vec::<String>::new(), "{}: nothing was overwritten yet", h.name);
+    }
     let log = mirror.request_log();
     assert_eq!(log.matches(".tgz\"").count(), 1, "the tarball is downloaded once in all: {log}");
 
@@ -219,6 +222,7 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     for addr in &brokers {
         assert_eq!(broker_ids(addr).0, BTreeSet::from([1, 2, 3]));
     }
+    limit_touches_only_the_named_hosts(&world, p);
 
     // A changed broker setting is written and restarts only the brokers, one at a time.
     let zk_before = invocation(&world, "h1", "zookeeper-server");
@@ -226,7 +230,9 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
         .unwrap()
         .replace("[zookeeper]", "[kafka.properties]\n\"num.partitions\" = 3\n\n[zookeeper]");
     std::fs::write(&project, changed).unwrap();
-    ok(wizard(&["deploy", p]));
+    let old_file = world.ssh_ok("h5", "root", "cat /etc/kafka/server.properties");
+    let out = ok(wizard(&["deploy", p]));
+    the_overwritten_file_is_kept_root_only(&world, "h5", &old_file, &text(&out));
     assert!(world.ssh_ok("h5", "root", "cat /etc/kafka/server.properties").contains("num.partitions=3"));
     assert_eq!(invocation(&world, "h1", "zookeeper-server"), zk_before, "ZooKeeper's config did not change");
     assert_eq!(status_json(p)["healthy"], true);
@@ -255,17 +261,108 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
         assert_eq!(running_config(&world, &h, id, "num.partitions"), "5", "{h} runs the new value");
     }
     assert_eq!(world.ssh_ok("h4", "root", "ls -A /var/lib/kafka-wizard/restart-pending").trim(), "", "no restart owed");
-    // And the one after changes nothing.
+    // And the one after changes nothing, and backs nothing up.
     let before: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
+    let kept_before: Vec<Vec<String>> = (4..=6).map(|i| backups_on(&world, &format!("h{i}"))).collect();
     assert!(text(&ok(wizard(&["deploy", p]))).contains("no changes"));
     let after: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
     assert_eq!(before, after);
+    let kept_after: Vec<Vec<String>> = (4..=6).map(|i| backups_on(&world, &format!("h{i}"))).collect();
+    assert_eq!(kept_before, kept_after, "a no-change deploy makes no backup");
+    let counts: Vec<usize> = kept_after.iter().map(Vec::len).collect();
+    eprintln!("MEASURE backups kept on h4..h6 after two changes of server.properties (one cut off on h6): {counts:?}");
+    assert_eq!(counts, [2, 2, 2], "one copy per change; h6's retried write kept its old copy once: {kept_after:?}");
 
     // One property changed again: the dry run shows exactly that line per broker and which restarts it causes.
     let changed =
         std::fs::read_to_string(&project).unwrap().replace("\"num.partitions\" = 5", "\"num.partitions\" = 6");
     std::fs::write(&project, changed).unwrap();
     a_dry_run_shows_the_changed_line_and_changes_nothing(&world, p, "num.partitions=5", "num.partitions=6");
+}
+
+/// Every backup file on `host` (`apply::backup`), sorted.
+fn backups_on(world: &World, host: &str) -> Vec<String> {
+    let out = world.ssh_ok(host, "root", "find /var/lib/kafka-wizard/backups -type f 2>/dev/null | sort; true");
+    out.lines().map(str::to_string).collect()
+}
+
+/// After a deploy that changed `host`'s server.properties (it held `old` before): the old copy is the one backup
+/// there, the directories 0700 root and the copy 0600 root, and the deploy said where it went.
+fn the_overwritten_file_is_kept_root_only(world: &World, host: &str, old: &str, deploy_output: &str) {
+    let dir = "/var/lib/kafka-wizard/backups/etc/kafka/server.properties";
+    let kept = backups_on(world, host);
+    assert_eq!(kept.len(), 1, "{host}: one backup: {kept:?}");
+    assert!(kept[0].starts_with(&format!("{dir}/")), "{kept:?}");
+    assert_eq!(world.ssh_ok(host, "root", &format!("cat {}", kept[0])), old, "the backup is the old file");
+    let modes =
+        world.ssh_ok(host, "root", &format!("stat -c '%a %U:%G' /var/lib/kafka-wizard/backups {dir} {}", kept[0]));
+    assert_eq!(modes, "700 root:root\n700 root:root\n600 root:root\n", "root-only");
+    assert!(
+        deploy_output.contains(&format!("{host}: the old copies of the overwritten files are kept at {}", kept[0])),
+        "deploy says where: {deploy_output}"
+    );
+    eprintln!("MEASURE backup on {host}: {} ({} bytes)", kept[0], old.len());
+}
+
+/// `--limit` on the running guide's cluster: `restart --limit h5` restarts h5 alone and connects to no other host,
+/// `status --limit` and `deploy --dry-run --limit` report on h5 alone; an unknown host and a stop that would take
+/// the ZooKeeper ensemble below its majority while the brokers run are refused (exit 2) with nothing touched.
+fn limit_touches_only_the_named_hosts(world: &World, p: &str) {
+    let units = |world: &World| -> Vec<String> {
+        let mut ids: Vec<String> = (1..=3).map(|i| invocation(world, &format!("h{i}"), "zookeeper-server")).collect();
+        ids.extend((4..=6).map(|i| invocation(world, &format!("h{i}"), "kafka-server")));
+        ids
+    };
+    let hosts_in = |stdout: &[u8]| -> BTreeSet<String> {
+        String::from_utf8_lossy(stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|e| e["target"]["name"].as_str().map(str::to_string))
+            .collect()
+    };
+    let before = units(world);
+    let t0 = Instant::now();
+    let out = ok(wizard(&["restart", "--limit", "h5", "--json", p]));
+    eprintln!("MEASURE restart --limit h5: {:.1}s", t0.elapsed().as_secs_f64());
+    assert_eq!(hosts_in(&out.stdout), BTreeSet::from(["h5".to_string()]), "only h5 was connected to and acted on");
+    let after = units(world);
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        let h = format!("h{}", i + 1);
+        assert_eq!(b != a, h == "h5", "{h}: restarted only if it is h5 (InvocationID {b} → {a})");
+    }
+
+    let out = ok(wizard(&["status", "--limit", "h5", "--json", p]));
+    let st: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<&str> = st["hosts"].as_array().unwrap().iter().map(|h| h["host"].as_str().unwrap()).collect();
+    assert_eq!(rows, ["h5"], "{st}");
+    assert_eq!(st["healthy"], true, "the checks judge the whole cluster: {st}");
+    assert!(st["checks"].as_array().unwrap().len() >= 3, "{st}");
+
+    let out = ok(wizard(&["deploy", "--dry-run", "--json", "--limit", "h5", p]));
+    assert_eq!(hosts_in(&out.stdout), BTreeSet::from(["h5".to_string()]), "the dry run shows the limited plan");
+
+    let before = units(world);
+    let t0 = Instant::now();
+    let o = wizard(&["restart", "--limit", "h5,h9", p]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--limit: unknown host(s) h9; the project's hosts are h1, h2, h3, h4, h5, h6"),
+        "{}",
+        text(&o)
+    );
+    let o = wizard(&["stop", "--json", "--limit", "h1,h2", p]);
+    eprintln!("MEASURE two --limit refusals: {:.1}s", t0.elapsed().as_secs_f64());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("stopping h1, h2 would leave 1 of the 3 members of the ZooKeeper ensemble running"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(hosts_in(&o.stdout), BTreeSet::new(), "no host was connected to: {}", text(&o));
+    assert_eq!(units(world), before, "nothing was touched");
+    for h in ["h1", "h2"] {
+        assert_eq!(unit_active(world, h, "zookeeper-server"), "active");
+    }
 }
 
 /// `kafka-wizard restart` while tests/world/roll_load.py (kafka-python, from tests/world/prepare.sh's venv) produces
@@ -466,6 +563,11 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     assert_eq!(status_json(p)["healthy"], true);
     ok(wizard(&["restart", p]));
     assert_eq!(status_json(p)["healthy"], true);
+    // Stopping two of the three combined nodes would leave the controller quorum without a majority: refused.
+    let o = wizard(&["stop", "--json", "--limit", "h1,h2", p]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("would leave 1 of the 3 members of the KRaft controller quorum running"), "{}", text(&o));
+    assert_eq!(unit_active(&world, "h1", "kafka-server"), "active");
 
     // Ctrl-C during a rolling restart stops it between nodes: the node being restarted comes back, no further one
     // goes down.

@@ -112,6 +112,8 @@ from_engine_error!(ApplyError, |e| match e {
     ApplyError::NotReadyToRoll(_) => ErrorCode::NotReadyToRoll,
     ApplyError::Cancelled => ErrorCode::Cancelled,
     ApplyError::NoClusterId => ErrorCode::InvalidProject,
+    // The app never limits a run (its DeployOptions keep every host), so a --limit refusal cannot reach it.
+    ApplyError::Limit(_) => ErrorCode::InvalidProject,
 });
 
 #[cfg(test)]

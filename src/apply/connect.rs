@@ -1,46 +1,54 @@
-//! Connecting to every host of a cluster in parallel: one transport per host (`transport::open`), reused for every
-//! step.
+//! Connecting to the hosts of a run in parallel — every host of the cluster, or those a `--limit` names: one
+//! transport per host (`transport::open`), reused for every step.
 
+use crate::plan::Limit;
 use crate::project::spec::ClusterSpec;
 use crate::transport::{self, HostAccess, Transport, TransportError};
 use std::sync::Arc;
 
 pub use crate::transport::ConnectOptions;
 
-/// Connects to every host at once; one result per host, in host order.
+/// Connects to every host `limit` names at once; one result per host with its index in the spec, in host order.
 pub async fn connect_each(
     spec: &ClusterSpec,
+    limit: &Limit,
     opts: &ConnectOptions,
-) -> Vec<Result<Arc<dyn Transport>, TransportError>> {
+) -> Vec<(usize, Result<Arc<dyn Transport>, TransportError>)> {
     let tasks: Vec<_> = spec
         .hosts
         .iter()
-        .map(|h| {
+        .enumerate()
+        .filter(|(_, h)| limit.contains(h.name.as_str()))
+        .map(|(index, h)| {
             let host = HostAccess::from(h);
             let opts = opts.clone();
-            tokio::task::spawn_blocking(move || transport::open(&host, &opts))
+            (index, tokio::task::spawn_blocking(move || transport::open(&host, &opts)))
         })
         .collect();
     let mut out = Vec::new();
-    for (task, host) in tasks.into_iter().zip(&spec.hosts) {
-        out.push(match task.await {
-            Ok(r) => r,
-            Err(join) => Err(TransportError::io(host.name.as_str(), "connect", join)),
-        });
+    for (index, task) in tasks {
+        out.push((
+            index,
+            match task.await {
+                Ok(r) => r,
+                Err(join) => Err(TransportError::io(spec.hosts[index].name.as_str(), "connect", join)),
+            },
+        ));
     }
     out
 }
 
-/// Connects to every host at once; the transports in host order, or every host's error.
+/// Connects to every host `limit` names at once; the transports with their host indexes, or every host's error.
 pub async fn connect_all(
     spec: &ClusterSpec,
+    limit: &Limit,
     opts: &ConnectOptions,
-) -> Result<Vec<Arc<dyn Transport>>, Vec<TransportError>> {
+) -> Result<Vec<(usize, Arc<dyn Transport>)>, Vec<TransportError>> {
     let mut ok = Vec::new();
     let mut errors = Vec::new();
-    for r in connect_each(spec, opts).await {
+    for (index, r) in connect_each(spec, limit, opts).await {
         match r {
-            Ok(t) => ok.push(t),
+            Ok(t) => ok.push((index, t)),
             Err(e) => errors.push(e),
         }
     }

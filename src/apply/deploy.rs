@@ -8,10 +8,11 @@ use super::decide::{decide_start, fetch_needed, StartDecision};
 use super::hosts::{connect_and_probe, exec_checked, run_host_steps, step_on_hosts, transports_of, unhealthy, HostRun};
 use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary};
 use super::pending;
+use super::running;
 use super::wait;
 use crate::download::{self, Cache, ReleaseSource};
 use crate::events::{Event, EventSink, Outcome, Target};
-use crate::plan::{self, FetchRelease, HostSteps, Phase, Plan, StartService, Work};
+use crate::plan::{self, FetchRelease, HostSteps, Intent, Phase, Plan, StartService, Work};
 use crate::project::spec::{ClusterSpec, Coordination, Role};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,7 +26,8 @@ pub(crate) fn phase_targets(phase: &Phase) -> Vec<Target> {
     }
 }
 
-/// Deploys the cluster: the plan of the spec, phase by phase, ending with the cluster proven healthy.
+/// Deploys the cluster: the plan of the spec (of the hosts `opts.limit` names), phase by phase, ending with the
+/// cluster proven healthy.
 pub async fn deploy(
     spec: &ClusterSpec,
     opts: &DeployOptions,
@@ -35,11 +37,12 @@ pub async fn deploy(
     if matches!(&spec.coordination, Coordination::Kraft(k) if k.cluster_id.is_none()) {
         return Err(ApplyError::NoClusterId);
     }
+    running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
-    run_plan(&spec, &plan::plan(&spec), opts, &events, &cancel).await
+    run_plan(&spec, &opts.limit.plan(plan::plan(&spec)), opts, &events, &cancel).await
 }
 
-/// Walks `plan` on the spec's hosts: exactly the phases it lists, in order.
+/// Walks `plan` on the hosts of `opts.limit`: exactly the phases it lists, in order.
 async fn run_plan(
     spec: &Arc<ClusterSpec>,
     plan: &Plan,
@@ -47,7 +50,7 @@ async fn run_plan(
     events: &EventSink,
     cancel: &Cancel,
 ) -> Result<DeploySummary, ApplyError> {
-    let mut runs = connect_and_probe(spec, &opts.connect, events).await?;
+    let mut runs = connect_and_probe(spec, &opts.connect, &opts.limit, events).await?;
     for run in runs.iter_mut() {
         run.ctx.install_java = opts.install_java;
     }
@@ -67,7 +70,11 @@ async fn run_plan(
         events(Event::PhaseFinished { phase: id });
     }
     for run in &runs {
-        summary.uploaded.insert(spec.hosts[run.index].name.to_string(), run.uploaded);
+        let host = spec.hosts[run.index].name.to_string();
+        if !run.backups.is_empty() {
+            summary.backups.insert(host.clone(), run.backups.clone());
+        }
+        summary.uploaded.insert(host, run.uploaded);
     }
     Ok(summary)
 }

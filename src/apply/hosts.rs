@@ -1,13 +1,14 @@
 //! The hosts of a run: connecting to all and probing their facts, carrying out one host's steps (decided, then
 //! acted on), the actions themselves, and running one command on many hosts at once with events.
 
+use super::backup;
 use super::connect::connect_all;
 use super::connect::ConnectOptions;
 use super::decide::{decide, Action, Context, Decision};
 use super::facts::{parse_probe, probe_script, HostFacts};
 use super::options::{ApplyError, Cancel, Failure};
 use crate::events::{Event, EventSink, Outcome, Target};
-use crate::plan::HostStep;
+use crate::plan::{HostStep, Limit};
 use crate::project::spec::ClusterSpec;
 use crate::render::Service;
 use crate::shell::quote;
@@ -22,6 +23,8 @@ pub(crate) struct HostRun {
     pub facts: HostFacts,
     pub ctx: Context,
     pub uploaded: u64,
+    /// Where this run kept the old copies of the files it overwrote (`apply::backup`).
+    pub backups: Vec<String>,
 }
 
 /// The transports of a run by host index.
@@ -33,15 +36,16 @@ pub(crate) fn transports_of(runs: &[HostRun]) -> Transports {
 
 const PROBE_STEP: &str = "probe facts";
 
-/// Connects to every host and probes its facts (in parallel).
+/// Connects to every host `limit` names and probes its facts (in parallel).
 pub(crate) async fn connect_and_probe(
     spec: &Arc<ClusterSpec>,
     opts: &ConnectOptions,
+    limit: &Limit,
     events: &EventSink,
 ) -> Result<Vec<HostRun>, ApplyError> {
-    let transports = connect_all(spec, opts).await.map_err(ApplyError::Connect)?;
+    let transports = connect_all(spec, limit, opts).await.map_err(ApplyError::Connect)?;
     let mut tasks = Vec::new();
-    for (index, transport) in transports.into_iter().enumerate() {
+    for (index, transport) in transports {
         let spec = spec.clone();
         let events = events.clone();
         tasks.push(tokio::task::spawn_blocking(move || {
@@ -59,7 +63,7 @@ pub(crate) async fn connect_and_probe(
                             reason: format!("{}, {}", facts.os, facts.java.as_deref().unwrap_or("no Java")),
                         },
                     });
-                    Ok(HostRun { index, transport, facts, ctx: Context::default(), uploaded: 0 })
+                    Ok(HostRun { index, transport, facts, ctx: Context::default(), uploaded: 0, backups: Vec::new() })
                 }
                 Ok(out) => Err(failure(format!("exit {}: {}", out.status, out.stderr_tail(5)))),
                 Err(e) => Err(failure(e.to_string())),
@@ -113,10 +117,18 @@ pub(crate) fn run_host_steps(
         let result = match decide(spec, host, step, &run.facts, &mut run.ctx) {
             Decision::Unchanged { reason } => Ok(Outcome::Unchanged { reason }),
             Decision::Refuse { message } => Err(message),
-            Decision::Change { detail, actions } => actions
-                .iter()
-                .try_for_each(|action| run_action(spec, &mut run, action, &title, events))
-                .map(|()| Outcome::Changed { detail }),
+            Decision::Change { detail, actions } => {
+                let mut kept = Vec::new();
+                actions
+                    .iter()
+                    .try_for_each(|action| run_action(spec, &mut run, action, &title, events).map(|k| kept.extend(k)))
+                    .map(|()| match kept.as_slice() {
+                        [] => Outcome::Changed { detail },
+                        kept => {
+                            Outcome::Changed { detail: format!("updated; the old copy is kept at {}", kept.join(", ")) }
+                        }
+                    })
+            }
         };
         match result {
             Ok(outcome) => {
@@ -135,16 +147,17 @@ pub(crate) fn run_host_steps(
     (run, counts, None)
 }
 
+/// Carries out one action; returns where the old copy of an overwritten file was kept, if one was.
 fn run_action(
     spec: &ClusterSpec,
     run: &mut HostRun,
     action: &Action,
     step: &str,
     events: &EventSink,
-) -> Result<(), String> {
+) -> Result<Option<String>, String> {
     let t = run.transport.clone();
     match action {
-        Action::Run { script } => exec_checked(t.as_ref(), script),
+        Action::Run { script } => exec_checked(t.as_ref(), script).map(|()| None),
         Action::Upload { local, remote } => {
             let target = Target::host(t.host());
             let mut last = 0;
@@ -154,16 +167,20 @@ fn run_action(
             };
             t.upload(local, remote, 0o600, &mut progress).map_err(|e| e.to_string())?;
             run.uploaded += last;
-            Ok(())
+            Ok(None)
         }
-        Action::Write { path, content, mode, owner } => {
-            t.write_file(path, content.as_bytes(), *mode).map_err(|e| e.to_string())?;
+        Action::Write { path, content, mode, owner, keep_old } => {
+            let first = if *keep_old { backup::keep_script(path) } else { String::new() };
+            let printed = t.write_file_after(&first, path, content.as_bytes(), *mode).map_err(|e| e.to_string())?;
+            let kept = printed.lines().last().map(str::to_string).filter(|_| *keep_old);
+            run.backups.extend(kept.clone());
             match owner {
-                crate::render::Owner::Root => Ok(()),
+                crate::render::Owner::Root => Ok(kept),
                 owner => exec_checked(
                     t.as_ref(),
                     &format!("chown {} {}", quote(&owner.chown_spec(&spec.kafka.user)), quote(path)),
-                ),
+                )
+                .map(|()| kept),
             }
         }
     }

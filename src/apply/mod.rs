@@ -6,6 +6,7 @@
 //! - `decide` holds every decision both make; `hosts` connects, probes and runs a host's steps;
 //! - `operate` starts, stops and restarts along the plan's start phases; `status` reports; `wait` checks health.
 
+pub mod backup;
 pub mod connect;
 pub mod decide;
 mod deploy;
@@ -15,6 +16,7 @@ pub mod operate;
 mod options;
 pub mod pending;
 mod preview;
+pub mod running;
 pub mod status;
 pub mod wait;
 

@@ -5,18 +5,20 @@
 use super::hosts::{connect_and_probe, exec_checked, step_on_hosts, transports_of, unhealthy, Transports};
 use super::options::{ApplyError, Cancel, DeployOptions};
 use super::pending;
+use super::running;
 use super::wait;
 use crate::events::{Event, EventSink, Target};
-use crate::plan::{self, Phase, StartService, Work};
+use crate::plan::{self, Intent, Limit, Phase, StartService, Work};
 use crate::project::spec::ClusterSpec;
 use crate::render::Service;
 use crate::transport::Transport;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The start phases that have hosts, with their service, in start order.
-fn stages(spec: &ClusterSpec) -> Vec<(Phase, StartService)> {
-    plan::start_phases(spec)
+/// The start phases that have hosts `limit` names, with their service, in start order.
+fn stages(spec: &ClusterSpec, limit: &Limit) -> Vec<(Phase, StartService)> {
+    limit
+        .phases(plan::start_phases(spec))
         .into_iter()
         .filter_map(|phase| match &phase.work {
             Work::Start(start) if !start.hosts.is_empty() => {
@@ -46,7 +48,7 @@ pub enum Operation {
     Restart,
 }
 
-/// Connects to every host, then carries out `operation`. Cancel takes effect between phases and between the nodes of
+/// Connects to every host (those `opts.limit` names — after its rules, `plan::limit`), then carries out `operation`. Cancel takes effect between phases and between the nodes of
 /// a rolling restart — never mid-node.
 pub async fn operate(
     operation: Operation,
@@ -55,8 +57,14 @@ pub async fn operate(
     events: EventSink,
     cancel: Cancel,
 ) -> Result<(), ApplyError> {
+    let intent = match operation {
+        Operation::Start => Intent::Start,
+        Operation::Stop => Intent::Stop,
+        Operation::Restart => Intent::Restart,
+    };
+    running::check_limit(spec, &opts.limit, intent).await?;
     let spec = Arc::new(spec.clone());
-    let ts = transports_of(&connect_and_probe(&spec, &opts.connect, &events).await?);
+    let ts = transports_of(&connect_and_probe(&spec, &opts.connect, &opts.limit, &events).await?);
     let run = Run { spec, ts, opts, events, cancel };
     match operation {
         Operation::Start => run.start().await,
@@ -90,7 +98,7 @@ impl Run<'_> {
 
     async fn start(&self) -> Result<(), ApplyError> {
         let spec = &self.spec;
-        for (phase, start) in stages(spec) {
+        for (phase, start) in stages(spec, &self.opts.limit) {
             self.check_cancel()?;
             let id = phase.kind.id();
             self.phase_started(id, phase.title.clone(), &start);
@@ -105,7 +113,7 @@ impl Run<'_> {
 
     async fn stop(&self) -> Result<(), ApplyError> {
         let spec = &self.spec;
-        for (phase, start) in stages(spec).into_iter().rev() {
+        for (phase, start) in stages(spec, &self.opts.limit).into_iter().rev() {
             self.check_cancel()?;
             let id = format!("stop-{}", phase.kind.group());
             self.phase_started(&id, format!("Stop the {}", phase.kind.group()), &start);
@@ -124,7 +132,9 @@ impl Run<'_> {
 
     async fn restart(&self) -> Result<(), ApplyError> {
         let (spec, events) = (&self.spec, &self.events);
-        for (phase, start) in stages(spec).into_iter().filter(|(_, s)| s.service != Service::Zookeeper) {
+        for (phase, start) in
+            stages(spec, &self.opts.limit).into_iter().filter(|(_, s)| s.service != Service::Zookeeper)
+        {
             let id = format!("restart-{}", phase.kind.group());
             self.phase_started(&id, format!("Rolling restart of the {}", phase.kind.group()), &start);
             wait::ready_to_roll(spec, &start.health, self.opts.force, events)

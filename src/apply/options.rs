@@ -3,6 +3,7 @@
 
 use super::connect::ConnectOptions;
 use crate::download::{self, Cache};
+use crate::plan::{Limit, LimitError};
 use crate::transport::TransportError;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ pub struct DeployOptions {
     /// Start a rolling restart although the cluster is not healthy before its first node (a warning says so): the
     /// CLI's `--force`, the app's "Restart anyway" after [`ApplyError::NotReadyToRoll`].
     pub force: bool,
+    /// The hosts the run touches (`--limit`; all by default). The app never limits a run.
+    pub limit: Limit,
 }
 
 impl Default for DeployOptions {
@@ -35,6 +38,7 @@ impl Default for DeployOptions {
             health_timeout: Duration::from_secs(180),
             install_java: false,
             force: false,
+            limit: Limit::all(),
         }
     }
 }
@@ -81,6 +85,9 @@ pub enum ApplyError {
     NotReadyToRoll(String),
     #[error("cancelled — hosts finished their current step; run the command again to converge")]
     Cancelled,
+    /// `--limit` named an unknown host, or would break the ensemble's or quorum's order (`plan::limit`).
+    #[error(transparent)]
+    Limit(#[from] LimitError),
     #[error("kraft.cluster_id is not set — every KRaft node must be formatted with the same id: generate one (the CLI does on plan/export/deploy and saves it in the project file; the app on Review) and keep it")]
     NoClusterId,
 }
@@ -105,4 +112,6 @@ pub struct DeploySummary {
     pub uploaded: BTreeMap<String, u64>,
     /// Hosts whose services were (re)started.
     pub started: Vec<String>,
+    /// Per host, where the old copies of the files this run overwrote are kept (`apply::backup`).
+    pub backups: BTreeMap<String, Vec<String>>,
 }

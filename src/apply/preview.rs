@@ -6,8 +6,9 @@
 use super::decide::{decide, decide_start, fetch_needed, Action, Decision, StartDecision};
 use super::hosts::{connect_and_probe, transports_of};
 use super::options::{ApplyError, DeployOptions};
+use super::running;
 use crate::events::{EventSink, Target};
-use crate::plan::{self, HostStep, Work};
+use crate::plan::{self, HostStep, Intent, Work};
 use crate::project::spec::ClusterSpec;
 use crate::transport::Transport;
 use std::collections::BTreeMap;
@@ -49,9 +50,10 @@ pub async fn preview(
     opts: &DeployOptions,
     events: EventSink,
 ) -> Result<Vec<PreviewRow>, ApplyError> {
+    running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
-    let plan = plan::plan(&spec);
-    let mut runs = connect_and_probe(&spec, &opts.connect, &events).await?;
+    let plan = opts.limit.plan(plan::plan(&spec));
+    let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, &events).await?;
     for run in runs.iter_mut() {
         run.ctx.tarball = Some((PathBuf::from("(downloaded at deploy time)"), String::new()));
         run.ctx.install_java = opts.install_java;
@@ -232,6 +234,7 @@ mod tests {
             content: "a=1\n".into(),
             mode: 0o644,
             owner: Owner::Root,
+            keep_old: true,
         };
         let change = Decision::Change { detail: "updated".into(), actions: vec![write] };
         assert_eq!(file_to_diff(&step, &change), Some(("/etc/kafka/server.properties".into(), "a=1\n".into())));

@@ -42,25 +42,30 @@ pub struct ClusterStatus {
     pub healthy: bool,
 }
 
-async fn port_open(addr: String) -> bool {
+/// Whether `addr` accepts a TCP connection within 2 s.
+pub(crate) async fn port_open(addr: String) -> bool {
     matches!(tokio::time::timeout(Duration::from_secs(2), tokio::net::TcpStream::connect(addr)).await, Ok(Ok(_)))
 }
 
-/// Per host: unit states, process listening, membership; and the cluster-wide checks.
+/// Per host (those `opts.limit` names): unit states, process listening, membership; and the cluster-wide checks
+/// (always of the whole cluster).
 pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
-    let connections = connect_each(spec, &opts.connect).await;
+    let connections = connect_each(spec, &opts.limit, &opts.connect).await;
     let mut probes = Vec::new();
-    for (i, c) in connections.into_iter().enumerate() {
+    for (i, c) in connections {
         let spec_host = spec.hosts[i].clone();
         let script = probe_script(spec, &spec_host);
-        probes.push(tokio::task::spawn_blocking(move || match c {
-            Ok(t) => t.exec(&script, None).map(|o| parse_probe(&o.stdout_text()).units).map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        }));
+        probes.push((
+            i,
+            tokio::task::spawn_blocking(move || match c {
+                Ok(t) => t.exec(&script, None).map(|o| parse_probe(&o.stdout_text()).units).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            }),
+        ));
     }
-    let mut unit_states: Vec<Result<BTreeMap<String, UnitState>, String>> = Vec::new();
-    for p in probes {
-        unit_states.push(p.await.unwrap_or_else(|e| Err(e.to_string())));
+    let mut unit_states: BTreeMap<usize, Result<BTreeMap<String, UnitState>, String>> = BTreeMap::new();
+    for (i, p) in probes {
+        unit_states.insert(i, p.await.unwrap_or_else(|e| Err(e.to_string())));
     }
 
     // Membership as the cluster sees it.
@@ -78,7 +83,8 @@ pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
     }
     let mut hosts = Vec::new();
     for (i, h) in spec.hosts.iter().enumerate() {
-        let (units, error) = match &unit_states[i] {
+        let Some(states) = unit_states.get(&i) else { continue };
+        let (units, error) = match states {
             Ok(states) => {
                 let mut list = Vec::new();
                 for unit in Service::on(h).into_iter().map(Service::unit) {

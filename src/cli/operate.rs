@@ -5,6 +5,7 @@ use super::progress::{sink, Renderer};
 use super::{load_spec, ProjectArg};
 use kafka_wizard::apply::operate::{self, Operation};
 use kafka_wizard::apply::{self, status, ApplyError, Cancel, DeployOptions};
+use kafka_wizard::plan::{Intent, Limit};
 use kafka_wizard::project::spec::ClusterSpec;
 use kafka_wizard::transport::Secret;
 use std::path::PathBuf;
@@ -35,6 +36,11 @@ pub struct HostArgs {
     /// Print events (or the status) as JSON lines on stdout instead of progress bars.
     #[arg(long)]
     pub json: bool,
+    /// Touch only these hosts over SSH (names from the project, comma-separated); the health gates still judge the
+    /// whole cluster. Refused (exit 2, nothing touched) when it would break the ZooKeeper ensemble's or the KRaft
+    /// quorum's order — see the README.
+    #[arg(long, value_name = "HOST[,HOST]")]
+    pub limit: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -64,10 +70,21 @@ pub struct RestartArgs {
     pub force: bool,
 }
 
-fn options(a: &HostArgs, cache: Option<PathBuf>) -> Result<DeployOptions, ExitCode> {
+/// Exit status of a refused `--limit` (a usage error: nothing was touched).
+const LIMIT_REFUSED: u8 = 2;
+
+fn options(spec: &ClusterSpec, a: &HostArgs, cache: Option<PathBuf>) -> Result<DeployOptions, ExitCode> {
+    let limit = match &a.limit {
+        None => Limit::all(),
+        Some(text) => Limit::parse(spec, text).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(LIMIT_REFUSED)
+        })?,
+    };
     let mut opts = DeployOptions {
         parallelism: a.parallel.max(1),
         health_timeout: std::time::Duration::from_secs(a.health_timeout),
+        limit,
         ..DeployOptions::default()
     };
     opts.connect.accept_new_host_keys = a.accept_new_host_keys;
@@ -132,18 +149,25 @@ fn interactive_key_check(
     rt: &tokio::runtime::Runtime,
     spec: &ClusterSpec,
     opts: &DeployOptions,
+    intent: Intent,
     json: bool,
 ) -> Result<(), ApplyError> {
     use std::io::IsTerminal;
+    // A refused --limit must not have connected to any host, even to ask about keys.
+    rt.block_on(apply::running::check_limit(spec, &opts.limit, intent))?;
     if json || !std::io::stdin().is_terminal() || opts.connect.accept_new_host_keys {
         return Ok(());
     }
-    rt.block_on(apply::connect::connect_all(spec, &opts.connect)).map(|_| ()).map_err(ApplyError::Connect)
+    rt.block_on(apply::connect::connect_all(spec, &opts.limit, &opts.connect)).map(|_| ()).map_err(ApplyError::Connect)
 }
 
 fn report(result: Result<(), ApplyError>, what: &str) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e @ ApplyError::Limit(_)) => {
+            eprintln!("\nerror: {e}");
+            ExitCode::from(LIMIT_REFUSED)
+        }
         Err(e) => {
             eprintln!("\n{}", failure_message(&e, what));
             ExitCode::FAILURE
@@ -198,7 +222,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let mut opts = match options(&args.hosts, args.cache.clone()) {
+    let mut opts = match options(&spec, &args.hosts, args.cache.clone()) {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -206,7 +230,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
     opts.force = args.force;
     // Check host keys first (and ask about unknown ones), so a deploy never stops half-way over a prompt.
     let rt = runtime();
-    if let Err(e) = interactive_key_check(&rt, &spec, &opts, args.hosts.json) {
+    if let Err(e) = interactive_key_check(&rt, &spec, &opts, Intent::Deploy, args.hosts.json) {
         if !ask_about_unknown_keys(&e, &mut opts, args.hosts.json) {
             return report(Err(e), if args.dry_run { "dry run" } else { "deploy" });
         }
@@ -250,6 +274,9 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
                     format!("; (re)started on {}", summary.started.join(", "))
                 },
             );
+            for (host, kept) in &summary.backups {
+                eprintln!("{host}: the old copies of the overwritten files are kept at {}", kept.join(", "));
+            }
             if summary.changed == 0 {
                 eprintln!("no changes: every host already matched the project");
             }
@@ -264,13 +291,18 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let mut opts = match options(&args, None) {
+    let mut opts = match options(&spec, &args, None) {
         Ok(o) => o,
         Err(code) => return code,
     };
     opts.force = matches!(verb, Verb::Restart { force: true });
     let rt = runtime();
-    if let Err(e) = interactive_key_check(&rt, &spec, &opts, args.json) {
+    let intent = match verb {
+        Verb::Start => Intent::Start,
+        Verb::Stop => Intent::Stop,
+        Verb::Restart { .. } => Intent::Restart,
+    };
+    if let Err(e) = interactive_key_check(&rt, &spec, &opts, intent, args.json) {
         if !ask_about_unknown_keys(&e, &mut opts, args.json) {
             return report(Err(e), "connect");
         }
@@ -289,7 +321,8 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
     });
     renderer.finish();
     if result.is_ok() {
-        eprintln!("\n{what}: done for cluster {}", spec.name);
+        let hosts = if opts.limit.is_all() { String::new() } else { format!(" (--limit {})", opts.limit.describe()) };
+        eprintln!("\n{what}: done for cluster {}{hosts}", spec.name);
     }
     report(result, what)
 }
@@ -299,7 +332,7 @@ pub fn status(args: HostArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let opts = match options(&args, None) {
+    let opts = match options(&spec, &args, None) {
         Ok(o) => o,
         Err(code) => return code,
     };

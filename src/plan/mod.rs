@@ -7,8 +7,10 @@
 //! (the same conditions `start`, `restart` and `status` use). Phases run in order with a barrier between them.
 //! `plan()` does no I/O and reads no clock.
 
+pub mod limit;
 mod manual;
 
+pub use limit::{Intent, Limit, LimitError, Running};
 pub use manual::{fetch_commands, health_commands, manual_commands, start_commands, UPLOAD_DIR};
 
 use crate::project::spec::{AbsPath, ClusterSpec, Coordination, HostSpec, Role};

@@ -168,7 +168,14 @@ pub trait Transport: Send + Sync {
 
     /// Writes `content` to `remote` atomically with `mode`, owned by root (callers `chown` when needed).
     fn write_file(&self, remote: &str, content: &[u8], mode: u32) -> Result<(), TransportError> {
-        staging::write_file(self, remote, content, mode)
+        self.write_file_after("", remote, content, mode).map(|_| ())
+    }
+
+    /// Runs the script `first` as root, then writes as [`Transport::write_file`] does — one command, one round trip
+    /// (e.g. the old copy kept first, `apply::backup`). A failing `first` stops the write. Returns what `first`
+    /// printed.
+    fn write_file_after(&self, first: &str, remote: &str, content: &[u8], mode: u32) -> Result<String, TransportError> {
+        staging::write_file_after(self, first, remote, content, mode)
     }
 
     /// Reads `remote`; `Ok(None)` when it does not exist.

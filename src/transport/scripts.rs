@@ -109,6 +109,12 @@ pub fn write_script(remote: &str, mode: u32, privilege: Privilege) -> String {
     )
 }
 
+/// `first`, then `script`, as one script: `first` runs in a subshell (its `set -e`, `umask` and variables stay
+/// there) and its failure ends the whole with its exit status before `script` starts.
+pub fn after(first: &str, script: &str) -> String {
+    format!("(\n{first}\n) || exit $?\n{script}")
+}
+
 /// Prints `remote`; when it does not exist, prints [`MISSING_MARKER`] on stderr and exits [`MISSING_STATUS`].
 pub fn read_script(remote: &str) -> String {
     let q = quote(remote);
@@ -240,6 +246,20 @@ mod tests {
         // a directory is not "missing": cat fails with its own message
         let (status, _, err) = sh(&read_script(&dir.path().display().to_string()), b"");
         assert!(status != 0 && !is_missing(status, err.as_bytes()), "{status} {err}");
+    }
+
+    #[test]
+    fn a_script_run_first_prints_what_it_prints_and_its_failure_stops_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f").display().to_string();
+        let write = write_script(&path, 0o600, Privilege::User);
+        let (status, out, err) = sh(&after("umask 077; echo kept", &write), b"new\n");
+        assert_eq!((status, out.as_str()), (0, "kept\n"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        let (status, _, _) = sh(&after("echo no >&2; exit 4", &write), b"newer\n");
+        assert_eq!(status, 4);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n", "the write did not happen");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
     }
 
     /// Writes `content` to `tmp`, installs it over `target` as a plain user; the exit status and stderr.

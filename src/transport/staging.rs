@@ -43,17 +43,22 @@ pub(super) fn exec_ok<T: Transport + ?Sized>(
     Ok(out)
 }
 
-/// [`Transport::write_file`] for every transport: [`scripts::write_script`] fed `content` on stdin.
-pub(super) fn write_file<T: Transport + ?Sized>(
+/// [`Transport::write_file_after`] for every transport: `first`, then [`scripts::write_script`] fed `content` on
+/// stdin, in one command; returns what `first` printed.
+pub(super) fn write_file_after<T: Transport + ?Sized>(
     transport: &T,
+    first: &str,
     remote: &str,
     content: &[u8],
     mode: u32,
-) -> Result<(), TransportError> {
+) -> Result<String, TransportError> {
     let action = format!("writing {remote}");
     scripts::check_remote_path(remote).map_err(|e| TransportError::io(transport.host(), &action, e))?;
-    let script = scripts::write_script(remote, mode, transport.privilege());
-    exec_ok(transport, &action, &script, Some(content)).map(|_| ())
+    let mut script = scripts::write_script(remote, mode, transport.privilege());
+    if !first.is_empty() {
+        script = scripts::after(first, &script);
+    }
+    exec_ok(transport, &action, &script, Some(content)).map(|out| out.stdout_text())
 }
 
 /// [`Transport::read_file`] for every transport: [`scripts::read_script`], a missing file told apart.

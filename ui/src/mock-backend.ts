@@ -167,7 +167,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
     },
     deploy: async (d, _o, onEvent) => {
       await replay(d, ['check java', 'upload kafka.tgz', 'write configs', 'start'], onEvent);
-      return { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name) };
+      return { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {} };
     },
     previewDeploy: async (d) => {
       options.previewRequests = (options.previewRequests ?? 0) + 1;

@@ -3,6 +3,7 @@
 //! make every decision here, the same way: [`decide`] for host steps (noting in the [`Context`] what a change will
 //! touch), [`decide_start`] for a start phase, [`fetch_needed`] for the download.
 
+use super::backup;
 use super::facts::HostFacts;
 use super::pending;
 use crate::plan::{Directory, HostStep};
@@ -19,8 +20,9 @@ pub enum Action {
     Run { script: String },
     /// Upload a local file to `remote` (atomically), with progress.
     Upload { local: PathBuf, remote: String },
-    /// Write a file's content, then give it its owner and mode.
-    Write { path: String, content: String, mode: u32, owner: Owner },
+    /// Write a file's content, then give it its owner and mode. `keep_old`: the host has an older copy, kept first
+    /// in the same command (`apply::backup`).
+    Write { path: String, content: String, mode: u32, owner: Owner, keep_old: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -249,12 +251,17 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                     _ => Decision::Unchanged { reason: "content is up to date".into() },
                 };
             }
-            let detail = if facts.files.get(path).cloned().flatten().is_some() { "updated" } else { "written" };
+            let keep_old = facts.files.get(path).cloned().flatten().is_some();
+            let detail = if keep_old {
+                format!("updated; the old copy is kept in {}/", backup::backup_dir_of(path))
+            } else {
+                "written".to_string()
+            };
             Decision::Change {
-                detail: detail.into(),
+                detail,
                 actions: vec![
                     owe_restart(&[file.service]),
-                    Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner },
+                    Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner, keep_old },
                 ],
             }
         }

@@ -208,9 +208,10 @@ fn a_changed_file_marks_its_service_as_owing_a_restart_before_it_is_written() {
         mode: 0o640,
     };
     let mut ctx = Context::default();
-    let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &mut ctx) else { panic!() };
+    let Decision::Change { actions, detail } = decide(&spec, host, &step, &facts, &mut ctx) else { panic!() };
     assert_eq!(actions[0], Action::Run { script: pending::mark_script(&[Service::Kafka]) });
-    assert!(matches!(actions[1], Action::Write { .. }), "the marker comes first: {actions:?}");
+    assert!(matches!(actions[1], Action::Write { keep_old: true, .. }), "the marker comes first: {actions:?}");
+    assert_eq!(detail, "updated; the old copy is kept in /var/lib/kafka-wizard/backups/etc/kafka/server.properties/");
     let StartDecision::Restart { reason } = decide_start(&spec, host, Service::Kafka, &facts, &ctx) else { panic!() };
     assert!(reason.contains("/etc/kafka/server.properties"), "{reason}");
 }
@@ -274,4 +275,25 @@ fn a_restart_names_the_changed_files_and_the_release() {
     let expected = "changed: /etc/kafka/server.properties, new release /usr/local/kafka_2.13-2.8.0";
     assert_eq!(decision, StartDecision::Restart { reason: expected.into() });
     assert_eq!(decision.detail(), format!("restart, one host at a time ({expected})"));
+}
+
+#[test]
+fn only_a_file_already_on_the_host_is_backed_up_before_it_is_written() {
+    let (spec, mut facts) = deployed_seed_broker();
+    let host = &spec.hosts[3];
+    let path = "/etc/kafka/server.properties";
+    let step = HostStep::WriteFile { path: path.into(), owner: Owner::RootServiceGroup, mode: 0o640 };
+    let keeps = |facts: &HostFacts| match decide(&spec, host, &step, facts, &mut Context::default()) {
+        Decision::Change { actions, .. } => actions.iter().any(|a| matches!(a, Action::Write { keep_old: true, .. })),
+        _ => false,
+    };
+    assert!(!keeps(&facts), "a current file is not written, so nothing is backed up");
+    facts.files.insert(path.into(), Some("0".repeat(128)));
+    assert!(keeps(&facts), "an older copy is kept");
+    facts.files.insert(path.into(), None);
+    let Decision::Change { detail, actions } = decide(&spec, host, &step, &facts, &mut Context::default()) else {
+        panic!()
+    };
+    assert_eq!(detail, "written");
+    assert!(matches!(actions[1], Action::Write { keep_old: false, .. }), "nothing to keep: {actions:?}");
 }

@@ -11,4 +11,8 @@ uploaded: { [key in string]: number },
 /**
  * Hosts whose services were (re)started.
  */
-started: Array<string>, };
+started: Array<string>, 
+/**
+ * Per host, where the old copies of the files this run overwrote are kept (`apply::backup`).
+ */
+backups: { [key in string]: Array<string> }, };
