@@ -5,7 +5,11 @@
 //! Owns the probes (Metadata without topics for the brokers, with all topics for every partition's replicas and
 //! ISR) and their pure parsers (`parse_srvr`, `pick_version`); deciding whether a cluster is healthy
 //! (expected ids, one leader) is the caller's. Every probe is bounded by its `timeout` (connect + exchange).
+//! Each Kafka probe has a `_with` form taking a `KafkaAuth` (TLS and/or SASL/SCRAM, `security::client`); the plain
+//! form is PLAINTEXT.
 
+use crate::security::client::{secure_stream, KafkaStream};
+use crate::security::KafkaAuth;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
 use kafka_protocol::messages::{
@@ -27,6 +31,12 @@ pub enum HealthError {
     Timeout { addr: String },
     #[error("{addr} answered {api} with error code {code} ({}); check the server's log", error_name(*.code))]
     ErrorCode { addr: String, api: String, code: i16 },
+    #[error("TLS handshake with {addr} failed: {detail}")]
+    Tls { addr: String, detail: String },
+    #[error("{addr} does not enable SASL mechanism {mechanism} (it enables: {}); check sasl.enabled.mechanisms", enabled.join(", "))]
+    SaslMechanism { addr: String, mechanism: String, enabled: Vec<String> },
+    #[error("{addr} refused {mechanism} authentication of user {user:?}: {detail}; check the user name and password")]
+    AuthenticationFailed { addr: String, user: String, mechanism: String, detail: String },
 }
 
 /// The name Kafka gives an error code (`UnsupportedVersion`), or the number.
@@ -144,7 +154,16 @@ pub fn pick_version(ours: (i16, i16), server: (i16, i16), floor: i16) -> Option<
 
 /// ApiVersions first, then Metadata (a version both sides support, >= 4, topics = empty array).
 pub async fn kafka_metadata(addr: &str, timeout: Duration) -> Result<ClusterMetadata, HealthError> {
-    let resp = metadata(addr, timeout, Some(Vec::new())).await?;
+    kafka_metadata_with(addr, &KafkaAuth::plaintext(), timeout).await
+}
+
+/// `kafka_metadata` over a listener reached with `auth`.
+pub async fn kafka_metadata_with(
+    addr: &str,
+    auth: &KafkaAuth,
+    timeout: Duration,
+) -> Result<ClusterMetadata, HealthError> {
+    let resp = metadata(addr, auth, timeout, Some(Vec::new())).await?;
     let mut brokers: Vec<BrokerInfo> = resp
         .brokers
         .iter()
@@ -182,7 +201,16 @@ pub struct PartitionState {
 /// Metadata for ALL topics (internal ones included): every partition's leader, replicas, ISR and offline replicas,
 /// sorted by topic and partition.
 pub async fn kafka_partitions(addr: &str, timeout: Duration) -> Result<Vec<PartitionState>, HealthError> {
-    let resp = metadata(addr, timeout, None).await?;
+    kafka_partitions_with(addr, &KafkaAuth::plaintext(), timeout).await
+}
+
+/// `kafka_partitions` over a listener reached with `auth`.
+pub async fn kafka_partitions_with(
+    addr: &str,
+    auth: &KafkaAuth,
+    timeout: Duration,
+) -> Result<Vec<PartitionState>, HealthError> {
+    let resp = metadata(addr, auth, timeout, None).await?;
     let ids = |v: &[kafka_protocol::messages::BrokerId]| v.iter().map(|b| b.0).collect::<Vec<i32>>();
     let mut partitions = Vec::new();
     for t in &resp.topics {
@@ -210,11 +238,12 @@ pub async fn kafka_partitions(addr: &str, timeout: Duration) -> Result<Vec<Parti
 /// ApiVersions, then Metadata (a version both sides support, >= 4) for `topics` (None: all topics).
 async fn metadata(
     addr: &str,
+    auth: &KafkaAuth,
     timeout: Duration,
     topics: Option<Vec<kafka_protocol::messages::metadata_request::MetadataRequestTopic>>,
 ) -> Result<MetadataResponse, HealthError> {
     bounded(addr, timeout, async {
-        let mut conn = Conn::open(addr).await?;
+        let mut conn = Conn::open(addr, auth).await?;
         let versions = conn.api_versions().await?;
         let version = conn.negotiate(&versions, ApiKey::Metadata, MetadataRequest::VERSIONS, 4, "a broker listener")?;
         let mut req = MetadataRequest::default();
@@ -232,8 +261,13 @@ async fn metadata(
 /// KRaft DescribeQuorum (api key 55) for the `__cluster_metadata` topic partition 0, sent to a broker (or a
 /// controller's listener).
 pub async fn kraft_quorum(addr: &str, timeout: Duration) -> Result<QuorumStatus, HealthError> {
+    kraft_quorum_with(addr, &KafkaAuth::plaintext(), timeout).await
+}
+
+/// `kraft_quorum` over a listener reached with `auth`.
+pub async fn kraft_quorum_with(addr: &str, auth: &KafkaAuth, timeout: Duration) -> Result<QuorumStatus, HealthError> {
     bounded(addr, timeout, async {
-        let mut conn = Conn::open(addr).await?;
+        let mut conn = Conn::open(addr, auth).await?;
         let versions = conn.api_versions().await?;
         let version = conn.negotiate(
             &versions,
@@ -300,31 +334,44 @@ async fn connect(addr: &str) -> Result<TcpStream, HealthError> {
     Ok(s)
 }
 
-/// A size-framed Kafka connection.
-struct Conn<'a> {
-    addr: &'a str,
-    stream: TcpStream,
+/// A size-framed Kafka connection, plaintext or TLS, authenticated when its `KafkaAuth` says so.
+pub(crate) struct Conn<'a> {
+    pub(crate) addr: &'a str,
+    stream: KafkaStream,
     correlation_id: i32,
+    /// The ApiVersions answer, asked once per connection.
+    versions: Option<Vec<(i16, i16, i16)>>,
 }
 
 const CLIENT_ID: &str = "kafka-wizard";
 const MAX_RESPONSE: usize = 64 * 1024 * 1024;
 
 impl<'a> Conn<'a> {
-    async fn open(addr: &'a str) -> Result<Conn<'a>, HealthError> {
-        Ok(Conn { addr, stream: connect(addr).await?, correlation_id: 0 })
+    /// Connects, then (per `auth`) TLS and SASL/SCRAM authentication.
+    async fn open(addr: &'a str, auth: &KafkaAuth) -> Result<Conn<'a>, HealthError> {
+        let stream = secure_stream(addr, connect(addr).await?, auth.tls.as_ref()).await?;
+        let mut conn = Conn { addr, stream, correlation_id: 0, versions: None };
+        if let Some(login) = &auth.sasl {
+            conn.authenticate(login).await?;
+        }
+        Ok(conn)
     }
 
     /// ApiVersions v0 (every broker understands it): api key → (min, max).
-    async fn api_versions(&mut self) -> Result<Vec<(i16, i16, i16)>, HealthError> {
+    pub(crate) async fn api_versions(&mut self) -> Result<Vec<(i16, i16, i16)>, HealthError> {
+        if let Some(versions) = &self.versions {
+            return Ok(versions.clone());
+        }
         let resp: ApiVersionsResponse = self.call(ApiKey::ApiVersions, 0, &ApiVersionsRequest::default()).await?;
         if resp.error_code != 0 {
             return Err(error_code(self.addr, "ApiVersions", resp.error_code));
         }
-        Ok(resp.api_keys.iter().map(|k| (k.api_key, k.min_version, k.max_version)).collect())
+        let versions: Vec<_> = resp.api_keys.iter().map(|k| (k.api_key, k.min_version, k.max_version)).collect();
+        self.versions = Some(versions.clone());
+        Ok(versions)
     }
 
-    fn negotiate(
+    pub(crate) fn negotiate(
         &self,
         versions: &[(i16, i16, i16)],
         key: ApiKey,
@@ -349,7 +396,7 @@ impl<'a> Conn<'a> {
         })
     }
 
-    async fn call<Req: Encodable, Resp: Decodable>(
+    pub(crate) async fn call<Req: Encodable, Resp: Decodable>(
         &mut self,
         key: ApiKey,
         version: i16,

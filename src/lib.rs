@@ -12,6 +12,7 @@ pub mod health;
 pub mod plan;
 pub mod project;
 pub mod render;
+pub mod security;
 pub mod shell;
 pub mod transport;
 pub mod verify;
