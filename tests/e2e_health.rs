@@ -9,7 +9,13 @@
 mod support;
 
 use base64::Engine;
-use kafka_wizard::health::{kafka_metadata, kraft_quorum, zookeeper_srvr, ClusterMetadata, QuorumStatus, ZkMode};
+use kafka_wizard::health::{
+    kafka_metadata, kafka_metadata_with, kraft_quorum, zookeeper_srvr, ClusterMetadata, HealthError, QuorumStatus,
+    ZkMode,
+};
+use kafka_wizard::security::pki::ClusterCa;
+use kafka_wizard::security::scram::ScramMechanism;
+use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -286,4 +292,117 @@ transaction.state.log.min.isr=1
     assert!(err.to_string().contains(&broker), "{err}");
     // srvr still says standalone with the broker connected
     assert_eq!(zookeeper_srvr(&zk, PROBE_TIMEOUT).await.unwrap().mode, ZkMode::Standalone);
+}
+
+/// A single KRaft node whose client (and inter-broker) listener is SASL_SSL with SCRAM-SHA-512, its PEM keystore and
+/// truststore written from `security::pki`, the admin credential added at format (docs/facts/kafka.md §10): the
+/// engine's client gets Metadata as the admin with the CA and hostname verification on, and every wrong way in is
+/// refused with an error saying what failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_kafka_4_sasl_ssl_listener_admits_the_admin_over_verified_tls_and_refuses_every_wrong_way_in() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let rel = world::release(world::KAFKA_4);
+    let mut s = Servers::unpack(&rel);
+    let (bport, cport) = (free_port(), free_port());
+    let ca = ClusterCa::generate("e2e-health").unwrap();
+    // The certificate names 127.0.0.1 only: dialling `localhost` is the name-mismatch case.
+    let node = ca.issue_host("kafka-1", &["127.0.0.1".to_string()]).unwrap();
+    let keystore = s.write("node.pem", node.keystore_pem(ca.cert_pem()).expose());
+    let truststore = s.write("ca.pem", ca.cert_pem());
+    let password = Secret::random_password(24);
+    let props = s.write(
+        "server.properties",
+        &format!(
+            "process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:{cport}
+listeners=SECURE://127.0.0.1:{bport},CONTROLLER://127.0.0.1:{cport}
+advertised.listeners=SECURE://127.0.0.1:{bport}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=SECURE
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,SECURE:SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.secure.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"{pw}\";
+ssl.keystore.type=PEM
+ssl.keystore.location={keystore}
+ssl.truststore.type=PEM
+ssl.truststore.location={truststore}
+log.dirs={data}
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+",
+            pw = password.expose(),
+            keystore = keystore.display(),
+            truststore = truststore.display(),
+            data = s.path("data").display()
+        ),
+    );
+    let scram = format!("SCRAM-SHA-512=[name=admin,password={}]", password.expose());
+    s.run(
+        "kafka-storage.sh",
+        &["format", "-t", &random_cluster_id(), "-c", props.to_str().unwrap(), "--add-scram", &scram],
+    );
+    s.start("kafka", "kafka-server-start.sh", &[&props]);
+
+    let broker = format!("127.0.0.1:{bport}");
+    let trust = TlsTrust::from_ca_pem(ca.cert_pem()).unwrap();
+    let login =
+        |mechanism, password: &Secret| ScramLogin { mechanism, username: "admin".into(), password: password.clone() };
+    let admin = KafkaAuth { tls: Some(trust.clone()), sasl: Some(login(ScramMechanism::Sha512, &password)) };
+    let started = Instant::now();
+    let md = wait_until(
+        &s,
+        &format!("Kafka {} SASL_SSL metadata at {broker} as admin", rel.version),
+        || kafka_metadata_with(&broker, &admin, PROBE_TIMEOUT),
+        |m: &ClusterMetadata| !m.brokers.is_empty(),
+    )
+    .await;
+    eprintln!("MEASURE secure_metadata_ready_s={:.1}", started.elapsed().as_secs_f64());
+    assert_eq!(md.brokers.iter().map(|b| (b.id, b.port)).collect::<Vec<_>>(), vec![(1, i32::from(bport))]);
+    let one_call = Instant::now();
+    kafka_metadata_with(&broker, &admin, PROBE_TIMEOUT).await.unwrap();
+    eprintln!("MEASURE secure_metadata_call_ms={}", one_call.elapsed().as_millis());
+
+    let refused = |auth: KafkaAuth, addr: String| refused_with(auth, addr, password.clone());
+    let wrong = Secret::random_password(24);
+    let err = refused(
+        KafkaAuth { tls: Some(trust.clone()), sasl: Some(login(ScramMechanism::Sha512, &wrong)) },
+        broker.clone(),
+    )
+    .await;
+    assert!(matches!(err, HealthError::AuthenticationFailed { .. }), "wrong password: {err:?}");
+    let err = refused(
+        KafkaAuth { tls: Some(trust.clone()), sasl: Some(login(ScramMechanism::Sha256, &password)) },
+        broker.clone(),
+    )
+    .await;
+    assert!(
+        matches!(&err, HealthError::SaslMechanism { enabled, .. } if enabled == &["SCRAM-SHA-512".to_string()]),
+        "mechanism not enabled: {err:?}"
+    );
+    let err =
+        refused(KafkaAuth { tls: None, sasl: Some(login(ScramMechanism::Sha512, &password)) }, broker.clone()).await;
+    assert!(err.to_string().contains("connect with TLS"), "no TLS: {err}");
+    refused(KafkaAuth::plaintext(), broker.clone()).await;
+    refused(KafkaAuth { tls: Some(trust.clone()), sasl: None }, broker.clone()).await;
+    let stranger = TlsTrust::from_ca_pem(ClusterCa::generate("stranger").unwrap().cert_pem()).unwrap();
+    let err = refused(KafkaAuth { tls: Some(stranger), sasl: admin.sasl.clone() }, broker.clone()).await;
+    assert!(matches!(&err, HealthError::Tls { detail, .. } if detail.contains("not trusted")), "other CA: {err:?}");
+    let err = refused(admin.clone(), format!("localhost:{bport}")).await;
+    assert!(matches!(&err, HealthError::Tls { detail, .. } if detail.contains("name mismatch")), "SANs: {err:?}");
+    // the admin still gets in after all that
+    kafka_metadata_with(&broker, &admin, PROBE_TIMEOUT).await.unwrap();
+}
+
+/// Metadata with `auth` at `addr` fails; the error names the address and never shows `password`.
+async fn refused_with(auth: KafkaAuth, addr: String, password: Secret) -> HealthError {
+    let err = kafka_metadata_with(&addr, &auth, PROBE_TIMEOUT).await.expect_err("must be refused");
+    let text = err.to_string();
+    eprintln!("[e2e_health] refused: {text}");
+    assert!(text.contains(&addr), "the error names the address: {text}");
+    assert!(!text.contains(password.expose()) && !format!("{err:?}").contains(password.expose()), "no password");
+    err
 }

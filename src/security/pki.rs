@@ -258,5 +258,4 @@ fn generate(e: rcgen::Error) -> PkiError {
 }
 
 #[cfg(test)]
-#[path = "pki_tests.rs"]
 mod tests;
