@@ -133,6 +133,21 @@ pub struct QuorumStatus {
     pub voters: Vec<i32>,
     /// Sorted replica ids (brokers, in a combined or separate setup).
     pub observers: Vec<i32>,
+    /// The quorum's high watermark: the offset a majority of the voters has replicated (-1 when unknown).
+    pub high_watermark: i64,
+    /// Each voter's log end offset as the leader last saw it (-1 when it never fetched), sorted by id.
+    pub voter_log_ends: Vec<(i32, i64)>,
+}
+
+impl QuorumStatus {
+    /// How far each voter is behind the high watermark (0 when it reached it; None when the leader has no offset
+    /// for it yet), sorted by id.
+    pub fn voter_lags(&self) -> Vec<(i32, Option<i64>)> {
+        self.voter_log_ends
+            .iter()
+            .map(|&(id, end)| (id, (end >= 0 && self.high_watermark >= 0).then(|| (self.high_watermark - end).max(0))))
+            .collect()
+    }
 }
 
 /// The highest version both sides support, at least `floor`: ours is `ours`, the server's `server_min..=server_max`.
@@ -229,8 +244,9 @@ async fn metadata(
     .await
 }
 
-/// KRaft DescribeQuorum (api key 55) for the `__cluster_metadata` topic partition 0, sent to a broker (or a
-/// controller's listener).
+/// KRaft DescribeQuorum (api key 55) for the `__cluster_metadata` topic partition 0, sent to a broker (which
+/// forwards it to the active controller) or a controller's listener (only the leader answers; the others answer
+/// NOT_LEADER_OR_FOLLOWER) — KIP-836: with the high watermark and every voter's log end offset.
 pub async fn kraft_quorum(addr: &str, timeout: Duration) -> Result<QuorumStatus, HealthError> {
     bounded(addr, timeout, async {
         let mut conn = Conn::open(addr).await?;
@@ -264,9 +280,19 @@ pub async fn kraft_quorum(addr: &str, timeout: Duration) -> Result<QuorumStatus,
         }
         let mut voters: Vec<i32> = p.current_voters.iter().map(|r| r.replica_id.0).collect();
         let mut observers: Vec<i32> = p.observers.iter().map(|r| r.replica_id.0).collect();
+        let mut voter_log_ends: Vec<(i32, i64)> =
+            p.current_voters.iter().map(|r| (r.replica_id.0, r.log_end_offset)).collect();
         voters.sort_unstable();
         observers.sort_unstable();
-        Ok(QuorumStatus { leader_id: p.leader_id.0, leader_epoch: p.leader_epoch, voters, observers })
+        voter_log_ends.sort_unstable();
+        Ok(QuorumStatus {
+            leader_id: p.leader_id.0,
+            leader_epoch: p.leader_epoch,
+            voters,
+            observers,
+            high_watermark: p.high_watermark,
+            voter_log_ends,
+        })
     })
     .await
 }

@@ -1,7 +1,7 @@
 //! Waiting for health: poll until the cluster proves itself (or a deadline passes, with what was last seen).
 //! ZooKeeper: `srvr` on every member shows one leader and the rest followers. Brokers: every broker's Metadata
 //! lists all expected broker ids and one cluster id (KRaft: the project's). KRaft: the quorum has a leader and the
-//! voters are exactly the controllers. Partitions: every broker's Metadata for all topics shows each partition led
+//! voters are exactly the controllers, each caught up (`apply::quorum`). Partitions: every broker's Metadata for all topics shows each partition led
 //! and its ISR holding all its replicas. Which conditions apply where is the plan's ([`Health`]); this module checks
 //! them, once (`check`), polled to a deadline (`until_healthy`, `until_back` after one node's restart, each gate's
 //! time in the log), and before the first node of a rolling restart (`ready_to_roll`, which `--force` overrides).
@@ -45,7 +45,9 @@ where
             }
             Err(seen) => {
                 if seen != last {
-                    events(Event::Log { target: Target::Wizard, message: format!("waiting for {what}: {seen}") });
+                    // After a node's restart the wait is that node's: its row says what it waits for.
+                    let target = node.map_or(Target::Wizard, Target::host);
+                    events(Event::Log { target, message: format!("waiting for {what}: {seen}") });
                     last = seen;
                 }
             }
@@ -199,30 +201,15 @@ pub async fn partitions_check(spec: &ClusterSpec) -> Result<String, String> {
             Err(e) => unreachable.push(format!("{name}: {e}")),
         }
     }
-    if !unreachable.is_empty() {
-        return Err(unreachable.join("; "));
+    if unreachable.is_empty() {
+        return judge_partitions(&views);
     }
-    judge_partitions(&views)
-}
-
-/// Checks the KRaft quorum once through the first broker (or controller): a leader, and voters = controllers.
-pub async fn quorum_check(spec: &ClusterSpec) -> Result<String, String> {
-    let Coordination::Kraft(k) = &spec.coordination else { return Ok("no KRaft".into()) };
-    let expected: BTreeSet<i32> = spec.controllers().filter_map(|c| c.node_id).map(|id| id as i32).collect();
-    let target = spec
-        .hosts
-        .iter()
-        .find(|h| h.has(Role::Broker))
-        .map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port))
-        .or_else(|| spec.controllers().next().map(|c| format!("{}:{}", c.reach().for_host_port(), k.controller_port)))
-        .unwrap_or_default();
-    let q = health::kraft_quorum(&target, PROBE_TIMEOUT).await.map_err(|e| e.to_string())?;
-    let voters: BTreeSet<i32> = q.voters.iter().copied().collect();
-    if q.leader_id >= 0 && voters == expected {
-        Ok(format!("leader {} (epoch {}), voters {voters:?}", q.leader_id, q.leader_epoch))
-    } else {
-        Err(format!("leader {}, voters {voters:?}, expected voters {expected:?}", q.leader_id))
+    // A broker that does not answer is named, and so are the partitions the others see behind.
+    let mut wrong = unreachable.join("; ");
+    if let Err(behind) = judge_partitions(&views) {
+        wrong.push_str(&format!("; {behind}"));
     }
+    Err(wrong)
 }
 
 /// Checks that every dedicated controller accepts connections on the controller port.
@@ -256,7 +243,7 @@ pub async fn check(spec: &ClusterSpec, health: &Health) -> Result<String, String
         Health::ControllersListening { .. } => controllers_listening_check(spec).await,
         Health::BrokersInCluster { .. } => brokers_check(spec).await,
         Health::PartitionsReplicated => partitions_check(spec).await,
-        Health::KraftQuorum { .. } => quorum_check(spec).await,
+        Health::KraftQuorum { .. } => super::quorum::quorum_check(spec).await,
     }
 }
 

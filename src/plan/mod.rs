@@ -8,6 +8,7 @@
 //! `plan()` does no I/O and reads no clock.
 
 mod manual;
+pub mod roll;
 
 pub use manual::{fetch_commands, health_commands, manual_commands, start_commands, UPLOAD_DIR};
 
