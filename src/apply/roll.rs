@@ -102,7 +102,14 @@ async fn restart_one(
         events(Event::StepFailed { target, step: step.clone(), error: message.clone() });
         return Err(ApplyError::Failed(vec![Failure { host: name.to_string(), step, message }]));
     }
-    if let Err(behind) = wait::until_back(spec, gate, name, opts.health_timeout, events).await {
+    if let Err(mut behind) = wait::until_back(spec, gate, name, opts.health_timeout, events).await {
+        // A gate that ran out before the partitions' turn (a broker not answering) still says which are behind.
+        let partitions = crate::plan::Health::PartitionsReplicated;
+        if service == Service::Kafka && !behind.starts_with(partitions.waiting_for()) {
+            if let Err(now) = wait::partitions_check(spec).await {
+                behind.push_str(&format!("; partitions now: {now}"));
+            }
+        }
         let message = format!("{behind} — the rolling restart stops here: no further node is restarted");
         events(Event::StepFailed { target, step, error: message.clone() });
         return Err(unhealthy(spec, ts, message));
