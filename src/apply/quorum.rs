@@ -10,9 +10,8 @@ use std::time::Duration;
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// A voter this many records or fewer behind the high watermark counts as caught up: the metadata log grows
-/// all the time (a no-op record every `metadata.max.idle.interval.ms`, 500 ms by default), so a live follower is
-/// often a record or two behind when asked.
+/// A voter this many records or fewer behind the high watermark counts as caught up: the metadata log keeps
+/// growing while idle, so a live follower is often a record or two behind when asked (docs/facts/kafka.md §8).
 pub const MAX_QUORUM_LAG: i64 = 10;
 
 /// Judges a DescribeQuorum answer: Ok with a summary when the quorum has a leader, its voters are `expected`, and
