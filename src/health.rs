@@ -3,16 +3,19 @@
 //! tools, no other Kafka client.
 //!
 //! Owns the probes (Metadata without topics for the brokers, with all topics for every partition's replicas and
-//! ISR) and their pure parsers (`parse_srvr`, `pick_version`); deciding whether a cluster is healthy
+//! ISR; DescribeConfigs for topics' `min.insync.replicas`) and their pure parsers (`parse_srvr`, `pick_version`); deciding whether a cluster is healthy
 //! (expected ids, one leader) is the caller's. Every probe is bounded by its `timeout` (connect + exchange).
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, ApiVersionsResponse, DescribeQuorumRequest, DescribeQuorumResponse, MetadataRequest,
-    MetadataResponse, RequestHeader, ResponseHeader, TopicName,
+    ApiKey, ApiVersionsRequest, ApiVersionsResponse, DescribeConfigsRequest, DescribeConfigsResponse,
+    DescribeQuorumRequest, DescribeQuorumResponse, MetadataRequest, MetadataResponse, RequestHeader, ResponseHeader,
+    TopicName,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, Message, StrBytes};
+use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -220,6 +223,46 @@ pub async fn kafka_partitions(addr: &str, timeout: Duration) -> Result<Vec<Parti
     }
     partitions.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
     Ok(partitions)
+}
+
+const MIN_INSYNC: &str = "min.insync.replicas";
+
+/// Each of `topics`' effective `min.insync.replicas` — the topic's own value, else the broker's — through
+/// DescribeConfigs (resource type 2, a topic); a topic the broker answers with an error is left out.
+pub async fn topics_min_insync(
+    addr: &str,
+    timeout: Duration,
+    topics: &[String],
+) -> Result<BTreeMap<String, i32>, HealthError> {
+    bounded(addr, timeout, async {
+        let mut conn = Conn::open(addr).await?;
+        let versions = conn.api_versions().await?;
+        let ours = DescribeConfigsRequest::VERSIONS;
+        let version = conn.negotiate(&versions, ApiKey::DescribeConfigs, ours, 0, "a broker listener")?;
+        let mut req = DescribeConfigsRequest::default();
+        req.resources = topics
+            .iter()
+            .map(|topic| {
+                let mut r = DescribeConfigsResource::default();
+                r.resource_type = 2;
+                r.resource_name = StrBytes::from_string(topic.clone());
+                r.configuration_keys = Some(vec![StrBytes::from_static_str(MIN_INSYNC)]);
+                r
+            })
+            .collect();
+        let resp: DescribeConfigsResponse = conn.call(ApiKey::DescribeConfigs, version, &req).await?;
+        let value = |r: &kafka_protocol::messages::describe_configs_response::DescribeConfigsResult| {
+            let config = r.configs.iter().find(|c| c.name.as_str() == MIN_INSYNC)?;
+            config.value.as_ref()?.as_str().parse::<i32>().ok()
+        };
+        Ok(resp
+            .results
+            .iter()
+            .filter(|r| r.error_code == 0)
+            .filter_map(|r| value(r).map(|v| (r.resource_name.to_string(), v)))
+            .collect())
+    })
+    .await
 }
 
 /// ApiVersions, then Metadata (a version both sides support, >= 4) for `topics` (None: all topics).
