@@ -56,6 +56,25 @@ fn at_terminal(args: &[&str], answers: &str) -> Output {
     out
 }
 
+/// Starts the wizard with `args` and reads its stderr into the returned log until `until` holds for the log so far
+/// (or the wizard's stderr ends); the rest of stderr is left to read.
+fn wizard_until(
+    args: &[&str],
+    until: impl Fn(&str) -> bool,
+) -> (std::process::Child, std::io::BufReader<std::process::ChildStderr>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(args)
+        .env("XDG_CACHE_HOME", cache_home())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kafka-wizard");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut log = String::new();
+    while std::io::BufRead::read_line(&mut stderr, &mut log).unwrap() > 0 && !until(&log) {}
+    (child, stderr, log)
+}
+
 /// The wizard's download cache for this test run (fresh per process, so the first deploy really downloads).
 fn cache_home() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kw-e2e-cache-{}", std::process::id()));
@@ -387,22 +406,12 @@ fn check_summary(status: &serde_json::Value, check: &str) -> String {
 /// non-zero after `--health-timeout`, naming h6 and the partitions behind, and neither h5 nor h6 was restarted.
 /// Then h6 resumes (SIGCONT) and the cluster is healthy again.
 fn a_paused_broker_stops_the_roll(world: &World, p: &str) {
-    use std::io::BufRead;
     let before: Vec<String> = (4..=6).map(|i| invocation(world, &format!("h{i}"), "kafka-server")).collect();
     let main_pid = "$(systemctl show -p MainPID --value kafka-server)";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-        .args(["restart", "--health-timeout", "40", p])
-        .env("XDG_CACHE_HOME", cache_home())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut log = String::new();
     // h4 was restarted and is coming back: its gate is being waited for.
-    while stderr.read_line(&mut log).unwrap() > 0 && !log.lines().any(|l| l.contains("h4") && l.contains("waiting for"))
-    {
-    }
+    let (mut child, mut stderr, mut log) = wizard_until(&["restart", "--health-timeout", "40", p], |log| {
+        log.lines().any(|l| l.contains("h4") && l.contains("waiting for"))
+    });
     world.ssh_ok("h6", "root", &format!("kill -STOP {main_pid}"));
     let paused = Instant::now();
     std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
@@ -579,15 +588,7 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     // Ctrl-C during a rolling restart stops it between nodes: the node being restarted comes back, no further one
     // goes down.
     let before: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name, "kafka-server")).collect();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-        .args(["restart", p])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut log = String::new();
-    while std::io::BufRead::read_line(&mut stderr, &mut log).unwrap() > 0 && !log.contains("back in the cluster") {}
+    let (mut child, mut stderr, mut log) = wizard_until(&["restart", p], |log| log.contains("back in the cluster"));
     assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
     std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
     let status = child.wait().unwrap();
