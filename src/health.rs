@@ -3,8 +3,8 @@
 //! tools, no other Kafka client.
 //!
 //! Owns the probes (Metadata without topics for the brokers, with all topics for every partition's replicas and
-//! ISR; DescribeConfigs for topics' `min.insync.replicas`) and their pure parsers (`parse_srvr`, `pick_version`); deciding whether a cluster is healthy
-//! (expected ids, one leader) is the caller's. Every probe is bounded by its `timeout` (connect + exchange).
+//! ISR; DescribeConfigs for topics' `min.insync.replicas`) and their pure parsers (`parse_srvr`, `pick_version`);
+//! deciding whether a cluster is healthy (expected ids, one leader) is the caller's. Every probe is bounded by its `timeout` (connect + exchange).
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;

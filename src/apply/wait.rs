@@ -1,10 +1,11 @@
 //! Waiting for health: poll until the cluster proves itself (or a deadline passes, with what was last seen).
 //! ZooKeeper: `srvr` on every member shows one leader and the rest followers. Brokers: every broker's Metadata
 //! lists all expected broker ids and one cluster id (KRaft: the project's). KRaft: the quorum has a leader and the
-//! voters are exactly the controllers, each caught up (`apply::quorum`). Partitions: every broker's Metadata for all topics shows each partition led
-//! and its ISR holding all its replicas. Which conditions apply where is the plan's ([`Health`]); this module checks
-//! them, once (`check`), polled to a deadline (`until_healthy`, `until_back` after one node's restart, each gate's
-//! time in the log), and before the first node of a rolling restart (`ready_to_roll`, which `--force` overrides).
+//! voters are exactly the controllers, each caught up (`apply::quorum`). Partitions: every broker's Metadata for all
+//! topics shows each partition led and its ISR holding all its replicas (one below its topic's `min.insync.replicas`
+//! is told apart). Which conditions apply where is the plan's ([`Health`]); this module checks them, once (`check`),
+//! polled to a deadline (`until_healthy`, `until_back` after one node's restart, each gate's time in the log), and
+//! before the first node of a rolling restart (`ready_to_roll`, which `--force` overrides).
 
 use crate::events::{Event, EventSink, Target};
 use crate::health::{self, PartitionState, ZkMode};
