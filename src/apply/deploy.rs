@@ -12,6 +12,7 @@ use super::roll::{roll, ToRestart};
 use super::wait;
 use crate::download::{self, Cache, ReleaseSource};
 use crate::events::{Event, EventSink, Outcome, Target};
+use crate::plan::roll::roll_gate;
 use crate::plan::{self, FetchRelease, HostSteps, Phase, Plan, StartService, Work};
 use crate::project::spec::{ClusterSpec, Coordination, Role};
 use std::path::PathBuf;
@@ -241,7 +242,7 @@ async fn start_phase(
         healthy().await?;
     } else {
         // Running services only: the cluster must be healthy before the first of them goes down.
-        wait::ready_to_roll(spec, &start.health, opts.force, events).await.map_err(ApplyError::Unhealthy)?;
+        wait::ready_to_roll(spec, &roll_gate(spec, start), opts.force, events).await.map_err(ApplyError::Unhealthy)?;
     }
     // Changed configuration on running units: rolling, one host at a time, leaders last (Cancel between nodes: a
     // restart not done stays owed on the host).

@@ -8,6 +8,7 @@ use super::pending;
 use super::roll::{roll, ToRestart};
 use super::wait;
 use crate::events::{Event, EventSink, Target};
+use crate::plan::roll::roll_gate;
 use crate::plan::{self, Phase, StartService, Work};
 use crate::project::spec::ClusterSpec;
 use crate::render::Service;
@@ -130,7 +131,8 @@ impl Run<'_> {
         for (phase, start) in stages(spec).into_iter().filter(|(_, s)| s.service != Service::Zookeeper) {
             let id = format!("restart-{}", phase.kind.group());
             self.phase_started(&id, format!("Rolling restart of the {}", phase.kind.group()), &start);
-            wait::ready_to_roll(spec, &start.health, self.opts.force, events).await.map_err(ApplyError::Unhealthy)?;
+            let gate = roll_gate(spec, &start);
+            wait::ready_to_roll(spec, &gate, self.opts.force, events).await.map_err(ApplyError::Unhealthy)?;
             let nodes = indexes(spec, &start).into_iter().map(|index| ToRestart { index, reason: None }).collect();
             roll(spec, &self.ts, &start, nodes, self.opts, events, &self.cancel).await?;
             events(Event::PhaseFinished { phase: id });
