@@ -3,16 +3,19 @@
 //! tools, no other Kafka client.
 //!
 //! Owns the probes (Metadata without topics for the brokers, with all topics for every partition's replicas and
-//! ISR) and their pure parsers (`parse_srvr`, `pick_version`); deciding whether a cluster is healthy
-//! (expected ids, one leader) is the caller's. Every probe is bounded by its `timeout` (connect + exchange).
+//! ISR; DescribeConfigs for topics' `min.insync.replicas`) and their pure parsers (`parse_srvr`, `pick_version`);
+//! deciding whether a cluster is healthy (expected ids, one leader) is the caller's. Every probe is bounded by its `timeout` (connect + exchange).
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, ApiVersionsResponse, DescribeQuorumRequest, DescribeQuorumResponse, MetadataRequest,
-    MetadataResponse, RequestHeader, ResponseHeader, TopicName,
+    ApiKey, ApiVersionsRequest, ApiVersionsResponse, DescribeConfigsRequest, DescribeConfigsResponse,
+    DescribeQuorumRequest, DescribeQuorumResponse, MetadataRequest, MetadataResponse, RequestHeader, ResponseHeader,
+    TopicName,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, Message, StrBytes};
+use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -133,6 +136,21 @@ pub struct QuorumStatus {
     pub voters: Vec<i32>,
     /// Sorted replica ids (brokers, in a combined or separate setup).
     pub observers: Vec<i32>,
+    /// The quorum's high watermark: the offset a majority of the voters has replicated (-1 when unknown).
+    pub high_watermark: i64,
+    /// Each voter's log end offset as the leader last saw it (-1 when it never fetched), sorted by id.
+    pub voter_log_ends: Vec<(i32, i64)>,
+}
+
+impl QuorumStatus {
+    /// How far each voter is behind the high watermark (0 when it reached it; None when the leader has no offset
+    /// for it yet), sorted by id.
+    pub fn voter_lags(&self) -> Vec<(i32, Option<i64>)> {
+        self.voter_log_ends
+            .iter()
+            .map(|&(id, end)| (id, (end >= 0 && self.high_watermark >= 0).then(|| (self.high_watermark - end).max(0))))
+            .collect()
+    }
 }
 
 /// The highest version both sides support, at least `floor`: ours is `ours`, the server's `server_min..=server_max`.
@@ -207,6 +225,46 @@ pub async fn kafka_partitions(addr: &str, timeout: Duration) -> Result<Vec<Parti
     Ok(partitions)
 }
 
+const MIN_INSYNC: &str = "min.insync.replicas";
+
+/// Each of `topics`' effective `min.insync.replicas` — the topic's own value, else the broker's — through
+/// DescribeConfigs (resource type 2, a topic); a topic the broker answers with an error is left out.
+pub async fn topics_min_insync(
+    addr: &str,
+    timeout: Duration,
+    topics: &[String],
+) -> Result<BTreeMap<String, i32>, HealthError> {
+    bounded(addr, timeout, async {
+        let mut conn = Conn::open(addr).await?;
+        let versions = conn.api_versions().await?;
+        let ours = DescribeConfigsRequest::VERSIONS;
+        let version = conn.negotiate(&versions, ApiKey::DescribeConfigs, ours, 0, "a broker listener")?;
+        let mut req = DescribeConfigsRequest::default();
+        req.resources = topics
+            .iter()
+            .map(|topic| {
+                let mut r = DescribeConfigsResource::default();
+                r.resource_type = 2;
+                r.resource_name = StrBytes::from_string(topic.clone());
+                r.configuration_keys = Some(vec![StrBytes::from_static_str(MIN_INSYNC)]);
+                r
+            })
+            .collect();
+        let resp: DescribeConfigsResponse = conn.call(ApiKey::DescribeConfigs, version, &req).await?;
+        let value = |r: &kafka_protocol::messages::describe_configs_response::DescribeConfigsResult| {
+            let config = r.configs.iter().find(|c| c.name.as_str() == MIN_INSYNC)?;
+            config.value.as_ref()?.as_str().parse::<i32>().ok()
+        };
+        Ok(resp
+            .results
+            .iter()
+            .filter(|r| r.error_code == 0)
+            .filter_map(|r| value(r).map(|v| (r.resource_name.to_string(), v)))
+            .collect())
+    })
+    .await
+}
+
 /// ApiVersions, then Metadata (a version both sides support, >= 4) for `topics` (None: all topics).
 async fn metadata(
     addr: &str,
@@ -229,8 +287,9 @@ async fn metadata(
     .await
 }
 
-/// KRaft DescribeQuorum (api key 55) for the `__cluster_metadata` topic partition 0, sent to a broker (or a
-/// controller's listener).
+/// KRaft DescribeQuorum (api key 55) for the `__cluster_metadata` topic partition 0, sent to a broker (which
+/// forwards it to the active controller) or a controller's listener (only the leader answers; the others answer
+/// NOT_LEADER_OR_FOLLOWER) — KIP-836: with the high watermark and every voter's log end offset.
 pub async fn kraft_quorum(addr: &str, timeout: Duration) -> Result<QuorumStatus, HealthError> {
     bounded(addr, timeout, async {
         let mut conn = Conn::open(addr).await?;
@@ -264,9 +323,19 @@ pub async fn kraft_quorum(addr: &str, timeout: Duration) -> Result<QuorumStatus,
         }
         let mut voters: Vec<i32> = p.current_voters.iter().map(|r| r.replica_id.0).collect();
         let mut observers: Vec<i32> = p.observers.iter().map(|r| r.replica_id.0).collect();
+        let mut voter_log_ends: Vec<(i32, i64)> =
+            p.current_voters.iter().map(|r| (r.replica_id.0, r.log_end_offset)).collect();
         voters.sort_unstable();
         observers.sort_unstable();
-        Ok(QuorumStatus { leader_id: p.leader_id.0, leader_epoch: p.leader_epoch, voters, observers })
+        voter_log_ends.sort_unstable();
+        Ok(QuorumStatus {
+            leader_id: p.leader_id.0,
+            leader_epoch: p.leader_epoch,
+            voters,
+            observers,
+            high_watermark: p.high_watermark,
+            voter_log_ends,
+        })
     })
     .await
 }
