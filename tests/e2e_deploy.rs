@@ -233,7 +233,13 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     // min.insync.replicas=2 topic, an idempotent acks=all producer sending and a consumer reading throughout.
     // Every broker restarted, every acknowledged record consumed, none lost; healthy after.
     let before: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
-    let order = restart_under_load(p, &brokers, &["h4", "h5", "h6"]);
+    let zk_leader = zookeeper_leader(p).expect("the ensemble has a leader");
+    let events = restart_under_load(p, &brokers, &["h4", "h5", "h6"]);
+    let zk_order = restart_order(&events, "restart zookeeper-server.service");
+    eprintln!("MEASURE ZooKeeper roll order in restart {zk_order:?}, leader before: {zk_leader}");
+    assert_eq!(zk_order.len(), 3, "restart rolls the ensemble too: {zk_order:?}");
+    assert_eq!(zk_order.last(), Some(&zk_leader), "the ensemble's leader is restarted last");
+    let order = restart_order(&events, "restart kafka-server.service");
     assert_eq!(order, ["h4", "h5", "h6"], "brokers have no leader among them: the project's order");
     let after: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
     for (b, a) in before.iter().zip(&after) {
@@ -425,7 +431,7 @@ fn limit_touches_only_the_named_hosts(world: &World, p: &str) {
 /// with acks=all and idempotence to an RF=3, min.insync.replicas=2 topic and consumes it; then counts: every
 /// acknowledged record consumed, no NotEnoughReplicas surfaced to the producer; prints the figures and each node's
 /// gate time.
-fn restart_under_load(project: &str, brokers: &[String], nodes: &[&str]) -> Vec<String> {
+fn restart_under_load(project: &str, brokers: &[String], nodes: &[&str]) -> Vec<serde_json::Value> {
     use std::io::{BufRead, Write};
     let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
     let python = Path::new(&cache).join("py-client/bin/python");
@@ -487,7 +493,7 @@ fn restart_under_load(project: &str, brokers: &[String], nodes: &[&str]) -> Vec<
     assert_eq!(figures["lost"], 0, "every acknowledged record is consumed: {figures}");
     assert!(figures["errors"].get("NotEnoughReplicasError").is_none(), "no NotEnoughReplicas surfaced: {figures}");
     assert!(figures["errors"].get("NotEnoughReplicasAfterAppendError").is_none(), "{figures}");
-    restart_order(&events, "restart kafka-server.service")
+    events
 }
 
 /// The hosts whose restart step (`step`, e.g. `restart kafka-server.service`) started, in order, from `--json` events.
@@ -691,7 +697,7 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     let quorum = check_summary(&status, "KRaft quorum");
     let leader = quorum.strip_prefix("leader ").and_then(|l| l.split(' ').next()).expect("a leader").to_string();
     let brokers: Vec<String> = world.hosts().iter().map(|h| format!("{}:9092", h.ip)).collect();
-    let order = restart_under_load(p, &brokers, &["h1", "h2", "h3"]);
+    let order = restart_order(&restart_under_load(p, &brokers, &["h1", "h2", "h3"]), "restart kafka-server.service");
     eprintln!("MEASURE KRaft roll order {order:?}, active controller before: {leader} ({quorum})");
     assert_eq!(order.len(), 3, "{order:?}");
     assert_eq!(order.last(), Some(&leader), "the active controller is restarted last");

@@ -136,9 +136,7 @@ impl Run<'_> {
 
     async fn restart(&self) -> Result<(), ApplyError> {
         let (spec, events) = (&self.spec, &self.events);
-        for (phase, start) in
-            stages(spec, &self.opts.limit).into_iter().filter(|(_, s)| s.service != Service::Zookeeper)
-        {
+        for (phase, start) in stages(spec, &self.opts.limit) {
             let id = format!("restart-{}", phase.kind.group());
             self.phase_started(&id, format!("Rolling restart of the {}", phase.kind.group()), &start);
             let gate = roll_gate(spec, &start);
