@@ -3,23 +3,22 @@
 //! tools, no other Kafka client.
 //!
 //! Owns the probes (Metadata without topics for the brokers, with all topics for every partition's replicas and
-//! ISR) and their pure parsers (`parse_srvr`, `pick_version`); deciding whether a cluster is healthy
-//! (expected ids, one leader) is the caller's. Every probe is bounded by its `timeout` (connect + exchange).
-//! Each Kafka probe has a `_with` form taking a `KafkaAuth` (TLS and/or SASL/SCRAM, `security::client`); the plain
-//! form is PLAINTEXT.
+//! ISR; DescribeConfigs for topics' `min.insync.replicas`) and their pure parsers (`parse_srvr`, `pick_version`);
+//! deciding whether a cluster is healthy (expected ids, one leader) is the caller's. Every probe is bounded by its
+//! `timeout` (connect + exchange). Each Kafka probe has a `_with` form taking a `KafkaAuth` (TLS and/or SASL/SCRAM,
+//! `security::client`); the plain form is PLAINTEXT.
 
-use crate::security::client::{secure_stream, KafkaStream};
 use crate::security::KafkaAuth;
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, ApiVersionsResponse, DescribeQuorumRequest, DescribeQuorumResponse, MetadataRequest,
-    MetadataResponse, RequestHeader, ResponseHeader, TopicName,
+    ApiKey, DescribeConfigsRequest, DescribeConfigsResponse, DescribeQuorumRequest, DescribeQuorumResponse,
+    MetadataRequest, MetadataResponse, TopicName,
 };
-use kafka_protocol::protocol::{Decodable, Encodable, Message, StrBytes};
+use kafka_protocol::protocol::{Message, StrBytes};
+use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HealthError {
@@ -143,6 +142,21 @@ pub struct QuorumStatus {
     pub voters: Vec<i32>,
     /// Sorted replica ids (brokers, in a combined or separate setup).
     pub observers: Vec<i32>,
+    /// The quorum's high watermark: the offset a majority of the voters has replicated (-1 when unknown).
+    pub high_watermark: i64,
+    /// Each voter's log end offset as the leader last saw it (-1 when it never fetched), sorted by id.
+    pub voter_log_ends: Vec<(i32, i64)>,
+}
+
+impl QuorumStatus {
+    /// How far each voter is behind the high watermark (0 when it reached it; None when the leader has no offset
+    /// for it yet), sorted by id.
+    pub fn voter_lags(&self) -> Vec<(i32, Option<i64>)> {
+        self.voter_log_ends
+            .iter()
+            .map(|&(id, end)| (id, (end >= 0 && self.high_watermark >= 0).then(|| (self.high_watermark - end).max(0))))
+            .collect()
+    }
 }
 
 /// The highest version both sides support, at least `floor`: ours is `ours`, the server's `server_min..=server_max`.
@@ -235,6 +249,56 @@ pub async fn kafka_partitions_with(
     Ok(partitions)
 }
 
+const MIN_INSYNC: &str = "min.insync.replicas";
+
+/// Each of `topics`' effective `min.insync.replicas` — the topic's own value, else the broker's — through
+/// DescribeConfigs (resource type 2, a topic); a topic the broker answers with an error is left out.
+pub async fn topics_min_insync(
+    addr: &str,
+    timeout: Duration,
+    topics: &[String],
+) -> Result<BTreeMap<String, i32>, HealthError> {
+    topics_min_insync_with(addr, &KafkaAuth::plaintext(), timeout, topics).await
+}
+
+/// `topics_min_insync` over a listener reached with `auth`.
+pub async fn topics_min_insync_with(
+    addr: &str,
+    auth: &KafkaAuth,
+    timeout: Duration,
+    topics: &[String],
+) -> Result<BTreeMap<String, i32>, HealthError> {
+    bounded(addr, timeout, async {
+        let mut conn = Conn::open(addr, auth).await?;
+        let versions = conn.api_versions().await?;
+        let ours = DescribeConfigsRequest::VERSIONS;
+        let version = conn.negotiate(&versions, ApiKey::DescribeConfigs, ours, 0, "a broker listener")?;
+        let mut req = DescribeConfigsRequest::default();
+        req.resources = topics
+            .iter()
+            .map(|topic| {
+                let mut r = DescribeConfigsResource::default();
+                r.resource_type = 2;
+                r.resource_name = StrBytes::from_string(topic.clone());
+                r.configuration_keys = Some(vec![StrBytes::from_static_str(MIN_INSYNC)]);
+                r
+            })
+            .collect();
+        let resp: DescribeConfigsResponse = conn.call(ApiKey::DescribeConfigs, version, &req).await?;
+        let value = |r: &kafka_protocol::messages::describe_configs_response::DescribeConfigsResult| {
+            let config = r.configs.iter().find(|c| c.name.as_str() == MIN_INSYNC)?;
+            config.value.as_ref()?.as_str().parse::<i32>().ok()
+        };
+        Ok(resp
+            .results
+            .iter()
+            .filter(|r| r.error_code == 0)
+            .filter_map(|r| value(r).map(|v| (r.resource_name.to_string(), v)))
+            .collect())
+    })
+    .await
+}
+
 /// ApiVersions, then Metadata (a version both sides support, >= 4) for `topics` (None: all topics).
 async fn metadata(
     addr: &str,
@@ -258,8 +322,9 @@ async fn metadata(
     .await
 }
 
-/// KRaft DescribeQuorum (api key 55) for the `__cluster_metadata` topic partition 0, sent to a broker (or a
-/// controller's listener).
+/// KRaft DescribeQuorum (api key 55) for the `__cluster_metadata` topic partition 0, sent to a broker (which
+/// forwards it to the active controller) or a controller's listener (only the leader answers; the others answer
+/// NOT_LEADER_OR_FOLLOWER) — KIP-836: with the high watermark and every voter's log end offset.
 pub async fn kraft_quorum(addr: &str, timeout: Duration) -> Result<QuorumStatus, HealthError> {
     kraft_quorum_with(addr, &KafkaAuth::plaintext(), timeout).await
 }
@@ -298,163 +363,25 @@ pub async fn kraft_quorum_with(addr: &str, auth: &KafkaAuth, timeout: Duration) 
         }
         let mut voters: Vec<i32> = p.current_voters.iter().map(|r| r.replica_id.0).collect();
         let mut observers: Vec<i32> = p.observers.iter().map(|r| r.replica_id.0).collect();
+        let mut voter_log_ends: Vec<(i32, i64)> =
+            p.current_voters.iter().map(|r| (r.replica_id.0, r.log_end_offset)).collect();
         voters.sort_unstable();
         observers.sort_unstable();
-        Ok(QuorumStatus { leader_id: p.leader_id.0, leader_epoch: p.leader_epoch, voters, observers })
+        voter_log_ends.sort_unstable();
+        Ok(QuorumStatus {
+            leader_id: p.leader_id.0,
+            leader_epoch: p.leader_epoch,
+            voters,
+            observers,
+            high_watermark: p.high_watermark,
+            voter_log_ends,
+        })
     })
     .await
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// plumbing
-
-fn unreachable(addr: &str, e: impl std::fmt::Display) -> HealthError {
-    HealthError::Unreachable { addr: addr.to_string(), detail: e.to_string() }
-}
-
-fn protocol(addr: &str, detail: String) -> HealthError {
-    HealthError::Protocol { addr: addr.to_string(), detail }
-}
-
-fn error_code(addr: &str, api: &str, code: i16) -> HealthError {
-    HealthError::ErrorCode { addr: addr.to_string(), api: api.to_string(), code }
-}
-
-async fn bounded<T>(
-    addr: &str,
-    timeout: Duration,
-    f: impl std::future::Future<Output = Result<T, HealthError>>,
-) -> Result<T, HealthError> {
-    tokio::time::timeout(timeout, f).await.unwrap_or_else(|_| Err(HealthError::Timeout { addr: addr.to_string() }))
-}
-
-async fn connect(addr: &str) -> Result<TcpStream, HealthError> {
-    let s = TcpStream::connect(addr).await.map_err(|e| unreachable(addr, e))?;
-    let _ = s.set_nodelay(true);
-    Ok(s)
-}
-
-/// Whether the 4 bytes read as a Kafka frame size are the start of a TLS record (an alert or handshake, version 3.x):
-/// what a TLS listener sends a plaintext client.
-fn speaks_tls(len: i32) -> bool {
-    let [content_type, major, _, _] = len.to_be_bytes();
-    matches!(content_type, 0x15 | 0x16) && major == 3
-}
-
-/// A size-framed Kafka connection, plaintext or TLS, authenticated when its `KafkaAuth` says so.
-pub(crate) struct Conn<'a> {
-    pub(crate) addr: &'a str,
-    stream: KafkaStream,
-    correlation_id: i32,
-    /// The ApiVersions answer, asked once per connection.
-    versions: Option<Vec<(i16, i16, i16)>>,
-}
-
-const CLIENT_ID: &str = "kafka-wizard";
-const MAX_RESPONSE: usize = 64 * 1024 * 1024;
-
-impl<'a> Conn<'a> {
-    /// Connects, then (per `auth`) TLS and SASL/SCRAM authentication.
-    async fn open(addr: &'a str, auth: &KafkaAuth) -> Result<Conn<'a>, HealthError> {
-        let stream = secure_stream(addr, connect(addr).await?, auth.tls.as_ref()).await?;
-        let mut conn = Conn { addr, stream, correlation_id: 0, versions: None };
-        if let Some(login) = &auth.sasl {
-            conn.authenticate(login).await?;
-        }
-        Ok(conn)
-    }
-
-    /// ApiVersions v0 (every broker understands it): api key → (min, max).
-    pub(crate) async fn api_versions(&mut self) -> Result<Vec<(i16, i16, i16)>, HealthError> {
-        if let Some(versions) = &self.versions {
-            return Ok(versions.clone());
-        }
-        let resp: ApiVersionsResponse = self.call(ApiKey::ApiVersions, 0, &ApiVersionsRequest::default()).await?;
-        if resp.error_code != 0 {
-            return Err(error_code(self.addr, "ApiVersions", resp.error_code));
-        }
-        let versions: Vec<_> = resp.api_keys.iter().map(|k| (k.api_key, k.min_version, k.max_version)).collect();
-        self.versions = Some(versions.clone());
-        Ok(versions)
-    }
-
-    pub(crate) fn negotiate(
-        &self,
-        versions: &[(i16, i16, i16)],
-        key: ApiKey,
-        ours: kafka_protocol::protocol::VersionRange,
-        floor: i16,
-        needs: &str,
-    ) -> Result<i16, HealthError> {
-        let Some(&(_, min, max)) = versions.iter().find(|(k, _, _)| *k == key as i16) else {
-            return Err(protocol(
-                self.addr,
-                format!("the server does not offer {key:?} (API {}); point this at {needs}", key as i16),
-            ));
-        };
-        pick_version((ours.min, ours.max), (min, max), floor).ok_or_else(|| {
-            protocol(
-                self.addr,
-                format!(
-                    "no common {key:?} version: the server supports {min}–{max}, kafka-wizard {}–{} (at least {floor})",
-                    ours.min, ours.max
-                ),
-            )
-        })
-    }
-
-    pub(crate) async fn call<Req: Encodable, Resp: Decodable>(
-        &mut self,
-        key: ApiKey,
-        version: i16,
-        req: &Req,
-    ) -> Result<Resp, HealthError> {
-        let addr = self.addr;
-        self.correlation_id += 1;
-        let mut header = RequestHeader::default();
-        header.request_api_key = key as i16;
-        header.request_api_version = version;
-        header.correlation_id = self.correlation_id;
-        header.client_id = Some(StrBytes::from_static_str(CLIENT_ID));
-        let mut body = BytesMut::new();
-        header
-            .encode(&mut body, key.request_header_version(version))
-            .and_then(|_| req.encode(&mut body, version))
-            .map_err(|e| protocol(addr, format!("cannot encode {key:?} v{version}: {e}")))?;
-        let mut frame = BytesMut::with_capacity(body.len() + 4);
-        frame.put_i32(body.len() as i32);
-        frame.extend_from_slice(&body);
-        self.stream.write_all(&frame).await.map_err(|e| unreachable(addr, e))?;
-
-        let len = self.stream.read_i32().await.map_err(|e| {
-            protocol(addr, format!("connection closed before the {key:?} answer ({e}); is this a Kafka listener?"))
-        })?;
-        if speaks_tls(len) {
-            let hint = "it answered with TLS: this is an SSL or SASL_SSL listener, connect with TLS";
-            return Err(protocol(addr, format!("{key:?} answer is a TLS record; {hint}")));
-        }
-        if len < 4 || len as usize > MAX_RESPONSE {
-            return Err(protocol(addr, format!("{key:?} answer of {len} bytes; is this a Kafka listener?")));
-        }
-        let mut buf = vec![0u8; len as usize];
-        self.stream.read_exact(&mut buf).await.map_err(|e| protocol(addr, format!("{key:?} answer cut short: {e}")))?;
-        let mut buf = Bytes::from(buf);
-        let rh = ResponseHeader::decode(&mut buf, key.response_header_version(version))
-            .map_err(|e| protocol(addr, format!("{key:?} response header: {e}")))?;
-        if rh.correlation_id != self.correlation_id {
-            return Err(protocol(
-                addr,
-                format!("correlation id {} for request {}", rh.correlation_id, self.correlation_id),
-            ));
-        }
-        let resp =
-            Resp::decode(&mut buf, version).map_err(|e| protocol(addr, format!("{key:?} v{version} answer: {e}")))?;
-        if buf.has_remaining() {
-            return Err(protocol(addr, format!("{} bytes left after the {key:?} v{version} answer", buf.remaining())));
-        }
-        Ok(resp)
-    }
-}
+mod wire;
+pub(crate) use wire::{bounded, connect, error_code, protocol, unreachable, Conn};
 
 #[cfg(test)]
 mod tests;

@@ -56,6 +56,25 @@ fn at_terminal(args: &[&str], answers: &str) -> Output {
     out
 }
 
+/// Starts the wizard with `args` and reads its stderr into the returned log until `until` holds for the log so far
+/// (or the wizard's stderr ends); the rest of stderr is left to read.
+fn wizard_until(
+    args: &[&str],
+    until: impl Fn(&str) -> bool,
+) -> (std::process::Child, std::io::BufReader<std::process::ChildStderr>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(args)
+        .env("XDG_CACHE_HOME", cache_home())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kafka-wizard");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut log = String::new();
+    while std::io::BufRead::read_line(&mut stderr, &mut log).unwrap() > 0 && !until(&log) {}
+    (child, stderr, log)
+}
+
 /// The wizard's download cache for this test run (fresh per process, so the first deploy really downloads).
 fn cache_home() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kw-e2e-cache-{}", std::process::id()));
@@ -214,7 +233,14 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     // min.insync.replicas=2 topic, an idempotent acks=all producer sending and a consumer reading throughout.
     // Every broker restarted, every acknowledged record consumed, none lost; healthy after.
     let before: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
-    restart_under_load(p, &brokers);
+    let zk_leader = zookeeper_leader(p).expect("the ensemble has a leader");
+    let events = restart_under_load(p, &brokers, &["h4", "h5", "h6"]);
+    let zk_order = restart_order(&events, "restart zookeeper-server.service");
+    eprintln!("MEASURE ZooKeeper roll order in restart {zk_order:?}, leader before: {zk_leader}");
+    assert_eq!(zk_order.len(), 3, "restart rolls the ensemble too: {zk_order:?}");
+    assert_eq!(zk_order.last(), Some(&zk_leader), "the ensemble's leader is restarted last");
+    let order = restart_order(&events, "restart kafka-server.service");
+    assert_eq!(order, ["h4", "h5", "h6"], "brokers have no leader among them: the project's order");
     let after: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
     for (b, a) in before.iter().zip(&after) {
         assert_ne!(b, a, "every broker restarted");
@@ -223,6 +249,8 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
         assert_eq!(broker_ids(addr).0, BTreeSet::from([1, 2, 3]));
     }
     limit_touches_only_the_named_hosts(&world, p);
+
+    a_paused_broker_stops_the_roll(&world, p);
 
     // A changed broker setting is written and restarts only the brokers, one at a time.
     let zk_before = invocation(&world, "h1", "zookeeper-server");
@@ -272,6 +300,40 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     let counts: Vec<usize> = kept_after.iter().map(Vec::len).collect();
     eprintln!("MEASURE backups kept on h4..h6 after two changes of server.properties (one cut off on h6): {counts:?}");
     assert_eq!(counts, [2, 2, 2], "one copy per change; h6's retried write kept its old copy once: {kept_after:?}");
+
+    // A changed ZooKeeper setting restarts the ensemble, followers first, its leader last; the brokers stay up. The
+    // leader is first moved off h3 (restarted by hand), so leader-last differs from the project's order h1, h2, h3.
+    if zookeeper_leader(p).as_deref() == Some("h3") {
+        world.ssh_ok("h3", "root", "systemctl restart zookeeper-server");
+    }
+    let t0 = Instant::now();
+    let leader = loop {
+        match zookeeper_leader(p) {
+            Some(leader) if leader != "h3" => break leader,
+            _ => assert!(t0.elapsed().as_secs() < 60, "the ensemble elects another leader"),
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    };
+    let zk_before: Vec<String> = (1..=3).map(|i| invocation(&world, &format!("h{i}"), "zookeeper-server")).collect();
+    let changed = std::fs::read_to_string(&project).unwrap().replace("[zookeeper]\n", "[zookeeper]\nsync_limit = 6\n");
+    std::fs::write(&project, changed).unwrap();
+    let t0 = Instant::now();
+    let out = ok(wizard(&["deploy", "--json", p]));
+    let events: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let order = restart_order(&events, "restart zookeeper-server.service");
+    eprintln!(
+        "MEASURE ZooKeeper ensemble rolled in {:.1}s: {order:?}, leader was {leader}",
+        t0.elapsed().as_secs_f64()
+    );
+    assert_eq!(order.len(), 3, "every member restarted: {order:?}");
+    assert_eq!(order.last(), Some(&leader), "the ensemble's leader is restarted last: {order:?}");
+    for (i, b) in (1..=3).zip(&zk_before) {
+        assert_ne!(&invocation(&world, &format!("h{i}"), "zookeeper-server"), b, "h{i} restarted");
+    }
+    let after: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
+    assert_eq!(before, after, "the brokers were not restarted");
+    assert_eq!(status_json(p)["healthy"], true);
 
     // One property changed again: the dry run shows exactly that line per broker and which restarts it causes.
     let changed =
@@ -369,7 +431,7 @@ fn limit_touches_only_the_named_hosts(world: &World, p: &str) {
 /// with acks=all and idempotence to an RF=3, min.insync.replicas=2 topic and consumes it; then counts: every
 /// acknowledged record consumed, no NotEnoughReplicas surfaced to the producer; prints the figures and each node's
 /// gate time.
-fn restart_under_load(project: &str, brokers: &[String]) {
+fn restart_under_load(project: &str, brokers: &[String], nodes: &[&str]) -> Vec<serde_json::Value> {
     use std::io::{BufRead, Write};
     let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
     let python = Path::new(&cache).join("py-client/bin/python");
@@ -400,21 +462,28 @@ fn restart_under_load(project: &str, brokers: &[String]) {
     let figures: serde_json::Value =
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("roll_load.py summary {line:?}: {e}"));
 
-    let gates: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+    let events: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let gates: Vec<String> = events
+        .iter()
         .filter_map(|e| e["message"].as_str().map(str::to_string))
         .filter(|m| m.contains(" back: "))
         .collect();
     eprintln!(
-        "MEASURE rolling restart of 3 brokers under load in {took:.1}s: sent {}, acked {}, consumed {}, duplicates {}, \
+        "MEASURE rolling restart of {} nodes under load in {took:.1}s: sent {}, acked {}, consumed {}, duplicates {}, \
          lost {}, errors surfaced {}",
-        figures["sent"], figures["acked"], figures["consumed"], figures["duplicates"], figures["lost"], figures["errors"]
+        nodes.len(),
+        figures["sent"],
+        figures["acked"],
+        figures["consumed"],
+        figures["duplicates"],
+        figures["lost"],
+        figures["errors"]
     );
     for gate in &gates {
         eprintln!("MEASURE gate: {gate}");
     }
-    for h in ["h4", "h5", "h6"] {
+    for &h in nodes {
         assert!(
             gates.iter().any(|g| g.starts_with(&format!("{h} back: partitions fully replicated after "))),
             "{h}'s partition gate is logged: {gates:?}"
@@ -424,6 +493,67 @@ fn restart_under_load(project: &str, brokers: &[String]) {
     assert_eq!(figures["lost"], 0, "every acknowledged record is consumed: {figures}");
     assert!(figures["errors"].get("NotEnoughReplicasError").is_none(), "no NotEnoughReplicas surfaced: {figures}");
     assert!(figures["errors"].get("NotEnoughReplicasAfterAppendError").is_none(), "{figures}");
+    events
+}
+
+/// The hosts whose restart step (`step`, e.g. `restart kafka-server.service`) started, in order, from `--json` events.
+fn restart_order(events: &[serde_json::Value], step: &str) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["event"] == "step_started" && e["step"].as_str().is_some_and(|s| s.starts_with(step)))
+        .filter_map(|e| e["target"]["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The ZooKeeper ensemble's leader as `status` reports it, when the ensemble is healthy.
+fn zookeeper_leader(project: &str) -> Option<String> {
+    let status = status_json(project);
+    let found = status["checks"].as_array().into_iter().flatten().find(|c| c[0] == "ZooKeeper quorum")?;
+    found[1]["Ok"].as_str()?.split(", ").find_map(|m| m.strip_suffix(" leader").map(str::to_string))
+}
+
+/// The summary of a check in `status --json` (e.g. "KRaft quorum"), which must hold.
+fn check_summary(status: &serde_json::Value, check: &str) -> String {
+    let found = status["checks"].as_array().into_iter().flatten().find(|c| c[0] == check);
+    let found = found.unwrap_or_else(|| panic!("no {check} check: {status}"));
+    found[1]["Ok"].as_str().unwrap_or_else(|| panic!("{check} does not hold: {status}")).to_string()
+}
+
+/// The gate refuses to go on: during `kafka-wizard restart`, while the first broker (h4) is starting again, h6 is
+/// paused (SIGSTOP): it answers nothing and its replicas fall behind, so h4's gate never holds. The restart ends
+/// non-zero after `--health-timeout`, naming h6 and the partitions behind, and neither h5 nor h6 was restarted.
+/// Then h6 resumes (SIGCONT) and the cluster is healthy again.
+fn a_paused_broker_stops_the_roll(world: &World, p: &str) {
+    let before: Vec<String> = (4..=6).map(|i| invocation(world, &format!("h{i}"), "kafka-server")).collect();
+    let main_pid = "$(systemctl show -p MainPID --value kafka-server)";
+    // h4 was restarted and is coming back: its gate is being waited for.
+    let (mut child, mut stderr, mut log) = wizard_until(&["restart", "--health-timeout", "40", p], |log| {
+        log.lines().any(|l| l.contains("h4") && l.contains("waiting for"))
+    });
+    world.ssh_ok("h6", "root", &format!("kill -STOP {main_pid}"));
+    let paused = Instant::now();
+    std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+    let status = child.wait().unwrap();
+    let refused_after = paused.elapsed().as_secs_f64();
+    world.ssh_ok("h6", "root", &format!("kill -CONT {main_pid}"));
+    eprintln!("[wizard] restart with h6 paused -> {status}\n{log}");
+    let after: Vec<String> = (4..=6).map(|i| invocation(world, &format!("h{i}"), "kafka-server")).collect();
+    let t0 = Instant::now();
+    while status_json(p)["healthy"] != true {
+        assert!(t0.elapsed().as_secs() < 180, "healthy again after SIGCONT");
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+    let recovered = t0.elapsed().as_secs_f64();
+    eprintln!(
+        "MEASURE gate with h6 paused: refused {refused_after:.1}s after the pause (--health-timeout 40); healthy \
+         {recovered:.1}s after SIGCONT"
+    );
+    let failure = log.lines().find(|l| l.contains("no further node is restarted")).unwrap_or_default().to_string();
+    eprintln!("MEASURE gate's refusal: {failure}");
+    assert_eq!(status.code(), Some(1), "{log}");
+    assert!(failure.contains("h6") && failure.contains("partition(s) behind"), "names h6 and partitions: {log}");
+    assert_ne!(after[0], before[0], "h4 was restarted");
+    assert_eq!(after[1..], before[1..], "h5 and h6 were not restarted: {log}");
 }
 
 /// The value broker `id` runs with for `key`, as the broker reports it (DescribeConfigs through Kafka's own
@@ -560,8 +690,17 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
         assert_eq!(unit_active(&world, &h.name, "kafka-server"), "inactive");
     }
     ok(wizard(&["start", p]));
-    assert_eq!(status_json(p)["healthy"], true);
-    ok(wizard(&["restart", p]));
+    // restart under load: the combined nodes that do not lead the quorum first, the active controller last, each
+    // caught up in the quorum and every partition fully replicated before the next.
+    let status = status_json(p);
+    assert_eq!(status["healthy"], true);
+    let quorum = check_summary(&status, "KRaft quorum");
+    let leader = quorum.strip_prefix("leader ").and_then(|l| l.split(' ').next()).expect("a leader").to_string();
+    let brokers: Vec<String> = world.hosts().iter().map(|h| format!("{}:9092", h.ip)).collect();
+    let order = restart_order(&restart_under_load(p, &brokers, &["h1", "h2", "h3"]), "restart kafka-server.service");
+    eprintln!("MEASURE KRaft roll order {order:?}, active controller before: {leader} ({quorum})");
+    assert_eq!(order.len(), 3, "{order:?}");
+    assert_eq!(order.last(), Some(&leader), "the active controller is restarted last");
     assert_eq!(status_json(p)["healthy"], true);
     // Stopping two of the three combined nodes would leave the controller quorum without a majority: refused.
     let o = wizard(&["stop", "--json", "--limit", "h1,h2", p]);
@@ -572,15 +711,7 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     // Ctrl-C during a rolling restart stops it between nodes: the node being restarted comes back, no further one
     // goes down.
     let before: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name, "kafka-server")).collect();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-        .args(["restart", p])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut log = String::new();
-    while std::io::BufRead::read_line(&mut stderr, &mut log).unwrap() > 0 && !log.contains("back in the cluster") {}
+    let (mut child, mut stderr, mut log) = wizard_until(&["restart", p], |log| log.contains("back in the cluster"));
     assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
     std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
     let status = child.wait().unwrap();

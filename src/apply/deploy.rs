@@ -8,10 +8,12 @@ use super::decide::{decide_start, fetch_needed, StartDecision};
 use super::hosts::{connect_and_probe, exec_checked, run_host_steps, step_on_hosts, transports_of, unhealthy, HostRun};
 use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary};
 use super::pending;
+use super::roll::{roll, ToRestart};
 use super::running;
 use super::wait;
 use crate::download::{self, Cache, ReleaseSource};
 use crate::events::{Event, EventSink, Outcome, Target};
+use crate::plan::roll::roll_gate;
 use crate::plan::{self, FetchRelease, HostSteps, Intent, Phase, Plan, StartService, Work};
 use crate::project::spec::{ClusterSpec, Coordination, Role};
 use std::path::PathBuf;
@@ -204,8 +206,8 @@ async fn host_phase(
 }
 
 /// A start phase: start the service where it is stopped (all such hosts at once), restart it where this run changed
-/// what it runs (one host at a time, healthy in between — and healthy before the first, unless `force`), then prove
-/// the phase's health conditions.
+/// what it runs (`apply::roll`: one host at a time, leaders last, healthy in between — and healthy before the
+/// first, unless `force`), then prove the phase's health conditions.
 async fn start_phase(
     spec: &Arc<ClusterSpec>,
     opts: &DeployOptions,
@@ -247,35 +249,14 @@ async fn start_phase(
         healthy().await?;
     } else {
         // Running services only: the cluster must be healthy before the first of them goes down.
-        wait::ready_to_roll(spec, &start.health, opts.force, events).await.map_err(ApplyError::NotReadyToRoll)?;
-    }
-    // Changed configuration on running units: rolling, one host at a time.
-    for (index, reason) in to_restart {
-        // Cancel takes effect between nodes, each one back and healthy (a restart not done stays owed on the host).
-        if cancel.is_cancelled() {
-            return Err(ApplyError::Cancelled);
-        }
-        let name = spec.hosts[index].name.to_string();
-        let target = Target::host(&name);
-        let step = format!("restart {unit} ({reason})");
-        events(Event::StepStarted { target: target.clone(), step: step.clone() });
-        let t = transports[&index].clone();
-        let result = tokio::task::spawn_blocking(move || {
-            exec_checked(t.as_ref(), &pending::systemctl_script("restart", service))
-        })
-        .await
-        .expect("restart task panicked");
-        if let Err(message) = result {
-            events(Event::StepFailed { target, step: step.clone(), error: message.clone() });
-            return Err(ApplyError::Failed(vec![super::Failure { host: name, step, message }]));
-        }
-        wait::until_back(spec, &start.health, &name, opts.health_timeout, events)
+        wait::ready_to_roll(spec, &roll_gate(spec, start), opts.force, events)
             .await
-            .map_err(|m| unhealthy(spec, &transports, m))?;
-        let outcome = Outcome::Changed { detail: "restarted; the cluster is healthy again".into() };
-        events(Event::StepFinished { target, step, outcome });
-        summary.started.push(name);
+            .map_err(ApplyError::NotReadyToRoll)?;
     }
+    // Changed configuration on running units: rolling, one host at a time, leaders last (Cancel between nodes: a
+    // restart not done stays owed on the host).
+    let nodes = to_restart.into_iter().map(|(index, reason)| ToRestart { index, reason: Some(reason) }).collect();
+    summary.started.extend(roll(spec, &transports, start, nodes, opts, events, cancel).await?);
     Ok(())
 }
 

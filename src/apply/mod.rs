@@ -4,7 +4,8 @@
 //!
 //! - `deploy` walks the plan; `preview` (`--dry-run`) decides the same plan without acting;
 //! - `decide` holds every decision both make; `hosts` connects, probes and runs a host's steps;
-//! - `operate` starts, stops and restarts along the plan's start phases; `status` reports; `wait` checks health.
+//! - `operate` starts, stops and restarts along the plan's start phases; `roll` is the one rolling restart;
+//!   `status` reports; `wait` checks health, `quorum` the KRaft quorum and who leads a quorum.
 
 pub mod backup;
 pub mod connect;
@@ -16,6 +17,8 @@ pub mod operate;
 mod options;
 pub mod pending;
 mod preview;
+pub mod quorum;
+mod roll;
 pub mod running;
 pub mod status;
 pub mod wait;

@@ -1,13 +1,15 @@
 //! Operating a deployed cluster, along the plan's start phases: start (ZooKeeper or controllers first, then
 //! brokers, each phase's health conditions proven before the next), stop (the reverse order), rolling restart (one
-//! node at a time, healthy again before the next).
+//! node at a time, healthy again before the next, in `apply::roll`'s order).
 
 use super::hosts::{connect_and_probe, exec_checked, step_on_hosts, transports_of, unhealthy, Transports};
 use super::options::{ApplyError, Cancel, DeployOptions};
 use super::pending;
+use super::roll::{roll, ToRestart};
 use super::running;
 use super::wait;
 use crate::events::{Event, EventSink, Target};
+use crate::plan::roll::roll_gate;
 use crate::plan::{self, Intent, Limit, Phase, StartService, Work};
 use crate::project::spec::ClusterSpec;
 use crate::render::Service;
@@ -42,9 +44,11 @@ pub enum Operation {
     Start,
     /// Stop in reverse order: brokers → dedicated controllers → ZooKeeper; each unit until inactive.
     Stop,
-    /// Rolling restart: dedicated controllers, then brokers, one host at a time; each must be back (the phase's
-    /// health conditions hold) before the next goes down, and they must hold before the first (unless
-    /// `opts.force`). A stopped node is started instead. ZooKeeper is not restarted.
+    /// Rolling restart (`apply::roll`): dedicated controllers, then brokers, one host at a time — KRaft controllers
+    /// (combined nodes too) before brokers-only nodes, the active controller last of them; each must be back (the
+    /// phase's health conditions hold, and for controllers the quorum caught up) before the next goes down, and
+    /// they must hold before the first (unless `opts.force`). A stopped node is started instead. ZooKeeper is not
+    /// restarted.
     Restart,
 }
 
@@ -132,23 +136,13 @@ impl Run<'_> {
 
     async fn restart(&self) -> Result<(), ApplyError> {
         let (spec, events) = (&self.spec, &self.events);
-        for (phase, start) in
-            stages(spec, &self.opts.limit).into_iter().filter(|(_, s)| s.service != Service::Zookeeper)
-        {
+        for (phase, start) in stages(spec, &self.opts.limit) {
             let id = format!("restart-{}", phase.kind.group());
             self.phase_started(&id, format!("Rolling restart of the {}", phase.kind.group()), &start);
-            wait::ready_to_roll(spec, &start.health, self.opts.force, events)
-                .await
-                .map_err(ApplyError::NotReadyToRoll)?;
-            for i in indexes(spec, &start) {
-                self.check_cancel()?;
-                systemctl(spec, &self.ts, &[i], "restart", start.service, events).await?;
-                let node = spec.hosts[i].name.as_str();
-                wait::until_back(spec, &start.health, node, self.opts.health_timeout, events)
-                    .await
-                    .map_err(|m| unhealthy(spec, &self.ts, m))?;
-                events(Event::Log { target: Target::host(node), message: "back in the cluster".into() });
-            }
+            let gate = roll_gate(spec, &start);
+            wait::ready_to_roll(spec, &gate, self.opts.force, events).await.map_err(ApplyError::NotReadyToRoll)?;
+            let nodes = indexes(spec, &start).into_iter().map(|index| ToRestart { index, reason: None }).collect();
+            roll(spec, &self.ts, &start, nodes, self.opts, events, &self.cancel).await?;
             events(Event::PhaseFinished { phase: id });
         }
         Ok(())

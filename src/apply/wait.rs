@@ -1,10 +1,11 @@
 //! Waiting for health: poll until the cluster proves itself (or a deadline passes, with what was last seen).
 //! ZooKeeper: `srvr` on every member shows one leader and the rest followers. Brokers: every broker's Metadata
 //! lists all expected broker ids and one cluster id (KRaft: the project's). KRaft: the quorum has a leader and the
-//! voters are exactly the controllers. Partitions: every broker's Metadata for all topics shows each partition led
-//! and its ISR holding all its replicas. Which conditions apply where is the plan's ([`Health`]); this module checks
-//! them, once (`check`), polled to a deadline (`until_healthy`, `until_back` after one node's restart, each gate's
-//! time in the log), and before the first node of a rolling restart (`ready_to_roll`, which `DeployOptions.force` overrides).
+//! voters are exactly the controllers, each caught up (`apply::quorum`). Partitions: every broker's Metadata for all
+//! topics shows each partition led and its ISR holding all its replicas (one below its topic's `min.insync.replicas`
+//! is told apart). Which conditions apply where is the plan's ([`Health`]); this module checks them, once (`check`),
+//! polled to a deadline (`until_healthy`, `until_back` after one node's restart, each gate's time in the log), and
+//! before the first node of a rolling restart (`ready_to_roll`, which `DeployOptions.force` overrides).
 
 use crate::events::{Event, EventSink, Target};
 use crate::health::{self, PartitionState, ZkMode};
@@ -45,7 +46,9 @@ where
             }
             Err(seen) => {
                 if seen != last {
-                    events(Event::Log { target: Target::Wizard, message: format!("waiting for {what}: {seen}") });
+                    // After a node's restart the wait is that node's: its row says what it waits for.
+                    let target = node.map_or(Target::Wizard, Target::host);
+                    events(Event::Log { target, message: format!("waiting for {what}: {seen}") });
                     last = seen;
                 }
             }
@@ -137,8 +140,9 @@ pub async fn brokers_check(spec: &ClusterSpec) -> Result<String, String> {
 const NAMED_PARTITIONS: usize = 10;
 
 /// What is wrong with one partition, or None when it is led and fully replicated: `orders-2: ISR [1, 3] of replicas
-/// [1, 2, 3]`.
-pub fn partition_behind(p: &PartitionState) -> Option<String> {
+/// [1, 2, 3]`; with its topic's `min.insync.replicas` known and the ISR below it, that too (producers with
+/// `acks=all` are refused then, not just under-replicated).
+pub fn partition_behind(p: &PartitionState, min_insync: Option<i32>) -> Option<String> {
     let name = format!("{}-{}", p.topic, p.partition);
     if p.partition < 0 {
         return Some(format!("{}: {}", p.topic, health::error_name(p.error_code)));
@@ -148,7 +152,11 @@ pub fn partition_behind(p: &PartitionState) -> Option<String> {
         wrong.push("no leader (offline)".to_string());
     }
     if !p.replicas.iter().all(|r| p.isr.contains(r)) {
-        wrong.push(format!("ISR {:?} of replicas {:?}", p.isr, p.replicas));
+        let mut isr = format!("ISR {:?} of replicas {:?}", p.isr, p.replicas);
+        if let Some(min) = min_insync.filter(|min| (p.isr.len() as i32) < *min) {
+            isr.push_str(&format!(" — below min.insync.replicas={min}, acks=all producers are refused"));
+        }
+        wrong.push(isr);
     }
     if !p.offline.is_empty() {
         wrong.push(format!("offline replicas {:?}", p.offline));
@@ -161,12 +169,16 @@ pub fn partition_behind(p: &PartitionState) -> Option<String> {
 
 /// Judges the partitions as each broker sees them (broker name, its partitions): Ok with a summary when every
 /// partition is led and fully replicated in every view, else Err naming the partitions behind (the first view that
-/// shows one names it; up to [`NAMED_PARTITIONS`], then a count).
-pub fn judge_partitions(views: &[(String, Vec<PartitionState>)]) -> Result<String, String> {
+/// shows one names it; up to [`NAMED_PARTITIONS`], then a count). `min_insync` holds the topics'
+/// `min.insync.replicas` where known.
+pub fn judge_partitions(
+    views: &[(String, Vec<PartitionState>)],
+    min_insync: &BTreeMap<String, i32>,
+) -> Result<String, String> {
     let mut behind: BTreeMap<(&str, i32), String> = BTreeMap::new();
     for (_, partitions) in views {
         for p in partitions {
-            if let Some(what) = partition_behind(p) {
+            if let Some(what) = partition_behind(p, min_insync.get(&p.topic).copied()) {
                 behind.entry((p.topic.as_str(), p.partition)).or_insert(what);
             }
         }
@@ -187,42 +199,46 @@ pub fn judge_partitions(views: &[(String, Vec<PartitionState>)]) -> Result<Strin
 /// Checks every broker's Metadata for all topics once: every partition led, its ISR all its replicas.
 pub async fn partitions_check(spec: &ClusterSpec) -> Result<String, String> {
     let port = spec.kafka.listener_port;
-    let futures = spec.brokers().map(|b| {
-        let addr = format!("{}:{port}", b.reach().for_host_port());
-        async move { (b.name.to_string(), health::kafka_partitions(&addr, PROBE_TIMEOUT).await) }
-    });
+    let addrs: Vec<String> = spec.brokers().map(|b| format!("{}:{port}", b.reach().for_host_port())).collect();
+    let futures = spec
+        .brokers()
+        .zip(&addrs)
+        .map(|(b, addr)| async move { (b.name.to_string(), health::kafka_partitions(addr, PROBE_TIMEOUT).await) });
     let mut views = Vec::new();
     let mut unreachable = Vec::new();
-    for (name, r) in futures_util::future::join_all(futures).await {
+    let mut answered = Vec::new();
+    for ((name, r), addr) in futures_util::future::join_all(futures).await.into_iter().zip(&addrs) {
         match r {
-            Ok(partitions) => views.push((name, partitions)),
+            Ok(partitions) => {
+                views.push((name, partitions));
+                answered.push(addr);
+            }
             Err(e) => unreachable.push(format!("{name}: {e}")),
         }
     }
-    if !unreachable.is_empty() {
-        return Err(unreachable.join("; "));
+    let mut judged = judge_partitions(&views, &BTreeMap::new());
+    if judged.is_err() {
+        // Which of the partitions behind are below their topic's min.insync.replicas (asked of one broker).
+        let short: BTreeSet<String> = views
+            .iter()
+            .flat_map(|(_, ps)| ps.iter().filter(|p| p.isr.len() < p.replicas.len()).map(|p| p.topic.clone()))
+            .collect();
+        if let (Some(addr), false) = (answered.first(), short.is_empty()) {
+            let topics: Vec<String> = short.into_iter().collect();
+            if let Ok(min_insync) = health::topics_min_insync(addr, PROBE_TIMEOUT, &topics).await {
+                judged = judge_partitions(&views, &min_insync);
+            }
+        }
     }
-    judge_partitions(&views)
-}
-
-/// Checks the KRaft quorum once through the first broker (or controller): a leader, and voters = controllers.
-pub async fn quorum_check(spec: &ClusterSpec) -> Result<String, String> {
-    let Coordination::Kraft(k) = &spec.coordination else { return Ok("no KRaft".into()) };
-    let expected: BTreeSet<i32> = spec.controllers().filter_map(|c| c.node_id).map(|id| id as i32).collect();
-    let target = spec
-        .hosts
-        .iter()
-        .find(|h| h.has(Role::Broker))
-        .map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port))
-        .or_else(|| spec.controllers().next().map(|c| format!("{}:{}", c.reach().for_host_port(), k.controller_port)))
-        .unwrap_or_default();
-    let q = health::kraft_quorum(&target, PROBE_TIMEOUT).await.map_err(|e| e.to_string())?;
-    let voters: BTreeSet<i32> = q.voters.iter().copied().collect();
-    if q.leader_id >= 0 && voters == expected {
-        Ok(format!("leader {} (epoch {}), voters {voters:?}", q.leader_id, q.leader_epoch))
-    } else {
-        Err(format!("leader {}, voters {voters:?}, expected voters {expected:?}", q.leader_id))
+    if unreachable.is_empty() {
+        return judged;
     }
+    // A broker that does not answer is named, and so are the partitions the others see behind.
+    let mut wrong = unreachable.join("; ");
+    if let Err(behind) = judged {
+        wrong.push_str(&format!("; {behind}"));
+    }
+    Err(wrong)
 }
 
 /// Checks that every dedicated controller accepts connections on the controller port.
@@ -256,7 +272,7 @@ pub async fn check(spec: &ClusterSpec, health: &Health) -> Result<String, String
         Health::ControllersListening { .. } => controllers_listening_check(spec).await,
         Health::BrokersInCluster { .. } => brokers_check(spec).await,
         Health::PartitionsReplicated => partitions_check(spec).await,
-        Health::KraftQuorum { .. } => quorum_check(spec).await,
+        Health::KraftQuorum { .. } => super::quorum::quorum_check(spec).await,
     }
 }
 
@@ -342,23 +358,38 @@ mod tests {
         (broker.to_string(), partitions)
     }
 
+    /// Judged without any topic's min.insync.replicas known.
+    fn judge(views: &[(String, Vec<PartitionState>)]) -> Result<String, String> {
+        judge_partitions(views, &BTreeMap::new())
+    }
+
+    #[test]
+    fn an_isr_below_min_insync_replicas_is_told_apart_from_under_replicated() {
+        let under = partition("orders", 0, 1, &[1, 2, 3], &[1, 2]);
+        let below = partition("orders", 1, 2, &[1, 2, 3], &[2]);
+        let min = BTreeMap::from([("orders".to_string(), 2)]);
+        let err = judge_partitions(&[view("h4", vec![under, below])], &min).unwrap_err();
+        assert_eq!(
+            err,
+            "2 partition(s) behind: orders-0: ISR [1, 2] of replicas [1, 2, 3]; orders-1: ISR [2] of replicas [1, 2, 3] \
+             — below min.insync.replicas=2, acks=all producers are refused"
+        );
+    }
+
     #[test]
     fn partitions_led_with_all_replicas_in_sync_are_fine() {
         let ps =
             vec![partition("orders", 0, 1, &[1, 2, 3], &[3, 1, 2]), partition("orders", 1, 2, &[2, 3, 1], &[2, 3, 1])];
-        let seen = judge_partitions(&[view("h4", ps.clone()), view("h5", ps)]).unwrap();
+        let seen = judge(&[view("h4", ps.clone()), view("h5", ps)]).unwrap();
         assert_eq!(seen, "2 partition(s) of 1 topic(s) led and fully replicated");
-        assert_eq!(
-            judge_partitions(&[view("h4", Vec::new())]).unwrap(),
-            "0 partition(s) of 0 topic(s) led and fully replicated"
-        );
+        assert_eq!(judge(&[view("h4", Vec::new())]).unwrap(), "0 partition(s) of 0 topic(s) led and fully replicated");
     }
 
     #[test]
     fn an_under_replicated_partition_is_named_with_its_isr_and_replicas() {
         let fine = partition("orders", 0, 1, &[1, 2, 3], &[1, 2, 3]);
         let behind = partition("orders", 1, 2, &[1, 2, 3], &[2, 3]);
-        let err = judge_partitions(&[view("h4", vec![fine.clone()]), view("h5", vec![fine, behind])]).unwrap_err();
+        let err = judge(&[view("h4", vec![fine.clone()]), view("h5", vec![fine, behind])]).unwrap_err();
         assert_eq!(err, "1 partition(s) behind: orders-1: ISR [2, 3] of replicas [1, 2, 3]");
     }
 
@@ -366,7 +397,7 @@ mod tests {
     fn an_offline_partition_is_named_with_its_offline_replicas() {
         let mut offline = partition("payments", 0, -1, &[1, 2], &[]);
         offline.offline = vec![1, 2];
-        let err = judge_partitions(&[view("h4", vec![offline])]).unwrap_err();
+        let err = judge(&[view("h4", vec![offline])]).unwrap_err();
         assert_eq!(
             err,
             "1 partition(s) behind: payments-0: no leader (offline), ISR [] of replicas [1, 2], offline replicas [1, 2]"
@@ -379,7 +410,7 @@ mod tests {
         topic.error_code = 5;
         let mut replica = partition("old", 0, 1, &[1, 2], &[1, 2]);
         replica.error_code = 9;
-        let err = judge_partitions(&[view("h4", vec![topic, replica])]).unwrap_err();
+        let err = judge(&[view("h4", vec![topic, replica])]).unwrap_err();
         assert!(err.starts_with("2 partition(s) behind: new: LeaderNotAvailable"), "{err}");
         assert!(err.contains("old-0: ReplicaNotAvailable"), "{err}");
     }
@@ -387,7 +418,7 @@ mod tests {
     #[test]
     fn past_ten_partitions_behind_the_rest_are_counted() {
         let ps: Vec<PartitionState> = (0..13).map(|i| partition("t", i, 1, &[1, 2], &[1])).collect();
-        let err = judge_partitions(&[view("h4", ps)]).unwrap_err();
+        let err = judge(&[view("h4", ps)]).unwrap_err();
         assert!(err.starts_with("13 partition(s) behind: t-0: ISR [1] of replicas [1, 2]; t-1:"), "{err}");
         assert!(err.ends_with("t-9: ISR [1] of replicas [1, 2]; and 3 more"), "{err}");
         assert!(!err.contains("t-10"), "{err}");

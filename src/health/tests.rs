@@ -61,14 +61,6 @@ fn the_metadata_version_is_the_highest_common_one_and_at_least_the_floor() {
 }
 
 #[test]
-fn a_tls_record_is_told_apart_from_a_frame_size() {
-    assert!(speaks_tls(i32::from_be_bytes([0x15, 0x03, 0x03, 0x00])));
-    assert!(speaks_tls(i32::from_be_bytes([0x16, 0x03, 0x01, 0x02])));
-    assert!(!speaks_tls(352));
-    assert!(!speaks_tls(MAX_RESPONSE as i32));
-}
-
-#[test]
 fn error_codes_are_named() {
     assert!(error_name(35).contains("UnsupportedVersion"), "{}", error_name(35));
     let e = HealthError::ErrorCode { addr: "h1:9092".into(), api: "Metadata".into(), code: 35 };

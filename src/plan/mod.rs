@@ -9,6 +9,7 @@
 
 pub mod limit;
 mod manual;
+pub mod roll;
 
 pub use limit::{Intent, Limit, LimitError, Running};
 pub use manual::{fetch_commands, health_commands, manual_commands, start_commands, UPLOAD_DIR};
@@ -161,7 +162,8 @@ pub enum Health {
     /// Every partition of every topic (internal ones too) has a leader and all its replicas in its ISR, as every
     /// broker's Metadata says — no under-replicated and no offline partitions, so the next broker may go down.
     PartitionsReplicated,
-    /// The KRaft quorum has a leader and its voters are exactly the controllers.
+    /// The KRaft quorum has a leader, its voters are exactly the controllers, and each voter is caught up to the
+    /// quorum's high watermark (DescribeQuorum).
     KraftQuorum { voters: Vec<u32> },
 }
 
@@ -190,7 +192,7 @@ impl Health {
             Health::ControllersListening { .. } => ("KRaft controllers listening", "the KRaft controllers listening"),
             Health::BrokersInCluster { .. } => ("brokers in one cluster", "every broker in one cluster"),
             Health::PartitionsReplicated => ("partitions replicated", "partitions fully replicated"),
-            Health::KraftQuorum { .. } => ("KRaft quorum", "a KRaft quorum with every controller voting"),
+            Health::KraftQuorum { .. } => ("KRaft quorum", "a KRaft quorum with every controller voting and caught up"),
         }
     }
 
