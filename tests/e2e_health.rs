@@ -395,6 +395,28 @@ transaction.state.log.min.isr=1
     assert!(matches!(&err, HealthError::Tls { detail, .. } if detail.contains("name mismatch")), "SANs: {err:?}");
     // the admin still gets in after all that
     kafka_metadata_with(&broker, &admin, PROBE_TIMEOUT).await.unwrap();
+    third_party_client_produces_and_consumes(&broker, &truststore, &password);
+}
+
+/// tests/world/secure_client.py (kafka-python from tests/world/prepare.sh's venv) produces and consumes as the admin
+/// over SASL_SSL with the CA file and hostname checking on; the password reaches it through its environment.
+fn third_party_client_produces_and_consumes(broker: &str, ca_file: &Path, password: &Secret) {
+    let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
+    let python = Path::new(&cache).join("py-client/bin/python");
+    assert!(python.exists(), "{} missing: run tests/world/prepare.sh (it installs kafka-python)", python.display());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/secure_client.py");
+    let started = Instant::now();
+    let out = Command::new(python)
+        .arg(script)
+        .args([broker, ca_file.to_str().unwrap(), "admin", "secure-smoke"])
+        .env("KW_SCRAM_PASSWORD", password.expose())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "secure_client.py failed:\n{stdout}{stderr}");
+    assert!(!stdout.contains(password.expose()) && !stderr.contains(password.expose()));
+    assert_eq!(stdout.trim(), r#"{"produced": 20, "consumed": 20}"#);
+    eprintln!("MEASURE kafka_python_sasl_ssl_roundtrip_s={:.1}", started.elapsed().as_secs_f64());
 }
 
 /// Metadata with `auth` at `addr` fails; the error names the address and never shows `password`.
