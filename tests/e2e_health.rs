@@ -15,7 +15,7 @@ use kafka_wizard::health::{
 };
 use kafka_wizard::security::pki::ClusterCa;
 use kafka_wizard::security::scram::ScramMechanism;
-use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
+use kafka_wizard::security::{random_password, KafkaAuth, ScramLogin, Secret, TlsTrust};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -309,7 +309,7 @@ async fn a_real_kafka_4_sasl_ssl_listener_admits_the_admin_over_verified_tls_and
     let node = ca.issue_host("kafka-1", &["127.0.0.1".to_string()]).unwrap();
     let keystore = s.write("node.pem", node.keystore_pem(ca.cert_pem()).expose());
     let truststore = s.write("ca.pem", ca.cert_pem());
-    let password = Secret::random_password(24);
+    let password = random_password(24);
     let props = s.write(
         "server.properties",
         &format!(
@@ -367,7 +367,7 @@ transaction.state.log.min.isr=1
     eprintln!("MEASURE secure_metadata_call_ms={}", one_call.elapsed().as_millis());
 
     let refused = |auth: KafkaAuth, addr: String| refused_with(auth, addr, password.clone());
-    let wrong = Secret::random_password(24);
+    let wrong = random_password(24);
     let err = refused(
         KafkaAuth { tls: Some(trust.clone()), sasl: Some(login(ScramMechanism::Sha512, &wrong)) },
         broker.clone(),

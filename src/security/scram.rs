@@ -5,7 +5,7 @@
 //!
 //! Owns the three client steps over text messages; carrying them in SaslAuthenticate is `security::client`'s.
 
-use super::Secret;
+use super::{random_password, Secret};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256, Sha512};
 
@@ -65,7 +65,7 @@ impl std::fmt::Debug for ScramClient {
 impl ScramClient {
     /// A new exchange with a fresh random nonce.
     pub fn new(mechanism: ScramMechanism, username: &str, password: &Secret) -> ScramClient {
-        ScramClient::with_nonce(mechanism, username, password, Secret::random_password(32).expose())
+        ScramClient::with_nonce(mechanism, username, password, random_password(32).expose())
     }
 
     /// A new exchange with the given client nonce (tests use the RFC's).
