@@ -295,7 +295,7 @@ transaction.state.log.min.isr=1
 }
 
 /// A single KRaft node whose client (and inter-broker) listener is SASL_SSL with SCRAM-SHA-512, its PEM keystore and
-/// truststore written from `security::pki`, the admin credential added at format (docs/facts/kafka.md §10): the
+/// truststore written from `security::pki`, the admin credential added at format (docs/facts/kafka.md §11): the
 /// engine's client gets Metadata as the admin with the CA and hostname verification on, and every wrong way in is
 /// refused with an error saying what failed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,4 +1,4 @@
-//! How the engine's Kafka client (`health::Conn`) reaches a secured listener (docs/facts/kafka.md §10): TLS that
+//! How the engine's Kafka client (`health::Conn`) reaches a secured listener (docs/facts/kafka.md §11): TLS that
 //! verifies the broker against a given CA with hostname verification on (the host of the address dialled, a DNS
 //! name or an IP), then SaslHandshake v1 + SaslAuthenticate carrying a SCRAM exchange.
 //!
@@ -97,8 +97,9 @@ pub(crate) async fn secure_stream(
 }
 
 impl Conn<'_> {
-    /// SaslHandshake v1 for the login's mechanism, then the SCRAM exchange in SaslAuthenticate (docs/facts/kafka.md
-    /// §10): ApiVersions (allowed before authentication) to pick versions, client-first → server-first, client-final → server-final, whose signature proves the server.
+    /// ApiVersions (allowed before authentication) to pick versions, SaslHandshake v1 for the login's mechanism, then
+    /// the SCRAM exchange in SaslAuthenticate (docs/facts/kafka.md §11): client-first → server-first, client-final →
+    /// server-final, whose signature proves the server knows the credential.
     pub(crate) async fn authenticate(&mut self, login: &ScramLogin) -> Result<(), HealthError> {
         let addr = self.addr;
         let mechanism = login.mechanism.name();

@@ -14,7 +14,7 @@ pub use crate::transport::Secret;
 pub use client::{KafkaAuth, ScramLogin, TlsTrust};
 
 /// A random password of `len` letters and digits from the OS CSPRNG (`[A-Za-z0-9]` survives every Kafka tool's
-/// parser, docs/facts/kafka.md §10).
+/// parser, docs/facts/kafka.md §11).
 pub fn random_password(len: usize) -> Secret {
     use rand::Rng;
     let value: String =

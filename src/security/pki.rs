@@ -1,5 +1,5 @@
 //! The cluster's own certificate authority and its host certificates, and inspecting PEM certificates an operator
-//! provides (docs/facts/kafka.md §10).
+//! provides (docs/facts/kafka.md §11).
 //!
 //! Owns: generating a self-signed ECDSA P-256 CA (valid 10 years) and issuing host certificates from it (valid 2
 //! years, every DNS name and IP a client may use as a SAN), keys as unencrypted PKCS#8 PEM (`BEGIN PRIVATE KEY`,
@@ -146,7 +146,7 @@ pub struct CertificateInfo {
 impl CertificateInfo {
     /// Whether a client dialling `host` (a DNS name or an IP address) accepts this certificate's name: an IP must be
     /// an IP SAN; a name must be a DNS SAN, or match a `*.` wildcard SAN in its first label. The subject's CN is not
-    /// consulted (clients verify SANs; the CN fallback is deprecated, docs/facts/kafka.md §10).
+    /// consulted (clients verify SANs; the CN fallback is deprecated, docs/facts/kafka.md §11).
     pub fn covers(&self, host: &str) -> bool {
         let host = host.trim_start_matches('[').trim_end_matches(']');
         if let Ok(ip) = host.parse::<IpAddr>() {

@@ -1,5 +1,5 @@
 //! The client side of SCRAM-SHA-256 / SCRAM-SHA-512 (RFC 5802, RFC 7677) as Kafka speaks it
-//! (docs/facts/kafka.md §10): user names escaped (`=` → `=3D`, `,` → `=2C`), the password used as UTF-8 without
+//! (docs/facts/kafka.md §11): user names escaped (`=` → `=3D`, `,` → `=2C`), the password used as UTF-8 without
 //! SASLprep, no channel binding (`n,,`), at least 4096 iterations, and the server's signature verified before the
 //! exchange counts as a success.
 //!
