@@ -142,6 +142,31 @@ fn random_cluster_id() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// `server.properties` of a combined KRaft node (id 1) whose broker (and inter-broker) listener `listener` on
+/// `bport` speaks `protocol`, the controller listener PLAINTEXT on `cport`, plus `extra` lines.
+fn kraft_node_properties(s: &Servers, bport: u16, cport: u16, listener: &str, protocol: &str, extra: &str) -> PathBuf {
+    s.write(
+        "server.properties",
+        &format!(
+            "process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:{cport}
+listeners={listener}://127.0.0.1:{bport},CONTROLLER://127.0.0.1:{cport}
+advertised.listeners={listener}://127.0.0.1:{bport}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name={listener}
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,{listener}:{protocol}
+{extra}log.dirs={data}
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+",
+            data = s.path("data").display()
+        ),
+    )
+}
+
 /// A single combined KRaft node (id 1) on free ports, formatted with a fresh cluster id, checked over the wire.
 async fn kraft_single_node(version: &str) {
     let _one = ONE_AT_A_TIME.lock().await;
@@ -150,26 +175,7 @@ async fn kraft_single_node(version: &str) {
     let mut s = Servers::unpack(&rel);
     let (bport, cport) = (free_port(), free_port());
     let cluster_id = random_cluster_id();
-    let props = s.write(
-        "server.properties",
-        &format!(
-            "process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:{cport}
-listeners=PLAINTEXT://127.0.0.1:{bport},CONTROLLER://127.0.0.1:{cport}
-advertised.listeners=PLAINTEXT://127.0.0.1:{bport}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs={data}
-num.partitions=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-",
-            data = s.path("data").display()
-        ),
-    );
+    let props = kraft_node_properties(&s, bport, cport, "PLAINTEXT", "PLAINTEXT", "");
     s.run("kafka-storage.sh", &["format", "-t", &cluster_id, "-c", props.to_str().unwrap()]);
     s.start("kafka", "kafka-server-start.sh", &[&props]);
 
@@ -310,36 +316,20 @@ async fn a_real_kafka_4_sasl_ssl_listener_admits_the_admin_over_verified_tls_and
     let keystore = s.write("node.pem", node.keystore_pem(ca.cert_pem()).expose());
     let truststore = s.write("ca.pem", ca.cert_pem());
     let password = random_password(24);
-    let props = s.write(
-        "server.properties",
-        &format!(
-            "process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:{cport}
-listeners=SECURE://127.0.0.1:{bport},CONTROLLER://127.0.0.1:{cport}
-advertised.listeners=SECURE://127.0.0.1:{bport}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=SECURE
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,SECURE:SASL_SSL
-sasl.enabled.mechanisms=SCRAM-SHA-512
+    let security = format!(
+        "sasl.enabled.mechanisms=SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 listener.name.secure.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"{pw}\";
 ssl.keystore.type=PEM
 ssl.keystore.location={keystore}
 ssl.truststore.type=PEM
 ssl.truststore.location={truststore}
-log.dirs={data}
-num.partitions=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
 ",
-            pw = password.expose(),
-            keystore = keystore.display(),
-            truststore = truststore.display(),
-            data = s.path("data").display()
-        ),
+        pw = password.expose(),
+        keystore = keystore.display(),
+        truststore = truststore.display(),
     );
+    let props = kraft_node_properties(&s, bport, cport, "SECURE", "SASL_SSL", &security);
     let scram = format!("SCRAM-SHA-512=[name=admin,password={}]", password.expose());
     s.run(
         "kafka-storage.sh",
