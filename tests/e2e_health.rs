@@ -377,7 +377,8 @@ ssl.truststore.location={truststore}
         refused(KafkaAuth { tls: None, sasl: Some(login(ScramMechanism::Sha512, &password)) }, broker.clone()).await;
     assert!(err.to_string().contains("connect with TLS"), "no TLS: {err}");
     refused(KafkaAuth::plaintext(), broker.clone()).await;
-    refused(KafkaAuth { tls: Some(trust.clone()), sasl: None }, broker.clone()).await;
+    let err = refused(KafkaAuth { tls: Some(trust.clone()), sasl: None }, broker.clone()).await;
+    assert!(err.to_string().contains("log in with SASL"), "no SASL: {err}");
     let stranger = TlsTrust::from_ca_pem(ClusterCa::generate("stranger").unwrap().cert_pem()).unwrap();
     let err = refused(KafkaAuth { tls: Some(stranger), sasl: admin.sasl.clone() }, broker.clone()).await;
     assert!(matches!(&err, HealthError::Tls { detail, .. } if detail.contains("not trusted")), "other CA: {err:?}");

@@ -52,6 +52,9 @@ pub(crate) struct Conn<'a> {
     correlation_id: i32,
     /// The ApiVersions answer, asked once per connection.
     versions: Option<Vec<(i16, i16, i16)>>,
+    /// Whether the connection is TLS, and whether it logged in with SASL (for what a closed connection means).
+    tls: bool,
+    authenticated: bool,
 }
 
 const CLIENT_ID: &str = "kafka-wizard";
@@ -61,9 +64,11 @@ impl<'a> Conn<'a> {
     /// Connects, then (per `auth`) TLS and SASL/SCRAM authentication.
     pub(crate) async fn open(addr: &'a str, auth: &KafkaAuth) -> Result<Conn<'a>, HealthError> {
         let stream = secure_stream(addr, connect(addr).await?, auth.tls.as_ref()).await?;
-        let mut conn = Conn { addr, stream, correlation_id: 0, versions: None };
+        let tls = auth.tls.is_some();
+        let mut conn = Conn { addr, stream, correlation_id: 0, versions: None, tls, authenticated: false };
         if let Some(login) = &auth.sasl {
             conn.authenticate(login).await?;
+            conn.authenticated = true;
         }
         Ok(conn)
     }
@@ -130,8 +135,14 @@ impl<'a> Conn<'a> {
         frame.extend_from_slice(&body);
         self.stream.write_all(&frame).await.map_err(|e| unreachable(addr, e))?;
 
+        let unauthenticated_tls = self.tls && !self.authenticated;
         let len = self.stream.read_i32().await.map_err(|e| {
-            protocol(addr, format!("connection closed before the {key:?} answer ({e}); is this a Kafka listener?"))
+            let hint = if unauthenticated_tls {
+                "a SASL_SSL listener closes connections that do not authenticate: log in with SASL"
+            } else {
+                "is this a Kafka listener?"
+            };
+            protocol(addr, format!("connection closed before the {key:?} answer ({e}); {hint}"))
         })?;
         if speaks_tls(len) {
             let hint = "it answered with TLS: this is an SSL or SASL_SSL listener, connect with TLS";
