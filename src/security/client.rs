@@ -194,6 +194,7 @@ fn explain_tls_failure(e: &std::io::Error, host: &str, ca: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::pki::ClusterCa;
     use super::*;
 
     #[test]
@@ -206,7 +207,7 @@ mod tests {
 
     #[test]
     fn settings_never_show_the_password_in_debug_output() {
-        let ca = super::super::pki::ClusterCa::generate("c").unwrap();
+        let ca = ClusterCa::generate("c").unwrap();
         let auth = KafkaAuth {
             tls: Some(TlsTrust::from_ca_pem(ca.cert_pem()).unwrap()),
             sasl: Some(ScramLogin {
@@ -218,6 +219,63 @@ mod tests {
         let shown = format!("{auth:?}");
         assert!(shown.contains("admin") && shown.contains("CN=c CA"), "{shown}");
         assert!(!shown.contains("hunter2") && !shown.contains("PRIVATE"), "{shown}");
+    }
+
+    /// A TLS server on 127.0.0.1 presenting a certificate for `names` from `ca`; accepts one handshake.
+    async fn tls_server(ca: &ClusterCa, names: &[&str]) -> u16 {
+        use rustls_pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+        let host = ca.issue_host("server", &names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+        let chain = vec![CertificateDer::from_pem_slice(host.cert_pem.as_bytes()).unwrap()];
+        let key = PrivateKeyDer::from_pem_slice(host.key_pem.expose().as_bytes()).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let _ = tokio_rustls::TlsAcceptor::from(Arc::new(config)).accept(tcp).await;
+        });
+        port
+    }
+
+    async fn handshake(addr: &str, trust: &ClusterCa) -> Result<(), HealthError> {
+        let tcp = TcpStream::connect(addr.replace("localhost", "127.0.0.1")).await.unwrap();
+        let trust = TlsTrust::from_ca_pem(trust.cert_pem()).unwrap();
+        secure_stream(addr, tcp, Some(&trust)).await.map(|_| ())
+    }
+
+    #[tokio::test]
+    async fn tls_verifies_the_ca_and_the_dialled_name_or_ip() {
+        let ca = ClusterCa::generate("c").unwrap();
+        let port = tls_server(&ca, &["127.0.0.1"]).await;
+        handshake(&format!("127.0.0.1:{port}"), &ca).await.unwrap();
+
+        let port = tls_server(&ca, &["127.0.0.1"]).await;
+        let err = handshake(&format!("localhost:{port}"), &ca).await.unwrap_err().to_string();
+        assert!(err.starts_with(&format!("TLS handshake with localhost:{port} failed")), "{err}");
+        assert!(err.contains("does not cover localhost") && err.contains("name mismatch"), "{err}");
+
+        let port = tls_server(&ca, &["localhost"]).await;
+        let stranger = ClusterCa::generate("stranger").unwrap();
+        let err = handshake(&format!("localhost:{port}"), &stranger).await.unwrap_err().to_string();
+        assert!(err.contains("not trusted") && err.contains("CN=stranger CA"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn tls_to_a_server_that_does_not_speak_it_says_so() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            drop(tcp); // a plaintext Kafka listener reads a huge frame size and closes
+        });
+        let ca = ClusterCa::generate("c").unwrap();
+        let err = handshake(&format!("127.0.0.1:{port}"), &ca).await.unwrap_err().to_string();
+        assert!(err.contains("is this a TLS (SSL or SASL_SSL) listener?"), "{err}");
     }
 
     #[test]
