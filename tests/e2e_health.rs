@@ -71,12 +71,14 @@ impl Servers {
         c
     }
 
-    /// Run a script to completion; panics with its output unless it succeeds.
+    /// Run a script to completion; panics with its output unless it succeeds (an argument carrying a password is
+    /// not shown).
     fn run(&self, name: &str, args: &[&str]) -> String {
         let out = self.script(name).args(args).output().unwrap();
+        let shown: Vec<&str> = args.iter().map(|a| if a.contains("password=") { "<secret>" } else { a }).collect();
         assert!(
             out.status.success(),
-            "{name} {args:?} failed:\n{}{}",
+            "{name} {shown:?} failed:\n{}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
