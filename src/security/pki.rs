@@ -37,6 +37,10 @@ pub enum PkiError {
     NotAKey { what: String, detail: String },
     #[error("{0:?} is neither a DNS name nor an IP address")]
     BadSubjectAltName(String),
+    #[error("{what} is not a CA certificate (no basic constraints with CA:TRUE)")]
+    NotACa { what: String },
+    #[error("{what} does not belong to its certificate: the public keys differ")]
+    KeyMismatch { what: String },
 }
 
 /// A certificate with its private key, both PEM.
@@ -68,6 +72,18 @@ impl ClusterCa {
         params.serial_number = Some(random_serial());
         let cert = params.self_signed(&key).map_err(generate)?;
         Ok(ClusterCa(CertifiedKey { cert_pem: cert.pem(), key_pem: Secret::new(key.serialize_pem()) }))
+    }
+
+    /// A CA kept from an earlier run (or provided): its certificate must be a CA and the key must be its key.
+    pub fn from_pem(cert_pem: String, key_pem: Secret) -> Result<ClusterCa, PkiError> {
+        let info = inspect_certificate(&cert_pem, "the CA certificate")?;
+        if !info.is_ca {
+            return Err(PkiError::NotACa { what: "the CA certificate".into() });
+        }
+        if !info.matches_key(&key_pem)? {
+            return Err(PkiError::KeyMismatch { what: "the CA key".into() });
+        }
+        Ok(ClusterCa(CertifiedKey { cert_pem, key_pem }))
     }
 
     pub fn cert_pem(&self) -> &str {

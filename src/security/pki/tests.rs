@@ -146,3 +146,22 @@ fn a_name_that_is_neither_dns_nor_ip_is_refused() {
     let ca = ClusterCa::generate("c").unwrap();
     assert!(matches!(ca.issue_host("h", &names(&["bad name"])), Err(PkiError::BadSubjectAltName(_))));
 }
+
+#[test]
+fn a_ca_kept_as_pem_loads_back_and_issues_certificates_it_signed() {
+    let ca = ClusterCa::generate("orders").unwrap();
+    let again = ClusterCa::from_pem(ca.cert_pem().to_string(), ca.0.key_pem.clone()).unwrap();
+    let host = again.issue_host("h1", &names(&["h1"])).unwrap();
+    assert_eq!(inspect_certificate(&host.cert_pem, "h1").unwrap().issuer, "CN=orders CA");
+}
+
+#[test]
+fn a_ca_with_another_key_or_a_host_certificate_is_not_loaded_as_the_ca() {
+    let ca = ClusterCa::generate("orders").unwrap();
+    let other = ClusterCa::generate("other").unwrap();
+    let host = ca.issue_host("h1", &names(&["h1"])).unwrap();
+    let err = ClusterCa::from_pem(ca.cert_pem().to_string(), other.0.key_pem.clone()).unwrap_err();
+    assert_eq!(err, PkiError::KeyMismatch { what: "the CA key".into() });
+    let err = ClusterCa::from_pem(host.cert_pem.clone(), host.key_pem.clone()).unwrap_err();
+    assert_eq!(err, PkiError::NotACa { what: "the CA certificate".into() });
+}
