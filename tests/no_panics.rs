@@ -132,6 +132,8 @@ fn host() -> impl Strategy<Value = HostDraft> {
             data_dirs,
             ssh,
             connection: None,
+            tls_cert: None,
+            tls_key: None,
         })
 }
 
@@ -210,6 +212,7 @@ fn draft() -> impl Strategy<Value = ProjectDraft> {
             kraft,
             ssh,
             hosts,
+            security: None,
         })
 }
 

@@ -134,8 +134,9 @@ macro_rules! warns {
 }
 
 #[test]
-fn both_base_projects_are_valid_without_warnings() {
-    assert_eq!(problems(ZK_BASE), vec![]);
+fn both_base_projects_are_valid_and_warned_only_that_they_are_unauthenticated() {
+    let found = problems(ZK_BASE);
+    assert!(found.len() == 1 && found[0].field == "security" && !found[0].is_error(), "{found:?}");
     assert!(problems(KRAFT_BASE).iter().all(|p| !p.is_error()));
 }
 
@@ -453,7 +454,8 @@ fn problem_fields() -> std::collections::BTreeSet<String> {
         .collect();
     for base in [ZK_BASE, KRAFT_BASE, EXTERNAL_ZK_BASE] {
         let hosts = base.parse::<toml::Table>().unwrap()["hosts"].as_array().unwrap().len();
-        for field in project::schema::fields() {
+        // `[[security.acls]]` items do not exist in the bases to be broken (tests/validation_security.rs does that).
+        for field in project::schema::fields().into_iter().filter(|f| !f.path.starts_with("security.acls[]")) {
             let indexes: &[usize] = if field.path.contains("[]") { &[0, 2] } else { &[0] };
             for &index in indexes.iter().filter(|&&i| i < hosts) {
                 let path = edit_path(field.path, index);

@@ -51,6 +51,19 @@ pub const SYNC_LIMIT: u32 = 5;
 /// `kraft.controller_port`: the KRaft controllers' listener.
 pub const CONTROLLER_PORT: u16 = 9093;
 
+// [security]
+
+/// `security.protocol` when `[security]` is given without it.
+pub const SECURITY_PROTOCOL: &str = "sasl_ssl";
+/// `security.sasl_mechanism`.
+pub const SASL_MECHANISM: &str = "SCRAM-SHA-512";
+/// `security.ca`: the wizard's own CA for this cluster.
+pub const SECURITY_CA: &str = "generate";
+/// `security.admin_user`: the super user the wizard's health checks log in as.
+pub const ADMIN_USER: &str = "admin";
+/// `security.acls[].pattern`.
+pub const ACL_PATTERN: &str = "literal";
+
 // [ssh] and hosts[].ssh
 
 /// `ssh.user`.

@@ -32,6 +32,57 @@ pub struct ProjectDraft {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<_>")]
     pub hosts: Vec<HostDraft>,
+    /// TLS, SASL/SCRAM users and ACLs; left out, the cluster is plaintext and unauthenticated (a warning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<SecurityDraft>,
+}
+
+/// `[security]`: how clients and nodes authenticate and encrypt. Passwords and keys are never here (secrets store).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct SecurityDraft {
+    /// `"plaintext"`, `"ssl"` or `"sasl_ssl"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// `"SCRAM-SHA-512"` or `"SCRAM-SHA-256"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sasl_mechanism: Option<String>,
+    /// `"generate"` (the wizard's own CA for this cluster) or `"provided"` (`ca_cert` and every host's certificate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca: Option<String>,
+    /// With `ca = "provided"`: the CA that signed the host certificates (a PEM file on the wizard's machine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<String>,
+    /// The super user, also the login of the wizard's own health checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_user: Option<String>,
+    /// Application users, created with generated passwords.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<_>")]
+    pub acls: Vec<AclDraft>,
+}
+
+/// `[[security.acls]]`: one grant to an application user.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct AclDraft {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// `topic`, `group`, `cluster` or `transactional_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `literal` (default) or `prefixed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Kafka's operation names in lower case (`read`, `write`, `describe`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -159,6 +210,12 @@ pub struct HostDraft {
     /// `"ssh"` (default) or `"local"`: the machine the wizard runs on, without SSH.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
+    /// With `security.ca = "provided"`: this host's PEM certificate (its SANs cover its name and address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<String>,
+    /// With `security.ca = "provided"`: this host's PKCS#8 PEM private key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<String>,
 }
 
 /// Why a project file could not be read as a draft (before any validation).

@@ -249,6 +249,98 @@ pub struct ClusterSpec {
     pub kafka: KafkaSpec,
     pub coordination: Coordination,
     pub hosts: Vec<HostSpec>,
+    /// `None`: plaintext without authentication (no `[security]`, or `protocol = "plaintext"`).
+    pub security: Option<SecuritySpec>,
+}
+
+/// How the cluster's listeners are protected (`security.protocol` other than plaintext).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protection {
+    /// TLS only: encrypted, the brokers verified, clients not authenticated.
+    Ssl,
+    /// TLS, and every client logs in with SASL/SCRAM.
+    SaslSsl,
+}
+
+impl Protection {
+    /// Kafka's name for the protocol (`listener.security.protocol.map`, a client's `security.protocol`).
+    pub fn kafka_name(self) -> &'static str {
+        match self {
+            Protection::Ssl => "SSL",
+            Protection::SaslSsl => "SASL_SSL",
+        }
+    }
+}
+
+/// Where the cluster's certificates come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "ca")]
+pub enum CertificateSource {
+    /// The wizard's own CA for this cluster, kept in the secrets store; host certificates issued from it.
+    Generate,
+    /// The operator's CA and host certificates (PEM files on the wizard's machine, as written in the project).
+    Provided { ca_cert: String, hosts: Vec<ProvidedHostCert> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProvidedHostCert {
+    pub host: String,
+    pub cert: String,
+    pub key: String,
+    /// The certificate's subject: the node's principal on the mTLS controller listener (`User:<subject>`).
+    pub subject: String,
+}
+
+/// `[security]`, validated: a protected cluster on a release that supports it (docs/facts/kafka.md §11).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SecuritySpec {
+    pub protection: Protection,
+    pub mechanism: crate::security::scram::ScramMechanism,
+    pub certificates: CertificateSource,
+    /// The super user; the wizard's own health checks log in as it.
+    pub admin_user: String,
+    /// Application users, without rights until ACLs grant them some.
+    pub users: Vec<String>,
+    pub acls: Vec<AclSpec>,
+}
+
+impl SecuritySpec {
+    pub fn sasl(&self) -> bool {
+        self.protection == Protection::SaslSsl
+    }
+    /// The principals the nodes present to each other on the controller listener (mTLS): super users.
+    pub fn node_principals(&self) -> Vec<String> {
+        match &self.certificates {
+            CertificateSource::Generate => vec![format!("User:CN={}", crate::security::store::BROKER_CN)],
+            CertificateSource::Provided { hosts, .. } => {
+                let mut subjects: Vec<String> = hosts.iter().map(|h| format!("User:{}", h.subject)).collect();
+                subjects.sort();
+                subjects.dedup();
+                subjects
+            }
+        }
+    }
+    /// Every SCRAM user the cluster knows: the admin, the brokers' own login, then the application users.
+    pub fn scram_users(&self) -> Vec<&str> {
+        let mut users = vec![self.admin_user.as_str(), BROKER_USER];
+        users.extend(self.users.iter().map(String::as_str));
+        users
+    }
+}
+
+/// The SCRAM user brokers log in as to each other (inter-broker listener); a super user. Reserved.
+pub const BROKER_USER: &str = "kafka-broker";
+
+/// `[[security.acls]]`, validated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AclSpec {
+    pub user: String,
+    /// Kafka's resource type name in lower case (`topic`, `group`, `cluster`, `transactional_id`).
+    pub resource: String,
+    pub name: String,
+    pub prefixed: bool,
+    pub operations: Vec<String>,
 }
 
 impl ClusterSpec {

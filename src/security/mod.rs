@@ -1,7 +1,8 @@
-//! Groundwork for secure clusters: the cluster's own certificate authority and host certificates (`pki`), the
-//! SCRAM client (`scram`), and the settings with which the engine's Kafka client speaks TLS + SASL/SCRAM
-//! (`client`, used by `health`). Not yet wired into the project file: nothing here is chosen by a `[security]`
-//! section, and deploy still renders plaintext clusters.
+//! Secure clusters: the cluster's own certificate authority and host certificates (`pki`), the SCRAM client
+//! (`scram`), the settings with which the engine's Kafka client speaks TLS + SASL/SCRAM (`client`, used by
+//! `health`), and the per-cluster secrets store on the wizard's machine (`store`: CA, host keys, passwords; the
+//! `SecretMaterial` rendering puts into files). The project file's `[security]` chooses them
+//! (`project::spec::SecuritySpec`).
 //!
 //! Key material and passwords are `transport::Secret` (re-exported here): `***` in `Debug` and `Display`, read only
 //! through `expose`. Owns generating passwords.
@@ -9,6 +10,7 @@
 pub mod client;
 pub mod pki;
 pub mod scram;
+pub mod store;
 
 pub use crate::transport::Secret;
 pub use client::{KafkaAuth, ScramLogin, TlsTrust};

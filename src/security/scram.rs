@@ -30,6 +30,13 @@ impl ScramMechanism {
     }
 }
 
+/// Serialised as its SASL name (`SCRAM-SHA-512`).
+impl serde::Serialize for ScramMechanism {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 /// Kafka's minimum (and default) iteration count; a server asking for fewer is refused, as Kafka's client does.
 pub const MIN_ITERATIONS: u32 = 4096;
 

@@ -31,7 +31,7 @@ pub const OWNED_PROPERTIES: &[(&str, &str, &str)] = &[
 
 /// The `[kafka]` section checked field by field: `None` for a field that failed (or an optional one left out).
 pub(super) struct KafkaChecked {
-    release: Option<&'static Release>,
+    pub release: Option<&'static Release>,
     scala: Option<String>,
     /// `Some(true)` for KRaft, `Some(false)` for ZooKeeper mode; None when the release or the mode failed.
     pub kraft: Option<bool>,

@@ -6,16 +6,19 @@
 //!
 //! This module owns the entry points ([`validate`], [`check_host_reach`]) and the order of the checks; each concern
 //! has its own module: `kafka` (the `[kafka]` section), `hosts` (`[[hosts]]` one by one and against each other),
-//! `ssh` (SSH settings with per-host overrides), `coordination` (`[zookeeper]` / `[kraft]`), `cluster` (cross-field
+//! `ssh` (SSH settings with per-host overrides), `coordination` (`[zookeeper]` / `[kraft]`), `security`
+//! (`[security]`: TLS, SCRAM users, ACLs), `cluster` (cross-field
 //! rules on an otherwise valid cluster). Values left out come from [`super::defaults`].
 
 mod cluster;
 mod coordination;
 mod hosts;
 mod kafka;
+mod security;
 mod ssh;
 
 pub use kafka::OWNED_PROPERTIES;
+pub use security::{ACL_OPERATIONS, ACL_RESOURCES, MIN_KRAFT_SCRAM_RELEASE, MIN_TLS_RELEASE};
 
 use super::checks;
 use super::draft::ProjectDraft;
@@ -138,12 +141,13 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
     let kafka = kafka::check_kafka(c, d);
     coordination::check_sections_match_mode(c, d, kafka.kraft);
     let hosts = hosts::check_hosts(c, d, kafka.kraft, kafka.data_dirs.as_deref());
+    let security = security::check_security(c, d, kafka.release, kafka.kraft, hosts.as_deref());
     // The coordination sections are checked even when hosts have problems, so all problems show at once.
     let coordination = match kafka.kraft? {
         true => Coordination::Kraft(coordination::check_kraft(c, d, hosts.as_deref(), kafka.listener_port)?),
         false => Coordination::Zookeeper(coordination::check_zookeeper(c, d, hosts.as_deref(), name.as_deref())?),
     };
-    let spec = ClusterSpec { name: name?, kafka: kafka.into_spec()?, coordination, hosts: hosts? };
+    let spec = ClusterSpec { name: name?, kafka: kafka.into_spec()?, coordination, hosts: hosts?, security: security? };
     cluster::check_cluster(c, &spec);
     Some(spec)
 }

@@ -5,4 +5,12 @@ export type HostDraft = { name: string, address?: string, roles: Array<string>, 
 /**
  * `"ssh"` (default) or `"local"`: the machine the wizard runs on, without SSH.
  */
-connection?: string, };
+connection?: string, 
+/**
+ * With `security.ca = "provided"`: this host's PEM certificate (its SANs cover its name and address).
+ */
+tls_cert?: string, 
+/**
+ * With `security.ca = "provided"`: this host's PKCS#8 PEM private key.
+ */
+tls_key?: string, };

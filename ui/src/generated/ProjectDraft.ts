@@ -2,7 +2,12 @@
 import type { HostDraft } from "./HostDraft.js";
 import type { KafkaDraft } from "./KafkaDraft.js";
 import type { KraftDraft } from "./KraftDraft.js";
+import type { SecurityDraft } from "./SecurityDraft.js";
 import type { SshDraft } from "./SshDraft.js";
 import type { ZookeeperDraft } from "./ZookeeperDraft.js";
 
-export type ProjectDraft = { format: number, name?: string, kafka: KafkaDraft, zookeeper?: ZookeeperDraft, kraft?: KraftDraft, ssh?: SshDraft, hosts?: Array<HostDraft>, };
+export type ProjectDraft = { format: number, name?: string, kafka: KafkaDraft, zookeeper?: ZookeeperDraft, kraft?: KraftDraft, ssh?: SshDraft, hosts?: Array<HostDraft>, 
+/**
+ * TLS, SASL/SCRAM users and ACLs; left out, the cluster is plaintext and unauthenticated (a warning).
+ */
+security?: SecurityDraft, };

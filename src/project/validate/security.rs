@@ -1,0 +1,541 @@
+//! The `[security]` section: protocol, SASL mechanism, where certificates come from, the admin and application
+//! users, and ACLs — checked against the release and the coordination mode (docs/facts/kafka.md §11).
+//!
+//! A file without `[security]` (or with `protocol = "plaintext"`) stays plaintext, with a warning that anyone who
+//! reaches the brokers may use the cluster. Provided certificates are read from the wizard's machine here, so a
+//! certificate that does not name its host, has expired, or does not match its key is refused before any host is
+//! touched.
+
+use super::Checker;
+use crate::catalog::{Release, Version};
+use crate::project::defaults;
+use crate::project::draft::{AclDraft, ProjectDraft, SecurityDraft};
+use crate::project::problem::{text, Text};
+use crate::project::spec::*;
+use crate::security::pki::inspect_certificate;
+use crate::security::scram::ScramMechanism;
+use crate::security::Secret;
+
+/// TLS needs PEM keystore files with unencrypted PKCS#8 keys, which Kafka loads from 3.3.0 (docs/facts/kafka.md
+/// §11); older releases (which would need PKCS12 or an encrypted key) are refused.
+pub const MIN_TLS_RELEASE: Version = Version::new(3, 3, 0);
+/// SCRAM users created at KRaft storage format (`--add-scram`, KIP-900) need 3.5.0 (docs/facts/kafka.md §11).
+pub const MIN_KRAFT_SCRAM_RELEASE: Version = Version::new(3, 5, 0);
+
+/// ACL resource types the project may name (Kafka's names in lower case).
+pub const ACL_RESOURCES: &[&str] = &["topic", "group", "cluster", "transactional_id"];
+/// ACL operations (Kafka's `AclOperation` names in lower case).
+pub const ACL_OPERATIONS: &[&str] = &[
+    "all",
+    "read",
+    "write",
+    "create",
+    "delete",
+    "alter",
+    "describe",
+    "cluster_action",
+    "describe_configs",
+    "alter_configs",
+    "idempotent_write",
+];
+
+/// `server.properties` keys the wizard writes itself on a secured cluster.
+pub const OWNED_SECURITY_PROPERTIES: &[&str] = &[
+    "ssl.keystore.type",
+    "ssl.keystore.location",
+    "ssl.truststore.type",
+    "ssl.truststore.location",
+    "ssl.client.auth",
+    "sasl.enabled.mechanisms",
+    "sasl.mechanism.inter.broker.protocol",
+    "authorizer.class.name",
+    "super.users",
+    "allow.everyone.if.no.acl.found",
+];
+
+/// The section checked against the release, the mode and the hosts: `Some(None)` = plaintext, `None` = errors.
+pub(super) fn check_security(
+    c: &mut Checker,
+    d: &ProjectDraft,
+    release: Option<&Release>,
+    kraft: Option<bool>,
+    hosts: Option<&[HostSpec]>,
+) -> Option<Option<SecuritySpec>> {
+    let Some(s) = &d.security else {
+        c.warning("security", text!(
+            "no [security] section: the cluster is PLAINTEXT and unauthenticated — anyone who reaches the brokers can read, write and delete every topic; add [security] with protocol = \"sasl_ssl\"",
+            "[security] 섹션이 없습니다: 클러스터는 PLAINTEXT이며 인증이 없습니다 — 브로커에 닿는 누구나 모든 토픽을 읽고 쓰고 지울 수 있습니다; protocol = \"sasl_ssl\"로 [security]를 추가하세요"
+        ));
+        return Some(None);
+    };
+    let protocol = s.protocol.as_deref().unwrap_or(defaults::SECURITY_PROTOCOL);
+    let protection = match protocol {
+        "plaintext" => {
+            c.warning("security.protocol", text!(
+                "plaintext: the cluster is unauthenticated and unencrypted — anyone who reaches the brokers can use it; choose \"sasl_ssl\"",
+                "plaintext: 클러스터에 인증도 암호화도 없습니다 — 브로커에 닿는 누구나 쓸 수 있습니다; \"sasl_ssl\"을 고르세요"
+            ));
+            for (field, set) in [
+                ("security.users", s.users.is_some()),
+                ("security.acls", !s.acls.is_empty()),
+                ("security.ca_cert", s.ca_cert.is_some()),
+            ] {
+                if set {
+                    c.error(
+                        field,
+                        text!(
+                            "has no effect with protocol = \"plaintext\" — choose \"sasl_ssl\" or remove it",
+                            "protocol = \"plaintext\"에서는 효과가 없습니다 — \"sasl_ssl\"을 고르거나 지우세요"
+                        ),
+                    );
+                }
+            }
+            return Some(None);
+        }
+        "ssl" => Protection::Ssl,
+        "sasl_ssl" => Protection::SaslSsl,
+        other => {
+            c.error("security.protocol", text!(
+                "{other:?} is not a protocol — use \"sasl_ssl\" (TLS and SCRAM logins), \"ssl\" (TLS only) or \"plaintext\"",
+                "{other:?}은(는) 프로토콜이 아닙니다 — \"sasl_ssl\"(TLS와 SCRAM 로그인), \"ssl\"(TLS만) 또는 \"plaintext\"를 쓰세요"
+            ));
+            return None;
+        }
+    };
+    if protection == Protection::Ssl {
+        c.warning("security.protocol", text!(
+            "ssl: traffic is encrypted and the brokers verified, but clients do not log in — anyone who reaches the brokers can use the cluster; choose \"sasl_ssl\"",
+            "ssl: 트래픽은 암호화되고 브로커는 검증되지만 클라이언트는 로그인하지 않습니다 — 브로커에 닿는 누구나 클러스터를 쓸 수 있습니다; \"sasl_ssl\"을 고르세요"
+        ));
+    }
+    let before = c.problems.len();
+    check_release_supports(c, release, kraft, protection);
+    let mechanism = check_mechanism(c, s);
+    let certificates = check_certificates(c, d, s, hosts);
+    let (admin_user, users) = check_users(c, s, protection);
+    let acls = check_acls(c, s, &users, protection);
+    check_owned_properties(c, d);
+    if c.problems[before..].iter().any(|p| p.is_error()) {
+        return None;
+    }
+    Some(Some(SecuritySpec {
+        protection,
+        mechanism: mechanism?,
+        certificates: certificates?,
+        admin_user: admin_user?,
+        users,
+        acls,
+    }))
+}
+
+fn check_release_supports(c: &mut Checker, release: Option<&Release>, kraft: Option<bool>, protection: Protection) {
+    if kraft == Some(false) {
+        c.error("security.protocol", text!(
+            "not yet: securing a ZooKeeper-mode cluster (TLS and SCRAM for brokers, SASL between brokers and ZooKeeper) is not built yet — use KRaft (Kafka 3.5 or newer) for a secure cluster, or protocol = \"plaintext\"",
+            "아직 지원하지 않습니다: ZooKeeper 모드 클러스터의 보안(브로커 TLS와 SCRAM, 브로커와 ZooKeeper 사이 SASL)은 아직 만들어지지 않았습니다 — 보안 클러스터는 KRaft(Kafka 3.5 이상)를 쓰거나 protocol = \"plaintext\"로 두세요"
+        ));
+    }
+    let Some(release) = release else { return };
+    let version = release.version;
+    if version < MIN_TLS_RELEASE {
+        c.error("security.protocol", text!(
+            "Kafka {version} cannot load the PEM keystores the wizard writes (unencrypted PKCS#8 keys load from {MIN_TLS_RELEASE}) — choose Kafka {MIN_TLS_RELEASE} or newer",
+            "Kafka {version}은(는) 마법사가 쓰는 PEM 키스토어를 읽지 못합니다(암호화되지 않은 PKCS#8 키는 {MIN_TLS_RELEASE}부터) — Kafka {MIN_TLS_RELEASE} 이상을 고르세요"
+        ));
+    } else if kraft == Some(true) && protection == Protection::SaslSsl && version < MIN_KRAFT_SCRAM_RELEASE {
+        c.error("security.protocol", text!(
+            "Kafka {version} in KRaft mode cannot create SCRAM users at storage format (--add-scram needs {MIN_KRAFT_SCRAM_RELEASE}) — choose Kafka {MIN_KRAFT_SCRAM_RELEASE} or newer, or protocol = \"ssl\"",
+            "KRaft 모드의 Kafka {version}은(는) 스토리지 포맷 때 SCRAM 사용자를 만들 수 없습니다(--add-scram은 {MIN_KRAFT_SCRAM_RELEASE}부터) — Kafka {MIN_KRAFT_SCRAM_RELEASE} 이상이나 protocol = \"ssl\"을 고르세요"
+        ));
+    }
+}
+
+fn check_mechanism(c: &mut Checker, s: &SecurityDraft) -> Option<ScramMechanism> {
+    let raw = s.sasl_mechanism.as_deref().unwrap_or(defaults::SASL_MECHANISM);
+    let found = ScramMechanism::from_name(raw).filter(|m| m.name() == raw);
+    if found.is_none() {
+        c.error(
+            "security.sasl_mechanism",
+            text!(
+            "{raw:?} is not a mechanism the wizard sets up — use \"SCRAM-SHA-512\" or \"SCRAM-SHA-256\"",
+            "{raw:?}은(는) 마법사가 설정하는 메커니즘이 아닙니다 — \"SCRAM-SHA-512\" 또는 \"SCRAM-SHA-256\"을 쓰세요"
+        ),
+        );
+    }
+    found
+}
+
+fn check_certificates(
+    c: &mut Checker,
+    d: &ProjectDraft,
+    s: &SecurityDraft,
+    hosts: Option<&[HostSpec]>,
+) -> Option<CertificateSource> {
+    match s.ca.as_deref().unwrap_or(defaults::SECURITY_CA) {
+        "generate" => {
+            let mut ok = true;
+            if s.ca_cert.is_some() {
+                c.error("security.ca_cert", only_when_provided());
+                ok = false;
+            }
+            for (i, h) in d.hosts.iter().enumerate() {
+                for (key, set) in [("tls_cert", h.tls_cert.is_some()), ("tls_key", h.tls_key.is_some())] {
+                    if set {
+                        c.error(format!("hosts[{i}].{key}"), only_when_provided());
+                        ok = false;
+                    }
+                }
+            }
+            ok.then_some(CertificateSource::Generate)
+        }
+        "provided" => check_provided(c, d, s, hosts),
+        other => {
+            c.error("security.ca", text!(
+                "{other:?} is not a choice — use \"generate\" (the wizard's own CA for this cluster) or \"provided\" (ca_cert and every host's tls_cert and tls_key)",
+                "{other:?}은(는) 선택지가 아닙니다 — \"generate\"(이 클러스터 전용 마법사 CA) 또는 \"provided\"(ca_cert와 각 호스트의 tls_cert, tls_key)를 쓰세요"
+            ));
+            None
+        }
+    }
+}
+
+fn only_when_provided() -> Text {
+    text!(
+        "is used only with security.ca = \"provided\" — remove it, or set ca = \"provided\"",
+        "security.ca = \"provided\"일 때만 쓰입니다 — 지우거나 ca = \"provided\"로 설정하세요"
+    )
+}
+
+fn check_provided(
+    c: &mut Checker,
+    d: &ProjectDraft,
+    s: &SecurityDraft,
+    hosts: Option<&[HostSpec]>,
+) -> Option<CertificateSource> {
+    let ca_cert = match &s.ca_cert {
+        None => {
+            c.error(
+                "security.ca_cert",
+                text!(
+                    "missing — with ca = \"provided\", give the PEM file of the CA that signed the host certificates",
+                    "없습니다 — ca = \"provided\"이면 호스트 인증서에 서명한 CA의 PEM 파일을 지정하세요"
+                ),
+            );
+            None
+        }
+        Some(path) => read_local(c, "security.ca_cert", path).and_then(|pem| {
+            match inspect_certificate(&pem, "the CA certificate") {
+                Ok(info) if info.is_ca => Some(path.clone()),
+                Ok(_) => {
+                    c.error(
+                        "security.ca_cert",
+                        text!(
+                            "is not a CA certificate (no CA:TRUE basic constraint)",
+                            "CA 인증서가 아닙니다(CA:TRUE 기본 제약이 없습니다)"
+                        ),
+                    );
+                    None
+                }
+                Err(e) => {
+                    let e = e.to_string();
+                    c.error("security.ca_cert", text!("{e}", "인증서를 읽을 수 없습니다: {e}"));
+                    None
+                }
+            }
+        }),
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut provided = Vec::new();
+    for (i, h) in d.hosts.iter().enumerate() {
+        let at = |k: &str| format!("hosts[{i}].{k}");
+        let spec = hosts.and_then(|hs| hs.iter().find(|x| x.name.as_str() == h.name));
+        if spec.is_some_and(|x| !x.runs_kafka()) {
+            continue;
+        }
+        let (Some(cert), Some(key)) = (&h.tls_cert, &h.tls_key) else {
+            let missing = if h.tls_cert.is_none() { "tls_cert" } else { "tls_key" };
+            c.error(
+                at(missing),
+                text!(
+                "missing — with security.ca = \"provided\", every Kafka host needs its PEM certificate and PKCS#8 key",
+                "없습니다 — security.ca = \"provided\"이면 모든 Kafka 호스트에 PEM 인증서와 PKCS#8 키가 필요합니다"
+            ),
+            );
+            continue;
+        };
+        let (Some(cert_pem), Some(key_pem)) =
+            (read_local(c, &at("tls_cert"), cert), read_local(c, &at("tls_key"), key))
+        else {
+            continue;
+        };
+        let info = match inspect_certificate(&cert_pem, "the certificate") {
+            Ok(info) => info,
+            Err(e) => {
+                let e = e.to_string();
+                c.error(at("tls_cert"), text!("{e}", "인증서를 읽을 수 없습니다: {e}"));
+                continue;
+            }
+        };
+        if let Some(spec) = spec {
+            for name in [Some(&spec.name), spec.address.as_ref()].into_iter().flatten() {
+                if !info.covers(name.as_str()) {
+                    let name = name.as_str();
+                    let ips = info.ip_addresses.iter().map(|ip| ip.to_string());
+                    let sans = info.dns_names.iter().cloned().chain(ips).collect::<Vec<_>>().join(", ");
+                    c.error(at("tls_cert"), text!(
+                        "does not name {name} (its SANs: {sans}) — clients verify the host name, so issue it with every name and address of the host",
+                        "{name}을(를) 포함하지 않습니다(SAN: {sans}) — 클라이언트가 호스트 이름을 검증하므로 호스트의 모든 이름과 주소로 발급하세요"
+                    ));
+                }
+            }
+        }
+        if !info.valid_at(now) {
+            let until = time::OffsetDateTime::from_unix_timestamp(info.not_after)
+                .map(|t| t.date().to_string())
+                .unwrap_or_else(|_| info.not_after.to_string());
+            c.error(
+                at("tls_cert"),
+                text!(
+                    "is not valid now (valid until {until}) — renew it",
+                    "지금 유효하지 않습니다({until}까지 유효) — 갱신하세요"
+                ),
+            );
+        }
+        match info.matches_key(&Secret::new(key_pem)) {
+            Ok(true) => {}
+            Ok(false) => c.error(
+                at("tls_key"),
+                text!(
+                    "does not belong to hosts[{i}].tls_cert (the public keys differ)",
+                    "hosts[{i}].tls_cert의 키가 아닙니다(공개 키가 다릅니다)"
+                ),
+            ),
+            Err(e) => {
+                let e = e.to_string();
+                c.error(at("tls_key"), text!("{e}", "키를 읽을 수 없습니다: {e}"));
+            }
+        }
+        provided.push(ProvidedHostCert {
+            host: h.name.clone(),
+            cert: cert.clone(),
+            key: key.clone(),
+            subject: info.subject.clone(),
+        });
+    }
+    Some(CertificateSource::Provided { ca_cert: ca_cert?, hosts: provided })
+}
+
+/// A PEM file on the wizard's machine (`~` expanded); a read failure is an error at `field`.
+fn read_local(c: &mut Checker, field: &str, path: &str) -> Option<String> {
+    let full = crate::transport::ssh::expand_tilde(std::path::Path::new(path));
+    match std::fs::read_to_string(&full) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            let e = e.to_string();
+            c.error(field, text!("cannot read {path:?}: {e}", "{path:?}을(를) 읽을 수 없습니다: {e}"));
+            None
+        }
+    }
+}
+
+/// A SCRAM user name the wizard can pass through `--add-scram`, JAAS and `super.users`/ACL principals unchanged:
+/// letters, digits, `.`, `_`, `-` (1–64, starting with a letter or digit).
+fn scram_user(raw: &str) -> Result<String, Text> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 64
+        && raw.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(text!(
+            "{raw:?} cannot be a Kafka user here — use letters, digits, '.', '_' and '-' (up to 64, starting with a letter or digit): ',', '=', ';', ':' and spaces break SCRAM and ACL principals",
+            "{raw:?}은(는) 여기서 Kafka 사용자 이름이 될 수 없습니다 — 영문자, 숫자, '.', '_', '-'만 쓰세요(64자 이하, 영문자나 숫자로 시작): ',', '=', ';', ':'와 공백은 SCRAM과 ACL 주체를 깨뜨립니다"
+        ))
+    }
+}
+
+fn check_users(c: &mut Checker, s: &SecurityDraft, protection: Protection) -> (Option<String>, Vec<String>) {
+    let reserved = |c: &mut Checker, field: &str, name: &str| {
+        if name == BROKER_USER {
+            c.error(
+                field,
+                text!(
+                    "{name:?} is the brokers' own login — choose another name",
+                    "{name:?}은(는) 브로커 자신의 로그인입니다 — 다른 이름을 고르세요"
+                ),
+            );
+            false
+        } else {
+            true
+        }
+    };
+    let admin = s.admin_user.as_deref().unwrap_or(defaults::ADMIN_USER);
+    let admin = c.check("security.admin_user", scram_user(admin)).filter(|a| reserved(c, "security.admin_user", a));
+    let mut users: Vec<String> = Vec::new();
+    let list = s.users.as_deref().unwrap_or_default();
+    if protection == Protection::Ssl && !list.is_empty() {
+        c.error(
+            "security.users",
+            text!(
+                "users log in with SASL: set protocol = \"sasl_ssl\", or remove the list",
+                "사용자는 SASL로 로그인합니다: protocol = \"sasl_ssl\"로 설정하거나 목록을 지우세요"
+            ),
+        );
+        return (admin, users);
+    }
+    for (i, raw) in list.iter().enumerate() {
+        let field = format!("security.users[{i}]");
+        let Some(name) = c.check(&field, scram_user(raw)) else { continue };
+        if !reserved(c, &field, &name) {
+            continue;
+        }
+        if Some(&name) == admin.as_ref() {
+            c.error(&field, text!(
+                "{name:?} is security.admin_user, a super user already — remove it from users or choose another admin_user",
+                "{name:?}은(는) 이미 슈퍼 사용자인 security.admin_user입니다 — users에서 지우거나 다른 admin_user를 고르세요"
+            ));
+        } else if users.contains(&name) {
+            c.error(&field, text!("{name:?} is listed twice", "{name:?}이(가) 두 번 나옵니다"));
+        } else {
+            users.push(name);
+        }
+    }
+    (admin, users)
+}
+
+fn check_acls(c: &mut Checker, s: &SecurityDraft, users: &[String], protection: Protection) -> Vec<AclSpec> {
+    if protection == Protection::Ssl && !s.acls.is_empty() {
+        c.error(
+            "security.acls",
+            text!(
+                "ACLs grant rights to SCRAM users: set protocol = \"sasl_ssl\", or remove them",
+                "ACL은 SCRAM 사용자에게 권한을 줍니다: protocol = \"sasl_ssl\"로 설정하거나 지우세요"
+            ),
+        );
+        return Vec::new();
+    }
+    s.acls.iter().enumerate().filter_map(|(i, a)| check_acl(c, &format!("security.acls[{i}]"), a, users)).collect()
+}
+
+fn check_acl(c: &mut Checker, at: &str, a: &AclDraft, users: &[String]) -> Option<AclSpec> {
+    let field = |k: &str| format!("{at}.{k}");
+    let user = match a.user.as_deref() {
+        Some(u) if users.iter().any(|x| x == u) => Some(u.to_string()),
+        Some(u) => {
+            c.error(
+                field("user"),
+                text!(
+                "{u:?} is not in security.users — ACLs are for application users (the admin is a super user)",
+                "{u:?}은(는) security.users에 없습니다 — ACL은 애플리케이션 사용자용입니다(관리자는 슈퍼 사용자입니다)"
+            ),
+            );
+            None
+        }
+        None => {
+            c.error(
+                field("user"),
+                text!("missing — name one of security.users", "없습니다 — security.users 중 하나를 쓰세요"),
+            );
+            None
+        }
+    };
+    let resource = match a.resource.as_deref() {
+        Some(r) if ACL_RESOURCES.contains(&r) => Some(r.to_string()),
+        other => {
+            let (got, list) = (other.unwrap_or(""), ACL_RESOURCES.join(", "));
+            c.error(
+                field("resource"),
+                text!(
+                    "{got:?} is not a resource type — use one of {list}",
+                    "{got:?}은(는) 리소스 종류가 아닙니다 — {list} 중 하나를 쓰세요"
+                ),
+            );
+            None
+        }
+    };
+    let name = match (resource.as_deref(), a.name.as_deref()) {
+        (Some("cluster"), None | Some("kafka-cluster")) => Some("kafka-cluster".to_string()),
+        (Some("cluster"), Some(other)) => {
+            c.error(
+                field("name"),
+                text!(
+                    "{other:?}: the cluster resource is named \"kafka-cluster\" — leave name out",
+                    "{other:?}: 클러스터 리소스의 이름은 \"kafka-cluster\"입니다 — name을 빼세요"
+                ),
+            );
+            None
+        }
+        (_, Some(n)) if !n.is_empty() && !n.chars().any(|ch| ch.is_whitespace() || ch.is_control()) => {
+            Some(n.to_string())
+        }
+        _ => {
+            c.error(
+                field("name"),
+                text!(
+                    "missing or not a resource name (no spaces) — name the topic, group or transactional id",
+                    "없거나 리소스 이름이 아닙니다(공백 불가) — 토픽, 그룹 또는 트랜잭션 ID의 이름을 쓰세요"
+                ),
+            );
+            None
+        }
+    };
+    let prefixed = match a.pattern.as_deref().unwrap_or(defaults::ACL_PATTERN) {
+        "literal" => Some(false),
+        "prefixed" => Some(true),
+        other => {
+            c.error(
+                field("pattern"),
+                text!(
+                    "{other:?} is not a pattern — use \"literal\" or \"prefixed\"",
+                    "{other:?}은(는) 패턴이 아닙니다 — \"literal\" 또는 \"prefixed\"를 쓰세요"
+                ),
+            );
+            None
+        }
+    };
+    let mut operations = Vec::new();
+    match a.operations.as_deref() {
+        None | Some([]) => c.error(
+            field("operations"),
+            text!(
+                "missing — list the operations to allow, e.g. [\"write\", \"describe\"]",
+                "없습니다 — 허용할 작업을 나열하세요. 예: [\"write\", \"describe\"]"
+            ),
+        ),
+        Some(ops) => {
+            for (j, op) in ops.iter().enumerate() {
+                if ACL_OPERATIONS.contains(&op.as_str()) {
+                    operations.push(op.clone());
+                } else {
+                    let list = ACL_OPERATIONS.join(", ");
+                    c.error(
+                        format!("{at}.operations[{j}]"),
+                        text!(
+                            "{op:?} is not an operation — use Kafka's names in lower case: {list}",
+                            "{op:?}은(는) 작업이 아닙니다 — Kafka의 이름을 소문자로 쓰세요: {list}"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    Some(AclSpec { user: user?, resource: resource?, name: name?, prefixed: prefixed?, operations })
+}
+
+/// On a secured cluster the wizard writes the TLS, SASL and authorizer keys; `[kafka.properties]` may not.
+fn check_owned_properties(c: &mut Checker, d: &ProjectDraft) {
+    for key in d.kafka.properties.keys() {
+        let owned = OWNED_SECURITY_PROPERTIES.contains(&key.as_str())
+            || (key.starts_with("listener.name.") && (key.contains(".ssl.") || key.contains(".sasl.")));
+        if owned {
+            c.error(
+                format!("kafka.properties.{key}"),
+                text!(
+                    "the wizard sets {key} from [security] — remove it here",
+                    "{key}은(는) 마법사가 [security]에서 설정합니다 — 여기서 지우세요"
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! The secrets store: everything secret about one secured cluster, on the wizard's machine only — never in the
+//! project file, never in a file shown in Review or written by export, never in logs or events.
+//!
+//! One TOML file per cluster, `$XDG_DATA_HOME/kafka-wizard/secrets/<cluster id>.toml` (else
+//! `~/.local/share/…`), mode 0600 in a 0700 directory, holding the generated CA (certificate and key), each host's
+//! certificate and key (with the names it was issued for), and every SCRAM password. `ensure` creates what is
+//! missing on first need and reuses it after: a new host, a host whose names changed, or a certificate close to
+//! expiry gets a new certificate; a new user gets a new password. A lost store is not a lock-out: the next run
+//! makes a new CA, re-issues every host certificate and resets every password, and says so (`StoreNotes`).
+//!
+//! Owns: the store's location and format, and `SecretMaterial` — the secret values rendering puts into files
+//! (real ones for deploy; `SecretMaterial::placeholders` for Review and export).
+
+use super::pki::{inspect_certificate, CertifiedKey, ClusterCa, PkiError};
+use super::{random_password, Secret};
+use crate::project::spec::{CertificateSource, ClusterSpec, Coordination, HostSpec, SecuritySpec};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Length of generated SCRAM passwords (`[A-Za-z0-9]`, about 190 bits).
+pub const PASSWORD_LENGTH: usize = 32;
+/// A host certificate closer than this to its expiry is re-issued by the next run.
+const RENEW_BEFORE_SECONDS: i64 = 30 * 24 * 3600;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("secrets store {path}: {detail}")]
+    Io { path: String, detail: String },
+    #[error(
+        "secrets store {path} is damaged ({detail}) — move it away and re-run: a new CA and new passwords are made"
+    )]
+    Damaged { path: String, detail: String },
+    #[error("{0}")]
+    Pki(#[from] PkiError),
+    #[error("{field}: cannot read {path}: {detail}")]
+    Provided { field: String, path: String, detail: String },
+}
+
+/// The secret values the generated files of a secured cluster carry.
+#[derive(Clone, Debug)]
+pub struct SecretMaterial {
+    /// The CA certificate (PEM; public, but from the store).
+    pub ca_cert: String,
+    /// Per host name: the PEM keystore file's content (key, certificate, CA).
+    pub keystores: BTreeMap<String, Secret>,
+    /// Per SCRAM user: the password.
+    pub passwords: BTreeMap<String, Secret>,
+}
+
+impl SecretMaterial {
+    /// Stand-ins that name what the real value is, for Review and export: no secret, no store needed.
+    pub fn placeholders(spec: &ClusterSpec, security: &SecuritySpec) -> SecretMaterial {
+        SecretMaterial {
+            ca_cert: "# <the cluster's CA certificate (PEM), from the wizard's secrets store — written at deploy>\n"
+                .into(),
+            keystores: spec
+                .hosts
+                .iter()
+                .map(|h| {
+                    let text = format!(
+                        "# <{}'s private key and certificate chain (PEM), from the wizard's secrets store — written at deploy>\n",
+                        h.name
+                    );
+                    (h.name.to_string(), Secret::new(text))
+                })
+                .collect(),
+            passwords: security
+                .scram_users()
+                .into_iter()
+                .map(|u| (u.to_string(), Secret::new(format!("<password of {u}: secrets store>"))))
+                .collect(),
+        }
+    }
+
+    pub fn password(&self, user: &str) -> &str {
+        self.passwords.get(user).map(Secret::expose).unwrap_or("<missing password>")
+    }
+}
+
+/// What `ensure` did that the operator should hear about (one line each, without secrets).
+pub type StoreNotes = Vec<String>;
+
+#[derive(Default, Serialize, Deserialize)]
+struct StoreFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ca: Option<StoredCert>,
+    #[serde(default)]
+    hosts: BTreeMap<String, StoredCert>,
+    #[serde(default)]
+    passwords: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct StoredCert {
+    cert: String,
+    key: String,
+    #[serde(default)]
+    names: Vec<String>,
+}
+
+/// One cluster's store file.
+#[derive(Clone, Debug)]
+pub struct SecretsStore {
+    pub path: PathBuf,
+}
+
+impl SecretsStore {
+    /// The store of `spec`'s cluster in the user's data directory, keyed by the KRaft cluster id (else the name).
+    pub fn for_cluster(spec: &ClusterSpec) -> SecretsStore {
+        SecretsStore::in_dir(&default_dir(), spec)
+    }
+
+    /// The store of `spec`'s cluster in `dir` (tests; a custom location).
+    pub fn in_dir(dir: &Path, spec: &ClusterSpec) -> SecretsStore {
+        let key = match &spec.coordination {
+            Coordination::Kraft(k) => k.cluster_id.as_ref().map(|c| c.as_str().to_string()),
+            Coordination::Zookeeper(_) => None,
+        }
+        .unwrap_or_else(|| spec.name.clone());
+        SecretsStore { path: dir.join(format!("{key}.toml")) }
+    }
+
+    /// Loads the store, adds what `spec` needs and lacks (saving it, 0600), and returns the material.
+    pub fn ensure(
+        &self,
+        spec: &ClusterSpec,
+        security: &SecuritySpec,
+    ) -> Result<(SecretMaterial, StoreNotes), StoreError> {
+        self.ensure_at(spec, security, time::OffsetDateTime::now_utc())
+    }
+
+    pub fn ensure_at(
+        &self,
+        spec: &ClusterSpec,
+        security: &SecuritySpec,
+        now: time::OffsetDateTime,
+    ) -> Result<(SecretMaterial, StoreNotes), StoreError> {
+        let shown = self.path.display().to_string();
+        let mut notes = Vec::new();
+        let mut file = match std::fs::read_to_string(&self.path) {
+            Ok(text) => toml::from_str::<StoreFile>(&text)
+                .map_err(|e| StoreError::Damaged { path: shown.clone(), detail: e.message().to_string() })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                notes.push(format!(
+                    "no secrets store for this cluster at {shown}: creating it — a new CA, new host certificates and new passwords (a cluster deployed before with another store gets them on this run)"
+                ));
+                StoreFile::default()
+            }
+            Err(e) => return Err(StoreError::Io { path: shown, detail: e.to_string() }),
+        };
+        let before = toml::to_string(&file).unwrap_or_default();
+        let (ca_cert, keystores) = match &security.certificates {
+            CertificateSource::Generate => generated_certificates(&mut file, spec, now, &mut notes)?,
+            CertificateSource::Provided { ca_cert, hosts } => provided_certificates(ca_cert, hosts)?,
+        };
+        for user in security.scram_users() {
+            if !file.passwords.contains_key(user) {
+                file.passwords.insert(user.to_string(), random_password(PASSWORD_LENGTH).expose().to_string());
+                if !notes.iter().any(|n| n.starts_with("no secrets store")) {
+                    notes.push(format!("generated a password for SCRAM user {user}"));
+                }
+            }
+        }
+        if toml::to_string(&file).unwrap_or_default() != before {
+            self.save(&file)?;
+        }
+        let passwords = security
+            .scram_users()
+            .into_iter()
+            .map(|u| (u.to_string(), Secret::new(file.passwords[u].clone())))
+            .collect();
+        Ok((SecretMaterial { ca_cert, keystores, passwords }, notes))
+    }
+
+    /// Writes the store atomically: a 0600 temporary file beside it, then a rename; the directory is 0700.
+    fn save(&self, file: &StoreFile) -> Result<(), StoreError> {
+        use std::io::Write;
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| StoreError::Io { path: self.path.display().to_string(), detail: e.to_string() };
+        let dir = self.path.parent().expect("a store file has a directory");
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+        let text = format!(
+            "# kafka-wizard secrets store: the CA, host keys and SCRAM passwords of one cluster. Keep it private (0600).\n\
+             # Losing it is not a lock-out: the next deploy makes a new CA, re-issues certificates and resets passwords.\n{}",
+            toml::to_string(file).expect("the store serialises")
+        );
+        let tmp = self.path.with_extension("toml.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let mut out = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io)?;
+        out.write_all(text.as_bytes()).and_then(|_| out.sync_all()).map_err(io)?;
+        std::fs::rename(&tmp, &self.path).map_err(io)
+    }
+}
+
+/// `$XDG_DATA_HOME/kafka-wizard/secrets`, else `~/.local/share/kafka-wizard/secrets`.
+pub fn default_dir() -> PathBuf {
+    let data = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".local/share")
+    });
+    data.join("kafka-wizard/secrets")
+}
+
+/// Every DNS name and IP a client or another node may dial `host` by: its name and its address.
+pub fn host_names(host: &HostSpec) -> Vec<String> {
+    let mut names = vec![host.name.to_string()];
+    if let Some(a) = &host.address {
+        if a.as_str() != host.name.as_str() {
+            names.push(a.to_string());
+        }
+    }
+    names
+}
+
+type Certificates = (String, BTreeMap<String, Secret>);
+
+fn generated_certificates(
+    file: &mut StoreFile,
+    spec: &ClusterSpec,
+    now: time::OffsetDateTime,
+    notes: &mut StoreNotes,
+) -> Result<Certificates, StoreError> {
+    let ca = match &file.ca {
+        Some(c) => ClusterCa::from_pem(c.cert.clone(), Secret::new(c.key.clone()))?,
+        None => {
+            let ca = ClusterCa::generate_at(&spec.name, now)?;
+            let info = inspect_certificate(ca.cert_pem(), "the new CA")?;
+            notes.push(format!("generated the cluster's CA (SHA-256 {})", info.sha256_fingerprint));
+            file.ca = Some(StoredCert {
+                cert: ca.cert_pem().to_string(),
+                key: ca.0.key_pem.expose().to_string(),
+                names: vec![],
+            });
+            ca
+        }
+    };
+    let mut keystores = BTreeMap::new();
+    for host in spec.hosts.iter().filter(|h| h.runs_kafka()) {
+        let names = host_names(host);
+        let current = file.hosts.get(host.name.as_str()).filter(|c| {
+            c.names == names
+                && inspect_certificate(&c.cert, "a stored host certificate").is_ok_and(|i| {
+                    i.not_after - RENEW_BEFORE_SECONDS > now.unix_timestamp()
+                        && i.issuer
+                            == inspect_certificate(ca.cert_pem(), "the CA").map(|c| c.subject).unwrap_or_default()
+                })
+        });
+        let cert = match current {
+            Some(c) => CertifiedKey { cert_pem: c.cert.clone(), key_pem: Secret::new(c.key.clone()) },
+            None => {
+                let issued = ca.issue_host_at(BROKER_CN, &names, now)?;
+                notes.push(format!("issued a certificate for {} ({})", host.name, names.join(", ")));
+                file.hosts.insert(
+                    host.name.to_string(),
+                    StoredCert { cert: issued.cert_pem.clone(), key: issued.key_pem.expose().to_string(), names },
+                );
+                issued
+            }
+        };
+        keystores.insert(host.name.to_string(), cert.keystore_pem(ca.cert_pem()));
+    }
+    Ok((ca.cert_pem().to_string(), keystores))
+}
+
+/// The common name of every generated host certificate: nodes authenticate to the controller listener with it, so
+/// `super.users` names one principal, `User:CN=kafka-broker`, whatever the host (their SANs differ).
+pub const BROKER_CN: &str = "kafka-broker";
+
+fn provided_certificates(
+    ca_cert: &str,
+    hosts: &[crate::project::spec::ProvidedHostCert],
+) -> Result<Certificates, StoreError> {
+    let read = |field: String, path: &str| {
+        let full = crate::transport::ssh::expand_tilde(Path::new(path));
+        std::fs::read_to_string(full).map_err(|e| StoreError::Provided {
+            field,
+            path: path.into(),
+            detail: e.to_string(),
+        })
+    };
+    let ca = read("security.ca_cert".into(), ca_cert)?;
+    let mut keystores = BTreeMap::new();
+    for (i, h) in hosts.iter().enumerate() {
+        let cert = read(format!("hosts[{i}].tls_cert"), &h.cert)?;
+        let key = Secret::new(read(format!("hosts[{i}].tls_key"), &h.key)?);
+        keystores.insert(h.host.clone(), CertifiedKey { cert_pem: cert, key_pem: key }.keystore_pem(&ca));
+    }
+    Ok((ca, keystores))
+}
