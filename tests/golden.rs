@@ -113,3 +113,53 @@ fn kraft_voters_list_every_controller_and_only_controllers_listen_on_the_control
         assert_eq!(e.content.contains("inter.broker.listener.name=PLAINTEXT"), !is_controller, "{}", e.path);
     }
 }
+
+/// The secured fixture's files as deploy writes them — secret values from a secrets store's material (fixed test
+/// values here) — match `tests/golden/kraft-secure-material/`; export (above) has placeholders instead, and no
+/// test secret appears in any exported file.
+#[test]
+fn a_secured_cluster_renders_its_tls_and_jaas_files_from_the_store_material() {
+    use kafka_wizard::security::{store::SecretMaterial, Secret};
+    let spec = project::load(Path::new("tests/fixtures/kraft-secure.toml")).unwrap().validation.spec.unwrap();
+    let material = SecretMaterial {
+        ca_cert: "-----BEGIN CERTIFICATE-----\nTEST-CA\n-----END CERTIFICATE-----\n".into(),
+        keystores: spec
+            .hosts
+            .iter()
+            .map(|h| {
+                (
+                    h.name.to_string(),
+                    Secret::new(format!(
+                        "-----BEGIN PRIVATE KEY-----\nTEST-KEY-OF-{}\n-----END PRIVATE KEY-----\n",
+                        h.name
+                    )),
+                )
+            })
+            .collect(),
+        passwords: ["admin", "kafka-broker", "orders-app"]
+            .iter()
+            .map(|u| (u.to_string(), Secret::new(format!("TESTPASSWORD{}", u.replace('-', "")))))
+            .collect(),
+    };
+    let golden = Path::new("tests/golden/kraft-secure-material");
+    let mut expected_paths = BTreeSet::new();
+    for host in &spec.hosts {
+        for f in kafka_wizard::render::render_host_with(&spec, host, Some(&material)) {
+            let is_security = f.secret || f.path.contains("/tls/") || f.path.ends_with("kafka-server.env");
+            if !is_security {
+                continue;
+            }
+            let path = golden.join(host.name.as_str()).join(f.path.trim_start_matches('/'));
+            if std::env::var_os("UPDATE_GOLDEN").is_some() {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &f.content).unwrap();
+            }
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), f.content, "{}", path.display());
+            expected_paths.insert(path.strip_prefix(golden).unwrap().to_string_lossy().into_owned());
+        }
+    }
+    assert_eq!(files_under(golden), expected_paths);
+    for e in export::entries(&spec).unwrap() {
+        assert!(!e.content.contains("TEST"), "{} holds a test secret", e.path);
+    }
+}

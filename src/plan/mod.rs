@@ -441,6 +441,9 @@ pub fn directories(spec: &ClusterSpec, h: &HostSpec) -> Vec<Directory> {
     if h.runs_kafka() {
         dirs.push(dir(&spec.kafka.log_dir, Owner::Service, 0o750));
         dirs.extend(h.data_dirs.iter().map(|d| dir(d, Owner::Service, 0o750)));
+        if spec.security.is_some() {
+            dirs.push(dir(&render::security::tls_dir(spec), Owner::RootServiceGroup, 0o750));
+        }
     }
     if let (Coordination::Zookeeper(z), true) = (&spec.coordination, h.has(Role::Zookeeper)) {
         dirs.push(dir(&z.data_dir, Owner::Service, 0o750));

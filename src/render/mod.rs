@@ -3,14 +3,18 @@
 //! Each host gets its `server.properties` (broker/controller), `zookeeper.properties` + `myid` (ensemble
 //! members), environment files and systemd units. Content is deterministic (no timestamps), so a re-run writes
 //! nothing when nothing changed, and golden tests pin every byte. Configuration lives in `kafka.config_dir`,
-//! outside the versioned install directory, so an upgrade is a symlink swap.
+//! outside the versioned install directory, so an upgrade is a symlink swap. A secured cluster's hosts also get
+//! their TLS files and JAAS file (`security`); their secret values come from a [`SecretMaterial`] — the secrets
+//! store's at deploy ([`render_host_with`]), placeholders everywhere else ([`render_host`]: Review, export, plan).
 
 mod properties;
+pub mod security;
 mod server;
 mod systemd;
 mod zookeeper;
 
 use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role};
+use crate::security::store::SecretMaterial;
 use serde::Serialize;
 use thiserror::Error;
 use ts_rs::TS;
@@ -109,6 +113,9 @@ pub struct GeneratedFile {
     pub purpose: String,
     /// The service that reads this file: a change to it restarts that service.
     pub service: Service,
+    /// It holds a key or a password: never diffed or shown (placeholders outside deploy).
+    #[serde(default)]
+    pub secret: bool,
 }
 
 /// All files for one host.
@@ -138,8 +145,14 @@ pub fn render_cluster(spec: &ClusterSpec) -> Result<Vec<HostFiles>, RenderError>
         .collect())
 }
 
-/// Every generated file for one host.
+/// Every generated file for one host, secrets as placeholders (Review, export, the plan).
 pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
+    render_host_with(spec, host, None)
+}
+
+/// Every generated file for one host; a secured cluster's secret values from `material` (the secrets store's, at
+/// deploy), else placeholders.
+pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&SecretMaterial>) -> Vec<GeneratedFile> {
     let mut files = Vec::new();
     let config_dir = &spec.kafka.config_dir;
     if host.runs_kafka() {
@@ -155,14 +168,16 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
                 _ => "Kafka configuration (KRaft broker)".into(),
             },
             service: Service::Kafka,
+            secret: false,
         });
         files.push(GeneratedFile {
             path: config_dir.join("kafka-server.env").to_string(),
-            content: systemd::kafka_environment(spec),
+            content: systemd::kafka_environment(spec, host),
             mode: 0o644,
             owner: Owner::Root,
             purpose: "Environment of kafka-server.service: heap, log directory, Java".into(),
             service: Service::Kafka,
+            secret: false,
         });
         files.push(GeneratedFile {
             path: format!("/etc/systemd/system/{KAFKA_UNIT}"),
@@ -171,7 +186,19 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             owner: Owner::Root,
             purpose: "systemd unit that runs Kafka as the service user".into(),
             service: Service::Kafka,
+            secret: false,
         });
+        if let Some(s) = &spec.security {
+            let placeholders;
+            let material = match material {
+                Some(m) => m,
+                None => {
+                    placeholders = SecretMaterial::placeholders(spec, s);
+                    &placeholders
+                }
+            };
+            files.extend(security::security_files(spec, host, s, material));
+        }
     }
     if let (Coordination::Zookeeper(z), Some(myid)) = (&spec.coordination, host.myid) {
         files.push(GeneratedFile {
@@ -181,6 +208,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             owner: Owner::RootServiceGroup,
             purpose: "ZooKeeper ensemble member configuration".into(),
             service: Service::Zookeeper,
+            secret: false,
         });
         files.push(GeneratedFile {
             path: z.data_dir.join("myid").to_string(),
@@ -189,6 +217,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             owner: Owner::Service,
             purpose: "This member's ZooKeeper id (myid)".into(),
             service: Service::Zookeeper,
+            secret: false,
         });
         files.push(GeneratedFile {
             path: config_dir.join("zookeeper-server.env").to_string(),
@@ -197,6 +226,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             owner: Owner::Root,
             purpose: "Environment of zookeeper-server.service: heap, log directory, Java".into(),
             service: Service::Zookeeper,
+            secret: false,
         });
         files.push(GeneratedFile {
             path: format!("/etc/systemd/system/{ZOOKEEPER_UNIT}"),
@@ -205,6 +235,7 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
             owner: Owner::Root,
             purpose: "systemd unit that runs ZooKeeper as the service user".into(),
             service: Service::Zookeeper,
+            secret: false,
         });
     }
     files

@@ -7,7 +7,6 @@ use super::properties::PropertiesWriter;
 use crate::catalog::Version;
 use crate::project::spec::{ClusterSpec, Coordination, Ensemble, HostSpec, KraftSpec, Role, ZookeeperSpec};
 
-const BROKER_LISTENER: &str = "PLAINTEXT";
 const CONTROLLER_LISTENER: &str = "CONTROLLER";
 
 pub fn server_properties(spec: &ClusterSpec, host: &HostSpec) -> String {
@@ -16,6 +15,9 @@ pub fn server_properties(spec: &ClusterSpec, host: &HostSpec) -> String {
     match &spec.coordination {
         Coordination::Zookeeper(z) => zookeeper_mode(&mut w, spec, host, z, id),
         Coordination::Kraft(k) => kraft_mode(&mut w, spec, host, k, id),
+    }
+    if let Some(s) = &spec.security {
+        super::security::server_security(&mut w, spec, host, s);
     }
     if host.has(Role::Broker) {
         replication_defaults(&mut w, spec);
@@ -31,14 +33,15 @@ pub fn server_properties(spec: &ClusterSpec, host: &HostSpec) -> String {
 
 fn zookeeper_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, z: &ZookeeperSpec, id: u32) {
     let port = spec.kafka.listener_port;
+    let (listener, _) = super::security::broker_listener(spec);
     w.section("Identity");
     w.set("broker.id", id.to_string());
     if let Some(rack) = &host.rack {
         w.set("broker.rack", rack);
     }
     w.section("Listeners: bind every interface, advertise the address clients and other brokers use");
-    w.set("listeners", format!("{BROKER_LISTENER}://{}:{port}", bind_all(host)));
-    w.set("advertised.listeners", format!("{BROKER_LISTENER}://{}:{port}", host.reach().for_host_port()));
+    w.set("listeners", format!("{listener}://{}:{port}", bind_all(host)));
+    w.set("advertised.listeners", format!("{listener}://{}:{port}", host.reach().for_host_port()));
     w.section("Storage: one directory per disk");
     w.set("log.dirs", data_dirs(host));
     w.section("ZooKeeper: every ensemble member, then this cluster's one chroot (shared by all its brokers)");
@@ -51,6 +54,7 @@ fn kraft_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, k: 
     let controller = host.has(Role::Controller);
     let port = spec.kafka.listener_port;
     let reach = host.reach().for_host_port();
+    let (listener, protocol) = super::security::broker_listener(spec);
     w.section("Identity and roles (KRaft)");
     w.set(
         "process.roles",
@@ -74,8 +78,8 @@ fn kraft_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, k: 
     let mut listeners = Vec::new();
     let mut advertised = Vec::new();
     if broker {
-        listeners.push(format!("{BROKER_LISTENER}://{}:{port}", bind_all(host)));
-        advertised.push(format!("{BROKER_LISTENER}://{reach}:{port}"));
+        listeners.push(format!("{listener}://{}:{port}", bind_all(host)));
+        advertised.push(format!("{listener}://{reach}:{port}"));
     }
     if controller {
         listeners.push(format!("{CONTROLLER_LISTENER}://{}:{}", bind_all(host), k.controller_port));
@@ -88,9 +92,13 @@ fn kraft_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, k: 
     if !advertised.is_empty() {
         w.set("advertised.listeners", advertised.join(","));
     }
-    w.set("listener.security.protocol.map", format!("{CONTROLLER_LISTENER}:PLAINTEXT,{BROKER_LISTENER}:PLAINTEXT"));
+    let controller_protocol = super::security::controller_protocol(spec);
+    w.set(
+        "listener.security.protocol.map",
+        format!("{CONTROLLER_LISTENER}:{controller_protocol},{listener}:{protocol}"),
+    );
     if broker {
-        w.set("inter.broker.listener.name", BROKER_LISTENER);
+        w.set("inter.broker.listener.name", listener);
     }
     w.section("Storage: one directory per disk (the first also holds the metadata log)");
     w.set("log.dirs", data_dirs(host));

@@ -9,8 +9,13 @@ use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role, ZookeeperS
 pub const KAFKA_UNIT: &str = "kafka-server.service";
 pub const ZOOKEEPER_UNIT: &str = "zookeeper-server.service";
 
-pub fn kafka_environment(spec: &ClusterSpec) -> String {
-    environment(spec, "kafka-server.service", &spec.kafka.heap.jvm_options(), spec.kafka.log_dir.as_str())
+pub fn kafka_environment(spec: &ClusterSpec, host: &HostSpec) -> String {
+    let mut env =
+        environment(spec, "kafka-server.service", &spec.kafka.heap.jvm_options(), spec.kafka.log_dir.as_str());
+    if let Some(opts) = super::security::kafka_opts(spec, host) {
+        env.push_str(&opts);
+    }
+    env
 }
 
 pub fn zookeeper_environment(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {

@@ -21,4 +21,8 @@ purpose: string,
 /**
  * The service that reads this file: a change to it restarts that service.
  */
-service: Service, };
+service: Service, 
+/**
+ * It holds a key or a password: never diffed or shown (placeholders outside deploy).
+ */
+secret: boolean, };

@@ -1,0 +1,154 @@
+//! What a secured cluster adds to each Kafka host (docs/facts/kafka.md §11): the TLS files under
+//! `<config_dir>/tls/` (the CA as truststore; the node's PEM keystore: key + certificate chain, root:kafka 0640),
+//! the `server.properties` security keys (listener protocols, PEM stores, mTLS on the controller listener, SCRAM,
+//! `StandardAuthorizer` with its super users), and — with SASL — the JAAS file holding the brokers' own SCRAM login
+//! (root:kafka 0640), read through `KAFKA_OPTS=-Djava.security.auth.login.config=…`, so `server.properties`, which
+//! Review shows, never holds a password.
+//!
+//! Secret values come from a [`SecretMaterial`]: the secrets store's at deploy, placeholders for Review and export.
+//! SCRAM between controllers is not supported (KAFKA-FACTS: cp-ansible refuses it), so the controller listener is
+//! TLS with client certificates (every generated node certificate has the CN `kafka-broker`).
+
+use super::properties::PropertiesWriter;
+use super::{GeneratedFile, Owner, Service};
+use crate::project::spec::{AbsPath, ClusterSpec, HostSpec, Protection, Role, SecuritySpec, BROKER_USER};
+use crate::security::store::SecretMaterial;
+
+/// The broker listener's name on a secured cluster (clients and inter-broker traffic).
+pub const SECURE_LISTENER: &str = "BROKER";
+/// KRaft's authorizer (3.2+, on every broker and controller).
+pub const KRAFT_AUTHORIZER: &str = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+
+/// `<config_dir>/tls`: the CA and the node's keystore.
+pub fn tls_dir(spec: &ClusterSpec) -> AbsPath {
+    spec.kafka.config_dir.join("tls")
+}
+
+pub fn truststore_path(spec: &ClusterSpec) -> AbsPath {
+    tls_dir(spec).join("ca.pem")
+}
+
+pub fn keystore_path(spec: &ClusterSpec) -> AbsPath {
+    tls_dir(spec).join("node.pem")
+}
+
+/// The JAAS file with the brokers' own SCRAM login (only with SASL, on hosts with the broker role).
+pub fn jaas_path(spec: &ClusterSpec) -> AbsPath {
+    spec.kafka.config_dir.join("kafka-server-jaas.conf")
+}
+
+/// Whether `host` reads the JAAS file: it runs a broker of a SASL cluster.
+pub fn reads_jaas(spec: &ClusterSpec, host: &HostSpec) -> bool {
+    spec.security.as_ref().is_some_and(SecuritySpec::sasl) && host.has(Role::Broker)
+}
+
+/// The listener name the brokers use and the protocol it speaks.
+pub fn broker_listener(spec: &ClusterSpec) -> (&'static str, &'static str) {
+    match &spec.security {
+        None => ("PLAINTEXT", "PLAINTEXT"),
+        Some(s) => (SECURE_LISTENER, s.protection.kafka_name()),
+    }
+}
+
+/// The controller listener's protocol: TLS with client certificates on a secured cluster.
+pub fn controller_protocol(spec: &ClusterSpec) -> &'static str {
+    if spec.security.is_some() {
+        "SSL"
+    } else {
+        "PLAINTEXT"
+    }
+}
+
+/// The security keys of `server.properties` (no secrets: passwords live in the JAAS file).
+pub fn server_security(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, s: &SecuritySpec) {
+    w.section("TLS: PEM files written by the wizard (key + chain, CA); client certificates on the controller listener");
+    w.set("ssl.keystore.type", "PEM");
+    w.set("ssl.keystore.location", keystore_path(spec).as_str());
+    w.set("ssl.truststore.type", "PEM");
+    w.set("ssl.truststore.location", truststore_path(spec).as_str());
+    if spec.is_kraft() {
+        w.set("listener.name.controller.ssl.client.auth", "required");
+    }
+    if s.protection == Protection::SaslSsl {
+        w.section(&format!(
+            "SASL/SCRAM: every client logs in; brokers log in to each other as {BROKER_USER} (password in {})",
+            jaas_path(spec)
+        ));
+        w.set("sasl.enabled.mechanisms", s.mechanism.name());
+        if host.has(Role::Broker) {
+            w.set("sasl.mechanism.inter.broker.protocol", s.mechanism.name());
+        }
+        w.section("Authorization: only the super users until ACLs grant application users more");
+        w.set("authorizer.class.name", KRAFT_AUTHORIZER);
+        w.set("super.users", super_users(s));
+        w.set("allow.everyone.if.no.acl.found", "false");
+    }
+}
+
+/// `User:<admin>;User:kafka-broker;User:<node certificate subject>…`.
+pub fn super_users(s: &SecuritySpec) -> String {
+    let mut users = vec![format!("User:{}", s.admin_user), format!("User:{BROKER_USER}")];
+    users.extend(s.node_principals());
+    users.join(";")
+}
+
+/// The TLS files and (with SASL, on brokers) the JAAS file of one Kafka host.
+pub fn security_files(
+    spec: &ClusterSpec,
+    host: &HostSpec,
+    s: &SecuritySpec,
+    material: &SecretMaterial,
+) -> Vec<GeneratedFile> {
+    let mut files = vec![
+        GeneratedFile {
+            path: truststore_path(spec).to_string(),
+            content: material.ca_cert.clone(),
+            mode: 0o644,
+            owner: Owner::Root,
+            purpose: "The cluster's CA certificate: the truststore of every node (PEM)".into(),
+            service: Service::Kafka,
+            secret: false,
+        },
+        GeneratedFile {
+            path: keystore_path(spec).to_string(),
+            content: material
+                .keystores
+                .get(host.name.as_str())
+                .map(|k| k.expose().to_string())
+                .unwrap_or_else(|| format!("# <no certificate for {} in the secrets store>\n", host.name)),
+            mode: 0o640,
+            owner: Owner::RootServiceGroup,
+            purpose: "This node's private key and certificate chain (PEM keystore; secret, not shown)".into(),
+            service: Service::Kafka,
+            secret: true,
+        },
+    ];
+    if reads_jaas(spec, host) {
+        files.push(GeneratedFile {
+            path: jaas_path(spec).to_string(),
+            content: jaas_file(spec, s, material),
+            mode: 0o640,
+            owner: Owner::RootServiceGroup,
+            purpose: format!(
+                "The brokers' own SCRAM login ({BROKER_USER}) for inter-broker traffic (secret, not shown)"
+            ),
+            service: Service::Kafka,
+            secret: true,
+        });
+    }
+    files
+}
+
+fn jaas_file(spec: &ClusterSpec, s: &SecuritySpec, material: &SecretMaterial) -> String {
+    let _ = s;
+    format!(
+        "{header}KafkaServer {{\n    org.apache.kafka.common.security.scram.ScramLoginModule required\n    username=\"{BROKER_USER}\"\n    password=\"{password}\";\n}};\n",
+        header = super::header(spec, "JAAS configuration of kafka-server.service"),
+        password = material.password(BROKER_USER),
+    )
+}
+
+/// The `KAFKA_OPTS` line of `kafka-server.env` for a host that reads the JAAS file.
+pub fn kafka_opts(spec: &ClusterSpec, host: &HostSpec) -> Option<String> {
+    reads_jaas(spec, host).then(|| format!("KAFKA_OPTS=\"-Djava.security.auth.login.config={}\"\n", jaas_path(spec)))
+}
