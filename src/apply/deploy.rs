@@ -52,9 +52,11 @@ async fn run_plan(
     events: &EventSink,
     cancel: &Cancel,
 ) -> Result<DeploySummary, ApplyError> {
+    let secrets = super::secrets::for_deploy(spec, events)?;
     let mut runs = connect_and_probe(spec, &opts.connect, &opts.limit, events).await?;
     for run in runs.iter_mut() {
         run.ctx.install_java = opts.install_java;
+        run.ctx.secrets = secrets.clone();
     }
     warn_about_facts(spec, &runs, events);
     let mut summary = DeploySummary::default();

@@ -5,7 +5,8 @@
 //! - `deploy` walks the plan; `preview` (`--dry-run`) decides the same plan without acting;
 //! - `decide` holds every decision both make; `hosts` connects, probes and runs a host's steps;
 //! - `operate` starts, stops and restarts along the plan's start phases; `roll` is the one rolling restart;
-//!   `status` reports; `wait` checks health, `quorum` the KRaft quorum and who leads a quorum.
+//!   `status` reports; `wait` checks health, `quorum` the KRaft quorum and who leads a quorum;
+//! - `secrets` — a secured cluster's secrets store material for a run, and the admin's login for health checks.
 
 pub mod backup;
 pub mod connect;
@@ -20,6 +21,7 @@ mod preview;
 pub mod quorum;
 mod roll;
 pub mod running;
+pub mod secrets;
 pub mod status;
 pub mod wait;
 

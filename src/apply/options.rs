@@ -90,6 +90,9 @@ pub enum ApplyError {
     Limit(#[from] LimitError),
     #[error("kraft.cluster_id is not set — every KRaft node must be formatted with the same id: generate one (the CLI does on plan/export/deploy and saves it in the project file; the app on Review) and keep it")]
     NoClusterId,
+    /// The secrets store of a secured cluster could not be read, made or saved.
+    #[error(transparent)]
+    Secrets(#[from] crate::security::store::StoreError),
 }
 
 impl ApplyError {

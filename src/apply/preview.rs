@@ -10,6 +10,7 @@ use super::running;
 use crate::events::{EventSink, Target};
 use crate::plan::{self, HostStep, Intent, Work};
 use crate::project::spec::ClusterSpec;
+use crate::render;
 use crate::transport::Transport;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -54,9 +55,11 @@ pub async fn preview(
     let spec = Arc::new(spec.clone());
     let plan = opts.limit.plan(plan::plan(&spec));
     let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, &events).await?;
+    let secrets = super::secrets::for_preview(&spec);
     for run in runs.iter_mut() {
         run.ctx.tarball = Some((PathBuf::from("(downloaded at deploy time)"), String::new()));
         run.ctx.install_java = opts.install_java;
+        run.ctx.secrets = secrets.clone();
     }
     let mut rows = Vec::new();
     // By host index: the files that would change there, diffed once the walk is done (one read per such file).
@@ -86,9 +89,12 @@ pub async fn preview(
                         continue;
                     };
                     let host = &spec.hosts[run.index];
+                    let secret_files: Vec<String> =
+                        render::render_host(&spec, host).into_iter().filter(|f| f.secret).map(|f| f.path).collect();
                     for step in &hs.steps {
                         let decision = decide(&spec, host, step, &run.facts, &mut run.ctx);
-                        if let Some((path, generated)) = file_to_diff(step, &decision) {
+                        let secret = matches!(step, HostStep::WriteFile { path, .. } if secret_files.contains(path));
+                        if let Some((path, generated)) = file_to_diff(step, &decision).filter(|_| !secret) {
                             pending.entry(run.index).or_default().push(PendingDiff {
                                 row: rows.len(),
                                 path,
@@ -98,6 +104,9 @@ pub async fn preview(
                         let (change, detail) = match decision {
                             Decision::Unchanged { reason } => (false, reason),
                             Decision::Refuse { message } => (true, format!("WOULD FAIL: {message}")),
+                            Decision::Change { detail, .. } if secret => {
+                                (true, format!("{detail} (holds a secret: content not shown)"))
+                            }
                             Decision::Change { detail, .. } => (true, detail),
                         };
                         rows.push(row(Target::host(&hs.host), step.title(), change, detail));
@@ -123,10 +132,9 @@ pub async fn preview(
 
 /// The path and new content of a generated file this decision would write — the files the dry run shows as a diff.
 ///
-/// **Secrets are never shown.** No generated file holds a secret today; when one does (a SASL/JAAS configuration,
-/// a keystore password in `server.properties`), `render::GeneratedFile` must say so and this is the one place the
-/// rule goes: such a file gets no diff (neither the host's copy nor the new content is read or printed) and its row
-/// says its content is not shown.
+/// **Secrets are never shown.** A generated file that holds a secret (a keystore, the JAAS file) says so
+/// (`render::GeneratedFile::secret`); the walk above filters this function's result by it: such a file gets no diff
+/// (neither the host's copy nor the new content is read or printed) and its row says its content is not shown.
 fn file_to_diff(step: &HostStep, decision: &Decision) -> Option<(String, String)> {
     let (HostStep::WriteFile { .. }, Decision::Change { actions, .. }) = (step, decision) else { return None };
     actions.iter().find_map(|a| match a {

@@ -56,9 +56,10 @@ async fn describe_quorum(spec: &ClusterSpec) -> Result<QuorumStatus, String> {
     let Coordination::Kraft(k) = &spec.coordination else { return Err("no KRaft".into()) };
     let brokers = spec.brokers().map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port));
     let controllers = spec.controllers().map(|c| format!("{}:{}", c.reach().for_host_port(), k.controller_port));
+    let auth = super::secrets::kafka_auth(spec)?;
     let mut errors = Vec::new();
     for addr in brokers.chain(controllers) {
-        match health::kraft_quorum(&addr, PROBE_TIMEOUT).await {
+        match health::kraft_quorum_with(&addr, &auth, PROBE_TIMEOUT).await {
             Ok(q) => return Ok(q),
             Err(e) => errors.push(e.to_string()),
         }

@@ -70,9 +70,11 @@ pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
 
     // Membership as the cluster sees it.
     let mut broker_ids_seen: Option<Vec<i32>> = None;
+    let auth = super::secrets::kafka_auth(spec).unwrap_or_default();
     for b in spec.brokers() {
-        if let Ok(m) = health::kafka_metadata(
+        if let Ok(m) = health::kafka_metadata_with(
             &format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port),
+            &auth,
             Duration::from_secs(3),
         )
         .await

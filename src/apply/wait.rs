@@ -101,9 +101,10 @@ pub async fn zookeeper_check(spec: &ClusterSpec) -> Result<String, String> {
 pub async fn brokers_check(spec: &ClusterSpec) -> Result<String, String> {
     let expected: BTreeSet<i32> = spec.brokers().filter_map(|b| b.node_id).map(|id| id as i32).collect();
     let port = spec.kafka.listener_port;
+    let auth = &super::secrets::kafka_auth(spec)?;
     let futures = spec.brokers().map(|b| {
         let addr = format!("{}:{port}", b.reach().for_host_port());
-        async move { (b.name.to_string(), health::kafka_metadata(&addr, PROBE_TIMEOUT).await) }
+        async move { (b.name.to_string(), health::kafka_metadata_with(&addr, auth, PROBE_TIMEOUT).await) }
     });
     let results = futures_util::future::join_all(futures).await;
     let mut problems = Vec::new();
@@ -200,10 +201,10 @@ pub fn judge_partitions(
 pub async fn partitions_check(spec: &ClusterSpec) -> Result<String, String> {
     let port = spec.kafka.listener_port;
     let addrs: Vec<String> = spec.brokers().map(|b| format!("{}:{port}", b.reach().for_host_port())).collect();
-    let futures = spec
-        .brokers()
-        .zip(&addrs)
-        .map(|(b, addr)| async move { (b.name.to_string(), health::kafka_partitions(addr, PROBE_TIMEOUT).await) });
+    let auth = &super::secrets::kafka_auth(spec)?;
+    let futures = spec.brokers().zip(&addrs).map(|(b, addr)| async move {
+        (b.name.to_string(), health::kafka_partitions_with(addr, auth, PROBE_TIMEOUT).await)
+    });
     let mut views = Vec::new();
     let mut unreachable = Vec::new();
     let mut answered = Vec::new();
@@ -225,7 +226,7 @@ pub async fn partitions_check(spec: &ClusterSpec) -> Result<String, String> {
             .collect();
         if let (Some(addr), false) = (answered.first(), short.is_empty()) {
             let topics: Vec<String> = short.into_iter().collect();
-            if let Ok(min_insync) = health::topics_min_insync(addr, PROBE_TIMEOUT, &topics).await {
+            if let Ok(min_insync) = health::topics_min_insync_with(addr, auth, PROBE_TIMEOUT, &topics).await {
                 judged = judge_partitions(&views, &min_insync);
             }
         }

@@ -109,19 +109,31 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep, host: &str) -> Vec<S
             words.push(path.clone());
             vec![shell::join(&words)]
         }
-        HostStep::FormatStorage { cluster_id, config } => vec![shell::join(&[
-            "runuser",
-            "-u",
-            user,
-            "--",
-            &format!("{}/bin/kafka-storage.sh", spec.kafka.current_link()),
-            "format",
-            "--ignore-formatted",
-            "-t",
-            cluster_id,
-            "-c",
-            config.as_str(),
-        ])],
+        HostStep::FormatStorage { cluster_id, config } => {
+            let mut words: Vec<String> = [
+                "runuser",
+                "-u",
+                user,
+                "--",
+                &format!("{}/bin/kafka-storage.sh", spec.kafka.current_link()),
+                "format",
+                "--ignore-formatted",
+                "-t",
+                cluster_id,
+                "-c",
+                config.as_str(),
+            ]
+            .map(String::from)
+            .to_vec();
+            // SCRAM users at format (docs/facts/kafka.md §11); their passwords are in the secrets store, not here.
+            if let Some(s) = spec.security.as_ref().filter(|s| s.sasl()) {
+                for u in s.scram_users() {
+                    words.push("--add-scram".into());
+                    words.push(format!("{}=[name={u},password=<password of {u}>]", s.mechanism.name()));
+                }
+            }
+            vec![shell::join(&words)]
+        }
         HostStep::RegisterUnits { units } => {
             let mut enable = vec!["systemctl".to_string(), "enable".into()];
             enable.extend(units.iter().map(|u| u.unit().to_string()));

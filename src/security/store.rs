@@ -35,6 +35,8 @@ pub enum StoreError {
     Pki(#[from] PkiError),
     #[error("{field}: cannot read {path}: {detail}")]
     Provided { field: String, path: String, detail: String },
+    #[error("the secrets store {path} lacks {what}")]
+    Incomplete { path: String, what: String },
 }
 
 /// The secret values the generated files of a secured cluster carry.
@@ -130,17 +132,36 @@ impl SecretsStore {
         self.ensure_at(spec, security, time::OffsetDateTime::now_utc())
     }
 
+    /// The material of an existing, complete store; nothing is made or saved (status, health checks, dry runs).
+    pub fn load(&self, spec: &ClusterSpec, security: &SecuritySpec) -> Result<SecretMaterial, StoreError> {
+        self.build(spec, security, time::OffsetDateTime::now_utc(), false).map(|(m, _)| m)
+    }
+
     pub fn ensure_at(
         &self,
         spec: &ClusterSpec,
         security: &SecuritySpec,
         now: time::OffsetDateTime,
     ) -> Result<(SecretMaterial, StoreNotes), StoreError> {
+        self.build(spec, security, now, true)
+    }
+
+    fn build(
+        &self,
+        spec: &ClusterSpec,
+        security: &SecuritySpec,
+        now: time::OffsetDateTime,
+        make: bool,
+    ) -> Result<(SecretMaterial, StoreNotes), StoreError> {
         let shown = self.path.display().to_string();
+        let lacks = |what: String| StoreError::Incomplete { path: shown.clone(), what };
         let mut notes = Vec::new();
         let mut file = match std::fs::read_to_string(&self.path) {
             Ok(text) => toml::from_str::<StoreFile>(&text)
                 .map_err(|e| StoreError::Damaged { path: shown.clone(), detail: e.message().to_string() })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !make => {
+                return Err(StoreError::Io { path: shown, detail: "not found".into() })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 notes.push(format!(
                     "no secrets store for this cluster at {shown}: creating it — a new CA, new host certificates and new passwords (a cluster deployed before with another store gets them on this run)"
@@ -154,8 +175,14 @@ impl SecretsStore {
             CertificateSource::Generate => generated_certificates(&mut file, spec, now, &mut notes)?,
             CertificateSource::Provided { ca_cert, hosts } => provided_certificates(ca_cert, hosts)?,
         };
+        if !make && !notes.is_empty() {
+            return Err(lacks(notes.join("; ")));
+        }
         for user in security.scram_users() {
             if !file.passwords.contains_key(user) {
+                if !make {
+                    return Err(lacks(format!("the password of {user}")));
+                }
                 file.passwords.insert(user.to_string(), random_password(PASSWORD_LENGTH).expose().to_string());
                 if !notes.iter().any(|n| n.starts_with("no secrets store")) {
                     notes.push(format!("generated a password for SCRAM user {user}"));

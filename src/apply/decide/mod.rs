@@ -9,6 +9,7 @@ use super::pending;
 use crate::plan::{Directory, HostStep};
 use crate::project::spec::{ClusterSpec, HostSpec};
 use crate::render::{self, Owner, Service};
+use crate::security::store::SecretMaterial;
 use crate::shell::{self, quote};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -43,6 +44,9 @@ pub struct Context {
     pub release_changed: bool,
     /// Install Java with the host's package manager when it is missing or too old (the user asked for it).
     pub install_java: bool,
+    /// A secured cluster's secret values (from the secrets store) for the files and the storage format; `None`:
+    /// placeholders (a dry run before the store exists).
+    pub secrets: Option<std::sync::Arc<SecretMaterial>>,
 }
 
 /// Lowercase hex SHA-512, as `sha512sum` prints it.
@@ -237,7 +241,8 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             }
         }
         HostStep::WriteFile { path, owner, mode } => {
-            let Some(file) = render::render_host(spec, host).into_iter().find(|f| &f.path == path) else {
+            let files = render::render_host_with(spec, host, ctx.secrets.as_deref());
+            let Some(file) = files.into_iter().find(|f| &f.path == path) else {
                 return Decision::Refuse { message: format!("internal: no generated file {path}") };
             };
             let wanted = sha512_hex(file.content.as_bytes());
@@ -294,7 +299,21 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                 "-c".into(),
                 config.to_string(),
             ]);
-            Decision::Change { detail: format!("formatted storage with cluster id {cluster_id}"), actions: vec![Action::Run { script: shell::join(&words) }] }
+            let mut detail = format!("formatted storage with cluster id {cluster_id}");
+            // The first line names the step without the passwords: a failure message quotes a script's first line.
+            let mut script = "# format KRaft storage\n".to_string();
+            if let Some(s) = spec.security.as_ref().filter(|s| s.sasl()) {
+                let users = s.scram_users();
+                for user in &users {
+                    let password = ctx.secrets.as_ref().and_then(|m| m.passwords.get(*user)).map_or("<password>", |p| p.expose());
+                    words.push("--add-scram".into());
+                    words.push(format!("{}=[name={user},password={password}]", s.mechanism.name()));
+                }
+                script = "# format KRaft storage with the SCRAM users (passwords from the secrets store)\n".to_string();
+                detail.push_str(&format!(" and SCRAM users {}", users.join(", ")));
+            }
+            script.push_str(&shell::join(&words));
+            Decision::Change { detail, actions: vec![Action::Run { script }] }
         }
         HostStep::RegisterUnits { units } => {
             let unit_written = ctx.written.iter().any(|p| p.starts_with("/etc/systemd/system/"))
