@@ -315,3 +315,6 @@ fn provided_certificates(
     }
     Ok((ca, keystores))
 }
+
+#[cfg(test)]
+mod tests;

@@ -300,16 +300,18 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                 config.to_string(),
             ]);
             let mut detail = format!("formatted storage with cluster id {cluster_id}");
-            // The first line names the step without the passwords: a failure message quotes a script's first line.
-            let mut script = "# format KRaft storage\n".to_string();
+            let mut script = String::new();
             if let Some(s) = spec.security.as_ref().filter(|s| s.sasl()) {
+                // The first line names the step without the passwords: a failure message quotes a script's first
+                // line. The passwords are on kafka-storage's command line while it runs (docs/facts/kafka.md §11).
+                script.push_str("# format KRaft storage with the SCRAM users (passwords from the secrets store)\n");
                 let users = s.scram_users();
                 for user in &users {
-                    let password = ctx.secrets.as_ref().and_then(|m| m.passwords.get(*user)).map_or("<password>", |p| p.expose());
+                    let password = ctx.secrets.as_ref().and_then(|m| m.passwords.get(*user));
+                    let password = password.map_or("<password>", |p| p.expose());
                     words.push("--add-scram".into());
                     words.push(format!("{}=[name={user},password={password}]", s.mechanism.name()));
                 }
-                script = "# format KRaft storage with the SCRAM users (passwords from the secrets store)\n".to_string();
                 detail.push_str(&format!(" and SCRAM users {}", users.join(", ")));
             }
             script.push_str(&shell::join(&words));

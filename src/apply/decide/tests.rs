@@ -297,3 +297,40 @@ fn only_a_file_already_on_the_host_is_backed_up_before_it_is_written() {
     assert_eq!(detail, "written");
     assert!(matches!(actions[1], Action::Write { keep_old: false, .. }), "nothing to keep: {actions:?}");
 }
+
+#[test]
+fn a_secured_kraft_node_is_formatted_with_every_scram_user_and_its_files_carry_the_stores_secrets() {
+    use crate::security::{store::SecretMaterial, Secret};
+    let spec = spec(include_str!("../../../tests/fixtures/kraft-secure.toml"));
+    let host = &spec.hosts[0];
+    let mut material = SecretMaterial::placeholders(&spec, spec.security.as_ref().unwrap());
+    for (user, password) in material.passwords.iter_mut() {
+        *password = Secret::new(format!("PW{}", user.len()));
+    }
+    let mut ctx = Context { secrets: Some(std::sync::Arc::new(material)), ..Default::default() };
+    let format =
+        steps_of(&spec, "secure1.example.com").into_iter().find(|s| matches!(s, HostStep::FormatStorage { .. }));
+    let Decision::Change { actions, detail } = decide(&spec, host, &format.unwrap(), &HostFacts::default(), &mut ctx)
+    else {
+        panic!()
+    };
+    assert!(detail.ends_with("and SCRAM users admin, kafka-broker, orders-app"), "{detail}");
+    let Action::Run { script } = &actions[0] else { panic!() };
+    let first = script.lines().next().unwrap();
+    assert!(!first.contains("PW"), "the first line, quoted on failure, holds no password: {first}");
+    for arg in ["SCRAM-SHA-512=[name=admin,password=PW5]", "SCRAM-SHA-512=[name=kafka-broker,password=PW12]"] {
+        assert!(script.contains(&format!("--add-scram '{arg}'")), "{script}");
+    }
+    let jaas = HostStep::WriteFile {
+        path: "/etc/kafka/kafka-server-jaas.conf".into(),
+        owner: Owner::RootServiceGroup,
+        mode: 0o640,
+    };
+    let Decision::Change { actions, .. } = decide(&spec, host, &jaas, &HostFacts::default(), &mut ctx) else {
+        panic!()
+    };
+    assert!(
+        matches!(&actions[1], Action::Write { content, .. } if content.contains("password=\"PW12\"")),
+        "{actions:?}"
+    );
+}

@@ -1,0 +1,100 @@
+use super::*;
+use crate::project::{parse, validate};
+use std::os::unix::fs::PermissionsExt;
+
+fn spec(text: &str) -> ClusterSpec {
+    validate(&parse(text).unwrap()).spec.unwrap()
+}
+
+fn secure() -> ClusterSpec {
+    spec(include_str!("../../../tests/fixtures/kraft-secure.toml"))
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn the_first_need_creates_a_private_store_and_the_next_run_reuses_it_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = secure();
+    let security = spec.security.clone().unwrap();
+    let store = SecretsStore::in_dir(&dir.path().join("secrets"), &spec);
+    assert!(store.path.ends_with("secrets/c2VjdXJlLWNsdXN0ZXItaQ.toml"));
+    assert!(store.load(&spec, &security).is_err(), "no store yet: load makes nothing");
+    let (first, notes) = store.ensure(&spec, &security).unwrap();
+    assert!(notes[0].contains("creating it"), "{notes:?}");
+    assert_eq!(mode(&store.path), 0o600);
+    assert_eq!(mode(store.path.parent().unwrap()), 0o700);
+    assert_eq!(first.passwords.keys().collect::<Vec<_>>(), ["admin", "kafka-broker", "orders-app"]);
+    assert!(first.passwords.values().all(|p| p.expose().len() == PASSWORD_LENGTH));
+    let keystore = first.keystores["secure2.example.com"].expose();
+    assert!(keystore.starts_with("-----BEGIN PRIVATE KEY-----") && keystore.matches("BEGIN CERTIFICATE").count() == 2);
+    let leaf = keystore.find("-----BEGIN CERTIFICATE").unwrap();
+    let info = inspect_certificate(&keystore[leaf..], "host").unwrap();
+    assert!(info.covers("secure2.example.com") && info.covers("10.0.0.22") && !info.covers("10.0.0.21"));
+    assert_eq!(info.subject, format!("CN={BROKER_CN}"));
+
+    let before = std::fs::read_to_string(&store.path).unwrap();
+    let (again, notes) = store.ensure(&spec, &security).unwrap();
+    assert_eq!(notes, Vec::<String>::new());
+    assert_eq!(std::fs::read_to_string(&store.path).unwrap(), before);
+    assert_eq!(again.passwords, first.passwords);
+    assert_eq!(again.keystores, first.keystores);
+    assert_eq!(store.load(&spec, &security).unwrap().ca_cert, first.ca_cert);
+}
+
+#[test]
+fn a_new_user_or_a_moved_host_gets_only_what_is_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec1 = secure();
+    let store = SecretsStore::in_dir(dir.path(), &spec1);
+    let (first, _) = store.ensure(&spec1, spec1.security.as_ref().unwrap()).unwrap();
+    let text = include_str!("../../../tests/fixtures/kraft-secure.toml")
+        .replace("users = [\"orders-app\"]", "users = [\"orders-app\", \"billing\"]")
+        .replace("10.0.0.23", "10.0.0.33");
+    let spec2 = spec(&text);
+    let security2 = spec2.security.clone().unwrap();
+    assert!(matches!(store.load(&spec2, &security2), Err(StoreError::Incomplete { .. })));
+    let (second, notes) = store.ensure(&spec2, &security2).unwrap();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("secure3.example.com (secure3.example.com, 10.0.0.33)")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("SCRAM user billing")), "{notes:?}");
+    assert_eq!(second.ca_cert, first.ca_cert);
+    assert_eq!(second.passwords["admin"], first.passwords["admin"]);
+    assert_eq!(second.keystores["secure1.example.com"], first.keystores["secure1.example.com"]);
+    assert_ne!(second.keystores["secure3.example.com"], first.keystores["secure3.example.com"]);
+}
+
+#[test]
+fn a_lost_store_is_no_lock_out_a_new_ca_and_new_passwords_are_made_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = secure();
+    let security = spec.security.clone().unwrap();
+    let store = SecretsStore::in_dir(dir.path(), &spec);
+    let (first, _) = store.ensure(&spec, &security).unwrap();
+    std::fs::remove_file(&store.path).unwrap();
+    let (second, notes) = store.ensure(&spec, &security).unwrap();
+    assert!(notes[0].contains("a new CA, new host certificates and new passwords"), "{notes:?}");
+    assert_ne!(second.ca_cert, first.ca_cert);
+    assert_ne!(second.passwords["admin"], first.passwords["admin"]);
+}
+
+#[test]
+fn a_damaged_store_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = secure();
+    let store = SecretsStore::in_dir(dir.path(), &spec);
+    std::fs::write(&store.path, "ca = 3").unwrap();
+    let err = store.ensure(&spec, spec.security.as_ref().unwrap()).unwrap_err().to_string();
+    assert!(err.contains("damaged") && err.contains("move it away"), "{err}");
+}
+
+#[test]
+fn placeholders_name_each_secret_and_hold_none() {
+    let spec = secure();
+    let m = SecretMaterial::placeholders(&spec, spec.security.as_ref().unwrap());
+    assert_eq!(m.password("orders-app"), "<password of orders-app: secrets store>");
+    assert!(m.keystores["secure1.example.com"].expose().contains("secrets store"));
+    assert!(!m.ca_cert.contains("BEGIN"));
+}
