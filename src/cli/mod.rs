@@ -10,6 +10,7 @@ macro_rules! outln {
     }};
 }
 
+pub mod client_config;
 pub mod export;
 mod interrupt;
 pub mod operate;
@@ -55,6 +56,9 @@ pub enum Command {
     Restart(operate::RestartArgs),
     /// Per host: units, process listening, in the cluster; and the cluster-wide health checks (exit 1 if unhealthy).
     Status(operate::HostArgs),
+    /// Write a user's client.properties (Java client format, with the user's password) and ca.pem, both 0600, for
+    /// a secured cluster (from the wizard's secrets store: deploy first).
+    ClientConfig(client_config::ClientConfigArgs),
 }
 
 /// The project file argument every project verb takes.

@@ -7,7 +7,7 @@
 //! their TLS files and JAAS file (`security`); their secret values come from a [`SecretMaterial`] — the secrets
 //! store's at deploy ([`render_host_with`]), placeholders everywhere else ([`render_host`]: Review, export, plan).
 
-mod properties;
+pub(crate) mod properties;
 pub mod security;
 mod server;
 mod systemd;

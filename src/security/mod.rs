@@ -8,6 +8,7 @@
 //! through `expose`. Owns generating passwords.
 
 pub mod client;
+pub mod client_config;
 pub mod pki;
 pub mod scram;
 pub mod store;
