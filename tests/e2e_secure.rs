@@ -20,6 +20,27 @@ use support::world::{self, Mirror, World};
 /// Runs the wizard with its download cache and data directory (the secrets store) under `home`; every run's
 /// output is appended to `log`, which the test greps for passwords at the end.
 fn wizard(home: &Path, log: &mut String, args: &[&str]) -> Output {
+    let (out, text) = run_wizard(home, args);
+    assert!(out.status.success(), "kafka-wizard {} failed:\n{text}", args.join(" "));
+    log.push_str(&text);
+    out
+}
+
+/// `deploy`; when it fails, Kafka's own errors on each host are printed before the test fails.
+fn deploy(world: &World, home: &Path, log: &mut String, project: &str) -> Output {
+    let (out, text) = run_wizard(home, &["deploy", project]);
+    if !out.status.success() {
+        for h in world.hosts() {
+            let errors = world.ssh(&h.name, "root", "grep -h -m 12 -E -A3 'ERROR|FATAL' /var/log/kafka/server.log");
+            eprintln!("--- {} server.log errors:\n{}", h.name, String::from_utf8_lossy(&errors.stdout));
+        }
+        panic!("deploy failed:\n{text}");
+    }
+    log.push_str(&text);
+    out
+}
+
+fn run_wizard(home: &Path, args: &[&str]) -> (Output, String) {
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(args)
@@ -29,9 +50,7 @@ fn wizard(home: &Path, log: &mut String, args: &[&str]) -> Output {
         .expect("run kafka-wizard");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     eprintln!("[wizard] {} -> {} in {:.1}s\n{text}", args.join(" "), out.status, started.elapsed().as_secs_f64());
-    assert!(out.status.success(), "kafka-wizard {} failed:\n{text}", args.join(" "));
-    log.push_str(&text);
-    out
+    (out, text)
 }
 
 fn secure_project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
@@ -89,7 +108,7 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     let mut log = String::new();
 
     let t0 = Instant::now();
-    let out = wizard(home, &mut log, &["deploy", p]);
+    let out = deploy(&world, home, &mut log, p);
     eprintln!("MEASURE fresh 3-node secure KRaft deploy: {:.1}s", t0.elapsed().as_secs_f64());
     assert!(String::from_utf8_lossy(&out.stderr).contains("secrets store"), "the new store is told");
     let passwords = stored_passwords(home);
@@ -156,7 +175,7 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
 
     // A no-change re-deploy restarts nothing.
     let before: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name)).collect();
-    let out = wizard(home, &mut log, &["deploy", p]);
+    let out = deploy(&world, home, &mut log, p);
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("no changes"), "a second deploy changes nothing");
     let after: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name)).collect();

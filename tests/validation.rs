@@ -1,7 +1,11 @@
 //! One test per validation rule: a valid base project with one thing broken must be refused (or warned about)
 //! with the field named. Bases: the guide's ZooKeeper cluster and a three-node KRaft cluster.
 
+#[path = "support/problems.rs"]
+mod problems_support;
+
 use kafka_wizard::project::{self, Problem, Severity, Text};
+use problems_support::{assert_translated, expect_in};
 
 const ZK_BASE: &str = include_str!("fixtures/seed-cluster.toml");
 
@@ -82,32 +86,9 @@ fn problems(text: &str) -> Vec<Problem> {
     }
 }
 
-/// Every problem validation reports (so every rule test's errors and warnings) carries a real Korean message:
-/// not the English one, with Hangul in it, and keeping the English message's numbers and quoted values.
-#[track_caller]
-fn assert_translated(found: &[Problem]) {
-    for p in found {
-        let ko = &p.message_ko;
-        assert!(
-            ko != &p.message && ko.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
-            "untranslated: {p}\n  ko: {ko}"
-        );
-        let numbers = p.message.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty());
-        let quoted = p.message.split('"').skip(1).step_by(2);
-        for kept in numbers.chain(quoted) {
-            assert!(ko.contains(kept), "the Korean message drops {kept:?}: {p}\n  ko: {ko}");
-        }
-    }
-}
-
 #[track_caller]
 fn expect(severity: Severity, text: &str, field: &str, fragment: &str) {
-    let found = problems(text);
-    assert!(
-        found.iter().any(|p| p.severity == severity && p.field == field && p.message.contains(fragment)),
-        "expected {severity:?} at {field} containing {fragment:?}; got:\n{}",
-        found.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
-    );
+    expect_in(&problems(text), severity, field, fragment);
 }
 
 /// `rule!(test_name, base, [edits], field, "message fragment")` — an error naming the field.

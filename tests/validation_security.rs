@@ -2,8 +2,12 @@
 //! refused (or warned about) with the field named — before any host is touched. Provided certificates are made
 //! with the engine's own CA in a temporary directory.
 
+#[path = "support/problems.rs"]
+mod problems_support;
+
 use kafka_wizard::project::{self, Problem, Severity};
 use kafka_wizard::security::pki::ClusterCa;
+use problems_support::{assert_translated, expect_in};
 use std::path::Path;
 
 /// Three combined KRaft nodes on `version`, then `security` (a TOML fragment: `[security]` and more).
@@ -26,9 +30,7 @@ const SECURE: &str = "[security]\nprotocol = \"sasl_ssl\"\nadmin_user = \"admin\
 fn problems(text: &str) -> Vec<Problem> {
     let draft = project::parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let found = project::validate(&draft).problems;
-    for p in &found {
-        assert!(p.message_ko.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)), "untranslated: {p}");
-    }
+    assert_translated(&found);
     found
 }
 
@@ -39,12 +41,7 @@ fn security_problems(found: &[Problem]) -> Vec<&Problem> {
 
 #[track_caller]
 fn expect(severity: Severity, text: &str, field: &str, fragment: &str) {
-    let found = problems(text);
-    assert!(
-        found.iter().any(|p| p.severity == severity && p.field == field && p.message.contains(fragment)),
-        "expected {severity:?} at {field} containing {fragment:?}; got:\n{}",
-        found.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
-    );
+    expect_in(&problems(text), severity, field, fragment);
 }
 
 fn secure_with(extra: &str) -> String {

@@ -197,7 +197,7 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
                     &placeholders
                 }
             };
-            files.extend(security::security_files(spec, host, s, material));
+            files.extend(security::security_files(spec, host, material));
         }
     }
     if let (Coordination::Zookeeper(z), Some(myid)) = (&spec.coordination, host.myid) {

@@ -93,12 +93,7 @@ pub fn super_users(s: &SecuritySpec) -> String {
 }
 
 /// The TLS files and (with SASL, on brokers) the JAAS file of one Kafka host.
-pub fn security_files(
-    spec: &ClusterSpec,
-    host: &HostSpec,
-    s: &SecuritySpec,
-    material: &SecretMaterial,
-) -> Vec<GeneratedFile> {
+pub fn security_files(spec: &ClusterSpec, host: &HostSpec, material: &SecretMaterial) -> Vec<GeneratedFile> {
     let mut files = vec![
         GeneratedFile {
             path: truststore_path(spec).to_string(),
@@ -126,7 +121,7 @@ pub fn security_files(
     if reads_jaas(spec, host) {
         files.push(GeneratedFile {
             path: jaas_path(spec).to_string(),
-            content: jaas_file(spec, s, material),
+            content: jaas_file(spec, material),
             mode: 0o640,
             owner: Owner::RootServiceGroup,
             purpose: format!(
@@ -139,11 +134,14 @@ pub fn security_files(
     files
 }
 
-fn jaas_file(spec: &ClusterSpec, s: &SecuritySpec, material: &SecretMaterial) -> String {
-    let _ = s;
+/// A JAAS file: its comments are `//` (Java's JAAS parser refuses `#`).
+fn jaas_file(spec: &ClusterSpec, material: &SecretMaterial) -> String {
+    let header: String = super::header(spec, "JAAS configuration of kafka-server.service")
+        .lines()
+        .map(|l| format!("//{}\n", l.trim_start_matches('#')))
+        .collect();
     format!(
         "{header}KafkaServer {{\n    org.apache.kafka.common.security.scram.ScramLoginModule required\n    username=\"{BROKER_USER}\"\n    password=\"{password}\";\n}};\n",
-        header = super::header(spec, "JAAS configuration of kafka-server.service"),
         password = material.password(BROKER_USER),
     )
 }
