@@ -148,7 +148,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
         problems,
         hosts: (d.hosts ?? []).map((h) => ({
           host: h.name,
-          files: [{ path: '/etc/kafka/server.properties', content: `# mock\nbroker.id=${h.id ?? ''}\n`, mode: 0o640, owner: 'root_service_group', purpose: 'mock file', service: 'kafka-server.service' }],
+          files: [{ path: '/etc/kafka/server.properties', content: `# mock\nbroker.id=${h.id ?? ''}\n`, mode: 0o640, owner: 'root_service_group', purpose: 'mock file', service: 'kafka-server.service', secret: false }],
         })),
         plan: { cluster: d.name ?? '', phases: [{ name: 'install', title: 'install', work: { work: 'on_hosts', hosts: [] } },
           { name: 'start-brokers', title: 'Start the brokers', work: { work: 'start', service: 'kafka-server.service', hosts: (d.hosts ?? []).map((h) => h.name), health: [] } }] },
