@@ -4,7 +4,9 @@
 //!
 //! Owns the probes (Metadata without topics for the brokers, with all topics for every partition's replicas and
 //! ISR) and their pure parsers (`parse_srvr`, `pick_version`); deciding whether a cluster is healthy
-//! (expected ids, one leader) is the caller's. Every probe is bounded by its `timeout` (connect + exchange).
+//! (expected ids, one leader) is the caller's. Every probe is bounded by its `timeout` (connect + exchange). The
+//! size-framed connection (`Conn`: ApiVersions, version negotiation, one call at a time) is also the smoke test's
+//! (`crate::smoke`).
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
@@ -145,6 +147,11 @@ pub fn pick_version(ours: (i16, i16), server: (i16, i16), floor: i16) -> Option<
 /// ApiVersions first, then Metadata (a version both sides support, >= 4, topics = empty array).
 pub async fn kafka_metadata(addr: &str, timeout: Duration) -> Result<ClusterMetadata, HealthError> {
     let resp = metadata(addr, timeout, Some(Vec::new())).await?;
+    Ok(cluster_of(&resp))
+}
+
+/// The brokers (sorted by id), cluster id and controller id of a Metadata answer.
+pub(crate) fn cluster_of(resp: &MetadataResponse) -> ClusterMetadata {
     let mut brokers: Vec<BrokerInfo> = resp
         .brokers
         .iter()
@@ -156,11 +163,11 @@ pub async fn kafka_metadata(addr: &str, timeout: Duration) -> Result<ClusterMeta
         })
         .collect();
     brokers.sort_by_key(|b| b.id);
-    Ok(ClusterMetadata {
+    ClusterMetadata {
         cluster_id: resp.cluster_id.as_ref().map(|c| c.to_string()),
         controller_id: resp.controller_id.0,
         brokers,
-    })
+    }
 }
 
 /// One partition as a broker's Metadata describes it (docs/facts/kafka.md §5).
@@ -182,7 +189,11 @@ pub struct PartitionState {
 /// Metadata for ALL topics (internal ones included): every partition's leader, replicas, ISR and offline replicas,
 /// sorted by topic and partition.
 pub async fn kafka_partitions(addr: &str, timeout: Duration) -> Result<Vec<PartitionState>, HealthError> {
-    let resp = metadata(addr, timeout, None).await?;
+    Ok(partitions_of(&metadata(addr, timeout, None).await?))
+}
+
+/// Every partition of a Metadata answer, sorted by topic and partition (a topic-level error as partition -1).
+pub(crate) fn partitions_of(resp: &MetadataResponse) -> Vec<PartitionState> {
     let ids = |v: &[kafka_protocol::messages::BrokerId]| v.iter().map(|b| b.0).collect::<Vec<i32>>();
     let mut partitions = Vec::new();
     for t in &resp.topics {
@@ -204,11 +215,11 @@ pub async fn kafka_partitions(addr: &str, timeout: Duration) -> Result<Vec<Parti
         }));
     }
     partitions.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
-    Ok(partitions)
+    partitions
 }
 
 /// ApiVersions, then Metadata (a version both sides support, >= 4) for `topics` (None: all topics).
-async fn metadata(
+pub(crate) async fn metadata(
     addr: &str,
     timeout: Duration,
     topics: Option<Vec<kafka_protocol::messages::metadata_request::MetadataRequestTopic>>,
@@ -278,15 +289,15 @@ fn unreachable(addr: &str, e: impl std::fmt::Display) -> HealthError {
     HealthError::Unreachable { addr: addr.to_string(), detail: e.to_string() }
 }
 
-fn protocol(addr: &str, detail: String) -> HealthError {
+pub(crate) fn protocol(addr: &str, detail: String) -> HealthError {
     HealthError::Protocol { addr: addr.to_string(), detail }
 }
 
-fn error_code(addr: &str, api: &str, code: i16) -> HealthError {
+pub(crate) fn error_code(addr: &str, api: &str, code: i16) -> HealthError {
     HealthError::ErrorCode { addr: addr.to_string(), api: api.to_string(), code }
 }
 
-async fn bounded<T>(
+pub(crate) async fn bounded<T>(
     addr: &str,
     timeout: Duration,
     f: impl std::future::Future<Output = Result<T, HealthError>>,
@@ -301,7 +312,7 @@ async fn connect(addr: &str) -> Result<TcpStream, HealthError> {
 }
 
 /// A size-framed Kafka connection.
-struct Conn<'a> {
+pub(crate) struct Conn<'a> {
     addr: &'a str,
     stream: TcpStream,
     correlation_id: i32,
@@ -311,12 +322,12 @@ const CLIENT_ID: &str = "kafka-wizard";
 const MAX_RESPONSE: usize = 64 * 1024 * 1024;
 
 impl<'a> Conn<'a> {
-    async fn open(addr: &'a str) -> Result<Conn<'a>, HealthError> {
+    pub(crate) async fn open(addr: &'a str) -> Result<Conn<'a>, HealthError> {
         Ok(Conn { addr, stream: connect(addr).await?, correlation_id: 0 })
     }
 
     /// ApiVersions v0 (every broker understands it): api key → (min, max).
-    async fn api_versions(&mut self) -> Result<Vec<(i16, i16, i16)>, HealthError> {
+    pub(crate) async fn api_versions(&mut self) -> Result<Vec<(i16, i16, i16)>, HealthError> {
         let resp: ApiVersionsResponse = self.call(ApiKey::ApiVersions, 0, &ApiVersionsRequest::default()).await?;
         if resp.error_code != 0 {
             return Err(error_code(self.addr, "ApiVersions", resp.error_code));
@@ -324,7 +335,7 @@ impl<'a> Conn<'a> {
         Ok(resp.api_keys.iter().map(|k| (k.api_key, k.min_version, k.max_version)).collect())
     }
 
-    fn negotiate(
+    pub(crate) fn negotiate(
         &self,
         versions: &[(i16, i16, i16)],
         key: ApiKey,
@@ -349,7 +360,7 @@ impl<'a> Conn<'a> {
         })
     }
 
-    async fn call<Req: Encodable, Resp: Decodable>(
+    pub(crate) async fn call<Req: Encodable, Resp: Decodable>(
         &mut self,
         key: ApiKey,
         version: i16,

@@ -13,5 +13,6 @@ pub mod plan;
 pub mod project;
 pub mod render;
 pub mod shell;
+pub mod smoke;
 pub mod transport;
 pub mod verify;
