@@ -68,7 +68,11 @@ pub async fn smoke(spec: &ClusterSpec, opts: &SmokeOptions, events: &EventSink, 
     test.run().await;
     let mut report = test.report;
     report.finish(started.elapsed());
-    let verdict = if report.passed { "passed" } else { "FAILED" };
+    let verdict = match (report.passed, report.cancelled && report.failures.is_empty()) {
+        (true, _) => "passed",
+        (false, true) => "cancelled",
+        (false, false) => "FAILED",
+    };
     log(events, format!("smoke test {verdict} in {:.1} s", started.elapsed().as_secs_f64()));
     report
 }
@@ -297,6 +301,10 @@ impl Test<'_> {
         .await;
         let latencies: Vec<Duration> = produced.iter().flat_map(|p| p.latencies.iter().copied()).collect();
         self.report.latency = report::latency(&latencies);
+        for (outcome, prod) in self.report.partitions.iter_mut().zip(&produced) {
+            outcome.acked = prod.acked.len() as u32;
+            outcome.error = outcome.error.take().or_else(|| prod.error.clone());
+        }
         let acked: usize = produced.iter().map(|p| p.acked.len()).sum();
         log(self.events, format!("{acked} record(s) acknowledged in {:.1} s", started.elapsed().as_secs_f64()));
         if self.cancelled() {
@@ -310,11 +318,10 @@ impl Test<'_> {
         self.report.end_to_end_ms = Some(report::millis(started.elapsed()));
         for ((outcome, prod), (records, error)) in self.report.partitions.iter_mut().zip(&produced).zip(read) {
             let c = report::compare(&prod.acked, &records);
-            outcome.acked = prod.acked.len() as u32;
             outcome.read_back = c.matched;
             outcome.lost = c.lost;
             outcome.mismatched = c.mismatched;
-            outcome.error = outcome.error.take().or_else(|| prod.error.clone()).or(error);
+            outcome.error = outcome.error.take().or(error);
         }
         let read_back: u32 = self.report.partitions.iter().map(|p| p.read_back).sum();
         log(self.events, format!("{read_back} record(s) read back unchanged from the leaders"));
