@@ -3,7 +3,7 @@
 //!
 //! Test connection on a host whose key is not yet known shows its SHA256 fingerprint (compared with the host's
 //! real key) and Accept remembers it; Install streams every host to "done" and the cluster healthy; Manage shows
-//! each host running, Stop stops every unit and Start brings the cluster back.
+//! each host running, Stop stops every unit and Start brings the cluster back; the Smoke test passes.
 #![cfg(feature = "world")]
 
 #[allow(dead_code)]
@@ -145,5 +145,9 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await;
     wait_text(&c, "#health", "healthy", Duration::from_secs(60)).await;
     shot(&c, "7-manage-started").await;
+    css(&c, "#op-smoke").await.click().await.unwrap();
+    wait_text(&c, "#smoke-verdict", "passed", Duration::from_secs(180)).await;
+    wait_text(&c, "tr[data-smoke-broker='3'] td.leads", "2", Duration::from_secs(5)).await;
+    shot(&c, "7-manage-smoke").await;
     c.close().await.ok();
 }
