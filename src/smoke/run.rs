@@ -107,9 +107,15 @@ impl Test<'_> {
             return;
         }
         self.exercise().await;
-        self.report.cleanup = self.delete(std::slice::from_ref(&self.report.topic.clone())).await.remove(0).1;
-        if let Cleanup::Deleted = self.report.cleanup {
-            log(self.events, format!("deleted the topic {}", self.report.topic));
+        let topic = [self.report.topic.clone()];
+        self.report.cleanup = self.delete(&topic).await.remove(0).1;
+        match &self.report.cleanup {
+            Cleanup::Deleted => log(self.events, format!("deleted the topic {}", topic[0])),
+            Cleanup::Pending { reason } | Cleanup::Failed { reason } => {
+                let message = format!("the topic {} is not deleted yet: {reason}", topic[0]);
+                (self.events)(Event::Warning { target: Target::Wizard, message });
+            }
+            Cleanup::NotCreated => {}
         }
     }
 
@@ -179,8 +185,8 @@ impl Test<'_> {
 
     /// CreateTopics through the controller (asked again when the controller moved). False when not created.
     async fn create(&mut self, cluster: &ClusterMetadata) -> bool {
-        let live: Vec<i32> = self.brokers.iter().map(|b| b.id).collect();
-        let assignment = topic::assignment(&live, self.report.replication_factor as usize);
+        let ids: Vec<i32> = self.brokers.iter().map(|b| b.id).collect();
+        let assignment = topic::assignment(&ids, self.report.replication_factor as usize);
         let min_isr = self.report.min_insync_replicas as usize;
         let topic = self.report.topic.clone();
         let mut cluster = cluster.clone();
