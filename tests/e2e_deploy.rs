@@ -294,6 +294,12 @@ fn smoke_passes(project: &str, cluster: &str) -> serde_json::Value {
 fn smoke_passes_then_names_a_stopped_broker(world: &World, p: &str) {
     smoke_passes(p, "3 ZooKeeper-mode brokers");
     world.ssh_ok("h6", "root", "systemctl stop kafka-server");
+    let h4 = format!("{}:9092", world.hosts()[3].ip);
+    let gone = (0..30).any(|_| {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        broker_ids(&h4).0 == BTreeSet::from([1, 2])
+    });
+    assert!(gone, "broker 3 left the cluster");
     let o = wizard(&["smoke", "--records", "30", "--min-insync-replicas", "3", p]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("broker 3 (h6) is not in the cluster"), "{}", text(&o));
