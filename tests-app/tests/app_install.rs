@@ -145,6 +145,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await;
     wait_text(&c, "#health", "healthy", Duration::from_secs(60)).await;
     shot(&c, "7-manage-started").await;
+    wait_text(&c, "#health", "Cluster is healthy", Duration::from_secs(60)).await; // the status read, buttons enabled
     css(&c, "#op-smoke").await.click().await.unwrap();
     wait_text(&c, "#smoke-verdict", "passed", Duration::from_secs(180)).await;
     wait_text(&c, "tr[data-smoke-broker='3'] td.leads", "2", Duration::from_secs(5)).await;
