@@ -18,5 +18,6 @@ fn main() -> ExitCode {
         cli::Command::Stop(a) => cli::operate::operate(cli::operate::Verb::Stop, a),
         cli::Command::Restart(a) => cli::operate::operate(cli::operate::Verb::Restart { force: a.force }, a.hosts),
         cli::Command::Status(a) => cli::operate::status(a),
+        cli::Command::Smoke(a) => cli::smoke::run(a),
     }
 }

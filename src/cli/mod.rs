@@ -15,6 +15,7 @@ mod interrupt;
 pub mod operate;
 pub mod plan;
 pub mod progress;
+pub mod smoke;
 pub mod validate;
 pub mod versions;
 
@@ -55,6 +56,9 @@ pub enum Command {
     Restart(operate::RestartArgs),
     /// Per host: units, process listening, in the cluster; and the cluster-wide health checks (exit 1 if unhealthy).
     Status(operate::HostArgs),
+    /// Produce records with acks=all to a temporary topic (a partition led by each broker), read them back, compare,
+    /// delete the topic; report latency and leadership (exit 1 on any loss or error, naming the broker).
+    Smoke(smoke::SmokeArgs),
 }
 
 /// The project file argument every project verb takes.
