@@ -3,6 +3,8 @@
 //! Kafka release served by an Apache-shaped mirror, and real ZooKeeper and Kafka processes. The binary is run
 //! exactly as users run it.
 
+#[path = "e2e_deploy/converge.rs"]
+mod converge;
 mod support;
 
 use std::collections::BTreeSet;
@@ -173,8 +175,9 @@ fn status_json(project: &str) -> serde_json::Value {
 #[test]
 fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() {
     let rel = world::release(world::KAFKA_3);
+    let earlier = world::release(world::KAFKA_3_EARLIER);
     let world = World::up(6);
-    let mirror = Mirror::start(&[&rel]);
+    let mirror = Mirror::start(&[&rel, &earlier]);
     let dir = tempfile::tempdir().unwrap();
     let project = zookeeper_project(&world, &mirror, dir.path());
     let p = project.to_str().unwrap();
@@ -342,6 +345,9 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     a_dry_run_shows_the_changed_line_and_changes_nothing(&world, p, "num.partitions=5", "num.partitions=6");
 
     smoke_passes_then_names_a_stopped_broker(&world, p);
+
+    converge::a_deploy_killed_in_its_start_phase_is_finished_by_the_next(&world, p, "num.partitions", "5", "6");
+    converge::a_relink_cut_off_by_a_failed_host_is_finished_by_the_next(&world, &project, &mirror);
 }
 
 /// `kafka-wizard smoke --json`: passes, every record read back, each broker leading one partition, the topic
