@@ -78,8 +78,19 @@ fn wizard_until(
 }
 
 /// The wizard's download cache for this test run (fresh per process, so the first deploy really downloads).
+/// This test process's download cache (shared by its tests); the caches of earlier runs, whose process is gone,
+/// are removed here so they never pile up.
 fn cache_home() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kw-e2e-cache-{}", std::process::id()));
+    const PREFIX: &str = "kw-e2e-cache-";
+    let tmp = std::env::temp_dir();
+    for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let pid = name.strip_prefix(PREFIX).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let dir = tmp.join(format!("{PREFIX}{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
