@@ -6,7 +6,8 @@
 //! ISR; DescribeConfigs for topics' `min.insync.replicas`) and their pure parsers (`parse_srvr`, `pick_version`);
 //! deciding whether a cluster is healthy (expected ids, one leader) is the caller's. Every probe is bounded by its
 //! `timeout` (connect + exchange). Each Kafka probe has a `_with` form taking a `KafkaAuth` (TLS and/or SASL/SCRAM,
-//! `security::client`); the plain form is PLAINTEXT.
+//! `security::client`); the plain form is PLAINTEXT. The size-framed connection (`Conn`, `health/wire.rs`:
+//! ApiVersions, version negotiation, one call at a time) is also the smoke test's (`crate::smoke`).
 
 use crate::security::KafkaAuth;
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
@@ -178,6 +179,11 @@ pub async fn kafka_metadata_with(
     timeout: Duration,
 ) -> Result<ClusterMetadata, HealthError> {
     let resp = metadata(addr, auth, timeout, Some(Vec::new())).await?;
+    Ok(cluster_of(&resp))
+}
+
+/// The brokers (sorted by id), cluster id and controller id of a Metadata answer.
+pub(crate) fn cluster_of(resp: &MetadataResponse) -> ClusterMetadata {
     let mut brokers: Vec<BrokerInfo> = resp
         .brokers
         .iter()
@@ -189,11 +195,11 @@ pub async fn kafka_metadata_with(
         })
         .collect();
     brokers.sort_by_key(|b| b.id);
-    Ok(ClusterMetadata {
+    ClusterMetadata {
         cluster_id: resp.cluster_id.as_ref().map(|c| c.to_string()),
         controller_id: resp.controller_id.0,
         brokers,
-    })
+    }
 }
 
 /// One partition as a broker's Metadata describes it (docs/facts/kafka.md §5).
@@ -224,7 +230,11 @@ pub async fn kafka_partitions_with(
     auth: &KafkaAuth,
     timeout: Duration,
 ) -> Result<Vec<PartitionState>, HealthError> {
-    let resp = metadata(addr, auth, timeout, None).await?;
+    Ok(partitions_of(&metadata(addr, auth, timeout, None).await?))
+}
+
+/// Every partition of a Metadata answer, sorted by topic and partition (a topic-level error as partition -1).
+pub(crate) fn partitions_of(resp: &MetadataResponse) -> Vec<PartitionState> {
     let ids = |v: &[kafka_protocol::messages::BrokerId]| v.iter().map(|b| b.0).collect::<Vec<i32>>();
     let mut partitions = Vec::new();
     for t in &resp.topics {
@@ -246,7 +256,7 @@ pub async fn kafka_partitions_with(
         }));
     }
     partitions.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
-    Ok(partitions)
+    partitions
 }
 
 const MIN_INSYNC: &str = "min.insync.replicas";
@@ -300,7 +310,7 @@ pub async fn topics_min_insync_with(
 }
 
 /// ApiVersions, then Metadata (a version both sides support, >= 4) for `topics` (None: all topics).
-async fn metadata(
+pub(crate) async fn metadata(
     addr: &str,
     auth: &KafkaAuth,
     timeout: Duration,

@@ -14,5 +14,6 @@ pub mod project;
 pub mod render;
 pub mod security;
 pub mod shell;
+pub mod smoke;
 pub mod transport;
 pub mod verify;

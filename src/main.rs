@@ -19,5 +19,6 @@ fn main() -> ExitCode {
         cli::Command::Restart(a) => cli::operate::operate(cli::operate::Verb::Restart { force: a.force }, a.hosts),
         cli::Command::Status(a) => cli::operate::status(a),
         cli::Command::ClientConfig(a) => cli::client_config::run(a),
+        cli::Command::Smoke(a) => cli::smoke::run(a),
     }
 }

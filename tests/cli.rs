@@ -227,3 +227,26 @@ fn an_unknown_limit_host_is_refused_with_exit_two_naming_the_known_hosts_before_
         );
     }
 }
+
+#[test]
+fn smoke_on_a_cluster_no_broker_of_which_answers_fails_naming_each_and_creates_nothing() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("down.toml");
+    let hosts: String = (1..=3)
+        .map(|i| format!("\n[[hosts]]\nname = \"b{i}\"\naddress = \"127.0.0.{i}\"\nroles = [\"broker\"]\nid = {i}\n"))
+        .collect();
+    let text = format!(
+        "format = 1\nname = \"down\"\n[kafka]\nversion = \"3.9.1\"\nmode = \"zookeeper\"\nlistener_port = {port}\n\
+         [zookeeper]\nexternal = [\"127.0.0.1:2181\"]\n{hosts}"
+    );
+    std::fs::write(&file, text).unwrap();
+    let o = wizard(&["smoke", "--json", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((&r["passed"], &r["cleanup"]["state"]), (&false.into(), &"not_created".into()), "{r}");
+    let failure = r["failures"][0].as_str().unwrap();
+    assert!(failure.starts_with("no broker answered: b1: cannot connect to 127.0.0.1:"), "{failure}");
+    assert!(failure.contains("; b3: "), "{failure}");
+    assert_eq!((&r["replication_factor"], &r["min_insync_replicas"]), (&3.into(), &2.into()), "the cluster's defaults");
+}

@@ -3,6 +3,8 @@
 //! Kafka release served by an Apache-shaped mirror, and real ZooKeeper and Kafka processes. The binary is run
 //! exactly as users run it.
 
+#[path = "e2e_deploy/converge.rs"]
+mod converge;
 mod support;
 
 use std::collections::BTreeSet;
@@ -76,8 +78,19 @@ fn wizard_until(
 }
 
 /// The wizard's download cache for this test run (fresh per process, so the first deploy really downloads).
+/// This test process's download cache (shared by its tests); the caches of earlier runs, whose process is gone,
+/// are removed here so they never pile up.
 fn cache_home() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kw-e2e-cache-{}", std::process::id()));
+    const PREFIX: &str = "kw-e2e-cache-";
+    let tmp = std::env::temp_dir();
+    for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let pid = name.strip_prefix(PREFIX).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let dir = tmp.join(format!("{PREFIX}{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -173,8 +186,9 @@ fn status_json(project: &str) -> serde_json::Value {
 #[test]
 fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() {
     let rel = world::release(world::KAFKA_3);
+    let earlier = world::release(world::KAFKA_3_EARLIER);
     let world = World::up(6);
-    let mirror = Mirror::start(&[&rel]);
+    let mirror = Mirror::start(&[&rel, &earlier]);
     let dir = tempfile::tempdir().unwrap();
     let project = zookeeper_project(&world, &mirror, dir.path());
     let p = project.to_str().unwrap();
@@ -340,6 +354,58 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
         std::fs::read_to_string(&project).unwrap().replace("\"num.partitions\" = 5", "\"num.partitions\" = 6");
     std::fs::write(&project, changed).unwrap();
     a_dry_run_shows_the_changed_line_and_changes_nothing(&world, p, "num.partitions=5", "num.partitions=6");
+
+    smoke_passes_then_names_a_stopped_broker(&world, p);
+
+    converge::a_deploy_killed_in_its_start_phase_is_finished_by_the_next(&world, p, "num.partitions", "5", "6");
+    converge::a_relink_cut_off_by_a_failed_host_is_finished_by_the_next(&world, &project, &mirror);
+}
+
+/// `kafka-wizard smoke --json`: passes, every record read back, each broker leading one partition, the topic
+/// deleted; prints the figures. Returns the report.
+fn smoke_passes(project: &str, cluster: &str) -> serde_json::Value {
+    let o = ok(wizard(&["smoke", "--json", "--records", "300", project]));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}\n{}", text(&o)));
+    assert_eq!((&r["passed"], &r["read_back"], &r["cleanup"]["state"]), (&true.into(), &300.into(), &"deleted".into()));
+    let brokers = r["brokers"].as_array().unwrap();
+    for (i, b) in brokers.iter().enumerate() {
+        assert_eq!(b["leads"], serde_json::json!([i]), "each broker leads its own partition: {r}");
+    }
+    let (l, e2e, total) = (&r["latency"], &r["end_to_end_ms"], &r["total_ms"]);
+    eprintln!(
+        "MEASURE smoke test on {cluster} (300 records, acks=all, RF {}): produce p50 {} ms, p99 {} ms, max {} ms; \
+         end to end {e2e} ms; whole test {total} ms",
+        r["replication_factor"], l["p50_ms"], l["p99_ms"], l["max_ms"]
+    );
+    r
+}
+
+/// The smoke test passes; with h6's broker (id 3) stopped and the topic at RF 3 / min.insync.replicas 3 it exits 1
+/// naming that broker and the refused writes; `start` brings the broker back, the topic is gone from ZooKeeper.
+fn smoke_passes_then_names_a_stopped_broker(world: &World, p: &str) {
+    smoke_passes(p, "3 ZooKeeper-mode brokers");
+    world.ssh_ok("h6", "root", "systemctl stop kafka-server");
+    let h4 = format!("{}:9092", world.hosts()[3].ip);
+    let gone = (0..30).any(|_| {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        broker_ids(&h4).0 == BTreeSet::from([1, 2])
+    });
+    assert!(gone, "broker 3 left the cluster");
+    let o = wizard(&["smoke", "--records", "30", "--min-insync-replicas", "3", p]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("broker 3 (h6) is not in the cluster"), "{}", text(&o));
+    assert!(text(&o).contains("(leader broker 1 on h4): NOT_ENOUGH_REPLICAS"), "{}", text(&o));
+    ok(wizard(&["start", p]));
+    assert_eq!(status_json(p)["healthy"], true);
+    let topics = "java -cp '/opt/kafka/libs/*' org.apache.zookeeper.ZooKeeperMain -server 127.0.0.1:2181 \
+                  ls /e2e-zk/brokers/topics 2>/dev/null | tail -n 1";
+    let left = (0..10)
+        .map(|_| {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            world.ssh_ok("h1", "root", topics)
+        })
+        .find(|ls| !ls.contains("kafka-wizard-smoke-"));
+    assert!(left.is_some(), "the smoke topics are deleted once the broker is back");
 }
 
 /// Every backup file on `host` (`apply::backup`), sorted.
@@ -721,6 +787,8 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
         world.hosts().iter().zip(&before).filter(|(h, b)| invocation(&world, &h.name, "kafka-server") != **b).count();
     assert!((1..3).contains(&restarted), "the roll stopped between nodes: {restarted} of 3 restarted\n{log}");
     assert_eq!(status_json(p)["healthy"], true);
+
+    smoke_passes(p, "3 combined KRaft nodes");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 #![cfg(feature = "e2e")]
 //! End to end, a secured cluster: three combined KRaft nodes of Kafka 4.x deployed from a project file with
 //! `[security]` (SASL_SSL, SCRAM-SHA-512, the wizard's own CA) by the real binary. Then: `status` healthy (the
-//! wizard logs in as the admin), a third-party client (kafka-python) built only from `client-config` output
+//! wizard logs in as the admin) and `smoke` passes over TLS + SCRAM, a third-party client (kafka-python) built only from `client-config` output
 //! produces and consumes on an RF=3 topic with hostname verification, no TLS / no SASL / a wrong password are
 //! refused, a no-change re-deploy restarts nothing, and no generated password is in any output, log, the project
 //! file or the export.
@@ -116,6 +116,9 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     let status = wizard(home, &mut log, &["status", "--json", p]);
     let st: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(st["healthy"], true, "{st}");
+    let t = Instant::now();
+    wizard(home, &mut log, &["smoke", p]);
+    eprintln!("MEASURE smoke test over SASL_SSL as admin: {:.1}s", t.elapsed().as_secs_f64());
 
     // On the hosts: keys and the JAAS file root:kafka 0640; server.properties holds no password.
     for h in world.hosts() {

@@ -10,6 +10,7 @@ use kafka_wizard_app::commands::dialogs::PickRequest;
 use kafka_wizard_app::commands::operate::{RunOptions, Verb};
 use kafka_wizard_app::commands::project::{OpenedProject, ReleaseInfo};
 use kafka_wizard_app::commands::review::{ExportFormat, Review};
+use kafka_wizard_app::commands::smoke::SmokeRequest;
 use kafka_wizard_app::error::AppError;
 use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
@@ -24,6 +25,7 @@ fn export_app_types(cfg: &Config) -> Result<(), ExportError> {
     RunOptions::export_all(cfg)?;
     Verb::export_all(cfg)?;
     PickRequest::export_all(cfg)?;
+    SmokeRequest::export_all(cfg)?;
     Ok(())
 }
 

@@ -16,6 +16,7 @@ mod interrupt;
 pub mod operate;
 pub mod plan;
 pub mod progress;
+pub mod smoke;
 pub mod validate;
 pub mod versions;
 
@@ -59,6 +60,9 @@ pub enum Command {
     /// Write a user's client.properties (Java client format, with the user's password) and ca.pem, both 0600, for
     /// a secured cluster (from the wizard's secrets store: deploy first).
     ClientConfig(client_config::ClientConfigArgs),
+    /// Produce records with acks=all to a temporary topic (a partition led by each broker), read them back, compare,
+    /// delete the topic; report latency and leadership (exit 1 on any loss or error, naming the broker).
+    Smoke(smoke::SmokeArgs),
 }
 
 /// The project file argument every project verb takes.

@@ -4,7 +4,7 @@ use super::interrupt::cancel_on_ctrl_c;
 use super::progress::{sink, Renderer};
 use super::{load_spec, ProjectArg};
 use kafka_wizard::apply::operate::{self, Operation};
-use kafka_wizard::apply::{self, status, ApplyError, Cancel, DeployOptions};
+use kafka_wizard::apply::{self, status, ApplyError, Cancel, DeployOptions, DeploySummary};
 use kafka_wizard::plan::{Intent, Limit};
 use kafka_wizard::project::spec::ClusterSpec;
 use kafka_wizard::transport::Secret;
@@ -277,12 +277,22 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
             for (host, kept) in &summary.backups {
                 eprintln!("{host}: the old copies of the overwritten files are kept at {}", kept.join(", "));
             }
-            if summary.changed == 0 {
-                eprintln!("no changes: every host already matched the project");
+            if let Some(line) = nothing_changed_line(&summary) {
+                eprintln!("{line}");
             }
             ExitCode::SUCCESS
         }
         Err(e) => report(Err(e), "deploy"),
+    }
+}
+
+/// The closing line of a deploy that changed no step: "no changes" only when it (re)started nothing either — a run
+/// that only did the restarts an earlier, interrupted run left owed (or started stopped services) says so instead.
+fn nothing_changed_line(summary: &DeploySummary) -> Option<&'static str> {
+    match (summary.changed, summary.started.is_empty()) {
+        (0, true) => Some("no changes: every host already matched the project"),
+        (0, false) => Some("every host already matched the project; only services were (re)started (see above)"),
+        _ => None,
     }
 }
 
@@ -421,6 +431,17 @@ mod tests {
         assert!(line.ends_with("nothing was restarted; let the cluster recover (or fix it) and run again, or pass --force to restart anyway"), "{line}");
         let other = failure_message(&ApplyError::Unhealthy("h5 not back".into()), "restart");
         assert!(!other.contains("--force"), "only a refused roll can be forced: {other}");
+    }
+
+    #[test]
+    fn a_deploy_that_only_restarted_services_does_not_say_no_changes() {
+        let mut summary = DeploySummary::default();
+        assert_eq!(nothing_changed_line(&summary), Some("no changes: every host already matched the project"));
+        summary.started = vec!["h5".into(), "h6".into()];
+        let line = nothing_changed_line(&summary).unwrap();
+        assert!(!line.contains("no changes") && line.contains("(re)started"), "{line}");
+        summary.changed = 1;
+        assert_eq!(nothing_changed_line(&summary), None);
     }
 
     #[test]

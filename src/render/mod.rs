@@ -19,6 +19,7 @@ use serde::Serialize;
 use thiserror::Error;
 use ts_rs::TS;
 
+pub use server::{min_insync_replicas, replication_for};
 pub use systemd::{KAFKA_UNIT, ZOOKEEPER_UNIT};
 
 /// A service the wizard runs under systemd: its unit's name and which hosts run it (one home for both).

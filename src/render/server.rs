@@ -104,12 +104,28 @@ fn kraft_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, k: 
     w.set("log.dirs", data_dirs(host));
 }
 
-/// Internal topics and defaults sized to the cluster: replication factor min(3, brokers), and a
-/// `min.insync.replicas` that still allows one broker to be down.
+/// The replication the wizard sizes to `brokers`: factor min(3, brokers), and a `min.insync.replicas` that still
+/// allows one broker to be down (2 with factor 3, else 1) — `(factor, min_isr)`.
+pub fn replication_for(brokers: usize) -> (usize, usize) {
+    let rf = brokers.clamp(1, 3);
+    (rf, if rf >= 3 { 2 } else { 1 })
+}
+
+/// The cluster's `min.insync.replicas` as its brokers run it: the project's `[kafka.properties]` value (validation
+/// checked it is a whole number from 1 to the brokers), else the wizard's default ([`replication_for`]).
+pub fn min_insync_replicas(spec: &ClusterSpec) -> usize {
+    spec.kafka
+        .properties
+        .iter()
+        .find(|(k, _)| k == "min.insync.replicas")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(replication_for(spec.broker_count()).1)
+}
+
+/// Internal topics and defaults sized to the cluster ([`replication_for`]).
 fn replication_defaults(w: &mut PropertiesWriter, spec: &ClusterSpec) {
     let brokers = spec.broker_count();
-    let rf = brokers.clamp(1, 3);
-    let min_isr = if rf >= 3 { 2 } else { 1 };
+    let (rf, min_isr) = replication_for(brokers);
     let defaults = [
         ("default.replication.factor", rf),
         ("min.insync.replicas", min_isr),

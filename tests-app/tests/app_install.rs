@@ -5,7 +5,8 @@
 //! real key) and Accept remembers it; Install streams every host to "done" and the cluster healthy; Manage shows
 //! each host running, Stop stops every unit and Start brings the cluster back; a rolling Restart cancelled once the
 //! first node is back stops after the node being restarted (systemd's InvocationIDs on the hosts), the cluster
-//! healthy; one setting changed shows, after Test connection, as exactly that line in Review's diff on every host.
+//! healthy; one setting changed shows, after Test connection, as exactly that line in Review's diff on every host;
+//! the Smoke test passes.
 #![cfg(feature = "world")]
 
 #[allow(dead_code)]
@@ -147,6 +148,11 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await;
     wait_text(&c, "#health", "healthy", Duration::from_secs(60)).await;
     shot(&c, "7-manage-started").await;
+    wait_text(&c, "#health", "Cluster is healthy", Duration::from_secs(60)).await; // the status read, buttons enabled
+    css(&c, "#op-smoke").await.click().await.unwrap();
+    wait_text(&c, "#smoke-verdict", "passed", Duration::from_secs(180)).await;
+    wait_text(&c, "tr[data-smoke-broker='3'] td.leads", "2", Duration::from_secs(5)).await;
+    shot(&c, "7-manage-smoke").await;
     cancel_a_rolling_restart_from_manage(&c, &world).await;
     review_shows_one_changed_setting_as_its_line(&c, &world).await;
     c.close().await.ok();

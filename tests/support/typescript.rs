@@ -13,6 +13,7 @@ use kafka_wizard::plan::Plan;
 use kafka_wizard::project::schema::FieldInfo;
 use kafka_wizard::project::{Problem, ProjectDraft};
 use kafka_wizard::render::HostFiles;
+use kafka_wizard::smoke::SmokeReport;
 use std::collections::BTreeMap;
 use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
@@ -29,6 +30,7 @@ pub fn export_engine_types(cfg: &Config) -> Result<(), ExportError> {
     DeploySummary::export_all(cfg)?;
     PreviewRow::export_all(cfg)?;
     ClusterStatus::export_all(cfg)?;
+    SmokeReport::export_all(cfg)?;
     Ok(())
 }
 

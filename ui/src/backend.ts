@@ -5,7 +5,7 @@
 
 import type {
   ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, Opened, PickRequest, PreviewRow, Problem, ProjectDraft,
-  Release, Review, RunOptions, Verb,
+  Release, Review, RunOptions, SmokeReport, SmokeRequest, Verb,
 } from './types.js';
 
 export type { Verb };
@@ -37,6 +37,8 @@ export interface Backend {
   deploy(draft: ProjectDraft, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<DeploySummary>;
   operate(draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<void>;
   status(draft: ProjectDraft, options: RunOptions): Promise<ClusterStatus>;
+  /** The smoke test (a temporary topic written with acks=all and read back); a report whether it passed or not. */
+  smoke(draft: ProjectDraft, request: SmokeRequest, onEvent: (e: EngineEvent) => void): Promise<SmokeReport>;
   cancel(): Promise<boolean>;
   setTitle(title: string): Promise<void>;
 }

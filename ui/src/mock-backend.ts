@@ -1,7 +1,8 @@
 // mock-backend.ts — an in-memory Backend so the wizard runs in a plain browser (UI tests, design work). It is
 // NOT the engine: its validation knows a few rules only and its files are placeholders. Deploy and operate
 // replay a scripted event stream; `options.failHost` makes one host fail (to test Retry); a restart can be refused
-// as unhealthy until forced (`unhealthyBeforeRoll`); the deploy preview diffs a `heap` line. File dialogs answer
+// as unhealthy until forced (`unhealthyBeforeRoll`); the deploy preview diffs a `heap` line; the smoke test reports
+// one partition per broker, failing when `options.smokeDownHost` names a broker. File dialogs answer
 // from `options.picks` (a path, or null = cancelled; none left = cancelled) and record each request in
 // `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The field schema is
 // the engine's, generated into generated/field-schema.json (`options.fieldSchema` replaces it). Only the test
@@ -9,7 +10,7 @@
 
 import type { Backend } from './backend.js';
 import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };
-import type { ClusterStatus, EngineEvent, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role } from './types.js';
+import type { ClusterStatus, EngineEvent, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role, SmokeReport, SmokeRequest } from './types.js';
 
 export interface MockOptions {
   failHost?: string; delayMs?: number; files?: Record<string, string>;
@@ -28,6 +29,8 @@ export interface MockOptions {
   /** Every deploy preview asked for (filled by the mock); `previewError` makes it fail with that code. */
   previewRequests?: number;
   previewError?: string;
+  /** A broker host that is down for the smoke test (its report fails, naming it). */
+  smokeDownHost?: string;
 }
 
 /** The mock's deploy preview: on each host, its server.properties differs in the `heap` line only (the host has
@@ -187,7 +190,45 @@ export function mockBackend(options: MockOptions = {}): Backend {
       checks: [['brokers', { Ok: 'all brokers in the cluster' }], ['mock status reads', { Ok: String(++statusReads) }]],
       healthy: true,
     }),
+    smoke: async (d, request, onEvent) => mockSmoke(d, request, options.smokeDownHost, async (message) => {
+      onEvent({ event: 'log', target: { on: 'wizard' }, message });
+      await sleep(delay);
+    }),
     cancel: async () => { cancelled = true; return true; },
     setTitle: async (title) => { document.title = title; },
+  };
+}
+
+/** The engine's smoke test as a rule of thumb: partition i led by the i-th broker, RF min(3, brokers); a broker that
+ * is down is not in the cluster, and partitions whose ISR falls below min.insync.replicas take no record. */
+async function mockSmoke(d: ProjectDraft, request: SmokeRequest, downHost: string | undefined, log: (m: string) => Promise<void>): Promise<SmokeReport> {
+  const brokers = (d.hosts ?? []).filter((h) => h.roles.includes('broker')).sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+  const ids = brokers.map((h) => h.id ?? 0);
+  const hostOf = (id: number) => brokers.find((h) => h.id === id)?.name ?? String(id);
+  const down = brokers.find((h) => h.name === downHost)?.id;
+  const records = request.records ?? 1000;
+  const rf = Math.min(3, brokers.length);
+  const minIsr = request.min_insync_replicas ?? (rf >= 3 ? 2 : 1);
+  const topic = 'kafka-wizard-smoke-1764500000-0000abcd';
+  await log(`created ${topic}: ${brokers.length} partition(s), replication factor ${rf}, min.insync.replicas ${minIsr}`);
+  const partitions = ids.map((_, p) => {
+    const replicas = Array.from({ length: rf }, (_, k) => ids[(p + k) % ids.length]);
+    const isr = replicas.filter((id) => id !== down);
+    const leader = isr[0] ?? -1;
+    const share = Math.floor(records / ids.length) + (p < records % ids.length ? 1 : 0);
+    const refused = isr.length < minIsr;
+    return { partition: p, leader, leader_host: hostOf(leader), replicas, isr, acked: refused ? 0 : share, read_back: refused ? 0 : share, lost: 0, mismatched: 0, error: refused ? 'NOT_ENOUGH_REPLICAS' : null };
+  });
+  await log('deleted the topic');
+  const failures = [
+    ...(down === undefined ? [] : [`broker ${down} (${downHost}) is not in the cluster`]),
+    ...partitions.filter((p) => p.error).map((p) => `partition ${p.partition} (leader broker ${p.leader} on ${p.leader_host}): ${p.error}`),
+  ];
+  const acked = partitions.reduce((n, p) => n + p.acked, 0);
+  return {
+    passed: failures.length === 0, cancelled: false, topic, replication_factor: rf, min_insync_replicas: minIsr, records, acked, read_back: acked,
+    brokers: brokers.map((h) => ({ id: h.id ?? 0, host: h.name, in_cluster: h.id !== down, leads: partitions.filter((p) => p.leader === h.id).map((p) => p.partition) })),
+    partitions, latency: acked ? { p50_ms: 2.1, p99_ms: 9.8, max_ms: 14.2, samples: acked } : null, end_to_end_ms: 850.5, total_ms: 1200,
+    leftovers_removed: [], cleanup: { state: 'deleted' }, failures,
   };
 }

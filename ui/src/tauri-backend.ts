@@ -37,6 +37,7 @@ export function tauriBackend(): Backend {
     operate: (draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent) =>
       invoke('operate', { draft, verb, options, onEvent: channel(onEvent) }),
     status: (draft, options) => invoke('cluster_status', { draft, options }),
+    smoke: (draft, request, onEvent) => invoke('smoke_test', { draft, request, onEvent: channel(onEvent) }),
     cancel: () => invoke('cancel_job'),
     setTitle: (title) => {
       document.title = title;

@@ -40,6 +40,10 @@ import type { Verb } from './generated/Verb.js';
 import type { OpenedProject } from './generated/OpenedProject.js';
 import type { FileFilter } from './generated/FileFilter.js';
 import type { PickRequest } from './generated/PickRequest.js';
+import type { SmokeReport } from './generated/SmokeReport.js';
+import type { SmokeRequest } from './generated/SmokeRequest.js';
+import type { BrokerLeadership } from './generated/BrokerLeadership.js';
+import type { PartitionOutcome } from './generated/PartitionOutcome.js';
 
 // The project file and its validation: the draft's sections, problems (`message` English, `message_ko` Korean),
 // the field schema (each field's step, default and example), the catalog's releases.
@@ -53,6 +57,8 @@ export type { AppError, ErrorCode, ExportFormat, ConnectionReport };
 // Runs: engine events at a target (the wizard's machine or a host by name), their summary, status, options.
 export type { Outcome, Target, Event as EngineEvent, DeploySummary, UnitStatus, HostStatus, Role, ClusterStatus };
 export type { RunOptions, Verb, OpenedProject as Opened, FileFilter, PickRequest };
+// Manage's smoke test: what may be asked, and the report (leadership per broker, each partition, latency, failures).
+export type { SmokeRequest, SmokeReport, BrokerLeadership, PartitionOutcome };
 
 /** The wizard steps where project fields are edited (the field schema names one per field). */
 export type FieldStep = WizardStep;

@@ -235,12 +235,24 @@ test('the dark theme follows the OS colour scheme', async (t) => {
   assert.equal(dark, 'rgb(20, 24, 33)');
 });
 
-test('Cancel during an install stops it after the current phase and says so', async (t) => {
-  const { page } = await wizard(t, { delayMs: 40 });
+/** Adds hosts through the Hosts step's paste box. */
+async function pasteHosts(page, names) {
   await page.locator('nav [data-step="hosts"]').click();
   await page.locator('details.paste summary').click();
-  await page.locator('#paste-hosts').fill('a1 a2');
+  await page.locator('#paste-hosts').fill(names);
   await page.locator('#paste-add').click();
+}
+
+/** Adds the hosts, then presses Manage's Smoke test. */
+async function smokeTestOf(page, names) {
+  await pasteHosts(page, names);
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-smoke').click();
+}
+
+test('Cancel during an install stops it after the current phase and says so', async (t) => {
+  const { page } = await wizard(t, { delayMs: 40 });
+  await pasteHosts(page, 'a1 a2');
   await page.locator('nav [data-step="install"]').click();
   await page.locator('#install').click();
   await page.locator('#cancel').click();
@@ -274,6 +286,34 @@ test('Manage reads the status again every 10 s while auto-refresh is on, and sto
   await page.locator('#auto-refresh').uncheck();
   await page.clock.runFor(30_000);
   assert.equal(await page.locator('text=mock status reads: 4').count(), 0);
+});
+
+test('Manage\'s Smoke test shows which broker leads which partition, the latency, and a failure naming the broker down', async (t) => {
+  const { page, errors } = await wizard(t, { smokeDownHost: 'kafka002' });
+  await smokeTestOf(page, 'kafka001\nkafka002\nkafka003');
+  await page.locator('#smoke-report').waitFor();
+  assert.equal(await page.locator('#smoke-report').getAttribute('data-passed'), 'false');
+  assert.match(await page.locator('#smoke-verdict').textContent(), /FAILED/);
+  assert.match(await page.locator('#smoke-failures').textContent(), /broker 2 \(kafka002\) is not in the cluster/);
+  assert.equal(await page.locator('tr[data-smoke-broker="3"] td.leads').textContent(), '1, 2', 'partition 1 is led by its next in-sync replica');
+  assert.equal(await page.locator('tr[data-smoke-broker="2"] td.leads').textContent(), '–');
+  assert.match(await page.locator('#smoke-latency').textContent(), /p50 2.1 ms, p99 9.8 ms, max 14.2 ms/);
+  assert.match(await page.locator('#log').textContent(), /created kafka-wizard-smoke-/, 'the engine\'s events are in the log');
+  assert.match(await page.locator('#smoke-cleanup').textContent(), /deleted/);
+  await page.screenshot({ path: path.join(SHOTS, 'browser-smoke-failed.png') });
+  assert.deepEqual(errors, []);
+});
+
+test('a Smoke test of a healthy cluster passes, and another operation clears its report', async (t) => {
+  const { page } = await wizard(t);
+  await smokeTestOf(page, 'kafka001\nkafka002\nkafka003');
+  await page.locator('#smoke-report[data-passed="true"]').waitFor();
+  assert.match(await page.locator('#smoke-verdict').textContent(), /passed: 1000 record/);
+  for (const id of [1, 2, 3]) assert.equal(await page.locator(`tr[data-smoke-broker="${id}"] td.leads`).textContent(), String(id - 1));
+  await page.locator('#op-start').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result').waitFor();
+  assert.equal(await page.locator('#smoke-report').count(), 0);
 });
 
 test('a per-host data directory list is edited on Storage and saved into that host', async (t) => {

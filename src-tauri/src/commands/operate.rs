@@ -72,7 +72,7 @@ pub enum Verb {
     Restart,
 }
 
-fn sink(channel: Channel<Event>) -> EventSink {
+pub(crate) fn sink(channel: Channel<Event>) -> EventSink {
     Arc::new(move |event| {
         let _ = channel.send(event);
     })

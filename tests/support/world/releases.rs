@@ -7,10 +7,13 @@ use std::process::Command;
 
 /// The 3.x release of the test world (ZooKeeper mode and KRaft): the newest 3.9.x on Maven Central.
 pub const KAFKA_3: &str = "3.9.2";
+/// An earlier 3.9.x, to move a running `KAFKA_3` cluster to (a version relink within 3.9: same inter-broker
+/// protocol, so no other setting changes).
+pub const KAFKA_3_EARLIER: &str = "3.9.1";
 /// The 4.x release of the test world (KRaft only).
 pub const KAFKA_4: &str = "4.1.1";
 /// Every release `tests/world/prepare.sh` assembles.
-pub const RELEASES: [&str; 2] = [KAFKA_3, KAFKA_4];
+pub const RELEASES: [&str; 3] = [KAFKA_3_EARLIER, KAFKA_3, KAFKA_4];
 
 /// A Kafka release tarball in the cache.
 #[derive(Debug, Clone)]

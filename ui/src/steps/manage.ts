@@ -1,7 +1,7 @@
 // steps/manage.ts — Manage: status per host (units, process listening, in cluster) and the cluster checks;
 // Start / Stop / Restart (rolling) after a confirmation, with the engine's events in the run area it shares with
 // Install; Restart anyway (forced, warned) when a roll was refused because the cluster was unhealthy; Refresh, by
-// hand or every 10 s. Owns the status last read and whether forcing is offered.
+// hand or every 10 s; the Smoke test (manage-smoke.ts). Owns the status last read and whether forcing is offered.
 
 import type { Verb } from '../backend.js';
 import { runOptions, type Ctx } from '../ctx.js';
@@ -10,6 +10,7 @@ import { t } from '../i18n.js';
 import { emptyProgress, hostTarget } from '../progress.js';
 import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
 import type { AppError, ClusterStatus } from '../types.js';
+import { resetSmoke, smokeButton, smokeSection } from './manage-smoke.js';
 
 /** The cluster's status as last read (null: not read for this project), and whether a read is under way. */
 let status: ClusterStatus | null = null;
@@ -19,6 +20,7 @@ let statusLoading = false;
 export function resetManage(): void {
   status = null;
   forceOffered = false;
+  resetSmoke();
 }
 
 /** Manage's run: the result line, the rows and the log. */
@@ -46,6 +48,7 @@ async function operate(ctx: Ctx, verb: Verb, label: string, force = false): Prom
   const question = force ? t('manage.forceConfirm', { name: ctx.state.draft.name ?? '' }) : t('manage.confirm', { verb: label, name: ctx.state.draft.name ?? '' });
   if (!(await ctx.confirm(question))) return;
   forceOffered = false;
+  resetSmoke();
   const run = ctx.run.begin('manage', emptyProgress((ctx.state.draft.hosts ?? []).map((h) => hostTarget(h.name))), 3, manageLayout);
   ctx.rerender();
   try {
@@ -91,6 +94,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
     el('button', { id: 'op-start', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'start', t('manage.start')) }, t('manage.start')),
     el('button', { id: 'op-stop', class: 'danger', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'stop', t('manage.stop')) }, t('manage.stop')),
     el('button', { id: 'op-restart', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'restart', t('manage.restart')) }, t('manage.restart')),
+    smokeButton(ctx, busy || hasErrors),
     run?.running ? el('button', { id: 'cancel', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
     el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'auto-refresh', checked: autoRefresh !== null, disabled: hasErrors,
       onchange: (e: Event) => setAutoRefresh(ctx, (e.target as HTMLInputElement).checked) }), t('manage.auto')));
@@ -107,5 +111,6 @@ export function renderManage(ctx: Ctx): HTMLElement {
     s ? el('p', { id: 'health', class: s.healthy ? 'ok' : 'problem error' }, s.healthy ? t('manage.healthy') : t('manage.unhealthy')) : null,
     table,
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: 'Ok' in r ? 'ok' : 'problem error' }, `${name}: ${'Ok' in r ? r.Ok : r.Err}`))) : null,
-    ctx.run.view('manage'));
+    ctx.run.view('manage'),
+    smokeSection());
 }
