@@ -6,10 +6,14 @@
 //! certificate that does not name its host, has expired, or does not match its key is refused before any host is
 //! touched.
 
+mod acls;
+
+pub use acls::{ACL_OPERATIONS, ACL_RESOURCES};
+
 use super::Checker;
 use crate::catalog::{Release, Version};
 use crate::project::defaults;
-use crate::project::draft::{AclDraft, ProjectDraft, SecurityDraft};
+use crate::project::draft::{ProjectDraft, SecurityDraft};
 use crate::project::problem::{text, Text};
 use crate::project::spec::*;
 use crate::security::pki::inspect_certificate;
@@ -21,23 +25,6 @@ use crate::security::Secret;
 pub const MIN_TLS_RELEASE: Version = Version::new(3, 3, 0);
 /// SCRAM users created at KRaft storage format (`--add-scram`, KIP-900) need 3.5.0 (docs/facts/kafka.md §11).
 pub const MIN_KRAFT_SCRAM_RELEASE: Version = Version::new(3, 5, 0);
-
-/// ACL resource types the project may name (Kafka's names in lower case).
-pub const ACL_RESOURCES: &[&str] = &["topic", "group", "cluster", "transactional_id"];
-/// ACL operations (Kafka's `AclOperation` names in lower case).
-pub const ACL_OPERATIONS: &[&str] = &[
-    "all",
-    "read",
-    "write",
-    "create",
-    "delete",
-    "alter",
-    "describe",
-    "cluster_action",
-    "describe_configs",
-    "alter_configs",
-    "idempotent_write",
-];
 
 /// `server.properties` keys the wizard writes itself on a secured cluster.
 pub const OWNED_SECURITY_PROPERTIES: &[&str] = &[
@@ -113,7 +100,7 @@ pub(super) fn check_security(
     let mechanism = check_mechanism(c, s);
     let certificates = check_certificates(c, d, s, hosts);
     let (admin_user, users) = check_users(c, s, protection);
-    let acls = check_acls(c, s, &users, protection);
+    let acls = acls::check_acls(c, s, &users, protection);
     check_owned_properties(c, d);
     if c.problems[before..].iter().any(|p| p.is_error()) {
         return None;
@@ -402,125 +389,6 @@ fn check_users(c: &mut Checker, s: &SecurityDraft, protection: Protection) -> (O
         }
     }
     (admin, users)
-}
-
-fn check_acls(c: &mut Checker, s: &SecurityDraft, users: &[String], protection: Protection) -> Vec<AclSpec> {
-    if protection == Protection::Ssl && !s.acls.is_empty() {
-        c.error(
-            "security.acls",
-            text!(
-                "ACLs grant rights to SCRAM users: set protocol = \"sasl_ssl\", or remove them",
-                "ACL은 SCRAM 사용자에게 권한을 줍니다: protocol = \"sasl_ssl\"로 설정하거나 지우세요"
-            ),
-        );
-        return Vec::new();
-    }
-    s.acls.iter().enumerate().filter_map(|(i, a)| check_acl(c, &format!("security.acls[{i}]"), a, users)).collect()
-}
-
-fn check_acl(c: &mut Checker, at: &str, a: &AclDraft, users: &[String]) -> Option<AclSpec> {
-    let field = |k: &str| format!("{at}.{k}");
-    let user = match a.user.as_deref() {
-        Some(u) if users.iter().any(|x| x == u) => Some(u.to_string()),
-        Some(u) => {
-            c.error(
-                field("user"),
-                text!(
-                "{u:?} is not in security.users — ACLs are for application users (the admin is a super user)",
-                "{u:?}은(는) security.users에 없습니다 — ACL은 애플리케이션 사용자용입니다(관리자는 슈퍼 사용자입니다)"
-            ),
-            );
-            None
-        }
-        None => {
-            c.error(
-                field("user"),
-                text!("missing — name one of security.users", "없습니다 — security.users 중 하나를 쓰세요"),
-            );
-            None
-        }
-    };
-    let resource = match a.resource.as_deref() {
-        Some(r) if ACL_RESOURCES.contains(&r) => Some(r.to_string()),
-        other => {
-            let (got, list) = (other.unwrap_or(""), ACL_RESOURCES.join(", "));
-            c.error(
-                field("resource"),
-                text!(
-                    "{got:?} is not a resource type — use one of {list}",
-                    "{got:?}은(는) 리소스 종류가 아닙니다 — {list} 중 하나를 쓰세요"
-                ),
-            );
-            None
-        }
-    };
-    let name = match (resource.as_deref(), a.name.as_deref()) {
-        (Some("cluster"), None | Some("kafka-cluster")) => Some("kafka-cluster".to_string()),
-        (Some("cluster"), Some(other)) => {
-            c.error(
-                field("name"),
-                text!(
-                    "{other:?}: the cluster resource is named \"kafka-cluster\" — leave name out",
-                    "{other:?}: 클러스터 리소스의 이름은 \"kafka-cluster\"입니다 — name을 빼세요"
-                ),
-            );
-            None
-        }
-        (_, Some(n)) if !n.is_empty() && !n.chars().any(|ch| ch.is_whitespace() || ch.is_control()) => {
-            Some(n.to_string())
-        }
-        _ => {
-            c.error(
-                field("name"),
-                text!(
-                    "missing or not a resource name (no spaces) — name the topic, group or transactional id",
-                    "없거나 리소스 이름이 아닙니다(공백 불가) — 토픽, 그룹 또는 트랜잭션 ID의 이름을 쓰세요"
-                ),
-            );
-            None
-        }
-    };
-    let prefixed = match a.pattern.as_deref().unwrap_or(defaults::ACL_PATTERN) {
-        "literal" => Some(false),
-        "prefixed" => Some(true),
-        other => {
-            c.error(
-                field("pattern"),
-                text!(
-                    "{other:?} is not a pattern — use \"literal\" or \"prefixed\"",
-                    "{other:?}은(는) 패턴이 아닙니다 — \"literal\" 또는 \"prefixed\"를 쓰세요"
-                ),
-            );
-            None
-        }
-    };
-    let mut operations = Vec::new();
-    match a.operations.as_deref() {
-        None | Some([]) => c.error(
-            field("operations"),
-            text!(
-                "missing — list the operations to allow, e.g. [\"write\", \"describe\"]",
-                "없습니다 — 허용할 작업을 나열하세요. 예: [\"write\", \"describe\"]"
-            ),
-        ),
-        Some(ops) => {
-            for (j, op) in ops.iter().enumerate() {
-                if ACL_OPERATIONS.contains(&op.as_str()) {
-                    operations.push(op.clone());
-                } else {
-                    let list = ACL_OPERATIONS.join(", ");
-                    c.error(
-                        format!("{at}.operations[{j}]"),
-                        text!(
-                            "{op:?} is not an operation — use Kafka's names in lower case: {list}",
-                            "{op:?}은(는) 작업이 아닙니다 — Kafka의 이름을 소문자로 쓰세요: {list}"
-                        ),
-                    );
-                }
-            }
-        }
-    }
-    Some(AclSpec { user: user?, resource: resource?, name: name?, prefixed: prefixed?, operations })
 }
 
 /// On a secured cluster the wizard writes the TLS, SASL and authorizer keys; `[kafka.properties]` may not.
