@@ -2,7 +2,8 @@
 //! End to end, a secured cluster: three combined KRaft nodes of Kafka 4.x deployed from a project file with
 //! `[security]` (SASL_SSL, SCRAM-SHA-512, the wizard's own CA) by the real binary. Then: `status` healthy (the
 //! wizard logs in as the admin) and `smoke` passes over TLS + SCRAM, a third-party client (kafka-python) built only from `client-config` output
-//! produces and consumes on an RF=3 topic with hostname verification, no TLS / no SASL / a wrong password are
+//! produces and consumes on an RF=3 topic with hostname verification, an application user without ACLs is denied,
+//! no TLS / no SASL / a wrong password are
 //! refused, a no-change re-deploy restarts nothing, and no generated password is in any output, log, the project
 //! file or the export.
 
@@ -144,7 +145,7 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     let python = Path::new(&cache).join("py-client/bin/python");
     assert!(python.exists(), "{} missing: run tests/world/prepare.sh", python.display());
     let started = Instant::now();
-    let out = Command::new(python)
+    let out = Command::new(&python)
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/secure_client.py"))
         .args(["--properties", admin_dir.join("client.properties").to_str().unwrap(), "secure-orders"])
         .output()
@@ -154,6 +155,18 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"produced": 20, "consumed": 20, "replicas": [3]}"#);
     eprintln!("MEASURE kafka-python client-config roundtrip (RF=3): {:.1}s", started.elapsed().as_secs_f64());
     log.push_str(&client);
+
+    // An application user without ACLs logs in but is denied (StandardAuthorizer, no allow-everyone).
+    let app_dir = home.join("client-orders-app");
+    wizard(home, &mut log, &["client-config", p, "--user", "orders-app", "--out", app_dir.to_str().unwrap()]);
+    let out = Command::new(&python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/secure_client.py"))
+        .args(["--properties", app_dir.join("client.properties").to_str().unwrap(), "orders-denied"])
+        .output()
+        .unwrap();
+    let denied = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success() && denied.contains("AuthorizationFailed"), "orders-app without ACLs:\n{denied}");
+    log.push_str(&denied);
 
     // Every wrong way in is refused: no TLS, TLS without SASL, a wrong password.
     let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
