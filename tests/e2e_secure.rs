@@ -1,11 +1,10 @@
 #![cfg(feature = "e2e")]
 //! End to end, a secured cluster: three combined KRaft nodes of Kafka 4.x deployed from a project file with
-//! `[security]` (SASL_SSL, SCRAM-SHA-512, the wizard's own CA) by the real binary. Then: `status` healthy (the
-//! wizard logs in as the admin) and `smoke` passes over TLS + SCRAM, a third-party client (kafka-python) built only from `client-config` output
-//! produces and consumes on an RF=3 topic with hostname verification, an application user without ACLs is denied,
-//! no TLS / no SASL / a wrong password are
-//! refused, a no-change re-deploy restarts nothing, and no generated password is in any output, log, the project
-//! file or the export.
+//! `[security]` (SASL_SSL, SCRAM-SHA-512, the wizard's own CA) by the real binary. Then: `status` healthy and `smoke`
+//! passing (the wizard logs in as the admin over TLS + SCRAM); a third-party client (kafka-python) built only from
+//! `client-config` output produces and consumes on an RF=3 topic with hostname verification; an application user
+//! without ACLs is denied; no TLS / no SASL / a wrong password are refused; a no-change re-deploy restarts nothing;
+//! no generated password is in any output, log, the project file or the export.
 
 mod support;
 
