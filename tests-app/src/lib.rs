@@ -155,6 +155,16 @@ pub async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("{selector}: {e}"))
 }
 
+/// Clicks `selector` after scrolling it to the middle of the view: WebDriver scrolls an element only until it is in
+/// view, which can leave it under the wizard's sticky footer (the click would land on the footer instead).
+pub async fn click(c: &Client, selector: &str) {
+    let element = css(c, selector).await;
+    c.execute("arguments[0].scrollIntoView({block: 'center'})", vec![serde_json::to_value(&element).unwrap()])
+        .await
+        .unwrap_or_else(|e| panic!("scroll {selector} into view: {e}"));
+    element.click().await.unwrap_or_else(|e| panic!("click {selector}: {e}"));
+}
+
 /// Waits until `selector` shows text containing `want` (any text for `""`); panics with what it showed instead.
 pub async fn wait_text(c: &Client, selector: &str, want: &str, timeout: Duration) -> String {
     let deadline = Instant::now() + timeout;

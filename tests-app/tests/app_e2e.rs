@@ -14,7 +14,7 @@
 
 use kafka_wizard::project::defaults;
 use kafka_wizard_app_e2e::file_chooser::{press_in_main_window, screen_shot, FileChooser};
-use kafka_wizard_app_e2e::{connect, css, go, gone, shot, target_dir, workspace, Driver};
+use kafka_wizard_app_e2e::{click, connect, css, go, gone, shot, target_dir, workspace, Driver};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -149,7 +149,7 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
 
         // Export to a folder chosen in the folder chooser: a new folder, its path typed into the chooser
         let app_export = work.path().join("app-export");
-        css(&c, "#export").await.click().await.unwrap();
+        click(&c, "#export").await;
         let chooser = FileChooser::shown("Export to a folder").await;
         screen_shot("5-native-export-dialog");
         chooser.choose(&app_export).await;
@@ -159,8 +159,8 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
 
         // Export as a zip: the save chooser (suggesting peter-kafka-export.zip), a name typed over the suggestion
         let zip = work.path().join("cluster-files.zip");
-        css(&c, "#export-zip").await.click().await.unwrap();
-        css(&c, "#export").await.click().await.unwrap();
+        click(&c, "#export-zip").await;
+        click(&c, "#export").await;
         FileChooser::shown("Export to a zip file").await.choose(&zip).await;
         let deadline = Instant::now() + Duration::from_secs(10);
         while !css(&c, "#export-result").await.text().await.unwrap().contains(&format!("to {}", zip.display())) {
