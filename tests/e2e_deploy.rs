@@ -723,6 +723,59 @@ fn a_dry_run_shows_the_changed_line_and_changes_nothing(world: &World, p: &str, 
 }
 
 #[test]
+fn dedicated_kraft_controllers_are_restarted_before_the_brokers_the_active_controller_last() {
+    let rel = world::release(world::KAFKA_4);
+    let world = World::up(6);
+    let mirror = Mirror::start(&[&rel]);
+    let dir = tempfile::tempdir().unwrap();
+    // h1–h3 dedicated controllers (node ids 1–3), h4–h6 brokers (4–6).
+    let mut text = std::fs::read_to_string(kraft_project(&world, &mirror, dir.path())).unwrap();
+    for i in 1..=6 {
+        let combined = format!(
+            "name = \"h{i}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]",
+            world.host(&format!("h{i}")).ip
+        );
+        assert!(text.contains(&combined), "{text}");
+        let role = if i <= 3 { "[\"controller\"]" } else { "[\"broker\"]" };
+        text = text.replace(&combined, &combined.replace("[\"broker\", \"controller\"]", role));
+    }
+    let project = dir.path().join("dedicated.toml");
+    std::fs::write(&project, text).unwrap();
+    let p = project.to_str().unwrap();
+
+    let t0 = Instant::now();
+    ok(wizard(&["deploy", p]));
+    eprintln!("MEASURE fresh KRaft deploy, 3 dedicated controllers + 3 brokers: {:.1}s", t0.elapsed().as_secs_f64());
+    let status = status_json(p);
+    assert_eq!(status["healthy"], true, "{status}");
+    let quorum = check_summary(&status, "KRaft quorum");
+    let leader = quorum.strip_prefix("leader ").and_then(|l| l.split(' ').next()).expect("a leader").to_string();
+    let before: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name, "kafka-server")).collect();
+
+    let t0 = Instant::now();
+    let out = ok(wizard(&["restart", "--json", p]));
+    let took = t0.elapsed().as_secs_f64();
+    let events: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let order = restart_order(&events, "restart kafka-server.service");
+    eprintln!("MEASURE restart of 3 dedicated controllers + 3 brokers in {took:.1}s: order {order:?}, active controller before: {leader}");
+    assert_eq!(order.len(), 6, "{order:?}");
+    let (controllers, brokers) = order.split_at(3);
+    let mut sorted = controllers.to_vec();
+    sorted.sort();
+    assert_eq!(sorted, ["h1", "h2", "h3"], "the controllers first: {order:?}");
+    assert_eq!(controllers.last(), Some(&leader), "the active controller last of them: {order:?}");
+    assert_eq!(brokers, ["h4", "h5", "h6"], "then the brokers: {order:?}");
+    let waited = events.iter().filter_map(|e| e["message"].as_str()).any(|m| m.contains("caught up"));
+    assert!(waited, "each controller's gate waits for the quorum to catch up: {events:?}");
+    let after: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name, "kafka-server")).collect();
+    for ((h, b), a) in world.hosts().iter().zip(&before).zip(&after) {
+        assert_ne!(b, a, "{} restarted", h.name);
+    }
+    assert_eq!(status_json(p)["healthy"], true);
+}
+
+#[test]
 fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     let rel = world::release(world::KAFKA_4);
     let world = World::up(3);
