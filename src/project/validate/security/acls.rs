@@ -35,6 +35,15 @@ pub(super) fn check_acls(c: &mut Checker, s: &SecurityDraft, users: &[String], p
         );
         return Vec::new();
     }
+    if !s.acls.is_empty() {
+        c.warning(
+            "security.acls",
+            text!(
+                "are checked but not yet applied to the cluster by this version: until then the users have no rights — grant them with Kafka's kafka-acls.sh as the admin",
+                "검사는 되지만 이 버전은 아직 클러스터에 적용하지 않습니다: 그때까지 사용자에게는 권한이 없습니다 — 관리자로 Kafka의 kafka-acls.sh로 부여하세요"
+            ),
+        );
+    }
     s.acls.iter().enumerate().filter_map(|(i, a)| check_acl(c, &format!("security.acls[{i}]"), a, users)).collect()
 }
 
