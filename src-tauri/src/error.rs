@@ -115,6 +115,7 @@ from_engine_error!(ApplyError, |e| match e {
     // The app never limits a run (its DeployOptions keep every host), so a --limit refusal cannot reach it.
     ApplyError::Limit(_) => ErrorCode::InvalidProject,
     ApplyError::Secrets(_) => ErrorCode::Io,
+    ApplyError::SecureFormattedCluster { .. } => ErrorCode::InvalidProject,
 });
 
 #[cfg(test)]

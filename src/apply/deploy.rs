@@ -52,8 +52,14 @@ async fn run_plan(
     events: &EventSink,
     cancel: &Cancel,
 ) -> Result<DeploySummary, ApplyError> {
-    let secrets = super::secrets::for_deploy(spec, events)?;
     let mut runs = connect_and_probe(spec, &opts.connect, &opts.limit, events).await?;
+    let formatted: Vec<String> = runs
+        .iter()
+        .filter(|run| !run.facts.meta_cluster_ids.is_empty())
+        .map(|run| spec.hosts[run.index].name.to_string())
+        .collect();
+    super::secrets::refuse_securing_formatted(spec, &formatted)?;
+    let secrets = super::secrets::for_deploy(spec, events)?;
     for run in runs.iter_mut() {
         run.ctx.install_java = opts.install_java;
         run.ctx.secrets = secrets.clone();

@@ -93,6 +93,12 @@ pub enum ApplyError {
     /// The secrets store of a secured cluster could not be read, made or saved.
     #[error(transparent)]
     Secrets(#[from] crate::security::store::StoreError),
+    /// `[security]` on hosts whose storage is already formatted, with no secrets store for the cluster: either the
+    /// cluster was deployed plaintext, or its store is lost. Its SCRAM users were (if at all) created with other
+    /// passwords when the storage was formatted, so rolling the new configuration would lock brokers out of each
+    /// other (and a mixed plaintext/TLS roll breaks replication). Refused before anything is made or changed.
+    #[error("{hosts}: the storage is already formatted, and there is no secrets store for this cluster at {store} — the cluster was deployed without [security] (or its store is lost). Its SCRAM users are created only when the storage is formatted, so rolling a secured configuration onto it would lock the brokers out of each other: nothing was changed. Switching a running cluster to [security] and re-issuing lost secrets are not built yet: remove [security] to keep running the cluster as it is, or restore the store file")]
+    SecureFormattedCluster { hosts: String, store: String },
 }
 
 impl ApplyError {

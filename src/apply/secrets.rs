@@ -21,6 +21,17 @@ pub fn for_deploy(spec: &ClusterSpec, events: &EventSink) -> Result<Option<Arc<S
     Ok(Some(Arc::new(material)))
 }
 
+/// Refuses `[security]` on a cluster whose storage is already formatted when there is no secrets store for it
+/// (deployed plaintext, or the store is lost): see [`ApplyError::SecureFormattedCluster`]. `formatted` names the
+/// hosts with a formatted data directory. Checked before the store is made, so a refused run leaves none behind.
+pub fn refuse_securing_formatted(spec: &ClusterSpec, formatted: &[String]) -> Result<(), ApplyError> {
+    let store = SecretsStore::for_cluster(spec);
+    if spec.security.is_none() || formatted.is_empty() || store.path.exists() {
+        return Ok(());
+    }
+    Err(ApplyError::SecureFormattedCluster { hosts: formatted.join(", "), store: store.path.display().to_string() })
+}
+
 /// A dry run: the store's material when the store exists and has everything (nothing is made or saved), else
 /// `None` — then secret files are compared as placeholders, i.e. shown as to be written.
 pub fn for_preview(spec: &ClusterSpec) -> Option<Arc<SecretMaterial>> {
