@@ -118,6 +118,74 @@ fn export_zip_holds_the_same_entries_as_the_folder() {
 }
 
 #[test]
+fn export_writes_placeholders_for_secrets_and_the_real_files_0600_only_with_include_secrets() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("secure.toml");
+    std::fs::copy("tests/fixtures/kraft-secure.toml", &project).unwrap();
+    let spec = kafka_wizard::project::load(&project).unwrap().validation.spec.unwrap();
+    let store =
+        kafka_wizard::security::store::SecretsStore::in_dir(&dir.path().join("data/kafka-wizard/secrets"), &spec);
+    let (material, _) = store.ensure(&spec, spec.security.as_ref().unwrap()).unwrap();
+    let export = |out: &str, extra: &[&str]| {
+        let mut args = vec!["export", project.to_str().unwrap(), "--out", out];
+        args.extend(extra);
+        Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+            .args(&args)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    let secrets: Vec<String> = material.passwords.values().map(|p| p.expose().to_string()).collect();
+    let node = "secure1.example.com/etc/kafka/tls/node.pem";
+    let jaas = "secure1.example.com/etc/kafka/kafka-server-jaas.conf";
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    let plain = dir.path().join("plain");
+    let o = export(plain.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("holds secrets"), "{}", stderr(&o));
+    let placeholder = std::fs::read_to_string(plain.join(node)).unwrap();
+    assert!(placeholder.contains("kafka-wizard export --include-secrets"), "{placeholder}");
+    for entry in walkdir(&plain) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        assert!(!text.contains("PRIVATE KEY-----"), "{} holds a key", entry.display());
+        assert!(!secrets.iter().any(|s| text.contains(s.as_str())), "{} holds a password", entry.display());
+    }
+
+    let real = dir.path().join("real");
+    let o = export(real.to_str().unwrap(), &["--include-secrets"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("now holds secrets"), "{}", stderr(&o));
+    assert!(!secrets.iter().any(|s| stderr(&o).contains(s.as_str())));
+    assert_eq!(std::fs::read_to_string(real.join(node)).unwrap(), material.keystores["secure1.example.com"].expose());
+    assert!(std::fs::read_to_string(real.join(jaas)).unwrap().contains(material.password("kafka-broker")));
+    assert_eq!((mode(&real.join(node)), mode(&real.join(jaas)), mode(&real)), (0o600, 0o600, 0o700));
+
+    let zip_path = dir.path().join("real.zip");
+    let o = export(zip_path.to_str().unwrap(), &["--zip", "--include-secrets"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(mode(&zip_path), 0o600);
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    assert_eq!(archive.by_name(node).unwrap().unix_mode().map(|m| m & 0o777), Some(0o600));
+    assert_eq!(archive.by_name("INDEX.md").unwrap().unix_mode().map(|m| m & 0o777), Some(0o644));
+}
+
+/// Every file under `dir`.
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walkdir(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
 fn a_kraft_cluster_id_is_generated_once_and_kept_in_the_project_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("kraft.toml");

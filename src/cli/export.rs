@@ -1,7 +1,8 @@
-//! `kafka-wizard export FILE --out DIR [--zip] [--force]`.
+//! `kafka-wizard export FILE --out DIR [--zip] [--force] [--include-secrets]`.
 
 use super::{load_spec, ProjectArg};
 use kafka_wizard::export;
+use kafka_wizard::security::store::SecretsStore;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -18,6 +19,10 @@ pub struct ExportArgs {
     /// Replace an earlier export in OUT (only a folder that kafka-wizard export wrote).
     #[arg(long)]
     pub force: bool,
+    /// Write the real keys and passwords of a secured cluster from the wizard's secrets store (files mode 0600)
+    /// instead of placeholders; OUT then holds secrets.
+    #[arg(long)]
+    pub include_secrets: bool,
 }
 
 pub fn run(args: ExportArgs) -> ExitCode {
@@ -25,7 +30,21 @@ pub fn run(args: ExportArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let entries = match export::entries(&spec) {
+    let entries = match (args.include_secrets, &spec.security) {
+        (true, Some(security)) => match SecretsStore::for_cluster(&spec).load(&spec, security) {
+            Ok(material) => export::entries_with_secrets(&spec, &material),
+            Err(e) => {
+                eprintln!("error: {e} — deploy the cluster first (its keys and passwords are made then)");
+                return ExitCode::FAILURE;
+            }
+        },
+        (true, None) => {
+            eprintln!("note: --include-secrets: the cluster is plaintext, it has no secrets to include");
+            export::entries(&spec)
+        }
+        (false, _) => export::entries(&spec),
+    };
+    let entries = match entries {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: {e}");
@@ -54,6 +73,13 @@ pub fn run(args: ExportArgs) -> ExitCode {
                 target.display(),
                 export::INDEX
             );
+            let secrets = entries.iter().filter(|e| e.secret).count();
+            if secrets > 0 {
+                eprintln!(
+                    "warning: {} now holds secrets: {secrets} file(s) with private keys or passwords (mode 0600) — keep it private and delete it when done",
+                    target.display()
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

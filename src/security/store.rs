@@ -51,17 +51,17 @@ pub struct SecretMaterial {
 }
 
 impl SecretMaterial {
-    /// Stand-ins that name what the real value is, for Review and export: no secret, no store needed.
+    /// Stand-ins that name what the real value is and how to get it, for Review and export: no secret, no store
+    /// needed.
     pub fn placeholders(spec: &ClusterSpec, security: &SecuritySpec) -> SecretMaterial {
         SecretMaterial {
-            ca_cert: "# <the cluster's CA certificate (PEM), from the wizard's secrets store — written at deploy>\n"
-                .into(),
+            ca_cert: format!("# <the cluster's CA certificate (PEM) from the wizard's secrets store: {HOW_TO_GET}>\n"),
             keystores: spec
                 .hosts
                 .iter()
                 .map(|h| {
                     let text = format!(
-                        "# <{}'s private key and certificate chain (PEM), from the wizard's secrets store — written at deploy>\n",
+                        "# <{}'s private key and certificate chain (PEM) from the wizard's secrets store: {HOW_TO_GET}>\n",
                         h.name
                     );
                     (h.name.to_string(), Secret::new(text))
@@ -70,7 +70,7 @@ impl SecretMaterial {
             passwords: security
                 .scram_users()
                 .into_iter()
-                .map(|u| (u.to_string(), Secret::new(format!("<password of {u}: secrets store>"))))
+                .map(|u| (u.to_string(), Secret::new(format!("<password of {u}: {HOW_TO_GET}>"))))
                 .collect(),
         }
     }
@@ -79,6 +79,10 @@ impl SecretMaterial {
         self.passwords.get(user).map(Secret::expose).unwrap_or("<missing password>")
     }
 }
+
+/// How a placeholder's reader gets the real value (a placeholder never holds it).
+pub const HOW_TO_GET: &str =
+    "not exported — deploy writes the real file on the host; `kafka-wizard export --include-secrets` writes it here";
 
 /// What `ensure` did that the operator should hear about (one line each, without secrets).
 pub type StoreNotes = Vec<String>;

@@ -94,7 +94,8 @@ fn a_damaged_store_is_refused_with_what_to_do() {
 fn placeholders_name_each_secret_and_hold_none() {
     let spec = secure();
     let m = SecretMaterial::placeholders(&spec, spec.security.as_ref().unwrap());
-    assert_eq!(m.password("orders-app"), "<password of orders-app: secrets store>");
-    assert!(m.keystores["secure1.example.com"].expose().contains("secrets store"));
-    assert!(!m.ca_cert.contains("BEGIN"));
+    assert_eq!(m.password("orders-app"), format!("<password of orders-app: {HOW_TO_GET}>"));
+    let keystore = m.keystores["secure1.example.com"].expose();
+    assert!(keystore.contains("secrets store") && keystore.contains("export --include-secrets"), "{keystore}");
+    assert!(!m.ca_cert.contains("BEGIN") && !keystore.contains("BEGIN"));
 }
