@@ -158,6 +158,9 @@ fn run_action(
     let t = run.transport.clone();
     match action {
         Action::Run { script } => exec_checked(t.as_ref(), script).map(|()| None),
+        Action::RunWithSecretInput { script, input } => {
+            exec_checked_with(t.as_ref(), script, Some(input.expose().as_bytes())).map(|()| None)
+        }
         Action::Upload { local, remote } => {
             let target = Target::host(t.host());
             let mut last = 0;
@@ -188,7 +191,12 @@ fn run_action(
 
 /// Runs a script; a non-zero exit becomes a message with the command and the tail of its stderr.
 pub(crate) fn exec_checked(t: &dyn Transport, script: &str) -> Result<(), String> {
-    let out = t.exec(script, None).map_err(|e| e.to_string())?;
+    exec_checked_with(t, script, None)
+}
+
+/// [`exec_checked`] with `stdin` fed to the script (a secret the script must not carry).
+fn exec_checked_with(t: &dyn Transport, script: &str, stdin: Option<&[u8]>) -> Result<(), String> {
+    let out = t.exec(script, stdin).map_err(|e| e.to_string())?;
     if out.success() {
         return Ok(());
     }

@@ -6,6 +6,8 @@
 use super::backup;
 use super::facts::HostFacts;
 use super::pending;
+
+mod argfile;
 use crate::plan::{Directory, HostStep};
 use crate::project::spec::{ClusterSpec, HostSpec};
 use crate::render::{self, Owner, Service};
@@ -19,6 +21,9 @@ use std::path::PathBuf;
 pub enum Action {
     /// Run a shell script as root.
     Run { script: String },
+    /// Run a shell script as root with `input` on its stdin: a secret the script must not carry, since a script is
+    /// on `sh -c`'s command line, which every user of the host can read in `/proc/<pid>/cmdline`.
+    RunWithSecretInput { script: String, input: crate::security::Secret },
     /// Upload a local file to `remote` (atomically), with progress.
     Upload { local: PathBuf, remote: String },
     /// Write a file's content, then give it its owner and mode. `keep_old`: the host has an older copy, kept first
@@ -284,38 +289,38 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             if host.data_dirs.iter().all(|d| facts.meta_cluster_ids.get(d.as_str()) == Some(cluster_id)) {
                 return Decision::Unchanged { reason: format!("already formatted with cluster id {cluster_id}") };
             }
-            let mut env = vec!["env".to_string(), format!("LOG_DIR={}", k.log_dir), "KAFKA_HEAP_OPTS=-Xmx256m".to_string()];
+            let mut env = vec![format!("LOG_DIR={}", k.log_dir), "KAFKA_HEAP_OPTS=-Xmx256m".to_string()];
             if let Some(j) = &k.java_home {
                 env.push(format!("JAVA_HOME={j}"));
             }
-            let mut words: Vec<String> = vec!["runuser".into(), "-u".into(), k.user.clone(), "--".into()];
-            words.extend(env);
-            words.extend([
-                format!("{}/bin/kafka-storage.sh", k.current_link()),
-                "format".into(),
-                "--ignore-formatted".into(),
-                "-t".into(),
-                cluster_id.clone(),
-                "-c".into(),
-                config.to_string(),
-            ]);
+            let mut tool_args: Vec<String> = ["format", "--ignore-formatted", "-t", cluster_id, "-c", config.as_str()]
+                .map(String::from)
+                .to_vec();
             let mut detail = format!("formatted storage with cluster id {cluster_id}");
-            let mut script = String::new();
-            if let Some(s) = spec.security.as_ref().filter(|s| s.sasl()) {
-                // The first line names the step without the passwords: a failure message quotes a script's first
-                // line. The passwords are on kafka-storage's command line while it runs (docs/facts/kafka.md §11).
-                script.push_str("# format KRaft storage with the SCRAM users (passwords from the secrets store)\n");
-                let users = s.scram_users();
-                for user in &users {
-                    let password = ctx.secrets.as_ref().and_then(|m| m.passwords.get(*user));
-                    let password = password.map_or("<password>", |p| p.expose());
-                    words.push("--add-scram".into());
-                    words.push(format!("{}=[name={user},password={password}]", s.mechanism.name()));
-                }
-                detail.push_str(&format!(" and SCRAM users {}", users.join(", ")));
+            let bin = format!("{}/bin", k.current_link());
+            let Some(s) = spec.security.as_ref().filter(|s| s.sasl()) else {
+                let mut words: Vec<String> = vec!["runuser".into(), "-u".into(), k.user.clone(), "--".into(), "env".into()];
+                words.extend(env);
+                words.push(format!("{bin}/kafka-storage.sh"));
+                words.extend(tool_args);
+                return Decision::Change { detail, actions: vec![Action::Run { script: shell::join(&words) }] };
+            };
+            if let Some(v) = facts.java_major.filter(|v| *v < argfile::MIN_JAVA && !ctx.install_java) {
+                return Decision::Refuse {
+                    message: format!("Java {v} cannot read a Java argument file, through which the SCRAM passwords reach kafka-storage without being on a command line — use Java {} or newer (kafka.java_home)", argfile::MIN_JAVA),
+                };
             }
-            script.push_str(&shell::join(&words));
-            Decision::Change { detail, actions: vec![Action::Run { script }] }
+            let users = s.scram_users();
+            for user in &users {
+                let password = ctx.secrets.as_ref().and_then(|m| m.passwords.get(*user));
+                let password = password.map_or("<password>", |p| p.expose());
+                tool_args.push("--add-scram".into());
+                tool_args.push(format!("{}=[name={user},password={password}]", s.mechanism.name()));
+            }
+            detail.push_str(&format!(" and SCRAM users {}", users.join(", ")));
+            let script = argfile::format_script(&bin, &k.user, &env);
+            let input = crate::security::Secret::new(argfile::argfile_lines(&tool_args));
+            Decision::Change { detail, actions: vec![Action::RunWithSecretInput { script, input }] }
         }
         HostStep::RegisterUnits { units } => {
             let unit_written = ctx.written.iter().any(|p| p.starts_with("/etc/systemd/system/"))

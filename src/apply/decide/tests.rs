@@ -315,12 +315,22 @@ fn a_secured_kraft_node_is_formatted_with_every_scram_user_and_its_files_carry_t
         panic!()
     };
     assert!(detail.ends_with("and SCRAM users admin, kafka-broker, orders-app"), "{detail}");
-    let Action::Run { script } = &actions[0] else { panic!() };
-    let first = script.lines().next().unwrap();
-    assert!(!first.contains("PW"), "the first line, quoted on failure, holds no password: {first}");
+    let Action::RunWithSecretInput { script, input } = &actions[0] else { panic!("{actions:?}") };
+    assert!(!script.contains("PW") && !script.contains("--add-scram"), "no password on a command line: {script}");
+    assert!(script.contains("/opt/kafka/bin/kafka-run-class.sh \"@$args\""), "{script}");
+    let argfile = input.expose();
+    assert!(argfile.starts_with("\"format\"\n\"--ignore-formatted\"\n\"-t\"\n"), "{argfile}");
     for arg in ["SCRAM-SHA-512=[name=admin,password=PW5]", "SCRAM-SHA-512=[name=kafka-broker,password=PW12]"] {
-        assert!(script.contains(&format!("--add-scram '{arg}'")), "{script}");
+        assert!(argfile.contains(&format!("\"--add-scram\"\n\"{arg}\"\n")), "{argfile}");
     }
+    assert_eq!(format!("{:?}", actions[0]).matches("PW").count(), 0, "Debug shows no password");
+    let java8 = HostFacts { java_major: Some(8), ..Default::default() };
+    let step = steps_of(&spec, "secure1.example.com").into_iter().find(|s| matches!(s, HostStep::FormatStorage { .. }));
+    let refused = decide(&spec, host, &step.unwrap(), &java8, &mut ctx);
+    assert!(
+        matches!(&refused, Decision::Refuse { message } if message.contains("Java 8 cannot read a Java argument file")),
+        "{refused:?}"
+    );
     let jaas = HostStep::WriteFile {
         path: "/etc/kafka/kafka-server-jaas.conf".into(),
         owner: Owner::RootServiceGroup,
