@@ -10,6 +10,7 @@
 pub mod client;
 pub mod client_config;
 pub mod pki;
+pub mod recover;
 pub mod scram;
 pub mod store;
 

@@ -37,6 +37,12 @@ pub enum StoreError {
     Provided { field: String, path: String, detail: String },
     #[error("the secrets store {path} lacks {what}")]
     Incomplete { path: String, what: String },
+    /// A host needs a certificate the store cannot issue: the CA key was lost (the store was recovered from the
+    /// hosts, which hold only the CA's certificate).
+    #[error("{host} needs a new certificate ({why}), but this cluster's CA key is not in the secrets store: it was lost with the store, which was then recovered from the hosts ({lost}), and the hosts hold only the CA's certificate. Issuing a certificate needs a new CA rolled onto every node first, which kafka-wizard does not do yet: keep the host's name and address as they were, or rebuild the cluster with a new CA (stop it, empty its data directories, move the store away, deploy)")]
+    CaKeyLost { host: String, why: String, lost: String },
+    #[error("the secrets store {path} exists — recovering from the hosts never replaces a store")]
+    Exists { path: String },
 }
 
 /// The secret values the generated files of a secured cluster carry.
@@ -84,6 +90,19 @@ impl SecretMaterial {
 pub const HOW_TO_GET: &str =
     "not exported — deploy writes the real file on the host; `kafka-wizard export --include-secrets` writes it here";
 
+/// A secrets store rebuilt from the hosts after the local one was lost (see `security::recover`).
+#[derive(Clone, Debug)]
+pub struct RecoveredSecrets {
+    /// The CA certificate every host trusts (its key is not on the hosts); `None` with provided certificates.
+    pub ca_cert: Option<String>,
+    /// When and from where, for the messages of later runs that would need the CA key.
+    pub ca_key_lost: String,
+    /// Per Kafka host: its key and certificate, and the names the store records it was issued for.
+    pub hosts: BTreeMap<String, (CertifiedKey, Vec<String>)>,
+    /// Every SCRAM user's password: the brokers' own from the hosts, the others newly generated.
+    pub passwords: BTreeMap<String, Secret>,
+}
+
 /// What `ensure` did that the operator should hear about (one line each, without secrets).
 pub type StoreNotes = Vec<String>;
 
@@ -91,6 +110,9 @@ pub type StoreNotes = Vec<String>;
 struct StoreFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ca: Option<StoredCert>,
+    /// Set when the CA key is not in the store (it was recovered from the hosts): when and how, for messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ca_key_lost: Option<String>,
     #[serde(default)]
     hosts: BTreeMap<String, StoredCert>,
     #[serde(default)]
@@ -100,6 +122,8 @@ struct StoreFile {
 #[derive(Clone, Serialize, Deserialize)]
 struct StoredCert {
     cert: String,
+    /// Empty for a CA whose key was lost (`StoreFile.ca_key_lost`).
+    #[serde(default)]
     key: String,
     #[serde(default)]
     names: Vec<String>,
@@ -204,6 +228,36 @@ impl SecretsStore {
         Ok((SecretMaterial { ca_cert, keystores, passwords }, notes))
     }
 
+    /// Makes the store from what was recovered from the hosts (`security::recover`): the CA certificate without its
+    /// key (noted as lost), each host's key and certificate, and the passwords. Never replaces an existing store.
+    pub fn save_recovered(&self, recovered: &RecoveredSecrets) -> Result<(), StoreError> {
+        if self.path.exists() {
+            return Err(StoreError::Exists { path: self.path.display().to_string() });
+        }
+        let file = StoreFile {
+            ca: recovered.ca_cert.as_ref().map(|cert| StoredCert {
+                cert: cert.clone(),
+                key: String::new(),
+                names: vec![],
+            }),
+            ca_key_lost: recovered.ca_cert.as_ref().map(|_| recovered.ca_key_lost.clone()),
+            hosts: recovered
+                .hosts
+                .iter()
+                .map(|(host, (cert, names))| {
+                    let stored = StoredCert {
+                        cert: cert.cert_pem.clone(),
+                        key: cert.key_pem.expose().to_string(),
+                        names: names.clone(),
+                    };
+                    (host.clone(), stored)
+                })
+                .collect(),
+            passwords: recovered.passwords.iter().map(|(u, p)| (u.clone(), p.expose().to_string())).collect(),
+        };
+        self.save(&file)
+    }
+
     /// Writes the store atomically: a 0600 temporary file beside it, then a rename; the directory is 0700.
     fn save(&self, file: &StoreFile) -> Result<(), StoreError> {
         use std::io::Write;
@@ -252,9 +306,10 @@ fn generated_certificates(
     now: time::OffsetDateTime,
     notes: &mut StoreNotes,
 ) -> Result<Certificates, StoreError> {
-    let ca = match &file.ca {
-        Some(c) => ClusterCa::from_pem(c.cert.clone(), Secret::new(c.key.clone()))?,
-        None => {
+    let ca = match (&file.ca, &file.ca_key_lost) {
+        (Some(_), Some(_)) => None,
+        (Some(c), None) => Some(ClusterCa::from_pem(c.cert.clone(), Secret::new(c.key.clone()))?),
+        (None, _) => {
             let ca = ClusterCa::generate_at(&spec.name, now)?;
             let info = inspect_certificate(ca.cert_pem(), "the new CA")?;
             notes.push(format!("generated the cluster's CA (SHA-256 {})", info.sha256_fingerprint));
@@ -263,23 +318,38 @@ fn generated_certificates(
                 key: ca.0.key_pem.expose().to_string(),
                 names: vec![],
             });
-            ca
+            file.ca_key_lost = None;
+            Some(ca)
         }
     };
+    let ca_cert = file.ca.as_ref().map(|c| c.cert.clone()).unwrap_or_default();
+    let ca_subject = inspect_certificate(&ca_cert, "the CA").map(|c| c.subject).unwrap_or_default();
     let mut keystores = BTreeMap::new();
     for host in spec.hosts.iter().filter(|h| h.runs_kafka()) {
         let names = host_names(host);
-        let current = file.hosts.get(host.name.as_str()).filter(|c| {
-            c.names == names
-                && inspect_certificate(&c.cert, "a stored host certificate").is_ok_and(|i| {
-                    i.not_after - RENEW_BEFORE_SECONDS > now.unix_timestamp()
-                        && i.issuer
-                            == inspect_certificate(ca.cert_pem(), "the CA").map(|c| c.subject).unwrap_or_default()
-                })
-        });
-        let cert = match current {
-            Some(c) => CertifiedKey { cert_pem: c.cert.clone(), key_pem: Secret::new(c.key.clone()) },
-            None => {
+        let stored = file.hosts.get(host.name.as_str());
+        let info = stored.and_then(|c| inspect_certificate(&c.cert, "a stored host certificate").ok());
+        let why_new = match (stored, &info) {
+            (None, _) | (_, None) => Some("a host without one".to_string()),
+            (Some(c), _) if c.names != names => Some(format!("its names are now {}", names.join(", "))),
+            (_, Some(i)) if i.issuer != ca_subject => Some("issued by another CA".to_string()),
+            (_, Some(i)) if i.not_after <= now.unix_timestamp() => Some("its certificate has expired".to_string()),
+            (_, Some(i)) if i.not_after - RENEW_BEFORE_SECONDS <= now.unix_timestamp() && ca.is_some() => {
+                Some("its certificate expires within 30 days".to_string())
+            }
+            _ => None,
+        };
+        let cert = match (why_new, stored) {
+            // With the CA key lost, a certificate due for renewal is kept until it expires (then: `CaKeyLost`).
+            (None, Some(c)) => CertifiedKey { cert_pem: c.cert.clone(), key_pem: Secret::new(c.key.clone()) },
+            (why, _) => {
+                let Some(ca) = &ca else {
+                    return Err(StoreError::CaKeyLost {
+                        host: host.name.to_string(),
+                        why: why.unwrap_or_else(|| "a host without one".into()),
+                        lost: file.ca_key_lost.clone().unwrap_or_default(),
+                    });
+                };
                 let issued = ca.issue_host_at(BROKER_CN, &names, now)?;
                 notes.push(format!("issued a certificate for {} ({})", host.name, names.join(", ")));
                 file.hosts.insert(
@@ -289,9 +359,9 @@ fn generated_certificates(
                 issued
             }
         };
-        keystores.insert(host.name.to_string(), cert.keystore_pem(ca.cert_pem()));
+        keystores.insert(host.name.to_string(), cert.keystore_pem(&ca_cert));
     }
-    Ok((ca.cert_pem().to_string(), keystores))
+    Ok((ca_cert, keystores))
 }
 
 /// The common name of every generated host certificate: nodes authenticate to the controller listener with it, so
