@@ -116,6 +116,8 @@ from_engine_error!(ApplyError, |e| match e {
     ApplyError::Limit(_) => ErrorCode::InvalidProject,
     ApplyError::Secrets(_) => ErrorCode::Io,
     ApplyError::SecureFormattedCluster { .. } => ErrorCode::InvalidProject,
+    // The app does not offer recovering a lost secrets store (DeployOptions.recover_secrets stays false).
+    ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
 });
 
 #[cfg(test)]

@@ -58,6 +58,9 @@ async fn run_plan(
         .filter(|run| !run.facts.meta_cluster_ids.is_empty())
         .map(|run| spec.hosts[run.index].name.to_string())
         .collect();
+    if opts.recover_secrets {
+        super::recover::recover_secrets(spec, &runs, &formatted, events).await?;
+    }
     super::secrets::refuse_securing_formatted(spec, &formatted)?;
     let secrets = super::secrets::for_deploy(spec, events)?;
     for run in runs.iter_mut() {

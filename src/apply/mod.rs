@@ -19,6 +19,7 @@ mod options;
 pub mod pending;
 mod preview;
 pub mod quorum;
+mod recover;
 mod roll;
 pub mod running;
 pub mod secrets;

@@ -27,6 +27,9 @@ pub struct DeployOptions {
     pub force: bool,
     /// The hosts the run touches (`--limit`; all by default). The app never limits a run.
     pub limit: Limit,
+    /// A secured cluster whose secrets store is lost: rebuild the store from the hosts and reset the admin's and
+    /// the users' passwords (`apply::recover`) instead of refusing ([`ApplyError::SecureFormattedCluster`]).
+    pub recover_secrets: bool,
 }
 
 impl Default for DeployOptions {
@@ -39,6 +42,7 @@ impl Default for DeployOptions {
             install_java: false,
             force: false,
             limit: Limit::all(),
+            recover_secrets: false,
         }
     }
 }
@@ -96,9 +100,19 @@ pub enum ApplyError {
     /// `[security]` on hosts whose storage is already formatted, with no secrets store for the cluster: either the
     /// cluster was deployed plaintext, or its store is lost. Its SCRAM users were (if at all) created with other
     /// passwords when the storage was formatted, so rolling the new configuration would lock brokers out of each
-    /// other (and a mixed plaintext/TLS roll breaks replication). Refused before anything is made or changed.
-    #[error("{hosts}: the storage is already formatted, and there is no secrets store for this cluster at {store} — the cluster was deployed without [security] (or its store is lost). Its SCRAM users are created only when the storage is formatted, so rolling a secured configuration onto it would lock the brokers out of each other: nothing was changed. Switching a running cluster to [security] and re-issuing lost secrets are not built yet: remove [security] to keep running the cluster as it is, or restore the store file")]
+    /// other (and a mixed plaintext/TLS roll breaks replication). Refused before anything is made or changed. A lost
+    /// store is recovered from the hosts with `DeployOptions.recover_secrets` (the CLI's `--recover-secrets`).
+    #[error("{hosts}: the storage is already formatted, and there is no secrets store for this cluster at {store} — either its store is lost, or the cluster was deployed without [security]; nothing was changed. A lost store can be recovered from the hosts: deploy again with --recover-secrets (the hosts' keys, certificates and the brokers' password are read back; the admin and every application user get new passwords, set on the running cluster; the CA key cannot be recovered). A cluster deployed without [security] cannot be switched to it yet: remove [security] to keep running it as it is")]
     SecureFormattedCluster { hosts: String, store: String },
+    /// Recovering a lost secrets store: what the hosts hold does not make one (a file missing, hosts disagreeing).
+    #[error(transparent)]
+    Recover(#[from] crate::security::recover::RecoverError),
+    /// Recovering a lost secrets store: a host's file could not be read.
+    #[error("recovering the secrets store: {0}")]
+    RecoverRead(String),
+    /// Recovering a lost secrets store: the new passwords could not be set on the cluster (nothing was saved).
+    #[error("recovering the secrets store: {0} — nothing was saved; start the cluster's brokers and run again")]
+    RecoverReset(String),
 }
 
 impl ApplyError {

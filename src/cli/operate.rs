@@ -59,6 +59,11 @@ pub struct DeployArgs {
     /// Restart changed running services although the cluster is not healthy before the first one (a warning).
     #[arg(long)]
     pub force: bool,
+    /// The cluster's secrets store is lost: rebuild it from the hosts (host keys and certificates, the CA
+    /// certificate, the brokers' password) and give the admin and every application user new passwords, set on the
+    /// running cluster (the CA key cannot be recovered: a later new certificate is refused).
+    #[arg(long)]
+    pub recover_secrets: bool,
 }
 
 #[derive(clap::Args)]
@@ -228,6 +233,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
     };
     opts.install_java = args.install_java;
     opts.force = args.force;
+    opts.recover_secrets = args.recover_secrets;
     // Check host keys first (and ask about unknown ones), so a deploy never stops half-way over a prompt.
     let rt = runtime();
     if let Err(e) = interactive_key_check(&rt, &spec, &opts, Intent::Deploy, args.hosts.json) {

@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod client_config;
+pub mod credentials;
 pub mod pki;
 pub mod recover;
 pub mod scram;

@@ -152,6 +152,23 @@ fn base64_encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// RFC 5802 §3: SaltedPassword = Hi(password, salt, i), PBKDF2 with HMAC of the mechanism's hash — what a server
+/// stores (with the salt and i) and what AlterUserScramCredentials carries instead of the password.
+pub fn salted_password(mechanism: ScramMechanism, password: &Secret, salt: &[u8], iterations: u32) -> Vec<u8> {
+    match mechanism {
+        ScramMechanism::Sha256 => {
+            let mut out = vec![0u8; 32];
+            pbkdf2::pbkdf2_hmac::<Sha256>(password.expose().as_bytes(), salt, iterations, &mut out);
+            out
+        }
+        ScramMechanism::Sha512 => {
+            let mut out = vec![0u8; 64];
+            pbkdf2::pbkdf2_hmac::<Sha512>(password.expose().as_bytes(), salt, iterations, &mut out);
+            out
+        }
+    }
+}
+
 /// RFC 5802 §3: SaltedPassword = Hi(password, salt, i); ClientKey = HMAC(SaltedPassword, "Client Key");
 /// ClientProof = ClientKey XOR HMAC(H(ClientKey), AuthMessage); ServerSignature = HMAC(HMAC(SaltedPassword,
 /// "Server Key"), AuthMessage). Returns (ClientProof, ServerSignature).

@@ -1,0 +1,97 @@
+//! Setting SCRAM users' passwords on a running cluster: AlterUserScramCredentials (API 51, KIP-554; KRaft from
+//! 3.5), sent to a broker, which forwards it to the active controller. The request carries no password: the salted
+//! password, computed here with a fresh random salt (docs/facts/kafka.md §11, "Setting a password on a running
+//! cluster"). The caller must be allowed to Alter the Cluster: a super user. Used by `apply::recover` to reset the
+//! admin's and the application users' passwords after a lost secrets store.
+
+use super::scram::ScramMechanism;
+use super::{KafkaAuth, Secret};
+use crate::health::{bounded, error_code, protocol, Conn, HealthError};
+use kafka_protocol::messages::alter_user_scram_credentials_request::ScramCredentialUpsertion;
+use kafka_protocol::messages::{AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse, ApiKey};
+use kafka_protocol::protocol::{Message, StrBytes};
+use std::time::Duration;
+
+/// Iterations of the salted passwords the wizard sets: Kafka's default and minimum for SCRAM (4096).
+pub const SCRAM_ITERATIONS: u32 = 4096;
+const SALT_BYTES: usize = 32;
+
+/// Kafka's number for a mechanism in AlterUserScramCredentials (`ScramMechanism.type()`: 1 SHA-256, 2 SHA-512).
+pub fn mechanism_type(mechanism: ScramMechanism) -> i8 {
+    match mechanism {
+        ScramMechanism::Sha256 => 1,
+        ScramMechanism::Sha512 => 2,
+    }
+}
+
+/// Sets each `(user, password)` at `addr` (logged in with `auth`), creating the user when it has no credential of
+/// `mechanism` yet. Fails on the first user the server refused, naming it (never the password).
+pub async fn set_scram_passwords(
+    addr: &str,
+    auth: &KafkaAuth,
+    mechanism: ScramMechanism,
+    users: &[(String, Secret)],
+    timeout: Duration,
+) -> Result<(), HealthError> {
+    bounded(addr, timeout, async {
+        let mut conn = Conn::open(addr, auth).await?;
+        let versions = conn.api_versions().await?;
+        let version = conn.negotiate(
+            &versions,
+            ApiKey::AlterUserScramCredentials,
+            AlterUserScramCredentialsRequest::VERSIONS,
+            0,
+            "a broker of Kafka 3.5 or newer (KRaft) or 2.7 or newer (ZooKeeper mode)",
+        )?;
+        let mut req = AlterUserScramCredentialsRequest::default();
+        req.upsertions = users.iter().map(|(user, password)| upsertion(mechanism, user, password)).collect();
+        let resp: AlterUserScramCredentialsResponse =
+            conn.call(ApiKey::AlterUserScramCredentials, version, &req).await?;
+        for result in &resp.results {
+            if result.error_code != 0 {
+                let message = result.error_message.as_ref().map(|m| format!(": {}", m.as_str())).unwrap_or_default();
+                let api = format!("AlterUserScramCredentials for user {}{message}", result.user.as_str());
+                return Err(error_code(addr, &api, result.error_code));
+            }
+        }
+        if resp.results.len() != users.len() {
+            return Err(protocol(addr, format!("{} results for {} users", resp.results.len(), users.len())));
+        }
+        Ok(())
+    })
+    .await
+}
+
+fn upsertion(mechanism: ScramMechanism, user: &str, password: &Secret) -> ScramCredentialUpsertion {
+    use rand::RngCore;
+    let mut salt = vec![0u8; SALT_BYTES];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let salted = super::scram::salted_password(mechanism, password, &salt, SCRAM_ITERATIONS);
+    let mut u = ScramCredentialUpsertion::default();
+    u.name = StrBytes::from_string(user.to_string());
+    u.mechanism = mechanism_type(mechanism);
+    u.iterations = SCRAM_ITERATIONS as i32;
+    u.salt = salt.into();
+    u.salted_password = salted.into();
+    u
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upsertion_carries_a_fresh_salt_and_the_salted_password_never_the_password() {
+        let password = Secret::new("pencil");
+        let a = upsertion(ScramMechanism::Sha512, "orders-app", &password);
+        let b = upsertion(ScramMechanism::Sha512, "orders-app", &password);
+        assert_eq!((a.mechanism, a.iterations, a.salt.len(), a.salted_password.len()), (2, 4096, 32, 64));
+        assert_ne!(a.salt, b.salt);
+        assert!(!a.salted_password.windows(6).any(|w| w == b"pencil"));
+        assert_eq!(
+            a.salted_password.to_vec(),
+            crate::security::scram::salted_password(ScramMechanism::Sha512, &password, &a.salt, 4096)
+        );
+        assert_eq!(upsertion(ScramMechanism::Sha256, "x", &password).mechanism, 1);
+    }
+}
