@@ -4,9 +4,13 @@
 //! passing (the wizard logs in as the admin over TLS + SCRAM); a third-party client (kafka-python) built only from
 //! `client-config` output produces and consumes on an RF=3 topic with hostname verification; an application user
 //! without ACLs is denied; no TLS / no SASL / a wrong password are refused; a no-change re-deploy restarts nothing;
-//! no generated password is in any output, log, the project file or the export.
+//! no generated password is in any output, log, the project file or the export. `e2e_secure/secrets.rs`: export
+//! with and without `--include-secrets`, and a lost secrets store recovered from the hosts.
 
 mod support;
+
+#[path = "e2e_secure/secrets.rs"]
+mod secrets;
 
 use kafka_wizard::health::{kafka_metadata_with, HealthError};
 use kafka_wizard::security::scram::ScramMechanism;
@@ -111,7 +115,7 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     let out = deploy(&world, home, &mut log, p);
     eprintln!("MEASURE fresh 3-node secure KRaft deploy: {:.1}s", t0.elapsed().as_secs_f64());
     assert!(String::from_utf8_lossy(&out.stderr).contains("secrets store"), "the new store is told");
-    let passwords = stored_passwords(home);
+    let mut passwords = stored_passwords(home);
 
     let status = wizard(home, &mut log, &["status", "--json", p]);
     let st: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
@@ -195,6 +199,9 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     assert!(text.contains("no changes"), "a second deploy changes nothing");
     let after: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name)).collect();
     assert_eq!(before, after, "nothing restarted");
+
+    // Export with and without secrets; a lost secrets store refused, then recovered from the hosts.
+    passwords.extend(secrets::export_and_recovery(&world, home, &mut log, p, &python));
 
     // No generated password anywhere but the store, the hosts' secret files and client-config's output.
     let export = home.join("export");
