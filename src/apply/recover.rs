@@ -67,17 +67,21 @@ pub(crate) async fn recover_secrets(
     }
     store.save_recovered(&recovered)?;
     let hosts: Vec<&str> = recovered.hosts.keys().map(String::as_str).collect();
-    let certificates = match &recovered.ca_cert {
-        Some(_) => format!(
-            "the CA certificate, the keys and certificates of {}; the CA's key was never on the hosts, so a host that later needs a new certificate (a new or renamed host, expiry) is refused",
-            hosts.join(", ")
-        ),
-        None => "no certificates (they are the files the project names)".to_string(),
+    let mut what = match &recovered.ca_cert {
+        Some(_) => vec![format!("the CA certificate, the keys and certificates of {}", hosts.join(", "))],
+        None => vec![],
     };
-    let password = if security.sasl() { ", the brokers' own password" } else { "" };
+    if security.sasl() {
+        what.push("the brokers' own password".into());
+    }
+    let ca_key = match &recovered.ca_cert {
+        Some(_) => " The CA's key was never on the hosts: a host that later needs a new certificate (a new or renamed host, expiry) is refused.",
+        None => "",
+    };
     warn(format!(
-        "recovered the lost secrets store from the hosts into {}: {certificates}{password}",
-        store.path.display()
+        "recovered the lost secrets store from the hosts into {}: {}.{ca_key}",
+        store.path.display(),
+        what.join(" and ")
     ));
     if !users.is_empty() {
         let how = if security.sasl() {

@@ -5,8 +5,9 @@
 //! `~/.local/share/…`), mode 0600 in a 0700 directory, holding the generated CA (certificate and key), each host's
 //! certificate and key (with the names it was issued for), and every SCRAM password. `ensure` creates what is
 //! missing on first need and reuses it after: a new host, a host whose names changed, or a certificate close to
-//! expiry gets a new certificate; a new user gets a new password. A lost store is not a lock-out: the next run
-//! makes a new CA, re-issues every host certificate and resets every password, and says so (`StoreNotes`).
+//! expiry gets a new certificate; a new user gets a new password. A lost store is not a lock-out: before the cluster
+//! is formatted the next run simply makes a new one (and says so, `StoreNotes`); after, it is rebuilt from the hosts
+//! (`security::recover`, `save_recovered`: everything but the CA key, which is then recorded as lost).
 //!
 //! Owns: the store's location and format, and `SecretMaterial` — the secret values rendering puts into files
 //! (real ones for deploy; `SecretMaterial::placeholders` for Review and export).
@@ -28,7 +29,7 @@ pub enum StoreError {
     #[error("secrets store {path}: {detail}")]
     Io { path: String, detail: String },
     #[error(
-        "secrets store {path} is damaged ({detail}) — move it away and re-run: a new CA and new passwords are made"
+        "secrets store {path} is damaged ({detail}) — restore it from a backup, or move it away and deploy with --recover-secrets (it is rebuilt from the hosts)"
     )]
     Damaged { path: String, detail: String },
     #[error("{0}")]
@@ -268,7 +269,7 @@ impl SecretsStore {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
         let text = format!(
             "# kafka-wizard secrets store: the CA, host keys and SCRAM passwords of one cluster. Keep it private (0600).\n\
-             # Losing it is not a lock-out: the next deploy makes a new CA, re-issues certificates and resets passwords.\n{}",
+             # Losing it is not a lock-out: `kafka-wizard deploy --recover-secrets` rebuilds it from the hosts.\n{}",
             toml::to_string(file).expect("the store serialises")
         );
         let tmp = self.path.with_extension("toml.tmp");
