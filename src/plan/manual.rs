@@ -1,6 +1,7 @@
 //! The plan as shell commands for applying it by hand (the export's `INDEX.md`). Every argument that reaches a
 //! shell goes through `shell::quote`.
 
+use super::argfile;
 use super::{FetchRelease, Health, HostStep, StartService};
 use crate::project::spec::{ClusterSpec, Coordination};
 use crate::render::Owner;
@@ -110,28 +111,16 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep, host: &str) -> Vec<S
             vec![shell::join(&words)]
         }
         HostStep::FormatStorage { cluster_id, config } => {
-            let mut words: Vec<String> = [
-                "runuser",
-                "-u",
-                user,
-                "--",
-                &format!("{}/bin/kafka-storage.sh", spec.kafka.current_link()),
-                "format",
-                "--ignore-formatted",
-                "-t",
-                cluster_id,
-                "-c",
-                config.as_str(),
-            ]
-            .map(String::from)
-            .to_vec();
-            // SCRAM users at format (docs/facts/kafka.md §11); their passwords are in the secrets store, not here.
+            let bin = format!("{}/bin", spec.kafka.current_link());
+            // SCRAM users at format (docs/facts/kafka.md §11): their passwords are in the secrets store, not here,
+            // and go through an argument file, never on a command line.
             if let Some(s) = spec.security.as_ref().filter(|s| s.sasl()) {
-                for u in s.scram_users() {
-                    words.push("--add-scram".into());
-                    words.push(format!("{}=[name={u},password=<password of {u}>]", s.mechanism.name()));
-                }
+                let args = argfile::tool_args(cluster_id, config.as_str(), s, |u| format!("<password of {u}>"));
+                return argfile::manual_format(&bin, user, &args);
             }
+            let mut words: Vec<String> =
+                ["runuser", "-u", user, "--", &format!("{bin}/kafka-storage.sh")].map(String::from).to_vec();
+            words.extend(["format", "--ignore-formatted", "-t", cluster_id, "-c", config.as_str()].map(String::from));
             vec![shell::join(&words)]
         }
         HostStep::RegisterUnits { units } => {

@@ -7,6 +7,7 @@
 //! (the same conditions `start`, `restart` and `status` use). Phases run in order with a barrier between them.
 //! `plan()` does no I/O and reads no clock.
 
+pub mod argfile;
 pub mod limit;
 mod manual;
 pub mod roll;

@@ -6,8 +6,7 @@
 use super::backup;
 use super::facts::HostFacts;
 use super::pending;
-
-mod argfile;
+use crate::plan::argfile;
 use crate::plan::{Directory, HostStep};
 use crate::project::spec::{ClusterSpec, HostSpec};
 use crate::render::{self, Owner, Service};
@@ -293,16 +292,13 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             if let Some(j) = &k.java_home {
                 env.push(format!("JAVA_HOME={j}"));
             }
-            let mut tool_args: Vec<String> = ["format", "--ignore-formatted", "-t", cluster_id, "-c", config.as_str()]
-                .map(String::from)
-                .to_vec();
             let mut detail = format!("formatted storage with cluster id {cluster_id}");
             let bin = format!("{}/bin", k.current_link());
             let Some(s) = spec.security.as_ref().filter(|s| s.sasl()) else {
                 let mut words: Vec<String> = vec!["runuser".into(), "-u".into(), k.user.clone(), "--".into(), "env".into()];
                 words.extend(env);
                 words.push(format!("{bin}/kafka-storage.sh"));
-                words.extend(tool_args);
+                words.extend(["format", "--ignore-formatted", "-t", cluster_id, "-c", config.as_str()].map(String::from));
                 return Decision::Change { detail, actions: vec![Action::Run { script: shell::join(&words) }] };
             };
             if let Some(v) = facts.java_major.filter(|v| *v < argfile::MIN_JAVA && !ctx.install_java) {
@@ -310,14 +306,10 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                     message: format!("Java {v} cannot read a Java argument file, through which the SCRAM passwords reach kafka-storage without being on a command line — use Java {} or newer (kafka.java_home)", argfile::MIN_JAVA),
                 };
             }
-            let users = s.scram_users();
-            for user in &users {
-                let password = ctx.secrets.as_ref().and_then(|m| m.passwords.get(*user));
-                let password = password.map_or("<password>", |p| p.expose());
-                tool_args.push("--add-scram".into());
-                tool_args.push(format!("{}=[name={user},password={password}]", s.mechanism.name()));
-            }
-            detail.push_str(&format!(" and SCRAM users {}", users.join(", ")));
+            let secrets = ctx.secrets.as_ref();
+            let password = |u: &str| secrets.and_then(|m| m.passwords.get(u)).map_or("<password>".into(), |p| p.expose().to_string());
+            let tool_args = argfile::tool_args(cluster_id, config.as_str(), s, password);
+            detail.push_str(&format!(" and SCRAM users {}", s.scram_users().join(", ")));
             let script = argfile::format_script(&bin, &k.user, &env);
             let input = crate::security::Secret::new(argfile::argfile_lines(&tool_args));
             Decision::Change { detail, actions: vec![Action::RunWithSecretInput { script, input }] }

@@ -12,8 +12,10 @@
 //!
 //! The launcher expands `@file` only before the main class, and an argument file may hold the main class itself,
 //! so the file starts with `kafka-storage.sh`'s own main class (read from the script on the host, so it follows the
-//! release) and `kafka-run-class.sh` is called with the file alone.
+//! release) and `kafka-run-class.sh` is called with the file alone. Deploy runs [`format_script`] (from
+//! `apply::decide`); the export's by-hand commands are [`manual_format`].
 
+use crate::project::spec::SecuritySpec;
 use crate::shell::{self, quote};
 
 /// The first Java whose launcher reads argument files (JDK 9, JEP 293's `@argfiles`).
@@ -42,6 +44,42 @@ pub fn format_script(bin: &str, user: &str, env: &[String]) -> String {
         run = shell::join(&run),
     )
 }
+
+/// `kafka-storage.sh format`'s arguments (after the class) with every SCRAM user of `security`: `password` gives
+/// each user's password (the store's at deploy, a placeholder by hand).
+pub fn tool_args(
+    cluster_id: &str,
+    config: &str,
+    security: &SecuritySpec,
+    password: impl Fn(&str) -> String,
+) -> Vec<String> {
+    let mut args: Vec<String> =
+        ["format", "--ignore-formatted", "-t", cluster_id, "-c", config].map(String::from).to_vec();
+    for user in security.scram_users() {
+        args.push("--add-scram".into());
+        args.push(format!("{}=[name={user},password={}]", security.mechanism.name(), password(user)));
+    }
+    args
+}
+
+/// The by-hand form of the same (the export's index): the argument file written with a here-document by the
+/// operator, who puts the passwords from the secrets store in place of `<password of …>`.
+pub fn manual_format(bin: &str, user: &str, tool_args: &[String]) -> Vec<String> {
+    let file = "/tmp/kafka-wizard-format.args";
+    vec![
+        "# the SCRAM passwords go in a 0600 Java argument file, never on a command line".to_string(),
+        format!("(umask 077 && cat > {file}) <<'EOF'\n{STORAGE_TOOL}\n{}EOF", argfile_lines(tool_args)),
+        shell::join(&["chown", user, file]),
+        format!(
+            "{} && rm -f {file}",
+            shell::join(&["runuser", "-u", user, "--", &format!("{bin}/kafka-run-class.sh"), &format!("@{file}")])
+        ),
+    ]
+}
+
+/// `kafka-storage.sh`'s main class (docs/facts/kafka.md §6, "Main classes"), for the by-hand commands; deploy reads
+/// it from the host's script instead.
+const STORAGE_TOOL: &str = "kafka.tools.StorageTool";
 
 /// The tool's arguments as a Java argument file's lines: each argument in double quotes, `\` and `"` escaped.
 pub fn argfile_lines(args: &[String]) -> String {
