@@ -45,7 +45,9 @@ pub fn for_preview(spec: &ClusterSpec) -> Option<Arc<SecretMaterial>> {
 pub fn kafka_auth(spec: &ClusterSpec) -> Result<KafkaAuth, String> {
     let Some(security) = &spec.security else { return Ok(KafkaAuth::plaintext()) };
     let store = SecretsStore::for_cluster(spec);
-    let material = store.load(spec, security).map_err(|e| format!("{e} — deploy the cluster first"))?;
+    let material = store.load(spec, security).map_err(|e| {
+        format!("{e} — deploy the cluster first (a deployed cluster whose store is lost: deploy --recover-secrets)")
+    })?;
     let tls = TlsTrust::from_ca_pem(&material.ca_cert).map_err(|e| e.to_string())?;
     let sasl = security.sasl().then(|| ScramLogin {
         mechanism: security.mechanism,

@@ -34,7 +34,7 @@ pub fn run(args: ExportArgs) -> ExitCode {
         (true, Some(security)) => match SecretsStore::for_cluster(&spec).load(&spec, security) {
             Ok(material) => export::entries_with_secrets(&spec, &material),
             Err(e) => {
-                eprintln!("error: {e} — deploy the cluster first (its keys and passwords are made then)");
+                eprintln!("error: {e} — deploy the cluster first (its keys and passwords are made then; a lost store: deploy --recover-secrets)");
                 return ExitCode::FAILURE;
             }
         },

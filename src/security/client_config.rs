@@ -20,7 +20,9 @@ pub enum ClientConfigError {
     NotSecured,
     #[error("{user:?} is not a user of this cluster — choose security.admin_user or one of security.users ({known})")]
     UnknownUser { user: String, known: String },
-    #[error("{0} — deploy the cluster first (its passwords and CA are made then)")]
+    #[error(
+        "{0} — deploy the cluster first (its passwords and CA are made then; a lost store: deploy --recover-secrets)"
+    )]
     Store(#[from] StoreError),
     #[error("cannot write {path}: {detail}")]
     Write { path: String, detail: String },
