@@ -188,3 +188,38 @@ fn cannot_tell(work: &ReconcileAcls, why: String) -> (String, bool, String) {
     );
     (work.title(), true, detail)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_dry_run_that_cannot_reach_the_cluster_says_it_cannot_tell_and_what_deploy_will_do() {
+        // The fixture's hosts (10.0.0.21–23) are not deployed from here: no secrets store, or no answer.
+        let text = include_str!("../../tests/fixtures/kraft-secure.toml");
+        let spec = crate::project::validate(&crate::project::parse(text).unwrap()).spec.unwrap();
+        let plan = crate::plan::plan(&spec);
+        let Some(crate::plan::Work::Acls(work)) = plan.phases.last().map(|p| &p.work) else { panic!("{plan:?}") };
+        let rows = preview_rows(&spec, work).await;
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        let (step, change, detail) = &rows[0];
+        assert_eq!(step, "give User:orders-app exactly the project's 2 ACL(s)");
+        assert!(*change && detail.starts_with("cannot tell which ACLs the cluster holds ("), "{detail}");
+        assert!(
+            detail.ends_with("deploy makes it hold exactly the project's 2 ACL(s) for User:orders-app"),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn a_refused_acl_change_names_kafkas_error_and_its_usual_cause() {
+        let refusal = AclRefusal { code: 31, message: Some("Cluster authorization failed.".into()) };
+        assert_eq!(
+            refusal_message(&refusal),
+            "CLUSTER_AUTHORIZATION_FAILED (error code 31): Cluster authorization failed. — the admin is not a super \
+             user here (super.users)"
+        );
+        let refusal = AclRefusal { code: 54, message: None };
+        assert!(refusal_message(&refusal).starts_with("SECURITY_DISABLED (error code 54) — no authorizer"));
+    }
+}
