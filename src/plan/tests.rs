@@ -10,6 +10,13 @@ fn secure() -> ClusterSpec {
     spec_of(include_str!("../../tests/fixtures/kraft-secure.toml"))
 }
 
+/// The secured fixture without its lines from `from` up to the hosts.
+fn secure_without_lines_from(from: &str) -> ClusterSpec {
+    let text = include_str!("../../tests/fixtures/kraft-secure.toml");
+    let (start, end) = (text.find(from).unwrap(), text.find("[[hosts]]").unwrap());
+    spec_of(&format!("{}{}", &text[..start], &text[end..]))
+}
+
 #[test]
 fn a_secured_cluster_with_application_users_ends_with_its_acls_after_the_brokers_are_healthy() {
     let plan = plan(&secure());
@@ -30,20 +37,14 @@ fn a_secured_cluster_with_application_users_ends_with_its_acls_after_the_brokers
 
 #[test]
 fn users_without_acls_still_get_the_acl_phase_so_acls_added_by_hand_to_them_are_removed() {
-    let text = include_str!("../../tests/fixtures/kraft-secure.toml");
-    let start = text.find("[[security.acls]]").unwrap();
-    let end = text.find("[[hosts]]").unwrap();
-    let plan = plan(&spec_of(&format!("{}{}", &text[..start], &text[end..])));
+    let plan = plan(&secure_without_lines_from("[[security.acls]]"));
     let Work::Acls(acls) = &plan.phases.last().unwrap().work else { panic!("{plan:?}") };
     assert!(acls.grants.is_empty() && acls.principals == ["User:orders-app"]);
 }
 
 #[test]
 fn a_cluster_without_application_users_has_no_acl_phase() {
-    let text = include_str!("../../tests/fixtures/kraft-secure.toml");
-    let start = text.find("users = [").unwrap();
-    let end = text.find("[[hosts]]").unwrap();
-    let plan = plan(&spec_of(&format!("{}{}", &text[..start], &text[end..])));
+    let plan = plan(&secure_without_lines_from("users = ["));
     assert!(plan.phases.iter().all(|p| p.kind != PhaseKind::ApplyAcls));
     let plaintext = plan_of_fixture(include_str!("../../tests/fixtures/kraft-dedicated.toml"));
     assert!(plaintext.phases.iter().all(|p| !matches!(p.work, Work::Acls(_))));

@@ -44,6 +44,15 @@ fn text(s: &str) -> StrBytes {
     StrBytes::from_string(s.to_string())
 }
 
+/// CreateAcls and DeleteAcls answer each ACL in the order asked: anything else cannot be matched up.
+fn one_answer_each(addr: &str, api: &str, answers: usize, asked: usize) -> Result<(), HealthError> {
+    if answers == asked {
+        Ok(())
+    } else {
+        Err(crate::health::protocol(addr, format!("{answers} {api} results for {asked} ACLs")))
+    }
+}
+
 /// One connection to one broker, with the ACL versions it offers; every call bounded by its timeout.
 pub struct AclSession<'a> {
     conn: Conn<'a>,
@@ -120,10 +129,7 @@ impl<'a> AclSession<'a> {
         let req = CreateAclsRequest::default().with_creations(creations);
         let resp: CreateAclsResponse =
             bounded(addr, self.timeout, self.conn.call(ApiKey::CreateAcls, version, &req)).await?;
-        if resp.results.len() != acls.len() {
-            let detail = format!("{} CreateAcls results for {} ACLs", resp.results.len(), acls.len());
-            return Err(crate::health::protocol(addr, detail));
-        }
+        one_answer_each(addr, "CreateAcls", resp.results.len(), acls.len())?;
         Ok(acls.iter().cloned().zip(resp.results.iter().map(|r| refusal(r.error_code, &r.error_message))).collect())
     }
 
@@ -147,10 +153,7 @@ impl<'a> AclSession<'a> {
         let req = DeleteAclsRequest::default().with_filters(filters);
         let resp: DeleteAclsResponse =
             bounded(addr, self.timeout, self.conn.call(ApiKey::DeleteAcls, version, &req)).await?;
-        if resp.filter_results.len() != acls.len() {
-            let detail = format!("{} DeleteAcls results for {} ACLs", resp.filter_results.len(), acls.len());
-            return Err(crate::health::protocol(addr, detail));
-        }
+        one_answer_each(addr, "DeleteAcls", resp.filter_results.len(), acls.len())?;
         let answers = resp.filter_results.iter().map(|r| {
             refusal(r.error_code, &r.error_message)
                 .or_else(|| r.matching_acls.iter().find_map(|m| refusal(m.error_code, &m.error_message)))
