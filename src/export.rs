@@ -205,6 +205,10 @@ fn index(spec: &ClusterSpec, hosts: &[render::HostFiles], plan: &Plan) -> String
                     block(&format!("On {}", host.host), steps);
                 }
             }
+            Work::Acls(acls) => block(
+                "On any host that reaches the brokers, as the admin",
+                vec![(acls.title(), plan::acl_commands(spec, acls))],
+            ),
             Work::Start(start) => {
                 for host in &start.hosts {
                     block(&format!("On {host}"), vec![(start.title(), plan::start_commands(start))]);

@@ -48,6 +48,25 @@ pub fn error_name(code: i16) -> String {
     }
 }
 
+/// Kafka's name of an error code, as its logs and tools write it: `NOT_ENOUGH_REPLICAS`.
+pub fn error_label(code: i16) -> String {
+    match kafka_protocol::error::ResponseError::try_from_code(code) {
+        None => "NONE".into(),
+        Some(kafka_protocol::error::ResponseError::Unknown(c)) => format!("UNKNOWN_ERROR_{c}"),
+        Some(e) => {
+            let camel = format!("{e:?}");
+            let mut out = String::new();
+            for (i, c) in camel.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_uppercase());
+            }
+            out
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // ZooKeeper
 

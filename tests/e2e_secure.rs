@@ -3,10 +3,14 @@
 //! `[security]` (SASL_SSL, SCRAM-SHA-512, the wizard's own CA) by the real binary. Then: `status` healthy and `smoke`
 //! passing (the wizard logs in as the admin over TLS + SCRAM); a third-party client (kafka-python) built only from
 //! `client-config` output produces and consumes on an RF=3 topic with hostname verification; an application user
-//! without ACLs is denied; no TLS / no SASL / a wrong password are refused; a no-change re-deploy restarts nothing;
-//! no generated password is in any output, log, the project file or the export. `e2e_secure/secrets.rs`: export
-//! with and without `--include-secrets`, and a lost secrets store recovered from the hosts.
+//! without ACLs is denied, then `[[security.acls]]` are applied by re-deploys (`e2e_secure/acls.rs`: granted, used,
+//! one revoked, others' kept); no TLS / no SASL / a wrong password are refused; a no-change re-deploy restarts
+//! nothing and changes no ACL; no generated password is in any output, log, the project file or the export.
+//! `e2e_secure/secrets.rs`: export with and without `--include-secrets`, and a lost secrets store recovered from
+//! the hosts.
 
+#[path = "e2e_secure/acls.rs"]
+mod acls;
 mod support;
 
 #[path = "e2e_secure/secrets.rs"]
@@ -170,6 +174,7 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     let denied = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(!out.status.success() && denied.contains("AuthorizationFailed"), "orders-app without ACLs:\n{denied}");
     log.push_str(&denied);
+    acls::granted_used_revoked_and_others_kept(&world, home, &mut log, &project, &python, &admin_dir, &app_dir);
 
     // Every wrong way in is refused: no TLS, TLS without SASL, a wrong password.
     let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
@@ -197,6 +202,7 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     let out = deploy(&world, home, &mut log, p);
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("no changes"), "a second deploy changes nothing");
+    acls::no_acl_change(&text);
     let after: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name)).collect();
     assert_eq!(before, after, "nothing restarted");
 

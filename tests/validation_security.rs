@@ -115,9 +115,7 @@ fn acls_name_a_known_user_resource_pattern_and_operations() {
     let acl = |body: &str| secure_with(&format!("[[security.acls]]\n{body}\n"));
     let good = "user = \"orders-app\"\nresource = \"topic\"\nname = \"orders\"\noperations = [\"write\", \"describe\"]";
     let found = problems(&acl(good));
-    let not_applied: Vec<_> = security_problems(&found).into_iter().filter(|p| p.field != "security.acls").collect();
-    assert!(not_applied.is_empty(), "{found:?}");
-    expect(Severity::Warning, &acl(good), "security.acls", "not yet applied");
+    assert!(security_problems(&found).is_empty(), "a valid ACL is applied by deploy, no warning: {found:?}");
     expect(Severity::Error, &acl(&good.replace("orders-app", "admin")), "security.acls[0].user", "super user");
     expect(Severity::Error, &acl(&good.replace("\"topic\"", "\"table\"")), "security.acls[0].resource", "topic");
     expect(Severity::Error, &acl(&good.replace("\"write\"", "\"WRITE\"")), "security.acls[0].operations[0]", "lower");

@@ -6,8 +6,10 @@
 //! - `decide` holds every decision both make; `hosts` connects, probes and runs a host's steps;
 //! - `operate` starts, stops and restarts along the plan's start phases; `roll` is the one rolling restart;
 //!   `status` reports; `wait` checks health, `quorum` the KRaft quorum and who leads a quorum;
-//! - `secrets` — a secured cluster's secrets store material for a run, and the admin's login for health checks.
+//! - `secrets` — a secured cluster's secrets store material for a run, and the admin's login for health checks;
+//! - `acls` — the ACL phase: the cluster made to hold exactly the project's ACLs for the application users.
 
+mod acls;
 pub mod backup;
 pub mod connect;
 pub mod decide;

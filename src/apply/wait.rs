@@ -19,7 +19,7 @@ const POLL: Duration = Duration::from_millis(1000);
 
 /// Polls `check` until it returns Ok or `timeout` passes; the error is the last thing seen. When it holds, the log
 /// says how long it took (`node`, the host just restarted, leads the line).
-async fn poll<F, Fut>(
+pub(crate) async fn poll<F, Fut>(
     what: &str,
     node: Option<&str>,
     timeout: Duration,

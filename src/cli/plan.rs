@@ -53,6 +53,13 @@ pub fn run(args: PlanArgs) -> ExitCode {
                     }
                 }
             }
+            Work::Acls(acls) => {
+                outln!(out, "\n{}. {} (from this machine, as the admin)", n + 1, phase.title);
+                outln!(out, "     - {}", acls.title());
+                for grant in &acls.grants {
+                    outln!(out, "       {}", grant.binding());
+                }
+            }
             Work::Start(start) => {
                 outln!(out, "\n{}. {} (stopped hosts together, changed ones one at a time)", n + 1, phase.title);
                 for host in &start.hosts {

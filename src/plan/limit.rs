@@ -139,7 +139,8 @@ impl Limit {
     }
 
     /// Each phase with only the named hosts; a phase on hosts left with none is dropped. The download stays (it is
-    /// skipped when every named host has the release) and every health condition stays whole.
+    /// skipped when every named host has the release), so do the cluster's ACLs, and every health condition stays
+    /// whole.
     pub fn phases(&self, phases: Vec<Phase>) -> Vec<Phase> {
         if self.is_all() {
             return phases;
@@ -148,7 +149,8 @@ impl Limit {
             .into_iter()
             .filter_map(|mut phase| {
                 match &mut phase.work {
-                    Work::Fetch(_) => {}
+                    // Downloading and the cluster's ACLs are not any host's: they stay.
+                    Work::Fetch(_) | Work::Acls(_) => {}
                     Work::OnHosts { hosts } => {
                         hosts.retain(|h| self.contains(&h.host));
                         if hosts.is_empty() {

@@ -2,9 +2,10 @@
 //! shell goes through `shell::quote`.
 
 use super::argfile;
-use super::{FetchRelease, Health, HostStep, StartService};
+use super::{FetchRelease, Health, HostStep, ReconcileAcls, StartService};
 use crate::project::spec::{ClusterSpec, Coordination};
 use crate::render::Owner;
+use crate::security::acls::AclResource;
 use crate::shell;
 
 /// Where the export index tells the operator to copy a host's exported folder before applying it by hand.
@@ -63,6 +64,52 @@ pub fn health_commands(spec: &ClusterSpec, health: &Health) -> Vec<String> {
             )]
         }
     }
+}
+
+/// `kafka-acls.sh` commands that give the application users the project's ACLs, as the admin (its
+/// `client.properties` from `kafka-wizard client-config`), then list what else they hold to remove by hand: one
+/// `--add` per resource with all its operations.
+pub fn acl_commands(spec: &ClusterSpec, acls: &ReconcileAcls) -> Vec<String> {
+    let tool = format!("{}/bin/kafka-acls.sh", spec.kafka.current_link());
+    let brokers: Vec<String> =
+        spec.brokers().map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port)).collect();
+    let admin = spec.security.as_ref().map_or("admin", |s| s.admin_user.as_str());
+    let base =
+        [tool, "--bootstrap-server".into(), brokers.join(","), "--command-config".into(), "admin.properties".into()];
+    let mut commands = vec![format!(
+        "# admin.properties: `kafka-wizard client-config <project> --user {}` (its client.properties)",
+        shell::quote(admin)
+    )];
+    let mut rest = acls.grants.as_slice();
+    while let Some(first) = rest.first() {
+        let same = rest
+            .iter()
+            .take_while(|g| {
+                (&g.user, g.resource, &g.name, g.pattern) == (&first.user, first.resource, &first.name, first.pattern)
+            })
+            .count();
+        let mut words = base.to_vec();
+        words.extend(["--add".into(), "--allow-principal".into(), crate::security::acls::principal(&first.user)]);
+        for g in &rest[..same] {
+            words.extend(["--operation".into(), g.operation.tool_name()]);
+        }
+        match first.resource {
+            AclResource::Cluster => words.push("--cluster".into()),
+            AclResource::Topic => words.extend(["--topic".into(), first.name.clone()]),
+            AclResource::Group => words.extend(["--group".into(), first.name.clone()]),
+            AclResource::TransactionalId => words.extend(["--transactional-id".into(), first.name.clone()]),
+        }
+        words.extend(["--resource-pattern-type".into(), first.pattern.name().into()]);
+        commands.push(shell::join(&words));
+        rest = &rest[same..];
+    }
+    commands.push("# then remove (--remove) every other ACL these users hold:".into());
+    for principal in &acls.principals {
+        let mut words = base.to_vec();
+        words.extend(["--list".into(), "--principal".into(), principal.clone()]);
+        commands.push(shell::join(&words));
+    }
+    commands
 }
 
 /// Shell commands that carry out a host step by hand on `host`, after its exported folder was copied to

@@ -4,7 +4,8 @@
 //! the runner carries it out, and the export index lists its commands for applying by hand. A phase is one of
 //! three kinds of [`Work`]: fetching the release on the wizard's machine, steps on hosts (hosts in parallel, each
 //! host's steps in order), or starting a service on hosts followed by the [`Health`] conditions that prove it
-//! (the same conditions `start`, `restart` and `status` use). Phases run in order with a barrier between them.
+//! (the same conditions `start`, `restart` and `status` use); a secured cluster's last phase sets the ACLs of its
+//! application users ([`ReconcileAcls`]). Phases run in order with a barrier between them.
 //! `plan()` does no I/O and reads no clock.
 
 pub mod argfile;
@@ -13,10 +14,11 @@ mod manual;
 pub mod roll;
 
 pub use limit::{Intent, Limit, LimitError, Running};
-pub use manual::{fetch_commands, health_commands, manual_commands, start_commands, UPLOAD_DIR};
+pub use manual::{acl_commands, fetch_commands, health_commands, manual_commands, start_commands, UPLOAD_DIR};
 
 use crate::project::spec::{AbsPath, ClusterSpec, Coordination, HostSpec, Role};
 use crate::render::{self, GeneratedFile, Owner, Service};
+use crate::security::acls::{self, AclGrant};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -64,6 +66,8 @@ pub enum PhaseKind {
     StartControllers,
     #[ts(rename = PhaseKind::StartBrokers.id())]
     StartBrokers,
+    #[ts(rename = PhaseKind::ApplyAcls.id())]
+    ApplyAcls,
 }
 
 impl PhaseKind {
@@ -78,6 +82,7 @@ impl PhaseKind {
             PhaseKind::StartZookeeper => "start-zookeeper",
             PhaseKind::StartControllers => "start-controllers",
             PhaseKind::StartBrokers => "start-brokers",
+            PhaseKind::ApplyAcls => "apply-acls",
         }
     }
 
@@ -110,6 +115,9 @@ pub enum Work {
     /// Start a service where it is stopped (all at once), restart it where this run changed what it runs (one host
     /// at a time), each followed by the health conditions, checked from the wizard's machine.
     Start(StartService),
+    /// From the wizard's machine, as the admin over Kafka's protocol: make the running cluster hold exactly the
+    /// project's ACLs for the application users.
+    Acls(ReconcileAcls),
 }
 
 impl FetchRelease {
@@ -123,6 +131,22 @@ impl StartService {
     /// One line for people.
     pub fn title(&self) -> String {
         format!("start {}", self.service.unit())
+    }
+}
+
+/// The ACLs of the principals the wizard manages (`security.users`, as `User:<name>`): after this step the cluster
+/// holds exactly `grants` for them — missing ones created, others of theirs deleted; every other principal's ACLs
+/// (the admin, the brokers, anyone added by hand) untouched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct ReconcileAcls {
+    pub principals: Vec<String>,
+    pub grants: Vec<AclGrant>,
+}
+
+impl ReconcileAcls {
+    /// One line for people.
+    pub fn title(&self) -> String {
+        format!("give {} exactly the project's {} ACL(s)", self.principals.join(", "), self.grants.len())
     }
 }
 
@@ -333,7 +357,20 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
         }
     }));
     phases.extend(start_phases(spec));
+    if let Some(work) = reconcile_acls(spec) {
+        phases.push(Phase {
+            kind: PhaseKind::ApplyAcls,
+            title: "Apply the application users' ACLs".into(),
+            work: Work::Acls(work),
+        });
+    }
     Plan { cluster: spec.name.clone(), phases }
+}
+
+/// The ACL step of a cluster with SCRAM users (SASL_SSL and `security.users`); none otherwise.
+fn reconcile_acls(spec: &ClusterSpec) -> Option<ReconcileAcls> {
+    let security = spec.security.as_ref().filter(|s| s.sasl() && !s.users.is_empty())?;
+    Some(ReconcileAcls { principals: acls::managed_principals(security), grants: acls::grants(security) })
 }
 
 fn fetch_release(spec: &ClusterSpec) -> FetchRelease {
@@ -452,3 +489,6 @@ pub fn directories(spec: &ClusterSpec, h: &HostSpec) -> Vec<Directory> {
     }
     dirs
 }
+
+#[cfg(test)]
+mod tests;

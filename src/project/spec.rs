@@ -5,6 +5,7 @@
 //! knows with a Scala build it publishes; a coordination mode that release supports. Roles are a closed set.
 
 use crate::catalog::Release;
+use crate::security::acls::{AclOperation, AclPattern, AclResource};
 use serde::Serialize;
 use std::fmt;
 
@@ -332,15 +333,14 @@ impl SecuritySpec {
 /// The SCRAM user brokers log in as to each other (inter-broker listener); a super user. Reserved.
 pub const BROKER_USER: &str = "kafka-broker";
 
-/// `[[security.acls]]`, validated.
+/// `[[security.acls]]`, validated (Kafka's names and codes: `security::acls`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AclSpec {
     pub user: String,
-    /// Kafka's resource type name in lower case (`topic`, `group`, `cluster`, `transactional_id`).
-    pub resource: String,
+    pub resource: AclResource,
     pub name: String,
-    pub prefixed: bool,
-    pub operations: Vec<String>,
+    pub pattern: AclPattern,
+    pub operations: Vec<AclOperation>,
 }
 
 impl ClusterSpec {

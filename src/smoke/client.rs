@@ -34,24 +34,7 @@ const PRODUCE_TIMEOUT_MS: i32 = 10_000;
 /// The highest Produce and Fetch versions used: from v13 on, both name topics by id instead of by name.
 const LAST_VERSION_WITH_TOPIC_NAMES: i16 = 12;
 
-/// Kafka's name of an error code, as its logs and tools write it: `NOT_ENOUGH_REPLICAS`.
-pub fn error_label(code: i16) -> String {
-    match kafka_protocol::error::ResponseError::try_from_code(code) {
-        None => "NONE".into(),
-        Some(kafka_protocol::error::ResponseError::Unknown(c)) => format!("UNKNOWN_ERROR_{c}"),
-        Some(e) => {
-            let camel = format!("{e:?}");
-            let mut out = String::new();
-            for (i, c) in camel.chars().enumerate() {
-                if c.is_ascii_uppercase() && i > 0 {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_uppercase());
-            }
-            out
-        }
-    }
-}
+pub use crate::health::error_label;
 
 /// Errors a fresh partition gives while its leader is still being set up: wait a little and send again.
 pub fn settling(code: i16) -> bool {

@@ -6,16 +6,19 @@ file with hostname checking on, authenticated with SCRAM-SHA-512 as USER; the pa
 variable KW_SCRAM_PASSWORD (never an argument, never printed). Prints one JSON line: produced, consumed.
 
 Usage: secure_client.py BOOTSTRAP CA_FILE USER TOPIC   (run with the venv of tests/world/prepare.sh)
-       secure_client.py --properties CLIENT_PROPERTIES TOPIC
+       secure_client.py --properties CLIENT_PROPERTIES TOPIC [--group GROUP [--create-with ADMIN_PROPERTIES]]
 The second form takes everything from a Java client.properties (`kafka-wizard client-config`): bootstrap.servers,
 security.protocol, sasl.mechanism, the user and password inside sasl.jaas.config, ssl.truststore.location; it first
-creates TOPIC with replication factor 3 (3 partitions) and also prints the replicas of its partitions.
+creates TOPIC with replication factor 3 (3 partitions) and also prints the replicas of its partitions. With
+--group the consumer reads in that consumer group, and TOPIC is created only with --create-with, as the user of
+ADMIN_PROPERTIES (an application user may write and read a topic without the right to create it).
 """
 
 import json
 import os
 import re
 import sys
+import time
 
 from kafka import KafkaConsumer, KafkaProducer
 
@@ -49,17 +52,25 @@ def create_rf3_topic(security, topic):
 
     admin = KafkaAdminClient(**security)
     admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=3)])
-    described = admin.describe_topics([topic])
+    # The broker asked may not know the new topic's partitions yet: ask again for up to 10 s.
+    for _ in range(50):
+        described = admin.describe_topics([topic])
+        partitions = [p for t in described for p in t["partitions"]]
+        if len(partitions) == 3:
+            break
+        time.sleep(0.2)
     admin.close()
-    return sorted({len(p["replicas"]) for t in described for p in t["partitions"]})
+    return sorted({len(p["replicas"]) for p in partitions})
 
 
-def roundtrip(security, topic, extra):
+def roundtrip(security, topic, extra, group=None):
     producer = KafkaProducer(acks="all", **security)
     for i in range(RECORDS):
         producer.send(topic, f"record-{i}".encode()).get(timeout=60)
     producer.close()
-    consumer = KafkaConsumer(topic, auto_offset_reset="earliest", consumer_timeout_ms=20000, **security)
+    consumer = KafkaConsumer(
+        topic, group_id=group, auto_offset_reset="earliest", consumer_timeout_ms=20000, **security
+    )
     consumed = sum(1 for _ in zip(range(RECORDS), consumer))
     consumer.close()
     print(json.dumps({"produced": RECORDS, "consumed": consumed, **extra}), flush=True)
@@ -68,8 +79,15 @@ def roundtrip(security, topic, extra):
 def main():
     if sys.argv[1] == "--properties":
         path, topic = sys.argv[2:4]
+        options = dict(zip(sys.argv[4::2], sys.argv[5::2]))
         security = from_properties(path)
-        roundtrip(security, topic, {"replicas": create_rf3_topic(security, topic)})
+        if "--group" not in options:
+            roundtrip(security, topic, {"replicas": create_rf3_topic(security, topic)})
+            return
+        extra = {}
+        if "--create-with" in options:
+            extra["replicas"] = create_rf3_topic(from_properties(options["--create-with"]), topic)
+        roundtrip(security, topic, extra, group=options["--group"])
         return
     bootstrap, ca_file, user, topic = sys.argv[1:5]
     security = dict(

@@ -18,7 +18,7 @@ mod security;
 mod ssh;
 
 pub use kafka::OWNED_PROPERTIES;
-pub use security::{ACL_OPERATIONS, ACL_RESOURCES, MIN_KRAFT_SCRAM_RELEASE, MIN_TLS_RELEASE};
+pub use security::{MIN_KRAFT_SCRAM_RELEASE, MIN_TLS_RELEASE};
 
 use super::checks;
 use super::draft::ProjectDraft;

@@ -8,8 +8,6 @@
 
 mod acls;
 
-pub use acls::{ACL_OPERATIONS, ACL_RESOURCES};
-
 use super::Checker;
 use crate::catalog::{Release, Version};
 use crate::project::defaults;

@@ -1,28 +1,13 @@
 //! `[[security.acls]]`: each grant names an application user, a resource type Kafka knows, a name (the cluster's is
-//! `kafka-cluster`), a pattern, and Kafka's operation names in lower case.
+//! `kafka-cluster`), a pattern, and Kafka's operation names in lower case (the names and codes:
+//! `security::acls`). Deploy applies them (`apply/acls.rs`).
 
 use super::Checker;
 use crate::project::defaults;
 use crate::project::draft::{AclDraft, SecurityDraft};
 use crate::project::problem::text;
 use crate::project::spec::{AclSpec, Protection};
-
-/// ACL resource types the project may name (Kafka's names in lower case).
-pub const ACL_RESOURCES: &[&str] = &["topic", "group", "cluster", "transactional_id"];
-/// ACL operations (Kafka's `AclOperation` names in lower case).
-pub const ACL_OPERATIONS: &[&str] = &[
-    "all",
-    "read",
-    "write",
-    "create",
-    "delete",
-    "alter",
-    "describe",
-    "cluster_action",
-    "describe_configs",
-    "alter_configs",
-    "idempotent_write",
-];
+use crate::security::acls::{AclOperation, AclPattern, AclResource, CLUSTER_RESOURCE_NAME};
 
 pub(super) fn check_acls(c: &mut Checker, s: &SecurityDraft, users: &[String], protection: Protection) -> Vec<AclSpec> {
     if protection == Protection::Ssl && !s.acls.is_empty() {
@@ -34,15 +19,6 @@ pub(super) fn check_acls(c: &mut Checker, s: &SecurityDraft, users: &[String], p
             ),
         );
         return Vec::new();
-    }
-    if !s.acls.is_empty() {
-        c.warning(
-            "security.acls",
-            text!(
-                "are checked but not yet applied to the cluster by this version: until then the users have no rights — grant them with Kafka's kafka-acls.sh as the admin",
-                "검사는 되지만 이 버전은 아직 클러스터에 적용하지 않습니다: 그때까지 사용자에게는 권한이 없습니다 — 관리자로 Kafka의 kafka-acls.sh로 부여하세요"
-            ),
-        );
     }
     s.acls.iter().enumerate().filter_map(|(i, a)| check_acl(c, &format!("security.acls[{i}]"), a, users)).collect()
 }
@@ -69,23 +45,21 @@ fn check_acl(c: &mut Checker, at: &str, a: &AclDraft, users: &[String]) -> Optio
             None
         }
     };
-    let resource = match a.resource.as_deref() {
-        Some(r) if ACL_RESOURCES.contains(&r) => Some(r.to_string()),
-        other => {
-            let (got, list) = (other.unwrap_or(""), ACL_RESOURCES.join(", "));
-            c.error(
-                field("resource"),
-                text!(
-                    "{got:?} is not a resource type — use one of {list}",
-                    "{got:?}은(는) 리소스 종류가 아닙니다 — {list} 중 하나를 쓰세요"
-                ),
-            );
-            None
-        }
-    };
-    let name = match (resource.as_deref(), a.name.as_deref()) {
-        (Some("cluster"), None | Some("kafka-cluster")) => Some("kafka-cluster".to_string()),
-        (Some("cluster"), Some(other)) => {
+    let resource = a.resource.as_deref().and_then(AclResource::parse);
+    if resource.is_none() {
+        let (got, list) = (a.resource.as_deref().unwrap_or(""), AclResource::names());
+        c.error(
+            field("resource"),
+            text!(
+                "{got:?} is not a resource type — use one of {list}",
+                "{got:?}은(는) 리소스 종류가 아닙니다 — {list} 중 하나를 쓰세요"
+            ),
+        );
+    }
+    let name = match (resource, a.name.as_deref()) {
+        (Some(AclResource::Cluster), None) => Some(CLUSTER_RESOURCE_NAME.to_string()),
+        (Some(AclResource::Cluster), Some(n)) if n == CLUSTER_RESOURCE_NAME => Some(n.to_string()),
+        (Some(AclResource::Cluster), Some(other)) => {
             c.error(
                 field("name"),
                 text!(
@@ -109,20 +83,17 @@ fn check_acl(c: &mut Checker, at: &str, a: &AclDraft, users: &[String]) -> Optio
             None
         }
     };
-    let prefixed = match a.pattern.as_deref().unwrap_or(defaults::ACL_PATTERN) {
-        "literal" => Some(false),
-        "prefixed" => Some(true),
-        other => {
-            c.error(
-                field("pattern"),
-                text!(
-                    "{other:?} is not a pattern — use \"literal\" or \"prefixed\"",
-                    "{other:?}은(는) 패턴이 아닙니다 — \"literal\" 또는 \"prefixed\"를 쓰세요"
-                ),
-            );
-            None
-        }
-    };
+    let written = a.pattern.as_deref().unwrap_or(defaults::ACL_PATTERN);
+    let pattern = AclPattern::parse(written);
+    if pattern.is_none() {
+        c.error(
+            field("pattern"),
+            text!(
+                "{written:?} is not a pattern — use \"literal\" or \"prefixed\"",
+                "{written:?}은(는) 패턴이 아닙니다 — \"literal\" 또는 \"prefixed\"를 쓰세요"
+            ),
+        );
+    }
     let mut operations = Vec::new();
     match a.operations.as_deref() {
         None | Some([]) => c.error(
@@ -134,10 +105,10 @@ fn check_acl(c: &mut Checker, at: &str, a: &AclDraft, users: &[String]) -> Optio
         ),
         Some(ops) => {
             for (j, op) in ops.iter().enumerate() {
-                if ACL_OPERATIONS.contains(&op.as_str()) {
-                    operations.push(op.clone());
+                if let Some(op) = AclOperation::parse(op) {
+                    operations.push(op);
                 } else {
-                    let list = ACL_OPERATIONS.join(", ");
+                    let list = AclOperation::names();
                     c.error(
                         format!("{at}.operations[{j}]"),
                         text!(
@@ -149,5 +120,5 @@ fn check_acl(c: &mut Checker, at: &str, a: &AclDraft, users: &[String]) -> Optio
             }
         }
     }
-    Some(AclSpec { user: user?, resource: resource?, name: name?, prefixed: prefixed?, operations })
+    Some(AclSpec { user: user?, resource: resource?, name: name?, pattern: pattern?, operations })
 }

@@ -1,0 +1,84 @@
+use super::*;
+use crate::security::acls::{AclOperation, AclPattern, AclResource};
+
+fn spec_of(text: &str) -> ClusterSpec {
+    let validation = crate::project::validate(&crate::project::parse(text).unwrap());
+    validation.spec.unwrap_or_else(|| panic!("{:?}", validation.problems))
+}
+
+fn secure() -> ClusterSpec {
+    spec_of(include_str!("../../tests/fixtures/kraft-secure.toml"))
+}
+
+/// The secured fixture without its lines from `from` up to the hosts.
+fn secure_without_lines_from(from: &str) -> ClusterSpec {
+    let text = include_str!("../../tests/fixtures/kraft-secure.toml");
+    let (start, end) = (text.find(from).unwrap(), text.find("[[hosts]]").unwrap());
+    spec_of(&format!("{}{}", &text[..start], &text[end..]))
+}
+
+#[test]
+fn a_secured_cluster_with_application_users_ends_with_its_acls_after_the_brokers_are_healthy() {
+    let plan = plan(&secure());
+    let kinds: Vec<PhaseKind> = plan.phases.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds[kinds.len() - 2..], [PhaseKind::StartBrokers, PhaseKind::ApplyAcls]);
+    let Work::Acls(acls) = &plan.phases.last().unwrap().work else { panic!("{plan:?}") };
+    assert_eq!(acls.principals, ["User:orders-app"]);
+    let grant = |operation| AclGrant {
+        user: "orders-app".into(),
+        resource: AclResource::Topic,
+        name: "orders".into(),
+        pattern: AclPattern::Literal,
+        operation,
+    };
+    assert_eq!(acls.grants, [grant(AclOperation::Write), grant(AclOperation::Describe)]);
+    assert_eq!(PhaseKind::ApplyAcls.id(), "apply-acls");
+}
+
+#[test]
+fn users_without_acls_still_get_the_acl_phase_so_acls_added_by_hand_to_them_are_removed() {
+    let plan = plan(&secure_without_lines_from("[[security.acls]]"));
+    let Work::Acls(acls) = &plan.phases.last().unwrap().work else { panic!("{plan:?}") };
+    assert!(acls.grants.is_empty() && acls.principals == ["User:orders-app"]);
+}
+
+#[test]
+fn a_cluster_without_application_users_has_no_acl_phase() {
+    let plan = plan(&secure_without_lines_from("users = ["));
+    assert!(plan.phases.iter().all(|p| p.kind != PhaseKind::ApplyAcls));
+    let plaintext = plan_of_fixture(include_str!("../../tests/fixtures/kraft-dedicated.toml"));
+    assert!(plaintext.phases.iter().all(|p| !matches!(p.work, Work::Acls(_))));
+}
+
+fn plan_of_fixture(text: &str) -> Plan {
+    plan(&spec_of(text))
+}
+
+#[test]
+fn a_limited_deploy_keeps_the_clusters_acls() {
+    let spec = secure();
+    let limit = Limit::parse(&spec, "secure2.example.com").unwrap();
+    let limited = limit.plan(plan(&spec));
+    assert!(matches!(limited.phases.last().unwrap().work, Work::Acls(_)));
+}
+
+#[test]
+fn the_acls_by_hand_are_one_kafka_acls_add_per_resource_then_a_list_of_what_else_the_users_hold() {
+    let spec = secure();
+    let plan = plan(&spec);
+    let Work::Acls(acls) = &plan.phases.last().unwrap().work else { panic!() };
+    let commands = acl_commands(&spec, acls);
+    let adds: Vec<&String> = commands.iter().filter(|c| c.contains("--add")).collect();
+    assert_eq!(adds.len(), 1, "{commands:#?}");
+    assert!(
+        adds[0].ends_with(
+            "--add --allow-principal User:orders-app --operation Write --operation Describe --topic orders \
+             --resource-pattern-type literal"
+        ),
+        "{}",
+        adds[0]
+    );
+    assert!(adds[0].starts_with("/opt/kafka/bin/kafka-acls.sh --bootstrap-server "), "{}", adds[0]);
+    assert!(adds[0].contains("--command-config admin.properties"), "{}", adds[0]);
+    assert!(commands.last().unwrap().ends_with("--list --principal User:orders-app"), "{commands:#?}");
+}
