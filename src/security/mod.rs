@@ -7,6 +7,7 @@
 //! Key material and passwords are `transport::Secret` (re-exported here): `***` in `Debug` and `Display`, read only
 //! through `expose`. Owns generating passwords.
 
+pub mod ca_info;
 pub mod client;
 pub mod client_config;
 pub mod pki;
