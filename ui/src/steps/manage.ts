@@ -11,6 +11,7 @@ import { emptyProgress, hostTarget } from '../progress.js';
 import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
 import type { AppError, ClusterStatus } from '../types.js';
 import { resetSmoke, smokeButton, smokeSection } from './manage-smoke.js';
+import { caView, clientConfigView } from './security-client.js';
 
 /** The cluster's status as last read (null: not read for this project), and whether a read is under way. */
 let status: ClusterStatus | null = null;
@@ -112,5 +113,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
     table,
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: 'Ok' in r ? 'ok' : 'problem error' }, `${name}: ${'Ok' in r ? r.Ok : r.Err}`))) : null,
     ctx.run.view('manage'),
-    smokeSection());
+    smokeSection(),
+    caView(ctx),
+    clientConfigView(ctx));
 }

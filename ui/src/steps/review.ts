@@ -11,6 +11,7 @@ import { t, type Key } from '../i18n.js';
 import { problemMessage, stepOfField } from '../problems.js';
 import type { PhaseWork, Review } from '../types.js';
 import { deployDiffView } from './review-diff.js';
+import { caView, clientConfigView } from './security-client.js';
 
 let selected: { host: string; path: string } | null = null;
 let exportFormat: 'folder' | 'zip' = 'folder';
@@ -102,5 +103,6 @@ export function renderReview(ctx: Ctx): HTMLElement {
     review.render_error ? el('p', { class: 'problem error' }, review.render_error.message) : null,
     review.problems.length ? problems : null,
     deployDiffView(ctx, review.plan?.phases ?? []),
-    el('h3', {}, t('review.files')), filesView(ctx, review), planView(review), exportView(ctx));
+    caView(ctx),
+    el('h3', {}, t('review.files')), filesView(ctx, review), planView(review), exportView(ctx), clientConfigView(ctx));
 }
