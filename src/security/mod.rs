@@ -1,7 +1,8 @@
 //! Secure clusters: the cluster's own certificate authority and host certificates (`pki`), the SCRAM client
 //! (`scram`), the settings with which the engine's Kafka client speaks TLS + SASL/SCRAM (`client`, used by
-//! `health`), and the per-cluster secrets store on the wizard's machine (`store`: CA, host keys, passwords; the
-//! `SecretMaterial` rendering puts into files). The project file's `[security]` chooses them
+//! `health`), the per-cluster secrets store on the wizard's machine (`store`: CA, host keys, passwords; the
+//! `SecretMaterial` rendering puts into files), a user's client settings (`client_config`) and what may be shown of
+//! the CA (`ca_info`). The project file's `[security]` chooses them
 //! (`project::spec::SecuritySpec`).
 //!
 //! Key material and passwords are `transport::Secret` (re-exported here): `***` in `Debug` and `Display`, read only

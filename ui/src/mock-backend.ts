@@ -6,7 +6,9 @@
 // from `options.picks` (a path, or null = cancelled; none left = cancelled) and record each request in
 // `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The field schema is
 // the engine's, generated into generated/field-schema.json (`options.fieldSchema` replaces it). The CA is
-// `options.caInfo`; Client config… is logged in `options.clientConfigLog`. Only the test bundle holds this module (main.ts, `__KW_MOCK__`); the real app always uses tauri-backend.ts.
+// `options.caInfo`; Client config… is logged in `options.clientConfigLog`; an ACL for a user not in
+// security.users is an error. Only the test bundle holds this module (main.ts, `__KW_MOCK__`); the real app always
+// uses tauri-backend.ts.
 
 import type { Backend } from './backend.js';
 import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };

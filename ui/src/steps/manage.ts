@@ -1,7 +1,8 @@
 // steps/manage.ts — Manage: status per host (units, process listening, in cluster) and the cluster checks;
 // Start / Stop / Restart (rolling) after a confirmation, with the engine's events in the run area it shares with
 // Install; Restart anyway (forced, warned) when a roll was refused because the cluster was unhealthy; Refresh, by
-// hand or every 10 s; the Smoke test (manage-smoke.ts). Owns the status last read and whether forcing is offered.
+// hand or every 10 s; the Smoke test (manage-smoke.ts); for a secured cluster its CA and Client config…
+// (security-client.ts). Owns the status last read and whether forcing is offered.
 
 import type { Verb } from '../backend.js';
 import { runOptions, type Ctx } from '../ctx.js';

@@ -1,7 +1,7 @@
 // steps/review.ts — Review: all problems (each links to its step), what a deploy would change on the hosts (after
 // Test connection: review-diff.ts), every generated file per host (read-only, highlighted), the plan, and Export to
-// a folder or a zip chosen in the OS's file dialog. Owns the file shown, the export choices and the last export's
-// result.
+// a folder or a zip chosen in the OS's file dialog; for a secured project the CA and Client config…
+// (security-client.ts). Owns the file shown, the export choices and the last export's result.
 
 import type { Ctx } from '../ctx.js';
 import { el } from '../dom.js';
