@@ -98,6 +98,23 @@ mod tests {
     }
 
     #[test]
+    fn a_provided_ca_is_read_from_its_file_and_a_missing_one_names_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = crate::security::pki::ClusterCa::generate("theirs").unwrap();
+        let path = dir.path().join("ca.pem");
+        std::fs::write(&path, ca.cert_pem()).unwrap();
+        let mut spec = secure();
+        let provided = |ca_cert: String| CertificateSource::Provided { ca_cert, hosts: vec![] };
+        spec.security.as_mut().unwrap().certificates = provided(path.display().to_string());
+        let info = ca_info_in(&spec, dir.path()).unwrap().unwrap();
+        assert_eq!((info.source.as_str(), info.path.as_str()), ("provided", path.to_str().unwrap()));
+        assert_eq!(info.sha256_fingerprint, inspect_certificate(ca.cert_pem(), "ca").unwrap().sha256_fingerprint);
+        spec.security.as_mut().unwrap().certificates = provided(dir.path().join("gone.pem").display().to_string());
+        let err = ca_info_in(&spec, dir.path()).unwrap_err().to_string();
+        assert!(err.starts_with("security.ca_cert: cannot read"), "{err}");
+    }
+
+    #[test]
     fn a_plaintext_cluster_has_no_ca() {
         let spec = validate(&parse(include_str!("../../tests/fixtures/seed-cluster.toml")).unwrap()).spec.unwrap();
         assert_eq!(ca_info_in(&spec, Path::new("/nonexistent")).unwrap(), None);
