@@ -44,8 +44,11 @@ fn step_the_ui_chose(field: &str) -> WizardStep {
         field.strip_prefix("hosts[").and_then(|rest| rest.split_once("].")).is_some_and(|(index, rest)| {
             !index.is_empty() && index.chars().all(|c| c.is_ascii_digit()) && rest.starts_with("data_dirs")
         });
+    let host_certificate = field.starts_with("hosts[") && (field.ends_with(".tls_cert") || field.ends_with(".tls_key"));
     if field == "name" || field == "format" {
         WizardStep::Version
+    } else if field.starts_with("security") || host_certificate {
+        WizardStep::Security
     } else if host_data_dirs {
         WizardStep::Storage
     } else if field.starts_with("hosts") || field.starts_with("ssh") {
@@ -66,7 +69,8 @@ fn step_the_ui_chose(field: &str) -> WizardStep {
 
 #[test]
 fn every_field_is_on_the_step_the_wizard_shows_it() {
-    let lists = ["hosts", "kafka.data_dirs", "hosts[].data_dirs", "hosts[].roles", "zookeeper.external"];
+    let lists =
+        ["hosts", "kafka.data_dirs", "hosts[].data_dirs", "hosts[].roles", "zookeeper.external", "security.users"];
     let mut samples: Vec<String> = fields().iter().map(|f| f.path.replace("[]", "[3]")).collect();
     samples.extend(lists.map(|list| list.replace("[]", "[0]") + "[1]"));
     samples.extend(
@@ -106,16 +110,22 @@ fn defaults_and_examples_are_the_wizards_placeholders() {
         ("zookeeper.init_limit", "10"),
         ("zookeeper.sync_limit", "5"),
         ("kraft.controller_port", "9093"),
+        ("security.admin_user", "admin"),
     ];
     for (path, placeholder) in placeholders {
         let f = schema::entry_for(path).unwrap_or_else(|| panic!("{path} is not in the schema"));
         assert_eq!(f.default.or(f.example).as_deref(), Some(placeholder), "{path}");
     }
-    // No other input gets a hint it did not have; the Scala menu says "default (2.13)", a connection is a checkbox.
+    // No other input gets a hint it did not have; the Scala and SASL mechanism menus say "default (…)", the other
+    // Security menus preselect their default, a connection is a checkbox.
     let hinted: BTreeSet<&str> =
         fields().into_iter().filter(|f| f.default.is_some() || f.example.is_some()).map(|f| f.path).collect();
-    let shown: BTreeSet<&str> =
-        placeholders.iter().map(|(path, _)| *path).chain(["kafka.scala", "hosts[].connection"]).collect();
+    let shown: BTreeSet<&str> = placeholders
+        .iter()
+        .map(|(path, _)| *path)
+        .chain(["kafka.scala", "hosts[].connection"])
+        .chain(["security.protocol", "security.sasl_mechanism", "security.ca", "security.acls[].pattern"])
+        .collect();
     assert_eq!(hinted, shown);
     assert_eq!(schema::entry_for("kafka.scala").unwrap().default.as_deref(), Some("2.13"));
     assert_eq!(schema::entry_for("zookeeper.chroot").unwrap().derived.as_deref(), Some("/<name>"));

@@ -5,6 +5,8 @@ use kafka_wizard::apply::ApplyError;
 use kafka_wizard::export::ExportError;
 use kafka_wizard::project::draft::ParseError;
 use kafka_wizard::render::RenderError;
+use kafka_wizard::security::client_config::ClientConfigError;
+use kafka_wizard::security::store::StoreError;
 use kafka_wizard::transport::TransportError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -50,6 +52,13 @@ pub enum ErrorCode {
     Busy,
     /// The host index is not in the project.
     NoSuchHost,
+    /// A client configuration was asked of a plaintext project.
+    NotSecured,
+    /// A client configuration was asked for a name that is neither the admin nor one of `security.users`.
+    UnknownUser,
+    /// The secrets store is missing (the cluster was not deployed yet), incomplete or damaged, or a provided
+    /// certificate cannot be read.
+    SecretsStore,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -118,6 +127,15 @@ from_engine_error!(ApplyError, |e| match e {
     ApplyError::SecureFormattedCluster { .. } => ErrorCode::InvalidProject,
     // The app does not offer recovering a lost secrets store (DeployOptions.recover_secrets stays false).
     ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
+});
+
+from_engine_error!(StoreError, |_| ErrorCode::SecretsStore);
+
+from_engine_error!(ClientConfigError, |e| match e {
+    ClientConfigError::NotSecured => ErrorCode::NotSecured,
+    ClientConfigError::UnknownUser { .. } => ErrorCode::UnknownUser,
+    ClientConfigError::Store(_) => ErrorCode::SecretsStore,
+    ClientConfigError::Write { .. } => ErrorCode::Io,
 });
 
 #[cfg(test)]

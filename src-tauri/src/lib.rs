@@ -14,7 +14,7 @@ use tauri::{Builder, Runtime};
 
 /// The app's commands and state on any runtime (the real one, or the mock one in tests).
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    use commands::{connection, dialogs, operate, project, review, smoke, system};
+    use commands::{connection, dialogs, operate, project, review, security, smoke, system};
     builder.plugin(tauri_plugin_dialog::init()).manage(state::Jobs::default()).invoke_handler(tauri::generate_handler![
         project::new_project,
         project::open_project,
@@ -29,6 +29,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         review::review,
         review::export_files,
         review::preview_deploy,
+        security::cluster_ca,
+        security::client_config,
         connection::test_connection,
         operate::deploy,
         operate::operate,

@@ -8,11 +8,16 @@ use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml");
+const SECURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/kraft-secure.toml");
 
 fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
     // recent projects go to the app's config dir: keep them inside target/, never in the home directory
     static XDG: std::sync::Once = std::sync::Once::new();
-    XDG.call_once(|| std::env::set_var("XDG_CONFIG_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/xdg-config")));
+    // … and so does the secrets store (XDG_DATA_HOME)
+    XDG.call_once(|| {
+        std::env::set_var("XDG_CONFIG_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/xdg-config"));
+        std::env::set_var("XDG_DATA_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/xdg-data"));
+    });
     let app = kafka_wizard_app::builder(mock_builder()).build(mock_context(noop_assets())).expect("app builds");
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
     (app, window)
@@ -185,4 +190,79 @@ fn the_field_schema_gives_the_engines_defaults() {
     let port = schema.as_array().unwrap().iter().find(|f| f["path"] == "kafka.listener_port").cloned().unwrap();
     assert_eq!(port["default"], kafka_wizard::project::defaults::LISTENER_PORT.to_string());
     assert_eq!(port["step"], "storage");
+}
+
+#[test]
+fn a_new_project_starts_secure_tls_and_scram_with_the_wizards_own_ca_and_an_admin() {
+    let (_app, w) = window();
+    let draft = invoke(&w, "new_project", json!({})).unwrap();
+    assert_eq!(draft["security"], json!({"protocol": "sasl_ssl", "ca": "generate", "admin_user": "admin"}));
+    let problems = invoke(&w, "validate_project", json!({ "draft": draft })).unwrap();
+    let fields: Vec<&str> = problems.as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
+    assert!(!fields.iter().any(|f| f.starts_with("security")), "no unauthenticated warning: {fields:?}");
+}
+
+/// The secured fixture with a cluster id of its own, so its secrets store is this test's alone.
+fn secure_draft(w: &WebviewWindow<MockRuntime>) -> Value {
+    let mut draft = invoke(w, "open_project", json!({ "path": SECURE })).unwrap()["draft"].clone();
+    draft["kraft"]["cluster_id"] = invoke(w, "new_cluster_id", json!({})).unwrap();
+    draft
+}
+
+#[test]
+fn client_config_writes_a_users_properties_and_ca_privately_once_the_cluster_has_its_secrets() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_app, w) = window();
+    let draft = secure_draft(&w);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("orders-app");
+    let ask = |user: &str| invoke(&w, "client_config", json!({ "draft": draft, "user": user, "directory": out }));
+    assert_eq!(
+        invoke(&w, "cluster_ca", json!({ "draft": draft })).unwrap(),
+        Value::Null,
+        "no CA before the first deploy"
+    );
+    let err = ask("orders-app").unwrap_err();
+    assert_eq!(err["code"], "secrets_store", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("deploy the cluster first"), "{err}");
+
+    // what the first deploy makes: the cluster's secrets store
+    let spec = kafka_wizard::project::validate(&serde_json::from_value(draft.clone()).unwrap()).spec.unwrap();
+    let store = kafka_wizard::security::store::SecretsStore::for_cluster(&spec);
+    assert!(store.path.starts_with(env!("CARGO_TARGET_TMPDIR")), "{}", store.path.display());
+    let (material, _) = store.ensure(&spec, spec.security.as_ref().unwrap()).unwrap();
+
+    let ca = invoke(&w, "cluster_ca", json!({ "draft": draft })).unwrap();
+    let real = kafka_wizard::security::pki::inspect_certificate(&material.ca_cert, "ca").unwrap();
+    assert_eq!(ca["sha256_fingerprint"], real.sha256_fingerprint.as_str());
+    assert_eq!(ca["not_after"], real.not_after);
+    let shown = ca.to_string();
+    assert!(!shown.contains("PRIVATE") && !shown.contains(material.password("admin")), "{shown}");
+
+    let written = ask("orders-app").unwrap();
+    let properties = out.join("client.properties");
+    let ca_pem = out.join("ca.pem");
+    assert_eq!(written, json!([properties, ca_pem]));
+    for file in [&properties, &ca_pem] {
+        assert_eq!(std::fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o600, "{}", file.display());
+    }
+    let text = std::fs::read_to_string(&properties).unwrap();
+    let password = material.password("orders-app");
+    assert!(text.contains(&format!("username=\"orders-app\" password=\"{password}\"")), "{text}");
+    assert!(text.contains(&format!("ssl.truststore.location={}", ca_pem.display())), "{text}");
+    assert_eq!(std::fs::read_to_string(&ca_pem).unwrap(), material.ca_cert);
+    assert!(!written.to_string().contains(password), "the password never reaches the UI");
+
+    let err = ask("kafka-broker").unwrap_err();
+    assert_eq!(err["code"], "unknown_user", "the brokers' own login is not offered: {err}");
+}
+
+#[test]
+fn client_config_of_a_plaintext_project_says_it_needs_none() {
+    let (_app, w) = window();
+    let dir = tempfile::tempdir().unwrap();
+    let err = invoke(&w, "client_config", json!({ "draft": seed_draft(&w), "user": "admin", "directory": dir.path() }))
+        .unwrap_err();
+    assert_eq!(err["code"], "not_secured", "{err}");
+    assert_eq!(invoke(&w, "cluster_ca", json!({ "draft": seed_draft(&w) })).unwrap(), Value::Null);
 }

@@ -5,6 +5,7 @@
 #[path = "../../tests/support/typescript.rs"]
 mod typescript;
 
+use kafka_wizard::security::ca_info::CaInfo;
 use kafka_wizard_app::commands::connection::ConnectionReport;
 use kafka_wizard_app::commands::dialogs::PickRequest;
 use kafka_wizard_app::commands::operate::{RunOptions, Verb};
@@ -26,6 +27,7 @@ fn export_app_types(cfg: &Config) -> Result<(), ExportError> {
     Verb::export_all(cfg)?;
     PickRequest::export_all(cfg)?;
     SmokeRequest::export_all(cfg)?;
+    CaInfo::export_all(cfg)?;
     Ok(())
 }
 

@@ -17,6 +17,8 @@ pub enum WizardStep {
     Hosts,
     Storage,
     Coordination,
+    /// `[security]`: protocol, CA, users, ACLs, and each host's provided certificate.
+    Security,
     /// Where a problem goes whose field no step edits.
     Review,
 }
@@ -125,22 +127,24 @@ pub fn fields() -> Vec<FieldInfo> {
         f("hosts[].ssh.identity_file", Hosts).derived("ssh.identity_file"),
         f("hosts[].ssh.known_hosts", Hosts).derived("ssh.known_hosts"),
         f("hosts[].ssh.sudo", Hosts).derived("ssh.sudo"),
-        f("hosts[].tls_cert", Hosts).derived("only with security.ca = \"provided\""),
-        f("hosts[].tls_key", Hosts).derived("only with security.ca = \"provided\""),
-        // [security]: no input shows it yet (the project file sets it), so its defaults are told in `derived`.
-        f("security", Review).derived("left out: plaintext and unauthenticated (a warning)"),
-        f("security.protocol", Review).derived(format!("{} when left out", defaults::SECURITY_PROTOCOL)),
-        f("security.sasl_mechanism", Review).derived(format!("{} when left out", defaults::SASL_MECHANISM)),
-        f("security.ca", Review).derived(format!("{} when left out", defaults::SECURITY_CA)),
-        f("security.ca_cert", Review).derived("only with security.ca = \"provided\""),
-        f("security.admin_user", Review).derived(format!("{} when left out", defaults::ADMIN_USER)),
-        f("security.users", Review),
-        f("security.acls", Review),
-        f("security.acls[].user", Review),
-        f("security.acls[].resource", Review),
-        f("security.acls[].name", Review),
-        f("security.acls[].pattern", Review).derived(format!("{} when left out", defaults::ACL_PATTERN)),
-        f("security.acls[].operations", Review),
+        f("hosts[].tls_cert", Security).derived("only with security.ca = \"provided\""),
+        f("hosts[].tls_key", Security).derived("only with security.ca = \"provided\""),
+        // [security]: the Security step; its menus preselect their defaults, the admin's input shows its own.
+        f("security", Security).derived("left out: plaintext and unauthenticated (a warning)"),
+        f("security.protocol", Security)
+            .default(defaults::SECURITY_PROTOCOL)
+            .derived("plaintext when the file has no [security] section"),
+        f("security.sasl_mechanism", Security).default(defaults::SASL_MECHANISM),
+        f("security.ca", Security).default(defaults::SECURITY_CA),
+        f("security.ca_cert", Security).derived("only with security.ca = \"provided\""),
+        f("security.admin_user", Security).default(defaults::ADMIN_USER),
+        f("security.users", Security),
+        f("security.acls", Security),
+        f("security.acls[].user", Security),
+        f("security.acls[].resource", Security),
+        f("security.acls[].name", Security),
+        f("security.acls[].pattern", Security).default(defaults::ACL_PATTERN),
+        f("security.acls[].operations", Security),
     ]
 }
 

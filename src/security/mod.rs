@@ -1,14 +1,17 @@
 //! Secure clusters: the cluster's own certificate authority and host certificates (`pki`), the SCRAM client
 //! (`scram`), the settings with which the engine's Kafka client speaks TLS + SASL/SCRAM (`client`, used by
 //! `health`), and the per-cluster secrets store on the wizard's machine (`store`: CA, host keys, passwords; the
-//! `SecretMaterial` rendering puts into files), and ACLs (`acls`: Kafka's codes, the project's grants as bindings,
-//! what to create and delete, and the ACL calls). The project file's `[security]` chooses them
+//! `SecretMaterial` rendering puts into files), a user's client settings (`client_config`), what may be shown of
+//! the CA (`ca_info`), ACLs (`acls`: Kafka's codes, the project's grants as bindings, what to create and delete,
+//! and the ACL calls), SCRAM credentials on a running cluster (`credentials`) and a lost store rebuilt from the
+//! hosts (`recover`). The project file's `[security]` chooses them
 //! (`project::spec::SecuritySpec`).
 //!
 //! Key material and passwords are `transport::Secret` (re-exported here): `***` in `Debug` and `Display`, read only
 //! through `expose`. Owns generating passwords.
 
 pub mod acls;
+pub mod ca_info;
 pub mod client;
 pub mod client_config;
 pub mod credentials;

@@ -259,6 +259,19 @@ impl SecretsStore {
         self.save(&file)
     }
 
+    /// The generated CA's certificate (PEM, public) from the store; `None` when there is no store yet or it holds
+    /// no CA. Reads nothing else from the store and makes nothing.
+    pub fn ca_certificate(&self) -> Result<Option<String>, StoreError> {
+        let shown = self.path.display().to_string();
+        match std::fs::read_to_string(&self.path) {
+            Ok(text) => toml::from_str::<StoreFile>(&text)
+                .map(|file| file.ca.map(|ca| ca.cert))
+                .map_err(|e| StoreError::Damaged { path: shown, detail: e.message().to_string() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Io { path: shown, detail: e.to_string() }),
+        }
+    }
+
     /// Writes the store atomically: a 0600 temporary file beside it, then a rename; the directory is 0700.
     fn save(&self, file: &StoreFile) -> Result<(), StoreError> {
         use std::io::Write;

@@ -14,7 +14,7 @@
 
 use kafka_wizard::project::defaults;
 use kafka_wizard_app_e2e::file_chooser::{press_in_main_window, screen_shot, FileChooser};
-use kafka_wizard_app_e2e::{click, connect, css, go, gone, shot, target_dir, workspace, Driver};
+use kafka_wizard_app_e2e::{click, connect, css, go, gone, shot, target_dir, wait_text, workspace, Driver};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -162,15 +162,8 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         click(&c, "#export-zip").await;
         click(&c, "#export").await;
         FileChooser::shown("Export to a zip file").await.choose(&zip).await;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !css(&c, "#export-result").await.text().await.unwrap().contains(&format!("to {}", zip.display())) {
-            assert!(
-                Instant::now() < deadline,
-                "no zip export: {}",
-                css(&c, "#export-result").await.text().await.unwrap()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        // wait_text reads the result again after a redraw (a stale element between find and read is no failure)
+        wait_text(&c, "#export-result", &format!("to {}", zip.display()), Duration::from_secs(10)).await;
         assert_eq!(&std::fs::read(&zip).unwrap()[..4], b"PK\x03\x04", "a zip file");
 
         // Save As (Ctrl+Shift+S from the keyboard) to a new file: written there, and the title names it

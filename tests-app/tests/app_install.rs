@@ -6,7 +6,9 @@
 //! each host running, Stop stops every unit and Start brings the cluster back; a rolling Restart cancelled once the
 //! first node is back stops after the node being restarted (systemd's InvocationIDs on the hosts), the cluster
 //! healthy; one setting changed shows, after Test connection, as exactly that line in Review's diff on every host;
-//! the Smoke test passes.
+//! the Smoke test passes. The project, opened plaintext, is secured on the Security step first (TLS + SCRAM, an
+//! application user with an ACL; Save writes exactly that into the file), so everything above runs over TLS as the
+//! admin; Manage shows the CA's fingerprint and Client config… writes a user's client.properties and ca.pem (0600).
 #![cfg(feature = "world")]
 
 #[allow(dead_code)]
@@ -14,7 +16,7 @@
 mod world;
 
 use kafka_wizard_app_e2e::file_chooser::FileChooser;
-use kafka_wizard_app_e2e::{connect, css, go, shot, wait_text, Driver};
+use kafka_wizard_app_e2e::{click, connect, css, go, shot, wait_text, Driver};
 use std::time::{Duration, Instant};
 use world::{Mirror, World};
 
@@ -67,6 +69,8 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     css(&c, "#file-open").await.click().await.unwrap();
     FileChooser::shown("Open a project").await.choose(&project).await;
     wait_text(&c, "#project-path", "app-kraft.toml", Duration::from_secs(10)).await;
+
+    secure_the_project_on_the_security_step(&c, &project).await;
 
     // the KRaft cluster id, generated in the app
     go(&c, "coordination").await;
@@ -130,6 +134,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
         .await;
     }
     shot(&c, "7-manage-running").await;
+    client_config_from_manage(&c, &world, dir.path(), &project).await;
     confirm(&c, "#op-stop").await;
     wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await; // a KRaft stop may wait out a broker's 5-minute controlled-shutdown timeout
     for h in world.hosts() {
@@ -229,3 +234,79 @@ async fn review_shows_one_changed_setting_as_its_line(c: &fantoccini::Client, wo
     }
 }
 // ---- end of issue 13 (app) ---------------------------------------------------------------------------------------
+
+// ---- issue 10 (app): the Security step and Client config… -------------------------------------------------------
+
+/// The project opened without `[security]` shows plaintext with the engine's warning; the Security step makes it
+/// TLS + SCRAM with the application user `orders-app` and an ACL; Save writes that `[security]` into the file and
+/// keeps everything else in it.
+async fn secure_the_project_on_the_security_step(c: &fantoccini::Client, project: &std::path::Path) {
+    let before = std::fs::read_to_string(project).unwrap();
+    go(c, "security").await;
+    assert!(css(c, "#protocol-plaintext").await.is_selected().await.unwrap(), "no [security]: plaintext");
+    wait_text(c, "[data-problem-field='security']", "unauthenticated", Duration::from_secs(10)).await;
+    click(c, "#protocol-sasl_ssl").await;
+    css(c, "#security-users").await.send_keys("orders-app").await.unwrap();
+    click(c, "#add-acl").await;
+    css(c, "input[data-field='security.acls[0].name']").await.send_keys("orders").await.unwrap();
+    let operations = css(c, "input[data-field='security.acls[0].operations']").await;
+    operations.clear().await.unwrap();
+    operations.send_keys("write, describe").await.unwrap();
+    shot(c, "5-security").await;
+    click(c, "#file-save").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.title().await.unwrap().starts_with('●') {
+        assert!(Instant::now() < deadline, "Save did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let saved = std::fs::read_to_string(project).unwrap();
+    assert!(saved.starts_with(&before), "the file's own text is kept, [security] added after it:\n{saved}");
+    let security = kafka_wizard::project::parse(&saved).unwrap().security.expect("[security] saved");
+    assert_eq!(security.protocol.as_deref(), Some("sasl_ssl"));
+    assert_eq!(security.users, Some(vec!["orders-app".to_string()]));
+    let acl = &security.acls[0];
+    assert_eq!(
+        (acl.user.as_deref(), acl.resource.as_deref(), acl.name.as_deref()),
+        (Some("orders-app"), Some("topic"), Some("orders"))
+    );
+    assert_eq!(acl.operations, Some(vec!["write".to_string(), "describe".to_string()]));
+}
+
+/// Manage shows the CA the install made (its fingerprint is the one of the ca.pem written); Client config… for
+/// `orders-app` asks for a folder in the native chooser and writes client.properties and ca.pem there, both 0600,
+/// naming every broker and holding the user's SCRAM login — a password found nowhere in the project file.
+async fn client_config_from_manage(
+    c: &fantoccini::Client,
+    world: &World,
+    dir: &std::path::Path,
+    project: &std::path::Path,
+) {
+    use std::os::unix::fs::PermissionsExt;
+    let shown = css(c, "#ca-info[data-fingerprint]").await.attr("data-fingerprint").await.unwrap().unwrap();
+    let out = dir.join("orders-app-client");
+    css(c, "#client-config-user").await.select_by_value("orders-app").await.unwrap();
+    click(c, "#client-config").await;
+    FileChooser::shown("Folder for the client configuration of orders-app").await.choose(&out).await;
+    wait_text(c, "#client-config-result", "client.properties", Duration::from_secs(10)).await;
+    shot(c, "7-manage-client-config").await;
+    let (properties, ca) = (out.join("client.properties"), out.join("ca.pem"));
+    for file in [&properties, &ca] {
+        assert_eq!(std::fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o600, "{}", file.display());
+    }
+    let ca_info =
+        kafka_wizard::security::pki::inspect_certificate(&std::fs::read_to_string(&ca).unwrap(), "ca").unwrap();
+    assert_eq!(ca_info.sha256_fingerprint, shown, "Manage shows the cluster's CA");
+    let text = std::fs::read_to_string(&properties).unwrap();
+    let brokers: Vec<String> = world.hosts().iter().map(|h| format!("{}:9092", h.ip)).collect();
+    for line in [
+        format!("bootstrap.servers={}", brokers.join(",")),
+        "security.protocol=SASL_SSL".to_string(),
+        format!("ssl.truststore.location={}", ca.display()),
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
+    }
+    let password = text.split("password=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
+    assert!(text.contains("username=\"orders-app\"") && password.len() >= 32, "{text}");
+    assert!(!std::fs::read_to_string(project).unwrap().contains(password), "no password in the project file");
+}
+// ---- end of issue 10 (app) ---------------------------------------------------------------------------------------

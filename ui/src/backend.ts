@@ -4,7 +4,7 @@
 // chooser in the app; scripted answers in the mock).
 
 import type {
-  ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, Opened, PickRequest, PreviewRow, Problem, ProjectDraft,
+  CaInfo, ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, Opened, PickRequest, PreviewRow, Problem, ProjectDraft,
   Release, Review, RunOptions, SmokeReport, SmokeRequest, Verb,
 } from './types.js';
 
@@ -39,6 +39,11 @@ export interface Backend {
   status(draft: ProjectDraft, options: RunOptions): Promise<ClusterStatus>;
   /** The smoke test (a temporary topic written with acks=all and read back); a report whether it passed or not. */
   smoke(draft: ProjectDraft, request: SmokeRequest, onEvent: (e: EngineEvent) => void): Promise<SmokeReport>;
+  /** The secured cluster's CA (fingerprint, validity; never a key): the generated one once the secrets store has it,
+   * or the provided one; null for a plaintext project or before the first Install. */
+  clusterCa(draft: ProjectDraft): Promise<CaInfo | null>;
+  /** Writes `user`'s client.properties and ca.pem (0600) into `directory`; the paths written. */
+  clientConfig(draft: ProjectDraft, user: string, directory: string): Promise<string[]>;
   cancel(): Promise<boolean>;
   setTitle(title: string): Promise<void>;
 }

@@ -42,3 +42,8 @@ export function exportPick(format: 'folder' | 'zip', draft: ProjectDraft, path: 
     ? { mode: 'folder', title: t('pick.exportFolder'), directory }
     : { mode: 'save', title: t('pick.exportZip'), filter: zipFilter(), directory, file_name: `${fileStem(draft)}-export.zip` };
 }
+
+/** Client config…: a folder for `user`'s client.properties and ca.pem, starting near the project. */
+export function clientConfigPick(user: string, path: string | null, recent: string[]): PickRequest {
+  return { mode: 'folder', title: t('pick.clientConfig', { user }), directory: startFolder(path, recent) };
+}

@@ -5,12 +5,14 @@
 // one partition per broker, failing when `options.smokeDownHost` names a broker. File dialogs answer
 // from `options.picks` (a path, or null = cancelled; none left = cancelled) and record each request in
 // `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The field schema is
-// the engine's, generated into generated/field-schema.json (`options.fieldSchema` replaces it). Only the test
-// bundle holds this module (main.ts, `__KW_MOCK__`); the real app always uses tauri-backend.ts.
+// the engine's, generated into generated/field-schema.json (`options.fieldSchema` replaces it). The CA is
+// `options.caInfo`; Client config… is logged in `options.clientConfigLog`; an ACL for a user not in
+// security.users is an error. Only the test bundle holds this module (main.ts, `__KW_MOCK__`); the real app always
+// uses tauri-backend.ts.
 
 import type { Backend } from './backend.js';
 import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };
-import type { ClusterStatus, EngineEvent, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role, SmokeReport, SmokeRequest } from './types.js';
+import type { CaInfo, ClusterStatus, EngineEvent, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role, SmokeReport, SmokeRequest } from './types.js';
 
 export interface MockOptions {
   failHost?: string; delayMs?: number; files?: Record<string, string>;
@@ -31,6 +33,10 @@ export interface MockOptions {
   previewError?: string;
   /** A broker host that is down for the smoke test (its report fails, naming it). */
   smokeDownHost?: string;
+  /** The cluster's CA as the engine would read it (none: not installed yet). */
+  caInfo?: CaInfo;
+  /** Every Client config… asked for (filled by the mock); a plaintext project is refused as the engine does. */
+  clientConfigLog?: { user: string; directory: string }[];
 }
 
 /** The mock's deploy preview: on each host, its server.properties differs in the `heap` line only (the host has
@@ -75,6 +81,10 @@ export function mockValidate(d: ProjectDraft): Problem[] {
       if (ids.has(h.id)) err(`hosts[${i}].id`, `${h.id} is already used by hosts[${ids.get(h.id)}]`, `${h.id}은(는) 이미 hosts[${ids.get(h.id)}]에서 쓰고 있습니다`);
       ids.set(h.id, i);
     }
+  });
+  const sec = d.security;
+  (sec?.acls ?? []).forEach((acl, i) => {
+    if (acl.user !== undefined && !(sec?.users ?? []).includes(acl.user)) err(`security.acls[${i}].user`, `${acl.user} is not in security.users`, `${acl.user}은(는) security.users에 없습니다`);
   });
   const zk = hosts.filter((h) => h.roles.includes('zookeeper') || h.roles.includes('controller')).length;
   if (zk > 0 && zk % 2 === 0) {
@@ -121,7 +131,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       (options.pickLog ??= []).push(request);
       return options.picks?.shift() ?? null;
     },
-    newProject: async () => ({ format: 1, name: 'my-kafka', kafka: { version: RELEASES[0].version } }),
+    newProject: async () => ({ format: 1, name: 'my-kafka', kafka: { version: RELEASES[0].version }, security: { protocol: 'sasl_ssl', ca: 'generate', admin_user: 'admin' } }),
     openProject: async (path) => {
       const text = files.get(path);
       if (text === undefined) return fail('io', `cannot read ${path}: not found`);
@@ -194,6 +204,12 @@ export function mockBackend(options: MockOptions = {}): Backend {
       onEvent({ event: 'log', target: { on: 'wizard' }, message });
       await sleep(delay);
     }),
+    clusterCa: async (d) => (d.security && d.security.protocol !== 'plaintext' ? options.caInfo ?? null : null),
+    clientConfig: async (d, user, directory) => {
+      if (!d.security || d.security.protocol === 'plaintext') return fail('not_secured', 'the cluster is plaintext: clients need only bootstrap.servers');
+      (options.clientConfigLog ??= []).push({ user, directory });
+      return [`${directory}/client.properties`, `${directory}/ca.pem`];
+    },
     cancel: async () => { cancelled = true; return true; },
     setTitle: async (title) => { document.title = title; },
   };

@@ -38,6 +38,8 @@ export function tauriBackend(): Backend {
       invoke('operate', { draft, verb, options, onEvent: channel(onEvent) }),
     status: (draft, options) => invoke('cluster_status', { draft, options }),
     smoke: (draft, request, onEvent) => invoke('smoke_test', { draft, request, onEvent: channel(onEvent) }),
+    clusterCa: (draft) => invoke('cluster_ca', { draft }),
+    clientConfig: (draft, user, directory) => invoke('client_config', { draft, user, directory }),
     cancel: () => invoke('cancel_job'),
     setTitle: (title) => {
       document.title = title;

@@ -5,6 +5,8 @@
 
 import type { WizardStep } from './generated/WizardStep.js';
 import type { ProjectDraft } from './generated/ProjectDraft.js';
+import type { SecurityDraft } from './generated/SecurityDraft.js';
+import type { AclDraft } from './generated/AclDraft.js';
 import type { KafkaDraft } from './generated/KafkaDraft.js';
 import type { ZookeeperDraft } from './generated/ZookeeperDraft.js';
 import type { KraftDraft } from './generated/KraftDraft.js';
@@ -44,10 +46,11 @@ import type { SmokeReport } from './generated/SmokeReport.js';
 import type { SmokeRequest } from './generated/SmokeRequest.js';
 import type { BrokerLeadership } from './generated/BrokerLeadership.js';
 import type { PartitionOutcome } from './generated/PartitionOutcome.js';
+import type { CaInfo } from './generated/CaInfo.js';
 
 // The project file and its validation: the draft's sections, problems (`message` English, `message_ko` Korean),
 // the field schema (each field's step, default and example), the catalog's releases.
-export type { ProjectDraft, KafkaDraft, ZookeeperDraft, KraftDraft, SshDraft, HostDraft, Problem, Severity, FieldInfo };
+export type { ProjectDraft, KafkaDraft, ZookeeperDraft, KraftDraft, SshDraft, HostDraft, SecurityDraft, AclDraft, Problem, Severity, FieldInfo };
 export type { ReleaseInfo as Release };
 // Review: generated files per host, the typed plan (phases: fetch, host steps, start + health), and what a deploy
 // would change on the hosts (the dry run's rows, diffs included).
@@ -59,6 +62,8 @@ export type { Outcome, Target, Event as EngineEvent, DeploySummary, UnitStatus, 
 export type { RunOptions, Verb, OpenedProject as Opened, FileFilter, PickRequest };
 // Manage's smoke test: what may be asked, and the report (leadership per broker, each partition, latency, failures).
 export type { SmokeRequest, SmokeReport, BrokerLeadership, PartitionOutcome };
+// A secured cluster's CA as it may be shown (subject, SHA-256 fingerprint, validity; never a key).
+export type { CaInfo };
 
 /** The wizard steps where project fields are edited (the field schema names one per field). */
 export type FieldStep = WizardStep;

@@ -3,7 +3,7 @@
 // Open / Save As / Export through scripted file dialogs (the chosen path is used; Cancel changes nothing),
 // Install progress from streamed events with a failed host and Retry, Manage with confirmation, Restart anyway
 // after a refused roll, Cancel in Manage, Review's diff of what a deploy would change (after Test connection), the
-// Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
+// Security step (users, ACLs, the CA, Client config… on Review and Manage), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
 // target/screenshots/browser-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -515,5 +515,66 @@ test('Cancel during a restart from Manage says the restart was cancelled', async
   await page.locator('#cancel').click();
   await page.locator('#op-result').waitFor();
   assert.match(await page.locator('#op-result').textContent(), /Restart \(rolling\) cancelled/);
+  assert.deepEqual(errors, []);
+});
+
+test('a new project is secure; the Security step edits users and ACLs in place, shows the CA, and Client config… writes through the folder dialog', async (t) => {
+  const caInfo = { source: 'generate', path: '/x/secrets/id.toml', subject: 'CN=my-kafka CA', sha256_fingerprint: '3F:A0:77', not_before: 1764460800, not_after: 2079993600 };
+  const { page, errors } = await wizard(t, { caInfo, picks: ['/tmp/billing-client', '/tmp/admin-client'] });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003');
+  await page.locator('nav [data-step="security"]').click();
+  assert.equal(await page.locator('#step h2').textContent(), '5. Security');
+  assert.ok(await page.locator('#protocol-sasl_ssl').isChecked(), 'TLS + SCRAM from the start');
+  assert.ok(await page.locator('#ca-generate').isChecked());
+  assert.equal(await page.locator('input[data-field="security.admin_user"]').inputValue(), 'admin');
+  await page.locator('#ca-info[data-fingerprint]').waitFor();
+  assert.match(await page.locator('#ca-info').textContent(), /SHA-256 3F:A0:77, valid until 2035-11-30/);
+
+  await page.locator('#security-users').fill('orders-app\nbilling');
+  await page.locator('#add-acl').click();
+  assert.equal(await page.locator('input[data-field="security.acls[0].user"]').inputValue(), 'orders-app', 'a new ACL is for the first user');
+  await page.locator('input[data-field="security.acls[0].user"]').fill('nobody');
+  await msgOf(page, 'security.acls[0].user').waitFor();
+  assert.match(await msgOf(page, 'security.acls[0].user').textContent(), /not in security.users/);
+  assert.equal(await page.locator('nav [data-step="security"] .badge').textContent(), '1');
+  await page.locator('input[data-field="security.acls[0].user"]').fill('billing');
+  await msgOf(page, 'security.acls[0].user').waitFor({ state: 'detached' });
+  await page.locator('select[data-field="security.acls[0].resource"]').selectOption('group');
+  await page.locator('input[data-field="security.acls[0].name"]').fill('billing-');
+  await page.locator('select[data-field="security.acls[0].pattern"]').selectOption('prefixed');
+  await page.locator('input[data-field="security.acls[0].operations"]').fill('read, describe');
+  await page.waitForFunction(() => JSON.stringify(window.__app.state.draft.security) === JSON.stringify({
+    protocol: 'sasl_ssl', ca: 'generate', admin_user: 'admin', users: ['orders-app', 'billing'],
+    acls: [{ user: 'billing', resource: 'group', operations: ['read', 'describe'], name: 'billing-', pattern: 'prefixed' }],
+  }));
+  await page.screenshot({ path: path.join(SHOTS, 'browser-security.png') });
+
+  // plaintext hides the rest and keeps it; TLS + SCRAM brings it back
+  await page.locator('#protocol-plaintext').check();
+  assert.equal(await page.locator('#security-users').count(), 0);
+  assert.equal(await page.locator('#ca-info').count(), 0);
+  await page.locator('#protocol-sasl_ssl').check();
+  assert.equal(await page.locator('#security-users').inputValue(), 'orders-app\nbilling');
+
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#client-config').waitFor();
+  await page.locator('#ca-info[data-fingerprint="3F:A0:77"]').waitFor();
+  assert.deepEqual(await page.locator('#client-config-user option').allTextContents(), ['admin', 'orders-app', 'billing']);
+  await page.locator('#client-config-user').selectOption('billing');
+  await page.locator('#client-config').click();
+  await page.locator('#client-config-result').waitFor();
+  assert.match(await page.locator('#client-config-result').textContent(), /\/tmp\/billing-client\/client\.properties, \/tmp\/billing-client\/ca\.pem/);
+  const picked = await picksOf(page);
+  assert.equal(picked.at(-1).mode, 'folder');
+  assert.match(picked.at(-1).title, /billing/);
+
+  await page.locator('nav [data-step="manage"]').click();
+  assert.equal(await page.locator('#client-config-user').inputValue(), 'billing', 'the user chosen stays chosen');
+  await page.locator('#client-config-user').selectOption('admin');
+  await page.locator('#client-config').click();
+  await page.waitForFunction(() => (window.__MOCK_OPTIONS__.clientConfigLog ?? []).length === 2);
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.clientConfigLog), [
+    { user: 'billing', directory: '/tmp/billing-client' }, { user: 'admin', directory: '/tmp/admin-client' },
+  ]);
   assert.deepEqual(errors, []);
 });

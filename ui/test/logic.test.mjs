@@ -1,8 +1,8 @@
 // logic.test.mjs — headless tests of the wizard's pure logic (compiled from ui/src by `npm run build` into
 // build/node): wizard state and draft edits, step order, where problems are shown (the step from the engine's field
 // schema), the defaults shown, the progress model fed by engine events, what each native file dialog asks for,
-// highlighting, the translations, the deploy preview (diff lines, rows per host), and that the app's bundle holds
-// no mock backend.
+// highlighting, the translations, the deploy preview (diff lines, rows per host), the Security step's logic
+// (protection, client users, lists, the CA's dates), and that the app's bundle holds no mock backend.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ import * as i18n from '../build/node/i18n.js';
 import * as picks from '../build/node/file-picks.js';
 import { mockValidate } from '../build/node/mock-backend.js';
 import * as diff from '../build/node/diff.js';
+import * as security from '../build/node/security.js';
 
 const UI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The engine's field schema as committed (generated from the Rust field definitions). */
@@ -80,7 +81,7 @@ test('steps go forward and back and stop at the ends', () => {
   assert.equal(steps.nextStep('version'), 'hosts');
   assert.equal(steps.previousStep('version'), 'version');
   assert.equal(steps.nextStep('manage'), 'manage');
-  assert.deepEqual(steps.STEPS.map((s) => s.id), ['version', 'hosts', 'storage', 'coordination', 'review', 'install', 'manage']);
+  assert.deepEqual(steps.STEPS.map((s) => s.id), ['version', 'hosts', 'storage', 'coordination', 'security', 'review', 'install', 'manage']);
 });
 
 test('each problem field belongs to the step where it is edited', () => {
@@ -340,4 +341,47 @@ test('preview rows are grouped per target: changed files with diffs, services th
   assert.equal(h1.unchanged, 1);
   assert.deepEqual([byTarget[2].services.length, byTarget[2].unchanged], [0, 1]);
   assert.equal(diff.changeCount(rows), 3);
+});
+
+test('security fields and provided host certificates belong to the Security step', () => {
+  for (const f of ['security', 'security.protocol', 'security.users[2]', 'security.acls[1].operations', 'hosts[4].tls_cert', 'hosts[0].tls_key']) {
+    assert.equal(problems.stepOfField(f), 'security', f);
+  }
+  assert.equal(schema.placeholderOf('security.admin_user'), 'admin');
+});
+
+test('the protection is the section\'s protocol, the engine\'s default within a section, and plaintext without one', () => {
+  assert.equal(security.protectionOf(seed()), 'plaintext');
+  assert.equal(security.protectionOf({ ...seed(), security: {} }), 'sasl_ssl');
+  assert.equal(security.protectionOf({ ...seed(), security: { protocol: 'ssl' } }), 'ssl');
+  assert.equal(security.protectionOf({ ...seed(), security: { protocol: 'plaintext', users: ['a'] } }), 'plaintext');
+});
+
+test('a client config can be written for the admin (its default name when left out) and each application user', () => {
+  assert.deepEqual(security.clientUsers(seed()), [], 'plaintext: none');
+  assert.deepEqual(security.clientUsers({ ...seed(), security: { users: ['orders-app', 'billing'] } }), ['admin', 'orders-app', 'billing']);
+  assert.deepEqual(security.clientUsers({ ...seed(), security: { admin_user: 'root-ops', users: ['root-ops'] } }), ['root-ops']);
+  assert.deepEqual(security.clientUsers({ ...seed(), security: { protocol: 'plaintext', users: ['a'] } }), []);
+});
+
+test('users and operations typed into a box become lists, and an empty box leaves the key out', () => {
+  assert.deepEqual(security.parseList('orders-app\n billing, audit  '), ['orders-app', 'billing', 'audit']);
+  assert.equal(security.parseList(' \n, '), undefined);
+  const d = state.setField(seed(), 'security.acls', [{ user: 'a', resource: 'topic', operations: ['read'] }]);
+  assert.deepEqual(state.setField(d, 'security.acls[0].operations', security.parseList('write, describe')).security.acls[0].operations, ['write', 'describe']);
+  assert.ok(!('name' in state.setField(d, 'security.acls[0].name', '').security.acls[0]));
+});
+
+test('the CA\'s expiry is shown as a UTC date and a CA within 30 days of it is flagged', () => {
+  const info = { source: 'generate', path: '/s.toml', subject: 'CN=x', sha256_fingerprint: 'AB:CD', not_before: 0, not_after: 2111875200 };
+  assert.equal(security.utcDate(info.not_after), '2036-12-03');
+  assert.ok(!security.expiresSoon(info, Date.UTC(2026, 10, 30)));
+  assert.ok(security.expiresSoon(info, Date.UTC(2036, 10, 20)));
+});
+
+test('Client config… picks a folder named for the user, starting near the project', () => {
+  const r = picks.clientConfigPick('orders-app', '/home/a/prod/p.toml', []);
+  assert.equal(r.mode, 'folder');
+  assert.equal(r.directory, '/home/a/prod');
+  assert.ok(r.title.includes('orders-app'), r.title);
 });

@@ -4,7 +4,8 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::recent;
 use kafka_wizard::catalog::{self, Release};
-use kafka_wizard::project::draft::{to_toml, KafkaDraft, FORMAT};
+use kafka_wizard::project::defaults;
+use kafka_wizard::project::draft::{to_toml, KafkaDraft, SecurityDraft, FORMAT};
 use kafka_wizard::project::schema::{self, FieldInfo};
 use kafka_wizard::project::{checks, file, parse, validate, Problem, ProjectDraft};
 use serde::Serialize;
@@ -35,13 +36,20 @@ fn recent_dir<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
     app.path().app_config_dir().ok()
 }
 
-/// A new, empty project: the newest release, no hosts yet.
+/// A new, empty project: the newest release, no hosts yet, and secure from the start — TLS + SASL/SCRAM with the
+/// wizard's own CA and an admin user (the Security step can make it plaintext, with a warning).
 #[tauri::command]
 pub fn new_project() -> ProjectDraft {
     ProjectDraft {
         format: FORMAT,
         name: Some("my-kafka".into()),
         kafka: KafkaDraft { version: Some(catalog::newest().version.to_string()), ..KafkaDraft::default() },
+        security: Some(SecurityDraft {
+            protocol: Some(defaults::SECURITY_PROTOCOL.into()),
+            ca: Some(defaults::SECURITY_CA.into()),
+            admin_user: Some(defaults::ADMIN_USER.into()),
+            ..SecurityDraft::default()
+        }),
         ..ProjectDraft::default()
     }
 }
@@ -191,6 +199,35 @@ mod tests {
         let first_comment = original.lines().next().unwrap();
         assert!(first_comment.starts_with('#') && saved.starts_with(first_comment), "{saved}");
         assert_eq!(saved.replace("name = \"renamed\"", "name = \"peter-kafka\""), original);
+    }
+
+    #[test]
+    fn saving_a_security_edit_over_a_file_keeps_its_comments_and_reads_back_as_the_draft() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        let original =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/kraft-secure.toml"))
+                .unwrap();
+        std::fs::write(&path, &original).unwrap();
+        let (mut draft, _) = read_project(&path).unwrap();
+        let security = draft.security.as_mut().unwrap();
+        security.users = Some(vec!["orders-app".into(), "billing".into()]);
+        security.acls[0].operations = Some(vec!["write".into()]);
+        security.acls.push(kafka_wizard::project::draft::AclDraft {
+            user: Some("billing".into()),
+            resource: Some("group".into()),
+            name: Some("billing-".into()),
+            pattern: Some("prefixed".into()),
+            operations: Some(vec!["read".into()]),
+        });
+        write_project(&path, &draft).unwrap();
+        let saved = std::fs::read_to_string(&path).unwrap();
+        assert!(saved.starts_with(original.lines().next().unwrap()), "the header comment stays:\n{saved}");
+        let first_acl = saved.find("name = \"orders\"").unwrap();
+        assert!(saved.find("name = \"billing-\"").is_some_and(|new| new > first_acl), "appended:\n{saved}");
+        let (again, problems) = read_project(&path).unwrap();
+        assert_eq!(again, draft);
+        assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");
     }
 
     #[test]

@@ -3,4 +3,4 @@
 /**
  * The wizard steps that edit project fields, in the wizard's order.
  */
-export type WizardStep = "version" | "hosts" | "storage" | "coordination" | "review";
+export type WizardStep = "version" | "hosts" | "storage" | "coordination" | "security" | "review";

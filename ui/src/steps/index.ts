@@ -11,6 +11,8 @@ import { renderInstall } from './install.js';
 import { renderManage, resetManage } from './manage.js';
 import { renderReview } from './review.js';
 import { resetReviewDiff } from './review-diff.js';
+import { renderSecurity } from './security.js';
+import { resetSecurityClient } from './security-client.js';
 import { renderStorage } from './storage.js';
 import { renderVersion } from './version.js';
 
@@ -37,10 +39,22 @@ export const STEPS: readonly WizardStep[] = [
   { id: 'hosts', title: 'step.hosts', render: renderHosts, reset: resetHosts },
   { id: 'storage', title: 'step.storage', render: renderStorage },
   { id: 'coordination', title: 'step.coordination', render: renderCoordination },
-  { id: 'review', title: 'step.review', render: renderReview, reset: resetReviewDiff, enter: resetReviewDiff, allProblems: true },
+  // Security, Review and Manage read the cluster's CA again when entered: an Install may have made it meanwhile.
+  { id: 'security', title: 'step.security', render: renderSecurity, reset: resetSecurityClient, enter: resetSecurityClient },
+  { id: 'review', title: 'step.review', render: renderReview, reset: resetReviewAll, enter: resetReviewAll, allProblems: true },
   { id: 'install', title: 'step.install', render: renderInstall, actsOnCluster: true },
-  { id: 'manage', title: 'step.manage', render: renderManage, reset: resetManage, actsOnCluster: true },
+  { id: 'manage', title: 'step.manage', render: renderManage, reset: resetManageAll, enter: resetSecurityClient, actsOnCluster: true },
 ];
+
+function resetReviewAll(): void {
+  resetReviewDiff();
+  resetSecurityClient();
+}
+
+function resetManageAll(): void {
+  resetManage();
+  resetSecurityClient();
+}
 
 /** The step with this id. */
 export function stepOf(id: StepId): WizardStep {

@@ -1,7 +1,8 @@
 // steps/manage.ts — Manage: status per host (units, process listening, in cluster) and the cluster checks;
 // Start / Stop / Restart (rolling) after a confirmation, with the engine's events in the run area it shares with
 // Install; Restart anyway (forced, warned) when a roll was refused because the cluster was unhealthy; Refresh, by
-// hand or every 10 s; the Smoke test (manage-smoke.ts). Owns the status last read and whether forcing is offered.
+// hand or every 10 s; the Smoke test (manage-smoke.ts); for a secured cluster its CA and Client config…
+// (security-client.ts). Owns the status last read and whether forcing is offered.
 
 import type { Verb } from '../backend.js';
 import { runOptions, type Ctx } from '../ctx.js';
@@ -11,6 +12,7 @@ import { emptyProgress, hostTarget } from '../progress.js';
 import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
 import type { AppError, ClusterStatus } from '../types.js';
 import { resetSmoke, smokeButton, smokeSection } from './manage-smoke.js';
+import { caView, clientConfigView } from './security-client.js';
 
 /** The cluster's status as last read (null: not read for this project), and whether a read is under way. */
 let status: ClusterStatus | null = null;
@@ -112,5 +114,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
     table,
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: 'Ok' in r ? 'ok' : 'problem error' }, `${name}: ${'Ok' in r ? r.Ok : r.Err}`))) : null,
     ctx.run.view('manage'),
-    smokeSection());
+    smokeSection(),
+    caView(ctx),
+    clientConfigView(ctx));
 }

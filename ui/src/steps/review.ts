@@ -1,7 +1,7 @@
 // steps/review.ts — Review: all problems (each links to its step), what a deploy would change on the hosts (after
 // Test connection: review-diff.ts), every generated file per host (read-only, highlighted), the plan, and Export to
-// a folder or a zip chosen in the OS's file dialog. Owns the file shown, the export choices and the last export's
-// result.
+// a folder or a zip chosen in the OS's file dialog; for a secured project the CA and Client config…
+// (security-client.ts). Owns the file shown, the export choices and the last export's result.
 
 import type { Ctx } from '../ctx.js';
 import { el } from '../dom.js';
@@ -11,6 +11,7 @@ import { t, type Key } from '../i18n.js';
 import { problemMessage, stepOfField } from '../problems.js';
 import type { PhaseWork, Review } from '../types.js';
 import { deployDiffView } from './review-diff.js';
+import { caView, clientConfigView } from './security-client.js';
 
 let selected: { host: string; path: string } | null = null;
 let exportFormat: 'folder' | 'zip' = 'folder';
@@ -103,5 +104,6 @@ export function renderReview(ctx: Ctx): HTMLElement {
     review.render_error ? el('p', { class: 'problem error' }, review.render_error.message) : null,
     review.problems.length ? problems : null,
     deployDiffView(ctx, review.plan?.phases ?? []),
-    el('h3', {}, t('review.files')), filesView(ctx, review), planView(review), exportView(ctx));
+    caView(ctx),
+    el('h3', {}, t('review.files')), filesView(ctx, review), planView(review), exportView(ctx), clientConfigView(ctx));
 }
