@@ -182,6 +182,25 @@ pub async fn wait_text(c: &Client, selector: &str, want: &str, timeout: Duration
     }
 }
 
+/// Waits until the input `selector`'s value satisfies `done`, reading it afresh each time (the step may redraw
+/// between reads: a stale element is read again, not an error); panics with the last value seen.
+pub async fn wait_value(c: &Client, selector: &str, done: impl Fn(&str) -> bool, timeout: Duration) -> String {
+    let deadline = Instant::now() + timeout;
+    let mut last = String::new();
+    loop {
+        if let Ok(e) = c.find(Locator::Css(selector)).await {
+            if let Ok(value) = e.prop("value").await {
+                last = value.unwrap_or_default();
+                if done(&last) {
+                    return last;
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "{selector}: value {last:?} never became what was awaited");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub async fn gone(c: &Client, selector: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while c.find(Locator::Css(selector)).await.is_ok() {

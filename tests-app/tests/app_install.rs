@@ -16,7 +16,7 @@
 mod world;
 
 use kafka_wizard_app_e2e::file_chooser::FileChooser;
-use kafka_wizard_app_e2e::{click, connect, css, go, shot, wait_text, Driver};
+use kafka_wizard_app_e2e::{click, connect, css, go, shot, wait_text, wait_value, Driver};
 use std::time::{Duration, Instant};
 use world::{Mirror, World};
 
@@ -75,13 +75,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     // the KRaft cluster id, generated in the app
     go(&c, "coordination").await;
     css(&c, "#generate-cluster-id").await.click().await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while css(&c, "input[data-field='kraft.cluster_id']").await.prop("value").await.unwrap().unwrap_or_default().len()
-        != 22
-    {
-        assert!(Instant::now() < deadline, "no cluster id generated");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_value(&c, "input[data-field='kraft.cluster_id']", |id| id.len() == 22, Duration::from_secs(10)).await;
 
     // Test connection: h1's key is unknown → fingerprint → Accept → logged in, OS and Java read
     go(&c, "hosts").await;
