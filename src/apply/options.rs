@@ -99,6 +99,12 @@ pub enum ApplyError {
     /// other (and a mixed plaintext/TLS roll breaks replication). Refused before anything is made or changed.
     #[error("{hosts}: the storage is already formatted, and there is no secrets store for this cluster at {store} — the cluster was deployed without [security] (or its store is lost). Its SCRAM users are created only when the storage is formatted, so rolling a secured configuration onto it would lock the brokers out of each other: nothing was changed. Switching a running cluster to [security] and re-issuing lost secrets are not built yet: remove [security] to keep running the cluster as it is, or restore the store file")]
     SecureFormattedCluster { hosts: String, store: String },
+    /// ZooKeeper mode: `[security]` on a cluster whose brokers or ensemble already ran, with no secrets store for
+    /// it. Securing it is a sequence of rolls (the ensemble's SASL, the brokers' login, `zookeeper.set.acl`, the
+    /// znodes' ACLs rewritten, a TLS listener beside the plaintext one) that is not built: refused before anything
+    /// is made or changed (docs/facts/kafka.md §12).
+    #[error("{hosts}: this ZooKeeper-mode cluster has already run (broker storage or ensemble data exists), and there is no secrets store for it at {store} — it was deployed without [security] (or its store is lost). Securing a running ZooKeeper-mode cluster takes several rolling steps (ZooKeeper's SASL logins, the brokers' ZooKeeper login, zookeeper.set.acl with the existing znodes' ACLs rewritten by zookeeper-security-migration.sh, a TLS listener beside the plaintext one while clients move) that the wizard does not do yet, and a single roll would lock the brokers out of ZooKeeper and each other: nothing was changed. Remove [security] to keep running the cluster as it is, restore the store file, or deploy a new secured cluster (with empty data directories) and move the clients")]
+    SecurePlaintextZookeeperCluster { hosts: String, store: String },
 }
 
 impl ApplyError {

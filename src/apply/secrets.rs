@@ -5,7 +5,7 @@
 
 use super::options::ApplyError;
 use crate::events::{Event, EventSink, Target};
-use crate::project::spec::ClusterSpec;
+use crate::project::spec::{ClusterSpec, Coordination};
 use crate::security::client::{KafkaAuth, ScramLogin, TlsTrust};
 use crate::security::store::{SecretMaterial, SecretsStore};
 use std::sync::Arc;
@@ -21,15 +21,20 @@ pub fn for_deploy(spec: &ClusterSpec, events: &EventSink) -> Result<Option<Arc<S
     Ok(Some(Arc::new(material)))
 }
 
-/// Refuses `[security]` on a cluster whose storage is already formatted when there is no secrets store for it
-/// (deployed plaintext, or the store is lost): see [`ApplyError::SecureFormattedCluster`]. `formatted` names the
-/// hosts with a formatted data directory. Checked before the store is made, so a refused run leaves none behind.
+/// Refuses `[security]` on a cluster that has already run when there is no secrets store for it (deployed
+/// plaintext, or the store is lost): see [`ApplyError::SecureFormattedCluster`] (KRaft) and
+/// [`ApplyError::SecurePlaintextZookeeperCluster`]. `formatted` names the hosts with a formatted data directory
+/// (or, in ZooKeeper mode, ensemble data). Checked before the store is made, so a refused run leaves none behind.
 pub fn refuse_securing_formatted(spec: &ClusterSpec, formatted: &[String]) -> Result<(), ApplyError> {
     let store = SecretsStore::for_cluster(spec);
     if spec.security.is_none() || formatted.is_empty() || store.path.exists() {
         return Ok(());
     }
-    Err(ApplyError::SecureFormattedCluster { hosts: formatted.join(", "), store: store.path.display().to_string() })
+    let (hosts, store) = (formatted.join(", "), store.path.display().to_string());
+    Err(match spec.coordination {
+        Coordination::Kraft(_) => ApplyError::SecureFormattedCluster { hosts, store },
+        Coordination::Zookeeper(_) => ApplyError::SecurePlaintextZookeeperCluster { hosts, store },
+    })
 }
 
 /// A dry run: the store's material when the store exists and has everything (nothing is made or saved), else

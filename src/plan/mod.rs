@@ -10,6 +10,7 @@
 pub mod limit;
 mod manual;
 pub mod roll;
+pub mod scram_users;
 
 pub use limit::{Intent, Limit, LimitError, Running};
 pub use manual::{fetch_commands, health_commands, manual_commands, start_commands, UPLOAD_DIR};
@@ -61,6 +62,9 @@ pub enum PhaseKind {
     StartZookeeper,
     #[ts(rename = PhaseKind::StartControllers.id())]
     StartControllers,
+    /// ZooKeeper mode with SASL: the SCRAM users written into ZooKeeper, after the ensemble and before the brokers.
+    #[ts(rename = PhaseKind::ScramUsers.id())]
+    ScramUsers,
     #[ts(rename = PhaseKind::StartBrokers.id())]
     StartBrokers,
 }
@@ -76,6 +80,7 @@ impl PhaseKind {
             PhaseKind::Register => "register",
             PhaseKind::StartZookeeper => "start-zookeeper",
             PhaseKind::StartControllers => "start-controllers",
+            PhaseKind::ScramUsers => "scram-users",
             PhaseKind::StartBrokers => "start-brokers",
         }
     }
@@ -254,6 +259,13 @@ pub enum HostStep {
     RegisterUnits {
         units: Vec<Service>,
     },
+    /// ZooKeeper mode with SASL: every SCRAM user's credential in ZooKeeper under the chroot (`connect`), which is
+    /// created first when missing — through the brokers' ZooKeeper login, passwords read from a 0600 file (skipped
+    /// for users already written with their current password).
+    CreateScramUsers {
+        users: Vec<String>,
+        connect: String,
+    },
 }
 
 impl HostStep {
@@ -272,6 +284,9 @@ impl HostStep {
             HostStep::FormatStorage { .. } => "format KRaft storage with the cluster id".to_string(),
             HostStep::RegisterUnits { units } => {
                 format!("register and enable {}", units.iter().map(|u| u.unit()).collect::<Vec<_>>().join(", "))
+            }
+            HostStep::CreateScramUsers { users, connect } => {
+                format!("create SCRAM users {} in ZooKeeper ({connect})", users.join(", "))
             }
         }
     }
@@ -331,8 +346,31 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
             vec![HostStep::RegisterUnits { units }]
         }
     }));
-    phases.extend(start_phases(spec));
+    let mut starts = start_phases(spec);
+    if let Some(scram) = scram_users_phase(spec) {
+        let brokers = starts.iter().position(|p| p.kind == PhaseKind::StartBrokers).unwrap_or(starts.len());
+        starts.insert(brokers, scram);
+    }
+    phases.extend(starts);
     Plan { cluster: spec.name.clone(), phases }
+}
+
+/// ZooKeeper mode with SASL: the SCRAM users' credentials, written into ZooKeeper from the first broker's host
+/// (it has the release and the brokers' ZooKeeper login) once the ensemble runs, before any broker starts
+/// (docs/facts/kafka.md §12).
+fn scram_users_phase(spec: &ClusterSpec) -> Option<Phase> {
+    let security = spec.security.as_ref().filter(|s| s.sasl())?;
+    let Coordination::Zookeeper(z) = &spec.coordination else { return None };
+    let host = spec.brokers().next()?;
+    let step = HostStep::CreateScramUsers {
+        users: security.scram_users().into_iter().map(String::from).collect(),
+        connect: render::zookeeper_connect(spec, z),
+    };
+    Some(Phase {
+        kind: PhaseKind::ScramUsers,
+        title: "Create the SCRAM users in ZooKeeper, before the brokers start".into(),
+        work: Work::OnHosts { hosts: vec![HostSteps { host: host.name.to_string(), steps: vec![step] }] },
+    })
 }
 
 fn fetch_release(spec: &ClusterSpec) -> FetchRelease {
