@@ -306,5 +306,24 @@ mod tests {
         assert!(f.units["kafka-server.service"].needs_daemon_reload);
         assert!(f.owes_restart(Service::Kafka) && !f.owes_restart(Service::Zookeeper));
         assert_eq!(f.listening, vec![9092]);
+        assert!(f.scram_users.is_empty() && !f.zookeeper_data);
+    }
+
+    #[test]
+    fn a_probe_reads_the_record_of_scram_users_and_whether_the_ensemble_has_data() {
+        let f = parse_probe("zkdata yes\nscram admin 0a1b\nscram orders-app 2c3d\n");
+        assert!(f.zookeeper_data);
+        assert_eq!(
+            f.scram_users.iter().map(|(u, d)| format!("{u}={d}")).collect::<Vec<_>>(),
+            ["admin=0a1b", "orders-app=2c3d"]
+        );
+        let spec = crate::project::validate(
+            &crate::project::parse(include_str!("../../tests/fixtures/zookeeper-secure.toml")).unwrap(),
+        )
+        .spec
+        .unwrap();
+        let script = probe_script(&spec, &spec.hosts[0]);
+        assert!(script.contains("if [ -d /var/lib/zookeeper/version-2 ]; then echo 'zkdata yes'; fi"), "{script}");
+        assert!(script.contains("sed 's/^/scram /' /var/lib/kafka-wizard/zookeeper-scram"), "{script}");
     }
 }
