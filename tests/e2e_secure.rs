@@ -117,12 +117,7 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     assert!(String::from_utf8_lossy(&out.stderr).contains("secrets store"), "the new store is told");
     let passwords = stored_passwords(home);
 
-    let status = wizard(home, &mut log, &["status", "--json", p]);
-    let st: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
-    assert_eq!(st["healthy"], true, "{st}");
-    let t = Instant::now();
-    wizard(home, &mut log, &["smoke", p]);
-    eprintln!("MEASURE smoke test over SASL_SSL as admin: {:.1}s", t.elapsed().as_secs_f64());
+    checks::healthy_and_smoke(home, &mut log, p, "");
 
     // On the hosts: keys and the JAAS file root:kafka 0640; server.properties holds no password.
     for h in world.hosts() {
@@ -139,26 +134,10 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     }
 
     // A third-party client from client-config output only: RF=3 topic, produce and consume, hostname verified.
-    let admin_dir = home.join("client-admin");
-    wizard(home, &mut log, &["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
-    for f in ["client.properties", "ca.pem"] {
-        assert_eq!(std::fs::metadata(admin_dir.join(f)).unwrap().permissions().mode() & 0o777, 0o600, "{f}");
-    }
-    let started = Instant::now();
-    let out = checks::secure_client(&admin_dir.join("client.properties"), "secure-orders");
-    let client = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "secure_client.py failed:\n{client}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"produced": 20, "consumed": 20, "replicas": [3]}"#);
-    eprintln!("MEASURE kafka-python client-config roundtrip (RF=3): {:.1}s", started.elapsed().as_secs_f64());
-    log.push_str(&client);
+    let admin_dir = checks::admin_client_roundtrip(home, &mut log, p, "");
 
     // An application user without ACLs logs in but is denied (StandardAuthorizer, no allow-everyone).
-    let app_dir = home.join("client-orders-app");
-    wizard(home, &mut log, &["client-config", p, "--user", "orders-app", "--out", app_dir.to_str().unwrap()]);
-    let out = checks::secure_client(&app_dir.join("client.properties"), "orders-denied");
-    let denied = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(!out.status.success() && denied.contains("AuthorizationFailed"), "orders-app without ACLs:\n{denied}");
-    log.push_str(&denied);
+    checks::denied_without_acls(home, &mut log, p, "orders-app");
 
     // Every wrong way in is refused: no TLS, TLS without SASL, a wrong password.
     let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();

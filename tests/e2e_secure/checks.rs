@@ -6,8 +6,50 @@ use kafka_wizard::health::{kafka_metadata_with, HealthError};
 use kafka_wizard::security::scram::ScramMechanism;
 use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
 use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
+use std::time::Instant;
+
+/// `status` healthy and `smoke` passing: the wizard logs in as the admin over TLS + SCRAM (`mode` names the cluster
+/// in the MEASURE line).
+pub fn healthy_and_smoke(home: &Path, log: &mut String, project: &str, mode: &str) {
+    let status = wizard(home, log, &["status", "--json", project]);
+    let st: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(st["healthy"], true, "{st}");
+    let t = Instant::now();
+    wizard(home, log, &["smoke", project]);
+    eprintln!("MEASURE smoke test over SASL_SSL as admin{mode}: {:.1}s", t.elapsed().as_secs_f64());
+}
+
+/// The admin's `client-config` output (0600 files) and kafka-python built only from it: an RF=3 topic, 20 records
+/// produced and consumed with hostname verification. Returns the client-config directory.
+pub fn admin_client_roundtrip(home: &Path, log: &mut String, project: &str, mode: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let admin_dir = home.join("client-admin");
+    wizard(home, log, &["client-config", project, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
+    for f in ["client.properties", "ca.pem"] {
+        assert_eq!(std::fs::metadata(admin_dir.join(f)).unwrap().permissions().mode() & 0o777, 0o600, "{f}");
+    }
+    let started = Instant::now();
+    let out = secure_client(&admin_dir.join("client.properties"), "secure-orders");
+    let client = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "secure_client.py failed:\n{client}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"produced": 20, "consumed": 20, "replicas": [3]}"#);
+    eprintln!("MEASURE kafka-python client-config roundtrip (RF=3{mode}): {:.1}s", started.elapsed().as_secs_f64());
+    log.push_str(&client);
+    admin_dir
+}
+
+/// An application user without ACLs logs in but is denied (no allow-everyone).
+pub fn denied_without_acls(home: &Path, log: &mut String, project: &str, user: &str) {
+    let app_dir = home.join(format!("client-{user}"));
+    wizard(home, log, &["client-config", project, "--user", user, "--out", app_dir.to_str().unwrap()]);
+    let out = secure_client(&app_dir.join("client.properties"), &format!("{user}-denied"));
+    let denied = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success() && denied.contains("AuthorizationFailed"), "{user} without ACLs:\n{denied}");
+    log.push_str(&denied);
+}
 
 /// kafka-python (`tests/world/secure_client.py`) from a `client.properties`: creates `topic` (RF=3), produces and
 /// consumes; prints `{"produced": …, "consumed": …, "replicas": […]}`.

@@ -88,12 +88,8 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
     let mut passwords = stored_passwords(home);
     passwords.extend(stored_zookeeper_passwords(home));
 
-    let status = wizard(home, &mut log, &["status", "--json", p]);
-    let st: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
-    assert_eq!(st["healthy"], true, "ZooKeeper's srvr still answers; brokers over SASL_SSL: {st}");
-    let t = Instant::now();
-    wizard(home, &mut log, &["smoke", p]);
-    eprintln!("MEASURE smoke test over SASL_SSL as admin (ZooKeeper mode): {:.1}s", t.elapsed().as_secs_f64());
+    // Healthy: ZooKeeper's srvr still answers without a login; the brokers over SASL_SSL as the admin.
+    checks::healthy_and_smoke(home, &mut log, p, " (ZooKeeper mode)");
 
     // On the hosts: both JAAS files root:kafka 0640; the record of SCRAM users root 0600, no pending passwords.
     for h in world.hosts() {
@@ -106,7 +102,7 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
     }
     let record =
         world.ssh_ok("h1", "root", "stat -c '%U %a' /var/lib/kafka-wizard/zookeeper-scram; ls /var/lib/kafka-wizard");
-    assert!(record.starts_with("root 600\n") && !record.contains("pending"), "{record}");
+    assert!(record.starts_with("root 600\n") && !record.contains("zookeeper-scram.pending"), "{record}");
 
     // ZooKeeper without a login: the session is closed before any change; with the brokers' login, the chroot's
     // ACL is theirs alone to change and the intruder's znode is not there.
@@ -122,49 +118,30 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
     let children = zookeeper_shell(&world, login, &format!("ls {CHROOT}"));
     assert!(children.contains("brokers") && !children.contains("intruder"), "{children}");
 
-    // A third-party client from client-config output only: RF=3 topic, produce and consume, hostname verified.
-    let admin_dir = home.join("client-admin");
-    wizard(home, &mut log, &["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
-    let started = Instant::now();
-    let out = checks::secure_client(&admin_dir.join("client.properties"), "secure-orders");
-    let client = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "secure_client.py failed:\n{client}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"produced": 20, "consumed": 20, "replicas": [3]}"#);
-    eprintln!(
-        "MEASURE kafka-python client-config roundtrip (RF=3, ZooKeeper mode): {:.1}s",
-        started.elapsed().as_secs_f64()
-    );
-    log.push_str(&client);
-
-    // An application user without ACLs logs in but is denied (AclAuthorizer, no allow-everyone).
-    let app_dir = home.join("client-orders-app");
-    wizard(home, &mut log, &["client-config", p, "--user", "orders-app", "--out", app_dir.to_str().unwrap()]);
-    let out = checks::secure_client(&app_dir.join("client.properties"), "orders-denied");
-    let denied = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(!out.status.success() && denied.contains("AuthorizationFailed"), "orders-app without ACLs:\n{denied}");
-    log.push_str(&denied);
+    // A third-party client from client-config output only; an application user without ACLs denied (AclAuthorizer).
+    let admin_dir = checks::admin_client_roundtrip(home, &mut log, p, ", ZooKeeper mode");
+    checks::denied_without_acls(home, &mut log, p, "orders-app");
 
     let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
     let broker = format!("{}:9092", world.hosts()[0].ip);
     checks::wrong_ways_in_are_refused(&ca, &broker);
 
-    // A no-change re-deploy restarts nothing and writes no SCRAM user.
-    let before = (invocations(&world, "kafka-server"), invocations(&world, "zookeeper-server"));
-    let t = Instant::now();
-    let out = deploy(&world, home, &mut log, p);
-    eprintln!("MEASURE no-change re-deploy (ZooKeeper mode, secured): {:.1}s", t.elapsed().as_secs_f64());
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    // A no-change re-deploy restarts nothing and writes no SCRAM user; a new user gets its credential in ZooKeeper
+    // — only it, nothing restarted — and logs in.
+    let services = || (invocations(&world, "kafka-server"), invocations(&world, "zookeeper-server"));
+    let before = services();
+    let redeploy = |what: &str, log: &mut String| {
+        let t = Instant::now();
+        let out = deploy(&world, home, log, p);
+        eprintln!("MEASURE {what} (ZooKeeper mode, secured): {:.1}s", t.elapsed().as_secs_f64());
+        assert_eq!(before, services(), "{what}: a service restarted");
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    };
+    let text = redeploy("no-change re-deploy", &mut log);
     assert!(text.contains("no changes"), "a second deploy changes nothing:\n{text}");
-    assert_eq!(before, (invocations(&world, "kafka-server"), invocations(&world, "zookeeper-server")), "restarted");
-
-    // A new user gets its credential in ZooKeeper — only it, nothing restarted — and logs in.
     zookeeper_secure_project(&world, &mirror, home, "[\"orders-app\", \"billing-app\"]");
-    let t = Instant::now();
-    let out = deploy(&world, home, &mut log, p);
-    eprintln!("MEASURE re-deploy adding a SCRAM user (ZooKeeper mode): {:.1}s", t.elapsed().as_secs_f64());
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = redeploy("re-deploy adding a SCRAM user", &mut log);
     assert!(text.contains("wrote the SCRAM credentials of billing-app into"), "{text}");
-    assert_eq!(before, (invocations(&world, "kafka-server"), invocations(&world, "zookeeper-server")), "restarted");
     let billing_dir = home.join("client-billing-app");
     wizard(home, &mut log, &["client-config", p, "--user", "billing-app", "--out", billing_dir.to_str().unwrap()]);
     let properties = std::fs::read_to_string(billing_dir.join("client.properties")).unwrap();
