@@ -347,30 +347,12 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
         }
     }));
     let mut starts = start_phases(spec);
-    if let Some(scram) = scram_users_phase(spec) {
+    if let Some(scram) = scram_users::phase(spec) {
         let brokers = starts.iter().position(|p| p.kind == PhaseKind::StartBrokers).unwrap_or(starts.len());
         starts.insert(brokers, scram);
     }
     phases.extend(starts);
     Plan { cluster: spec.name.clone(), phases }
-}
-
-/// ZooKeeper mode with SASL: the SCRAM users' credentials, written into ZooKeeper from the first broker's host
-/// (it has the release and the brokers' ZooKeeper login) once the ensemble runs, before any broker starts
-/// (docs/facts/kafka.md §12).
-fn scram_users_phase(spec: &ClusterSpec) -> Option<Phase> {
-    let security = spec.security.as_ref().filter(|s| s.sasl())?;
-    let Coordination::Zookeeper(z) = &spec.coordination else { return None };
-    let host = spec.brokers().next()?;
-    let step = HostStep::CreateScramUsers {
-        users: security.scram_users().into_iter().map(String::from).collect(),
-        connect: render::zookeeper_connect(spec, z),
-    };
-    Some(Phase {
-        kind: PhaseKind::ScramUsers,
-        title: "Create the SCRAM users in ZooKeeper, before the brokers start".into(),
-        work: Work::OnHosts { hosts: vec![HostSteps { host: host.name.to_string(), steps: vec![step] }] },
-    })
 }
 
 fn fetch_release(spec: &ClusterSpec) -> FetchRelease {

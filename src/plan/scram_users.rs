@@ -1,15 +1,34 @@
 //! ZooKeeper mode with SASL: how the SCRAM users get into ZooKeeper before the brokers start (docs/facts/kafka.md
-//! §12) — the one home of the tools, the chroot's ACL and the iterations, which the deploy's script
-//! (`apply::decide`) and the export index's commands for doing it by hand both use.
+//! §12) — the plan's `scram-users` phase, and the one home of the tools, the chroot's ACL and the iterations,
+//! which the deploy's script (`apply::decide`) and the export index's commands for doing it by hand both use.
 //!
 //! The tools run from the release (`kafka-run-class.sh`: `kafka-configs.sh` is its `kafka.admin.ConfigCommand`) with
 //! the brokers' JAAS file, so they log in to the ensemble as the brokers do and create secure znodes. A chrooted
 //! client cannot create its chroot, so the chroot is created first, with the ACL the brokers would give it.
 
+use super::{HostStep, HostSteps, Phase, PhaseKind, Work};
 use crate::project::spec::{ClusterSpec, Coordination};
 use crate::render::security::jaas_path;
 use crate::security::store::ZOOKEEPER_CLIENT_LOGIN;
 use crate::shell;
+
+/// ZooKeeper mode with SASL: the SCRAM users' credentials, written into ZooKeeper from the first broker's host
+/// (it has the release and the brokers' ZooKeeper login) once the ensemble runs, before any broker starts
+/// (docs/facts/kafka.md §12).
+pub(super) fn phase(spec: &ClusterSpec) -> Option<Phase> {
+    let security = spec.security.as_ref().filter(|s| s.sasl())?;
+    let Coordination::Zookeeper(z) = &spec.coordination else { return None };
+    let host = spec.brokers().next()?;
+    let step = HostStep::CreateScramUsers {
+        users: security.scram_users().into_iter().map(String::from).collect(),
+        connect: crate::render::zookeeper_connect(spec, z),
+    };
+    Some(Phase {
+        kind: PhaseKind::ScramUsers,
+        title: "Create the SCRAM users in ZooKeeper, before the brokers start".into(),
+        work: Work::OnHosts { hosts: vec![HostSteps { host: host.name.to_string(), steps: vec![step] }] },
+    })
+}
 
 /// `kafka-configs.sh`'s class.
 pub const CONFIG_COMMAND: &str = "kafka.admin.ConfigCommand";

@@ -57,12 +57,18 @@ fn invocations(world: &World, unit: &str) -> Vec<String> {
     world.hosts().iter().map(|h| world.ssh_ok(&h.name, "root", &script).trim().to_string()).collect()
 }
 
-/// ZooKeeper's own shell on h1 against its member, with `jvm` options (a JAAS login, or none).
+/// ZooKeeper's own shell on h1 against the ensemble as the brokers reach it, with `jvm` options (a JAAS login, or
+/// none); its log4j warnings and errors included, and how it ended.
 fn zookeeper_shell(world: &World, jvm: &str, command: &str) -> String {
+    let ip = &world.hosts()[0].ip;
     let script = format!(
-        "java {jvm} -cp '/opt/kafka/libs/*' org.apache.zookeeper.ZooKeeperMain -server 127.0.0.1:2181 {command} 2>&1 | grep -v '^\\[\\|^$\\|WATCHER::\\|WatchedEvent'"
+        "LOG_DIR=/tmp KAFKA_OPTS={jvm:?} timeout 90 /opt/kafka/bin/kafka-run-class.sh org.apache.zookeeper.ZooKeeperMain \
+         -server {ip}:2181 {command} 2>&1 | grep -v '^$\\|WATCHER::\\|WatchedEvent'; echo \"exit ${{PIPESTATUS[0]}}\""
     );
-    String::from_utf8_lossy(&world.ssh("h1", "root", &script).stdout).into_owned()
+    let started = Instant::now();
+    let out = String::from_utf8_lossy(&world.ssh("h1", "root", &script).stdout).into_owned();
+    eprintln!("[zookeeper-shell] {command} ({:.1}s):\n{out}", started.elapsed().as_secs_f64());
+    out
 }
 
 #[test]
