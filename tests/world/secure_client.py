@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+import time
 
 from kafka import KafkaConsumer, KafkaProducer
 
@@ -49,9 +50,15 @@ def create_rf3_topic(security, topic):
 
     admin = KafkaAdminClient(**security)
     admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=3)])
-    described = admin.describe_topics([topic])
+    # The broker asked may not have the new topic's metadata yet (KRaft propagates it): ask again until it has.
+    for _ in range(40):
+        described = admin.describe_topics([topic])
+        replicas = sorted({len(p["replicas"]) for t in described for p in t["partitions"]})
+        if replicas:
+            break
+        time.sleep(0.25)
     admin.close()
-    return sorted({len(p["replicas"]) for t in described for p in t["partitions"]})
+    return replicas
 
 
 def roundtrip(security, topic, extra):
