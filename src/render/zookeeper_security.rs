@@ -74,3 +74,55 @@ pub fn client_section(material: &SecretMaterial) -> String {
         material.zookeeper_password(ZOOKEEPER_CLIENT_LOGIN)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::project::spec::{ClusterSpec, Protection};
+    use crate::project::{parse, validate};
+    use crate::render::render_host;
+
+    fn zookeeper_secure() -> ClusterSpec {
+        validate(&parse(include_str!("../../tests/fixtures/zookeeper-secure.toml")).unwrap()).spec.unwrap()
+    }
+
+    fn file(spec: &ClusterSpec, host: usize, name: &str) -> Option<String> {
+        render_host(spec, &spec.hosts[host]).into_iter().find(|f| f.path.ends_with(name)).map(|f| f.content)
+    }
+
+    #[test]
+    fn with_ssl_only_brokers_still_log_in_to_the_locked_ensemble_but_have_no_scram_login_or_authorizer() {
+        let mut spec = zookeeper_secure();
+        spec.security.as_mut().unwrap().protection = Protection::Ssl;
+        let jaas = file(&spec, 3, "kafka-server-jaas.conf").expect("the brokers' ZooKeeper login");
+        assert!(jaas.contains("Client {") && !jaas.contains("KafkaServer"), "{jaas}");
+        let server = file(&spec, 3, "server.properties").unwrap();
+        for line in [
+            "listener.security.protocol.map=BROKER:SSL\n",
+            "inter.broker.listener.name=BROKER\n",
+            "zookeeper.set.acl=true\n",
+        ] {
+            assert!(server.contains(line), "{line}");
+        }
+        assert!(!server.contains("authorizer.class.name") && !server.contains("sasl."), "{server}");
+        let env = file(&spec, 3, "kafka-server.env").unwrap();
+        assert!(env.contains("KAFKA_OPTS=\"-Djava.security.auth.login.config=/etc/kafka/kafka-server-jaas.conf\""));
+        let zookeeper = file(&spec, 0, "zookeeper.properties").unwrap();
+        assert!(
+            zookeeper.contains("enforce.auth.schemes=sasl\n") && zookeeper.contains("quorum.auth.enableSasl=true\n")
+        );
+    }
+
+    #[test]
+    fn a_plaintext_ensemble_and_a_kraft_cluster_get_no_zookeeper_security() {
+        let mut spec = zookeeper_secure();
+        spec.security = None;
+        assert!(!file(&spec, 0, "zookeeper.properties").unwrap().contains("authProvider"));
+        assert!(file(&spec, 0, "zookeeper-server-jaas.conf").is_none());
+        assert!(!file(&spec, 0, "zookeeper-server.env").unwrap().contains("KAFKA_OPTS"));
+        assert!(file(&spec, 3, "kafka-server-jaas.conf").is_none());
+        let kraft = validate(&parse(include_str!("../../tests/fixtures/kraft-secure.toml")).unwrap()).spec.unwrap();
+        let server = file(&kraft, 0, "server.properties").unwrap();
+        assert!(!server.contains("zookeeper") && server.contains("StandardAuthorizer"), "{server}");
+        assert!(!file(&kraft, 0, "kafka-server-jaas.conf").unwrap().contains("Client {"));
+    }
+}
