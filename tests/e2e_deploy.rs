@@ -359,6 +359,7 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
 
     converge::a_deploy_killed_in_its_start_phase_is_finished_by_the_next(&world, p, "num.partitions", "5", "6");
     converge::a_relink_cut_off_by_a_failed_host_is_finished_by_the_next(&world, &project, &mirror);
+    securing_the_plaintext_cluster_is_refused(&world, &project, "this ZooKeeper-mode cluster has already run");
 }
 
 /// `kafka-wizard smoke --json`: passes, every record read back, each broker leading one partition, the topic
@@ -842,36 +843,30 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     assert_eq!(status_json(p)["healthy"], true);
 
     smoke_passes(p, "3 combined KRaft nodes");
-    securing_the_formatted_plaintext_cluster_is_refused(&world, &project);
+    securing_the_plaintext_cluster_is_refused(&world, &project, "the storage is already formatted");
 }
 
-/// `[security]` added to the project of a running plaintext KRaft cluster: its storage is formatted without the
-/// SCRAM users and there is no secrets store, so rolling a secured configuration onto it would lock the brokers out
-/// of each other — refused before anything is made or changed (no file on any host, no store, nothing restarted).
-fn securing_the_formatted_plaintext_cluster_is_refused(world: &World, project: &Path) {
+/// `[security]` added to the project of a running plaintext cluster with no secrets store: in KRaft its storage is
+/// formatted without the SCRAM users, in ZooKeeper mode the ensemble and its znodes are open — rolling a secured
+/// configuration onto it would lock the brokers out — refused (`refusal` says which) before anything is made or
+/// changed (no file on any host, no store, nothing restarted).
+fn securing_the_plaintext_cluster_is_refused(world: &World, project: &Path, refusal: &str) {
     let plaintext = std::fs::read_to_string(project).unwrap();
     let p = project.to_str().unwrap();
-    let files = "sha256sum /etc/kafka/server.properties /etc/kafka/kafka-server.env; ls /etc/kafka";
-    let before: Vec<(String, String)> = world
-        .hosts()
-        .iter()
-        .map(|h| (world.ssh_ok(&h.name, "root", files), invocation(world, &h.name, "kafka-server")))
-        .collect();
+    let files = "sha256sum /etc/kafka/* 2>/dev/null; ls /etc/kafka; \
+                 systemctl show -p InvocationID --value kafka-server zookeeper-server; true";
+    let before: Vec<String> = world.hosts().iter().map(|h| world.ssh_ok(&h.name, "root", files)).collect();
     let secured = format!(
         "{plaintext}\n[security]\nprotocol = \"sasl_ssl\"\nca = \"generate\"\nadmin_user = \"admin\"\nusers = [\"orders-app\"]\n"
     );
     std::fs::write(project, secured).unwrap();
     let o = wizard(&["deploy", p]);
     let log = text(&o);
-    let after: Vec<(String, String)> = world
-        .hosts()
-        .iter()
-        .map(|h| (world.ssh_ok(&h.name, "root", files), invocation(world, &h.name, "kafka-server")))
-        .collect();
+    let after: Vec<String> = world.hosts().iter().map(|h| world.ssh_ok(&h.name, "root", files)).collect();
     std::fs::write(project, &plaintext).unwrap();
-    eprintln!("[wizard] deploy with [security] on the formatted plaintext cluster -> {}\n{log}", o.status);
+    eprintln!("[wizard] deploy with [security] on the plaintext cluster -> {}\n{log}", o.status);
     assert_eq!(o.status.code(), Some(1), "{log}");
-    assert!(log.contains("the storage is already formatted") && log.contains("nothing was changed"), "{log}");
+    assert!(log.contains(refusal) && log.contains("nothing was changed"), "{log}");
     assert_eq!(before, after, "no file written and nothing restarted on any host");
     assert!(!log.contains("creating it"), "no secrets store was made: {log}");
     assert_eq!(status_json(p)["healthy"], true, "the plaintext cluster runs on");

@@ -7,22 +7,23 @@
 //! one revoked, others' kept); no TLS / no SASL / a wrong password are refused; a no-change re-deploy restarts
 //! nothing and changes no ACL; no generated password is in any output, log, the project file or the export.
 //! `e2e_secure/secrets.rs`: export with and without `--include-secrets`, and a lost secrets store recovered from
-//! the hosts.
+//! the hosts. `e2e_secure/zookeeper.rs`: the same for a ZooKeeper-mode cluster (Kafka 3.9), with a locked ensemble.
 
 #[path = "e2e_secure/acls.rs"]
 mod acls;
 mod support;
 
+#[path = "e2e_secure/checks.rs"]
+mod checks;
 #[path = "e2e_secure/secrets.rs"]
 mod secrets;
+#[path = "e2e_secure/zookeeper.rs"]
+mod zookeeper;
 
-use kafka_wizard::health::{kafka_metadata_with, HealthError};
-use kafka_wizard::security::scram::ScramMechanism;
-use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use support::world::{self, Mirror, World};
 
 /// Runs the wizard with its download cache and data directory (the secrets store) under `home`; every run's
@@ -41,6 +42,8 @@ fn deploy(world: &World, home: &Path, log: &mut String, project: &str) -> Output
         for h in world.hosts() {
             let errors = world.ssh(&h.name, "root", "grep -h -m 12 -E -A3 'ERROR|FATAL' /var/log/kafka/server.log");
             eprintln!("--- {} server.log errors:\n{}", h.name, String::from_utf8_lossy(&errors.stdout));
+            let zookeeper = world.ssh(&h.name, "root", "journalctl -u zookeeper-server -n 15 --no-pager -o cat");
+            eprintln!("--- {} zookeeper-server:\n{}", h.name, String::from_utf8_lossy(&zookeeper.stdout));
         }
         panic!("deploy failed:\n{text}");
     }
@@ -121,12 +124,7 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     assert!(String::from_utf8_lossy(&out.stderr).contains("secrets store"), "the new store is told");
     let mut passwords = stored_passwords(home);
 
-    let status = wizard(home, &mut log, &["status", "--json", p]);
-    let st: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
-    assert_eq!(st["healthy"], true, "{st}");
-    let t = Instant::now();
-    wizard(home, &mut log, &["smoke", p]);
-    eprintln!("MEASURE smoke test over SASL_SSL as admin: {:.1}s", t.elapsed().as_secs_f64());
+    checks::healthy_and_smoke(home, &mut log, p, "");
 
     // On the hosts: keys and the JAAS file root:kafka 0640; server.properties holds no password.
     for h in world.hosts() {
@@ -143,59 +141,17 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     }
 
     // A third-party client from client-config output only: RF=3 topic, produce and consume, hostname verified.
-    let admin_dir = home.join("client-admin");
-    wizard(home, &mut log, &["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
-    for f in ["client.properties", "ca.pem"] {
-        assert_eq!(std::fs::metadata(admin_dir.join(f)).unwrap().permissions().mode() & 0o777, 0o600, "{f}");
-    }
-    let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
-    let python = Path::new(&cache).join("py-client/bin/python");
-    assert!(python.exists(), "{} missing: run tests/world/prepare.sh", python.display());
-    let started = Instant::now();
-    let out = Command::new(&python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/secure_client.py"))
-        .args(["--properties", admin_dir.join("client.properties").to_str().unwrap(), "secure-orders"])
-        .output()
-        .unwrap();
-    let client = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "secure_client.py failed:\n{client}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"produced": 20, "consumed": 20, "replicas": [3]}"#);
-    eprintln!("MEASURE kafka-python client-config roundtrip (RF=3): {:.1}s", started.elapsed().as_secs_f64());
-    log.push_str(&client);
+    let admin_dir = checks::admin_client_roundtrip(home, &mut log, p, "");
 
     // An application user without ACLs logs in but is denied (StandardAuthorizer, no allow-everyone).
+    checks::denied_without_acls(home, &mut log, p, "orders-app");
     let app_dir = home.join("client-orders-app");
-    wizard(home, &mut log, &["client-config", p, "--user", "orders-app", "--out", app_dir.to_str().unwrap()]);
-    let out = Command::new(&python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/secure_client.py"))
-        .args(["--properties", app_dir.join("client.properties").to_str().unwrap(), "orders-denied"])
-        .output()
-        .unwrap();
-    let denied = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(!out.status.success() && denied.contains("AuthorizationFailed"), "orders-app without ACLs:\n{denied}");
-    log.push_str(&denied);
+    let python = checks::python();
     acls::granted_used_revoked_and_others_kept(&world, home, &mut log, &project, &python, &admin_dir, &app_dir);
 
     // Every wrong way in is refused: no TLS, TLS without SASL, a wrong password.
     let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
-    let broker = format!("{}:9092", world.hosts()[0].ip);
-    let login = |password: &str| ScramLogin {
-        mechanism: ScramMechanism::Sha512,
-        username: "admin".into(),
-        password: Secret::new(password),
-    };
-    let trust = TlsTrust::from_ca_pem(&ca).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let refused = |auth: KafkaAuth| -> HealthError {
-        let err = rt.block_on(kafka_metadata_with(&broker, &auth, Duration::from_secs(10))).expect_err("refused");
-        eprintln!("[e2e_secure] refused: {err}");
-        err
-    };
-    let wrong = KafkaAuth { tls: Some(trust.clone()), sasl: Some(login("not-the-password-0")) };
-    assert!(matches!(refused(wrong), HealthError::AuthenticationFailed { .. }));
-    assert!(refused(KafkaAuth { tls: None, sasl: Some(login("x")) }).to_string().contains("connect with TLS"));
-    refused(KafkaAuth::plaintext());
-    assert!(refused(KafkaAuth { tls: Some(trust), sasl: None }).to_string().contains("log in with SASL"));
+    checks::wrong_ways_in_are_refused(&ca, &format!("{}:9092", world.hosts()[0].ip));
 
     // A no-change re-deploy restarts nothing.
     let before: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name)).collect();
@@ -210,25 +166,6 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     passwords.extend(secrets::export_and_recovery(&world, home, &mut log, p, &python));
 
     // No generated password anywhere but the store, the hosts' secret files and client-config's output.
-    let export = home.join("export");
-    wizard(home, &mut log, &["export", p, "--out", export.to_str().unwrap()]);
-    wizard(home, &mut log, &["deploy", "--dry-run", p]);
-    let patterns: Vec<String> = passwords.iter().flat_map(|p| ["-e".to_string(), p.clone()]).collect();
-    let grep = Command::new("grep").arg("-rqF").args(&patterns).arg(&export).arg(&project).status().unwrap();
-    assert_eq!(grep.code(), Some(1), "a password is in the project file or the export");
-    for pw in &passwords {
-        assert!(!log.contains(pw.as_str()), "a password is in the wizard's output or the client's");
-    }
-    let pattern = patterns.join(" ");
-    for h in world.hosts() {
-        let found = world.ssh(
-            &h.name,
-            "root",
-            &format!(
-                "{{ journalctl --no-pager; cat /var/log/kafka/* /etc/kafka/server.properties /etc/kafka/kafka-server.env; }} 2>/dev/null | grep -cF {pattern}"
-            ),
-        );
-        let count = String::from_utf8_lossy(&found.stdout).trim().to_string();
-        assert_eq!(count, "0", "{}: a password is in the journal, Kafka's logs or a shown file", h.name);
-    }
+    let shown = "/var/log/kafka/* /etc/kafka/server.properties /etc/kafka/kafka-server.env";
+    checks::no_password_leaks(&world, home, &project, &mut log, &passwords, shown);
 }

@@ -114,13 +114,13 @@ fn kraft_voters_list_every_controller_and_only_controllers_listen_on_the_control
     }
 }
 
-/// The secured fixture's files as deploy writes them — secret values from a secrets store's material (fixed test
-/// values here) — match `tests/golden/kraft-secure-material/`; export (above) has placeholders instead, and no
-/// test secret appears in any exported file.
-#[test]
-fn a_secured_cluster_renders_its_tls_and_jaas_files_from_the_store_material() {
+/// A secured fixture's files as deploy writes them — secret values from a secrets store's material (fixed test
+/// values here) — match `tests/golden/<fixture>-material/`; export (above) has placeholders instead, and no test
+/// secret appears in any exported file.
+fn check_secured_files_from_material(fixture: &str) {
     use kafka_wizard::security::{store::SecretMaterial, Secret};
-    let spec = project::load(Path::new("tests/fixtures/kraft-secure.toml")).unwrap().validation.spec.unwrap();
+    let spec = project::load(Path::new(&format!("tests/fixtures/{fixture}.toml"))).unwrap().validation.spec.unwrap();
+    let security = spec.security.clone().unwrap();
     let material = SecretMaterial {
         ca_cert: "-----BEGIN CERTIFICATE-----\nTEST-CA\n-----END CERTIFICATE-----\n".into(),
         keystores: spec
@@ -136,16 +136,21 @@ fn a_secured_cluster_renders_its_tls_and_jaas_files_from_the_store_material() {
                 )
             })
             .collect(),
-        passwords: ["admin", "kafka-broker", "orders-app"]
+        passwords: security
+            .scram_users()
             .iter()
             .map(|u| (u.to_string(), Secret::new(format!("TESTPASSWORD{}", u.replace('-', "")))))
             .collect(),
+        zookeeper: kafka_wizard::security::store::zookeeper_logins(&spec)
+            .iter()
+            .map(|l| (l.to_string(), Secret::new(format!("TESTZOOKEEPER{l}"))))
+            .collect(),
     };
-    let golden = Path::new("tests/golden/kraft-secure-material");
+    let golden = Path::new("tests/golden").join(format!("{fixture}-material"));
     let mut expected_paths = BTreeSet::new();
     for host in &spec.hosts {
         for f in kafka_wizard::render::render_host_with(&spec, host, Some(&material)) {
-            let is_security = f.secret || f.path.contains("/tls/") || f.path.ends_with("kafka-server.env");
+            let is_security = f.secret || f.path.contains("/tls/") || f.path.ends_with(".env");
             if !is_security {
                 continue;
             }
@@ -155,11 +160,21 @@ fn a_secured_cluster_renders_its_tls_and_jaas_files_from_the_store_material() {
                 std::fs::write(&path, &f.content).unwrap();
             }
             assert_eq!(std::fs::read_to_string(&path).unwrap(), f.content, "{}", path.display());
-            expected_paths.insert(path.strip_prefix(golden).unwrap().to_string_lossy().into_owned());
+            expected_paths.insert(path.strip_prefix(&golden).unwrap().to_string_lossy().into_owned());
         }
     }
-    assert_eq!(files_under(golden), expected_paths);
+    assert_eq!(files_under(&golden), expected_paths);
     for e in export::entries(&spec).unwrap() {
         assert!(!e.content.contains("TEST"), "{} holds a test secret", e.path);
     }
+}
+
+#[test]
+fn a_secured_cluster_renders_its_tls_and_jaas_files_from_the_store_material() {
+    check_secured_files_from_material("kraft-secure");
+}
+
+#[test]
+fn a_secured_zookeeper_mode_cluster_renders_its_tls_and_both_jaas_files_from_the_store_material() {
+    check_secured_files_from_material("zookeeper-secure");
 }

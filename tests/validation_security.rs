@@ -105,9 +105,29 @@ fn kraft_with_scram_below_3_5_and_tls_below_3_3_are_refused_naming_the_release_n
 }
 
 #[test]
-fn a_secured_zookeeper_mode_cluster_is_refused_as_not_yet_built() {
-    let text = include_str!("fixtures/seed-cluster.toml").to_string() + "\n[security]\n";
-    expect(Severity::Error, &text, "security.protocol", "not yet");
+fn a_secured_zookeeper_mode_cluster_on_kafka_3_6_or_newer_with_its_own_ensemble_is_valid() {
+    let text = include_str!("fixtures/zookeeper-secure.toml");
+    let v = project::validate(&project::parse(text).unwrap());
+    assert!(v.problems.iter().all(|p| !p.is_error()), "{:?}", v.problems);
+    assert_eq!(v.spec.unwrap().security.unwrap().scram_users(), ["admin", "kafka-broker", "orders-app"]);
+}
+
+#[test]
+fn a_secured_zookeeper_mode_cluster_below_3_6_is_refused_once_naming_the_release_needed() {
+    let old = include_str!("fixtures/zookeeper-secure.toml").replace("\"3.9.1\"", "\"3.5.2\"");
+    expect(Severity::Error, &old, "security.protocol", "choose Kafka 3.6.0 or newer");
+    let seed = include_str!("fixtures/seed-cluster.toml").to_string() + "\n[security]\n";
+    let found = problems(&seed);
+    expect_in(&found, Severity::Error, "security.protocol", "enforce.auth");
+    assert_eq!(found.iter().filter(|p| p.field == "security.protocol" && p.is_error()).count(), 1, "{found:?}");
+}
+
+#[test]
+fn a_secured_cluster_on_an_external_zookeeper_ensemble_is_refused() {
+    let text = include_str!("fixtures/zookeeper-secure.toml")
+        .replace("roles = [\"zookeeper\"]", "roles = []")
+        .replace("chroot = \"/zk-secure\"", "chroot = \"/zk-secure\"\nexternal = [\"zk.example.com:2181\"]");
+    expect(Severity::Error, &text, "zookeeper.external", "ensemble the wizard runs");
 }
 
 #[test]

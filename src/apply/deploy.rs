@@ -56,7 +56,7 @@ async fn run_plan(
     let mut runs = connect_and_probe(spec, &opts.connect, &opts.limit, events).await?;
     let formatted: Vec<String> = runs
         .iter()
-        .filter(|run| !run.facts.meta_cluster_ids.is_empty())
+        .filter(|run| !run.facts.meta_cluster_ids.is_empty() || run.facts.zookeeper_data)
         .map(|run| spec.hosts[run.index].name.to_string())
         .collect();
     if opts.recover_secrets {

@@ -2,11 +2,13 @@
 //!
 //! The probe asks for exactly what the operations compare against: OS and init system, Java, the service user,
 //! the installed release and symlink, the SHA-512 of every file the wizard would write, owner/mode of every
-//! directory, free space and KRaft `meta.properties` of the data directories, unit states and listening ports.
+//! directory, free space and KRaft `meta.properties` of the data directories, unit states and listening ports; in
+//! ZooKeeper mode whether a member's data directory has data, and the record of SCRAM users written into ZooKeeper.
 
+use super::decide::scram_users;
 use super::pending;
 use crate::plan;
-use crate::project::spec::{ClusterSpec, HostSpec};
+use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role};
 use crate::render::{self, Service};
 use crate::shell::quote;
 use serde::Serialize;
@@ -60,6 +62,11 @@ pub struct HostFacts {
     pub pending_restart: BTreeSet<String>,
     /// TCP ports something listens on.
     pub listening: Vec<u16>,
+    /// ZooKeeper mode with SASL: the SCRAM credentials written into ZooKeeper from this host, per user the digest
+    /// of what was written (`apply::decide::scram_users`).
+    pub scram_users: BTreeMap<String, String>,
+    /// An ensemble member's data directory holds ZooKeeper data (`version-2`): it has run.
+    pub zookeeper_data: bool,
 }
 
 impl HostFacts {
@@ -136,6 +143,14 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
             "echo \"reload $(systemctl show -p NeedDaemonReload --value {unit} 2>/dev/null || true) {unit}\"\n"
         ));
     }
+    if let (Coordination::Zookeeper(z), true) = (&spec.coordination, host.has(Role::Zookeeper)) {
+        s.push_str(&format!(
+            "if [ -d {} ]; then echo 'zkdata yes'; fi\n",
+            quote(z.data_dir.join("version-2").as_str())
+        ));
+    }
+    let record = quote(scram_users::RECORD);
+    s.push_str(&format!("if [ -f {record} ]; then sed 's/^/scram /' {record}; fi\n"));
     s.push_str(&pending::probe_script());
     s.push_str("for a in $(ss -Hltn 2>/dev/null | awk '{print $4}'); do echo \"listen ${a##*:}\"; done\n");
     s
@@ -205,6 +220,12 @@ pub fn parse_probe(output: &str) -> HostFacts {
                     f.units.entry(unit.to_string()).or_default().needs_daemon_reload = answer == "yes";
                 }
             }
+            "scram" => {
+                if let Some((user, digest)) = rest.split_once(' ') {
+                    f.scram_users.insert(user.to_string(), digest.trim().to_string());
+                }
+            }
+            "zkdata" => f.zookeeper_data = rest == "yes",
             "pending" => {
                 f.pending_restart.insert(rest.trim().to_string());
             }
@@ -285,5 +306,24 @@ mod tests {
         assert!(f.units["kafka-server.service"].needs_daemon_reload);
         assert!(f.owes_restart(Service::Kafka) && !f.owes_restart(Service::Zookeeper));
         assert_eq!(f.listening, vec![9092]);
+        assert!(f.scram_users.is_empty() && !f.zookeeper_data);
+    }
+
+    #[test]
+    fn a_probe_reads_the_record_of_scram_users_and_whether_the_ensemble_has_data() {
+        let f = parse_probe("zkdata yes\nscram admin 0a1b\nscram orders-app 2c3d\n");
+        assert!(f.zookeeper_data);
+        assert_eq!(
+            f.scram_users.iter().map(|(u, d)| format!("{u}={d}")).collect::<Vec<_>>(),
+            ["admin=0a1b", "orders-app=2c3d"]
+        );
+        let spec = crate::project::validate(
+            &crate::project::parse(include_str!("../../tests/fixtures/zookeeper-secure.toml")).unwrap(),
+        )
+        .spec
+        .unwrap();
+        let script = probe_script(&spec, &spec.hosts[0]);
+        assert!(script.contains("if [ -d /var/lib/zookeeper/version-2 ]; then echo 'zkdata yes'; fi"), "{script}");
+        assert!(script.contains("sed 's/^/scram /' /var/lib/kafka-wizard/zookeeper-scram"), "{script}");
     }
 }

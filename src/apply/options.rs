@@ -113,6 +113,12 @@ pub enum ApplyError {
     /// Recovering a lost secrets store: the new passwords could not be set on the cluster (nothing was saved).
     #[error("recovering the secrets store: {0} — nothing was saved; start the cluster's brokers and run again")]
     RecoverReset(String),
+    /// ZooKeeper mode: `[security]` on a cluster whose brokers or ensemble already ran, with no secrets store for
+    /// it. Securing it is a sequence of rolls (the ensemble's SASL, the brokers' login, `zookeeper.set.acl`, the
+    /// znodes' ACLs rewritten, a TLS listener beside the plaintext one) that is not built: refused before anything
+    /// is made or changed (docs/facts/kafka.md §13).
+    #[error("{hosts}: this ZooKeeper-mode cluster has already run (broker storage or ensemble data exists), and there is no secrets store for it at {store} — it was deployed without [security] (or its store is lost). Securing a running ZooKeeper-mode cluster takes several rolling steps (ZooKeeper's SASL logins, the brokers' ZooKeeper login, zookeeper.set.acl with the existing znodes' ACLs rewritten by zookeeper-security-migration.sh, a TLS listener beside the plaintext one while clients move) that the wizard does not do yet, and a single roll would lock the brokers out of ZooKeeper and each other: nothing was changed. Remove [security] to keep running the cluster as it is, restore the store file, or deploy a new secured cluster (with empty data directories) and move the clients")]
+    SecurePlaintextZookeeperCluster { hosts: String, store: String },
 }
 
 impl ApplyError {

@@ -12,7 +12,7 @@
 use super::hosts::HostRun;
 use super::options::ApplyError;
 use crate::events::{Event, EventSink, Target};
-use crate::project::spec::{ClusterSpec, BROKER_USER};
+use crate::project::spec::{ClusterSpec, Coordination, BROKER_USER};
 use crate::security::client::{KafkaAuth, ScramLogin, TlsTrust};
 use crate::security::credentials::set_scram_passwords;
 use crate::security::recover::{files_to_read, recover, reset_users, FoundOnHost};
@@ -36,6 +36,10 @@ pub(crate) async fn recover_secrets(
         warn("recover secrets: the cluster has no [security]: nothing to recover".into());
         return Ok(());
     };
+    if matches!(spec.coordination, Coordination::Zookeeper(_)) {
+        warn("recover secrets: not built yet for ZooKeeper mode; restore the store file instead".into());
+        return Ok(());
+    }
     let store = SecretsStore::for_cluster(spec);
     if store.path.exists() {
         warn(format!("recover secrets: the secrets store {} exists: nothing to recover", store.path.display()));

@@ -5,7 +5,7 @@
 
 use super::options::ApplyError;
 use crate::events::{Event, EventSink, Target};
-use crate::project::spec::ClusterSpec;
+use crate::project::spec::{ClusterSpec, Coordination};
 use crate::security::client::{KafkaAuth, ScramLogin, TlsTrust};
 use crate::security::store::{SecretMaterial, SecretsStore};
 use std::sync::Arc;
@@ -21,15 +21,25 @@ pub fn for_deploy(spec: &ClusterSpec, events: &EventSink) -> Result<Option<Arc<S
     Ok(Some(Arc::new(material)))
 }
 
-/// Refuses `[security]` on a cluster whose storage is already formatted when there is no secrets store for it
-/// (deployed plaintext, or the store is lost): see [`ApplyError::SecureFormattedCluster`]. `formatted` names the
-/// hosts with a formatted data directory. Checked before the store is made, so a refused run leaves none behind.
+/// Refuses `[security]` on a cluster that has already run when there is no secrets store for it (deployed
+/// plaintext, or the store is lost): see [`ApplyError::SecureFormattedCluster`] (KRaft) and
+/// [`ApplyError::SecurePlaintextZookeeperCluster`]. `formatted` names the hosts with a formatted data directory
+/// (or, in ZooKeeper mode, ensemble data). Checked before the store is made, so a refused run leaves none behind.
 pub fn refuse_securing_formatted(spec: &ClusterSpec, formatted: &[String]) -> Result<(), ApplyError> {
     let store = SecretsStore::for_cluster(spec);
-    if spec.security.is_none() || formatted.is_empty() || store.path.exists() {
+    refusal(spec, formatted, &store.path)
+}
+
+/// [`refuse_securing_formatted`]'s judgement, given where the store would be.
+fn refusal(spec: &ClusterSpec, formatted: &[String], store: &std::path::Path) -> Result<(), ApplyError> {
+    if spec.security.is_none() || formatted.is_empty() || store.exists() {
         return Ok(());
     }
-    Err(ApplyError::SecureFormattedCluster { hosts: formatted.join(", "), store: store.path.display().to_string() })
+    let (hosts, store) = (formatted.join(", "), store.display().to_string());
+    Err(match spec.coordination {
+        Coordination::Kraft(_) => ApplyError::SecureFormattedCluster { hosts, store },
+        Coordination::Zookeeper(_) => ApplyError::SecurePlaintextZookeeperCluster { hosts, store },
+    })
 }
 
 /// A dry run: the store's material when the store exists and has everything (nothing is made or saved), else
@@ -55,4 +65,33 @@ pub fn kafka_auth(spec: &ClusterSpec) -> Result<KafkaAuth, String> {
         password: material.passwords[&security.admin_user].clone(),
     });
     Ok(KafkaAuth { tls: Some(tls), sasl })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::{parse, validate};
+
+    fn spec(text: &str) -> ClusterSpec {
+        validate(&parse(text).unwrap()).spec.unwrap()
+    }
+
+    #[test]
+    fn securing_a_cluster_that_ran_without_a_store_is_refused_with_the_steps_of_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.toml");
+        let zk = spec(include_str!("../../tests/fixtures/zookeeper-secure.toml"));
+        let err = refusal(&zk, &["zks1.example.com".into()], &missing).unwrap_err();
+        assert!(matches!(err, ApplyError::SecurePlaintextZookeeperCluster { .. }), "{err}");
+        let text = err.to_string();
+        assert!(text.starts_with("zks1.example.com: this ZooKeeper-mode cluster has already run"), "{text}");
+        assert!(text.contains("zookeeper-security-migration.sh") && text.contains("nothing was changed"), "{text}");
+        let kraft = spec(include_str!("../../tests/fixtures/kraft-secure.toml"));
+        let err = refusal(&kraft, &["secure1.example.com".into()], &missing).unwrap_err();
+        assert!(matches!(err, ApplyError::SecureFormattedCluster { .. }), "{err}");
+
+        assert!(refusal(&zk, &[], &missing).is_ok(), "a cluster that never ran is secured from the start");
+        std::fs::write(&missing, "").unwrap();
+        assert!(refusal(&zk, &["zks1.example.com".into()], &missing).is_ok(), "its own store: deployed secured");
+    }
 }

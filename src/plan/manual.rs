@@ -175,5 +175,6 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep, host: &str) -> Vec<S
             enable.extend(units.iter().map(|u| u.unit().to_string()));
             vec!["systemctl daemon-reload".into(), shell::join(&enable)]
         }
+        HostStep::CreateScramUsers { users, connect } => super::scram_users::manual_commands(spec, users, connect),
     }
 }

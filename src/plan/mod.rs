@@ -12,6 +12,7 @@ pub mod argfile;
 pub mod limit;
 mod manual;
 pub mod roll;
+pub mod scram_users;
 
 pub use limit::{Intent, Limit, LimitError, Running};
 pub use manual::{acl_commands, fetch_commands, health_commands, manual_commands, start_commands, UPLOAD_DIR};
@@ -64,6 +65,9 @@ pub enum PhaseKind {
     StartZookeeper,
     #[ts(rename = PhaseKind::StartControllers.id())]
     StartControllers,
+    /// ZooKeeper mode with SASL: the SCRAM users written into ZooKeeper, after the ensemble and before the brokers.
+    #[ts(rename = PhaseKind::ZookeeperScramUsers.id())]
+    ZookeeperScramUsers,
     #[ts(rename = PhaseKind::StartBrokers.id())]
     StartBrokers,
     #[ts(rename = PhaseKind::ApplyAcls.id())]
@@ -81,6 +85,7 @@ impl PhaseKind {
             PhaseKind::Register => "register",
             PhaseKind::StartZookeeper => "start-zookeeper",
             PhaseKind::StartControllers => "start-controllers",
+            PhaseKind::ZookeeperScramUsers => "zookeeper-scram-users",
             PhaseKind::StartBrokers => "start-brokers",
             PhaseKind::ApplyAcls => "apply-acls",
         }
@@ -279,6 +284,13 @@ pub enum HostStep {
     RegisterUnits {
         units: Vec<Service>,
     },
+    /// ZooKeeper mode with SASL: every SCRAM user's credential in ZooKeeper under the chroot (`connect`), which is
+    /// created first when missing — through the brokers' ZooKeeper login, passwords read from a 0600 file (skipped
+    /// for users already written with their current password).
+    CreateScramUsers {
+        users: Vec<String>,
+        connect: String,
+    },
 }
 
 impl HostStep {
@@ -297,6 +309,9 @@ impl HostStep {
             HostStep::FormatStorage { .. } => "format KRaft storage with the cluster id".to_string(),
             HostStep::RegisterUnits { units } => {
                 format!("register and enable {}", units.iter().map(|u| u.unit()).collect::<Vec<_>>().join(", "))
+            }
+            HostStep::CreateScramUsers { users, connect } => {
+                format!("create SCRAM users {} in ZooKeeper ({connect})", users.join(", "))
             }
         }
     }
@@ -356,7 +371,12 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
             vec![HostStep::RegisterUnits { units }]
         }
     }));
-    phases.extend(start_phases(spec));
+    let mut starts = start_phases(spec);
+    if let Some(scram) = scram_users::phase(spec) {
+        let brokers = starts.iter().position(|p| p.kind == PhaseKind::StartBrokers).unwrap_or(starts.len());
+        starts.insert(brokers, scram);
+    }
+    phases.extend(starts);
     if let Some(work) = reconcile_acls(spec) {
         phases.push(Phase {
             kind: PhaseKind::ApplyAcls,

@@ -4,7 +4,8 @@
 //! members), environment files and systemd units. Content is deterministic (no timestamps), so a re-run writes
 //! nothing when nothing changed, and golden tests pin every byte. Configuration lives in `kafka.config_dir`,
 //! outside the versioned install directory, so an upgrade is a symlink swap. A secured cluster's hosts also get
-//! their TLS files and JAAS file (`security`); their secret values come from a [`SecretMaterial`] — the secrets
+//! their TLS files and JAAS file (`security`), a secured ensemble its SASL keys and JAAS file
+//! (`zookeeper_security`); their secret values come from a [`SecretMaterial`] — the secrets
 //! store's at deploy ([`render_host_with`]), placeholders everywhere else ([`render_host`]: Review, export, plan).
 
 pub(crate) mod properties;
@@ -12,6 +13,7 @@ pub mod security;
 mod server;
 mod systemd;
 mod zookeeper;
+pub mod zookeeper_security;
 
 use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role};
 use crate::security::store::SecretMaterial;
@@ -19,7 +21,7 @@ use serde::Serialize;
 use thiserror::Error;
 use ts_rs::TS;
 
-pub use server::{min_insync_replicas, replication_for};
+pub use server::{min_insync_replicas, replication_for, zookeeper_connect};
 pub use systemd::{KAFKA_UNIT, ZOOKEEPER_UNIT};
 
 /// A service the wizard runs under systemd: its unit's name and which hosts run it (one home for both).
@@ -156,6 +158,9 @@ pub fn render_host(spec: &ClusterSpec, host: &HostSpec) -> Vec<GeneratedFile> {
 pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&SecretMaterial>) -> Vec<GeneratedFile> {
     let mut files = Vec::new();
     let config_dir = &spec.kafka.config_dir;
+    let placeholders =
+        spec.security.as_ref().filter(|_| material.is_none()).map(|s| SecretMaterial::placeholders(spec, s));
+    let material = material.or(placeholders.as_ref());
     if host.runs_kafka() {
         files.push(GeneratedFile {
             path: config_dir.join("server.properties").to_string(),
@@ -189,15 +194,7 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
             service: Service::Kafka,
             secret: false,
         });
-        if let Some(s) = &spec.security {
-            let placeholders;
-            let material = match material {
-                Some(m) => m,
-                None => {
-                    placeholders = SecretMaterial::placeholders(spec, s);
-                    &placeholders
-                }
-            };
+        if let Some(material) = material {
             files.extend(security::security_files(spec, host, material));
         }
     }
@@ -238,6 +235,9 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
             service: Service::Zookeeper,
             secret: false,
         });
+        if let Some(material) = material.filter(|_| zookeeper_security::locked(spec)) {
+            files.push(zookeeper_security::jaas_file(spec, material));
+        }
     }
     files
 }

@@ -1,9 +1,11 @@
-//! What a secured cluster adds to each Kafka host (docs/facts/kafka.md §11): the TLS files under
+//! What a secured cluster adds to each Kafka host (docs/facts/kafka.md §11, §13): the TLS files under
 //! `<config_dir>/tls/` (the CA as truststore; the node's PEM keystore: key + certificate chain, root:kafka 0640),
 //! the `server.properties` security keys (listener protocols, PEM stores, mTLS on the controller listener, SCRAM,
-//! `StandardAuthorizer` with its super users), and — with SASL — the JAAS file holding the brokers' own SCRAM login
-//! (root:kafka 0640), read through `KAFKA_OPTS=-Djava.security.auth.login.config=…`, so `server.properties`, which
-//! Review shows, never holds a password.
+//! the authorizer — `StandardAuthorizer` in KRaft, `AclAuthorizer` in ZooKeeper mode — with its super users), and
+//! the brokers' JAAS file (root:kafka 0640) — their own SCRAM login with SASL, and in ZooKeeper mode their login to
+//! the ensemble (`Client`) with `zookeeper.set.acl=true` — read through
+//! `KAFKA_OPTS=-Djava.security.auth.login.config=…`, so `server.properties`, which Review shows, never holds a
+//! password. The ensemble's own side is `zookeeper_security.rs`.
 //!
 //! Secret values come from a [`SecretMaterial`]: the secrets store's at deploy, placeholders for Review and export.
 //! SCRAM between controllers is not supported (KAFKA-FACTS: cp-ansible refuses it), so the controller listener is
@@ -18,6 +20,8 @@ use crate::security::store::SecretMaterial;
 pub const SECURE_LISTENER: &str = "BROKER";
 /// KRaft's authorizer (3.2+, on every broker and controller).
 pub const KRAFT_AUTHORIZER: &str = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+/// ZooKeeper mode's authorizer (2.4+; ACLs kept in ZooKeeper).
+pub const ZOOKEEPER_AUTHORIZER: &str = "kafka.security.authorizer.AclAuthorizer";
 
 /// `<config_dir>/tls`: the CA and the node's keystore.
 pub fn tls_dir(spec: &ClusterSpec) -> AbsPath {
@@ -32,14 +36,15 @@ pub fn keystore_path(spec: &ClusterSpec) -> AbsPath {
     tls_dir(spec).join("node.pem")
 }
 
-/// The JAAS file with the brokers' own SCRAM login (only with SASL, on hosts with the broker role).
+/// The brokers' JAAS file: their own SCRAM login (with SASL) and their ZooKeeper login (ZooKeeper mode).
 pub fn jaas_path(spec: &ClusterSpec) -> AbsPath {
     spec.kafka.config_dir.join("kafka-server-jaas.conf")
 }
 
-/// Whether `host` reads the JAAS file: it runs a broker of a SASL cluster.
+/// Whether `host` reads the JAAS file: it runs a broker of a SASL cluster, or of a secured ZooKeeper-mode cluster.
 pub fn reads_jaas(spec: &ClusterSpec, host: &HostSpec) -> bool {
-    spec.security.as_ref().is_some_and(SecuritySpec::sasl) && host.has(Role::Broker)
+    host.has(Role::Broker)
+        && (spec.security.as_ref().is_some_and(SecuritySpec::sasl) || super::zookeeper_security::locked(spec))
 }
 
 /// The listener name the brokers use and the protocol it speaks.
@@ -61,7 +66,11 @@ pub fn controller_protocol(spec: &ClusterSpec) -> &'static str {
 
 /// The security keys of `server.properties` (no secrets: passwords live in the JAAS file).
 pub fn server_security(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, s: &SecuritySpec) {
-    w.section("TLS: PEM files written by the wizard (key + chain, CA); client certificates on the controller listener");
+    w.section(if spec.is_kraft() {
+        "TLS: PEM files written by the wizard (key + chain, CA); client certificates on the controller listener"
+    } else {
+        "TLS: PEM files written by the wizard (key + chain, CA)"
+    });
     w.set("ssl.keystore.type", "PEM");
     w.set("ssl.keystore.location", keystore_path(spec).as_str());
     w.set("ssl.truststore.type", "PEM");
@@ -79,16 +88,26 @@ pub fn server_security(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &Host
             w.set("sasl.mechanism.inter.broker.protocol", s.mechanism.name());
         }
         w.section("Authorization: only the super users until ACLs grant application users more");
-        w.set("authorizer.class.name", KRAFT_AUTHORIZER);
-        w.set("super.users", super_users(s));
+        w.set("authorizer.class.name", if spec.is_kraft() { KRAFT_AUTHORIZER } else { ZOOKEEPER_AUTHORIZER });
+        w.set("super.users", super_users(spec, s));
         w.set("allow.everyone.if.no.acl.found", "false");
+    }
+    if !spec.is_kraft() {
+        w.section(&format!(
+            "ZooKeeper: brokers log in (SASL DIGEST-MD5, the Client section of {}) and their znodes are theirs alone to change",
+            jaas_path(spec)
+        ));
+        w.set("zookeeper.set.acl", "true");
     }
 }
 
-/// `User:<admin>;User:kafka-broker;User:<node certificate subject>…`.
-pub fn super_users(s: &SecuritySpec) -> String {
+/// `User:<admin>;User:kafka-broker`, then in KRaft the nodes' certificate subjects (their principal on the mTLS
+/// controller listener; ZooKeeper mode has none).
+pub fn super_users(spec: &ClusterSpec, s: &SecuritySpec) -> String {
     let mut users = vec![format!("User:{}", s.admin_user), format!("User:{BROKER_USER}")];
-    users.extend(s.node_principals());
+    if spec.is_kraft() {
+        users.extend(s.node_principals());
+    }
     users.join(";")
 }
 
@@ -124,9 +143,15 @@ pub fn security_files(spec: &ClusterSpec, host: &HostSpec, material: &SecretMate
             content: jaas_file(spec, material),
             mode: 0o640,
             owner: Owner::RootServiceGroup,
-            purpose: format!(
-                "The brokers' own SCRAM login ({BROKER_USER}) for inter-broker traffic (secret, not shown)"
-            ),
+            purpose: match (sasl(spec), spec.is_kraft()) {
+                (true, true) => {
+                    format!("The brokers' own SCRAM login ({BROKER_USER}) for inter-broker traffic (secret, not shown)")
+                }
+                (true, false) => format!(
+                    "The brokers' own SCRAM login ({BROKER_USER}) and their ZooKeeper login (secret, not shown)"
+                ),
+                _ => "The brokers' ZooKeeper login (secret, not shown)".to_string(),
+            },
             service: Service::Kafka,
             secret: true,
         });
@@ -134,16 +159,29 @@ pub fn security_files(spec: &ClusterSpec, host: &HostSpec, material: &SecretMate
     files
 }
 
-/// A JAAS file: its comments are `//` (Java's JAAS parser refuses `#`).
+fn sasl(spec: &ClusterSpec) -> bool {
+    spec.security.as_ref().is_some_and(SecuritySpec::sasl)
+}
+
+/// A JAAS file's header: its comments are `//` (Java's JAAS parser refuses `#`).
+pub fn jaas_header(spec: &ClusterSpec, what: &str) -> String {
+    super::header(spec, what).lines().map(|l| format!("//{}\n", l.trim_start_matches('#'))).collect()
+}
+
+/// The brokers' JAAS file: `KafkaServer` (their SCRAM login) with SASL, `Client` (their ZooKeeper login) in
+/// ZooKeeper mode.
 fn jaas_file(spec: &ClusterSpec, material: &SecretMaterial) -> String {
-    let header: String = super::header(spec, "JAAS configuration of kafka-server.service")
-        .lines()
-        .map(|l| format!("//{}\n", l.trim_start_matches('#')))
-        .collect();
-    format!(
-        "{header}KafkaServer {{\n    org.apache.kafka.common.security.scram.ScramLoginModule required\n    username=\"{BROKER_USER}\"\n    password=\"{password}\";\n}};\n",
-        password = material.password(BROKER_USER),
-    )
+    let mut out = jaas_header(spec, "JAAS configuration of kafka-server.service");
+    if sasl(spec) {
+        out.push_str(&format!(
+            "KafkaServer {{\n    org.apache.kafka.common.security.scram.ScramLoginModule required\n    username=\"{BROKER_USER}\"\n    password=\"{password}\";\n}};\n",
+            password = material.password(BROKER_USER),
+        ));
+    }
+    if super::zookeeper_security::locked(spec) {
+        out.push_str(&super::zookeeper_security::client_section(material));
+    }
+    out
 }
 
 /// The `KAFKA_OPTS` line of `kafka-server.env` for a host that reads the JAAS file.

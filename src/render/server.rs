@@ -33,7 +33,7 @@ pub fn server_properties(spec: &ClusterSpec, host: &HostSpec) -> String {
 
 fn zookeeper_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, z: &ZookeeperSpec, id: u32) {
     let port = spec.kafka.listener_port;
-    let (listener, _) = super::security::broker_listener(spec);
+    let (listener, protocol) = super::security::broker_listener(spec);
     w.section("Identity");
     w.set("broker.id", id.to_string());
     if let Some(rack) = &host.rack {
@@ -42,6 +42,10 @@ fn zookeeper_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec,
     w.section("Listeners: bind every interface, advertise the address clients and other brokers use");
     w.set("listeners", format!("{listener}://{}:{port}", bind_all(host)));
     w.set("advertised.listeners", format!("{listener}://{}:{port}", host.reach().for_host_port()));
+    if spec.security.is_some() {
+        w.set("listener.security.protocol.map", format!("{listener}:{protocol}"));
+        w.set("inter.broker.listener.name", listener);
+    }
     w.section("Storage: one directory per disk");
     w.set("log.dirs", data_dirs(host));
     w.section("ZooKeeper: every ensemble member, then this cluster's one chroot (shared by all its brokers)");

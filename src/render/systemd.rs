@@ -19,7 +19,11 @@ pub fn kafka_environment(spec: &ClusterSpec, host: &HostSpec) -> String {
 }
 
 pub fn zookeeper_environment(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
-    environment(spec, "zookeeper-server.service", &z.heap.jvm_options(), z.log_dir.as_str())
+    let mut env = environment(spec, "zookeeper-server.service", &z.heap.jvm_options(), z.log_dir.as_str());
+    if let Some(opts) = super::zookeeper_security::zookeeper_opts(spec) {
+        env.push_str(&opts);
+    }
+    env
 }
 
 fn environment(spec: &ClusterSpec, unit: &str, heap: &str, log_dir: &str) -> String {

@@ -1,4 +1,5 @@
-//! `zookeeper.properties` (zoo.cfg) for the members of a managed ensemble.
+//! `zookeeper.properties` (zoo.cfg) for the members of a managed ensemble (with its security keys when the
+//! cluster is secured: `zookeeper_security.rs`).
 
 use super::properties::PropertiesWriter;
 use crate::project::spec::{ClusterSpec, ZookeeperSpec};
@@ -20,6 +21,9 @@ pub fn zookeeper_properties(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
     w.section("Operations: health checks use four-letter words; the embedded admin web server stays off");
     w.set("4lw.commands.whitelist", FOUR_LETTER_WORDS);
     w.set("admin.enableServer", "false");
+    if super::zookeeper_security::locked(spec) {
+        super::zookeeper_security::zookeeper_security(&mut w);
+    }
     w.section("Ensemble: server.<myid>=host:quorumPort:electionPort for every member.\nListen on all addresses, so a host name that resolves to a loopback address cannot break the quorum.");
     w.set("quorumListenOnAllIPs", "true");
     for member in spec.zookeeper_members() {

@@ -55,6 +55,9 @@ pub struct SecretMaterial {
     pub keystores: BTreeMap<String, Secret>,
     /// Per SCRAM user: the password.
     pub passwords: BTreeMap<String, Secret>,
+    /// ZooKeeper mode: the SASL DIGEST-MD5 passwords of the ensemble's logins, per login
+    /// ([`ZOOKEEPER_CLIENT_LOGIN`], [`ZOOKEEPER_QUORUM_LOGIN`]); empty in KRaft mode.
+    pub zookeeper: BTreeMap<String, Secret>,
 }
 
 impl SecretMaterial {
@@ -79,11 +82,34 @@ impl SecretMaterial {
                 .into_iter()
                 .map(|u| (u.to_string(), Secret::new(format!("<password of {u}: {HOW_TO_GET}>"))))
                 .collect(),
+            zookeeper: zookeeper_logins(spec)
+                .iter()
+                .map(|l| (l.to_string(), Secret::new(format!("<ZooKeeper password of {l}: {HOW_TO_GET}>"))))
+                .collect(),
         }
     }
 
     pub fn password(&self, user: &str) -> &str {
         self.passwords.get(user).map(Secret::expose).unwrap_or("<missing password>")
+    }
+
+    /// The password of a ZooKeeper login ([`ZOOKEEPER_CLIENT_LOGIN`], [`ZOOKEEPER_QUORUM_LOGIN`]).
+    pub fn zookeeper_password(&self, login: &str) -> &str {
+        self.zookeeper.get(login).map(Secret::expose).unwrap_or("<missing password>")
+    }
+}
+
+/// ZooKeeper mode: the login brokers and the wizard's tools use with the ensemble (SASL DIGEST-MD5; every znode
+/// they create is theirs alone to change, docs/facts/kafka.md §13). Its own namespace: no clash with SCRAM users.
+pub const ZOOKEEPER_CLIENT_LOGIN: &str = "kafka";
+/// ZooKeeper mode: the login ensemble members use with each other on the quorum and election ports.
+pub const ZOOKEEPER_QUORUM_LOGIN: &str = "quorum";
+
+/// The ZooKeeper logins a secured cluster needs: both for a ZooKeeper-mode cluster, none in KRaft.
+pub fn zookeeper_logins(spec: &ClusterSpec) -> &'static [&'static str] {
+    match spec.coordination {
+        Coordination::Zookeeper(_) => &[ZOOKEEPER_CLIENT_LOGIN, ZOOKEEPER_QUORUM_LOGIN],
+        Coordination::Kraft(_) => &[],
     }
 }
 
@@ -118,6 +144,9 @@ struct StoreFile {
     hosts: BTreeMap<String, StoredCert>,
     #[serde(default)]
     passwords: BTreeMap<String, String>,
+    /// ZooKeeper mode: the ensemble logins' passwords (absent from stores written before, and in KRaft mode).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    zookeeper: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -218,6 +247,17 @@ impl SecretsStore {
                 }
             }
         }
+        for login in zookeeper_logins(spec) {
+            if !file.zookeeper.contains_key(*login) {
+                if !make {
+                    return Err(lacks(format!("the ZooKeeper password of {login}")));
+                }
+                file.zookeeper.insert(login.to_string(), random_password(PASSWORD_LENGTH).expose().to_string());
+                if !notes.iter().any(|n| n.starts_with("no secrets store")) {
+                    notes.push(format!("generated a ZooKeeper password for {login}"));
+                }
+            }
+        }
         if toml::to_string(&file).unwrap_or_default() != before {
             self.save(&file)?;
         }
@@ -226,7 +266,9 @@ impl SecretsStore {
             .into_iter()
             .map(|u| (u.to_string(), Secret::new(file.passwords[u].clone())))
             .collect();
-        Ok((SecretMaterial { ca_cert, keystores, passwords }, notes))
+        let zookeeper =
+            zookeeper_logins(spec).iter().map(|l| (l.to_string(), Secret::new(file.zookeeper[*l].clone()))).collect();
+        Ok((SecretMaterial { ca_cert, keystores, passwords, zookeeper }, notes))
     }
 
     /// Makes the store from what was recovered from the hosts (`security::recover`): the CA certificate without its
@@ -255,6 +297,8 @@ impl SecretsStore {
                 })
                 .collect(),
             passwords: recovered.passwords.iter().map(|(u, p)| (u.clone(), p.expose().to_string())).collect(),
+            // Recovery is KRaft's: a ZooKeeper-mode cluster's ensemble logins are not recovered.
+            zookeeper: BTreeMap::new(),
         };
         self.save(&file)
     }

@@ -6,6 +6,10 @@
 //! refused while the new one logs in. Returns the new passwords, for the test's final grep.
 
 use super::*;
+use kafka_wizard::health::{kafka_metadata_with, HealthError};
+use kafka_wizard::security::scram::ScramMechanism;
+use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
+use std::time::Duration;
 
 /// The store's password of `user`.
 fn stored_password(home: &Path, user: &str) -> String {

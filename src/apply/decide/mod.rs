@@ -3,6 +3,8 @@
 //! make every decision here, the same way: [`decide`] for host steps (noting in the [`Context`] what a change will
 //! touch), [`decide_start`] for a start phase, [`fetch_needed`] for the download.
 
+pub mod scram_users;
+
 use super::backup;
 use super::facts::HostFacts;
 use super::pending;
@@ -333,6 +335,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             }
             Decision::Change { detail: format!("registered {names}"), actions: vec![Action::Run { script }] }
         }
+        HostStep::CreateScramUsers { users, connect } => scram_users::decide(spec, users, connect, facts, ctx),
     }
 }
 

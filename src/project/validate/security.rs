@@ -24,6 +24,10 @@ pub const MIN_TLS_RELEASE: Version = Version::new(3, 3, 0);
 /// SCRAM users created at KRaft storage format (`--add-scram`, KIP-900) need 3.5.0 (docs/facts/kafka.md §11).
 pub const MIN_KRAFT_SCRAM_RELEASE: Version = Version::new(3, 5, 0);
 
+/// ZooKeeper mode: the ensemble the release ships must enforce SASL for every session (`enforce.auth.*`, ZooKeeper
+/// 3.7+), which Kafka runs from 3.6.0 on (ZooKeeper 3.8.2; docs/facts/kafka.md §13).
+pub const MIN_ZOOKEEPER_SECURITY_RELEASE: Version = Version::new(3, 6, 0);
+
 /// `server.properties` keys the wizard writes itself on a secured cluster.
 pub const OWNED_SECURITY_PROPERTIES: &[&str] = &[
     "ssl.keystore.type",
@@ -36,6 +40,7 @@ pub const OWNED_SECURITY_PROPERTIES: &[&str] = &[
     "authorizer.class.name",
     "super.users",
     "allow.everyone.if.no.acl.found",
+    "zookeeper.set.acl",
 ];
 
 /// The section checked against the release, the mode and the hosts: `Some(None)` = plaintext, `None` = errors.
@@ -94,7 +99,7 @@ pub(super) fn check_security(
         ));
     }
     let before = c.problems.len();
-    check_release_supports(c, release, kraft, protection);
+    check_release_supports(c, d, release, kraft, protection);
     let mechanism = check_mechanism(c, s);
     let certificates = check_certificates(c, d, s, hosts);
     let (admin_user, users) = check_users(c, s, protection);
@@ -113,12 +118,18 @@ pub(super) fn check_security(
     }))
 }
 
-fn check_release_supports(c: &mut Checker, release: Option<&Release>, kraft: Option<bool>, protection: Protection) {
+fn check_release_supports(
+    c: &mut Checker,
+    d: &ProjectDraft,
+    release: Option<&Release>,
+    kraft: Option<bool>,
+    protection: Protection,
+) {
     if kraft == Some(false) {
-        c.error("security.protocol", text!(
-            "not yet: securing a ZooKeeper-mode cluster (TLS and SCRAM for brokers, SASL between brokers and ZooKeeper) is not built yet — use KRaft (Kafka 3.5 or newer) for a secure cluster, or protocol = \"plaintext\"",
-            "아직 지원하지 않습니다: ZooKeeper 모드 클러스터의 보안(브로커 TLS와 SCRAM, 브로커와 ZooKeeper 사이 SASL)은 아직 만들어지지 않았습니다 — 보안 클러스터는 KRaft(Kafka 3.5 이상)를 쓰거나 protocol = \"plaintext\"로 두세요"
-        ));
+        check_zookeeper_mode(c, d, release);
+        if release.is_some_and(|r| r.version < MIN_ZOOKEEPER_SECURITY_RELEASE) {
+            return;
+        }
     }
     let Some(release) = release else { return };
     let version = release.version;
@@ -131,6 +142,24 @@ fn check_release_supports(c: &mut Checker, release: Option<&Release>, kraft: Opt
         c.error("security.protocol", text!(
             "Kafka {version} in KRaft mode cannot create SCRAM users at storage format (--add-scram needs {MIN_KRAFT_SCRAM_RELEASE}) — choose Kafka {MIN_KRAFT_SCRAM_RELEASE} or newer, or protocol = \"ssl\"",
             "KRaft 모드의 Kafka {version}은(는) 스토리지 포맷 때 SCRAM 사용자를 만들 수 없습니다(--add-scram은 {MIN_KRAFT_SCRAM_RELEASE}부터) — Kafka {MIN_KRAFT_SCRAM_RELEASE} 이상이나 protocol = \"ssl\"을 고르세요"
+        ));
+    }
+}
+
+/// A secured ZooKeeper-mode cluster: the wizard locks only an ensemble it runs, on a release whose ZooKeeper can
+/// enforce SASL logins.
+fn check_zookeeper_mode(c: &mut Checker, d: &ProjectDraft, release: Option<&Release>) {
+    if d.zookeeper.as_ref().is_some_and(|z| z.external.is_some()) {
+        c.error("zookeeper.external", text!(
+            "a secured cluster needs a ZooKeeper ensemble the wizard runs: it locks the ensemble with SASL logins whose passwords it keeps, which it cannot do for an external one — give three hosts the role \"zookeeper\", or use KRaft",
+            "보안 클러스터에는 마법사가 운영하는 ZooKeeper 앙상블이 필요합니다: 마법사가 보관하는 비밀번호의 SASL 로그인으로 앙상블을 잠그는데, 외부 앙상블에는 그렇게 할 수 없습니다 — 호스트 세 대에 역할 \"zookeeper\"를 주거나 KRaft를 쓰세요"
+        ));
+    }
+    let Some(version) = release.map(|r| r.version) else { return };
+    if version < MIN_ZOOKEEPER_SECURITY_RELEASE {
+        c.error("security.protocol", text!(
+            "Kafka {version} in ZooKeeper mode ships a ZooKeeper that cannot require a login for every session (enforce.auth needs ZooKeeper 3.7, shipped from Kafka {MIN_ZOOKEEPER_SECURITY_RELEASE}) — choose Kafka {MIN_ZOOKEEPER_SECURITY_RELEASE} or newer, or KRaft",
+            "ZooKeeper 모드의 Kafka {version}에 포함된 ZooKeeper는 모든 세션에 로그인을 요구할 수 없습니다(enforce.auth는 ZooKeeper 3.7부터, Kafka {MIN_ZOOKEEPER_SECURITY_RELEASE}부터 포함) — Kafka {MIN_ZOOKEEPER_SECURITY_RELEASE} 이상이나 KRaft를 고르세요"
         ));
     }
 }

@@ -99,3 +99,46 @@ fn placeholders_name_each_secret_and_hold_none() {
     assert!(keystore.contains("secrets store") && keystore.contains("export --include-secrets"), "{keystore}");
     assert!(!m.ca_cert.contains("BEGIN") && !keystore.contains("BEGIN"));
 }
+
+#[test]
+fn a_zookeeper_mode_store_keeps_the_ensemble_logins_and_a_kraft_store_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(include_str!("../../../tests/fixtures/zookeeper-secure.toml"));
+    let security = spec.security.clone().unwrap();
+    let store = SecretsStore::in_dir(dir.path(), &spec);
+    assert!(store.path.ends_with("zk-secure.toml"), "keyed by the cluster's name");
+    let (first, _) = store.ensure(&spec, &security).unwrap();
+    assert_eq!(first.zookeeper.keys().collect::<Vec<_>>(), [ZOOKEEPER_CLIENT_LOGIN, ZOOKEEPER_QUORUM_LOGIN]);
+    assert!(first.zookeeper.values().all(|p| p.expose().len() == PASSWORD_LENGTH));
+    assert_ne!(first.zookeeper_password("kafka"), first.zookeeper_password("quorum"));
+    let (again, notes) = store.ensure(&spec, &security).unwrap();
+    assert_eq!(notes, Vec::<String>::new());
+    assert_eq!(again.zookeeper, first.zookeeper);
+    assert_eq!(store.load(&spec, &security).unwrap().zookeeper, first.zookeeper);
+
+    let kraft_dir = tempfile::tempdir().unwrap();
+    let kraft = secure();
+    let kraft_store = SecretsStore::in_dir(kraft_dir.path(), &kraft);
+    let (material, _) = kraft_store.ensure(&kraft, kraft.security.as_ref().unwrap()).unwrap();
+    assert!(material.zookeeper.is_empty());
+    assert!(!std::fs::read_to_string(&kraft_store.path).unwrap().contains("[zookeeper]"), "the format as before");
+}
+
+#[test]
+fn a_store_written_before_zookeeper_logins_existed_gets_them_and_keeps_its_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(include_str!("../../../tests/fixtures/zookeeper-secure.toml"));
+    let security = spec.security.clone().unwrap();
+    let store = SecretsStore::in_dir(dir.path(), &spec);
+    store.ensure(&spec, &security).unwrap();
+    let text = std::fs::read_to_string(&store.path).unwrap();
+    let older = &text[..text.find("[zookeeper]").expect("a [zookeeper] table")];
+    std::fs::write(&store.path, older).unwrap();
+    assert!(store.load(&spec, &security).is_err(), "load makes nothing: the logins are missing");
+    let before = store.ensure(&spec, &security);
+    let (material, notes) = before.unwrap();
+    assert_eq!(notes, ["generated a ZooKeeper password for kafka", "generated a ZooKeeper password for quorum"]);
+    assert!(std::fs::read_to_string(&store.path).unwrap().starts_with("# kafka-wizard secrets store"));
+    assert_eq!(material.zookeeper.len(), 2);
+    assert!(text.contains(&format!("admin = \"{}\"", material.password("admin"))), "SCRAM passwords kept");
+}

@@ -6,4 +6,4 @@ import type { Service } from "./Service.js";
 /**
  * A step carried out on one host: decided against the host's facts (`apply::decide`), idempotent.
  */
-export type HostStep = { "step": "check_java", min: number, } | { "step": "create_service_user", user: string, } | { "step": "create_directories", dirs: Array<Directory>, } | { "step": "install_release", tarball: string, versioned_dir: string, link: string, } | { "step": "write_file", path: string, owner: Owner, mode: number, } | { "step": "format_storage", cluster_id: string, config: string, } | { "step": "register_units", units: Array<Service>, };
+export type HostStep = { "step": "check_java", min: number, } | { "step": "create_service_user", user: string, } | { "step": "create_directories", dirs: Array<Directory>, } | { "step": "install_release", tarball: string, versioned_dir: string, link: string, } | { "step": "write_file", path: string, owner: Owner, mode: number, } | { "step": "format_storage", cluster_id: string, config: string, } | { "step": "register_units", units: Array<Service>, } | { "step": "create_scram_users", users: Array<string>, connect: string, };

@@ -1,0 +1,119 @@
+//! Checks every secured-cluster scenario runs (KRaft and ZooKeeper mode): a third-party client built only from
+//! `client-config` output, the wrong ways in refused, and no generated password anywhere it must not be.
+
+use super::{wizard, World};
+use kafka_wizard::health::{kafka_metadata_with, HealthError};
+use kafka_wizard::security::scram::ScramMechanism;
+use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
+use std::path::Path;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+use std::time::Instant;
+
+/// `status` healthy and `smoke` passing: the wizard logs in as the admin over TLS + SCRAM (`mode` names the cluster
+/// in the MEASURE line).
+pub fn healthy_and_smoke(home: &Path, log: &mut String, project: &str, mode: &str) {
+    let status = wizard(home, log, &["status", "--json", project]);
+    let st: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(st["healthy"], true, "{st}");
+    let t = Instant::now();
+    wizard(home, log, &["smoke", project]);
+    eprintln!("MEASURE smoke test over SASL_SSL as admin{mode}: {:.1}s", t.elapsed().as_secs_f64());
+}
+
+/// The admin's `client-config` output (0600 files) and kafka-python built only from it: an RF=3 topic, 20 records
+/// produced and consumed with hostname verification. Returns the client-config directory.
+pub fn admin_client_roundtrip(home: &Path, log: &mut String, project: &str, mode: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let admin_dir = home.join("client-admin");
+    wizard(home, log, &["client-config", project, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
+    for f in ["client.properties", "ca.pem"] {
+        assert_eq!(std::fs::metadata(admin_dir.join(f)).unwrap().permissions().mode() & 0o777, 0o600, "{f}");
+    }
+    let started = Instant::now();
+    let out = secure_client(&admin_dir.join("client.properties"), "secure-orders");
+    let client = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "secure_client.py failed:\n{client}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"produced": 20, "consumed": 20, "replicas": [3]}"#);
+    eprintln!("MEASURE kafka-python client-config roundtrip (RF=3{mode}): {:.1}s", started.elapsed().as_secs_f64());
+    log.push_str(&client);
+    admin_dir
+}
+
+/// An application user without ACLs logs in but is denied (no allow-everyone).
+pub fn denied_without_acls(home: &Path, log: &mut String, project: &str, user: &str) {
+    let app_dir = home.join(format!("client-{user}"));
+    wizard(home, log, &["client-config", project, "--user", user, "--out", app_dir.to_str().unwrap()]);
+    let out = secure_client(&app_dir.join("client.properties"), &format!("{user}-denied"));
+    let denied = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success() && denied.contains("AuthorizationFailed"), "{user} without ACLs:\n{denied}");
+    log.push_str(&denied);
+}
+
+/// The py-client virtualenv's python (kafka-python, kazoo), made by `tests/world/prepare.sh`.
+pub fn python() -> PathBuf {
+    let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
+    let python = Path::new(&cache).join("py-client/bin/python");
+    assert!(python.exists(), "{} missing: run tests/world/prepare.sh", python.display());
+    python
+}
+
+/// kafka-python (`tests/world/secure_client.py`) from a `client.properties`: creates `topic` (RF=3), produces and
+/// consumes; prints `{"produced": …, "consumed": …, "replicas": […]}`.
+pub fn secure_client(properties: &Path, topic: &str) -> Output {
+    Command::new(python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/secure_client.py"))
+        .args(["--properties", properties.to_str().unwrap(), topic])
+        .output()
+        .unwrap()
+}
+
+/// Every wrong way into `broker` is refused: a wrong password, no TLS (with or without SASL), TLS without SASL.
+pub fn wrong_ways_in_are_refused(ca_pem: &str, broker: &str) {
+    let login = |password: &str| ScramLogin {
+        mechanism: ScramMechanism::Sha512,
+        username: "admin".into(),
+        password: Secret::new(password),
+    };
+    let trust = TlsTrust::from_ca_pem(ca_pem).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let refused = |auth: KafkaAuth| -> HealthError {
+        let err = rt.block_on(kafka_metadata_with(broker, &auth, Duration::from_secs(10))).expect_err("refused");
+        eprintln!("[e2e_secure] refused: {err}");
+        err
+    };
+    let wrong = KafkaAuth { tls: Some(trust.clone()), sasl: Some(login("not-the-password-0")) };
+    assert!(matches!(refused(wrong), HealthError::AuthenticationFailed { .. }));
+    assert!(refused(KafkaAuth { tls: None, sasl: Some(login("x")) }).to_string().contains("connect with TLS"));
+    refused(KafkaAuth::plaintext());
+    assert!(refused(KafkaAuth { tls: Some(trust), sasl: None }).to_string().contains("log in with SASL"));
+}
+
+/// None of `passwords` is in an export (made here), a dry run's output, the project file, the wizard's and the
+/// clients' output (`log`), or on any host in the journal or `host_files` (a shell glob list: logs, shown files).
+pub fn no_password_leaks(
+    world: &World,
+    home: &Path,
+    project: &Path,
+    log: &mut String,
+    passwords: &[String],
+    host_files: &str,
+) {
+    let p = project.to_str().unwrap();
+    let export = home.join("export");
+    wizard(home, log, &["export", p, "--out", export.to_str().unwrap()]);
+    wizard(home, log, &["deploy", "--dry-run", p]);
+    let patterns: Vec<String> = passwords.iter().flat_map(|p| ["-e".to_string(), p.clone()]).collect();
+    let grep = Command::new("grep").arg("-rqF").args(&patterns).arg(&export).arg(project).status().unwrap();
+    assert_eq!(grep.code(), Some(1), "a password is in the project file or the export");
+    for pw in passwords {
+        assert!(!log.contains(pw.as_str()), "a password is in the wizard's output or the client's");
+    }
+    let pattern = patterns.join(" ");
+    for h in world.hosts() {
+        let script = format!("{{ journalctl --no-pager; cat {host_files}; }} 2>/dev/null | grep -cF {pattern}");
+        let count = String::from_utf8_lossy(&world.ssh(&h.name, "root", &script).stdout).trim().to_string();
+        assert_eq!(count, "0", "{}: a password is in the journal, a log or a shown file", h.name);
+    }
+}

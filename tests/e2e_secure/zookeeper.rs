@@ -1,0 +1,169 @@
+//! A secured ZooKeeper-mode cluster: three hosts each running a ZooKeeper member and a broker of Kafka 3.9, deployed
+//! from a project file with `[security]` (SASL_SSL, SCRAM-SHA-512, the wizard's own CA). Then: status healthy and
+//! smoke passing; kafka-python from client-config output on an RF=3 topic; an application user without ACLs denied;
+//! the wrong ways in refused; a ZooKeeper client without a login can neither create nor change a znode under the
+//! chroot; a no-change re-deploy restarts nothing and writes no SCRAM user; a new user gets its credential without a
+//! restart; no generated password (SCRAM or ZooKeeper) leaks.
+
+use super::support::world::{self, Mirror, World};
+use super::{checks, deploy, stored_passwords, wizard};
+use kafka_wizard::health::kafka_metadata_with;
+use kafka_wizard::security::scram::ScramMechanism;
+use kafka_wizard::security::{KafkaAuth, ScramLogin, TlsTrust};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const CHROOT: &str = "/e2e-zk-secure";
+
+fn zookeeper_secure_project(world: &World, mirror: &Mirror, dir: &Path, users: &str) -> PathBuf {
+    let base = format!("{}/kafka", mirror.base_url());
+    let inv = world.inventory();
+    let mut s = format!(
+        "format = 1\nname = \"e2e-zk-secure\"\n\n[kafka]\nversion = \"{v}\"\nmode = \"zookeeper\"\ninstall_dir = \"/opt\"\n\
+         data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n\
+         [zookeeper]\nchroot = \"{CHROOT}\"\nheap = \"256m\"\n\n\
+         [security]\nprotocol = \"sasl_ssl\"\nca = \"generate\"\nadmin_user = \"admin\"\nusers = {users}\n\n\
+         [ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\nknown_hosts = \"{kh}\"\n",
+        v = world::KAFKA_3,
+        id = inv.identity_file.display(),
+        kh = inv.known_hosts.display()
+    );
+    for (i, h) in world.hosts().iter().enumerate() {
+        s.push_str(&format!(
+            "\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"zookeeper\", \"broker\"]\nzookeeper_id = {n}\nid = {n}\n",
+            h.name,
+            h.ip,
+            n = i + 1
+        ));
+    }
+    let path = dir.join("zk-secure.toml");
+    std::fs::write(&path, s).unwrap();
+    path
+}
+
+/// The ensemble logins' passwords in the cluster's secrets store.
+fn stored_zookeeper_passwords(home: &Path) -> Vec<String> {
+    let dir = home.join("data/kafka-wizard/secrets");
+    let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let store: toml::Table = std::fs::read_to_string(file).unwrap().parse().unwrap();
+    let logins = store["zookeeper"].as_table().expect("a [zookeeper] table");
+    assert_eq!(logins.keys().collect::<Vec<_>>(), ["kafka", "quorum"]);
+    logins.values().map(|v| v.as_str().unwrap().to_string()).collect()
+}
+
+/// `systemctl show -p InvocationID` of `unit` on every host: a restart changes it.
+fn invocations(world: &World, unit: &str) -> Vec<String> {
+    let script = format!("systemctl show -p InvocationID --value {unit}");
+    world.hosts().iter().map(|h| world.ssh_ok(&h.name, "root", &script).trim().to_string()).collect()
+}
+
+/// ZooKeeper's own shell on h1 against the ensemble as the brokers reach it, with `jvm` options (a JAAS login, or
+/// none); its log4j warnings and errors included, and how it ended.
+fn zookeeper_shell(world: &World, jvm: &str, command: &str) -> String {
+    let ip = &world.hosts()[0].ip;
+    let script = format!(
+        "LOG_DIR=/tmp KAFKA_OPTS={jvm:?} timeout 90 /opt/kafka/bin/kafka-run-class.sh org.apache.zookeeper.ZooKeeperMain \
+         -server {ip}:2181 {command} 2>&1 | grep -v '^$\\|WATCHER::\\|WatchedEvent'; echo \"exit ${{PIPESTATUS[0]}}\""
+    );
+    let started = Instant::now();
+    let out = String::from_utf8_lossy(&world.ssh("h1", "root", &script).stdout).into_owned();
+    eprintln!("[zookeeper-shell] {command} ({:.1}s):\n{out}", started.elapsed().as_secs_f64());
+    out
+}
+
+#[test]
+fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_and_leaks_no_password() {
+    let rel = world::release(world::KAFKA_3);
+    let world = World::up(3);
+    let mirror = Mirror::start(&[&rel]);
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let project = zookeeper_secure_project(&world, &mirror, home, "[\"orders-app\"]");
+    let p = project.to_str().unwrap();
+    let mut log = String::new();
+
+    let t0 = Instant::now();
+    let out = deploy(&world, home, &mut log, p);
+    eprintln!(
+        "MEASURE fresh 3-host secure ZooKeeper-mode deploy (3 ZooKeeper + 3 brokers): {:.1}s",
+        t0.elapsed().as_secs_f64()
+    );
+    let deployed = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(deployed.contains("secrets store"), "the new store is told");
+    assert!(deployed.contains("wrote the SCRAM credentials of admin, kafka-broker, orders-app"), "{deployed}");
+    let mut passwords = stored_passwords(home);
+    passwords.extend(stored_zookeeper_passwords(home));
+
+    // Healthy: ZooKeeper's srvr still answers without a login; the brokers over SASL_SSL as the admin.
+    checks::healthy_and_smoke(home, &mut log, p, " (ZooKeeper mode)");
+
+    // On the hosts: both JAAS files root:kafka 0640; the record of SCRAM users root 0600, no pending passwords.
+    for h in world.hosts() {
+        let modes = world.ssh_ok(
+            &h.name,
+            "root",
+            "stat -c '%U:%G %a' /etc/kafka/kafka-server-jaas.conf /etc/kafka/zookeeper-server-jaas.conf /etc/kafka/tls/node.pem",
+        );
+        assert_eq!(modes.lines().collect::<Vec<_>>(), ["root:kafka 640"; 3], "{}: {modes}", h.name);
+    }
+    let record =
+        world.ssh_ok("h1", "root", "stat -c '%U %a' /var/lib/kafka-wizard/zookeeper-scram; ls /var/lib/kafka-wizard");
+    assert!(record.starts_with("root 600\n") && !record.contains("zookeeper-scram.pending"), "{record}");
+
+    // ZooKeeper without a login: the session is closed before any change; with the brokers' login, the chroot's
+    // ACL is theirs alone to change and the intruder's znode is not there.
+    for command in
+        [format!("create {CHROOT}/intruder x"), format!("set {CHROOT} x"), format!("delete {CHROOT}/brokers")]
+    {
+        let out = zookeeper_shell(&world, "", &command);
+        assert!(out.contains("failed to authenticate"), "{command}: {out}");
+    }
+    let login = "-Djava.security.auth.login.config=/etc/kafka/kafka-server-jaas.conf";
+    let acl = zookeeper_shell(&world, login, &format!("getAcl {CHROOT}"));
+    assert!(acl.contains("'sasl,'kafka\n: cdrwa") && acl.contains("'world,'anyone\n: r"), "{acl}");
+    let children = zookeeper_shell(&world, login, &format!("ls {CHROOT}"));
+    assert!(children.contains("brokers") && !children.contains("intruder"), "{children}");
+
+    // A third-party client from client-config output only; an application user without ACLs denied (AclAuthorizer).
+    let admin_dir = checks::admin_client_roundtrip(home, &mut log, p, ", ZooKeeper mode");
+    checks::denied_without_acls(home, &mut log, p, "orders-app");
+
+    let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
+    let broker = format!("{}:9092", world.hosts()[0].ip);
+    checks::wrong_ways_in_are_refused(&ca, &broker);
+
+    // A no-change re-deploy restarts nothing and writes no SCRAM user; a new user gets its credential in ZooKeeper
+    // — only it, nothing restarted — and logs in.
+    let services = || (invocations(&world, "kafka-server"), invocations(&world, "zookeeper-server"));
+    let before = services();
+    let redeploy = |what: &str, log: &mut String| {
+        let t = Instant::now();
+        let out = deploy(&world, home, log, p);
+        eprintln!("MEASURE {what} (ZooKeeper mode, secured): {:.1}s", t.elapsed().as_secs_f64());
+        assert_eq!(before, services(), "{what}: a service restarted");
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    };
+    let text = redeploy("no-change re-deploy", &mut log);
+    assert!(text.contains("no changes"), "a second deploy changes nothing:\n{text}");
+    zookeeper_secure_project(&world, &mirror, home, "[\"orders-app\", \"billing-app\"]");
+    let text = redeploy("re-deploy adding a SCRAM user", &mut log);
+    assert!(text.contains("wrote the SCRAM credentials of billing-app into"), "{text}");
+    let billing_dir = home.join("client-billing-app");
+    wizard(home, &mut log, &["client-config", p, "--user", "billing-app", "--out", billing_dir.to_str().unwrap()]);
+    let properties = std::fs::read_to_string(billing_dir.join("client.properties")).unwrap();
+    let password = properties.split("password=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+    let auth = KafkaAuth {
+        tls: Some(TlsTrust::from_ca_pem(&ca).unwrap()),
+        sasl: Some(ScramLogin {
+            mechanism: ScramMechanism::Sha512,
+            username: "billing-app".into(),
+            password: kafka_wizard::security::Secret::new(password.clone()),
+        }),
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(kafka_metadata_with(&broker, &auth, Duration::from_secs(10))).expect("billing-app logs in");
+    passwords.push(password);
+
+    let shown = "/var/log/kafka/* /var/log/zookeeper/* /etc/kafka/server.properties /etc/kafka/zookeeper.properties /etc/kafka/*.env";
+    checks::no_password_leaks(&world, home, &project, &mut log, &passwords, shown);
+}
