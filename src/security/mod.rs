@@ -2,7 +2,7 @@
 //! (`scram`), the settings with which the engine's Kafka client speaks TLS + SASL/SCRAM (`client`, used by
 //! `health`), and the per-cluster secrets store on the wizard's machine (`store`: CA, host keys, passwords; the
 //! `SecretMaterial` rendering puts into files), and ACLs (`acls`: Kafka's codes, the project's grants as bindings,
-//! what to create and delete, and the ACL calls). The project file's `[security]` chooses them
+//! what to create and delete, and the ACL calls), and `users` (which SCRAM users a running cluster must gain or lose). The project file's `[security]` chooses them
 //! (`project::spec::SecuritySpec`).
 //!
 //! Key material and passwords are `transport::Secret` (re-exported here): `***` in `Debug` and `Display`, read only
@@ -16,6 +16,7 @@ pub mod pki;
 pub mod recover;
 pub mod scram;
 pub mod store;
+pub mod users;
 
 pub use crate::transport::Secret;
 pub use client::{KafkaAuth, ScramLogin, TlsTrust};
