@@ -8,6 +8,7 @@
 //! agrees. Nothing restarts; a run with nothing to change sends no change. Each change is an event naming the user,
 //! never a password. [`preview_rows`] is the dry run's part.
 
+use super::acls::{broker_addrs, every_broker_agrees};
 use super::options::{ApplyError, Failure};
 use super::wait;
 use crate::events::{Event, EventSink, Outcome, Target};
@@ -25,11 +26,6 @@ use std::time::{Duration, Instant};
 const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long a dry run waits for the cluster: one that does not answer by then is reported as unknown.
 const PREVIEW_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Every broker's listener address, in the project's order.
-fn broker_addrs(spec: &ClusterSpec) -> Vec<String> {
-    spec.brokers().map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port)).collect()
-}
 
 /// What the cluster and the store must change, and the retired users' ACLs to delete, asked through the first
 /// broker that answers.
@@ -127,8 +123,9 @@ pub(crate) async fn reconcile(
         events(Event::StepFinished { target: Target::Wizard, step: format!("delete SCRAM user {user}"), outcome });
     }
     let acls_deleted = delete_acls(&todo, &auth, &failed, events).await?;
+    let addrs = broker_addrs(spec);
     wait::poll("the project's SCRAM users on every broker", None, timeout, events, || {
-        on_every_broker(spec, &auth, &todo.users)
+        on_every_broker(&addrs, &auth, &todo.users)
     })
     .await
     .map_err(ApplyError::Unhealthy)?;
@@ -187,25 +184,17 @@ fn log(events: &EventSink, message: String) {
 }
 
 /// Ok when every broker's DescribeUserScramCredentials shows the created users and none of the deleted ones.
-async fn on_every_broker(spec: &ClusterSpec, auth: &KafkaAuth, users: &UserChanges) -> Result<String, String> {
-    let addrs = broker_addrs(spec);
-    let checks = addrs.iter().map(|addr| async move {
+async fn on_every_broker(addrs: &[String], auth: &KafkaAuth, users: &UserChanges) -> Result<String, String> {
+    every_broker_agrees(addrs, |addr| async move {
         let current = describe_scram_credentials(addr, auth, CALL_TIMEOUT).await.map_err(|e| e.to_string())?;
         let missing = users.create.iter().filter(|u| !current.contains_key(*u)).count();
         let left = users.delete.iter().filter(|(u, _)| current.contains_key(u)).count();
-        if missing + left == 0 {
-            Ok(())
-        } else {
-            Err(format!("{addr}: {missing} user(s) still missing, {left} still there"))
+        match missing + left {
+            0 => Ok(()),
+            _ => Err(format!("{addr}: {missing} user(s) still missing, {left} still there")),
         }
-    });
-    let behind: Vec<String> =
-        futures_util::future::join_all(checks).await.into_iter().filter_map(Result::err).collect();
-    if behind.is_empty() {
-        Ok(format!("{} broker(s) agree", addrs.len()))
-    } else {
-        Err(behind.join("; "))
-    }
+    })
+    .await
 }
 
 /// A dry run of the phase: `(step, change, detail)` per user to create or delete; one unchanged row when the

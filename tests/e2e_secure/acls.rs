@@ -57,7 +57,7 @@ fn client(python: &Path, args: &[&str]) -> (Output, String) {
     (out, text)
 }
 
-fn text(out: &Output) -> String {
+pub fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 

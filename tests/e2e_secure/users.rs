@@ -5,7 +5,7 @@
 //! the deploy deletes them and drops its password from the secrets store, its login is refused and no ACL of it is
 //! left. [`no_user_change`] checks a no-change deploy's phase. Each deploy's phase time is printed (`MEASURE`).
 
-use super::acls::admin_auth;
+use super::acls::{admin_auth, text};
 use super::{deploy, invocation, wizard};
 use crate::support::world::World;
 use kafka_wizard::health::{kafka_metadata_with, HealthError};
@@ -14,17 +14,13 @@ use kafka_wizard::security::credentials::describe_scram_credentials;
 use kafka_wizard::security::scram::ScramMechanism;
 use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const BILLING_ACLS: &str = "\n[[security.acls]]\nuser = \"billing-app\"\nresource = \"topic\"\nname = \"billing\"\n\
                             pattern = \"prefixed\"\noperations = [\"write\", \"describe\", \"read\"]\n\
                             \n[[security.acls]]\nuser = \"billing-app\"\nresource = \"group\"\n\
                             name = \"billing-readers\"\noperations = [\"read\"]\n";
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
 
 /// The phase's own timing line (`SCRAM users: 1 created, 0 deleted (0 ACL(s) with them), … (0.4 s)`).
 fn phase_line(text: &str) -> String {
