@@ -391,7 +391,7 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
     if let Some(work) = reconcile_scram_users(spec) {
         phases.push(Phase {
             kind: PhaseKind::ScramUsers,
-            title: "Create and delete SCRAM users to match the project".into(),
+            title: "Make the cluster's SCRAM users match the project".into(),
             work: Work::ScramUsers(work),
         });
     }
