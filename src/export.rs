@@ -205,6 +205,10 @@ fn index(spec: &ClusterSpec, hosts: &[render::HostFiles], plan: &Plan) -> String
                     block(&format!("On {}", host.host), steps);
                 }
             }
+            Work::ScramUsers(users) => block(
+                "On any host that reaches the brokers, as the admin",
+                vec![(users.title(), plan::scram_user_commands(spec, users))],
+            ),
             Work::Acls(acls) => block(
                 "On any host that reaches the brokers, as the admin",
                 vec![(acls.title(), plan::acl_commands(spec, acls))],

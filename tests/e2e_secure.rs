@@ -6,6 +6,7 @@
 //! without ACLs is denied, then `[[security.acls]]` are applied by re-deploys (`e2e_secure/acls.rs`: granted, used,
 //! one revoked, others' kept); no TLS / no SASL / a wrong password are refused; a no-change re-deploy restarts
 //! nothing and changes no ACL; no generated password is in any output, log, the project file or the export.
+//! `e2e_secure/users.rs`: a SCRAM user added to the formatted cluster and removed again, with its ACLs.
 //! `e2e_secure/secrets.rs`: export with and without `--include-secrets`, and a lost secrets store recovered from
 //! the hosts. `e2e_secure/zookeeper.rs`: the same for a ZooKeeper-mode cluster (Kafka 3.9), with a locked ensemble.
 
@@ -20,6 +21,8 @@ mod secrets;
 #[path = "e2e_secure/zookeeper.rs"]
 mod zookeeper;
 
+#[path = "e2e_secure/users.rs"]
+mod users;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -159,8 +162,12 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("no changes"), "a second deploy changes nothing");
     acls::no_acl_change(&text);
+    users::no_user_change(&text);
     let after: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name)).collect();
     assert_eq!(before, after, "nothing restarted");
+
+    // A user added to and removed from the formatted cluster by re-deploys.
+    passwords.push(users::added_and_removed(&world, home, &mut log, &project, &python, &admin_dir));
 
     // Export with and without secrets; a lost secrets store refused, then recovered from the hosts.
     passwords.extend(secrets::export_and_recovery(&world, home, &mut log, p, &python));

@@ -23,7 +23,7 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 const PREVIEW_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Every broker's listener address, in the project's order.
-fn broker_addrs(spec: &ClusterSpec) -> Vec<String> {
+pub(crate) fn broker_addrs(spec: &ClusterSpec) -> Vec<String> {
     spec.brokers().map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port)).collect()
 }
 
@@ -136,7 +136,7 @@ async fn on_every_broker(
     desired: &[AclBinding],
     managed: &[String],
 ) -> Result<String, String> {
-    let checks = addrs.iter().map(|addr| async move {
+    every_broker_agrees(addrs, |addr| async move {
         let mut session = AclSession::open(addr, auth, CALL_TIMEOUT).await.map_err(|e| e.to_string())?;
         let current = session.describe_all().await.map_err(|e| e.to_string())?;
         let left = changes(desired, &current, managed);
@@ -145,7 +145,18 @@ async fn on_every_broker(
         } else {
             Err(format!("{addr}: {} to add, {} to remove", left.create.len(), left.delete.len()))
         }
-    });
+    })
+    .await
+}
+
+/// `check` on every broker at once: Ok (`3 broker(s) agree`) when it passes on all, else what each that differs
+/// said — the condition `wait::poll` repeats after a change the brokers learn asynchronously.
+pub(crate) async fn every_broker_agrees<'a, F, Fut>(addrs: &'a [String], check: F) -> Result<String, String>
+where
+    F: Fn(&'a str) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let checks = addrs.iter().map(|addr| check(addr));
     let behind: Vec<String> =
         futures_util::future::join_all(checks).await.into_iter().filter_map(Result::err).collect();
     if behind.is_empty() {

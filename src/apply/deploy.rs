@@ -1,7 +1,8 @@
 //! Deploy: carry out the plan on real hosts. Connect to all hosts, probe their facts, then walk the plan's phases in
 //! order with a barrier between them: the release fetched on this machine, host steps on every host in parallel
 //! (bounded; each host's steps in order on its own blocking thread), and start phases that start what is stopped
-//! and restart what changed, one host at a time, healthy in between; last, a secured cluster's ACLs (`acls.rs`). A
+//! and restart what changed, one host at a time, healthy in between; then a secured KRaft cluster's SCRAM users
+//! (`users.rs`); last, a secured cluster's ACLs (`acls.rs`). A
 //! failed step stops its host; the other hosts finish the phase, then the run ends with every failure named (host,
 //! step, command output).
 
@@ -23,7 +24,7 @@ use std::sync::Arc;
 /// The targets a phase works on, for its start event.
 pub(crate) fn phase_targets(phase: &Phase) -> Vec<Target> {
     match &phase.work {
-        Work::Fetch(_) | Work::Acls(_) => vec![Target::Wizard],
+        Work::Fetch(_) | Work::Acls(_) | Work::ScramUsers(_) => vec![Target::Wizard],
         Work::OnHosts { hosts } => hosts.iter().map(|h| Target::host(&h.host)).collect(),
         Work::Start(start) => start.hosts.iter().map(Target::host).collect(),
     }
@@ -80,6 +81,10 @@ async fn run_plan(
             Work::Fetch(fetch) => fetch_release(spec, opts, fetch, &mut runs, events, cancel).await?,
             Work::OnHosts { hosts } => host_phase(spec, opts, hosts, &mut runs, events, cancel, &mut summary).await?,
             Work::Start(start) => start_phase(spec, opts, start, &runs, events, cancel, &mut summary).await?,
+            Work::ScramUsers(users) => match super::users::reconcile(spec, users, opts.health_timeout, events).await? {
+                0 => summary.unchanged += 1,
+                changed => summary.changed += changed,
+            },
             Work::Acls(acls) => match super::acls::reconcile(spec, acls, opts.health_timeout, events).await? {
                 0 => summary.unchanged += 1,
                 changed => summary.changed += changed,

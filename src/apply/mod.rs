@@ -7,6 +7,8 @@
 //! - `operate` starts, stops and restarts along the plan's start phases; `roll` is the one rolling restart;
 //!   `status` reports; `wait` checks health, `quorum` the KRaft quorum and who leads a quorum;
 //! - `secrets` — a secured cluster's secrets store material for a run, and the admin's login for health checks;
+//! - `users` — the SCRAM users phase (KRaft): users added after the format created, users dropped from the
+//!   project deleted with their ACLs;
 //! - `acls` — the ACL phase: the cluster made to hold exactly the project's ACLs for the application users.
 
 mod acls;
@@ -26,6 +28,7 @@ mod roll;
 pub mod running;
 pub mod secrets;
 pub mod status;
+mod users;
 pub mod wait;
 
 pub use deploy::deploy;

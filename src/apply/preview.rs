@@ -1,7 +1,8 @@
 //! `deploy --dry-run`: connect, probe facts, and decide every step of the plan exactly as deploy would (the same
 //! decision functions, in the same order, with the same bookkeeping) — without changing anything. A generated file
 //! that would change is shown as a unified diff against the host's current copy (read only for those files); a
-//! restart says what changed; the ACLs to add and remove are asked of the cluster (or said to be unknown).
+//! restart says what changed; the SCRAM users to create and delete and the ACLs to add and remove are asked of the
+//! cluster (or said to be unknown).
 
 use super::decide::{decide, decide_start, fetch_needed, Action, Decision, StartDecision};
 use super::hosts::{connect_and_probe, transports_of};
@@ -122,6 +123,11 @@ pub async fn preview(
                 }
                 for health in &start.health {
                     rows.push(row(Target::Wizard, health.title(), false, "check the cluster's health".into()));
+                }
+            }
+            Work::ScramUsers(users) => {
+                for (step, change, detail) in super::users::preview_rows(&spec, users).await {
+                    rows.push(row(Target::Wizard, step, change, detail));
                 }
             }
             Work::Acls(acls) => {

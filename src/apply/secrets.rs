@@ -42,12 +42,13 @@ fn refusal(spec: &ClusterSpec, formatted: &[String], store: &std::path::Path) ->
     })
 }
 
-/// A dry run: the store's material when the store exists and has everything (nothing is made or saved), else
-/// `None` — then secret files are compared as placeholders, i.e. shown as to be written.
+/// A dry run: the store's material when the store exists and has everything but the passwords of application
+/// users added since the last deploy (nothing is made or saved), else `None` — then secret files are compared as
+/// placeholders, i.e. shown as to be written.
 pub fn for_preview(spec: &ClusterSpec) -> Option<Arc<SecretMaterial>> {
     let security = spec.security.as_ref()?;
     let store = SecretsStore::for_cluster(spec);
-    store.path.exists().then(|| store.load(spec, security).ok()).flatten().map(Arc::new)
+    store.path.exists().then(|| store.load_existing(spec, security).ok()).flatten().map(Arc::new)
 }
 
 /// How the wizard's own Kafka client reaches `spec`'s brokers and controllers: plaintext, or TLS against the
@@ -55,7 +56,7 @@ pub fn for_preview(spec: &ClusterSpec) -> Option<Arc<SecretMaterial>> {
 pub fn kafka_auth(spec: &ClusterSpec) -> Result<KafkaAuth, String> {
     let Some(security) = &spec.security else { return Ok(KafkaAuth::plaintext()) };
     let store = SecretsStore::for_cluster(spec);
-    let material = store.load(spec, security).map_err(|e| {
+    let material = store.load_existing(spec, security).map_err(|e| {
         format!("{e} — deploy the cluster first (a deployed cluster whose store is lost: deploy --recover-secrets)")
     })?;
     let tls = TlsTrust::from_ca_pem(&material.ca_cert).map_err(|e| e.to_string())?;

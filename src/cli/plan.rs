@@ -53,6 +53,10 @@ pub fn run(args: PlanArgs) -> ExitCode {
                     }
                 }
             }
+            Work::ScramUsers(users) => {
+                outln!(out, "\n{}. {} (from this machine, as the admin)", n + 1, phase.title);
+                outln!(out, "     - {}", users.title());
+            }
             Work::Acls(acls) => {
                 outln!(out, "\n{}. {} (from this machine, as the admin)", n + 1, phase.title);
                 outln!(out, "     - {}", acls.title());

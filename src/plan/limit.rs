@@ -150,7 +150,7 @@ impl Limit {
             .filter_map(|mut phase| {
                 match &mut phase.work {
                     // Downloading and the cluster's ACLs are not any host's: they stay.
-                    Work::Fetch(_) | Work::Acls(_) => {}
+                    Work::Fetch(_) | Work::Acls(_) | Work::ScramUsers(_) => {}
                     Work::OnHosts { hosts } => {
                         hosts.retain(|h| self.contains(&h.host));
                         if hosts.is_empty() {

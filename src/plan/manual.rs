@@ -2,7 +2,7 @@
 //! shell goes through `shell::quote`.
 
 use super::argfile;
-use super::{FetchRelease, Health, HostStep, ReconcileAcls, StartService};
+use super::{FetchRelease, Health, HostStep, ReconcileAcls, ReconcileScramUsers, StartService};
 use crate::project::spec::{ClusterSpec, Coordination};
 use crate::render::Owner;
 use crate::security::acls::AclResource;
@@ -64,6 +64,31 @@ pub fn health_commands(spec: &ClusterSpec, health: &Health) -> Vec<String> {
             )]
         }
     }
+}
+
+/// The SCRAM users by hand: the format gave every user of the project a credential; list who holds one with
+/// `kafka-configs.sh`, as the admin, and delete a user the project no longer lists (deploy does both, and creates
+/// the credential of a user added after the format without a password on any command line).
+pub fn scram_user_commands(spec: &ClusterSpec, users: &ReconcileScramUsers) -> Vec<String> {
+    let tool = format!("{}/bin/kafka-configs.sh", spec.kafka.current_link());
+    let brokers: Vec<String> =
+        spec.brokers().map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port)).collect();
+    let base =
+        [tool, "--bootstrap-server".into(), brokers.join(","), "--command-config".into(), "admin.properties".into()];
+    let mut list = base.to_vec();
+    list.extend(["--describe".into(), "--entity-type".into(), "users".into()]);
+    let mut delete = base.to_vec();
+    delete.extend(["--alter".into(), "--delete-config".into(), users.mechanism.clone()]);
+    delete.extend(["--entity-type".into(), "users".into(), "--entity-name".into(), "<user>".into()]);
+    vec![
+        format!(
+            "# every user of the project ({}) got its credential at the format; list them:",
+            users.users.join(", ")
+        ),
+        shell::join(&list),
+        "# a user the project no longer lists: delete it (and remove its ACLs, kafka-acls.sh --remove)".into(),
+        shell::join(&delete),
+    ]
 }
 
 /// `kafka-acls.sh` commands that give the application users the project's ACLs, as the admin (its

@@ -4,7 +4,8 @@
 //! the runner carries it out, and the export index lists its commands for applying by hand. A phase is one of
 //! three kinds of [`Work`]: fetching the release on the wizard's machine, steps on hosts (hosts in parallel, each
 //! host's steps in order), or starting a service on hosts followed by the [`Health`] conditions that prove it
-//! (the same conditions `start`, `restart` and `status` use); a secured cluster's last phase sets the ACLs of its
+//! (the same conditions `start`, `restart` and `status` use); a secured KRaft cluster's SCRAM users are then made
+//! to match the project ([`ReconcileScramUsers`]), and a secured cluster's last phase sets the ACLs of its
 //! application users ([`ReconcileAcls`]). Phases run in order with a barrier between them.
 //! `plan()` does no I/O and reads no clock.
 
@@ -15,7 +16,9 @@ pub mod roll;
 pub mod scram_users;
 
 pub use limit::{Intent, Limit, LimitError, Running};
-pub use manual::{acl_commands, fetch_commands, health_commands, manual_commands, start_commands, UPLOAD_DIR};
+pub use manual::{
+    acl_commands, fetch_commands, health_commands, manual_commands, scram_user_commands, start_commands, UPLOAD_DIR,
+};
 
 use crate::project::spec::{AbsPath, ClusterSpec, Coordination, HostSpec, Role};
 use crate::render::{self, GeneratedFile, Owner, Service};
@@ -70,6 +73,8 @@ pub enum PhaseKind {
     ZookeeperScramUsers,
     #[ts(rename = PhaseKind::StartBrokers.id())]
     StartBrokers,
+    #[ts(rename = PhaseKind::ScramUsers.id())]
+    ScramUsers,
     #[ts(rename = PhaseKind::ApplyAcls.id())]
     ApplyAcls,
 }
@@ -87,6 +92,7 @@ impl PhaseKind {
             PhaseKind::StartControllers => "start-controllers",
             PhaseKind::ZookeeperScramUsers => "zookeeper-scram-users",
             PhaseKind::StartBrokers => "start-brokers",
+            PhaseKind::ScramUsers => "scram-users",
             PhaseKind::ApplyAcls => "apply-acls",
         }
     }
@@ -123,6 +129,9 @@ pub enum Work {
     /// From the wizard's machine, as the admin over Kafka's protocol: make the running cluster hold exactly the
     /// project's ACLs for the application users.
     Acls(ReconcileAcls),
+    /// From the wizard's machine, as the admin over Kafka's protocol: give every user of the project a SCRAM
+    /// credential and delete those of users the wizard made that the project no longer lists.
+    ScramUsers(ReconcileScramUsers),
 }
 
 impl FetchRelease {
@@ -152,6 +161,28 @@ impl ReconcileAcls {
     /// One line for people.
     pub fn title(&self) -> String {
         format!("give {} exactly the project's {} ACL(s)", self.principals.join(", "), self.grants.len())
+    }
+}
+
+/// The SCRAM users of a secured KRaft cluster (the admin and `security.users`): after this step each holds a
+/// credential of `mechanism` with the secrets store's password — a user added after the format gets one — and a
+/// user the wizard made (the store holds its password) that `users` no longer names is deleted from the cluster,
+/// its ACLs with it, and dropped from the store. Users the wizard never made are never touched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct ReconcileScramUsers {
+    /// Kafka's name of the mechanism, `SCRAM-SHA-512`.
+    pub mechanism: String,
+    pub users: Vec<String>,
+}
+
+impl ReconcileScramUsers {
+    /// One line for people.
+    pub fn title(&self) -> String {
+        format!(
+            "give {} a {} credential; delete the users the project no longer lists",
+            self.users.join(", "),
+            self.mechanism
+        )
     }
 }
 
@@ -377,6 +408,13 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
         starts.insert(brokers, scram);
     }
     phases.extend(starts);
+    if let Some(work) = reconcile_scram_users(spec) {
+        phases.push(Phase {
+            kind: PhaseKind::ScramUsers,
+            title: "Make the cluster's SCRAM users match the project".into(),
+            work: Work::ScramUsers(work),
+        });
+    }
     if let Some(work) = reconcile_acls(spec) {
         phases.push(Phase {
             kind: PhaseKind::ApplyAcls,
@@ -391,6 +429,15 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
 fn reconcile_acls(spec: &ClusterSpec) -> Option<ReconcileAcls> {
     let security = spec.security.as_ref().filter(|s| s.sasl() && !s.users.is_empty())?;
     Some(ReconcileAcls { principals: acls::managed_principals(security), grants: acls::grants(security) })
+}
+
+/// The SCRAM users step of a KRaft cluster with SASL_SSL; none otherwise (ZooKeeper mode writes its credentials
+/// into ZooKeeper before the brokers start).
+fn reconcile_scram_users(spec: &ClusterSpec) -> Option<ReconcileScramUsers> {
+    let security = spec.security.as_ref().filter(|s| s.sasl() && spec.is_kraft())?;
+    let mut users = vec![security.admin_user.clone()];
+    users.extend(security.users.iter().cloned());
+    Some(ReconcileScramUsers { mechanism: security.mechanism.name().to_string(), users })
 }
 
 fn fetch_release(spec: &ClusterSpec) -> FetchRelease {

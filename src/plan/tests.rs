@@ -18,10 +18,10 @@ fn secure_without_lines_from(from: &str) -> ClusterSpec {
 }
 
 #[test]
-fn a_secured_cluster_with_application_users_ends_with_its_acls_after_the_brokers_are_healthy() {
+fn a_secured_cluster_with_application_users_ends_with_its_users_then_its_acls_after_the_brokers_are_healthy() {
     let plan = plan(&secure());
     let kinds: Vec<PhaseKind> = plan.phases.iter().map(|p| p.kind).collect();
-    assert_eq!(kinds[kinds.len() - 2..], [PhaseKind::StartBrokers, PhaseKind::ApplyAcls]);
+    assert_eq!(kinds[kinds.len() - 3..], [PhaseKind::StartBrokers, PhaseKind::ScramUsers, PhaseKind::ApplyAcls]);
     let Work::Acls(acls) = &plan.phases.last().unwrap().work else { panic!("{plan:?}") };
     assert_eq!(acls.principals, ["User:orders-app"]);
     let grant = |operation| AclGrant {
@@ -81,4 +81,19 @@ fn the_acls_by_hand_are_one_kafka_acls_add_per_resource_then_a_list_of_what_else
     assert!(adds[0].starts_with("/opt/kafka/bin/kafka-acls.sh --bootstrap-server "), "{}", adds[0]);
     assert!(adds[0].contains("--command-config admin.properties"), "{}", adds[0]);
     assert!(commands.last().unwrap().ends_with("--list --principal User:orders-app"), "{commands:#?}");
+}
+
+#[test]
+fn a_sasl_kraft_cluster_reconciles_the_admin_and_its_users_even_without_application_users() {
+    let Work::ScramUsers(users) = &plan(&secure()).phases[plan(&secure()).phases.len() - 2].work else { panic!() };
+    assert_eq!(
+        (users.mechanism.as_str(), users.users.as_slice()),
+        ("SCRAM-SHA-512", &["admin".to_string(), "orders-app".into()][..])
+    );
+    assert_eq!(PhaseKind::ScramUsers.id(), "scram-users");
+    let without_users = plan(&secure_without_lines_from("users = ["));
+    let Work::ScramUsers(users) = &without_users.phases.last().unwrap().work else { panic!("{without_users:?}") };
+    assert_eq!(users.users, ["admin"], "users dropped from the file are still deleted from the cluster");
+    let plaintext = plan_of_fixture(include_str!("../../tests/fixtures/kraft-dedicated.toml"));
+    assert!(plaintext.phases.iter().all(|p| !matches!(p.work, Work::ScramUsers(_))));
 }

@@ -2,15 +2,32 @@
 //! 3.5), sent to a broker, which forwards it to the active controller. The request carries no password: the salted
 //! password, computed here with a fresh random salt (docs/facts/kafka.md §11, "Setting a password on a running
 //! cluster"). The caller must be allowed to Alter the Cluster: a super user. Used by `apply::recover` to reset the
-//! admin's and the application users' passwords after a lost secrets store.
+//! admin's and the application users' passwords after a lost secrets store, and by `apply::users` — with
+//! DescribeUserScramCredentials (API 50: which users hold a credential of which mechanism, never a secret) — to
+//! create the credentials of users added after the format and delete those of users the project dropped.
 
 use super::scram::ScramMechanism;
 use super::{KafkaAuth, Secret};
 use crate::health::{bounded, error_code, protocol, Conn, HealthError};
-use kafka_protocol::messages::alter_user_scram_credentials_request::ScramCredentialUpsertion;
-use kafka_protocol::messages::{AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse, ApiKey};
+use kafka_protocol::messages::alter_user_scram_credentials_request::{
+    ScramCredentialDeletion, ScramCredentialUpsertion,
+};
+use kafka_protocol::messages::{
+    AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse, ApiKey, DescribeUserScramCredentialsRequest,
+    DescribeUserScramCredentialsResponse,
+};
 use kafka_protocol::protocol::{Message, StrBytes};
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
+
+/// Per user holding a SCRAM credential: the mechanisms it holds one of, as Kafka numbers them
+/// ([`mechanism_type`]).
+pub type ScramCredentials = BTreeMap<String, Vec<i8>>;
+
+/// What the brokers need for these calls, for the error when one lacks them.
+const NEEDS: &str = "a broker of Kafka 3.5 or newer (KRaft) or 2.7 or newer (ZooKeeper mode)";
+/// RESOURCE_NOT_FOUND: DescribeUserScramCredentials' answer for a user without a credential.
+const RESOURCE_NOT_FOUND: i16 = 91;
 
 /// Iterations of the salted passwords the wizard sets: Kafka's default and minimum for SCRAM (4096).
 pub const SCRAM_ITERATIONS: u32 = 4096;
@@ -33,6 +50,19 @@ pub async fn set_scram_passwords(
     users: &[(String, Secret)],
     timeout: Duration,
 ) -> Result<(), HealthError> {
+    alter_scram_credentials(addr, auth, mechanism, users, &[], timeout).await
+}
+
+/// One AlterUserScramCredentials at `addr`: each `(user, password)` of `upsert` set for `mechanism`, each
+/// `(user, mechanism type)` of `delete` deleted. Fails on the first user the server refused, naming it.
+pub async fn alter_scram_credentials(
+    addr: &str,
+    auth: &KafkaAuth,
+    mechanism: ScramMechanism,
+    upsert: &[(String, Secret)],
+    delete: &[(String, i8)],
+    timeout: Duration,
+) -> Result<(), HealthError> {
     bounded(addr, timeout, async {
         let mut conn = Conn::open(addr, auth).await?;
         let versions = conn.api_versions().await?;
@@ -41,10 +71,11 @@ pub async fn set_scram_passwords(
             ApiKey::AlterUserScramCredentials,
             AlterUserScramCredentialsRequest::VERSIONS,
             0,
-            "a broker of Kafka 3.5 or newer (KRaft) or 2.7 or newer (ZooKeeper mode)",
+            NEEDS,
         )?;
         let mut req = AlterUserScramCredentialsRequest::default();
-        req.upsertions = users.iter().map(|(user, password)| upsertion(mechanism, user, password)).collect();
+        req.upsertions = upsert.iter().map(|(user, password)| upsertion(mechanism, user, password)).collect();
+        req.deletions = delete.iter().map(|(user, mechanism)| deletion(user, *mechanism)).collect();
         let resp: AlterUserScramCredentialsResponse =
             conn.call(ApiKey::AlterUserScramCredentials, version, &req).await?;
         for result in &resp.results {
@@ -54,12 +85,64 @@ pub async fn set_scram_passwords(
                 return Err(error_code(addr, &api, result.error_code));
             }
         }
-        if resp.results.len() != users.len() {
-            return Err(protocol(addr, format!("{} results for {} users", resp.results.len(), users.len())));
+        // Kafka answers once per user named, however many of its credentials were asked for.
+        let asked: BTreeSet<&str> =
+            upsert.iter().map(|(u, _)| u.as_str()).chain(delete.iter().map(|(u, _)| u.as_str())).collect();
+        if resp.results.len() != asked.len() {
+            return Err(protocol(addr, format!("{} results for {} users", resp.results.len(), asked.len())));
         }
         Ok(())
     })
     .await
+}
+
+/// DescribeUserScramCredentials of every user at `addr`: who holds a credential of which mechanism.
+pub async fn describe_scram_credentials(
+    addr: &str,
+    auth: &KafkaAuth,
+    timeout: Duration,
+) -> Result<ScramCredentials, HealthError> {
+    bounded(addr, timeout, async {
+        let mut conn = Conn::open(addr, auth).await?;
+        let versions = conn.api_versions().await?;
+        let version = conn.negotiate(
+            &versions,
+            ApiKey::DescribeUserScramCredentials,
+            DescribeUserScramCredentialsRequest::VERSIONS,
+            0,
+            NEEDS,
+        )?;
+        let req = DescribeUserScramCredentialsRequest::default();
+        let resp: DescribeUserScramCredentialsResponse =
+            conn.call(ApiKey::DescribeUserScramCredentials, version, &req).await?;
+        if resp.error_code != 0 {
+            let message = resp.error_message.as_ref().map(|m| format!(": {}", m.as_str())).unwrap_or_default();
+            return Err(error_code(addr, &format!("DescribeUserScramCredentials{message}"), resp.error_code));
+        }
+        let mut held = ScramCredentials::new();
+        for result in &resp.results {
+            match result.error_code {
+                0 => {
+                    let mechanisms = result.credential_infos.iter().map(|c| c.mechanism).collect();
+                    held.insert(result.user.to_string(), mechanisms);
+                }
+                RESOURCE_NOT_FOUND => {}
+                code => {
+                    let api = format!("DescribeUserScramCredentials for user {}", result.user.as_str());
+                    return Err(error_code(addr, &api, code));
+                }
+            }
+        }
+        Ok(held)
+    })
+    .await
+}
+
+fn deletion(user: &str, mechanism: i8) -> ScramCredentialDeletion {
+    let mut d = ScramCredentialDeletion::default();
+    d.name = StrBytes::from_string(user.to_string());
+    d.mechanism = mechanism;
+    d
 }
 
 fn upsertion(mechanism: ScramMechanism, user: &str, password: &Secret) -> ScramCredentialUpsertion {

@@ -3,8 +3,8 @@
 //! `health`), and the per-cluster secrets store on the wizard's machine (`store`: CA, host keys, passwords; the
 //! `SecretMaterial` rendering puts into files), a user's client settings (`client_config`), what may be shown of
 //! the CA (`ca_info`), ACLs (`acls`: Kafka's codes, the project's grants as bindings, what to create and delete,
-//! and the ACL calls), SCRAM credentials on a running cluster (`credentials`) and a lost store rebuilt from the
-//! hosts (`recover`). The project file's `[security]` chooses them
+//! and the ACL calls), SCRAM credentials on a running cluster (`credentials`; `users`: which SCRAM users it must
+//! gain or lose) and a lost store rebuilt from the hosts (`recover`). The project file's `[security]` chooses them
 //! (`project::spec::SecuritySpec`).
 //!
 //! Key material and passwords are `transport::Secret` (re-exported here): `***` in `Debug` and `Display`, read only
@@ -19,6 +19,7 @@ pub mod pki;
 pub mod recover;
 pub mod scram;
 pub mod store;
+pub mod users;
 
 pub use crate::transport::Secret;
 pub use client::{KafkaAuth, ScramLogin, TlsTrust};

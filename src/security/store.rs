@@ -159,6 +159,15 @@ struct StoredCert {
     names: Vec<String>,
 }
 
+/// What `build` may do: make what is missing (deploy), or only read — requiring every user's password, or only
+/// the admin's and the brokers' (an application user added since the last deploy has none yet).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Ensure,
+    Load,
+    Existing,
+}
+
 /// One cluster's store file.
 #[derive(Clone, Debug)]
 pub struct SecretsStore {
@@ -192,7 +201,43 @@ impl SecretsStore {
 
     /// The material of an existing, complete store; nothing is made or saved (status, health checks, dry runs).
     pub fn load(&self, spec: &ClusterSpec, security: &SecuritySpec) -> Result<SecretMaterial, StoreError> {
-        self.build(spec, security, time::OffsetDateTime::now_utc(), false).map(|(m, _)| m)
+        self.build(spec, security, time::OffsetDateTime::now_utc(), Mode::Load).map(|(m, _)| m)
+    }
+
+    /// Like [`load`](Self::load), but an application user the store has no password for yet (added to the project
+    /// since the last deploy) is left out of `passwords` instead of refused: what logging in as the admin and a dry
+    /// run need.
+    pub fn load_existing(&self, spec: &ClusterSpec, security: &SecuritySpec) -> Result<SecretMaterial, StoreError> {
+        self.build(spec, security, time::OffsetDateTime::now_utc(), Mode::Existing).map(|(m, _)| m)
+    }
+
+    /// The SCRAM users the wizard made for this cluster — the ones the store holds a password of (none without a
+    /// store).
+    pub fn users_made(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.read()?.map(|file| file.passwords.into_keys().collect()).unwrap_or_default())
+    }
+
+    /// Drops `users`' passwords from the store (users the project no longer lists, deleted from the cluster).
+    pub fn forget_users(&self, users: &[String]) -> Result<(), StoreError> {
+        let Some(mut file) = self.read()? else { return Ok(()) };
+        let before = file.passwords.len();
+        file.passwords.retain(|user, _| !users.contains(user));
+        if file.passwords.len() == before {
+            return Ok(());
+        }
+        self.save(&file)
+    }
+
+    /// The store's file, `None` when there is none.
+    fn read(&self) -> Result<Option<StoreFile>, StoreError> {
+        let shown = self.path.display().to_string();
+        match std::fs::read_to_string(&self.path) {
+            Ok(text) => toml::from_str::<StoreFile>(&text)
+                .map(Some)
+                .map_err(|e| StoreError::Damaged { path: shown, detail: e.message().to_string() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Io { path: shown, detail: e.to_string() }),
+        }
     }
 
     pub fn ensure_at(
@@ -201,7 +246,7 @@ impl SecretsStore {
         security: &SecuritySpec,
         now: time::OffsetDateTime,
     ) -> Result<(SecretMaterial, StoreNotes), StoreError> {
-        self.build(spec, security, now, true)
+        self.build(spec, security, now, Mode::Ensure)
     }
 
     fn build(
@@ -209,8 +254,9 @@ impl SecretsStore {
         spec: &ClusterSpec,
         security: &SecuritySpec,
         now: time::OffsetDateTime,
-        make: bool,
+        mode: Mode,
     ) -> Result<(SecretMaterial, StoreNotes), StoreError> {
+        let make = mode == Mode::Ensure;
         let shown = self.path.display().to_string();
         let lacks = |what: String| StoreError::Incomplete { path: shown.clone(), what };
         let mut notes = Vec::new();
@@ -238,6 +284,10 @@ impl SecretsStore {
         }
         for user in security.scram_users() {
             if !file.passwords.contains_key(user) {
+                let optional = mode == Mode::Existing && security.users.iter().any(|u| u == user);
+                if optional {
+                    continue;
+                }
                 if !make {
                     return Err(lacks(format!("the password of {user}")));
                 }
@@ -264,7 +314,7 @@ impl SecretsStore {
         let passwords = security
             .scram_users()
             .into_iter()
-            .map(|u| (u.to_string(), Secret::new(file.passwords[u].clone())))
+            .filter_map(|u| Some((u.to_string(), Secret::new(file.passwords.get(u)?.clone()))))
             .collect();
         let zookeeper =
             zookeeper_logins(spec).iter().map(|l| (l.to_string(), Secret::new(file.zookeeper[*l].clone()))).collect();

@@ -36,7 +36,7 @@ fn acl(principal: &str, resource_type: i8, name: &str, operation: i8) -> AclBind
 }
 
 /// The admin's login, from the secrets store and client-config's `ca.pem`.
-fn admin_auth(home: &Path, admin_dir: &Path) -> KafkaAuth {
+pub fn admin_auth(home: &Path, admin_dir: &Path) -> KafkaAuth {
     let dir = home.join("data/kafka-wizard/secrets");
     let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
     let store: toml::Table = std::fs::read_to_string(file).unwrap().parse().unwrap();
@@ -57,7 +57,7 @@ fn client(python: &Path, args: &[&str]) -> (Output, String) {
     (out, text)
 }
 
-fn text(out: &Output) -> String {
+pub fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 

@@ -142,3 +142,34 @@ fn a_store_written_before_zookeeper_logins_existed_gets_them_and_keeps_its_passw
     assert_eq!(material.zookeeper.len(), 2);
     assert!(text.contains(&format!("admin = \"{}\"", material.password("admin"))), "SCRAM passwords kept");
 }
+
+#[test]
+fn a_user_added_since_the_last_deploy_does_not_stop_the_admins_login_but_client_config_still_needs_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = secure();
+    let store = SecretsStore::in_dir(&dir.path().join("secrets"), &spec);
+    store.ensure(&spec, spec.security.as_ref().unwrap()).unwrap();
+    let mut security = spec.security.clone().unwrap();
+    security.users.push("billing-app".into());
+    assert!(store.load(&spec, &security).unwrap_err().to_string().contains("the password of billing-app"));
+    let existing = store.load_existing(&spec, &security).unwrap();
+    assert_eq!(existing.passwords.keys().collect::<Vec<_>>(), ["admin", "kafka-broker", "orders-app"]);
+}
+
+#[test]
+fn the_users_made_are_the_stores_and_a_forgotten_user_leaves_it_while_the_others_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = secure();
+    let security = spec.security.clone().unwrap();
+    let store = SecretsStore::in_dir(&dir.path().join("secrets"), &spec);
+    assert_eq!(store.users_made().unwrap(), Vec::<String>::new(), "no store: no user made");
+    let (before, _) = store.ensure(&spec, &security).unwrap();
+    assert_eq!(store.users_made().unwrap(), ["admin", "kafka-broker", "orders-app"]);
+    store.forget_users(&["orders-app".into()]).unwrap();
+    assert_eq!(store.users_made().unwrap(), ["admin", "kafka-broker"]);
+    assert_eq!(mode(&store.path), 0o600);
+    let mut without = security.clone();
+    without.users.clear();
+    let after = store.load(&spec, &without).unwrap();
+    assert_eq!(after.passwords["admin"], before.passwords["admin"], "the others' passwords are kept");
+}

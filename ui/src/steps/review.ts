@@ -59,6 +59,7 @@ function planLines(work: PhaseWork): string[] {
       ...work.hosts.map((h) => `${h}: ${t('review.planStart', { service: work.service })}`),
       `${t('run.thisMachine')}: ${work.health.map((h) => words(h.health)).join(' → ')}`,
     ];
+    case 'scram_users': return [`${t('run.thisMachine')}: ${t('review.planScramUsers', { users: work.users.join(', '), mechanism: work.mechanism })}`];
     case 'acls': return [`${t('run.thisMachine')}: ${t('review.planAcls', { users: work.principals.join(', '), n: work.grants.length })}`];
   }
 }
