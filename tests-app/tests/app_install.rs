@@ -268,7 +268,8 @@ async fn secure_the_project_on_the_security_step(c: &fantoccini::Client, project
 
 /// Manage shows the CA the install made (its fingerprint is the one of the ca.pem written); Client config… for
 /// `orders-app` asks for a folder in the native chooser and writes client.properties and ca.pem there, both 0600,
-/// naming every broker and holding the user's SCRAM login — a password found nowhere in the project file.
+/// naming every broker and holding the user's SCRAM login — a password found nowhere in the project file, the page
+/// or the app's own files (only in its secrets store).
 async fn client_config_from_manage(
     c: &fantoccini::Client,
     world: &World,
@@ -302,5 +303,30 @@ async fn client_config_from_manage(
     let password = text.split("password=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
     assert!(text.contains("username=\"orders-app\"") && password.len() >= 32, "{text}");
     assert!(!std::fs::read_to_string(project).unwrap().contains(password), "no password in the project file");
+    assert!(!c.source().await.unwrap().contains(password), "no password in the page");
+    let xdg = kafka_wizard_app_e2e::target_dir().join("xdg-e2e");
+    let holding = files_holding(&xdg, password.as_bytes(), &xdg.join("data/kafka-wizard/secrets"));
+    assert!(holding.is_empty(), "the app's own files (config, cache, webview data) hold the password: {holding:?}");
+}
+
+/// Every file under `dir` (but not under `except`, nor a release archive over 16 MiB) whose bytes contain `needle`.
+fn files_holding(dir: &std::path::Path, needle: &[u8], except: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = vec![];
+    let Ok(entries) = std::fs::read_dir(dir) else { return found };
+    for entry in entries.flatten() {
+        let (path, kind) = (entry.path(), entry.file_type().unwrap());
+        if path.starts_with(except) || kind.is_symlink() {
+            continue;
+        }
+        if kind.is_dir() {
+            found.extend(files_holding(&path, needle, except));
+        } else if entry.metadata().map(|m| m.len() <= 16 << 20).unwrap_or(false) {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                found.push(path);
+            }
+        }
+    }
+    found
 }
 // ---- end of issue 10 (app) ---------------------------------------------------------------------------------------
