@@ -117,7 +117,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     // Manage: running everywhere; Stop, then Start
     go(&c, "manage").await;
     css(&c, "#refresh").await.click().await.unwrap();
-    wait_text(&c, "#health", "healthy", Duration::from_secs(60)).await;
+    wait_text(&c, "#health", "Cluster is healthy", Duration::from_secs(60)).await;
     for h in world.hosts() {
         wait_text(
             &c,
@@ -145,7 +145,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     shot(&c, "7-manage-stopped").await;
     confirm(&c, "#op-start").await;
     wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await;
-    wait_text(&c, "#health", "healthy", Duration::from_secs(60)).await;
+    wait_text(&c, "#health", "Cluster is healthy", Duration::from_secs(60)).await;
     shot(&c, "7-manage-started").await;
     wait_text(&c, "#health", "Cluster is healthy", Duration::from_secs(60)).await; // the status read, buttons enabled
     css(&c, "#op-smoke").await.click().await.unwrap();
