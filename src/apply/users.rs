@@ -1,4 +1,4 @@
-//! The SCRAM users phase (`Work::ScramUsers`, KRaft with SASL_SSL), after the brokers are healthy and before the
+//! The SCRAM users phase (`Work::ScramUsers`, SASL_SSL, both modes), after the brokers are healthy and before the
 //! ACLs: the running cluster is made to hold the project's users, over Kafka's protocol as the admin
 //! (`secrets::kafka_auth`) through the first broker that answers. DescribeUserScramCredentials says who holds a
 //! credential; `security::users::user_changes` (pure) says what to do: a user of the project without a credential

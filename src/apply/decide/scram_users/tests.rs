@@ -113,3 +113,24 @@ fn a_nested_chroot_is_created_level_by_level() {
     let spec = project::validate(&project::parse(&text).unwrap()).spec.unwrap();
     assert_eq!(plan::scram_users::chroot_nodes(&spec), ["/kafka", "/kafka/prod"]);
 }
+
+#[test]
+fn a_user_retired_then_added_again_is_written_anew_and_the_rewritten_record_forgets_the_retired() {
+    // Retiring (the scram-users phase) leaves the user's line in the record; its password left the store, so the
+    // re-added user's new password has another digest and is written; a retired user's line never blocks it.
+    let spec = zookeeper_secure();
+    let (_, users, connect) = the_step(&spec);
+    let m = material(&spec);
+    let ctx = Context { secrets: Some(m.clone()), ..Default::default() };
+    let mut facts = HostFacts::default();
+    for u in &users {
+        facts.scram_users.insert(u.clone(), digest("SCRAM-SHA-512", &connect, u, m.password(u)));
+    }
+    facts.scram_users.insert("old-app".into(), digest("SCRAM-SHA-512", &connect, "old-app", "its password"));
+    assert!(matches!(decide(&spec, &users, &connect, &facts, &ctx), Decision::Unchanged { .. }), "a stale line");
+    facts.scram_users.insert("orders-app".into(), digest("SCRAM-SHA-512", &connect, "orders-app", "before retiring"));
+    let Decision::Change { detail, actions } = decide(&spec, &users, &connect, &facts, &ctx) else { panic!() };
+    assert!(detail.contains("credentials of orders-app into"), "{detail}");
+    let Action::Run { script } = &actions[2] else { panic!() };
+    assert!(!script.contains("old-app"), "the rewritten record lists only the project's users");
+}
