@@ -9,7 +9,7 @@
 //! password, and a following deploy changes nothing; no generated password (SCRAM or ZooKeeper, old or new) leaks.
 
 use super::support::world::{self, Mirror, World};
-use super::{checks, deploy, run_wizard, stored_passwords, wizard};
+use super::{checks, deploy, lose_the_store_and_be_refused, run_wizard, stored_passwords, wizard};
 use kafka_wizard::health::{kafka_metadata_with, HealthError};
 use kafka_wizard::security::scram::ScramMechanism;
 use kafka_wizard::security::{KafkaAuth, ScramLogin, TlsTrust};
@@ -177,14 +177,7 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
     assert!(matches!(refused, Err(HealthError::AuthenticationFailed { .. })), "{refused:?}");
 
     // The secrets store lost: deploy is refused naming the recovery; deploy --recover-secrets reads it back.
-    let store_dir = home.join("data/kafka-wizard/secrets");
-    for f in std::fs::read_dir(&store_dir).unwrap() {
-        std::fs::remove_file(f.unwrap().path()).unwrap();
-    }
-    let (out, text) = run_wizard(home, &["deploy", p]);
-    log.push_str(&text);
-    assert!(!out.status.success() && text.contains("--recover-secrets"), "refused naming the recovery:\n{text}");
-    assert_eq!(std::fs::read_dir(&store_dir).unwrap().count(), 0, "a refused run makes no store");
+    lose_the_store_and_be_refused(home, &mut log, p);
     let t = Instant::now();
     let (out, text) = run_wizard(home, &["deploy", "--recover-secrets", p]);
     log.push_str(&text);
