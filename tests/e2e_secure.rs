@@ -106,6 +106,20 @@ fn stored_passwords(home: &Path) -> Vec<String> {
     passwords
 }
 
+/// The secrets store lost (its files deleted): `deploy` is refused naming `--recover-secrets` and makes no store.
+/// Returns the store's directory.
+fn lose_the_store_and_be_refused(home: &Path, log: &mut String, project: &str) -> PathBuf {
+    let store_dir = home.join("data/kafka-wizard/secrets");
+    for f in std::fs::read_dir(&store_dir).unwrap() {
+        std::fs::remove_file(f.unwrap().path()).unwrap();
+    }
+    let (out, text) = run_wizard(home, &["deploy", project]);
+    log.push_str(&text);
+    assert!(!out.status.success() && text.contains("--recover-secrets"), "refused naming the recovery:\n{text}");
+    assert_eq!(std::fs::read_dir(&store_dir).unwrap().count(), 0, "a refused run makes no store");
+    store_dir
+}
+
 fn invocation(world: &World, host: &str) -> String {
     world.ssh_ok(host, "root", "systemctl show -p InvocationID --value kafka-server").trim().to_string()
 }

@@ -5,17 +5,23 @@
 //! file are read as root; `security::recover` checks that they agree and builds the store; the admin and every
 //! application user get new generated passwords, set on the running cluster with AlterUserScramCredentials, logged
 //! in as the brokers' own super user (`kafka-broker`, whose password the JAAS file holds) over TLS against the
-//! hosts' CA; only then is the store saved. The run goes on as any deploy: the recovered store renders the hosts'
+//! hosts' CA; only then is the store saved. ZooKeeper mode works alike (its brokers take the same request): the
+//! ensemble members' JAAS files are read too, and the ensemble's logins come back unchanged. There the
+//! `zookeeper-scram-users` step's record on the first broker still holds digests of the old passwords, so this
+//! run (or the next) writes the same new credentials into ZooKeeper once more — no restart, and the record then
+//! matches. The run goes on as any deploy: the recovered store renders the hosts'
 //! files byte for byte, so nothing is rewritten and nothing restarts. Said as warnings: what came back, which users
 //! got new passwords (never a password), and that the CA key is lost.
 
 use super::hosts::HostRun;
 use super::options::ApplyError;
 use crate::events::{Event, EventSink, Target};
-use crate::project::spec::{ClusterSpec, Coordination, BROKER_USER};
+use crate::project::spec::{ClusterSpec, BROKER_USER};
 use crate::security::client::{KafkaAuth, ScramLogin, TlsTrust};
 use crate::security::credentials::set_scram_passwords;
-use crate::security::recover::{files_to_read, recover, reset_users, FoundOnHost};
+use crate::security::recover::{
+    files_to_read, holds_secrets, recover, reset_users, zookeeper_jaas_to_read, FoundOnHost,
+};
 use crate::security::store::SecretsStore;
 use crate::security::Secret;
 use std::time::Duration;
@@ -36,10 +42,6 @@ pub(crate) async fn recover_secrets(
         warn("recover secrets: the cluster has no [security]: nothing to recover".into());
         return Ok(());
     };
-    if matches!(spec.coordination, Coordination::Zookeeper(_)) {
-        warn("recover secrets: not built yet for ZooKeeper mode; restore the store file instead".into());
-        return Ok(());
-    }
     let store = SecretsStore::for_cluster(spec);
     if store.path.exists() {
         warn(format!("recover secrets: the secrets store {} exists: nothing to recover", store.path.display()));
@@ -78,6 +80,9 @@ pub(crate) async fn recover_secrets(
     if security.sasl() {
         what.push("the brokers' own password".into());
     }
+    if !recovered.zookeeper.is_empty() {
+        what.push("the ZooKeeper logins' passwords".into());
+    }
     let ca_key = match &recovered.ca_cert {
         Some(_) => " The CA's key was never on the hosts: a host that later needs a new certificate (a new or renamed host, expiry) is refused.",
         None => "",
@@ -101,26 +106,33 @@ pub(crate) async fn recover_secrets(
     Ok(())
 }
 
-/// Reads each Kafka host's secret files as root (blocking reads, each host on its own thread).
+/// Reads each Kafka host's and each locked ensemble member's secret files as root (blocking reads, each host on
+/// its own thread).
 async fn read_hosts(spec: &ClusterSpec, runs: &[HostRun]) -> Result<Vec<FoundOnHost>, ApplyError> {
     let mut tasks = Vec::new();
-    for run in runs.iter().filter(|r| spec.hosts[r.index].runs_kafka()) {
+    for run in runs.iter().filter(|r| holds_secrets(spec, &spec.hosts[r.index])) {
         let host = spec.hosts[run.index].clone();
+        let kafka = host.runs_kafka();
         let (truststore, keystore, jaas) = files_to_read(spec, &host);
+        let zookeeper_jaas = zookeeper_jaas_to_read(spec, &host);
         let t = run.transport.clone();
         tasks.push(tokio::task::spawn_blocking(move || {
             let read = |path: &str| -> Result<Option<String>, String> {
                 let bytes = t.read_file(path).map_err(|e| format!("{}: cannot read {path}: {e}", host.name))?;
                 Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
             };
+            let secret = |path: Option<String>| -> Result<Option<Secret>, String> {
+                match path {
+                    Some(path) => Ok(read(&path)?.map(Secret::new)),
+                    None => Ok(None),
+                }
+            };
             Ok::<_, String>(FoundOnHost {
                 host: host.name.to_string(),
-                truststore: read(&truststore)?,
-                keystore: read(&keystore)?.map(Secret::new),
-                jaas: match jaas {
-                    Some(path) => read(&path)?.map(Secret::new),
-                    None => None,
-                },
+                truststore: if kafka { read(&truststore)? } else { None },
+                keystore: secret(kafka.then_some(keystore))?,
+                jaas: secret(jaas)?,
+                zookeeper_jaas: secret(zookeeper_jaas)?,
             })
         }));
     }

@@ -1,4 +1,4 @@
-//! The SCRAM users phase (`Work::ScramUsers`, KRaft with SASL_SSL), after the brokers are healthy and before the
+//! The SCRAM users phase (`Work::ScramUsers`, SASL_SSL, both modes), after the brokers are healthy and before the
 //! ACLs: the running cluster is made to hold the project's users, over Kafka's protocol as the admin
 //! (`secrets::kafka_auth`) through the first broker that answers. DescribeUserScramCredentials says who holds a
 //! credential; `security::users::user_changes` (pure) says what to do: a user of the project without a credential
@@ -16,7 +16,7 @@ use crate::plan::ReconcileScramUsers;
 use crate::project::spec::{ClusterSpec, SecuritySpec};
 use crate::security::acls::client::AclSession;
 use crate::security::acls::{changes, principal, AclBinding};
-use crate::security::credentials::{alter_scram_credentials, describe_scram_credentials, mechanism_type};
+use crate::security::credentials::{alter_through_the_controller, describe_scram_credentials, mechanism_type};
 use crate::security::store::SecretsStore;
 use crate::security::users::{user_changes, UserChanges};
 use crate::security::{KafkaAuth, Secret};
@@ -109,7 +109,9 @@ pub(crate) async fn reconcile(
     let delete: Vec<(String, i8)> =
         todo.users.delete.iter().flat_map(|(u, held)| held.iter().map(move |m| (u.clone(), *m))).collect();
     if !upsert.is_empty() || !delete.is_empty() {
-        alter_scram_credentials(&todo.addr, &auth, security.mechanism, &upsert, &delete, CALL_TIMEOUT)
+        let mut addrs = vec![todo.addr.clone()];
+        addrs.extend(broker_addrs(spec).into_iter().filter(|a| *a != todo.addr));
+        alter_through_the_controller(&addrs, &auth, security.mechanism, &upsert, &delete, CALL_TIMEOUT)
             .await
             .map_err(|e| failed("create and delete SCRAM users", e.to_string()))?;
     }

@@ -66,7 +66,8 @@ pub fn health_commands(spec: &ClusterSpec, health: &Health) -> Vec<String> {
     }
 }
 
-/// The SCRAM users by hand: the format gave every user of the project a credential; list who holds one with
+/// The SCRAM users by hand: the format (ZooKeeper mode: the `zookeeper-scram-users` step) gave every user of the
+/// project a credential; list who holds one with
 /// `kafka-configs.sh`, as the admin, and delete a user the project no longer lists (deploy does both, and creates
 /// the credential of a user added after the format without a password on any command line).
 pub fn scram_user_commands(spec: &ClusterSpec, users: &ReconcileScramUsers) -> Vec<String> {
@@ -80,11 +81,9 @@ pub fn scram_user_commands(spec: &ClusterSpec, users: &ReconcileScramUsers) -> V
     let mut delete = base.to_vec();
     delete.extend(["--alter".into(), "--delete-config".into(), users.mechanism.clone()]);
     delete.extend(["--entity-type".into(), "users".into(), "--entity-name".into(), "<user>".into()]);
+    let when = if spec.is_kraft() { "at the format" } else { "in ZooKeeper before the brokers started" };
     vec![
-        format!(
-            "# every user of the project ({}) got its credential at the format; list them:",
-            users.users.join(", ")
-        ),
+        format!("# every user of the project ({}) got its credential {when}; list them:", users.users.join(", ")),
         shell::join(&list),
         "# a user the project no longer lists: delete it (and remove its ACLs, kafka-acls.sh --remove)".into(),
         shell::join(&delete),

@@ -4,7 +4,7 @@
 //! the runner carries it out, and the export index lists its commands for applying by hand. A phase is one of
 //! three kinds of [`Work`]: fetching the release on the wizard's machine, steps on hosts (hosts in parallel, each
 //! host's steps in order), or starting a service on hosts followed by the [`Health`] conditions that prove it
-//! (the same conditions `start`, `restart` and `status` use); a secured KRaft cluster's SCRAM users are then made
+//! (the same conditions `start`, `restart` and `status` use); a secured cluster's SCRAM users are then made
 //! to match the project ([`ReconcileScramUsers`]), and a secured cluster's last phase sets the ACLs of its
 //! application users ([`ReconcileAcls`]). Phases run in order with a barrier between them.
 //! `plan()` does no I/O and reads no clock.
@@ -431,10 +431,11 @@ fn reconcile_acls(spec: &ClusterSpec) -> Option<ReconcileAcls> {
     Some(ReconcileAcls { principals: acls::managed_principals(security), grants: acls::grants(security) })
 }
 
-/// The SCRAM users step of a KRaft cluster with SASL_SSL; none otherwise (ZooKeeper mode writes its credentials
-/// into ZooKeeper before the brokers start).
+/// The SCRAM users step of a cluster with SASL_SSL; none otherwise. In ZooKeeper mode it runs too, after the
+/// `zookeeper-scram-users` step wrote the credentials into ZooKeeper: the brokers serve the same requests (Kafka
+/// 2.7+, docs/facts/kafka.md §11), so it retires the users dropped from the project and restores a lost credential.
 fn reconcile_scram_users(spec: &ClusterSpec) -> Option<ReconcileScramUsers> {
-    let security = spec.security.as_ref().filter(|s| s.sasl() && spec.is_kraft())?;
+    let security = spec.security.as_ref().filter(|s| s.sasl())?;
     let mut users = vec![security.admin_user.clone()];
     users.extend(security.users.iter().cloned());
     Some(ReconcileScramUsers { mechanism: security.mechanism.name().to_string(), users })

@@ -97,3 +97,16 @@ fn a_sasl_kraft_cluster_reconciles_the_admin_and_its_users_even_without_applicat
     let plaintext = plan_of_fixture(include_str!("../../tests/fixtures/kraft-dedicated.toml"));
     assert!(plaintext.phases.iter().all(|p| !matches!(p.work, Work::ScramUsers(_))));
 }
+
+#[test]
+fn a_sasl_zookeeper_mode_cluster_reconciles_its_users_too_once_its_brokers_run() {
+    let zookeeper = plan_of_fixture(include_str!("../../tests/fixtures/zookeeper-secure.toml"));
+    let kinds: Vec<PhaseKind> = zookeeper.phases.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds[kinds.len() - 3..], [PhaseKind::StartBrokers, PhaseKind::ScramUsers, PhaseKind::ApplyAcls]);
+    assert!(
+        kinds.iter().position(|k| *k == PhaseKind::ZookeeperScramUsers)
+            < kinds.iter().position(|k| *k == PhaseKind::StartBrokers)
+    );
+    let Work::ScramUsers(users) = &zookeeper.phases[kinds.len() - 2].work else { panic!() };
+    assert_eq!(users.users, ["admin", "orders-app"]);
+}

@@ -1,5 +1,6 @@
 //! Setting SCRAM users' passwords on a running cluster: AlterUserScramCredentials (API 51, KIP-554; KRaft from
-//! 3.5), sent to a broker, which forwards it to the active controller. The request carries no password: the salted
+//! 3.5), sent to a broker, which forwards it to the active controller — in ZooKeeper mode only the active
+//! controller takes it, the others answer NOT_CONTROLLER ([`alter_through_the_controller`] asks the next). The request carries no password: the salted
 //! password, computed here with a fresh random salt (docs/facts/kafka.md §11, "Setting a password on a running
 //! cluster"). The caller must be allowed to Alter the Cluster: a super user. Used by `apply::recover` to reset the
 //! admin's and the application users' passwords after a lost secrets store, and by `apply::users` — with
@@ -51,6 +52,33 @@ pub async fn set_scram_passwords(
     timeout: Duration,
 ) -> Result<(), HealthError> {
     alter_scram_credentials(addr, auth, mechanism, users, &[], timeout).await
+}
+
+/// NOT_CONTROLLER: how a ZooKeeper-mode broker that is not the active controller answers AlterUserScramCredentials
+/// (docs/facts/kafka.md §11); it changed nothing.
+const NOT_CONTROLLER: i16 = 41;
+
+/// [`alter_scram_credentials`] through the first of `addrs` that takes it: a broker that answers NOT_CONTROLLER
+/// (ZooKeeper mode) or cannot be reached changed nothing, so the next one is asked; any other failure ends it.
+pub async fn alter_through_the_controller(
+    addrs: &[String],
+    auth: &KafkaAuth,
+    mechanism: ScramMechanism,
+    upsert: &[(String, Secret)],
+    delete: &[(String, i8)],
+    timeout: Duration,
+) -> Result<(), HealthError> {
+    let mut last = None;
+    for addr in addrs {
+        match alter_scram_credentials(addr, auth, mechanism, upsert, delete, timeout).await {
+            Ok(()) => return Ok(()),
+            Err(e @ (HealthError::ErrorCode { code: NOT_CONTROLLER, .. } | HealthError::Unreachable { .. })) => {
+                last = Some(e)
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| protocol("(no broker)", "no broker to ask".into())))
 }
 
 /// One AlterUserScramCredentials at `addr`: each `(user, password)` of `upsert` set for `mechanism`, each

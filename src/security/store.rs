@@ -128,6 +128,8 @@ pub struct RecoveredSecrets {
     pub hosts: BTreeMap<String, (CertifiedKey, Vec<String>)>,
     /// Every SCRAM user's password: the brokers' own from the hosts, the others newly generated.
     pub passwords: BTreeMap<String, Secret>,
+    /// ZooKeeper mode: the ensemble logins' passwords, from the hosts (empty in KRaft mode).
+    pub zookeeper: BTreeMap<String, Secret>,
 }
 
 /// What `ensure` did that the operator should hear about (one line each, without secrets).
@@ -347,8 +349,7 @@ impl SecretsStore {
                 })
                 .collect(),
             passwords: recovered.passwords.iter().map(|(u, p)| (u.clone(), p.expose().to_string())).collect(),
-            // Recovery is KRaft's: a ZooKeeper-mode cluster's ensemble logins are not recovered.
-            zookeeper: BTreeMap::new(),
+            zookeeper: recovered.zookeeper.iter().map(|(l, p)| (l.clone(), p.expose().to_string())).collect(),
         };
         self.save(&file)
     }

@@ -64,14 +64,7 @@ pub fn export_and_recovery(world: &World, home: &Path, log: &mut String, p: &str
     std::fs::remove_dir_all(&with).unwrap();
 
     // The store is lost: deploy is refused, naming the recovery, and makes no store.
-    let store_dir = home.join("data/kafka-wizard/secrets");
-    for f in std::fs::read_dir(&store_dir).unwrap() {
-        std::fs::remove_file(f.unwrap().path()).unwrap();
-    }
-    let (out, text) = run_wizard(home, &["deploy", p]);
-    log.push_str(&text);
-    assert!(!out.status.success() && text.contains("--recover-secrets"), "refused naming the recovery:\n{text}");
-    assert_eq!(std::fs::read_dir(&store_dir).unwrap().count(), 0, "a refused run makes no store");
+    let store_dir = lose_the_store_and_be_refused(home, log, p);
 
     // Recovered from the hosts: nothing restarts, the users get new passwords.
     let before: Vec<String> = world.hosts().iter().map(|h| invocation(world, &h.name)).collect();

@@ -3,11 +3,14 @@
 //! smoke passing; kafka-python from client-config output on an RF=3 topic; an application user without ACLs denied;
 //! the wrong ways in refused; a ZooKeeper client without a login can neither create nor change a znode under the
 //! chroot; a no-change re-deploy restarts nothing and writes no SCRAM user; a new user gets its credential without a
-//! restart; no generated password (SCRAM or ZooKeeper) leaks.
+//! restart; that user removed again is deleted (its login refused), nothing restarted; the secrets store lost: deploy
+//! refused naming `--recover-secrets`, `deploy --recover-secrets` rebuilds it from the hosts (the ensemble's logins
+//! included) and resets the admin's and the users' passwords, nothing restarted, the admin works with its new
+//! password, and a following deploy changes nothing; no generated password (SCRAM or ZooKeeper, old or new) leaks.
 
 use super::support::world::{self, Mirror, World};
-use super::{checks, deploy, stored_passwords, wizard};
-use kafka_wizard::health::kafka_metadata_with;
+use super::{checks, deploy, lose_the_store_and_be_refused, run_wizard, stored_passwords, wizard};
+use kafka_wizard::health::{kafka_metadata_with, HealthError};
 use kafka_wizard::security::scram::ScramMechanism;
 use kafka_wizard::security::{KafkaAuth, ScramLogin, TlsTrust};
 use std::path::{Path, PathBuf};
@@ -92,7 +95,8 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
     assert!(deployed.contains("secrets store"), "the new store is told");
     assert!(deployed.contains("wrote the SCRAM credentials of admin, kafka-broker, orders-app"), "{deployed}");
     let mut passwords = stored_passwords(home);
-    passwords.extend(stored_zookeeper_passwords(home));
+    let zookeeper_logins = stored_zookeeper_passwords(home);
+    passwords.extend(zookeeper_logins.clone());
 
     // Healthy: ZooKeeper's srvr still answers without a login; the brokers over SASL_SSL as the admin.
     checks::healthy_and_smoke(home, &mut log, p, " (ZooKeeper mode)");
@@ -163,6 +167,40 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(kafka_metadata_with(&broker, &auth, Duration::from_secs(10))).expect("billing-app logs in");
     passwords.push(password);
+
+    // billing-app removed from the project: the scram-users phase deletes it (ZooKeeper-mode brokers serve
+    // AlterUserScramCredentials), nothing restarted; its login is refused.
+    zookeeper_secure_project(&world, &mirror, home, "[\"orders-app\"]");
+    let text = redeploy("re-deploy removing a SCRAM user", &mut log);
+    assert!(text.contains("delete SCRAM user billing-app") && text.contains("no longer in security.users"), "{text}");
+    let refused = rt.block_on(kafka_metadata_with(&broker, &auth, Duration::from_secs(10)));
+    assert!(matches!(refused, Err(HealthError::AuthenticationFailed { .. })), "{refused:?}");
+
+    // The secrets store lost: deploy is refused naming the recovery; deploy --recover-secrets reads it back.
+    lose_the_store_and_be_refused(home, &mut log, p);
+    let t = Instant::now();
+    let (out, text) = run_wizard(home, &["deploy", "--recover-secrets", p]);
+    log.push_str(&text);
+    assert!(out.status.success(), "deploy --recover-secrets failed:\n{text}");
+    eprintln!(
+        "MEASURE deploy --recover-secrets (ZooKeeper mode: 3 brokers and 3 members read, 2 passwords reset): {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    assert_eq!(before, services(), "the recovery restarted a service");
+    assert!(text.contains("recovered the lost secrets store from the hosts"), "{text}");
+    assert!(text.contains("the ZooKeeper logins' passwords"), "{text}");
+    assert!(text.contains("new passwords for SCRAM users admin, orders-app"), "{text}");
+    assert_eq!(stored_zookeeper_passwords(home), zookeeper_logins, "the ensemble's logins come back unchanged");
+    checks::healthy_and_smoke(home, &mut log, p, " (ZooKeeper mode, recovered store)");
+    let admin_dir = home.join("client-admin-recovered");
+    wizard(home, &mut log, &["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
+    let out = checks::secure_client(&admin_dir.join("client.properties"), "zk-recovered");
+    let client = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    log.push_str(&client);
+    assert!(out.status.success() && client.contains(r#""consumed": 20"#), "admin after the recovery:\n{client}");
+    let text = redeploy("deploy after the recovery", &mut log);
+    assert!(text.contains("no changes"), "a deploy after the recovery changes nothing:\n{text}");
+    passwords.extend(stored_passwords(home));
 
     let shown = "/var/log/kafka/* /var/log/zookeeper/* /etc/kafka/server.properties /etc/kafka/zookeeper.properties /etc/kafka/*.env";
     checks::no_password_leaks(&world, home, &project, &mut log, &passwords, shown);

@@ -79,16 +79,22 @@ fn a_bare_host_writes_every_user_from_a_private_file_and_no_password_is_in_the_s
     assert!(first.starts_with("# write the SCRAM users into ZooKeeper"), "the line a failure quotes: {first}");
 }
 
+/// A host whose record holds every one of `users` with its password in `m`.
+fn recorded(users: &[String], connect: &str, m: &SecretMaterial) -> HostFacts {
+    let mut facts = HostFacts::default();
+    for u in users {
+        facts.scram_users.insert(u.clone(), digest("SCRAM-SHA-512", connect, u, m.password(u)));
+    }
+    facts
+}
+
 #[test]
 fn a_recorded_user_is_skipped_and_a_new_user_or_password_gets_its_credential() {
     let spec = zookeeper_secure();
     let (_, users, connect) = the_step(&spec);
     let m = material(&spec);
     let ctx = Context { secrets: Some(m.clone()), ..Default::default() };
-    let mut facts = HostFacts::default();
-    for u in &users {
-        facts.scram_users.insert(u.clone(), digest("SCRAM-SHA-512", &connect, u, m.password(u)));
-    }
+    let mut facts = recorded(&users, &connect, &m);
     assert!(matches!(decide(&spec, &users, &connect, &facts, &ctx), Decision::Unchanged { .. }));
 
     facts.scram_users.remove("orders-app");
@@ -112,4 +118,22 @@ fn a_nested_chroot_is_created_level_by_level() {
     let text = include_str!("../../../../tests/fixtures/zookeeper-secure.toml").replace("/zk-secure", "/kafka/prod");
     let spec = project::validate(&project::parse(&text).unwrap()).spec.unwrap();
     assert_eq!(plan::scram_users::chroot_nodes(&spec), ["/kafka", "/kafka/prod"]);
+}
+
+#[test]
+fn a_user_retired_then_added_again_is_written_anew_and_the_rewritten_record_forgets_the_retired() {
+    // Retiring (the scram-users phase) leaves the user's line in the record; its password left the store, so the
+    // re-added user's new password has another digest and is written; a retired user's line never blocks it.
+    let spec = zookeeper_secure();
+    let (_, users, connect) = the_step(&spec);
+    let m = material(&spec);
+    let ctx = Context { secrets: Some(m.clone()), ..Default::default() };
+    let mut facts = recorded(&users, &connect, &m);
+    facts.scram_users.insert("old-app".into(), digest("SCRAM-SHA-512", &connect, "old-app", "its password"));
+    assert!(matches!(decide(&spec, &users, &connect, &facts, &ctx), Decision::Unchanged { .. }), "a stale line");
+    facts.scram_users.insert("orders-app".into(), digest("SCRAM-SHA-512", &connect, "orders-app", "before retiring"));
+    let Decision::Change { detail, actions } = decide(&spec, &users, &connect, &facts, &ctx) else { panic!() };
+    assert!(detail.contains("credentials of orders-app into"), "{detail}");
+    let Action::Run { script } = &actions[2] else { panic!() };
+    assert!(!script.contains("old-app"), "the rewritten record lists only the project's users");
 }
