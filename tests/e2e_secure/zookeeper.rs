@@ -1,12 +1,13 @@
 //! A secured ZooKeeper-mode cluster: three hosts each running a ZooKeeper member and a broker of Kafka 3.9, deployed
-//! from a project file with `[security]` (SASL_SSL, SCRAM-SHA-512, the wizard's own CA). Then: status healthy and
-//! smoke passing; kafka-python from client-config output on an RF=3 topic; an application user without ACLs denied;
-//! the wrong ways in refused; a ZooKeeper client without a login can neither create nor change a znode under the
-//! chroot; a no-change re-deploy restarts nothing and writes no SCRAM user; a new user gets its credential without a
-//! restart; that user removed again is deleted (its login refused), nothing restarted; the secrets store lost: deploy
-//! refused naming `--recover-secrets`, `deploy --recover-secrets` rebuilds it from the hosts (the ensemble's logins
-//! included) and resets the admin's and the users' passwords, nothing restarted, the admin works with its new
-//! password, and a following deploy changes nothing; no generated password (SCRAM or ZooKeeper, old or new) leaks.
+//! from a project file with `[security]` (SASL_SSL, SCRAM-SHA-512, the wizard's own CA). Then: status healthy and smoke
+//! passing; kafka-python from client-config output on an RF=3 topic; an application user without ACLs denied, then its
+//! ACLs applied by re-deploys (granted and used, one revoked, another principal's kept); the wrong ways in refused; a
+//! ZooKeeper client without a login can neither create nor change a znode under the chroot; a no-change re-deploy
+//! restarts nothing and writes no SCRAM user; a new user gets its credential without a restart; that user removed again
+//! is deleted (its login refused), nothing restarted; the secrets store lost: deploy refused naming
+//! `--recover-secrets`, `deploy --recover-secrets` rebuilds it from the hosts (the ensemble's logins included) and
+//! resets the admin's and the users' passwords, nothing restarted, the admin works with its new password, and a
+//! following deploy changes nothing; no generated password (SCRAM or ZooKeeper, old or new) leaks.
 
 use super::support::world::{self, Mirror, World};
 use super::{checks, deploy, lose_the_store_and_be_refused, run_wizard, stored_passwords, wizard};
@@ -131,6 +132,11 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
     // A third-party client from client-config output only; an application user without ACLs denied (AclAuthorizer).
     let admin_dir = checks::admin_client_roundtrip(home, &mut log, p, ", ZooKeeper mode");
     checks::denied_without_acls(home, &mut log, p, "orders-app");
+    // Its ACLs added to the project and applied by re-deploys (AclAuthorizer): granted and used, one revoked, another
+    // principal's ACL made by hand kept, nothing restarted.
+    let app_dir = home.join("client-orders-app");
+    let python = checks::python();
+    super::acls::granted_used_revoked_and_others_kept(&world, home, &mut log, &project, &python, &admin_dir, &app_dir);
 
     let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
     let broker = format!("{}:9092", world.hosts()[0].ip);
