@@ -2,11 +2,11 @@
 //!
 //! The `plan` command prints it, the Review step shows it, `deploy --dry-run` decides it against each host's facts,
 //! the runner carries it out, and the export index lists its commands for applying by hand. A phase is one of
-//! three kinds of [`Work`]: fetching the release on the wizard's machine, steps on hosts (hosts in parallel, each
-//! host's steps in order), or starting a service on hosts followed by the [`Health`] conditions that prove it
-//! (the same conditions `start`, `restart` and `status` use); a secured cluster's SCRAM users are then made
-//! to match the project ([`ReconcileScramUsers`]), and a secured cluster's last phase sets the ACLs of its
-//! application users ([`ReconcileAcls`]). Phases run in order with a barrier between them.
+//! five kinds of [`Work`]: fetching the release on the wizard's machine, steps on hosts (hosts in parallel, each
+//! host's steps in order), starting a service on hosts followed by the [`Health`] conditions that prove it (the
+//! same conditions `start`, `restart` and `status` use), making a secured cluster's SCRAM users match the project
+//! ([`ReconcileScramUsers`]), and, last, setting the ACLs of its application users ([`ReconcileAcls`]). Phases run
+//! in order with a barrier between them.
 //! `plan()` does no I/O and reads no clock.
 
 pub mod argfile;
