@@ -201,6 +201,27 @@ pub async fn wait_value(c: &Client, selector: &str, done: impl Fn(&str) -> bool,
     }
 }
 
+/// Makes the input `selector` hold exactly `text`: clears it and types, then reads the value back from a fresh
+/// lookup. A step that redraws meanwhile (an element gone stale, or a redraw that lost the typing) is typed into
+/// again; panics if it never holds `text` within 10 s.
+pub async fn fill(c: &Client, selector: &str, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(selector)).await {
+            if e.clear().await.is_ok() && e.send_keys(text).await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if let Ok(e) = c.find(Locator::Css(selector)).await {
+                    if e.prop("value").await.ok().flatten().as_deref() == Some(text) {
+                        return;
+                    }
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "{selector} never held {text:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub async fn gone(c: &Client, selector: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while c.find(Locator::Css(selector)).await.is_ok() {

@@ -16,7 +16,7 @@
 mod world;
 
 use kafka_wizard_app_e2e::file_chooser::FileChooser;
-use kafka_wizard_app_e2e::{click, connect, css, go, shot, wait_text, wait_value, Driver};
+use kafka_wizard_app_e2e::{click, connect, css, fill, go, shot, wait_text, wait_value, Driver};
 use std::time::{Duration, Instant};
 use world::{Mirror, World};
 
@@ -240,12 +240,11 @@ async fn secure_the_project_on_the_security_step(c: &fantoccini::Client, project
     assert!(css(c, "#protocol-plaintext").await.is_selected().await.unwrap(), "no [security]: plaintext");
     wait_text(c, "[data-problem-field='security']", "unauthenticated", Duration::from_secs(10)).await;
     click(c, "#protocol-sasl_ssl").await;
-    css(c, "#security-users").await.send_keys("orders-app").await.unwrap();
+    // The step redraws when the engine's new problems arrive (the warning goes): fill reads each field back.
+    fill(c, "#security-users", "orders-app").await;
     click(c, "#add-acl").await;
-    css(c, "input[data-field='security.acls[0].name']").await.send_keys("orders").await.unwrap();
-    let operations = css(c, "input[data-field='security.acls[0].operations']").await;
-    operations.clear().await.unwrap();
-    operations.send_keys("write, describe").await.unwrap();
+    fill(c, "input[data-field='security.acls[0].name']", "orders").await;
+    fill(c, "input[data-field='security.acls[0].operations']", "write, describe").await;
     shot(c, "5-security").await;
     click(c, "#file-save").await;
     let deadline = Instant::now() + Duration::from_secs(10);
