@@ -160,7 +160,10 @@ pub struct ReconcileAcls {
 impl ReconcileAcls {
     /// One line for people.
     pub fn title(&self) -> String {
-        format!("give {} exactly the project's {} ACL(s)", self.principals.join(", "), self.grants.len())
+        match self.grants.len() {
+            0 => format!("give {} no ACL (the project grants none)", self.principals.join(", ")),
+            n => format!("give {} exactly the project's {n} ACL(s)", self.principals.join(", ")),
+        }
     }
 }
 
