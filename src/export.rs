@@ -213,6 +213,10 @@ fn index(spec: &ClusterSpec, hosts: &[render::HostFiles], plan: &Plan) -> String
                 "On any host that reaches the brokers, as the admin",
                 vec![(acls.title(), plan::acl_commands(spec, acls))],
             ),
+            Work::RotateCa(pass) => block(
+                "With kafka-wizard (`deploy --rotate-ca`): the files come from its secrets store",
+                vec![(pass.title(), vec![])],
+            ),
             Work::Start(start) => {
                 for host in &start.hosts {
                     block(&format!("On {host}"), vec![(start.title(), plan::start_commands(start))]);

@@ -27,6 +27,7 @@ pub(crate) fn phase_targets(phase: &Phase) -> Vec<Target> {
         Work::Fetch(_) | Work::Acls(_) | Work::ScramUsers(_) => vec![Target::Wizard],
         Work::OnHosts { hosts } => hosts.iter().map(|h| Target::host(&h.host)).collect(),
         Work::Start(start) => start.hosts.iter().map(Target::host).collect(),
+        Work::RotateCa(pass) => pass.hosts.iter().map(|h| Target::host(&h.host)).collect(),
     }
 }
 
@@ -43,7 +44,11 @@ pub async fn deploy(
     }
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
-    run_plan(&spec, &opts.limit.plan(plan::plan(&spec)), opts, &events, &cancel).await
+    let mut plan = plan::plan(&spec);
+    if super::rotate_ca::rotating(&spec, opts) {
+        plan = plan::rotate_ca::with_ca_rotation(&spec, plan);
+    }
+    run_plan(&spec, &opts.limit.plan(plan), opts, &events, &cancel).await
 }
 
 /// Walks `plan` on the hosts of `opts.limit`: exactly the phases it lists, in order.
@@ -69,6 +74,10 @@ async fn run_plan(
         run.ctx.install_java = opts.install_java;
         run.ctx.secrets = secrets.clone();
     }
+    let rotation = match plan.phases.iter().any(|p| matches!(p.work, Work::RotateCa(_))) {
+        true => Some(super::rotate_ca::prepare(spec, opts, &mut runs, secrets, events)?),
+        false => None,
+    };
     warn_about_facts(spec, &runs, events);
     let mut summary = DeploySummary::default();
     for phase in &plan.phases {
@@ -89,6 +98,10 @@ async fn run_plan(
                 0 => summary.unchanged += 1,
                 changed => summary.changed += changed,
             },
+            Work::RotateCa(pass) => {
+                let rotation = rotation.as_ref().expect("prepared with the plan");
+                super::rotate_ca::run_pass(spec, opts, pass, &mut runs, rotation, events, cancel, &mut summary).await?
+            }
         }
         events(Event::PhaseFinished { phase: id });
     }
@@ -183,7 +196,7 @@ async fn fetch_release(
 }
 
 /// Runs one phase's steps on every listed host, hosts in parallel (bounded), and waits for all (the barrier).
-async fn host_phase(
+pub(super) async fn host_phase(
     spec: &Arc<ClusterSpec>,
     opts: &DeployOptions,
     phase_hosts: &[HostSteps],
@@ -229,7 +242,7 @@ async fn host_phase(
 /// A start phase: start the service where it is stopped (all such hosts at once), restart it where this run changed
 /// what it runs (`apply::roll`: one host at a time, leaders last, healthy in between — and healthy before the
 /// first, unless `force`), then prove the phase's health conditions.
-async fn start_phase(
+pub(super) async fn start_phase(
     spec: &Arc<ClusterSpec>,
     opts: &DeployOptions,
     start: &StartService,

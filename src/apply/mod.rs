@@ -25,6 +25,7 @@ mod preview;
 pub mod quorum;
 mod recover;
 mod roll;
+mod rotate_ca;
 pub mod running;
 pub mod secrets;
 pub mod status;

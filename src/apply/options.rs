@@ -30,6 +30,9 @@ pub struct DeployOptions {
     /// A secured cluster whose secrets store is lost: rebuild the store from the hosts and reset the admin's and
     /// the users' passwords (`apply::recover`) instead of refusing ([`ApplyError::SecureFormattedCluster`]).
     pub recover_secrets: bool,
+    /// Move the cluster to a new CA of its own (`apply::rotate_ca`, the CLI's `--rotate-ca`): three rolling passes.
+    /// A deploy while a rotation is under way continues it without this.
+    pub rotate_ca: bool,
 }
 
 impl Default for DeployOptions {
@@ -43,6 +46,7 @@ impl Default for DeployOptions {
             force: false,
             limit: Limit::all(),
             recover_secrets: false,
+            rotate_ca: false,
         }
     }
 }

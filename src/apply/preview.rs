@@ -54,7 +54,12 @@ pub async fn preview(
 ) -> Result<Vec<PreviewRow>, ApplyError> {
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
-    let plan = opts.limit.plan(plan::plan(&spec));
+    let rotating = super::rotate_ca::rotating(&spec, opts);
+    let mut plan = plan::plan(&spec);
+    if rotating {
+        plan = plan::rotate_ca::with_ca_rotation(&spec, plan);
+    }
+    let plan = opts.limit.plan(plan);
     let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, &events).await?;
     let secrets = super::secrets::for_preview(&spec);
     for run in runs.iter_mut() {
@@ -62,6 +67,10 @@ pub async fn preview(
         run.ctx.install_java = opts.install_java;
         run.ctx.secrets = secrets.clone();
     }
+    let rotation = match rotating {
+        true => Some(super::rotate_ca::preview_prepare(&spec, &mut runs)?),
+        false => None,
+    };
     let mut rows = Vec::new();
     // By host index: the files that would change there, diffed once the walk is done (one read per such file).
     let mut pending: BTreeMap<usize, Vec<PendingDiff>> = BTreeMap::new();
@@ -133,6 +142,12 @@ pub async fn preview(
             Work::Acls(acls) => {
                 for (step, change, detail) in super::acls::preview_rows(&spec, acls).await {
                     rows.push(row(Target::Wizard, step, change, detail));
+                }
+            }
+            Work::RotateCa(pass) => {
+                let rotation = rotation.as_ref().expect("read with the plan");
+                for (target, step, change, detail) in super::rotate_ca::preview_rows(pass, rotation) {
+                    rows.push(row(target, step, change, detail));
                 }
             }
         }

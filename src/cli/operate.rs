@@ -64,6 +64,11 @@ pub struct DeployArgs {
     /// running cluster (the CA key cannot be recovered: a later new certificate is refused).
     #[arg(long)]
     pub recover_secrets: bool,
+    /// Move the cluster to a new CA of its own (also the fix when the CA key was lost with the store): every Kafka
+    /// node trusts both CAs, then gets a certificate of the new one, then drops the old — three rolling restarts,
+    /// health-gated, resumable (a deploy while one is under way continues it).
+    #[arg(long)]
+    pub rotate_ca: bool,
 }
 
 #[derive(clap::Args)]
@@ -234,6 +239,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
     opts.install_java = args.install_java;
     opts.force = args.force;
     opts.recover_secrets = args.recover_secrets;
+    opts.rotate_ca = args.rotate_ca;
     // Check host keys first (and ask about unknown ones), so a deploy never stops half-way over a prompt.
     let rt = runtime();
     if let Err(e) = interactive_key_check(&rt, &spec, &opts, Intent::Deploy, args.hosts.json) {

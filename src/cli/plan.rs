@@ -64,6 +64,10 @@ pub fn run(args: PlanArgs) -> ExitCode {
                     outln!(out, "       {}", grant.binding());
                 }
             }
+            Work::RotateCa(pass) => {
+                outln!(out, "\n{}. {} (hosts in parallel, then one rolling restart)", n + 1, phase.title);
+                outln!(out, "     - {}", pass.title());
+            }
             Work::Start(start) => {
                 outln!(out, "\n{}. {} (stopped hosts together, changed ones one at a time)", n + 1, phase.title);
                 for host in &start.hosts {

@@ -150,7 +150,8 @@ impl Limit {
             .filter_map(|mut phase| {
                 match &mut phase.work {
                     // Downloading and the cluster's ACLs are not any host's: they stay.
-                    Work::Fetch(_) | Work::Acls(_) | Work::ScramUsers(_) => {}
+                    // A CA rotation moves every node (a limited run with one is refused before it starts).
+                    Work::Fetch(_) | Work::Acls(_) | Work::ScramUsers(_) | Work::RotateCa(_) => {}
                     Work::OnHosts { hosts } => {
                         hosts.retain(|h| self.contains(&h.host));
                         if hosts.is_empty() {

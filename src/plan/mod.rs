@@ -13,6 +13,7 @@ pub mod argfile;
 pub mod limit;
 mod manual;
 pub mod roll;
+pub mod rotate_ca;
 pub mod scram_users;
 
 pub use limit::{Intent, Limit, LimitError, Running};
@@ -77,6 +78,15 @@ pub enum PhaseKind {
     ScramUsers,
     #[ts(rename = PhaseKind::ApplyAcls.id())]
     ApplyAcls,
+    /// CA rotation (`rotate_ca.rs`), pass 1: every Kafka node trusts the old and the new CA.
+    #[ts(rename = PhaseKind::CaTrustBoth.id())]
+    CaTrustBoth,
+    /// CA rotation, pass 2: every Kafka node presents a certificate of the new CA.
+    #[ts(rename = PhaseKind::CaNewCertificates.id())]
+    CaNewCertificates,
+    /// CA rotation, pass 3: the old CA leaves every truststore.
+    #[ts(rename = PhaseKind::CaDropOld.id())]
+    CaDropOld,
 }
 
 impl PhaseKind {
@@ -94,6 +104,9 @@ impl PhaseKind {
             PhaseKind::StartBrokers => "start-brokers",
             PhaseKind::ScramUsers => "scram-users",
             PhaseKind::ApplyAcls => "apply-acls",
+            PhaseKind::CaTrustBoth => "ca-trust-both",
+            PhaseKind::CaNewCertificates => "ca-new-certificates",
+            PhaseKind::CaDropOld => "ca-drop-old",
         }
     }
 
@@ -132,6 +145,9 @@ pub enum Work {
     /// From the wizard's machine, as the admin over Kafka's protocol: give every user of the project a SCRAM
     /// credential and delete those of users the wizard made that the project no longer lists.
     ScramUsers(ReconcileScramUsers),
+    /// A CA rotation pass: one stage's TLS files written on every Kafka node, then Kafka rolled
+    /// (`rotate_ca.rs`; only in a run that rotates the CA).
+    RotateCa(rotate_ca::RotateCaPass),
 }
 
 impl FetchRelease {

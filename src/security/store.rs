@@ -40,7 +40,7 @@ pub enum StoreError {
     Incomplete { path: String, what: String },
     /// A host needs a certificate the store cannot issue: the CA key was lost (the store was recovered from the
     /// hosts, which hold only the CA's certificate).
-    #[error("{host} needs a new certificate ({why}), but this cluster's CA key is not in the secrets store: it was lost with the store, which was then recovered from the hosts ({lost}), and the hosts hold only the CA's certificate. Issuing a certificate needs a new CA rolled onto every node first, which kafka-wizard does not do yet: keep the host's name and address as they were, or rebuild the cluster with a new CA (stop it, empty its data directories, move the store away, deploy)")]
+    #[error("{host} needs a new certificate ({why}), but this cluster's CA key is not in the secrets store: it was lost with the store, which was then recovered from the hosts ({lost}), and the hosts hold only the CA's certificate. Issuing a certificate needs a new CA rolled onto every node first: run `kafka-wizard deploy FILE --rotate-ca` with the host's names as they were (three rolling restarts, no outage), then deploy the change")]
     CaKeyLost { host: String, why: String, lost: String },
     #[error("the secrets store {path} exists — recovering from the hosts never replaces a store")]
     Exists { path: String },
@@ -149,6 +149,9 @@ struct StoreFile {
     /// ZooKeeper mode: the ensemble logins' passwords (absent from stores written before, and in KRaft mode).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     zookeeper: BTreeMap<String, String>,
+    /// A CA rotation under way (`deploy --rotate-ca`): the next CA and its host certificates (`rotation.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ca_next: Option<rotation::CaNext>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -281,6 +284,8 @@ impl SecretsStore {
             CertificateSource::Generate => generated_certificates(&mut file, spec, now, &mut notes)?,
             CertificateSource::Provided { ca_cert, hosts } => provided_certificates(ca_cert, hosts)?,
         };
+        // During a CA rotation clients and the wizard's own checks trust both CAs.
+        let ca_cert = rotation::transition_truststore(&file, ca_cert);
         if !make && !notes.is_empty() {
             return Err(lacks(notes.join("; ")));
         }
@@ -350,6 +355,7 @@ impl SecretsStore {
                 .collect(),
             passwords: recovered.passwords.iter().map(|(u, p)| (u.clone(), p.expose().to_string())).collect(),
             zookeeper: recovered.zookeeper.iter().map(|(l, p)| (l.clone(), p.expose().to_string())).collect(),
+            ca_next: None,
         };
         self.save(&file)
     }
@@ -498,6 +504,9 @@ fn provided_certificates(
     }
     Ok((ca, keystores))
 }
+
+mod rotation;
+pub use rotation::{both as both_cas, CaStage, RotationMaterial};
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 //! make every decision here, the same way: [`decide`] for host steps (noting in the [`Context`] what a change will
 //! touch), [`decide_start`] for a start phase, [`fetch_needed`] for the download.
 
+pub mod rotate_ca;
 pub mod scram_users;
 
 use super::backup;
