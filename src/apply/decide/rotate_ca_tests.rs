@@ -105,12 +105,12 @@ fn a_rotation_killed_after_any_action_converges_on_the_next_run_without_splittin
         let mut done = 0;
         let mut run = |nodes: &mut Vec<NodeStage>, budget: Option<usize>| {
             for pass in passes_to_run(nodes).unwrap() {
-                for i in 0..nodes.len() {
+                for n in nodes.iter_mut() {
                     if budget.is_some_and(|b| done >= b) {
                         return;
                     }
-                    if nodes[i].files != pass {
-                        nodes[i] = node(&nodes[i].host.clone(), pass, true);
+                    if n.files != pass {
+                        *n = node(&n.host.clone(), pass, true);
                     }
                     done += 1;
                 }

@@ -3,9 +3,10 @@ import type { FetchRelease } from "./FetchRelease.js";
 import type { HostSteps } from "./HostSteps.js";
 import type { ReconcileAcls } from "./ReconcileAcls.js";
 import type { ReconcileScramUsers } from "./ReconcileScramUsers.js";
+import type { RotateCaPass } from "./RotateCaPass.js";
 import type { StartService } from "./StartService.js";
 
 /**
  * What a phase does.
  */
-export type Work = { "work": "fetch" } & FetchRelease | { "work": "on_hosts", hosts: Array<HostSteps>, } | { "work": "start" } & StartService | { "work": "acls" } & ReconcileAcls | { "work": "scram_users" } & ReconcileScramUsers;
+export type Work = { "work": "fetch" } & FetchRelease | { "work": "on_hosts", hosts: Array<HostSteps>, } | { "work": "start" } & StartService | { "work": "acls" } & ReconcileAcls | { "work": "scram_users" } & ReconcileScramUsers | { "work": "rotate_ca" } & RotateCaPass;
