@@ -8,7 +8,8 @@
 //! nothing and changes no ACL; no generated password is in any output, log, the project file or the export.
 //! `e2e_secure/users.rs`: a SCRAM user added to the formatted cluster and removed again, with its ACLs.
 //! `e2e_secure/secrets.rs`: export with and without `--include-secrets`, and a lost secrets store recovered from
-//! the hosts. `e2e_secure/zookeeper.rs`: the same for a ZooKeeper-mode cluster (Kafka 3.9), with a locked ensemble.
+//! the hosts; `e2e_secure/rotation.rs`: then the CA rotated (`--rotate-ca`, interrupted once, resumed under an
+//! acks=all load). `e2e_secure/zookeeper.rs`: the same for a ZooKeeper-mode cluster (Kafka 3.9), with a locked ensemble.
 
 #[path = "e2e_secure/acls.rs"]
 mod acls;
@@ -16,6 +17,8 @@ mod support;
 
 #[path = "e2e_secure/checks.rs"]
 mod checks;
+#[path = "e2e_secure/rotation.rs"]
+mod rotation;
 #[path = "e2e_secure/secrets.rs"]
 mod secrets;
 #[path = "e2e_secure/zookeeper.rs"]
@@ -185,6 +188,9 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
 
     // Export with and without secrets; a lost secrets store refused, then recovered from the hosts.
     passwords.extend(secrets::export_and_recovery(&world, home, &mut log, p, &python));
+
+    // The recovered store lost the CA key: a new CA rolled onto every node, interrupted once, under load.
+    rotation::rotate_ca_under_load(&world, home, &mut log, p, &python);
 
     // No generated password anywhere but the store, the hosts' secret files and client-config's output.
     let shown = "/var/log/kafka/* /etc/kafka/server.properties /etc/kafka/kafka-server.env";

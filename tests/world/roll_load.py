@@ -4,9 +4,12 @@
 Owns: the topic it creates (RF=3, min.insync.replicas=2), a producer sending continuously with acks=all and
 idempotence (retries allowed), and a consumer reading from the start. Prints "READY" once records are being
 acknowledged; on "stop" (or end of input) it stops producing, flushes, waits until the consumer has read every
-acknowledged record (or a deadline), and prints one JSON line: sent, acked, errors (by kind), consumed, lost.
+acknowledged record (or a deadline), and prints one JSON line: sent, acked, errors (by kind), consumed, lost, and
+the producer's longest stall (the longest time without an acknowledgement, seconds).
 
 Usage: roll_load.py BOOTSTRAP[,BOOTSTRAP…] TOPIC   (run with the venv of tests/world/prepare.sh)
+       roll_load.py --properties CLIENT_PROPERTIES TOPIC   (a secured cluster: `kafka-wizard client-config` output,
+       read as secure_client.py reads it — TLS verified against its ca.pem, SCRAM as its user)
 """
 
 import collections
@@ -28,8 +31,8 @@ def log(message):
     print(f"[roll_load] {message}", file=sys.stderr, flush=True)
 
 
-def create_topic(bootstrap, topic):
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="roll-load-admin")
+def create_topic(security, topic):
+    admin = KafkaAdminClient(client_id="roll-load-admin", **security)
     try:
         admin.create_topics(
             [NewTopic(topic, PARTITIONS, 3, topic_configs={"min.insync.replicas": "2"})], timeout_ms=30000
@@ -41,8 +44,14 @@ def create_topic(bootstrap, topic):
 
 
 def main():
-    bootstrap, topic = sys.argv[1].split(","), sys.argv[2]
-    create_topic(bootstrap, topic)
+    if sys.argv[1] == "--properties":
+        from secure_client import from_properties
+
+        security, topic = from_properties(sys.argv[2]), sys.argv[3]
+    else:
+        security, topic = {"bootstrap_servers": sys.argv[1].split(",")}, sys.argv[2]
+    create_topic(security, topic)
+    last_ack, longest_stall = [None], [0.0]
 
     lock = threading.Lock()
     acked, consumed = set(), set()
@@ -53,7 +62,7 @@ def main():
     def consume():
         nonlocal duplicates
         consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap,
+            **security,
             group_id=None,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
@@ -85,7 +94,7 @@ def main():
         sys.exit("the consumer found no partitions of the topic within 60 s")
 
     producer = KafkaProducer(
-        bootstrap_servers=bootstrap,
+        **security,
         acks="all",
         enable_idempotence=True,
         retries=2**31 - 1,
@@ -100,6 +109,10 @@ def main():
         def ack(_metadata):
             with lock:
                 acked.add(seq)
+                now = time.monotonic()
+                if last_ack[0] is not None:
+                    longest_stall[0] = max(longest_stall[0], now - last_ack[0])
+                last_ack[0] = now
 
         return ack
 
@@ -155,6 +168,7 @@ def main():
             "duplicates": duplicates,
             "lost": len(lost),
             "lost_first": lost[:20],
+            "longest_stall": round(longest_stall[0], 2),
         }
     print(json.dumps(summary), flush=True)
 
