@@ -110,3 +110,48 @@ fn a_sasl_zookeeper_mode_cluster_reconciles_its_users_too_once_its_brokers_run()
     let Work::ScramUsers(users) = &zookeeper.phases[kinds.len() - 2].work else { panic!() };
     assert_eq!(users.users, ["admin", "orders-app"]);
 }
+
+#[test]
+fn a_ca_rotation_adds_its_three_passes_after_the_start_phases_each_rolling_only_kafka() {
+    use crate::security::store::CaStage;
+    for spec in [secure(), spec_of(include_str!("../../tests/fixtures/zookeeper-secure.toml"))] {
+        let normal = plan(&spec);
+        let rotating = rotate_ca::with_ca_rotation(&spec, normal.clone());
+        let kinds: Vec<PhaseKind> = rotating.phases.iter().map(|p| p.kind).collect();
+        let at = kinds.iter().position(|k| *k == PhaseKind::CaTrustBoth).unwrap();
+        assert_eq!(kinds[at - 1], PhaseKind::StartBrokers, "after the cluster is started: {kinds:?}");
+        assert_eq!(
+            kinds[at..at + 4],
+            [PhaseKind::CaTrustBoth, PhaseKind::CaNewCertificates, PhaseKind::CaDropOld, PhaseKind::ScramUsers]
+        );
+        assert_eq!(rotating.phases.len(), normal.phases.len() + 3, "the ordinary phases are all kept");
+        let passes: Vec<&rotate_ca::RotateCaPass> = rotating
+            .phases
+            .iter()
+            .filter_map(|p| match &p.work {
+                Work::RotateCa(pass) => Some(pass),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            passes.iter().map(|p| p.stage).collect::<Vec<_>>(),
+            [CaStage::TrustBoth, CaStage::NewCertificates, CaStage::New]
+        );
+        let kafka_hosts: Vec<String> =
+            spec.hosts.iter().filter(|h| h.runs_kafka()).map(|h| h.name.to_string()).collect();
+        for pass in &passes {
+            assert_eq!(pass.hosts.iter().map(|h| h.host.clone()).collect::<Vec<_>>(), kafka_hosts);
+            assert!(pass.roll.iter().all(|s| s.service == Service::Kafka), "ZooKeeper speaks no TLS: not rolled");
+            assert_eq!(pass.roll.last().unwrap().hosts, spec.brokers().map(|h| h.name.to_string()).collect::<Vec<_>>());
+        }
+        let written = |pass: &rotate_ca::RotateCaPass| match &pass.hosts[0].steps[..] {
+            [HostStep::WriteFile { path, .. }] => path.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(written(passes[0]), "/etc/kafka/tls/ca.pem");
+        assert_eq!(written(passes[1]), "/etc/kafka/tls/node.pem");
+        assert_eq!(written(passes[2]), "/etc/kafka/tls/ca.pem");
+    }
+    let plaintext = spec_of(include_str!("../../tests/fixtures/kraft-dedicated.toml"));
+    assert!(rotate_ca::rotation_phases(&plaintext).is_empty(), "no CA to rotate");
+}
