@@ -499,35 +499,17 @@ fn limit_touches_only_the_named_hosts(world: &World, p: &str) {
 /// acknowledged record consumed, no NotEnoughReplicas surfaced to the producer; prints the figures and each node's
 /// gate time.
 fn restart_under_load(project: &str, brokers: &[String], nodes: &[&str]) -> Vec<serde_json::Value> {
-    use std::io::{BufRead, Write};
     let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
     let python = Path::new(&cache).join("py-client/bin/python");
     assert!(python.exists(), "{} missing: run tests/world/prepare.sh (it installs kafka-python)", python.display());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/roll_load.py");
-    let mut load = Command::new(python)
-        .arg(script)
-        .args([&brokers.join(","), "roll-load"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start roll_load.py");
-    let mut from_load = std::io::BufReader::new(load.stdout.take().unwrap());
-    let mut line = String::new();
-    from_load.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "READY", "roll_load.py did not start producing");
+    let load = support::roll_load::RollLoad::start(&python, &[&brokers.join(","), "roll-load"]);
     std::thread::sleep(std::time::Duration::from_secs(3));
 
     let t0 = Instant::now();
     let out = ok(wizard(&["restart", "--json", project]));
     let took = t0.elapsed().as_secs_f64();
     std::thread::sleep(std::time::Duration::from_secs(3));
-    let mut to_load = load.stdin.take().unwrap();
-    writeln!(to_load, "stop").unwrap();
-    line.clear();
-    from_load.read_line(&mut line).unwrap();
-    assert!(load.wait().unwrap().success(), "roll_load.py failed");
-    let figures: serde_json::Value =
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("roll_load.py summary {line:?}: {e}"));
+    let figures = load.stop();
 
     let events: Vec<serde_json::Value> =
         String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();

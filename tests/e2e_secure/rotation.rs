@@ -11,7 +11,7 @@ use kafka_wizard::health::kafka_metadata_with;
 use kafka_wizard::security::pki::{inspect_certificate, ClusterCa};
 use kafka_wizard::security::scram::ScramMechanism;
 use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::time::Duration;
 
 /// The store's only file, parsed.
@@ -58,17 +58,9 @@ pub fn rotate_ca_under_load(world: &World, home: &Path, log: &mut String, p: &st
     wizard(home, log, &["client-config", p, "--user", "admin", "--out", load_dir.to_str().unwrap()]);
     let both = std::fs::read_to_string(load_dir.join("ca.pem")).unwrap();
     assert_eq!(both.matches("BEGIN CERTIFICATE").count(), 2, "during the rotation ca.pem holds both CAs");
-    let mut load = Command::new(python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/roll_load.py"))
-        .args(["--properties", load_dir.join("client.properties").to_str().unwrap(), "rotation-load"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start roll_load.py");
-    let mut from_load = std::io::BufReader::new(load.stdout.take().unwrap());
-    let mut line = String::new();
-    from_load.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "READY", "roll_load.py did not start producing");
+    let properties = load_dir.join("client.properties");
+    let load =
+        support::roll_load::RollLoad::start(python, &["--properties", properties.to_str().unwrap(), "rotation-load"]);
     std::thread::sleep(Duration::from_secs(3));
 
     let t0 = Instant::now();
@@ -76,12 +68,8 @@ pub fn rotate_ca_under_load(world: &World, home: &Path, log: &mut String, p: &st
     log.push_str(&text);
     let took = t0.elapsed().as_secs_f64();
     std::thread::sleep(Duration::from_secs(3));
-    writeln!(load.stdin.take().unwrap(), "stop").unwrap();
-    line.clear();
-    from_load.read_line(&mut line).unwrap();
-    assert!(load.wait().unwrap().success(), "roll_load.py failed");
+    let figures = load.stop();
     assert!(out.status.success(), "deploy --rotate-ca failed:\n{text}");
-    let figures: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
     eprintln!(
         "MEASURE CA rotation (resumed after the first pass began) of 3 KRaft nodes under load in {took:.1}s: sent {}, \
          acked {}, consumed {}, duplicates {}, lost {}, errors {}, producer's longest stall {}s",

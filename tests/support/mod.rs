@@ -4,7 +4,9 @@
 //!   by `tests/world/world.sh`, the cached Kafka release tarballs, and the Apache-shaped mirror.
 //! - [`kafka_probe`]: hand-encoded Kafka wire requests (ApiVersions, Metadata) and ZooKeeper
 //!   four-letter words, to check a broker from the test process without the Java tools.
+//! - [`roll_load`]: `tests/world/roll_load.py`'s acks=all load, started and stopped with its figures.
 #![allow(dead_code)]
 
 pub mod kafka_probe;
+pub mod roll_load;
 pub mod world;
