@@ -74,7 +74,7 @@ async fn run_plan(
         run.ctx.install_java = opts.install_java;
         run.ctx.secrets = secrets.clone();
     }
-    let rotation = match plan.phases.iter().any(|p| matches!(p.work, Work::RotateCa(_))) {
+    let rotation = match opts.rotate_ca || plan.phases.iter().any(|p| matches!(p.work, Work::RotateCa(_))) {
         true => Some(super::rotate_ca::prepare(spec, opts, &mut runs, secrets, events)?),
         false => None,
     };
