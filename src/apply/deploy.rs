@@ -42,6 +42,7 @@ pub async fn deploy(
     if matches!(&spec.coordination, Coordination::Kraft(k) if k.cluster_id.is_none()) {
         return Err(ApplyError::NoClusterId);
     }
+    super::rotate_ca::check_options(spec, opts)?;
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
     let mut plan = plan::plan(&spec);
@@ -310,5 +311,28 @@ mod tests {
             deploy(&spec, &DeployOptions::default(), crate::events::discard(), Cancel::default()).await.unwrap_err();
         assert!(matches!(err, ApplyError::NoClusterId), "{err}");
         assert!(err.to_string().contains("kraft.cluster_id"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_ca_rotation_of_a_plaintext_cluster_or_of_some_hosts_is_refused_before_any_host_is_contacted() {
+        // The fixtures' host names do not resolve here: reaching any host would fail with a connection error.
+        let plaintext =
+            project::validate(&project::parse(include_str!("../../tests/fixtures/kraft-dedicated.toml")).unwrap())
+                .spec
+                .unwrap();
+        let opts = DeployOptions { rotate_ca: true, ..DeployOptions::default() };
+        let err = deploy(&plaintext, &opts, crate::events::discard(), Cancel::default()).await.unwrap_err();
+        assert!(err.to_string().contains("a plaintext cluster has no CA to rotate"), "{err}");
+
+        let secure =
+            project::validate(&project::parse(include_str!("../../tests/fixtures/kraft-secure.toml")).unwrap())
+                .spec
+                .unwrap();
+        let limit = crate::plan::Limit::parse(&secure, "secure1.example.com").unwrap();
+        let opts = DeployOptions { rotate_ca: true, limit, ..DeployOptions::default() };
+        let err = deploy(&secure, &opts, crate::events::discard(), Cancel::default()).await.unwrap_err();
+        assert!(err.to_string().contains("without --limit (nothing was changed)"), "{err}");
+        let err = super::super::preview(&secure, &opts, crate::events::discard()).await.unwrap_err();
+        assert!(err.to_string().contains("without --limit"), "{err}");
     }
 }

@@ -52,6 +52,7 @@ pub async fn preview(
     opts: &DeployOptions,
     events: EventSink,
 ) -> Result<Vec<PreviewRow>, ApplyError> {
+    super::rotate_ca::check_options(spec, opts)?;
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
     let rotating = super::rotate_ca::rotating(&spec, opts);

@@ -38,6 +38,22 @@ fn refused(message: String) -> ApplyError {
     ApplyError::Failed(vec![Failure { host: "this machine".into(), step: "rotate the CA".into(), message }])
 }
 
+/// Before any host is touched: a rotation needs a secured cluster and every node (no `--limit`).
+pub(crate) fn check_options(spec: &ClusterSpec, opts: &DeployOptions) -> Result<(), ApplyError> {
+    if !rotating(spec, opts) {
+        return Ok(());
+    }
+    if spec.security.is_none() {
+        return Err(refused("a plaintext cluster has no CA to rotate (nothing was changed)".into()));
+    }
+    if !opts.limit.is_all() {
+        return Err(refused(
+            "a CA rotation moves every Kafka node together: run it without --limit (nothing was changed)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Begins or continues the rotation (store first, before any host changes), reads every node's stage and gives each
 /// host the files of its own stage. Refused for a limited run and for nodes the rotation cannot place.
 pub(crate) fn prepare(
@@ -47,14 +63,10 @@ pub(crate) fn prepare(
     base: Option<Arc<SecretMaterial>>,
     events: &EventSink,
 ) -> Result<Rotation, ApplyError> {
+    check_options(spec, opts)?;
     let (Some(security), Some(base)) = (&spec.security, base) else {
         return Err(refused("a plaintext cluster has no CA to rotate".into()));
     };
-    if !opts.limit.is_all() {
-        return Err(refused(
-            "a CA rotation moves every Kafka node together: run it without --limit (nothing was changed)".into(),
-        ));
-    }
     let store = SecretsStore::for_cluster(spec);
     let (material, notes) = store.begin_rotation(spec, security, time::OffsetDateTime::now_utc())?;
     for message in notes {
