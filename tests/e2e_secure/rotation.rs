@@ -1,5 +1,5 @@
-//! Scenario on the secured KRaft cluster of `e2e_secure.rs` after its store was recovered (the CA key lost): CA
-//! rotation (`deploy --rotate-ca`). A first run is interrupted (Ctrl-C) as its first pass begins; a client built from
+//! Scenario on the secured KRaft cluster of `e2e_secure.rs`: CA rotation (`deploy --rotate-ca`). (It runs before
+//! the store's recovery: after it, any restart of this cluster fails — see `e2e_secure.rs`.) A first run is interrupted (Ctrl-C) as its first pass begins; a client built from
 //! `client-config` (both CAs now) starts `tests/world/roll_load.py`'s acks=all load; the re-run finishes the rotation
 //! under that load — every acknowledged record consumed, the producer's longest stall printed. Then every broker
 //! presents a certificate of the new CA only, a fresh `client-config` (the new CA alone) produces and consumes with
@@ -50,7 +50,6 @@ fn interrupted_at_the_first_pass(home: &Path, log: &mut String, project: &str) {
 
 pub fn rotate_ca_under_load(world: &World, home: &Path, log: &mut String, p: &str, python: &Path) {
     let old_ca = store(home)["ca"]["cert"].as_str().unwrap().to_string();
-    assert!(store(home).contains_key("ca_key_lost"), "the recovered store lost the CA key");
     interrupted_at_the_first_pass(home, log, p);
 
     // A client configured now trusts both CAs, and keeps working through the rest of the rotation.
@@ -69,7 +68,10 @@ pub fn rotate_ca_under_load(world: &World, home: &Path, log: &mut String, p: &st
     let took = t0.elapsed().as_secs_f64();
     std::thread::sleep(Duration::from_secs(3));
     let figures = load.stop();
-    assert!(out.status.success(), "deploy --rotate-ca failed:\n{text}");
+    if !out.status.success() {
+        kafka_errors(world);
+        panic!("deploy --rotate-ca failed:\n{text}");
+    }
     eprintln!(
         "MEASURE CA rotation (resumed after the first pass began) of 3 KRaft nodes under load in {took:.1}s: sent {}, \
          acked {}, consumed {}, duplicates {}, lost {}, errors {}, producer's longest stall {}s",
@@ -139,4 +141,13 @@ pub fn rotate_ca_under_load(world: &World, home: &Path, log: &mut String, p: &st
     assert!(text.contains("no changes"), "a deploy after the rotation changes nothing:\n{text}");
     let after: Vec<String> = world.hosts().iter().map(|h| invocation(world, &h.name)).collect();
     assert_eq!(before, after, "nothing restarted");
+}
+
+/// Each host's last Kafka errors and warnings (printed when a run failed).
+fn kafka_errors(world: &World) {
+    for h in world.hosts() {
+        let cmd = "grep -h -E 'ERROR|WARN' /var/log/kafka/server.log | grep -v 'combined' | tail -n 25";
+        let errors = world.ssh(&h.name, "root", cmd);
+        eprintln!("--- {} server.log:\n{}", h.name, String::from_utf8_lossy(&errors.stdout));
+    }
 }
