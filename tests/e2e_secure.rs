@@ -187,6 +187,8 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     // as the issue asks: there, any rolling restart of this cluster (a plain `restart` too) leaves the restarted
     // broker refusing every SCRAM login (its own brokers' too) — found while building this, not yet understood.
     rotation::rotate_ca_under_load(&world, home, &mut log, p, &python);
+    // Clients configured before the rotation trust only the old CA: the admin's configuration is written again.
+    wizard(home, &mut log, &["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
 
     // A user added to and removed from the formatted cluster by re-deploys.
     passwords.push(users::added_and_removed(&world, home, &mut log, &project, &python, &admin_dir));
