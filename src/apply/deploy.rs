@@ -12,6 +12,7 @@ use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary};
 use super::pending;
 use super::roll::{roll, ToRestart};
 use super::running;
+use super::upgrade::Finalize;
 use super::wait;
 use crate::download::{self, Cache, ReleaseSource};
 use crate::events::{Event, EventSink, Outcome, Target};
@@ -70,6 +71,9 @@ async fn run_plan(
         run.ctx.secrets = secrets.clone();
     }
     warn_about_facts(spec, &runs, events);
+    let finalize = if opts.finalize_upgrade { Finalize::Yes } else { Finalize::No };
+    let upgrade = super::upgrade::prepare(spec, &runs, finalize, opts.install_java, events).await?;
+    let spec = &upgrade.spec;
     let mut summary = DeploySummary::default();
     for phase in &plan.phases {
         if cancel.is_cancelled() {
@@ -92,6 +96,7 @@ async fn run_plan(
         }
         events(Event::PhaseFinished { phase: id });
     }
+    summary.changed += upgrade.finish(opts.health_timeout, events).await?;
     for run in &runs {
         let host = spec.hosts[run.index].name.to_string();
         if !run.backups.is_empty() {
@@ -255,10 +260,21 @@ async fn start_phase(
         }
     }
     let transports = transports_of(runs);
-    let failures = step_on_hosts(spec, &transports, &to_start, &format!("start {unit}"), events, move |t, _, _| {
-        exec_checked(t, &pending::systemctl_script("start", service)).map(|()| "started".to_string())
-    })
-    .await;
+    // A version upgrade's link swap, owed by hosts whose other service ran: done with this host's (re)start.
+    let relink_of =
+        |index: usize| runs.iter().find(|r| r.index == index).and_then(|r| r.ctx.relink_before_restart.clone());
+    let before: std::collections::BTreeMap<String, String> =
+        to_start.iter().filter_map(|i| relink_of(*i).map(|s| (spec.hosts[*i].name.to_string(), s))).collect();
+    let failures =
+        step_on_hosts(spec, &transports, &to_start, &format!("start {unit}"), events, move |t, target, _| {
+            let start = pending::systemctl_script("start", service);
+            let script = match target {
+                Target::Host(name) if before.contains_key(name) => format!("{} && {start}", before[name]),
+                _ => start,
+            };
+            exec_checked(t, &script).map(|()| "started".to_string())
+        })
+        .await;
     summary.started.extend(to_start.iter().map(|i| spec.hosts[*i].name.to_string()));
     ApplyError::check(failures)?;
     let healthy = || async {
@@ -276,7 +292,10 @@ async fn start_phase(
     }
     // Changed configuration on running units: rolling, one host at a time, leaders last (Cancel between nodes: a
     // restart not done stays owed on the host).
-    let nodes = to_restart.into_iter().map(|(index, reason)| ToRestart { index, reason: Some(reason) }).collect();
+    let nodes = to_restart
+        .into_iter()
+        .map(|(index, reason)| ToRestart { index, reason: Some(reason), before: relink_of(index) })
+        .collect();
     summary.started.extend(roll(spec, &transports, start, nodes, opts, events, cancel).await?);
     Ok(())
 }

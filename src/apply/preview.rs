@@ -8,8 +8,9 @@ use super::decide::{decide, decide_start, fetch_needed, Action, Decision, StartD
 use super::hosts::{connect_and_probe, transports_of};
 use super::options::{ApplyError, DeployOptions};
 use super::running;
+use super::upgrade::Finalize;
 use crate::events::{EventSink, Target};
-use crate::plan::{self, HostStep, Intent, Work};
+use crate::plan::{self, HostStep, Intent, PhaseKind, Work};
 use crate::project::spec::ClusterSpec;
 use crate::render;
 use crate::transport::Transport;
@@ -62,7 +63,19 @@ pub async fn preview(
         run.ctx.install_java = opts.install_java;
         run.ctx.secrets = secrets.clone();
     }
-    let mut rows = Vec::new();
+    let finalize = if opts.finalize_upgrade { Finalize::Yes } else { Finalize::No };
+    let upgrade = super::upgrade::prepare(&spec, &runs, finalize, opts.install_java, &events).await?;
+    let spec = upgrade.spec.clone();
+    let upgrade_row = |(step, change, detail): (String, bool, String)| PreviewRow {
+        phase: PhaseKind::Upgrade.id().into(),
+        target: Target::Wizard,
+        step,
+        change,
+        detail,
+        diff: None,
+    };
+    let mut upgrade_rows = super::upgrade::finalize_rows(&upgrade.judgement).into_iter().map(upgrade_row);
+    let mut rows: Vec<PreviewRow> = upgrade_rows.by_ref().take(upgrade.judgement.notes.len()).collect();
     // By host index: the files that would change there, diffed once the walk is done (one read per such file).
     let mut pending: BTreeMap<usize, Vec<PendingDiff>> = BTreeMap::new();
     for phase in &plan.phases {
@@ -137,6 +150,7 @@ pub async fn preview(
             }
         }
     }
+    rows.extend(upgrade_rows);
     attach_diffs(&spec, &transports_of(&runs), pending, &mut rows).await;
     Ok(rows)
 }

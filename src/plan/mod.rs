@@ -77,6 +77,10 @@ pub enum PhaseKind {
     ScramUsers,
     #[ts(rename = PhaseKind::ApplyAcls.id())]
     ApplyAcls,
+    /// A version upgrade's own work (`apply::upgrade`): where it stands, and finalize's `metadata.version` update
+    /// after the start phases (KRaft). Not in `plan()`: a run adds it from what the hosts hold.
+    #[ts(rename = PhaseKind::Upgrade.id())]
+    Upgrade,
 }
 
 impl PhaseKind {
@@ -94,6 +98,7 @@ impl PhaseKind {
             PhaseKind::StartBrokers => "start-brokers",
             PhaseKind::ScramUsers => "scram-users",
             PhaseKind::ApplyAcls => "apply-acls",
+            PhaseKind::Upgrade => "upgrade",
         }
     }
 
