@@ -64,7 +64,8 @@ pub async fn preview(
         run.ctx.secrets = secrets.clone();
     }
     let finalize = if opts.finalize_upgrade { Finalize::Yes } else { Finalize::No };
-    let upgrade = super::upgrade::prepare(&spec, &runs, finalize, opts.install_java, &events).await?;
+    // Its notes become rows here, not log lines as well.
+    let upgrade = super::upgrade::prepare(&spec, &runs, finalize, opts.install_java, &crate::events::discard()).await?;
     let spec = upgrade.spec.clone();
     let upgrade_row = |(step, change, detail): (String, bool, String)| PreviewRow {
         phase: PhaseKind::Upgrade.id().into(),

@@ -151,7 +151,7 @@ pub fn a_relink_cut_off_by_a_failed_host_is_finished_by_the_next(world: &World, 
     let t0 = Instant::now();
     let o = ok(wizard(&["deploy", p]));
     eprintln!(
-        "MEASURE version relink: cut off by h6 after {cut_off:.1}s (download, 5 hosts relinked); the next run \
+        "MEASURE version relink: cut off by h6 after {cut_off:.1}s (download, 5 hosts unpacked, links untouched); the next run \
          finished it, ZooKeeper and broker rolls (6 restarts), in {:.1}s",
         t0.elapsed().as_secs_f64()
     );
