@@ -135,8 +135,8 @@ impl Load {
         assert!(self.child.wait().unwrap().success(), "roll_load.py failed");
         let f: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("summary {line:?}: {e}"));
         eprintln!(
-            "MEASURE {what} under load in {took:.1}s: sent {}, acked {}, consumed {}, duplicates {}, lost {}, errors surfaced {}",
-            f["sent"], f["acked"], f["consumed"], f["duplicates"], f["lost"], f["errors"]
+            "MEASURE {what} under load in {took:.1}s: sent {}, acked {}, consumed {}, duplicates {}, lost {}, errors surfaced {}, longest producer stall {} s",
+            f["sent"], f["acked"], f["consumed"], f["duplicates"], f["lost"], f["errors"], f["longest_ack_gap_s"]
         );
         assert!(f["acked"].as_u64().unwrap() > 100, "the producer kept sending: {f}");
         assert_eq!(f["lost"], 0, "every acknowledged record is consumed: {f}");

@@ -4,7 +4,8 @@
 Owns: the topic it creates (RF=3, min.insync.replicas=2), a producer sending continuously with acks=all and
 idempotence (retries allowed), and a consumer reading from the start. Prints "READY" once records are being
 acknowledged; on "stop" (or end of input) it stops producing, flushes, waits until the consumer has read every
-acknowledged record (or a deadline), and prints one JSON line: sent, acked, errors (by kind), consumed, lost.
+acknowledged record (or a deadline), and prints one JSON line: sent, acked, errors (by kind), consumed, lost, and the
+longest time between two acknowledgements (longest_ack_gap_s: the producer's worst stall).
 
 Usage: roll_load.py BOOTSTRAP[,BOOTSTRAP…] TOPIC   (run with the venv of tests/world/prepare.sh)
 """
@@ -96,10 +97,18 @@ def main():
         client_id="roll-load-producer",
     )
 
+    # The longest time between two acknowledgements: how long the producer stalled at worst.
+    last_ack, longest_gap = None, 0.0
+
     def on_ack(seq):
         def ack(_metadata):
+            nonlocal last_ack, longest_gap
+            now = time.monotonic()
             with lock:
                 acked.add(seq)
+                if last_ack is not None:
+                    longest_gap = max(longest_gap, now - last_ack)
+                last_ack = now
 
         return ack
 
@@ -155,6 +164,7 @@ def main():
             "duplicates": duplicates,
             "lost": len(lost),
             "lost_first": lost[:20],
+            "longest_ack_gap_s": round(longest_gap, 2),
         }
     print(json.dumps(summary), flush=True)
 
