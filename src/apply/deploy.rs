@@ -42,6 +42,10 @@ pub async fn deploy(
     if matches!(&spec.coordination, Coordination::Kraft(k) if k.cluster_id.is_none()) {
         return Err(ApplyError::NoClusterId);
     }
+    if opts.finalize_upgrade && !opts.limit.is_all() {
+        // Every host must run the new release before the protocol or metadata.version moves: judged on all of them.
+        return Err(ApplyError::Upgrade("--limit: finalize works on every host of the project, never a part".into()));
+    }
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
     run_plan(&spec, &opts.limit.plan(plan::plan(&spec)), opts, &events, &cancel).await
@@ -316,5 +320,16 @@ mod tests {
             deploy(&spec, &DeployOptions::default(), crate::events::discard(), Cancel::default()).await.unwrap_err();
         assert!(matches!(err, ApplyError::NoClusterId), "{err}");
         assert!(err.to_string().contains("kraft.cluster_id"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_finalize_limited_to_some_hosts_is_refused_before_any_host_is_contacted() {
+        let spec = project::validate(&project::parse(include_str!("../../tests/fixtures/seed-cluster.toml")).unwrap())
+            .spec
+            .unwrap();
+        let limit = crate::plan::Limit::parse(&spec, "peter-kafka001").unwrap();
+        let opts = DeployOptions { finalize_upgrade: true, limit, ..DeployOptions::default() };
+        let err = deploy(&spec, &opts, crate::events::discard(), Cancel::default()).await.unwrap_err();
+        assert!(matches!(err, ApplyError::Upgrade(_)) && err.to_string().contains("--limit"), "{err}");
     }
 }

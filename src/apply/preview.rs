@@ -53,6 +53,10 @@ pub async fn preview(
     opts: &DeployOptions,
     events: EventSink,
 ) -> Result<Vec<PreviewRow>, ApplyError> {
+    if opts.finalize_upgrade && !opts.limit.is_all() {
+        // Every host must run the new release before the protocol or metadata.version moves: judged on all of them.
+        return Err(ApplyError::Upgrade("--limit: finalize works on every host of the project, never a part".into()));
+    }
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
     let plan = opts.limit.plan(plan::plan(&spec));
