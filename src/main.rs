@@ -20,5 +20,6 @@ fn main() -> ExitCode {
         cli::Command::Status(a) => cli::operate::status(a),
         cli::Command::ClientConfig(a) => cli::client_config::run(a),
         cli::Command::Smoke(a) => cli::smoke::run(a),
+        cli::Command::Upgrade(a) => cli::upgrade::run(a),
     }
 }

@@ -129,6 +129,8 @@ from_engine_error!(ApplyError, |e| match e {
     }
     // The app does not offer recovering a lost secrets store (DeployOptions.recover_secrets stays false).
     ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
+    // A version upgrade Apache does not support (or a finalize not yet possible): its message names kafka.version.
+    ApplyError::Upgrade(_) => ErrorCode::InvalidProject,
 });
 
 from_engine_error!(StoreError, |_| ErrorCode::SecretsStore);

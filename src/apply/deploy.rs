@@ -12,6 +12,7 @@ use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary};
 use super::pending;
 use super::roll::{roll, ToRestart};
 use super::running;
+use super::upgrade::Finalize;
 use super::wait;
 use crate::download::{self, Cache, ReleaseSource};
 use crate::events::{Event, EventSink, Outcome, Target};
@@ -43,6 +44,7 @@ pub async fn deploy(
         return Err(ApplyError::NoClusterId);
     }
     super::rotate_ca::check_options(spec, opts)?;
+    super::upgrade::check_options(opts)?;
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
     let mut plan = plan::plan(&spec);
@@ -80,6 +82,9 @@ async fn run_plan(
         false => None,
     };
     warn_about_facts(spec, &runs, events);
+    let finalize = if opts.finalize_upgrade { Finalize::Yes } else { Finalize::No };
+    let upgrade = super::upgrade::prepare(spec, &runs, finalize, opts.install_java, events).await?;
+    let spec = &upgrade.spec;
     let mut summary = DeploySummary::default();
     for phase in &plan.phases {
         if cancel.is_cancelled() {
@@ -106,6 +111,7 @@ async fn run_plan(
         }
         events(Event::PhaseFinished { phase: id });
     }
+    summary.changed += upgrade.finish(opts.health_timeout, events).await?;
     for run in &runs {
         let host = spec.hosts[run.index].name.to_string();
         if !run.backups.is_empty() {
@@ -269,10 +275,21 @@ pub(super) async fn start_phase(
         }
     }
     let transports = transports_of(runs);
-    let failures = step_on_hosts(spec, &transports, &to_start, &format!("start {unit}"), events, move |t, _, _| {
-        exec_checked(t, &pending::systemctl_script("start", service)).map(|()| "started".to_string())
-    })
-    .await;
+    // A version upgrade's link swap, owed by hosts whose other service ran: done with this host's (re)start.
+    let relink_of =
+        |index: usize| runs.iter().find(|r| r.index == index).and_then(|r| r.ctx.relink_before_restart.clone());
+    let before: std::collections::BTreeMap<String, String> =
+        to_start.iter().filter_map(|i| relink_of(*i).map(|s| (spec.hosts[*i].name.to_string(), s))).collect();
+    let failures =
+        step_on_hosts(spec, &transports, &to_start, &format!("start {unit}"), events, move |t, target, _| {
+            let start = pending::systemctl_script("start", service);
+            let script = match target {
+                Target::Host(name) if before.contains_key(name) => format!("{} && {start}", before[name]),
+                _ => start,
+            };
+            exec_checked(t, &script).map(|()| "started".to_string())
+        })
+        .await;
     summary.started.extend(to_start.iter().map(|i| spec.hosts[*i].name.to_string()));
     ApplyError::check(failures)?;
     let healthy = || async {
@@ -290,7 +307,10 @@ pub(super) async fn start_phase(
     }
     // Changed configuration on running units: rolling, one host at a time, leaders last (Cancel between nodes: a
     // restart not done stays owed on the host).
-    let nodes = to_restart.into_iter().map(|(index, reason)| ToRestart { index, reason: Some(reason) }).collect();
+    let nodes = to_restart
+        .into_iter()
+        .map(|(index, reason)| ToRestart { index, reason: Some(reason), before: relink_of(index) })
+        .collect();
     summary.started.extend(roll(spec, &transports, start, nodes, opts, events, cancel).await?);
     Ok(())
 }
@@ -334,5 +354,16 @@ mod tests {
         assert!(err.to_string().contains("without --limit (nothing was changed)"), "{err}");
         let err = super::super::preview(&secure, &opts, crate::events::discard()).await.unwrap_err();
         assert!(err.to_string().contains("without --limit"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_finalize_limited_to_some_hosts_is_refused_before_any_host_is_contacted() {
+        let spec = project::validate(&project::parse(include_str!("../../tests/fixtures/seed-cluster.toml")).unwrap())
+            .spec
+            .unwrap();
+        let limit = crate::plan::Limit::parse(&spec, "peter-kafka001").unwrap();
+        let opts = DeployOptions { finalize_upgrade: true, limit, ..DeployOptions::default() };
+        let err = deploy(&spec, &opts, crate::events::discard(), Cancel::default()).await.unwrap_err();
+        assert!(matches!(err, ApplyError::Upgrade(_)) && err.to_string().contains("--limit"), "{err}");
     }
 }

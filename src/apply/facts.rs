@@ -47,6 +47,9 @@ pub struct HostFacts {
     pub link_target: Option<String>,
     /// The versioned directory holds an unpacked release (its start script exists).
     pub release_present: bool,
+    /// ZooKeeper mode: the `inter.broker.protocol.version` the host's `server.properties` pins (an upgrade not yet
+    /// finalized, `apply::upgrade`); `None` when the key is absent.
+    pub pinned_protocol: Option<String>,
     /// SHA-512 (lowercase hex) of each generated file's current content on the host; `None` when missing.
     pub files: BTreeMap<String, Option<String>>,
     /// `owner:group mode` (mode in octal, e.g. `640`) of each generated file that exists.
@@ -111,6 +114,11 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str(&format!("if [ -L {l} ]; then echo \"link $(readlink {l})\"; fi\n", l = quote(link.as_str())));
     let start = format!("{}/bin/kafka-server-start.sh", k.versioned_dir());
     s.push_str(&format!("if [ -f {} ]; then echo 'release yes'; else echo 'release no'; fi\n", quote(&start)));
+    let server_path = spec.kafka.config_dir.join("server.properties");
+    let server = quote(server_path.as_str());
+    s.push_str(&format!(
+        "sed -n 's/^inter\\.broker\\.protocol\\.version=\\(.*\\)$/pinned \\1/p' {server} 2>/dev/null | tail -n1\n"
+    ));
     for file in render::render_host(spec, host) {
         let f = quote(&file.path);
         s.push_str(&format!(
@@ -175,6 +183,7 @@ pub fn parse_probe(output: &str) -> HostFacts {
             "group" => f.group_exists = rest == "yes",
             "link" => f.link_target = Some(rest.to_string()),
             "release" => f.release_present = rest == "yes",
+            "pinned" if !rest.trim().is_empty() => f.pinned_protocol = Some(rest.trim().to_string()),
             "file" => {
                 let mut parts = rest.splitn(4, ' ');
                 if let (Some(sum), Some(owner), Some(mode), Some(path)) =

@@ -9,6 +9,7 @@
 //! - `secrets` — a secured cluster's secrets store material for a run, and the admin's login for health checks;
 //! - `users` — the SCRAM users phase (KRaft): users added after the format created, users dropped from the
 //!   project deleted with their ACLs;
+//! - `upgrade` — version upgrades: where the cluster stands (from the hosts), the protocol pin, finalize;
 //! - `acls` — the ACL phase: the cluster made to hold exactly the project's ACLs for the application users.
 
 mod acls;
@@ -29,6 +30,7 @@ mod rotate_ca;
 pub mod running;
 pub mod secrets;
 pub mod status;
+pub mod upgrade;
 mod users;
 pub mod wait;
 

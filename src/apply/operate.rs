@@ -141,7 +141,10 @@ impl Run<'_> {
             self.phase_started(&id, format!("Rolling restart of the {}", phase.kind.group()), &start);
             let gate = roll_gate(spec, &start);
             wait::ready_to_roll(spec, &gate, self.opts.force, events).await.map_err(ApplyError::NotReadyToRoll)?;
-            let nodes = indexes(spec, &start).into_iter().map(|index| ToRestart { index, reason: None }).collect();
+            let nodes = indexes(spec, &start)
+                .into_iter()
+                .map(|index| ToRestart { index, reason: None, before: None })
+                .collect();
             roll(spec, &self.ts, &start, nodes, self.opts, events, &self.cancel).await?;
             events(Event::PhaseFinished { phase: id });
         }

@@ -33,6 +33,8 @@ pub struct DeployOptions {
     /// Move the cluster to a new CA of its own (`apply::rotate_ca`, the CLI's `--rotate-ca`): three rolling passes.
     /// A deploy while a rotation is under way continues it without this.
     pub rotate_ca: bool,
+    /// Finalize a version upgrade (`upgrade --finalize`, Manage → Finalize upgrade): `apply::upgrade`.
+    pub finalize_upgrade: bool,
 }
 
 impl Default for DeployOptions {
@@ -47,6 +49,7 @@ impl Default for DeployOptions {
             limit: Limit::all(),
             recover_secrets: false,
             rotate_ca: false,
+            finalize_upgrade: false,
         }
     }
 }
@@ -123,6 +126,10 @@ pub enum ApplyError {
     /// is made or changed (docs/facts/kafka.md §13). A lost store is recovered with `--recover-secrets`.
     #[error("{hosts}: this ZooKeeper-mode cluster has already run (broker storage or ensemble data exists), and there is no secrets store for it at {store}. If its store is lost, `deploy --recover-secrets` rebuilds it from the hosts (or restore the store file). If it was deployed without [security]: securing a running ZooKeeper-mode cluster takes several rolling steps (ZooKeeper's SASL logins, the brokers' ZooKeeper login, zookeeper.set.acl with the existing znodes' ACLs rewritten by zookeeper-security-migration.sh, a TLS listener beside the plaintext one while clients move) that the wizard does not do yet, and a single roll would lock the brokers out of ZooKeeper and each other: nothing was changed. Remove [security] to keep running the cluster as it is, or deploy a new secured cluster (with empty data directories) and move the clients")]
     SecurePlaintextZookeeperCluster { hosts: String, store: String },
+    /// A version upgrade Apache does not support, or a finalize that cannot be done yet (`apply::upgrade`): the
+    /// reason and the supported path; refused before any host was touched.
+    #[error("{0} — nothing was changed on any host")]
+    Upgrade(String),
 }
 
 impl ApplyError {

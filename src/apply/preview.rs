@@ -8,8 +8,9 @@ use super::decide::{decide, decide_start, fetch_needed, Action, Decision, StartD
 use super::hosts::{connect_and_probe, transports_of};
 use super::options::{ApplyError, DeployOptions};
 use super::running;
+use super::upgrade::Finalize;
 use crate::events::{EventSink, Target};
-use crate::plan::{self, HostStep, Intent, Work};
+use crate::plan::{self, HostStep, Intent, PhaseKind, Work};
 use crate::project::spec::ClusterSpec;
 use crate::render;
 use crate::transport::Transport;
@@ -53,6 +54,7 @@ pub async fn preview(
     events: EventSink,
 ) -> Result<Vec<PreviewRow>, ApplyError> {
     super::rotate_ca::check_options(spec, opts)?;
+    super::upgrade::check_options(opts)?;
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
     let rotating = super::rotate_ca::rotating(&spec, opts);
@@ -72,7 +74,20 @@ pub async fn preview(
         true => Some(super::rotate_ca::preview_prepare(&spec, &mut runs)?),
         false => None,
     };
-    let mut rows = Vec::new();
+    let finalize = if opts.finalize_upgrade { Finalize::Yes } else { Finalize::No };
+    // Its notes become rows here, not log lines as well.
+    let upgrade = super::upgrade::prepare(&spec, &runs, finalize, opts.install_java, &crate::events::discard()).await?;
+    let spec = upgrade.spec.clone();
+    let upgrade_row = |(step, change, detail): (String, bool, String)| PreviewRow {
+        phase: PhaseKind::Upgrade.id().into(),
+        target: Target::Wizard,
+        step,
+        change,
+        detail,
+        diff: None,
+    };
+    let mut upgrade_rows = super::upgrade::finalize_rows(&upgrade.judgement).into_iter().map(upgrade_row);
+    let mut rows: Vec<PreviewRow> = upgrade_rows.by_ref().take(upgrade.judgement.notes.len()).collect();
     // By host index: the files that would change there, diffed once the walk is done (one read per such file).
     let mut pending: BTreeMap<usize, Vec<PendingDiff>> = BTreeMap::new();
     for phase in &plan.phases {
@@ -153,6 +168,7 @@ pub async fn preview(
             }
         }
     }
+    rows.extend(upgrade_rows);
     attach_diffs(&spec, &transports_of(&runs), pending, &mut rows).await;
     Ok(rows)
 }

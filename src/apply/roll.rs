@@ -19,6 +19,8 @@ use crate::render::Service;
 pub(crate) struct ToRestart {
     pub index: usize,
     pub reason: Option<String>,
+    /// Run in the restart's own command, right before it: a version upgrade's link swap (`decide`).
+    pub before: Option<String>,
 }
 
 /// What the quorum a service's leader leads is called in the log.
@@ -94,10 +96,12 @@ async fn restart_one(
     };
     events(Event::StepStarted { target: target.clone(), step: step.clone() });
     let t = ts[&node.index].clone();
+    let script = match &node.before {
+        Some(before) => format!("{before} && {}", pending::systemctl_script("restart", service)),
+        None => pending::systemctl_script("restart", service),
+    };
     let result =
-        tokio::task::spawn_blocking(move || exec_checked(t.as_ref(), &pending::systemctl_script("restart", service)))
-            .await
-            .expect("restart task panicked");
+        tokio::task::spawn_blocking(move || exec_checked(t.as_ref(), &script)).await.expect("restart task panicked");
     if let Err(message) = result {
         events(Event::StepFailed { target, step: step.clone(), error: message.clone() });
         return Err(ApplyError::Failed(vec![Failure { host: name.to_string(), step, message }]));

@@ -17,6 +17,7 @@ pub mod operate;
 pub mod plan;
 pub mod progress;
 pub mod smoke;
+pub mod upgrade;
 pub mod validate;
 pub mod versions;
 
@@ -63,6 +64,9 @@ pub enum Command {
     /// Produce records with acks=all to a temporary topic (a partition led by each broker), read them back, compare,
     /// delete the topic; report latency and leadership (exit 1 on any loss or error, naming the broker).
     Smoke(smoke::SmokeArgs),
+    /// Version upgrade: deploy's roll onto a raised kafka.version (protocol pinned, each host relinked right before
+    /// its own restart), then `--finalize` (the protocol or metadata.version raised; no going back after it).
+    Upgrade(upgrade::UpgradeArgs),
 }
 
 /// The project file argument every project verb takes.

@@ -228,6 +228,11 @@ pub enum Verb {
 }
 
 pub fn deploy(args: DeployArgs) -> ExitCode {
+    deploy_or_finalize(args, false)
+}
+
+/// `deploy`, or (`finalize`) `upgrade --finalize`: the same run, finalizing a version upgrade at its end.
+pub fn deploy_or_finalize(args: DeployArgs, finalize: bool) -> ExitCode {
     let (_, spec) = match load_spec(&args.hosts.project.file) {
         Ok(v) => v,
         Err(code) => return code,
@@ -240,6 +245,7 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
     opts.force = args.force;
     opts.recover_secrets = args.recover_secrets;
     opts.rotate_ca = args.rotate_ca;
+    opts.finalize_upgrade = finalize;
     // Check host keys first (and ask about unknown ones), so a deploy never stops half-way over a prompt.
     let rt = runtime();
     if let Err(e) = interactive_key_check(&rt, &spec, &opts, Intent::Deploy, args.hosts.json) {

@@ -87,6 +87,10 @@ pub enum PhaseKind {
     /// CA rotation, pass 3: the old CA leaves every truststore.
     #[ts(rename = PhaseKind::CaDropOld.id())]
     CaDropOld,
+    /// A version upgrade's own work (`apply::upgrade`): where it stands, and finalize's `metadata.version` update
+    /// after the start phases (KRaft). Not in `plan()`: a run adds it from what the hosts hold.
+    #[ts(rename = PhaseKind::Upgrade.id())]
+    Upgrade,
 }
 
 impl PhaseKind {
@@ -107,6 +111,7 @@ impl PhaseKind {
             PhaseKind::CaTrustBoth => "ca-trust-both",
             PhaseKind::CaNewCertificates => "ca-new-certificates",
             PhaseKind::CaDropOld => "ca-drop-old",
+            PhaseKind::Upgrade => "upgrade",
         }
     }
 

@@ -231,6 +231,10 @@ pub struct KafkaSpec {
     pub tarball: Option<String>,
     /// Extra `server.properties` entries, sorted by key, already checked against the keys the wizard owns.
     pub properties: Vec<(String, String)>,
+    /// ZooKeeper mode, during a version upgrade not yet finalized: the `inter.broker.protocol.version` the brokers
+    /// keep speaking (the release they ran before). Never from the project file: `apply::upgrade` sets it from what
+    /// the hosts hold; `None` (validation's value) writes no such key.
+    pub protocol_pin: Option<String>,
 }
 
 impl KafkaSpec {

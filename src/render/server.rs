@@ -51,6 +51,10 @@ fn zookeeper_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec,
     w.section("ZooKeeper: every ensemble member, then this cluster's one chroot (shared by all its brokers)");
     w.set("zookeeper.connect", zookeeper_connect(spec, z));
     w.set("zookeeper.connection.timeout.ms", "18000");
+    if let Some(pin) = &spec.kafka.protocol_pin {
+        w.section("Version upgrade not yet finalized: the brokers keep the protocol of the release they ran before");
+        w.set("inter.broker.protocol.version", pin);
+    }
 }
 
 fn kraft_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, k: &KraftSpec, id: u32) {

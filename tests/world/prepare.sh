@@ -12,7 +12,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$HERE/lib.sh"
 kw_need_root "$@"
-RELEASES=${KW_RELEASES:-"3.9.1 3.9.2 4.1.1"}
+RELEASES=${KW_RELEASES:-"3.8.1 3.9.1 3.9.2 4.0.1 4.1.1"}
 KW_PY_CLIENT=${KW_PY_CLIENT:-kafka-python==2.3.3}
 
 need=()

@@ -36,6 +36,9 @@ pub struct RunOptions {
     /// restart was refused with `not_ready_to_roll`.
     #[ts(as = "Option<_>")]
     pub force: bool,
+    /// Manage's "Finalize upgrade": the deploy ends a version upgrade (`DeployOptions.finalize_upgrade`).
+    #[ts(as = "Option<_>")]
+    pub finalize_upgrade: bool,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -47,13 +50,19 @@ impl std::fmt::Debug for RunOptions {
             .field("accepted_keys", &self.accepted_keys)
             .field("health_timeout_secs", &self.health_timeout_secs)
             .field("force", &self.force)
+            .field("finalize_upgrade", &self.finalize_upgrade)
             .finish()
     }
 }
 
 impl RunOptions {
     pub fn to_deploy_options(&self) -> DeployOptions {
-        let mut opts = DeployOptions { install_java: self.install_java, force: self.force, ..DeployOptions::default() };
+        let mut opts = DeployOptions {
+            install_java: self.install_java,
+            force: self.force,
+            finalize_upgrade: self.finalize_upgrade,
+            ..DeployOptions::default()
+        };
         opts.connect.password = self.password.clone().filter(|p| !p.is_empty()).map(Secret::new);
         opts.connect.key_passphrase = self.key_passphrase.clone().filter(|p| !p.is_empty()).map(Secret::new);
         opts.connect.accepted_keys = self.accepted_keys.clone();
@@ -78,7 +87,8 @@ pub(crate) fn sink(channel: Channel<Event>) -> EventSink {
     })
 }
 
-/// Installs the cluster (download, verify, upload, configure, start, health). Events stream on `on_event`.
+/// Installs the cluster (download, verify, upload, configure, start, health) — with `options.finalize_upgrade`,
+/// Manage's Finalize upgrade. Events stream on `on_event`.
 #[tauri::command]
 pub async fn deploy(
     jobs: State<'_, Jobs>,

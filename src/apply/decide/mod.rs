@@ -49,6 +49,10 @@ pub struct Context {
     pub written: BTreeSet<String>,
     /// The release was (re)installed or relinked on this host in this run.
     pub release_changed: bool,
+    /// A version change on a host whose services run: the new release is unpacked beside the old one, and this
+    /// script points `<install_dir>/kafka` at it right before the host's own restart (`apply::roll`), never earlier —
+    /// running JVMs keep loading classes from the release they started with (docs/facts/kafka.md §20).
+    pub relink_before_restart: Option<String>,
     /// Install Java with the host's package manager when it is missing or too old (the user asked for it).
     pub install_java: bool,
     /// A secured cluster's secret values (from the secrets store) for the files and the storage format; `None`:
@@ -82,6 +86,11 @@ pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Host
     let decision = decide_step(spec, host, step, facts, ctx);
     if let Decision::Change { actions, .. } = &decision {
         ctx.note_change(step, actions);
+        if let HostStep::InstallRelease { versioned_dir, link, .. } = step {
+            if relink_deferred(host, facts) {
+                ctx.relink_before_restart = Some(relink_script(versioned_dir.as_str(), link.as_str()));
+            }
+        }
     }
     decision
 }
@@ -126,6 +135,16 @@ pub fn decide_start(
     } else {
         StartDecision::Unchanged
     }
+}
+
+/// Whether a new release's link swap waits for the host's restart: some service on it runs (from the linked
+/// release). A host with nothing running is relinked at once.
+pub fn relink_deferred(host: &HostSpec, facts: &HostFacts) -> bool {
+    facts.link_target.is_some() && Service::on(host).iter().any(|s| facts.is_active(*s))
+}
+
+fn relink_script(versioned_dir: &str, link: &str) -> String {
+    shell::join(&["ln", "-sfn", versioned_dir, link])
 }
 
 /// Marks `services` as owing a restart, before a change to what they run (see `apply::pending`).
@@ -208,7 +227,14 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             if facts.release_present && linked {
                 return Decision::Unchanged { reason: format!("{versioned_dir} is installed and {link} points at it") };
             }
-            let relink = shell::join(&["ln", "-sfn", versioned_dir.as_str(), link.as_str()]);
+            let deferred = relink_deferred(host, facts);
+            let relink = if deferred { String::new() } else { relink_script(versioned_dir.as_str(), link.as_str()) };
+            if facts.release_present && deferred {
+                return Decision::Change {
+                    detail: format!("{versioned_dir} is unpacked; {link} is pointed at it right before this host's own restart (one host at a time)"),
+                    actions: vec![owe_restart(&Service::on(host))],
+                };
+            }
             if facts.release_present {
                 return Decision::Change {
                     detail: format!("pointed {link} at {versioned_dir}"),
@@ -238,8 +264,13 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                 top = quote(&top),
                 versioned = quote(versioned_dir.as_str()),
             );
+            let linked = if deferred {
+                format!("; {link} is pointed at it right before this host's own restart (one host at a time)")
+            } else {
+                format!(" and linked {link}")
+            };
             Decision::Change {
-                detail: format!("uploaded {tarball}, verified its SHA-512 on the host, unpacked it and linked {link}"),
+                detail: format!("uploaded {tarball}, verified its SHA-512 on the host, unpacked it{linked}"),
                 actions: vec![
                     owe_restart(&Service::on(host)),
                     Action::Upload { local: local.clone(), remote },

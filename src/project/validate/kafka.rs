@@ -67,6 +67,7 @@ impl KafkaChecked {
             apache_url: self.apache_url,
             tarball: self.tarball,
             properties: self.properties?,
+            protocol_pin: None,
         })
     }
 }

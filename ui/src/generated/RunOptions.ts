@@ -20,4 +20,8 @@ health_timeout_secs?: number,
  * Roll although the cluster is not healthy before the first node: Manage's "Restart anyway", offered after a
  * restart was refused with `not_ready_to_roll`.
  */
-force?: boolean, };
+force?: boolean, 
+/**
+ * Manage's "Finalize upgrade": the deploy ends a version upgrade (`DeployOptions.finalize_upgrade`).
+ */
+finalize_upgrade?: boolean, };

@@ -1,6 +1,7 @@
 // steps/manage.ts — Manage: status per host (units, process listening, in cluster) and the cluster checks;
 // Start / Stop / Restart (rolling) after a confirmation, with the engine's events in the run area it shares with
-// Install; Restart anyway (forced, warned) when a roll was refused because the cluster was unhealthy; Refresh, by
+// Install; Restart anyway (forced, warned) when a roll was refused because the cluster was unhealthy; Finalize upgrade
+// (a version upgrade's last phase, confirmed: deploy with finalize_upgrade); Refresh, by
 // hand or every 10 s; the Smoke test (manage-smoke.ts); for a secured cluster its CA and Client config…
 // (security-client.ts). Owns the status last read and whether forcing is offered.
 
@@ -64,6 +65,23 @@ async function operate(ctx: Ctx, verb: Verb, label: string, force = false): Prom
   await refresh(ctx);
 }
 
+/** Finalize upgrade after a confirmation: the deploy with `finalize_upgrade` (engine: `apply::upgrade`). */
+async function finalizeUpgrade(ctx: Ctx): Promise<void> {
+  if (!(await ctx.confirm(t('manage.finalizeConfirm', { name: ctx.state.draft.name ?? '' })))) return;
+  const label = t('manage.finalize');
+  resetSmoke();
+  const run = ctx.run.begin('manage', emptyProgress((ctx.state.draft.hosts ?? []).map((h) => hostTarget(h.name))), 3, manageLayout);
+  ctx.rerender();
+  try {
+    await ctx.backend.deploy(ctx.state.draft, { ...runOptions(ctx.session), finalize_upgrade: true }, run.onEvent);
+    run.end({ ok: true, text: `${label}: ok` });
+  } catch (e) {
+    const err = e as AppError;
+    run.end({ ok: false, text: err.code === 'cancelled' ? t('manage.cancelled', { verb: label }) : `${label}: ${err.message}` }, true);
+  }
+  await refresh(ctx);
+}
+
 /** The warning and the Restart anyway button, after a roll was refused. */
 function forceOffer(ctx: Ctx): HTMLElement {
   return el('div', { id: 'force-offer', class: 'problem warning' }, t('manage.forceWarning'), ' ',
@@ -97,6 +115,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
     el('button', { id: 'op-stop', class: 'danger', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'stop', t('manage.stop')) }, t('manage.stop')),
     el('button', { id: 'op-restart', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'restart', t('manage.restart')) }, t('manage.restart')),
     smokeButton(ctx, busy || hasErrors),
+    el('button', { id: 'op-finalize-upgrade', disabled: busy || hasErrors, onclick: () => void finalizeUpgrade(ctx) }, t('manage.finalize')),
     run?.running ? el('button', { id: 'cancel', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
     el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'auto-refresh', checked: autoRefresh !== null, disabled: hasErrors,
       onchange: (e: Event) => setAutoRefresh(ctx, (e.target as HTMLInputElement).checked) }), t('manage.auto')));
