@@ -20,5 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Status(a) => cli::operate::status(a),
         cli::Command::ClientConfig(a) => cli::client_config::run(a),
         cli::Command::Smoke(a) => cli::smoke::run(a),
+        cli::Command::Rebalance(a) => cli::reassign::rebalance(a),
+        cli::Command::Decommission(a) => cli::reassign::decommission(a),
     }
 }

@@ -16,6 +16,7 @@ mod interrupt;
 pub mod operate;
 pub mod plan;
 pub mod progress;
+pub mod reassign;
 pub mod smoke;
 pub mod validate;
 pub mod versions;
@@ -63,6 +64,12 @@ pub enum Command {
     /// Produce records with acks=all to a temporary topic (a partition led by each broker), read them back, compare,
     /// delete the topic; report latency and leadership (exit 1 on any loss or error, naming the broker).
     Smoke(smoke::SmokeArgs),
+    /// Spread replicas and preferred leaders evenly over the project's brokers (e.g. after adding one): throttled
+    /// reassignments through Kafka's protocol, followed until complete, then preferred leader election.
+    Rebalance(reassign::ReassignArgs),
+    /// Move every replica off one broker (refused when the rest cannot hold a topic), then stop and disable its
+    /// service, unregister it (KRaft) and remove it from the project file.
+    Decommission(reassign::DecommissionArgs),
 }
 
 /// The project file argument every project verb takes.

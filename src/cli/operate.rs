@@ -286,10 +286,25 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
             if let Some(line) = nothing_changed_line(&summary) {
                 eprintln!("{line}");
             }
+            if let Some(line) = rebalance_offer(&summary, &args.hosts.project.file) {
+                eprintln!("{line}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => report(Err(e), "deploy"),
     }
+}
+
+/// After a broker joined a running cluster: it holds no partitions yet; the command that spreads them.
+fn rebalance_offer(summary: &DeploySummary, file: &std::path::Path) -> Option<String> {
+    (!summary.new_brokers.is_empty()).then(|| {
+        format!(
+            "new broker(s) {} joined and hold no partitions yet: spread replicas and leaders onto them with \
+             `kafka-wizard rebalance {}` (see the plan first with --dry-run)",
+            summary.new_brokers.join(", "),
+            file.display()
+        )
+    })
 }
 
 /// The closing line of a deploy that changed no step: "no changes" only when it (re)started nothing either — a run
@@ -448,6 +463,10 @@ mod tests {
         assert!(!line.contains("no changes") && line.contains("(re)started"), "{line}");
         summary.changed = 1;
         assert_eq!(nothing_changed_line(&summary), None);
+        assert_eq!(rebalance_offer(&summary, std::path::Path::new("p.toml")), None);
+        summary.new_brokers = vec!["h4".into()];
+        let offer = rebalance_offer(&summary, std::path::Path::new("p.toml")).unwrap();
+        assert!(offer.starts_with("new broker(s) h4 joined") && offer.contains("`kafka-wizard rebalance p.toml`"));
     }
 
     #[test]

@@ -334,7 +334,7 @@ async fn reassign(
     Ok(())
 }
 
-/// Polls ListPartitionReassignments until none is left; progress as `done` of `total`.
+/// Polls ListPartitionReassignments until none is left; a progress line whenever the count changes.
 async fn wait_for_moves(
     spec: &ClusterSpec,
     auth: &KafkaAuth,
@@ -356,14 +356,9 @@ async fn wait_for_moves(
         .await?
         .ok_or_else(|| ReassignError::Cluster("ListPartitionReassignments was refused".into()))?;
         if left != last {
-            let done = total.saturating_sub(left) as u64;
-            events(Event::Progress {
-                target: Target::Wizard,
-                step: "reassign".into(),
-                done,
-                total: Some(total.max(left) as u64),
-            });
-            log(events, format!("{left} partition(s) still moving after {:.0} s", started.elapsed().as_secs_f64()));
+            let done = total.saturating_sub(left);
+            let took = started.elapsed().as_secs_f64();
+            log(events, format!("reassigned {done} of {total}; {left} partition(s) still moving after {took:.0} s"));
             last = left;
         }
         if left == 0 {
