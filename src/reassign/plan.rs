@@ -40,8 +40,9 @@ pub enum Procedure {
 /// One phase of a reassignment procedure, in the order the runner walks them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReassignPhase {
-    /// Wait for the reassignments an earlier (interrupted) run started.
-    FinishOngoing { partitions: Vec<String> },
+    /// Wait for the reassignments an earlier (interrupted) run started, with this run's throttle rate on every
+    /// live broker (the earlier run's per-topic throttled replicas stay until the throttle is cleared).
+    FinishOngoing { partitions: Vec<String>, bytes_per_second: u64 },
     /// Replication throttle on every live broker and the moving replicas of each topic.
     Throttle { bytes_per_second: u64, changes: Vec<ConfigChange> },
     /// AlterPartitionReassignments, then ListPartitionReassignments until none is left.
@@ -76,9 +77,11 @@ impl ReassignPhase {
     /// One line for people.
     pub fn title(&self) -> String {
         match self {
-            ReassignPhase::FinishOngoing { partitions } => {
-                format!("wait for {} reassignment(s) an earlier run started", partitions.len())
-            }
+            ReassignPhase::FinishOngoing { partitions, bytes_per_second } => format!(
+                "wait for {} reassignment(s) an earlier run started (throttle {} MB/s)",
+                partitions.len(),
+                bytes_per_second / 1_000_000
+            ),
             ReassignPhase::Throttle { bytes_per_second, changes } => {
                 let topics = changes.iter().filter(|c| c.resource_type == TOPIC).map(|c| &c.resource);
                 let topics: BTreeSet<&String> = topics.collect();
@@ -235,7 +238,7 @@ pub fn plan(spec: &ClusterSpec, view: &ClusterView, procedure: Procedure, thrott
     let mut phases = Vec::new();
     if !view.ongoing.is_empty() {
         let partitions = view.ongoing.iter().map(|o| format!("{}-{}", o.topic, o.partition)).collect();
-        phases.push(ReassignPhase::FinishOngoing { partitions });
+        phases.push(ReassignPhase::FinishOngoing { partitions, bytes_per_second: throttle });
     }
     if moves.iter().any(|m| !m.reorder_only()) {
         phases.push(ReassignPhase::Throttle {
@@ -263,13 +266,7 @@ pub fn plan(spec: &ClusterSpec, view: &ClusterView, procedure: Procedure, thrott
 /// The throttle for `moves`: the rates on every live broker; per topic, the leader side on the replicas a moving
 /// partition has now and the follower side on the brokers it gains (what `kafka-reassign-partitions.sh` sets).
 pub fn throttle_changes(view: &ClusterView, moves: &[Reassignment], bytes_per_second: u64) -> Vec<ConfigChange> {
-    let mut out = Vec::new();
-    for b in &view.live {
-        for key in [LEADER_RATE, FOLLOWER_RATE] {
-            let value = Some(bytes_per_second.to_string());
-            out.push(ConfigChange { resource_type: BROKER, resource: b.to_string(), key, value });
-        }
-    }
+    let mut out = rate_changes(&view.live, bytes_per_second);
     let mut leaders: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut followers: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for m in moves.iter().filter(|m| !m.reorder_only()) {
@@ -294,6 +291,21 @@ pub fn throttle_changes(view: &ClusterView, moves: &[Reassignment], bytes_per_se
         });
     }
     out
+}
+
+/// Both throttle rates set to `bytes_per_second` on each of `brokers`.
+pub fn rate_changes(brokers: &[i32], bytes_per_second: u64) -> Vec<ConfigChange> {
+    brokers
+        .iter()
+        .flat_map(|b| {
+            [LEADER_RATE, FOLLOWER_RATE].map(|key| ConfigChange {
+                resource_type: BROKER,
+                resource: b.to_string(),
+                key,
+                value: Some(bytes_per_second.to_string()),
+            })
+        })
+        .collect()
 }
 
 /// The throttle removed from every live broker and every topic (so a run after an interrupted one clears what it

@@ -185,8 +185,10 @@ pub async fn run(
     if !view.ongoing.is_empty() {
         let phase = ReassignPhase::FinishOngoing {
             partitions: view.ongoing.iter().map(|o| format!("{}-{}", o.topic, o.partition)).collect(),
+            bytes_per_second: opts.throttle_bytes,
         };
         phase_event(events, &phase);
+        alter_configs(spec, &auth, &plan::rate_changes(&view.live, opts.throttle_bytes), events).await?;
         wait_for_moves(spec, &auth, view.ongoing.len(), events, cancel).await?;
         events(Event::PhaseFinished { phase: phase.id().into() });
         view = read_view(spec, &auth).await?.1;
