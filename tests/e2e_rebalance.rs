@@ -13,24 +13,12 @@ mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::wizard::run_wizard;
 use support::world::{self, Mirror, World};
-
-fn run_wizard(home: &Path, args: &[&str]) -> (Output, String) {
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-        .args(args)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .output()
-        .expect("run kafka-wizard");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    eprintln!("[wizard] {} -> {} in {:.1}s\n{text}", args.join(" "), out.status, started.elapsed().as_secs_f64());
-    (out, text)
-}
 
 fn wizard(home: &Path, args: &[&str]) -> String {
     let (out, text) = run_wizard(home, args);

@@ -27,6 +27,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
+use support::wizard::run_wizard;
 use support::world::{self, Mirror, World};
 
 /// Runs the wizard with its download cache and data directory (the secrets store) under `home`; every run's
@@ -52,19 +53,6 @@ fn deploy(world: &World, home: &Path, log: &mut String, project: &str) -> Output
     }
     log.push_str(&text);
     out
-}
-
-fn run_wizard(home: &Path, args: &[&str]) -> (Output, String) {
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-        .args(args)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .output()
-        .expect("run kafka-wizard");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    eprintln!("[wizard] {} -> {} in {:.1}s\n{text}", args.join(" "), out.status, started.elapsed().as_secs_f64());
-    (out, text)
 }
 
 fn secure_project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {

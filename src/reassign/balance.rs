@@ -218,11 +218,11 @@ fn even_leaders(work: &mut [PartitionReplicas], brokers: &[i32]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// `count` partitions of `topic` with replication factor `rf` on `brokers`, round-robin like Kafka's creation.
-    fn topic(topic: &str, count: i32, rf: usize, brokers: &[i32]) -> Vec<PartitionReplicas> {
+    pub(crate) fn topic(topic: &str, count: i32, rf: usize, brokers: &[i32]) -> Vec<PartitionReplicas> {
         (0..count)
             .map(|p| PartitionReplicas {
                 topic: topic.into(),

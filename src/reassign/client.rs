@@ -1,5 +1,5 @@
 //! The Kafka calls of a reassignment, over `health`'s connection (`Conn`: TLS + SCRAM per `KafkaAuth`) and the
-//! `kafka-protocol` codec (docs/facts/kafka.md §14): AlterPartitionReassignments (45) and
+//! `kafka-protocol` codec (docs/facts/kafka.md §16): AlterPartitionReassignments (45) and
 //! ListPartitionReassignments (46), IncrementalAlterConfigs (44) for the replication throttle, ElectLeaders (43)
 //! for preferred leaders, UnregisterBroker (64). Each call uses the highest version both sides support and is
 //! bounded by [`CALL_TIMEOUT`]; per-partition errors come back as data, never as a failed call.

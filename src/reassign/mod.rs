@@ -3,7 +3,7 @@
 //! broker stopped, unregistered and dropped from the project). `balance.rs` — the pure planner; `plan.rs` — the
 //! typed plans and the refusals (pure); `client.rs` — the Kafka calls (AlterPartitionReassignments,
 //! ListPartitionReassignments, IncrementalAlterConfigs, ElectLeaders, UnregisterBroker); `run.rs` — the runner.
-//! Facts: docs/facts/kafka.md §14.
+//! Facts: docs/facts/kafka.md §16.
 
 pub mod balance;
 pub mod client;

@@ -10,7 +10,7 @@ use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role};
 use crate::render::Service;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Broker configs of the replication throttle (bytes/s) — docs/facts/kafka.md §14.
+/// Broker configs of the replication throttle (bytes/s) — docs/facts/kafka.md §16.
 pub const LEADER_RATE: &str = "leader.replication.throttled.rate";
 pub const FOLLOWER_RATE: &str = "follower.replication.throttled.rate";
 /// Topic configs naming the throttled replicas (`partition:broker,…`).

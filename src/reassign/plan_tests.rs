@@ -9,15 +9,7 @@ fn dedicated() -> ClusterSpec {
     spec(include_str!("../../tests/fixtures/kraft-dedicated.toml"))
 }
 
-fn partitions(topic: &str, count: i32, rf: usize, brokers: &[i32]) -> Vec<PartitionReplicas> {
-    (0..count)
-        .map(|p| PartitionReplicas {
-            topic: topic.into(),
-            partition: p,
-            replicas: (0..rf).map(|r| brokers[(p as usize + r) % brokers.len()]).collect(),
-        })
-        .collect()
-}
+use crate::reassign::balance::tests::topic as partitions;
 
 fn view(live: &[i32], partitions: Vec<PartitionReplicas>, min_insync: &[(&str, i32)]) -> ClusterView {
     ClusterView {

@@ -4,7 +4,9 @@
 //!   by `tests/world/world.sh`, the cached Kafka release tarballs, and the Apache-shaped mirror.
 //! - [`kafka_probe`]: hand-encoded Kafka wire requests (ApiVersions, Metadata) and ZooKeeper
 //!   four-letter words, to check a broker from the test process without the Java tools.
+//! - [`wizard`]: the real binary run with a test's own cache and secrets store.
 #![allow(dead_code)]
 
 pub mod kafka_probe;
+pub mod wizard;
 pub mod world;
