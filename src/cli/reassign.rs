@@ -102,6 +102,9 @@ fn run(args: &ReassignArgs, procedure: Procedure, connect: ConnectOptions) -> Ex
     match result {
         Ok(report) => {
             let mut out = String::new();
+            if report.resumed > 0 {
+                outln!(out, "\n{verb}: finished {} reassignment(s) an earlier run had started", report.resumed);
+            }
             if report.plan.balanced() {
                 outln!(out, "\n{verb}: balanced, nothing to move");
             } else {

@@ -60,6 +60,8 @@ pub struct ReassignOptions {
 #[derive(Clone, Debug)]
 pub struct ReassignReport {
     pub plan: ReassignPlan,
+    /// Reassignments an earlier, interrupted run started that this run waited for.
+    pub resumed: usize,
     /// Partitions whose preferred leader was elected by this run.
     pub elected: usize,
     /// Per broker at the end (replicas, preferred leaders), and who actually leads how many.
@@ -182,6 +184,7 @@ pub async fn run(
         return Err(ReassignError::Refused(why));
     }
     let new_project = project_after(spec, project, opts.procedure)?;
+    let resumed = view.ongoing.len();
     if !view.ongoing.is_empty() {
         let phase = ReassignPhase::FinishOngoing {
             partitions: view.ongoing.iter().map(|o| format!("{}-{}", o.topic, o.partition)).collect(),
@@ -227,7 +230,7 @@ pub async fn run(
         events(Event::PhaseFinished { phase: phase.id().into() });
     }
     let final_loads = final_loads(spec, &auth, opts.procedure).await.unwrap_or_default();
-    Ok(ReassignReport { plan, elected, final_loads, project_updated })
+    Ok(ReassignReport { plan, resumed, elected, final_loads, project_updated })
 }
 
 /// Per broker the procedure keeps: (id, replicas, partitions it leads now).
