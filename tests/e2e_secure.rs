@@ -5,7 +5,8 @@
 //! `client-config` output produces and consumes on an RF=3 topic with hostname verification; an application user
 //! without ACLs is denied, then `[[security.acls]]` are applied by re-deploys (`e2e_secure/acls.rs`: granted, used,
 //! one revoked, others' kept); no TLS / no SASL / a wrong password are refused; a no-change re-deploy restarts
-//! nothing and changes no ACL; no generated password is in any output, log, the project file or the export.
+//! nothing and changes no ACL; a rebalance runs as the admin over TLS + SCRAM; no generated password is in any
+//! output, log, the project file or the export.
 //! `e2e_secure/users.rs`: a SCRAM user added to the formatted cluster and removed again, with its ACLs.
 //! `e2e_secure/secrets.rs`: export with and without `--include-secrets`, and a lost secrets store recovered from
 //! the hosts. `e2e_secure/zookeeper.rs`: the same for a ZooKeeper-mode cluster (Kafka 3.9), with a locked ensemble.
@@ -167,6 +168,14 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     users::no_user_change(&text);
     let after: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name)).collect();
     assert_eq!(before, after, "nothing restarted");
+
+    // Reassignment requests (ListPartitionReassignments, IncrementalAlterConfigs, ElectLeaders) as the admin over
+    // TLS + SCRAM: every node holds every replica here, so a rebalance has at most leadership order to change.
+    let out = wizard(home, &mut log, &["rebalance", p, "--dry-run"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("elect preferred leaders"), "the plan is printed");
+    let out = wizard(home, &mut log, &["rebalance", p]);
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("rebalance: ") && text.contains("remove the replication throttle"), "{text}");
 
     // A user added to and removed from the formatted cluster by re-deploys.
     passwords.push(users::added_and_removed(&world, home, &mut log, &project, &python, &admin_dir));
