@@ -3,11 +3,12 @@
 //! after); a run shows progress on stderr and ends with the per-broker counts. Exit 0 done, 1 refused or failed.
 
 use super::interrupt::cancel_on_ctrl_c;
+use super::operate::SshArgs;
 use super::progress::{sink, Renderer};
 use super::{load_spec, ProjectArg};
 use kafka_wizard::apply::Cancel;
 use kafka_wizard::reassign::{self, Procedure, ReassignOptions, ReassignPhase, ReassignPlan};
-use kafka_wizard::transport::{ConnectOptions, Secret};
+use kafka_wizard::transport::ConnectOptions;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -20,7 +21,7 @@ pub struct ReassignArgs {
     /// Replication throttle while replicas move, in MB/s (per broker, leader and follower side); removed at the end.
     #[arg(long, default_value_t = 50, value_name = "MB/s", value_parser = clap::value_parser!(u64).range(1..))]
     pub throttle: u64,
-    /// Print every reassignment as it is asked for.
+    /// The dry run lists every reassignment (else the first 20).
     #[arg(long, short)]
     pub verbose: bool,
 }
@@ -32,15 +33,8 @@ pub struct DecommissionArgs {
     /// The broker id (`hosts[].id`) to move every replica off, stop and drop from the project.
     #[arg(long, value_name = "ID")]
     pub broker: i32,
-    /// Trust the host's SSH key when it is not yet in known_hosts and remember it (check the fingerprint first!).
-    #[arg(long)]
-    pub accept_new_host_keys: bool,
-    /// Ask for an SSH login password (never stored).
-    #[arg(long)]
-    pub ask_password: bool,
-    /// Ask for the passphrase of an encrypted key file (never stored).
-    #[arg(long)]
-    pub ask_passphrase: bool,
+    #[command(flatten)]
+    pub ssh: SshArgs,
 }
 
 pub fn rebalance(args: ReassignArgs) -> ExitCode {
@@ -48,21 +42,10 @@ pub fn rebalance(args: ReassignArgs) -> ExitCode {
 }
 
 pub fn decommission(args: DecommissionArgs) -> ExitCode {
-    let mut connect = ConnectOptions { accept_new_host_keys: args.accept_new_host_keys, ..ConnectOptions::default() };
-    let ask = |prompt: &str| rpassword::prompt_password(prompt).map(Secret::new);
-    if args.ask_password {
-        match ask("SSH password: ") {
-            Ok(p) => connect.password = Some(p),
-            Err(e) => return fail(format!("cannot read the password: {e}")),
-        }
+    match args.ssh.connect_options() {
+        Ok(connect) => run(&args.common, Procedure::Decommission { broker: args.broker }, connect),
+        Err(code) => code,
     }
-    if args.ask_passphrase {
-        match ask("Passphrase of the SSH key: ") {
-            Ok(p) => connect.key_passphrase = Some(p),
-            Err(e) => return fail(format!("cannot read the passphrase: {e}")),
-        }
-    }
-    run(&args.common, Procedure::Decommission { broker: args.broker }, connect)
 }
 
 fn fail(message: String) -> ExitCode {
