@@ -184,6 +184,11 @@ pub async fn run(
         return Err(ReassignError::Refused(why));
     }
     let new_project = project_after(spec, project, opts.procedure)?;
+    let known = project_brokers(spec);
+    for stranger in view.live.iter().filter(|b| !known.contains(b)) {
+        let message = format!("broker {stranger} is in the cluster but not in the project: nothing is placed on it");
+        events(Event::Warning { target: Target::Wizard, message });
+    }
     let resumed = view.ongoing.len();
     if !view.ongoing.is_empty() {
         let phase = ReassignPhase::FinishOngoing {
