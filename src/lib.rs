@@ -11,6 +11,7 @@ pub mod export;
 pub mod health;
 pub mod plan;
 pub mod project;
+pub mod reassign;
 pub mod render;
 pub mod security;
 pub mod shell;

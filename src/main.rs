@@ -21,5 +21,7 @@ fn main() -> ExitCode {
         cli::Command::ClientConfig(a) => cli::client_config::run(a),
         cli::Command::Smoke(a) => cli::smoke::run(a),
         cli::Command::Upgrade(a) => cli::upgrade::run(a),
+        cli::Command::Rebalance(a) => cli::reassign::rebalance(a),
+        cli::Command::Decommission(a) => cli::reassign::decommission(a),
     }
 }

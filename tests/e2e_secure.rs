@@ -5,7 +5,8 @@
 //! `client-config` output produces and consumes on an RF=3 topic with hostname verification; an application user
 //! without ACLs is denied, then `[[security.acls]]` are applied by re-deploys (`e2e_secure/acls.rs`: granted, used,
 //! one revoked, others' kept); no TLS / no SASL / a wrong password are refused; a no-change re-deploy restarts
-//! nothing and changes no ACL; no generated password is in any output, log, the project file or the export.
+//! nothing and changes no ACL; a rebalance runs as the admin over TLS + SCRAM; no generated password is in any
+//! output, log, the project file or the export.
 //! `e2e_secure/users.rs`: a SCRAM user added to the formatted cluster and removed again, with its ACLs.
 //! `e2e_secure/secrets.rs`: export with and without `--include-secrets`, and a lost secrets store recovered from
 //! the hosts; `e2e_secure/rotation.rs`: then the CA rotated (`--rotate-ca`, interrupted once, resumed under an
@@ -30,6 +31,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
+use support::wizard::run_wizard;
 use support::world::{self, Mirror, World};
 
 /// Runs the wizard with its download cache and data directory (the secrets store) under `home`; every run's
@@ -55,19 +57,6 @@ fn deploy(world: &World, home: &Path, log: &mut String, project: &str) -> Output
     }
     log.push_str(&text);
     out
-}
-
-fn run_wizard(home: &Path, args: &[&str]) -> (Output, String) {
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-        .args(args)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .output()
-        .expect("run kafka-wizard");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    eprintln!("[wizard] {} -> {} in {:.1}s\n{text}", args.join(" "), out.status, started.elapsed().as_secs_f64());
-    (out, text)
 }
 
 fn secure_project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
@@ -189,6 +178,13 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     rotation::rotate_ca_under_load(&world, home, &mut log, p, &python);
     // Clients configured before the rotation trust only the old CA: the admin's configuration is written again.
     wizard(home, &mut log, &["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
+    // Reassignment requests (ListPartitionReassignments, IncrementalAlterConfigs, ElectLeaders) as the admin over
+    // TLS + SCRAM: every node holds every replica here, so a rebalance has at most leadership order to change.
+    let out = wizard(home, &mut log, &["rebalance", p, "--dry-run"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("elect preferred leaders"), "the plan is printed");
+    let out = wizard(home, &mut log, &["rebalance", p]);
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("rebalance: ") && text.contains("remove the replication throttle"), "{text}");
 
     // A user added to and removed from the formatted cluster by re-deploys.
     passwords.push(users::added_and_removed(&world, home, &mut log, &project, &python, &admin_dir));

@@ -19,6 +19,7 @@ use crate::events::{Event, EventSink, Outcome, Target};
 use crate::plan::roll::roll_gate;
 use crate::plan::{self, FetchRelease, HostSteps, Intent, Phase, Plan, StartService, Work};
 use crate::project::spec::{ClusterSpec, Coordination, Role};
+use crate::render::Service;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -291,6 +292,7 @@ pub(super) async fn start_phase(
         })
         .await;
     summary.started.extend(to_start.iter().map(|i| spec.hosts[*i].name.to_string()));
+    summary.new_brokers.extend(new_brokers(spec, service, &to_start, runs));
     ApplyError::check(failures)?;
     let healthy = || async {
         wait::until_healthy(spec, &start.health, opts.health_timeout, events)
@@ -313,6 +315,23 @@ pub(super) async fn start_phase(
         .collect();
     summary.started.extend(roll(spec, &transports, start, nodes, opts, events, cancel).await?);
     Ok(())
+}
+
+/// The hosts among `started` that are brokers whose storage was empty before this run (never formatted, never
+/// started), when some other broker of the project is not new: a broker added to a running cluster.
+fn new_brokers(spec: &ClusterSpec, service: Service, started: &[usize], runs: &[HostRun]) -> Vec<String> {
+    let fresh =
+        |index: usize| runs.iter().find(|r| r.index == index).is_some_and(|r| r.facts.meta_cluster_ids.is_empty());
+    let is_broker = |index: usize| spec.hosts[index].has(Role::Broker);
+    if service != Service::Kafka {
+        return Vec::new();
+    }
+    let new: Vec<usize> = started.iter().copied().filter(|&i| is_broker(i) && fresh(i)).collect();
+    let brokers = (0..spec.hosts.len()).filter(|&i| is_broker(i)).count();
+    if new.is_empty() || new.len() == brokers {
+        return Vec::new();
+    }
+    new.into_iter().map(|i| spec.hosts[i].name.to_string()).collect()
 }
 
 #[cfg(test)]

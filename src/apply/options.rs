@@ -154,4 +154,7 @@ pub struct DeploySummary {
     pub started: Vec<String>,
     /// Per host, where the old copies of the files this run overwrote are kept (`apply::backup`).
     pub backups: BTreeMap<String, Vec<String>>,
+    /// Brokers this run started for the first time on a cluster that already ran: they hold no partitions until a
+    /// rebalance (`kafka-wizard rebalance`) moves some onto them.
+    pub new_brokers: Vec<String>,
 }

@@ -16,6 +16,7 @@ mod interrupt;
 pub mod operate;
 pub mod plan;
 pub mod progress;
+pub mod reassign;
 pub mod smoke;
 pub mod upgrade;
 pub mod validate;
@@ -67,6 +68,12 @@ pub enum Command {
     /// Version upgrade: deploy's roll onto a raised kafka.version (protocol pinned, each host relinked right before
     /// its own restart), then `--finalize` (the protocol or metadata.version raised; no going back after it).
     Upgrade(upgrade::UpgradeArgs),
+    /// Spread replicas and preferred leaders evenly over the project's brokers (e.g. after adding one): throttled
+    /// reassignments through Kafka's protocol, followed until complete, then preferred leader election.
+    Rebalance(reassign::ReassignArgs),
+    /// Move every replica off one broker (refused when the rest cannot hold a topic), then stop and disable its
+    /// service, unregister it (KRaft) and remove it from the project file.
+    Decommission(reassign::DecommissionArgs),
 }
 
 /// The project file argument every project verb takes.

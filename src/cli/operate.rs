@@ -7,14 +7,13 @@ use kafka_wizard::apply::operate::{self, Operation};
 use kafka_wizard::apply::{self, status, ApplyError, Cancel, DeployOptions, DeploySummary};
 use kafka_wizard::plan::{Intent, Limit};
 use kafka_wizard::project::spec::ClusterSpec;
-use kafka_wizard::transport::Secret;
+use kafka_wizard::transport::{ConnectOptions, Secret};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// How to log in over SSH: the flags every verb that connects to hosts takes.
 #[derive(clap::Args)]
-pub struct HostArgs {
-    #[command(flatten)]
-    pub project: ProjectArg,
+pub struct SshArgs {
     /// Trust SSH host keys not yet in known_hosts and remember them (check the fingerprints first!).
     #[arg(long)]
     pub accept_new_host_keys: bool,
@@ -24,6 +23,35 @@ pub struct HostArgs {
     /// Ask for the passphrase of an encrypted key file (identity_file or a default key; never stored).
     #[arg(long)]
     pub ask_passphrase: bool,
+}
+
+impl SshArgs {
+    /// The connect options these flags ask for (a password and passphrase read from the terminal when asked).
+    pub fn connect_options(&self) -> Result<ConnectOptions, ExitCode> {
+        let mut connect =
+            ConnectOptions { accept_new_host_keys: self.accept_new_host_keys, ..ConnectOptions::default() };
+        let ask = |prompt: &str, what: &str| {
+            rpassword::prompt_password(prompt).map(Secret::new).map_err(|e| {
+                eprintln!("error: cannot read the {what}: {e}");
+                ExitCode::FAILURE
+            })
+        };
+        if self.ask_password {
+            connect.password = Some(ask("SSH password: ", "password")?);
+        }
+        if self.ask_passphrase {
+            connect.key_passphrase = Some(ask("Passphrase of the SSH key: ", "passphrase")?);
+        }
+        Ok(connect)
+    }
+}
+
+#[derive(clap::Args)]
+pub struct HostArgs {
+    #[command(flatten)]
+    pub project: ProjectArg,
+    #[command(flatten)]
+    pub ssh: SshArgs,
     /// Hosts worked on at once.
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub parallel: usize,
@@ -97,21 +125,9 @@ fn options(spec: &ClusterSpec, a: &HostArgs, cache: Option<PathBuf>) -> Result<D
         limit,
         ..DeployOptions::default()
     };
-    opts.connect.accept_new_host_keys = a.accept_new_host_keys;
+    opts.connect = a.ssh.connect_options()?;
     if let Some(c) = cache {
         opts.cache_dir = c;
-    }
-    let ask = |prompt: &str, what: &str| {
-        rpassword::prompt_password(prompt).map(Secret::new).map_err(|e| {
-            eprintln!("error: cannot read the {what}: {e}");
-            ExitCode::FAILURE
-        })
-    };
-    if a.ask_password {
-        opts.connect.password = Some(ask("SSH password: ", "password")?);
-    }
-    if a.ask_passphrase {
-        opts.connect.key_passphrase = Some(ask("Passphrase of the SSH key: ", "passphrase")?);
     }
     Ok(opts)
 }
@@ -298,10 +314,25 @@ pub fn deploy_or_finalize(args: DeployArgs, finalize: bool) -> ExitCode {
             if let Some(line) = nothing_changed_line(&summary) {
                 eprintln!("{line}");
             }
+            if let Some(line) = rebalance_offer(&summary, &args.hosts.project.file) {
+                eprintln!("{line}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => report(Err(e), "deploy"),
     }
+}
+
+/// After a broker joined a running cluster: it holds no partitions yet; the command that spreads them.
+fn rebalance_offer(summary: &DeploySummary, file: &std::path::Path) -> Option<String> {
+    (!summary.new_brokers.is_empty()).then(|| {
+        format!(
+            "new broker(s) {} joined and hold no partitions yet: spread replicas and leaders onto them with \
+             `kafka-wizard rebalance {}` (see the plan first with --dry-run)",
+            summary.new_brokers.join(", "),
+            file.display()
+        )
+    })
 }
 
 /// The closing line of a deploy that changed no step: "no changes" only when it (re)started nothing either — a run
@@ -460,6 +491,10 @@ mod tests {
         assert!(!line.contains("no changes") && line.contains("(re)started"), "{line}");
         summary.changed = 1;
         assert_eq!(nothing_changed_line(&summary), None);
+        assert_eq!(rebalance_offer(&summary, std::path::Path::new("p.toml")), None);
+        summary.new_brokers = vec!["h4".into()];
+        let offer = rebalance_offer(&summary, std::path::Path::new("p.toml")).unwrap();
+        assert!(offer.starts_with("new broker(s) h4 joined") && offer.contains("`kafka-wizard rebalance p.toml`"));
     }
 
     #[test]

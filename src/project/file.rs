@@ -62,6 +62,33 @@ pub fn with_cluster_id(text: &str, id: &ClusterId) -> String {
     doc.to_string()
 }
 
+/// The project text without host `name`'s broker role (a decommission): its whole `[[hosts]]` table when
+/// `broker` was its only role, else `"broker"` taken out of its `roles` (with its `id` and `rack` when no controller
+/// role is left) — comments and formatting of everything else kept. None when no host has that name.
+pub fn without_broker(text: &str, name: &str) -> Option<String> {
+    let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
+    let hosts = doc.get_mut("hosts")?.as_array_of_tables_mut()?;
+    let index = hosts.iter().position(|h| h.get("name").and_then(|n| n.as_str()) == Some(name))?;
+    let host = hosts.get_mut(index)?;
+    let roles = host.get_mut("roles").and_then(|r| r.as_array_mut());
+    let others = match roles {
+        Some(roles) => {
+            roles.retain(|r| r.as_str() != Some("broker"));
+            roles.iter().filter_map(|r| r.as_str().map(str::to_string)).collect::<Vec<_>>()
+        }
+        None => Vec::new(),
+    };
+    if others.is_empty() {
+        hosts.remove(index);
+    } else {
+        if !others.iter().any(|r| r == "controller") {
+            host.remove("id");
+        }
+        host.remove("rack");
+    }
+    Some(doc.to_string())
+}
+
 /// The text to save for `draft` over a file that held `original`: the original document with every value the draft
 /// changed replaced, keys the draft dropped removed and new keys appended — so comments, key order and formatting of
 /// everything unchanged survive. Falls back to a freshly written file when `original` is not TOML.
@@ -239,5 +266,21 @@ mod tests {
     fn saving_over_a_file_that_is_not_toml_writes_a_fresh_file() {
         let draft = draft::parse(COMMENTED).unwrap();
         assert_eq!(merge_into("this is [not toml", &draft), draft::to_toml(&draft));
+    }
+
+    #[test]
+    fn a_decommissioned_broker_leaves_the_file_with_every_other_comment_kept() {
+        let text = "format = 1 # ours\n\n[[hosts]]\nname = \"a\" # first\nroles = [\"broker\"]\nid = 1\n\n\
+                    # the new one\n[[hosts]]\nname = \"b\"\nroles = [\"broker\"]\nid = 2\n\n\
+                    [[hosts]]\nname = \"z\" # keeper\nroles = [\"zookeeper\", \"broker\"]\nid = 3\nrack = \"r\"\n";
+        let out = without_broker(text, "b").unwrap();
+        assert_eq!(
+            out,
+            "format = 1 # ours\n\n[[hosts]]\nname = \"a\" # first\nroles = [\"broker\"]\nid = 1\n\n\
+             [[hosts]]\nname = \"z\" # keeper\nroles = [\"zookeeper\", \"broker\"]\nid = 3\nrack = \"r\"\n"
+        );
+        let out = without_broker(&out, "z").unwrap();
+        assert!(out.ends_with("[[hosts]]\nname = \"z\" # keeper\nroles = [\"zookeeper\"]\n"), "{out}");
+        assert_eq!(without_broker(text, "nobody"), None);
     }
 }

@@ -145,8 +145,11 @@ fn replication_defaults(w: &mut PropertiesWriter, spec: &ClusterSpec) {
     if defaults.iter().all(|(key, _)| user_set(key)) {
         return;
     }
+    // The same text for any number of brokers the values hold for (3 or more), so adding or removing a broker
+    // changes no other node's file (and restarts none).
+    let sized_for = if brokers >= 3 { "3 or more brokers".to_string() } else { format!("{brokers} broker(s)") };
     w.section(&format!(
-        "Replication for {brokers} broker(s): factor {rf}, writes survive one broker down when the factor allows"
+        "Replication for {sized_for}: factor {rf}, writes survive one broker down when the factor allows"
     ));
     for (key, value) in defaults {
         if !user_set(key) {

@@ -5,8 +5,10 @@
 //! - [`kafka_probe`]: hand-encoded Kafka wire requests (ApiVersions, Metadata) and ZooKeeper
 //!   four-letter words, to check a broker from the test process without the Java tools.
 //! - [`roll_load`]: `tests/world/roll_load.py`'s acks=all load, started and stopped with its figures.
+//! - [`wizard`]: the real binary run with a test's own cache and secrets store.
 #![allow(dead_code)]
 
 pub mod kafka_probe;
 pub mod roll_load;
+pub mod wizard;
 pub mod world;

@@ -180,7 +180,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
     },
     deploy: async (d, _o, onEvent) => {
       await replay(d, ['check java', 'upload kafka.tgz', 'write configs', 'start'], onEvent);
-      return { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {} };
+      return { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {}, new_brokers: [] };
     },
     previewDeploy: async (d) => {
       options.previewRequests = (options.previewRequests ?? 0) + 1;

@@ -15,4 +15,9 @@ started: Array<string>,
 /**
  * Per host, where the old copies of the files this run overwrote are kept (`apply::backup`).
  */
-backups: { [key in string]: Array<string> }, };
+backups: { [key in string]: Array<string> }, 
+/**
+ * Brokers this run started for the first time on a cluster that already ran: they hold no partitions until a
+ * rebalance (`kafka-wizard rebalance`) moves some onto them.
+ */
+new_brokers: Array<string>, };
