@@ -11,7 +11,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -232,18 +232,7 @@ fn a_broker_is_added_rebalanced_onto_and_decommissioned_under_load_without_losin
     assert!(leads[3] >= partitions_total / 4 - 1 && leads[3] > 0, "broker 4 leads a fair share: {after:?}");
 
     // Decommission broker 4 under an acks=all load, sampling every partition's ISR.
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/roll_load.py");
-    let mut load = Command::new(python())
-        .arg(script)
-        .args([&bootstrap, "decommission-load"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start roll_load.py");
-    let mut from_load = BufReader::new(load.stdout.take().unwrap());
-    let mut line = String::new();
-    from_load.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "READY", "roll_load.py did not start producing");
+    let load = support::roll_load::RollLoad::start(&python(), &[&bootstrap, "decommission-load"]);
     std::thread::sleep(Duration::from_secs(2));
     let on_four = spread(&ips[0])[3].1;
     let stop = Arc::new(AtomicBool::new(false));
@@ -256,11 +245,7 @@ fn a_broker_is_added_rebalanced_onto_and_decommissioned_under_load_without_losin
     std::thread::sleep(Duration::from_secs(2));
     stop.store(true, Ordering::SeqCst);
     let (samples, lowest, below) = sampler.join().unwrap();
-    writeln!(load.stdin.take().unwrap(), "stop").unwrap();
-    line.clear();
-    from_load.read_line(&mut line).unwrap();
-    assert!(load.wait().unwrap().success(), "roll_load.py failed");
-    let figures: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let figures = load.stop();
     eprintln!(
         "MEASURE decommission of broker 4 ({on_four} replicas) under load in {took:.1}s: sent {}, acked {}, \
          consumed {}, lost {}, errors {}; ISR sampled {samples} times, lowest ISR − min.insync.replicas {lowest}",
