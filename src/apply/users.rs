@@ -3,8 +3,10 @@
 //! (`secrets::kafka_auth`) through the first broker that answers. DescribeUserScramCredentials says who holds a
 //! credential; `security::users::user_changes` (pure) says what to do: a user of the project without a credential
 //! of its mechanism gets one from the secrets store's password (AlterUserScramCredentials, salted here); a user the
-//! wizard made (its password is in the store) that the project no longer lists has its credentials and its ACLs
-//! deleted, then its password is dropped from the store — said in a warning. Then every broker is asked until it
+//! wizard made (its password is in the store) that the project no longer lists loses its credentials — deleted in
+//! ZooKeeper mode, disabled on KRaft (replaced by a random one nobody knows: a KRaft deletion makes a node restarted
+//! later refuse every SCRAM login, docs/facts/kafka.md §21) — and its ACLs, then its password is dropped from the
+//! store — said in a warning. Then every broker is asked until it
 //! agrees. Nothing restarts; a run with nothing to change sends no change. Each change is an event naming the user,
 //! never a password. [`preview_rows`] is the dry run's part.
 
@@ -16,7 +18,9 @@ use crate::plan::ReconcileScramUsers;
 use crate::project::spec::{ClusterSpec, SecuritySpec};
 use crate::security::acls::client::AclSession;
 use crate::security::acls::{changes, principal, AclBinding};
-use crate::security::credentials::{alter_through_the_controller, describe_scram_credentials, mechanism_type};
+use crate::security::credentials::{
+    alter_through_the_controller, describe_scram_credentials, mechanism_type, CredentialChanges,
+};
 use crate::security::store::SecretsStore;
 use crate::security::users::{user_changes, UserChanges};
 use crate::security::{KafkaAuth, Secret};
@@ -106,14 +110,19 @@ pub(crate) async fn reconcile(
     let material = store.load(spec, security).map_err(|e| failed(&title, e.to_string()))?;
     let upsert: Vec<(String, Secret)> =
         todo.users.create.iter().map(|u| (u.clone(), material.passwords[u.as_str()].clone())).collect();
-    let delete: Vec<(String, i8)> =
+    let removed: Vec<(String, i8)> =
         todo.users.delete.iter().flat_map(|(u, held)| held.iter().map(move |m| (u.clone(), *m))).collect();
-    if !upsert.is_empty() || !delete.is_empty() {
+    let (disable, delete) = match spec.is_kraft() {
+        true => (removed, Vec::new()),
+        false => (Vec::new(), removed),
+    };
+    if !upsert.is_empty() || !disable.is_empty() || !delete.is_empty() {
         let mut addrs = vec![todo.addr.clone()];
         addrs.extend(broker_addrs(spec).into_iter().filter(|a| *a != todo.addr));
-        alter_through_the_controller(&addrs, &auth, security.mechanism, &upsert, &delete, CALL_TIMEOUT)
+        let changes = CredentialChanges { upsert: &upsert, disable: &disable, delete: &delete };
+        alter_through_the_controller(&addrs, &auth, security.mechanism, changes, CALL_TIMEOUT)
             .await
-            .map_err(|e| failed("create and delete SCRAM users", e.to_string()))?;
+            .map_err(|e| failed("create and remove SCRAM users", e.to_string()))?;
     }
     for user in &todo.users.create {
         let detail = format!("{} credential set with the secrets store's password", work.mechanism);
@@ -121,8 +130,9 @@ pub(crate) async fn reconcile(
         events(Event::StepFinished { target: Target::Wizard, step: format!("create SCRAM user {user}"), outcome });
     }
     for (user, _) in &todo.users.delete {
-        let outcome = Outcome::Changed { detail: "deleted: the project no longer lists it".into() };
-        events(Event::StepFinished { target: Target::Wizard, step: format!("delete SCRAM user {user}"), outcome });
+        let (step, detail) = removal(spec.is_kraft(), user);
+        let outcome = Outcome::Changed { detail: format!("{detail}: the project no longer lists it") };
+        events(Event::StepFinished { target: Target::Wizard, step, outcome });
     }
     let acls_deleted = delete_acls(&todo, &auth, &failed, events).await?;
     let addrs = broker_addrs(spec);
@@ -181,6 +191,19 @@ async fn delete_acls(
     Ok(done)
 }
 
+/// The step removing a retired user's credentials and what it does: deleted in ZooKeeper mode, disabled on KRaft
+/// (see the module's docs).
+fn removal(kraft: bool, user: &str) -> (String, &'static str) {
+    match kraft {
+        true => (
+            format!("disable SCRAM user {user}"),
+            "its credential replaced by a random one nobody knows (a KRaft deletion makes a node restarted later \
+             refuse every SCRAM login)",
+        ),
+        false => (format!("delete SCRAM user {user}"), "deleted"),
+    }
+}
+
 fn log(events: &EventSink, message: String) {
     events(Event::Log { target: Target::Wizard, message });
 }
@@ -216,25 +239,30 @@ pub(crate) async fn preview_rows(spec: &ClusterSpec, work: &ReconcileScramUsers)
         Ok(todo) if todo.is_empty() => {
             vec![(work.title(), false, format!("every one holds a {} credential; no user to delete", work.mechanism))]
         }
-        Ok(todo) => rows_of(work, &todo.users, &todo.acls),
+        Ok(todo) => rows_of(work, spec.is_kraft(), &todo.users, &todo.acls),
     }
 }
 
-fn rows_of(work: &ReconcileScramUsers, users: &UserChanges, acls: &[AclBinding]) -> Vec<(String, bool, String)> {
+fn rows_of(
+    work: &ReconcileScramUsers,
+    kraft: bool,
+    users: &UserChanges,
+    acls: &[AclBinding],
+) -> Vec<(String, bool, String)> {
     let create = users.create.iter().map(|u| {
         let detail = format!("would get a {} credential with the secrets store's password", work.mechanism);
         (format!("create SCRAM user {u}"), true, detail)
     });
     let delete = users.retire.iter().map(|u| {
         let held = users.delete.iter().any(|(d, _)| d == u);
+        let (step, how) = removal(kraft, u);
         let detail = match held {
-            true => "would be deleted from the cluster and the secrets store: the project no longer lists it",
-            false => {
-                "would be dropped from the secrets store (the cluster holds no credential of it): the project \
-                      no longer lists it"
-            }
+            true => format!("would be {how} and dropped from the secrets store: the project no longer lists it"),
+            false => "would be dropped from the secrets store (the cluster holds no usable credential of it): the \
+                      project no longer lists it"
+                .to_string(),
         };
-        (format!("delete SCRAM user {u}"), true, detail.to_string())
+        (step, true, detail)
     });
     let acls = acls.iter().map(|acl| {
         (format!("remove ACL {acl}"), true, "would be deleted: its user was removed from security.users".to_string())
@@ -278,7 +306,7 @@ mod tests {
     }
 
     #[test]
-    fn the_dry_run_names_each_user_to_create_and_to_delete_and_the_acls_going_with_them() {
+    fn the_dry_run_names_each_user_to_create_and_to_remove_and_the_acls_going_with_them() {
         let users = UserChanges {
             create: vec!["billing-app".into()],
             delete: vec![("old-app".into(), vec![2])],
@@ -293,7 +321,7 @@ mod tests {
             permission_type: crate::security::acls::ALLOW,
             host: crate::security::acls::ANY_HOST.into(),
         };
-        let rows = rows_of(&work(), &users, &[acl]);
+        let rows = rows_of(&work(), false, &users, std::slice::from_ref(&acl));
         let steps: Vec<&str> = rows.iter().map(|(s, _, _)| s.as_str()).collect();
         assert_eq!(
             steps,
@@ -304,7 +332,20 @@ mod tests {
                 "remove ACL allow User:old-app write on topic \"old\" (literal)"
             ]
         );
-        assert!(rows[1].2.contains("holds no credential") && rows[2].2.contains("deleted from the cluster"));
+        assert!(rows[1].2.contains("holds no usable credential") && rows[2].2.contains("would be deleted and dropped"));
         assert!(rows.iter().all(|(_, change, _)| *change));
+    }
+
+    #[test]
+    fn on_kraft_the_dry_run_says_a_retired_user_is_disabled_not_deleted() {
+        let users = UserChanges {
+            delete: vec![("old-app".into(), vec![2])],
+            retire: vec!["old-app".into()],
+            ..UserChanges::default()
+        };
+        let rows = rows_of(&work(), true, &users, &[]);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].0, "disable SCRAM user old-app");
+        assert!(rows[0].2.contains("replaced by a random one nobody knows"), "{}", rows[0].2);
     }
 }

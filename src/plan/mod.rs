@@ -203,7 +203,7 @@ impl ReconcileScramUsers {
     /// One line for people.
     pub fn title(&self) -> String {
         format!(
-            "give {} a {} credential; delete the users the project no longer lists",
+            "give {} a {} credential; remove the users the project no longer lists",
             self.users.join(", "),
             self.mechanism
         )

@@ -5,7 +5,13 @@
 //! cluster"). The caller must be allowed to Alter the Cluster: a super user. Used by `apply::recover` to reset the
 //! admin's and the application users' passwords after a lost secrets store, and by `apply::users` — with
 //! DescribeUserScramCredentials (API 50: which users hold a credential of which mechanism, never a secret) — to
-//! create the credentials of users added after the format and delete those of users the project dropped.
+//! create the credentials of users added after the format and retire those of users the project dropped.
+//!
+//! On KRaft a retired user's credential is never deleted but *disabled*: replaced by a random one nobody knows,
+//! marked with [`DISABLED_ITERATIONS`]. A deletion (`RemoveUserScramCredentialRecord`) makes any node restarted
+//! afterwards lose every credential of that mechanism — admin's and the brokers' own too — through a bug in Kafka's
+//! metadata image (docs/facts/kafka.md §21). [`describe_scram_credentials`] leaves disabled credentials out: no one
+//! can log in with them.
 
 use super::scram::ScramMechanism;
 use super::{KafkaAuth, Secret};
@@ -33,6 +39,19 @@ const RESOURCE_NOT_FOUND: i16 = 91;
 /// Iterations of the salted passwords the wizard sets: Kafka's default and minimum for SCRAM (4096).
 pub const SCRAM_ITERATIONS: u32 = 4096;
 const SALT_BYTES: usize = 32;
+/// The iterations of a credential the wizard disabled (KRaft): Kafka's maximum, never used for a credential anyone
+/// can log in with — the wizard's own are [`SCRAM_ITERATIONS`] — so the cluster itself tells a disabled user apart.
+pub const DISABLED_ITERATIONS: i32 = 16384;
+
+/// One AlterUserScramCredentials' changes: `upsert` sets each `(user, password)` for the call's mechanism,
+/// `disable` replaces each `(user, mechanism type)` by a random credential nobody knows ([`DISABLED_ITERATIONS`]),
+/// `delete` deletes each `(user, mechanism type)` (ZooKeeper mode only: see the module's docs).
+#[derive(Clone, Copy, Default)]
+pub struct CredentialChanges<'a> {
+    pub upsert: &'a [(String, Secret)],
+    pub disable: &'a [(String, i8)],
+    pub delete: &'a [(String, i8)],
+}
 
 /// Kafka's number for a mechanism in AlterUserScramCredentials (`ScramMechanism.type()`: 1 SHA-256, 2 SHA-512).
 pub fn mechanism_type(mechanism: ScramMechanism) -> i8 {
@@ -51,7 +70,8 @@ pub async fn set_scram_passwords(
     users: &[(String, Secret)],
     timeout: Duration,
 ) -> Result<(), HealthError> {
-    alter_scram_credentials(addr, auth, mechanism, users, &[], timeout).await
+    alter_scram_credentials(addr, auth, mechanism, CredentialChanges { upsert: users, ..Default::default() }, timeout)
+        .await
 }
 
 /// NOT_CONTROLLER: how a ZooKeeper-mode broker that is not the active controller answers AlterUserScramCredentials
@@ -64,13 +84,12 @@ pub async fn alter_through_the_controller(
     addrs: &[String],
     auth: &KafkaAuth,
     mechanism: ScramMechanism,
-    upsert: &[(String, Secret)],
-    delete: &[(String, i8)],
+    changes: CredentialChanges<'_>,
     timeout: Duration,
 ) -> Result<(), HealthError> {
     let mut last = None;
     for addr in addrs {
-        match alter_scram_credentials(addr, auth, mechanism, upsert, delete, timeout).await {
+        match alter_scram_credentials(addr, auth, mechanism, changes, timeout).await {
             Ok(()) => return Ok(()),
             Err(e @ (HealthError::ErrorCode { code: NOT_CONTROLLER, .. } | HealthError::Unreachable { .. })) => {
                 last = Some(e)
@@ -81,14 +100,13 @@ pub async fn alter_through_the_controller(
     Err(last.unwrap_or_else(|| protocol("(no broker)", "no broker to ask".into())))
 }
 
-/// One AlterUserScramCredentials at `addr`: each `(user, password)` of `upsert` set for `mechanism`, each
-/// `(user, mechanism type)` of `delete` deleted. Fails on the first user the server refused, naming it.
+/// One AlterUserScramCredentials at `addr` carrying `changes` ([`CredentialChanges`]), passwords set for
+/// `mechanism`. Fails on the first user the server refused, naming it.
 pub async fn alter_scram_credentials(
     addr: &str,
     auth: &KafkaAuth,
     mechanism: ScramMechanism,
-    upsert: &[(String, Secret)],
-    delete: &[(String, i8)],
+    changes: CredentialChanges<'_>,
     timeout: Duration,
 ) -> Result<(), HealthError> {
     bounded(addr, timeout, async {
@@ -102,7 +120,9 @@ pub async fn alter_scram_credentials(
             NEEDS,
         )?;
         let mut req = AlterUserScramCredentialsRequest::default();
+        let CredentialChanges { upsert, disable, delete } = changes;
         req.upsertions = upsert.iter().map(|(user, password)| upsertion(mechanism, user, password)).collect();
+        req.upsertions.extend(disable.iter().map(|(user, mechanism)| disabling(user, *mechanism)));
         req.deletions = delete.iter().map(|(user, mechanism)| deletion(user, *mechanism)).collect();
         let resp: AlterUserScramCredentialsResponse =
             conn.call(ApiKey::AlterUserScramCredentials, version, &req).await?;
@@ -114,8 +134,11 @@ pub async fn alter_scram_credentials(
             }
         }
         // Kafka answers once per user named, however many of its credentials were asked for.
-        let asked: BTreeSet<&str> =
-            upsert.iter().map(|(u, _)| u.as_str()).chain(delete.iter().map(|(u, _)| u.as_str())).collect();
+        let asked: BTreeSet<&str> = upsert
+            .iter()
+            .map(|(u, _)| u.as_str())
+            .chain(disable.iter().chain(delete).map(|(u, _)| u.as_str()))
+            .collect();
         if resp.results.len() != asked.len() {
             return Err(protocol(addr, format!("{} results for {} users", resp.results.len(), asked.len())));
         }
@@ -124,7 +147,8 @@ pub async fn alter_scram_credentials(
     .await
 }
 
-/// DescribeUserScramCredentials of every user at `addr`: who holds a credential of which mechanism.
+/// DescribeUserScramCredentials of every user at `addr`: who holds a credential of which mechanism — leaving out
+/// the credentials the wizard disabled ([`DISABLED_ITERATIONS`]), and a user holding only such.
 pub async fn describe_scram_credentials(
     addr: &str,
     auth: &KafkaAuth,
@@ -151,8 +175,11 @@ pub async fn describe_scram_credentials(
         for result in &resp.results {
             match result.error_code {
                 0 => {
-                    let mechanisms = result.credential_infos.iter().map(|c| c.mechanism).collect();
-                    held.insert(result.user.to_string(), mechanisms);
+                    let usable = result.credential_infos.iter().filter(|c| c.iterations != DISABLED_ITERATIONS);
+                    let mechanisms: Vec<i8> = usable.map(|c| c.mechanism).collect();
+                    if !mechanisms.is_empty() {
+                        held.insert(result.user.to_string(), mechanisms);
+                    }
                 }
                 RESOURCE_NOT_FOUND => {}
                 code => {
@@ -173,10 +200,27 @@ fn deletion(user: &str, mechanism: i8) -> ScramCredentialDeletion {
     d
 }
 
-fn upsertion(mechanism: ScramMechanism, user: &str, password: &Secret) -> ScramCredentialUpsertion {
+fn random_bytes(n: usize) -> Vec<u8> {
     use rand::RngCore;
-    let mut salt = vec![0u8; SALT_BYTES];
-    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let mut bytes = vec![0u8; n];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+/// A credential nobody can log in with: a random salted password (as long as SHA-512's), never derived from any
+/// password and never kept, at [`DISABLED_ITERATIONS`].
+fn disabling(user: &str, mechanism: i8) -> ScramCredentialUpsertion {
+    let mut u = ScramCredentialUpsertion::default();
+    u.name = StrBytes::from_string(user.to_string());
+    u.mechanism = mechanism;
+    u.iterations = DISABLED_ITERATIONS;
+    u.salt = random_bytes(SALT_BYTES).into();
+    u.salted_password = random_bytes(64).into();
+    u
+}
+
+fn upsertion(mechanism: ScramMechanism, user: &str, password: &Secret) -> ScramCredentialUpsertion {
+    let salt = random_bytes(SALT_BYTES);
     let salted = super::scram::salted_password(mechanism, password, &salt, SCRAM_ITERATIONS);
     let mut u = ScramCredentialUpsertion::default();
     u.name = StrBytes::from_string(user.to_string());
@@ -204,5 +248,14 @@ mod tests {
             crate::security::scram::salted_password(ScramMechanism::Sha512, &password, &a.salt, 4096)
         );
         assert_eq!(upsertion(ScramMechanism::Sha256, "x", &password).mechanism, 1);
+    }
+
+    #[test]
+    fn a_disabling_upsertion_is_random_every_time_and_carries_the_disabled_mark() {
+        let (a, b) = (disabling("billing-app", 2), disabling("billing-app", 2));
+        assert_eq!((a.mechanism, a.iterations, a.salt.len(), a.salted_password.len()), (2, 16384, 32, 64));
+        assert_ne!(a.salt, b.salt);
+        assert_ne!(a.salted_password, b.salted_password);
+        assert_ne!(DISABLED_ITERATIONS, SCRAM_ITERATIONS as i32, "the wizard's own credentials are never marked");
     }
 }

@@ -1,7 +1,7 @@
 //! Which SCRAM users a running cluster must gain or lose (pure): the project's users — the admin and
 //! `security.users` — each need a credential of the project's mechanism; a user the wizard made (its password is in
-//! the secrets store) that the project no longer lists is retired: its credentials are deleted, and it is dropped
-//! from the store. A user the wizard never made is never in either list, whatever the cluster holds; the brokers'
+//! the secrets store) that the project no longer lists is retired: its credentials are removed (deleted in
+//! ZooKeeper mode, disabled on KRaft: `credentials`' docs say why), and it is dropped from the store. A user the wizard never made is never in either list, whatever the cluster holds; the brokers'
 //! own user is never retired. `apply::users` asks the cluster and carries the changes out.
 
 use super::credentials::ScramCredentials;
@@ -12,7 +12,7 @@ use crate::project::spec::BROKER_USER;
 pub struct UserChanges {
     /// The project's users without a credential of its mechanism: set from the store's password.
     pub create: Vec<String>,
-    /// Retired users that still hold credentials, with the mechanisms (Kafka's numbers) to delete.
+    /// Retired users that still hold usable credentials, with the mechanisms (Kafka's numbers) to remove.
     pub delete: Vec<(String, Vec<i8>)>,
     /// Every retired user — the store's, no longer the project's — whether or not the cluster holds it.
     pub retire: Vec<String>,

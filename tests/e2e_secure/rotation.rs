@@ -1,5 +1,6 @@
-//! Scenario on the secured KRaft cluster of `e2e_secure.rs`: CA rotation (`deploy --rotate-ca`). (It runs before
-//! the store's recovery: after it, any restart of this cluster fails — see `e2e_secure.rs`.) A first run is interrupted (Ctrl-C) as its first pass begins; a client built from
+//! Scenario on the secured KRaft cluster of `e2e_secure.rs`: CA rotation (`deploy --rotate-ca`) after the secrets
+//! store's recovery lost the CA key, and after a SCRAM user was removed. A first run is interrupted (Ctrl-C) as its
+//! first pass begins; a client built from
 //! `client-config` (both CAs now) starts `tests/world/roll_load.py`'s acks=all load; the re-run finishes the rotation
 //! under that load — every acknowledged record consumed, the producer's longest stall printed. Then every broker
 //! presents a certificate of the new CA only, a fresh `client-config` (the new CA alone) produces and consumes with
@@ -50,6 +51,7 @@ fn interrupted_at_the_first_pass(home: &Path, log: &mut String, project: &str) {
 
 pub fn rotate_ca_under_load(world: &World, home: &Path, log: &mut String, p: &str, python: &Path) {
     let old_ca = store(home)["ca"]["cert"].as_str().unwrap().to_string();
+    assert!(store(home).contains_key("ca_key_lost"), "the recovery before this lost the CA key");
     interrupted_at_the_first_pass(home, log, p);
 
     // A client configured now trusts both CAs, and keeps working through the rest of the rotation.

@@ -1,9 +1,10 @@
 //! SCRAM users added to and removed from the running secured KRaft cluster by re-deploys (no new cluster, no
 //! restart): `billing-app` added to `security.users` with ACLs — the dry run lists the user to create, the deploy
 //! creates its credential (DescribeUserScramCredentials, then AlterUserScramCredentials) and kafka-python from its
-//! client-config output produces and consumes; removed again — the dry run lists the user and its ACLs to delete,
-//! the deploy deletes them and drops its password from the secrets store, its login is refused and no ACL of it is
-//! left. [`no_user_change`] checks a no-change deploy's phase. Each deploy's phase time is printed (`MEASURE`).
+//! client-config output produces and consumes; removed again — the dry run lists the user to disable and its ACLs
+//! to delete, the deploy replaces its credential by one nobody knows (KRaft: never a deletion, docs/facts/kafka.md
+//! §21), deletes its ACLs and drops its password from the secrets store; its login is refused, no usable credential
+//! and no ACL of it is left. [`no_user_change`] checks a no-change deploy's phase. Each deploy's phase time is printed (`MEASURE`).
 
 use super::acls::{admin_auth, text};
 use super::{deploy, invocation, wizard};
@@ -57,7 +58,8 @@ pub fn added_and_removed(
     let t = Instant::now();
     let out = text(&deploy(world, home, log, p));
     eprintln!("MEASURE deploy adding SCRAM user billing-app: {:.1}s ({})", t.elapsed().as_secs_f64(), phase_line(&out));
-    assert!(out.contains("create SCRAM user billing-app") && !out.contains("delete SCRAM user "), "{out}");
+    let removed = ["delete SCRAM user ", "disable SCRAM user "].iter().any(|step| out.contains(step));
+    assert!(out.contains("create SCRAM user billing-app") && !removed, "{out}");
     assert!(phase_line(&out).contains("1 created, 0 deleted"), "{out}");
     let password = stored_passwords(home)["billing-app"].as_str().unwrap().to_string();
 
@@ -87,7 +89,7 @@ pub fn added_and_removed(
     // Removed from the project: its credential and ACLs deleted, its password dropped from the store.
     std::fs::write(project, &original).unwrap();
     let dry = text(&wizard(home, log, &["deploy", "--dry-run", p]));
-    assert!(dry.contains("delete SCRAM user billing-app"), "the dry run lists the user to delete:\n{dry}");
+    assert!(dry.contains("disable SCRAM user billing-app"), "the dry run lists the user to disable:\n{dry}");
     assert!(dry.contains("remove ACL allow User:billing-app"), "and its ACLs:\n{dry}");
     let t = Instant::now();
     let out = text(&deploy(world, home, log, p));
@@ -96,7 +98,7 @@ pub fn added_and_removed(
         t.elapsed().as_secs_f64(),
         phase_line(&out)
     );
-    assert!(out.contains("delete SCRAM user billing-app"), "{out}");
+    assert!(out.contains("disable SCRAM user billing-app"), "{out}");
     assert!(out.contains("no longer in security.users"), "a warning says so:\n{out}");
     assert_eq!(out.matches("remove ACL allow User:billing-app").count(), 4, "{out}");
     assert!(!stored_passwords(home).contains_key("billing-app"), "dropped from the secrets store");
@@ -132,7 +134,9 @@ pub fn added_and_removed(
 
 /// A no-change deploy's output: no SCRAM user created or deleted, the phase's check timed.
 pub fn no_user_change(deploy_output: &str) {
-    let changed = ["create SCRAM user ", "delete SCRAM user "].iter().any(|step| deploy_output.contains(step));
+    let changed = ["create SCRAM user ", "delete SCRAM user ", "disable SCRAM user "]
+        .iter()
+        .any(|step| deploy_output.contains(step));
     assert!(!changed, "{deploy_output}");
     let line = phase_line(deploy_output);
     assert!(line.contains("none to change"), "{deploy_output}");
