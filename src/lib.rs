@@ -18,3 +18,7 @@ pub mod shell;
 pub mod smoke;
 pub mod transport;
 pub mod verify;
+
+/// The build, as `kafka-wizard --version` says it: `<crate version> (<git short hash>[-dirty] <UTC build date>)`,
+/// stamped by `build.rs` ("unknown" parts when built without git).
+pub const BUILD_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("KAFKA_WIZARD_BUILD"), ")");
