@@ -12,6 +12,7 @@ pub mod health;
 pub mod plan;
 pub mod project;
 pub mod reassign;
+pub mod release_index;
 pub mod render;
 pub mod security;
 pub mod shell;
