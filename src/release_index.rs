@@ -7,7 +7,7 @@
 //! (`catalog::lookup`), and every release, discovered or not, is verified against Apache's `.sha512` when fetched.
 
 use crate::catalog::{self, Lookup, Version};
-use crate::download::Cache;
+use crate::download::{chain, Cache};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -115,17 +115,6 @@ pub async fn fetch_index(base: &str) -> Result<Vec<Version>, IndexError> {
         return Err(IndexError::NoReleases { url });
     }
     Ok(versions)
-}
-
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 impl Discovered {
