@@ -263,6 +263,89 @@ pub fn newest_in_line(major: u16, minor: u16) -> Option<&'static Release> {
     RELEASES.iter().rev().find(|r| r.version.major == major && r.version.minor == minor && !r.withdrawn)
 }
 
+/// What the catalog says about a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// In the catalog.
+    Known(&'static Release),
+    /// Not in the catalog, but its `major.minor` line is (a patch release newer than this build, or one the catalog
+    /// missed): `release` carries the line's facts (Scala builds, modes, Java) from `line`, its newest good release.
+    /// Its checksum is verified exactly like a known one's: Apache's `.sha512`, never a mirror's or a pinned value.
+    UnknownPatch { release: &'static Release, line: &'static Release },
+    /// Neither the release nor its line is known.
+    Unknown,
+}
+
+impl Lookup {
+    /// The release to use (known, or a patch release with its line's facts); `None` when unknown.
+    pub fn release(self) -> Option<&'static Release> {
+        match self {
+            Lookup::Known(r) | Lookup::UnknownPatch { release: r, .. } => Some(r),
+            Lookup::Unknown => None,
+        }
+    }
+}
+
+/// Looks `version` up: known, a patch release of a known line (see [`Lookup::UnknownPatch`]), or unknown.
+pub fn lookup(version: Version) -> Lookup {
+    if let Some(known) = find(version) {
+        return Lookup::Known(known);
+    }
+    match newest_in_line(version.major, version.minor) {
+        Some(line) => Lookup::UnknownPatch { release: patch_of_line(version, line), line },
+        None => Lookup::Unknown,
+    }
+}
+
+/// The known release or a patch release of a known line; `None` when unknown (see [`lookup`]).
+pub fn release_for(version: Version) -> Option<&'static Release> {
+    lookup(version).release()
+}
+
+/// A release entry for an unknown patch of `line`'s line, made once per version and kept for the process's life
+/// (the spec holds `&'static Release`; a process sees a handful of versions at most).
+fn patch_of_line(version: Version, line: &'static Release) -> &'static Release {
+    static MADE: std::sync::Mutex<Vec<&'static Release>> = std::sync::Mutex::new(Vec::new());
+    let mut made = MADE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(r) = made.iter().find(|r| r.version == version) {
+        return r;
+    }
+    let release: &'static Release = Box::leak(Box::new(Release {
+        version,
+        withdrawn: false,
+        // Newer than the line's newest known: on the main server while current (the archive is the fallback anyway).
+        current: version > line.version,
+        ..line.clone()
+    }));
+    made.push(release);
+    release
+}
+
+/// The known `major.minor` lines, compact per major: `"2.0–2.8, 3.0–3.9, 4.0–4.4"` (for messages).
+pub fn known_lines() -> String {
+    let mut spans: Vec<(u16, u16, u16)> = Vec::new(); // (major, first minor, last minor)
+    for r in RELEASES {
+        let Version { major, minor, .. } = r.version;
+        match spans.last_mut() {
+            Some(span) if span.0 == major => span.2 = minor,
+            _ => spans.push((major, minor, minor)),
+        }
+    }
+    let shown: Vec<String> = spans
+        .iter()
+        .map(
+            |&(major, first, last)| {
+                if first == last {
+                    format!("{major}.{first}")
+                } else {
+                    format!("{major}.{first}–{major}.{last}")
+                }
+            },
+        )
+        .collect();
+    shown.join(", ")
+}
+
 /// The newest release overall (what a new project should default to).
 pub fn newest() -> &'static Release {
     RELEASES.last().expect("the catalog is not empty")
@@ -331,6 +414,47 @@ mod tests {
     fn the_withdrawn_releases_are_3_2_2_and_3_3_0() {
         let withdrawn: Vec<String> = RELEASES.iter().filter(|r| r.withdrawn).map(|r| r.version.to_string()).collect();
         assert_eq!(withdrawn, ["3.2.2", "3.3.0"]);
+    }
+
+    #[test]
+    fn an_unknown_patch_of_a_known_line_takes_the_lines_facts_and_is_made_once() {
+        let Lookup::UnknownPatch { release, line } = lookup(Version::new(3, 9, 7)) else { panic!("not a patch") };
+        assert_eq!(line.version, Version::new(3, 9, 2));
+        assert_eq!(release.version, Version::new(3, 9, 7));
+        assert_eq!(
+            (release.scala, release.zookeeper, release.kraft, release.java),
+            (line.scala, true, line.kraft, line.java)
+        );
+        assert!(!release.withdrawn && release.current);
+        assert!(std::ptr::eq(release, release_for(Version::new(3, 9, 7)).unwrap()), "made once, then reused");
+        assert_eq!(
+            release.checksum_urls("2.13"),
+            [
+                "https://downloads.apache.org/kafka/3.9.7/kafka_2.13-3.9.7.tgz.sha512",
+                "https://archive.apache.org/dist/kafka/3.9.7/kafka_2.13-3.9.7.tgz.sha512"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_patch_of_an_old_line_is_tried_on_the_main_server_then_the_archive_and_known_ones_stay_the_catalogs() {
+        let r = release_for(Version::new(3, 3, 9)).unwrap();
+        assert_eq!(r.tarball_urls("2.12").len(), 2);
+        assert_eq!(r.java, find(Version::new(3, 3, 2)).unwrap().java);
+        let r = release_for(Version::new(2, 8, 1)).unwrap();
+        assert!(std::ptr::eq(r, find(Version::new(2, 8, 1)).unwrap()), "a known release is the catalog's own");
+    }
+
+    #[test]
+    fn the_known_lines_are_spans_per_major() {
+        assert_eq!(known_lines(), "2.0–2.8, 3.0–3.9, 4.0–4.4");
+    }
+
+    #[test]
+    fn a_version_of_an_unknown_line_is_unknown() {
+        for v in [Version::new(3, 10, 0), Version::new(9, 0, 0), Version::new(1, 1, 1)] {
+            assert_eq!(lookup(v), Lookup::Unknown, "{v}");
+        }
     }
 
     #[test]

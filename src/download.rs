@@ -76,7 +76,7 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> DownloadError {
 }
 
 /// An error and every error it wraps, `: `-separated (reqwest's own message alone says little).
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {

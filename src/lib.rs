@@ -12,9 +12,14 @@ pub mod health;
 pub mod plan;
 pub mod project;
 pub mod reassign;
+pub mod release_index;
 pub mod render;
 pub mod security;
 pub mod shell;
 pub mod smoke;
 pub mod transport;
 pub mod verify;
+
+/// The build, as `kafka-wizard --version` says it: `<crate version> (<git short hash>[-dirty] <UTC build date>)`,
+/// stamped by `build.rs` ("unknown" parts when built without git).
+pub const BUILD_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("KAFKA_WIZARD_BUILD"), ")");

@@ -318,3 +318,63 @@ fn smoke_on_a_cluster_no_broker_of_which_answers_fails_naming_each_and_creates_n
     assert!(failure.contains("; b3: "), "{failure}");
     assert_eq!((&r["replication_factor"], &r["min_insync_replicas"]), (&3.into(), &2.into()), "the cluster's defaults");
 }
+
+#[test]
+fn version_names_the_crate_version_the_commit_and_the_build_date() {
+    let o = wizard(&["--version"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rest = out
+        .trim()
+        .strip_prefix(concat!("kafka-wizard ", env!("CARGO_PKG_VERSION"), " ("))
+        .unwrap_or_else(|| panic!("{out}"));
+    let (commit, date) = rest.strip_suffix(')').and_then(|r| r.split_once(' ')).unwrap_or_else(|| panic!("{out}"));
+    let hash = commit.strip_suffix("-dirty").unwrap_or(commit);
+    assert!(hash == "unknown" || (hash.len() >= 7 && hash.bytes().all(|b| b.is_ascii_hexdigit())), "{out}");
+    let digits: Vec<&str> = date.split('-').collect();
+    assert!(date == "unknown" || (digits.len() == 3 && digits.iter().all(|d| d.parse::<u16>().is_ok())), "{out}");
+}
+
+#[test]
+fn bash_completions_load_in_bash_and_register_the_command() {
+    let script =
+        format!("source <({:?} completions bash) && complete -p kafka-wizard", env!("CARGO_BIN_EXE_kafka-wizard"));
+    let o = Command::new("bash").args(["-c", &script]).output().expect("bash");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("kafka-wizard"), "{}", stdout(&o));
+}
+
+#[test]
+fn zsh_and_fish_completions_name_the_subcommands() {
+    for shell in ["zsh", "fish"] {
+        let o = wizard(&["completions", shell]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        for verb in ["deploy", "versions", "completions"] {
+            assert!(stdout(&o).contains(verb), "{shell} completions lack {verb}");
+        }
+    }
+    assert_eq!(wizard(&["completions", "powershell"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_is_roff_that_man_renders_with_every_subcommand() {
+    let o = wizard(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.lines().any(|l| l.starts_with(".TH kafka-wizard 1")), "{page}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kafka-wizard.1");
+    std::fs::write(&file, &page).unwrap();
+    let rendered = Command::new("man").arg("-l").arg(&file).env("MANWIDTH", "100").env("MANPAGER", "cat").output();
+    let rendered = match rendered {
+        Ok(r) if r.status.success() => r,
+        _ => {
+            eprintln!("man is not installed: checked the roff header only");
+            return;
+        }
+    };
+    let text = stdout(&rendered);
+    for part in ["NAME", "SYNOPSIS", "deploy", "versions", "completions"] {
+        assert!(text.contains(part), "the rendered page lacks {part}: {text}");
+    }
+}

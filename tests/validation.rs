@@ -189,7 +189,9 @@ rejects!(colliding_ports_on_one_host_are_refused, ZK_BASE, ["hosts.3.roles" => "
 rejects!(the_controller_port_must_differ_from_the_listener_port, KRAFT_BASE, ["kraft.controller_port" => "9092"], "kraft.controller_port", "its own port");
 
 // Versions and modes.
-rejects!(an_unknown_release_is_refused, ZK_BASE, ["kafka.version" => "\"2.8.9\""], "kafka.version", "newest 2.8 release is 2.8.2");
+rejects!(an_unknown_release_line_is_refused_naming_the_known_lines, ZK_BASE, ["kafka.version" => "\"3.10.0\""], "kafka.version", "knows 2.0–2.8, 3.0–3.9, 4.0–4.4");
+rejects!(an_unknown_major_is_refused_naming_the_known_lines, KRAFT_BASE, ["kafka.version" => "\"5.0.0\""], "kafka.version", "not a known Apache Kafka release line");
+warns!(an_unknown_patch_of_a_known_line_is_a_warning_with_the_lines_facts, ZK_BASE, ["kafka.version" => "\"2.8.9\""], "kafka.version", "patch release of 2.8 with 2.8.2's facts (Scala builds, modes, Java 8–11)");
 rejects!(a_malformed_version_is_refused, ZK_BASE, ["kafka.version" => "\"2.8\""], "kafka.version", "major.minor.patch");
 rejects!(zookeeper_mode_on_kafka_4_is_refused, ZK_BASE, ["kafka.version" => "\"4.0.0\""], "kafka.mode", "removed in Kafka 4.0");
 rejects!(kraft_before_3_3_is_refused, KRAFT_BASE, ["kafka.version" => "\"3.2.3\"", "kafka.mode" => "\"kraft\""], "kafka.mode", "3.3.1 or later");

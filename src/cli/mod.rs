@@ -17,6 +17,7 @@ pub mod operate;
 pub mod plan;
 pub mod progress;
 pub mod reassign;
+pub mod shell_docs;
 pub mod smoke;
 pub mod upgrade;
 pub mod validate;
@@ -30,7 +31,7 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(
     name = "kafka-wizard",
-    version,
+    version = kafka_wizard::BUILD_VERSION,
     about = "Take Linux hosts to a running, verified Apache Kafka cluster under systemd"
 )]
 pub struct Args {
@@ -74,6 +75,10 @@ pub enum Command {
     /// Move every replica off one broker (refused when the rest cannot hold a topic), then stop and disable its
     /// service, unregister it (KRaft) and remove it from the project file.
     Decommission(reassign::DecommissionArgs),
+    /// Print shell completions for bash, zsh or fish (e.g. `source <(kafka-wizard completions bash)`).
+    Completions(shell_docs::CompletionsArgs),
+    /// Print the man page (roff; e.g. `kafka-wizard man > kafka-wizard.1 && man -l kafka-wizard.1`).
+    Man,
 }
 
 /// The project file argument every project verb takes.

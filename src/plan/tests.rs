@@ -155,3 +155,35 @@ fn a_ca_rotation_adds_its_three_passes_after_the_start_phases_each_rolling_only_
     let plaintext = spec_of(include_str!("../../tests/fixtures/kraft-dedicated.toml"));
     assert!(rotate_ca::rotation_phases(&plaintext).is_empty(), "no CA to rotate");
 }
+
+/// `kafka.version` replaced and a mirror set: the fetch phase of that project.
+fn fetch_of(version: &str) -> FetchRelease {
+    let text = include_str!("../../tests/fixtures/kraft-secure.toml");
+    let at = text.find("version = ").unwrap();
+    let end = at + text[at..].find('\n').unwrap();
+    let text =
+        format!("{}version = \"{version}\"\nmirror = \"https://mirror.example/kafka\"{}", &text[..at], &text[end..]);
+    let plan = plan(&spec_of(&text));
+    let fetch = plan.phases.iter().find_map(|p| match &p.work {
+        Work::Fetch(f) => Some(f.clone()),
+        _ => None,
+    });
+    fetch.expect("a fetch phase")
+}
+
+#[test]
+fn an_unknown_patch_release_is_fetched_from_the_mirror_and_verified_against_apache_exactly_like_a_known_one() {
+    let (known, patch) = (fetch_of("4.4.0"), fetch_of("4.4.9"));
+    assert_eq!(patch.urls, ["https://mirror.example/kafka/4.4.9/kafka_2.13-4.4.9.tgz"]);
+    assert_eq!(
+        known.checksum_urls,
+        [
+            "https://downloads.apache.org/kafka/4.4.0/kafka_2.13-4.4.0.tgz.sha512",
+            "https://archive.apache.org/dist/kafka/4.4.0/kafka_2.13-4.4.0.tgz.sha512",
+        ]
+    );
+    assert_eq!(
+        patch.checksum_urls,
+        known.checksum_urls.iter().map(|u| u.replace("4.4.0", "4.4.9")).collect::<Vec<_>>()
+    );
+}

@@ -8,6 +8,7 @@ use kafka_wizard::project::defaults;
 use kafka_wizard::project::draft::{to_toml, KafkaDraft, SecurityDraft, FORMAT};
 use kafka_wizard::project::schema::{self, FieldInfo};
 use kafka_wizard::project::{checks, file, parse, validate, Problem, ProjectDraft};
+use kafka_wizard::release_index;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, Runtime};
@@ -100,11 +101,16 @@ pub fn validate_project(draft: ProjectDraft) -> Vec<Problem> {
     validate(&draft).problems
 }
 
+/// The catalog, newest first, with the patch releases of known lines that the last `kafka-wizard versions
+/// --refresh` discovered (its cache; validation warns about them): the Version step lists those too.
 #[tauri::command]
 pub fn releases() -> Vec<ReleaseInfo> {
-    catalog::RELEASES
-        .iter()
-        .rev()
+    let cached = release_index::load(&release_index::cache_file()).ok().flatten();
+    let discovered = cached.map(|d| d.parsed()).unwrap_or_default();
+    let mut all: Vec<&'static Release> = catalog::RELEASES.iter().collect();
+    all.extend(discovered.into_iter().filter(|v| catalog::find(*v).is_none()).filter_map(catalog::release_for));
+    all.sort_by_key(|r| std::cmp::Reverse(r.version));
+    all.into_iter()
         .map(|r| ReleaseInfo {
             release: r,
             default_mode: r.default_mode_is_kraft().map(|kraft| if kraft { "kraft" } else { "zookeeper" }),

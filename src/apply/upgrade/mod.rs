@@ -236,7 +236,7 @@ fn judge_kraft(
 fn java_notes(spec: &ClusterSpec, hosts: &[HostRelease], notes: &mut Vec<String>) -> Result<(), String> {
     let to = spec.kafka.release;
     for h in hosts {
-        let Some(from) = h.linked.filter(|v| *v != to.version).and_then(catalog::find) else { continue };
+        let Some(from) = h.linked.filter(|v| *v != to.version).and_then(catalog::release_for) else { continue };
         if from.java.min == to.java.min {
             continue;
         }

@@ -135,6 +135,18 @@ pub(super) fn check_release(c: &mut Checker, d: &ProjectDraft) -> Option<&'stati
             return None;
         }
     };
+    if let catalog::Lookup::UnknownPatch { line, .. } = catalog::lookup(version) {
+        let (newest, java) = (line.version, format!("{}–{}", line.java.min, line.java.max));
+        c.warning(
+            "kafka.version",
+            text!(
+                "{version} is newer than this build's catalog: taken as a patch release of {major}.{minor} with {newest}'s facts (Scala builds, modes, Java {java}); it is verified against Apache's .sha512 like any release — check its release notes (and `kafka-wizard versions --refresh`)",
+                "{version}은(는) 이 빌드의 카탈로그보다 새 릴리스입니다: {major}.{minor}의 패치 릴리스로 보고 {newest}의 정보(Scala 빌드, 모드, Java {java})를 씁니다. 다른 릴리스와 똑같이 Apache의 .sha512로 검증합니다 — 릴리스 노트를 확인하세요(`kafka-wizard versions --refresh`도 참고)",
+                major = version.major,
+                minor = version.minor
+            ),
+        );
+    }
     if release.withdrawn {
         let fix =
             catalog::newest_in_line(version.major, version.minor).map(|r| r.version.to_string()).unwrap_or_default();
@@ -164,24 +176,13 @@ fn known_release(raw: Option<&str>) -> Result<(Version, &'static Release), Text>
             "{raw:?}은(는) 릴리스 번호가 아닙니다 — major.minor.patch 형식으로 쓰세요. 예: \"3.9.1\""
         ));
     };
-    let Some(release) = catalog::find(version) else {
-        let (major, minor) = (version.major, version.minor);
-        let Text { en: hint, ko: hint_ko } = match catalog::newest_in_line(major, minor) {
-            Some(r) => {
-                let newest = r.version;
-                text!(
-                    "the newest {major}.{minor} release is {newest}",
-                    "{major}.{minor}의 최신 릴리스는 {newest}입니다"
-                )
-            }
-            None => text!(
-                "see `kafka-wizard versions` for the releases it knows (2.0.0 and later)",
-                "알고 있는 릴리스(2.0.0 이상)는 `kafka-wizard versions`에서 확인하세요"
-            ),
-        };
+    // A patch release of a known line is accepted (with a warning, in `check_release`); an unknown line is not.
+    let Some(release) = catalog::release_for(version) else {
+        let lines = catalog::known_lines();
+        let newest = catalog::newest().version;
         return Err(text!(
-            "{version} is not a known Apache Kafka release — {hint}",
-            "{version}은(는) 알려진 Apache Kafka 릴리스가 아닙니다 — {hint_ko}"
+            "{version} is not a known Apache Kafka release line — this build knows {lines} (newest {newest}; see `kafka-wizard versions`)",
+            "{version}은(는) 알려진 Apache Kafka 릴리스 계열이 아닙니다 — 이 빌드가 아는 계열은 {lines}입니다(최신 {newest}, `kafka-wizard versions` 참고)"
         ));
     };
     Ok((version, release))
