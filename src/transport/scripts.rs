@@ -87,6 +87,17 @@ pub fn refuse_directory(remote: &str) -> String {
     format!("{{ [ ! -d {q} ] || {{ printf '%s\\n' {} >&2; false; }}; }}", quote(&message))
 }
 
+/// The same for a symbolic link the wizard swaps with `ln -sfn`: a link (to anything) or nothing passes; a real
+/// directory at `link` fails, naming it — `ln` would make the new link inside it and the host never converge.
+pub fn refuse_real_directory(link: &str) -> String {
+    let q = quote(link);
+    let message = format!(
+        "kafka-wizard: {link} is a real directory, not the wizard's symbolic link — move it away (or remove it) and \
+         run again"
+    );
+    format!("{{ [ -L {q} ] || [ ! -d {q} ] || {{ printf '%s\\n' {} >&2; false; }}; }}", quote(&message))
+}
+
 fn finish(file: &str, remote: &str, mode: u32, privilege: Privilege) -> String {
     let chown = match privilege {
         Privilege::Root | Privilege::Sudo => format!(" && chown root:root {file}"),
@@ -331,6 +342,32 @@ mod tests {
         }
         let (status, _, err) = sh(&refuse_directory(&dir.path().display().to_string()), b"");
         assert!(status != 0 && err.contains("is a directory"), "{err}");
+    }
+
+    #[test]
+    fn a_link_swap_passes_a_link_or_nothing_and_refuses_a_real_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("kafka_2.13-4.1.1");
+        std::fs::create_dir(&release).unwrap();
+        let link = dir.path().join("kafka");
+        let swap = |link: &std::path::Path| {
+            let link = link.display().to_string();
+            let script = format!(
+                "{} && ln -sfn {} {}",
+                refuse_real_directory(&link),
+                quote(&release.display().to_string()),
+                quote(&link)
+            );
+            sh(&script, b"")
+        };
+        assert_eq!(swap(&link).0, 0, "no link yet");
+        assert_eq!(swap(&link).0, 0, "a link to a directory is replaced");
+        assert_eq!(std::fs::read_link(&link).unwrap(), release);
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let (status, _, err) = swap(&real);
+        assert!(status != 0 && err.contains("is a real directory, not the wizard's symbolic link"), "{err}");
+        assert_eq!(std::fs::read_dir(&real).unwrap().count(), 0, "no link made inside it");
     }
 
     #[test]
