@@ -192,6 +192,8 @@ pub fn check(entries: &[Entry], names: &[&str], port: u16, key: &[u8]) -> Verdic
 /// The host-key methods to offer so that the server presents a key type the file knows for this host
 /// (an RSA-only file must not become a false mismatch because ed25519 was negotiated). `None`: no entries,
 /// keep libssh2's default order. Order follows libssh2's own preference; legacy SHA-1 `ssh-rsa` is never offered.
+/// A host only `@cert-authority` covers is offered every plain key type (libssh2 prefers the `-cert-v01` ones), so
+/// the refusal shows the host key's own fingerprint, the one `ssh-keygen -lf` prints on the host.
 pub fn host_key_methods(entries: &[&Entry]) -> Option<String> {
     const ORDER: [(&str, &[&str]); 5] = [
         ("ssh-ed25519", &["ssh-ed25519"]),
@@ -205,6 +207,9 @@ pub fn host_key_methods(entries: &[&Entry]) -> Option<String> {
         .filter(|(key_type, _)| entries.iter().any(|e| e.marker == Marker::None && e.key_type == *key_type))
         .flat_map(|(_, methods)| methods.iter().copied())
         .collect();
+    if methods.is_empty() && entries.iter().any(|e| e.marker == Marker::CertAuthority) {
+        return Some(ORDER.iter().flat_map(|(_, methods)| methods.iter().copied()).collect::<Vec<_>>().join(","));
+    }
     (!methods.is_empty()).then(|| methods.join(","))
 }
 

@@ -180,6 +180,18 @@ fn a_host_covered_only_by_a_cert_authority_is_refused_rather_than_trusted_on_fir
 }
 
 #[test]
+fn a_host_covered_only_by_a_cert_authority_is_offered_plain_key_types_so_its_own_fingerprint_shows() {
+    let entries = parse(&format!("@cert-authority {}\n", line("*.example.org", &blob("ssh-ed25519", 8))));
+    let refs = entries_for(&entries, &["h1.example.org"], 22);
+    let methods = host_key_methods(&refs).unwrap();
+    assert_eq!(
+        methods,
+        "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
+    );
+    assert!(!methods.contains("cert"));
+}
+
+#[test]
 fn a_host_key_listed_beside_a_cert_authority_is_verified_as_usual() {
     let ca = blob("ssh-ed25519", 8);
     let host_key = blob("ssh-ed25519", 17);
