@@ -9,6 +9,13 @@
 //!
 //! Cancelling: drop the future (the `.part` file stays and the next call resumes it), or set
 //! [`FetchOptions::cancel`] to get [`DownloadError::Cancelled`].
+//!
+//! Untrusted servers: a tarball larger than [`FetchOptions::max_bytes`] (default [`MAX_TARBALL_BYTES`]) is refused
+//! and its partial file deleted, so a mirror cannot fill the disk. The cache itself (`cache.rs`) is per user,
+//! private, and locked per entry while it is downloaded.
+
+mod cache;
+pub use cache::Cache;
 
 use crate::verify::{parse_sha512_file, sha512_of_file, Sha512, Sha512Hasher};
 use futures_util::StreamExt;
@@ -60,6 +67,19 @@ pub enum DownloadError {
     Io { path: PathBuf, detail: String },
     #[error("the download was cancelled")]
     Cancelled,
+    #[error(
+        "{url} is larger than {limit} bytes, more than any Kafka release tarball; the partial file was deleted — \
+         check kafka.mirror / kafka.apache_url (the server sends something else), or use a local tarball"
+    )]
+    TooLarge { url: String, limit: u64 },
+    #[error(
+        "no per-user download cache: neither XDG_CACHE_HOME nor HOME is set to an absolute path{} — set HOME, or \
+         give a directory of your own (CLI: --cache DIR); a shared temporary directory is never used",
+        if .dir.as_os_str().is_empty() { String::new() } else { format!(" (and {} is not absolute)", .dir.display()) }
+    )]
+    NoCacheDir { dir: PathBuf },
+    #[error("the download cache {} {why} — remove it, or give a directory of your own (CLI: --cache DIR)", .dir.display())]
+    UnsafeCacheDir { dir: PathBuf, why: String },
 }
 
 fn also_tried(tried: &[String], url: &str) -> String {
@@ -101,7 +121,13 @@ pub struct FetchOptions {
     pub attempts_per_url: u32,
     /// Set to true to stop: the fetch returns `Cancelled` (checked between chunks and requests).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// A tarball that announces or reaches more bytes than this is refused ([`DownloadError::TooLarge`]).
+    pub max_bytes: u64,
 }
+
+/// The size cap of a release download: 1 GiB. Apache Kafka's binary tarballs are about 60–130 MB (the catalog
+/// has no sizes), so this only stops a server that sends something else, without ever refusing a real release.
+pub const MAX_TARBALL_BYTES: u64 = 1 << 30;
 
 impl Default for FetchOptions {
     fn default() -> Self {
@@ -110,6 +136,7 @@ impl Default for FetchOptions {
             stall_timeout: Duration::from_secs(30),
             attempts_per_url: 3,
             cancel: None,
+            max_bytes: MAX_TARBALL_BYTES,
         }
     }
 }
@@ -120,34 +147,6 @@ impl FetchOptions {
             Some(flag) if flag.load(Ordering::SeqCst) => Err(DownloadError::Cancelled),
             _ => Ok(()),
         }
-    }
-}
-
-/// The local download cache.
-#[derive(Clone, Debug)]
-pub struct Cache {
-    dir: PathBuf,
-}
-
-impl Cache {
-    pub fn new(dir: PathBuf) -> Cache {
-        Cache { dir }
-    }
-
-    /// `$XDG_CACHE_HOME/kafka-wizard`, else `~/.cache/kafka-wizard` (else the temp dir's `kafka-wizard`).
-    pub fn default_dir() -> PathBuf {
-        let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
-        let home = std::env::var_os("HOME").map(PathBuf::from).filter(|p| p.is_absolute()).map(|h| h.join(".cache"));
-        xdg.or(home).unwrap_or_else(std::env::temp_dir).join("kafka-wizard")
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Where the verified `file_name` with digest `sha512` lives in the cache.
-    pub fn entry_path(&self, file_name: &str, sha512: &Sha512) -> PathBuf {
-        self.dir.join(&sha512.as_hex()[..16]).join(file_name)
     }
 }
 
@@ -189,11 +188,12 @@ pub async fn fetch_release_with(
 
     let expected = fetch_checksum(&client, source, options, None).await?;
     let path = cache.entry_path(&source.file_name, &expected);
+    cache.prepare(&path)?;
+    // Held until this function returns: another wizard fetching the same release waits here, then finds it cached.
+    let _lock = cache.lock_entry(&path, options).await?;
     if let Some(hit) = cache_hit(&path, &expected).await? {
         return Ok(hit);
     }
-    let dir = path.parent().expect("cache entries live in a directory");
-    tokio::fs::create_dir_all(dir).await.map_err(|e| io_err(dir, e))?;
     let part = path.with_file_name(format!("{}.part", source.file_name));
 
     let mut not_found = Vec::new();
@@ -227,7 +227,10 @@ pub async fn fetch_release_with(
                     not_found.push(url.clone());
                     break;
                 }
-                Err(Failure { error: e @ (DownloadError::Io { .. } | DownloadError::Cancelled), .. }) => return Err(e),
+                Err(Failure {
+                    error: e @ (DownloadError::Io { .. } | DownloadError::Cancelled | DownloadError::TooLarge { .. }),
+                    ..
+                }) => return Err(e),
                 Err(Failure { error, progressed }) => {
                     other = Some(error);
                     if !progressed || attempt >= options.attempts_per_url {
@@ -438,6 +441,14 @@ async fn transfer(
     };
     let mut done = if resumed { have } else { 0 };
     let total = resp.content_length().map(|n| n + done);
+    let too_large = || {
+        let _ = std::fs::remove_file(part);
+        fail(DownloadError::TooLarge { url: url.to_string(), limit: options.max_bytes }, false)
+    };
+    if total.is_some_and(|t| t > options.max_bytes) || done > options.max_bytes {
+        drop(file);
+        return Err(too_large());
+    }
     progress(done, total);
     let mut stream = resp.bytes_stream();
     let mut progressed = false;
@@ -462,6 +473,10 @@ async fn transfer(
                 return Err(fail(network(detail), progressed));
             }
         };
+        if done + chunk.len() as u64 > options.max_bytes {
+            drop(file);
+            return Err(too_large());
+        }
         file.write_all(&chunk).await.map_err(|e| fail(io_err(part, e), progressed))?;
         hasher.update(&chunk);
         done += chunk.len() as u64;
@@ -484,26 +499,4 @@ fn content_range_start(resp: &reqwest::Response) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cache_entries_are_keyed_by_checksum_prefix_and_file_name() {
-        let cache = Cache::new(PathBuf::from("/c"));
-        let sum = Sha512::from_hex(&"ab".repeat(64)).unwrap();
-        assert_eq!(
-            cache.entry_path("kafka_2.13-4.1.1.tgz", &sum),
-            PathBuf::from("/c/abababababababab/kafka_2.13-4.1.1.tgz")
-        );
-    }
-
-    #[test]
-    fn a_not_found_error_names_every_url_tried() {
-        let e = DownloadError::NotFound {
-            url: "http://a/x.tgz".into(),
-            tried: vec!["http://a/x.tgz".into(), "http://b/x.tgz".into()],
-        };
-        let msg = e.to_string();
-        assert!(msg.contains("http://a/x.tgz") && msg.contains("http://b/x.tgz"), "{msg}");
-    }
-}
+mod tests;

@@ -1,6 +1,7 @@
 #![cfg(feature = "e2e")]
 //! End to end: the SSH transport against the real test hosts (sshd, sudo, systemd) of the test world — host-key
-//! verification in every case (known, unknown, remembered, changed, RSA-only, hashed), root and sudo logins, exec
+//! verification in every case (known, unknown, remembered, changed, RSA-only, hashed, remembered hashed, only a
+//! `@cert-authority`), root and sudo logins, exec
 //! with big stderr, 50 MiB uploads, atomic writes and reads, unreachable hosts. Prints the measured figures.
 //!
 //! Needs root and `tests/world/prepare.sh`.
@@ -302,6 +303,35 @@ fn host_keys_are_verified_unknown_refused_remembered_and_a_changed_key_refused()
     std::fs::write(&revoked, format!("@revoked h1 {ed_line}h1 {ed_line}")).unwrap();
     let err = SshTransport::connect(&target(&world, "h1", "root", &revoked), UnknownHostKey::Refuse).unwrap_err();
     assert!(matches!(err, TransportError::HostKeyMismatch { .. }), "{err}");
+
+    // a file that hashes its names gets the accepted key hashed too, and the real ssh-keygen finds it
+    let hashing = dir.path().join("hashing");
+    std::fs::write(&hashing, format!("h9 {other_line}")).unwrap();
+    let out = Command::new("ssh-keygen").arg("-H").arg("-f").arg(&hashing).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    SshTransport::connect(&target(&world, "h1", "root", &hashing), UnknownHostKey::AcceptAndRemember).unwrap();
+    let appended = std::fs::read_to_string(&hashing).unwrap().lines().nth(1).unwrap().to_string();
+    assert!(appended.starts_with("|1|") && !appended.contains(&world.host("h1").ip), "{appended}");
+    let found =
+        Command::new("ssh-keygen").arg("-F").arg(&world.host("h1").ip).arg("-f").arg(&hashing).output().unwrap();
+    assert!(found.status.success(), "ssh-keygen -F does not find the hashed line: {appended}");
+    assert!(SshTransport::connect(&target(&world, "h1", "root", &hashing), UnknownHostKey::Refuse).is_ok());
+
+    // a host only a @cert-authority line vouches for is refused — also when accepting new keys — showing its own
+    // key's fingerprint (a plain key type was negotiated, not a certificate), nothing appended
+    let ca_only = dir.path().join("ca_only");
+    std::fs::write(&ca_only, format!("@cert-authority * {other_line}")).unwrap();
+    for unknown in [UnknownHostKey::Refuse, UnknownHostKey::AcceptAndRemember] {
+        let err = SshTransport::connect(&target(&world, "h1", "root", &ca_only), unknown).unwrap_err();
+        match &err {
+            TransportError::HostCertificateUnsupported { key_type, fingerprint, .. } => {
+                assert_eq!((key_type.as_str(), fingerprint), ("ssh-ed25519", &expected_fp))
+            }
+            other => panic!("expected HostCertificateUnsupported, got {other}"),
+        }
+        assert!(err.to_string().contains("ssh-keyscan -p 22"), "{err}");
+    }
+    assert_eq!(std::fs::read_to_string(&ca_only).unwrap().lines().count(), 1, "nothing appended");
 }
 
 #[test]

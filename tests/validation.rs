@@ -171,6 +171,29 @@ rejects!(a_host_data_dir_override_is_checked_too, ZK_BASE, ["hosts.3.data_dirs" 
 rejects!(config_inside_the_install_dir_is_refused, ZK_BASE, ["kafka.config_dir" => "\"/usr/local/kafka/config\""], "kafka.config_dir", "outside the install directory");
 rejects!(a_data_dir_inside_the_install_dir_is_refused, ZK_BASE, ["kafka.data_dirs" => "[\"/usr/local/kafka-data\", \"/usr/local/x\"]"], "hosts[3].data_dirs[1]", "overlaps kafka.install_dir");
 rejects!(kafka_data_in_the_zookeeper_data_dir_is_refused, ZK_BASE, ["hosts.3.roles" => "[\"broker\", \"zookeeper\"]", "hosts.3.zookeeper_id" => "4", "kafka.data_dirs" => "[\"/var/lib/zookeeper/kafka\"]"], "hosts[3].data_dirs[0]", "overlaps zookeeper.data_dir");
+rejects!(the_system_directory_var_log_as_kafka_log_dir_is_refused, ZK_BASE, ["kafka.log_dir" => "\"/var/log\""], "kafka.log_dir", "/var/log is a system directory");
+rejects!(the_system_directory_etc_as_config_dir_is_refused_with_a_subdirectory_to_use, ZK_BASE, ["kafka.config_dir" => "\"/etc/\""], "kafka.config_dir", "such as /etc/kafka");
+rejects!(the_system_directory_home_as_a_data_dir_is_refused, ZK_BASE, ["kafka.data_dirs" => "[\"/data1\", \"/home\"]"], "kafka.data_dirs[1]", "system directory");
+rejects!(a_system_directory_in_a_host_data_dir_override_is_refused, ZK_BASE, ["hosts.3.data_dirs" => "[\"/srv\"]"], "hosts[3].data_dirs[0]", "such as /srv/kafka");
+rejects!(the_system_directory_var_lib_as_zookeeper_data_dir_is_refused, ZK_BASE, ["zookeeper.data_dir" => "\"/var/lib\""], "zookeeper.data_dir", "such as /var/lib/zookeeper");
+rejects!(the_system_directory_tmp_as_zookeeper_log_dir_is_refused, ZK_BASE, ["zookeeper.log_dir" => "\"/tmp\""], "zookeeper.log_dir", "system directory");
+
+#[test]
+fn subdirectories_of_system_directories_and_a_system_install_dir_are_accepted() {
+    let text = edited(
+        ZK_BASE,
+        &[
+            ("kafka.install_dir", "\"/opt\""),
+            ("kafka.config_dir", "\"/etc/kafka\""),
+            ("kafka.log_dir", "\"/var/log/kafka\""),
+            ("kafka.data_dirs", "[\"/srv/kafka\", \"/home/kafka-data\"]"),
+            ("zookeeper.data_dir", "\"/var/lib/zookeeper\""),
+            ("zookeeper.log_dir", "\"/var/log/zookeeper\""),
+        ],
+    );
+    let errors: Vec<_> = problems(&text).into_iter().filter(|p| p.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
 
 // Chroot.
 rejects!(a_chroot_without_a_leading_slash_is_refused, ZK_BASE, ["zookeeper.chroot" => "\"peter-kafka\""], "zookeeper.chroot", "does not start with '/'");

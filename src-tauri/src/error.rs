@@ -108,7 +108,9 @@ from_engine_error!(ExportError, |e| match e {
 from_engine_error!(TransportError, |e| match e {
     TransportError::Unreachable { .. } | TransportError::Timeout { .. } => ErrorCode::Unreachable,
     TransportError::UnknownHostKey { .. } => ErrorCode::UnknownHostKey,
-    TransportError::HostKeyMismatch { .. } => ErrorCode::HostKeyChanged,
+    TransportError::HostKeyMismatch { .. } | TransportError::HostCertificateUnsupported { .. } => {
+        ErrorCode::HostKeyChanged
+    }
     TransportError::AuthFailed { .. } | TransportError::SudoPasswordRequired { .. } => ErrorCode::AuthFailed,
     TransportError::Io { .. } => ErrorCode::Unreachable,
 });

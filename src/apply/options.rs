@@ -41,7 +41,8 @@ impl Default for DeployOptions {
     fn default() -> Self {
         DeployOptions {
             connect: ConnectOptions::default(),
-            cache_dir: Cache::default_dir(),
+            // empty when there is no per-user cache directory: the fetch then refuses (DownloadError::NoCacheDir)
+            cache_dir: Cache::default_dir().unwrap_or_default(),
             parallelism: 8,
             health_timeout: Duration::from_secs(180),
             install_java: false,

@@ -78,7 +78,7 @@ pub struct DeployArgs {
     /// Connect and read each host's facts, then show what would change — change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Where downloaded releases are kept (default: ~/.cache/kafka-wizard).
+    /// Where downloaded releases are kept (default: $XDG_CACHE_HOME/kafka-wizard or ~/.cache/kafka-wizard; 0700).
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
     /// Install OpenJDK with each host's package manager where Java is missing or too old.

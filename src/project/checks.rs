@@ -60,6 +60,63 @@ pub fn abs_path(raw: &str) -> Result<AbsPath, Text> {
     Ok(AbsPath(trimmed.to_string()))
 }
 
+/// Directories of the operating system itself. The deploy runs `install -d -o <service user>` as root on every
+/// directory a service owns, and `install` re-owns and re-modes a directory that already exists — so none of these
+/// may be such a directory; a subdirectory (`/var/log/kafka`, `/srv/kafka`) is fine. The one home of this list.
+pub const SYSTEM_DIRECTORIES: &[&str] = &[
+    "/",
+    "/etc",
+    "/var",
+    "/var/log",
+    "/var/lib",
+    "/usr",
+    "/usr/local",
+    "/usr/lib",
+    "/home",
+    "/opt",
+    "/tmp",
+    "/var/tmp",
+    "/root",
+    "/boot",
+    "/srv",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/dev",
+    "/proc",
+    "/sys",
+    "/run",
+    "/mnt",
+    "/media",
+];
+
+/// `raw` with repeated slashes, `.` elements and trailing slashes removed (`//var/./log/` → `/var/log`); `..` is
+/// kept as it is (validation refuses it anyway).
+fn normalise_path(raw: &str) -> String {
+    let parts: Vec<&str> = raw.split('/').filter(|part| !part.is_empty() && *part != ".").collect();
+    format!("/{}", parts.join("/"))
+}
+
+/// Whether `path` is one of [`SYSTEM_DIRECTORIES`] itself (after normalising slashes and `.` elements).
+pub fn is_system_directory(path: &str) -> bool {
+    path.starts_with('/') && SYSTEM_DIRECTORIES.contains(&normalise_path(path).as_str())
+}
+
+/// A directory a service user will own (created with `install -d -o <user>`): an [`abs_path`] that is not a
+/// system directory. `suggested_leaf` names the subdirectory the message proposes (`kafka` → `/var/log/kafka`).
+pub fn service_dir(raw: &str, suggested_leaf: &str) -> Result<AbsPath, Text> {
+    let path = abs_path(raw)?;
+    if is_system_directory(path.as_str()) {
+        let suggestion = format!("{}/{suggested_leaf}", path.as_str().trim_end_matches('/'));
+        return Err(text!(
+            "{path} is a system directory: the deploy would make the service user its owner (install -d -o …) — give the service a directory of its own inside it, such as {suggestion}",
+            "{path}은(는) 시스템 디렉터리입니다: 배포가 서비스 사용자를 소유자로 바꿉니다(install -d -o …) — {suggestion}처럼 그 안에 서비스 전용 디렉터리를 지정하세요"
+        ));
+    }
+    Ok(path)
+}
+
 /// A path that may start with `~/` (SSH identity and known_hosts files, expanded on the machine running the wizard).
 pub fn local_path(raw: &str) -> Result<String, Text> {
     if raw.is_empty() {
@@ -313,6 +370,27 @@ mod tests {
         for bad in ["data1", "/", "", "/a b", "/a,b", "/a;rm -rf", "/a/../b", "/a//b", "/$HOME", "~/x", "/a\nb"] {
             assert!(abs_path(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn system_directories_are_recognised_whatever_the_slashes_and_dot_elements() {
+        for path in ["/var/log", "/var/log/", "//etc", "/./var/./lib", "/usr//local/", "/", "//", "/opt", "/media"] {
+            assert!(is_system_directory(path), "{path}");
+        }
+        for path in ["/var/log/kafka", "/srv/kafka", "/etc/kafka/", "/data1", "/optional", "/var/lib/zookeeper", "var"]
+        {
+            assert!(!is_system_directory(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn a_service_directory_may_be_inside_a_system_directory_but_not_one_itself() {
+        assert_eq!(service_dir("/var/log/kafka/", "kafka").unwrap().as_str(), "/var/log/kafka");
+        let refused = service_dir("/var/lib/", "zookeeper").unwrap_err();
+        assert!(refused.en.contains("/var/lib is a system directory"), "{}", refused.en);
+        assert!(refused.en.contains("such as /var/lib/zookeeper"), "{}", refused.en);
+        assert!(refused.ko.contains("/var/lib/zookeeper"), "{}", refused.ko);
+        assert!(service_dir("relative", "kafka").unwrap_err().en.contains("relative"));
     }
 
     #[test]

@@ -123,6 +123,20 @@ pub enum TransportError {
          {known_hosts} (ssh-keygen -R {host}) and connect again"
     )]
     HostKeyMismatch { host: String, expected: String, actual: String, known_hosts: String },
+    #[error(
+        "{host}: {known_hosts} vouches for this host only through a certificate authority (@cert-authority), and \
+         the wizard cannot verify SSH host certificates — refusing to trust its key ({key_type} {fingerprint}) on \
+         first use. Check that fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then add the \
+         host's own key to {known_hosts} (ssh-keyscan -p {port} {address} >> {known_hosts}) and connect again"
+    )]
+    HostCertificateUnsupported {
+        host: String,
+        address: String,
+        port: u16,
+        key_type: String,
+        fingerprint: String,
+        known_hosts: String,
+    },
     #[error("{host}: SSH login as {user} failed: {detail}")]
     AuthFailed { host: String, user: String, detail: String },
     #[error("{host}: sudo needs a password for {user} — allow passwordless sudo for it, or log in as root")]

@@ -74,12 +74,36 @@ pub fn temp_beside(remote: &str, tag: &str) -> String {
     temp_template(remote).replace("XXXXXX", tag)
 }
 
+/// A shell condition that holds when `remote` is not a directory, and otherwise prints on stderr that it is one,
+/// naming it, and fails: `mv` onto a directory would move the file inside it and "succeed", so the host would
+/// never converge. Put it before every `mv` onto a path the wizard does not create itself (`[ -d ]` rather than
+/// GNU `mv -T`, which BusyBox and the BSDs lack).
+pub fn refuse_directory(remote: &str) -> String {
+    let q = quote(remote);
+    let message = format!(
+        "kafka-wizard: {remote} is a directory, so the file cannot be installed there — move the directory away (or \
+         remove it) and run again"
+    );
+    format!("{{ [ ! -d {q} ] || {{ printf '%s\\n' {} >&2; false; }}; }}", quote(&message))
+}
+
+/// The same for a symbolic link the wizard swaps with `ln -sfn`: a link (to anything) or nothing passes; a real
+/// directory at `link` fails, naming it — `ln` would make the new link inside it and the host never converge.
+pub fn refuse_real_directory(link: &str) -> String {
+    let q = quote(link);
+    let message = format!(
+        "kafka-wizard: {link} is a real directory, not the wizard's symbolic link — move it away (or remove it) and \
+         run again"
+    );
+    format!("{{ [ -L {q} ] || [ ! -d {q} ] || {{ printf '%s\\n' {} >&2; false; }}; }}", quote(&message))
+}
+
 fn finish(file: &str, remote: &str, mode: u32, privilege: Privilege) -> String {
     let chown = match privilege {
         Privilege::Root | Privilege::Sudo => format!(" && chown root:root {file}"),
         Privilege::User => String::new(),
     };
-    format!("chmod {mode:o} {file}{chown} && mv -f -- {file} {}", quote(remote))
+    format!("{} && chmod {mode:o} {file}{chown} && mv -f -- {file} {}", refuse_directory(remote), quote(remote))
 }
 
 /// Moves the uploaded temporary file `tmp` onto `remote` with `mode` (owned by root when privileged), atomically:
@@ -284,6 +308,66 @@ mod tests {
         assert_eq!((status, std::fs::read_to_string(&target).unwrap().as_str()), (0, "new2"), "{err}");
         assert!(!std::path::Path::new(&elsewhere).exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn installing_or_writing_onto_a_directory_fails_naming_it_and_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let target = dir.path().join("server.properties");
+        std::fs::create_dir(&target).unwrap();
+        let target = target.display().to_string();
+        let expected = format!("kafka-wizard: {target} is a directory, so the file cannot be installed there");
+
+        let (status, err) = install_from(&temp_beside(&target, "t1"), "new", &target, 0o644);
+        assert!(status != 0 && err.contains(&expected), "{status} {err}");
+        let elsewhere = other.path().join(".kw-upload-3").display().to_string();
+        let (status, err) = install_from(&elsewhere, "new", &target, 0o644);
+        assert!(status != 0 && err.contains(&expected), "{status} {err}");
+        let (status, _, err) = sh(&write_script(&target, 0o644, Privilege::User), b"new");
+        assert!(status != 0 && err.contains(&expected), "{status} {err}");
+
+        assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0, "nothing moved inside the directory");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        assert!(!std::path::Path::new(&elsewhere).exists());
+    }
+
+    #[test]
+    fn refusing_a_directory_passes_a_file_or_a_missing_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        for path in [file.display().to_string(), dir.path().join("missing").display().to_string()] {
+            assert_eq!(sh(&refuse_directory(&path), b"").0, 0, "{path}");
+        }
+        let (status, _, err) = sh(&refuse_directory(&dir.path().display().to_string()), b"");
+        assert!(status != 0 && err.contains("is a directory"), "{err}");
+    }
+
+    #[test]
+    fn a_link_swap_passes_a_link_or_nothing_and_refuses_a_real_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("kafka_2.13-4.1.1");
+        std::fs::create_dir(&release).unwrap();
+        let link = dir.path().join("kafka");
+        let swap = |link: &std::path::Path| {
+            let link = link.display().to_string();
+            let script = format!(
+                "{} && ln -sfn {} {}",
+                refuse_real_directory(&link),
+                quote(&release.display().to_string()),
+                quote(&link)
+            );
+            sh(&script, b"")
+        };
+        assert_eq!(swap(&link).0, 0, "no link yet");
+        assert_eq!(swap(&link).0, 0, "a link to a directory is replaced");
+        assert_eq!(std::fs::read_link(&link).unwrap(), release);
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let (status, _, err) = swap(&real);
+        assert!(status != 0 && err.contains("is a real directory, not the wizard's symbolic link"), "{err}");
+        assert_eq!(std::fs::read_dir(&real).unwrap().count(), 0, "no link made inside it");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::project::spec::{ClusterSpec, HostSpec};
 use crate::render::{self, Owner, Service};
 use crate::security::store::SecretMaterial;
 use crate::shell::{self, quote};
+use crate::transport::scripts::refuse_real_directory;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -143,8 +144,9 @@ pub fn relink_deferred(host: &HostSpec, facts: &HostFacts) -> bool {
     facts.link_target.is_some() && Service::on(host).iter().any(|s| facts.is_active(*s))
 }
 
+/// Points `link` at `versioned_dir`; a real directory at `link` is refused, naming it (`ln` would link inside it).
 fn relink_script(versioned_dir: &str, link: &str) -> String {
-    shell::join(&["ln", "-sfn", versioned_dir, link])
+    format!("{} && {}", refuse_real_directory(link), shell::join(&["ln", "-sfn", versioned_dir, link]))
 }
 
 /// Marks `services` as owing a restart, before a change to what they run (see `apply::pending`).

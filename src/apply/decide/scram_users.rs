@@ -21,6 +21,7 @@ use crate::project::spec::ClusterSpec;
 use crate::render::Owner;
 use crate::security::store::SecretMaterial;
 use crate::shell::quote;
+use crate::transport::scripts::refuse_directory;
 
 /// The record of the credentials written into ZooKeeper: `<user> <digest>` lines.
 pub const RECORD: &str = "/var/lib/kafka-wizard/zookeeper-scram";
@@ -105,9 +106,10 @@ fn script(spec: &ClusterSpec, mechanism: &str, connect: &str, record: &[String])
     ));
     let lines: Vec<String> = record.iter().map(|l| quote(l).into_owned()).collect();
     s.push_str(&format!(
-        "printf '%s\\n' {lines} > {tmp}\nchmod 0600 {tmp}\nmv {tmp} {record}\n",
+        "printf '%s\\n' {lines} > {tmp}\nchmod 0600 {tmp}\n{not_a_directory}\nmv {tmp} {record}\n",
         lines = lines.join(" "),
         tmp = quote(&format!("{RECORD}.tmp")),
+        not_a_directory = refuse_directory(RECORD),
         record = quote(RECORD),
     ));
     s

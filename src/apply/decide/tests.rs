@@ -148,7 +148,12 @@ fn an_installed_release_behind_another_symlink_is_only_relinked() {
         actions,
         vec![
             Action::Run { script: pending::mark_script(&[Service::Kafka]) },
-            Action::Run { script: "ln -sfn /usr/local/kafka_2.13-2.8.0 /usr/local/kafka".into() }
+            Action::Run {
+                script: format!(
+                    "{} && ln -sfn /usr/local/kafka_2.13-2.8.0 /usr/local/kafka",
+                    crate::transport::scripts::refuse_real_directory("/usr/local/kafka")
+                )
+            }
         ]
     );
 }

@@ -1,7 +1,7 @@
 //! Coordination: the `[zookeeper]` section (ports, directories, timing, a managed or an external ensemble) and
 //! the `[kraft]` section (cluster id, controller port, controllers present), and that the sections match the mode.
 
-use super::{path_or_default, Checker};
+use super::{service_dir_or_default, Checker};
 use crate::project::checks;
 use crate::project::defaults;
 use crate::project::draft::ProjectDraft;
@@ -48,8 +48,15 @@ pub(super) fn check_zookeeper(
         "zookeeper.election_port",
         checks::service_port(z.election_port.unwrap_or(i64::from(defaults::ELECTION_PORT))),
     );
-    let data_dir = path_or_default(c, "zookeeper.data_dir", z.data_dir.as_deref(), defaults::ZOOKEEPER_DATA_DIR);
-    let log_dir = path_or_default(c, "zookeeper.log_dir", z.log_dir.as_deref(), defaults::ZOOKEEPER_LOG_DIR);
+    let data_dir = service_dir_or_default(
+        c,
+        "zookeeper.data_dir",
+        z.data_dir.as_deref(),
+        defaults::ZOOKEEPER_DATA_DIR,
+        "zookeeper",
+    );
+    let log_dir =
+        service_dir_or_default(c, "zookeeper.log_dir", z.log_dir.as_deref(), defaults::ZOOKEEPER_LOG_DIR, "zookeeper");
     let heap = c.check("zookeeper.heap", checks::heap(z.heap.as_deref().unwrap_or(defaults::ZOOKEEPER_HEAP)));
     let positive = |c: &mut Checker, field: &str, raw: Option<i64>, default: u32| -> Option<u32> {
         let v = raw.unwrap_or(i64::from(default));

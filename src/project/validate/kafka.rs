@@ -1,7 +1,7 @@
 //! The `[kafka]` section: the release, its Scala build and mode, directories, port, heap, service user, download
 //! sources and the extra `server.properties` (keys the wizard writes itself are refused).
 
-use super::{path_or_default, warn_relative, Checker};
+use super::{path_or_default, service_dir_or_default, warn_relative, Checker};
 use crate::catalog::{self, KraftSupport, Release, Version};
 use crate::project::checks;
 use crate::project::defaults;
@@ -79,8 +79,9 @@ pub(super) fn check_kafka(c: &mut Checker, d: &ProjectDraft) -> KafkaChecked {
 
     let k = &d.kafka;
     let install_dir = path_or_default(c, "kafka.install_dir", k.install_dir.as_deref(), defaults::INSTALL_DIR);
-    let config_dir = path_or_default(c, "kafka.config_dir", k.config_dir.as_deref(), defaults::CONFIG_DIR);
-    let log_dir = path_or_default(c, "kafka.log_dir", k.log_dir.as_deref(), defaults::KAFKA_LOG_DIR);
+    let config_dir =
+        service_dir_or_default(c, "kafka.config_dir", k.config_dir.as_deref(), defaults::CONFIG_DIR, "kafka");
+    let log_dir = service_dir_or_default(c, "kafka.log_dir", k.log_dir.as_deref(), defaults::KAFKA_LOG_DIR, "kafka");
     let data_dirs = match &k.data_dirs {
         None => Some(vec![AbsPath(defaults::DATA_DIR.into())]),
         Some(list) => check_data_dirs(c, "kafka.data_dirs", list),
@@ -274,7 +275,7 @@ pub(super) fn check_data_dirs(c: &mut Checker, field: &str, list: &[String]) -> 
     let mut seen: Vec<AbsPath> = Vec::new();
     for (i, raw) in list.iter().enumerate() {
         let item = format!("{field}[{i}]");
-        match checks::abs_path(raw) {
+        match checks::service_dir(raw, "kafka") {
             Err(message) => {
                 c.error(item, message);
                 ok = false;

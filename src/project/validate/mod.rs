@@ -156,6 +156,18 @@ pub(super) fn path_or_default(c: &mut Checker, field: &str, raw: Option<&str>, d
     c.check(field, checks::abs_path(raw.unwrap_or(default)))
 }
 
+/// A directory the deploy gives to the service user (`install -d -o <user>`), or its default: never a system
+/// directory itself ([`checks::service_dir`]); `suggested_leaf` is the subdirectory the message proposes.
+pub(super) fn service_dir_or_default(
+    c: &mut Checker,
+    field: &str,
+    raw: Option<&str>,
+    default: &str,
+    suggested_leaf: &str,
+) -> Option<AbsPath> {
+    c.check(field, checks::service_dir(raw.unwrap_or(default), suggested_leaf))
+}
+
 /// A file on the wizard's machine given by a relative path is read from wherever the wizard runs (the CLI's working
 /// directory; inside the AppImage, the image) — not from the project file's folder, as one might expect.
 pub(super) fn warn_relative(c: &mut Checker, field: &str, path: &str) {

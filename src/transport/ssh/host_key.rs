@@ -2,7 +2,8 @@
 //! the key types known for the host are offered), the verdict on the key the server presented — judged by
 //! `known_hosts.rs`, with libssh2's `check_port` as a second opinion — and the accept-new flow: an unknown key is
 //! refused with its fingerprint unless the caller accepts it (any key, or only the one the user was shown), then
-//! remembered; a changed or revoked key is always refused with both fingerprints.
+//! remembered (hashed when the file hashes its names); a changed or revoked key is always refused with both
+//! fingerprints, and a host known only through `@cert-authority` is refused (host certificates are not verified).
 
 use super::expand_tilde;
 use crate::transport::known_hosts::{self, Entry, Verdict};
@@ -97,6 +98,14 @@ impl<'t> KnownHosts<'t> {
                 actual: format!("{key_type} {fingerprint}"),
                 known_hosts: kh_display,
             }),
+            Verdict::CertAuthorityOnly => Err(TransportError::HostCertificateUnsupported {
+                host: target.name.clone(),
+                address: target.address.clone(),
+                port: target.port,
+                key_type,
+                fingerprint,
+                known_hosts: kh_display,
+            }),
             Verdict::NotFound => match trust {
                 Trust::AcceptOnly(accepted) if accepted != fingerprint => Err(TransportError::UnknownHostKey {
                     host: target.name.clone(),
@@ -111,7 +120,7 @@ impl<'t> KnownHosts<'t> {
                     known_hosts: kh_display,
                 }),
                 Trust::AcceptAny | Trust::AcceptOnly(_) => {
-                    let line = known_hosts::line_for(&target.address, target.port, &blob);
+                    let line = known_hosts::remembered_line(&self.entries, &target.address, target.port, &blob);
                     known_hosts::append(kh_path, &line).map_err(|e| {
                         TransportError::io(&target.name, format!("remembering the host key in {kh_display}"), e)
                     })?;

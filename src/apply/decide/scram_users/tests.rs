@@ -71,6 +71,7 @@ fn a_bare_host_writes_every_user_from_a_private_file_and_no_password_is_in_the_s
         "kafka.admin.ConfigCommand --zookeeper 10.0.1.11:2181,10.0.1.12:2181,10.0.1.13:2181/zk-secure --alter --add-config-file \"$t\"",
         "KAFKA_OPTS=-Djava.security.auth.login.config=/etc/kafka/kafka-server-jaas.conf",
         "trap 'rm -f \"$f\" \"$t\"' EXIT",
+        "[ ! -d /var/lib/kafka-wizard/zookeeper-scram ] || { printf '%s\\n' 'kafka-wizard: /var/lib/kafka-wizard/zookeeper-scram is a directory",
         "mv /var/lib/kafka-wizard/zookeeper-scram.tmp /var/lib/kafka-wizard/zookeeper-scram",
     ] {
         assert!(script.contains(part), "{part}\n{script}");
