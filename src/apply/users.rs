@@ -155,7 +155,7 @@ pub(crate) async fn reconcile(
     log(
         events,
         format!(
-            "SCRAM users: {created} created, {deleted} deleted ({acls_deleted} ACL(s) with them), in effect on every \
+            "SCRAM users: {created} created, {deleted} removed ({acls_deleted} ACL(s) with them), in effect on every \
              broker ({took:.1} s)"
         ),
     );

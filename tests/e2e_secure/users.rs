@@ -23,7 +23,7 @@ const BILLING_ACLS: &str = "\n[[security.acls]]\nuser = \"billing-app\"\nresourc
                             \n[[security.acls]]\nuser = \"billing-app\"\nresource = \"group\"\n\
                             name = \"billing-readers\"\noperations = [\"read\"]\n";
 
-/// The phase's own timing line (`SCRAM users: 1 created, 0 deleted (0 ACL(s) with them), … (0.4 s)`).
+/// The phase's own timing line (`SCRAM users: 1 created, 0 removed (0 ACL(s) with them), … (0.4 s)`).
 fn phase_line(text: &str) -> String {
     text.lines().find(|l| l.contains("SCRAM users: ") || l.contains("SCRAM users checked")).unwrap_or("").trim().into()
 }
@@ -60,7 +60,7 @@ pub fn added_and_removed(
     eprintln!("MEASURE deploy adding SCRAM user billing-app: {:.1}s ({})", t.elapsed().as_secs_f64(), phase_line(&out));
     let removed = ["delete SCRAM user ", "disable SCRAM user "].iter().any(|step| out.contains(step));
     assert!(out.contains("create SCRAM user billing-app") && !removed, "{out}");
-    assert!(phase_line(&out).contains("1 created, 0 deleted"), "{out}");
+    assert!(phase_line(&out).contains("1 created, 0 removed"), "{out}");
     let password = stored_passwords(home)["billing-app"].as_str().unwrap().to_string();
 
     let billing_dir = home.join("client-billing-app");
