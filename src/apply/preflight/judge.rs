@@ -152,49 +152,36 @@ fn java_verdict(
 /// Kernel settings: `vm.max_map_count` (Kafka hosts), `vm.swappiness`, and `fs.nr_open` against the units'
 /// `LimitNOFILE`. A setting the probe could not read is left out.
 fn kernel_warnings(host: &HostSpec, f: &PreflightFacts) -> Vec<(String, Verdict, String, String)> {
-    let persist = |key: &str, value: u64| {
-        format!("sysctl -w {key}={value}, and keep it in /etc/sysctl.d/60-kafka.conf ({key} = {value})")
-    };
+    // (check, the setting, its value's problem when bad, the value it gets when fixed, shown when fine)
     let mut out = Vec::new();
+    let mut setting = |check: &str, key: &str, bad: Option<String>, fixed: u64, fine: String| {
+        out.push(match bad {
+            Some(problem) => (
+                check.to_string(),
+                Verdict::Warn,
+                problem,
+                format!("sysctl -w {key}={fixed}, and keep it in /etc/sysctl.d/60-kafka.conf ({key} = {fixed})"),
+            ),
+            None => (check.to_string(), Verdict::Pass, fine, String::new()),
+        })
+    };
     if let (Some(&v), true) = (f.sysctls.get("vm.max_map_count"), host.runs_kafka()) {
-        let low = v < MIN_MAX_MAP_COUNT;
-        out.push((
-            "vm.max_map_count".into(),
-            if low { Verdict::Warn } else { Verdict::Pass },
-            match low {
-                true => format!(
-                    "{v}: each log segment takes 2 memory map areas, so this caps the partitions a broker can hold"
-                ),
-                false => v.to_string(),
-            },
-            if low { persist("vm.max_map_count", MIN_MAX_MAP_COUNT) } else { String::new() },
-        ));
+        let bad = (v < MIN_MAX_MAP_COUNT).then(|| {
+            format!("{v}: each log segment takes 2 memory map areas, so this caps the partitions a broker can hold")
+        });
+        setting("vm.max_map_count", "vm.max_map_count", bad, MIN_MAX_MAP_COUNT, v.to_string());
     }
     if let Some(&v) = f.sysctls.get("vm.swappiness") {
-        let high = v > MAX_SWAPPINESS;
-        out.push((
-            "vm.swappiness".into(),
-            if high { Verdict::Warn } else { Verdict::Pass },
-            match high {
-                true => format!("{v}: the kernel swaps the JVM's heap out rather than drop page cache"),
-                false => v.to_string(),
-            },
-            if high { persist("vm.swappiness", 1) } else { String::new() },
-        ));
+        let bad = (v > MAX_SWAPPINESS)
+            .then(|| format!("{v}: the kernel swaps the JVM's heap out rather than drop page cache"));
+        setting("vm.swappiness", "vm.swappiness", bad, 1, v.to_string());
     }
     if let Some(&v) = f.sysctls.get("fs.nr_open") {
-        let low = v < LIMIT_NOFILE;
-        out.push((
-            "open files".into(),
-            if low { Verdict::Warn } else { Verdict::Pass },
-            match low {
-                true => format!(
-                    "fs.nr_open = {v} is below the services' LimitNOFILE={LIMIT_NOFILE}: they get fewer open files"
-                ),
-                false => format!("fs.nr_open = {v}, the services get LimitNOFILE={LIMIT_NOFILE}"),
-            },
-            if low { persist("fs.nr_open", 1_048_576) } else { String::new() },
-        ));
+        let bad = (v < LIMIT_NOFILE).then(|| {
+            format!("fs.nr_open = {v} is below the services' LimitNOFILE={LIMIT_NOFILE}: they get fewer open files")
+        });
+        let fine = format!("fs.nr_open = {v}, the services get LimitNOFILE={LIMIT_NOFILE}");
+        setting("open files", "fs.nr_open", bad, 1_048_576, fine);
     }
     out
 }
