@@ -5,6 +5,8 @@
 
 #[path = "e2e_deploy/converge.rs"]
 mod converge;
+#[path = "e2e_deploy/preflight.rs"]
+mod preflight;
 mod support;
 
 use std::collections::BTreeSet;
@@ -766,6 +768,8 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     let dir = tempfile::tempdir().unwrap();
     let project = kraft_project(&world, &mirror, dir.path());
     let p = project.to_str().unwrap();
+    // A port taken by a foreign process and a full data directory: refused before anything is written; then removed.
+    preflight::planted_problems_are_refused_before_anything_is_written(&world, p);
 
     let t0 = Instant::now();
     ok(wizard(&["deploy", p]));

@@ -213,6 +213,7 @@ fn draft() -> impl Strategy<Value = ProjectDraft> {
             ssh,
             hosts,
             security: None,
+            preflight: None,
         })
 }
 

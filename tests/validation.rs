@@ -303,6 +303,15 @@ fn a_host_named_local_is_accepted() {
     }
 }
 rejects!(an_unknown_connection_is_refused, ZK_BASE, ["hosts.3.connection" => "\"telnet\""], "hosts[3].connection", "\"ssh\" (the default) or \"local\"");
+rejects!(a_negative_preflight_min_free_mb_is_refused, ZK_BASE, ["preflight.min_free_mb" => "-1"], "preflight.min_free_mb", "is negative");
+
+#[test]
+fn preflight_min_free_mb_defaults_to_1024_and_0_turns_the_check_off() {
+    let spec = |text: &str| project::validate(&project::parse(text).unwrap()).spec.unwrap().preflight.min_free_mb;
+    assert_eq!(spec(ZK_BASE), 1024);
+    assert_eq!(spec(&edited(ZK_BASE, &[("preflight.min_free_mb", "0")])), 0);
+    assert_eq!(spec(&edited(ZK_BASE, &[("preflight.min_free_mb", "20480")])), 20480);
+}
 
 // ---- Test connection checks one host on its own ----
 

@@ -133,6 +133,8 @@ from_engine_error!(ApplyError, |e| match e {
     ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
     // A version upgrade Apache does not support (or a finalize not yet possible): its message names kafka.version.
     ApplyError::Upgrade(_) => ErrorCode::InvalidProject,
+    // Preflight refused the hosts (a port taken, a full disk, no Java): its message lists host, check and fix.
+    ApplyError::Preflight(_) => ErrorCode::StepsFailed,
 });
 
 from_engine_error!(StoreError, |_| ErrorCode::SecretsStore);

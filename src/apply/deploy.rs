@@ -64,6 +64,7 @@ async fn run_plan(
     cancel: &Cancel,
 ) -> Result<DeploySummary, ApplyError> {
     let mut runs = connect_and_probe(spec, &opts.connect, &opts.limit, events).await?;
+    super::preflight::gate(spec, &runs, opts.install_java, events)?;
     let formatted: Vec<String> = runs
         .iter()
         .filter(|run| !run.facts.meta_cluster_ids.is_empty() || run.facts.zookeeper_data)
@@ -82,7 +83,6 @@ async fn run_plan(
         true => Some(super::rotate_ca::prepare(spec, opts, &mut runs, secrets, events)?),
         false => None,
     };
-    warn_about_facts(spec, &runs, events);
     let finalize = if opts.finalize_upgrade { Finalize::Yes } else { Finalize::No };
     let upgrade = super::upgrade::prepare(spec, &runs, finalize, opts.install_java, events).await?;
     let spec = &upgrade.spec;
@@ -121,31 +121,6 @@ async fn run_plan(
         summary.uploaded.insert(host, run.uploaded);
     }
     Ok(summary)
-}
-
-fn warn_about_facts(spec: &ClusterSpec, runs: &[HostRun], events: &EventSink) {
-    for run in runs {
-        let host = &spec.hosts[run.index];
-        let target = Target::host(&host.name);
-        for (dir, kib) in &run.facts.free_kib {
-            if *kib < 1024 * 1024 {
-                events(Event::Warning {
-                    target: target.clone(),
-                    message: format!("only {} MiB free for {dir}", kib / 1024),
-                });
-            }
-        }
-        let port = spec.kafka.listener_port;
-        let ours_active = run.facts.is_active(crate::render::Service::Kafka);
-        if host.has(Role::Broker) && !ours_active && run.facts.listening.contains(&port) {
-            events(Event::Warning {
-                target,
-                message: format!(
-                    "port {port} is already in use by another process; Kafka will not be able to listen on it"
-                ),
-            });
-        }
-    }
 }
 
 async fn fetch_release(

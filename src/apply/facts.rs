@@ -70,6 +70,8 @@ pub struct HostFacts {
     pub scram_users: BTreeMap<String, String>,
     /// An ensemble member's data directory holds ZooKeeper data (`version-2`): it has run.
     pub zookeeper_data: bool,
+    /// What preflight judges: listeners and their owners, free space, kernel settings (`apply::preflight`).
+    pub preflight: super::preflight::probe::PreflightFacts,
 }
 
 impl HostFacts {
@@ -160,6 +162,7 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     let record = quote(scram_users::RECORD);
     s.push_str(&format!("if [ -f {record} ]; then sed 's/^/scram /' {record}; fi\n"));
     s.push_str(&pending::probe_script());
+    s.push_str(&super::preflight::probe::probe_script(spec, host));
     s.push_str("for a in $(ss -Hltn 2>/dev/null | awk '{print $4}'); do echo \"listen ${a##*:}\"; done\n");
     s
 }
@@ -245,7 +248,9 @@ pub fn parse_probe(output: &str) -> HostFacts {
                     }
                 }
             }
-            _ => {}
+            kind => {
+                super::preflight::probe::parse_line(&mut f.preflight, kind, rest);
+            }
         }
     }
     f

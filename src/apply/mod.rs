@@ -10,6 +10,7 @@
 //! - `users` — the SCRAM users phase (KRaft): users added after the format created, users dropped from the
 //!   project deleted with their ACLs;
 //! - `upgrade` — version upgrades: where the cluster stands (from the hosts), the protocol pin, finalize;
+//! - `preflight` — before the first change on any host: ports, free space and Java refused, kernel settings warned;
 //! - `acls` — the ACL phase: the cluster made to hold exactly the project's ACLs for the application users.
 
 mod acls;
@@ -22,6 +23,7 @@ mod hosts;
 pub mod operate;
 mod options;
 pub mod pending;
+pub mod preflight;
 mod preview;
 pub mod quorum;
 mod recover;
@@ -36,4 +38,5 @@ pub mod wait;
 
 pub use deploy::deploy;
 pub use options::{ApplyError, Cancel, DeployOptions, DeploySummary, Failure};
+pub use preflight::{preflight, Finding, Verdict};
 pub use preview::{preview, PreviewRow};

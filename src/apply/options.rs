@@ -131,6 +131,10 @@ pub enum ApplyError {
     /// reason and the supported path; refused before any host was touched.
     #[error("{0} — nothing was changed on any host")]
     Upgrade(String),
+    /// Preflight found hosts the cluster could not work on (`apply::preflight`): each refusal with host, check and
+    /// fix; found before any host was changed.
+    #[error("preflight refused the run — nothing was changed on any host:\n{}", .0.iter().map(|f| format!("  {}", f.line())).collect::<Vec<_>>().join("\n"))]
+    Preflight(Vec<super::preflight::Finding>),
 }
 
 impl ApplyError {

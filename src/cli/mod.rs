@@ -15,6 +15,7 @@ pub mod export;
 mod interrupt;
 pub mod operate;
 pub mod plan;
+pub mod preflight;
 pub mod progress;
 pub mod reassign;
 pub mod shell_docs;

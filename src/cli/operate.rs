@@ -78,6 +78,10 @@ pub struct DeployArgs {
     /// Connect and read each host's facts, then show what would change — change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Connect, read each host's facts and run only the preflight checks (ports, free space, Java, kernel
+    /// settings): a table of host, check, result and fix; exit 1 when the deploy would be refused. Changes nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub preflight_only: bool,
     /// Where downloaded releases are kept (default: $XDG_CACHE_HOME/kafka-wizard or ~/.cache/kafka-wizard; 0700).
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
@@ -271,6 +275,17 @@ pub fn deploy_or_finalize(args: DeployArgs, finalize: bool) -> ExitCode {
     }
     let renderer = Renderer::new(args.hosts.verbose || args.dry_run);
     let events = sink(&renderer, args.hosts.json);
+    if args.preflight_only {
+        let result = rt.block_on(apply::preflight(&spec, &opts, events));
+        renderer.finish();
+        return match result {
+            Ok(findings) => {
+                super::write_stdout(&super::preflight::table(&findings, args.hosts.json));
+                super::preflight::exit_code(&findings)
+            }
+            Err(e) => report(Err(e), "preflight"),
+        };
+    }
     if args.dry_run {
         let result = rt.block_on(apply::preview(&spec, &opts, events));
         renderer.finish();

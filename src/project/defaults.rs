@@ -51,6 +51,11 @@ pub const SYNC_LIMIT: u32 = 5;
 /// `kraft.controller_port`: the KRaft controllers' listener.
 pub const CONTROLLER_PORT: u16 = 9093;
 
+// [preflight]
+
+/// `preflight.min_free_mb`: the free MiB a data, log or ZooKeeper data directory needs before a deploy changes anything.
+pub const MIN_FREE_MB: u64 = 1024;
+
 // [security]
 
 /// `security.protocol` when `[security]` is given without it.

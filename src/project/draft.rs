@@ -35,6 +35,19 @@ pub struct ProjectDraft {
     /// TLS, SASL/SCRAM users and ACLs; left out, the cluster is plaintext and unauthenticated (a warning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security: Option<SecurityDraft>,
+    /// `[preflight]`: what the checks before a deploy's first change require of every host (`apply::preflight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preflight: Option<PreflightDraft>,
+}
+
+/// `[preflight]`: the limits the checks before a deploy refuse below.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct PreflightDraft {
+    /// Free MiB every data, log and ZooKeeper data directory needs (0: not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_free_mb: Option<i64>,
 }
 
 /// `[security]`: how clients and nodes authenticate and encrypt. Passwords and keys are never here (secrets store).

@@ -145,6 +145,10 @@ pub fn fields() -> Vec<FieldInfo> {
         f("security.acls[].name", Security),
         f("security.acls[].pattern", Security).default(defaults::ACL_PATTERN),
         f("security.acls[].operations", Security),
+        // [preflight]: no step edits it (problems go to Review).
+        f("preflight", Review),
+        f("preflight.min_free_mb", Review)
+            .derived(format!("{} when left out; 0 turns the free-space check off", defaults::MIN_FREE_MB)),
     ]
 }
 

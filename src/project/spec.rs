@@ -256,6 +256,15 @@ pub struct ClusterSpec {
     pub hosts: Vec<HostSpec>,
     /// `None`: plaintext without authentication (no `[security]`, or `protocol = "plaintext"`).
     pub security: Option<SecuritySpec>,
+    /// `[preflight]`: what the checks before a deploy's first change require (`apply::preflight`).
+    pub preflight: PreflightSpec,
+}
+
+/// `[preflight]`, validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct PreflightSpec {
+    /// Free MiB every data, log and ZooKeeper data directory needs; 0 = not checked.
+    pub min_free_mb: u64,
 }
 
 /// How the cluster's listeners are protected (`security.protocol` other than plaintext).

@@ -22,7 +22,7 @@ use thiserror::Error;
 use ts_rs::TS;
 
 pub use server::{min_insync_replicas, replication_for, zookeeper_connect};
-pub use systemd::{KAFKA_UNIT, ZOOKEEPER_UNIT};
+pub use systemd::{KAFKA_UNIT, LIMIT_NOFILE, ZOOKEEPER_UNIT};
 
 /// A service the wizard runs under systemd: its unit's name and which hosts run it (one home for both).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, TS)]

@@ -77,6 +77,9 @@ pub fn zookeeper_unit(spec: &ClusterSpec) -> String {
     )
 }
 
+/// `LimitNOFILE` of both units: Kafka holds a file per segment and index and a socket per client.
+pub const LIMIT_NOFILE: u64 = 100_000;
+
 fn unit(
     spec: &ClusterSpec,
     description: &str,
@@ -105,7 +108,7 @@ TimeoutStopSec={stop_timeout}
 SuccessExitStatus=143
 Restart=on-failure
 RestartSec=10
-LimitNOFILE=100000
+LimitNOFILE={LIMIT_NOFILE}
 NoNewPrivileges=true
 
 [Install]

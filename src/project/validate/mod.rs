@@ -21,6 +21,7 @@ pub use kafka::OWNED_PROPERTIES;
 pub use security::{MIN_KRAFT_SCRAM_RELEASE, MIN_TLS_RELEASE};
 
 use super::checks;
+use super::defaults;
 use super::draft::ProjectDraft;
 use super::problem::{text, Problem, Text};
 use super::spec::*;
@@ -147,9 +148,37 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
         true => Coordination::Kraft(coordination::check_kraft(c, d, hosts.as_deref(), kafka.listener_port)?),
         false => Coordination::Zookeeper(coordination::check_zookeeper(c, d, hosts.as_deref(), name.as_deref())?),
     };
-    let spec = ClusterSpec { name: name?, kafka: kafka.into_spec()?, coordination, hosts: hosts?, security: security? };
+    let preflight = check_preflight(c, d);
+    let spec = ClusterSpec {
+        name: name?,
+        kafka: kafka.into_spec()?,
+        coordination,
+        hosts: hosts?,
+        security: security?,
+        preflight: preflight?,
+    };
     cluster::check_cluster(c, &spec);
     Some(spec)
+}
+
+/// `[preflight]`: `min_free_mb` a whole number of MiB, 0 or more (0 turns the free-space check off).
+fn check_preflight(c: &mut Checker, d: &ProjectDraft) -> Option<PreflightSpec> {
+    let raw = d.preflight.as_ref().and_then(|p| p.min_free_mb);
+    match raw.map(u64::try_from) {
+        None => Some(PreflightSpec { min_free_mb: defaults::MIN_FREE_MB }),
+        Some(Ok(min_free_mb)) => Some(PreflightSpec { min_free_mb }),
+        Some(Err(_)) => {
+            let v = raw.unwrap_or_default();
+            c.error(
+                "preflight.min_free_mb",
+                text!(
+                    "{v} is negative — give the free MiB each data and log directory needs (0 turns the check off)",
+                    "{v}은(는) 음수입니다 — 데이터·로그 디렉터리마다 필요한 여유 공간을 MiB로 쓰세요 (0이면 검사하지 않습니다)"
+                ),
+            );
+            None
+        }
+    }
 }
 
 pub(super) fn path_or_default(c: &mut Checker, field: &str, raw: Option<&str>, default: &str) -> Option<AbsPath> {

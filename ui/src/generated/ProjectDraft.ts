@@ -2,6 +2,7 @@
 import type { HostDraft } from "./HostDraft.js";
 import type { KafkaDraft } from "./KafkaDraft.js";
 import type { KraftDraft } from "./KraftDraft.js";
+import type { PreflightDraft } from "./PreflightDraft.js";
 import type { SecurityDraft } from "./SecurityDraft.js";
 import type { SshDraft } from "./SshDraft.js";
 import type { ZookeeperDraft } from "./ZookeeperDraft.js";
@@ -10,4 +11,8 @@ export type ProjectDraft = { format: number, name?: string, kafka: KafkaDraft, z
 /**
  * TLS, SASL/SCRAM users and ACLs; left out, the cluster is plaintext and unauthenticated (a warning).
  */
-security?: SecurityDraft, };
+security?: SecurityDraft, 
+/**
+ * `[preflight]`: what the checks before a deploy's first change require of every host (`apply::preflight`).
+ */
+preflight?: PreflightDraft, };

@@ -1,0 +1,194 @@
+//! Preflight's part of the facts probe (the same round trip as `facts::probe_script`) and its pure parsers: who
+//! listens on which TCP port (`ss -Hltnp`) with each listener's cgroup and the wizard's units' main PIDs, free space
+//! on the file system that holds (or will hold) each data and log directory (`df -Pk` of its nearest existing
+//! ancestor), and the kernel settings Kafka cares about.
+
+use crate::project::spec::{ClusterSpec, Coordination, Ensemble, HostSpec};
+use crate::render::Service;
+use crate::shell::quote;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The kernel settings the probe reads: the name, and its file under `/proc/sys`.
+pub const SYSCTLS: [(&str, &str); 3] =
+    [("vm.max_map_count", "vm/max_map_count"), ("vm.swappiness", "vm/swappiness"), ("fs.nr_open", "fs/nr_open")];
+
+/// A process holding a listening socket, as `ss -p` names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Process {
+    pub name: String,
+    pub pid: u32,
+}
+
+/// One listening TCP socket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Socket {
+    pub port: u16,
+    /// Empty when the probe may not see the owner (not root).
+    pub processes: Vec<Process>,
+}
+
+/// Free space where a directory lives (its nearest existing ancestor's file system).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Space {
+    pub available_kib: u64,
+    pub mount: String,
+}
+
+/// What preflight reads on a host.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PreflightFacts {
+    pub sockets: Vec<Socket>,
+    /// `/proc/<pid>/cgroup` of every process that holds a listening socket (its lines joined by spaces).
+    pub cgroups: BTreeMap<u32, String>,
+    /// `MainPID` of the wizard's units that run (0 = none).
+    pub main_pids: BTreeMap<String, u32>,
+    /// Per directory, the free space of the file system it is (or will be) on.
+    pub space: BTreeMap<String, Space>,
+    /// `vm.max_map_count`, `vm.swappiness`, `fs.nr_open` as read.
+    pub sysctls: BTreeMap<String, u64>,
+}
+
+/// A directory whose free space preflight checks: the path, what it is (for messages) and the service that uses it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeasuredDir {
+    pub path: String,
+    pub what: &'static str,
+    pub service: Service,
+}
+
+/// The directories of `host` that need free space: a Kafka node's data directories and log directory, an
+/// ensemble member's ZooKeeper data and log directories (each once).
+pub fn measured_dirs(spec: &ClusterSpec, host: &HostSpec) -> Vec<MeasuredDir> {
+    let mut dirs = Vec::new();
+    if host.runs_kafka() {
+        for d in &host.data_dirs {
+            dirs.push(MeasuredDir { path: d.to_string(), what: "data directory", service: Service::Kafka });
+        }
+        dirs.push(MeasuredDir { path: spec.kafka.log_dir.to_string(), what: "kafka.log_dir", service: Service::Kafka });
+    }
+    if let Coordination::Zookeeper(z) = &spec.coordination {
+        if matches!(z.ensemble, Ensemble::Managed(_)) && host.has(crate::project::spec::Role::Zookeeper) {
+            let zk = Service::Zookeeper;
+            dirs.push(MeasuredDir { path: z.data_dir.to_string(), what: "zookeeper.data_dir", service: zk });
+            dirs.push(MeasuredDir { path: z.log_dir.to_string(), what: "zookeeper.log_dir", service: zk });
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    dirs.retain(|d| seen.insert(d.path.clone()));
+    dirs
+}
+
+/// The probe lines preflight adds (read-only; every path quoted).
+pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
+    let mut s = String::from("ss -Hltnp 2>/dev/null | sed 's/^/ss /'\n");
+    s.push_str(
+        "for p in $(ss -Hltnp 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do \
+         echo \"cgroup $p $(tr '\\n' ' ' < /proc/$p/cgroup 2>/dev/null)\"; done\n",
+    );
+    for unit in [Service::Kafka, Service::Zookeeper].map(Service::unit) {
+        s.push_str(&format!("echo \"mainpid {unit} $(systemctl show -p MainPID --value {unit} 2>/dev/null)\"\n"));
+    }
+    for dir in measured_dirs(spec, host) {
+        let d = quote(&dir.path);
+        s.push_str(&format!(
+            "p={d}; while [ ! -e \"$p\" ]; do p=$(dirname \"$p\"); done; echo \"df \"{d}\" $(df -Pk \"$p\" 2>/dev/null | tail -n 1)\"\n"
+        ));
+    }
+    for (name, file) in SYSCTLS {
+        s.push_str(&format!("echo \"sysctl {name} $(cat /proc/sys/{file} 2>/dev/null)\"\n"));
+    }
+    s.push_str("true\n");
+    s
+}
+
+/// Takes one probe line of preflight's kinds (`ss`, `cgroup`, `mainpid`, `df`, `sysctl`); false for another kind.
+pub fn parse_line(f: &mut PreflightFacts, kind: &str, rest: &str) -> bool {
+    match kind {
+        "ss" => f.sockets.extend(parse_ss_line(rest)),
+        "cgroup" => {
+            if let Some((pid, cgroup)) = rest.split_once(' ') {
+                if let Ok(pid) = pid.parse() {
+                    f.cgroups.insert(pid, cgroup.trim().to_string());
+                }
+            }
+        }
+        "mainpid" => {
+            if let Some((unit, pid)) = rest.split_once(' ') {
+                f.main_pids.insert(unit.to_string(), pid.trim().parse().unwrap_or(0));
+            }
+        }
+        "df" => {
+            if let Some((path, row)) = rest.split_once(' ') {
+                if let Some(space) = parse_df_row(row) {
+                    f.space.insert(path.to_string(), space);
+                }
+            }
+        }
+        "sysctl" => {
+            if let Some((name, value)) = rest.split_once(' ') {
+                if let Ok(v) = value.trim().parse() {
+                    f.sysctls.insert(name.to_string(), v);
+                }
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// One line of `ss -Hltnp`: `LISTEN 0 50 0.0.0.0:9092 0.0.0.0:* users:(("java",pid=812,fd=120))` — the local
+/// port (IPv4, `[::]:p`, `*:p`) and the processes.
+pub fn parse_ss_line(line: &str) -> Option<Socket> {
+    let local = line.split_whitespace().nth(3)?;
+    let port = local.rsplit_once(':')?.1.parse().ok()?;
+    let processes = match line.split_once("users:(") {
+        None => Vec::new(),
+        Some((_, users)) => users
+            .split("(\"")
+            .skip(1)
+            .filter_map(|entry| {
+                let (name, rest) = entry.split_once('"')?;
+                let pid = rest.split_once("pid=")?.1;
+                let digits: String = pid.chars().take_while(char::is_ascii_digit).collect();
+                Some(Process { name: name.to_string(), pid: digits.parse().ok()? })
+            })
+            .collect(),
+    };
+    Some(Socket { port, processes })
+}
+
+/// The data row of `df -Pk`: `Filesystem 1024-blocks Used Available Capacity Mounted-on` → the available KiB and
+/// the mount point.
+pub fn parse_df_row(row: &str) -> Option<Space> {
+    let fields: Vec<&str> = row.split_whitespace().collect();
+    if fields.len() < 6 {
+        return None;
+    }
+    let available_kib = fields[3].parse().ok()?;
+    Some(Space { available_kib, mount: fields[5..].join(" ") })
+}
+
+impl PreflightFacts {
+    /// The processes listening on `port` (empty when none is, or when their owners are hidden), and whether any
+    /// socket listens on it.
+    pub fn listeners(&self, port: u16) -> (bool, Vec<&Process>) {
+        let on_port: Vec<&Socket> = self.sockets.iter().filter(|s| s.port == port).collect();
+        let mut processes: Vec<&Process> = on_port.iter().flat_map(|s| &s.processes).collect();
+        processes.sort_by_key(|p| p.pid);
+        processes.dedup();
+        (!on_port.is_empty(), processes)
+    }
+
+    /// The process is one of the cluster's own services: the main PID of one of the wizard's units, or in its
+    /// cgroup (`0::/system.slice/kafka-server.service`).
+    pub fn is_own(&self, process: &Process) -> bool {
+        let units = [Service::Kafka, Service::Zookeeper].map(Service::unit);
+        let main = units.iter().any(|u| self.main_pids.get(*u).is_some_and(|pid| *pid != 0 && *pid == process.pid));
+        let cgroup = self
+            .cgroups
+            .get(&process.pid)
+            .is_some_and(|text| text.split([' ', '/', ':']).any(|part| units.contains(&part)));
+        main || cgroup
+    }
+}

@@ -1,0 +1,195 @@
+//! Preflight's parsers and decisions as data.
+
+use super::judge::{judge, needed_ports};
+use super::probe::{parse_df_row, parse_ss_line, Process, Space};
+use super::{Finding, Verdict};
+use crate::apply::facts::parse_probe;
+use crate::project;
+use crate::project::spec::ClusterSpec;
+
+fn spec(fixture: &str) -> ClusterSpec {
+    project::validate(&project::parse(fixture).unwrap()).spec.unwrap()
+}
+
+fn zookeeper_mode() -> ClusterSpec {
+    spec(include_str!("../../../tests/fixtures/seed-cluster.toml"))
+}
+
+fn kraft() -> ClusterSpec {
+    spec(include_str!("../../../tests/fixtures/kraft-dedicated.toml"))
+}
+
+/// A healthy probe: Java 17, plenty of room for `dirs`, nothing listening but sshd, kernel settings as advised.
+fn healthy(dirs: &[&str]) -> String {
+    let mut out = String::from(
+        "java openjdk version \"17.0.15\" 2025-04-15\n\
+         ss LISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:((\"sshd\",pid=50,fd=3))\n\
+         cgroup 50 0::/system.slice/ssh.service \n\
+         mainpid kafka-server.service 0\nmainpid zookeeper-server.service 0\n\
+         sysctl vm.max_map_count 262144\nsysctl vm.swappiness 1\nsysctl fs.nr_open 1048576\n",
+    );
+    for d in dirs {
+        out.push_str(&format!("df {d} /dev/sda1 41152736 8000000 30000000 22% /\n"));
+    }
+    out
+}
+
+fn verdicts(findings: &[Finding], verdict: Verdict) -> Vec<String> {
+    findings.iter().filter(|f| f.verdict == verdict).map(Finding::line).collect()
+}
+
+#[test]
+fn ss_lines_give_the_port_and_every_process_for_ipv4_ipv6_and_wildcards() {
+    let s = parse_ss_line("LISTEN 0      50      0.0.0.0:9092      0.0.0.0:*    users:((\"java\",pid=812,fd=120))")
+        .unwrap();
+    assert_eq!(s.port, 9092);
+    assert_eq!(s.processes, vec![Process { name: "java".into(), pid: 812 }]);
+    let s = parse_ss_line("LISTEN 0 5 [::]:2181 [::]:* users:((\"python3\",pid=9,fd=3),(\"python3\",pid=10,fd=3))")
+        .unwrap();
+    assert_eq!((s.port, s.processes.len(), s.processes[1].pid), (2181, 2, 10));
+    let s = parse_ss_line("LISTEN 0 4096 *:9093 *:*").unwrap();
+    assert_eq!((s.port, s.processes.len()), (9093, 0), "no process info without root");
+    let s = parse_ss_line("LISTEN 0 4096 [::ffff:127.0.0.1]:3888 *:* users:((\"a b\",pid=7,fd=1))").unwrap();
+    assert_eq!((s.port, s.processes[0].name.as_str()), (3888, "a b"));
+    assert_eq!(parse_ss_line(""), None);
+    assert_eq!(parse_ss_line("garbage"), None);
+}
+
+#[test]
+fn df_rows_give_the_available_kib_and_the_mount_point() {
+    let row = "tmpfs                    1024      1024         0     100% /var/lib/kafka/data";
+    assert_eq!(parse_df_row(row), Some(Space { available_kib: 0, mount: "/var/lib/kafka/data".into() }));
+    let row = "/dev/mapper/vg-root 41152736 8000000 30000000 22% /";
+    assert_eq!(parse_df_row(row).unwrap().available_kib, 30_000_000);
+    assert_eq!(parse_df_row("Filesystem 1024-blocks Used Available Capacity Mounted on"), None);
+    assert_eq!(parse_df_row(""), None);
+}
+
+#[test]
+fn the_ports_a_host_needs_come_from_its_roles_and_the_spec() {
+    let zk = zookeeper_mode();
+    let member = zk.hosts.iter().find(|h| h.has(project::spec::Role::Zookeeper)).unwrap();
+    let ports: Vec<u16> = needed_ports(&zk, member).iter().map(|p| p.port).collect();
+    assert!(ports.contains(&2181) && ports.contains(&2888) && ports.contains(&3888), "{ports:?}");
+    let kraft = kraft();
+    let controller = kraft.hosts.iter().find(|h| !h.has(project::spec::Role::Broker)).unwrap();
+    let broker = kraft.hosts.iter().find(|h| h.has(project::spec::Role::Broker)).unwrap();
+    assert_eq!(needed_ports(&kraft, controller).iter().map(|p| p.port).collect::<Vec<_>>(), [9093]);
+    assert_eq!(needed_ports(&kraft, broker).iter().map(|p| p.port).collect::<Vec<_>>(), [9092]);
+}
+
+#[test]
+fn a_bare_healthy_host_passes_every_check() {
+    let spec = kraft();
+    let host = spec.hosts.iter().find(|h| h.has(project::spec::Role::Broker)).unwrap();
+    let dirs: Vec<String> =
+        host.data_dirs.iter().map(|d| d.to_string()).chain([spec.kafka.log_dir.to_string()]).collect();
+    let facts = parse_probe(&healthy(&dirs.iter().map(String::as_str).collect::<Vec<_>>()));
+    let all = judge(&spec, host, &facts, false);
+    assert!(all.iter().all(|f| f.verdict == Verdict::Pass), "{all:#?}");
+    assert!(all.iter().any(|f| f.check == "port 9092 (kafka.listener_port)" && f.result == "free"));
+}
+
+#[test]
+fn a_foreign_listener_on_the_brokers_port_is_refused_naming_it_and_the_fix() {
+    let spec = kraft();
+    let host = spec.hosts.iter().find(|h| h.has(project::spec::Role::Broker)).unwrap();
+    let out = format!(
+        "{}ss LISTEN 0 5 0.0.0.0:9092 0.0.0.0:* users:((\"python3\",pid=4242,fd=3))\n\
+         cgroup 4242 0::/system.slice/foreign.service \n",
+        healthy(&[])
+    );
+    let refused = verdicts(&judge(&spec, host, &parse_probe(&out), false), Verdict::Refuse);
+    let expected = format!(
+        "{}: port 9092 (kafka.listener_port): held by python3 (pid 4242), not by this cluster's kafka-server.service \
+         — fix: stop that process (`ss -ltnp 'sport = :9092'` shows it) or set kafka.listener_port to a free port",
+        host.name
+    );
+    assert!(refused.contains(&expected), "{refused:#?}");
+}
+
+#[test]
+fn the_clusters_own_running_service_on_its_port_is_not_refused_by_cgroup_or_main_pid() {
+    let spec = kraft();
+    let host = spec.hosts.iter().find(|h| h.has(project::spec::Role::Broker)).unwrap();
+    let listen = "ss LISTEN 0 50 *:9092 *:* users:((\"java\",pid=812,fd=120))\n";
+    let by_cgroup = format!("{}{listen}cgroup 812 0::/system.slice/kafka-server.service \n", healthy(&[]));
+    let by_main_pid = format!("{}{listen}mainpid kafka-server.service 812\n", healthy(&[]));
+    // The owner hidden (not root): trusted only while the cluster's unit runs.
+    let hidden = "ss LISTEN 0 50 *:9092 *:*\n";
+    let hidden_running = format!("{}{hidden}unit enabled active kafka-server.service\n", healthy(&[]));
+    let hidden_stopped = format!("{}{hidden}", healthy(&[]));
+    for (out, refused) in [(by_cgroup, false), (by_main_pid, false), (hidden_running, false), (hidden_stopped, true)] {
+        let all = judge(&spec, host, &parse_probe(&out), false);
+        let port = all.iter().find(|f| f.check.starts_with("port 9092")).unwrap();
+        assert_eq!(port.verdict == Verdict::Refuse, refused, "{port:?}\n{out}");
+    }
+}
+
+#[test]
+fn a_directory_below_the_minimum_is_refused_unless_its_service_already_runs() {
+    let spec = kraft();
+    let host = spec.hosts.iter().find(|h| h.has(project::spec::Role::Broker)).unwrap();
+    let data = host.data_dirs[0].to_string();
+    let full = format!("{}df {data} tmpfs 1024 1024 0 100% {data}\n", healthy(&[]));
+    let refused = verdicts(&judge(&spec, host, &parse_probe(&full), false), Verdict::Refuse);
+    let expected = format!(
+        "{}: free space {data} (data directory): 0 MiB free on {data}, below preflight.min_free_mb = 1024 — fix: \
+         free space on {data} or mount a larger disk at {data} (or lower [preflight] min_free_mb)",
+        host.name
+    );
+    assert!(refused.contains(&expected), "{refused:#?}");
+    // A running broker is not refused for it (a deploy may be what frees the space): warned.
+    let running = format!("{full}unit enabled active kafka-server.service\n");
+    let all = judge(&spec, host, &parse_probe(&running), false);
+    let f = all.iter().find(|f| f.check.starts_with(&format!("free space {data}"))).unwrap();
+    assert_eq!(f.verdict, Verdict::Warn, "{f:?}");
+    // min_free_mb = 0 turns the check off.
+    let mut off = spec.clone();
+    off.preflight.min_free_mb = 0;
+    assert!(verdicts(&judge(&off, host, &parse_probe(&full), false), Verdict::Refuse).is_empty());
+}
+
+#[test]
+fn java_missing_or_too_old_is_refused_unless_the_run_installs_it() {
+    let spec = zookeeper_mode();
+    let host = &spec.hosts[0];
+    let none = healthy(&[]).replace("java openjdk version \"17.0.15\" 2025-04-15", "java sh: 1: java: not found");
+    let refused = verdicts(&judge(&spec, host, &parse_probe(&none), false), Verdict::Refuse);
+    assert!(refused.iter().any(|l| l.contains(": Java: Java not found — fix: install Java")), "{refused:#?}");
+    assert!(verdicts(&judge(&spec, host, &parse_probe(&none), true), Verdict::Refuse).is_empty());
+    let old = healthy(&[]).replace("\"17.0.15\"", "\"1.7.0_80\"");
+    let refused = verdicts(&judge(&spec, host, &parse_probe(&old), false), Verdict::Refuse);
+    assert!(refused.iter().any(|l| l.contains(": Java: Java 7 is too old")), "{refused:#?}");
+}
+
+#[test]
+fn kernel_settings_below_the_advice_are_warnings_with_their_fix() {
+    let spec = kraft();
+    let host = spec.hosts.iter().find(|h| h.has(project::spec::Role::Broker)).unwrap();
+    let out = healthy(&[])
+        .replace("vm.max_map_count 262144", "vm.max_map_count 65530")
+        .replace("vm.swappiness 1", "vm.swappiness 60")
+        .replace("fs.nr_open 1048576", "fs.nr_open 20000");
+    let warned = verdicts(&judge(&spec, host, &parse_probe(&out), false), Verdict::Warn);
+    for fix in ["sysctl -w vm.max_map_count=262144", "sysctl -w vm.swappiness=1", "sysctl -w fs.nr_open=1048576"] {
+        assert!(warned.iter().any(|l| l.contains(fix)), "{fix}: {warned:#?}");
+    }
+}
+
+#[test]
+fn the_refusal_error_lists_every_refused_check_and_says_nothing_changed() {
+    let f = Finding {
+        host: "h1".into(),
+        check: "port 9092 (kafka.listener_port)".into(),
+        verdict: Verdict::Refuse,
+        result: "held by python3 (pid 7), not by this cluster's kafka-server.service".into(),
+        fix: "stop it".into(),
+    };
+    let e = crate::apply::ApplyError::Preflight(vec![f]).to_string();
+    assert_eq!(
+        e,
+        "preflight refused the run — nothing was changed on any host:\n  h1: port 9092 (kafka.listener_port): held \
+         by python3 (pid 7), not by this cluster's kafka-server.service — fix: stop it"
+    );
+}

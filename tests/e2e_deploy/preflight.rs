@@ -1,0 +1,98 @@
+//! Preflight refuses early, on fresh hosts before the first deploy of the KRaft cluster: a foreign process listening
+//! on h1's broker port and a full tmpfs mounted at h2's data directory. `--preflight-only` prints both in its table
+//! (exit 1) and `deploy` is refused naming host, check and fix, with nothing written on any host (no config dir, no
+//! unit, no service user, no release, no JVM). The plants are then removed; the test's own deploy that follows
+//! proves a re-run deploys healthy.
+
+use super::{text, wizard};
+use crate::support::world::World;
+use std::time::Instant;
+
+const DATA_DIR: &str = "/var/lib/kafka/data";
+const FOREIGN_UNIT: &str = "kw-foreign-listener";
+
+/// Plants the two problems, proves the refusal and that nothing was written, and removes them again.
+pub fn planted_problems_are_refused_before_anything_is_written(world: &World, p: &str) {
+    let port = 9092;
+    world.ssh_ok(
+        "h1",
+        "root",
+        &format!(
+            "systemd-run --quiet --unit={FOREIGN_UNIT} python3 -m http.server {port} --bind 0.0.0.0 && \
+             for i in $(seq 50); do ss -Hltn 'sport = :{port}' | grep -q . && exit 0; sleep 0.1; done; exit 1"
+        ),
+    );
+    let pid =
+        world.ssh_ok("h1", "root", &format!("systemctl show -p MainPID --value {FOREIGN_UNIT}")).trim().to_string();
+    world.ssh_ok(
+        "h2",
+        "root",
+        &format!(
+            "mkdir -p {DATA_DIR} && mount -t tmpfs -o size=1m kw-full {DATA_DIR} && \
+             (dd if=/dev/zero of={DATA_DIR}/fill bs=64k 2>/dev/null; true) && df -Pk {DATA_DIR}"
+        ),
+    );
+
+    let t0 = Instant::now();
+    let only = wizard(&["deploy", "--preflight-only", p]);
+    let preflight_secs = t0.elapsed().as_secs_f64();
+    assert_eq!(only.status.code(), Some(1), "{}", text(&only));
+    let table = String::from_utf8_lossy(&only.stdout).to_string();
+    let row = |host: &str, check: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(host) && l.contains(check))
+            .unwrap_or_else(|| panic!("{host} {check}: {table}"))
+            .to_string()
+    };
+    assert!(row("h1", "port 9092 (kafka.listener_port)").contains("REFUSED"), "{table}");
+    assert!(row("h2", &format!("free space {DATA_DIR}")).contains("REFUSED"), "{table}");
+    assert!(row("h3", "port 9092 (kafka.listener_port)").contains(" ok "), "{table}");
+    assert!(row("h1", "port 9093 (kraft.controller_port)").contains(" ok "), "{table}");
+    assert!(row("h1", "Java").contains(" ok "), "{table}");
+
+    let t0 = Instant::now();
+    let refused = wizard(&["deploy", p]);
+    let deploy_secs = t0.elapsed().as_secs_f64();
+    let out = text(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{out}");
+    let expected = [
+        "preflight refused the run — nothing was changed on any host:".to_string(),
+        format!(
+            "  h1: port {port} (kafka.listener_port): held by python3 (pid {pid}), not by this cluster's \
+             kafka-server.service — fix: stop that process (`ss -ltnp 'sport = :{port}'` shows it) or set \
+             kafka.listener_port to a free port"
+        ),
+        format!(
+            "  h2: free space {DATA_DIR} (data directory): 0 MiB free on {DATA_DIR}, below preflight.min_free_mb = \
+             1024 — fix: free space on {DATA_DIR} or mount a larger disk at {DATA_DIR} (or lower [preflight] \
+             min_free_mb)"
+        ),
+    ];
+    for line in &expected {
+        assert!(out.lines().any(|l| l.ends_with(line.as_str())), "missing {line:?} in:\n{out}");
+    }
+    let refusal: Vec<&str> = out.lines().skip_while(|l| !l.contains("preflight refused")).collect();
+    eprintln!("REFUSAL as printed:\n{}", refusal.join("\n"));
+    assert_eq!(refusal.len(), 3, "exactly the two planted problems: {out}");
+
+    for h in world.hosts() {
+        let state = world.ssh_ok(
+            &h.name,
+            "root",
+            "echo config=$(test -e /etc/kafka && echo yes || echo no) \
+             unit=$(test -e /etc/systemd/system/kafka-server.service && echo yes || echo no) \
+             release=$(ls -d /opt/kafka* 2>/dev/null | wc -l) user=$(id -u kafka >/dev/null 2>&1 && echo yes || echo no) \
+             units=$(systemctl list-units --all --no-legend 'kafka*' 'zookeeper*' | wc -l) \
+             java=$(pgrep -c java || true)",
+        );
+        assert_eq!(state.trim(), "config=no unit=no release=0 user=no units=0 java=0", "{}: {state}", h.name);
+    }
+    eprintln!(
+        "MEASURE preflight: --preflight-only on 3 hosts {preflight_secs:.1}s, refused deploy {deploy_secs:.1}s, \
+         2 planted problems refused, nothing written on any of 3 hosts"
+    );
+
+    world.ssh_ok("h1", "root", &format!("systemctl stop {FOREIGN_UNIT}"));
+    world.ssh_ok("h2", "root", &format!("umount {DATA_DIR} && rmdir {DATA_DIR} /var/lib/kafka"));
+}
