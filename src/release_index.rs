@@ -138,9 +138,10 @@ impl Discovered {
     }
 }
 
-/// Where `--refresh` caches what it found: `<user cache>/kafka-wizard/releases/index.json`.
-pub fn cache_file() -> PathBuf {
-    Cache::default_dir().join("releases").join("index.json")
+/// Where `--refresh` caches what it found: `<user cache>/kafka-wizard/releases/index.json`; `None` without a
+/// per-user cache directory (`Cache::default_dir`).
+pub fn cache_file() -> Option<PathBuf> {
+    Cache::default_dir().map(|dir| dir.join("releases").join("index.json"))
 }
 
 /// Writes `found` to `path` (its directory made 0700, the file 0600, replaced atomically).

@@ -27,7 +27,11 @@ pub struct VersionsArgs {
 pub fn run(args: VersionsArgs) -> ExitCode {
     let cache = release_index::cache_file();
     let discovered = if args.refresh {
-        match refresh(&args, &cache) {
+        let Some(cache) = &cache else {
+            eprintln!("error: no per-user cache directory to keep the release list in: set HOME or XDG_CACHE_HOME");
+            return ExitCode::FAILURE;
+        };
+        match refresh(&args, cache) {
             Ok(found) => Some(found),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -35,9 +39,11 @@ pub fn run(args: VersionsArgs) -> ExitCode {
             }
         }
     } else {
-        release_index::load(&cache).unwrap_or_else(|e| {
-            eprintln!("warning: {e}");
-            None
+        cache.as_deref().and_then(|cache| {
+            release_index::load(cache).unwrap_or_else(|e| {
+                eprintln!("warning: {e}");
+                None
+            })
         })
     };
     let extra: Vec<Version> = discovered

@@ -105,7 +105,7 @@ pub fn validate_project(draft: ProjectDraft) -> Vec<Problem> {
 /// --refresh` discovered (its cache; validation warns about them): the Version step lists those too.
 #[tauri::command]
 pub fn releases() -> Vec<ReleaseInfo> {
-    let cached = release_index::load(&release_index::cache_file()).ok().flatten();
+    let cached = release_index::cache_file().and_then(|file| release_index::load(&file).ok().flatten());
     let discovered = cached.map(|d| d.parsed()).unwrap_or_default();
     let mut all: Vec<&'static Release> = catalog::RELEASES.iter().collect();
     all.extend(discovered.into_iter().filter(|v| catalog::find(*v).is_none()).filter_map(catalog::release_for));
