@@ -7,7 +7,7 @@
 //! broker is decommissioned under an acks=all load (tests/world/roll_load.py): no acknowledged record lost, every
 //! partition's ISR sampled during the move never below its min.insync.replicas; the project file no longer has
 //! the host (its other comments kept), its unit is stopped and disabled, and a no-change deploy restarts nothing.
-//! A controller's decommission is refused first, before anything changes.
+//! A controller's decommission is refused first, and one while another broker is down, before anything changes.
 
 mod support;
 
@@ -230,6 +230,25 @@ fn a_broker_is_added_rebalanced_onto_and_decommissioned_under_load_without_losin
     assert!(replicas.iter().max().unwrap() - replicas.iter().min().unwrap() <= 1, "{after:?}");
     let partitions_total: usize = leads.iter().sum();
     assert!(leads[3] >= partitions_total / 4 - 1 && leads[3] > 0, "broker 4 leads a fair share: {after:?}");
+
+    // While another broker is down, a decommission is refused before anything changes; it is started again and
+    // every partition's ISR is full before the decommission below.
+    let h3 = &world.hosts()[2].name;
+    world.ssh_ok(h3, "root", "systemctl stop kafka-server");
+    let (out, text) = run_wizard(home, &["decommission", p, "--broker", "4"]);
+    assert!(!out.status.success() && text.contains(&format!("broker 3 ({h3}) not in the cluster")), "{text}");
+    assert!(text.contains("nothing was changed"), "{text}");
+    world.ssh_ok(h3, "root", "systemctl start kafka-server");
+    let t = Instant::now();
+    loop {
+        let ps = partitions(&ips[0]);
+        if !ps.is_empty() && ps.iter().all(|p| p.isr.len() == p.replicas.len()) {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(180), "{h3} never rejoined every ISR: {ps:?}");
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    eprintln!("MEASURE {h3} back in every ISR after its restart: {:.1}s", t.elapsed().as_secs_f64());
 
     // Decommission broker 4 under an acks=all load, sampling every partition's ISR.
     let load = support::roll_load::RollLoad::start(&python(), &[&bootstrap, "decommission-load"]);

@@ -153,8 +153,8 @@ pub fn broker_host(spec: &ClusterSpec, id: i32) -> Option<&HostSpec> {
 }
 
 /// Refuses what cannot be done before anything changes: a project broker not in the cluster (rebalance), or (a
-/// decommission) a broker the project does not have, a KRaft controller on the same host, and remaining brokers
-/// too few for a topic's replication factor or `min.insync.replicas`.
+/// decommission) a broker the project does not have, a KRaft controller on the same host, another project broker
+/// not in the cluster, and remaining brokers too few for a topic's replication factor or `min.insync.replicas`.
 pub fn refusal(spec: &ClusterSpec, view: &ClusterView, procedure: Procedure) -> Option<String> {
     let brokers = project_brokers(spec);
     match procedure {
@@ -187,6 +187,19 @@ fn decommission_refusal(spec: &ClusterSpec, view: &ClusterView, broker: i32, bro
              (3.9 or later with kraft.version 1, AddRaftVoter/RemoveRaftVoter), which kafka-wizard does not do yet; \
              only brokers without the controller role can be decommissioned",
             host.name
+        ));
+    }
+    let down: Vec<String> = brokers
+        .iter()
+        .filter(|&&b| b != broker && !view.live.contains(&b))
+        .map(|&b| format!("broker {b} ({})", broker_host(spec, b).map_or("?", |h| h.name.as_str())))
+        .collect();
+    if !down.is_empty() {
+        return Some(format!(
+            "{} not in the cluster (stopped, or fenced): broker {broker}'s replicas would move onto fewer brokers than \
+             the project has, and partitions already missing a replica there would lose another — start it (kafka-wizard \
+             start FILE --limit HOST) and decommission once every other broker is back",
+            down.join(", ")
         ));
     }
     let remaining = brokers.len() - 1;

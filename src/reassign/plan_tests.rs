@@ -50,6 +50,20 @@ fn a_decommission_of_an_unknown_broker_or_a_kraft_controller_is_refused_with_the
 }
 
 #[test]
+fn a_decommission_is_refused_while_another_project_broker_is_not_in_the_cluster() {
+    let v = view(&[1, 3], partitions("t", 3, 2, &[1, 2, 3]), &[]);
+    let why = refusal(&dedicated(), &v, Procedure::Decommission { broker: 3 }).unwrap();
+    assert!(why.starts_with("broker 2 (broker2) not in the cluster (stopped, or fenced)"), "{why}");
+    assert!(why.contains("start it"), "{why}");
+    let v = view(&[1, 2], partitions("t", 3, 2, &[1, 2, 3]), &[]);
+    assert_eq!(
+        refusal(&dedicated(), &v, Procedure::Decommission { broker: 3 }),
+        None,
+        "the broker being decommissioned may itself be down: its replicas are copied from the others"
+    );
+}
+
+#[test]
 fn a_rebalance_is_refused_while_a_project_broker_is_not_in_the_cluster() {
     let v = view(&[1, 2], partitions("t", 3, 2, &[1, 2]), &[]);
     let why = refusal(&dedicated(), &v, Procedure::Rebalance).unwrap();
