@@ -161,8 +161,15 @@ impl RunLog {
 
     /// Appends the closing line: `{"event":"run_finished","verb":…,"result":…,"error":…}`.
     pub fn finish(&self, result: RunResult, error: Option<&str>) {
-        let line = serde_json::json!({ "event": "run_finished", "verb": self.verb, "result": result, "error": error });
-        self.write_line(line.to_string());
+        #[derive(Serialize)]
+        struct RunFinished<'a> {
+            event: &'static str,
+            verb: &'a str,
+            result: RunResult,
+            error: Option<&'a str>,
+        }
+        let line = RunFinished { event: "run_finished", verb: &self.verb, result, error };
+        self.write_line(serde_json::to_string(&line).expect("the closing line serialises"));
     }
 
     fn write_line(&self, mut line: String) {

@@ -55,7 +55,7 @@ fn directories_are_created_0700_and_the_log_0600_with_one_json_line_per_event() 
     assert_eq!(
         text,
         "{\"event\":\"phase_finished\",\"phase\":\"fetch\"}\n\
-         {\"error\":\"h1: cannot connect\",\"event\":\"run_finished\",\"result\":\"failed\",\"verb\":\"deploy\"}\n"
+         {\"event\":\"run_finished\",\"verb\":\"deploy\",\"result\":\"failed\",\"error\":\"h1: cannot connect\"}\n"
     );
     let again = RunLog::create(state.path(), "p", "deploy", at(0)).unwrap();
     assert!(again.path().to_str().unwrap().ends_with("-deploy-2.jsonl"), "same millisecond: a second file");
