@@ -55,3 +55,30 @@ pub fn close(log: &Kept, (result, error): Ending) {
         eprintln!("run log: {}", log.path().display());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kafka_wizard::events::{Event, Target};
+    use std::sync::Mutex;
+
+    #[test]
+    fn each_event_is_recorded_and_still_rendered_and_the_ending_names_cancel_and_failure() {
+        let state = tempfile::tempdir().unwrap();
+        let log: Kept =
+            Some(Arc::new(RunLog::create(state.path(), "p", "stop", time::OffsetDateTime::now_utc()).unwrap()));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let rendered = seen.clone();
+        let events = tee(Arc::new(move |e: Event| rendered.lock().unwrap().push(e)), &log);
+        let warning = Event::Warning { target: Target::host("h1"), message: "low disk".into() };
+        events(warning.clone());
+        assert_eq!(*seen.lock().unwrap(), std::slice::from_ref(&warning));
+        let text = std::fs::read_to_string(log.as_ref().unwrap().path()).unwrap();
+        assert_eq!(text, format!("{}\n", warning.json_line()));
+
+        let fail: Result<(), &str> = Err("h1 down");
+        assert_eq!(ending(&fail, |_| false), (RunResult::Failed, Some("h1 down".into())));
+        assert_eq!(ending(&fail, |_| true).0, RunResult::Cancelled);
+        assert_eq!(ending(&Ok::<(), &str>(()), |_| true), (RunResult::Succeeded, None));
+    }
+}
