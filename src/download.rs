@@ -16,6 +16,7 @@
 
 mod cache;
 pub use cache::Cache;
+pub(crate) use cache::{ensure_private_dir, NotPrivate};
 
 use crate::verify::{parse_sha512_file, sha512_of_file, Sha512, Sha512Hasher};
 use futures_util::StreamExt;

@@ -88,6 +88,13 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// The event as one line of JSON (no newline): what the CLI's `--json` prints and what a run log keeps.
+    pub fn json_line(&self) -> String {
+        serde_json::to_string(self).expect("an event serialises")
+    }
+}
+
 /// Where events go. Cheap to clone; called from many threads.
 pub type EventSink = Arc<dyn Fn(Event) + Send + Sync>;
 

@@ -14,6 +14,7 @@ pub mod project;
 pub mod reassign;
 pub mod release_index;
 pub mod render;
+pub mod runlog;
 pub mod security;
 pub mod shell;
 pub mod smoke;

@@ -378,3 +378,50 @@ fn the_man_page_is_roff_that_man_renders_with_every_subcommand() {
         assert!(text.contains(part), "the rendered page lacks {part}: {text}");
     }
 }
+
+#[test]
+fn a_deploy_whose_host_is_unreachable_fails_fast_and_leaves_a_private_run_log_naming_the_failure() {
+    use std::os::unix::fs::PermissionsExt;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("down.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "format = 1\nname = \"down\"\n[kafka]\nversion = \"4.1.1\"\n[kraft]\ncluster_id = \"q2nNPvlTSGmhSmxqXwJ5Ag\"\n\
+             [ssh]\nport = {port}\n[[hosts]]\nname = \"h1\"\naddress = \"127.0.0.1\"\nroles = [\"broker\", \"controller\"]\nid = 1\n"
+        ),
+    )
+    .unwrap();
+    let state = dir.path().join("state");
+    let o = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(["deploy", file.to_str().unwrap()])
+        .env("XDG_STATE_HOME", &state)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    let last = err.lines().last().unwrap();
+    let path = Path::new(last.strip_prefix("run log: ").unwrap_or_else(|| panic!("the path is printed last: {err}")));
+    assert!(path.starts_with(state.join("kafka-wizard/runs/down")), "{last}");
+    assert!(path.file_name().unwrap().to_str().unwrap().ends_with("Z-deploy.jsonl"), "{last}");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!((mode(path.parent().unwrap()), mode(path)), (0o700, 0o600));
+    let lines: Vec<serde_json::Value> =
+        std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let end = lines.last().unwrap();
+    assert_eq!(
+        (&end["event"], &end["verb"], &end["result"]),
+        (&"run_finished".into(), &"deploy".into(), &"failed".into())
+    );
+    assert!(end["error"].as_str().unwrap().contains(&format!("h1: cannot connect to 127.0.0.1:{port}")), "{end}");
+
+    // A dry run changes nothing and keeps no log.
+    let o = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(["deploy", "--dry-run", file.to_str().unwrap()])
+        .env("XDG_STATE_HOME", &state)
+        .output()
+        .unwrap();
+    assert!(!stderr(&o).contains("run log:"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+}

@@ -26,6 +26,7 @@ fn wizard_with_cache(args: &[&str], cache: &Path) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(args)
         .env("XDG_CACHE_HOME", cache)
+        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
         .output()
         .expect("run kafka-wizard");
     eprintln!(
@@ -49,6 +50,7 @@ fn at_terminal(args: &[&str], answers: &str) -> Output {
     let mut child = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
         .env("XDG_CACHE_HOME", cache_home())
+        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -69,6 +71,7 @@ fn wizard_until(
     let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(args)
         .env("XDG_CACHE_HOME", cache_home())
+        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -952,17 +955,33 @@ fn a_failing_step_names_its_host_the_others_finish_the_phase_and_a_rerun_converg
     let dir = tempfile::tempdir().unwrap();
     let project = kraft_project(&world, &mirror, dir.path());
     let p = project.to_str().unwrap();
+    // Java missing on h2: the preflight refuses the whole run before anything changes on any host.
     world.ssh_ok("h2", "root", "mv /usr/bin/java /usr/bin/java.hidden");
-
     let o = wizard(&["deploy", p]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("h2: check Java 17 or newer is installed: Java not found"), "{}", text(&o));
+    assert!(text(&o).contains("preflight refused the run — nothing was changed on any host"), "{}", text(&o));
+    assert!(text(&o).contains("h2: Java: Java not found"), "{}", text(&o));
+    for h in ["h1", "h3"] {
+        let user = world.ssh(h, "root", "id -u kafka");
+        assert!(!user.status.success(), "{h}: nothing was changed, not even the service user");
+    }
+    world.ssh_ok("h2", "root", "mv /usr/bin/java.hidden /usr/bin/java");
+
+    // A step that fails on h2 only (its data directory's parent is a file): the others finish the phase, no host
+    // goes on to the next one, and the error names h2.
+    world.ssh_ok("h2", "root", "mkdir -p /var/lib && touch /var/lib/kafka");
+    let o = wizard(&["deploy", p]);
+    assert_eq!(o.status.code(), Some(1));
+    let said = text(&o);
+    let failed: Vec<&str> = said.lines().filter(|l| l.contains("/var/lib/kafka") && l.contains("h2")).collect();
+    assert!(!failed.is_empty(), "the failure names h2 and the path:\n{said}");
+    eprintln!("MEASURE the failure as told: {}", failed[0].trim());
     for h in ["h1", "h3"] {
         world.ssh_ok(h, "root", "id -u kafka && test -d /var/lib/kafka/data");
         assert!(!world.ssh_ok(h, "root", "ls -a /opt").contains("kafka"), "no host goes on to the next phase");
     }
 
-    world.ssh_ok("h2", "root", "mv /usr/bin/java.hidden /usr/bin/java");
+    world.ssh_ok("h2", "root", "rm /var/lib/kafka");
     ok(wizard(&["deploy", p]));
     assert_eq!(status_json(p)["healthy"], true);
 }
@@ -981,6 +1000,7 @@ fn ctrl_c_stops_a_deploy_between_steps_and_a_rerun_converges() {
     let child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(["deploy", p])
         .env("XDG_CACHE_HOME", fresh_cache.path())
+        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

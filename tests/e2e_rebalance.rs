@@ -199,6 +199,7 @@ fn a_broker_is_added_rebalanced_onto_and_decommissioned_under_load_without_losin
     let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(["rebalance", p, "--throttle", "1"])
         .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
         .env("XDG_DATA_HOME", home.join("data"))
         .stderr(Stdio::piped())
         .spawn()

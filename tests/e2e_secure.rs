@@ -196,5 +196,17 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
 
     // No generated password anywhere but the store, the hosts' secret files and client-config's output.
     let shown = "/var/log/kafka/* /etc/kafka/server.properties /etc/kafka/kafka-server.env";
+    // Every run that could change the cluster left its run log (JSON lines) under the user's state directory; they
+    // are searched for passwords with the rest.
+    let runs = home.join("state/kafka-wizard/runs/e2e-secure");
+    let mut kept = 0;
+    for file in std::fs::read_dir(&runs).unwrap() {
+        let file = file.unwrap().path();
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "{}", file.display());
+        log.push_str(&std::fs::read_to_string(&file).unwrap());
+        kept += 1;
+    }
+    eprintln!("MEASURE run logs kept for the secured KRaft cluster: {kept}");
+    assert!(kept >= 10, "every deploy left a run log: {kept} in {}", runs.display());
     checks::no_password_leaks(&world, home, &project, &mut log, &passwords, shown);
 }

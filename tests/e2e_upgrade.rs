@@ -35,6 +35,7 @@ fn wizard(args: &[&str]) -> (Output, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(args)
         .env("XDG_CACHE_HOME", cache_home())
+        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
         .output()
         .expect("run kafka-wizard");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -227,6 +228,7 @@ fn a_kraft_cluster_upgrades_4_0_to_4_1_under_load_resumes_after_a_kill_and_final
     let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(["deploy", "--json", p])
         .env("XDG_CACHE_HOME", cache_home())
+        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -18,6 +18,7 @@ pub mod plan;
 pub mod preflight;
 pub mod progress;
 pub mod reassign;
+pub mod runlog;
 pub mod shell_docs;
 pub mod smoke;
 pub mod upgrade;

@@ -2,6 +2,7 @@
 
 use super::interrupt::cancel_on_ctrl_c;
 use super::progress::{sink, Renderer};
+use super::runlog;
 use super::{load_spec, ProjectArg};
 use kafka_wizard::apply::operate::{self, Operation};
 use kafka_wizard::apply::{self, status, ApplyError, Cancel, DeployOptions, DeploySummary};
@@ -173,18 +174,26 @@ These hosts' SSH keys are not in known_hosts yet. Compare each fingerprint with 
     true
 }
 
+/// The `--limit` rules for `intent`: a refused limit must not have connected to any host, even to ask about keys,
+/// nor leave a run log (call before both).
+fn check_limit(
+    rt: &tokio::runtime::Runtime,
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    intent: Intent,
+) -> Option<ExitCode> {
+    rt.block_on(apply::running::check_limit(spec, &opts.limit, intent)).err().map(|e| report(Err(e), "--limit"))
+}
+
 /// With a person at the terminal, connect once up front so unknown host keys can be asked about before anything
 /// starts; unattended (pipes, CI, --json) the command itself reports them.
 fn interactive_key_check(
     rt: &tokio::runtime::Runtime,
     spec: &ClusterSpec,
     opts: &DeployOptions,
-    intent: Intent,
     json: bool,
 ) -> Result<(), ApplyError> {
     use std::io::IsTerminal;
-    // A refused --limit must not have connected to any host, even to ask about keys.
-    rt.block_on(apply::running::check_limit(spec, &opts.limit, intent))?;
     if json || !std::io::stdin().is_terminal() || opts.connect.accept_new_host_keys {
         return Ok(());
     }
@@ -203,6 +212,14 @@ fn report(result: Result<(), ApplyError>, what: &str) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// [`report`], then the run log closed with the same result (its path is the last line printed).
+fn report_logged(result: Result<(), ApplyError>, what: &str, log: &runlog::Kept) -> ExitCode {
+    let ending = runlog::ending(&result, cancelled);
+    let code = report(result, what);
+    runlog::close(log, ending);
+    code
 }
 
 /// The error line of a failed command; a roll refused before its first node says how to force it here.
@@ -248,11 +265,12 @@ pub enum Verb {
 }
 
 pub fn deploy(args: DeployArgs) -> ExitCode {
-    deploy_or_finalize(args, false)
+    deploy_or_finalize(args, false, "deploy")
 }
 
-/// `deploy`, or (`finalize`) `upgrade --finalize`: the same run, finalizing a version upgrade at its end.
-pub fn deploy_or_finalize(args: DeployArgs, finalize: bool) -> ExitCode {
+/// `deploy`, or (`finalize`) `upgrade --finalize`: the same run, finalizing a version upgrade at its end; `verb`
+/// names its run log.
+pub fn deploy_or_finalize(args: DeployArgs, finalize: bool, verb: &str) -> ExitCode {
     let (_, spec) = match load_spec(&args.hosts.project.file) {
         Ok(v) => v,
         Err(code) => return code,
@@ -266,15 +284,19 @@ pub fn deploy_or_finalize(args: DeployArgs, finalize: bool) -> ExitCode {
     opts.recover_secrets = args.recover_secrets;
     opts.rotate_ca = args.rotate_ca;
     opts.finalize_upgrade = finalize;
-    // Check host keys first (and ask about unknown ones), so a deploy never stops half-way over a prompt.
     let rt = runtime();
-    if let Err(e) = interactive_key_check(&rt, &spec, &opts, Intent::Deploy, args.hosts.json) {
+    if let Some(code) = check_limit(&rt, &spec, &opts, Intent::Deploy) {
+        return code;
+    }
+    let log = if args.dry_run || args.preflight_only { None } else { runlog::open(&spec.name, verb) };
+    // Check host keys first (and ask about unknown ones), so a deploy never stops half-way over a prompt.
+    if let Err(e) = interactive_key_check(&rt, &spec, &opts, args.hosts.json) {
         if !ask_about_unknown_keys(&e, &mut opts, args.hosts.json) {
-            return report(Err(e), if args.dry_run { "dry run" } else { "deploy" });
+            return report_logged(Err(e), if args.dry_run { "dry run" } else { "deploy" }, &log);
         }
     }
     let renderer = Renderer::new(args.hosts.verbose || args.dry_run);
-    let events = sink(&renderer, args.hosts.json);
+    let events = runlog::tee(sink(&renderer, args.hosts.json), &log);
     if args.preflight_only {
         let result = rt.block_on(apply::preflight(&spec, &opts, events));
         renderer.finish();
@@ -299,11 +321,12 @@ pub fn deploy_or_finalize(args: DeployArgs, finalize: bool) -> ExitCode {
     }
     let cancel = Cancel::default();
     let result = rt.block_on(async {
-        cancel_on_ctrl_c(cancel.clone());
+        cancel_on_ctrl_c(cancel.clone(), log.clone());
         apply::deploy(&spec, &opts, events, cancel).await
     });
     renderer.finish();
-    match result {
+    let ending = runlog::ending(&result, cancelled);
+    let code = match result {
         Ok(summary) => {
             let uploaded: Vec<String> = summary
                 .uploaded
@@ -335,7 +358,14 @@ pub fn deploy_or_finalize(args: DeployArgs, finalize: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => report(Err(e), "deploy"),
-    }
+    };
+    runlog::close(&log, ending);
+    code
+}
+
+/// Whether a run ended because it was asked to stop (Ctrl-C).
+fn cancelled(e: &ApplyError) -> bool {
+    matches!(e, ApplyError::Cancelled)
 }
 
 /// After a broker joined a running cluster: it holds no partitions yet; the command that spreads them.
@@ -376,21 +406,25 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
         Verb::Stop => Intent::Stop,
         Verb::Restart { .. } => Intent::Restart,
     };
-    if let Err(e) = interactive_key_check(&rt, &spec, &opts, intent, args.json) {
-        if !ask_about_unknown_keys(&e, &mut opts, args.json) {
-            return report(Err(e), "connect");
-        }
-    }
-    let renderer = Renderer::new(args.verbose);
-    let events = sink(&renderer, args.json);
-    let cancel = Cancel::default();
     let (operation, what) = match verb {
         Verb::Start => (Operation::Start, "start"),
         Verb::Stop => (Operation::Stop, "stop"),
         Verb::Restart { .. } => (Operation::Restart, "restart"),
     };
+    if let Some(code) = check_limit(&rt, &spec, &opts, intent) {
+        return code;
+    }
+    let log = runlog::open(&spec.name, what);
+    if let Err(e) = interactive_key_check(&rt, &spec, &opts, args.json) {
+        if !ask_about_unknown_keys(&e, &mut opts, args.json) {
+            return report_logged(Err(e), "connect", &log);
+        }
+    }
+    let renderer = Renderer::new(args.verbose);
+    let events = runlog::tee(sink(&renderer, args.json), &log);
+    let cancel = Cancel::default();
     let result = rt.block_on(async {
-        cancel_on_ctrl_c(cancel.clone());
+        cancel_on_ctrl_c(cancel.clone(), log.clone());
         operate::operate(operation, &spec, &opts, events, cancel).await
     });
     renderer.finish();
@@ -398,7 +432,7 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
         let hosts = if opts.limit.is_all() { String::new() } else { format!(" (--limit {})", opts.limit.describe()) };
         eprintln!("\n{what}: done for cluster {}{hosts}", spec.name);
     }
-    report(result, what)
+    report_logged(result, what, &log)
 }
 
 pub fn status(args: HostArgs) -> ExitCode {

@@ -112,11 +112,7 @@ impl Renderer {
 /// The event sink for a command: terminal rendering, or JSON lines.
 pub fn sink(renderer: &Arc<Renderer>, json: bool) -> EventSink {
     if json {
-        Arc::new(|event: Event| {
-            if let Ok(line) = serde_json::to_string(&event) {
-                super::write_stdout(&format!("{line}\n"));
-            }
-        })
+        Arc::new(|event: Event| super::write_stdout(&format!("{}\n", event.json_line())))
     } else {
         let r = renderer.clone();
         Arc::new(move |event| r.handle(event))

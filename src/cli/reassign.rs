@@ -74,15 +74,17 @@ fn run(args: &ReassignArgs, procedure: Procedure, connect: ConnectOptions) -> Ex
             Err(e) => fail(format!("{verb}: {e}")),
         };
     }
+    let log = super::runlog::open(&spec.name, verb);
     let renderer = Renderer::new(args.verbose);
-    let events = sink(&renderer, false);
+    let events = super::runlog::tee(sink(&renderer, false), &log);
     let cancel = Cancel::default();
     let result = rt.block_on(async {
-        cancel_on_ctrl_c(cancel.clone());
+        cancel_on_ctrl_c(cancel.clone(), log.clone());
         reassign::run(&spec, file, &opts, &events, &cancel).await
     });
     renderer.finish();
-    match result {
+    let ending = super::runlog::ending(&result, |e| matches!(e, reassign::ReassignError::Cancelled(_)));
+    let code = match result {
         Ok(report) => {
             let mut out = String::new();
             if report.resumed > 0 {
@@ -105,7 +107,9 @@ fn run(args: &ReassignArgs, procedure: Procedure, connect: ConnectOptions) -> Ex
             ExitCode::SUCCESS
         }
         Err(e) => fail(format!("{verb}: {e}")),
-    }
+    };
+    super::runlog::close(&log, ending);
+    code
 }
 
 /// The dry run's text: each phase, the reassignments (all with `verbose`, else the first 20), and per broker the

@@ -42,7 +42,7 @@ pub fn run(args: SmokeArgs) -> ExitCode {
     let cancel = Cancel::default();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let report = rt.block_on(async {
-        cancel_on_ctrl_c(cancel.clone());
+        cancel_on_ctrl_c(cancel.clone(), None);
         smoke::smoke(&spec, &opts, &events, &cancel).await
     });
     renderer.finish();

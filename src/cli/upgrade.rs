@@ -18,5 +18,5 @@ pub struct UpgradeArgs {
 }
 
 pub fn run(args: UpgradeArgs) -> ExitCode {
-    deploy_or_finalize(args.deploy, args.finalize)
+    deploy_or_finalize(args.deploy, args.finalize, if args.finalize { "upgrade-finalize" } else { "upgrade" })
 }

@@ -93,30 +93,43 @@ fn default_dir_from(xdg_cache_home: Option<OsString>, home: Option<OsString>) ->
 /// `dir` as a private directory of this user: created (with its parents) 0700 when missing; an existing one must
 /// be a real directory (not a symlink) owned by this user, and is narrowed to 0700.
 fn private_dir(dir: &Path) -> Result<(), DownloadError> {
+    ensure_private_dir(dir).map_err(|e| match e {
+        NotPrivate::Io(e) => io_err(dir, e),
+        NotPrivate::Unsafe(why) => DownloadError::UnsafeCacheDir { dir: dir.to_path_buf(), why },
+    })
+}
+
+/// Why a directory cannot serve as a private one of this user.
+#[derive(Debug)]
+pub(crate) enum NotPrivate {
+    Io(std::io::Error),
+    /// It is a symbolic link, not a directory, or another user's.
+    Unsafe(String),
+}
+
+/// The rule of [`private_dir`], for every private per-user directory of the wizard (the cache, run logs).
+pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), NotPrivate> {
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| io_err(dir, e))?;
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(NotPrivate::Io)?;
             // the last component is ours now; make sure of its mode whatever the umask
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| io_err(dir, e))
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(NotPrivate::Io)
         }
-        Err(e) => Err(io_err(dir, e)),
+        Err(e) => Err(NotPrivate::Io(e)),
         Ok(meta) => {
             // SAFETY: geteuid has no preconditions and cannot fail.
             let me = unsafe { libc::geteuid() };
             if !meta.file_type().is_dir() || meta.uid() != me {
-                return Err(DownloadError::UnsafeCacheDir {
-                    dir: dir.to_path_buf(),
-                    why: if meta.file_type().is_symlink() {
-                        "is a symbolic link".into()
-                    } else if !meta.file_type().is_dir() {
-                        "is not a directory".into()
-                    } else {
-                        format!("belongs to another user (uid {})", meta.uid())
-                    },
-                });
+                return Err(NotPrivate::Unsafe(if meta.file_type().is_symlink() {
+                    "is a symbolic link".into()
+                } else if !meta.file_type().is_dir() {
+                    "is not a directory".into()
+                } else {
+                    format!("belongs to another user (uid {})", meta.uid())
+                }));
             }
             if meta.mode() & 0o077 != 0 {
-                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| io_err(dir, e))?;
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(NotPrivate::Io)?;
             }
             Ok(())
         }

@@ -27,6 +27,7 @@ fn interrupted_at_the_first_pass(home: &Path, log: &mut String, project: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(["deploy", "--rotate-ca", "--json", project])
         .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
         .env("XDG_DATA_HOME", home.join("data"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

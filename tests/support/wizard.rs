@@ -1,5 +1,5 @@
 //! The real `kafka-wizard` binary run by an end-to-end test, with its download cache and data directory (the
-//! secrets store) under the test's own `home`.
+//! secrets store) and its run logs under the test's own `home`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -12,6 +12,7 @@ pub fn run_wizard(home: &Path, args: &[&str]) -> (Output, String) {
         .args(args)
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
         .output()
         .expect("run kafka-wizard");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));

@@ -1,0 +1,141 @@
+use super::*;
+use crate::events::{Outcome, Target};
+use crate::transport::Secret;
+use std::os::unix::fs::PermissionsExt;
+
+fn at(seconds: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(1_764_564_415 + seconds).unwrap()
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_state_home_is_xdg_state_home_else_home_and_never_a_temporary_directory() {
+    let some = |s: &str| Some(OsString::from(s));
+    assert_eq!(state_home_from(some("/x/state"), some("/home/u")), Some(PathBuf::from("/x/state")));
+    assert_eq!(state_home_from(some("relative"), some("/home/u")), Some(PathBuf::from("/home/u/.local/state")));
+    assert_eq!(state_home_from(None, some("")), None);
+    assert_eq!(state_home_from(None, None), None);
+}
+
+#[test]
+fn a_project_name_with_slashes_or_dots_stays_one_directory_under_runs() {
+    let runs = Path::new("/s/kafka-wizard/runs");
+    assert_eq!(runs_dir(Path::new("/s"), "peter-kafka.prod"), runs.join("peter-kafka.prod"));
+    for name in ["../../etc", "..", ".", "a/b", "/abs", "", "x\ny"] {
+        let dir = runs_dir(Path::new("/s"), name);
+        assert_eq!(dir.parent(), Some(runs), "{name:?} → {dir:?}");
+        let last = dir.file_name().unwrap().to_str().unwrap();
+        assert!(!last.starts_with('.') && !last.contains('/'), "{name:?} → {last:?}");
+    }
+    assert_eq!(file_name(at(0), "deploy", 1), "20251201T044655.000Z-deploy.jsonl");
+    assert_eq!(file_name(at(0), "upgrade-finalize", 2), "20251201T044655.000Z-upgrade-finalize-2.jsonl");
+}
+
+#[test]
+fn directories_are_created_0700_and_the_log_0600_with_one_json_line_per_event() {
+    let state = tempfile::tempdir().unwrap();
+    let log = RunLog::create(state.path(), "p", "deploy", at(0)).unwrap();
+    log.record(&Event::PhaseFinished { phase: "fetch".into() });
+    log.finish(RunResult::Failed, Some("h1: cannot connect"));
+    for dir in ["kafka-wizard", "kafka-wizard/runs", "kafka-wizard/runs/p"] {
+        assert_eq!(mode(&state.path().join(dir)), 0o700, "{dir}");
+    }
+    assert_eq!(mode(log.path()), 0o600);
+    let text = std::fs::read_to_string(log.path()).unwrap();
+    assert_eq!(
+        text,
+        "{\"event\":\"phase_finished\",\"phase\":\"fetch\"}\n\
+         {\"event\":\"run_finished\",\"verb\":\"deploy\",\"result\":\"failed\",\"error\":\"h1: cannot connect\"}\n"
+    );
+    let again = RunLog::create(state.path(), "p", "deploy", at(0)).unwrap();
+    assert!(again.path().to_str().unwrap().ends_with("-deploy-2.jsonl"), "same millisecond: a second file");
+}
+
+#[test]
+fn rotation_keeps_the_newest_runs_and_deletes_the_older_ones_when_a_run_starts() {
+    let state = tempfile::tempdir().unwrap();
+    let dir = runs_dir(state.path(), "p");
+    let first = RunLog::create(state.path(), "p", "stop", at(0)).unwrap().path().to_path_buf();
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    for i in 1..KEPT_RUNS as i64 + 5 {
+        RunLog::create(state.path(), "p", "start", at(i)).unwrap();
+    }
+    let kept = names(&dir);
+    assert_eq!(kept.len(), KEPT_RUNS + 1, "the newest {KEPT_RUNS} and the file that is no run log");
+    assert!(kept.contains(&"notes.txt".to_string()));
+    assert!(!first.exists());
+    assert_eq!(kept[0], file_name(at(5), "start", 1), "the oldest kept");
+    assert_eq!(kept[KEPT_RUNS - 1], file_name(at(KEPT_RUNS as i64 + 4), "start", 1), "the newest");
+}
+
+#[test]
+fn a_symlinked_runs_dir_is_refused_and_nothing_is_written_through_it() {
+    let state = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(state.path().join("kafka-wizard")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), state.path().join("kafka-wizard/runs")).unwrap();
+    let err = RunLog::create(state.path(), "p", "deploy", at(0)).unwrap_err();
+    assert!(matches!(&err, RunLogError::UnsafeDir { why, .. } if why == "is a symbolic link"), "{err}");
+    assert!(err.to_string().ends_with("kafka-wizard/runs: is a symbolic link"), "{err}");
+    assert!(names(elsewhere.path()).is_empty());
+}
+
+#[test]
+fn a_realistic_run_log_never_holds_a_planted_secret() {
+    let planted = Secret::new("pl4nted-S3cret-value");
+    let state = tempfile::tempdir().unwrap();
+    let log = RunLog::create(state.path(), "secure", "deploy", at(0)).unwrap();
+    let h1 = Target::host("h1");
+    // Where a careless message could mention a secret, it prints as `***` (Secret's Display and Debug).
+    let events = [
+        Event::PhaseStarted { phase: "users".into(), title: "SCRAM users".into(), targets: vec![h1.clone()] },
+        Event::StepStarted { target: h1.clone(), step: "create user app".into() },
+        Event::Log { target: h1.clone(), message: format!("password {planted}") },
+        Event::Warning { target: Target::Wizard, message: format!("{planted:?}") },
+        Event::StepFinished {
+            target: h1.clone(),
+            step: "create user app".into(),
+            outcome: Outcome::Changed { detail: "created".into() },
+        },
+        Event::StepFailed { target: h1, step: "write client.properties".into(), error: format!("{planted}") },
+    ];
+    for event in &events {
+        log.record(event);
+    }
+    log.finish(RunResult::Failed, Some(&format!("login with {planted} refused")));
+    let text = std::fs::read_to_string(log.path()).unwrap();
+    assert_eq!(text.lines().count(), events.len() + 1);
+    assert!(text.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()), "{text}");
+    assert!(!text.contains(planted.expose()), "{text}");
+    assert!(text.contains("***"));
+}
+
+/// Picks the inherent method when `T: Serialize`, else the trait's: whether a type can be serialised.
+struct Probe<T>(std::marker::PhantomData<T>);
+trait NotSerialize {
+    fn serialisable(&self) -> bool {
+        false
+    }
+}
+impl<T> NotSerialize for Probe<T> {}
+impl<T: Serialize> Probe<T> {
+    fn serialisable(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_secret_cannot_be_serialised_so_no_event_field_can_hold_one() {
+    assert!(Probe::<Event>(std::marker::PhantomData).serialisable());
+    assert!(!Probe::<Secret>(std::marker::PhantomData).serialisable());
+}
