@@ -72,7 +72,14 @@ pub fn planted_problems_are_refused_before_anything_is_written(world: &World, p:
     for line in &expected {
         assert!(out.lines().any(|l| l.ends_with(line.as_str())), "missing {line:?} in:\n{out}");
     }
-    let refusal: Vec<&str> = out.lines().skip_while(|l| !l.contains("preflight refused")).collect();
+    // The refusal: its first line and the indented lines after it (the run log's path follows).
+    let refusal: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.contains("preflight refused"))
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || l.starts_with("  "))
+        .map(|(_, l)| l)
+        .collect();
     eprintln!("REFUSAL as printed:\n{}", refusal.join("\n"));
     assert_eq!(refusal.len(), 3, "exactly the two planted problems: {out}");
 
