@@ -2,8 +2,9 @@
 //!
 //! The probe asks for exactly what the operations compare against: OS and init system, Java, the service user,
 //! the installed release and symlink, the SHA-512 of every file the wizard would write, owner/mode of every
-//! directory, free space and KRaft `meta.properties` of the data directories, unit states and listening ports; in
-//! ZooKeeper mode whether a member's data directory has data, and the record of SCRAM users written into ZooKeeper.
+//! directory, KRaft `meta.properties` of the data directories, unit states; in ZooKeeper mode whether a member's
+//! data directory has data, and the record of SCRAM users written into ZooKeeper; and preflight's part (listening
+//! sockets and their owners, free space, kernel settings: `preflight::probe`).
 
 use super::decide::scram_users;
 use super::pending;
@@ -56,15 +57,11 @@ pub struct HostFacts {
     pub file_modes: BTreeMap<String, String>,
     /// `owner:group mode` (mode in octal, e.g. `750`) of each directory; `None` when missing.
     pub dirs: BTreeMap<String, Option<String>>,
-    /// Free KiB on the file system that holds (or will hold) each data directory.
-    pub free_kib: BTreeMap<String, u64>,
     /// `cluster.id` from `meta.properties` in each data directory that has one.
     pub meta_cluster_ids: BTreeMap<String, String>,
     pub units: BTreeMap<String, UnitState>,
     /// Units that owe a restart from an earlier run (`apply::pending`).
     pub pending_restart: BTreeSet<String>,
-    /// TCP ports something listens on.
-    pub listening: Vec<u16>,
     /// ZooKeeper mode with SASL: the SCRAM credentials written into ZooKeeper from this host, per user the digest
     /// of what was written (`apply::decide::scram_users`).
     pub scram_users: BTreeMap<String, String>,
@@ -138,9 +135,6 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
         for dir in &host.data_dirs {
             let d = quote(dir.as_str());
             s.push_str(&format!(
-                "p={d}; while [ ! -e \"$p\" ]; do p=$(dirname \"$p\"); done; echo \"free $(df -Pk \"$p\" | awk 'NR==2{{print $4}}') \"{d}\n"
-            ));
-            s.push_str(&format!(
                 "if [ -f {d}/meta.properties ]; then echo \"meta $(sed -n 's/^cluster.id=//p' {d}/meta.properties | head -n 1) \"{d}; fi\n"
             ));
         }
@@ -163,7 +157,6 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str(&format!("if [ -f {record} ]; then sed 's/^/scram /' {record}; fi\n"));
     s.push_str(&pending::probe_script());
     s.push_str(&super::preflight::probe::probe_script(spec, host));
-    s.push_str("for a in $(ss -Hltn 2>/dev/null | awk '{print $4}'); do echo \"listen ${a##*:}\"; done\n");
     s
 }
 
@@ -206,13 +199,6 @@ pub fn parse_probe(output: &str) -> HostFacts {
                     f.dirs.insert(path.to_string(), state);
                 }
             }
-            "free" => {
-                if let Some((kib, path)) = rest.split_once(' ') {
-                    if let Ok(kib) = kib.parse() {
-                        f.free_kib.insert(path.to_string(), kib);
-                    }
-                }
-            }
             "meta" => {
                 if let Some((id, path)) = rest.split_once(' ') {
                     if !id.is_empty() {
@@ -240,13 +226,6 @@ pub fn parse_probe(output: &str) -> HostFacts {
             "zkdata" => f.zookeeper_data = rest == "yes",
             "pending" => {
                 f.pending_restart.insert(rest.trim().to_string());
-            }
-            "listen" => {
-                if let Ok(port) = rest.parse() {
-                    if !f.listening.contains(&port) {
-                        f.listening.push(port);
-                    }
-                }
             }
             kind => {
                 super::preflight::probe::parse_line(&mut f.preflight, kind, rest);
@@ -284,8 +263,8 @@ mod tests {
     #[test]
     fn a_probe_of_a_bare_host_shows_nothing_installed() {
         let out = "os debian 12\nsystemd yes\njava sh: 1: java: not found\nuser no\ngroup no\nrelease no\n\
-                   file - - - /etc/kafka/server.properties\ndir - - /etc/kafka\nfree 1048576 /data1\n\
-                   unit not-found inactive kafka-server.service\nunit  inactive zookeeper-server.service\nlisten 22\n";
+                   file - - - /etc/kafka/server.properties\ndir - - /etc/kafka\n\
+                   unit not-found inactive kafka-server.service\nunit  inactive zookeeper-server.service\n";
         let f = parse_probe(out);
         assert_eq!(f.os, "debian 12");
         assert!(f.systemd);
@@ -295,9 +274,7 @@ mod tests {
         assert!(f.file_modes.is_empty());
         assert_eq!(f.dirs["/etc/kafka"], None);
         assert!(f.pending_restart.is_empty());
-        assert_eq!(f.free_kib["/data1"], 1048576);
         assert!(!f.units["kafka-server.service"].is_active());
-        assert_eq!(f.listening, vec![22]);
     }
 
     #[test]
@@ -307,7 +284,7 @@ mod tests {
             "java openjdk version \"17.0.15\" 2025-04-15\nuser yes\nlink /opt/kafka_2.13-4.1.1\nrelease yes\n\
              file {sum} root:kafka 640 /etc/kafka/my server.properties\ndir kafka:kafka 750 /data 1\n\
              meta q2nNPvlTSGmhSmxqXwJ5Ag /data1\nunit enabled active kafka-server.service\n\
-             reload yes kafka-server.service\npending kafka-server.service\nlisten 9092\nlisten 9092\n"
+             reload yes kafka-server.service\npending kafka-server.service\n"
         );
         let f = parse_probe(&out);
         assert_eq!(f.java_major, Some(17));
@@ -319,7 +296,6 @@ mod tests {
         assert!(f.units["kafka-server.service"].is_active() && f.units["kafka-server.service"].is_enabled());
         assert!(f.units["kafka-server.service"].needs_daemon_reload);
         assert!(f.owes_restart(Service::Kafka) && !f.owes_restart(Service::Zookeeper));
-        assert_eq!(f.listening, vec![9092]);
         assert!(f.scram_users.is_empty() && !f.zookeeper_data);
     }
 
