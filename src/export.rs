@@ -201,6 +201,8 @@ fn index(spec: &ClusterSpec, hosts: &[render::HostFiles], plan: &Plan) -> String
                         .steps
                         .iter()
                         .map(|step| (step.title(), plan::manual_commands(spec, step, &host.host)))
+                        // a step with nothing to do by hand (an interrupted run's leftovers) is not listed
+                        .filter(|(_, commands)| !commands.is_empty())
                         .collect();
                     block(&format!("On {}", host.host), steps);
                 }

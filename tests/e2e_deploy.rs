@@ -1016,6 +1016,44 @@ fn ctrl_c_stops_a_deploy_between_steps_and_a_rerun_converges() {
         assert_eq!(unit_active(&world, &h.name, "kafka-server"), "inactive", "nothing was started");
     }
     mirror.clear_faults();
-    ok(wizard(&["deploy", p]));
+    what_an_interrupted_run_left_is_removed_by_the_next(&world, p);
     assert_eq!(status_json(p)["healthy"], true);
+}
+
+/// What a run cut off on h1 would leave (a run killed or its SSH connection dropped cannot clean up behind itself):
+/// an uploaded tarball never unpacked, a half-unpacked release, a temporary file beside a configuration — made
+/// stale (untouched for an hour) — and a fresh temporary file of a run that could still be going on. `--dry-run`
+/// names the stale ones and removes nothing; the deploy removes them (their size in its row) and keeps the fresh one.
+fn what_an_interrupted_run_left_is_removed_by_the_next(world: &World, p: &str) {
+    let upload = format!("/opt/.kafka_2.13-{}.tgz.upload", world::KAFKA_4);
+    let stale = [upload.as_str(), "/opt/.unpack.Ab12Cd", "/etc/kafka/.server.properties.kw-Zz9Yy8"];
+    let fresh = "/etc/kafka/.server.properties.kw-Fr3sh0";
+    world.ssh_ok(
+        "h1",
+        "root",
+        &format!(
+            "set -e; mkdir -p /etc/kafka /opt/.unpack.Ab12Cd/kafka_2.13/bin; head -c 20971520 /dev/zero > {upload}; \
+             echo partial > {}; touch -d '-1 hour' {} {} {}; echo being-written > {fresh}",
+            stale[2], stale[0], stale[1], stale[2]
+        ),
+    );
+    let listing = |world: &World| {
+        world.ssh_ok("h1", "root", "find /opt /etc/kafka -mindepth 1 -maxdepth 1 -name '.*' -printf '%f\\n' | sort")
+    };
+    let before = listing(world);
+    let dry = ok(wizard(&["deploy", p, "--dry-run"]));
+    for path in stale {
+        assert!(text(&dry).contains(path), "the dry run names {path}: {}", text(&dry));
+    }
+    assert!(!text(&dry).contains(fresh), "a fresh temporary file is not a leftover: {}", text(&dry));
+    assert_eq!(listing(world), before, "a dry run removes nothing");
+
+    let out = ok(wizard(&["deploy", p]));
+    let row = text(&out).lines().find(|l| l.contains("removed what an interrupted run left")).map(str::to_string);
+    eprintln!("MEASURE leftovers of an interrupted run on h1: {row:?}");
+    let row = row.unwrap_or_else(|| panic!("the deploy removes the leftovers: {}", text(&out)));
+    assert!(row.contains("20.0 MiB") || row.contains("20.1 MiB"), "{row}");
+    let left = listing(world);
+    assert_eq!(left.trim(), ".server.properties.kw-Fr3sh0", "only the fresh temporary file stays");
+    world.ssh_ok("h1", "root", &format!("rm -f {fresh}"));
 }

@@ -19,7 +19,8 @@ pub fn backup_dir_of(path: &str) -> String {
     format!("{BACKUP_DIR}/{}", path.trim_start_matches('/'))
 }
 
-/// Copies `path` (when it exists) to a new `<backup dir>/<UTC time to the nanosecond>` (a `-001` … suffix in the
+/// Copies `path` (when it exists and is not a symbolic link — the wizard writes files, never links, so a link is
+/// not its copy to keep, and root reading through one would copy what it points at) to a new `<backup dir>/<UTC time to the nanosecond>` (a `-001` … suffix in the
 /// unlikely case that name is taken),
 /// removes all but the newest [`KEEP_BACKUPS`] copies, and prints the copy's path. Run as root, before the write,
 /// in the same command ([`crate::transport::Transport::write_file_after`]); it fails (and so stops the write) when
@@ -32,7 +33,7 @@ pub fn keep_script(path: &str) -> String {
          umask 077\n\
          f={file}\n\
          d={dir}\n\
-         if [ -f \"$f\" ]; then\n\
+         if [ -f \"$f\" ] && [ ! -L \"$f\" ]; then\n\
          mkdir -p \"$d\"\n\
          chown root:root {root} && chmod 0700 {root}\n\
          last=$(ls -1 \"$d\" | LC_ALL=C sort | tail -n 1)\n\
@@ -144,6 +145,18 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("backups");
         assert_eq!(keep(&root, &tmp.path().join("new.properties").display().to_string()), "");
+        assert!(!root.exists());
+    }
+
+    #[test]
+    fn a_symbolic_link_at_the_path_is_not_followed_into_a_backup() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("backups");
+        let secret = tmp.path().join("secret");
+        std::fs::write(&secret, "not the wizard's\n").unwrap();
+        let link = tmp.path().join("myid");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        assert_eq!(keep(&root, &link.display().to_string()), "");
         assert!(!root.exists());
     }
 }

@@ -3,7 +3,8 @@
 //! The probe asks for exactly what the operations compare against: OS and init system, Java, the service user,
 //! the installed release and symlink, the SHA-512 of every file the wizard would write, owner/mode of every
 //! directory, KRaft `meta.properties` of the data directories, unit states; in ZooKeeper mode whether a member's
-//! data directory has data, and the record of SCRAM users written into ZooKeeper; and preflight's part (listening
+//! data directory has data, the record of SCRAM users written into ZooKeeper, what an interrupted run left
+//! (`apply::leftovers`); and preflight's part (listening
 //! sockets and their owners, free space, kernel settings: `preflight::probe`).
 
 use super::decide::scram_users;
@@ -67,6 +68,8 @@ pub struct HostFacts {
     pub scram_users: BTreeMap<String, String>,
     /// An ensemble member's data directory holds ZooKeeper data (`version-2`): it has run.
     pub zookeeper_data: bool,
+    /// Temporary names an interrupted run left (`apply::leftovers`).
+    pub leftovers: Vec<super::leftovers::Leftover>,
     /// What preflight judges: listeners and their owners, free space, kernel settings (`apply::preflight`).
     pub preflight: super::preflight::probe::PreflightFacts,
 }
@@ -156,6 +159,7 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     let record = quote(scram_users::RECORD);
     s.push_str(&format!("if [ -f {record} ]; then sed 's/^/scram /' {record}; fi\n"));
     s.push_str(&pending::probe_script());
+    s.push_str(&super::leftovers::probe_script(spec, host));
     s.push_str(&super::preflight::probe::probe_script(spec, host));
     s
 }
@@ -227,6 +231,7 @@ pub fn parse_probe(output: &str) -> HostFacts {
             "pending" => {
                 f.pending_restart.insert(rest.trim().to_string());
             }
+            "leftover" => f.leftovers.extend(super::leftovers::parse_line(rest)),
             kind => {
                 super::preflight::probe::parse_line(&mut f.preflight, kind, rest);
             }

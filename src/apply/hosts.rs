@@ -10,8 +10,9 @@ use super::options::{ApplyError, Cancel, Failure};
 use crate::events::{Event, EventSink, Outcome, Target};
 use crate::plan::{HostStep, Limit};
 use crate::project::spec::ClusterSpec;
-use crate::render::Service;
+use crate::render::{Owner, Service};
 use crate::shell::quote;
+use crate::transport::scripts::Privilege;
 use crate::transport::Transport;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -174,11 +175,18 @@ fn run_action(
         }
         Action::Write { path, content, mode, owner, keep_old } => {
             let first = if *keep_old { backup::keep_script(path) } else { String::new() };
-            let printed = t.write_file_after(&first, path, content.as_bytes(), *mode).map_err(|e| e.to_string())?;
+            // a file the service account owns sits in a directory it owns: written by that account, never by root
+            let as_service = *owner == Owner::Service && t.privilege() != Privilege::User;
+            let printed = match as_service {
+                true => t.write_file_as(&first, path, content.as_bytes(), *mode, &spec.kafka.user),
+                false => t.write_file_after(&first, path, content.as_bytes(), *mode),
+            }
+            .map_err(|e| e.to_string())?;
             let kept = printed.lines().last().map(str::to_string).filter(|_| *keep_old);
             run.backups.extend(kept.clone());
             match owner {
-                crate::render::Owner::Root => Ok(kept),
+                Owner::Root => Ok(kept),
+                Owner::Service if as_service => Ok(kept),
                 owner => exec_checked(
                     t.as_ref(),
                     &format!("chown {} {}", quote(&owner.chown_spec(&spec.kafka.user)), quote(path)),

@@ -20,6 +20,7 @@ pub mod decide;
 mod deploy;
 pub mod facts;
 mod hosts;
+mod leftovers;
 pub mod operate;
 mod options;
 pub mod pending;

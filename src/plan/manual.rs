@@ -141,6 +141,8 @@ pub fn acl_commands(spec: &ClusterSpec, acls: &ReconcileAcls) -> Vec<String> {
 pub fn manual_commands(spec: &ClusterSpec, step: &HostStep, host: &str) -> Vec<String> {
     let user = &spec.kafka.user;
     match step {
+        // nothing the wizard left: a host installed by hand has no wizard run to recover from
+        HostStep::RemoveLeftovers { .. } => Vec::new(),
         HostStep::CheckJava { min } => vec![format!("java -version   # needs Java {min} or newer")],
         HostStep::CreateServiceUser { user } => vec![
             format!("getent group {u} >/dev/null || groupadd --system {u}", u = shell::quote(user)),

@@ -10,6 +10,7 @@
 //! `plan()` does no I/O and reads no clock.
 
 pub mod argfile;
+pub mod leftovers;
 pub mod limit;
 mod manual;
 pub mod roll;
@@ -306,6 +307,11 @@ pub struct Directory {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum HostStep {
+    /// Remove what an interrupted run left in `dirs` (and in the SSH user's home): temporary names untouched for
+    /// [`leftovers::STALE_MINUTES`] minutes (`plan::leftovers`).
+    RemoveLeftovers {
+        dirs: Vec<String>,
+    },
     /// Java on the host meets the release's requirement.
     CheckJava {
         min: u16,
@@ -352,6 +358,9 @@ impl HostStep {
     /// One line for people.
     pub fn title(&self) -> String {
         match self {
+            HostStep::RemoveLeftovers { dirs } => {
+                format!("remove what an interrupted run left in {} and the SSH user's home", dirs.join(", "))
+            }
             HostStep::CheckJava { min } => format!("check Java {min} or newer is installed"),
             HostStep::CreateServiceUser { user } => format!("create service user {user}"),
             HostStep::CreateDirectories { dirs } => {
@@ -394,6 +403,7 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
     };
     phases.push(on_hosts(PhaseKind::Prepare, "Check Java, create the service user and directories", &|h| {
         vec![
+            HostStep::RemoveLeftovers { dirs: leftovers::dirs(spec, h) },
             HostStep::CheckJava { min: release.java.min },
             HostStep::CreateServiceUser { user: spec.kafka.user.clone() },
             HostStep::CreateDirectories { dirs: directories(spec, h) },

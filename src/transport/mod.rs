@@ -192,6 +192,18 @@ pub trait Transport: Send + Sync {
         staging::write_file_after(self, first, remote, content, mode)
     }
 
+    /// [`Transport::write_file_after`], the file written as the service account `user` (`scripts::write_as_script`).
+    fn write_file_as(
+        &self,
+        first: &str,
+        remote: &str,
+        content: &[u8],
+        mode: u32,
+        user: &str,
+    ) -> Result<String, TransportError> {
+        staging::write_file_as(self, first, remote, content, mode, user)
+    }
+
     /// Reads `remote`; `Ok(None)` when it does not exist.
     fn read_file(&self, remote: &str) -> Result<Option<Vec<u8>>, TransportError> {
         staging::read_file(self, remote)

@@ -66,7 +66,12 @@ pub fn parent(remote: &str) -> &str {
 fn temp_template(remote: &str) -> String {
     let (dir, name) = split(remote);
     let dir = if dir == "/" { "" } else { dir };
-    format!("{dir}/.{name}.kw-XXXXXX")
+    format!("{dir}/.{name}{}XXXXXX", crate::plan::leftovers::TEMP_MARK)
+}
+
+/// The last component of `remote`.
+pub fn file_name(remote: &str) -> &str {
+    split(remote).1
 }
 
 /// A temporary name beside `remote` with the random `tag`: `<dir>/.<name>.kw-<tag>`.
@@ -131,6 +136,14 @@ pub fn write_script(remote: &str, mode: u32, privilege: Privilege) -> String {
         quote(&temp_template(remote)),
         finish("\"$t\"", remote, mode, privilege)
     )
+}
+
+/// Writes stdin to `remote` with `mode` as the service account `user` (through `runuser`, run as root): for a file
+/// inside a directory that account owns, where root would work through a path it controls (it could swap the
+/// temporary file or the target for a link to, say, `/etc/shadow` between root's steps). The file ends up owned by
+/// `user` and its group, atomically as [`write_script`].
+pub fn write_as_script(user: &str, remote: &str, mode: u32) -> String {
+    format!("runuser -u {} -- sh -c {}", quote(user), quote(&write_script(remote, mode, Privilege::User)))
 }
 
 /// `first`, then `script`, as one script: `first` runs in a subshell (its `set -e`, `umask` and variables stay
@@ -274,6 +287,32 @@ mod tests {
         // a directory is not "missing": cat fails with its own message
         let (status, _, err) = sh(&read_script(&dir.path().display().to_string()), b"");
         assert!(status != 0 && !is_missing(status, err.as_bytes()), "{status} {err}");
+    }
+
+    #[test]
+    fn a_file_written_as_the_service_account_is_its_own_with_the_mode_and_replaces_a_planted_link() {
+        if !Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false) {
+            eprintln!("skipped: runuser needs root");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let owned = dir.path().join("zookeeper");
+        std::fs::create_dir(&owned).unwrap();
+        assert!(Command::new("chown").args(["nobody", &owned.display().to_string()]).status().unwrap().success());
+        let outside = dir.path().join("shadow");
+        std::fs::write(&outside, "root's\n").unwrap();
+        let path = owned.join("myid");
+        std::os::unix::fs::symlink(&outside, &path).unwrap();
+        let (status, _, err) = sh(&write_as_script("nobody", &path.display().to_string(), 0o644), b"3\n");
+        assert_eq!(status, 0, "{err}");
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        assert!(meta.is_file(), "the link was replaced by a file");
+        assert_eq!((meta.permissions().mode() & 0o777, std::fs::read_to_string(&path).unwrap()), (0o644, "3\n".into()));
+        let nobody = String::from_utf8(Command::new("id").args(["-u", "nobody"]).output().unwrap().stdout).unwrap();
+        assert_eq!(meta.uid().to_string(), nobody.trim());
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "root's\n", "what the link pointed at is untouched");
+        assert_eq!(std::fs::metadata(&outside).unwrap().uid(), 0);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use super::scripts::{self, Privilege};
 use super::{ExecOutput, Transport, TransportError};
+use crate::plan::leftovers::UPLOAD_PREFIX;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -53,12 +54,34 @@ pub(super) fn write_file_after<T: Transport + ?Sized>(
     mode: u32,
 ) -> Result<String, TransportError> {
     let action = format!("writing {remote}");
-    scripts::check_remote_path(remote).map_err(|e| TransportError::io(transport.host(), &action, e))?;
-    let mut script = scripts::write_script(remote, mode, transport.privilege());
-    if !first.is_empty() {
-        script = scripts::after(first, &script);
-    }
-    exec_ok(transport, &action, &script, Some(content)).map(|out| out.stdout_text())
+    let script = scripts::write_script(remote, mode, transport.privilege());
+    write_with(transport, &action, first, remote, &script, content)
+}
+
+/// [`Transport::write_file_as`] for every transport.
+pub(super) fn write_file_as<T: Transport + ?Sized>(
+    transport: &T,
+    first: &str,
+    remote: &str,
+    content: &[u8],
+    mode: u32,
+    user: &str,
+) -> Result<String, TransportError> {
+    let action = format!("writing {remote} as {user}");
+    write_with(transport, &action, first, remote, &scripts::write_as_script(user, remote, mode), content)
+}
+
+fn write_with<T: Transport + ?Sized>(
+    transport: &T,
+    action: &str,
+    first: &str,
+    remote: &str,
+    script: &str,
+    content: &[u8],
+) -> Result<String, TransportError> {
+    scripts::check_remote_path(remote).map_err(|e| TransportError::io(transport.host(), action, e))?;
+    let script = if first.is_empty() { script.to_string() } else { scripts::after(first, script) };
+    exec_ok(transport, action, &script, Some(content)).map(|out| out.stdout_text())
 }
 
 /// [`Transport::read_file`] for every transport: [`scripts::read_script`], a missing file told apart.
@@ -84,7 +107,7 @@ pub(super) fn upload<T: Stage>(
     let total = file.metadata().map_err(|e| TransportError::io(host, &read_action, e))?.len();
     let tag = random_tag();
     let tmp = match transport.privilege() {
-        Privilege::Sudo => format!("{}/.kw-upload-{tag}", transport.staging_dir()?.trim_end_matches('/')),
+        Privilege::Sudo => format!("{}/{UPLOAD_PREFIX}{tag}", transport.staging_dir()?.trim_end_matches('/')),
         Privilege::Root | Privilege::User => scripts::temp_beside(remote, &tag),
     };
 

@@ -3,6 +3,7 @@
 //! make every decision here, the same way: [`decide`] for host steps (noting in the [`Context`] what a change will
 //! touch), [`decide_start`] for a start phase, [`fetch_needed`] for the download.
 
+mod directories;
 pub mod rotate_ca;
 pub mod scram_users;
 
@@ -10,7 +11,7 @@ use super::backup;
 use super::facts::HostFacts;
 use super::pending;
 use crate::plan::argfile;
-use crate::plan::{Directory, HostStep};
+use crate::plan::HostStep;
 use crate::project::spec::{ClusterSpec, HostSpec};
 use crate::render::{self, Owner, Service};
 use crate::security::store::SecretMaterial;
@@ -168,6 +169,7 @@ pub fn fetch_needed<'a>(mut facts: impl Iterator<Item = &'a HostFacts>) -> bool 
 fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &HostFacts, ctx: &Context) -> Decision {
     let k = &spec.kafka;
     match step {
+        HostStep::RemoveLeftovers { .. } => super::leftovers::decide(&facts.leftovers),
         HostStep::CheckJava { min } => match (facts.java_major, &facts.java) {
             (Some(v), Some(line)) if v >= *min => Decision::Unchanged { reason: format!("Java {v} found ({line})") },
             _ if ctx.install_java && k.java_home.is_none() => {
@@ -197,32 +199,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             }
         }
         HostStep::CreateDirectories { dirs } => {
-            let wanted = |d: &Directory| format!("{} {:o}", d.owner.chown_spec(&k.user), d.mode);
-            let missing: Vec<&Directory> = dirs
-                .iter()
-                .filter(|d| match facts.dirs.get(d.path.as_str()).cloned().flatten() {
-                    None => true,
-                    Some(_) if !d.managed => false,
-                    Some(state) => state != wanted(d),
-                })
-                .collect();
-            if missing.is_empty() {
-                return Decision::Unchanged { reason: "all directories exist with the right owner and mode".into() };
-            }
-            let script = missing
-                .iter()
-                .map(|d| {
-                    if d.managed {
-                        let (u, g) = d.owner.user_group(&k.user);
-                        shell::join(&["install", "-d", "-m", &format!("{:04o}", d.mode), "-o", u, "-g", g, d.path.as_str()])
-                    } else {
-                        shell::join(&["mkdir", "-p", d.path.as_str()])
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            let names: Vec<&str> = missing.iter().map(|d| d.path.as_str()).collect();
-            Decision::Change { detail: format!("prepared {}", names.join(", ")), actions: vec![Action::Run { script }] }
+            directories::decide(dirs, &k.user, |path| facts.dirs.get(path).cloned().flatten())
         }
         HostStep::InstallRelease { tarball, versioned_dir, link } => {
             let linked = facts.link_target.as_deref() == Some(versioned_dir.as_str());
@@ -247,14 +224,15 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                 return Decision::Refuse { message: "internal: the release tarball was not fetched".into() };
             };
             let install_dir = k.install_dir.as_str();
-            let remote = format!("{install_dir}/.{tarball}.upload");
+            let remote = crate::plan::leftovers::uploaded_tarball(install_dir, tarball);
             let top = k.release.dist_dir_name(&k.scala);
             let script = format!(
                 "set -e\n\
                  r={r}\n\
                  trap 'rm -f \"$r\"; rm -rf \"${{u:-}}\"' EXIT\n\
+                 trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n\
                  if [ \"$(sha512sum < \"$r\" | cut -c1-128)\" != {sum} ]; then echo \"uploaded tarball does not match SHA-512 {sum}\" >&2; exit 1; fi\n\
-                 u=$(mktemp -d {install}/.unpack.XXXXXX)\n\
+                 u=$(mktemp -d {install}/{unpack}XXXXXX)\n\
                  tar -xzf \"$r\" -C \"$u\" --no-same-owner\n\
                  test -f \"$u\"/{top}/bin/kafka-server-start.sh || {{ echo \"the tarball has no {top}/bin/kafka-server-start.sh\" >&2; exit 1; }}\n\
                  rm -rf {versioned}\n\
@@ -263,6 +241,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                 r = quote(&remote),
                 sum = quote(sha512),
                 install = quote(install_dir),
+                unpack = crate::plan::leftovers::UNPACK_PREFIX,
                 top = quote(&top),
                 versioned = quote(versioned_dir.as_str()),
             );
@@ -291,7 +270,18 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                 return match facts.file_modes.get(path) {
                     Some(is) if *is != want => Decision::Change {
                         detail: format!("content is up to date; repaired owner and mode ({is} → {want})"),
-                        actions: vec![Action::Run { script: repair_script(path, &owner.chown_spec(&k.user), *mode) }],
+                        actions: vec![match owner {
+                            // in the service account's directory: written again by that account (root does not
+                            // chown there), which gives it the account's owner and the mode
+                            Owner::Service => Action::Write {
+                                path: path.clone(),
+                                content: file.content,
+                                mode: *mode,
+                                owner: *owner,
+                                keep_old: false,
+                            },
+                            _ => Action::Run { script: repair_script(path, &owner.chown_spec(&k.user), *mode) },
+                        }],
                     },
                     _ => Decision::Unchanged { reason: "content is up to date".into() },
                 };

@@ -1,0 +1,146 @@
+//! The sweep of an interrupted run's leftovers (`plan::leftovers` names them): its part of the facts probe (the same
+//! round trip), the parser of that part, and the decision of `HostStep::RemoveLeftovers` — which removes only what is
+//! still stale when it runs, so a run that started in between keeps its files.
+
+use super::decide::{Action, Decision};
+use crate::plan::leftovers::{self, STALE_MINUTES, UPLOAD_PREFIX};
+use crate::project::spec::{ClusterSpec, HostSpec};
+use crate::shell::quote;
+use serde::Serialize;
+
+/// A temporary name an interrupted run left, and its size.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Leftover {
+    pub path: String,
+    pub kib: u64,
+}
+
+/// The probe's lines `leftover <KiB>\t<path>`: every stale temporary name in the host's swept directories, and the
+/// uploads a sudo user's session left in that user's home (`$SUDO_USER`, set by sudo). Read-only.
+pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
+    let tests: Vec<String> = leftovers::name_tests().iter().map(|t| format!("-name {}", quote(t))).collect::<Vec<_>>();
+    let dirs: Vec<String> = leftovers::dirs(spec, host).iter().map(|d| quote(d).into_owned()).collect();
+    format!(
+        "find {dirs} -mindepth 1 -maxdepth 1 \\( {tests} \\) -mmin +{STALE_MINUTES} -exec du -sk -- {{}} + 2>/dev/null | sed 's/^/leftover /'\n\
+         if [ -n \"${{SUDO_USER:-}}\" ] && h=$(getent passwd \"$SUDO_USER\" | cut -d: -f6) && [ -d \"$h\" ]; then \
+         find \"$h\" -mindepth 1 -maxdepth 1 -name {upload} -mmin +{STALE_MINUTES} -exec du -sk -- {{}} + 2>/dev/null | sed 's/^/leftover /'; fi\n",
+        dirs = dirs.join(" "),
+        tests = tests.join(" -o "),
+        upload = quote(&format!("{UPLOAD_PREFIX}*")),
+    )
+}
+
+/// One probe line's rest (after `leftover `): `<KiB>\t<path>`.
+pub fn parse_line(rest: &str) -> Option<Leftover> {
+    let (kib, path) = rest.split_once('\t')?;
+    Some(Leftover { path: path.to_string(), kib: kib.trim().parse().ok()? })
+}
+
+/// `HostStep::RemoveLeftovers`: nothing to do, or remove what the probe found (each only if it is still stale).
+pub fn decide(found: &[Leftover]) -> Decision {
+    if found.is_empty() {
+        return Decision::Unchanged { reason: "nothing left by an interrupted run".into() };
+    }
+    let kib: u64 = found.iter().map(|l| l.kib).sum();
+    let names: Vec<&str> = found.iter().map(|l| l.path.as_str()).collect();
+    Decision::Change {
+        detail: format!("removed what an interrupted run left ({}): {}", size(kib), names.join(", ")),
+        actions: vec![Action::Run { script: remove_script(found) }],
+    }
+}
+
+/// Removes each leftover that is still untouched for [`STALE_MINUTES`] (`rm -rf` never follows a symbolic link).
+fn remove_script(found: &[Leftover]) -> String {
+    found
+        .iter()
+        .map(|l| format!("find {} -maxdepth 0 -mmin +{STALE_MINUTES} -exec rm -rf -- {{}} +", quote(&l.path)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn size(kib: u64) -> String {
+    match kib {
+        k if k >= 1024 * 1024 => format!("{:.1} GiB", k as f64 / (1024.0 * 1024.0)),
+        k if k >= 1024 => format!("{:.1} MiB", k as f64 / 1024.0),
+        k => format!("{k} KiB"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn spec_with_install_dir(dir: &std::path::Path) -> ClusterSpec {
+        let text = include_str!("../../tests/fixtures/zookeeper-secure.toml");
+        let mut project = crate::project::parse(text).unwrap();
+        project.kafka.install_dir = Some(dir.display().to_string());
+        crate::project::validate(&project).spec.unwrap()
+    }
+
+    fn age(path: &std::path::Path, minutes: u64) {
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(minutes * 60);
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .or_else(|_| std::fs::File::open(path))
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+
+    fn probe(script: &str) -> Vec<Leftover> {
+        let out = Command::new("sh").arg("-c").arg(script).env_remove("SUDO_USER").output().unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("leftover ").and_then(parse_line))
+            .collect()
+    }
+
+    #[test]
+    fn stale_temporary_names_are_found_and_removed_while_fresh_ones_and_kept_files_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = spec_with_install_dir(dir.path());
+        let stale_upload = dir.path().join(".kafka_2.13-3.9.1.tgz.upload");
+        let stale_temp = dir.path().join("..kafka_2.13-3.9.1.tgz.upload.kw-0123456789abcdef");
+        let stale_unpack = dir.path().join(".unpack.Ab12Cd");
+        let fresh_temp = dir.path().join("..kafka_2.13-3.9.1.tgz.upload.kw-fedcba9876543210");
+        let kept = dir.path().join("kafka_2.13-3.9.1");
+        std::fs::write(&stale_upload, vec![0u8; 300 * 1024]).unwrap();
+        std::fs::write(&stale_temp, b"partial").unwrap();
+        std::fs::create_dir_all(stale_unpack.join("kafka_2.13-3.9.1/bin")).unwrap();
+        std::fs::write(&fresh_temp, b"being written").unwrap();
+        std::fs::create_dir(&kept).unwrap();
+        for p in [&stale_upload, &stale_temp, &stale_unpack, &kept] {
+            age(p, 45);
+        }
+
+        let host = &spec.hosts[0];
+        let mut found = probe(&probe_script(&spec, host));
+        found.sort_by(|a, b| a.path.cmp(&b.path));
+        let paths: Vec<&str> = found.iter().map(|l| l.path.as_str()).collect();
+        let want = [&stale_temp, &stale_upload, &stale_unpack].map(|p| p.display().to_string());
+        assert_eq!(paths, want.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(found.iter().find(|l| l.path.ends_with(".upload")).unwrap().kib >= 300);
+
+        let Decision::Change { detail, actions } = decide(&found) else { panic!("leftovers are removed") };
+        assert!(detail.starts_with("removed what an interrupted run left ("), "{detail}");
+        let [Action::Run { script }] = &actions[..] else { panic!("{actions:?}") };
+        // a leftover touched again since the probe (a run started in between) is kept
+        std::fs::write(&stale_temp, b"written again").unwrap();
+        let status = Command::new("sh").arg("-c").arg(script).status().unwrap();
+        assert!(status.success());
+        assert!(!stale_upload.exists() && !stale_unpack.exists());
+        assert!(stale_temp.exists() && fresh_temp.exists() && kept.exists());
+        assert!(probe(&probe_script(&spec, host)).is_empty());
+        assert_eq!(decide(&[]), Decision::Unchanged { reason: "nothing left by an interrupted run".into() });
+    }
+
+    #[test]
+    fn sizes_read_in_the_unit_that_fits() {
+        assert_eq!(size(12), "12 KiB");
+        assert_eq!(size(120 * 1024 + 512), "120.5 MiB");
+        assert_eq!(size(3 * 1024 * 1024), "3.0 GiB");
+    }
+}
