@@ -215,6 +215,9 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     // Runs as the service user, not root; config outside the install dir.
     let user = world.ssh_ok("h4", "root", "ps -o user= -p $(systemctl show -p MainPID --value kafka-server)");
     assert_eq!(user.trim(), "kafka");
+    // myid is written by the service account itself, inside its own data directory (root does not work there)
+    let myid = world.ssh_ok("h1", "root", "stat -c '%U:%G %a' /var/lib/zookeeper/myid; cat /var/lib/zookeeper/myid");
+    assert_eq!(myid, "kafka:kafka 644\n1\n");
     assert!(world
         .ssh_ok("h4", "root", "readlink /opt/kafka")
         .trim()
@@ -1049,7 +1052,7 @@ fn what_an_interrupted_run_left_is_removed_by_the_next(world: &World, p: &str) {
     assert_eq!(listing(world), before, "a dry run removes nothing");
 
     let out = ok(wizard(&["deploy", p]));
-    let row = text(&out).lines().find(|l| l.contains("removed what an interrupted run left")).map(str::to_string);
+    let row = text(&out).lines().find(|l| l.contains("removed 3 leftovers (")).map(str::to_string);
     eprintln!("MEASURE leftovers of an interrupted run on h1: {row:?}");
     let row = row.unwrap_or_else(|| panic!("the deploy removes the leftovers: {}", text(&out)));
     assert!(row.contains("20.0 MiB") || row.contains("20.1 MiB"), "{row}");
