@@ -86,6 +86,10 @@ pub struct ZkStatus {
     pub mode: ZkMode,
     /// `3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c` (build date dropped); empty when not serving.
     pub version: String,
+    /// The average request latency (`Latency min/avg/max`), in microseconds; None when not told.
+    pub latency_avg_us: Option<u64>,
+    /// Requests queued and not yet answered (`Outstanding`); None when not told.
+    pub outstanding: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,7 +105,12 @@ pub enum SrvrParseError {
 /// Parses the answer to the `srvr` four-letter word (docs/facts/kafka.md §5).
 pub fn parse_srvr(text: &str) -> Result<ZkStatus, SrvrParseError> {
     if text.contains("not currently serving requests") {
-        return Ok(ZkStatus { mode: ZkMode::NotServing, version: String::new() });
+        return Ok(ZkStatus {
+            mode: ZkMode::NotServing,
+            version: String::new(),
+            latency_avg_us: None,
+            outstanding: None,
+        });
     }
     if text.contains("not in the whitelist") || text.contains("not executed") {
         return Err(SrvrParseError::NotWhitelisted);
@@ -118,7 +127,11 @@ pub fn parse_srvr(text: &str) -> Result<ZkStatus, SrvrParseError> {
         "read-only" => ZkMode::ReadOnly,
         other => return Err(SrvrParseError::UnknownMode(other.to_string())),
     };
-    Ok(ZkStatus { mode, version })
+    let latency_avg_us = field("Latency min/avg/max:")
+        .and_then(|v| v.split('/').nth(1).and_then(|avg| avg.trim().parse::<f64>().ok()))
+        .map(|ms| (ms * 1000.0).round() as u64);
+    let outstanding = field("Outstanding:").and_then(|v| v.parse().ok());
+    Ok(ZkStatus { mode, version, latency_avg_us, outstanding })
 }
 
 /// `srvr` four-letter word over TCP.

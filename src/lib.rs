@@ -9,6 +9,7 @@ pub mod download;
 pub mod events;
 pub mod export;
 pub mod health;
+pub mod overview;
 pub mod plan;
 pub mod project;
 pub mod reassign;

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Start(a) => cli::operate::operate(cli::operate::Verb::Start, a),
         cli::Command::Stop(a) => cli::operate::operate(cli::operate::Verb::Stop, a),
         cli::Command::Restart(a) => cli::operate::operate(cli::operate::Verb::Restart { force: a.force }, a.hosts),
-        cli::Command::Status(a) => cli::operate::status(a),
+        cli::Command::Status(a) => cli::status::status(a),
         cli::Command::ClientConfig(a) => cli::client_config::run(a),
         cli::Command::Smoke(a) => cli::smoke::run(a),
         cli::Command::Upgrade(a) => cli::upgrade::run(a),

@@ -216,6 +216,8 @@ async fn kraft_single_node(version: &str) {
     let via_controller = kraft_quorum(&controller, PROBE_TIMEOUT).await.unwrap();
     assert_eq!((via_controller.leader_id, via_controller.voters.clone()), (1, vec![1]), "{via_controller:?}");
 
+    log_dirs_are_described_with_their_file_system(&broker, &s.path("data")).await;
+
     // a controller listener serves no Metadata: a clear protocol error, not a hang
     let err = kafka_metadata(&controller, PROBE_TIMEOUT).await.unwrap_err();
     assert!(err.to_string().contains(&controller) && err.to_string().contains("Metadata"), "{err}");
@@ -298,8 +300,26 @@ transaction.state.log.min.isr=1
     // a ZooKeeper-mode broker has no KRaft quorum: a clear error naming the address
     let err = kraft_quorum(&broker, PROBE_TIMEOUT).await.unwrap_err();
     assert!(err.to_string().contains(&broker), "{err}");
-    // srvr still says standalone with the broker connected
-    assert_eq!(zookeeper_srvr(&zk, PROBE_TIMEOUT).await.unwrap().mode, ZkMode::Standalone);
+    // srvr still says standalone with the broker connected, with its latency and queue
+    let srvr = zookeeper_srvr(&zk, PROBE_TIMEOUT).await.unwrap();
+    assert_eq!(srvr.mode, ZkMode::Standalone);
+    assert!(srvr.latency_avg_us.is_some() && srvr.outstanding == Some(0), "{srvr:?}");
+    log_dirs_are_described_with_their_file_system(&broker, &s.path("data")).await;
+}
+
+/// DescribeLogDirs (the overview's disk column) of a real broker: its one log directory, the partitions' size in it,
+/// and — Kafka 3.3+, v4 — the file system's total and usable bytes, as `df` sees them.
+async fn log_dirs_are_described_with_their_file_system(broker: &str, data: &Path) {
+    let dirs = kafka_wizard::overview::describe_log_dirs(broker, &KafkaAuth::plaintext()).await.unwrap();
+    eprintln!("[e2e_health] DescribeLogDirs at {broker}: {dirs:?}");
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    assert_eq!(Path::new(&dirs[0].path), data, "{dirs:?}");
+    assert_eq!(dirs[0].error, None);
+    let (total, usable) = (dirs[0].total_bytes.expect("v4 total"), dirs[0].usable_bytes.expect("v4 usable"));
+    let df = Command::new("df").args(["-B1", "--output=size", &data.display().to_string()]).output().unwrap();
+    let df_total: u64 = String::from_utf8_lossy(&df.stdout).lines().nth(1).unwrap().trim().parse().unwrap();
+    assert_eq!(total, df_total, "the file system's size as df says");
+    assert!(usable > 0 && usable <= total, "{usable} of {total}");
 }
 
 /// A single KRaft node whose client (and inter-broker) listener is SASL_SSL with SCRAM-SHA-512, its PEM keystore and

@@ -44,7 +44,7 @@ pub fn decide(found: &[Leftover]) -> Decision {
     let kib: u64 = found.iter().map(|l| l.kib).sum();
     let names: Vec<&str> = found.iter().map(|l| l.path.as_str()).collect();
     Decision::Change {
-        detail: format!("removed what an interrupted run left ({}): {}", size(kib), names.join(", ")),
+        detail: format!("removed {} ({}): {}", plural(found.len()), size(kib), names.join(", ")),
         actions: vec![Action::Run { script: remove_script(found) }],
     }
 }
@@ -56,6 +56,14 @@ fn remove_script(found: &[Leftover]) -> String {
         .map(|l| format!("find {} -maxdepth 0 -mmin +{STALE_MINUTES} -exec rm -rf -- {{}} +", quote(&l.path)))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 leftover".into()
+    } else {
+        format!("{n} leftovers")
+    }
 }
 
 fn size(kib: u64) -> String {
@@ -125,7 +133,7 @@ mod tests {
         assert!(found.iter().find(|l| l.path.ends_with(".upload")).unwrap().kib >= 300);
 
         let Decision::Change { detail, actions } = decide(&found) else { panic!("leftovers are removed") };
-        assert!(detail.starts_with("removed what an interrupted run left ("), "{detail}");
+        assert!(detail.starts_with("removed 3 leftovers ("), "{detail}");
         let [Action::Run { script }] = &actions[..] else { panic!("{actions:?}") };
         // a leftover touched again since the probe (a run started in between) is kept
         std::fs::write(&stale_temp, b"written again").unwrap();

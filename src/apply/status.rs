@@ -40,6 +40,8 @@ pub struct ClusterStatus {
     /// One line per check: ZooKeeper quorum, brokers, KRaft quorum — Ok(summary) or Err(what is wrong).
     pub checks: Vec<(String, Result<String, String>)>,
     pub healthy: bool,
+    /// The cluster at a glance: brokers, quorum or ensemble, partitions, disks, problems (`crate::overview`).
+    pub overview: crate::overview::ClusterOverview,
 }
 
 /// Whether `addr` accepts a TCP connection within 2 s.
@@ -130,10 +132,14 @@ pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
             error,
         });
     }
-    let mut checks = Vec::new();
-    for health in plan::cluster_health(spec) {
-        checks.push((health.check_name().to_string(), wait::check(spec, &health).await));
-    }
+    let checks = async {
+        let mut checks = Vec::new();
+        for health in plan::cluster_health(spec) {
+            checks.push((health.check_name().to_string(), wait::check(spec, &health).await));
+        }
+        checks
+    };
+    let (checks, overview) = tokio::join!(checks, crate::overview::collect(spec));
     let healthy = checks.iter().all(|(_, r)| r.is_ok()) && hosts.iter().all(|h| h.error.is_none());
-    ClusterStatus { hosts, checks, healthy }
+    ClusterStatus { hosts, checks, healthy, overview }
 }

@@ -21,6 +21,7 @@ pub mod reassign;
 pub mod runlog;
 pub mod shell_docs;
 pub mod smoke;
+pub mod status;
 pub mod upgrade;
 pub mod validate;
 pub mod versions;
@@ -60,8 +61,10 @@ pub enum Command {
     /// Rolling restart: one node at a time, each back in the cluster with every partition fully replicated before
     /// the next; refused when the cluster is not healthy before the first (unless --force).
     Restart(operate::RestartArgs),
-    /// Per host: units, process listening, in the cluster; and the cluster-wide health checks (exit 1 if unhealthy).
-    Status(operate::HostArgs),
+    /// Per host: units, process listening, in the cluster; the cluster-wide health checks (exit 1 if unhealthy);
+    /// per broker: controller, partitions led and held, under-replicated, under min.insync, log directories and
+    /// free space; the quorum or ensemble; problems with what to do. `--watch` refreshes it in place.
+    Status(status::StatusArgs),
     /// Write a user's client.properties (Java client format, with the user's password) and ca.pem, both 0600, for
     /// a secured cluster (from the wizard's secrets store: deploy first).
     ClientConfig(client_config::ClientConfigArgs),

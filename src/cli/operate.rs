@@ -5,7 +5,7 @@ use super::progress::{sink, Renderer};
 use super::runlog;
 use super::{load_spec, ProjectArg};
 use kafka_wizard::apply::operate::{self, Operation};
-use kafka_wizard::apply::{self, status, ApplyError, Cancel, DeployOptions, DeploySummary};
+use kafka_wizard::apply::{self, ApplyError, Cancel, DeployOptions, DeploySummary};
 use kafka_wizard::plan::{Intent, Limit};
 use kafka_wizard::project::spec::ClusterSpec;
 use kafka_wizard::transport::{ConnectOptions, Secret};
@@ -116,7 +116,7 @@ pub struct RestartArgs {
 /// Exit status of a refused `--limit` (a usage error: nothing was touched).
 const LIMIT_REFUSED: u8 = 2;
 
-fn options(spec: &ClusterSpec, a: &HostArgs, cache: Option<PathBuf>) -> Result<DeployOptions, ExitCode> {
+pub(super) fn options(spec: &ClusterSpec, a: &HostArgs, cache: Option<PathBuf>) -> Result<DeployOptions, ExitCode> {
     let limit = match &a.limit {
         None => Limit::all(),
         Some(text) => Limit::parse(spec, text).map_err(|e| {
@@ -137,7 +137,7 @@ fn options(spec: &ClusterSpec, a: &HostArgs, cache: Option<PathBuf>) -> Result<D
     Ok(opts)
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(super) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
 }
 
@@ -433,61 +433,6 @@ pub fn operate(verb: Verb, args: HostArgs) -> ExitCode {
         eprintln!("\n{what}: done for cluster {}{hosts}", spec.name);
     }
     report_logged(result, what, &log)
-}
-
-pub fn status(args: HostArgs) -> ExitCode {
-    let (_, spec) = match load_spec(&args.project.file) {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
-    let opts = match options(&spec, &args, None) {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
-    let status = runtime().block_on(status::status(&spec, &opts));
-    if args.json {
-        super::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&status).expect("status serialises")));
-    } else {
-        let yes_no = |v: Option<bool>| match v {
-            Some(true) => "yes",
-            Some(false) => "NO",
-            None => "-",
-        };
-        let mut out = format!("{:<16} {:<22} {:<36} {:<10} {}\n", "host", "roles", "units", "listening", "in cluster");
-        for h in &status.hosts {
-            let roles: Vec<&str> = h.roles.iter().map(|r| r.name()).collect();
-            let units = match &h.units {
-                Some(units) => units
-                    .iter()
-                    .map(|u| format!("{}={}", u.unit.trim_end_matches(".service"), u.active))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                None => format!("unreachable: {}", h.error.as_deref().unwrap_or("")),
-            };
-            out.push_str(&format!(
-                "{:<16} {:<22} {:<36} {:<10} {}\n",
-                h.host,
-                roles.join(","),
-                units,
-                yes_no(h.listening),
-                yes_no(h.in_cluster)
-            ));
-        }
-        out.push('\n');
-        for (name, r) in &status.checks {
-            match r {
-                Ok(s) => out.push_str(&format!("ok   {name}: {s}\n")),
-                Err(s) => out.push_str(&format!("FAIL {name}: {s}\n")),
-            }
-        }
-        out.push_str(if status.healthy { "\ncluster is healthy\n" } else { "\ncluster is NOT healthy\n" });
-        super::write_stdout(&out);
-    }
-    if status.healthy {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
 }
 
 #[cfg(test)]

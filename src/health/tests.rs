@@ -1,7 +1,7 @@
 use super::*;
 
 const LEADER: &str = "Zookeeper version: 3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c, built on 2024-02-12 22:16 UTC
-Latency min/avg/max: 0/0.0/0
+Latency min/avg/max: 0/0.25/7
 Received: 12
 Sent: 11
 Connections: 1
@@ -13,9 +13,10 @@ Proposal sizes last/min/max: -1/-1/-1
 ";
 
 #[test]
-fn srvr_of_a_leader_gives_mode_and_version() {
+fn srvr_of_a_leader_gives_mode_version_latency_and_outstanding_requests() {
     let s = parse_srvr(LEADER).unwrap();
-    assert_eq!(s, ZkStatus { mode: ZkMode::Leader, version: "3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c".into() });
+    let version = "3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c".into();
+    assert_eq!(s, ZkStatus { mode: ZkMode::Leader, version, latency_avg_us: Some(250), outstanding: Some(0) });
 }
 
 #[test]

@@ -199,6 +199,14 @@ export function mockBackend(options: MockOptions = {}): Backend {
       hosts: (d.hosts ?? []).map((h) => ({ host: h.name, roles: h.roles as Role[], units: [{ unit: 'kafka-server.service', enabled: 'enabled', active: 'active' }], listening: true, in_cluster: true, error: null })),
       checks: [['brokers', { Ok: 'all brokers in the cluster' }], ['mock status reads', { Ok: String(++statusReads) }]],
       healthy: true,
+      overview: {
+        brokers: (d.hosts ?? []).filter((h) => h.roles.includes('broker') && h.id != null).map((h, i) => ({
+          id: h.id as number, host: h.name, up: true, controller: i === 0, leads: 2, replicas: 6, under_replicated: 0, under_min_isr: 0,
+          log_dirs: [{ path: '/var/lib/kafka/data', used_bytes: 1048576, total_bytes: 53687091200, usable_bytes: 42949672960, error: null }],
+          log_dirs_error: null,
+        })),
+        voters: [], zookeeper: [], topics: 1, partitions: 6, offline_partitions: 0, problems: [],
+      },
     }),
     smoke: async (d, request, onEvent) => mockSmoke(d, request, options.smokeDownHost, async (message) => {
       onEvent({ event: 'log', target: { on: 'wizard' }, message });
