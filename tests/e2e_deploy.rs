@@ -5,10 +5,13 @@
 
 #[path = "e2e_deploy/converge.rs"]
 mod converge;
+#[path = "e2e_deploy/logs.rs"]
+mod logs;
 #[path = "e2e_deploy/preflight.rs"]
 mod preflight;
 mod support;
 
+use logs::ServiceLogs;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -130,8 +133,9 @@ fn zookeeper_project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
     let mut s = format!(
         "format = 1\nname = \"e2e-zk\"\n\n[kafka]\nversion = \"{v}\"\nmode = \"zookeeper\"\ninstall_dir = \"/opt\"\n\
          data_dirs = [\"/data1\", \"/data2\"]\nheap = \"384m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n\
-         [zookeeper]\nchroot = \"/e2e-zk\"\nheap = \"256m\"\n\n{ssh}",
+         [zookeeper]\nchroot = \"/e2e-zk\"\nheap = \"256m\"\n\n{logging}\n{ssh}",
         v = world::KAFKA_3,
+        logging = logs::LOGGING,
         ssh = ssh_section(world)
     );
     for (i, h) in world.hosts().iter().enumerate() {
@@ -175,8 +179,9 @@ fn kraft_project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
     let base = format!("{}/kafka", mirror.base_url());
     let mut s = format!(
         "format = 1\nname = \"e2e-kraft\"\n\n[kafka]\nversion = \"{v}\"\ninstall_dir = \"/opt\"\n\
-         data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n{ssh}",
+         data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n{logging}\n{ssh}",
         v = world::KAFKA_4,
+        logging = logs::LOGGING,
         ssh = ssh_section(world)
     );
     for (i, h) in world.hosts().iter().enumerate() {
@@ -248,6 +253,24 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
         .ends_with(&format!("kafka_2.13-{}", world::KAFKA_3)));
     let st = status_json(p);
     assert_eq!(st["healthy"], true, "{st}");
+    // Logs: the broker and the ensemble member run with the wizard's log4j 1 files, writing into their log_dirs.
+    let zk_logs = [
+        ServiceLogs {
+            host: "h4",
+            unit: "kafka-server",
+            option: "-Dlog4j.configuration=file:/etc/kafka/kafka-log4j.properties",
+            log_dir: "/var/log/kafka",
+        },
+        ServiceLogs {
+            host: "h1",
+            unit: "zookeeper-server",
+            option: "-Dlog4j.configuration=file:/etc/kafka/zookeeper-log4j.properties",
+            log_dir: "/var/log/zookeeper",
+        },
+    ];
+    for s in &zk_logs {
+        logs::the_service_uses_the_wizards_log4j_file(&world, s);
+    }
 
     // A second deploy changes nothing and restarts nothing.
     let before: Vec<String> = (4..=6).map(|i| invocation(&world, &format!("h{i}"), "kafka-server")).collect();
@@ -272,8 +295,18 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
         assert_eq!(unit_active(&world, &format!("h{h}"), "kafka-server"), "inactive");
     }
     assert_eq!(wizard(&["status", p]).status.code(), Some(1), "a stopped cluster is not healthy");
+    for s in &zk_logs {
+        logs::plant_a_full_server_log(&world, s);
+    }
     ok(wizard(&["start", p]));
     assert_eq!(status_json(p)["healthy"], true);
+    for s in &zk_logs {
+        let (current, rotated) = logs::the_full_server_log_was_rotated_and_two_kept(&world, s);
+        eprintln!(
+            "MEASURE log4j 1 rotation on {} {}: server.log.1 {rotated} B, new server.log {current} B",
+            s.host, s.unit
+        );
+    }
 
     // restart: rolling and health-gated, under load from a real client (kafka-python): an RF=3,
     // min.insync.replicas=2 topic, an idempotent acks=all producer sending and a consumer reading throughout.
@@ -818,6 +851,14 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     let st = status_json(p);
     assert_eq!(st["healthy"], true, "{st}");
     the_overview_shows_three_combined_nodes(&st, &text(&ok(wizard(&["status", p]))));
+    // Logs: Kafka 4 runs with the wizard's log4j2 file, writing into kafka.log_dir.
+    let kraft_logs = ServiceLogs {
+        host: "h1",
+        unit: "kafka-server",
+        option: "-Dlog4j2.configurationFile=/etc/kafka/kafka-log4j2.yaml",
+        log_dir: "/var/log/kafka",
+    };
+    logs::the_service_uses_the_wizards_log4j_file(&world, &kraft_logs);
 
     let out = ok(wizard(&["deploy", p]));
     assert!(text(&out).contains("no changes"), "{}", text(&out));
@@ -826,7 +867,10 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     for h in world.hosts() {
         assert_eq!(unit_active(&world, &h.name, "kafka-server"), "inactive");
     }
+    logs::plant_a_full_server_log(&world, &kraft_logs);
     ok(wizard(&["start", p]));
+    let (current, rotated) = logs::the_full_server_log_was_rotated_and_two_kept(&world, &kraft_logs);
+    eprintln!("MEASURE log4j2 rotation on h1 kafka-server: server.log.1 {rotated} B, new server.log {current} B");
     // restart under load: the combined nodes that do not lead the quorum first, the active controller last, each
     // caught up in the quorum and every partition fully replicated before the next.
     let status = status_json(p);

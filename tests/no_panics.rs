@@ -214,6 +214,7 @@ fn draft() -> impl Strategy<Value = ProjectDraft> {
             hosts,
             security: None,
             preflight: None,
+            logging: None,
         })
 }
 

@@ -4,6 +4,7 @@
 #[path = "support/problems.rs"]
 mod problems_support;
 
+use kafka_wizard::project::spec::LoggingSpec;
 use kafka_wizard::project::{self, Problem, Severity, Text};
 use problems_support::{assert_translated, expect_in};
 
@@ -311,6 +312,21 @@ fn preflight_min_free_mb_defaults_to_1024_and_0_turns_the_check_off() {
     assert_eq!(spec(ZK_BASE), 1024);
     assert_eq!(spec(&edited(ZK_BASE, &[("preflight.min_free_mb", "0")])), 0);
     assert_eq!(spec(&edited(ZK_BASE, &[("preflight.min_free_mb", "20480")])), 20480);
+}
+
+rejects!(a_logging_max_file_mb_of_0_is_refused, ZK_BASE, ["logging.max_file_mb" => "0"], "logging.max_file_mb", "0 is out of range — give the MiB a log file grows to before it is rotated, 1 to 10240");
+rejects!(a_logging_max_file_mb_above_10_gib_is_refused, KRAFT_BASE, ["logging.max_file_mb" => "10241"], "logging.max_file_mb", "1 to 10240 (default 100)");
+rejects!(a_negative_logging_max_files_is_refused, ZK_BASE, ["logging.max_files" => "-3"], "logging.max_files", "-3 is out of range — give how many rotated files to keep per log file, 1 to 100");
+rejects!(a_logging_max_files_above_100_is_refused, KRAFT_BASE, ["logging.max_files" => "101"], "logging.max_files", "1 to 100 (default 10)");
+
+#[test]
+fn logging_defaults_to_100_mib_files_and_10_kept_and_takes_the_projects_values() {
+    let spec = |text: &str| project::validate(&project::parse(text).unwrap()).spec.unwrap().logging;
+    assert_eq!(spec(ZK_BASE), LoggingSpec { max_file_mb: 100, max_files: 10 });
+    let both = edited(KRAFT_BASE, &[("logging.max_file_mb", "1"), ("logging.max_files", "1")]);
+    assert_eq!(spec(&both), LoggingSpec { max_file_mb: 1, max_files: 1 });
+    let one = edited(ZK_BASE, &[("logging.max_files", "100")]);
+    assert_eq!(spec(&one), LoggingSpec { max_file_mb: 100, max_files: 100 });
 }
 
 // ---- Test connection checks one host on its own ----

@@ -56,6 +56,13 @@ pub const CONTROLLER_PORT: u16 = 9093;
 /// `preflight.min_free_mb`: the free MiB a data, log or ZooKeeper data directory needs before a deploy changes anything.
 pub const MIN_FREE_MB: u64 = 1024;
 
+// [logging]
+
+/// `logging.max_file_mb`: the MiB a service's log file grows to before it is rotated.
+pub const LOG_MAX_FILE_MB: u32 = 100;
+/// `logging.max_files`: the rotated files kept per log file (older ones are deleted).
+pub const LOG_MAX_FILES: u32 = 10;
+
 // [security]
 
 /// `security.protocol` when `[security]` is given without it.

@@ -38,6 +38,9 @@ pub struct ProjectDraft {
     /// `[preflight]`: what the checks before a deploy's first change require of every host (`apply::preflight`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preflight: Option<PreflightDraft>,
+    /// `[logging]`: how the services' own log files on the hosts are rotated and kept (`render::logging`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<LoggingDraft>,
 }
 
 /// `[preflight]`: the limits the checks before a deploy refuse below.
@@ -48,6 +51,19 @@ pub struct PreflightDraft {
     /// Free MiB every data, log and ZooKeeper data directory needs (0: not checked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_free_mb: Option<i64>,
+}
+
+/// `[logging]`: the rotation of the log files Kafka and ZooKeeper write into their `log_dir`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct LoggingDraft {
+    /// MiB a log file (`server.log`, `controller.log`, …) grows to before it is rotated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_file_mb: Option<i64>,
+    /// Rotated files kept per log file (`server.log.1` … `server.log.N`); older ones are deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_files: Option<i64>,
 }
 
 /// `[security]`: how clients and nodes authenticate and encrypt. Passwords and keys are never here (secrets store).

@@ -5,6 +5,7 @@
 
 use super::defaults;
 use super::draft::FORMAT;
+use super::spec::LoggingSpec;
 use crate::catalog;
 use serde::Serialize;
 use ts_rs::TS;
@@ -149,6 +150,22 @@ pub fn fields() -> Vec<FieldInfo> {
         f("preflight", Review),
         f("preflight.min_free_mb", Review)
             .derived(format!("{} when left out; 0 turns the free-space check off", defaults::MIN_FREE_MB)),
+        // [logging]: no step edits it (problems go to Review).
+        f("logging", Review).derived(format!(
+            "left out: each log file rotated at {} MiB, {} rotated files kept",
+            defaults::LOG_MAX_FILE_MB,
+            defaults::LOG_MAX_FILES
+        )),
+        f("logging.max_file_mb", Review).derived(format!(
+            "{} when left out (MiB, 1 to {})",
+            defaults::LOG_MAX_FILE_MB,
+            LoggingSpec::MAX_FILE_MB
+        )),
+        f("logging.max_files", Review).derived(format!(
+            "{} when left out (1 to {})",
+            defaults::LOG_MAX_FILES,
+            LoggingSpec::MAX_FILES
+        )),
     ]
 }
 

@@ -258,6 +258,24 @@ pub struct ClusterSpec {
     pub security: Option<SecuritySpec>,
     /// `[preflight]`: what the checks before a deploy's first change require (`apply::preflight`).
     pub preflight: PreflightSpec,
+    /// `[logging]`: the rotation of the services' log files (`render::logging`).
+    pub logging: LoggingSpec,
+}
+
+/// `[logging]`, validated: each log file is rotated at `max_file_mb` MiB and `max_files` rotated files are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LoggingSpec {
+    /// 1 ..= [`LoggingSpec::MAX_FILE_MB`].
+    pub max_file_mb: u32,
+    /// 1 ..= [`LoggingSpec::MAX_FILES`].
+    pub max_files: u32,
+}
+
+impl LoggingSpec {
+    /// The largest `max_file_mb` accepted: 10 GiB.
+    pub const MAX_FILE_MB: u32 = 10_240;
+    /// The most rotated files accepted: each rotation renames every kept file, so a long chain makes it slow.
+    pub const MAX_FILES: u32 = 100;
 }
 
 /// `[preflight]`, validated.

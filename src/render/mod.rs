@@ -1,13 +1,14 @@
 //! Generated files: everything the wizard writes onto each host, as pure functions of the [`ClusterSpec`].
 //!
 //! Each host gets its `server.properties` (broker/controller), `zookeeper.properties` + `myid` (ensemble
-//! members), environment files and systemd units. Content is deterministic (no timestamps), so a re-run writes
+//! members), environment files, systemd units and each service's log4j configuration (`logging`). Content is deterministic (no timestamps), so a re-run writes
 //! nothing when nothing changed, and golden tests pin every byte. Configuration lives in `kafka.config_dir`,
 //! outside the versioned install directory, so an upgrade is a symlink swap. A secured cluster's hosts also get
 //! their TLS files and JAAS file (`security`), a secured ensemble its SASL keys and JAAS file
 //! (`zookeeper_security`); their secret values come from a [`SecretMaterial`] — the secrets
 //! store's at deploy ([`render_host_with`]), placeholders everywhere else ([`render_host`]: Review, export, plan).
 
+pub mod logging;
 pub(crate) mod properties;
 pub mod security;
 mod server;
@@ -181,7 +182,7 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
             content: systemd::kafka_environment(spec, host),
             mode: 0o644,
             owner: Owner::Root,
-            purpose: "Environment of kafka-server.service: heap, log directory, Java".into(),
+            purpose: "Environment of kafka-server.service: heap, log directory and its log4j file, Java".into(),
             service: Service::Kafka,
             secret: false,
         });
@@ -194,6 +195,7 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
             service: Service::Kafka,
             secret: false,
         });
+        files.push(logging::config_file(spec, Service::Kafka));
         if let Some(material) = material {
             files.extend(security::security_files(spec, host, material));
         }
@@ -222,7 +224,7 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
             content: systemd::zookeeper_environment(spec, z),
             mode: 0o644,
             owner: Owner::Root,
-            purpose: "Environment of zookeeper-server.service: heap, log directory, Java".into(),
+            purpose: "Environment of zookeeper-server.service: heap, log directory and its log4j file, Java".into(),
             service: Service::Zookeeper,
             secret: false,
         });
@@ -235,6 +237,7 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
             service: Service::Zookeeper,
             secret: false,
         });
+        files.push(logging::config_file(spec, Service::Zookeeper));
         if let Some(material) = material.filter(|_| zookeeper_security::locked(spec)) {
             files.push(zookeeper_security::jaas_file(spec, material));
         }

@@ -1,17 +1,18 @@
-//! systemd units and their environment files for `kafka-server.service` and `zookeeper-server.service`.
+//! systemd units and their environment files for `kafka-server.service` and `zookeeper-server.service` (the
+//! environment names each service's log4j file: `logging.rs`).
 //!
 //! The services run as the dedicated service user, restart on failure, have a file-descriptor limit fit for
 //! Kafka, a stop timeout long enough for a controlled shutdown, and exit status 143 (SIGTERM) counts as success.
 //! `ExecStart` runs the launcher in the foreground (no `-daemon`), so the JVM is the unit's main process.
 
+use super::Service;
 use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role, ZookeeperSpec};
 
 pub const KAFKA_UNIT: &str = "kafka-server.service";
 pub const ZOOKEEPER_UNIT: &str = "zookeeper-server.service";
 
 pub fn kafka_environment(spec: &ClusterSpec, host: &HostSpec) -> String {
-    let mut env =
-        environment(spec, "kafka-server.service", &spec.kafka.heap.jvm_options(), spec.kafka.log_dir.as_str());
+    let mut env = environment(spec, Service::Kafka, &spec.kafka.heap.jvm_options(), spec.kafka.log_dir.as_str());
     if let Some(opts) = super::security::kafka_opts(spec, host) {
         env.push_str(&opts);
     }
@@ -19,17 +20,19 @@ pub fn kafka_environment(spec: &ClusterSpec, host: &HostSpec) -> String {
 }
 
 pub fn zookeeper_environment(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
-    let mut env = environment(spec, "zookeeper-server.service", &z.heap.jvm_options(), z.log_dir.as_str());
+    let mut env = environment(spec, Service::Zookeeper, &z.heap.jvm_options(), z.log_dir.as_str());
     if let Some(opts) = super::zookeeper_security::zookeeper_opts(spec) {
         env.push_str(&opts);
     }
     env
 }
 
-fn environment(spec: &ClusterSpec, unit: &str, heap: &str, log_dir: &str) -> String {
-    let mut out = super::header(spec, &format!("Environment of {unit}"));
+fn environment(spec: &ClusterSpec, service: Service, heap: &str, log_dir: &str) -> String {
+    let mut out = super::header(spec, &format!("Environment of {service}"));
     out.push_str(&format!("KAFKA_HEAP_OPTS=\"{heap}\"\n"));
     out.push_str(&format!("LOG_DIR={log_dir}\n"));
+    // The wizard's log4j file instead of the release's (size-rotated, kept to a count: render/logging.rs).
+    out.push_str(&super::logging::log4j_opts(spec, service));
     if let Some(java_home) = &spec.kafka.java_home {
         out.push_str(&format!("JAVA_HOME={java_home}\n"));
     }

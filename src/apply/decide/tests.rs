@@ -32,7 +32,7 @@ fn a_bare_host_gets_every_step_and_an_up_to_date_one_gets_none() {
             Decision::Refuse { message } => panic!("{step:?} refused on a bare host: {message}"),
         }
     }
-    assert_eq!(changed, 7, "user, dirs, install, 3 files, register");
+    assert_eq!(changed, 8, "user, dirs, install, 4 files, register");
 
     // The same host after a deploy: every step is a no-op.
     let mut done = bare.clone();
@@ -170,6 +170,25 @@ fn a_changed_server_properties_restarts_kafka_but_not_zookeeper() {
     let ctx = Context { written: ["/var/lib/zk-mixed/myid".to_string()].into(), ..Default::default() };
     assert!(restart_reason(&spec, host, Service::Zookeeper, &ctx).is_some());
     assert!(restart_reason(&spec, host, Service::Kafka, &ctx).is_none());
+}
+
+#[test]
+fn a_changed_logging_section_rewrites_each_services_log4j_file_and_restarts_only_that_service() {
+    let old = spec(include_str!("../../../tests/fixtures/mixed-zookeeper.toml"));
+    let mut new = old.clone();
+    new.logging.max_files += 1;
+    let host = &new.hosts[0];
+    let before = render::render_host(&old, host);
+    let changed: Vec<_> = render::render_host(&new, host).into_iter().filter(|f| !before.contains(f)).collect();
+    let paths: Vec<&str> = changed.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["/etc/kafka-mixed/kafka-log4j.properties", "/etc/kafka-mixed/zookeeper-log4j.properties"]);
+    for f in &changed {
+        let ctx = Context { written: [f.path.clone()].into(), ..Default::default() };
+        for service in [Service::Kafka, Service::Zookeeper] {
+            let reason = restart_reason(&new, host, service, &ctx);
+            assert_eq!(reason.is_some(), service == f.service, "{} and {service}: {reason:?}", f.path);
+        }
+    }
 }
 
 /// The seed cluster and its first broker's facts as deployed (see `deployed_broker`).

@@ -7,13 +7,14 @@
 //! This module owns the entry points ([`validate`], [`check_host_reach`]) and the order of the checks; each concern
 //! has its own module: `kafka` (the `[kafka]` section), `hosts` (`[[hosts]]` one by one and against each other),
 //! `ssh` (SSH settings with per-host overrides), `coordination` (`[zookeeper]` / `[kraft]`), `security`
-//! (`[security]`: TLS, SCRAM users, ACLs), `cluster` (cross-field
+//! (`[security]`: TLS, SCRAM users, ACLs), `logging` (`[logging]`: log rotation), `cluster` (cross-field
 //! rules on an otherwise valid cluster). Values left out come from [`super::defaults`].
 
 mod cluster;
 mod coordination;
 mod hosts;
 mod kafka;
+mod logging;
 mod security;
 mod ssh;
 
@@ -149,6 +150,7 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
         false => Coordination::Zookeeper(coordination::check_zookeeper(c, d, hosts.as_deref(), name.as_deref())?),
     };
     let preflight = check_preflight(c, d);
+    let logging = logging::check_logging(c, d);
     let spec = ClusterSpec {
         name: name?,
         kafka: kafka.into_spec()?,
@@ -156,6 +158,7 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
         hosts: hosts?,
         security: security?,
         preflight: preflight?,
+        logging: logging?,
     };
     cluster::check_cluster(c, &spec);
     Some(spec)

@@ -2,6 +2,7 @@
 import type { HostDraft } from "./HostDraft.js";
 import type { KafkaDraft } from "./KafkaDraft.js";
 import type { KraftDraft } from "./KraftDraft.js";
+import type { LoggingDraft } from "./LoggingDraft.js";
 import type { PreflightDraft } from "./PreflightDraft.js";
 import type { SecurityDraft } from "./SecurityDraft.js";
 import type { SshDraft } from "./SshDraft.js";
@@ -15,4 +16,8 @@ security?: SecurityDraft,
 /**
  * `[preflight]`: what the checks before a deploy's first change require of every host (`apply::preflight`).
  */
-preflight?: PreflightDraft, };
+preflight?: PreflightDraft, 
+/**
+ * `[logging]`: how the services' own log files on the hosts are rotated and kept (`render::logging`).
+ */
+logging?: LoggingDraft, };
