@@ -6,6 +6,8 @@
 //! group); other ASF projects use `sha512sum` (`<hex>  <name>` or `<hex> *<name>`). Both are accepted, with any
 //! indentation and CRLF line ends.
 
+pub mod signature;
+
 use sha2::Digest;
 use std::io::Read;
 use std::path::Path;
