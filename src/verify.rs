@@ -6,6 +6,7 @@
 //! group); other ASF projects use `sha512sum` (`<hex>  <name>` or `<hex> *<name>`). Both are accepted, with any
 //! indentation and CRLF line ends.
 
+pub mod apache_keys;
 pub mod signature;
 
 use sha2::Digest;
