@@ -8,6 +8,7 @@
 
 pub mod apache_keys;
 pub mod signature;
+pub mod trust_store;
 
 use sha2::Digest;
 use std::io::Read;

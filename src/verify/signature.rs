@@ -259,7 +259,7 @@ pub fn verify_detached(data_path: &Path, signature_path: &Path, keyring: &Keyrin
     };
     result.map_err(|e| match e {
         pgp::errors::Error::IO { source, .. } => SignatureError::Read { path: path.clone(), error: source.to_string() },
-        e => SignatureError::BadSignature { path: path.clone(), key: primary.clone(), detail: e.to_string() },
+        e => SignatureError::BadSignature { path: path.clone(), key: primary.clone(), detail: one_line(&e) },
     })?;
     Ok(Verified {
         signing_key: match signer {
@@ -270,6 +270,15 @@ pub fn verify_detached(data_path: &Path, signature_path: &Path, keyring: &Keyrin
         user_id: key.details.users.first().map(|u| String::from_utf8_lossy(u.id.id()).into_owned()),
         signed_at,
     })
+}
+
+/// The crate's reason as one line; a digest mismatch (its most common case) said plainly.
+fn one_line(e: &pgp::errors::Error) -> String {
+    let text = e.to_string();
+    if text.contains("invalid signed hash value") {
+        return "the file's digest differs from the one signed".into();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn read_signatures(bytes: &[u8], path: &Path) -> Result<Vec<Signature>, SignatureError> {

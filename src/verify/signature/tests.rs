@@ -99,7 +99,11 @@ fn one_flipped_byte_in_the_file_is_a_bad_signature_naming_file_and_key() {
     let err = verify_detached(&files.data, &files.asc, &keyring(&[&key])).unwrap_err();
     assert!(matches!(&err, SignatureError::BadSignature { key: k, .. } if *k == fpr(&key.primary_key)), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains("kafka_2.13-9.9.9.tgz") && msg.contains("BAD signature"), "{msg}");
+    assert!(
+        msg.contains("kafka_2.13-9.9.9.tgz") && msg.contains("BAD signature") && msg.contains("digest differs"),
+        "{msg}"
+    );
+    assert!(!msg.contains('\n'), "{msg}");
 }
 
 #[test]
