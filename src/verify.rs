@@ -6,6 +6,10 @@
 //! group); other ASF projects use `sha512sum` (`<hex>  <name>` or `<hex> *<name>`). Both are accepted, with any
 //! indentation and CRLF line ends.
 
+pub mod apache_keys;
+pub mod signature;
+pub mod trust_store;
+
 use sha2::Digest;
 use std::io::Read;
 use std::path::Path;

@@ -425,3 +425,105 @@ fn a_deploy_whose_host_is_unreachable_fails_fast_and_leaves_a_private_run_log_na
     assert!(!stderr(&o).contains("run log:"), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
 }
+
+/// `kafka-wizard` with its config directory (the trust store's home) in `config`.
+fn wizard_with_config(config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", config)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// An armored public key made here (Ed25519), and its fingerprint as the wizard writes it.
+fn new_public_key(uid: &str) -> (String, String) {
+    use pgp::composed::{ArmorOptions, KeyType, SecretKeyParamsBuilder};
+    use pgp::types::KeyDetails;
+    let mut params = SecretKeyParamsBuilder::default();
+    params.key_type(KeyType::Ed25519Legacy).can_certify(true).can_sign(true).primary_user_id(uid.into());
+    let key = params.build().unwrap().generate(rand::thread_rng()).unwrap();
+    let fpr = hex::encode_upper(key.fingerprint().as_bytes());
+    (key.to_public_key().to_armored_string(ArmorOptions::default()).unwrap(), fpr)
+}
+
+#[test]
+fn trust_import_shows_each_fingerprint_and_without_a_terminal_imports_only_with_yes() {
+    use std::os::unix::fs::PermissionsExt;
+    let config = tempfile::tempdir().unwrap();
+    let (a, fpr_a) = new_public_key("Release Manager <rm@example.org>");
+    let (b, fpr_b) = new_public_key("Other <o@example.org>");
+    let keys = config.path().join("KEYS");
+    std::fs::write(&keys, format!("pub   ed25519 [SC]\nuid   Release Manager\n{a}\n\n{b}\n")).unwrap();
+    let keys = keys.to_str().unwrap();
+
+    let o = wizard_with_config(config.path(), &["trust", "import", keys]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("2 key(s) in") && err.contains("Release Manager <rm@example.org>"), "{err}");
+    assert!(err.contains(&fpr_a[..4]) && err.contains("run again with --yes"), "{err}");
+    let store = config.path().join("kafka-wizard/trusted-keys");
+    assert!(!store.exists(), "nothing is imported without a confirmation");
+
+    let o = wizard_with_config(config.path(), &["trust", "import", keys, "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for fpr in [&fpr_a, &fpr_b] {
+        assert!(stdout(&o).contains(&format!("trusted {fpr}")), "{}", stdout(&o));
+        let file = store.join(format!("{fpr}.asc"));
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert_eq!(std::fs::metadata(&store).unwrap().permissions().mode() & 0o777, 0o700);
+
+    let o = wizard_with_config(config.path(), &["trust", "list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains(&format!("{fpr_a}  Release Manager <rm@example.org>")), "{out}");
+    assert!(
+        out.contains("D3DF932A03037580D5453F498060FC0DA962AFE5  Mickael Maison"),
+        "the pinned keys are listed: {out}"
+    );
+    let o = wizard_with_config(config.path(), &["trust", "list", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["trusted"].as_array().unwrap().len(), 2);
+    assert!(!v["pinned"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn trust_remove_forgets_an_imported_key_and_refuses_a_pinned_one_or_a_key_id() {
+    let config = tempfile::tempdir().unwrap();
+    let (a, fpr) = new_public_key("RM <rm@example.org>");
+    let file = config.path().join("a.asc");
+    std::fs::write(&file, a).unwrap();
+    let o = wizard_with_config(config.path(), &["trust", "import", file.to_str().unwrap(), "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // Written as gpg prints it: groups of four, lower case.
+    let spaced: String =
+        fpr.to_lowercase().as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(" ");
+    let o = wizard_with_config(config.path(), &["trust", "remove", &spaced]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains(&format!("no longer trusted: {fpr}")), "{}", stdout(&o));
+    let o = wizard_with_config(config.path(), &["trust", "list"]);
+    assert!(stdout(&o).contains("none"), "{}", stdout(&o));
+
+    let o = wizard_with_config(config.path(), &["trust", "remove", &fpr]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is not a trusted key"), "{}", stderr(&o));
+    let o = wizard_with_config(config.path(), &["trust", "remove", "D3DF932A03037580D5453F498060FC0DA962AFE5"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("built-in key of Apache Kafka release manager Mickael Maison"), "{}", stderr(&o));
+    let o = wizard_with_config(config.path(), &["trust", "remove", "8060FC0DA962AFE5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("a 16-digit key id is not enough"), "{}", stderr(&o));
+}
+
+#[test]
+fn trust_import_of_a_file_without_keys_names_the_file_and_changes_nothing() {
+    let config = tempfile::tempdir().unwrap();
+    let file = config.path().join("KEYS.html");
+    std::fs::write(&file, "<html>404 Not Found</html>").unwrap();
+    let o = wizard_with_config(config.path(), &["trust", "import", file.to_str().unwrap(), "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("KEYS.html: no OpenPGP public key"), "{}", stderr(&o));
+    assert!(!config.path().join("kafka-wizard").exists());
+}

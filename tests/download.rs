@@ -1,13 +1,14 @@
 //! `download::fetch_release` against the project's real Apache-shaped mirror (`tests/world/mirror.py`, python3 only,
 //! no root): a small generated tarball published with a gpg-style `.sha512`, faults injected per request, and the
-//! mirror's request log as the witness of what was transferred.
+//! mirror's request log as the witness of what was transferred. The mirror signs what it publishes with the test
+//! world's key (gpg, `tests/world/signing-key.sh`), so the engine's OpenPGP check is tested against gpg's own output.
 
 mod support;
 
 use kafka_wizard::download::{fetch_release, fetch_release_with, Cache, DownloadError, FetchOptions, ReleaseSource};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use support::world::{sha512_hex, world_dir, Mirror, Release};
+use support::world::{http_get, sha512_hex, world_dir, Mirror, Release};
 
 /// A release-named file of 3 MiB of pseudo-random bytes (the mirror only cares about the name).
 fn fixture_release(dir: &Path) -> Release {
@@ -351,4 +352,51 @@ async fn a_checksum_url_that_serves_something_big_is_not_read_whole() {
     let err = fetch_release(&s.cache, &source, &mut |_, _| {}).await.unwrap_err();
     assert!(matches!(&err, DownloadError::ChecksumUnavailable { .. }), "{err:?}");
     assert!(err.to_string().contains("not a checksum file"), "{err}");
+}
+
+#[test]
+fn a_release_the_mirror_signed_with_gpg_verifies_once_its_keys_file_is_imported_with_trust_import() {
+    use kafka_wizard::verify::signature::{verify_detached, Keyring, SignatureError};
+    use kafka_wizard::verify::trust_store::TrustStore;
+    let s = setup();
+    let get = |path: &str| {
+        let r = http_get(&format!("{}{path}", s.mirror.base_url()), &[]).unwrap();
+        assert_eq!(r.status, 200, "{path}");
+        r.body
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("KEYS");
+    std::fs::write(&keys, get("/kafka/KEYS")).unwrap();
+    let asc = dir.path().join(format!("{}.asc", s.release.file_name()));
+    std::fs::write(&asc, get(&format!("{}.asc", s.release.mirror_path()))).unwrap();
+
+    // Not trusted yet: refused, naming the key that signed (gpg signs with the RSA signing subkey).
+    let err = verify_detached(&s.release.tarball, &asc, &Keyring::default()).unwrap_err();
+    assert!(matches!(err, SignatureError::UnknownKey { .. }), "{err}");
+    assert!(err.to_string().contains("kafka-wizard trust import"), "{err}");
+
+    let config = dir.path().join("config");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(["trust", "import", keys.to_str().unwrap(), "--yes"])
+        .env("XDG_CONFIG_HOME", &config)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let fpr = stdout.strip_prefix("trusted ").and_then(|l| l.split_whitespace().next()).unwrap().to_string();
+
+    let trusted = TrustStore::new(config.join("kafka-wizard/trusted-keys")).keyring().unwrap();
+    let verified = verify_detached(&s.release.tarball, &asc, &trusted).unwrap();
+    assert_eq!(verified.primary.as_str(), fpr);
+    assert_ne!(verified.signing_key, verified.primary, "gpg signed with the subkey; the primary is named");
+    assert!(verified.user_id.unwrap().contains("kafka-wizard test release manager"));
+
+    // The same signature over a tarball changed by one byte: a bad signature by that key.
+    let tampered = dir.path().join(s.release.file_name());
+    let mut bytes = std::fs::read(&s.release.tarball).unwrap();
+    bytes[2_000_000] ^= 0x80;
+    std::fs::write(&tampered, bytes).unwrap();
+    let err = verify_detached(&tampered, &asc, &trusted).unwrap_err();
+    assert!(matches!(&err, SignatureError::BadSignature { key, .. } if key.as_str() == fpr), "{err}");
 }

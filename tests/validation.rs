@@ -272,6 +272,25 @@ fn an_unknown_key_is_refused_with_its_path() {
 }
 
 #[test]
+fn a_project_file_that_names_signing_keys_or_turns_signature_checks_off_is_refused_saying_who_decides() {
+    for (key, value) in [
+        ("kafka.signing_keys", "[\"D3DF932A03037580D5453F498060FC0DA962AFE5\"]"),
+        ("kafka.verify_signature", "false"),
+        ("kafka.trusted_keys_url", "\"http://evil.example/KEYS\""),
+        ("gpg_keyring", "\"/tmp/k\""),
+    ] {
+        let err = project::parse(&edited(ZK_BASE, &[(key, value)])).unwrap_err();
+        assert_eq!(err, project::draft::ParseError::TrustSetting { path: key.into() }, "{key}");
+        let msg = err.to_string();
+        assert!(msg.starts_with(&format!("{key}: a project file cannot choose which keys sign")), "{msg}");
+        assert!(msg.contains("kafka-wizard trust import KEYS_FILE"), "{msg}");
+    }
+    // A typo elsewhere is still an ordinary unknown key.
+    let err = project::parse(&edited(ZK_BASE, &[("ssh.key_fil", "\"/k\"")])).unwrap_err();
+    assert_eq!(err, project::draft::ParseError::UnknownKey { path: "ssh.key_fil".into() });
+}
+
+#[test]
 fn a_later_format_is_refused_with_a_clear_message() {
     let err = project::parse(&edited(ZK_BASE, &[("format", "2")])).unwrap_err();
     assert!(err.to_string().contains("newer kafka-wizard"), "{err}");

@@ -22,6 +22,7 @@ pub mod runlog;
 pub mod shell_docs;
 pub mod smoke;
 pub mod status;
+pub mod trust;
 pub mod upgrade;
 pub mod validate;
 pub mod versions;
@@ -80,6 +81,9 @@ pub enum Command {
     /// Move every replica off one broker (refused when the rest cannot hold a topic), then stop and disable its
     /// service, unregister it (KRaft) and remove it from the project file.
     Decommission(reassign::DecommissionArgs),
+    /// The keys trusted to sign Kafka releases beside the built-in Apache release managers': import (after showing
+    /// each fingerprint), list, remove. Only you add keys; a project file never can.
+    Trust(trust::TrustArgs),
     /// Print shell completions for bash, zsh or fish (e.g. `source <(kafka-wizard completions bash)`).
     Completions(shell_docs::CompletionsArgs),
     /// Print the man page (roff; e.g. `kafka-wizard man > kafka-wizard.1 && man -l kafka-wizard.1`).

@@ -20,6 +20,7 @@ pub fn run(args: ValidateArgs) -> ExitCode {
         Err(project::LoadError::Parse { source, .. }) => {
             let field = match &source {
                 project::draft::ParseError::UnknownKey { path }
+                | project::draft::ParseError::TrustSetting { path }
                 | project::draft::ParseError::WrongType { path, .. } => path.clone(),
                 project::draft::ParseError::Syntax(_) => String::new(),
                 _ => "format".to_string(),

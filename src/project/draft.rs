@@ -265,6 +265,12 @@ pub enum ParseError {
     BadFormat { found: i64 },
     #[error("{path}: unknown key — check its spelling (the project file refuses keys it does not know)")]
     UnknownKey { path: String },
+    #[error(
+        "{path}: a project file cannot choose which keys sign Kafka releases, nor turn signature checks off — the \
+         keys trusted are the built-in Apache release managers' and your own (`kafka-wizard trust import KEYS_FILE`, \
+         kept in your config directory); remove this key"
+    )]
+    TrustSetting { path: String },
     #[error("{path}: {message}")]
     WrongType { path: String, message: String },
 }
@@ -292,11 +298,25 @@ pub fn parse(text: &str) -> Result<ProjectDraft, ParseError> {
             } else {
                 format!("{path}.{key}")
             };
-            ParseError::UnknownKey { path }
+            if widens_trust(&path) {
+                ParseError::TrustSetting { path }
+            } else {
+                ParseError::UnknownKey { path }
+            }
         } else {
             ParseError::WrongType { path, message: message.trim().to_string() }
         }
     })
+}
+
+/// True for an unknown key that reads like a release-trust setting (signing keys, signature checks): outside the
+/// SSH and cluster-security tables, whose own keys are about hosts and TLS, not about releases.
+fn widens_trust(path: &str) -> bool {
+    if path.starts_with("ssh.") || path.starts_with("security.") || path.starts_with("hosts[") {
+        return false;
+    }
+    let key = path.rsplit('.').next().unwrap_or(path).to_ascii_lowercase();
+    ["key", "sign", "verif", "trust", "gpg", "pgp", "insecure"].iter().any(|w| key.contains(w))
 }
 
 /// A draft as a fresh TOML file (a new project's first Save; over an existing file, `file::merge_into` keeps its text).

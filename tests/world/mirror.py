@@ -4,9 +4,12 @@
 Owns: the mirror root it is pointed at (<root>/kafka/<v>/kafka_2.13-<v>.tgz, .sha512, <root>/kafka/KEYS)
 and the HTTP server process. Two sub-commands:
 
-  mirror.py publish --root DIR TARBALL...   lay out DIR/kafka/<v>/<file>.tgz (hard link or copy),
-                                            <file>.tgz.sha512 written exactly like `gpg --print-md SHA512`,
-                                            DIR/kafka/KEYS (a placeholder: no signatures yet, no .asc files)
+  mirror.py publish --root DIR [--sign-with GNUPGHOME] TARBALL...
+                                            lay out DIR/kafka/<v>/<file>.tgz (hard link or copy),
+                                            <file>.tgz.sha512 written exactly like `gpg --print-md SHA512`;
+                                            with --sign-with (tests/world/signing-key.sh makes it), <file>.tgz.asc
+                                            made like Apache's (`gpg --armor --detach-sig`) and DIR/kafka/KEYS
+                                            holding that key; without, KEYS is a placeholder and there is no .asc
   mirror.py serve --root DIR [--port 0] [--bind 127.0.0.1 ...] [--fault PATH=MODE ...]
                                             serve DIR; prints "PORT=<n>" on stdout once listening
   mirror.py print-md FILE                   print what `gpg --print-md SHA512 FILE` prints
@@ -43,9 +46,23 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 KEYS_PLACEHOLDER = """This is a placeholder KEYS file written by the kafka-wizard test mirror (tests/world/mirror.py).
-The test releases are not signed yet: there are no .asc files and no public keys here.
-An Apache KEYS file lists the release managers' OpenPGP public keys; signature checks are a later issue.
+These test releases were published without --sign-with: there are no .asc files and no public keys here.
 """
+
+KEYS_HEADER = """This file contains the PGP key used to sign the kafka-wizard test mirror's releases
+(tests/world/mirror.py publish --sign-with; made by tests/world/signing-key.sh). A test key: trust it
+only in the tests, with `kafka-wizard trust import KEYS`.
+
+"""
+
+
+def gpg(home, *args):
+    """Runs gpg on the signing key's GNUPGHOME; exits with its error when it fails."""
+    import subprocess
+    r = subprocess.run(["gpg", "--homedir", home, "--batch", "--quiet", *args], capture_output=True)
+    if r.returncode != 0:
+        sys.exit(f"mirror: gpg {' '.join(args)}: {r.stderr.decode(errors='replace').strip()}")
+    return r.stdout
 
 
 # --------------------------------------------------------------------------------------------------
@@ -125,7 +142,7 @@ def gpg_sha512_text(path):
 RELEASE_RE = re.compile(r"^kafka_(\d+\.\d+)-(\d+\.\d+\.\d+)\.tgz$")
 
 
-def publish(root, tarballs):
+def publish(root, tarballs, sign_with=None):
     kafka = os.path.join(root, "kafka")
     os.makedirs(kafka, exist_ok=True)
     for tb in tarballs:
@@ -144,9 +161,13 @@ def publish(root, tarballs):
             shutil.copyfile(tb, dest)
         with open(dest + ".sha512", "w") as f:
             f.write(gpg_sha512_text(dest))
-        print(f"mirror: published /kafka/{m.group(2)}/{base}")
+        if sign_with:
+            if os.path.exists(dest + ".asc"):
+                os.unlink(dest + ".asc")
+            gpg(sign_with, "--armor", "--output", dest + ".asc", "--detach-sig", dest)
+        print(f"mirror: published /kafka/{m.group(2)}/{base}" + (" (signed)" if sign_with else ""))
     with open(os.path.join(kafka, "KEYS"), "w") as f:
-        f.write(KEYS_PLACEHOLDER)
+        f.write(KEYS_HEADER + gpg(sign_with, "--armor", "--export").decode() if sign_with else KEYS_PLACEHOLDER)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -455,6 +476,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("publish")
     p.add_argument("--root", required=True)
+    p.add_argument("--sign-with", metavar="GNUPGHOME", help="sign each tarball with this GNUPGHOME's key (.asc, KEYS)")
     p.add_argument("tarballs", nargs="+")
     s = sub.add_parser("serve")
     s.add_argument("--root", required=True)
@@ -465,7 +487,7 @@ def main():
     m.add_argument("file")
     a = ap.parse_args()
     if a.cmd == "publish":
-        publish(a.root, a.tarballs)
+        publish(a.root, a.tarballs, a.sign_with)
     elif a.cmd == "serve":
         binds = a.bind or ["127.0.0.1"]
         for b in binds:

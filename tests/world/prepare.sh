@@ -2,7 +2,8 @@
 # tests/world/prepare.sh — make this machine ready for the end-to-end suite (as root; idempotent).
 # Owns: nothing of its own; it installs the missing Debian packages (apt-get update first,
 # --no-install-recommends, only when something is missing), builds the cached test-host rootfs
-# (build-rootfs.sh), assembles the cached Kafka releases (assemble-kafka.sh), installs kafka-python
+# (build-rootfs.sh), assembles the cached Kafka releases (assemble-kafka.sh), makes the mirror's
+# release-signing key once (signing-key.sh), installs kafka-python
 # into a venv for the load test, and removes the
 # leftovers of a crashed run (world.sh clean). Warm, it takes a few seconds.
 # Note: installing systemd-container on a machine whose PID 1 is not systemd is fine, but it
@@ -31,6 +32,9 @@ python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 want mvn maven
 want java openjdk-17-jdk-headless
 want sha512sum coreutils
+# the mirror signs its releases like Apache (signing-key.sh, mirror.py publish --sign-with)
+want gpg gnupg
+want gpgconf gnupg
 want gzip gzip
 want pgrep procps
 want script bsdutils
@@ -62,6 +66,7 @@ fi
 # leftovers of a crashed run (waiting for any other test run on this machine to finish first)
 flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" "$HERE/world.sh" clean
 "$HERE/build-rootfs.sh"
+echo "prepare: release-signing key $("$HERE/signing-key.sh" | tail -n1)"
 for v in $RELEASES; do
     t0=$(date +%s)
     path=$("$HERE/assemble-kafka.sh" "$v" | tail -n1)

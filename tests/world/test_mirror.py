@@ -2,8 +2,9 @@
 """tests/world/test_mirror.py — tests of the test mirror itself (run by tests/run-all.sh; needs no root).
 
 Owns nothing outside a temporary directory. Checks the gpg --print-md emulator against the real
-kafka_2.13-4.0.0.tgz.sha512 (docs/facts/kafka.md §2, verbatim) and every serving behaviour and fault mode
-of mirror.py against a real server process on 127.0.0.1.
+kafka_2.13-4.0.0.tgz.sha512 (docs/facts/kafka.md §2, verbatim), every serving behaviour and fault mode
+of mirror.py against a real server process on 127.0.0.1, and that `publish --sign-with` signs like Apache
+(checked the way Apache says: gpg --import KEYS, gpg --verify; needs gpg).
 Run: python3 -m unittest discover -s tests/world -p 'test_*.py' -v
 """
 import hashlib
@@ -53,6 +54,50 @@ class GpgPrintMd(unittest.TestCase):
                 self.assertEqual(hexpart, hashlib.sha512(f.read()).hexdigest())
             self.assertTrue(text.startswith("kafka_2.13-9.9.9.tgz: "))
             self.assertEqual([len(line) for line in text.splitlines()], [75, 75, 57])
+
+
+class Signing(unittest.TestCase):
+    def test_a_release_published_with_a_key_verifies_with_gpg_against_the_published_keys_only(self):
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, KW_SIGNING_HOME=os.path.join(d, "signing-key"))
+            out = subprocess.run(["bash", os.path.join(HERE, "signing-key.sh")], env=env, check=True,
+                                 capture_output=True, text=True).stdout
+            home = out.strip().splitlines()[-1]
+            src = os.path.join(d, "kafka_2.13-9.9.9.tgz")
+            with open(src, "wb") as f:
+                f.write(os.urandom(200_000))
+            root = os.path.join(d, "root")
+            subprocess.run([sys.executable, os.path.join(HERE, "mirror.py"), "publish", "--root", root,
+                            "--sign-with", home, src], check=True, capture_output=True)
+            vdir = os.path.join(root, "kafka", "9.9.9")
+            self.assertEqual(sorted(os.listdir(vdir)),
+                             ["kafka_2.13-9.9.9.tgz", "kafka_2.13-9.9.9.tgz.asc", "kafka_2.13-9.9.9.tgz.sha512"])
+            with open(os.path.join(root, "kafka", "KEYS")) as f:
+                keys = f.read()
+            self.assertIn("test key", keys)
+            self.assertEqual(keys.count("-----BEGIN PGP PUBLIC KEY BLOCK-----"), 1)
+            # As Apache says to check: a fresh keyring holding only KEYS, then --verify.
+            check = os.path.join(d, "check")
+            os.mkdir(check, 0o700)
+            gpg = ["gpg", "--homedir", check, "--batch"]
+            subprocess.run(gpg + ["--import", os.path.join(root, "kafka", "KEYS")], check=True, capture_output=True)
+            tgz = os.path.join(vdir, "kafka_2.13-9.9.9.tgz")
+            r = subprocess.run(gpg + ["--status-fd", "1", "--verify", tgz + ".asc", tgz], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            validsig = [line.split() for line in r.stdout.splitlines() if line.startswith("[GNUPG:] VALIDSIG")]
+            primary = subprocess.run(["gpg", "--homedir", home, "--batch", "--with-colons", "--list-keys"],
+                                     check=True, capture_output=True, text=True).stdout
+            primary_fpr = [line.split(":")[9] for line in primary.splitlines() if line.startswith("fpr")][0]
+            self.assertEqual(validsig[0][11], primary_fpr, "VALIDSIG's 10th field is the primary key")
+            self.assertNotEqual(validsig[0][2], primary_fpr, "signed with the signing subkey, as release managers do")
+            with open(tgz, "r+b") as f:
+                f.seek(1000)
+                b = f.read(1)
+                f.seek(1000)
+                f.write(bytes([b[0] ^ 1]))
+            r = subprocess.run(gpg + ["--verify", tgz + ".asc", tgz], capture_output=True)
+            self.assertNotEqual(r.returncode, 0)
+            subprocess.run(["gpgconf", "--homedir", check, "--kill", "all"], capture_output=True)
 
 
 class MirrorServer(unittest.TestCase):

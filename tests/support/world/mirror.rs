@@ -1,11 +1,12 @@
 //! [`Mirror`]: `tests/world/mirror.py serve` — an Apache-shaped download mirror of the test world's releases on
-//! 127.0.0.1 (and optionally the hosts' bridge), with faults to inject and a request log; killed on drop.
+//! 127.0.0.1 (and optionally the hosts' bridge), with faults to inject and a request log; killed on drop. Its
+//! releases are signed with the test world's key (`.asc` beside each tarball, the key in `/kafka/KEYS`).
 
 use super::http::{http_get, percent_encode};
 use super::releases::Release;
-use super::{world_dir, GATEWAY_IP};
+use super::{run_script_ok, world_dir, GATEWAY_IP};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// `tests/world/mirror.py serve` on 127.0.0.1 (and optionally the bridge address), killed on drop.
@@ -14,6 +15,15 @@ pub struct Mirror {
     port: u16,
     root: tempfile::TempDir,
     on_bridge: bool,
+}
+
+/// The GNUPGHOME of the test world's release-signing key (`tests/world/signing-key.sh`: made once, cached under
+/// /var/cache/kafka-wizard-tests/signing-key/, beside its public key as a `KEYS` file).
+pub fn signing_home() -> PathBuf {
+    let out = run_script_ok("signing-key.sh", &[]);
+    let home = PathBuf::from(out.lines().rev().map(str::trim).find(|l| l.starts_with('/')).unwrap_or(""));
+    assert!(home.is_dir(), "signing-key.sh printed no GNUPGHOME: {out}");
+    home
 }
 
 impl Mirror {
@@ -33,6 +43,8 @@ impl Mirror {
         let script = world_dir().join("mirror.py");
         let mut publish = Command::new("python3");
         publish.arg(&script).arg("publish").arg("--root").arg(root.path());
+        // Signed like Apache's releases, with the test world's key (tests/world/signing-key.sh, cached).
+        publish.arg("--sign-with").arg(signing_home());
         for r in releases {
             publish.arg(&r.tarball);
         }
