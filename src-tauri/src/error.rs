@@ -29,6 +29,8 @@ pub enum ErrorCode {
     ExportFolderNotEmpty,
     /// The export's zip file exists and Replace was not asked for (or it is not an earlier export's zip).
     ExportFileExists,
+    /// Save As: the chosen file exists and is not a kafka-wizard project; saving replaces it only when confirmed.
+    NotAProjectFile,
     /// A host did not answer on its SSH port.
     Unreachable,
     /// The host's key is not in known_hosts; the message carries the fingerprint to show.
