@@ -101,10 +101,30 @@ pub fn index(spec: &ClusterSpec, hosts: &[HostFiles], plan: &Plan, placeholders:
                 heading(&mut s, "Copy each host's files and the release to it, and check them");
                 copy_and_check(&mut s, hosts, &fetch.tarball, placeholders);
             }
-            Work::OnHosts { hosts } => {
-                for host in hosts {
-                    let steps =
-                        host.steps.iter().map(|step| (step.title(), plan::manual_commands(spec, step))).collect();
+            Work::OnHosts { hosts: on } => {
+                for host in on {
+                    let placeholder = |path: &str| {
+                        placeholders
+                            && hosts
+                                .iter()
+                                .any(|h| h.host == host.host && h.files.iter().any(|f| f.path == path && f.secret))
+                    };
+                    let steps = host
+                        .steps
+                        .iter()
+                        .map(|step| {
+                            let title = match step {
+                                plan::HostStep::WriteFile { path, .. } if placeholder(path) => {
+                                    format!(
+                                        "{} — a placeholder in this export: only once phase 2's check passes",
+                                        step.title()
+                                    )
+                                }
+                                _ => step.title(),
+                            };
+                            (title, plan::manual_commands(spec, step))
+                        })
+                        .collect();
                     block(&mut s, &format!("On {}", host.host), steps);
                 }
             }
