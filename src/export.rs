@@ -1,15 +1,20 @@
-//! Export: every generated file at `<host name>/<absolute path on that host>`, plus `INDEX.md` saying what goes
-//! where and the commands that apply it by hand — as a folder or one zip archive.
+//! Export: every generated file at `<host name>/<absolute path on that host>` with each host's `SHA256SUMS`, plus
+//! `INDEX.md` saying what goes where and the commands that apply it by hand (`index`) — as a folder or one zip
+//! archive. Neither replaces anything but an earlier export, and only when asked; a zip is written atomically and
+//! never through a symlink.
 //!
 //! A secured cluster's secret files (host keys, the JAAS file with a password) are placeholders that say how to get
 //! the real file ([`entries`]); [`entries_with_secrets`] puts the secrets store's real ones in, and every secret
 //! entry is written mode 0600 (folder and zip alike).
 
-use crate::plan::{self, Plan, Work, UPLOAD_DIR};
-use crate::project::spec::{ClusterSpec, Coordination};
+mod index;
+
+pub use index::{sha256sums, SHA256SUMS};
+
+use crate::plan;
+use crate::project::spec::ClusterSpec;
 use crate::render::{self, RenderError};
 use crate::security::store::SecretMaterial;
-use crate::shell;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -26,6 +31,10 @@ pub enum ExportError {
     NotEmpty { path: PathBuf },
     #[error("{path} was not written by kafka-wizard export — refusing to replace it; choose a new or empty folder")]
     NotAnExport { path: PathBuf },
+    #[error("{path} already exists — choose another name (an earlier export's zip is replaced only when asked: --force, or Replace in the app)")]
+    FileExists { path: PathBuf },
+    #[error("{path} is not a zip archive written by kafka-wizard export ({why}) — refusing to replace it; choose another name")]
+    NotAnExportZip { path: PathBuf, why: String },
     #[error("cannot write {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
 }
@@ -44,8 +53,8 @@ pub struct Entry {
     pub secret: bool,
 }
 
-/// Everything an export contains, in a stable order: the index, then each host's files — secret files as
-/// placeholders saying how to get the real one.
+/// Everything an export contains, in a stable order: the index, then each host's files (secret files as
+/// placeholders saying how to get the real one) and its `SHA256SUMS`.
 pub fn entries(spec: &ClusterSpec) -> Result<Vec<Entry>, RenderError> {
     entries_from(spec, None)
 }
@@ -58,12 +67,18 @@ pub fn entries_with_secrets(spec: &ClusterSpec, material: &SecretMaterial) -> Re
 fn entries_from(spec: &ClusterSpec, material: Option<&SecretMaterial>) -> Result<Vec<Entry>, RenderError> {
     let hosts = render::render_cluster(spec)?;
     let plan = plan::plan(spec);
-    let mut out = vec![Entry { path: INDEX.into(), content: index(spec, &hosts, &plan), secret: false }];
+    let placeholders = material.is_none();
+    let index = index::index(spec, &hosts, &plan, placeholders);
+    let mut out = vec![Entry { path: INDEX.into(), content: index, secret: false }];
     for host in &hosts {
         let files = match (material, spec.hosts.iter().find(|h| h.name.as_str() == host.host)) {
             (Some(m), Some(h)) => render::render_host_with(spec, h, Some(m)),
             _ => host.files.clone(),
         };
+        // a placeholder is not what goes on the host: its real content is not known here
+        let sums = sha256sums(
+            files.iter().filter(|f| !(placeholders && f.secret)).map(|f| (f.path.as_str(), f.content.as_str())),
+        );
         for file in files {
             out.push(Entry {
                 path: format!("{}{}", host.host, file.path),
@@ -71,6 +86,7 @@ fn entries_from(spec: &ClusterSpec, material: Option<&SecretMaterial>) -> Result
                 secret: file.secret && material.is_some(),
             });
         }
+        out.push(Entry { path: format!("{}/{SHA256SUMS}", host.host), content: sums, secret: false });
     }
     Ok(out)
 }
@@ -124,118 +140,69 @@ fn write_file(path: &Path, entry: &Entry) -> io::Result<()> {
     options.open(path)?.write_all(entry.content.as_bytes())
 }
 
-/// Writes the export as one zip archive; the entries keep the folder layout.
-pub fn write_zip(entries: &[Entry], file: &Path) -> Result<(), ExportError> {
+/// Writes the export as one zip archive; the entries keep the folder layout, with the [`MARKER`] entry. The archive
+/// is written to a new, randomly named file beside `file` (`O_EXCL`) and then renamed into place, so a failed write
+/// leaves nothing half-written and no symlink at `file` is ever followed. An existing `file` is refused unless
+/// `replace` is set and it is a regular file holding an earlier export (the marker, or an `INDEX.md` at the top of
+/// exports written before the marker) — the same rule as a folder.
+pub fn write_zip(entries: &[Entry], file: &Path, replace: bool) -> Result<(), ExportError> {
     let io_err = |source| ExportError::Io { path: file.to_owned(), source };
     let zip_err = |e: zip::result::ZipError| io_err(io::Error::other(e));
-    use std::os::unix::fs::OpenOptionsExt;
+    let exists = match std::fs::symlink_metadata(file) {
+        Ok(meta) => Some(meta),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io_err(e)),
+    };
+    if let Some(meta) = &exists {
+        if !replace {
+            return Err(ExportError::FileExists { path: file.to_owned() });
+        }
+        earlier_export_zip(file, meta).map_err(|why| ExportError::NotAnExportZip { path: file.to_owned(), why })?;
+    }
+    use std::os::unix::fs::PermissionsExt;
     let mode = if entries.iter().any(|e| e.secret) { SECRET_MODE } else { PUBLIC_MODE };
-    let out =
-        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(file).map_err(io_err)?;
-    let mut zip = zip::ZipWriter::new(out);
+    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    let mut zip = zip::ZipWriter::new(tmp.as_file_mut());
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file(MARKER, options.unix_permissions(PUBLIC_MODE)).map_err(zip_err)?;
+    zip.write_all(b"written by kafka-wizard export\n").map_err(io_err)?;
     for entry in entries {
         let mode = if entry.secret { SECRET_MODE } else { PUBLIC_MODE };
         zip.start_file(entry.path.as_str(), options.unix_permissions(mode)).map_err(zip_err)?;
         zip.write_all(entry.content.as_bytes()).map_err(io_err)?;
     }
     zip.finish().map_err(zip_err)?;
+    tmp.as_file().sync_all().map_err(io_err)?;
+    match exists {
+        Some(_) => tmp.persist(file).map_err(|e| io_err(e.error))?,
+        None => tmp.persist_noclobber(file).map_err(|e| io_err(e.error))?,
+    };
     Ok(())
 }
 
-fn index(spec: &ClusterSpec, hosts: &[render::HostFiles], plan: &Plan) -> String {
-    let release = spec.kafka.release;
-    let mode = match &spec.coordination {
-        Coordination::Zookeeper(z) => format!("ZooKeeper mode, chroot `{}`", z.chroot),
-        Coordination::Kraft(k) => format!(
-            "KRaft mode, cluster id `{}`",
-            k.cluster_id.as_ref().map(|c| c.as_str()).unwrap_or("(not generated)")
-        ),
-    };
-    let mut s = format!(
-        "# Kafka cluster `{}` — generated files\n\n\
-         Apache Kafka {} (Scala {}), {mode}. Written by `kafka-wizard export` from the project file; \
-         `kafka-wizard deploy` applies the same files for you.\n\n\
-         Each folder is one host; inside it, every file sits at its absolute path on that host.\n\n## Files\n\n\
-         | host | path on the host | owner | mode | what it is |\n|---|---|---|---|---|\n",
-        spec.name, release.version, spec.kafka.scala
-    );
-    for host in hosts {
-        for f in &host.files {
-            s.push_str(&format!(
-                "| {} | `{}` | {} | {:04o} | {} |\n",
-                host.host,
-                f.path,
-                f.owner.chown_spec(&spec.kafka.user),
-                f.mode,
-                f.purpose
-            ));
-        }
+/// Why `file` (`meta`: its own metadata, not a link's target) is not an earlier export's zip, if it is not.
+fn earlier_export_zip(file: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if meta.file_type().is_symlink() {
+        return Err("it is a symbolic link".into());
     }
-    s.push_str(&format!(
-        "\n## Applying by hand\n\nAs root. First copy each host's folder onto that host as `{UPLOAD_DIR}`, e.g. \
-         `scp -r {h} root@{h}:{UPLOAD_DIR}`. Then run the phases in order; within a phase, hosts are independent. \
-         Start ZooKeeper (or the KRaft controllers) before the brokers, and stop the brokers first.\n",
-        h = shell::quote(&hosts.first().map(|h| h.host.clone()).unwrap_or_default())
-    ));
-    for (n, phase) in plan.phases.iter().enumerate() {
-        s.push_str(&format!("\n### {}. {}\n", n + 1, phase.title));
-        let mut block = |label: &str, steps: Vec<(String, Vec<String>)>| {
-            s.push_str(&format!("\n{label}:\n\n```sh\n"));
-            for (title, commands) in steps {
-                s.push_str(&format!("# {title}\n"));
-                for command in commands {
-                    s.push_str(&command);
-                    s.push('\n');
-                }
-            }
-            s.push_str("```\n");
-        };
-        match &phase.work {
-            Work::Fetch(fetch) => {
-                block("On the machine with internet access", vec![(fetch.title(), plan::fetch_commands(fetch))])
-            }
-            Work::OnHosts { hosts } => {
-                for host in hosts {
-                    let steps = host
-                        .steps
-                        .iter()
-                        .map(|step| (step.title(), plan::manual_commands(spec, step, &host.host)))
-                        // a step with nothing to do by hand (an interrupted run's leftovers) is not listed
-                        .filter(|(_, commands)| !commands.is_empty())
-                        .collect();
-                    block(&format!("On {}", host.host), steps);
-                }
-            }
-            Work::ScramUsers(users) => block(
-                "On any host that reaches the brokers, as the admin",
-                vec![(users.title(), plan::scram_user_commands(spec, users))],
-            ),
-            Work::Acls(acls) => block(
-                "On any host that reaches the brokers, as the admin",
-                vec![(acls.title(), plan::acl_commands(spec, acls))],
-            ),
-            Work::RotateCa(pass) => block(
-                "With kafka-wizard (`deploy --rotate-ca`): the files come from its secrets store",
-                vec![(pass.title(), vec![])],
-            ),
-            Work::Start(start) => {
-                for host in &start.hosts {
-                    block(&format!("On {host}"), vec![(start.title(), plan::start_commands(start))]);
-                }
-                let checks: Vec<(String, Vec<String>)> = start
-                    .health
-                    .iter()
-                    .map(|h| (h.title(), plan::health_commands(spec, h)))
-                    .filter(|(_, commands)| !commands.is_empty())
-                    .collect();
-                if !checks.is_empty() {
-                    block("Then check from any host", checks);
-                }
-            }
-        }
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
     }
-    s
+    let opened = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(file);
+    let archive = zip::ZipArchive::new(opened.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    if archive.index_for_name(MARKER).is_some() || archive.index_for_name(INDEX).is_some() {
+        Ok(())
+    } else {
+        Err(format!("it has no {MARKER}"))
+    }
 }
 
 #[cfg(test)]
@@ -289,5 +256,51 @@ mod tests {
         let mode = |p: &str| std::fs::metadata(out.join(p)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode("secure1.example.com/etc/kafka/tls/node.pem"), 0o600);
         assert_eq!(mode(""), 0o700);
+    }
+
+    #[test]
+    fn a_zip_export_replaces_only_an_earlier_export_and_only_when_asked() {
+        let entries = entries(&secure()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("x.zip");
+        write_zip(&entries, &zip, false).unwrap();
+        assert!(matches!(write_zip(&entries, &zip, false), Err(ExportError::FileExists { .. })));
+        write_zip(&entries, &zip, true).unwrap();
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+        assert!(archive.by_name(MARKER).is_ok() && archive.by_name(INDEX).is_ok());
+        // anything else at that name is kept, Replace or not
+        let notes = dir.path().join("notes.zip");
+        std::fs::write(&notes, "my notes").unwrap();
+        assert!(matches!(write_zip(&entries, &notes, false), Err(ExportError::FileExists { .. })));
+        let err = write_zip(&entries, &notes, true).unwrap_err();
+        assert!(matches!(err, ExportError::NotAnExportZip { .. }), "{err}");
+        assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes");
+        // the only file left beside them: no temporary file remains
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_zip_export_never_writes_through_a_symlink_at_its_path() {
+        let entries = entries(&secure()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let earlier = dir.path().join("earlier.zip");
+        write_zip(&entries, &earlier, false).unwrap();
+        for target in [&victim, &earlier] {
+            let link = dir.path().join("link.zip");
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(target, &link).unwrap();
+            let before = std::fs::read(target).unwrap();
+            assert!(matches!(write_zip(&entries, &link, false), Err(ExportError::FileExists { .. })));
+            let err = write_zip(&entries, &link, true).unwrap_err();
+            assert!(err.to_string().contains("symbolic link"), "{err}");
+            assert_eq!(std::fs::read(target).unwrap(), before);
+        }
+        // a dangling symlink is an existing name too: never created through
+        let dangling = dir.path().join("dangling.zip");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        assert!(write_zip(&entries, &dangling, false).is_err());
+        assert!(!dir.path().join("nowhere").exists());
     }
 }

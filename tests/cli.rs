@@ -118,6 +118,28 @@ fn export_zip_holds_the_same_entries_as_the_folder() {
 }
 
 #[test]
+fn export_zip_refuses_an_existing_file_and_with_force_replaces_only_an_earlier_export_zip() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("cluster.zip");
+    let out = zip_path.to_str().unwrap();
+    let export = |extra: &[&str]| {
+        let mut args = vec!["export", "tests/fixtures/seed-cluster.toml", "--out", out, "--zip"];
+        args.extend(extra);
+        wizard(&args)
+    };
+    assert!(export(&[]).status.success());
+    let o = export(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already exists") && stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(export(&["--force"]).status.success(), "an earlier export's zip is replaced with --force");
+    std::fs::write(&zip_path, "not an export").unwrap();
+    let o = export(&["--force"]);
+    assert_eq!(o.status.code(), Some(1), "a file export did not write must never be replaced");
+    assert!(stderr(&o).contains("not a zip archive written by kafka-wizard export"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&zip_path).unwrap(), "not an export");
+}
+
+#[test]
 fn export_writes_placeholders_for_secrets_and_the_real_files_0600_only_with_include_secrets() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();

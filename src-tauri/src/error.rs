@@ -27,6 +27,10 @@ pub enum ErrorCode {
     MissingClusterId,
     /// The export folder is not empty (or not an earlier export).
     ExportFolderNotEmpty,
+    /// The export's zip file exists and Replace was not asked for (or it is not an earlier export's zip).
+    ExportFileExists,
+    /// Save As: the chosen file exists and is not a kafka-wizard project; saving replaces it only when confirmed.
+    NotAProjectFile,
     /// A host did not answer on its SSH port.
     Unreachable,
     /// The host's key is not in known_hosts; the message carries the fingerprint to show.
@@ -102,6 +106,7 @@ from_engine_error!(RenderError, |e| match e {
 from_engine_error!(ExportError, |e| match e {
     ExportError::Render(RenderError::MissingClusterId) => ErrorCode::MissingClusterId,
     ExportError::NotEmpty { .. } | ExportError::NotAnExport { .. } => ErrorCode::ExportFolderNotEmpty,
+    ExportError::FileExists { .. } | ExportError::NotAnExportZip { .. } => ErrorCode::ExportFileExists,
     ExportError::Io { .. } => ErrorCode::Io,
 });
 

@@ -16,7 +16,8 @@ pub struct ExportArgs {
     /// Write one zip archive instead of a folder (".zip" is added to OUT when missing).
     #[arg(long)]
     pub zip: bool,
-    /// Replace an earlier export in OUT (only a folder that kafka-wizard export wrote).
+    /// Replace an earlier export in OUT (only a folder or zip that kafka-wizard export wrote; never through a
+    /// symlink).
     #[arg(long)]
     pub force: bool,
     /// Write the real keys and passwords of a secured cluster from the wizard's secrets store (files mode 0600)
@@ -56,11 +57,7 @@ pub fn run(args: ExportArgs) -> ExitCode {
         if out.extension().is_none_or(|e| e != "zip") {
             out.as_mut_os_string().push(".zip");
         }
-        if out.exists() && !args.force {
-            eprintln!("error: {} already exists — choose another name or pass --force to replace it", out.display());
-            return ExitCode::FAILURE;
-        }
-        (export::write_zip(&entries, &out), out)
+        (export::write_zip(&entries, &out, args.force), out)
     } else {
         (export::write_dir(&entries, &args.out, args.force), args.out.clone())
     };

@@ -62,17 +62,17 @@ pub fn tool_args(
     args
 }
 
-/// The by-hand form of the same (the export's index): the argument file written with a here-document by the
-/// operator, who puts the passwords from the secrets store in place of `<password of …>`.
+/// The by-hand form of the same (the export's index): the argument file — a new 0600 file from `mktemp`, never a
+/// fixed name — written with a here-document by the operator, who puts the passwords from the secrets store in
+/// place of `<password of …>`.
 pub fn manual_format(bin: &str, user: &str, tool_args: &[String]) -> Vec<String> {
-    let file = "/tmp/kafka-wizard-format.args";
     vec![
         "# the SCRAM passwords go in a 0600 Java argument file, never on a command line".to_string(),
-        format!("(umask 077 && cat > {file}) <<'EOF'\n{STORAGE_TOOL}\n{}EOF", argfile_lines(tool_args)),
-        shell::join(&["chown", user, file]),
+        format!("A=$(mktemp) && cat > \"$A\" <<'EOF'\n{STORAGE_TOOL}\n{}EOF", argfile_lines(tool_args)),
+        format!("{} \"$A\"", shell::join(&["chown", user])),
         format!(
-            "{} && rm -f {file}",
-            shell::join(&["runuser", "-u", user, "--", &format!("{bin}/kafka-run-class.sh"), &format!("@{file}")])
+            "{} \"@$A\" && rm -f \"$A\"",
+            shell::join(&["runuser", "-u", user, "--", &format!("{bin}/kafka-run-class.sh")])
         ),
     ]
 }

@@ -8,8 +8,15 @@ use crate::render::Owner;
 use crate::security::acls::AclResource;
 use crate::shell;
 
-/// Where the export index tells the operator to copy a host's exported folder before applying it by hand.
-pub const UPLOAD_DIR: &str = "/tmp/kafka-wizard";
+/// The shell word for the private folder (`mktemp -d`) the export index has the operator copy a host's exported
+/// folder and the release into, on that host: `$D`, which stops the command when unset instead of reading elsewhere.
+pub const HOST_FOLDER: &str = "\"${D:?}\"";
+
+/// `path` (absolute, or a bare file name) inside [`HOST_FOLDER`], as one shell word: `"${D:?}"/etc/kafka/x`.
+pub fn in_host_folder(path: &str) -> String {
+    let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+    format!("{HOST_FOLDER}{}", shell::quote(&path))
+}
 
 /// `-o user -g group` arguments for `install`.
 fn owner_args(owner: Owner, user: &str) -> [String; 4] {
@@ -23,12 +30,16 @@ pub fn fetch_commands(fetch: &FetchRelease) -> Vec<String> {
     vec![
         shell::join(&["curl", "-fLO", &urls[0]]),
         shell::join(&["curl", "-fLO", &checksum_urls[0]]),
-        format!(
-            "test \"$(cut -d: -f2- {sha} | tr -d ' \\r\\n' | tr A-F a-f)\" = \"$(sha512sum {t} | cut -d' ' -f1)\" && echo checksum OK",
-            sha = shell::quote(&format!("{tarball}.sha512")),
-            t = shell::quote(tarball)
-        ),
+        sha512_check(&shell::quote(tarball), &shell::quote(&format!("{tarball}.sha512"))),
     ]
+}
+
+/// The command that compares a release's SHA-512 with its `.sha512` file from Apache (`name: HEX HEX …`, upper
+/// case, wrapped): `tarball` and `sums` are shell words. It fails (and prints nothing) on a mismatch.
+pub fn sha512_check(tarball: &str, sums: &str) -> String {
+    format!(
+        "test \"$(cut -d: -f2- {sums} | tr -d ' \\r\\n' | tr A-F a-f)\" = \"$(sha512sum {tarball} | cut -d' ' -f1)\" && echo checksum OK"
+    )
 }
 
 /// The command that starts a service on one host.
@@ -136,9 +147,10 @@ pub fn acl_commands(spec: &ClusterSpec, acls: &ReconcileAcls) -> Vec<String> {
     commands
 }
 
-/// Shell commands that carry out a host step by hand on `host`, after its exported folder was copied to
-/// [`UPLOAD_DIR`].
-pub fn manual_commands(spec: &ClusterSpec, step: &HostStep, host: &str) -> Vec<String> {
+/// Shell commands that carry out a host step by hand, after the host's exported folder and the release were copied
+/// into [`HOST_FOLDER`] and checked there (the export index's copy phase). A file the service user owns (inside its
+/// data directory) is written as that user, so root never writes into a directory the service user controls.
+pub fn manual_commands(spec: &ClusterSpec, step: &HostStep) -> Vec<String> {
     let user = &spec.kafka.user;
     match step {
         // nothing the wizard left: a host installed by hand has no wizard run to recover from
@@ -167,11 +179,10 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep, host: &str) -> Vec<S
             let install_dir = &spec.kafka.install_dir;
             vec![
                 format!(
-                    "scp {} root@{}:/tmp/   # from the machine that downloaded it",
-                    shell::quote(tarball),
-                    shell::quote(host)
+                    "tar -xzf {} -C {} --no-same-owner",
+                    in_host_folder(tarball),
+                    shell::quote(install_dir.as_str())
                 ),
-                shell::join(&["tar", "-xzf", &format!("/tmp/{tarball}"), "-C", install_dir.as_str(), "--no-same-owner"]),
                 shell::join(&["test", "-d", versioned_dir.as_str()]),
                 shell::join(&["ln", "-sfn", versioned_dir.as_str(), link.as_str()]),
             ]
@@ -179,9 +190,14 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep, host: &str) -> Vec<S
         HostStep::WriteFile { path, owner, mode } => {
             let mut words: Vec<String> = vec!["install".into(), "-m".into(), format!("{mode:04o}")];
             words.extend(owner_args(*owner, user));
-            words.push(format!("{UPLOAD_DIR}{path}"));
-            words.push(path.clone());
-            vec![shell::join(&words)]
+            if *owner == Owner::Service {
+                // as the service user, reading what root's shell opens: the private folder stays root's alone
+                let mut run: Vec<String> = ["runuser", "-u", user, "--"].map(String::from).to_vec();
+                run.extend(words);
+                run.extend(["/dev/stdin".into(), path.clone()]);
+                return vec![format!("{} < {}", shell::join(&run), in_host_folder(path))];
+            }
+            vec![format!("{} {} {}", shell::join(&words), in_host_folder(path), shell::quote(path))]
         }
         HostStep::FormatStorage { cluster_id, config } => {
             let bin = format!("{}/bin", spec.kafka.current_link());

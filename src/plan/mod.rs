@@ -19,7 +19,8 @@ pub mod scram_users;
 
 pub use limit::{Intent, Limit, LimitError, Running};
 pub use manual::{
-    acl_commands, fetch_commands, health_commands, manual_commands, scram_user_commands, start_commands, UPLOAD_DIR,
+    acl_commands, fetch_commands, health_commands, in_host_folder, manual_commands, scram_user_commands, sha512_check,
+    start_commands, HOST_FOLDER,
 };
 
 use crate::project::spec::{AbsPath, ClusterSpec, Coordination, HostSpec, Role};

@@ -188,23 +188,62 @@ fn same_value(a: &toml_edit::Value, b: &toml_edit::Value) -> bool {
     data(a).is_some_and(|a| Some(a) == data(b))
 }
 
-/// Writes through a temporary file in the same directory and renames it over the target.
+/// Writes through a new, randomly named temporary file in the target's directory (created with `O_EXCL`, so a
+/// planted file or symlink there is never written through) and renames it over the target: readers see the old
+/// file or the new one, never half of it. An existing file's mode is kept (a new one gets 0666 less the umask); a
+/// symlink at the target is replaced, not followed.
 pub fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)?;
+    if let Some(meta) = std::fs::symlink_metadata(path).ok().filter(|m| m.is_file()) {
+        tmp.as_file().set_permissions(meta.permissions())?;
     }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map(drop).map_err(|e| e.error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_atomic_write_keeps_the_mode_and_never_writes_through_a_planted_temp_name_or_symlink() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        // the name the old code used: a symlink planted there must not be written through
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join(format!(".p.toml.tmp-{}", std::process::id()))).unwrap();
+        write_atomically(&path, "new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        // a symlink at the target is replaced by the file, its target untouched
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        write_atomically(&link, "saved").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_file());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        // nothing else is left in the folder
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [format!(".p.toml.tmp-{}", std::process::id()), "link.toml".into(), "p.toml".into(), "victim".into()]
+        );
+    }
 
     #[test]
     fn saving_a_cluster_id_keeps_comments_and_other_keys() {

@@ -211,7 +211,11 @@ export class App implements Ctx {
     const p = !saveAs && this.state.path ? this.state.path : await this.pickPath(saveProjectPick(this.state.draft, this.state.path, this.session.recent));
     if (!p) return;
     try {
-      const [path, recent] = await this.backend.saveProject(p, this.state.draft);
+      const [path, recent] = await this.backend.saveProject(p, this.state.draft).catch(async (e: { code?: string }) => {
+        // a file that is not a project is replaced only when the user says so
+        if (e.code !== 'not_a_project_file' || !(await this.confirm(t('file.replaceOther', { path: p })))) throw e;
+        return this.backend.saveProject(p, this.state.draft, true);
+      });
       this.session.recent = recent;
       this.state = { ...this.state, path, savedJson: JSON.stringify(this.state.draft) };
       this.notify(t('file.saved', { path }));

@@ -18,7 +18,8 @@ export interface Backend {
   pickPath(request: PickRequest): Promise<string | null>;
   newProject(): Promise<ProjectDraft>;
   openProject(path: string): Promise<Opened>;
-  saveProject(path: string, draft: ProjectDraft): Promise<[string, string[]]>;
+  /** `replace`: the user confirmed replacing a file that is not a project (the `not_a_project_file` error). */
+  saveProject(path: string, draft: ProjectDraft, replace?: boolean): Promise<[string, string[]]>;
   recentProjects(): Promise<string[]>;
   /** The project file named on the app's command line, opened at start; null when none. */
   startupProject(): Promise<string | null>;

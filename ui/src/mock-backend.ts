@@ -139,7 +139,11 @@ export function mockBackend(options: MockOptions = {}): Backend {
       recent = [path, ...recent.filter((p) => p !== path)];
       return { path, draft, problems: mockValidate(draft), recent };
     },
-    saveProject: async (path, draft) => {
+    saveProject: async (path, draft, replace) => {
+      const existing = files.get(path);
+      if (existing !== undefined && !replace) {
+        try { JSON.parse(existing); } catch { return fail('not_a_project_file', `${path} exists and is not a kafka-wizard project — saving replaces it`); }
+      }
       files.set(path, JSON.stringify(draft));
       recent = [path, ...recent.filter((p) => p !== path)];
       return [path, recent];

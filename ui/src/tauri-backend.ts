@@ -20,7 +20,7 @@ export function tauriBackend(): Backend {
     pickPath: (request) => invoke('pick_path', { request }),
     newProject: () => invoke('new_project'),
     openProject: (path) => invoke('open_project', { path }),
-    saveProject: (path, draft) => invoke('save_project', { path, draft }),
+    saveProject: (path, draft, replace) => invoke('save_project', { path, draft, replace: replace ?? false }),
     recentProjects: () => invoke('recent_projects'),
     startupProject: () => invoke('startup_project'),
     exampleProject: (name) => invoke('example_project', { name }),

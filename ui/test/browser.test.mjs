@@ -151,6 +151,20 @@ test('an unsaved change shows in the title and saving to the path chosen in the 
   assert.equal((await picksOf(page)).length, 2, 'Save to the known file shows no dialog');
 });
 
+test('Save As over a file that is not a project asks first: No keeps the file, Yes replaces it', async (t) => {
+  const { page } = await wizard(t, { picks: ['/srv/notes.toml'], files: { '/srv/notes.toml': 'my notes, not a project' } });
+  await page.locator('input[data-field="name"]').fill('renamed');
+  await page.locator('#file-save').click();
+  await page.locator('.overlay .dialog:has-text("is not a Kafka Cluster Wizard project")').waitFor();
+  await page.locator('#dialog-no').click();
+  await page.locator('.toast.error:has-text("not a kafka-wizard project")').waitFor();
+  assert.equal(await page.evaluate(() => window.__app.state.path), null, 'not saved');
+  await answerNextPick(page, '/srv/notes.toml');
+  await page.locator('#file-save').click();
+  await page.locator('#dialog-yes').click();
+  await waitTitle(page, 'notes.toml — Kafka Cluster Wizard');
+});
+
 test('a file is opened and an export written where the dialogs say', async (t) => {
   const other = { format: 1, name: 'other', kafka: { version: '4.1.1' }, hosts: [{ name: 'k1', roles: ['broker'], id: 1 }] };
   const { page, errors } = await wizard(t, { picks: ['/srv/other.toml'], files: { '/srv/other.toml': JSON.stringify(other) } });

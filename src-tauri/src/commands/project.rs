@@ -71,26 +71,41 @@ pub fn open_project<R: Runtime>(app: AppHandle<R>, path: String) -> AppResult<Op
     Ok(OpenedProject { path: path.to_string_lossy().into_owned(), draft, problems, recent })
 }
 
-/// Writes the draft as TOML. Over an existing file only what changed is rewritten — its comments, key order and
-/// formatting stay (the engine's `file::merge_into`). Secrets never reach it: the draft has no password field.
-pub fn write_project(path: &Path, draft: &ProjectDraft) -> AppResult<()> {
+/// Writes the draft as TOML. Over an existing project file only what changed is rewritten — its comments, key
+/// order and formatting stay (the engine's `file::merge_into`). An existing file that is not a project is replaced
+/// only when `replace` (the user confirmed it), never merged into. Written atomically (`file::write_atomically`: a
+/// random `O_EXCL` temp file renamed over the target, mode kept). Secrets never reach it: the draft has no password
+/// field.
+pub fn write_project(path: &Path, draft: &ProjectDraft, replace: bool) -> AppResult<()> {
     let text = match std::fs::read_to_string(path) {
-        Ok(existing) => file::merge_into(&existing, draft),
-        Err(_) => to_toml(draft),
+        Ok(existing) if parse(&existing).is_ok() => file::merge_into(&existing, draft),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => to_toml(draft),
+        Err(e) if e.kind() != std::io::ErrorKind::InvalidData => {
+            return Err(AppError::new(ErrorCode::Io, format!("cannot save {}: {e}", path.display())))
+        }
+        _ if replace => to_toml(draft),
+        _ => {
+            return Err(AppError::new(
+                ErrorCode::NotAProjectFile,
+                format!("{} exists and is not a kafka-wizard project — saving replaces it", path.display()),
+            ))
+        }
     };
     file::write_atomically(path, &text)
         .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot save {}: {e}", path.display())))
 }
 
-/// Save / Save As: returns the absolute path saved to and the updated recent list.
+/// Save / Save As: returns the absolute path saved to and the updated recent list. A file that is not a project is
+/// replaced only with `replace` (the UI asks first, on the `not_a_project_file` error).
 #[tauri::command]
 pub fn save_project<R: Runtime>(
     app: AppHandle<R>,
     path: String,
     draft: ProjectDraft,
+    replace: Option<bool>,
 ) -> AppResult<(String, Vec<String>)> {
     let path = absolute(&path)?;
-    write_project(&path, &draft)?;
+    write_project(&path, &draft, replace.unwrap_or(false))?;
     let recent = recent::add(recent_dir(&app), &path);
     Ok((path.to_string_lossy().into_owned(), recent))
 }
@@ -185,7 +200,7 @@ mod tests {
         let path = dir.path().join("p.toml");
         let (draft, _) =
             read_project(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml"))).unwrap();
-        write_project(&path, &draft).unwrap();
+        write_project(&path, &draft, false).unwrap();
         let (again, problems) = read_project(&path).unwrap();
         assert_eq!(again, draft);
         assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");
@@ -200,7 +215,7 @@ mod tests {
         std::fs::write(&path, &original).unwrap();
         let (mut draft, _) = read_project(&path).unwrap();
         draft.name = Some("renamed".into());
-        write_project(&path, &draft).unwrap();
+        write_project(&path, &draft, false).unwrap();
         let saved = std::fs::read_to_string(&path).unwrap();
         let first_comment = original.lines().next().unwrap();
         assert!(first_comment.starts_with('#') && saved.starts_with(first_comment), "{saved}");
@@ -226,7 +241,7 @@ mod tests {
             pattern: Some("prefixed".into()),
             operations: Some(vec!["read".into()]),
         });
-        write_project(&path, &draft).unwrap();
+        write_project(&path, &draft, false).unwrap();
         let saved = std::fs::read_to_string(&path).unwrap();
         assert!(saved.starts_with(original.lines().next().unwrap()), "the header comment stays:\n{saved}");
         let first_acl = saved.find("name = \"orders\"").unwrap();
@@ -234,6 +249,22 @@ mod tests {
         let (again, problems) = read_project(&path).unwrap();
         assert_eq!(again, draft);
         assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");
+    }
+
+    #[test]
+    fn save_as_over_a_file_that_is_not_a_project_asks_first_and_then_replaces_it_without_merging() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.toml");
+        std::fs::write(&path, "[package]\nname = \"mine\"\n").unwrap();
+        let (draft, _) =
+            read_project(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml"))).unwrap();
+        let err = write_project(&path, &draft, false).unwrap_err();
+        assert_eq!(err.code, ErrorCode::NotAProjectFile, "{}", err.message);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "[package]\nname = \"mine\"\n");
+        write_project(&path, &draft, true).unwrap();
+        let saved = std::fs::read_to_string(&path).unwrap();
+        assert!(!saved.contains("[package]"), "{saved}");
+        assert_eq!(read_project(&path).unwrap().0, draft);
     }
 
     #[test]

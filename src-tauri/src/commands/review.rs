@@ -53,7 +53,8 @@ pub enum ExportFormat {
 }
 
 /// Writes every generated file (and INDEX.md) to `target`: a folder (new, empty, or an earlier export when
-/// `replace`) or a zip file. Returns the absolute path written and the number of entries.
+/// `replace`) or a zip file (new, or an earlier export's zip when `replace`; never through a symlink) — the rules
+/// of `kafka-wizard export [--force]`. Returns the absolute path written and the number of entries.
 #[tauri::command]
 pub fn export_files(
     draft: ProjectDraft,
@@ -70,7 +71,7 @@ pub fn export_files(
     let path = crate::paths::user_path(target).map_err(|e| AppError::new(ErrorCode::Io, format!("{target}: {e}")))?;
     match format {
         ExportFormat::Folder => export::write_dir(&entries, &path, replace)?,
-        ExportFormat::Zip => export::write_zip(&entries, &path)?,
+        ExportFormat::Zip => export::write_zip(&entries, &path, replace)?,
     }
     Ok((path.to_string_lossy().into_owned(), entries.len()))
 }
