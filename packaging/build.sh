@@ -229,14 +229,16 @@ cat > "$APPDIR/AppRun" <<'EOF'
 # the environment the bundled GTK/WebKitGTK need, then the app.
 set -e
 APPDIR=${APPDIR:-$(dirname "$(readlink -f "$0")")}
-# the CLI: from the caller's directory, with the caller's environment (it starts commands for local hosts)
-# ARGV0: the name the AppImage was started by (the runtime sets it); $0 when AppRun runs without the runtime
+# the CLI: from the caller's directory, with the caller's environment minus the runtime's variables (it starts
+# commands for local hosts). ARGV0: the name the AppImage was started by (set by the runtime); $0 without the runtime
+CLI_BIN="$APPDIR/usr/bin/kafka-wizard"
 case "${ARGV0:-$0}" in
-    kafka-wizard | */kafka-wizard) exec "$APPDIR/usr/bin/kafka-wizard" "$@" ;;
+    kafka-wizard | */kafka-wizard) unset APPDIR APPIMAGE ARGV0 OWD; exec "$CLI_BIN" "$@" ;;
 esac
 if [ "${1:-}" = --cli ]; then
     shift
-    exec "$APPDIR/usr/bin/kafka-wizard" "$@"
+    unset APPDIR APPIMAGE ARGV0 OWD
+    exec "$CLI_BIN" "$@"
 fi
 # the directory the user started the app from (the runtime sets OWD when it mounts; not when it extracts)
 OWD=${OWD:-$PWD}
