@@ -1,5 +1,6 @@
-# src-tauri/packages.sh — sourced by ui/run.sh, tests-app/run.sh and packaging/build.sh. Owns the desktop app's
-# Debian package lists and installs the missing ones (apt-get update first, --no-install-recommends, sudo when not root).
+# src-tauri/packages.sh — sourced by ui/run.sh, tests-app/run.sh, tests-app/packaged-cli.sh and packaging/build.sh.
+# Owns the desktop app's Debian package lists and installs the missing ones (apt-get update first,
+# --no-install-recommends, sudo when not root); whether an AppImage can mount itself here (appimage_can_mount).
 
 # to build and run the app (WebKitGTK 4.1 and the C toolchain Tauri links with)
 APP_BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev librsvg2-dev)
@@ -21,6 +22,11 @@ install_missing_packages() {   # install_missing_packages PKG...: only those not
     echo "installing Debian packages: ${need[*]}" >&2
     "${sudo[@]}" apt-get update -q
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${need[@]}"
+}
+
+appimage_can_mount() {   # appimage_can_mount: can an AppImage mount itself with FUSE 2 here? (else it must run with
+                         # APPIMAGE_EXTRACT_AND_RUN=1: extracted into /tmp first)
+    [ -c /dev/fuse ] && [ -e /usr/lib/x86_64-linux-gnu/libfuse.so.2 ] && { [ "$(id -u)" = 0 ] || command -v fusermount >/dev/null; }
 }
 
 # rustup's cargo first when it is there

@@ -15,9 +15,12 @@
 #                                              stop/start from Manage) and app_password_cancel (password login,
 #                                              Cancel in the download, Install again)
 #   5. packaging/build.sh                      the .deb and the AppImage (release build: ~6 min cold)
-#   6. cargo test … --test app_appimage        the AppImage as the application under Xvfb; as root with the
+#   6. tests-app/packaged-cli.sh               the CLI in both packages, with no display (seconds): the .deb's file
+#                                              list (CLI, man page, completions), its CLI's --version and validate,
+#                                              the AppImage's `--cli` and a `kafka-wizard` symlink to it
+#   7. cargo test … --test app_appimage        the AppImage as the application under Xvfb; as root with the
 #                                              machine's WebKitGTK hidden (tests-app/without-host-webkit.sh)
-#   KW_APP_PACKAGE=0 skips 5 and 6.
+#   KW_APP_PACKAGE=0 skips 5 to 7.
 # Screenshots: target/screenshots/. Separate `-p` runs on purpose: --workspace would rebuild tauri with the
 # e2e crate's features (+2 min).
 set -euo pipefail
@@ -55,7 +58,7 @@ appimage_test() {   # the AppImage test: mounted with FUSE where this machine ca
     ai=$(find "$ROOT/target/release/bundle/appimage" -name '*.AppImage' | head -1)
     [ -n "$ai" ] || { echo "app: no AppImage under target/release/bundle/appimage" >&2; return 1; }
     export KW_APPIMAGE=$ai
-    if [ -c /dev/fuse ] && [ -e /usr/lib/x86_64-linux-gnu/libfuse.so.2 ] && { [ "$(id -u)" = 0 ] || command -v fusermount >/dev/null; }; then
+    if appimage_can_mount; then
         unset APPIMAGE_EXTRACT_AND_RUN
     else
         echo "app: no FUSE 2 here: the AppImage runs extracted (APPIMAGE_EXTRACT_AND_RUN=1)"
@@ -72,6 +75,7 @@ appimage_test() {   # the AppImage test: mounted with FUSE where this machine ca
 }
 if [ "$PACKAGE" = 1 ]; then
     step package bash packaging/build.sh
+    step pkg-cli bash tests-app/packaged-cli.sh
     step appimage appimage_test
 fi
 printf '  %s\n' "${TIMES[@]}"
