@@ -9,7 +9,7 @@
 //! can; set `APPIMAGE_EXTRACT_AND_RUN=1` where FUSE is unavailable.
 
 use kafka_wizard_app_e2e::file_chooser::FileChooser;
-use kafka_wizard_app_e2e::{connect_to, css, go, shot, workspace, Driver};
+use kafka_wizard_app_e2e::{click, connect_to, css, go, shot, workspace, Driver};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -90,7 +90,7 @@ async fn the_appimage_runs_the_wizard_on_its_bundled_webkit_and_resolves_paths_w
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         go(&c, "review").await;
-        css(&c, "a[data-file='peter-kafka001:/etc/kafka/server.properties']").await.click().await?;
+        click(&c, "a[data-file='peter-kafka001:/etc/kafka/server.properties']").await;
         css(&c, "#file-content[data-host='peter-kafka001'][data-path='/etc/kafka/server.properties']").await;
         let props = css(&c, "#file-content").await.text().await?;
         shot(&c, "appimage-2-review").await;

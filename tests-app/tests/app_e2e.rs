@@ -119,7 +119,7 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
 
         // Review: the broker's server.properties as the engine renders it
         go(&c, "review").await;
-        css(&c, "a[data-file='peter-kafka002:/etc/kafka/server.properties']").await.click().await.unwrap();
+        click(&c, "a[data-file='peter-kafka002:/etc/kafka/server.properties']").await;
         css(&c, "#file-content[data-host='peter-kafka002'][data-path='/etc/kafka/server.properties']").await;
         let props = css(&c, "#file-content").await.text().await.unwrap();
         assert!(props.contains("broker.id=2"), "{props}");
