@@ -25,3 +25,12 @@ pub mod verify;
 /// The build, as `kafka-wizard --version` says it: `<crate version> (<git short hash>[-dirty] <UTC build date>)`,
 /// stamped by `build.rs` ("unknown" parts when built without git).
 pub const BUILD_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("KAFKA_WIZARD_BUILD"), ")");
+
+/// Helpers shared by the unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    /// Whether the tests run as root (some can only be proven as root: `runuser`, `chown` to another user).
+    pub fn running_as_root() -> bool {
+        std::process::Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false)
+    }
+}

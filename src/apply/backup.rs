@@ -62,16 +62,12 @@ mod tests {
     /// current user (the `chown root:root` is dropped unless the test runs as root); returns the printed path.
     fn keep(root: &std::path::Path, file: &str) -> String {
         let mut script = keep_script(file).replace(BACKUP_DIR, &root.display().to_string());
-        if !running_as_root() {
+        if !crate::test_support::running_as_root() {
             script = script.replace("chown root:root", "true");
         }
         let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim_end().to_string()
-    }
-
-    fn running_as_root() -> bool {
-        Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false)
     }
 
     fn mode(path: &std::path::Path) -> u32 {
