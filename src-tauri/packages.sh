@@ -20,8 +20,10 @@ install_missing_packages() {   # install_missing_packages PKG...: only those not
     local sudo=()
     [ "$(id -u)" = 0 ] || sudo=(sudo)
     echo "installing Debian packages: ${need[*]}" >&2
-    "${sudo[@]}" apt-get update -q
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${need[@]}"
+    "${sudo[@]}" apt-get update -q -o DPkg::Lock::Timeout=600
+    # another install may hold dpkg's lock (tests/run-all.sh's background release build installs the build packages
+    # while the tests run): wait for it instead of failing
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${need[@]}"
 }
 
 appimage_can_mount() {   # appimage_can_mount: can an AppImage mount itself with FUSE 2 here? (else it must run with

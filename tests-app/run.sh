@@ -14,7 +14,11 @@
 #                                              with --features world, app_install (install onto the test hosts,
 #                                              stop/start from Manage) and app_password_cancel (password login,
 #                                              Cancel in the download, Install again)
-#   5. packaging/build.sh                      the .deb and the AppImage (release build: ~6 min cold)
+#   5. packaging/build.sh                      the .deb and the AppImage (release build: ~6-12 min cold). Under
+#                                              tests/run-all.sh the release build and the .deb were started in the
+#                                              background during its e2e phase (KW_RELEASE_PREBUILD=DIR,
+#                                              tests-app/release-prebuild.sh): this step waits for that job, shows
+#                                              its time, and assembles only the AppImage (--skip-build)
 #   6. tests-app/packaged-cli.sh               the CLI in both packages, with no display (seconds): the .deb's file
 #                                              list (CLI, man page, completions), its CLI's --version and validate,
 #                                              the AppImage's `--cli` and a `kafka-wizard` symlink to it
@@ -73,8 +77,32 @@ appimage_test() {   # the AppImage test: mounted with FUSE where this machine ca
         "${run[@]}"
     fi
 }
+package() {   # the packages: from the background release build when there is one, else built here
+    local dir=${KW_RELEASE_PREBUILD:-} pid=${KW_RELEASE_PREBUILD_PID:-} waited=0
+    if [ -z "$dir" ]; then
+        bash packaging/build.sh
+        return
+    fi
+    # rc is written last: until then the job runs (or it died without a record: its pid is gone)
+    while [ ! -s "$dir/rc" ]; do
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && [ ! -s "$dir/rc" ]; then
+            echo "app: the background release build (pid $pid) ended without a record; its log:" >&2
+            cat "$dir/log" >&2 2>/dev/null || true
+            return 1
+        fi
+        sleep 2
+        waited=$((waited + 2))
+    done
+    echo "app: the background release build took $(cat "$dir/seconds")s (exit $(cat "$dir/rc")); waited ${waited}s for it here"
+    if [ "$(cat "$dir/rc")" != 0 ]; then
+        cat "$dir/log" >&2
+        return 1
+    fi
+    tail -3 "$dir/log"
+    bash packaging/build.sh --skip-build
+}
 if [ "$PACKAGE" = 1 ]; then
-    step package bash packaging/build.sh
+    step package package
     step pkg-cli bash tests-app/packaged-cli.sh
     step appimage appimage_test
 fi

@@ -8,12 +8,15 @@
 #                both always run, so one report shows every problem). The app's crates: tests-app/run.sh's lint step
 #   3. mirror    the mirror's own tests (python3 unittest, incl. the gpg --print-md emulator)
 #   4. world     `world.sh up 6` then `down` (the host harness itself, measured)
-#   5. unit      cargo test --workspace, except the desktop app's two crates (phase app builds those)
-#   6. e2e       cargo test --features e2e (real hosts, real Kafka, the mirror)
+#   5. unit      the engine's unit and integration tests: its library, binary and every tests/*.rs that is not
+#                tests/e2e_*.rs (the desktop app's two crates: phase app)
+#   6. e2e       tests/e2e_*.rs (real hosts, real Kafka, the mirror). Both phases build with `--features e2e`, so the
+#                engine compiles once for the two (the feature only gates the tests/e2e_*.rs files). From the start of
+#                this phase the release build of the app's packages runs in the background (below)
 #   7. app       tests-app/run.sh: the desktop app — clippy on its crates, command tests, UI type check + logic +
 #                browser tests, the real window under Xvfb (open/fix/review/export like the CLI; install onto the
-#                test hosts, stop/start), then both packages (packaging/build.sh: .deb + AppImage) and the AppImage
-#                as the application
+#                test hosts, stop/start), then both packages (the release build started in phase e2e, then
+#                packaging/build.sh --skip-build: the AppImage) and the AppImage as the application
 #   8. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
 # Developers: `cargo test` runs the unit tests alone; as root, after `tests/world/prepare.sh`,
 # `cargo test --features e2e` runs the end-to-end suite; the two lint commands above run as anyone.
@@ -60,6 +63,10 @@ teardown() {
     echo "=== run-all: teardown"
     local t0 left=0
     t0=$(date +%s)
+    # a background release build still running (a failed or interrupted run): its whole session
+    if [ -n "${PREBUILD_PID:-}" ] && kill -0 "$PREBUILD_PID" 2>/dev/null; then
+        kill -- "-$PREBUILD_PID" 2>/dev/null || true
+    fi
     # under the session lock: never tear down the hosts of another test run on this machine
     flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" bash "$WORLD/world.sh" down || left=1
     if pgrep -f "$WORLD/mirror.py serve" >/dev/null; then
@@ -89,6 +96,34 @@ phase lint lint
 phase mirror python3 -m unittest discover -s "$WORLD" -p 'test_*.py' -v
 up6() { flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" bash -c "bash '$WORLD/world.sh' up 6 && bash '$WORLD/world.sh' down"; }
 phase world up6
-phase unit cargo test --workspace --exclude kafka-wizard-app --exclude kafka-wizard-app-e2e
-phase e2e cargo test --features e2e
+# tests/e2e_*.rs are the end-to-end suite; every other tests/*.rs runs with the unit tests
+UNIT_TARGETS=()
+E2E_TARGETS=()
+for f in tests/*.rs; do
+    t=$(basename "$f" .rs)
+    case "$t" in
+        e2e_*) E2E_TARGETS+=(--test "$t") ;;
+        *) UNIT_TARGETS+=(--test "$t") ;;
+    esac
+done
+phase unit cargo test --locked --features e2e --lib --bins "${UNIT_TARGETS[@]}"
+
+# The release build of the app's packages (packaging/build.sh --build-only: ~6-12 min of both cores, cold) needs no
+# test host, so it runs while the end-to-end tests do, on the CPU they leave idle (tests-app/release-prebuild.sh: its
+# own session and autogroup at nice 19, idle I/O). Phase app waits for it (tests-app/run.sh, KW_RELEASE_PREBUILD) and
+# then only assembles the AppImage. KW_APP_PACKAGE=0 skips it.
+PREBUILD=$ROOT/target/prebuild
+PREBUILD_PID=
+start_release_prebuild() {
+    rm -rf "$PREBUILD"
+    mkdir -p "$PREBUILD"
+    setsid bash "$ROOT/tests-app/release-prebuild.sh" "$PREBUILD" </dev/null >/dev/null 2>&1 &
+    PREBUILD_PID=$!
+    echo "run-all: the release build for the packages runs in the background at the lowest priority (pid $PREBUILD_PID, log $PREBUILD/log)"
+}
+if [ "${KW_APP_PACKAGE:-1}" = 1 ]; then
+    start_release_prebuild
+    export KW_RELEASE_PREBUILD=$PREBUILD KW_RELEASE_PREBUILD_PID=$PREBUILD_PID
+fi
+phase e2e cargo test --locked --features e2e "${E2E_TARGETS[@]}"
 phase app bash "$ROOT/tests-app/run.sh"
