@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod catalog;
+pub mod collect;
 pub mod download;
 pub mod events;
 pub mod export;

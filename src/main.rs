@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         cli::Command::Stop(a) => cli::operate::operate(cli::operate::Verb::Stop, a),
         cli::Command::Restart(a) => cli::operate::operate(cli::operate::Verb::Restart { force: a.force }, a.hosts),
         cli::Command::Status(a) => cli::status::status(a),
+        cli::Command::Collect(a) => cli::collect::run(a),
         cli::Command::ClientConfig(a) => cli::client_config::run(a),
         cli::Command::Smoke(a) => cli::smoke::run(a),
         cli::Command::Upgrade(a) => cli::upgrade::run(a),

@@ -87,8 +87,8 @@ fn file_name(at: time::OffsetDateTime, verb: &str, attempt: u32) -> String {
     format!("{stamp}-{}{suffix}.jsonl", safe_name(verb))
 }
 
-/// Deletes all but the newest `keep` run logs in `dir` (by name, which starts with the UTC time).
-fn prune(dir: &Path, keep: usize) -> Result<(), RunLogError> {
+/// The run logs in `dir`, newest first (by name, which starts with the UTC time).
+fn newest_first(dir: &Path) -> Result<Vec<String>, RunLogError> {
     let io = |source| RunLogError::Io { path: dir.to_path_buf(), source };
     let mut logs = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
@@ -99,6 +99,18 @@ fn prune(dir: &Path, keep: usize) -> Result<(), RunLogError> {
         }
     }
     logs.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(logs)
+}
+
+/// The newest run log of `project` under `state_home`, if it has any.
+pub fn newest(state_home: &Path, project: &str) -> Option<PathBuf> {
+    let dir = runs_dir(state_home, project);
+    newest_first(&dir).ok()?.into_iter().next().map(|name| dir.join(name))
+}
+
+/// Deletes all but the newest `keep` run logs in `dir`.
+fn prune(dir: &Path, keep: usize) -> Result<(), RunLogError> {
+    let logs = newest_first(dir)?;
     for old in logs.iter().skip(keep) {
         let path = dir.join(old);
         std::fs::remove_file(&path).map_err(|source| RunLogError::Io { path, source })?;

@@ -238,6 +238,13 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
         assert_eq!(ids, BTreeSet::from([1, 2, 3]), "{addr}");
         assert!(cluster.is_some());
     }
+    // The support bundle of the six hosts: one command, every host's files, logs, journals and facts.
+    let hosts: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
+    let (bundle, _) = support::bundle::collect(dir.path(), p, &hosts, "support.zip");
+    for broker in &hosts[3..] {
+        let log = format!("hosts/{broker}/logs/var/log/kafka/server.log");
+        assert!(bundle.get(&log).is_some_and(|t| t.contains("started (kafka.server.KafkaServer)")), "{log}");
+    }
     // One cluster under the ONE chroot: the brokers registered in /e2e-zk/brokers/ids of the ensemble.
     let ls = world.ssh_ok("h1", "root", "java -cp '/opt/kafka/libs/*' org.apache.zookeeper.ZooKeeperMain -server 127.0.0.1:2181 ls /e2e-zk/brokers/ids 2>/dev/null | tail -n 1");
     assert!(ls.contains("[1, 2, 3]"), "{ls}");

@@ -11,6 +11,7 @@ macro_rules! outln {
 }
 
 pub mod client_config;
+pub mod collect;
 pub mod export;
 mod interrupt;
 pub mod operate;
@@ -66,6 +67,10 @@ pub enum Command {
     /// per broker: controller, partitions led and held, under-replicated, under min.insync, log directories and
     /// free space; the quorum or ensemble; problems with what to do. `--watch` refreshes it in place.
     Status(status::StatusArgs),
+    /// Write a support bundle (zip): every host's generated files, the last lines of its logs and unit journals,
+    /// its facts (OS, Java, disks, limits, kernel settings), the status, the project and its newest run log —
+    /// passwords and private keys redacted; manifest.json lists what was collected and redacted.
+    Collect(collect::CollectArgs),
     /// Write a user's client.properties (Java client format, with the user's password) and ca.pem, both 0600, for
     /// a secured cluster (from the wizard's secrets store: deploy first).
     ClientConfig(client_config::ClientConfigArgs),

@@ -76,6 +76,8 @@ fn rotation_keeps_the_newest_runs_and_deletes_the_older_ones_when_a_run_starts()
     assert!(!first.exists());
     assert_eq!(kept[0], file_name(at(5), "start", 1), "the oldest kept");
     assert_eq!(kept[KEPT_RUNS - 1], file_name(at(KEPT_RUNS as i64 + 4), "start", 1), "the newest");
+    assert_eq!(newest(state.path(), "p"), Some(dir.join(&kept[KEPT_RUNS - 1])), "the newest run log is found");
+    assert_eq!(newest(state.path(), "other"), None, "a project without runs has none");
 }
 
 #[test]

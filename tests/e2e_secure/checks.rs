@@ -103,6 +103,21 @@ pub fn no_password_leaks(
     let p = project.to_str().unwrap();
     let export = home.join("export");
     wizard(home, log, &["export", p, "--out", export.to_str().unwrap()]);
+    // The support bundle: every host's files, logs and journals, redacted; its whole text joins the password grep.
+    let hosts: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
+    let (bundle, manifest) = super::support::bundle::collect(home, p, &hosts, "support.zip");
+    let jaas = bundle.iter().find(|(k, _)| k.ends_with("/etc/kafka/kafka-server-jaas.conf")).expect("a JAAS file");
+    assert!(jaas.1.contains("password=\"<redacted>\""), "the JAAS passwords are redacted:\n{}", jaas.1);
+    assert!(!bundle.keys().any(|k| k.ends_with("/node.pem")), "no private key file is collected");
+    assert!(!bundle.values().any(|t| t.contains("PRIVATE KEY-----")), "no private key in the bundle");
+    let omitted = manifest["hosts"][0]["omitted"].as_array().unwrap();
+    assert!(
+        omitted.iter().any(|o| o["path"].as_str().unwrap().ends_with("node.pem")),
+        "the key file is listed as left out"
+    );
+    for text in bundle.values() {
+        log.push_str(text);
+    }
     wizard(home, log, &["deploy", "--dry-run", p]);
     let patterns: Vec<String> = passwords.iter().flat_map(|p| ["-e".to_string(), p.clone()]).collect();
     let grep = Command::new("grep").arg("-rqF").args(&patterns).arg(&export).arg(project).status().unwrap();

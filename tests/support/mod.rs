@@ -6,8 +6,10 @@
 //!   four-letter words, to check a broker from the test process without the Java tools.
 //! - [`roll_load`]: `tests/world/roll_load.py`'s acks=all load, started and stopped with its figures.
 //! - [`wizard`]: the real binary run with a test's own cache and secrets store.
+//! - [`bundle`]: `collect`'s support bundle read back, with the checks every bundle passes.
 #![allow(dead_code)]
 
+pub mod bundle;
 pub mod kafka_probe;
 pub mod roll_load;
 pub mod wizard;
