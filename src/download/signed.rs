@@ -74,6 +74,26 @@ pub enum SignatureCheckError {
     TrustStore(#[from] TrustError),
 }
 
+/// The keys a release signature is accepted from, for a dry run (which one signed is known only once the
+/// signature is fetched): "the 11 pinned Apache Kafka release managers' keys and the key(s) you trusted: FPR (uid)".
+pub fn accepted_signers(trust_dir: &Path) -> String {
+    let pinned = format!("the {} pinned Apache Kafka release managers' keys", pinned_fingerprints().len());
+    match TrustStore::new(trust_dir.to_path_buf()).list() {
+        Ok(keys) if keys.is_empty() => format!("{pinned} (you trusted no other key)"),
+        Ok(keys) => {
+            let keys: Vec<String> = keys
+                .iter()
+                .map(|k| match k.user_ids.first() {
+                    Some(uid) => format!("{} ({uid})", k.fingerprint),
+                    None => k.fingerprint.to_string(),
+                })
+                .collect();
+            format!("{pinned} and the key(s) you trusted: {}", keys.join(", "))
+        }
+        Err(e) => format!("{pinned}; your trusted keys cannot be read: {e}"),
+    }
+}
+
 /// Largest `.asc` accepted (a real one is under 1 KiB; several signatures a few KiB).
 const MAX_SIGNATURE_FILE: usize = 64 * 1024;
 /// Largest `KEYS` accepted (Apache Kafka's is about 150 KiB and grows with each release manager).
