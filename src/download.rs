@@ -71,7 +71,7 @@ pub enum DownloadError {
     Cancelled,
     /// The release's OpenPGP signature is missing or refused (`signed.rs`).
     #[error(transparent)]
-    Signature(#[from] signed::SignatureCheckError),
+    Signature(Box<signed::SignatureCheckError>),
     #[error(
         "{url} is larger than {limit} bytes, more than any Kafka release tarball; the partial file was deleted — \
          check kafka.mirror / kafka.apache_url (the server sends something else), or use a local tarball"
@@ -85,6 +85,12 @@ pub enum DownloadError {
     NoCacheDir { dir: PathBuf },
     #[error("the download cache {} {why} — remove it, or give a directory of your own (CLI: --cache DIR)", .dir.display())]
     UnsafeCacheDir { dir: PathBuf, why: String },
+}
+
+impl From<signed::SignatureCheckError> for DownloadError {
+    fn from(e: signed::SignatureCheckError) -> Self {
+        DownloadError::Signature(Box::new(e))
+    }
 }
 
 fn also_tried(tried: &[String], url: &str) -> String {
