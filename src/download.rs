@@ -15,6 +15,7 @@
 //! private, and locked per entry while it is downloaded.
 
 mod cache;
+pub mod signed;
 pub use cache::Cache;
 pub(crate) use cache::{ensure_private_dir, NotPrivate};
 
@@ -68,6 +69,9 @@ pub enum DownloadError {
     Io { path: PathBuf, detail: String },
     #[error("the download was cancelled")]
     Cancelled,
+    /// The release's OpenPGP signature is missing or refused (`signed.rs`).
+    #[error(transparent)]
+    Signature(Box<signed::SignatureCheckError>),
     #[error(
         "{url} is larger than {limit} bytes, more than any Kafka release tarball; the partial file was deleted — \
          check kafka.mirror / kafka.apache_url (the server sends something else), or use a local tarball"
@@ -81,6 +85,12 @@ pub enum DownloadError {
     NoCacheDir { dir: PathBuf },
     #[error("the download cache {} {why} — remove it, or give a directory of your own (CLI: --cache DIR)", .dir.display())]
     UnsafeCacheDir { dir: PathBuf, why: String },
+}
+
+impl From<signed::SignatureCheckError> for DownloadError {
+    fn from(e: signed::SignatureCheckError) -> Self {
+        DownloadError::Signature(Box::new(e))
+    }
 }
 
 fn also_tried(tried: &[String], url: &str) -> String {
@@ -143,7 +153,7 @@ impl Default for FetchOptions {
 }
 
 impl FetchOptions {
-    fn check_cancel(&self) -> Result<(), DownloadError> {
+    pub(crate) fn check_cancel(&self) -> Result<(), DownloadError> {
         match &self.cancel {
             Some(flag) if flag.load(Ordering::SeqCst) => Err(DownloadError::Cancelled),
             _ => Ok(()),
@@ -174,14 +184,7 @@ pub async fn fetch_release_with(
     options: &FetchOptions,
     progress: &mut (dyn FnMut(u64, Option<u64>) + Send),
 ) -> Result<Fetched, DownloadError> {
-    let client = reqwest::Client::builder()
-        .connect_timeout(options.connect_timeout)
-        .user_agent(concat!("kafka-wizard/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| DownloadError::Network {
-            url: source.tarball_urls.first().cloned().unwrap_or_default(),
-            detail: format!("cannot set up the HTTP client: {}", chain(&e)),
-        })?;
+    let client = http_client(options, source.tarball_urls.first())?;
 
     if let Some(local) = &source.local_tarball {
         return verify_local(&client, source, local, options, progress).await;
@@ -246,6 +249,18 @@ pub async fn fetch_release_with(
         (None, Some(first)) => DownloadError::NotFound { url: first.clone(), tried: not_found.clone() },
         (None, None) => DownloadError::NotFound { url: "(no download URL given)".into(), tried: vec![] },
     })
+}
+
+/// The HTTP client of a fetch (`url` names the first request in the error).
+pub(crate) fn http_client(options: &FetchOptions, url: Option<&String>) -> Result<reqwest::Client, DownloadError> {
+    reqwest::Client::builder()
+        .connect_timeout(options.connect_timeout)
+        .user_agent(concat!("kafka-wizard/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| DownloadError::Network {
+            url: url.cloned().unwrap_or_default(),
+            detail: format!("cannot set up the HTTP client: {}", chain(&e)),
+        })
 }
 
 async fn cache_hit(path: &Path, expected: &Sha512) -> Result<Option<Fetched>, DownloadError> {
@@ -329,27 +344,9 @@ async fn fetch_checksum(
     }
     for url in &source.checksum_urls {
         options.check_cancel()?;
-        let text = async {
-            let resp = client.get(url).send().await.map_err(|e| chain(&e))?;
-            let status = resp.status();
-            if status == reqwest::StatusCode::NOT_FOUND {
-                return Err("404 Not Found".to_string());
-            }
-            if !status.is_success() {
-                return Err(format!("HTTP {}", status.as_u16()));
-            }
-            let mut body = Vec::new();
-            let mut stream = resp.bytes_stream();
-            while let Some(chunk) = stream.next().await {
-                body.extend_from_slice(&chunk.map_err(|e| chain(&e))?);
-                if body.len() > MAX_CHECKSUM_FILE {
-                    return Err(format!("more than {MAX_CHECKSUM_FILE} bytes: not a checksum file"));
-                }
-            }
-            Ok(String::from_utf8_lossy(&body).into_owned())
-        };
+        let text = get_small(client, url, MAX_CHECKSUM_FILE, "not a checksum file");
         let text = match tokio::time::timeout(options.stall_timeout, text).await {
-            Ok(Ok(t)) => t,
+            Ok(Ok(t)) => String::from_utf8_lossy(&t).into_owned(),
             Ok(Err(e)) => {
                 details.push(format!("{url}: {e}"));
                 continue;
@@ -365,6 +362,33 @@ async fn fetch_checksum(
         }
     }
     Err(DownloadError::ChecksumUnavailable { urls, detail: details.join("; ") })
+}
+
+/// The body of a small file at `url` (a `.sha512`, an `.asc`, a `KEYS`): more than `limit` bytes is refused as
+/// `what`. The error is one line for a list of what was tried (`404 Not Found`, `HTTP 500`, the network's reason).
+pub(crate) async fn get_small(
+    client: &reqwest::Client,
+    url: &str,
+    limit: usize,
+    what: &str,
+) -> Result<Vec<u8>, String> {
+    let resp = client.get(url).send().await.map_err(|e| chain(&e))?;
+    let status = resp.status();
+    if status == reqwest::StatusCode::NOT_FOUND {
+        return Err("404 Not Found".to_string());
+    }
+    if !status.is_success() {
+        return Err(format!("HTTP {}", status.as_u16()));
+    }
+    let mut body = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        body.extend_from_slice(&chunk.map_err(|e| chain(&e))?);
+        if body.len() > limit {
+            return Err(format!("more than {limit} bytes: {what}"));
+        }
+    }
+    Ok(body)
 }
 
 /// A finished transfer: the digest and size of the whole file, and whether it continued an earlier partial file.

@@ -400,3 +400,31 @@ fn a_release_the_mirror_signed_with_gpg_verifies_once_its_keys_file_is_imported_
     let err = verify_detached(&tampered, &asc, &trusted).unwrap_err();
     assert!(matches!(&err, SignatureError::BadSignature { key, .. } if key.as_str() == fpr), "{err}");
 }
+
+#[tokio::test]
+async fn a_fetched_release_is_signature_checked_with_the_asc_beside_it_on_the_mirror_and_a_missing_asc_names_its_url() {
+    use kafka_wizard::download::signed::{verify_release_signature, SignatureSource};
+    let s = setup();
+    let fetched = fetch_release(&s.cache, &s.source(), &mut |_, _| {}).await.unwrap();
+    let config = s.cache_dir.parent().unwrap().join("config");
+    support::world::trust_test_key(&config);
+    let source = SignatureSource {
+        file_name: s.release.file_name(),
+        signature_urls: vec![format!("{}.asc", s.url())],
+        keys_urls: vec![format!("{}/kafka/KEYS", s.mirror.base_url())],
+        trust_dir: config.join("kafka-wizard/trusted-keys"),
+        ..Default::default()
+    };
+    let signed = verify_release_signature(&fetched.path, &source, &FetchOptions::default()).await.unwrap();
+    assert!(!signed.pinned, "the test key is the user's, not a pinned Apache key");
+    assert_eq!(signed.signature, format!("{}.asc", s.url()));
+    assert!(signed.describe().contains("kafka-wizard test release manager"), "{}", signed.describe());
+    let saved = fetched.path.with_file_name(format!("{}.asc", s.release.file_name()));
+    assert!(saved.is_file(), "the signature is kept beside the cached tarball");
+
+    s.mirror.set_fault(&format!("{}.asc", s.release.mirror_path()), "404");
+    let err = verify_release_signature(&fetched.path, &source, &FetchOptions::default()).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains(&format!("{}.asc: 404 Not Found", s.url())), "{msg}");
+    assert!(!msg.contains("--allow-unsigned-offline-tarball"), "a download has no opt-out: {msg}");
+}

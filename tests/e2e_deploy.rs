@@ -9,6 +9,8 @@ mod converge;
 mod logs;
 #[path = "e2e_deploy/preflight.rs"]
 mod preflight;
+#[path = "e2e_deploy/signature.rs"]
+mod signature;
 mod support;
 
 use logs::ServiceLogs;
@@ -30,6 +32,7 @@ fn wizard_with_cache(args: &[&str], cache: &Path) -> Output {
         .args(args)
         .env("XDG_CACHE_HOME", cache)
         .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
+        .env("XDG_CONFIG_HOME", world::trusting_config_home())
         .output()
         .expect("run kafka-wizard");
     eprintln!(
@@ -54,6 +57,7 @@ fn at_terminal(args: &[&str], answers: &str) -> Output {
         .args(["-qec", &command, "/dev/null"])
         .env("XDG_CACHE_HOME", cache_home())
         .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
+        .env("XDG_CONFIG_HOME", world::trusting_config_home())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -75,6 +79,7 @@ fn wizard_until(
         .args(args)
         .env("XDG_CACHE_HOME", cache_home())
         .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
+        .env("XDG_CONFIG_HOME", world::trusting_config_home())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -1080,6 +1085,7 @@ fn ctrl_c_stops_a_deploy_between_steps_and_a_rerun_converges() {
         .args(["deploy", p])
         .env("XDG_CACHE_HOME", fresh_cache.path())
         .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
+        .env("XDG_CONFIG_HOME", world::trusting_config_home())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

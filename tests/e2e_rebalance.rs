@@ -200,6 +200,7 @@ fn a_broker_is_added_rebalanced_onto_and_decommissioned_under_load_without_losin
         .args(["rebalance", p, "--throttle", "1"])
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", world::trusting_config_home())
         .env("XDG_DATA_HOME", home.join("data"))
         .stderr(Stdio::piped())
         .spawn()

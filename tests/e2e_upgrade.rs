@@ -36,6 +36,7 @@ fn wizard(args: &[&str]) -> (Output, String) {
         .args(args)
         .env("XDG_CACHE_HOME", cache_home())
         .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
+        .env("XDG_CONFIG_HOME", world::trusting_config_home())
         .output()
         .expect("run kafka-wizard");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -229,6 +230,7 @@ fn a_kraft_cluster_upgrades_4_0_to_4_1_under_load_resumes_after_a_kill_and_final
         .args(["deploy", "--json", p])
         .env("XDG_CACHE_HOME", cache_home())
         .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
+        .env("XDG_CONFIG_HOME", world::trusting_config_home())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

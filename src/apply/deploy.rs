@@ -160,8 +160,16 @@ async fn fetch_release(
             return Err(e.into());
         }
     };
+    let signed = match check_signature(opts, fetch, &fetched, &fetch_options, events).await {
+        Ok(signed) => signed,
+        Err(download::DownloadError::Cancelled) => return Err(ApplyError::Cancelled),
+        Err(e) => {
+            events(Event::StepFailed { target: Target::Wizard, step, error: e.to_string() });
+            return Err(e.into());
+        }
+    };
     let reason = format!(
-        "{} ({} MiB, SHA-512 {}…)",
+        "{} ({} MiB, SHA-512 {}…; {signed})",
         fetched.path.display(),
         fetched.size / (1024 * 1024),
         &fetched.sha512.as_hex()[..16]
@@ -176,6 +184,39 @@ async fn fetch_release(
         run.ctx.tarball = Some((fetched.path.clone(), fetched.sha512.as_hex().to_string()));
     }
     Ok(())
+}
+
+/// The OpenPGP check of the fetched release (`download::signed`), before any host gets it: how it went, for the
+/// step's outcome. An offline tarball without its `.asc` passes unsigned only with
+/// [`DeployOptions::allow_unsigned_offline_tarball`], and a warning says so.
+async fn check_signature(
+    opts: &DeployOptions,
+    fetch: &FetchRelease,
+    fetched: &download::Fetched,
+    options: &download::FetchOptions,
+    events: &EventSink,
+) -> Result<String, download::DownloadError> {
+    let local_signature = fetch.local_tarball.as_ref().map(|t| PathBuf::from(format!("{t}.asc")));
+    if let Some(asc) = local_signature.as_ref().filter(|p| !p.exists() && opts.allow_unsigned_offline_tarball) {
+        let message = format!(
+            "UNSIGNED: the offline tarball {} is installed without an OpenPGP signature check ({} is missing; \
+             --allow-unsigned-offline-tarball) — only its SHA-512 was checked",
+            fetched.path.display(),
+            asc.display()
+        );
+        events(Event::Warning { target: Target::Wizard, message });
+        return Ok("NOT signature-checked: --allow-unsigned-offline-tarball".into());
+    }
+    let source = download::signed::SignatureSource {
+        file_name: fetch.tarball.clone(),
+        signature_urls: fetch.signature_urls.clone(),
+        local_keys: fetch.local_tarball.as_ref().and_then(|t| Some(PathBuf::from(t).parent()?.join("KEYS"))),
+        local_signature,
+        keys_urls: fetch.keys_urls.clone(),
+        trust_dir: opts.trust_dir.clone(),
+    };
+    let signed = download::signed::verify_release_signature(&fetched.path, &source, options).await?;
+    Ok(signed.describe())
 }
 
 /// Runs one phase's steps on every listed host, hosts in parallel (bounded), and waits for all (the barrier).

@@ -35,6 +35,12 @@ pub struct DeployOptions {
     pub rotate_ca: bool,
     /// Finalize a version upgrade (`upgrade --finalize`, Manage → Finalize upgrade): `apply::upgrade`.
     pub finalize_upgrade: bool,
+    /// The user's trusted release-signing keys (`verify::trust_store`; empty when there is no config directory:
+    /// then only the pinned Apache keys verify a release).
+    pub trust_dir: PathBuf,
+    /// Install an offline tarball (`kafka.tarball`) that has no `.asc` beside it, unsigned, with a warning: the
+    /// CLI's `--allow-unsigned-offline-tarball` only — never a project-file setting, never the app.
+    pub allow_unsigned_offline_tarball: bool,
 }
 
 impl Default for DeployOptions {
@@ -51,6 +57,8 @@ impl Default for DeployOptions {
             recover_secrets: false,
             rotate_ca: false,
             finalize_upgrade: false,
+            trust_dir: crate::verify::trust_store::TrustStore::default_dir().unwrap_or_default(),
+            allow_unsigned_offline_tarball: false,
         }
     }
 }

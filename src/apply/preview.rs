@@ -103,11 +103,15 @@ pub async fn preview(
             Work::Fetch(fetch) => {
                 let needed = fetch_needed(runs.iter().map(|r| &r.facts));
                 let detail = if needed {
-                    "download (or reuse the cached copy) and verify"
+                    format!(
+                        "download (or reuse the cached copy) and verify; signature accepted from {}{}",
+                        crate::download::signed::accepted_signers(&opts.trust_dir),
+                        unsigned_warning(fetch, opts)
+                    )
                 } else {
-                    "not needed: every host has the release"
+                    "not needed: every host has the release".into()
                 };
-                rows.push(row(Target::Wizard, fetch.title(), needed, detail.into()));
+                rows.push(row(Target::Wizard, fetch.title(), needed, detail));
             }
             Work::OnHosts { hosts } => {
                 for hs in hosts {
@@ -178,6 +182,17 @@ pub async fn preview(
 /// **Secrets are never shown.** A generated file that holds a secret (a keystore, the JAAS file) says so
 /// (`render::GeneratedFile::secret`); the walk above filters this function's result by it: such a file gets no diff
 /// (neither the host's copy nor the new content is read or printed) and its row says its content is not shown.
+/// The dry run's warning when the offline tarball will be installed unsigned (`--allow-unsigned-offline-tarball`
+/// and no `.asc` beside it).
+fn unsigned_warning(fetch: &plan::FetchRelease, opts: &DeployOptions) -> String {
+    match &fetch.local_tarball {
+        Some(t) if opts.allow_unsigned_offline_tarball && !std::path::Path::new(&format!("{t}.asc")).exists() => {
+            format!(" — WARNING: {t}.asc is missing and --allow-unsigned-offline-tarball is given: it would be installed UNSIGNED (only its SHA-512 checked)")
+        }
+        _ => String::new(),
+    }
+}
+
 fn file_to_diff(step: &HostStep, decision: &Decision) -> Option<(String, String)> {
     let (HostStep::WriteFile { .. }, Decision::Change { actions, .. }) = (step, decision) else { return None };
     actions.iter().find_map(|a| match a {

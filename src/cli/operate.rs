@@ -102,6 +102,11 @@ pub struct DeployArgs {
     /// health-gated, resumable (a deploy while one is under way continues it).
     #[arg(long)]
     pub rotate_ca: bool,
+    /// Install the project's offline tarball (kafka.tarball) although it has no OpenPGP signature (`.asc`) beside
+    /// it: only its SHA-512 is checked, and a warning says so. Never needed for a download (its signature is
+    /// always fetched and checked); there is no project-file setting for this.
+    #[arg(long)]
+    pub allow_unsigned_offline_tarball: bool,
 }
 
 #[derive(clap::Args)]
@@ -284,6 +289,19 @@ pub fn deploy_or_finalize(args: DeployArgs, finalize: bool, verb: &str) -> ExitC
     opts.recover_secrets = args.recover_secrets;
     opts.rotate_ca = args.rotate_ca;
     opts.finalize_upgrade = finalize;
+    opts.allow_unsigned_offline_tarball = args.allow_unsigned_offline_tarball;
+    if args.allow_unsigned_offline_tarball {
+        match &spec.kafka.tarball {
+            Some(t) => eprintln!(
+                "warning: --allow-unsigned-offline-tarball: if {t}.asc is missing, {t} is installed WITHOUT an OpenPGP \
+                 signature check (only its SHA-512)"
+            ),
+            None => eprintln!(
+                "warning: --allow-unsigned-offline-tarball has no effect: the project names no kafka.tarball, and a \
+                 downloaded release is always signature-checked"
+            ),
+        }
+    }
     let rt = runtime();
     if let Some(code) = check_limit(&rt, &spec, &opts, Intent::Deploy) {
         return code;

@@ -24,13 +24,27 @@ fn owner_args(owner: Owner, user: &str) -> [String; 4] {
     ["-o".into(), u.into(), "-g".into(), g.into()]
 }
 
-/// Commands that download and verify the release on a machine with internet access.
+/// Commands that download and verify the release on a machine with internet access: the SHA-512, then the OpenPGP
+/// signature with `gpg` in a throwaway home, accepted only when the primary key that made it (VALIDSIG's 10th
+/// field) is a pinned Apache Kafka release manager's key — the rule of `download::signed`, by hand.
 pub fn fetch_commands(fetch: &FetchRelease) -> Vec<String> {
-    let FetchRelease { tarball, urls, checksum_urls } = fetch;
+    let FetchRelease { tarball, urls, checksum_urls, signature_urls, keys_urls, .. } = fetch;
+    let asc = format!("{tarball}.asc");
+    let pinned: Vec<String> =
+        crate::verify::apache_keys::PINNED.iter().map(|k| format!("-e {}", k.fingerprint)).collect();
     vec![
         shell::join(&["curl", "-fLO", &urls[0]]),
         shell::join(&["curl", "-fLO", &checksum_urls[0]]),
         sha512_check(&shell::quote(tarball), &shell::quote(&format!("{tarball}.sha512"))),
+        shell::join(&["curl", "-fLO", &signature_urls[0]]),
+        shell::join(&["curl", "-fL", "-o", "KEYS", &keys_urls[0]]),
+        format!(
+            "G=\"$(mktemp -d)\" && gpg --homedir \"$G\" --batch --quiet --import KEYS && gpg --homedir \"$G\" --batch \
+             --status-fd 1 --verify {} {} | awk '$2 == \"VALIDSIG\" {{print $12}}' | grep -qxF {} && echo signature OK",
+            shell::quote(&asc),
+            shell::quote(tarball),
+            pinned.join(" ")
+        ),
     ]
 }
 

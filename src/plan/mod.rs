@@ -160,7 +160,29 @@ pub enum Work {
 impl FetchRelease {
     /// One line for people.
     pub fn title(&self) -> String {
-        format!("download {} and verify its SHA-512 from Apache", self.tarball)
+        match &self.local_tarball {
+            Some(local) => format!(
+                "verify the offline tarball {local}: its SHA-512 and its OpenPGP signature {local}.asc, by a pinned \
+                 Apache Kafka release manager's key or a key you trusted"
+            ),
+            None => format!(
+                "download {} from {}, verify its SHA-512 from {} and its OpenPGP signature from {}, by a pinned Apache \
+                 Kafka release manager's key or a key you trusted",
+                self.tarball,
+                origin(&self.urls),
+                origin(&self.checksum_urls),
+                origin(&self.signature_urls)
+            ),
+        }
+    }
+}
+
+/// The first URL's scheme and host (`https://downloads.apache.org`), for a title.
+fn origin(urls: &[String]) -> String {
+    let Some(url) = urls.first() else { return "nowhere".into() };
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)),
+        None => url.clone(),
     }
 }
 
@@ -212,12 +234,20 @@ impl ReconcileScramUsers {
     }
 }
 
-/// Download the release tarball and Apache's `.sha512`, verify, keep in the local cache.
+/// Download the release tarball (or read the offline one), verify its SHA-512 (Apache's `.sha512`) and its OpenPGP
+/// signature (`.asc`, `download::signed`) against the pinned Apache Kafka release managers' keys and the keys the
+/// user trusted, keep it in the local cache.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct FetchRelease {
     pub tarball: String,
     pub urls: Vec<String>,
     pub checksum_urls: Vec<String>,
+    /// The detached signature: from the same place as the tarball first, then from the checksum's source.
+    pub signature_urls: Vec<String>,
+    /// Apache's `KEYS`, read for the pinned fingerprints' key material only (`verify::apache_keys`).
+    pub keys_urls: Vec<String>,
+    /// `kafka.tarball`: the offline tarball used instead of `urls`; its signature must be `<tarball>.asc` beside it.
+    pub local_tarball: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -488,7 +518,18 @@ fn fetch_release(spec: &ClusterSpec) -> FetchRelease {
         None => trusted(&tarball),
     };
     let checksum_urls = trusted(&format!("{tarball}.sha512"));
-    FetchRelease { tarball, urls, checksum_urls }
+    let mut signature_urls: Vec<String> = urls.iter().map(|u| format!("{u}.asc")).collect();
+    for u in trusted(&format!("{tarball}.asc")) {
+        if !signature_urls.contains(&u) {
+            signature_urls.push(u);
+        }
+    }
+    let keys_urls = match &spec.kafka.apache_url {
+        Some(base) => vec![format!("{base}/KEYS")],
+        None => crate::verify::apache_keys::keys_urls(),
+    };
+    let local_tarball = spec.kafka.tarball.clone();
+    FetchRelease { tarball, urls, checksum_urls, signature_urls, keys_urls, local_tarball }
 }
 
 /// The start phases in start order — ZooKeeper (managed ensemble) or dedicated KRaft controllers, then brokers —

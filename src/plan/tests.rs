@@ -187,3 +187,20 @@ fn an_unknown_patch_release_is_fetched_from_the_mirror_and_verified_against_apac
         known.checksum_urls.iter().map(|u| u.replace("4.4.0", "4.4.9")).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn the_signature_is_fetched_from_the_tarballs_source_first_then_apache_and_keys_only_from_apache() {
+    let fetch = fetch_of("4.4.0");
+    assert_eq!(
+        fetch.signature_urls,
+        [
+            "https://mirror.example/kafka/4.4.0/kafka_2.13-4.4.0.tgz.asc",
+            "https://downloads.apache.org/kafka/4.4.0/kafka_2.13-4.4.0.tgz.asc",
+            "https://archive.apache.org/dist/kafka/4.4.0/kafka_2.13-4.4.0.tgz.asc",
+        ]
+    );
+    assert_eq!(fetch.keys_urls, crate::verify::apache_keys::keys_urls(), "never the mirror's KEYS");
+    assert_eq!(fetch.local_tarball, None);
+    let title = fetch.title();
+    assert!(title.contains("from https://mirror.example") && title.contains("OpenPGP signature"), "{title}");
+}

@@ -63,6 +63,8 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     let project = dir.path().join("app-kraft.toml");
     std::fs::write(&project, kraft_project(&world, &mirror, &known_hosts)).unwrap();
 
+    // the app verifies the mirror's signatures: it trusts the test world's key in its own configuration
+    world::trust_test_key(&kafka_wizard_app_e2e::target_dir().join("xdg-e2e/config"));
     let _driver = Driver::start(4454);
     let c = connect(4454).await;
     css(&c, "body[data-ready='1']").await;

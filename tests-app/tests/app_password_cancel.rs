@@ -63,6 +63,7 @@ async fn a_password_login_is_tested_an_install_is_cancelled_in_the_download_and_
 
     // A fresh download cache, so the release really is downloaded (slowly) in this test.
     let xdg = tempfile::tempdir().unwrap();
+    world::trust_test_key(&xdg.path().join("config"));
     let _driver = Driver::start_with(4458, "en_US.UTF-8", xdg.path());
     let c = connect_with_args(4458, &[&project.to_string_lossy()]).await;
     css(&c, "body[data-ready='1']").await;

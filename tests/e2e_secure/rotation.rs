@@ -28,6 +28,7 @@ fn interrupted_at_the_first_pass(home: &Path, log: &mut String, project: &str) {
         .args(["deploy", "--rotate-ca", "--json", project])
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", world::trusting_config_home())
         .env("XDG_DATA_HOME", home.join("data"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -13,6 +13,7 @@ pub fn run_wizard(home: &Path, args: &[&str]) -> (Output, String) {
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", super::world::trusting_config_home())
         .output()
         .expect("run kafka-wizard");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));

@@ -44,7 +44,7 @@ mod session_lock;
 pub use self::{
     hosts::{read_inventory, shell_quote, HostInfo, Inventory, World},
     http::{http_get, wait_for_port, HttpResponse},
-    mirror::{signing_home, Mirror},
+    mirror::{signing_home, signing_keys_file, trust_test_key, trusting_config_home, Mirror},
     releases::{
         parse_sha512_file, release, releases, sha512_hex, Release, KAFKA_3, KAFKA_3_EARLIER, KAFKA_4, RELEASES,
     },

@@ -26,6 +26,34 @@ pub fn signing_home() -> PathBuf {
     home
 }
 
+/// The test world's public signing key as a `KEYS` file (beside its GNUPGHOME).
+pub fn signing_keys_file() -> PathBuf {
+    signing_home().parent().expect("the signing key's directory").join("KEYS")
+}
+
+/// Trusts the test world's release-signing key in the trust store under `config_home` (what `XDG_CONFIG_HOME` of
+/// the wizard or the app is), as `kafka-wizard trust import KEYS --yes` does: every deploy verifies the mirror's
+/// signatures, and a test key is trusted only in a test's own configuration, never the user's.
+pub fn trust_test_key(config_home: &Path) {
+    use kafka_wizard::verify::signature::Keyring;
+    use kafka_wizard::verify::trust_store::TrustStore;
+    let keys = signing_keys_file();
+    let text = std::fs::read_to_string(&keys).expect("the test world's KEYS");
+    let ring = Keyring::from_armored(&text, &keys.display().to_string()).expect("the test world's key");
+    let store = TrustStore::new(config_home.join("kafka-wizard/trusted-keys"));
+    for key in ring.summaries() {
+        store.import(&ring, &key.fingerprint).expect("trust the test world's key");
+    }
+}
+
+/// A configuration home shared by this machine's end-to-end tests, trusting the test world's signing key
+/// ([`trust_test_key`]): the `XDG_CONFIG_HOME` of every wizard they run.
+pub fn trusting_config_home() -> PathBuf {
+    let home = std::env::temp_dir().join("kafka-wizard-e2e-config");
+    trust_test_key(&home);
+    home
+}
+
 impl Mirror {
     /// Publish `releases` into a fresh mirror root and serve it on 127.0.0.1:<free port>.
     pub fn start(releases: &[&Release]) -> Mirror {
