@@ -86,6 +86,7 @@ pub fn fields() -> Vec<FieldInfo> {
         f("kafka.mirror", Version),
         f("kafka.apache_url", Version),
         f("kafka.tarball", Version),
+        f("kafka.distribution", Version).default("auto"),
         f("kafka.properties", Storage),
         // [zookeeper]
         f("zookeeper", Coordination),

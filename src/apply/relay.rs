@@ -1,0 +1,411 @@
+//! Carrying out the release's distribution (`plan::distribution` says why and how): before the install phase, the
+//! wizard uploads the verified tarball to the first host that needs it; then, round after round, every host holding
+//! a verified copy sends it to one more host over SSH from host to host, and the receiver verifies the wizard's
+//! SHA-512 before it counts as a holder. What this leaves on each host is the install step's upload name
+//! (`plan::leftovers::uploaded_tarball`) holding a verified copy: the install step then unpacks it without an upload
+//! (`Context::staged`), verifying once more.
+//!
+//! A hop, sender S to receiver R, is four commands over the wizard's own sessions:
+//! 1. S: a fresh ed25519 key pair in a 0700 temporary directory of the install directory (swept as a leftover).
+//! 2. R: its public key appended to the SSH user's `authorized_keys`, `restrict`ed to one forced command that writes
+//!    a temporary file; R's host public keys printed (read over the wizard's verified session). Stale lines of an
+//!    interrupted run are swept first (they carry their creation time).
+//! 3. S: `ssh` with that key, `StrictHostKeyChecking=yes` against a known_hosts of R's host keys only, the copy on
+//!    stdin; S's key directory removed in the same command.
+//! 4. R: the key line removed (always, even when 3 failed); the received file verified and moved into place.
+//!
+//! Any failure of a hop makes the wizard upload to R directly (a warning says why); a checksum mismatch also makes it
+//! verify S's copy, and a bad one is uploaded again from the wizard — the tampered host re-fetches.
+
+use super::hosts::HostRun;
+use super::options::Cancel;
+use crate::events::{Event, EventSink, Outcome, Target};
+use crate::plan::distribution::{self, MAX_PARALLEL_HOPS};
+use crate::plan::leftovers::{uploaded_tarball, STALE_MINUTES, UPLOAD_PREFIX};
+use crate::plan::{HostStep, HostSteps};
+use crate::project::spec::{ClusterSpec, Connection};
+use crate::shell::quote;
+use crate::transport::{Privilege, Transport};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Marks the `authorized_keys` lines of a hop: `kafka-wizard-relay-<unix time>-<random>`.
+const KEY_MARK: &str = "kafka-wizard-relay-";
+
+/// The alias the sender's known_hosts names the receiver by (`HostKeyAlias`).
+const PEER_ALIAS: &str = "kafka-wizard-relay-peer";
+
+/// What the release's tarball is and where it goes.
+struct Release {
+    local: PathBuf,
+    sha512: String,
+    /// The install step's upload name on every host.
+    staged: String,
+    install_dir: String,
+    tarball: String,
+}
+
+/// One host taking part: its transport and how the others reach its sshd.
+#[derive(Clone)]
+struct Peer {
+    name: String,
+    transport: Arc<dyn Transport>,
+    address: String,
+    port: u16,
+    user: String,
+}
+
+/// What the distribution did for one host.
+struct Got {
+    how: String,
+    uploaded: u64,
+}
+
+/// Distributes the release to the hosts of the install phase that need it, when the strategy says relay (else does
+/// nothing: the install step uploads). Never fails the run: a host it could not serve is left to the install step's
+/// direct upload.
+pub(super) async fn distribute(
+    spec: &ClusterSpec,
+    phase_hosts: &[HostSteps],
+    runs: &mut [HostRun],
+    events: &EventSink,
+    cancel: &Cancel,
+) {
+    let installs = |name: &str| {
+        phase_hosts
+            .iter()
+            .any(|h| h.host == name && h.steps.iter().any(|s| matches!(s, HostStep::InstallRelease { .. })))
+    };
+    let mut needing: Vec<usize> = Vec::new();
+    let mut local = None;
+    for (i, run) in runs.iter().enumerate() {
+        let host = &spec.hosts[run.index];
+        if installs(host.name.as_str()) && !run.facts.release_present && run.ctx.tarball.is_some() {
+            local = run.ctx.tarball.clone();
+            needing.push(i);
+        }
+    }
+    let strategy = distribution::choose(spec.kafka.distribution, needing.len());
+    let Some((local, sha512)) = local.filter(|_| strategy.relay) else { return };
+    let tarball = spec.kafka.release.tarball_name(&spec.kafka.scala);
+    let release = Arc::new(Release {
+        staged: uploaded_tarball(spec.kafka.install_dir.as_str(), &tarball),
+        install_dir: spec.kafka.install_dir.to_string(),
+        local,
+        sha512,
+        tarball,
+    });
+    let peers: Vec<Peer> = needing
+        .iter()
+        .map(|&i| {
+            let host = &spec.hosts[runs[i].index];
+            Peer {
+                name: host.name.to_string(),
+                transport: runs[i].transport.clone(),
+                address: host.reach().to_string(),
+                port: host.ssh.port,
+                user: host.ssh.user.clone(),
+            }
+        })
+        .collect();
+    let relayable = |p: &Peer, i: usize| {
+        spec.hosts[runs[needing[i]].index].connection == Connection::Ssh && p.transport.privilege() != Privilege::User
+    };
+    let log = |message: String| events(Event::Log { target: Target::Wizard, message });
+    log(format!("release distribution: {}", strategy.why));
+
+    let mut got: Vec<Option<Got>> = (0..peers.len()).map(|_| None).collect();
+    let mut holders: Vec<usize> = Vec::new();
+    let mut waiting: Vec<usize> = (0..peers.len()).filter(|&i| relayable(&peers[i], i)).collect();
+    waiting.reverse();
+    // the first: from the wizard
+    while let Some(first) = waiting.pop() {
+        let (peer, release, events) = (peers[first].clone(), release.clone(), events.clone());
+        let result =
+            tokio::task::spawn_blocking(move || receive_from_wizard(&peer, &release, &events, "from the wizard"))
+                .await
+                .expect("relay task panicked");
+        if let Some(g) = result {
+            got[first] = Some(g);
+            holders.push(first);
+            break;
+        }
+    }
+    let mut round = 0;
+    while !waiting.is_empty() && !holders.is_empty() && !cancel.is_cancelled() {
+        round += 1;
+        let mut tasks = Vec::new();
+        for &sender in holders.iter().take(MAX_PARALLEL_HOPS) {
+            let Some(receiver) = waiting.pop() else { break };
+            let (s, r, release, events) =
+                (peers[sender].clone(), peers[receiver].clone(), release.clone(), events.clone());
+            tasks.push((sender, receiver, tokio::task::spawn_blocking(move || hop(&s, &r, round, &release, &events))));
+        }
+        for (sender, receiver, task) in tasks {
+            let outcome = task.await.expect("relay task panicked");
+            if let Some(re) = outcome.sender_refetched {
+                got[sender].as_mut().expect("a holder").uploaded += re.uploaded;
+                if re.how.is_empty() {
+                    holders.retain(|&h| h != sender);
+                    got[sender] = None;
+                }
+            }
+            if let Some(g) = outcome.receiver {
+                got[receiver] = Some(g);
+                holders.push(receiver);
+            }
+        }
+    }
+    for (i, g) in got.into_iter().enumerate() {
+        if let Some(g) = g {
+            let run = &mut runs[needing[i]];
+            run.ctx.staged = Some(g.how);
+            run.uploaded += g.uploaded;
+        }
+    }
+}
+
+/// What a hop ended with: the receiver's copy (relayed, or uploaded by the wizard after the hop failed), and when the
+/// sender's copy was found bad, its re-upload (`how` empty: the re-upload failed too).
+struct HopOutcome {
+    receiver: Option<Got>,
+    sender_refetched: Option<Got>,
+}
+
+const RECEIVE: &str = "receive the release";
+
+/// The wizard uploads the tarball to `peer`'s upload name and verifies it there.
+fn receive_from_wizard(peer: &Peer, release: &Release, events: &EventSink, how: &str) -> Option<Got> {
+    let target = Target::host(&peer.name);
+    events(Event::StepStarted { target: target.clone(), step: RECEIVE.into() });
+    let mut last = 0;
+    let mut progress = |done: u64, total: u64| {
+        last = done;
+        events(Event::Progress { target: target.clone(), step: RECEIVE.into(), done, total: Some(total) });
+    };
+    let result = peer
+        .transport
+        .upload(&release.local, &release.staged, 0o600, &mut progress)
+        .map_err(|e| e.to_string())
+        .and_then(|()| verify(peer.transport.as_ref(), &release.staged, &release.sha512));
+    match result {
+        Ok(()) => {
+            let detail = format!("{how}, SHA-512 verified on the host");
+            events(Event::StepFinished { target, step: RECEIVE.into(), outcome: Outcome::Changed { detail } });
+            Some(Got { how: how.to_string(), uploaded: last })
+        }
+        Err(e) => {
+            events(Event::Warning {
+                target,
+                message: format!("the wizard's upload of the release failed ({e}); the install step tries again"),
+            });
+            None
+        }
+    }
+}
+
+/// `Ok` when `path` on the host has the SHA-512 `sum`; else what is wrong.
+fn verify(t: &dyn Transport, path: &str, sum: &str) -> Result<(), String> {
+    let script = format!(
+        "s=$(sha512sum < {p} | cut -c1-128) || exit 2\n[ \"$s\" = {sum} ] || {{ echo \"$s\"; exit 4; }}",
+        p = quote(path),
+        sum = quote(sum)
+    );
+    let out = t.exec(&script, None).map_err(|e| e.to_string())?;
+    match out.status {
+        0 => Ok(()),
+        4 => Err(format!(
+            "{path} does not match the release's SHA-512 (it has {}…)",
+            &out.stdout_text()[..16.min(out.stdout.len())]
+        )),
+        _ => Err(format!("cannot read {path}: {}", out.stderr_tail(3))),
+    }
+}
+
+/// One hop, `s` to `r`; on failure the wizard serves `r` itself (and `s` again when its copy is bad).
+fn hop(s: &Peer, r: &Peer, round: u32, release: &Release, events: &EventSink) -> HopOutcome {
+    let target = Target::host(&r.name);
+    let how = format!("from {} (round {round})", s.name);
+    events(Event::StepStarted { target: target.clone(), step: RECEIVE.into() });
+    let started = std::time::Instant::now();
+    let error = match relay(s, r, release) {
+        Ok(()) => {
+            let detail = format!(
+                "{how}, host to host over SSH in {:.1}s, SHA-512 verified on the host",
+                started.elapsed().as_secs_f64()
+            );
+            events(Event::StepFinished { target, step: RECEIVE.into(), outcome: Outcome::Changed { detail } });
+            return HopOutcome { receiver: Some(Got { how, uploaded: 0 }), sender_refetched: None };
+        }
+        Err(e) => e,
+    };
+    events(Event::Warning {
+        target: target.clone(),
+        message: format!("relay {how} failed: {error} — the wizard uploads the release to {} directly", r.name),
+    });
+    let mut sender_refetched = None;
+    if error.mismatch {
+        if let Err(bad) = verify(s.transport.as_ref(), &release.staged, &release.sha512) {
+            events(Event::Warning {
+                target: Target::host(&s.name),
+                message: format!("{}'s copy is not the release ({bad}): it re-fetches it from the wizard", s.name),
+            });
+            let re = receive_from_wizard(s, release, events, "from the wizard again: its copy did not verify");
+            sender_refetched = Some(re.unwrap_or(Got { how: String::new(), uploaded: 0 }));
+        }
+    }
+    let receiver = receive_from_wizard(r, release, events, &format!("from the wizard: the relay {how} failed"));
+    HopOutcome { receiver, sender_refetched }
+}
+
+/// Why a hop failed; `mismatch`: the receiver got bytes that are not the release.
+#[derive(Debug)]
+struct HopError {
+    message: String,
+    mismatch: bool,
+}
+
+impl std::fmt::Display for HopError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn failed(step: &str, host: &str) -> impl Fn(String) -> HopError {
+    let (step, host) = (step.to_string(), host.to_string());
+    move |m| HopError { message: format!("{host}: {step}: {m}"), mismatch: false }
+}
+
+/// Runs `script` on `t`; its stdout, or the tail of its stderr.
+fn run(t: &dyn Transport, script: &str) -> Result<String, String> {
+    let out = t.exec(script, None).map_err(|e| e.to_string())?;
+    match out.success() {
+        true => Ok(out.stdout_text()),
+        false => Err(format!("exit status {}: {}", out.status, out.stderr_tail(4))),
+    }
+}
+
+/// The four commands of a hop (module docs).
+fn relay(s: &Peer, r: &Peer, release: &Release) -> Result<(), HopError> {
+    let tag = random_tag();
+    let mark = format!("{KEY_MARK}{}-{tag}", unix_now());
+    let keys = run(s.transport.as_ref(), &keygen_script(&release.install_dir)).map_err(failed("key pair", &s.name))?;
+    let mut lines = keys.lines();
+    let (Some(dir), Some(public)) = (lines.next(), lines.next()) else {
+        return Err(failed("key pair", &s.name)(format!("unexpected output {keys:?}")));
+    };
+    let public: Vec<&str> = public.split_whitespace().take(2).collect();
+    let authorized = run(r.transport.as_ref(), &authorize_script(r, release, &tag, &mark, &public.join(" ")));
+    let result = authorized.map_err(failed("authorize the sender's key", &r.name)).and_then(|printed| {
+        let mut receive = None;
+        let mut host_keys = Vec::new();
+        for line in printed.lines() {
+            if let Some(path) = line.strip_prefix("receive ") {
+                receive = Some(path.to_string());
+            } else if let Some(key) = line.strip_prefix("hostkey ") {
+                host_keys.push(key.split_whitespace().take(2).collect::<Vec<_>>().join(" "));
+            }
+        }
+        let receive = receive.ok_or_else(|| failed("authorize", &r.name)("no receive path printed".into()))?;
+        if host_keys.is_empty() {
+            return Err(failed("read host keys", &r.name)("no /etc/ssh/ssh_host_*_key.pub".into()));
+        }
+        run(s.transport.as_ref(), &send_script(dir, r, &host_keys, &release.staged))
+            .map_err(failed(&format!("send to {}", r.name), &s.name))?;
+        Ok(receive)
+    });
+    // the key line goes whatever happened; the sender's directory went with its send (or is removed here)
+    let _ = run(r.transport.as_ref(), &deauthorize_script(&r.user, &mark));
+    let _ = run(s.transport.as_ref(), &format!("rm -rf -- {}", quote(dir)));
+    let receive = result?;
+    match verify(r.transport.as_ref(), &receive, &release.sha512) {
+        Ok(()) => {}
+        Err(message) => {
+            let _ = run(r.transport.as_ref(), &format!("rm -f -- {}", quote(&receive)));
+            return Err(HopError { message: format!("{}: {message}", r.name), mismatch: true });
+        }
+    }
+    let place = format!(
+        "chown 0:0 {p} && chmod 600 {p} && mv -f -- {p} {staged}",
+        p = quote(&receive),
+        staged = quote(&release.staged)
+    );
+    run(r.transport.as_ref(), &place).map(|_| ()).map_err(failed("move the copy into place", &r.name))
+}
+
+/// 1. On the sender: a fresh key pair; prints the directory and the public key.
+fn keygen_script(install_dir: &str) -> String {
+    format!(
+        "command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || {{ echo 'no ssh client (ssh, ssh-keygen) on this host' >&2; exit 3; }}\n\
+         d=$(mktemp -d {template}) || exit 1\n\
+         ssh-keygen -q -t ed25519 -N '' -C kafka-wizard-relay -f \"$d/key\" </dev/null >&2 || {{ rm -rf \"$d\"; exit 1; }}\n\
+         echo \"$d\"; cat \"$d/key.pub\"",
+        template = quote(&format!("{install_dir}/.relay.kw-XXXXXXXX")),
+    )
+}
+
+/// 2. On the receiver: the forced-command key line added (stale ones swept), the path the copy will land at and the
+/// host keys printed.
+fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &str, public: &str) -> String {
+    let root_path = format!("{}/.{}.relay.kw-{tag}", release.install_dir, release.tarball);
+    format!(
+        "set -e\n\
+         u={user}; h=$(getent passwd \"$u\" | cut -d: -f6); f=\"$h/.ssh/authorized_keys\"\n\
+         [ -f \"$f\" ] || {{ echo \"$f does not exist (a login without keys): no relay to this host\" >&2; exit 3; }}\n\
+         if [ \"$u\" = root ]; then p={root_path}; else p=\"$h\"/{home_name}; fi\n\
+         case \"$p\" in *\\\"*|*\\\\*|*\\'*) echo \"unusable path $p\" >&2; exit 3;; esac\n\
+         now=$(date +%s)\n\
+         awk -v now=\"$now\" -v stale={stale} 'match($0, /{KEY_MARK}[0-9]+-/) {{ t = substr($0, RSTART + {mark_len}, RLENGTH - {mark_len} - 1); if (now - t > stale) next }} {{ print }}' \"$f\" > \"$f.kw-sweep\" && cat \"$f.kw-sweep\" > \"$f\"; rm -f \"$f.kw-sweep\"\n\
+         printf 'restrict,command=\"umask 077; cat > '\\''%s'\\''\" %s %s\\n' \"$p\" {public} {mark} >> \"$f\"\n\
+         echo \"receive $p\"\n\
+         for k in /etc/ssh/ssh_host_*_key.pub; do [ -f \"$k\" ] && echo \"hostkey $(cat \"$k\")\"; done",
+        user = quote(&r.user),
+        root_path = quote(&root_path),
+        home_name = quote(&format!("{UPLOAD_PREFIX}relay-{tag}")),
+        stale = STALE_MINUTES * 60,
+        mark_len = KEY_MARK.len(),
+        public = quote(public),
+        mark = quote(mark),
+    )
+}
+
+/// 3. On the sender: the copy sent over SSH, the receiver's host key verified; the key directory removed.
+fn send_script(dir: &str, r: &Peer, host_keys: &[String], staged: &str) -> String {
+    let known: String = host_keys.iter().map(|k| format!("{PEER_ALIAS} {k}\n")).collect();
+    format!(
+        "d={dir}\n\
+         trap 'rm -rf \"$d\"' EXIT\n\
+         printf '%s' {known} > \"$d/known_hosts\"\n\
+         ssh -F /dev/null -i \"$d/key\" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes \
+         -o UserKnownHostsFile=\"$d/known_hosts\" -o GlobalKnownHostsFile=/dev/null -o HostKeyAlias={PEER_ALIAS} \
+         -o ConnectTimeout=10 -o ServerAliveInterval=10 -o LogLevel=ERROR -p {port} -l {user} {address} relay < {staged}",
+        dir = quote(dir),
+        known = quote(&known),
+        port = r.port,
+        user = quote(&r.user),
+        address = quote(&r.address),
+        staged = quote(staged),
+    )
+}
+
+/// 4. On the receiver: the hop's key line removed (the file keeps its inode, owner and mode).
+fn deauthorize_script(user: &str, mark: &str) -> String {
+    format!(
+        "u={user}; f=\"$(getent passwd \"$u\" | cut -d: -f6)/.ssh/authorized_keys\"\n\
+         [ -f \"$f\" ] || exit 0\n\
+         grep -vF -- {mark} \"$f\" > \"$f.kw-unauth\"; cat \"$f.kw-unauth\" > \"$f\" && rm -f \"$f.kw-unauth\"",
+        user = quote(user),
+        mark = quote(mark),
+    )
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn random_tag() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
