@@ -409,3 +409,89 @@ fn random_tag() -> String {
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(user: &str) -> Peer {
+        let transport: Arc<dyn Transport> = Arc::new(crate::transport::local::LocalTransport::new("h2", false));
+        Peer { name: "h2".into(), transport, address: "10.0.0.2".into(), port: 2222, user: user.into() }
+    }
+
+    fn release() -> Release {
+        Release {
+            local: "/c/k.tgz".into(),
+            sha512: "ab".repeat(64),
+            staged: uploaded_tarball("/opt", "kafka_2.13-4.1.1.tgz"),
+            install_dir: "/opt".into(),
+            tarball: "kafka_2.13-4.1.1.tgz".into(),
+        }
+    }
+
+    /// `sh -n`: the script parses.
+    fn parses(script: &str) {
+        let out = std::process::Command::new("sh").args(["-n", "-c", script]).output().unwrap();
+        assert!(out.status.success(), "{}\n{script}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    #[test]
+    fn the_receivers_key_line_is_restricted_to_writing_one_temporary_file_and_carries_its_creation_time() {
+        let mark = format!("{KEY_MARK}1764590000-0123456789abcdef");
+        let script = authorize_script(&peer("deploy"), &release(), "0123456789abcdef", &mark, "ssh-ed25519 AAAAkey");
+        parses(&script);
+        assert!(script.contains("printf 'restrict,command=\"umask 077; cat > "), "{script}");
+        assert!(script.contains(&format!("'ssh-ed25519 AAAAkey' {}", quote(&mark))), "{script}");
+        assert!(
+            script.contains("/opt/.kafka_2.13-4.1.1.tgz.relay.kw-0123456789abcdef"),
+            "root's copy lands in a swept name"
+        );
+        assert!(
+            script.contains(&format!("{UPLOAD_PREFIX}relay-0123456789abcdef")),
+            "a sudo user's in its home: {script}"
+        );
+        parses(&deauthorize_script("deploy", &mark));
+    }
+
+    #[test]
+    fn the_sender_verifies_the_receivers_host_key_strictly_with_a_known_hosts_of_that_key_only() {
+        let keys = vec!["ssh-ed25519 AAAAhost".to_string()];
+        let script = send_script("/opt/.relay.kw-abc", &peer("root"), &keys, "/opt/.k.tgz.upload");
+        parses(&script);
+        for option in [
+            "StrictHostKeyChecking=yes",
+            "GlobalKnownHostsFile=/dev/null",
+            "BatchMode=yes",
+            "IdentitiesOnly=yes",
+            "-F /dev/null",
+        ] {
+            assert!(script.contains(option), "{option}: {script}");
+        }
+        assert!(script.contains(&format!("'{PEER_ALIAS} ssh-ed25519 AAAAhost\n'")), "{script}");
+        assert!(script.contains("-p 2222 -l root 10.0.0.2 relay < /opt/.k.tgz.upload"), "{script}");
+        assert!(script.contains("trap 'rm -rf \"$d\"' EXIT"), "the key pair goes with the send: {script}");
+        parses(&keygen_script("/opt"));
+    }
+
+    #[test]
+    fn a_stale_key_line_of_an_interrupted_run_is_swept_and_a_fresh_one_and_other_keys_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path();
+        std::fs::create_dir(home.join(".ssh")).unwrap();
+        let f = home.join(".ssh/authorized_keys");
+        let now = unix_now();
+        let old = format!("restrict ssh-ed25519 AAAAold {KEY_MARK}{}-aa", now - 3600);
+        let young = format!("restrict ssh-ed25519 AAAAyoung {KEY_MARK}{}-bb", now - 60);
+        std::fs::write(&f, format!("ssh-ed25519 AAAAoperator me@laptop\n{old}\n{young}\n")).unwrap();
+        // the sweep line of the authorize script, run against this file
+        let script = authorize_script(&peer("x"), &release(), "cc", "m", "k");
+        let sweep = script.lines().find(|l| l.starts_with("awk ")).unwrap();
+        let out = std::process::Command::new("sh")
+            .args(["-c", &format!("now=$(date +%s); f={}; {sweep}", quote(f.to_str().unwrap()))])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let kept = std::fs::read_to_string(&f).unwrap();
+        assert_eq!(kept, format!("ssh-ed25519 AAAAoperator me@laptop\n{young}\n"));
+    }
+}
