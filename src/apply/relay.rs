@@ -20,7 +20,7 @@
 use super::hosts::HostRun;
 use super::options::Cancel;
 use crate::events::{Event, EventSink, Outcome, Target};
-use crate::plan::distribution::{self, MAX_PARALLEL_HOPS};
+use crate::plan::distribution::{self, Strategy, MAX_PARALLEL_HOPS};
 use crate::plan::leftovers::{uploaded_tarball, STALE_MINUTES, UPLOAD_PREFIX};
 use crate::plan::{HostStep, HostSteps};
 use crate::project::spec::{ClusterSpec, Connection};
@@ -61,6 +61,28 @@ struct Got {
     uploaded: u64,
 }
 
+/// The strategy for this run and the hosts it relays to, in order (indices into `runs`): the hosts of the install
+/// phase without the release (`facts`) that reach it over SSH with root (a `local` host or a user without sudo is
+/// left to the install step's direct upload). What both `deploy` and `deploy --dry-run` go by.
+pub(super) fn planned(spec: &ClusterSpec, phase_hosts: &[HostSteps], runs: &[HostRun]) -> (Strategy, Vec<usize>) {
+    let installs = |name: &str| {
+        phase_hosts
+            .iter()
+            .any(|h| h.host == name && h.steps.iter().any(|s| matches!(s, HostStep::InstallRelease { .. })))
+    };
+    let needing: Vec<usize> = (0..runs.len())
+        .filter(|&i| {
+            let (run, host) = (&runs[i], &spec.hosts[runs[i].index]);
+            installs(host.name.as_str())
+                && !run.facts.release_present
+                && run.ctx.tarball.is_some()
+                && host.connection == Connection::Ssh
+                && run.transport.privilege() != Privilege::User
+        })
+        .collect();
+    (distribution::choose(spec.kafka.distribution, needing.len()), needing)
+}
+
 /// Distributes the release to the hosts of the install phase that need it, when the strategy says relay (else does
 /// nothing: the install step uploads). Never fails the run: a host it could not serve is left to the install step's
 /// direct upload.
@@ -71,21 +93,8 @@ pub(super) async fn distribute(
     events: &EventSink,
     cancel: &Cancel,
 ) {
-    let installs = |name: &str| {
-        phase_hosts
-            .iter()
-            .any(|h| h.host == name && h.steps.iter().any(|s| matches!(s, HostStep::InstallRelease { .. })))
-    };
-    let mut needing: Vec<usize> = Vec::new();
-    let mut local = None;
-    for (i, run) in runs.iter().enumerate() {
-        let host = &spec.hosts[run.index];
-        if installs(host.name.as_str()) && !run.facts.release_present && run.ctx.tarball.is_some() {
-            local = run.ctx.tarball.clone();
-            needing.push(i);
-        }
-    }
-    let strategy = distribution::choose(spec.kafka.distribution, needing.len());
+    let (strategy, needing) = planned(spec, phase_hosts, runs);
+    let local = needing.first().and_then(|&i| runs[i].ctx.tarball.clone());
     let Some((local, sha512)) = local.filter(|_| strategy.relay) else { return };
     let tarball = spec.kafka.release.tarball_name(&spec.kafka.scala);
     let release = Arc::new(Release {
@@ -108,15 +117,12 @@ pub(super) async fn distribute(
             }
         })
         .collect();
-    let relayable = |p: &Peer, i: usize| {
-        spec.hosts[runs[needing[i]].index].connection == Connection::Ssh && p.transport.privilege() != Privilege::User
-    };
     let log = |message: String| events(Event::Log { target: Target::Wizard, message });
     log(format!("release distribution: {}", strategy.why));
 
     let mut got: Vec<Option<Got>> = (0..peers.len()).map(|_| None).collect();
     let mut holders: Vec<usize> = Vec::new();
-    let mut waiting: Vec<usize> = (0..peers.len()).filter(|&i| relayable(&peers[i], i)).collect();
+    let mut waiting: Vec<usize> = (0..peers.len()).collect();
     waiting.reverse();
     // the first: from the wizard
     while let Some(first) = waiting.pop() {
@@ -333,7 +339,7 @@ fn relay(s: &Peer, r: &Peer, release: &Release) -> Result<(), HopError> {
     run(r.transport.as_ref(), &place).map(|_| ()).map_err(failed("move the copy into place", &r.name))
 }
 
-/// 1. On the sender: a fresh key pair; prints the directory and the public key.
+/// Hop step 1, on the sender: a fresh key pair; prints the directory and the public key.
 fn keygen_script(install_dir: &str) -> String {
     format!(
         "command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || {{ echo 'no ssh client (ssh, ssh-keygen) on this host' >&2; exit 3; }}\n\
@@ -344,7 +350,7 @@ fn keygen_script(install_dir: &str) -> String {
     )
 }
 
-/// 2. On the receiver: the forced-command key line added (stale ones swept), the path the copy will land at and the
+/// Hop step 2, on the receiver: the forced-command key line added (stale ones swept), the path the copy will land at and the
 /// host keys printed.
 fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &str, public: &str) -> String {
     let root_path = format!("{}/.{}.relay.kw-{tag}", release.install_dir, release.tarball);
@@ -369,7 +375,7 @@ fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &str, public: 
     )
 }
 
-/// 3. On the sender: the copy sent over SSH, the receiver's host key verified; the key directory removed.
+/// Hop step 3, on the sender: the copy sent over SSH, the receiver's host key verified; the key directory removed.
 fn send_script(dir: &str, r: &Peer, host_keys: &[String], staged: &str) -> String {
     let known: String = host_keys.iter().map(|k| format!("{PEER_ALIAS} {k}\n")).collect();
     format!(
@@ -388,7 +394,7 @@ fn send_script(dir: &str, r: &Peer, host_keys: &[String], staged: &str) -> Strin
     )
 }
 
-/// 4. On the receiver: the hop's key line removed (the file keeps its inode, owner and mode).
+/// Hop step 4, on the receiver: the hop's key line removed (the file keeps its inode, owner and mode).
 fn deauthorize_script(user: &str, mark: &str) -> String {
     format!(
         "u={user}; f=\"$(getent passwd \"$u\" | cut -d: -f6)/.ssh/authorized_keys\"\n\
