@@ -37,14 +37,15 @@ fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
-/// Six hosts of Kafka 4: h1–h3 combined broker + controller, h4–h6 brokers; `distribution` left out (auto).
-fn project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
+/// Six hosts of Kafka 4: h1–h3 combined broker + controller, h4–h6 brokers; `distribution` left out (auto); the
+/// wizard logs in as `user` (root, or `deploy` with sudo).
+fn project(world: &World, mirror: &Mirror, dir: &Path, user: &str) -> PathBuf {
     let base = format!("{}/kafka", mirror.base_url());
     let inv = world.inventory();
     let mut s = format!(
         "format = 1\nname = \"e2e-fanout\"\n\n[kafka]\nversion = \"{v}\"\ninstall_dir = \"/opt\"\n\
          data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"256m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n\
-         [ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\nknown_hosts = \"{kh}\"\n",
+         [ssh]\nuser = \"{user}\"\nidentity_file = \"{id}\"\nknown_hosts = \"{kh}\"\n",
         v = world::KAFKA_4,
         id = inv.identity_file.display(),
         kh = inv.known_hosts.display(),
@@ -78,14 +79,14 @@ fn healthy(project: &str, cache: &Path) {
     assert_eq!(st["healthy"], true, "{st}");
 }
 
-/// No `authorized_keys` line, no key directory and no received temporary file is left on any host.
-fn nothing_of_the_relay_is_left(world: &World) {
+/// No `authorized_keys` line of `user`, no key directory and no received temporary file is left on any host.
+fn nothing_of_the_relay_is_left(world: &World, user: &str) {
     for h in world.hosts() {
-        let left = world.ssh_ok(
-            &h.name,
-            "root",
-            "grep -c kafka-wizard-relay- /root/.ssh/authorized_keys || true; ls -a /opt | grep -c -e '\\.kw-' -e '\\.upload$' || true",
+        let script = format!(
+            "h=$(getent passwd {user} | cut -d: -f6); grep -c kafka-wizard-relay- \"$h/.ssh/authorized_keys\" || true; \
+             ls -a /opt \"$h\" | grep -c -e '\\.kw-' -e '\\.upload$' || true"
         );
+        let left = world.ssh_ok(&h.name, "root", &script);
         assert_eq!(left.split_whitespace().collect::<Vec<_>>(), ["0", "0"], "{}: {left}", h.name);
     }
 }
@@ -97,7 +98,7 @@ fn six_hosts_get_the_release_from_one_upload_by_the_wizard_and_deploy_healthy() 
     let mirror = Mirror::start(&[&rel]);
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache");
-    let project = project(&world, &mirror, dir.path());
+    let project = project(&world, &mirror, dir.path(), "root");
     let p = project.to_str().unwrap();
 
     let plan = wizard(&["plan", "--json", p], &cache);
@@ -127,19 +128,20 @@ fn six_hosts_get_the_release_from_one_upload_by_the_wizard_and_deploy_healthy() 
     }
     assert!(!log.contains("relay from"), "no relay failed:\n{log}");
     healthy(p, &cache);
-    nothing_of_the_relay_is_left(&world);
+    nothing_of_the_relay_is_left(&world, "root");
     let again = wizard(&["deploy", p], &cache);
     assert!(again.status.success() && text(&again).contains("no changes"), "{}", text(&again));
 }
 
 #[test]
 fn a_tampered_copy_on_a_middle_host_is_caught_by_the_next_host_and_both_re_fetch_from_the_wizard() {
+    // logged in as a sudo user: relayed copies land in its home and are moved into place as root
     let rel = world::release(world::KAFKA_4);
     let world = World::up(6);
     let mirror = Mirror::start(&[&rel]);
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache");
-    let project = project(&world, &mirror, dir.path());
+    let project = project(&world, &mirror, dir.path(), "deploy");
     let p = project.to_str().unwrap();
     // h2 holds a verified copy after round 1 and sends it in round 2 (to h4): the first `ssh` it runs overwrites
     // bytes of the copy it is about to send (its stdin) — once — as a compromised or failing host would.
@@ -161,5 +163,5 @@ fn a_tampered_copy_on_a_middle_host_is_caught_by_the_next_host_and_both_re_fetch
     assert_eq!(uploaded, ["h1", "h2", "h4"], "{log}");
     assert_eq!(world.ssh_ok("h2", "root", "test -e /usr/local/bin/ssh && echo still || echo used").trim(), "used");
     healthy(p, &cache);
-    nothing_of_the_relay_is_left(&world);
+    nothing_of_the_relay_is_left(&world, "deploy");
 }

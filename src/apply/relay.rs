@@ -21,7 +21,7 @@ use super::hosts::HostRun;
 use super::options::Cancel;
 use crate::events::{Event, EventSink, Outcome, Target};
 use crate::plan::distribution::{self, Strategy, MAX_PARALLEL_HOPS};
-use crate::plan::leftovers::{uploaded_tarball, STALE_MINUTES, UPLOAD_PREFIX};
+use crate::plan::leftovers::{self, uploaded_tarball, STALE_MINUTES};
 use crate::plan::{HostStep, HostSteps};
 use crate::project::spec::{ClusterSpec, Connection};
 use crate::shell::quote;
@@ -346,14 +346,14 @@ fn keygen_script(install_dir: &str) -> String {
          d=$(mktemp -d {template}) || exit 1\n\
          ssh-keygen -q -t ed25519 -N '' -C kafka-wizard-relay -f \"$d/key\" </dev/null >&2 || {{ rm -rf \"$d\"; exit 1; }}\n\
          echo \"$d\"; cat \"$d/key.pub\"",
-        template = quote(&format!("{install_dir}/.relay.kw-XXXXXXXX")),
+        template = quote(&leftovers::relay_key_dir_template(install_dir)),
     )
 }
 
 /// Hop step 2, on the receiver: the forced-command key line added (stale ones swept), the path the copy will land at and the
 /// host keys printed.
 fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &str, public: &str) -> String {
-    let root_path = format!("{}/.{}.relay.kw-{tag}", release.install_dir, release.tarball);
+    let root_path = leftovers::relayed_tarball(&release.install_dir, &release.tarball, tag);
     format!(
         "set -e\n\
          u={user}; h=$(getent passwd \"$u\" | cut -d: -f6); f=\"$h/.ssh/authorized_keys\"\n\
@@ -367,7 +367,7 @@ fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &str, public: 
          for k in /etc/ssh/ssh_host_*_key.pub; do [ -f \"$k\" ] && echo \"hostkey $(cat \"$k\")\"; done",
         user = quote(&r.user),
         root_path = quote(&root_path),
-        home_name = quote(&format!("{UPLOAD_PREFIX}relay-{tag}")),
+        home_name = quote(&leftovers::relayed_in_home(tag)),
         stale = STALE_MINUTES * 60,
         mark_len = KEY_MARK.len(),
         public = quote(public),
@@ -452,10 +452,7 @@ mod tests {
             script.contains("/opt/.kafka_2.13-4.1.1.tgz.relay.kw-0123456789abcdef"),
             "root's copy lands in a swept name"
         );
-        assert!(
-            script.contains(&format!("{UPLOAD_PREFIX}relay-0123456789abcdef")),
-            "a sudo user's in its home: {script}"
-        );
+        assert!(script.contains(".kw-upload-relay-0123456789abcdef"), "a sudo user's in its home: {script}");
         parses(&deauthorize_script("deploy", &mark));
     }
 
