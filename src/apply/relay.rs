@@ -120,7 +120,9 @@ pub(super) async fn distribute(
     let log = |message: String| events(Event::Log { target: Target::Wizard, message });
     log(format!("release distribution: {}", strategy.why));
 
-    let mut got: Vec<Option<Got>> = (0..peers.len()).map(|_| None).collect();
+    // per peer: how it holds a verified copy (none: left to the install step's upload), bytes the wizard sent it
+    let mut got: Vec<Option<String>> = vec![None; peers.len()];
+    let mut uploaded: Vec<u64> = vec![0; peers.len()];
     let mut holders: Vec<usize> = Vec::new();
     let mut waiting: Vec<usize> = (0..peers.len()).collect();
     waiting.reverse();
@@ -132,7 +134,8 @@ pub(super) async fn distribute(
                 .await
                 .expect("relay task panicked");
         if let Some(g) = result {
-            got[first] = Some(g);
+            uploaded[first] += g.uploaded;
+            got[first] = Some(g.how);
             holders.push(first);
             break;
         }
@@ -150,24 +153,23 @@ pub(super) async fn distribute(
         for (sender, receiver, task) in tasks {
             let outcome = task.await.expect("relay task panicked");
             if let Some(re) = outcome.sender_refetched {
-                got[sender].as_mut().expect("a holder").uploaded += re.uploaded;
-                if re.how.is_empty() {
+                uploaded[sender] += re.uploaded;
+                got[sender] = Some(re.how).filter(|how| !how.is_empty());
+                if got[sender].is_none() {
                     holders.retain(|&h| h != sender);
-                    got[sender] = None;
                 }
             }
             if let Some(g) = outcome.receiver {
-                got[receiver] = Some(g);
+                uploaded[receiver] += g.uploaded;
+                got[receiver] = Some(g.how);
                 holders.push(receiver);
             }
         }
     }
-    for (i, g) in got.into_iter().enumerate() {
-        if let Some(g) = g {
-            let run = &mut runs[needing[i]];
-            run.ctx.staged = Some(g.how);
-            run.uploaded += g.uploaded;
-        }
+    for (i, how) in got.into_iter().enumerate() {
+        let run = &mut runs[needing[i]];
+        run.ctx.staged = how;
+        run.uploaded += uploaded[i];
     }
 }
 
