@@ -163,6 +163,7 @@ fn kafka() -> impl Strategy<Value = KafkaDraft> {
                 mirror,
                 apache_url: None,
                 tarball: None,
+                distribution: None,
                 properties,
             },
         )

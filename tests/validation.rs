@@ -246,6 +246,7 @@ rejects!(running_kafka_as_root_is_refused, ZK_BASE, ["kafka.user" => "\"root\""]
 rejects!(a_missing_cluster_name_is_refused, ZK_BASE, ["name" => "!remove"], "name", "missing");
 rejects!(a_cluster_name_with_a_slash_is_refused, ZK_BASE, ["name" => "\"a/b\""], "name", "not a usable cluster name");
 rejects!(a_missing_version_is_refused, ZK_BASE, ["kafka.version" => "!remove"], "kafka.version", "missing");
+rejects!(an_unknown_distribution_is_refused_with_the_three_choices, ZK_BASE, ["kafka.distribution" => "\"fast\""], "kafka.distribution", "write \"auto\"");
 rejects!(a_mirror_that_is_not_a_url_is_refused, ZK_BASE, ["kafka.mirror" => "\"ftp://x\""], "kafka.mirror", "not an http(s) URL");
 rejects!(an_invalid_rack_is_refused, ZK_BASE, ["hosts.3.rack" => "\"rack a\""], "hosts[3].rack", "rack label");
 rejects!(a_per_host_ssh_port_is_checked, ZK_BASE, ["hosts.3.ssh.port" => "0"], "hosts[3].ssh.port", "not a TCP port");

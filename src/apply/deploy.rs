@@ -95,7 +95,12 @@ async fn run_plan(
         events(Event::PhaseStarted { phase: id.clone(), title: phase.title.clone(), targets: phase_targets(phase) });
         match &phase.work {
             Work::Fetch(fetch) => fetch_release(spec, opts, fetch, &mut runs, events, cancel).await?,
-            Work::OnHosts { hosts } => host_phase(spec, opts, hosts, &mut runs, events, cancel, &mut summary).await?,
+            Work::OnHosts { hosts } => {
+                if phase.kind == plan::PhaseKind::Install {
+                    super::relay::distribute(spec, hosts, &mut runs, events, cancel).await;
+                }
+                host_phase(spec, opts, hosts, &mut runs, events, cancel, &mut summary).await?
+            }
             Work::Start(start) => start_phase(spec, opts, start, &runs, events, cancel, &mut summary).await?,
             Work::ScramUsers(users) => match super::users::reconcile(spec, users, opts.health_timeout, events).await? {
                 0 => summary.unchanged += 1,

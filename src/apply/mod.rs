@@ -28,6 +28,7 @@ pub mod preflight;
 mod preview;
 pub mod quorum;
 mod recover;
+mod relay;
 mod roll;
 mod rotate_ca;
 pub mod running;

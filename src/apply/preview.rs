@@ -10,7 +10,7 @@ use super::options::{ApplyError, DeployOptions};
 use super::running;
 use super::upgrade::Finalize;
 use crate::events::{EventSink, Target};
-use crate::plan::{self, HostStep, Intent, PhaseKind, Work};
+use crate::plan::{self, distribution, HostStep, Intent, PhaseKind, Work};
 use crate::project::spec::ClusterSpec;
 use crate::render;
 use crate::transport::Transport;
@@ -114,6 +114,19 @@ pub async fn preview(
                 rows.push(row(Target::Wizard, fetch.title(), needed, detail));
             }
             Work::OnHosts { hosts } => {
+                if phase.kind == PhaseKind::Install {
+                    let (strategy, needing) = super::relay::planned(&spec, hosts, &runs);
+                    if strategy.relay {
+                        let names: Vec<String> =
+                            needing.iter().map(|&i| spec.hosts[runs[i].index].name.to_string()).collect();
+                        for (i, (_, from)) in needing.iter().zip(distribution::tree(&names, true)) {
+                            runs[*i].ctx.staged = Some(from.title());
+                        }
+                    }
+                    if !needing.is_empty() {
+                        rows.push(row(Target::Wizard, "distribute the release".into(), strategy.relay, strategy.why));
+                    }
+                }
                 for hs in hosts {
                     let Some(run) = runs.iter_mut().find(|r| spec.hosts[r.index].name.as_str() == hs.host) else {
                         continue;

@@ -90,7 +90,12 @@ pub fn index(spec: &ClusterSpec, hosts: &[HostFiles], plan: &Plan, placeholders:
         s.push_str(&format!("\n### {n}. {title}\n"));
     };
     for phase in &plan.phases {
-        heading(&mut s, &phase.title);
+        // by hand, the release was copied to every host with its files: no relay between hosts
+        let title = match phase.kind {
+            plan::PhaseKind::Install => "Unpack the release",
+            _ => &phase.title,
+        };
+        heading(&mut s, title);
         match &phase.work {
             Work::Fetch(fetch) => {
                 block(
@@ -119,6 +124,9 @@ pub fn index(spec: &ClusterSpec, hosts: &[HostFiles], plan: &Plan, placeholders:
                                         "{} — a placeholder in this export: only once phase 2's check passes",
                                         step.title()
                                     )
+                                }
+                                plan::HostStep::InstallRelease { tarball, link, .. } => {
+                                    format!("unpack {tarball} (copied with this host's files) and link {link}")
                                 }
                                 _ => step.title(),
                             };

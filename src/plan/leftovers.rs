@@ -32,6 +32,23 @@ pub fn uploaded_tarball(install_dir: &str, tarball: &str) -> String {
 }
 const UPLOADED_SUFFIX: &str = ".upload";
 
+/// A release relay's (`apply::relay`) names, all matching [`name_tests`]: the sending host's key pair directory
+/// (a `mktemp -d` template in the install directory), the copy a root login receives there, and the copy a sudo
+/// login receives in its home (moved into place as root once verified).
+pub fn relay_key_dir_template(install_dir: &str) -> String {
+    format!("{install_dir}/.relay{TEMP_MARK}XXXXXXXX")
+}
+
+/// See [`relay_key_dir_template`].
+pub fn relayed_tarball(install_dir: &str, tarball: &str, tag: &str) -> String {
+    format!("{install_dir}/.{tarball}.relay{TEMP_MARK}{tag}")
+}
+
+/// See [`relay_key_dir_template`]: a file name in the sudo login's home.
+pub fn relayed_in_home(tag: &str) -> String {
+    format!("{UPLOAD_PREFIX}relay-{tag}")
+}
+
 /// `find` name tests (joined with `-o`) that match every temporary name above and nothing the wizard keeps.
 pub fn name_tests() -> [String; 4] {
     [
@@ -88,9 +105,18 @@ mod tests {
         let matches = |name: &str| name_tests().iter().any(|p| glob(p, name));
         let temp = crate::transport::scripts::temp_beside("/etc/kafka/server.properties", "0123456789abcdef");
         let uploaded = uploaded_tarball("/opt", "kafka_2.13-3.9.1.tgz");
-        for path in
-            [temp.as_str(), uploaded.as_str(), "/opt/.unpack.Ab12Cd", "/home/deploy/.kw-upload-0a1b2c3d4e5f6071"]
-        {
+        let relay_dir = relay_key_dir_template("/opt").replace("XXXXXXXX", "Ab12Cd34");
+        let relayed = relayed_tarball("/opt", "kafka_2.13-3.9.1.tgz", "0123456789abcdef");
+        let relayed_home = format!("/home/deploy/{}", relayed_in_home("0123456789abcdef"));
+        for path in [
+            temp.as_str(),
+            uploaded.as_str(),
+            "/opt/.unpack.Ab12Cd",
+            "/home/deploy/.kw-upload-0a1b2c3d4e5f6071",
+            relay_dir.as_str(),
+            relayed.as_str(),
+            relayed_home.as_str(),
+        ] {
             assert!(matches(crate::transport::scripts::file_name(path)), "{path}");
         }
         for kept in ["server.properties", "kafka_2.13-3.9.1", "kafka", ".bashrc", "myid"] {

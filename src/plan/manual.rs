@@ -189,7 +189,7 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep) -> Vec<String> {
                 shell::join(&words)
             })
             .collect(),
-        HostStep::InstallRelease { tarball, versioned_dir, link } => {
+        HostStep::InstallRelease { tarball, versioned_dir, link, .. } => {
             let install_dir = &spec.kafka.install_dir;
             vec![
                 format!(

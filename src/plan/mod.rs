@@ -10,6 +10,7 @@
 //! `plan()` does no I/O and reads no clock.
 
 pub mod argfile;
+pub mod distribution;
 pub mod leftovers;
 pub mod limit;
 mod manual;
@@ -354,9 +355,11 @@ pub enum HostStep {
     CreateDirectories {
         dirs: Vec<Directory>,
     },
-    /// Upload the tarball once, verify its SHA-512 on the host, unpack it and point the symlink at it.
+    /// Get the tarball onto the host (`from` the wizard or from a host holding a verified copy:
+    /// `plan::distribution`), verify its SHA-512 on the host, unpack it and point the symlink at it.
     InstallRelease {
         tarball: String,
+        from: distribution::ReleaseFrom,
         #[ts(as = "String")]
         versioned_dir: AbsPath,
         #[ts(as = "String")]
@@ -397,8 +400,8 @@ impl HostStep {
             HostStep::CreateDirectories { dirs } => {
                 format!("create directories {}", dirs.iter().map(|d| d.path.as_str()).collect::<Vec<_>>().join(", "))
             }
-            HostStep::InstallRelease { tarball, link, .. } => {
-                format!("upload {tarball}, verify, unpack and link {link}")
+            HostStep::InstallRelease { tarball, link, from, .. } => {
+                format!("get {tarball} {}, verify, unpack and link {link}", from.title())
             }
             HostStep::WriteFile { path, .. } => format!("write {path}"),
             HostStep::FormatStorage { .. } => "format KRaft storage with the cluster id".to_string(),
@@ -440,9 +443,15 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
             HostStep::CreateDirectories { dirs: directories(spec, h) },
         ]
     }));
-    phases.push(on_hosts(PhaseKind::Install, "Upload and unpack the release", &|_| {
+    let names: Vec<String> = spec.hosts.iter().map(|h| h.name.to_string()).collect();
+    let strategy = distribution::choose(spec.kafka.distribution, names.len());
+    let sources = distribution::tree(&names, strategy.relay);
+    let install_title = format!("Upload and unpack the release ({})", strategy.why);
+    phases.push(on_hosts(PhaseKind::Install, &install_title, &|h| {
+        let from = sources.iter().find(|(n, _)| n == h.name.as_str()).map(|(_, f)| f.clone());
         vec![HostStep::InstallRelease {
             tarball: tarball.clone(),
+            from: from.unwrap_or(distribution::ReleaseFrom::Wizard),
             versioned_dir: spec.kafka.versioned_dir(),
             link: spec.kafka.current_link(),
         }]

@@ -149,6 +149,9 @@ pub struct KafkaDraft {
     /// A local tarball for offline installs (its `.sha512` must sit beside it, or `checksum` be given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tarball: Option<String>,
+    /// How the release reaches the hosts: "auto" (default), "direct" or "relay" (`plan::distribution`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[ts(type = "Record<string, unknown>")]
     pub properties: BTreeMap<String, toml::Value>,

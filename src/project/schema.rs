@@ -86,6 +86,8 @@ pub fn fields() -> Vec<FieldInfo> {
         f("kafka.mirror", Version),
         f("kafka.apache_url", Version),
         f("kafka.tarball", Version),
+        f("kafka.distribution", Version)
+            .derived("auto: the wizard uploads once and hosts relay the release from 3 hosts on, else direct"),
         f("kafka.properties", Storage),
         // [zookeeper]
         f("zookeeper", Coordination),

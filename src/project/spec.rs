@@ -229,6 +229,8 @@ pub struct KafkaSpec {
     pub apache_url: Option<String>,
     /// A local tarball for offline installs.
     pub tarball: Option<String>,
+    /// How the release reaches the hosts (`plan::distribution`).
+    pub distribution: crate::plan::distribution::Distribution,
     /// Extra `server.properties` entries, sorted by key, already checked against the keys the wizard owns.
     pub properties: Vec<(String, String)>,
     /// ZooKeeper mode, during a version upgrade not yet finalized: the `inter.broker.protocol.version` the brokers

@@ -47,6 +47,10 @@ pub enum Decision {
 pub struct Context {
     /// The verified release tarball on this machine and its SHA-512 (lowercase hex).
     pub tarball: Option<(PathBuf, String)>,
+    /// The release distribution of this run (`apply::relay`) already put a verified copy of the tarball at the
+    /// install step's upload name on this host: how it got there (`from h1 (round 1)`), so the step unpacks it
+    /// without uploading.
+    pub staged: Option<String>,
     /// Files written on this host earlier in this run (for daemon-reload and restarts).
     pub written: BTreeSet<String>,
     /// The release was (re)installed or relinked on this host in this run.
@@ -201,7 +205,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
         HostStep::CreateDirectories { dirs } => {
             directories::decide(dirs, &k.user, |path| facts.dirs.get(path).cloned().flatten())
         }
-        HostStep::InstallRelease { tarball, versioned_dir, link } => {
+        HostStep::InstallRelease { tarball, versioned_dir, link, .. } => {
             let linked = facts.link_target.as_deref() == Some(versioned_dir.as_str());
             if facts.release_present && linked {
                 return Decision::Unchanged { reason: format!("{versioned_dir} is installed and {link} points at it") };
@@ -250,14 +254,14 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             } else {
                 format!(" and linked {link}")
             };
-            Decision::Change {
-                detail: format!("uploaded {tarball}, verified its SHA-512 on the host, unpacked it{linked}"),
-                actions: vec![
-                    owe_restart(&Service::on(host)),
-                    Action::Upload { local: local.clone(), remote },
-                    Action::Run { script },
-                ],
-            }
+            let (got, upload) = match &ctx.staged {
+                Some(how) => (format!("got {tarball} {how}"), None),
+                None => (format!("uploaded {tarball}"), Some(Action::Upload { local: local.clone(), remote })),
+            };
+            let mut actions = vec![owe_restart(&Service::on(host))];
+            actions.extend(upload);
+            actions.push(Action::Run { script });
+            Decision::Change { detail: format!("{got}, verified its SHA-512 on the host, unpacked it{linked}"), actions }
         }
         HostStep::WriteFile { path, owner, mode } => {
             let files = render::render_host_with(spec, host, ctx.secrets.as_deref());

@@ -132,6 +132,7 @@ fn storage_formatted_for_another_cluster_is_refused_and_our_own_is_left_alone() 
 fn an_installed_release_behind_another_symlink_is_only_relinked() {
     let spec = seed();
     let step = HostStep::InstallRelease {
+        from: crate::plan::distribution::ReleaseFrom::Wizard,
         tarball: "kafka_2.13-2.8.0.tgz".into(),
         versioned_dir: spec.kafka.versioned_dir(),
         link: spec.kafka.current_link(),

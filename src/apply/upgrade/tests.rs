@@ -188,6 +188,7 @@ fn a_running_host_gets_its_new_release_unpacked_and_relinked_only_with_its_own_r
     let spec = zk("3.9.2");
     let host = &spec.hosts[3];
     let step = HostStep::InstallRelease {
+        from: crate::plan::distribution::ReleaseFrom::Wizard,
         tarball: "t.tgz".into(),
         versioned_dir: spec.kafka.versioned_dir(),
         link: spec.kafka.current_link(),

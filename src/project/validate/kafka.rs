@@ -3,6 +3,7 @@
 
 use super::{path_or_default, service_dir_or_default, warn_relative, Checker};
 use crate::catalog::{self, KraftSupport, Release, Version};
+use crate::plan::distribution::Distribution;
 use crate::project::checks;
 use crate::project::defaults;
 use crate::project::draft::ProjectDraft;
@@ -47,6 +48,7 @@ pub(super) struct KafkaChecked {
     mirror: Option<String>,
     apache_url: Option<String>,
     tarball: Option<String>,
+    distribution: Option<Distribution>,
     properties: Option<Vec<(String, String)>>,
 }
 
@@ -66,6 +68,7 @@ impl KafkaChecked {
             mirror: self.mirror,
             apache_url: self.apache_url,
             tarball: self.tarball,
+            distribution: self.distribution?,
             properties: self.properties?,
             protocol_pin: None,
         })
@@ -99,6 +102,7 @@ pub(super) fn check_kafka(c: &mut Checker, d: &ProjectDraft) -> KafkaChecked {
     if let Some(t) = &tarball {
         warn_relative(c, "kafka.tarball", t);
     }
+    let distribution = check_distribution(c, k.distribution.as_deref());
     let properties = check_properties(c, &k.properties);
 
     for (field, dir) in [("kafka.config_dir", &config_dir), ("kafka.log_dir", &log_dir)] {
@@ -124,8 +128,25 @@ pub(super) fn check_kafka(c: &mut Checker, d: &ProjectDraft) -> KafkaChecked {
         mirror,
         apache_url,
         tarball,
+        distribution,
         properties,
     }
+}
+
+/// `kafka.distribution`: "auto" when left out.
+fn check_distribution(c: &mut Checker, raw: Option<&str>) -> Option<Distribution> {
+    let Some(raw) = raw else { return Some(Distribution::Auto) };
+    let found = Distribution::parse(raw);
+    if found.is_none() {
+        c.error(
+            "kafka.distribution",
+            text!(
+                "{raw:?} is not a distribution — write \"auto\" (relay between hosts from 3 hosts on), \"direct\" (the wizard uploads to every host) or \"relay\"",
+                "{raw:?}은(는) 배포 방식이 아닙니다 — \"auto\"(호스트 3대부터 호스트끼리 전달), \"direct\"(위저드가 모든 호스트에 업로드) 또는 \"relay\"를 쓰세요"
+            ),
+        );
+    }
+    found
 }
 
 pub(super) fn check_release(c: &mut Checker, d: &ProjectDraft) -> Option<&'static Release> {

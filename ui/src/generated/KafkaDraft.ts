@@ -9,4 +9,8 @@ apache_url?: string,
 /**
  * A local tarball for offline installs (its `.sha512` must sit beside it, or `checksum` be given).
  */
-tarball?: string, properties?: Record<string, unknown>, };
+tarball?: string, 
+/**
+ * How the release reaches the hosts: "auto" (default), "direct" or "relay" (`plan::distribution`).
+ */
+distribution?: string, properties?: Record<string, unknown>, };
