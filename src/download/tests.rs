@@ -96,6 +96,7 @@ impl Server {
             tarball_urls: vec![format!("{}/{NAME}", self.base)],
             checksum_urls: vec![format!("{}/{NAME}.sha512", self.base)],
             local_tarball: None,
+            pinned: None,
         }
     }
 }

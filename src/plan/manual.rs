@@ -26,12 +26,21 @@ fn owner_args(owner: Owner, user: &str) -> [String; 4] {
 
 /// Commands that download and verify the release on a machine with internet access.
 pub fn fetch_commands(fetch: &FetchRelease) -> Vec<String> {
-    let FetchRelease { tarball, urls, checksum_urls } = fetch;
-    vec![
+    let FetchRelease { tarball, urls, checksum_urls, agent } = fetch;
+    let mut commands = vec![
         shell::join(&["curl", "-fLO", &urls[0]]),
         shell::join(&["curl", "-fLO", &checksum_urls[0]]),
         sha512_check(&shell::quote(tarball), &shell::quote(&format!("{tarball}.sha512"))),
-    ]
+    ];
+    if let Some(a) = agent {
+        commands.push(shell::join(&["curl", "-fLO", &a.urls[0]]));
+        commands.push(format!(
+            "test {} = \"$(sha512sum {} | cut -d' ' -f1)\" && echo checksum OK",
+            shell::quote(&a.sha512),
+            shell::quote(&a.jar)
+        ));
+    }
+    commands
 }
 
 /// The command that compares a release's SHA-512 with its `.sha512` file from Apache (`name: HEX HEX …`, upper
@@ -186,6 +195,9 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep) -> Vec<String> {
                 shell::join(&["test", "-d", versioned_dir.as_str()]),
                 shell::join(&["ln", "-sfn", versioned_dir.as_str(), link.as_str()]),
             ]
+        }
+        HostStep::InstallAgent { jar, path, .. } => {
+            vec![format!("install -m 0644 -o root -g root {} {}", in_host_folder(jar), shell::quote(path))]
         }
         HostStep::WriteFile { path, owner, mode } => {
             let mut words: Vec<String> = vec!["install".into(), "-m".into(), format!("{mode:04o}")];

@@ -33,6 +33,10 @@ use ts_rs::TS;
 pub struct Plan {
     pub cluster: String,
     pub phases: Vec<Phase>,
+    /// `[monitoring]`: every exporter Prometheus scrapes once the plan ran (empty without it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<render::monitoring::ScrapeTarget>>")]
+    pub scrape_targets: Vec<render::monitoring::ScrapeTarget>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -160,7 +164,13 @@ pub enum Work {
 impl FetchRelease {
     /// One line for people.
     pub fn title(&self) -> String {
-        format!("download {} and verify its SHA-512 from Apache", self.tarball)
+        match &self.agent {
+            None => format!("download {} and verify its SHA-512 from Apache", self.tarball),
+            Some(a) => format!(
+                "download {} and verify its SHA-512 from Apache; download {} and verify its pinned SHA-512",
+                self.tarball, a.jar
+            ),
+        }
     }
 }
 
@@ -218,6 +228,21 @@ pub struct FetchRelease {
     pub tarball: String,
     pub urls: Vec<String>,
     pub checksum_urls: Vec<String>,
+    /// `[monitoring]`: the exporter jar too (skipped when every host has it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub agent: Option<FetchAgent>,
+}
+
+/// The Prometheus JMX exporter jar: downloaded from the first URL that has it and installed only when it hashes to
+/// the SHA-512 pinned in the catalog (`catalog::agent`), so the repository it comes from needs no trust.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct FetchAgent {
+    /// `jmx_prometheus_javaagent-1.0.1.jar`
+    pub jar: String,
+    pub urls: Vec<String>,
+    /// Lowercase hex.
+    pub sha512: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -324,6 +349,13 @@ pub enum HostStep {
     CreateDirectories {
         dirs: Vec<Directory>,
     },
+    /// `[monitoring]`: upload the exporter jar to `path` (root-owned, 0644) unless the host has it, its SHA-512
+    /// checked on the host against the pin.
+    InstallAgent {
+        jar: String,
+        path: String,
+        sha512: String,
+    },
     /// Upload the tarball once, verify its SHA-512 on the host, unpack it and point the symlink at it.
     InstallRelease {
         tarball: String,
@@ -370,6 +402,7 @@ impl HostStep {
             HostStep::InstallRelease { tarball, link, .. } => {
                 format!("upload {tarball}, verify, unpack and link {link}")
             }
+            HostStep::InstallAgent { jar, path, .. } => format!("upload {jar} to {path} and verify its SHA-512"),
             HostStep::WriteFile { path, .. } => format!("write {path}"),
             HostStep::FormatStorage { .. } => "format KRaft storage with the cluster id".to_string(),
             HostStep::RegisterUnits { units } => {
@@ -410,12 +443,21 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
             HostStep::CreateDirectories { dirs: directories(spec, h) },
         ]
     }));
+    let agent = fetch_agent(spec);
     phases.push(on_hosts(PhaseKind::Install, "Upload and unpack the release", &|_| {
-        vec![HostStep::InstallRelease {
+        let mut steps = vec![HostStep::InstallRelease {
             tarball: tarball.clone(),
             versioned_dir: spec.kafka.versioned_dir(),
             link: spec.kafka.current_link(),
-        }]
+        }];
+        if let Some(a) = &agent {
+            steps.push(HostStep::InstallAgent {
+                jar: a.jar.clone(),
+                path: render::monitoring::agent_path(spec),
+                sha512: a.sha512.clone(),
+            });
+        }
+        steps
     }));
     phases.push(on_hosts(PhaseKind::Configure, "Write configuration, environment and units", &|h| {
         let mut steps: Vec<HostStep> = render::render_host(spec, h).iter().map(write_step).collect();
@@ -457,7 +499,7 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
             work: Work::Acls(work),
         });
     }
-    Plan { cluster: spec.name.clone(), phases }
+    Plan { cluster: spec.name.clone(), phases, scrape_targets: render::monitoring::scrape_targets(spec) }
 }
 
 /// The ACL step of a cluster with SCRAM users (SASL_SSL and `security.users`); none otherwise.
@@ -488,7 +530,15 @@ fn fetch_release(spec: &ClusterSpec) -> FetchRelease {
         None => trusted(&tarball),
     };
     let checksum_urls = trusted(&format!("{tarball}.sha512"));
-    FetchRelease { tarball, urls, checksum_urls }
+    FetchRelease { tarball, urls, checksum_urls, agent: fetch_agent(spec) }
+}
+
+/// The exporter jar of a project with `[monitoring]`: from `monitoring.maven_url`, else Maven Central.
+fn fetch_agent(spec: &ClusterSpec) -> Option<FetchAgent> {
+    let m = spec.monitoring.as_ref()?;
+    let agent = crate::catalog::agent::JMX_EXPORTER;
+    let repository = m.maven_url.as_deref().unwrap_or(crate::catalog::agent::MAVEN_CENTRAL);
+    Some(FetchAgent { jar: agent.file_name(), urls: vec![agent.url_in(repository)], sha512: agent.sha512.to_string() })
 }
 
 /// The start phases in start order — ZooKeeper (managed ensemble) or dedicated KRaft controllers, then brokers —

@@ -62,9 +62,9 @@ pub fn jaas_file(spec: &ClusterSpec, material: &SecretMaterial) -> GeneratedFile
     }
 }
 
-/// The `KAFKA_OPTS` line of `zookeeper-server.env` on a locked ensemble.
+/// The `KAFKA_OPTS` option of `zookeeper-server.env` on a locked ensemble.
 pub fn zookeeper_opts(spec: &ClusterSpec) -> Option<String> {
-    locked(spec).then(|| format!("KAFKA_OPTS=\"-Djava.security.auth.login.config={}\"\n", jaas_path(spec)))
+    locked(spec).then(|| format!("-Djava.security.auth.login.config={}", jaas_path(spec)))
 }
 
 /// The brokers' (and the wizard's tools') `Client` section: their login to the ensemble.
