@@ -236,3 +236,59 @@ rules:
     name: "zookeeper_$2"
     type: GAUGE
 "#;
+
+#[cfg(test)]
+mod tests {
+    use crate::project::{parse, validate};
+    use crate::render::{render_host, Service};
+
+    fn monitored(fixture: &str, monitoring: &str) -> crate::project::spec::ClusterSpec {
+        validate(&parse(&format!("{fixture}\n[monitoring]\nprometheus = true\n{monitoring}")).unwrap()).spec.unwrap()
+    }
+
+    fn env_of(spec: &crate::project::spec::ClusterSpec, host: usize, name: &str) -> String {
+        let files = render_host(spec, &spec.hosts[host]);
+        files.into_iter().find(|f| f.path.ends_with(name)).unwrap_or_else(|| panic!("{name}")).content
+    }
+
+    #[test]
+    fn a_secured_broker_gets_the_jaas_file_and_the_agent_in_one_kafka_opts_line() {
+        let spec = monitored(include_str!("../../tests/fixtures/zookeeper-secure.toml"), "kafka_port = 7171\n");
+        let env = env_of(&spec, 3, "kafka-server.env");
+        let opts: Vec<&str> = env.lines().filter(|l| l.starts_with("KAFKA_OPTS=")).collect();
+        assert_eq!(
+            opts,
+            ["KAFKA_OPTS=\"-Djava.security.auth.login.config=/etc/kafka/kafka-server-jaas.conf \
+              -javaagent:/opt/jmx_prometheus_javaagent-1.0.1.jar=7171:/etc/kafka/kafka-jmx-exporter.yaml\""],
+            "{env}"
+        );
+        let zk = env_of(&spec, 0, "zookeeper-server.env");
+        assert!(zk.contains(" -javaagent:/opt/jmx_prometheus_javaagent-1.0.1.jar=7072:/etc/kafka/zookeeper-jmx-exporter.yaml\"\n"), "{zk}");
+    }
+
+    #[test]
+    fn without_monitoring_there_is_no_agent_no_rules_file_and_no_scrape_target() {
+        let spec = validate(&parse(include_str!("../../tests/fixtures/seed-cluster.toml")).unwrap()).spec.unwrap();
+        for host in &spec.hosts {
+            let files = render_host(&spec, host);
+            assert!(!files.iter().any(|f| f.content.contains("javaagent") || f.path.contains("jmx-exporter")));
+        }
+        assert!(super::scrape_targets(&spec).is_empty() && super::prometheus_yml(&spec).is_none());
+    }
+
+    #[test]
+    fn the_scrape_targets_are_each_service_of_each_host_at_its_address_and_port() {
+        // the fixture turns monitoring on, the ZooKeeper exporter on 7075
+        let spec = validate(&parse(include_str!("../../tests/fixtures/mixed-zookeeper.toml")).unwrap()).spec.unwrap();
+        let targets: Vec<(String, Service, String)> =
+            super::scrape_targets(&spec).into_iter().map(|t| (t.host, t.service, t.target)).collect();
+        // m2 has an address, m4 an IPv6 one (bracketed); m1–m3 run both services
+        assert!(targets.contains(&("m2".into(), Service::Zookeeper, "192.168.50.2:7075".into())), "{targets:?}");
+        assert!(targets.contains(&("m2".into(), Service::Kafka, "192.168.50.2:7071".into())), "{targets:?}");
+        assert!(targets.contains(&("m4".into(), Service::Kafka, "[fd00::4]:7071".into())), "{targets:?}");
+        assert!(!targets.iter().any(|t| t.0 == "m4" && t.1 == Service::Zookeeper));
+        let yml = super::prometheus_yml(&spec).unwrap();
+        assert!(yml.contains("  - job_name: kafka-") && yml.contains("  - job_name: zookeeper-"), "{yml}");
+        assert!(yml.contains("          - \"[fd00::4]:7071\"\n"), "{yml}");
+    }
+}
