@@ -58,7 +58,10 @@ mod tests {
             JMX_EXPORTER.url_in(MAVEN_CENTRAL),
             "https://repo1.maven.org/maven2/io/prometheus/jmx/jmx_prometheus_javaagent/1.0.1/jmx_prometheus_javaagent-1.0.1.jar"
         );
-        assert_eq!(JMX_EXPORTER.url_in("http://m:8080/maven2/"), "http://m:8080/maven2/io/prometheus/jmx/jmx_prometheus_javaagent/1.0.1/jmx_prometheus_javaagent-1.0.1.jar");
+        assert_eq!(
+            JMX_EXPORTER.url_in("http://m:8080/maven2/"),
+            "http://m:8080/maven2/io/prometheus/jmx/jmx_prometheus_javaagent/1.0.1/jmx_prometheus_javaagent-1.0.1.jar"
+        );
         assert_eq!(JMX_EXPORTER.sha512.len(), 128);
         assert!(JMX_EXPORTER.sha512.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
     }

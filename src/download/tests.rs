@@ -202,5 +202,10 @@ async fn a_pinned_checksum_needs_no_checksum_url_and_a_file_that_differs_from_th
     let err = fetch_release(&cache, &wrong, &mut |_, _| {}).await.unwrap_err();
     assert!(matches!(err, DownloadError::ChecksumMismatch { .. }), "{err:?}");
     assert!(err.to_string().contains("the catalog's pin"), "{err}");
-    assert_eq!(files_under(cache.dir()).len(), 1, "only the first, verified file is cached: {:?}", files_under(cache.dir()));
+    assert_eq!(
+        files_under(cache.dir()).len(),
+        1,
+        "only the first, verified file is cached: {:?}",
+        files_under(cache.dir())
+    );
 }

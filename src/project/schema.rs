@@ -172,9 +172,12 @@ pub fn fields() -> Vec<FieldInfo> {
             "{} when left out: the Prometheus JMX exporter in every broker, controller and ZooKeeper member",
             defaults::PROMETHEUS
         )),
-        f("monitoring.kafka_port", Review).default(defaults::EXPORTER_KAFKA_PORT),
-        f("monitoring.zookeeper_port", Review).default(defaults::EXPORTER_ZOOKEEPER_PORT),
-        f("monitoring.maven_url", Review).derived(format!("{} when left out (the jar's SHA-512 is pinned)", crate::catalog::agent::MAVEN_CENTRAL)),
+        f("monitoring.kafka_port", Review)
+            .derived(format!("{} when left out (kafka-server.service)", defaults::EXPORTER_KAFKA_PORT)),
+        f("monitoring.zookeeper_port", Review)
+            .derived(format!("{} when left out (zookeeper-server.service)", defaults::EXPORTER_ZOOKEEPER_PORT)),
+        f("monitoring.maven_url", Review)
+            .derived(format!("{} when left out (the jar's SHA-512 is pinned)", crate::catalog::agent::MAVEN_CENTRAL)),
     ]
 }
 

@@ -20,7 +20,8 @@ pub fn kafka_environment(spec: &ClusterSpec, host: &HostSpec) -> String {
 
 pub fn zookeeper_environment(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
     let mut env = environment(spec, Service::Zookeeper, &z.heap.jvm_options(), z.log_dir.as_str());
-    let opts = [super::zookeeper_security::zookeeper_opts(spec), super::monitoring::agent_option(spec, Service::Zookeeper)];
+    let opts =
+        [super::zookeeper_security::zookeeper_opts(spec), super::monitoring::agent_option(spec, Service::Zookeeper)];
     env.push_str(&kafka_opts(opts));
     env
 }

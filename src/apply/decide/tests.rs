@@ -407,8 +407,12 @@ fn turning_the_exporter_on_rewrites_each_env_file_which_restarts_its_service() {
     for (host, env) in [(3, "/etc/kafka/kafka-server.env"), (0, "/etc/kafka/zookeeper-server.env")] {
         let old = render::render_host(&off, &off.hosts[host]).into_iter().find(|f| f.path == env).unwrap();
         let step = HostStep::WriteFile { path: env.into(), owner: Owner::Root, mode: 0o644 };
-        let facts = HostFacts { files: [(env.to_string(), Some(sha512_hex(old.content.as_bytes())))].into(), ..Default::default() };
-        let Decision::Change { actions, .. } = decide(&on, &on.hosts[host], &step, &facts, &mut Context::default()) else {
+        let facts = HostFacts {
+            files: [(env.to_string(), Some(sha512_hex(old.content.as_bytes())))].into(),
+            ..Default::default()
+        };
+        let Decision::Change { actions, .. } = decide(&on, &on.hosts[host], &step, &facts, &mut Context::default())
+        else {
             panic!("{env} changes")
         };
         assert_eq!(actions[0], owe_restart(&[old.service]), "{env}");

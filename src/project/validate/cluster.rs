@@ -138,7 +138,9 @@ fn check_exporter_ports(c: &mut Checker, spec: &ClusterSpec, m: &MonitoringSpec)
             taken.push(("kafka.listener_port", spec.kafka.listener_port));
         }
         match &spec.coordination {
-            Coordination::Kraft(k) if h.has(Role::Controller) => taken.push(("kraft.controller_port", k.controller_port)),
+            Coordination::Kraft(k) if h.has(Role::Controller) => {
+                taken.push(("kraft.controller_port", k.controller_port))
+            }
             Coordination::Zookeeper(z) if h.has(Role::Zookeeper) => taken.extend([
                 ("zookeeper.client_port", z.client_port),
                 ("zookeeper.quorum_port", z.quorum_port),

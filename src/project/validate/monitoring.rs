@@ -29,7 +29,11 @@ pub(super) fn check_monitoring(c: &mut Checker, d: &ProjectDraft) -> Option<Opti
     if kafka_port == zookeeper_port {
         return None;
     }
-    Some(m.prometheus.unwrap_or(defaults::PROMETHEUS).then_some(MonitoringSpec { kafka_port, zookeeper_port, maven_url }))
+    Some(m.prometheus.unwrap_or(defaults::PROMETHEUS).then_some(MonitoringSpec {
+        kafka_port,
+        zookeeper_port,
+        maven_url,
+    }))
 }
 
 /// An http(s) URL without whitespace, its trailing slashes removed.

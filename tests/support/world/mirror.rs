@@ -108,7 +108,11 @@ impl Mirror {
         let agent = kafka_wizard::catalog::agent::JMX_EXPORTER;
         let relative = agent.url_in("").trim_start_matches('/').to_string();
         let cached = Path::new(KW_CACHE).join("m2").join(&relative);
-        assert!(cached.is_file(), "{} is missing: run tests/world/prepare.sh (it fetches the exporter jar)", cached.display());
+        assert!(
+            cached.is_file(),
+            "{} is missing: run tests/world/prepare.sh (it fetches the exporter jar)",
+            cached.display()
+        );
         let served = self.root.path().join("maven2").join(&relative);
         std::fs::create_dir_all(served.parent().unwrap()).unwrap();
         std::fs::copy(&cached, &served).unwrap();
