@@ -227,6 +227,9 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     let mirror = Mirror::start(&[&rel, &earlier]);
     let dir = tempfile::tempdir().unwrap();
     let project = zookeeper_project(&world, &mirror, dir.path());
+    // Metrics: the Prometheus JMX exporter in every broker and ensemble member.
+    let monitored = std::fs::read_to_string(&project).unwrap() + &metrics::section(&mirror);
+    std::fs::write(&project, monitored).unwrap();
     let p = project.to_str().unwrap();
 
     // Deploy from nothing.
@@ -287,6 +290,14 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     }
     let log = mirror.request_log();
     assert_eq!(log.matches(".tgz\"").count(), 1, "the tarball is downloaded once in all: {log}");
+    assert_eq!(log.matches(".jar\"").count(), 1, "the exporter jar is downloaded once in all: {log}");
+    // Every exporter answers, after the no-change re-deploy too: ZooKeeper's on the members, Kafka's on the brokers.
+    for h in &world.hosts()[..3] {
+        metrics::the_target_serves(&h.ip, 7072, "zookeeper_quorumsize");
+    }
+    for h in &world.hosts()[3..] {
+        metrics::the_target_serves(&h.ip, 7071, "kafka_server_replicamanager_underreplicatedpartitions");
+    }
 
     // stop: every unit inactive; start: healthy again.
     ok(wizard(&["stop", p]));
