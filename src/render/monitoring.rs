@@ -250,19 +250,20 @@ mod tests {
 
     #[test]
     fn a_secured_broker_gets_the_jaas_file_and_the_agent_in_one_kafka_opts_line() {
-        let spec = monitored(include_str!("../../tests/fixtures/zookeeper-secure.toml"), "kafka_port = 7171\n");
+        // the fixture turns monitoring on, the ZooKeeper exporter on 7075
+        let spec = validate(&parse(include_str!("../../tests/fixtures/zookeeper-secure.toml")).unwrap()).spec.unwrap();
         let env = env_of(&spec, 3, "kafka-server.env");
         let opts: Vec<&str> = env.lines().filter(|l| l.starts_with("KAFKA_OPTS=")).collect();
         assert_eq!(
             opts,
             ["KAFKA_OPTS=\"-Djava.security.auth.login.config=/etc/kafka/kafka-server-jaas.conf \
-              -javaagent:/opt/jmx_prometheus_javaagent-1.0.1.jar=7171:/etc/kafka/kafka-jmx-exporter.yaml\""],
+              -javaagent:/opt/jmx_prometheus_javaagent-1.0.1.jar=7071:/etc/kafka/kafka-jmx-exporter.yaml\""],
             "{env}"
         );
         let zk = env_of(&spec, 0, "zookeeper-server.env");
         assert!(
             zk.contains(
-                " -javaagent:/opt/jmx_prometheus_javaagent-1.0.1.jar=7072:/etc/kafka/zookeeper-jmx-exporter.yaml\"\n"
+                " -javaagent:/opt/jmx_prometheus_javaagent-1.0.1.jar=7075:/etc/kafka/zookeeper-jmx-exporter.yaml\"\n"
             ),
             "{zk}"
         );
@@ -280,8 +281,7 @@ mod tests {
 
     #[test]
     fn the_scrape_targets_are_each_service_of_each_host_at_its_address_and_port() {
-        // the fixture turns monitoring on, the ZooKeeper exporter on 7075
-        let spec = validate(&parse(include_str!("../../tests/fixtures/mixed-zookeeper.toml")).unwrap()).spec.unwrap();
+        let spec = monitored(include_str!("../../tests/fixtures/mixed-zookeeper.toml"), "zookeeper_port = 7075\n");
         let targets: Vec<(String, Service, String)> =
             super::scrape_targets(&spec).into_iter().map(|t| (t.host, t.service, t.target)).collect();
         // m2 has an address, m4 an IPv6 one (bracketed); m1–m3 run both services

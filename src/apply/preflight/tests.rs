@@ -196,8 +196,10 @@ fn the_refusal_error_lists_every_refused_check_and_says_nothing_changed() {
 
 #[test]
 fn a_foreign_listener_on_an_exporter_port_is_refused_like_a_brokers_port() {
-    // monitoring on, the ZooKeeper exporter on 7075
-    let spec = spec(include_str!("../../../tests/fixtures/mixed-zookeeper.toml"));
+    let spec = spec(&format!(
+        "{}\n[monitoring]\nprometheus = true\nzookeeper_port = 7075\n",
+        include_str!("../../../tests/fixtures/mixed-zookeeper.toml")
+    ));
     let both = spec
         .hosts
         .iter()
