@@ -6,6 +6,8 @@
 //! every release is also on `archive.apache.org/dist/kafka` forever, so that is always the fallback. Checksums and
 //! signatures are always taken from Apache itself (never from a mirror).
 
+pub mod agent;
+
 use serde::Serialize;
 use std::fmt;
 use ts_rs::TS;

@@ -38,6 +38,9 @@ pub struct ReleaseSource {
     pub checksum_urls: Vec<String>,
     /// Offline install: use this file; checksum from `<file>.sha512` beside it, else from `checksum_urls`.
     pub local_tarball: Option<PathBuf>,
+    /// A checksum the caller already trusts (the catalog's pin of a java agent jar): no checksum is fetched, and
+    /// `checksum_urls` are not used.
+    pub pinned: Option<Sha512>,
 }
 
 /// A verified tarball on local disk.
@@ -59,7 +62,7 @@ pub enum DownloadError {
     #[error("cannot download {url}: {detail}; check the network, proxy and TLS settings, or use a local tarball")]
     Network { url: String, detail: String },
     #[error(
-        "{file} from {url} has SHA-512 {actual}, but Apache's checksum is {expected}; the file was deleted — \
+        "{file} from {url} has SHA-512 {actual}, but the trusted checksum (Apache's, or the catalog's pin) is {expected}; the file was deleted — \
          the download was damaged or tampered with: try again, or another mirror"
     )]
     ChecksumMismatch { file: String, url: String, expected: Sha512, actual: Sha512 },
@@ -73,8 +76,9 @@ pub enum DownloadError {
     #[error(transparent)]
     Signature(Box<signed::SignatureCheckError>),
     #[error(
-        "{url} is larger than {limit} bytes, more than any Kafka release tarball; the partial file was deleted — \
-         check kafka.mirror / kafka.apache_url (the server sends something else), or use a local tarball"
+        "{url} is larger than {limit} bytes, more than the file it should be (a Kafka release tarball, or a java agent \
+         jar); the partial file was deleted — check kafka.mirror / kafka.apache_url / monitoring.maven_url (the server \
+         sends something else), or use a local tarball"
     )]
     TooLarge { url: String, limit: u64 },
     #[error(
@@ -190,7 +194,10 @@ pub async fn fetch_release_with(
         return verify_local(&client, source, local, options, progress).await;
     }
 
-    let expected = fetch_checksum(&client, source, options, None).await?;
+    let expected = match &source.pinned {
+        Some(sum) => sum.clone(),
+        None => fetch_checksum(&client, source, options, None).await?,
+    };
     let path = cache.entry_path(&source.file_name, &expected);
     cache.prepare(&path)?;
     // Held until this function returns: another wizard fetching the same release waits here, then finds it cached.

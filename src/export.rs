@@ -1,6 +1,6 @@
 //! Export: every generated file at `<host name>/<absolute path on that host>` with each host's `SHA256SUMS`, plus
 //! `INDEX.md` saying what goes where and the commands that apply it by hand (`index`) — as a folder or one zip
-//! archive. Neither replaces anything but an earlier export, and only when asked; a zip is written atomically and
+//! archive; with `[monitoring]`, a ready `prometheus.yml` scrape configuration beside it. Neither replaces anything but an earlier export, and only when asked; a zip is written atomically and
 //! never through a symlink.
 //!
 //! A secured cluster's secret files (host keys, the JAAS file with a password) are placeholders that say how to get
@@ -22,6 +22,8 @@ use thiserror::Error;
 /// Marks a folder as written by `export`, so a later export may replace it.
 pub const MARKER: &str = ".kafka-wizard-export";
 pub const INDEX: &str = "INDEX.md";
+/// With `[monitoring]`: a ready Prometheus scrape configuration of every exporter (`render::monitoring`).
+pub const PROMETHEUS_YML: &str = "prometheus.yml";
 
 #[derive(Debug, Error)]
 pub enum ExportError {
@@ -70,6 +72,9 @@ fn entries_from(spec: &ClusterSpec, material: Option<&SecretMaterial>) -> Result
     let placeholders = material.is_none();
     let index = index::index(spec, &hosts, &plan, placeholders);
     let mut out = vec![Entry { path: INDEX.into(), content: index, secret: false }];
+    if let Some(scrape) = render::monitoring::prometheus_yml(spec) {
+        out.push(Entry { path: PROMETHEUS_YML.into(), content: scrape, secret: false });
+    }
     for host in &hosts {
         let files = match (material, spec.hosts.iter().find(|h| h.name.as_str() == host.host)) {
             (Some(m), Some(h)) => render::render_host_with(spec, h, Some(m)),

@@ -53,6 +53,7 @@ impl Setup {
             tarball_urls: vec![self.url()],
             checksum_urls: vec![format!("{}.sha512", self.url())],
             local_tarball: None,
+            pinned: None,
         }
     }
     /// The mirror's log entries for the tarball: (method, range, status).
@@ -305,6 +306,7 @@ async fn a_local_tarball_with_a_sha512_beside_it_works_offline() {
         tarball_urls: vec!["http://127.0.0.1:9/unreachable.tgz".into()],
         checksum_urls: vec!["http://127.0.0.1:9/unreachable.tgz.sha512".into()],
         local_tarball: Some(release.tarball.clone()),
+        pinned: None,
     };
     let cache = Cache::new(dir.path().join("cache"));
     let fetched = fetch_release(&cache, &source, &mut |_, _| {}).await.unwrap();

@@ -7,6 +7,8 @@
 mod converge;
 #[path = "e2e_deploy/logs.rs"]
 mod logs;
+#[path = "e2e_deploy/metrics.rs"]
+mod metrics;
 #[path = "e2e_deploy/preflight.rs"]
 mod preflight;
 #[path = "e2e_deploy/signature.rs"]
@@ -230,6 +232,9 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     let mirror = Mirror::start(&[&rel, &earlier]);
     let dir = tempfile::tempdir().unwrap();
     let project = zookeeper_project(&world, &mirror, dir.path());
+    // Metrics: the Prometheus JMX exporter in every broker and ensemble member.
+    let monitored = std::fs::read_to_string(&project).unwrap() + &metrics::section(&mirror);
+    std::fs::write(&project, monitored).unwrap();
     let p = project.to_str().unwrap();
 
     // Deploy from nothing.
@@ -297,6 +302,14 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     }
     let log = mirror.request_log();
     assert_eq!(log.matches(".tgz\"").count(), 1, "the tarball is downloaded once in all: {log}");
+    assert_eq!(log.matches(".jar\"").count(), 1, "the exporter jar is downloaded once in all: {log}");
+    // Every exporter answers, after the no-change re-deploy too: ZooKeeper's on the members, Kafka's on the brokers.
+    for h in &world.hosts()[..3] {
+        metrics::the_target_serves(&h.ip, 7072, "zookeeper_quorumsize");
+    }
+    for h in &world.hosts()[3..] {
+        metrics::the_target_serves(&h.ip, 7071, "kafka_server_replicamanager_underreplicatedpartitions");
+    }
 
     // stop: every unit inactive; start: healthy again.
     ok(wizard(&["stop", p]));
@@ -842,6 +855,9 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     let mirror = Mirror::start(&[&rel]);
     let dir = tempfile::tempdir().unwrap();
     let project = kraft_project(&world, &mirror, dir.path());
+    // Metrics: the Prometheus JMX exporter in every node.
+    let monitored = std::fs::read_to_string(&project).unwrap() + &metrics::section(&mirror);
+    std::fs::write(&project, monitored).unwrap();
     let p = project.to_str().unwrap();
     // A port taken by a foreign process and a full data directory: refused before anything is written; then removed.
     preflight::planted_problems_are_refused_before_anything_is_written(&world, p);
@@ -871,9 +887,24 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
         log_dir: "/var/log/kafka",
     };
     logs::the_service_uses_the_wizards_log4j_file(&world, &kraft_logs);
+    // Every node's exporter answers with Kafka's metrics; the plan lists each as a scrape target.
+    for h in world.hosts() {
+        metrics::the_target_serves(&h.ip, 7071, "kafka_server_replicamanager_underreplicatedpartitions");
+    }
+    let plan = text(&ok(wizard(&["plan", p])));
+    for h in world.hosts() {
+        assert!(plan.contains(&format!("http://{}:7071/metrics", h.ip)), "{plan}");
+    }
+    let before: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name, "kafka-server")).collect();
 
     let out = ok(wizard(&["deploy", p]));
     assert!(text(&out).contains("no changes"), "{}", text(&out));
+    // A no-change re-deploy restarts nothing, and the exporters still answer.
+    let after: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name, "kafka-server")).collect();
+    assert_eq!(before, after, "a no-change re-deploy restarted a node");
+    for h in world.hosts() {
+        metrics::the_target_serves(&h.ip, 7071, "kafka_server_replicamanager_underreplicatedpartitions");
+    }
 
     ok(wizard(&["stop", p]));
     for h in world.hosts() {

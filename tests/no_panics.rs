@@ -3,7 +3,9 @@
 //! from values chosen to hit edge cases. Also: saving any draft over a commented project file reads back as that
 //! draft (the desktop app's Save keeps the user's text).
 
-use kafka_wizard::project::draft::{HostDraft, KafkaDraft, KraftDraft, ProjectDraft, SshDraft, ZookeeperDraft};
+use kafka_wizard::project::draft::{
+    HostDraft, KafkaDraft, KraftDraft, MonitoringDraft, ProjectDraft, SshDraft, ZookeeperDraft,
+};
 use kafka_wizard::{export, plan, project};
 use proptest::prelude::*;
 
@@ -204,8 +206,9 @@ fn draft() -> impl Strategy<Value = ProjectDraft> {
         opt((opt(s()), opt(i())).prop_map(|(cluster_id, controller_port)| KraftDraft { cluster_id, controller_port })),
         ssh(),
         proptest::collection::vec(host(), 0..7),
+        opt((opt(proptest::bool::ANY), opt(i()), opt(i()), opt(s()))),
     )
-        .prop_map(|(name, kafka, zookeeper, kraft, ssh, hosts)| ProjectDraft {
+        .prop_map(|(name, kafka, zookeeper, kraft, ssh, hosts, monitoring)| ProjectDraft {
             format: 1,
             name,
             kafka,
@@ -216,6 +219,12 @@ fn draft() -> impl Strategy<Value = ProjectDraft> {
             security: None,
             preflight: None,
             logging: None,
+            monitoring: monitoring.map(|(prometheus, kafka_port, zookeeper_port, maven_url)| MonitoringDraft {
+                prometheus,
+                kafka_port,
+                zookeeper_port,
+                maven_url,
+            }),
         })
 }
 

@@ -349,6 +349,31 @@ fn logging_defaults_to_100_mib_files_and_10_kept_and_takes_the_projects_values()
     assert_eq!(spec(&one), LoggingSpec { max_file_mb: 100, max_files: 100 });
 }
 
+rejects!(an_exporter_port_below_1024_is_refused, ZK_BASE, ["monitoring.kafka_port" => "80"], "monitoring.kafka_port", "80 is a privileged port");
+rejects!(one_port_for_both_exporters_is_refused, ZK_BASE, ["monitoring.kafka_port" => "7100", "monitoring.zookeeper_port" => "7100"], "monitoring.zookeeper_port", "7100 is also monitoring.kafka_port");
+rejects!(an_exporter_port_that_is_a_brokers_listener_is_refused, KRAFT_BASE, ["monitoring.prometheus" => "true", "monitoring.kafka_port" => "9092"], "monitoring.kafka_port", "9092 is also kafka.listener_port on");
+rejects!(an_exporter_port_that_is_zookeepers_client_port_is_refused, ZK_BASE, ["monitoring.prometheus" => "true", "monitoring.zookeeper_port" => "2181"], "monitoring.zookeeper_port", "2181 is also zookeeper.client_port on");
+rejects!(a_maven_url_that_is_not_http_is_refused, ZK_BASE, ["monitoring.maven_url" => "\"ftp://m/maven2\""], "monitoring.maven_url", "is not an http(s) URL — give the base of a repository with Maven's layout");
+
+#[test]
+fn monitoring_is_off_when_left_out_and_on_with_its_default_ports_when_asked() {
+    let spec = |text: &str| project::validate(&project::parse(text).unwrap()).spec.unwrap().monitoring;
+    assert_eq!(spec(ZK_BASE), None, "a project written before [monitoring] keeps meaning no exporter");
+    assert_eq!(spec(&edited(ZK_BASE, &[("monitoring.prometheus", "false")])), None);
+    let on = spec(&edited(KRAFT_BASE, &[("monitoring.prometheus", "true")])).unwrap();
+    assert_eq!((on.kafka_port, on.zookeeper_port, on.maven_url), (7071, 7072, None));
+    let edits = [("monitoring.prometheus", "true"), ("monitoring.maven_url", "\"http://m:8080/maven2/\"")];
+    assert_eq!(spec(&edited(ZK_BASE, &edits)).unwrap().maven_url.as_deref(), Some("http://m:8080/maven2"));
+}
+
+#[test]
+fn the_examples_new_projects_start_from_turn_monitoring_on() {
+    for example in [include_str!("../examples/seed-cluster.toml"), include_str!("../examples/kraft-cluster.toml")] {
+        let draft = project::parse(example).unwrap();
+        assert_eq!(draft.monitoring.and_then(|m| m.prometheus), Some(true));
+    }
+}
+
 // ---- Test connection checks one host on its own ----
 
 fn reach(text: &str, index: usize) -> Result<project::validate::HostReach, Vec<Problem>> {

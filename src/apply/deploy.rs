@@ -6,7 +6,7 @@
 //! failed step stops its host; the other hosts finish the phase, then the run ends with every failure named (host,
 //! step, command output).
 
-use super::decide::{decide_start, fetch_needed, StartDecision};
+use super::decide::{agent_needed, decide_start, fetch_needed, StartDecision};
 use super::hosts::{connect_and_probe, exec_checked, run_host_steps, step_on_hosts, transports_of, unhealthy, HostRun};
 use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary};
 use super::pending;
@@ -136,6 +136,9 @@ async fn fetch_release(
     events: &EventSink,
     cancel: &Cancel,
 ) -> Result<(), ApplyError> {
+    if let Some(agent) = &fetch.agent {
+        fetch_agent(spec, opts, agent, runs, events, cancel).await?;
+    }
     let step = fetch.title();
     // Nothing to upload when every host already has the release: no download at all.
     if !fetch_needed(runs.iter().map(|r| &r.facts)) {
@@ -149,6 +152,7 @@ async fn fetch_release(
         tarball_urls: fetch.urls.clone(),
         checksum_urls: fetch.checksum_urls.clone(),
         local_tarball: spec.kafka.tarball.as_ref().map(PathBuf::from),
+        pinned: None,
     };
     let cache = Cache::new(opts.cache_dir.clone());
     let fetch_options = download::FetchOptions { cancel: Some(cancel.flag()), ..Default::default() };
@@ -222,6 +226,60 @@ async fn check_signature(
     };
     let signed = download::signed::verify_release_signature(&fetched.path, &source, options).await?;
     Ok(signed.describe())
+}
+
+/// `[monitoring]`: the exporter jar into the cache (the release's downloader: size cap, resume, cancel), verified
+/// against its pinned SHA-512 — unless every host has it already.
+async fn fetch_agent(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    agent: &plan::FetchAgent,
+    runs: &mut [HostRun],
+    events: &EventSink,
+    cancel: &Cancel,
+) -> Result<(), ApplyError> {
+    let step = format!("download {} and verify its pinned SHA-512", agent.jar);
+    let path = crate::render::monitoring::agent_path(spec);
+    if !agent_needed(runs.iter().map(|r| &r.facts), &path, &agent.sha512) {
+        let outcome = Outcome::Unchanged { reason: format!("every host has {path}") };
+        events(Event::StepFinished { target: Target::Wizard, step, outcome });
+        return Ok(());
+    }
+    events(Event::StepStarted { target: Target::Wizard, step: step.clone() });
+    let pinned = crate::verify::Sha512::from_hex(&agent.sha512).expect("the catalog pins a valid SHA-512");
+    let source = ReleaseSource {
+        file_name: agent.jar.clone(),
+        tarball_urls: agent.urls.clone(),
+        pinned: Some(pinned),
+        ..ReleaseSource::default()
+    };
+    let cache = Cache::new(opts.cache_dir.clone());
+    let fetch_options = download::FetchOptions {
+        cancel: Some(cancel.flag()),
+        max_bytes: crate::catalog::agent::MAX_AGENT_BYTES,
+        ..Default::default()
+    };
+    let (progress_events, progress_step) = (events.clone(), step.clone());
+    let mut progress = move |done: u64, total: Option<u64>| {
+        progress_events(Event::Progress { target: Target::Wizard, step: progress_step.clone(), done, total });
+    };
+    let fetched = match download::fetch_release_with(&cache, &source, &fetch_options, &mut progress).await {
+        Ok(f) => f,
+        Err(download::DownloadError::Cancelled) => return Err(ApplyError::Cancelled),
+        Err(e) => {
+            events(Event::StepFailed { target: Target::Wizard, step, error: e.to_string() });
+            return Err(e.into());
+        }
+    };
+    let outcome = match fetched.downloaded {
+        true => Outcome::Changed { detail: format!("downloaded and verified {}", fetched.path.display()) },
+        false => Outcome::Unchanged { reason: format!("verified copy in the cache: {}", fetched.path.display()) },
+    };
+    events(Event::StepFinished { target: Target::Wizard, step, outcome });
+    for run in runs.iter_mut() {
+        run.ctx.agent = Some(fetched.path.clone());
+    }
+    Ok(())
 }
 
 /// Runs one phase's steps on every listed host, hosts in parallel (bounded), and waits for all (the barrier).

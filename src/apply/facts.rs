@@ -121,8 +121,9 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str(&format!(
         "sed -n 's/^inter\\.broker\\.protocol\\.version=\\(.*\\)$/pinned \\1/p' {server} 2>/dev/null | tail -n1\n"
     ));
-    for file in render::render_host(spec, host) {
-        let f = quote(&file.path);
+    let agent = spec.monitoring.as_ref().map(|_| render::monitoring::agent_path(spec));
+    for path in render::render_host(spec, host).into_iter().map(|f| f.path).chain(agent) {
+        let f = quote(&path);
         s.push_str(&format!(
             "if [ -f {f} ]; then echo \"file $(sha512sum < {f} | cut -c1-128) $(stat -c '%U:%G %a' {f}) \"{f}; \
              else echo \"file - - - \"{f}; fi\n"

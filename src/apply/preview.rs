@@ -4,7 +4,7 @@
 //! restart says what changed; the SCRAM users to create and delete and the ACLs to add and remove are asked of the
 //! cluster (or said to be unknown).
 
-use super::decide::{decide, decide_start, fetch_needed, Action, Decision, StartDecision};
+use super::decide::{agent_needed, decide, decide_start, fetch_needed, Action, Decision, StartDecision};
 use super::hosts::{connect_and_probe, transports_of};
 use super::options::{ApplyError, DeployOptions};
 use super::running;
@@ -67,6 +67,7 @@ pub async fn preview(
     let secrets = super::secrets::for_preview(&spec);
     for run in runs.iter_mut() {
         run.ctx.tarball = Some((PathBuf::from("(downloaded at deploy time)"), String::new()));
+        run.ctx.agent = Some(PathBuf::from("(downloaded at deploy time)"));
         run.ctx.install_java = opts.install_java;
         run.ctx.secrets = secrets.clone();
     }
@@ -101,7 +102,10 @@ pub async fn preview(
         };
         match &phase.work {
             Work::Fetch(fetch) => {
-                let needed = fetch_needed(runs.iter().map(|r| &r.facts));
+                let agent = fetch.agent.as_ref().is_some_and(|a| {
+                    agent_needed(runs.iter().map(|r| &r.facts), &render::monitoring::agent_path(&spec), &a.sha512)
+                });
+                let needed = fetch_needed(runs.iter().map(|r| &r.facts)) || agent;
                 let detail = if needed {
                     format!(
                         "download (or reuse the cached copy) and verify; signature accepted from {}{}",

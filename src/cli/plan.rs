@@ -81,6 +81,12 @@ pub fn run(args: PlanArgs) -> ExitCode {
             }
         }
     }
+    if !plan.scrape_targets.is_empty() {
+        outln!(out, "\nPrometheus scrape targets (export writes them as prometheus.yml)");
+        for t in &plan.scrape_targets {
+            outln!(out, "   {:<24} {:<26} {}", t.host, t.service.unit(), t.url());
+        }
+    }
     super::write_stdout(&out);
     ExitCode::SUCCESS
 }

@@ -96,6 +96,7 @@ impl Server {
             tarball_urls: vec![format!("{}/{NAME}", self.base)],
             checksum_urls: vec![format!("{}/{NAME}.sha512", self.base)],
             local_tarball: None,
+            pinned: None,
         }
     }
 }
@@ -176,4 +177,35 @@ async fn two_fetches_of_one_release_at_once_download_it_once_and_both_get_the_ve
     assert_eq!(first.path, second.path);
     assert_eq!(server.body_gets.load(Ordering::SeqCst), 1);
     assert_eq!(files_under(cache.dir()), vec![first.path.clone()], "no .part left");
+}
+
+#[tokio::test]
+async fn a_pinned_checksum_needs_no_checksum_url_and_a_file_that_differs_from_the_pin_is_refused_and_deleted() {
+    let content = body(50 * 1024);
+    let server = Server::start(content.clone(), true, Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::new(dir.path().join("cache"));
+    let pin = Sha512::from_hex(&hex::encode(Sha512Digest::digest(&content))).unwrap();
+    // no checksum URL at all: the pin is the trusted checksum
+    let source = ReleaseSource {
+        file_name: NAME.into(),
+        tarball_urls: vec![format!("{}/{NAME}", server.base)],
+        pinned: Some(pin.clone()),
+        ..ReleaseSource::default()
+    };
+    let fetched = fetch_release(&cache, &source, &mut |_, _| {}).await.unwrap();
+    assert!(fetched.downloaded);
+    assert_eq!((fetched.sha512, std::fs::read(&fetched.path).unwrap()), (pin, content.clone()));
+
+    let other = Sha512::from_hex(&"ab".repeat(64)).unwrap();
+    let wrong = ReleaseSource { pinned: Some(other), ..source };
+    let err = fetch_release(&cache, &wrong, &mut |_, _| {}).await.unwrap_err();
+    assert!(matches!(err, DownloadError::ChecksumMismatch { .. }), "{err:?}");
+    assert!(err.to_string().contains("the catalog's pin"), "{err}");
+    assert_eq!(
+        files_under(cache.dir()).len(),
+        1,
+        "only the first, verified file is cached: {:?}",
+        files_under(cache.dir())
+    );
 }

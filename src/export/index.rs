@@ -74,6 +74,17 @@ pub fn index(spec: &ClusterSpec, hosts: &[HostFiles], plan: &Plan, placeholders:
             ));
         }
     }
+    let targets = crate::render::monitoring::scrape_targets(spec);
+    if !targets.is_empty() {
+        s.push_str(&format!(
+            "\n## Metrics\n\nEach service runs the Prometheus JMX exporter; `{}` beside this file is a ready scrape \
+             configuration of these targets:\n\n| host | service | scrape |\n|---|---|---|\n",
+            crate::export::PROMETHEUS_YML
+        ));
+        for t in &targets {
+            s.push_str(&format!("| {} | {} | `{}` |\n", t.host, t.service, t.url()));
+        }
+    }
     s.push_str(&format!(
         "\n## Applying by hand\n\n\
          As root on each host. Run the phases in order; within a phase, hosts are independent. Start ZooKeeper (or \
@@ -104,7 +115,7 @@ pub fn index(spec: &ClusterSpec, hosts: &[HostFiles], plan: &Plan, placeholders:
                     vec![(fetch.title(), plan::fetch_commands(fetch))],
                 );
                 heading(&mut s, "Copy each host's files and the release to it, and check them");
-                copy_and_check(&mut s, hosts, &fetch.tarball, placeholders);
+                copy_and_check(&mut s, hosts, fetch, placeholders);
             }
             Work::OnHosts { hosts: on } => {
                 for host in on {
@@ -174,8 +185,11 @@ pub fn index(spec: &ClusterSpec, hosts: &[HostFiles], plan: &Plan, placeholders:
 
 /// The copy phase: from the operator's machine, one command per host that makes the private folder, copies the
 /// host's folder and the release into it and prints it; then on each host the checks, before any install.
-fn copy_and_check(s: &mut String, hosts: &[HostFiles], tarball: &str, placeholders: bool) {
+fn copy_and_check(s: &mut String, hosts: &[HostFiles], fetch: &plan::FetchRelease, placeholders: bool) {
+    let tarball = fetch.tarball.as_str();
     let sums = format!("{tarball}.sha512");
+    let mut release = vec![tarball, sums.as_str()];
+    release.extend(fetch.agent.as_ref().map(|a| a.jar.as_str()));
     let copies = hosts
         .iter()
         .map(|h| {
@@ -183,7 +197,7 @@ fn copy_and_check(s: &mut String, hosts: &[HostFiles], tarball: &str, placeholde
             let folder = shell::quote(&h.host).into_owned();
             let command = format!(
                 "D=$(ssh {login} mktemp -d) && tar -cf - -C {folder} . -C .. {} | ssh {login} tar -xf - --no-same-owner --no-overwrite-dir -C \"$D\" && echo {}\"$D\"",
-                shell::join(&[tarball, &sums]),
+                shell::join(&release),
                 shell::quote(&format!("{}: D=", h.host)),
             );
             (format!("{}: its folder and the release into a new private folder there, printed as D=…", h.host), vec![command])
@@ -195,14 +209,22 @@ fn copy_and_check(s: &mut String, hosts: &[HostFiles], tarball: &str, placeholde
         copies,
     );
     for h in hosts {
+        let mut checks = vec![
+            format!("(cd {} && sha256sum --strict -c {SHA256SUMS})", plan::HOST_FOLDER),
+            plan::sha512_check(&plan::in_host_folder(tarball), &plan::in_host_folder(&sums)),
+        ];
+        if let Some(a) = &fetch.agent {
+            checks.push(format!(
+                "test {} = \"$(sha512sum {} | cut -d' ' -f1)\" && echo checksum OK",
+                shell::quote(&a.sha512),
+                plan::in_host_folder(&a.jar)
+            ));
+        }
         let mut steps = vec![(
             format!(
                 "check every file against {SHA256SUMS} and the release against its SHA-512 before installing anything"
             ),
-            vec![
-                format!("(cd {} && sha256sum --strict -c {SHA256SUMS})", plan::HOST_FOLDER),
-                plan::sha512_check(&plan::in_host_folder(tarball), &plan::in_host_folder(&sums)),
-            ],
+            checks,
         )];
         let secret: Vec<String> =
             h.files.iter().filter(|f| placeholders && f.secret).map(|f| plan::in_host_folder(&f.path)).collect();

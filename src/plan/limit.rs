@@ -135,7 +135,7 @@ impl Limit {
 
     /// The plan of the named hosts only: see [`Limit::phases`].
     pub fn plan(&self, plan: Plan) -> Plan {
-        Plan { cluster: plan.cluster, phases: self.phases(plan.phases) }
+        Plan { cluster: plan.cluster, phases: self.phases(plan.phases), scrape_targets: plan.scrape_targets }
     }
 
     /// Each phase with only the named hosts; a phase on hosts left with none is dropped. The download stays (it is

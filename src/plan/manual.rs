@@ -28,11 +28,11 @@ fn owner_args(owner: Owner, user: &str) -> [String; 4] {
 /// signature with `gpg` in a throwaway home, accepted only when the primary key that made it (VALIDSIG's 10th
 /// field) is a pinned Apache Kafka release manager's key — the rule of `download::signed`, by hand.
 pub fn fetch_commands(fetch: &FetchRelease) -> Vec<String> {
-    let FetchRelease { tarball, urls, checksum_urls, signature_urls, keys_urls, .. } = fetch;
+    let FetchRelease { tarball, urls, checksum_urls, signature_urls, keys_urls, agent, .. } = fetch;
     let asc = format!("{tarball}.asc");
     let pinned: Vec<String> =
         crate::verify::apache_keys::PINNED.iter().map(|k| format!("-e {}", k.fingerprint)).collect();
-    vec![
+    let mut commands = vec![
         shell::join(&["curl", "-fLO", &urls[0]]),
         shell::join(&["curl", "-fLO", &checksum_urls[0]]),
         sha512_check(&shell::quote(tarball), &shell::quote(&format!("{tarball}.sha512"))),
@@ -45,7 +45,16 @@ pub fn fetch_commands(fetch: &FetchRelease) -> Vec<String> {
             shell::quote(tarball),
             pinned.join(" ")
         ),
-    ]
+    ];
+    if let Some(a) = agent {
+        commands.push(shell::join(&["curl", "-fLO", &a.urls[0]]));
+        commands.push(format!(
+            "test {} = \"$(sha512sum {} | cut -d' ' -f1)\" && echo checksum OK",
+            shell::quote(&a.sha512),
+            shell::quote(&a.jar)
+        ));
+    }
+    commands
 }
 
 /// The command that compares a release's SHA-512 with its `.sha512` file from Apache (`name: HEX HEX …`, upper
@@ -200,6 +209,9 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep) -> Vec<String> {
                 shell::join(&["test", "-d", versioned_dir.as_str()]),
                 shell::join(&["ln", "-sfn", versioned_dir.as_str(), link.as_str()]),
             ]
+        }
+        HostStep::InstallAgent { jar, path, .. } => {
+            vec![format!("install -m 0644 -o root -g root {} {}", in_host_folder(jar), shell::quote(path))]
         }
         HostStep::WriteFile { path, owner, mode } => {
             let mut words: Vec<String> = vec!["install".into(), "-m".into(), format!("{mode:04o}")];

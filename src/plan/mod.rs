@@ -34,6 +34,10 @@ use ts_rs::TS;
 pub struct Plan {
     pub cluster: String,
     pub phases: Vec<Phase>,
+    /// `[monitoring]`: every exporter Prometheus scrapes once the plan ran (empty without it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<render::monitoring::ScrapeTarget>>")]
+    pub scrape_targets: Vec<render::monitoring::ScrapeTarget>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -161,7 +165,7 @@ pub enum Work {
 impl FetchRelease {
     /// One line for people.
     pub fn title(&self) -> String {
-        match &self.local_tarball {
+        let release = match &self.local_tarball {
             Some(local) => format!(
                 "verify the offline tarball {local}: its SHA-512 and its OpenPGP signature {local}.asc, by a pinned \
                  Apache Kafka release manager's key or a key you trusted"
@@ -174,6 +178,10 @@ impl FetchRelease {
                 origin(&self.checksum_urls),
                 origin(&self.signature_urls)
             ),
+        };
+        match &self.agent {
+            None => release,
+            Some(a) => format!("{release}; download {} and verify its pinned SHA-512", a.jar),
         }
     }
 }
@@ -249,6 +257,21 @@ pub struct FetchRelease {
     pub keys_urls: Vec<String>,
     /// `kafka.tarball`: the offline tarball used instead of `urls`; its signature must be `<tarball>.asc` beside it.
     pub local_tarball: Option<String>,
+    /// `[monitoring]`: the exporter jar too (skipped when every host has it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub agent: Option<FetchAgent>,
+}
+
+/// The Prometheus JMX exporter jar: downloaded from the first URL that has it and installed only when it hashes to
+/// the SHA-512 pinned in the catalog (`catalog::agent`), so the repository it comes from needs no trust.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct FetchAgent {
+    /// `jmx_prometheus_javaagent-1.0.1.jar`
+    pub jar: String,
+    pub urls: Vec<String>,
+    /// Lowercase hex.
+    pub sha512: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -355,6 +378,13 @@ pub enum HostStep {
     CreateDirectories {
         dirs: Vec<Directory>,
     },
+    /// `[monitoring]`: upload the exporter jar to `path` (root-owned, 0644) unless the host has it, its SHA-512
+    /// checked on the host against the pin.
+    InstallAgent {
+        jar: String,
+        path: String,
+        sha512: String,
+    },
     /// Get the tarball onto the host (`from` the wizard or from a host holding a verified copy:
     /// `plan::distribution`), verify its SHA-512 on the host, unpack it and point the symlink at it.
     InstallRelease {
@@ -403,6 +433,7 @@ impl HostStep {
             HostStep::InstallRelease { tarball, link, from, .. } => {
                 format!("get {tarball} {}, verify, unpack and link {link}", from.title())
             }
+            HostStep::InstallAgent { jar, path, .. } => format!("upload {jar} to {path} and verify its SHA-512"),
             HostStep::WriteFile { path, .. } => format!("write {path}"),
             HostStep::FormatStorage { .. } => "format KRaft storage with the cluster id".to_string(),
             HostStep::RegisterUnits { units } => {
@@ -447,14 +478,23 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
     let strategy = distribution::choose(spec.kafka.distribution, names.len());
     let sources = distribution::tree(&names, strategy.relay);
     let install_title = format!("Upload and unpack the release ({})", strategy.why);
+    let agent = fetch_agent(spec);
     phases.push(on_hosts(PhaseKind::Install, &install_title, &|h| {
         let from = sources.iter().find(|(n, _)| n == h.name.as_str()).map(|(_, f)| f.clone());
-        vec![HostStep::InstallRelease {
+        let mut steps = vec![HostStep::InstallRelease {
             tarball: tarball.clone(),
             from: from.unwrap_or(distribution::ReleaseFrom::Wizard),
             versioned_dir: spec.kafka.versioned_dir(),
             link: spec.kafka.current_link(),
-        }]
+        }];
+        if let Some(a) = &agent {
+            steps.push(HostStep::InstallAgent {
+                jar: a.jar.clone(),
+                path: render::monitoring::agent_path(spec),
+                sha512: a.sha512.clone(),
+            });
+        }
+        steps
     }));
     phases.push(on_hosts(PhaseKind::Configure, "Write configuration, environment and units", &|h| {
         let mut steps: Vec<HostStep> = render::render_host(spec, h).iter().map(write_step).collect();
@@ -496,7 +536,7 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
             work: Work::Acls(work),
         });
     }
-    Plan { cluster: spec.name.clone(), phases }
+    Plan { cluster: spec.name.clone(), phases, scrape_targets: render::monitoring::scrape_targets(spec) }
 }
 
 /// The ACL step of a cluster with SCRAM users (SASL_SSL and `security.users`); none otherwise.
@@ -538,7 +578,15 @@ fn fetch_release(spec: &ClusterSpec) -> FetchRelease {
         None => crate::verify::apache_keys::keys_urls(),
     };
     let local_tarball = spec.kafka.tarball.clone();
-    FetchRelease { tarball, urls, checksum_urls, signature_urls, keys_urls, local_tarball }
+    FetchRelease { tarball, urls, checksum_urls, signature_urls, keys_urls, local_tarball, agent: fetch_agent(spec) }
+}
+
+/// The exporter jar of a project with `[monitoring]`: from `monitoring.maven_url`, else Maven Central.
+fn fetch_agent(spec: &ClusterSpec) -> Option<FetchAgent> {
+    let m = spec.monitoring.as_ref()?;
+    let agent = crate::catalog::agent::JMX_EXPORTER;
+    let repository = m.maven_url.as_deref().unwrap_or(crate::catalog::agent::MAVEN_CENTRAL);
+    Some(FetchAgent { jar: agent.file_name(), urls: vec![agent.url_in(repository)], sha512: agent.sha512.to_string() })
 }
 
 /// The start phases in start order — ZooKeeper (managed ensemble) or dedicated KRaft controllers, then brokers —

@@ -63,6 +63,17 @@ pub const LOG_MAX_FILE_MB: u32 = 100;
 /// `logging.max_files`: the rotated files kept per log file (older ones are deleted).
 pub const LOG_MAX_FILES: u32 = 10;
 
+// [monitoring]
+
+/// `monitoring.prometheus` when `[monitoring]` (or the key) is left out: no exporter — a project written before the
+/// section existed keeps meaning what it meant. New projects the wizard writes turn it on (`project::template`).
+pub const PROMETHEUS: bool = false;
+/// `monitoring.kafka_port`: the JMX exporter's HTTP port in `kafka-server.service`.
+pub const EXPORTER_KAFKA_PORT: u16 = 7071;
+/// `monitoring.zookeeper_port`: the JMX exporter's HTTP port in `zookeeper-server.service` (another port than
+/// Kafka's: a host may run both).
+pub const EXPORTER_ZOOKEEPER_PORT: u16 = 7072;
+
 // [security]
 
 /// `security.protocol` when `[security]` is given without it.

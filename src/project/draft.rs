@@ -41,6 +41,28 @@ pub struct ProjectDraft {
     /// `[logging]`: how the services' own log files on the hosts are rotated and kept (`render::logging`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logging: Option<LoggingDraft>,
+    /// `[monitoring]`: the Prometheus JMX exporter on every node (`render::monitoring`); left out, none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<MonitoringDraft>,
+}
+
+/// `[monitoring]`: the Prometheus JMX exporter java agent in every broker, controller and ZooKeeper member.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct MonitoringDraft {
+    /// Install the exporter and serve metrics over HTTP (left out: false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<bool>,
+    /// The port of the exporter in `kafka-server.service` (brokers and controllers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kafka_port: Option<i64>,
+    /// The port of the exporter in `zookeeper-server.service` (ensemble members).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zookeeper_port: Option<i64>,
+    /// A Maven-layout repository serving the exporter jar instead of Maven Central (its checksum is pinned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maven_url: Option<String>,
 }
 
 /// `[preflight]`: the limits the checks before a deploy refuse below.

@@ -168,6 +168,18 @@ pub fn fields() -> Vec<FieldInfo> {
             defaults::LOG_MAX_FILES,
             LoggingSpec::MAX_FILES
         )),
+        // [monitoring]: no step edits it (problems go to Review; the Review step lists the scrape targets).
+        f("monitoring", Review).derived("left out: no exporter; new projects the wizard writes turn it on"),
+        f("monitoring.prometheus", Review).derived(format!(
+            "{} when left out: the Prometheus JMX exporter in every broker, controller and ZooKeeper member",
+            defaults::PROMETHEUS
+        )),
+        f("monitoring.kafka_port", Review)
+            .derived(format!("{} when left out (kafka-server.service)", defaults::EXPORTER_KAFKA_PORT)),
+        f("monitoring.zookeeper_port", Review)
+            .derived(format!("{} when left out (zookeeper-server.service)", defaults::EXPORTER_ZOOKEEPER_PORT)),
+        f("monitoring.maven_url", Review)
+            .derived(format!("{} when left out (the jar's SHA-512 is pinned)", crate::catalog::agent::MAVEN_CENTRAL)),
     ]
 }
 

@@ -262,6 +262,19 @@ pub struct ClusterSpec {
     pub preflight: PreflightSpec,
     /// `[logging]`: the rotation of the services' log files (`render::logging`).
     pub logging: LoggingSpec,
+    /// `[monitoring]`: the Prometheus JMX exporter (`render::monitoring`); `None`: no exporter.
+    pub monitoring: Option<MonitoringSpec>,
+}
+
+/// `[monitoring] prometheus = true`, validated: the exporter's port in each service and where its jar comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MonitoringSpec {
+    /// In `kafka-server.service` (brokers and controllers).
+    pub kafka_port: u16,
+    /// In `zookeeper-server.service` (ensemble members the wizard runs).
+    pub zookeeper_port: u16,
+    /// A Maven-layout repository (http/https, no trailing slash); `None`: Maven Central.
+    pub maven_url: Option<String>,
 }
 
 /// `[logging]`, validated: each log file is rotated at `max_file_mb` MiB and `max_files` rotated files are kept.

@@ -9,6 +9,7 @@
 //! store's at deploy ([`render_host_with`]), placeholders everywhere else ([`render_host`]: Review, export, plan).
 
 pub mod logging;
+pub mod monitoring;
 pub(crate) mod properties;
 pub mod security;
 mod server;
@@ -196,6 +197,7 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
             secret: false,
         });
         files.push(logging::config_file(spec, Service::Kafka));
+        files.extend(monitoring::rules_file(spec, Service::Kafka));
         if let Some(material) = material {
             files.extend(security::security_files(spec, host, material));
         }
@@ -238,6 +240,7 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
             secret: false,
         });
         files.push(logging::config_file(spec, Service::Zookeeper));
+        files.extend(monitoring::rules_file(spec, Service::Zookeeper));
         if let Some(material) = material.filter(|_| zookeeper_security::locked(spec)) {
             files.push(zookeeper_security::jaas_file(spec, material));
         }

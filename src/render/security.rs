@@ -184,7 +184,7 @@ fn jaas_file(spec: &ClusterSpec, material: &SecretMaterial) -> String {
     out
 }
 
-/// The `KAFKA_OPTS` line of `kafka-server.env` for a host that reads the JAAS file.
+/// The `KAFKA_OPTS` option of `kafka-server.env` for a host that reads the JAAS file.
 pub fn kafka_opts(spec: &ClusterSpec, host: &HostSpec) -> Option<String> {
-    reads_jaas(spec, host).then(|| format!("KAFKA_OPTS=\"-Djava.security.auth.login.config={}\"\n", jaas_path(spec)))
+    reads_jaas(spec, host).then(|| format!("-Djava.security.auth.login.config={}", jaas_path(spec)))
 }

@@ -13,18 +13,26 @@ pub const ZOOKEEPER_UNIT: &str = "zookeeper-server.service";
 
 pub fn kafka_environment(spec: &ClusterSpec, host: &HostSpec) -> String {
     let mut env = environment(spec, Service::Kafka, &spec.kafka.heap.jvm_options(), spec.kafka.log_dir.as_str());
-    if let Some(opts) = super::security::kafka_opts(spec, host) {
-        env.push_str(&opts);
-    }
+    let opts = [super::security::kafka_opts(spec, host), super::monitoring::agent_option(spec, Service::Kafka)];
+    env.push_str(&kafka_opts(opts));
     env
 }
 
 pub fn zookeeper_environment(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
     let mut env = environment(spec, Service::Zookeeper, &z.heap.jvm_options(), z.log_dir.as_str());
-    if let Some(opts) = super::zookeeper_security::zookeeper_opts(spec) {
-        env.push_str(&opts);
-    }
+    let opts =
+        [super::zookeeper_security::zookeeper_opts(spec), super::monitoring::agent_option(spec, Service::Zookeeper)];
+    env.push_str(&kafka_opts(opts));
     env
+}
+
+/// The one `KAFKA_OPTS` line of an environment file (the JAAS file, the exporter agent); none without options.
+fn kafka_opts(options: [Option<String>; 2]) -> String {
+    let options: Vec<String> = options.into_iter().flatten().collect();
+    match options.is_empty() {
+        true => String::new(),
+        false => format!("KAFKA_OPTS=\"{}\"\n", options.join(" ")),
+    }
 }
 
 fn environment(spec: &ClusterSpec, service: Service, heap: &str, log_dir: &str) -> String {

@@ -62,9 +62,9 @@ pub fn jaas_file(spec: &ClusterSpec, material: &SecretMaterial) -> GeneratedFile
     }
 }
 
-/// The `KAFKA_OPTS` line of `zookeeper-server.env` on a locked ensemble.
+/// The `KAFKA_OPTS` option of `zookeeper-server.env` on a locked ensemble.
 pub fn zookeeper_opts(spec: &ClusterSpec) -> Option<String> {
-    locked(spec).then(|| format!("KAFKA_OPTS=\"-Djava.security.auth.login.config={}\"\n", jaas_path(spec)))
+    locked(spec).then(|| format!("-Djava.security.auth.login.config={}", jaas_path(spec)))
 }
 
 /// The brokers' (and the wizard's tools') `Client` section: their login to the ensemble.
@@ -81,8 +81,13 @@ mod tests {
     use crate::project::{parse, validate};
     use crate::render::render_host;
 
+    /// The fixture without its `[monitoring]`: `KAFKA_OPTS` then holds the JAAS option alone (the exporter's part of
+    /// the line is `render::monitoring`'s test).
     fn zookeeper_secure() -> ClusterSpec {
-        validate(&parse(include_str!("../../tests/fixtures/zookeeper-secure.toml")).unwrap()).spec.unwrap()
+        let mut spec =
+            validate(&parse(include_str!("../../tests/fixtures/zookeeper-secure.toml")).unwrap()).spec.unwrap();
+        spec.monitoring = None;
+        spec
     }
 
     fn file(spec: &ClusterSpec, host: usize, name: &str) -> Option<String> {

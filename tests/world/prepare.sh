@@ -67,6 +67,14 @@ fi
 flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" "$HERE/world.sh" clean
 "$HERE/build-rootfs.sh"
 echo "prepare: release-signing key $("$HERE/signing-key.sh" | tail -n1)"
+# the Prometheus JMX exporter jar the catalog pins (src/catalog/agent.rs, the one home of its version), into the
+# Maven cache the mirror serves it from (tests/support/world/mirror.rs, serve_java_agent)
+agent_version=$(sed -n 's/^    version: "\(.*\)",$/\1/p' "$HERE/../../src/catalog/agent.rs")
+agent="io.prometheus.jmx:jmx_prometheus_javaagent:$agent_version"
+if [ ! -f "$KW_CACHE/m2/io/prometheus/jmx/jmx_prometheus_javaagent/$agent_version/jmx_prometheus_javaagent-$agent_version.jar" ]; then
+    mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$KW_CACHE/m2" dependency:get -Dartifact="$agent" -Dtransitive=false
+fi
+echo "prepare: $agent in $KW_CACHE/m2"
 for v in $RELEASES; do
     t0=$(date +%s)
     path=$("$HERE/assemble-kafka.sh" "$v" | tail -n1)

@@ -5,7 +5,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::recent;
 use kafka_wizard::catalog::{self, Release};
 use kafka_wizard::project::defaults;
-use kafka_wizard::project::draft::{to_toml, KafkaDraft, SecurityDraft, FORMAT};
+use kafka_wizard::project::draft::{to_toml, KafkaDraft, MonitoringDraft, SecurityDraft, FORMAT};
 use kafka_wizard::project::schema::{self, FieldInfo};
 use kafka_wizard::project::{checks, file, parse, validate, Problem, ProjectDraft};
 use kafka_wizard::release_index;
@@ -38,7 +38,8 @@ fn recent_dir<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
 }
 
 /// A new, empty project: the newest release, no hosts yet, and secure from the start — TLS + SASL/SCRAM with the
-/// wizard's own CA and an admin user (the Security step can make it plaintext, with a warning).
+/// wizard's own CA and an admin user (the Security step can make it plaintext, with a warning) — and monitored: the
+/// Prometheus JMX exporter on (`[monitoring]` left out of a file means off, so only new projects get it).
 #[tauri::command]
 pub fn new_project() -> ProjectDraft {
     ProjectDraft {
@@ -51,6 +52,7 @@ pub fn new_project() -> ProjectDraft {
             admin_user: Some(defaults::ADMIN_USER.into()),
             ..SecurityDraft::default()
         }),
+        monitoring: Some(MonitoringDraft { prometheus: Some(true), ..MonitoringDraft::default() }),
         ..ProjectDraft::default()
     }
 }

@@ -51,6 +51,8 @@ pub struct Context {
     /// install step's upload name on this host: how it got there (`from h1 (round 1)`), so the step unpacks it
     /// without uploading.
     pub staged: Option<String>,
+    /// `[monitoring]`: the exporter jar on this machine, verified against its pinned SHA-512.
+    pub agent: Option<PathBuf>,
     /// Files written on this host earlier in this run (for daemon-reload and restarts).
     pub written: BTreeSet<String>,
     /// The release was (re)installed or relinked on this host in this run.
@@ -170,6 +172,11 @@ pub fn fetch_needed<'a>(mut facts: impl Iterator<Item = &'a HostFacts>) -> bool 
     !facts.all(|f| f.release_present)
 }
 
+/// Whether the exporter jar must be downloaded: some host lacks it at `path` with the pinned `sha512`.
+pub fn agent_needed<'a>(mut facts: impl Iterator<Item = &'a HostFacts>, path: &str, sha512: &str) -> bool {
+    !facts.all(|f| f.files.get(path).cloned().flatten().as_deref() == Some(sha512))
+}
+
 fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &HostFacts, ctx: &Context) -> Decision {
     let k = &spec.kafka;
     match step {
@@ -262,6 +269,34 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             actions.extend(upload);
             actions.push(Action::Run { script });
             Decision::Change { detail: format!("{got}, verified its SHA-512 on the host, unpacked it{linked}"), actions }
+        }
+        HostStep::InstallAgent { jar, path, sha512 } => {
+            if !agent_needed(std::iter::once(facts), path, sha512) {
+                return Decision::Unchanged { reason: format!("{path} is there with the pinned SHA-512") };
+            }
+            let Some(local) = &ctx.agent else {
+                return Decision::Refuse { message: format!("internal: {jar} was not fetched") };
+            };
+            let remote = crate::plan::leftovers::uploaded_tarball(k.install_dir.as_str(), jar);
+            let script = format!(
+                "set -e\n\
+                 r={r}\n\
+                 trap 'rm -f \"$r\"' EXIT\n\
+                 if [ \"$(sha512sum < \"$r\" | cut -c1-128)\" != {sum} ]; then echo \"uploaded {jar} does not match its pinned SHA-512 {sum}\" >&2; exit 1; fi\n\
+                 chown root:root \"$r\"\n\
+                 chmod 0644 \"$r\"\n\
+                 {refuse}\n\
+                 mv -f \"$r\" {path}",
+                r = quote(&remote),
+                sum = quote(sha512),
+                jar = jar,
+                refuse = crate::transport::scripts::refuse_directory(path),
+                path = quote(path),
+            );
+            Decision::Change {
+                detail: format!("uploaded {jar} to {path} and verified its pinned SHA-512 on the host"),
+                actions: vec![Action::Upload { local: local.clone(), remote }, Action::Run { script }],
+            }
         }
         HostStep::WriteFile { path, owner, mode } => {
             let files = render::render_host_with(spec, host, ctx.secrets.as_deref());

@@ -369,3 +369,55 @@ fn a_secured_kraft_node_is_formatted_with_every_scram_user_and_its_files_carry_t
         "{actions:?}"
     );
 }
+
+/// The seed cluster with `[monitoring] prometheus = true`.
+fn monitored() -> ClusterSpec {
+    spec(&format!("{}\n[monitoring]\nprometheus = true\n", include_str!("../../../tests/fixtures/seed-cluster.toml")))
+}
+
+#[test]
+fn the_exporter_jar_is_uploaded_and_verified_where_missing_or_different_and_left_alone_where_it_matches() {
+    let spec = monitored();
+    let step = steps_of(&spec, "peter-kafka001")
+        .into_iter()
+        .find(|s| matches!(s, HostStep::InstallAgent { .. }))
+        .expect("every host of a monitored cluster gets the jar");
+    let HostStep::InstallAgent { path, sha512, .. } = &step else { unreachable!() };
+    assert_eq!(path, "/usr/local/jmx_prometheus_javaagent-1.0.1.jar");
+    assert_eq!(sha512, crate::catalog::agent::JMX_EXPORTER.sha512);
+    let ctx = Context { agent: Some("/cache/agent.jar".into()), ..Default::default() };
+    let host = &spec.hosts[3];
+    for on_host in [None, Some("cd".repeat(64))] {
+        let facts = HostFacts { files: [(path.clone(), on_host)].into(), ..Default::default() };
+        let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &mut ctx.clone()) else { panic!() };
+        let remote = "/usr/local/.jmx_prometheus_javaagent-1.0.1.jar.upload".to_string();
+        assert_eq!(actions[0], Action::Upload { local: "/cache/agent.jar".into(), remote });
+        let Action::Run { script } = &actions[1] else { panic!("{actions:?}") };
+        assert!(script.contains(&format!("!= {sha512} ]")), "the host checks the pin: {script}");
+        assert!(script.ends_with(&format!("mv -f \"$r\" {path}")), "{script}");
+        assert!(!actions.iter().any(|a| matches!(a, Action::Run { script } if script.contains("pending"))));
+    }
+    let facts = HostFacts { files: [(path.clone(), Some(sha512.clone()))].into(), ..Default::default() };
+    assert!(matches!(decide(&spec, host, &step, &facts, &mut Context::default()), Decision::Unchanged { .. }));
+    assert!(!agent_needed([facts].iter(), path, sha512));
+}
+
+#[test]
+fn turning_the_exporter_on_rewrites_each_env_file_which_restarts_its_service() {
+    let (off, on) = (seed(), monitored());
+    for (host, env) in [(3, "/etc/kafka/kafka-server.env"), (0, "/etc/kafka/zookeeper-server.env")] {
+        let old = render::render_host(&off, &off.hosts[host]).into_iter().find(|f| f.path == env).unwrap();
+        let step = HostStep::WriteFile { path: env.into(), owner: Owner::Root, mode: 0o644 };
+        let facts = HostFacts {
+            files: [(env.to_string(), Some(sha512_hex(old.content.as_bytes())))].into(),
+            ..Default::default()
+        };
+        let Decision::Change { actions, .. } = decide(&on, &on.hosts[host], &step, &facts, &mut Context::default())
+        else {
+            panic!("{env} changes")
+        };
+        assert_eq!(actions[0], owe_restart(&[old.service]), "{env}");
+        let Action::Write { content, .. } = &actions[1] else { panic!() };
+        assert!(content.contains("-javaagent:/usr/local/jmx_prometheus_javaagent-1.0.1.jar="), "{content}");
+    }
+}

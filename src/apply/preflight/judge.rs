@@ -26,7 +26,7 @@ pub struct NeededPort {
 }
 
 /// Every port `host`'s services listen on, from the spec: a broker's listener, a KRaft controller's port, an
-/// ensemble member's client, quorum and election ports.
+/// ensemble member's client, quorum and election ports; with `[monitoring]`, each service's exporter port.
 pub fn needed_ports(spec: &ClusterSpec, host: &HostSpec) -> Vec<NeededPort> {
     let mut ports = Vec::new();
     if host.has(Role::Broker) {
@@ -47,6 +47,15 @@ pub fn needed_ports(spec: &ClusterSpec, host: &HostSpec) -> Vec<NeededPort> {
             ports.push(NeededPort { port: z.election_port, field: "zookeeper.election_port", service: zk });
         }
         _ => {}
+    }
+    if let Some(m) = &spec.monitoring {
+        for service in Service::on(host) {
+            let field = match service {
+                Service::Kafka => "monitoring.kafka_port",
+                Service::Zookeeper => "monitoring.zookeeper_port",
+            };
+            ports.push(NeededPort { port: crate::render::monitoring::port(m, service), field, service });
+        }
     }
     ports
 }

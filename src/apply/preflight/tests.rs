@@ -193,3 +193,31 @@ fn the_refusal_error_lists_every_refused_check_and_says_nothing_changed() {
          by python3 (pid 7), not by this cluster's kafka-server.service — fix: stop it"
     );
 }
+
+#[test]
+fn a_foreign_listener_on_an_exporter_port_is_refused_like_a_brokers_port() {
+    let spec = spec(&format!(
+        "{}\n[monitoring]\nprometheus = true\nzookeeper_port = 7075\n",
+        include_str!("../../../tests/fixtures/mixed-zookeeper.toml")
+    ));
+    let both = spec
+        .hosts
+        .iter()
+        .find(|h| h.has(project::spec::Role::Zookeeper) && h.has(project::spec::Role::Broker))
+        .unwrap();
+    let ports: Vec<(u16, &str)> = needed_ports(&spec, both).iter().map(|p| (p.port, p.field)).collect();
+    assert!(
+        ports.contains(&(7071, "monitoring.kafka_port")) && ports.contains(&(7075, "monitoring.zookeeper_port")),
+        "{ports:?}"
+    );
+    let out = format!(
+        "{}ss LISTEN 0 5 0.0.0.0:7075 0.0.0.0:* users:((\"nc\",pid=77,fd=3))\ncgroup 77 0::/user.slice \n",
+        healthy(&[])
+    );
+    let refused = verdicts(&judge(&spec, both, &parse_probe(&out), false), Verdict::Refuse);
+    assert!(
+        refused.iter().any(|r| r.contains("port 7075 (monitoring.zookeeper_port): held by nc (pid 77)")
+            && r.contains("set monitoring.zookeeper_port to a free port")),
+        "{refused:#?}"
+    );
+}

@@ -2,7 +2,7 @@
 //! `reserved.broker.max.id`, distinct ports per host, data directories apart from everything else, and topology
 //! warnings (ZooKeeper next to a broker, combined KRaft nodes, ensemble sizes).
 
-use super::Checker;
+use super::{defaults, Checker};
 use crate::project::problem::text;
 use crate::project::spec::*;
 
@@ -91,6 +91,9 @@ pub(super) fn check_cluster(c: &mut Checker, spec: &ClusterSpec) {
             );
         }
     }
+    if let Some(m) = &spec.monitoring {
+        check_exporter_ports(c, spec, m);
+    }
     for (i, h) in spec.hosts.iter().enumerate() {
         for (j, dir) in h.data_dirs.iter().enumerate() {
             for (what, other) in [
@@ -122,6 +125,40 @@ fn check_distinct_ports(c: &mut Checker, i: usize, h: &HostSpec, ports: &[(&str,
             if port_a == port_b {
                 let name = &h.name;
                 c.error(*field_b, text!("{port_b} is also {field_a} on {name} (hosts[{i}]) — every service on a host needs its own port", "{port_b}은(는) {name}(hosts[{i}])의 {field_a}이기도 합니다 — 한 호스트의 서비스마다 별도의 포트가 필요합니다"));
+            }
+        }
+    }
+}
+
+/// Each exporter's port is none of the other ports its host serves (listener, controller, ZooKeeper's three).
+fn check_exporter_ports(c: &mut Checker, spec: &ClusterSpec, m: &MonitoringSpec) {
+    for (i, h) in spec.hosts.iter().enumerate() {
+        let mut taken: Vec<(&str, u16)> = Vec::new();
+        if h.has(Role::Broker) {
+            taken.push(("kafka.listener_port", spec.kafka.listener_port));
+        }
+        match &spec.coordination {
+            Coordination::Kraft(k) if h.has(Role::Controller) => {
+                taken.push(("kraft.controller_port", k.controller_port))
+            }
+            Coordination::Zookeeper(z) if h.has(Role::Zookeeper) => taken.extend([
+                ("zookeeper.client_port", z.client_port),
+                ("zookeeper.quorum_port", z.quorum_port),
+                ("zookeeper.election_port", z.election_port),
+            ]),
+            _ => {}
+        }
+        let mut exporters = Vec::new();
+        if h.runs_kafka() {
+            exporters.push(("monitoring.kafka_port", m.kafka_port));
+        }
+        if h.has(Role::Zookeeper) {
+            exporters.push(("monitoring.zookeeper_port", m.zookeeper_port));
+        }
+        for (field, port) in exporters {
+            if let Some((other, _)) = taken.iter().find(|(_, p)| *p == port) {
+                let name = &h.name;
+                c.error(field, text!("{port} is also {other} on {name} (hosts[{i}]) — the exporter needs a port of its own, e.g. the default {default}", "{port}은(는) {name}(hosts[{i}])의 {other}이기도 합니다 — exporter에는 별도의 포트가 필요합니다. 예: 기본값 {default}", default = if field == "monitoring.kafka_port" { defaults::EXPORTER_KAFKA_PORT } else { defaults::EXPORTER_ZOOKEEPER_PORT }));
             }
         }
     }

@@ -15,6 +15,7 @@ mod coordination;
 mod hosts;
 mod kafka;
 mod logging;
+mod monitoring;
 mod security;
 mod ssh;
 
@@ -151,6 +152,7 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
     };
     let preflight = check_preflight(c, d);
     let logging = logging::check_logging(c, d);
+    let monitoring = monitoring::check_monitoring(c, d);
     let spec = ClusterSpec {
         name: name?,
         kafka: kafka.into_spec()?,
@@ -159,6 +161,7 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
         security: security?,
         preflight: preflight?,
         logging: logging?,
+        monitoring: monitoring?,
     };
     cluster::check_cluster(c, &spec);
     Some(spec)

@@ -9,6 +9,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+/// The test world's cache (`KW_CACHE` of `tests/world/lib.sh`).
+const KW_CACHE: &str = "/var/cache/kafka-wizard-tests";
+
 /// `tests/world/mirror.py serve` on 127.0.0.1 (and optionally the bridge address), killed on drop.
 pub struct Mirror {
     child: Child,
@@ -124,6 +127,24 @@ impl Mirror {
     /// The mirror's root directory (`<root>/kafka/<v>/...`).
     pub fn root(&self) -> &Path {
         self.root.path()
+    }
+
+    /// Serve the Prometheus JMX exporter jar the catalog pins under `/maven2` in Maven's layout (from the test
+    /// world's Maven cache, where `tests/world/prepare.sh` put it) and return that repository's base URL — the
+    /// project's `monitoring.maven_url`, so the tests need no Maven Central.
+    pub fn serve_java_agent(&self) -> String {
+        let agent = kafka_wizard::catalog::agent::JMX_EXPORTER;
+        let relative = agent.url_in("").trim_start_matches('/').to_string();
+        let cached = Path::new(KW_CACHE).join("m2").join(&relative);
+        assert!(
+            cached.is_file(),
+            "{} is missing: run tests/world/prepare.sh (it fetches the exporter jar)",
+            cached.display()
+        );
+        let served = self.root.path().join("maven2").join(&relative);
+        std::fs::create_dir_all(served.parent().unwrap()).unwrap();
+        std::fs::copy(&cached, &served).unwrap();
+        format!("{}/maven2", self.base_url())
     }
 
     /// Make requests for `path` fail: `corrupt`, `404`, `slow:BPS`, `interrupt:K`, `none`;

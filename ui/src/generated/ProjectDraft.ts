@@ -3,6 +3,7 @@ import type { HostDraft } from "./HostDraft.js";
 import type { KafkaDraft } from "./KafkaDraft.js";
 import type { KraftDraft } from "./KraftDraft.js";
 import type { LoggingDraft } from "./LoggingDraft.js";
+import type { MonitoringDraft } from "./MonitoringDraft.js";
 import type { PreflightDraft } from "./PreflightDraft.js";
 import type { SecurityDraft } from "./SecurityDraft.js";
 import type { SshDraft } from "./SshDraft.js";
@@ -20,4 +21,8 @@ preflight?: PreflightDraft,
 /**
  * `[logging]`: how the services' own log files on the hosts are rotated and kept (`render::logging`).
  */
-logging?: LoggingDraft, };
+logging?: LoggingDraft, 
+/**
+ * `[monitoring]`: the Prometheus JMX exporter on every node (`render::monitoring`); left out, none.
+ */
+monitoring?: MonitoringDraft, };

@@ -49,6 +49,15 @@ function planView(review: Review): HTMLElement | null {
       el('ul', {}, planLines(ph.work).map((line) => el('li', {}, line)))))));
 }
 
+/** `[monitoring]`: every exporter Prometheus scrapes once installed (the export writes them as prometheus.yml). */
+function scrapeView(review: Review): HTMLElement | null {
+  const targets = review.plan?.scrape_targets ?? [];
+  if (targets.length === 0) return null;
+  return el('section', { id: 'scrape-targets' }, el('h3', {}, t('review.scrapeTargets')),
+    el('p', { class: 'muted' }, t('review.scrapeHint')),
+    el('ul', {}, targets.map((s) => el('li', {}, `${s.host} — ${s.service}: `, el('code', {}, `http://${s.target}/metrics`)))));
+}
+
 /** One line per target of a phase: who does what, in order. */
 function planLines(work: PhaseWork): string[] {
   const words = (tag: string) => tag.replace(/_/g, ' ');
@@ -110,5 +119,5 @@ export function renderReview(ctx: Ctx): HTMLElement {
     review.problems.length ? problems : null,
     deployDiffView(ctx, review.plan?.phases ?? []),
     caView(ctx),
-    el('h3', {}, t('review.files')), filesView(ctx, review), planView(review), exportView(ctx), clientConfigView(ctx));
+    el('h3', {}, t('review.files')), filesView(ctx, review), planView(review), scrapeView(review), exportView(ctx), clientConfigView(ctx));
 }
