@@ -237,11 +237,26 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     std::fs::write(&project, monitored).unwrap();
     let p = project.to_str().unwrap();
 
+    // The plan: six hosts need the release, so the wizard uploads it once and the hosts relay it (auto).
+    let plan: serde_json::Value = serde_json::from_slice(&ok(wizard(&["plan", "--json", p])).stdout).unwrap();
+    let install = plan["phases"].as_array().unwrap().iter().find(|ph| ph["name"] == "install").unwrap();
+    assert!(install["title"].as_str().unwrap().contains("6 hosts"), "{install}");
+    let from: Vec<&str> = install["work"]["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["steps"][0]["from"]["from"].as_str().unwrap())
+        .collect();
+    assert_eq!(from.iter().filter(|f| **f == "wizard").count(), 1, "{install}");
+
     // Deploy from nothing.
     let t0 = Instant::now();
     let out = ok(wizard(&["deploy", p]));
-    eprintln!("MEASURE fresh 6-host ZooKeeper-mode deploy: {:.1}s", t0.elapsed().as_secs_f64());
+    eprintln!("MEASURE fresh 6-host ZooKeeper-mode deploy (the release relayed): {:.1}s", t0.elapsed().as_secs_f64());
     assert!(text(&out).contains("the cluster is healthy"), "{}", text(&out));
+    let names: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
+    support::relay::relayed_to_all_but_one(&text(&out), &names);
+    support::relay::nothing_of_the_relay_is_left(&world, "root");
     let brokers: Vec<String> = world.hosts()[3..].iter().map(|h| format!("{}:9092", h.ip)).collect();
     for addr in &brokers {
         let (ids, cluster) = broker_ids(addr);

@@ -6,11 +6,13 @@
 //!   four-letter words, to check a broker from the test process without the Java tools.
 //! - [`roll_load`]: `tests/world/roll_load.py`'s acks=all load, started and stopped with its figures.
 //! - [`wizard`]: the real binary run with a test's own cache and secrets store.
+//! - [`relay`]: the release's fan-out read back (who uploaded, nothing left).
 //! - [`bundle`]: `collect`'s support bundle read back, with the checks every bundle passes.
 #![allow(dead_code)]
 
 pub mod bundle;
 pub mod kafka_probe;
+pub mod relay;
 pub mod roll_load;
 pub mod wizard;
 pub mod world;
