@@ -255,7 +255,7 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     eprintln!("MEASURE fresh 6-host ZooKeeper-mode deploy (the release relayed): {:.1}s", t0.elapsed().as_secs_f64());
     assert!(text(&out).contains("the cluster is healthy"), "{}", text(&out));
     let names: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
-    support::relay::relayed_to_all_but_one(&text(&out), &names);
+    support::relay::relayed_to_all_but_one(&text(&out), &names, std::fs::metadata(&rel.tarball).unwrap().len());
     support::relay::nothing_of_the_relay_is_left(&world, "root");
     let brokers: Vec<String> = world.hosts()[3..].iter().map(|h| format!("{}:9092", h.ip)).collect();
     for addr in &brokers {

@@ -11,28 +11,12 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::Instant;
+use std::process::Output;
 use support::world::{self, Mirror, World};
 
-fn wizard(args: &[&str], cache: &Path) -> Output {
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-        .args(args)
-        .env("XDG_CACHE_HOME", cache)
-        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-fanout-state"))
-        .env("XDG_CONFIG_HOME", world::trusting_config_home())
-        .output()
-        .expect("run kafka-wizard");
-    eprintln!(
-        "[wizard] {} -> {} in {:.1}s\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        out.status,
-        started.elapsed().as_secs_f64(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+/// The real binary with the test's own cache, data and state under `home` (`support::wizard::run_wizard`).
+fn wizard(args: &[&str], home: &Path) -> Output {
+    support::wizard::run_wizard(home, args).0
 }
 
 fn text(o: &Output) -> String {
@@ -66,8 +50,8 @@ fn project(world: &World, mirror: &Mirror, dir: &Path, user: &str) -> PathBuf {
     path
 }
 
-fn healthy(project: &str, cache: &Path) {
-    let o = wizard(&["status", "--json", project], cache);
+fn healthy(project: &str, home: &Path) {
+    let o = wizard(&["status", "--json", project], home);
     let st: serde_json::Value =
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("status --json: {e}\n{}", text(&o)));
     assert_eq!(st["healthy"], true, "{st}");
@@ -80,7 +64,7 @@ fn a_tampered_copy_on_a_middle_host_is_caught_by_the_next_host_and_both_re_fetch
     let world = World::up(4);
     let mirror = Mirror::start(&[&rel]);
     let dir = tempfile::tempdir().unwrap();
-    let cache = dir.path().join("cache");
+    let home = dir.path();
     let project = project(&world, &mirror, dir.path(), "deploy");
     let p = project.to_str().unwrap();
     // h2 holds a verified copy after round 1 and sends it in round 2 (to h4): the first `ssh` it runs overwrites
@@ -93,7 +77,7 @@ fn a_tampered_copy_on_a_middle_host_is_caught_by_the_next_host_and_both_re_fetch
          chmod 755 /usr/local/bin/ssh",
     );
 
-    let out = wizard(&["deploy", p], &cache);
+    let out = wizard(&["deploy", p], home);
     assert!(out.status.success(), "{}", text(&out));
     let log = text(&out);
     assert!(log.contains("does not match the release's SHA-512"), "h4 caught the bad copy:\n{log}");
@@ -102,6 +86,6 @@ fn a_tampered_copy_on_a_middle_host_is_caught_by_the_next_host_and_both_re_fetch
     uploaded.sort();
     assert_eq!(uploaded, ["h1", "h2", "h4"], "{log}");
     assert_eq!(world.ssh_ok("h2", "root", "test -e /usr/local/bin/ssh && echo still || echo used").trim(), "used");
-    healthy(p, &cache);
+    healthy(p, home);
     support::relay::nothing_of_the_relay_is_left(&world, "deploy");
 }

@@ -128,6 +128,29 @@ async fn run_plan(
     Ok(summary)
 }
 
+/// Downloads and verifies `source` into `cache` as the wizard's step `step`: its progress as events, a failure as the
+/// step's failure (a cancel as [`ApplyError::Cancelled`]).
+async fn fetch_with_progress(
+    cache: &Cache,
+    source: &ReleaseSource,
+    options: &download::FetchOptions,
+    step: &str,
+    events: &EventSink,
+) -> Result<download::Fetched, ApplyError> {
+    let (progress_events, progress_step) = (events.clone(), step.to_string());
+    let mut progress = move |done: u64, total: Option<u64>| {
+        progress_events(Event::Progress { target: Target::Wizard, step: progress_step.clone(), done, total });
+    };
+    match download::fetch_release_with(cache, source, options, &mut progress).await {
+        Ok(f) => Ok(f),
+        Err(download::DownloadError::Cancelled) => Err(ApplyError::Cancelled),
+        Err(e) => {
+            events(Event::StepFailed { target: Target::Wizard, step: step.to_string(), error: e.to_string() });
+            Err(e.into())
+        }
+    }
+}
+
 async fn fetch_release(
     spec: &ClusterSpec,
     opts: &DeployOptions,
@@ -156,19 +179,7 @@ async fn fetch_release(
     };
     let cache = Cache::new(opts.cache_dir.clone());
     let fetch_options = download::FetchOptions { cancel: Some(cancel.flag()), ..Default::default() };
-    let progress_events = events.clone();
-    let progress_step = step.clone();
-    let mut progress = move |done: u64, total: Option<u64>| {
-        progress_events(Event::Progress { target: Target::Wizard, step: progress_step.clone(), done, total });
-    };
-    let fetched = match download::fetch_release_with(&cache, &source, &fetch_options, &mut progress).await {
-        Ok(f) => f,
-        Err(download::DownloadError::Cancelled) => return Err(ApplyError::Cancelled),
-        Err(e) => {
-            events(Event::StepFailed { target: Target::Wizard, step, error: e.to_string() });
-            return Err(e.into());
-        }
-    };
+    let fetched = fetch_with_progress(&cache, &source, &fetch_options, &step, events).await?;
     let signed = match check_signature(opts, fetch, &fetched, &fetch_options, events).await {
         Ok(signed) => signed,
         Err(download::DownloadError::Cancelled) => return Err(ApplyError::Cancelled),
@@ -259,18 +270,7 @@ async fn fetch_agent(
         max_bytes: crate::catalog::agent::MAX_AGENT_BYTES,
         ..Default::default()
     };
-    let (progress_events, progress_step) = (events.clone(), step.clone());
-    let mut progress = move |done: u64, total: Option<u64>| {
-        progress_events(Event::Progress { target: Target::Wizard, step: progress_step.clone(), done, total });
-    };
-    let fetched = match download::fetch_release_with(&cache, &source, &fetch_options, &mut progress).await {
-        Ok(f) => f,
-        Err(download::DownloadError::Cancelled) => return Err(ApplyError::Cancelled),
-        Err(e) => {
-            events(Event::StepFailed { target: Target::Wizard, step, error: e.to_string() });
-            return Err(e.into());
-        }
-    };
+    let fetched = fetch_with_progress(&cache, &source, &fetch_options, &step, events).await?;
     let outcome = match fetched.downloaded {
         true => Outcome::Changed { detail: format!("downloaded and verified {}", fetched.path.display()) },
         false => Outcome::Unchanged { reason: format!("verified copy in the cache: {}", fetched.path.display()) },
