@@ -12,7 +12,8 @@
 #                tests/e2e_*.rs (the desktop app's two crates: phase app)
 #   6. e2e       tests/e2e_*.rs (real hosts, real Kafka, the mirror). Both phases build with `--features e2e`, so the
 #                engine compiles once for the two (the feature only gates the tests/e2e_*.rs files). From the start of
-#                this phase the release build of the app's packages runs in the background (below)
+#                this phase the release build of the app's packages runs in the background (below). Both with
+#                --no-fail-fast: a failing test file does not hide the results of the ones after it
 #   7. app       tests-app/run.sh: the desktop app — clippy on its crates, command tests, UI type check + logic +
 #                browser tests, the real window under Xvfb (open/fix/review/export like the CLI; install onto the
 #                test hosts, stop/start), then both packages (the release build started in phase e2e, then
@@ -106,7 +107,7 @@ for f in tests/*.rs; do
         *) UNIT_TARGETS+=(--test "$t") ;;
     esac
 done
-phase unit cargo test --locked --features e2e --lib --bins "${UNIT_TARGETS[@]}"
+phase unit cargo test --locked --no-fail-fast --features e2e --lib --bins "${UNIT_TARGETS[@]}"
 
 # The release build of the app's packages (packaging/build.sh --build-only: ~6-12 min of both cores, cold) needs no
 # test host, so it runs while the end-to-end tests do, on the CPU they leave idle (tests-app/release-prebuild.sh: its
@@ -125,5 +126,5 @@ if [ "${KW_APP_PACKAGE:-1}" = 1 ]; then
     start_release_prebuild
     export KW_RELEASE_PREBUILD=$PREBUILD KW_RELEASE_PREBUILD_PID=$PREBUILD_PID
 fi
-phase e2e cargo test --locked --features e2e "${E2E_TARGETS[@]}"
+phase e2e cargo test --locked --no-fail-fast --features e2e "${E2E_TARGETS[@]}"
 phase app bash "$ROOT/tests-app/run.sh"
