@@ -295,7 +295,7 @@ fn run(t: &dyn Transport, script: &str) -> Result<String, String> {
 
 /// The four commands of a hop (module docs).
 fn relay(s: &Peer, r: &Peer, release: &Release) -> Result<(), HopError> {
-    let tag = random_tag();
+    let tag = crate::transport::random_tag();
     let mark = format!("{KEY_MARK}{}-{tag}", unix_now());
     let keys = run(s.transport.as_ref(), &keygen_script(&release.install_dir)).map_err(failed("key pair", &s.name))?;
     let mut lines = keys.lines();
@@ -409,13 +409,6 @@ fn deauthorize_script(user: &str, mark: &str) -> String {
 
 fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
-fn random_tag() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 8];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod open;
 pub mod scripts;
 pub mod ssh;
 mod staging;
+pub(crate) use staging::random_tag;
 
 pub use open::{open, ConnectOptions, HostAccess};
 pub use scripts::Privilege;

@@ -163,8 +163,8 @@ fn fill(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// 16 hex digits from the OS CSPRNG, for temporary names.
-fn random_tag() -> String {
+/// 16 hex digits from the OS CSPRNG, for temporary names (also the relay's: `apply::relay`).
+pub(crate) fn random_tag() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
