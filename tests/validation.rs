@@ -156,7 +156,21 @@ rejects!(an_unknown_role_is_refused, ZK_BASE, ["hosts.3.roles" => "[\"borker\"]"
 rejects!(a_host_without_roles_is_refused, ZK_BASE, ["hosts.3.roles" => "[]"], "hosts[3].roles", "at least one role");
 rejects!(a_cluster_without_brokers_is_refused, ZK_BASE, ["hosts.3.roles" => "[\"zookeeper\"]", "hosts.3.id" => "!remove", "hosts.3.zookeeper_id" => "4", "hosts.4.roles" => "[\"zookeeper\"]", "hosts.4.id" => "!remove", "hosts.4.zookeeper_id" => "5", "hosts.5.roles" => "[\"zookeeper\"]", "hosts.5.id" => "!remove", "hosts.5.zookeeper_id" => "6"], "hosts", "no host has the role \"broker\"");
 rejects!(a_project_without_hosts_is_refused, ZK_BASE, ["hosts" => "[]"], "hosts", "no hosts");
-rejects!(the_controller_role_is_refused_in_zookeeper_mode, ZK_BASE, ["hosts.3.roles" => "[\"broker\", \"controller\"]"], "hosts[3].roles", "KRaft role");
+// A ZooKeeper-mode project's controllers are the KRaft controllers of its migration to KRaft (apply/migrate).
+const MIGRATING: &str = include_str!("fixtures/zookeeper-migrating.toml");
+rejects!(a_broker_cannot_also_be_a_migration_controller, ZK_BASE, ["hosts.3.roles" => "[\"broker\", \"controller\"]"], "hosts[3].roles", "dedicated controllers");
+warns!(
+    controllers_in_a_zookeeper_mode_project_are_its_migration_to_kraft,
+    MIGRATING,
+    [],
+    "hosts",
+    "kafka-wizard migrate"
+);
+rejects!(a_migration_needs_kafka_3_7_or_newer, MIGRATING, ["kafka.version" => "\"3.6.2\""], "kafka.version", "from Kafka 3.7.0 on");
+rejects!(a_secured_cluster_is_not_migrated_yet, MIGRATING, ["security" => "{ protocol = \"sasl_ssl\" }"], "security", "only plaintext clusters");
+rejects!(a_migration_keeps_the_running_clusters_id, MIGRATING, ["kraft.cluster_id" => "\"q2nNPvlTSGmhSmxqXwJ5Ag\""], "kraft.cluster_id", "reads from the brokers' storage");
+rejects!(a_controller_port_beside_zookeeper_must_differ_from_its_ports, MIGRATING, ["kraft.controller_port" => "2181"], "zookeeper.client_port", "its own port");
+rejects!(a_kraft_section_without_controllers_is_refused_in_zookeeper_mode, ZK_BASE, ["kraft" => "{ controller_port = 9093 }"], "kraft", "give hosts the role \"controller\"");
 rejects!(the_zookeeper_role_is_refused_in_kraft_mode, KRAFT_BASE, ["hosts.0.roles" => "[\"broker\", \"zookeeper\"]", "hosts.0.zookeeper_id" => "1"], "hosts[0].roles", "no place in KRaft");
 
 // Paths.

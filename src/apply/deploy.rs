@@ -41,6 +41,19 @@ pub async fn deploy(
     events: EventSink,
     cancel: Cancel,
 ) -> Result<DeploySummary, ApplyError> {
+    if spec.migration().is_some() {
+        return super::migrate::deploy(spec, opts, events, cancel).await;
+    }
+    deploy_planned(spec, opts, events, cancel).await
+}
+
+/// [`deploy`] of exactly the spec given (a migration's stage already rendered into it: `apply::migrate`).
+pub(crate) async fn deploy_planned(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+    cancel: Cancel,
+) -> Result<DeploySummary, ApplyError> {
     if matches!(&spec.coordination, Coordination::Kraft(k) if k.cluster_id.is_none()) {
         return Err(ApplyError::NoClusterId);
     }

@@ -35,6 +35,17 @@ impl UnitState {
     }
 }
 
+/// The keys of a host's `server.properties` that tell a migration to KRaft's stage (all false/None when missing).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ServerMode {
+    /// `zookeeper.metadata.migration.enable=true`.
+    pub migration_flag: bool,
+    /// `process.roles` (a KRaft node): `broker`, `controller`, `broker,controller`.
+    pub process_roles: Option<String>,
+    /// `zookeeper.connect` is set.
+    pub zookeeper_connect: bool,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct HostFacts {
     /// `ID VERSION_ID` from /etc/os-release.
@@ -52,6 +63,9 @@ pub struct HostFacts {
     /// ZooKeeper mode: the `inter.broker.protocol.version` the host's `server.properties` pins (an upgrade not yet
     /// finalized, `apply::upgrade`); `None` when the key is absent.
     pub pinned_protocol: Option<String>,
+    /// What `server.properties` says of a migration to KRaft (`apply::migrate`): its migration flag, its KRaft
+    /// `process.roles`, and whether it names ZooKeeper.
+    pub server_mode: ServerMode,
     /// SHA-512 (lowercase hex) of each generated file's current content on the host; `None` when missing.
     pub files: BTreeMap<String, Option<String>>,
     /// `owner:group mode` (mode in octal, e.g. `640`) of each generated file that exists.
@@ -121,6 +135,10 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str(&format!(
         "sed -n 's/^inter\\.broker\\.protocol\\.version=\\(.*\\)$/pinned \\1/p' {server} 2>/dev/null | tail -n1\n"
     ));
+    s.push_str(&format!(
+        "sed -n -e 's/^zookeeper\\.metadata\\.migration\\.enable=\\(.*\\)$/migration \\1/p' \
+         -e 's/^process\\.roles=\\(.*\\)$/roles \\1/p' -e 's/^zookeeper\\.connect=.*/zkconnect yes/p' {server} 2>/dev/null\n"
+    ));
     let agent = spec.monitoring.as_ref().map(|_| render::monitoring::agent_path(spec));
     for path in render::render_host(spec, host).into_iter().map(|f| f.path).chain(agent) {
         let f = quote(&path);
@@ -185,6 +203,9 @@ pub fn parse_probe(output: &str) -> HostFacts {
             "link" => f.link_target = Some(rest.to_string()),
             "release" => f.release_present = rest == "yes",
             "pinned" if !rest.trim().is_empty() => f.pinned_protocol = Some(rest.trim().to_string()),
+            "migration" => f.server_mode.migration_flag = rest.trim() == "true",
+            "roles" if !rest.trim().is_empty() => f.server_mode.process_roles = Some(rest.trim().to_string()),
+            "zkconnect" => f.server_mode.zookeeper_connect = true,
             "file" => {
                 let mut parts = rest.splitn(4, ' ');
                 if let (Some(sum), Some(owner), Some(mode), Some(path)) =

@@ -21,6 +21,7 @@ mod deploy;
 pub mod facts;
 mod hosts;
 mod leftovers;
+pub mod migrate;
 pub mod operate;
 mod options;
 pub mod pending;

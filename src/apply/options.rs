@@ -35,6 +35,8 @@ pub struct DeployOptions {
     pub rotate_ca: bool,
     /// Finalize a version upgrade (`upgrade --finalize`, Manage → Finalize upgrade): `apply::upgrade`.
     pub finalize_upgrade: bool,
+    /// A project migrating to KRaft: keep the stage (`deploy`), move on (`migrate`) or finalize (`apply::migrate`).
+    pub migrate: super::migrate::MigrateIntent,
     /// The user's trusted release-signing keys (`verify::trust_store`; empty when there is no config directory:
     /// then only the pinned Apache keys verify a release).
     pub trust_dir: PathBuf,
@@ -57,6 +59,7 @@ impl Default for DeployOptions {
             recover_secrets: false,
             rotate_ca: false,
             finalize_upgrade: false,
+            migrate: super::migrate::MigrateIntent::Keep,
             trust_dir: crate::verify::trust_store::TrustStore::default_dir().unwrap_or_default(),
             allow_unsigned_offline_tarball: false,
         }
@@ -139,6 +142,10 @@ pub enum ApplyError {
     /// reason and the supported path; refused before any host was touched.
     #[error("{0} — nothing was changed on any host")]
     Upgrade(String),
+    /// A migration to KRaft refused where it stands (`apply::migrate`): the reason and the command that goes on;
+    /// or its wait for the metadata copy timed out (the stages before it are done: a re-run resumes).
+    #[error("{0}")]
+    Migration(String),
     /// Preflight found hosts the cluster could not work on (`apply::preflight`): each refusal with host, check and
     /// fix; found before any host was changed.
     #[error("preflight refused the run — nothing was changed on any host:\n{}", .0.iter().map(|f| format!("  {}", f.line())).collect::<Vec<_>>().join("\n"))]
@@ -170,4 +177,17 @@ pub struct DeploySummary {
     /// Brokers this run started for the first time on a cluster that already ran: they hold no partitions until a
     /// rebalance (`kafka-wizard rebalance`) moves some onto them.
     pub new_brokers: Vec<String>,
+    /// A migration to KRaft (`apply::migrate`): the last stage this run deployed and the cluster's id; after
+    /// `Finalized` the front door rewrites the project file to KRaft mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub migration: Option<MigrationReport>,
+}
+
+/// Where a run left a migration to KRaft.
+#[derive(Clone, Debug, serde::Serialize, ts_rs::TS)]
+pub struct MigrationReport {
+    #[ts(as = "String")]
+    pub stage: crate::project::spec::MigrationStage,
+    pub cluster_id: String,
 }

@@ -53,6 +53,32 @@ pub async fn preview(
     opts: &DeployOptions,
     events: EventSink,
 ) -> Result<Vec<PreviewRow>, ApplyError> {
+    if spec.migration().is_some() {
+        return super::migrate::preview(spec, opts, events).await;
+    }
+    preview_planned(spec, opts, events).await
+}
+
+impl PreviewRow {
+    /// A row of the wizard's own work in phase `phase`.
+    pub(crate) fn wizard(phase: crate::plan::PhaseKind, step: &str, change: bool, detail: &str) -> PreviewRow {
+        PreviewRow {
+            phase: phase.id().into(),
+            target: Target::Wizard,
+            step: step.into(),
+            change,
+            detail: detail.into(),
+            diff: None,
+        }
+    }
+}
+
+/// [`preview`] of exactly the spec given (a migration's stage already rendered into it: `apply::migrate`).
+pub(crate) async fn preview_planned(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+) -> Result<Vec<PreviewRow>, ApplyError> {
     super::rotate_ca::check_options(spec, opts)?;
     super::upgrade::check_options(opts)?;
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;

@@ -53,9 +53,13 @@ pub fn judge_quorum(
 /// DescribeQuorum from the first node that answers: the brokers (they forward it to the active controller), then
 /// the controllers' listeners (only the leader answers there).
 async fn describe_quorum(spec: &ClusterSpec) -> Result<QuorumStatus, String> {
-    let Coordination::Kraft(k) = &spec.coordination else { return Err("no KRaft".into()) };
-    let brokers = spec.brokers().map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port));
-    let controllers = spec.controllers().map(|c| format!("{}:{}", c.reach().for_host_port(), k.controller_port));
+    let Some(controller_port) = spec.controller_port() else { return Err("no KRaft".into()) };
+    // Brokers in ZooKeeper mode (a migration's first stage) do not serve DescribeQuorum: the controllers then.
+    let brokers = spec
+        .brokers()
+        .filter(|b| !spec.kafka_uses_zookeeper(b))
+        .map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port));
+    let controllers = spec.controllers().map(|c| format!("{}:{}", c.reach().for_host_port(), controller_port));
     let auth = super::secrets::kafka_auth(spec)?;
     let mut errors = Vec::new();
     for addr in brokers.chain(controllers) {
@@ -74,7 +78,7 @@ fn controller_names(spec: &ClusterSpec) -> BTreeMap<i32, String> {
 
 /// Checks the KRaft quorum once: a leader, voters = controllers, every voter caught up.
 pub async fn quorum_check(spec: &ClusterSpec) -> Result<String, String> {
-    if !spec.is_kraft() {
+    if !spec.has_kraft_quorum() {
         return Ok("no KRaft".into());
     }
     let expected: BTreeSet<i32> = spec.controllers().filter_map(|c| c.node_id).map(|id| id as i32).collect();
@@ -87,7 +91,7 @@ pub async fn quorum_check(spec: &ClusterSpec) -> Result<String, String> {
 /// None when it cannot be told.
 pub async fn leader(spec: &ClusterSpec, service: Service) -> Option<String> {
     match (service, &spec.coordination) {
-        (Service::Kafka, Coordination::Kraft(_)) => {
+        (Service::Kafka, _) if spec.has_kraft_quorum() => {
             let q = describe_quorum(spec).await.ok()?;
             controller_names(spec).remove(&q.leader_id)
         }

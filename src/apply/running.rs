@@ -16,8 +16,8 @@ fn service_ports(spec: &ClusterSpec, host: &crate::project::spec::HostSpec) -> V
     }
     if host.has(Role::Broker) {
         ports.push((Service::Kafka, spec.kafka.listener_port));
-    } else if let (Coordination::Kraft(k), true) = (&spec.coordination, host.has(Role::Controller)) {
-        ports.push((Service::Kafka, k.controller_port));
+    } else if let (Some(port), true) = (spec.controller_port(), host.has(Role::Controller)) {
+        ports.push((Service::Kafka, port));
     }
     ports
 }

@@ -104,10 +104,8 @@ pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
         if h.runs_kafka() {
             let port = if h.has(Role::Broker) {
                 spec.kafka.listener_port
-            } else if let Coordination::Kraft(k) = &spec.coordination {
-                k.controller_port
             } else {
-                spec.kafka.listener_port
+                spec.controller_port().unwrap_or(spec.kafka.listener_port)
             };
             listening = Some(port_open(format!("{}:{port}", h.reach().for_host_port())).await);
             if h.has(Role::Broker) {

@@ -244,11 +244,11 @@ pub async fn partitions_check(spec: &ClusterSpec) -> Result<String, String> {
 
 /// Checks that every dedicated controller accepts connections on the controller port.
 async fn controllers_listening_check(spec: &ClusterSpec) -> Result<String, String> {
-    let Coordination::Kraft(k) = &spec.coordination else { return Ok("no KRaft".into()) };
+    let Some(controller_port) = spec.controller_port() else { return Ok("no KRaft".into()) };
     let addrs = spec
         .controllers()
         .filter(|c| !c.has(Role::Broker))
-        .map(|c| (c.name.to_string(), format!("{}:{}", c.reach().for_host_port(), k.controller_port)));
+        .map(|c| (c.name.to_string(), format!("{}:{}", c.reach().for_host_port(), controller_port)));
     let mut down = Vec::new();
     let mut listening = 0;
     for (name, addr) in addrs {

@@ -235,6 +235,16 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep) -> Vec<String> {
             }
             let mut words: Vec<String> =
                 ["runuser", "-u", user, "--", &format!("{bin}/kafka-storage.sh")].map(String::from).to_vec();
+            if cluster_id.is_empty() && spec.migration().is_some() {
+                // A migration's controllers take the running cluster's id, which only the brokers' storage holds.
+                let dir = spec.brokers().next().and_then(|b| b.data_dirs.first()).map_or("<data dir>", |d| d.as_str());
+                words.extend(["format", "--ignore-formatted", "-t"].map(String::from));
+                return vec![
+                    format!("# the running cluster's id, from any broker: sed -n 's/^cluster.id=//p' {dir}/meta.properties"),
+                    "CLUSTER_ID=<the id printed on the broker>".into(),
+                    format!("{} \"$CLUSTER_ID\" -c {}", shell::join(&words), shell::quote(config.as_str())),
+                ];
+            }
             words.extend(["format", "--ignore-formatted", "-t", cluster_id, "-c", config.as_str()].map(String::from));
             vec![shell::join(&words)]
         }

@@ -98,6 +98,10 @@ pub enum PhaseKind {
     /// after the start phases (KRaft). Not in `plan()`: a run adds it from what the hosts hold.
     #[ts(rename = PhaseKind::Upgrade.id())]
     Upgrade,
+    /// A migration to KRaft's own work (`apply::migrate`): where it stands, the wait for the metadata copy, the
+    /// ensemble stopped at finalize. Not in `plan()`: a run adds it from what the hosts hold.
+    #[ts(rename = PhaseKind::Migrate.id())]
+    Migrate,
 }
 
 impl PhaseKind {
@@ -119,6 +123,7 @@ impl PhaseKind {
             PhaseKind::CaNewCertificates => "ca-new-certificates",
             PhaseKind::CaDropOld => "ca-drop-old",
             PhaseKind::Upgrade => "upgrade",
+            PhaseKind::Migrate => "migrate",
         }
     }
 
@@ -498,13 +503,17 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
     }));
     phases.push(on_hosts(PhaseKind::Configure, "Write configuration, environment and units", &|h| {
         let mut steps: Vec<HostStep> = render::render_host(spec, h).iter().map(write_step).collect();
-        if let Coordination::Kraft(k) = &spec.coordination {
-            if h.runs_kafka() {
-                steps.push(HostStep::FormatStorage {
-                    cluster_id: k.cluster_id.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default(),
-                    config: spec.kafka.config_dir.join("server.properties"),
-                });
-            }
+        // KRaft: every node's storage; a migration to KRaft: its controllers' (the brokers keep theirs).
+        let cluster_id = match (&spec.coordination, spec.migration()) {
+            (Coordination::Kraft(k), _) if h.runs_kafka() => Some(&k.cluster_id),
+            (_, Some(m)) if h.has(Role::Controller) => Some(&m.cluster_id),
+            _ => None,
+        };
+        if let Some(id) = cluster_id {
+            steps.push(HostStep::FormatStorage {
+                cluster_id: id.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default(),
+                config: spec.kafka.config_dir.join("server.properties"),
+            });
         }
         steps
     }));
@@ -602,33 +611,31 @@ pub fn start_phases(spec: &ClusterSpec) -> Vec<Phase> {
         work: Work::Start(StartService { service, hosts, health }),
     };
     let mut phases = Vec::new();
-    match &spec.coordination {
-        Coordination::Zookeeper(_) => {
-            let members = names(&|h| h.has(Role::Zookeeper));
-            if !members.is_empty() {
-                let health = vec![Health::ZookeeperQuorum { members: members.clone() }];
-                phases.push(start(
-                    PhaseKind::StartZookeeper,
-                    "Start the ZooKeeper ensemble",
-                    Service::Zookeeper,
-                    members,
-                    health,
-                ));
-            }
+    if let Coordination::Zookeeper(_) = &spec.coordination {
+        let members = names(&|h| h.has(Role::Zookeeper));
+        if !members.is_empty() {
+            let health = vec![Health::ZookeeperQuorum { members: members.clone() }];
+            phases.push(start(
+                PhaseKind::StartZookeeper,
+                "Start the ZooKeeper ensemble",
+                Service::Zookeeper,
+                members,
+                health,
+            ));
         }
-        Coordination::Kraft(_) => {
-            let dedicated = names(&|h| h.has(Role::Controller) && !h.has(Role::Broker));
-            if !dedicated.is_empty() {
-                let health = vec![Health::ControllersListening { controllers: dedicated.clone() }];
-                phases.push(start(
-                    PhaseKind::StartControllers,
-                    "Start the KRaft controllers",
-                    Service::Kafka,
-                    dedicated,
-                    health,
-                ));
-            }
-        }
+    }
+    // KRaft's dedicated controllers, or a migration's (after the ensemble they copy from, before the brokers that
+    // register with them).
+    let dedicated = names(&|h| h.has(Role::Controller) && !h.has(Role::Broker));
+    if spec.has_kraft_quorum() && !dedicated.is_empty() {
+        let health = vec![Health::ControllersListening { controllers: dedicated.clone() }];
+        phases.push(start(
+            PhaseKind::StartControllers,
+            "Start the KRaft controllers",
+            Service::Kafka,
+            dedicated,
+            health,
+        ));
     }
     let mut brokers_healthy = vec![brokers_in_cluster(spec), Health::PartitionsReplicated];
     brokers_healthy.extend(kraft_quorum(spec));
@@ -649,7 +656,8 @@ fn brokers_in_cluster(spec: &ClusterSpec) -> Health {
 }
 
 fn kraft_quorum(spec: &ClusterSpec) -> Option<Health> {
-    spec.is_kraft().then(|| Health::KraftQuorum { voters: spec.controllers().filter_map(|h| h.node_id).collect() })
+    spec.has_kraft_quorum()
+        .then(|| Health::KraftQuorum { voters: spec.controllers().filter_map(|h| h.node_id).collect() })
 }
 
 /// Every condition a healthy cluster meets (what `status` checks): the ZooKeeper quorum of a managed ensemble, the

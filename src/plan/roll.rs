@@ -38,7 +38,7 @@ pub fn roll_nodes(spec: &ClusterSpec, service: Service, names: &[String]) -> Vec
             let host = spec.hosts.iter().find(|h| h.name.as_str() == name);
             let votes = match service {
                 Service::Zookeeper => true,
-                Service::Kafka => spec.is_kraft() && host.is_some_and(|h| h.has(Role::Controller)),
+                Service::Kafka => spec.has_kraft_quorum() && host.is_some_and(|h| h.has(Role::Controller)),
             };
             RollNode { name: name.clone(), votes }
         })

@@ -176,6 +176,43 @@ pub struct ZookeeperSpec {
     pub init_limit: u32,
     pub sync_limit: u32,
     pub ensemble: Ensemble,
+    /// Hosts with the role "controller" in a ZooKeeper-mode project: the KRaft controllers of a migration to KRaft
+    /// (`apply::migrate`); `None` without them.
+    pub migration: Option<MigrationSpec>,
+}
+
+/// A ZooKeeper-mode cluster's migration to KRaft (Apache's documented procedure, docs/facts/kafka.md §34): its
+/// controllers' port, the stage the files are rendered for, and the cluster id the controllers are formatted with
+/// (the running cluster's own, read from the brokers' storage — `None` until a run read it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MigrationSpec {
+    pub controller_port: u16,
+    pub stage: MigrationStage,
+    pub cluster_id: Option<ClusterId>,
+}
+
+/// Where a migration to KRaft stands, in Apache's order. Validation gives a project [`MigrationStage::Migrating`]
+/// (the first run's work); a run reads the stage from the hosts (`apply::migrate::judge`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MigrationStage {
+    /// The controllers run with the migration on and the brokers, still in ZooKeeper mode, talk to them: the
+    /// active controller copies ZooKeeper's metadata, then writes every change to both (reversible).
+    Migrating,
+    /// The brokers run in KRaft mode; the controllers still write to ZooKeeper too (reversible).
+    BrokersOnKraft,
+    /// The controllers leave ZooKeeper (irreversible); the ensemble is stopped next.
+    Finalized,
+}
+
+impl MigrationStage {
+    pub fn id(self) -> &'static str {
+        match self {
+            MigrationStage::Migrating => "migrating",
+            MigrationStage::BrokersOnKraft => "brokers-on-kraft",
+            MigrationStage::Finalized => "finalized",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -398,6 +435,34 @@ impl ClusterSpec {
     }
     pub fn controllers(&self) -> impl Iterator<Item = &HostSpec> {
         self.hosts.iter().filter(|h| h.has(Role::Controller))
+    }
+    /// The migration to KRaft of a ZooKeeper-mode cluster with controllers; `None` otherwise.
+    pub fn migration(&self) -> Option<&MigrationSpec> {
+        match &self.coordination {
+            Coordination::Zookeeper(z) => z.migration.as_ref(),
+            Coordination::Kraft(_) => None,
+        }
+    }
+    /// The KRaft controllers' port: KRaft's, or a migration's; `None` in ZooKeeper mode without one.
+    pub fn controller_port(&self) -> Option<u16> {
+        match &self.coordination {
+            Coordination::Kraft(k) => Some(k.controller_port),
+            Coordination::Zookeeper(z) => z.migration.as_ref().map(|m| m.controller_port),
+        }
+    }
+    /// A KRaft quorum runs (KRaft mode, or a ZooKeeper-mode cluster migrating to KRaft): its controllers vote, and
+    /// DescribeQuorum proves it.
+    pub fn has_kraft_quorum(&self) -> bool {
+        self.is_kraft() || self.migration().is_some()
+    }
+    /// The host's Kafka process talks to ZooKeeper: a ZooKeeper-mode broker, until a migration moved the brokers
+    /// to KRaft (a migration's controllers use ZooKeeper but never wait for it).
+    pub fn kafka_uses_zookeeper(&self, host: &HostSpec) -> bool {
+        match self.migration() {
+            _ if self.is_kraft() || host.has(Role::Controller) => false,
+            Some(m) => m.stage < MigrationStage::BrokersOnKraft,
+            None => true,
+        }
     }
     pub fn broker_count(&self) -> usize {
         self.brokers().count()

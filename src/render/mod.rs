@@ -12,8 +12,8 @@ pub mod logging;
 pub mod monitoring;
 pub(crate) mod properties;
 pub mod security;
-mod server;
-mod systemd;
+pub(crate) mod server;
+pub(crate) mod systemd;
 mod zookeeper;
 pub mod zookeeper_security;
 
@@ -169,12 +169,7 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
             content: server::server_properties(spec, host),
             mode: 0o640,
             owner: Owner::RootServiceGroup,
-            purpose: match (spec.is_kraft(), host.has(Role::Broker), host.has(Role::Controller)) {
-                (false, _, _) => "Kafka broker configuration (ZooKeeper mode)".into(),
-                (true, true, true) => "Kafka configuration (KRaft, combined broker and controller)".into(),
-                (true, false, true) => "Kafka configuration (KRaft controller)".into(),
-                _ => "Kafka configuration (KRaft broker)".into(),
-            },
+            purpose: server::purpose(spec, host),
             service: Service::Kafka,
             secret: false,
         });

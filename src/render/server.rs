@@ -5,7 +5,9 @@
 
 use super::properties::PropertiesWriter;
 use crate::catalog::Version;
-use crate::project::spec::{ClusterSpec, Coordination, Ensemble, HostSpec, KraftSpec, Role, ZookeeperSpec};
+use crate::project::spec::{
+    ClusterSpec, Coordination, Ensemble, HostSpec, KraftSpec, MigrationSpec, MigrationStage, Role, ZookeeperSpec,
+};
 
 const CONTROLLER_LISTENER: &str = "CONTROLLER";
 
@@ -13,7 +15,10 @@ pub fn server_properties(spec: &ClusterSpec, host: &HostSpec) -> String {
     let mut w = PropertiesWriter::new(&super::header(spec, &format!("Kafka configuration of {}", host.name)));
     let id = host.node_id.expect("validated: brokers and controllers have an id");
     match &spec.coordination {
-        Coordination::Zookeeper(z) => zookeeper_mode(&mut w, spec, host, z, id),
+        Coordination::Zookeeper(z) => match &z.migration {
+            Some(m) => migration(&mut w, spec, host, z, m, id),
+            None => zookeeper_mode(&mut w, spec, host, z, id),
+        },
         Coordination::Kraft(k) => kraft_mode(&mut w, spec, host, k, id),
     }
     if let Some(s) = &spec.security {
@@ -29,6 +34,20 @@ pub fn server_properties(spec: &ClusterSpec, host: &HostSpec) -> String {
         }
     }
     w.finish()
+}
+
+/// What a node's `server.properties` configures, for Review.
+pub fn purpose(spec: &ClusterSpec, host: &HostSpec) -> String {
+    let migrating = match spec.migration() {
+        Some(m) if m.stage < MigrationStage::Finalized => ", migrating from ZooKeeper",
+        _ => "",
+    };
+    match (spec.kafka_uses_zookeeper(host), host.has(Role::Broker), host.has(Role::Controller)) {
+        (true, _, _) => format!("Kafka broker configuration (ZooKeeper mode{migrating})"),
+        (false, true, true) => "Kafka configuration (KRaft, combined broker and controller)".into(),
+        (false, false, true) => format!("Kafka configuration (KRaft controller{migrating})"),
+        _ => format!("Kafka configuration (KRaft broker{migrating})"),
+    }
 }
 
 fn zookeeper_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, z: &ZookeeperSpec, id: u32) {
@@ -54,6 +73,49 @@ fn zookeeper_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec,
     if let Some(pin) = &spec.kafka.protocol_pin {
         w.section("Version upgrade not yet finalized: the brokers keep the protocol of the release they ran before");
         w.set("inter.broker.protocol.version", pin);
+    }
+}
+
+/// A ZooKeeper-mode cluster migrating to KRaft (docs/facts/kafka.md §34), each node as its stage has it:
+/// - controllers: KRaft controllers formatted with the running cluster's id; until finalized also the migration
+///   flag, the ensemble (`zookeeper.connect`, the cluster's chroot) and the brokers' listener they send requests to;
+/// - brokers while migrating: ZooKeeper mode plus the migration flag and the controller quorum;
+/// - brokers from `BrokersOnKraft` on: KRaft brokers (`node.id` = the old `broker.id`, no ZooKeeper key).
+fn migration(
+    w: &mut PropertiesWriter,
+    spec: &ClusterSpec,
+    host: &HostSpec,
+    z: &ZookeeperSpec,
+    m: &MigrationSpec,
+    id: u32,
+) {
+    let kraft = KraftSpec { cluster_id: m.cluster_id.clone(), controller_port: m.controller_port };
+    if host.has(Role::Controller) {
+        kraft_mode(w, spec, host, &kraft, id);
+        if m.stage < MigrationStage::Finalized {
+            let (listener, _) = super::security::broker_listener(spec);
+            w.section("Migration from ZooKeeper (until finalized): copy ZooKeeper's metadata, then write to both");
+            w.set("zookeeper.metadata.migration.enable", "true");
+            w.set("zookeeper.connect", zookeeper_connect(spec, z));
+            w.set("zookeeper.connection.timeout.ms", "18000");
+            w.set("inter.broker.listener.name", listener);
+        }
+    } else if m.stage >= MigrationStage::BrokersOnKraft {
+        kraft_mode(w, spec, host, &kraft, id);
+    } else {
+        zookeeper_mode(w, spec, host, z, id);
+        let (listener, protocol) = super::security::broker_listener(spec);
+        let controller_protocol = super::security::controller_protocol(spec);
+        w.section(
+            "Migration to KRaft: this broker registers with the KRaft controllers, which take over from ZooKeeper",
+        );
+        w.set("zookeeper.metadata.migration.enable", "true");
+        w.set("controller.quorum.voters", quorum_voters_at(spec, m.controller_port));
+        w.set("controller.listener.names", CONTROLLER_LISTENER);
+        w.set(
+            "listener.security.protocol.map",
+            format!("{CONTROLLER_LISTENER}:{controller_protocol},{listener}:{protocol}"),
+        );
     }
 }
 
@@ -186,11 +248,15 @@ pub fn zookeeper_connect(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
 
 /// `1@c1:9093,2@c2:9093,3@c3:9093`, in id order.
 pub fn quorum_voters(spec: &ClusterSpec, k: &KraftSpec) -> String {
+    quorum_voters_at(spec, k.controller_port)
+}
+
+fn quorum_voters_at(spec: &ClusterSpec, controller_port: u16) -> String {
     let mut controllers: Vec<&HostSpec> = spec.controllers().collect();
     controllers.sort_by_key(|h| h.node_id);
     controllers
         .iter()
-        .map(|h| format!("{}@{}:{}", h.node_id.unwrap_or_default(), h.reach().for_host_port(), k.controller_port))
+        .map(|h| format!("{}@{}:{}", h.node_id.unwrap_or_default(), h.reach().for_host_port(), controller_port))
         .collect::<Vec<_>>()
         .join(",")
 }

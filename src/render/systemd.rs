@@ -6,7 +6,7 @@
 //! `ExecStart` runs the launcher in the foreground (no `-daemon`), so the JVM is the unit's main process.
 
 use super::Service;
-use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role, ZookeeperSpec};
+use crate::project::spec::{ClusterSpec, HostSpec, Role, ZookeeperSpec};
 
 pub const KAFKA_UNIT: &str = "kafka-server.service";
 pub const ZOOKEEPER_UNIT: &str = "zookeeper-server.service";
@@ -48,18 +48,19 @@ fn environment(spec: &ClusterSpec, service: Service, heap: &str, log_dir: &str) 
 }
 
 pub fn kafka_unit(spec: &ClusterSpec, host: &HostSpec) -> String {
-    let what = match (spec.is_kraft(), host.has(Role::Broker), host.has(Role::Controller)) {
-        (false, _, _) => "broker",
-        (true, true, true) => "broker and KRaft controller",
-        (true, false, true) => "KRaft controller",
+    let what = match (host.has(Role::Broker), host.has(Role::Controller)) {
+        (true, true) => "broker and KRaft controller",
+        (false, true) => "KRaft controller",
         _ => "broker",
     };
     let mut ordering = String::from("Wants=network-online.target\nAfter=network-online.target\n");
-    if matches!(spec.coordination, Coordination::Zookeeper(_)) && host.has(Role::Zookeeper) {
+    // Only a process that needs ZooKeeper pulls it in: a migration's controllers, and brokers moved to KRaft,
+    // must not start an ensemble that finalize stopped.
+    if spec.kafka_uses_zookeeper(host) && host.has(Role::Zookeeper) {
         ordering.push_str(&format!("# ZooKeeper runs on this host too: start it first, stop it last.\nWants={ZOOKEEPER_UNIT}\nAfter={ZOOKEEPER_UNIT}\n"));
     }
     // A KRaft broker's own shutdown deadline is 5 minutes; a ZooKeeper-mode controlled shutdown is shorter.
-    let stop_timeout = if spec.is_kraft() { 300 } else { 180 };
+    let stop_timeout = if spec.kafka_uses_zookeeper(host) { 180 } else { 300 };
     let current = spec.kafka.current_link();
     let config = spec.kafka.config_dir.join("server.properties");
     let env = spec.kafka.config_dir.join("kafka-server.env");

@@ -36,10 +36,10 @@ pub fn needed_ports(spec: &ClusterSpec, host: &HostSpec) -> Vec<NeededPort> {
             service: Service::Kafka,
         });
     }
+    if let (Some(port), true) = (spec.controller_port(), host.has(Role::Controller)) {
+        ports.push(NeededPort { port, field: "kraft.controller_port", service: Service::Kafka });
+    }
     match &spec.coordination {
-        Coordination::Kraft(k) if host.has(Role::Controller) => {
-            ports.push(NeededPort { port: k.controller_port, field: "kraft.controller_port", service: Service::Kafka });
-        }
         Coordination::Zookeeper(z) if host.has(Role::Zookeeper) && matches!(z.ensemble, Ensemble::Managed(_)) => {
             let zk = Service::Zookeeper;
             ports.push(NeededPort { port: z.client_port, field: "zookeeper.client_port", service: zk });

@@ -71,6 +71,9 @@ pub(super) fn check_cluster(c: &mut Checker, spec: &ClusterSpec) {
             if let Ensemble::Managed(members) = &z.ensemble {
                 ensemble_size_warning(c, ("ZooKeeper ensemble", "ZooKeeper 앙상블"), "zookeeper", members.len());
             }
+            if let Some(m) = &z.migration {
+                check_migration(c, spec, z, m);
+            }
         }
         Coordination::Kraft(k) => {
             for (i, h) in spec.hosts.iter().enumerate() {
@@ -113,6 +116,44 @@ pub(super) fn check_cluster(c: &mut Checker, spec: &ClusterSpec) {
             }
         }
     }
+}
+
+/// The oldest release the wizard migrates from ZooKeeper to KRaft: Apache's migration is production-ready from
+/// 3.6 and migrates JBOD brokers (several `log.dirs`) from 3.7 (docs/facts/kafka.md §34).
+pub const MIGRATION_MIN_VERSION: crate::catalog::Version = crate::catalog::Version::new(3, 7, 0);
+
+/// A ZooKeeper-mode project with controllers: the KRaft controllers of its migration to KRaft.
+fn check_migration(c: &mut Checker, spec: &ClusterSpec, z: &ZookeeperSpec, m: &MigrationSpec) {
+    let v = spec.kafka.release.version;
+    if v < MIGRATION_MIN_VERSION {
+        c.error("kafka.version", text!("hosts with the role \"controller\" migrate this ZooKeeper-mode cluster to KRaft, which the wizard does from Kafka {MIGRATION_MIN_VERSION} on ({v} here) — upgrade the cluster first (3.9 is the last release with ZooKeeper and Apache's recommended one for the migration), or remove the role \"controller\"", "역할이 \"controller\"인 호스트는 이 ZooKeeper 모드 클러스터를 KRaft로 마이그레이션하며, 위저드는 Kafka {MIGRATION_MIN_VERSION}부터 지원합니다(현재 {v}) — 먼저 클러스터를 업그레이드하거나(ZooKeeper를 지원하는 마지막 릴리스인 3.9가 Apache 권장), 역할 \"controller\"를 지우세요"));
+    }
+    if spec.security.is_some() {
+        c.error("security", text!("the wizard migrates only plaintext clusters to KRaft so far (a secured one also needs the controllers' TLS and SASL logins to the brokers and to ZooKeeper) — remove the role \"controller\" to keep running the cluster in ZooKeeper mode", "위저드는 아직 평문 클러스터만 KRaft로 마이그레이션합니다(보안 클러스터는 controller의 TLS와 broker·ZooKeeper에 대한 SASL 로그인도 필요합니다) — ZooKeeper 모드로 계속 운영하려면 역할 \"controller\"를 지우세요"));
+    }
+    for (i, h) in spec.hosts.iter().enumerate() {
+        if !h.has(Role::Controller) {
+            continue;
+        }
+        let mut ports = vec![("kraft.controller_port", m.controller_port)];
+        if h.has(Role::Zookeeper) {
+            ports.extend([
+                ("zookeeper.client_port", z.client_port),
+                ("zookeeper.quorum_port", z.quorum_port),
+                ("zookeeper.election_port", z.election_port),
+            ]);
+        }
+        check_distinct_ports(c, i, h, &ports, None);
+    }
+    let names: Vec<&str> = spec.controllers().map(|h| h.name.as_str()).collect();
+    let names = names.join(", ");
+    c.warning("hosts", text!("{names}: KRaft controllers for this cluster's migration from ZooKeeper to KRaft — `kafka-wizard migrate` provisions them and moves the brokers over in Apache's phases (reversible until `migrate --finalize`); `deploy` keeps a migration where it stands", "{names}: 이 클러스터를 ZooKeeper에서 KRaft로 마이그레이션할 KRaft controller입니다 — `kafka-wizard migrate`가 이들을 준비하고 Apache의 단계대로 broker를 옮깁니다(`migrate --finalize` 전까지 되돌릴 수 있음). `deploy`는 진행 중인 마이그레이션을 그 단계 그대로 유지합니다"));
+    ensemble_size_warning(
+        c,
+        ("KRaft controller quorum", "KRaft controller 쿼럼"),
+        "controller",
+        spec.controllers().count(),
+    );
 }
 
 fn check_distinct_ports(c: &mut Checker, i: usize, h: &HostSpec, ports: &[(&str, u16)], broker_port: Option<u16>) {

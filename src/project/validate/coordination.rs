@@ -13,12 +13,16 @@ pub(super) fn check_sections_match_mode(c: &mut Checker, d: &ProjectDraft, kraft
     if kraft == Some(true) && d.zookeeper.is_some() {
         c.error("zookeeper", text!("this project uses KRaft mode, which has no ZooKeeper — remove the [zookeeper] section or set kafka.mode = \"zookeeper\"", "이 프로젝트는 ZooKeeper가 없는 KRaft 모드를 씁니다 — [zookeeper] 섹션을 지우거나 kafka.mode = \"zookeeper\"로 설정하세요"));
     }
-    if kraft == Some(false) && d.kraft.is_some() {
+    let controllers = d.hosts.iter().any(|h| h.roles.iter().any(|r| r == Role::Controller.name()));
+    if kraft == Some(false) && d.kraft.as_ref().is_some_and(|k| k.cluster_id.is_some()) && controllers {
+        c.error("kraft.cluster_id", text!("a migration to KRaft keeps the running cluster's id, which the wizard reads from the brokers' storage — remove kraft.cluster_id", "KRaft로의 마이그레이션은 실행 중인 클러스터의 id를 그대로 쓰며, 위저드가 broker의 저장소에서 읽습니다 — kraft.cluster_id를 지우세요"));
+    }
+    if kraft == Some(false) && d.kraft.is_some() && !controllers {
         c.error(
             "kraft",
             text!(
-                "this project uses ZooKeeper mode — remove the [kraft] section or set kafka.mode = \"kraft\"",
-                "이 프로젝트는 ZooKeeper 모드를 씁니다 — [kraft] 섹션을 지우거나 kafka.mode = \"kraft\"로 설정하세요"
+                "this project uses ZooKeeper mode — remove the [kraft] section, set kafka.mode = \"kraft\", or give hosts the role \"controller\" to migrate the cluster to KRaft",
+                "이 프로젝트는 ZooKeeper 모드를 씁니다 — [kraft] 섹션을 지우거나, kafka.mode = \"kraft\"로 설정하거나, 클러스터를 KRaft로 마이그레이션하려면 호스트에 역할 \"controller\"를 주세요"
             ),
         );
     }
@@ -29,6 +33,7 @@ pub(super) fn check_zookeeper(
     d: &ProjectDraft,
     hosts: Option<&[HostSpec]>,
     name: Option<&str>,
+    listener_port: Option<u16>,
 ) -> Option<ZookeeperSpec> {
     let z = d.zookeeper.clone().unwrap_or_default();
     let chroot = match (&z.chroot, name) {
@@ -119,7 +124,16 @@ pub(super) fn check_zookeeper(
         None => Some(Ensemble::Managed(members)),
     };
 
+    let migration = match hosts.iter().any(|h| h.has(Role::Controller)) {
+        false => None,
+        true => Some(MigrationSpec {
+            controller_port: check_controller_port(c, d, listener_port)?,
+            stage: MigrationStage::Migrating,
+            cluster_id: None,
+        }),
+    };
     Some(ZookeeperSpec {
+        migration,
         chroot: chroot?,
         client_port: client_port?,
         quorum_port: quorum_port?,
@@ -167,17 +181,23 @@ pub(super) fn check_kraft(
         Some(raw) => Some(c.check("kraft.cluster_id", checks::cluster_id(raw))?),
         None => None,
     };
-    let controller_port = c.check(
-        "kraft.controller_port",
-        checks::service_port(k.controller_port.unwrap_or(i64::from(defaults::CONTROLLER_PORT))),
-    )?;
-    if listener_port == Some(controller_port) {
-        let example = defaults::CONTROLLER_PORT;
-        c.error("kraft.controller_port", text!("{controller_port} is also kafka.listener_port — the controller listener needs its own port, e.g. {example}", "{controller_port}은(는) kafka.listener_port와 같습니다 — controller 리스너에는 별도의 포트가 필요합니다. 예: {example}"));
-    }
+    let controller_port = check_controller_port(c, d, listener_port)?;
     if !hosts?.iter().any(|h| h.has(Role::Controller)) {
         c.error("hosts", text!("KRaft mode needs controllers — give three hosts (or one, for a test) the role \"controller\"", "KRaft 모드에는 controller가 필요합니다 — 호스트 세 대(테스트라면 한 대)에 역할 \"controller\"를 주세요"));
         return None;
     }
     Some(KraftSpec { cluster_id, controller_port })
+}
+
+/// `kraft.controller_port` (KRaft, or a ZooKeeper-mode cluster's migration to KRaft): a service port, not the
+/// brokers' listener port (`listener_port`, when known).
+fn check_controller_port(c: &mut Checker, d: &ProjectDraft, listener_port: Option<u16>) -> Option<u16> {
+    let raw = d.kraft.as_ref().and_then(|k| k.controller_port);
+    let controller_port =
+        c.check("kraft.controller_port", checks::service_port(raw.unwrap_or(i64::from(defaults::CONTROLLER_PORT))))?;
+    if listener_port == Some(controller_port) {
+        let example = defaults::CONTROLLER_PORT;
+        c.error("kraft.controller_port", text!("{controller_port} is also kafka.listener_port — the controller listener needs its own port, e.g. {example}", "{controller_port}은(는) kafka.listener_port와 같습니다 — controller 리스너에는 별도의 포트가 필요합니다. 예: {example}"));
+    }
+    Some(controller_port)
 }

@@ -152,8 +152,10 @@ fn check_host(
     if let Some(roles) = &roles {
         for role in roles {
             match (role, kraft) {
-                (Role::Controller, Some(false)) => {
-                    c.error(at("roles"), text!("\"controller\" is a KRaft role, but this project uses ZooKeeper mode — remove it{label}, or set kafka.mode = \"kraft\"", "\"controller\"는 KRaft 역할인데 이 프로젝트는 ZooKeeper 모드입니다 — 이 호스트{label_ko}에서 지우거나 kafka.mode = \"kraft\"로 설정하세요"));
+                // A ZooKeeper-mode project's controllers are the KRaft controllers of its migration to KRaft
+                // (`kafka-wizard migrate`), which Apache runs on dedicated controllers only.
+                (Role::Controller, Some(false)) if roles.contains(&Role::Broker) => {
+                    c.error(at("roles"), text!("a migration to KRaft needs dedicated controllers (Apache does not migrate a broker into a combined node) — give the role \"controller\"{label} to hosts without \"broker\"", "KRaft로의 마이그레이션에는 전용 controller가 필요합니다(Apache는 broker를 combined 노드로 마이그레이션하지 않습니다) — 역할 \"controller\"{label_ko}는 \"broker\"가 없는 호스트에 주세요"));
                     ids_ok = false;
                 }
                 (Role::Zookeeper, Some(true)) => {

@@ -148,7 +148,13 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
     // The coordination sections are checked even when hosts have problems, so all problems show at once.
     let coordination = match kafka.kraft? {
         true => Coordination::Kraft(coordination::check_kraft(c, d, hosts.as_deref(), kafka.listener_port)?),
-        false => Coordination::Zookeeper(coordination::check_zookeeper(c, d, hosts.as_deref(), name.as_deref())?),
+        false => Coordination::Zookeeper(coordination::check_zookeeper(
+            c,
+            d,
+            hosts.as_deref(),
+            name.as_deref(),
+            kafka.listener_port,
+        )?),
     };
     let preflight = check_preflight(c, d);
     let logging = logging::check_logging(c, d);

@@ -1,0 +1,253 @@
+//! The migration's runs (`deploy`, `migrate`, `migrate --finalize`, and their dry runs): every host connected
+//! and probed, the stage [`judge`](super::judge)d, then each stage left deployed in turn (`deploy::deploy_planned`
+//! with the project rendered for it) — after the first, the wait until the active controller copied ZooKeeper's
+//! metadata; after finalize, the managed ensemble stopped and disabled.
+
+use super::{at_stage, judge, stages_to_run, NodeState, Standing, COMPLETED_LINE};
+use crate::apply::deploy::deploy_planned;
+use crate::apply::hosts::{connect_and_probe, exec_checked, step_on_hosts, transports_of, HostRun};
+use crate::apply::options::{ApplyError, Cancel, DeployOptions, DeploySummary, MigrationReport};
+use crate::apply::preview::{preview_planned, PreviewRow};
+use crate::events::{Event, EventSink, Outcome, Target};
+use crate::plan::{Limit, PhaseKind};
+use crate::project::spec::{ClusterSpec, MigrationStage, Role};
+use crate::render::Service;
+use crate::shell::quote;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often the controllers' logs and the brokers' Metadata are asked while the metadata is copied.
+const POLL: Duration = Duration::from_secs(2);
+
+/// A deploy of a project migrating to KRaft: the stages `opts.migrate` asks for, from where the hosts stand.
+pub(crate) async fn deploy(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+    cancel: Cancel,
+) -> Result<DeploySummary, ApplyError> {
+    let standing = standing(spec, opts, &events).await?;
+    let stages = stages_to_run(standing.stage, opts.migrate).map_err(ApplyError::Migration)?;
+    let mut total = DeploySummary::default();
+    for stage in stages {
+        if cancel.is_cancelled() {
+            return Err(ApplyError::Cancelled);
+        }
+        let staged = at_stage(spec, stage, &standing.cluster_id);
+        log(&events, format!("migration to KRaft: {}", what_it_does(stage)));
+        let summary = deploy_planned(&staged, opts, events.clone(), cancel.clone()).await?;
+        merge(&mut total, summary);
+        match stage {
+            MigrationStage::Migrating => wait_until_migrated(&staged, opts, &events, &cancel).await?,
+            MigrationStage::Finalized => total.changed += stop_ensemble(&staged, opts, &events).await?,
+            MigrationStage::BrokersOnKraft => {}
+        }
+        total.migration = Some(MigrationReport { stage, cluster_id: standing.cluster_id.clone() });
+    }
+    Ok(total)
+}
+
+/// The dry run of a migrating project: where it stands, then what the next stage's deploy would change.
+pub(crate) async fn preview(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: EventSink,
+) -> Result<Vec<PreviewRow>, ApplyError> {
+    let standing = standing(spec, opts, &events).await?;
+    let stages = stages_to_run(standing.stage, opts.migrate).map_err(ApplyError::Migration)?;
+    let mut rows: Vec<PreviewRow> =
+        standing.notes.iter().map(|n| PreviewRow::wizard(PhaseKind::Migrate, "migration", false, n)).collect();
+    for (i, stage) in stages.iter().enumerate() {
+        rows.push(PreviewRow::wizard(
+            PhaseKind::Migrate,
+            &format!("migration stage {}", stage.id()),
+            true,
+            what_it_does(*stage),
+        ));
+        if i == 0 {
+            let staged = at_stage(spec, *stage, &standing.cluster_id);
+            rows.extend(preview_planned(&staged, opts, events.clone()).await?);
+        }
+    }
+    if stages.len() > 1 {
+        rows.push(PreviewRow::wizard(
+            PhaseKind::Migrate,
+            "migration",
+            false,
+            "the later stage is decided against the hosts once the first one ran",
+        ));
+    }
+    Ok(rows)
+}
+
+/// What deploying `stage` does, for the log and the dry run.
+fn what_it_does(stage: MigrationStage) -> &'static str {
+    match stage {
+        MigrationStage::Migrating => "provision the KRaft controllers (formatted with the cluster's id, the migration on), roll the brokers into migration mode, then wait until the active controller copied ZooKeeper's metadata",
+        MigrationStage::BrokersOnKraft => "roll the brokers as KRaft brokers (the controllers keep writing to ZooKeeper until finalize)",
+        MigrationStage::Finalized => "roll the controllers without ZooKeeper (irreversible), then stop and disable the ZooKeeper ensemble",
+    }
+}
+
+fn log(events: &EventSink, message: String) {
+    events(Event::Log { target: Target::Wizard, message });
+}
+
+fn merge(total: &mut DeploySummary, one: DeploySummary) {
+    total.changed += one.changed;
+    total.unchanged += one.unchanged;
+    for (host, bytes) in one.uploaded {
+        *total.uploaded.entry(host).or_default() += bytes;
+    }
+    for host in one.started {
+        if !total.started.contains(&host) {
+            total.started.push(host);
+        }
+    }
+    for (host, kept) in one.backups {
+        total.backups.entry(host).or_default().extend(kept);
+    }
+    total.new_brokers.extend(one.new_brokers);
+}
+
+/// Connects to every host, probes it and judges where the migration stands (a refusal touches nothing).
+async fn standing(spec: &ClusterSpec, opts: &DeployOptions, events: &EventSink) -> Result<Standing, ApplyError> {
+    if !opts.limit.is_all() {
+        return Err(ApplyError::Migration(
+            "--limit: a project migrating to KRaft is deployed on every host, never a part".into(),
+        ));
+    }
+    let spec = Arc::new(spec.clone());
+    let runs = connect_and_probe(&spec, &opts.connect, &Limit::all(), events).await?;
+    let standing = judge(&spec, &node_states(&spec, &runs)).map_err(ApplyError::Migration)?;
+    for note in &standing.notes {
+        log(events, note.clone());
+    }
+    Ok(standing)
+}
+
+fn node_states(spec: &ClusterSpec, runs: &[HostRun]) -> Vec<NodeState> {
+    let server = spec.kafka.config_dir.join("server.properties");
+    runs.iter()
+        .filter(|r| spec.hosts[r.index].runs_kafka())
+        .map(|r| {
+            let h = &spec.hosts[r.index];
+            NodeState {
+                host: h.name.to_string(),
+                broker: h.has(Role::Broker),
+                controller: h.has(Role::Controller),
+                configured: r.facts.files.get(server.as_str()).is_some_and(Option::is_some),
+                server: r.facts.server_mode.clone(),
+                cluster_ids: r.facts.meta_cluster_ids.values().cloned().collect(),
+                linked: r.facts.link_target.as_deref().and_then(crate::apply::upgrade::linked_version),
+                pinned: r.facts.pinned_protocol.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Waits until the active controller copied ZooKeeper's metadata into KRaft: it logged [`COMPLETED_LINE`], or every
+/// broker's Metadata names a KRaft controller as the cluster's controller (a KRaft controller talks to the brokers
+/// only once the copy is done — this also holds when the log line was rotated away before a resumed run).
+async fn wait_until_migrated(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    events: &EventSink,
+    cancel: &Cancel,
+) -> Result<(), ApplyError> {
+    let step = "wait until the active controller copied ZooKeeper's metadata into KRaft".to_string();
+    events(Event::StepStarted { target: Target::Wizard, step: step.clone() });
+    let controllers: Vec<&crate::project::spec::HostSpec> = spec.controllers().collect();
+    let controller_ids: Vec<i32> = controllers.iter().filter_map(|h| h.node_id).map(|id| id as i32).collect();
+    let names: Vec<String> = controllers.iter().map(|h| h.name.to_string()).collect();
+    let limit = Limit::parse(spec, &names.join(",")).expect("the controllers are the project's hosts");
+    let transports =
+        crate::apply::connect::connect_all(spec, &limit, &opts.connect).await.map_err(ApplyError::Connect)?;
+    let grep = format!("grep -qsF {} {}/server.log*", quote(COMPLETED_LINE), quote(spec.kafka.log_dir.as_str()));
+    let started = Instant::now();
+    // The migration copies every topic's metadata: allow it longer than one health condition.
+    let deadline = opts.health_timeout.max(Duration::from_secs(120)) * 2;
+    loop {
+        if cancel.is_cancelled() {
+            return Err(ApplyError::Cancelled);
+        }
+        for (index, t) in &transports {
+            let (t, grep) = (t.clone(), grep.clone());
+            let found =
+                tokio::task::spawn_blocking(move || exec_checked(t.as_ref(), &grep).is_ok()).await.unwrap_or(false);
+            if found {
+                let detail = format!(
+                    "{} logged \"{COMPLETED_LINE}\" ({:.0} s)",
+                    spec.hosts[*index].name,
+                    started.elapsed().as_secs_f64()
+                );
+                events(Event::StepFinished { target: Target::Wizard, step, outcome: Outcome::Changed { detail } });
+                return Ok(());
+            }
+        }
+        if let Some(broker) = brokers_follow_a_kraft_controller(spec, &controller_ids).await {
+            let detail = format!(
+                "every broker names KRaft controller {broker} as the controller ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+            events(Event::StepFinished { target: Target::Wizard, step, outcome: Outcome::Changed { detail } });
+            return Ok(());
+        }
+        if started.elapsed() > deadline {
+            let error = format!("no controller logged \"{COMPLETED_LINE}\" within {} s, and the brokers still follow a ZooKeeper-mode controller — read the controllers' {}/server.log (the migration waits for every broker to register with the migration on), then run `kafka-wizard migrate FILE` again", deadline.as_secs(), spec.kafka.log_dir);
+            events(Event::StepFailed { target: Target::Wizard, step, error: error.clone() });
+            return Err(ApplyError::Migration(error));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// The KRaft controller every broker's Metadata names as the controller, if they all name the same one of
+/// `controller_ids`.
+async fn brokers_follow_a_kraft_controller(spec: &ClusterSpec, controller_ids: &[i32]) -> Option<i32> {
+    let auth = crate::apply::secrets::kafka_auth(spec).ok()?;
+    let mut seen = None;
+    for b in spec.brokers() {
+        let addr = format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port);
+        let m = crate::health::kafka_metadata_with(&addr, &auth, Duration::from_secs(3)).await.ok()?;
+        if !controller_ids.contains(&m.controller_id) || seen.is_some_and(|s| s != m.controller_id) {
+            return None;
+        }
+        seen = Some(m.controller_id);
+    }
+    seen
+}
+
+/// Finalize's last step: the ensemble the project manages stopped and disabled on every member (its data stays on
+/// disk); the number of members changed.
+async fn stop_ensemble(spec: &ClusterSpec, opts: &DeployOptions, events: &EventSink) -> Result<usize, ApplyError> {
+    let members: Vec<String> = spec.zookeeper_members().iter().map(|h| h.name.to_string()).collect();
+    if members.is_empty() {
+        log(events, "the ZooKeeper ensemble is not the project's (zookeeper.external): stop it yourself once no other cluster uses it".into());
+        return Ok(0);
+    }
+    let limit = Limit::parse(spec, &members.join(",")).expect("the members are the project's hosts");
+    let spec = Arc::new(spec.clone());
+    let runs = connect_and_probe(&spec, &opts.connect, &limit, events).await?;
+    let indexes: Vec<usize> = runs.iter().map(|r| r.index).collect();
+    let changed: usize =
+        runs.iter().filter(|r| r.facts.is_active(Service::Zookeeper) || r.facts.is_enabled(Service::Zookeeper)).count();
+    let unit = Service::Zookeeper.unit();
+    let script = format!(
+        "systemctl disable --now {u} >/dev/null 2>&1 || systemctl stop {u}\n\
+         systemctl is-active --quiet {u} && {{ echo '{u} still runs' >&2; exit 1; }}\n\
+         echo \"$(systemctl is-enabled {u} 2>/dev/null || echo not-found) $(systemctl is-active {u} 2>/dev/null || true)\"",
+        u = quote(unit)
+    );
+    let failures = step_on_hosts(
+        &spec,
+        &transports_of(&runs),
+        &indexes,
+        &format!("stop and disable {unit}"),
+        events,
+        move |t, _, _| exec_checked(t, &script).map(|()| "stopped and disabled; its data stays on disk".to_string()),
+    )
+    .await;
+    ApplyError::check(failures)?;
+    Ok(changed)
+}

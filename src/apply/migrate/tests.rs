@@ -1,0 +1,213 @@
+use super::*;
+use crate::project::spec::{MigrationStage::*, Role};
+
+fn spec() -> ClusterSpec {
+    let draft = crate::project::parse(include_str!("../../../tests/fixtures/zookeeper-migrating.toml")).unwrap();
+    let v = crate::project::validate(&draft);
+    v.spec.unwrap_or_else(|| panic!("{:?}", v.problems))
+}
+
+/// The guide's six nodes as a ZooKeeper-mode cluster that ran: brokers formatted with one cluster id, on 3.9.1,
+/// controllers not yet configured.
+fn ran() -> Vec<NodeState> {
+    let s = spec();
+    s.hosts
+        .iter()
+        .filter(|h| h.runs_kafka())
+        .map(|h| NodeState {
+            host: h.name.to_string(),
+            broker: h.has(Role::Broker),
+            controller: h.has(Role::Controller),
+            configured: h.has(Role::Broker),
+            cluster_ids: if h.has(Role::Broker) { vec!["Zk0ClusterId0000000001".into()] } else { vec![] },
+            linked: h.has(Role::Broker).then_some(Version::new(3, 9, 1)),
+            ..NodeState::default()
+        })
+        .collect()
+}
+
+fn set(nodes: &mut [NodeState], pick: impl Fn(&NodeState) -> bool, change: impl Fn(&mut NodeState)) {
+    nodes.iter_mut().filter(|n| pick(n)).for_each(change);
+}
+
+fn controllers_configured(nodes: &mut [NodeState], flag: bool) {
+    set(
+        nodes,
+        |n| n.controller,
+        |n| {
+            n.configured = true;
+            n.server.process_roles = Some("controller".into());
+            n.server.migration_flag = flag;
+            n.server.zookeeper_connect = flag;
+            n.cluster_ids = vec!["Zk0ClusterId0000000001".into()];
+        },
+    );
+}
+
+#[test]
+fn a_zookeeper_mode_cluster_that_ran_has_not_started_and_keeps_its_cluster_id() {
+    let s = judge(&spec(), &ran()).unwrap();
+    assert_eq!(s.stage, None);
+    assert_eq!(s.cluster_id, "Zk0ClusterId0000000001");
+    assert!(s.notes[0].contains("not started: 3 broker(s) in ZooKeeper mode, 3 controller(s)"), "{:?}", s.notes);
+}
+
+#[test]
+fn configured_controllers_or_brokers_with_the_flag_mean_migrating_until_a_broker_runs_kraft() {
+    let mut nodes = ran();
+    controllers_configured(&mut nodes, true);
+    assert_eq!(judge(&spec(), &nodes).unwrap().stage, Some(Migrating));
+    set(&mut nodes, |n| n.host == "kafka1", |n| n.server.migration_flag = true);
+    assert_eq!(judge(&spec(), &nodes).unwrap().stage, Some(Migrating));
+    set(&mut nodes, |n| n.host == "kafka2", |n| n.server.process_roles = Some("broker".into()));
+    let s = judge(&spec(), &nodes).unwrap();
+    assert_eq!(s.stage, Some(BrokersOnKraft));
+    assert!(s.notes[0].contains("1 of 3 broker(s) run in KRaft mode"), "{:?}", s.notes);
+}
+
+#[test]
+fn controllers_without_the_flag_after_every_broker_moved_mean_finalizing() {
+    let mut nodes = ran();
+    controllers_configured(&mut nodes, true);
+    set(&mut nodes, |n| n.broker, |n| n.server.process_roles = Some("broker".into()));
+    assert_eq!(judge(&spec(), &nodes).unwrap().stage, Some(BrokersOnKraft));
+    set(&mut nodes, |n| n.host == "zk2", |n| n.server.migration_flag = false);
+    assert_eq!(judge(&spec(), &nodes).unwrap().stage, Some(Finalized));
+}
+
+#[test]
+fn a_cluster_that_never_ran_or_of_two_clusters_is_refused_with_the_fix() {
+    let mut nodes = ran();
+    set(&mut nodes, |_| true, |n| n.cluster_ids.clear());
+    let e = judge(&spec(), &nodes).unwrap_err();
+    assert!(e.contains("nothing to migrate") && e.contains("kafka.mode = \"kraft\""), "{e}");
+    let mut nodes = ran();
+    set(&mut nodes, |n| n.host == "kafka3", |n| n.cluster_ids = vec!["Other".into()]);
+    let e = judge(&spec(), &nodes).unwrap_err();
+    assert!(e.contains("2 clusters"), "{e}");
+}
+
+#[test]
+fn a_controller_formatted_for_another_cluster_is_refused_naming_it() {
+    let mut nodes = ran();
+    set(&mut nodes, |n| n.host == "zk3", |n| n.cluster_ids = vec!["SomeOtherCluster".into()]);
+    let e = judge(&spec(), &nodes).unwrap_err();
+    assert!(e.starts_with("zk3:") && e.contains("SomeOtherCluster"), "{e}");
+}
+
+#[test]
+fn an_unfinished_upgrade_or_a_broker_on_another_release_is_refused_first() {
+    let mut nodes = ran();
+    set(&mut nodes, |n| n.host == "kafka1", |n| n.pinned = Some("3.8".into()));
+    let e = judge(&spec(), &nodes).unwrap_err();
+    assert!(e.contains("upgrade FILE --finalize") && e.contains("kafka1 (3.8)"), "{e}");
+    let mut nodes = ran();
+    set(&mut nodes, |n| n.host == "kafka2", |n| n.linked = Some(Version::new(3, 8, 1)));
+    let e = judge(&spec(), &nodes).unwrap_err();
+    assert!(e.contains("kafka2 (3.8.1)") && e.contains("deploy"), "{e}");
+}
+
+#[test]
+fn each_command_runs_the_stages_left_up_to_its_end_and_refuses_the_rest() {
+    use MigrateIntent::*;
+    assert_eq!(stages_to_run(None, Advance).unwrap(), [Migrating, BrokersOnKraft]);
+    assert_eq!(stages_to_run(Some(Migrating), Advance).unwrap(), [Migrating, BrokersOnKraft]);
+    assert_eq!(stages_to_run(Some(BrokersOnKraft), Advance).unwrap(), [BrokersOnKraft]);
+    assert!(stages_to_run(Some(Finalized), Advance).unwrap_err().contains("--finalize"));
+    assert_eq!(stages_to_run(Some(BrokersOnKraft), Finalize).unwrap(), [Finalized]);
+    assert_eq!(stages_to_run(Some(Finalized), Finalize).unwrap(), [Finalized]);
+    assert!(stages_to_run(Some(Migrating), Finalize).unwrap_err().contains("run `kafka-wizard migrate FILE` first"));
+    assert_eq!(stages_to_run(Some(Migrating), Keep).unwrap(), [Migrating]);
+    assert_eq!(stages_to_run(Some(BrokersOnKraft), Keep).unwrap(), [BrokersOnKraft]);
+    assert!(stages_to_run(None, Keep).unwrap_err().contains("start it with `kafka-wizard migrate FILE`"));
+    assert!(stages_to_run(Some(Finalized), Keep).unwrap_err().contains("--finalize"));
+}
+
+fn server_properties(stage: MigrationStage, host: &str) -> String {
+    let s = at_stage(&spec(), stage, "Zk0ClusterId0000000001");
+    let h = s.hosts.iter().find(|h| h.name.as_str() == host).unwrap();
+    crate::render::server::server_properties(&s, h)
+}
+
+fn keys(text: &str) -> Vec<String> {
+    text.lines().filter(|l| !l.starts_with('#') && l.contains('=')).map(str::to_string).collect()
+}
+
+#[test]
+fn the_controllers_run_kraft_with_the_migration_and_the_ensemble_until_finalized() {
+    let migrating = keys(&server_properties(Migrating, "zk1"));
+    for line in [
+        "process.roles=controller",
+        "node.id=101",
+        "controller.quorum.voters=101@10.0.2.11:9093,102@10.0.2.12:9093,103@10.0.2.13:9093",
+        "zookeeper.metadata.migration.enable=true",
+        "zookeeper.connect=10.0.2.11:2181,10.0.2.12:2181,10.0.2.13:2181/migrating",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+    ] {
+        assert!(migrating.iter().any(|l| l == line), "{line} missing in {migrating:#?}");
+    }
+    assert_eq!(keys(&server_properties(BrokersOnKraft, "zk1")), migrating, "brokers moving changes no controller");
+    let finalized = keys(&server_properties(Finalized, "zk1"));
+    assert!(finalized.iter().all(|l| !l.starts_with("zookeeper.")), "{finalized:#?}");
+    assert!(finalized.contains(&"process.roles=controller".to_string()));
+}
+
+#[test]
+fn the_brokers_add_the_migration_then_become_kraft_brokers_with_their_broker_id_as_node_id() {
+    let migrating = keys(&server_properties(Migrating, "kafka2"));
+    for line in [
+        "broker.id=2",
+        "zookeeper.metadata.migration.enable=true",
+        "controller.listener.names=CONTROLLER",
+        "controller.quorum.voters=101@10.0.2.11:9093,102@10.0.2.12:9093,103@10.0.2.13:9093",
+        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+    ] {
+        assert!(migrating.iter().any(|l| l == line), "{line} missing in {migrating:#?}");
+    }
+    assert!(migrating.iter().any(|l| l.starts_with("zookeeper.connect=")));
+    assert!(!migrating.iter().any(|l| l.starts_with("process.roles")));
+    let kraft = keys(&server_properties(BrokersOnKraft, "kafka2"));
+    assert!(kraft.contains(&"process.roles=broker".to_string()) && kraft.contains(&"node.id=2".to_string()));
+    assert!(kraft.iter().all(|l| !l.starts_with("zookeeper.") && !l.starts_with("broker.id")), "{kraft:#?}");
+    assert!(kraft.contains(&"log.dirs=/data1,/data2".to_string()), "the brokers keep their data: {kraft:#?}");
+    assert_eq!(keys(&server_properties(Finalized, "kafka2")), kraft, "finalize changes no broker");
+}
+
+#[test]
+fn the_plan_provisions_the_controllers_between_the_ensemble_and_the_brokers_and_gates_on_their_quorum() {
+    let s = at_stage(&spec(), Migrating, "Zk0ClusterId0000000001");
+    let plan = crate::plan::plan(&s);
+    let starts: Vec<crate::plan::PhaseKind> =
+        plan.phases.iter().filter(|p| matches!(p.work, crate::plan::Work::Start(_))).map(|p| p.kind).collect();
+    use crate::plan::PhaseKind as K;
+    assert_eq!(starts, [K::StartZookeeper, K::StartControllers, K::StartBrokers]);
+    let formats: Vec<&str> = plan
+        .phases
+        .iter()
+        .flat_map(|p| match &p.work {
+            crate::plan::Work::OnHosts { hosts } => hosts
+                .iter()
+                .filter(|h| h.steps.iter().any(|s| matches!(s, crate::plan::HostStep::FormatStorage { cluster_id, .. } if cluster_id == "Zk0ClusterId0000000001")))
+                .map(|h| h.host.as_str())
+                .collect::<Vec<_>>(),
+            _ => vec![],
+        })
+        .collect();
+    assert_eq!(formats, ["zk1", "zk2", "zk3"], "only the controllers are formatted, with the running cluster's id");
+    let brokers = plan.phases.iter().find(|p| p.kind == K::StartBrokers).unwrap();
+    let crate::plan::Work::Start(start) = &brokers.work else { unreachable!() };
+    assert!(start
+        .health
+        .iter()
+        .any(|h| matches!(h, crate::plan::Health::KraftQuorum { voters } if voters == &[101, 102, 103])));
+}
+
+#[test]
+fn a_controller_beside_zookeeper_never_pulls_the_ensemble_in_and_kraft_brokers_leave_it_too() {
+    let s = at_stage(&spec(), Migrating, "x");
+    let zk1 = s.hosts.iter().find(|h| h.name.as_str() == "zk1").unwrap();
+    let unit = crate::render::systemd::kafka_unit(&s, zk1);
+    assert!(!unit.contains("Wants=zookeeper"), "{unit}");
+    assert!(unit.contains("KRaft controller 101"), "{unit}");
+}
