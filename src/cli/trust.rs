@@ -125,7 +125,7 @@ fn list(json: bool) -> CliResult {
     if json {
         let pinned: Vec<serde_json::Value> = apache_keys::PINNED
             .iter()
-            .map(|k| serde_json::json!({"fingerprint": k.fingerprint, "owner": k.owner, "announced": k.announced}))
+            .map(|k| serde_json::json!({"fingerprint": k.fingerprint, "owner": k.owner, "signed": k.signed}))
             .collect();
         let out = serde_json::json!({"dir": store.dir(), "trusted": trusted, "pinned": pinned});
         super::write_stdout(&format!("{out}\n"));
@@ -137,7 +137,7 @@ fn list(json: bool) -> CliResult {
         "Built in — Apache Kafka release managers (pinned by fingerprint; their keys come from Apache's KEYS):"
     );
     for k in apache_keys::PINNED {
-        outln!(out, "  {}  {} (announced {})", k.fingerprint, k.owner, k.announced);
+        outln!(out, "  {}  {} (signed {})", k.fingerprint, k.owner, k.signed.join(", "));
     }
     super::write_stdout(&out);
     Ok(())
