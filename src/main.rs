@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         cli::Command::Upgrade(a) => cli::upgrade::run(a),
         cli::Command::Rebalance(a) => cli::reassign::rebalance(a),
         cli::Command::Decommission(a) => cli::reassign::decommission(a),
+        cli::Command::Migrate(a) => cli::migrate::run(a),
         cli::Command::Trust(a) => cli::trust::run(a),
         cli::Command::Completions(a) => cli::shell_docs::completions(a),
         cli::Command::Man => cli::shell_docs::man(),

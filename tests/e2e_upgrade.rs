@@ -107,11 +107,11 @@ fn release_dirs_in_use(world: &World, host: &str, unit: &str) -> BTreeSet<String
 struct Load(support::roll_load::RollLoad);
 
 impl Load {
-    fn start(bootstrap: &[String]) -> Load {
+    fn start(bootstrap: &[String], topic: &str) -> Load {
         let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
         let python = Path::new(&cache).join("py-client/bin/python");
         assert!(python.exists(), "{} missing: run tests/world/prepare.sh", python.display());
-        Load(support::roll_load::RollLoad::start(&python, &[&bootstrap.join(","), "upgrade-load"]))
+        Load(support::roll_load::RollLoad::start(&python, &[&bootstrap.join(","), topic]))
     }
 
     /// Stops producing, waits for the consumer; asserts nothing acknowledged was lost; prints the figures.
@@ -125,6 +125,39 @@ impl Load {
         assert!(f["acked"].as_u64().unwrap() > 100, "the producer kept sending: {f}");
         assert_eq!(f["lost"], 0, "every acknowledged record is consumed: {f}");
     }
+}
+
+/// Runs the wizard with `args` (`--json` events on stdout) until `stop` matches an event after `matched` did, then
+/// kills it (SIGKILL); returns the event `matched` accepted. The event after it that kills is the next
+/// `restart kafka-server` step finished.
+fn run_until(args: &[&str], matched: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(args)
+        .env("XDG_CACHE_HOME", cache_home())
+        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
+        .env("XDG_CONFIG_HOME", world::trusting_config_home())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut events = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (mut line, mut found) = (String::new(), None);
+    loop {
+        line.clear();
+        assert!(events.read_line(&mut line).unwrap() > 0, "kafka-wizard {} ended before it was killed", args.join(" "));
+        let e: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if found.is_none() && matched(&e) {
+            found = Some(e);
+        } else if found.is_some()
+            && e["event"] == "step_finished"
+            && e["step"].as_str().is_some_and(|s| s.starts_with("restart kafka-server"))
+        {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    found.unwrap()
 }
 
 fn bootstrap(world: &World, brokers: &[String]) -> Vec<String> {
@@ -145,7 +178,7 @@ fn a_zookeeper_mode_cluster_upgrades_3_8_to_3_9_under_load_with_the_protocol_pin
     let hosts: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
     let brokers: Vec<String> = hosts[3..].to_vec();
     let (old_dir, new_dir) = (format!("/opt/kafka_2.13-{ZK_FROM}"), format!("/opt/kafka_2.13-{ZK_TO}"));
-    let load = Load::start(&bootstrap(&world, &brokers));
+    let load = Load::start(&bootstrap(&world, &brokers), "upgrade-load");
 
     set_version(&project, ZK_FROM, ZK_TO);
     let t0 = Instant::now();
@@ -199,6 +232,107 @@ fn a_zookeeper_mode_cluster_upgrades_3_8_to_3_9_under_load_with_the_protocol_pin
     let (out, text) = wizard(&["deploy", p]);
     assert!(!out.status.success() && text.contains("downgrade after finalize"), "{text}");
     assert!(hosts.iter().all(|h| link(&world, h) == new_dir));
+    set_version(&project, ZK_FROM, ZK_TO);
+
+    migrates_to_kraft_under_load(&world, &project, &hosts);
+}
+
+/// The upgraded 3.9 cluster, its data in two RF=3 topics, migrates to KRaft (issue 14 part 4): controllers beside
+/// the ensemble (node ids 101–103), `migrate` under load, `migrate --finalize`; then no ZooKeeper runs, the topics
+/// are there, the project file is KRaft and a no-change deploy restarts nothing.
+fn migrates_to_kraft_under_load(world: &World, project: &Path, hosts: &[String]) {
+    let p = project.to_str().unwrap();
+    let (members, brokers) = (&hosts[..3], &hosts[3..]);
+    let mut text = std::fs::read_to_string(project).unwrap();
+    for i in 1..=3 {
+        let old = format!("roles = [\"zookeeper\"]\nzookeeper_id = {i}\n");
+        assert!(text.contains(&old), "{text}");
+        text = text
+            .replace(&old, &format!("roles = [\"zookeeper\", \"controller\"]\nzookeeper_id = {i}\nid = {}\n", 100 + i));
+    }
+    std::fs::write(project, text).unwrap();
+    let (out, refused) = wizard(&["deploy", p]);
+    assert!(!out.status.success() && refused.contains("start it with `kafka-wizard migrate"), "{refused}");
+    let dry = ok(&["migrate", "--dry-run", p]);
+    assert!(dry.contains("not started") && dry.contains("migration stage migrating"), "{dry}");
+    assert!(
+        members.iter().all(|m| world.ssh(m, "root", "test -e /etc/kafka/server.properties").status.code() != Some(0)),
+        "a dry run changes nothing"
+    );
+
+    let load = Load::start(&bootstrap(world, brokers), "migrate-load");
+    let t0 = Instant::now();
+    // `migrate` killed (SIGKILL) in its second stage, once the first broker is back as a KRaft broker.
+    let copied = run_until(&["migrate", "--json", p], |e| {
+        e["event"] == "step_finished"
+            && e["step"].as_str().is_some_and(|s| s.starts_with("wait until the active controller"))
+    });
+    assert!(copied["outcome"].to_string().contains("Completed migration of metadata"), "{copied}");
+    let kraft_brokers = || {
+        brokers
+            .iter()
+            .filter(|b| {
+                world.ssh_ok(b, "root", "grep -c '^process.roles=broker$' /etc/kafka/server.properties || true").trim()
+                    == "1"
+            })
+            .count()
+    };
+    eprintln!(
+        "MEASURE migrate killed in its second stage at {:.1}s: {} broker(s) on KRaft",
+        t0.elapsed().as_secs_f64(),
+        kraft_brokers()
+    );
+    assert!(kraft_brokers() < brokers.len(), "killed before the last broker moved");
+    let text = ok(&["migrate", p]);
+    assert!(
+        text.contains("broker(s) run in KRaft mode") || text.contains("migrating:"),
+        "the re-run resumes where the hosts are: {text}"
+    );
+    let moved = t0.elapsed().as_secs_f64();
+    for b in brokers {
+        let roles = world.ssh_ok(
+            b,
+            "root",
+            "grep -c -e '^process.roles=broker$' -e '^zookeeper' /etc/kafka/server.properties || true",
+        );
+        assert_eq!(roles.trim(), "1", "{b}: a KRaft broker without ZooKeeper keys");
+    }
+    let again = ok(&["migrate", p]);
+    assert!(again.contains("no changes"), "a second run converges: {again}");
+
+    let t1 = Instant::now();
+    let text = ok(&["migrate", "--finalize", p]);
+    let finalized = t1.elapsed().as_secs_f64();
+    assert!(text.contains("now says kafka.mode = \"kraft\""), "{text}");
+    load.stop(
+        &format!("ZooKeeper → KRaft migration (migrate {moved:.1}s + finalize {finalized:.1}s)"),
+        t0.elapsed().as_secs_f64(),
+    );
+    for m in members {
+        let zk = world.ssh(m, "root", "systemctl is-active zookeeper-server; systemctl is-enabled zookeeper-server; pgrep -f QuorumPeerMain || true");
+        let zk = String::from_utf8_lossy(&zk.stdout).to_string();
+        assert_eq!(zk.split_whitespace().collect::<Vec<_>>(), ["inactive", "disabled"], "{m}: no ZooKeeper runs");
+        let flag = world.ssh(m, "root", "grep -c '^zookeeper' /etc/kafka/server.properties");
+        assert_eq!(String::from_utf8_lossy(&flag.stdout).trim(), "0", "{m}: the controller left ZooKeeper");
+    }
+    let file = std::fs::read_to_string(project).unwrap();
+    assert!(
+        file.contains("mode = \"kraft\"") && !file.contains("[zookeeper]") && file.contains("cluster_id = "),
+        "{file}"
+    );
+    let quorum = {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let addr = format!("{}:9092", world.host(&brokers[0]).ip);
+        rt.block_on(kafka_wizard::health::kraft_quorum(&addr, std::time::Duration::from_secs(5))).unwrap()
+    };
+    assert!((101..=103).contains(&quorum.leader_id), "a KRaft controller leads the quorum: {quorum:?}");
+    assert_eq!(quorum.voters.iter().copied().collect::<BTreeSet<i32>>(), BTreeSet::from([101, 102, 103]));
+    let status = ok(&["status", "--json", p]);
+    assert!(status.contains("upgrade-load") || status.contains("\"healthy\":true"), "{status}");
+    let before = invocations(world, hosts, "kafka-server");
+    let text = ok(&["deploy", p]);
+    assert!(text.contains("no changes"), "{text}");
+    assert_eq!(invocations(world, hosts, "kafka-server"), before, "a migrated cluster re-deployed restarts nothing");
 }
 
 #[test]
@@ -221,7 +355,7 @@ fn a_kraft_cluster_upgrades_4_0_to_4_1_under_load_resumes_after_a_kill_and_final
     let start_levels = levels();
     eprintln!("MEASURE metadata.version on {KRAFT_FROM} (finalized, supported) per broker: {start_levels:?}");
     let (old_dir, new_dir) = (format!("/opt/kafka_2.13-{KRAFT_FROM}"), format!("/opt/kafka_2.13-{KRAFT_TO}"));
-    let load = Load::start(&addrs);
+    let load = Load::start(&addrs, "upgrade-load");
 
     set_version(&project, KRAFT_FROM, KRAFT_TO);
     let t0 = Instant::now();

@@ -138,6 +138,9 @@ from_engine_error!(ApplyError, |e| match e {
     ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
     // A version upgrade Apache does not support (or a finalize not yet possible): its message names kafka.version.
     ApplyError::Upgrade(_) => ErrorCode::InvalidProject,
+    // A migration to KRaft refused where it stands (its message names the command that goes on), or its wait for
+    // the metadata copy timed out: the app's Deploy keeps a migration's stage, `kafka-wizard migrate` moves it.
+    ApplyError::Migration(_) => ErrorCode::StepsFailed,
     // Preflight refused the hosts (a port taken, a full disk, no Java): its message lists host, check and fix.
     ApplyError::Preflight(_) => ErrorCode::StepsFailed,
 });

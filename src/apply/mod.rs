@@ -40,6 +40,6 @@ mod users;
 pub mod wait;
 
 pub use deploy::deploy;
-pub use options::{ApplyError, Cancel, DeployOptions, DeploySummary, Failure};
+pub use options::{ApplyError, Cancel, DeployOptions, DeploySummary, Failure, MigrationReport};
 pub use preflight::{preflight, Finding, Verdict};
 pub use preview::{preview, PreviewRow};

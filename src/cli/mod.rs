@@ -14,6 +14,7 @@ pub mod client_config;
 pub mod collect;
 pub mod export;
 mod interrupt;
+pub mod migrate;
 pub mod operate;
 pub mod plan;
 pub mod preflight;
@@ -80,6 +81,10 @@ pub enum Command {
     /// Version upgrade: deploy's roll onto a raised kafka.version (protocol pinned, each host relinked right before
     /// its own restart), then `--finalize` (the protocol or metadata.version raised; no going back after it).
     Upgrade(upgrade::UpgradeArgs),
+    /// Migrate a ZooKeeper-mode cluster to KRaft (its hosts with the role "controller" are the controllers):
+    /// Apache's phases, health-gated and resumable; reversible until `--finalize`, which stops ZooKeeper and
+    /// rewrites the project file to KRaft mode.
+    Migrate(migrate::MigrateArgs),
     /// Spread replicas and preferred leaders evenly over the project's brokers (e.g. after adding one): throttled
     /// reassignments through Kafka's protocol, followed until complete, then preferred leader election.
     Rebalance(reassign::ReassignArgs),

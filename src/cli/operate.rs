@@ -4,6 +4,7 @@ use super::interrupt::cancel_on_ctrl_c;
 use super::progress::{sink, Renderer};
 use super::runlog;
 use super::{load_spec, ProjectArg};
+use kafka_wizard::apply::migrate::MigrateIntent;
 use kafka_wizard::apply::operate::{self, Operation};
 use kafka_wizard::apply::{self, ApplyError, Cancel, DeployOptions, DeploySummary};
 use kafka_wizard::plan::{Intent, Limit};
@@ -276,6 +277,13 @@ pub fn deploy(args: DeployArgs) -> ExitCode {
 /// `deploy`, or (`finalize`) `upgrade --finalize`: the same run, finalizing a version upgrade at its end; `verb`
 /// names its run log.
 pub fn deploy_or_finalize(args: DeployArgs, finalize: bool, verb: &str) -> ExitCode {
+    deploy_as(args, finalize, MigrateIntent::Keep, verb)
+}
+
+/// `deploy`, `upgrade [--finalize]` or `migrate [--finalize]`: the same run, finalizing a version upgrade at its
+/// end (`finalize`) and moving a migration to KRaft as `migrate` says; `verb` names its run log. A finalized
+/// migration rewrites the project file to KRaft mode.
+pub fn deploy_as(args: DeployArgs, finalize: bool, migrate: MigrateIntent, verb: &str) -> ExitCode {
     let (_, spec) = match load_spec(&args.hosts.project.file) {
         Ok(v) => v,
         Err(code) => return code,
@@ -289,6 +297,7 @@ pub fn deploy_or_finalize(args: DeployArgs, finalize: bool, verb: &str) -> ExitC
     opts.recover_secrets = args.recover_secrets;
     opts.rotate_ca = args.rotate_ca;
     opts.finalize_upgrade = finalize;
+    opts.migrate = migrate;
     opts.allow_unsigned_offline_tarball = args.allow_unsigned_offline_tarball;
     if args.allow_unsigned_offline_tarball {
         match &spec.kafka.tarball {
@@ -373,7 +382,10 @@ pub fn deploy_or_finalize(args: DeployArgs, finalize: bool, verb: &str) -> ExitC
             if let Some(line) = rebalance_offer(&summary, &args.hosts.project.file) {
                 eprintln!("{line}");
             }
-            ExitCode::SUCCESS
+            match &summary.migration {
+                Some(report) => super::migrate::after(report, &args.hosts.project.file),
+                None => ExitCode::SUCCESS,
+            }
         }
         Err(e) => report(Err(e), "deploy"),
     };

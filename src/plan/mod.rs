@@ -628,7 +628,12 @@ pub fn start_phases(spec: &ClusterSpec) -> Vec<Phase> {
     // register with them).
     let dedicated = names(&|h| h.has(Role::Controller) && !h.has(Role::Broker));
     if spec.has_kraft_quorum() && !dedicated.is_empty() {
-        let health = vec![Health::ControllersListening { controllers: dedicated.clone() }];
+        let mut health = vec![Health::ControllersListening { controllers: dedicated.clone() }];
+        // A migration's brokers roll next, which needs the quorum first; its controllers (Kafka 3.7+) answer
+        // DescribeQuorum themselves.
+        if spec.migration().is_some() {
+            health.extend(kraft_quorum(spec));
+        }
         phases.push(start(
             PhaseKind::StartControllers,
             "Start the KRaft controllers",

@@ -89,6 +89,41 @@ pub fn without_broker(text: &str, name: &str) -> Option<String> {
     Some(doc.to_string())
 }
 
+/// The project text of a cluster whose migration to KRaft was finalized (`apply::migrate`): `kafka.mode = "kraft"`,
+/// `kraft.cluster_id` the running cluster's id, no `[zookeeper]` section, "zookeeper" taken out of every host's
+/// roles (with its `zookeeper_id`) and a host left without a role dropped — comments and formatting of everything
+/// else kept. Returns the text and the names of the hosts dropped; None when the text is not a project.
+pub fn rewrite_as_kraft(text: &str, cluster_id: &str) -> Option<(String, Vec<String>)> {
+    let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
+    doc.get_mut("kafka")?.as_table_like_mut()?.insert("mode", toml_edit::value("kraft"));
+    if !doc.contains_key("kraft") {
+        doc["kraft"] = toml_edit::table();
+    }
+    doc["kraft"]["cluster_id"] = toml_edit::value(cluster_id);
+    doc.remove("zookeeper");
+    let hosts = doc.get_mut("hosts")?.as_array_of_tables_mut()?;
+    let mut dropped = Vec::new();
+    let mut keep = Vec::new();
+    for host in hosts.iter_mut() {
+        let mut left = 0;
+        if let Some(roles) = host.get_mut("roles").and_then(|r| r.as_array_mut()) {
+            roles.retain(|r| r.as_str() != Some("zookeeper"));
+            left = roles.len();
+        }
+        host.remove("zookeeper_id");
+        if left == 0 {
+            dropped.push(host.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string());
+        }
+        keep.push(left > 0);
+    }
+    let mut index = 0;
+    hosts.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
+    Some((doc.to_string(), dropped))
+}
+
 /// The text to save for `draft` over a file that held `original`: the original document with every value the draft
 /// changed replaced, keys the draft dropped removed and new keys appended — so comments, key order and formatting of
 /// everything unchanged survive. Falls back to a freshly written file when `original` is not TOML.

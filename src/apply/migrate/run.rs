@@ -16,7 +16,7 @@ use crate::shell::quote;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How often the controllers' logs and the brokers' Metadata are asked while the metadata is copied.
+/// How often the controllers' logs are read while the metadata is copied.
 const POLL: Duration = Duration::from_secs(2);
 
 /// A deploy of a project migrating to KRaft: the stages `opts.migrate` asks for, from where the hosts stand.
@@ -146,9 +146,9 @@ fn node_states(spec: &ClusterSpec, runs: &[HostRun]) -> Vec<NodeState> {
         .collect()
 }
 
-/// Waits until the active controller copied ZooKeeper's metadata into KRaft: it logged [`COMPLETED_LINE`], or every
-/// broker's Metadata names a KRaft controller as the cluster's controller (a KRaft controller talks to the brokers
-/// only once the copy is done — this also holds when the log line was rotated away before a resumed run).
+/// Waits until the active controller copied ZooKeeper's metadata into KRaft: one of the controllers logged
+/// [`COMPLETED_LINE`] (Apache's sign; the brokers' Metadata cannot tell, since a broker in migration mode names a
+/// random live broker as the controller once a KRaft controller leads, docs/facts/kafka.md §34).
 async fn wait_until_migrated(
     spec: &ClusterSpec,
     opts: &DeployOptions,
@@ -157,15 +157,13 @@ async fn wait_until_migrated(
 ) -> Result<(), ApplyError> {
     let step = "wait until the active controller copied ZooKeeper's metadata into KRaft".to_string();
     events(Event::StepStarted { target: Target::Wizard, step: step.clone() });
-    let controllers: Vec<&crate::project::spec::HostSpec> = spec.controllers().collect();
-    let controller_ids: Vec<i32> = controllers.iter().filter_map(|h| h.node_id).map(|id| id as i32).collect();
-    let names: Vec<String> = controllers.iter().map(|h| h.name.to_string()).collect();
+    let names: Vec<String> = spec.controllers().map(|h| h.name.to_string()).collect();
     let limit = Limit::parse(spec, &names.join(",")).expect("the controllers are the project's hosts");
     let transports =
         crate::apply::connect::connect_all(spec, &limit, &opts.connect).await.map_err(ApplyError::Connect)?;
     let grep = format!("grep -qsF {} {}/server.log*", quote(COMPLETED_LINE), quote(spec.kafka.log_dir.as_str()));
     let started = Instant::now();
-    // The migration copies every topic's metadata: allow it longer than one health condition.
+    // The copy reads every topic's metadata from ZooKeeper: allow it longer than one health condition.
     let deadline = opts.health_timeout.max(Duration::from_secs(120)) * 2;
     loop {
         if cancel.is_cancelled() {
@@ -176,46 +174,19 @@ async fn wait_until_migrated(
             let found =
                 tokio::task::spawn_blocking(move || exec_checked(t.as_ref(), &grep).is_ok()).await.unwrap_or(false);
             if found {
-                let detail = format!(
-                    "{} logged \"{COMPLETED_LINE}\" ({:.0} s)",
-                    spec.hosts[*index].name,
-                    started.elapsed().as_secs_f64()
-                );
+                let (host, took) = (&spec.hosts[*index].name, started.elapsed().as_secs_f64());
+                let detail = format!("{host} logged \"{COMPLETED_LINE}\" ({took:.0} s)");
                 events(Event::StepFinished { target: Target::Wizard, step, outcome: Outcome::Changed { detail } });
                 return Ok(());
             }
         }
-        if let Some(broker) = brokers_follow_a_kraft_controller(spec, &controller_ids).await {
-            let detail = format!(
-                "every broker names KRaft controller {broker} as the controller ({:.0} s)",
-                started.elapsed().as_secs_f64()
-            );
-            events(Event::StepFinished { target: Target::Wizard, step, outcome: Outcome::Changed { detail } });
-            return Ok(());
-        }
         if started.elapsed() > deadline {
-            let error = format!("no controller logged \"{COMPLETED_LINE}\" within {} s, and the brokers still follow a ZooKeeper-mode controller — read the controllers' {}/server.log (the migration waits for every broker to register with the migration on), then run `kafka-wizard migrate FILE` again", deadline.as_secs(), spec.kafka.log_dir);
+            let error = format!("no controller logged \"{COMPLETED_LINE}\" within {} s — read the controllers' {}/server.log (the copy starts once every broker registered with the migration on), then run `kafka-wizard migrate FILE` again", deadline.as_secs(), spec.kafka.log_dir);
             events(Event::StepFailed { target: Target::Wizard, step, error: error.clone() });
             return Err(ApplyError::Migration(error));
         }
         tokio::time::sleep(POLL).await;
     }
-}
-
-/// The KRaft controller every broker's Metadata names as the controller, if they all name the same one of
-/// `controller_ids`.
-async fn brokers_follow_a_kraft_controller(spec: &ClusterSpec, controller_ids: &[i32]) -> Option<i32> {
-    let auth = crate::apply::secrets::kafka_auth(spec).ok()?;
-    let mut seen = None;
-    for b in spec.brokers() {
-        let addr = format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port);
-        let m = crate::health::kafka_metadata_with(&addr, &auth, Duration::from_secs(3)).await.ok()?;
-        if !controller_ids.contains(&m.controller_id) || seen.is_some_and(|s| s != m.controller_id) {
-            return None;
-        }
-        seen = Some(m.controller_id);
-    }
-    seen
 }
 
 /// Finalize's last step: the ensemble the project manages stopped and disabled on every member (its data stays on

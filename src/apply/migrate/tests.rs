@@ -211,3 +211,44 @@ fn a_controller_beside_zookeeper_never_pulls_the_ensemble_in_and_kraft_brokers_l
     assert!(!unit.contains("Wants=zookeeper"), "{unit}");
     assert!(unit.contains("KRaft controller 101"), "{unit}");
 }
+
+#[test]
+fn the_rewritten_project_is_kraft_and_renders_every_kafka_node_exactly_as_finalize_left_it() {
+    let text = include_str!("../../../tests/fixtures/zookeeper-migrating.toml");
+    let (rewritten, dropped) = crate::project::file::rewrite_as_kraft(text, "Zk0ClusterId0000000001").unwrap();
+    assert!(dropped.is_empty(), "every ensemble member is a controller too: {dropped:?}");
+    assert!(rewritten.contains("# The guide's layout on Kafka 3.9"), "comments kept:\n{rewritten}");
+    assert!(!rewritten.contains("zookeeper"), "{rewritten}");
+    let v = crate::project::validate(&crate::project::parse(&rewritten).unwrap());
+    let kraft = v.spec.unwrap_or_else(|| panic!("{rewritten}\n{:?}", v.problems));
+    assert!(kraft.is_kraft());
+    let finalized = at_stage(&spec(), Finalized, "Zk0ClusterId0000000001");
+    for host in kraft.hosts.iter() {
+        let before = finalized.hosts.iter().find(|h| h.name == host.name).unwrap();
+        let files = |s: &ClusterSpec, h| -> Vec<(String, String)> {
+            crate::render::render_host(s, h)
+                .into_iter()
+                .filter(|f| f.service == crate::render::Service::Kafka)
+                .map(|f| (f.path, f.content))
+                .collect()
+        };
+        assert_eq!(
+            files(&kraft, host),
+            files(&finalized, before),
+            "{}: a deploy after finalize restarts nothing",
+            host.name
+        );
+    }
+}
+
+#[test]
+fn ensemble_members_without_another_role_leave_the_project() {
+    let text = include_str!("../../../tests/fixtures/seed-cluster.toml").replace(
+        "[[hosts]]\nname = \"peter-kafka001\"",
+        "[[hosts]]\nname = \"c1\"\nroles = [\"controller\"]\nid = 101\n\n[[hosts]]\nname = \"peter-kafka001\"",
+    );
+    let (rewritten, dropped) = crate::project::file::rewrite_as_kraft(&text, "Zk0ClusterId0000000001").unwrap();
+    assert_eq!(dropped, ["peter-zk001", "peter-zk002", "peter-zk003"]);
+    assert!(!rewritten.contains("peter-zk") && rewritten.contains("name = \"c1\""), "{rewritten}");
+    assert!(rewritten.contains("cluster_id = \"Zk0ClusterId0000000001\"") && rewritten.contains("mode = \"kraft\""));
+}
