@@ -7,18 +7,17 @@
 #                `cargo clippy --locked --all-targets --features e2e -- -D warnings` (any warning fails the phase;
 #                both always run, so one report shows every problem). The app's crates: tests-app/run.sh's lint step
 #   3. mirror    the mirror's own tests (python3 unittest, incl. the gpg --print-md emulator)
-#   4. world     `world.sh up 6` then `down` (the host harness itself, measured)
-#   5. unit      the engine's unit and integration tests: its library, binary and every tests/*.rs that is not
+#   4. unit      the engine's unit and integration tests: its library, binary and every tests/*.rs that is not
 #                tests/e2e_*.rs (the desktop app's two crates: phase app)
-#   6. e2e       tests/e2e_*.rs (real hosts, real Kafka, the mirror). Both phases build with `--features e2e`, so the
+#   5. e2e       tests/e2e_*.rs (real hosts, real Kafka, the mirror). Both phases build with `--features e2e`, so the
 #                engine compiles once for the two (the feature only gates the tests/e2e_*.rs files). From the start of
 #                this phase the release build of the app's packages runs in the background (below). Both with
 #                --no-fail-fast: a failing test file does not hide the results of the ones after it
-#   7. app       tests-app/run.sh: the desktop app — clippy on its crates, command tests, UI type check + logic +
+#   6. app       tests-app/run.sh: the desktop app — clippy on its crates, command tests, UI type check + logic +
 #                browser tests, the real window under Xvfb (open/fix/review/export like the CLI; install onto the
 #                test hosts, stop/start), then both packages (the release build started in phase e2e, then
 #                packaging/build.sh --skip-build: the AppImage) and the AppImage as the application
-#   8. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
+#   7. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
 # Developers: `cargo test` runs the unit tests alone; as root, after `tests/world/prepare.sh`,
 # `cargo test --features e2e` runs the end-to-end suite; the two lint commands above run as anyone.
 set -euo pipefail
@@ -95,8 +94,6 @@ lint() {   # both gates run even when the first fails
 }
 phase lint lint
 phase mirror python3 -m unittest discover -s "$WORLD" -p 'test_*.py' -v
-up6() { flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" bash -c "bash '$WORLD/world.sh' up 6 && bash '$WORLD/world.sh' down"; }
-phase world up6
 # tests/e2e_*.rs are the end-to-end suite; every other tests/*.rs runs with the unit tests
 UNIT_TARGETS=()
 E2E_TARGETS=()
@@ -126,5 +123,12 @@ if [ "${KW_APP_PACKAGE:-1}" = 1 ]; then
     start_release_prebuild
     export KW_RELEASE_PREBUILD=$PREBUILD KW_RELEASE_PREBUILD_PID=$PREBUILD_PID
 fi
+# Each test that held the test world writes how long it did (tests/support/world/hosts.rs); printed after the phase.
+export KW_E2E_TIMINGS=$ROOT/target/e2e-timings.txt
+rm -f "$KW_E2E_TIMINGS"
 phase e2e cargo test --locked --no-fail-fast --features e2e "${E2E_TARGETS[@]}"
+if [ -s "$KW_E2E_TIMINGS" ]; then
+    echo "--- e2e: the test world held per test (seconds, longest first)"
+    sort -rn "$KW_E2E_TIMINGS"
+fi
 phase app bash "$ROOT/tests-app/run.sh"

@@ -52,6 +52,8 @@ pub struct World {
     inventory: Inventory,
     // dropped in this order after `Drop::drop` tore the hosts down
     _session: SessionLock,
+    /// When this test got the world (after waiting for the lock): how long it held it goes to `KW_E2E_TIMINGS`.
+    held_since: std::time::Instant,
     _guard: MutexGuard<'static, ()>,
 }
 
@@ -75,7 +77,7 @@ impl World {
         }
         let inventory = read_inventory();
         assert_eq!(inventory.hosts.len(), n, "inventory lists {} hosts, expected {n}", inventory.hosts.len());
-        World { inventory, _session: session, _guard: guard }
+        World { inventory, held_since: std::time::Instant::now(), _session: session, _guard: guard }
     }
 
     pub fn inventory(&self) -> &Inventory {
@@ -194,9 +196,21 @@ impl World {
 impl Drop for World {
     fn drop(&mut self) {
         let out = run_script("world.sh", &["down"]);
+        record_time_held(self.held_since.elapsed(), self.inventory.hosts.len());
         if !out.status.success() && !std::thread::panicking() {
             panic!("world.sh down left something behind:\n{}", String::from_utf8_lossy(&out.stderr));
         }
+    }
+}
+
+/// With `KW_E2E_TIMINGS` set (tests/run-all.sh sets it and prints the file after the e2e phase): one line per test
+/// that held the world — seconds, hosts, the test's name — so the suite's time can be seen per test.
+fn record_time_held(held: std::time::Duration, hosts: usize) {
+    let Some(path) = std::env::var_os("KW_E2E_TIMINGS") else { return };
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let line = format!("{:6.0} s  {hosts:2} hosts  {test}\n", held.as_secs_f64());
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = f.write_all(line.as_bytes());
     }
 }
 
