@@ -30,8 +30,9 @@ use crate::catalog::Version;
 use crate::project::spec::{ClusterSpec, MigrationStage};
 
 /// The line the active controller logs when ZooKeeper's metadata is in KRaft (Apache's sign that the brokers may
-/// move to KRaft, docs/facts/kafka.md §34).
-pub const COMPLETED_LINE: &str = "Completed migration of metadata from Zookeeper to KRaft";
+/// move to KRaft, docs/facts/kafka.md §34), matched without regard to case: Apache's docs write "Zookeeper", 3.9.2
+/// logs "ZooKeeper".
+pub const COMPLETED_LINE: &str = "Completed migration of metadata from ZooKeeper to KRaft";
 
 /// What a run does about the migration: keep it where it stands (`deploy`), move it on up to the reversible end
 /// (`migrate`), or finalize it (`migrate --finalize`).

@@ -161,7 +161,7 @@ async fn wait_until_migrated(
     let limit = Limit::parse(spec, &names.join(",")).expect("the controllers are the project's hosts");
     let transports =
         crate::apply::connect::connect_all(spec, &limit, &opts.connect).await.map_err(ApplyError::Connect)?;
-    let grep = format!("grep -qsF {} {}/server.log*", quote(COMPLETED_LINE), quote(spec.kafka.log_dir.as_str()));
+    let grep = format!("grep -qsiF {} {}/server.log*", quote(COMPLETED_LINE), quote(spec.kafka.log_dir.as_str()));
     let started = Instant::now();
     // The copy reads every topic's metadata from ZooKeeper: allow it longer than one health condition.
     let deadline = opts.health_timeout.max(Duration::from_secs(120)) * 2;
