@@ -135,10 +135,7 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str(&format!(
         "sed -n 's/^inter\\.broker\\.protocol\\.version=\\(.*\\)$/pinned \\1/p' {server} 2>/dev/null | tail -n1\n"
     ));
-    s.push_str(&format!(
-        "sed -n -e 's/^zookeeper\\.metadata\\.migration\\.enable=\\(.*\\)$/migration \\1/p' \
-         -e 's/^process\\.roles=\\(.*\\)$/roles \\1/p' -e 's/^zookeeper\\.connect=.*/zkconnect yes/p' {server} 2>/dev/null\n"
-    ));
+    s.push_str(&server_mode_probe(&server));
     let agent = spec.monitoring.as_ref().map(|_| render::monitoring::agent_path(spec));
     for path in render::render_host(spec, host).into_iter().map(|f| f.path).chain(agent) {
         let f = quote(&path);
@@ -181,6 +178,15 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str(&super::leftovers::probe_script(spec, host));
     s.push_str(&super::preflight::probe::probe_script(spec, host));
     s
+}
+
+/// The probe's lines for [`ServerMode`]: `migration`, `roles` and `zkconnect` from `server.properties` (`server`,
+/// already quoted).
+fn server_mode_probe(server: &str) -> String {
+    format!(
+        "sed -n -e 's/^zookeeper\\.metadata\\.migration\\.enable=\\(.*\\)$/migration \\1/p' \
+         -e 's/^process\\.roles=\\(.*\\)$/roles \\1/p' -e 's/^zookeeper\\.connect=.*/zkconnect yes/p' {server} 2>/dev/null\n"
+    )
 }
 
 /// Parses the probe's output. Unknown lines are ignored (a newer probe against an older parser stays safe).
@@ -324,6 +330,29 @@ mod tests {
         assert!(f.units["kafka-server.service"].needs_daemon_reload);
         assert!(f.owes_restart(Service::Kafka) && !f.owes_restart(Service::Zookeeper));
         assert!(f.scram_users.is_empty() && !f.zookeeper_data);
+    }
+
+    #[test]
+    fn the_probe_reads_a_migration_stage_from_server_properties_through_sh() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |text: &str| {
+            let path = dir.path().join("server.properties");
+            std::fs::write(&path, text).unwrap();
+            let script = server_mode_probe(&quote(path.to_str().unwrap()));
+            let out = std::process::Command::new("sh").args(["-c", &script]).output().unwrap();
+            parse_probe(&String::from_utf8_lossy(&out.stdout)).server_mode
+        };
+        let migrating = read("broker.id=1\nzookeeper.connect=a:2181/x\nzookeeper.metadata.migration.enable=true\n");
+        assert!(migrating.migration_flag && migrating.zookeeper_connect && migrating.process_roles.is_none());
+        let kraft = read("process.roles=broker\nnode.id=1\n# zookeeper.connect=old\n");
+        assert_eq!(kraft, ServerMode { process_roles: Some("broker".into()), ..ServerMode::default() });
+        assert_eq!(read("zookeeper.metadata.migration.enable=false\n"), ServerMode::default());
+        std::fs::remove_file(dir.path().join("server.properties")).unwrap();
+        let missing = std::process::Command::new("sh")
+            .args(["-c", &server_mode_probe(&quote(dir.path().join("server.properties").to_str().unwrap()))])
+            .output()
+            .unwrap();
+        assert!(missing.stdout.is_empty(), "a host without the file says nothing");
     }
 
     #[test]
