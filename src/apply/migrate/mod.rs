@@ -59,6 +59,8 @@ pub struct NodeState {
     pub linked: Option<Version>,
     /// A ZooKeeper-mode broker's `inter.broker.protocol.version` pin (a version upgrade not finalized).
     pub pinned: Option<String>,
+    /// Its files changed and it was not restarted yet (`apply::pending`): it still runs what it ran before.
+    pub restart_owed: bool,
 }
 
 /// Where the migration stands on the hosts.
@@ -68,6 +70,8 @@ pub struct Standing {
     pub stage: Option<MigrationStage>,
     /// The running cluster's id, which the controllers are (or will be) formatted with.
     pub cluster_id: String,
+    /// Every broker is configured as a KRaft broker and was restarted with it: finalize may go ahead.
+    pub brokers_on_kraft: bool,
     /// Lines for people: where it stands, what is left.
     pub notes: Vec<String>,
 }
@@ -109,6 +113,7 @@ pub fn judge(spec: &ClusterSpec, nodes: &[NodeState]) -> Result<Standing, String
     }
 
     let kraft_brokers = brokers.iter().filter(|n| n.server.process_roles.is_some()).count();
+    let kraft_running = brokers.iter().filter(|n| n.server.process_roles.is_some() && !n.restart_owed).count();
     let migrating_brokers =
         brokers.iter().filter(|n| n.server.process_roles.is_none() && n.server.migration_flag).count();
     let controller_configured = |n: &&&NodeState| n.configured && n.server.process_roles.is_some();
@@ -121,7 +126,7 @@ pub fn judge(spec: &ClusterSpec, nodes: &[NodeState]) -> Result<Standing, String
         let note = format!("finalizing: {finalized_controllers} of {c} controller(s) left ZooKeeper");
         (Some(MigrationStage::Finalized), note)
     } else if kraft_brokers > 0 {
-        let note = format!("{kraft_brokers} of {b} broker(s) run in KRaft mode; the controllers still write to ZooKeeper too (reversible until finalize)");
+        let note = format!("{kraft_brokers} of {b} broker(s) configured as KRaft brokers, {kraft_running} of them restarted with it; the controllers still write to ZooKeeper too (reversible until finalize)");
         (Some(MigrationStage::BrokersOnKraft), note)
     } else if migrating_brokers > 0 || migrating_controllers > 0 {
         let note = format!("migrating: {migrating_controllers} of {c} controller(s) configured, {migrating_brokers} of {b} broker(s) talk to them");
@@ -129,14 +134,17 @@ pub fn judge(spec: &ClusterSpec, nodes: &[NodeState]) -> Result<Standing, String
     } else {
         (None, format!("not started: {b} broker(s) in ZooKeeper mode, {c} controller(s) to provision"))
     };
-    Ok(Standing { stage, cluster_id, notes: vec![format!("migration to KRaft: {note}")] })
+    let brokers_on_kraft = kraft_running == b;
+    Ok(Standing { stage, cluster_id, brokers_on_kraft, notes: vec![format!("migration to KRaft: {note}")] })
 }
 
 /// What a run does next from where the migration stands: the stages it deploys, in order (empty: nothing), or a
 /// refusal naming the command that goes on.
-pub fn stages_to_run(standing: Option<MigrationStage>, intent: MigrateIntent) -> Result<Vec<MigrationStage>, String> {
+pub fn stages_to_run(standing: &Standing, intent: MigrateIntent) -> Result<Vec<MigrationStage>, String> {
     use MigrationStage::*;
-    match (intent, standing) {
+    match (intent, standing.stage) {
+        // Apache finalizes only once every broker runs in KRaft mode: a roll cut off before its last broker first.
+        (MigrateIntent::Finalize, Some(BrokersOnKraft)) if !standing.brokers_on_kraft => Err("not every broker runs in KRaft mode yet (a run was cut off in its roll) — run `kafka-wizard migrate FILE` to finish moving them, then finalize".into()),
         (MigrateIntent::Keep, None) => Err("the project has hosts with the role \"controller\": a migration to KRaft that has not started — start it with `kafka-wizard migrate FILE` (or remove the role to keep deploying the cluster in ZooKeeper mode)".into()),
         (MigrateIntent::Keep, Some(Finalized)) => Err("the migration to KRaft is being finalized — finish it with `kafka-wizard migrate FILE --finalize`".into()),
         (MigrateIntent::Keep, Some(stage)) => Ok(vec![stage]),

@@ -27,7 +27,7 @@ pub(crate) async fn deploy(
     cancel: Cancel,
 ) -> Result<DeploySummary, ApplyError> {
     let standing = standing(spec, opts, &events).await?;
-    let stages = stages_to_run(standing.stage, opts.migrate).map_err(ApplyError::Migration)?;
+    let stages = stages_to_run(&standing, opts.migrate).map_err(ApplyError::Migration)?;
     let mut total = DeploySummary::default();
     for stage in stages {
         if cancel.is_cancelled() {
@@ -54,7 +54,7 @@ pub(crate) async fn preview(
     events: EventSink,
 ) -> Result<Vec<PreviewRow>, ApplyError> {
     let standing = standing(spec, opts, &events).await?;
-    let stages = stages_to_run(standing.stage, opts.migrate).map_err(ApplyError::Migration)?;
+    let stages = stages_to_run(&standing, opts.migrate).map_err(ApplyError::Migration)?;
     let mut rows: Vec<PreviewRow> =
         standing.notes.iter().map(|n| PreviewRow::wizard(PhaseKind::Migrate, "migration", false, n)).collect();
     for (i, stage) in stages.iter().enumerate() {
@@ -141,6 +141,7 @@ fn node_states(spec: &ClusterSpec, runs: &[HostRun]) -> Vec<NodeState> {
                 cluster_ids: r.facts.meta_cluster_ids.values().cloned().collect(),
                 linked: r.facts.link_target.as_deref().and_then(crate::apply::upgrade::linked_version),
                 pinned: r.facts.pinned_protocol.clone(),
+                restart_owed: r.facts.owes_restart(Service::Kafka),
             }
         })
         .collect()

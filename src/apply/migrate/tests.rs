@@ -62,7 +62,8 @@ fn configured_controllers_or_brokers_with_the_flag_mean_migrating_until_a_broker
     set(&mut nodes, |n| n.host == "kafka2", |n| n.server.process_roles = Some("broker".into()));
     let s = judge(&spec(), &nodes).unwrap();
     assert_eq!(s.stage, Some(BrokersOnKraft));
-    assert!(s.notes[0].contains("1 of 3 broker(s) run in KRaft mode"), "{:?}", s.notes);
+    assert!(s.notes[0].contains("1 of 3 broker(s) configured as KRaft brokers, 1 of them restarted"), "{:?}", s.notes);
+    assert!(!s.brokers_on_kraft);
 }
 
 #[test]
@@ -110,17 +111,35 @@ fn an_unfinished_upgrade_or_a_broker_on_another_release_is_refused_first() {
 #[test]
 fn each_command_runs_the_stages_left_up_to_its_end_and_refuses_the_rest() {
     use MigrateIntent::*;
-    assert_eq!(stages_to_run(None, Advance).unwrap(), [Migrating, BrokersOnKraft]);
-    assert_eq!(stages_to_run(Some(Migrating), Advance).unwrap(), [Migrating, BrokersOnKraft]);
-    assert_eq!(stages_to_run(Some(BrokersOnKraft), Advance).unwrap(), [BrokersOnKraft]);
-    assert!(stages_to_run(Some(Finalized), Advance).unwrap_err().contains("--finalize"));
-    assert_eq!(stages_to_run(Some(BrokersOnKraft), Finalize).unwrap(), [Finalized]);
-    assert_eq!(stages_to_run(Some(Finalized), Finalize).unwrap(), [Finalized]);
-    assert!(stages_to_run(Some(Migrating), Finalize).unwrap_err().contains("run `kafka-wizard migrate FILE` first"));
-    assert_eq!(stages_to_run(Some(Migrating), Keep).unwrap(), [Migrating]);
-    assert_eq!(stages_to_run(Some(BrokersOnKraft), Keep).unwrap(), [BrokersOnKraft]);
-    assert!(stages_to_run(None, Keep).unwrap_err().contains("start it with `kafka-wizard migrate FILE`"));
-    assert!(stages_to_run(Some(Finalized), Keep).unwrap_err().contains("--finalize"));
+    let at = |stage, brokers_on_kraft| Standing { stage, cluster_id: "x".into(), brokers_on_kraft, notes: vec![] };
+    assert_eq!(stages_to_run(&at(None, false), Advance).unwrap(), [Migrating, BrokersOnKraft]);
+    assert_eq!(stages_to_run(&at(Some(Migrating), false), Advance).unwrap(), [Migrating, BrokersOnKraft]);
+    assert_eq!(stages_to_run(&at(Some(BrokersOnKraft), false), Advance).unwrap(), [BrokersOnKraft]);
+    assert!(stages_to_run(&at(Some(Finalized), true), Advance).unwrap_err().contains("--finalize"));
+    assert_eq!(stages_to_run(&at(Some(BrokersOnKraft), true), Finalize).unwrap(), [Finalized]);
+    assert_eq!(stages_to_run(&at(Some(Finalized), true), Finalize).unwrap(), [Finalized]);
+    assert!(stages_to_run(&at(Some(Migrating), false), Finalize)
+        .unwrap_err()
+        .contains("run `kafka-wizard migrate FILE` first"));
+    assert_eq!(stages_to_run(&at(Some(Migrating), false), Keep).unwrap(), [Migrating]);
+    assert_eq!(stages_to_run(&at(Some(BrokersOnKraft), false), Keep).unwrap(), [BrokersOnKraft]);
+    assert!(stages_to_run(&at(None, false), Keep).unwrap_err().contains("start it with `kafka-wizard migrate FILE`"));
+    assert!(stages_to_run(&at(Some(Finalized), true), Keep).unwrap_err().contains("--finalize"));
+}
+
+#[test]
+fn finalize_waits_until_every_broker_was_restarted_as_a_kraft_broker() {
+    let mut nodes = ran();
+    controllers_configured(&mut nodes, true);
+    set(&mut nodes, |n| n.broker, |n| n.server.process_roles = Some("broker".into()));
+    set(&mut nodes, |n| n.host == "kafka3", |n| n.restart_owed = true);
+    let s = judge(&spec(), &nodes).unwrap();
+    assert_eq!(s.stage, Some(BrokersOnKraft));
+    let refused = stages_to_run(&s, MigrateIntent::Finalize).unwrap_err();
+    assert!(refused.contains("not every broker runs in KRaft mode") && refused.contains("migrate FILE"), "{refused}");
+    assert_eq!(stages_to_run(&s, MigrateIntent::Advance).unwrap(), [BrokersOnKraft], "migrate finishes the roll");
+    set(&mut nodes, |n| n.host == "kafka3", |n| n.restart_owed = false);
+    assert!(judge(&spec(), &nodes).unwrap().brokers_on_kraft);
 }
 
 fn server_properties(stage: MigrationStage, host: &str) -> String {
