@@ -63,6 +63,10 @@ pub enum ErrorCode {
     /// The secrets store is missing (the cluster was not deployed yet), incomplete or damaged, or a provided
     /// certificate cannot be read.
     SecretsStore,
+    /// The migration to KRaft was finalized on the hosts, but the project file could not be rewritten to KRaft
+    /// mode: the message names the file and what to set by hand. Told apart from `io` because the cluster run
+    /// succeeded — the UI says so and keeps the message in view.
+    MigrationRewrite,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -138,14 +142,17 @@ from_engine_error!(ApplyError, |e| match e {
     ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
     // A version upgrade Apache does not support (or a finalize not yet possible): its message names kafka.version.
     ApplyError::Upgrade(_) => ErrorCode::InvalidProject,
-    // A migration to KRaft refused where it stands (its message names the command that goes on), or its wait for
-    // the metadata copy timed out: the app's Deploy keeps a migration's stage, `kafka-wizard migrate` moves it.
+    // A migration to KRaft refused where it stands (its message names the CLI command that goes on — Manage's
+    // Migrate to KRaft / Finalize migration are the same runs), or its wait for the metadata copy timed out. The UI
+    // shows the message and branches on nothing here, so it keeps the code of a failed run.
     ApplyError::Migration(_) => ErrorCode::StepsFailed,
     // Preflight refused the hosts (a port taken, a full disk, no Java): its message lists host, check and fix.
     ApplyError::Preflight(_) => ErrorCode::StepsFailed,
 });
 
 from_engine_error!(StoreError, |_| ErrorCode::SecretsStore);
+
+from_engine_error!(kafka_wizard::project::file::KraftRewriteError, |_| ErrorCode::MigrationRewrite);
 
 from_engine_error!(ClientConfigError, |e| match e {
     ClientConfigError::NotSecured => ErrorCode::NotSecured,

@@ -19,6 +19,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         project::new_project,
         project::open_project,
         project::save_project,
+        project::finish_migration,
         project::validate_project,
         project::releases,
         project::new_cluster_id,

@@ -9,6 +9,7 @@ use tauri::WebviewWindow;
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml");
 const SECURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/kraft-secure.toml");
+const MIGRATING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/zookeeper-migrating.toml");
 
 fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
     // recent projects go to the app's config dir: keep them inside target/, never in the home directory
@@ -265,4 +266,56 @@ fn client_config_of_a_plaintext_project_says_it_needs_none() {
         .unwrap_err();
     assert_eq!(err["code"], "not_secured", "{err}");
     assert_eq!(invoke(&w, "cluster_ca", json!({ "draft": seed_draft(&w) })).unwrap(), Value::Null);
+}
+
+/// A copy of the migrating fixture (ZooKeeper mode with controller hosts) in a temporary directory.
+fn migrating_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("migrating.toml");
+    std::fs::copy(MIGRATING, &path).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn after_a_finalized_migration_the_project_file_says_kraft_with_the_clusters_id_and_comes_back_reloaded() {
+    let (_app, w) = window();
+    let (_dir, path) = migrating_file();
+    let report = json!({ "stage": "finalized", "cluster_id": "MkU3OEVBNTcwNTJENDM2Qk" });
+    let migrated = invoke(&w, "finish_migration", json!({ "path": path, "report": report })).unwrap();
+    let draft = &migrated["project"]["draft"];
+    assert_eq!(draft["kafka"]["mode"], "kraft", "{migrated}");
+    assert_eq!(draft["kraft"]["cluster_id"], "MkU3OEVBNTcwNTJENDM2Qk");
+    assert!(draft.get("zookeeper").is_none(), "{draft}");
+    assert!(draft["hosts"].as_array().unwrap().iter().all(|h| !h["roles"].to_string().contains("zookeeper")));
+    assert_eq!(migrated["dropped"], json!([]), "every ensemble member is also a controller");
+    assert!(migrated["project"]["problems"].as_array().unwrap().iter().all(|p| p["severity"] != "error"), "{migrated}");
+    assert_eq!(migrated["project"]["path"], path.to_str().unwrap());
+    // the file on disk is what came back: opening it again gives the same draft
+    let reopened = invoke(&w, "open_project", json!({ "path": path })).unwrap();
+    assert_eq!(&reopened["draft"], draft);
+    assert!(std::fs::read_to_string(&path).unwrap().contains("# The guide's layout on Kafka 3.9"), "comments kept");
+}
+
+#[test]
+fn a_migration_run_that_stopped_before_finalize_leaves_the_project_file_alone() {
+    let (_app, w) = window();
+    let (_dir, path) = migrating_file();
+    for stage in ["migrating", "brokers_on_kraft"] {
+        let report = json!({ "stage": stage, "cluster_id": "MkU3OEVBNTcwNTJENDM2Qk" });
+        assert_eq!(invoke(&w, "finish_migration", json!({ "path": path, "report": report })).unwrap(), Value::Null);
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), std::fs::read_to_string(MIGRATING).unwrap());
+}
+
+#[test]
+fn a_finalized_migrations_file_that_cannot_be_rewritten_fails_with_its_own_code_and_the_fix() {
+    let (_app, w) = window();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gone.toml");
+    let report = json!({ "stage": "finalized", "cluster_id": "MkU3OEVBNTcwNTJENDM2Qk" });
+    let err = invoke(&w, "finish_migration", json!({ "path": path, "report": report })).unwrap_err();
+    assert_eq!(err["code"], "migration_rewrite", "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("gone.toml") && message.contains("kafka.mode = \"kraft\""), "{message}");
+    assert!(message.contains("kraft.cluster_id = \"MkU3OEVBNTcwNTJENDM2Qk\""), "{message}");
 }

@@ -184,10 +184,9 @@ pub struct DeploySummary {
     pub migration: Option<MigrationReport>,
 }
 
-/// Where a run left a migration to KRaft.
-#[derive(Clone, Debug, serde::Serialize, ts_rs::TS)]
+/// Where a run left a migration to KRaft (the desktop app gets it back with its Finalize migration's rewrite).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct MigrationReport {
-    #[ts(as = "String")]
     pub stage: crate::project::spec::MigrationStage,
     pub cluster_id: String,
 }

@@ -51,38 +51,23 @@ pub fn after(report: &MigrationReport, file: &Path) -> ExitCode {
     }
 }
 
-/// The project file rewritten to KRaft mode (checked valid before it is written).
+/// The project file rewritten to KRaft mode (`project::file::rewrite_file_as_kraft`: checked valid first).
 fn rewrite(file: &Path, cluster_id: &str) -> ExitCode {
-    let shown = file.display();
-    let failed = |why: String| {
-        eprintln!(
-            "error: the migration is finalized, but {shown} could not be rewritten to KRaft mode: {why} — set \
-             kafka.mode = \"kraft\" and kraft.cluster_id = \"{cluster_id}\", remove [zookeeper] and the role \
-             \"zookeeper\" yourself"
-        );
-        ExitCode::FAILURE
-    };
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) => return failed(e.to_string()),
-    };
-    let Some((after, dropped)) = kafka_wizard::project::file::rewrite_as_kraft(&text, cluster_id) else {
-        return failed("it is not a project file any more".into());
-    };
-    let valid = kafka_wizard::project::parse(&after).ok().map(|d| kafka_wizard::project::validate(&d));
-    if let Some(problems) =
-        valid.as_ref().filter(|v| v.spec.is_none()).map(|v| v.errors().map(|p| p.to_string()).collect::<Vec<_>>())
-    {
-        return failed(format!("the rewritten file would be invalid: {}", problems.join("; ")));
-    }
-    if text != after {
-        if let Err(e) = kafka_wizard::project::file::write_atomically(file, &after) {
-            return failed(e.to_string());
+    match kafka_wizard::project::file::rewrite_file_as_kraft(file, cluster_id) {
+        Ok(done) => {
+            eprintln!(
+                "migration to KRaft finalized: {} now says kafka.mode = \"kraft\" (cluster id {cluster_id}); the \
+                 ZooKeeper ensemble is stopped and disabled, its data kept on disk",
+                file.display()
+            );
+            if !done.dropped.is_empty() {
+                eprintln!("{} left the project (ZooKeeper was their only role)", done.dropped.join(", "));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
-    eprintln!("migration to KRaft finalized: {shown} now says kafka.mode = \"kraft\" (cluster id {cluster_id}); the ZooKeeper ensemble is stopped and disabled, its data kept on disk");
-    if !dropped.is_empty() {
-        eprintln!("{} left the project (ZooKeeper was their only role)", dropped.join(", "));
-    }
-    ExitCode::SUCCESS
 }

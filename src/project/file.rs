@@ -1,6 +1,7 @@
 //! Project files on disk: loading (read → parse → validate), the one edit the engine makes itself — saving a
 //! freshly generated KRaft cluster id, so it is generated once and kept — and saving an edited draft over the
-//! user's own file (the desktop app's Save). Both keep the file's comments, order and formatting.
+//! user's own file (the desktop app's Save), and the rewrite to KRaft mode after a finalized migration (the CLI's
+//! `migrate --finalize` and the app's Finalize migration). All keep the file's comments, order and formatting.
 
 use super::checks;
 use super::draft::{self, ParseError, ProjectDraft};
@@ -122,6 +123,60 @@ pub fn rewrite_as_kraft(text: &str, cluster_id: &str) -> Option<(String, Vec<Str
         keep[index - 1]
     });
     Some((doc.to_string(), dropped))
+}
+
+/// What [`rewrite_file_as_kraft`] did: the hosts that left the project (ZooKeeper was their only role), and whether
+/// the file changed (false when it already said KRaft mode with that id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KraftRewrite {
+    pub dropped: Vec<String>,
+    pub changed: bool,
+}
+
+/// The project file of a finalized migration could not be rewritten: its message names the file, why and what to
+/// set by hand.
+#[derive(Debug, Error)]
+#[error(
+    "the migration is finalized, but {} could not be rewritten to KRaft mode: {why} — set kafka.mode = \"kraft\" \
+     and kraft.cluster_id = \"{cluster_id}\", remove [zookeeper] and the role \"zookeeper\" yourself",
+    path.display()
+)]
+pub struct KraftRewriteError {
+    pub path: PathBuf,
+    pub cluster_id: String,
+    pub why: KraftRewriteFailure,
+}
+
+#[derive(Debug, Error)]
+pub enum KraftRewriteFailure {
+    #[error("cannot read it: {0}")]
+    Read(io::Error),
+    #[error("it is not a project file any more")]
+    NotAProject,
+    #[error("the rewritten file would be invalid: {}", .0.join("; "))]
+    Invalid(Vec<String>),
+    #[error("cannot write it: {0}")]
+    Write(io::Error),
+}
+
+/// Rewrites the project file at `path` to KRaft mode after its migration was finalized ([`rewrite_as_kraft`]):
+/// the result is checked valid before it is written (atomically, [`write_atomically`]); an invalid result leaves
+/// the file as it was.
+pub fn rewrite_file_as_kraft(path: &Path, cluster_id: &str) -> Result<KraftRewrite, KraftRewriteError> {
+    let failed = |why| KraftRewriteError { path: path.to_path_buf(), cluster_id: cluster_id.to_string(), why };
+    let text = std::fs::read_to_string(path).map_err(|e| failed(KraftRewriteFailure::Read(e)))?;
+    let (after, dropped) =
+        rewrite_as_kraft(&text, cluster_id).ok_or_else(|| failed(KraftRewriteFailure::NotAProject))?;
+    let draft = draft::parse(&after).map_err(|_| failed(KraftRewriteFailure::NotAProject))?;
+    let validation = validate(&draft);
+    if validation.spec.is_none() {
+        return Err(failed(KraftRewriteFailure::Invalid(validation.errors().map(|p| p.to_string()).collect())));
+    }
+    let changed = text != after;
+    if changed {
+        write_atomically(path, &after).map_err(|e| failed(KraftRewriteFailure::Write(e)))?;
+    }
+    Ok(KraftRewrite { dropped, changed })
 }
 
 /// The text to save for `draft` over a file that held `original`: the original document with every value the draft
@@ -248,6 +303,38 @@ pub fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const MIGRATING: &str = include_str!("../../tests/fixtures/zookeeper-migrating.toml");
+
+    #[test]
+    fn a_finalized_migrations_file_is_rewritten_to_a_valid_kraft_project_with_the_clusters_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("migrating.toml");
+        std::fs::write(&path, MIGRATING).unwrap();
+        let done = rewrite_file_as_kraft(&path, "MkU3OEVBNTcwNTJENDM2Qk").unwrap();
+        assert_eq!(done, KraftRewrite { dropped: vec![], changed: true });
+        let loaded = load(&path).unwrap();
+        assert_eq!(loaded.draft.kafka.mode.as_deref(), Some("kraft"));
+        assert_eq!(loaded.draft.kraft.unwrap().cluster_id.as_deref(), Some("MkU3OEVBNTcwNTJENDM2Qk"));
+        assert!(loaded.draft.zookeeper.is_none());
+        // a second run finds it done and writes nothing
+        assert!(!rewrite_file_as_kraft(&path, "MkU3OEVBNTcwNTJENDM2Qk").unwrap().changed);
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_rewritten_is_left_alone_and_the_error_says_what_to_set_by_hand() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.toml");
+        std::fs::write(&path, "format = 1\n[kafka]\nmode = \"zookeeper\"\n").unwrap();
+        let e = rewrite_file_as_kraft(&path, "MkU3OEVBNTcwNTJENDM2Qk").unwrap_err();
+        assert!(matches!(e.why, KraftRewriteFailure::NotAProject), "{e}");
+        let message = e.to_string();
+        assert!(
+            message.contains("broken.toml") && message.contains("kraft.cluster_id = \"MkU3OEVBNTcwNTJENDM2Qk\""),
+            "{message}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "format = 1\n[kafka]\nmode = \"zookeeper\"\n");
+    }
 
     #[test]
     fn an_atomic_write_keeps_the_mode_and_never_writes_through_a_planted_temp_name_or_symlink() {

@@ -193,7 +193,7 @@ pub struct MigrationSpec {
 
 /// Where a migration to KRaft stands, in Apache's order. Validation gives a project [`MigrationStage::Migrating`]
 /// (the first run's work); a run reads the stage from the hosts (`apply::migrate::judge`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MigrationStage {
     /// The controllers run with the migration on and the brokers, still in ZooKeeper mode, talk to them: the

@@ -14,7 +14,7 @@ import { countByStep, hasErrors, stepOfField } from './problems.js';
 import { RunArea } from './run-area.js';
 import { effectiveMode, initialState, isDirty, setField, windowTitle, type WizardState } from './state.js';
 import { nextStep, previousStep, stepIndex, stepOf, STEPS } from './steps/index.js';
-import type { FieldStep, PickRequest, ProjectDraft, Release, Review, StepId } from './types.js';
+import type { FieldStep, Opened, PickRequest, ProjectDraft, Release, Review, StepId } from './types.js';
 
 /** Where the user's language choice is remembered (the OS locale decides until they switch). */
 const LANG_KEY = 'kafka-wizard.lang';
@@ -224,6 +224,16 @@ export class App implements Ctx {
     } catch (e) {
       this.notify((e as { message: string }).message, false);
     }
+  }
+
+  reload(opened: Opened): void {
+    this.session.recent = opened.recent;
+    this.state = { ...initialState(opened.draft, opened.path), step: this.state.step };
+    this.review = null;
+    this.rerender();
+    this.renderToolbar();
+    void this.backend.setTitle(windowTitle(this.state, t('file.untitled')));
+    void this.validateNow();
   }
 
   private loadDraft(draft: ProjectDraft, path: string | null): void {

@@ -4,8 +4,8 @@
 // chooser in the app; scripted answers in the mock).
 
 import type {
-  CaInfo, ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, Opened, PickRequest, PreviewRow, Problem, ProjectDraft,
-  Release, Review, RunOptions, SmokeReport, SmokeRequest, Verb,
+  CaInfo, ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, MigratedProject, MigrationReport, Opened, PickRequest, PreviewRow,
+  Problem, ProjectDraft, Release, Review, RunOptions, SmokeReport, SmokeRequest, Verb,
 } from './types.js';
 
 export type { Verb };
@@ -36,6 +36,10 @@ export interface Backend {
   /** What a deploy would change on every host (`deploy --dry-run`): connects and reads the hosts, changes nothing. */
   previewDeploy(draft: ProjectDraft, options: RunOptions): Promise<PreviewRow[]>;
   deploy(draft: ProjectDraft, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<DeploySummary>;
+  /** After a run that moved a migration to KRaft (`DeploySummary.migration`): when it was finalized, the project file
+   * at `path` rewritten to KRaft mode (checked valid first) and read again; null when there is nothing to rewrite.
+   * Rejects with `migration_rewrite` (its message says what to set by hand) when the file cannot be rewritten. */
+  finishMigration(path: string, report: MigrationReport): Promise<MigratedProject | null>;
   operate(draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<void>;
   status(draft: ProjectDraft, options: RunOptions): Promise<ClusterStatus>;
   /** The smoke test (a temporary topic written with acks=all and read back); a report whether it passed or not. */

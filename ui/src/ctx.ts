@@ -6,7 +6,7 @@
 import type { Backend } from './backend.js';
 import type { RunArea } from './run-area.js';
 import type { WizardState } from './state.js';
-import type { PickRequest, ProjectDraft, Release, Review, RunOptions, StepId } from './types.js';
+import type { Opened, PickRequest, ProjectDraft, Release, Review, RunOptions, StepId } from './types.js';
 
 /** What the current session knows that is never written to the project file and more than one step uses. */
 export interface Session {
@@ -32,6 +32,9 @@ export interface Ctx {
   /** Replaces the draft; validation and title follow. `rerender` rebuilds the step (for structural changes). */
   update(draft: ProjectDraft, rerender?: boolean): void;
   rerender(): void;
+  /** Takes the project as read again from its file (after Finalize migration rewrote it), staying on this step
+   * with its run shown. */
+  reload(opened: Opened): void;
   go(step: StepId): void;
   notify(text: string, ok?: boolean): void;
   /** Replaces the project with an example shipped with the app (asks first when there are unsaved changes). */

@@ -7,8 +7,9 @@
 // `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The field schema is
 // the engine's, generated into generated/field-schema.json (`options.fieldSchema` replaces it). The CA is
 // `options.caInfo`; Client config… is logged in `options.clientConfigLog`; an ACL for a user not in
-// security.users is an error. Only the test bundle holds this module (main.ts, `__KW_MOCK__`); the real app always
-// uses tauri-backend.ts.
+// security.users is an error. A deploy with `migrate` reports the stage it would reach; `finishMigration` rewrites
+// the stored project to KRaft mode as the engine does. Only the test bundle holds this module (main.ts,
+// `__KW_MOCK__`); the real app always uses tauri-backend.ts.
 
 import type { Backend } from './backend.js';
 import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };
@@ -182,9 +183,29 @@ export function mockBackend(options: MockOptions = {}): Backend {
         error: known ? null : { code: 'unknown_host_key', message: 'unknown SSH host key' },
       };
     },
-    deploy: async (d, _o, onEvent) => {
+    deploy: async (d, o, onEvent) => {
       await replay(d, ['check java', 'upload kafka.tgz', 'write configs', 'start'], onEvent);
-      return { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {}, new_brokers: [] };
+      const summary = { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {}, new_brokers: [] };
+      if (!o.migrate) return summary;
+      return { ...summary, migration: { stage: o.migrate === 'finalize' ? 'finalized' : 'brokers_on_kraft', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg' } };
+    },
+    finishMigration: async (path, report) => {
+      if (report.stage !== 'finalized') return null;
+      const text = files.get(path);
+      if (text === undefined) return fail('migration_rewrite', `the migration is finalized, but ${path} could not be rewritten to KRaft mode: not found — set kafka.mode = "kraft" and kraft.cluster_id = "${report.cluster_id}", remove [zookeeper] and the role "zookeeper" yourself`);
+      const draft = JSON.parse(text) as ProjectDraft;
+      draft.kafka.mode = 'kraft';
+      draft.kraft = { ...draft.kraft, cluster_id: report.cluster_id };
+      delete draft.zookeeper;
+      const dropped: string[] = [];
+      draft.hosts = (draft.hosts ?? []).filter((h) => {
+        h.roles = h.roles.filter((r) => r !== 'zookeeper');
+        delete h.zookeeper_id;
+        if (!h.roles.length) dropped.push(h.name);
+        return h.roles.length > 0;
+      });
+      files.set(path, JSON.stringify(draft));
+      return { project: { path, draft, problems: mockValidate(draft), recent }, dropped };
     },
     previewDeploy: async (d) => {
       options.previewRequests = (options.previewRequests ?? 0) + 1;

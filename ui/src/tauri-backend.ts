@@ -34,6 +34,7 @@ export function tauriBackend(): Backend {
       invoke('test_connection', { draft, index, acceptFingerprint, password, keyPassphrase }),
     previewDeploy: (draft, options) => invoke('preview_deploy', { draft, options }),
     deploy: (draft: ProjectDraft, options: RunOptions, onEvent) => invoke('deploy', { draft, options, onEvent: channel(onEvent) }),
+    finishMigration: (path, report) => invoke('finish_migration', { path, report }),
     operate: (draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent) =>
       invoke('operate', { draft, verb, options, onEvent: channel(onEvent) }),
     status: (draft, options) => invoke('cluster_status', { draft, options }),

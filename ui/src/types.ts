@@ -39,6 +39,9 @@ import type { Role } from './generated/Role.js';
 import type { ClusterStatus } from './generated/ClusterStatus.js';
 import type { RunOptions } from './generated/RunOptions.js';
 import type { Verb } from './generated/Verb.js';
+import type { Migrate } from './generated/Migrate.js';
+import type { MigrationReport } from './generated/MigrationReport.js';
+import type { MigratedProject } from './generated/MigratedProject.js';
 import type { OpenedProject } from './generated/OpenedProject.js';
 import type { FileFilter } from './generated/FileFilter.js';
 import type { PickRequest } from './generated/PickRequest.js';
@@ -60,6 +63,8 @@ export type { AppError, ErrorCode, ExportFormat, ConnectionReport };
 // Runs: engine events at a target (the wizard's machine or a host by name), their summary, status, options.
 export type { Outcome, Target, Event as EngineEvent, DeploySummary, UnitStatus, HostStatus, Role, ClusterStatus };
 export type { RunOptions, Verb, OpenedProject as Opened, FileFilter, PickRequest };
+// A migration to KRaft: how far a run moves it, where the run left it, the project file rewritten after finalize.
+export type { Migrate, MigrationReport, MigratedProject };
 // Manage's smoke test: what may be asked, and the report (leadership per broker, each partition, latency, failures).
 export type { SmokeRequest, SmokeReport, BrokerLeadership, PartitionOutcome };
 // A secured cluster's CA as it may be shown (subject, SHA-256 fingerprint, validity; never a key).

@@ -3,7 +3,8 @@
 // Open / Save As / Export through scripted file dialogs (the chosen path is used; Cancel changes nothing),
 // Install progress from streamed events with a failed host and Retry, Manage with confirmation, Restart anyway
 // after a refused roll, Cancel in Manage, Review's diff of what a deploy would change (after Test connection), the
-// Security step (users, ACLs, the CA, Client config… on Review and Manage), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
+// Security step (users, ACLs, the CA, Client config… on Review and Manage), Manage's migration to KRaft (Migrate,
+// Finalize, the project reloaded in KRaft mode), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
 // target/screenshots/browser-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -590,5 +591,47 @@ test('a new project is secure; the Security step edits users and ACLs in place, 
   assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.clientConfigLog), [
     { user: 'billing', directory: '/tmp/billing-client' }, { user: 'admin', directory: '/tmp/admin-client' },
   ]);
+  assert.deepEqual(errors, []);
+});
+
+test('a migrating project is moved to KRaft from Manage, finalized, and its file reloaded in KRaft mode', async (t) => {
+  const migrating = { format: 1, name: 'migrating', kafka: { version: '3.9.1', mode: 'zookeeper' }, zookeeper: {}, kraft: { controller_port: 9093 },
+    hosts: [{ name: 'zk1', roles: ['zookeeper', 'controller'], zookeeper_id: 1, id: 101 }, { name: 'zk9', roles: ['zookeeper'], zookeeper_id: 2 }, { name: 'kafka1', roles: ['broker'], id: 1 }] };
+  const { page, errors } = await wizard(t, { picks: ['/srv/migrating.toml'], files: { '/srv/migrating.toml': JSON.stringify(migrating) } });
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await waitTitle(page, 'migrating.toml — Kafka Cluster Wizard');
+  await page.locator('nav [data-step="manage"]').click();
+
+  await page.locator('#op-migrate').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /copies ZooKeeper's metadata.*can still go back/);
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result >> text=the brokers run in KRaft mode').waitFor();
+
+  await page.locator('#op-migrate-finalize').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /cannot be undone.*stopped and disabled.*\/srv\/migrating\.toml is rewritten to KRaft mode/);
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result >> text=Migration to KRaft finalized').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /\/srv\/migrating\.toml now says kafka\.mode = "kraft".*zk9 left the project/);
+  await page.screenshot({ path: path.join(SHOTS, 'browser-manage-migrated.png') });
+  assert.equal(await page.locator('#op-migrate, #op-migrate-finalize').count(), 0, 'a KRaft project has nothing to migrate');
+  assert.equal(await page.title(), 'migrating.toml — Kafka Cluster Wizard', 'the project is the file as rewritten, nothing unsaved');
+  await page.locator('nav [data-step="hosts"]').click();
+  assert.equal(await page.locator('tr[data-host]').count(), 2, 'the host that only ran ZooKeeper left the project');
+  assert.deepEqual(errors, []);
+});
+
+test('Finalize migration waits while the project has unsaved changes, since it rewrites the file', async (t) => {
+  const migrating = { format: 1, name: 'migrating', kafka: { version: '3.9.1', mode: 'zookeeper' }, zookeeper: {},
+    hosts: [{ name: 'zk1', roles: ['zookeeper', 'controller'], zookeeper_id: 1, id: 101 }, { name: 'kafka1', roles: ['broker'], id: 1 }] };
+  const { page, errors } = await wizard(t, { picks: ['/srv/migrating.toml'], files: { '/srv/migrating.toml': JSON.stringify(migrating) } });
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await waitTitle(page, 'migrating.toml — Kafka Cluster Wizard');
+  await page.locator('input[data-field="name"]').fill('migrating-edited');
+  await page.locator('nav [data-step="manage"]').click();
+  assert.ok(await page.locator('#op-migrate').isEnabled(), 'moving on up to the reversible end writes no file');
+  assert.ok(await page.locator('#op-migrate-finalize').isDisabled());
+  assert.match(await page.locator('#op-migrate-finalize').getAttribute('title'), /Save the project first/);
   assert.deepEqual(errors, []);
 });

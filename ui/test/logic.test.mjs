@@ -2,7 +2,7 @@
 // build/node): wizard state and draft edits, step order, where problems are shown (the step from the engine's field
 // schema), the defaults shown, the progress model fed by engine events, what each native file dialog asks for,
 // highlighting, the translations, the deploy preview (diff lines, rows per host), the Security step's logic
-// (protection, client users, lists, the CA's dates), and that the app's bundle holds no mock backend.
+// (protection, client users, lists, the CA's dates), Manage's migration to KRaft (what is offered and sent), and that the app's bundle holds no mock backend.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -19,6 +19,7 @@ import * as picks from '../build/node/file-picks.js';
 import { mockValidate } from '../build/node/mock-backend.js';
 import * as diff from '../build/node/diff.js';
 import * as security from '../build/node/security.js';
+import * as migration from '../build/node/migration.js';
 
 const UI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The engine's field schema as committed (generated from the Rust field definitions). */
@@ -384,4 +385,48 @@ test('Client config… picks a folder named for the user, starting near the proj
   assert.equal(r.mode, 'folder');
   assert.equal(r.directory, '/home/a/prod');
   assert.ok(r.title.includes('orders-app'), r.title);
+});
+
+/** The migrating fixture's shape: ZooKeeper mode, each ensemble member also a KRaft controller. */
+const migrating = () => ({
+  format: 1, name: 'migrating', kafka: { version: '3.9.1', mode: 'zookeeper' }, zookeeper: { chroot: '/migrating' }, kraft: { controller_port: 9093 },
+  hosts: [
+    { name: 'zk1', roles: ['zookeeper', 'controller'], zookeeper_id: 1, id: 101 },
+    { name: 'kafka1', roles: ['broker'], id: 1 },
+  ],
+});
+
+test('the migration buttons show only for a ZooKeeper-mode project with controller hosts', () => {
+  const saved = (draft) => state.initialState(draft, '/srv/migrating.toml');
+  assert.deepEqual(migration.migrationOffer(saved(migrating()), 'kraft'), { advance: true, finalize: true, finalizeHeld: null });
+  assert.deepEqual(migration.migrationOffer(saved(seed()), 'zookeeper'), { advance: false, finalize: false, finalizeHeld: null }, 'no controller: a plain ZooKeeper cluster');
+  const kraft = { ...migrating(), kafka: { version: '3.9.1', mode: 'kraft' } };
+  assert.ok(!migration.migrationOffer(saved(kraft), 'kraft').advance, 'a KRaft project has controllers and nothing to migrate');
+  const unset = { ...migrating(), kafka: { version: '3.9.1' } };
+  assert.ok(migration.migrationOffer(saved(unset), 'zookeeper').advance, 'the release default decides when the file names no mode');
+  assert.ok(!migration.migrationOffer(saved(unset), 'kraft').advance);
+});
+
+test('Finalize migration waits for the project to be saved, since it rewrites the file', () => {
+  assert.equal(migration.migrationOffer(state.initialState(migrating(), null), null).finalizeHeld, 'unsaved', 'no file yet');
+  let s = state.initialState(migrating(), '/srv/migrating.toml');
+  s = { ...s, draft: state.setField(s.draft, 'kafka.heap', '2g') };
+  const offer = migration.migrationOffer(s, null);
+  assert.equal(offer.finalizeHeld, 'unsaved', 'unsaved changes');
+  assert.ok(offer.advance, 'moving on up to the reversible end writes no file');
+});
+
+test('each migration button sends the session options with how far to move the migration', () => {
+  const base = { password: 'pw', install_java: true };
+  assert.deepEqual(migration.migrateOptions(base, 'advance'), { password: 'pw', install_java: true, migrate: 'advance' });
+  assert.deepEqual(migration.migrateOptions(base, 'finalize'), { password: 'pw', install_java: true, migrate: 'finalize' });
+  assert.equal(base.migrate, undefined, 'the session options are not changed');
+});
+
+test('a run that moved a migration hands its report on with the project file; other runs hand on nothing', () => {
+  const summary = { changed: 1, unchanged: 0, uploaded: {}, started: [], backups: {}, new_brokers: [] };
+  const report = { stage: 'finalized', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg' };
+  assert.deepEqual(migration.migrationToFinish({ ...summary, migration: report }, '/srv/migrating.toml'), report);
+  assert.equal(migration.migrationToFinish(summary, '/srv/migrating.toml'), null);
+  assert.equal(migration.migrationToFinish({ ...summary, migration: report }, null), null, 'no file to rewrite');
 });

@@ -1,10 +1,12 @@
-//! Install and Manage: deploy, start / stop / rolling restart and status, with the engine's events streamed to
+//! Install and Manage: deploy (and Manage's Finalize upgrade, Migrate to KRaft and Finalize migration, each a
+//! deploy with its `RunOptions`), start / stop / rolling restart and status, with the engine's events streamed to
 //! the UI through a `tauri::ipc::Channel<Event>` (ordered). One job at a time ([`crate::state::Jobs`]); Cancel
 //! stops between steps. The SSH password, when given, lives only in memory for the run.
 
 use super::spec_of;
 use crate::error::AppResult;
 use crate::state::Jobs;
+use kafka_wizard::apply::migrate::MigrateIntent;
 use kafka_wizard::apply::operate::{self, Operation};
 use kafka_wizard::apply::status::{self, ClusterStatus};
 use kafka_wizard::apply::{self, DeployOptions, DeploySummary};
@@ -39,6 +41,21 @@ pub struct RunOptions {
     /// Manage's "Finalize upgrade": the deploy ends a version upgrade (`DeployOptions.finalize_upgrade`).
     #[ts(as = "Option<_>")]
     pub finalize_upgrade: bool,
+    /// Manage's "Migrate to KRaft" / "Finalize migration" of a ZooKeeper-mode project with controller hosts
+    /// (`DeployOptions.migrate`); left out, a deploy keeps the migration where the hosts stand.
+    pub migrate: Option<Migrate>,
+}
+
+/// What a run does to a migration to KRaft, beyond keeping it where it stands (`apply::migrate::MigrateIntent`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Migrate {
+    /// Up to the reversible end: controllers provisioned, metadata copied, the brokers in KRaft mode
+    /// (`kafka-wizard migrate`).
+    Advance,
+    /// The controllers leave ZooKeeper (irreversible), the ensemble is stopped and disabled
+    /// (`kafka-wizard migrate --finalize`); the UI then has the project file rewritten (`finish_migration`).
+    Finalize,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -51,6 +68,7 @@ impl std::fmt::Debug for RunOptions {
             .field("health_timeout_secs", &self.health_timeout_secs)
             .field("force", &self.force)
             .field("finalize_upgrade", &self.finalize_upgrade)
+            .field("migrate", &self.migrate)
             .finish()
     }
 }
@@ -61,6 +79,11 @@ impl RunOptions {
             install_java: self.install_java,
             force: self.force,
             finalize_upgrade: self.finalize_upgrade,
+            migrate: match self.migrate {
+                None => MigrateIntent::Keep,
+                Some(Migrate::Advance) => MigrateIntent::Advance,
+                Some(Migrate::Finalize) => MigrateIntent::Finalize,
+            },
             ..DeployOptions::default()
         };
         opts.connect.password = self.password.clone().filter(|p| !p.is_empty()).map(Secret::new);
@@ -88,7 +111,8 @@ pub(crate) fn sink(channel: Channel<Event>) -> EventSink {
 }
 
 /// Installs the cluster (download, verify, upload, configure, start, health) — with `options.finalize_upgrade`,
-/// Manage's Finalize upgrade. Events stream on `on_event`.
+/// Manage's Finalize upgrade; with `options.migrate`, its Migrate to KRaft / Finalize migration (the summary's
+/// `migration` says where the run left it). Events stream on `on_event`.
 #[tauri::command]
 pub async fn deploy(
     jobs: State<'_, Jobs>,
@@ -160,5 +184,14 @@ mod tests {
         assert!(asked.to_deploy_options().force);
         let plain: RunOptions = serde_json::from_value(serde_json::json!({})).unwrap();
         assert!(!plain.to_deploy_options().force);
+    }
+
+    #[test]
+    fn a_run_moves_a_migration_only_as_far_as_the_ui_asks() {
+        let intent = |json| serde_json::from_value::<RunOptions>(json).unwrap().to_deploy_options().migrate;
+        assert_eq!(intent(serde_json::json!({})), MigrateIntent::Keep);
+        assert_eq!(intent(serde_json::json!({ "migrate": "advance" })), MigrateIntent::Advance);
+        assert_eq!(intent(serde_json::json!({ "migrate": "finalize" })), MigrateIntent::Finalize);
+        assert!(serde_json::from_value::<RunOptions>(serde_json::json!({ "migrate": "rollback" })).is_err());
     }
 }

@@ -1,12 +1,15 @@
 //! Project commands: new / open / save the project TOML (the same file the CLI takes), live validation with the
-//! engine's own rules, the field schema, the release catalog, a fresh KRaft cluster id, and recent projects.
+//! engine's own rules, the field schema, the release catalog, a fresh KRaft cluster id, recent projects, and the
+//! file rewritten to KRaft mode after Manage's Finalize migration.
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::recent;
+use kafka_wizard::apply::MigrationReport;
 use kafka_wizard::catalog::{self, Release};
 use kafka_wizard::project::defaults;
 use kafka_wizard::project::draft::{to_toml, KafkaDraft, MonitoringDraft, SecurityDraft, FORMAT};
 use kafka_wizard::project::schema::{self, FieldInfo};
+use kafka_wizard::project::spec::MigrationStage;
 use kafka_wizard::project::{checks, file, parse, validate, Problem, ProjectDraft};
 use kafka_wizard::release_index;
 use serde::Serialize;
@@ -21,6 +24,14 @@ pub struct OpenedProject {
     pub draft: ProjectDraft,
     pub problems: Vec<Problem>,
     pub recent: Vec<String>,
+}
+
+/// The project after Manage's Finalize migration: its file rewritten to KRaft mode and read again, and the hosts
+/// that left it (ZooKeeper was their only role).
+#[derive(Debug, Serialize, TS)]
+pub struct MigratedProject {
+    pub project: OpenedProject,
+    pub dropped: Vec<String>,
 }
 
 /// One catalog entry for the Version step.
@@ -71,6 +82,27 @@ pub fn open_project<R: Runtime>(app: AppHandle<R>, path: String) -> AppResult<Op
     let (draft, problems) = read_project(&path)?;
     let recent = recent::add(recent_dir(&app), &path);
     Ok(OpenedProject { path: path.to_string_lossy().into_owned(), draft, problems, recent })
+}
+
+/// After a migration run (`report`, the deploy summary's `migration`): when it was finalized, the project file at
+/// `path` rewritten to KRaft mode with the cluster's id — checked valid before it is written, as the CLI's
+/// `migrate --finalize` does (`file::rewrite_file_as_kraft`) — and read again; `null` when the run stopped before
+/// finalize (nothing to rewrite). A failed rewrite is `migration_rewrite`, its message saying what to set by hand.
+#[tauri::command]
+pub fn finish_migration<R: Runtime>(
+    app: AppHandle<R>,
+    path: String,
+    report: MigrationReport,
+) -> AppResult<Option<MigratedProject>> {
+    if report.stage != MigrationStage::Finalized {
+        return Ok(None);
+    }
+    let path = absolute(&path)?;
+    let done = file::rewrite_file_as_kraft(&path, &report.cluster_id)?;
+    let (draft, problems) = read_project(&path)?;
+    let recent = recent::add(recent_dir(&app), &path);
+    let project = OpenedProject { path: path.to_string_lossy().into_owned(), draft, problems, recent };
+    Ok(Some(MigratedProject { project, dropped: done.dropped }))
 }
 
 /// Writes the draft as TOML. Over an existing project file only what changed is rewritten — its comments, key

@@ -1,17 +1,19 @@
 // steps/manage.ts — Manage: status per host (units, process listening, in cluster) and the cluster checks;
 // Start / Stop / Restart (rolling) after a confirmation, with the engine's events in the run area it shares with
 // Install; Restart anyway (forced, warned) when a roll was refused because the cluster was unhealthy; Finalize upgrade
-// (a version upgrade's last phase, confirmed: deploy with finalize_upgrade); Refresh, by
-// hand or every 10 s; the Smoke test (manage-smoke.ts); for a secured cluster its CA and Client config…
+// (a version upgrade's last phase, confirmed: deploy with finalize_upgrade); for a project migrating to KRaft, Migrate
+// to KRaft and Finalize migration (confirmed: deploy with `migrate`; after finalize the project file is rewritten to
+// KRaft mode and reloaded — migration.ts decides what is offered and sent); Refresh, by hand or every 10 s; the Smoke test (manage-smoke.ts); for a secured cluster its CA and Client config…
 // (security-client.ts). Owns the status last read and whether forcing is offered.
 
 import type { Verb } from '../backend.js';
 import { runOptions, type Ctx } from '../ctx.js';
 import { el } from '../dom.js';
 import { t } from '../i18n.js';
+import { migrateOptions, migrationOffer, migrationToFinish } from '../migration.js';
 import { emptyProgress, hostTarget } from '../progress.js';
 import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
-import type { AppError, ClusterStatus } from '../types.js';
+import type { AppError, ClusterStatus, Migrate } from '../types.js';
 import { resetSmoke, smokeButton, smokeSection } from './manage-smoke.js';
 import { caView, clientConfigView } from './security-client.js';
 
@@ -82,6 +84,54 @@ async function finalizeUpgrade(ctx: Ctx): Promise<void> {
   await refresh(ctx);
 }
 
+/** Migrate to KRaft / Finalize migration after a confirmation saying what it does: the deploy with `migrate`
+ * (engine: `apply::migrate`). After a finalized run the project file is rewritten to KRaft mode (the app's
+ * `finish_migration`, as `kafka-wizard migrate --finalize` does) and the project reloaded from it; a rewrite that
+ * fails is shown with what to set by hand. */
+async function migrate(ctx: Ctx, how: Migrate): Promise<void> {
+  const name = ctx.state.draft.name ?? '';
+  const path = ctx.state.path;
+  const question = how === 'advance' ? t('manage.migrateConfirm', { name }) : t('manage.migrateFinalizeConfirm', { name, path: path ?? '' });
+  if (!(await ctx.confirm(question))) return;
+  const label = how === 'advance' ? t('manage.migrate') : t('manage.migrateFinalize');
+  resetSmoke();
+  const run = ctx.run.begin('manage', emptyProgress((ctx.state.draft.hosts ?? []).map((h) => hostTarget(h.name))), 3, manageLayout);
+  ctx.rerender();
+  try {
+    const summary = await ctx.backend.deploy(ctx.state.draft, migrateOptions(runOptions(ctx.session), how), run.onEvent);
+    const report = migrationToFinish(summary, path);
+    const migrated = report && path ? await ctx.backend.finishMigration(path, report).catch((e: AppError) => {
+      run.end({ ok: false, text: `${label}: ${e.message}` });
+      return undefined;
+    }) : null;
+    if (migrated === undefined) {
+      // the run is done, the file is not: the result line says what to set by hand
+    } else if (migrated && report) {
+      const dropped = migrated.dropped.length ? ` ${t('manage.migrateDropped', { hosts: migrated.dropped.join(', ') })}` : '';
+      run.end({ ok: true, text: t('manage.migrateFinalized', { path: migrated.project.path, id: report.cluster_id }) + dropped });
+      ctx.reload(migrated.project);
+    } else {
+      run.end({ ok: true, text: summary.migration?.stage === 'brokers_on_kraft' ? t('manage.migrateAdvanced') : `${label}: ok` });
+    }
+  } catch (e) {
+    const err = e as AppError;
+    run.end({ ok: false, text: err.code === 'cancelled' ? t('manage.cancelled', { verb: label }) : `${label}: ${err.message}` }, true);
+  }
+  await refresh(ctx);
+}
+
+/** The migration buttons of a project migrating to KRaft (none otherwise). */
+function migrationButtons(ctx: Ctx, disabled: boolean): (HTMLElement | null)[] {
+  const release = ctx.releases.find((r) => r.version === ctx.state.draft.kafka.version);
+  const offer = migrationOffer(ctx.state, release?.default_mode ?? null);
+  const held = offer.finalizeHeld === 'unsaved' ? t('manage.migrateSaveFirst') : undefined;
+  return [
+    offer.advance ? el('button', { id: 'op-migrate', disabled, onclick: () => void migrate(ctx, 'advance') }, t('manage.migrate')) : null,
+    offer.finalize ? el('button', { id: 'op-migrate-finalize', class: 'danger', disabled: disabled || held !== undefined, title: held ?? '',
+      onclick: () => void migrate(ctx, 'finalize') }, t('manage.migrateFinalize')) : null,
+  ];
+}
+
 /** The warning and the Restart anyway button, after a roll was refused. */
 function forceOffer(ctx: Ctx): HTMLElement {
   return el('div', { id: 'force-offer', class: 'problem warning' }, t('manage.forceWarning'), ' ',
@@ -116,6 +166,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
     el('button', { id: 'op-restart', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'restart', t('manage.restart')) }, t('manage.restart')),
     smokeButton(ctx, busy || hasErrors),
     el('button', { id: 'op-finalize-upgrade', disabled: busy || hasErrors, onclick: () => void finalizeUpgrade(ctx) }, t('manage.finalize')),
+    ...migrationButtons(ctx, busy || hasErrors),
     run?.running ? el('button', { id: 'cancel', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
     el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'auto-refresh', checked: autoRefresh !== null, disabled: hasErrors,
       onchange: (e: Event) => setAutoRefresh(ctx, (e.target as HTMLInputElement).checked) }), t('manage.auto')));
