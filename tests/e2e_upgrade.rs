@@ -306,7 +306,7 @@ fn migrates_to_kraft_under_load(world: &World, project: &Path, hosts: &[String])
         t0.elapsed().as_secs_f64(),
     );
     for m in members {
-        let zk = world.ssh(m, "root", "systemctl is-active zookeeper-server; systemctl is-enabled zookeeper-server; pgrep -f QuorumPeerMain || true");
+        let zk = world.ssh(m, "root", "systemctl is-active zookeeper-server; systemctl is-enabled zookeeper-server; pgrep -f '[Q]uorumPeerMain' || true");
         let zk = String::from_utf8_lossy(&zk.stdout).to_string();
         assert_eq!(zk.split_whitespace().collect::<Vec<_>>(), ["inactive", "disabled"], "{m}: no ZooKeeper runs");
         let flag = world.ssh(m, "root", "grep -c '^zookeeper' /etc/kafka/server.properties");

@@ -315,14 +315,29 @@ pub async fn ready_to_roll(
     force: bool,
     events: &EventSink,
 ) -> Result<(), String> {
+    // A busy node can miss one probe's deadline: what fails is asked again a few times, a few seconds apart, before
+    // the roll is refused (a cluster that is really unhealthy stays so).
     let mut problems = Vec::new();
-    for h in health {
-        if let Err(seen) = check(spec, h).await {
-            problems.push(format!("{}: {seen}", h.check_name()));
+    for attempt in 0..READY_ATTEMPTS {
+        if attempt > 0 {
+            tokio::time::sleep(READY_RETRY).await;
+        }
+        problems.clear();
+        for h in health {
+            if let Err(seen) = check(spec, h).await {
+                problems.push(format!("{}: {seen}", h.check_name()));
+            }
+        }
+        if problems.is_empty() {
+            break;
         }
     }
     refuse_or_force(&problems, force, events)
 }
+
+/// How often [`ready_to_roll`] asks before it refuses, and how long it waits in between.
+const READY_ATTEMPTS: usize = 3;
+const READY_RETRY: Duration = Duration::from_secs(5);
 
 /// The verdict of [`ready_to_roll`] on what it found.
 pub fn refuse_or_force(problems: &[String], force: bool, events: &EventSink) -> Result<(), String> {

@@ -241,7 +241,7 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep) -> Vec<String> {
                 words.extend(["format", "--ignore-formatted", "-t"].map(String::from));
                 return vec![
                     format!("# the running cluster's id, from any broker: sed -n 's/^cluster.id=//p' {dir}/meta.properties"),
-                    "CLUSTER_ID=<the id printed on the broker>".into(),
+                    "read -r CLUSTER_ID  # paste the id printed on the broker".into(),
                     format!("{} \"$CLUSTER_ID\" -c {}", shell::join(&words), shell::quote(config.as_str())),
                 ];
             }
