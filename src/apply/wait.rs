@@ -315,28 +315,36 @@ pub async fn ready_to_roll(
     force: bool,
     events: &EventSink,
 ) -> Result<(), String> {
-    // A busy node can miss one probe's deadline: what fails is asked again a few times, a few seconds apart, before
-    // the roll is refused (a cluster that is really unhealthy stays so).
-    let mut problems = Vec::new();
-    for attempt in 0..READY_ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(READY_RETRY).await;
-        }
-        problems.clear();
+    // A busy node can miss one probe's deadline, and a node an interrupted run just restarted is still starting:
+    // what fails is asked again every few seconds for a while before the roll is refused (a cluster that is really
+    // unhealthy stays so).
+    let started = Instant::now();
+    let mut told = false;
+    loop {
+        let mut problems = Vec::new();
         for h in health {
             if let Err(seen) = check(spec, h).await {
                 problems.push(format!("{}: {seen}", h.check_name()));
             }
         }
-        if problems.is_empty() {
-            break;
+        if problems.is_empty() || started.elapsed() >= READY_WAIT {
+            return refuse_or_force(&problems, force, events);
         }
+        if !told {
+            told = true;
+            let message = format!(
+                "waiting up to {} s for the cluster to be healthy before the rolling restart: {}",
+                READY_WAIT.as_secs(),
+                problems.join("; ")
+            );
+            events(Event::Log { target: Target::Wizard, message });
+        }
+        tokio::time::sleep(READY_RETRY).await;
     }
-    refuse_or_force(&problems, force, events)
 }
 
-/// How often [`ready_to_roll`] asks before it refuses, and how long it waits in between.
-const READY_ATTEMPTS: usize = 3;
+/// How long [`ready_to_roll`] gives an unhealthy cluster before it refuses the roll, and how often it asks.
+const READY_WAIT: Duration = Duration::from_secs(60);
 const READY_RETRY: Duration = Duration::from_secs(5);
 
 /// The verdict of [`ready_to_roll`] on what it found.
