@@ -324,8 +324,10 @@ fn migrates_to_kraft_under_load(world: &World, project: &Path, hosts: &[String])
     };
     assert!((101..=103).contains(&quorum.leader_id), "a KRaft controller leads the quorum: {quorum:?}");
     assert_eq!(quorum.voters.iter().copied().collect::<BTreeSet<i32>>(), BTreeSet::from([101, 102, 103]));
-    let status = ok(&["status", "--json", p]);
-    assert!(status.contains("upgrade-load") || status.contains("\"healthy\":true"), "{status}");
+    let (out, text) = wizard(&["status", "--json", p]);
+    assert!(out.status.success(), "{text}");
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status --json");
+    assert_eq!(status["healthy"], true, "the migrated cluster is healthy: {status}");
     let before = invocations(world, hosts, "kafka-server");
     let text = ok(&["deploy", p]);
     assert!(text.contains("no changes"), "{text}");
