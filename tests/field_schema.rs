@@ -29,13 +29,14 @@ fn a_default_in_the_json_is_the_engines_constant() {
 
 /// The wizard's step for a field as the UI decided it before the schema (`stepOfField` in `ui/src/problems.ts`).
 fn step_the_ui_chose(field: &str) -> WizardStep {
-    const STORAGE_KAFKA_FIELDS: [&str; 9] = [
+    const STORAGE_KAFKA_FIELDS: [&str; 10] = [
         "install_dir",
         "config_dir",
         "log_dir",
         "data_dirs",
         "user",
         "heap",
+        "jvm_opts",
         "listener_port",
         "java_home",
         "properties",

@@ -158,6 +158,9 @@ pub struct KafkaDraft {
     pub listener_port: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heap: Option<String>,
+    /// Extra JVM options for the Kafka service, one per entry (appended to `KAFKA_OPTS`; `project::jvm_opts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jvm_opts: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -197,6 +200,9 @@ pub struct ZookeeperDraft {
     pub log_dir: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heap: Option<String>,
+    /// Extra JVM options for the ZooKeeper service, one per entry (`project::jvm_opts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jvm_opts: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tick_time: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod defaults;
 pub mod draft;
 pub mod file;
+pub mod jvm_opts;
 pub mod problem;
 pub mod schema;
 pub mod spec;

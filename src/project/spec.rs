@@ -172,6 +172,8 @@ pub struct ZookeeperSpec {
     pub data_dir: AbsPath,
     pub log_dir: AbsPath,
     pub heap: HeapSize,
+    /// Extra JVM options, checked (`project::jvm_opts`): appended to the service's `KAFKA_OPTS`.
+    pub jvm_opts: Vec<String>,
     pub tick_time: u32,
     pub init_limit: u32,
     pub sync_limit: u32,
@@ -258,6 +260,8 @@ pub struct KafkaSpec {
     pub log_dir: AbsPath,
     pub listener_port: u16,
     pub heap: HeapSize,
+    /// Extra JVM options, checked (`project::jvm_opts`): appended to the service's `KAFKA_OPTS`.
+    pub jvm_opts: Vec<String>,
     pub user: String,
     pub java_home: Option<AbsPath>,
     /// Base URL of a mirror with Apache's layout (`<mirror>/<version>/<tarball>`); checksums still come from Apache.

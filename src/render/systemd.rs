@@ -14,7 +14,7 @@ pub const ZOOKEEPER_UNIT: &str = "zookeeper-server.service";
 pub fn kafka_environment(spec: &ClusterSpec, host: &HostSpec) -> String {
     let mut env = environment(spec, Service::Kafka, &spec.kafka.heap.jvm_options(), spec.kafka.log_dir.as_str());
     let opts = [super::security::kafka_opts(spec, host), super::monitoring::agent_option(spec, Service::Kafka)];
-    env.push_str(&kafka_opts(opts));
+    env.push_str(&kafka_opts(opts, &spec.kafka.jvm_opts));
     env
 }
 
@@ -22,13 +22,14 @@ pub fn zookeeper_environment(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
     let mut env = environment(spec, Service::Zookeeper, &z.heap.jvm_options(), z.log_dir.as_str());
     let opts =
         [super::zookeeper_security::zookeeper_opts(spec), super::monitoring::agent_option(spec, Service::Zookeeper)];
-    env.push_str(&kafka_opts(opts));
+    env.push_str(&kafka_opts(opts, &z.jvm_opts));
     env
 }
 
-/// The one `KAFKA_OPTS` line of an environment file (the JAAS file, the exporter agent); none without options.
-fn kafka_opts(options: [Option<String>; 2]) -> String {
-    let options: Vec<String> = options.into_iter().flatten().collect();
+/// The one `KAFKA_OPTS` line of an environment file: the wizard's options (the JAAS file, the exporter agent), then
+/// the project's `jvm_opts` (last, so a `-XX:` flag there wins over the release's default); none without options.
+fn kafka_opts(wizards: [Option<String>; 2], project: &[String]) -> String {
+    let options: Vec<String> = wizards.into_iter().flatten().chain(project.iter().cloned()).collect();
     match options.is_empty() {
         true => String::new(),
         false => format!("KAFKA_OPTS=\"{}\"\n", options.join(" ")),

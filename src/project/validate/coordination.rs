@@ -5,6 +5,7 @@ use super::{service_dir_or_default, Checker};
 use crate::project::checks;
 use crate::project::defaults;
 use crate::project::draft::ProjectDraft;
+use crate::project::jvm_opts;
 use crate::project::problem::{text, Text};
 use crate::project::spec::*;
 
@@ -63,6 +64,8 @@ pub(super) fn check_zookeeper(
     let log_dir =
         service_dir_or_default(c, "zookeeper.log_dir", z.log_dir.as_deref(), defaults::ZOOKEEPER_LOG_DIR, "zookeeper");
     let heap = c.check("zookeeper.heap", checks::heap(z.heap.as_deref().unwrap_or(defaults::ZOOKEEPER_HEAP)));
+    let jvm_opts =
+        c.check("zookeeper.jvm_opts", jvm_opts::check("zookeeper", z.jvm_opts.as_deref().unwrap_or_default()));
     let positive = |c: &mut Checker, field: &str, raw: Option<i64>, default: u32| -> Option<u32> {
         let v = raw.unwrap_or(i64::from(default));
         match u32::try_from(v) {
@@ -141,6 +144,7 @@ pub(super) fn check_zookeeper(
         data_dir: data_dir?,
         log_dir: log_dir?,
         heap: heap?,
+        jvm_opts: jvm_opts?,
         tick_time: tick_time?,
         init_limit: init_limit?,
         sync_limit: sync_limit?,

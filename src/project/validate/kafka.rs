@@ -7,6 +7,7 @@ use crate::plan::distribution::Distribution;
 use crate::project::checks;
 use crate::project::defaults;
 use crate::project::draft::ProjectDraft;
+use crate::project::jvm_opts;
 use crate::project::problem::{text, Text};
 use crate::project::spec::*;
 use std::collections::BTreeMap;
@@ -43,6 +44,7 @@ pub(super) struct KafkaChecked {
     pub data_dirs: Option<Vec<AbsPath>>,
     pub listener_port: Option<u16>,
     heap: Option<HeapSize>,
+    jvm_opts: Option<Vec<String>>,
     user: Option<String>,
     java_home: Option<AbsPath>,
     mirror: Option<String>,
@@ -63,6 +65,7 @@ impl KafkaChecked {
             log_dir: self.log_dir?,
             listener_port: self.listener_port?,
             heap: self.heap?,
+            jvm_opts: self.jvm_opts?,
             user: self.user?,
             java_home: self.java_home,
             mirror: self.mirror,
@@ -94,6 +97,7 @@ pub(super) fn check_kafka(c: &mut Checker, d: &ProjectDraft) -> KafkaChecked {
         checks::service_port(k.listener_port.unwrap_or(i64::from(defaults::LISTENER_PORT))),
     );
     let heap = c.check("kafka.heap", checks::heap(k.heap.as_deref().unwrap_or(defaults::KAFKA_HEAP)));
+    let jvm_opts = c.check("kafka.jvm_opts", jvm_opts::check("kafka", k.jvm_opts.as_deref().unwrap_or_default()));
     let user = check_service_user(c, k.user.as_deref().unwrap_or(defaults::SERVICE_USER));
     let java_home = k.java_home.as_deref().and_then(|j| c.check("kafka.java_home", checks::abs_path(j)));
     let mirror = k.mirror.as_deref().and_then(|m| check_url(c, "kafka.mirror", m));
@@ -123,6 +127,7 @@ pub(super) fn check_kafka(c: &mut Checker, d: &ProjectDraft) -> KafkaChecked {
         data_dirs,
         listener_port,
         heap,
+        jvm_opts,
         user,
         java_home,
         mirror,
