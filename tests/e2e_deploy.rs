@@ -139,9 +139,10 @@ fn zookeeper_project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
     let base = format!("{}/kafka", mirror.base_url());
     let mut s = format!(
         "format = 1\nname = \"e2e-zk\"\n\n[kafka]\nversion = \"{v}\"\nmode = \"zookeeper\"\ninstall_dir = \"/opt\"\n\
-         data_dirs = [\"/data1\", \"/data2\"]\nheap = \"384m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n\
-         [zookeeper]\nchroot = \"/e2e-zk\"\nheap = \"256m\"\n\n{logging}\n{ssh}",
+         data_dirs = [\"/data1\", \"/data2\"]\nheap = \"384m\"\n{jvm}\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n\
+         [zookeeper]\nchroot = \"/e2e-zk\"\nheap = \"256m\"\n{jvm}\n\n{logging}\n{ssh}",
         v = world::KAFKA_3,
+        jvm = world::JVM_OPTS,
         logging = logs::LOGGING,
         ssh = ssh_section(world)
     );
@@ -186,8 +187,9 @@ fn kraft_project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
     let base = format!("{}/kafka", mirror.base_url());
     let mut s = format!(
         "format = 1\nname = \"e2e-kraft\"\n\n[kafka]\nversion = \"{v}\"\ninstall_dir = \"/opt\"\n\
-         data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n{logging}\n{ssh}",
+         data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\n{jvm}\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n{logging}\n{ssh}",
         v = world::KAFKA_4,
+        jvm = world::JVM_OPTS,
         logging = logs::LOGGING,
         ssh = ssh_section(world)
     );

@@ -85,10 +85,11 @@ fn project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
     let inv = world.inventory();
     let mut s = format!(
         "# e2e: grow and shrink a running cluster\nformat = 1\nname = \"e2e-rebalance\"\n\n[kafka]\n\
-         version = \"{v}\"\ninstall_dir = \"/opt\"\ndata_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\n\
+         version = \"{v}\"\ninstall_dir = \"/opt\"\ndata_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\n{jvm}\n\
          mirror = \"{base}\"\napache_url = \"{base}\"\n\n[ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\n\
          known_hosts = \"{kh}\"\n",
         v = world::KAFKA_4,
+        jvm = world::JVM_OPTS,
         id = inv.identity_file.display(),
         kh = inv.known_hosts.display()
     );

@@ -64,10 +64,11 @@ fn secure_project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
     let inv = world.inventory();
     let mut s = format!(
         "format = 1\nname = \"e2e-secure\"\n\n[kafka]\nversion = \"{v}\"\ninstall_dir = \"/opt\"\n\
-         data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n\
+         data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\n{jvm}\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n\
          [security]\nprotocol = \"sasl_ssl\"\nca = \"generate\"\nadmin_user = \"admin\"\nusers = [\"orders-app\"]\n\n\
          [ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\nknown_hosts = \"{kh}\"\n",
         v = world::KAFKA_4,
+        jvm = world::JVM_OPTS,
         id = inv.identity_file.display(),
         kh = inv.known_hosts.display()
     );

@@ -56,13 +56,14 @@ fn project(world: &World, mirror: &Mirror, dir: &Path, version: &str, zookeeper:
     let mode = if zookeeper { "zookeeper" } else { "kraft" };
     let mut s = format!(
         "format = 1\nname = \"e2e-upgrade-{mode}\"\n\n[kafka]\nversion = \"{version}\"\nmode = \"{mode}\"\n\
-         install_dir = \"/opt\"\ndata_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\nmirror = \"{base}\"\n\
+         install_dir = \"/opt\"\ndata_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\n{jvm}\nmirror = \"{base}\"\n\
          apache_url = \"{base}\"\n\n[ssh]\nuser = \"root\"\nidentity_file = \"{}\"\nknown_hosts = \"{}\"\n",
         inv.identity_file.display(),
-        inv.known_hosts.display()
+        inv.known_hosts.display(),
+        jvm = world::JVM_OPTS,
     );
     if zookeeper {
-        s.push_str("\n[zookeeper]\nchroot = \"/e2e-upgrade\"\nheap = \"256m\"\n");
+        s.push_str(&format!("\n[zookeeper]\nchroot = \"/e2e-upgrade\"\nheap = \"256m\"\n{}\n", world::JVM_OPTS));
     }
     for (i, h) in world.hosts().iter().enumerate() {
         let (roles, ids) = match (zookeeper, i) {

@@ -144,12 +144,14 @@ fn kafka() -> impl Strategy<Value = KafkaDraft> {
         (opt(s()), opt(s()), opt(s()), opt(s()), opt(s()), opt(s())),
         (opt(strings()), opt(i()), opt(s()), opt(s()), opt(s()), opt(s())),
         proptest::collection::btree_map(s(), i().prop_map(toml::Value::Integer), 0..3),
+        opt(strings()),
     )
         .prop_map(
             |(
                 (version, scala, mode, install_dir, config_dir, log_dir),
                 (data_dirs, listener_port, heap, user, java_home, mirror),
                 properties,
+                jvm_opts,
             )| KafkaDraft {
                 version,
                 scala,
@@ -160,6 +162,7 @@ fn kafka() -> impl Strategy<Value = KafkaDraft> {
                 data_dirs,
                 listener_port,
                 heap,
+                jvm_opts,
                 user,
                 java_home,
                 mirror,
@@ -175,11 +178,13 @@ fn zookeeper() -> impl Strategy<Value = ZookeeperDraft> {
     (
         (opt(s()), opt(i()), opt(i()), opt(i()), opt(s())),
         (opt(s()), opt(s()), opt(i()), opt(i()), opt(i()), opt(strings())),
+        opt(strings()),
     )
         .prop_map(
             |(
                 (chroot, client_port, quorum_port, election_port, data_dir),
                 (log_dir, heap, tick_time, init_limit, sync_limit, external),
+                jvm_opts,
             )| {
                 ZookeeperDraft {
                     chroot,
@@ -189,6 +194,7 @@ fn zookeeper() -> impl Strategy<Value = ZookeeperDraft> {
                     data_dir,
                     log_dir,
                     heap,
+                    jvm_opts,
                     tick_time,
                     init_limit,
                     sync_limit,

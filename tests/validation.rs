@@ -256,6 +256,8 @@ rejects!(a_property_value_with_a_line_break_is_refused, ZK_BASE, ["kafka.propert
 
 // Other fields.
 rejects!(an_unparseable_heap_is_refused, ZK_BASE, ["kafka.heap" => "\"1 gigabyte\""], "kafka.heap", "such as 512m or 4g");
+rejects!(a_jvm_option_the_heap_field_owns_is_refused, ZK_BASE, ["kafka.jvm_opts" => "[\"-XX:+AlwaysPreTouch\", \"-Xmx8g\"]"], "kafka.jvm_opts", "change kafka.heap instead");
+rejects!(a_second_garbage_collector_for_zookeeper_is_refused, ZK_BASE, ["zookeeper.jvm_opts" => "[\"-XX:+UseParallelGC\"]"], "zookeeper.jvm_opts", "already selects G1");
 rejects!(running_kafka_as_root_is_refused, ZK_BASE, ["kafka.user" => "\"root\""], "kafka.user", "must not run as root");
 rejects!(a_missing_cluster_name_is_refused, ZK_BASE, ["name" => "!remove"], "name", "missing");
 rejects!(a_cluster_name_with_a_slash_is_refused, ZK_BASE, ["name" => "\"a/b\""], "name", "not a usable cluster name");

@@ -24,11 +24,12 @@ fn zookeeper_secure_project(world: &World, mirror: &Mirror, dir: &Path, users: &
     let inv = world.inventory();
     let mut s = format!(
         "format = 1\nname = \"e2e-zk-secure\"\n\n[kafka]\nversion = \"{v}\"\nmode = \"zookeeper\"\ninstall_dir = \"/opt\"\n\
-         data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n\
-         [zookeeper]\nchroot = \"{CHROOT}\"\nheap = \"256m\"\n\n\
+         data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\n{jvm}\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n\
+         [zookeeper]\nchroot = \"{CHROOT}\"\nheap = \"256m\"\n{jvm}\n\n\
          [security]\nprotocol = \"sasl_ssl\"\nca = \"generate\"\nadmin_user = \"admin\"\nusers = {users}\n\n\
          [ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\nknown_hosts = \"{kh}\"\n",
         v = world::KAFKA_3,
+        jvm = world::JVM_OPTS,
         id = inv.identity_file.display(),
         kh = inv.known_hosts.display()
     );

@@ -46,7 +46,8 @@ pub use self::{
     http::{http_get, wait_for_port, HttpResponse},
     mirror::{signing_home, signing_keys_file, trust_test_key, trusting_config_home, Mirror},
     releases::{
-        parse_sha512_file, release, releases, sha512_hex, Release, KAFKA_3, KAFKA_3_EARLIER, KAFKA_4, RELEASES,
+        parse_sha512_file, release, releases, sha512_hex, Release, JVM_OPTS, KAFKA_3, KAFKA_3_EARLIER, KAFKA_4,
+        RELEASES,
     },
     session_lock::SESSION_LOCK,
 };
