@@ -315,6 +315,17 @@ pub async fn ready_to_roll(
     force: bool,
     events: &EventSink,
 ) -> Result<(), String> {
+    ready_to_roll_within(READY_WAIT, spec, health, force, events).await
+}
+
+/// [`ready_to_roll`] giving an unhealthy cluster `wait` (its tests: none).
+async fn ready_to_roll_within(
+    wait: Duration,
+    spec: &ClusterSpec,
+    health: &[Health],
+    force: bool,
+    events: &EventSink,
+) -> Result<(), String> {
     // A busy node can miss one probe's deadline, and a node an interrupted run just restarted is still starting:
     // what fails is asked again every few seconds for a while before the roll is refused (a cluster that is really
     // unhealthy stays so).
@@ -327,14 +338,14 @@ pub async fn ready_to_roll(
                 problems.push(format!("{}: {seen}", h.check_name()));
             }
         }
-        if problems.is_empty() || started.elapsed() >= READY_WAIT {
+        if problems.is_empty() || started.elapsed() >= wait {
             return refuse_or_force(&problems, force, events);
         }
         if !told {
             told = true;
             let message = format!(
                 "waiting up to {} s for the cluster to be healthy before the rolling restart: {}",
-                READY_WAIT.as_secs(),
+                wait.as_secs(),
                 problems.join("; ")
             );
             events(Event::Log { target: Target::Wizard, message });
@@ -488,9 +499,11 @@ mod tests {
         let draft = crate::project::parse(include_str!("../../tests/fixtures/kraft-dedicated.toml")).unwrap();
         let spec = crate::project::validate(&draft).spec.unwrap();
         let health = crate::plan::cluster_health(&spec);
-        let err = ready_to_roll(&spec, &health[..2], false, &crate::events::discard()).await.unwrap_err();
+        let (events, seen) = recorder();
+        let err = ready_to_roll_within(Duration::ZERO, &spec, &health[..2], false, &events).await.unwrap_err();
         assert!(err.starts_with("brokers in one cluster: ") && err.contains("; partitions replicated: "), "{err}");
-        ready_to_roll(&spec, &health[..2], true, &crate::events::discard()).await.unwrap();
+        assert!(seen.lock().unwrap().is_empty(), "no wait announced when there is none to give");
+        ready_to_roll_within(Duration::ZERO, &spec, &health[..2], true, &crate::events::discard()).await.unwrap();
     }
 
     #[test]
