@@ -15,32 +15,32 @@
 #                                              stop/start from Manage) and app_password_cancel (password login,
 #                                              Cancel in the download, Install again)
 #   5. packaging/build.sh                      the .deb and the AppImage (release build: ~6-12 min cold). Under
-#                                              tests/run-all.sh the release build and the .deb were started in the
-#                                              background during its e2e phase (KW_RELEASE_PREBUILD=DIR,
-#                                              tests-app/release-prebuild.sh): this step waits for that job, shows
-#                                              its time, and assembles only the AppImage (--skip-build)
+#                                              tests/run-all.sh the compiling of steps 1-4 and the release build and
+#                                              the .deb were started in the background during its e2e phase
+#                                              (KW_RELEASE_PREBUILD=DIR, tests-app/prebuild.sh): steps 1-4 find their
+#                                              builds done, this step waits for that job, shows its time, and
+#                                              assembles only the AppImage (--skip-build)
 #   6. tests-app/packaged-cli.sh               the CLI in both packages, with no display (seconds): the .deb's file
 #                                              list (CLI, man page, completions), its CLI's --version and validate,
 #                                              the AppImage's `--cli` and a `kafka-wizard` symlink to it
 #   7. cargo test … --test app_appimage        the AppImage as the application under Xvfb; as root with the
 #                                              machine's WebKitGTK hidden (tests-app/without-host-webkit.sh)
 #   KW_APP_PACKAGE=0 skips 5 to 7.
-# Screenshots: target/screenshots/. Separate `-p` runs on purpose: --workspace would rebuild tauri with the
-# e2e crate's features (+2 min).
+# Screenshots: target/screenshots/. The cargo command lines: tests-app/cargo-commands.sh.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 # shellcheck source=../src-tauri/packages.sh
 . "$ROOT/src-tauri/packages.sh"
+# shellcheck source=cargo-commands.sh
+. "$ROOT/tests-app/cargo-commands.sh"
 require_tools
 PACKAGE=${KW_APP_PACKAGE:-1}
 PKGS=("${APP_BUILD_PACKAGES[@]}" "${APP_TEST_PACKAGES[@]}")
 [ "$PACKAGE" = 1 ] && PKGS+=("${APP_PACKAGE_PACKAGES[@]}")
 install_missing_packages "${PKGS[@]}"
-command -v tauri-driver >/dev/null || cargo install tauri-driver@2.1.0 --locked --quiet
+command -v tauri-driver >/dev/null || "${TAURI_DRIVER_INSTALL[@]}"
 export XDG_DATA_HOME="$ROOT/target/xdg/data" XDG_CACHE_HOME="$ROOT/target/xdg/cache" XDG_CONFIG_HOME="$ROOT/target/xdg/config"
-FEATURES=()
-[ "$(id -u)" = 0 ] && [ "${KW_APP_WORLD:-1}" = 1 ] && FEATURES=(--features world)
 declare -a TIMES=()
 step() {   # step NAME CMD...: run and time
     local name=$1 t0
@@ -51,12 +51,11 @@ step() {   # step NAME CMD...: run and time
     TIMES+=("$(printf '%-8s %4ss' "$name" "$(( $(date +%s) - t0 ))")")
 }
 step ui-build build_ui
-step build cargo build --locked -p kafka-wizard-app -p kafka-wizard
-step lint cargo clippy --locked -p kafka-wizard-app -p kafka-wizard-app-e2e --features kafka-wizard-app-e2e/world \
-    --all-targets -- -D warnings
-step commands cargo test --locked -p kafka-wizard-app
+step build "${APP_BUILD[@]}"
+step lint "${APP_LINT[@]}"
+step commands "${APP_COMMAND_TESTS[@]}"
 step ui-tests bash -c 'cd ui && npx tsc --noEmit -p . && node --test test/'
-step e2e xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" cargo test --locked -p kafka-wizard-app-e2e "${FEATURES[@]}" --tests -- --test-threads=1 --nocapture
+step e2e xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" "${APP_WINDOW_TESTS[@]}" -- --test-threads=1 --nocapture
 appimage_test() {   # the AppImage test: mounted with FUSE where this machine can, else extracted
     local ai
     ai=$(find "$ROOT/target/release/bundle/appimage" -name '*.AppImage' | head -1)
@@ -68,8 +67,8 @@ appimage_test() {   # the AppImage test: mounted with FUSE where this machine ca
         echo "app: no FUSE 2 here: the AppImage runs extracted (APPIMAGE_EXTRACT_AND_RUN=1)"
         export APPIMAGE_EXTRACT_AND_RUN=1
     fi
-    cargo test --locked -p kafka-wizard-app-e2e --test app_appimage --no-run
-    local run=(xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" cargo test --locked -p kafka-wizard-app-e2e --test app_appimage -- --nocapture)
+    "${APP_APPIMAGE_TEST[@]}" --no-run
+    local run=(xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" "${APP_APPIMAGE_TEST[@]}" -- --nocapture)
     if [ "$(id -u)" = 0 ]; then
         bash "$ROOT/tests-app/without-host-webkit.sh" "${run[@]}"
     else
@@ -93,7 +92,7 @@ package() {   # the packages: from the background release build when there is on
         sleep 2
         waited=$((waited + 2))
     done
-    echo "app: the background release build took $(cat "$dir/seconds")s (exit $(cat "$dir/rc")); waited ${waited}s for it here"
+    echo "app: the background build took $(cat "$dir/seconds")s (its debug part $(cat "$dir/debug-seconds" 2>/dev/null)s; release exit $(cat "$dir/rc")); waited ${waited}s for it here"
     if [ "$(cat "$dir/rc")" != 0 ]; then
         cat "$dir/log" >&2
         return 1

@@ -10,12 +10,13 @@
 #   4. unit      the engine's unit and integration tests: its library, binary and every tests/*.rs that is not
 #                tests/e2e_*.rs (the desktop app's two crates: phase app)
 #   5. e2e       tests/e2e_*.rs (real hosts, real Kafka, the mirror). Both phases build with `--features e2e`, so the
-#                engine compiles once for the two (the feature only gates the tests/e2e_*.rs files). From the start of
-#                this phase the release build of the app's packages runs in the background (below). Both with
-#                --no-fail-fast: a failing test file does not hide the results of the ones after it
+#                engine compiles once for the two (the feature only gates the tests/e2e_*.rs files). Once the
+#                end-to-end tests are compiled, the app phase's compiling and the release build of its packages run
+#                in the background (below). Both with --no-fail-fast: a failing test file does not hide the results
+#                of the ones after it
 #   6. app       tests-app/run.sh: the desktop app — clippy on its crates, command tests, UI type check + logic +
 #                browser tests, the real window under Xvfb (open/fix/review/export like the CLI; install onto the
-#                test hosts, stop/start), then both packages (the release build started in phase e2e, then
+#                test hosts, stop/start), then both packages (the builds started in phase e2e, then
 #                packaging/build.sh --skip-build: the AppImage) and the AppImage as the application
 #   7. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
 # Developers: `cargo test` runs the unit tests alone; as root, after `tests/world/prepare.sh`,
@@ -106,27 +107,30 @@ for f in tests/*.rs; do
 done
 phase unit cargo test --locked --no-fail-fast --features e2e --lib --bins "${UNIT_TARGETS[@]}"
 
-# The release build of the app's packages (packaging/build.sh --build-only: ~6-12 min of both cores, cold) needs no
-# test host, so it runs while the end-to-end tests do, on the CPU they leave idle (tests-app/release-prebuild.sh: its
-# own session and autogroup at nice 19, idle I/O). Phase app waits for it (tests-app/run.sh, KW_RELEASE_PREBUILD) and
-# then only assembles the AppImage. KW_APP_PACKAGE=0 skips it.
+# The app phase's compiling (its debug builds, clippy, test binaries) and the release build of its packages
+# (~6-12 min of both cores, cold) need no test host, so they run while the end-to-end tests do, on the CPU they leave
+# idle (tests-app/prebuild.sh: its own session and autogroup at nice 19, idle I/O). They start once the end-to-end
+# tests are compiled (the two would take turns at cargo's build lock). Phase app then finds its builds done, waits for
+# the job (tests-app/run.sh, KW_RELEASE_PREBUILD) and only assembles the AppImage. KW_APP_PACKAGE=0 skips it.
 PREBUILD=$ROOT/target/prebuild
 PREBUILD_PID=
-start_release_prebuild() {
+start_prebuild() {
     rm -rf "$PREBUILD"
     mkdir -p "$PREBUILD"
-    setsid bash "$ROOT/tests-app/release-prebuild.sh" "$PREBUILD" </dev/null >/dev/null 2>&1 &
+    setsid bash "$ROOT/tests-app/prebuild.sh" "$PREBUILD" </dev/null >/dev/null 2>&1 &
     PREBUILD_PID=$!
-    echo "run-all: the release build for the packages runs in the background at the lowest priority (pid $PREBUILD_PID, log $PREBUILD/log)"
-}
-if [ "${KW_APP_PACKAGE:-1}" = 1 ]; then
-    start_release_prebuild
+    echo "run-all: the app's builds run in the background at the lowest priority (pid $PREBUILD_PID, log $PREBUILD/log)"
     export KW_RELEASE_PREBUILD=$PREBUILD KW_RELEASE_PREBUILD_PID=$PREBUILD_PID
-fi
+}
+e2e() {   # compile, start the background builds, run
+    cargo test --locked --no-fail-fast --features e2e "${E2E_TARGETS[@]}" --no-run || return
+    if [ "${KW_APP_PACKAGE:-1}" = 1 ]; then start_prebuild; fi
+    cargo test --locked --no-fail-fast --features e2e "${E2E_TARGETS[@]}"
+}
 # Each test that held the test world writes how long it did (tests/support/world/hosts.rs); printed after the phase.
 export KW_E2E_TIMINGS=$ROOT/target/e2e-timings.txt
 rm -f "$KW_E2E_TIMINGS"
-phase e2e cargo test --locked --no-fail-fast --features e2e "${E2E_TARGETS[@]}"
+phase e2e e2e
 if [ -s "$KW_E2E_TIMINGS" ]; then
     echo "--- e2e: the test world held per test (seconds, longest first)"
     sort -rn "$KW_E2E_TIMINGS"

@@ -1,0 +1,20 @@
+# tests-app/cargo-commands.sh — the one home of the cargo commands of the app's test phase (sourced by
+# tests-app/run.sh, which runs them, and tests-app/prebuild.sh, which compiles what they need ahead of time in the
+# background: the same command lines, so cargo finds its work done and the app phase only runs the tests).
+# Separate `-p` runs on purpose: --workspace would rebuild tauri with the e2e crate's features (+2 min).
+# shellcheck shell=bash
+
+# The WebDriver server of the window tests (installed once into ~/.cargo/bin).
+TAURI_DRIVER_INSTALL=(cargo install tauri-driver@2.1.0 --locked --quiet)
+# The app's window tests reach the test hosts (app_install, app_password_cancel) only as root.
+APP_E2E_FEATURES=()
+[ "$(id -u)" = 0 ] && [ "${KW_APP_WORLD:-1}" = 1 ] && APP_E2E_FEATURES=(--features world)
+# The app and the CLI the app's tests compare against (target/debug/kafka-wizard).
+APP_BUILD=(cargo build --locked -p kafka-wizard-app -p kafka-wizard)
+# Only the app: the CLI binary target/debug/kafka-wizard is what the end-to-end tests run while the prebuild runs.
+APP_BUILD_APP_ONLY=(cargo build --locked -p kafka-wizard-app)
+APP_LINT=(cargo clippy --locked -p kafka-wizard-app -p kafka-wizard-app-e2e --features kafka-wizard-app-e2e/world
+    --all-targets -- -D warnings)
+APP_COMMAND_TESTS=(cargo test --locked -p kafka-wizard-app)
+APP_WINDOW_TESTS=(cargo test --locked -p kafka-wizard-app-e2e "${APP_E2E_FEATURES[@]}" --tests)
+APP_APPIMAGE_TEST=(cargo test --locked -p kafka-wizard-app-e2e --test app_appimage)
