@@ -44,6 +44,7 @@ pub async fn deploy(
     if spec.migration().is_some() {
         return super::migrate::deploy(spec, opts, events, cancel).await;
     }
+    super::migrate::refuse_without_controllers(spec, opts)?;
     deploy_planned(spec, opts, events, cancel).await
 }
 

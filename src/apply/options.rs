@@ -187,6 +187,12 @@ pub struct DeploySummary {
 /// Where a run left a migration to KRaft (the desktop app gets it back with its Finalize migration's rewrite).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct MigrationReport {
+    /// The last stage deployed; after a rollback, the stage it started from.
     pub stage: crate::project::spec::MigrationStage,
     pub cluster_id: String,
+    /// `migrate --rollback` left the cluster in plain ZooKeeper mode: the front door removes the controllers from
+    /// the project file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub rolled_back: bool,
 }

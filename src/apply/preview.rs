@@ -56,6 +56,7 @@ pub async fn preview(
     if spec.migration().is_some() {
         return super::migrate::preview(spec, opts, events).await;
     }
+    super::migrate::refuse_without_controllers(spec, opts)?;
     preview_planned(spec, opts, events).await
 }
 

@@ -1,10 +1,11 @@
-//! `kafka-wizard migrate FILE [--finalize] [--dry-run]`: a ZooKeeper-mode cluster's migration to KRaft, as Apache
-//! documents it (`apply::migrate`). The project's hosts with the role "controller" are its KRaft controllers.
-//! Without `--finalize` it provisions them, rolls the brokers into migration mode, waits until the active
+//! `kafka-wizard migrate FILE [--finalize | --rollback] [--dry-run]`: a ZooKeeper-mode cluster's migration to
+//! KRaft, as Apache documents it (`apply::migrate`). The project's hosts with the role "controller" are its KRaft
+//! controllers. Without a flag it provisions them, rolls the brokers into migration mode, waits until the active
 //! controller copied ZooKeeper's metadata and rolls the brokers as KRaft brokers — the cluster can still go back
-//! until then. `--finalize` takes the controllers off ZooKeeper (irreversible), stops the ensemble and rewrites
-//! the project file to KRaft mode. Where the migration stands is read from the hosts, so either can be run again
-//! after an interruption.
+//! until then: `--rollback` takes it back to plain ZooKeeper mode and removes the controllers from the project
+//! file. `--finalize` takes the controllers off ZooKeeper (irreversible), stops the ensemble and rewrites the
+//! project file to KRaft mode. Where the migration stands is read from the hosts, so each can be run again after
+//! an interruption.
 
 use super::operate::{deploy_as, DeployArgs};
 use kafka_wizard::apply::migrate::MigrateIntent;
@@ -19,14 +20,20 @@ pub struct MigrateArgs {
     pub deploy: DeployArgs,
     /// Finalize: the brokers run in KRaft mode — take the controllers off ZooKeeper, stop and disable the
     /// ensemble, rewrite the project file to KRaft mode. After it, the cluster cannot go back to ZooKeeper.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "rollback")]
     pub finalize: bool,
+    /// Roll back (before finalize only): the brokers back to plain ZooKeeper mode one at a time, the controllers
+    /// stopped and their configuration and metadata moved aside (kept), ZooKeeper's /controller and /migration
+    /// released; then the controllers are removed from the project file.
+    #[arg(long)]
+    pub rollback: bool,
 }
 
 pub fn run(args: MigrateArgs) -> ExitCode {
-    let (intent, verb) = match args.finalize {
-        true => (MigrateIntent::Finalize, "migrate-finalize"),
-        false => (MigrateIntent::Advance, "migrate"),
+    let (intent, verb) = match (args.finalize, args.rollback) {
+        (true, _) => (MigrateIntent::Finalize, "migrate-finalize"),
+        (false, true) => (MigrateIntent::Rollback, "migrate-rollback"),
+        (false, false) => (MigrateIntent::Advance, "migrate"),
     };
     deploy_as(args.deploy, false, intent, verb)
 }
@@ -34,6 +41,9 @@ pub fn run(args: MigrateArgs) -> ExitCode {
 /// After a successful run that moved a migration: what comes next, and after finalize the project file rewritten.
 pub fn after(report: &MigrationReport, file: &Path) -> ExitCode {
     let shown = file.display();
+    if report.rolled_back {
+        return without_controllers(file);
+    }
     match report.stage {
         MigrationStage::Migrating => {
             eprintln!("migration to KRaft: the metadata is in KRaft; go on with `kafka-wizard migrate {shown}`");
@@ -48,6 +58,28 @@ pub fn after(report: &MigrationReport, file: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         MigrationStage::Finalized => rewrite(file, &report.cluster_id),
+    }
+}
+
+/// The project file rid of its controllers after a rollback (`project::file::rewrite_file_without_controllers`).
+fn without_controllers(file: &Path) -> ExitCode {
+    match kafka_wizard::project::file::rewrite_file_without_controllers(file) {
+        Ok(done) => {
+            eprintln!(
+                "migration to KRaft rolled back: the cluster runs in ZooKeeper mode; {} no longer has KRaft \
+                 controllers (their configuration and metadata were moved aside on their hosts, suffix \
+                 .rolled-back-<time>)",
+                file.display()
+            );
+            if !done.dropped.is_empty() {
+                eprintln!("{} left the project (KRaft controller was their only role)", done.dropped.join(", "));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Project files on disk: loading (read → parse → validate), the one edit the engine makes itself — saving a
 //! freshly generated KRaft cluster id, so it is generated once and kept — and saving an edited draft over the
-//! user's own file (the desktop app's Save), and the rewrite to KRaft mode after a finalized migration (the CLI's
-//! `migrate --finalize` and the app's Finalize migration). All keep the file's comments, order and formatting.
+//! user's own file (the desktop app's Save); the rewrites at a migration's end live in `migration_file.rs` (used
+//! from here). All keep the file's comments, order and formatting.
 
 use super::checks;
 use super::draft::{self, ParseError, ProjectDraft};
@@ -10,6 +10,11 @@ use super::validate::{validate, Validation};
 use std::io;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
+
+pub use super::migration_file::{
+    rewrite_as_kraft, rewrite_file_as_kraft, rewrite_file_without_controllers, without_controllers, KraftRewrite,
+    KraftRewriteError, KraftRewriteFailure, RollbackRewriteError,
+};
 
 #[derive(Debug, Error)]
 pub enum LoadError {
@@ -88,95 +93,6 @@ pub fn without_broker(text: &str, name: &str) -> Option<String> {
         host.remove("rack");
     }
     Some(doc.to_string())
-}
-
-/// The project text of a cluster whose migration to KRaft was finalized (`apply::migrate`): `kafka.mode = "kraft"`,
-/// `kraft.cluster_id` the running cluster's id, no `[zookeeper]` section, "zookeeper" taken out of every host's
-/// roles (with its `zookeeper_id`) and a host left without a role dropped — comments and formatting of everything
-/// else kept. Returns the text and the names of the hosts dropped; None when the text is not a project.
-pub fn rewrite_as_kraft(text: &str, cluster_id: &str) -> Option<(String, Vec<String>)> {
-    let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
-    doc.get_mut("kafka")?.as_table_like_mut()?.insert("mode", toml_edit::value("kraft"));
-    if !doc.contains_key("kraft") {
-        doc["kraft"] = toml_edit::table();
-    }
-    doc["kraft"]["cluster_id"] = toml_edit::value(cluster_id);
-    doc.remove("zookeeper");
-    let hosts = doc.get_mut("hosts")?.as_array_of_tables_mut()?;
-    let mut dropped = Vec::new();
-    let mut keep = Vec::new();
-    for host in hosts.iter_mut() {
-        let mut left = 0;
-        if let Some(roles) = host.get_mut("roles").and_then(|r| r.as_array_mut()) {
-            roles.retain(|r| r.as_str() != Some("zookeeper"));
-            left = roles.len();
-        }
-        host.remove("zookeeper_id");
-        if left == 0 {
-            dropped.push(host.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string());
-        }
-        keep.push(left > 0);
-    }
-    let mut index = 0;
-    hosts.retain(|_| {
-        index += 1;
-        keep[index - 1]
-    });
-    Some((doc.to_string(), dropped))
-}
-
-/// What [`rewrite_file_as_kraft`] did: the hosts that left the project (ZooKeeper was their only role), and whether
-/// the file changed (false when it already said KRaft mode with that id).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KraftRewrite {
-    pub dropped: Vec<String>,
-    pub changed: bool,
-}
-
-/// The project file of a finalized migration could not be rewritten: its message names the file, why and what to
-/// set by hand.
-#[derive(Debug, Error)]
-#[error(
-    "the migration is finalized, but {} could not be rewritten to KRaft mode: {why} — set kafka.mode = \"kraft\" \
-     and kraft.cluster_id = \"{cluster_id}\", remove [zookeeper] and the role \"zookeeper\" yourself",
-    path.display()
-)]
-pub struct KraftRewriteError {
-    pub path: PathBuf,
-    pub cluster_id: String,
-    pub why: KraftRewriteFailure,
-}
-
-#[derive(Debug, Error)]
-pub enum KraftRewriteFailure {
-    #[error("cannot read it: {0}")]
-    Read(io::Error),
-    #[error("it is not a project file any more")]
-    NotAProject,
-    #[error("the rewritten file would be invalid: {}", .0.join("; "))]
-    Invalid(Vec<String>),
-    #[error("cannot write it: {0}")]
-    Write(io::Error),
-}
-
-/// Rewrites the project file at `path` to KRaft mode after its migration was finalized ([`rewrite_as_kraft`]):
-/// the result is checked valid before it is written (atomically, [`write_atomically`]); an invalid result leaves
-/// the file as it was.
-pub fn rewrite_file_as_kraft(path: &Path, cluster_id: &str) -> Result<KraftRewrite, KraftRewriteError> {
-    let failed = |why| KraftRewriteError { path: path.to_path_buf(), cluster_id: cluster_id.to_string(), why };
-    let text = std::fs::read_to_string(path).map_err(|e| failed(KraftRewriteFailure::Read(e)))?;
-    let (after, dropped) =
-        rewrite_as_kraft(&text, cluster_id).ok_or_else(|| failed(KraftRewriteFailure::NotAProject))?;
-    let draft = draft::parse(&after).map_err(|_| failed(KraftRewriteFailure::NotAProject))?;
-    let validation = validate(&draft);
-    if validation.spec.is_none() {
-        return Err(failed(KraftRewriteFailure::Invalid(validation.errors().map(|p| p.to_string()).collect())));
-    }
-    let changed = text != after;
-    if changed {
-        write_atomically(path, &after).map_err(|e| failed(KraftRewriteFailure::Write(e)))?;
-    }
-    Ok(KraftRewrite { dropped, changed })
 }
 
 /// The text to save for `draft` over a file that held `original`: the original document with every value the draft
@@ -303,38 +219,6 @@ pub fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const MIGRATING: &str = include_str!("../../tests/fixtures/zookeeper-migrating.toml");
-
-    #[test]
-    fn a_finalized_migrations_file_is_rewritten_to_a_valid_kraft_project_with_the_clusters_id() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("migrating.toml");
-        std::fs::write(&path, MIGRATING).unwrap();
-        let done = rewrite_file_as_kraft(&path, "MkU3OEVBNTcwNTJENDM2Qk").unwrap();
-        assert_eq!(done, KraftRewrite { dropped: vec![], changed: true });
-        let loaded = load(&path).unwrap();
-        assert_eq!(loaded.draft.kafka.mode.as_deref(), Some("kraft"));
-        assert_eq!(loaded.draft.kraft.unwrap().cluster_id.as_deref(), Some("MkU3OEVBNTcwNTJENDM2Qk"));
-        assert!(loaded.draft.zookeeper.is_none());
-        // a second run finds it done and writes nothing
-        assert!(!rewrite_file_as_kraft(&path, "MkU3OEVBNTcwNTJENDM2Qk").unwrap().changed);
-    }
-
-    #[test]
-    fn a_file_that_cannot_be_rewritten_is_left_alone_and_the_error_says_what_to_set_by_hand() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("broken.toml");
-        std::fs::write(&path, "format = 1\n[kafka]\nmode = \"zookeeper\"\n").unwrap();
-        let e = rewrite_file_as_kraft(&path, "MkU3OEVBNTcwNTJENDM2Qk").unwrap_err();
-        assert!(matches!(e.why, KraftRewriteFailure::NotAProject), "{e}");
-        let message = e.to_string();
-        assert!(
-            message.contains("broken.toml") && message.contains("kraft.cluster_id = \"MkU3OEVBNTcwNTJENDM2Qk\""),
-            "{message}"
-        );
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "format = 1\n[kafka]\nmode = \"zookeeper\"\n");
-    }
 
     #[test]
     fn an_atomic_write_keeps_the_mode_and_never_writes_through_a_planted_temp_name_or_symlink() {

@@ -8,6 +8,7 @@ pub mod defaults;
 pub mod draft;
 pub mod file;
 pub mod jvm_opts;
+mod migration_file;
 pub mod problem;
 pub mod schema;
 pub mod spec;

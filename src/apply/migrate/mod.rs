@@ -8,8 +8,8 @@
 //!    and started with the migration flag and the ensemble; then the brokers roll with the migration flag and the
 //!    controller quorum. The active controller copies ZooKeeper's metadata ([`MigrationDone`] waits for it).
 //! 2. **BrokersOnKraft**: the brokers roll again as KRaft brokers (`node.id` = their `broker.id`). The controllers
-//!    still write every change to ZooKeeper too, so until finalize the cluster could go back (by hand, Apache's
-//!    rollback: the run's closing note says how).
+//!    still write every change to ZooKeeper too, so until finalize the cluster can go back: `migrate --rollback`
+//!    ([`rollback`], Apache's rollback).
 //! 3. **Finalized** (`migrate --finalize`): the controllers roll without the migration flag and ZooKeeper; then the
 //!    ensemble the project manages is stopped and disabled (its data stays on disk), and the front door rewrites
 //!    the project file to KRaft mode (`project::file::rewrite_as_kraft`).
@@ -19,6 +19,7 @@
 //! plain `deploy` keeps the stage the hosts are in (it never starts or advances a migration), and refuses one
 //! that was never started or is being finalized.
 
+pub mod rollback;
 mod run;
 #[cfg(test)]
 mod tests;
@@ -35,13 +36,14 @@ use crate::project::spec::{ClusterSpec, MigrationStage};
 pub const COMPLETED_LINE: &str = "Completed migration of metadata from ZooKeeper to KRaft";
 
 /// What a run does about the migration: keep it where it stands (`deploy`), move it on up to the reversible end
-/// (`migrate`), or finalize it (`migrate --finalize`).
+/// (`migrate`), finalize it (`migrate --finalize`) or take it back to ZooKeeper mode (`migrate --rollback`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MigrateIntent {
     #[default]
     Keep,
     Advance,
     Finalize,
+    Rollback,
 }
 
 /// One Kafka node as the probe saw it.
@@ -153,7 +155,25 @@ pub fn stages_to_run(standing: &Standing, intent: MigrateIntent) -> Result<Vec<M
         (MigrateIntent::Advance, Some(Finalized)) => Err("the migration to KRaft is being finalized — finish it with `kafka-wizard migrate FILE --finalize`".into()),
         (MigrateIntent::Finalize, None | Some(Migrating)) => Err("the brokers do not run in KRaft mode yet — run `kafka-wizard migrate FILE` first, then finalize".into()),
         (MigrateIntent::Finalize, Some(BrokersOnKraft | Finalized)) => Ok(vec![Finalized]),
+        // A rollback deploys no stage forward: its steps are `rollback::rollback_steps`.
+        (MigrateIntent::Rollback, _) => Ok(vec![]),
     }
+}
+
+/// `migrate` (any intent but keeping) asks for a migration the project does not describe: refused before any host
+/// is touched, saying what a migration needs.
+pub fn refuse_without_controllers(
+    spec: &ClusterSpec,
+    opts: &crate::apply::DeployOptions,
+) -> Result<(), crate::apply::ApplyError> {
+    if opts.migrate == MigrateIntent::Keep || spec.migration().is_some() {
+        return Ok(());
+    }
+    let why = match spec.is_kraft() {
+        true => "the project is in KRaft mode already: there is no migration to move".to_string(),
+        false => "the project has no host with the role \"controller\": nothing to migrate or roll back — to migrate, add the KRaft controllers (dedicated hosts, or beside the ensemble, with ids no broker has); after a rollback the project has none".to_string(),
+    };
+    Err(crate::apply::ApplyError::Migration(why))
 }
 
 /// The project's spec rendered for `stage` of its migration, with the running cluster's id.

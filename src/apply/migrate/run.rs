@@ -3,7 +3,7 @@
 //! with the project rendered for it) — after the first, the wait until the active controller copied ZooKeeper's
 //! metadata; after finalize, the managed ensemble stopped and disabled.
 
-use super::{at_stage, judge, stages_to_run, NodeState, Standing, COMPLETED_LINE};
+use super::{at_stage, judge, stages_to_run, MigrateIntent, NodeState, Standing, COMPLETED_LINE};
 use crate::apply::deploy::deploy_planned;
 use crate::apply::hosts::{connect_and_probe, exec_checked, step_on_hosts, transports_of, HostRun};
 use crate::apply::options::{ApplyError, Cancel, DeployOptions, DeploySummary, MigrationReport};
@@ -27,6 +27,9 @@ pub(crate) async fn deploy(
     cancel: Cancel,
 ) -> Result<DeploySummary, ApplyError> {
     let standing = standing(spec, opts, &events).await?;
+    if opts.migrate == MigrateIntent::Rollback {
+        return super::rollback::roll_back(spec, opts, &standing, events, cancel).await;
+    }
     let stages = stages_to_run(&standing, opts.migrate).map_err(ApplyError::Migration)?;
     let mut total = DeploySummary::default();
     for stage in stages {
@@ -42,7 +45,7 @@ pub(crate) async fn deploy(
             MigrationStage::Finalized => total.changed += stop_ensemble(&staged, opts, &events).await?,
             MigrationStage::BrokersOnKraft => {}
         }
-        total.migration = Some(MigrationReport { stage, cluster_id: standing.cluster_id.clone() });
+        total.migration = Some(MigrationReport { stage, cluster_id: standing.cluster_id.clone(), rolled_back: false });
     }
     Ok(total)
 }
@@ -54,9 +57,13 @@ pub(crate) async fn preview(
     events: EventSink,
 ) -> Result<Vec<PreviewRow>, ApplyError> {
     let standing = standing(spec, opts, &events).await?;
-    let stages = stages_to_run(&standing, opts.migrate).map_err(ApplyError::Migration)?;
     let mut rows: Vec<PreviewRow> =
         standing.notes.iter().map(|n| PreviewRow::wizard(PhaseKind::Migrate, "migration", false, n)).collect();
+    if opts.migrate == MigrateIntent::Rollback {
+        rows.extend(super::rollback::preview(spec, opts, &standing, events).await?);
+        return Ok(rows);
+    }
+    let stages = stages_to_run(&standing, opts.migrate).map_err(ApplyError::Migration)?;
     for (i, stage) in stages.iter().enumerate() {
         rows.push(PreviewRow::wizard(
             PhaseKind::Migrate,
@@ -89,11 +96,11 @@ fn what_it_does(stage: MigrationStage) -> &'static str {
     }
 }
 
-fn log(events: &EventSink, message: String) {
+pub(super) fn log(events: &EventSink, message: String) {
     events(Event::Log { target: Target::Wizard, message });
 }
 
-fn merge(total: &mut DeploySummary, one: DeploySummary) {
+pub(super) fn merge(total: &mut DeploySummary, one: DeploySummary) {
     total.changed += one.changed;
     total.unchanged += one.unchanged;
     for (host, bytes) in one.uploaded {

@@ -271,3 +271,90 @@ fn ensemble_members_without_another_role_leave_the_project() {
     assert!(!rewritten.contains("peter-zk") && rewritten.contains("name = \"c1\""), "{rewritten}");
     assert!(rewritten.contains("cluster_id = \"Zk0ClusterId0000000001\"") && rewritten.contains("mode = \"kraft\""));
 }
+
+/// The nodes once every broker runs as a KRaft broker (the controllers still migrating).
+fn brokers_on_kraft() -> Vec<NodeState> {
+    let mut nodes = ran();
+    controllers_configured(&mut nodes, true);
+    set(&mut nodes, |n| n.broker, |n| n.server.process_roles = Some("broker".into()));
+    nodes
+}
+
+#[test]
+fn a_rollback_from_kraft_brokers_takes_them_back_through_migration_mode_first() {
+    use rollback::RollbackStep::*;
+    let standing = judge(&spec(), &brokers_on_kraft()).unwrap();
+    assert_eq!(
+        rollback::rollback_steps(&standing).unwrap(),
+        [BrokersBackToMigrationMode, RetireControllers, ReleaseControllerZnode, BrokersWithoutMigration]
+    );
+    // a rollback cut off after the controllers were retired (their files moved aside) resumes with the rest
+    let mut nodes = brokers_on_kraft();
+    set(&mut nodes, |n| n.broker, |n| (n.server.process_roles, n.server.migration_flag) = (None, true));
+    set(
+        &mut nodes,
+        |n| n.controller,
+        |n| (n.configured, n.server, n.cluster_ids) = (false, Default::default(), vec![]),
+    );
+    let standing = judge(&spec(), &nodes).unwrap();
+    assert_eq!(standing.stage, Some(Migrating));
+    assert_eq!(
+        rollback::rollback_steps(&standing).unwrap(),
+        [RetireControllers, ReleaseControllerZnode, BrokersWithoutMigration]
+    );
+    // and once the brokers left the migration keys there is nothing left but the project file
+    set(&mut nodes, |n| n.broker, |n| n.server.migration_flag = false);
+    let standing = judge(&spec(), &nodes).unwrap();
+    assert_eq!((standing.stage, rollback::rollback_steps(&standing).unwrap()), (None, vec![]));
+}
+
+#[test]
+fn a_finalizing_migration_cannot_be_rolled_back() {
+    let mut nodes = brokers_on_kraft();
+    set(&mut nodes, |n| n.host == "zk1", |n| n.server.migration_flag = false);
+    let standing = judge(&spec(), &nodes).unwrap();
+    assert_eq!(standing.stage, Some(Finalized));
+    let why = rollback::rollback_steps(&standing).unwrap_err();
+    assert!(why.contains("no way back") && why.contains("--finalize"), "{why}");
+}
+
+#[test]
+fn the_rolled_back_cluster_is_the_project_file_without_its_controllers() {
+    // a dedicated controller on a host of its own besides the three beside the ensemble
+    let text = format!(
+        "{}\n[[hosts]]\nname = \"ctl4\"\naddress = \"10.0.2.31\"\nroles = [\"controller\"]\nid = 104\n",
+        include_str!("../../../tests/fixtures/zookeeper-migrating.toml")
+    );
+    let with_controllers = crate::project::validate(&crate::project::parse(&text).unwrap()).spec.unwrap();
+    let (rewritten, dropped) = crate::project::file::without_controllers(&text).unwrap();
+    assert_eq!(dropped, ["ctl4"]);
+    let from_file = crate::project::validate(&crate::project::parse(&rewritten).unwrap()).spec.unwrap();
+    let plain = rollback::without_migration(&with_controllers);
+    assert_eq!(plain, from_file);
+    assert!(plain.migration().is_none() && plain.controllers().next().is_none());
+    assert_eq!(plain.zookeeper_members().iter().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["zk1", "zk2", "zk3"]);
+}
+
+#[test]
+fn the_controller_znode_is_released_only_from_the_projects_controllers_through_zookeepers_shell_as_the_service_user() {
+    let script = rollback::znode_script(&spec());
+    assert!(script.contains("runuser -u kafka -- env LOG_DIR=/var/log/kafka KAFKA_HEAP_OPTS=-Xmx256m /opt/kafka/bin/kafka-run-class.sh org.apache.zookeeper.ZooKeeperMain -server 10.0.2.11:2181,10.0.2.12:2181,10.0.2.13:2181/migrating"), "{script}");
+    assert!(script.contains("case \" 101 102 103 \" in"), "{script}");
+    assert!(script.contains("zk deleteall /migration"), "{script}");
+}
+
+#[test]
+fn migrate_asks_for_controllers_a_project_does_not_have() {
+    let kraft = crate::project::validate(
+        &crate::project::parse(include_str!("../../../tests/fixtures/kraft-dedicated.toml")).unwrap(),
+    )
+    .spec
+    .unwrap();
+    let opts = |migrate| crate::apply::DeployOptions { migrate, ..Default::default() };
+    let e = refuse_without_controllers(&kraft, &opts(MigrateIntent::Rollback)).unwrap_err().to_string();
+    assert!(e.contains("KRaft mode already"), "{e}");
+    let plain = rollback::without_migration(&spec());
+    let e = refuse_without_controllers(&plain, &opts(MigrateIntent::Advance)).unwrap_err().to_string();
+    assert!(e.contains("no host with the role \"controller\""), "{e}");
+    refuse_without_controllers(&plain, &opts(MigrateIntent::Keep)).unwrap();
+}

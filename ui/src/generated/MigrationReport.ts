@@ -4,4 +4,13 @@ import type { MigrationStage } from "./MigrationStage.js";
 /**
  * Where a run left a migration to KRaft (the desktop app gets it back with its Finalize migration's rewrite).
  */
-export type MigrationReport = { stage: MigrationStage, cluster_id: string, };
+export type MigrationReport = { 
+/**
+ * The last stage deployed; after a rollback, the stage it started from.
+ */
+stage: MigrationStage, cluster_id: string, 
+/**
+ * `migrate --rollback` left the cluster in plain ZooKeeper mode: the front door removes the controllers from
+ * the project file.
+ */
+rolled_back?: boolean, };
