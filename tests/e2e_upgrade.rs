@@ -128,9 +128,8 @@ impl Load {
     }
 }
 
-/// Runs the wizard with `args` (`--json` events on stdout) until `stop` matches an event after `matched` did, then
-/// kills it (SIGKILL); returns the event `matched` accepted. The event after it that kills is the next
-/// `restart kafka-server` step finished.
+/// Runs the wizard with `args` (`--json` events on stdout) until, after an event `matched` accepts, a `restart
+/// kafka-server` step finishes; then kills it (SIGKILL) and returns the event `matched` accepted.
 fn run_until(args: &[&str], matched: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(args)
@@ -242,6 +241,7 @@ fn a_zookeeper_mode_cluster_upgrades_3_8_to_3_9_under_load_with_the_protocol_pin
 /// the ensemble (node ids 101–103), `migrate` under load, `migrate --finalize`; then no ZooKeeper runs, the topics
 /// are there, the project file is KRaft and a no-change deploy restarts nothing.
 fn migrates_to_kraft_under_load(world: &World, project: &Path, hosts: &[String]) {
+    // (the load runs from here through the rollback and the second migration to the end of finalize)
     let p = project.to_str().unwrap();
     let (members, brokers) = (&hosts[..3], &hosts[3..]);
     let mut text = std::fs::read_to_string(project).unwrap();
@@ -297,6 +297,8 @@ fn migrates_to_kraft_under_load(world: &World, project: &Path, hosts: &[String])
     }
     let again = ok(&["migrate", p]);
     assert!(again.contains("no changes"), "a second run converges: {again}");
+    let with_controllers = std::fs::read_to_string(project).unwrap();
+    rolls_back_and_migrates_again(world, project, hosts, &with_controllers);
 
     let t1 = Instant::now();
     let text = ok(&["migrate", "--finalize", p]);
@@ -335,6 +337,49 @@ fn migrates_to_kraft_under_load(world: &World, project: &Path, hosts: &[String])
     assert_eq!(invocations(world, hosts, "kafka-server"), before, "a migrated cluster re-deployed restarts nothing");
 }
 
+/// Apache's rollback once the brokers run as KRaft brokers (`migrate --rollback`, under the caller's load): the
+/// brokers back in plain ZooKeeper mode, the controllers stopped with their files moved aside, the project without
+/// controllers; then the controllers put back into the project and `migrate` run again from fresh controllers.
+fn rolls_back_and_migrates_again(world: &World, project: &Path, hosts: &[String], with_controllers: &str) {
+    let p = project.to_str().unwrap();
+    let (members, brokers) = (&hosts[..3], &hosts[3..]);
+    let dry = ok(&["migrate", "--rollback", "--dry-run", p]);
+    assert!(dry.contains("roll the brokers back into ZooKeeper mode") && dry.contains("server.properties"), "{dry}");
+    let t0 = Instant::now();
+    let text = ok(&["migrate", "--rollback", p]);
+    let rolled_back = t0.elapsed().as_secs_f64();
+    assert!(text.contains("rolled back: the cluster runs in ZooKeeper mode"), "{text}");
+    for b in brokers {
+        let keys = world.ssh_ok(
+            b,
+            "root",
+            "grep -c -e '^process.roles' -e '^zookeeper.metadata.migration.enable' -e '^controller.quorum' -e '^zookeeper.connect=' /etc/kafka/server.properties || true",
+        );
+        assert_eq!(keys.trim(), "1", "{b}: a plain ZooKeeper-mode broker (zookeeper.connect only)");
+    }
+    for m in members {
+        let state = world.ssh(m, "root", "systemctl is-active kafka-server; systemctl is-enabled kafka-server; ls -d /var/lib/kafka/data.rolled-back-* /etc/kafka/server.properties.rolled-back-* | wc -l; test -e /etc/kafka/server.properties && echo configured || true");
+        let state = String::from_utf8_lossy(&state.stdout).to_string();
+        assert_eq!(state.split_whitespace().collect::<Vec<_>>(), ["inactive", "disabled", "2"], "{m}: retired");
+    }
+    let file = std::fs::read_to_string(project).unwrap();
+    assert!(!file.contains("controller") && !file.contains("[kraft]"), "the project has no controllers: {file}");
+    let (out, text) = wizard(&["status", "--json", p]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(status["healthy"], true, "the rolled-back cluster is healthy: {text}");
+    let (out, refused) = wizard(&["migrate", "--rollback", p]);
+    assert!(!out.status.success() && refused.contains("no host with the role \"controller\""), "{refused}");
+
+    std::fs::write(project, with_controllers).unwrap();
+    let t1 = Instant::now();
+    let text = ok(&["migrate", p]);
+    assert!(text.contains("configured as KRaft brokers"), "{text}");
+    eprintln!(
+        "MEASURE migration rolled back from KRaft brokers in {rolled_back:.1}s, migrated again from fresh controllers in {:.1}s",
+        t1.elapsed().as_secs_f64()
+    );
+}
+
 #[test]
 fn a_kraft_cluster_upgrades_4_0_to_4_1_under_load_resumes_after_a_kill_and_finalizes_metadata_version() {
     let (from, to) = (world::release(KRAFT_FROM), world::release(KRAFT_TO));
@@ -360,27 +405,7 @@ fn a_kraft_cluster_upgrades_4_0_to_4_1_under_load_resumes_after_a_kill_and_final
     set_version(&project, KRAFT_FROM, KRAFT_TO);
     let t0 = Instant::now();
     // The roll killed (SIGKILL) once its first node is back.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-        .args(["deploy", "--json", p])
-        .env("XDG_CACHE_HOME", cache_home())
-        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
-        .env("XDG_CONFIG_HOME", world::trusting_config_home())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut events = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(events.read_line(&mut line).unwrap() > 0, "the deploy ended before its first restart");
-        let e: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-        if e["event"] == "step_finished" && e["step"].as_str().is_some_and(|s| s.starts_with("restart kafka-server")) {
-            break;
-        }
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    run_until(&["deploy", "--json", p], |_| true);
     let relinked = hosts.iter().filter(|h| link(&world, h) == new_dir).count();
     eprintln!(
         "MEASURE KRaft roll killed after its first node at {:.1}s: {relinked} host(s) relinked",

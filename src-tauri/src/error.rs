@@ -153,6 +153,7 @@ from_engine_error!(ApplyError, |e| match e {
 from_engine_error!(StoreError, |_| ErrorCode::SecretsStore);
 
 from_engine_error!(kafka_wizard::project::file::KraftRewriteError, |_| ErrorCode::MigrationRewrite);
+from_engine_error!(kafka_wizard::project::file::RollbackRewriteError, |_| ErrorCode::MigrationRewrite);
 
 from_engine_error!(ClientConfigError, |e| match e {
     ClientConfigError::NotSecured => ErrorCode::NotSecured,

@@ -297,6 +297,22 @@ fn after_a_finalized_migration_the_project_file_says_kraft_with_the_clusters_id_
 }
 
 #[test]
+fn after_a_rolled_back_migration_the_project_file_has_no_controllers_and_comes_back_reloaded() {
+    let (_app, w) = window();
+    let (_dir, path) = migrating_file();
+    let report = json!({ "stage": "brokers_on_kraft", "cluster_id": "MkU3OEVBNTcwNTJENDM2Qk", "rolled_back": true });
+    let back = invoke(&w, "finish_migration", json!({ "path": path, "report": report })).unwrap();
+    let draft = &back["project"]["draft"];
+    assert_eq!(draft["kafka"]["mode"], "zookeeper", "{back}");
+    assert!(draft.get("kraft").is_none(), "{draft}");
+    assert!(draft["hosts"].as_array().unwrap().iter().all(|h| !h["roles"].to_string().contains("controller")));
+    assert_eq!(back["dropped"], json!([]), "the controllers sat beside the ensemble members");
+    assert!(back["project"]["problems"].as_array().unwrap().iter().all(|p| p["severity"] != "error"), "{back}");
+    let reopened = invoke(&w, "open_project", json!({ "path": path })).unwrap();
+    assert_eq!(&reopened["draft"], draft);
+}
+
+#[test]
 fn a_migration_run_that_stopped_before_finalize_leaves_the_project_file_alone() {
     let (_app, w) = window();
     let (_dir, path) = migrating_file();

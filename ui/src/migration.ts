@@ -1,7 +1,8 @@
 // migration.ts — Manage's migration to KRaft, its pure part (no DOM, unit-tested headless): whether the project is
 // migrating (ZooKeeper mode with hosts of the role "controller", the engine's `apply::migrate`), which of Migrate
-// to KRaft / Finalize migration Manage offers and why one is held back, the run options each sends, and when the
-// project file is to be rewritten after a run (the app's `finish_migration`, which decides on the stage itself).
+// to KRaft / Finalize migration / Roll back migration Manage offers and why one is held back, the run options each
+// sends, and when the project file is to be rewritten after a run (the app's `finish_migration`, which decides on
+// the report itself).
 
 import { effectiveMode, isDirty, type WizardState } from './state.js';
 import type { DeploySummary, Migrate, MigrationReport, ProjectDraft, RunOptions } from './types.js';
@@ -11,18 +12,20 @@ export function isMigrating(draft: ProjectDraft, defaultMode: 'kraft' | 'zookeep
   return effectiveMode(draft, defaultMode) === 'zookeeper' && (draft.hosts ?? []).some((h) => h.roles.includes('controller'));
 }
 
-/** Manage's migration buttons: none for a project that is not migrating. Finalize rewrites the project file, so
- * it waits for the project to be saved (`unsaved`: no file yet, or changes not saved). */
+/** Manage's migration buttons: none for a project that is not migrating. Finalize and Roll back rewrite the
+ * project file, so they wait for the project to be saved (`rewriteHeld`, `unsaved`: no file yet, or changes not
+ * saved). */
 export interface MigrationOffer {
   advance: boolean;
   finalize: boolean;
-  finalizeHeld: 'unsaved' | null;
+  rollback: boolean;
+  rewriteHeld: 'unsaved' | null;
 }
 
 export function migrationOffer(state: WizardState, defaultMode: 'kraft' | 'zookeeper' | null): MigrationOffer {
-  if (!isMigrating(state.draft, defaultMode)) return { advance: false, finalize: false, finalizeHeld: null };
+  if (!isMigrating(state.draft, defaultMode)) return { advance: false, finalize: false, rollback: false, rewriteHeld: null };
   const unsaved = state.path === null || isDirty(state);
-  return { advance: true, finalize: true, finalizeHeld: unsaved ? 'unsaved' : null };
+  return { advance: true, finalize: true, rollback: true, rewriteHeld: unsaved ? 'unsaved' : null };
 }
 
 /** The run options of a migration run: the session's, with how far to move it. */

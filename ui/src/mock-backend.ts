@@ -187,9 +187,25 @@ export function mockBackend(options: MockOptions = {}): Backend {
       await replay(d, ['check java', 'upload kafka.tgz', 'write configs', 'start'], onEvent);
       const summary = { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {}, new_brokers: [] };
       if (!o.migrate) return summary;
+      if (o.migrate === 'rollback') return { ...summary, migration: { stage: 'brokers_on_kraft', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg', rolled_back: true } };
       return { ...summary, migration: { stage: o.migrate === 'finalize' ? 'finalized' : 'brokers_on_kraft', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg' } };
     },
     finishMigration: async (path, report) => {
+      if (report.rolled_back) {
+        const text = files.get(path);
+        if (text === undefined) return fail('migration_rewrite', `the migration was rolled back, but ${path} could not be rewritten: not found — remove the hosts whose only role is "controller", that role from the others, and the [kraft] section yourself`);
+        const draft = JSON.parse(text) as ProjectDraft;
+        delete draft.kraft;
+        const dropped: string[] = [];
+        draft.hosts = (draft.hosts ?? []).filter((h) => {
+          if (h.roles.includes('controller') && !h.roles.includes('broker')) delete h.id;
+          h.roles = h.roles.filter((r) => r !== 'controller');
+          if (!h.roles.length) dropped.push(h.name);
+          return h.roles.length > 0;
+        });
+        files.set(path, JSON.stringify(draft));
+        return { project: { path, draft, problems: mockValidate(draft), recent }, dropped };
+      }
       if (report.stage !== 'finalized') return null;
       const text = files.get(path);
       if (text === undefined) return fail('migration_rewrite', `the migration is finalized, but ${path} could not be rewritten to KRaft mode: not found — set kafka.mode = "kraft" and kraft.cluster_id = "${report.cluster_id}", remove [zookeeper] and the role "zookeeper" yourself`);

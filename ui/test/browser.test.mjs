@@ -621,6 +621,26 @@ test('a migrating project is moved to KRaft from Manage, finalized, and its file
   assert.deepEqual(errors, []);
 });
 
+test('a migration is rolled back from Manage and the file reloaded without its controllers', async (t) => {
+  const migrating = { format: 1, name: 'migrating', kafka: { version: '3.9.1', mode: 'zookeeper' }, zookeeper: {}, kraft: { controller_port: 9093 },
+    hosts: [{ name: 'zk1', roles: ['zookeeper', 'controller'], zookeeper_id: 1, id: 101 }, { name: 'ctl2', roles: ['controller'], id: 102 }, { name: 'kafka1', roles: ['broker'], id: 1 }] };
+  const { page, errors } = await wizard(t, { picks: ['/srv/migrating.toml'], files: { '/srv/migrating.toml': JSON.stringify(migrating) } });
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await waitTitle(page, 'migrating.toml — Kafka Cluster Wizard');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-migrate-rollback').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /back to ZooKeeper mode.*moved aside.*\/controller and \/migration.*\/srv\/migrating\.toml/);
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result >> text=Migration rolled back').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /\/srv\/migrating\.toml no longer has KRaft controllers.*ctl2 left the project/);
+  assert.equal(await page.locator('#op-migrate, #op-migrate-finalize, #op-migrate-rollback').count(), 0, 'a plain ZooKeeper project has nothing to migrate');
+  assert.equal(await page.title(), 'migrating.toml — Kafka Cluster Wizard', 'the project is the file as rewritten, nothing unsaved');
+  await page.locator('nav [data-step="hosts"]').click();
+  assert.equal(await page.locator('tr[data-host]').count(), 2, 'the host that was only a controller left the project');
+  assert.deepEqual(errors, []);
+});
+
 test('Finalize migration waits while the project has unsaved changes, since it rewrites the file', async (t) => {
   const migrating = { format: 1, name: 'migrating', kafka: { version: '3.9.1', mode: 'zookeeper' }, zookeeper: {},
     hosts: [{ name: 'zk1', roles: ['zookeeper', 'controller'], zookeeper_id: 1, id: 101 }, { name: 'kafka1', roles: ['broker'], id: 1 }] };
@@ -633,5 +653,6 @@ test('Finalize migration waits while the project has unsaved changes, since it r
   assert.ok(await page.locator('#op-migrate').isEnabled(), 'moving on up to the reversible end writes no file');
   assert.ok(await page.locator('#op-migrate-finalize').isDisabled());
   assert.match(await page.locator('#op-migrate-finalize').getAttribute('title'), /Save the project first/);
+  assert.ok(await page.locator('#op-migrate-rollback').isDisabled(), 'Roll back rewrites the file too');
   assert.deepEqual(errors, []);
 });

@@ -398,8 +398,8 @@ const migrating = () => ({
 
 test('the migration buttons show only for a ZooKeeper-mode project with controller hosts', () => {
   const saved = (draft) => state.initialState(draft, '/srv/migrating.toml');
-  assert.deepEqual(migration.migrationOffer(saved(migrating()), 'kraft'), { advance: true, finalize: true, finalizeHeld: null });
-  assert.deepEqual(migration.migrationOffer(saved(seed()), 'zookeeper'), { advance: false, finalize: false, finalizeHeld: null }, 'no controller: a plain ZooKeeper cluster');
+  assert.deepEqual(migration.migrationOffer(saved(migrating()), 'kraft'), { advance: true, finalize: true, rollback: true, rewriteHeld: null });
+  assert.deepEqual(migration.migrationOffer(saved(seed()), 'zookeeper'), { advance: false, finalize: false, rollback: false, rewriteHeld: null }, 'no controller: a plain ZooKeeper cluster');
   const kraft = { ...migrating(), kafka: { version: '3.9.1', mode: 'kraft' } };
   assert.ok(!migration.migrationOffer(saved(kraft), 'kraft').advance, 'a KRaft project has controllers and nothing to migrate');
   const unset = { ...migrating(), kafka: { version: '3.9.1' } };
@@ -407,12 +407,12 @@ test('the migration buttons show only for a ZooKeeper-mode project with controll
   assert.ok(!migration.migrationOffer(saved(unset), 'kraft').advance);
 });
 
-test('Finalize migration waits for the project to be saved, since it rewrites the file', () => {
-  assert.equal(migration.migrationOffer(state.initialState(migrating(), null), null).finalizeHeld, 'unsaved', 'no file yet');
+test('Finalize migration and Roll back migration wait for the project to be saved, since they rewrite the file', () => {
+  assert.equal(migration.migrationOffer(state.initialState(migrating(), null), null).rewriteHeld, 'unsaved', 'no file yet');
   let s = state.initialState(migrating(), '/srv/migrating.toml');
   s = { ...s, draft: state.setField(s.draft, 'kafka.heap', '2g') };
   const offer = migration.migrationOffer(s, null);
-  assert.equal(offer.finalizeHeld, 'unsaved', 'unsaved changes');
+  assert.equal(offer.rewriteHeld, 'unsaved', 'unsaved changes');
   assert.ok(offer.advance, 'moving on up to the reversible end writes no file');
 });
 
@@ -420,6 +420,7 @@ test('each migration button sends the session options with how far to move the m
   const base = { password: 'pw', install_java: true };
   assert.deepEqual(migration.migrateOptions(base, 'advance'), { password: 'pw', install_java: true, migrate: 'advance' });
   assert.deepEqual(migration.migrateOptions(base, 'finalize'), { password: 'pw', install_java: true, migrate: 'finalize' });
+  assert.deepEqual(migration.migrateOptions(base, 'rollback'), { password: 'pw', install_java: true, migrate: 'rollback' });
   assert.equal(base.migrate, undefined, 'the session options are not changed');
 });
 
@@ -429,4 +430,6 @@ test('a run that moved a migration hands its report on with the project file; ot
   assert.deepEqual(migration.migrationToFinish({ ...summary, migration: report }, '/srv/migrating.toml'), report);
   assert.equal(migration.migrationToFinish(summary, '/srv/migrating.toml'), null);
   assert.equal(migration.migrationToFinish({ ...summary, migration: report }, null), null, 'no file to rewrite');
+  const rolledBack = { stage: 'brokers_on_kraft', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg', rolled_back: true };
+  assert.deepEqual(migration.migrationToFinish({ ...summary, migration: rolledBack }, '/srv/migrating.toml'), rolledBack);
 });

@@ -56,6 +56,9 @@ pub enum Migrate {
     /// The controllers leave ZooKeeper (irreversible), the ensemble is stopped and disabled
     /// (`kafka-wizard migrate --finalize`); the UI then has the project file rewritten (`finish_migration`).
     Finalize,
+    /// Back to plain ZooKeeper mode before finalize (`kafka-wizard migrate --rollback`); the UI then has the
+    /// controllers removed from the project file (`finish_migration`).
+    Rollback,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -83,6 +86,7 @@ impl RunOptions {
                 None => MigrateIntent::Keep,
                 Some(Migrate::Advance) => MigrateIntent::Advance,
                 Some(Migrate::Finalize) => MigrateIntent::Finalize,
+                Some(Migrate::Rollback) => MigrateIntent::Rollback,
             },
             ..DeployOptions::default()
         };
@@ -192,6 +196,7 @@ mod tests {
         assert_eq!(intent(serde_json::json!({})), MigrateIntent::Keep);
         assert_eq!(intent(serde_json::json!({ "migrate": "advance" })), MigrateIntent::Advance);
         assert_eq!(intent(serde_json::json!({ "migrate": "finalize" })), MigrateIntent::Finalize);
-        assert!(serde_json::from_value::<RunOptions>(serde_json::json!({ "migrate": "rollback" })).is_err());
+        assert_eq!(intent(serde_json::json!({ "migrate": "rollback" })), MigrateIntent::Rollback);
+        assert!(serde_json::from_value::<RunOptions>(serde_json::json!({ "migrate": "sideways" })).is_err());
     }
 }

@@ -86,19 +86,22 @@ pub fn open_project<R: Runtime>(app: AppHandle<R>, path: String) -> AppResult<Op
 
 /// After a migration run (`report`, the deploy summary's `migration`): when it was finalized, the project file at
 /// `path` rewritten to KRaft mode with the cluster's id — checked valid before it is written, as the CLI's
-/// `migrate --finalize` does (`file::rewrite_file_as_kraft`) — and read again; `null` when the run stopped before
-/// finalize (nothing to rewrite). A failed rewrite is `migration_rewrite`, its message saying what to set by hand.
+/// `migrate --finalize` does (`file::rewrite_file_as_kraft`) —, when it was rolled back, the file rid of its
+/// controllers (`file::rewrite_file_without_controllers`, as `migrate --rollback`), and read again; `null` when the
+/// run stopped before either (nothing to rewrite). A failed rewrite is `migration_rewrite`, its message saying what
+/// to change by hand.
 #[tauri::command]
 pub fn finish_migration<R: Runtime>(
     app: AppHandle<R>,
     path: String,
     report: MigrationReport,
 ) -> AppResult<Option<MigratedProject>> {
-    if report.stage != MigrationStage::Finalized {
-        return Ok(None);
-    }
+    let done = match (report.rolled_back, report.stage) {
+        (true, _) => file::rewrite_file_without_controllers(&absolute(&path)?)?,
+        (false, MigrationStage::Finalized) => file::rewrite_file_as_kraft(&absolute(&path)?, &report.cluster_id)?,
+        (false, _) => return Ok(None),
+    };
     let path = absolute(&path)?;
-    let done = file::rewrite_file_as_kraft(&path, &report.cluster_id)?;
     let (draft, problems) = read_project(&path)?;
     let recent = recent::add(recent_dir(&app), &path);
     let project = OpenedProject { path: path.to_string_lossy().into_owned(), draft, problems, recent };

@@ -3,4 +3,4 @@
 /**
  * What a run does to a migration to KRaft, beyond keeping it where it stands (`apply::migrate::MigrateIntent`).
  */
-export type Migrate = "advance" | "finalize";
+export type Migrate = "advance" | "finalize" | "rollback";

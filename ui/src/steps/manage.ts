@@ -2,7 +2,7 @@
 // Start / Stop / Restart (rolling) after a confirmation, with the engine's events in the run area it shares with
 // Install; Restart anyway (forced, warned) when a roll was refused because the cluster was unhealthy; Finalize upgrade
 // (a version upgrade's last phase, confirmed: deploy with finalize_upgrade); for a project migrating to KRaft, Migrate
-// to KRaft and Finalize migration (confirmed: deploy with `migrate`; after finalize the project file is rewritten to
+// to KRaft, Finalize migration and Roll back migration (confirmed: deploy with `migrate`; after finalize the project file is rewritten to
 // KRaft mode and reloaded — migration.ts decides what is offered and sent); Refresh, by hand or every 10 s; the Smoke test (manage-smoke.ts); for a secured cluster its CA and Client config…
 // (security-client.ts). Owns the status last read and whether forcing is offered.
 
@@ -84,16 +84,22 @@ async function finalizeUpgrade(ctx: Ctx): Promise<void> {
   await refresh(ctx);
 }
 
-/** Migrate to KRaft / Finalize migration after a confirmation saying what it does: the deploy with `migrate`
- * (engine: `apply::migrate`). After a finalized run the project file is rewritten to KRaft mode (the app's
- * `finish_migration`, as `kafka-wizard migrate --finalize` does) and the project reloaded from it; a rewrite that
- * fails is shown with what to set by hand. */
+/** Migrate to KRaft / Finalize migration / Roll back migration after a confirmation saying what it does: the
+ * deploy with `migrate` (engine: `apply::migrate`). After a finalized run the project file is rewritten to KRaft
+ * mode, after a rollback it loses its controllers (the app's `finish_migration`, as `kafka-wizard migrate
+ * --finalize` / `--rollback` do), and the project is reloaded from it; a rewrite that fails is shown with what to
+ * change by hand. */
 async function migrate(ctx: Ctx, how: Migrate): Promise<void> {
   const name = ctx.state.draft.name ?? '';
   const path = ctx.state.path;
-  const question = how === 'advance' ? t('manage.migrateConfirm', { name }) : t('manage.migrateFinalizeConfirm', { name, path: path ?? '' });
-  if (!(await ctx.confirm(question))) return;
-  const label = how === 'advance' ? t('manage.migrate') : t('manage.migrateFinalize');
+  const questions: Record<Migrate, string> = {
+    advance: t('manage.migrateConfirm', { name }),
+    finalize: t('manage.migrateFinalizeConfirm', { name, path: path ?? '' }),
+    rollback: t('manage.migrateRollbackConfirm', { name, path: path ?? '' }),
+  };
+  if (!(await ctx.confirm(questions[how]))) return;
+  const labels: Record<Migrate, string> = { advance: t('manage.migrate'), finalize: t('manage.migrateFinalize'), rollback: t('manage.migrateRollback') };
+  const label = labels[how];
   resetSmoke();
   const run = ctx.run.begin('manage', emptyProgress((ctx.state.draft.hosts ?? []).map((h) => hostTarget(h.name))), 3, manageLayout);
   ctx.rerender();
@@ -106,6 +112,10 @@ async function migrate(ctx: Ctx, how: Migrate): Promise<void> {
     }) : null;
     if (migrated === undefined) {
       // the run is done, the file is not: the result line says what to set by hand
+    } else if (migrated && report?.rolled_back) {
+      const dropped = migrated.dropped.length ? ` ${t('manage.migrateRollbackDropped', { hosts: migrated.dropped.join(', ') })}` : '';
+      run.end({ ok: true, text: t('manage.migrateRolledBack', { path: migrated.project.path }) + dropped });
+      ctx.reload(migrated.project);
     } else if (migrated && report) {
       const dropped = migrated.dropped.length ? ` ${t('manage.migrateDropped', { hosts: migrated.dropped.join(', ') })}` : '';
       run.end({ ok: true, text: t('manage.migrateFinalized', { path: migrated.project.path, id: report.cluster_id }) + dropped });
@@ -124,11 +134,13 @@ async function migrate(ctx: Ctx, how: Migrate): Promise<void> {
 function migrationButtons(ctx: Ctx, disabled: boolean): (HTMLElement | null)[] {
   const release = ctx.releases.find((r) => r.version === ctx.state.draft.kafka.version);
   const offer = migrationOffer(ctx.state, release?.default_mode ?? null);
-  const held = offer.finalizeHeld === 'unsaved' ? t('manage.migrateSaveFirst') : undefined;
+  const held = offer.rewriteHeld === 'unsaved' ? t('manage.migrateSaveFirst') : undefined;
+  const rewriting = (id: string, how: Migrate, text: string) => el('button', { id, class: 'danger', disabled: disabled || held !== undefined,
+    title: held ?? '', onclick: () => void migrate(ctx, how) }, text);
   return [
     offer.advance ? el('button', { id: 'op-migrate', disabled, onclick: () => void migrate(ctx, 'advance') }, t('manage.migrate')) : null,
-    offer.finalize ? el('button', { id: 'op-migrate-finalize', class: 'danger', disabled: disabled || held !== undefined, title: held ?? '',
-      onclick: () => void migrate(ctx, 'finalize') }, t('manage.migrateFinalize')) : null,
+    offer.finalize ? rewriting('op-migrate-finalize', 'finalize', t('manage.migrateFinalize')) : null,
+    offer.rollback ? rewriting('op-migrate-rollback', 'rollback', t('manage.migrateRollback')) : null,
   ];
 }
 
