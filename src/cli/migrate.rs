@@ -10,6 +10,7 @@
 use super::operate::{deploy_as, DeployArgs};
 use kafka_wizard::apply::migrate::MigrateIntent;
 use kafka_wizard::apply::MigrationReport;
+use kafka_wizard::project::file::{self, KraftRewrite};
 use kafka_wizard::project::spec::MigrationStage;
 use std::path::Path;
 use std::process::ExitCode;
@@ -38,11 +39,17 @@ pub fn run(args: MigrateArgs) -> ExitCode {
     deploy_as(args.deploy, false, intent, verb)
 }
 
-/// After a successful run that moved a migration: what comes next, and after finalize the project file rewritten.
+/// After a successful run that moved a migration: what comes next, and after finalize or a rollback the project
+/// file rewritten (`project::file::rewrite_file_as_kraft` / `rewrite_file_without_controllers`: checked valid
+/// first).
 pub fn after(report: &MigrationReport, file: &Path) -> ExitCode {
     let shown = file.display();
     if report.rolled_back {
-        return without_controllers(file);
+        let done = format!(
+            "migration to KRaft rolled back: the cluster runs in ZooKeeper mode; {shown} no longer has KRaft \
+             controllers (their configuration and metadata were moved aside on their hosts, suffix .rolled-back-<time>)"
+        );
+        return rewritten(file::rewrite_file_without_controllers(file), &done, "KRaft controller");
     }
     match report.stage {
         MigrationStage::Migrating => {
@@ -52,48 +59,30 @@ pub fn after(report: &MigrationReport, file: &Path) -> ExitCode {
         MigrationStage::BrokersOnKraft => {
             eprintln!(
                 "migration to KRaft: the brokers run in KRaft mode; the controllers still write every change to \
-                 ZooKeeper, so the cluster can still go back (Apache's rollback, README \"Migrating to KRaft\"). Once \
-                 it runs as it should: `kafka-wizard migrate {shown} --finalize` (irreversible)"
+                 ZooKeeper, so the cluster can still go back (`kafka-wizard migrate {shown} --rollback`). Once it runs \
+                 as it should: `kafka-wizard migrate {shown} --finalize` (irreversible)"
             );
             ExitCode::SUCCESS
         }
-        MigrationStage::Finalized => rewrite(file, &report.cluster_id),
-    }
-}
-
-/// The project file rid of its controllers after a rollback (`project::file::rewrite_file_without_controllers`).
-fn without_controllers(file: &Path) -> ExitCode {
-    match kafka_wizard::project::file::rewrite_file_without_controllers(file) {
-        Ok(done) => {
-            eprintln!(
-                "migration to KRaft rolled back: the cluster runs in ZooKeeper mode; {} no longer has KRaft \
-                 controllers (their configuration and metadata were moved aside on their hosts, suffix \
-                 .rolled-back-<time>)",
-                file.display()
+        MigrationStage::Finalized => {
+            let id = &report.cluster_id;
+            let done = format!(
+                "migration to KRaft finalized: {shown} now says kafka.mode = \"kraft\" (cluster id {id}); the \
+                 ZooKeeper ensemble is stopped and disabled, its data kept on disk"
             );
-            if !done.dropped.is_empty() {
-                eprintln!("{} left the project (KRaft controller was their only role)", done.dropped.join(", "));
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+            rewritten(file::rewrite_file_as_kraft(file, id), &done, "ZooKeeper")
         }
     }
 }
 
-/// The project file rewritten to KRaft mode (`project::file::rewrite_file_as_kraft`: checked valid first).
-fn rewrite(file: &Path, cluster_id: &str) -> ExitCode {
-    match kafka_wizard::project::file::rewrite_file_as_kraft(file, cluster_id) {
-        Ok(done) => {
-            eprintln!(
-                "migration to KRaft finalized: {} now says kafka.mode = \"kraft\" (cluster id {cluster_id}); the \
-                 ZooKeeper ensemble is stopped and disabled, its data kept on disk",
-                file.display()
-            );
-            if !done.dropped.is_empty() {
-                eprintln!("{} left the project (ZooKeeper was their only role)", done.dropped.join(", "));
+/// Says how the project file's rewrite went: `done` and the hosts it dropped (`role` was their only one), or the
+/// error, which says what to change by hand.
+fn rewritten(result: Result<KraftRewrite, impl std::fmt::Display>, done: &str, role: &str) -> ExitCode {
+    match result {
+        Ok(rewrite) => {
+            eprintln!("{done}");
+            if !rewrite.dropped.is_empty() {
+                eprintln!("{} left the project ({role} was their only role)", rewrite.dropped.join(", "));
             }
             ExitCode::SUCCESS
         }

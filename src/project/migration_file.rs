@@ -23,15 +23,29 @@ pub fn rewrite_as_kraft(text: &str, cluster_id: &str) -> Option<(String, Vec<Str
     doc["kraft"]["cluster_id"] = toml_edit::value(cluster_id);
     doc.remove("zookeeper");
     let hosts = doc.get_mut("hosts")?.as_array_of_tables_mut()?;
+    let dropped = take_role(hosts, "zookeeper", |host, _| {
+        host.remove("zookeeper_id");
+    });
+    Some((doc.to_string(), dropped))
+}
+
+/// Takes `role` out of every host's roles, then lets `forget` remove what went with it (told whether the host had
+/// the role), and drops a host left without a role; returns the names of the hosts dropped.
+fn take_role(
+    hosts: &mut toml_edit::ArrayOfTables,
+    role: &str,
+    forget: impl Fn(&mut toml_edit::Table, bool),
+) -> Vec<String> {
     let mut dropped = Vec::new();
     let mut keep = Vec::new();
     for host in hosts.iter_mut() {
-        let mut left = 0;
+        let (mut had, mut left) = (false, 0);
         if let Some(roles) = host.get_mut("roles").and_then(|r| r.as_array_mut()) {
-            roles.retain(|r| r.as_str() != Some("zookeeper"));
-            left = roles.len();
+            let before = roles.len();
+            roles.retain(|r| r.as_str() != Some(role));
+            (had, left) = (roles.len() < before, roles.len());
         }
-        host.remove("zookeeper_id");
+        forget(host, had);
         if left == 0 {
             dropped.push(host.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string());
         }
@@ -42,7 +56,7 @@ pub fn rewrite_as_kraft(text: &str, cluster_id: &str) -> Option<(String, Vec<Str
         index += 1;
         keep[index - 1]
     });
-    Some((doc.to_string(), dropped))
+    dropped
 }
 
 /// What [`rewrite_file_as_kraft`] did: the hosts that left the project (ZooKeeper was their only role), and whether
@@ -95,27 +109,14 @@ pub fn without_controllers(text: &str) -> Option<(String, Vec<String>)> {
     let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
     doc.remove("kraft");
     let hosts = doc.get_mut("hosts")?.as_array_of_tables_mut()?;
-    let mut dropped = Vec::new();
-    let mut keep = Vec::new();
-    for host in hosts.iter_mut() {
-        let mut left = usize::MAX;
-        if let Some(roles) = host.get_mut("roles").and_then(|r| r.as_array_mut()) {
-            let before = roles.len();
-            roles.retain(|r| r.as_str() != Some("controller"));
-            left = roles.len();
-            if left < before && !roles.iter().any(|r| r.as_str() == Some("broker")) {
-                host.remove("id");
-            }
+    let dropped = take_role(hosts, "controller", |host, had| {
+        let broker = host
+            .get("roles")
+            .and_then(|r| r.as_array())
+            .is_some_and(|r| r.iter().any(|r| r.as_str() == Some("broker")));
+        if had && !broker {
+            host.remove("id");
         }
-        if left == 0 {
-            dropped.push(host.get("name").and_then(|n| n.as_str()).unwrap_or("?").to_string());
-        }
-        keep.push(left > 0);
-    }
-    let mut index = 0;
-    hosts.retain(|_| {
-        index += 1;
-        keep[index - 1]
     });
     Some((doc.to_string(), dropped))
 }
