@@ -24,8 +24,9 @@ fn kraft_project(world: &World, mirror: &Mirror, known_hosts: &std::path::Path) 
     let base = format!("{}/kafka", mirror.base_url());
     let mut s = format!(
         "format = 1\nname = \"app-kraft\"\n\n[kafka]\nversion = \"{v}\"\ninstall_dir = \"/opt\"\ndata_dirs = [\"/var/lib/kafka/data\"]\n\
-         heap = \"384m\"\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n[ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\nknown_hosts = \"{kh}\"\n",
+         heap = \"384m\"\n{jvm}\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n[ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\nknown_hosts = \"{kh}\"\n",
         v = world::KAFKA_4,
+        jvm = world::JVM_OPTS,
         id = world.inventory().identity_file.display(),
         kh = known_hosts.display()
     );

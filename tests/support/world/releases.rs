@@ -14,7 +14,7 @@ pub const KAFKA_3_EARLIER: &str = "3.9.1";
 pub const KAFKA_4: &str = "4.1.1";
 /// The `jvm_opts` line of the test projects' `[kafka]` and `[zookeeper]`: C1 only, which spares the shared 2-core
 /// test machine a third of each JVM's start-up CPU and two fifths of its idle CPU (docs/facts/kafka.md §35). The
-/// fan-out test and the app's install keep the release's defaults, so the defaults stay proven too.
+/// fan-out test and the app's password-and-cancel install keep the release's defaults, so those stay proven too.
 pub const JVM_OPTS: &str = "jvm_opts = [\"-XX:TieredStopAtLevel=1\"]";
 /// Every release `tests/world/prepare.sh` assembles.
 pub const RELEASES: [&str; 3] = [KAFKA_3_EARLIER, KAFKA_3, KAFKA_4];
