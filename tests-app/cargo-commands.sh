@@ -9,10 +9,12 @@ TAURI_DRIVER_INSTALL=(cargo install tauri-driver@2.1.0 --locked --quiet)
 # The app's window tests reach the test hosts (app_install, app_password_cancel) only as root.
 APP_E2E_FEATURES=()
 [ "$(id -u)" = 0 ] && [ "${KW_APP_WORLD:-1}" = 1 ] && APP_E2E_FEATURES=(--features world)
-# The app and the CLI the app's tests compare against (target/debug/kafka-wizard).
+# The app and the CLI the app's tests compare against (target/debug/kafka-wizard): when the window tests run the
+# debug app (KW_APP_PACKAGE=0).
 APP_BUILD=(cargo build --locked -p kafka-wizard-app -p kafka-wizard)
-# Only the app: the CLI binary target/debug/kafka-wizard is what the end-to-end tests run while the prebuild runs.
-APP_BUILD_APP_ONLY=(cargo build --locked -p kafka-wizard-app)
+# Only the CLI: when the packages are built, the window tests run the release app they carry (KW_APP_BIN), so no
+# debug build of the app at all (it would be a third build of tauri: debug, debug with `test`, release).
+APP_BUILD_CLI_ONLY=(cargo build --locked -p kafka-wizard)
 APP_LINT=(cargo clippy --locked -p kafka-wizard-app -p kafka-wizard-app-e2e --features kafka-wizard-app-e2e/world
     --all-targets -- -D warnings)
 APP_COMMAND_TESTS=(cargo test --locked -p kafka-wizard-app)

@@ -3,11 +3,11 @@
 # starts it with setsid once the end-to-end tests are compiled, before they run; tests-app/run.sh's steps then find
 # their work done, and its `package` step waits for this job).
 # Owns: the job's priority, its order and its record. On the CPU the end-to-end tests leave idle it compiles, in the
-# order the app phase needs them: the UI bundle, tauri-driver when missing, the debug app, the app crates' clippy
-# check, the command tests and the window tests (tests-app/cargo-commands.sh: the very command lines run.sh runs,
-# with --no-run), then the release build of the packages (`packaging/build.sh --build-only`: the app and the CLI,
-# and the .deb). The debug CLI is left alone: target/debug/kafka-wizard is the binary the end-to-end tests are
-# running. A failing debug step does not stop the job (run.sh runs the same command and reports it); the record is
+# order the app phase needs them: the UI bundle, tauri-driver when missing, the app crates' clippy check, the
+# command tests and the window tests (tests-app/cargo-commands.sh: the very command lines run.sh runs, with
+# --no-run), then the release build of the packages (`packaging/build.sh --build-only`: the app and the CLI, and the
+# .deb). No debug app: the window tests run the release app (tests-app/run.sh). The debug CLI is left alone:
+# target/debug/kafka-wizard is the binary the end-to-end tests are running. A failing debug step does not stop the job (run.sh runs the same command and reports it); the record is
 # the release build's.
 # Started in a session of its own it has a scheduler autogroup of its own (with autogroups the kernel shares the CPU
 # between groups before a process's nice value counts; each service on the test hosts runs in its own), which it
@@ -35,7 +35,7 @@ t0=$(date +%s)
     echo "--- prebuild: the packages the app builds with, the UI bundle"
     install_missing_packages "${APP_BUILD_PACKAGES[@]}" && build_ui
     command -v tauri-driver >/dev/null || "${TAURI_DRIVER_INSTALL[@]}"
-    for cmd in "${APP_BUILD_APP_ONLY[*]}" "${APP_LINT[*]}" "${APP_COMMAND_TESTS[*]} --no-run" \
+    for cmd in "${APP_LINT[*]}" "${APP_COMMAND_TESTS[*]} --no-run" \
         "${APP_WINDOW_TESTS[*]} --no-run" "${APP_APPIMAGE_TEST[*]} --no-run"; do
         echo "--- prebuild: $cmd"
         # shellcheck disable=SC2086 # the command lines hold no quoted words

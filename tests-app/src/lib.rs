@@ -109,10 +109,15 @@ pub async fn connect(port: u16) -> Client {
 
 /// A session on the app started as `kafka-wizard-app ARGS…` (e.g. a project file to open).
 pub async fn connect_with_args(port: u16, args: &[&str]) -> Client {
-    let app =
-        std::env::var("KW_APP_BIN").map(PathBuf::from).unwrap_or_else(|_| target_dir().join("debug/kafka-wizard-app"));
-    assert!(app.exists(), "{} missing: run `cargo build -p kafka-wizard-app` first", app.display());
+    let app = app_binary();
+    assert!(app.exists(), "{} missing: run `cargo build -p kafka-wizard-app` first (or set KW_APP_BIN)", app.display());
     session(shifted(port), &app, args).await
+}
+
+/// The app under test: `KW_APP_BIN` (tests-app/run.sh sets it to the release build the packages carry), else the
+/// debug build.
+fn app_binary() -> PathBuf {
+    std::env::var("KW_APP_BIN").map(PathBuf::from).unwrap_or_else(|_| target_dir().join("debug/kafka-wizard-app"))
 }
 
 /// A WebDriver session on `app` (any executable that starts the app: the binary, or the AppImage).
