@@ -64,14 +64,14 @@ pub fn chroot_nodes(spec: &ClusterSpec) -> Vec<String> {
     nodes
 }
 
-/// The environment of the tools: heap, log directory, Java, and the brokers' JAAS file (their ZooKeeper login).
+/// The environment of Kafka's tools run on a broker host: heap, log directory, Java, and the brokers' JAAS file (their
+/// ZooKeeper login) when the brokers have one.
 pub fn tool_env(spec: &ClusterSpec) -> Vec<String> {
     let k = &spec.kafka;
-    let mut env = vec![
-        format!("LOG_DIR={}", k.log_dir),
-        "KAFKA_HEAP_OPTS=-Xmx256m".to_string(),
-        format!("KAFKA_OPTS=-Djava.security.auth.login.config={}", jaas_path(spec)),
-    ];
+    let mut env = vec![format!("LOG_DIR={}", k.log_dir), "KAFKA_HEAP_OPTS=-Xmx256m".to_string()];
+    if crate::render::security::brokers_read_jaas(spec) {
+        env.push(format!("KAFKA_OPTS=-Djava.security.auth.login.config={}", jaas_path(spec)));
+    }
     if let Some(j) = &k.java_home {
         env.push(format!("JAVA_HOME={j}"));
     }

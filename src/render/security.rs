@@ -43,8 +43,13 @@ pub fn jaas_path(spec: &ClusterSpec) -> AbsPath {
 
 /// Whether `host` reads the JAAS file: it runs a broker of a SASL cluster, or of a secured ZooKeeper-mode cluster.
 pub fn reads_jaas(spec: &ClusterSpec, host: &HostSpec) -> bool {
-    host.has(Role::Broker)
-        && (spec.security.as_ref().is_some_and(SecuritySpec::sasl) || super::zookeeper_security::locked(spec))
+    host.has(Role::Broker) && brokers_read_jaas(spec)
+}
+
+/// Whether the cluster's brokers have a JAAS file: a SASL cluster, or a secured ZooKeeper-mode one (their login to
+/// ZooKeeper).
+pub fn brokers_read_jaas(spec: &ClusterSpec) -> bool {
+    spec.security.as_ref().is_some_and(SecuritySpec::sasl) || super::zookeeper_security::locked(spec)
 }
 
 /// The listener name the brokers use and the protocol it speaks.

@@ -238,16 +238,13 @@ pub async fn release_controller_znode(
     ApplyError::check(failures)
 }
 
-/// The ZooKeeper shell commands of step 3 (idempotent: a missing node is what it wants).
+/// The ZooKeeper shell commands of step 3 (idempotent: a missing node is what it wants), run as the service user with
+/// the environment of Kafka's tools on a broker (with the brokers' JAAS login when ZooKeeper is locked).
 pub fn znode_script(spec: &ClusterSpec) -> String {
     let Coordination::Zookeeper(z) = &spec.coordination else { return String::from("true") };
     let connect = crate::render::server::zookeeper_connect(spec, z);
-    let mut env = vec![format!("LOG_DIR={}", spec.kafka.log_dir), "KAFKA_HEAP_OPTS=-Xmx256m".to_string()];
-    if let Some(j) = &spec.kafka.java_home {
-        env.push(format!("JAVA_HOME={j}"));
-    }
     let mut words: Vec<String> = ["runuser", "-u", &spec.kafka.user, "--", "env"].map(String::from).to_vec();
-    words.extend(env);
+    words.extend(crate::plan::scram_users::tool_env(spec));
     words.push(crate::plan::scram_users::run_class(spec));
     words.extend([crate::plan::scram_users::ZOOKEEPER_MAIN, "-server", &connect].map(String::from));
     let ids: Vec<String> = spec.controllers().filter_map(|h| h.node_id).map(|id| id.to_string()).collect();

@@ -341,6 +341,17 @@ fn the_controller_znode_is_released_only_from_the_projects_controllers_through_z
     assert!(script.contains("runuser -u kafka -- env LOG_DIR=/var/log/kafka KAFKA_HEAP_OPTS=-Xmx256m /opt/kafka/bin/kafka-run-class.sh org.apache.zookeeper.ZooKeeperMain -server 10.0.2.11:2181,10.0.2.12:2181,10.0.2.13:2181/migrating"), "{script}");
     assert!(script.contains("case \" 101 102 103 \" in"), "{script}");
     assert!(script.contains("zk deleteall /migration"), "{script}");
+    assert!(!script.contains("login.config"), "an unsecured cluster's brokers have no JAAS file: {script}");
+}
+
+#[test]
+fn the_controller_znode_is_released_with_the_brokers_zookeeper_login_on_a_secured_cluster() {
+    let draft = crate::project::parse(include_str!("../../../tests/fixtures/zookeeper-secure.toml")).unwrap();
+    let script = rollback::znode_script(&crate::project::validate(&draft).spec.unwrap());
+    assert!(
+        script.contains("KAFKA_OPTS=-Djava.security.auth.login.config=/etc/kafka/kafka-server-jaas.conf"),
+        "{script}"
+    );
 }
 
 #[test]
