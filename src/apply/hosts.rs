@@ -7,6 +7,7 @@ use super::connect::ConnectOptions;
 use super::decide::{decide, Action, Context, Decision};
 use super::facts::{parse_probe, probe_script, HostFacts};
 use super::options::{ApplyError, Cancel, Failure};
+use super::preflight::environment::wall_clock_ns;
 use crate::events::{Event, EventSink, Outcome, Target};
 use crate::plan::{HostStep, Limit};
 use crate::project::spec::ClusterSpec;
@@ -54,9 +55,11 @@ pub(crate) async fn connect_and_probe(
             let target = Target::host(&host.name);
             events(Event::StepStarted { target: target.clone(), step: PROBE_STEP.into() });
             let failure = |message| Failure { host: host.name.to_string(), step: PROBE_STEP.into(), message };
+            let sent = wall_clock_ns();
             let result = match transport.exec(&probe_script(&spec, host), None) {
                 Ok(out) if out.success() => {
-                    let facts = parse_probe(&out.stdout_text());
+                    let mut facts = parse_probe(&out.stdout_text());
+                    facts.preflight.environment.probe_window_ns = Some((sent, wall_clock_ns()));
                     events(Event::StepFinished {
                         target: target.clone(),
                         step: PROBE_STEP.into(),

@@ -20,7 +20,7 @@ pub const CA_VALIDITY_DAYS: i64 = 3650;
 /// How long a generated host certificate is valid; re-issuing is a re-deploy.
 pub const HOST_VALIDITY_DAYS: i64 = 730;
 /// Certificates start an hour in the past so a host whose clock is slightly behind still accepts them.
-const CLOCK_SKEW: Duration = Duration::hours(1);
+pub const CLOCK_SKEW: Duration = Duration::hours(1);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PkiError {

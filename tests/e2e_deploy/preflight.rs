@@ -50,6 +50,13 @@ pub fn planted_problems_are_refused_before_anything_is_written(world: &World, p:
     assert!(row("h3", "port 9092 (kafka.listener_port)").contains(" ok "), "{table}");
     assert!(row("h1", "port 9093 (kraft.controller_port)").contains(" ok "), "{table}");
     assert!(row("h1", "Java").contains(" ok "), "{table}");
+    // The hosts share this machine's kernel clock: the offset measured inside the probe's round trip is tiny.
+    for h in ["h1", "h2", "h3"] {
+        let clock = row(h, "clock ");
+        assert!(clock.contains(" ok ") && clock.contains("of this machine's"), "{clock}\n{table}");
+    }
+    let thp = row("h1", "transparent huge pages");
+    assert!(["always", "madvise", "never"].iter().any(|m| thp.contains(m)), "{thp}");
 
     let t0 = Instant::now();
     let refused = wizard(&["deploy", p]);

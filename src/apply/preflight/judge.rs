@@ -1,7 +1,9 @@
 //! Preflight's decisions, pure: one host's facts → findings (host, check, verdict, result, fix). Refusals: a port
 //! the host's services need held by a process that is not the cluster's own, a directory below
 //! `preflight.min_free_mb` (for a service not running yet), Java missing or too old (the same decision as the
-//! plan's Java step). Warnings: kernel settings Kafka's operations guidance names (docs/facts/kafka.md §22).
+//! plan's Java step), a peer's name the host cannot resolve, a clock too far behind for the wizard's certificates
+//! (`environment.rs`). Warnings: kernel settings Kafka's operations guidance names (docs/facts/kafka.md §22), clock
+//! skew, time not synchronized, transparent huge pages `always`.
 
 use super::probe::{measured_dirs, PreflightFacts};
 use super::{Finding, Verdict};
@@ -106,6 +108,9 @@ pub fn judge(spec: &ClusterSpec, host: &HostSpec, facts: &HostFacts, install_jav
     let (verdict, result, fix) = java_verdict(spec, host, facts, install_java);
     out.push(finding("Java".into(), verdict, result, fix));
     for (check, verdict, result, fix) in kernel_warnings(host, &facts.preflight) {
+        out.push(finding(check, verdict, result, fix));
+    }
+    for (check, verdict, result, fix) in super::environment::judge(spec, host, &facts.preflight.environment) {
         out.push(finding(check, verdict, result, fix));
     }
     out

@@ -1,9 +1,11 @@
 //! Preflight: before a deploy's first change on ANY host, every host's facts (read in the one probe round trip,
 //! `probe.rs`) are judged (`judge.rs`, pure) and the run is refused — naming host, check and fix — when the cluster
 //! could not work: a port its services need held by a foreign process, a directory below `preflight.min_free_mb`,
-//! Java missing or too old. Warnings (kernel settings) go out as events with their fix. `deploy --preflight-only`
+//! Java missing or too old, a peer's name that does not resolve, a clock too far behind for TLS. Warnings (kernel
+//! settings, clock skew and sync, huge pages) go out as events with their fix. `deploy --preflight-only`
 //! runs only this and prints every finding ([`preflight`]).
 
+pub mod environment;
 pub mod judge;
 pub mod probe;
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Preflight's part of the facts probe (the same round trip as `facts::probe_script`) and its pure parsers: who
 //! listens on which TCP port (`ss -Hltnp`) with each listener's cgroup and the wizard's units' main PIDs, free space
 //! on the file system that holds (or will hold) each data and log directory (`df -Pk` of its nearest existing
-//! ancestor), and the kernel settings Kafka cares about.
+//! ancestor), the kernel settings Kafka cares about, and (`environment.rs`) the clock, huge pages and names.
 
 use crate::project::spec::{ClusterSpec, Coordination, Ensemble, HostSpec};
 use crate::render::Service;
@@ -47,6 +47,8 @@ pub struct PreflightFacts {
     pub space: BTreeMap<String, Space>,
     /// `vm.max_map_count`, `vm.swappiness`, `fs.nr_open` as read.
     pub sysctls: BTreeMap<String, u64>,
+    /// The clock, time sync, huge pages, name resolution (`preflight::environment`).
+    pub environment: super::environment::EnvironmentFacts,
 }
 
 /// A directory whose free space preflight checks: the path, what it is (for messages) and the service that uses it.
@@ -98,7 +100,8 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     for (name, file) in SYSCTLS {
         s.push_str(&format!("echo \"sysctl {name} $(cat /proc/sys/{file} 2>/dev/null)\"\n"));
     }
-    s.push_str("true\n");
+    s.push_str(&super::environment::probe_script(spec, host));
+    s.push_str(super::environment::CLOCK_LINE);
     s
 }
 
@@ -132,7 +135,7 @@ pub fn parse_line(f: &mut PreflightFacts, kind: &str, rest: &str) -> bool {
                 }
             }
         }
-        _ => return false,
+        other => return super::environment::parse_line(&mut f.environment, other, rest),
     }
     true
 }

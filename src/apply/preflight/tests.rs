@@ -221,3 +221,104 @@ fn a_foreign_listener_on_an_exporter_port_is_refused_like_a_brokers_port() {
         "{refused:#?}"
     );
 }
+
+fn host<'a>(spec: &'a ClusterSpec, name: &str) -> &'a crate::project::spec::HostSpec {
+    spec.hosts.iter().find(|h| h.name.as_str() == name).unwrap()
+}
+
+/// A healthy probe for `h` (room in every directory it measures), then `extra` lines.
+fn healthy_for(spec: &ClusterSpec, h: &crate::project::spec::HostSpec, extra: &str) -> String {
+    let dirs: Vec<String> = super::probe::measured_dirs(spec, h).into_iter().map(|d| d.path).collect();
+    healthy(&dirs.iter().map(String::as_str).collect::<Vec<_>>()) + extra
+}
+
+#[test]
+fn a_host_resolves_the_names_of_the_hosts_its_services_dial_but_not_ip_literals_or_its_own() {
+    use super::environment::{names_to_resolve, probe_script};
+    let mut spec = zookeeper_mode();
+    let zk2 = spec.hosts.iter().position(|h| h.name.as_str() == "peter-zk002").unwrap();
+    spec.hosts[zk2].address = Some(crate::project::spec::NetAddress("10.0.0.2".into()));
+    assert_eq!(names_to_resolve(&spec, host(&spec, "peter-zk001")), ["peter-zk003"], "a member dials members only");
+    assert_eq!(
+        names_to_resolve(&spec, host(&spec, "peter-kafka001")),
+        ["peter-kafka002", "peter-kafka003", "peter-zk001", "peter-zk003"]
+    );
+    let script = probe_script(&spec, host(&spec, "peter-zk001"));
+    assert!(script.contains("(echo \"resolve peter-zk003 $(getent hosts peter-zk003 | awk"), "{script}");
+    assert!(!script.contains("peter-zk002"), "{script}");
+}
+
+#[test]
+fn a_peer_name_that_does_not_resolve_or_resolves_to_a_loopback_address_is_refused_with_the_fix() {
+    let spec = zookeeper_mode();
+    let zk1 = host(&spec, "peter-zk001");
+    let out =
+        healthy_for(&spec, zk1, "resolve peter-zk002 10.0.0.22\nresolve peter-zk003 \nthp always [madvise] never\n");
+    let all = judge(&spec, zk1, &parse_probe(&out), false);
+    assert_eq!(
+        verdicts(&all, Verdict::Refuse),
+        ["peter-zk001: resolves peter-zk003: does not resolve: its services cannot reach it — fix: add peter-zk003 \
+          to DNS or to /etc/hosts on peter-zk001, or set that host's address"]
+    );
+    assert!(all
+        .iter()
+        .any(|f| f.check == "resolves peter-zk002" && f.verdict == Verdict::Pass && f.result == "10.0.0.22"));
+    let out = healthy_for(&spec, zk1, "resolve peter-zk002 127.0.1.1\nresolve peter-zk003 10.0.0.23\n");
+    let refused = verdicts(&judge(&spec, zk1, &parse_probe(&out), false), Verdict::Refuse);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].contains("resolves to 127.0.1.1, a loopback address"), "{refused:?}");
+    let silent = judge(&spec, zk1, &parse_probe(&healthy_for(&spec, zk1, "")), false);
+    assert!(!silent.iter().any(|f| f.check.starts_with("resolves")), "no getent, nothing learnt: {silent:?}");
+}
+
+#[test]
+fn the_clock_is_judged_within_the_probes_round_trip_and_refused_under_tls_when_certificates_would_not_be_valid() {
+    use super::environment::EnvironmentFacts;
+    let s = 1_000_000_000i128;
+    let clock = |spec: &ClusterSpec, at: i128| {
+        let f = EnvironmentFacts {
+            clock_ns: Some(at),
+            probe_window_ns: Some((1000 * s, 1000 * s + s / 5)),
+            ..Default::default()
+        };
+        let found = super::environment::judge(spec, host(spec, "peter-zk001"), &f);
+        let (_, verdict, result, _) = found.into_iter().find(|(c, ..)| c == "clock").unwrap();
+        (verdict, result)
+    };
+    let plain = zookeeper_mode();
+    assert_eq!(clock(&plain, 1000 * s + s / 10), (Verdict::Pass, "within 0.10 s of this machine's".into()));
+    assert_eq!(clock(&plain, 1005 * s), (Verdict::Warn, "4.8 s ahead of this machine's".into()));
+    assert_eq!(clock(&plain, 990 * s), (Verdict::Warn, "10.0 s behind this machine's".into()));
+    assert_eq!(clock(&plain, (1000 - 4000) * s).0, Verdict::Warn, "no certificates: only a warning");
+    let mut secure = plain.clone();
+    secure.security = spec(include_str!("../../../tests/fixtures/zookeeper-secure.toml")).security;
+    let (verdict, result) = clock(&secure, (1000 - 4000) * s);
+    assert_eq!(verdict, Verdict::Refuse);
+    assert!(result.contains("not valid there yet (they start 60 min early)"), "{result}");
+    let none = EnvironmentFacts::default();
+    assert!(
+        super::environment::judge(&plain, host(&plain, "peter-zk001"), &none).is_empty(),
+        "nothing read, nothing said"
+    );
+}
+
+#[test]
+fn transparent_huge_pages_always_and_an_unsynchronized_clock_warn() {
+    let spec = zookeeper_mode();
+    let h = host(&spec, "peter-kafka001");
+    let warned =
+        |extra: &str| verdicts(&judge(&spec, h, &parse_probe(&healthy_for(&spec, h, extra)), false), Verdict::Warn);
+    let always = warned("thp [always] madvise never\nntp no\n");
+    assert!(
+        always
+            .iter()
+            .any(|w| w.contains("transparent huge pages: always") && w.contains("transparent_hugepage=madvise")),
+        "{always:?}"
+    );
+    assert!(
+        always.iter().any(|w| w.contains("time sync: the kernel says the clock is not synchronized")),
+        "{always:?}"
+    );
+    assert!(warned("thp always [madvise] never\nntp yes\n").is_empty());
+    assert!(warned("thp \nntp \n").is_empty(), "unknown: nothing said");
+}

@@ -1,0 +1,184 @@
+//! Preflight's checks of what surrounds the services: the host's clock against the wizard's (read in the probe's
+//! round trip, bounded by when the wizard sent it and got the answer), whether the kernel says the clock is kept in
+//! sync, transparent huge pages, and whether the host resolves the names its services dial on the other hosts (a host
+//! without `address` is reached by its name: listeners, quorum voters, the ZooKeeper connect string).
+//! The probe lines (read-only, every name quoted), their parser and the judgement (pure). Sources:
+//! docs/facts/kafka.md §22.
+
+use crate::project::spec::{ClusterSpec, HostSpec, Role};
+use crate::shell::quote;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// A clock further than this from the wizard's warns (seconds).
+pub const MAX_CLOCK_SKEW_SECS: f64 = 1.0;
+
+/// What the probe read of the host's surroundings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EnvironmentFacts {
+    /// The host's clock (`date +%s%N`), nanoseconds since the epoch.
+    pub clock_ns: Option<i128>,
+    /// The wizard's clock when it sent the probe and when the answer was in (nanoseconds since the epoch): the
+    /// host's reading was taken in between.
+    pub probe_window_ns: Option<(i128, i128)>,
+    /// `timedatectl`'s `NTPSynchronized` (the kernel's "clock synchronized" state); None when unknown.
+    pub ntp_synchronized: Option<bool>,
+    /// The selected mode of `/sys/kernel/mm/transparent_hugepage/enabled` (`always`, `madvise`, `never`).
+    pub transparent_hugepages: Option<String>,
+    /// Per name the host had to resolve: its first address, or None when it did not resolve.
+    pub resolved: BTreeMap<String, Option<String>>,
+}
+
+/// The names `host` must resolve: how it reaches the hosts its services talk to, when that is a name (not an IP
+/// literal). A Kafka node talks to every other host (brokers, controllers, the ensemble); an ensemble member only to
+/// the other members.
+pub fn names_to_resolve(spec: &ClusterSpec, host: &HostSpec) -> Vec<String> {
+    let talks_to = |peer: &HostSpec| host.runs_kafka() || peer.has(Role::Zookeeper);
+    let mut names: Vec<String> = spec
+        .hosts
+        .iter()
+        .filter(|peer| peer.name != host.name && talks_to(peer))
+        .map(|peer| peer.reach().to_string())
+        .filter(|reach| reach.parse::<IpAddr>().is_err())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The probe lines: the clock last of all (the closer to the answer, the tighter the bound), the names resolved at
+/// once (a slow resolver costs one timeout, not one per name).
+pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
+    let mut s = String::from(
+        "echo \"thp $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)\"\n\
+         echo \"ntp $(timedatectl show -p NTPSynchronized --value 2>/dev/null)\"\n",
+    );
+    let names = names_to_resolve(spec, host);
+    if !names.is_empty() {
+        s.push_str("if command -v getent >/dev/null 2>&1; then\n");
+        for name in &names {
+            let n = quote(name);
+            s.push_str(&format!("  (echo \"resolve {n} $(getent hosts {n} | awk 'NR == 1 {{ print $1 }}')\") &\n"));
+        }
+        s.push_str("  wait\nfi\n");
+    }
+    s
+}
+
+/// This machine's clock, nanoseconds since the epoch (0 before it).
+pub fn wall_clock_ns() -> i128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// The clock's line, sent after everything else the probe prints.
+pub const CLOCK_LINE: &str = "echo \"clock $(date +%s%N)\"\n";
+
+/// Takes one probe line of this module's kinds (`thp`, `ntp`, `resolve`, `clock`); false for another kind.
+pub fn parse_line(f: &mut EnvironmentFacts, kind: &str, rest: &str) -> bool {
+    match kind {
+        "thp" => {
+            f.transparent_hugepages = rest.split_once('[').and_then(|(_, r)| r.split_once(']')).map(|(m, _)| m.into())
+        }
+        "ntp" => {
+            f.ntp_synchronized = match rest.trim() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            }
+        }
+        "resolve" => {
+            let (name, address) = rest.split_once(' ').unwrap_or((rest, ""));
+            let address = address.trim();
+            f.resolved.insert(name.to_string(), (!address.is_empty()).then(|| address.to_string()));
+        }
+        "clock" => f.clock_ns = rest.trim().parse().ok(),
+        _ => return false,
+    }
+    true
+}
+
+/// A finding before it names its host: (check, verdict, result, fix).
+pub type Judged = (String, super::Verdict, String, String);
+
+/// Every finding of this module for one host.
+pub fn judge(spec: &ClusterSpec, host: &HostSpec, f: &EnvironmentFacts) -> Vec<Judged> {
+    let mut out = Vec::new();
+    if let Some(clock) = clock_finding(spec, f) {
+        out.push(clock);
+    }
+    if f.ntp_synchronized == Some(false) {
+        out.push((
+            "time sync".into(),
+            super::Verdict::Warn,
+            "the kernel says the clock is not synchronized (timedatectl: NTPSynchronized=no)".into(),
+            "run a time service (systemd-timesyncd or chrony) on the host, or on the machine that runs it when it is \
+             a container"
+                .into(),
+        ));
+    }
+    if let Some(mode) = &f.transparent_hugepages {
+        out.push(match mode.as_str() {
+            "always" => (
+                "transparent huge pages".into(),
+                super::Verdict::Warn,
+                "always: the kernel compacts memory into huge pages behind the JVM's back (latency stalls)".into(),
+                "echo madvise > /sys/kernel/mm/transparent_hugepage/enabled, and keep it with the kernel option \
+                 transparent_hugepage=madvise"
+                    .into(),
+            ),
+            other => ("transparent huge pages".into(), super::Verdict::Pass, other.to_string(), String::new()),
+        });
+    }
+    for name in names_to_resolve(spec, host) {
+        let check = format!("resolves {name}");
+        let fix = format!("add {name} to DNS or to /etc/hosts on {}, or set that host's address", host.name);
+        out.push(match f.resolved.get(&name) {
+            // The probe had no getent: nothing was learnt, nothing is said.
+            None => continue,
+            Some(None) => (check, super::Verdict::Refuse, "does not resolve: its services cannot reach it".into(), fix),
+            Some(Some(address)) if address.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()) => (
+                check,
+                super::Verdict::Refuse,
+                format!("resolves to {address}, a loopback address: its services would dial themselves"),
+                fix,
+            ),
+            Some(Some(address)) => (check, super::Verdict::Pass, address.clone(), String::new()),
+        });
+    }
+    out
+}
+
+/// The host's clock against the wizard's: the skew lies between (host − answer in) and (host − sent). A warning when
+/// it is surely beyond [`MAX_CLOCK_SKEW_SECS`]; a refusal when TLS is on and the host is surely behind by more than
+/// the head start the wizard's certificates get (they would not be valid there yet).
+fn clock_finding(spec: &ClusterSpec, f: &EnvironmentFacts) -> Option<Judged> {
+    let (clock, (sent, received)) = (f.clock_ns?, f.probe_window_ns?);
+    let secs = |ns: i128| ns as f64 / 1e9;
+    let (low, high) = (secs(clock - received), secs(clock - sent));
+    let check = "clock".to_string();
+    let head_start = crate::security::pki::CLOCK_SKEW.whole_seconds() as f64;
+    let fix = "synchronize the clocks (systemd-timesyncd or chrony, the same time source on every host and this \
+               machine)"
+        .to_string();
+    let behind = format!("{:.1} s behind this machine's", -high);
+    let ahead = format!("{:.1} s ahead of this machine's", low);
+    Some(if spec.security.is_some() && high < -head_start {
+        (
+            check,
+            super::Verdict::Refuse,
+            format!(
+                "{behind}: the certificates the wizard issues now are not valid there yet (they start {} min early)",
+                head_start / 60.0
+            ),
+            fix,
+        )
+    } else if high < -MAX_CLOCK_SKEW_SECS {
+        (check, super::Verdict::Warn, behind, fix)
+    } else if low > MAX_CLOCK_SKEW_SECS {
+        (check, super::Verdict::Warn, ahead, fix)
+    } else {
+        let within = high.abs().max(low.abs());
+        (check, super::Verdict::Pass, format!("within {within:.2} s of this machine's"), String::new())
+    })
+}
