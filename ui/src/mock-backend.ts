@@ -25,6 +25,8 @@ export interface MockOptions {
   idRequests?: number;
   /** The field schema to serve instead of the engine's. */
   fieldSchema?: FieldInfo[];
+  /** A run stays on its first host's step until Cancel is asked for (a roll waiting on its node). */
+  holdUntilCancel?: boolean;
   /** A restart is refused as the engine refuses a roll of an unhealthy cluster, unless forced. */
   unhealthyBeforeRoll?: boolean;
   /** Every start/stop/restart asked for, with whether it was forced (filled by the mock). */
@@ -119,6 +121,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
           failed.push(host);
           onEvent({ event: 'step_failed', target, step, error: 'exit 1: mock failure' });
         } else onEvent({ event: 'step_finished', target, step, outcome: { outcome: 'changed', detail: 'done' } });
+        while (options.holdUntilCancel && !cancelled) await sleep(delay);
       }
       onEvent({ event: 'phase_finished', phase: `p${pi}` });
       if (cancelled) return fail('cancelled', 'cancelled — hosts finished their current step');

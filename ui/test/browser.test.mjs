@@ -522,7 +522,7 @@ test('a restart refused because the cluster is unhealthy offers Restart anyway, 
 });
 
 test('Cancel during a restart from Manage says the restart was cancelled', async (t) => {
-  const { page, errors } = await wizard(t, { delayMs: 60 });
+  const { page, errors } = await wizard(t, { delayMs: 60, holdUntilCancel: true });
   await seedHosts(page);
   await page.locator('nav [data-step="manage"]').click();
   await page.locator('#op-restart').click();
