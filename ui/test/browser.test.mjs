@@ -656,3 +656,19 @@ test('Finalize migration waits while the project has unsaved changes, since it r
   assert.ok(await page.locator('#op-migrate-rollback').isDisabled(), 'Roll back rewrites the file too');
   assert.deepEqual(errors, []);
 });
+
+test('extra JVM options are typed space-separated on Storage and Coordination and kept as lists', async (t) => {
+  const { page, errors } = await wizard(t);
+  await page.locator('nav [data-step="storage"]').click();
+  await page.locator('input[data-field="kafka.jvm_opts"]').fill('-XX:+AlwaysPreTouch   -Dkw.site=eu ');
+  await page.waitForFunction(() => JSON.stringify(window.__app.state.draft.kafka.jvm_opts) === '["-XX:+AlwaysPreTouch","-Dkw.site=eu"]');
+  await page.locator('input[data-field="kafka.jvm_opts"]').fill(' ');
+  await page.waitForFunction(() => window.__app.state.draft.kafka.jvm_opts === undefined);
+  await page.evaluate(() => { window.__app.state.draft.kafka.mode = 'zookeeper'; });
+  await page.locator('nav [data-step="coordination"]').click();
+  const zk = page.locator('input[data-field="zookeeper.jvm_opts"]');
+  if (!(await zk.isVisible())) await page.locator('details.advanced summary').click();
+  await zk.fill('-XX:+PerfDisableSharedMem');
+  await page.waitForFunction(() => JSON.stringify(window.__app.state.draft.zookeeper?.jvm_opts) === '["-XX:+PerfDisableSharedMem"]');
+  assert.deepEqual(errors, []);
+});

@@ -5,6 +5,7 @@ import type { Ctx } from '../ctx.js';
 import { el, field, input } from '../dom.js';
 import { t } from '../i18n.js';
 import { effectiveMode, setField } from '../state.js';
+import { jvmOptsInput } from './storage.js';
 
 export function renderCoordination(ctx: Ctx): HTMLElement {
   const d = ctx.state.draft;
@@ -43,13 +44,14 @@ export function renderCoordination(ctx: Ctx): HTMLElement {
       field(t('coord.quorumPort'), input('zookeeper.quorum_port', zk.quorum_port, set('zookeeper.quorum_port'), { type: 'number' })),
       field(t('coord.electionPort'), input('zookeeper.election_port', zk.election_port, set('zookeeper.election_port'), { type: 'number' }))),
     field(t('coord.zkData'), input('zookeeper.data_dir', zk.data_dir, set('zookeeper.data_dir'))),
-    external ? null : el('details', { class: 'advanced', open: [zk.log_dir, zk.heap, zk.tick_time, zk.init_limit, zk.sync_limit].some((v) => v !== undefined) },
+    external ? null : el('details', { class: 'advanced', open: [zk.log_dir, zk.heap, zk.tick_time, zk.init_limit, zk.sync_limit, zk.jvm_opts].some((v) => v !== undefined) },
       el('summary', {}, t('coord.advanced')),
       el('div', { class: 'grid3' },
         field(t('coord.zkLog'), input('zookeeper.log_dir', zk.log_dir, set('zookeeper.log_dir'))),
         field(t('coord.zkHeap'), input('zookeeper.heap', zk.heap, set('zookeeper.heap'))),
         field(t('coord.tickTime'), input('zookeeper.tick_time', zk.tick_time, set('zookeeper.tick_time'), { type: 'number' })),
         field(t('coord.initLimit'), input('zookeeper.init_limit', zk.init_limit, set('zookeeper.init_limit'), { type: 'number' }), t('coord.ticks')),
-        field(t('coord.syncLimit'), input('zookeeper.sync_limit', zk.sync_limit, set('zookeeper.sync_limit'), { type: 'number' }), t('coord.ticks')))),
+        field(t('coord.syncLimit'), input('zookeeper.sync_limit', zk.sync_limit, set('zookeeper.sync_limit'), { type: 'number' }), t('coord.ticks'))),
+      field(t('coord.zkJvmOpts'), jvmOptsInput(ctx, 'zookeeper.jvm_opts', zk.jvm_opts), t('storage.jvmOptsHint'))),
   );
 }

@@ -1,11 +1,19 @@
 // steps/storage.ts — Storage: data directories (add / remove / reorder; per host for brokers and KRaft nodes),
-// install / config / log directories, service user, heap and listener port.
+// install / config / log directories, service user, heap, listener port and extra JVM options.
 
 import type { Ctx } from '../ctx.js';
 import { el, field, input } from '../dom.js';
 import { placeholderOf } from '../field-schema.js';
 import { t } from '../i18n.js';
 import { move, setField } from '../state.js';
+
+/** An input for a list of JVM options, space-separated (an option never holds whitespace: `project::jvm_opts`). */
+export function jvmOptsInput(ctx: Ctx, path: 'kafka.jvm_opts' | 'zookeeper.jvm_opts', list: string[] | undefined): HTMLElement {
+  return input(path, (list ?? []).join(' '), (v) => {
+    const opts = String(v ?? '').split(/\s+/).filter(Boolean);
+    ctx.update(setField(ctx.state.draft, path, opts.length ? opts : undefined));
+  }, { placeholder: '-XX:+AlwaysPreTouch' });
+}
 
 export function renderStorage(ctx: Ctx): HTMLElement {
   const d = ctx.state.draft;
@@ -45,5 +53,6 @@ export function renderStorage(ctx: Ctx): HTMLElement {
       field(t('storage.user'), input('kafka.user', d.kafka.user, set('kafka.user'))),
       field(t('storage.heap'), input('kafka.heap', d.kafka.heap, set('kafka.heap'))),
       field(t('storage.port'), input('kafka.listener_port', d.kafka.listener_port, set('kafka.listener_port'), { type: 'number' }))),
+    field(t('storage.jvmOpts'), jvmOptsInput(ctx, 'kafka.jvm_opts', d.kafka.jvm_opts), t('storage.jvmOptsHint')),
   );
 }
