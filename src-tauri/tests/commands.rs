@@ -335,3 +335,37 @@ fn a_finalized_migrations_file_that_cannot_be_rewritten_fails_with_its_own_code_
     assert!(message.contains("gone.toml") && message.contains("kafka.mode = \"kraft\""), "{message}");
     assert!(message.contains("kraft.cluster_id = \"MkU3OEVBNTcwNTJENDM2Qk\""), "{message}");
 }
+
+#[test]
+fn a_support_bundle_of_unreachable_hosts_is_still_written_with_the_project_and_names_each_host_not_reached() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_app, w) = window();
+    let mut draft = seed_draft(&w);
+    draft["ssh"]["port"] = json!(1);
+    for (i, host) in draft["hosts"].as_array_mut().unwrap().iter_mut().enumerate() {
+        host["address"] = json!(format!("127.0.0.{}", i + 1));
+    }
+    let name = invoke(&w, "support_bundle_name", json!({ "draft": draft })).unwrap();
+    let name = name.as_str().unwrap();
+    assert!(name.starts_with("peter-kafka-support-") && name.ends_with(".zip"), "{name}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join(name);
+    let args = json!({ "draft": draft, "options": {}, "projectPath": SEED, "out": out });
+    let summary = invoke(&w, "support_bundle", args.clone()).unwrap();
+    assert_eq!(summary["path"], json!(out), "{summary}");
+    let hosts = summary["hosts"].as_array().unwrap();
+    assert_eq!(hosts.len(), 6, "{summary}");
+    assert!(hosts.iter().all(|h| h["error"].is_string() && h["entries"] == 0), "{summary}");
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    let zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let names: Vec<&str> = zip.file_names().collect();
+    for entry in ["manifest.json", "status.json", "project.toml"] {
+        assert!(names.contains(&entry), "{entry} missing: {names:?}");
+    }
+    assert_eq!(summary["entries"].as_u64().unwrap() as usize, names.len(), "{summary}");
+    let before = std::fs::read(&out).unwrap();
+    let err = invoke(&w, "support_bundle", args).unwrap_err();
+    assert_eq!(err["code"], "io", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("already exists"), "{err}");
+    assert_eq!(std::fs::read(&out).unwrap(), before, "never over an existing file");
+}

@@ -12,6 +12,7 @@ use kafka_wizard_app::commands::operate::{Migrate, RunOptions, Verb};
 use kafka_wizard_app::commands::project::{MigratedProject, OpenedProject, ReleaseInfo};
 use kafka_wizard_app::commands::review::{ExportFormat, Review};
 use kafka_wizard_app::commands::smoke::SmokeRequest;
+use kafka_wizard_app::commands::support::BundleSummary;
 use kafka_wizard_app::error::AppError;
 use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
@@ -30,6 +31,7 @@ fn export_app_types(cfg: &Config) -> Result<(), ExportError> {
     PickRequest::export_all(cfg)?;
     SmokeRequest::export_all(cfg)?;
     CaInfo::export_all(cfg)?;
+    BundleSummary::export_all(cfg)?;
     Ok(())
 }
 

@@ -33,13 +33,7 @@ pub fn run(args: CollectArgs) -> ExitCode {
         eprintln!("error: {} already exists — choose another name for the support bundle (--out)", out.display());
         return ExitCode::FAILURE;
     }
-    let run_log = kafka_wizard::runlog::state_home()
-        .and_then(|home| kafka_wizard::runlog::newest(&home, &spec.name))
-        .and_then(|path| {
-            let text = std::fs::read_to_string(&path).ok()?;
-            Some((path.file_name()?.to_string_lossy().into_owned(), text))
-        });
-    let local = LocalInputs { project_text: std::fs::read_to_string(&args.hosts.project.file).ok(), run_log };
+    let local = LocalInputs::gather(Some(&args.hosts.project.file), &spec.name);
     let bundle = runtime().block_on(collect::collect(&spec, &opts, local, args.lines.max(1)));
     if let Err(e) = collect::write_zip(&bundle, &out) {
         eprintln!("error: {e}");

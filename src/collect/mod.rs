@@ -41,6 +41,19 @@ pub struct LocalInputs {
     pub run_log: Option<(String, String)>,
 }
 
+impl LocalInputs {
+    /// What this machine has for `project`: the project file's text (when it has a file) and the project's newest
+    /// run log under the user's state dir (`crate::runlog`); what cannot be read is left out.
+    pub fn gather(project_file: Option<&Path>, project: &str) -> LocalInputs {
+        let run_log =
+            crate::runlog::state_home().and_then(|home| crate::runlog::newest(&home, project)).and_then(|path| {
+                let text = std::fs::read_to_string(&path).ok()?;
+                Some((path.file_name()?.to_string_lossy().into_owned(), text))
+            });
+        LocalInputs { project_text: project_file.and_then(|f| std::fs::read_to_string(f).ok()), run_log }
+    }
+}
+
 /// One entry of the zip.
 #[derive(Clone, Debug)]
 pub struct BundleEntry {

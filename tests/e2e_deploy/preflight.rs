@@ -1,14 +1,19 @@
 //! Preflight refuses early, on fresh hosts before the first deploy of the KRaft cluster: a foreign process listening
 //! on h1's broker port and a full tmpfs mounted at h2's data directory. `--preflight-only` prints both in its table
 //! (exit 1) and `deploy` is refused naming host, check and fix, with nothing written on any host (no config dir, no
-//! unit, no service user, no release, no JVM). The plants are then removed; the test's own deploy that follows
-//! proves a re-run deploys healthy.
+//! unit, no service user, no release, no JVM). A clock 5 s ahead on h3 is a warning: the hosts share this machine's
+//! kernel clock (a time namespace shifts only the monotonic and boot clocks), so h3's clock is faked where the probe
+//! reads it — a `date` in `/usr/local/bin` (first on root's PATH) that adds 5 s. The plants are then removed; the
+//! test's own deploy that follows proves a re-run deploys healthy.
 
 use super::{text, wizard};
 use crate::support::world::World;
 use std::time::Instant;
 
 const DATA_DIR: &str = "/var/lib/kafka/data";
+/// A `date` 5 s ahead of the real one (GNU date takes a fractional `@epoch`).
+const FAST_DATE: &str =
+    "#!/bin/sh\nexec /usr/bin/date -d \"@$(( $(/usr/bin/date +%s) + 5 )).$(/usr/bin/date +%N)\" \"$@\"\n";
 const FOREIGN_UNIT: &str = "kw-foreign-listener";
 
 /// Plants the two problems, proves the refusal and that nothing was written, and removes them again.
@@ -33,6 +38,15 @@ pub fn planted_problems_are_refused_before_anything_is_written(world: &World, p:
         ),
     );
 
+    world.ssh_ok(
+        "h3",
+        "root",
+        &format!(
+            "printf '%s' {} > /usr/local/bin/date && chmod 0755 /usr/local/bin/date && date +%s",
+            crate::support::world::shell_quote(FAST_DATE)
+        ),
+    );
+
     let t0 = Instant::now();
     let only = wizard(&["deploy", "--preflight-only", p]);
     let preflight_secs = t0.elapsed().as_secs_f64();
@@ -50,11 +64,15 @@ pub fn planted_problems_are_refused_before_anything_is_written(world: &World, p:
     assert!(row("h3", "port 9092 (kafka.listener_port)").contains(" ok "), "{table}");
     assert!(row("h1", "port 9093 (kraft.controller_port)").contains(" ok "), "{table}");
     assert!(row("h1", "Java").contains(" ok "), "{table}");
-    // The hosts share this machine's kernel clock: the offset measured inside the probe's round trip is tiny.
-    for h in ["h1", "h2", "h3"] {
+    // The hosts share this machine's kernel clock: the offset measured inside the probe's round trip is tiny —
+    // but for h3's faked one.
+    for h in ["h1", "h2"] {
         let clock = row(h, "clock ");
         assert!(clock.contains(" ok ") && clock.contains("of this machine's"), "{clock}\n{table}");
     }
+    let clock = row("h3", "clock ");
+    assert!(clock.contains("WARN") && clock.contains("s ahead of this machine's"), "{clock}\n{table}");
+    eprintln!("MEASURE preflight clock rows:\n{}\n{}\n{clock}", row("h1", "clock "), row("h2", "clock "));
     let thp = row("h1", "transparent huge pages");
     assert!(["always", "madvise", "never"].iter().any(|m| thp.contains(m)), "{thp}");
 
@@ -107,6 +125,7 @@ pub fn planted_problems_are_refused_before_anything_is_written(world: &World, p:
          2 planted problems refused, nothing written on any of 3 hosts"
     );
 
+    world.ssh_ok("h3", "root", "rm /usr/local/bin/date");
     world.ssh_ok("h1", "root", &format!("systemctl stop {FOREIGN_UNIT}"));
     world.ssh_ok("h2", "root", &format!("umount {DATA_DIR} && rmdir {DATA_DIR} /var/lib/kafka"));
 }

@@ -4,7 +4,7 @@
 // chooser in the app; scripted answers in the mock).
 
 import type {
-  CaInfo, ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, MigratedProject, MigrationReport, Opened, PickRequest, PreviewRow,
+  BundleSummary, CaInfo, ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, MigratedProject, MigrationReport, Opened, PickRequest, PreviewRow,
   Problem, ProjectDraft, Release, Review, RunOptions, SmokeReport, SmokeRequest, Verb,
 } from './types.js';
 
@@ -49,6 +49,10 @@ export interface Backend {
   clusterCa(draft: ProjectDraft): Promise<CaInfo | null>;
   /** Writes `user`'s client.properties and ca.pem (0600) into `directory`; the paths written. */
   clientConfig(draft: ProjectDraft, user: string, directory: string): Promise<string[]>;
+  /** The support bundle's suggested file name (the engine's rule). */
+  supportBundleName(draft: ProjectDraft): Promise<string>;
+  /** Collects the support bundle into `out` (a new zip); `projectPath` adds the project file's text. */
+  supportBundle(draft: ProjectDraft, options: RunOptions, projectPath: string | null, out: string): Promise<BundleSummary>;
   cancel(): Promise<boolean>;
   setTitle(title: string): Promise<void>;
 }

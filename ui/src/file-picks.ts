@@ -43,6 +43,11 @@ export function exportPick(format: 'folder' | 'zip', draft: ProjectDraft, path: 
     : { mode: 'save', title: t('pick.exportZip'), filter: zipFilter(), directory, file_name: `${fileStem(draft)}-export.zip` };
 }
 
+/** Support bundle…: a save dialog for the zip, with the engine's suggested name (`<name>-support-<UTC time>.zip`). */
+export function supportBundlePick(fileName: string, path: string | null, recent: string[]): PickRequest {
+  return { mode: 'save', title: t('pick.supportBundle'), filter: zipFilter(), directory: startFolder(path, recent), file_name: fileName };
+}
+
 /** Client config…: a folder for `user`'s client.properties and ca.pem, starting near the project. */
 export function clientConfigPick(user: string, path: string | null, recent: string[]): PickRequest {
   return { mode: 'folder', title: t('pick.clientConfig', { user }), directory: startFolder(path, recent) };

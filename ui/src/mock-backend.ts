@@ -25,6 +25,8 @@ export interface MockOptions {
   idRequests?: number;
   /** The field schema to serve instead of the engine's. */
   fieldSchema?: FieldInfo[];
+  /** Every support bundle asked for (filled by the mock). */
+  bundleLog?: { projectPath: string | null; out: string }[];
   /** A run stays on its first host's step until Cancel is asked for (a roll waiting on its node). */
   holdUntilCancel?: boolean;
   /** A restart is refused as the engine refuses a roll of an unhealthy cluster, unless forced. */
@@ -261,6 +263,13 @@ export function mockBackend(options: MockOptions = {}): Backend {
       if (!d.security || d.security.protocol === 'plaintext') return fail('not_secured', 'the cluster is plaintext: clients need only bootstrap.servers');
       (options.clientConfigLog ??= []).push({ user, directory });
       return [`${directory}/client.properties`, `${directory}/ca.pem`];
+    },
+    supportBundleName: async (d) => `${d.name ?? 'cluster'}-support-20261202T010203.zip`,
+    supportBundle: async (d, _o, projectPath, out) => {
+      (options.bundleLog ??= []).push({ projectPath, out });
+      await sleep(delay);
+      const hosts = (d.hosts ?? []).map((h) => ({ host: h.name, entries: h.name === options.failHost ? 0 : 9, left_out: 0, error: h.name === options.failHost ? 'exit 255: mock host down' : null }));
+      return { path: out, entries: 3 + hosts.reduce((n, h) => n + h.entries, 0), bytes: 123456, redactions: 2, redaction: 'mock', hosts };
     },
     cancel: async () => { cancelled = true; return true; },
     setTitle: async (title) => { document.title = title; },

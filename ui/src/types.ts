@@ -50,6 +50,7 @@ import type { SmokeRequest } from './generated/SmokeRequest.js';
 import type { BrokerLeadership } from './generated/BrokerLeadership.js';
 import type { PartitionOutcome } from './generated/PartitionOutcome.js';
 import type { CaInfo } from './generated/CaInfo.js';
+import type { BundleSummary } from './generated/BundleSummary.js';
 
 // The project file and its validation: the draft's sections, problems (`message` English, `message_ko` Korean),
 // the field schema (each field's step, default and example), the catalog's releases.
@@ -68,7 +69,7 @@ export type { Migrate, MigrationReport, MigratedProject };
 // Manage's smoke test: what may be asked, and the report (leadership per broker, each partition, latency, failures).
 export type { SmokeRequest, SmokeReport, BrokerLeadership, PartitionOutcome };
 // A secured cluster's CA as it may be shown (subject, SHA-256 fingerprint, validity; never a key).
-export type { CaInfo };
+export type { CaInfo, BundleSummary };
 
 /** The wizard steps where project fields are edited (the field schema names one per field). */
 export type FieldStep = WizardStep;

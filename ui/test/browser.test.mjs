@@ -672,3 +672,21 @@ test('extra JVM options are typed space-separated on Storage and Coordination an
   await page.waitForFunction(() => JSON.stringify(window.__app.state.draft.zookeeper?.jvm_opts) === '["-XX:+PerfDisableSharedMem"]');
   assert.deepEqual(errors, []);
 });
+
+test('Support bundle… saves the zip where the dialog says and lists each host, naming one not reached', async (t) => {
+  const { page, errors } = await wizard(t, { failHost: 'peter-kafka002', picks: ['/tmp/b/my-kafka-support.zip'] });
+  await seedHosts(page);
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-support-bundle').click();
+  await page.locator('#bundle-result').waitFor();
+  const [asked] = await picksOf(page);
+  assert.equal(asked.mode, 'save');
+  assert.match(asked.file_name, /-support-20261202T010203\.zip$/, 'the engine\'s suggested name');
+  assert.deepEqual(asked.filter.extensions, ['zip']);
+  assert.equal(await page.locator('#bundle-result').getAttribute('data-path'), '/tmp/b/my-kafka-support.zip');
+  assert.match(await page.locator('#bundle-result').textContent(), /2 value\(s\) redacted/);
+  assert.match(await page.locator('li[data-bundle-host="peter-kafka002"]').textContent(), /not reached — exit 255: mock host down/);
+  assert.match(await page.locator('li[data-bundle-host="peter-kafka001"]').textContent(), /9 entries/);
+  assert.deepEqual((await page.evaluate(() => window.__MOCK_OPTIONS__.bundleLog)).map((b) => b.out), ['/tmp/b/my-kafka-support.zip']);
+  assert.deepEqual(errors, []);
+});

@@ -8,6 +8,7 @@ pub mod project;
 pub mod review;
 pub mod security;
 pub mod smoke;
+pub mod support;
 pub mod system;
 
 use crate::error::{AppError, AppResult, ErrorCode};

@@ -3,7 +3,7 @@
 // Install; Restart anyway (forced, warned) when a roll was refused because the cluster was unhealthy; Finalize upgrade
 // (a version upgrade's last phase, confirmed: deploy with finalize_upgrade); for a project migrating to KRaft, Migrate
 // to KRaft, Finalize migration and Roll back migration (confirmed: deploy with `migrate`; after finalize the project file is rewritten to
-// KRaft mode and reloaded — migration.ts decides what is offered and sent); Refresh, by hand or every 10 s; the Smoke test (manage-smoke.ts); for a secured cluster its CA and Client config…
+// KRaft mode and reloaded — migration.ts decides what is offered and sent); Refresh, by hand or every 10 s; the Smoke test (manage-smoke.ts); Support bundle… (manage-bundle.ts); for a secured cluster its CA and Client config…
 // (security-client.ts). Owns the status last read and whether forcing is offered.
 
 import type { Verb } from '../backend.js';
@@ -14,6 +14,7 @@ import { migrateOptions, migrationOffer, migrationToFinish } from '../migration.
 import { emptyProgress, hostTarget } from '../progress.js';
 import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
 import type { AppError, ClusterStatus, Migrate } from '../types.js';
+import { bundleButton, bundleSection, resetBundle } from './manage-bundle.js';
 import { resetSmoke, smokeButton, smokeSection } from './manage-smoke.js';
 import { caView, clientConfigView } from './security-client.js';
 
@@ -26,6 +27,7 @@ export function resetManage(): void {
   status = null;
   forceOffered = false;
   resetSmoke();
+  resetBundle();
 }
 
 /** Manage's run: the result line, the rows and the log. */
@@ -177,6 +179,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
     el('button', { id: 'op-stop', class: 'danger', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'stop', t('manage.stop')) }, t('manage.stop')),
     el('button', { id: 'op-restart', disabled: busy || hasErrors, onclick: () => void operate(ctx, 'restart', t('manage.restart')) }, t('manage.restart')),
     smokeButton(ctx, busy || hasErrors),
+    bundleButton(ctx, busy || hasErrors),
     el('button', { id: 'op-finalize-upgrade', disabled: busy || hasErrors, onclick: () => void finalizeUpgrade(ctx) }, t('manage.finalize')),
     ...migrationButtons(ctx, busy || hasErrors),
     run?.running ? el('button', { id: 'cancel', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
@@ -197,6 +200,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: 'Ok' in r ? 'ok' : 'problem error' }, `${name}: ${'Ok' in r ? r.Ok : r.Err}`))) : null,
     ctx.run.view('manage'),
     smokeSection(),
+    bundleSection(),
     caView(ctx),
     clientConfigView(ctx));
 }
