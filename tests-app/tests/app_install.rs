@@ -9,6 +9,9 @@
 //! the Smoke test passes. The project, opened plaintext, is secured on the Security step first (TLS + SCRAM, an
 //! application user with an ACL; Save writes exactly that into the file), so everything above runs over TLS as the
 //! admin; Manage shows the CA's fingerprint and Client config… writes a user's client.properties and ca.pem (0600).
+//! Manage's dashboard marks a broker stopped behind the app's back (its row, the brokers tile, the live topology) and
+//! shows all well again once it is back; Support bundle… writes the zip chosen in GTK's save dialog (every host's
+//! facts, the status, the project; 0600).
 #![cfg(feature = "world")]
 
 #[allow(dead_code)]
@@ -132,6 +135,8 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     }
     shot(&c, "7-manage-running").await;
     client_config_from_manage(&c, &world, dir.path(), &project).await;
+    dashboard_marks_a_broker_stopped_behind_its_back(&c, &world).await;
+    support_bundle_from_manage(&c, &world, dir.path()).await;
     confirm(&c, "#op-stop").await;
     wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await; // a KRaft stop may wait out a broker's 5-minute controlled-shutdown timeout
     for h in world.hosts() {
@@ -332,3 +337,72 @@ fn files_holding(dir: &std::path::Path, needle: &[u8], except: &std::path::Path)
     found
 }
 // ---- end of issue 10 (app) ---------------------------------------------------------------------------------------
+
+/// Clicks Refresh (when it is enabled) every 2 s until `selector` shows `want`.
+async fn refresh_until(c: &fantoccini::Client, selector: &str, want: &str, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(b) = c.find(fantoccini::Locator::Css("#refresh")).await {
+            if b.is_enabled().await.unwrap_or(false) {
+                b.click().await.ok();
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        if let Ok(e) = c.find(fantoccini::Locator::Css(selector)).await {
+            if e.text().await.is_ok_and(|t| t.contains(want)) {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "{selector} never showed {want:?} after Refresh");
+    }
+}
+
+async fn attr(c: &fantoccini::Client, selector: &str, name: &str) -> String {
+    css(c, selector).await.attr(name).await.unwrap().unwrap_or_default()
+}
+
+/// A broker stopped behind the app's back (systemctl on its host): after Refresh the dashboard marks it in the
+/// brokers tile, its row and the live topology; started again, everything is well again.
+async fn dashboard_marks_a_broker_stopped_behind_its_back(c: &fantoccini::Client, world: &World) {
+    wait_text(c, "[data-tile='brokers'] .value", "3/3", Duration::from_secs(5)).await;
+    for h in world.hosts() {
+        let selector = format!("#topology-live [data-topology-host='{}']", h.name);
+        assert_eq!(attr(c, &selector, "data-state").await, "ok", "{}", h.name);
+    }
+    let third = &world.hosts()[2].name;
+    world.ssh_ok(third, "root", "systemctl stop kafka-server");
+    refresh_until(c, "[data-tile='brokers'] .value", "2/3", Duration::from_secs(60)).await;
+    assert!(attr(c, "#dash-brokers tr[data-broker='3']", "class").await.contains("down"));
+    let selector = format!("#topology-live [data-topology-host='{third}']");
+    assert_eq!(attr(c, &selector, "data-state").await, "down");
+    assert!(attr(c, "[data-tile='brokers']", "class").await.contains("bad"));
+    shot(c, "7-manage-dashboard-broker-down").await;
+    world.ssh_ok(third, "root", "systemctl start kafka-server");
+    refresh_until(c, "#health", "Cluster is healthy", Duration::from_secs(120)).await;
+    wait_text(c, "[data-tile='brokers'] .value", "3/3", Duration::from_secs(5)).await;
+    assert_eq!(attr(c, &selector, "data-state").await, "ok");
+}
+
+/// Support bundle…: GTK's save dialog answered with a path; the zip (0600) holds every host's facts, the status and
+/// the project; Manage says what it holds.
+async fn support_bundle_from_manage(c: &fantoccini::Client, world: &World, dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let out = dir.join("app-support.zip");
+    let t0 = Instant::now();
+    click(c, "#op-support-bundle").await;
+    FileChooser::shown("Save the support bundle").await.choose(&out).await;
+    wait_text(c, "#bundle-result", "Support bundle", Duration::from_secs(90)).await;
+    assert_eq!(attr(c, "#bundle-result", "data-path").await, out.to_string_lossy());
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    let zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+    for h in world.hosts() {
+        let facts = format!("hosts/{}/facts.txt", h.name);
+        assert!(names.contains(&facts), "{facts} missing: {names:?}");
+    }
+    for entry in ["manifest.json", "status.json", "project.toml"] {
+        assert!(names.iter().any(|n| n == entry), "{entry} missing: {names:?}");
+    }
+    shot(c, "7-manage-support-bundle").await;
+    eprintln!("MEASURE app support bundle: {} entries, {:.1}s from the click", names.len(), t0.elapsed().as_secs_f64());
+}

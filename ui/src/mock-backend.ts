@@ -25,6 +25,8 @@ export interface MockOptions {
   idRequests?: number;
   /** The field schema to serve instead of the engine's. */
   fieldSchema?: FieldInfo[];
+  /** A broker host whose service is stopped in the status (its units inactive, out of the cluster). */
+  statusDownHost?: string;
   /** Every support bundle asked for (filled by the mock). */
   bundleLog?: { projectPath: string | null; out: string }[];
   /** A run stays on its first host's step until Cancel is asked for (a roll waiting on its node). */
@@ -241,19 +243,25 @@ export function mockBackend(options: MockOptions = {}): Backend {
       }
       await replay(d, [`${verb} services`], onEvent);
     },
-    status: async (d): Promise<ClusterStatus> => ({
-      hosts: (d.hosts ?? []).map((h) => ({ host: h.name, roles: h.roles as Role[], units: [{ unit: 'kafka-server.service', enabled: 'enabled', active: 'active' }], listening: true, in_cluster: true, error: null })),
-      checks: [['brokers', { Ok: 'all brokers in the cluster' }], ['mock status reads', { Ok: String(++statusReads) }]],
-      healthy: true,
-      overview: {
-        brokers: (d.hosts ?? []).filter((h) => h.roles.includes('broker') && h.id != null).map((h, i) => ({
-          id: h.id as number, host: h.name, up: true, controller: i === 0, leads: 2, replicas: 6, under_replicated: 0, under_min_isr: 0,
-          log_dirs: [{ path: '/var/lib/kafka/data', used_bytes: 1048576, total_bytes: 53687091200, usable_bytes: 42949672960, error: null }],
-          log_dirs_error: null,
-        })),
-        voters: [], zookeeper: [], topics: 1, partitions: 6, offline_partitions: 0, problems: [],
-      },
-    }),
+    status: async (d): Promise<ClusterStatus> => {
+      const down = (name: string) => name === options.statusDownHost;
+      const brokers = (d.hosts ?? []).filter((h) => h.roles.includes('broker') && h.id != null);
+      return {
+        hosts: (d.hosts ?? []).map((h) => ({ host: h.name, roles: h.roles as Role[], units: [{ unit: 'kafka-server.service', enabled: 'enabled', active: down(h.name) ? 'inactive' : 'active' }],
+          listening: !down(h.name), in_cluster: !down(h.name), error: null })),
+        checks: [['brokers', options.statusDownHost ? { Err: `${options.statusDownHost} is not in the cluster` } : { Ok: 'all brokers in the cluster' }], ['mock status reads', { Ok: String(++statusReads) }]],
+        healthy: !options.statusDownHost,
+        overview: {
+          brokers: brokers.map((h, i) => ({
+            id: h.id as number, host: h.name, up: !down(h.name), controller: i === 0, leads: down(h.name) ? 0 : 2, replicas: 6, under_replicated: options.statusDownHost && !down(h.name) ? 1 : 0, under_min_isr: 0,
+            log_dirs: down(h.name) ? null : [{ path: '/var/lib/kafka/data', used_bytes: 1048576, total_bytes: 53687091200, usable_bytes: 42949672960, error: null }],
+            log_dirs_error: down(h.name) ? 'the broker did not answer' : null,
+          })),
+          voters: [], zookeeper: [], topics: 1, partitions: 6, offline_partitions: 0,
+          problems: options.statusDownHost ? [`broker ${options.statusDownHost} is not in the cluster — start it: kafka-wizard start FILE`] : [],
+        },
+      };
+    },
     smoke: async (d, request, onEvent) => mockSmoke(d, request, options.smokeDownHost, async (message) => {
       onEvent({ event: 'log', target: { on: 'wizard' }, message });
       await sleep(delay);

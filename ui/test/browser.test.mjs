@@ -690,3 +690,25 @@ test('Support bundle… saves the zip where the dialog says and lists each host,
   assert.deepEqual((await page.evaluate(() => window.__MOCK_OPTIONS__.bundleLog)).map((b) => b.out), ['/tmp/b/my-kafka-support.zip']);
   assert.deepEqual(errors, []);
 });
+
+test('Manage\'s dashboard marks a stopped broker in its tiles, its row and the live topology, with what to do', async (t) => {
+  const { page, errors } = await wizard(t, { statusDownHost: 'peter-kafka002' });
+  await seedHosts(page);
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#topology [data-topology-host="peter-kafka001"]').waitFor();
+  assert.equal(await page.locator('#topology [data-topology-host]').count(), 3, 'Review: every host in the picture');
+  assert.equal(await page.locator('#topology [data-state="unknown"]').count(), 3, 'Review: not coloured');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#refresh').click();
+  await page.locator('#dashboard').waitFor();
+  assert.equal(await page.locator('[data-tile="brokers"] .value').textContent(), '2/3');
+  assert.match(await page.locator('[data-tile="brokers"]').getAttribute('class'), /bad/);
+  assert.equal(await page.locator('[data-tile="under-replicated"] .value').textContent(), '2');
+  assert.match(await page.locator('#dash-brokers tr[data-broker="2"]').getAttribute('class'), /down/);
+  assert.match(await page.locator('#dash-brokers tr[data-broker="2"] td.disks').textContent(), /did not answer/);
+  assert.equal(await page.locator('#topology-live [data-topology-host="peter-kafka002"]').getAttribute('data-state'), 'down');
+  assert.equal(await page.locator('#topology-live [data-topology-host="peter-kafka001"]').getAttribute('data-state'), 'ok');
+  assert.match(await page.locator('#dash-problems li .fix').textContent(), /start it: kafka-wizard start FILE/);
+  await page.screenshot({ path: path.join(SHOTS, 'browser-manage-dashboard.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});

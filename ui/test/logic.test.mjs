@@ -20,6 +20,8 @@ import { mockValidate } from '../build/node/mock-backend.js';
 import * as diff from '../build/node/diff.js';
 import * as security from '../build/node/security.js';
 import * as migration from '../build/node/migration.js';
+import * as topology from '../build/node/topology.js';
+import * as dashboard from '../build/node/steps/manage-dashboard.js';
 
 const UI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The engine's field schema as committed (generated from the Rust field definitions). */
@@ -432,4 +434,38 @@ test('a run that moved a migration hands its report on with the project file; ot
   assert.equal(migration.migrationToFinish({ ...summary, migration: report }, null), null, 'no file to rewrite');
   const rolledBack = { stage: 'brokers_on_kraft', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg', rolled_back: true };
   assert.deepEqual(migration.migrationToFinish({ ...summary, migration: rolledBack }, '/srv/migrating.toml'), rolledBack);
+});
+
+test('the topology puts the ensemble on top with links between its members and from each broker, with the ports each host listens on', () => {
+  const draft = { format: 1, name: 'c', kafka: { version: '3.9.1', mode: 'zookeeper', listener_port: 9094 }, zookeeper: { client_port: 2182 },
+    hosts: [{ name: 'zk1', roles: ['zookeeper'] }, { name: 'zk2', roles: ['zookeeper'] }, { name: 'zk3', roles: ['zookeeper'] }, { name: 'k1', roles: ['broker'] }, { name: 'k2', roles: ['broker'] }] };
+  const m = topology.topologyModel(draft, null);
+  assert.deepEqual(m.boxes.map((b) => [b.host, b.row]), [['zk1', 0], ['zk2', 0], ['zk3', 0], ['k1', 1], ['k2', 1]]);
+  assert.deepEqual(m.boxes[0].ports, ['zookeeper :2182/2888/3888']);
+  assert.deepEqual(m.boxes[3].ports, ['broker :9094']);
+  assert.equal(m.links.filter((l) => l.kind === 'quorum').length, 3, 'three members: three pairs');
+  assert.equal(m.links.filter((l) => l.kind === 'registers').length, 6, 'each broker to each member');
+  assert.ok(m.boxes.every((b) => b.state === 'unknown'), 'no status read: unknown');
+  const combined = { format: 1, name: 'c', kafka: { version: '4.1.1' }, hosts: [1, 2, 3].map((i) => ({ name: `n${i}`, roles: ['broker', 'controller'] })) };
+  const k = topology.topologyModel(combined, null);
+  assert.ok(k.boxes.every((b) => b.row === 0 && b.ports.length === 2), JSON.stringify(k.boxes));
+  assert.deepEqual(k.links.map((l) => l.kind), ['quorum', 'quorum', 'quorum'], 'combined nodes: the quorum only');
+});
+
+test('a host is coloured from the status: running and in the cluster, running but out of it, down, or not read', () => {
+  const unit = (active) => ({ unit: 'kafka-server.service', enabled: 'enabled', active });
+  const status = { hosts: [
+    { host: 'a', roles: ['broker'], units: [unit('active')], listening: true, in_cluster: true, error: null },
+    { host: 'b', roles: ['broker'], units: [unit('active')], listening: true, in_cluster: false, error: null },
+    { host: 'c', roles: ['broker'], units: [unit('inactive')], listening: false, in_cluster: false, error: null },
+    { host: 'd', roles: ['broker'], units: null, listening: null, in_cluster: null, error: 'connection refused' },
+  ], checks: [], healthy: false };
+  assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((h) => topology.hostState(status, h)), ['ok', 'degraded', 'down', 'down', 'unknown']);
+});
+
+test('the dashboard splits an engine problem into the finding and what to do, and prints sizes in binary units', () => {
+  assert.deepEqual(dashboard.problemParts('no broker answered a Metadata request (refused) — start the brokers: kafka-wizard start FILE'),
+    { what: 'no broker answered a Metadata request (refused)', fix: 'start the brokers: kafka-wizard start FILE' });
+  assert.deepEqual(dashboard.problemParts('plain'), { what: 'plain', fix: null });
+  assert.deepEqual([0, 1023, 1536, 5 * 1024 ** 3].map(dashboard.bytes), ['0 B', '1023 B', '1.5 KiB', '5.0 GiB']);
 });

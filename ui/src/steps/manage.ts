@@ -1,4 +1,6 @@
-// steps/manage.ts — Manage: status per host (units, process listening, in cluster) and the cluster checks;
+// steps/manage.ts — Manage: the dashboard (manage-dashboard.ts: the cluster at a glance, brokers, quorum or
+// ensemble, disks, problems with their fix, the live topology), status per host (units, process listening, in
+// cluster) and the cluster checks;
 // Start / Stop / Restart (rolling) after a confirmation, with the engine's events in the run area it shares with
 // Install; Restart anyway (forced, warned) when a roll was refused because the cluster was unhealthy; Finalize upgrade
 // (a version upgrade's last phase, confirmed: deploy with finalize_upgrade); for a project migrating to KRaft, Migrate
@@ -15,6 +17,7 @@ import { emptyProgress, hostTarget } from '../progress.js';
 import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
 import type { AppError, ClusterStatus, Migrate } from '../types.js';
 import { bundleButton, bundleSection, resetBundle } from './manage-bundle.js';
+import { dashboardView } from './manage-dashboard.js';
 import { resetSmoke, smokeButton, smokeSection } from './manage-smoke.js';
 import { caView, clientConfigView } from './security-client.js';
 
@@ -196,6 +199,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
   return el('section', {}, controls,
     forceOffered && !busy && !hasErrors ? forceOffer(ctx) : null,
     s ? el('p', { id: 'health', class: s.healthy ? 'ok' : 'problem error' }, s.healthy ? t('manage.healthy') : t('manage.unhealthy')) : null,
+    s ? dashboardView(ctx.state.draft, s) : null,
     table,
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: 'Ok' in r ? 'ok' : 'problem error' }, `${name}: ${'Ok' in r ? r.Ok : r.Err}`))) : null,
     ctx.run.view('manage'),

@@ -3,6 +3,7 @@
 // a folder or a zip chosen in the OS's file dialog; for a secured project the CA and Client config…
 // (security-client.ts). Owns the file shown, the export choices and the last export's result.
 
+import { topologyModel, topologyView } from '../topology.js';
 import type { Ctx } from '../ctx.js';
 import { el } from '../dom.js';
 import { exportPick } from '../file-picks.js';
@@ -118,6 +119,7 @@ export function renderReview(ctx: Ctx): HTMLElement {
     review.render_error ? el('p', { class: 'problem error' }, review.render_error.message) : null,
     review.problems.length ? problems : null,
     deployDiffView(ctx, review.plan?.phases ?? []),
+    el('h3', {}, t('topology.title')), topologyView(topologyModel(ctx.state.draft, null), false),
     caView(ctx),
     el('h3', {}, t('review.files')), filesView(ctx, review), planView(review), scrapeView(review), exportView(ctx), clientConfigView(ctx));
 }
