@@ -5,6 +5,7 @@
 //! user's refused), files 0600 and created exclusively; the newest [`KEPT_RUNS`] per project are kept. Each line is
 //! written straight to the file (no buffer), so a process that exits at once loses nothing already recorded.
 //! Events carry no secret by design (their fields are text the engine words; `Secret` prints as `***`).
+//! [`tee`] records a run's events on their way to its front door; `listing` lists a project's runs and copies one out.
 
 use crate::download::{ensure_private_dir, NotPrivate};
 use crate::events::Event;
@@ -29,7 +30,7 @@ pub enum RunLogError {
 }
 
 /// How a run ended (the `result` of the last line).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunResult {
     Succeeded,
@@ -193,5 +194,35 @@ impl RunLog {
     }
 }
 
+/// A new run log of `verb` on `project` in the user's state directory, started now.
+pub fn open(project: &str, verb: &str) -> Result<RunLog, RunLogError> {
+    let home = state_home().ok_or(RunLogError::NoStateDir)?;
+    RunLog::create(&home, project, verb, time::OffsetDateTime::now_utc())
+}
+
+/// `events`, each one also recorded in `log` first (when there is one).
+pub fn tee(events: crate::events::EventSink, log: &Option<std::sync::Arc<RunLog>>) -> crate::events::EventSink {
+    match log.clone() {
+        None => events,
+        Some(log) => std::sync::Arc::new(move |event| {
+            log.record(&event);
+            events(event)
+        }),
+    }
+}
+
+/// The closing line's result and error.
+pub type Ending = (RunResult, Option<String>);
+
+/// How a run's result ends its log: cancelled when `cancelled(error)`, else failed with the error's message.
+pub fn ending<T, E: std::fmt::Display>(result: &Result<T, E>, cancelled: impl Fn(&E) -> bool) -> Ending {
+    match result {
+        Ok(_) => (RunResult::Succeeded, None),
+        Err(e) if cancelled(e) => (RunResult::Cancelled, Some(e.to_string())),
+        Err(e) => (RunResult::Failed, Some(e.to_string())),
+    }
+}
+
+pub mod listing;
 #[cfg(test)]
 mod tests;

@@ -369,3 +369,25 @@ fn a_support_bundle_of_unreachable_hosts_is_still_written_with_the_project_and_n
     assert!(err["message"].as_str().unwrap().contains("already exists"), "{err}");
     assert_eq!(std::fs::read(&out).unwrap(), before, "never over an existing file");
 }
+
+#[test]
+fn the_runs_list_names_each_run_of_the_project_and_save_run_log_copies_one_into_a_new_file() {
+    let state = tempfile::tempdir().unwrap();
+    // the only test of this binary that reads run logs through the state directory
+    std::env::set_var("XDG_STATE_HOME", state.path());
+    let (_app, w) = window();
+    let draft = seed_draft(&w);
+    let log = kafka_wizard::runlog::open("peter-kafka", "restart").unwrap();
+    log.finish(kafka_wizard::runlog::RunResult::Cancelled, Some("cancelled — hosts finished their current step"));
+    let runs = invoke(&w, "run_logs", json!({ "draft": draft })).unwrap();
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!((runs[0]["verb"].as_str(), runs[0]["result"].as_str()), (Some("restart"), Some("cancelled")));
+    let out = state.path().join("saved.jsonl");
+    let file = runs[0]["file"].clone();
+    let saved = invoke(&w, "save_run_log", json!({ "draft": draft, "file": file, "out": out })).unwrap();
+    assert_eq!(saved, json!(out));
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(log.path()).unwrap());
+    let err = invoke(&w, "save_run_log", json!({ "draft": draft, "file": "../x.jsonl", "out": out })).unwrap_err();
+    assert_eq!(err["code"], "io", "{err}");
+}

@@ -11,6 +11,7 @@ use kafka_wizard_app::commands::dialogs::PickRequest;
 use kafka_wizard_app::commands::operate::{Migrate, RunOptions, Verb};
 use kafka_wizard_app::commands::project::{MigratedProject, OpenedProject, ReleaseInfo};
 use kafka_wizard_app::commands::review::{ExportFormat, Review};
+use kafka_wizard_app::commands::runs::RunEntry;
 use kafka_wizard_app::commands::smoke::SmokeRequest;
 use kafka_wizard_app::commands::support::BundleSummary;
 use kafka_wizard_app::error::AppError;
@@ -32,6 +33,7 @@ fn export_app_types(cfg: &Config) -> Result<(), ExportError> {
     SmokeRequest::export_all(cfg)?;
     CaInfo::export_all(cfg)?;
     BundleSummary::export_all(cfg)?;
+    RunEntry::export_all(cfg)?;
     Ok(())
 }
 

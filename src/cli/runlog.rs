@@ -4,7 +4,7 @@
 //! run goes on.
 
 use kafka_wizard::events::EventSink;
-use kafka_wizard::runlog::{self, RunLog, RunResult};
+use kafka_wizard::runlog::{self, RunLog};
 use std::sync::Arc;
 
 /// An open run log, or `None` (the warning was printed).
@@ -12,11 +12,7 @@ pub type Kept = Option<Arc<RunLog>>;
 
 /// Opens the run log of `verb` on `project`.
 pub fn open(project: &str, verb: &str) -> Kept {
-    let made = match runlog::state_home() {
-        Some(home) => RunLog::create(&home, project, verb, time::OffsetDateTime::now_utc()),
-        None => Err(runlog::RunLogError::NoStateDir),
-    };
-    match made {
+    match runlog::open(project, verb) {
         Ok(log) => Some(Arc::new(log)),
         Err(e) => {
             eprintln!("warning: this run is not logged to a file: {e}");
@@ -25,28 +21,12 @@ pub fn open(project: &str, verb: &str) -> Kept {
     }
 }
 
+pub use runlog::{ending, Ending};
+
 /// `events`, each one also recorded in the run log first.
 pub fn tee(events: EventSink, log: &Kept) -> EventSink {
-    match log.clone() {
-        None => events,
-        Some(log) => Arc::new(move |event| {
-            log.record(&event);
-            events(event)
-        }),
-    }
+    runlog::tee(events, log)
 }
-
-/// How a run's result ends its log: cancelled when `cancelled(error)`, else failed with the error's message.
-pub fn ending<T, E: std::fmt::Display>(result: &Result<T, E>, cancelled: impl Fn(&E) -> bool) -> Ending {
-    match result {
-        Ok(_) => (RunResult::Succeeded, None),
-        Err(e) if cancelled(e) => (RunResult::Cancelled, Some(e.to_string())),
-        Err(e) => (RunResult::Failed, Some(e.to_string())),
-    }
-}
-
-/// The closing line's result and error.
-pub type Ending = (RunResult, Option<String>);
 
 /// Writes the closing line and prints where the log is (the last line of the run's output).
 pub fn close(log: &Kept, (result, error): Ending) {
@@ -60,6 +40,7 @@ pub fn close(log: &Kept, (result, error): Ending) {
 mod tests {
     use super::*;
     use kafka_wizard::events::{Event, Target};
+    use kafka_wizard::runlog::RunResult;
     use std::sync::Mutex;
 
     #[test]

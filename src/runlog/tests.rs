@@ -141,3 +141,32 @@ fn a_secret_cannot_be_serialised_so_no_event_field_can_hold_one() {
     assert!(Probe::<Event>(std::marker::PhantomData).serialisable());
     assert!(!Probe::<Secret>(std::marker::PhantomData).serialisable());
 }
+
+#[test]
+fn the_runs_are_listed_newest_first_with_how_each_ended_and_one_is_copied_out_privately_never_over_a_file() {
+    use super::listing::{copy_to, list};
+    use std::os::unix::fs::PermissionsExt;
+    let state = tempfile::tempdir().unwrap();
+    let at = |s: i64| time::OffsetDateTime::from_unix_timestamp(1_764_560_000 + s).unwrap();
+    let done = RunLog::create(state.path(), "p", "deploy", at(0)).unwrap();
+    done.record(&Event::Warning { target: crate::events::Target::host("h1"), message: "low disk".into() });
+    done.finish(RunResult::Failed, Some("h1: step failed"));
+    let running = RunLog::create(state.path(), "p", "restart", at(60)).unwrap();
+    running.record(&Event::Warning { target: crate::events::Target::host("h2"), message: "slow".into() });
+    let runs = list(state.path(), "p");
+    assert_eq!(runs.iter().map(|r| r.verb.as_str()).collect::<Vec<_>>(), ["restart", "deploy"]);
+    assert_eq!((runs[0].result, runs[0].error.as_deref()), (None, None), "still running: no ending yet");
+    assert_eq!((runs[1].result, runs[1].error.as_deref()), (Some(RunResult::Failed), Some("h1: step failed")));
+    assert_eq!(runs[1].started_utc, "2025-12-01T03:33:20Z");
+    assert_eq!(runs[1].bytes, std::fs::metadata(done.path()).unwrap().len());
+    assert!(list(state.path(), "other").is_empty());
+
+    let out = state.path().join("saved.jsonl");
+    copy_to(state.path(), "p", &runs[1].file, &out).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(done.path()).unwrap());
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    let again = copy_to(state.path(), "p", &runs[1].file, &out).unwrap_err().to_string();
+    assert!(again.contains("exists"), "{again}");
+    let outside = copy_to(state.path(), "p", "../../x.jsonl", &state.path().join("y")).unwrap_err().to_string();
+    assert!(outside.contains("no run log"), "{outside}");
+}

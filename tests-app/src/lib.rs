@@ -37,7 +37,7 @@ impl Driver {
         Driver::launch(port, locale, &target_dir().join("xdg-e2e"), cwd)
     }
 
-    /// The app's XDG directories (config: recent projects; cache: downloaded releases) under `xdg`.
+    /// The app's XDG directories (config: recent projects; cache: downloaded releases; state: run logs) under `xdg`.
     pub fn start_with(port: u16, locale: &str, xdg: &Path) -> Driver {
         Driver::launch(port, locale, xdg, None)
     }
@@ -70,6 +70,7 @@ impl Driver {
             .env("XDG_DATA_HOME", xdg.join("data"))
             .env("XDG_CACHE_HOME", xdg.join("cache"))
             .env("XDG_CONFIG_HOME", xdg.join("config"))
+            .env("XDG_STATE_HOME", xdg.join("state"))
             .env("LANG", locale)
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")

@@ -11,7 +11,8 @@
 //! admin; Manage shows the CA's fingerprint and Client config… writes a user's client.properties and ca.pem (0600).
 //! Manage's dashboard marks a broker stopped behind the app's back (its row, the brokers tile, the live topology) and
 //! shows all well again once it is back; Support bundle… writes the zip chosen in GTK's save dialog (every host's
-//! facts, the status, the project; 0600).
+//! facts, the status, the project; 0600); Save log… after Start writes that run's log (its events, then how it
+//! ended) where GTK's save dialog says.
 #![cfg(feature = "world")]
 
 #[allow(dead_code)]
@@ -155,6 +156,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     wait_text(&c, "#op-result", "ok", Duration::from_secs(420)).await;
     wait_text(&c, "#health", "Cluster is healthy", Duration::from_secs(60)).await;
     shot(&c, "7-manage-started").await;
+    save_the_start_runs_log(&c, dir.path()).await;
     wait_text(&c, "#health", "Cluster is healthy", Duration::from_secs(60)).await; // the status read, buttons enabled
     css(&c, "#op-smoke").await.click().await.unwrap();
     wait_text(&c, "#smoke-verdict", "passed", Duration::from_secs(180)).await;
@@ -405,4 +407,21 @@ async fn support_bundle_from_manage(c: &fantoccini::Client, world: &World, dir: 
     }
     shot(c, "7-manage-support-bundle").await;
     eprintln!("MEASURE app support bundle: {} entries, {:.1}s from the click", names.len(), t0.elapsed().as_secs_f64());
+}
+
+/// Save log… after Start: the run's log, copied where GTK's save dialog says — its events, then how it ended.
+async fn save_the_start_runs_log(c: &fantoccini::Client, dir: &std::path::Path) {
+    let out = dir.join("start-run.jsonl");
+    click(c, "#save-log").await;
+    FileChooser::shown("Save the run log").await.choose(&out).await;
+    wait_text(c, "#save-log-result", "Run log saved to", Duration::from_secs(10)).await;
+    let text = std::fs::read_to_string(&out).unwrap();
+    let last = text.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("\"event\":\"run_finished\"")
+            && last.contains("\"verb\":\"start\"")
+            && last.contains("\"result\":\"succeeded\""),
+        "{last}"
+    );
+    assert!(text.lines().count() > 3, "the run's events come first:\n{text}");
 }

@@ -4,7 +4,7 @@
 // chooser in the app; scripted answers in the mock).
 
 import type {
-  BundleSummary, CaInfo, ClusterStatus, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, MigratedProject, MigrationReport, Opened, PickRequest, PreviewRow,
+  BundleSummary, CaInfo, ClusterStatus, RunEntry, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, MigratedProject, MigrationReport, Opened, PickRequest, PreviewRow,
   Problem, ProjectDraft, Release, Review, RunOptions, SmokeReport, SmokeRequest, Verb,
 } from './types.js';
 
@@ -49,6 +49,10 @@ export interface Backend {
   clusterCa(draft: ProjectDraft): Promise<CaInfo | null>;
   /** Writes `user`'s client.properties and ca.pem (0600) into `directory`; the paths written. */
   clientConfig(draft: ProjectDraft, user: string, directory: string): Promise<string[]>;
+  /** The project's run logs, newest first. */
+  runLogs(draft: ProjectDraft): Promise<RunEntry[]>;
+  /** Copies the run log `file` to `out` (a new file); the path written. */
+  saveRunLog(draft: ProjectDraft, file: string, out: string): Promise<string>;
   /** The support bundle's suggested file name (the engine's rule). */
   supportBundleName(draft: ProjectDraft): Promise<string>;
   /** Collects the support bundle into `out` (a new zip); `projectPath` adds the project file's text. */

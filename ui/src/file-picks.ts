@@ -48,6 +48,11 @@ export function supportBundlePick(fileName: string, path: string | null, recent:
   return { mode: 'save', title: t('pick.supportBundle'), filter: zipFilter(), directory: startFolder(path, recent), file_name: fileName };
 }
 
+/** Save log…: a save dialog for a run log, named after the project and the log (`<name>-<log file>`). */
+export function runLogPick(draft: ProjectDraft, file: string, path: string | null, recent: string[]): PickRequest {
+  return { mode: 'save', title: t('pick.runLog'), filter: { name: t('pick.runLogs'), extensions: ['jsonl'] }, directory: startFolder(path, recent), file_name: `${fileStem(draft)}-${file}` };
+}
+
 /** Client config…: a folder for `user`'s client.properties and ca.pem, starting near the project. */
 export function clientConfigPick(user: string, path: string | null, recent: string[]): PickRequest {
   return { mode: 'folder', title: t('pick.clientConfig', { user }), directory: startFolder(path, recent) };

@@ -13,7 +13,7 @@
 
 import type { Backend } from './backend.js';
 import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };
-import type { CaInfo, ClusterStatus, EngineEvent, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role, SmokeReport, SmokeRequest } from './types.js';
+import type { CaInfo, ClusterStatus, RunEntry, EngineEvent, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role, SmokeReport, SmokeRequest } from './types.js';
 
 export interface MockOptions {
   failHost?: string; delayMs?: number; files?: Record<string, string>;
@@ -27,6 +27,8 @@ export interface MockOptions {
   fieldSchema?: FieldInfo[];
   /** A broker host whose service is stopped in the status (its units inactive, out of the cluster). */
   statusDownHost?: string;
+  /** Every run log saved: which and where (filled by the mock). */
+  savedRunLogs?: { file: string; out: string }[];
   /** Every support bundle asked for (filled by the mock). */
   bundleLog?: { projectPath: string | null; out: string }[];
   /** A run stays on its first host's step until Cancel is asked for (a roll waiting on its node). */
@@ -109,6 +111,13 @@ export function mockBackend(options: MockOptions = {}): Backend {
   let statusReads = 0;
   const delay = options.delayMs ?? 5;
   const fail = (code: string, message: string) => Promise.reject({ code, message });
+  const runLogs: RunEntry[] = [];
+  const logged = async (verb: string, run: () => Promise<void>) => {
+    const file = `2026120${runLogs.length + 1}T010203.000Z-${verb}.jsonl`;
+    const entry: RunEntry = { file, started_utc: `2026-12-0${runLogs.length + 1}T01:02:03Z`, verb, result: null, error: null, bytes: 2048 };
+    runLogs.unshift(entry);
+    try { await run(); entry.result = 'succeeded'; } catch (e) { entry.result = (e as { code: string }).code === 'cancelled' ? 'cancelled' : 'failed'; entry.error = (e as { message: string }).message; throw e; }
+  };
   const replay = async (draft: ProjectDraft, steps: string[], onEvent: (e: EngineEvent) => void) => {
     cancelled = false;
     const hosts = (draft.hosts ?? []).map((h) => h.name);
@@ -191,7 +200,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       };
     },
     deploy: async (d, o, onEvent) => {
-      await replay(d, ['check java', 'upload kafka.tgz', 'write configs', 'start'], onEvent);
+      await logged(o.migrate ? `migrate-${o.migrate}` : 'deploy', () => replay(d, ['check java', 'upload kafka.tgz', 'write configs', 'start'], onEvent));
       const summary = { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {}, new_brokers: [] };
       if (!o.migrate) return summary;
       if (o.migrate === 'rollback') return { ...summary, migration: { stage: 'brokers_on_kraft', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg', rolled_back: true } };
@@ -241,7 +250,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       if (verb === 'restart' && options.unhealthyBeforeRoll && !o.force) {
         return fail('not_ready_to_roll', 'the cluster is not healthy: partitions replicated: orders-1 behind — refusing to start a rolling restart, nothing was restarted; let the cluster recover (or fix it) and run again');
       }
-      await replay(d, [`${verb} services`], onEvent);
+      await logged(verb, () => replay(d, [`${verb} services`], onEvent));
     },
     status: async (d): Promise<ClusterStatus> => {
       const down = (name: string) => name === options.statusDownHost;
@@ -271,6 +280,12 @@ export function mockBackend(options: MockOptions = {}): Backend {
       if (!d.security || d.security.protocol === 'plaintext') return fail('not_secured', 'the cluster is plaintext: clients need only bootstrap.servers');
       (options.clientConfigLog ??= []).push({ user, directory });
       return [`${directory}/client.properties`, `${directory}/ca.pem`];
+    },
+    runLogs: async () => runLogs.slice(),
+    saveRunLog: async (_d, file, out) => {
+      if (!runLogs.some((r) => r.file === file)) return fail('io', `no run log ${file}`);
+      (options.savedRunLogs ??= []).push({ file, out });
+      return out;
     },
     supportBundleName: async (d) => `${d.name ?? 'cluster'}-support-20261202T010203.zip`,
     supportBundle: async (d, _o, projectPath, out) => {

@@ -41,6 +41,8 @@ export function tauriBackend(): Backend {
     smoke: (draft, request, onEvent) => invoke('smoke_test', { draft, request, onEvent: channel(onEvent) }),
     clusterCa: (draft) => invoke('cluster_ca', { draft }),
     clientConfig: (draft, user, directory) => invoke('client_config', { draft, user, directory }),
+    runLogs: (draft) => invoke('run_logs', { draft }),
+    saveRunLog: (draft, file, out) => invoke('save_run_log', { draft, file, out }),
     supportBundleName: (draft) => invoke('support_bundle_name', { draft }),
     supportBundle: (draft, options, projectPath, out) => invoke('support_bundle', { draft, options, projectPath, out }),
     cancel: () => invoke('cancel_job'),

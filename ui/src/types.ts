@@ -51,6 +51,7 @@ import type { BrokerLeadership } from './generated/BrokerLeadership.js';
 import type { PartitionOutcome } from './generated/PartitionOutcome.js';
 import type { CaInfo } from './generated/CaInfo.js';
 import type { BundleSummary } from './generated/BundleSummary.js';
+import type { RunEntry } from './generated/RunEntry.js';
 
 // The project file and its validation: the draft's sections, problems (`message` English, `message_ko` Korean),
 // the field schema (each field's step, default and example), the catalog's releases.
@@ -69,7 +70,7 @@ export type { Migrate, MigrationReport, MigratedProject };
 // Manage's smoke test: what may be asked, and the report (leadership per broker, each partition, latency, failures).
 export type { SmokeRequest, SmokeReport, BrokerLeadership, PartitionOutcome };
 // A secured cluster's CA as it may be shown (subject, SHA-256 fingerprint, validity; never a key).
-export type { CaInfo, BundleSummary };
+export type { CaInfo, BundleSummary, RunEntry };
 
 /** The wizard steps where project fields are edited (the field schema names one per field). */
 export type FieldStep = WizardStep;

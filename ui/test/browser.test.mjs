@@ -712,3 +712,32 @@ test('Manage\'s dashboard marks a stopped broker in its tiles, its row and the l
   await page.screenshot({ path: path.join(SHOTS, 'browser-manage-dashboard.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
+
+test('after a restart its run log is saved with Save log…, and the Runs list shows each run with how it ended', async (t) => {
+  const { page, errors } = await wizard(t, { picks: ['/tmp/logs/restart.jsonl', '/tmp/logs/stop.jsonl'] });
+  await seedHosts(page);
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-restart').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result').waitFor();
+  await page.locator('#op-stop').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#save-log').waitFor();
+  await page.locator('#save-log').click();
+  await page.locator('#save-log-result').waitFor();
+  assert.match(await page.locator('#save-log-result').textContent(), /\/tmp\/logs\/restart\.jsonl/);
+  const [asked] = await picksOf(page);
+  assert.equal(asked.mode, 'save');
+  assert.match(asked.file_name, /^peter-kafka-.*-stop\.jsonl$/, 'the newest run: the stop');
+  await page.locator('#runs summary').click();
+  await page.locator('#runs tr[data-run]').first().waitFor();
+  assert.deepEqual(await page.locator('#runs tr[data-run] td:nth-child(2)').allTextContents(), ['stop', 'restart']);
+  assert.deepEqual(await page.locator('#runs tr[data-run] td:nth-child(3)').allTextContents(), ['succeeded', 'succeeded']);
+  await page.locator('#save-run-1').click();
+  await page.waitForFunction(() => (window.__MOCK_OPTIONS__.savedRunLogs ?? []).length === 2);
+  const saved = await page.evaluate(() => window.__MOCK_OPTIONS__.savedRunLogs);
+  assert.match(saved[0].file, /-stop\.jsonl$/);
+  assert.deepEqual([saved[1].file.endsWith('-restart.jsonl'), saved[1].out], [true, '/tmp/logs/stop.jsonl']);
+  assert.equal(await page.locator('#runs[open]').count(), 1, 'the list stays open through the redraws');
+  assert.deepEqual(errors, []);
+});

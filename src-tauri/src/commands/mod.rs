@@ -6,6 +6,7 @@ pub mod dialogs;
 pub mod operate;
 pub mod project;
 pub mod review;
+pub mod runs;
 pub mod security;
 pub mod smoke;
 pub mod support;

@@ -1,15 +1,17 @@
 //! Install and Manage: deploy (and Manage's Finalize upgrade, Migrate to KRaft and Finalize migration, each a
 //! deploy with its `RunOptions`), start / stop / rolling restart and status, with the engine's events streamed to
 //! the UI through a `tauri::ipc::Channel<Event>` (ordered). One job at a time ([`crate::state::Jobs`]); Cancel
-//! stops between steps. The SSH password, when given, lives only in memory for the run.
+//! stops between steps. The SSH password, when given, lives only in memory for the run. Deploys and operations are
+//! run-logged as the CLI's are (`runs::logged`).
 
+use super::runs::{logged, open};
 use super::spec_of;
 use crate::error::AppResult;
 use crate::state::Jobs;
 use kafka_wizard::apply::migrate::MigrateIntent;
 use kafka_wizard::apply::operate::{self, Operation};
 use kafka_wizard::apply::status::{self, ClusterStatus};
-use kafka_wizard::apply::{self, DeployOptions, DeploySummary};
+use kafka_wizard::apply::{self, ApplyError, DeployOptions, DeploySummary};
 use kafka_wizard::events::{Event, EventSink};
 use kafka_wizard::project::ProjectDraft;
 use kafka_wizard::transport::Secret;
@@ -76,7 +78,22 @@ impl std::fmt::Debug for RunOptions {
     }
 }
 
+fn is_cancelled(e: &ApplyError) -> bool {
+    matches!(e, ApplyError::Cancelled)
+}
+
 impl RunOptions {
+    /// The run log's verb for a deploy with these options, as the CLI names the same run.
+    pub fn run_verb(&self) -> &'static str {
+        match (self.finalize_upgrade, self.migrate) {
+            (_, Some(Migrate::Advance)) => "migrate",
+            (_, Some(Migrate::Finalize)) => "migrate-finalize",
+            (_, Some(Migrate::Rollback)) => "migrate-rollback",
+            (true, None) => "upgrade-finalize",
+            (false, None) => "deploy",
+        }
+    }
+
     pub fn to_deploy_options(&self) -> DeployOptions {
         let mut opts = DeployOptions {
             install_java: self.install_java,
@@ -126,8 +143,9 @@ pub async fn deploy(
 ) -> AppResult<DeploySummary> {
     let spec = spec_of(&draft)?;
     let job = jobs.begin()?;
-    let result = apply::deploy(&spec, &options.to_deploy_options(), sink(on_event), job.cancel.clone()).await;
-    Ok(result?)
+    let opts = options.to_deploy_options();
+    let run = |events| apply::deploy(&spec, &opts, events, job.cancel.clone());
+    Ok(logged(open(&spec.name, options.run_verb()), sink(on_event), is_cancelled, run).await?)
 }
 
 /// Start (ZooKeeper/controllers first), stop (brokers first) or rolling restart.
@@ -144,12 +162,13 @@ pub async fn operate(
     let opts = options.to_deploy_options();
     let events = sink(on_event);
     let cancel = job.cancel.clone();
-    let operation = match verb {
-        Verb::Start => Operation::Start,
-        Verb::Stop => Operation::Stop,
-        Verb::Restart => Operation::Restart,
+    let (operation, word) = match verb {
+        Verb::Start => (Operation::Start, "start"),
+        Verb::Stop => (Operation::Stop, "stop"),
+        Verb::Restart => (Operation::Restart, "restart"),
     };
-    Ok(operate::operate(operation, &spec, &opts, events, cancel).await?)
+    let run = |events| operate::operate(operation, &spec, &opts, events, cancel);
+    Ok(logged(open(&spec.name, word), events, is_cancelled, run).await?)
 }
 
 /// Per host: units, listening, in cluster; and the cluster-wide checks.

@@ -2,6 +2,7 @@
 // progress, the log, Cancel, and Retry for failed hosts (a re-run: hosts already done stay unchanged). The run
 // itself is shown by the run area it shares with Manage.
 
+import { saveLogButton, savedLine } from './runs.js';
 import { runOptions, type Ctx } from '../ctx.js';
 import { el } from '../dom.js';
 import { t } from '../i18n.js';
@@ -44,5 +45,5 @@ export function renderInstall(ctx: Ctx): HTMLElement {
     run?.running ? el('button', { id: 'cancel', class: 'danger', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
     run && !run.running && failedHosts(run.progress).length ? el('button', { id: 'retry', onclick: () => void runInstall(ctx), title: t('install.retryNote') }, `${t('install.retry')} (${failedHosts(run.progress).join(', ')})`) : null);
   if (!run) return el('section', {}, controls, el('p', { class: 'empty' }, hasErrors ? t('review.fix') : t('install.idle')));
-  return el('section', {}, controls, ctx.run.view('install'));
+  return el('section', {}, controls, ctx.run.view('install'), run.running ? null : el('div', { class: 'row' }, saveLogButton(ctx, false)), savedLine());
 }

@@ -18,6 +18,7 @@ import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
 import type { AppError, ClusterStatus, Migrate } from '../types.js';
 import { bundleButton, bundleSection, resetBundle } from './manage-bundle.js';
 import { dashboardView } from './manage-dashboard.js';
+import { resetRuns, runsSection, saveLogButton, savedLine } from './runs.js';
 import { resetSmoke, smokeButton, smokeSection } from './manage-smoke.js';
 import { caView, clientConfigView } from './security-client.js';
 
@@ -31,6 +32,7 @@ export function resetManage(): void {
   forceOffered = false;
   resetSmoke();
   resetBundle();
+  resetRuns();
 }
 
 /** Manage's run: the result line, the rows and the log. */
@@ -203,8 +205,11 @@ export function renderManage(ctx: Ctx): HTMLElement {
     table,
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: 'Ok' in r ? 'ok' : 'problem error' }, `${name}: ${'Ok' in r ? r.Ok : r.Err}`))) : null,
     ctx.run.view('manage'),
+    run && !run.running ? el('div', { class: 'row' }, saveLogButton(ctx, false)) : null,
+    savedLine(),
     smokeSection(),
     bundleSection(),
     caView(ctx),
-    clientConfigView(ctx));
+    clientConfigView(ctx),
+    runsSection(ctx));
 }
