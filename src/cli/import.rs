@@ -51,7 +51,10 @@ pub fn run(args: ImportArgs) -> ExitCode {
             match written {
                 Ok(()) => eprintln!("wrote {} ({} host(s))", out.display(), imported.draft.hosts.len()),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    eprintln!("error: {} already exists — choose another --out (import never replaces a file)", out.display());
+                    eprintln!(
+                        "error: {} already exists — choose another --out (import never replaces a file)",
+                        out.display()
+                    );
                     return ExitCode::FAILURE;
                 }
                 Err(e) => {

@@ -262,8 +262,8 @@ fn single_letter(s: &str) -> Option<char> {
 
 /// Reads a YAML inventory: every top-level key is a group.
 pub fn parse_yaml(text: &str, file: &str) -> Result<Inventory, ImportError> {
-    let doc: Value = serde_yaml_ng::from_str(text)
-        .map_err(|e| ImportError::Yaml { file: file.to_string(), why: e.to_string() })?;
+    let doc: Value =
+        serde_yaml_ng::from_str(text).map_err(|e| ImportError::Yaml { file: file.to_string(), why: e.to_string() })?;
     let mut inv = Inventory::default();
     match doc {
         Value::Null => {}
@@ -364,8 +364,8 @@ fn mapping_or_empty(value: Value, file: &str, what: &str) -> Result<Mapping, Imp
 
 /// Reads a `group_vars/<group>` or `host_vars/<host>` file (YAML, a mapping of variables).
 pub fn parse_vars_file(text: &str, file: &str) -> Result<Vars, ImportError> {
-    let doc: Value = serde_yaml_ng::from_str(text)
-        .map_err(|e| ImportError::Yaml { file: file.to_string(), why: e.to_string() })?;
+    let doc: Value =
+        serde_yaml_ng::from_str(text).map_err(|e| ImportError::Yaml { file: file.to_string(), why: e.to_string() })?;
     let mut out = Vars::new();
     for (k, v) in mapping_or_empty(doc, file, "a variables file")? {
         let k = key_name(&k, file, "a variable")?;
@@ -407,7 +407,10 @@ mod tests {
 
     #[test]
     fn a_host_range_keeps_its_zero_padding() {
-        assert_eq!(expand_range("peter-kafka[001:003]").unwrap(), ["peter-kafka001", "peter-kafka002", "peter-kafka003"]);
+        assert_eq!(
+            expand_range("peter-kafka[001:003]").unwrap(),
+            ["peter-kafka001", "peter-kafka002", "peter-kafka003"]
+        );
         assert_eq!(expand_range("n[a:b]x").unwrap(), ["nax", "nbx"]);
         assert!(expand_range("n[3:1]").is_err());
     }

@@ -135,7 +135,8 @@ pub const CLUSTER_VARS: &[ClusterVar] = &[
     var!(&["zookeeper_quorum_port", "zookeeper_peer_port"], "zookeeper.quorum_port", Int, |d, v| zk(d).quorum_port =
         i(v)),
     var!(&["zookeeper_election_port", "zookeeper_leader_port"], "zookeeper.election_port", Int, |d, v| zk(d)
-        .election_port = i(v)),
+        .election_port =
+        i(v)),
     var!(&["zookeeper_data_dir"], "zookeeper.data_dir", Str, |d, v| zk(d).data_dir = s(v)),
     var!(&["zookeeper_log_dir"], "zookeeper.log_dir", Str, |d, v| zk(d).log_dir = s(v)),
     var!(&["zookeeper_heap"], "zookeeper.heap", Str, |d, v| zk(d).heap = s(v)),
@@ -179,10 +180,9 @@ pub struct Imported {
 /// True for a variable whose value is a password, a key's content or a token (never written into a project).
 pub fn looks_secret(name: &str, value: &Value) -> bool {
     let n = name.to_ascii_lowercase();
-    let by_name = ["password", "passwd", "secret", "token", "passphrase", "credential", "jaas"]
-        .iter()
-        .any(|w| n.contains(w))
-        || (n.contains("private_key") && !n.ends_with("_file") && !n.ends_with("_path"));
+    let by_name =
+        ["password", "passwd", "secret", "token", "passphrase", "credential", "jaas"].iter().any(|w| n.contains(w))
+            || (n.contains("private_key") && !n.ends_with("_file") && !n.ends_with("_path"));
     let by_value = match value {
         Value::String(s) => s.contains("-----BEGIN") || s.starts_with("$ANSIBLE_VAULT"),
         Value::Tagged(t) => t.tag == "vault" || t.tag == "!vault",
@@ -320,9 +320,10 @@ pub fn to_draft(inv: &Inventory, file: &str, options: &ImportOptions) -> Result<
     }
     draft.name = options.name.clone().or(draft.name).or_else(|| {
         let chroot = draft.zookeeper.as_ref().and_then(|z| z.chroot.as_deref()).map(|c| c.trim_matches('/'));
-        chroot.filter(|c| !c.is_empty() && !c.contains('/')).map(str::to_string).or_else(|| {
-            std::path::Path::new(cx.file).file_stem().map(|s| s.to_string_lossy().to_string())
-        })
+        chroot
+            .filter(|c| !c.is_empty() && !c.contains('/'))
+            .map(str::to_string)
+            .or_else(|| std::path::Path::new(cx.file).file_stem().map(|s| s.to_string_lossy().to_string()))
     });
     cx.warn_unmapped();
     Ok(Imported { draft, warnings: cx.warnings })
@@ -538,9 +539,7 @@ pub fn coerce(v: &Value, kind: Kind) -> Result<Typed, String> {
         },
         Kind::Int => match v {
             Value::Number(n) => n.as_i64().map(Typed::Int).ok_or_else(|| format!("{n} is not a whole number")),
-            Value::String(t) => {
-                t.trim().parse().map(Typed::Int).map_err(|_| format!("`{t}` is not a whole number"))
-            }
+            Value::String(t) => t.trim().parse().map(Typed::Int).map_err(|_| format!("`{t}` is not a whole number")),
             _ => Err("expected a whole number".into()),
         },
         Kind::Bool => match v {
@@ -559,9 +558,9 @@ pub fn coerce(v: &Value, kind: Kind) -> Result<Typed, String> {
                 Ok(Value::Sequence(items)) => Ok(Typed::List(items.iter().map(value_text).collect())),
                 _ => Err(format!("`{t}` is not a list")),
             },
-            Value::String(t) => Ok(Typed::List(
-                t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect(),
-            )),
+            Value::String(t) => {
+                Ok(Typed::List(t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()))
+            }
             _ => Err("expected a list (YAML list, or comma-separated)".into()),
         },
     }

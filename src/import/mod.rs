@@ -8,7 +8,7 @@
 pub mod inventory;
 pub mod mapping;
 
-pub use mapping::{Imported, ImportOptions};
+pub use mapping::{ImportOptions, Imported};
 
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -38,11 +38,8 @@ pub enum ImportError {
 pub fn read_inventory(path: &Path) -> Result<inventory::Inventory, ImportError> {
     let text = read(path)?;
     let file = path.display().to_string();
-    let mut inv = if is_yaml(path, &text) {
-        inventory::parse_yaml(&text, &file)?
-    } else {
-        inventory::parse_ini(&text, &file)?
-    };
+    let mut inv =
+        if is_yaml(path, &text) { inventory::parse_yaml(&text, &file)? } else { inventory::parse_ini(&text, &file)? };
     let dir = path.parent().unwrap_or(Path::new("."));
     let groups: Vec<String> = inv.groups.iter().map(|g| g.name.clone()).chain(["all".to_string()]).collect();
     for group in groups {
