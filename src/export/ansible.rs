@@ -80,10 +80,13 @@ fn shared_data_dirs(spec: &ClusterSpec) -> Option<Vec<String>> {
     spec.hosts.iter().all(|h| h.data_dirs.iter().map(|d| d.to_string()).eq(first.iter().cloned())).then_some(first)
 }
 
+/// One SSH variable: its name and how to read it from the settings.
+type SshField = (&'static str, fn(&SshSettings) -> Value);
+
 fn ssh_vars(ssh: &SshSettings, shared: Option<&SshSettings>) -> Vec<(&'static str, Value)> {
     let mut out = Vec::new();
     let differs = |f: fn(&SshSettings) -> Value| shared.is_none_or(|s| f(s) != f(ssh));
-    let fields: [(&'static str, fn(&SshSettings) -> Value); 5] = [
+    let fields: [SshField; 5] = [
         (SSH_USER[0], |s| s.user.clone().into()),
         (SSH_PORT[0], |s| u64::from(s.port).into()),
         (SSH_KEY[0], |s| s.identity_file.clone().map(Value::String).unwrap_or(Value::Null)),
