@@ -86,7 +86,7 @@ fn unmapped_and_secret_variables_are_warnings_and_secrets_never_reach_the_projec
     std::fs::write(
         &inv,
         "[kafka_controller]\nc1 node_id=1\n[kafka_broker]\nb1 node_id=2 ansible_host=10.1.0.2 ansible_user=ops\n\
-         [kafka_broker:vars]\nssl_keystore_password=hunter2-secret\nkafka_broker_custom_properties={'num.partitions': 6, \
+         [kafka_broker:vars]\nssl_keystore_password=hunter2-secret\nansible_become_pass=b3come-pass\nkafka_broker_custom_properties={'num.partitions': 6, \
          'listeners': 'PLAINTEXT://:9092', 'ssl.key.password': 'k3y-pass'}\n[all:vars]\nkafka_version=4.1.1\n\
          ansible_user=root\nansible_python_interpreter=/usr/bin/python3\n[monitoring]\ngrafana1\n",
     )
@@ -96,11 +96,12 @@ fn unmapped_and_secret_variables_are_warnings_and_secrets_never_reach_the_projec
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let text = std::fs::read_to_string(&out_file).unwrap();
-    assert!(!text.contains("hunter2") && !text.contains("k3y-pass"), "{text}");
+    assert!(!text.contains("hunter2") && !text.contains("k3y-pass") && !text.contains("b3come"), "{text}");
     for expected in [
         "warning: ssl_keystore_password (group kafka_broker): looks secret — NOT written",
         "kafka_broker_custom_properties.ssl.key.password: looks secret",
         "kafka_broker_custom_properties.listeners = PLAINTEXT://:9092: the wizard writes this key itself",
+        "warning: ansible_become_pass (group kafka_broker): looks secret",
         "warning: ansible_python_interpreter (group all): not mapped to any project field",
         "warning: host grafana1: in no Kafka group",
     ] {
@@ -116,6 +117,34 @@ fn unmapped_and_secret_variables_are_warnings_and_secrets_never_reach_the_projec
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     assert_eq!(std::fs::read_to_string(&out_file).unwrap(), text);
+}
+
+#[test]
+fn cp_ansibles_per_host_custom_properties_give_the_broker_ids_and_data_dirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("hosts.yml");
+    std::fs::write(
+        &inv,
+        "all:\n  vars:\n    kafka_version: 3.9.1\n    ansible_user: centos\n    ansible_become: true\n    ssl_enabled: true\n\
+         \x20   sasl_protocol: scram\n    confluent_package_version: 7.9.0\n\
+         zookeeper:\n  hosts:\n    zk1: {zookeeper_id: 1}\n\
+         kafka_broker:\n  vars:\n    kafka_broker_custom_properties: {num.io.threads: 16}\n  hosts:\n\
+         \x20   b1:\n      kafka_broker_custom_properties: {broker.id: 11, log.dirs: '/k/d1,/k/d2', num.io.threads: 16}\n\
+         \x20   b2:\n      kafka_broker_custom_properties: {broker.id: 12, log.dirs: '/k/d1,/k/d2', num.io.threads: 16}\n",
+    )
+    .unwrap();
+    let imported = import::import_ansible(&inv, &ImportOptions { name: Some("cp".into()) }).unwrap();
+    assert_eq!(imported.warnings.len(), 1, "{:?}", imported.warnings);
+    assert!(imported.warnings[0].starts_with("confluent_package_version (group all): not mapped"));
+    let v = project::validate(&imported.draft);
+    let spec = v.spec.unwrap_or_else(|| panic!("{:?}", v.problems));
+    let b1 = spec.hosts.iter().find(|h| h.name.as_str() == "b1").unwrap();
+    assert_eq!(b1.node_id, Some(11));
+    assert_eq!(b1.data_dirs.iter().map(|d| d.as_str()).collect::<Vec<_>>(), ["/k/d1", "/k/d2"]);
+    assert_eq!(spec.kafka.properties, [("num.io.threads".to_string(), "16".to_string())]);
+    assert!(b1.ssh.sudo && b1.ssh.user == "centos");
+    let security = spec.security.expect("ssl_enabled + sasl_protocol: scram secure the project");
+    assert_eq!(security.mechanism.name(), "SCRAM-SHA-512");
 }
 
 #[test]

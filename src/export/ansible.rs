@@ -1,12 +1,12 @@
 //! `export --as ansible`: the cluster as an Ansible inventory in cp-ansible's group shape (`zookeeper`,
 //! `kafka_controller`, `kafka_broker`) — `inventory.yml` with every host and its own vars, `group_vars/all.yml`
 //! with the cluster's. Every value is written explicitly (defaults included), with the variable names of
-//! `import::mapping` (the one home of those names), so `import --ansible` reads it back to an equal project.
+//! `import::vars` (the one home of those names), so `import --ansible` reads it back to an equal project.
 //! Nothing secret is in it: the wizard's keys and passwords stay in its secrets store.
 
-use crate::import::mapping::{
-    self, Typed, CLUSTER_VARS, CONNECTION, DATA_DIRS, HOST_ADDRESS, HOST_ID, HOST_RACK, HOST_TLS_CERT, HOST_TLS_KEY,
-    HOST_ZOOKEEPER_ID, PROPERTIES, SSH_BECOME, SSH_KEY, SSH_KNOWN_HOSTS, SSH_PORT, SSH_USER,
+use crate::import::vars::{
+    self as mapping, Typed, CLUSTER_VARS, CONNECTION, DATA_DIRS, HOST_ADDRESS, HOST_ID, HOST_RACK, HOST_TLS_CERT,
+    HOST_TLS_KEY, HOST_ZOOKEEPER_ID, PROPERTIES, SSH_BECOME, SSH_KEY, SSH_KNOWN_HOSTS, SSH_PORT, SSH_USER,
 };
 use crate::plan::distribution::Distribution;
 use crate::project::spec::{
@@ -139,7 +139,7 @@ fn host_vars(
     m
 }
 
-/// The cluster's variables, each under the name `import::mapping::CLUSTER_VARS` reads for its field.
+/// The cluster's variables, each under the name `import::vars::CLUSTER_VARS` reads for its field.
 fn cluster_vars(spec: &ClusterSpec) -> Mapping {
     let k = &spec.kafka;
     let mut fields: Vec<(&str, Typed)> = vec![

@@ -3,10 +3,11 @@
 //! the project's fields, and lists everything it could not map (never dropping anything silently) and every
 //! secret-looking variable it refused to copy.
 //!
-//! The variable names both directions use are in `mapping` (the one home: `export::ansible` writes them).
+//! The variable names both directions use are in `vars` (the one home: `export::ansible` writes them).
 
 pub mod inventory;
 pub mod mapping;
+pub mod vars;
 
 pub use mapping::{ImportOptions, Imported};
 
