@@ -69,13 +69,20 @@ pub fn run(args: ExportArgs) -> ExitCode {
                 .into_iter()
                 .map(|(path, content)| export::Entry { path, content, secret: false })
                 .collect();
+            let zip = args.zip;
             return write_entries(&entries, &args, |target| {
+                let read = if zip {
+                    format!("unzip it, then `ansible-inventory -i {} --list` shows it", export::ansible::INVENTORY)
+                } else {
+                    format!(
+                        "`ansible-inventory -i {} --list` shows it",
+                        target.join(export::ansible::INVENTORY).display()
+                    )
+                };
                 format!(
-                    "wrote an Ansible inventory of {} host(s) to {} — `ansible-inventory -i {}/{} --list` shows it; `kafka-wizard import --ansible` reads it back",
+                    "wrote an Ansible inventory of {} host(s) to {} — {read}; `kafka-wizard import --ansible` reads it back",
                     spec.hosts.len(),
-                    target.display(),
-                    target.display(),
-                    export::ansible::INVENTORY
+                    target.display()
                 )
             });
         }
