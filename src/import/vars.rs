@@ -223,3 +223,35 @@ pub fn coerce(v: &Value, kind: Kind) -> Result<Typed, String> {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_vault_values_and_key_contents_look_secret_but_key_file_paths_do_not() {
+        let text = |s: &str| Value::String(s.into());
+        let vault: Value = serde_yaml_ng::from_str("!vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n").unwrap();
+        assert!(looks_secret("kafka_admin_secret_value", &vault) && looks_secret("anything", &vault));
+        for name in
+            ["ansible_ssh_pass", "ansible_become_pass", "ansible_password", "ssl_keystore_password", "sasl_jaas_config"]
+        {
+            assert!(looks_secret(name, &text("x")), "{name}");
+        }
+        assert!(looks_secret("tls_key", &text("-----BEGIN PRIVATE KEY-----\nMII…")));
+        assert!(looks_secret("ssl_private_key", &text("x")));
+        assert!(!looks_secret("ansible_ssh_private_key_file", &text("~/.ssh/id_ed25519")));
+        assert!(!looks_secret("kafka_version", &text("3.9.1")));
+    }
+
+    #[test]
+    fn ini_strings_are_read_as_the_fields_type() {
+        assert_eq!(coerce(&Value::String(" 22".into()), Kind::Int), Ok(Typed::Int(22)));
+        assert_eq!(coerce(&Value::String("True".into()), Kind::Bool), Ok(Typed::Bool(true)));
+        let list = Typed::List(vec!["/a".into(), "/b".into()]);
+        assert_eq!(coerce(&Value::String("/a, /b".into()), Kind::List), Ok(list.clone()));
+        assert_eq!(coerce(&Value::String("['/a', '/b']".into()), Kind::List), Ok(list));
+        assert!(coerce(&Value::String("twenty".into()), Kind::Int).unwrap_err().contains("not a whole number"));
+        assert!(coerce(&Value::String("maybe".into()), Kind::Bool).is_err());
+    }
+}
