@@ -23,7 +23,7 @@ fn judges() -> PathBuf {
     let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
     let dir = PathBuf::from(cache).join("judges");
     assert!(
-        dir.join("venv/bin/ansible-inventory").exists() && dir.join("crds-0.45.0/kafka.yaml").exists(),
+        dir.join("venv/bin/ansible-inventory").exists() && dir.join("crds-0.45.0/user.yaml").exists(),
         "the judges are missing in {} — run `bash tests/judges/prepare.sh` (tests/run-all.sh does)",
         dir.display()
     );
@@ -169,6 +169,8 @@ fn every_kraft_projects_strimzi_resources_validate_against_strimzis_own_crd_sche
     assert!(written.len() >= 4, "only {} KRaft projects", written.len());
     let (ok, report) = strimzi_judge(&judges, &written);
     assert!(ok, "{report}");
+    // the secured fixture's admin and application users, with their ACLs
+    assert!(report.contains("kraft-secure.yaml: OK KafkaUser/"), "{report}");
     for out in &written {
         let mine: Vec<&str> = report.lines().filter(|l| l.starts_with(&format!("{}: OK ", out.display()))).collect();
         assert!(mine.len() >= 2 && mine.iter().any(|l| l.contains(" OK Kafka/")), "{}:\n{report}", out.display());

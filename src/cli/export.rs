@@ -182,7 +182,7 @@ fn strimzi(spec: &kafka_wizard::project::ClusterSpec, args: &ExportArgs) -> Exit
     match kafka_wizard::project::file::write_atomically(&args.out, &out.yaml) {
         Ok(()) => {
             eprintln!(
-                "wrote Strimzi's Kafka and KafkaNodePool resources ({}) to {}",
+                "wrote Strimzi's Kafka, KafkaNodePool and KafkaUser resources ({}) to {}",
                 export::strimzi::API_VERSION,
                 args.out.display()
             );

@@ -4,8 +4,8 @@
 //!
 //! Mapped: the release, the listener (plain, tls, or tls with SCRAM-SHA-512 authentication from `[security]`),
 //! storage (a JBOD `persistent-claim` volume per data directory, each `size` given by the operator: a cluster's disk
-//! size is not in the project), heap, node ids (`strimzi.io/next-node-ids`) and the `[kafka.properties]` Strimzi
-//! allows in `spec.kafka.config`. Everything else is a warning naming what was left out. Facts: docs/facts/strimzi.md.
+//! size is not in the project), heap, node ids (`strimzi.io/next-node-ids`), the `[kafka.properties]` Strimzi
+//! allows in `spec.kafka.config`, and on a SASL_SSL cluster a `KafkaUser` per user with its ACLs. Everything else is a warning naming what was left out. Facts: docs/facts/strimzi.md.
 
 use crate::project::spec::{ClusterSpec, HostSpec, Protection, Role};
 use crate::security::scram::ScramMechanism;
@@ -137,6 +137,7 @@ pub fn resources(spec: &ClusterSpec, storage_size: &str) -> Result<StrimziExport
         docs.push(node_pool(spec, pool, roles, &hosts, storage_size, &mut warnings));
     }
     docs.push(kafka(spec, &mut warnings));
+    docs.extend(users(spec));
     if spec.hosts.iter().any(|h| h.rack.is_some()) {
         warnings.push(
             "hosts[].rack: Strimzi takes racks from a node label (spec.kafka.rack.topologyKey, e.g. \
@@ -237,13 +238,14 @@ fn kafka(spec: &ClusterSpec, warnings: &mut Vec<String>) -> Value {
                         .into(),
                 );
             }
-            if !s.users.is_empty() || !s.acls.is_empty() {
-                warnings.push(format!(
-                    "security.users ({}) and their ACLs: Strimzi makes users and ACLs as KafkaUser resources \
-                     (authentication scram-sha-512, authorization simple) — not written; their passwords are new",
-                    s.users.join(", ")
-                ));
-            }
+            warnings.push(format!(
+                "security.users and admin_user: written as KafkaUser resources ({}) with their ACLs; Strimzi's User \
+                 Operator gives each a NEW password, in a Secret named after the user",
+                std::iter::once(s.admin_user.as_str())
+                    .chain(s.users.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         warnings.push(
             "[security] certificates: Strimzi runs its own cluster CA (or spec.clusterCa with your own) — the wizard's \
@@ -283,6 +285,47 @@ fn kafka(spec: &ClusterSpec, warnings: &mut Vec<String>) -> Value {
             "entityOperator": {"topicOperator": {}, "userOperator": {}},
         },
     })
+}
+
+/// A `KafkaUser` (SCRAM-SHA-512) for the admin and each application user, with the user's ACLs (`simple`), on a
+/// SASL_SSL cluster; none otherwise. Strimzi's names: resource types `topic`, `group`, `cluster`,
+/// `transactionalId`; patterns `literal`, `prefix`; operations in Kafka's own case (`Read`, `ClusterAction`).
+fn users(spec: &ClusterSpec) -> Vec<Value> {
+    let Some(s) = spec.security.as_ref().filter(|s| s.protection == Protection::SaslSsl) else { return Vec::new() };
+    std::iter::once(&s.admin_user)
+        .chain(&s.users)
+        .map(|user| {
+            let acls: Vec<Value> = s
+                .acls
+                .iter()
+                .filter(|a| &a.user == user)
+                .map(|a| {
+                    let kind = match a.resource.name() {
+                        "transactional_id" => "transactionalId",
+                        other => other,
+                    };
+                    let mut resource = json!({"type": kind});
+                    if kind != "cluster" {
+                        resource["name"] = json!(a.name);
+                        resource["patternType"] =
+                            json!(if a.pattern.name() == "prefixed" { "prefix" } else { "literal" });
+                    }
+                    let operations: Vec<String> = a.operations.iter().map(|o| o.tool_name()).collect();
+                    json!({"resource": resource, "operations": operations, "host": "*"})
+                })
+                .collect();
+            let mut user_spec = json!({"authentication": {"type": "scram-sha-512"}});
+            if !acls.is_empty() {
+                user_spec["authorization"] = json!({"type": "simple", "acls": acls});
+            }
+            json!({
+                "apiVersion": API_VERSION,
+                "kind": "KafkaUser",
+                "metadata": {"name": user, "labels": {"strimzi.io/cluster": spec.name}},
+                "spec": user_spec,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

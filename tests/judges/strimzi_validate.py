@@ -11,7 +11,7 @@ import sys
 import yaml
 import jsonschema
 
-KINDS = {"Kafka": "kafka.yaml", "KafkaNodePool": "nodepool.yaml"}
+KINDS = {"Kafka": "kafka.yaml", "KafkaNodePool": "nodepool.yaml", "KafkaUser": "user.yaml"}
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CRDS = {}
 
