@@ -31,6 +31,7 @@ want ssh-keygen openssh-client
 want python3 python3
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 want mvn maven
+want curl curl
 want java openjdk-17-jdk-headless
 want sha512sum coreutils
 # the mirror signs its releases like Apache (signing-key.sh, mirror.py publish --sign-with)
