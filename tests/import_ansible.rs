@@ -43,7 +43,7 @@ fn kw(args: &[&str]) -> Output {
 #[test]
 fn the_guides_cluster_as_an_ini_inventory_imports_to_the_shipped_example() {
     let expected = spec_of_file(&root().join("examples/seed-cluster.toml"));
-    let (got, warnings) = imported_spec(&root().join("tests/fixtures/ansible/guide.ini"));
+    let (got, warnings) = imported_spec(&root().join("tests/inventories/guide.ini"));
     assert_eq!(got, expected);
     assert!(warnings.is_empty(), "{warnings:?}");
 }
@@ -51,7 +51,7 @@ fn the_guides_cluster_as_an_ini_inventory_imports_to_the_shipped_example() {
 #[test]
 fn the_guides_cluster_as_a_yaml_inventory_with_group_vars_imports_to_the_shipped_example() {
     let expected = spec_of_file(&root().join("examples/seed-cluster.toml"));
-    let (got, warnings) = imported_spec(&root().join("tests/fixtures/ansible/guide-yaml/inventory.yml"));
+    let (got, warnings) = imported_spec(&root().join("tests/inventories/guide-yaml/inventory.yml"));
     assert_eq!(got, expected);
     assert!(warnings.is_empty(), "{warnings:?}");
 }
