@@ -7,7 +7,9 @@
 //! the real file ([`entries`]); [`entries_with_secrets`] puts the secrets store's real ones in, and every secret
 //! entry is written mode 0600 (folder and zip alike).
 
+pub mod ansible;
 mod index;
+pub mod strimzi;
 
 pub use index::{sha256sums, SHA256SUMS};
 

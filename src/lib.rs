@@ -10,6 +10,7 @@ pub mod download;
 pub mod events;
 pub mod export;
 pub mod health;
+pub mod import;
 pub mod overview;
 pub mod plan;
 pub mod project;

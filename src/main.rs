@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         cli::Command::Validate(a) => cli::validate::run(a),
         cli::Command::Plan(a) => cli::plan::run(a),
         cli::Command::Export(a) => cli::export::run(a),
+        cli::Command::Import(a) => cli::import::run(a),
         cli::Command::Versions(a) => cli::versions::run(a),
         cli::Command::Deploy(a) => cli::operate::deploy(a),
         cli::Command::Start(a) => cli::operate::operate(cli::operate::Verb::Start, a),

@@ -13,6 +13,7 @@ macro_rules! outln {
 pub mod client_config;
 pub mod collect;
 pub mod export;
+pub mod import;
 mod interrupt;
 pub mod migrate;
 pub mod operate;
@@ -53,6 +54,9 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Write every generated file at OUT/<host>/<path on host>, with an index and the commands to apply them.
     Export(export::ExportArgs),
+    /// Write a project file from an Ansible inventory (INI or YAML; cp-ansible's and the Apache-Kafka roles' groups
+    /// and variables); what cannot be mapped and secret-looking variables are listed as warnings, never copied.
+    Import(import::ImportArgs),
     /// List the Apache Kafka releases the wizard knows: Scala builds, modes, Java needed.
     Versions(versions::VersionsArgs),
     /// Download, verify, upload, configure, register units, start in order and prove the cluster healthy.

@@ -4,6 +4,7 @@
 # --no-install-recommends, only when something is missing), builds the cached test-host rootfs
 # (build-rootfs.sh), assembles the cached Kafka releases (assemble-kafka.sh), makes the mirror's
 # release-signing key once (signing-key.sh), installs kafka-python
+# and the graduation judges (../judges/prepare.sh: ansible-core, Strimzi's CRD schemas)
 # into a venv for the load test, and removes the
 # leftovers of a crashed run (world.sh clean). Warm, it takes a few seconds.
 # Note: installing systemd-container on a machine whose PID 1 is not systemd is fine, but it
@@ -30,6 +31,7 @@ want ssh-keygen openssh-client
 want python3 python3
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 want mvn maven
+want curl curl
 want java openjdk-17-jdk-headless
 want sha512sum coreutils
 # the mirror signs its releases like Apache (signing-key.sh, mirror.py publish --sign-with)
@@ -62,6 +64,10 @@ if [ "$(cat "$venv/.pinned" 2>/dev/null)" != "$KW_PY_CLIENT" ] || ! "$venv/bin/p
 else
     echo "prepare: $KW_PY_CLIENT present in $venv"
 fi
+
+# the third-party judges of export --as ansible|strimzi (tests/graduation_judges.rs): ansible-core, jsonschema and
+# Strimzi's own CRD schemas (tests/judges/prepare.sh)
+bash "$HERE/../judges/prepare.sh"
 
 # leftovers of a crashed run (waiting for any other test run on this machine to finish first)
 flock -w "$KW_SESSION_WAIT" "$KW_SESSION_LOCK" "$HERE/world.sh" clean

@@ -20,6 +20,7 @@ mod security;
 mod ssh;
 
 pub use kafka::OWNED_PROPERTIES;
+pub use security::OWNED_SECURITY_PROPERTIES;
 pub use security::{MIN_KRAFT_SCRAM_RELEASE, MIN_TLS_RELEASE};
 
 use super::checks;
