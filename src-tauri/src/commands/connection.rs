@@ -48,6 +48,7 @@ pub async fn test_connection(
     accept_fingerprint: Option<String>,
     password: Option<String>,
     key_passphrase: Option<String>,
+    become_password: Option<String>,
 ) -> AppResult<ConnectionReport> {
     if index >= draft.hosts.len() {
         return Err(AppError::new(ErrorCode::NoSuchHost, format!("there is no host {index}")));
@@ -61,6 +62,7 @@ pub async fn test_connection(
     let opts = ConnectOptions {
         password: password.filter(|p| !p.is_empty()).map(Secret::new),
         key_passphrase: key_passphrase.filter(|p| !p.is_empty()).map(Secret::new),
+        become_password: become_password.filter(|p| !p.is_empty()).map(Secret::new),
         timeout: Duration::from_secs(10),
         accepted_keys: accept_fingerprint.map(|fp| vec![(access.name.clone(), fp)]).unwrap_or_default(),
         ..ConnectOptions::default()
@@ -104,7 +106,10 @@ fn fill_failure(mut report: ConnectionReport, e: TransportError) -> ConnectionRe
             report.unknown_key = Some(UnknownKey { key_type: key_type.clone(), fingerprint: fingerprint.clone() });
         }
         TransportError::HostKeyMismatch { .. } => report.reachable = true,
-        TransportError::AuthFailed { .. } | TransportError::SudoPasswordRequired { .. } => {
+        TransportError::AuthFailed { .. }
+        | TransportError::SudoPasswordRequired { .. }
+        | TransportError::SudoPasswordRefused { .. }
+        | TransportError::SudoRequiresTty { .. } => {
             report.reachable = true;
             report.host_key_ok = true;
         }
