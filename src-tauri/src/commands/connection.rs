@@ -144,12 +144,12 @@ mod tests {
         let mut draft = ProjectDraft::default();
         draft.hosts.push(kafka_wizard::project::draft::HostDraft { name: "127.0.0.1".into(), ..Default::default() });
         draft.ssh.port = Some(1);
-        let report = test_connection(draft.clone(), 0, None, None, None).await.unwrap();
+        let report = test_connection(draft.clone(), 0, None, None, None, None).await.unwrap();
         assert!(!report.reachable);
         assert_eq!(report.error.unwrap().code, ErrorCode::Unreachable);
 
         draft.hosts[0].address = Some("bad address!".into());
-        let err = test_connection(draft, 0, None, None, None).await.unwrap_err();
+        let err = test_connection(draft, 0, None, None, None, None).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidProject);
         assert!(err.message.contains("hosts[0].address"), "{}", err.message);
     }
