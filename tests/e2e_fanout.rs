@@ -1,7 +1,10 @@
 #![cfg(feature = "e2e")]
 //! End to end: the release's fan-out (`plan::distribution`, `apply::relay`) on four real test hosts — a middle host
 //! whose copy is tampered with is caught by the next host's check and both re-fetch from the wizard, and the cluster
-//! deploys healthy. (The clean fan-out — the wizard uploads to one host of six, the others get it host to host, each
+//! deploys healthy. The login user's sudo asks for a password there (`--ask-become-password`, fed on stdin): a run
+//! without it, and one with a wrong one, fail before anything changes, and while the deploy runs a sampler reads
+//! every host's process list — the password is never in it, nor in the run logs, files or output. (The clean
+//! fan-out — the wizard uploads to one host of six, the others get it host to host, each
 //! copy verified — is checked on the guide's six hosts in `e2e_deploy.rs`.) The binary is run exactly as users run
 //! it.
 //!
@@ -17,6 +20,85 @@ use support::world::{self, Mirror, World};
 /// The real binary with the test's own cache, data and state under `home` (`support::wizard::run_wizard`).
 fn wizard(args: &[&str], home: &Path) -> Output {
     support::wizard::run_wizard(home, args).0
+}
+
+/// [`wizard`] with `stdin` fed to it.
+fn wizard_fed(args: &[&str], home: &Path, stdin: &[u8]) -> Output {
+    support::wizard::run_wizard_with_input(home, args, Some(stdin)).0
+}
+
+/// The `deploy` user's password on the test hosts for this test (set by it), and sudo made to ask for it.
+const BECOME_PASSWORD: &str = "Kw-sudo-7f3e9a-Pw";
+
+fn require_sudo_password(world: &World) {
+    for h in world.hosts() {
+        world.ssh_ok(
+            &h.name,
+            "root",
+            &format!(
+                "echo 'deploy:{BECOME_PASSWORD}' | chpasswd && echo 'deploy ALL=(ALL) ALL' > /etc/sudoers.d/deploy && \
+                 visudo -c -q"
+            ),
+        );
+    }
+}
+
+/// Nothing of Kafka on any host yet (no change was made).
+fn untouched(world: &World) {
+    for h in world.hosts() {
+        let found = world.ssh_ok(&h.name, "root", "ls -A /opt /etc | grep -ci kafka || true");
+        assert_eq!(found.trim(), "0", "{} was changed", h.name);
+    }
+}
+
+/// Samples `ps -eo args` on every host until `stop`: (samples, lines that ran a sudo command, lines with the
+/// password).
+fn sample_process_lists(world: &World, stop: &std::sync::atomic::AtomicBool) -> (usize, usize, Vec<String>) {
+    use std::sync::atomic::Ordering;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = world
+            .hosts()
+            .iter()
+            .map(|h| {
+                scope.spawn(move || {
+                    let (mut samples, mut sudo, mut leaks) = (0, 0, Vec::new());
+                    while !stop.load(Ordering::Relaxed) {
+                        let out = world.ssh(&h.name, "root", "ps -eo args");
+                        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+                        samples += 1;
+                        sudo += text.lines().filter(|l| l.starts_with("sudo -k -S -p")).count();
+                        leaks.extend(text.lines().filter(|l| l.contains(BECOME_PASSWORD)).map(String::from));
+                    }
+                    (samples, sudo, leaks)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).fold((0, 0, Vec::new()), |mut all, one| {
+            all.0 += one.0;
+            all.1 += one.1;
+            all.2.extend(one.2);
+            all
+        })
+    })
+}
+
+/// The files under `dir` whose bytes hold the password.
+fn files_with_password(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                if bytes.windows(BECOME_PASSWORD.len()).any(|w| w == BECOME_PASSWORD.as_bytes()) {
+                    found.push(path);
+                }
+            }
+        }
+    }
+    found
 }
 
 fn text(o: &Output) -> String {
@@ -51,7 +133,8 @@ fn project(world: &World, mirror: &Mirror, dir: &Path, user: &str) -> PathBuf {
 }
 
 fn healthy(project: &str, home: &Path) {
-    let o = wizard(&["status", "--json", project], home);
+    let input = format!("{BECOME_PASSWORD}\n");
+    let o = wizard_fed(&["status", "--json", "--ask-become-password", project], home, input.as_bytes());
     let st: serde_json::Value =
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("status --json: {e}\n{}", text(&o)));
     assert_eq!(st["healthy"], true, "{st}");
@@ -59,7 +142,8 @@ fn healthy(project: &str, home: &Path) {
 
 #[test]
 fn a_tampered_copy_on_a_middle_host_is_caught_by_the_next_host_and_both_re_fetch_from_the_wizard() {
-    // logged in as a sudo user: relayed copies land in its home and are moved into place as root
+    // logged in as a sudo user whose sudo asks for a password: relayed copies land in its home and are moved into
+    // place as root
     let rel = world::release(world::KAFKA_4);
     let world = World::up(4);
     let mirror = Mirror::start(&[&rel]);
@@ -77,9 +161,41 @@ fn a_tampered_copy_on_a_middle_host_is_caught_by_the_next_host_and_both_re_fetch
          chmod 755 /usr/local/bin/ssh",
     );
 
+    require_sudo_password(&world);
+    let started = std::time::Instant::now();
     let out = wizard(&["deploy", p], home);
+    let log = text(&out);
+    assert!(!out.status.success() && log.contains("sudo needs a password for deploy"), "{log}");
+    assert!(log.contains("--ask-become-password") && log.contains("h1"), "{log}");
+    untouched(&world);
+    let out = wizard_fed(&["deploy", "--ask-become-password", p], home, b"not-the-password\n");
+    let log = text(&out);
+    assert!(!out.status.success(), "{log}");
+    assert!(log.contains("sudo on h1 refused the password given with --ask-become-password"), "{log}");
+    untouched(&world);
+    eprintln!("refused without and with a wrong password in {:.1}s", started.elapsed().as_secs_f64());
+
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (out, (samples, sudo_lines, leaks)) = std::thread::scope(|scope| {
+        let sampler = scope.spawn(|| sample_process_lists(&world, &stop));
+        let input = format!("{BECOME_PASSWORD}\n");
+        let out = wizard_fed(&["deploy", "--ask-become-password", p], home, input.as_bytes());
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        (out, sampler.join().unwrap())
+    });
     assert!(out.status.success(), "{}", text(&out));
     let log = text(&out);
+    eprintln!("{samples} process lists sampled, {sudo_lines} `sudo -k -S` command lines seen");
+    assert!(sudo_lines > 0, "the sampler saw the privileged commands ({samples} samples)");
+    assert!(leaks.is_empty(), "the password in a process list: {leaks:?}");
+    assert!(!log.contains(BECOME_PASSWORD), "the password in the CLI's output");
+    let leaked_files = files_with_password(dir.path());
+    assert!(leaked_files.is_empty(), "the password in the run logs, state or project dir: {leaked_files:?}");
+    for h in world.hosts() {
+        let grep = format!("grep -rIl -- '{BECOME_PASSWORD}' /etc /opt /var/log /home /tmp /root 2>/dev/null || true");
+        let hits = world.ssh_ok(&h.name, "root", &grep);
+        assert_eq!(hits.trim(), "", "the password in files on {}", h.name);
+    }
     assert!(log.contains("does not match the release's SHA-512"), "h4 caught the bad copy:\n{log}");
     assert!(log.contains("h2's copy is not the release") && log.contains("re-fetches it from the wizard"), "{log}");
     let mut uploaded = support::relay::uploaded_by_the_wizard(&log);

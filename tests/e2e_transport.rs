@@ -29,6 +29,7 @@ fn target(world: &World, host: &str, user: &str, known_hosts: &Path) -> SshTarge
         sudo: user != "root",
         password: None,
         key_passphrase: None,
+        become_password: None,
         timeout: Duration::from_secs(5),
     }
 }

@@ -120,7 +120,10 @@ from_engine_error!(TransportError, |e| match e {
     TransportError::HostKeyMismatch { .. } | TransportError::HostCertificateUnsupported { .. } => {
         ErrorCode::HostKeyChanged
     }
-    TransportError::AuthFailed { .. } | TransportError::SudoPasswordRequired { .. } => ErrorCode::AuthFailed,
+    TransportError::AuthFailed { .. }
+    | TransportError::SudoPasswordRequired { .. }
+    | TransportError::SudoPasswordRefused { .. }
+    | TransportError::SudoRequiresTty { .. } => ErrorCode::AuthFailed,
     TransportError::Io { .. } => ErrorCode::Unreachable,
 });
 

@@ -25,6 +25,11 @@ pub struct SshArgs {
     /// Ask for the passphrase of an encrypted key file (identity_file or a default key; never stored).
     #[arg(long)]
     pub ask_passphrase: bool,
+    /// Ask for the sudo password of the SSH user, for hosts whose sudo wants one (without it, `sudo = true` means
+    /// passwordless sudo, `sudo -n`). Read from the terminal without echo or, when stdin is not a terminal, as the
+    /// first line of stdin. Fed to `sudo -S` on each command's stdin: never on a command line, never stored.
+    #[arg(long)]
+    pub ask_become_password: bool,
 }
 
 impl SshArgs {
@@ -44,8 +49,32 @@ impl SshArgs {
         if self.ask_passphrase {
             connect.key_passphrase = Some(ask("Passphrase of the SSH key: ", "passphrase")?);
         }
+        if self.ask_become_password {
+            connect.become_password = Some(become_password()?);
+        }
         Ok(connect)
     }
+}
+
+/// The sudo password: from the terminal without echo, else the first line of stdin (its line ending dropped).
+fn become_password() -> Result<Secret, ExitCode> {
+    use std::io::IsTerminal;
+    let fail = |e: String| {
+        eprintln!("error: cannot read the sudo password (--ask-become-password): {e}");
+        ExitCode::FAILURE
+    };
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("sudo password: ").map_err(|e| fail(e.to_string()))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| fail(e.to_string()))?;
+        let end = line.trim_end_matches(['\n', '\r']).len();
+        line.truncate(end);
+        line
+    };
+    let password = Secret::new(password);
+    kafka_wizard::transport::sudo::check_password(password.expose()).map_err(fail)?;
+    Ok(password)
 }
 
 #[derive(clap::Args)]

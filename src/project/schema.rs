@@ -115,7 +115,10 @@ pub fn fields() -> Vec<FieldInfo> {
         f("ssh.port", Hosts).default(defaults::SSH_PORT),
         f("ssh.identity_file", Hosts).example("~/.ssh/id_ed25519"),
         f("ssh.known_hosts", Hosts).default(defaults::KNOWN_HOSTS),
-        f("ssh.sudo", Hosts).derived("true unless ssh.user is root"),
+        f("ssh.sudo", Hosts).derived(
+            "true unless ssh.user is root; true: sudo -n (passwordless), or sudo -S with --ask-become-password / \
+             the app's sudo password where the host's sudo asks for one",
+        ),
         // [[hosts]]
         f("hosts", Hosts),
         f("hosts[].name", Hosts).example("kafka001"),

@@ -103,7 +103,8 @@ pub struct SshSettings {
     /// As written (may start with `~`); expanded by the transport.
     pub identity_file: Option<String>,
     pub known_hosts: Option<String>,
-    /// Run privileged steps through `sudo -n` (default: when `user` is not root).
+    /// Run privileged steps through sudo (default: when `user` is not root): `sudo -n` (passwordless), or
+    /// `sudo -S` with the run's become password where the host's sudo asks for one (`transport/sudo.rs`).
     pub sudo: bool,
 }
 

@@ -1,26 +1,61 @@
-//! Local transport: the machine the wizard runs on. Commands run with `sh -c` (through `sudo -n` when not root and
-//! asked to); files are installed atomically by the shared flow of `staging.rs`, an upload staged with plain file I/O.
+//! Local transport: the machine the wizard runs on. Commands run with `sh -c` (through `sudo -n`, or `sudo -S` with
+//! the become password, when not root and asked to: the command line of `sudo.rs`, run by `sh -c`); files are installed atomically by the shared flow of `staging.rs`, an upload staged with plain file I/O.
 
 use super::scripts::{self, Privilege};
 use super::staging::{self, CopyInto, Stage};
-use super::{ExecOutput, Progress, Transport, TransportError};
+use super::sudo::Become;
+use super::{ExecOutput, Progress, Secret, Transport, TransportError};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// Runs commands and writes files on this machine.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct LocalTransport {
     name: String,
     privilege: Privilege,
+    become_: Become,
 }
 
 impl LocalTransport {
-    /// `name` is the host's name in the project; `sudo`: use `sudo -n` for commands when not running as root.
+    /// `name` is the host's name in the project; `sudo`: use sudo for commands when not running as root.
     pub fn new(name: impl Into<String>, sudo: bool) -> LocalTransport {
+        LocalTransport::with_become_password(name, sudo, None)
+    }
+
+    /// [`LocalTransport::new`] with the run's become password (used where sudo asks for one, `sudo.rs`).
+    pub fn with_become_password(name: impl Into<String>, sudo: bool, password: Option<Secret>) -> LocalTransport {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let root = unsafe { libc::geteuid() } == 0;
-        LocalTransport { name: name.into(), privilege: Privilege::of(root, sudo) }
+        LocalTransport { name: name.into(), privilege: Privilege::of(root, sudo), become_: Become::new(password) }
+    }
+
+    fn user() -> String {
+        std::env::var("USER").unwrap_or_else(|_| "this user".into())
+    }
+
+    /// Runs the full command line `line` with `sh -c`, feeding `stdin`.
+    fn run(&self, line: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
+        use std::os::unix::process::ExitStatusExt;
+        let mut child = Command::new("sh")
+            .args(["-c", line])
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| self.io("starting sh", e))?;
+        // feed stdin from its own thread while wait_with_output drains stdout and stderr: no pipe deadlock
+        let out = std::thread::scope(|scope| {
+            if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
+                scope.spawn(move || {
+                    let _ = pipe.write_all(data); // the command may exit without reading it all
+                });
+            }
+            child.wait_with_output()
+        });
+        let out = out.map_err(|e| self.io("waiting for sh", e))?;
+        let status = out.status.code().unwrap_or_else(|| 128 + out.status.signal().unwrap_or(127));
+        Ok(ExecOutput { status, stdout: out.stdout, stderr: out.stderr })
     }
 
     fn io(&self, action: impl Into<String>, detail: impl ToString) -> TransportError {
@@ -34,48 +69,17 @@ impl Transport for LocalTransport {
     }
 
     fn exec(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
-        use std::os::unix::process::ExitStatusExt;
-        let mut command = match self.privilege {
-            Privilege::Sudo => {
-                let mut c = Command::new("sudo");
-                c.args(["-n", "sh", "-c", script]);
-                c
-            }
-            Privilege::Root | Privilege::User => {
-                let mut c = Command::new("sh");
-                c.args(["-c", script]);
-                c
-            }
-        };
-        let mut child = command
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| self.io("starting sh", e))?;
-        // feed stdin from its own thread while wait_with_output drains stdout and stderr: no pipe deadlock
-        let feeder = match (stdin, child.stdin.take()) {
-            (Some(data), Some(mut pipe)) => {
-                let data = data.to_vec();
-                Some(std::thread::spawn(move || {
-                    let _ = pipe.write_all(&data); // the command may exit without reading it all
-                }))
-            }
-            _ => None,
-        };
-        let out = child.wait_with_output().map_err(|e| self.io("waiting for sh", e))?;
-        if let Some(feeder) = feeder {
-            let _ = feeder.join();
-        }
-        let status = out.status.code().unwrap_or_else(|| 128 + out.status.signal().unwrap_or(127));
-        let output = ExecOutput { status, stdout: out.stdout, stderr: out.stderr };
+        let line = self.become_.command_line(script, self.privilege, None);
+        let input = self.become_.stdin(self.privilege, stdin);
+        let output = self.run(&line, input.as_deref().map(Vec::as_slice))?;
         if self.privilege == Privilege::Sudo && scripts::sudo_wants_password(output.status, &output.stderr) {
-            return Err(TransportError::SudoPasswordRequired {
-                host: self.name.clone(),
-                user: std::env::var("USER").unwrap_or_else(|_| "this user".into()),
-            });
+            return Err(TransportError::SudoPasswordRequired { host: self.name.clone(), user: Self::user() });
         }
         Ok(output)
+    }
+
+    fn check_privilege(&self) -> Result<(), TransportError> {
+        self.become_.check(&self.name, &Self::user(), self.privilege, |line, stdin| self.run(line, Some(stdin)))
     }
 
     fn upload(&self, local: &Path, remote: &str, mode: u32, progress: Progress<'_>) -> Result<(), TransportError> {

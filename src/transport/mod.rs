@@ -4,8 +4,9 @@
 //! [`open`] (`open.rs`) is the one place that picks the transport for a host; each transport provides only its
 //! primitives (exec, staging an upload's bytes), the file operations built on them are shared (`staging.rs`).
 //!
-//! Privilege: `exec` runs the command as root — directly when logged in as root, else through `sudo -n`
-//! (a transport built with `sudo = false` and a non-root user runs commands as that user). Commands are POSIX `sh`
+//! Privilege: `exec` runs the command as root — directly when logged in as root, else through `sudo -n`, or
+//! `sudo -S` with the run's become password on stdin where the host's sudo asks for one (`sudo.rs`, decided once per
+//! host when connecting); a transport built with `sudo = false` and a non-root user runs commands as that user. Commands are POSIX `sh`
 //! scripts built with `crate::shell::quote` for every argument.
 //!
 //! Security invariants: SSH host keys are always verified against known_hosts (an unknown key is refused unless
@@ -18,6 +19,7 @@ mod open;
 pub mod scripts;
 pub mod ssh;
 mod staging;
+pub mod sudo;
 pub(crate) use staging::random_tag;
 
 pub use open::{open, ConnectOptions, HostAccess};
@@ -27,9 +29,15 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-/// A secret (password, passphrase) that never shows in logs, Debug or Display.
+/// A secret (password, passphrase) that never shows in logs, Debug or Display; zeroed when dropped.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
@@ -105,6 +113,8 @@ pub struct SshTarget {
     pub password: Option<Secret>,
     /// Passphrase of encrypted private key files (the identity file and the default keys) — asked, never stored.
     pub key_passphrase: Option<Secret>,
+    /// Password for sudo where the host's sudo asks for one (`sudo.rs`) — asked, never stored.
+    pub become_password: Option<Secret>,
     /// Connect/handshake timeout and per-call idle limit.
     pub timeout: std::time::Duration,
 }
@@ -140,8 +150,22 @@ pub enum TransportError {
     },
     #[error("{host}: SSH login as {user} failed: {detail}")]
     AuthFailed { host: String, user: String, detail: String },
-    #[error("{host}: sudo needs a password for {user} — allow passwordless sudo for it, or log in as root")]
+    #[error(
+        "{host}: sudo needs a password for {user} — give it with --ask-become-password (in the app: the sudo \
+         password field), allow passwordless sudo for {user}, or log in as root"
+    )]
     SudoPasswordRequired { host: String, user: String },
+    #[error(
+        "sudo on {host} refused the password given with --ask-become-password (in the app: the sudo password) for \
+         {user} — check it and run again; nothing was changed"
+    )]
+    SudoPasswordRefused { host: String, user: String },
+    #[error(
+        "{host}: sudo requires a terminal for {user} (the sudoers setting `Defaults requiretty`), and the wizard's \
+         commands run without one — turn it off for this user (`Defaults:{user} !requiretty` in a file under \
+         /etc/sudoers.d, with visudo), or log in as root"
+    )]
+    SudoRequiresTty { host: String, user: String },
     #[error("{host}: {action} failed: {detail}")]
     Io { host: String, action: String, detail: String },
     #[error("{host}: command timed out after {seconds}s: {command}")]
@@ -176,6 +200,10 @@ pub trait Transport: Send + Sync {
     /// Runs `script` with `sh -c` as root (see module docs), feeding `stdin` when given. Returns its output
     /// whatever the exit status; `Err` only when the command could not be run or awaited.
     fn exec(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError>;
+
+    /// Checks, once and before any change, how this connection gets root (`sudo.rs`): a host whose sudo needs a
+    /// password the run did not give, refuses it, or requires a TTY fails here, naming the fix.
+    fn check_privilege(&self) -> Result<(), TransportError>;
 
     /// Copies a local file to `remote` (absolute), atomically: written under a temporary name in the same
     /// directory, then renamed over `remote` with `mode`, owned by root. `progress(done, total)` is called per chunk.

@@ -52,6 +52,8 @@ pub struct ConnectOptions {
     pub password: Option<Secret>,
     /// Passphrase of encrypted key files, asked interactively. Never stored.
     pub key_passphrase: Option<Secret>,
+    /// Password for sudo on hosts whose sudo asks for one (`transport/sudo.rs`), asked interactively. Never stored.
+    pub become_password: Option<Secret>,
     pub timeout: Duration,
     /// Host keys the user accepted after seeing them: (host name, `SHA256:` fingerprint). Remembered only when the
     /// host still presents exactly that key.
@@ -64,6 +66,7 @@ impl Default for ConnectOptions {
             accept_new_host_keys: false,
             password: None,
             key_passphrase: None,
+            become_password: None,
             timeout: Duration::from_secs(15),
             accepted_keys: Vec::new(),
         }
@@ -83,6 +86,7 @@ impl ConnectOptions {
             sudo: host.ssh.sudo,
             password: self.password.clone(),
             key_passphrase: self.key_passphrase.clone(),
+            become_password: self.become_password.clone(),
             timeout: self.timeout,
         }
     }
@@ -95,10 +99,18 @@ impl ConnectOptions {
 
 /// Opens the transport of `host`: the local transport for the wizard's own machine; else an SSH connection whose
 /// host key is verified — an unknown key accepted only with the fingerprint the user accepted for this host, else
-/// remembered when `opts.accept_new_host_keys`, else refused. Blocking; call from a blocking thread.
+/// remembered when `opts.accept_new_host_keys`, else refused. Then how it gets root is checked once
+/// (`Transport::check_privilege`). Blocking; call from a blocking thread.
 pub fn open(host: &HostAccess, opts: &ConnectOptions) -> Result<Arc<dyn Transport>, TransportError> {
+    let transport = open_unchecked(host, opts)?;
+    transport.check_privilege()?;
+    Ok(transport)
+}
+
+fn open_unchecked(host: &HostAccess, opts: &ConnectOptions) -> Result<Arc<dyn Transport>, TransportError> {
     if host.connection == Connection::Local {
-        return Ok(Arc::new(LocalTransport::new(host.name.clone(), host.ssh.sudo)));
+        let password = opts.become_password.clone();
+        return Ok(Arc::new(LocalTransport::with_become_password(host.name.clone(), host.ssh.sudo, password)));
     }
     let target = opts.ssh_target(host);
     let unknown = if opts.accept_new_host_keys { UnknownHostKey::AcceptAndRemember } else { UnknownHostKey::Refuse };

@@ -21,7 +21,7 @@ const LANG_KEY = 'kafka-wizard.lang';
 
 export class App implements Ctx {
   state: WizardState;
-  session: Session = { password: '', keyPassphrase: '', installJava: false, recent: [] };
+  session: Session = { password: '', keyPassphrase: '', becomePassword: '', installJava: false, recent: [] };
   readonly run = new RunArea();
   review: Review | null = null;
   releases: Release[] = [];

@@ -32,7 +32,7 @@ export interface Backend {
   newClusterId(): Promise<string>;
   review(draft: ProjectDraft): Promise<Review>;
   exportFiles(draft: ProjectDraft, target: string, format: ExportFormat, replace: boolean): Promise<[string, number]>;
-  testConnection(draft: ProjectDraft, index: number, acceptFingerprint: string | null, password: string | null, keyPassphrase: string | null): Promise<ConnectionReport>;
+  testConnection(draft: ProjectDraft, index: number, acceptFingerprint: string | null, password: string | null, keyPassphrase: string | null, becomePassword: string | null): Promise<ConnectionReport>;
   /** What a deploy would change on every host (`deploy --dry-run`): connects and reads the hosts, changes nothing. */
   previewDeploy(draft: ProjectDraft, options: RunOptions): Promise<PreviewRow[]>;
   deploy(draft: ProjectDraft, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<DeploySummary>;

@@ -14,6 +14,8 @@ export interface Session {
   password: string;
   /** Passphrase of an encrypted key file; in memory only, like the password. */
   keyPassphrase: string;
+  /** The SSH user's sudo password, for hosts whose sudo asks for one; in memory only, like the password. */
+  becomePassword: string;
   /** Install Java where a host has none (chosen on Install, passed with every run). */
   installJava: boolean;
   /** Recent project files: the toolbar's list, and where the file dialogs start. */
@@ -48,5 +50,5 @@ export interface Ctx {
 
 /** The session's secrets and choices as a run's options (deploy, start/stop/restart, status). */
 export function runOptions(session: Session): RunOptions {
-  return { password: session.password || undefined, key_passphrase: session.keyPassphrase || undefined, install_java: session.installJava };
+  return { password: session.password || undefined, key_passphrase: session.keyPassphrase || undefined, become_password: session.becomePassword || undefined, install_java: session.installJava };
 }

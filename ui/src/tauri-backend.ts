@@ -30,8 +30,8 @@ export function tauriBackend(): Backend {
     newClusterId: () => invoke('new_cluster_id'),
     review: (draft) => invoke('review', { draft }),
     exportFiles: (draft, target, format, replace) => invoke('export_files', { draft, target, format, replace }),
-    testConnection: (draft, index, acceptFingerprint, password, keyPassphrase) =>
-      invoke('test_connection', { draft, index, acceptFingerprint, password, keyPassphrase }),
+    testConnection: (draft, index, acceptFingerprint, password, keyPassphrase, becomePassword) =>
+      invoke('test_connection', { draft, index, acceptFingerprint, password, keyPassphrase, becomePassword }),
     previewDeploy: (draft, options) => invoke('preview_deploy', { draft, options }),
     deploy: (draft: ProjectDraft, options: RunOptions, onEvent) => invoke('deploy', { draft, options, onEvent: channel(onEvent) }),
     finishMigration: (path, report) => invoke('finish_migration', { path, report }),

@@ -48,6 +48,7 @@ pub async fn test_connection(
     accept_fingerprint: Option<String>,
     password: Option<String>,
     key_passphrase: Option<String>,
+    become_password: Option<String>,
 ) -> AppResult<ConnectionReport> {
     if index >= draft.hosts.len() {
         return Err(AppError::new(ErrorCode::NoSuchHost, format!("there is no host {index}")));
@@ -61,6 +62,7 @@ pub async fn test_connection(
     let opts = ConnectOptions {
         password: password.filter(|p| !p.is_empty()).map(Secret::new),
         key_passphrase: key_passphrase.filter(|p| !p.is_empty()).map(Secret::new),
+        become_password: become_password.filter(|p| !p.is_empty()).map(Secret::new),
         timeout: Duration::from_secs(10),
         accepted_keys: accept_fingerprint.map(|fp| vec![(access.name.clone(), fp)]).unwrap_or_default(),
         ..ConnectOptions::default()
@@ -104,7 +106,10 @@ fn fill_failure(mut report: ConnectionReport, e: TransportError) -> ConnectionRe
             report.unknown_key = Some(UnknownKey { key_type: key_type.clone(), fingerprint: fingerprint.clone() });
         }
         TransportError::HostKeyMismatch { .. } => report.reachable = true,
-        TransportError::AuthFailed { .. } | TransportError::SudoPasswordRequired { .. } => {
+        TransportError::AuthFailed { .. }
+        | TransportError::SudoPasswordRequired { .. }
+        | TransportError::SudoPasswordRefused { .. }
+        | TransportError::SudoRequiresTty { .. } => {
             report.reachable = true;
             report.host_key_ok = true;
         }
@@ -139,12 +144,12 @@ mod tests {
         let mut draft = ProjectDraft::default();
         draft.hosts.push(kafka_wizard::project::draft::HostDraft { name: "127.0.0.1".into(), ..Default::default() });
         draft.ssh.port = Some(1);
-        let report = test_connection(draft.clone(), 0, None, None, None).await.unwrap();
+        let report = test_connection(draft.clone(), 0, None, None, None, None).await.unwrap();
         assert!(!report.reachable);
         assert_eq!(report.error.unwrap().code, ErrorCode::Unreachable);
 
         draft.hosts[0].address = Some("bad address!".into());
-        let err = test_connection(draft, 0, None, None, None).await.unwrap_err();
+        let err = test_connection(draft, 0, None, None, None, None).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidProject);
         assert!(err.message.contains("hosts[0].address"), "{}", err.message);
     }

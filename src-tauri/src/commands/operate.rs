@@ -29,6 +29,8 @@ pub struct RunOptions {
     pub password: Option<String>,
     /// Passphrase of an encrypted key file.
     pub key_passphrase: Option<String>,
+    /// sudo password of the SSH user, for hosts whose sudo asks for one (`transport/sudo.rs`); memory only.
+    pub become_password: Option<String>,
     #[ts(as = "Option<_>")] // serde fills in what is left out: optional in TypeScript
     pub install_java: bool,
     /// Hosts whose unknown keys the user accepted after seeing them: (host name, `SHA256:` fingerprint).
@@ -68,6 +70,7 @@ impl std::fmt::Debug for RunOptions {
         f.debug_struct("RunOptions")
             .field("password", &self.password.as_ref().map(|_| "***"))
             .field("key_passphrase", &self.key_passphrase.as_ref().map(|_| "***"))
+            .field("become_password", &self.become_password.as_ref().map(|_| "***"))
             .field("install_java", &self.install_java)
             .field("accepted_keys", &self.accepted_keys)
             .field("health_timeout_secs", &self.health_timeout_secs)
@@ -109,6 +112,7 @@ impl RunOptions {
         };
         opts.connect.password = self.password.clone().filter(|p| !p.is_empty()).map(Secret::new);
         opts.connect.key_passphrase = self.key_passphrase.clone().filter(|p| !p.is_empty()).map(Secret::new);
+        opts.connect.become_password = self.become_password.clone().filter(|p| !p.is_empty()).map(Secret::new);
         opts.connect.accepted_keys = self.accepted_keys.clone();
         if let Some(s) = self.health_timeout_secs {
             opts.health_timeout = std::time::Duration::from_secs(s);
@@ -193,10 +197,13 @@ mod tests {
         let o = RunOptions {
             password: Some("hunter2".into()),
             key_passphrase: Some("correct horse".into()),
+            become_password: Some("battery staple".into()),
             ..RunOptions::default()
         };
         let printed = format!("{o:?} {:?}", o.to_deploy_options());
         assert!(!printed.contains("hunter2") && !printed.contains("correct horse"), "{printed}");
+        assert!(!printed.contains("battery staple"), "{printed}");
+        assert_eq!(o.to_deploy_options().connect.become_password.unwrap().expose(), "battery staple");
         assert_eq!(o.to_deploy_options().connect.key_passphrase.unwrap().expose(), "correct horse");
         assert_eq!(o.to_deploy_options().connect.password.unwrap().expose(), "hunter2");
     }

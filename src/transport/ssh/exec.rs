@@ -1,5 +1,5 @@
-//! Running a command on the SSH session: the privilege wrapping (`sudo -n`, and `timeout` for a remote deadline, by
-//! `scripts::command_line`), sudo's password prompt told apart, and the channel itself — stdin fed while stdout and
+//! Running a command on the SSH session: the privilege wrapping (`sudo -n` or `sudo -S` with the become password on
+//! stdin, by `transport/sudo.rs`, and `timeout` for a remote deadline), sudo's password prompt told apart, and the channel itself — stdin fed while stdout and
 //! stderr are read together in non-blocking mode with `poll` (no deadlock on big stderr), the exit status after
 //! `wait_close`, `exit_signal` → 128 + n. A command overrunning the safety-net deadline abandons the connection.
 
@@ -31,7 +31,7 @@ impl SshTransport {
         deadline: Duration,
     ) -> Result<ExecOutput, TransportError> {
         let secs = deadline.as_secs().max(1);
-        let command = scripts::command_line(script, self.privilege, Some(secs));
+        let command = self.become_.command_line(script, self.privilege, Some(secs));
         let started = Instant::now();
         let out = self.run(&command, script, stdin, Duration::from_secs(secs + 15))?;
         if out.status == 124 && started.elapsed() >= Duration::from_secs(secs) {
@@ -58,8 +58,9 @@ impl SshTransport {
         stdin: Option<&[u8]>,
         deadline: Duration,
     ) -> Result<ExecOutput, TransportError> {
+        let input = self.become_.stdin(self.privilege, stdin);
         let mut inner = self.lock()?;
-        let result = exec_on(&inner, command, stdin, deadline);
+        let result = exec_on(&inner, command, input.as_deref().map(Vec::as_slice), deadline);
         let out = match result {
             Ok(out) => out,
             Err(ExecError::Deadline) => {
@@ -84,7 +85,22 @@ impl SshTransport {
     /// `Transport::exec`: `script` with `sh -c`, privileged, under the safety-net deadline.
     pub(super) fn exec_privileged(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
         let deadline = *self.deadline.lock().unwrap_or_else(|p| p.into_inner());
-        self.run(&scripts::command_line(script, self.privilege, None), script, stdin, deadline)
+        self.run(&self.become_.command_line(script, self.privilege, None), script, stdin, deadline)
+    }
+
+    /// `Transport::check_privilege`: how this host's sudo is used, decided once (`transport/sudo.rs`).
+    pub(super) fn check_sudo(&self) -> Result<(), TransportError> {
+        self.become_.check(&self.name, &self.user, self.privilege, |command, stdin| {
+            let inner = self.lock()?;
+            let out = exec_on(&inner, command, Some(stdin), Duration::from_secs(60));
+            out.map_err(|e| {
+                inner.session.set_blocking(true);
+                match e {
+                    ExecError::Deadline => self.io("checking sudo", "no answer within 60s"),
+                    ExecError::Ssh(action, detail) => self.io(action, detail),
+                }
+            })
+        })
     }
 }
 

@@ -18,6 +18,7 @@ mod sftp;
 
 use super::scripts::Privilege;
 use super::staging;
+use super::sudo::Become;
 use super::{ExecOutput, Progress, SshTarget, Transport, TransportError, UnknownHostKey};
 use host_key::{KnownHosts, Trust};
 use ssh2::{MethodType, Session, Sftp};
@@ -34,6 +35,8 @@ pub struct SshTransport {
     name: String,
     user: String,
     privilege: Privilege,
+    /// `sudo -n`, or `sudo -S` with the run's password (`transport/sudo.rs`).
+    become_: Become,
     key_type: String,
     fingerprint: String,
     deadline: Mutex<Duration>,
@@ -145,6 +148,7 @@ impl SshTransport {
             name: target.name.clone(),
             user: target.user.clone(),
             privilege: Privilege::of(target.user == "root", target.sudo),
+            become_: Become::new(target.become_password.clone()),
             key_type,
             fingerprint,
             deadline: Mutex::new(DEFAULT_COMMAND_DEADLINE),
@@ -178,6 +182,10 @@ impl Transport for SshTransport {
 
     fn exec(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
         self.exec_privileged(script, stdin)
+    }
+
+    fn check_privilege(&self) -> Result<(), TransportError> {
+        self.check_sudo()
     }
 
     fn upload(&self, local: &Path, remote: &str, mode: u32, progress: Progress<'_>) -> Result<(), TransportError> {
@@ -218,6 +226,7 @@ mod tests {
             sudo: false,
             password: None,
             key_passphrase: None,
+            become_password: None,
             timeout,
         }
     }

@@ -8,7 +8,11 @@ export type RunOptions = { password?: string,
 /**
  * Passphrase of an encrypted key file.
  */
-key_passphrase?: string, install_java?: boolean, 
+key_passphrase?: string, 
+/**
+ * sudo password of the SSH user, for hosts whose sudo asks for one (`transport/sudo.rs`); memory only.
+ */
+become_password?: string, install_java?: boolean, 
 /**
  * Hosts whose unknown keys the user accepted after seeing them: (host name, `SHA256:` fingerprint).
  */

@@ -30,7 +30,7 @@ async function testConnection(ctx: Ctx, i: number, accept: string | null): Promi
   connections.set(i, 'testing');
   ctx.rerender();
   try {
-    const r = await ctx.backend.testConnection(ctx.state.draft, i, accept, ctx.session.password || null, ctx.session.keyPassphrase || null);
+    const r = await ctx.backend.testConnection(ctx.state.draft, i, accept, ctx.session.password || null, ctx.session.keyPassphrase || null, ctx.session.becomePassword || null);
     connections.set(i, r);
   } catch (e) {
     const err = e as AppError;
@@ -175,6 +175,7 @@ export function renderHosts(ctx: Ctx): HTMLElement {
       el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'ssh-sudo', checked: effectiveSudo(ssh), onchange: (e: Event) => ctx.update(setField(ctx.state.draft, 'ssh.sudo', sudoSetting(ssh, (e.target as HTMLInputElement).checked))) }), t('hosts.sshSudo')),
       el('div', { class: 'grid2' },
         field(t('hosts.password'), el('input', { type: 'password', id: 'ssh-password', autocomplete: 'off', value: ctx.session.password, oninput: (e: Event) => { ctx.session.password = (e.target as HTMLInputElement).value; } })),
-        field(t('hosts.passphrase'), el('input', { type: 'password', id: 'key-passphrase', autocomplete: 'off', value: ctx.session.keyPassphrase, oninput: (e: Event) => { ctx.session.keyPassphrase = (e.target as HTMLInputElement).value; } })))),
+        field(t('hosts.passphrase'), el('input', { type: 'password', id: 'key-passphrase', autocomplete: 'off', value: ctx.session.keyPassphrase, oninput: (e: Event) => { ctx.session.keyPassphrase = (e.target as HTMLInputElement).value; } })),
+        field(t('hosts.become'), el('input', { type: 'password', id: 'become-password', autocomplete: 'off', value: ctx.session.becomePassword, oninput: (e: Event) => { ctx.session.becomePassword = (e.target as HTMLInputElement).value; } })))),
   );
 }
