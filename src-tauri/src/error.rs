@@ -114,14 +114,15 @@ from_engine_error!(ExportError, |e| match e {
     ExportError::Io { .. } => ErrorCode::Io,
 });
 
-from_engine_error!(TransportError, |e| match e {
+from_engine_error!(TransportError, |e| match e.cause() {
     TransportError::Unreachable { .. } | TransportError::Timeout { .. } => ErrorCode::Unreachable,
     TransportError::UnknownHostKey { .. } => ErrorCode::UnknownHostKey,
     TransportError::HostKeyMismatch { .. } | TransportError::HostCertificateUnsupported { .. } => {
         ErrorCode::HostKeyChanged
     }
     TransportError::AuthFailed { .. } | TransportError::SudoPasswordRequired { .. } => ErrorCode::AuthFailed,
-    TransportError::Io { .. } => ErrorCode::Unreachable,
+    TransportError::Io { .. } | TransportError::Jump { .. } => ErrorCode::Unreachable,
+    TransportError::SshConfig { .. } => ErrorCode::InvalidProject,
 });
 
 from_engine_error!(ApplyError, |e| match e {
