@@ -58,13 +58,17 @@ pub async fn test_connection(
         AppError::new(ErrorCode::InvalidProject, format!("fix this host's settings first — {}", list.join("; ")))
     })?;
     let access = HostAccess::from(&host);
-    let opts = ConnectOptions {
+    let mut opts = ConnectOptions {
         password: password.filter(|p| !p.is_empty()).map(Secret::new),
         key_passphrase: key_passphrase.filter(|p| !p.is_empty()).map(Secret::new),
         timeout: Duration::from_secs(10),
-        accepted_keys: accept_fingerprint.map(|fp| vec![(access.name.clone(), fp)]).unwrap_or_default(),
         ..ConnectOptions::default()
     };
+    if let Some(fp) = accept_fingerprint {
+        // the key shown may be the host's or its jump host's: the fingerprint must match exactly either way
+        let jump = opts.ssh_target(&access).ok().and_then(|t| t.jump).map(|j| j.target.name);
+        opts.accepted_keys = std::iter::once(access.name.clone()).chain(jump).map(|name| (name, fp.clone())).collect();
+    }
     let probe = reach_probe_script(host.java_home.as_ref().map(|j| j.as_str()));
     let report = tokio::task::spawn_blocking(move || {
         let mut report = ConnectionReport { host: access.name.clone(), ..ConnectionReport::default() };
