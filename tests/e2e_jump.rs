@@ -118,7 +118,8 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
     let swapped = dir.path().join("known_hosts");
     let text = std::fs::read_to_string(&known_hosts).unwrap();
     let h2_lines: Vec<&str> = text.lines().filter(|l| l.split(',').next() == Some("h2")).collect();
-    let mut changed: Vec<String> = text.lines().filter(|l| l.split(',').next() != Some("h1")).map(String::from).collect();
+    let mut changed: Vec<String> =
+        text.lines().filter(|l| l.split(',').next() != Some("h1")).map(String::from).collect();
     changed.extend(h2_lines.iter().map(|l| l.replacen("h2,", "h1,", 1).replace(&target_ip, &jump_ip)));
     std::fs::write(&swapped, changed.join("\n") + "\n").unwrap();
     let err = open(&access("h2", &target_ip, ssh(&world, &swapped, Some(via.clone())))).err().expect("refused");
@@ -127,7 +128,10 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
         matches!(err.cause(), TransportError::HostKeyMismatch { host, .. } if *host == jump_ip),
         "the jump host's key is the changed one: {text}"
     );
-    assert!(text.starts_with(&format!("h2: through the jump host {jump_ip}: {jump_ip}: SSH HOST KEY CHANGED")), "{text}");
+    assert!(
+        text.starts_with(&format!("h2: through the jump host {jump_ip}: {jump_ip}: SSH HOST KEY CHANGED")),
+        "{text}"
+    );
 
     // a refused login at the jump host is the jump host's, not the target's
     let stranger = JumpHost { user: Some("nobody".into()), ..via.clone() };
@@ -167,7 +171,9 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
     let opts = ConnectOptions { ssh_config_file: config, ..ConnectOptions::default() };
     let target = opts.ssh_target(&alias).unwrap();
     eprintln!("[effective] {}", route::describe(&target));
-    assert!(route::describe(&target).contains(&format!("root@{target_ip}:22 via jump host bastion (root@{jump_ip}:22)")));
+    assert!(
+        route::describe(&target).contains(&format!("root@{target_ip}:22 via jump host bastion (root@{jump_ip}:22)"))
+    );
     let host = transport::open(&alias, &opts).unwrap_or_else(|e| panic!("the ssh_config alias: {e}"));
     assert_eq!(host.exec("uname -n", None).unwrap().stdout_text(), "h2\n");
 }

@@ -116,6 +116,8 @@ pub fn fields() -> Vec<FieldInfo> {
         f("ssh.identity_file", Hosts).example("~/.ssh/id_ed25519"),
         f("ssh.known_hosts", Hosts).default(defaults::KNOWN_HOSTS),
         f("ssh.sudo", Hosts).derived("true unless ssh.user is root"),
+        f("ssh.jump", Hosts).derived("unset: hosts are reached directly"),
+        f("ssh.use_ssh_config", Hosts).derived("false: ~/.ssh/config is not read"),
         // [[hosts]]
         f("hosts", Hosts),
         f("hosts[].name", Hosts).example("kafka001"),
@@ -132,6 +134,8 @@ pub fn fields() -> Vec<FieldInfo> {
         f("hosts[].ssh.identity_file", Hosts).derived("ssh.identity_file"),
         f("hosts[].ssh.known_hosts", Hosts).derived("ssh.known_hosts"),
         f("hosts[].ssh.sudo", Hosts).derived("ssh.sudo"),
+        f("hosts[].ssh.jump", Hosts).derived("ssh.jump; \"none\" for no jump host"),
+        f("hosts[].ssh.use_ssh_config", Hosts).derived("ssh.use_ssh_config"),
         f("hosts[].tls_cert", Security).derived("only with security.ca = \"provided\""),
         f("hosts[].tls_key", Security).derived("only with security.ca = \"provided\""),
         // [security]: the Security step; its menus preselect their defaults, the admin's input shows its own.

@@ -28,11 +28,14 @@ pub fn resolve(host: &HostAccess, opts: &ConnectOptions) -> Result<SshTarget, Tr
         Some((_, c)) => lookup(host, c, &host.address)?,
         None => HostConfig::default(),
     };
-    let set = config.as_ref().map(|(set, _)| *set).unwrap_or(ProjectSet { user: true, port: true, jump: true, sudo: true });
+    let set =
+        config.as_ref().map(|(set, _)| *set).unwrap_or(ProjectSet { user: true, port: true, jump: true, sudo: true });
     let bad = |detail: String| TransportError::SshConfig { host: host.name.clone(), detail };
 
     if let Some(command) = &found.proxy_command {
-        return Err(bad(format!("ProxyCommand ({command}) is not supported — use ProxyJump, or jump = \"user@bastion\" in the project")));
+        return Err(bad(format!(
+            "ProxyCommand ({command}) is not supported — use ProxyJump, or jump = \"user@bastion\" in the project"
+        )));
     }
     let user = if set.user { ssh.user.clone() } else { found.user.clone().unwrap_or_else(|| ssh.user.clone()) };
     let identity_file = ssh.identity_file.clone().or_else(|| found.identity_files.first().cloned());

@@ -20,7 +20,8 @@ pub(super) fn merge_ssh(c: &mut Checker, field: &str, base: &SshDraft, over: Opt
     let known_hosts = ssh_local_file(c, field, "known_hosts", base, over, |s| s.known_hosts.clone())?;
     let user = user?;
     let sudo = over.and_then(|o| o.sudo).or(base.sudo).unwrap_or(user != "root");
-    let jump_field = if over.and_then(|o| o.jump.as_ref()).is_some() { format!("{field}.jump") } else { "ssh.jump".into() };
+    let jump_field =
+        if over.and_then(|o| o.jump.as_ref()).is_some() { format!("{field}.jump") } else { "ssh.jump".into() };
     let jump_raw = pick(|s| s.jump.clone());
     let jump = match &jump_raw {
         Some(raw) => c.check(jump_field, checks::jump(raw))?,

@@ -143,10 +143,7 @@ impl SshTransport {
 }
 
 /// A verified, logged-in session to `target` over TCP, with its socket and its host key (type, fingerprint).
-fn connect_session(
-    target: &SshTarget,
-    trust: Trust<'_>,
-) -> Result<(Session, RawFd, (String, String)), TransportError> {
+fn connect_session(target: &SshTarget, trust: Trust<'_>) -> Result<(Session, RawFd, (String, String)), TransportError> {
     let unreachable = |detail: String| TransportError::Unreachable {
         host: target.name.clone(),
         address: target.address.clone(),
