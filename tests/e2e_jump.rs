@@ -54,10 +54,6 @@ fn access(name: &str, address: &str, ssh: SshSettings) -> HostAccess {
     HostAccess { name: name.into(), address: address.into(), connection: Connection::Ssh, ssh }
 }
 
-fn open(host: &HostAccess) -> Result<std::sync::Arc<dyn Transport>, TransportError> {
-    transport::open(host, &ConnectOptions::default())
-}
-
 /// Uploads `file` to `host` and checks its SHA-512 there; returns MiB/s.
 fn upload_checked(host: &dyn Transport, file: &Path, sha: &str, size: u64) -> f64 {
     let started = Instant::now();
@@ -70,6 +66,7 @@ fn upload_checked(host: &dyn Transport, file: &Path, sha: &str, size: u64) -> f6
 
 #[test]
 fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_refused() {
+    let direct_opts = ConnectOptions::default();
     let world = World::up(2);
     let (jump_ip, target_ip) = (world.host("h1").ip.clone(), world.host("h2").ip.clone());
     let known_hosts = world.inventory().known_hosts.clone();
@@ -77,14 +74,14 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
 
     // directly: unreachable, naming the host
     let direct = access("h2", &target_ip, ssh(&world, &known_hosts, None));
-    let err = open(&direct).err().expect("h2 is cut off from this machine");
+    let err = transport::open(&direct, &direct_opts).err().expect("h2 is cut off from this machine");
     assert!(matches!(&err, TransportError::Unreachable { host, .. } if host == "h2"), "{err}");
 
     // through h1: commands as root on h2, an upload checked there
     let via = JumpHost { user: Some("root".into()), host: jump_ip.clone(), port: None };
     let behind = access("h2", &target_ip, ssh(&world, &known_hosts, Some(via.clone())));
     let started = Instant::now();
-    let h2 = open(&behind).unwrap_or_else(|e| panic!("through the jump host: {e}"));
+    let h2 = transport::open(&behind, &direct_opts).unwrap_or_else(|e| panic!("through the jump host: {e}"));
     eprintln!("[measure] connect through the jump host (two handshakes and logins): {:?}", started.elapsed());
     let out = h2.exec("uname -n; id -u", None).unwrap();
     assert_eq!(out.stdout_text(), "h2\n0\n");
@@ -109,7 +106,7 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
     }
     let sha = format!("{:x}", Sha512::digest(std::fs::read(&file).unwrap()));
     let through = upload_checked(h2.as_ref(), &file, &sha, size);
-    let h1 = open(&access("h1", &jump_ip, ssh(&world, &known_hosts, None))).unwrap();
+    let h1 = transport::open(&access("h1", &jump_ip, ssh(&world, &known_hosts, None)), &direct_opts).unwrap();
     let straight = upload_checked(h1.as_ref(), &file, &sha, size);
     eprintln!("[measure] 64 MiB upload: {through:.0} MiB/s through the jump host, {straight:.0} MiB/s directly to it");
     drop((h1, h2));
@@ -122,7 +119,9 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
         text.lines().filter(|l| l.split(',').next() != Some("h1")).map(String::from).collect();
     changed.extend(h2_lines.iter().map(|l| l.replacen("h2,", "h1,", 1).replace(&target_ip, &jump_ip)));
     std::fs::write(&swapped, changed.join("\n") + "\n").unwrap();
-    let err = open(&access("h2", &target_ip, ssh(&world, &swapped, Some(via.clone())))).err().expect("refused");
+    let err = transport::open(&access("h2", &target_ip, ssh(&world, &swapped, Some(via.clone()))), &direct_opts)
+        .err()
+        .expect("refused");
     let text = err.to_string();
     assert!(
         matches!(err.cause(), TransportError::HostKeyMismatch { host, .. } if *host == jump_ip),
@@ -135,7 +134,9 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
 
     // a refused login at the jump host is the jump host's, not the target's
     let stranger = JumpHost { user: Some("nobody".into()), ..via.clone() };
-    let err = open(&access("h2", &target_ip, ssh(&world, &known_hosts, Some(stranger)))).err().expect("refused");
+    let err = transport::open(&access("h2", &target_ip, ssh(&world, &known_hosts, Some(stranger))), &direct_opts)
+        .err()
+        .expect("refused");
     assert!(
         matches!(err.cause(), TransportError::AuthFailed { host, user, .. } if *host == jump_ip && user == "nobody"),
         "{err}"

@@ -30,6 +30,7 @@ fn target(world: &World, host: &str, user: &str, known_hosts: &Path) -> SshTarge
         password: None,
         key_passphrase: None,
         timeout: Duration::from_secs(5),
+        jump: None,
     }
 }
 
