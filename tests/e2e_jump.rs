@@ -93,7 +93,7 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("payload.bin");
-    let size: u64 = 64 << 20;
+    let size: u64 = 32 << 20;
     {
         let mut f = std::fs::File::create(&file).unwrap();
         let mut block = vec![0u8; 1 << 20];
@@ -108,7 +108,7 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
     let through = upload_checked(h2.as_ref(), &file, &sha, size);
     let h1 = transport::open(&access("h1", &jump_ip, ssh(&world, &known_hosts, None)), &direct_opts).unwrap();
     let straight = upload_checked(h1.as_ref(), &file, &sha, size);
-    eprintln!("[measure] 64 MiB upload: {through:.0} MiB/s through the jump host, {straight:.0} MiB/s directly to it");
+    eprintln!("[measure] 32 MiB upload: {through:.0} MiB/s through the jump host, {straight:.0} MiB/s directly to it");
     drop((h1, h2));
 
     // a changed key on the jump host: refused, naming the jump host (h2's own entries untouched)
