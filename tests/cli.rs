@@ -549,3 +549,32 @@ fn trust_import_of_a_file_without_keys_names_the_file_and_changes_nothing() {
     assert!(stderr(&o).contains("KEYS.html: no OpenPGP public key"), "{}", stderr(&o));
     assert!(!config.path().join("kafka-wizard").exists());
 }
+
+#[test]
+fn preflight_shows_each_hosts_effective_ssh_settings_and_a_dead_jump_host_is_named() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("behind.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "format = 1\nname = \"behind\"\n[kafka]\nversion = \"4.1.1\"\n[kraft]\ncluster_id = \"q2nNPvlTSGmhSmxqXwJ5Ag\"\n\
+             [ssh]\nuser = \"deploy\"\njump = \"ops@127.0.0.1:{port}\"\nknown_hosts = \"/nonexistent/known_hosts\"\n\
+             [[hosts]]\nname = \"k1\"\naddress = \"127.0.0.2\"\nroles = [\"broker\", \"controller\"]\nid = 1\n"
+        ),
+    )
+    .unwrap();
+    let o = wizard(&["deploy", "--preflight-only", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "SSH (effective settings):\n  k1: deploy@127.0.0.2:22 via jump host 127.0.0.1 (ops@127.0.0.1:{port}); key \
+             ssh-agent or default keys; known_hosts /nonexistent/known_hosts; sudo -n\n"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("k1: through the jump host 127.0.0.1: 127.0.0.1: cannot connect to 127.0.0.1"), "{err}");
+}

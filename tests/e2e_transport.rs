@@ -31,6 +31,7 @@ fn target(world: &World, host: &str, user: &str, known_hosts: &Path) -> SshTarge
         key_passphrase: None,
         become_password: None,
         timeout: Duration::from_secs(5),
+        jump: None,
     }
 }
 

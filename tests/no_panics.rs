@@ -108,8 +108,16 @@ fn strings() -> impl Strategy<Value = Vec<String>> {
 }
 
 fn ssh() -> impl Strategy<Value = SshDraft> {
-    (opt(s()), opt(i()), opt(s()), opt(s()), opt(any::<bool>())).prop_map(
-        |(user, port, identity_file, known_hosts, sudo)| SshDraft { user, port, identity_file, known_hosts, sudo },
+    (opt(s()), opt(i()), opt(s()), opt(s()), opt(any::<bool>()), opt(s()), opt(any::<bool>())).prop_map(
+        |(user, port, identity_file, known_hosts, sudo, jump, use_ssh_config)| SshDraft {
+            user,
+            port,
+            identity_file,
+            known_hosts,
+            sudo,
+            jump,
+            use_ssh_config,
+        },
     )
 }
 

@@ -265,6 +265,8 @@ rejects!(a_missing_version_is_refused, ZK_BASE, ["kafka.version" => "!remove"], 
 rejects!(an_unknown_distribution_is_refused_with_the_three_choices, ZK_BASE, ["kafka.distribution" => "\"fast\""], "kafka.distribution", "write \"auto\"");
 rejects!(a_mirror_that_is_not_a_url_is_refused, ZK_BASE, ["kafka.mirror" => "\"ftp://x\""], "kafka.mirror", "not an http(s) URL");
 rejects!(an_invalid_rack_is_refused, ZK_BASE, ["hosts.3.rack" => "\"rack a\""], "hosts[3].rack", "rack label");
+rejects!(a_jump_host_of_the_wrong_shape_is_refused, ZK_BASE, ["ssh.jump" => "\"ops@bastion:ssh\""], "ssh.jump", "not a jump host");
+rejects!(a_per_host_jump_host_names_its_host, ZK_BASE, ["hosts.2.ssh.jump" => "\"Ops@bastion\""], "hosts[2].ssh.jump", "not a valid user name");
 rejects!(a_per_host_ssh_port_is_checked, ZK_BASE, ["hosts.3.ssh.port" => "0"], "hosts[3].ssh.port", "not a TCP port");
 
 // Warnings.
@@ -412,6 +414,19 @@ fn a_host_can_be_reached_while_the_rest_of_the_project_is_unfinished() {
     );
     let second = reach(text, 1).unwrap();
     assert_eq!((second.reach().as_str(), second.ssh.user.as_str(), second.ssh.port), ("k2", "admin", 22));
+}
+
+#[test]
+fn a_project_jump_host_applies_to_every_host_but_one_that_says_none() {
+    let text = "format = 1\n[ssh]\njump = \"ops@bastion.example.com:2222\"\nuse_ssh_config = true\n[[hosts]]\nname = \"k1\"\n[[hosts]]\nname = \"k2\"\nssh = { jump = \"none\", user = \"admin\" }\n";
+    let first = reach(text, 0).unwrap();
+    let jump = first.ssh.jump.as_ref().expect("the project's jump host");
+    assert_eq!(jump.to_string(), "ops@bastion.example.com:2222");
+    let set = first.ssh.ssh_config.expect("use_ssh_config");
+    assert!(set.jump && !set.user && !set.port && !set.sudo, "{set:?}");
+    let second = reach(text, 1).unwrap();
+    assert_eq!(second.ssh.jump, None);
+    assert!(second.ssh.ssh_config.is_some_and(|s| s.user && s.jump));
 }
 
 #[test]

@@ -114,7 +114,7 @@ from_engine_error!(ExportError, |e| match e {
     ExportError::Io { .. } => ErrorCode::Io,
 });
 
-from_engine_error!(TransportError, |e| match e {
+from_engine_error!(TransportError, |e| match e.cause() {
     TransportError::Unreachable { .. } | TransportError::Timeout { .. } => ErrorCode::Unreachable,
     TransportError::UnknownHostKey { .. } => ErrorCode::UnknownHostKey,
     TransportError::HostKeyMismatch { .. } | TransportError::HostCertificateUnsupported { .. } => {
@@ -124,7 +124,8 @@ from_engine_error!(TransportError, |e| match e {
     | TransportError::SudoPasswordRequired { .. }
     | TransportError::SudoPasswordRefused { .. }
     | TransportError::SudoRequiresTty { .. } => ErrorCode::AuthFailed,
-    TransportError::Io { .. } => ErrorCode::Unreachable,
+    TransportError::Io { .. } | TransportError::Jump { .. } => ErrorCode::Unreachable,
+    TransportError::SshConfig { .. } => ErrorCode::InvalidProject,
 });
 
 from_engine_error!(ApplyError, |e| match e {

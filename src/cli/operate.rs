@@ -188,6 +188,8 @@ fn ask_about_unknown_keys(error: &ApplyError, opts: &mut DeployOptions, json: bo
     let mut unknown = Vec::new();
     for e in errors {
         match e {
+            // a jump host in front of several hosts is asked about once
+            TransportError::UnknownHostKey { host, .. } if unknown.iter().any(|(h, _, _)| h == host) => {}
             TransportError::UnknownHostKey { host, key_type, fingerprint, .. } => {
                 unknown.push((host.clone(), key_type.clone(), fingerprint.clone()))
             }
@@ -354,6 +356,9 @@ pub fn deploy_as(args: DeployArgs, finalize: bool, migrate: MigrateIntent, verb:
     let renderer = Renderer::new(args.hosts.verbose || args.dry_run);
     let events = runlog::tee(sink(&renderer, args.hosts.json), &log);
     if args.preflight_only {
+        if !args.hosts.json {
+            eprint!("{}", super::preflight::reach_lines(&spec, &opts.connect));
+        }
         let result = rt.block_on(apply::preflight(&spec, &opts, events));
         renderer.finish();
         return match result {

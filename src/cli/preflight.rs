@@ -1,8 +1,24 @@
 //! `deploy FILE --preflight-only`: the preflight findings as a table (host, check, result, fix) — or, with `--json`,
 //! one JSON object per finding then `{"refused": N}` — and the exit status: 1 when the deploy would be refused.
+//! Before them (stderr), each SSH host's effective settings: user, address, port, jump host, key, known_hosts.
 
 use kafka_wizard::apply::{Finding, Verdict};
+use kafka_wizard::project::spec::{ClusterSpec, Connection};
+use kafka_wizard::transport::{route, ConnectOptions, HostAccess};
 use std::process::ExitCode;
+
+/// How each SSH host is reached — its effective settings after `~/.ssh/config` and the jump host — one line each,
+/// under a heading; a host whose settings cannot be resolved says why.
+pub fn reach_lines(spec: &ClusterSpec, connect: &ConnectOptions) -> String {
+    let mut out = String::from("SSH (effective settings):\n");
+    for host in spec.hosts.iter().filter(|h| h.connection == Connection::Ssh) {
+        match connect.ssh_target(&HostAccess::from(host)) {
+            Ok(target) => outln!(out, "  {}", route::describe(&target)),
+            Err(e) => outln!(out, "  {e}"),
+        }
+    }
+    out
+}
 
 /// The table (columns padded to their widest cell; a passed check has no fix) and a closing line.
 pub fn table(findings: &[Finding], json: bool) -> String {

@@ -94,6 +94,7 @@ pub fn to_draft(inv: &Inventory, file: &str, options: &ImportOptions) -> Result<
         identity_file: ssh_key.clone().and_then(s),
         known_hosts: ssh_known.clone().and_then(s),
         sudo: ssh_become.clone().and_then(b),
+        ..SshDraft::default()
     };
     let mode = draft.kafka.mode.clone().or_else(|| {
         if !controllers.is_empty() {
@@ -129,6 +130,7 @@ pub fn to_draft(inv: &Inventory, file: &str, options: &ImportOptions) -> Result<
             identity_file: differs(SSH_KEY, Kind::Str, &ssh_key)?.and_then(s),
             known_hosts: differs(SSH_KNOWN_HOSTS, Kind::Str, &ssh_known)?.and_then(s),
             sudo: differs(SSH_BECOME, Kind::Bool, &ssh_become)?.and_then(b),
+            ..SshDraft::default()
         };
         let connection = match get(&[CONNECTION], Kind::Str)?.and_then(s).as_deref() {
             None | Some("ssh") | Some("paramiko") | Some("smart") => None,

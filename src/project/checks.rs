@@ -4,7 +4,7 @@
 //! instead; the caller adds the field path. Pure functions, no I/O.
 
 use super::problem::{text, Text};
-use super::spec::{AbsPath, ClusterId, HeapSize, NetAddress};
+use super::spec::{AbsPath, ClusterId, HeapSize, JumpHost, NetAddress};
 use base64::Engine;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -263,6 +263,44 @@ pub fn heap(raw: &str) -> Result<HeapSize, Text> {
     Ok(HeapSize { mib, jvm: format!("{amount}{}", if unit_mib == 1 { "m" } else { "g" }) })
 }
 
+/// A jump host as written: `[user@]host[:port]` (IPv6 in brackets when a port follows), or `"none"` → `None`.
+pub fn jump(raw: &str) -> Result<Option<JumpHost>, Text> {
+    if raw == "none" {
+        return Ok(None);
+    }
+    let shape = || {
+        text!(
+            "{raw:?} is not a jump host — write \"user@bastion.example.com:22\" (user and port optional; \"[::1]:22\" for IPv6) or \"none\"",
+            "{raw:?}은(는) 점프 호스트가 아닙니다 — \"user@bastion.example.com:22\"처럼 쓰세요(사용자와 포트는 생략 가능, IPv6는 \"[::1]:22\") 또는 \"none\""
+        )
+    };
+    let (user, rest) = match raw.rsplit_once('@') {
+        Some((user, rest)) => (Some(user_name(user)?), rest),
+        None => (None, raw),
+    };
+    let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
+        let (host, after) = v6.split_once(']').ok_or_else(shape)?;
+        match after {
+            "" => (host, None),
+            _ => (host, Some(after.strip_prefix(':').ok_or_else(shape)?)),
+        }
+    } else if rest.matches(':').count() == 1 {
+        let (host, port) = rest.split_once(':').ok_or_else(shape)?;
+        (host, Some(port))
+    } else {
+        (rest, None)
+    };
+    if host.is_empty() {
+        return Err(shape());
+    }
+    let host = net_address(host)?.0;
+    let port = match port {
+        None => None,
+        Some(p) => Some(self::port(p.parse::<i64>().map_err(|_| shape())?)?),
+    };
+    Ok(Some(JumpHost { user, host, port }))
+}
+
 /// A POSIX user name usable with `useradd` (and for SSH logins).
 pub fn user_name(raw: &str) -> Result<String, Text> {
     let ok = !raw.is_empty()
@@ -362,6 +400,19 @@ pub fn property_key(raw: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_jump_host_is_user_at_host_colon_port_with_user_and_port_optional() {
+        let j = |raw: &str| jump(raw).map(|j| j.map(|j| (j.user, j.host, j.port)));
+        assert_eq!(j("ops@bastion:2222").unwrap(), Some((Some("ops".into()), "bastion".into(), Some(2222))));
+        assert_eq!(j("Bastion.Example.com").unwrap(), Some((None, "bastion.example.com".into(), None)));
+        assert_eq!(j("[2001:db8::1]:22").unwrap(), Some((None, "2001:db8::1".into(), Some(22))));
+        assert_eq!(j("2001:db8::1").unwrap(), Some((None, "2001:db8::1".into(), None)));
+        assert_eq!(j("none").unwrap(), None);
+        for bad in ["", "ops@", "@bastion", "bastion:", "bastion:0", "bastion:x", "a b", "[::1", "[::1]x", "Ops@b"] {
+            assert!(jump(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn paths_must_be_absolute_plain_and_shell_safe() {

@@ -239,6 +239,12 @@ pub struct SshDraft {
     pub known_hosts: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sudo: Option<bool>,
+    /// `[user@]host[:port]` of a jump host (bastion), or `"none"` (a host reached directly despite `[ssh] jump`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump: Option<String>,
+    /// Read `~/.ssh/config` for what the project leaves unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_ssh_config: Option<bool>,
 }
 
 impl SshDraft {

@@ -119,6 +119,8 @@ pub fn fields() -> Vec<FieldInfo> {
             "true unless ssh.user is root; true: sudo -n (passwordless), or sudo -S with --ask-become-password / \
              the app's sudo password where the host's sudo asks for one",
         ),
+        f("ssh.jump", Hosts).derived("unset: hosts are reached directly"),
+        f("ssh.use_ssh_config", Hosts).derived("false: ~/.ssh/config is not read"),
         // [[hosts]]
         f("hosts", Hosts),
         f("hosts[].name", Hosts).example("kafka001"),
@@ -135,6 +137,8 @@ pub fn fields() -> Vec<FieldInfo> {
         f("hosts[].ssh.identity_file", Hosts).derived("ssh.identity_file"),
         f("hosts[].ssh.known_hosts", Hosts).derived("ssh.known_hosts"),
         f("hosts[].ssh.sudo", Hosts).derived("ssh.sudo"),
+        f("hosts[].ssh.jump", Hosts).derived("ssh.jump; \"none\" for no jump host"),
+        f("hosts[].ssh.use_ssh_config", Hosts).derived("ssh.use_ssh_config"),
         f("hosts[].tls_cert", Security).derived("only with security.ca = \"provided\""),
         f("hosts[].tls_key", Security).derived("only with security.ca = \"provided\""),
         // [security]: the Security step; its menus preselect their defaults, the admin's input shows its own.

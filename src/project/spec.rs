@@ -106,6 +106,46 @@ pub struct SshSettings {
     /// Run privileged steps through sudo (default: when `user` is not root): `sudo -n` (passwordless), or
     /// `sudo -S` with the run's become password where the host's sudo asks for one (`transport/sudo.rs`).
     pub sudo: bool,
+    /// The jump host (bastion) the connection goes through (`jump = "user@bastion:22"`; `"none"` for no jump).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump: Option<JumpHost>,
+    /// `use_ssh_config = true`: `~/.ssh/config` fills in what the project leaves unset (`transport/ssh_config.rs`);
+    /// records which values the project set itself, since those win.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssh_config: Option<ProjectSet>,
+}
+
+/// A jump host (bastion): `[user@]host[:port]`. Without a user, the host's own SSH user logs in to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct JumpHost {
+    pub user: Option<String>,
+    pub host: String,
+    /// `None`: 22, or the jump host's `Port` in `~/.ssh/config` with `use_ssh_config`.
+    pub port: Option<u16>,
+}
+
+impl std::fmt::Display for JumpHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(user) = &self.user {
+            write!(f, "{user}@")?;
+        }
+        match (self.port, self.host.contains(':')) {
+            (Some(port), true) => write!(f, "[{}]:{port}", self.host),
+            (Some(port), false) => write!(f, "{}:{port}", self.host),
+            (None, _) => f.write_str(&self.host),
+        }
+    }
+}
+
+/// Which SSH settings the project wrote itself (they win over `~/.ssh/config`); `identity_file` and `known_hosts`
+/// are `None` in [`SshSettings`] when unset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ProjectSet {
+    pub user: bool,
+    pub port: bool,
+    /// A jump host or `jump = "none"`.
+    pub jump: bool,
+    pub sudo: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

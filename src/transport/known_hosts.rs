@@ -87,7 +87,7 @@ pub fn host_token(host: &str, port: u16) -> String {
 }
 
 /// `*` and `?` glob match (OpenSSH `match_pattern`), case-insensitive like host names.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
+pub(crate) fn glob(pattern: &[u8], text: &[u8]) -> bool {
     match pattern.split_first() {
         None => text.is_empty(),
         Some((b'*', rest)) => (0..=text.len()).any(|i| glob(rest, &text[i..])),

@@ -16,8 +16,10 @@
 pub mod known_hosts;
 pub mod local;
 mod open;
+pub mod route;
 pub mod scripts;
 pub mod ssh;
+pub mod ssh_config;
 mod staging;
 pub mod sudo;
 pub(crate) use staging::random_tag;
@@ -117,6 +119,17 @@ pub struct SshTarget {
     pub become_password: Option<Secret>,
     /// Connect/handshake timeout and per-call idle limit.
     pub timeout: std::time::Duration,
+    /// The jump host (bastion) to go through (`ssh/tunnel.rs`); `None`: connect directly.
+    pub jump: Option<Box<JumpTarget>>,
+}
+
+/// A jump host: how to log in to it, and what to do with its host key when known_hosts does not list it — decided
+/// like for any host (the fingerprint the user accepted for it by its name, else `unknown`).
+#[derive(Clone, Debug)]
+pub struct JumpTarget {
+    pub target: SshTarget,
+    pub unknown: UnknownHostKey,
+    pub accepted_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Error)]
@@ -170,9 +183,31 @@ pub enum TransportError {
     Io { host: String, action: String, detail: String },
     #[error("{host}: command timed out after {seconds}s: {command}")]
     Timeout { host: String, command: String, seconds: u64 },
+    #[error("{host}: {detail}")]
+    SshConfig { host: String, detail: String },
+    /// Reaching `host` failed at its jump host `jump` (the jump host's own error, naming it, is `source`).
+    #[error("{host}: through the jump host {jump}: {source}")]
+    Jump { host: String, jump: String, source: Box<TransportError> },
 }
 
 impl TransportError {
+    /// An error of the jump host `jump` while reaching `host`: an unknown jump host key stays itself (naming the
+    /// jump host, so it is asked about and accepted like any host's), every other error names both.
+    pub fn through_jump(host: &str, jump: &str, error: TransportError) -> TransportError {
+        match error {
+            e @ TransportError::UnknownHostKey { .. } => e,
+            e => TransportError::Jump { host: host.to_string(), jump: jump.to_string(), source: Box::new(e) },
+        }
+    }
+
+    /// The error itself, or a jump host's error that stopped it.
+    pub fn cause(&self) -> &TransportError {
+        match self {
+            TransportError::Jump { source, .. } => source.cause(),
+            e => e,
+        }
+    }
+
     /// An [`TransportError::Io`] of `host`: `action` failed with `detail`.
     pub fn io(host: &str, action: impl Into<String>, detail: impl ToString) -> TransportError {
         TransportError::Io { host: host.to_string(), action: action.into(), detail: detail.to_string() }

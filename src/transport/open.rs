@@ -58,6 +58,8 @@ pub struct ConnectOptions {
     /// Host keys the user accepted after seeing them: (host name, `SHA256:` fingerprint). Remembered only when the
     /// host still presents exactly that key.
     pub accepted_keys: Vec<(String, String)>,
+    /// The ssh_config file read for hosts with `use_ssh_config` (`~` expanded).
+    pub ssh_config_file: PathBuf,
 }
 
 impl Default for ConnectOptions {
@@ -69,30 +71,20 @@ impl Default for ConnectOptions {
             become_password: None,
             timeout: Duration::from_secs(15),
             accepted_keys: Vec::new(),
+            ssh_config_file: PathBuf::from("~/.ssh/config"),
         }
     }
 }
 
 impl ConnectOptions {
-    /// The SSH target of `host` with these options' secrets and timeout.
-    pub fn ssh_target(&self, host: &HostAccess) -> SshTarget {
-        SshTarget {
-            name: host.name.clone(),
-            address: host.address.clone(),
-            port: host.ssh.port,
-            user: host.ssh.user.clone(),
-            identity_file: host.ssh.identity_file.as_ref().map(PathBuf::from),
-            known_hosts: host.ssh.known_hosts.as_ref().map(PathBuf::from),
-            sudo: host.ssh.sudo,
-            password: self.password.clone(),
-            key_passphrase: self.key_passphrase.clone(),
-            become_password: self.become_password.clone(),
-            timeout: self.timeout,
-        }
+    /// The SSH target of `host`: its settings, `~/.ssh/config` when the project uses it, its jump host, and these
+    /// options' secrets and timeout (`route.rs`).
+    pub fn ssh_target(&self, host: &HostAccess) -> Result<SshTarget, TransportError> {
+        super::route::resolve(host, self)
     }
 
     /// The fingerprint the user accepted for the host named `name`, if any.
-    fn accepted_key(&self, name: &str) -> Option<&str> {
+    pub(super) fn accepted_key(&self, name: &str) -> Option<&str> {
         self.accepted_keys.iter().find(|(host, _)| host == name).map(|(_, fingerprint)| fingerprint.as_str())
     }
 }
@@ -112,7 +104,7 @@ fn open_unchecked(host: &HostAccess, opts: &ConnectOptions) -> Result<Arc<dyn Tr
         let password = opts.become_password.clone();
         return Ok(Arc::new(LocalTransport::with_become_password(host.name.clone(), host.ssh.sudo, password)));
     }
-    let target = opts.ssh_target(host);
+    let target = opts.ssh_target(host)?;
     let unknown = if opts.accept_new_host_keys { UnknownHostKey::AcceptAndRemember } else { UnknownHostKey::Refuse };
     let transport = match opts.accepted_key(&host.name) {
         Some(fingerprint) => SshTransport::connect_accepting(&target, fingerprint)?,
@@ -136,6 +128,8 @@ mod tests {
                 identity_file: Some("~/.ssh/kafka".into()),
                 known_hosts: Some("/nonexistent/known_hosts".into()),
                 sudo: true,
+                jump: None,
+                ssh_config: None,
             },
         }
     }
@@ -172,7 +166,7 @@ mod tests {
             timeout: Duration::from_secs(7),
             ..ConnectOptions::default()
         };
-        let target = opts.ssh_target(&host("kafka1", Connection::Ssh, 2222));
+        let target = opts.ssh_target(&host("kafka1", Connection::Ssh, 2222)).unwrap();
         assert_eq!((target.name.as_str(), target.address.as_str(), target.port), ("kafka1", "127.0.0.1", 2222));
         assert_eq!((target.user.as_str(), target.sudo, target.timeout), ("deploy", true, Duration::from_secs(7)));
         assert_eq!(target.identity_file, Some(PathBuf::from("~/.ssh/kafka")));

@@ -194,7 +194,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       const h = (d.hosts ?? [])[index];
       const known = accept !== null;
       return {
-        host: h?.name ?? '', reachable: true, host_key_ok: known, unknown_key: known ? null : { key_type: 'ssh-ed25519', fingerprint: 'SHA256:mockmockmock' },
+        host: h?.name ?? '', ssh: `${h?.name ?? ''}: root@${h?.address ?? h?.name ?? ''}:22; key ssh-agent or default keys; known_hosts ~/.ssh/known_hosts; no sudo`, reachable: true, host_key_ok: known, unknown_key: known ? null : { key_type: 'ssh-ed25519', fingerprint: 'SHA256:mockmockmock' },
         auth_ok: known, os: known ? 'debian 12' : null, systemd: known ? true : null, java: known ? 'openjdk version "17.0.15"' : null, java_major: known ? 17 : null,
         error: known ? null : { code: 'unknown_host_key', message: 'unknown SSH host key' },
       };

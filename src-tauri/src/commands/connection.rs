@@ -6,6 +6,7 @@
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use kafka_wizard::apply::facts::{parse_probe, reach_probe_script};
+use kafka_wizard::project::spec::Connection;
 use kafka_wizard::project::validate::check_host_reach;
 use kafka_wizard::project::ProjectDraft;
 use kafka_wizard::transport::{self, ConnectOptions, HostAccess, Secret, TransportError};
@@ -17,6 +18,9 @@ use ts_rs::TS;
 #[derive(Debug, Default, Serialize, TS)]
 pub struct ConnectionReport {
     pub host: String,
+    /// The effective SSH settings tried (user@address:port, jump host, key, known_hosts — after `~/.ssh/config`
+    /// with `use_ssh_config`); `None` for a `connection = "local"` host.
+    pub ssh: Option<String>,
     /// TCP + SSH handshake worked.
     pub reachable: bool,
     /// The host key was verified (known, or just accepted).
@@ -59,17 +63,27 @@ pub async fn test_connection(
         AppError::new(ErrorCode::InvalidProject, format!("fix this host's settings first — {}", list.join("; ")))
     })?;
     let access = HostAccess::from(&host);
-    let opts = ConnectOptions {
+    let mut opts = ConnectOptions {
         password: password.filter(|p| !p.is_empty()).map(Secret::new),
         key_passphrase: key_passphrase.filter(|p| !p.is_empty()).map(Secret::new),
         become_password: become_password.filter(|p| !p.is_empty()).map(Secret::new),
         timeout: Duration::from_secs(10),
-        accepted_keys: accept_fingerprint.map(|fp| vec![(access.name.clone(), fp)]).unwrap_or_default(),
         ..ConnectOptions::default()
     };
+    if let Some(fp) = accept_fingerprint {
+        // the key shown may be the host's or its jump host's: the fingerprint must match exactly either way
+        let jump = opts.ssh_target(&access).ok().and_then(|t| t.jump).map(|j| j.target.name);
+        opts.accepted_keys = std::iter::once(access.name.clone()).chain(jump).map(|name| (name, fp.clone())).collect();
+    }
     let probe = reach_probe_script(host.java_home.as_ref().map(|j| j.as_str()));
     let report = tokio::task::spawn_blocking(move || {
         let mut report = ConnectionReport { host: access.name.clone(), ..ConnectionReport::default() };
+        if access.connection == Connection::Ssh {
+            report.ssh = Some(match opts.ssh_target(&access) {
+                Ok(target) => transport::route::describe(&target),
+                Err(e) => e.to_string(),
+            });
+        }
         let transport = match transport::open(&access, &opts) {
             Ok(t) => t,
             Err(e) => return fill_failure(report, e),

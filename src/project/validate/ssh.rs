@@ -1,11 +1,11 @@
 //! SSH settings: the project's `[ssh]` defaults merged with a host's `hosts[].ssh` overrides, each problem named
-//! where the value was written.
+//! where the value was written. A host's `jump = "none"` turns the project's jump host off for that host.
 
 use super::{warn_relative, Checker};
 use crate::project::checks;
 use crate::project::defaults;
 use crate::project::draft::SshDraft;
-use crate::project::spec::SshSettings;
+use crate::project::spec::{ProjectSet, SshSettings};
 
 pub(super) fn merge_ssh(c: &mut Checker, field: &str, base: &SshDraft, over: Option<&SshDraft>) -> Option<SshSettings> {
     let pick = |f: fn(&SshDraft) -> Option<String>| over.and_then(f).or_else(|| f(base));
@@ -20,7 +20,21 @@ pub(super) fn merge_ssh(c: &mut Checker, field: &str, base: &SshDraft, over: Opt
     let known_hosts = ssh_local_file(c, field, "known_hosts", base, over, |s| s.known_hosts.clone())?;
     let user = user?;
     let sudo = over.and_then(|o| o.sudo).or(base.sudo).unwrap_or(user != "root");
-    Some(SshSettings { user, port: port?, identity_file, known_hosts, sudo })
+    let jump_field =
+        if over.and_then(|o| o.jump.as_ref()).is_some() { format!("{field}.jump") } else { "ssh.jump".into() };
+    let jump_raw = pick(|s| s.jump.clone());
+    let jump = match &jump_raw {
+        Some(raw) => c.check(jump_field, checks::jump(raw))?,
+        None => None,
+    };
+    let use_ssh_config = over.and_then(|o| o.use_ssh_config).or(base.use_ssh_config).unwrap_or(false);
+    let ssh_config = use_ssh_config.then(|| ProjectSet {
+        user: over.and_then(|o| o.user.as_ref()).or(base.user.as_ref()).is_some(),
+        port: over.and_then(|o| o.port).or(base.port).is_some(),
+        jump: jump_raw.is_some(),
+        sudo: over.and_then(|o| o.sudo).or(base.sudo).is_some(),
+    });
+    Some(SshSettings { user, port: port?, identity_file, known_hosts, sudo, jump, ssh_config })
 }
 
 /// One of the SSH settings' local files (the override, else the default): `None` when its check failed,

@@ -9,12 +9,15 @@
 //! - `auth.rs`: identity file, then every agent identity, then default keys, then the password (at most 5 attempts).
 //! - `exec.rs`: stdout and stderr read together in non-blocking mode with `poll` (no deadlock on big stderr), exit
 //!   status after `wait_close`, `exit_signal` → 128 + n, `sudo -n` for privileged commands of a non-root user.
+//! - `tunnel.rs`: through a jump host — a verified, logged-in session to it, a `direct-tcpip` channel to the
+//!   target, bridged to the target's session by a socket pair and a pump thread.
 //! - `sftp.rs`: an upload's bytes over SFTP to a temporary name; the shared flow (`staging.rs`) moves it into place.
 
 mod auth;
 mod exec;
 mod host_key;
 mod sftp;
+mod tunnel;
 
 use super::scripts::Privilege;
 use super::staging;
@@ -97,53 +100,21 @@ impl SshTransport {
     }
 
     fn connect_with(target: &SshTarget, trust: Trust<'_>) -> Result<SshTransport, TransportError> {
-        let unreachable = |detail: String| TransportError::Unreachable {
-            host: target.name.clone(),
-            address: target.address.clone(),
-            port: target.port,
-            detail,
-        };
-        let timeout = if target.timeout.is_zero() { Duration::from_secs(10) } else { target.timeout };
-
-        // known_hosts first: its key types decide what we offer in the handshake
-        let known = KnownHosts::read(target)?;
-
-        // TCP: every resolved address, each with a bounded connect
-        let addrs: Vec<_> = (target.address.as_str(), target.port)
-            .to_socket_addrs()
-            .map_err(|e| unreachable(format!("cannot resolve {}: {e}", target.address)))?
-            .collect();
-        let mut last = format!("{} resolves to no address", target.address);
-        let mut stream = None;
-        for addr in &addrs {
-            match TcpStream::connect_timeout(addr, timeout) {
-                Ok(s) => {
-                    stream = Some(s);
-                    break;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                    last = format!("no answer within {}s", timeout.as_secs_f64())
-                }
-                Err(e) => last = e.to_string(),
+        let (session, fd, (key_type, fingerprint)) = match &target.jump {
+            None => connect_session(target, trust)?,
+            Some(jump) => {
+                let jump_trust = match (&jump.accepted_fingerprint, jump.unknown) {
+                    (Some(fingerprint), _) => Trust::AcceptOnly(fingerprint),
+                    (None, UnknownHostKey::AcceptAndRemember) => Trust::AcceptAny,
+                    (None, UnknownHostKey::Refuse) => Trust::Refuse,
+                };
+                let stream = tunnel::open(&jump.target, jump_trust, &target.address, target.port)
+                    .map_err(|e| TransportError::through_jump(&target.name, &jump.target.name, e))?;
+                let fd = stream.as_raw_fd();
+                let (session, key) = establish(target, trust, stream)?;
+                (session, fd, key)
             }
-        }
-        let stream = stream.ok_or_else(|| unreachable(last))?;
-        stream.set_nodelay(true).map_err(|e| unreachable(format!("TCP_NODELAY: {e}")))?;
-        let fd = stream.as_raw_fd();
-
-        let mut session = Session::new().map_err(|e| unreachable(format!("SSH session: {e}")))?;
-        session.set_timeout(timeout.as_millis().min(u32::MAX as u128) as u32);
-        session.set_tcp_stream(stream);
-        if let Some(methods) = &known.host_key_methods() {
-            session
-                .method_pref(MethodType::HostKey, methods)
-                .map_err(|e| unreachable(format!("host key methods {methods}: {e}")))?;
-        }
-        session.handshake().map_err(|e| unreachable(format!("SSH handshake failed: {e}")))?;
-
-        let (key_type, fingerprint) = known.verify(&session, trust)?;
-        auth::authenticate(target, &session)?;
-
+        };
         Ok(SshTransport {
             name: target.name.clone(),
             user: target.user.clone(),
@@ -173,6 +144,77 @@ impl SshTransport {
         }
         Ok(inner)
     }
+}
+
+/// A verified, logged-in session to `target` over TCP, with its socket and its host key (type, fingerprint).
+fn connect_session(target: &SshTarget, trust: Trust<'_>) -> Result<(Session, RawFd, (String, String)), TransportError> {
+    let unreachable = |detail: String| TransportError::Unreachable {
+        host: target.name.clone(),
+        address: target.address.clone(),
+        port: target.port,
+        detail,
+    };
+    let timeout = timeout_of(target);
+    // TCP: every resolved address, each with a bounded connect
+    let addrs: Vec<_> = (target.address.as_str(), target.port)
+        .to_socket_addrs()
+        .map_err(|e| unreachable(format!("cannot resolve {}: {e}", target.address)))?
+        .collect();
+    let mut last = format!("{} resolves to no address", target.address);
+    let mut stream = None;
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, timeout) {
+            Ok(s) => {
+                stream = Some(s);
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                last = format!("no answer within {}s", timeout.as_secs_f64())
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    let stream = stream.ok_or_else(|| unreachable(last))?;
+    stream.set_nodelay(true).map_err(|e| unreachable(format!("TCP_NODELAY: {e}")))?;
+    let fd = stream.as_raw_fd();
+    let (session, key) = establish(target, trust, stream)?;
+    Ok((session, fd, key))
+}
+
+fn timeout_of(target: &SshTarget) -> Duration {
+    if target.timeout.is_zero() {
+        Duration::from_secs(10)
+    } else {
+        target.timeout
+    }
+}
+
+/// The SSH handshake on `stream` (TCP, or a tunnel through a jump host), the host key judged against known_hosts
+/// (its key types decide what is offered) and the login.
+fn establish<S: AsRawFd + 'static>(
+    target: &SshTarget,
+    trust: Trust<'_>,
+    stream: S,
+) -> Result<(Session, (String, String)), TransportError> {
+    let unreachable = |detail: String| TransportError::Unreachable {
+        host: target.name.clone(),
+        address: target.address.clone(),
+        port: target.port,
+        detail,
+    };
+    let known = KnownHosts::read(target)?;
+    let mut session = Session::new().map_err(|e| unreachable(format!("SSH session: {e}")))?;
+    session.set_timeout(timeout_of(target).as_millis().min(u32::MAX as u128) as u32);
+    session.set_tcp_stream(stream);
+    if let Some(methods) = &known.host_key_methods() {
+        session
+            .method_pref(MethodType::HostKey, methods)
+            .map_err(|e| unreachable(format!("host key methods {methods}: {e}")))?;
+    }
+    session.handshake().map_err(|e| unreachable(format!("SSH handshake failed: {e}")))?;
+    let key = known.verify(&session, trust)?;
+    auth::authenticate(target, &session)?;
+    Ok((session, key))
 }
 
 impl Transport for SshTransport {
@@ -228,6 +270,7 @@ mod tests {
             key_passphrase: None,
             become_password: None,
             timeout,
+            jump: None,
         }
     }
 

@@ -7,6 +7,11 @@ import type { UnknownKey } from "./UnknownKey.js";
  */
 export type ConnectionReport = { host: string, 
 /**
+ * The effective SSH settings tried (user@address:port, jump host, key, known_hosts — after `~/.ssh/config`
+ * with `use_ssh_config`); `None` for a `connection = "local"` host.
+ */
+ssh: string | null, 
+/**
  * TCP + SSH handshake worked.
  */
 reachable: boolean, 

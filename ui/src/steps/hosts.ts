@@ -34,7 +34,7 @@ async function testConnection(ctx: Ctx, i: number, accept: string | null): Promi
     connections.set(i, r);
   } catch (e) {
     const err = e as AppError;
-    connections.set(i, { host: '', reachable: false, host_key_ok: false, unknown_key: null, auth_ok: false, os: null, systemd: null, java: null, java_major: null, error: err });
+    connections.set(i, { host: '', ssh: null, reachable: false, host_key_ok: false, unknown_key: null, auth_ok: false, os: null, systemd: null, java: null, java_major: null, error: err });
   }
   ctx.rerender();
 }
@@ -55,6 +55,7 @@ function mark(ok: boolean, yes: string, no: string): HTMLElement {
 
 function reportView(ctx: Ctx, i: number, r: ConnectionReport): (HTMLElement | string)[] {
   const out: (HTMLElement | string)[] = [mark(r.reachable, t('conn.reach'), t('conn.unreach'))];
+  if (r.ssh) out.push(el('code', { class: 'ssh-effective' }, r.ssh));
   if (r.unknown_key) {
     out.push(el('div', { class: 'hostkey' }, el('p', {}, t('conn.key')), el('code', { class: 'fingerprint' }, `${r.unknown_key.key_type} ${r.unknown_key.fingerprint}`),
       el('button', { class: 'primary', id: `accept-key-${i}`, onclick: () => void testConnection(ctx, i, r.unknown_key!.fingerprint) }, t('conn.accept')),

@@ -1,0 +1,180 @@
+#![cfg(feature = "e2e")]
+//! End to end: a host reachable only through another (a jump host, bastion) — h2 made unreachable from the
+//! wizard's machine by an `unreachable` route while h1 still reaches it over the test bridge. Commands as root and
+//! an upload through the jump (throughput printed next to a direct upload), a changed jump host key refused naming
+//! the jump host, a refused jump login told apart from the target's, and a host named only by an ssh_config `Host`
+//! alias (HostName, User, IdentityFile, UserKnownHostsFile, ProxyJump from the file).
+//!
+//! Needs root and `tests/world/prepare.sh`.
+//! Run: `cargo test --features e2e --test e2e_jump -- --nocapture`
+
+#[path = "support/mod.rs"]
+mod support;
+
+use kafka_wizard::project::spec::{Connection, JumpHost, ProjectSet, SshSettings};
+use kafka_wizard::transport::{self, route, ConnectOptions, HostAccess, Transport, TransportError};
+use sha2::{Digest, Sha512};
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+use support::world::World;
+
+/// An `unreachable` route to one address in this machine's namespace, removed on drop: the wizard cannot reach
+/// it, the other hosts on the bridge still can.
+struct CutOff(String);
+
+impl CutOff {
+    fn new(ip: &str) -> CutOff {
+        let status = Command::new("ip").args(["route", "replace", "unreachable", &format!("{ip}/32")]).status();
+        assert!(status.is_ok_and(|s| s.success()), "ip route replace unreachable {ip}");
+        CutOff(ip.to_string())
+    }
+}
+
+impl Drop for CutOff {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["route", "del", "unreachable", &format!("{}/32", self.0)]).status();
+    }
+}
+
+fn ssh(world: &World, known_hosts: &Path, jump: Option<JumpHost>) -> SshSettings {
+    SshSettings {
+        user: "root".into(),
+        port: 22,
+        identity_file: Some(world.inventory().identity_file.display().to_string()),
+        known_hosts: Some(known_hosts.display().to_string()),
+        sudo: false,
+        jump,
+        ssh_config: None,
+    }
+}
+
+fn access(name: &str, address: &str, ssh: SshSettings) -> HostAccess {
+    HostAccess { name: name.into(), address: address.into(), connection: Connection::Ssh, ssh }
+}
+
+/// Uploads `file` to `host` and checks its SHA-512 there; returns MiB/s.
+fn upload_checked(host: &dyn Transport, file: &Path, sha: &str, size: u64) -> f64 {
+    let started = Instant::now();
+    host.upload(file, "/root/through.bin", 0o644, &mut |_, _| {}).unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    let out = host.exec("sha512sum /root/through.bin; rm -f /root/through.bin", None).unwrap();
+    assert_eq!(out.stdout_text().split_whitespace().next(), Some(sha));
+    size as f64 / (1 << 20) as f64 / seconds
+}
+
+#[test]
+fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_refused() {
+    let direct_opts = ConnectOptions::default();
+    let world = World::up(2);
+    let (jump_ip, target_ip) = (world.host("h1").ip.clone(), world.host("h2").ip.clone());
+    let known_hosts = world.inventory().known_hosts.clone();
+    let _cut = CutOff::new(&target_ip);
+
+    // directly: unreachable, naming the host
+    let direct = access("h2", &target_ip, ssh(&world, &known_hosts, None));
+    let err = transport::open(&direct, &direct_opts).err().expect("h2 is cut off from this machine");
+    assert!(matches!(&err, TransportError::Unreachable { host, .. } if host == "h2"), "{err}");
+
+    // through h1: commands as root on h2, an upload checked there
+    let via = JumpHost { user: Some("root".into()), host: jump_ip.clone(), port: None };
+    let behind = access("h2", &target_ip, ssh(&world, &known_hosts, Some(via.clone())));
+    let started = Instant::now();
+    let h2 = transport::open(&behind, &direct_opts).unwrap_or_else(|e| panic!("through the jump host: {e}"));
+    eprintln!("[measure] connect through the jump host (two handshakes and logins): {:?}", started.elapsed());
+    let out = h2.exec("uname -n; id -u", None).unwrap();
+    assert_eq!(out.stdout_text(), "h2\n0\n");
+    let started = Instant::now();
+    for _ in 0..20 {
+        assert!(h2.exec("true", None).unwrap().success());
+    }
+    eprintln!("[measure] exec through the jump host: {:?} each", started.elapsed() / 20);
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("payload.bin");
+    let size: u64 = 32 << 20;
+    {
+        let mut f = std::fs::File::create(&file).unwrap();
+        let mut block = vec![0u8; 1 << 20];
+        for i in 0..(size >> 20) {
+            for (j, b) in block.iter_mut().enumerate() {
+                *b = (j as u64 ^ (i * 2654435761)).wrapping_mul(0x9E37_79B9) as u8;
+            }
+            f.write_all(&block).unwrap();
+        }
+    }
+    let sha = format!("{:x}", Sha512::digest(std::fs::read(&file).unwrap()));
+    let through = upload_checked(h2.as_ref(), &file, &sha, size);
+    let h1 = transport::open(&access("h1", &jump_ip, ssh(&world, &known_hosts, None)), &direct_opts).unwrap();
+    let straight = upload_checked(h1.as_ref(), &file, &sha, size);
+    eprintln!("[measure] 32 MiB upload: {through:.0} MiB/s through the jump host, {straight:.0} MiB/s directly to it");
+    drop((h1, h2));
+
+    // a changed key on the jump host: refused, naming the jump host (h2's own entries untouched)
+    let swapped = dir.path().join("known_hosts");
+    let text = std::fs::read_to_string(&known_hosts).unwrap();
+    let h2_lines: Vec<&str> = text.lines().filter(|l| l.split(',').next() == Some("h2")).collect();
+    let mut changed: Vec<String> =
+        text.lines().filter(|l| l.split(',').next() != Some("h1")).map(String::from).collect();
+    changed.extend(h2_lines.iter().map(|l| l.replacen("h2,", "h1,", 1).replace(&target_ip, &jump_ip)));
+    std::fs::write(&swapped, changed.join("\n") + "\n").unwrap();
+    let err = transport::open(&access("h2", &target_ip, ssh(&world, &swapped, Some(via.clone()))), &direct_opts)
+        .err()
+        .expect("refused");
+    let text = err.to_string();
+    assert!(
+        matches!(err.cause(), TransportError::HostKeyMismatch { host, .. } if *host == jump_ip),
+        "the jump host's key is the changed one: {text}"
+    );
+    assert!(
+        text.starts_with(&format!("h2: through the jump host {jump_ip}: {jump_ip}: SSH HOST KEY CHANGED")),
+        "{text}"
+    );
+
+    // a refused login at the jump host is the jump host's, not the target's
+    let stranger = JumpHost { user: Some("nobody".into()), ..via.clone() };
+    let err = transport::open(&access("h2", &target_ip, ssh(&world, &known_hosts, Some(stranger))), &direct_opts)
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(err.cause(), TransportError::AuthFailed { host, user, .. } if *host == jump_ip && user == "nobody"),
+        "{err}"
+    );
+    assert!(err.to_string().starts_with(&format!("h2: through the jump host {jump_ip}: ")), "{err}");
+
+    // a host named only by an ssh_config Host alias, its jump host from the same file
+    let config = dir.path().join("ssh_config");
+    std::fs::write(
+        &config,
+        format!(
+            "Host kafka-behind\n  HostName {target_ip}\n  ProxyJump bastion\n  UserKnownHostsFile {kh}\n\
+             Host bastion\n  HostName {jump_ip}\n  User root\nHost *\n  User root\n  IdentityFile {id}\n",
+            kh = known_hosts.display(),
+            id = world.inventory().identity_file.display()
+        ),
+    )
+    .unwrap();
+    let alias = HostAccess {
+        name: "kafka-behind".into(),
+        address: "kafka-behind".into(),
+        connection: Connection::Ssh,
+        ssh: SshSettings {
+            user: "root".into(),
+            port: 22,
+            identity_file: None,
+            known_hosts: None,
+            sudo: false,
+            jump: None,
+            ssh_config: Some(ProjectSet::default()),
+        },
+    };
+    let opts = ConnectOptions { ssh_config_file: config, ..ConnectOptions::default() };
+    let target = opts.ssh_target(&alias).unwrap();
+    eprintln!("[effective] {}", route::describe(&target));
+    assert!(
+        route::describe(&target).contains(&format!("root@{target_ip}:22 via jump host bastion (root@{jump_ip}:22)"))
+    );
+    let host = transport::open(&alias, &opts).unwrap_or_else(|e| panic!("the ssh_config alias: {e}"));
+    assert_eq!(host.exec("uname -n", None).unwrap().stdout_text(), "h2\n");
+}
