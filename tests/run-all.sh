@@ -107,7 +107,7 @@ for f in tests/*.rs; do
 done
 phase unit cargo test --locked --no-fail-fast --features e2e --lib --bins "${UNIT_TARGETS[@]}"
 
-# The app phase's compiling (its debug builds, clippy, test binaries) and the release build of its packages
+# The app phase's compiling (clippy, its test binaries) and the release build of its packages
 # (~6-12 min of both cores, cold) need no test host, so they run while the end-to-end tests do, on the CPU they leave
 # idle (tests-app/prebuild.sh: its own session and autogroup at nice 19, idle I/O). They start once the end-to-end
 # tests are compiled (the two would take turns at cargo's build lock). Phase app then finds its builds done, waits for
