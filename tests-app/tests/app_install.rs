@@ -288,7 +288,11 @@ async fn client_config_from_manage(
     use std::os::unix::fs::PermissionsExt;
     let shown = css(c, "#ca-info[data-fingerprint]").await.attr("data-fingerprint").await.unwrap().unwrap();
     let out = dir.join("orders-app-client");
-    css(c, "#client-config-user").await.select_by_value("orders-app").await.unwrap();
+    // the select sits below Manage's dashboard: scrolled to the middle first, clear of the sticky footer
+    let select = css(c, "#client-config-user").await;
+    let arg = vec![serde_json::to_value(&select).unwrap()];
+    c.execute("arguments[0].scrollIntoView({block: 'center'})", arg).await.unwrap();
+    select.select_by_value("orders-app").await.unwrap();
     click(c, "#client-config").await;
     FileChooser::shown("Folder for the client configuration of orders-app").await.choose(&out).await;
     wait_text(c, "#client-config-result", "client.properties", Duration::from_secs(10)).await;
