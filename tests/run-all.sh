@@ -44,17 +44,27 @@ esac
 declare -a SUMMARY=()
 FAILED=0
 T_ALL=$(date +%s)
+machine_cpu() {   # the machine's busy and idle CPU time so far, in clock ticks: "BUSY IDLE" (/proc/stat, all cores)
+    awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit}' /proc/stat
+}
 phase() {   # phase NAME CMD...: run, time, record; a failing phase does not stop the run
-    local name=$1 t0 rc
+    local name=$1 t0 rc cpu0 cpu1 hz
     shift
     echo
     echo "=== run-all: $name: $*"
     t0=$(date +%s)
+    cpu0=$(machine_cpu)
     set +e
     "$@"
     rc=$?
     set -e
-    SUMMARY+=("$(printf '%-9s %5ss  %s' "$name" "$(( $(date +%s) - t0 ))" "$([ $rc = 0 ] && echo ok || echo "FAILED (exit $rc)")")")
+    cpu1=$(machine_cpu)
+    hz=$(getconf CLK_TCK)
+    # the machine's CPU during the phase (whoever used it: the phase, the background build, the test hosts): the
+    # figure that says whether a phase waited on the CPU (idle near 0) or on something else
+    SUMMARY+=("$(printf '%-9s %5ss  cpu busy %5ss idle %5ss  %s' "$name" "$(( $(date +%s) - t0 ))" \
+        "$(( (${cpu1% *} - ${cpu0% *}) / hz ))" "$(( (${cpu1#* } - ${cpu0#* }) / hz ))" \
+        "$([ $rc = 0 ] && echo ok || echo "FAILED (exit $rc)")")")
     [ $rc = 0 ] || FAILED=1
     return 0
 }
