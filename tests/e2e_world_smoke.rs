@@ -3,7 +3,7 @@
 //! mirror, installed by hand (scp + ssh + systemd) and checked over the Kafka wire protocol.
 //!
 //! Needs root and `tests/world/prepare.sh` (or `tests/run-all.sh`, which runs it).
-//! Run: `cargo test --features e2e --test e2e_world_smoke -- --test-threads=1`
+//! Run: `cargo test --features e2e --test e2e_world_smoke`
 
 mod support;
 
@@ -14,8 +14,8 @@ use support::world::{self, http_get, parse_sha512_file, sha512_hex, wait_for_por
 
 const JAVA_HOME: &str = "/usr/lib/jvm/java-17-openjdk-amd64";
 
-fn step(t0: Instant, what: &str) {
-    eprintln!("[smoke +{:.1}s] {what}", t0.elapsed().as_secs_f64());
+fn step(t0: Instant, on: &str, what: &str) {
+    eprintln!("[smoke {on} +{:.1}s] {what}", t0.elapsed().as_secs_f64());
 }
 
 /// Download a release and its .sha512 from the mirror (std HTTP), check the file's format and
@@ -137,28 +137,26 @@ fn wait_for_broker(world: &World, host: &str, addr: &str, node_id: i32, timeout:
     panic!("{addr}: no broker {node_id} after {timeout:?}; last: {last}\n{}", journal_tail(world, host, "kafka"));
 }
 
-#[test]
-fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
+/// A ZooKeeper-mode broker of the 3.x release (its bundled ZooKeeper standalone beside it) on `host`, configured by
+/// hand, answers Metadata; the stop scripts stop both.
+fn zookeeper_mode_smoke(world: &World, host: &str, mirror: &Mirror) {
     let t0 = Instant::now();
     let rel = world::release(world::KAFKA_3);
-    let world = World::up(1);
-    let mirror = Mirror::start(&[&rel]);
     let tmp = tempfile::tempdir().expect("tempdir");
-    step(t0, "world up, mirror started");
-    let tarball = download_and_verify(&mirror, &rel, tmp.path());
-    let h = world.host("h1").clone();
-    install(&world, "h1", &rel, &tarball);
-    step(t0, "release downloaded, verified, installed");
+    let tarball = download_and_verify(mirror, &rel, tmp.path());
+    let h = world.host(host).clone();
+    install(world, host, &rel, &tarball);
+    step(t0, host, "ZooKeeper mode: release downloaded, verified, installed");
 
     put(
-        &world,
-        "h1",
+        world,
+        host,
         "/etc/kafka/zookeeper.properties",
         "dataDir=/var/lib/zookeeper\nclientPort=2181\nmaxClientCnxns=0\nadmin.enableServer=false\n",
     );
     put(
-        &world,
-        "h1",
+        world,
+        host,
         "/etc/systemd/system/zookeeper.service",
         &unit(
             "Apache ZooKeeper (smoke test)",
@@ -168,10 +166,10 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
             "",
         ),
     );
-    start_service(&world, "h1", "zookeeper");
+    start_service(world, host, "zookeeper");
     let zk = format!("{}:2181", h.ip);
     wait_for_port(&zk, Duration::from_secs(60))
-        .unwrap_or_else(|e| panic!("{e}\n{}", journal_tail(&world, "h1", "zookeeper")));
+        .unwrap_or_else(|e| panic!("{e}\n{}", journal_tail(world, host, "zookeeper")));
     // listening is not serving yet ("This ZooKeeper instance is not currently serving requests"): poll
     let started = Instant::now();
     let srvr = loop {
@@ -183,8 +181,8 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
     };
     assert!(srvr.contains("Zookeeper version: 3.8"), "{srvr}");
     assert!(srvr.contains("Mode: standalone"), "{srvr}");
-    assert_main_pid_is_java(&world, "h1", "zookeeper");
-    step(t0, "zookeeper answers srvr");
+    assert_main_pid_is_java(world, host, "zookeeper");
+    step(t0, host, "ZooKeeper mode: zookeeper answers srvr");
 
     let server = format!(
         "broker.id=7\nlisteners=PLAINTEXT://{ip}:9092\nadvertised.listeners=PLAINTEXT://{ip}:9092\n\
@@ -193,10 +191,10 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
          transaction.state.log.min.isr=1\ngroup.initial.rebalance.delay.ms=0\n",
         ip = h.ip
     );
-    put(&world, "h1", "/etc/kafka/server.properties", &server);
+    put(world, host, "/etc/kafka/server.properties", &server);
     put(
-        &world,
-        "h1",
+        world,
+        host,
         "/etc/systemd/system/kafka.service",
         &unit(
             "Apache Kafka broker (smoke test)",
@@ -207,23 +205,23 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
             "zookeeper.service",
         ),
     );
-    start_service(&world, "h1", "kafka");
+    start_service(world, host, "kafka");
     let addr = format!("{}:9092", h.ip);
-    let md = wait_for_broker(&world, "h1", &addr, 1, Duration::from_secs(120));
-    step(t0, "broker answers metadata");
+    let md = wait_for_broker(world, host, &addr, 1, Duration::from_secs(120));
+    step(t0, host, "ZooKeeper mode: broker answers metadata");
     assert_eq!(md.brokers.len(), 1, "{md:?}");
     assert_eq!((md.brokers[0].host.as_str(), md.brokers[0].port), (h.ip.as_str(), 9092));
     assert_eq!(md.controller_id, 1, "{md:?}");
     let cluster_id = md.cluster_id.clone().expect("cluster id");
     assert_eq!(cluster_id.len(), 22, "{md:?}");
-    let meta = world.ssh_ok("h1", "root", "cat /var/lib/kafka/data/meta.properties");
+    let meta = world.ssh_ok(host, "root", "cat /var/lib/kafka/data/meta.properties");
     assert!(meta.contains(&format!("cluster.id={cluster_id}")), "{meta}");
     assert!(meta.contains("broker.id=1"), "{meta}");
-    assert_main_pid_is_java(&world, "h1", "kafka");
+    assert_main_pid_is_java(world, host, "kafka");
     // the stop scripts find and signal the JVMs; systemd sees a clean exit (SuccessExitStatus=143)
     for (script, unit) in [("kafka-server-stop.sh", "kafka"), ("zookeeper-server-stop.sh", "zookeeper")] {
         world.ssh_ok(
-            "h1",
+            host,
             "root",
             &format!(
                 "/opt/kafka/bin/{script} && for i in $(seq 1 120); do systemctl is-active --quiet {unit} || break; sleep 0.5; done; \
@@ -231,23 +229,21 @@ fn a_zookeeper_mode_broker_from_the_3_9_release_answers_metadata() {
             ),
         );
     }
-    step(t0, "done");
+    step(t0, host, "ZooKeeper mode: done");
 }
 
-/// Format storage (`kafka-storage.sh`, as the kafka user) and start a 1-node combined KRaft node.
-fn kraft_smoke(version: &str, dynamic_quorum: bool) {
+/// Format storage (`kafka-storage.sh`, as the kafka user) and start a 1-node combined KRaft node of `version` on `host`.
+fn kraft_smoke(world: &World, host: &str, mirror: &Mirror, version: &str, dynamic_quorum: bool) {
     let t0 = Instant::now();
     let rel = world::release(version);
-    let world = World::up(1);
-    let mirror = Mirror::start_on_bridge(&[&rel]);
     let tmp = tempfile::tempdir().expect("tempdir");
-    let tarball = download_and_verify(&mirror, &rel, tmp.path());
-    let h = world.host("h1").clone();
-    install(&world, "h1", &rel, &tarball);
-    step(t0, "release downloaded, verified, installed");
+    let tarball = download_and_verify(mirror, &rel, tmp.path());
+    let h = world.host(host).clone();
+    install(world, host, &rel, &tarball);
+    step(t0, host, &format!("KRaft {version}: release downloaded, verified, installed"));
     // the hosts reach the mirror on the bridge address too
     let from_host = world.ssh_ok(
-        "h1",
+        host,
         "root",
         &format!(
             "python3 -c 'import urllib.request,sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' {}{}.sha512",
@@ -274,10 +270,10 @@ fn kraft_smoke(version: &str, dynamic_quorum: bool) {
         ip = h.ip,
         adv_ctl = if dynamic_quorum { format!(",CONTROLLER://{}:9093", h.ip) } else { String::new() },
     );
-    put(&world, "h1", "/etc/kafka/server.properties", &server);
+    put(world, host, "/etc/kafka/server.properties", &server);
     let env = format!("JAVA_HOME={JAVA_HOME} KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=/var/log/kafka");
     let cluster_id = world
-        .ssh_ok("h1", "root", &format!("sudo -u kafka env {env} /opt/kafka/bin/kafka-storage.sh random-uuid"))
+        .ssh_ok(host, "root", &format!("sudo -u kafka env {env} /opt/kafka/bin/kafka-storage.sh random-uuid"))
         .lines()
         .last()
         .unwrap_or("")
@@ -286,25 +282,25 @@ fn kraft_smoke(version: &str, dynamic_quorum: bool) {
     assert_eq!(cluster_id.len(), 22, "random-uuid printed {cluster_id:?}");
     let standalone = if dynamic_quorum { " --standalone" } else { "" };
     world.ssh_ok(
-        "h1",
+        host,
         "root",
         &format!(
             "sudo -u kafka env {env} /opt/kafka/bin/kafka-storage.sh format -t {cluster_id} -c /etc/kafka/server.properties{standalone}"
         ),
     );
-    let meta = world.ssh_ok("h1", "root", "cat /var/lib/kafka/data/meta.properties");
+    let meta = world.ssh_ok(host, "root", "cat /var/lib/kafka/data/meta.properties");
     assert!(meta.contains(&format!("cluster.id={cluster_id}")) && meta.contains("node.id=1"), "{meta}");
     // the launcher passes every argument through: a second format fails, unless --ignore-formatted
     let format = format!(
         "sudo -u kafka env {env} /opt/kafka/bin/kafka-storage.sh format -t {cluster_id} -c /etc/kafka/server.properties{standalone}"
     );
-    assert!(!world.ssh("h1", "root", &format).status.success(), "formatting twice must fail");
-    world.ssh_ok("h1", "root", &format!("{format} --ignore-formatted"));
-    step(t0, "storage formatted");
+    assert!(!world.ssh(host, "root", &format).status.success(), "formatting twice must fail");
+    world.ssh_ok(host, "root", &format!("{format} --ignore-formatted"));
+    step(t0, host, &format!("KRaft {version}: storage formatted"));
 
     put(
-        &world,
-        "h1",
+        world,
+        host,
         "/etc/systemd/system/kafka.service",
         &unit(
             "Apache Kafka KRaft node (smoke test)",
@@ -314,33 +310,40 @@ fn kraft_smoke(version: &str, dynamic_quorum: bool) {
             "",
         ),
     );
-    start_service(&world, "h1", "kafka");
-    let md = wait_for_broker(&world, "h1", &format!("{}:9092", h.ip), 1, Duration::from_secs(120));
-    step(t0, "broker answers metadata");
+    start_service(world, host, "kafka");
+    let md = wait_for_broker(world, host, &format!("{}:9092", h.ip), 1, Duration::from_secs(120));
+    step(t0, host, &format!("KRaft {version}: broker answers metadata"));
     assert_eq!(md.brokers.len(), 1, "{md:?}");
     assert_eq!((md.brokers[0].host.as_str(), md.brokers[0].port), (h.ip.as_str(), 9092));
     assert_eq!(md.cluster_id.as_deref(), Some(cluster_id.as_str()), "{md:?}");
     assert_eq!(md.controller_id, 1, "{md:?}");
-    assert_main_pid_is_java(&world, "h1", "kafka");
-    world.ssh_ok("h1", "root", "systemctl stop kafka");
-    step(t0, "done");
+    assert_main_pid_is_java(world, host, "kafka");
+    world.ssh_ok(host, "root", "systemctl stop kafka");
+    step(t0, host, &format!("KRaft {version}: done"));
 }
 
+/// Six hosts come up; on three of them at once, a broker of each release the suite uses, configured by hand (no
+/// wizard): ZooKeeper mode from the 3.x release on h1, a KRaft node of 4.x (dynamic quorum) on h2 and of 3.x (static
+/// voters) on h3. The other checks run on h4..h6 meanwhile. Each broker answers the Kafka wire protocol.
 #[test]
-fn a_kraft_broker_from_the_4_x_release_answers_metadata() {
-    kraft_smoke(world::KAFKA_4, true);
-}
-
-#[test]
-fn a_kraft_broker_from_the_3_9_release_answers_metadata() {
-    kraft_smoke(world::KAFKA_3, false);
-}
-
-#[test]
-fn six_hosts_come_up_with_ssh_for_root_and_deploy_sudo_and_java() {
+fn six_hosts_come_up_and_each_release_runs_a_broker_configured_by_hand() {
     let t0 = Instant::now();
     let world = World::up(6);
-    step(t0, "6 hosts up");
+    let (rel3, rel4) = (world::release(world::KAFKA_3), world::release(world::KAFKA_4));
+    let mirror = Mirror::start_on_bridge(&[&rel3, &rel4]);
+    step(t0, "world", "6 hosts up, mirror started");
+    std::thread::scope(|s| {
+        s.spawn(|| zookeeper_mode_smoke(&world, "h1", &mirror));
+        s.spawn(|| kraft_smoke(&world, "h2", &mirror, world::KAFKA_4, true));
+        s.spawn(|| kraft_smoke(&world, "h3", &mirror, world::KAFKA_3, false));
+        s.spawn(|| hosts_have_ssh_sudo_java_and_a_network_that_can_be_cut(&world, t0));
+    });
+}
+
+/// Every host as the inventory says (names, addresses, users, host keys); `deploy` has passwordless sudo and Java 17;
+/// hosts reach each other by name; a cut host is unreachable until restored; a stopped host is gone and comes back
+/// with the same host keys. Stops and cuts only h4..h6 (h1..h3 run the brokers).
+fn hosts_have_ssh_sudo_java_and_a_network_that_can_be_cut(world: &World, t0: Instant) {
     let inv = world.inventory().clone();
     assert!(inv.identity_file.is_absolute() && inv.identity_file.is_file());
     let known = std::fs::read_to_string(&inv.known_hosts).expect("known_hosts");
@@ -369,13 +372,13 @@ fn six_hosts_come_up_with_ssh_for_root_and_deploy_sudo_and_java() {
         "root",
         "for i in $(seq 1 20); do timeout 2 bash -c '</dev/tcp/h6/22' && exit 0; sleep 0.5; done; exit 1",
     );
-    step(t0, "cut/restore ok");
+    step(t0, "world", "cut/restore ok");
     // a stopped host is gone; started again it has the same host keys (strict checking passes)
     world.stop_host("h5");
     assert!(!world.ssh("h5", "root", "true").status.success(), "h5 answers while stopped");
     world.start_host("h5");
     assert_eq!(world.ssh_ok("h5", "root", "hostname").trim(), "h5");
-    step(t0, "stop/start ok");
+    step(t0, "world", "stop/start ok");
 }
 
 #[test]
