@@ -14,6 +14,8 @@
 #        world.sh cut hX        cut hX off the network (its veth goes down; the guest sees NO-CARRIER)
 #        world.sh restore hX    undo cut
 #        world.sh status        one line per host; exit 0
+#        world.sh cpu           the CPU seconds the hosts used so far, together (nothing if unknown; a host
+#                               stopped and started again counts from its start)
 #        world.sh ssh hX [CMD]  convenience: ssh as root with the world's key and known_hosts
 # Each host: overlayfs root (lower: the cached rootfs, upper: $KW_RUN/hX/upper) mounted by
 # nspawn in its own mount namespace; its own network namespace (a file made with unshare),
@@ -353,6 +355,21 @@ cmd_status() {
     return 0
 }
 
+cmd_cpu() {   # the CPU seconds the running hosts used so far, all of them together (their cgroups' cpu.stat)
+    local H r f usec=0 found=0
+    for H in $(known_hosts_list); do
+        for r in $CGROOTS; do
+            f="$r/$KW_CG/$H/cpu.stat"
+            [ -f "$f" ] || continue
+            usec=$(( usec + $(awk '$1 == "usage_usec" {print $2}' "$f") ))
+            found=1
+        done
+    done
+    # no per-host cgroups with CPU accounting (a machine whose systemd makes the hosts' scopes): nothing to say
+    [ $found = 1 ] && echo "$(( usec / 1000000 ))"
+    return 0
+}
+
 cmd_ssh() {
     local H; H=$(host_arg "${1:-}"); shift
     exec ssh "${SSH_OPTS[@]}" "root@$(kw_host_ip "$(kw_host_index "$H")")" "$@"
@@ -366,6 +383,7 @@ case "$CMD" in
     cut) cmd_cut "$@" ;;
     restore) cmd_restore "$@" ;;
     status) cmd_status ;;
+    cpu) cmd_cpu ;;
     ssh) cmd_ssh "$@" ;;
-    *) kw_die "unknown command '$CMD' (up N | down | clean | stop hX | start hX | cut hX | restore hX | status | ssh hX)" ;;
+    *) kw_die "unknown command '$CMD' (up N | down | clean | stop hX | start hX | cut hX | restore hX | status | cpu | ssh hX)" ;;
 esac

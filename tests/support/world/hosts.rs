@@ -54,6 +54,8 @@ pub struct World {
     _session: SessionLock,
     /// When this test got the world (after waiting for the lock): how long it held it goes to `KW_E2E_TIMINGS`.
     held_since: std::time::Instant,
+    /// This test process's CPU seconds (its own and its reaped children's) when it got the world.
+    cpu_since: f64,
     _guard: MutexGuard<'static, ()>,
 }
 
@@ -77,7 +79,13 @@ impl World {
         }
         let inventory = read_inventory();
         assert_eq!(inventory.hosts.len(), n, "inventory lists {} hosts, expected {n}", inventory.hosts.len());
-        World { inventory, held_since: std::time::Instant::now(), _session: session, _guard: guard }
+        World {
+            inventory,
+            held_since: std::time::Instant::now(),
+            cpu_since: own_cpu_seconds(),
+            _session: session,
+            _guard: guard,
+        }
     }
 
     pub fn inventory(&self) -> &Inventory {
@@ -195,8 +203,10 @@ impl World {
 
 impl Drop for World {
     fn drop(&mut self) {
+        let hosts_cpu = String::from_utf8_lossy(&run_script("world.sh", &["cpu"]).stdout).trim().to_string();
+        let test_cpu = own_cpu_seconds() - self.cpu_since;
         let out = run_script("world.sh", &["down"]);
-        record_time_held(self.held_since.elapsed(), self.inventory.hosts.len());
+        record_time_held(self.held_since.elapsed(), self.inventory.hosts.len(), &hosts_cpu, test_cpu);
         if !out.status.success() && !std::thread::panicking() {
             panic!("world.sh down left something behind:\n{}", String::from_utf8_lossy(&out.stderr));
         }
@@ -204,14 +214,34 @@ impl Drop for World {
 }
 
 /// With `KW_E2E_TIMINGS` set (tests/run-all.sh sets it and prints the file after the e2e phase): one line per test
-/// that held the world — seconds, hosts, the test's name — so the suite's time can be seen per test.
-fn record_time_held(held: std::time::Duration, hosts: usize) {
+/// that held the world — seconds, hosts, the CPU seconds its hosts used (`world.sh cpu`; "-" where unknown) and the
+/// test process used (the wizard runs, ssh, the test's clients; the whole process, so a test running beside it
+/// without the world counts too), the test's name — so the suite's time and CPU can be seen per test.
+fn record_time_held(held: std::time::Duration, hosts: usize, hosts_cpu: &str, test_cpu: f64) {
     let Some(path) = std::env::var_os("KW_E2E_TIMINGS") else { return };
     let test = std::thread::current().name().unwrap_or("?").to_string();
-    let line = format!("{:6.0} s  {hosts:2} hosts  {test}\n", held.as_secs_f64());
+    let hosts_cpu = if hosts_cpu.is_empty() { "-" } else { hosts_cpu };
+    let line = format!(
+        "{:6.0} s  {hosts:2} hosts  cpu: hosts {hosts_cpu:>4} s, test {test_cpu:4.0} s  {test}\n",
+        held.as_secs_f64()
+    );
     if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
         let _ = f.write_all(line.as_bytes());
     }
+}
+
+/// The CPU seconds (user + system) of this process and of its children it has waited for.
+fn own_cpu_seconds() -> f64 {
+    let seconds = |who| {
+        // SAFETY: getrusage writes one rusage into the zeroed struct it is given
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(who, &mut usage) } != 0 {
+            return 0.0;
+        }
+        let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        tv(usage.ru_utime) + tv(usage.ru_stime)
+    };
+    seconds(libc::RUSAGE_SELF) + seconds(libc::RUSAGE_CHILDREN)
 }
 
 /// Read `tests/world/state/inventory.json`.
