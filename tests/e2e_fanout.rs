@@ -51,34 +51,70 @@ fn untouched(world: &World) {
     }
 }
 
+/// The line between two process lists in the sampler's stream.
+const SAMPLE_END: &str = "=== kw sample end ===";
+
 /// Samples `ps -eo args` on every host until `stop`: (samples, lines that ran a sudo command, lines with the
-/// password).
+/// password). One SSH session per host runs the sampling loop there (10 lists a second) and streams the lists: a new
+/// connection per sample cost both cores' worth of key exchanges during the deploy it watched.
 fn sample_process_lists(world: &World, stop: &std::sync::atomic::AtomicBool) -> (usize, usize, Vec<String>) {
+    use std::io::BufRead;
     use std::sync::atomic::Ordering;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = world
-            .hosts()
-            .iter()
-            .map(|h| {
+    let script = format!("while :; do ps -eo args; echo '{SAMPLE_END}'; sleep 0.1; done");
+    let mut sessions: Vec<std::process::Child> = world
+        .hosts()
+        .iter()
+        .map(|h| {
+            std::process::Command::new("ssh")
+                .args(world.ssh_options())
+                .arg(format!("root@{}", h.ip))
+                .arg(&script)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn the sampling ssh")
+        })
+        .collect();
+    let counts = std::thread::scope(|scope| {
+        let readers: Vec<_> = sessions
+            .iter_mut()
+            .map(|child| {
+                let stdout = child.stdout.take().expect("the sampler's stdout");
                 scope.spawn(move || {
                     let (mut samples, mut sudo, mut leaks) = (0, 0, Vec::new());
-                    while !stop.load(Ordering::Relaxed) {
-                        let out = world.ssh(&h.name, "root", "ps -eo args");
-                        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-                        samples += 1;
-                        sudo += text.lines().filter(|l| l.starts_with("sudo -k -S -p")).count();
-                        leaks.extend(text.lines().filter(|l| l.contains(BECOME_PASSWORD)).map(String::from));
+                    for line in std::io::BufReader::new(stdout).lines() {
+                        let Ok(line) = line else { break };
+                        if line == SAMPLE_END {
+                            samples += 1;
+                        } else if line.starts_with("sudo -k -S -p") {
+                            sudo += 1;
+                        }
+                        if line.contains(BECOME_PASSWORD) {
+                            leaks.push(line);
+                        }
                     }
                     (samples, sudo, leaks)
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).fold((0, 0, Vec::new()), |mut all, one| {
-            all.0 += one.0;
-            all.1 += one.1;
-            all.2.extend(one.2);
-            all
-        })
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // the last lists of the deploy were read by now; ending the sessions ends the readers
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        for child in sessions.iter_mut() {
+            let _ = child.kill();
+        }
+        readers.into_iter().map(|r| r.join().unwrap()).collect::<Vec<_>>()
+    });
+    for mut child in sessions {
+        let _ = child.wait();
+    }
+    counts.into_iter().fold((0, 0, Vec::new()), |mut all, one| {
+        all.0 += one.0;
+        all.1 += one.1;
+        all.2.extend(one.2);
+        all
     })
 }
 
