@@ -9,12 +9,11 @@ TAURI_DRIVER_INSTALL=(cargo install tauri-driver@2.1.0 --locked --quiet)
 # The app's window tests reach the test hosts (app_install, app_password_cancel) only as root.
 APP_E2E_FEATURES=()
 [ "$(id -u)" = 0 ] && [ "${KW_APP_WORLD:-1}" = 1 ] && APP_E2E_FEATURES=(--features world)
-# The app and the CLI the app's tests compare against (target/debug/kafka-wizard): when the window tests run the
-# debug app (KW_APP_PACKAGE=0).
-APP_BUILD=(cargo build --locked -p kafka-wizard-app -p kafka-wizard)
-# Only the CLI: when the packages are built, the window tests run the release app they carry (KW_APP_BIN), so no
-# debug build of the app at all (it would be a third build of tauri: debug, debug with `test`, release).
-APP_BUILD_CLI_ONLY=(cargo build --locked -p kafka-wizard)
+# The CLI the app's tests compare against (target/debug/kafka-wizard). No build of the app here: the window tests run
+# target/debug/kafka-wizard-app as APP_COMMAND_TESTS builds it (cargo builds a package's binary for its integration
+# tests, with the tests' features: tauri's `test` on, which only adds the mock runtime), so tauri is compiled twice in
+# debug (clippy's check, the tests) rather than three times, and the window tests need not wait for the release build.
+APP_BUILD_CLI=(cargo build --locked -p kafka-wizard)
 APP_LINT=(cargo clippy --locked -p kafka-wizard-app -p kafka-wizard-app-e2e --features kafka-wizard-app-e2e/world
     --all-targets -- -D warnings)
 APP_COMMAND_TESTS=(cargo test --locked -p kafka-wizard-app)

@@ -6,7 +6,8 @@
 # order the app phase needs them: the UI bundle, tauri-driver when missing, the app crates' clippy check, the
 # command tests and the window tests (tests-app/cargo-commands.sh: the very command lines run.sh runs, with
 # --no-run), then the release build of the packages (`packaging/build.sh --build-only`: the app and the CLI, and the
-# .deb). No debug app: the window tests run the release app (tests-app/run.sh). The debug CLI is left alone:
+# .deb). No separate debug app: the window tests run the one the command tests build (tests-app/cargo-commands.sh).
+# The debug CLI is left alone:
 # target/debug/kafka-wizard is the binary the end-to-end tests are running. A failing debug step does not stop the job (run.sh runs the same command and reports it); the record is
 # the release build's.
 # Started in a session of its own it has a scheduler autogroup of its own (with autogroups the kernel shares the CPU

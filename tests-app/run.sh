@@ -9,25 +9,25 @@
 #   2. cargo test -p kafka-wizard-app          commands on tauri's mock runtime + unit tests
 #   3. tsc --noEmit + node --test (ui/)        the UI's type check, its logic + the wizard in headless Chromium
 #                                              (mock backend)
-#   4. packaging/build.sh                      the .deb and the AppImage (release build: ~6-12 min cold). Under
-#                                              tests/run-all.sh the compiling of steps 1, 2, 5, 7 and the release
+#   4. cargo test -p kafka-wizard-app-e2e      the REAL app window under Xvfb — the debug app step 2 built (or
+#                                              KW_APP_BIN): app_e2e (open/fix/review/export vs the CLI, Save As;
+#                                              GTK's file chooser answered with xdotool) and, with --features world,
+#                                              app_install (install onto the test hosts, stop/start from Manage) and
+#                                              app_password_cancel (password login, Cancel in the download, Install
+#                                              again). The release app is tested as the AppImage (step 7)
+#   5. packaging/build.sh                      the .deb and the AppImage (release build: ~6-12 min cold). Under
+#                                              tests/run-all.sh the compiling of steps 1, 2, 4, 7 and the release
 #                                              build and the .deb were started in the background during its e2e
 #                                              phase (KW_RELEASE_PREBUILD=DIR, tests-app/prebuild.sh): those steps
-#                                              find their builds done, this step waits for that job, shows its
-#                                              time, and assembles only the AppImage (--skip-build)
-#   5. cargo test -p kafka-wizard-app-e2e      the REAL app window under Xvfb — the release app of step 4
-#                                              (KW_APP_BIN), the very binary the packages carry; with
-#                                              KW_APP_PACKAGE=0 a debug build: app_e2e (open/fix/review/export vs
-#                                              the CLI, Save As; GTK's file chooser answered with xdotool) and,
-#                                              with --features world, app_install (install onto the test hosts,
-#                                              stop/start from Manage) and app_password_cancel (password login,
-#                                              Cancel in the download, Install again)
+#                                              find their builds done, this step waits for that job (steps 3 and 4
+#                                              ran meanwhile), shows its time, and assembles only the AppImage
+#                                              (--skip-build)
 #   6. tests-app/packaged-cli.sh               the CLI in both packages, with no display (seconds): the .deb's file
 #                                              list (CLI, man page, completions), its CLI's --version and validate,
 #                                              the AppImage's `--cli` and a `kafka-wizard` symlink to it
 #   7. cargo test … --test app_appimage        the AppImage as the application under Xvfb; as root with the
 #                                              machine's WebKitGTK hidden (tests-app/without-host-webkit.sh)
-#   KW_APP_PACKAGE=0 skips 4, 6 and 7.
+#   KW_APP_PACKAGE=0 skips 5, 6 and 7.
 # Screenshots: target/screenshots/. The cargo command lines: tests-app/cargo-commands.sh.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,11 +53,7 @@ step() {   # step NAME CMD...: run and time
     TIMES+=("$(printf '%-8s %4ss' "$name" "$(( $(date +%s) - t0 ))")")
 }
 step ui-build build_ui
-if [ "$PACKAGE" = 1 ]; then
-    step build "${APP_BUILD_CLI_ONLY[@]}"
-else
-    step build "${APP_BUILD[@]}"
-fi
+step build "${APP_BUILD_CLI[@]}"
 step lint "${APP_LINT[@]}"
 step commands "${APP_COMMAND_TESTS[@]}"
 step ui-tests bash -c 'cd ui && npx tsc --noEmit -p . && node --test test/'
@@ -105,12 +101,10 @@ package() {   # the packages: from the background release build when there is on
     tail -3 "$dir/log"
     bash packaging/build.sh --skip-build
 }
-if [ "$PACKAGE" = 1 ]; then
-    step package package
-    export KW_APP_BIN="$ROOT/target/release/kafka-wizard-app"
-fi
+# the debug app the command tests built (cargo-commands.sh), while the background release build may still be running
 step e2e xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" "${APP_WINDOW_TESTS[@]}" -- --test-threads=1 --nocapture
 if [ "$PACKAGE" = 1 ]; then
+    step package package
     step pkg-cli bash tests-app/packaged-cli.sh
     step appimage appimage_test
 fi

@@ -111,12 +111,12 @@ pub async fn connect(port: u16) -> Client {
 /// A session on the app started as `kafka-wizard-app ARGS…` (e.g. a project file to open).
 pub async fn connect_with_args(port: u16, args: &[&str]) -> Client {
     let app = app_binary();
-    assert!(app.exists(), "{} missing: run `cargo build -p kafka-wizard-app` first (or set KW_APP_BIN)", app.display());
+    assert!(app.exists(), "{} missing: run `cargo test -p kafka-wizard-app` first (or set KW_APP_BIN)", app.display());
     session(shifted(port), &app, args).await
 }
 
-/// The app under test: `KW_APP_BIN` (tests-app/run.sh sets it to the release build the packages carry), else the
-/// debug build.
+/// The app under test: `KW_APP_BIN` when set (any build of the app), else the debug build — tests-app/run.sh's,
+/// which the command tests (`cargo test -p kafka-wizard-app`) built.
 fn app_binary() -> PathBuf {
     std::env::var("KW_APP_BIN").map(PathBuf::from).unwrap_or_else(|_| target_dir().join("debug/kafka-wizard-app"))
 }
