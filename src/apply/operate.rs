@@ -173,7 +173,10 @@ async fn systemctl(
 /// After this long a stop that is still going is explained in the log.
 const SLOW_STOP_NOTICE: Duration = Duration::from_secs(15);
 
-/// Stops a unit without blocking in systemctl, polling its state once a second, so a slow stop is explained while
+/// How often a stopping unit's state is asked for (`systemctl is-active` on the host's open session).
+const STOP_POLL: Duration = Duration::from_millis(250);
+
+/// Stops a unit without blocking in systemctl, polling its state (every [`STOP_POLL`]), so a slow stop is explained while
 /// it happens: a KRaft broker waits up to 5 minutes for its controlled shutdown to be approved, which never comes
 /// once no controller quorum is left (the unit's TimeoutStopSec lets it finish that wait, then close its logs
 /// cleanly). Ends when the unit is inactive (or failed: not running either).
@@ -203,6 +206,6 @@ fn stop_unit(t: &dyn Transport, service: Service, target: &Target, events: &Even
         if started.elapsed() > Duration::from_secs(400) {
             return Err(format!("{unit} is still {state} after {} s", started.elapsed().as_secs()));
         }
-        std::thread::sleep(Duration::from_secs(1));
+        std::thread::sleep(STOP_POLL);
     }
 }

@@ -15,7 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
-const POLL: Duration = Duration::from_millis(1000);
+/// How often a gate asks (a Metadata request per broker, or `srvr` per ZooKeeper member): a rolling restart waits on
+/// two gates per node, and a node is back on average half a poll before the gate sees it.
+const POLL: Duration = Duration::from_millis(250);
 
 /// Polls `check` until it returns Ok or `timeout` passes; the error is the last thing seen. When it holds, the log
 /// says how long it took (`node`, the host just restarted, leads the line).
@@ -356,7 +358,7 @@ async fn ready_to_roll_within(
 
 /// How long [`ready_to_roll`] gives an unhealthy cluster before it refuses the roll, and how often it asks.
 const READY_WAIT: Duration = Duration::from_secs(60);
-const READY_RETRY: Duration = Duration::from_secs(5);
+const READY_RETRY: Duration = Duration::from_secs(1);
 
 /// The verdict of [`ready_to_roll`] on what it found.
 pub fn refuse_or_force(problems: &[String], force: bool, events: &EventSink) -> Result<(), String> {

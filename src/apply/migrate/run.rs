@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often the controllers' logs are read while the metadata is copied.
-const POLL: Duration = Duration::from_secs(2);
+const POLL: Duration = Duration::from_millis(500);
 
 /// A deploy of a project migrating to KRaft: the stages `opts.migrate` asks for, from where the hosts stand.
 pub(crate) async fn deploy(
