@@ -7,7 +7,7 @@
 // `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The field schema is
 // the engine's, generated into generated/field-schema.json (`options.fieldSchema` replaces it). The CA is
 // `options.caInfo`; Client config… is logged in `options.clientConfigLog`; an ACL for a user not in
-// security.users is an error. A deploy with `migrate` reports the stage it would reach; `finishMigration` rewrites
+// security.users is an error, and so is a jump host not shaped [user@]host[:port]. A deploy with `migrate` reports the stage it would reach; `finishMigration` rewrites
 // the stored project to KRaft mode as the engine does. Only the test bundle holds this module (main.ts,
 // `__KW_MOCK__`); the real app always uses tauri-backend.ts.
 
@@ -91,6 +91,12 @@ export function mockValidate(d: ProjectDraft): Problem[] {
       ids.set(h.id, i);
     }
   });
+  // the engine's `checks::jump`, roughly: [user@]host[:port] or "none"
+  const badJump = (j: string | undefined) => j !== undefined && j !== 'none' && !/^([a-z_][a-z0-9_-]*@)?[A-Za-z0-9.-]+(:\d+)?$/.test(j);
+  const jumpErr = (field: string, j: string) => err(field, `"${j}" is not a jump host — write "user@bastion.example.com:22" (user and port optional; "[::1]:22" for IPv6) or "none"`,
+    `"${j}"은(는) 점프 호스트가 아닙니다 — "user@bastion.example.com:22"처럼 쓰세요(사용자와 포트는 생략 가능, IPv6는 "[::1]:22") 또는 "none"`);
+  if (badJump(d.ssh?.jump)) jumpErr('ssh.jump', d.ssh!.jump!);
+  hosts.forEach((h, i) => { if (badJump(h.ssh?.jump)) jumpErr(`hosts[${i}].ssh.jump`, h.ssh!.jump!); });
   const sec = d.security;
   (sec?.acls ?? []).forEach((acl, i) => {
     if (acl.user !== undefined && !(sec?.users ?? []).includes(acl.user)) err(`security.acls[${i}].user`, `${acl.user} is not in security.users`, `${acl.user}은(는) security.users에 없습니다`);

@@ -4,7 +4,7 @@
 // Install progress from streamed events with a failed host and Retry, Manage with confirmation, Restart anyway
 // after a refused roll, Cancel in Manage, Review's diff of what a deploy would change (after Test connection), the
 // Security step (users, ACLs, the CA, Client config… on Review and Manage), Manage's migration to KRaft (Migrate,
-// Finalize, the project reloaded in KRaft mode), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
+// Finalize, the project reloaded in KRaft mode), the Hosts step's jump host and ~/.ssh/config (per host too), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
 // target/screenshots/browser-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -360,6 +360,47 @@ test('a host can override sudo and be this machine, and only what differs from t
   assert.equal(again.ssh?.sudo, undefined);
   const draft = await page.evaluate(() => window.__app.state.draft.ssh);
   assert.equal(draft.sudo, undefined, 'ticking nothing stores nothing: the default stays implicit');
+  assert.deepEqual(errors, []);
+});
+
+test('a jump host and ~/.ssh/config are set for every host, one host goes directly, a bad jump host is named at its field, and Save/Open keep them', async (t) => {
+  const { page, errors } = await wizard(t, { picks: ['/tmp/jump.toml', '/tmp/jump.toml'] });
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#add-host').click();
+  await page.locator('#add-host').click();
+  assert.equal(await page.locator('input[data-field="ssh.jump"]').getAttribute('placeholder'), 'ops@bastion.example.com:22', 'the schema\'s example');
+  await page.locator('input[data-field="ssh.jump"]').fill('ops@bastion:2o');
+  await msgOf(page, 'ssh.jump').waitFor();
+  assert.match(await msgOf(page, 'ssh.jump').textContent(), /is not a jump host/);
+  assert.equal(await page.locator('input[data-field="ssh.jump"]').getAttribute('aria-invalid'), 'true');
+  await page.locator('input[data-field="ssh.jump"]').fill('ops@bastion:2222');
+  await msgOf(page, 'ssh.jump').waitFor({ state: 'detached' });
+  await page.locator('#ssh-use-config').check();
+  await page.locator('tr[data-host="1"] button[aria-expanded]').click();
+  assert.equal(await page.locator('input[data-field="hosts[1].ssh.jump"]').getAttribute('placeholder'), 'ops@bastion:2222', 'empty: the project\'s jump host');
+  assert.match(await page.locator('tr.ssh-row').textContent(), /reached through ops@bastion:2222/);
+  await page.locator('#no-jump-1').check();
+  assert.ok(await page.locator('input[data-field="hosts[1].ssh.jump"]').isDisabled());
+  assert.match(await page.locator('tr.ssh-row').textContent(), /reached directly/);
+  await page.locator('#ssh-config-1').selectOption('no');
+  await page.locator('tr[data-host="0"] button[aria-expanded]').click();
+  await page.locator('input[data-field="hosts[0].ssh.jump"]').fill('bad jump');
+  await msgOf(page, 'hosts[0].ssh.jump').waitFor();
+  assert.match(await msgOf(page, 'hosts[0].ssh.jump').textContent(), /"bad jump" is not a jump host/);
+  await page.locator('input[data-field="hosts[0].ssh.jump"]').fill('');
+  await msgOf(page, 'hosts[0].ssh.jump').waitFor({ state: 'detached' });
+  const draft = await page.evaluate(() => window.__app.state.draft);
+  assert.deepEqual(draft.ssh, { jump: 'ops@bastion:2222', use_ssh_config: true });
+  assert.deepEqual([draft.hosts[0].ssh?.jump, draft.hosts[1].ssh], [undefined, { jump: 'none', use_ssh_config: false }]);
+  await page.keyboard.press('Control+Shift+S');
+  await page.waitForFunction(() => window.__app.state.path === '/tmp/jump.toml');
+  await page.locator('#file-new').click();
+  await page.waitForFunction(() => window.__app.state.path === null);
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await page.waitForFunction(() => window.__app.state.draft.ssh?.jump === 'ops@bastion:2222');
+  const opened = await page.evaluate(() => window.__app.state.draft);
+  assert.deepEqual([opened.ssh, opened.hosts[1].ssh], [draft.ssh, draft.hosts[1].ssh], 'Save and Open keep them unchanged');
   assert.deepEqual(errors, []);
 });
 

@@ -230,6 +230,15 @@ test('the sudo box shows the engine default for the user and stores only a depar
   assert.equal(hosts.sudoSetting({}, true), true);
 });
 
+test('a host is reached through its own jump host, none when it says "none", else the project\'s', async () => {
+  const hosts = await import('../build/node/steps/hosts.js');
+  assert.equal(hosts.effectiveJump({}, undefined), null, 'no jump host anywhere: directly');
+  assert.equal(hosts.effectiveJump({ jump: 'ops@bastion:22' }, undefined), 'ops@bastion:22');
+  assert.equal(hosts.effectiveJump({ jump: 'ops@bastion:22' }, { jump: 'ops@other' }), 'ops@other');
+  assert.equal(hosts.effectiveJump({ jump: 'ops@bastion:22' }, { jump: hosts.NO_JUMP }), null);
+  assert.equal(hosts.effectiveJump({}, { user: 'deploy' }), null);
+});
+
 test('unchanged steps are logged with their reason', () => {
   const h1 = progress.hostTarget('h1');
   const p = progress.reduce(progress.emptyProgress([h1]), { event: 'step_finished', target: h1, step: 'write x', outcome: { outcome: 'unchanged', reason: 'already matches' } });
