@@ -7,7 +7,7 @@
 // `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The field schema is
 // the engine's, generated into generated/field-schema.json (`options.fieldSchema` replaces it). The CA is
 // `options.caInfo`; Client config… is logged in `options.clientConfigLog`; an ACL for a user not in
-// security.users is an error, and so is a jump host not shaped [user@]host[:port]. A deploy with `migrate` reports the stage it would reach; `finishMigration` rewrites
+// security.users is an error, and so are a jump host not shaped [user@]host[:port] and an exporter on the listener port. A deploy with `migrate` reports the stage it would reach; `finishMigration` rewrites
 // the stored project to KRaft mode as the engine does. Only the test bundle holds this module (main.ts,
 // `__KW_MOCK__`); the real app always uses tauri-backend.ts.
 
@@ -97,6 +97,11 @@ export function mockValidate(d: ProjectDraft): Problem[] {
     `"${j}"은(는) 점프 호스트가 아닙니다 — "user@bastion.example.com:22"처럼 쓰세요(사용자와 포트는 생략 가능, IPv6는 "[::1]:22") 또는 "none"`);
   if (badJump(d.ssh?.jump)) jumpErr('ssh.jump', d.ssh!.jump!);
   hosts.forEach((h, i) => { if (badJump(h.ssh?.jump)) jumpErr(`hosts[${i}].ssh.jump`, h.ssh!.jump!); });
+  // the engine's exporter port checks, roughly: a port of its own, apart from the listener
+  const exporter = d.monitoring?.kafka_port ?? 7071;
+  if (d.monitoring?.prometheus && exporter === (d.kafka.listener_port ?? 9092)) {
+    err('monitoring.kafka_port', `${exporter} is also kafka.listener_port — the exporter needs a port of its own, e.g. the default 7071`, `${exporter}은(는) kafka.listener_port이기도 합니다 — exporter에는 별도의 포트가 필요합니다. 예: 기본값 7071`);
+  }
   const sec = d.security;
   (sec?.acls ?? []).forEach((acl, i) => {
     if (acl.user !== undefined && !(sec?.users ?? []).includes(acl.user)) err(`security.acls[${i}].user`, `${acl.user} is not in security.users`, `${acl.user}은(는) security.users에 없습니다`);
@@ -154,7 +159,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       (options.pickLog ??= []).push(request);
       return options.picks?.shift() ?? null;
     },
-    newProject: async () => ({ format: 1, name: 'my-kafka', kafka: { version: RELEASES[0].version }, security: { protocol: 'sasl_ssl', ca: 'generate', admin_user: 'admin' } }),
+    newProject: async () => ({ format: 1, name: 'my-kafka', kafka: { version: RELEASES[0].version }, security: { protocol: 'sasl_ssl', ca: 'generate', admin_user: 'admin' }, monitoring: { prometheus: true } }),
     openProject: async (path) => {
       const text = files.get(path);
       if (text === undefined) return fail('io', `cannot read ${path}: not found`);

@@ -4,7 +4,7 @@
 // Install progress from streamed events with a failed host and Retry, Manage with confirmation, Restart anyway
 // after a refused roll, Cancel in Manage, Review's diff of what a deploy would change (after Test connection), the
 // Security step (users, ACLs, the CA, Client config… on Review and Manage), Manage's migration to KRaft (Migrate,
-// Finalize, the project reloaded in KRaft mode), the Hosts step's jump host and ~/.ssh/config (per host too), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
+// Finalize, the project reloaded in KRaft mode), the Hosts step's jump host and ~/.ssh/config (per host too), Storage's metrics exporter, the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
 // target/screenshots/browser-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -711,6 +711,30 @@ test('extra JVM options are typed space-separated on Storage and Coordination an
   if (!(await zk.isVisible())) await page.locator('details.advanced summary').click();
   await zk.fill('-XX:+PerfDisableSharedMem');
   await page.waitForFunction(() => JSON.stringify(window.__app.state.draft.zookeeper?.jvm_opts) === '["-XX:+PerfDisableSharedMem"]');
+  assert.deepEqual(errors, []);
+});
+
+test('the exporter is on for a new project with the engine\'s ports shown on Storage, a clashing port is named at its field, and turning it off leaves the default', async (t) => {
+  const { page, errors } = await wizard(t);
+  await page.locator('nav [data-step="storage"]').click();
+  assert.ok(await page.locator('#monitoring-prometheus').isChecked(), 'new projects are monitored');
+  assert.equal(await page.locator('input[data-field="monitoring.kafka_port"]').getAttribute('placeholder'), '7071', 'the engine\'s default');
+  assert.equal(await page.locator('input[data-field="monitoring.zookeeper_port"]').count(), 0, 'a KRaft project runs no ZooKeeper exporter');
+  await page.locator('input[data-field="monitoring.kafka_port"]').fill('9092');
+  await msgOf(page, 'monitoring.kafka_port').waitFor();
+  assert.match(await msgOf(page, 'monitoring.kafka_port').textContent(), /needs a port of its own/);
+  assert.equal(await page.locator('nav [data-step="storage"] .badge').textContent(), '1', 'the problem counts on Storage');
+  await page.locator('input[data-field="monitoring.kafka_port"]').fill('7081');
+  await msgOf(page, 'monitoring.kafka_port').waitFor({ state: 'detached' });
+  assert.deepEqual(await page.evaluate(() => window.__app.state.draft.monitoring), { prometheus: true, kafka_port: 7081 });
+  await page.evaluate(() => { window.__app.state.draft.kafka.version = '3.9.1'; window.__app.state.draft.kafka.mode = 'zookeeper'; });
+  await page.locator('nav [data-step="version"]').click();
+  await page.locator('nav [data-step="storage"]').click();
+  assert.equal(await page.locator('input[data-field="monitoring.zookeeper_port"]').getAttribute('placeholder'), '7072');
+  await page.locator('#monitoring-prometheus').uncheck();
+  assert.equal(await page.locator('input[data-field="monitoring.kafka_port"]').count(), 0, 'no ports without an exporter');
+  assert.equal(await page.evaluate(() => window.__app.state.draft.monitoring.prometheus), undefined, 'off is the engine\'s default: nothing stored');
+  await page.screenshot({ path: path.join(SHOTS, 'browser-storage-monitoring.png') });
   assert.deepEqual(errors, []);
 });
 

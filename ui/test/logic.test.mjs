@@ -239,6 +239,16 @@ test('a host is reached through its own jump host, none when it says "none", els
   assert.equal(hosts.effectiveJump({}, { user: 'deploy' }), null);
 });
 
+test('the exporter box shows the draft\'s setting, else the engine\'s default (off), and stores only a departure from it', async () => {
+  const storage = await import('../build/node/steps/storage.js');
+  assert.equal(storage.exporterOn(seed()), false, 'a file without [monitoring] has no exporter');
+  assert.equal(storage.exporterOn({ ...seed(), monitoring: { prometheus: true } }), true);
+  assert.equal(storage.exporterSetting(true), true);
+  assert.equal(storage.exporterSetting(false), undefined);
+  assert.equal(schema.placeholderOf('monitoring.kafka_port'), '7071');
+  assert.equal(problems.stepOfField('monitoring.zookeeper_port'), 'storage', 'its problems count on the step that edits it');
+});
+
 test('unchanged steps are logged with their reason', () => {
   const h1 = progress.hostTarget('h1');
   const p = progress.reduce(progress.emptyProgress([h1]), { event: 'step_finished', target: h1, step: 'write x', outcome: { outcome: 'unchanged', reason: 'already matches' } });
