@@ -4,7 +4,7 @@
 // Install progress from streamed events with a failed host and Retry, Manage with confirmation, Restart anyway
 // after a refused roll, Cancel in Manage, Review's diff of what a deploy would change (after Test connection), the
 // Security step (users, ACLs, the CA, Client config… on Review and Manage), Manage's migration to KRaft (Migrate,
-// Finalize, the project reloaded in KRaft mode), the Hosts step's jump host and ~/.ssh/config (per host too), Storage's metrics exporter, the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
+// Finalize, the project reloaded in KRaft mode), the Hosts step's jump host and ~/.ssh/config (per host too), Storage's metrics exporter, Manage's Rotate CA… (its plan, then the run, Cancel), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
 // target/screenshots/browser-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -632,6 +632,64 @@ test('a new project is secure; the Security step edits users and ACLs in place, 
   assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.clientConfigLog), [
     { user: 'billing', directory: '/tmp/billing-client' }, { user: 'admin', directory: '/tmp/admin-client' },
   ]);
+  assert.deepEqual(errors, []);
+});
+
+test('Rotate CA… shows its three passes on every node and what they mean, then runs confirmed with live progress and leaves the CA to be read again', async (t) => {
+  const caInfo = { source: 'generate', path: '/x/secrets/id.toml', subject: 'CN=my-kafka CA', sha256_fingerprint: '3F:A0:77', not_before: 1764460800, not_after: 2079993600 };
+  const { page, errors } = await wizard(t, { caInfo, delayMs: 2 });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003');
+  await page.locator('nav [data-step="storage"]').click();
+  await page.locator('input[data-field="kafka.heap"]').fill('2g'); // a change the same deploy would make too
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-rotate-ca').click();
+  await page.locator('#rotate-ca-what').waitFor();
+  assert.match(await page.locator('#rotate-ca-what').textContent(), /without downtime: three rolling restarts, so each of the 3 Kafka node\(s\) is restarted three times/);
+  assert.deepEqual(await page.locator('#rotate-ca li[data-pass]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-pass'))), ['ca-trust-both', 'ca-new-certificates', 'ca-drop-old']);
+  assert.equal(await page.locator('#rotate-ca li[data-pass="ca-trust-both"] li[data-node]').count(), 3, 'every node in every pass');
+  assert.match(await page.locator('#rotate-ca li[data-pass="ca-trust-both"] li[data-node="kafka002"]').textContent(), /a new CA is generated first/);
+  assert.match(await page.locator('#rotate-ca-other').textContent(), /also makes 6 other change/);
+  await page.screenshot({ path: path.join(SHOTS, 'browser-rotate-ca.png') });
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.deployLog ?? []), [], 'reading the plan changes nothing');
+
+  await page.locator('#rotate-ca-run').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /restarted three times, one at a time.*no downtime/);
+  await page.locator('#dialog-no').click();
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.deployLog ?? []), [], 'No runs nothing');
+  await page.locator('#rotate-ca-run').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /CA rotated/);
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.deployLog), [{ rotate_ca: true }]);
+  assert.match(await page.locator('#log').textContent(), /roll: trusts only the new CA/, 'the three passes streamed into the log');
+  assert.equal(await page.locator('#rotate-ca').count(), 0, 'the plan is closed once it ran');
+  await page.locator('#ca-info[data-fingerprint]').waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('Rotate CA… is offered only for a CA the wizard generates, continues a rotation stopped part-way, and Cancel says the next one continues it', async (t) => {
+  const { page, errors } = await wizard(t, { delayMs: 60, holdUntilCancel: true, rotationPassesDone: 1 });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-rotate-ca').click();
+  await page.locator('#rotate-ca-what').waitFor();
+  assert.match(await page.locator('#rotate-ca li[data-pass="ca-trust-both"] li[data-node="kafka001"]').textContent(), /already done/);
+  assert.doesNotMatch(await page.locator('#rotate-ca li[data-pass="ca-new-certificates"] li[data-node="kafka001"]').textContent(), /already done/);
+  assert.equal(await page.locator('#rotate-ca-other').count(), 0, 'nothing else would change');
+  await page.locator('#rotate-ca-run').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#cancel').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /Rotate CA cancelled .* continues the rotation where it stopped/);
+
+  await page.evaluate(() => { window.__app.state.draft.security.ca = 'provided'; });
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('nav [data-step="manage"]').click();
+  assert.equal(await page.locator('#op-rotate-ca').count(), 0, 'a provided CA is rotated by its owner');
+  await page.evaluate(() => { delete window.__app.state.draft.security; });
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('nav [data-step="manage"]').click();
+  assert.equal(await page.locator('#op-rotate-ca').count(), 0, 'a plaintext cluster has no CA');
   assert.deepEqual(errors, []);
 });
 

@@ -295,10 +295,11 @@ mod tests {
         let path = dir.path().join("p.toml");
         std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml"), &path).unwrap();
         let (mut draft, _) = read_project(&path).unwrap();
-        let ssh = draft.ssh.get_or_insert_with(SshDraft::default);
+        let ssh = &mut draft.ssh;
         ssh.jump = Some("ops@bastion.example.com:2222".into());
         ssh.use_ssh_config = Some(true);
-        draft.hosts[1].ssh = Some(SshDraft { jump: Some("none".into()), use_ssh_config: Some(false), ..SshDraft::default() });
+        draft.hosts[1].ssh =
+            Some(SshDraft { jump: Some("none".into()), use_ssh_config: Some(false), ..SshDraft::default() });
         write_project(&path, &draft, false).unwrap();
         let (again, problems) = read_project(&path).unwrap();
         assert_eq!(again, draft);
