@@ -404,6 +404,19 @@ test('a jump host and ~/.ssh/config are set for every host, one host goes direct
   assert.deepEqual(errors, []);
 });
 
+test('an opened project whose host has a bad jump host shows that host\'s SSH override with the problem at its field', async (t) => {
+  const bad = { format: 1, name: 'c', kafka: { version: '4.1.1' }, hosts: [{ name: 'k1', roles: ['broker', 'controller'], id: 1, ssh: { jump: 'ops@bastion:x' } }] };
+  const { page, errors } = await wizard(t, { picks: ['/srv/c.toml'], files: { '/srv/c.toml': JSON.stringify(bad) } });
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await page.waitForFunction(() => window.__app.state.path === '/srv/c.toml');
+  await page.locator('nav [data-step="hosts"]').click();
+  await msgOf(page, 'hosts[0].ssh.jump').waitFor();
+  assert.equal(await page.locator('input[data-field="hosts[0].ssh.jump"]').inputValue(), 'ops@bastion:x');
+  assert.equal(await page.locator('nav [data-step="hosts"] .badge').textContent(), '1');
+  assert.deepEqual(errors, []);
+});
+
 test('an empty project offers the guide\'s cluster as an example, loaded unsaved', async (t) => {
   const { page, errors } = await wizard(t);
   await page.locator('nav [data-step="hosts"]').click();

@@ -113,6 +113,11 @@ function sshOverrideRow(ctx: Ctx, i: number, h: HostDraft, cols: number): HTMLEl
       t('hosts.local')))));
 }
 
+/** A problem names one of the host's SSH overrides: its row is shown, so the problem sits at its field. */
+function sshProblem(ctx: Ctx, i: number): boolean {
+  return ctx.state.problems.some((p) => p.field.startsWith(`hosts[${i}].ssh.`));
+}
+
 /** The engine's default for sudo: every user but root (the user's default from the field schema) gets it. */
 function sudoByDefault(ssh: { user?: string }): boolean {
   return (ssh.user ?? defaultOf('ssh.user')) !== 'root';
@@ -161,7 +166,7 @@ export function renderHosts(ctx: Ctx): HTMLElement {
         el('button', { class: 'small', id: `test-${i}`, onclick: () => void testConnection(ctx, i, null) }, t('hosts.test')),
         el('button', { class: 'small', 'aria-expanded': String(expandedSsh.has(i)), onclick: () => { if (expandedSsh.has(i)) expandedSsh.delete(i); else expandedSsh.add(i); ctx.rerender(); } }, t('hosts.override')),
         el('button', { class: 'small danger', 'aria-label': `${t('hosts.remove')} ${h.name}`, onclick: () => { connections.clear(); ctx.update(removeHost(ctx.state.draft, i), true); } }, '✕'))),
-    expandedSsh.has(i) ? sshOverrideRow(ctx, i, h, cols) : null,
+    expandedSsh.has(i) || sshProblem(ctx, i) ? sshOverrideRow(ctx, i, h, cols) : null,
     connectionRow(ctx, i, cols),
   ].filter((x): x is HTMLElement => x !== null));
 
