@@ -54,6 +54,8 @@ fn step_the_ui_chose(field: &str) -> WizardStep {
         WizardStep::Storage
     } else if field.starts_with("hosts") || field.starts_with("ssh") {
         WizardStep::Hosts
+    } else if field.starts_with("monitoring") {
+        WizardStep::Storage
     } else if field.starts_with("zookeeper") || field.starts_with("kraft") {
         WizardStep::Coordination
     } else if let Some(key) = field.strip_prefix("kafka.") {
@@ -101,6 +103,7 @@ fn defaults_and_examples_are_the_wizards_placeholders() {
         ("ssh.port", "22"),
         ("ssh.identity_file", "~/.ssh/id_ed25519"),
         ("ssh.known_hosts", "~/.ssh/known_hosts"),
+        ("ssh.jump", "ops@bastion.example.com:22"),
         ("zookeeper.client_port", "2181"),
         ("zookeeper.quorum_port", "2888"),
         ("zookeeper.election_port", "3888"),
@@ -112,19 +115,22 @@ fn defaults_and_examples_are_the_wizards_placeholders() {
         ("zookeeper.sync_limit", "5"),
         ("kraft.controller_port", "9093"),
         ("security.admin_user", "admin"),
+        ("monitoring.kafka_port", "7071"),
+        ("monitoring.zookeeper_port", "7072"),
+        ("monitoring.maven_url", "https://repo1.maven.org/maven2"),
     ];
     for (path, placeholder) in placeholders {
         let f = schema::entry_for(path).unwrap_or_else(|| panic!("{path} is not in the schema"));
         assert_eq!(f.default.or(f.example).as_deref(), Some(placeholder), "{path}");
     }
     // No other input gets a hint it did not have; the Scala and SASL mechanism menus say "default (…)", the other
-    // Security menus preselect their default, a connection is a checkbox.
+    // Security menus preselect their default, a connection and the exporter are checkboxes.
     let hinted: BTreeSet<&str> =
         fields().into_iter().filter(|f| f.default.is_some() || f.example.is_some()).map(|f| f.path).collect();
     let shown: BTreeSet<&str> = placeholders
         .iter()
         .map(|(path, _)| *path)
-        .chain(["kafka.scala", "hosts[].connection"])
+        .chain(["kafka.scala", "hosts[].connection", "monitoring.prometheus"])
         .chain(["security.protocol", "security.sasl_mechanism", "security.ca", "security.acls[].pattern"])
         .collect();
     assert_eq!(hinted, shown);

@@ -169,6 +169,16 @@ fn the_deploy_preview_of_unreachable_hosts_fails_with_the_connect_code_naming_th
 }
 
 #[test]
+fn a_ca_rotation_preview_of_a_plaintext_project_is_refused_before_any_host_is_reached() {
+    let (_app, w) = window();
+    // the guide's hosts do not resolve here: only a refusal before connecting can answer
+    let err =
+        invoke(&w, "preview_deploy", json!({ "draft": seed_draft(&w), "options": { "rotate_ca": true } })).unwrap_err();
+    assert_eq!(err["code"], "steps_failed", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("a plaintext cluster has no CA to rotate"), "{err}");
+}
+
+#[test]
 fn cancel_without_a_running_job_says_so() {
     let (_app, w) = window();
     assert_eq!(invoke(&w, "cancel_job", json!({})).unwrap(), json!(false));

@@ -119,7 +119,7 @@ pub fn fields() -> Vec<FieldInfo> {
             "true unless ssh.user is root; true: sudo -n (passwordless), or sudo -S with --ask-become-password / \
              the app's sudo password where the host's sudo asks for one",
         ),
-        f("ssh.jump", Hosts).derived("unset: hosts are reached directly"),
+        f("ssh.jump", Hosts).example("ops@bastion.example.com:22").derived("unset: hosts are reached directly"),
         f("ssh.use_ssh_config", Hosts).derived("false: ~/.ssh/config is not read"),
         // [[hosts]]
         f("hosts", Hosts),
@@ -177,18 +177,14 @@ pub fn fields() -> Vec<FieldInfo> {
             defaults::LOG_MAX_FILES,
             LoggingSpec::MAX_FILES
         )),
-        // [monitoring]: no step edits it (problems go to Review; the Review step lists the scrape targets).
-        f("monitoring", Review).derived("left out: no exporter; new projects the wizard writes turn it on"),
-        f("monitoring.prometheus", Review).derived(format!(
-            "{} when left out: the Prometheus JMX exporter in every broker, controller and ZooKeeper member",
-            defaults::PROMETHEUS
-        )),
-        f("monitoring.kafka_port", Review)
-            .derived(format!("{} when left out (kafka-server.service)", defaults::EXPORTER_KAFKA_PORT)),
-        f("monitoring.zookeeper_port", Review)
-            .derived(format!("{} when left out (zookeeper-server.service)", defaults::EXPORTER_ZOOKEEPER_PORT)),
-        f("monitoring.maven_url", Review)
-            .derived(format!("{} when left out (the jar's SHA-512 is pinned)", crate::catalog::agent::MAVEN_CENTRAL)),
+        // [monitoring]: the Storage step, beside the listener port (the Review step lists the scrape targets).
+        f("monitoring", Storage).derived("left out: no exporter; new projects the wizard writes turn it on"),
+        f("monitoring.prometheus", Storage).default(defaults::PROMETHEUS).derived(
+            "true in new projects: the Prometheus JMX exporter in every broker, controller and ZooKeeper member",
+        ),
+        f("monitoring.kafka_port", Storage).default(defaults::EXPORTER_KAFKA_PORT),
+        f("monitoring.zookeeper_port", Storage).default(defaults::EXPORTER_ZOOKEEPER_PORT),
+        f("monitoring.maven_url", Storage).default(crate::catalog::agent::MAVEN_CENTRAL),
     ]
 }
 

@@ -2,7 +2,7 @@
 //! set; `xvfb-run` does it). The app uses the real engine — nothing is mocked.
 //!
 //! Open the guide's cluster (with a deliberately wrong broker id) through the OS's file chooser, fix the id from
-//! its inline error, check the rendered `server.properties` of a broker on Review, cancel a Save As (nothing
+//! its inline error (and see a bad jump host named at its field), see the engine's defaults on Storage, check the rendered `server.properties` of a broker on Review, cancel a Save As (nothing
 //! changes), save, export to a folder chosen in the folder chooser and compare it byte for byte with
 //! `kafka-wizard export` of the saved file and of the guide's own file, export a zip through the save chooser,
 //! then Save As (Ctrl+Shift+S) to a new file. The native dialogs are answered with xdotool (`file_chooser`). A screenshot of each step goes to
@@ -95,6 +95,13 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         id.clear().await.unwrap();
         id.send_keys("2").await.unwrap();
         gone(&c, "[data-problem-field='hosts[4].id']").await;
+        // a jump host the engine cannot read is named at its field; emptied, the project is as it was
+        let jump = css(&c, "input[data-field='ssh.jump']").await;
+        jump.send_keys("ops@b:x").await.unwrap();
+        let error = css(&c, "[data-problem-field='ssh.jump']").await.text().await.unwrap();
+        assert!(error.contains("is not a jump host"), "inline error: {error}");
+        jump.send_keys(&"\u{E003}".repeat(7)).await.unwrap();
+        gone(&c, "[data-problem-field='ssh.jump']").await;
         shot(&c, "2-hosts").await;
 
         go(&c, "storage").await;
@@ -103,6 +110,13 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         assert_eq!(port.as_deref(), Some(defaults::LISTENER_PORT.to_string().as_str()));
         let config_dir = css(&c, "input[data-field='kafka.config_dir']").await.attr("placeholder").await.unwrap();
         assert_eq!(config_dir.as_deref(), Some(defaults::CONFIG_DIR));
+        // the guide's cluster is monitored: the exporters' ports show the engine's defaults too
+        for (field, port) in
+            [("kafka_port", defaults::EXPORTER_KAFKA_PORT), ("zookeeper_port", defaults::EXPORTER_ZOOKEEPER_PORT)]
+        {
+            let shown = css(&c, &format!("input[data-field='monitoring.{field}']")).await.attr("placeholder").await;
+            assert_eq!(shown.unwrap(), Some(port.to_string()), "monitoring.{field}");
+        }
         shot(&c, "3-storage").await;
         go(&c, "coordination").await;
         // the ensemble's advanced settings are checked by the engine too: a bad heap is named, then cleared

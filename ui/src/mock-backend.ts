@@ -7,8 +7,9 @@
 // `options.pickLog`, so a test can script and check them through `window.__MOCK_OPTIONS__`. The field schema is
 // the engine's, generated into generated/field-schema.json (`options.fieldSchema` replaces it). The CA is
 // `options.caInfo`; Client config… is logged in `options.clientConfigLog`; an ACL for a user not in
-// security.users is an error. A deploy with `migrate` reports the stage it would reach; `finishMigration` rewrites
-// the stored project to KRaft mode as the engine does. Only the test bundle holds this module (main.ts,
+// security.users is an error, and so are a jump host not shaped [user@]host[:port] and an exporter on the listener port. A deploy with `migrate` reports the stage it would reach; `finishMigration` rewrites
+// the stored project to KRaft mode as the engine does. A deploy preview or deploy with `rotate_ca` shows or replays
+// the three passes of a CA rotation (`rotationPassesDone` of them already done), refused for a plaintext project. Only the test bundle holds this module (main.ts,
 // `__KW_MOCK__`); the real app always uses tauri-backend.ts.
 
 import type { Backend } from './backend.js';
@@ -40,6 +41,10 @@ export interface MockOptions {
   /** Every deploy preview asked for (filled by the mock); `previewError` makes it fail with that code. */
   previewRequests?: number;
   previewError?: string;
+  /** Passes of a CA rotation already done on the hosts (0–3): the preview says so for them (a run stopped part-way). */
+  rotationPassesDone?: number;
+  /** Every deploy asked for, with whether it rotates the CA (filled by the mock). */
+  deployLog?: { rotate_ca: boolean }[];
   /** A broker host that is down for the smoke test (its report fails, naming it). */
   smokeDownHost?: string;
   /** The cluster's CA as the engine would read it (none: not installed yet). */
@@ -63,6 +68,25 @@ function mockPreview(d: ProjectDraft): PreviewRow[] {
       { phase: 'start-brokers', target, step: 'start kafka-server.service', change: changed, detail: changed ? 'restart, one host at a time (server.properties changed)' : 'running, configuration unchanged' },
     ];
   });
+}
+
+/** The engine's three CA rotation passes (`plan::rotate_ca`) and what each leaves a node holding. */
+const ROTATION: [PreviewRow['phase'], string][] = [
+  ['ca-trust-both', 'trusts the old and the new CA, presents the old CA\'s certificate'],
+  ['ca-new-certificates', 'trusts the old and the new CA, presents the new CA\'s certificate'],
+  ['ca-drop-old', 'trusts only the new CA, presents its certificate'],
+];
+
+/** The mock's preview of `deploy --rotate-ca`: every pass on every Kafka node, the first `done` passes already done
+ * (as the engine reads them from the hosts' files), then the draft's other changes (mockPreview). */
+function mockRotationPreview(d: ProjectDraft, done: number): PreviewRow[] {
+  const nodes = (d.hosts ?? []).filter((h) => h.roles.includes('broker') || h.roles.includes('controller'));
+  const todo = 'write the truststore, write the keystore, then restart kafka-server, one node at a time, healthy in between';
+  const rotation = ROTATION.flatMap(([phase, holds], i) => nodes.map((h): PreviewRow => ({
+    phase, target: { on: 'host', name: h.name }, step: `every Kafka node ${holds}, one rolling restart`, change: i >= done,
+    detail: i >= done ? (done === 0 ? `a new CA is generated first; ${todo}` : todo) : `already done: the node ${ROTATION[done - 1][1]}`,
+  })));
+  return [...mockPreview(d), ...rotation];
 }
 
 const RELEASES: Release[] = [
@@ -91,6 +115,17 @@ export function mockValidate(d: ProjectDraft): Problem[] {
       ids.set(h.id, i);
     }
   });
+  // the engine's `checks::jump`, roughly: [user@]host[:port] or "none"
+  const badJump = (j: string | undefined) => j !== undefined && j !== 'none' && !/^([a-z_][a-z0-9_-]*@)?[A-Za-z0-9.-]+(:\d+)?$/.test(j);
+  const jumpErr = (field: string, j: string) => err(field, `"${j}" is not a jump host — write "user@bastion.example.com:22" (user and port optional; "[::1]:22" for IPv6) or "none"`,
+    `"${j}"은(는) 점프 호스트가 아닙니다 — "user@bastion.example.com:22"처럼 쓰세요(사용자와 포트는 생략 가능, IPv6는 "[::1]:22") 또는 "none"`);
+  if (badJump(d.ssh?.jump)) jumpErr('ssh.jump', d.ssh!.jump!);
+  hosts.forEach((h, i) => { if (badJump(h.ssh?.jump)) jumpErr(`hosts[${i}].ssh.jump`, h.ssh!.jump!); });
+  // the engine's exporter port checks, roughly: a port of its own, apart from the listener
+  const exporter = d.monitoring?.kafka_port ?? 7071;
+  if (d.monitoring?.prometheus && exporter === (d.kafka.listener_port ?? 9092)) {
+    err('monitoring.kafka_port', `${exporter} is also kafka.listener_port — the exporter needs a port of its own, e.g. the default 7071`, `${exporter}은(는) kafka.listener_port이기도 합니다 — exporter에는 별도의 포트가 필요합니다. 예: 기본값 7071`);
+  }
   const sec = d.security;
   (sec?.acls ?? []).forEach((acl, i) => {
     if (acl.user !== undefined && !(sec?.users ?? []).includes(acl.user)) err(`security.acls[${i}].user`, `${acl.user} is not in security.users`, `${acl.user}은(는) security.users에 없습니다`);
@@ -148,7 +183,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       (options.pickLog ??= []).push(request);
       return options.picks?.shift() ?? null;
     },
-    newProject: async () => ({ format: 1, name: 'my-kafka', kafka: { version: RELEASES[0].version }, security: { protocol: 'sasl_ssl', ca: 'generate', admin_user: 'admin' } }),
+    newProject: async () => ({ format: 1, name: 'my-kafka', kafka: { version: RELEASES[0].version }, security: { protocol: 'sasl_ssl', ca: 'generate', admin_user: 'admin' }, monitoring: { prometheus: true } }),
     openProject: async (path) => {
       const text = files.get(path);
       if (text === undefined) return fail('io', `cannot read ${path}: not found`);
@@ -200,7 +235,10 @@ export function mockBackend(options: MockOptions = {}): Backend {
       };
     },
     deploy: async (d, o, onEvent) => {
-      await logged(o.migrate ? `migrate-${o.migrate}` : 'deploy', () => replay(d, ['check java', 'upload kafka.tgz', 'write configs', 'start'], onEvent));
+      (options.deployLog ??= []).push({ rotate_ca: o.rotate_ca === true });
+      if (o.rotate_ca && (!d.security || d.security.protocol === 'plaintext')) return fail('steps_failed', 'this machine: rotate the CA: a plaintext cluster has no CA to rotate (nothing was changed)');
+      const steps = o.rotate_ca ? ROTATION.map(([, holds]) => `roll: ${holds}`) : ['check java', 'upload kafka.tgz', 'write configs', 'start'];
+      await logged(o.migrate ? `migrate-${o.migrate}` : 'deploy', () => replay(d, steps, onEvent));
       const summary = { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {}, new_brokers: [] };
       if (!o.migrate) return summary;
       if (o.migrate === 'rollback') return { ...summary, migration: { stage: 'brokers_on_kraft', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg', rolled_back: true } };
@@ -239,11 +277,12 @@ export function mockBackend(options: MockOptions = {}): Backend {
       files.set(path, JSON.stringify(draft));
       return { project: { path, draft, problems: mockValidate(draft), recent }, dropped };
     },
-    previewDeploy: async (d) => {
+    previewDeploy: async (d, o) => {
       options.previewRequests = (options.previewRequests ?? 0) + 1;
       await sleep(delay);
       if (options.previewError) return fail(options.previewError, `mock preview failed: ${options.previewError}`);
-      return mockPreview(d);
+      if (o.rotate_ca && (!d.security || d.security.protocol === 'plaintext')) return fail('steps_failed', 'this machine: rotate the CA: a plaintext cluster has no CA to rotate (nothing was changed)');
+      return o.rotate_ca ? mockRotationPreview(d, options.rotationPassesDone ?? 0) : mockPreview(d);
     },
     operate: async (d, verb, o, onEvent) => {
       (options.operateLog ??= []).push({ verb, force: o.force === true });

@@ -33,6 +33,7 @@ import type { Target } from './generated/Target.js';
 import type { Event } from './generated/Event.js';
 import type { DeploySummary } from './generated/DeploySummary.js';
 import type { PreviewRow } from './generated/PreviewRow.js';
+import type { PhaseKind } from './generated/PhaseKind.js';
 import type { UnitStatus } from './generated/UnitStatus.js';
 import type { HostStatus } from './generated/HostStatus.js';
 import type { Role } from './generated/Role.js';
@@ -59,7 +60,7 @@ export type { ProjectDraft, KafkaDraft, ZookeeperDraft, KraftDraft, SshDraft, Ho
 export type { ReleaseInfo as Release };
 // Review: generated files per host, the typed plan (phases: fetch, host steps, start + health), and what a deploy
 // would change on the hosts (the dry run's rows, diffs included).
-export type { GeneratedFile, HostFiles, Plan, Phase, HostStep as PlanStep, Health, Work as PhaseWork, Review, PreviewRow };
+export type { GeneratedFile, HostFiles, Plan, Phase, PhaseKind, HostStep as PlanStep, Health, Work as PhaseWork, Review, PreviewRow };
 // Errors at the UI boundary ({code, message}), exports, Test connection.
 export type { AppError, ErrorCode, ExportFormat, ConnectionReport };
 // Runs: engine events at a target (the wizard's machine or a host by name), their summary, status, options.

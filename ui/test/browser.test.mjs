@@ -4,7 +4,7 @@
 // Install progress from streamed events with a failed host and Retry, Manage with confirmation, Restart anyway
 // after a refused roll, Cancel in Manage, Review's diff of what a deploy would change (after Test connection), the
 // Security step (users, ACLs, the CA, Client config… on Review and Manage), Manage's migration to KRaft (Migrate,
-// Finalize, the project reloaded in KRaft mode), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
+// Finalize, the project reloaded in KRaft mode), the Hosts step's jump host and ~/.ssh/config (per host too), Storage's metrics exporter, Manage's Rotate CA… (its plan, then the run, Cancel), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
 // target/screenshots/browser-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -363,6 +363,60 @@ test('a host can override sudo and be this machine, and only what differs from t
   assert.deepEqual(errors, []);
 });
 
+test('a jump host and ~/.ssh/config are set for every host, one host goes directly, a bad jump host is named at its field, and Save/Open keep them', async (t) => {
+  const { page, errors } = await wizard(t, { picks: ['/tmp/jump.toml', '/tmp/jump.toml'] });
+  await page.locator('nav [data-step="hosts"]').click();
+  await page.locator('#add-host').click();
+  await page.locator('#add-host').click();
+  assert.equal(await page.locator('input[data-field="ssh.jump"]').getAttribute('placeholder'), 'ops@bastion.example.com:22', 'the schema\'s example');
+  await page.locator('input[data-field="ssh.jump"]').fill('ops@bastion:2o');
+  await msgOf(page, 'ssh.jump').waitFor();
+  assert.match(await msgOf(page, 'ssh.jump').textContent(), /is not a jump host/);
+  assert.equal(await page.locator('input[data-field="ssh.jump"]').getAttribute('aria-invalid'), 'true');
+  await page.locator('input[data-field="ssh.jump"]').fill('ops@bastion:2222');
+  await msgOf(page, 'ssh.jump').waitFor({ state: 'detached' });
+  await page.locator('#ssh-use-config').check();
+  await page.locator('tr[data-host="1"] button[aria-expanded]').click();
+  assert.equal(await page.locator('input[data-field="hosts[1].ssh.jump"]').getAttribute('placeholder'), 'ops@bastion:2222', 'empty: the project\'s jump host');
+  assert.match(await page.locator('tr.ssh-row').textContent(), /reached through ops@bastion:2222/);
+  await page.locator('#no-jump-1').check();
+  assert.ok(await page.locator('input[data-field="hosts[1].ssh.jump"]').isDisabled());
+  assert.match(await page.locator('tr.ssh-row').textContent(), /reached directly/);
+  await page.locator('#ssh-config-1').selectOption('no');
+  await page.locator('tr[data-host="0"] button[aria-expanded]').click();
+  await page.locator('input[data-field="hosts[0].ssh.jump"]').fill('bad jump');
+  await msgOf(page, 'hosts[0].ssh.jump').waitFor();
+  assert.match(await msgOf(page, 'hosts[0].ssh.jump').textContent(), /"bad jump" is not a jump host/);
+  await page.locator('input[data-field="hosts[0].ssh.jump"]').fill('');
+  await msgOf(page, 'hosts[0].ssh.jump').waitFor({ state: 'detached' });
+  const draft = await page.evaluate(() => window.__app.state.draft);
+  assert.deepEqual(draft.ssh, { jump: 'ops@bastion:2222', use_ssh_config: true });
+  assert.deepEqual([draft.hosts[0].ssh?.jump, draft.hosts[1].ssh], [undefined, { jump: 'none', use_ssh_config: false }]);
+  await page.keyboard.press('Control+Shift+S');
+  await page.waitForFunction(() => window.__app.state.path === '/tmp/jump.toml');
+  await page.locator('#file-new').click();
+  await page.waitForFunction(() => window.__app.state.path === null);
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await page.waitForFunction(() => window.__app.state.draft.ssh?.jump === 'ops@bastion:2222');
+  const opened = await page.evaluate(() => window.__app.state.draft);
+  assert.deepEqual([opened.ssh, opened.hosts[1].ssh], [draft.ssh, draft.hosts[1].ssh], 'Save and Open keep them unchanged');
+  assert.deepEqual(errors, []);
+});
+
+test('an opened project whose host has a bad jump host shows that host\'s SSH override with the problem at its field', async (t) => {
+  const bad = { format: 1, name: 'c', kafka: { version: '4.1.1' }, hosts: [{ name: 'k1', roles: ['broker', 'controller'], id: 1, ssh: { jump: 'ops@bastion:x' } }] };
+  const { page, errors } = await wizard(t, { picks: ['/srv/c.toml'], files: { '/srv/c.toml': JSON.stringify(bad) } });
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await page.waitForFunction(() => window.__app.state.path === '/srv/c.toml');
+  await page.locator('nav [data-step="hosts"]').click();
+  await msgOf(page, 'hosts[0].ssh.jump').waitFor();
+  assert.equal(await page.locator('input[data-field="hosts[0].ssh.jump"]').inputValue(), 'ops@bastion:x');
+  assert.equal(await page.locator('nav [data-step="hosts"] .badge').textContent(), '1');
+  assert.deepEqual(errors, []);
+});
+
 test('an empty project offers the guide\'s cluster as an example, loaded unsaved', async (t) => {
   const { page, errors } = await wizard(t);
   await page.locator('nav [data-step="hosts"]').click();
@@ -594,6 +648,64 @@ test('a new project is secure; the Security step edits users and ACLs in place, 
   assert.deepEqual(errors, []);
 });
 
+test('Rotate CA… shows its three passes on every node and what they mean, then runs confirmed with live progress and leaves the CA to be read again', async (t) => {
+  const caInfo = { source: 'generate', path: '/x/secrets/id.toml', subject: 'CN=my-kafka CA', sha256_fingerprint: '3F:A0:77', not_before: 1764460800, not_after: 2079993600 };
+  const { page, errors } = await wizard(t, { caInfo, delayMs: 2 });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003');
+  await page.locator('nav [data-step="storage"]').click();
+  await page.locator('input[data-field="kafka.heap"]').fill('2g'); // a change the same deploy would make too
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-rotate-ca').click();
+  await page.locator('#rotate-ca-what').waitFor();
+  assert.match(await page.locator('#rotate-ca-what').textContent(), /without downtime: three rolling restarts, so each of the 3 Kafka node\(s\) is restarted three times/);
+  assert.deepEqual(await page.locator('#rotate-ca li[data-pass]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-pass'))), ['ca-trust-both', 'ca-new-certificates', 'ca-drop-old']);
+  assert.equal(await page.locator('#rotate-ca li[data-pass="ca-trust-both"] li[data-node]').count(), 3, 'every node in every pass');
+  assert.match(await page.locator('#rotate-ca li[data-pass="ca-trust-both"] li[data-node="kafka002"]').textContent(), /a new CA is generated first/);
+  assert.match(await page.locator('#rotate-ca-other').textContent(), /also makes 6 other change/);
+  await page.screenshot({ path: path.join(SHOTS, 'browser-rotate-ca.png') });
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.deployLog ?? []), [], 'reading the plan changes nothing');
+
+  await page.locator('#rotate-ca-run').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /restarted three times, one at a time.*no downtime/);
+  await page.locator('#dialog-no').click();
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.deployLog ?? []), [], 'No runs nothing');
+  await page.locator('#rotate-ca-run').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /CA rotated/);
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.deployLog), [{ rotate_ca: true }]);
+  assert.match(await page.locator('#log').textContent(), /roll: trusts only the new CA/, 'the three passes streamed into the log');
+  assert.equal(await page.locator('#rotate-ca').count(), 0, 'the plan is closed once it ran');
+  await page.locator('#ca-info[data-fingerprint]').waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('Rotate CA… is offered only for a CA the wizard generates, continues a rotation stopped part-way, and Cancel says the next one continues it', async (t) => {
+  const { page, errors } = await wizard(t, { delayMs: 60, holdUntilCancel: true, rotationPassesDone: 1 });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-rotate-ca').click();
+  await page.locator('#rotate-ca-what').waitFor();
+  assert.match(await page.locator('#rotate-ca li[data-pass="ca-trust-both"] li[data-node="kafka001"]').textContent(), /already done/);
+  assert.doesNotMatch(await page.locator('#rotate-ca li[data-pass="ca-new-certificates"] li[data-node="kafka001"]').textContent(), /already done/);
+  assert.equal(await page.locator('#rotate-ca-other').count(), 0, 'nothing else would change');
+  await page.locator('#rotate-ca-run').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#cancel').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /Rotate CA cancelled .* continues the rotation where it stopped/);
+
+  await page.evaluate(() => { window.__app.state.draft.security.ca = 'provided'; });
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('nav [data-step="manage"]').click();
+  assert.equal(await page.locator('#op-rotate-ca').count(), 0, 'a provided CA is rotated by its owner');
+  await page.evaluate(() => { delete window.__app.state.draft.security; });
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('nav [data-step="manage"]').click();
+  assert.equal(await page.locator('#op-rotate-ca').count(), 0, 'a plaintext cluster has no CA');
+  assert.deepEqual(errors, []);
+});
+
 test('a migrating project is moved to KRaft from Manage, finalized, and its file reloaded in KRaft mode', async (t) => {
   const migrating = { format: 1, name: 'migrating', kafka: { version: '3.9.1', mode: 'zookeeper' }, zookeeper: {}, kraft: { controller_port: 9093 },
     hosts: [{ name: 'zk1', roles: ['zookeeper', 'controller'], zookeeper_id: 1, id: 101 }, { name: 'zk9', roles: ['zookeeper'], zookeeper_id: 2 }, { name: 'kafka1', roles: ['broker'], id: 1 }] };
@@ -670,6 +782,30 @@ test('extra JVM options are typed space-separated on Storage and Coordination an
   if (!(await zk.isVisible())) await page.locator('details.advanced summary').click();
   await zk.fill('-XX:+PerfDisableSharedMem');
   await page.waitForFunction(() => JSON.stringify(window.__app.state.draft.zookeeper?.jvm_opts) === '["-XX:+PerfDisableSharedMem"]');
+  assert.deepEqual(errors, []);
+});
+
+test('the exporter is on for a new project with the engine\'s ports shown on Storage, a clashing port is named at its field, and turning it off leaves the default', async (t) => {
+  const { page, errors } = await wizard(t);
+  await page.locator('nav [data-step="storage"]').click();
+  assert.ok(await page.locator('#monitoring-prometheus').isChecked(), 'new projects are monitored');
+  assert.equal(await page.locator('input[data-field="monitoring.kafka_port"]').getAttribute('placeholder'), '7071', 'the engine\'s default');
+  assert.equal(await page.locator('input[data-field="monitoring.zookeeper_port"]').count(), 0, 'a KRaft project runs no ZooKeeper exporter');
+  await page.locator('input[data-field="monitoring.kafka_port"]').fill('9092');
+  await msgOf(page, 'monitoring.kafka_port').waitFor();
+  assert.match(await msgOf(page, 'monitoring.kafka_port').textContent(), /needs a port of its own/);
+  assert.equal(await page.locator('nav [data-step="storage"] .badge').textContent(), '1', 'the problem counts on Storage');
+  await page.locator('input[data-field="monitoring.kafka_port"]').fill('7081');
+  await msgOf(page, 'monitoring.kafka_port').waitFor({ state: 'detached' });
+  assert.deepEqual(await page.evaluate(() => window.__app.state.draft.monitoring), { prometheus: true, kafka_port: 7081 });
+  await page.evaluate(() => { window.__app.state.draft.kafka.version = '3.9.1'; window.__app.state.draft.kafka.mode = 'zookeeper'; });
+  await page.locator('nav [data-step="version"]').click();
+  await page.locator('nav [data-step="storage"]').click();
+  assert.equal(await page.locator('input[data-field="monitoring.zookeeper_port"]').getAttribute('placeholder'), '7072');
+  await page.locator('#monitoring-prometheus').uncheck();
+  assert.equal(await page.locator('input[data-field="monitoring.kafka_port"]').count(), 0, 'no ports without an exporter');
+  assert.equal(await page.evaluate(() => window.__app.state.draft.monitoring.prometheus), undefined, 'off is the engine\'s default: nothing stored');
+  await page.screenshot({ path: path.join(SHOTS, 'browser-storage-monitoring.png') });
   assert.deepEqual(errors, []);
 });
 

@@ -2,7 +2,7 @@
 // build/node): wizard state and draft edits, step order, where problems are shown (the step from the engine's field
 // schema), the defaults shown, the progress model fed by engine events, what each native file dialog asks for,
 // highlighting, the translations, the deploy preview (diff lines, rows per host), the Security step's logic
-// (protection, client users, lists, the CA's dates), Manage's migration to KRaft (what is offered and sent), and that the app's bundle holds no mock backend.
+// (protection, client users, lists, the CA's dates), Manage's migration to KRaft (what is offered and sent), Manage's Rotate CA… (when it is offered, what it sends, its plan), and that the app's bundle holds no mock backend.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -20,6 +20,7 @@ import { mockValidate } from '../build/node/mock-backend.js';
 import * as diff from '../build/node/diff.js';
 import * as security from '../build/node/security.js';
 import * as migration from '../build/node/migration.js';
+import * as rotate from '../build/node/rotate-ca.js';
 import * as topology from '../build/node/topology.js';
 import * as dashboard from '../build/node/steps/manage-dashboard.js';
 
@@ -230,6 +231,25 @@ test('the sudo box shows the engine default for the user and stores only a depar
   assert.equal(hosts.sudoSetting({}, true), true);
 });
 
+test('a host is reached through its own jump host, none when it says "none", else the project\'s', async () => {
+  const hosts = await import('../build/node/steps/hosts.js');
+  assert.equal(hosts.effectiveJump({}, undefined), null, 'no jump host anywhere: directly');
+  assert.equal(hosts.effectiveJump({ jump: 'ops@bastion:22' }, undefined), 'ops@bastion:22');
+  assert.equal(hosts.effectiveJump({ jump: 'ops@bastion:22' }, { jump: 'ops@other' }), 'ops@other');
+  assert.equal(hosts.effectiveJump({ jump: 'ops@bastion:22' }, { jump: hosts.NO_JUMP }), null);
+  assert.equal(hosts.effectiveJump({}, { user: 'deploy' }), null);
+});
+
+test('the exporter box shows the draft\'s setting, else the engine\'s default (off), and stores only a departure from it', async () => {
+  const storage = await import('../build/node/steps/storage.js');
+  assert.equal(storage.exporterOn(seed()), false, 'a file without [monitoring] has no exporter');
+  assert.equal(storage.exporterOn({ ...seed(), monitoring: { prometheus: true } }), true);
+  assert.equal(storage.exporterSetting(true), true);
+  assert.equal(storage.exporterSetting(false), undefined);
+  assert.equal(schema.placeholderOf('monitoring.kafka_port'), '7071');
+  assert.equal(problems.stepOfField('monitoring.zookeeper_port'), 'storage', 'its problems count on the step that edits it');
+});
+
 test('unchanged steps are logged with their reason', () => {
   const h1 = progress.hostTarget('h1');
   const p = progress.reduce(progress.emptyProgress([h1]), { event: 'step_finished', target: h1, step: 'write x', outcome: { outcome: 'unchanged', reason: 'already matches' } });
@@ -434,6 +454,36 @@ test('a run that moved a migration hands its report on with the project file; ot
   assert.equal(migration.migrationToFinish({ ...summary, migration: report }, null), null, 'no file to rewrite');
   const rolledBack = { stage: 'brokers_on_kraft', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg', rolled_back: true };
   assert.deepEqual(migration.migrationToFinish({ ...summary, migration: rolledBack }, '/srv/migrating.toml'), rolledBack);
+});
+
+test('Rotate CA… is offered for a secured project whose CA the wizard generates, the engine\'s default in a [security] section', () => {
+  assert.ok(rotate.rotationOffered({ ...seed(), security: {} }), 'a section with its defaults: sasl_ssl, generate');
+  assert.ok(rotate.rotationOffered({ ...seed(), security: { protocol: 'ssl', ca: 'generate' } }));
+  assert.ok(!rotate.rotationOffered({ ...seed(), security: { ca: 'provided' } }), 'a provided CA is rotated by its owner');
+  assert.ok(!rotate.rotationOffered({ ...seed(), security: { protocol: 'plaintext' } }));
+  assert.ok(!rotate.rotationOffered(seed()), 'no section: plaintext');
+  const base = { password: 'pw' };
+  assert.deepEqual(rotate.rotateOptions(base), { password: 'pw', rotate_ca: true });
+  assert.equal(base.rotate_ca, undefined, 'the session options are not changed');
+});
+
+test('a rotation preview is read as its three passes in order, each node\'s row, the passes left, and the other changes', () => {
+  const host = (name) => ({ on: 'host', name });
+  const rows = [
+    { phase: 'configure', target: host('k1'), step: 'write /etc/kafka/server.properties', change: true, detail: 'updated' },
+    { phase: 'configure', target: host('k2'), step: 'write /etc/kafka/kafka-server.env', change: false, detail: 'content is up to date' },
+    { phase: 'ca-drop-old', target: host('k1'), step: 'drop', change: true, detail: 'to do' },
+    { phase: 'ca-trust-both', target: host('k1'), step: 'trust both', change: false, detail: 'already done' },
+    { phase: 'ca-trust-both', target: host('k2'), step: 'trust both', change: false, detail: 'already done' },
+    { phase: 'ca-new-certificates', target: host('k1'), step: 'new certs', change: true, detail: 'to do' },
+  ];
+  const plan = rotate.rotationPlan(rows);
+  assert.deepEqual(plan.passes.map((p) => [p.phase, p.step, p.nodes.map((n) => n.host)]), [
+    ['ca-trust-both', 'trust both', ['k1', 'k2']], ['ca-new-certificates', 'new certs', ['k1']], ['ca-drop-old', 'drop', ['k1']],
+  ]);
+  assert.equal(plan.toRun, 2, 'the pass already done on every node is not run again');
+  assert.equal(plan.otherChanges, 1, 'an unchanged file is no change');
+  assert.deepEqual(rotate.rotationPlan([]), { passes: [], toRun: 0, otherChanges: 0 });
 });
 
 test('the topology puts the ensemble on top with links between its members and from each broker, with the ports each host listens on', () => {

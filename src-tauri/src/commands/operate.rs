@@ -1,5 +1,5 @@
-//! Install and Manage: deploy (and Manage's Finalize upgrade, Migrate to KRaft and Finalize migration, each a
-//! deploy with its `RunOptions`), start / stop / rolling restart and status, with the engine's events streamed to
+//! Install and Manage: deploy (and Manage's Finalize upgrade, Migrate to KRaft and Finalize migration, Rotate CA…,
+//! each a deploy with its `RunOptions`), start / stop / rolling restart and status, with the engine's events streamed to
 //! the UI through a `tauri::ipc::Channel<Event>` (ordered). One job at a time ([`crate::state::Jobs`]); Cancel
 //! stops between steps. The SSH password, when given, lives only in memory for the run. Deploys and operations are
 //! run-logged as the CLI's are (`runs::logged`).
@@ -48,6 +48,10 @@ pub struct RunOptions {
     /// Manage's "Migrate to KRaft" / "Finalize migration" of a ZooKeeper-mode project with controller hosts
     /// (`DeployOptions.migrate`); left out, a deploy keeps the migration where the hosts stand.
     pub migrate: Option<Migrate>,
+    /// Manage's "Rotate CA…": the deploy moves the cluster to a new CA of its own in three rolling passes
+    /// (`DeployOptions.rotate_ca`, the CLI's `deploy --rotate-ca`); with `preview_deploy`, those passes per node.
+    #[ts(as = "Option<_>")]
+    pub rotate_ca: bool,
 }
 
 /// What a run does to a migration to KRaft, beyond keeping it where it stands (`apply::migrate::MigrateIntent`).
@@ -77,6 +81,7 @@ impl std::fmt::Debug for RunOptions {
             .field("force", &self.force)
             .field("finalize_upgrade", &self.finalize_upgrade)
             .field("migrate", &self.migrate)
+            .field("rotate_ca", &self.rotate_ca)
             .finish()
     }
 }
@@ -86,7 +91,8 @@ fn is_cancelled(e: &ApplyError) -> bool {
 }
 
 impl RunOptions {
-    /// The run log's verb for a deploy with these options, as the CLI names the same run.
+    /// The run log's verb for a deploy with these options, as the CLI names the same run (a CA rotation is a
+    /// `deploy --rotate-ca`: "deploy").
     pub fn run_verb(&self) -> &'static str {
         match (self.finalize_upgrade, self.migrate) {
             (_, Some(Migrate::Advance)) => "migrate",
@@ -102,6 +108,7 @@ impl RunOptions {
             install_java: self.install_java,
             force: self.force,
             finalize_upgrade: self.finalize_upgrade,
+            rotate_ca: self.rotate_ca,
             migrate: match self.migrate {
                 None => MigrateIntent::Keep,
                 Some(Migrate::Advance) => MigrateIntent::Advance,
@@ -214,6 +221,15 @@ mod tests {
         assert!(asked.to_deploy_options().force);
         let plain: RunOptions = serde_json::from_value(serde_json::json!({})).unwrap();
         assert!(!plain.to_deploy_options().force);
+    }
+
+    #[test]
+    fn a_run_rotates_the_ca_only_when_the_ui_asks_and_is_logged_as_the_clis_deploy() {
+        let asked: RunOptions = serde_json::from_value(serde_json::json!({ "rotate_ca": true })).unwrap();
+        assert!(asked.to_deploy_options().rotate_ca);
+        assert_eq!(asked.run_verb(), "deploy");
+        let plain: RunOptions = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert!(!plain.to_deploy_options().rotate_ca);
     }
 
     #[test]

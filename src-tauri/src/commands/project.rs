@@ -289,6 +289,28 @@ mod tests {
     }
 
     #[test]
+    fn a_jump_host_ssh_config_and_a_hosts_no_jump_are_saved_over_the_example_and_read_back_unchanged() {
+        use kafka_wizard::project::draft::SshDraft;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml"), &path).unwrap();
+        let (mut draft, _) = read_project(&path).unwrap();
+        let ssh = &mut draft.ssh;
+        ssh.jump = Some("ops@bastion.example.com:2222".into());
+        ssh.use_ssh_config = Some(true);
+        draft.hosts[1].ssh =
+            Some(SshDraft { jump: Some("none".into()), use_ssh_config: Some(false), ..SshDraft::default() });
+        write_project(&path, &draft, false).unwrap();
+        let (again, problems) = read_project(&path).unwrap();
+        assert_eq!(again, draft);
+        assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");
+
+        draft.hosts[2].ssh = Some(SshDraft { jump: Some("ops@bastion:2o".into()), ..SshDraft::default() });
+        let problems = validate_project(draft);
+        assert!(problems.iter().any(|p| p.is_error() && p.field == "hosts[2].ssh.jump"), "{problems:?}");
+    }
+
+    #[test]
     fn save_as_over_a_file_that_is_not_a_project_asks_first_and_then_replaces_it_without_merging() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notes.toml");

@@ -34,4 +34,9 @@ finalize_upgrade?: boolean,
  * Manage's "Migrate to KRaft" / "Finalize migration" of a ZooKeeper-mode project with controller hosts
  * (`DeployOptions.migrate`); left out, a deploy keeps the migration where the hosts stand.
  */
-migrate?: Migrate, };
+migrate?: Migrate, 
+/**
+ * Manage's "Rotate CA…": the deploy moves the cluster to a new CA of its own in three rolling passes
+ * (`DeployOptions.rotate_ca`, the CLI's `deploy --rotate-ca`); with `preview_deploy`, those passes per node.
+ */
+rotate_ca?: boolean, };

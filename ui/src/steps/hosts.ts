@@ -1,5 +1,6 @@
 // steps/hosts.ts — Hosts & IDs: the editable host table (name, address, roles, id, myid, rack), paste a list of
-// names, auto-number ids, SSH defaults with per-host overrides, and Test connection per host (reachability,
+// names, auto-number ids, SSH defaults (jump host, ~/.ssh/config, sudo) with per-host overrides (a host's own jump
+// host or none), and Test connection per host (reachability,
 // login, OS, systemd, Java — it needs only that host's fields and the SSH settings; an unknown host key shows its
 // SHA256 fingerprint with Accept / Reject). Owns what it knows of the hosts beyond the draft: connection results
 // (forgotten when another project is loaded or a host removed) and which SSH override rows are open.
@@ -9,7 +10,7 @@ import { el, field, input } from '../dom.js';
 import { defaultOf, placeholderOf } from '../field-schema.js';
 import { t } from '../i18n.js';
 import { addHost, autoNumber, effectiveMode, pasteHosts, removeHost, setField, toggleRole } from '../state.js';
-import type { AppError, ConnectionReport, HostDraft } from '../types.js';
+import type { AppError, ConnectionReport, HostDraft, SshDraft } from '../types.js';
 
 /** Test connection per host index: running, its report, or the host key rejected. */
 const connections = new Map<number, ConnectionReport | 'testing' | 'rejected'>();
@@ -70,24 +71,51 @@ function reportView(ctx: Ctx, i: number, r: ConnectionReport): (HTMLElement | st
   return out;
 }
 
+/** A host's `ssh.jump` that turns the project's jump host off for it (`project::validate::ssh`). */
+export const NO_JUMP = 'none';
+
+/** The jump host a host is reached through: its own, none when it says "none", else the project's; null: directly. */
+export function effectiveJump(project: SshDraft, host: SshDraft | undefined): string | null {
+  const jump = host?.jump ?? project.jump;
+  return jump === undefined || jump === NO_JUMP ? null : jump;
+}
+
+/** A host's yes / no override of a project-wide SSH switch; "as the defaults" stores nothing. */
+function triState(path: string, id: string, value: boolean | undefined, onValue: (v: boolean | undefined) => void): HTMLElement {
+  return el('select', { 'data-field': path, id, onchange: (e: Event) => { const v = (e.target as HTMLSelectElement).value; onValue(v === '' ? undefined : v === 'yes'); } },
+    el('option', { value: '', selected: value === undefined }, t('hosts.sudoDefault')),
+    el('option', { value: 'yes', selected: value === true }, t('hosts.sudoYes')),
+    el('option', { value: 'no', selected: value === false }, t('hosts.sudoNo')));
+}
+
 function sshOverrideRow(ctx: Ctx, i: number, h: HostDraft, cols: number): HTMLElement {
   const set = (path: string) => (v: unknown) => ctx.update(setField(ctx.state.draft, path, v));
   const s = h.ssh ?? {};
   // empty = the project's SSH setting above, so no default is shown here
   const none = { placeholder: null };
+  const jumpInput = input(`hosts[${i}].ssh.jump`, s.jump === NO_JUMP ? undefined : s.jump, set(`hosts[${i}].ssh.jump`), { placeholder: ctx.state.draft.ssh?.jump ?? null });
+  jumpInput.disabled = s.jump === NO_JUMP;
+  const via = effectiveJump(ctx.state.draft.ssh ?? {}, s);
   return el('tr', { class: 'ssh-row' }, el('td', { colspan: String(cols) }, el('div', { class: 'grid4' },
     field(t('hosts.sshUser'), input(`hosts[${i}].ssh.user`, s.user, set(`hosts[${i}].ssh.user`), none)),
     field(t('hosts.sshPort'), input(`hosts[${i}].ssh.port`, s.port, set(`hosts[${i}].ssh.port`), { ...none, type: 'number' })),
     field(t('hosts.sshKey'), input(`hosts[${i}].ssh.identity_file`, s.identity_file, set(`hosts[${i}].ssh.identity_file`), none)),
     field(t('hosts.sshKnown'), input(`hosts[${i}].ssh.known_hosts`, s.known_hosts, set(`hosts[${i}].ssh.known_hosts`), none)),
-    field(t('hosts.sudoOverride'), el('select', { 'data-field': `hosts[${i}].ssh.sudo`, id: `sudo-${i}`,
-      onchange: (e: Event) => { const v = (e.target as HTMLSelectElement).value; set(`hosts[${i}].ssh.sudo`)(v === '' ? undefined : v === 'yes'); } },
-      el('option', { value: '', selected: s.sudo === undefined }, t('hosts.sudoDefault')),
-      el('option', { value: 'yes', selected: s.sudo === true }, t('hosts.sudoYes')),
-      el('option', { value: 'no', selected: s.sudo === false }, t('hosts.sudoNo')))),
+    field(t('hosts.sudoOverride'), triState(`hosts[${i}].ssh.sudo`, `sudo-${i}`, s.sudo, set(`hosts[${i}].ssh.sudo`))),
+    field(t('hosts.sshJump'), el('div', { class: 'row' },
+      jumpInput,
+      el('label', { class: 'check' }, el('input', { type: 'checkbox', id: `no-jump-${i}`, checked: s.jump === NO_JUMP,
+        onchange: (e: Event) => ctx.update(setField(ctx.state.draft, `hosts[${i}].ssh.jump`, (e.target as HTMLInputElement).checked ? NO_JUMP : undefined), true) }), t('hosts.noJump'))),
+      via ? t('hosts.via', { jump: via }) : t('hosts.direct')),
+    field(t('hosts.sshConfigOverride'), triState(`hosts[${i}].ssh.use_ssh_config`, `ssh-config-${i}`, s.use_ssh_config, set(`hosts[${i}].ssh.use_ssh_config`))),
     el('label', { class: 'check anchor', 'data-field': `hosts[${i}].connection` },
       el('input', { type: 'checkbox', id: `local-${i}`, checked: h.connection === 'local', onchange: (e: Event) => set(`hosts[${i}].connection`)((e.target as HTMLInputElement).checked ? 'local' : undefined) }),
       t('hosts.local')))));
+}
+
+/** A problem names one of the host's SSH overrides: its row is shown, so the problem sits at its field. */
+function sshProblem(ctx: Ctx, i: number): boolean {
+  return ctx.state.problems.some((p) => p.field.startsWith(`hosts[${i}].ssh.`));
 }
 
 /** The engine's default for sudo: every user but root (the user's default from the field schema) gets it. */
@@ -138,7 +166,7 @@ export function renderHosts(ctx: Ctx): HTMLElement {
         el('button', { class: 'small', id: `test-${i}`, onclick: () => void testConnection(ctx, i, null) }, t('hosts.test')),
         el('button', { class: 'small', 'aria-expanded': String(expandedSsh.has(i)), onclick: () => { if (expandedSsh.has(i)) expandedSsh.delete(i); else expandedSsh.add(i); ctx.rerender(); } }, t('hosts.override')),
         el('button', { class: 'small danger', 'aria-label': `${t('hosts.remove')} ${h.name}`, onclick: () => { connections.clear(); ctx.update(removeHost(ctx.state.draft, i), true); } }, '✕'))),
-    expandedSsh.has(i) ? sshOverrideRow(ctx, i, h, cols) : null,
+    expandedSsh.has(i) || sshProblem(ctx, i) ? sshOverrideRow(ctx, i, h, cols) : null,
     connectionRow(ctx, i, cols),
   ].filter((x): x is HTMLElement => x !== null));
 
@@ -173,6 +201,11 @@ export function renderHosts(ctx: Ctx): HTMLElement {
       field(t('hosts.sshPort'), input('ssh.port', ssh.port, set('ssh.port'), { type: 'number' })),
       field(t('hosts.sshKey'), input('ssh.identity_file', ssh.identity_file, set('ssh.identity_file'))),
       field(t('hosts.sshKnown'), input('ssh.known_hosts', ssh.known_hosts, set('ssh.known_hosts')))),
+      el('div', { class: 'grid2' },
+        field(t('hosts.sshJump'), input('ssh.jump', ssh.jump, set('ssh.jump')), t('hosts.sshJumpHint')),
+        el('label', { class: 'check anchor', 'data-field': 'ssh.use_ssh_config' },
+          el('input', { type: 'checkbox', id: 'ssh-use-config', checked: ssh.use_ssh_config === true, onchange: (e: Event) => set('ssh.use_ssh_config')((e.target as HTMLInputElement).checked ? true : undefined) }),
+          t('hosts.sshConfig'), el('div', { class: 'msg' }))),
       el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'ssh-sudo', checked: effectiveSudo(ssh), onchange: (e: Event) => ctx.update(setField(ctx.state.draft, 'ssh.sudo', sudoSetting(ssh, (e.target as HTMLInputElement).checked))) }), t('hosts.sshSudo')),
       el('div', { class: 'grid2' },
         field(t('hosts.password'), el('input', { type: 'password', id: 'ssh-password', autocomplete: 'off', value: ctx.session.password, oninput: (e: Event) => { ctx.session.password = (e.target as HTMLInputElement).value; } })),
