@@ -58,7 +58,12 @@ class World:
     def up(self, n):
         self.down()
         t = time.monotonic()
-        sh("bash", os.path.join(WORLD, "world.sh"), "up", str(n))
+        try:
+            sh("bash", os.path.join(WORLD, "world.sh"), "up", str(n))
+        except RuntimeError as e:  # a host slow to start on a loaded machine: once more, from nothing
+            log(f"world.sh up {n} failed, once more: {str(e).strip().splitlines()[-1]}")
+            self.down()
+            sh("bash", os.path.join(WORLD, "world.sh"), "up", str(n))
         with open(os.path.join(WORLD, "state", "inventory.json")) as f:
             self.inv = json.load(f)
         assert len(self.inv["hosts"]) == n, f"inventory lists {len(self.inv['hosts'])} hosts, not {n}"

@@ -96,13 +96,7 @@ fn plot(results: &Path, out: &Path, font: &Path) -> Result<(), String> {
         .y_label_area_size(56)
         .build_cartesian_2d(0.0..max_hosts * 1.08, 0.0..max_secs)
         .map_err(draw)?;
-    chart
-        .configure_mesh()
-        .x_desc("hosts")
-        .y_desc("seconds")
-        .label_style(("sans-serif", 15))
-        .draw()
-        .map_err(draw)?;
+    chart.configure_mesh().x_desc("hosts").y_desc("seconds").label_style(("sans-serif", 15)).draw().map_err(draw)?;
     for (shaped, label, color) in lines {
         let points = series(&results, shaped);
         if points.is_empty() {
