@@ -20,7 +20,7 @@ KW_SUBNET=${KW_SUBNET:-10.77.0}          # a /24: the main namespace is .1, host
 KW_BRIDGE=${KW_BRIDGE:-kwbr0}
 KW_VETH_PREFIX=${KW_VETH_PREFIX:-kw-}    # main-namespace end of host hN's veth: kw-hN
 KW_CG=${KW_CG:-kafka-wizard-tests}       # cgroup sub-tree (only used when PID 1 is not systemd)
-KW_MAX_HOSTS=12
+KW_MAX_HOSTS=${KW_MAX_HOSTS:-24}   # bench/ boots 24 (hosts without JVMs are cheap); the Rust `World` takes up to 12
 KW_SSH_KEY=${KW_SSH_KEY:-$KW_CACHE/ssh/id_ed25519}
 KW_LOCK=${KW_LOCK:-/tmp/kafka-wizard-world.lock}
 # Held (flock) for a whole test session that uses the world — a Rust `World`, run-all's phases —

@@ -6,7 +6,7 @@
 # in $KW_STATE: inventory.json, known_hosts, ssh_config, hosts (a hosts-file snippet; the
 # machine's /etc/hosts is never touched).
 #
-# usage: world.sh up N          boot h1..hN (1..12), wait for SSH + systemd; idempotent (running hosts stay)
+# usage: world.sh up N          boot h1..hN (1..KW_MAX_HOSTS, 24), wait for SSH + systemd; idempotent (running hosts stay)
 #        world.sh down          stop every host, remove everything, verify nothing is left (exit 1 if so)
 #        world.sh clean         the same, for the leftovers of a crashed run (also finds orphans by name)
 #        world.sh stop hX       clean halt of one host; its files (incl. host keys) are kept

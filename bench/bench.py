@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""bench/bench.py — the benchmark's runner (started by bench/run.sh, root: it uses the test world).
+
+Measures the real `kafka-wizard` binary on the test world's hosts (tests/world/world.sh), the release served by the
+world's mirror (tests/world/mirror.py) on 127.0.0.1, and prints a table, writes OUT/results.json and OUT/install.png
+(`kw-bench plot`). What is measured, how, and against what is in bench/README.md. Holds the world's session lock
+(KW_SESSION_LOCK of tests/world/lib.sh) for the whole run, like a test, and removes the uplink shaping and the hosts
+on any exit.
+"""
+import argparse
+import fcntl
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORLD = os.path.join(ROOT, "tests", "world")
+SESSION_LOCK = os.environ.get("KW_SESSION_LOCK", "/tmp/kafka-wizard-world.session.lock")
+BRIDGE = "kwbr0"
+KAFKA = "3.9.2"  # tests/support/world/releases.rs KAFKA_3: ZooKeeper mode and KRaft
+JVM_OPTS = 'jvm_opts = ["-XX:TieredStopAtLevel=1"]'  # as the e2e projects (releases.rs JVM_OPTS)
+INSTALL_PHASES = {"fetch", "prepare", "install", "configure", "register"}
+UPLINK = "100mbit"
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def sh(*args, check=True, **kw):
+    r = subprocess.run(args, capture_output=True, text=True, **kw)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))} -> {r.returncode}\n{r.stdout}{r.stderr}")
+    return r
+
+
+def stats(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return {"runs": [], "min": None, "median": None, "max": None}
+    return {"runs": values, "min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+class World:
+    """world.sh up/down; the inventory it writes; ssh to a host; the bridge's counters."""
+
+    def __init__(self):
+        self.n = 0
+        self.inv = None
+
+    def up(self, n):
+        self.down()
+        t = time.monotonic()
+        try:
+            sh("bash", os.path.join(WORLD, "world.sh"), "up", str(n))
+        except RuntimeError as e:  # a host slow to start on a loaded machine: once more, from nothing
+            log(f"world.sh up {n} failed, once more: {str(e).strip().splitlines()[-1]}")
+            self.down()
+            sh("bash", os.path.join(WORLD, "world.sh"), "up", str(n))
+        with open(os.path.join(WORLD, "state", "inventory.json")) as f:
+            self.inv = json.load(f)
+        assert len(self.inv["hosts"]) == n, f"inventory lists {len(self.inv['hosts'])} hosts, not {n}"
+        self.n = n
+        log(f"world: {n} fresh hosts up in {time.monotonic() - t:.1f}s")
+
+    def down(self):
+        sh("bash", os.path.join(WORLD, "world.sh"), "down")
+        self.n = 0
+
+    def ssh_opts(self):
+        return ["-i", self.inv["identity_file"], "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes",
+                "-o", f"UserKnownHostsFile={self.inv['known_hosts']}", "-o", "GlobalKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR"]
+
+    def ssh(self, i, script):
+        return sh("ssh", *self.ssh_opts(), f"root@{self.inv['hosts'][i]['ip']}", script).stdout
+
+    def scp_secs(self, i, local, remote):
+        t = time.monotonic()
+        sh("scp", "-q", *self.ssh_opts(), local, f"root@{self.inv['hosts'][i]['ip']}:{remote}")
+        return time.monotonic() - t
+
+    @staticmethod
+    def tx_bytes(dev):
+        with open(f"/sys/class/net/{dev}/statistics/tx_bytes") as f:
+            return int(f.read())
+
+
+class Shaper:
+    """tbf on the bridge's root qdisc: what the main namespace (the wizard) sends to the hosts leaves by it;
+    host-to-host traffic is switched port to port and never passes it."""
+
+    def __init__(self):
+        self.on = False
+
+    def apply(self):
+        sh("tc", "qdisc", "replace", "dev", BRIDGE, "root", "tbf", "rate", UPLINK, "burst", "256kb", "latency", "100ms")
+        self.on = True
+
+    def remove(self):
+        if self.on:
+            sh("tc", "qdisc", "del", "dev", BRIDGE, "root", check=False)
+            self.on = False
+
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.tmp = tempfile.mkdtemp(prefix="kw-bench-")
+        self.world = World()
+        self.shaper = Shaper()
+        self.mirror = None
+        self.tarball = sh("bash", os.path.join(WORLD, "assemble-kafka.sh"), KAFKA).stdout.strip().splitlines()[-1]
+        self.env = {**os.environ, "XDG_CACHE_HOME": f"{self.tmp}/cache", "XDG_DATA_HOME": f"{self.tmp}/data",
+                    "XDG_STATE_HOME": f"{self.tmp}/state", "XDG_CONFIG_HOME": f"{self.tmp}/config"}
+        self.failures = []
+
+    # -- the mirror and the trust of its key ----------------------------------------------------------------------
+    def start_mirror(self):
+        out = sh("bash", os.path.join(WORLD, "signing-key.sh")).stdout.splitlines()
+        gnupg = [l.strip() for l in out if l.strip().startswith("/")][-1]
+        self.keys = os.path.join(os.path.dirname(gnupg), "KEYS")
+        root = f"{self.tmp}/mirror"
+        mirror = os.path.join(WORLD, "mirror.py")
+        sh("python3", mirror, "publish", "--root", root, "--sign-with", gnupg, self.tarball)
+        self.mirror = subprocess.Popen(["python3", mirror, "serve", "--port", "0", "--bind", "127.0.0.1", "--root", root],
+                                       stdout=subprocess.PIPE, text=True, env={**os.environ, "MIRROR_EXIT_WITH_PARENT": "1"})
+        line = self.mirror.stdout.readline()
+        assert line.startswith("PORT="), f"mirror.py serve printed {line!r}"
+        self.base = f"http://127.0.0.1:{int(line[5:])}/kafka"
+        self.published = f"{root}/kafka/{KAFKA}/kafka_2.13-{KAFKA}.tgz"
+        sh(self.a.wizard, "trust", "import", self.keys, "--yes", env=self.env)
+
+    # -- projects ---------------------------------------------------------------------------------------------------
+    def project(self, n, extra=""):
+        """The guide's shape (examples/seed-cluster.toml) on h1..hn: h1–h3 ZooKeeper, the others brokers; with
+        fewer than 6 hosts h1–h3 hold both roles."""
+        inv = self.world.inv
+        s = (f'format = 1\nname = "bench-{n}"\n\n[kafka]\nversion = "{KAFKA}"\nmode = "zookeeper"\n'
+             f'install_dir = "/opt"\ndata_dirs = ["/data1", "/data2"]\nheap = "256m"\n{JVM_OPTS}\n'
+             f'mirror = "{self.base}"\napache_url = "{self.base}"\n\n{extra}'
+             f'[zookeeper]\nchroot = "/bench"\nheap = "256m"\n{JVM_OPTS}\n\n'
+             f'[ssh]\nuser = "root"\nidentity_file = "{inv["identity_file"]}"\nknown_hosts = "{inv["known_hosts"]}"\n')
+        for i, h in enumerate(inv["hosts"]):
+            if i < 3 and n < 6:
+                roles, ids = '["zookeeper", "broker"]', f"zookeeper_id = {i + 1}\nid = {i + 1}"
+            elif i < 3:
+                roles, ids = '["zookeeper"]', f"zookeeper_id = {i + 1}"
+            else:
+                roles, ids = '["broker"]', f"id = {i - 2 if n >= 6 else i + 1}"
+            s += f'\n[[hosts]]\nname = "{h["name"]}"\naddress = "{h["ip"]}"\nroles = {roles}\n{ids}\n'
+        path = f"{self.tmp}/bench-{n}.toml"
+        with open(path, "w") as f:
+            f.write(s)
+        return path
+
+    # -- one wizard run ---------------------------------------------------------------------------------------------
+    def wizard(self, args, stop_before_start=False):
+        """Runs `kafka-wizard ARGS --json`, timestamping each event line as it arrives. With `stop_before_start`
+        the run is ended (Ctrl-C ×3: the CLI's abort) when the first phase after the install phases begins.
+        Returns seconds (to the end, or to that phase), peak RSS (MB), CPU seconds, bytes sent on the bridge."""
+        tx0 = World.tx_bytes(BRIDGE)
+        t0 = time.monotonic()
+        p = subprocess.Popen([self.a.wizard, *args, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=self.env, text=True)
+        done_at, phases, lines, stopped, hosts = None, [], [], False, set()
+        for line in p.stdout:
+            lines.append(line)
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            if ev.get("event") == "step_finished" and ev.get("target", {}).get("on") == "host":
+                hosts.add(ev["target"]["name"])
+            if ev.get("event") == "phase_started":
+                phases.append((ev.get("phase"), time.monotonic() - t0))
+                if stop_before_start and ev.get("phase") not in INSTALL_PHASES and done_at is None:
+                    done_at = time.monotonic() - t0
+                    tx_done = World.tx_bytes(BRIDGE)
+                    for _ in range(3):
+                        p.send_signal(signal.SIGINT)
+                        time.sleep(0.2)
+                    stopped = True
+        err = p.stderr.read()
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        end = time.monotonic() - t0
+        ok = p.returncode == 0 or stopped
+        if not ok:
+            raise RuntimeError(f"kafka-wizard {' '.join(args)} exited {p.returncode}: {err.strip()[-2000:]}")
+        return {
+            "secs": done_at if done_at is not None else end,
+            "ok": ok,
+            "rss_mb": ru.ru_maxrss / 1024,
+            "cpu_s": ru.ru_utime + ru.ru_stime,
+            "bytes_sent": (tx_done if done_at is not None else World.tx_bytes(BRIDGE)) - tx0,
+            "phases": phases,
+            "changed": sum('"outcome":"changed"' in line for line in lines),
+            "hosts_with_steps": sorted(hosts),
+        }
+
+    # -- floors -----------------------------------------------------------------------------------------------------
+    def floor_scp(self, i=0):
+        secs = self.world.scp_secs(i, self.tarball, "/root/floor.tgz")
+        return secs
+
+    def floor_unpack(self, i=0):
+        out = self.world.ssh(i, "mkdir -p /root/floor && a=$(date +%s%N) && tar xzf /root/floor.tgz -C /root/floor "
+                                "&& b=$(date +%s%N) && echo $(( (b - a) / 1000000 ))")
+        return int(out.strip()) / 1000
+
+    def floor_jvm(self, i=0):
+        """One JVM start of Kafka's main class with the release's full classpath (`kafka.Kafka --version`)."""
+        out = self.world.ssh(i, f"cd /root/floor/kafka_2.13-{KAFKA} && a=$(date +%s%N) && "
+                                "KAFKA_JVM_PERFORMANCE_OPTS=-XX:TieredStopAtLevel=1 bin/kafka-run-class.sh kafka.Kafka "
+                                "--version >/dev/null 2>&1; b=$(date +%s%N); echo $(( (b - a) / 1000000 ))")
+        return int(out.strip()) / 1000
+
+    def sha512sum_mb_s(self):
+        size = os.path.getsize(self.published)
+        t = time.monotonic()
+        sh("sha512sum", self.published)
+        return size / 1e6 / (time.monotonic() - t)
+
+    # -- scenarios --------------------------------------------------------------------------------------------------
+    def deploy6(self, r):
+        """Fresh 6-host deploy, no-change re-run, one-property change (rolling restart of the brokers)."""
+        fresh, noop, change, floors = [], [], [], []
+        for run in range(r):
+            self.world.up(6)
+            project = self.project(6)
+            fresh.append(self.wizard(["deploy", project]))
+            noop.append(self.wizard(["deploy", project]))
+            self.project(6, extra=f'[kafka.properties]\n"log.retention.hours" = {100 + run}\n\n')
+            change.append(self.wizard(["deploy", project]))
+            scp, unpack, jvm = self.floor_scp(3), self.floor_unpack(3), self.floor_jvm(3)
+            floors.append({"scp_s": scp, "unpack_s": unpack, "jvm_s": jvm, "sum_s": scp + unpack + jvm})
+            log(f"deploy6 run {run + 1}: fresh {fresh[-1]['secs']:.1f}s, no-change {noop[-1]['secs']:.2f}s, "
+                f"change {change[-1]['secs']:.1f}s, floor {floors[-1]['sum_s']:.1f}s")
+        return {"fresh": fresh, "noop": noop, "change": change, "floors": floors}
+
+    def install_only(self, n, r, shaped):
+        runs, reruns, floors = [], [], []
+        for run in range(r):
+            self.world.up(n)
+            project = self.project(n)
+            try:
+                if shaped:
+                    self.shaper.apply()
+                runs.append(self.wizard(["deploy", project], stop_before_start=True))
+                reruns.append(self.wizard(["deploy", project], stop_before_start=True))
+                floors.append(self.floor_scp(0))
+            finally:
+                self.shaper.remove()
+            log(f"install-only {n} hosts{' shaped' if shaped else ''} run {run + 1}: {runs[-1]['secs']:.1f}s, "
+                f"re-run {reruns[-1]['secs']:.2f}s, one scp {floors[-1]:.1f}s, "
+                f"{runs[-1]['bytes_sent'] / n / 1e6:.1f} MB sent per host")
+        return {"hosts": n, "shaped": shaped, "runs": runs, "reruns": reruns, "scp_floor": floors}
+
+    def verify(self, r):
+        sig = self.published + ".asc"
+        wiz = [json.loads(sh(self.a.kw_bench, "verify", self.published, sig, self.keys).stdout) for _ in range(r)]
+        plain = [self.sha512sum_mb_s() for _ in range(r)]
+        return {"wizard": wiz, "sha512sum_mb_s": plain}
+
+    def close(self):
+        self.shaper.remove()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        try:
+            self.world.down()
+        except Exception as e:  # noqa: BLE001 — reported, the lock is released anyway
+            log(f"world.sh down: {e}")
+        if self.mirror:
+            self.mirror.kill()
+            self.mirror.wait()
+
+
+def summarise(raw, a):
+    """results.json: every figure as min/median/max with its floor and goal."""
+    res = {"kafka": KAFKA, "runs": a.runs, "quick": a.quick, "failures": raw["failures"], "install_only": [],
+           "figures": []}
+
+    def fig(name, values, unit, floor=None, goal=None, met=None):
+        s = stats(values)
+        res["figures"].append({"name": name, "unit": unit, **s, "floor": floor, "goal": goal, "met": met})
+
+    if "deploy6" in raw:
+        d = raw["deploy6"]
+        floor = stats([f["sum_s"] for f in d["floors"]])["median"]
+        fresh = stats([x["secs"] for x in d["fresh"]])
+        fig("fresh deploy, 6 hosts, to healthy", fresh["runs"], "s",
+            f"{floor:.1f} s (one scp + unpack + JVM start)", "≤ 1.2× floor", fresh["median"] <= 1.2 * floor)
+        noop = stats([x["secs"] for x in d["noop"]])
+        fig("no-change re-run, 6 hosts", noop["runs"], "s", None, "≤ 0.5 s", noop["median"] <= 0.5)
+        fig("one-property change (rolling restart), 6 hosts", [x["secs"] for x in d["change"]], "s",
+            f"{stats([f['jvm_s'] for f in d['floors']])['median']:.1f} s (one JVM start)", None, None)
+        fig("wizard peak RSS, fresh 6-host deploy", [x["rss_mb"] for x in d["fresh"]], "MB")
+        fig("wizard CPU, fresh 6-host deploy", [x["cpu_s"] for x in d["fresh"]], "s")
+        fig("bytes sent by the wizard per host, fresh 6-host deploy", [x["bytes_sent"] / 6 / 1e6 for x in d["fresh"]],
+            "MB", f"{raw['tarball_mb']:.1f} MB (the tarball)")
+    for e in raw["install_only"]:
+        n, shaped = e["hosts"], e["shaped"]
+        tag = f"{n} hosts" + (f", uplink {UPLINK}" if shaped else "")
+        s = stats([x["secs"] for x in e["runs"]])
+        res["install_only"].append({"hosts": n, "shaped": shaped, **s})
+        fig(f"install-only, {tag}", s["runs"], "s", f"{stats(e['scp_floor'])['median']:.1f} s (one scp)")
+        rer = stats([x["secs"] for x in e["reruns"]])
+        goal = {6: 0.5, 24: 1.5}.get(n) if not shaped else None
+        fig(f"no-change install-only re-run, {tag}", rer["runs"], "s", None,
+            f"≤ {goal} s (no-change re-run)" if goal else None, rer["median"] <= goal if goal else None)
+        fig(f"wizard peak RSS, install-only {tag}", [x["rss_mb"] for x in e["runs"]], "MB", None,
+            "≤ 150 MB" if n == 24 else None, max(x["rss_mb"] for x in e["runs"]) <= 150 if n == 24 else None)
+        fig(f"wizard CPU, install-only {tag}", [x["cpu_s"] for x in e["runs"]], "s")
+        fig(f"bytes sent by the wizard per host, install-only {tag}", [x["bytes_sent"] / n / 1e6 for x in e["runs"]],
+            "MB", f"{raw['tarball_mb']:.1f} MB (the tarball)")
+    shaped = {e["hosts"]: e["median"] for e in res["install_only"] if e["shaped"]}
+    if 3 in shaped and max(shaped) > 3:
+        top = max(shaped)
+        ratio = shaped[top] / shaped[3]
+        fig(f"install-only {top} hosts / 3 hosts, uplink {UPLINK}", [ratio], "×", None, "≤ 2×", ratio <= 2)
+    if "verify" in raw:
+        v = raw["verify"]
+        plain = stats(v["sha512sum_mb_s"])["median"]
+        fig("wizard SHA-512 throughput", [w["sha512_mb_s"] for w in v["wizard"]], "MB/s",
+            f"{plain:.0f} MB/s (sha512sum)", "≥ 0.9× sha512sum",
+            stats([w["sha512_mb_s"] for w in v["wizard"]])["median"] >= 0.9 * plain)
+        fig("wizard verify throughput (SHA-512 + OpenPGP signature, two passes)", [w["verify_mb_s"] for w in v["wizard"]],
+            "MB/s", f"{plain:.0f} MB/s (sha512sum)", "≥ 0.9× sha512sum",
+            stats([w["verify_mb_s"] for w in v["wizard"]])["median"] >= 0.9 * plain)
+    res["raw"] = raw
+    return res
+
+
+def table(res):
+    rows = [("figure", "min", "median", "max", "floor", "goal", "")]
+    for f in res["figures"]:
+        n = lambda v: "-" if v is None else (f"{v:.2f}" if v < 10 else f"{v:.1f}")  # noqa: E731
+        met = {True: "met", False: "NOT MET", None: ""}[f["met"]]
+        rows.append((f"{f['name']} ({f['unit']})", n(f["min"]), n(f["median"]), n(f["max"]), f["floor"] or "-",
+                     f["goal"] or "-", met))
+    w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w[i]) if i in (0, 4, 5) else c.rjust(w[i]) for i, c in enumerate(r)).rstrip())
+    for f in res["failures"]:
+        print(f"FAILED: {f}")
+
+
+def run_all(a, b, raw):
+    """Every scenario in order; each one's figures go into `raw` as soon as it is done."""
+    b.start_mirror()
+    if a.kw_bench:
+        raw["verify"] = b.verify(1 if a.quick else max(a.runs, 3))
+    raw["install_only"] = []
+    if a.quick:
+        raw["install_only"].append(b.install_only(3, 1, False))
+        return
+    raw["deploy6"] = b.deploy6(a.runs)
+    for shaped in ([False] if a.no_shaped else [False, True]):
+        for n in [int(x) for x in a.hosts.split(",")]:
+            r = a.runs if n < 12 or a.big_runs is None else a.big_runs
+            raw["install_only"].append(b.install_only(n, r, shaped))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--wizard", required=True, help="the kafka-wizard binary")
+    ap.add_argument("--kw-bench", help="the kw-bench binary (verify, plot); without it neither is done")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="CI form: 3 hosts, install-only + its re-run, verify")
+    ap.add_argument("--hosts", default="3,6,12,24", help="install-only fleet sizes")
+    ap.add_argument("--big-runs", type=int, default=None, help="runs for 12+ hosts (default: --runs)")
+    ap.add_argument("--no-shaped", action="store_true", help="skip the shaped-uplink install-only runs")
+    ap.add_argument("--out", default=os.path.join(HERE, "out"))
+    ap.add_argument("--font", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("bench: root is required (the test world: systemd-nspawn, network namespaces, tc)")
+    os.makedirs(a.out, exist_ok=True)
+    lock = open(SESSION_LOCK, "a")
+    log(f"waiting for the test world's session lock {SESSION_LOCK}")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    b = Bench(a)
+    raw = {"tarball_mb": os.path.getsize(b.tarball) / 1e6}
+    started = time.monotonic()
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, lambda *_: sys.exit(1))
+    try:
+        run_all(a, b, raw)
+    except Exception as e:  # noqa: BLE001 — the first failure ends the run; its figures so far are kept
+        b.failures.append(str(e))
+        log(f"FAILED: {e}")
+    finally:
+        b.close()
+        raw["failures"] = b.failures
+        raw["total_s"] = time.monotonic() - started
+    res = summarise(raw, a)
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(res, f, indent=2)
+    png, plotted = os.path.join(a.out, "install.png"), False
+    if a.kw_bench:
+        plotted = subprocess.run([a.kw_bench, "plot", os.path.join(a.out, "results.json"), png, a.font]).returncode == 0
+    table(res)
+    print(f"\nresults: {a.out}/results.json, plot: {png if plotted else '(none)'}; {raw['total_s']:.0f} s in all")
+    sys.exit(1 if b.failures or (a.kw_bench and not plotted) else 0)
+
+
+if __name__ == "__main__":
+    main()
