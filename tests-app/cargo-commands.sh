@@ -14,8 +14,9 @@ APP_E2E_FEATURES=()
 # tests, with the tests' features: tauri's `test` on, which only adds the mock runtime), so tauri is compiled twice in
 # debug (clippy's check, the tests) rather than three times, and the window tests need not wait for the release build.
 APP_BUILD_CLI=(cargo build --locked -p kafka-wizard)
+# The benchmark's helper (bench/, kw-bench) is linted with the app's crates: no other step compiles it.
 APP_LINT=(cargo clippy --locked -p kafka-wizard-app -p kafka-wizard-app-e2e --features kafka-wizard-app-e2e/world
-    --all-targets -- -D warnings)
+    -p kw-bench --all-targets -- -D warnings)
 APP_COMMAND_TESTS=(cargo test --locked -p kafka-wizard-app)
 APP_WINDOW_TESTS=(cargo test --locked -p kafka-wizard-app-e2e "${APP_E2E_FEATURES[@]}" --tests)
 APP_APPIMAGE_TEST=(cargo test --locked -p kafka-wizard-app-e2e --test app_appimage)

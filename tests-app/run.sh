@@ -2,8 +2,9 @@
 # tests-app/run.sh — the desktop app's test phase (tests/run-all.sh runs it as phase `app`; as root).
 # Owns: installing what the app's tests need when missing (Debian packages, npm packages from the lockfile,
 # tauri-driver 2.1.0), building the app and the CLI, then, each timed:
-#   1. cargo clippy -p kafka-wizard-app -p kafka-wizard-app-e2e --all-targets -- -D warnings
-#                                              lint gate for the app's crates, every target, the e2e crate's `world`
+#   1. cargo clippy -p kafka-wizard-app -p kafka-wizard-app-e2e -p kw-bench --all-targets -- -D warnings
+#                                              lint gate for the app's crates and the benchmark's helper (bench/),
+#                                              every target, the e2e crate's `world`
 #                                              feature on (so app_install and app_password_cancel are linted too);
 #                                              any warning stops the run (the engine: run-all's lint phase)
 #   2. cargo test -p kafka-wizard-app          commands on tauri's mock runtime + unit tests
