@@ -269,6 +269,7 @@ fn host_keys_are_verified_unknown_refused_remembered_and_a_changed_key_refused()
         }
         let text = err.to_string();
         assert!(text.contains(&other_fp) && text.contains(&expected_fp), "{text}");
+        assert!(text.contains(" -R h1") && text.contains(&format!(" -R {}", world.host("h1").ip)), "{text}");
     }
     assert_eq!(std::fs::read_to_string(&changed).unwrap().lines().count(), 1, "nothing appended on a mismatch");
 

@@ -6,17 +6,17 @@
 //! the rest of the test command's suite, since a plain `cargo test` machine may not have them.
 #![cfg(feature = "e2e")]
 
+#[path = "support/projects.rs"]
+mod projects;
+
 use kafka_wizard::export;
 use kafka_wizard::import::{self, ImportOptions};
+use kafka_wizard::project;
 use kafka_wizard::project::spec::Role;
-use kafka_wizard::project::{self, ClusterSpec};
+use projects::{examples_and_fixtures, root, semantic, spec_of_file};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// `$KW_CACHE/judges` (tests/judges/prepare.sh), or a failure saying how to make it.
 fn judges() -> PathBuf {
@@ -28,28 +28,6 @@ fn judges() -> PathBuf {
         dir.display()
     );
     dir
-}
-
-fn projects() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ["examples", "tests/fixtures"]
-        .iter()
-        .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap().map(|e| e.unwrap().path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
-}
-
-fn spec_of(path: &Path) -> ClusterSpec {
-    let v = project::validate(&project::parse(&std::fs::read_to_string(path).unwrap()).unwrap());
-    v.spec.unwrap_or_else(|| panic!("{}: {:?}", path.display(), v.problems))
-}
-
-fn semantic(mut spec: ClusterSpec) -> ClusterSpec {
-    for h in &mut spec.hosts {
-        h.roles.sort_by_key(|r| Role::ALL.iter().position(|a| a == r));
-    }
-    spec
 }
 
 /// Starts `ansible-inventory -i INVENTORY --list --yaml` (all of them start at once: each is a second of Python).
@@ -82,8 +60,8 @@ fn ansible_inventory_output(child: std::process::Child, inventory: &Path) -> Str
 fn ansible_inventory_lists_the_exported_groups_hosts_and_vars_and_its_view_imports_back_to_the_same_project() {
     let judges = judges();
     let mut runs = Vec::new();
-    for file in projects() {
-        let spec = spec_of(&file);
+    for file in examples_and_fixtures() {
+        let spec = spec_of_file(&file);
         let dir = tempfile::tempdir().unwrap();
         for (path, content) in export::ansible::files(&spec) {
             let p = dir.path().join(path);
@@ -157,8 +135,8 @@ fn every_kraft_projects_strimzi_resources_validate_against_strimzis_own_crd_sche
     let judges = judges();
     let dir = tempfile::tempdir().unwrap();
     let mut written = Vec::new();
-    for file in projects() {
-        let spec = spec_of(&file);
+    for file in examples_and_fixtures() {
+        let spec = spec_of_file(&file);
         if !spec.is_kraft() {
             continue;
         }
@@ -180,7 +158,7 @@ fn every_kraft_projects_strimzi_resources_validate_against_strimzis_own_crd_sche
 #[test]
 fn the_strimzi_judge_refuses_an_unknown_field_and_a_wrong_type() {
     let judges = judges();
-    let spec = spec_of(&root().join("tests/fixtures/kraft-dedicated.toml"));
+    let spec = spec_of_file(&root().join("tests/fixtures/kraft-dedicated.toml"));
     let yaml = export::strimzi::resources(&spec, "100Gi").unwrap().yaml;
     let bad = yaml.replacen("deleteClaim: false", "deleteClaims: false", 1).replacen("tls: false", "tls: 'no'", 1);
     assert_ne!(bad, yaml);

@@ -3,31 +3,15 @@
 //! Ansible export → import round trip, and the CLI's refusals and warnings. (The third-party judges —
 //! `ansible-inventory` and Strimzi's own schema — are in tests/graduation_judges.rs.)
 
+#[path = "support/projects.rs"]
+mod projects;
+
 use kafka_wizard::export;
 use kafka_wizard::import::{self, ImportOptions};
-use kafka_wizard::project::spec::Role;
 use kafka_wizard::project::{self, ClusterSpec};
-use std::path::{Path, PathBuf};
+use projects::{examples_and_fixtures, root, semantic, spec_of_file};
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn spec_of_file(path: &Path) -> ClusterSpec {
-    let draft = project::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let v = project::validate(&draft);
-    v.spec.unwrap_or_else(|| panic!("{} is invalid: {:?}", path.display(), v.problems))
-}
-
-/// The spec with each host's roles in one order: a host's roles are a set (the file's order means nothing), and an
-/// inventory lists them as groups.
-fn semantic(mut spec: ClusterSpec) -> ClusterSpec {
-    for h in &mut spec.hosts {
-        h.roles.sort_by_key(|r| Role::ALL.iter().position(|a| a == r));
-    }
-    spec
-}
 
 fn imported_spec(inventory: &Path) -> (ClusterSpec, Vec<String>) {
     let imported = import::import_ansible(inventory, &ImportOptions::default()).unwrap();
@@ -58,12 +42,7 @@ fn the_guides_cluster_as_a_yaml_inventory_with_group_vars_imports_to_the_shipped
 
 #[test]
 fn every_example_and_fixture_survives_an_ansible_export_and_import() {
-    let mut files: Vec<PathBuf> = ["examples", "tests/fixtures"]
-        .iter()
-        .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap().map(|e| e.unwrap().path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
+    let files = examples_and_fixtures();
     assert!(files.len() >= 8, "{files:?}");
     for file in files {
         let spec = spec_of_file(&file);

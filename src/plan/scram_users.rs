@@ -64,14 +64,24 @@ pub fn chroot_nodes(spec: &ClusterSpec) -> Vec<String> {
     nodes
 }
 
+/// The heap of a Kafka tool the wizard runs on a host (`kafka-storage`, `kafka-configs`, ZooKeeper's shell): small,
+/// beside a running broker.
+const TOOL_HEAP: &str = "-Xmx256m";
+
 /// The environment of Kafka's tools run on a broker host: heap, log directory, Java, and the brokers' JAAS file (their
 /// ZooKeeper login) when the brokers have one.
 pub fn tool_env(spec: &ClusterSpec) -> Vec<String> {
-    let k = &spec.kafka;
-    let mut env = vec![format!("LOG_DIR={}", k.log_dir), "KAFKA_HEAP_OPTS=-Xmx256m".to_string()];
+    let mut env = tool_env_without_login(spec);
     if crate::render::security::brokers_read_jaas(spec) {
         env.push(format!("KAFKA_OPTS=-Djava.security.auth.login.config={}", jaas_path(spec)));
     }
+    env
+}
+
+/// [`tool_env`] without the JAAS file: for a tool that logs in to nothing (`kafka-storage format`).
+pub fn tool_env_without_login(spec: &ClusterSpec) -> Vec<String> {
+    let k = &spec.kafka;
+    let mut env = vec![format!("LOG_DIR={}", k.log_dir), format!("KAFKA_HEAP_OPTS={TOOL_HEAP}")];
     if let Some(j) = &k.java_home {
         env.push(format!("JAVA_HOME={j}"));
     }

@@ -144,9 +144,17 @@ pub enum TransportError {
     #[error(
         "{host}: SSH HOST KEY CHANGED — known_hosts has {expected}, the host presented {actual}. This may be an \
          attack or a reinstalled host; refusing to connect. If the change is expected, remove the old key from \
-         {known_hosts} (ssh-keygen -R {host}) and connect again"
+         {known_hosts} ({forget}) and connect again"
     )]
-    HostKeyMismatch { host: String, expected: String, actual: String, known_hosts: String },
+    HostKeyMismatch {
+        host: String,
+        expected: String,
+        actual: String,
+        known_hosts: String,
+        /// The command that removes the host's old keys: `ssh-keygen -R` for each name known_hosts knows it by, in
+        /// OpenSSH's form (`[address]:port` off port 22), quoted for a shell.
+        forget: String,
+    },
     #[error(
         "{host}: {known_hosts} vouches for this host only through a certificate authority (@cert-authority), and \
          the wizard cannot verify SSH host certificates — refusing to trust its key ({key_type} {fingerprint}) on \

@@ -353,10 +353,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             if host.data_dirs.iter().all(|d| facts.meta_cluster_ids.get(d.as_str()) == Some(cluster_id)) {
                 return Decision::Unchanged { reason: format!("already formatted with cluster id {cluster_id}") };
             }
-            let mut env = vec![format!("LOG_DIR={}", k.log_dir), "KAFKA_HEAP_OPTS=-Xmx256m".to_string()];
-            if let Some(j) = &k.java_home {
-                env.push(format!("JAVA_HOME={j}"));
-            }
+            let env = crate::plan::scram_users::tool_env_without_login(spec);
             let mut detail = format!("formatted storage with cluster id {cluster_id}");
             let bin = format!("{}/bin", k.current_link());
             let Some(s) = spec.security.as_ref().filter(|s| s.sasl()) else {

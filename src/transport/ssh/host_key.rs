@@ -3,9 +3,11 @@
 //! `known_hosts.rs`, with libssh2's `check_port` as a second opinion — and the accept-new flow: an unknown key is
 //! refused with its fingerprint unless the caller accepts it (any key, or only the one the user was shown), then
 //! remembered (hashed when the file hashes its names); a changed or revoked key is always refused with both
-//! fingerprints, and a host known only through `@cert-authority` is refused (host certificates are not verified).
+//! fingerprints and the `ssh-keygen -R` that forgets the old one (`[address]:port` off port 22), and a host known
+//! only through `@cert-authority` is refused (host certificates are not verified).
 
 use super::expand_tilde;
+use crate::shell;
 use crate::transport::known_hosts::{self, Entry, Verdict};
 use crate::transport::{SshTarget, TransportError};
 use ssh2::Session;
@@ -52,6 +54,17 @@ impl<'t> KnownHosts<'t> {
         names
     }
 
+    /// `ssh-keygen -R` for each name the host goes by in known_hosts (OpenSSH's `[address]:port` off port 22).
+    fn forget_command(&self, known_hosts: &str) -> String {
+        self.names()
+            .iter()
+            .map(|n| {
+                shell::join(&["ssh-keygen", "-f", known_hosts, "-R", &known_hosts::host_token(n, self.target.port)])
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// The host-key methods to offer in the handshake: the types known_hosts has for the host (`None`: any).
     pub(super) fn host_key_methods(&self) -> Option<String> {
         known_hosts::host_key_methods(&known_hosts::entries_for(&self.entries, &self.names(), self.target.port))
@@ -90,12 +103,14 @@ impl<'t> KnownHosts<'t> {
                 host: target.name.clone(),
                 expected: "no key: the presented key is marked @revoked".into(),
                 actual: format!("{key_type} {fingerprint}"),
+                forget: self.forget_command(&kh_display),
                 known_hosts: kh_display,
             }),
             Verdict::Mismatch { expected } => Err(TransportError::HostKeyMismatch {
                 host: target.name.clone(),
                 expected: expected.join(", "),
                 actual: format!("{key_type} {fingerprint}"),
+                forget: self.forget_command(&kh_display),
                 known_hosts: kh_display,
             }),
             Verdict::CertAuthorityOnly => Err(TransportError::HostCertificateUnsupported {
@@ -168,6 +183,34 @@ mod tests {
         assert_eq!(KnownHosts::read(&known).unwrap().host_key_methods().as_deref(), Some("ssh-ed25519"));
         let unknown = target("kafka2", "10.0.0.2", &path);
         assert_eq!(KnownHosts::read(&unknown).unwrap().host_key_methods(), None);
+    }
+
+    #[test]
+    fn the_command_to_forget_a_changed_key_names_the_host_as_known_hosts_does_also_off_port_22() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("known hosts"); // a space: the command quotes the file
+        let blob = |fill: u8| {
+            let mut b = Vec::new();
+            for part in [&b"ssh-ed25519"[..], &[fill; 32][..]] {
+                b.extend_from_slice(&(part.len() as u32).to_be_bytes());
+                b.extend_from_slice(part);
+            }
+            b
+        };
+        let lines = [
+            known_hosts::line_for("10.0.0.1", 2222, &blob(1)),
+            known_hosts::line_for("kafka1", 2222, &blob(2)),
+            known_hosts::line_for("10.0.0.1", 22, &blob(3)),
+        ];
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let target = SshTarget { port: 2222, ..target("kafka1", "10.0.0.1", &path) };
+        let forget = KnownHosts::read(&target).unwrap().forget_command(&path.display().to_string());
+        assert!(forget.contains("-R '[10.0.0.1]:2222'") && forget.contains("-R '[kafka1]:2222'"), "{forget}");
+        // OpenSSH's own ssh-keygen carries it out: both entries for port 2222 go, port 22's stays
+        let out = std::process::Command::new("sh").arg("-c").arg(&forget).output().unwrap();
+        assert!(out.status.success(), "{forget}: {}", String::from_utf8_lossy(&out.stderr));
+        let left = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(left, format!("{}\n", lines[2]));
     }
 
     #[test]
