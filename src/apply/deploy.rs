@@ -78,6 +78,7 @@ async fn run_plan(
     cancel: &Cancel,
 ) -> Result<DeploySummary, ApplyError> {
     let mut runs = connect_and_probe(spec, &opts.connect, &opts.limit, events).await?;
+    super::preflight::reach::probe_all(spec, &mut runs).await;
     super::preflight::gate(spec, &runs, opts.install_java, events)?;
     let formatted: Vec<String> = runs
         .iter()

@@ -3,8 +3,11 @@
 //! (exit 1) and `deploy` is refused naming host, check and fix, with nothing written on any host (no config dir, no
 //! unit, no service user, no release, no JVM). A clock 5 s ahead on h3 is a warning: the hosts share this machine's
 //! kernel clock (a time namespace shifts only the monotonic and boot clocks), so h3's clock is faked where the probe
-//! reads it — a `date` in `/usr/local/bin` (first on root's PATH) that adds 5 s. The plants are then removed; the
-//! test's own deploy that follows proves a re-run deploys healthy.
+//! reads it — a `date` in `/usr/local/bin` (first on root's PATH) that adds 5 s. The network between the hosts is
+//! cut in two ways, each a warning naming both hosts and the firewall fix: h1 has no route to h3 (an `unreachable`
+//! route in h1's namespace; so h3's connections to h1 get no answer either: h1's replies have no way back), and what
+//! is sent to h2's controller port is dropped (`world.sh drop`: no answer). The
+//! plants are then removed; the test's own deploy that follows proves a re-run deploys healthy.
 
 use super::{text, wizard};
 use crate::support::world::World;
@@ -47,6 +50,10 @@ pub fn planted_problems_are_refused_before_anything_is_written(world: &World, p:
         ),
     );
 
+    let h3 = world.host("h3").ip.clone();
+    world.ssh_ok("h1", "root", &format!("ip route add unreachable {h3}/32"));
+    world.drop_port("h2", 9093);
+
     let t0 = Instant::now();
     let only = wizard(&["deploy", "--preflight-only", p]);
     let preflight_secs = t0.elapsed().as_secs_f64();
@@ -75,6 +82,20 @@ pub fn planted_problems_are_refused_before_anything_is_written(world: &World, p:
     eprintln!("MEASURE preflight clock rows:\n{}\n{}\n{clock}", row("h1", "clock "), row("h2", "clock "));
     let thp = row("h1", "transparent huge pages");
     assert!(["always", "madvise", "never"].iter().any(|m| thp.contains(m)), "{thp}");
+    // the network between the hosts: each cut a warning with the fix, the rest reachable (nothing listens yet) —
+    // h2 → h1:9092 reaches the foreign listener
+    for (from, to) in [("h1", "h3:9092 (kafka.listener_port)"), ("h1", "h3:9093 (kraft.controller_port)")] {
+        let cut = row(from, &format!("reaches {to}"));
+        assert!(cut.contains("WARN") && cut.contains("No route to host") && cut.contains("firewall-cmd"), "{cut}");
+    }
+    for (from, to) in [("h1", "h2:9093"), ("h3", "h2:9093"), ("h3", "h1:9092")] {
+        let cut = row(from, &format!("reaches {to}"));
+        assert!(cut.contains("WARN") && cut.contains("no answer in 2 s: a firewall drops it"), "{cut}\n{table}");
+    }
+    assert!(row("h2", "reaches h3:9092 (kafka.listener_port)").contains("reachable (nothing listens there yet)"));
+    assert!(row("h2", "reaches h1:9092 (kafka.listener_port)").contains("connects"), "{table}");
+    assert!(row("h3", "reaches h2:9092 (kafka.listener_port)").contains(" ok "), "{table}");
+    eprintln!("MEASURE preflight reach rows:\n{}\n{}", row("h1", "reaches h3:9092"), row("h3", "reaches h2:9093"));
 
     let t0 = Instant::now();
     let refused = wizard(&["deploy", p]);
@@ -125,6 +146,8 @@ pub fn planted_problems_are_refused_before_anything_is_written(world: &World, p:
          2 planted problems refused, nothing written on any of 3 hosts"
     );
 
+    world.undrop_ports("h2");
+    world.ssh_ok("h1", "root", &format!("ip route del unreachable {h3}/32"));
     world.ssh_ok("h3", "root", "rm /usr/local/bin/date");
     world.ssh_ok("h1", "root", &format!("systemctl stop {FOREIGN_UNIT}"));
     world.ssh_ok("h2", "root", &format!("umount {DATA_DIR} && rmdir {DATA_DIR} /var/lib/kafka"));

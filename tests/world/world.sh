@@ -13,6 +13,8 @@
 #        world.sh start hX      boot a stopped host again (same files, same keys)
 #        world.sh cut hX        cut hX off the network (its veth goes down; the guest sees NO-CARRIER)
 #        world.sh restore hX    undo cut
+#        world.sh drop hX PORT  drop every TCP packet to hX's PORT that the bridge sends it (a firewall's DROP: no answer)
+#        world.sh undrop hX     undo every drop on hX
 #        world.sh status        one line per host; exit 0
 #        world.sh cpu           the CPU seconds the hosts used so far, together (nothing if unknown; a host
 #                               stopped and started again counts from its start)
@@ -204,8 +206,16 @@ start_host() {   # $1 = index: set up files, netns, veth, cgroups; launch superv
     ip link set "$KW_VETH_PREFIX$H" master "$KW_BRIDGE" up
     nsenter --net="$D/netns" sh -ec "ip link set lo up; ip addr add $IP/24 dev eth0; ip link set eth0 up"
     for r in $CGROOTS; do mkdir -p "$r/$KW_CG/$H"; done
-    # setsid: own session, so the host outlives the command that started it; 9>&- : do not hold the lock
-    setsid "$HERE/supervise.sh" "$H" > "$D/console.log" 2>&1 < /dev/null 9>&- &
+    # setsid: own session, so the host outlives the command that started it. Every inherited descriptor above 2 is
+    # closed first: world.sh's lock (fd 9), and whatever its caller left open — a `flock LOCK world.sh up` passes
+    # the session lock's descriptor down, which a host would otherwise hold until it is halted.
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+        done 2>/dev/null
+        exec setsid "$HERE/supervise.sh" "$H" > "$D/console.log" 2>&1 < /dev/null
+    ) &
     for _ in $(seq 1 50); do   # until the supervisor has written both pid files (bounded: 10 s)
         super_pid "$H" >/dev/null && nspawn_pid "$H" >/dev/null && break
         sleep 0.2
@@ -343,6 +353,29 @@ cmd_restore() {
     echo "$H: network restored"
 }
 
+cmd_drop() {   # on the host's veth (this namespace's end: what the bridge sends the host): an htb root whose default
+    # class passes everything, and a class whose pfifo holds 0 packets (so drops all) that a u32 filter sends PORT to
+    # (this kernel has neither the prio qdisc nor tc's drop action)
+    local H port dev; H=$(host_arg "${1:-}"); port=${2:-}; dev=$KW_VETH_PREFIX$H
+    [[ "$port" =~ ^[0-9]+$ ]] || kw_die "usage: world.sh drop hX PORT"
+    ip link show "$dev" >/dev/null 2>&1 || kw_die "$H is not running"
+    if ! tc qdisc show dev "$dev" | grep -q '^qdisc htb 1: root'; then
+        tc qdisc replace dev "$dev" root handle 1: htb default 1
+        tc class add dev "$dev" parent 1: classid 1:1 htb rate 10gbit 2>/dev/null
+        tc class add dev "$dev" parent 1: classid 1:99 htb rate 8bit ceil 8bit 2>/dev/null
+        tc qdisc add dev "$dev" parent 1:99 handle 99: pfifo limit 0
+    fi
+    tc filter add dev "$dev" parent 1: protocol ip prio 1 u32 \
+        match ip protocol 6 0xff match ip dport "$port" 0xffff flowid 1:99
+    echo "$H: TCP port $port dropped"
+}
+
+cmd_undrop() {
+    local H; H=$(host_arg "${1:-}")
+    tc qdisc del dev "$KW_VETH_PREFIX$H" root 2>/dev/null || true
+    echo "$H: nothing dropped"
+}
+
 cmd_status() {
     local H st net
     if ip link show "$KW_BRIDGE" >/dev/null 2>&1; then echo "bridge $KW_BRIDGE: up ($KW_SUBNET.1/24)"; else echo "bridge $KW_BRIDGE: absent"; fi
@@ -382,8 +415,10 @@ case "$CMD" in
     start) cmd_start "$@" ;;
     cut) cmd_cut "$@" ;;
     restore) cmd_restore "$@" ;;
+    drop) cmd_drop "$@" ;;
+    undrop) cmd_undrop "$@" ;;
     status) cmd_status ;;
     cpu) cmd_cpu ;;
     ssh) cmd_ssh "$@" ;;
-    *) kw_die "unknown command '$CMD' (up N | down | clean | stop hX | start hX | cut hX | restore hX | status | cpu | ssh hX)" ;;
+    *) kw_die "unknown command '$CMD' (up N | down | clean | stop hX | start hX | cut hX | restore hX | drop hX PORT | undrop hX | status | cpu | ssh hX)" ;;
 esac

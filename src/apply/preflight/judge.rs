@@ -3,7 +3,8 @@
 //! `preflight.min_free_mb` (for a service not running yet), Java missing or too old (the same decision as the
 //! plan's Java step), a peer's name the host cannot resolve, a clock too far behind for the wizard's certificates
 //! (`environment.rs`). Warnings: kernel settings Kafka's operations guidance names (docs/facts/kafka.md §22), clock
-//! skew, time not synchronized, transparent huge pages `always`.
+//! skew, time not synchronized, transparent huge pages `always`, a peer's port the network keeps from the host
+//! (`reach.rs`).
 
 use super::probe::{measured_dirs, PreflightFacts};
 use super::{Finding, Verdict};
@@ -113,6 +114,7 @@ pub fn judge(spec: &ClusterSpec, host: &HostSpec, facts: &HostFacts, install_jav
     for (check, verdict, result, fix) in super::environment::judge(spec, host, &facts.preflight.environment) {
         out.push(finding(check, verdict, result, fix));
     }
+    out.extend(super::reach::judge(host, &facts.preflight.reach));
     out
 }
 

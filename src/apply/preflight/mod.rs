@@ -2,12 +2,14 @@
 //! `probe.rs`) are judged (`judge.rs`, pure) and the run is refused — naming host, check and fix — when the cluster
 //! could not work: a port its services need held by a foreign process, a directory below `preflight.min_free_mb`,
 //! Java missing or too old, a peer's name that does not resolve, a clock too far behind for TLS. Warnings (kernel
-//! settings, clock skew and sync, huge pages) go out as events with their fix. `deploy --preflight-only`
+//! settings, clock skew and sync, huge pages, a port on another host that a firewall or the network keeps this host's
+//! services from — `reach.rs`, a second round trip) go out as events with their fix. `deploy --preflight-only`
 //! runs only this and prints every finding ([`preflight`]).
 
 pub mod environment;
 pub mod judge;
 pub mod probe;
+pub mod reach;
 #[cfg(test)]
 mod tests;
 
@@ -95,6 +97,7 @@ pub async fn preflight(
     events: EventSink,
 ) -> Result<Vec<Finding>, ApplyError> {
     let spec = Arc::new(spec.clone());
-    let runs = connect_and_probe(&spec, &opts.connect, &opts.limit, &events).await?;
+    let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, &events).await?;
+    reach::probe_all(&spec, &mut runs).await;
     Ok(findings(&spec, &runs, opts.install_java))
 }

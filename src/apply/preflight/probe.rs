@@ -49,6 +49,9 @@ pub struct PreflightFacts {
     pub sysctls: BTreeMap<String, u64>,
     /// The clock, time sync, huge pages, name resolution (`preflight::environment`).
     pub environment: super::environment::EnvironmentFacts,
+    /// The ports on other hosts its services dial, as its second round trip found them (`preflight::reach`; empty
+    /// when nothing was probed).
+    pub reach: Vec<(super::reach::PeerPort, super::reach::Reach)>,
 }
 
 /// A directory whose free space preflight checks: the path, what it is (for messages) and the service that uses it.

@@ -195,6 +195,16 @@ impl World {
         run_script_ok("world.sh", &["restore", name]);
     }
 
+    /// Drop every TCP packet sent to the host's `port` (no answer, as behind a firewall's DROP rule).
+    pub fn drop_port(&self, name: &str, port: u16) {
+        run_script_ok("world.sh", &["drop", name, &port.to_string()]);
+    }
+
+    /// Undo every `drop_port` on the host.
+    pub fn undrop_ports(&self, name: &str) {
+        run_script_ok("world.sh", &["undrop", name]);
+    }
+
     /// `world.sh status` output.
     pub fn status(&self) -> String {
         run_script_ok("world.sh", &["status"])
