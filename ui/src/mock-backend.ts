@@ -90,10 +90,10 @@ function mockRotationPreview(d: ProjectDraft, done: number): PreviewRow[] {
 }
 
 const RELEASES: Release[] = [
-  { version: '4.1.1', scala: ['2.13'], zookeeper: false, kraft: 'production', java: { min: 17, max: 23 }, withdrawn: false, current: true, default_mode: 'kraft' },
-  { version: '3.9.1', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'production', java: { min: 8, max: 23 }, withdrawn: false, current: true, default_mode: null },
-  { version: '2.8.0', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'early-access', java: { min: 8, max: 16 }, withdrawn: false, current: false, default_mode: 'zookeeper' },
-  { version: '2.6.2', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'none', java: { min: 8, max: 15 }, withdrawn: true, current: false, default_mode: 'zookeeper' },
+  { version: '4.1.1', scala: ['2.13'], zookeeper: false, kraft: 'production', java: { min: 17, max: 23 }, withdrawn: false, current: true, default_mode: 'kraft', migrates_to_kraft: false },
+  { version: '3.9.1', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'production', java: { min: 8, max: 23 }, withdrawn: false, current: true, default_mode: null, migrates_to_kraft: true },
+  { version: '2.8.0', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'early-access', java: { min: 8, max: 16 }, withdrawn: false, current: false, default_mode: 'zookeeper', migrates_to_kraft: false },
+  { version: '2.6.2', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'none', java: { min: 8, max: 15 }, withdrawn: true, current: false, default_mode: 'zookeeper', migrates_to_kraft: false },
 ];
 
 export function mockValidate(d: ProjectDraft): Problem[] {
@@ -130,7 +130,19 @@ export function mockValidate(d: ProjectDraft): Problem[] {
   (sec?.acls ?? []).forEach((acl, i) => {
     if (acl.user !== undefined && !(sec?.users ?? []).includes(acl.user)) err(`security.acls[${i}].user`, `${acl.user} is not in security.users`, `${acl.user}은(는) security.users에 없습니다`);
   });
-  const zk = hosts.filter((h) => h.roles.includes('zookeeper') || h.roles.includes('controller')).length;
+  // the engine's migration rules, roughly: ZooKeeper mode's controllers are dedicated, on a release that migrates
+  const release = RELEASES.find((r) => r.version === d.kafka.version);
+  const zkMode = (d.kafka.mode ?? release?.default_mode ?? 'zookeeper') === 'zookeeper';
+  hosts.forEach((h, i) => {
+    if (!zkMode || !h.roles.includes('controller')) return;
+    if (h.roles.includes('broker')) {
+      err(`hosts[${i}].roles`, 'a migration to KRaft needs dedicated controllers (Apache does not migrate a broker into a combined node) — give the role "controller" to hosts without "broker"', 'KRaft로의 마이그레이션에는 전용 controller가 필요합니다(Apache는 broker를 combined 노드로 마이그레이션하지 않습니다) — 역할 "controller"는 "broker"가 없는 호스트에 주세요');
+    }
+    if (release && !release.migrates_to_kraft) {
+      err('kafka.version', `hosts with the role "controller" migrate this ZooKeeper-mode cluster to KRaft, which the wizard does from Kafka 3.7 on (${release.version} here) — upgrade the cluster first, or remove the role "controller"`, `역할이 "controller"인 호스트는 이 ZooKeeper 모드 클러스터를 KRaft로 마이그레이션하며, 위저드는 Kafka 3.7부터 지원합니다(현재 ${release.version}) — 먼저 클러스터를 업그레이드하거나 역할 "controller"를 지우세요`);
+    }
+  });
+  const zk = hosts.filter((h) => h.roles.includes(zkMode ? 'zookeeper' : 'controller')).length;
   if (zk > 0 && zk % 2 === 0) {
     out.push({ severity: 'warning', field: 'hosts[0].roles', message: `a quorum of ${zk} tolerates no more failures than ${zk - 1}`, message_ko: `멤버 ${zk}개인 쿼럼은 ${zk - 1}개일 때보다 더 많은 장애를 견디지 못합니다` });
   }

@@ -753,6 +753,50 @@ test('a migration is rolled back from Manage and the file reloaded without its c
   assert.deepEqual(errors, []);
 });
 
+test('the Hosts step of a ZooKeeper-mode project offers the role controller, which makes it a migration to KRaft', async (t) => {
+  const guide = { format: 1, name: 'guide', kafka: { version: '3.9.1', mode: 'zookeeper' }, zookeeper: {},
+    hosts: [{ name: 'zk1', roles: ['zookeeper'], zookeeper_id: 1 }, { name: 'kafka1', roles: ['broker'], id: 1 }] };
+  const { page, errors } = await wizard(t, { picks: ['/srv/guide.toml'], files: { '/srv/guide.toml': JSON.stringify(guide) } });
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await waitTitle(page, 'guide.toml — Kafka Cluster Wizard');
+  await page.locator('nav [data-step="manage"]').click();
+  assert.equal(await page.locator('#op-migrate').count(), 0, 'a plain ZooKeeper project has nothing to migrate');
+  await page.locator('nav [data-step="hosts"]').click();
+  const roles = (i) => page.locator(`tr[data-host="${i}"] td.roles label`).allTextContents();
+  assert.deepEqual(await roles(0), ['broker', 'zookeeper', 'controller'], '3.9 migrates: controller is offered');
+  assert.match(await page.locator('#hosts-migration-hint').textContent(), /KRaft controllers.*without broker.*Migrate to KRaft/);
+
+  // a broker is no migration controller: refused at its roles
+  await page.locator('tr[data-host="1"] td.roles label:has-text("controller") input').check();
+  await msgOf(page, 'hosts[1].roles').waitFor();
+  assert.match(await msgOf(page, 'hosts[1].roles').textContent(), /dedicated controllers/);
+  await page.locator('tr[data-host="1"] td.roles label:has-text("controller") input').uncheck();
+  await msgOf(page, 'hosts[1].roles').waitFor({ state: 'detached' });
+
+  // a new host as a dedicated controller: the project is migrating, and Manage offers the move
+  await page.locator('#add-host').click();
+  await page.locator('input[data-field="hosts[2].name"]').fill('ctl1');
+  await page.locator('tr[data-host="2"] td.roles label:has-text("broker") input').uncheck();
+  await page.locator('tr[data-host="2"] td.roles label:has-text("controller") input').check();
+  await page.locator('#auto-number').click();
+  assert.equal(await page.locator('input[data-field="hosts[2].id"]').inputValue(), '2', 'the controller takes the next node id');
+  assert.deepEqual(await page.evaluate(() => window.__app.state.draft.hosts[2].roles), ['controller']);
+  await page.screenshot({ path: path.join(SHOTS, 'browser-hosts-migration-controller.png') });
+  await page.locator('nav [data-step="manage"]').click();
+  assert.equal(await page.locator('#op-migrate').count(), 1, 'Migrate to KRaft is offered');
+
+  // a release the wizard does not migrate from: no controller offered, and a file that has one is refused at the version
+  await page.evaluate(() => { window.__app.state.draft.kafka.version = '2.8.0'; });
+  await page.locator('nav [data-step="hosts"]').click();
+  assert.deepEqual(await roles(0), ['broker', 'zookeeper', 'controller'], 'kept while a host has it, so it can be taken away');
+  // (a click: the box goes away with the role, so there is nothing left to see unchecked)
+  await page.locator('tr[data-host="2"] td.roles label:has-text("controller") input').click();
+  assert.deepEqual(await roles(0), ['broker', 'zookeeper'], '2.8 does not migrate: no controller in ZooKeeper mode');
+  assert.equal(await page.locator('#hosts-migration-hint').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
 test('Finalize migration waits while the project has unsaved changes, since it rewrites the file', async (t) => {
   const migrating = { format: 1, name: 'migrating', kafka: { version: '3.9.1', mode: 'zookeeper' }, zookeeper: {},
     hosts: [{ name: 'zk1', roles: ['zookeeper', 'controller'], zookeeper_id: 1, id: 101 }, { name: 'kafka1', roles: ['broker'], id: 1 }] };

@@ -141,6 +141,14 @@ test('the schema gives the defaults and examples the wizard showed before it rea
   for (const [field, text] of Object.entries(shown)) assert.equal(schema.placeholderOf(field), text, field);
 });
 
+test('the Hosts step offers controller in ZooKeeper mode only where the release migrates to KRaft or a host has it', async () => {
+  const hosts = await import('../build/node/steps/hosts.js');
+  assert.deepEqual(hosts.offeredRoles(true, false, []), ['broker', 'controller']);
+  assert.deepEqual(hosts.offeredRoles(false, true, []), ['broker', 'zookeeper', 'controller']);
+  assert.deepEqual(hosts.offeredRoles(false, false, [{ name: 'a', roles: ['zookeeper'] }]), ['broker', 'zookeeper']);
+  assert.deepEqual(hosts.offeredRoles(false, false, [{ name: 'a', roles: ['controller'] }]), ['broker', 'zookeeper', 'controller']);
+});
+
 test('the paste box\'s example names count on from the schema\'s example host name', async () => {
   const hosts = await import('../build/node/steps/hosts.js');
   assert.deepEqual(hosts.exampleNames('kafka001', 3), ['kafka001', 'kafka002', 'kafka003']);

@@ -42,6 +42,9 @@ pub struct ReleaseInfo {
     /// `"kraft"` / `"zookeeper"` when the release decides; `null` when both are possible and the user chooses.
     #[ts(type = r#""kraft" | "zookeeper" | null"#)]
     pub default_mode: Option<&'static str>,
+    /// A ZooKeeper-mode cluster on this release can move to KRaft with the wizard (hosts given the role
+    /// "controller"; `project::validate::MIGRATION_MIN_VERSION`): the Hosts step offers that role in ZooKeeper mode.
+    pub migrates_to_kraft: bool,
 }
 
 fn recent_dir<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
@@ -166,6 +169,7 @@ pub fn releases() -> Vec<ReleaseInfo> {
         .map(|r| ReleaseInfo {
             release: r,
             default_mode: r.default_mode_is_kraft().map(|kraft| if kraft { "kraft" } else { "zookeeper" }),
+            migrates_to_kraft: r.zookeeper && r.version >= kafka_wizard::project::validate::MIGRATION_MIN_VERSION,
         })
         .collect()
 }

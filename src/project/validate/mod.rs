@@ -19,6 +19,7 @@ mod monitoring;
 mod security;
 mod ssh;
 
+pub use cluster::MIGRATION_MIN_VERSION;
 pub use kafka::OWNED_PROPERTIES;
 pub use security::OWNED_SECURITY_PROPERTIES;
 pub use security::{MIN_KRAFT_SCRAM_RELEASE, MIN_TLS_RELEASE};

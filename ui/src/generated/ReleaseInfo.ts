@@ -9,7 +9,12 @@ export type ReleaseInfo = {
 /**
  * `"kraft"` / `"zookeeper"` when the release decides; `null` when both are possible and the user chooses.
  */
-default_mode: "kraft" | "zookeeper" | null, version: string, 
+default_mode: "kraft" | "zookeeper" | null, 
+/**
+ * A ZooKeeper-mode cluster on this release can move to KRaft with the wizard (hosts given the role
+ * "controller"; `project::validate::MIGRATION_MIN_VERSION`): the Hosts step offers that role in ZooKeeper mode.
+ */
+migrates_to_kraft: boolean, version: string, 
 /**
  * Scala builds published as binary tarballs (`kafka_<scala>-<version>.tgz`).
  */

@@ -1,4 +1,5 @@
-// steps/hosts.ts — Hosts & IDs: the editable host table (name, address, roles, id, myid, rack), paste a list of
+// steps/hosts.ts — Hosts & IDs: the editable host table (name, address, roles, id, myid, rack; in ZooKeeper mode
+// also "controller" where the release can move to KRaft: the migration's controllers), paste a list of
 // names, auto-number ids, SSH defaults (jump host, ~/.ssh/config, sudo) with per-host overrides (a host's own jump
 // host or none), and Test connection per host (reachability,
 // login, OS, systemd, Java — it needs only that host's fields and the SSH settings; an unknown host key shows its
@@ -142,12 +143,22 @@ export function exampleNames(example: string | undefined, count: number): string
   return Array.from({ length: count }, (_, k) => stem + String(Number(digits) + k).padStart(digits.length, '0'));
 }
 
+/** The roles the Hosts step offers: KRaft's broker and controller; ZooKeeper mode's broker and zookeeper, and also
+ * controller — the KRaft controllers of the cluster's move to KRaft (Manage's Migrate to KRaft) — where the engine
+ * says the release can migrate (`migrates_to_kraft`) or a host already has it (so it can be taken away). */
+export function offeredRoles(kraft: boolean, migratesToKraft: boolean, hosts: HostDraft[]): string[] {
+  if (kraft) return ['broker', 'controller'];
+  const controllers = migratesToKraft || hosts.some((h) => h.roles.includes('controller'));
+  return controllers ? ['broker', 'zookeeper', 'controller'] : ['broker', 'zookeeper'];
+}
+
 export function renderHosts(ctx: Ctx): HTMLElement {
   const d = ctx.state.draft;
   const hosts = d.hosts ?? [];
   const release = ctx.releases.find((r) => r.version === d.kafka.version);
   const kraft = effectiveMode(d, release?.default_mode ?? null) === 'kraft';
-  const roles = kraft ? ['broker', 'controller'] : ['broker', 'zookeeper'];
+  const roles = offeredRoles(kraft, release?.migrates_to_kraft ?? false, hosts);
+  const migrationRole = !kraft && roles.includes('controller');
   const set = (path: string) => (v: unknown) => ctx.update(setField(ctx.state.draft, path, v));
   const cell = (control: HTMLElement) => el('td', {}, control, el('div', { class: 'msg' }));
   const cols = kraft ? 6 : 7;
@@ -185,6 +196,7 @@ export function renderHosts(ctx: Ctx): HTMLElement {
   const ssh = d.ssh ?? {};
   return el('section', {},
     el('div', { class: 'anchor', 'data-field': 'hosts' }, table, el('div', { class: 'msg' })),
+    migrationRole && hosts.length ? el('small', { class: 'hint', id: 'hosts-migration-hint' }, t('hosts.migrationRole')) : null,
     el('div', { class: 'row' },
       el('button', { id: 'add-host', onclick: () => ctx.update(addHost(ctx.state.draft, { roles: [roles[0]] }), true) }, `+ ${t('hosts.add')}`),
       el('button', { id: 'auto-number', onclick: () => ctx.update(autoNumber(ctx.state.draft), true) }, t('hosts.autonumber')),
