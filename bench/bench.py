@@ -185,7 +185,9 @@ class Bench:
                     done_at = time.monotonic() - t0
                     tx_done = World.tx_bytes(BRIDGE)
                     for _ in range(3):
-                        p.send_signal(signal.SIGINT)
+                        # os.kill, not Popen.send_signal: that polls first and may reap the exited CLI, and the
+                        # wait4 below (for its rusage) would then find no child
+                        os.kill(p.pid, signal.SIGINT)
                         time.sleep(0.2)
                     stopped = True
         err = p.stderr.read()

@@ -216,7 +216,7 @@ start_host() {   # $1 = index: set up files, netns, veth, cgroups; launch superv
         done 2>/dev/null
         exec setsid "$HERE/supervise.sh" "$H" > "$D/console.log" 2>&1 < /dev/null
     ) &
-    for _ in $(seq 1 50); do   # until the supervisor has written both pid files (bounded: 10 s)
+    for _ in $(seq 1 150); do   # until the supervisor has written both pid files (bounded: 30 s: 20+ hosts booting)
         super_pid "$H" >/dev/null && nspawn_pid "$H" >/dev/null && break
         sleep 0.2
     done
