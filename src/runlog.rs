@@ -4,6 +4,8 @@
 //! there is no run log — never a shared temporary directory). Directories are private (0700; a symlink or another
 //! user's refused), files 0600 and created exclusively; the newest [`KEPT_RUNS`] per project are kept. Each line is
 //! written straight to the file (no buffer), so a process that exits at once loses nothing already recorded.
+//! Each line starts with `"ms"`, the milliseconds since the log was opened: where a run's time went (connecting,
+//! the probe, each phase, each gate) is read from its log.
 //! Events carry no secret by design (their fields are text the engine words; `Secret` prints as `***`).
 //! [`tee`] records a run's events on their way to its front door; `listing` lists a project's runs and copies one out.
 
@@ -126,6 +128,8 @@ pub struct RunLog {
     verb: String,
     /// `None` once a write failed (the rest of the run is not recorded; the run goes on).
     file: Mutex<Option<std::fs::File>>,
+    /// When the log was opened: each line's `ms` counts from here.
+    opened: std::time::Instant,
 }
 
 impl RunLog {
@@ -154,7 +158,10 @@ impl RunLog {
                 .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
                 .open(&path);
             match opened {
-                Ok(file) => return Ok(RunLog { path, verb: verb.to_string(), file: Mutex::new(Some(file)) }),
+                Ok(file) => {
+                    let file = Mutex::new(Some(file));
+                    return Ok(RunLog { path, verb: verb.to_string(), file, opened: std::time::Instant::now() });
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(source) => return Err(RunLogError::Io { path, source }),
             }
@@ -185,8 +192,14 @@ impl RunLog {
         self.write_line(serde_json::to_string(&line).expect("the closing line serialises"));
     }
 
-    fn write_line(&self, mut line: String) {
-        line.push('\n');
+    /// Writes the JSON object `line` with `"ms"` put first.
+    fn write_line(&self, line: String) {
+        let ms = self.opened.elapsed().as_millis();
+        let line = match line.strip_prefix('{') {
+            Some("}") => format!("{{\"ms\":{ms}}}\n"),
+            Some(rest) => format!("{{\"ms\":{ms},{rest}\n"),
+            None => format!("{line}\n"),
+        };
         let mut file = self.file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if file.as_mut().is_some_and(|f| f.write_all(line.as_bytes()).is_err()) {
             *file = None;

@@ -46,17 +46,23 @@ fn directories_are_created_0700_and_the_log_0600_with_one_json_line_per_event() 
     let state = tempfile::tempdir().unwrap();
     let log = RunLog::create(state.path(), "p", "deploy", at(0)).unwrap();
     log.record(&Event::PhaseFinished { phase: "fetch".into() });
+    std::thread::sleep(std::time::Duration::from_millis(30));
     log.finish(RunResult::Failed, Some("h1: cannot connect"));
     for dir in ["kafka-wizard", "kafka-wizard/runs", "kafka-wizard/runs/p"] {
         assert_eq!(mode(&state.path().join(dir)), 0o700, "{dir}");
     }
     assert_eq!(mode(log.path()), 0o600);
     let text = std::fs::read_to_string(log.path()).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ms: Vec<u64> = lines.iter().map(|l| l["ms"].as_u64().unwrap()).collect();
+    assert!(ms[0] < 30 && ms[1] >= ms[0] + 30, "each line says when, from the log's opening: {ms:?}");
+    let without_ms = text.lines().map(|l| l.split_once(',').unwrap().1).collect::<Vec<_>>().join("\n");
     assert_eq!(
-        text,
-        "{\"event\":\"phase_finished\",\"phase\":\"fetch\"}\n\
-         {\"event\":\"run_finished\",\"verb\":\"deploy\",\"result\":\"failed\",\"error\":\"h1: cannot connect\"}\n"
+        without_ms,
+        "\"event\":\"phase_finished\",\"phase\":\"fetch\"}\n\
+         \"event\":\"run_finished\",\"verb\":\"deploy\",\"result\":\"failed\",\"error\":\"h1: cannot connect\"}"
     );
+    assert!(text.starts_with("{\"ms\":"), "{text}");
     let again = RunLog::create(state.path(), "p", "deploy", at(0)).unwrap();
     assert!(again.path().to_str().unwrap().ends_with("-deploy-2.jsonl"), "same millisecond: a second file");
 }
