@@ -86,14 +86,13 @@ pub fn measured_dirs(spec: &ClusterSpec, host: &HostSpec) -> Vec<MeasuredDir> {
 
 /// The probe lines preflight adds (read-only; every path quoted).
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
-    let mut s = String::from("ss -Hltnp 2>/dev/null | sed 's/^/ss /'\n");
+    // `ss` once; the `mainpid` lines come with the units' (`apply::facts`' one `systemctl show`).
+    let mut s = String::from("listening=$(ss -Hltnp 2>/dev/null)\n");
+    s.push_str("[ -n \"$listening\" ] && printf '%s\\n' \"$listening\" | sed 's/^/ss /'\n");
     s.push_str(
-        "for p in $(ss -Hltnp 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do \
+        "for p in $(printf '%s\\n' \"$listening\" | grep -o 'pid=[0-9]*' | sort -u); do p=${p#pid=}; \
          echo \"cgroup $p $(tr '\\n' ' ' < /proc/$p/cgroup 2>/dev/null)\"; done\n",
     );
-    for unit in [Service::Kafka, Service::Zookeeper].map(Service::unit) {
-        s.push_str(&format!("echo \"mainpid {unit} $(systemctl show -p MainPID --value {unit} 2>/dev/null)\"\n"));
-    }
     for dir in measured_dirs(spec, host) {
         let d = quote(&dir.path);
         s.push_str(&format!(

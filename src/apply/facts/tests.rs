@@ -1,0 +1,191 @@
+//! Tests of `apply::facts`: the probe scripts run through `sh` on this machine, and the parser.
+
+use super::*;
+
+#[test]
+fn java_versions_parse_old_and_new_schemes() {
+    assert_eq!(java_major("openjdk version \"17.0.15\" 2025-04-15"), Some(17));
+    assert_eq!(java_major("java version \"1.8.0_292\""), Some(8));
+    assert_eq!(java_major("openjdk version \"21\" 2023-09-19"), Some(21));
+    assert_eq!(java_major("openjdk version \"11.0.2-ea\""), Some(11));
+    assert_eq!(java_major("sh: 1: java: not found"), None);
+}
+
+/// Runs the reach probe under `sh` (dash here, as on the hosts) with `java_home` pointing at a fake runtime
+/// whose `bin/java` leaves a mark when it is started; returns the parsed facts and whether it was started.
+fn probe_fake_runtime(release: Option<&str>) -> (HostFacts, bool) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("jdk with space");
+    std::fs::create_dir_all(home.join("bin")).unwrap();
+    let mark = dir.path().join("started");
+    let java = home.join("bin/java");
+    let script = format!("#!/bin/sh\ntouch '{}'\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n", mark.display());
+    std::fs::write(&java, script).unwrap();
+    std::fs::set_permissions(&java, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if let Some(release) = release {
+        std::fs::write(home.join("release"), release).unwrap();
+    }
+    let probe = reach_probe_script(Some(home.to_str().unwrap()));
+    let out = std::process::Command::new("sh").arg("-c").arg(&probe).output().unwrap();
+    (parse_probe(&String::from_utf8_lossy(&out.stdout)), mark.exists())
+}
+
+#[test]
+fn java_s_version_is_read_from_the_runtime_s_release_file_without_starting_a_jvm() {
+    let (facts, started) = probe_fake_runtime(Some(
+        "IMPLEMENTOR=\"Debian\"\nJAVA_VERSION=\"17.0.15\"\nJAVA_VERSION_DATE=\"2025-04-15\"\n",
+    ));
+    assert!(!started, "the probe started the JVM although its release file says the version");
+    assert_eq!(facts.java_major, Some(17));
+    let java = facts.java.unwrap();
+    assert!(java.starts_with("version \"17.0.15\" at /") && java.ends_with("jdk with space"), "{java}");
+}
+
+#[test]
+fn without_a_release_file_the_probe_asks_java_itself() {
+    let (facts, started) = probe_fake_runtime(None);
+    assert!(started);
+    assert_eq!(facts.java.as_deref(), Some("openjdk version \"11.0.2\" 2019-01-15"));
+    assert_eq!(facts.java_major, Some(11));
+    let (facts, started) = probe_fake_runtime(Some("IMPLEMENTOR=\"Hand made\"\n"));
+    assert!(started && facts.java_major == Some(11), "a release file without JAVA_VERSION: {facts:?}");
+}
+
+#[test]
+fn one_systemctl_show_gives_each_unit_s_state_its_reload_flag_and_main_pid() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // What systemd 252 prints (Debian 12), properties in its own order: a unit that is not installed, a
+    // running one whose file changed since it was loaded.
+    let show = "MainPID=0\nId=kafka-server.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n\
+                NeedDaemonReload=no\n\nMainPID=313\nId=zookeeper-server.service\nLoadState=loaded\n\
+                ActiveState=active\nUnitFileState=enabled\nNeedDaemonReload=yes\n";
+    std::fs::write(dir.path().join("show"), show).unwrap();
+    let fake = dir.path().join("systemctl");
+    std::fs::write(&fake, format!("#!/bin/sh\ncat '{}'\n", dir.path().join("show").display())).unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap());
+    let out = std::process::Command::new("sh").arg("-c").arg(units_probe()).env("PATH", path).output().unwrap();
+    let f = parse_probe(&String::from_utf8_lossy(&out.stdout));
+    let kafka = f.unit(Service::Kafka);
+    assert_eq!(
+        (kafka.enabled.as_str(), kafka.active.as_str(), kafka.needs_daemon_reload),
+        ("not-found", "inactive", false)
+    );
+    let zk = f.unit(Service::Zookeeper);
+    assert_eq!((zk.enabled.as_str(), zk.active.as_str(), zk.needs_daemon_reload), ("enabled", "active", true));
+    assert!(zk.is_active() && zk.is_enabled() && !kafka.is_active());
+    assert_eq!(f.preflight.main_pids["zookeeper-server.service"], 313);
+    assert_eq!(f.preflight.main_pids["kafka-server.service"], 0);
+}
+
+#[test]
+fn a_probe_of_a_bare_host_shows_nothing_installed() {
+    let out = "os debian 12\nsystemd yes\njava sh: 1: java: not found\nuser no\ngroup no\nrelease no\n\
+               file - - - /etc/kafka/server.properties\ndir - - /etc/kafka\n\
+               unit not-found inactive kafka-server.service\nunit  inactive zookeeper-server.service\n";
+    let f = parse_probe(out);
+    assert_eq!(f.os, "debian 12");
+    assert!(f.systemd);
+    assert_eq!(f.java, None);
+    assert!(!f.user_exists && !f.release_present);
+    assert_eq!(f.files["/etc/kafka/server.properties"], None);
+    assert!(f.file_modes.is_empty());
+    assert_eq!(f.dirs["/etc/kafka"], None);
+    assert!(f.pending_restart.is_empty());
+    assert!(!f.units["kafka-server.service"].is_active());
+}
+
+#[test]
+fn a_probe_of_a_deployed_host_shows_files_dirs_units_and_cluster_ids() {
+    let sum = "a".repeat(128);
+    let out = format!(
+        "java openjdk version \"17.0.15\" 2025-04-15\nuser yes\nlink /opt/kafka_2.13-4.1.1\nrelease yes\n\
+         file {sum} root:kafka 640 /etc/kafka/my server.properties\ndir kafka:kafka 750 /data 1\n\
+         meta q2nNPvlTSGmhSmxqXwJ5Ag /data1\nunit enabled active kafka-server.service\n\
+         reload yes kafka-server.service\npending kafka-server.service\n"
+    );
+    let f = parse_probe(&out);
+    assert_eq!(f.java_major, Some(17));
+    assert_eq!(f.link_target.as_deref(), Some("/opt/kafka_2.13-4.1.1"));
+    assert_eq!(f.files["/etc/kafka/my server.properties"].as_deref(), Some(sum.as_str()));
+    assert_eq!(f.file_modes["/etc/kafka/my server.properties"], "root:kafka 640");
+    assert_eq!(f.dirs["/data 1"].as_deref(), Some("kafka:kafka 750"));
+    assert_eq!(f.meta_cluster_ids["/data1"], "q2nNPvlTSGmhSmxqXwJ5Ag");
+    assert!(f.units["kafka-server.service"].is_active() && f.units["kafka-server.service"].is_enabled());
+    assert!(f.units["kafka-server.service"].needs_daemon_reload);
+    assert!(f.owes_restart(Service::Kafka) && !f.owes_restart(Service::Zookeeper));
+    assert!(f.scram_users.is_empty() && !f.zookeeper_data);
+}
+
+#[test]
+fn the_files_and_directories_probe_reads_sums_owners_and_modes_in_one_call_each_and_names_what_is_missing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (present, missing) = (format!("{root}/server.properties"), format!("{root}/gone.properties"));
+    std::fs::write(&present, "broker.id=1\n").unwrap();
+    std::fs::set_permissions(&present, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let sub = format!("{root}/data-1");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let script = files_probe(&[present.clone(), missing.clone()]) + &dirs_probe(&[sub.clone(), format!("{root}/no")]);
+    let out = std::process::Command::new("sh").args(["-c", &script]).output().unwrap();
+    let f = parse_probe(&String::from_utf8_lossy(&out.stdout));
+    let me = String::from_utf8(
+        std::process::Command::new("sh")
+            .args(["-c", "printf %s:%s \"$(id -un)\" \"$(id -gn)\""])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(f.files[&present].as_deref(), Some(crate::apply::decide::sha512_hex(b"broker.id=1\n").as_str()));
+    assert_eq!(f.file_modes[&present], format!("{me} 640"));
+    assert_eq!(f.files[&missing], None);
+    assert!(!f.file_modes.contains_key(&missing));
+    assert_eq!(f.dirs[&sub].as_deref(), Some(format!("{me} 750").as_str()));
+    assert_eq!(f.dirs[&format!("{root}/no")], None);
+}
+
+#[test]
+fn the_probe_reads_a_migration_stage_from_server_properties_through_sh() {
+    let dir = tempfile::tempdir().unwrap();
+    let read = |text: &str| {
+        let path = dir.path().join("server.properties");
+        std::fs::write(&path, text).unwrap();
+        let script = server_mode_probe(&quote(path.to_str().unwrap()));
+        let out = std::process::Command::new("sh").args(["-c", &script]).output().unwrap();
+        parse_probe(&String::from_utf8_lossy(&out.stdout)).server_mode
+    };
+    let migrating = read("broker.id=1\nzookeeper.connect=a:2181/x\nzookeeper.metadata.migration.enable=true\n");
+    assert!(migrating.migration_flag && migrating.zookeeper_connect && migrating.process_roles.is_none());
+    let kraft = read("process.roles=broker\nnode.id=1\n# zookeeper.connect=old\n");
+    assert_eq!(kraft, ServerMode { process_roles: Some("broker".into()), ..ServerMode::default() });
+    assert_eq!(read("zookeeper.metadata.migration.enable=false\n"), ServerMode::default());
+    std::fs::remove_file(dir.path().join("server.properties")).unwrap();
+    let missing = std::process::Command::new("sh")
+        .args(["-c", &server_mode_probe(&quote(dir.path().join("server.properties").to_str().unwrap()))])
+        .output()
+        .unwrap();
+    assert!(missing.stdout.is_empty(), "a host without the file says nothing");
+}
+
+#[test]
+fn a_probe_reads_the_record_of_scram_users_and_whether_the_ensemble_has_data() {
+    let f = parse_probe("zkdata yes\nscram admin 0a1b\nscram orders-app 2c3d\n");
+    assert!(f.zookeeper_data);
+    assert_eq!(
+        f.scram_users.iter().map(|(u, d)| format!("{u}={d}")).collect::<Vec<_>>(),
+        ["admin=0a1b", "orders-app=2c3d"]
+    );
+    let spec = crate::project::validate(
+        &crate::project::parse(include_str!("../../../tests/fixtures/zookeeper-secure.toml")).unwrap(),
+    )
+    .spec
+    .unwrap();
+    let script = probe_script(&spec, &spec.hosts[0]);
+    assert!(script.contains("if [ -d /var/lib/zookeeper/version-2 ]; then echo 'zkdata yes'; fi"), "{script}");
+    assert!(script.contains("sed 's/^/scram /' /var/lib/kafka-wizard/zookeeper-scram"), "{script}");
+}
