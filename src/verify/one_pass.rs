@@ -27,13 +27,14 @@ use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-/// The result of one pass: the file's SHA-512, and the signature that verified over the same bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The result of one pass over the same bytes: the file's SHA-512 and the signature's verdict (a caller compares
+/// the SHA-512 with the trusted checksum first: a damaged file is a checksum mismatch before it is a bad signature).
+#[derive(Debug, PartialEq, Eq)]
 pub struct Checked {
     pub sha512: Sha512,
-    pub verified: Verified,
     /// How many bytes were read.
     pub bytes: u64,
+    pub signature: Result<Verified, SignatureError>,
 }
 
 /// Which way the signed digest is computed (module header).
@@ -86,19 +87,20 @@ impl<'p> OnePass<'p> {
     }
 
     /// The file's SHA-512 and the signature's verdict over the bytes fed.
-    pub fn finish(self) -> Result<Checked, SignatureError> {
+    pub fn finish(self) -> Checked {
         let OnePass { prepared, sha512, way, bytes } = self;
         let file_digest = Sha512(hex::encode(Digest::finalize(sha512.clone())));
-        match way {
-            Way::Shared => verify_from_state(prepared, sha512)?,
+        let verdict = match way {
+            Way::Shared => verify_from_state(prepared, sha512),
             Way::Tee { chunks, worker } => {
                 drop(chunks);
-                let verdict =
-                    worker.join().map_err(|_| prepared.bad_signature("the check stopped unexpectedly".into()))?;
-                verdict.map_err(|e| prepared.failed(e))?;
+                match worker.join() {
+                    Ok(verdict) => verdict.map_err(|e| prepared.failed(e)),
+                    Err(_) => Err(prepared.bad_signature("the check stopped unexpectedly".into())),
+                }
             }
-        }
-        Ok(Checked { sha512: file_digest, verified: prepared.verified(), bytes })
+        };
+        Checked { sha512: file_digest, bytes, signature: verdict.map(|()| prepared.verified()) }
     }
 }
 
@@ -163,7 +165,8 @@ impl Read for ChunkReader {
 }
 
 /// Reads `path` once (1 MiB chunks) into a [`OnePass`] for `prepared`. `on_chunk(bytes so far)` is called after each
-/// chunk; returning false stops the pass with a `Read` error saying it was cancelled.
+/// chunk; returning false stops the pass with a `Read` error saying it was cancelled. `Err` only when the file could
+/// not be read; the signature's verdict is in [`Checked::signature`].
 pub fn check_file(
     path: &Path,
     prepared: &Prepared,
@@ -185,7 +188,7 @@ pub fn check_file(
             return Err(read_error("cancelled".into()));
         }
     }
-    pass.finish()
+    Ok(pass.finish())
 }
 
 #[cfg(test)]

@@ -223,7 +223,7 @@ pub struct Verified {
 /// SHA-512 of the file is dropped here.)
 pub fn verify_detached(data_path: &Path, signature_path: &Path, keyring: &Keyring) -> Result<Verified, SignatureError> {
     let prepared = prepare(data_path, signature_path, keyring)?;
-    super::one_pass::check_file(data_path, &prepared, &mut |_| true).map(|checked| checked.verified)
+    super::one_pass::check_file(data_path, &prepared, &mut |_| true)?.signature
 }
 
 /// A detached signature that passed every rule of this module that does not need the file: read, made by a key of
