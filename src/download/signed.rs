@@ -138,14 +138,14 @@ pub async fn fetch_signed_release(
     let _lock = cache.lock_entry(&path, options).await?;
     let mut ready = None;
     if path.is_file() {
-        let prepared = prepare_signature(&path, signature, options).await?;
-        let checked = read_once(&path, &prepared, options, None).await?;
+        let cached = prepare_signature(&path, signature, options).await?;
+        let checked = read_once(&path, &cached, options, None).await?;
         if checked.sha512 == expected {
-            return finish(&path, release, prepared, checked, &expected, false);
+            return finish(&path, release, cached, checked, &expected, false);
         }
-        // damaged on disk since it was verified: fetch it again
+        // damaged on disk since it was verified: fetch it again (the signature, already prepared, is kept)
         tokio::fs::remove_file(&path).await.map_err(|e| io(&path, e))?;
-        ready = Some(prepared);
+        ready = Some(cached);
     }
     let fetched = download_into(&client, release, options, progress, expected.clone(), path.clone()).await?;
     let ready = match ready {
