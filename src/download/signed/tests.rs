@@ -248,3 +248,22 @@ async fn a_cached_release_is_checked_in_one_read_and_a_damaged_one_is_deleted_to
     assert!(matches!(err, DownloadError::NotFound { .. }), "no URL to download it from again: {err:?}");
     assert!(!entry.exists(), "the damaged copy was deleted");
 }
+
+#[tokio::test]
+async fn a_downloaded_release_is_checked_in_one_read_after_it_streamed_and_is_a_cache_hit_the_next_time() {
+    use crate::download::tests::{Server, NAME};
+    let key = new_key("Test Release Manager <rm@example.org>");
+    let offline = Offline::signed_by(&key);
+    let fpr = offline.trust(&key);
+    assert_eq!(offline.tarball.file_name().unwrap(), NAME);
+    let bytes = std::fs::read(&offline.tarball).unwrap();
+    let server = Server::start(bytes, true, std::time::Duration::ZERO);
+    let (cache, release, options) = (offline.cache(), server.source(), FetchOptions::default());
+    let first = fetch_signed_release(&cache, &release, &offline.source(), &options, &mut |_, _| {}).await.unwrap();
+    assert!(first.fetched.downloaded);
+    assert_eq!(first.fetched.sha512, crate::verify::sha512_of_file(&offline.tarball).unwrap());
+    assert_eq!(first.signed.key.primary, fpr);
+    let again = fetch_signed_release(&cache, &release, &offline.source(), &options, &mut |_, _| {}).await.unwrap();
+    assert_eq!((again.fetched.downloaded, again.fetched.path), (false, first.fetched.path));
+    assert_eq!(server.body_gets.load(std::sync::atomic::Ordering::SeqCst), 1, "the second is a cache hit");
+}
