@@ -15,11 +15,13 @@
 //! private, and locked per entry while it is downloaded.
 
 mod cache;
+mod checksum;
 pub mod signed;
 pub use cache::Cache;
 pub(crate) use cache::{ensure_private_dir, NotPrivate};
+pub(crate) use checksum::{local_checksum, trusted_checksum};
 
-use crate::verify::{parse_sha512_file, sha512_of_file, Sha512, Sha512Hasher};
+use crate::verify::{sha512_of_file, Sha512, Sha512Hasher};
 use futures_util::StreamExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -194,10 +196,7 @@ pub async fn fetch_release_with(
         return verify_local(&client, source, local, options, progress).await;
     }
 
-    let expected = match &source.pinned {
-        Some(sum) => sum.clone(),
-        None => fetch_checksum(&client, source, options, None).await?,
-    };
+    let expected = trusted_checksum(&client, source, options).await?;
     let path = cache.entry_path(&source.file_name, &expected);
     cache.prepare(&path)?;
     // Held until this function returns: another wizard fetching the same release waits here, then finds it cached.
@@ -205,6 +204,19 @@ pub async fn fetch_release_with(
     if let Some(hit) = cache_hit(&path, &expected).await? {
         return Ok(hit);
     }
+    download_into(&client, source, options, progress, expected, path).await
+}
+
+/// Downloads `source` into the cache entry `path` (its entry locked by the caller), from the first URL that has
+/// it, and checks it against `expected` while streaming.
+pub(crate) async fn download_into(
+    client: &reqwest::Client,
+    source: &ReleaseSource,
+    options: &FetchOptions,
+    progress: &mut (dyn FnMut(u64, Option<u64>) + Send),
+    expected: Sha512,
+    path: PathBuf,
+) -> Result<Fetched, DownloadError> {
     let part = path.with_file_name(format!("{}.part", source.file_name));
 
     let mut not_found = Vec::new();
@@ -215,7 +227,7 @@ pub async fn fetch_release_with(
         loop {
             options.check_cancel()?;
             attempt += 1;
-            match transfer(&client, url, &part, options, progress).await {
+            match transfer(client, url, &part, options, progress).await {
                 Ok(Transferred { sha512: actual, size, resumed }) => {
                     if actual != expected {
                         let _ = tokio::fs::remove_file(&part).await;
@@ -296,16 +308,7 @@ async fn verify_local(
     options: &FetchOptions,
     progress: &mut (dyn FnMut(u64, Option<u64>) + Send),
 ) -> Result<Fetched, DownloadError> {
-    let local_name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let sidecar = local.with_file_name(format!("{local_name}.sha512"));
-    let expected = if sidecar.is_file() {
-        let text = tokio::fs::read_to_string(&sidecar).await.map_err(|e| io_err(&sidecar, e))?;
-        parse_sha512_file(&text, &source.file_name).or_else(|_| parse_sha512_file(&text, &local_name)).map_err(|e| {
-            DownloadError::ChecksumUnavailable { urls: vec![sidecar.display().to_string()], detail: e.to_string() }
-        })?
-    } else {
-        fetch_checksum(client, source, options, Some(&sidecar)).await?
-    };
+    let expected = local_checksum(client, source, local, options).await?;
     let mut file = tokio::fs::File::open(local).await.map_err(|e| io_err(local, e))?;
     let total = file.metadata().await.map_err(|e| io_err(local, e))?.len();
     let mut hasher = Sha512Hasher::new();
@@ -331,44 +334,6 @@ async fn verify_local(
         });
     }
     Ok(Fetched { path: local.to_path_buf(), sha512: actual, size: done, downloaded: false })
-}
-
-/// The first checksum URL that answers with a parseable `.sha512` for `source.file_name`.
-async fn fetch_checksum(
-    client: &reqwest::Client,
-    source: &ReleaseSource,
-    options: &FetchOptions,
-    sidecar: Option<&Path>,
-) -> Result<Sha512, DownloadError> {
-    let mut urls: Vec<String> = sidecar.map(|p| p.display().to_string()).into_iter().collect();
-    urls.extend(source.checksum_urls.iter().cloned());
-    let mut details = Vec::new();
-    if let Some(p) = sidecar {
-        details.push(format!("{}: no such file", p.display()));
-    }
-    if source.checksum_urls.is_empty() {
-        details.push("no checksum URL given".into());
-    }
-    for url in &source.checksum_urls {
-        options.check_cancel()?;
-        let text = get_small(client, url, MAX_CHECKSUM_FILE, "not a checksum file");
-        let text = match tokio::time::timeout(options.stall_timeout, text).await {
-            Ok(Ok(t)) => String::from_utf8_lossy(&t).into_owned(),
-            Ok(Err(e)) => {
-                details.push(format!("{url}: {e}"));
-                continue;
-            }
-            Err(_) => {
-                details.push(format!("{url}: no answer for {:?}", options.stall_timeout));
-                continue;
-            }
-        };
-        match parse_sha512_file(&text, &source.file_name) {
-            Ok(sum) => return Ok(sum),
-            Err(e) => details.push(format!("{url}: {e}")),
-        }
-    }
-    Err(DownloadError::ChecksumUnavailable { urls, detail: details.join("; ") })
 }
 
 /// The body of a small file at `url` (a `.sha512`, an `.asc`, a `KEYS`): more than `limit` bytes is refused as
@@ -404,9 +369,6 @@ struct Transferred {
     size: u64,
     resumed: bool,
 }
-
-/// A `.sha512` file is about 200 bytes; anything far bigger is not one.
-const MAX_CHECKSUM_FILE: usize = 64 * 1024;
 
 /// A failed transfer attempt; `progressed` when trying the same URL again is worthwhile (some bytes arrived and
 /// will be resumed, or the partial file was discarded and the next request starts over).

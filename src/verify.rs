@@ -1,5 +1,6 @@
 //! SHA-512 checksums: the [`Sha512`] value, Apache `.sha512` files (`gpg --print-md` and `sha512sum` styles) and
-//! hashing (incrementally while streaming, or a whole file).
+//! hashing (incrementally while streaming, or a whole file). A release's SHA-512 and its OpenPGP signature are
+//! checked in one read of the file by `one_pass`.
 //!
 //! Owns the parsing rules of `docs/facts/kafka.md` §2: Kafka's `.sha512` files are written by
 //! `gpg --print-md SHA512 <name>` (`<name>: ` then uppercase 8-hex groups, wrapped and indented under the first
@@ -7,6 +8,7 @@
 //! indentation and CRLF line ends.
 
 pub mod apache_keys;
+pub mod one_pass;
 pub mod signature;
 pub mod trust_store;
 

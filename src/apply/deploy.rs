@@ -194,13 +194,29 @@ async fn fetch_release(
     };
     let cache = Cache::new(opts.cache_dir.clone());
     let fetch_options = download::FetchOptions { cancel: Some(cancel.flag()), ..Default::default() };
-    let fetched = fetch_with_progress(&cache, &source, &fetch_options, &step, events).await?;
-    let signed = match check_signature(opts, fetch, &fetched, &fetch_options, events).await {
-        Ok(signed) => signed,
-        Err(download::DownloadError::Cancelled) => return Err(ApplyError::Cancelled),
-        Err(e) => {
-            events(Event::StepFailed { target: Target::Wizard, step, error: e.to_string() });
-            return Err(e.into());
+    let (fetched, signed) = match signature_source(opts, fetch) {
+        // the SHA-512 and the signature checked in one read of the tarball
+        Ok(signature) => {
+            let (progress_events, progress_step) = (events.clone(), step.clone());
+            let mut progress = move |done: u64, total: Option<u64>| {
+                progress_events(Event::Progress { target: Target::Wizard, step: progress_step.clone(), done, total });
+            };
+            let checked =
+                download::signed::fetch_signed_release(&cache, &source, &signature, &fetch_options, &mut progress)
+                    .await;
+            match checked {
+                Ok(release) => (release.fetched, release.signed.describe()),
+                Err(download::DownloadError::Cancelled) => return Err(ApplyError::Cancelled),
+                Err(e) => {
+                    events(Event::StepFailed { target: Target::Wizard, step, error: e.to_string() });
+                    return Err(e.into());
+                }
+            }
+        }
+        Err(unsigned) => {
+            let fetched = fetch_with_progress(&cache, &source, &fetch_options, &step, events).await?;
+            events(Event::Warning { target: Target::Wizard, message: unsigned });
+            (fetched, "NOT signature-checked: --allow-unsigned-offline-tarball".to_string())
         }
     };
     let reason = format!(
@@ -221,37 +237,28 @@ async fn fetch_release(
     Ok(())
 }
 
-/// The OpenPGP check of the fetched release (`download::signed`), before any host gets it: how it went, for the
-/// step's outcome. An offline tarball without its `.asc` passes unsigned only with
-/// [`DeployOptions::allow_unsigned_offline_tarball`], and a warning says so.
-async fn check_signature(
-    opts: &DeployOptions,
-    fetch: &FetchRelease,
-    fetched: &download::Fetched,
-    options: &download::FetchOptions,
-    events: &EventSink,
-) -> Result<String, download::DownloadError> {
+/// Where the release's OpenPGP signature comes from (`download::signed`), checked before any host gets the release;
+/// `Err(warning)` for an offline tarball without its `.asc` that passes unsigned with
+/// [`DeployOptions::allow_unsigned_offline_tarball`]: the warning said once its SHA-512 passed.
+fn signature_source(opts: &DeployOptions, fetch: &FetchRelease) -> Result<download::signed::SignatureSource, String> {
     let local_signature = fetch.local_tarball.as_ref().map(|t| PathBuf::from(format!("{t}.asc")));
     if let Some(asc) = local_signature.as_ref().filter(|p| !p.exists() && opts.allow_unsigned_offline_tarball) {
         let message = format!(
             "UNSIGNED: the offline tarball {} is installed without an OpenPGP signature check ({} is missing; \
              --allow-unsigned-offline-tarball) — only its SHA-512 was checked",
-            fetched.path.display(),
+            fetch.local_tarball.as_deref().unwrap_or_default(),
             asc.display()
         );
-        events(Event::Warning { target: Target::Wizard, message });
-        return Ok("NOT signature-checked: --allow-unsigned-offline-tarball".into());
+        return Err(message);
     }
-    let source = download::signed::SignatureSource {
+    Ok(download::signed::SignatureSource {
         file_name: fetch.tarball.clone(),
         signature_urls: fetch.signature_urls.clone(),
         local_keys: fetch.local_tarball.as_ref().and_then(|t| Some(PathBuf::from(t).parent()?.join("KEYS"))),
         local_signature,
         keys_urls: fetch.keys_urls.clone(),
         trust_dir: opts.trust_dir.clone(),
-    };
-    let signed = download::signed::verify_release_signature(&fetched.path, &source, options).await?;
-    Ok(signed.describe())
+    })
 }
 
 /// `[monitoring]`: the exporter jar into the cache (the release's downloader: size cap, resume, cancel), verified

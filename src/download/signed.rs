@@ -1,7 +1,8 @@
-//! The OpenPGP check of a release tarball that already passed its SHA-512: its detached signature (`.asc`) fetched
-//! from the same place as the tarball (the mirror, `kafka.apache_url` or Apache; then Apache's own copy), or read
-//! beside an offline tarball, and verified against the pinned Apache Kafka release managers' keys and the keys the
-//! user trusted on purpose (`kafka-wizard trust import`). Anything else is refused before a host is touched.
+//! The OpenPGP check of a release tarball, in the same read of the file as its SHA-512 check
+//! ([`fetch_signed_release`], through `verify::one_pass`): its detached signature (`.asc`) fetched from the same
+//! place as the tarball (the mirror, `kafka.apache_url` or Apache; then Apache's own copy), or read beside an
+//! offline tarball, and verified against the pinned Apache Kafka release managers' keys and the keys the user
+//! trusted on purpose (`kafka-wizard trust import`). Anything else is refused before a host is touched.
 //!
 //! Where the pinned keys' material comes from (docs/facts/kafka.md §33): Apache's `KEYS` file, fetched from the
 //! same place as the checksum (`kafka.apache_url`, else downloads.apache.org then archive.apache.org), or a `KEYS`
@@ -13,10 +14,15 @@
 //! releases, while a pinned fingerprint stays valid for the key's whole life. An operator without network access
 //! puts Apache's `KEYS` beside the offline tarball (or imports the release manager's key with `trust import`).
 
-use super::{get_small, http_client, DownloadError, FetchOptions};
+use super::{
+    download_into, get_small, http_client, local_checksum, trusted_checksum, Cache, DownloadError, FetchOptions,
+    Fetched, ReleaseSource,
+};
 use crate::verify::apache_keys::{pinned_fingerprints, pinned_keyring};
-use crate::verify::signature::{verify_detached, Keyring, SignatureError, Verified};
+use crate::verify::one_pass::{check_file, Checked};
+use crate::verify::signature::{prepare, Keyring, Prepared, SignatureError, Verified};
 use crate::verify::trust_store::{TrustError, TrustStore};
+use crate::verify::Sha512;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -99,12 +105,118 @@ const MAX_SIGNATURE_FILE: usize = 64 * 1024;
 /// Largest `KEYS` accepted (Apache Kafka's is about 150 KiB and grows with each release manager).
 const MAX_KEYS_FILE: usize = 8 << 20;
 
-/// Verifies `tarball` (already checked against its SHA-512) with the signature and keys of `source`.
+/// A release fetched and verified in one read of its tarball: the file, and who signed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedRelease {
+    pub fetched: Fetched,
+    pub signed: SignedBy,
+}
+
+/// Fetches `release` (a local tarball, a cache hit, or a download as [`super::fetch_release_with`]) and checks its
+/// SHA-512 against the trusted checksum and its OpenPGP signature from `signature` in ONE read of the file
+/// (`verify::one_pass`): a checksum mismatch is reported first (a damaged cache entry is deleted and downloaded
+/// again), then the signature's verdict over the same bytes. A download is hashed while it streams, as always, and
+/// then read once more for both checks. `progress` follows the download, or the read of a local tarball.
+pub async fn fetch_signed_release(
+    cache: &Cache,
+    release: &ReleaseSource,
+    signature: &SignatureSource,
+    options: &FetchOptions,
+    progress: &mut (dyn FnMut(u64, Option<u64>) + Send),
+) -> Result<SignedRelease, DownloadError> {
+    let client = http_client(options, release.tarball_urls.first())?;
+    if let Some(local) = &release.local_tarball {
+        let expected = local_checksum(&client, release, local, options).await?;
+        let ready = prepare_signature(local, signature, options).await?;
+        let checked = read_once(local, &ready, options, Some(progress)).await?;
+        return finish(local, release, ready, checked, &expected, false);
+    }
+    let expected = trusted_checksum(&client, release, options).await?;
+    let path = cache.entry_path(&release.file_name, &expected);
+    cache.prepare(&path)?;
+    // Held until this function returns, as in `fetch_release_with`.
+    let _lock = cache.lock_entry(&path, options).await?;
+    let mut ready = None;
+    if path.is_file() {
+        let cached = prepare_signature(&path, signature, options).await?;
+        let checked = read_once(&path, &cached, options, None).await?;
+        if checked.sha512 == expected {
+            return finish(&path, release, cached, checked, &expected, false);
+        }
+        // damaged on disk since it was verified: fetch it again (the signature, already prepared, is kept)
+        tokio::fs::remove_file(&path).await.map_err(|e| io(&path, e))?;
+        ready = Some(cached);
+    }
+    let fetched = download_into(&client, release, options, progress, expected.clone(), path.clone()).await?;
+    let ready = match ready {
+        Some(ready) => ready,
+        None => prepare_signature(&path, signature, options).await?,
+    };
+    let checked = read_once(&path, &ready, options, None).await?;
+    if checked.sha512 != expected {
+        let _ = tokio::fs::remove_file(&path).await;
+    }
+    finish(&path, release, ready, checked, &expected, fetched.downloaded)
+}
+
+/// Verifies `tarball` (already on disk) with the signature and keys of `source`, in one read of it.
 pub async fn verify_release_signature(
     tarball: &Path,
     source: &SignatureSource,
     options: &FetchOptions,
 ) -> Result<SignedBy, DownloadError> {
+    let ready = prepare_signature(tarball, source, options).await?;
+    let checked = read_once(tarball, &ready, options, None).await?;
+    let verified = checked.signature.map_err(|error| refused(&ready.from, error, String::new()))?;
+    Ok(signed_by(ready.from, verified))
+}
+
+/// A signature fetched and read, its signer found among the user's trusted keys or the pinned Apache keys, and
+/// every rule that needs no file bytes passed: only the tarball's digest is left.
+struct Ready {
+    prepared: Prepared,
+    /// Where the `.asc` came from (its URL or the offline file's path).
+    from: String,
+}
+
+fn refused(from: &str, error: SignatureError, keys_note: String) -> SignatureCheckError {
+    SignatureCheckError::Refused { signature: from.to_string(), error, keys_note }
+}
+
+fn signed_by(signature: String, key: Verified) -> SignedBy {
+    let pinned = pinned_fingerprints().contains(&key.primary);
+    SignedBy { signature, key, pinned }
+}
+
+/// The checksum first, then the signature, both of the one read of `path`.
+fn finish(
+    path: &Path,
+    release: &ReleaseSource,
+    ready: Ready,
+    checked: Checked,
+    expected: &Sha512,
+    downloaded: bool,
+) -> Result<SignedRelease, DownloadError> {
+    if &checked.sha512 != expected {
+        return Err(DownloadError::ChecksumMismatch {
+            file: release.file_name.clone(),
+            url: path.display().to_string(),
+            expected: expected.clone(),
+            actual: checked.sha512,
+        });
+    }
+    let verified = checked.signature.map_err(|error| refused(&ready.from, error, String::new()))?;
+    let fetched = Fetched { path: path.to_path_buf(), sha512: checked.sha512, size: checked.bytes, downloaded };
+    Ok(SignedRelease { fetched, signed: signed_by(ready.from, verified) })
+}
+
+/// The `.asc` of `tarball` (beside an offline tarball, or fetched and saved beside it), prepared against the user's
+/// trusted keys and, only when they do not know the signer, the pinned keys read from `KEYS`.
+async fn prepare_signature(
+    tarball: &Path,
+    source: &SignatureSource,
+    options: &FetchOptions,
+) -> Result<Ready, DownloadError> {
     let (asc, from) = match &source.local_signature {
         Some(local) if local.is_file() => (local.clone(), local.display().to_string()),
         Some(local) => {
@@ -118,14 +230,8 @@ pub async fn verify_release_signature(
         None => fetch_signature(tarball, source, options).await?,
     };
     let trusted = TrustStore::new(source.trust_dir.clone()).keyring().map_err(SignatureCheckError::from)?;
-    let refused = |error: SignatureError, keys_note: String| SignatureCheckError::Refused {
-        signature: from.clone(),
-        error,
-        keys_note,
-    };
-    let first = verify(tarball, &asc, trusted.clone()).await?;
-    let verified = match first {
-        Ok(v) => v,
+    let prepared = match prepare(tarball, &asc, &trusted) {
+        Ok(prepared) => prepared,
         Err(SignatureError::UnknownKey { .. }) => {
             options.check_cancel()?;
             let (pinned, note) = match pinned_keys(source, options).await {
@@ -134,23 +240,51 @@ pub async fn verify_release_signature(
             };
             let mut ring = trusted;
             ring.extend(pinned);
-            match verify(tarball, &asc, ring).await? {
-                Ok(v) => v,
-                Err(e) => return Err(refused(e, note).into()),
-            }
+            prepare(tarball, &asc, &ring).map_err(|e| refused(&from, e, note))?
         }
-        Err(e) => return Err(refused(e, String::new()).into()),
+        Err(e) => return Err(refused(&from, e, String::new()).into()),
     };
-    let pinned = pinned_fingerprints().contains(&verified.primary);
-    Ok(SignedBy { signature: from, key: verified, pinned })
+    Ok(Ready { prepared, from })
 }
 
-/// `verify_detached` on a blocking thread (it reads the whole tarball).
-async fn verify(tarball: &Path, asc: &Path, ring: Keyring) -> Result<Result<Verified, SignatureError>, DownloadError> {
-    let (t, a) = (tarball.to_path_buf(), asc.to_path_buf());
-    tokio::task::spawn_blocking(move || verify_detached(&t, &a, &ring))
-        .await
-        .map_err(|e| DownloadError::Io { path: tarball.to_path_buf(), detail: e.to_string() })
+/// `verify::one_pass::check_file` on a blocking thread (it reads the whole tarball), stopped by `options.cancel`;
+/// `progress(done, total)` as it reads, when given.
+async fn read_once(
+    tarball: &Path,
+    ready: &Ready,
+    options: &FetchOptions,
+    progress: Option<&mut (dyn FnMut(u64, Option<u64>) + Send)>,
+) -> Result<Checked, DownloadError> {
+    let total = tokio::fs::metadata(tarball).await.map_err(|e| io(tarball, e))?.len();
+    let (path, prepared, cancel) = (tarball.to_path_buf(), ready.prepared.clone(), options.cancel.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut task = tokio::task::spawn_blocking(move || {
+        let mut on_chunk = |done: u64| {
+            let _ = tx.send(done);
+            !cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+        };
+        check_file(&path, &prepared, &mut on_chunk)
+    });
+    let mut progress = progress;
+    let result = loop {
+        tokio::select! {
+            Some(done) = rx.recv() => if let Some(p) = progress.as_mut() { p(done, Some(total)) },
+            result = &mut task => break result,
+        }
+    };
+    while let (Ok(done), Some(p)) = (rx.try_recv(), progress.as_mut()) {
+        p(done, Some(total));
+    }
+    options.check_cancel()?;
+    let result = result.map_err(|e| io(tarball, e))?;
+    result.map_err(|error| match error {
+        SignatureError::Read { path, error } => DownloadError::Io { path, detail: error },
+        error => refused(&ready.from, error, String::new()).into(),
+    })
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> DownloadError {
+    DownloadError::Io { path: path.to_path_buf(), detail: e.to_string() }
 }
 
 /// The first signature URL that answers, saved beside the tarball as `<file>.asc` (a private cache directory;

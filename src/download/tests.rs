@@ -29,15 +29,15 @@ fn a_not_found_error_names_every_url_tried() {
 
 /// A tiny HTTP/1.1 server: `GET /<name>.sha512` answers the body's checksum, `GET /<name>` the body — with a
 /// Content-Length or close-delimited, in 16 KiB pieces `pause` apart. Counts the body's GETs.
-struct Server {
+pub(super) struct Server {
     base: String,
-    body_gets: Arc<AtomicUsize>,
+    pub(super) body_gets: Arc<AtomicUsize>,
 }
 
-const NAME: &str = "kafka_2.13-9.9.9.tgz";
+pub(super) const NAME: &str = "kafka_2.13-9.9.9.tgz";
 
 impl Server {
-    fn start(body: Vec<u8>, content_length: bool, pause: Duration) -> Server {
+    pub(super) fn start(body: Vec<u8>, content_length: bool, pause: Duration) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let body_gets = Arc::new(AtomicUsize::new(0));
@@ -90,7 +90,7 @@ impl Server {
         Server { base, body_gets }
     }
 
-    fn source(&self) -> ReleaseSource {
+    pub(super) fn source(&self) -> ReleaseSource {
         ReleaseSource {
             file_name: NAME.into(),
             tarball_urls: vec![format!("{}/{NAME}", self.base)],

@@ -1,6 +1,7 @@
 //! OpenPGP release signatures: a [`Keyring`] read from armored keys (an Apache `KEYS` file: many key blocks with
 //! text between them), and [`verify_detached`], which checks a detached signature (`.asc`) over a file read as a
-//! stream and names the primary key that made it.
+//! stream and names the primary key that made it ([`prepare`] applies the rules below that need no file bytes;
+//! `verify::one_pass` reads the file).
 //!
 //! The rules (docs/facts/kafka.md §33): the signature must be a document signature (binary or text) with a hash
 //! stronger than SHA-1; its issuer must be a key of the keyring (the primary key, or a signing subkey bound to it by
@@ -14,7 +15,6 @@ use pgp::crypto::hash::HashAlgorithm;
 use pgp::packet::{Signature, SignatureType};
 use pgp::types::{KeyDetails, Tag};
 use std::fmt;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 /// The command that trusts a key on purpose; every "unknown key" message names it.
@@ -44,7 +44,7 @@ impl Fingerprint {
         Ok(Fingerprint(hex))
     }
 
-    fn of(key: &impl KeyDetails) -> Fingerprint {
+    pub(crate) fn of(key: &impl KeyDetails) -> Fingerprint {
         Fingerprint(hex::encode_upper(key.fingerprint().as_bytes()))
     }
 
@@ -60,7 +60,7 @@ impl fmt::Display for Fingerprint {
 }
 
 /// Why a keyring or a signature could not be used. Every variant names the file concerned.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
     #[error("{path}: cannot read it: {error}")]
     Read { path: PathBuf, error: String },
@@ -219,8 +219,64 @@ pub struct Verified {
 }
 
 /// Verifies the detached signature in `signature_path` (armored or binary) over the file `data_path`, read once
-/// as a stream (never held in memory), against `keyring`.
+/// as a stream (never held in memory), against `keyring`. ([`prepare`], then [`super::one_pass::check_file`], whose
+/// SHA-512 of the file is dropped here.)
 pub fn verify_detached(data_path: &Path, signature_path: &Path, keyring: &Keyring) -> Result<Verified, SignatureError> {
+    let prepared = prepare(data_path, signature_path, keyring)?;
+    super::one_pass::check_file(data_path, &prepared, &mut |_| true)?.signature
+}
+
+/// A detached signature that passed every rule of this module that does not need the file: read, made by a key of
+/// the keyring that may sign (not revoked, not expired when it signed, a subkey bound and back-signed), a document
+/// signature with a strong hash. Only the file's digest is left to check ([`super::one_pass`]).
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub(super) sig: Signature,
+    pub(super) key: SignedPublicKey,
+    /// `None`: the primary key signed; `Some(i)`: its subkey `i`.
+    pub(super) signer: Option<usize>,
+    /// The signed file, for errors.
+    pub(super) path: PathBuf,
+    primary: Fingerprint,
+}
+
+impl Prepared {
+    /// The hash algorithm the signature was made with.
+    pub fn hash_algorithm(&self) -> Option<HashAlgorithm> {
+        self.sig.hash_alg()
+    }
+
+    /// What a signature that checks out reports.
+    pub(super) fn verified(&self) -> Verified {
+        Verified {
+            signing_key: match self.signer {
+                Some(sub) => Fingerprint::of(&self.key.public_subkeys[sub]),
+                None => self.primary.clone(),
+            },
+            primary: self.primary.clone(),
+            user_id: self.key.details.users.first().map(|u| String::from_utf8_lossy(u.id.id()).into_owned()),
+            signed_at: self.sig.created().map(|t| t.as_secs()),
+        }
+    }
+
+    /// The crate's verdict as this module's error: a read error as `Read`, anything else as `BadSignature`.
+    pub(super) fn failed(&self, e: pgp::errors::Error) -> SignatureError {
+        match e {
+            pgp::errors::Error::IO { source, .. } => {
+                SignatureError::Read { path: self.path.clone(), error: source.to_string() }
+            }
+            e => self.bad_signature(one_line(&e)),
+        }
+    }
+
+    pub(super) fn bad_signature(&self, detail: String) -> SignatureError {
+        SignatureError::BadSignature { path: self.path.clone(), key: self.primary.clone(), detail }
+    }
+}
+
+/// Reads the detached signature in `signature_path` (armored or binary) for the file `data_path` and applies every
+/// rule that does not need the file's bytes, against `keyring`.
+pub fn prepare(data_path: &Path, signature_path: &Path, keyring: &Keyring) -> Result<Prepared, SignatureError> {
     let sig_bytes = std::fs::read(signature_path)
         .map_err(|e| SignatureError::Read { path: signature_path.to_path_buf(), error: e.to_string() })?;
     let signatures = read_signatures(&sig_bytes, signature_path)?;
@@ -249,34 +305,17 @@ pub fn verify_detached(data_path: &Path, signature_path: &Path, keyring: &Keyrin
     }
     let signed_at = sig.created().map(|t| t.as_secs());
     check_key_valid(key, signer, signed_at).map_err(|v| v.into_error(path.clone(), primary.clone()))?;
-
-    let file = std::fs::File::open(data_path)
-        .map_err(|e| SignatureError::Read { path: path.clone(), error: e.to_string() })?;
-    let reader = BufReader::with_capacity(1 << 20, file);
-    let result = match signer {
-        Some(sub) => sig.verify(&key.public_subkeys[sub], reader),
-        None => sig.verify(&key.primary_key, reader),
-    };
-    result.map_err(|e| match e {
-        pgp::errors::Error::IO { source, .. } => SignatureError::Read { path: path.clone(), error: source.to_string() },
-        e => SignatureError::BadSignature { path: path.clone(), key: primary.clone(), detail: one_line(&e) },
-    })?;
-    Ok(Verified {
-        signing_key: match signer {
-            Some(sub) => Fingerprint::of(&key.public_subkeys[sub]),
-            None => primary.clone(),
-        },
-        primary,
-        user_id: key.details.users.first().map(|u| String::from_utf8_lossy(u.id.id()).into_owned()),
-        signed_at,
-    })
+    Ok(Prepared { sig: sig.clone(), key: key.clone(), signer, path, primary })
 }
+
+/// A `BadSignature`'s detail when the file's digest is not the one signed (a changed file, or the wrong one).
+pub(super) const DIGEST_DIFFERS: &str = "the file's digest differs from the one signed";
 
 /// The crate's reason as one line; a digest mismatch (its most common case) said plainly.
 fn one_line(e: &pgp::errors::Error) -> String {
     let text = e.to_string();
     if text.contains("invalid signed hash value") {
-        return "the file's digest differs from the one signed".into();
+        return DIGEST_DIFFERS.into();
     }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

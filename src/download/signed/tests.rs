@@ -141,3 +141,129 @@ async fn a_signature_file_that_holds_no_signature_is_refused_naming_it() {
     let msg = offline.verify().await.unwrap_err().to_string();
     assert!(msg.contains("no OpenPGP signature") && msg.contains("kafka_2.13-9.9.9.tgz.asc"), "{msg}");
 }
+
+impl Offline {
+    /// `<tarball>.sha512` beside the offline tarball, of its bytes now (`sha512sum` style).
+    fn write_checksum(&self) -> crate::verify::Sha512 {
+        let sum = crate::verify::sha512_of_file(&self.tarball).unwrap();
+        std::fs::write(self.dir.path().join("kafka_2.13-9.9.9.tgz.sha512"), format!("{sum}  kafka_2.13-9.9.9.tgz\n"))
+            .unwrap();
+        sum
+    }
+
+    fn release(&self, local: bool, pinned: Option<crate::verify::Sha512>) -> ReleaseSource {
+        ReleaseSource {
+            file_name: "kafka_2.13-9.9.9.tgz".into(),
+            local_tarball: local.then(|| self.tarball.clone()),
+            pinned,
+            ..Default::default()
+        }
+    }
+
+    fn cache(&self) -> Cache {
+        Cache::new(self.dir.path().join("cache"))
+    }
+}
+
+fn flip_byte(path: &Path, at: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[at] ^= 0xff;
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[tokio::test]
+async fn an_offline_release_is_checked_in_one_read_that_yields_its_sha512_its_signer_and_its_progress() {
+    let key = new_key("Test Release Manager <rm@example.org>");
+    let offline = Offline::signed_by(&key);
+    let fpr = offline.trust(&key);
+    let sum = offline.write_checksum();
+    let mut seen = Vec::new();
+    let release = offline.release(true, None);
+    let options = FetchOptions::default();
+    let checked = fetch_signed_release(&offline.cache(), &release, &offline.source(), &options, &mut |done, total| {
+        seen.push((done, total))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        checked.fetched,
+        Fetched { path: offline.tarball.clone(), sha512: sum, size: 500_000, downloaded: false }
+    );
+    assert_eq!(checked.signed.key.primary, fpr);
+    assert_eq!(seen.last(), Some(&(500_000, Some(500_000))));
+}
+
+#[tokio::test]
+async fn an_offline_tarball_changed_after_its_checksum_is_a_checksum_mismatch_before_it_is_a_bad_signature() {
+    let key = new_key("Test Release Manager <rm@example.org>");
+    let offline = Offline::signed_by(&key);
+    offline.trust(&key);
+    offline.write_checksum();
+    flip_byte(&offline.tarball, 4321);
+    let release = offline.release(true, None);
+    let options = FetchOptions::default();
+    let err = fetch_signed_release(&offline.cache(), &release, &offline.source(), &options, &mut |_, _| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DownloadError::ChecksumMismatch { .. }), "{err:?}");
+    assert!(offline.tarball.is_file(), "an offline tarball is never deleted");
+}
+
+#[tokio::test]
+async fn an_offline_tarball_whose_checksum_matches_but_not_its_signature_is_refused_as_before() {
+    let key = new_key("Test Release Manager <rm@example.org>");
+    let offline = Offline::signed_by(&key);
+    offline.trust(&key);
+    flip_byte(&offline.tarball, 1000);
+    offline.write_checksum();
+    let release = offline.release(true, None);
+    let options = FetchOptions::default();
+    let err = fetch_signed_release(&offline.cache(), &release, &offline.source(), &options, &mut |_, _| {})
+        .await
+        .unwrap_err();
+    let DownloadError::Signature(boxed) = &err else { panic!("{err:?}") };
+    let SignatureCheckError::Refused { error, .. } = &**boxed else { panic!("{err:?}") };
+    assert!(
+        matches!(error, SignatureError::BadSignature { detail, .. } if detail == "the file's digest differs from the one signed"),
+        "{error:?}"
+    );
+    assert_eq!(err.to_string(), offline.verify().await.unwrap_err().to_string(), "the same refusal as the check alone");
+}
+
+#[tokio::test]
+async fn a_cached_release_is_checked_in_one_read_and_a_damaged_one_is_deleted_to_be_downloaded_again() {
+    let key = new_key("Test Release Manager <rm@example.org>");
+    let offline = Offline::signed_by(&key);
+    offline.trust(&key);
+    let sum = offline.write_checksum();
+    let (cache, release, options) =
+        (offline.cache(), offline.release(false, Some(sum.clone())), FetchOptions::default());
+    let entry = cache.entry_path("kafka_2.13-9.9.9.tgz", &sum);
+    cache.prepare(&entry).unwrap();
+    std::fs::copy(&offline.tarball, &entry).unwrap();
+    let hit = fetch_signed_release(&cache, &release, &offline.source(), &options, &mut |_, _| {}).await.unwrap();
+    assert_eq!(hit.fetched, Fetched { path: entry.clone(), sha512: sum, size: 500_000, downloaded: false });
+    flip_byte(&entry, 10);
+    let err = fetch_signed_release(&cache, &release, &offline.source(), &options, &mut |_, _| {}).await.unwrap_err();
+    assert!(matches!(err, DownloadError::NotFound { .. }), "no URL to download it from again: {err:?}");
+    assert!(!entry.exists(), "the damaged copy was deleted");
+}
+
+#[tokio::test]
+async fn a_downloaded_release_is_checked_in_one_read_after_it_streamed_and_is_a_cache_hit_the_next_time() {
+    use crate::download::tests::{Server, NAME};
+    let key = new_key("Test Release Manager <rm@example.org>");
+    let offline = Offline::signed_by(&key);
+    let fpr = offline.trust(&key);
+    assert_eq!(offline.tarball.file_name().unwrap(), NAME);
+    let bytes = std::fs::read(&offline.tarball).unwrap();
+    let server = Server::start(bytes, true, std::time::Duration::ZERO);
+    let (cache, release, options) = (offline.cache(), server.source(), FetchOptions::default());
+    let first = fetch_signed_release(&cache, &release, &offline.source(), &options, &mut |_, _| {}).await.unwrap();
+    assert!(first.fetched.downloaded);
+    assert_eq!(first.fetched.sha512, crate::verify::sha512_of_file(&offline.tarball).unwrap());
+    assert_eq!(first.signed.key.primary, fpr);
+    let again = fetch_signed_release(&cache, &release, &offline.source(), &options, &mut |_, _| {}).await.unwrap();
+    assert_eq!((again.fetched.downloaded, again.fetched.path), (false, first.fetched.path));
+    assert_eq!(server.body_gets.load(std::sync::atomic::Ordering::SeqCst), 1, "the second is a cache hit");
+}
