@@ -7,7 +7,11 @@
 #      `kafka-wizard <crate version> (…)` for --version and validates the shipped example by a relative path, exit 0;
 #      the packaged man page and completions are exactly what this binary generates (so they cannot drift from it),
 #      the man page is gzip'd roff titled kafka-wizard(1), bash loads the completions;
-#   3. the AppImage, also with no display: `--cli --version` and `--version` through a symlink named
+#   3. the .deb's MIME type (/usr/share/mime/packages/kafka-wizard.xml, from packaging/mime/): compiled with
+#      freedesktop.org's into a private database, GIO types every example and fixture project as
+#      application/x-kafka-wizard-project and Cargo.toml or rustfmt.toml as application/toml; the .desktop entry
+#      claims only the project type;
+#   4. the AppImage, also with no display: `--cli --version` and `--version` through a symlink named
 #      `kafka-wizard` print the .deb's version; through the symlink it validates the example by a relative path
 #      (the CLI runs in the caller's directory); started by its own name without `--cli` it runs the app, not the
 #      CLI. Mounted with FUSE where this machine can, else
@@ -81,7 +85,36 @@ bash -c 'source "$1" && complete -p kafka-wizard' _ "$TMP/deb/usr/share/bash-com
     || fail "bash does not load the .deb's completions for kafka-wizard"
 say "ok: the man page (roff, kafka-wizard(1)) and the completions are what that CLI generates; bash loads its completions ($(ms))"
 
-# --- 3. the AppImage's CLI ---
+# --- 3. the .deb's MIME type for project files ---
+# The package's MIME definition compiled with the system's freedesktop.org one into a database of its own, asked
+# through GIO (what file managers and GTK's chooser use): each shipped example and test fixture project is a project,
+# every other .toml stays application/toml, and the .desktop entry claims only the project type.
+mime_xml=usr/share/mime/packages/kafka-wizard.xml
+[ -f "$TMP/deb/$mime_xml" ] || fail "$DEB does not carry /$mime_xml"
+desktop=$(ls "$TMP"/deb/usr/share/applications/*.desktop 2>/dev/null | head -1)
+[ -n "$desktop" ] || fail "$DEB has no .desktop file"
+claimed=$(sed -n 's/^MimeType=//p' "$desktop")
+[ "$claimed" = "application/x-kafka-wizard-project;" ] \
+    || fail "$(basename "$desktop") claims MimeType=$claimed, expected only application/x-kafka-wizard-project;"
+mkdir -p "$TMP/xdg/mime/packages"
+cp /usr/share/mime/packages/freedesktop.org.xml "$TMP/deb/$mime_xml" "$TMP/xdg/mime/packages/"
+XDG_DATA_HOME="$TMP/xdg" XDG_DATA_DIRS="$TMP/xdg" update-mime-database "$TMP/xdg/mime" || fail "update-mime-database refused the .deb's $mime_xml"
+content_type() { XDG_DATA_HOME="$TMP/xdg" XDG_DATA_DIRS="$TMP/xdg" gio info -a standard::content-type "$1" | sed -n 's/^ *standard::content-type: //p'; }
+projects=0
+for f in examples/*.toml tests/fixtures/*.toml; do
+    head -c 4096 "$f" | grep -q '^format = 1' || continue
+    got=$(content_type "$f")
+    [ "$got" = application/x-kafka-wizard-project ] || fail "GIO says $f is '$got', not application/x-kafka-wizard-project"
+    projects=$((projects + 1))
+done
+[ "$projects" -gt 3 ] || fail "only $projects project files found to check the MIME type with"
+for f in Cargo.toml src-tauri/Cargo.toml rustfmt.toml; do
+    got=$(content_type "$f")
+    [ "$got" = application/toml ] || fail "GIO says $f is '$got': the project type must not claim every .toml"
+done
+say "ok: the .deb's MIME type: $projects project files are application/x-kafka-wizard-project, Cargo.toml, src-tauri/Cargo.toml and rustfmt.toml stay application/toml (GIO); the .desktop claims only the project type ($(ms))"
+
+# --- 4. the AppImage's CLI ---
 if appimage_can_mount; then
     mode="FUSE mount"
     unset APPIMAGE_EXTRACT_AND_RUN
