@@ -7,7 +7,7 @@
 #      `kafka-wizard <crate version> (…)` for --version and validates the shipped example by a relative path, exit 0;
 #      the packaged man page and completions are exactly what this binary generates (so they cannot drift from it),
 #      the man page is gzip'd roff titled kafka-wizard(1), bash loads the completions;
-#   3. the .deb's MIME type (/usr/share/mime/packages/kafka-wizard.xml, from packaging/mime/): compiled with
+#   3. the .deb's MIME type (/usr/share/mime/packages/kafka-wizard.xml, from src-tauri/kafka-wizard-mime.xml): compiled with
 #      freedesktop.org's into a private database, GIO types every example and fixture project as
 #      application/x-kafka-wizard-project and Cargo.toml or rustfmt.toml as application/toml; the .desktop entry
 #      claims only the project type;
