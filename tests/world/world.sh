@@ -258,6 +258,19 @@ host_arg() {  # validate hX and that it is one of ours
 }
 
 # ---------------------------------------------------------------------------------------------
+# Every guest's systemd, journald, logind and friends each hold inotify instances, all counted against root's
+# fs.inotify.max_user_instances (128 by default, the guests share this kernel and uid 0): about 22 hosts used them all
+# up and the 23rd's nspawn died at once ("supervise.sh did not start nspawn"). Raised to 16 per host plus the
+# default when lower, never lowered.
+raise_inotify_instances() {   # raise_inotify_instances N
+    local want=$(( 128 + 16 * $1 )) have
+    have=$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 0)
+    if [ "$have" -lt "$want" ]; then
+        echo "$want" > /proc/sys/fs/inotify/max_user_instances \
+            || echo "world: cannot raise fs.inotify.max_user_instances ($have) to $want: more than ~20 hosts may not start" >&2
+    fi
+}
+
 cmd_up() {
     local n=${1:-}
     if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ] || [ "$n" -gt $KW_MAX_HOSTS ]; then kw_die "usage: world.sh up N (1..$KW_MAX_HOSTS)"; fi
@@ -268,6 +281,7 @@ cmd_up() {
     lock
     mkdir -p "$KW_RUN"
     ensure_bridge
+    raise_inotify_instances "$n"
     # hosts file first, so that booting hosts get the full list
     {
         printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'
