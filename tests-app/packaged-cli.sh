@@ -99,10 +99,16 @@ claimed=$(sed -n 's/^MimeType=//p' "$desktop")
 mkdir -p "$TMP/xdg/mime/packages"
 cp /usr/share/mime/packages/freedesktop.org.xml "$TMP/deb/$mime_xml" "$TMP/xdg/mime/packages/"
 XDG_DATA_HOME="$TMP/xdg" XDG_DATA_DIRS="$TMP/xdg" update-mime-database "$TMP/xdg/mime" || fail "update-mime-database refused the .deb's $mime_xml"
-content_type() { XDG_DATA_HOME="$TMP/xdg" XDG_DATA_DIRS="$TMP/xdg" gio info -a standard::content-type "$1" | sed -n 's/^ *standard::content-type: //p'; }
+content_type() {   # content_type FILE: what GIO says FILE is, with only the private database
+    local info
+    info=$(XDG_DATA_HOME="$TMP/xdg" XDG_DATA_DIRS="$TMP/xdg" gio info -a standard::content-type "$1" 2>&1) \
+        || fail "gio info $1: $info"
+    sed -n 's/^ *standard::content-type: //p' <<<"$info"
+}
 projects=0
 for f in examples/*.toml tests/fixtures/*.toml; do
-    head -c 4096 "$f" | grep -q '^format = 1' || continue
+    first=$(head -c 4096 "$f")
+    grep -q '^format = 1' <<<"$first" || continue
     got=$(content_type "$f")
     [ "$got" = application/x-kafka-wizard-project ] || fail "GIO says $f is '$got', not application/x-kafka-wizard-project"
     projects=$((projects + 1))
