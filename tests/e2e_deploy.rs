@@ -1167,8 +1167,9 @@ fn ctrl_c_stops_a_deploy_between_steps_and_a_rerun_converges() {
 
 /// What a run cut off on h1 would leave (a run killed or its SSH connection dropped cannot clean up behind itself):
 /// an uploaded tarball never unpacked, a half-unpacked release, a temporary file beside a configuration — made
-/// stale (untouched for an hour) — and a fresh temporary file of a run that could still be going on. `--dry-run`
-/// names the stale ones and removes nothing; the deploy removes them (their size in its row) and keeps the fresh one.
+/// stale (untouched for an hour) — and a fresh temporary file a process still writes (held open: a run that is still
+/// going on). `--dry-run` names the stale ones and removes nothing; the deploy removes them (their size in its row)
+/// and keeps the one being written.
 fn what_an_interrupted_run_left_is_removed_by_the_next(world: &World, p: &str) {
     let upload = format!("/opt/.kafka_2.13-{}.tgz.upload", world::KAFKA_4);
     let stale = [upload.as_str(), "/opt/.unpack.Ab12Cd", "/etc/kafka/.server.properties.kw-Zz9Yy8"];
@@ -1178,7 +1179,9 @@ fn what_an_interrupted_run_left_is_removed_by_the_next(world: &World, p: &str) {
         "root",
         &format!(
             "set -e; mkdir -p /etc/kafka /opt/.unpack.Ab12Cd/kafka_2.13/bin; head -c 20971520 /dev/zero > {upload}; \
-             echo partial > {}; touch -d '-1 hour' {} {} {}; echo being-written > {fresh}",
+             echo partial > {}; touch -d '-1 hour' {} {} {}; \
+             systemd-run --quiet --unit=kw-writer sh -c 'echo being-written > {fresh}; exec sleep 600 >> {fresh}'; \
+             for i in $(seq 50); do test -s {fresh} && exit 0; sleep 0.1; done; exit 1",
             stale[2], stale[0], stale[1], stale[2]
         ),
     );
@@ -1190,7 +1193,7 @@ fn what_an_interrupted_run_left_is_removed_by_the_next(world: &World, p: &str) {
     for path in stale {
         assert!(text(&dry).contains(path), "the dry run names {path}: {}", text(&dry));
     }
-    assert!(!text(&dry).contains(fresh), "a fresh temporary file is not a leftover: {}", text(&dry));
+    assert!(!text(&dry).contains(fresh), "a temporary file being written is not a leftover: {}", text(&dry));
     assert_eq!(listing(world), before, "a dry run removes nothing");
 
     let out = ok(wizard(&["deploy", p]));
@@ -1199,6 +1202,6 @@ fn what_an_interrupted_run_left_is_removed_by_the_next(world: &World, p: &str) {
     let row = row.unwrap_or_else(|| panic!("the deploy removes the leftovers: {}", text(&out)));
     assert!(row.contains("20.0 MiB") || row.contains("20.1 MiB"), "{row}");
     let left = listing(world);
-    assert_eq!(left.trim(), ".server.properties.kw-Fr3sh0", "only the fresh temporary file stays");
-    world.ssh_ok("h1", "root", &format!("rm -f {fresh}"));
+    assert_eq!(left.trim(), ".server.properties.kw-Fr3sh0", "only the temporary file being written stays");
+    world.ssh_ok("h1", "root", &format!("systemctl stop kw-writer; rm -f {fresh}"));
 }

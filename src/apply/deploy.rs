@@ -395,10 +395,16 @@ pub(super) async fn start_phase(
     summary.started.extend(to_start.iter().map(|i| spec.hosts[*i].name.to_string()));
     summary.new_brokers.extend(new_brokers(spec, service, &to_start, runs));
     ApplyError::check(failures)?;
+    // the health wait, cut short when a service just started crashes over and over (`apply::crashed`)
     let healthy = || async {
-        wait::until_healthy(spec, &start.health, opts.health_timeout, events)
-            .await
-            .map_err(|m| unhealthy(spec, &transports, m))
+        tokio::select! {
+            waited = wait::until_healthy(spec, &start.health, opts.health_timeout, events) => {
+                waited.map_err(|m| unhealthy(spec, &transports, m))
+            }
+            (index, crash) = super::crashed::first_crash(spec, &transports, &to_start, unit) => {
+                Err(super::crashed::told(spec, &transports, index, unit, crash))
+            }
+        }
     };
     if !to_start.is_empty() || to_restart.is_empty() {
         healthy().await?;

@@ -204,14 +204,16 @@ fn dirs_probe(paths: &[String]) -> String {
 /// The probe's lines of the wizard's units, from ONE `systemctl show` of both (each `systemctl` costs a process and a
 /// round trip to systemd, ten of them were a third of the probe's time): per unit `unit ENABLED ACTIVE UNIT` (what
 /// `systemctl is-enabled` and `is-active` say: `UnitFileState`, or `not-found` for a unit systemd cannot load, and
-/// `ActiveState`), `reload yes|no UNIT` (`NeedDaemonReload`) and preflight's `mainpid UNIT PID` (`MainPID`). systemd
-/// prints each unit's properties as a block, in its own order, blocks separated by an empty line.
+/// `ActiveState`), `reload yes|no UNIT` (`NeedDaemonReload`; also yes for a unit systemd failed to load —
+/// `LoadState` `error` or `bad-setting`, kept from an earlier load until a daemon-reload, even once its file is right
+/// again) and preflight's `mainpid UNIT PID` (`MainPID`). systemd prints each unit's properties as a block, in its own
+/// order, blocks separated by an empty line.
 fn units_probe() -> String {
     let units = [Service::Kafka, Service::Zookeeper].map(Service::unit).join(" ");
     format!(
         "systemctl show -p Id,LoadState,UnitFileState,ActiveState,NeedDaemonReload,MainPID {units} 2>/dev/null | awk '\n\
          function flush() {{ if (id != \"\") {{ print \"unit \" (load == \"not-found\" ? \"not-found\" : file) \" \" active \" \" id; \
-         print \"reload \" reload \" \" id; print \"mainpid \" id \" \" pid }} id = load = file = active = reload = pid = \"\" }}\n\
+         print \"reload \" (load == \"error\" || load == \"bad-setting\" ? \"yes\" : reload) \" \" id; print \"mainpid \" id \" \" pid }} id = load = file = active = reload = pid = \"\" }}\n\
          /^$/ {{ flush(); next }}\n\
          {{ key = substr($0, 1, index($0, \"=\") - 1); value = substr($0, index($0, \"=\") + 1) }}\n\
          key == \"Id\" {{ id = value }} key == \"LoadState\" {{ load = value }} key == \"UnitFileState\" {{ file = value }}\n\

@@ -4,7 +4,7 @@
 use super::backup;
 use super::connect::connect_all;
 use super::connect::ConnectOptions;
-use super::decide::{decide, Action, Context, Decision};
+use super::decide::{decide, step_title, Action, Context, Decision};
 use super::facts::{parse_probe, probe_script, HostFacts};
 use super::options::{ApplyError, Cancel, Failure};
 use super::preflight::environment::wall_clock_ns;
@@ -116,7 +116,7 @@ pub(crate) fn run_host_steps(
         if cancel.is_cancelled() {
             break;
         }
-        let title = step.title();
+        let title = step_title(step, &run.ctx);
         events(Event::StepStarted { target: target.clone(), step: title.clone() });
         let result = match decide(spec, host, step, &run.facts, &mut run.ctx) {
             Decision::Unchanged { reason } => Ok(Outcome::Unchanged { reason }),

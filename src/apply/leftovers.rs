@@ -1,6 +1,13 @@
 //! The sweep of an interrupted run's leftovers (`plan::leftovers` names them): its part of the facts probe (the same
 //! round trip), the parser of that part, and the decision of `HostStep::RemoveLeftovers` — which removes only what is
-//! still stale when it runs, so a run that started in between keeps its files.
+//! still a leftover when it runs, so a run that started in between keeps its files.
+//!
+//! A temporary name is a leftover when nobody has touched it for [`STALE_MINUTES`], or when no process on the host
+//! holds it (no open file in it or of it, no working directory in it): its writer is gone — the wizard killed, the
+//! host powered off, the SSH connection dropped (sshd ends the session's `sftp-server` or script, which closes the
+//! file). A run still going on holds what it writes: the upload's `sftp-server`, the unpack's `tar` (its working
+//! directory is the unpack directory), the `cat` writing a configuration's temporary file. So the re-run right after
+//! a cut-off one removes what it left, instead of 30 minutes later.
 
 use super::decide::{Action, Decision};
 use crate::plan::leftovers::{self, STALE_MINUTES, UPLOAD_PREFIX};
@@ -15,18 +22,34 @@ pub struct Leftover {
     pub kib: u64,
 }
 
-/// The probe's lines `leftover <KiB>\t<path>`: every stale temporary name in the host's swept directories, and the
-/// uploads a sudo user's session left in that user's home (`$SUDO_USER`, set by sudo). Read-only.
+/// The probe's lines `leftover <KiB>\t<path>`: every leftover temporary name in the host's swept directories, and the
+/// uploads a sudo user's session left in that user's home (`$SUDO_USER`, set by sudo). Read-only; the processes'
+/// open files are read only when there is a temporary name at all.
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     let tests: Vec<String> = leftovers::name_tests().iter().map(|t| format!("-name {}", quote(t))).collect::<Vec<_>>();
     let dirs: Vec<String> = leftovers::dirs(spec, host).iter().map(|d| quote(d).into_owned()).collect();
     format!(
-        "find {dirs} -mindepth 1 -maxdepth 1 \\( {tests} \\) -mmin +{STALE_MINUTES} -exec du -sk -- {{}} + 2>/dev/null | sed 's/^/leftover /'\n\
+        "kw_names=$(find {dirs} -mindepth 1 -maxdepth 1 \\( {tests} \\) 2>/dev/null\n\
          if [ -n \"${{SUDO_USER:-}}\" ] && h=$(getent passwd \"$SUDO_USER\" | cut -d: -f6) && [ -d \"$h\" ]; then \
-         find \"$h\" -mindepth 1 -maxdepth 1 -name {upload} -mmin +{STALE_MINUTES} -exec du -sk -- {{}} + 2>/dev/null | sed 's/^/leftover /'; fi\n",
+         find \"$h\" -mindepth 1 -maxdepth 1 -name {upload} 2>/dev/null; fi)\n\
+         if [ -n \"$kw_names\" ]; then\n{gone}\
+         printf '%s\\n' \"$kw_names\" | while IFS= read -r p; do if kw_gone \"$p\"; then du -sk -- \"$p\" 2>/dev/null | sed 's/^/leftover /'; fi; done\n\
+         fi\n",
         dirs = dirs.join(" "),
         tests = tests.join(" -o "),
         upload = quote(&format!("{UPLOAD_PREFIX}*")),
+        gone = gone_function(),
+    )
+}
+
+/// `kw_gone PATH`: true when PATH is a leftover (see the module's docs) — untouched for [`STALE_MINUTES`], or held
+/// by no process this script can see (as root: every one; a user without sudo sees its own, the only ones that write
+/// where it writes). Reads every process's working directory and open files once, into `kw_held`.
+fn gone_function() -> String {
+    format!(
+        "kw_held=$(for d in /proc/[0-9]*; do readlink \"$d/cwd\" \"$d\"/fd/* 2>/dev/null; done)\n\
+         kw_gone() {{ [ -n \"$(find \"$1\" -maxdepth 0 -mmin +{STALE_MINUTES} 2>/dev/null)\" ] || \
+         ! printf '%s\\n' \"$kw_held\" | awk -v p=\"$1\" 'index($0, p) == 1 && (length($0) == length(p) || substr($0, length(p) + 1, 1) == \"/\") {{ f = 1; exit }} END {{ exit !f }}'; }}\n"
     )
 }
 
@@ -36,7 +59,7 @@ pub fn parse_line(rest: &str) -> Option<Leftover> {
     Some(Leftover { path: path.to_string(), kib: kib.trim().parse().ok()? })
 }
 
-/// `HostStep::RemoveLeftovers`: nothing to do, or remove what the probe found (each only if it is still stale).
+/// `HostStep::RemoveLeftovers`: nothing to do, or remove what the probe found (each only if it still is a leftover).
 pub fn decide(found: &[Leftover]) -> Decision {
     if found.is_empty() {
         return Decision::Unchanged { reason: "nothing left by an interrupted run".into() };
@@ -49,13 +72,11 @@ pub fn decide(found: &[Leftover]) -> Decision {
     }
 }
 
-/// Removes each leftover that is still untouched for [`STALE_MINUTES`] (`rm -rf` never follows a symbolic link).
+/// Removes each leftover that still is one (`rm -rf` never follows a symbolic link): a name a run started since the
+/// probe holds again is kept.
 fn remove_script(found: &[Leftover]) -> String {
-    found
-        .iter()
-        .map(|l| format!("find {} -maxdepth 0 -mmin +{STALE_MINUTES} -exec rm -rf -- {{}} +", quote(&l.path)))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let paths: Vec<String> = found.iter().map(|l| quote(&l.path).into_owned()).collect();
+    format!("{}for p in {}; do if kw_gone \"$p\"; then rm -rf -- \"$p\"; fi; done", gone_function(), paths.join(" "))
 }
 
 fn plural(n: usize) -> String {
@@ -106,43 +127,73 @@ mod tests {
             .collect()
     }
 
+    /// A process holding `path` (`sleep` with it as its standard output, or, for a directory, as its working
+    /// directory): what a run still going on looks like.
+    fn holder(path: &std::path::Path) -> std::process::Child {
+        let mut sleep = Command::new("sleep");
+        sleep.arg("30");
+        match path.is_dir() {
+            true => sleep.current_dir(path),
+            false => sleep.stdout(std::fs::File::options().append(true).open(path).unwrap()),
+        };
+        sleep.spawn().unwrap()
+    }
+
     #[test]
-    fn stale_temporary_names_are_found_and_removed_while_fresh_ones_and_kept_files_stay() {
+    fn stale_names_and_fresh_ones_no_process_holds_are_found_and_removed_while_held_ones_and_kept_files_stay() {
         let dir = tempfile::tempdir().unwrap();
         let spec = spec_with_install_dir(dir.path());
         let stale_upload = dir.path().join(".kafka_2.13-3.9.1.tgz.upload");
         let stale_temp = dir.path().join("..kafka_2.13-3.9.1.tgz.upload.kw-0123456789abcdef");
         let stale_unpack = dir.path().join(".unpack.Ab12Cd");
+        // a run cut off a moment ago: its partial upload, held by nobody
+        let abandoned = dir.path().join("..kafka_2.13-3.9.1.tgz.upload.kw-0a0a0a0a0a0a0a0a");
+        // a run going on: its upload held open, its unpack directory tar's working directory
         let fresh_temp = dir.path().join("..kafka_2.13-3.9.1.tgz.upload.kw-fedcba9876543210");
+        let fresh_unpack = dir.path().join(".unpack.Zz9Yy8");
         let kept = dir.path().join("kafka_2.13-3.9.1");
         std::fs::write(&stale_upload, vec![0u8; 300 * 1024]).unwrap();
         std::fs::write(&stale_temp, b"partial").unwrap();
         std::fs::create_dir_all(stale_unpack.join("kafka_2.13-3.9.1/bin")).unwrap();
+        std::fs::write(&abandoned, b"cut off").unwrap();
         std::fs::write(&fresh_temp, b"being written").unwrap();
+        std::fs::create_dir_all(fresh_unpack.join("kafka_2.13-3.9.1/bin")).unwrap();
         std::fs::create_dir(&kept).unwrap();
         for p in [&stale_upload, &stale_temp, &stale_unpack, &kept] {
             age(p, 45);
         }
+        let mut holders = vec![holder(&fresh_temp), holder(&fresh_unpack.join("kafka_2.13-3.9.1/bin"))];
 
         let host = &spec.hosts[0];
         let mut found = probe(&probe_script(&spec, host));
         found.sort_by(|a, b| a.path.cmp(&b.path));
         let paths: Vec<&str> = found.iter().map(|l| l.path.as_str()).collect();
-        let want = [&stale_temp, &stale_upload, &stale_unpack].map(|p| p.display().to_string());
+        let want = [&stale_temp, &abandoned, &stale_upload, &stale_unpack].map(|p| p.display().to_string());
         assert_eq!(paths, want.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(found.iter().find(|l| l.path.ends_with(".upload")).unwrap().kib >= 300);
 
         let Decision::Change { detail, actions } = decide(&found) else { panic!("leftovers are removed") };
-        assert!(detail.starts_with("removed 3 leftovers ("), "{detail}");
+        assert!(detail.starts_with("removed 4 leftovers ("), "{detail}");
         let [Action::Run { script }] = &actions[..] else { panic!("{actions:?}") };
-        // a leftover touched again since the probe (a run started in between) is kept
+        // a leftover a run started since the probe writes again (and holds) is kept
         std::fs::write(&stale_temp, b"written again").unwrap();
+        holders.push(holder(&stale_temp));
         let status = Command::new("sh").arg("-c").arg(script).status().unwrap();
         assert!(status.success());
-        assert!(!stale_upload.exists() && !stale_unpack.exists());
-        assert!(stale_temp.exists() && fresh_temp.exists() && kept.exists());
+        assert!(!stale_upload.exists() && !stale_unpack.exists() && !abandoned.exists());
+        assert!(stale_temp.exists() && fresh_temp.exists() && fresh_unpack.exists() && kept.exists());
         assert!(probe(&probe_script(&spec, host)).is_empty());
         assert_eq!(decide(&[]), Decision::Unchanged { reason: "nothing left by an interrupted run".into() });
+        for mut h in holders {
+            h.kill().unwrap();
+            h.wait().unwrap();
+        }
+        // once nobody holds them, the run that wrote them is gone: leftovers
+        let mut found = probe(&probe_script(&spec, host));
+        found.sort_by(|a, b| a.path.cmp(&b.path));
+        let paths: Vec<&str> = found.iter().map(|l| l.path.as_str()).collect();
+        let want = [&stale_temp, &fresh_temp, &fresh_unpack].map(|p| p.display().to_string());
+        assert_eq!(paths, want.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
     #[test]

@@ -16,6 +16,7 @@
 mod acls;
 pub mod backup;
 pub mod connect;
+mod crashed;
 pub mod decide;
 mod deploy;
 pub mod facts;

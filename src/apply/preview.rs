@@ -4,7 +4,7 @@
 //! restart says what changed; the SCRAM users to create and delete and the ACLs to add and remove are asked of the
 //! cluster (or said to be unknown).
 
-use super::decide::{agent_needed, decide, decide_start, fetch_needed, Action, Decision, StartDecision};
+use super::decide::{agent_needed, decide, decide_start, fetch_needed, step_title, Action, Decision, StartDecision};
 use super::hosts::{connect_and_probe, transports_of};
 use super::options::{ApplyError, DeployOptions};
 use super::running;
@@ -183,7 +183,7 @@ pub(crate) async fn preview_planned(
                             }
                             Decision::Change { detail, .. } => (true, detail),
                         };
-                        rows.push(row(Target::host(&hs.host), step.title(), change, detail));
+                        rows.push(row(Target::host(&hs.host), step_title(step, &run.ctx), change, detail));
                     }
                 }
             }

@@ -106,7 +106,17 @@ async fn restart_one(
         events(Event::StepFailed { target, step: step.clone(), error: message.clone() });
         return Err(ApplyError::Failed(vec![Failure { host: name.to_string(), step, message }]));
     }
-    if let Err(mut behind) = wait::until_back(spec, gate, name, opts.health_timeout, events).await {
+    // the gate, cut short when the node crashes over and over after its restart (`apply::crashed`)
+    let watched = [node.index];
+    let back = tokio::select! {
+        back = wait::until_back(spec, gate, name, opts.health_timeout, events) => back,
+        (index, crash) = super::crashed::first_crash(spec, ts, &watched, service.unit()) => {
+            let message = format!("{crash} — the rolling restart stops here: no further node is restarted");
+            events(Event::StepFailed { target, step, error: message.clone() });
+            return Err(super::crashed::told(spec, ts, index, service.unit(), message));
+        }
+    };
+    if let Err(mut behind) = back {
         // A gate that ran out before the partitions' turn (a broker not answering) still says which are behind.
         let partitions = crate::plan::Health::PartitionsReplicated;
         if service == Service::Kafka && !behind.starts_with(partitions.waiting_for()) {

@@ -5,14 +5,16 @@
 //! A run that is cut off (the SSH connection dropped, the laptop closed, the wizard killed) cannot clean up behind
 //! itself: its cleanup would run over the session that just died. What it leaves: a partial upload (the release is
 //! 100+ MB), an uploaded tarball not yet unpacked, a half-unpacked release, a temporary file beside a configuration.
-//! The next run removes every such name that nobody has touched for [`STALE_MINUTES`] — a run still going on keeps
-//! writing its own file, so it is never taken for a leftover — as a step of its plan, shown in `--dry-run`.
+//! The next run removes every such name that no process on the host holds, or that nobody has touched for
+//! [`STALE_MINUTES`] — a run still going on holds the file it writes, so it is never taken for a leftover — as a step
+//! of its plan, shown in `--dry-run` (`apply::leftovers`).
 
 use crate::project::spec::{ClusterSpec, HostSpec};
 use crate::render::{self, Owner};
 use std::collections::BTreeSet;
 
-/// A temporary name nobody has modified for this long belongs to a run that is gone.
+/// A temporary name nobody has modified for this long belongs to a run that is gone (even if a process still holds
+/// it: a session the host never learnt was cut).
 pub const STALE_MINUTES: u32 = 30;
 
 /// Marks every temporary file the wizard writes beside its target: `.<name>.kw-<random>` (a `mktemp` template, or

@@ -367,8 +367,8 @@ pub struct Directory {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum HostStep {
-    /// Remove what an interrupted run left in `dirs` (and in the SSH user's home): temporary names untouched for
-    /// [`leftovers::STALE_MINUTES`] minutes (`plan::leftovers`).
+    /// Remove what an interrupted run left in `dirs` (and in the SSH user's home): temporary names no process on the
+    /// host holds, or untouched for [`leftovers::STALE_MINUTES`] minutes (`plan::leftovers`, `apply::leftovers`).
     RemoveLeftovers {
         dirs: Vec<String>,
     },

@@ -135,7 +135,7 @@ pub(super) fn upload<T: Stage>(
     });
     if let Err(e) = written {
         transport.remove(&tmp);
-        return Err(e);
+        return Err(with_free_space(transport, &tmp, total, e));
     }
 
     let install = scripts::install_script(&tmp, remote, mode, transport.privilege());
@@ -147,6 +147,24 @@ pub(super) fn upload<T: Stage>(
             Err(e)
         }
     }
+}
+
+/// A failed upload's error, told the free space where it was written when the file does not fit there: SFTP says
+/// only "failure" for a full disk (OpenSSH's sftp-server answers ENOSPC with SSH_FX_FAILURE). Measured after the
+/// partial file was removed; a connection that is gone is not asked.
+fn with_free_space<T: Transport + ?Sized>(transport: &T, tmp: &str, total: u64, e: TransportError) -> TransportError {
+    let TransportError::Io { host, action, detail } = e else { return e };
+    let dir = scripts::parent(tmp);
+    let df = format!("df -Pk -- {} | awk 'NR == 2 {{ print $4 }}'", crate::shell::quote(dir));
+    let free = transport.exec(&df, None).ok().and_then(|out| out.stdout_text().trim().parse::<u64>().ok());
+    let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0));
+    let detail = match free {
+        Some(kib) if kib.saturating_mul(1024) < total => {
+            format!("{detail} — no space left: {dir} has {} free, the file is {}", mib(kib * 1024), mib(total))
+        }
+        _ => detail,
+    };
+    TransportError::Io { host, action, detail }
 }
 
 /// Reads until `buf` is full or the end of the file.
@@ -180,6 +198,19 @@ mod tests {
         let (a, b) = (random_tag(), random_tag());
         assert!(a.len() == 16 && a.chars().all(|c| c.is_ascii_hexdigit()), "{a}");
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn a_failed_upload_that_does_not_fit_where_it_was_written_says_so_with_the_free_space() {
+        let t = super::super::local::LocalTransport::new("localhost", false);
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = format!("{}/.k.tgz.kw-0123", dir.path().display());
+        let failed = || TransportError::io("h3", "uploading k.tgz", "failure");
+        let told = with_free_space(&t, &tmp, u64::MAX / 2, failed()).to_string();
+        let expected = format!("h3: uploading k.tgz failed: failure — no space left: {} has ", dir.path().display());
+        assert!(told.starts_with(&expected) && told.ends_with(" MiB free, the file is 8796093022208.0 MiB"), "{told}");
+        // a file that fits: the failure was something else, told as it was
+        assert_eq!(with_free_space(&t, &tmp, 1024, failed()).to_string(), "h3: uploading k.tgz failed: failure");
     }
 
     #[test]

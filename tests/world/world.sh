@@ -390,6 +390,16 @@ cmd_undrop() {
     echo "$H: nothing dropped"
 }
 
+cmd_slow() {   # on the host's veth (this namespace's end): everything the bridge sends the host limited to MBIT
+    # (an htb root whose one class has that rate): an upload to the host then takes long enough to act during it
+    local H mbit dev; H=$(host_arg "${1:-}"); mbit=${2:-}; dev=$KW_VETH_PREFIX$H
+    [[ "$mbit" =~ ^[0-9]+$ ]] && [ "$mbit" -gt 0 ] || kw_die "usage: world.sh slow hX MBIT"
+    ip link show "$dev" >/dev/null 2>&1 || kw_die "$H is not running"
+    tc qdisc replace dev "$dev" root handle 1: htb default 1
+    tc class add dev "$dev" parent 1: classid 1:1 htb rate "${mbit}mbit" ceil "${mbit}mbit"
+    echo "$H: what is sent to it limited to $mbit Mbit/s"
+}
+
 cmd_status() {
     local H st net
     if ip link show "$KW_BRIDGE" >/dev/null 2>&1; then echo "bridge $KW_BRIDGE: up ($KW_SUBNET.1/24)"; else echo "bridge $KW_BRIDGE: absent"; fi
@@ -431,8 +441,9 @@ case "$CMD" in
     restore) cmd_restore "$@" ;;
     drop) cmd_drop "$@" ;;
     undrop) cmd_undrop "$@" ;;
+    slow) cmd_slow "$@" ;;
     status) cmd_status ;;
     cpu) cmd_cpu ;;
     ssh) cmd_ssh "$@" ;;
-    *) kw_die "unknown command '$CMD' (up N | down | clean | stop hX | start hX | cut hX | restore hX | drop hX PORT | undrop hX | status | cpu | ssh hX)" ;;
+    *) kw_die "unknown command '$CMD' (up N | down | clean | stop hX | start hX | cut hX | restore hX | drop hX PORT | undrop hX | slow hX MBIT | status | cpu | ssh hX)" ;;
 esac

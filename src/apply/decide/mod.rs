@@ -88,6 +88,20 @@ impl Context {
     }
 }
 
+/// The step's title as this run carries it out: the install step names where this run gets the release from — the
+/// relay's hop that put a verified copy there (`Context::staged`), else the wizard's own upload. The plan's tree is
+/// over every host; a run where fewer hosts need the release relays less or uploads directly, and a failed hop falls
+/// back to the upload, so the plan's `from` would name a source the run did not use.
+pub fn step_title(step: &HostStep, ctx: &Context) -> String {
+    match step {
+        HostStep::InstallRelease { tarball, link, .. } => {
+            let from = ctx.staged.clone().unwrap_or_else(|| crate::plan::distribution::ReleaseFrom::Wizard.title());
+            format!("get {tarball} {from}, verify, unpack and link {link}")
+        }
+        step => step.title(),
+    }
+}
+
 /// Decides one host step against the host's facts; a change is noted in `ctx` (files written, release changed), so
 /// the later steps and the start phases of the same run see it.
 pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &HostFacts, ctx: &mut Context) -> Decision {

@@ -421,3 +421,31 @@ fn turning_the_exporter_on_rewrites_each_env_file_which_restarts_its_service() {
         assert!(content.contains("-javaagent:/usr/local/jmx_prometheus_javaagent-1.0.1.jar="), "{content}");
     }
 }
+
+#[test]
+fn the_install_step_is_named_by_where_this_run_gets_the_release_not_by_the_plans_tree() {
+    let spec = seed();
+    let step = HostStep::InstallRelease {
+        from: crate::plan::distribution::ReleaseFrom::Host { host: "peter-kafka001".into(), round: 2 },
+        tarball: "kafka_2.13-2.8.0.tgz".into(),
+        versioned_dir: spec.kafka.versioned_dir(),
+        link: spec.kafka.current_link(),
+    };
+    assert_eq!(
+        step.title(),
+        "get kafka_2.13-2.8.0.tgz from peter-kafka001 (round 2), verify, unpack and link /usr/local/kafka"
+    );
+    // the only host needing the release in this run (or a failed hop): the wizard uploads it
+    assert_eq!(
+        step_title(&step, &Context::default()),
+        "get kafka_2.13-2.8.0.tgz from the wizard, verify, unpack and link /usr/local/kafka"
+    );
+    // the relay of this run put it there from another host than the plan's
+    let relayed = Context { staged: Some("from peter-kafka003 (round 1)".into()), ..Default::default() };
+    assert_eq!(
+        step_title(&step, &relayed),
+        "get kafka_2.13-2.8.0.tgz from peter-kafka003 (round 1), verify, unpack and link /usr/local/kafka"
+    );
+    let other = HostStep::CreateServiceUser { user: "kafka".into() };
+    assert_eq!(step_title(&other, &relayed), other.title());
+}

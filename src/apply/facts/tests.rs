@@ -52,6 +52,36 @@ fn without_a_release_file_the_probe_asks_java_itself() {
     assert!(started && facts.java_major == Some(11), "a release file without JAVA_VERSION: {facts:?}");
 }
 
+/// `units_probe()` run through `sh` against a fake `systemctl` that prints `show`.
+fn units_from(show: &str) -> HostFacts {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("show"), show).unwrap();
+    let fake = dir.path().join("systemctl");
+    std::fs::write(&fake, format!("#!/bin/sh\ncat '{}'\n", dir.path().join("show").display())).unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap());
+    let out = std::process::Command::new("sh").arg("-c").arg(units_probe()).env("PATH", path).output().unwrap();
+    parse_probe(&String::from_utf8_lossy(&out.stdout))
+}
+
+#[test]
+fn a_unit_systemd_failed_to_load_needs_a_daemon_reload_even_when_its_file_is_right() {
+    // a unit that failed (killed) and whose file was removed and written again with no daemon-reload in between:
+    // systemd keeps the failed load, `systemctl start` refuses "failed to load properly … reload service manager"
+    for load in ["error", "bad-setting"] {
+        let show = format!(
+            "MainPID=0\nId=kafka-server.service\nLoadState={load}\nActiveState=failed\nUnitFileState=enabled\n\
+             NeedDaemonReload=no\n"
+        );
+        let kafka = units_from(&show).unit(Service::Kafka);
+        assert_eq!((kafka.enabled.as_str(), kafka.needs_daemon_reload), ("enabled", true), "{load}");
+    }
+    let loaded = "MainPID=0\nId=kafka-server.service\nLoadState=loaded\nActiveState=inactive\nUnitFileState=enabled\n\
+                  NeedDaemonReload=no\n";
+    assert!(!units_from(loaded).unit(Service::Kafka).needs_daemon_reload);
+}
+
 #[test]
 fn one_systemctl_show_gives_each_unit_s_state_its_reload_flag_and_main_pid() {
     use std::os::unix::fs::PermissionsExt;

@@ -200,9 +200,14 @@ impl World {
         run_script_ok("world.sh", &["drop", name, &port.to_string()]);
     }
 
-    /// Undo every `drop_port` on the host.
+    /// Undo every `drop_port` and `slow_link` on the host.
     pub fn undrop_ports(&self, name: &str) {
         run_script_ok("world.sh", &["undrop", name]);
+    }
+
+    /// Limit what is sent to the host to `mbit` Mbit/s (so an upload to it lasts); `undrop_ports` removes it.
+    pub fn slow_link(&self, name: &str, mbit: u32) {
+        run_script_ok("world.sh", &["slow", name, &mbit.to_string()]);
     }
 
     /// `world.sh status` output.
