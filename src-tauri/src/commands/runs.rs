@@ -111,7 +111,9 @@ mod tests {
             [("stop", Some("succeeded".into()), None), ("deploy", Some("failed".into()), Some("h1: step failed"))]
         );
         let text = std::fs::read_to_string(state.path().join("kafka-wizard/runs/p").join(&runs[1].file)).unwrap();
-        assert!(text.starts_with("{\"event\":\"warning\""), "{text}");
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(first["event"], "warning", "{text}");
+        assert!(text.starts_with("{\"ms\":"), "each line says when first: {text}");
     }
 
     fn time_now() -> time::OffsetDateTime {
