@@ -84,20 +84,12 @@ fn a_unit_systemd_failed_to_load_needs_a_daemon_reload_even_when_its_file_is_rig
 
 #[test]
 fn one_systemctl_show_gives_each_unit_s_state_its_reload_flag_and_main_pid() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
     // What systemd 252 prints (Debian 12), properties in its own order: a unit that is not installed, a
     // running one whose file changed since it was loaded.
     let show = "MainPID=0\nId=kafka-server.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n\
                 NeedDaemonReload=no\n\nMainPID=313\nId=zookeeper-server.service\nLoadState=loaded\n\
                 ActiveState=active\nUnitFileState=enabled\nNeedDaemonReload=yes\n";
-    std::fs::write(dir.path().join("show"), show).unwrap();
-    let fake = dir.path().join("systemctl");
-    std::fs::write(&fake, format!("#!/bin/sh\ncat '{}'\n", dir.path().join("show").display())).unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap());
-    let out = std::process::Command::new("sh").arg("-c").arg(units_probe()).env("PATH", path).output().unwrap();
-    let f = parse_probe(&String::from_utf8_lossy(&out.stdout));
+    let f = units_from(show);
     let kafka = f.unit(Service::Kafka);
     assert_eq!(
         (kafka.enabled.as_str(), kafka.active.as_str(), kafka.needs_daemon_reload),
