@@ -117,6 +117,50 @@ fn the_probe_run_here_tells_an_open_port_from_a_refused_one_and_an_unknown_name(
     assert_eq!(reach, [("a", &Reach::Open), ("b", &Reach::Refused), ("c", &Reach::Unresolved)], "{out:?}");
 }
 
+/// A listener whose accept queue is full: the kernel drops further SYNs, as a dropping firewall does.
+fn a_port_that_never_answers() -> (std::net::TcpListener, Vec<std::net::TcpStream>, u16) {
+    use std::os::fd::FromRawFd;
+    // SAFETY: a fresh socket, owned by the listener built from it
+    let listener = unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0);
+        let listener = std::net::TcpListener::from_raw_fd(fd);
+        let addr = libc::sockaddr_in {
+            sin_family: libc::AF_INET as libc::sa_family_t,
+            sin_port: 0,
+            sin_addr: libc::in_addr { s_addr: u32::from_be_bytes([127, 0, 0, 1]).to_be() },
+            sin_zero: [0; 8],
+        };
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(libc::bind(fd, &addr as *const _ as *const libc::sockaddr, len), 0);
+        assert_eq!(libc::listen(fd, 0), 0);
+        listener
+    };
+    let port = listener.local_addr().unwrap().port();
+    let timeout = std::time::Duration::from_millis(300);
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let queued: Vec<_> = (0..4).map_while(|_| std::net::TcpStream::connect_timeout(&address, timeout).ok()).collect();
+    (listener, queued, port)
+}
+
+#[test]
+fn a_port_that_never_answers_is_reported_after_the_timeout_and_the_probe_does_not_wait_longer() {
+    let (_listener, _queued, silent) = a_port_that_never_answers();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let targets = [
+        PeerPort { peer: "a".into(), address: "127.0.0.1".into(), port: silent, field: "kafka.listener_port" },
+        PeerPort { peer: "b".into(), address: "127.0.0.1".into(), port: closed, field: "kafka.listener_port" },
+    ];
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new("sh").arg("-c").arg(probe_script(&targets)).output().unwrap();
+    let took = started.elapsed();
+    let found = parse(&targets, &String::from_utf8_lossy(&out.stdout));
+    let reach: Vec<(&str, &Reach)> = found.iter().map(|(t, r)| (t.peer.as_str(), r)).collect();
+    assert_eq!(reach, [("a", &Reach::NoAnswer), ("b", &Reach::Refused)], "{out:?}");
+    let bound = std::time::Duration::from_secs(u64::from(REACH_TIMEOUT_SECS) + 20);
+    assert!(took < bound, "the watchdog ends the silent dial: took {took:?}");
+}
+
 #[test]
 fn bash_errors_and_timeouts_are_read_as_what_the_network_said() {
     let t = PeerPort { peer: "h3".into(), address: "10.77.0.13".into(), port: 9092, field: "kafka.listener_port" };
