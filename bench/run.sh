@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh — the benchmark: builds the release CLI and `kw-bench`, then runs bench/bench.py on the test world.
-# usage: sudo bench/run.sh [--runs N] [--big-runs N] [--hosts 3,6,12,24] [--no-shaped] [--quick] [--out DIR]
+# usage: sudo bench/run.sh [--runs N] [--big-runs N] [--hosts 3,6,12,24] [--no-shaped] [--running 24] [--quick] [--out DIR]
 # Root (the test world: systemd-nspawn hosts, the bridge's tc qdisc); tests/world/prepare.sh done once before.
 # Builds into $CARGO_TARGET_DIR (else the tree's target/). Prints a table; writes bench/out/results.json and
 # bench/out/install.png. See bench/README.md for what each figure is, its floor and its goal.

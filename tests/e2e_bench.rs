@@ -47,6 +47,9 @@ fn the_benchmarks_small_form_counts_every_host_and_the_bytes_sent_to_each_and_no
     // the re-run changed nothing: the release is not sent again
     let resent_mb = raw["reruns"][0]["bytes_sent"].as_f64().unwrap() / 1e6;
     assert!(resent_mb < tarball_mb / 4.0, "the no-change re-run sent {resent_mb:.1} MB: {raw:#}");
+    // the re-run's floor: every host logged in to at once, once per run
+    let logins = raw["login_floor"].as_array().unwrap_or_else(|| panic!("no login floor: {raw:#}"));
+    assert!(logins.len() == 1 && logins[0].as_f64().unwrap() > 0.0, "{raw:#}");
     let names: Vec<&str> = results["figures"].as_array().unwrap().iter().filter_map(|f| f["name"].as_str()).collect();
     for want in [
         "install-only, 3 hosts",
