@@ -3,8 +3,8 @@
 // throttle, replicas and preferred leaders per broker before and after) or its refusal shown verbatim; then,
 // confirmed, the run in the run area Install and Manage share — live rows, log and an overall bar, Cancel stops the
 // waiting (moves asked for continue in Kafka) — and a decommission's project taken again from its rewritten file
-// (`Ctx.reload`). Also the rebalance offer after a deploy added brokers (Install and Manage show it, as the CLI's
-// `rebalance_offer`). Owns the panel (broker picker, plan, error), the throttle chosen and the offer.
+// (`Ctx.reload`). Also the rebalance offer after a deploy added brokers (Install's, or Manage's Finalize upgrade,
+// Migrate, Rotate CA…; Install and Manage show it, as the CLI's `rebalance_offer`). Owns the panel (broker picker, plan, error), the throttle chosen and the offer.
 
 import { runOptions, type Ctx } from '../ctx.js';
 import { el } from '../dom.js';

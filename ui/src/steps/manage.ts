@@ -23,7 +23,8 @@ import { bundleButton, bundleSection, resetBundle } from './manage-bundle.js';
 import { dashboardView } from './manage-dashboard.js';
 import { resetRuns, runsSection, saveLogButton, savedLine } from './runs.js';
 import { resetRotate, rotateButton, rotateSection } from './manage-rotate.js';
-import { reassignButtons, reassignSection, rebalanceOfferView, resetReassign } from './manage-reassign.js';
+import { offerRebalance, reassignButtons, reassignSection, rebalanceOfferView, resetReassign } from './manage-reassign.js';
+import { rebalanceOffer } from '../reassign.js';
 import { resetSmoke, smokeButton, smokeSection } from './manage-smoke.js';
 import { caView, clientConfigView } from './security-client.js';
 
@@ -89,7 +90,7 @@ async function finalizeUpgrade(ctx: Ctx): Promise<void> {
   const run = ctx.run.begin('manage', emptyProgress((ctx.state.draft.hosts ?? []).map((h) => hostTarget(h.name))), 3, manageLayout);
   ctx.rerender();
   try {
-    await ctx.backend.deploy(ctx.state.draft, { ...runOptions(ctx.session), finalize_upgrade: true }, run.onEvent);
+    offerRebalance(rebalanceOffer(await ctx.backend.deploy(ctx.state.draft, { ...runOptions(ctx.session), finalize_upgrade: true }, run.onEvent)));
     run.end({ ok: true, text: `${label}: ok` });
   } catch (e) {
     const err = e as AppError;
@@ -119,6 +120,7 @@ async function migrate(ctx: Ctx, how: Migrate): Promise<void> {
   ctx.rerender();
   try {
     const summary = await ctx.backend.deploy(ctx.state.draft, migrateOptions(runOptions(ctx.session), how), run.onEvent);
+    offerRebalance(rebalanceOffer(summary));
     const report = migrationToFinish(summary, path);
     const migrated = report && path ? await ctx.backend.finishMigration(path, report).catch((e: AppError) => {
       run.end({ ok: false, text: `${label}: ${e.message}` });
