@@ -1001,3 +1001,18 @@ test('Decommission broker… waits for a saved project, shows the plan, drops th
   assert.equal(await page.locator('#reassign-run').count(), 0, 'nothing to run');
   assert.deepEqual(errors, []);
 });
+
+test('Cancel during a rebalance says the moves asked for go on in Kafka and the next run waits for them', async (t) => {
+  const { page, errors } = await wizard(t, { delayMs: 20, holdUntilCancel: true });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003\nkafka004');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-rebalance').click();
+  await page.locator('#reassign-run').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#log >> text=reassigned 0 of 2').waitFor();
+  assert.equal(await page.locator('#op-decommission').isDisabled(), true, 'no other operation while it runs');
+  await page.locator('#cancel').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /^Rebalance cancelled — reassignments already asked for continue in the cluster; run it again/);
+  assert.deepEqual(errors, []);
+});
