@@ -67,6 +67,9 @@ pub enum ErrorCode {
     /// mode: the message names the file and what to set by hand. Told apart from `io` because the cluster run
     /// succeeded — the UI says so and keeps the message in view.
     MigrationRewrite,
+    /// A rebalance or decommission was refused before anything changed (a broker down, too few brokers left for a
+    /// topic's replication, a KRaft controller): the message is the engine's reason, shown as it is.
+    ReassignRefused,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -159,6 +162,16 @@ from_engine_error!(StoreError, |_| ErrorCode::SecretsStore);
 from_engine_error!(kafka_wizard::project::file::KraftRewriteError, |_| ErrorCode::MigrationRewrite);
 from_engine_error!(kafka_wizard::project::file::RollbackRewriteError, |_| ErrorCode::MigrationRewrite);
 
+from_engine_error!(kafka_wizard::reassign::ReassignError, |e| {
+    use kafka_wizard::reassign::ReassignError;
+    match e {
+        ReassignError::Refused(_) => ErrorCode::ReassignRefused,
+        ReassignError::Cluster(_) | ReassignError::Host { .. } => ErrorCode::StepsFailed,
+        ReassignError::ProjectFile { .. } => ErrorCode::Io,
+        ReassignError::Cancelled(_) => ErrorCode::Cancelled,
+    }
+});
+
 from_engine_error!(ClientConfigError, |e| match e {
     ClientConfigError::NotSecured => ErrorCode::NotSecured,
     ClientConfigError::UnknownUser { .. } => ErrorCode::UnknownUser,
@@ -187,6 +200,16 @@ mod tests {
             e.message
         );
         assert!(!e.message.contains("--force"), "the app offers its own action, not a CLI flag: {}", e.message);
+    }
+
+    #[test]
+    fn a_refused_rebalance_keeps_the_engines_reason_under_its_own_code() {
+        use kafka_wizard::reassign::ReassignError;
+        let why = "broker 3 (h3) not in the cluster: deploy (or start) it first";
+        let e: AppError = ReassignError::Refused(why.into()).into();
+        assert_eq!((e.code, e.message), (ErrorCode::ReassignRefused, format!("{why} — nothing was changed")));
+        let e: AppError = ReassignError::Cancelled("2 reassignment(s) continue".into()).into();
+        assert_eq!(e.code, ErrorCode::Cancelled);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use tauri::{Builder, Runtime};
 
 /// The app's commands and state on any runtime (the real one, or the mock one in tests).
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    use commands::{connection, dialogs, operate, project, review, runs, security, smoke, support, system};
+    use commands::{connection, dialogs, operate, project, reassign, review, runs, security, smoke, support, system};
     builder.plugin(tauri_plugin_dialog::init()).manage(state::Jobs::default()).invoke_handler(tauri::generate_handler![
         project::new_project,
         project::open_project,
@@ -37,6 +37,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         operate::operate,
         operate::cluster_status,
         operate::cancel_job,
+        reassign::preview_reassign,
+        reassign::reassign,
         smoke::smoke_test,
         support::support_bundle_name,
         support::support_bundle,

@@ -401,3 +401,33 @@ fn the_runs_list_names_each_run_of_the_project_and_save_run_log_copies_one_into_
     let err = invoke(&w, "save_run_log", json!({ "draft": draft, "file": "../x.jsonl", "out": out })).unwrap_err();
     assert_eq!(err["code"], "io", "{err}");
 }
+
+#[test]
+fn a_rebalance_is_refused_with_busy_while_another_operation_runs_and_nothing_is_asked_of_the_cluster() {
+    use tauri::Manager;
+    let (app, w) = window();
+    let draft = seed_draft(&w);
+    let jobs = app.state::<kafka_wizard_app::state::Jobs>();
+    let running = jobs.begin().unwrap();
+    let args = json!({ "draft": draft, "request": {}, "options": {}, "onEvent": "__CHANNEL__:1" });
+    let err = invoke(&w, "reassign", args.clone()).unwrap_err();
+    assert_eq!(err["code"], "busy", "{err}");
+    drop(running);
+    let decommission = json!({ "draft": draft, "request": { "broker": 1 }, "options": {}, "onEvent": "__CHANNEL__:1" });
+    let err = invoke(&w, "reassign", decommission).unwrap_err();
+    assert_eq!(err["code"], "io", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("save the project first"), "{err}");
+}
+
+#[test]
+fn a_decommission_plan_is_read_from_the_saved_file_and_refused_when_it_has_errors() {
+    let (_app, w) = window();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.toml");
+    std::fs::write(&file, "format = 1\nname = \"x\"\n[kafka]\nversion = \"3.9.1\"\n").unwrap();
+    let request = json!({ "broker": 1, "path": file });
+    let err = invoke(&w, "preview_reassign", json!({ "draft": seed_draft(&w), "request": request, "options": {} }))
+        .unwrap_err();
+    assert_eq!(err["code"], "invalid_project", "the file's errors, not the draft's: {err}");
+    assert!(err["message"].as_str().unwrap().contains("broken.toml"), "{err}");
+}

@@ -10,6 +10,7 @@ use kafka_wizard_app::commands::connection::ConnectionReport;
 use kafka_wizard_app::commands::dialogs::PickRequest;
 use kafka_wizard_app::commands::operate::{Migrate, RunOptions, Verb};
 use kafka_wizard_app::commands::project::{MigratedProject, OpenedProject, ReleaseInfo};
+use kafka_wizard_app::commands::reassign::{ReassignOutcome, ReassignRequest};
 use kafka_wizard_app::commands::review::{ExportFormat, Review};
 use kafka_wizard_app::commands::runs::RunEntry;
 use kafka_wizard_app::commands::smoke::SmokeRequest;
@@ -34,6 +35,8 @@ fn export_app_types(cfg: &Config) -> Result<(), ExportError> {
     CaInfo::export_all(cfg)?;
     BundleSummary::export_all(cfg)?;
     RunEntry::export_all(cfg)?;
+    ReassignRequest::export_all(cfg)?;
+    ReassignOutcome::export_all(cfg)?;
     Ok(())
 }
 

@@ -19,7 +19,7 @@ pub struct ReassignArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Replication throttle while replicas move, in MB/s (per broker, leader and follower side); removed at the end.
-    #[arg(long, default_value_t = 50, value_name = "MB/s", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = reassign::DEFAULT_THROTTLE_MB, value_name = "MB/s", value_parser = clap::value_parser!(u64).range(1..))]
     pub throttle: u64,
     /// The dry run lists every reassignment (else the first 20).
     #[arg(long, short)]

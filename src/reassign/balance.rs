@@ -15,7 +15,7 @@ pub struct PartitionReplicas {
 }
 
 /// A partition's replicas now and after: a reassignment to ask Kafka for.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct Reassignment {
     pub topic: String,
     pub partition: i32,
@@ -42,7 +42,7 @@ impl std::fmt::Display for Reassignment {
 }
 
 /// How many replicas and preferred leaderships each broker holds.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct BrokerLoad {
     pub broker: i32,
     pub replicas: usize,

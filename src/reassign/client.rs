@@ -59,7 +59,7 @@ impl Ongoing {
 }
 
 /// A config change for IncrementalAlterConfigs: resource, key, SET with a value or DELETE.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct ConfigChange {
     pub resource_type: i8,
     pub resource: String,

@@ -12,4 +12,4 @@ pub mod run;
 
 pub use balance::{BrokerLoad, PartitionReplicas, Reassignment};
 pub use plan::{ClusterView, Procedure, ReassignPhase, ReassignPlan};
-pub use run::{preview, run, ReassignError, ReassignOptions, ReassignReport};
+pub use run::{preview, run, ReassignError, ReassignOptions, ReassignReport, DEFAULT_THROTTLE_MB};

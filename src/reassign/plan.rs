@@ -31,14 +31,17 @@ pub struct ClusterView {
 }
 
 /// Which procedure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Procedure {
     Rebalance,
     Decommission { broker: i32 },
 }
 
-/// One phase of a reassignment procedure, in the order the runner walks them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One phase of a reassignment procedure, in the order the runner walks them (serialised for the app's plan view,
+/// tagged by `kind`, the phase's [`ReassignPhase::id`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ReassignPhase {
     /// Wait for the reassignments an earlier (interrupted) run started, with this run's throttle rate on every
     /// live broker (the earlier run's per-topic throttled replicas stay until the throttle is cleared).
@@ -54,6 +57,7 @@ pub enum ReassignPhase {
     /// `systemctl disable --now` of the host's Kafka unit (its files stay).
     StopBroker { host: String, unit: &'static str },
     /// UnregisterBroker (KRaft: the stopped broker's registration removed).
+    #[serde(rename = "unregister-broker")]
     Unregister { broker: i32 },
     /// The host (or only its broker role) removed from the project file, comments kept.
     DropFromProject { host: String, whole_host: bool },
@@ -113,8 +117,9 @@ impl ReassignPhase {
     }
 }
 
-/// A procedure's phases and the per-broker replica and leader counts before and after.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A procedure's phases and the per-broker replica and leader counts before and after: what `--dry-run` prints
+/// and the app's Rebalance / Decommission broker… confirmations show.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct ReassignPlan {
     pub procedure: Procedure,
     pub phases: Vec<ReassignPhase>,

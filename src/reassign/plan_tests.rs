@@ -138,3 +138,17 @@ fn clearing_the_throttle_covers_every_live_broker_and_topic() {
     assert_eq!(changes.len(), 2 * 2 + 2 * 2);
     assert!(changes.iter().all(|c| c.value.is_none()));
 }
+
+#[test]
+fn a_serialised_plan_tags_each_phase_with_its_event_id_and_the_procedure_with_its_kind() {
+    let v = view(&[1, 2, 3], partitions("orders", 6, 2, &[1, 2, 3]), &[]);
+    let p = plan(&dedicated(), &v, Procedure::Decommission { broker: 3 }, 10_000_000);
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["procedure"], serde_json::json!({ "kind": "decommission", "broker": 3 }));
+    let kinds: Vec<&str> = json["phases"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = p.phases.iter().map(|p| p.id()).collect();
+    assert_eq!(kinds, ids, "the UI matches a phase's kind against the run's phase events");
+    assert!(kinds.contains(&"unregister-broker"), "{kinds:?}");
+    let reassign = json["phases"].as_array().unwrap().iter().find(|p| p["kind"] == "reassign").unwrap();
+    assert_eq!(reassign["moves"][0]["from"].as_array().unwrap().len(), 2, "{reassign}");
+}

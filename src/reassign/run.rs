@@ -18,6 +18,10 @@ use crate::transport::{self, ConnectOptions, HostAccess};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// The replication throttle while replicas move when the operator names none, MB/s (the CLI's `--throttle`, the
+/// app's Rebalance and Decommission broker…).
+pub const DEFAULT_THROTTLE_MB: u64 = 50;
+
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_secs(1);
 /// Reassignments asked for in one request.

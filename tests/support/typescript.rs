@@ -12,6 +12,7 @@ use kafka_wizard::events::Event;
 use kafka_wizard::plan::Plan;
 use kafka_wizard::project::schema::FieldInfo;
 use kafka_wizard::project::{Problem, ProjectDraft};
+use kafka_wizard::reassign::ReassignPlan;
 use kafka_wizard::render::HostFiles;
 use kafka_wizard::smoke::SmokeReport;
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ pub fn export_engine_types(cfg: &Config) -> Result<(), ExportError> {
     PreviewRow::export_all(cfg)?;
     ClusterStatus::export_all(cfg)?;
     SmokeReport::export_all(cfg)?;
+    ReassignPlan::export_all(cfg)?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 
 import type {
   BundleSummary, CaInfo, ClusterStatus, RunEntry, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, MigratedProject, MigrationReport, Opened, PickRequest, PreviewRow,
-  Problem, ProjectDraft, Release, Review, RunOptions, SmokeReport, SmokeRequest, Verb,
+  Problem, ProjectDraft, ReassignOutcome, ReassignPlan, ReassignRequest, Release, Review, RunOptions, SmokeReport, SmokeRequest, Verb,
 } from './types.js';
 
 export type { Verb };
@@ -42,6 +42,13 @@ export interface Backend {
   finishMigration(path: string, report: MigrationReport): Promise<MigratedProject | null>;
   operate(draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<void>;
   status(draft: ProjectDraft, options: RunOptions): Promise<ClusterStatus>;
+  /** The plan of a rebalance, or of a decommission (`request.broker`; read from the saved file `request.path`), as
+   * `rebalance --dry-run` prints it: reads the cluster, changes nothing. Rejects with `reassign_refused` (the engine's
+   * reason, verbatim) when it cannot be done. */
+  previewReassign(draft: ProjectDraft, request: ReassignRequest, options: RunOptions): Promise<ReassignPlan>;
+  /** Runs it (one job at a time; Cancel stops the waiting, not the moves); a decommission's outcome carries the
+   * project read again from its file, which no longer lists the broker. */
+  reassign(draft: ProjectDraft, request: ReassignRequest, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<ReassignOutcome>;
   /** The smoke test (a temporary topic written with acks=all and read back); a report whether it passed or not. */
   smoke(draft: ProjectDraft, request: SmokeRequest, onEvent: (e: EngineEvent) => void): Promise<SmokeReport>;
   /** The secured cluster's CA (fingerprint, validity; never a key): the generated one once the secrets store has it,

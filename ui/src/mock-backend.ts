@@ -9,12 +9,15 @@
 // `options.caInfo`; Client config… is logged in `options.clientConfigLog`; an ACL for a user not in
 // security.users is an error, and so are a jump host not shaped [user@]host[:port] and an exporter on the listener port. A deploy with `migrate` reports the stage it would reach; `finishMigration` rewrites
 // the stored project to KRaft mode as the engine does. A deploy preview or deploy with `rotate_ca` shows or replays
-// the three passes of a CA rotation (`rotationPassesDone` of them already done), refused for a plaintext project. Only the test bundle holds this module (main.ts,
+// the three passes of a CA rotation (`rotationPassesDone` of them already done), refused for a plaintext project.
+// Rebalance and decommission plan and replay as mock-reassign.ts says (a decommission drops the broker from the stored
+// project file); a deploy reports `newBrokers` as new. Only the test bundle holds this module (main.ts,
 // `__KW_MOCK__`); the real app always uses tauri-backend.ts.
 
 import type { Backend } from './backend.js';
 import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };
-import type { CaInfo, ClusterStatus, RunEntry, EngineEvent, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role, SmokeReport, SmokeRequest } from './types.js';
+import { mockReassignPlan, mockReassignRun } from './mock-reassign.js';
+import type { CaInfo, ClusterStatus, RunEntry, EngineEvent, ReassignOutcome, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role, SmokeReport, SmokeRequest } from './types.js';
 
 export interface MockOptions {
   failHost?: string; delayMs?: number; files?: Record<string, string>;
@@ -51,6 +54,12 @@ export interface MockOptions {
   caInfo?: CaInfo;
   /** Every Client config… asked for (filled by the mock); a plaintext project is refused as the engine does. */
   clientConfigLog?: { user: string; directory: string }[];
+  /** The brokers a deploy reports as new (`DeploySummary.new_brokers`: joined a running cluster, hold nothing yet). */
+  newBrokers?: string[];
+  /** A rebalance or decommission is refused with these words (the engine's refusal, `reassign_refused`). */
+  reassignRefusal?: string;
+  /** Every rebalance / decommission plan and run asked for (filled by the mock). */
+  reassignLog?: { run: boolean; broker: number | null; throttle_mb: number | null; path: string | null }[];
 }
 
 /** The mock's deploy preview: on each host, its server.properties differs in the `heap` line only (the host has
@@ -251,7 +260,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       if (o.rotate_ca && (!d.security || d.security.protocol === 'plaintext')) return fail('steps_failed', 'this machine: rotate the CA: a plaintext cluster has no CA to rotate (nothing was changed)');
       const steps = o.rotate_ca ? ROTATION.map(([, holds]) => `roll: ${holds}`) : ['check java', 'upload kafka.tgz', 'write configs', 'start'];
       await logged(o.migrate ? `migrate-${o.migrate}` : 'deploy', () => replay(d, steps, onEvent));
-      const summary = { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {}, new_brokers: [] };
+      const summary = { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {}, new_brokers: options.newBrokers ?? [] };
       if (!o.migrate) return summary;
       if (o.migrate === 'rollback') return { ...summary, migration: { stage: 'brokers_on_kraft', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg', rolled_back: true } };
       return { ...summary, migration: { stage: o.migrate === 'finalize' ? 'finalized' : 'brokers_on_kraft', cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg' } };
@@ -302,6 +311,40 @@ export function mockBackend(options: MockOptions = {}): Backend {
         return fail('not_ready_to_roll', 'the cluster is not healthy: partitions replicated: orders-1 behind — refusing to start a rolling restart, nothing was restarted; let the cluster recover (or fix it) and run again');
       }
       await logged(verb, () => replay(d, [`${verb} services`], onEvent));
+    },
+    previewReassign: async (d, request) => {
+      (options.reassignLog ??= []).push({ run: false, broker: request.broker ?? null, throttle_mb: request.throttle_mb ?? null, path: request.path ?? null });
+      await sleep(delay);
+      const plan = mockReassignPlan(d, request, options.reassignRefusal);
+      return typeof plan === 'string' ? fail('reassign_refused', plan) : plan;
+    },
+    reassign: async (d, request, _o, onEvent) => {
+      (options.reassignLog ??= []).push({ run: true, broker: request.broker ?? null, throttle_mb: request.throttle_mb ?? null, path: request.path ?? null });
+      const plan = mockReassignPlan(d, request, options.reassignRefusal);
+      if (typeof plan === 'string') return fail('reassign_refused', plan);
+      cancelled = false;
+      const ran: { outcome?: ReassignOutcome } = {};
+      await logged(request.broker === undefined ? 'rebalance' : 'decommission', async () => {
+        const result = await mockReassignRun(plan, onEvent, async () => {
+          await sleep(delay);
+          while (options.holdUntilCancel && !cancelled) await sleep(delay);
+          return !cancelled;
+        });
+        if (result === 'cancelled') return fail('cancelled', 'cancelled: 2 reassignment(s) continue in the cluster; run the command again to wait for them and remove the replication throttle');
+        ran.outcome = result;
+      });
+      const outcome = ran.outcome as ReassignOutcome;
+      const path = request.path;
+      const text = path === undefined ? undefined : files.get(path);
+      if (request.broker === undefined || path === undefined || text === undefined) return outcome;
+      const draft = JSON.parse(text) as ProjectDraft;
+      draft.hosts = (draft.hosts ?? []).flatMap((h) => {
+        if (h.id !== request.broker || !h.roles.includes('broker')) return [h];
+        const roles = h.roles.filter((r) => r !== 'broker');
+        return roles.length ? [{ ...h, roles }] : [];
+      });
+      files.set(path, JSON.stringify(draft));
+      return { ...outcome, project: { path, draft, problems: mockValidate(draft), recent } };
     },
     status: async (d): Promise<ClusterStatus> => {
       const down = (name: string) => name === options.statusDownHost;

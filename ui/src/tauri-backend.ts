@@ -38,6 +38,8 @@ export function tauriBackend(): Backend {
     operate: (draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent) =>
       invoke('operate', { draft, verb, options, onEvent: channel(onEvent) }),
     status: (draft, options) => invoke('cluster_status', { draft, options }),
+    previewReassign: (draft, request, options) => invoke('preview_reassign', { draft, request, options }),
+    reassign: (draft, request, options, onEvent) => invoke('reassign', { draft, request, options, onEvent: channel(onEvent) }),
     smoke: (draft, request, onEvent) => invoke('smoke_test', { draft, request, onEvent: channel(onEvent) }),
     clusterCa: (draft) => invoke('cluster_ca', { draft }),
     clientConfig: (draft, user, directory) => invoke('client_config', { draft, user, directory }),

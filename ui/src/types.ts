@@ -53,6 +53,13 @@ import type { PartitionOutcome } from './generated/PartitionOutcome.js';
 import type { CaInfo } from './generated/CaInfo.js';
 import type { BundleSummary } from './generated/BundleSummary.js';
 import type { RunEntry } from './generated/RunEntry.js';
+import type { ReassignPlan } from './generated/ReassignPlan.js';
+import type { ReassignPhase } from './generated/ReassignPhase.js';
+import type { ReassignRequest } from './generated/ReassignRequest.js';
+import type { ReassignOutcome } from './generated/ReassignOutcome.js';
+import type { Reassignment } from './generated/Reassignment.js';
+import type { BrokerLoad } from './generated/BrokerLoad.js';
+import type { BrokerNow } from './generated/BrokerNow.js';
 
 // The project file and its validation: the draft's sections, problems (`message` English, `message_ko` Korean),
 // the field schema (each field's step, default and example), the catalog's releases.
@@ -72,6 +79,9 @@ export type { Migrate, MigrationReport, MigratedProject };
 export type { SmokeRequest, SmokeReport, BrokerLeadership, PartitionOutcome };
 // A secured cluster's CA as it may be shown (subject, SHA-256 fingerprint, validity; never a key).
 export type { CaInfo, BundleSummary, RunEntry };
+// Manage's Rebalance / Decommission broker…: the request, the engine's plan (phases, moves, spread before and after),
+// what a run did.
+export type { ReassignRequest, ReassignPlan, ReassignPhase, Reassignment, BrokerLoad, ReassignOutcome, BrokerNow };
 
 /** The wizard steps where project fields are edited (the field schema names one per field). */
 export type FieldStep = WizardStep;

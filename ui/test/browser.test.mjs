@@ -4,7 +4,7 @@
 // Install progress from streamed events with a failed host and Retry, Manage with confirmation, Restart anyway
 // after a refused roll, Cancel in Manage, Review's diff of what a deploy would change (after Test connection), the
 // Security step (users, ACLs, the CA, Client config… on Review and Manage), Manage's migration to KRaft (Migrate,
-// Finalize, the project reloaded in KRaft mode), the Hosts step's jump host and ~/.ssh/config (per host too), Storage's metrics exporter, Manage's Rotate CA… (its plan, then the run, Cancel), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
+// Finalize, the project reloaded in KRaft mode), the Hosts step's jump host and ~/.ssh/config (per host too), Storage's metrics exporter, Manage's Rotate CA… (its plan, then the run, Cancel), Rebalance… (offered after an install added a broker; its plan, then the run) and Decommission broker… (held until saved, the plan, the file reloaded, a refusal verbatim), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
 // target/screenshots/browser-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -919,5 +919,100 @@ test('after a restart its run log is saved with Save log…, and the Runs list s
   assert.match(saved[0].file, /-stop\.jsonl$/);
   assert.deepEqual([saved[1].file.endsWith('-restart.jsonl'), saved[1].out], [true, '/tmp/logs/stop.jsonl']);
   assert.equal(await page.locator('#runs[open]').count(), 1, 'the list stays open through the redraws');
+  assert.deepEqual(errors, []);
+});
+
+test('after an install added a broker, Rebalance is offered; its plan shows the moves and the spread, then runs confirmed with live progress', async (t) => {
+  const { page, errors } = await wizard(t, { newBrokers: ['kafka004'], delayMs: 2 });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003\nkafka004');
+  await page.locator('nav [data-step="install"]').click();
+  await page.locator('#install').click();
+  await page.locator('#rebalance-offer').waitFor();
+  assert.match(await page.locator('#rebalance-offer').textContent(), /New broker\(s\) kafka004 joined and hold no partitions yet/);
+  await page.locator('#rebalance-offer-run').click();
+  assert.equal(await page.locator('#step').getAttribute('data-step'), 'manage', 'the offer leads to Manage');
+  await page.locator('#reassign-what').waitFor();
+  assert.match(await page.locator('#reassign-what').textContent(), /2 partition\(s\) to reassign, 2 replica copy\(ies\) to move, throttled to 50 MB\/s/);
+  assert.deepEqual(await page.locator('#reassign li[data-phase]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-phase'))),
+    ['throttle', 'reassign', 'clear-throttle', 'elect-leaders']);
+  assert.equal(await page.locator('#reassign-spread tr[data-broker="4"] td:nth-child(2)').textContent(), '0 → 2');
+  await page.screenshot({ path: path.join(SHOTS, 'browser-rebalance-plan.png') });
+
+  await page.locator('#reassign-throttle').fill('10');
+  await page.locator('#reassign-throttle').dispatchEvent('change');
+  await page.locator('#reassign-what >> text=throttled to 10 MB/s').waitFor();
+  await page.locator('#reassign-run').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /Rebalance .*2 partition\(s\) are reassigned while the cluster keeps serving, replication throttled to 10 MB\/s/);
+  await page.locator('#dialog-no').click();
+  const asked = () => page.evaluate(() => window.__MOCK_OPTIONS__.reassignLog);
+  assert.deepEqual((await asked()).map((r) => r.run), [false, false], 'reading the plan (twice) changes nothing, and No runs nothing');
+  await page.locator('#reassign-run').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /Rebalance done: 2 partition\(s\) reassigned, 2 leader\(s\) elected/);
+  assert.deepEqual((await asked()).at(-1), { run: true, broker: null, throttle_mb: 10, path: null });
+  assert.match(await page.locator('#log').textContent(), /reassigned 2 of 2; 0 partition\(s\) still moving/);
+  assert.equal(await page.locator('#reassign-overall').evaluate((p) => p.value), 1);
+  assert.equal(await page.locator('#rebalance-offer').count(), 0, 'the offer is gone once rebalanced');
+  assert.equal(await page.locator('#reassign').count(), 0, 'the plan is closed once it ran');
+  assert.deepEqual(errors, []);
+});
+
+test('Decommission broker… waits for a saved project, shows the plan, drops the broker from the file and reloads it; a refusal is shown verbatim', async (t) => {
+  const cluster = { format: 1, name: 'four', kafka: { version: '4.1.1', mode: 'kraft' },
+    hosts: [{ name: 'ctl1', roles: ['controller'], id: 101 }, ...[1, 2, 3].map((i) => ({ name: `kafka00${i}`, roles: ['broker'], id: i }))] };
+  const { page, errors } = await wizard(t, { delayMs: 2, picks: ['/srv/four.toml'], files: { '/srv/four.toml': JSON.stringify(cluster) } });
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await waitTitle(page, 'four.toml — Kafka Cluster Wizard');
+  await page.locator('nav [data-step="storage"]').click();
+  await page.locator('input[data-field="kafka.heap"]').fill('2g');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-decommission').click();
+  assert.match(await page.locator('#decommission-save-first').textContent(), /Save the project first/);
+  assert.equal(await page.locator('#decommission-plan').isDisabled(), true, 'unsaved changes: the file would not match');
+  await page.locator('nav [data-step="storage"]').click();
+  await page.locator('input[data-field="kafka.heap"]').fill('');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-decommission').click();
+  assert.deepEqual(await page.locator('#decommission-broker option').allTextContents(), ['1 — kafka001', '2 — kafka002', '3 — kafka003'], 'the project\'s brokers, not its controller');
+  await page.selectOption('#decommission-broker', '2');
+  await page.locator('#decommission-plan').click();
+  await page.locator('#reassign[data-procedure="decommission"] li[data-phase]').first().waitFor();
+  assert.deepEqual(await page.locator('#reassign li[data-phase]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-phase'))),
+    ['throttle', 'reassign', 'clear-throttle', 'elect-leaders', 'stop-broker', 'unregister-broker', 'drop-from-project']);
+  assert.match(await page.locator('#reassign li[data-phase="drop-from-project"]').textContent(), /remove host kafka002 from the project file/);
+  assert.equal(await page.locator('#reassign-spread tr[data-broker="2"] td:nth-child(2)').textContent().then((s) => s.endsWith('→ 0')), true);
+  await page.locator('#reassign-run').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /Decommission broker 2 \(kafka002\) of four\?.*removed from \/srv\/four\.toml/);
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result >> text=Broker 2 decommissioned').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /\/srv\/four\.toml no longer lists it/);
+  assert.deepEqual((await page.evaluate(() => window.__MOCK_OPTIONS__.reassignLog)).map((r) => [r.run, r.broker, r.path]),
+    [[false, 2, '/srv/four.toml'], [true, 2, '/srv/four.toml']]);
+  assert.equal(await page.title(), 'four.toml — Kafka Cluster Wizard', 'the project is the file as rewritten, nothing unsaved');
+  await page.locator('#op-decommission').click();
+  assert.deepEqual(await page.locator('#decommission-broker option').allTextContents(), ['1 — kafka001', '3 — kafka003']);
+  await page.locator('#decommission-plan').click();
+  await page.locator('#reassign-error').waitFor();
+  assert.equal(await page.locator('#reassign-error').getAttribute('data-code'), 'reassign_refused');
+  assert.equal(await page.locator('#reassign-error').textContent(),
+    'without broker 3 (kafka003) 1 broker(s) remain, too few: orders has replication factor 2 — add a broker first, or lower those topics\' replication — nothing was changed');
+  assert.equal(await page.locator('#reassign-run').count(), 0, 'nothing to run');
+  assert.deepEqual(errors, []);
+});
+
+test('Cancel during a rebalance says the moves asked for go on in Kafka and the next run waits for them', async (t) => {
+  const { page, errors } = await wizard(t, { delayMs: 20, holdUntilCancel: true });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003\nkafka004');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-rebalance').click();
+  await page.locator('#reassign-run').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#log >> text=reassigned 0 of 2').waitFor();
+  assert.equal(await page.locator('#op-decommission').isDisabled(), true, 'no other operation while it runs');
+  await page.locator('#cancel').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /^Rebalance cancelled — reassignments already asked for continue in the cluster; run it again/);
   assert.deepEqual(errors, []);
 });

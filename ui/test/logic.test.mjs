@@ -2,7 +2,7 @@
 // build/node): wizard state and draft edits, step order, where problems are shown (the step from the engine's field
 // schema), the defaults shown, the progress model fed by engine events, what each native file dialog asks for,
 // highlighting, the translations, the deploy preview (diff lines, rows per host), the Security step's logic
-// (protection, client users, lists, the CA's dates), Manage's migration to KRaft (what is offered and sent), Manage's Rotate CA… (when it is offered, what it sends, its plan), and that the app's bundle holds no mock backend.
+// (protection, client users, lists, the CA's dates), Manage's migration to KRaft (what is offered and sent), Manage's Rotate CA… (when it is offered, what it sends, its plan), Manage's Rebalance / Decommission broker… (brokers offered, requests, the plan read, the result, the offer after a deploy), and that the app's bundle holds no mock backend.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -21,6 +21,7 @@ import * as diff from '../build/node/diff.js';
 import * as security from '../build/node/security.js';
 import * as migration from '../build/node/migration.js';
 import * as rotate from '../build/node/rotate-ca.js';
+import * as reassign from '../build/node/reassign.js';
 import * as topology from '../build/node/topology.js';
 import * as dashboard from '../build/node/steps/manage-dashboard.js';
 
@@ -526,4 +527,65 @@ test('the dashboard splits an engine problem into the finding and what to do, an
     { what: 'no broker answered a Metadata request (refused)', fix: 'start the brokers: kafka-wizard start FILE' });
   assert.deepEqual(dashboard.problemParts('plain'), { what: 'plain', fix: null });
   assert.deepEqual([0, 1023, 1536, 5 * 1024 ** 3].map(dashboard.bytes), ['0 B', '1023 B', '1.5 KiB', '5.0 GiB']);
+});
+
+test('Decommission broker… offers the project\'s brokers by id and waits for a saved, unchanged project', () => {
+  const draft = { format: 1, name: 'c', kafka: { version: '4.1.1' }, hosts: [
+    { name: 'k3', roles: ['broker'], id: 3 }, { name: 'ctl', roles: ['controller'], id: 100 }, { name: 'k1', roles: ['broker', 'controller'], id: 1 }, { name: 'new', roles: ['broker'] }] };
+  assert.deepEqual(reassign.brokerChoices(draft), [{ id: 1, host: 'k1' }, { id: 3, host: 'k3' }], 'brokers with an id, a controller-only host is none');
+  const saved = { ...state.initialState(draft, '/srv/c.toml') };
+  assert.equal(reassign.decommissionHeld(saved), false);
+  assert.equal(reassign.decommissionHeld({ ...saved, draft: { ...draft, name: 'd' } }), true, 'unsaved changes');
+  assert.equal(reassign.decommissionHeld(state.initialState(draft, null)), true, 'no file yet');
+});
+
+test('a rebalance sends no broker and no file; a decommission sends both; a throttle below 1 MB/s is left to the default', () => {
+  assert.deepEqual(reassign.reassignRequest(null, null, '/srv/c.toml'), {});
+  assert.deepEqual(reassign.reassignRequest(null, 10.7, null), { throttle_mb: 10 });
+  assert.deepEqual(reassign.reassignRequest(4, 0, '/srv/c.toml'), { broker: 4, path: '/srv/c.toml' });
+});
+
+const reassignPlan = (phases, procedure = { kind: 'rebalance' }) => ({ procedure, phases,
+  before: [{ broker: 1, replicas: 4, leaders: 2 }, { broker: 2, replicas: 0, leaders: 0 }], after: [{ broker: 1, replicas: 2, leaders: 1 }, { broker: 2, replicas: 2, leaders: 1 }] });
+
+test('the engine\'s plan is read as lines in the UI\'s language: moves, copies, the throttle and the spread before and after', () => {
+  const moves = [{ topic: 't', partition: 0, from: [1, 3], to: [2, 3] }, { topic: 't', partition: 1, from: [1, 3], to: [3, 1] }];
+  const plan = reassignPlan([
+    { kind: 'throttle', bytes_per_second: 20_000_000, changes: [{ resource_type: 4, resource: '1', key: 'leader.replication.throttled.rate', value: '20000000' }, { resource_type: 2, resource: 't', key: 'leader.replication.throttled.replicas', value: '0:1' }] },
+    { kind: 'reassign', moves }, { kind: 'clear-throttle', changes: [] }, { kind: 'elect-leaders' },
+  ]);
+  const s = reassign.planSummary(plan);
+  assert.deepEqual([s.moves, s.copies, s.throttleMb, s.balanced], [['t-0 [1, 3] → [2, 3]', 't-1 [1, 3] → [3, 1]'], 1, 20, false]);
+  assert.deepEqual(s.spread[1], { broker: 2, replicas: [0, 2], leaders: [0, 1] });
+  assert.deepEqual(plan.phases.map(reassign.phaseLine), [
+    'throttle replication to 20 MB/s on every broker, for the moving replicas of 1 topic(s)',
+    'reassign 2 partition(s): 1 replica copy(ies), 1 leadership order change(s)',
+    'remove the replication throttle', 'elect preferred leaders']);
+  const balanced = reassign.planSummary(reassignPlan([{ kind: 'clear-throttle', changes: [] }, { kind: 'elect-leaders' }]));
+  assert.deepEqual([balanced.moves, balanced.throttleMb, balanced.balanced], [[], null, true]);
+  i18n.setLang('ko');
+  try {
+    assert.equal(reassign.phaseLine({ kind: 'drop-from-project', host: 'k2', whole_host: false }), '프로젝트 파일에서 k2의 브로커 역할 제거');
+  } finally { i18n.setLang('en'); }
+  assert.equal(reassign.phaseLine({ kind: 'drop-from-project', host: 'k2', whole_host: true }), 'remove host k2 from the project file');
+  assert.equal(reassign.phaseLine({ kind: 'unregister-broker', broker: 2 }), 'unregister broker 2 from the KRaft metadata');
+  assert.equal(reassign.phaseLine({ kind: 'stop-broker', host: 'k2', unit: 'kafka-server.service' }), 'k2: stop and disable kafka-server.service (its files stay)');
+  assert.equal(reassign.phaseLine({ kind: 'finish-ongoing', partitions: ['t-0'], bytes_per_second: 50_000_000 }), 'wait for 1 reassignment(s) an earlier run started (throttle 50 MB/s)');
+});
+
+test('a run\'s result line says what moved, what an earlier run left, and which file no longer lists a decommissioned broker', () => {
+  const moved = reassignPlan([{ kind: 'reassign', moves: [{ topic: 't', partition: 0, from: [1], to: [2] }] }, { kind: 'elect-leaders' }]);
+  assert.equal(reassign.doneLine({ plan: moved, resumed: 0, elected: 1, brokers: [], project: null }, null), 'Rebalance done: 1 partition(s) reassigned, 1 leader(s) elected.');
+  const nothing = reassignPlan([{ kind: 'clear-throttle', changes: [] }, { kind: 'elect-leaders' }]);
+  assert.equal(reassign.doneLine({ plan: nothing, resumed: 3, elected: 0, brokers: [], project: null }, null),
+    'Rebalance done: the cluster was already balanced, nothing moved. Finished 3 reassignment(s) an earlier run had started.');
+  const gone = { ...moved, procedure: { kind: 'decommission', broker: 2 } };
+  const project = { path: '/srv/c.toml', draft: seed(), problems: [], recent: [] };
+  assert.match(reassign.doneLine({ plan: gone, resumed: 0, elected: 0, brokers: [], project }, null), /^Broker 2 decommissioned: .*\(1 partition\(s\)\).*\/srv\/c\.toml no longer lists it/);
+});
+
+test('a deploy that started brokers on a running cluster offers Rebalance for them; any other deploy offers nothing', () => {
+  const summary = { changed: 1, unchanged: 0, uploaded: {}, started: ['k4'], backups: {}, new_brokers: [] };
+  assert.equal(reassign.rebalanceOffer(summary), null);
+  assert.deepEqual(reassign.rebalanceOffer({ ...summary, new_brokers: ['k4', 'k5'] }), ['k4', 'k5']);
 });

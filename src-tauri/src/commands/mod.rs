@@ -5,6 +5,7 @@ pub mod connection;
 pub mod dialogs;
 pub mod operate;
 pub mod project;
+pub mod reassign;
 pub mod review;
 pub mod runs;
 pub mod security;

@@ -81,9 +81,14 @@ pub fn read_project(path: &Path) -> AppResult<(ProjectDraft, Vec<Problem>)> {
 
 #[tauri::command]
 pub fn open_project<R: Runtime>(app: AppHandle<R>, path: String) -> AppResult<OpenedProject> {
-    let path = absolute(&path)?;
-    let (draft, problems) = read_project(&path)?;
-    let recent = recent::add(recent_dir(&app), &path);
+    reopen(&app, &absolute(&path)?)
+}
+
+/// The project at `path` (absolute) read as Open reads it, and remembered as recent: also how a project whose file
+/// a run rewrote (a decommission) comes back to the UI.
+pub(crate) fn reopen<R: Runtime>(app: &AppHandle<R>, path: &Path) -> AppResult<OpenedProject> {
+    let (draft, problems) = read_project(path)?;
+    let recent = recent::add(recent_dir(app), path);
     Ok(OpenedProject { path: path.to_string_lossy().into_owned(), draft, problems, recent })
 }
 
@@ -223,7 +228,7 @@ pub fn recent_projects<R: Runtime>(app: AppHandle<R>) -> Vec<String> {
     recent_dir(&app).map(|d| recent::load(&d)).unwrap_or_default()
 }
 
-fn absolute(path: &str) -> AppResult<PathBuf> {
+pub(crate) fn absolute(path: &str) -> AppResult<PathBuf> {
     let trimmed = path.trim();
     if trimmed.is_empty() {
         return Err(AppError::new(ErrorCode::Io, "enter a file path"));

@@ -1,8 +1,11 @@
 // steps/install.ts — Install: per-host rows (current step, byte progress for downloads/uploads), overall
-// progress, the log, Cancel, and Retry for failed hosts (a re-run: hosts already done stay unchanged). The run
-// itself is shown by the run area it shares with Manage.
+// progress, the log, Cancel, and Retry for failed hosts (a re-run: hosts already done stay unchanged); after a
+// deploy that added brokers to a running cluster, the rebalance offer (Manage's Rebalance…, as the CLI's
+// `rebalance_offer`). The run itself is shown by the run area it shares with Manage.
 
 import { saveLogButton, savedLine } from './runs.js';
+import { offerRebalance, rebalanceOfferView } from './manage-reassign.js';
+import { rebalanceOffer } from '../reassign.js';
 import { runOptions, type Ctx } from '../ctx.js';
 import { el } from '../dom.js';
 import { t } from '../i18n.js';
@@ -28,6 +31,7 @@ async function runInstall(ctx: Ctx): Promise<void> {
   ctx.rerender();
   try {
     const s = await ctx.backend.deploy(ctx.state.draft, runOptions(ctx.session), run.onEvent);
+    offerRebalance(rebalanceOffer(s));
     run.end({ ok: true, text: t('install.done', { changed: s.changed, unchanged: s.unchanged }) });
   } catch (e) {
     const err = e as { code?: string; message: string };
@@ -45,5 +49,6 @@ export function renderInstall(ctx: Ctx): HTMLElement {
     run?.running ? el('button', { id: 'cancel', class: 'danger', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
     run && !run.running && failedHosts(run.progress).length ? el('button', { id: 'retry', onclick: () => void runInstall(ctx), title: t('install.retryNote') }, `${t('install.retry')} (${failedHosts(run.progress).join(', ')})`) : null);
   if (!run) return el('section', {}, controls, el('p', { class: 'empty' }, hasErrors ? t('review.fix') : t('install.idle')));
-  return el('section', {}, controls, ctx.run.view('install'), run.running ? null : el('div', { class: 'row' }, saveLogButton(ctx, false)), savedLine());
+  return el('section', {}, controls, ctx.run.view('install'), run.running ? null : rebalanceOfferView(ctx, hasErrors, true),
+    run.running ? null : el('div', { class: 'row' }, saveLogButton(ctx, false)), savedLine());
 }

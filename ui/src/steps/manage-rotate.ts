@@ -13,6 +13,8 @@ import type { RunLayout } from '../run-area.js';
 import { rotateOptions, rotationOffered, rotationPlan, type RotationPlan } from '../rotate-ca.js';
 import type { AppError } from '../types.js';
 import { resetSecurityClient } from './security-client.js';
+import { offerRebalance } from './manage-reassign.js';
+import { rebalanceOffer } from '../reassign.js';
 
 /** The rotation's plan as last read for the project (`key`: the draft it was read for), or its error. */
 let plan: { key: string; plan: RotationPlan } | { key: string; error: AppError } | { key: string; loading: true } | null = null;
@@ -49,7 +51,7 @@ async function rotate(ctx: Ctx, layout: RunLayout, nodes: number, done: () => Pr
   plan = null;
   ctx.rerender();
   try {
-    await ctx.backend.deploy(ctx.state.draft, rotateOptions(runOptions(ctx.session)), run.onEvent);
+    offerRebalance(rebalanceOffer(await ctx.backend.deploy(ctx.state.draft, rotateOptions(runOptions(ctx.session)), run.onEvent)));
     run.end({ ok: true, text: t('rotate.done') });
   } catch (e) {
     const err = e as AppError;

@@ -7,7 +7,9 @@
 // to KRaft, Finalize migration and Roll back migration (confirmed: deploy with `migrate`; after finalize the project file is rewritten to
 // KRaft mode and reloaded — migration.ts decides what is offered and sent); Refresh, by hand or every 10 s; the Smoke test (manage-smoke.ts); Support bundle… (manage-bundle.ts); for a secured cluster its CA and Client config…
 // (security-client.ts); for a project whose CA the wizard generates, Rotate CA… (manage-rotate.ts: its plan
-// reviewed, then run here). Owns the status last read and whether forcing is offered.
+// reviewed, then run here); Rebalance… and Decommission broker… (manage-reassign.ts: the engine's plan or refusal,
+// then the run here; after a deploy that added brokers, the rebalance offer). Owns the status last read and whether
+// forcing is offered.
 
 import type { Verb } from '../backend.js';
 import { runOptions, type Ctx } from '../ctx.js';
@@ -21,6 +23,8 @@ import { bundleButton, bundleSection, resetBundle } from './manage-bundle.js';
 import { dashboardView } from './manage-dashboard.js';
 import { resetRuns, runsSection, saveLogButton, savedLine } from './runs.js';
 import { resetRotate, rotateButton, rotateSection } from './manage-rotate.js';
+import { offerRebalance, reassignButtons, reassignSection, rebalanceOfferView, resetReassign } from './manage-reassign.js';
+import { rebalanceOffer } from '../reassign.js';
 import { resetSmoke, smokeButton, smokeSection } from './manage-smoke.js';
 import { caView, clientConfigView } from './security-client.js';
 
@@ -36,6 +40,7 @@ export function resetManage(): void {
   resetBundle();
   resetRuns();
   resetRotate();
+  resetReassign();
 }
 
 /** Manage's run: the result line, the rows and the log. */
@@ -85,7 +90,7 @@ async function finalizeUpgrade(ctx: Ctx): Promise<void> {
   const run = ctx.run.begin('manage', emptyProgress((ctx.state.draft.hosts ?? []).map((h) => hostTarget(h.name))), 3, manageLayout);
   ctx.rerender();
   try {
-    await ctx.backend.deploy(ctx.state.draft, { ...runOptions(ctx.session), finalize_upgrade: true }, run.onEvent);
+    offerRebalance(rebalanceOffer(await ctx.backend.deploy(ctx.state.draft, { ...runOptions(ctx.session), finalize_upgrade: true }, run.onEvent)));
     run.end({ ok: true, text: `${label}: ok` });
   } catch (e) {
     const err = e as AppError;
@@ -115,6 +120,7 @@ async function migrate(ctx: Ctx, how: Migrate): Promise<void> {
   ctx.rerender();
   try {
     const summary = await ctx.backend.deploy(ctx.state.draft, migrateOptions(runOptions(ctx.session), how), run.onEvent);
+    offerRebalance(rebalanceOffer(summary));
     const report = migrationToFinish(summary, path);
     const migrated = report && path ? await ctx.backend.finishMigration(path, report).catch((e: AppError) => {
       run.end({ ok: false, text: `${label}: ${e.message}` });
@@ -191,6 +197,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
     el('button', { id: 'op-finalize-upgrade', disabled: busy || hasErrors, onclick: () => void finalizeUpgrade(ctx) }, t('manage.finalize')),
     ...migrationButtons(ctx, busy || hasErrors),
     rotateButton(ctx, busy || hasErrors),
+    ...reassignButtons(ctx, busy || hasErrors),
     run?.running ? el('button', { id: 'cancel', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
     el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'auto-refresh', checked: autoRefresh !== null, disabled: hasErrors,
       onchange: (e: Event) => setAutoRefresh(ctx, (e.target as HTMLInputElement).checked) }), t('manage.auto')));
@@ -204,11 +211,13 @@ export function renderManage(ctx: Ctx): HTMLElement {
     : el('p', { class: 'empty' }, t('manage.empty'));
   return el('section', {}, controls,
     forceOffered && !busy && !hasErrors ? forceOffer(ctx) : null,
+    rebalanceOfferView(ctx, busy || hasErrors, false),
     s ? el('p', { id: 'health', class: s.healthy ? 'ok' : 'problem error' }, s.healthy ? t('manage.healthy') : t('manage.unhealthy')) : null,
     s ? dashboardView(ctx.state.draft, s) : null,
     table,
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: 'Ok' in r ? 'ok' : 'problem error' }, `${name}: ${'Ok' in r ? r.Ok : r.Err}`))) : null,
     rotateSection(ctx, busy || hasErrors, manageLayout, () => refresh(ctx)),
+    reassignSection(ctx, busy || hasErrors, manageLayout, () => refresh(ctx)),
     ctx.run.view('manage'),
     run && !run.running ? el('div', { class: 'row' }, saveLogButton(ctx, false)) : null,
     savedLine(),
