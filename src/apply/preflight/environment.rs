@@ -1,7 +1,9 @@
 //! Preflight's checks of what surrounds the services: the host's clock against the wizard's (read in the probe's
 //! round trip, bounded by when the wizard sent it and got the answer), whether the kernel says the clock is kept in
 //! sync, transparent huge pages, and whether the host resolves the names its services dial on the other hosts (a host
-//! without `address` is reached by its name: listeners, quorum voters, the ZooKeeper connect string).
+//! without `address` is reached by its name: listeners, quorum voters, the ZooKeeper connect string) — to one of
+//! the addresses that host says are its own (`hostname -I`), else a warning: a stale hosts-file entry sends a
+//! broker's replication to another machine.
 //! The probe lines (read-only, every name quoted), their parser and the judgement (pure). Sources:
 //! docs/facts/kafka.md §22.
 
@@ -28,6 +30,8 @@ pub struct EnvironmentFacts {
     pub transparent_hugepages: Option<String>,
     /// Per name the host had to resolve: its first address, or None when it did not resolve.
     pub resolved: BTreeMap<String, Option<String>>,
+    /// The host's own addresses (`hostname -I`), where a peer that reaches it by name should resolve that name to.
+    pub own_addresses: Vec<String>,
 }
 
 /// The names `host` must resolve: how it reaches the hosts its services talk to, when that is a name (not an IP
@@ -52,7 +56,8 @@ pub fn names_to_resolve(spec: &ClusterSpec, host: &HostSpec) -> Vec<String> {
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     let mut s = String::from(
         "echo \"thp $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)\"\n\
-         echo \"ntp $(timedatectl show -p NTPSynchronized --value 2>/dev/null)\"\n",
+         echo \"ntp $(timedatectl show -p NTPSynchronized --value 2>/dev/null)\"\n\
+         echo \"addrs $(hostname -I 2>/dev/null)\"\n",
     );
     let names = names_to_resolve(spec, host);
     if !names.is_empty() {
@@ -74,7 +79,7 @@ pub fn wall_clock_ns() -> i128 {
 /// The clock's line, sent after everything else the probe prints.
 pub const CLOCK_LINE: &str = "echo \"clock $(date +%s%N)\"\n";
 
-/// Takes one probe line of this module's kinds (`thp`, `ntp`, `resolve`, `clock`); false for another kind.
+/// Takes one probe line of this module's kinds (`thp`, `ntp`, `resolve`, `addrs`, `clock`); false for another kind.
 pub fn parse_line(f: &mut EnvironmentFacts, kind: &str, rest: &str) -> bool {
     match kind {
         "thp" => {
@@ -92,6 +97,7 @@ pub fn parse_line(f: &mut EnvironmentFacts, kind: &str, rest: &str) -> bool {
             let address = address.trim();
             f.resolved.insert(name.to_string(), (!address.is_empty()).then(|| address.to_string()));
         }
+        "addrs" => f.own_addresses = rest.split_whitespace().map(str::to_string).collect(),
         "clock" => f.clock_ns = rest.trim().parse().ok(),
         _ => return false,
     }
@@ -101,8 +107,12 @@ pub fn parse_line(f: &mut EnvironmentFacts, kind: &str, rest: &str) -> bool {
 /// A finding before it names its host: (check, verdict, result, fix).
 pub type Judged = (String, super::Verdict, String, String);
 
-/// Every finding of this module for one host.
-pub fn judge(spec: &ClusterSpec, host: &HostSpec, f: &EnvironmentFacts) -> Vec<Judged> {
+/// What the other hosts of the run said their own addresses are, by the name the project reaches them by (a peer
+/// outside the run, or one that said nothing, is not in it).
+pub type PeerAddresses = BTreeMap<String, Vec<String>>;
+
+/// Every finding of this module for one host; `peers` to tell a name resolved to another machine.
+pub fn judge(spec: &ClusterSpec, host: &HostSpec, f: &EnvironmentFacts, peers: &PeerAddresses) -> Vec<Judged> {
     let mut out = Vec::new();
     if let Some(clock) = clock_finding(spec, f) {
         out.push(clock);
@@ -143,7 +153,23 @@ pub fn judge(spec: &ClusterSpec, host: &HostSpec, f: &EnvironmentFacts) -> Vec<J
                 format!("resolves to {address}, a loopback address: its services would dial themselves"),
                 fix,
             ),
-            Some(Some(address)) => (check, super::Verdict::Pass, address.clone(), String::new()),
+            Some(Some(address)) => match peers.get(&name) {
+                Some(own) if !own.is_empty() && !own.contains(address) => (
+                    check,
+                    super::Verdict::Warn,
+                    format!(
+                        "resolves to {address}, none of that host's own addresses ({}): its services would dial \
+                         another machine",
+                        own.join(", ")
+                    ),
+                    format!(
+                        "correct {name} in DNS or in /etc/hosts on {} (a stale entry?), or set that host's address \
+                         (a NAT that maps {address} to it is fine: then ignore this)",
+                        host.name
+                    ),
+                ),
+                _ => (check, super::Verdict::Pass, address.clone(), String::new()),
+            },
         });
     }
     out

@@ -63,8 +63,14 @@ pub fn needed_ports(spec: &ClusterSpec, host: &HostSpec) -> Vec<NeededPort> {
     ports
 }
 
-/// Every finding for one host.
-pub fn judge(spec: &ClusterSpec, host: &HostSpec, facts: &HostFacts, install_java: bool) -> Vec<Finding> {
+/// Every finding for one host; `peers`: the other hosts' own addresses (`environment::PeerAddresses`).
+pub fn judge(
+    spec: &ClusterSpec,
+    host: &HostSpec,
+    facts: &HostFacts,
+    install_java: bool,
+    peers: &super::environment::PeerAddresses,
+) -> Vec<Finding> {
     let name = host.name.to_string();
     let finding = |check: String, verdict, result: String, fix: String| Finding {
         host: name.clone(),
@@ -111,7 +117,7 @@ pub fn judge(spec: &ClusterSpec, host: &HostSpec, facts: &HostFacts, install_jav
     for (check, verdict, result, fix) in kernel_warnings(host, &facts.preflight) {
         out.push(finding(check, verdict, result, fix));
     }
-    for (check, verdict, result, fix) in super::environment::judge(spec, host, &facts.preflight.environment) {
+    for (check, verdict, result, fix) in super::environment::judge(spec, host, &facts.preflight.environment, peers) {
         out.push(finding(check, verdict, result, fix));
     }
     out.extend(super::reach::judge(host, &facts.preflight.reach));

@@ -66,7 +66,11 @@ impl Finding {
 
 /// Every host's findings, in host order.
 pub(crate) fn findings(spec: &ClusterSpec, runs: &[HostRun], install_java: bool) -> Vec<Finding> {
-    runs.iter().flat_map(|run| judge::judge(spec, &spec.hosts[run.index], &run.facts, install_java)).collect()
+    let peers: environment::PeerAddresses = runs
+        .iter()
+        .map(|run| (spec.hosts[run.index].reach().to_string(), run.facts.preflight.environment.own_addresses.clone()))
+        .collect();
+    runs.iter().flat_map(|run| judge::judge(spec, &spec.hosts[run.index], &run.facts, install_java, &peers)).collect()
 }
 
 /// The deploy's gate, right after the probe and before anything is made or changed: warnings go out as events,

@@ -85,7 +85,7 @@ fn a_bare_healthy_host_passes_every_check() {
     let dirs: Vec<String> =
         host.data_dirs.iter().map(|d| d.to_string()).chain([spec.kafka.log_dir.to_string()]).collect();
     let facts = parse_probe(&healthy(&dirs.iter().map(String::as_str).collect::<Vec<_>>()));
-    let all = judge(&spec, host, &facts, false);
+    let all = judge(&spec, host, &facts, false, &Default::default());
     assert!(all.iter().all(|f| f.verdict == Verdict::Pass), "{all:#?}");
     assert!(all.iter().any(|f| f.check == "port 9092 (kafka.listener_port)" && f.result == "free"));
 }
@@ -99,7 +99,7 @@ fn a_foreign_listener_on_the_brokers_port_is_refused_naming_it_and_the_fix() {
          cgroup 4242 0::/system.slice/foreign.service \n",
         healthy(&[])
     );
-    let refused = verdicts(&judge(&spec, host, &parse_probe(&out), false), Verdict::Refuse);
+    let refused = verdicts(&judge(&spec, host, &parse_probe(&out), false, &Default::default()), Verdict::Refuse);
     let expected = format!(
         "{}: port 9092 (kafka.listener_port): held by python3 (pid 4242), not by this cluster's kafka-server.service \
          — fix: stop that process (`ss -ltnp 'sport = :9092'` shows it) or set kafka.listener_port to a free port",
@@ -120,7 +120,7 @@ fn the_clusters_own_running_service_on_its_port_is_not_refused_by_cgroup_or_main
     let hidden_running = format!("{}{hidden}unit enabled active kafka-server.service\n", healthy(&[]));
     let hidden_stopped = format!("{}{hidden}", healthy(&[]));
     for (out, refused) in [(by_cgroup, false), (by_main_pid, false), (hidden_running, false), (hidden_stopped, true)] {
-        let all = judge(&spec, host, &parse_probe(&out), false);
+        let all = judge(&spec, host, &parse_probe(&out), false, &Default::default());
         let port = all.iter().find(|f| f.check.starts_with("port 9092")).unwrap();
         assert_eq!(port.verdict == Verdict::Refuse, refused, "{port:?}\n{out}");
     }
@@ -132,7 +132,7 @@ fn a_directory_below_the_minimum_is_refused_unless_its_service_already_runs() {
     let host = spec.hosts.iter().find(|h| h.has(project::spec::Role::Broker)).unwrap();
     let data = host.data_dirs[0].to_string();
     let full = format!("{}df {data} tmpfs 1024 1024 0 100% {data}\n", healthy(&[]));
-    let refused = verdicts(&judge(&spec, host, &parse_probe(&full), false), Verdict::Refuse);
+    let refused = verdicts(&judge(&spec, host, &parse_probe(&full), false, &Default::default()), Verdict::Refuse);
     let expected = format!(
         "{}: free space {data} (data directory): 0 MiB free on {data}, below preflight.min_free_mb = 1024 — fix: \
          free space on {data} or mount a larger disk at {data} (or lower [preflight] min_free_mb)",
@@ -141,13 +141,13 @@ fn a_directory_below_the_minimum_is_refused_unless_its_service_already_runs() {
     assert!(refused.contains(&expected), "{refused:#?}");
     // A running broker is not refused for it (a deploy may be what frees the space): warned.
     let running = format!("{full}unit enabled active kafka-server.service\n");
-    let all = judge(&spec, host, &parse_probe(&running), false);
+    let all = judge(&spec, host, &parse_probe(&running), false, &Default::default());
     let f = all.iter().find(|f| f.check.starts_with(&format!("free space {data}"))).unwrap();
     assert_eq!(f.verdict, Verdict::Warn, "{f:?}");
     // min_free_mb = 0 turns the check off.
     let mut off = spec.clone();
     off.preflight.min_free_mb = 0;
-    assert!(verdicts(&judge(&off, host, &parse_probe(&full), false), Verdict::Refuse).is_empty());
+    assert!(verdicts(&judge(&off, host, &parse_probe(&full), false, &Default::default()), Verdict::Refuse).is_empty());
 }
 
 #[test]
@@ -155,11 +155,11 @@ fn java_missing_or_too_old_is_refused_unless_the_run_installs_it() {
     let spec = zookeeper_mode();
     let host = &spec.hosts[0];
     let none = healthy(&[]).replace("java openjdk version \"17.0.15\" 2025-04-15", "java sh: 1: java: not found");
-    let refused = verdicts(&judge(&spec, host, &parse_probe(&none), false), Verdict::Refuse);
+    let refused = verdicts(&judge(&spec, host, &parse_probe(&none), false, &Default::default()), Verdict::Refuse);
     assert!(refused.iter().any(|l| l.contains(": Java: Java not found — fix: install Java")), "{refused:#?}");
-    assert!(verdicts(&judge(&spec, host, &parse_probe(&none), true), Verdict::Refuse).is_empty());
+    assert!(verdicts(&judge(&spec, host, &parse_probe(&none), true, &Default::default()), Verdict::Refuse).is_empty());
     let old = healthy(&[]).replace("\"17.0.15\"", "\"1.7.0_80\"");
-    let refused = verdicts(&judge(&spec, host, &parse_probe(&old), false), Verdict::Refuse);
+    let refused = verdicts(&judge(&spec, host, &parse_probe(&old), false, &Default::default()), Verdict::Refuse);
     assert!(refused.iter().any(|l| l.contains(": Java: Java 7 is too old")), "{refused:#?}");
 }
 
@@ -171,7 +171,7 @@ fn kernel_settings_below_the_advice_are_warnings_with_their_fix() {
         .replace("vm.max_map_count 262144", "vm.max_map_count 65530")
         .replace("vm.swappiness 1", "vm.swappiness 60")
         .replace("fs.nr_open 1048576", "fs.nr_open 20000");
-    let warned = verdicts(&judge(&spec, host, &parse_probe(&out), false), Verdict::Warn);
+    let warned = verdicts(&judge(&spec, host, &parse_probe(&out), false, &Default::default()), Verdict::Warn);
     for fix in ["sysctl -w vm.max_map_count=262144", "sysctl -w vm.swappiness=1", "sysctl -w fs.nr_open=1048576"] {
         assert!(warned.iter().any(|l| l.contains(fix)), "{fix}: {warned:#?}");
     }
@@ -214,7 +214,7 @@ fn a_foreign_listener_on_an_exporter_port_is_refused_like_a_brokers_port() {
         "{}ss LISTEN 0 5 0.0.0.0:7075 0.0.0.0:* users:((\"nc\",pid=77,fd=3))\ncgroup 77 0::/user.slice \n",
         healthy(&[])
     );
-    let refused = verdicts(&judge(&spec, both, &parse_probe(&out), false), Verdict::Refuse);
+    let refused = verdicts(&judge(&spec, both, &parse_probe(&out), false, &Default::default()), Verdict::Refuse);
     assert!(
         refused.iter().any(|r| r.contains("port 7075 (monitoring.zookeeper_port): held by nc (pid 77)")
             && r.contains("set monitoring.zookeeper_port to a free port")),
@@ -254,7 +254,7 @@ fn a_peer_name_that_does_not_resolve_or_resolves_to_a_loopback_address_is_refuse
     let zk1 = host(&spec, "peter-zk001");
     let out =
         healthy_for(&spec, zk1, "resolve peter-zk002 10.0.0.22\nresolve peter-zk003 \nthp always [madvise] never\n");
-    let all = judge(&spec, zk1, &parse_probe(&out), false);
+    let all = judge(&spec, zk1, &parse_probe(&out), false, &Default::default());
     assert_eq!(
         verdicts(&all, Verdict::Refuse),
         ["peter-zk001: resolves peter-zk003: does not resolve: its services cannot reach it — fix: add peter-zk003 \
@@ -264,11 +264,43 @@ fn a_peer_name_that_does_not_resolve_or_resolves_to_a_loopback_address_is_refuse
         .iter()
         .any(|f| f.check == "resolves peter-zk002" && f.verdict == Verdict::Pass && f.result == "10.0.0.22"));
     let out = healthy_for(&spec, zk1, "resolve peter-zk002 127.0.1.1\nresolve peter-zk003 10.0.0.23\n");
-    let refused = verdicts(&judge(&spec, zk1, &parse_probe(&out), false), Verdict::Refuse);
+    let refused = verdicts(&judge(&spec, zk1, &parse_probe(&out), false, &Default::default()), Verdict::Refuse);
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert!(refused[0].contains("resolves to 127.0.1.1, a loopback address"), "{refused:?}");
-    let silent = judge(&spec, zk1, &parse_probe(&healthy_for(&spec, zk1, "")), false);
+    let silent = judge(&spec, zk1, &parse_probe(&healthy_for(&spec, zk1, "")), false, &Default::default());
     assert!(!silent.iter().any(|f| f.check.starts_with("resolves")), "no getent, nothing learnt: {silent:?}");
+}
+
+#[test]
+fn a_peer_name_resolved_to_none_of_that_peers_own_addresses_warns_and_one_of_them_passes() {
+    let spec = zookeeper_mode();
+    let zk1 = host(&spec, "peter-zk001");
+    let out = healthy_for(
+        &spec,
+        zk1,
+        "addrs 10.0.0.21 fd00::21\nresolve peter-zk002 10.0.0.99\nresolve peter-zk003 10.0.0.23\n",
+    );
+    let facts = parse_probe(&out);
+    assert_eq!(facts.preflight.environment.own_addresses, ["10.0.0.21", "fd00::21"]);
+    let peers: super::environment::PeerAddresses = [
+        ("peter-zk002".to_string(), vec!["10.0.0.22".to_string()]),
+        ("peter-zk003".to_string(), vec!["192.168.1.3".to_string(), "10.0.0.23".to_string()]),
+    ]
+    .into();
+    let all = judge(&spec, zk1, &facts, false, &peers);
+    assert_eq!(
+        verdicts(&all, Verdict::Warn).into_iter().filter(|w| w.contains("resolves")).collect::<Vec<_>>(),
+        ["peter-zk001: resolves peter-zk002: resolves to 10.0.0.99, none of that host's own addresses (10.0.0.22): \
+          its services would dial another machine — fix: correct peter-zk002 in DNS or in /etc/hosts on \
+          peter-zk001 (a stale entry?), or set that host's address (a NAT that maps 10.0.0.99 to it is fine: then \
+          ignore this)"]
+    );
+    assert!(all.iter().any(|f| f.check == "resolves peter-zk003" && f.verdict == Verdict::Pass));
+    // a peer that said nothing of its addresses (no `hostname -I`) is not judged
+    let quiet: super::environment::PeerAddresses = [("peter-zk002".to_string(), vec![])].into();
+    assert!(judge(&spec, zk1, &facts, false, &quiet)
+        .iter()
+        .all(|f| f.verdict != Verdict::Warn || !f.check.starts_with("resolves")));
 }
 
 #[test]
@@ -281,7 +313,7 @@ fn the_clock_is_judged_within_the_probes_round_trip_and_refused_under_tls_when_c
             probe_window_ns: Some((1000 * s, 1000 * s + s / 5)),
             ..Default::default()
         };
-        let found = super::environment::judge(spec, host(spec, "peter-zk001"), &f);
+        let found = super::environment::judge(spec, host(spec, "peter-zk001"), &f, &Default::default());
         let (_, verdict, result, _) = found.into_iter().find(|(c, ..)| c == "clock").unwrap();
         (verdict, result)
     };
@@ -297,7 +329,7 @@ fn the_clock_is_judged_within_the_probes_round_trip_and_refused_under_tls_when_c
     assert!(result.contains("not valid there yet (they start 60 min early)"), "{result}");
     let none = EnvironmentFacts::default();
     assert!(
-        super::environment::judge(&plain, host(&plain, "peter-zk001"), &none).is_empty(),
+        super::environment::judge(&plain, host(&plain, "peter-zk001"), &none, &Default::default()).is_empty(),
         "nothing read, nothing said"
     );
 }
@@ -306,8 +338,12 @@ fn the_clock_is_judged_within_the_probes_round_trip_and_refused_under_tls_when_c
 fn transparent_huge_pages_always_and_an_unsynchronized_clock_warn() {
     let spec = zookeeper_mode();
     let h = host(&spec, "peter-kafka001");
-    let warned =
-        |extra: &str| verdicts(&judge(&spec, h, &parse_probe(&healthy_for(&spec, h, extra)), false), Verdict::Warn);
+    let warned = |extra: &str| {
+        verdicts(
+            &judge(&spec, h, &parse_probe(&healthy_for(&spec, h, extra)), false, &Default::default()),
+            Verdict::Warn,
+        )
+    };
     let always = warned("thp [always] madvise never\nntp no\n");
     assert!(
         always
