@@ -5,6 +5,8 @@
 //! stopped node, a broker that cannot start. Each fault is told to the operator naming host and step (printed as a
 //! `FAULT <case>: "<message>"` line, the table of the issue), and each is followed by a plain `deploy` that must end
 //! healthy, a second one that changes nothing, and no temporary name of the wizard left on any host.
+//! While the first of those deploys uploads, a second deploy is started: the run lock refuses it at once, naming each
+//! host and the first run's process, and after the first is killed its re-run takes the lock.
 //!
 //! A deploy with work in every phase without a fresh world per case: a host's installation is removed (its broker
 //! killed; release, link, configuration and unit deleted; its data directory and the service user kept, as a host
@@ -218,8 +220,8 @@ impl Faults<'_> {
 
     /// Waits (at most 30 s) until the commands the killed run had started on the hosts have ended, and prints how
     /// long they outlived it: a killed wizard's remote command runs on (sshd sends no hangup to a session without a
-    /// terminal), and the wizard takes no lock on a host between runs, so a re-run must not race it (measured: they
-    /// end within the second these checks take).
+    /// terminal), and its run lock is let go as its connection closes — before that command may have ended —, so a
+    /// re-run must not race it (measured: they end within the second these checks take).
     fn killed_runs_commands_ended(&self, phase: &str) {
         let t0 = Instant::now();
         // the sessions of root logins but this check's own
@@ -273,6 +275,28 @@ impl Faults<'_> {
     }
 }
 
+/// A second deploy while a first one works on the hosts: refused at once by the run lock (`apply::runlock`), naming
+/// each host and the first run's process, before it probed or changed anything (not one step of it started). The
+/// first run is then killed by the caller, and its re-run takes the lock: a lock never outlives a killed wizard.
+fn second_run_is_refused_while_the_first_holds_the_hosts(f: &Faults, first_pid: u32) {
+    let t0 = Instant::now();
+    let (o, out) = f.wizard(&["deploy", "--json", f.p()]);
+    let took = t0.elapsed().as_secs_f64();
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    for h in f.world.hosts() {
+        let line = told(&format!("a second deploy while the first works on {}", h.name), &out, &h.name);
+        assert!(line.contains("another kafka-wizard run holds this host (started "), "{line}");
+        assert!(line.contains(&format!(", pid {first_pid})")), "the first run's process is named: {line}");
+        assert!(line.contains("the lock frees itself when its SSH connection closes"), "{line}");
+    }
+    assert!(out.contains("nothing was changed on any host"), "{out}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let steps: Vec<&str> = stdout.lines().filter(|l| l.contains("\"step_started\"")).collect();
+    assert!(steps.is_empty(), "the refused run started no step: {steps:?}");
+    eprintln!("MEASURE a second deploy while the first works on the hosts: refused in {took:.2}s");
+    assert!(took < 10.0, "refused at once, not after waiting: {took:.1}s");
+}
+
 #[test]
 fn each_fault_is_told_with_its_host_and_step_and_a_plain_rerun_converges_with_nothing_left_behind() {
     let rel = world::release(world::KAFKA_4);
@@ -308,6 +332,7 @@ fn each_fault_is_told_with_its_host_and_step_and_a_plain_rerun_converges_with_no
             let first =
                 |e: &Value| e["event"] == "progress" && e["target"]["on"] == "host" && e["done"].as_u64() > Some(0);
             run.until("the release's upload", Duration::from_secs(60), first);
+            second_run_is_refused_while_the_first_holds_the_hosts(&f, run.child.id());
         }
         let log = run.kill();
         let fault = t0.elapsed().as_secs_f64();
