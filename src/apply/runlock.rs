@@ -74,10 +74,22 @@ fn holder_line(token: &str) -> String {
         now.minute(),
         now.second()
     );
-    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "?".into());
+    let user = user_name();
     let machine = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "?".into());
     let line = format!("{token} started {when} by {}@{}, pid {}", user.trim(), machine.trim(), std::process::id());
     line.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
+/// Who runs the wizard: `$USER` (`$LOGNAME`), else the name `/etc/passwd` gives this process's user id.
+fn user_name() -> String {
+    let from_env = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).ok().filter(|u| !u.is_empty());
+    from_env.unwrap_or_else(|| {
+        // SAFETY: getuid has no preconditions and cannot fail.
+        let uid = unsafe { libc::getuid() }.to_string();
+        let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+        let name = passwd.lines().map(|l| l.split(':').collect::<Vec<_>>()).find(|f| f.get(2) == Some(&uid.as_str()));
+        name.map_or_else(|| format!("uid {uid}"), |f| f[0].to_string())
+    })
 }
 
 /// Takes the lock at `path` (a shell word: quoted, or `"$HOME"/…`) and writes `holder` into it, then prints the
