@@ -377,14 +377,16 @@ fn each_fault_is_told_with_its_host_and_step_and_a_plain_rerun_converges_with_no
     world.restore_network("h2");
     world.undrop_ports("h2");
     // h2 learns that the cut session is gone only when the wizard's side gets through again (TCP retransmits the
-    // closed connection): until then its sftp-server holds the partial upload, which no run takes for a leftover
-    let held = "for d in /proc/[0-9]*; do readlink \"$d\"/fd/*; done 2>/dev/null | grep -c '[.]kw-' || true";
+    // closed connection): until then its sftp-server holds the partial upload, which no run takes for a leftover,
+    // and its `cat` the run lock, which refuses any run
+    let held = "for d in /proc/[0-9]*; do readlink \"$d\"/fd/*; done 2>/dev/null | \
+                grep -c -e '[.]kw-' -e '^/run/kafka-wizard[.]lock$' || true";
     let restored = Instant::now();
     while world.ssh_ok("h2", "root", held).trim() != "0" && restored.elapsed() < Duration::from_secs(120) {
         std::thread::sleep(Duration::from_millis(500));
     }
     eprintln!(
-        "MEASURE h2 let go of the cut session's partial upload {:.1}s after its link came back",
+        "MEASURE h2 let go of the cut session's partial upload and run lock {:.1}s after its link came back",
         restored.elapsed().as_secs_f64()
     );
     let fault = t0.elapsed().as_secs_f64();
