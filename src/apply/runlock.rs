@@ -294,6 +294,20 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_run_names_each_host_and_who_holds_it_and_says_nothing_was_changed() {
+        let holder = "started 2026-12-02T15:01:02Z by ann@laptop, pid 1234".to_string();
+        let busy = ["h1", "h3"].map(|h| HostBusy { host: h.into(), holder: holder.clone() });
+        assert_eq!(
+            ApplyError::HostsBusy(busy.to_vec()).to_string(),
+            "another kafka-wizard run is working on 2 host(s) — nothing was changed on any host:\n  \
+             h1: another kafka-wizard run holds this host (started 2026-12-02T15:01:02Z by ann@laptop, pid 1234); wait \
+             for it to finish, or if no such run exists, the lock frees itself when its SSH connection closes\n  \
+             h3: another kafka-wizard run holds this host (started 2026-12-02T15:01:02Z by ann@laptop, pid 1234); wait \
+             for it to finish, or if no such run exists, the lock frees itself when its SSH connection closes"
+        );
+    }
+
+    #[test]
     fn a_run_as_root_locks_in_run_and_one_without_root_in_its_home() {
         assert_eq!(path_for(Privilege::Root), "/run/kafka-wizard.lock");
         assert_eq!(path_for(Privilege::Sudo), "/run/kafka-wizard.lock");
