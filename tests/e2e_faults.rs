@@ -258,7 +258,8 @@ impl Faults<'_> {
 
 /// A second deploy while a first one works on the hosts: refused at once by the run lock (`apply::runlock`), naming
 /// each host and the first run's process, before it probed or changed anything (not one step of it started). The
-/// first run is then killed by the caller, and its re-run takes the lock: a lock never outlives a killed wizard.
+/// first run is then killed by the caller, and its re-run takes the lock: a lock never outlives a killed wizard. A dry
+/// run meanwhile is not refused: it changes nothing and takes no lock.
 fn second_run_is_refused_while_the_first_holds_the_hosts(f: &Faults, first_pid: u32) {
     let t0 = Instant::now();
     let (o, out) = f.wizard(&["deploy", "--json", f.p()]);
@@ -276,6 +277,14 @@ fn second_run_is_refused_while_the_first_holds_the_hosts(f: &Faults, first_pid: 
     assert!(steps.is_empty(), "the refused run started no step: {steps:?}");
     eprintln!("MEASURE a second deploy while the first works on the hosts: refused in {took:.2}s");
     assert!(took < 10.0, "refused at once, not after waiting: {took:.1}s");
+    // a dry run only reads: it takes no lock and shows what the first run has still to do
+    let t0 = Instant::now();
+    let (o, out) = f.wizard(&["deploy", "--dry-run", f.p()]);
+    assert!(o.status.success() && !out.contains("another kafka-wizard run"), "{out}");
+    eprintln!(
+        "MEASURE a dry run while the first deploy works on the hosts: {:.1}s, not refused",
+        t0.elapsed().as_secs_f64()
+    );
 }
 
 #[test]
