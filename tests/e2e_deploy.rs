@@ -1006,24 +1006,49 @@ fn securing_the_plaintext_cluster_is_refused(world: &World, project: &Path, refu
 }
 
 #[test]
-fn a_tampered_tarball_is_refused_before_anything_is_uploaded() {
+fn a_tampered_tarball_or_sha512_is_refused_before_anything_is_uploaded() {
     let rel = world::release(world::KAFKA_4);
     let world = World::up(1);
     let mirror = Mirror::start(&[&rel]);
     mirror.set_fault(&rel.mirror_path(), "corrupt");
     let dir = tempfile::tempdir().unwrap();
     let project = kraft_project(&world, &mirror, dir.path());
-    // A fresh cache: a verified copy cached by an earlier test would (rightly) be used without downloading.
-    let cache = tempfile::tempdir().unwrap();
-    let o = wizard_with_cache(&["deploy", project.to_str().unwrap()], cache.path());
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        text(&o).to_lowercase().contains("sha-512") || text(&o).to_lowercase().contains("checksum"),
-        "{}",
-        text(&o)
-    );
-    let left = world.ssh_ok("h1", "root", "ls -a /opt");
-    assert!(!left.contains("kafka"), "nothing was uploaded or unpacked: {left}");
+    let refused = |case: &str| {
+        // A fresh cache: a verified copy cached by an earlier run would (rightly) be used without downloading.
+        let cache = tempfile::tempdir().unwrap();
+        let o = wizard_with_cache(&["deploy", project.to_str().unwrap()], cache.path());
+        assert_eq!(o.status.code(), Some(1), "{case}: {}", text(&o));
+        let said = text(&o).to_lowercase();
+        assert!(said.contains("sha-512") || said.contains("checksum"), "{case}: {}", text(&o));
+        let left = world.ssh_ok("h1", "root", "ls -a /opt");
+        assert!(!left.contains("kafka"), "{case}: nothing was uploaded or unpacked: {left}");
+        let cached: Vec<_> = walk(cache.path()).into_iter().filter(|p| p.ends_with(".tgz")).collect();
+        assert!(cached.is_empty(), "{case}: the refused tarball is not kept in the cache: {cached:?}");
+    };
+    refused("a tampered tarball");
+
+    // The tarball intact, the mirror's .sha512 beside it tampered with (one hex digit changed): Apache's checksum
+    // is the one trusted, so a wrong one refuses the (good) tarball rather than vouching for it.
+    mirror.clear_faults();
+    let sha512 = mirror.root().join(format!("{}.sha512", rel.mirror_path().trim_start_matches('/')));
+    let good = std::fs::read_to_string(&sha512).unwrap();
+    let at = good.rfind(|c: char| c.is_ascii_hexdigit()).unwrap();
+    let flipped = if &good[at..at + 1] == "0" { "1" } else { "0" };
+    std::fs::write(&sha512, format!("{}{flipped}{}", &good[..at], &good[at + 1..])).unwrap();
+    refused("a tampered .sha512");
+}
+
+/// Every file under `dir`, as strings.
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        match path.is_dir() {
+            true => out.extend(walk(&path)),
+            false => out.push(path.display().to_string()),
+        }
+    }
+    out
 }
 
 #[test]

@@ -60,28 +60,11 @@ fn deploy(world: &World, home: &Path, log: &mut String, project: &str) -> Output
 }
 
 fn secure_project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
-    let base = format!("{}/kafka", mirror.base_url());
-    let inv = world.inventory();
-    let mut s = format!(
-        "format = 1\nname = \"e2e-secure\"\n\n[kafka]\nversion = \"{v}\"\ninstall_dir = \"/opt\"\n\
-         data_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\n{jvm}\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n\
-         [security]\nprotocol = \"sasl_ssl\"\nca = \"generate\"\nadmin_user = \"admin\"\nusers = [\"orders-app\"]\n\n\
-         [ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\nknown_hosts = \"{kh}\"\n",
-        v = world::KAFKA_4,
-        jvm = world::JVM_OPTS,
-        id = inv.identity_file.display(),
-        kh = inv.known_hosts.display()
-    );
-    for (i, h) in world.hosts().iter().enumerate() {
-        s.push_str(&format!(
-            "\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]\nid = {}\n",
-            h.name,
-            h.ip,
-            i + 1
-        ));
-    }
+    let security = "[security]\nprotocol = \"sasl_ssl\"\nca = \"generate\"\nadmin_user = \"admin\"\n\
+                    users = [\"orders-app\"]\n\n";
+    let text = world::kraft_project(world, mirror, "e2e-secure", security, &world.inventory().known_hosts);
     let path = dir.join("secure.toml");
-    std::fs::write(&path, s).unwrap();
+    std::fs::write(&path, text).unwrap();
     path
 }
 

@@ -135,6 +135,8 @@ from_engine_error!(ApplyError, |e| match e {
     ApplyError::Connect(_) => ErrorCode::Connect,
     ApplyError::Download(_) => ErrorCode::Download,
     ApplyError::Failed(_) => ErrorCode::StepsFailed,
+    // Another wizard run (the CLI, or another app) works on a host: like a job of this app still running.
+    ApplyError::HostsBusy(_) => ErrorCode::Busy,
     ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
     ApplyError::NotReadyToRoll(_) => ErrorCode::NotReadyToRoll,
     ApplyError::Cancelled => ErrorCode::Cancelled,

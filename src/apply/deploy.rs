@@ -11,6 +11,7 @@ use super::hosts::{connect_and_probe, exec_checked, run_host_steps, step_on_host
 use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary};
 use super::pending;
 use super::roll::{roll, ToRestart};
+use super::runlock::Access;
 use super::running;
 use super::upgrade::Finalize;
 use super::wait;
@@ -77,7 +78,7 @@ async fn run_plan(
     events: &EventSink,
     cancel: &Cancel,
 ) -> Result<DeploySummary, ApplyError> {
-    let mut runs = connect_and_probe(spec, &opts.connect, &opts.limit, events).await?;
+    let mut runs = connect_and_probe(spec, &opts.connect, &opts.limit, Access::Change, events).await?;
     super::preflight::reach::probe_all(spec, &mut runs).await;
     super::preflight::gate(spec, &runs, opts.install_java, events)?;
     let formatted: Vec<String> = runs

@@ -1,4 +1,4 @@
-//! The hosts of a run: connecting to all and probing their facts, carrying out one host's steps (decided, then
+//! The hosts of a run: connecting to all (taking the run lock when the run may change them) and probing their facts, carrying out one host's steps (decided, then
 //! acted on), the actions themselves, and running one command on many hosts at once with events.
 
 use super::backup;
@@ -8,6 +8,7 @@ use super::decide::{decide, step_title, Action, Context, Decision};
 use super::facts::{parse_probe, probe_script, HostFacts};
 use super::options::{ApplyError, Cancel, Failure};
 use super::preflight::environment::wall_clock_ns;
+use super::runlock::{self, Access};
 use crate::events::{Event, EventSink, Outcome, Target};
 use crate::plan::{HostStep, Limit};
 use crate::project::spec::ClusterSpec;
@@ -38,18 +39,23 @@ pub(crate) fn transports_of(runs: &[HostRun]) -> Transports {
 
 const PROBE_STEP: &str = "probe facts";
 
-/// Connects to every host `limit` names and probes its facts (in parallel).
+/// Connects to every host `limit` names, takes the run lock on each when the run may change them
+/// (`runlock::take_all`: another run holding one refuses this run here), and probes their facts (in parallel).
 pub(crate) async fn connect_and_probe(
     spec: &Arc<ClusterSpec>,
     opts: &ConnectOptions,
     limit: &Limit,
+    access: Access,
     events: &EventSink,
 ) -> Result<Vec<HostRun>, ApplyError> {
     let transports = connect_all(spec, limit, opts).await.map_err(ApplyError::Connect)?;
+    let unlocked = match access {
+        Access::Change => runlock::take_all(spec, &transports, events).await?,
+        Access::ReadOnly => Default::default(),
+    };
     let mut tasks = Vec::new();
     for (index, transport) in transports {
-        let spec = spec.clone();
-        let events = events.clone();
+        let (spec, events, without_run_lock) = (spec.clone(), events.clone(), unlocked.contains(&index));
         tasks.push(tokio::task::spawn_blocking(move || {
             let host = &spec.hosts[index];
             let target = Target::host(&host.name);
@@ -67,7 +73,8 @@ pub(crate) async fn connect_and_probe(
                             reason: format!("{}, {}", facts.os, facts.java.as_deref().unwrap_or("no Java")),
                         },
                     });
-                    Ok(HostRun { index, transport, facts, ctx: Context::default(), uploaded: 0, backups: Vec::new() })
+                    let ctx = Context { without_run_lock, ..Context::default() };
+                    Ok(HostRun { index, transport, facts, ctx, uploaded: 0, backups: Vec::new() })
                 }
                 Ok(out) => Err(failure(format!("exit {}: {}", out.status, out.stderr_tail(5)))),
                 Err(e) => Err(failure(e.to_string())),

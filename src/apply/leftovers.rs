@@ -1,13 +1,17 @@
 //! The sweep of an interrupted run's leftovers (`plan::leftovers` names them): its part of the facts probe (the same
 //! round trip), the parser of that part, and the decision of `HostStep::RemoveLeftovers` — which removes only what is
-//! still a leftover when it runs, so a run that started in between keeps its files.
+//! still a leftover when it runs.
 //!
-//! A temporary name is a leftover when nobody has touched it for [`STALE_MINUTES`], or when no process on the host
-//! holds it (no open file in it or of it, no working directory in it): its writer is gone — the wizard killed, the
-//! host powered off, the SSH connection dropped (sshd ends the session's `sftp-server` or script, which closes the
-//! file). A run still going on holds what it writes: the upload's `sftp-server`, the unpack's `tar` (its working
-//! directory is the unpack directory), the `cat` writing a configuration's temporary file. So the re-run right after
-//! a cut-off one removes what it left, instead of 30 minutes later.
+//! The sweep runs under the run lock (`apply::runlock`, taken before the probe): no other wizard run works on the
+//! host meanwhile, so a temporary name is one a run that is gone left — the wizard killed, the host powered off,
+//! the SSH connection dropped. Without the lock a name nobody holds could still be another run's, between the close
+//! of its upload and its rename; under it, that window belongs only to this run. What still guards the sweep: a
+//! killed run's last command may run on for a moment after its connection dropped (sshd sends no hangup to a
+//! session without a terminal), so a name is removed only when no process on the host holds it (no open file in
+//! it or of it, no working directory in it: the upload's `sftp-server`, the unpack's `tar`, the `cat` writing a
+//! configuration's temporary file all hold what they write), or when nobody touched it for [`STALE_MINUTES`]. On a
+//! host worked on without the lock (no `flock`) only that last rule applies: a fresh name is kept, since another run
+//! may still be writing it.
 
 use super::decide::{Action, Decision};
 use crate::plan::leftovers::{self, STALE_MINUTES, UPLOAD_PREFIX};
@@ -42,13 +46,15 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     )
 }
 
-/// `kw_gone PATH`: true when PATH is a leftover (see the module's docs) — untouched for [`STALE_MINUTES`], or held
-/// by no process this script can see (as root: every one; a user without sudo sees its own, the only ones that write
-/// where it writes). Reads every process's working directory and open files once, into `kw_held`.
+/// `kw_gone PATH`: true when PATH is a leftover (see the module's docs) — untouched for [`STALE_MINUTES`]
+/// (`kw_stale PATH`), or held by no process this script can see (as root: every one; a user without sudo sees its
+/// own, the only ones that write where it writes). Reads every process's working directory and open files once, into
+/// `kw_held`.
 fn gone_function() -> String {
     format!(
         "kw_held=$(for d in /proc/[0-9]*; do readlink \"$d/cwd\" \"$d\"/fd/* 2>/dev/null; done)\n\
-         kw_gone() {{ [ -n \"$(find \"$1\" -maxdepth 0 -mmin +{STALE_MINUTES} 2>/dev/null)\" ] || \
+         kw_stale() {{ [ -n \"$(find \"$1\" -maxdepth 0 -mmin +{STALE_MINUTES} 2>/dev/null)\" ]; }}\n\
+         kw_gone() {{ kw_stale \"$1\" || \
          ! printf '%s\\n' \"$kw_held\" | awk -v p=\"$1\" 'index($0, p) == 1 && (length($0) == length(p) || substr($0, length(p) + 1, 1) == \"/\") {{ f = 1; exit }} END {{ exit !f }}'; }}\n"
     )
 }
@@ -59,24 +65,35 @@ pub fn parse_line(rest: &str) -> Option<Leftover> {
     Some(Leftover { path: path.to_string(), kib: kib.trim().parse().ok()? })
 }
 
-/// `HostStep::RemoveLeftovers`: nothing to do, or remove what the probe found (each only if it still is a leftover).
-pub fn decide(found: &[Leftover]) -> Decision {
+/// `HostStep::RemoveLeftovers`: nothing to do, or remove what the probe found (each only if it still is a leftover;
+/// `without_run_lock`: only if nobody touched it for [`STALE_MINUTES`]).
+pub fn decide(found: &[Leftover], without_run_lock: bool) -> Decision {
     if found.is_empty() {
         return Decision::Unchanged { reason: "nothing left by an interrupted run".into() };
     }
     let kib: u64 = found.iter().map(|l| l.kib).sum();
     let names: Vec<&str> = found.iter().map(|l| l.path.as_str()).collect();
+    let (removed, test) = match without_run_lock {
+        false => (format!("removed {}", plural(found.len())), "kw_gone"),
+        true => (
+            format!(
+                "without the run lock, removed of {} those untouched for {STALE_MINUTES} minutes",
+                plural(found.len())
+            ),
+            "kw_stale",
+        ),
+    };
     Decision::Change {
-        detail: format!("removed {} ({}): {}", plural(found.len()), size(kib), names.join(", ")),
-        actions: vec![Action::Run { script: remove_script(found) }],
+        detail: format!("{removed} ({}): {}", size(kib), names.join(", ")),
+        actions: vec![Action::Run { script: remove_script(found, test) }],
     }
 }
 
-/// Removes each leftover that still is one (`rm -rf` never follows a symbolic link): a name a run started since the
-/// probe holds again is kept.
-fn remove_script(found: &[Leftover]) -> String {
+/// Removes each leftover that still is one by `test` (`kw_gone`, or `kw_stale` without the run lock; `rm -rf` never
+/// follows a symbolic link): a name a run started since the probe holds again is kept.
+fn remove_script(found: &[Leftover], test: &str) -> String {
     let paths: Vec<String> = found.iter().map(|l| quote(&l.path).into_owned()).collect();
-    format!("{}for p in {}; do if kw_gone \"$p\"; then rm -rf -- \"$p\"; fi; done", gone_function(), paths.join(" "))
+    format!("{}for p in {}; do if {test} \"$p\"; then rm -rf -- \"$p\"; fi; done", gone_function(), paths.join(" "))
 }
 
 fn plural(n: usize) -> String {
@@ -172,7 +189,20 @@ mod tests {
         assert_eq!(paths, want.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(found.iter().find(|l| l.path.ends_with(".upload")).unwrap().kib >= 300);
 
-        let Decision::Change { detail, actions } = decide(&found) else { panic!("leftovers are removed") };
+        // without the run lock only what is stale goes: the fresh name nobody holds may be another run's
+        let Decision::Change { detail, actions } = decide(&found, true) else { panic!("leftovers are removed") };
+        assert!(detail.starts_with("without the run lock, removed of 4 leftovers those untouched for 30 minutes ("));
+        let [Action::Run { script }] = &actions[..] else { panic!("{actions:?}") };
+        assert!(Command::new("sh").arg("-c").arg(script).status().unwrap().success());
+        assert!(!stale_upload.exists() && !stale_unpack.exists() && !stale_temp.exists() && abandoned.exists());
+        std::fs::write(&stale_upload, vec![0u8; 300 * 1024]).unwrap();
+        std::fs::write(&stale_temp, b"partial").unwrap();
+        std::fs::create_dir_all(stale_unpack.join("kafka_2.13-3.9.1/bin")).unwrap();
+        for p in [&stale_upload, &stale_temp, &stale_unpack] {
+            age(p, 45);
+        }
+
+        let Decision::Change { detail, actions } = decide(&found, false) else { panic!("leftovers are removed") };
         assert!(detail.starts_with("removed 4 leftovers ("), "{detail}");
         let [Action::Run { script }] = &actions[..] else { panic!("{actions:?}") };
         // a leftover a run started since the probe writes again (and holds) is kept
@@ -183,7 +213,7 @@ mod tests {
         assert!(!stale_upload.exists() && !stale_unpack.exists() && !abandoned.exists());
         assert!(stale_temp.exists() && fresh_temp.exists() && fresh_unpack.exists() && kept.exists());
         assert!(probe(&probe_script(&spec, host)).is_empty());
-        assert_eq!(decide(&[]), Decision::Unchanged { reason: "nothing left by an interrupted run".into() });
+        assert_eq!(decide(&[], false), Decision::Unchanged { reason: "nothing left by an interrupted run".into() });
         for mut h in holders {
             h.kill().unwrap();
             h.wait().unwrap();

@@ -3,7 +3,8 @@
 //! cluster (start, stop, rolling restart, status).
 //!
 //! - `deploy` walks the plan; `preview` (`--dry-run`) decides the same plan without acting;
-//! - `decide` holds every decision both make; `hosts` connects, probes and runs a host's steps;
+//! - `decide` holds every decision both make; `hosts` connects, probes and runs a host's steps; `runlock` keeps a
+//!   second run off a host one works on;
 //! - `operate` starts, stops and restarts along the plan's start phases; `roll` is the one rolling restart;
 //!   `status` reports; `wait` checks health, `quorum` the KRaft quorum and who leads a quorum;
 //! - `secrets` — a secured cluster's secrets store material for a run, and the admin's login for health checks;
@@ -33,6 +34,7 @@ mod recover;
 mod relay;
 mod roll;
 mod rotate_ca;
+pub mod runlock;
 pub mod running;
 pub mod secrets;
 pub mod status;

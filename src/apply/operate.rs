@@ -6,6 +6,7 @@ use super::hosts::{connect_and_probe, exec_checked, step_on_hosts, transports_of
 use super::options::{ApplyError, Cancel, DeployOptions};
 use super::pending;
 use super::roll::{roll, ToRestart};
+use super::runlock::Access;
 use super::running;
 use super::wait;
 use crate::events::{Event, EventSink, Target};
@@ -68,7 +69,7 @@ pub async fn operate(
     };
     running::check_limit(spec, &opts.limit, intent).await?;
     let spec = Arc::new(spec.clone());
-    let ts = transports_of(&connect_and_probe(&spec, &opts.connect, &opts.limit, &events).await?);
+    let ts = transports_of(&connect_and_probe(&spec, &opts.connect, &opts.limit, Access::Change, &events).await?);
     let run = Run { spec, ts, opts, events, cancel };
     match operation {
         Operation::Start => run.start().await,

@@ -97,6 +97,10 @@ pub enum ApplyError {
     Connect(Vec<TransportError>),
     #[error(transparent)]
     Download(#[from] download::DownloadError),
+    /// Another wizard run holds some of the hosts (`apply::runlock`): refused right after connecting, before
+    /// anything was read or changed.
+    #[error("another kafka-wizard run is working on {} host(s) — nothing was changed on any host:\n{}", .0.len(), .0.iter().map(|b| format!("  {b}")).collect::<Vec<_>>().join("\n"))]
+    HostsBusy(Vec<super::runlock::HostBusy>),
     #[error("{} step(s) failed:\n{}", .0.len(), .0.iter().map(|f| format!("  {}: {}: {}", f.host, f.step, f.message)).collect::<Vec<_>>().join("\n"))]
     Failed(Vec<Failure>),
     #[error("the cluster is not healthy: {0}")]

@@ -7,6 +7,7 @@
 use super::decide::{agent_needed, decide, decide_start, fetch_needed, step_title, Action, Decision, StartDecision};
 use super::hosts::{connect_and_probe, transports_of};
 use super::options::{ApplyError, DeployOptions};
+use super::runlock::Access;
 use super::running;
 use super::upgrade::Finalize;
 use crate::events::{EventSink, Target};
@@ -90,7 +91,7 @@ pub(crate) async fn preview_planned(
         plan = plan::rotate_ca::with_ca_rotation(&spec, plan);
     }
     let plan = opts.limit.plan(plan);
-    let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, &events).await?;
+    let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, Access::ReadOnly, &events).await?;
     let secrets = super::secrets::for_preview(&spec);
     for run in runs.iter_mut() {
         run.ctx.tarball = Some((PathBuf::from("(downloaded at deploy time)"), String::new()));

@@ -9,6 +9,7 @@
 use super::balance::{PartitionReplicas, Reassignment};
 use super::client::{AdminSession, ConfigChange, NOT_CONTROLLER};
 use super::plan::{self, broker_host, project_brokers, ClusterView, Procedure, ReassignPhase, ReassignPlan};
+use crate::apply::runlock::{self, HostBusy, Lock};
 use crate::apply::{secrets, Cancel};
 use crate::events::{Event, EventSink, Outcome, Target};
 use crate::health::{self, HealthError};
@@ -446,6 +447,11 @@ async fn stop_broker(
     let host_error = |message: String| ReassignError::Host { host: host.to_string(), message };
     let out = tokio::task::spawn_blocking(move || {
         let t = transport::open(&access, &connect).map_err(|e| e.to_string())?;
+        match runlock::take(t.as_ref()) {
+            Lock::Busy(holder) => return Err(HostBusy { host: t.host().to_string(), holder }.to_string()),
+            Lock::Failed(why) => return Err(why),
+            Lock::Taken | Lock::Ours | Lock::NoFlock => {}
+        }
         t.exec(&script, None).map_err(|e| e.to_string())
     })
     .await

@@ -1,13 +1,15 @@
-//! Local transport: the machine the wizard runs on. Commands run with `sh -c` (through `sudo -n`, or `sudo -S` with
+//! Local transport: the machine the wizard runs on (`hold`: a child process whose stdin pipe stays open until the
+//! transport is dropped, or this process dies). Commands run with `sh -c` (through `sudo -n`, or `sudo -S` with
 //! the become password, when not root and asked to: the command line of `sudo.rs`, run by `sh -c`); files are installed atomically by the shared flow of `staging.rs`, an upload staged with plain file I/O.
 
 use super::scripts::{self, Privilege};
 use super::staging::{self, CopyInto, Stage};
 use super::sudo::Become;
-use super::{ExecOutput, Progress, Secret, Transport, TransportError};
-use std::io::Write;
+use super::{ExecOutput, Held, Progress, Secret, Transport, TransportError};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 
 /// Runs commands and writes files on this machine.
 #[derive(Debug)]
@@ -15,6 +17,17 @@ pub struct LocalTransport {
     name: String,
     privilege: Privilege,
     become_: Become,
+    /// The commands `hold` left running, their stdin open; closed (and the commands awaited) when dropped.
+    held: Mutex<Vec<Child>>,
+}
+
+impl Drop for LocalTransport {
+    fn drop(&mut self) {
+        for mut child in self.held.get_mut().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
+    }
 }
 
 impl LocalTransport {
@@ -27,7 +40,12 @@ impl LocalTransport {
     pub fn with_become_password(name: impl Into<String>, sudo: bool, password: Option<Secret>) -> LocalTransport {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let root = unsafe { libc::geteuid() } == 0;
-        LocalTransport { name: name.into(), privilege: Privilege::of(root, sudo), become_: Become::new(password) }
+        LocalTransport {
+            name: name.into(),
+            privilege: Privilege::of(root, sudo),
+            become_: Become::new(password),
+            held: Mutex::new(Vec::new()),
+        }
     }
 
     fn user() -> String {
@@ -76,6 +94,35 @@ impl Transport for LocalTransport {
             return Err(TransportError::SudoPasswordRequired { host: self.name.clone(), user: Self::user() });
         }
         Ok(output)
+    }
+
+    fn hold(&self, script: &str) -> Result<Held, TransportError> {
+        use std::os::unix::process::ExitStatusExt;
+        let line = self.become_.command_line(script, self.privilege, None);
+        let mut child = Command::new("sh")
+            .args(["-c", &line])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| self.io("starting sh", e))?;
+        if let (Some(input), Some(pipe)) = (self.become_.stdin(self.privilege, None), child.stdin.as_mut()) {
+            pipe.write_all(&input).map_err(|e| self.io("writing the command's stdin", e))?;
+        }
+        let mut stdout = Vec::new();
+        let mut pipe = child.stdout.take().expect("stdout is piped");
+        let mut byte = [0u8; 1];
+        while pipe.read(&mut byte).map_err(|e| self.io("reading the command's output", e))? == 1 {
+            if byte[0] == b'\n' {
+                self.held.lock().unwrap_or_else(|p| p.into_inner()).push(child);
+                return Ok(Held::Running(String::from_utf8_lossy(&stdout).into_owned()));
+            }
+            stdout.push(byte[0]);
+        }
+        drop(child.stdin.take());
+        let out = child.wait_with_output().map_err(|e| self.io("waiting for sh", e))?;
+        let status = out.status.code().unwrap_or_else(|| 128 + out.status.signal().unwrap_or(127));
+        Ok(Held::Ended(ExecOutput { status, stdout, stderr: out.stderr }))
     }
 
     fn check_privilege(&self) -> Result<(), TransportError> {

@@ -87,6 +87,15 @@ impl ExecOutput {
     }
 }
 
+/// What a command started with [`Transport::hold`] said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Held {
+    /// It runs on, held by the connection: its first line of output (without the newline).
+    Running(String),
+    /// It ended before printing a whole line: all it printed and its exit status.
+    Ended(ExecOutput),
+}
+
 /// What to do with a host key that is not in known_hosts yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnknownHostKey {
@@ -243,6 +252,13 @@ pub trait Transport: Send + Sync {
     /// Runs `script` with `sh -c` as root (see module docs), feeding `stdin` when given. Returns its output
     /// whatever the exit status; `Err` only when the command could not be run or awaited.
     fn exec(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError>;
+
+    /// Starts `script` as root (like `exec`) and leaves it running for as long as this connection lives: its stdin
+    /// stays open and is never written, its output is never read past the first line. What it holds (the run lock,
+    /// `apply::runlock`) is let go when the connection closes — also when the wizard is killed: the host's sshd
+    /// (or the kernel, for the local machine) then closes the command's stdin, and a command waiting for its end
+    /// ends. Returns that first line, or everything the command printed when it ended first.
+    fn hold(&self, script: &str) -> Result<Held, TransportError>;
 
     /// Checks, once and before any change, how this connection gets root (`sudo.rs`): a host whose sudo needs a
     /// password the run did not give, refuses it, or requires a TTY fails here, naming the fix.

@@ -25,24 +25,7 @@ use std::time::{Duration, Instant};
 use world::{Mirror, World};
 
 fn kraft_project(world: &World, mirror: &Mirror, known_hosts: &std::path::Path) -> String {
-    let base = format!("{}/kafka", mirror.base_url());
-    let mut s = format!(
-        "format = 1\nname = \"app-kraft\"\n\n[kafka]\nversion = \"{v}\"\ninstall_dir = \"/opt\"\ndata_dirs = [\"/var/lib/kafka/data\"]\n\
-         heap = \"384m\"\n{jvm}\nmirror = \"{base}\"\napache_url = \"{base}\"\n\n[ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\nknown_hosts = \"{kh}\"\n",
-        v = world::KAFKA_4,
-        jvm = world::JVM_OPTS,
-        id = world.inventory().identity_file.display(),
-        kh = known_hosts.display()
-    );
-    for (i, h) in world.hosts().iter().enumerate() {
-        s.push_str(&format!(
-            "\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]\nid = {}\n",
-            h.name,
-            h.ip,
-            i + 1
-        ));
-    }
-    s
+    world::kraft_project(world, mirror, "app-kraft", "", known_hosts)
 }
 
 async fn confirm(c: &fantoccini::Client, button: &str) {

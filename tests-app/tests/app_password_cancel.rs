@@ -26,14 +26,7 @@ fn password_project(world: &World, mirror: &Mirror, known_hosts: &std::path::Pat
         v = world::KAFKA_4,
         kh = known_hosts.display()
     );
-    for (i, h) in world.hosts().iter().enumerate() {
-        s.push_str(&format!(
-            "\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"broker\", \"controller\"]\nid = {}\n",
-            h.name,
-            h.ip,
-            i + 1
-        ));
-    }
+    s.push_str(&world::combined_nodes(world));
     s
 }
 

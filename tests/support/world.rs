@@ -23,6 +23,7 @@
 //! - `session_lock`: the process-wide and machine-wide locks that keep test runs apart;
 //! - `releases`: the Kafka releases of the test world and their checksums;
 //! - `mirror`: [`Mirror`], `mirror.py serve` with faults and a request log;
+//! - `project`: the project files deployed on the world (`kraft_project`, `combined_nodes`);
 //! - `http`: a std-only HTTP GET and a wait for a listening port.
 //!
 //! The desktop app's end-to-end crate includes this file by path (`#[path = ".../world.rs"] mod world;`), so the
@@ -34,6 +35,8 @@ mod hosts;
 mod http;
 #[path = "world/mirror.rs"]
 mod mirror;
+#[path = "world/project.rs"]
+mod project;
 #[path = "world/releases.rs"]
 mod releases;
 #[path = "world/session_lock.rs"]
@@ -45,6 +48,7 @@ pub use self::{
     hosts::{read_inventory, shell_quote, HostInfo, Inventory, World},
     http::{http_get, wait_for_port, HttpResponse},
     mirror::{signing_home, signing_keys_file, trust_test_key, trusting_config_home, Mirror},
+    project::{combined_nodes, kraft_project, DATA_DIR},
     releases::{
         parse_sha512_file, release, releases, sha512_hex, Release, JVM_OPTS, KAFKA_3, KAFKA_3_EARLIER, KAFKA_4,
         RELEASES,

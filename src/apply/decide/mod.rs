@@ -66,6 +66,9 @@ pub struct Context {
     /// A secured cluster's secret values (from the secrets store) for the files and the storage format; `None`:
     /// placeholders (a dry run before the store exists).
     pub secrets: Option<std::sync::Arc<SecretMaterial>>,
+    /// This run works on the host without the run lock (no `flock` there, `apply::runlock`): the leftover sweep
+    /// keeps a name another run may still be writing.
+    pub without_run_lock: bool,
 }
 
 /// Lowercase hex SHA-512, as `sha512sum` prints it.
@@ -194,7 +197,7 @@ pub fn agent_needed<'a>(mut facts: impl Iterator<Item = &'a HostFacts>, path: &s
 fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &HostFacts, ctx: &Context) -> Decision {
     let k = &spec.kafka;
     match step {
-        HostStep::RemoveLeftovers { .. } => super::leftovers::decide(&facts.leftovers),
+        HostStep::RemoveLeftovers { .. } => super::leftovers::decide(&facts.leftovers, ctx.without_run_lock),
         HostStep::CheckJava { min } => match (facts.java_major, &facts.java) {
             (Some(v), Some(line)) if v >= *min => Decision::Unchanged { reason: format!("Java {v} found ({line})") },
             _ if ctx.install_java && k.java_home.is_none() => {

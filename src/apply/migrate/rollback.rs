@@ -20,6 +20,7 @@ use crate::apply::deploy::deploy_planned;
 use crate::apply::hosts::{connect_and_probe, exec_checked, step_on_hosts, transports_of};
 use crate::apply::options::{ApplyError, Cancel, DeployOptions, DeploySummary, MigrationReport};
 use crate::apply::preview::{preview_planned, PreviewRow};
+use crate::apply::runlock::Access;
 use crate::events::{EventSink, Target};
 use crate::plan::Limit;
 use crate::plan::PhaseKind;
@@ -168,7 +169,7 @@ pub async fn retire_controllers(
     let names: Vec<String> = spec.controllers().map(|h| h.name.to_string()).collect();
     let limit = Limit::parse(spec, &names.join(",")).expect("the controllers are the project's hosts");
     let spec = Arc::new(spec.clone());
-    let runs = connect_and_probe(&spec, &opts.connect, &limit, events).await?;
+    let runs = connect_and_probe(&spec, &opts.connect, &limit, Access::Change, events).await?;
     let server = spec.kafka.config_dir.join("server.properties");
     let changed = runs
         .iter()
@@ -217,7 +218,7 @@ pub async fn release_controller_znode(
     let first = spec.brokers().next().map(|h| h.name.to_string()).expect("a validated project has brokers");
     let limit = Limit::parse(spec, &first).expect("a broker is the project's host");
     let spec = Arc::new(spec.clone());
-    let runs = connect_and_probe(&spec, &opts.connect, &limit, events).await?;
+    let runs = connect_and_probe(&spec, &opts.connect, &limit, Access::Change, events).await?;
     let indexes: Vec<usize> = runs.iter().map(|r| r.index).collect();
     let script = znode_script(&spec);
     let failures = step_on_hosts(

@@ -8,6 +8,7 @@ use crate::apply::deploy::deploy_planned;
 use crate::apply::hosts::{connect_and_probe, exec_checked, step_on_hosts, transports_of, HostRun};
 use crate::apply::options::{ApplyError, Cancel, DeployOptions, DeploySummary, MigrationReport};
 use crate::apply::preview::{preview_planned, PreviewRow};
+use crate::apply::runlock::Access;
 use crate::events::{Event, EventSink, Outcome, Target};
 use crate::plan::{Limit, PhaseKind};
 use crate::project::spec::{ClusterSpec, MigrationStage, Role};
@@ -125,7 +126,7 @@ async fn standing(spec: &ClusterSpec, opts: &DeployOptions, events: &EventSink) 
         ));
     }
     let spec = Arc::new(spec.clone());
-    let runs = connect_and_probe(&spec, &opts.connect, &Limit::all(), events).await?;
+    let runs = connect_and_probe(&spec, &opts.connect, &Limit::all(), Access::Change, events).await?;
     let standing = judge(&spec, &node_states(&spec, &runs)).map_err(ApplyError::Migration)?;
     for note in &standing.notes {
         log(events, note.clone());
@@ -207,7 +208,7 @@ async fn stop_ensemble(spec: &ClusterSpec, opts: &DeployOptions, events: &EventS
     }
     let limit = Limit::parse(spec, &members.join(",")).expect("the members are the project's hosts");
     let spec = Arc::new(spec.clone());
-    let runs = connect_and_probe(&spec, &opts.connect, &limit, events).await?;
+    let runs = connect_and_probe(&spec, &opts.connect, &limit, Access::Change, events).await?;
     let indexes: Vec<usize> = runs.iter().map(|r| r.index).collect();
     let changed: usize =
         runs.iter().filter(|r| r.facts.is_active(Service::Zookeeper) || r.facts.is_enabled(Service::Zookeeper)).count();

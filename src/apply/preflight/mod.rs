@@ -15,6 +15,7 @@ mod tests;
 
 use super::hosts::{connect_and_probe, HostRun};
 use super::options::{ApplyError, DeployOptions};
+use crate::apply::runlock::Access;
 use crate::events::{Event, EventSink, Target};
 use crate::project::spec::ClusterSpec;
 use serde::Serialize;
@@ -101,7 +102,7 @@ pub async fn preflight(
     events: EventSink,
 ) -> Result<Vec<Finding>, ApplyError> {
     let spec = Arc::new(spec.clone());
-    let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, &events).await?;
+    let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, Access::ReadOnly, &events).await?;
     reach::probe_all(&spec, &mut runs).await;
     Ok(findings(&spec, &runs, opts.install_java))
 }

@@ -11,10 +11,13 @@
 //!   status after `wait_close`, `exit_signal` → 128 + n, `sudo -n` for privileged commands of a non-root user.
 //! - `tunnel.rs`: through a jump host — a verified, logged-in session to it, a `direct-tcpip` channel to the
 //!   target, bridged to the target's session by a socket pair and a pump thread.
+//! - `hold.rs`: a command left running on its own channel while the transport lives (`Transport::hold`, the run
+//!   lock), closed with EOF when the transport is dropped.
 //! - `sftp.rs`: an upload's bytes over SFTP to a temporary name; the shared flow (`staging.rs`) moves it into place.
 
 mod auth;
 mod exec;
+mod hold;
 mod host_key;
 mod sftp;
 mod tunnel;
@@ -22,7 +25,7 @@ mod tunnel;
 use super::scripts::Privilege;
 use super::staging;
 use super::sudo::Become;
-use super::{ExecOutput, Progress, SshTarget, Transport, TransportError, UnknownHostKey};
+use super::{ExecOutput, Held, Progress, SshTarget, Transport, TransportError, UnknownHostKey};
 use host_key::{KnownHosts, Trust};
 use ssh2::{MethodType, Session, Sftp};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -55,6 +58,8 @@ struct Inner {
     staging_dir: Option<String>,
     /// Set when the connection was abandoned (a command overran its deadline); every later call fails with it.
     broken: Option<String>,
+    /// The commands `hold` left running (`hold.rs`), ended when the transport is dropped.
+    held: Vec<hold::HeldChannel>,
 }
 
 impl std::fmt::Debug for SshTransport {
@@ -123,7 +128,7 @@ impl SshTransport {
             key_type,
             fingerprint,
             deadline: Mutex::new(DEFAULT_COMMAND_DEADLINE),
-            inner: Mutex::new(Inner { session, fd, sftp: None, staging_dir: None, broken: None }),
+            inner: Mutex::new(Inner { session, fd, sftp: None, staging_dir: None, broken: None, held: Vec::new() }),
         })
     }
 
@@ -224,6 +229,10 @@ impl Transport for SshTransport {
 
     fn exec(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
         self.exec_privileged(script, stdin)
+    }
+
+    fn hold(&self, script: &str) -> Result<Held, TransportError> {
+        self.hold_command(script)
     }
 
     fn check_privilege(&self) -> Result<(), TransportError> {
