@@ -7,7 +7,8 @@
 //! cut in two ways, each a warning naming both hosts and the firewall fix: h1 has no route to h3 (an `unreachable`
 //! route in h1's namespace; so h3's connections to h1 get no answer either: h1's replies have no way back), and what
 //! is sent to h2's controller port is dropped (`world.sh drop`: no answer). The
-//! plants are then removed; the test's own deploy that follows proves a re-run deploys healthy.
+//! plants are then removed; the test's own deploy that follows proves a re-run deploys healthy. Last, the hosts
+//! reached by name: a stale /etc/hosts entry on h1 is a warning naming the peer's own address.
 
 use super::{text, wizard};
 use crate::support::world::World;
@@ -151,4 +152,56 @@ pub fn planted_problems_are_refused_before_anything_is_written(world: &World, p:
     world.ssh_ok("h3", "root", "rm /usr/local/bin/date");
     world.ssh_ok("h1", "root", &format!("systemctl stop {FOREIGN_UNIT}"));
     world.ssh_ok("h2", "root", &format!("umount {DATA_DIR} && rmdir {DATA_DIR} /var/lib/kafka"));
+
+    a_stale_hosts_entry_warns_naming_the_peers_own_address(world, p);
+}
+
+/// The same hosts reached by their names (no `address`; the wizard finds them through the world's ssh_config, the
+/// hosts through their /etc/hosts): a stale entry on h1 sending `h3` to h2's address is a warning naming h3's own
+/// address, the names resolved right pass, and the run is not refused. The entry is removed again.
+fn a_stale_hosts_entry_warns_naming_the_peers_own_address(world: &World, p: &str) {
+    let inventory = world.inventory();
+    let by_name: String = std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("address = "))
+        .map(|l| match l.starts_with("known_hosts = ") {
+            true => format!("known_hosts = \"{}\"\nuse_ssh_config = true\n", inventory.known_hosts.display()),
+            false => format!("{l}\n"),
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("by-name.toml");
+    std::fs::write(&project, by_name).unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".ssh")).unwrap();
+    std::fs::copy(&inventory.ssh_config, home.join(".ssh/config")).unwrap();
+
+    let (h2, h3) = (world.host("h2").ip.clone(), world.host("h3").ip.clone());
+    world.ssh_ok("h1", "root", &format!("sed -i '1i {h2} h3 # kw-stale' /etc/hosts && getent hosts h3"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(["deploy", "--preflight-only", project.to_str().unwrap()])
+        .env("HOME", &home)
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("XDG_CONFIG_HOME", crate::support::world::trusting_config_home())
+        .output()
+        .unwrap();
+    world.ssh_ok("h1", "root", "sed -i '/# kw-stale/d' /etc/hosts");
+    let table = text(&out);
+    assert_eq!(out.status.code(), Some(0), "a warning does not refuse the run:\n{table}");
+    let row = |host: &str, check: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(host) && l.contains(check))
+            .unwrap_or_else(|| panic!("{host} {check}: {table}"))
+    };
+    let stale = row("h1", "resolves h3");
+    assert!(
+        stale.contains("WARN") && stale.contains(&format!("resolves to {h2}, none of that host's own addresses ({h3}")),
+        "{stale}\n{table}"
+    );
+    for (host, name) in [("h1", "resolves h2"), ("h2", "resolves h3"), ("h3", "resolves h1")] {
+        assert!(row(host, name).contains(" ok "), "{}\n{table}", row(host, name));
+    }
+    eprintln!("MEASURE preflight stale hosts entry: {stale}");
 }
