@@ -1,5 +1,6 @@
-//! The hosts of a run: connecting to all (taking the run lock when the run may change them) and probing their facts, carrying out one host's steps (decided, then
-//! acted on), the actions themselves, and running one command on many hosts at once with events.
+//! The hosts of a run: connecting to all (taking the run lock when the run may change them) and probing their
+//! facts, carrying out one host's steps (decided, then acted on), the actions themselves, and running one command on
+//! many hosts at once with events.
 
 use super::backup;
 use super::connect::connect_all;
