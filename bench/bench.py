@@ -27,6 +27,7 @@ SESSION_LOCK = os.environ.get("KW_SESSION_LOCK", "/tmp/kafka-wizard-world.sessio
 KAFKA = "3.9.2"  # tests/support/world/releases.rs KAFKA_3: ZooKeeper mode and KRaft
 JVM_OPTS = 'jvm_opts = ["-XX:TieredStopAtLevel=1"]'  # as the e2e projects (releases.rs JVM_OPTS)
 INSTALL_PHASES = {"fetch", "prepare", "install", "configure", "register"}
+KAFKA_UNIT, ZOOKEEPER_UNIT = "kafka-server.service", "zookeeper-server.service"  # src/render/systemd.rs
 
 
 def stats(values):
@@ -157,20 +158,11 @@ class Bench:
         """The deployed cluster stopped by hand, then every service started at once (ZooKeeper and brokers together,
         the most overlap there can be) and timed until each broker's Metadata answer lists every broker: what the
         hosts themselves need to bring this cluster up from files already in place."""
-        hosts = range(n)
-        brokers = [i for i in hosts if n < 6 or i >= 3]
-        stop = ["systemctl stop kafka-server.service", "systemctl stop zookeeper-server.service"]
-        for script in stop:
-            procs = [subprocess.Popen(["ssh", *self.world.ssh_opts(), f"root@{self.world.inv['hosts'][i]['ip']}",
-                                       f"{script} 2>/dev/null || true"]) for i in hosts]
-            for p in procs:
-                p.wait()
+        brokers = [i for i in range(n) if n < 6 or i >= 3]   # the shape of `project`
+        for unit in (KAFKA_UNIT, ZOOKEEPER_UNIT):   # the brokers first, while their ensemble still answers
+            self.world.ssh_all(f"systemctl stop {unit} 2>/dev/null; true")
         t = time.monotonic()
-        start = "systemctl start --no-block zookeeper-server.service kafka-server.service 2>/dev/null; true"
-        procs = [subprocess.Popen(["ssh", *self.world.ssh_opts(), f"root@{self.world.inv['hosts'][i]['ip']}", start])
-                 for i in hosts]
-        for p in procs:
-            p.wait()
+        self.world.ssh_all(f"systemctl start --no-block {ZOOKEEPER_UNIT} {KAFKA_UNIT} 2>/dev/null; true")
         waiting = set(brokers)
         while waiting:
             if time.monotonic() - t > 120:

@@ -83,31 +83,29 @@ class World:
         sh("scp", "-q", *self.ssh_opts(), local, f"root@{self.inv['hosts'][i]['ip']}:{remote}")
         return time.monotonic() - t
 
-    def logins_secs(self):
-        """Every host logged in to at once (`ssh HOST true`, the key exchange libssh2 prefers): the floor of any run
-        that touches every host. On this machine all hosts share its cores, and a login costs each host ~0.12 s of
-        CPU (sshd, and systemd-logind starting root's user manager: Debian's PAM session)."""
+    def ssh_all(self, script, check=True):
+        """Runs `script` as root on every host at once (the key exchange libssh2 prefers), waiting for all; the
+        seconds it took. With `check`, any host's failure raises."""
         t = time.monotonic()
         procs = [subprocess.Popen(["ssh", *self.ssh_opts(), "-o", "KexAlgorithms=curve25519-sha256",
-                                   f"root@{h['ip']}", "true"]) for h in self.inv["hosts"]]
-        if any(p.wait() != 0 for p in procs):
-            raise RuntimeError("a login for the floor failed")
+                                   f"root@{h['ip']}", script]) for h in self.inv["hosts"]]
+        codes = [p.wait() for p in procs]
+        if check and any(codes):
+            raise RuntimeError(f"{script!r} failed on some host: exit codes {codes}")
         return time.monotonic() - t
+
+    def logins_secs(self):
+        """Every host logged in to at once (`ssh HOST true`): the floor of any run that touches every host. On this
+        machine all hosts share its cores, and a login costs each host ~0.12 s of CPU (sshd, and systemd-logind
+        starting root's user manager: Debian's PAM session)."""
+        return self.ssh_all("true")
 
     @staticmethod
     def hosts_cpu_s():
-        """The CPU seconds the hosts used so far, all together (their cgroups' cpu.stat); None where the machine
-        gives the hosts no cgroup of their own."""
-        root = "/sys/fs/cgroup/unified/kafka-wizard-tests"
-        total, found = 0, False
-        for h in (os.listdir(root) if os.path.isdir(root) else []):
-            try:
-                with open(f"{root}/{h}/cpu.stat") as f:
-                    total += next(int(line.split()[1]) for line in f if line.startswith("usage_usec "))
-                    found = True
-            except (OSError, StopIteration):
-                continue
-        return total / 1e6 if found else None
+        """The CPU seconds the hosts used so far, all together (`world.sh cpu ms`: their cgroups' cpu.stat); None
+        where the machine gives the hosts no cgroup of their own."""
+        out = sh("bash", os.path.join(WORLD, "world.sh"), "cpu", "ms").stdout.strip()
+        return int(out) / 1000 if out else None
 
     def settle(self, limit_s=60):
         """Waits until the hosts use under 2 % of a core each (1 s windows; at most `limit_s`): an install

@@ -16,8 +16,8 @@
 #        world.sh drop hX PORT  drop every TCP packet to hX's PORT that the bridge sends it (a firewall's DROP: no answer)
 #        world.sh undrop hX     undo every drop on hX
 #        world.sh status        one line per host; exit 0
-#        world.sh cpu           the CPU seconds the hosts used so far, together (nothing if unknown; a host
-#                               stopped and started again counts from its start)
+#        world.sh cpu [ms]      the CPU seconds (milliseconds with `ms`) the hosts used so far, together (nothing
+#                               if unknown; a host stopped and started again counts from its start)
 #        world.sh ssh hX [CMD]  convenience: ssh as root with the world's key and known_hosts
 # Each host: overlayfs root (lower: the cached rootfs, upper: $KW_RUN/hX/upper) mounted by
 # nspawn in its own mount namespace; its own network namespace (a file made with unshare),
@@ -412,7 +412,7 @@ cmd_status() {
     return 0
 }
 
-cmd_cpu() {   # the CPU seconds the running hosts used so far, all of them together (their cgroups' cpu.stat)
+cmd_cpu() {   # the CPU seconds ($1 = ms: milliseconds) the running hosts used so far, all together (cgroups' cpu.stat)
     local H r f usec=0 found=0
     for H in $(known_hosts_list); do
         for r in $CGROOTS; do
@@ -423,7 +423,7 @@ cmd_cpu() {   # the CPU seconds the running hosts used so far, all of them toget
         done
     done
     # no per-host cgroups with CPU accounting (a machine whose systemd makes the hosts' scopes): nothing to say
-    [ $found = 1 ] && echo "$(( usec / 1000000 ))"
+    [ $found = 1 ] && if [ "${1:-}" = ms ]; then echo "$(( usec / 1000 ))"; else echo "$(( usec / 1000000 ))"; fi
     return 0
 }
 
@@ -443,7 +443,7 @@ case "$CMD" in
     undrop) cmd_undrop "$@" ;;
     slow) cmd_slow "$@" ;;
     status) cmd_status ;;
-    cpu) cmd_cpu ;;
+    cpu) cmd_cpu "$@" ;;
     ssh) cmd_ssh "$@" ;;
     *) kw_die "unknown command '$CMD' (up N | down | clean | stop hX | start hX | cut hX | restore hX | drop hX PORT | undrop hX | slow hX MBIT | status | cpu | ssh hX)" ;;
 esac
