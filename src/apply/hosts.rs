@@ -3,7 +3,6 @@
 //! many hosts at once with events.
 
 use super::backup;
-use super::connect::connect_all;
 use super::connect::ConnectOptions;
 use super::decide::{decide, step_title, Action, Context, Decision};
 use super::facts::{parse_probe, probe_script, HostFacts};
@@ -16,7 +15,7 @@ use crate::project::spec::ClusterSpec;
 use crate::render::{Owner, Service};
 use crate::shell::quote;
 use crate::transport::scripts::Privilege;
-use crate::transport::Transport;
+use crate::transport::{self, HostAccess, Transport, TransportError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -40,8 +39,18 @@ pub(crate) fn transports_of(runs: &[HostRun]) -> Transports {
 
 const PROBE_STEP: &str = "probe facts";
 
-/// Connects to every host `limit` names, takes the run lock on each when the run may change them
-/// (`runlock::take_all`: another run holding one refuses this run here), and probes their facts (in parallel).
+/// What opening one host came to: connected (locked when the run may change it) and probed, or why not.
+enum Opened {
+    Ready(Box<HostRun>),
+    Unreachable(TransportError),
+    Refused(runlock::Refusal),
+    Failed(Failure),
+}
+
+/// Connects to every host `limit` names, takes the run lock on each when the run may change them, and probes their
+/// facts — each host on its own, all at once, with no wait between the stages (a barrier per stage cost every run the
+/// slowest host's time at each). A host that cannot be reached fails the run; another run holding any host refuses
+/// it (`runlock`) — after the other hosts' read-only probes at most, before any step.
 pub(crate) async fn connect_and_probe(
     spec: &Arc<ClusterSpec>,
     opts: &ConnectOptions,
@@ -49,50 +58,28 @@ pub(crate) async fn connect_and_probe(
     access: Access,
     events: &EventSink,
 ) -> Result<Vec<HostRun>, ApplyError> {
-    let transports = connect_all(spec, limit, opts).await.map_err(ApplyError::Connect)?;
-    let unlocked = match access {
-        Access::Change => runlock::take_all(spec, &transports, events).await?,
-        Access::ReadOnly => Default::default(),
-    };
-    let mut tasks = Vec::new();
-    for (index, transport) in transports {
-        let (spec, events, without_run_lock) = (spec.clone(), events.clone(), unlocked.contains(&index));
-        tasks.push(tokio::task::spawn_blocking(move || {
-            let host = &spec.hosts[index];
-            let target = Target::host(&host.name);
-            events(Event::StepStarted { target: target.clone(), step: PROBE_STEP.into() });
-            let failure = |message| Failure { host: host.name.to_string(), step: PROBE_STEP.into(), message };
-            let sent = wall_clock_ns();
-            let result = match transport.exec(&probe_script(&spec, host), None) {
-                Ok(out) if out.success() => {
-                    let mut facts = parse_probe(&out.stdout_text());
-                    facts.preflight.environment.probe_window_ns = Some((sent, wall_clock_ns()));
-                    events(Event::StepFinished {
-                        target: target.clone(),
-                        step: PROBE_STEP.into(),
-                        outcome: Outcome::Unchanged {
-                            reason: format!("{}, {}", facts.os, facts.java.as_deref().unwrap_or("no Java")),
-                        },
-                    });
-                    let ctx = Context { without_run_lock, ..Context::default() };
-                    Ok(HostRun { index, transport, facts, ctx, uploaded: 0, backups: Vec::new() })
-                }
-                Ok(out) => Err(failure(format!("exit {}: {}", out.status, out.stderr_tail(5)))),
-                Err(e) => Err(failure(e.to_string())),
-            };
-            if let Err(f) = &result {
-                events(Event::StepFailed { target, step: f.step.clone(), error: f.message.clone() });
-            }
-            result
-        }));
-    }
-    let mut runs = Vec::new();
-    let mut failures = Vec::new();
-    for t in tasks {
-        match t.await.expect("probe task panicked") {
-            Ok(r) => runs.push(r),
-            Err(f) => failures.push(f),
+    let tasks: Vec<_> = (0..spec.hosts.len())
+        .filter(|&index| limit.contains(spec.hosts[index].name.as_str()))
+        .map(|index| {
+            let (spec, opts, events) = (spec.clone(), opts.clone(), events.clone());
+            (index, tokio::task::spawn_blocking(move || open_host(&spec, index, &opts, access, &events)))
+        })
+        .collect();
+    let (mut runs, mut unreachable, mut busy, mut failures) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (index, task) in tasks {
+        let host = spec.hosts[index].name.as_str();
+        match task.await.unwrap_or_else(|join| Opened::Unreachable(TransportError::io(host, "connect", join))) {
+            Opened::Ready(run) => runs.push(*run),
+            Opened::Unreachable(e) => unreachable.push(e),
+            Opened::Refused(runlock::Refusal::Busy(b)) => busy.push(b),
+            Opened::Refused(runlock::Refusal::Failed(f)) | Opened::Failed(f) => failures.push(f),
         }
+    }
+    if !unreachable.is_empty() {
+        return Err(ApplyError::Connect(unreachable));
+    }
+    if !busy.is_empty() {
+        return Err(ApplyError::HostsBusy(busy));
     }
     if failures.is_empty() {
         for run in &runs {
@@ -106,6 +93,45 @@ pub(crate) async fn connect_and_probe(
         }
     }
     ApplyError::check(failures).map(|()| runs)
+}
+
+/// One host: connect, take the run lock (a run that may change it), probe its facts (blocking).
+fn open_host(spec: &ClusterSpec, index: usize, opts: &ConnectOptions, access: Access, events: &EventSink) -> Opened {
+    let host = &spec.hosts[index];
+    let transport = match transport::open(&HostAccess::from(host), opts) {
+        Ok(t) => t,
+        Err(e) => return Opened::Unreachable(e),
+    };
+    let without_run_lock = match access {
+        Access::Change => match runlock::take_on(host.name.as_str(), transport.as_ref(), events) {
+            Ok(unlocked) => unlocked,
+            Err(refusal) => return Opened::Refused(refusal),
+        },
+        Access::ReadOnly => false,
+    };
+    let target = Target::host(&host.name);
+    events(Event::StepStarted { target: target.clone(), step: PROBE_STEP.into() });
+    let failure = |message| Failure { host: host.name.to_string(), step: PROBE_STEP.into(), message };
+    let sent = wall_clock_ns();
+    let result = match transport.exec(&probe_script(spec, host), None) {
+        Ok(out) if out.success() => {
+            let mut facts = parse_probe(&out.stdout_text());
+            facts.preflight.environment.probe_window_ns = Some((sent, wall_clock_ns()));
+            events(Event::StepFinished {
+                target: target.clone(),
+                step: PROBE_STEP.into(),
+                outcome: Outcome::Unchanged {
+                    reason: format!("{}, {}", facts.os, facts.java.as_deref().unwrap_or("no Java")),
+                },
+            });
+            let ctx = Context { without_run_lock, ..Context::default() };
+            return Opened::Ready(Box::new(HostRun { index, transport, facts, ctx, uploaded: 0, backups: Vec::new() }));
+        }
+        Ok(out) => failure(format!("exit {}: {}", out.status, out.stderr_tail(5))),
+        Err(e) => failure(e.to_string()),
+    };
+    events(Event::StepFailed { target, step: result.step.clone(), error: result.message.clone() });
+    Opened::Failed(result)
 }
 
 /// One host's steps, in order: each decided against the host's facts, then acted on; stops at the first failure or

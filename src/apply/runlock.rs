@@ -15,13 +15,11 @@
 //! connecting anew) goes on. A host without `flock` is worked on without the lock, with a warning in the run log;
 //! its leftover sweep then keeps a fresh name (`apply::leftovers`).
 
-use super::options::{ApplyError, Failure};
+use super::options::Failure;
 use crate::events::{Event, EventSink, Target};
-use crate::project::spec::ClusterSpec;
 use crate::shell::quote;
 use crate::transport::{Held, Privilege, Transport};
-use std::collections::BTreeSet;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// The lock file of a run working as root.
 pub const LOCK_FILE: &str = "/run/kafka-wizard.lock";
@@ -153,43 +151,32 @@ pub(crate) fn take(t: &dyn Transport) -> Lock {
     }
 }
 
-/// Takes the run lock on every connected host at once. Refused ([`ApplyError::HostsBusy`]) when another run holds
-/// any of them — this run then lets go of the others as its transports are dropped; a failing lock command fails the
-/// run. Returns the hosts worked on without the lock (no `flock`), each warned about.
-pub(crate) async fn take_all(
-    spec: &ClusterSpec,
-    transports: &[(usize, Arc<dyn Transport>)],
-    events: &EventSink,
-) -> Result<BTreeSet<usize>, ApplyError> {
-    let tasks: Vec<_> = transports
-        .iter()
-        .map(|(index, t)| {
-            let t = t.clone();
-            (*index, tokio::task::spawn_blocking(move || take(t.as_ref())))
-        })
-        .collect();
-    let (mut busy, mut failures, mut unlocked) = (Vec::new(), Vec::new(), BTreeSet::new());
-    for (index, task) in tasks {
-        let host = spec.hosts[index].name.to_string();
-        match task.await.unwrap_or_else(|e| Lock::Failed(e.to_string())) {
-            Lock::Taken | Lock::Ours => {}
-            Lock::NoFlock => {
-                unlocked.insert(index);
-                events(Event::Warning {
-                    target: Target::host(&host),
-                    message: "flock (util-linux) is not installed on this host: this run works on it without the run \
-                              lock, so another kafka-wizard run on it at the same time is not kept out"
-                        .into(),
-                });
-            }
-            Lock::Busy(holder) => busy.push(HostBusy { host, holder }),
-            Lock::Failed(message) => failures.push(Failure { host, step: STEP.into(), message }),
+/// Why a host's run lock was not taken: another run holds it, or the lock command failed.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    Busy(HostBusy),
+    Failed(Failure),
+}
+
+/// Takes the run lock on one connected host (blocking), right after connecting and before its probe: `Ok(false)` when
+/// held (until `t` is dropped), `Ok(true)` when the host has no `flock` — warned about, the run works on it without
+/// the lock — and the refusal otherwise. Each host takes its own and goes on to its probe (read-only) without waiting
+/// for the others; the run is refused ([`ApplyError::HostsBusy`]) before any step when another run holds any host.
+pub(crate) fn take_on(host: &str, t: &dyn Transport, events: &EventSink) -> Result<bool, Refusal> {
+    match take(t) {
+        Lock::Taken | Lock::Ours => Ok(false),
+        Lock::NoFlock => {
+            events(Event::Warning {
+                target: Target::host(host),
+                message: "flock (util-linux) is not installed on this host: this run works on it without the run \
+                          lock, so another kafka-wizard run on it at the same time is not kept out"
+                    .into(),
+            });
+            Ok(true)
         }
+        Lock::Busy(holder) => Err(Refusal::Busy(HostBusy { host: host.into(), holder })),
+        Lock::Failed(message) => Err(Refusal::Failed(Failure { host: host.into(), step: STEP.into(), message })),
     }
-    if !busy.is_empty() {
-        return Err(ApplyError::HostsBusy(busy));
-    }
-    ApplyError::check(failures).map(|()| unlocked)
 }
 
 /// Whether a run takes the run lock: one that may change a host does, one that only reads does not.
@@ -202,6 +189,7 @@ pub(crate) enum Access {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::apply::options::ApplyError;
     use crate::transport::local::LocalTransport;
     use crate::transport::ExecOutput;
 
