@@ -1,26 +1,22 @@
 //! Deploy: carry out the plan on real hosts. Connect to all hosts, probe their facts, then walk the plan's phases in
 //! order with a barrier between them: the release fetched on this machine, host steps on every host in parallel
-//! (bounded; each host's steps in order on its own blocking thread), and start phases that start what is stopped
-//! and restart what changed, one host at a time, healthy in between; then a secured KRaft cluster's SCRAM users
-//! (`users.rs`); last, a secured cluster's ACLs (`acls.rs`). A
-//! failed step stops its host; the other hosts finish the phase, then the run ends with every failure named (host,
-//! step, command output).
+//! (bounded; each host's steps in order on its own blocking thread), and start phases (`start.rs`) that start what
+//! is stopped and restart what changed, one host at a time, healthy in between — on a new cluster the brokers start
+//! while ZooKeeper forms its quorum; then a secured KRaft cluster's SCRAM users (`users.rs`); last, a secured
+//! cluster's ACLs (`acls.rs`). A failed step stops its host; the other hosts finish the phase, then the run ends with
+//! every failure named (host, step, command output).
 
-use super::decide::{agent_needed, decide_start, fetch_needed, StartDecision};
-use super::hosts::{connect_and_probe, exec_checked, run_host_steps, step_on_hosts, transports_of, unhealthy, HostRun};
+use super::decide::{agent_needed, fetch_needed};
+use super::hosts::{connect_and_probe, run_host_steps, HostRun};
 use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary};
-use super::pending;
-use super::roll::{roll, ToRestart};
 use super::runlock::Access;
 use super::running;
+use super::start::{start_phase, Carried};
 use super::upgrade::Finalize;
-use super::wait;
 use crate::download::{self, Cache, ReleaseSource};
 use crate::events::{Event, EventSink, Outcome, Target};
-use crate::plan::roll::roll_gate;
-use crate::plan::{self, FetchRelease, HostSteps, Intent, Phase, Plan, StartService, Work};
-use crate::project::spec::{ClusterSpec, Coordination, Role};
-use crate::render::Service;
+use crate::plan::{self, FetchRelease, HostSteps, Intent, Phase, Plan, Work};
+use crate::project::spec::{ClusterSpec, Coordination};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -103,7 +99,8 @@ async fn run_plan(
     let upgrade = super::upgrade::prepare(spec, &runs, finalize, opts.install_java, events).await?;
     let spec = &upgrade.spec;
     let mut summary = DeploySummary::default();
-    for phase in &plan.phases {
+    let mut carried = Carried::default();
+    for (n, phase) in plan.phases.iter().enumerate() {
         if cancel.is_cancelled() {
             return Err(ApplyError::Cancelled);
         }
@@ -117,7 +114,14 @@ async fn run_plan(
                 }
                 host_phase(spec, opts, hosts, &mut runs, events, cancel, &mut summary).await?
             }
-            Work::Start(start) => start_phase(spec, opts, start, &runs, events, cancel, &mut summary).await?,
+            Work::Start(start) => {
+                let next = plan.phases.get(n + 1).and_then(|p| match &p.work {
+                    Work::Start(next) => Some(next),
+                    _ => None,
+                });
+                let before = std::mem::take(&mut carried);
+                carried = start_phase(spec, opts, start, next, before, &runs, events, cancel, &mut summary).await?
+            }
             Work::ScramUsers(users) => match super::users::reconcile(spec, users, opts.health_timeout, events).await? {
                 0 => summary.unchanged += 1,
                 changed => summary.changed += changed,
@@ -347,99 +351,6 @@ pub(super) async fn host_phase(
         return Err(ApplyError::Cancelled);
     }
     Ok(())
-}
-
-/// A start phase: start the service where it is stopped (all such hosts at once), restart it where this run changed
-/// what it runs (`apply::roll`: one host at a time, leaders last, healthy in between — and healthy before the
-/// first, unless `force`), then prove the phase's health conditions.
-pub(super) async fn start_phase(
-    spec: &Arc<ClusterSpec>,
-    opts: &DeployOptions,
-    start: &StartService,
-    runs: &[HostRun],
-    events: &EventSink,
-    cancel: &Cancel,
-    summary: &mut DeploySummary,
-) -> Result<(), ApplyError> {
-    let service = start.service;
-    let unit = service.unit();
-    let mut to_start = Vec::new();
-    let mut to_restart = Vec::new();
-    for name in &start.hosts {
-        let Some(run) = runs.iter().find(|r| spec.hosts[r.index].name.as_str() == name) else { continue };
-        match decide_start(spec, &spec.hosts[run.index], start.service, &run.facts, &run.ctx) {
-            StartDecision::Start => to_start.push(run.index),
-            StartDecision::Restart { reason } => to_restart.push((run.index, reason)),
-            StartDecision::Unchanged => events(Event::StepFinished {
-                target: Target::host(name),
-                step: start.title(),
-                outcome: Outcome::Unchanged { reason: StartDecision::Unchanged.detail() },
-            }),
-        }
-    }
-    let transports = transports_of(runs);
-    // A version upgrade's link swap, owed by hosts whose other service ran: done with this host's (re)start.
-    let relink_of =
-        |index: usize| runs.iter().find(|r| r.index == index).and_then(|r| r.ctx.relink_before_restart.clone());
-    let before: std::collections::BTreeMap<String, String> =
-        to_start.iter().filter_map(|i| relink_of(*i).map(|s| (spec.hosts[*i].name.to_string(), s))).collect();
-    let failures =
-        step_on_hosts(spec, &transports, &to_start, &format!("start {unit}"), events, move |t, target, _| {
-            let start = pending::systemctl_script("start", service);
-            let script = match target {
-                Target::Host(name) if before.contains_key(name) => format!("{} && {start}", before[name]),
-                _ => start,
-            };
-            exec_checked(t, &script).map(|()| "started".to_string())
-        })
-        .await;
-    summary.started.extend(to_start.iter().map(|i| spec.hosts[*i].name.to_string()));
-    summary.new_brokers.extend(new_brokers(spec, service, &to_start, runs));
-    ApplyError::check(failures)?;
-    // the health wait, cut short when a service just started crashes over and over (`apply::crashed`)
-    let healthy = || async {
-        tokio::select! {
-            waited = wait::until_healthy(spec, &start.health, opts.health_timeout, events) => {
-                waited.map_err(|m| unhealthy(spec, &transports, m))
-            }
-            (index, crash) = super::crashed::first_crash(spec, &transports, &to_start, unit) => {
-                Err(super::crashed::told(spec, &transports, index, unit, crash))
-            }
-        }
-    };
-    if !to_start.is_empty() || to_restart.is_empty() {
-        healthy().await?;
-    } else {
-        // Running services only: the cluster must be healthy before the first of them goes down.
-        wait::ready_to_roll(spec, &roll_gate(spec, start), opts.force, events)
-            .await
-            .map_err(ApplyError::NotReadyToRoll)?;
-    }
-    // Changed configuration on running units: rolling, one host at a time, leaders last (Cancel between nodes: a
-    // restart not done stays owed on the host).
-    let nodes = to_restart
-        .into_iter()
-        .map(|(index, reason)| ToRestart { index, reason: Some(reason), before: relink_of(index) })
-        .collect();
-    summary.started.extend(roll(spec, &transports, start, nodes, opts, events, cancel).await?);
-    Ok(())
-}
-
-/// The hosts among `started` that are brokers whose storage was empty before this run (never formatted, never
-/// started), when some other broker of the project is not new: a broker added to a running cluster.
-fn new_brokers(spec: &ClusterSpec, service: Service, started: &[usize], runs: &[HostRun]) -> Vec<String> {
-    let fresh =
-        |index: usize| runs.iter().find(|r| r.index == index).is_some_and(|r| r.facts.meta_cluster_ids.is_empty());
-    let is_broker = |index: usize| spec.hosts[index].has(Role::Broker);
-    if service != Service::Kafka {
-        return Vec::new();
-    }
-    let new: Vec<usize> = started.iter().copied().filter(|&i| is_broker(i) && fresh(i)).collect();
-    let brokers = (0..spec.hosts.len()).filter(|&i| is_broker(i)).count();
-    if new.is_empty() || new.len() == brokers {
-        return Vec::new();
-    }
-    new.into_iter().map(|i| spec.hosts[i].name.to_string()).collect()
 }
 
 #[cfg(test)]

@@ -37,6 +37,7 @@ mod rotate_ca;
 pub mod runlock;
 pub mod running;
 pub mod secrets;
+mod start;
 pub mod status;
 pub mod upgrade;
 mod users;

@@ -3,15 +3,16 @@
 //! `[ca_next]`) and every Kafka node's stage read from its files' digests (`decide::rotate_ca`); each node's
 //! configuration is written with the files of its own stage, so the ordinary phases leave them as they are. Then
 //! each rotation pass the decision left (`plan::rotate_ca`) writes its stage's files on every node and rolls Kafka
-//! through the ordinary start phases (`deploy::start_phase` → `roll.rs`, health-gated before and after each node);
+//! through the ordinary start phases (`start::start_phase` → `roll.rs`, health-gated before and after each node);
 //! the last pass ends the rotation in the store. Kafka reloads TLS files only on restart here (docs/facts/kafka.md
 //! §15), so every pass is one rolling restart.
 
 use super::decide::rotate_ca::{node_stage, passes_to_run, NodeStage};
 use super::decide::sha512_hex;
-use super::deploy::{host_phase, start_phase};
+use super::deploy::host_phase;
 use super::hosts::HostRun;
 use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary, Failure};
+use super::start::start_phase;
 use crate::events::{Event, EventSink, Outcome, Target};
 use crate::plan::rotate_ca::RotateCaPass;
 use crate::project::spec::ClusterSpec;
@@ -112,7 +113,7 @@ pub(crate) async fn run_pass(
         host_phase(spec, opts, &pass.hosts, runs, events, cancel, summary).await?;
         note_written(spec, runs, &rotation.material, pass.stage);
         for start in &pass.roll {
-            start_phase(spec, opts, start, runs, events, cancel, summary).await?;
+            start_phase(spec, opts, start, None, Default::default(), runs, events, cancel, summary).await?;
         }
     } else {
         for node in &rotation.nodes {

@@ -74,7 +74,14 @@ pub fn run(args: PlanArgs) -> ExitCode {
                     outln!(out, "   {host}");
                     outln!(out, "     - {}", start.title());
                 }
-                outln!(out, "   then, from this machine");
+                match start.overlap_next {
+                    true => outln!(
+                        out,
+                        "   then, from this machine (when every node here and in the next phase starts now: with the \
+                         next phase's checks, the next phase starting right away)"
+                    ),
+                    false => outln!(out, "   then, from this machine"),
+                }
                 for health in &start.health {
                     outln!(out, "     - {}", health.title());
                 }

@@ -291,6 +291,11 @@ pub struct StartService {
     pub service: Service,
     pub hosts: Vec<String>,
     pub health: Vec<Health>,
+    /// The next phase starts a service too, which waits for this one by itself (a broker for its ZooKeeper session or
+    /// for the controllers): on a run that starts every node of both phases (none of them running — a new or wholly
+    /// stopped cluster) the next phase starts right away and `health` is proven with the next phase's; otherwise,
+    /// and always when unset, `health` holds before the next phase begins.
+    pub overlap_next: bool,
 }
 
 /// A condition the cluster must reach, checked from the wizard's machine over Kafka's and ZooKeeper's own protocols
@@ -530,6 +535,7 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
         let brokers = starts.iter().position(|p| p.kind == PhaseKind::StartBrokers).unwrap_or(starts.len());
         starts.insert(brokers, scram);
     }
+    overlap_consecutive_starts(&mut starts);
     phases.extend(starts);
     if let Some(work) = reconcile_scram_users(spec) {
         phases.push(Phase {
@@ -608,7 +614,7 @@ pub fn start_phases(spec: &ClusterSpec) -> Vec<Phase> {
     let start = |kind, title: &str, service, hosts: Vec<String>, health| Phase {
         kind,
         title: title.into(),
-        work: Work::Start(StartService { service, hosts, health }),
+        work: Work::Start(StartService { service, hosts, health, overlap_next: false }),
     };
     let mut phases = Vec::new();
     if let Coordination::Zookeeper(_) = &spec.coordination {
@@ -652,6 +658,18 @@ pub fn start_phases(spec: &ClusterSpec) -> Vec<Phase> {
         brokers_healthy,
     ));
     phases
+}
+
+/// A deploy's start phase directly followed by another start phase may overlap it ([`StartService::overlap_next`]):
+/// a broker waits for ZooKeeper or for the controllers by itself. Not across another phase (ZooKeeper-mode SCRAM
+/// credentials must be in ZooKeeper before a broker starts).
+fn overlap_consecutive_starts(phases: &mut [Phase]) {
+    for n in 1..phases.len() {
+        let next_starts = matches!(phases[n].work, Work::Start(_));
+        if let (Work::Start(start), true) = (&mut phases[n - 1].work, next_starts) {
+            start.overlap_next = true;
+        }
+    }
 }
 
 fn brokers_in_cluster(spec: &ClusterSpec) -> Health {

@@ -204,3 +204,38 @@ fn the_signature_is_fetched_from_the_tarballs_source_first_then_apache_and_keys_
     let title = fetch.title();
     assert!(title.contains("from https://mirror.example") && title.contains("OpenPGP signature"), "{title}");
 }
+
+#[test]
+fn a_start_phase_overlaps_the_next_only_when_the_next_phase_also_starts_a_service() {
+    let overlaps = |text: &str| -> Vec<(PhaseKind, bool)> {
+        let plan = plan(&spec_of(text));
+        plan.phases
+            .iter()
+            .filter_map(|p| match &p.work {
+                Work::Start(s) => Some((p.kind, s.overlap_next)),
+                _ => None,
+            })
+            .collect()
+    };
+    // the guide's cluster: the brokers may start while ZooKeeper forms its quorum
+    assert_eq!(
+        overlaps(include_str!("../../tests/fixtures/seed-cluster.toml")),
+        [(PhaseKind::StartZookeeper, true), (PhaseKind::StartBrokers, false)]
+    );
+    // dedicated KRaft controllers: the brokers wait for them by themselves
+    assert_eq!(
+        overlaps(include_str!("../../tests/fixtures/kraft-dedicated.toml")),
+        [(PhaseKind::StartControllers, true), (PhaseKind::StartBrokers, false)]
+    );
+    // ZooKeeper-mode SCRAM: the credentials go into ZooKeeper between the two — no overlap across that
+    let secure = plan(&spec_of(include_str!("../../tests/fixtures/zookeeper-secure.toml")));
+    let kinds: Vec<PhaseKind> = secure.phases.iter().map(|p| p.kind).collect();
+    let zookeeper = kinds.iter().position(|k| *k == PhaseKind::StartZookeeper).unwrap();
+    assert_ne!(kinds[zookeeper + 1], PhaseKind::StartBrokers, "{kinds:?}");
+    let Work::Start(start) = &secure.phases[zookeeper].work else { unreachable!() };
+    assert!(!start.overlap_next);
+    // the plain start phases (`start`, `restart`, a CA rotation's roll) never overlap
+    assert!(start_phases(&spec_of(include_str!("../../tests/fixtures/seed-cluster.toml")))
+        .iter()
+        .all(|p| matches!(&p.work, Work::Start(s) if !s.overlap_next)));
+}

@@ -241,7 +241,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
           files: [{ path: '/etc/kafka/server.properties', content: `# mock\nbroker.id=${h.id ?? ''}\n`, mode: 0o640, owner: 'root_service_group', purpose: 'mock file', service: 'kafka-server.service', secret: false }],
         })),
         plan: { cluster: d.name ?? '', phases: [{ name: 'install', title: 'install', work: { work: 'on_hosts', hosts: [] } },
-          { name: 'start-brokers', title: 'Start the brokers', work: { work: 'start', service: 'kafka-server.service', hosts: (d.hosts ?? []).map((h) => h.name), health: [] } }] },
+          { name: 'start-brokers', title: 'Start the brokers', work: { work: 'start', service: 'kafka-server.service', hosts: (d.hosts ?? []).map((h) => h.name), health: [], overlap_next: false } }] },
         render_error: null,
       };
     },

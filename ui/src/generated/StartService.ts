@@ -5,4 +5,11 @@ import type { Service } from "./Service.js";
 /**
  * One service started on some hosts, and what proves it healthy.
  */
-export type StartService = { service: Service, hosts: Array<string>, health: Array<Health>, };
+export type StartService = { service: Service, hosts: Array<string>, health: Array<Health>, 
+/**
+ * The next phase starts a service too, which waits for this one by itself (a broker for its ZooKeeper session or
+ * for the controllers): on a run that starts every node of both phases (none of them running — a new or wholly
+ * stopped cluster) the next phase starts right away and `health` is proven with the next phase's; otherwise,
+ * and always when unset, `health` holds before the next phase begins.
+ */
+overlap_next: boolean, };

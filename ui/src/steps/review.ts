@@ -67,7 +67,8 @@ function planLines(work: PhaseWork): string[] {
     case 'on_hosts': return work.hosts.map((h) => `${h.host}: ${h.steps.map((s) => words(s.step)).join(' → ')}`);
     case 'start': return [
       ...work.hosts.map((h) => `${h}: ${t('review.planStart', { service: work.service })}`),
-      `${t('run.thisMachine')}: ${work.health.map((h) => words(h.health)).join(' → ')}`,
+      `${t('run.thisMachine')}: ${work.health.map((h) => words(h.health)).join(' → ')}`
+        + (work.overlap_next ? ` (${t('review.planOverlapNext')})` : ''),
     ];
     case 'scram_users': return [`${t('run.thisMachine')}: ${t('review.planScramUsers', { users: work.users.join(', '), mechanism: work.mechanism })}`];
     case 'acls': return [`${t('run.thisMachine')}: ${t('review.planAcls', { users: work.principals.join(', '), n: work.grants.length })}`];
