@@ -7,6 +7,11 @@
 //! healthy, a second one that changes nothing, and no temporary name of the wizard left on any host.
 //! While the first of those deploys uploads, a second deploy is started: the run lock refuses it at once, naming each
 //! host and the first run's process, and after the first is killed its re-run takes the lock.
+//! At the end the run lock is proven for a login that becomes root through sudo (passwordless, then with sudo asking
+//! for the password, fed by `--ask-become-password`): a `start` paused (SIGSTOP) once it holds every host keeps root's
+//! `/run/kafka-wizard.lock` (a root `cat` under `sudo` holding it), a second run through sudo and one as root are
+//! refused naming it, and after it ends a new run proceeds; then on a host without `flock` a deploy warns once and
+//! works there unlocked, its leftover sweep keeping a fresh name that the next (locked) deploy removes.
 //!
 //! A deploy with work in every phase without a fresh world per case: a host's installation is removed (its broker
 //! killed; release, link, configuration and unit deleted; its data directory and the service user kept, as a host
