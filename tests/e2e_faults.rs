@@ -7,6 +7,11 @@
 //! healthy, a second one that changes nothing, and no temporary name of the wizard left on any host.
 //! While the first of those deploys uploads, a second deploy is started: the run lock refuses it at once, naming each
 //! host and the first run's process, and after the first is killed its re-run takes the lock.
+//! At the end the run lock is proven for a login that becomes root through sudo (passwordless, then with sudo asking
+//! for the password, fed by `--ask-become-password`): a `start` paused (SIGSTOP) once it holds every host keeps root's
+//! `/run/kafka-wizard.lock` (a root `cat` under `sudo` holding it), a second run through sudo and one as root are
+//! refused naming it, and after it ends a new run proceeds; then on a host without `flock` a deploy warns once and
+//! works there unlocked, its leftover sweep keeping a fresh name that the next (locked) deploy removes.
 //!
 //! A deploy with work in every phase without a fresh world per case: a host's installation is removed (its broker
 //! killed; release, link, configuration and unit deleted; its data directory and the service user kept, as a host
@@ -100,7 +105,7 @@ impl Watched {
             std::thread::sleep(Duration::from_millis(100));
         };
         let stderr = self.stderr.join().unwrap();
-        eprintln!("[wizard] deploy --json -> {status}\n--- stderr\n{stderr}");
+        eprintln!("[wizard] the watched run -> {status}\n--- stderr\n{stderr}");
         (status, stderr)
     }
 }
@@ -153,20 +158,27 @@ impl Faults<'_> {
 
     /// `deploy --json` started, its events streamed.
     fn deploy_watched(&self, extra: &[&str]) -> Watched {
+        let args: Vec<&str> = ["deploy", "--json"].into_iter().chain(extra.iter().copied()).chain([self.p()]).collect();
+        self.watched(&args, None)
+    }
+
+    /// The wizard started with `args` (which include `--json`), `stdin` fed to it (else closed), its events streamed.
+    fn watched(&self, args: &[&str], stdin: Option<&[u8]>) -> Watched {
         let home = self.home.path();
         let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-            .args(["deploy", "--json"])
-            .args(extra)
-            .arg(self.p())
+            .args(args)
             .env("XDG_CACHE_HOME", home.join("cache"))
             .env("XDG_DATA_HOME", home.join("data"))
             .env("XDG_STATE_HOME", home.join("state"))
             .env("XDG_CONFIG_HOME", world::trusting_config_home())
-            .stdin(Stdio::null())
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("run kafka-wizard");
+        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            std::io::Write::write_all(&mut pipe, input).expect("feed kafka-wizard's stdin");
+        }
         let (tx, events) = mpsc::channel();
         let stdout = child.stdout.take().unwrap();
         std::thread::spawn(move || {
@@ -218,16 +230,16 @@ impl Faults<'_> {
         );
     }
 
-    /// The temporary names of the wizard on every host (each line `host: path`), and relay keys left authorised.
+    /// The temporary names of the wizard on every host (each line `host: path`), and relay keys left authorised (the
+    /// hosts asked at once).
     fn left_behind(&self) -> Vec<String> {
         let mut left = Vec::new();
-        for h in self.world.hosts() {
-            let out = self.world.ssh_ok(&h.name, "root", LEFTOVERS);
+        for (host, out) in on_every_host(self.world, LEFTOVERS) {
             let mut lines: Vec<&str> = out.lines().collect();
             let relay_keys = lines.pop().unwrap_or("0");
-            left.extend(lines.iter().map(|l| format!("{}: {l}", h.name)));
+            left.extend(lines.iter().map(|l| format!("{host}: {l}")));
             if relay_keys.trim() != "0" {
-                left.push(format!("{}: {relay_keys} relay keys in authorized_keys", h.name));
+                left.push(format!("{host}: {relay_keys} relay keys in authorized_keys"));
             }
         }
         left
@@ -256,17 +268,16 @@ impl Faults<'_> {
     }
 }
 
-/// A second deploy while a first one works on the hosts: refused at once by the run lock (`apply::runlock`), naming
-/// each host and the first run's process, before it probed or changed anything (not one step of it started). The
-/// first run is then killed by the caller, and its re-run takes the lock: a lock never outlives a killed wizard. A dry
-/// run meanwhile is not refused: it changes nothing and takes no lock.
-fn second_run_is_refused_while_the_first_holds_the_hosts(f: &Faults, first_pid: u32) {
+/// A run (`args`, with `--json`; `stdin` fed to it) started while the process `first_pid` holds the run lock on
+/// every host: refused at once, naming each host and that process, before it probed or changed anything (not one
+/// step of it started). Returns how long the refusal took.
+fn refused_naming_the_holder(f: &Faults, case: &str, args: &[&str], stdin: Option<&[u8]>, first_pid: u32) -> f64 {
     let t0 = Instant::now();
-    let (o, out) = f.wizard(&["deploy", "--json", f.p()]);
+    let (o, out) = support::wizard::run_wizard_with_input(f.home.path(), args, stdin);
     let took = t0.elapsed().as_secs_f64();
     assert_eq!(o.status.code(), Some(1), "{out}");
     for h in f.world.hosts() {
-        let line = told(&format!("a second deploy while the first works on {}", h.name), &out, &h.name);
+        let line = told(&format!("{case}: {}", h.name), &out, &h.name);
         assert!(line.contains("another kafka-wizard run holds this host (started "), "{line}");
         assert!(line.contains(&format!(", pid {first_pid})")), "the first run's process is named: {line}");
         assert!(line.contains("the lock frees itself when its SSH connection closes"), "{line}");
@@ -275,8 +286,18 @@ fn second_run_is_refused_while_the_first_holds_the_hosts(f: &Faults, first_pid: 
     let stdout = String::from_utf8_lossy(&o.stdout);
     let steps: Vec<&str> = stdout.lines().filter(|l| l.contains("\"step_started\"")).collect();
     assert!(steps.is_empty(), "the refused run started no step: {steps:?}");
-    eprintln!("MEASURE a second deploy while the first works on the hosts: refused in {took:.2}s");
+    eprintln!("MEASURE {case}: refused in {took:.2}s");
     assert!(took < 10.0, "refused at once, not after waiting: {took:.1}s");
+    took
+}
+
+/// A second deploy while a first one works on the hosts: refused at once by the run lock (`apply::runlock`), naming
+/// each host and the first run's process, before it probed or changed anything (not one step of it started). The
+/// first run is then killed by the caller, and its re-run takes the lock: a lock never outlives a killed wizard. A dry
+/// run meanwhile is not refused: it changes nothing and takes no lock.
+fn second_run_is_refused_while_the_first_holds_the_hosts(f: &Faults, first_pid: u32) {
+    let case = "a second deploy while the first works on the hosts";
+    refused_naming_the_holder(f, case, &["deploy", "--json", f.p()], None, first_pid);
     // a dry run only reads: it takes no lock and shows what the first run has still to do
     let t0 = Instant::now();
     let (o, out) = f.wizard(&["deploy", "--dry-run", f.p()]);
@@ -285,6 +306,193 @@ fn second_run_is_refused_while_the_first_holds_the_hosts(f: &Faults, first_pid: 
         "MEASURE a dry run while the first deploy works on the hosts: {:.1}s, not refused",
         t0.elapsed().as_secs_f64()
     );
+}
+
+/// The sudo password `deploy`'s sudo asks for in the `sudo -S` case (set by the test, then sudo made passwordless again).
+const BECOME_PASSWORD: &str = "Kw-lock-4c1d-Pw";
+
+/// Runs `script` as root on every host at once; returns each host's name and output, in host order.
+fn on_every_host(world: &World, script: &str) -> Vec<(String, String)> {
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = world
+            .hosts()
+            .iter()
+            .map(|h| (h.name.clone(), scope.spawn(move || world.ssh_ok(&h.name, "root", script))))
+            .collect();
+        runs.into_iter().map(|(name, run)| (name, run.join().unwrap())).collect()
+    })
+}
+
+/// Sends `signal` (`STOP`, `CONT`) to the wizard process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let ok = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().unwrap().success();
+    assert!(ok, "kill -{signal} {pid}");
+}
+
+/// Who holds `/run/kafka-wizard.lock` on a host: its owner and mode, the holder's line in it, and each process with it
+/// open (`<user> <command>, parent <user> <command>`).
+const LOCK_HOLDERS: &str = "stat -c 'file %U:%G %a' /run/kafka-wizard.lock; echo \"line $(head -n 1 /run/kafka-wizard.lock)\"; \
+     for d in /proc/[0-9]*; do for fd in \"$d\"/fd/*; do if [ \"$(readlink \"$fd\" 2>/dev/null)\" = /run/kafka-wizard.lock ]; \
+     then p=${d#/proc/}; echo \"holder $(ps -o user=,comm= -p \"$p\"), parent $(ps -o user=,comm= -p \"$(ps -o ppid= -p \"$p\" | tr -d ' ')\")\"; \
+     fi; done; done; test -e /home/deploy/.kafka-wizard.lock && echo 'home lock' || true";
+
+/// The run lock through a sudo login: `start` logged in as `deploy` (no root login; root through sudo — `sudo -n`, or
+/// `sudo -S` fed the password when `stdin` holds it) is paused (SIGSTOP) right after it took the lock on every host
+/// (its first probe step started). Meanwhile on every host root's `/run/kafka-wizard.lock` is held — root-owned,
+/// naming the paused run's process, held open by a `cat` running as root under `sudo` (not a lock in `deploy`'s
+/// home) —, and a second `start` through the same sudo login and one logged in as root are each refused at once,
+/// naming each host and the paused run, with no step started. Resumed, the first run ends well; its lock is let go
+/// with its connection, and a new run through sudo proceeds. Returns the seconds it took.
+fn a_sudo_login_holds_roots_lock_and_a_second_run_through_sudo_or_root_is_refused(
+    f: &Faults,
+    case: &str,
+    sudo_project: &str,
+    stdin: Option<&[u8]>,
+) -> f64 {
+    let t_case = Instant::now();
+    let ask: &[&str] = if stdin.is_some() { &["--ask-become-password"] } else { &[] };
+    let args = |verb: &'static str, json: bool| -> Vec<&str> {
+        let mut a = vec![verb];
+        a.extend(json.then_some("--json"));
+        a.extend_from_slice(ask);
+        a.push(sudo_project);
+        a
+    };
+    let t0 = Instant::now();
+    let mut first = f.watched(&args("start", true), stdin);
+    let pid = first.child.id();
+    let probing = |e: &Value| e["event"] == "step_started" && e["step"] == "probe facts";
+    first.until("the first run's probe", Duration::from_secs(60), probing);
+    signal(pid, "STOP");
+    eprintln!(
+        "MEASURE {case}: the first run held every host's lock {:.2}s after it started",
+        t0.elapsed().as_secs_f64()
+    );
+    for (host, held) in on_every_host(f.world, LOCK_HOLDERS) {
+        eprintln!("[{case}] {host}: {}", held.trim().replace('\n', "; "));
+        let lines: Vec<String> = held.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        assert!(lines.iter().any(|l| l == "file root:root 644"), "{host}: root's lock file: {held}");
+        let line = lines.iter().find(|l| l.starts_with("line ")).unwrap();
+        assert!(line.ends_with(&format!(", pid {pid}")), "{host}: the lock names the paused run: {held}");
+        let holders: Vec<&String> = lines.iter().filter(|l| l.starts_with("holder ")).collect();
+        assert_eq!(holders, ["holder root cat, parent root sudo"], "{host}: held by root's cat under sudo: {held}");
+        assert!(!lines.iter().any(|l| l == "home lock"), "{host}: no lock in the login's home: {held}");
+    }
+    let through_sudo = args("start", true);
+    let refused_sudo =
+        refused_naming_the_holder(f, &format!("{case}: a second start through sudo"), &through_sudo, stdin, pid);
+    let as_root = ["start", "--json", f.p()];
+    let refused_root = refused_naming_the_holder(f, &format!("{case}: a second start as root"), &as_root, None, pid);
+    signal(pid, "CONT");
+    let resumed = Instant::now();
+    let (status, stderr) = first.finish(Duration::from_secs(120));
+    assert!(status.success(), "{case}: the paused run, resumed, ends well:\n{stderr}");
+    let ended = resumed.elapsed().as_secs_f64();
+    for (host, held) in on_every_host(f.world, LOCK_HOLDERS) {
+        assert!(!held.contains("holder "), "{host}: the lock is let go when its run ends: {held}");
+    }
+    let t0 = Instant::now();
+    let (o, out) = support::wizard::run_wizard_with_input(f.home.path(), &args("start", false), stdin);
+    assert!(o.status.success() && !out.contains("another kafka-wizard run"), "{case}: the next run proceeds:\n{out}");
+    let next = t0.elapsed().as_secs_f64();
+    let took = t_case.elapsed().as_secs_f64();
+    eprintln!(
+        "MEASURE {case}: refused through sudo in {refused_sudo:.2}s, as root in {refused_root:.2}s; the resumed run \
+         ended {ended:.1}s later; the next run through sudo took the lock and ended in {next:.1}s; {took:.1}s in all"
+    );
+    took
+}
+
+/// Makes `flock` unavailable on a host (renamed away) until dropped — a failing test too — when it is put back.
+struct FlockHidden<'a> {
+    world: &'a World,
+    host: &'a str,
+}
+
+const FLOCK_HIDDEN: &str = "/usr/bin/flock.hidden-by-e2e";
+
+impl<'a> FlockHidden<'a> {
+    fn new(world: &'a World, host: &'a str) -> Self {
+        let hide = format!("mv /usr/bin/flock {FLOCK_HIDDEN} && ! command -v flock && ! sh -c 'command -v flock'");
+        world.ssh_ok(host, "root", &hide);
+        FlockHidden { world, host }
+    }
+}
+
+impl Drop for FlockHidden<'_> {
+    fn drop(&mut self) {
+        let put_back = format!("if [ -e {FLOCK_HIDDEN} ]; then mv {FLOCK_HIDDEN} /usr/bin/flock; fi; command -v flock");
+        let out = self.world.ssh(self.host, "root", &put_back);
+        eprintln!("[flock put back on {}] {}", self.host, String::from_utf8_lossy(&out.stdout).trim());
+    }
+}
+
+/// What the wizard warns about a host without `flock` (`apply::runlock::take_all`).
+const NO_FLOCK_WARNING: &str = "flock (util-linux) is not installed on this host: this run works on it without the \
+     run lock, so another kafka-wizard run on it at the same time is not kept out";
+
+/// A host without `flock` (h2; `flock` renamed away for the case): a deploy that has work there (its broker
+/// stopped) warns once, naming the host, and goes on without the lock there — it ends healthy. Its leftover sweep
+/// there (`apply::leftovers::decide(found, without_run_lock)`) removes only a name untouched for 30 minutes and keeps
+/// a fresh one (another run may still be writing it), telling it as kept — no change: a re-run there says "no
+/// changes"; with `flock` back, the next deploy takes the lock, warns of nothing and removes the fresh name too. Returns the seconds it took.
+fn a_host_without_flock_is_warned_about_once_and_worked_on_unlocked_and_its_sweep_keeps_fresh_names(f: &Faults) -> f64 {
+    let t_case = Instant::now();
+    let host = "h2";
+    let (fresh, stale) = ("/opt/.e2e-fresh.kw-lock01", "/opt/.e2e-stale.kw-lock02");
+    f.world.ssh_ok(
+        host,
+        "root",
+        &format!(
+            "touch {fresh} {stale} && touch -d '-2 hours' {stale} && \
+             systemctl kill --signal=SIGKILL kafka-server; systemctl stop kafka-server"
+        ),
+    );
+    let hidden = FlockHidden::new(f.world, host);
+    let t0 = Instant::now();
+    let (o, out) = f.wizard(&["deploy", f.p()]);
+    let unlocked = t0.elapsed().as_secs_f64();
+    assert!(o.status.success() && out.contains("the cluster is healthy"), "the run without flock on {host}:\n{out}");
+    let warned: Vec<&str> = out.lines().filter(|l| l.contains("flock")).collect();
+    assert_eq!(warned.len(), 1, "one warning: {warned:?}\n{out}");
+    assert_eq!(warned[0].split_whitespace().collect::<Vec<_>>()[..2], [host, "!"], "{}", warned[0]);
+    assert!(warned[0].ends_with(&format!("! {NO_FLOCK_WARNING}")), "{}", warned[0]);
+    eprintln!("WARNING a host without flock: \"{}\"", warned[0].trim());
+    let removed = format!("without the run lock, removed 1 leftover untouched for 30 minutes (0 KiB): {stale}");
+    let kept = format!(
+        "without the run lock, kept 1 leftover touched in the last 30 minutes (another run may be writing it): {fresh}"
+    );
+    assert!(out.contains(&format!("{removed}; {kept}")), "the stale name removed, the fresh one kept and told:\n{out}");
+    let found = f.world.ssh_ok(host, "root", "ls -A /opt | grep e2e- || true");
+    assert_eq!(found.trim(), fresh.trim_start_matches("/opt/"), "{host}: the stale name removed, the fresh one kept");
+    let active = f.world.ssh_ok(host, "root", "systemctl is-active kafka-server");
+    assert_eq!(active.trim(), "active", "{host}'s broker started");
+    // the fresh name kept is no change: a re-run there, still without flock, says "no changes"
+    let t0 = Instant::now();
+    let (o, out) = f.wizard(&["deploy", f.p()]);
+    let again = t0.elapsed().as_secs_f64();
+    assert!(o.status.success() && out.contains("no changes"), "{out}");
+    // the kept name is told in the run log, as the reason the sweep changed nothing there
+    let log = out.lines().find_map(|l| l.strip_prefix("run log: ")).expect("the run log's path");
+    let log = std::fs::read_to_string(log.trim()).unwrap();
+    assert!(log.contains(&kept), "the run log tells the kept name: {log}");
+    let found = f.world.ssh_ok(host, "root", "ls -A /opt | grep e2e- || true");
+    assert_eq!(found.trim(), fresh.trim_start_matches("/opt/"), "{host}: the fresh name still kept");
+    drop(hidden);
+
+    let t0 = Instant::now();
+    let (o, out) = f.wizard(&["deploy", f.p()]);
+    let locked = t0.elapsed().as_secs_f64();
+    assert!(o.status.success() && !out.contains("flock"), "{out}");
+    assert!(out.contains("removed 1 leftover"), "under the lock the fresh name is a leftover too:\n{out}");
+    let left = f.left_behind();
+    assert!(left.is_empty(), "with flock back the sweep removed the fresh name: {left:?}");
+    let took = t_case.elapsed().as_secs_f64();
+    eprintln!(
+        "MEASURE a host without flock: the deploy that started its broker unlocked {unlocked:.1}s, its re-run (no \
+         changes) {again:.1}s, the next one (locked, sweeping the fresh name) {locked:.1}s; {took:.1}s in all"
+    );
+    took
 }
 
 #[test]
@@ -440,6 +648,38 @@ fn each_fault_is_told_with_its_host_and_step_and_a_plain_rerun_converges_with_no
     assert!(fault < 90.0, "told once systemd restarted it twice, not after the 180 s health timeout: {fault:.1}s");
     std::fs::write(&f.project, &good).unwrap();
     times.push(("a broker that cannot start".into(), fault, f.rerun_converges("a broker that cannot start")));
+
+    // 7. The run lock through a sudo login: passwordless (`sudo -n`), then one whose sudo asks for a password
+    // (`sudo -S`, fed by `--ask-become-password`); then a host without `flock`.
+    let t_lock = Instant::now();
+    let sudo_project = dir.path().join("sudo.toml");
+    std::fs::write(&sudo_project, good.replace("user = \"root\"", "user = \"deploy\"")).unwrap();
+    let sp = sudo_project.to_str().unwrap();
+    let mut lock_times = vec![(
+        "passwordless sudo",
+        a_sudo_login_holds_roots_lock_and_a_second_run_through_sudo_or_root_is_refused(&f, "sudo -n", sp, None),
+    )];
+    let ask = format!(
+        "echo 'deploy:{BECOME_PASSWORD}' | chpasswd && echo 'deploy ALL=(ALL) ALL' > /etc/sudoers.d/deploy && visudo -c -q"
+    );
+    on_every_host(&world, &ask);
+    let input = format!("{BECOME_PASSWORD}\n");
+    let asked = a_sudo_login_holds_roots_lock_and_a_second_run_through_sudo_or_root_is_refused(
+        &f,
+        "sudo -S",
+        sp,
+        Some(input.as_bytes()),
+    );
+    lock_times.push(("sudo asking for a password", asked));
+    on_every_host(&world, "echo 'deploy ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/deploy && visudo -c -q");
+    lock_times.push((
+        "a host without flock",
+        a_host_without_flock_is_warned_about_once_and_worked_on_unlocked_and_its_sweep_keeps_fresh_names(&f),
+    ));
+    for (case, took) in &lock_times {
+        eprintln!("MEASURE run lock, {case}: {took:.1}s");
+    }
+    eprintln!("MEASURE run lock cases (sudo logins, no flock): {:.1}s in all", t_lock.elapsed().as_secs_f64());
 
     eprintln!("MEASURE fault suite: {:.1}s in all", t_all.elapsed().as_secs_f64());
     for (case, fault, rerun) in &times {

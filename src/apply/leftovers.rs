@@ -19,16 +19,19 @@ use crate::project::spec::{ClusterSpec, HostSpec};
 use crate::shell::quote;
 use serde::Serialize;
 
-/// A temporary name an interrupted run left, and its size.
+/// A temporary name an interrupted run left, its size, and whether nobody touched it for [`STALE_MINUTES`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Leftover {
     pub path: String,
     pub kib: u64,
+    /// Untouched for [`STALE_MINUTES`]: the only kind a run without the run lock removes.
+    pub stale: bool,
 }
 
-/// The probe's lines `leftover <KiB>\t<path>`: every leftover temporary name in the host's swept directories, and the
-/// uploads a sudo user's session left in that user's home (`$SUDO_USER`, set by sudo). Read-only; the processes'
-/// open files are read only when there is a temporary name at all.
+/// The probe's lines `leftover <stale|fresh> <KiB>\t<path>`: every leftover temporary name in the host's swept
+/// directories, and the uploads a sudo user's session left in that user's home (`$SUDO_USER`, set by sudo), each
+/// marked stale when nobody touched it for [`STALE_MINUTES`]. Read-only; the processes' open files are read only when
+/// there is a temporary name at all.
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     let tests: Vec<String> = leftovers::name_tests().iter().map(|t| format!("-name {}", quote(t))).collect::<Vec<_>>();
     let dirs: Vec<String> = leftovers::dirs(spec, host).iter().map(|d| quote(d).into_owned()).collect();
@@ -37,7 +40,8 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
          if [ -n \"${{SUDO_USER:-}}\" ] && h=$(getent passwd \"$SUDO_USER\" | cut -d: -f6) && [ -d \"$h\" ]; then \
          find \"$h\" -mindepth 1 -maxdepth 1 -name {upload} 2>/dev/null; fi)\n\
          if [ -n \"$kw_names\" ]; then\n{gone}\
-         printf '%s\\n' \"$kw_names\" | while IFS= read -r p; do if kw_gone \"$p\"; then du -sk -- \"$p\" 2>/dev/null | sed 's/^/leftover /'; fi; done\n\
+         printf '%s\\n' \"$kw_names\" | while IFS= read -r p; do if kw_gone \"$p\"; then \
+         if kw_stale \"$p\"; then a=stale; else a=fresh; fi; du -sk -- \"$p\" 2>/dev/null | sed \"s/^/leftover $a /\"; fi; done\n\
          fi\n",
         dirs = dirs.join(" "),
         tests = tests.join(" -o "),
@@ -59,33 +63,54 @@ fn gone_function() -> String {
     )
 }
 
-/// One probe line's rest (after `leftover `): `<KiB>\t<path>`.
+/// One probe line's rest (after `leftover `): `<stale|fresh> <KiB>\t<path>`.
 pub fn parse_line(rest: &str) -> Option<Leftover> {
+    let (age, rest) = rest.split_once(' ')?;
     let (kib, path) = rest.split_once('\t')?;
-    Some(Leftover { path: path.to_string(), kib: kib.trim().parse().ok()? })
+    let stale = match age {
+        "stale" => true,
+        "fresh" => false,
+        _ => return None,
+    };
+    Some(Leftover { path: path.to_string(), kib: kib.trim().parse().ok()?, stale })
 }
 
 /// `HostStep::RemoveLeftovers`: nothing to do, or remove what the probe found (each only if it still is a leftover;
-/// `without_run_lock`: only if nobody touched it for [`STALE_MINUTES`]).
+/// `without_run_lock`: only the names nobody touched for [`STALE_MINUTES`] — a fresh one is kept, named, and is no
+/// change: the run reports only what it removes).
 pub fn decide(found: &[Leftover], without_run_lock: bool) -> Decision {
-    if found.is_empty() {
-        return Decision::Unchanged { reason: "nothing left by an interrupted run".into() };
+    let (removed, fresh): (Vec<&Leftover>, Vec<&Leftover>) = match without_run_lock {
+        false => (found.iter().collect(), Vec::new()),
+        true => found.iter().partition(|l| l.stale),
+    };
+    let names = |list: &[&Leftover]| list.iter().map(|l| l.path.as_str()).collect::<Vec<_>>().join(", ");
+    let kept = match fresh.len() {
+        0 => String::new(),
+        n => format!(
+            "without the run lock, kept {} touched in the last {STALE_MINUTES} minutes (another run may be writing \
+             {}): {}",
+            plural(n),
+            if n == 1 { "it" } else { "them" },
+            names(&fresh)
+        ),
+    };
+    if removed.is_empty() {
+        let reason = if kept.is_empty() { "nothing left by an interrupted run".into() } else { kept };
+        return Decision::Unchanged { reason };
     }
-    let kib: u64 = found.iter().map(|l| l.kib).sum();
-    let names: Vec<&str> = found.iter().map(|l| l.path.as_str()).collect();
-    let (removed, test) = match without_run_lock {
-        false => (format!("removed {}", plural(found.len())), "kw_gone"),
+    let kib: u64 = removed.iter().map(|l| l.kib).sum();
+    let (what, test) = match without_run_lock {
+        false => (format!("removed {}", plural(removed.len())), "kw_gone"),
         true => (
-            format!(
-                "without the run lock, removed of {} those untouched for {STALE_MINUTES} minutes",
-                plural(found.len())
-            ),
+            format!("without the run lock, removed {} untouched for {STALE_MINUTES} minutes", plural(removed.len())),
             "kw_stale",
         ),
     };
+    let kept = if kept.is_empty() { kept } else { format!("; {kept}") };
+    let removed: Vec<Leftover> = removed.into_iter().cloned().collect();
     Decision::Change {
-        detail: format!("{removed} ({}): {}", size(kib), names.join(", ")),
-        actions: vec![Action::Run { script: remove_script(found, test) }],
+        detail: format!("{what} ({}): {}{kept}", size(kib), names(&removed.iter().collect::<Vec<_>>())),
+        actions: vec![Action::Run { script: remove_script(&removed, test) }],
     }
 }
 
@@ -189,9 +214,21 @@ mod tests {
         assert_eq!(paths, want.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(found.iter().find(|l| l.path.ends_with(".upload")).unwrap().kib >= 300);
 
-        // without the run lock only what is stale goes: the fresh name nobody holds may be another run's
+        assert_eq!(found.iter().filter(|l| l.stale).count(), 3, "{found:?}");
+        assert!(!found.iter().find(|l| l.path == abandoned.display().to_string()).unwrap().stale);
+        // without the run lock only what is stale goes: the fresh name nobody holds may be another run's — kept, and
+        // told as kept, not as removed
         let Decision::Change { detail, actions } = decide(&found, true) else { panic!("leftovers are removed") };
-        assert!(detail.starts_with("without the run lock, removed of 4 leftovers those untouched for 30 minutes ("));
+        assert!(detail.starts_with("without the run lock, removed 3 leftovers untouched for 30 minutes ("), "{detail}");
+        let (removed, kept_told) = detail.split_once("; ").unwrap();
+        assert!(!removed.contains(&abandoned.display().to_string()), "{detail}");
+        assert_eq!(
+            kept_told,
+            format!(
+                "without the run lock, kept 1 leftover touched in the last 30 minutes (another run may be writing it): {}",
+                abandoned.display()
+            )
+        );
         let [Action::Run { script }] = &actions[..] else { panic!("{actions:?}") };
         assert!(Command::new("sh").arg("-c").arg(script).status().unwrap().success());
         assert!(!stale_upload.exists() && !stale_unpack.exists() && !stale_temp.exists() && abandoned.exists());
@@ -224,6 +261,37 @@ mod tests {
         let paths: Vec<&str> = found.iter().map(|l| l.path.as_str()).collect();
         let want = [&stale_temp, &fresh_temp, &fresh_unpack].map(|p| p.display().to_string());
         assert_eq!(paths, want.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn without_the_run_lock_a_fresh_name_alone_is_kept_and_no_change_and_the_probe_lines_say_which_is_stale() {
+        let fresh = parse_line("fresh 4\t/opt/.kafka_2.13-4.1.1.tgz.upload.kw-0a0a").unwrap();
+        let stale = parse_line("stale 12\t/opt/.unpack.Ab12Cd").unwrap();
+        assert_eq!(fresh, Leftover { path: "/opt/.kafka_2.13-4.1.1.tgz.upload.kw-0a0a".into(), kib: 4, stale: false });
+        assert_eq!(stale, Leftover { path: "/opt/.unpack.Ab12Cd".into(), kib: 12, stale: true });
+        assert_eq!(parse_line("12\t/opt/.unpack.Ab12Cd"), None);
+        // a host without flock: a fresh name may be another run's upload — nothing is removed, so nothing changes
+        // (a re-run there says "no changes"), and the kept name is told
+        assert_eq!(
+            decide(std::slice::from_ref(&fresh), true),
+            Decision::Unchanged {
+                reason: "without the run lock, kept 1 leftover touched in the last 30 minutes (another run may be \
+                         writing it): /opt/.kafka_2.13-4.1.1.tgz.upload.kw-0a0a"
+                    .into()
+            }
+        );
+        // stale ones alone: removed, nothing said of kept ones
+        let Decision::Change { detail, .. } = decide(std::slice::from_ref(&stale), true) else { panic!("removed") };
+        assert_eq!(
+            detail,
+            "without the run lock, removed 1 leftover untouched for 30 minutes (12 KiB): /opt/.unpack.Ab12Cd"
+        );
+        // under the lock a fresh name nobody holds is a leftover like any other
+        let Decision::Change { detail, .. } = decide(&[fresh, stale], false) else { panic!("removed") };
+        assert_eq!(
+            detail,
+            "removed 2 leftovers (16 KiB): /opt/.kafka_2.13-4.1.1.tgz.upload.kw-0a0a, /opt/.unpack.Ab12Cd"
+        );
     }
 
     #[test]
