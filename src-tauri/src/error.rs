@@ -237,6 +237,21 @@ mod tests {
     }
 
     #[test]
+    fn a_key_file_without_a_key_and_an_unusable_trust_store_have_their_own_codes() {
+        use kafka_wizard::verify::signature::SignatureError;
+        use kafka_wizard::verify::trust_store::TrustError;
+        let no_keys = || SignatureError::NoKeys { source_name: "/home/op/notes.txt".into(), skipped: vec![] };
+        let e: AppError = TrustError::Key(no_keys()).into();
+        assert_eq!(e.code, ErrorCode::KeyFile);
+        let e: AppError = no_keys().into();
+        assert_eq!(e.code, ErrorCode::KeyFile);
+        assert!(e.message.starts_with("/home/op/notes.txt: no OpenPGP public key"), "{}", e.message);
+        let e: AppError = TrustError::UnsafeDir { dir: "/x".into(), why: "a symlink".into() }.into();
+        assert_eq!(e.code, ErrorCode::TrustStore);
+        assert_eq!(AppError::from(TrustError::NoConfigDir).code, ErrorCode::TrustStore);
+    }
+
+    #[test]
     fn an_unknown_host_key_keeps_its_own_code() {
         let e: AppError = TransportError::UnknownHostKey {
             host: "h1".into(),
