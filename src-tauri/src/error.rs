@@ -70,6 +70,14 @@ pub enum ErrorCode {
     /// A rebalance or decommission was refused before anything changed (a broker down, too few brokers left for a
     /// topic's replication, a KRaft controller): the message is the engine's reason, shown as it is.
     ReassignRefused,
+    /// The key file chosen in Trusted release signers… cannot be read or holds no OpenPGP public key, or a confirmed
+    /// key is no longer in it (the message names the file); nothing was trusted.
+    KeyFile,
+    /// The trusted keys' folder (`~/.config/kafka-wizard/trusted-keys`) cannot be used: not private, a key file in it
+    /// holding another key than its name says, no config directory; the message says which and what to do.
+    TrustStore,
+    /// The key to stop trusting is not one the user imported (a built-in key is pinned in this build).
+    NotTrusted,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -161,6 +169,20 @@ from_engine_error!(ApplyError, |e| match e {
 
 from_engine_error!(StoreError, |_| ErrorCode::SecretsStore);
 
+from_engine_error!(kafka_wizard::verify::signature::SignatureError, |_| ErrorCode::KeyFile);
+
+from_engine_error!(kafka_wizard::verify::trust_store::TrustError, |e| {
+    use kafka_wizard::verify::trust_store::TrustError;
+    match e {
+        TrustError::NotTrusted(_) => ErrorCode::NotTrusted,
+        TrustError::Key(_) => ErrorCode::KeyFile,
+        TrustError::NoConfigDir
+        | TrustError::UnsafeDir { .. }
+        | TrustError::Io { .. }
+        | TrustError::Mismatch { .. } => ErrorCode::TrustStore,
+    }
+});
+
 from_engine_error!(kafka_wizard::project::file::KraftRewriteError, |_| ErrorCode::MigrationRewrite);
 from_engine_error!(kafka_wizard::project::file::RollbackRewriteError, |_| ErrorCode::MigrationRewrite);
 
@@ -212,6 +234,21 @@ mod tests {
         assert_eq!((e.code, e.message), (ErrorCode::ReassignRefused, format!("{why} — nothing was changed")));
         let e: AppError = ReassignError::Cancelled("2 reassignment(s) continue".into()).into();
         assert_eq!(e.code, ErrorCode::Cancelled);
+    }
+
+    #[test]
+    fn a_key_file_without_a_key_and_an_unusable_trust_store_have_their_own_codes() {
+        use kafka_wizard::verify::signature::SignatureError;
+        use kafka_wizard::verify::trust_store::TrustError;
+        let no_keys = || SignatureError::NoKeys { source_name: "/home/op/notes.txt".into(), skipped: vec![] };
+        let e: AppError = TrustError::Key(no_keys()).into();
+        assert_eq!(e.code, ErrorCode::KeyFile);
+        let e: AppError = no_keys().into();
+        assert_eq!(e.code, ErrorCode::KeyFile);
+        assert!(e.message.starts_with("/home/op/notes.txt: no OpenPGP public key"), "{}", e.message);
+        let e: AppError = TrustError::UnsafeDir { dir: "/x".into(), why: "a symlink".into() }.into();
+        assert_eq!(e.code, ErrorCode::TrustStore);
+        assert_eq!(AppError::from(TrustError::NoConfigDir).code, ErrorCode::TrustStore);
     }
 
     #[test]

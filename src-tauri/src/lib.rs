@@ -14,7 +14,9 @@ use tauri::{Builder, Runtime};
 
 /// The app's commands and state on any runtime (the real one, or the mock one in tests).
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    use commands::{connection, dialogs, operate, project, reassign, review, runs, security, smoke, support, system};
+    use commands::{
+        connection, dialogs, operate, project, reassign, review, runs, security, smoke, support, system, trust,
+    };
     builder.plugin(tauri_plugin_dialog::init()).manage(state::Jobs::default()).invoke_handler(tauri::generate_handler![
         project::new_project,
         project::open_project,
@@ -46,6 +48,10 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         runs::save_run_log,
         system::system_locale,
         dialogs::pick_path,
+        trust::trusted_signers,
+        trust::preview_signer_import,
+        trust::import_signers,
+        trust::remove_signer,
     ])
 }
 

@@ -15,6 +15,7 @@ use kafka_wizard_app::commands::review::{ExportFormat, Review};
 use kafka_wizard_app::commands::runs::RunEntry;
 use kafka_wizard_app::commands::smoke::SmokeRequest;
 use kafka_wizard_app::commands::support::BundleSummary;
+use kafka_wizard_app::commands::trust::{ImportPreview, TrustedSigners};
 use kafka_wizard_app::error::AppError;
 use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
@@ -37,6 +38,8 @@ fn export_app_types(cfg: &Config) -> Result<(), ExportError> {
     RunEntry::export_all(cfg)?;
     ReassignRequest::export_all(cfg)?;
     ReassignOutcome::export_all(cfg)?;
+    TrustedSigners::export_all(cfg)?;
+    ImportPreview::export_all(cfg)?;
     Ok(())
 }
 

@@ -105,11 +105,13 @@ fn detail_note(detail: &Option<String>) -> String {
     detail.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
 }
 
-/// One primary key of a keyring as shown to people: fingerprint and user ids.
+/// One primary key of a keyring as shown to people: fingerprint, user ids and when the key was made.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct KeySummary {
     pub fingerprint: Fingerprint,
     pub user_ids: Vec<String>,
+    /// The primary key's creation time (Unix seconds), as the key states it.
+    pub created: u32,
 }
 
 /// Public keys read from armored text; several blocks, with any text between them (Apache's KEYS file).
@@ -187,13 +189,14 @@ impl Keyring {
         &self.skipped
     }
 
-    /// Each primary key's fingerprint and (UTF-8) user ids, in file order.
+    /// Each primary key's fingerprint, (UTF-8) user ids and creation time, in file order.
     pub fn summaries(&self) -> Vec<KeySummary> {
         self.keys
             .iter()
             .map(|k| KeySummary {
                 fingerprint: Fingerprint::of(&k.primary_key),
                 user_ids: k.details.users.iter().map(|u| String::from_utf8_lossy(u.id.id()).into_owned()).collect(),
+                created: k.primary_key.created_at().as_secs(),
             })
             .collect()
     }

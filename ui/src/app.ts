@@ -2,7 +2,8 @@
 // area, loads the engine's field schema once at start, renders the shell (toolbar, the steps of the registry in
 // steps/index.ts, the current step, Back/Next), validates with the backend as the user types, keeps the window
 // title, and runs the file commands (New/Open/Save/Save As/Recent) with the OS's native file dialogs (one at a
-// time; cancelling one changes nothing).
+// time; cancelling one changes nothing). The toolbar also opens the app-wide Trusted release signers… dialog
+// (trust-dialog.ts).
 
 import type { Backend } from './backend.js';
 import type { Ctx, Session } from './ctx.js';
@@ -12,6 +13,7 @@ import { openProjectPick, saveProjectPick } from './file-picks.js';
 import { lang, langFromLocale, setLang, t, type Lang } from './i18n.js';
 import { countByStep, hasErrors, stepOfField } from './problems.js';
 import { RunArea } from './run-area.js';
+import { openTrustDialog } from './trust-dialog.js';
 import { effectiveMode, initialState, isDirty, setField, windowTitle, type WizardState } from './state.js';
 import { nextStep, previousStep, stepIndex, stepOf, STEPS } from './steps/index.js';
 import type { FieldStep, Opened, PickRequest, ProjectDraft, Release, Review, StepId } from './types.js';
@@ -266,6 +268,7 @@ export class App implements Ctx {
       recent,
       el('span', { class: 'spacer' }),
       el('span', { id: 'project-path', class: 'muted' }, this.state.path ?? t('file.untitled')),
+      el('button', { id: 'trust-open', onclick: () => void openTrustDialog(this) }, t('trust.button')),
       langSel,
     );
   }

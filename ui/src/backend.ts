@@ -5,7 +5,7 @@
 
 import type {
   BundleSummary, CaInfo, ClusterStatus, RunEntry, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, MigratedProject, MigrationReport, Opened, PickRequest, PreviewRow,
-  Problem, ProjectDraft, ReassignOutcome, ReassignPlan, ReassignRequest, Release, Review, RunOptions, SmokeReport, SmokeRequest, Verb,
+  Problem, ProjectDraft, ReassignOutcome, ReassignPlan, ReassignRequest, Release, Review, RunOptions, SmokeReport, SmokeRequest, TrustedSigners, ImportPreview, Verb,
 } from './types.js';
 
 export type { Verb };
@@ -64,6 +64,16 @@ export interface Backend {
   supportBundleName(draft: ProjectDraft): Promise<string>;
   /** Collects the support bundle into `out` (a new zip); `projectPath` adds the project file's text. */
   supportBundle(draft: ProjectDraft, options: RunOptions, projectPath: string | null, out: string): Promise<BundleSummary>;
+  /** The keys trusted to sign Kafka releases: the ones the user imported (here or with `kafka-wizard trust import`;
+   * the same store), then the built-in Apache release managers'. */
+  trustedSigners(): Promise<TrustedSigners>;
+  /** The keys of the key file at `path`, each with its full fingerprint; stores nothing. Rejects with `key_file`
+   * (naming the file) when it cannot be read or holds no public key. */
+  previewSignerImport(path: string): Promise<ImportPreview>;
+  /** Trusts exactly the keys `fingerprints` of the file at `path` (the ones the user confirmed); the keys afterwards. */
+  importSigners(path: string, fingerprints: string[]): Promise<TrustedSigners>;
+  /** Stops trusting an imported key; the keys afterwards. Rejects with `not_trusted` for a key not imported. */
+  removeSigner(fingerprint: string): Promise<TrustedSigners>;
   cancel(): Promise<boolean>;
   setTitle(title: string): Promise<void>;
 }

@@ -11,15 +11,17 @@
 // the stored project to KRaft mode as the engine does. A deploy preview or deploy with `rotate_ca` shows or replays
 // the three passes of a CA rotation (`rotationPassesDone` of them already done), refused for a plaintext project.
 // Rebalance and decommission plan and replay as mock-reassign.ts says (a decommission drops the broker from the stored
-// project file); a deploy reports `newBrokers` as new. Only the test bundle holds this module (main.ts,
+// project file); a deploy reports `newBrokers` as new. Trusted release signers… keep an in-memory store
+// (mock-trust.ts: key files from `options.keyFiles`, imports and removals logged in `options.trustLog`). Only the test bundle holds this module (main.ts,
 // `__KW_MOCK__`); the real app always uses tauri-backend.ts.
 
 import type { Backend } from './backend.js';
 import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };
 import { mockReassignPlan, mockReassignRun } from './mock-reassign.js';
+import { mockTrust, type MockTrustOptions } from './mock-trust.js';
 import type { CaInfo, ClusterStatus, RunEntry, EngineEvent, ReassignOutcome, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role, SmokeReport, SmokeRequest } from './types.js';
 
-export interface MockOptions {
+export interface MockOptions extends MockTrustOptions {
   failHost?: string; delayMs?: number; files?: Record<string, string>;
   /** The answers of the next file dialogs, in order: a path, or null for Cancel. */
   picks?: (string | null)[];
@@ -388,6 +390,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       const hosts = (d.hosts ?? []).map((h) => ({ host: h.name, entries: h.name === options.failHost ? 0 : 9, left_out: 0, error: h.name === options.failHost ? 'exit 255: mock host down' : null }));
       return { path: out, entries: 3 + hosts.reduce((n, h) => n + h.entries, 0), bytes: 123456, redactions: 2, redaction: 'mock', hosts };
     },
+    ...mockTrust(options),
     cancel: async () => { cancelled = true; return true; },
     setTitle: async (title) => { document.title = title; },
   };

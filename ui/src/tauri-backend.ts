@@ -47,6 +47,10 @@ export function tauriBackend(): Backend {
     saveRunLog: (draft, file, out) => invoke('save_run_log', { draft, file, out }),
     supportBundleName: (draft) => invoke('support_bundle_name', { draft }),
     supportBundle: (draft, options, projectPath, out) => invoke('support_bundle', { draft, options, projectPath, out }),
+    trustedSigners: () => invoke('trusted_signers'),
+    previewSignerImport: (path) => invoke('preview_signer_import', { path }),
+    importSigners: (path, fingerprints) => invoke('import_signers', { path, fingerprints }),
+    removeSigner: (fingerprint) => invoke('remove_signer', { fingerprint }),
     cancel: () => invoke('cancel_job'),
     setTitle: (title) => {
       document.title = title;

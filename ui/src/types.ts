@@ -60,6 +60,12 @@ import type { ReassignOutcome } from './generated/ReassignOutcome.js';
 import type { Reassignment } from './generated/Reassignment.js';
 import type { BrokerLoad } from './generated/BrokerLoad.js';
 import type { BrokerNow } from './generated/BrokerNow.js';
+import type { TrustedSigners } from './generated/TrustedSigners.js';
+import type { SignerKey } from './generated/SignerKey.js';
+import type { BuiltInSigner } from './generated/BuiltInSigner.js';
+import type { ImportPreview } from './generated/ImportPreview.js';
+import type { ImportCandidate } from './generated/ImportCandidate.js';
+import type { Standing } from './generated/Standing.js';
 
 // The project file and its validation: the draft's sections, problems (`message` English, `message_ko` Korean),
 // the field schema (each field's step, default and example), the catalog's releases.
@@ -82,6 +88,8 @@ export type { CaInfo, BundleSummary, RunEntry };
 // Manage's Rebalance / Decommission broker…: the request, the engine's plan (phases, moves, spread before and after),
 // what a run did.
 export type { ReassignRequest, ReassignPlan, ReassignPhase, Reassignment, BrokerLoad, ReassignOutcome, BrokerNow };
+// Trusted release signers…: the keys trusted to sign releases (the user's, the built-in ones), a key file's preview.
+export type { TrustedSigners, SignerKey, BuiltInSigner, ImportPreview, ImportCandidate, Standing };
 
 /** The wizard steps where project fields are edited (the field schema names one per field). */
 export type FieldStep = WizardStep;

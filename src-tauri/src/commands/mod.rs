@@ -12,6 +12,7 @@ pub mod security;
 pub mod smoke;
 pub mod support;
 pub mod system;
+pub mod trust;
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use kafka_wizard::project::{validate, ClusterSpec, ProjectDraft};

@@ -171,6 +171,7 @@ fn a_keys_file_with_text_between_blocks_yields_every_key_and_pinning_keeps_only_
     assert_eq!(summaries.len(), 2);
     assert_eq!(summaries[0].fingerprint, fpr(&a.primary_key));
     assert_eq!(summaries[1].user_ids, vec!["B <b@example.org>".to_string()]);
+    assert_eq!(summaries[1].created, b.primary_key.created_at().as_secs(), "the key's own creation time");
     assert_eq!(ring.skipped().len(), 1, "{:?}", ring.skipped());
     assert!(ring.skipped()[0].starts_with("block at line"), "{:?}", ring.skipped());
 
