@@ -338,7 +338,7 @@ const LOCK_HOLDERS: &str = "stat -c 'file %U:%G %a' /run/kafka-wizard.lock; echo
 
 /// The run lock through a sudo login: `start` logged in as `deploy` (no root login; root through sudo — `sudo -n`, or
 /// `sudo -S` fed the password when `stdin` holds it) is paused (SIGSTOP) right after it took the lock on every host
-/// (its first probe step started). Meanwhile on every host root's `/run/kafka-wizard.lock` is held — root-owned,
+/// (its probe step started on every host: each host's begins once its lock is held). Meanwhile on every host root's `/run/kafka-wizard.lock` is held — root-owned,
 /// naming the paused run's process, held open by a `cat` running as root under `sudo` (not a lock in `deploy`'s
 /// home) —, and a second `start` through the same sudo login and one logged in as root are each refused at once,
 /// naming each host and the paused run, with no step started. Resumed, the first run ends well; its lock is let go
@@ -361,8 +361,14 @@ fn a_sudo_login_holds_roots_lock_and_a_second_run_through_sudo_or_root_is_refuse
     let t0 = Instant::now();
     let mut first = f.watched(&args("start", true), stdin);
     let pid = first.child.id();
-    let probing = |e: &Value| e["event"] == "step_started" && e["step"] == "probe facts";
-    first.until("the first run's probe", Duration::from_secs(60), probing);
+    // each host's probe begins once this run holds that host's lock: all of them begun, every host is held
+    let probing = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    first.until("the first run's probe on every host", Duration::from_secs(60), |e| {
+        if e["event"] == "step_started" && e["step"] == "probe facts" {
+            probing.borrow_mut().insert(e["target"]["name"].to_string());
+        }
+        probing.borrow().len() == f.world.hosts().len()
+    });
     signal(pid, "STOP");
     eprintln!(
         "MEASURE {case}: the first run held every host's lock {:.2}s after it started",
