@@ -1,43 +1,23 @@
 //! The app's commands through Tauri's IPC on the mock runtime (`tauri::test::mock_builder()`): argument names,
 //! JSON shapes and `{code, message}` errors exactly as the UI sees them, without a window.
 
+mod ipc;
+
+use ipc::invoke;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::test::MockRuntime;
 use tauri::WebviewWindow;
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-cluster.toml");
 const SECURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/kraft-secure.toml");
 const MIGRATING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/zookeeper-migrating.toml");
 
+/// Recent projects go to the app's config dir, and the secrets store to its data dir: both inside target/.
 fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    // recent projects go to the app's config dir: keep them inside target/, never in the home directory
-    static XDG: std::sync::Once = std::sync::Once::new();
-    // … and so does the secrets store (XDG_DATA_HOME)
-    XDG.call_once(|| {
-        std::env::set_var("XDG_CONFIG_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/xdg-config"));
-        std::env::set_var("XDG_DATA_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/xdg-data"));
-    });
-    let app = kafka_wizard_app::builder(mock_builder()).build(mock_context(noop_assets())).expect("app builds");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-    (app, window)
-}
-
-fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().expect("json response"))
+    ipc::window(&[
+        ("XDG_CONFIG_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/xdg-config")),
+        ("XDG_DATA_HOME", concat!(env!("CARGO_TARGET_TMPDIR"), "/xdg-data")),
+    ])
 }
 
 fn seed_draft(window: &WebviewWindow<MockRuntime>) -> Value {

@@ -2,36 +2,17 @@
 //! `kafka-wizard trust` uses, under this test binary's own `XDG_CONFIG_HOME` (inside target/). Each test makes its
 //! own keys, so the tests share the store and still do not see each other's keys.
 
+mod ipc;
+
+use ipc::invoke;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::test::MockRuntime;
 use tauri::WebviewWindow;
 
 const CONFIG: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/trust-xdg-config");
 
 fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    static XDG: std::sync::Once = std::sync::Once::new();
-    XDG.call_once(|| std::env::set_var("XDG_CONFIG_HOME", CONFIG));
-    let app = kafka_wizard_app::builder(mock_builder()).build(mock_context(noop_assets())).expect("app builds");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-    (app, window)
-}
-
-fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().expect("json response"))
+    ipc::window(&[("XDG_CONFIG_HOME", CONFIG)])
 }
 
 /// An armored public key made here (Ed25519).
