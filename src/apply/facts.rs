@@ -127,7 +127,8 @@ pub fn reach_probe_script(java_home: Option<&str>) -> String {
 fn java_probe(java: &str) -> String {
     format!(
         "jr=$(readlink -f \"$(command -v {java})\" 2>/dev/null); jh=${{jr%/bin/java}}\n\
-         jv=$(sed -n 's/^JAVA_VERSION=\"\\([^\"]*\\)\"$/\\1/p' \"$jh/release\" 2>/dev/null | head -n 1)\n\
+         jv=; [ -r \"$jh/release\" ] && while IFS= read -r l || [ -n \"$l\" ]; do case $l in JAVA_VERSION=\\\"*\\\") \
+         jv=${{l#JAVA_VERSION=\\\"}}; jv=${{jv%\\\"}}; break;; esac; done < \"$jh/release\"\n\
          if [ -x \"$jr\" ] && [ \"$jh\" != \"$jr\" ] && [ -n \"$jv\" ]; then echo \"java version \\\"$jv\\\" at $jh\"\n\
          else echo \"java $({java} -version 2>&1 | head -n 1)\"; fi\n"
     )
@@ -146,9 +147,6 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str(&format!("if [ -f {} ]; then echo 'release yes'; else echo 'release no'; fi\n", quote(&start)));
     let server_path = spec.kafka.config_dir.join("server.properties");
     let server = quote(server_path.as_str());
-    s.push_str(&format!(
-        "sed -n 's/^inter\\.broker\\.protocol\\.version=\\(.*\\)$/pinned \\1/p' {server} 2>/dev/null | tail -n1\n"
-    ));
     s.push_str(&server_mode_probe(&server));
     let agent = spec.monitoring.as_ref().map(|_| render::monitoring::agent_path(spec));
     let files: Vec<String> = render::render_host(spec, host).into_iter().map(|f| f.path).chain(agent).collect();
@@ -156,12 +154,7 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     let dirs: Vec<String> = plan::directories(spec, host).into_iter().map(|d| d.path.to_string()).collect();
     s.push_str(&dirs_probe(&dirs));
     if host.runs_kafka() {
-        for dir in &host.data_dirs {
-            let d = quote(dir.as_str());
-            s.push_str(&format!(
-                "if [ -f {d}/meta.properties ]; then echo \"meta $(sed -n 's/^cluster.id=//p' {d}/meta.properties | head -n 1) \"{d}; fi\n"
-            ));
-        }
+        s.push_str(&meta_probe(&host.data_dirs.iter().map(|d| d.to_string()).collect::<Vec<_>>()));
     }
     s.push_str(&units_probe());
     if let (Coordination::Zookeeper(z), true) = (&spec.coordination, host.has(Role::Zookeeper)) {
@@ -175,6 +168,21 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str(&pending::probe_script());
     s.push_str(&super::leftovers::probe_script(spec, host));
     s.push_str(&super::preflight::probe::probe_script(spec, host));
+    s
+}
+
+/// The probe's `meta CLUSTER_ID DIR` lines: the first `cluster.id` of each data directory's `meta.properties`, read
+/// by the shell's own `read` (no process per directory).
+fn meta_probe(data_dirs: &[String]) -> String {
+    let mut s = String::new();
+    for dir in data_dirs {
+        let file = quote(&format!("{dir}/meta.properties")).into_owned();
+        s.push_str(&format!(
+            "if [ -f {file} ]; then while IFS= read -r l || [ -n \"$l\" ]; do case $l in cluster.id=*) \
+             echo \"meta ${{l#cluster.id=}} \"{d}; break;; esac; done < {file}; fi\n",
+            d = quote(dir)
+        ));
+    }
     s
 }
 
@@ -222,12 +230,14 @@ fn units_probe() -> String {
     )
 }
 
-/// The probe's lines for [`ServerMode`]: `migration`, `roles` and `zkconnect` from `server.properties` (`server`,
-/// already quoted).
+/// The probe's lines read from `server.properties` (`server`, already quoted) by ONE `sed`: [`ServerMode`]'s
+/// `migration`, `roles` and `zkconnect`, and `pinned` (`inter.broker.protocol.version`; every occurrence, the parser
+/// keeps the last as Java's `Properties` does).
 fn server_mode_probe(server: &str) -> String {
     format!(
         "sed -n -e 's/^zookeeper\\.metadata\\.migration\\.enable=\\(.*\\)$/migration \\1/p' \
-         -e 's/^process\\.roles=\\(.*\\)$/roles \\1/p' -e 's/^zookeeper\\.connect=.*/zkconnect yes/p' {server} 2>/dev/null\n"
+         -e 's/^process\\.roles=\\(.*\\)$/roles \\1/p' -e 's/^zookeeper\\.connect=.*/zkconnect yes/p' \
+         -e 's/^inter\\.broker\\.protocol\\.version=\\(.*\\)$/pinned \\1/p' {server} 2>/dev/null\n"
     )
 }
 
@@ -250,7 +260,7 @@ pub fn parse_probe(output: &str) -> HostFacts {
             "group" => f.group_exists = rest == "yes",
             "link" => f.link_target = Some(rest.to_string()),
             "release" => f.release_present = rest == "yes",
-            "pinned" if !rest.trim().is_empty() => f.pinned_protocol = Some(rest.trim().to_string()),
+            "pinned" => f.pinned_protocol = Some(rest.trim().to_string()).filter(|v| !v.is_empty()),
             "migration" => f.server_mode.migration_flag = rest.trim() == "true",
             "roles" if !rest.trim().is_empty() => f.server_mode.process_roles = Some(rest.trim().to_string()),
             "zkconnect" => f.server_mode.zookeeper_connect = true,

@@ -186,12 +186,51 @@ fn the_probe_reads_a_migration_stage_from_server_properties_through_sh() {
     let kraft = read("process.roles=broker\nnode.id=1\n# zookeeper.connect=old\n");
     assert_eq!(kraft, ServerMode { process_roles: Some("broker".into()), ..ServerMode::default() });
     assert_eq!(read("zookeeper.metadata.migration.enable=false\n"), ServerMode::default());
+    let pinned = |text: &str| {
+        let path = dir.path().join("server.properties");
+        std::fs::write(&path, text).unwrap();
+        let out = std::process::Command::new("sh")
+            .args(["-c", &server_mode_probe(&quote(path.to_str().unwrap()))])
+            .output()
+            .unwrap();
+        parse_probe(&String::from_utf8_lossy(&out.stdout)).pinned_protocol
+    };
+    let twice = "inter.broker.protocol.version=3.8\nbroker.id=1\ninter.broker.protocol.version=3.9\n";
+    assert_eq!(pinned(twice).as_deref(), Some("3.9"), "the last occurrence counts, as in Java's Properties");
+    assert_eq!(pinned("inter.broker.protocol.version=3.8\ninter.broker.protocol.version=\n"), None);
+    assert_eq!(pinned("broker.id=1\n"), None);
     std::fs::remove_file(dir.path().join("server.properties")).unwrap();
     let missing = std::process::Command::new("sh")
         .args(["-c", &server_mode_probe(&quote(dir.path().join("server.properties").to_str().unwrap()))])
         .output()
         .unwrap();
     assert!(missing.stdout.is_empty(), "a host without the file says nothing");
+}
+
+#[test]
+fn each_data_directory_s_cluster_id_is_read_from_its_meta_properties_through_sh() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (formatted, no_id, bare) = (format!("{root}/data 1"), format!("{root}/data2"), format!("{root}/data3"));
+    for d in [&formatted, &no_id, &bare] {
+        std::fs::create_dir(d).unwrap();
+    }
+    // Kafka writes a comment first; the last line may lack its newline.
+    std::fs::write(
+        format!("{formatted}/meta.properties"),
+        "#\nversion=1\ncluster.id=q2nNPvlTSGmhSmxqXwJ5Ag\nnode.id=1",
+    )
+    .unwrap();
+    std::fs::write(format!("{no_id}/meta.properties"), "version=0\nbroker.id=1\n").unwrap();
+    let script = meta_probe(&[formatted.clone(), no_id.clone(), bare.clone()]);
+    let out = std::process::Command::new("sh").args(["-c", &script]).output().unwrap();
+    let f = parse_probe(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(f.meta_cluster_ids.len(), 1, "{:?}", f.meta_cluster_ids);
+    assert_eq!(f.meta_cluster_ids[&formatted], "q2nNPvlTSGmhSmxqXwJ5Ag");
+    let last = "cluster.id=lastLineWithoutNewline";
+    std::fs::write(format!("{bare}/meta.properties"), last).unwrap();
+    let out = std::process::Command::new("sh").args(["-c", &meta_probe(std::slice::from_ref(&bare))]).output().unwrap();
+    assert_eq!(parse_probe(&String::from_utf8_lossy(&out.stdout)).meta_cluster_ids[&bare], "lastLineWithoutNewline");
 }
 
 #[test]

@@ -54,9 +54,9 @@ pub fn names_to_resolve(spec: &ClusterSpec, host: &HostSpec) -> Vec<String> {
 /// The probe lines: the clock last of all (the closer to the answer, the tighter the bound), the names resolved at
 /// once (a slow resolver costs one timeout, not one per name).
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
-    let mut s = String::from(
-        "echo \"thp $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)\"\n\
-         echo \"ntp $(timedatectl show -p NTPSynchronized --value 2>/dev/null)\"\n\
+    let mut s = super::probe::read_line("thp", "/sys/kernel/mm/transparent_hugepage/enabled");
+    s.push_str(
+        "echo \"ntp $(timedatectl show -p NTPSynchronized --value 2>/dev/null)\"\n\
          echo \"addrs $(hostname -I 2>/dev/null)\"\n",
     );
     let names = names_to_resolve(spec, host);

@@ -84,28 +84,73 @@ pub fn measured_dirs(spec: &ClusterSpec, host: &HostSpec) -> Vec<MeasuredDir> {
     dirs
 }
 
-/// The probe lines preflight adds (read-only; every path quoted).
+/// The probe lines preflight adds (read-only; every path quoted), with as few processes as the shell allows — each
+/// costs a fork and an exec on every host of every run, and on a busy host the probe's processes were most of a
+/// no-change re-run's time: `ss` once, its lines and every listener's cgroup printed by ONE `awk`; ONE `df` for every
+/// measured directory; the kernel settings read by the shell's own `read`.
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
-    // `ss` once; the `mainpid` lines come with the units' (`apply::facts`' one `systemctl show`).
-    let mut s = String::from("listening=$(ss -Hltnp 2>/dev/null)\n");
-    s.push_str("[ -n \"$listening\" ] && printf '%s\\n' \"$listening\" | sed 's/^/ss /'\n");
-    s.push_str(
-        "for p in $(printf '%s\\n' \"$listening\" | grep -o 'pid=[0-9]*' | sort -u); do p=${p#pid=}; \
-         echo \"cgroup $p $(tr '\\n' ' ' < /proc/$p/cgroup 2>/dev/null)\"; done\n",
-    );
-    for dir in measured_dirs(spec, host) {
-        let d = quote(&dir.path);
-        s.push_str(&format!(
-            "p={d}; while [ ! -e \"$p\" ]; do p=$(dirname \"$p\"); done; echo \"df \"{d}\" $(df -Pk \"$p\" 2>/dev/null | tail -n 1)\"\n"
-        ));
-    }
-    for (name, file) in SYSCTLS {
-        s.push_str(&format!("echo \"sysctl {name} $(cat /proc/sys/{file} 2>/dev/null)\"\n"));
-    }
+    // The `mainpid` lines come with the units' (`apply::facts`' one `systemctl show`).
+    let mut s = String::from(LISTENERS_PROBE);
+    s.push_str(&space_probe(&measured_dirs(spec, host)));
+    s.push_str(&sysctls_probe());
     s.push_str(&super::environment::probe_script(spec, host));
     s.push_str(super::environment::CLOCK_LINE);
     s
 }
+
+/// The `ss LINE` lines of `ss -Hltnp` and a `cgroup PID LINES` line (`/proc/PID/cgroup`, its lines joined by
+/// spaces) for each process holding a listening socket: ONE `ss`, ONE `awk`.
+const LISTENERS_PROBE: &str = "ss -Hltnp 2>/dev/null | awk '{ print \"ss \" $0; rest = $0\n\
+     while (match(rest, /pid=[0-9]+/)) { pid = substr(rest, RSTART + 4, RLENGTH - 4); rest = substr(rest, RSTART + RLENGTH)\n\
+     if (!(pid in seen)) { seen[pid] = 1; c = \"\"; f = \"/proc/\" pid \"/cgroup\"; while ((getline l < f) > 0) c = c l \" \"\n\
+     close(f); print \"cgroup \" pid \" \" c } } }'\n";
+
+/// The `sysctl NAME VALUE` lines of [`SYSCTLS`]: ONE `grep` prints `FILE:VALUE` for each file it can read, ONE `sed`
+/// turns the file into the setting's name (`/proc/sys/vm/swappiness` → `vm.swappiness`). Not the shell's `read`:
+/// dash reads a byte at a time, and a `/proc/sys` file answers only the first read (`65530` reads as `6`).
+fn sysctls_probe() -> String {
+    let files: Vec<String> = SYSCTLS.iter().map(|(_, file)| format!("/proc/sys/{file}")).collect();
+    format!("grep -Hs . {} | sed -e 's|^/proc/sys/||' -e 's|/|.|g' -e 's|:| |' -e 's|^|sysctl |'\n", files.join(" "))
+}
+
+/// `echo "LABEL <the first line of FILE>"` through the shell's `read` (no process; an unreadable file gives an empty
+/// value). `label` and `file` are the wizard's constants, without quotes or `$`. Not for `/proc/sys` (see
+/// [`sysctls_probe`]); `/sys` files answer a byte at a time.
+pub fn read_line(label: &str, file: &str) -> String {
+    format!("v=; read -r v 2>/dev/null < {file}; echo \"{label} $v\"\n")
+}
+
+/// The `df PATH ROW` lines: each directory's nearest existing ancestor (found with the shell's own `${p%/*}`), then
+/// ONE `df -Pk` of them all — it prints a row per operand, in order, duplicates too. Should it print another number
+/// of rows (an operand it could not read), each directory is measured alone and one that fails gives no line.
+fn space_probe(dirs: &[MeasuredDir]) -> String {
+    if dirs.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("set --\n");
+    for dir in dirs {
+        s.push_str(&format!(
+            "p={}; while [ ! -e \"$p\" ]; do p=${{p%/*}}; p=${{p:-/}}; done; set -- \"$@\" \"$p\"\n",
+            quote(&dir.path)
+        ));
+    }
+    let names: Vec<&str> = dirs.iter().map(|d| d.path.as_str()).collect();
+    // The paths are the project's (no whitespace or backslash: `project::checks::abs_path`): a space-separated list
+    // is safe to hand to awk.
+    let names = quote(&names.join(" ")).into_owned();
+    s.push_str(&format!(
+        "df -Pk -- \"$@\" 2>/dev/null | awk -v n={n} -v names={names} 'NR > 1 {{ row[NR - 1] = $0 }}\n\
+         END {{ if (NR - 1 != n) exit 1; split(names, d, \" \"); for (i = 1; i <= n; i++) print \"df \" d[i] \" \" row[i] }}' ||\n\
+         for d in {list}; do p=$1; shift; df -Pk -- \"$p\" 2>/dev/null | awk -v d=\"$d\" 'NR == 2 {{ print \"df \" d \" \" $0 }}'; done\n",
+        n = dirs.len(),
+        list = dirs.iter().map(|d| quote(&d.path).into_owned()).collect::<Vec<_>>().join(" "),
+    ));
+    s
+}
+
+#[cfg(test)]
+#[path = "probe_tests.rs"]
+mod tests;
 
 /// Takes one probe line of preflight's kinds (`ss`, `cgroup`, `mainpid`, `df`, `sysctl`); false for another kind.
 pub fn parse_line(f: &mut PreflightFacts, kind: &str, rest: &str) -> bool {
