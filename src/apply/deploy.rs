@@ -77,6 +77,9 @@ async fn run_plan(
     let mut runs = connect_and_probe(spec, &opts.connect, &opts.limit, Access::Change, events).await?;
     super::preflight::reach::probe_all(spec, &mut runs).await;
     super::preflight::gate(spec, &runs, opts.install_java, events)?;
+    if opts.fix_kernel {
+        super::preflight::fix_before_deploy(spec, &runs, opts.install_java, events).await;
+    }
     let formatted: Vec<String> = runs
         .iter()
         .filter(|run| !run.facts.meta_cluster_ids.is_empty() || run.facts.zookeeper_data)

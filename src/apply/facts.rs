@@ -214,18 +214,25 @@ fn dirs_probe(paths: &[String]) -> String {
 /// `systemctl is-enabled` and `is-active` say: `UnitFileState`, or `not-found` for a unit systemd cannot load, and
 /// `ActiveState`), `reload yes|no UNIT` (`NeedDaemonReload`; also yes for a unit systemd failed to load —
 /// `LoadState` `error` or `bad-setting`, kept from an earlier load until a daemon-reload, even once its file is right
-/// again) and preflight's `mainpid UNIT PID` (`MainPID`). systemd prints each unit's properties as a block, in its own
-/// order, blocks separated by an empty line.
+/// again), preflight's `mainpid UNIT PID` (`MainPID`) and, for an installed unit, `nofile UNIT SOFT HARD`
+/// (`LimitNOFILESoft`, `LimitNOFILE`) with a `nofiledropin UNIT PATH VALUE` line per `LimitNOFILE` line of its drop-ins
+/// (`DropInPaths`, read by awk itself: no process more; `preflight::unit_limits`). systemd prints each unit's
+/// properties as a block, in its own order, blocks separated by an empty line.
 fn units_probe() -> String {
     let units = [Service::Kafka, Service::Zookeeper].map(Service::unit).join(" ");
     format!(
-        "systemctl show -p Id,LoadState,UnitFileState,ActiveState,NeedDaemonReload,MainPID {units} 2>/dev/null | awk '\n\
+        "systemctl show -p Id,LoadState,UnitFileState,ActiveState,NeedDaemonReload,MainPID,LimitNOFILE,LimitNOFILESoft,DropInPaths {units} 2>/dev/null | awk '\n\
          function flush() {{ if (id != \"\") {{ print \"unit \" (load == \"not-found\" ? \"not-found\" : file) \" \" active \" \" id; \
-         print \"reload \" (load == \"error\" || load == \"bad-setting\" ? \"yes\" : reload) \" \" id; print \"mainpid \" id \" \" pid }} id = load = file = active = reload = pid = \"\" }}\n\
+         print \"reload \" (load == \"error\" || load == \"bad-setting\" ? \"yes\" : reload) \" \" id; print \"mainpid \" id \" \" pid; \
+         if (load != \"not-found\" && hard != \"\") {{ print \"nofile \" id \" \" soft \" \" hard; n = split(dropins, paths, \" \"); \
+         for (i = 1; i <= n; i++) {{ while ((getline line < paths[i]) > 0) if (line ~ /^[ \\t]*LimitNOFILE[ \\t]*=/) {{ \
+         sub(/^[^=]*=[ \\t]*/, \"\", line); print \"nofiledropin \" id \" \" paths[i] \" \" line }} close(paths[i]) }} }} }} \
+         id = load = file = active = reload = pid = soft = hard = dropins = \"\" }}\n\
          /^$/ {{ flush(); next }}\n\
          {{ key = substr($0, 1, index($0, \"=\") - 1); value = substr($0, index($0, \"=\") + 1) }}\n\
          key == \"Id\" {{ id = value }} key == \"LoadState\" {{ load = value }} key == \"UnitFileState\" {{ file = value }}\n\
          key == \"ActiveState\" {{ active = value }} key == \"NeedDaemonReload\" {{ reload = value }} key == \"MainPID\" {{ pid = value }}\n\
+         key == \"LimitNOFILE\" {{ hard = value }} key == \"LimitNOFILESoft\" {{ soft = value }} key == \"DropInPaths\" {{ dropins = value }}\n\
          END {{ flush() }}'\n"
     )
 }

@@ -43,6 +43,9 @@ pub struct DeployOptions {
     /// Install an offline tarball (`kafka.tarball`) that has no `.asc` beside it, unsigned, with a warning: the
     /// CLI's `--allow-unsigned-offline-tarball` only — never a project-file setting, never the app.
     pub allow_unsigned_offline_tarball: bool,
+    /// Make the preflight warnings' remedies (kernel settings, transparent huge pages: `preflight::fix`) once the
+    /// preflight passed, before the deploy's own steps: the CLI's `--fix-kernel`.
+    pub fix_kernel: bool,
 }
 
 impl Default for DeployOptions {
@@ -62,6 +65,7 @@ impl Default for DeployOptions {
             migrate: super::migrate::MigrateIntent::Keep,
             trust_dir: crate::verify::trust_store::TrustStore::default_dir().unwrap_or_default(),
             allow_unsigned_offline_tarball: false,
+            fix_kernel: false,
         }
     }
 }

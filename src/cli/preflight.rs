@@ -74,7 +74,14 @@ mod tests {
     use super::*;
 
     fn finding(host: &str, check: &str, verdict: Verdict, result: &str, fix: &str) -> Finding {
-        Finding { host: host.into(), check: check.into(), verdict, result: result.into(), fix: fix.into() }
+        Finding {
+            host: host.into(),
+            check: check.into(),
+            verdict,
+            result: result.into(),
+            fix: fix.into(),
+            remedy: None,
+        }
     }
 
     #[test]

@@ -103,6 +103,34 @@ fn one_systemctl_show_gives_each_unit_s_state_its_reload_flag_and_main_pid() {
 }
 
 #[test]
+fn the_units_probe_reads_each_installed_unit_s_open_file_limit_and_its_drop_ins_limit_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (low, other) = (dir.path().join("50-low nofile.conf"), dir.path().join("10-other.conf"));
+    std::fs::write(&low, "[Service]\n  LimitNOFILE = 4096\nNice=5\n").unwrap();
+    std::fs::write(&other, "[Service]\nNice=1\n# LimitNOFILE=1\n").unwrap();
+    let (low_path, other_path) = (low.display().to_string(), other.display().to_string());
+    // DropInPaths is space-separated: a path with a space is not found (read as two), the other is read
+    let show = format!(
+        "MainPID=0\nId=kafka-server.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n\
+         NeedDaemonReload=no\nLimitNOFILE=4096\nLimitNOFILESoft=4096\nDropInPaths={other_path} {low_path}\n\n\
+         MainPID=0\nId=zookeeper-server.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n\
+         NeedDaemonReload=no\nLimitNOFILE=524288\nLimitNOFILESoft=1024\nDropInPaths=\n"
+    );
+    let f = units_from(&show).preflight;
+    let kafka = &f.unit_limits["kafka-server.service"];
+    assert_eq!((kafka.soft, kafka.hard), (Some(4096), Some(4096)));
+    assert!(kafka.dropins.is_empty(), "a path with a space is not one systemd lists: {kafka:?}");
+    assert!(!f.unit_limits.contains_key("zookeeper-server.service"), "a unit not installed is skipped: {f:?}");
+    let plain = dir.path().join("50-low-nofile.conf");
+    std::fs::rename(&low, &plain).unwrap();
+    let show =
+        show.replace(&low_path, &plain.display().to_string()).replace("LimitNOFILE=4096", "LimitNOFILE=infinity");
+    let kafka = units_from(&show).preflight.unit_limits["kafka-server.service"].clone();
+    assert_eq!((kafka.soft, kafka.hard), (Some(4096), Some(u64::MAX)));
+    assert_eq!(kafka.dropins, vec![(plain.display().to_string(), "4096".to_string())], "{kafka:?}");
+}
+
+#[test]
 fn a_probe_of_a_bare_host_shows_nothing_installed() {
     let out = "os debian 12\nsystemd yes\njava sh: 1: java: not found\nuser no\ngroup no\nrelease no\n\
                file - - - /etc/kafka/server.properties\ndir - - /etc/kafka\n\

@@ -104,6 +104,9 @@ pub fn parse_line(f: &mut EnvironmentFacts, kind: &str, rest: &str) -> bool {
     true
 }
 
+/// The check of transparent huge pages (its warning carries `Remedy::TransparentHugePages`).
+pub const THP_CHECK: &str = "transparent huge pages";
+
 /// A finding before it names its host: (check, verdict, result, fix).
 pub type Judged = (String, super::Verdict, String, String);
 
@@ -128,16 +131,18 @@ pub fn judge(spec: &ClusterSpec, host: &HostSpec, f: &EnvironmentFacts, peers: &
         ));
     }
     if let Some(mode) = &f.transparent_hugepages {
+        use super::remedy::{THP_DIR, THP_FILE, THP_MODE};
         out.push(match mode.as_str() {
             "always" => (
-                "transparent huge pages".into(),
+                THP_CHECK.into(),
                 super::Verdict::Warn,
                 "always: the kernel compacts memory into huge pages behind the JVM's back (latency stalls)".into(),
-                "echo madvise > /sys/kernel/mm/transparent_hugepage/enabled, and keep it with the kernel option \
-                 transparent_hugepage=madvise"
-                    .into(),
+                format!(
+                    "echo {THP_MODE} > {THP_DIR}/enabled (and defrag), and keep it with a tmpfiles.d entry \
+                     ({THP_FILE}) — `deploy --preflight-only --fix` does both"
+                ),
             ),
-            other => ("transparent huge pages".into(), super::Verdict::Pass, other.to_string(), String::new()),
+            other => (THP_CHECK.into(), super::Verdict::Pass, other.to_string(), String::new()),
         });
     }
     for name in names_to_resolve(spec, host) {

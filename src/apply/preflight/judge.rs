@@ -4,9 +4,11 @@
 //! plan's Java step), a peer's name the host cannot resolve, a clock too far behind for the wizard's certificates
 //! (`environment.rs`). Warnings: kernel settings Kafka's operations guidance names (docs/facts/kafka.md §22), clock
 //! skew, time not synchronized, transparent huge pages `always`, a peer's port the network keeps from the host
-//! (`reach.rs`).
+//! (`reach.rs`), a unit whose effective `LimitNOFILE` a drop-in lowered (`unit_limits.rs`). The warnings the wizard
+//! can fix itself carry their [`Remedy`].
 
 use super::probe::{measured_dirs, PreflightFacts};
+use super::remedy::{Bound, Remedy, SYSCTL_FILE};
 use super::{Finding, Verdict};
 use crate::apply::decide::{decide, Context, Decision};
 use crate::apply::facts::HostFacts;
@@ -78,6 +80,7 @@ pub fn judge(
         verdict,
         result,
         fix,
+        remedy: None,
     };
     let mut out = Vec::new();
     for need in needed_ports(spec, host) {
@@ -114,11 +117,16 @@ pub fn judge(
     }
     let (verdict, result, fix) = java_verdict(spec, host, facts, install_java);
     out.push(finding("Java".into(), verdict, result, fix));
-    for (check, verdict, result, fix) in kernel_warnings(host, &facts.preflight) {
+    for (check, verdict, result, fix, remedy) in kernel_warnings(host, &facts.preflight) {
+        out.push(Finding { remedy, ..finding(check, verdict, result, fix) });
+    }
+    for (check, verdict, result, fix) in super::unit_limits::judge(host, &facts.preflight) {
         out.push(finding(check, verdict, result, fix));
     }
     for (check, verdict, result, fix) in super::environment::judge(spec, host, &facts.preflight.environment, peers) {
-        out.push(finding(check, verdict, result, fix));
+        let thp = check == super::environment::THP_CHECK && verdict == Verdict::Warn;
+        let remedy = thp.then_some(Remedy::TransparentHugePages);
+        out.push(Finding { remedy, ..finding(check, verdict, result, fix) });
     }
     out.extend(super::reach::judge(host, &facts.preflight.reach));
     out
@@ -171,39 +179,46 @@ fn java_verdict(
     }
 }
 
+/// A kernel setting's finding: (check, verdict, result, fix, the remedy of a warning).
+type KernelFinding = (String, Verdict, String, String, Option<Remedy>);
+
 /// Kernel settings: `vm.max_map_count` (Kafka hosts), `vm.swappiness`, and `fs.nr_open` against the units'
-/// `LimitNOFILE`. A setting the probe could not read is left out.
-fn kernel_warnings(host: &HostSpec, f: &PreflightFacts) -> Vec<(String, Verdict, String, String)> {
-    // (check, the setting, its value's problem when bad, the value it gets when fixed, shown when fine)
+/// `LimitNOFILE`, each warning with its [`Remedy`]. A setting the probe could not read is left out.
+fn kernel_warnings(host: &HostSpec, f: &PreflightFacts) -> Vec<KernelFinding> {
     let mut out = Vec::new();
-    let mut setting = |check: &str, key: &str, bad: Option<String>, fixed: u64, fine: String| {
+    // (check, the setting, its value's problem when bad, the value it gets when fixed and which way, shown when fine)
+    let mut setting = |check: &str, key: &str, bad: Option<String>, fixed: u64, bound: Bound, fine: String| {
         out.push(match bad {
             Some(problem) => (
                 check.to_string(),
                 Verdict::Warn,
                 problem,
-                format!("sysctl -w {key}={fixed}, and keep it in /etc/sysctl.d/60-kafka.conf ({key} = {fixed})"),
+                format!(
+                    "sysctl -w {key}={fixed}, and keep it in {SYSCTL_FILE} ({key} = {fixed}) — \
+                     `deploy --preflight-only --fix` does both"
+                ),
+                Some(Remedy::Sysctl { key: key.to_string(), value: fixed, bound }),
             ),
-            None => (check.to_string(), Verdict::Pass, fine, String::new()),
+            None => (check.to_string(), Verdict::Pass, fine, String::new(), None),
         })
     };
     if let (Some(&v), true) = (f.sysctls.get("vm.max_map_count"), host.runs_kafka()) {
         let bad = (v < MIN_MAX_MAP_COUNT).then(|| {
             format!("{v}: each log segment takes 2 memory map areas, so this caps the partitions a broker can hold")
         });
-        setting("vm.max_map_count", "vm.max_map_count", bad, MIN_MAX_MAP_COUNT, v.to_string());
+        setting("vm.max_map_count", "vm.max_map_count", bad, MIN_MAX_MAP_COUNT, Bound::AtLeast, v.to_string());
     }
     if let Some(&v) = f.sysctls.get("vm.swappiness") {
         let bad = (v > MAX_SWAPPINESS)
             .then(|| format!("{v}: the kernel swaps the JVM's heap out rather than drop page cache"));
-        setting("vm.swappiness", "vm.swappiness", bad, 1, v.to_string());
+        setting("vm.swappiness", "vm.swappiness", bad, 1, Bound::AtMost, v.to_string());
     }
     if let Some(&v) = f.sysctls.get("fs.nr_open") {
         let bad = (v < LIMIT_NOFILE).then(|| {
             format!("fs.nr_open = {v} is below the services' LimitNOFILE={LIMIT_NOFILE}: they get fewer open files")
         });
         let fine = format!("fs.nr_open = {v}, the services get LimitNOFILE={LIMIT_NOFILE}");
-        setting("open files", "fs.nr_open", bad, 1_048_576, fine);
+        setting("open files", "fs.nr_open", bad, 1_048_576, Bound::AtLeast, fine);
     }
     out
 }

@@ -4,20 +4,28 @@
 //! Java missing or too old, a peer's name that does not resolve, a clock too far behind for TLS. Warnings (kernel
 //! settings, clock skew and sync, huge pages, a port on another host that a firewall or the network keeps this host's
 //! services from — `reach.rs`, a second round trip) go out as events with their fix. `deploy --preflight-only`
-//! runs only this and prints every finding ([`preflight`]).
+//! runs only this and prints every finding ([`preflight`]). A warning the wizard can fix itself carries a typed
+//! [`Remedy`] (`remedy.rs`), made where the operator asks (`fix.rs`: `--preflight-only --fix`, `deploy
+//! --fix-kernel`).
 
 pub mod environment;
+pub mod fix;
 pub mod judge;
 pub mod probe;
 pub mod reach;
+pub mod remedy;
+#[cfg(test)]
+mod remedy_tests;
 #[cfg(test)]
 mod tests;
+pub mod unit_limits;
 
 use super::hosts::{connect_and_probe, HostRun};
 use super::options::{ApplyError, DeployOptions};
 use crate::apply::runlock::Access;
 use crate::events::{Event, EventSink, Target};
 use crate::project::spec::ClusterSpec;
+pub use remedy::Remedy;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -53,6 +61,9 @@ pub struct Finding {
     pub result: String,
     /// What to do about it (empty when it passed).
     pub fix: String,
+    /// The fix the wizard can make itself (`--preflight-only --fix`), when it can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<Remedy>,
 }
 
 impl Finding {
@@ -105,4 +116,41 @@ pub async fn preflight(
     let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, Access::ReadOnly, &events).await?;
     reach::probe_all(&spec, &mut runs).await;
     Ok(findings(&spec, &runs, opts.install_java))
+}
+
+/// `deploy --preflight-only --fix [--dry-run]`: [`preflight`], then each host's remedies made (hosts in parallel;
+/// with `dry_run` only described, nothing changed). Returns the findings as they were before the fixes and what
+/// was done per host. Takes the run lock unless `dry_run`.
+pub async fn preflight_fix(
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    dry_run: bool,
+    events: EventSink,
+) -> Result<(Vec<Finding>, Vec<fix::HostFix>), ApplyError> {
+    let spec = Arc::new(spec.clone());
+    let access = if dry_run { Access::ReadOnly } else { Access::Change };
+    let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, access, &events).await?;
+    reach::probe_all(&spec, &mut runs).await;
+    let all = findings(&spec, &runs, opts.install_java);
+    let fixes = fix::fix_all(&spec, &runs, &all, dry_run).await;
+    Ok((all, fixes))
+}
+
+/// `deploy --fix-kernel`, after the gate passed: the warnings' remedies made on every host of the run, each outcome
+/// an event on its host (a fix the kernel refused now, or a host that could not be fixed, a warning).
+pub(crate) async fn fix_before_deploy(spec: &ClusterSpec, runs: &[HostRun], install_java: bool, events: &EventSink) {
+    let all = findings(spec, runs, install_java);
+    for host in fix::fix_all(spec, runs, &all, false).await {
+        for outcome in &host.outcomes {
+            let message = outcome.line().split_once(": ").map_or(String::new(), |(_, m)| m.to_string());
+            let target = Target::host(&host.host);
+            events(match outcome.now {
+                Some(Some(_)) => Event::Warning { target, message },
+                _ => Event::Log { target, message },
+            });
+        }
+        if let Some(e) = &host.error {
+            events(Event::Warning { target: Target::host(&host.host), message: format!("fixing failed: {e}") });
+        }
+    }
 }

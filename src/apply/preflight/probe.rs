@@ -47,6 +47,8 @@ pub struct PreflightFacts {
     pub space: BTreeMap<String, Space>,
     /// `vm.max_map_count`, `vm.swappiness`, `fs.nr_open` as read.
     pub sysctls: BTreeMap<String, u64>,
+    /// Per installed unit of the wizard's, its open-file limit as systemd sees it (`preflight::unit_limits`).
+    pub unit_limits: BTreeMap<String, super::unit_limits::UnitLimit>,
     /// The clock, time sync, huge pages, name resolution (`preflight::environment`).
     pub environment: super::environment::EnvironmentFacts,
     /// The ports on other hosts its services dial, as its second round trip found them (`preflight::reach`; empty
@@ -152,7 +154,8 @@ fn space_probe(dirs: &[MeasuredDir]) -> String {
 #[path = "probe_tests.rs"]
 mod tests;
 
-/// Takes one probe line of preflight's kinds (`ss`, `cgroup`, `mainpid`, `df`, `sysctl`); false for another kind.
+/// Takes one probe line of preflight's kinds (`ss`, `cgroup`, `mainpid`, `df`, `sysctl`, `nofile`, `nofiledropin`);
+/// false for another kind.
 pub fn parse_line(f: &mut PreflightFacts, kind: &str, rest: &str) -> bool {
     match kind {
         "ss" => f.sockets.extend(parse_ss_line(rest)),
@@ -182,6 +185,7 @@ pub fn parse_line(f: &mut PreflightFacts, kind: &str, rest: &str) -> bool {
                 }
             }
         }
+        "nofile" | "nofiledropin" => return super::unit_limits::parse_line(f, kind, rest),
         other => return super::environment::parse_line(&mut f.environment, other, rest),
     }
     true

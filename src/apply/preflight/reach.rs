@@ -202,6 +202,7 @@ pub fn judge(host: &HostSpec, probed: &[(PeerPort, Reach)]) -> Vec<Finding> {
                 verdict,
                 result,
                 fix,
+                remedy: None,
             })
         })
         .collect()

@@ -185,6 +185,7 @@ fn the_refusal_error_lists_every_refused_check_and_says_nothing_changed() {
         verdict: Verdict::Refuse,
         result: "held by python3 (pid 7), not by this cluster's kafka-server.service".into(),
         fix: "stop it".into(),
+        remedy: None,
     };
     let e = crate::apply::ApplyError::Preflight(vec![f]).to_string();
     assert_eq!(
@@ -348,7 +349,7 @@ fn transparent_huge_pages_always_and_an_unsynchronized_clock_warn() {
     assert!(
         always
             .iter()
-            .any(|w| w.contains("transparent huge pages: always") && w.contains("transparent_hugepage=madvise")),
+            .any(|w| w.contains("transparent huge pages: always") && w.contains("/etc/tmpfiles.d/60-kafka-thp.conf")),
         "{always:?}"
     );
     assert!(
