@@ -908,6 +908,8 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     let st = status_json(p);
     assert_eq!(st["healthy"], true, "{st}");
     the_overview_shows_three_combined_nodes(&st, &text(&ok(wizard(&["status", p]))));
+    // The services' open-file limit lowered by a drop-in warns; the kernel fixes made where asked.
+    preflight::the_services_open_file_limit_and_the_kernel_fixes(&world, p);
     // Logs: Kafka 4 runs with the wizard's log4j2 file, writing into kafka.log_dir.
     let kraft_logs = ServiceLogs {
         host: "h1",

@@ -110,9 +110,19 @@ pub struct DeployArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Connect, read each host's facts and run only the preflight checks (ports, free space, Java, kernel
-    /// settings): a table of host, check, result and fix; exit 1 when the deploy would be refused. Changes nothing.
-    #[arg(long, conflicts_with = "dry_run")]
+    /// settings, the services' open-file limit): a table of host, check, result and fix; exit 1 when the deploy
+    /// would be refused. Changes nothing (but with --fix).
+    #[arg(long)]
     pub preflight_only: bool,
+    /// With --preflight-only: make the fixes the wizard can make itself for the warnings found (kernel settings
+    /// kept in /etc/sysctl.d/60-kafka.conf, transparent huge pages off kept in /etc/tmpfiles.d/60-kafka-thp.conf,
+    /// each applied now where the kernel lets it), hosts in parallel, and print per host what was changed; with
+    /// --dry-run, what would be.
+    #[arg(long, requires = "preflight_only")]
+    pub fix: bool,
+    /// Before the deploy's own steps, once the preflight passed: make the same fixes as `--preflight-only --fix`.
+    #[arg(long, conflicts_with_all = ["preflight_only", "dry_run"])]
+    pub fix_kernel: bool,
     /// Where downloaded releases are kept (default: $XDG_CACHE_HOME/kafka-wizard or ~/.cache/kafka-wizard; 0700).
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
@@ -330,6 +340,14 @@ pub fn deploy_as(args: DeployArgs, finalize: bool, migrate: MigrateIntent, verb:
     opts.finalize_upgrade = finalize;
     opts.migrate = migrate;
     opts.allow_unsigned_offline_tarball = args.allow_unsigned_offline_tarball;
+    opts.fix_kernel = args.fix_kernel;
+    if args.preflight_only && args.dry_run && !args.fix {
+        eprintln!(
+            "error: --preflight-only changes nothing already; --dry-run goes with it only together with --fix (to \
+             show what the fixes would change)"
+        );
+        return ExitCode::from(2);
+    }
     if args.allow_unsigned_offline_tarball {
         match &spec.kafka.tarball {
             Some(t) => eprintln!(
@@ -359,11 +377,27 @@ pub fn deploy_as(args: DeployArgs, finalize: bool, migrate: MigrateIntent, verb:
         if !args.hosts.json {
             eprint!("{}", super::preflight::reach_lines(&spec, &opts.connect));
         }
+        if args.fix {
+            let result = rt.block_on(apply::preflight::preflight_fix(&spec, &opts, args.dry_run, events));
+            renderer.finish();
+            return match result {
+                Ok((findings, fixes)) => {
+                    let json = args.hosts.json;
+                    let table = super::preflight::table(&findings, json, !args.dry_run);
+                    super::write_stdout(&(table + &super::preflight::fixes(&fixes, args.dry_run, json)));
+                    match fixes.iter().any(|f| f.error.is_some()) {
+                        true => ExitCode::FAILURE,
+                        false => super::preflight::exit_code(&findings),
+                    }
+                }
+                Err(e) => report(Err(e), "preflight --fix"),
+            };
+        }
         let result = rt.block_on(apply::preflight(&spec, &opts, events));
         renderer.finish();
         return match result {
             Ok(findings) => {
-                super::write_stdout(&super::preflight::table(&findings, args.hosts.json));
+                super::write_stdout(&super::preflight::table(&findings, args.hosts.json, false));
                 super::preflight::exit_code(&findings)
             }
             Err(e) => report(Err(e), "preflight"),

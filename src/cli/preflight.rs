@@ -1,7 +1,9 @@
 //! `deploy FILE --preflight-only`: the preflight findings as a table (host, check, result, fix) — or, with `--json`,
 //! one JSON object per finding then `{"refused": N}` — and the exit status: 1 when the deploy would be refused.
 //! Before them (stderr), each SSH host's effective settings: user, address, port, jump host, key, known_hosts.
+//! With `--fix`, after the table: per host what its fixes did (or, `--dry-run`, would do), and a count.
 
+use kafka_wizard::apply::preflight::fix::HostFix;
 use kafka_wizard::apply::{Finding, Verdict};
 use kafka_wizard::project::spec::{ClusterSpec, Connection};
 use kafka_wizard::transport::{route, ConnectOptions, HostAccess};
@@ -20,8 +22,9 @@ pub fn reach_lines(spec: &ClusterSpec, connect: &ConnectOptions) -> String {
     out
 }
 
-/// The table (columns padded to their widest cell; a passed check has no fix) and a closing line.
-pub fn table(findings: &[Finding], json: bool) -> String {
+/// The table (columns padded to their widest cell; a passed check has no fix) and a closing line (`fixing`: the
+/// fixes' lines follow, so it does not say nothing was changed).
+pub fn table(findings: &[Finding], json: bool, fixing: bool) -> String {
     let refused = findings.iter().filter(|f| f.verdict == Verdict::Refuse).count();
     let mut out = String::new();
     if json {
@@ -54,9 +57,43 @@ pub fn table(findings: &[Finding], json: bool) -> String {
         outln!(out, "{}", line.trim_end());
     }
     let warned = findings.iter().filter(|f| f.verdict == Verdict::Warn).count();
+    let changed = if fixing { "; the fixes follow" } else { "; nothing was changed" };
     match refused {
-        0 => outln!(out, "\npreflight passed ({warned} warning(s)); nothing was changed"),
-        n => outln!(out, "\npreflight: {n} check(s) refuse the deploy ({warned} warning(s)); nothing was changed"),
+        0 => outln!(out, "\npreflight passed ({warned} warning(s)){changed}"),
+        n => outln!(out, "\npreflight: {n} check(s) refuse the deploy ({warned} warning(s)){changed}"),
+    }
+    out
+}
+
+/// What `--fix` did per host, under a heading, then a count (`--json`: one `{"fix": …}` object per host).
+pub fn fixes(fixes: &[HostFix], dry_run: bool, json: bool) -> String {
+    let mut out = String::new();
+    if json {
+        for f in fixes {
+            outln!(out, "{}", serde_json::json!({ "fix": f }));
+        }
+        return out;
+    }
+    outln!(out, "\nfixes{}:", if dry_run { " (--dry-run: nothing was changed)" } else { "" });
+    for line in fixes.iter().flat_map(HostFix::lines) {
+        outln!(out, "  {line}");
+    }
+    let outcomes: Vec<_> = fixes.iter().flat_map(|f| &f.outcomes).collect();
+    let written = outcomes.iter().filter(|o| o.written).count();
+    let now = outcomes.iter().filter(|o| o.now == Some(None)).count();
+    let boot = outcomes.iter().filter(|o| matches!(o.now, Some(Some(_)))).count();
+    let failed = fixes.iter().filter(|f| f.error.is_some()).count();
+    match dry_run {
+        true => outln!(out, "\n{} fix(es) on {} host(s) would change a file; nothing was changed", written, {
+            fixes.iter().filter(|f| f.outcomes.iter().any(|o| o.written)).count()
+        }),
+        false => outln!(
+            out,
+            "\n{} setting(s) newly kept, {} already in place; {now} applied now, {boot} only at the next boot{}",
+            written,
+            outcomes.len() - written,
+            if failed > 0 { format!("; {failed} host(s) could not be fixed") } else { String::new() }
+        ),
     }
     out
 }
@@ -90,7 +127,7 @@ mod tests {
             finding("h1", "port 9092 (kafka.listener_port)", Verdict::Refuse, "held by python3 (pid 7)", "stop it"),
             finding("h2", "Java", Verdict::Pass, "Java 17 found", ""),
         ];
-        let out = table(&findings, false);
+        let out = table(&findings, false, false);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["HOST", "CHECK", "RESULT", "FIX"], "{out}");
         assert_eq!(lines[0].find("RESULT"), lines[1].find("held by"), "{out}");
@@ -104,8 +141,46 @@ mod tests {
             "{out}"
         );
         assert_eq!(exit_code(&findings), ExitCode::FAILURE);
-        let json = table(&findings[1..], true);
+        let json = table(&findings[1..], true, false);
         assert!(json.ends_with("{\"refused\":0}\n"), "{json}");
         assert!(json.starts_with("{\"host\":\"h2\",\"check\":\"Java\",\"verdict\":\"pass\""), "{json}");
+    }
+
+    #[test]
+    fn the_fixes_are_listed_per_host_with_a_count_of_what_was_kept_and_applied() {
+        use kafka_wizard::apply::preflight::remedy::{Bound, FixOutcome, Remedy, SYSCTL_FILE};
+        let outcome = |host: &str, written, now: Option<&str>| FixOutcome {
+            host: host.into(),
+            remedy: Remedy::Sysctl { key: "vm.swappiness".into(), value: 1, bound: Bound::AtMost },
+            setting: "vm.swappiness = 1".into(),
+            file: SYSCTL_FILE.into(),
+            written,
+            now: Some(now.map(String::from)),
+        };
+        let hosts = [
+            HostFix {
+                host: "h1".into(),
+                outcomes: vec![outcome("h1", true, Some("Read-only file system"))],
+                error: None,
+            },
+            HostFix { host: "h2".into(), outcomes: vec![outcome("h2", false, None)], error: None },
+            HostFix { host: "h3".into(), outcomes: vec![], error: None },
+        ];
+        let out = fixes(&hosts, false, false);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[1], "fixes:", "{out}");
+        assert!(
+            lines[2].starts_with("  h1: vm.swappiness = 1: kept in /etc/sysctl.d/60-kafka.conf, takes effect at boot")
+        );
+        assert_eq!(lines[3], "  h2: vm.swappiness = 1: already in place in /etc/sysctl.d/60-kafka.conf; applied now");
+        assert_eq!(lines[4], "  h3: nothing to fix");
+        assert!(
+            out.ends_with("\n1 setting(s) newly kept, 1 already in place; 1 applied now, 1 only at the next boot\n"),
+            "{out}"
+        );
+        let json = fixes(&hosts[2..], false, true);
+        assert_eq!(json, "{\"fix\":{\"error\":null,\"host\":\"h3\",\"outcomes\":[]}}\n");
+        let closing = table(&[finding("h1", "vm.swappiness", Verdict::Warn, "60", "sysctl")], false, true);
+        assert!(closing.ends_with("preflight passed (1 warning(s)); the fixes follow\n"), "{closing}");
     }
 }

@@ -10,7 +10,7 @@
 //! plants are then removed; the test's own deploy that follows proves a re-run deploys healthy. Last, the hosts
 //! reached by name: a stale /etc/hosts entry on h1 is a warning naming the peer's own address.
 
-use super::{text, wizard};
+use super::{ok, text, wizard};
 use crate::support::world::World;
 use std::time::Instant;
 
@@ -204,4 +204,143 @@ fn a_stale_hosts_entry_warns_naming_the_peers_own_address(world: &World, p: &str
         assert!(row(host, name).contains(" ok "), "{}\n{table}", row(host, name));
     }
     eprintln!("MEASURE preflight stale hosts entry: {stale}");
+}
+
+/// On the deployed, running cluster: a drop-in on h1 that lowers kafka-server.service's open-file limit (after a
+/// daemon-reload, as systemd sees it) is a warning naming h1 and the drop-in, and gone once it is removed. Then the
+/// kernel fixes where the operator asks: `--preflight-only --fix --dry-run` says what would change and changes
+/// nothing; `--fix` keeps the settings that warned (this machine's kernel: vm.max_map_count 65530, swappiness 60) in
+/// /etc/sysctl.d/60-kafka.conf (root, 0644) on every host and says per host and setting whether the kernel took it
+/// now — checked against the value the kernel then has: the hosts are containers with a read-only /proc/sys, whose
+/// vm.* is this machine's own, so the test first makes sure a write cannot reach it; a second `--fix` finds the file
+/// already in place. The file is removed again.
+pub fn the_services_open_file_limit_and_the_kernel_fixes(world: &World, p: &str) {
+    const DROPIN: &str = "/etc/systemd/system/kafka-server.service.d/50-low-nofile.conf";
+    const FILE: &str = "/etc/sysctl.d/60-kafka.conf";
+    let t0 = Instant::now();
+    world.ssh_ok(
+        "h1",
+        "root",
+        &format!(
+            "mkdir -p {dir} && printf '[Service]\\nLimitNOFILE=4096\\n' > {DROPIN} && systemctl daemon-reload",
+            dir = "/etc/systemd/system/kafka-server.service.d"
+        ),
+    );
+    let warned = wizard(&["deploy", "--preflight-only", p]);
+    world.ssh_ok(
+        "h1",
+        "root",
+        &format!("rm {DROPIN} && rmdir /etc/systemd/system/kafka-server.service.d && systemctl daemon-reload"),
+    );
+    let table = text(&warned);
+    assert_eq!(warned.status.code(), Some(0), "a warning does not refuse:\n{table}");
+    let row = |table: &str, host: &str, check: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(host) && l.contains(check))
+            .unwrap_or_else(|| panic!("{host} {check}: {table}"))
+            .to_string()
+    };
+    let low = row(&table, "h1", "open files kafka-server.service");
+    assert!(
+        low.contains("WARN")
+            && low.contains("LimitNOFILE=4096")
+            && low.contains(&format!("lowered by the drop-in {DROPIN}"))
+            && low.contains(&format!("remove the LimitNOFILE line from {DROPIN}")),
+        "{low}\n{table}"
+    );
+    for h in ["h2", "h3"] {
+        assert!(row(&table, h, "open files kafka-server.service").contains(" ok  LimitNOFILE=100000"), "{table}");
+    }
+    let after = text(&ok(wizard(&["deploy", "--preflight-only", p])));
+    assert!(row(&after, "h1", "open files kafka-server.service").contains(" ok "), "removed: {after}");
+    eprintln!(
+        "MEASURE preflight open-file limit: {low}\n  (plant, warn, remove, pass in {:.1}s)",
+        t0.elapsed().as_secs_f64()
+    );
+
+    // The fixes: never let a write reach this machine's kernel through a host whose /proc/sys is writable.
+    let kernel = |h: &str| {
+        world
+            .ssh_ok(h, "root", "cat /proc/sys/vm/max_map_count /proc/sys/vm/swappiness")
+            .split_whitespace()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let before = kernel("h1");
+    for h in world.hosts() {
+        let mount = world.ssh_ok(&h.name, "root", "awk '$2 == \"/proc/sys\" { print $4 }' /proc/mounts");
+        assert!(
+            mount.split(',').any(|o| o.trim() == "ro"),
+            "{}: /proc/sys is not read-only ({mount}): the fix would change this machine's kernel",
+            h.name
+        );
+    }
+    let warned_keys: Vec<&str> = ["vm.max_map_count", "vm.swappiness"]
+        .into_iter()
+        .filter(|k| row(&after, "h1", &format!("{k} ")).contains("WARN"))
+        .collect();
+    assert!(!warned_keys.is_empty(), "this machine's kernel ({before:?}) warns on nothing to fix: {after}");
+
+    let t0 = Instant::now();
+    let dry = text(&ok(wizard(&["deploy", "--preflight-only", "--fix", "--dry-run", p])));
+    for h in world.hosts() {
+        for k in &warned_keys {
+            assert!(row(&dry, &format!("  {}", h.name), k).contains(&format!("would be kept in {FILE}")), "{dry}");
+        }
+        assert_eq!(
+            world.ssh_ok(&h.name, "root", &format!("test -e {FILE} && echo yes || echo no")).trim(),
+            "no",
+            "a dry run wrote:\n{dry}"
+        );
+    }
+    let first = text(&ok(wizard(&["deploy", "--preflight-only", "--fix", p])));
+    let fix_secs = t0.elapsed().as_secs_f64();
+    for h in world.hosts() {
+        let file = world.ssh_ok(&h.name, "root", &format!("stat -c '%U:%G %a' {FILE} && grep -v '^#' {FILE}"));
+        let expected: Vec<String> = warned_keys
+            .iter()
+            .map(|k| match *k {
+                "vm.max_map_count" => "vm.max_map_count = 262144".to_string(),
+                _ => "vm.swappiness = 1".to_string(),
+            })
+            .collect();
+        assert_eq!(
+            file.lines().collect::<Vec<_>>(),
+            [vec!["root:root 644"], expected.iter().map(String::as_str).collect()].concat(),
+            "{}: {file}",
+            h.name
+        );
+        let now = kernel(&h.name);
+        for (i, k) in ["vm.max_map_count", "vm.swappiness"].iter().enumerate() {
+            if !warned_keys.contains(k) {
+                continue;
+            }
+            let line = row(&first, &format!("  {}", h.name), k);
+            assert!(line.contains(&format!("kept in {FILE}")), "{line}\n{first}");
+            // honest: "applied now" only when the kernel has it
+            match line.contains("applying it now failed: ") {
+                true => assert_eq!(now[i], before[i], "{line}"),
+                false => assert!(line.ends_with("and applied now") && now[i] != before[i], "{line} {now:?}"),
+            }
+        }
+    }
+    let second = text(&ok(wizard(&["deploy", "--preflight-only", "--fix", p])));
+    for h in world.hosts() {
+        for k in &warned_keys {
+            assert!(
+                row(&second, &format!("  {}", h.name), k).contains(&format!("already in place in {FILE}")),
+                "{second}"
+            );
+        }
+    }
+    assert!(second.contains("0 setting(s) newly kept"), "{second}");
+    eprintln!(
+        "MEASURE preflight --fix on 3 hosts (dry run + fix) {fix_secs:.1}s; first:\n{}\nsecond:\n{}",
+        first.lines().skip_while(|l| !l.starts_with("fixes")).collect::<Vec<_>>().join("\n"),
+        second.lines().skip_while(|l| !l.starts_with("fixes")).collect::<Vec<_>>().join("\n")
+    );
+    for h in world.hosts() {
+        world.ssh_ok(&h.name, "root", &format!("rm {FILE}"));
+    }
 }

@@ -16,8 +16,10 @@ pub const SYSCTL_FILE: &str = "/etc/sysctl.d/60-kafka.conf";
 pub const THP_FILE: &str = "/etc/tmpfiles.d/60-kafka-thp.conf";
 /// Where the kernel keeps the transparent huge pages modes.
 pub const THP_DIR: &str = "/sys/kernel/mm/transparent_hugepage";
-/// The mode [`Remedy::TransparentHugePages`] sets, in `enabled` and `defrag`.
-pub const THP_MODE: &str = "never";
+/// The mode [`Remedy::TransparentHugePages`] sets, in `enabled` and `defrag`: huge pages only where a program asks
+/// for them (madvise). Kafka's JVM does not ask unless started with `-XX:+UseTransparentHugePages`, so for it this is
+/// `never`, while other programs keep their choice (docs/facts/kafka.md §22).
+pub const THP_MODE: &str = "madvise";
 
 /// Which way a kernel setting is fixed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -104,10 +106,11 @@ pub fn sysctl_file(settings: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// The text of [`THP_FILE`]: `never` written to both modes at boot.
+/// The text of [`THP_FILE`]: [`THP_MODE`] written to both modes at boot.
 pub fn thp_file() -> String {
     format!(
-        "# Transparent huge pages off for Kafka's JVM, kept by kafka-wizard (deploy --preflight-only --fix);\n\
+        "# Transparent huge pages only where a program asks (not Kafka's JVM), kept by kafka-wizard\n\
+         # (deploy --preflight-only --fix);\n\
          # systemd-tmpfiles writes them at boot.\n\
          w {THP_DIR}/enabled - - - - {THP_MODE}\nw {THP_DIR}/defrag - - - - {THP_MODE}\n"
     )

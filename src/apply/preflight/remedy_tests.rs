@@ -109,8 +109,8 @@ fn the_sysctl_file_keeps_an_operators_value_beyond_the_remedy_and_a_second_merge
     assert_eq!(
         thp_file().lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>(),
         [
-            "w /sys/kernel/mm/transparent_hugepage/enabled - - - - never",
-            "w /sys/kernel/mm/transparent_hugepage/defrag - - - - never"
+            "w /sys/kernel/mm/transparent_hugepage/enabled - - - - madvise",
+            "w /sys/kernel/mm/transparent_hugepage/defrag - - - - madvise"
         ]
     );
 }
@@ -120,9 +120,9 @@ fn the_apply_script_writes_only_the_settings_asked_and_the_read_back_tells_appli
     let script = apply_script(&[("vm.swappiness".into(), 1), ("no.such.key".into(), 5)], false);
     assert!(script.contains("printf '%s\\n' 1 > /proc/sys/vm/swappiness"), "{script}");
     assert!(!script.contains("no.such") && !script.contains("transparent_hugepage"), "{script}");
-    assert!(apply_script(&[], true).contains("echo never > /sys/kernel/mm/transparent_hugepage/defrag"));
+    assert!(apply_script(&[], true).contains("echo madvise > /sys/kernel/mm/transparent_hugepage/defrag"));
     let out = "now vm.swappiness 1\t\nnow vm.max_map_count 65530\tsh: 1: cannot create /proc/sys/vm/max_map_count: \
-               Read-only file system \nnow fs.nr_open 1048576\t\nnow thp madvise\t\n";
+               Read-only file system \nnow fs.nr_open 1048576\t\nnow thp always\t\n";
     let read = parse_applied(out);
     assert_eq!(taken_now(&sysctl("vm.swappiness", 1, Bound::AtMost), "1", &read), None);
     assert_eq!(
@@ -132,8 +132,8 @@ fn the_apply_script_writes_only_the_settings_asked_and_the_read_back_tells_appli
     // a higher value than asked is taken; a silent no-change is not
     assert_eq!(taken_now(&sysctl("fs.nr_open", 200_000, Bound::AtLeast), "200000", &read), None);
     assert_eq!(
-        taken_now(&Remedy::TransparentHugePages, "never", &read).as_deref(),
-        Some("the kernel still says madvise")
+        taken_now(&Remedy::TransparentHugePages, "madvise", &read).as_deref(),
+        Some("the kernel still says always")
     );
     assert_eq!(taken_now(&sysctl("vm.x", 1, Bound::AtMost), "1", &read).as_deref(), Some("the host did not say"));
 }
