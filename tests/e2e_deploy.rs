@@ -928,8 +928,10 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     }
     let before: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name, "kafka-server")).collect();
 
-    let out = ok(wizard(&["deploy", p]));
+    // with --fix-kernel: the kernel fixes made before (above) are found in place, the cluster is not changed
+    let out = ok(wizard(&["deploy", "--fix-kernel", p]));
     assert!(text(&out).contains("no changes"), "{}", text(&out));
+    preflight::a_deploy_with_fix_kernel_finds_the_fixes_in_place(&world, &text(&out));
     // A no-change re-deploy restarts nothing, and the exporters still answer.
     let after: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name, "kafka-server")).collect();
     assert_eq!(before, after, "a no-change re-deploy restarted a node");

@@ -213,7 +213,8 @@ fn a_stale_hosts_entry_warns_naming_the_peers_own_address(world: &World, p: &str
 /// /etc/sysctl.d/60-kafka.conf (root, 0644) on every host and says per host and setting whether the kernel took it
 /// now — checked against the value the kernel then has: the hosts are containers with a read-only /proc/sys, whose
 /// vm.* is this machine's own, so the test first makes sure a write cannot reach it; a second `--fix` finds the file
-/// already in place. The file is removed again.
+/// already in place. The file stays for the deploy with `--fix-kernel` that follows
+/// ([`a_deploy_with_fix_kernel_finds_the_fixes_in_place`]), which removes it.
 pub fn the_services_open_file_limit_and_the_kernel_fixes(world: &World, p: &str) {
     const DROPIN: &str = "/etc/systemd/system/kafka-server.service.d/50-low-nofile.conf";
     const FILE: &str = "/etc/sysctl.d/60-kafka.conf";
@@ -250,7 +251,8 @@ pub fn the_services_open_file_limit_and_the_kernel_fixes(world: &World, p: &str)
         "{low}\n{table}"
     );
     for h in ["h2", "h3"] {
-        assert!(row(&table, h, "open files kafka-server.service").contains(" ok  LimitNOFILE=100000"), "{table}");
+        let fine = row(&table, h, "open files kafka-server.service");
+        assert!(fine.contains(" ok ") && fine.ends_with(" LimitNOFILE=100000"), "{fine}\n{table}");
     }
     let after = text(&ok(wizard(&["deploy", "--preflight-only", p])));
     assert!(row(&after, "h1", "open files kafka-server.service").contains(" ok "), "removed: {after}");
@@ -340,7 +342,21 @@ pub fn the_services_open_file_limit_and_the_kernel_fixes(world: &World, p: &str)
         first.lines().skip_while(|l| !l.starts_with("fixes")).collect::<Vec<_>>().join("\n"),
         second.lines().skip_while(|l| !l.starts_with("fixes")).collect::<Vec<_>>().join("\n")
     );
+}
+
+/// `deploy --fix-kernel` on the hosts `--fix` already fixed (`out`: what the deploy printed): each host's settings
+/// said to be already in place, and whether the kernel took them; then the file is removed from every host.
+pub fn a_deploy_with_fix_kernel_finds_the_fixes_in_place(world: &World, out: &str) {
+    const FILE: &str = "/etc/sysctl.d/60-kafka.conf";
     for h in world.hosts() {
+        let said = out
+            .lines()
+            .filter(|l| {
+                l.trim_start().starts_with(&format!("{} ", h.name))
+                    && l.contains(&format!("already in place in {FILE}"))
+            })
+            .count();
+        assert!(said >= 1, "{}: no fix event in:\n{out}", h.name);
         world.ssh_ok(&h.name, "root", &format!("rm {FILE}"));
     }
 }

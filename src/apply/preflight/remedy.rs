@@ -159,9 +159,19 @@ pub fn parse_applied(output: &str) -> BTreeMap<String, (String, String)> {
         .filter_map(|l| {
             let (key, rest) = l.split_once(' ')?;
             let (value, error) = rest.split_once('\t').unwrap_or((rest, ""));
-            Some((key.to_string(), (value.trim().to_string(), error.trim().to_string())))
+            Some((key.to_string(), (value.trim().to_string(), without_shell_prefix(error.trim()).to_string())))
         })
         .collect()
+}
+
+/// `sh: 3: cannot create …: Read-only file system` → `cannot create …: Read-only file system` (dash names itself
+/// and the script's line).
+fn without_shell_prefix(error: &str) -> &str {
+    let Some(rest) = error.strip_prefix("sh: ") else { return error };
+    match rest.split_once(": ") {
+        Some((line, message)) if line.bytes().all(|b| b.is_ascii_digit()) => message,
+        _ => error,
+    }
 }
 
 /// Whether the kernel took a remedy now, from the read-back: `None` when it did, else why not.

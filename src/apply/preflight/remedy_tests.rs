@@ -74,6 +74,9 @@ fn a_unit_whose_limit_a_drop_in_lowers_warns_naming_the_drop_in_and_an_uninstall
     let soft = broker_findings("nofile kafka-server.service 1024 infinity\n");
     let unit = soft.iter().find(|f| f.check == "open files kafka-server.service").unwrap();
     assert!(unit.verdict == Verdict::Warn && unit.fix.contains("systemctl cat kafka-server.service"), "{unit:?}");
+    let old_systemd = broker_findings("nofile kafka-server.service  4096\n");
+    let unit = old_systemd.iter().find(|f| f.check == "open files kafka-server.service").unwrap();
+    assert!(unit.verdict == Verdict::Warn && unit.result.starts_with("LimitNOFILE=4096 "), "{unit:?}");
     assert!(broker_findings("").iter().all(|f| !f.check.starts_with("open files ")), "not installed: not judged");
     assert_eq!(
         (written_limit("1024:524288"), written_limit("infinity"), written_limit("")),
@@ -127,7 +130,7 @@ fn the_apply_script_writes_only_the_settings_asked_and_the_read_back_tells_appli
     assert_eq!(taken_now(&sysctl("vm.swappiness", 1, Bound::AtMost), "1", &read), None);
     assert_eq!(
         taken_now(&sysctl("vm.max_map_count", 262_144, Bound::AtLeast), "262144", &read).as_deref(),
-        Some("sh: 1: cannot create /proc/sys/vm/max_map_count: Read-only file system")
+        Some("cannot create /proc/sys/vm/max_map_count: Read-only file system")
     );
     // a higher value than asked is taken; a silent no-change is not
     assert_eq!(taken_now(&sysctl("fs.nr_open", 200_000, Bound::AtLeast), "200000", &read), None);

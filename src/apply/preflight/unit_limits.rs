@@ -39,7 +39,8 @@ pub fn written_limit(text: &str) -> Option<u64> {
 pub fn parse_line(f: &mut PreflightFacts, kind: &str, rest: &str) -> bool {
     match kind {
         "nofile" => {
-            let parts: Vec<&str> = rest.split_whitespace().collect();
+            // an older systemd without `LimitNOFILESoft` prints an empty soft limit: the hard one alone
+            let parts: Vec<&str> = rest.split(' ').collect();
             if let [unit, soft, hard] = parts[..] {
                 let limit = f.unit_limits.entry(unit.to_string()).or_default();
                 (limit.soft, limit.hard) = (limit_value(soft), limit_value(hard));
