@@ -578,3 +578,18 @@ fn preflight_shows_each_hosts_effective_ssh_settings_and_a_dead_jump_host_is_nam
     );
     assert!(err.contains("k1: through the jump host 127.0.0.1: 127.0.0.1: cannot connect to 127.0.0.1"), "{err}");
 }
+
+#[test]
+fn the_preflight_fixes_are_asked_for_with_preflight_only_and_a_dry_run_of_preflight_alone_is_a_usage_error() {
+    let f = "tests/fixtures/kraft-dedicated.toml";
+    for (args, says) in [
+        (vec!["deploy", "--fix", f], "--preflight-only"),
+        (vec!["deploy", "--fix-kernel", "--dry-run", f], "cannot be used with"),
+        (vec!["deploy", "--fix-kernel", "--preflight-only", f], "cannot be used with"),
+        (vec!["deploy", "--preflight-only", "--dry-run", f], "--dry-run goes with it only together with --fix"),
+    ] {
+        let o = wizard(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+}

@@ -115,9 +115,9 @@ pub struct DeployArgs {
     #[arg(long)]
     pub preflight_only: bool,
     /// With --preflight-only: make the fixes the wizard can make itself for the warnings found (kernel settings
-    /// kept in /etc/sysctl.d/60-kafka.conf, transparent huge pages off kept in /etc/tmpfiles.d/60-kafka-thp.conf,
-    /// each applied now where the kernel lets it), hosts in parallel, and print per host what was changed; with
-    /// --dry-run, what would be.
+    /// kept in /etc/sysctl.d/60-kafka.conf; transparent huge pages `always` set to `madvise`, kept in
+    /// /etc/tmpfiles.d/60-kafka-thp.conf; each applied now where the kernel lets it), hosts in parallel, and print
+    /// per host what was changed; with --dry-run, what would be.
     #[arg(long, requires = "preflight_only")]
     pub fix: bool,
     /// Before the deploy's own steps, once the preflight passed: make the same fixes as `--preflight-only --fix`.
@@ -247,7 +247,7 @@ fn interactive_key_check(
     rt.block_on(apply::connect::connect_all(spec, &opts.limit, &opts.connect)).map(|_| ()).map_err(ApplyError::Connect)
 }
 
-fn report(result: Result<(), ApplyError>, what: &str) -> ExitCode {
+pub(super) fn report(result: Result<(), ApplyError>, what: &str) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e @ ApplyError::Limit(_)) => {
@@ -374,34 +374,7 @@ pub fn deploy_as(args: DeployArgs, finalize: bool, migrate: MigrateIntent, verb:
     let renderer = Renderer::new(args.hosts.verbose || args.dry_run);
     let events = runlog::tee(sink(&renderer, args.hosts.json), &log);
     if args.preflight_only {
-        if !args.hosts.json {
-            eprint!("{}", super::preflight::reach_lines(&spec, &opts.connect));
-        }
-        if args.fix {
-            let result = rt.block_on(apply::preflight::preflight_fix(&spec, &opts, args.dry_run, events));
-            renderer.finish();
-            return match result {
-                Ok((findings, fixes)) => {
-                    let json = args.hosts.json;
-                    let table = super::preflight::table(&findings, json, !args.dry_run);
-                    super::write_stdout(&(table + &super::preflight::fixes(&fixes, args.dry_run, json)));
-                    match fixes.iter().any(|f| f.error.is_some()) {
-                        true => ExitCode::FAILURE,
-                        false => super::preflight::exit_code(&findings),
-                    }
-                }
-                Err(e) => report(Err(e), "preflight --fix"),
-            };
-        }
-        let result = rt.block_on(apply::preflight(&spec, &opts, events));
-        renderer.finish();
-        return match result {
-            Ok(findings) => {
-                super::write_stdout(&super::preflight::table(&findings, args.hosts.json, false));
-                super::preflight::exit_code(&findings)
-            }
-            Err(e) => report(Err(e), "preflight"),
-        };
+        return super::preflight::run(&rt, &spec, &opts, &args, events, &renderer);
     }
     if args.dry_run {
         let result = rt.block_on(apply::preview(&spec, &opts, events));

@@ -3,11 +3,53 @@
 //! Before them (stderr), each SSH host's effective settings: user, address, port, jump host, key, known_hosts.
 //! With `--fix`, after the table: per host what its fixes did (or, `--dry-run`, would do), and a count.
 
+use super::operate::{report, DeployArgs};
+use super::progress::Renderer;
 use kafka_wizard::apply::preflight::fix::HostFix;
-use kafka_wizard::apply::{Finding, Verdict};
+use kafka_wizard::apply::{self, DeployOptions, Finding, Verdict};
+use kafka_wizard::events::EventSink;
 use kafka_wizard::project::spec::{ClusterSpec, Connection};
 use kafka_wizard::transport::{route, ConnectOptions, HostAccess};
 use std::process::ExitCode;
+
+/// `deploy FILE --preflight-only [--fix [--dry-run]]`: the hosts' SSH settings (stderr), the checks, the fixes when
+/// asked; exit 1 when the deploy would be refused or a host could not be fixed.
+pub fn run(
+    rt: &tokio::runtime::Runtime,
+    spec: &ClusterSpec,
+    opts: &DeployOptions,
+    args: &DeployArgs,
+    events: EventSink,
+    renderer: &Renderer,
+) -> ExitCode {
+    let json = args.hosts.json;
+    if !json {
+        eprint!("{}", reach_lines(spec, &opts.connect));
+    }
+    if args.fix {
+        let result = rt.block_on(apply::preflight::preflight_fix(spec, opts, args.dry_run, events));
+        renderer.finish();
+        return match result {
+            Ok((findings, done)) => {
+                super::write_stdout(&(table(&findings, json, !args.dry_run) + &fixes(&done, args.dry_run, json)));
+                match done.iter().any(|f| f.error.is_some()) {
+                    true => ExitCode::FAILURE,
+                    false => exit_code(&findings),
+                }
+            }
+            Err(e) => report(Err(e), "preflight --fix"),
+        };
+    }
+    let result = rt.block_on(apply::preflight(spec, opts, events));
+    renderer.finish();
+    match result {
+        Ok(findings) => {
+            super::write_stdout(&table(&findings, json, false));
+            exit_code(&findings)
+        }
+        Err(e) => report(Err(e), "preflight"),
+    }
+}
 
 /// How each SSH host is reached — its effective settings after `~/.ssh/config` and the jump host — one line each,
 /// under a heading; a host whose settings cannot be resolved says why.
