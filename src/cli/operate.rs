@@ -364,7 +364,13 @@ pub fn deploy_as(args: DeployArgs, finalize: bool, migrate: MigrateIntent, verb:
     if let Some(code) = check_limit(&rt, &spec, &opts, Intent::Deploy) {
         return code;
     }
-    let log = if args.dry_run || args.preflight_only { None } else { runlog::open(&spec.name, verb) };
+    // `--preflight-only --fix` changes hosts: its fixes are logged as a run of their own
+    let fixing = args.preflight_only && args.fix && !args.dry_run;
+    let log = match (args.dry_run || args.preflight_only, fixing) {
+        (_, true) => runlog::open(&spec.name, "preflight-fix"),
+        (true, false) => None,
+        (false, false) => runlog::open(&spec.name, verb),
+    };
     // Check host keys first (and ask about unknown ones), so a deploy never stops half-way over a prompt.
     if let Err(e) = interactive_key_check(&rt, &spec, &opts, args.hosts.json) {
         if !ask_about_unknown_keys(&e, &mut opts, args.hosts.json) {
@@ -374,7 +380,7 @@ pub fn deploy_as(args: DeployArgs, finalize: bool, migrate: MigrateIntent, verb:
     let renderer = Renderer::new(args.hosts.verbose || args.dry_run);
     let events = runlog::tee(sink(&renderer, args.hosts.json), &log);
     if args.preflight_only {
-        return super::preflight::run(&rt, &spec, &opts, &args, events, &renderer);
+        return super::preflight::run(&rt, &spec, &opts, &args, events, &renderer, &log);
     }
     if args.dry_run {
         let result = rt.block_on(apply::preview(&spec, &opts, events));

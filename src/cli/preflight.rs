@@ -21,6 +21,7 @@ pub fn run(
     args: &DeployArgs,
     events: EventSink,
     renderer: &Renderer,
+    log: &super::runlog::Kept,
 ) -> ExitCode {
     let json = args.hosts.json;
     if !json {
@@ -29,16 +30,24 @@ pub fn run(
     if args.fix {
         let result = rt.block_on(apply::preflight::preflight_fix(spec, opts, args.dry_run, events));
         renderer.finish();
-        return match result {
+        let (code, ending) = match result {
             Ok((findings, done)) => {
+                // the outcomes into the run log only: the list below shows them
+                apply::preflight::fix_events(&done, &super::runlog::tee(std::sync::Arc::new(|_| ()), log));
                 super::write_stdout(&(table(&findings, json, !args.dry_run) + &fixes(&done, args.dry_run, json)));
-                match done.iter().any(|f| f.error.is_some()) {
-                    true => ExitCode::FAILURE,
-                    false => exit_code(&findings),
-                }
+                let failed: Vec<String> =
+                    done.iter().flat_map(|f| f.error.as_ref().map(|e| format!("{}: {e}", f.host))).collect();
+                let code = if failed.is_empty() { exit_code(&findings) } else { ExitCode::FAILURE };
+                let outcome = if failed.is_empty() { Ok(()) } else { Err(failed.join("; ")) };
+                (code, super::runlog::ending(&outcome, |_| false))
             }
-            Err(e) => report(Err(e), "preflight --fix"),
+            Err(e) => {
+                let ending = super::runlog::ending(&Err::<(), _>(&e), |_| false);
+                (report(Err(e), "preflight --fix"), ending)
+            }
         };
+        super::runlog::close(log, ending);
+        return code;
     }
     let result = rt.block_on(apply::preflight(spec, opts, events));
     renderer.finish();

@@ -300,13 +300,7 @@ pub fn the_services_open_file_limit_and_the_kernel_fixes(world: &World, p: &str)
     let fix_secs = t0.elapsed().as_secs_f64();
     for h in world.hosts() {
         let file = world.ssh_ok(&h.name, "root", &format!("stat -c '%U:%G %a' {FILE} && grep -v '^#' {FILE}"));
-        let expected: Vec<String> = warned_keys
-            .iter()
-            .map(|k| match *k {
-                "vm.max_map_count" => "vm.max_map_count = 262144".to_string(),
-                _ => "vm.swappiness = 1".to_string(),
-            })
-            .collect();
+        let expected: Vec<String> = warned_keys.iter().map(|k| expected_line(k)).collect();
         assert_eq!(
             file.lines().collect::<Vec<_>>(),
             [vec!["root:root 644"], expected.iter().map(String::as_str).collect()].concat(),
@@ -327,6 +321,15 @@ pub fn the_services_open_file_limit_and_the_kernel_fixes(world: &World, p: &str)
             }
         }
     }
+    // the fixes are a run of their own, logged
+    let log = first.lines().rev().find_map(|l| l.strip_prefix("run log: ")).expect("a --fix keeps a run log");
+    let logged = std::fs::read_to_string(log).unwrap();
+    assert!(
+        logged.contains(&format!("{}: kept in {FILE}", expected_line(warned_keys[0])))
+            && logged.contains("\"verb\":\"preflight-fix\"")
+            && logged.contains("\"result\":\"succeeded\""),
+        "{logged}"
+    );
     let second = text(&ok(wizard(&["deploy", "--preflight-only", "--fix", p])));
     for h in world.hosts() {
         for k in &warned_keys {
@@ -342,6 +345,14 @@ pub fn the_services_open_file_limit_and_the_kernel_fixes(world: &World, p: &str)
         first.lines().skip_while(|l| !l.starts_with("fixes")).collect::<Vec<_>>().join("\n"),
         second.lines().skip_while(|l| !l.starts_with("fixes")).collect::<Vec<_>>().join("\n")
     );
+}
+
+/// The line `--fix` keeps for a setting this machine's kernel warns about.
+fn expected_line(key: &str) -> String {
+    match key {
+        "vm.max_map_count" => "vm.max_map_count = 262144".to_string(),
+        _ => "vm.swappiness = 1".to_string(),
+    }
 }
 
 /// `deploy --fix-kernel` on the hosts `--fix` already fixed (`out`: what the deploy printed): each host's settings

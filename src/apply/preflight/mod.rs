@@ -140,7 +140,13 @@ pub async fn preflight_fix(
 /// an event on its host (a fix the kernel refused now, or a host that could not be fixed, a warning).
 pub(crate) async fn fix_before_deploy(spec: &ClusterSpec, runs: &[HostRun], install_java: bool, events: &EventSink) {
     let all = findings(spec, runs, install_java);
-    for host in fix::fix_all(spec, runs, &all, false).await {
+    fix_events(&fix::fix_all(spec, runs, &all, false).await, events);
+}
+
+/// Each fix's outcome as an event on its host: a Log, or a Warning when the kernel refused it now or the host could
+/// not be fixed.
+pub fn fix_events(fixes: &[fix::HostFix], events: &EventSink) {
+    for host in fixes {
         for outcome in &host.outcomes {
             let message = outcome.line().split_once(": ").map_or(String::new(), |(_, m)| m.to_string());
             let target = Target::host(&host.host);
