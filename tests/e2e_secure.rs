@@ -18,6 +18,8 @@ mod support;
 
 #[path = "e2e_secure/checks.rs"]
 mod checks;
+#[path = "e2e_secure/migration.rs"]
+mod migration;
 #[path = "e2e_secure/rotation.rs"]
 mod rotation;
 #[path = "e2e_secure/secrets.rs"]

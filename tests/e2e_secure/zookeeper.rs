@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 const CHROOT: &str = "/e2e-zk-secure";
 
-fn zookeeper_secure_project(world: &World, mirror: &Mirror, dir: &Path, users: &str) -> PathBuf {
+pub(super) fn zookeeper_secure_project(world: &World, mirror: &Mirror, dir: &Path, users: &str) -> PathBuf {
     let base = format!("{}/kafka", mirror.base_url());
     let inv = world.inventory();
     let mut s = format!(
@@ -33,7 +33,8 @@ fn zookeeper_secure_project(world: &World, mirror: &Mirror, dir: &Path, users: &
         id = inv.identity_file.display(),
         kh = inv.known_hosts.display()
     );
-    for (i, h) in world.hosts().iter().enumerate() {
+    // The first three hosts; the other three become the KRaft controllers of the migration at the end.
+    for (i, h) in world.hosts().iter().take(3).enumerate() {
         s.push_str(&format!(
             "\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"zookeeper\", \"broker\"]\nzookeeper_id = {n}\nid = {n}\n",
             h.name,

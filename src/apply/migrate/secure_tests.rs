@@ -113,3 +113,23 @@ fn the_controllers_are_formatted_without_scram_users_which_the_copy_brings_from_
     let plain = at_stage(&plain, Migrating, "Zk0ClusterId0000000001");
     assert_eq!(by_hand, crate::plan::manual_commands(&plain, &step).join("\n"), "as an unsecured one's");
 }
+
+#[test]
+fn finalize_moves_the_secrets_store_to_the_key_of_the_project_rewritten_as_kraft() {
+    use crate::security::store::SecretsStore;
+    let dir = tempfile::tempdir().unwrap();
+    let zookeeper = spec_of(&text());
+    let (rewritten, _) = crate::project::file::rewrite_as_kraft(&text(), "Zk0ClusterId0000000001").unwrap();
+    let kraft = spec_of(&rewritten);
+    let (before, after) = (SecretsStore::in_dir(dir.path(), &zookeeper), SecretsStore::in_dir(dir.path(), &kraft));
+    assert_ne!(before.path, after.path, "the KRaft project's store is keyed by its cluster id");
+    std::fs::write(&before.path, "the store").unwrap();
+    assert_eq!(before.rekey_as_kraft("Zk0ClusterId0000000001").unwrap(), Some(after.path.clone()));
+    assert_eq!(std::fs::read_to_string(&after.path).unwrap(), "the store");
+    assert!(!before.path.exists(), "one copy of the secrets");
+    assert_eq!(before.rekey_as_kraft("Zk0ClusterId0000000001").unwrap(), None, "a re-run has nothing to move");
+    std::fs::write(&before.path, "another store").unwrap();
+    let refused = before.rekey_as_kraft("Zk0ClusterId0000000001").unwrap_err().to_string();
+    assert!(refused.contains("a store is there already"), "{refused}");
+    assert_eq!(std::fs::read_to_string(&after.path).unwrap(), "the store", "never replaced");
+}
