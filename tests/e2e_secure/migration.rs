@@ -117,7 +117,8 @@ pub fn migrates_to_kraft_under_a_sasl_ssl_load(
     let dry = ok(world, home, log, &["migrate", "--dry-run", p]);
     assert!(dry.contains("not started") && dry.contains("migration stage migrating"), "{dry}");
 
-    let load = super::support::roll_load::RollLoad::start(&python, &["--properties", admin.to_str().unwrap(), "migrate-load"]);
+    let load =
+        super::support::roll_load::RollLoad::start(&python, &["--properties", admin.to_str().unwrap(), "migrate-load"]);
     let t0 = Instant::now();
     let migrated = ok(world, home, log, &["migrate", p]);
     let moved = t0.elapsed().as_secs_f64();
@@ -150,7 +151,11 @@ pub fn migrates_to_kraft_under_a_sasl_ssl_load(
         assert_eq!(zk.split_whitespace().collect::<Vec<_>>(), ["inactive", "disabled"], "{}: no ZooKeeper", h.name);
     }
     for (i, h) in hosts.iter().enumerate() {
-        let keys = world.ssh_ok(&h.name, "root", "grep -e '^authorizer.class.name=' -e '^zookeeper' -e '^process.roles=' /etc/kafka/server.properties");
+        let keys = world.ssh_ok(
+            &h.name,
+            "root",
+            "grep -e '^authorizer.class.name=' -e '^zookeeper' -e '^process.roles=' /etc/kafka/server.properties",
+        );
         let roles = if i < 3 { "broker" } else { "controller" };
         assert_eq!(
             keys.lines().collect::<Vec<_>>(),
@@ -216,39 +221,4 @@ pub fn migrates_to_kraft_under_a_sasl_ssl_load(
         let count = String::from_utf8_lossy(&world.ssh(&h.name, "root", &script).stdout).trim().to_string();
         assert_eq!(count, "0", "{}: a password is in the journal, a log or server.properties", h.name);
     }
-}
-
-// TEMPORARY (removed before commit): the migration alone on a fresh secured cluster.
-#[test]
-fn tmp_secure_migration_alone() {
-    use super::support::world::{self, Mirror};
-    let rel = world::release(world::KAFKA_3);
-    let world = World::up(6);
-    let mirror = Mirror::start(&[&rel]);
-    let home = tempfile::tempdir().unwrap();
-    let home = home.path();
-    let project = super::zookeeper::zookeeper_secure_project(&world, &mirror, home, "[\"orders-app\"]");
-    let p = project.to_str().unwrap();
-    let mut log = String::new();
-    super::deploy(&world, home, &mut log, p);
-    let admin_dir = home.join("client-admin");
-    wizard(home, &mut log, &["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
-    let auth = acls::admin_auth(home, &admin_dir);
-    let broker = format!("{}:9092", world.hosts()[0].ip);
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let mut session = AclSession::open(&broker, &auth, Duration::from_secs(20)).await.unwrap();
-        let legacy = kafka_wizard::security::acls::AclBinding {
-            principal: "User:legacy-app".into(),
-            resource_type: 2,
-            resource_name: "legacy".into(),
-            pattern_type: 3,
-            operation: 3,
-            permission_type: kafka_wizard::security::acls::ALLOW,
-            host: kafka_wizard::security::acls::ANY_HOST.into(),
-        };
-        session.create(&[legacy]).await.unwrap();
-    });
-    let mut passwords = super::stored_passwords(home);
-    migrates_to_kraft_under_a_sasl_ssl_load(&world, home, &mut log, &project, &mut passwords);
 }

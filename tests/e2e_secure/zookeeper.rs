@@ -7,7 +7,8 @@
 //! is deleted (its login refused), nothing restarted; the secrets store lost: deploy refused naming
 //! `--recover-secrets`, `deploy --recover-secrets` rebuilds it from the hosts (the ensemble's logins included) and
 //! resets the admin's and the users' passwords, nothing restarted, the admin works with its new password, and a
-//! following deploy changes nothing; no generated password (SCRAM or ZooKeeper, old or new) leaks.
+//! following deploy changes nothing; no generated password (SCRAM or ZooKeeper, old or new) leaks. Then the cluster
+//! is migrated to KRaft with three new controllers on the world's other three hosts (`migration.rs`).
 
 use super::support::world::{self, Mirror, World};
 use super::{checks, deploy, lose_the_store_and_be_refused, run_wizard, stored_passwords, wizard};
@@ -80,7 +81,8 @@ fn zookeeper_shell(world: &World, jvm: &str, command: &str) -> String {
 #[test]
 fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_and_leaks_no_password() {
     let rel = world::release(world::KAFKA_3);
-    let world = World::up(3);
+    // Three hosts for the cluster, three more for the KRaft controllers of its migration at the end.
+    let world = World::up(6);
     let mirror = Mirror::start(&[&rel]);
     let home = tempfile::tempdir().unwrap();
     let home = home.path();
@@ -212,4 +214,6 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
 
     let shown = "/var/log/kafka/* /var/log/zookeeper/* /etc/kafka/server.properties /etc/kafka/zookeeper.properties /etc/kafka/*.env";
     checks::no_password_leaks(&world, home, &project, &mut log, &passwords, shown);
+
+    super::migration::migrates_to_kraft_under_a_sasl_ssl_load(&world, home, &mut log, &project, &mut passwords);
 }

@@ -6,7 +6,8 @@ use super::*;
 use crate::project::spec::MigrationStage::*;
 use crate::render::security::{KRAFT_AUTHORIZER, ZOOKEEPER_AUTHORIZER};
 
-const SECURITY: &str = "\n[security]\nprotocol = \"sasl_ssl\"\nca = \"generate\"\nadmin_user = \"admin\"\nusers = [\"orders-app\"]\n";
+const SECURITY: &str =
+    "\n[security]\nprotocol = \"sasl_ssl\"\nca = \"generate\"\nadmin_user = \"admin\"\nusers = [\"orders-app\"]\n";
 
 fn text() -> String {
     include_str!("../../../tests/fixtures/zookeeper-migrating.toml").to_string() + SECURITY
@@ -96,7 +97,12 @@ fn the_secured_project_rewritten_as_kraft_renders_every_kafka_node_exactly_as_fi
             .filter(|f| f.service == crate::render::Service::Kafka)
             .map(|f| (f.path.rsplit('/').next().unwrap().to_string(), f.content))
             .collect();
-        assert_eq!(got, files(Finalized, host.name.as_str()), "{}: a deploy after finalize restarts nothing", host.name);
+        assert_eq!(
+            got,
+            files(Finalized, host.name.as_str()),
+            "{}: a deploy after finalize restarts nothing",
+            host.name
+        );
     }
 }
 
