@@ -67,6 +67,7 @@ pub fn migrates_to_kraft_under_a_sasl_ssl_load(
     project: &Path,
     passwords: &mut Vec<String>,
 ) {
+    let started = Instant::now();
     let p = project.to_str().unwrap();
     let python = checks::python();
     let hosts = world.hosts();
@@ -221,4 +222,8 @@ pub fn migrates_to_kraft_under_a_sasl_ssl_load(
         let count = String::from_utf8_lossy(&world.ssh(&h.name, "root", &script).stdout).trim().to_string();
         assert_eq!(count, "0", "{}: a password is in the journal, a log or server.properties", h.name);
     }
+    eprintln!(
+        "MEASURE the migration's part of the scenario (ACL deploy, migrate, finalize, every check): {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
 }
