@@ -1,6 +1,8 @@
 //! The secured ZooKeeper-mode cluster of `zookeeper.rs` migrated to KRaft (issue 14): ACLs granted to orders-app in
 //! ZooKeeper mode first (AclAuthorizer, kept in ZooKeeper), then three dedicated KRaft controllers (node ids 101–103)
-//! on the world's other three hosts, `migrate` and `migrate --finalize` under an acks=all load from kafka-python
+//! on the world's other three hosts — first refused, touching nothing, because the store recovered earlier has no CA
+//! key to issue their certificates (the way out it names, `deploy --rotate-ca`, is taken) —, then `migrate` and
+//! `migrate --finalize` under an acks=all load from kafka-python
 //! logging in with SASL_SSL (client-config output). Then: every acknowledged record consumed; the SCRAM users'
 //! credentials and the ACLs came over from ZooKeeper (orders-app logs in with its password and may do what its ACLs
 //! allow and nothing more, a wrong password and an unknown user are refused, the ACL made by hand in ZooKeeper mode is
@@ -78,7 +80,6 @@ pub fn migrates_to_kraft_under_a_sasl_ssl_load(
         wizard(home, log, &["client-config", p, "--user", user, "--out", dir.to_str().unwrap()]);
     }
     let (admin, app) = (admin_dir.join("client.properties"), app_dir.join("client.properties"));
-    let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
     let app_password = {
         let text = std::fs::read_to_string(&app).unwrap();
         text.split("password=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string()
@@ -91,17 +92,16 @@ pub fn migrates_to_kraft_under_a_sasl_ssl_load(
     assert_eq!(granted.matches("add ACL allow User:orders-app").count(), 4, "{granted}");
     let (allowed, out) = as_app(&python, &app, &admin, "orders-before-migration");
     assert!(allowed, "orders-app with its ACLs in ZooKeeper mode:\n{out}");
-    let admin_auth = acls::admin_auth(home, &admin_dir);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let all_acls = || {
+    let all_acls = |admin_auth: &KafkaAuth| {
         rt.block_on(async {
-            let mut session = AclSession::open(&broker, &admin_auth, Duration::from_secs(20)).await.unwrap();
+            let mut session = AclSession::open(&broker, admin_auth, Duration::from_secs(20)).await.unwrap();
             let mut acls = session.describe_all().await.unwrap();
             acls.sort_by_key(|a| format!("{a:?}"));
             acls
         })
     };
-    let acls_in_zookeeper = all_acls();
+    let acls_in_zookeeper = all_acls(&acls::admin_auth(home, &admin_dir));
     assert!(acls_in_zookeeper.iter().any(|a| a.principal == "User:legacy-app"), "{acls_in_zookeeper:?}");
 
     // Three dedicated KRaft controllers on the other hosts.
@@ -117,6 +117,26 @@ pub fn migrates_to_kraft_under_a_sasl_ssl_load(
     std::fs::write(project, &text).unwrap();
     let dry = ok(world, home, log, &["migrate", "--dry-run", p]);
     assert!(dry.contains("not started") && dry.contains("migration stage migrating"), "{dry}");
+
+    // The store was recovered from the hosts earlier, without the CA key: the new controllers cannot get
+    // certificates, and `migrate` is refused naming the way out before any host changes; the CA is rotated.
+    let before = invocations(world);
+    let (out, refused) = run_wizard(home, &["migrate", p]);
+    log.push_str(&refused);
+    assert!(!out.status.success() && refused.contains("--rotate-ca"), "{refused}");
+    let untouched = world.ssh(&hosts[3].name, "root", "test -e /etc/kafka/server.properties");
+    assert!(!untouched.status.success() && invocations(world) == before, "a refused migration touches nothing");
+    let t = Instant::now();
+    ok(world, home, log, &["deploy", "--rotate-ca", p]);
+    eprintln!(
+        "MEASURE CA rotation of the ZooKeeper-mode cluster (3 brokers) before its migration: {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    for (user, dir) in [("admin", &admin_dir), ("orders-app", &app_dir)] {
+        wizard(home, log, &["client-config", p, "--user", user, "--out", dir.to_str().unwrap()]);
+    }
+    let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
+    let admin_auth = acls::admin_auth(home, &admin_dir);
 
     let load =
         super::support::roll_load::RollLoad::start(&python, &["--properties", admin.to_str().unwrap(), "migrate-load"]);
@@ -192,7 +212,7 @@ pub fn migrates_to_kraft_under_a_sasl_ssl_load(
     checks::wrong_ways_in_are_refused(&ca, &broker);
 
     // The ACLs came over: the same set, held by KRaft; orders-app may use its topics and group, and nothing else.
-    assert_eq!(all_acls(), acls_in_zookeeper, "the ACLs after the migration are those kept in ZooKeeper");
+    assert_eq!(all_acls(&admin_auth), acls_in_zookeeper, "the ACLs after the migration are those kept in ZooKeeper");
     let (allowed, out) = as_app(&python, &app, &admin, "orders-after-migration");
     assert!(allowed, "orders-app with its ACLs on KRaft:\n{out}");
     assert!(out.contains(r#""consumed": 20"#), "{out}");
