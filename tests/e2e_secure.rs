@@ -10,7 +10,8 @@
 //! `e2e_secure/users.rs`: a SCRAM user added to the formatted cluster and removed again, with its ACLs.
 //! `e2e_secure/secrets.rs`: export with and without `--include-secrets`, and a lost secrets store recovered from
 //! the hosts (its CA key lost); `e2e_secure/rotation.rs`: then the CA rotated (`--rotate-ca`, interrupted once,
-//! resumed under an acks=all load), every node restarted after the user's removal and logged in to. `e2e_secure/zookeeper.rs`: the same for a ZooKeeper-mode cluster (Kafka 3.9), with a locked ensemble.
+//! resumed under an acks=all load), every node restarted after the user's removal and logged in to. `e2e_secure/zookeeper.rs`: the same for a ZooKeeper-mode cluster (Kafka 3.9), with a locked ensemble, then
+//! (`e2e_secure/migration.rs`) migrated to KRaft under a SASL_SSL load, its SCRAM users and ACLs carried over.
 
 #[path = "e2e_secure/acls.rs"]
 mod acls;
@@ -18,6 +19,8 @@ mod support;
 
 #[path = "e2e_secure/checks.rs"]
 mod checks;
+#[path = "e2e_secure/migration.rs"]
+mod migration;
 #[path = "e2e_secure/rotation.rs"]
 mod rotation;
 #[path = "e2e_secure/secrets.rs"]

@@ -167,7 +167,8 @@ warns!(
     "kafka-wizard migrate"
 );
 rejects!(a_migration_needs_kafka_3_7_or_newer, MIGRATING, ["kafka.version" => "\"3.6.2\""], "kafka.version", "from Kafka 3.7.0 on");
-rejects!(a_secured_cluster_is_not_migrated_yet, MIGRATING, ["security" => "{ protocol = \"sasl_ssl\" }"], "security", "only plaintext clusters");
+warns!(a_sasl_ssl_cluster_is_migrated, MIGRATING, ["security" => "{ protocol = \"sasl_ssl\" }"], "hosts", "kafka-wizard migrate");
+rejects!(a_cluster_secured_with_tls_alone_is_not_migrated_yet, MIGRATING, ["security" => "{ protocol = \"ssl\" }"], "security.protocol", "not yet one secured with TLS alone");
 rejects!(a_migration_keeps_the_running_clusters_id, MIGRATING, ["kraft.cluster_id" => "\"q2nNPvlTSGmhSmxqXwJ5Ag\""], "kraft.cluster_id", "reads from the brokers' storage");
 rejects!(a_controller_port_beside_zookeeper_must_differ_from_its_ports, MIGRATING, ["kraft.controller_port" => "2181"], "zookeeper.client_port", "its own port");
 rejects!(a_kraft_section_without_controllers_is_refused_in_zookeeper_mode, ZK_BASE, ["kraft" => "{ controller_port = 9093 }"], "kraft", "give hosts the role \"controller\"");

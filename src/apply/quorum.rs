@@ -60,10 +60,12 @@ async fn describe_quorum(spec: &ClusterSpec) -> Result<QuorumStatus, String> {
         .filter(|b| !spec.kafka_uses_zookeeper(b))
         .map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port));
     let controllers = spec.controllers().map(|c| format!("{}:{}", c.reach().for_host_port(), controller_port));
-    let auth = super::secrets::kafka_auth(spec)?;
+    // The brokers' listener as the admin; the controllers' (TLS with client certificates) as a controller.
+    let (auth, controller_auth) = (super::secrets::kafka_auth(spec)?, super::secrets::controller_auth(spec)?);
+    let asks = brokers.map(|a| (a, &auth)).chain(controllers.map(|a| (a, &controller_auth)));
     let mut errors = Vec::new();
-    for addr in brokers.chain(controllers) {
-        match health::kraft_quorum_with(&addr, &auth, PROBE_TIMEOUT).await {
+    for (addr, auth) in asks {
+        match health::kraft_quorum_with(&addr, auth, PROBE_TIMEOUT).await {
             Ok(q) => return Ok(q),
             Err(e) => errors.push(e.to_string()),
         }

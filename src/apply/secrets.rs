@@ -68,6 +68,22 @@ pub fn kafka_auth(spec: &ClusterSpec) -> Result<KafkaAuth, String> {
     Ok(KafkaAuth { tls: Some(tls), sasl })
 }
 
+/// How the wizard's own Kafka client reaches the KRaft controllers' listener of a secured cluster (TLS with client
+/// certificates, no SASL, docs/facts/kafka.md §11): the cluster's CA, presenting the keystore of one of its
+/// controllers — a node's identity the store holds, a super user (`render::security::super_users`). Plaintext
+/// on a plaintext cluster.
+pub fn controller_auth(spec: &ClusterSpec) -> Result<KafkaAuth, String> {
+    let Some(security) = &spec.security else { return Ok(KafkaAuth::plaintext()) };
+    let store = SecretsStore::for_cluster(spec);
+    let material = store.load_existing(spec, security).map_err(|e| e.to_string())?;
+    let keystore = spec
+        .controllers()
+        .find_map(|c| material.keystores.get(c.name.as_str()))
+        .ok_or("no controller's keystore in the secrets store")?;
+    let tls = TlsTrust::with_identity(&material.ca_cert, keystore.expose()).map_err(|e| e.to_string())?;
+    Ok(KafkaAuth { tls: Some(tls), sasl: None })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -229,7 +229,8 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep) -> Vec<String> {
             let bin = format!("{}/bin", spec.kafka.current_link());
             // SCRAM users at format (docs/facts/kafka.md §11): their passwords are in the secrets store, not here,
             // and go through an argument file, never on a command line.
-            if let Some(s) = spec.security.as_ref().filter(|s| s.sasl()) {
+            // (a migration's controllers take them from ZooKeeper with the rest of its metadata)
+            if let Some(s) = spec.security.as_ref().filter(|s| s.sasl() && spec.migration().is_none()) {
                 let args = argfile::tool_args(cluster_id, config.as_str(), s, |u| format!("<password of {u}>"));
                 return argfile::manual_format(&bin, user, &args);
             }

@@ -13,7 +13,9 @@
 
 use super::properties::PropertiesWriter;
 use super::{GeneratedFile, Owner, Service};
-use crate::project::spec::{AbsPath, ClusterSpec, HostSpec, Protection, Role, SecuritySpec, BROKER_USER};
+use crate::project::spec::{
+    AbsPath, ClusterSpec, HostSpec, MigrationStage, Protection, Role, SecuritySpec, BROKER_USER,
+};
 use crate::security::store::SecretMaterial;
 
 /// The broker listener's name on a secured cluster (clients and inter-broker traffic).
@@ -41,9 +43,35 @@ pub fn jaas_path(spec: &ClusterSpec) -> AbsPath {
     spec.kafka.config_dir.join("kafka-server-jaas.conf")
 }
 
-/// Whether `host` reads the JAAS file: it runs a broker of a SASL cluster, or of a secured ZooKeeper-mode cluster.
+/// Whether `host` reads the JAAS file: it sends requests to brokers over a SASL listener (a broker, or a migration's
+/// controller until finalized), or its Kafka logs in to a locked ensemble.
 pub fn reads_jaas(spec: &ClusterSpec, host: &HostSpec) -> bool {
-    host.has(Role::Broker) && brokers_read_jaas(spec)
+    (sasl(spec) && sends_to_brokers(spec, host)) || logs_in_to_zookeeper(spec, host)
+}
+
+/// Whether the cluster has KRaft controllers (KRaft mode, or a migration to it): the controller listener is then
+/// TLS with client certificates, and the nodes' certificate subjects are super users.
+fn has_controllers(spec: &ClusterSpec) -> bool {
+    spec.is_kraft() || spec.migration().is_some()
+}
+
+/// Whether `host`'s Kafka speaks to brokers on their listener as a peer: a broker, or a migration's controller
+/// until finalized (it sends the ZooKeeper-mode brokers their metadata, docs/facts/kafka.md §34).
+fn sends_to_brokers(spec: &ClusterSpec, host: &HostSpec) -> bool {
+    host.has(Role::Broker) || (host.has(Role::Controller) && migrating_controllers(spec))
+}
+
+/// A migration whose controllers still read and write ZooKeeper (not finalized).
+fn migrating_controllers(spec: &ClusterSpec) -> bool {
+    spec.migration().is_some_and(|m| m.stage < MigrationStage::Finalized)
+}
+
+/// Whether `host`'s Kafka logs in to the locked ensemble (the `Client` section of its JAAS file,
+/// `zookeeper.set.acl`): a ZooKeeper-mode broker, or a migration's controller until finalized.
+pub fn logs_in_to_zookeeper(spec: &ClusterSpec, host: &HostSpec) -> bool {
+    super::zookeeper_security::locked(spec)
+        && ((host.has(Role::Broker) && spec.kafka_uses_zookeeper(host))
+            || (host.has(Role::Controller) && migrating_controllers(spec)))
 }
 
 /// Whether the cluster's brokers have a JAAS file: a SASL cluster, or a secured ZooKeeper-mode one (their login to
@@ -71,7 +99,7 @@ pub fn controller_protocol(spec: &ClusterSpec) -> &'static str {
 
 /// The security keys of `server.properties` (no secrets: passwords live in the JAAS file).
 pub fn server_security(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, s: &SecuritySpec) {
-    w.section(if spec.is_kraft() {
+    w.section(if has_controllers(spec) {
         "TLS: PEM files written by the wizard (key + chain, CA); client certificates on the controller listener"
     } else {
         "TLS: PEM files written by the wizard (key + chain, CA)"
@@ -80,7 +108,7 @@ pub fn server_security(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &Host
     w.set("ssl.keystore.location", keystore_path(spec).as_str());
     w.set("ssl.truststore.type", "PEM");
     w.set("ssl.truststore.location", truststore_path(spec).as_str());
-    if spec.is_kraft() {
+    if has_controllers(spec) {
         w.set("listener.name.controller.ssl.client.auth", "required");
     }
     if s.protection == Protection::SaslSsl {
@@ -89,15 +117,15 @@ pub fn server_security(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &Host
             jaas_path(spec)
         ));
         w.set("sasl.enabled.mechanisms", s.mechanism.name());
-        if host.has(Role::Broker) {
+        if sends_to_brokers(spec, host) {
             w.set("sasl.mechanism.inter.broker.protocol", s.mechanism.name());
         }
         w.section("Authorization: only the super users until ACLs grant application users more");
-        w.set("authorizer.class.name", if spec.is_kraft() { KRAFT_AUTHORIZER } else { ZOOKEEPER_AUTHORIZER });
+        w.set("authorizer.class.name", authorizer(spec, host));
         w.set("super.users", super_users(spec, s));
         w.set("allow.everyone.if.no.acl.found", "false");
     }
-    if !spec.is_kraft() {
+    if logs_in_to_zookeeper(spec, host) {
         w.section(&format!(
             "ZooKeeper: brokers log in (SASL DIGEST-MD5, the Client section of {}) and their znodes are theirs alone to change",
             jaas_path(spec)
@@ -106,11 +134,23 @@ pub fn server_security(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &Host
     }
 }
 
-/// `User:<admin>;User:kafka-broker`, then in KRaft the nodes' certificate subjects (their principal on the mTLS
-/// controller listener; ZooKeeper mode has none).
+/// The authorizer of `host`'s Kafka: `AclAuthorizer` while it runs in ZooKeeper mode (a migrating broker keeps it,
+/// reading the ACLs from ZooKeeper), `StandardAuthorizer` on a KRaft node — a migration's controllers from the
+/// start (they hold the ACLs copied from ZooKeeper), its brokers from their restart as KRaft brokers (Apache's
+/// migration guide, docs/facts/kafka.md §34).
+pub fn authorizer(spec: &ClusterSpec, host: &HostSpec) -> &'static str {
+    if spec.kafka_uses_zookeeper(host) {
+        ZOOKEEPER_AUTHORIZER
+    } else {
+        KRAFT_AUTHORIZER
+    }
+}
+
+/// `User:<admin>;User:kafka-broker`, then with KRaft controllers (KRaft mode or a migration) the nodes' certificate
+/// subjects (their principal on the mTLS controller listener; ZooKeeper mode has none).
 pub fn super_users(spec: &ClusterSpec, s: &SecuritySpec) -> String {
     let mut users = vec![format!("User:{}", s.admin_user), format!("User:{BROKER_USER}")];
-    if spec.is_kraft() {
+    if has_controllers(spec) {
         users.extend(s.node_principals());
     }
     users.join(";")
@@ -145,14 +185,14 @@ pub fn security_files(spec: &ClusterSpec, host: &HostSpec, material: &SecretMate
     if reads_jaas(spec, host) {
         files.push(GeneratedFile {
             path: jaas_path(spec).to_string(),
-            content: jaas_file(spec, material),
+            content: jaas_file(spec, host, material),
             mode: 0o640,
             owner: Owner::RootServiceGroup,
-            purpose: match (sasl(spec), spec.is_kraft()) {
-                (true, true) => {
+            purpose: match (sasl(spec) && sends_to_brokers(spec, host), logs_in_to_zookeeper(spec, host)) {
+                (true, false) => {
                     format!("The brokers' own SCRAM login ({BROKER_USER}) for inter-broker traffic (secret, not shown)")
                 }
-                (true, false) => format!(
+                (true, true) => format!(
                     "The brokers' own SCRAM login ({BROKER_USER}) and their ZooKeeper login (secret, not shown)"
                 ),
                 _ => "The brokers' ZooKeeper login (secret, not shown)".to_string(),
@@ -173,17 +213,17 @@ pub fn jaas_header(spec: &ClusterSpec, what: &str) -> String {
     super::header(spec, what).lines().map(|l| format!("//{}\n", l.trim_start_matches('#'))).collect()
 }
 
-/// The brokers' JAAS file: `KafkaServer` (their SCRAM login) with SASL, `Client` (their ZooKeeper login) in
-/// ZooKeeper mode.
-fn jaas_file(spec: &ClusterSpec, material: &SecretMaterial) -> String {
+/// A Kafka host's JAAS file: `KafkaServer` (the brokers' SCRAM login) with SASL on a host that sends to brokers,
+/// `Client` (the ZooKeeper login) on a host that logs in to the locked ensemble.
+fn jaas_file(spec: &ClusterSpec, host: &HostSpec, material: &SecretMaterial) -> String {
     let mut out = jaas_header(spec, "JAAS configuration of kafka-server.service");
-    if sasl(spec) {
+    if sasl(spec) && sends_to_brokers(spec, host) {
         out.push_str(&format!(
             "KafkaServer {{\n    org.apache.kafka.common.security.scram.ScramLoginModule required\n    username=\"{BROKER_USER}\"\n    password=\"{password}\";\n}};\n",
             password = material.password(BROKER_USER),
         ));
     }
-    if super::zookeeper_security::locked(spec) {
+    if logs_in_to_zookeeper(spec, host) {
         out.push_str(&super::zookeeper_security::client_section(material));
     }
     out

@@ -62,7 +62,10 @@ fn zookeeper_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec,
     w.set("listeners", format!("{listener}://{}:{port}", bind_all(host)));
     w.set("advertised.listeners", format!("{listener}://{}:{port}", host.reach().for_host_port()));
     if spec.security.is_some() {
-        w.set("listener.security.protocol.map", format!("{listener}:{protocol}"));
+        // A migrating broker's map also names the controller listener ([`migration`] sets it).
+        if spec.migration().is_none() {
+            w.set("listener.security.protocol.map", format!("{listener}:{protocol}"));
+        }
         w.set("inter.broker.listener.name", listener);
     }
     w.section("Storage: one directory per disk");

@@ -49,18 +49,39 @@ impl std::fmt::Debug for TlsTrust {
 impl TlsTrust {
     /// Trusts every certificate in `ca_pem` (a CA certificate, or several).
     pub fn from_ca_pem(ca_pem: &str) -> Result<TlsTrust, PkiError> {
-        use rustls_pki_types::{pem::PemObject, CertificateDer};
+        TlsTrust::build(ca_pem, None)
+    }
+
+    /// [`TlsTrust::from_ca_pem`] that also presents a client certificate: `keystore_pem` (a private key and its
+    /// certificate chain, a node's PEM keystore) — for a listener that requires one (a KRaft controller listener).
+    pub fn with_identity(ca_pem: &str, keystore_pem: &str) -> Result<TlsTrust, PkiError> {
+        TlsTrust::build(ca_pem, Some(keystore_pem))
+    }
+
+    fn build(ca_pem: &str, identity: Option<&str>) -> Result<TlsTrust, PkiError> {
+        use rustls_pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
         let not_ca = |detail: String| PkiError::NotACertificate { what: "the CA".into(), detail };
         let ca_subject = inspect_certificate(ca_pem, "the CA")?.subject;
         let mut roots = rustls::RootCertStore::empty();
         for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
             roots.add(cert.map_err(|e| not_ca(format!("{e:?}")))?).map_err(|e| not_ca(e.to_string()))?;
         }
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        let builder = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
             .map_err(|e| not_ca(e.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+            .with_root_certificates(roots);
+        let config = match identity {
+            None => builder.with_no_client_auth(),
+            Some(pem) => {
+                // Never the key's bytes in an error: only what is wrong with it.
+                let bad = |detail: String| PkiError::NotACertificate { what: "the client keystore".into(), detail };
+                let chain = CertificateDer::pem_slice_iter(pem.as_bytes())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| bad(format!("{e:?}")))?;
+                let key = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| bad("no private key".into()))?;
+                builder.with_client_auth_cert(chain, key).map_err(|e| bad(e.to_string()))?
+            }
+        };
         Ok(TlsTrust { ca_subject, config: Arc::new(config) })
     }
 }

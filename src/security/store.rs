@@ -195,6 +195,23 @@ impl SecretsStore {
         SecretsStore { path: dir.join(format!("{key}.toml")) }
     }
 
+    /// A migration to KRaft finalized: the project, rewritten to KRaft mode with `cluster_id`, finds its store under
+    /// that id (`in_dir`), so the store of the ZooKeeper-mode project (keyed by its name) is renamed to it — the
+    /// same secrets, one copy. Returns the new path, or None when there is nothing to move (no store here, or moved
+    /// already); refuses to replace a store the id already has.
+    pub fn rekey_as_kraft(&self, cluster_id: &str) -> Result<Option<PathBuf>, StoreError> {
+        let to = self.path.with_file_name(format!("{cluster_id}.toml"));
+        if to == self.path || !self.path.exists() {
+            return Ok(None);
+        }
+        let failed = |detail: String| StoreError::Io { path: self.path.display().to_string(), detail };
+        if to.exists() {
+            return Err(failed(format!("cannot move it to {}: a store is there already — keep the one of this cluster (compare their CA) and delete the other", to.display())));
+        }
+        std::fs::rename(&self.path, &to).map_err(|e| failed(format!("cannot move it to {}: {e}", to.display())))?;
+        Ok(Some(to))
+    }
+
     /// Loads the store, adds what `spec` needs and lacks (saving it, 0600), and returns the material.
     pub fn ensure(
         &self,

@@ -7,7 +7,8 @@
 //! is deleted (its login refused), nothing restarted; the secrets store lost: deploy refused naming
 //! `--recover-secrets`, `deploy --recover-secrets` rebuilds it from the hosts (the ensemble's logins included) and
 //! resets the admin's and the users' passwords, nothing restarted, the admin works with its new password, and a
-//! following deploy changes nothing; no generated password (SCRAM or ZooKeeper, old or new) leaks.
+//! following deploy changes nothing; no generated password (SCRAM or ZooKeeper, old or new) leaks. Then the cluster
+//! is migrated to KRaft with three new controllers on the world's other three hosts (`migration.rs`).
 
 use super::support::world::{self, Mirror, World};
 use super::{checks, deploy, lose_the_store_and_be_refused, run_wizard, stored_passwords, wizard};
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 const CHROOT: &str = "/e2e-zk-secure";
 
-fn zookeeper_secure_project(world: &World, mirror: &Mirror, dir: &Path, users: &str) -> PathBuf {
+pub(super) fn zookeeper_secure_project(world: &World, mirror: &Mirror, dir: &Path, users: &str) -> PathBuf {
     let base = format!("{}/kafka", mirror.base_url());
     let inv = world.inventory();
     let mut s = format!(
@@ -33,7 +34,8 @@ fn zookeeper_secure_project(world: &World, mirror: &Mirror, dir: &Path, users: &
         id = inv.identity_file.display(),
         kh = inv.known_hosts.display()
     );
-    for (i, h) in world.hosts().iter().enumerate() {
+    // The first three hosts; the other three become the KRaft controllers of the migration at the end.
+    for (i, h) in world.hosts().iter().take(3).enumerate() {
         s.push_str(&format!(
             "\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"zookeeper\", \"broker\"]\nzookeeper_id = {n}\nid = {n}\n",
             h.name,
@@ -79,7 +81,8 @@ fn zookeeper_shell(world: &World, jvm: &str, command: &str) -> String {
 #[test]
 fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_and_leaks_no_password() {
     let rel = world::release(world::KAFKA_3);
-    let world = World::up(3);
+    // Three hosts for the cluster, three more for the KRaft controllers of its migration at the end.
+    let world = World::up(6);
     let mirror = Mirror::start(&[&rel]);
     let home = tempfile::tempdir().unwrap();
     let home = home.path();
@@ -104,7 +107,7 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
     checks::healthy_and_smoke(home, &mut log, p, " (ZooKeeper mode)");
 
     // On the hosts: both JAAS files root:kafka 0640; the record of SCRAM users root 0600, no pending passwords.
-    for h in world.hosts() {
+    for h in world.hosts().iter().take(3) {
         let modes = world.ssh_ok(
             &h.name,
             "root",
@@ -211,4 +214,6 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
 
     let shown = "/var/log/kafka/* /var/log/zookeeper/* /etc/kafka/server.properties /etc/kafka/zookeeper.properties /etc/kafka/*.env";
     checks::no_password_leaks(&world, home, &project, &mut log, &passwords, shown);
+
+    super::migration::migrates_to_kraft_under_a_sasl_ssl_load(&world, home, &mut log, &project, &mut passwords);
 }

@@ -373,7 +373,9 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             let env = crate::plan::scram_users::tool_env_without_login(spec);
             let mut detail = format!("formatted storage with cluster id {cluster_id}");
             let bin = format!("{}/bin", k.current_link());
-            let Some(s) = spec.security.as_ref().filter(|s| s.sasl()) else {
+            // A migration's controllers take the SCRAM users from ZooKeeper with the rest of its metadata (the copy,
+            // docs/facts/kafka.md §34): none at format.
+            let Some(s) = spec.security.as_ref().filter(|s| s.sasl() && spec.migration().is_none()) else {
                 let mut words: Vec<String> = vec!["runuser".into(), "-u".into(), k.user.clone(), "--".into(), "env".into()];
                 words.extend(env);
                 words.push(format!("{bin}/kafka-storage.sh"));

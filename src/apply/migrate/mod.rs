@@ -22,6 +22,8 @@
 pub mod rollback;
 mod run;
 #[cfg(test)]
+mod secure_tests;
+#[cfg(test)]
 mod tests;
 
 pub(crate) use run::{deploy, preview};

@@ -43,7 +43,10 @@ pub(crate) async fn deploy(
         merge(&mut total, summary);
         match stage {
             MigrationStage::Migrating => wait_until_migrated(&staged, opts, &events, &cancel).await?,
-            MigrationStage::Finalized => total.changed += stop_ensemble(&staged, opts, &events).await?,
+            MigrationStage::Finalized => {
+                total.changed += stop_ensemble(&staged, opts, &events).await?;
+                rekey_secrets(&staged, &standing.cluster_id, &events)?;
+            }
             MigrationStage::BrokersOnKraft => {}
         }
         total.migration = Some(MigrationReport { stage, cluster_id: standing.cluster_id.clone(), rolled_back: false });
@@ -230,4 +233,17 @@ async fn stop_ensemble(spec: &ClusterSpec, opts: &DeployOptions, events: &EventS
     .await;
     ApplyError::check(failures)?;
     Ok(changed)
+}
+
+/// Finalize's end on a secured cluster: its secrets store moved to the key of the project rewritten to KRaft mode
+/// (the cluster id, `SecretsStore::rekey_as_kraft`), so the same CA, certificates and passwords serve it.
+fn rekey_secrets(spec: &ClusterSpec, cluster_id: &str, events: &EventSink) -> Result<(), ApplyError> {
+    if spec.security.is_none() {
+        return Ok(());
+    }
+    let store = crate::security::store::SecretsStore::for_cluster(spec);
+    if let Some(to) = store.rekey_as_kraft(cluster_id)? {
+        log(events, format!("secrets store moved to {} (the KRaft project's key, its cluster id)", to.display()));
+    }
+    Ok(())
 }
