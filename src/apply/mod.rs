@@ -16,6 +16,7 @@
 
 mod acls;
 pub mod backup;
+mod broker_gates;
 pub mod connect;
 mod crashed;
 pub mod decide;
