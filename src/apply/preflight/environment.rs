@@ -55,16 +55,18 @@ pub fn names_to_resolve(spec: &ClusterSpec, host: &HostSpec) -> Vec<String> {
 /// once (a slow resolver costs one timeout, not one per name).
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     let mut s = super::probe::read_line("thp", "/sys/kernel/mm/transparent_hugepage/enabled");
+    // Printed straight after the label, not through `$(…)` (a fork each); a command that fails gives the bare label.
     s.push_str(
-        "echo \"ntp $(timedatectl show -p NTPSynchronized --value 2>/dev/null)\"\n\
-         echo \"addrs $(hostname -I 2>/dev/null)\"\n",
+        "{ printf 'ntp '; timedatectl show -p NTPSynchronized --value 2>/dev/null || echo; }\n\
+         { printf 'addrs '; hostname -I 2>/dev/null || echo; }\n",
     );
     let names = names_to_resolve(spec, host);
     if !names.is_empty() {
         s.push_str("if command -v getent >/dev/null 2>&1; then\n");
         for name in &names {
             let n = quote(name);
-            s.push_str(&format!("  (echo \"resolve {n} $(getent hosts {n} | awk 'NR == 1 {{ print $1 }}')\") &\n"));
+            // The first address of the first line, read by the shell (no awk): one fork and one exec per name.
+            s.push_str(&format!("  getent hosts {n} | {{ a=; read -r a _; echo \"resolve {n} $a\"; }} &\n"));
         }
         s.push_str("  wait\nfi\n");
     }
@@ -77,7 +79,7 @@ pub fn wall_clock_ns() -> i128 {
 }
 
 /// The clock's line, sent after everything else the probe prints.
-pub const CLOCK_LINE: &str = "echo \"clock $(date +%s%N)\"\n";
+pub const CLOCK_LINE: &str = "date +'clock %s%N'\n";
 
 /// Takes one probe line of this module's kinds (`thp`, `ntp`, `resolve`, `addrs`, `clock`); false for another kind.
 pub fn parse_line(f: &mut EnvironmentFacts, kind: &str, rest: &str) -> bool {

@@ -88,36 +88,38 @@ pub fn measured_dirs(spec: &ClusterSpec, host: &HostSpec) -> Vec<MeasuredDir> {
 
 /// The probe lines preflight adds (read-only; every path quoted), with as few processes as the shell allows — each
 /// costs a fork and an exec on every host of every run, and on a busy host the probe's processes were most of a
-/// no-change re-run's time: `ss` once, its lines and every listener's cgroup printed by ONE `awk`; ONE `df` for every
-/// measured directory; the kernel settings read by the shell's own `read`.
+/// no-change re-run's time: `ss` once, its lines, every listener's cgroup and the kernel settings printed by ONE
+/// `awk`; ONE `df` for every measured directory.
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     // The `mainpid` lines come with the units' (`apply::facts`' one `systemctl show`).
-    let mut s = String::from(LISTENERS_PROBE);
+    let mut s = listeners_and_sysctls_probe();
     s.push_str(&space_probe(&measured_dirs(spec, host)));
-    s.push_str(&sysctls_probe());
     s.push_str(&super::environment::probe_script(spec, host));
     s.push_str(super::environment::CLOCK_LINE);
     s
 }
 
-/// The `ss LINE` lines of `ss -Hltnp` and a `cgroup PID LINES` line (`/proc/PID/cgroup`, its lines joined by
-/// spaces) for each process holding a listening socket: ONE `ss`, ONE `awk`.
-const LISTENERS_PROBE: &str = "ss -Hltnp 2>/dev/null | awk '{ print \"ss \" $0; rest = $0\n\
-     while (match(rest, /pid=[0-9]+/)) { pid = substr(rest, RSTART + 4, RLENGTH - 4); rest = substr(rest, RSTART + RLENGTH)\n\
-     if (!(pid in seen)) { seen[pid] = 1; c = \"\"; f = \"/proc/\" pid \"/cgroup\"; while ((getline l < f) > 0) c = c l \" \"\n\
-     close(f); print \"cgroup \" pid \" \" c } } }'\n";
-
-/// The `sysctl NAME VALUE` lines of [`SYSCTLS`]: ONE `grep` prints `FILE:VALUE` for each file it can read, ONE `sed`
-/// turns the file into the setting's name (`/proc/sys/vm/swappiness` → `vm.swappiness`). Not the shell's `read`:
-/// dash reads a byte at a time, and a `/proc/sys` file answers only the first read (`65530` reads as `6`).
-fn sysctls_probe() -> String {
-    let files: Vec<String> = SYSCTLS.iter().map(|(_, file)| format!("/proc/sys/{file}")).collect();
-    format!("grep -Hs . {} | sed -e 's|^/proc/sys/||' -e 's|/|.|g' -e 's|:| |' -e 's|^|sysctl |'\n", files.join(" "))
+/// ONE `ss`, ONE `awk`: the `sysctl NAME VALUE` lines of [`SYSCTLS`] (read by the awk before its input: a file it
+/// cannot read gives no line; not the shell's `read` — dash reads a byte at a time, and a `/proc/sys` file answers
+/// only the first read, so `65530` read as `6`), the `ss LINE` lines of `ss -Hltnp`, and a `cgroup PID LINES` line
+/// (`/proc/PID/cgroup`, its lines joined by spaces) for each process holding a listening socket.
+fn listeners_and_sysctls_probe() -> String {
+    let sysctls: Vec<String> = SYSCTLS.iter().map(|(name, file)| format!("{name}=/proc/sys/{file}")).collect();
+    format!(
+        "ss -Hltnp 2>/dev/null | awk 'BEGIN {{ n = split(\"{sysctls}\", s, \" \")\n\
+         for (i = 1; i <= n; i++) {{ eq = index(s[i], \"=\"); f = substr(s[i], eq + 1)\n\
+         if ((getline v < f) > 0) print \"sysctl \" substr(s[i], 1, eq - 1) \" \" v; close(f) }} }}\n\
+         {{ print \"ss \" $0; rest = $0\n\
+         while (match(rest, /pid=[0-9]+/)) {{ pid = substr(rest, RSTART + 4, RLENGTH - 4); rest = substr(rest, RSTART + RLENGTH)\n\
+         if (!(pid in seen)) {{ seen[pid] = 1; c = \"\"; f = \"/proc/\" pid \"/cgroup\"; while ((getline l < f) > 0) c = c l \" \"\n\
+         close(f); print \"cgroup \" pid \" \" c }} }} }}'\n",
+        sysctls = sysctls.join(" ")
+    )
 }
 
 /// `echo "LABEL <the first line of FILE>"` through the shell's `read` (no process; an unreadable file gives an empty
 /// value). `label` and `file` are the wizard's constants, without quotes or `$`. Not for `/proc/sys` (see
-/// [`sysctls_probe`]); `/sys` files answer a byte at a time.
+/// [`listeners_and_sysctls_probe`]); `/sys` files answer a byte at a time.
 pub fn read_line(label: &str, file: &str) -> String {
     format!("v=; read -r v 2>/dev/null < {file}; echo \"{label} $v\"\n")
 }

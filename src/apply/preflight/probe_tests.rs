@@ -68,7 +68,7 @@ fn a_df_that_cannot_answer_for_every_directory_at_once_is_asked_for_each_alone()
 fn the_listeners_probe_names_each_listening_process_with_its_cgroup() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let facts = run(LISTENERS_PROBE, None);
+    let facts = run(&listeners_and_sysctls_probe(), None);
     let me = std::process::id();
     let socket = facts.sockets.iter().find(|s| s.port == port).unwrap_or_else(|| panic!("{port}: {:?}", facts.sockets));
     assert!(socket.processes.iter().any(|p| p.pid == me), "{:?}", socket.processes);
@@ -89,12 +89,12 @@ fn transparent_huge_pages_are_read_whole_by_the_shell() {
 
 #[test]
 fn the_kernel_settings_are_read_as_the_kernel_shows_them_and_an_unreadable_one_is_left_out() {
-    let facts = run(&sysctls_probe(), None);
+    let facts = run(&listeners_and_sysctls_probe(), None);
     for (name, file) in SYSCTLS {
         let value: u64 = std::fs::read_to_string(format!("/proc/sys/{file}")).unwrap().trim().parse().unwrap();
         assert_eq!(facts.sysctls[name], value, "{name}");
     }
-    let script = sysctls_probe().replace("/proc/sys/vm/swappiness", "/proc/sys/vm/no_such_setting");
+    let script = listeners_and_sysctls_probe().replace("/proc/sys/vm/swappiness", "/proc/sys/vm/no_such_setting");
     let without = run(&script, None);
     assert_eq!(without.sysctls.len(), SYSCTLS.len() - 1, "{:?}", without.sysctls);
     assert_eq!(without.sysctls["fs.nr_open"], facts.sysctls["fs.nr_open"]);

@@ -245,8 +245,22 @@ fn a_host_resolves_the_names_of_the_hosts_its_services_dial_but_not_ip_literals_
         ["peter-kafka002", "peter-kafka003", "peter-zk001", "peter-zk003"]
     );
     let script = probe_script(&spec, host(&spec, "peter-zk001"));
-    assert!(script.contains("(echo \"resolve peter-zk003 $(getent hosts peter-zk003 | awk"), "{script}");
+    assert!(
+        script.contains("getent hosts peter-zk003 | { a=; read -r a _; echo \"resolve peter-zk003 $a\"; } &"),
+        "{script}"
+    );
     assert!(!script.contains("peter-zk002"), "{script}");
+    // Run by sh: every line the parser takes, the name that does not resolve here with no address.
+    let out = std::process::Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l == "resolve peter-zk003 "), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("ntp ")) && text.lines().any(|l| l.starts_with("addrs ")), "{text}");
+    let localhost = script.replace("peter-zk003", "localhost");
+    let out = std::process::Command::new("sh").arg("-c").arg(&localhost).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.starts_with("resolve localhost ")).unwrap_or_else(|| panic!("{text}"));
+    let address = line.trim_start_matches("resolve localhost ");
+    assert!(address.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_loopback()), "{line}");
 }
 
 #[test]
