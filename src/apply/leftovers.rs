@@ -30,22 +30,29 @@ pub struct Leftover {
 
 /// The probe's lines `leftover <stale|fresh> <KiB>\t<path>`: every leftover temporary name in the host's swept
 /// directories, and the uploads a sudo user's session left in that user's home (`$SUDO_USER`, set by sudo), each
-/// marked stale when nobody touched it for [`STALE_MINUTES`]. Read-only; the processes' open files are read only when
-/// there is a temporary name at all.
+/// marked stale when nobody touched it for [`STALE_MINUTES`]. Read-only; the names found by the shell's own globs
+/// (every name test begins with a dot, so a glob sees what `find -name` would; no process on a host without any),
+/// and the processes' open files read only when there is a temporary name at all.
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
-    let tests: Vec<String> = leftovers::name_tests().iter().map(|t| format!("-name {}", quote(t))).collect::<Vec<_>>();
+    let globs = |dir: &str| -> Vec<String> {
+        leftovers::name_tests().iter().map(|test| format!("{dir}/{test}")).collect::<Vec<_>>()
+    };
     let dirs: Vec<String> = leftovers::dirs(spec, host).iter().map(|d| quote(d).into_owned()).collect();
+    let swept: Vec<String> = dirs.iter().flat_map(|d| globs(d)).collect();
     format!(
-        "kw_names=$(find {dirs} -mindepth 1 -maxdepth 1 \\( {tests} \\) 2>/dev/null\n\
+        "kw_names=; kw_nl='\n'\n\
+         kw_found() {{ for p in \"$@\"; do {{ [ -e \"$p\" ] || [ -L \"$p\" ]; }} && \
+         case \"$kw_nl$kw_names$kw_nl\" in *\"$kw_nl$p$kw_nl\"*) ;; *) kw_names=${{kw_names:+$kw_names$kw_nl}}$p ;; esac; \
+         done; }}\n\
+         kw_found {swept}\n\
          if [ -n \"${{SUDO_USER:-}}\" ] && h=$(getent passwd \"$SUDO_USER\" | cut -d: -f6) && [ -d \"$h\" ]; then \
-         find \"$h\" -mindepth 1 -maxdepth 1 -name {upload} 2>/dev/null; fi)\n\
+         kw_found \"$h\"/{upload}; fi\n\
          if [ -n \"$kw_names\" ]; then\n{gone}\
          printf '%s\\n' \"$kw_names\" | while IFS= read -r p; do if kw_gone \"$p\"; then \
          if kw_stale \"$p\"; then a=stale; else a=fresh; fi; du -sk -- \"$p\" 2>/dev/null | sed \"s/^/leftover $a /\"; fi; done\n\
          fi\n",
-        dirs = dirs.join(" "),
-        tests = tests.join(" -o "),
-        upload = quote(&format!("{UPLOAD_PREFIX}*")),
+        swept = swept.join(" "),
+        upload = format!("{UPLOAD_PREFIX}*"),
         gone = gone_function(),
     )
 }
@@ -292,6 +299,21 @@ mod tests {
             detail,
             "removed 2 leftovers (16 KiB): /opt/.kafka_2.13-4.1.1.tgz.upload.kw-0a0a, /opt/.unpack.Ab12Cd"
         );
+    }
+
+    #[test]
+    fn a_name_two_name_tests_match_is_found_once_and_a_directory_without_leftovers_gives_no_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = spec_with_install_dir(dir.path());
+        let host = &spec.hosts[0];
+        assert!(probe(&probe_script(&spec, host)).is_empty());
+        let both = dir.path().join(".unpack.Ab12Cd.upload");
+        std::fs::write(&both, b"x").unwrap();
+        std::os::unix::fs::symlink("/nonexistent", dir.path().join(".unpack.dangling")).unwrap();
+        let mut found: Vec<String> = probe(&probe_script(&spec, host)).into_iter().map(|l| l.path).collect();
+        found.sort();
+        let want = [both.display().to_string(), dir.path().join(".unpack.dangling").display().to_string()];
+        assert_eq!(found, want);
     }
 
     #[test]
