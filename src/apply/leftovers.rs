@@ -46,13 +46,12 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
          done; }}\n\
          kw_found {swept}\n\
          if [ -n \"${{SUDO_USER:-}}\" ] && h=$(getent passwd \"$SUDO_USER\" | cut -d: -f6) && [ -d \"$h\" ]; then \
-         kw_found \"$h\"/{upload}; fi\n\
+         kw_found \"$h\"/{UPLOAD_PREFIX}*; fi\n\
          if [ -n \"$kw_names\" ]; then\n{gone}\
          printf '%s\\n' \"$kw_names\" | while IFS= read -r p; do if kw_gone \"$p\"; then \
          if kw_stale \"$p\"; then a=stale; else a=fresh; fi; du -sk -- \"$p\" 2>/dev/null | sed \"s/^/leftover $a /\"; fi; done\n\
          fi\n",
         swept = swept.join(" "),
-        upload = format!("{UPLOAD_PREFIX}*"),
         gone = gone_function(),
     )
 }
