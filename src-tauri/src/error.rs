@@ -175,7 +175,7 @@ from_engine_error!(kafka_wizard::verify::trust_store::TrustError, |e| {
     use kafka_wizard::verify::trust_store::TrustError;
     match e {
         TrustError::NotTrusted(_) => ErrorCode::NotTrusted,
-        TrustError::Key(_) => ErrorCode::KeyFile,
+        TrustError::Key(_) | TrustError::KeyFile { .. } => ErrorCode::KeyFile,
         TrustError::NoConfigDir
         | TrustError::UnsafeDir { .. }
         | TrustError::Io { .. }

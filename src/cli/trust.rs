@@ -4,7 +4,7 @@
 
 use clap::{Args, Subcommand};
 use kafka_wizard::verify::apache_keys;
-use kafka_wizard::verify::signature::{Fingerprint, KeySummary, Keyring};
+use kafka_wizard::verify::signature::{Fingerprint, KeySummary};
 use kafka_wizard::verify::trust_store::TrustStore;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -74,8 +74,7 @@ fn pinned_owner(fpr: &Fingerprint) -> Option<&'static str> {
 }
 
 fn import(file: &std::path::Path, yes: bool) -> CliResult {
-    let text = std::fs::read_to_string(file).map_err(|e| fail(format!("{}: {e}", file.display())))?;
-    let ring = Keyring::from_armored(&text, &file.display().to_string()).map_err(fail)?;
+    let ring = kafka_wizard::verify::trust_store::read_key_file(file).map_err(fail)?;
     let store = TrustStore::open_default().map_err(fail)?;
     let already: Vec<Fingerprint> = store.list().map_err(fail)?.into_iter().map(|k| k.fingerprint).collect();
     for skipped in ring.skipped() {

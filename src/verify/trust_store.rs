@@ -29,8 +29,28 @@ pub enum TrustError {
     Mismatch { path: PathBuf, named: Fingerprint, found: Fingerprint },
     #[error("{0} is not a trusted key (`kafka-wizard trust list` shows those)")]
     NotTrusted(Fingerprint),
+    #[error("{path}: {why}")]
+    KeyFile { path: PathBuf, why: String },
     #[error(transparent)]
     Key(#[from] SignatureError),
+}
+
+/// A key file larger than this is not a key file (Apache's whole `KEYS` is a few hundred KiB).
+pub const MAX_KEY_FILE_BYTES: u64 = 16 << 20;
+
+/// The public keys in the armored file at `path` a user offers to trust (`trust import`, the app's import): at
+/// most [`MAX_KEY_FILE_BYTES`] are read — a larger file (or an endless one, a device or a pipe) is refused, naming it.
+pub fn read_key_file(path: &Path) -> Result<Keyring, TrustError> {
+    use std::io::Read;
+    let fail = |why: String| TrustError::KeyFile { path: path.to_path_buf(), why };
+    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_KEY_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > MAX_KEY_FILE_BYTES {
+        return Err(fail(format!("larger than {} MiB: too large for a file of public keys", MAX_KEY_FILE_BYTES >> 20)));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| fail("not text: not a file of armored public keys".into()))?;
+    Ok(Keyring::from_armored(&text, &path.display().to_string())?)
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> TrustError {
@@ -180,6 +200,26 @@ mod tests {
         params.key_type(KeyType::Ed25519Legacy).can_certify(true).can_sign(true).primary_user_id(uid.into());
         let key = params.build().unwrap().generate(rand::thread_rng()).unwrap();
         key.to_public_key().to_armored_string(ArmorOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn a_key_file_is_read_whole_but_one_too_large_or_endless_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys.asc");
+        std::fs::write(&keys, key_text("Ann <ann@example.org>")).unwrap();
+        assert_eq!(read_key_file(&keys).unwrap().summaries().len(), 1);
+        let big = dir.path().join("big.asc");
+        let mut text = key_text("Bob <bob@example.org>");
+        text.push_str(&"\n".repeat(MAX_KEY_FILE_BYTES as usize));
+        std::fs::write(&big, text).unwrap();
+        for path in [big.as_path(), Path::new("/dev/zero")] {
+            let err = read_key_file(path).unwrap_err();
+            assert!(matches!(err, TrustError::KeyFile { .. }), "{err:?}");
+            let told = err.to_string();
+            assert!(told.starts_with(&format!("{}: larger than 16 MiB", path.display())), "{told}");
+        }
+        let missing = read_key_file(&dir.path().join("missing.asc")).unwrap_err().to_string();
+        assert!(missing.contains("missing.asc") && missing.contains("No such file"), "{missing}");
     }
 
     #[test]

@@ -9,13 +9,10 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use kafka_wizard::verify::apache_keys::{self, PinnedKey};
 use kafka_wizard::verify::signature::{Fingerprint, KeySummary, Keyring};
-use kafka_wizard::verify::trust_store::TrustStore;
+use kafka_wizard::verify::trust_store::{self, TrustStore};
 use serde::Serialize;
 use std::path::PathBuf;
 use ts_rs::TS;
-
-/// A key file larger than this is not a key file (Apache's whole `KEYS` is a few hundred KiB).
-const MAX_KEY_FILE: u64 = 16 << 20;
 
 /// A key as the dialog shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -113,14 +110,7 @@ fn read_key_file(path: &str) -> AppResult<(PathBuf, Keyring)> {
         return Err(AppError::new(ErrorCode::KeyFile, "choose the file with the keys to trust"));
     }
     let file = crate::paths::user_path(raw).map_err(|e| AppError::new(ErrorCode::KeyFile, format!("{raw}: {e}")))?;
-    let name = file.display().to_string();
-    let fail = |why: String| AppError::new(ErrorCode::KeyFile, format!("{name}: {why}"));
-    let size = std::fs::metadata(&file).map_err(|e| fail(e.to_string()))?.len();
-    if size > MAX_KEY_FILE {
-        return Err(fail(format!("{size} bytes is too large for a file of public keys")));
-    }
-    let text = std::fs::read_to_string(&file).map_err(|e| fail(format!("cannot read it as armored keys: {e}")))?;
-    let ring = Keyring::from_armored(&text, &name)?;
+    let ring = trust_store::read_key_file(&file)?;
     Ok((file, ring))
 }
 
