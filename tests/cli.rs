@@ -551,6 +551,15 @@ fn trust_import_of_a_file_without_keys_names_the_file_and_changes_nothing() {
 }
 
 #[test]
+fn trust_import_of_an_endless_file_is_refused_after_sixteen_mib_and_changes_nothing() {
+    let config = tempfile::tempdir().unwrap();
+    let o = wizard_with_config(config.path(), &["trust", "import", "/dev/zero", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("/dev/zero: larger than 16 MiB"), "{}", stderr(&o));
+    assert!(!config.path().join("kafka-wizard").exists());
+}
+
+#[test]
 fn preflight_shows_each_hosts_effective_ssh_settings_and_a_dead_jump_host_is_named() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
