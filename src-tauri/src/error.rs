@@ -199,7 +199,7 @@ from_engine_error!(kafka_wizard::reassign::ReassignError, |e| {
 from_engine_error!(ClientConfigError, |e| match e {
     ClientConfigError::NotSecured => ErrorCode::NotSecured,
     ClientConfigError::UnknownUser { .. } => ErrorCode::UnknownUser,
-    ClientConfigError::Store(_) => ErrorCode::SecretsStore,
+    ClientConfigError::Store(_) | ClientConfigError::NotMadeYet { .. } => ErrorCode::SecretsStore,
     ClientConfigError::Write { .. } => ErrorCode::Io,
 });
 

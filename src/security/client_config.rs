@@ -24,6 +24,8 @@ pub enum ClientConfigError {
         "{0} — deploy the cluster first (its passwords and CA are made then; a lost store: deploy --recover-secrets)"
     )]
     Store(#[from] StoreError),
+    #[error("{user} has no password yet: a user added to security.users gets one when the cluster is next deployed — deploy first")]
+    NotMadeYet { user: String },
     #[error("cannot write {path}: {detail}")]
     Write { path: String, detail: String },
 }
@@ -74,7 +76,10 @@ pub fn write_client_config(spec: &ClusterSpec, user: &str, dir: &Path) -> Result
     if !users.contains(&user) {
         return Err(ClientConfigError::UnknownUser { user: user.into(), known: users.join(", ") });
     }
-    let material = SecretsStore::for_cluster(spec).load(spec, security)?;
+    let material = SecretsStore::for_cluster(spec).load_for_client(spec, security)?;
+    if !material.passwords.contains_key(user) {
+        return Err(ClientConfigError::NotMadeYet { user: user.into() });
+    }
     let write_err = |path: &Path, e: std::io::Error| ClientConfigError::Write {
         path: path.display().to_string(),
         detail: e.to_string(),

@@ -171,6 +171,9 @@ enum Mode {
     Ensure,
     Load,
     Existing,
+    /// What a client needs: the CA certificate (no host's certificate, no ZooKeeper login) and the passwords the
+    /// store holds.
+    Client,
 }
 
 /// One cluster's store file.
@@ -231,6 +234,14 @@ impl SecretsStore {
     /// run need.
     pub fn load_existing(&self, spec: &ClusterSpec, security: &SecuritySpec) -> Result<SecretMaterial, StoreError> {
         self.build(spec, security, time::OffsetDateTime::now_utc(), Mode::Existing).map(|(m, _)| m)
+    }
+
+    /// What a client of the cluster needs (`client-config`): the CA certificate clients trust (both CAs during a
+    /// rotation) and the SCRAM passwords the store holds — no host certificate is looked at, so a project with hosts
+    /// not deployed yet (or whose certificates cannot be issued until the CA is rotated) still gives its clients'
+    /// configuration. Changes nothing.
+    pub fn load_for_client(&self, spec: &ClusterSpec, security: &SecuritySpec) -> Result<SecretMaterial, StoreError> {
+        self.build(spec, security, time::OffsetDateTime::now_utc(), Mode::Client).map(|(m, _)| m)
     }
 
     /// The SCRAM users the wizard made for this cluster — the ones the store holds a password of (none without a
@@ -297,9 +308,14 @@ impl SecretsStore {
             Err(e) => return Err(StoreError::Io { path: shown, detail: e.to_string() }),
         };
         let before = toml::to_string(&file).unwrap_or_default();
-        let (ca_cert, keystores) = match &security.certificates {
-            CertificateSource::Generate => generated_certificates(&mut file, spec, now, &mut notes)?,
-            CertificateSource::Provided { ca_cert, hosts } => provided_certificates(ca_cert, hosts)?,
+        let (ca_cert, keystores) = match (&security.certificates, mode) {
+            (CertificateSource::Generate, Mode::Client) => {
+                let ca = file.ca.as_ref().ok_or_else(|| lacks("the cluster's CA certificate".into()))?;
+                (ca.cert.clone(), BTreeMap::new())
+            }
+            (CertificateSource::Provided { ca_cert, .. }, Mode::Client) => provided_certificates(ca_cert, &[])?,
+            (CertificateSource::Generate, _) => generated_certificates(&mut file, spec, now, &mut notes)?,
+            (CertificateSource::Provided { ca_cert, hosts }, _) => provided_certificates(ca_cert, hosts)?,
         };
         // During a CA rotation clients and the wizard's own checks trust both CAs.
         let ca_cert = rotation::transition_truststore(&file, ca_cert);
@@ -308,7 +324,8 @@ impl SecretsStore {
         }
         for user in security.scram_users() {
             if !file.passwords.contains_key(user) {
-                let optional = mode == Mode::Existing && security.users.iter().any(|u| u == user);
+                let optional =
+                    matches!(mode, Mode::Existing | Mode::Client) && security.users.iter().any(|u| u == user);
                 if optional {
                     continue;
                 }
@@ -321,7 +338,8 @@ impl SecretsStore {
                 }
             }
         }
-        for login in zookeeper_logins(spec) {
+        let logins = if mode == Mode::Client { &[][..] } else { zookeeper_logins(spec) };
+        for login in logins {
             if !file.zookeeper.contains_key(*login) {
                 if !make {
                     return Err(lacks(format!("the ZooKeeper password of {login}")));
@@ -340,8 +358,7 @@ impl SecretsStore {
             .into_iter()
             .filter_map(|u| Some((u.to_string(), Secret::new(file.passwords.get(u)?.clone()))))
             .collect();
-        let zookeeper =
-            zookeeper_logins(spec).iter().map(|l| (l.to_string(), Secret::new(file.zookeeper[*l].clone()))).collect();
+        let zookeeper = logins.iter().map(|l| (l.to_string(), Secret::new(file.zookeeper[*l].clone()))).collect();
         Ok((SecretMaterial { ca_cert, keystores, passwords, zookeeper }, notes))
     }
 

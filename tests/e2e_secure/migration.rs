@@ -135,11 +135,12 @@ pub fn migrates_to_kraft_under_a_sasl_ssl_load(
         "MEASURE CA rotation of the ZooKeeper-mode cluster (3 brokers) before its migration: {:.1}s",
         t.elapsed().as_secs_f64()
     );
-    // (client-config before the controllers are back in the file: the store has no certificate for them yet)
+    // The controllers back in the file: client-config needs only the CA and the passwords, not their certificates
+    // (issued when `migrate` deploys them).
+    std::fs::write(project, &text).unwrap();
     for (user, dir) in [("admin", &admin_dir), ("orders-app", &app_dir)] {
         wizard(home, log, &["client-config", p, "--user", user, "--out", dir.to_str().unwrap()]);
     }
-    std::fs::write(project, &text).unwrap();
     let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
     let admin_auth = acls::admin_auth(home, &admin_dir);
 

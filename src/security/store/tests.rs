@@ -173,3 +173,32 @@ fn the_users_made_are_the_stores_and_a_forgotten_user_leaves_it_while_the_others
     let after = store.load(&spec, &without).unwrap();
     assert_eq!(after.passwords["admin"], before.passwords["admin"], "the others' passwords are kept");
 }
+
+#[test]
+fn a_client_gets_the_ca_and_the_passwords_while_a_host_is_new_or_the_ca_key_is_lost_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec1 = secure();
+    let store = SecretsStore::in_dir(dir.path(), &spec1);
+    assert!(matches!(store.load_for_client(&spec1, spec1.security.as_ref().unwrap()), Err(StoreError::Io { .. })));
+    let (first, _) = store.ensure(&spec1, spec1.security.as_ref().unwrap()).unwrap();
+    // A host moved (it needs a new certificate) and a user added (no password until the next deploy): `load` refuses,
+    // the client's load gives the CA and the passwords there are.
+    let text = include_str!("../../../tests/fixtures/kraft-secure.toml")
+        .replace("users = [\"orders-app\"]", "users = [\"orders-app\", \"billing\"]")
+        .replace("10.0.0.23", "10.0.0.33");
+    let spec2 = spec(&text);
+    let security2 = spec2.security.clone().unwrap();
+    assert!(matches!(store.load(&spec2, &security2), Err(StoreError::Incomplete { .. })));
+    // With the CA's key lost too (a recovered store), no certificate could be issued at all.
+    let mut file: toml::Table = toml::from_str(&std::fs::read_to_string(&store.path).unwrap()).unwrap();
+    file["ca"].as_table_mut().unwrap().insert("key".into(), "".into());
+    file.insert("ca_key_lost".into(), "recovered from the hosts on 2026-11-30".into());
+    std::fs::write(&store.path, toml::to_string(&file).unwrap()).unwrap();
+    let before = std::fs::read_to_string(&store.path).unwrap();
+    let client = store.load_for_client(&spec2, &security2).unwrap();
+    assert_eq!(client.ca_cert, first.ca_cert);
+    assert_eq!(client.passwords.keys().collect::<Vec<_>>(), ["admin", "kafka-broker", "orders-app"]);
+    assert_eq!(client.passwords["orders-app"], first.passwords["orders-app"]);
+    assert!(client.keystores.is_empty() && client.zookeeper.is_empty());
+    assert_eq!(std::fs::read_to_string(&store.path).unwrap(), before, "the client's load changes nothing");
+}
