@@ -10,6 +10,14 @@ fn secure() -> ClusterSpec {
     spec(include_str!("../../../tests/fixtures/kraft-secure.toml"))
 }
 
+/// The secure fixture with the user `billing` added and `secure3.example.com` moved to 10.0.0.33.
+fn with_a_user_added_and_a_host_moved() -> ClusterSpec {
+    let text = include_str!("../../../tests/fixtures/kraft-secure.toml")
+        .replace("users = [\"orders-app\"]", "users = [\"orders-app\", \"billing\"]")
+        .replace("10.0.0.23", "10.0.0.33");
+    spec(&text)
+}
+
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
@@ -50,10 +58,7 @@ fn a_new_user_or_a_moved_host_gets_only_what_is_new() {
     let spec1 = secure();
     let store = SecretsStore::in_dir(dir.path(), &spec1);
     let (first, _) = store.ensure(&spec1, spec1.security.as_ref().unwrap()).unwrap();
-    let text = include_str!("../../../tests/fixtures/kraft-secure.toml")
-        .replace("users = [\"orders-app\"]", "users = [\"orders-app\", \"billing\"]")
-        .replace("10.0.0.23", "10.0.0.33");
-    let spec2 = spec(&text);
+    let spec2 = with_a_user_added_and_a_host_moved();
     let security2 = spec2.security.clone().unwrap();
     assert!(matches!(store.load(&spec2, &security2), Err(StoreError::Incomplete { .. })));
     let (second, notes) = store.ensure(&spec2, &security2).unwrap();
@@ -183,10 +188,7 @@ fn a_client_gets_the_ca_and_the_passwords_while_a_host_is_new_or_the_ca_key_is_l
     let (first, _) = store.ensure(&spec1, spec1.security.as_ref().unwrap()).unwrap();
     // A host moved (it needs a new certificate) and a user added (no password until the next deploy): `load` refuses,
     // the client's load gives the CA and the passwords there are.
-    let text = include_str!("../../../tests/fixtures/kraft-secure.toml")
-        .replace("users = [\"orders-app\"]", "users = [\"orders-app\", \"billing\"]")
-        .replace("10.0.0.23", "10.0.0.33");
-    let spec2 = spec(&text);
+    let spec2 = with_a_user_added_and_a_host_moved();
     let security2 = spec2.security.clone().unwrap();
     assert!(matches!(store.load(&spec2, &security2), Err(StoreError::Incomplete { .. })));
     // With the CA's key lost too (a recovered store), no certificate could be issued at all.
