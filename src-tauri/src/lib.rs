@@ -15,7 +15,8 @@ use tauri::{Builder, Runtime};
 /// The app's commands and state on any runtime (the real one, or the mock one in tests).
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     use commands::{
-        connection, dialogs, operate, project, reassign, review, runs, security, smoke, support, system, trust,
+        connection, dialogs, operate, preflight, project, reassign, review, runs, security, smoke, support, system,
+        trust,
     };
     builder.plugin(tauri_plugin_dialog::init()).manage(state::Jobs::default()).invoke_handler(tauri::generate_handler![
         project::new_project,
@@ -32,6 +33,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         review::review,
         review::export_files,
         review::preview_deploy,
+        preflight::preflight_check,
+        preflight::preflight_fix,
         security::cluster_ca,
         security::client_config,
         connection::test_connection,

@@ -9,6 +9,7 @@ use kafka_wizard::security::ca_info::CaInfo;
 use kafka_wizard_app::commands::connection::ConnectionReport;
 use kafka_wizard_app::commands::dialogs::PickRequest;
 use kafka_wizard_app::commands::operate::{Migrate, RunOptions, Verb};
+use kafka_wizard_app::commands::preflight::{FixReport, PreflightReport};
 use kafka_wizard_app::commands::project::{MigratedProject, OpenedProject, ReleaseInfo};
 use kafka_wizard_app::commands::reassign::{ReassignOutcome, ReassignRequest};
 use kafka_wizard_app::commands::review::{ExportFormat, Review};
@@ -40,6 +41,8 @@ fn export_app_types(cfg: &Config) -> Result<(), ExportError> {
     ReassignOutcome::export_all(cfg)?;
     TrustedSigners::export_all(cfg)?;
     ImportPreview::export_all(cfg)?;
+    PreflightReport::export_all(cfg)?;
+    FixReport::export_all(cfg)?;
     Ok(())
 }
 

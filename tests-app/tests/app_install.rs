@@ -12,7 +12,8 @@
 //! Manage's dashboard marks a broker stopped behind the app's back (its row, the brokers tile, the live topology) and
 //! shows all well again once it is back; Support bundle… writes the zip chosen in GTK's save dialog (every host's
 //! facts, the status, the project; 0600); Save log… after Start writes that run's log (its events, then how it
-//! ended) where GTK's save dialog says.
+//! ended) where GTK's save dialog says. Before the install, Review's Check hosts refuses a foreign process on h1's
+//! broker port (first row, marked) and Install is held naming it, until the process is gone and a check passes.
 #![cfg(feature = "world")]
 
 #[allow(dead_code)]
@@ -88,6 +89,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     assert!(report.contains("login ok") && report.contains("debian 12") && report.contains("17"), "{report}");
     assert!(std::fs::read_to_string(&known_hosts).unwrap().contains("10.77.0.11"), "the accepted key is remembered");
     shot(&c, "2-hosts-connection").await;
+    check_hosts_holds_install_while_a_foreign_process_has_the_broker_port(&c, &world).await;
 
     // Install: every host done, the cluster healthy
     go(&c, "install").await;
@@ -184,6 +186,57 @@ async fn cancel_a_rolling_restart_from_manage(c: &fantoccini::Client, world: &Wo
         t0.elapsed().as_secs_f64()
     );
 }
+
+// ---- issue 15 (app): Review's Check hosts ------------------------------------------------------------------------
+
+/// Every row of Review's Check hosts table, in the order shown: (host, check, verdict, the row's text).
+async fn preflight_rows(c: &fantoccini::Client) -> Vec<(String, String, String, String)> {
+    let js = "return [...document.querySelectorAll('#preflight-table tbody tr')]\
+              .map((tr) => [tr.dataset.host, tr.dataset.check, tr.dataset.verdict, tr.textContent])";
+    let rows: Vec<(String, String, String, String)> =
+        serde_json::from_value(c.execute(js, vec![]).await.unwrap()).unwrap();
+    rows
+}
+
+/// Before the install, the hosts reached: a foreign process on h1's broker port (9092) is refused by Review's Check
+/// hosts — the first row, marked — and holds Install, which names it; once it is gone, Check again passes on every
+/// host and Install may go. The check changes nothing on the hosts.
+async fn check_hosts_holds_install_while_a_foreign_process_has_the_broker_port(c: &fantoccini::Client, world: &World) {
+    world.ssh_ok(
+        "h1",
+        "root",
+        "systemd-run --quiet --unit=kw-foreign-listener python3 -m http.server 9092 --bind 0.0.0.0 && \
+         for i in $(seq 50); do ss -Hltn 'sport = :9092' | grep -q . && exit 0; sleep 0.1; done; exit 1",
+    );
+    go(c, "review").await;
+    let t0 = Instant::now();
+    click(c, "#preflight-run").await;
+    let summary = wait_text(c, "#preflight-summary", "refuse the install", Duration::from_secs(60)).await;
+    eprintln!("MEASURE app Check hosts of 3 hosts: {:.1}s", t0.elapsed().as_secs_f64());
+    let rows = preflight_rows(c).await;
+    let (host, check, verdict, text) = &rows[0];
+    assert_eq!((host.as_str(), verdict.as_str()), ("h1", "refuse"), "{summary}: {rows:?}");
+    assert!(check.starts_with("port 9092") && text.contains("held by python3"), "{text}");
+    assert_eq!(rows.iter().filter(|r| r.2 == "refuse").count(), 1, "only the planted problem refuses: {rows:?}");
+    for h in world.hosts() {
+        let java = rows.iter().find(|r| r.0 == h.name && r.1 == "Java");
+        assert_eq!(java.map(|r| r.2.as_str()), Some("pass"), "{}: {rows:?}", h.name);
+    }
+    shot(c, "5-review-check-hosts").await;
+    go(c, "install").await;
+    wait_text(c, "#install-blocked", "held by python3", Duration::from_secs(5)).await;
+    assert!(!css(c, "#install").await.is_enabled().await.unwrap(), "Install waits while a check refuses");
+    shot(c, "6-install-held").await;
+
+    world.ssh_ok("h1", "root", "systemctl stop kw-foreign-listener");
+    go(c, "review").await;
+    click(c, "#preflight-run").await;
+    wait_text(c, "#preflight-summary", "Every host passed", Duration::from_secs(60)).await;
+    assert!(preflight_rows(c).await.iter().all(|r| r.2 != "refuse"));
+    go(c, "install").await;
+    assert!(css(c, "#install").await.is_enabled().await.unwrap(), "the check passed: Install may go");
+}
+// ---- end of issue 15 (app) ---------------------------------------------------------------------------------------
 
 // ---- issue 13 (app): Review's diff of one changed setting -------------------------------------------------------
 

@@ -4,7 +4,7 @@
 // chooser in the app; scripted answers in the mock).
 
 import type {
-  BundleSummary, CaInfo, ClusterStatus, RunEntry, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, MigratedProject, MigrationReport, Opened, PickRequest, PreviewRow,
+  BundleSummary, CaInfo, FixReport, PreflightReport, ClusterStatus, RunEntry, ConnectionReport, DeploySummary, EngineEvent, ExportFormat, FieldInfo, MigratedProject, MigrationReport, Opened, PickRequest, PreviewRow,
   Problem, ProjectDraft, ReassignOutcome, ReassignPlan, ReassignRequest, Release, Review, RunOptions, SmokeReport, SmokeRequest, TrustedSigners, ImportPreview, Verb,
 } from './types.js';
 
@@ -35,6 +35,13 @@ export interface Backend {
   testConnection(draft: ProjectDraft, index: number, acceptFingerprint: string | null, password: string | null, keyPassphrase: string | null, becomePassword: string | null): Promise<ConnectionReport>;
   /** What a deploy would change on every host (`deploy --dry-run`): connects and reads the hosts, changes nothing. */
   previewDeploy(draft: ProjectDraft, options: RunOptions): Promise<PreviewRow[]>;
+  /** Every host checked before an install (`deploy --preflight-only`): ports, free space, Java, names, clocks, kernel
+   * settings, the ports between the hosts; changes nothing. */
+  preflight(draft: ProjectDraft, options: RunOptions): Promise<PreflightReport>;
+  /** The fixes the wizard can make itself for the warnings found now (`--preflight-only --fix`): with `dryRun`, what
+   * each host would get (the files written), nothing changed; else made and each host's outcome read back (one job:
+   * `busy` while an install runs). */
+  preflightFix(draft: ProjectDraft, options: RunOptions, dryRun: boolean): Promise<FixReport>;
   deploy(draft: ProjectDraft, options: RunOptions, onEvent: (e: EngineEvent) => void): Promise<DeploySummary>;
   /** After a run that moved a migration to KRaft (`DeploySummary.migration`): when it was finalized, the project file
    * at `path` rewritten to KRaft mode (checked valid first) and read again; null when there is nothing to rewrite.

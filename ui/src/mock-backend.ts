@@ -12,16 +12,18 @@
 // the three passes of a CA rotation (`rotationPassesDone` of them already done), refused for a plaintext project.
 // Rebalance and decommission plan and replay as mock-reassign.ts says (a decommission drops the broker from the stored
 // project file); a deploy reports `newBrokers` as new. Trusted release signers… keep an in-memory store
-// (mock-trust.ts: key files from `options.keyFiles`, imports and removals logged in `options.trustLog`). Only the test bundle holds this module (main.ts,
+// (mock-trust.ts: key files from `options.keyFiles`, imports and removals logged in `options.trustLog`). Check hosts
+// and Apply fixes… answer as mock-preflight.ts says (`options.preflightRefuse`, `preflightAtBoot`, `preflightFixFails`). Only the test bundle holds this module (main.ts,
 // `__KW_MOCK__`); the real app always uses tauri-backend.ts.
 
 import type { Backend } from './backend.js';
 import FIELD_SCHEMA from './generated/field-schema.json' with { type: 'json' };
 import { mockReassignPlan, mockReassignRun } from './mock-reassign.js';
+import { mockPreflight, type MockPreflightOptions } from './mock-preflight.js';
 import { mockTrust, type MockTrustOptions } from './mock-trust.js';
 import type { CaInfo, ClusterStatus, RunEntry, EngineEvent, ReassignOutcome, FieldInfo, PickRequest, PreviewRow, Problem, ProjectDraft, Release, Review, Role, SmokeReport, SmokeRequest } from './types.js';
 
-export interface MockOptions extends MockTrustOptions {
+export interface MockOptions extends MockTrustOptions, MockPreflightOptions {
   failHost?: string; delayMs?: number; files?: Record<string, string>;
   /** The answers of the next file dialogs, in order: a path, or null for Cancel. */
   picks?: (string | null)[];
@@ -391,6 +393,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       return { path: out, entries: 3 + hosts.reduce((n, h) => n + h.entries, 0), bytes: 123456, redactions: 2, redaction: 'mock', hosts };
     },
     ...mockTrust(options),
+    ...mockPreflight(options, async () => { await sleep(delay); }),
     cancel: async () => { cancelled = true; return true; },
     setTitle: async (title) => { document.title = title; },
   };

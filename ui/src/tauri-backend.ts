@@ -33,6 +33,8 @@ export function tauriBackend(): Backend {
     testConnection: (draft, index, acceptFingerprint, password, keyPassphrase, becomePassword) =>
       invoke('test_connection', { draft, index, acceptFingerprint, password, keyPassphrase, becomePassword }),
     previewDeploy: (draft, options) => invoke('preview_deploy', { draft, options }),
+    preflight: (draft, options) => invoke('preflight_check', { draft, options }),
+    preflightFix: (draft, options, dryRun) => invoke('preflight_fix', { draft, options, dryRun }),
     deploy: (draft: ProjectDraft, options: RunOptions, onEvent) => invoke('deploy', { draft, options, onEvent: channel(onEvent) }),
     finishMigration: (path, report) => invoke('finish_migration', { path, report }),
     operate: (draft: ProjectDraft, verb: Verb, options: RunOptions, onEvent) =>

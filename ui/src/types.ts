@@ -66,6 +66,13 @@ import type { BuiltInSigner } from './generated/BuiltInSigner.js';
 import type { ImportPreview } from './generated/ImportPreview.js';
 import type { ImportCandidate } from './generated/ImportCandidate.js';
 import type { Standing } from './generated/Standing.js';
+import type { PreflightReport } from './generated/PreflightReport.js';
+import type { PreflightRow } from './generated/PreflightRow.js';
+import type { Verdict } from './generated/Verdict.js';
+import type { FixReport } from './generated/FixReport.js';
+import type { HostFixReport } from './generated/HostFixReport.js';
+import type { FixRow } from './generated/FixRow.js';
+import type { FixState } from './generated/FixState.js';
 
 // The project file and its validation: the draft's sections, problems (`message` English, `message_ko` Korean),
 // the field schema (each field's step, default and example), the catalog's releases.
@@ -90,6 +97,9 @@ export type { CaInfo, BundleSummary, RunEntry };
 export type { ReassignRequest, ReassignPlan, ReassignPhase, Reassignment, BrokerLoad, ReassignOutcome, BrokerNow };
 // Trusted release signers…: the keys trusted to sign releases (the user's, the built-in ones), a key file's preview.
 export type { TrustedSigners, SignerKey, BuiltInSigner, ImportPreview, ImportCandidate, Standing };
+// Review's Check hosts: every host's checks (verdict, result, fix, the file of a fix the wizard makes), and Apply
+// fixes…: per host what its fixes did or, previewed, would do.
+export type { PreflightReport, PreflightRow, Verdict, FixReport, HostFixReport, FixRow, FixState };
 
 /** The wizard steps where project fields are edited (the field schema names one per field). */
 export type FieldStep = WizardStep;

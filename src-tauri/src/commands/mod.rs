@@ -4,6 +4,7 @@
 pub mod connection;
 pub mod dialogs;
 pub mod operate;
+pub mod preflight;
 pub mod project;
 pub mod reassign;
 pub mod review;

@@ -29,8 +29,8 @@ pub use remedy::Remedy;
 use serde::Serialize;
 use std::sync::Arc;
 
-/// How a check came out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// How a check came out (the app's Review table shows it as it is: `ts-rs` typed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Pass,

@@ -11,6 +11,7 @@ import { renderInstall } from './install.js';
 import { renderManage, resetManage } from './manage.js';
 import { renderReview } from './review.js';
 import { resetReviewDiff } from './review-diff.js';
+import { resetPreflight } from './review-preflight.js';
 import { renderSecurity } from './security.js';
 import { resetSecurityClient } from './security-client.js';
 import { renderStorage } from './storage.js';
@@ -41,7 +42,8 @@ export const STEPS: readonly WizardStep[] = [
   { id: 'coordination', title: 'step.coordination', render: renderCoordination },
   // Security, Review and Manage read the cluster's CA again when entered: an Install may have made it meanwhile.
   { id: 'security', title: 'step.security', render: renderSecurity, reset: resetSecurityClient, enter: resetSecurityClient },
-  { id: 'review', title: 'step.review', render: renderReview, reset: resetReviewAll, enter: resetReviewAll, allProblems: true },
+  // Check hosts is kept when Review is entered again (its refusals block Install), forgotten with the project.
+  { id: 'review', title: 'step.review', render: renderReview, reset: () => { resetReviewAll(); resetPreflight(); }, enter: resetReviewAll, allProblems: true },
   { id: 'install', title: 'step.install', render: renderInstall, actsOnCluster: true },
   { id: 'manage', title: 'step.manage', render: renderManage, reset: resetManageAll, enter: resetSecurityClient, actsOnCluster: true },
 ];

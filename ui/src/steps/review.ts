@@ -1,5 +1,6 @@
-// steps/review.ts — Review: all problems (each links to its step), what a deploy would change on the hosts (after
-// Test connection: review-diff.ts), every generated file per host (read-only, highlighted), the plan, and Export to
+// steps/review.ts — Review: all problems (each links to its step), Check hosts (the preflight's table and its fixes,
+// before the long diff: review-preflight.ts), what a deploy would change on the hosts (after Test connection:
+// review-diff.ts), every generated file per host (read-only, highlighted), the plan, and Export to
 // a folder or a zip chosen in the OS's file dialog; for a secured project the CA and Client config…
 // (security-client.ts). Owns the file shown, the export choices and the last export's result.
 
@@ -12,6 +13,7 @@ import { t, type Key } from '../i18n.js';
 import { problemMessage, stepOfField } from '../problems.js';
 import type { PhaseWork, Review } from '../types.js';
 import { deployDiffView } from './review-diff.js';
+import { preflightView } from './review-preflight.js';
 import { caView, clientConfigView } from './security-client.js';
 
 let selected: { host: string; path: string } | null = null;
@@ -119,6 +121,7 @@ export function renderReview(ctx: Ctx): HTMLElement {
   return el('div', { class: 'review' },
     review.render_error ? el('p', { class: 'problem error' }, review.render_error.message) : null,
     review.problems.length ? problems : null,
+    preflightView(ctx),
     deployDiffView(ctx, review.plan?.phases ?? []),
     el('h3', {}, t('topology.title')), topologyView(topologyModel(ctx.state.draft, null), false),
     caView(ctx),
