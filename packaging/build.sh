@@ -162,7 +162,8 @@ print(json.dumps({"bundle": {"linux": {"rpm": {"depends": names + elf}}}}))
 rm -f "$RPM_DIR"/*.rpm   # one RPM: this build's
 say "tauri bundle --bundles rpm (the release build above; $(wc -l <<<"$reqs") ELF requirements)"
 (cd src-tauri && ../ui/node_modules/.bin/tauri bundle --bundles rpm --config "$rpm_config")
-RPM=$(ls "$RPM_DIR"/*_"${VERSION}"-*.x86_64.rpm 2>/dev/null | head -1 || true)
+RPM=
+for f in "$RPM_DIR"/*"${VERSION}"-*.x86_64.rpm; do [ -f "$f" ] && RPM=$f; done
 [ -n "$RPM" ] || die "tauri bundle wrote no RPM of version $VERSION in $RPM_DIR"
 
 # --- 2. the runtime ---

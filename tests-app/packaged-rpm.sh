@@ -46,7 +46,7 @@ fedora_path() {   # fedora_path PATH: where the RPM carries the .deb's PATH (rel
 
 DEB=$(ls -t "$TARGET/release/bundle/deb/"*_"${VERSION}"_amd64.deb 2>/dev/null | head -1 || true)
 [ -n "$DEB" ] || fail "no .deb of version $VERSION under $TARGET/release/bundle/deb (bash packaging/build.sh)"
-mapfile -t rpms < <(ls "$TARGET/release/bundle/rpm/"*_"${VERSION}"-*.x86_64.rpm 2>/dev/null || true)
+mapfile -t rpms < <(ls "$TARGET/release/bundle/rpm/"*"${VERSION}"-*.x86_64.rpm 2>/dev/null || true)
 [ ${#rpms[@]} = 1 ] || fail "expected one RPM of version $VERSION under $TARGET/release/bundle/rpm, found ${#rpms[@]} (bash packaging/build.sh)"
 RPM=${rpms[0]}
 TMP=$(mktemp -d)
@@ -66,7 +66,7 @@ deb_files=$(cd "$TMP/deb" && find . ! -type d | sed 's|^\./||' | sort)
 [ -n "$deb_files" ] || fail "$DEB has no files"
 expected=$(while IFS= read -r f; do fedora_path "$f"; done <<<"$deb_files" | sort)
 listed=$(rpm -qlp "$RPM" 2>&1) || fail "rpm -qlp $RPM: $listed"
-listed=$(sed 's|^/||' <<<"$listed" | sort)
+listed=$(cut -c2- <<<"$listed" | sort)   # each path without its leading /
 if [ "$listed" != "$expected" ]; then
     fail "$(basename "$RPM") does not carry exactly the .deb's files at Fedora's paths:
 $(diff <(echo "$expected") <(echo "$listed") | sed -n 's/^</  missing: \//p; s/^>/  not in the .deb: \//p')"
