@@ -3,9 +3,10 @@
 # step `pkg-rpm`, after `pkg-cli`; seconds). Read with Debian's `rpm` (rpm -qp, rpm2cpio) and cpio, no RPM system
 # needed. Checks, each failing the run with what is wrong:
 #   1. its header: name kafka-cluster-wizard, the version in src-tauri/tauri.conf.json, arch x86_64;
-#   2. its files (rpm -qlp) are exactly the .deb's files at the Fedora paths (the zsh completion in
+#   2. its digests are right (rpm -K); its files (rpm -qlp) are exactly the .deb's files at the Fedora paths (the zsh completion in
 #      /usr/share/zsh/site-functions/ instead of Debian's vendor-completions/; every other path the same), and each
-#      one, extracted (rpm2cpio | cpio), is byte-identical to the .deb's with the same mode;
+#      one, extracted (rpm2cpio | cpio), is byte-identical to the .deb's with the same mode (the app: but for the
+#      package type tauri's bundlers write into it, RPM instead of DEB);
 #   3. its requirements (rpm -qp --requires): the Fedora name of each of the .deb's dependencies (FEDORA_NAME below:
 #      a .deb dependency with no Fedora name known fails), none of the Debian names, and for the app and the CLI
 #      inside it, each library they link (DT_NEEDED) as `SONAME()(64bit)` and the newest glibc symbol version they
@@ -61,7 +62,13 @@ say "ok: $(basename "$RPM") ($(du -h "$RPM" | cut -f1)): $header ($(ms))"
 # --- 2. the files: the .deb's, at Fedora's paths, byte for byte ---
 mkdir "$TMP/deb" "$TMP/rpm"
 dpkg-deb -x "$DEB" "$TMP/deb"
-(cd "$TMP/rpm" && rpm2cpio "$RPM" | cpio -idm --quiet 2>"$TMP/cpio.err") || fail "rpm2cpio $RPM | cpio: $(cat "$TMP/cpio.err")"
+# its header and payload digests first (rpm -K); then the payload. rpm2cpio's exit status is not used: rpm 4.18's exits 1
+# for a package without the legacy ARCHIVESIZE tag, which the rpm crate (tauri's bundler) does not write, after
+# writing the whole archive; cpio's status and the byte-for-byte comparison below say whether it is all there
+digests=$(rpm -K "$RPM" 2>&1) || fail "rpm -K $RPM: $digests"
+grep -q ': digests OK$' <<<"$digests" || fail "rpm -K $RPM: $digests"
+(cd "$TMP/rpm" && { rpm2cpio "$RPM" 2>"$TMP/rpm2cpio.err" || true; } | cpio -idm --quiet 2>"$TMP/cpio.err") \
+    || fail "rpm2cpio $RPM | cpio: $(cat "$TMP/rpm2cpio.err" "$TMP/cpio.err")"
 deb_files=$(cd "$TMP/deb" && find . ! -type d | sed 's|^\./||' | sort)
 [ -n "$deb_files" ] || fail "$DEB has no files"
 expected=$(while IFS= read -r f; do fedora_path "$f"; done <<<"$deb_files" | sort)
@@ -75,7 +82,20 @@ nfiles=0
 while IFS= read -r f; do
     r=$(fedora_path "$f")
     [ -f "$TMP/rpm/$r" ] || fail "rpm -qlp lists /$r but rpm2cpio extracts no such file"
-    cmp -s "$TMP/deb/$f" "$TMP/rpm/$r" || fail "the RPM's /$r differs from the .deb's /$f"
+    if [ "$f" = usr/bin/kafka-wizard-app ]; then
+        # tauri's bundlers write the package type into the app (tauri's bundle_type, for its updater): the 3 bytes
+        # of __TAURI_BUNDLE_TYPE_VAR_DEB / _RPM; with those swapped back the app must be the .deb's byte for byte
+        python3 - "$TMP/rpm/$r" "$TMP/app-as-deb" <<'EOF' || fail "the RPM's /$r is not marked as tauri's RPM bundle"
+import sys
+data = open(sys.argv[1], 'rb').read()
+if data.count(b'__TAURI_BUNDLE_TYPE_VAR_RPM') != 1:
+    sys.exit('packaged-rpm: the marker __TAURI_BUNDLE_TYPE_VAR_RPM is not in it exactly once')
+open(sys.argv[2], 'wb').write(data.replace(b'__TAURI_BUNDLE_TYPE_VAR_RPM', b'__TAURI_BUNDLE_TYPE_VAR_DEB'))
+EOF
+        cmp -s "$TMP/deb/$f" "$TMP/app-as-deb" || fail "the RPM's /$r differs from the .deb's /$f beyond tauri's package-type marker"
+    else
+        cmp -s "$TMP/deb/$f" "$TMP/rpm/$r" || fail "the RPM's /$r differs from the .deb's /$f"
+    fi
     dm=$(stat -c %a "$TMP/deb/$f")
     rm_=$(stat -c %a "$TMP/rpm/$r")
     [ "$dm" = "$rm_" ] || fail "the RPM's /$r has mode $rm_, the .deb's /$f $dm"
@@ -83,7 +103,7 @@ while IFS= read -r f; do
 done <<<"$deb_files"
 grep -qx 'usr/bin/kafka-wizard' <<<"$listed" || fail "$(basename "$RPM") does not carry /usr/bin/kafka-wizard"
 grep -qx 'usr/share/zsh/site-functions/_kafka-wizard' <<<"$listed" || fail "$(basename "$RPM") has no zsh completion in /usr/share/zsh/site-functions/"
-say "ok: the RPM carries the .deb's $nfiles files at Fedora's paths (zsh: /usr/share/zsh/site-functions/), byte-identical, same modes ($(ms))"
+say "ok: the RPM carries the .deb's $nfiles files at Fedora's paths (zsh: /usr/share/zsh/site-functions/), byte-identical (the app but for tauri's package-type marker), same modes ($(ms))"
 
 # --- 3. the requirements ---
 requires=$(rpm -qp --requires "$RPM" 2>&1) || fail "rpm -qp --requires $RPM: $requires"
