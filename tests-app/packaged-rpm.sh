@@ -76,7 +76,7 @@ listed=$(rpm -qlp "$RPM" 2>&1) || fail "rpm -qlp $RPM: $listed"
 listed=$(cut -c2- <<<"$listed" | sort)   # each path without its leading /
 if [ "$listed" != "$expected" ]; then
     fail "$(basename "$RPM") does not carry exactly the .deb's files at Fedora's paths:
-$(diff <(echo "$expected") <(echo "$listed") | sed -n 's/^</  missing: \//p; s/^>/  not in the .deb: \//p')"
+$(diff <(echo "$expected") <(echo "$listed") | sed -n 's/^< /  missing: \//p; s/^> /  not in the .deb: \//p')"
 fi
 nfiles=0
 while IFS= read -r f; do
