@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# packaging/build.sh — the desktop app's two packages, offline: the .deb and the AppImage; both also carry the CLI.
+# packaging/build.sh — the desktop app's packages, offline: the .deb, the RPM and the AppImage; all carry the CLI.
 # Owns: the release build of both binaries in ONE cargo invocation (the app `kafka-wizard-app` with the feature
 # `tauri build` would give it, tauri/custom-protocol, and the CLI `kafka-wizard`, the root crate: one invocation
 # means one feature resolution, so their shared dependencies compile once, not twice); staging the CLI in
@@ -7,7 +7,11 @@
 # (`tauri bundle`, which packages the binary just built: .deb only, its AppImage bundler downloads linuxdeploy and
 # AppRun from GitHub), which takes the staged CLI files through tauri.conf.json's bundle.linux.deb.files (paths
 # relative to src-tauri/) to /usr/bin/kafka-wizard, /usr/share/man/man1/kafka-wizard.1.gz and Debian's completion
-# directories; and assembling the AppImage ourselves from that .deb's contents:
+# directories; the RPM (`tauri bundle --bundles rpm`: tauri's own rpm bundler, over the same release binaries and
+# staged files, which bundle.linux.rpm.files maps to the same paths but zsh's: Fedora's /usr/share/zsh/site-functions;
+# its requirements are bundle.linux.rpm.depends, Fedora's package names, plus what the binaries link, said as
+# rpmbuild's ELF dependency generator says it, computed here); and assembling the AppImage ourselves from that
+# .deb's contents:
 #   1. the AppImage runtime — the official AppImageKit type-2 runtime shipped in the crates.io crate
 #      `appimage` 0.4.0 (MIT/Apache-2.0): downloaded once, both the .crate and the runtime checked against
 #      pinned SHA-256s before use, cached under target/appimage/cache (never committed);
@@ -29,10 +33,11 @@
 #      separately (it links no GTK, X11 or WebKit library: the build fails if it does);
 #   5. mksquashfs appended to the runtime. gzip with 128 KiB blocks: the runtime reads only gzip and xz, and
 #      measured here xz (81 MB instead of 106) took ~30 s to open the window, 1 MiB gzip blocks ~9 s, this ~2.5 s.
-# Output: target/release/bundle/deb/*.deb and target/release/bundle/appimage/Kafka_Cluster_Wizard_<version>_amd64.AppImage
+# Output: target/release/bundle/deb/*.deb, target/release/bundle/rpm/*.rpm and
+# target/release/bundle/appimage/Kafka_Cluster_Wizard_<version>_amd64.AppImage
 # Usage: bash packaging/build.sh [--skip-build | --build-only]
-#   --skip-build: package the existing release build (the AppImage from the last .deb)
-#   --build-only: the release build and the .deb, no AppImage (tests/run-all.sh runs this in the background, at the
+#   --skip-build: package the existing release build (the RPM and the AppImage; the AppImage from the last .deb)
+#   --build-only: the release build and the .deb, no RPM or AppImage (tests/run-all.sh runs this in the background, at the
 #                 lowest CPU priority, while the end-to-end tests run; the app phase then packages with --skip-build)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -118,9 +123,48 @@ fi
 DEB=$(ls -t "$DEB_DIR"/*_"${VERSION}"_amd64.deb 2>/dev/null | head -1 || true)
 [ -n "$DEB" ] || die "no .deb of version $VERSION in $DEB_DIR (run without --skip-build)"
 if [ $BUILD_ONLY = 1 ]; then
-    say "$(du -h "$DEB" | cut -f1)  $DEB  ($(( $(date +%s) - T0 ))s; the AppImage: bash packaging/build.sh --skip-build)"
+    say "$(du -h "$DEB" | cut -f1)  $DEB  ($(( $(date +%s) - T0 ))s; the RPM and the AppImage: bash packaging/build.sh --skip-build)"
     exit 0
 fi
+
+# --- 1b. the RPM (tauri's rpm bundler: the same release build, the same staged CLI files) ---
+RPM_DIR=$TARGET/release/bundle/rpm
+for f in "$CLI" "$CLI.1.gz" "$CLI.bash" "_$CLI" "$CLI.fish"; do
+    [ -s "$CLI_STAGE/$f" ] || die "no $CLI_STAGE/$f: the release build stages it (run without --skip-build)"
+done
+cmp -s "$CLI_STAGE/$CLI" "$TARGET/release/$CLI" || die "$CLI_STAGE/$CLI is not the release build's $CLI (run without --skip-build)"
+[ -x "$TARGET/release/$APP" ] || die "no $TARGET/release/$APP (run without --skip-build)"
+elf_requires() {   # elf_requires ELF...: what rpmbuild's ELF dependency generator would require for them
+    local f
+    for f in "$@"; do
+        objdump -p "$f" | awk '
+            $1 == "NEEDED" { print $2 "()(64bit)" }
+            /^Version References:/ { refs = 1; next }
+            refs && /^$/ { refs = 0 }
+            refs && $1 == "required" { lib = $3; sub(/:$/, "", lib) }
+            refs && $1 ~ /^0x/ && lib != "" { print lib "(" $4 ")(64bit)" }'
+    done | sort -u
+}
+reqs=$(elf_requires "$TARGET/release/$APP" "$CLI_STAGE/$CLI")
+grep -q '^libc\.so\.6(GLIBC_2\.' <<<"$reqs" || die "found no glibc symbol version in the binaries (objdump -p): $reqs"
+# Requires: the Fedora package names in tauri.conf.json (bundle.linux.rpm.depends) and what the two binaries need as
+# rpmbuild would say it, each soname `S()(64bit)` and each symbol version `S(V)(64bit)` (so dnf refuses a system
+# whose glibc is too old instead of the binary failing at start). tauri adds libwebkit2gtk-4.1.so.0()(64bit) and
+# libgtk-3.so.0()(64bit) itself: not twice. Passed with --config (merged; a list replaces the file's list).
+rpm_config=$(python3 -c '
+import json, sys
+conf = json.load(open(sys.argv[1]))
+names = conf["bundle"]["linux"]["rpm"]["depends"]
+added_by_tauri = {"libwebkit2gtk-4.1.so.0()(64bit)", "libgtk-3.so.0()(64bit)"}
+elf = [r for r in sys.stdin.read().split() if r not in added_by_tauri]
+print(json.dumps({"bundle": {"linux": {"rpm": {"depends": names + elf}}}}))
+' "$ROOT/src-tauri/tauri.conf.json" <<<"$reqs") || die "cannot read bundle.linux.rpm.depends from src-tauri/tauri.conf.json"
+rm -f "$RPM_DIR"/*.rpm   # one RPM: this build's
+say "tauri bundle --bundles rpm (the release build above; $(wc -l <<<"$reqs") ELF requirements)"
+(cd src-tauri && ../ui/node_modules/.bin/tauri bundle --bundles rpm --config "$rpm_config")
+RPM=
+for f in "$RPM_DIR"/*"${VERSION}"-*.x86_64.rpm; do [ -f "$f" ] && RPM=$f; done
+[ -n "$RPM" ] || die "tauri bundle wrote no RPM of version $VERSION in $RPM_DIR"
 
 # --- 2. the runtime ---
 CACHE=$WORK/cache
@@ -306,4 +350,5 @@ chmod 755 "$OUT.part"
 mv "$OUT.part" "$OUT"
 rm -f "$WORK/$APP.squashfs"
 say "$(du -h "$DEB" | cut -f1)  $DEB"
+say "$(du -h "$RPM" | cut -f1)  $RPM"
 say "$(du -h "$OUT" | cut -f1)  $OUT  ($(( $(date +%s) - T0 ))s)"

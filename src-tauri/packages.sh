@@ -9,8 +9,9 @@ APP_BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev 
 APP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium imagemagick xdotool fonts-nanum)
 # to package it (packaging/build.sh): squashfs for the AppImage, patchelf for its RUNPATHs; libfuse2 to run an
 # AppImage mounted (without it: APPIMAGE_EXTRACT_AND_RUN=1); shared-mime-info and GIO (libglib2.0-bin) to check the
-# project MIME type the .deb carries (tests-app/packaged-cli.sh)
-APP_PACKAGE_PACKAGES=(squashfs-tools patchelf python3 curl libfuse2 shared-mime-info libglib2.0-bin)
+# project MIME type the .deb carries (tests-app/packaged-cli.sh); rpm (rpm -qp, rpm2cpio) and cpio to read the RPM
+# (tests-app/packaged-rpm.sh; tauri's bundler writes it without them)
+APP_PACKAGE_PACKAGES=(squashfs-tools patchelf python3 curl libfuse2 shared-mime-info libglib2.0-bin rpm cpio)
 
 install_missing_packages() {   # install_missing_packages PKG...: only those not installed yet
     local need=() p

@@ -15,20 +15,23 @@
 #                                              GTK's file chooser answered with xdotool) and, with --features world,
 #                                              app_install (install onto the test hosts, stop/start from Manage) and
 #                                              app_password_cancel (password login, Cancel in the download, Install
-#                                              again). The release app is tested as the AppImage (step 7)
-#   5. packaging/build.sh                      the .deb and the AppImage (release build: ~6-12 min cold). Under
+#                                              again). The release app is tested as the AppImage (step 8)
+#   5. packaging/build.sh                      the .deb, the RPM and the AppImage (release build: ~6-12 min cold). Under
 #                                              tests/run-all.sh the compiling of steps 1, 2, 4, 7 and the release
 #                                              build and the .deb were started in the background during its e2e
 #                                              phase (KW_RELEASE_PREBUILD=DIR, tests-app/prebuild.sh): those steps
 #                                              find their builds done, this step waits for that job (steps 3 and 4
-#                                              ran meanwhile), shows its time, and assembles only the AppImage
-#                                              (--skip-build)
+#                                              ran meanwhile), shows its time, and makes only the RPM and the
+#                                              AppImage (--skip-build)
 #   6. tests-app/packaged-cli.sh               the CLI in both packages, with no display (seconds): the .deb's file
 #                                              list (CLI, man page, completions), its CLI's --version and validate,
 #                                              the AppImage's `--cli` and a `kafka-wizard` symlink to it
-#   7. cargo test … --test app_appimage        the AppImage as the application under Xvfb; as root with the
+#   7. tests-app/packaged-rpm.sh               the RPM against the .deb (seconds): the same files at Fedora's paths,
+#                                              byte-identical; Fedora's names of the .deb's dependencies and the
+#                                              libraries the binaries link as requirements; its CLI's --version, --help
+#   8. cargo test … --test app_appimage        the AppImage as the application under Xvfb; as root with the
 #                                              machine's WebKitGTK hidden (tests-app/without-host-webkit.sh)
-#   KW_APP_PACKAGE=0 skips 5, 6 and 7.
+#   KW_APP_PACKAGE=0 skips 5 to 8.
 # Screenshots: target/screenshots/. The cargo command lines: tests-app/cargo-commands.sh.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -107,6 +110,7 @@ step e2e xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" "${APP_WINDOW_TEST
 if [ "$PACKAGE" = 1 ]; then
     step package package
     step pkg-cli bash tests-app/packaged-cli.sh
+    step pkg-rpm bash tests-app/packaged-rpm.sh
     step appimage appimage_test
 fi
 printf '  %s\n' "${TIMES[@]}"

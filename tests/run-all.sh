@@ -16,8 +16,9 @@
 #                of the ones after it
 #   6. app       tests-app/run.sh: the desktop app — clippy on its crates, command tests, UI type check + logic +
 #                browser tests, the real window under Xvfb (open/fix/review/export like the CLI; install onto the
-#                test hosts, stop/start), then both packages (the builds started in phase e2e, then
-#                packaging/build.sh --skip-build: the AppImage) and the AppImage as the application
+#                test hosts, stop/start), then the packages (the builds started in phase e2e, then
+#                packaging/build.sh --skip-build: the RPM and the AppImage), the CLI in them, the RPM against the
+#                .deb and the AppImage as the application
 #   7. teardown  world.sh down + a check that nothing is left (mounts, netns, cgroups, veths, bridge, processes)
 # Developers: `cargo test` runs the unit tests alone; as root, after `tests/world/prepare.sh`,
 # `cargo test --features e2e` runs the end-to-end suite; the two lint commands above run as anyone.
@@ -121,7 +122,7 @@ phase unit cargo test --locked --no-fail-fast --features e2e --lib --bins "${UNI
 # (~6-12 min of both cores, cold) need no test host, so they run while the end-to-end tests do, on the CPU they leave
 # idle (tests-app/prebuild.sh: its own session and autogroup at nice 19, idle I/O). They start once the end-to-end
 # tests are compiled (the two would take turns at cargo's build lock). Phase app then finds its builds done, waits for
-# the job (tests-app/run.sh, KW_RELEASE_PREBUILD) and only assembles the AppImage. KW_APP_PACKAGE=0 skips it.
+# the job (tests-app/run.sh, KW_RELEASE_PREBUILD) and only makes the RPM and the AppImage. KW_APP_PACKAGE=0 skips it.
 PREBUILD=$ROOT/target/prebuild
 PREBUILD_PID=
 start_prebuild() {
