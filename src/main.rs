@@ -8,7 +8,15 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
-    match args.command {
+    let code = run(args.command);
+    // The hosts' connections close side by side on threads of their own; each host's run lock is let go when its
+    // connection is closed, so the process waits for that before it ends (a run started next finds them free).
+    kafka_wizard::transport::ssh::wait_for_closes();
+    code
+}
+
+fn run(command: cli::Command) -> ExitCode {
+    match command {
         cli::Command::Validate(a) => cli::validate::run(a),
         cli::Command::Plan(a) => cli::plan::run(a),
         cli::Command::Export(a) => cli::export::run(a),

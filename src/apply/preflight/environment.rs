@@ -56,10 +56,11 @@ pub fn names_to_resolve(spec: &ClusterSpec, host: &HostSpec) -> Vec<String> {
 pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     let mut s = super::probe::read_line("thp", "/sys/kernel/mm/transparent_hugepage/enabled");
     // Printed straight after the label, not through `$(…)` (a fork each); a command that fails gives the bare label.
-    s.push_str(
-        "{ printf 'ntp '; timedatectl show -p NTPSynchronized --value 2>/dev/null || echo; }\n\
-         { printf 'addrs '; hostname -I 2>/dev/null || echo; }\n",
-    );
+    s.push_str(&format!(
+        "{{ printf 'ntp '; {NTP_BY_ADJTIMEX} 2>/dev/null || timedatectl show -p NTPSynchronized --value 2>/dev/null \
+         || echo; }}\n\
+         {{ printf 'addrs '; hostname -I 2>/dev/null || echo; }}\n"
+    ));
     let names = names_to_resolve(spec, host);
     if !names.is_empty() {
         s.push_str("if command -v getent >/dev/null 2>&1; then\n");
@@ -72,6 +73,18 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     }
     s
 }
+
+/// The kernel's "clock synchronized" state as systemd-timedated judges it (`NTPSynchronized`: adjtimex(2)'s
+/// `maxerror` below 16 s), read by perl (`perl-base` is part of every Debian and Ubuntu) with the syscall itself:
+/// `timedatectl` would ask systemd-timedated over D-Bus, and that service is started on demand and exits when idle —
+/// on a host asked every few minutes each run started it again, the largest part of a no-change re-run's CPU on the
+/// host (docs/facts/kafka.md §22). The syscall's number is the architecture's (x86_64 159, aarch64 171), told by the
+/// ELF header of perl's own binary (`e_machine` at byte 18: 62, 183); `struct timex` is read-only with `modes` 0 and
+/// has `maxerror` at byte 24 on both. Prints `yes` or `no`; exits 2 (the caller falls back to `timedatectl`) on
+/// another architecture, or when the syscall is refused.
+pub const NTP_BY_ADJTIMEX: &str = "perl -e 'open my $f, \"<\", $^X or exit 2; read $f, my $h, 20; \
+     my $nr = {62 => 159, 183 => 171}->{unpack \"x18 v\", $h} or exit 2; my $t = \"\\0\" x 512; \
+     syscall($nr, $t) < 0 and exit 2; print unpack(\"x24 q\", $t) < 16000000 ? \"yes\\n\" : \"no\\n\"'";
 
 /// This machine's clock, nanoseconds since the epoch (0 before it).
 pub fn wall_clock_ns() -> i128 {

@@ -373,3 +373,32 @@ fn transparent_huge_pages_always_and_an_unsynchronized_clock_warn() {
     assert!(warned("thp always [madvise] never\nntp yes\n").is_empty());
     assert!(warned("thp \nntp \n").is_empty(), "unknown: nothing said");
 }
+
+#[test]
+fn the_clock_sync_state_is_read_from_the_kernel_by_perl_without_asking_timedated() {
+    use super::environment::NTP_BY_ADJTIMEX;
+    // This machine has perl (the test command installs Debian's toolchain) and is x86_64 or aarch64: the syscall
+    // answers, and the answer is the kernel's — `adjtimex` state 5 (TIME_ERROR) exactly when maxerror is at its
+    // 16 s ceiling, the two ways the kernel says "not synchronized".
+    let out = std::process::Command::new("sh").arg("-c").arg(NTP_BY_ADJTIMEX).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said == "yes\n" || said == "no\n", "{said:?}");
+    let state = std::process::Command::new("perl")
+        .arg("-e")
+        .arg(
+            "my $t = \"\\0\" x 512; my $r = syscall($^O eq 'linux' && `uname -m` =~ /aarch64/ ? 171 : 159, $t); \
+              print $r, \" \", unpack(\"x24 q\", $t)",
+        )
+        .output()
+        .unwrap();
+    let state = String::from_utf8_lossy(&state.stdout).into_owned();
+    let (kernel_state, maxerror) = state.split_once(' ').unwrap();
+    let unsynchronized = maxerror.parse::<i64>().unwrap() >= 16_000_000;
+    assert_eq!(said == "no\n", unsynchronized, "state {kernel_state}, maxerror {maxerror}");
+    // An architecture the table does not know (perl's binary header not x86_64 nor aarch64): exit 2, nothing
+    // printed — the probe then asks timedatectl.
+    let elsewhere = NTP_BY_ADJTIMEX.replace("62 => 159, 183 => 171", "1 => 159");
+    let out = std::process::Command::new("sh").arg("-c").arg(&elsewhere).output().unwrap();
+    assert_eq!((out.status.code(), out.stdout.as_slice()), (Some(2), &b""[..]));
+}

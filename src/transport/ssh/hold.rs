@@ -3,7 +3,7 @@
 //! written past sudo's password: its command prints nothing more and reads nothing, so its flow-control windows never
 //! fill and the other channels of the session (each `exec`, SFTP) go on as before — libssh2 queues a channel's
 //! packets per channel, and a held channel gets none. Dropping the transport sends the command EOF and waits
-//! (bounded by the session's timeout) for its channel to close: a command still running would otherwise make the
+//! (bounded by the session's timeout, on the closing thread of `closing.rs`) for its channel to close: a command still running would otherwise make the
 //! drop wait for it (docs/facts/ssh.md). A killed wizard's TCP connection closes, and the host's sshd closes the
 //! command's stdin itself.
 

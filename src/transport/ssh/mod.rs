@@ -14,8 +14,10 @@
 //! - `hold.rs`: a command left running on its own channel while the transport lives (`Transport::hold`, the run
 //!   lock), closed with EOF when the transport is dropped.
 //! - `sftp.rs`: an upload's bytes over SFTP to a temporary name; the shared flow (`staging.rs`) moves it into place.
+//! - `closing.rs`: a dropped transport's connection closed on a thread of its own, so a run's hosts close at once.
 
 mod auth;
+mod closing;
 mod exec;
 mod hold;
 mod host_key;
@@ -28,12 +30,14 @@ use super::sudo::Become;
 use super::{ExecOutput, Held, Progress, SshTarget, Transport, TransportError, UnknownHostKey};
 use host_key::{KnownHosts, Trust};
 use ssh2::{MethodType, Session, Sftp};
+use std::mem::ManuallyDrop;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::os::unix::io::{AsRawFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+pub use closing::wait_for_closes;
 pub use exec::DEFAULT_COMMAND_DEADLINE;
 
 /// A verified, authenticated SSH connection to one host. `Send + Sync`; calls are serialized on one session.
@@ -46,7 +50,8 @@ pub struct SshTransport {
     key_type: String,
     fingerprint: String,
     deadline: Mutex<Duration>,
-    inner: Mutex<Inner>,
+    /// Taken by the drop, which closes it on a thread of its own (`closing.rs`).
+    inner: ManuallyDrop<Mutex<Inner>>,
 }
 
 struct Inner {
@@ -60,6 +65,14 @@ struct Inner {
     broken: Option<String>,
     /// The commands `hold` left running (`hold.rs`), ended when the transport is dropped.
     held: Vec<hold::HeldChannel>,
+}
+
+impl Drop for SshTransport {
+    fn drop(&mut self) {
+        // SAFETY: `inner` is taken once, here, and the transport is never used after its drop.
+        let inner = unsafe { ManuallyDrop::take(&mut self.inner) };
+        closing::close_in_background(move || drop(inner));
+    }
 }
 
 impl std::fmt::Debug for SshTransport {
@@ -128,7 +141,14 @@ impl SshTransport {
             key_type,
             fingerprint,
             deadline: Mutex::new(DEFAULT_COMMAND_DEADLINE),
-            inner: Mutex::new(Inner { session, fd, sftp: None, staging_dir: None, broken: None, held: Vec::new() }),
+            inner: ManuallyDrop::new(Mutex::new(Inner {
+                session,
+                fd,
+                sftp: None,
+                staging_dir: None,
+                broken: None,
+                held: Vec::new(),
+            })),
         })
     }
 
