@@ -9,6 +9,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     match args.command {
+        cli::Command::Init(a) => cli::init::run(a),
         cli::Command::Validate(a) => cli::validate::run(a),
         cli::Command::Plan(a) => cli::plan::run(a),
         cli::Command::Export(a) => cli::export::run(a),
