@@ -20,6 +20,10 @@ pub struct InitArgs {
     /// Download the release from this Apache-style mirror (`kafka.mirror`; checksum and signature still checked).
     #[arg(long, value_name = "URL")]
     pub mirror: Option<String>,
+    /// Read the release's checksum, signature and `KEYS` from this Apache-style server instead of Apache's own
+    /// (`kafka.apache_url`: an internal copy of Apache's dist, where Apache cannot be reached).
+    #[arg(long, value_name = "URL")]
+    pub apache_url: Option<String>,
     /// The project's name (default: `this-machine` with --here, else `my-kafka`).
     #[arg(long)]
     pub name: Option<String>,
@@ -41,6 +45,9 @@ pub fn run(a: InitArgs) -> ExitCode {
     }
     if a.mirror.is_some() {
         draft.kafka.mirror = a.mirror.clone();
+    }
+    if a.apache_url.is_some() {
+        draft.kafka.apache_url = a.apache_url.clone();
     }
     if a.name.is_some() {
         draft.name = a.name.clone();
