@@ -67,10 +67,11 @@ pub fn run(a: InitArgs) -> ExitCode {
     let version = draft.kafka.version.as_deref().unwrap_or("?");
     if a.here {
         eprintln!(
-            "{}: a one-node KRaft cluster (Kafka {version}) on this machine, clients at {}:9092 (TLS + SASL/SCRAM; \
+            "{}: a one-node KRaft cluster (Kafka {version}) on this machine, clients at {}:{} (TLS + SASL/SCRAM; \
              `kafka-wizard client-config {} --user admin --out DIR` after the deploy)",
             a.file.display(),
             template::HERE_ADDRESS,
+            kafka_wizard::project::defaults::LISTENER_PORT,
             a.file.display(),
         );
         if a.version.is_none() && catalog::newest().version.to_string() != version {
