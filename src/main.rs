@@ -17,6 +17,7 @@ fn main() -> ExitCode {
 
 fn run(command: cli::Command) -> ExitCode {
     match command {
+        cli::Command::Init(a) => cli::init::run(a),
         cli::Command::Validate(a) => cli::validate::run(a),
         cli::Command::Plan(a) => cli::plan::run(a),
         cli::Command::Export(a) => cli::export::run(a),

@@ -602,3 +602,33 @@ fn the_preflight_fixes_are_asked_for_with_preflight_only_and_a_dry_run_of_prefli
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn init_here_writes_a_one_node_kraft_project_on_this_machine_that_validates_and_never_replaces_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("here.toml");
+    let path = file.to_str().unwrap();
+    let o = wizard(&["init", "--here", "--version", "4.1.1", "--mirror", "http://mirror.example/kafka", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: hosts: the cluster has a single broker"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("next: kafka-wizard deploy"), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&file).unwrap();
+    for line in [
+        "version = \"4.1.1\"",
+        "mode = \"kraft\"",
+        "connection = \"local\"",
+        "address = \"127.0.0.1\"",
+        "cluster_id = ",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    let o = wizard(&["validate", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wizard(&["init", "--here", path]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "left as it was");
+    let o = wizard(&["init", "--here", "--version", "9.9.9", dir.path().join("x.toml").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--version 9.9.9"), "{}", stderr(&o));
+}

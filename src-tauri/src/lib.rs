@@ -20,6 +20,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     };
     builder.plugin(tauri_plugin_dialog::init()).manage(state::Jobs::default()).invoke_handler(tauri::generate_handler![
         project::new_project,
+        project::this_machine_project,
         project::open_project,
         project::save_project,
         project::finish_migration,

@@ -55,6 +55,27 @@ fn a_duplicate_broker_id_comes_back_as_an_error_naming_that_hosts_id_field() {
 }
 
 #[test]
+fn this_machine_is_a_one_node_kraft_project_here_whose_files_size_replication_to_one_broker() {
+    let (_app, w) = window();
+    let draft = invoke(&w, "this_machine_project", json!({})).unwrap();
+    assert_eq!(draft["hosts"].as_array().unwrap().len(), 1, "{draft}");
+    assert_eq!(draft["hosts"][0]["connection"], "local");
+    let problems = invoke(&w, "validate_project", json!({ "draft": draft })).unwrap();
+    assert!(problems.as_array().unwrap().iter().all(|p| p["severity"] != "error"), "{problems}");
+    let review = invoke(&w, "review", json!({ "draft": draft })).unwrap();
+    let host = &review["hosts"][0];
+    assert_eq!(host["host"], "localhost");
+    let props = host["files"].as_array().unwrap().iter().find(|f| f["path"] == "/etc/kafka/server.properties").unwrap();
+    let text = props["content"].as_str().unwrap();
+    for line in
+        ["offsets.topic.replication.factor=1", "transaction.state.log.replication.factor=1", "min.insync.replicas=1"]
+    {
+        assert!(text.lines().any(|l| l == line), "{line} in {text}");
+    }
+    assert!(text.lines().any(|l| l.starts_with("advertised.listeners=") && l.contains("//127.0.0.1:9092")), "{text}");
+}
+
+#[test]
 fn review_returns_each_hosts_files_and_the_plan() {
     let (_app, w) = window();
     let review = invoke(&w, "review", json!({ "draft": seed_draft(&w) })).unwrap();

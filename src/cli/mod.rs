@@ -14,6 +14,7 @@ pub mod client_config;
 pub mod collect;
 pub mod export;
 pub mod import;
+pub mod init;
 mod interrupt;
 pub mod migrate;
 pub mod operate;
@@ -48,6 +49,9 @@ pub struct Args {
 
 #[derive(Subcommand)]
 pub enum Command {
+    /// Write a new project file: without hosts (add them), or with --here a one-node KRaft cluster on this machine
+    /// (`connection = "local"`) to deploy right away. Never replaces a file.
+    Init(init::InitArgs),
     /// Check a project file; print every problem with the field it names (exit 1 on errors; warnings keep 0).
     Validate(validate::ValidateArgs),
     /// Show what deploy would do, per phase, host and step, without touching any host.

@@ -12,6 +12,7 @@ mod migration_file;
 pub mod problem;
 pub mod schema;
 pub mod spec;
+pub mod template;
 pub mod validate;
 
 pub use draft::{parse, ProjectDraft};

@@ -195,6 +195,20 @@ export class App implements Ctx {
     }
   }
 
+  /** "This machine": the one-node KRaft project `kafka-wizard init --here` writes, unsaved (Save asks where). */
+  async fileThisMachine(): Promise<void> {
+    if (!(await this.discardOk())) return;
+    try {
+      const draft = await this.backend.thisMachineProject();
+      this.loadDraft(draft, null);
+      this.state = { ...this.state, savedJson: '' };
+      this.notify(t('file.thisMachineLoaded', { version: draft.kafka.version ?? '' }));
+      void this.backend.setTitle(windowTitle(this.state, t('file.untitled')));
+    } catch (e) {
+      this.notify((e as { message: string }).message, false);
+    }
+  }
+
   async fileOpen(path?: string): Promise<void> {
     if (this.picking || !(await this.discardOk())) return;
     const p = path ?? (await this.pickPath(openProjectPick(this.state.path, this.session.recent)));

@@ -25,6 +25,9 @@ export interface Backend {
   startupProject(): Promise<string | null>;
   /** An example project shipped with the app (`seed-cluster`: the guide's cluster; `kraft-cluster`), unsaved. */
   exampleProject(name: string): Promise<ProjectDraft>;
+  /** "This machine": a one-node KRaft cluster on the machine the app runs on (`connection = "local"`), unsaved —
+   * the project `kafka-wizard init --here` writes (the engine's `project::template::this_machine`). */
+  thisMachineProject(): Promise<ProjectDraft>;
   validate(draft: ProjectDraft): Promise<Problem[]>;
   releases(): Promise<Release[]>;
   /** Every project field: the step that edits it, its default and an example (read once at start). */

@@ -41,6 +41,9 @@ export interface Ctx {
   notify(text: string, ok?: boolean): void;
   /** Replaces the project with an example shipped with the app (asks first when there are unsaved changes). */
   fileExample(name: string): Promise<void>;
+  /** Replaces the project with "This machine", a one-node KRaft cluster here (asks first when there are unsaved
+   * changes). */
+  fileThisMachine(): Promise<void>;
   /** Generates and sets `kraft.cluster_id` when the project is KRaft and has none (before Review, Export, Install). */
   ensureClusterId(): Promise<void>;
   confirm(question: string): Promise<boolean>;

@@ -231,6 +231,12 @@ export function mockBackend(options: MockOptions = {}): Backend {
       if (name !== 'seed-cluster') return fail('io', `there is no example ${name}`);
       return { format: 1, name: 'peter-kafka', kafka: { version: '2.8.0' }, hosts: ['peter-kafka001', 'peter-kafka002', 'peter-kafka003'].map((n, i) => ({ name: n, roles: ['broker'], id: i + 1 })) };
     },
+    // the engine's `project::template::this_machine`, with the mock's KRaft release
+    thisMachineProject: async () => ({
+      format: 1, name: 'this-machine', kafka: { version: '4.1.1', mode: 'kraft' }, kraft: { cluster_id: 'MkU3OEVBNTcwNTJENDM2Qg' },
+      hosts: [{ name: 'localhost', address: '127.0.0.1', roles: ['broker', 'controller'], id: 1, connection: 'local', ssh: { sudo: true } }],
+      security: { protocol: 'sasl_ssl', ca: 'generate', admin_user: 'admin' }, monitoring: { prometheus: true },
+    }),
     validate: async (d) => mockValidate(d),
     releases: async () => RELEASES,
     fieldSchema: async () => options.fieldSchema ?? (FIELD_SCHEMA as FieldInfo[]),

@@ -24,6 +24,7 @@ export function tauriBackend(): Backend {
     recentProjects: () => invoke('recent_projects'),
     startupProject: () => invoke('startup_project'),
     exampleProject: (name) => invoke('example_project', { name }),
+    thisMachineProject: () => invoke('this_machine_project'),
     validate: (draft) => invoke('validate_project', { draft }),
     releases: () => invoke('releases'),
     fieldSchema: () => invoke('field_schema'),

@@ -428,6 +428,45 @@ test('an empty project offers the guide\'s cluster as an example, loaded unsaved
   assert.deepEqual(errors, []);
 });
 
+test('an empty Hosts step offers This machine: a one-node KRaft cluster here, unsaved, that installs and is managed', async (t) => {
+  const { page, errors } = await wizard(t);
+  await page.locator('nav [data-step="hosts"]').click();
+  assert.match(await page.locator('#hosts-empty').textContent(), /one-node KRaft cluster on this computer/);
+  await page.locator('#this-machine').click();
+  await page.locator('tr[data-host="0"]').waitFor();
+  assert.equal(await page.locator('tr[data-host]').count(), 1, 'one node');
+  assert.equal(await page.locator('input[data-field="hosts[0].name"]').inputValue(), 'localhost');
+  assert.equal(await page.locator('input[data-field="hosts[0].address"]').inputValue(), '127.0.0.1');
+  assert.equal(await page.locator('tr[data-host="0"] td.roles input:checked').count(), 2, 'broker and controller');
+  assert.match(await page.locator('.toast').textContent(), /one-node KRaft cluster of Kafka 4\.1\.1 on this computer/);
+  assert.match(await page.title(), /●/, 'an unsaved project');
+  const draft = await page.evaluate(() => window.__app.state.draft);
+  assert.equal(draft.hosts[0].connection, 'local', 'no SSH: this machine');
+  assert.equal(draft.kafka.mode, 'kraft');
+  assert.ok(draft.kraft.cluster_id, 'its cluster id comes with it');
+  assert.equal(draft.security.protocol, 'sasl_ssl', 'secured like every new project');
+  await page.screenshot({ path: path.join(SHOTS, 'browser-hosts-this-machine.png') });
+
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('#file-content').waitFor();
+  assert.equal(await page.evaluate(() => window.__MOCK_OPTIONS__.idRequests ?? 0), 0, 'no new cluster id asked for');
+  await page.locator('nav [data-step="install"]').click();
+  await page.locator('#install').click();
+  await page.locator('#run-result').waitFor();
+  assert.equal(await page.locator('tr[data-host-row="localhost"]').getAttribute('data-state'), 'done');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#refresh').click();
+  await page.locator('#status-table').waitFor();
+  assert.equal(await page.locator('tr[data-status-host]').count(), 1);
+
+  await page.selectOption('#lang', 'ko');
+  await page.locator('#file-new').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('nav [data-step="hosts"]').click();
+  assert.equal(await page.locator('#this-machine').textContent(), '이 컴퓨터');
+  assert.deepEqual(errors, []);
+});
+
 test('Test all connections tests every host at once, each result on its own row', async (t) => {
   const { page, errors } = await wizard(t);
   await page.locator('nav [data-step="hosts"]').click();

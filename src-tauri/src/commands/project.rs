@@ -6,11 +6,10 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::recent;
 use kafka_wizard::apply::MigrationReport;
 use kafka_wizard::catalog::{self, Release};
-use kafka_wizard::project::defaults;
-use kafka_wizard::project::draft::{to_toml, KafkaDraft, MonitoringDraft, SecurityDraft, FORMAT};
+use kafka_wizard::project::draft::to_toml;
 use kafka_wizard::project::schema::{self, FieldInfo};
 use kafka_wizard::project::spec::MigrationStage;
-use kafka_wizard::project::{checks, file, parse, validate, Problem, ProjectDraft};
+use kafka_wizard::project::{checks, file, parse, template, validate, Problem, ProjectDraft};
 use kafka_wizard::release_index;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -51,24 +50,18 @@ fn recent_dir<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
     app.path().app_config_dir().ok()
 }
 
-/// A new, empty project: the newest release, no hosts yet, and secure from the start — TLS + SASL/SCRAM with the
-/// wizard's own CA and an admin user (the Security step can make it plaintext, with a warning) — and monitored: the
-/// Prometheus JMX exporter on (`[monitoring]` left out of a file means off, so only new projects get it).
+/// A new, empty project (the engine's `project::template::new_project`, also `kafka-wizard init`): the newest
+/// release, no hosts yet, secured (TLS + SASL/SCRAM, the wizard's own CA) and monitored (the JMX exporter on).
 #[tauri::command]
 pub fn new_project() -> ProjectDraft {
-    ProjectDraft {
-        format: FORMAT,
-        name: Some("my-kafka".into()),
-        kafka: KafkaDraft { version: Some(catalog::newest().version.to_string()), ..KafkaDraft::default() },
-        security: Some(SecurityDraft {
-            protocol: Some(defaults::SECURITY_PROTOCOL.into()),
-            ca: Some(defaults::SECURITY_CA.into()),
-            admin_user: Some(defaults::ADMIN_USER.into()),
-            ..SecurityDraft::default()
-        }),
-        monitoring: Some(MonitoringDraft { prometheus: Some(true), ..MonitoringDraft::default() }),
-        ..ProjectDraft::default()
-    }
+    template::new_project()
+}
+
+/// "This machine" (the empty Hosts step): a one-node KRaft cluster on the machine the app runs on — the engine's
+/// `project::template::this_machine`, the very project `kafka-wizard init --here` writes.
+#[tauri::command]
+pub fn this_machine_project() -> ProjectDraft {
+    template::this_machine()
 }
 
 pub fn read_project(path: &Path) -> AppResult<(ProjectDraft, Vec<Problem>)> {
@@ -359,6 +352,18 @@ mod tests {
         let problems = validate_project(new_project());
         assert!(problems.iter().any(|p| p.is_error() && p.field.starts_with("hosts")), "{problems:?}");
         assert!(!problems.iter().any(|p| p.field == "kafka.version"), "{problems:?}");
+    }
+
+    #[test]
+    fn this_machine_is_a_valid_one_node_kraft_project_on_the_local_connection() {
+        let draft = this_machine_project();
+        let problems = validate_project(draft.clone());
+        assert!(problems.iter().all(|p| !p.is_error()), "{problems:?}");
+        assert!(problems.iter().any(|p| p.message.contains("a single broker")), "{problems:?}");
+        assert_eq!(draft.hosts.len(), 1);
+        assert_eq!(draft.hosts[0].connection.as_deref(), Some("local"));
+        assert_eq!(draft.kafka.mode.as_deref(), Some("kraft"));
+        assert!(draft.kraft.and_then(|k| k.cluster_id).is_some());
     }
 
     #[test]

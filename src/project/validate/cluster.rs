@@ -33,6 +33,9 @@ pub(super) fn check_cluster(c: &mut Checker, spec: &ClusterSpec) {
             }
         }
     }
+    if brokers == 1 {
+        c.warning("hosts", text!("the cluster has a single broker: every partition has one copy (replication factor 1, min.insync.replicas 1), so losing that host's disk loses the data and stopping it stops every client — fine to try Kafka or the wizard; use three brokers for anything you keep", "클러스터에 broker가 하나뿐입니다: 모든 파티션의 사본이 하나(복제 계수 1, min.insync.replicas 1)라서 그 호스트의 디스크를 잃으면 데이터를 잃고, 멈추면 모든 클라이언트가 멈춥니다 — Kafka나 이 마법사를 써 보기에는 괜찮지만, 보관할 데이터에는 broker 세 대를 쓰세요"));
+    }
     let reserved_max = spec
         .kafka
         .properties

@@ -187,6 +187,9 @@ export function renderHosts(ctx: Ctx): HTMLElement {
           kraft ? null : el('th', {}, t('hosts.myid')), el('th', {}, t('hosts.rack')), el('th', {}))),
         el('tbody', {}, rows))
     : el('div', { class: 'empty', id: 'hosts-empty' }, el('p', {}, t('hosts.empty')),
+        el('div', { class: 'row' },
+          el('button', { id: 'this-machine', onclick: () => void ctx.fileThisMachine() }, t('hosts.thisMachine')),
+          el('small', { class: 'hint' }, t('hosts.thisMachineHint'))),
         el('div', { class: 'row' }, t('hosts.orExample'),
           el('button', { id: 'example-seed', onclick: () => void ctx.fileExample('seed-cluster') }, t('hosts.exampleSeed')),
           el('button', { id: 'example-kraft', onclick: () => void ctx.fileExample('kraft-cluster') }, t('hosts.exampleKraft'))));
