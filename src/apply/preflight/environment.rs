@@ -80,11 +80,13 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
 /// on a host asked every few minutes each run started it again, the largest part of a no-change re-run's CPU on the
 /// host (docs/facts/kafka.md §22). The syscall's number is the architecture's (x86_64 159, aarch64 171), told by the
 /// ELF header of perl's own binary (`e_machine` at byte 18: 62, 183); `struct timex` is read-only with `modes` 0 and
-/// has `maxerror` at byte 24 on both. Prints `yes` or `no`; exits 2 (the caller falls back to `timedatectl`) on
-/// another architecture, or when the syscall is refused.
+/// has `maxerror` at byte 24 on both. Prints `yes` or `no` — `no` also when the syscall is refused, as timedated
+/// says then (`ntp_synced()` is false when adjtimex fails: a container without CAP_SYS_TIME, whose seccomp filter
+/// refuses the `@clock` calls — systemd-nspawn's); exits 2 (the caller falls back to `timedatectl`) on another
+/// architecture.
 pub const NTP_BY_ADJTIMEX: &str = "perl -e 'open my $f, \"<\", $^X or exit 2; read $f, my $h, 20; \
      my $nr = {62 => 159, 183 => 171}->{unpack \"x18 v\", $h} or exit 2; my $t = \"\\0\" x 512; \
-     syscall($nr, $t) < 0 and exit 2; print unpack(\"x24 q\", $t) < 16000000 ? \"yes\\n\" : \"no\\n\"'";
+     my $r = syscall($nr, $t); print $r >= 0 && unpack(\"x24 q\", $t) < 16000000 ? \"yes\\n\" : \"no\\n\"'";
 
 /// This machine's clock, nanoseconds since the epoch (0 before it).
 pub fn wall_clock_ns() -> i128 {

@@ -396,6 +396,11 @@ fn the_clock_sync_state_is_read_from_the_kernel_by_perl_without_asking_timedated
     let (kernel_state, maxerror) = state.split_once(' ').unwrap();
     let unsynchronized = maxerror.parse::<i64>().unwrap() >= 16_000_000;
     assert_eq!(said == "no\n", unsynchronized, "state {kernel_state}, maxerror {maxerror}");
+    // A refused syscall (here: a number no kernel has, ENOSYS; in a container, seccomp's EPERM): `no`, as timedated
+    // says when its own adjtimex fails.
+    let refused = NTP_BY_ADJTIMEX.replace("62 => 159, 183 => 171", "62 => 99999, 183 => 99999");
+    let out = std::process::Command::new("sh").arg("-c").arg(&refused).output().unwrap();
+    assert_eq!((out.status.code(), out.stdout.as_slice()), (Some(0), &b"no\n"[..]));
     // An architecture the table does not know (perl's binary header not x86_64 nor aarch64): exit 2, nothing
     // printed — the probe then asks timedatectl.
     let elsewhere = NTP_BY_ADJTIMEX.replace("62 => 159, 183 => 171", "1 => 159");
