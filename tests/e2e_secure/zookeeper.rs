@@ -243,7 +243,10 @@ fn rotates_its_ca_after_a_refused_migration(world: &World, home: &Path, log: &mu
     log.push_str(&refused);
     assert!(!out.status.success() && refused.contains("--rotate-ca"), "{refused}");
     let untouched = world.ssh(&hosts[3].name, "root", "test -e /etc/kafka/server.properties");
-    assert!(!untouched.status.success() && invocations(world, "kafka-server") == before, "a refused migration touches nothing");
+    assert!(
+        !untouched.status.success() && invocations(world, "kafka-server") == before,
+        "a refused migration touches nothing"
+    );
 
     std::fs::write(p, &without_controllers).unwrap();
     let t = Instant::now();

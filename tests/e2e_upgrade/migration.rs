@@ -280,6 +280,11 @@ fn rolls_back_and_migrates_again(world: &World, project: &Path, hosts: &[String]
     let text = ok(&["migrate", "--rollback", p]);
     let rolled_back = t0.elapsed().as_secs_f64();
     assert!(text.contains("rolled back: the cluster runs in ZooKeeper mode"), "{text}");
+    // Through the locked ensemble (the znodes' ACLs are the brokers' login's): the KRaft controller held /controller.
+    assert!(
+        text.contains("deleted /controller (held by KRaft controller 10") && text.contains("deleted /migration"),
+        "{text}"
+    );
     for b in brokers {
         let keys = world.ssh_ok(
             b,
@@ -292,7 +297,11 @@ fn rolls_back_and_migrates_again(world: &World, project: &Path, hosts: &[String]
             "root",
             "grep -c -e '^authorizer.class.name=kafka.security.authorizer.AclAuthorizer$' -e '^zookeeper.set.acl=true$' /etc/kafka/server.properties; grep -c '^Client {' /etc/kafka/kafka-server-jaas.conf",
         );
-        assert_eq!(secured.split_whitespace().collect::<Vec<_>>(), ["2", "1"], "{b}: AclAuthorizer, the ensemble login");
+        assert_eq!(
+            secured.split_whitespace().collect::<Vec<_>>(),
+            ["2", "1"],
+            "{b}: AclAuthorizer, the ensemble login"
+        );
     }
     for m in members {
         let state = world.ssh(m, "root", "systemctl is-active kafka-server; systemctl is-enabled kafka-server; ls -d /var/lib/kafka/data.rolled-back-* /etc/kafka/server.properties.rolled-back-* | wc -l; test -e /etc/kafka/server.properties && echo configured || true");
