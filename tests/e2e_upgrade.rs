@@ -1,16 +1,22 @@
 #![cfg(feature = "e2e")]
 //! End to end, version upgrades under load (issue 14 part 1), each scenario one cluster deployed by the real binary:
-//! - ZooKeeper mode, the guide's layout (h1–h3 ZooKeeper, h4–h6 brokers), 3.8.1 → 3.9.2: the roll pins
-//!   `inter.broker.protocol.version=3.8`, `upgrade --finalize` drops it (a roll of the brokers);
-//! - KRaft, three combined nodes, 4.0.1 → 4.1.1: the roll changes no feature, `upgrade --finalize` raises
+//! - ZooKeeper mode, the guide's layout (h1–h3 ZooKeeper, h4–h6 brokers), secured (SASL_SSL + SCRAM-SHA-512, the
+//!   wizard's own CA, the ensemble locked), 3.8.1 → 3.9.2: the roll pins `inter.broker.protocol.version=3.8`,
+//!   `upgrade --finalize` drops it (a roll of the brokers); every health gate logs in as the admin. Then migrated to
+//!   KRaft, killed, rolled back and migrated again under a SASL_SSL load (`e2e_upgrade/migration.rs`);
+//! - KRaft, three combined nodes (PLAINTEXT), 4.0.1 → 4.1.1: the roll changes no feature, `upgrade --finalize` raises
 //!   `metadata.version` and every broker reports it (ApiVersions). The roll is killed after its first node and the
 //!   next run finishes it.
 //!
 //! Through both, tests/world/roll_load.py produces with acks=all to an RF=3, min.insync.replicas=2 topic and consumes
-//! it: every acknowledged record is consumed. Each host's link is swapped only with its own restart; afterwards every
-//! process runs from the new release, and a no-change deploy restarts nothing.
+//! it (logged in as the admin from client-config output on the secured cluster): every acknowledged record is
+//! consumed. Each host's link is swapped only with its own restart; afterwards every process runs from the new
+//! release, and a no-change deploy restarts nothing.
 
 mod support;
+
+#[path = "e2e_upgrade/migration.rs"]
+mod migration;
 
 use kafka_wizard::apply::upgrade::features::broker_levels;
 use kafka_wizard::security::KafkaAuth;
@@ -18,6 +24,7 @@ use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 use support::world::{self, Mirror, World};
 
@@ -26,21 +33,18 @@ const ZK_TO: &str = "3.9.2";
 const KRAFT_FROM: &str = "4.0.1";
 const KRAFT_TO: &str = "4.1.1";
 
-fn cache_home() -> PathBuf {
-    std::env::temp_dir().join("kafka-wizard-e2e-upgrade-cache")
+/// The wizard's cache, secrets store and run logs for this process's tests (`support::wizard`'s layout).
+fn home() -> &'static Path {
+    static HOME: OnceLock<tempfile::TempDir> = OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
+/// Every output of the wizard and of the clients in this process, grepped for passwords at the end.
+static LOG: Mutex<String> = Mutex::new(String::new());
+
 fn wizard(args: &[&str]) -> (Output, String) {
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-        .args(args)
-        .env("XDG_CACHE_HOME", cache_home())
-        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
-        .env("XDG_CONFIG_HOME", world::trusting_config_home())
-        .output()
-        .expect("run kafka-wizard");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    eprintln!("[wizard] {} -> {} in {:.1}s\n{text}", args.join(" "), out.status, started.elapsed().as_secs_f64());
+    let (out, text) = support::wizard::run_wizard(home(), args);
+    LOG.lock().unwrap().push_str(&text);
     (out, text)
 }
 
@@ -49,6 +53,11 @@ fn ok(args: &[&str]) -> String {
     assert!(out.status.success(), "kafka-wizard {} failed:\n{text}", args.join(" "));
     text
 }
+
+/// The secured ZooKeeper-mode cluster's `[security]`: SASL_SSL, SCRAM-SHA-512, the wizard's own CA (the ensemble
+/// locked with it).
+const SECURITY: &str =
+    "\n[security]\nprotocol = \"sasl_ssl\"\nca = \"generate\"\nadmin_user = \"admin\"\nusers = [\"orders-app\"]\n";
 
 fn project(world: &World, mirror: &Mirror, dir: &Path, version: &str, zookeeper: bool) -> PathBuf {
     let base = format!("{}/kafka", mirror.base_url());
@@ -64,6 +73,7 @@ fn project(world: &World, mirror: &Mirror, dir: &Path, version: &str, zookeeper:
     );
     if zookeeper {
         s.push_str(&format!("\n[zookeeper]\nchroot = \"/e2e-upgrade\"\nheap = \"256m\"\n{}\n", world::JVM_OPTS));
+        s.push_str(SECURITY);
     }
     for (i, h) in world.hosts().iter().enumerate() {
         let (roles, ids) = match (zookeeper, i) {
@@ -104,19 +114,17 @@ fn release_dirs_in_use(world: &World, host: &str, unit: &str) -> BTreeSet<String
 }
 
 /// tests/world/roll_load.py running (`support::roll_load`): acks=all producer + consumer on an RF=3,
-/// min.insync.replicas=2 topic.
+/// min.insync.replicas=2 topic; `args` are `BOOTSTRAP TOPIC` or `--properties CLIENT_PROPERTIES TOPIC`.
 struct Load(support::roll_load::RollLoad);
 
 impl Load {
-    fn start(bootstrap: &[String], topic: &str) -> Load {
-        let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
-        let python = Path::new(&cache).join("py-client/bin/python");
-        assert!(python.exists(), "{} missing: run tests/world/prepare.sh", python.display());
-        Load(support::roll_load::RollLoad::start(&python, &[&bootstrap.join(","), topic]))
+    fn start(args: &[&str]) -> Load {
+        Load(support::roll_load::RollLoad::start(&support::secure::python(), args))
     }
 
-    /// Stops producing, waits for the consumer; asserts nothing acknowledged was lost; prints the figures.
-    fn stop(self, what: &str, took: f64) {
+    /// Stops producing, waits for the consumer; asserts nothing acknowledged was lost; prints the figures and
+    /// returns them.
+    fn stop(self, what: &str, took: f64) -> serde_json::Value {
         std::thread::sleep(std::time::Duration::from_secs(3));
         let f = self.0.stop();
         eprintln!(
@@ -125,6 +133,7 @@ impl Load {
         );
         assert!(f["acked"].as_u64().unwrap() > 100, "the producer kept sending: {f}");
         assert_eq!(f["lost"], 0, "every acknowledged record is consumed: {f}");
+        f
     }
 }
 
@@ -133,8 +142,9 @@ impl Load {
 fn run_until(args: &[&str], matched: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
         .args(args)
-        .env("XDG_CACHE_HOME", cache_home())
-        .env("XDG_STATE_HOME", std::env::temp_dir().join("kafka-wizard-e2e-state"))
+        .env("XDG_CACHE_HOME", home().join("cache"))
+        .env("XDG_DATA_HOME", home().join("data"))
+        .env("XDG_STATE_HOME", home().join("state"))
         .env("XDG_CONFIG_HOME", world::trusting_config_home())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -145,6 +155,7 @@ fn run_until(args: &[&str], matched: impl Fn(&serde_json::Value) -> bool) -> ser
     loop {
         line.clear();
         assert!(events.read_line(&mut line).unwrap() > 0, "kafka-wizard {} ended before it was killed", args.join(" "));
+        LOG.lock().unwrap().push_str(&line);
         let e: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
         if found.is_none() && matched(&e) {
             found = Some(e);
@@ -174,11 +185,16 @@ fn a_zookeeper_mode_cluster_upgrades_3_8_to_3_9_under_load_with_the_protocol_pin
     let p = project.to_str().unwrap();
     let t0 = Instant::now();
     ok(&["deploy", p]);
-    eprintln!("MEASURE fresh ZooKeeper-mode {ZK_FROM} deploy (6 hosts): {:.1}s", t0.elapsed().as_secs_f64());
+    eprintln!("MEASURE fresh secured ZooKeeper-mode {ZK_FROM} deploy (6 hosts): {:.1}s", t0.elapsed().as_secs_f64());
     let hosts: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
     let brokers: Vec<String> = hosts[3..].to_vec();
     let (old_dir, new_dir) = (format!("/opt/kafka_2.13-{ZK_FROM}"), format!("/opt/kafka_2.13-{ZK_TO}"));
-    let load = Load::start(&bootstrap(&world, &brokers), "upgrade-load");
+    // The load logs in as the admin over SASL_SSL (client-config output); the wizard's health gates, the pinned
+    // roll and the finalize speak SASL_SSL + SCRAM as the admin.
+    let admin_dir = home().join("client-admin-upgrade");
+    ok(&["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
+    let admin = admin_dir.join("client.properties");
+    let load = Load::start(&["--properties", admin.to_str().unwrap(), "upgrade-load"]);
 
     set_version(&project, ZK_FROM, ZK_TO);
     let t0 = Instant::now();
@@ -209,7 +225,7 @@ fn a_zookeeper_mode_cluster_upgrades_3_8_to_3_9_under_load_with_the_protocol_pin
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0", "{b}: the pin is gone");
     }
     load.stop(
-        &format!("ZooKeeper-mode upgrade {ZK_FROM} → {ZK_TO} (roll {rolled:.1}s + finalize {finalized:.1}s)"),
+        &format!("secured (SASL_SSL) ZooKeeper-mode upgrade {ZK_FROM} → {ZK_TO} (roll {rolled:.1}s + finalize {finalized:.1}s)"),
         t0.elapsed().as_secs_f64(),
     );
     for h in &hosts[..3] {
@@ -234,150 +250,7 @@ fn a_zookeeper_mode_cluster_upgrades_3_8_to_3_9_under_load_with_the_protocol_pin
     assert!(hosts.iter().all(|h| link(&world, h) == new_dir));
     set_version(&project, ZK_FROM, ZK_TO);
 
-    migrates_to_kraft_under_load(&world, &project, &hosts);
-}
-
-/// The upgraded 3.9 cluster, its data in two RF=3 topics, migrates to KRaft (issue 14 part 4): controllers beside
-/// the ensemble (node ids 101–103), `migrate` under load, `migrate --finalize`; then no ZooKeeper runs, the topics
-/// are there, the project file is KRaft and a no-change deploy restarts nothing.
-fn migrates_to_kraft_under_load(world: &World, project: &Path, hosts: &[String]) {
-    // (the load runs from here through the rollback and the second migration to the end of finalize)
-    let p = project.to_str().unwrap();
-    let (members, brokers) = (&hosts[..3], &hosts[3..]);
-    let mut text = std::fs::read_to_string(project).unwrap();
-    for i in 1..=3 {
-        let old = format!("roles = [\"zookeeper\"]\nzookeeper_id = {i}\n");
-        assert!(text.contains(&old), "{text}");
-        text = text
-            .replace(&old, &format!("roles = [\"zookeeper\", \"controller\"]\nzookeeper_id = {i}\nid = {}\n", 100 + i));
-    }
-    std::fs::write(project, text).unwrap();
-    let (out, refused) = wizard(&["deploy", p]);
-    assert!(!out.status.success() && refused.contains("start it with `kafka-wizard migrate"), "{refused}");
-    let dry = ok(&["migrate", "--dry-run", p]);
-    assert!(dry.contains("not started") && dry.contains("migration stage migrating"), "{dry}");
-    assert!(
-        members.iter().all(|m| world.ssh(m, "root", "test -e /etc/kafka/server.properties").status.code() != Some(0)),
-        "a dry run changes nothing"
-    );
-
-    let load = Load::start(&bootstrap(world, brokers), "migrate-load");
-    let t0 = Instant::now();
-    // `migrate` killed (SIGKILL) in its second stage, once the first broker is back as a KRaft broker.
-    let copied = run_until(&["migrate", "--json", p], |e| {
-        e["event"] == "step_finished"
-            && e["step"].as_str().is_some_and(|s| s.starts_with("wait until the active controller"))
-    });
-    assert!(copied["outcome"].to_string().contains("Completed migration of metadata"), "{copied}");
-    // The stage's files are written on every broker before the roll; a broker not yet restarted owes it.
-    let owed = |b: &String| {
-        world.ssh(b, "root", "test -e /var/lib/kafka-wizard/restart-pending/kafka-server.service").status.success()
-    };
-    let pending = brokers.iter().filter(|b| owed(b)).count();
-    eprintln!(
-        "MEASURE migrate killed in its second stage at {:.1}s: {} of {} broker(s) restarted as KRaft brokers",
-        t0.elapsed().as_secs_f64(),
-        brokers.len() - pending,
-        brokers.len()
-    );
-    assert!((1..brokers.len()).contains(&pending), "killed mid-roll: {pending} broker(s) still to restart");
-    let (out, refused) = wizard(&["migrate", "--finalize", p]);
-    assert!(!out.status.success() && refused.contains("not every broker runs in KRaft mode"), "{refused}");
-    let text = ok(&["migrate", p]);
-    assert!(text.contains("configured as KRaft brokers"), "the re-run resumes where the hosts are: {text}");
-    assert!(brokers.iter().all(|b| !owed(b)), "every broker restarted");
-    let moved = t0.elapsed().as_secs_f64();
-    for b in brokers {
-        let roles = world.ssh_ok(
-            b,
-            "root",
-            "grep -c -e '^process.roles=broker$' -e '^zookeeper' /etc/kafka/server.properties || true",
-        );
-        assert_eq!(roles.trim(), "1", "{b}: a KRaft broker without ZooKeeper keys");
-    }
-    let again = ok(&["migrate", p]);
-    assert!(again.contains("no changes"), "a second run converges: {again}");
-    let with_controllers = std::fs::read_to_string(project).unwrap();
-    rolls_back_and_migrates_again(world, project, hosts, &with_controllers);
-
-    let t1 = Instant::now();
-    let text = ok(&["migrate", "--finalize", p]);
-    let finalized = t1.elapsed().as_secs_f64();
-    assert!(text.contains("now says kafka.mode = \"kraft\""), "{text}");
-    load.stop(
-        &format!("ZooKeeper → KRaft migration (migrate {moved:.1}s + finalize {finalized:.1}s)"),
-        t0.elapsed().as_secs_f64(),
-    );
-    for m in members {
-        let zk = world.ssh(m, "root", "systemctl is-active zookeeper-server; systemctl is-enabled zookeeper-server; pgrep -f '[Q]uorumPeerMain' || true");
-        let zk = String::from_utf8_lossy(&zk.stdout).to_string();
-        assert_eq!(zk.split_whitespace().collect::<Vec<_>>(), ["inactive", "disabled"], "{m}: no ZooKeeper runs");
-        let flag = world.ssh(m, "root", "grep -c '^zookeeper' /etc/kafka/server.properties");
-        assert_eq!(String::from_utf8_lossy(&flag.stdout).trim(), "0", "{m}: the controller left ZooKeeper");
-    }
-    let file = std::fs::read_to_string(project).unwrap();
-    assert!(
-        file.contains("mode = \"kraft\"") && !file.contains("[zookeeper]") && file.contains("cluster_id = "),
-        "{file}"
-    );
-    let quorum = {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let addr = format!("{}:9092", world.host(&brokers[0]).ip);
-        rt.block_on(kafka_wizard::health::kraft_quorum(&addr, std::time::Duration::from_secs(5))).unwrap()
-    };
-    assert!((101..=103).contains(&quorum.leader_id), "a KRaft controller leads the quorum: {quorum:?}");
-    assert_eq!(quorum.voters.iter().copied().collect::<BTreeSet<i32>>(), BTreeSet::from([101, 102, 103]));
-    let (out, text) = wizard(&["status", "--json", p]);
-    assert!(out.status.success(), "{text}");
-    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status --json");
-    assert_eq!(status["healthy"], true, "the migrated cluster is healthy: {status}");
-    let before = invocations(world, hosts, "kafka-server");
-    let text = ok(&["deploy", p]);
-    assert!(text.contains("no changes"), "{text}");
-    assert_eq!(invocations(world, hosts, "kafka-server"), before, "a migrated cluster re-deployed restarts nothing");
-}
-
-/// Apache's rollback once the brokers run as KRaft brokers (`migrate --rollback`, under the caller's load): the
-/// brokers back in plain ZooKeeper mode, the controllers stopped with their files moved aside, the project without
-/// controllers; then the controllers put back into the project and `migrate` run again from fresh controllers.
-fn rolls_back_and_migrates_again(world: &World, project: &Path, hosts: &[String], with_controllers: &str) {
-    let p = project.to_str().unwrap();
-    let (members, brokers) = (&hosts[..3], &hosts[3..]);
-    let dry = ok(&["migrate", "--rollback", "--dry-run", p]);
-    assert!(dry.contains("roll the brokers back into ZooKeeper mode") && dry.contains("server.properties"), "{dry}");
-    let t0 = Instant::now();
-    let text = ok(&["migrate", "--rollback", p]);
-    let rolled_back = t0.elapsed().as_secs_f64();
-    assert!(text.contains("rolled back: the cluster runs in ZooKeeper mode"), "{text}");
-    for b in brokers {
-        let keys = world.ssh_ok(
-            b,
-            "root",
-            "grep -c -e '^process.roles' -e '^zookeeper.metadata.migration.enable' -e '^controller.quorum' -e '^zookeeper.connect=' /etc/kafka/server.properties || true",
-        );
-        assert_eq!(keys.trim(), "1", "{b}: a plain ZooKeeper-mode broker (zookeeper.connect only)");
-    }
-    for m in members {
-        let state = world.ssh(m, "root", "systemctl is-active kafka-server; systemctl is-enabled kafka-server; ls -d /var/lib/kafka/data.rolled-back-* /etc/kafka/server.properties.rolled-back-* | wc -l; test -e /etc/kafka/server.properties && echo configured || true");
-        let state = String::from_utf8_lossy(&state.stdout).to_string();
-        assert_eq!(state.split_whitespace().collect::<Vec<_>>(), ["inactive", "disabled", "2"], "{m}: retired");
-    }
-    let file = std::fs::read_to_string(project).unwrap();
-    assert!(!file.contains("controller") && !file.contains("[kraft]"), "the project has no controllers: {file}");
-    let (out, text) = wizard(&["status", "--json", p]);
-    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    assert_eq!(status["healthy"], true, "the rolled-back cluster is healthy: {text}");
-    let (out, refused) = wizard(&["migrate", "--rollback", p]);
-    assert!(!out.status.success() && refused.contains("no host with the role \"controller\""), "{refused}");
-
-    std::fs::write(project, with_controllers).unwrap();
-    let t1 = Instant::now();
-    let text = ok(&["migrate", p]);
-    assert!(text.contains("not started") && text.contains("the brokers run in KRaft mode"), "from the start: {text}");
-    eprintln!(
-        "MEASURE migration rolled back from KRaft brokers in {rolled_back:.1}s, migrated again from fresh controllers in {:.1}s",
-        t1.elapsed().as_secs_f64()
-    );
+    migration::migrates_to_kraft_under_load(&world, &project, &hosts);
 }
 
 #[test]
@@ -400,7 +273,7 @@ fn a_kraft_cluster_upgrades_4_0_to_4_1_under_load_resumes_after_a_kill_and_final
     let start_levels = levels();
     eprintln!("MEASURE metadata.version on {KRAFT_FROM} (finalized, supported) per broker: {start_levels:?}");
     let (old_dir, new_dir) = (format!("/opt/kafka_2.13-{KRAFT_FROM}"), format!("/opt/kafka_2.13-{KRAFT_TO}"));
-    let load = Load::start(&addrs, "upgrade-load");
+    let load = Load::start(&[&addrs.join(","), "upgrade-load"]);
 
     set_version(&project, KRAFT_FROM, KRAFT_TO);
     let t0 = Instant::now();

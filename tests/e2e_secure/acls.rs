@@ -5,12 +5,11 @@
 //! admin's Kafka protocol) survive every deploy, and an extra one of the managed user is deleted; no deploy here
 //! restarts anything, and a no-change deploy sends no ACL change ([`no_acl_change`]).
 
+pub use super::support::secure::{admin_auth, text};
 use super::{deploy, invocation, wizard};
 use crate::support::world::World;
 use kafka_wizard::security::acls::client::AclSession;
 use kafka_wizard::security::acls::{AclBinding, ALLOW, ANY_HOST};
-use kafka_wizard::security::scram::ScramMechanism;
-use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -35,18 +34,6 @@ fn acl(principal: &str, resource_type: i8, name: &str, operation: i8) -> AclBind
     }
 }
 
-/// The admin's login, from the secrets store and client-config's `ca.pem`.
-pub fn admin_auth(home: &Path, admin_dir: &Path) -> KafkaAuth {
-    let dir = home.join("data/kafka-wizard/secrets");
-    let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
-    let store: toml::Table = std::fs::read_to_string(file).unwrap().parse().unwrap();
-    let password = store["passwords"]["admin"].as_str().unwrap();
-    let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
-    let sasl =
-        ScramLogin { mechanism: ScramMechanism::Sha512, username: "admin".into(), password: Secret::new(password) };
-    KafkaAuth { tls: Some(TlsTrust::from_ca_pem(&ca).unwrap()), sasl: Some(sasl) }
-}
-
 fn client(python: &Path, args: &[&str]) -> (Output, String) {
     let out = Command::new(python)
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world/secure_client.py"))
@@ -55,10 +42,6 @@ fn client(python: &Path, args: &[&str]) -> (Output, String) {
         .unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out, text)
-}
-
-pub fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 /// The reconcile's own timing line (`ACLs: 4 created, 1 deleted, in effect on every broker (0.4 s)`).

@@ -1,14 +1,11 @@
 //! Checks every secured-cluster scenario runs (KRaft and ZooKeeper mode): a third-party client built only from
 //! `client-config` output, the wrong ways in refused, and no generated password anywhere it must not be.
 
+pub use super::support::secure::{python, wrong_ways_in_are_refused};
 use super::{wizard, World};
-use kafka_wizard::health::{kafka_metadata_with, HealthError};
-use kafka_wizard::security::scram::ScramMechanism;
-use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
 use std::path::Path;
 use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::time::Duration;
 use std::time::Instant;
 
 /// `status` healthy and `smoke` passing: the wizard logs in as the admin over TLS + SCRAM (`mode` names the cluster
@@ -51,14 +48,6 @@ pub fn denied_without_acls(home: &Path, log: &mut String, project: &str, user: &
     log.push_str(&denied);
 }
 
-/// The py-client virtualenv's python (kafka-python, kazoo), made by `tests/world/prepare.sh`.
-pub fn python() -> PathBuf {
-    let cache = std::env::var("KW_CACHE").unwrap_or_else(|_| "/var/cache/kafka-wizard-tests".into());
-    let python = Path::new(&cache).join("py-client/bin/python");
-    assert!(python.exists(), "{} missing: run tests/world/prepare.sh", python.display());
-    python
-}
-
 /// kafka-python (`tests/world/secure_client.py`) from a `client.properties`: creates `topic` (RF=3), produces and
 /// consumes; prints `{"produced": …, "consumed": …, "replicas": […]}`.
 pub fn secure_client(properties: &Path, topic: &str) -> Output {
@@ -67,27 +56,6 @@ pub fn secure_client(properties: &Path, topic: &str) -> Output {
         .args(["--properties", properties.to_str().unwrap(), topic])
         .output()
         .unwrap()
-}
-
-/// Every wrong way into `broker` is refused: a wrong password, no TLS (with or without SASL), TLS without SASL.
-pub fn wrong_ways_in_are_refused(ca_pem: &str, broker: &str) {
-    let login = |password: &str| ScramLogin {
-        mechanism: ScramMechanism::Sha512,
-        username: "admin".into(),
-        password: Secret::new(password),
-    };
-    let trust = TlsTrust::from_ca_pem(ca_pem).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let refused = |auth: KafkaAuth| -> HealthError {
-        let err = rt.block_on(kafka_metadata_with(broker, &auth, Duration::from_secs(10))).expect_err("refused");
-        eprintln!("[e2e_secure] refused: {err}");
-        err
-    };
-    let wrong = KafkaAuth { tls: Some(trust.clone()), sasl: Some(login("not-the-password-0")) };
-    assert!(matches!(refused(wrong), HealthError::AuthenticationFailed { .. }));
-    assert!(refused(KafkaAuth { tls: None, sasl: Some(login("x")) }).to_string().contains("connect with TLS"));
-    refused(KafkaAuth::plaintext());
-    assert!(refused(KafkaAuth { tls: Some(trust), sasl: None }).to_string().contains("log in with SASL"));
 }
 
 /// None of `passwords` is in an export (made here), a dry run's output, the project file, the wizard's and the

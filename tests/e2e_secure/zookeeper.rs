@@ -7,8 +7,10 @@
 //! is deleted (its login refused), nothing restarted; the secrets store lost: deploy refused naming
 //! `--recover-secrets`, `deploy --recover-secrets` rebuilds it from the hosts (the ensemble's logins included) and
 //! resets the admin's and the users' passwords, nothing restarted, the admin works with its new password, and a
-//! following deploy changes nothing; no generated password (SCRAM or ZooKeeper, old or new) leaks. Then the cluster
-//! is migrated to KRaft with three new controllers on the world's other three hosts (`migration.rs`).
+//! following deploy changes nothing; three KRaft controllers added on the world's other three hosts: `migrate` refused
+//! naming `deploy --rotate-ca` (the recovered store has no CA key), touching nothing; the CA rotated, the cluster
+//! healthy and used with the new CA; no generated password (SCRAM or ZooKeeper, old or new) leaks. (Its migration to
+//! KRaft under a SASL_SSL load, its SCRAM users and ACLs carried over, is in e2e_upgrade's ZooKeeper-mode test.)
 
 use super::support::world::{self, Mirror, World};
 use super::{checks, deploy, lose_the_store_and_be_refused, run_wizard, stored_passwords, wizard};
@@ -34,7 +36,7 @@ pub(super) fn zookeeper_secure_project(world: &World, mirror: &Mirror, dir: &Pat
         id = inv.identity_file.display(),
         kh = inv.known_hosts.display()
     );
-    // The first three hosts; the other three become the KRaft controllers of the migration at the end.
+    // The first three hosts; the other three are the KRaft controllers of the refused migration at the end.
     for (i, h) in world.hosts().iter().take(3).enumerate() {
         s.push_str(&format!(
             "\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"zookeeper\", \"broker\"]\nzookeeper_id = {n}\nid = {n}\n",
@@ -81,7 +83,7 @@ fn zookeeper_shell(world: &World, jvm: &str, command: &str) -> String {
 #[test]
 fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_and_leaks_no_password() {
     let rel = world::release(world::KAFKA_3);
-    // Three hosts for the cluster, three more for the KRaft controllers of its migration at the end.
+    // Three hosts for the cluster, three more for the KRaft controllers of the refused migration at the end.
     let world = World::up(6);
     let mirror = Mirror::start(&[&rel]);
     let home = tempfile::tempdir().unwrap();
@@ -212,8 +214,61 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
     assert!(text.contains("no changes"), "a deploy after the recovery changes nothing:\n{text}");
     passwords.extend(stored_passwords(home));
 
+    rotates_its_ca_after_a_refused_migration(&world, home, &mut log, p);
+
     let shown = "/var/log/kafka/* /var/log/zookeeper/* /etc/kafka/server.properties /etc/kafka/zookeeper.properties /etc/kafka/*.env";
     checks::no_password_leaks(&world, home, &project, &mut log, &passwords, shown);
+}
 
-    super::migration::migrates_to_kraft_under_a_sasl_ssl_load(&world, home, &mut log, &project, &mut passwords);
+/// Three dedicated KRaft controllers (node ids 101–103) on the world's other three hosts added to the project: the
+/// store recovered earlier has no CA key to issue their certificates, so `migrate` is refused naming the way out
+/// (`deploy --rotate-ca`) before any host changes. The way out is taken on the cluster as it is (the controllers
+/// out of the file again): a new CA rolled onto the ZooKeeper-mode brokers, then status healthy, smoke passing and
+/// the admin's kafka-python client, configured again, trusting the new CA. (A secured migration itself, rolled back
+/// and done again, is proven in e2e_upgrade.)
+fn rotates_its_ca_after_a_refused_migration(world: &World, home: &Path, log: &mut String, p: &str) {
+    let hosts = world.hosts();
+    let without_controllers = std::fs::read_to_string(p).unwrap();
+    let mut text = without_controllers.clone();
+    for (i, h) in hosts[3..6].iter().enumerate() {
+        let id = 101 + i;
+        text.push_str(&format!(
+            "\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"controller\"]\nid = {id}\n",
+            h.name, h.ip
+        ));
+    }
+    std::fs::write(p, &text).unwrap();
+    let before = invocations(world, "kafka-server");
+    let (out, refused) = run_wizard(home, &["migrate", p]);
+    log.push_str(&refused);
+    assert!(!out.status.success() && refused.contains("--rotate-ca"), "{refused}");
+    let untouched = world.ssh(&hosts[3].name, "root", "test -e /etc/kafka/server.properties");
+    assert!(
+        !untouched.status.success() && invocations(world, "kafka-server") == before,
+        "a refused migration touches nothing"
+    );
+
+    std::fs::write(p, &without_controllers).unwrap();
+    let t = Instant::now();
+    deploy_rotating(world, home, log, p);
+    eprintln!("MEASURE CA rotation of the ZooKeeper-mode cluster (3 brokers): {:.1}s", t.elapsed().as_secs_f64());
+    checks::healthy_and_smoke(home, log, p, " (ZooKeeper mode, new CA)");
+    let admin_dir = home.join("client-admin-rotated");
+    wizard(home, log, &["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
+    let out = checks::secure_client(&admin_dir.join("client.properties"), "zk-rotated");
+    let client = super::support::secure::text(&out);
+    log.push_str(&client);
+    assert!(out.status.success() && client.contains(r#""consumed": 20"#), "admin after the CA rotation:\n{client}");
+}
+
+fn deploy_rotating(world: &World, home: &Path, log: &mut String, p: &str) {
+    let (out, text) = run_wizard(home, &["deploy", "--rotate-ca", p]);
+    log.push_str(&text);
+    if !out.status.success() {
+        for h in world.hosts().iter().take(3) {
+            let errors = world.ssh(&h.name, "root", "grep -h -m 12 -E -A3 'ERROR|FATAL' /var/log/kafka/server.log");
+            eprintln!("--- {} server.log errors:\n{}", h.name, String::from_utf8_lossy(&errors.stdout));
+        }
+        panic!("deploy --rotate-ca failed:\n{text}");
+    }
 }

@@ -8,11 +8,13 @@
 //! - [`wizard`]: the real binary run with a test's own cache and secrets store.
 //! - [`relay`]: the release's fan-out read back (who uploaded, nothing left).
 //! - [`bundle`]: `collect`'s support bundle read back, with the checks every bundle passes.
+//! - [`secure`]: checks of a secured cluster (the admin's login, the wrong ways in refused, kafka-python as a user).
 #![allow(dead_code)]
 
 pub mod bundle;
 pub mod kafka_probe;
 pub mod relay;
 pub mod roll_load;
+pub mod secure;
 pub mod wizard;
 pub mod world;

@@ -131,7 +131,7 @@ fn check_migration(c: &mut Checker, spec: &ClusterSpec, z: &ZookeeperSpec, m: &M
     if v < MIGRATION_MIN_VERSION {
         c.error("kafka.version", text!("hosts with the role \"controller\" migrate this ZooKeeper-mode cluster to KRaft, which the wizard does from Kafka {MIGRATION_MIN_VERSION} on ({v} here) — upgrade the cluster first (3.9 is the last release with ZooKeeper and Apache's recommended one for the migration), or remove the role \"controller\"", "역할이 \"controller\"인 호스트는 이 ZooKeeper 모드 클러스터를 KRaft로 마이그레이션하며, 위저드는 Kafka {MIGRATION_MIN_VERSION}부터 지원합니다(현재 {v}) — 먼저 클러스터를 업그레이드하거나(ZooKeeper를 지원하는 마지막 릴리스인 3.9가 Apache 권장), 역할 \"controller\"를 지우세요"));
     }
-    // A secured cluster migrates with SASL_SSL (proven end to end, tests/e2e_secure/migration.rs); TLS alone is not
+    // A secured cluster migrates with SASL_SSL (proven end to end, rolled back and done again, tests/e2e_upgrade/migration.rs); TLS alone is not
     // proven yet, so it is refused before any host is touched.
     if spec.security.as_ref().is_some_and(|s| s.protection != Protection::SaslSsl) {
         c.error("security.protocol", text!("the wizard migrates plaintext and SASL_SSL clusters to KRaft, not yet one secured with TLS alone (protocol = \"ssl\") — switch the cluster to protocol = \"sasl_ssl\" first (deploy it in ZooKeeper mode), or remove the role \"controller\" to keep running it in ZooKeeper mode", "위저드는 평문과 SASL_SSL 클러스터를 KRaft로 마이그레이션하며, TLS만으로 보호된 클러스터(protocol = \"ssl\")는 아직 지원하지 않습니다 — 먼저 protocol = \"sasl_ssl\"로 바꿔 ZooKeeper 모드로 배포하거나, ZooKeeper 모드로 계속 운영하려면 역할 \"controller\"를 지우세요"));
