@@ -52,6 +52,7 @@ async fn client_config(c: &fantoccini::Client, user: &str, out: &Path) -> PathBu
 
 /// Rotate CA… from Manage; `old_ca`: the ca.pem Client config… wrote before.
 pub async fn rotate_ca_from_manage(c: &fantoccini::Client, world: &World, dir: &Path, old_ca: &Path) {
+    let t_all = Instant::now();
     let brokers: Vec<String> = world.hosts().iter().map(|h| format!("{}:9092", h.ip)).collect();
     for broker in &brokers {
         let (ok, said) = verifies(broker, old_ca);
@@ -75,6 +76,8 @@ pub async fn rotate_ca_from_manage(c: &fantoccini::Client, world: &World, dir: &
         assert!(nodes.iter().all(|n| n.1 != "muted"), "{pass}: every node has work to do: {nodes:?}");
     }
     assert!(c.find(fantoccini::Locator::Css("#rotate-ca-other")).await.is_err(), "no other change rides along");
+    let section = vec![serde_json::to_value(css(c, "#rotate-ca").await).unwrap()];
+    c.execute("arguments[0].scrollIntoView({block: 'start'})", section).await.unwrap();
     shot(c, "7-manage-rotate-ca-plan").await;
 
     // Rotate now → the confirmation → the run.
@@ -82,6 +85,7 @@ pub async fn rotate_ca_from_manage(c: &fantoccini::Client, world: &World, dir: &
     click(c, "#rotate-ca-run").await;
     let question = wait_text(c, ".overlay .dialog p", "Rotate the CA of app-kraft?", Duration::from_secs(5)).await;
     assert!(question.contains("Each of the 3 Kafka node(s) is restarted three times"), "{question}");
+    shot(c, "7-manage-rotate-ca-confirm").await;
     click(c, "#dialog-yes").await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     shot(c, "7-manage-rotate-ca-running").await;
@@ -129,7 +133,9 @@ pub async fn rotate_ca_from_manage(c: &fantoccini::Client, world: &World, dir: &
     assert!(client.status.success() && said.contains(r#""consumed": 20"#), "after the rotation:\n{said}");
     eprintln!(
         "MEASURE app Rotate CA… of 3 KRaft nodes: preview {plan_secs:.1}s, rotation {rotate_secs:.1}s from the click \
-         on Rotate now to its result; then every broker verified against the new CA only, kafka-python {}",
-        said.trim()
+         on Rotate now to its result; then every broker verified against the new CA only, kafka-python {}; \
+         {:.1}s in all with the checks",
+        said.trim(),
+        t_all.elapsed().as_secs_f64()
     );
 }
