@@ -85,9 +85,11 @@ pub fn table(findings: &[Finding], json: bool, fixing: bool) -> String {
         outln!(out, "{}", serde_json::json!({ "refused": refused }));
         return out;
     }
+    let fixes: Vec<String> = findings.iter().map(fix_text).collect();
     let rows: Vec<[&str; 5]> = findings
         .iter()
-        .map(|f| [f.host.as_str(), f.check.as_str(), f.verdict.word(), f.result.as_str(), f.fix.as_str()])
+        .zip(&fixes)
+        .map(|(f, fix)| [f.host.as_str(), f.check.as_str(), f.verdict.word(), f.result.as_str(), fix.as_str()])
         .collect();
     let header = ["HOST", "CHECK", "", "RESULT", "FIX"];
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0);
@@ -114,6 +116,19 @@ pub fn table(findings: &[Finding], json: bool, fixing: bool) -> String {
         n => outln!(out, "\npreflight: {n} check(s) refuse the deploy ({warned} warning(s)){changed}"),
     }
     out
+}
+
+/// The CLI's way to have the wizard make a fix itself (the engine's fix text says what to do by hand; the app words
+/// its own way, Apply fixes…).
+const FIX_ACTION: &str = "`deploy --preflight-only --fix` does both";
+
+/// A finding's fix as the table shows it: the engine's, and for a warning the wizard can fix itself, the CLI's way
+/// to have it do that.
+fn fix_text(f: &Finding) -> String {
+    match (&f.remedy, f.verdict) {
+        (Some(_), Verdict::Warn) => format!("{} — {FIX_ACTION}", f.fix),
+        _ => f.fix.clone(),
+    }
 }
 
 /// What `--fix` did per host, under a heading, then a count (`--json`: one `{"fix": …}` object per host).
@@ -233,5 +248,22 @@ mod tests {
         assert_eq!(json, "{\"fix\":{\"error\":null,\"host\":\"h3\",\"outcomes\":[]}}\n");
         let closing = table(&[finding("h1", "vm.swappiness", Verdict::Warn, "60", "sysctl")], false, true);
         assert!(closing.ends_with("preflight passed (1 warning(s)); the fixes follow\n"), "{closing}");
+    }
+
+    #[test]
+    fn a_warning_the_wizard_can_fix_names_the_clis_fix_flag_and_one_it_cannot_does_not() {
+        use kafka_wizard::apply::preflight::remedy::{Bound, Remedy};
+        let fixable = Finding {
+            remedy: Some(Remedy::Sysctl { key: "vm.swappiness".into(), value: 1, bound: Bound::AtMost }),
+            ..finding("h1", "vm.swappiness", Verdict::Warn, "60", "sysctl -w vm.swappiness=1")
+        };
+        let by_hand = finding("h1", "clock", Verdict::Warn, "not synchronized", "run a time service");
+        let out = table(&[fixable, by_hand], false, false);
+        let line = |check: &str| out.lines().find(|l| l.contains(check)).unwrap().to_string();
+        assert!(
+            line("vm.swappiness").ends_with("sysctl -w vm.swappiness=1 — `deploy --preflight-only --fix` does both"),
+            "{out}"
+        );
+        assert!(line("clock").ends_with("run a time service"), "{out}");
     }
 }

@@ -13,12 +13,20 @@
 //! shows all well again once it is back; Support bundle… writes the zip chosen in GTK's save dialog (every host's
 //! facts, the status, the project; 0600); Save log… after Start writes that run's log (its events, then how it
 //! ended) where GTK's save dialog says. Before the install, Review's Check hosts refuses a foreign process on h1's
-//! broker port (first row, marked) and Install is held naming it, until the process is gone and a check passes.
+//! broker port (first row, marked) and Install is held naming it, until the process is gone and a check passes;
+//! then Apply fixes… keeps the kernel settings that warn in /etc/sysctl.d on every host (`preflight_fix.rs`). After
+//! Client config…, Rotate CA… moves the installed cluster to a new CA (`rotate_ca.rs`), proven with openssl and
+//! kafka-python from outside the app.
 #![cfg(feature = "world")]
 
 #[allow(dead_code)]
 #[path = "../../tests/support/world.rs"]
 mod world;
+
+#[path = "app_install/preflight_fix.rs"]
+mod preflight_fix;
+#[path = "app_install/rotate_ca.rs"]
+mod rotate_ca;
 
 use kafka_wizard_app_e2e::file_chooser::FileChooser;
 use kafka_wizard_app_e2e::{click, connect, css, fill, go, shot, wait_text, wait_value, Driver};
@@ -121,6 +129,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     }
     shot(&c, "7-manage-running").await;
     client_config_from_manage(&c, &world, dir.path(), &project).await;
+    rotate_ca::rotate_ca_from_manage(&c, &world, dir.path(), &dir.path().join("orders-app-client/ca.pem")).await;
     dashboard_marks_a_broker_stopped_behind_its_back(&c, &world).await;
     support_bundle_from_manage(&c, &world, dir.path()).await;
     confirm(&c, "#op-stop").await;
@@ -233,6 +242,7 @@ async fn check_hosts_holds_install_while_a_foreign_process_has_the_broker_port(c
     click(c, "#preflight-run").await;
     wait_text(c, "#preflight-summary", "Every host passed", Duration::from_secs(60)).await;
     assert!(preflight_rows(c).await.iter().all(|r| r.2 != "refuse"));
+    preflight_fix::apply_fixes_from_check_hosts(c, world).await;
     go(c, "install").await;
     assert!(css(c, "#install").await.is_enabled().await.unwrap(), "the check passed: Install may go");
 }

@@ -156,7 +156,7 @@ pub fn judge(spec: &ClusterSpec, host: &HostSpec, f: &EnvironmentFacts, peers: &
                 "always: the kernel compacts memory into huge pages behind the JVM's back (latency stalls)".into(),
                 format!(
                     "echo {THP_MODE} > {THP_DIR}/enabled (and defrag), and keep it with a tmpfiles.d entry \
-                     ({THP_FILE}) — `deploy --preflight-only --fix` does both"
+                     ({THP_FILE})"
                 ),
             ),
             other => (THP_CHECK.into(), super::Verdict::Pass, other.to_string(), String::new()),

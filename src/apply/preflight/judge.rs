@@ -5,7 +5,8 @@
 //! (`environment.rs`). Warnings: kernel settings Kafka's operations guidance names (docs/facts/kafka.md §22), clock
 //! skew, time not synchronized, transparent huge pages `always`, a peer's port the network keeps from the host
 //! (`reach.rs`), a unit whose effective `LimitNOFILE` a drop-in lowered (`unit_limits.rs`). The warnings the wizard
-//! can fix itself carry their [`Remedy`].
+//! can fix itself carry their [`Remedy`]; their fix text says what to do by hand and names no front door's way to
+//! have the wizard do it (the CLI's `--fix`, the app's Apply fixes…): each front door words that itself.
 
 use super::probe::{measured_dirs, PreflightFacts};
 use super::remedy::{Bound, Remedy, SYSCTL_FILE};
@@ -193,10 +194,7 @@ fn kernel_warnings(host: &HostSpec, f: &PreflightFacts) -> Vec<KernelFinding> {
                 check.to_string(),
                 Verdict::Warn,
                 problem,
-                format!(
-                    "sysctl -w {key}={fixed}, and keep it in {SYSCTL_FILE} ({key} = {fixed}) — \
-                     `deploy --preflight-only --fix` does both"
-                ),
+                format!("sysctl -w {key}={fixed}, and keep it in {SYSCTL_FILE} ({key} = {fixed})"),
                 Some(Remedy::Sysctl { key: key.to_string(), value: fixed, bound }),
             ),
             None => (check.to_string(), Verdict::Pass, fine, String::new(), None),

@@ -61,7 +61,8 @@ pub struct Finding {
     pub result: String,
     /// What to do about it (empty when it passed).
     pub fix: String,
-    /// The fix the wizard can make itself (`--preflight-only --fix`), when it can.
+    /// The fix the wizard can make itself, when it can (`fix` says what to do by hand; the front doors name their own
+    /// way to have the wizard do it: the CLI's `--preflight-only --fix`, the app's Apply fixes…).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remedy: Option<Remedy>,
 }
