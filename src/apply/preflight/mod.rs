@@ -96,7 +96,14 @@ pub(crate) fn gate(
 ) -> Result<(), ApplyError> {
     let all = findings(spec, runs, install_java);
     for f in all.iter().filter(|f| f.verdict == Verdict::Warn) {
-        let message = format!("{}: {} — fix: {}", f.check, f.result, f.fix);
+        // A deploy's warnings reach both front doors as events: where the wizard can make the fix, each one's way.
+        let wizard_can = match f.remedy {
+            Some(_) => {
+                " (the wizard can make it: `deploy --preflight-only --fix`, or Apply fixes… on Review's Check hosts)"
+            }
+            None => "",
+        };
+        let message = format!("{}: {} — fix: {}{wizard_can}", f.check, f.result, f.fix);
         events(Event::Warning { target: Target::host(&f.host), message });
     }
     let refused: Vec<Finding> = all.into_iter().filter(|f| f.verdict == Verdict::Refuse).collect();
