@@ -73,8 +73,8 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
 /// `getent hosts NAME` answers it. Every Kafka node resolves every other host's name, so per-name processes grew with
 /// the square of the fleet (at 24 hosts, 23 names: ~50 ms of each host's CPU in forks and execs). One `getent` takes
 /// every name: it prints one line per address of each name in the names' order, each name's lines with that name's
-/// one hostent (the same canonical name and aliases), and stops at the first name it cannot resolve (glibc's
-/// getent.c `hosts_keys`). So its lines grouped by that part, one group per name, map to the names in order — when
+/// one hostent (the same canonical name and aliases), and skips a name it cannot resolve (glibc's getent.c
+/// `hosts_keys`). So its lines grouped by that part, one group per name, map to the names in order — when
 /// there are as many groups as names. Otherwise (a name not resolved, or two names in a row resolving to one
 /// hostent), each name is asked on its own, all at once: a slow resolver still costs one timeout, not one per name.
 pub const RESOLVE_NAMES: &str = "kw_resolve() {

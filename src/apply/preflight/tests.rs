@@ -441,8 +441,8 @@ fn names_are_resolved_by_one_getent_and_each_gets_the_address_getent_gives_it_al
     want.sort();
     assert!(want.iter().all(|l| !l.ends_with(' ')), "both resolve here: {want:?}");
     assert_eq!(resolved_by_sh(&names), (want, 1), "one getent for every name");
-    // A name that does not resolve, between two that do: getent stops at it, so each is asked on its own — the
-    // same lines, the unresolved name with no address.
+    // A name that does not resolve, between two that do: getent skips it, one group short, so each is asked on its
+    // own — the same lines, the unresolved name with no address.
     let lost = "kw-no-such-host.invalid";
     let names = ["localhost", lost, own.as_str()];
     let mut want: Vec<String> = names.iter().map(|n| format!("resolve {n} {}", getent_alone(n))).collect();
