@@ -142,8 +142,11 @@ fn judge(held: &Held, ours: &str) -> Lock {
     }
 }
 
-/// Takes the run lock on `t`'s host (blocking): held until `t` is dropped.
+/// Takes the run lock on `t`'s host (blocking): held until `t` is dropped. A connection of this process dropped
+/// before is closed first: while it closes it still holds the lock, which would read as [`Lock::Ours`] — and then
+/// be let go, leaving this run without it.
 pub(crate) fn take(t: &dyn Transport) -> Lock {
+    crate::transport::ssh::wait_for_closes();
     let script = script(&path_for(t.privilege()), &holder_line(token()));
     match t.hold(&script) {
         Ok(held) => judge(&held, token()),

@@ -3,7 +3,9 @@
 //! the other: at its end the run waited one round trip per host, growing with the fleet (and with the link's
 //! latency: 100 hosts over a 30 ms VPN, 3 s). A transport's drop hands its connection to a thread of its own, so the
 //! hosts close at once. [`wait_for_closes`] joins every close begun: a front door about to exit (the CLI) calls it
-//! first, so each host's run lock is let go before the process ends and a run started right after finds it free.
+//! first, so each host's run lock is let go before the process ends and a run started right after finds it free; and
+//! taking a run lock calls it first (`apply::runlock`), so a run of the same process (the app's next operation, a
+//! migration's next stage) never finds the lock held by its own connection still closing, and takes it anew.
 
 use std::sync::Mutex;
 use std::thread::JoinHandle;
@@ -21,10 +23,11 @@ pub(super) fn close_in_background(close: impl FnOnce() + Send + 'static) {
     }
 }
 
-/// Waits until every connection dropped so far is closed.
+/// Waits until every connection dropped so far is closed. The list stays locked while it waits, so a second caller
+/// waits too (none returns while a close it could depend on is still under way).
 pub fn wait_for_closes() {
-    let handles = std::mem::take(&mut *CLOSING.lock().unwrap_or_else(|p| p.into_inner()));
-    for handle in handles {
+    let mut closing = CLOSING.lock().unwrap_or_else(|p| p.into_inner());
+    for handle in closing.drain(..) {
         let _ = handle.join();
     }
 }
