@@ -71,7 +71,8 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
 
 /// `kw_resolve NAME…` prints `resolve NAME <first address>` per name (no address when it does not resolve), as
 /// `getent hosts NAME` answers it. Every Kafka node resolves every other host's name, so per-name processes grew with
-/// the square of the fleet (at 24 hosts, 23 names: ~50 ms of each host's CPU in forks and execs). One `getent` takes
+/// the square of the fleet (at 24 hosts, 23 names each: one getent saved ≈ 0.3 s of the hosts' CPU per re-run, README
+/// Benchmark F). One `getent` takes
 /// every name: it prints one line per address of each name in the names' order, each name's lines with that name's
 /// one hostent (the same canonical name and aliases), and skips a name it cannot resolve (glibc's getent.c
 /// `hosts_keys`). So its lines grouped by that part, one group per name, map to the names in order — when
