@@ -28,6 +28,8 @@ pub struct EnvironmentFacts {
     pub ntp_synchronized: Option<bool>,
     /// The selected mode of `/sys/kernel/mm/transparent_hugepage/enabled` (`always`, `madvise`, `never`).
     pub transparent_hugepages: Option<String>,
+    /// The mode the wizard's tmpfiles.d entry (`remedy::THP_FILE`) writes to `enabled` at the next boot.
+    pub kept_transparent_hugepages: Option<String>,
     /// Per name the host had to resolve: its first address, or None when it did not resolve.
     pub resolved: BTreeMap<String, Option<String>>,
     /// The host's own addresses (`hostname -I`), where a peer that reaches it by name should resolve that name to.
@@ -125,6 +127,14 @@ pub fn parse_line(f: &mut EnvironmentFacts, kind: &str, rest: &str) -> bool {
         "thp" => {
             f.transparent_hugepages = rest.split_once('[').and_then(|(_, r)| r.split_once(']')).map(|(m, _)| m.into())
         }
+        "keptthp" => {
+            // `w /sys/kernel/mm/transparent_hugepage/enabled - - - - madvise` (a comment line has another shape)
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let enabled = format!("{}/enabled", super::remedy::THP_DIR);
+            if fields.len() == 7 && fields[0].starts_with('w') && fields[1] == enabled {
+                f.kept_transparent_hugepages = Some(fields[6].to_string());
+            }
+        }
         "ntp" => {
             f.ntp_synchronized = match rest.trim() {
                 "yes" => Some(true),
@@ -144,8 +154,17 @@ pub fn parse_line(f: &mut EnvironmentFacts, kind: &str, rest: &str) -> bool {
     true
 }
 
-/// The check of transparent huge pages (its warning carries `Remedy::TransparentHugePages`).
+/// The check of transparent huge pages (its warning carries `Remedy::TransparentHugePages`, unless that fix is
+/// already kept for the next boot: [`EnvironmentFacts::thp_fix_kept`]).
 pub const THP_CHECK: &str = "transparent huge pages";
+
+impl EnvironmentFacts {
+    /// The wizard's tmpfiles.d entry already sets a mode other than `always` at the next boot: its fix is made,
+    /// the kernel only has not taken it yet.
+    pub fn thp_fix_kept(&self) -> bool {
+        self.kept_transparent_hugepages.as_deref().is_some_and(|mode| mode != "always")
+    }
+}
 
 /// A finding before it names its host: (check, verdict, result, fix).
 pub type Judged = (String, super::Verdict, String, String);
@@ -173,6 +192,18 @@ pub fn judge(spec: &ClusterSpec, host: &HostSpec, f: &EnvironmentFacts, peers: &
     if let Some(mode) = &f.transparent_hugepages {
         use super::remedy::{THP_DIR, THP_FILE, THP_MODE};
         out.push(match mode.as_str() {
+            "always" if f.thp_fix_kept() => (
+                THP_CHECK.into(),
+                super::Verdict::Warn,
+                format!(
+                    "always now; {} is kept in {THP_FILE} for the next boot (the kernel has not taken it yet)",
+                    f.kept_transparent_hugepages.as_deref().unwrap_or(THP_MODE)
+                ),
+                format!(
+                    "reboot the host, or apply it now: systemd-tmpfiles --create {THP_FILE} (a container takes it \
+                     from the machine that runs it)"
+                ),
+            ),
             "always" => (
                 THP_CHECK.into(),
                 super::Verdict::Warn,

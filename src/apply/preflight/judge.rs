@@ -125,7 +125,9 @@ pub fn judge(
         out.push(finding(check, verdict, result, fix));
     }
     for (check, verdict, result, fix) in super::environment::judge(spec, host, &facts.preflight.environment, peers) {
-        let thp = check == super::environment::THP_CHECK && verdict == Verdict::Warn;
+        let thp = check == super::environment::THP_CHECK
+            && verdict == Verdict::Warn
+            && !facts.preflight.environment.thp_fix_kept();
         let remedy = thp.then_some(Remedy::TransparentHugePages);
         out.push(Finding { remedy, ..finding(check, verdict, result, fix) });
     }
@@ -190,6 +192,18 @@ fn kernel_warnings(host: &HostSpec, f: &PreflightFacts) -> Vec<KernelFinding> {
     // (check, the setting, its value's problem when bad, the value it gets when fixed and which way, shown when fine)
     let mut setting = |check: &str, key: &str, bad: Option<String>, fixed: u64, bound: Bound, fine: String| {
         out.push(match bad {
+            // The wizard's fix is already kept for the next boot (the kernel refused it now, or it was lowered
+            // since): nothing left that it can do, so no remedy — only the way to make the kernel take it.
+            Some(problem) if f.kept_sysctls.get(key).is_some_and(|&kept| bound.holds(kept, fixed)) => (
+                check.to_string(),
+                Verdict::Warn,
+                format!("{problem}; {key} = {} is kept in {SYSCTL_FILE} for the next boot", f.kept_sysctls[key]),
+                format!(
+                    "reboot the host, or apply it now: sysctl -p {SYSCTL_FILE} (a container takes it from the \
+                     machine that runs it)"
+                ),
+                None,
+            ),
             Some(problem) => (
                 check.to_string(),
                 Verdict::Warn,

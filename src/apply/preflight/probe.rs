@@ -3,6 +3,7 @@
 //! on the file system that holds (or will hold) each data and log directory (`df -Pk` of its nearest existing
 //! ancestor), the kernel settings Kafka cares about, and (`environment.rs`) the clock, huge pages and names.
 
+use super::remedy::{SYSCTL_FILE, THP_FILE};
 use crate::project::spec::{ClusterSpec, Coordination, Ensemble, HostSpec};
 use crate::render::Service;
 use crate::shell::quote;
@@ -47,6 +48,9 @@ pub struct PreflightFacts {
     pub space: BTreeMap<String, Space>,
     /// `vm.max_map_count`, `vm.swappiness`, `fs.nr_open` as read.
     pub sysctls: BTreeMap<String, u64>,
+    /// The numeric settings of [`SYSCTL_FILE`] (the last of a key wins, as systemd-sysctl reads it): what the
+    /// kernel gets at the next boot.
+    pub kept_sysctls: BTreeMap<String, u64>,
     /// Per installed unit of the wizard's, its open-file limit as systemd sees it (`preflight::unit_limits`).
     pub unit_limits: BTreeMap<String, super::unit_limits::UnitLimit>,
     /// The clock, time sync, huge pages, name resolution (`preflight::environment`).
@@ -101,14 +105,18 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
 
 /// ONE `ss`, ONE `awk`: the `sysctl NAME VALUE` lines of [`SYSCTLS`] (read by the awk before its input: a file it
 /// cannot read gives no line; not the shell's `read` — dash reads a byte at a time, and a `/proc/sys` file answers
-/// only the first read, so `65530` read as `6`), the `ss LINE` lines of `ss -Hltnp`, and a `cgroup PID LINES` line
-/// (`/proc/PID/cgroup`, its lines joined by spaces) for each process holding a listening socket.
+/// only the first read, so `65530` read as `6`), the `keptsysctl LINE` / `keptthp LINE` lines of the files the
+/// wizard's fixes keep for the next boot ([`SYSCTL_FILE`], [`THP_FILE`]; none when absent), the `ss LINE` lines of
+/// `ss -Hltnp`, and a `cgroup PID LINES` line (`/proc/PID/cgroup`, its lines joined by spaces) for each process
+/// holding a listening socket.
 fn listeners_and_sysctls_probe() -> String {
     let sysctls: Vec<String> = SYSCTLS.iter().map(|(name, file)| format!("{name}=/proc/sys/{file}")).collect();
     format!(
         "ss -Hltnp 2>/dev/null | awk 'BEGIN {{ n = split(\"{sysctls}\", s, \" \")\n\
          for (i = 1; i <= n; i++) {{ eq = index(s[i], \"=\"); f = substr(s[i], eq + 1)\n\
-         if ((getline v < f) > 0) print \"sysctl \" substr(s[i], 1, eq - 1) \" \" v; close(f) }} }}\n\
+         if ((getline v < f) > 0) print \"sysctl \" substr(s[i], 1, eq - 1) \" \" v; close(f) }}\n\
+         f = \"{SYSCTL_FILE}\"; while ((getline l < f) > 0) print \"keptsysctl \" l; close(f)\n\
+         f = \"{THP_FILE}\"; while ((getline l < f) > 0) print \"keptthp \" l; close(f) }}\n\
          {{ print \"ss \" $0; rest = $0\n\
          while (match(rest, /pid=[0-9]+/)) {{ pid = substr(rest, RSTART + 4, RLENGTH - 4); rest = substr(rest, RSTART + RLENGTH)\n\
          if (!(pid in seen)) {{ seen[pid] = 1; c = \"\"; f = \"/proc/\" pid \"/cgroup\"; while ((getline l < f) > 0) c = c l \" \"\n\
@@ -156,8 +164,8 @@ fn space_probe(dirs: &[MeasuredDir]) -> String {
 #[path = "probe_tests.rs"]
 mod tests;
 
-/// Takes one probe line of preflight's kinds (`ss`, `cgroup`, `mainpid`, `df`, `sysctl`, `nofile`, `nofiledropin`);
-/// false for another kind.
+/// Takes one probe line of preflight's kinds (`ss`, `cgroup`, `mainpid`, `df`, `sysctl`, `keptsysctl`, `nofile`,
+/// `nofiledropin`); false for another kind.
 pub fn parse_line(f: &mut PreflightFacts, kind: &str, rest: &str) -> bool {
     match kind {
         "ss" => f.sockets.extend(parse_ss_line(rest)),
@@ -184,6 +192,13 @@ pub fn parse_line(f: &mut PreflightFacts, kind: &str, rest: &str) -> bool {
             if let Some((name, value)) = rest.split_once(' ') {
                 if let Ok(v) = value.trim().parse() {
                     f.sysctls.insert(name.to_string(), v);
+                }
+            }
+        }
+        "keptsysctl" => {
+            for (key, value) in super::remedy::parse_sysctl_file(rest) {
+                if let Ok(v) = value.parse() {
+                    f.kept_sysctls.insert(key, v);
                 }
             }
         }

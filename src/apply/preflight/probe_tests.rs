@@ -99,3 +99,28 @@ fn the_kernel_settings_are_read_as_the_kernel_shows_them_and_an_unreadable_one_i
     assert_eq!(without.sysctls.len(), SYSCTLS.len() - 1, "{:?}", without.sysctls);
     assert_eq!(without.sysctls["fs.nr_open"], facts.sysctls["fs.nr_open"]);
 }
+
+#[test]
+fn the_files_the_fixes_keep_for_the_next_boot_are_read_in_the_same_awk_and_an_absent_one_says_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sysctl_file = tmp.path().join("60-kafka.conf");
+    let thp_file = tmp.path().join("60-kafka-thp.conf");
+    let kept = std::collections::BTreeMap::from([("vm.max_map_count".to_string(), "500000".to_string())]);
+    std::fs::write(&sysctl_file, super::super::remedy::sysctl_file(&kept) + "vm.swappiness=1\n").unwrap();
+    std::fs::write(&thp_file, super::super::remedy::thp_file()).unwrap();
+    let script = listeners_and_sysctls_probe()
+        .replace(SYSCTL_FILE, sysctl_file.to_str().unwrap())
+        .replace(THP_FILE, thp_file.to_str().unwrap());
+    let facts = run(&script, None);
+    let kept: Vec<(&str, u64)> = facts.kept_sysctls.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(kept, [("vm.max_map_count", 500_000), ("vm.swappiness", 1)]);
+    assert_eq!(facts.environment.kept_transparent_hugepages.as_deref(), Some("madvise"));
+    assert!(facts.environment.thp_fix_kept());
+    assert!(!facts.sysctls.is_empty(), "the kernel's own values are still read: {facts:?}");
+
+    let absent = listeners_and_sysctls_probe()
+        .replace(SYSCTL_FILE, &format!("{}/none.conf", tmp.path().display()))
+        .replace(THP_FILE, &format!("{}/none-thp.conf", tmp.path().display()));
+    let facts = run(&absent, None);
+    assert!(facts.kept_sysctls.is_empty() && facts.environment.kept_transparent_hugepages.is_none(), "{facts:?}");
+}

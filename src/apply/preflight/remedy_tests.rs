@@ -177,3 +177,48 @@ fn a_fix_says_per_host_and_setting_what_was_kept_and_whether_the_kernel_took_it_
     assert_eq!(host(vec![], None).lines(), ["h2: nothing to fix"]);
     assert_eq!(host(vec![], Some("sudo refused")).lines(), ["h2: fixing failed: sudo refused"]);
 }
+
+#[test]
+fn a_fix_already_kept_for_the_next_boot_warns_with_how_to_take_it_now_and_is_not_offered_again() {
+    // the kernel refused the fixes (a container's read-only /proc/sys): the files hold them, the kernel does not
+    let kept = broker_findings(
+        "sysctl vm.max_map_count 65530\nsysctl vm.swappiness 60\nsysctl fs.nr_open 1048576\n\
+         keptsysctl # Kernel settings for Kafka, kept by kafka-wizard\nkeptsysctl vm.max_map_count = 262144\n\
+         keptsysctl vm.swappiness = 1\nthp [always] madvise never\n\
+         keptthp w /sys/kernel/mm/transparent_hugepage/enabled - - - - madvise\n",
+    );
+    let host = &kept[0].host;
+    assert_eq!(remedies_of(&kept, host), vec![], "nothing left for the wizard's fix to do");
+    let map = kept.iter().find(|f| f.check == "vm.max_map_count").unwrap();
+    assert_eq!(map.verdict, Verdict::Warn, "the kernel still has 65530: the warning stands");
+    assert!(
+        map.result.starts_with("65530: ")
+            && map
+                .result
+                .ends_with("; vm.max_map_count = 262144 is kept in /etc/sysctl.d/60-kafka.conf for the next boot"),
+        "{}",
+        map.result
+    );
+    assert!(
+        map.fix.starts_with("reboot the host, or apply it now: sysctl -p /etc/sysctl.d/60-kafka.conf"),
+        "{}",
+        map.fix
+    );
+    let thp = kept.iter().find(|f| f.check == "transparent huge pages").unwrap();
+    assert_eq!((thp.verdict, &thp.remedy), (Verdict::Warn, &None));
+    assert!(thp.result.contains("madvise is kept in /etc/tmpfiles.d/60-kafka-thp.conf for the next boot"), "{thp:?}");
+    assert!(thp.fix.contains("systemd-tmpfiles --create /etc/tmpfiles.d/60-kafka-thp.conf"), "{thp:?}");
+
+    // a value kept that does not reach the bound (or a tmpfiles entry that keeps `always`) is no fix: offered
+    let short = broker_findings(
+        "sysctl vm.max_map_count 65530\nkeptsysctl vm.max_map_count = 100000\nthp [always] madvise never\n\
+         keptthp w /sys/kernel/mm/transparent_hugepage/enabled - - - - always\n",
+    );
+    assert_eq!(
+        remedies_of(&short, host),
+        vec![sysctl("vm.max_map_count", 262_144, Bound::AtLeast), Remedy::TransparentHugePages]
+    );
+    // once the kernel has it, it passes whatever the file says
+    let taken = broker_findings("sysctl vm.max_map_count 262144\nkeptsysctl vm.max_map_count = 262144\n");
+    assert_eq!(taken.iter().find(|f| f.check == "vm.max_map_count").unwrap().verdict, Verdict::Pass);
+}
