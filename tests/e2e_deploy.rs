@@ -9,6 +9,8 @@ mod converge;
 mod logs;
 #[path = "e2e_deploy/metrics.rs"]
 mod metrics;
+#[path = "e2e_deploy/overview.rs"]
+mod overview;
 #[path = "e2e_deploy/preflight.rs"]
 mod preflight;
 #[path = "e2e_deploy/signature.rs"]
@@ -964,6 +966,8 @@ fn three_combined_kraft_nodes_of_kafka_4_deploy_and_are_operated() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("would leave 1 of the 3 members of the KRaft controller quorum running"), "{}", text(&o));
     assert_eq!(unit_active(&world, "h1", "kafka-server"), "active");
+    // The overview with a broker stopped behind the wizard's back: the RF=3 topics' partitions under-replicated.
+    overview::status_counts_under_replicated_partitions_while_a_broker_is_stopped(&world, p, "h3", 3);
 
     // Ctrl-C during a rolling restart stops it between nodes: the node being restarted comes back, no further one
     // goes down.
