@@ -10,6 +10,7 @@
 mod projects;
 
 use kafka_wizard::export;
+use kafka_wizard::export::strimzi::StrimziApi;
 use kafka_wizard::import::{self, ImportOptions};
 use kafka_wizard::project;
 use kafka_wizard::project::spec::Role;
@@ -120,10 +121,18 @@ fn ansible_inventory_lists_the_exported_groups_hosts_and_vars_and_its_view_impor
     }
 }
 
-fn strimzi_judge(judges: &Path, resources: &[PathBuf]) -> (bool, String) {
+/// The Strimzi release whose CRDs judge resources written in `api` (tests/judges/prepare.sh makes both).
+fn crds_of(api: StrimziApi) -> &'static str {
+    match api {
+        StrimziApi::V1 => "crds-1.2.0",
+        StrimziApi::V1beta2 => "crds-0.45.0",
+    }
+}
+
+fn strimzi_judge(judges: &Path, api: StrimziApi, resources: &[PathBuf]) -> (bool, String) {
     let out = Command::new(judges.join("venv/bin/python"))
         .arg(root().join("tests/judges/strimzi_validate.py"))
-        .arg(judges.join("crds-0.45.0"))
+        .arg(judges.join(crds_of(api)))
         .args(resources)
         .output()
         .unwrap();
@@ -131,27 +140,48 @@ fn strimzi_judge(judges: &Path, resources: &[PathBuf]) -> (bool, String) {
 }
 
 #[test]
-fn every_kraft_projects_strimzi_resources_validate_against_strimzis_own_crd_schemas() {
+fn every_kraft_projects_strimzi_resources_validate_against_strimzis_own_crd_schemas_in_both_api_versions() {
     let judges = judges();
-    let dir = tempfile::tempdir().unwrap();
-    let mut written = Vec::new();
-    for file in examples_and_fixtures() {
-        let spec = spec_of_file(&file);
-        if !spec.is_kraft() {
-            continue;
+    for (api, version) in [(StrimziApi::V1, "v1"), (StrimziApi::V1beta2, "v1beta2")] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut written = Vec::new();
+        for file in examples_and_fixtures() {
+            let spec = spec_of_file(&file);
+            if !spec.is_kraft() {
+                continue;
+            }
+            let out = dir.path().join(format!("{}.yaml", file.file_stem().unwrap().to_string_lossy()));
+            let yaml = export::strimzi::resources(&spec, "100Gi", api).unwrap().yaml;
+            assert!(yaml.contains(&format!("\napiVersion: kafka.strimzi.io/{version}\n")), "{yaml}");
+            std::fs::write(&out, yaml).unwrap();
+            written.push(out);
         }
-        let out = dir.path().join(format!("{}.yaml", file.file_stem().unwrap().to_string_lossy()));
-        std::fs::write(&out, export::strimzi::resources(&spec, "100Gi").unwrap().yaml).unwrap();
-        written.push(out);
+        assert!(written.len() >= 4, "only {} KRaft projects", written.len());
+        let (ok, report) = strimzi_judge(&judges, api, &written);
+        assert!(ok, "{version}: {report}");
+        // the secured fixture's admin and application users, with their ACLs
+        assert!(report.contains("kraft-secure.yaml: OK KafkaUser/"), "{report}");
+        for out in &written {
+            let mine: Vec<&str> =
+                report.lines().filter(|l| l.starts_with(&format!("{}: OK ", out.display()))).collect();
+            assert!(mine.len() >= 2 && mine.iter().all(|l| l.ends_with(&format!(" {version}"))), "{report}");
+            assert!(mine.iter().any(|l| l.contains(" OK Kafka/")), "{}:\n{report}", out.display());
+        }
     }
-    assert!(written.len() >= 4, "only {} KRaft projects", written.len());
-    let (ok, report) = strimzi_judge(&judges, &written);
-    assert!(ok, "{report}");
-    // the secured fixture's admin and application users, with their ACLs
-    assert!(report.contains("kraft-secure.yaml: OK KafkaUser/"), "{report}");
-    for out in &written {
-        let mine: Vec<&str> = report.lines().filter(|l| l.starts_with(&format!("{}: OK ", out.display()))).collect();
-        assert!(mine.len() >= 2 && mine.iter().any(|l| l.contains(" OK Kafka/")), "{}:\n{report}", out.display());
+}
+
+#[test]
+fn each_api_version_is_refused_by_the_strimzi_release_that_does_not_serve_it() {
+    let judges = judges();
+    let spec = spec_of_file(&root().join("tests/fixtures/kraft-dedicated.toml"));
+    let dir = tempfile::tempdir().unwrap();
+    for (api, other, version) in
+        [(StrimziApi::V1, StrimziApi::V1beta2, "v1"), (StrimziApi::V1beta2, StrimziApi::V1, "v1beta2")]
+    {
+        let out = dir.path().join(format!("{version}.yaml"));
+        std::fs::write(&out, export::strimzi::resources(&spec, "100Gi", api).unwrap().yaml).unwrap();
+        let (ok, report) = strimzi_judge(&judges, other, &[out]);
+        assert!(!ok && report.contains(&format!("'{version}' is not a served version")), "{report}");
     }
 }
 
@@ -159,13 +189,13 @@ fn every_kraft_projects_strimzi_resources_validate_against_strimzis_own_crd_sche
 fn the_strimzi_judge_refuses_an_unknown_field_and_a_wrong_type() {
     let judges = judges();
     let spec = spec_of_file(&root().join("tests/fixtures/kraft-dedicated.toml"));
-    let yaml = export::strimzi::resources(&spec, "100Gi").unwrap().yaml;
+    let yaml = export::strimzi::resources(&spec, "100Gi", StrimziApi::V1).unwrap().yaml;
     let bad = yaml.replacen("deleteClaim: false", "deleteClaims: false", 1).replacen("tls: false", "tls: 'no'", 1);
     assert_ne!(bad, yaml);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bad.yaml");
     std::fs::write(&out, bad).unwrap();
-    let (ok, report) = strimzi_judge(&judges, &[out]);
+    let (ok, report) = strimzi_judge(&judges, StrimziApi::V1, &[out]);
     assert!(!ok, "{report}");
     assert!(report.contains("'deleteClaims' was unexpected"), "{report}");
     assert!(report.contains("is not of type 'boolean'"), "{report}");

@@ -213,8 +213,19 @@ fn strimzi_export_needs_a_storage_size_and_leaves_out_the_keys_strimzi_manages()
     assert_eq!(kafka["metadata"]["annotations"]["strimzi.io/kraft"], "enabled");
     assert_eq!(kafka["spec"]["kafka"]["version"], "4.1.1");
     assert_eq!(kafka["spec"]["kafka"]["config"], serde_json::json!({"num.partitions": "6"}));
+    assert!(docs.iter().all(|d| d["apiVersion"] == "kafka.strimzi.io/v1"), "v1 by default");
+    assert!(stderr.contains("(kafka.strimzi.io/v1: Strimzi 0.49 and later serve it;"), "{stderr}");
     // an existing file is not replaced without --force
     let again = kw(&[&args[..], &["--storage-size", "50Gi"]].concat());
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    // v1beta2 on request; the flag only goes with --as strimzi
+    let older = kw(&[&args[..], &["--storage-size", "50Gi", "--strimzi-api", "v1beta2", "--force"]].concat());
+    assert!(older.status.success(), "{}", String::from_utf8_lossy(&older.stderr));
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(text.matches("\napiVersion: kafka.strimzi.io/v1beta2\n").count(), 3, "{text}");
+    let misplaced =
+        kw(&["export", project.to_str().unwrap(), "--strimzi-api", "v1", "--out", out_file.to_str().unwrap()]);
+    assert_eq!(misplaced.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&misplaced.stderr).contains("--strimzi-api is for --as strimzi"));
 }

@@ -21,6 +21,10 @@ pub struct ExportArgs {
     /// 100Gi; the project does not know its disks' sizes, so there is no default).
     #[arg(long, value_name = "SIZE")]
     pub storage_size: Option<String>,
+    /// With --as strimzi: the custom resources' API version — v1 (Strimzi 0.49 and later, the only one Strimzi 1.x
+    /// serves) or v1beta2 (Strimzi up to 0.51).
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub strimzi_api: Option<StrimziApiArg>,
     /// Folder to write (created if missing); with --zip, the archive to write; with --as strimzi, the YAML file.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -35,6 +39,12 @@ pub struct ExportArgs {
     /// instead of placeholders; OUT then holds secrets.
     #[arg(long)]
     pub include_secrets: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StrimziApiArg {
+    V1,
+    V1beta2,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -55,6 +65,10 @@ pub fn run(args: ExportArgs) -> ExitCode {
     }
     if args.format != As::Strimzi && args.storage_size.is_some() {
         eprintln!("error: --storage-size is for --as strimzi");
+        return ExitCode::from(2);
+    }
+    if args.format != As::Strimzi && args.strimzi_api.is_some() {
+        eprintln!("error: --strimzi-api is for --as strimzi");
         return ExitCode::from(2);
     }
     let (_, spec) = match load_spec(&args.project.file) {
@@ -158,7 +172,11 @@ fn strimzi(spec: &kafka_wizard::project::ClusterSpec, args: &ExportArgs) -> Exit
         eprintln!("error: --as strimzi needs --storage-size SIZE (each data directory becomes a persistent volume claim of that size, e.g. --storage-size 100Gi; the project does not know its disks' sizes)");
         return ExitCode::from(2);
     };
-    let out = match export::strimzi::resources(spec, size) {
+    let api = match args.strimzi_api {
+        Some(StrimziApiArg::V1beta2) => export::strimzi::StrimziApi::V1beta2,
+        Some(StrimziApiArg::V1) | None => export::strimzi::StrimziApi::V1,
+    };
+    let out = match export::strimzi::resources(spec, size, api) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
@@ -182,8 +200,9 @@ fn strimzi(spec: &kafka_wizard::project::ClusterSpec, args: &ExportArgs) -> Exit
     match kafka_wizard::project::file::write_atomically(&args.out, &out.yaml) {
         Ok(()) => {
             eprintln!(
-                "wrote Strimzi's Kafka, KafkaNodePool and KafkaUser resources ({}) to {}",
-                export::strimzi::API_VERSION,
+                "wrote Strimzi's Kafka, KafkaNodePool and KafkaUser resources ({}: {}) to {}",
+                api.api_version(),
+                api.served_by(),
                 args.out.display()
             );
             ExitCode::SUCCESS

@@ -1,4 +1,5 @@
-//! `export --as strimzi`: the cluster as Strimzi custom resources (apiVersion `kafka.strimzi.io/v1beta2`) — one
+//! `export --as strimzi`: the cluster as Strimzi custom resources (apiVersion `kafka.strimzi.io/v1`, which Strimzi
+//! 0.49 and later serve, or `v1beta2` for Strimzi up to 0.51: [`StrimziApi`]) — one
 //! `Kafka` (KRaft with node pools: the `strimzi.io/node-pools` and `strimzi.io/kraft` annotations) and one
 //! `KafkaNodePool` per role set (controllers, brokers, combined nodes), for the fleet that moves to Kubernetes.
 //!
@@ -12,7 +13,36 @@ use crate::security::scram::ScramMechanism;
 use serde_json::{json, Map, Value};
 use thiserror::Error;
 
-pub const API_VERSION: &str = "kafka.strimzi.io/v1beta2";
+/// The API version the resources are written in (docs/facts/strimzi.md §1: Strimzi 0.49–0.51 serve both, 1.x only
+/// `v1`, 0.48 and older only `v1beta2`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StrimziApi {
+    /// `kafka.strimzi.io/v1`: Strimzi 0.49 and later (the only one Strimzi 1.x serves).
+    #[default]
+    V1,
+    /// `kafka.strimzi.io/v1beta2`: Strimzi up to 0.51.
+    V1beta2,
+}
+
+impl StrimziApi {
+    /// The `apiVersion` of every resource.
+    pub fn api_version(self) -> &'static str {
+        match self {
+            StrimziApi::V1 => "kafka.strimzi.io/v1",
+            StrimziApi::V1beta2 => "kafka.strimzi.io/v1beta2",
+        }
+    }
+
+    /// Which Strimzi releases read it, and what to use otherwise.
+    pub fn served_by(self) -> &'static str {
+        match self {
+            StrimziApi::V1 => {
+                "Strimzi 0.49 and later serve it; for an older operator export with --strimzi-api v1beta2"
+            }
+            StrimziApi::V1beta2 => "Strimzi up to 0.51 serves it; Strimzi 1.x needs --strimzi-api v1",
+        }
+    }
+}
 
 /// Strimzi's `KafkaClusterSpec.FORBIDDEN_PREFIXES` and `FORBIDDEN_PREFIX_EXCEPTIONS` (Strimzi 0.51.0's api jar;
 /// docs/facts/strimzi.md §2): keys Strimzi manages itself and refuses in `spec.kafka.config`.
@@ -100,7 +130,7 @@ pub struct StrimziExport {
 }
 
 /// The Kafka and KafkaNodePool resources of a KRaft cluster; `storage_size` is each data directory's volume.
-pub fn resources(spec: &ClusterSpec, storage_size: &str) -> Result<StrimziExport, StrimziError> {
+pub fn resources(spec: &ClusterSpec, storage_size: &str, api: StrimziApi) -> Result<StrimziExport, StrimziError> {
     if !spec.is_kraft() {
         return Err(StrimziError::ZookeeperMode { name: spec.name.clone() });
     }
@@ -138,6 +168,15 @@ pub fn resources(spec: &ClusterSpec, storage_size: &str) -> Result<StrimziExport
     }
     docs.push(kafka(spec, &mut warnings));
     docs.extend(users(spec));
+    // every resource in the one API version asked for (the builders leave it out)
+    let docs: Vec<Value> = docs
+        .into_iter()
+        .map(|doc| {
+            let mut with_version = Map::from_iter([("apiVersion".to_string(), json!(api.api_version()))]);
+            with_version.extend(doc.as_object().cloned().unwrap_or_default());
+            Value::Object(with_version)
+        })
+        .collect();
     if spec.hosts.iter().any(|h| h.rack.is_some()) {
         warnings.push(
             "hosts[].rack: Strimzi takes racks from a node label (spec.kafka.rack.topologyKey, e.g. \
@@ -154,8 +193,10 @@ pub fn resources(spec: &ClusterSpec, storage_size: &str) -> Result<StrimziExport
     }
     let header = format!(
         "# Written by kafka-wizard export --as strimzi for the cluster {name:?}: apply with `kubectl apply -f` in the\n\
-         # namespace a Strimzi cluster operator watches (Strimzi 0.49–0.51 serve {API_VERSION}).\n",
-        name = spec.name
+         # namespace a Strimzi cluster operator watches.\n# apiVersion {version}: {served}.\n",
+        name = spec.name,
+        version = api.api_version(),
+        served = api.served_by()
     );
     let body: Vec<String> =
         docs.iter().map(|d| serde_yaml_ng::to_string(d).expect("JSON values serialise as YAML")).collect();
@@ -197,7 +238,6 @@ fn node_pool(
     let ids: Vec<String> = hosts.iter().filter_map(|h| h.node_id).map(|i| i.to_string()).collect();
     let role_names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
     json!({
-        "apiVersion": API_VERSION,
         "kind": "KafkaNodePool",
         "metadata": {
             "name": pool,
@@ -274,7 +314,6 @@ fn kafka(spec: &ClusterSpec, warnings: &mut Vec<String>) -> Value {
         kafka.insert("config".into(), Value::Object(config));
     }
     json!({
-        "apiVersion": API_VERSION,
         "kind": "Kafka",
         "metadata": {
             "name": spec.name,
@@ -319,8 +358,7 @@ fn users(spec: &ClusterSpec) -> Vec<Value> {
                 user_spec["authorization"] = json!({"type": "simple", "acls": acls});
             }
             json!({
-                "apiVersion": API_VERSION,
-                "kind": "KafkaUser",
+                        "kind": "KafkaUser",
                 "metadata": {"name": user, "labels": {"strimzi.io/cluster": spec.name}},
                 "spec": user_spec,
             })
