@@ -69,6 +69,9 @@ pub struct Context {
     /// This run works on the host without the run lock (no `flock` there, `apply::runlock`): the leftover sweep
     /// keeps a name another run may still be writing.
     pub without_run_lock: bool,
+    /// `deploy --adopt`: a file written for a running service owes it no restart, and a running service is left
+    /// running ([`StartDecision::Adopted`]).
+    pub adopt: bool,
 }
 
 /// Lowercase hex SHA-512, as `sha512sum` prints it.
@@ -130,6 +133,9 @@ pub enum StartDecision {
     Restart { reason: String },
     /// Running, nothing it runs changed.
     Unchanged,
+    /// `deploy --adopt`: running as it was started before the wizard took it over; what this run wrote for it
+    /// (`changed`, may be empty) takes effect at its next restart.
+    Adopted { changed: String },
 }
 
 impl StartDecision {
@@ -139,6 +145,13 @@ impl StartDecision {
             StartDecision::Start => "start".into(),
             StartDecision::Restart { reason } => format!("restart, one host at a time ({reason})"),
             StartDecision::Unchanged => "running, configuration unchanged".into(),
+            StartDecision::Adopted { changed } if changed.is_empty() => {
+                "adopted: running as it was started, not restarted".into()
+            }
+            StartDecision::Adopted { changed } => format!(
+                "adopted: running as it was started, not restarted; the wizard's files ({changed}) take effect at its \
+                 next restart (`kafka-wizard restart` rolls it onto them, health-gated)"
+            ),
         }
     }
 }
@@ -153,6 +166,9 @@ pub fn decide_start(
 ) -> StartDecision {
     if !facts.is_active(service) {
         StartDecision::Start
+    } else if ctx.adopt && !facts.owes_restart(service) {
+        let changed = restart_reason(spec, host, service, ctx).unwrap_or_default();
+        StartDecision::Adopted { changed: changed.trim_start_matches("changed: ").to_string() }
     } else if let Some(reason) = restart_reason(spec, host, service, ctx).or_else(|| {
         facts.owes_restart(service).then(|| "a restart an earlier run changed the host for and did not do".to_string())
     }) {
@@ -348,13 +364,12 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             } else {
                 "written".to_string()
             };
-            Decision::Change {
-                detail,
-                actions: vec![
-                    owe_restart(&[file.service]),
-                    Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner, keep_old },
-                ],
+            let write = Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner, keep_old };
+            if ctx.adopt && facts.is_active(file.service) {
+                // adopted: the running service keeps what it was started with; no restart is owed for it
+                return Decision::Change { detail: format!("{detail} (adopted: read at the service's next restart)"), actions: vec![write] };
             }
+            Decision::Change { detail, actions: vec![owe_restart(&[file.service]), write] }
         }
         HostStep::FormatStorage { cluster_id, config } => {
             let others: Vec<String> = host

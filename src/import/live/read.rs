@@ -42,7 +42,8 @@ pub struct HostReading {
     pub other_units: Vec<String>,
 }
 
-const UNIT_DIRS: &[&str] = &["/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"];
+const UNIT_DIRS: &[&str] =
+    &["/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"];
 
 /// Reads one host (blocking: call from a blocking thread).
 pub fn read_host(t: &dyn Transport, name: &str, address: Option<&str>) -> Result<HostReading, String> {

@@ -7,7 +7,8 @@ use crate::project::draft::SshDraft;
 
 #[test]
 fn properties_are_read_as_java_reads_them() {
-    let text = "# comment\n! also a comment\n  broker.id = 1\nlog.dirs:/data1,\\\n    /data2\nkey\\=with\\:colon value\n\
+    let text =
+        "# comment\n! also a comment\n  broker.id = 1\nlog.dirs:/data1,\\\n    /data2\nkey\\=with\\:colon value\n\
                 zookeeper.connect=a:2181\nempty=\nnum.partitions 3\nunicode=caf\\u00e9\nzookeeper.connect=b:2181\n";
     let (props, twice) = properties(text);
     let get = |k: &str| props.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
@@ -50,7 +51,8 @@ fn the_guides_unit_is_read_with_its_blanks_around_the_equals_signs() {
 
 #[test]
 fn the_start_command_names_the_install_directory_and_the_properties_file_wherever_daemon_stands() {
-    let l = launch("/usr/local/kafka/bin/kafka-server-start.sh /usr/local/kafka/config/server.properties -daemon").unwrap();
+    let l =
+        launch("/usr/local/kafka/bin/kafka-server-start.sh /usr/local/kafka/config/server.properties -daemon").unwrap();
     assert_eq!(l.home, "/usr/local/kafka");
     assert_eq!(l.config.as_deref(), Some("/usr/local/kafka/config/server.properties"));
     let z = launch("/bin/sh -c '/opt/kafka/bin/zookeeper-server-start.sh -daemon /etc/zk/zookeeper.properties'");
@@ -151,7 +153,10 @@ fn the_guides_cluster_maps_to_a_valid_project_with_its_ids_chroot_and_unknown_se
     assert_eq!(d.kafka.data_dirs, Some(vec!["/data1".to_string(), "/data2".to_string()]));
     assert_eq!(d.kafka.user.as_deref(), Some("kafka"));
     let z = d.zookeeper.as_ref().unwrap();
-    assert_eq!((z.chroot.as_deref(), z.data_dir.as_deref(), z.client_port), (Some("/peter-kafka"), Some("/data/zookeeper"), Some(2181)));
+    assert_eq!(
+        (z.chroot.as_deref(), z.data_dir.as_deref(), z.client_port),
+        (Some("/peter-kafka"), Some("/data/zookeeper"), Some(2181))
+    );
     assert_eq!((z.quorum_port, z.election_port, z.tick_time), (Some(2888), Some(3888), Some(2000)));
     let ids: Vec<_> = d.hosts.iter().map(|h| (h.name.as_str(), h.id, h.zookeeper_id)).collect();
     assert_eq!(ids, vec![("h1", Some(1), Some(1)), ("h2", Some(2), Some(2)), ("h3", Some(3), Some(3))]);
@@ -171,7 +176,10 @@ fn the_guides_cluster_maps_to_a_valid_project_with_its_ids_chroot_and_unknown_se
 fn a_root_service_and_a_broker_without_an_id_are_named() {
     let hosts: Vec<HostReading> = (1..=3).map(|n| guide_host(n, true)).collect();
     let out = to_draft(&hosts, SshDraft::default(), Some("x".into())).unwrap();
-    assert!(out.warnings.iter().any(|w| w.contains("runs as root") && w.contains("h1:/etc/systemd/system/kafka-server.service")));
+    assert!(out
+        .warnings
+        .iter()
+        .any(|w| w.contains("runs as root") && w.contains("h1:/etc/systemd/system/kafka-server.service")));
     assert!(out.warnings.iter().any(|w| w.contains("Restart=no")));
     let mut no_id = guide_host(1, false);
     no_id.kafka.as_mut().unwrap().config = Some("log.dirs=/d\nzookeeper.connect=h1:2181\n".into());
