@@ -7,6 +7,7 @@
 mod support;
 
 use std::time::Instant;
+use support::kafka_probe;
 use support::wizard::run_wizard;
 use support::world::{self, Mirror, World};
 
@@ -77,11 +78,21 @@ fn invocations(world: &World) -> Vec<String> {
     out
 }
 
+/// The broker ids every broker's metadata names (`[1, 2, 3]` when the three registered under the one chroot).
 fn brokers_registered(world: &World) -> String {
-    world
-        .ssh_ok("h1", "root", &format!("/usr/local/kafka/bin/zookeeper-shell.sh localhost:2181 ls {CHROOT}/brokers/ids 2>&1 | grep -E '^\\[[0-9, ]*\\]$' | tail -1"))
-        .trim()
-        .to_string()
+    let mut seen = Vec::new();
+    for h in world.hosts() {
+        match kafka_probe::metadata_v4(&format!("{}:9092", h.ip)) {
+            Ok(m) => {
+                let mut ids: Vec<i32> = m.brokers.iter().map(|b| b.node_id).collect();
+                ids.sort();
+                seen.push(format!("{ids:?}"));
+            }
+            Err(e) => seen.push(format!("{}: {e}", h.name)),
+        }
+    }
+    seen.dedup();
+    seen.join(" / ")
 }
 
 #[test]
@@ -101,7 +112,7 @@ fn a_cluster_built_by_hand_following_the_guide_is_imported_and_its_deploy_restar
     let deadline = Instant::now() + std::time::Duration::from_secs(90);
     while brokers_registered(&world) != "[1, 2, 3]" {
         if Instant::now() > deadline {
-            let diag = world.ssh("h1", "root", &format!("systemctl status zookeeper-server kafka-server; journalctl -n 40 --no-pager -u zookeeper-server -u kafka-server; /usr/local/kafka/bin/zookeeper-shell.sh localhost:2181 ls {CHROOT}/brokers/ids"));
+            let diag = world.ssh("h1", "root", &format!("systemctl status zookeeper-server kafka-server; journalctl -n 40 --no-pager -u zookeeper-server -u kafka-server; cat /usr/local/kafka/config/server.properties"));
             panic!(
                 "the hand-built cluster never registered 3 brokers:\n{}{}",
                 String::from_utf8_lossy(&diag.stdout),

@@ -31,14 +31,12 @@ pub fn before_restart(spec: &ClusterSpec, host: &HostSpec, service: Service) -> 
         return None;
     }
     let owner = Owner::Service.chown_spec(user);
-    let mut chown = vec!["chown", "-R", "-P", owner.as_str(), "--"];
-    chown.extend(dirs.iter().map(String::as_str));
+    let chown_one = format!("{} -- \"$d\"", shell::join(&["chown", "-R", "-P", &owner]));
     let unit = quote(service.unit());
+    let dirs = dirs.iter().map(|d| quote(d).into_owned()).collect::<Vec<_>>().join(" ");
     Some(format!(
         "{{ p=$(systemctl show -p MainPID --value {unit}); if [ \"${{p:-0}}\" != 0 ] && [ \"$(stat -c %u /proc/$p)\" = 0 ]; \
-         then systemctl stop {unit} && for d in {dirs}; do [ ! -d \"$d\" ] || {chown_one}; done; fi; }}",
-        dirs = dirs.iter().map(|d| quote(d).into_owned()).collect::<Vec<_>>().join(" "),
-        chown_one = format!("{} \"$d\"", shell::join(&chown[..4])),
+         then systemctl stop {unit} && for d in {dirs}; do if [ -d \"$d\" ]; then {chown_one} || exit 1; fi; done; fi; }}"
     ))
 }
 
@@ -55,7 +53,7 @@ mod tests {
         assert!(s.contains("systemctl show -p MainPID --value kafka-server.service"), "{s}");
         assert!(s.contains("[ \"$(stat -c %u /proc/$p)\" = 0 ]"), "{s}");
         assert!(s.contains("systemctl stop kafka-server.service"), "{s}");
-        assert!(s.contains("chown -R -P kafka:kafka \"$d\""), "{s}");
+        assert!(s.contains("chown -R -P kafka:kafka -- \"$d\""), "{s}");
         assert!(s.contains("for d in /data1 /data2 /var/log/kafka;"), "{s}");
         let out = std::process::Command::new("sh").arg("-n").arg("-c").arg(format!("{s} && true")).status().unwrap();
         assert!(out.success(), "the script parses: {s}");

@@ -124,7 +124,7 @@ fn guide_host(n: u32, root_unit: bool) -> HostReading {
         }),
         zookeeper: Some(ServiceReading {
             unit_path: "/etc/systemd/system/zookeeper-server.service".into(),
-            unit: unit("[Service]\nUser=kafka\nRestart=on-failure\nExecStart=/usr/local/kafka/bin/zookeeper-server-start.sh /usr/local/kafka/config/zookeeper.properties\n"),
+            unit: unit("[Service]\nUser=kafka\nRestart=on-failure\nEnvironment=\"KAFKA_HEAP_OPTS=-Xmx256m -Xms256m\"\nExecStart=/usr/local/kafka/bin/zookeeper-server-start.sh /usr/local/kafka/config/zookeeper.properties\n"),
             config_path: Some("/usr/local/kafka/config/zookeeper.properties".into()),
             config: Some(
                 "dataDir=/data/zookeeper\nclientPort=2181\nmaxClientCnxns=0\ntickTime=2000\ninitLimit=10\nsyncLimit=5\n\
@@ -158,6 +158,7 @@ fn the_guides_cluster_maps_to_a_valid_project_with_its_ids_chroot_and_unknown_se
         (Some("/peter-kafka"), Some("/data/zookeeper"), Some(2181))
     );
     assert_eq!((z.quorum_port, z.election_port, z.tick_time), (Some(2888), Some(3888), Some(2000)));
+    assert_eq!((d.kafka.heap.as_deref(), z.heap.as_deref()), (None, Some("256m")), "the heap from KAFKA_HEAP_OPTS");
     let ids: Vec<_> = d.hosts.iter().map(|h| (h.name.as_str(), h.id, h.zookeeper_id)).collect();
     assert_eq!(ids, vec![("h1", Some(1), Some(1)), ("h2", Some(2), Some(2)), ("h3", Some(3), Some(3))]);
     assert_eq!(d.hosts[0].roles, vec!["broker".to_string(), "zookeeper".to_string()]);
