@@ -189,6 +189,17 @@ fn relink_script(versioned_dir: &str, link: &str) -> String {
     format!("{} && {}", refuse_real_directory(link), shell::join(&["ln", "-sfn", versioned_dir, link]))
 }
 
+/// Whether the symbolic link `link`, whose `readlink` is `target`, leads to `dir`: an absolute target as it is, a
+/// relative one (`ln -s kafka_2.13-3.9.2 kafka`, as the original guide makes it) from the link's own directory.
+pub fn link_leads_to(link: &str, target: &str, dir: &str) -> bool {
+    let target = target.trim_end_matches('/');
+    if target.starts_with('/') {
+        return target == dir;
+    }
+    let parent = link.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+    format!("{parent}/{}", target.trim_start_matches("./")) == dir
+}
+
 /// Marks `services` as owing a restart, before a change to what they run (see `apply::pending`).
 fn owe_restart(services: &[Service]) -> Action {
     Action::Run { script: pending::mark_script(services) }
@@ -246,7 +257,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             directories::decide(dirs, &k.user, |path| facts.dirs.get(path).cloned().flatten())
         }
         HostStep::InstallRelease { tarball, versioned_dir, link, .. } => {
-            let linked = facts.link_target.as_deref() == Some(versioned_dir.as_str());
+            let linked = facts.link_target.as_deref().is_some_and(|t| link_leads_to(link.as_str(), t, versioned_dir.as_str()));
             if facts.release_present && linked {
                 return Decision::Unchanged { reason: format!("{versioned_dir} is installed and {link} points at it") };
             }

@@ -474,3 +474,12 @@ fn the_install_step_is_named_by_where_this_run_gets_the_release_not_by_the_plans
     let other = HostStep::CreateServiceUser { user: "kafka".into() };
     assert_eq!(step_title(&other, &relayed), other.title());
 }
+
+#[test]
+fn a_relative_release_link_made_by_hand_counts_as_pointing_at_the_release() {
+    assert!(link_leads_to("/usr/local/kafka", "kafka_2.13-3.9.2", "/usr/local/kafka_2.13-3.9.2"));
+    assert!(link_leads_to("/usr/local/kafka", "./kafka_2.13-3.9.2/", "/usr/local/kafka_2.13-3.9.2"));
+    assert!(link_leads_to("/opt/kafka", "/opt/kafka_2.13-3.9.2", "/opt/kafka_2.13-3.9.2"));
+    assert!(!link_leads_to("/usr/local/kafka", "kafka_2.13-3.9.1", "/usr/local/kafka_2.13-3.9.2"));
+    assert!(!link_leads_to("/usr/local/kafka", "../kafka_2.13-3.9.2", "/usr/local/kafka_2.13-3.9.2"));
+}

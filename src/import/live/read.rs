@@ -109,7 +109,9 @@ pub fn read_host(t: &dyn Transport, name: &str, address: Option<&str>) -> Result
         for (kind, key, value) in &out {
             match kind.as_str() {
                 "file" if Some(key) == s.config_path.as_ref() => s.config = value.clone(),
-                "link" if *key == s.home => s.home_real = value.clone().filter(|v| !v.is_empty()),
+                "link" if *key == s.home => {
+                    s.home_real = value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+                }
                 "state" if *key == unit_name => {
                     let v = value.clone().unwrap_or_default();
                     for word in v.split_whitespace() {
