@@ -12,6 +12,10 @@ use support::wizard::run_wizard;
 use support::world::{self, Mirror, World};
 
 const CHROOT: &str = "/peter-kafka";
+/// What a failed hand-built start prints from h1.
+const DIAGNOSE: &str = "systemctl status zookeeper-server kafka-server; \
+                        journalctl -n 40 --no-pager -u zookeeper-server -u kafka-server; \
+                        cat /usr/local/kafka/config/server.properties";
 
 /// The guide's unit (`[부록] systemd 서비스 등록`) for `script` with `config`, as root with `Restart = no`, blanks
 /// around the equals signs as the guide writes them; a heap small enough for the shared test machine.
@@ -112,7 +116,7 @@ fn a_cluster_built_by_hand_following_the_guide_is_imported_and_its_deploy_restar
     let deadline = Instant::now() + std::time::Duration::from_secs(90);
     while brokers_registered(&world) != "[1, 2, 3]" {
         if Instant::now() > deadline {
-            let diag = world.ssh("h1", "root", &format!("systemctl status zookeeper-server kafka-server; journalctl -n 40 --no-pager -u zookeeper-server -u kafka-server; cat /usr/local/kafka/config/server.properties"));
+            let diag = world.ssh("h1", "root", DIAGNOSE);
             panic!(
                 "the hand-built cluster never registered 3 brokers:\n{}{}",
                 String::from_utf8_lossy(&diag.stdout),
