@@ -126,6 +126,17 @@ fn a_cluster_built_by_hand_following_the_guide_is_imported_and_its_deploy_restar
         std::thread::sleep(std::time::Duration::from_secs(2));
     }
     eprintln!("MEASURE hand-built 3-host cluster (ZooKeeper + broker each) up in {:.1}s", t0.elapsed().as_secs_f64());
+    // Data written by the root-run brokers: a replicated topic, so its partition directories are root's.
+    let h1 = &world.hosts()[0].ip;
+    world.ssh_ok(
+        "h1",
+        "root",
+        &format!(
+            "/usr/local/kafka/bin/kafka-topics.sh --bootstrap-server {h1}:9092 --create --topic guide \
+             --partitions 3 --replication-factor 3"
+        ),
+    );
+    assert!(world.ssh_ok("h2", "root", "stat -c %U /data*/guide-* | sort -u").contains("root"));
     let before = invocations(&world);
 
     let home = tempfile::tempdir().unwrap();
@@ -217,6 +228,16 @@ fn a_cluster_built_by_hand_following_the_guide_is_imported_and_its_deploy_restar
     assert_eq!(brokers_registered(&world), "[1, 2, 3]");
     let (o, status) = run_wizard(home.path(), &["status", p]);
     assert!(o.status.success(), "{status}");
+    assert!(status.contains("3 partition(s) of 1 topic(s) led and fully replicated"), "{status}");
+    for h in world.hosts() {
+        let foreign = world.ssh_ok(&h.name, "root", "find /data1 /data2 /data/zookeeper ! -user kafka | head -3");
+        assert_eq!(
+            foreign.trim(),
+            "",
+            "{}: the adopted services' data is the service user's after the handover",
+            h.name
+        );
+    }
     let (o, deployed) = run_wizard(home.path(), &["deploy", "--dry-run", p]);
     assert!(o.status.success() && deployed.contains("\n0 step(s) would change something"), "{deployed}");
     eprintln!("MEASURE e2e_import world time {:.1}s", t_world.elapsed().as_secs_f64());
