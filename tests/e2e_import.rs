@@ -126,16 +126,17 @@ fn a_cluster_built_by_hand_following_the_guide_is_imported_and_its_deploy_restar
         std::thread::sleep(std::time::Duration::from_secs(2));
     }
     eprintln!("MEASURE hand-built 3-host cluster (ZooKeeper + broker each) up in {:.1}s", t0.elapsed().as_secs_f64());
-    // Data written by the root-run brokers: a replicated topic, so its partition directories are root's.
-    let h1 = &world.hosts()[0].ip;
-    world.ssh_ok(
-        "h1",
-        "root",
-        &format!(
-            "/usr/local/kafka/bin/kafka-topics.sh --bootstrap-server {h1}:9092 --create --topic guide \
-             --partitions 3 --replication-factor 3"
-        ),
+    // Data written by the root-run brokers: a replicated topic with records (kafka-python from the test world's
+    // py-client; the test releases carry no admin tools), so its partition directories are root's.
+    let bootstrap = format!("{}:9092", world.hosts()[0].ip);
+    let client = format!(
+        "from kafka.admin import KafkaAdminClient, NewTopic\nfrom kafka import KafkaProducer\n\
+         KafkaAdminClient(bootstrap_servers='{bootstrap}').create_topics([NewTopic('guide', 3, 3)])\n\
+         p = KafkaProducer(bootstrap_servers='{bootstrap}', acks='all')\n\
+         for i in range(30): p.send('guide', b'record %d' % i)\np.flush()\n"
     );
+    let made = std::process::Command::new(support::secure::python()).arg("-c").arg(&client).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     assert!(world.ssh_ok("h2", "root", "stat -c %U /data*/guide-* | sort -u").contains("root"));
     let before = invocations(&world);
 
