@@ -92,6 +92,7 @@ async fn run_plan(
     let secrets = super::secrets::for_deploy(spec, events)?;
     for run in runs.iter_mut() {
         run.ctx.install_java = opts.install_java;
+        run.ctx.adopt = opts.adopt;
         run.ctx.secrets = secrets.clone();
     }
     let rotation = match opts.rotate_ca || plan.phases.iter().any(|p| matches!(p.work, Work::RotateCa(_))) {

@@ -22,6 +22,7 @@ mod crashed;
 pub mod decide;
 mod deploy;
 pub mod facts;
+pub mod handover;
 mod hosts;
 mod leftovers;
 pub mod migrate;

@@ -46,6 +46,10 @@ pub struct DeployOptions {
     /// Make the preflight warnings' remedies (kernel settings, transparent huge pages: `preflight::fix`) once the
     /// preflight passed, before the deploy's own steps: the CLI's `--fix-kernel`.
     pub fix_kernel: bool,
+    /// Take over services the wizard did not start (`deploy --adopt`, after `import --hosts`): write the wizard's
+    /// files and units onto running hosts, restart nothing and owe no restart — each running service keeps what it
+    /// was started with until its next restart (`apply::decide`'s `StartDecision::Adopted`).
+    pub adopt: bool,
 }
 
 impl Default for DeployOptions {
@@ -66,6 +70,7 @@ impl Default for DeployOptions {
             trust_dir: crate::verify::trust_store::TrustStore::default_dir().unwrap_or_default(),
             allow_unsigned_offline_tarball: false,
             fix_kernel: false,
+            adopt: false,
         }
     }
 }

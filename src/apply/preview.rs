@@ -97,6 +97,7 @@ pub(crate) async fn preview_planned(
         run.ctx.tarball = Some((PathBuf::from("(downloaded at deploy time)"), String::new()));
         run.ctx.agent = Some(PathBuf::from("(downloaded at deploy time)"));
         run.ctx.install_java = opts.install_java;
+        run.ctx.adopt = opts.adopt;
         run.ctx.secrets = secrets.clone();
     }
     let rotation = match rotating {
@@ -192,7 +193,7 @@ pub(crate) async fn preview_planned(
                 for name in &start.hosts {
                     let Some(run) = runs.iter().find(|r| spec.hosts[r.index].name.as_str() == name) else { continue };
                     let decision = decide_start(&spec, &spec.hosts[run.index], start.service, &run.facts, &run.ctx);
-                    let change = decision != StartDecision::Unchanged;
+                    let change = !matches!(decision, StartDecision::Unchanged | StartDecision::Adopted { .. });
                     rows.push(row(Target::host(name), start.title(), change, decision.detail()));
                 }
                 for health in &start.health {

@@ -96,9 +96,15 @@ async fn restart_one(
     };
     events(Event::StepStarted { target: target.clone(), step: step.clone() });
     let t = ts[&node.index].clone();
-    let script = match &node.before {
-        Some(before) => format!("{before} && {}", pending::systemctl_script("restart", service)),
-        None => pending::systemctl_script("restart", service),
+    // an adopted service still running as root is handed to the service user first (`handover`)
+    let before: Vec<String> =
+        [node.before.clone(), super::handover::before_restart(spec, &spec.hosts[node.index], service)]
+            .into_iter()
+            .flatten()
+            .collect();
+    let script = match before.is_empty() {
+        false => format!("{} && {}", before.join(" && "), pending::systemctl_script("restart", service)),
+        true => pending::systemctl_script("restart", service),
     };
     let result =
         tokio::task::spawn_blocking(move || exec_checked(t.as_ref(), &script)).await.expect("restart task panicked");

@@ -64,10 +64,10 @@ pub(super) async fn start_phase(
         match decide_start(spec, &spec.hosts[run.index], start.service, &run.facts, &run.ctx) {
             StartDecision::Start => to_start.push(run.index),
             StartDecision::Restart { reason } => to_restart.push((run.index, reason)),
-            StartDecision::Unchanged => events(Event::StepFinished {
+            d @ (StartDecision::Unchanged | StartDecision::Adopted { .. }) => events(Event::StepFinished {
                 target: Target::host(name),
                 step: start.title(),
-                outcome: Outcome::Unchanged { reason: StartDecision::Unchanged.detail() },
+                outcome: Outcome::Unchanged { reason: d.detail() },
             }),
         }
     }

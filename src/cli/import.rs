@@ -1,19 +1,41 @@
-//! `kafka-wizard import --ansible INVENTORY [--out FILE] [--name NAME]`: an Ansible inventory → a project file,
-//! validated; what could not be mapped and every secret-looking variable left out are warnings.
+//! `kafka-wizard import --ansible INVENTORY | --hosts H1,H2,… [--out FILE] [--name NAME]`: an Ansible inventory, or
+//! what running hosts hold (read over SSH, `import::live`) → a project file, validated; what could not be mapped
+//! and every secret-looking setting left out are warnings.
 
+use super::operate::SshArgs;
 use super::print_problems;
+use kafka_wizard::import::live::{self, LiveHost};
 use kafka_wizard::import::{self, ImportOptions};
+use kafka_wizard::project::spec::SshSettings;
 use kafka_wizard::project::{self, draft};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["ansible", "hosts"])))]
 pub struct ImportArgs {
     /// An Ansible inventory (INI or YAML; `group_vars/` and `host_vars/` beside it are read too) in the shape
     /// cp-ansible and the Apache-Kafka roles use: groups zookeeper, kafka_broker (or kafka), kafka_controller.
     #[arg(long, value_name = "INVENTORY")]
-    pub ansible: PathBuf,
+    pub ansible: Option<PathBuf>,
+    /// Running hosts to read over SSH (`NAME` or `NAME=ADDRESS`, comma-separated): their systemd units that run
+    /// Kafka's or ZooKeeper's start script, the properties files those are given, the release and `myid`.
+    #[arg(long, value_name = "HOST[,HOST]", value_delimiter = ',')]
+    pub hosts: Vec<String>,
+    /// The SSH user the hosts are read as (root, or a user with passwordless sudo / `--ask-become-password`).
+    #[arg(long, default_value = "root", requires = "hosts")]
+    pub ssh_user: String,
+    #[arg(long, default_value_t = 22, requires = "hosts")]
+    pub ssh_port: u16,
+    /// The private key to log in with (else the SSH agent's and the default keys).
+    #[arg(long, value_name = "FILE", requires = "hosts")]
+    pub identity_file: Option<String>,
+    /// The known_hosts file holding the hosts' keys (else ~/.ssh/known_hosts).
+    #[arg(long, value_name = "FILE", requires = "hosts")]
+    pub known_hosts: Option<String>,
+    #[command(flatten)]
+    pub ssh: SshArgs,
     /// The project file to write (never replaced when it exists); without it, the project goes to stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -23,22 +45,27 @@ pub struct ImportArgs {
 }
 
 pub fn run(args: ImportArgs) -> ExitCode {
-    let imported = match import::import_ansible(&args.ansible, &ImportOptions { name: args.name }) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+    let (draft, warnings, source) = match &args.ansible {
+        Some(inventory) => match import::import_ansible(inventory, &ImportOptions { name: args.name.clone() }) {
+            Ok(i) => (i.draft, i.warnings, format!("--ansible {}", inventory.display())),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => match from_hosts(&args) {
+            Ok(i) => (i.draft, i.warnings, format!("--hosts {}", args.hosts.join(","))),
+            Err(code) => return code,
+        },
     };
-    for w in &imported.warnings {
+    for w in &warnings {
         eprintln!("warning: {w}");
     }
     let text = format!(
-        "# Imported by kafka-wizard import --ansible {} — check it with `kafka-wizard validate`.\n{}",
-        args.ansible.display(),
-        draft::to_toml(&imported.draft)
+        "# Imported by kafka-wizard import {source} — check it with `kafka-wizard validate`.\n{}",
+        draft::to_toml(&draft)
     );
-    let validation = project::validate(&imported.draft);
+    let validation = project::validate(&draft);
     print_problems(&validation.problems);
     match &args.out {
         None => super::write_stdout(&text),
@@ -49,7 +76,7 @@ pub fn run(args: ImportArgs) -> ExitCode {
                 .open(out)
                 .and_then(|mut f| f.write_all(text.as_bytes()));
             match written {
-                Ok(()) => eprintln!("wrote {} ({} host(s))", out.display(), imported.draft.hosts.len()),
+                Ok(()) => eprintln!("wrote {} ({} host(s))", out.display(), draft.hosts.len()),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     eprintln!(
                         "error: {} already exists — choose another --out (import never replaces a file)",
@@ -70,4 +97,24 @@ pub fn run(args: ImportArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// `--hosts`: every host read over SSH (host keys verified as for a deploy), then mapped.
+fn from_hosts(args: &ImportArgs) -> Result<live::LiveImport, ExitCode> {
+    let fail = |e: String| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    };
+    let hosts: Vec<LiveHost> = args.hosts.iter().map(|h| LiveHost::parse(h)).collect::<Result<_, _>>().map_err(fail)?;
+    let connect = args.ssh.connect_options()?;
+    let ssh = SshSettings {
+        user: args.ssh_user.clone(),
+        port: args.ssh_port,
+        identity_file: args.identity_file.clone(),
+        known_hosts: args.known_hosts.clone(),
+        sudo: args.ssh_user != "root",
+        jump: None,
+        ssh_config: None,
+    };
+    live::import_live(&hosts, &ssh, &connect, args.name.clone()).map_err(fail)
 }

@@ -123,6 +123,11 @@ pub struct DeployArgs {
     /// Before the deploy's own steps, once the preflight passed: make the same fixes as `--preflight-only --fix`.
     #[arg(long, conflicts_with_all = ["preflight_only", "dry_run"])]
     pub fix_kernel: bool,
+    /// Take over a running cluster the wizard did not build (after `import --hosts`): write the wizard's files,
+    /// units and directories, restart nothing — each service keeps running what it was started with until its next
+    /// restart (`kafka-wizard restart` rolls it onto the wizard's files). With --dry-run: what it would write.
+    #[arg(long, conflicts_with = "preflight_only")]
+    pub adopt: bool,
     /// Where downloaded releases are kept (default: $XDG_CACHE_HOME/kafka-wizard or ~/.cache/kafka-wizard; 0700).
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
@@ -341,6 +346,7 @@ pub fn deploy_as(args: DeployArgs, finalize: bool, migrate: MigrateIntent, verb:
     opts.migrate = migrate;
     opts.allow_unsigned_offline_tarball = args.allow_unsigned_offline_tarball;
     opts.fix_kernel = args.fix_kernel;
+    opts.adopt = args.adopt;
     if args.preflight_only && args.dry_run && !args.fix {
         eprintln!(
             "error: --preflight-only changes nothing already; --dry-run goes with it only together with --fix (to \

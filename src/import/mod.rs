@@ -3,9 +3,12 @@
 //! the project's fields, and lists everything it could not map (never dropping anything silently) and every
 //! secret-looking variable it refused to copy.
 //!
+//! `live` reads running hosts instead (`import --hosts`: units, properties, `myid` over SSH).
+//!
 //! The variable names both directions use are in `vars` (the one home: `export::ansible` writes them).
 
 pub mod inventory;
+pub mod live;
 pub mod mapping;
 pub mod vars;
 

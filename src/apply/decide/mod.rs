@@ -69,6 +69,9 @@ pub struct Context {
     /// This run works on the host without the run lock (no `flock` there, `apply::runlock`): the leftover sweep
     /// keeps a name another run may still be writing.
     pub without_run_lock: bool,
+    /// `deploy --adopt`: a file written for a running service owes it no restart, and a running service is left
+    /// running ([`StartDecision::Adopted`]).
+    pub adopt: bool,
 }
 
 /// Lowercase hex SHA-512, as `sha512sum` prints it.
@@ -130,6 +133,9 @@ pub enum StartDecision {
     Restart { reason: String },
     /// Running, nothing it runs changed.
     Unchanged,
+    /// `deploy --adopt`: running as it was started before the wizard took it over; what this run wrote for it
+    /// (`changed`, may be empty) takes effect at its next restart.
+    Adopted { changed: String },
 }
 
 impl StartDecision {
@@ -139,6 +145,13 @@ impl StartDecision {
             StartDecision::Start => "start".into(),
             StartDecision::Restart { reason } => format!("restart, one host at a time ({reason})"),
             StartDecision::Unchanged => "running, configuration unchanged".into(),
+            StartDecision::Adopted { changed } if changed.is_empty() => {
+                "adopted: running as it was started, not restarted".into()
+            }
+            StartDecision::Adopted { changed } => format!(
+                "adopted: running as it was started, not restarted; the wizard's files ({changed}) take effect at its \
+                 next restart (`kafka-wizard restart` rolls it onto them, health-gated)"
+            ),
         }
     }
 }
@@ -153,6 +166,9 @@ pub fn decide_start(
 ) -> StartDecision {
     if !facts.is_active(service) {
         StartDecision::Start
+    } else if ctx.adopt && !facts.owes_restart(service) {
+        let changed = restart_reason(spec, host, service, ctx).unwrap_or_default();
+        StartDecision::Adopted { changed: changed.trim_start_matches("changed: ").to_string() }
     } else if let Some(reason) = restart_reason(spec, host, service, ctx).or_else(|| {
         facts.owes_restart(service).then(|| "a restart an earlier run changed the host for and did not do".to_string())
     }) {
@@ -171,6 +187,17 @@ pub fn relink_deferred(host: &HostSpec, facts: &HostFacts) -> bool {
 /// Points `link` at `versioned_dir`; a real directory at `link` is refused, naming it (`ln` would link inside it).
 fn relink_script(versioned_dir: &str, link: &str) -> String {
     format!("{} && {}", refuse_real_directory(link), shell::join(&["ln", "-sfn", versioned_dir, link]))
+}
+
+/// Whether the symbolic link `link`, whose `readlink` is `target`, leads to `dir`: an absolute target as it is, a
+/// relative one (`ln -s kafka_2.13-3.9.2 kafka`, as the original guide makes it) from the link's own directory.
+pub fn link_leads_to(link: &str, target: &str, dir: &str) -> bool {
+    let target = target.trim_end_matches('/');
+    if target.starts_with('/') {
+        return target == dir;
+    }
+    let parent = link.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+    format!("{parent}/{}", target.trim_start_matches("./")) == dir
 }
 
 /// Marks `services` as owing a restart, before a change to what they run (see `apply::pending`).
@@ -230,7 +257,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             directories::decide(dirs, &k.user, |path| facts.dirs.get(path).cloned().flatten())
         }
         HostStep::InstallRelease { tarball, versioned_dir, link, .. } => {
-            let linked = facts.link_target.as_deref() == Some(versioned_dir.as_str());
+            let linked = facts.link_target.as_deref().is_some_and(|t| link_leads_to(link.as_str(), t, versioned_dir.as_str()));
             if facts.release_present && linked {
                 return Decision::Unchanged { reason: format!("{versioned_dir} is installed and {link} points at it") };
             }
@@ -348,13 +375,12 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             } else {
                 "written".to_string()
             };
-            Decision::Change {
-                detail,
-                actions: vec![
-                    owe_restart(&[file.service]),
-                    Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner, keep_old },
-                ],
+            let write = Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner, keep_old };
+            if ctx.adopt && facts.is_active(file.service) {
+                // adopted: the running service keeps what it was started with; no restart is owed for it
+                return Decision::Change { detail: format!("{detail} (adopted: read at the service's next restart)"), actions: vec![write] };
             }
+            Decision::Change { detail, actions: vec![owe_restart(&[file.service]), write] }
         }
         HostStep::FormatStorage { cluster_id, config } => {
             let others: Vec<String> = host

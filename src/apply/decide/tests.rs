@@ -242,6 +242,31 @@ fn a_changed_file_marks_its_service_as_owing_a_restart_before_it_is_written() {
 }
 
 #[test]
+fn an_adopting_run_writes_a_running_services_file_without_owing_or_doing_a_restart() {
+    let (spec, mut facts) = deployed_seed_broker();
+    let host = &spec.hosts[3];
+    facts.files.insert("/etc/kafka/server.properties".into(), Some("0".repeat(128)));
+    let step = HostStep::WriteFile {
+        path: "/etc/kafka/server.properties".into(),
+        owner: Owner::RootServiceGroup,
+        mode: 0o640,
+    };
+    let mut ctx = Context { adopt: true, ..Context::default() };
+    let Decision::Change { actions, detail } = decide(&spec, host, &step, &facts, &mut ctx) else { panic!() };
+    assert_eq!(actions.len(), 1, "no restart-pending mark: {actions:?}");
+    assert!(matches!(actions[0], Action::Write { .. }), "{actions:?}");
+    assert!(detail.contains("adopted: read at the service's next restart"), "{detail}");
+    let StartDecision::Adopted { changed } = decide_start(&spec, host, Service::Kafka, &facts, &ctx) else { panic!() };
+    assert_eq!(changed, "/etc/kafka/server.properties");
+    assert!(StartDecision::Adopted { changed }.detail().contains("not restarted"));
+    // a restart an earlier ordinary run owed is still done, and a stopped service is started
+    facts.pending_restart.insert("kafka-server.service".into());
+    assert!(matches!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Restart { .. }));
+    facts.units.get_mut("kafka-server.service").unwrap().active = "inactive".into();
+    assert_eq!(decide_start(&spec, host, Service::Kafka, &facts, &ctx), StartDecision::Start);
+}
+
+#[test]
 fn a_restart_an_earlier_run_owed_is_done_although_every_file_is_current() {
     let (spec, mut facts) = deployed_seed_broker();
     let host = &spec.hosts[3];
@@ -448,4 +473,13 @@ fn the_install_step_is_named_by_where_this_run_gets_the_release_not_by_the_plans
     );
     let other = HostStep::CreateServiceUser { user: "kafka".into() };
     assert_eq!(step_title(&other, &relayed), other.title());
+}
+
+#[test]
+fn a_relative_release_link_made_by_hand_counts_as_pointing_at_the_release() {
+    assert!(link_leads_to("/usr/local/kafka", "kafka_2.13-3.9.2", "/usr/local/kafka_2.13-3.9.2"));
+    assert!(link_leads_to("/usr/local/kafka", "./kafka_2.13-3.9.2/", "/usr/local/kafka_2.13-3.9.2"));
+    assert!(link_leads_to("/opt/kafka", "/opt/kafka_2.13-3.9.2", "/opt/kafka_2.13-3.9.2"));
+    assert!(!link_leads_to("/usr/local/kafka", "kafka_2.13-3.9.1", "/usr/local/kafka_2.13-3.9.2"));
+    assert!(!link_leads_to("/usr/local/kafka", "../kafka_2.13-3.9.2", "/usr/local/kafka_2.13-3.9.2"));
 }
