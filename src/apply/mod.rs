@@ -24,6 +24,7 @@ mod deploy;
 pub mod facts;
 mod hosts;
 mod leftovers;
+pub mod membership;
 pub mod migrate;
 pub mod operate;
 mod options;
