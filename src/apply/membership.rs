@@ -1,4 +1,4 @@
-//! A dynamic KRaft quorum's membership through the protocol (docs/facts/kafka.md §8, "Dynamic quorum"; KIP-853):
+//! A dynamic KRaft quorum's membership through the protocol (docs/facts/kafka.md §36; KIP-853):
 //! who votes and who observes, with their directory ids (DescribeQuorum v2), a caught-up observer made a voter
 //! (AddRaftVoter, API 80) and a voter removed (RemoveRaftVoter, API 81). Each request goes to the quorum's leader
 //! on its controller listener, logged in as a controller (`apply::secrets::controller_auth`).

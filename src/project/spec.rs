@@ -283,11 +283,11 @@ pub struct KraftSpec {
     /// `None` until first generated and saved into the project file (see `project::ensure_cluster_id`).
     pub cluster_id: Option<ClusterId>,
     pub controller_port: u16,
-    /// `kraft.quorum`: how the controller quorum's membership is kept (docs/facts/kafka.md §8, "Dynamic quorum").
+    /// `kraft.quorum`: how the controller quorum's membership is kept (docs/facts/kafka.md §36).
     pub quorum: Quorum,
 }
 
-/// The first release with the dynamic controller quorum (KIP-853; docs/facts/kafka.md §8).
+/// The first release with the dynamic controller quorum (KIP-853; docs/facts/kafka.md §36).
 pub const DYNAMIC_QUORUM_SINCE: Version = Version::new(3, 9, 0);
 
 /// The KRaft controller quorum's kind (`kraft.quorum`; absent = static, what every project before the key meant).

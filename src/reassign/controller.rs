@@ -1,5 +1,5 @@
 //! Removing a controller from a dynamic KRaft quorum (`kafka-wizard decommission FILE --controller ID`;
-//! docs/facts/kafka.md §8, "Dynamic quorum"): refused with the reason and the supported path where it cannot be
+//! docs/facts/kafka.md §36): refused with the reason and the supported path where it cannot be
 //! done; else the plan — remove the voter (RemoveRaftVoter, with the directory id the leader reports), stop and
 //! disable the controller's service, drop its host from the project, then wait for the remaining quorum.
 

@@ -1,5 +1,4 @@
-//! The KRaft controller quorum as a node's configuration and its storage format see it (docs/facts/kafka.md §8,
-//! "Dynamic quorum"): a static quorum's `controller.quorum.voters`; a dynamic quorum's
+//! The KRaft controller quorum as a node's configuration and its storage format see it (docs/facts/kafka.md §36): a static quorum's `controller.quorum.voters`; a dynamic quorum's
 //! `controller.quorum.bootstrap.servers` and the `kafka-storage.sh format` flags that choose its first voters
 //! (`--initial-controllers`, each with the directory id the wizard derives for it) or join a running quorum
 //! (`--no-initial-controllers`).

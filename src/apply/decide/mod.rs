@@ -429,7 +429,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
     }
 }
 
-/// `kafka-storage.sh format`'s quorum flags (docs/facts/kafka.md §8, "Dynamic quorum"): none for a static quorum
+/// `kafka-storage.sh format`'s quorum flags (docs/facts/kafka.md §36): none for a static quorum
 /// or a broker (`initial_controllers` None); a dynamic quorum's controller joins a running cluster as an observer
 /// (`--no-initial-controllers`; AddRaftVoter makes it a voter after it caught up) or is one of a new cluster's
 /// first voters (`--initial-controllers …`).
