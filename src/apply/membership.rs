@@ -109,8 +109,7 @@ async fn describe_at(addr: &str, auth: &KafkaAuth) -> Result<Members, HealthErro
     .await
 }
 
-fn controller_addr(spec: &ClusterSpec, host: &HostSpec, port: u16) -> String {
-    let _ = spec;
+fn controller_addr(host: &HostSpec, port: u16) -> String {
     format!("{}:{port}", host.reach().for_host_port())
 }
 
@@ -121,7 +120,7 @@ pub async fn describe(spec: &ClusterSpec) -> Result<(Members, String), String> {
     let auth = super::secrets::controller_auth(spec)?;
     let mut errors = Vec::new();
     for c in spec.controllers() {
-        let addr = controller_addr(spec, c, port);
+        let addr = controller_addr(c, port);
         match describe_at(&addr, &auth).await {
             Ok(m) => return Ok((m, addr)),
             Err(e) => errors.push(e.to_string()),
