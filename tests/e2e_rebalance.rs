@@ -8,6 +8,10 @@
 //! partition's ISR sampled during the move never below its min.insync.replicas; the project file no longer has
 //! the host (its other comments kept), its unit is stopped and disabled, and a no-change deploy restarts nothing.
 //! A controller's decommission is refused first, and one while another broker is down, before anything changes.
+//! The cluster's controller quorum is dynamic (`kraft.quorum = "dynamic"`, docs/facts/kafka.md §8): at the end
+//! the freed fourth host comes back as a dedicated controller under an acks=all load — deploy formats it to join,
+//! starts it and adds it as a voter once it caught up — and leaves again with `decommission --controller`, still
+//! under the load: no acknowledged record lost, the voters exactly the project's controllers after each.
 
 mod support;
 
@@ -86,7 +90,7 @@ fn project(world: &World, mirror: &Mirror, dir: &Path) -> PathBuf {
     let mut s = format!(
         "# e2e: grow and shrink a running cluster\nformat = 1\nname = \"e2e-rebalance\"\n\n[kafka]\n\
          version = \"{v}\"\ninstall_dir = \"/opt\"\ndata_dirs = [\"/var/lib/kafka/data\"]\nheap = \"384m\"\n{jvm}\n\
-         mirror = \"{base}\"\napache_url = \"{base}\"\n\n[ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\n\
+         mirror = \"{base}\"\napache_url = \"{base}\"\n\n[kraft]\nquorum = \"dynamic\"\n\n[ssh]\nuser = \"root\"\nidentity_file = \"{id}\"\n\
          known_hosts = \"{kh}\"\n",
         v = world::KAFKA_4,
         jvm = world::JVM_OPTS,
@@ -293,5 +297,58 @@ fn a_broker_is_added_rebalanced_onto_and_decommissioned_under_load_without_losin
     let text = wizard(home, &["deploy", p]);
     assert!(text.contains("no changes"), "{text}");
     assert_eq!(old.iter().map(|h| invocation(&world, h)).collect::<Vec<_>>(), before, "nothing restarted");
+
+    add_and_remove_a_controller(&world, home, &project, &bootstrap);
     eprintln!("MEASURE e2e_rebalance after the hosts were up: {:.1}s", t_all.elapsed().as_secs_f64());
+}
+
+/// The voters of the project's dynamic quorum as its leader reports them.
+fn voters(project: &Path) -> Vec<i32> {
+    let spec = kafka_wizard::project::load(project).unwrap().validation.spec.unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (m, _) = rt.block_on(kafka_wizard::apply::membership::describe(&spec)).unwrap();
+    m.voters.iter().map(|v| v.id).collect()
+}
+
+/// The fourth host (its broker decommissioned above; its old storage wiped, as a reused machine would be) added as
+/// a dedicated controller and removed again, each under an acks=all load.
+fn add_and_remove_a_controller(world: &World, home: &Path, project: &Path, bootstrap: &str) {
+    let p = project.to_str().unwrap();
+    let h4 = &world.hosts()[3];
+    assert_eq!(voters(project), [1, 2, 3]);
+    world.ssh_ok(&h4.name, "root", "rm -rf /var/lib/kafka/data/*");
+    let mut s = std::fs::read_to_string(project).unwrap();
+    s.push_str(&format!(
+        "\n# a fourth controller\n[[hosts]]\nname = \"{}\"\naddress = \"{}\"\nroles = [\"controller\"]\nid = 14\n",
+        h4.name, h4.ip
+    ));
+    std::fs::write(project, &s).unwrap();
+
+    let load = support::roll_load::RollLoad::start(&python(), &[bootstrap, "controller-load"]);
+    std::thread::sleep(Duration::from_secs(2));
+    let t = Instant::now();
+    let text = wizard(home, &["deploy", p]);
+    let added = t.elapsed().as_secs_f64();
+    eprintln!("[deploy adding controller 14]\n{text}");
+    assert_eq!(voters(project), [1, 2, 3, 14], "the new controller votes");
+
+    let plan = wizard(home, &["decommission", p, "--controller", "14", "--dry-run"]);
+    assert!(plan.contains("RemoveRaftVoter") && plan.contains(&format!("remove host {}", h4.name)), "{plan}");
+    let t = Instant::now();
+    let text = wizard(home, &["decommission", p, "--controller", "14"]);
+    let removed = t.elapsed().as_secs_f64();
+    std::thread::sleep(Duration::from_secs(2));
+    let figures = load.stop();
+    eprintln!(
+        "MEASURE controller 14 added by deploy (the 3 nodes rolled onto the new bootstrap list) in {added:.1}s, removed \
+         by decommission --controller in {removed:.1}s, under load: sent {}, acked {}, consumed {}, lost {}, errors {}",
+        figures["sent"], figures["acked"], figures["consumed"], figures["lost"], figures["errors"]
+    );
+    assert!(text.contains("removed from the KRaft quorum"), "{text}");
+    assert_eq!(voters(project), [1, 2, 3], "the removed controller no longer votes");
+    let state = world.ssh(&h4.name, "root", "systemctl is-active kafka-server; systemctl is-enabled kafka-server");
+    assert_eq!(String::from_utf8_lossy(&state.stdout).split_whitespace().collect::<Vec<_>>(), ["inactive", "disabled"]);
+    assert!(!std::fs::read_to_string(project).unwrap().contains(&h4.name), "the host left the project");
+    assert!(figures["acked"].as_u64().unwrap() > 100, "the producer kept sending: {figures}");
+    assert_eq!(figures["lost"], 0, "every acknowledged record is consumed: {figures}");
 }

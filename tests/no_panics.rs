@@ -217,7 +217,11 @@ fn draft() -> impl Strategy<Value = ProjectDraft> {
         opt(s()),
         kafka(),
         opt(zookeeper()),
-        opt((opt(s()), opt(i())).prop_map(|(cluster_id, controller_port)| KraftDraft { cluster_id, controller_port })),
+        opt((opt(s()), opt(i()), opt(s())).prop_map(|(cluster_id, controller_port, quorum)| KraftDraft {
+            cluster_id,
+            controller_port,
+            quorum,
+        })),
         ssh(),
         proptest::collection::vec(host(), 0..7),
         opt((opt(proptest::bool::ANY), opt(i()), opt(i()), opt(s()))),

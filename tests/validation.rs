@@ -225,6 +225,8 @@ rejects!(a_port_of_zero_is_refused, ZK_BASE, ["zookeeper.client_port" => "0"], "
 rejects!(a_privileged_port_is_refused_for_the_non_root_service, ZK_BASE, ["kafka.listener_port" => "80"], "kafka.listener_port", "privileged port");
 rejects!(an_ssh_port_out_of_range_is_refused, ZK_BASE, ["ssh.port" => "-22"], "ssh.port", "not a TCP port");
 rejects!(colliding_ports_on_one_host_are_refused, ZK_BASE, ["hosts.3.roles" => "[\"broker\", \"zookeeper\"]", "hosts.3.zookeeper_id" => "4", "kafka.listener_port" => "2181"], "kafka.listener_port", "own port");
+rejects!(the_dynamic_quorum_needs_kafka_3_9, KRAFT_BASE, ["kafka.version" => "\"3.8.1\"", "kafka.mode" => "\"kraft\"", "kraft.quorum" => "\"dynamic\""], "kraft.quorum", "needs Kafka 3.9.0 or later");
+rejects!(a_quorum_kind_is_static_or_dynamic, KRAFT_BASE, ["kraft.quorum" => "\"elastic\""], "kraft.quorum", "not a quorum kind");
 rejects!(the_controller_port_must_differ_from_the_listener_port, KRAFT_BASE, ["kraft.controller_port" => "9092"], "kraft.controller_port", "its own port");
 
 // Versions and modes.

@@ -163,6 +163,9 @@ from_engine_error!(ApplyError, |e| match e {
     // Migrate to KRaft / Finalize migration are the same runs), or its wait for the metadata copy timed out. The UI
     // shows the message and branches on nothing here, so it keeps the code of a failed run.
     ApplyError::Migration(_) => ErrorCode::StepsFailed,
+    // A controller added to a dynamic quorum whose leader does not answer: the message says to start the
+    // controllers first; nothing was changed.
+    ApplyError::Quorum(_) => ErrorCode::Unhealthy,
     // Preflight refused the hosts (a port taken, a full disk, no Java): its message lists host, check and fix.
     ApplyError::Preflight(_) => ErrorCode::StepsFailed,
 });

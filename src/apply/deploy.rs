@@ -89,6 +89,11 @@ async fn run_plan(
         super::recover::recover_secrets(spec, &runs, &formatted, events).await?;
     }
     super::secrets::refuse_securing_formatted(spec, &formatted)?;
+    if super::membership::quorum_running(spec, &runs).await.map_err(ApplyError::Quorum)? {
+        for run in runs.iter_mut() {
+            run.ctx.quorum_running = true;
+        }
+    }
     let secrets = super::secrets::for_deploy(spec, events)?;
     for run in runs.iter_mut() {
         run.ctx.install_java = opts.install_java;

@@ -25,6 +25,7 @@ pub mod facts;
 pub mod handover;
 mod hosts;
 mod leftovers;
+pub mod membership;
 pub mod migrate;
 pub mod operate;
 mod options;

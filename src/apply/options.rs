@@ -155,6 +155,10 @@ pub enum ApplyError {
     /// reason and the supported path; refused before any host was touched.
     #[error("{0} — nothing was changed on any host")]
     Upgrade(String),
+    /// A dynamic quorum's membership cannot be changed as asked (`apply::membership`): the reason and the
+    /// supported path; refused before any host was touched.
+    #[error("{0} — nothing was changed on any host")]
+    Quorum(String),
     /// A migration to KRaft refused where it stands (`apply::migrate`): the reason and the command that goes on;
     /// or its wait for the metadata copy timed out (the stages before it are done: a re-run resumes).
     #[error("{0}")]

@@ -134,6 +134,7 @@ pub async fn check(spec: &ClusterSpec, health: &Health) -> Result<String, String
         Health::BrokersInCluster { .. } => brokers_check(spec).await,
         Health::PartitionsReplicated => partitions_check(spec).await,
         Health::KraftQuorum { .. } => super::quorum::quorum_check(spec).await,
+        Health::QuorumJoined { .. } => super::membership::join_check(spec).await,
     }
 }
 

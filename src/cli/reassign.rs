@@ -31,8 +31,12 @@ pub struct DecommissionArgs {
     #[command(flatten)]
     pub common: ReassignArgs,
     /// The broker id (`hosts[].id`) to move every replica off, stop and drop from the project.
+    #[arg(long, value_name = "ID", required_unless_present = "controller", conflicts_with = "controller")]
+    pub broker: Option<i32>,
+    /// A dedicated controller's id (`hosts[].id`) to remove from a dynamic KRaft quorum (RemoveRaftVoter), stop and
+    /// drop from the project.
     #[arg(long, value_name = "ID")]
-    pub broker: i32,
+    pub controller: Option<i32>,
     #[command(flatten)]
     pub ssh: SshArgs,
 }
@@ -43,7 +47,14 @@ pub fn rebalance(args: ReassignArgs) -> ExitCode {
 
 pub fn decommission(args: DecommissionArgs) -> ExitCode {
     match args.ssh.connect_options() {
-        Ok(connect) => run(&args.common, Procedure::Decommission { broker: args.broker }, connect),
+        Ok(connect) => {
+            let procedure = match (args.broker, args.controller) {
+                (Some(broker), _) => Procedure::Decommission { broker },
+                (None, Some(controller)) => Procedure::RemoveController { controller },
+                (None, None) => unreachable!("clap requires --broker or --controller"),
+            };
+            run(&args.common, procedure, connect)
+        }
         Err(code) => code,
     }
 }
@@ -61,7 +72,7 @@ fn run(args: &ReassignArgs, procedure: Procedure, connect: ConnectOptions) -> Ex
     let opts = ReassignOptions { procedure, throttle_bytes: args.throttle * 1_000_000, connect };
     let verb = match procedure {
         Procedure::Rebalance => "rebalance",
-        Procedure::Decommission { .. } => "decommission",
+        Procedure::Decommission { .. } | Procedure::RemoveController { .. } => "decommission",
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let file = &args.project.file;
@@ -90,18 +101,24 @@ fn run(args: &ReassignArgs, procedure: Procedure, connect: ConnectOptions) -> Ex
             if report.resumed > 0 {
                 outln!(out, "\n{verb}: finished {} reassignment(s) an earlier run had started", report.resumed);
             }
-            if report.plan.balanced() {
+            if let Procedure::RemoveController { controller } = procedure {
+                outln!(out, "\n{verb}: done — controller {controller} removed from the KRaft quorum and stopped");
+            } else if report.plan.balanced() {
                 outln!(out, "\n{verb}: balanced, nothing to move");
             } else {
                 let moves = report.plan.moves().len();
                 outln!(out, "\n{verb}: done — {moves} partition(s) reassigned, {} leader(s) elected", report.elected);
             }
-            outln!(out, "{:<8} {:>9} {:>6}", "broker", "replicas", "leads");
+            if !report.final_loads.is_empty() {
+                outln!(out, "{:<8} {:>9} {:>6}", "broker", "replicas", "leads");
+            }
             for (b, replicas, leads) in &report.final_loads {
                 outln!(out, "{b:<8} {replicas:>9} {leads:>6}");
             }
             if report.project_updated {
-                outln!(out, "{} was updated: the broker is no longer in the project", file.display());
+                let what =
+                    if matches!(procedure, Procedure::RemoveController { .. }) { "controller" } else { "broker" };
+                outln!(out, "{} was updated: the {what} is no longer in the project", file.display());
             }
             eprint!("{out}");
             ExitCode::SUCCESS

@@ -50,11 +50,13 @@ pub fn format_script(bin: &str, user: &str, env: &[String]) -> String {
 pub fn tool_args(
     cluster_id: &str,
     config: &str,
+    quorum: &[String],
     security: &SecuritySpec,
     password: impl Fn(&str) -> String,
 ) -> Vec<String> {
     let mut args: Vec<String> =
         ["format", "--ignore-formatted", "-t", cluster_id, "-c", config].map(String::from).to_vec();
+    args.extend(quorum.iter().cloned());
     for user in security.scram_users() {
         args.push("--add-scram".into());
         args.push(format!("{}=[name={user},password={}]", security.mechanism.name(), password(user)));

@@ -87,7 +87,12 @@ pub fn health_commands(spec: &ClusterSpec, health: &Health) -> Vec<String> {
                 .collect()
         }
         // The partitions' check is the wizard's own (`apply::wait`); none here keeps the exported index as it was.
-        Health::ControllersListening { .. } | Health::KraftQuorum { .. } | Health::PartitionsReplicated => Vec::new(),
+        // By hand a cluster is new: a dynamic quorum's controllers are formatted as its first voters, so every
+        // controller votes from the start and nothing is added.
+        Health::ControllersListening { .. }
+        | Health::KraftQuorum { .. }
+        | Health::QuorumJoined { .. }
+        | Health::PartitionsReplicated => Vec::new(),
         Health::BrokersInCluster { broker_ids } => {
             let first = spec.brokers().next().map(|b| b.reach().for_host_port()).unwrap_or_default();
             vec![format!(
@@ -225,13 +230,15 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep) -> Vec<String> {
             }
             vec![format!("{} {} {}", shell::join(&words), in_host_folder(path), shell::quote(path))]
         }
-        HostStep::FormatStorage { cluster_id, config } => {
+        HostStep::FormatStorage { cluster_id, config, initial_controllers } => {
+            // By hand the cluster is new (a controller added later is formatted by deploy, which sees it runs).
+            let quorum = crate::apply::decide::quorum_flags(initial_controllers.as_deref(), false);
             let bin = format!("{}/bin", spec.kafka.current_link());
             // SCRAM users at format (docs/facts/kafka.md §11): their passwords are in the secrets store, not here,
             // and go through an argument file, never on a command line.
             // (a migration's controllers take them from ZooKeeper with the rest of its metadata)
             if let Some(s) = spec.security.as_ref().filter(|s| s.sasl() && spec.migration().is_none()) {
-                let args = argfile::tool_args(cluster_id, config.as_str(), s, |u| format!("<password of {u}>"));
+                let args = argfile::tool_args(cluster_id, config.as_str(), &quorum, s, |u| format!("<password of {u}>"));
                 return argfile::manual_format(&bin, user, &args);
             }
             let mut words: Vec<String> =
@@ -247,6 +254,7 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep) -> Vec<String> {
                 ];
             }
             words.extend(["format", "--ignore-formatted", "-t", cluster_id, "-c", config.as_str()].map(String::from));
+            words.extend(quorum);
             vec![shell::join(&words)]
         }
         HostStep::RegisterUnits { units } => {

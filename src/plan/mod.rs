@@ -24,7 +24,7 @@ pub use manual::{
     start_commands, HOST_FOLDER,
 };
 
-use crate::project::spec::{AbsPath, ClusterSpec, Coordination, HostSpec, Role};
+use crate::project::spec::{AbsPath, ClusterSpec, Coordination, HostSpec, Quorum, Role};
 use crate::render::{self, GeneratedFile, Owner, Service};
 use crate::security::acls::{self, AclGrant};
 use serde::Serialize;
@@ -316,6 +316,9 @@ pub enum Health {
     /// The KRaft quorum has a leader, its voters are exactly the controllers, and each voter is caught up to the
     /// quorum's high watermark (DescribeQuorum).
     KraftQuorum { voters: Vec<u32> },
+    /// A dynamic quorum (`kraft.quorum = "dynamic"`): every controller votes — one added to the project joins as an
+    /// observer, and once it caught up to the high watermark it is made a voter (AddRaftVoter) by this gate.
+    QuorumJoined { controllers: Vec<u32> },
 }
 
 impl Health {
@@ -331,6 +334,9 @@ impl Health {
                 "wait until every partition has a leader and all its replicas in sync".into()
             }
             Health::KraftQuorum { voters } => format!("wait for a KRaft quorum of voters {voters:?}"),
+            Health::QuorumJoined { controllers } => format!(
+                "wait until controllers {controllers:?} vote: one new to the quorum is added as a voter (AddRaftVoter) once it caught up as an observer"
+            ),
         }
     }
 
@@ -344,6 +350,7 @@ impl Health {
             Health::BrokersInCluster { .. } => ("brokers in one cluster", "every broker in one cluster"),
             Health::PartitionsReplicated => ("partitions replicated", "partitions fully replicated"),
             Health::KraftQuorum { .. } => ("KRaft quorum", "a KRaft quorum with every controller voting and caught up"),
+            Health::QuorumJoined { .. } => ("controllers voting", "every controller a voter of the dynamic quorum"),
         }
     }
 
@@ -415,6 +422,11 @@ pub enum HostStep {
         cluster_id: String,
         #[ts(as = "String")]
         config: AbsPath,
+        /// A dynamic quorum's controller: `--initial-controllers`' value, used when the cluster is new; a controller
+        /// added to a running cluster is formatted with `--no-initial-controllers` instead (`render::quorum`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        initial_controllers: Option<String>,
     },
     RegisterUnits {
         units: Vec<Service>,
@@ -515,9 +527,17 @@ pub fn plan(spec: &ClusterSpec) -> Plan {
             _ => None,
         };
         if let Some(id) = cluster_id {
+            let cluster_id = id.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
+            let initial_controllers = match &spec.coordination {
+                Coordination::Kraft(k) if k.quorum == Quorum::Dynamic && h.has(Role::Controller) => {
+                    Some(render::quorum::initial_controllers(spec, k, &cluster_id))
+                }
+                _ => None,
+            };
             steps.push(HostStep::FormatStorage {
-                cluster_id: id.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default(),
+                cluster_id,
                 config: spec.kafka.config_dir.join("server.properties"),
+                initial_controllers,
             });
         }
         steps
@@ -649,7 +669,7 @@ pub fn start_phases(spec: &ClusterSpec) -> Vec<Phase> {
         ));
     }
     let mut brokers_healthy = vec![brokers_in_cluster(spec), Health::PartitionsReplicated];
-    brokers_healthy.extend(kraft_quorum(spec));
+    brokers_healthy.extend(quorum_gates(spec));
     phases.push(start(
         PhaseKind::StartBrokers,
         "Start the brokers",
@@ -676,6 +696,17 @@ fn brokers_in_cluster(spec: &ClusterSpec) -> Health {
     let mut broker_ids: Vec<u32> = spec.brokers().filter_map(|h| h.node_id).collect();
     broker_ids.sort_unstable();
     Health::BrokersInCluster { broker_ids }
+}
+
+/// The gates after starting KRaft nodes: a dynamic quorum's joining controllers made voters, then the quorum.
+fn quorum_gates(spec: &ClusterSpec) -> Vec<Health> {
+    let joined = match &spec.coordination {
+        Coordination::Kraft(k) if k.quorum == Quorum::Dynamic => {
+            Some(Health::QuorumJoined { controllers: spec.controllers().filter_map(|h| h.node_id).collect() })
+        }
+        _ => None,
+    };
+    joined.into_iter().chain(kraft_quorum(spec)).collect()
 }
 
 fn kraft_quorum(spec: &ClusterSpec) -> Option<Health> {

@@ -53,7 +53,7 @@ pub fn roll_gate(spec: &ClusterSpec, start: &StartService) -> Vec<Health> {
     let controllers = roll_nodes(spec, start.service, &start.hosts).iter().any(|n| n.votes);
     let has_quorum = gate.iter().any(|h| matches!(h, Health::KraftQuorum { .. }));
     if start.service == Service::Kafka && controllers && !has_quorum {
-        gate.extend(super::kraft_quorum(spec));
+        gate.extend(super::quorum_gates(spec));
     }
     gate
 }

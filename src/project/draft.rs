@@ -223,6 +223,10 @@ pub struct KraftDraft {
     pub cluster_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller_port: Option<i64>,
+    /// `"static"` (absent: the voters fixed in every node's configuration) or `"dynamic"` (Kafka 3.9+: controllers
+    /// can be added and removed on a running cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]

@@ -95,6 +95,16 @@ pub fn without_broker(text: &str, name: &str) -> Option<String> {
     Some(doc.to_string())
 }
 
+/// The project text without host `name`'s whole `[[hosts]]` table (a removed controller), comments and formatting
+/// of everything else kept. None when no host has that name.
+pub fn without_host(text: &str, name: &str) -> Option<String> {
+    let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
+    let hosts = doc.get_mut("hosts")?.as_array_of_tables_mut()?;
+    let index = hosts.iter().position(|h| h.get("name").and_then(|n| n.as_str()) == Some(name))?;
+    hosts.remove(index);
+    Some(doc.to_string())
+}
+
 /// The text to save for `draft` over a file that held `original`: the original document with every value the draft
 /// changed replaced, keys the draft dropped removed and new keys appended — so comments, key order and formatting of
 /// everything unchanged survive. Falls back to a freshly written file when `original` is not TOML.

@@ -109,6 +109,8 @@ pub fn fields() -> Vec<FieldInfo> {
         f("kraft.cluster_id", Coordination)
             .derived("generated once (16 random bytes, base64url) and saved in the project"),
         f("kraft.controller_port", Coordination).default(defaults::CONTROLLER_PORT),
+        f("kraft.quorum", Coordination)
+            .derived("static when absent (the voters fixed in every node's configuration); new projects on Kafka 3.9+ get dynamic"),
         // [ssh]
         f("ssh", Hosts),
         f("ssh.user", Hosts).default(defaults::SSH_USER),

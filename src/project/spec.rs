@@ -4,7 +4,7 @@
 //! absolute, shell-safe paths; DNS names or IP literals; ports in range; unique ids; a release the catalog
 //! knows with a Scala build it publishes; a coordination mode that release supports. Roles are a closed set.
 
-use crate::catalog::Release;
+use crate::catalog::{Release, Version};
 use crate::security::acls::{AclOperation, AclPattern, AclResource};
 use serde::Serialize;
 use std::fmt;
@@ -283,6 +283,33 @@ pub struct KraftSpec {
     /// `None` until first generated and saved into the project file (see `project::ensure_cluster_id`).
     pub cluster_id: Option<ClusterId>,
     pub controller_port: u16,
+    /// `kraft.quorum`: how the controller quorum's membership is kept (docs/facts/kafka.md §36).
+    pub quorum: Quorum,
+}
+
+/// The first release with the dynamic controller quorum (KIP-853; docs/facts/kafka.md §36).
+pub const DYNAMIC_QUORUM_SINCE: Version = Version::new(3, 9, 0);
+
+/// The KRaft controller quorum's kind (`kraft.quorum`; absent = static, what every project before the key meant).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quorum {
+    /// `kraft.version` 0: the voters are fixed in every node's `controller.quorum.voters`; membership never changes.
+    #[default]
+    Static,
+    /// `kraft.version` 1 (Kafka 3.9+, KIP-853): the voters live in the metadata log, formatted with
+    /// `--initial-controllers`, found through `controller.quorum.bootstrap.servers`; controllers can be added and
+    /// removed on a running cluster (AddRaftVoter / RemoveRaftVoter).
+    Dynamic,
+}
+
+impl Quorum {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quorum::Static => "static",
+            Quorum::Dynamic => "dynamic",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -5,6 +5,7 @@
 use super::checks;
 use super::defaults;
 use super::draft::{HostDraft, KafkaDraft, KraftDraft, MonitoringDraft, ProjectDraft, SecurityDraft, SshDraft, FORMAT};
+use super::spec::{Quorum, DYNAMIC_QUORUM_SINCE};
 use crate::catalog::{self, KraftSupport, Release};
 use crate::verify::apache_keys::PINNED;
 
@@ -66,8 +67,13 @@ pub fn this_machine() -> ProjectDraft {
     draft.name = Some(HERE_NAME.into());
     draft.kafka.version = Some(here_release().version.to_string());
     draft.kafka.mode = Some("kraft".into());
-    draft.kraft =
-        Some(KraftDraft { cluster_id: Some(checks::new_cluster_id().as_str().to_string()), ..KraftDraft::default() });
+    // The dynamic controller quorum where the release has it, so controllers can be added later.
+    let quorum = (here_release().version >= DYNAMIC_QUORUM_SINCE).then(|| Quorum::Dynamic.as_str().to_string());
+    draft.kraft = Some(KraftDraft {
+        cluster_id: Some(checks::new_cluster_id().as_str().to_string()),
+        quorum,
+        ..KraftDraft::default()
+    });
     draft.hosts = vec![HostDraft {
         name: HERE_HOST.into(),
         address: Some(HERE_ADDRESS.into()),
@@ -103,6 +109,13 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let spec = v.spec.as_ref().expect("valid");
         assert!(spec.is_kraft());
+        let dynamic =
+            matches!(&spec.coordination, crate::project::spec::Coordination::Kraft(k) if k.quorum == Quorum::Dynamic);
+        assert_eq!(
+            dynamic,
+            here_release().version >= DYNAMIC_QUORUM_SINCE,
+            "a release with it gets the dynamic quorum"
+        );
         assert_eq!(spec.hosts.len(), 1);
         let h = &spec.hosts[0];
         assert_eq!(h.connection, crate::project::spec::Connection::Local);

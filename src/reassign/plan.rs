@@ -35,7 +35,13 @@ pub struct ClusterView {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Procedure {
     Rebalance,
-    Decommission { broker: i32 },
+    Decommission {
+        broker: i32,
+    },
+    /// A dedicated controller out of a dynamic KRaft quorum (`reassign::controller`).
+    RemoveController {
+        controller: i32,
+    },
 }
 
 /// One phase of a reassignment procedure, in the order the runner walks them (serialised for the app's plan view,
@@ -61,6 +67,10 @@ pub enum ReassignPhase {
     Unregister { broker: i32 },
     /// The host (or only its broker role) removed from the project file, comments kept.
     DropFromProject { host: String, whole_host: bool },
+    /// RemoveRaftVoter at the quorum's leader (a dynamic quorum, `reassign::controller`).
+    RemoveVoter { controller: i32, host: String },
+    /// The remaining KRaft quorum: a leader, its voters exactly the project's controllers, each caught up.
+    QuorumHealthy,
 }
 
 impl ReassignPhase {
@@ -75,6 +85,8 @@ impl ReassignPhase {
             ReassignPhase::StopBroker { .. } => "stop-broker",
             ReassignPhase::Unregister { .. } => "unregister-broker",
             ReassignPhase::DropFromProject { .. } => "drop-from-project",
+            ReassignPhase::RemoveVoter { .. } => "remove-voter",
+            ReassignPhase::QuorumHealthy => "quorum-healthy",
         }
     }
 
@@ -112,6 +124,12 @@ impl ReassignPhase {
             }
             ReassignPhase::DropFromProject { host, whole_host: false } => {
                 format!("remove the broker role of {host} from the project file")
+            }
+            ReassignPhase::RemoveVoter { controller, host } => {
+                format!("remove controller {controller} ({host}) from the KRaft quorum's voters (RemoveRaftVoter)")
+            }
+            ReassignPhase::QuorumHealthy => {
+                "wait until the remaining KRaft quorum has a leader and every controller caught up".into()
             }
         }
     }
@@ -177,6 +195,7 @@ pub fn refusal(spec: &ClusterSpec, view: &ClusterView, procedure: Procedure) -> 
             })
         }
         Procedure::Decommission { broker } => decommission_refusal(spec, view, broker, &brokers),
+        Procedure::RemoveController { controller } => super::controller::static_refusal(spec, controller),
     }
 }
 
@@ -188,9 +207,8 @@ fn decommission_refusal(spec: &ClusterSpec, view: &ClusterView, broker: i32, bro
     };
     if matches!(spec.coordination, Coordination::Kraft(_)) && host.has(Role::Controller) {
         return Some(format!(
-            "{} (broker {broker}) is also a KRaft controller: removing a quorum voter needs Kafka's dynamic quorum \
-             (3.9 or later with kraft.version 1, AddRaftVoter/RemoveRaftVoter), which kafka-wizard does not do yet; \
-             only brokers without the controller role can be decommissioned",
+            "{} (broker {broker}) is also a KRaft controller: decommission moves replicas off brokers without the \
+             controller role; a dedicated controller of a dynamic quorum leaves it with decommission --controller ID",
             host.name
         ));
     }
@@ -236,13 +254,16 @@ fn decommission_refusal(spec: &ClusterSpec, view: &ClusterView, broker: i32, bro
 /// The plan of `procedure` for the cluster as `view` shows it, `throttle` bytes/s for the moves (a refusal is
 /// checked separately with [`refusal`], before this).
 pub fn plan(spec: &ClusterSpec, view: &ClusterView, procedure: Procedure, throttle: u64) -> ReassignPlan {
+    if let Procedure::RemoveController { controller } = procedure {
+        return super::controller::plan(spec, controller);
+    }
     let all = project_brokers(spec);
     let targets: Vec<i32> = match procedure {
-        Procedure::Rebalance => all.clone(),
+        Procedure::Rebalance | Procedure::RemoveController { .. } => all.clone(),
         Procedure::Decommission { broker } => all.iter().copied().filter(|&b| b != broker).collect(),
     };
     let moves = match procedure {
-        Procedure::Rebalance => balance::balance(&view.partitions, &targets),
+        Procedure::Rebalance | Procedure::RemoveController { .. } => balance::balance(&view.partitions, &targets),
         Procedure::Decommission { .. } => balance::drain(&view.partitions, &targets),
     };
     let before = balance::loads(&view.partitions, &all);

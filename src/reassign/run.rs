@@ -133,12 +133,20 @@ pub async fn read_view(spec: &ClusterSpec, auth: &KafkaAuth) -> Result<(String, 
 
 /// The project text a decommission leaves (checked valid before anything changes), or the refusal.
 fn project_after(spec: &ClusterSpec, path: &Path, procedure: Procedure) -> Result<Option<String>, ReassignError> {
-    let Procedure::Decommission { broker } = procedure else { return Ok(None) };
-    let Some(host) = broker_host(spec, broker) else { return Ok(None) };
+    let host = match procedure {
+        Procedure::Decommission { broker } => broker_host(spec, broker),
+        Procedure::RemoveController { controller } => super::controller::controller_host(spec, controller),
+        Procedure::Rebalance => None,
+    };
+    let Some(host) = host else { return Ok(None) };
     let file_error = |message: String| ReassignError::ProjectFile { path: path.to_owned(), message };
     let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
-    let after = crate::project::file::without_broker(&text, host.name.as_str())
-        .ok_or_else(|| file_error(format!("no [[hosts]] entry named {}", host.name)))?;
+    // A removed controller is a dedicated one (`controller::static_refusal`): its whole host goes.
+    let after = match procedure {
+        Procedure::RemoveController { .. } => crate::project::file::without_host(&text, host.name.as_str()),
+        _ => crate::project::file::without_broker(&text, host.name.as_str()),
+    }
+    .ok_or_else(|| file_error(format!("no [[hosts]] entry named {}", host.name)))?;
     let draft = crate::project::parse(&after).map_err(|e| file_error(e.to_string()))?;
     let validation = crate::project::validate(&draft);
     if validation.spec.is_none() {
@@ -162,6 +170,9 @@ pub async fn preview(
     let (_, view) = read_view(spec, &auth).await?;
     if let Some(why) = plan::refusal(spec, &view, opts.procedure) {
         return Err(ReassignError::Refused(why));
+    }
+    if let Procedure::RemoveController { controller } = opts.procedure {
+        super::remove_voter::check(spec, controller).await?;
     }
     project_after(spec, project, opts.procedure)?;
     Ok(plan::plan(spec, &view, opts.procedure, opts.throttle_bytes))
@@ -187,6 +198,9 @@ pub async fn run(
     let (_, mut view) = read_view(spec, &auth).await?;
     if let Some(why) = plan::refusal(spec, &view, opts.procedure) {
         return Err(ReassignError::Refused(why));
+    }
+    if let Procedure::RemoveController { controller } = opts.procedure {
+        super::remove_voter::check(spec, controller).await?;
     }
     let new_project = project_after(spec, project, opts.procedure)?;
     let known = project_brokers(spec);
@@ -229,17 +243,28 @@ pub async fn run(
             ReassignPhase::ElectLeaders => elected = elect_leaders(spec, &auth, events).await?,
             ReassignPhase::StopBroker { host, unit } => stop_broker(spec, &auth, opts, host, unit, events).await?,
             ReassignPhase::Unregister { broker } => unregister(spec, &auth, *broker, events).await?,
-            ReassignPhase::DropFromProject { host, .. } => {
+            ReassignPhase::DropFromProject { host, whole_host } => {
                 let text = new_project.as_ref().expect("a decommission has its new project text");
                 crate::project::file::write_atomically(project, text)
                     .map_err(|e| ReassignError::ProjectFile { path: project.to_owned(), message: e.to_string() })?;
                 project_updated = true;
-                log(events, format!("{} no longer lists {host} as a broker", project.display()));
+                let what = if *whole_host { "" } else { " as a broker" };
+                log(events, format!("{} no longer lists {host}{what}", project.display()));
+            }
+            ReassignPhase::RemoveVoter { controller, host } => {
+                super::remove_voter::remove(spec, *controller, host, events).await?
+            }
+            ReassignPhase::QuorumHealthy => {
+                let text = new_project.as_ref().expect("a controller removal has its new project text");
+                super::remove_voter::wait_for_quorum(text, events, cancel).await?
             }
         }
         events(Event::PhaseFinished { phase: phase.id().into() });
     }
-    let final_loads = final_loads(spec, &auth, opts.procedure).await.unwrap_or_default();
+    let final_loads = match opts.procedure {
+        Procedure::RemoveController { .. } => Vec::new(),
+        _ => final_loads(spec, &auth, opts.procedure).await.unwrap_or_default(),
+    };
     Ok(ReassignReport { plan, resumed, elected, final_loads, project_updated })
 }
 
@@ -426,13 +451,22 @@ async fn stop_broker(
     unit: &str,
     events: &EventSink,
 ) -> Result<(), ReassignError> {
-    let Procedure::Decommission { broker } = opts.procedure else { return Ok(()) };
-    let (_, _, states) = metadata(spec, auth).await?;
-    let still: Vec<String> = states
-        .iter()
-        .filter(|p| p.replicas.contains(&broker))
-        .map(|p| format!("{}-{}", p.topic, p.partition))
-        .collect();
+    let still: Vec<String> = match opts.procedure {
+        Procedure::Decommission { broker } => {
+            let (_, _, states) = metadata(spec, auth).await?;
+            states
+                .iter()
+                .filter(|p| p.replicas.contains(&broker))
+                .map(|p| format!("{}-{}", p.topic, p.partition))
+                .collect()
+        }
+        Procedure::RemoveController { .. } => Vec::new(),
+        Procedure::Rebalance => return Ok(()),
+    };
+    let broker = match opts.procedure {
+        Procedure::Decommission { broker } => broker,
+        _ => 0,
+    };
     if !still.is_empty() {
         return Err(ReassignError::Cluster(format!(
             "broker {broker} still holds replicas of {} partition(s) ({}); not stopped",

@@ -11,6 +11,7 @@
 pub mod logging;
 pub mod monitoring;
 pub(crate) mod properties;
+pub mod quorum;
 pub mod security;
 pub(crate) mod server;
 pub(crate) mod systemd;
@@ -23,7 +24,7 @@ use serde::Serialize;
 use thiserror::Error;
 use ts_rs::TS;
 
-pub use server::{min_insync_replicas, replication_for, zookeeper_connect};
+pub use server::{min_insync_replicas, replication_for, zookeeper_connect, CONTROLLER_LISTENER};
 pub use systemd::{KAFKA_UNIT, LIMIT_NOFILE, ZOOKEEPER_UNIT};
 
 /// A service the wizard runs under systemd: its unit's name and which hosts run it (one home for both).

@@ -6,10 +6,12 @@
 use super::properties::PropertiesWriter;
 use crate::catalog::Version;
 use crate::project::spec::{
-    ClusterSpec, Coordination, Ensemble, HostSpec, KraftSpec, MigrationSpec, MigrationStage, Role, ZookeeperSpec,
+    ClusterSpec, Coordination, Ensemble, HostSpec, KraftSpec, MigrationSpec, MigrationStage, Quorum, Role,
+    ZookeeperSpec,
 };
 
-const CONTROLLER_LISTENER: &str = "CONTROLLER";
+/// The controllers' listener name (also in AddRaftVoter, `apply::membership`).
+pub const CONTROLLER_LISTENER: &str = "CONTROLLER";
 
 pub fn server_properties(spec: &ClusterSpec, host: &HostSpec) -> String {
     let mut w = PropertiesWriter::new(&super::header(spec, &format!("Kafka configuration of {}", host.name)));
@@ -92,7 +94,8 @@ fn migration(
     m: &MigrationSpec,
     id: u32,
 ) {
-    let kraft = KraftSpec { cluster_id: m.cluster_id.clone(), controller_port: m.controller_port };
+    let kraft =
+        KraftSpec { cluster_id: m.cluster_id.clone(), controller_port: m.controller_port, quorum: Quorum::Static };
     if host.has(Role::Controller) {
         kraft_mode(w, spec, host, &kraft, id);
         if m.stage < MigrationStage::Finalized {
@@ -143,8 +146,18 @@ fn kraft_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, k: 
             w.set("broker.rack", rack);
         }
     }
-    w.section("Controller quorum (static): every controller as id@host:port");
-    w.set("controller.quorum.voters", quorum_voters(spec, k));
+    match k.quorum {
+        Quorum::Static => {
+            w.section("Controller quorum (static): every controller as id@host:port");
+            w.set("controller.quorum.voters", quorum_voters(spec, k));
+        }
+        Quorum::Dynamic => {
+            w.section(
+                "Controller quorum (dynamic, kraft.version 1): the voters live in the metadata log; find it here",
+            );
+            w.set("controller.quorum.bootstrap.servers", super::quorum::bootstrap_servers(spec, k));
+        }
+    }
     w.set("controller.listener.names", CONTROLLER_LISTENER);
 
     w.section("Listeners: bind every interface, advertise the address other nodes and clients use");
@@ -251,15 +264,9 @@ pub fn zookeeper_connect(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
 
 /// `1@c1:9093,2@c2:9093,3@c3:9093`, in id order.
 pub fn quorum_voters(spec: &ClusterSpec, k: &KraftSpec) -> String {
-    quorum_voters_at(spec, k.controller_port)
+    super::quorum::voters(spec, k.controller_port)
 }
 
 fn quorum_voters_at(spec: &ClusterSpec, controller_port: u16) -> String {
-    let mut controllers: Vec<&HostSpec> = spec.controllers().collect();
-    controllers.sort_by_key(|h| h.node_id);
-    controllers
-        .iter()
-        .map(|h| format!("{}@{}:{}", h.node_id.unwrap_or_default(), h.reach().for_host_port(), controller_port))
-        .collect::<Vec<_>>()
-        .join(",")
+    super::quorum::voters(spec, controller_port)
 }

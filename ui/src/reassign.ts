@@ -52,6 +52,8 @@ export function phaseLine(phase: ReassignPhase): string {
     case 'stop-broker': return t('reassign.phaseStop', { host: phase.host, unit: phase.unit });
     case 'unregister-broker': return t('reassign.phaseUnregister', { broker: phase.broker });
     case 'drop-from-project': return t(phase.whole_host ? 'reassign.phaseDropHost' : 'reassign.phaseDropRole', { host: phase.host });
+    case 'remove-voter': return t('reassign.phaseRemoveVoter', { controller: phase.controller, host: phase.host });
+    case 'quorum-healthy': return t('reassign.phaseQuorumHealthy');
   }
 }
 

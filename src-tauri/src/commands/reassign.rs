@@ -48,7 +48,7 @@ impl ReassignRequest {
     pub fn verb(&self) -> &'static str {
         match self.procedure() {
             Procedure::Rebalance => "rebalance",
-            Procedure::Decommission { .. } => "decommission",
+            Procedure::Decommission { .. } | Procedure::RemoveController { .. } => "decommission",
         }
     }
 

@@ -72,6 +72,10 @@ pub struct Context {
     /// `deploy --adopt`: a file written for a running service owes it no restart, and a running service is left
     /// running ([`StartDecision::Adopted`]).
     pub adopt: bool,
+    /// A dynamic quorum's cluster already runs: another controller's storage is formatted with the cluster id
+    /// (`apply::deploy` sets it from every probed host), so a controller formatted now joins it
+    /// (`--no-initial-controllers`) instead of being one of its first voters.
+    pub quorum_running: bool,
 }
 
 /// Lowercase hex SHA-512, as `sha512sum` prints it.
@@ -382,7 +386,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             }
             Decision::Change { detail, actions: vec![owe_restart(&[file.service]), write] }
         }
-        HostStep::FormatStorage { cluster_id, config } => {
+        HostStep::FormatStorage { cluster_id, config, initial_controllers } => {
             let others: Vec<String> = host
                 .data_dirs
                 .iter()
@@ -398,6 +402,12 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             }
             let env = crate::plan::scram_users::tool_env_without_login(spec);
             let mut detail = format!("formatted storage with cluster id {cluster_id}");
+            let quorum = quorum_flags(initial_controllers.as_deref(), ctx.quorum_running);
+            match (initial_controllers, ctx.quorum_running) {
+                (Some(_), true) => detail.push_str(", to join the running dynamic quorum as an observer"),
+                (Some(_), false) => detail.push_str(", as one of the dynamic quorum's first voters"),
+                _ => {}
+            }
             let bin = format!("{}/bin", k.current_link());
             // A migration's controllers take the SCRAM users from ZooKeeper with the rest of its metadata (the copy,
             // docs/facts/kafka.md §34): none at format.
@@ -406,6 +416,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                 words.extend(env);
                 words.push(format!("{bin}/kafka-storage.sh"));
                 words.extend(["format", "--ignore-formatted", "-t", cluster_id, "-c", config.as_str()].map(String::from));
+                words.extend(quorum);
                 return Decision::Change { detail, actions: vec![Action::Run { script: shell::join(&words) }] };
             };
             if let Some(v) = facts.java_major.filter(|v| *v < argfile::MIN_JAVA && !ctx.install_java) {
@@ -415,7 +426,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             }
             let secrets = ctx.secrets.as_ref();
             let password = |u: &str| secrets.and_then(|m| m.passwords.get(u)).map_or("<password>".into(), |p| p.expose().to_string());
-            let tool_args = argfile::tool_args(cluster_id, config.as_str(), s, password);
+            let tool_args = argfile::tool_args(cluster_id, config.as_str(), &quorum, s, password);
             detail.push_str(&format!(" and SCRAM users {}", s.scram_users().join(", ")));
             let script = argfile::format_script(&bin, &k.user, &env);
             let input = crate::security::Secret::new(argfile::argfile_lines(&tool_args));
@@ -441,6 +452,18 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
             Decision::Change { detail: format!("registered {names}"), actions: vec![Action::Run { script }] }
         }
         HostStep::CreateScramUsers { users, connect } => scram_users::decide(spec, users, connect, facts, ctx),
+    }
+}
+
+/// `kafka-storage.sh format`'s quorum flags (docs/facts/kafka.md §36): none for a static quorum
+/// or a broker (`initial_controllers` None); a dynamic quorum's controller joins a running cluster as an observer
+/// (`--no-initial-controllers`; AddRaftVoter makes it a voter after it caught up) or is one of a new cluster's
+/// first voters (`--initial-controllers …`).
+pub fn quorum_flags(initial_controllers: Option<&str>, quorum_running: bool) -> Vec<String> {
+    match (initial_controllers, quorum_running) {
+        (None, _) => vec![],
+        (Some(_), true) => vec!["--no-initial-controllers".into()],
+        (Some(list), false) => vec!["--initial-controllers".into(), list.into()],
     }
 }
 

@@ -101,12 +101,42 @@ fn spec_of_version(v: &str) -> ClusterSpec {
 }
 
 #[test]
+fn a_dynamic_quorums_controller_is_formatted_as_a_first_voter_in_a_new_cluster_and_joins_a_running_one() {
+    let spec = spec(include_str!("../../../tests/fixtures/kraft-dynamic.toml"));
+    let step = |name: &str| {
+        let host = spec.hosts.iter().find(|h| h.name.as_str() == name).unwrap();
+        let step = steps_of(&spec, name).into_iter().find(|s| matches!(s, HostStep::FormatStorage { .. })).unwrap();
+        (host, step)
+    };
+    let script = |name: &str, running: bool| {
+        let (host, step) = step(name);
+        let mut ctx = Context { quorum_running: running, ..Default::default() };
+        let Decision::Change { actions, .. } = decide(&spec, host, &step, &HostFacts::default(), &mut ctx) else {
+            panic!()
+        };
+        let Action::Run { script } = &actions[0] else { panic!() };
+        script.clone()
+    };
+    let first = script("c2", false);
+    let list = "11@10.2.0.11:9093:cs6aY7D2hXq2h8rxwYCk7A,12@10.2.0.12:9093:Xqr3uywSruqYgeZSmrUqwA,\
+                13@10.2.0.13:9093:qhB2hK8RAthju-BGtZe6mw";
+    assert!(first.ends_with(&format!("-c /etc/kafka/server.properties --initial-controllers {list}")), "{first}");
+    let joining = script("c2", true);
+    assert!(joining.ends_with("-c /etc/kafka/server.properties --no-initial-controllers"), "{joining}");
+    for running in [false, true] {
+        let broker = script("b1", running);
+        assert!(broker.ends_with("-c /etc/kafka/server.properties"), "a broker takes no quorum flag: {broker}");
+    }
+}
+
+#[test]
 fn storage_formatted_for_another_cluster_is_refused_and_our_own_is_left_alone() {
     let spec = kraft();
     let host = &spec.hosts[3];
     let step = HostStep::FormatStorage {
         cluster_id: "q2nNPvlTSGmhSmxqXwJ5Ag".into(),
         config: spec.kafka.config_dir.join("server.properties"),
+        initial_controllers: None,
     };
     let mut facts = HostFacts::default();
     facts.meta_cluster_ids.insert("/srv/kafka/disk1".into(), "MkU3OEVBNTcwNTJENDM2Qk".into());

@@ -112,6 +112,7 @@ fn the_controllers_are_formatted_without_scram_users_which_the_copy_brings_from_
     let step = crate::plan::HostStep::FormatStorage {
         cluster_id: "Zk0ClusterId0000000001".into(),
         config: s.kafka.config_dir.join("server.properties"),
+        initial_controllers: None,
     };
     let by_hand = crate::plan::manual_commands(&s, &step).join("\n");
     assert!(by_hand.contains("kafka-storage.sh") && !by_hand.contains("--add-scram"), "{by_hand}");

@@ -2,6 +2,7 @@
 //! the `[kraft]` section (cluster id, controller port, controllers present), and that the sections match the mode.
 
 use super::{service_dir_or_default, Checker};
+use crate::catalog::Release;
 use crate::project::checks;
 use crate::project::defaults;
 use crate::project::draft::ProjectDraft;
@@ -179,18 +180,42 @@ pub(super) fn check_kraft(
     d: &ProjectDraft,
     hosts: Option<&[HostSpec]>,
     listener_port: Option<u16>,
+    release: Option<&'static Release>,
 ) -> Option<KraftSpec> {
     let k = d.kraft.clone().unwrap_or_default();
     let cluster_id = match &k.cluster_id {
         Some(raw) => Some(c.check("kraft.cluster_id", checks::cluster_id(raw))?),
         None => None,
     };
-    let controller_port = check_controller_port(c, d, listener_port)?;
+    let controller_port = check_controller_port(c, d, listener_port);
+    let quorum = c.check("kraft.quorum", quorum(k.quorum.as_deref(), release));
+    let (controller_port, quorum) = (controller_port?, quorum?);
     if !hosts?.iter().any(|h| h.has(Role::Controller)) {
         c.error("hosts", text!("KRaft mode needs controllers — give three hosts (or one, for a test) the role \"controller\"", "KRaft 모드에는 controller가 필요합니다 — 호스트 세 대(테스트라면 한 대)에 역할 \"controller\"를 주세요"));
         return None;
     }
-    Some(KraftSpec { cluster_id, controller_port })
+    Some(KraftSpec { cluster_id, controller_port, quorum })
+}
+
+/// `kraft.quorum`: absent or `"static"`, or `"dynamic"` on a release with the dynamic quorum (3.9+, KIP-853).
+pub(super) fn quorum(raw: Option<&str>, release: Option<&'static Release>) -> Result<Quorum, Text> {
+    match raw {
+        None | Some("static") => Ok(Quorum::Static),
+        Some("dynamic") => match release {
+            Some(r) if r.version < DYNAMIC_QUORUM_SINCE => {
+                let v = r.version;
+                Err(text!(
+                "Kafka {v} has only the static controller quorum: the dynamic one (kraft.version 1) needs Kafka {DYNAMIC_QUORUM_SINCE} or later — set kafka.version to {DYNAMIC_QUORUM_SINCE} or later, or remove kraft.quorum",
+                "Kafka {v}에는 고정(static) controller quorum만 있습니다: 동적 quorum(kraft.version 1)은 Kafka {DYNAMIC_QUORUM_SINCE} 이상이 필요합니다 — kafka.version을 {DYNAMIC_QUORUM_SINCE} 이상으로 올리거나 kraft.quorum을 지우세요"
+                ))
+            }
+            _ => Ok(Quorum::Dynamic),
+        },
+        Some(other) => Err(text!(
+            "{other:?} is not a quorum kind — write \"static\" (the voters fixed in every node's configuration) or \"dynamic\" (Kafka 3.9+: controllers can be added and removed)",
+            "{other:?}는 quorum 종류가 아닙니다 — \"static\"(모든 노드 설정에 고정된 voter) 또는 \"dynamic\"(Kafka 3.9+: controller 추가·제거 가능)을 쓰세요"
+        )),
+    }
 }
 
 /// `kraft.controller_port` (KRaft, or a ZooKeeper-mode cluster's migration to KRaft): a service port, not the

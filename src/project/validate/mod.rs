@@ -149,7 +149,9 @@ fn check_project(c: &mut Checker, d: &ProjectDraft) -> Option<ClusterSpec> {
     let security = security::check_security(c, d, kafka.release, kafka.kraft, hosts.as_deref());
     // The coordination sections are checked even when hosts have problems, so all problems show at once.
     let coordination = match kafka.kraft? {
-        true => Coordination::Kraft(coordination::check_kraft(c, d, hosts.as_deref(), kafka.listener_port)?),
+        true => {
+            Coordination::Kraft(coordination::check_kraft(c, d, hosts.as_deref(), kafka.listener_port, kafka.release)?)
+        }
         false => Coordination::Zookeeper(coordination::check_zookeeper(
             c,
             d,

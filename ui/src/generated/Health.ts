@@ -4,4 +4,4 @@
  * A condition the cluster must reach, checked from the wizard's machine over Kafka's and ZooKeeper's own protocols
  * (`apply::wait`): polled after a start or restart, checked once by `status`.
  */
-export type Health = { "health": "zookeeper_quorum", members: Array<string>, } | { "health": "controllers_listening", controllers: Array<string>, } | { "health": "brokers_in_cluster", broker_ids: Array<number>, } | { "health": "partitions_replicated" } | { "health": "kraft_quorum", voters: Array<number>, };
+export type Health = { "health": "zookeeper_quorum", members: Array<string>, } | { "health": "controllers_listening", controllers: Array<string>, } | { "health": "brokers_in_cluster", broker_ids: Array<number>, } | { "health": "partitions_replicated" } | { "health": "kraft_quorum", voters: Array<number>, } | { "health": "quorum_joined", controllers: Array<number>, };

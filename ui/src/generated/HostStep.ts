@@ -7,4 +7,9 @@ import type { Service } from "./Service.js";
 /**
  * A step carried out on one host: decided against the host's facts (`apply::decide`), idempotent.
  */
-export type HostStep = { "step": "remove_leftovers", dirs: Array<string>, } | { "step": "check_java", min: number, } | { "step": "create_service_user", user: string, } | { "step": "create_directories", dirs: Array<Directory>, } | { "step": "install_agent", jar: string, path: string, sha512: string, } | { "step": "install_release", tarball: string, from: ReleaseFrom, versioned_dir: string, link: string, } | { "step": "write_file", path: string, owner: Owner, mode: number, } | { "step": "format_storage", cluster_id: string, config: string, } | { "step": "register_units", units: Array<Service>, } | { "step": "create_scram_users", users: Array<string>, connect: string, };
+export type HostStep = { "step": "remove_leftovers", dirs: Array<string>, } | { "step": "check_java", min: number, } | { "step": "create_service_user", user: string, } | { "step": "create_directories", dirs: Array<Directory>, } | { "step": "install_agent", jar: string, path: string, sha512: string, } | { "step": "install_release", tarball: string, from: ReleaseFrom, versioned_dir: string, link: string, } | { "step": "write_file", path: string, owner: Owner, mode: number, } | { "step": "format_storage", cluster_id: string, config: string, 
+/**
+ * A dynamic quorum's controller: `--initial-controllers`' value, used when the cluster is new; a controller
+ * added to a running cluster is formatted with `--no-initial-controllers` instead (`render::quorum`).
+ */
+initial_controllers?: string, } | { "step": "register_units", units: Array<Service>, } | { "step": "create_scram_users", users: Array<string>, connect: string, };

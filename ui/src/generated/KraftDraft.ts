@@ -4,4 +4,9 @@ export type KraftDraft = {
 /**
  * Generated once (16 random bytes, base64url) and kept here; every node is formatted with it.
  */
-cluster_id?: string, controller_port?: number, };
+cluster_id?: string, controller_port?: number, 
+/**
+ * `"static"` (absent: the voters fixed in every node's configuration) or `"dynamic"` (Kafka 3.9+: controllers
+ * can be added and removed on a running cluster).
+ */
+quorum?: string, };

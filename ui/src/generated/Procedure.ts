@@ -3,4 +3,4 @@
 /**
  * Which procedure.
  */
-export type Procedure = { "kind": "rebalance" } | { "kind": "decommission", broker: number, };
+export type Procedure = { "kind": "rebalance" } | { "kind": "decommission", broker: number, } | { "kind": "remove_controller", controller: number, };

@@ -1,0 +1,307 @@
+//! A dynamic KRaft quorum's membership through the protocol (docs/facts/kafka.md §36; KIP-853):
+//! who votes and who observes, with their directory ids (DescribeQuorum v2), a caught-up observer made a voter
+//! (AddRaftVoter, API 80) and a voter removed (RemoveRaftVoter, API 81). Each request goes to the quorum's leader
+//! on its controller listener, logged in as a controller (`apply::secrets::controller_auth`).
+
+use crate::health::{self, error_code, protocol, Conn, HealthError};
+use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Quorum};
+use crate::security::KafkaAuth;
+use kafka_protocol::messages::add_raft_voter_request::Listener;
+use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
+use kafka_protocol::messages::{
+    AddRaftVoterRequest, AddRaftVoterResponse, ApiKey, DescribeQuorumRequest, DescribeQuorumResponse,
+    RemoveRaftVoterRequest, RemoveRaftVoterResponse, TopicName,
+};
+use kafka_protocol::protocol::{Message, StrBytes};
+use std::time::Duration;
+
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the leader may take to commit a voter change (AddRaftVoter's own `TimeoutMs`).
+const CHANGE_TIMEOUT_MS: i32 = 30_000;
+
+/// A replica of the metadata log as the leader sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replica {
+    pub id: i32,
+    pub directory_id: uuid::Uuid,
+    /// -1 when it never fetched.
+    pub log_end: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Members {
+    pub leader_id: i32,
+    pub high_watermark: i64,
+    pub voters: Vec<Replica>,
+    pub observers: Vec<Replica>,
+}
+
+impl Members {
+    pub fn voter(&self, id: i32) -> Option<&Replica> {
+        self.voters.iter().find(|r| r.id == id)
+    }
+    pub fn observer(&self, id: i32) -> Option<&Replica> {
+        self.observers.iter().find(|r| r.id == id)
+    }
+}
+
+/// The dynamic quorum's settings, or an error saying why this cluster has none.
+pub fn dynamic(spec: &ClusterSpec) -> Result<(String, u16), String> {
+    match &spec.coordination {
+        Coordination::Kraft(k) if k.quorum == Quorum::Dynamic => {
+            Ok((k.cluster_id.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default(), k.controller_port))
+        }
+        _ => Err("the cluster's controller quorum is static (kraft.quorum)".into()),
+    }
+}
+
+/// DescribeQuorum v2 (with directory ids) at one controller listener; only the leader answers it there.
+async fn describe_at(addr: &str, auth: &KafkaAuth) -> Result<Members, HealthError> {
+    health::bounded(addr, CALL_TIMEOUT, async {
+        let mut conn = Conn::open(addr, auth).await?;
+        let versions = conn.api_versions().await?;
+        let v = conn.negotiate(
+            &versions,
+            ApiKey::DescribeQuorum,
+            DescribeQuorumRequest::VERSIONS,
+            2,
+            "a KRaft 3.9+ controller",
+        )?;
+        let mut partition = PartitionData::default();
+        partition.partition_index = 0;
+        let mut topic = TopicData::default();
+        topic.topic_name = TopicName(StrBytes::from_static_str("__cluster_metadata"));
+        topic.partitions = vec![partition];
+        let mut req = DescribeQuorumRequest::default();
+        req.topics = vec![topic];
+        let resp: DescribeQuorumResponse = conn.call(ApiKey::DescribeQuorum, v, &req).await?;
+        if resp.error_code != 0 {
+            return Err(error_code(addr, "DescribeQuorum", resp.error_code));
+        }
+        let p = resp
+            .topics
+            .iter()
+            .flat_map(|t| t.partitions.iter())
+            .find(|p| p.partition_index == 0)
+            .ok_or_else(|| protocol(addr, "DescribeQuorum answer without __cluster_metadata partition 0".into()))?;
+        if p.error_code != 0 {
+            return Err(error_code(addr, "DescribeQuorum", p.error_code));
+        }
+        let replicas = |list: &[kafka_protocol::messages::describe_quorum_response::ReplicaState]| {
+            let mut out: Vec<Replica> = list
+                .iter()
+                .map(|r| Replica {
+                    id: r.replica_id.0,
+                    directory_id: r.replica_directory_id,
+                    log_end: r.log_end_offset,
+                })
+                .collect();
+            out.sort_by_key(|r| r.id);
+            out
+        };
+        Ok(Members {
+            leader_id: p.leader_id.0,
+            high_watermark: p.high_watermark,
+            voters: replicas(&p.current_voters),
+            observers: replicas(&p.observers),
+        })
+    })
+    .await
+}
+
+fn controller_addr(host: &HostSpec, port: u16) -> String {
+    format!("{}:{port}", host.reach().for_host_port())
+}
+
+/// The quorum's members from its leader, and the leader's controller address: each project controller is asked
+/// until one answers (the leader; a follower answers NOT_LEADER_OR_FOLLOWER).
+pub async fn describe(spec: &ClusterSpec) -> Result<(Members, String), String> {
+    let (_, port) = dynamic(spec)?;
+    let auth = super::secrets::controller_auth(spec)?;
+    let mut errors = Vec::new();
+    for c in spec.controllers() {
+        let addr = controller_addr(c, port);
+        match describe_at(&addr, &auth).await {
+            Ok(m) => return Ok((m, addr)),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    Err(format!("no controller answered DescribeQuorum as the leader: {}", errors.join("; ")))
+}
+
+/// AddRaftVoter at the leader `addr`: `host` (node `id`, storage directory `directory_id`) becomes a voter,
+/// reachable on its controller listener.
+pub async fn add_voter(
+    spec: &ClusterSpec,
+    addr: &str,
+    host: &HostSpec,
+    id: i32,
+    directory_id: uuid::Uuid,
+) -> Result<(), String> {
+    let (cluster_id, port) = dynamic(spec)?;
+    let auth = super::secrets::controller_auth(spec)?;
+    let mut listener = Listener::default();
+    listener.name = StrBytes::from_static_str(crate::render::CONTROLLER_LISTENER);
+    listener.host = StrBytes::from_string(host.reach().as_str().to_string());
+    listener.port = port;
+    let mut req = AddRaftVoterRequest::default();
+    req.cluster_id = Some(StrBytes::from_string(cluster_id));
+    req.timeout_ms = CHANGE_TIMEOUT_MS;
+    req.voter_id = id;
+    req.voter_directory_id = directory_id;
+    req.listeners = vec![listener];
+    let call = health::bounded(addr, Duration::from_millis(CHANGE_TIMEOUT_MS as u64 + 5_000), async {
+        let mut conn = Conn::open(addr, &auth).await?;
+        let versions = conn.api_versions().await?;
+        let v = conn.negotiate(
+            &versions,
+            ApiKey::AddRaftVoter,
+            AddRaftVoterRequest::VERSIONS,
+            0,
+            "a KRaft 3.9+ controller",
+        )?;
+        let resp: AddRaftVoterResponse = conn.call(ApiKey::AddRaftVoter, v, &req).await?;
+        match resp.error_code {
+            0 => Ok(()),
+            code => Err(error_code(addr, "AddRaftVoter", code)),
+        }
+    });
+    call.await.map_err(|e| e.to_string())
+}
+
+/// RemoveRaftVoter at the leader `addr`: node `id` with storage directory `directory_id` stops voting.
+pub async fn remove_voter(spec: &ClusterSpec, addr: &str, id: i32, directory_id: uuid::Uuid) -> Result<(), String> {
+    let (cluster_id, _) = dynamic(spec)?;
+    let auth = super::secrets::controller_auth(spec)?;
+    let mut req = RemoveRaftVoterRequest::default();
+    req.cluster_id = Some(StrBytes::from_string(cluster_id));
+    req.voter_id = id;
+    req.voter_directory_id = directory_id;
+    let call = health::bounded(addr, Duration::from_millis(CHANGE_TIMEOUT_MS as u64 + 5_000), async {
+        let mut conn = Conn::open(addr, &auth).await?;
+        let versions = conn.api_versions().await?;
+        let v = conn.negotiate(
+            &versions,
+            ApiKey::RemoveRaftVoter,
+            RemoveRaftVoterRequest::VERSIONS,
+            0,
+            "a KRaft 3.9+ controller",
+        )?;
+        let resp: RemoveRaftVoterResponse = conn.call(ApiKey::RemoveRaftVoter, v, &req).await?;
+        match resp.error_code {
+            0 => Ok(()),
+            code => Err(error_code(addr, "RemoveRaftVoter", code)),
+        }
+    });
+    call.await.map_err(|e| e.to_string())
+}
+
+/// Whether a dynamic quorum already runs, so a controller formatted now joins it (`--no-initial-controllers`)
+/// rather than being one of its first voters: false for a static quorum, or while no probed controller's storage
+/// is formatted (a new cluster) or every controller's is (nothing to format); true when the quorum's leader
+/// answers. Formatted controllers beside unformatted ones with no leader answering is refused: formatting the new
+/// ones as first voters could split the quorum, and joining needs a leader — start the controllers first.
+pub(crate) async fn quorum_running(spec: &ClusterSpec, runs: &[super::hosts::HostRun]) -> Result<bool, String> {
+    let Ok((cluster_id, _)) = dynamic(spec) else { return Ok(false) };
+    let controllers: Vec<(&HostSpec, bool)> = runs
+        .iter()
+        .map(|r| (&spec.hosts[r.index], r))
+        .filter(|(h, _)| h.has(crate::project::spec::Role::Controller))
+        .map(|(h, r)| (h, r.facts.meta_cluster_ids.values().any(|id| *id == cluster_id)))
+        .collect();
+    let formatted: Vec<&str> = controllers.iter().filter(|(_, f)| *f).map(|(h, _)| h.name.as_str()).collect();
+    let fresh: Vec<&str> = controllers.iter().filter(|(_, f)| !*f).map(|(h, _)| h.name.as_str()).collect();
+    // A run limited to some hosts may not see the formatted controllers: the quorum's leader tells then.
+    let all_probed = controllers.len() == spec.controllers().count();
+    if fresh.is_empty() || (formatted.is_empty() && all_probed) {
+        return Ok(false);
+    }
+    match describe(spec).await {
+        Ok(_) => Ok(true),
+        Err(_) if formatted.is_empty() => Ok(false),
+        Err(e) => Err(format!(
+            "{} would join the dynamic controller quorum of {}, but its leader does not answer ({e}): start the \
+             controllers (kafka-wizard start FILE), then deploy again to add {}",
+            fresh.join(", "),
+            formatted.join(", "),
+            fresh.join(", ")
+        )),
+    }
+}
+
+/// What to do about one project controller that does not vote yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Joining {
+    /// Not seen by the leader yet (not started, or still connecting).
+    NotSeen,
+    /// Fetching as an observer, this many records behind the high watermark.
+    Behind(i64),
+    /// Caught up: add it as a voter.
+    Add(uuid::Uuid),
+}
+
+/// Judges a controller `id` that is not a voter: seen as an observer at most `max_lag` records behind → Add.
+pub fn judge_joining(m: &Members, id: i32, max_lag: i64) -> Joining {
+    match m.observer(id) {
+        None => Joining::NotSeen,
+        Some(o) if o.log_end < 0 || m.high_watermark - o.log_end > max_lag => {
+            Joining::Behind(if o.log_end < 0 { -1 } else { m.high_watermark - o.log_end })
+        }
+        Some(o) => Joining::Add(o.directory_id),
+    }
+}
+
+/// The start gate of a dynamic quorum (`Health::QuorumJoined`): every project controller votes. A controller that
+/// observes and caught up is added now (AddRaftVoter), one per check; Err says who is still joining and why.
+pub async fn join_check(spec: &ClusterSpec) -> Result<String, String> {
+    if dynamic(spec).is_err() {
+        return Ok("static quorum".into());
+    }
+    let (m, leader) = describe(spec).await?;
+    let mut waiting = Vec::new();
+    for c in spec.controllers() {
+        let Some(id) = c.node_id.map(|n| n as i32) else { continue };
+        if m.voter(id).is_some() {
+            continue;
+        }
+        match judge_joining(&m, id, super::quorum::MAX_QUORUM_LAG) {
+            Joining::NotSeen => waiting.push(format!("{} (node {id}) not fetching from the leader yet", c.name)),
+            Joining::Behind(lag) => {
+                waiting.push(format!("{} (node {id}) catching up as an observer, {lag} records behind", c.name))
+            }
+            Joining::Add(dir) => {
+                add_voter(spec, &leader, c, id, dir).await.map_err(|e| format!("adding {} as a voter: {e}", c.name))?;
+                waiting.push(format!("{} (node {id}) added as a voter (AddRaftVoter)", c.name));
+            }
+        }
+    }
+    if waiting.is_empty() {
+        Ok(format!("every controller votes ({} voters)", m.voters.len()))
+    } else {
+        Err(waiting.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(hw: i64, observers: &[(i32, i64)]) -> Members {
+        let r =
+            |&(id, log_end): &(i32, i64)| Replica { id, directory_id: uuid::Uuid::from_u128(id as u128 + 7), log_end };
+        Members {
+            leader_id: 1,
+            high_watermark: hw,
+            voters: [(1, hw), (2, hw)].iter().map(r).collect(),
+            observers: observers.iter().map(r).collect(),
+        }
+    }
+
+    #[test]
+    fn a_joining_controller_is_added_only_once_it_observes_and_caught_up() {
+        assert_eq!(judge_joining(&members(500, &[]), 4, 10), Joining::NotSeen);
+        assert_eq!(judge_joining(&members(500, &[(4, -1)]), 4, 10), Joining::Behind(-1));
+        assert_eq!(judge_joining(&members(500, &[(4, 200)]), 4, 10), Joining::Behind(300));
+        assert_eq!(judge_joining(&members(500, &[(4, 495)]), 4, 10), Joining::Add(uuid::Uuid::from_u128(11)));
+    }
+}
