@@ -152,9 +152,9 @@ from_engine_error!(ApplyError, |e| match e {
     // The app never limits a run (its DeployOptions keep every host), so a --limit refusal cannot reach it.
     ApplyError::Limit(_) => ErrorCode::InvalidProject,
     ApplyError::Secrets(_) => ErrorCode::Io,
-    ApplyError::SecureFormattedCluster { .. } | ApplyError::SecurePlaintextZookeeperCluster { .. } => {
-        ErrorCode::InvalidProject
-    }
+    ApplyError::SecureFormattedCluster { .. }
+    | ApplyError::SecurePlaintextZookeeperCluster { .. }
+    | ApplyError::AdminRenamed { .. } => ErrorCode::InvalidProject,
     // The app does not offer recovering a lost secrets store (DeployOptions.recover_secrets stays false).
     ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
     // A version upgrade Apache does not support (or a finalize not yet possible): its message names kafka.version.

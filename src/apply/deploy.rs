@@ -89,6 +89,7 @@ async fn run_plan(
         super::recover::recover_secrets(spec, &runs, &formatted, events).await?;
     }
     super::secrets::refuse_securing_formatted(spec, &formatted)?;
+    super::secrets::refuse_renaming_admin(spec, &formatted)?;
     let secrets = super::secrets::for_deploy(spec, events)?;
     for run in runs.iter_mut() {
         run.ctx.install_java = opts.install_java;

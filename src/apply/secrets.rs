@@ -42,6 +42,45 @@ fn refusal(spec: &ClusterSpec, formatted: &[String], store: &std::path::Path) ->
     })
 }
 
+/// Refuses a `security.admin_user` other than the one the cluster was deployed with: see
+/// [`ApplyError::AdminRenamed`]. The admin is the one user whose password the store always holds from the first
+/// deploy on, so a store without the admin's password on a cluster that has run (`formatted`, as in
+/// [`refuse_securing_formatted`]) means the admin was renamed in the project. Checked before the store is touched.
+pub fn refuse_renaming_admin(spec: &ClusterSpec, formatted: &[String]) -> Result<(), ApplyError> {
+    let store = SecretsStore::for_cluster(spec);
+    let Some(users) = store.password_users()? else { return Ok(()) };
+    renamed_admin(spec, formatted, &users, &store.path)
+}
+
+/// [`refuse_renaming_admin`]'s judgement, given the users the store holds passwords for and where it is.
+fn renamed_admin(
+    spec: &ClusterSpec,
+    formatted: &[String],
+    stored: &[String],
+    store: &std::path::Path,
+) -> Result<(), ApplyError> {
+    let Some(security) = spec.security.as_ref().filter(|s| s.sasl()) else { return Ok(()) };
+    if formatted.is_empty() || stored.iter().any(|u| *u == security.admin_user) {
+        return Ok(());
+    }
+    // The former admin: a stored user the project no longer names (a removed application user looks the same,
+    // so every such name is given).
+    let known = security.scram_users();
+    let former: Vec<&String> = stored.iter().filter(|u| !known.contains(&u.as_str())).collect();
+    let quoted = former.iter().map(|u| format!("{u:?}")).collect::<Vec<_>>().join(" or ");
+    let (old, back) = match former.len() {
+        0 => (String::new(), String::new()),
+        _ => (format!("; it holds one for {quoted}"), format!(" to {quoted}")),
+    };
+    Err(ApplyError::AdminRenamed {
+        new: security.admin_user.clone(),
+        old,
+        back,
+        hosts: formatted.join(", "),
+        store: store.display().to_string(),
+    })
+}
+
 /// A dry run: the store's material when the store exists and has everything but the passwords of application
 /// users added since the last deploy (nothing is made or saved), else `None` — then secret files are compared as
 /// placeholders, i.e. shown as to be written.
@@ -110,5 +149,31 @@ mod tests {
         assert!(refusal(&zk, &[], &missing).is_ok(), "a cluster that never ran is secured from the start");
         std::fs::write(&missing, "").unwrap();
         assert!(refusal(&zk, &["zks1.example.com".into()], &missing).is_ok(), "its own store: deployed secured");
+    }
+
+    #[test]
+    fn an_admin_renamed_in_the_project_of_a_running_cluster_is_refused_naming_the_former_admin() {
+        let store = std::path::Path::new("/store.toml");
+        let text = include_str!("../../tests/fixtures/kraft-secure.toml");
+        let renamed = spec(&text.replace("admin_user = \"admin\"", "admin_user = \"ops\""));
+        assert_eq!(renamed.security.as_ref().unwrap().admin_user, "ops", "the fixture names its admin");
+        let stored: Vec<String> = ["admin", "kafka-broker"].map(String::from).to_vec();
+        let err = renamed_admin(&renamed, &["secure1.example.com".into()], &stored, store).unwrap_err();
+        assert!(matches!(err, ApplyError::AdminRenamed { .. }), "{err}");
+        let text = err.to_string();
+        assert!(text.starts_with("security.admin_user: \"ops\" is not the admin"), "{text}");
+        assert!(text.contains("Set admin_user back to \"admin\"") && text.contains("Nothing was changed"), "{text}");
+        assert!(text.contains("security.users") && text.contains("[[security.acls]]"), "the way that works: {text}");
+
+        let formatted = ["secure1.example.com".to_string()];
+        assert!(renamed_admin(&renamed, &[], &stored, store).is_ok(), "a cluster that never ran takes any admin");
+        let with_ops: Vec<String> = ["admin", "ops", "kafka-broker"].map(String::from).to_vec();
+        assert!(renamed_admin(&renamed, &formatted, &with_ops, store).is_ok(), "the store's own admin");
+        let kraft = spec(text_of_fixture());
+        assert!(renamed_admin(&kraft, &formatted, &stored, store).is_ok(), "the admin unchanged");
+    }
+
+    fn text_of_fixture() -> &'static str {
+        include_str!("../../tests/fixtures/kraft-secure.toml")
     }
 }

@@ -246,8 +246,9 @@ pub fn untrusted_by(cert_pem: &str, ca_pem: &str, name: &str) -> Option<String> 
         roots.add(ca).ok()?;
     }
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let verifier =
-        rustls::client::WebPkiServerVerifier::builder_with_provider(std::sync::Arc::new(roots), provider).build().ok()?;
+    let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(std::sync::Arc::new(roots), provider)
+        .build()
+        .ok()?;
     let server_name = ServerName::try_from(name.to_string()).ok()?;
     match verifier.verify_server_cert(&leaf, &intermediates, &server_name, &[], UnixTime::now()) {
         Ok(_) => None,

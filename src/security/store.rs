@@ -224,6 +224,19 @@ impl SecretsStore {
         self.ensure_at(spec, security, time::OffsetDateTime::now_utc())
     }
 
+    /// The SCRAM users the store holds a password for; `None` when there is no store (nothing else is read).
+    pub fn password_users(&self) -> Result<Option<Vec<String>>, StoreError> {
+        let shown = self.path.display().to_string();
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::Io { path: shown, detail: e.to_string() }),
+        };
+        let file = toml::from_str::<StoreFile>(&text)
+            .map_err(|e| StoreError::Damaged { path: shown, detail: e.message().to_string() })?;
+        Ok(Some(file.passwords.into_keys().collect()))
+    }
+
     /// The material of an existing, complete store; nothing is made or saved (status, health checks, dry runs).
     pub fn load(&self, spec: &ClusterSpec, security: &SecuritySpec) -> Result<SecretMaterial, StoreError> {
         self.build(spec, security, time::OffsetDateTime::now_utc(), Mode::Load).map(|(m, _)| m)
