@@ -144,33 +144,33 @@ from_engine_error!(TransportError, |e| match e.cause() {
 
 fn apply_code(e: &ApplyError) -> ErrorCode {
     match e {
-    ApplyError::Connect(_) => ErrorCode::Connect,
-    ApplyError::Download(_) => ErrorCode::Download,
-    ApplyError::Failed(_) => ErrorCode::StepsFailed,
-    // Another wizard run (the CLI, or another app) works on a host: like a job of this app still running.
-    ApplyError::HostsBusy(_) => ErrorCode::Busy,
-    ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
-    ApplyError::NotReadyToRoll(_) => ErrorCode::NotReadyToRoll,
-    ApplyError::Cancelled => ErrorCode::Cancelled,
-    ApplyError::NoClusterId => ErrorCode::InvalidProject,
-    // The app never limits a run (its DeployOptions keep every host), so a --limit refusal cannot reach it.
-    ApplyError::Limit(_) => ErrorCode::InvalidProject,
-    ApplyError::Secrets(_) => ErrorCode::Io,
-    // A formatted cluster without a secrets store: the UI offers Recover secrets… beside the message.
-    ApplyError::SecureFormattedCluster { .. } | ApplyError::SecurePlaintextZookeeperCluster { .. } => {
-        ErrorCode::SecretsLost
-    }
-    ApplyError::AdminRenamed { .. } => ErrorCode::InvalidProject,
-    // Recover secrets… refused (a file missing or the hosts disagreeing) or its new passwords not set.
-    ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
-    // A version upgrade Apache does not support (or a finalize not yet possible): its message names kafka.version.
-    ApplyError::Upgrade(_) => ErrorCode::InvalidProject,
-    // A migration to KRaft refused where it stands (its message names the CLI command that goes on — Manage's
-    // Migrate to KRaft / Finalize migration are the same runs), or its wait for the metadata copy timed out. The UI
-    // shows the message and branches on nothing here, so it keeps the code of a failed run.
-    ApplyError::Migration(_) => ErrorCode::StepsFailed,
-    // Preflight refused the hosts (a port taken, a full disk, no Java): its message lists host, check and fix.
-    ApplyError::Preflight(_) => ErrorCode::StepsFailed,
+        ApplyError::Connect(_) => ErrorCode::Connect,
+        ApplyError::Download(_) => ErrorCode::Download,
+        ApplyError::Failed(_) => ErrorCode::StepsFailed,
+        // Another wizard run (the CLI, or another app) works on a host: like a job of this app still running.
+        ApplyError::HostsBusy(_) => ErrorCode::Busy,
+        ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
+        ApplyError::NotReadyToRoll(_) => ErrorCode::NotReadyToRoll,
+        ApplyError::Cancelled => ErrorCode::Cancelled,
+        ApplyError::NoClusterId => ErrorCode::InvalidProject,
+        // The app never limits a run (its DeployOptions keep every host), so a --limit refusal cannot reach it.
+        ApplyError::Limit(_) => ErrorCode::InvalidProject,
+        ApplyError::Secrets(_) => ErrorCode::Io,
+        // A formatted cluster without a secrets store: the UI offers Recover secrets… beside the message.
+        ApplyError::SecureFormattedCluster { .. } | ApplyError::SecurePlaintextZookeeperCluster { .. } => {
+            ErrorCode::SecretsLost
+        }
+        ApplyError::AdminRenamed { .. } => ErrorCode::InvalidProject,
+        // Recover secrets… refused (a file missing or the hosts disagreeing) or its new passwords not set.
+        ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
+        // A version upgrade Apache does not support (or a finalize not yet possible): its message names kafka.version.
+        ApplyError::Upgrade(_) => ErrorCode::InvalidProject,
+        // A migration to KRaft refused where it stands (its message names the CLI command that goes on — Manage's
+        // Migrate to KRaft / Finalize migration are the same runs), or its wait for the metadata copy timed out. The UI
+        // shows the message and branches on nothing here, so it keeps the code of a failed run.
+        ApplyError::Migration(_) => ErrorCode::StepsFailed,
+        // Preflight refused the hosts (a port taken, a full disk, no Java): its message lists host, check and fix.
+        ApplyError::Preflight(_) => ErrorCode::StepsFailed,
     }
 }
 
@@ -253,12 +253,20 @@ mod tests {
         let lost: AppError =
             ApplyError::SecureFormattedCluster { hosts: "h1, h2".into(), store: "/s/id.toml".into() }.into();
         assert_eq!(lost.code, ErrorCode::SecretsLost);
-        assert!(lost.message.contains("Recover secrets… (Manage)") && lost.message.contains("h1, h2"), "{}", lost.message);
+        assert!(
+            lost.message.contains("Recover secrets… (Manage)") && lost.message.contains("h1, h2"),
+            "{}",
+            lost.message
+        );
         assert!(!lost.message.contains("--recover-secrets"), "{}", lost.message);
         let zk: AppError =
             ApplyError::SecurePlaintextZookeeperCluster { hosts: "zk1".into(), store: "/s/zk.toml".into() }.into();
         assert_eq!(zk.code, ErrorCode::SecretsLost);
-        assert!(zk.message.contains("Recover secrets… (Manage)") && !zk.message.contains("--recover"), "{}", zk.message);
+        assert!(
+            zk.message.contains("Recover secrets… (Manage)") && !zk.message.contains("--recover"),
+            "{}",
+            zk.message
+        );
     }
 
     #[test]
