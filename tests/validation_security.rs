@@ -188,3 +188,20 @@ fn provided_certificates_must_name_their_host_be_current_be_signed_by_the_ca_and
     let missing = project_text("4.1.1", &security, &[&pair(&good), "", ""]);
     expect(Severity::Error, &missing, "hosts[1].tls_cert", "missing");
 }
+
+#[test]
+fn the_shipped_kraft_example_is_secured_with_the_wizards_ca_and_the_guides_example_stays_as_the_guide_wrote_it() {
+    use kafka_wizard::project::spec::{CertificateSource, Protection};
+    let kraft = project::validate(&project::parse(include_str!("../examples/kraft-cluster.toml")).unwrap());
+    let security = kraft.spec.expect("the example is valid").security.expect("the example is secured");
+    assert_eq!(security.protection, Protection::SaslSsl);
+    assert_eq!(security.certificates, CertificateSource::Generate);
+    assert_eq!(security.admin_user, "admin");
+    let guide = project::validate(&project::parse(include_str!("../examples/seed-cluster.toml")).unwrap());
+    assert!(guide.spec.expect("the guide's example is valid").security.is_none(), "the guide wrote no [security]");
+    assert!(
+        guide.problems.iter().any(|p| p.field == "security" && p.severity == Severity::Warning),
+        "plaintext is warned about: {:?}",
+        guide.problems
+    );
+}

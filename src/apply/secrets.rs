@@ -60,7 +60,7 @@ fn renamed_admin(
     store: &std::path::Path,
 ) -> Result<(), ApplyError> {
     let Some(security) = spec.security.as_ref().filter(|s| s.sasl()) else { return Ok(()) };
-    if formatted.is_empty() || stored.iter().any(|u| *u == security.admin_user) {
+    if formatted.is_empty() || stored.contains(&security.admin_user) {
         return Ok(());
     }
     // The former admin: a stored user the project no longer names (a removed application user looks the same,
