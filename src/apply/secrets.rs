@@ -43,13 +43,14 @@ fn refusal(spec: &ClusterSpec, formatted: &[String], store: &std::path::Path) ->
 }
 
 /// Refuses a `security.admin_user` other than the one the cluster was deployed with: see
-/// [`ApplyError::AdminRenamed`]. The admin is the one user whose password the store always holds from the first
-/// deploy on, so a store without the admin's password on a cluster that has run (`formatted`, as in
-/// [`refuse_securing_formatted`]) means the admin was renamed in the project. Checked before the store is touched.
+/// [`ApplyError::AdminRenamed`]. On a cluster that has run (`formatted`, as in [`refuse_securing_formatted`]) the
+/// admin must be the one the store recorded at the last deploy — or, in a store written before it recorded one, a
+/// user it holds a password for (the admin's is there from the first deploy on). Checked before the store is
+/// touched.
 pub fn refuse_renaming_admin(spec: &ClusterSpec, formatted: &[String]) -> Result<(), ApplyError> {
     let store = SecretsStore::for_cluster(spec);
-    let Some(users) = store.password_users()? else { return Ok(()) };
-    renamed_admin(spec, formatted, &users, &store.path)
+    let Some((users, admin)) = store.logins()? else { return Ok(()) };
+    renamed_admin(spec, formatted, &users, admin.as_deref(), &store.path)
 }
 
 /// [`refuse_renaming_admin`]'s judgement, given the users the store holds passwords for and where it is.
@@ -57,23 +58,32 @@ fn renamed_admin(
     spec: &ClusterSpec,
     formatted: &[String],
     stored: &[String],
+    stored_admin: Option<&str>,
     store: &std::path::Path,
 ) -> Result<(), ApplyError> {
     let Some(security) = spec.security.as_ref().filter(|s| s.sasl()) else { return Ok(()) };
-    if formatted.is_empty() || stored.contains(&security.admin_user) {
-        return Ok(());
-    }
-    // The former admin: a stored user the project no longer names (a removed application user looks the same,
-    // so every such name is given).
-    let known = security.scram_users();
-    let former: Vec<&String> = stored.iter().filter(|u| !known.contains(&u.as_str())).collect();
+    let new = security.admin_user.as_str();
+    let former: Vec<&str> = match stored_admin {
+        _ if formatted.is_empty() => return Ok(()),
+        Some(old) if old == new => return Ok(()),
+        Some(old) => vec![old],
+        None if stored.iter().any(|u| u == new) => return Ok(()),
+        // A store from before the admin was recorded: a stored user the project no longer names (a removed
+        // application user looks the same, so every such name is given).
+        None => {
+            let known = security.scram_users();
+            stored.iter().map(String::as_str).filter(|u| !known.contains(u)).collect()
+        }
+    };
     let quoted = former.iter().map(|u| format!("{u:?}")).collect::<Vec<_>>().join(" or ");
-    let (old, back) = match former.len() {
-        0 => (String::new(), String::new()),
-        _ => (format!("; it holds one for {quoted}"), format!(" to {quoted}")),
+    let back = if former.is_empty() { String::new() } else { format!(" to {quoted}") };
+    let old = match (stored_admin, former.is_empty()) {
+        (Some(_), _) => format!(" recorded {quoted} as its admin"),
+        (None, true) => format!(" holds no password for {new:?}"),
+        (None, false) => format!(" holds no password for {new:?}, one for {quoted}"),
     };
     Err(ApplyError::AdminRenamed {
-        new: security.admin_user.clone(),
+        new: new.to_string(),
         old,
         back,
         hosts: formatted.join(", "),
@@ -158,7 +168,7 @@ mod tests {
         let renamed = spec(&text.replace("admin_user = \"admin\"", "admin_user = \"ops\""));
         assert_eq!(renamed.security.as_ref().unwrap().admin_user, "ops", "the fixture names its admin");
         let stored: Vec<String> = ["admin", "kafka-broker"].map(String::from).to_vec();
-        let err = renamed_admin(&renamed, &["secure1.example.com".into()], &stored, store).unwrap_err();
+        let err = renamed_admin(&renamed, &["secure1.example.com".into()], &stored, None, store).unwrap_err();
         assert!(matches!(err, ApplyError::AdminRenamed { .. }), "{err}");
         let text = err.to_string();
         assert!(text.starts_with("security.admin_user: \"ops\" is not the admin"), "{text}");
@@ -166,11 +176,17 @@ mod tests {
         assert!(text.contains("security.users") && text.contains("[[security.acls]]"), "the way that works: {text}");
 
         let formatted = ["secure1.example.com".to_string()];
-        assert!(renamed_admin(&renamed, &[], &stored, store).is_ok(), "a cluster that never ran takes any admin");
+        assert!(renamed_admin(&renamed, &[], &stored, None, store).is_ok(), "a cluster that never ran takes any admin");
         let with_ops: Vec<String> = ["admin", "ops", "kafka-broker"].map(String::from).to_vec();
-        assert!(renamed_admin(&renamed, &formatted, &with_ops, store).is_ok(), "the store's own admin");
+        assert!(renamed_admin(&renamed, &formatted, &with_ops, None, store).is_ok(), "an older store's own admin");
         let kraft = spec(text_of_fixture());
-        assert!(renamed_admin(&kraft, &formatted, &stored, store).is_ok(), "the admin unchanged");
+        assert!(renamed_admin(&kraft, &formatted, &stored, None, store).is_ok(), "the admin unchanged");
+        assert!(renamed_admin(&kraft, &formatted, &stored, Some("admin"), store).is_ok(), "the recorded admin");
+
+        // A user with a password (an application user promoted to admin) is still not the admin the store recorded.
+        let err = renamed_admin(&renamed, &formatted, &with_ops, Some("admin"), store).unwrap_err().to_string();
+        assert!(err.contains("Set admin_user back to \"admin\""), "{err}");
+        assert!(renamed_admin(&renamed, &[], &with_ops, Some("admin"), store).is_ok(), "not yet run: any admin");
     }
 
     fn text_of_fixture() -> &'static str {
