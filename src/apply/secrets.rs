@@ -48,6 +48,9 @@ fn refusal(spec: &ClusterSpec, formatted: &[String], store: &std::path::Path) ->
 /// user it holds a password for (the admin's is there from the first deploy on). Checked before the store is
 /// touched.
 pub fn refuse_renaming_admin(spec: &ClusterSpec, formatted: &[String]) -> Result<(), ApplyError> {
+    if formatted.is_empty() || !spec.security.as_ref().is_some_and(|s| s.sasl()) {
+        return Ok(()); // nothing read: a plaintext, TLS-only or new cluster has no admin login to keep
+    }
     let store = SecretsStore::for_cluster(spec);
     let Some((users, admin)) = store.logins()? else { return Ok(()) };
     renamed_admin(spec, formatted, &users, admin.as_deref(), &store.path)
