@@ -7,6 +7,7 @@
 //! one revoked, others' kept); no TLS / no SASL / a wrong password are refused; a no-change re-deploy restarts
 //! nothing and changes no ACL; a rebalance runs as the admin over TLS + SCRAM; no generated password is in any
 //! output, log, the project file or the export.
+//! `e2e_secure/provided.rs`: then, on the same hosts wiped, `ca = "provided"` with openssl-made certificates.
 //! `e2e_secure/users.rs`: a SCRAM user added to the formatted cluster and removed again, with its ACLs.
 //! `e2e_secure/secrets.rs`: export with and without `--include-secrets`, and a lost secrets store recovered from
 //! the hosts (its CA key lost); `e2e_secure/rotation.rs`: then the CA rotated (`--rotate-ca`, interrupted once,
@@ -20,6 +21,8 @@ mod support;
 
 #[path = "e2e_secure/checks.rs"]
 mod checks;
+#[path = "e2e_secure/provided.rs"]
+mod provided;
 #[path = "e2e_secure/rotation.rs"]
 mod rotation;
 #[path = "e2e_secure/secrets.rs"]
@@ -195,4 +198,8 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     eprintln!("MEASURE run logs kept for the secured KRaft cluster: {kept}");
     assert!(kept >= 10, "every deploy left a run log: {kept} in {}", runs.display());
     checks::no_password_leaks(&world, home, &project, &mut log, &passwords, shown);
+
+    // The same hosts, wiped, with the operator's own CA and host certificates (openssl): refused when wrong, then a
+    // cluster a client built from client-config output uses.
+    provided::a_provided_ca_cluster_from_openssl_files(&world, &mirror, home, &mut log);
 }

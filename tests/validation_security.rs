@@ -161,7 +161,7 @@ fn host_files(dir: &Path, ca: &ClusterCa, name: &str, names: &[&str], at: time::
 }
 
 #[test]
-fn provided_certificates_must_name_their_host_be_current_and_match_their_key() {
+fn provided_certificates_must_name_their_host_be_current_be_signed_by_the_ca_and_match_their_key() {
     let dir = tempfile::tempdir().unwrap();
     let now = time::OffsetDateTime::now_utc();
     let ca = ClusterCa::generate("k").unwrap();
@@ -180,6 +180,28 @@ fn provided_certificates_must_name_their_host_be_current_and_match_their_key() {
     let swapped = (good.0.clone(), no_ip.1.clone());
     let text = project_text("4.1.1", &security, &[&pair(&swapped), &pair(&good), &pair(&good)]);
     expect(Severity::Error, &text, "hosts[0].tls_key", "does not belong");
+    let other_ca = ClusterCa::generate("another").unwrap();
+    let foreign = host_files(dir.path(), &other_ca, "c2", &["c2.example.com", "10.0.0.2"], now);
+    let text = project_text("4.1.1", &security, &[&pair(&good), &pair(&foreign), &pair(&good)]);
+    expect(Severity::Error, &text, "hosts[1].tls_cert", "not signed by security.ca_cert");
+    assert!(!problems(&text).iter().any(|p| p.field.starts_with("hosts[0]")), "{:?}", problems(&text));
     let missing = project_text("4.1.1", &security, &[&pair(&good), "", ""]);
     expect(Severity::Error, &missing, "hosts[1].tls_cert", "missing");
+}
+
+#[test]
+fn the_shipped_kraft_example_is_secured_with_the_wizards_ca_and_the_guides_example_stays_as_the_guide_wrote_it() {
+    use kafka_wizard::project::spec::{CertificateSource, Protection};
+    let kraft = project::validate(&project::parse(include_str!("../examples/kraft-cluster.toml")).unwrap());
+    let security = kraft.spec.expect("the example is valid").security.expect("the example is secured");
+    assert_eq!(security.protection, Protection::SaslSsl);
+    assert_eq!(security.certificates, CertificateSource::Generate);
+    assert_eq!(security.admin_user, "admin");
+    let guide = project::validate(&project::parse(include_str!("../examples/seed-cluster.toml")).unwrap());
+    assert!(guide.spec.expect("the guide's example is valid").security.is_none(), "the guide wrote no [security]");
+    assert!(
+        guide.problems.iter().any(|p| p.field == "security" && p.severity == Severity::Warning),
+        "plaintext is warned about: {:?}",
+        guide.problems
+    );
 }

@@ -60,6 +60,9 @@ pub enum ErrorCode {
     NotSecured,
     /// A client configuration was asked for a name that is neither the admin nor one of `security.users`.
     UnknownUser,
+    /// A secured cluster has already run but this machine has no secrets store for it (lost, or the cluster was
+    /// deployed plaintext): nothing was changed; the UI offers Recover secrets… (`RunOptions.recover_secrets`).
+    SecretsLost,
     /// The secrets store is missing (the cluster was not deployed yet), incomplete or damaged, or a provided
     /// certificate cannot be read.
     SecretsStore,
@@ -139,36 +142,55 @@ from_engine_error!(TransportError, |e| match e.cause() {
     TransportError::SshConfig { .. } => ErrorCode::InvalidProject,
 });
 
-from_engine_error!(ApplyError, |e| match e {
-    ApplyError::Connect(_) => ErrorCode::Connect,
-    ApplyError::Download(_) => ErrorCode::Download,
-    ApplyError::Failed(_) => ErrorCode::StepsFailed,
-    // Another wizard run (the CLI, or another app) works on a host: like a job of this app still running.
-    ApplyError::HostsBusy(_) => ErrorCode::Busy,
-    ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
-    ApplyError::NotReadyToRoll(_) => ErrorCode::NotReadyToRoll,
-    ApplyError::Cancelled => ErrorCode::Cancelled,
-    ApplyError::NoClusterId => ErrorCode::InvalidProject,
-    // The app never limits a run (its DeployOptions keep every host), so a --limit refusal cannot reach it.
-    ApplyError::Limit(_) => ErrorCode::InvalidProject,
-    ApplyError::Secrets(_) => ErrorCode::Io,
-    ApplyError::SecureFormattedCluster { .. } | ApplyError::SecurePlaintextZookeeperCluster { .. } => {
-        ErrorCode::InvalidProject
+fn apply_code(e: &ApplyError) -> ErrorCode {
+    match e {
+        ApplyError::Connect(_) => ErrorCode::Connect,
+        ApplyError::Download(_) => ErrorCode::Download,
+        ApplyError::Failed(_) => ErrorCode::StepsFailed,
+        // Another wizard run (the CLI, or another app) works on a host: like a job of this app still running.
+        ApplyError::HostsBusy(_) => ErrorCode::Busy,
+        ApplyError::Unhealthy(_) => ErrorCode::Unhealthy,
+        ApplyError::NotReadyToRoll(_) => ErrorCode::NotReadyToRoll,
+        ApplyError::Cancelled => ErrorCode::Cancelled,
+        ApplyError::NoClusterId => ErrorCode::InvalidProject,
+        // The app never limits a run (its DeployOptions keep every host), so a --limit refusal cannot reach it.
+        ApplyError::Limit(_) => ErrorCode::InvalidProject,
+        ApplyError::Secrets(_) => ErrorCode::Io,
+        // A formatted cluster without a secrets store: the UI offers Recover secrets… beside the message.
+        ApplyError::SecureFormattedCluster { .. } | ApplyError::SecurePlaintextZookeeperCluster { .. } => {
+            ErrorCode::SecretsLost
+        }
+        ApplyError::AdminRenamed { .. } => ErrorCode::InvalidProject,
+        // Recover secrets… refused (a file missing or the hosts disagreeing) or its new passwords not set.
+        ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
+        // A version upgrade Apache does not support (or a finalize not yet possible): its message names kafka.version.
+        ApplyError::Upgrade(_) => ErrorCode::InvalidProject,
+        // A migration to KRaft refused where it stands (its message names the CLI command that goes on — Manage's
+        // Migrate to KRaft / Finalize migration are the same runs), or its wait for the metadata copy timed out. The UI
+        // shows the message and branches on nothing here, so it keeps the code of a failed run.
+        ApplyError::Migration(_) => ErrorCode::StepsFailed,
+        // A controller added to a dynamic quorum whose leader does not answer: the message says to start the
+        // controllers first; nothing was changed.
+        ApplyError::Quorum(_) => ErrorCode::Unhealthy,
+        // Preflight refused the hosts (a port taken, a full disk, no Java): its message lists host, check and fix.
+        ApplyError::Preflight(_) => ErrorCode::StepsFailed,
     }
-    // The app does not offer recovering a lost secrets store (DeployOptions.recover_secrets stays false).
-    ApplyError::Recover(_) | ApplyError::RecoverRead(_) | ApplyError::RecoverReset(_) => ErrorCode::StepsFailed,
-    // A version upgrade Apache does not support (or a finalize not yet possible): its message names kafka.version.
-    ApplyError::Upgrade(_) => ErrorCode::InvalidProject,
-    // A migration to KRaft refused where it stands (its message names the CLI command that goes on — Manage's
-    // Migrate to KRaft / Finalize migration are the same runs), or its wait for the metadata copy timed out. The UI
-    // shows the message and branches on nothing here, so it keeps the code of a failed run.
-    ApplyError::Migration(_) => ErrorCode::StepsFailed,
-    // A controller added to a dynamic quorum whose leader does not answer: the message says to start the
-    // controllers first; nothing was changed.
-    ApplyError::Quorum(_) => ErrorCode::Unhealthy,
-    // Preflight refused the hosts (a port taken, a full disk, no Java): its message lists host, check and fix.
-    ApplyError::Preflight(_) => ErrorCode::StepsFailed,
-});
+}
+
+impl From<ApplyError> for AppError {
+    fn from(e: ApplyError) -> Self {
+        let code = apply_code(&e);
+        let message = e.to_string();
+        // The engine names the CLI's flag; the app's way is its own action.
+        let message = match code {
+            ErrorCode::SecretsLost => message
+                .replace("deploy again with --recover-secrets", "use Recover secrets… (Manage)")
+                .replace("`deploy --recover-secrets`", "Recover secrets… (Manage)"),
+            _ => message,
+        };
+        AppError::new(code, message)
+    }
+}
 
 from_engine_error!(StoreError, |_| ErrorCode::SecretsStore);
 
@@ -227,6 +249,27 @@ mod tests {
             e.message
         );
         assert!(!e.message.contains("--force"), "the app offers its own action, not a CLI flag: {}", e.message);
+    }
+
+    #[test]
+    fn a_formatted_cluster_without_its_secrets_store_has_its_own_code_and_names_the_apps_recovery_not_the_clis() {
+        let lost: AppError =
+            ApplyError::SecureFormattedCluster { hosts: "h1, h2".into(), store: "/s/id.toml".into() }.into();
+        assert_eq!(lost.code, ErrorCode::SecretsLost);
+        assert!(
+            lost.message.contains("Recover secrets… (Manage)") && lost.message.contains("h1, h2"),
+            "{}",
+            lost.message
+        );
+        assert!(!lost.message.contains("--recover-secrets"), "{}", lost.message);
+        let zk: AppError =
+            ApplyError::SecurePlaintextZookeeperCluster { hosts: "zk1".into(), store: "/s/zk.toml".into() }.into();
+        assert_eq!(zk.code, ErrorCode::SecretsLost);
+        assert!(
+            zk.message.contains("Recover secrets… (Manage)") && !zk.message.contains("--recover"),
+            "{}",
+            zk.message
+        );
     }
 
     #[test]

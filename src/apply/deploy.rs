@@ -89,6 +89,7 @@ async fn run_plan(
         super::recover::recover_secrets(spec, &runs, &formatted, events).await?;
     }
     super::secrets::refuse_securing_formatted(spec, &formatted)?;
+    super::secrets::refuse_renaming_admin(spec, &formatted)?;
     if super::membership::quorum_running(spec, &runs).await.map_err(ApplyError::Quorum)? {
         for run in runs.iter_mut() {
             run.ctx.quorum_running = true;

@@ -92,6 +92,12 @@ pub(crate) async fn preview_planned(
     }
     let plan = opts.limit.plan(plan);
     let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, Access::ReadOnly, &events).await?;
+    let formatted: Vec<String> = runs
+        .iter()
+        .filter(|run| !run.facts.meta_cluster_ids.is_empty() || run.facts.zookeeper_data)
+        .map(|run| spec.hosts[run.index].name.to_string())
+        .collect();
+    super::secrets::refuse_renaming_admin(&spec, &formatted)?;
     let secrets = super::secrets::for_preview(&spec);
     for run in runs.iter_mut() {
         run.ctx.tarball = Some((PathBuf::from("(downloaded at deploy time)"), String::new()));

@@ -42,6 +42,58 @@ fn refusal(spec: &ClusterSpec, formatted: &[String], store: &std::path::Path) ->
     })
 }
 
+/// Refuses a `security.admin_user` other than the one the cluster was deployed with: see
+/// [`ApplyError::AdminRenamed`]. On a cluster that has run (`formatted`, as in [`refuse_securing_formatted`]) the
+/// admin must be the one the store recorded at the last deploy — or, in a store written before it recorded one, a
+/// user it holds a password for (the admin's is there from the first deploy on). Checked before the store is
+/// touched.
+pub fn refuse_renaming_admin(spec: &ClusterSpec, formatted: &[String]) -> Result<(), ApplyError> {
+    if formatted.is_empty() || !spec.security.as_ref().is_some_and(|s| s.sasl()) {
+        return Ok(()); // nothing read: a plaintext, TLS-only or new cluster has no admin login to keep
+    }
+    let store = SecretsStore::for_cluster(spec);
+    let Some((users, admin)) = store.logins()? else { return Ok(()) };
+    renamed_admin(spec, formatted, &users, admin.as_deref(), &store.path)
+}
+
+/// [`refuse_renaming_admin`]'s judgement, given the users the store holds passwords for and where it is.
+fn renamed_admin(
+    spec: &ClusterSpec,
+    formatted: &[String],
+    stored: &[String],
+    stored_admin: Option<&str>,
+    store: &std::path::Path,
+) -> Result<(), ApplyError> {
+    let Some(security) = spec.security.as_ref().filter(|s| s.sasl()) else { return Ok(()) };
+    let new = security.admin_user.as_str();
+    let former: Vec<&str> = match stored_admin {
+        _ if formatted.is_empty() => return Ok(()),
+        Some(old) if old == new => return Ok(()),
+        Some(old) => vec![old],
+        None if stored.iter().any(|u| u == new) => return Ok(()),
+        // A store from before the admin was recorded: a stored user the project no longer names (a removed
+        // application user looks the same, so every such name is given).
+        None => {
+            let known = security.scram_users();
+            stored.iter().map(String::as_str).filter(|u| !known.contains(u)).collect()
+        }
+    };
+    let quoted = former.iter().map(|u| format!("{u:?}")).collect::<Vec<_>>().join(" or ");
+    let back = if former.is_empty() { String::new() } else { format!(" to {quoted}") };
+    let old = match (stored_admin, former.is_empty()) {
+        (Some(_), _) => format!(" recorded {quoted} as its admin"),
+        (None, true) => format!(" holds no password for {new:?}"),
+        (None, false) => format!(" holds no password for {new:?}, one for {quoted}"),
+    };
+    Err(ApplyError::AdminRenamed {
+        new: new.to_string(),
+        old,
+        back,
+        hosts: formatted.join(", "),
+        store: store.display().to_string(),
+    })
+}
+
 /// A dry run: the store's material when the store exists and has everything but the passwords of application
 /// users added since the last deploy (nothing is made or saved), else `None` — then secret files are compared as
 /// placeholders, i.e. shown as to be written.
@@ -110,5 +162,37 @@ mod tests {
         assert!(refusal(&zk, &[], &missing).is_ok(), "a cluster that never ran is secured from the start");
         std::fs::write(&missing, "").unwrap();
         assert!(refusal(&zk, &["zks1.example.com".into()], &missing).is_ok(), "its own store: deployed secured");
+    }
+
+    #[test]
+    fn an_admin_renamed_in_the_project_of_a_running_cluster_is_refused_naming_the_former_admin() {
+        let store = std::path::Path::new("/store.toml");
+        let text = include_str!("../../tests/fixtures/kraft-secure.toml");
+        let renamed = spec(&text.replace("admin_user = \"admin\"", "admin_user = \"ops\""));
+        assert_eq!(renamed.security.as_ref().unwrap().admin_user, "ops", "the fixture names its admin");
+        let stored: Vec<String> = ["admin", "kafka-broker"].map(String::from).to_vec();
+        let err = renamed_admin(&renamed, &["secure1.example.com".into()], &stored, None, store).unwrap_err();
+        assert!(matches!(err, ApplyError::AdminRenamed { .. }), "{err}");
+        let text = err.to_string();
+        assert!(text.starts_with("security.admin_user: \"ops\" is not the admin"), "{text}");
+        assert!(text.contains("Set admin_user back to \"admin\"") && text.contains("Nothing was changed"), "{text}");
+        assert!(text.contains("security.users") && text.contains("[[security.acls]]"), "the way that works: {text}");
+
+        let formatted = ["secure1.example.com".to_string()];
+        assert!(renamed_admin(&renamed, &[], &stored, None, store).is_ok(), "a cluster that never ran takes any admin");
+        let with_ops: Vec<String> = ["admin", "ops", "kafka-broker"].map(String::from).to_vec();
+        assert!(renamed_admin(&renamed, &formatted, &with_ops, None, store).is_ok(), "an older store's own admin");
+        let kraft = spec(text_of_fixture());
+        assert!(renamed_admin(&kraft, &formatted, &stored, None, store).is_ok(), "the admin unchanged");
+        assert!(renamed_admin(&kraft, &formatted, &stored, Some("admin"), store).is_ok(), "the recorded admin");
+
+        // A user with a password (an application user promoted to admin) is still not the admin the store recorded.
+        let err = renamed_admin(&renamed, &formatted, &with_ops, Some("admin"), store).unwrap_err().to_string();
+        assert!(err.contains("Set admin_user back to \"admin\""), "{err}");
+        assert!(renamed_admin(&renamed, &[], &with_ops, Some("admin"), store).is_ok(), "not yet run: any admin");
+    }
+
+    fn text_of_fixture() -> &'static str {
+        include_str!("../../tests/fixtures/kraft-secure.toml")
     }
 }

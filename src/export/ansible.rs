@@ -203,6 +203,7 @@ fn cluster_vars(spec: &ClusterSpec) -> Mapping {
         }
         Coordination::Kraft(kr) => {
             fields.push(("kraft.controller_port", Typed::Int(kr.controller_port.into())));
+            fields.push(("kraft.quorum", Typed::Str(kr.quorum.as_str().into())));
             if let Some(id) = &kr.cluster_id {
                 fields.push(("kraft.cluster_id", Typed::Str(id.as_str().into())));
             }

@@ -141,6 +141,7 @@ pub const CLUSTER_VARS: &[ClusterVar] = &[
     var!(&["zookeeper_external"], "zookeeper.external", List, |d, v| zk(d).external = l(v)),
     var!(&["kafka_cluster_id"], "kraft.cluster_id", Str, |d, v| kr(d).cluster_id = s(v)),
     var!(&["kafka_controller_port"], "kraft.controller_port", Int, |d, v| kr(d).controller_port = i(v)),
+    var!(&["kafka_kraft_quorum"], "kraft.quorum", Str, |d, v| kr(d).quorum = s(v)),
     var!(&["kafka_security_protocol"], "security.protocol", Str, |d, v| sec(d).protocol = s(v)),
     var!(&["kafka_sasl_mechanism"], "security.sasl_mechanism", Str, |d, v| sec(d).sasl_mechanism = s(v)),
     var!(&["kafka_tls_ca"], "security.ca", Str, |d, v| sec(d).ca = s(v)),

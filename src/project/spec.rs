@@ -444,7 +444,8 @@ pub struct ProvidedHostCert {
     pub host: String,
     pub cert: String,
     pub key: String,
-    /// The certificate's subject: the node's principal on the mTLS controller listener (`User:<subject>`).
+    /// The certificate's subject as Kafka names it (RFC 2253, `CN=h1,O=Example`): the node's principal on the mTLS
+    /// controller listener (`User:<subject>`).
     pub subject: String,
 }
 

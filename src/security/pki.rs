@@ -4,7 +4,8 @@
 //! Owns: generating a self-signed ECDSA P-256 CA (valid 10 years) and issuing host certificates from it (valid 2
 //! years, every DNS name and IP a client may use as a SAN), keys as unencrypted PKCS#8 PEM (`BEGIN PRIVATE KEY`,
 //! the only form Kafka's PEM keystore loads without a key password); and reading a PEM certificate's SANs,
-//! validity, SHA-256 fingerprint, and whether a private key belongs to it.
+//! validity, SHA-256 fingerprint, its subject as Kafka's principal (`pki/principal.rs`), and whether a private key
+//! belongs to it.
 
 use super::Secret;
 use rcgen::{
@@ -146,6 +147,8 @@ impl CertifiedKey {
 pub struct CertificateInfo {
     /// RFC 4514 form, e.g. `CN=h1.example.com`.
     pub subject: String,
+    /// The subject as Kafka names a TLS client's principal (RFC 2253, `X500Principal.getName()`): `CN=h1,O=Example`.
+    pub principal: String,
     pub issuer: String,
     pub dns_names: Vec<String>,
     pub ip_addresses: Vec<IpAddr>,
@@ -215,6 +218,7 @@ pub fn inspect_certificate(pem: &str, what: &str) -> Result<CertificateInfo, Pki
     let fingerprint = Sha256::digest(der.as_ref()).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":");
     Ok(CertificateInfo {
         subject: cert.subject().to_string(),
+        principal: principal::rfc2253(cert.subject()),
         issuer: cert.issuer().to_string(),
         dns_names,
         ip_addresses,
@@ -224,6 +228,42 @@ pub fn inspect_certificate(pem: &str, what: &str) -> Result<CertificateInfo, Pki
         is_ca: cert.is_ca(),
         public_key: cert.public_key().subject_public_key.data.to_vec(),
     })
+}
+
+/// Why a provided host certificate would not be accepted by a client trusting `ca_pem` alone (TLS, as Kafka's own
+/// clients verify it: the chain to the CA, its signature, its use for TLS servers). `None` when it would be, and also
+/// when what stops it is its name or its dates — those are told apart by [`CertificateInfo::covers`] and
+/// [`CertificateInfo::valid_at`]. Intermediates the certificate file holds after the leaf are used.
+pub fn untrusted_by(cert_pem: &str, ca_pem: &str, name: &str) -> Option<String> {
+    use rustls::client::danger::ServerCertVerifier;
+    use rustls::{CertificateError, Error};
+    use rustls_pki_types::{pem::PemObject, CertificateDer, ServerName, UnixTime};
+    let mut chain = CertificateDer::pem_slice_iter(cert_pem.as_bytes()).filter_map(Result::ok);
+    let leaf = chain.next()?;
+    let intermediates: Vec<CertificateDer> = chain.collect();
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in CertificateDer::pem_slice_iter(ca_pem.as_bytes()).filter_map(Result::ok) {
+        roots.add(ca).ok()?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(std::sync::Arc::new(roots), provider)
+        .build()
+        .ok()?;
+    let server_name = ServerName::try_from(name.to_string()).ok()?;
+    match verifier.verify_server_cert(&leaf, &intermediates, &server_name, &[], UnixTime::now()) {
+        Ok(_) => None,
+        Err(Error::InvalidCertificate(e)) => match e {
+            CertificateError::UnknownIssuer | CertificateError::BadSignature => {
+                Some("is not signed by security.ca_cert (nor through intermediates in its file)".into())
+            }
+            CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+                Some("is not for TLS servers (its extendedKeyUsage lacks serverAuth)".into())
+            }
+            CertificateError::Revoked => Some("is revoked".into()),
+            _ => None,
+        },
+        Err(_) => None,
+    }
 }
 
 /// An unencrypted PKCS#8 key, or an error naming what it is instead (PKCS#1 `RSA PRIVATE KEY`, SEC1
@@ -272,6 +312,8 @@ fn random_serial() -> rcgen::SerialNumber {
 fn generate(e: rcgen::Error) -> PkiError {
     PkiError::Generate(e.to_string())
 }
+
+mod principal;
 
 #[cfg(test)]
 mod tests;

@@ -152,7 +152,14 @@ struct StoreFile {
     /// A CA rotation under way (`deploy --rotate-ca`): the next CA and its host certificates (`rotation.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ca_next: Option<rotation::CaNext>,
+    /// `security.admin_user` as of the last deploy (absent from stores written before, and right after a
+    /// recovery): a deploy of a cluster that has run refuses another admin (`apply::secrets::refuse_renaming_admin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    admin: Option<String>,
 }
+
+/// [`SecretsStore::logins`]: the users with a password, and the recorded admin.
+pub type StoredLogins = (Vec<String>, Option<String>);
 
 #[derive(Clone, Serialize, Deserialize)]
 struct StoredCert {
@@ -222,6 +229,20 @@ impl SecretsStore {
         security: &SecuritySpec,
     ) -> Result<(SecretMaterial, StoreNotes), StoreError> {
         self.ensure_at(spec, security, time::OffsetDateTime::now_utc())
+    }
+
+    /// The SCRAM users the store holds a password for, and the admin of the last deploy when the store recorded it;
+    /// `None` when there is no store (nothing else is read).
+    pub fn logins(&self) -> Result<Option<StoredLogins>, StoreError> {
+        let shown = self.path.display().to_string();
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::Io { path: shown, detail: e.to_string() }),
+        };
+        let file = toml::from_str::<StoreFile>(&text)
+            .map_err(|e| StoreError::Damaged { path: shown, detail: e.message().to_string() })?;
+        Ok(Some((file.passwords.into_keys().collect(), file.admin)))
     }
 
     /// The material of an existing, complete store; nothing is made or saved (status, health checks, dry runs).
@@ -350,6 +371,9 @@ impl SecretsStore {
                 }
             }
         }
+        if make && file.admin.as_deref() != Some(security.admin_user.as_str()) {
+            file.admin = Some(security.admin_user.clone());
+        }
         if toml::to_string(&file).unwrap_or_default() != before {
             self.save(&file)?;
         }
@@ -390,6 +414,7 @@ impl SecretsStore {
             passwords: recovered.passwords.iter().map(|(u, p)| (u.clone(), p.expose().to_string())).collect(),
             zookeeper: recovered.zookeeper.iter().map(|(l, p)| (l.clone(), p.expose().to_string())).collect(),
             ca_next: None,
+            admin: None,
         };
         self.save(&file)
     }

@@ -9,7 +9,8 @@
 // `options.caInfo`; Client config… is logged in `options.clientConfigLog`; an ACL for a user not in
 // security.users is an error, and so are a jump host not shaped [user@]host[:port] and an exporter on the listener port. A deploy with `migrate` reports the stage it would reach; `finishMigration` rewrites
 // the stored project to KRaft mode as the engine does. A deploy preview or deploy with `rotate_ca` shows or replays
-// the three passes of a CA rotation (`rotationPassesDone` of them already done), refused for a plaintext project.
+// the three passes of a CA rotation (`rotationPassesDone` of them already done), refused for a plaintext project. With
+// `secretsLost` a deploy is refused with `secrets_lost` until one with `recover_secrets` replays the recovery.
 // Rebalance and decommission plan and replay as mock-reassign.ts says (a decommission drops the broker from the stored
 // project file); a deploy reports `newBrokers` as new. Trusted release signers… keep an in-memory store
 // (mock-trust.ts: key files from `options.keyFiles`, imports and removals logged in `options.trustLog`). Check hosts
@@ -50,8 +51,11 @@ export interface MockOptions extends MockTrustOptions, MockPreflightOptions {
   previewError?: string;
   /** Passes of a CA rotation already done on the hosts (0–3): the preview says so for them (a run stopped part-way). */
   rotationPassesDone?: number;
-  /** Every deploy asked for, with whether it rotates the CA (filled by the mock). */
-  deployLog?: { rotate_ca: boolean }[];
+  /** Every deploy asked for, with whether it rotates the CA (and, only when asked, recovers the secrets store). */
+  deployLog?: { rotate_ca: boolean; recover_secrets?: true }[];
+  /** This machine lost the running secured cluster's secrets store: a deploy is refused with `secrets_lost` as the
+   * engine refuses it, until one with `recover_secrets` rebuilds the store from the hosts. */
+  secretsLost?: boolean;
   /** A broker host that is down for the smoke test (its report fails, naming it). */
   smokeDownHost?: string;
   /** The cluster's CA as the engine would read it (none: not installed yet). */
@@ -266,7 +270,13 @@ export function mockBackend(options: MockOptions = {}): Backend {
       };
     },
     deploy: async (d, o, onEvent) => {
-      (options.deployLog ??= []).push({ rotate_ca: o.rotate_ca === true });
+      (options.deployLog ??= []).push(o.recover_secrets ? { rotate_ca: o.rotate_ca === true, recover_secrets: true } : { rotate_ca: o.rotate_ca === true });
+      if (options.secretsLost && !o.recover_secrets) return fail('secrets_lost', `${(d.hosts ?? []).map((h) => h.name).join(', ')}: the storage is already formatted, and there is no secrets store for this cluster at /home/me/.local/share/kafka-wizard/secrets/x.toml — nothing was changed. A lost store can be recovered from the hosts: use Recover secrets… (Manage)`);
+      if (o.recover_secrets && options.secretsLost) {
+        await logged('deploy', () => replay(d, ['recover: read /etc/kafka/tls and the JAAS file', 'recover: new passwords set for admin'], onEvent));
+        options.secretsLost = false;
+        return { changed: 0, unchanged: (d.hosts ?? []).length, uploaded: {}, started: [], backups: {}, new_brokers: [] };
+      }
       if (o.rotate_ca && (!d.security || d.security.protocol === 'plaintext')) return fail('steps_failed', 'this machine: rotate the CA: a plaintext cluster has no CA to rotate (nothing was changed)');
       const steps = o.rotate_ca ? ROTATION.map(([, holds]) => `roll: ${holds}`) : ['check java', 'upload kafka.tgz', 'write configs', 'start'];
       await logged(o.migrate ? `migrate-${o.migrate}` : 'deploy', () => replay(d, steps, onEvent));

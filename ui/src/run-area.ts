@@ -15,7 +15,8 @@ export function targetLabel(target: Target): string {
 
 /** The step a run belongs to. */
 export type RunKind = 'install' | 'manage';
-export interface RunResult { ok: boolean; text: string }
+/** How a run ended; `code`: a failed run's error code, for an offer beside it (e.g. Recover secrets…). */
+export interface RunResult { ok: boolean; text: string; code?: string }
 
 /** A run's state as the views read it. */
 export interface Run {

@@ -4,7 +4,7 @@
 // Install progress from streamed events with a failed host and Retry, Manage with confirmation, Restart anyway
 // after a refused roll, Cancel in Manage, Review's diff of what a deploy would change (after Test connection), the
 // Security step (users, ACLs, the CA, Client config… on Review and Manage), Manage's migration to KRaft (Migrate,
-// Finalize, the project reloaded in KRaft mode), the Hosts step's jump host and ~/.ssh/config (per host too), Storage's metrics exporter, Manage's Rotate CA… (its plan, then the run, Cancel), Rebalance… (offered after an install added a broker; its plan, then the run) and Decommission broker… (held until saved, the plan, the file reloaded, a refusal verbatim), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
+// Finalize, the project reloaded in KRaft mode), the Hosts step's jump host and ~/.ssh/config (per host too), Storage's metrics exporter, Manage's Rotate CA… (its plan, then the run, Cancel), Recover secrets… (offered beside an Install refused for a lost secrets store, and in Manage), Rebalance… (offered after an install added a broker; its plan, then the run) and Decommission broker… (held until saved, the plan, the file reloaded, a refusal verbatim), the Korean switch, and defaults and field steps read from the engine's field schema. Screenshots go to
 // target/screenshots/browser-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -742,6 +742,55 @@ test('Rotate CA… is offered only for a CA the wizard generates, continues a ro
   await page.locator('nav [data-step="review"]').click();
   await page.locator('nav [data-step="manage"]').click();
   assert.equal(await page.locator('#op-rotate-ca').count(), 0, 'a plaintext cluster has no CA');
+  assert.deepEqual(errors, []);
+});
+
+test('an Install refused because this machine lost the running cluster\'s secrets store offers Recover secrets…, which says what it reads and cannot recover, then runs confirmed', async (t) => {
+  const caInfo = { source: 'generate', path: '/x/secrets/id.toml', subject: 'CN=my-kafka CA', sha256_fingerprint: '3F:A0:77', not_before: 1764460800, not_after: 2079993600 };
+  const { page, errors } = await wizard(t, { secretsLost: true, caInfo, delayMs: 2 });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003');
+  await page.locator('nav [data-step="install"]').click();
+  await page.locator('#install').click();
+  await page.locator('#run-result').waitFor();
+  assert.match(await page.locator('#run-result').textContent(), /no secrets store for this cluster .* Recover secrets… \(Manage\)/);
+  assert.doesNotMatch(await page.locator('#run-result').textContent(), /--recover-secrets/, 'the app names its own action');
+  assert.match(await page.locator('#install-secrets-lost').textContent(), /If the store is lost, Recover secrets… rebuilds it from the hosts/);
+  await page.locator('#install-recover-secrets').click();
+  const question = await page.locator('.overlay .dialog').textContent();
+  assert.match(question, /as root over SSH and reads its key and certificate, the CA certificate \(\/etc\/kafka\/tls\/\) and the brokers' own login/, 'what it reads');
+  assert.match(question, /NEW passwords on the running cluster .* new Client config…/, 'what changes for applications');
+  assert.match(question, /The CA's key was never on the hosts and cannot be recovered: .* Rotate CA…/, 'what it cannot recover');
+  await page.screenshot({ path: path.join(SHOTS, 'browser-recover-secrets.png') });
+  await page.locator('#dialog-no').click();
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.deployLog), [{ rotate_ca: false }], 'No runs nothing');
+  await page.locator('#install-recover-secrets').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#run-result.ok').waitFor();
+  assert.match(await page.locator('#run-result').textContent(), /Secrets store recovered from the hosts: the admin and every application user have new passwords .* CA key could not be recovered/);
+  assert.match(await page.locator('#log').textContent(), /recover: read \/etc\/kafka\/tls/, 'the run streamed into the log');
+  assert.equal(await page.locator('#install-secrets-lost').count(), 0, 'the offer goes with the refusal');
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.deployLog), [{ rotate_ca: false }, { rotate_ca: false, recover_secrets: true }]);
+  await page.locator('#install').click();
+  await page.locator('#run-result.ok').waitFor();
+  assert.match(await page.locator('#run-result').textContent(), /changed/, 'the next Install runs on the recovered store');
+  assert.deepEqual(errors, []);
+});
+
+test('Manage offers Recover secrets… for a secured project only, and runs it after the confirmation in Manage\'s run area', async (t) => {
+  const { page, errors } = await wizard(t, { secretsLost: true, delayMs: 2 });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#op-recover-secrets').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /Recover the secrets store of .* from its hosts\?/);
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /Secrets store recovered from the hosts/);
+  assert.deepEqual(await page.evaluate(() => window.__MOCK_OPTIONS__.deployLog), [{ rotate_ca: false, recover_secrets: true }]);
+
+  await page.evaluate(() => { delete window.__app.state.draft.security; });
+  await page.locator('nav [data-step="review"]').click();
+  await page.locator('nav [data-step="manage"]').click();
+  assert.equal(await page.locator('#op-recover-secrets').count(), 0, 'a plaintext cluster has no secrets to recover');
   assert.deepEqual(errors, []);
 });
 

@@ -52,6 +52,11 @@ pub struct RunOptions {
     /// (`DeployOptions.rotate_ca`, the CLI's `deploy --rotate-ca`); with `preview_deploy`, those passes per node.
     #[ts(as = "Option<_>")]
     pub rotate_ca: bool,
+    /// Manage's (or a refused Install's) "Recover secrets…": a secured cluster whose secrets store is lost gets a new
+    /// one read from its hosts, the admin and users new passwords (`DeployOptions.recover_secrets`, the CLI's
+    /// `deploy --recover-secrets`); the CA key cannot come back.
+    #[ts(as = "Option<_>")]
+    pub recover_secrets: bool,
 }
 
 /// What a run does to a migration to KRaft, beyond keeping it where it stands (`apply::migrate::MigrateIntent`).
@@ -82,6 +87,7 @@ impl std::fmt::Debug for RunOptions {
             .field("finalize_upgrade", &self.finalize_upgrade)
             .field("migrate", &self.migrate)
             .field("rotate_ca", &self.rotate_ca)
+            .field("recover_secrets", &self.recover_secrets)
             .finish()
     }
 }
@@ -109,6 +115,7 @@ impl RunOptions {
             force: self.force,
             finalize_upgrade: self.finalize_upgrade,
             rotate_ca: self.rotate_ca,
+            recover_secrets: self.recover_secrets,
             migrate: match self.migrate {
                 None => MigrateIntent::Keep,
                 Some(Migrate::Advance) => MigrateIntent::Advance,
@@ -230,6 +237,16 @@ mod tests {
         assert_eq!(asked.run_verb(), "deploy");
         let plain: RunOptions = serde_json::from_value(serde_json::json!({})).unwrap();
         assert!(!plain.to_deploy_options().rotate_ca);
+    }
+
+    #[test]
+    fn a_run_recovers_the_secrets_store_only_when_the_ui_asks_and_is_logged_as_the_clis_deploy() {
+        let asked: RunOptions = serde_json::from_value(serde_json::json!({ "recover_secrets": true })).unwrap();
+        assert!(asked.to_deploy_options().recover_secrets);
+        assert_eq!(asked.run_verb(), "deploy");
+        assert!(format!("{asked:?}").contains("recover_secrets: true"));
+        let plain: RunOptions = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert!(!plain.to_deploy_options().recover_secrets);
     }
 
     #[test]

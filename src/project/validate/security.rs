@@ -14,7 +14,7 @@ use crate::project::defaults;
 use crate::project::draft::{ProjectDraft, SecurityDraft};
 use crate::project::problem::{text, Text};
 use crate::project::spec::*;
-use crate::security::pki::inspect_certificate;
+use crate::security::pki::{inspect_certificate, untrusted_by};
 use crate::security::scram::ScramMechanism;
 use crate::security::Secret;
 
@@ -239,7 +239,7 @@ fn check_provided(
         }
         Some(path) => read_local(c, "security.ca_cert", path).and_then(|pem| {
             match inspect_certificate(&pem, "the CA certificate") {
-                Ok(info) if info.is_ca => Some(path.clone()),
+                Ok(info) if info.is_ca => Some((path.clone(), pem)),
                 Ok(_) => {
                     c.error(
                         "security.ca_cert",
@@ -315,6 +315,16 @@ fn check_provided(
                 ),
             );
         }
+        let name = spec.map(|x| x.name.to_string()).unwrap_or_else(|| h.name.clone());
+        if let Some(why) = ca_cert.as_ref().and_then(|(_, ca_pem)| untrusted_by(&cert_pem, ca_pem, &name)) {
+            c.error(
+                at("tls_cert"),
+                text!(
+                    "{why} — clients and the other nodes trust only security.ca_cert: issue it from that CA, or give the CA that issued it",
+                    "{why} — 클라이언트와 다른 노드는 security.ca_cert만 신뢰합니다: 그 CA로 발급하거나, 발급한 CA를 지정하세요"
+                ),
+            );
+        }
         match info.matches_key(&Secret::new(key_pem)) {
             Ok(true) => {}
             Ok(false) => c.error(
@@ -333,10 +343,10 @@ fn check_provided(
             host: h.name.clone(),
             cert: cert.clone(),
             key: key.clone(),
-            subject: info.subject.clone(),
+            subject: info.principal.clone(),
         });
     }
-    Some(CertificateSource::Provided { ca_cert: ca_cert?, hosts: provided })
+    Some(CertificateSource::Provided { ca_cert: ca_cert?.0, hosts: provided })
 }
 
 /// A PEM file on the wizard's machine (`~` expanded); a read failure is an error at `field`.

@@ -50,6 +50,9 @@ fn the_first_need_creates_a_private_store_and_the_next_run_reuses_it_unchanged()
     assert_eq!(again.passwords, first.passwords);
     assert_eq!(again.keystores, first.keystores);
     assert_eq!(store.load(&spec, &security).unwrap().ca_cert, first.ca_cert);
+    // The admin of this deploy is recorded (a later deploy of the running cluster refuses another one).
+    let (users, admin) = store.logins().unwrap().unwrap();
+    assert_eq!((users.len(), admin.as_deref()), (3, Some("admin")));
 }
 
 #[test]

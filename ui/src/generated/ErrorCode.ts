@@ -3,4 +3,4 @@
 /**
  * What went wrong, as the UI branches on it.
  */
-export type ErrorCode = "io" | "dialog_unavailable" | "parse" | "invalid_project" | "missing_cluster_id" | "export_folder_not_empty" | "export_file_exists" | "not_a_project_file" | "unreachable" | "unknown_host_key" | "host_key_changed" | "auth_failed" | "connect" | "download" | "steps_failed" | "unhealthy" | "not_ready_to_roll" | "cancelled" | "busy" | "no_such_host" | "not_secured" | "unknown_user" | "secrets_store" | "migration_rewrite" | "reassign_refused" | "key_file" | "trust_store" | "not_trusted";
+export type ErrorCode = "io" | "dialog_unavailable" | "parse" | "invalid_project" | "missing_cluster_id" | "export_folder_not_empty" | "export_file_exists" | "not_a_project_file" | "unreachable" | "unknown_host_key" | "host_key_changed" | "auth_failed" | "connect" | "download" | "steps_failed" | "unhealthy" | "not_ready_to_roll" | "cancelled" | "busy" | "no_such_host" | "not_secured" | "unknown_user" | "secrets_lost" | "secrets_store" | "migration_rewrite" | "reassign_refused" | "key_file" | "trust_store" | "not_trusted";

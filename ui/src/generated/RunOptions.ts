@@ -39,4 +39,10 @@ migrate?: Migrate,
  * Manage's "Rotate CA…": the deploy moves the cluster to a new CA of its own in three rolling passes
  * (`DeployOptions.rotate_ca`, the CLI's `deploy --rotate-ca`); with `preview_deploy`, those passes per node.
  */
-rotate_ca?: boolean, };
+rotate_ca?: boolean, 
+/**
+ * Manage's (or a refused Install's) "Recover secrets…": a secured cluster whose secrets store is lost gets a new
+ * one read from its hosts, the admin and users new passwords (`DeployOptions.recover_secrets`, the CLI's
+ * `deploy --recover-secrets`); the CA key cannot come back.
+ */
+recover_secrets?: boolean, };

@@ -2,7 +2,8 @@
 // progress, the log, Cancel, and Retry for failed hosts (a re-run: hosts already done stay unchanged); held while
 // Review's Check hosts found refusals for this project (naming them: review-preflight.ts); after a
 // deploy that added brokers to a running cluster, the rebalance offer (Manage's Rebalance…, as the CLI's
-// `rebalance_offer`). The run itself is shown by the run area it shares with Manage.
+// `rebalance_offer`); after a deploy refused because this machine lost the running cluster's secrets store,
+// Recover secrets… (manage-recover.ts). The run itself is shown by the run area it shares with Manage.
 
 import { saveLogButton, savedLine } from './runs.js';
 import { offerRebalance, rebalanceOfferView } from './manage-reassign.js';
@@ -14,6 +15,7 @@ import { emptyProgress, failedHosts, hostTarget, overall, WIZARD } from '../prog
 import { logPane, progressTable, resultLine, type Run } from '../run-area.js';
 import type { PreflightRow } from '../types.js';
 import { installBlock } from './review-preflight.js';
+import { recoverOffer } from './manage-recover.js';
 
 /** Install's run: the overall bar, the result line, the rows and the log. */
 function installLayout(run: Run): HTMLElement[] {
@@ -38,7 +40,7 @@ async function runInstall(ctx: Ctx): Promise<void> {
     run.end({ ok: true, text: t('install.done', { changed: s.changed, unchanged: s.unchanged }) });
   } catch (e) {
     const err = e as { code?: string; message: string };
-    run.end({ ok: false, text: err.code === 'cancelled' ? t('install.cancelled') : t('install.failed', { message: err.message }) }, true);
+    run.end({ ok: false, code: err.code, text: err.code === 'cancelled' ? t('install.cancelled') : t('install.failed', { message: err.message }) }, true);
   }
   if (ctx.state.step === 'install') ctx.rerender();
 }
@@ -62,6 +64,7 @@ export function renderInstall(ctx: Ctx): HTMLElement {
     run && !run.running && failedHosts(run.progress).length ? el('button', { id: 'retry', onclick: () => void runInstall(ctx), title: t('install.retryNote') }, `${t('install.retry')} (${failedHosts(run.progress).join(', ')})`) : null);
   const blocked = refused && run?.running !== true ? blockedView(ctx, refused) : null;
   if (!run) return el('section', {}, controls, blocked, el('p', { class: 'empty' }, hasErrors ? t('review.fix') : t('install.idle')));
-  return el('section', {}, controls, blocked, ctx.run.view('install'), run.running ? null : rebalanceOfferView(ctx, hasErrors, true),
+  const recover = recoverOffer(ctx, 'install', run, installLayout, async () => { if (ctx.state.step === 'install') ctx.rerender(); });
+  return el('section', {}, controls, blocked, ctx.run.view('install'), recover, run.running ? null : rebalanceOfferView(ctx, hasErrors, true),
     run.running ? null : el('div', { class: 'row' }, saveLogButton(ctx, false)), savedLine());
 }

@@ -23,6 +23,7 @@ import { bundleButton, bundleSection, resetBundle } from './manage-bundle.js';
 import { dashboardView } from './manage-dashboard.js';
 import { resetRuns, runsSection, saveLogButton, savedLine } from './runs.js';
 import { resetRotate, rotateButton, rotateSection } from './manage-rotate.js';
+import { recoverButton } from './manage-recover.js';
 import { offerRebalance, reassignButtons, reassignSection, rebalanceOfferView, resetReassign } from './manage-reassign.js';
 import { rebalanceOffer } from '../reassign.js';
 import { resetSmoke, smokeButton, smokeSection } from './manage-smoke.js';
@@ -197,6 +198,7 @@ export function renderManage(ctx: Ctx): HTMLElement {
     el('button', { id: 'op-finalize-upgrade', disabled: busy || hasErrors, onclick: () => void finalizeUpgrade(ctx) }, t('manage.finalize')),
     ...migrationButtons(ctx, busy || hasErrors),
     rotateButton(ctx, busy || hasErrors),
+    recoverButton(ctx, busy || hasErrors, manageLayout, () => refresh(ctx)),
     ...reassignButtons(ctx, busy || hasErrors),
     run?.running ? el('button', { id: 'cancel', onclick: () => void ctx.backend.cancel() }, t('install.cancel')) : null,
     el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'auto-refresh', checked: autoRefresh !== null, disabled: hasErrors,
