@@ -162,13 +162,31 @@ pub async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
 }
 
 /// Clicks `selector` after scrolling it to the middle of the view: WebDriver scrolls an element only until it is in
-/// view, which can leave it under the wizard's sticky footer (the click would land on the footer instead).
+/// view, which can leave it under the wizard's sticky footer (the click would land on the footer instead). The UI
+/// re-renders a step when an answer arrives, replacing its nodes: an element found just before that is gone by the
+/// time it is scrolled or clicked ("not found" / stale), so it is found again and the click retried (a few times,
+/// then the error stands).
 pub async fn click(c: &Client, selector: &str) {
-    let element = css(c, selector).await;
-    c.execute("arguments[0].scrollIntoView({block: 'center'})", vec![serde_json::to_value(&element).unwrap()])
-        .await
-        .unwrap_or_else(|e| panic!("scroll {selector} into view: {e}"));
-    element.click().await.unwrap_or_else(|e| panic!("click {selector}: {e}"));
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let element = css(c, selector).await;
+        let scrolled = c
+            .execute("arguments[0].scrollIntoView({block: 'center'})", vec![serde_json::to_value(&element).unwrap()])
+            .await
+            .map_err(|e| format!("scroll {selector} into view: {e}"));
+        let clicked = match scrolled {
+            Ok(_) => element.click().await.map(|_| ()).map_err(|e| format!("click {selector}: {e}")),
+            Err(e) => Err(e),
+        };
+        match clicked {
+            Ok(()) => return,
+            Err(e) if attempt < 5 && (e.contains("was not found") || e.contains("stale")) => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
 }
 
 /// Waits until `selector` shows text containing `want` (any text for `""`); panics with what it showed instead.
