@@ -375,34 +375,12 @@ pub async fn kraft_quorum(addr: &str, timeout: Duration) -> Result<QuorumStatus,
 pub async fn kraft_quorum_with(addr: &str, auth: &KafkaAuth, timeout: Duration) -> Result<QuorumStatus, HealthError> {
     bounded(addr, timeout, async {
         let mut conn = Conn::open(addr, auth).await?;
-        let versions = conn.api_versions().await?;
-        let version = conn.negotiate(
-            &versions,
-            ApiKey::DescribeQuorum,
-            DescribeQuorumRequest::VERSIONS,
+        let p = describe_metadata_partition(
+            &mut conn,
             0,
             "a KRaft broker or controller (ZooKeeper-mode brokers have no quorum)",
-        )?;
-        let mut partition = PartitionData::default();
-        partition.partition_index = 0;
-        let mut topic = TopicData::default();
-        topic.topic_name = TopicName(StrBytes::from_static_str("__cluster_metadata"));
-        topic.partitions = vec![partition];
-        let mut req = DescribeQuorumRequest::default();
-        req.topics = vec![topic];
-        let resp: DescribeQuorumResponse = conn.call(ApiKey::DescribeQuorum, version, &req).await?;
-        if resp.error_code != 0 {
-            return Err(error_code(addr, "DescribeQuorum", resp.error_code));
-        }
-        let p = resp
-            .topics
-            .iter()
-            .flat_map(|t| t.partitions.iter())
-            .find(|p| p.partition_index == 0)
-            .ok_or_else(|| protocol(addr, "DescribeQuorum answer without __cluster_metadata partition 0".into()))?;
-        if p.error_code != 0 {
-            return Err(error_code(addr, "DescribeQuorum", p.error_code));
-        }
+        )
+        .await?;
         let mut voters: Vec<i32> = p.current_voters.iter().map(|r| r.replica_id.0).collect();
         let mut observers: Vec<i32> = p.observers.iter().map(|r| r.replica_id.0).collect();
         let mut voter_log_ends: Vec<(i32, i64)> =
@@ -420,6 +398,40 @@ pub async fn kraft_quorum_with(addr: &str, auth: &KafkaAuth, timeout: Duration) 
         })
     })
     .await
+}
+
+/// DescribeQuorum of `__cluster_metadata` partition 0 on an open connection, at version `floor` or newer (`needs`
+/// says what answers it when the listener cannot): that partition's state, the answer's error codes made ours. The
+/// quorum health check (v0) and the membership changes (`apply::membership`, v2 for directory ids) ask it alike.
+pub(crate) async fn describe_metadata_partition(
+    conn: &mut Conn<'_>,
+    floor: i16,
+    needs: &str,
+) -> Result<kafka_protocol::messages::describe_quorum_response::PartitionData, HealthError> {
+    let addr = conn.addr;
+    let versions = conn.api_versions().await?;
+    let version = conn.negotiate(&versions, ApiKey::DescribeQuorum, DescribeQuorumRequest::VERSIONS, floor, needs)?;
+    let mut partition = PartitionData::default();
+    partition.partition_index = 0;
+    let mut topic = TopicData::default();
+    topic.topic_name = TopicName(StrBytes::from_static_str("__cluster_metadata"));
+    topic.partitions = vec![partition];
+    let mut req = DescribeQuorumRequest::default();
+    req.topics = vec![topic];
+    let resp: DescribeQuorumResponse = conn.call(ApiKey::DescribeQuorum, version, &req).await?;
+    if resp.error_code != 0 {
+        return Err(error_code(addr, "DescribeQuorum", resp.error_code));
+    }
+    let p = resp
+        .topics
+        .into_iter()
+        .flat_map(|t| t.partitions)
+        .find(|p| p.partition_index == 0)
+        .ok_or_else(|| protocol(addr, "DescribeQuorum answer without __cluster_metadata partition 0".into()))?;
+    if p.error_code != 0 {
+        return Err(error_code(addr, "DescribeQuorum", p.error_code));
+    }
+    Ok(p)
 }
 
 mod wire;

@@ -3,14 +3,12 @@
 //! (AddRaftVoter, API 80) and a voter removed (RemoveRaftVoter, API 81). Each request goes to the quorum's leader
 //! on its controller listener, logged in as a controller (`apply::secrets::controller_auth`).
 
-use crate::health::{self, error_code, protocol, Conn, HealthError};
+use crate::health::{self, error_code, Conn, HealthError};
 use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Quorum};
 use crate::security::KafkaAuth;
 use kafka_protocol::messages::add_raft_voter_request::Listener;
-use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
 use kafka_protocol::messages::{
-    AddRaftVoterRequest, AddRaftVoterResponse, ApiKey, DescribeQuorumRequest, DescribeQuorumResponse,
-    RemoveRaftVoterRequest, RemoveRaftVoterResponse, TopicName,
+    AddRaftVoterRequest, AddRaftVoterResponse, ApiKey, RemoveRaftVoterRequest, RemoveRaftVoterResponse,
 };
 use kafka_protocol::protocol::{Message, StrBytes};
 use std::time::Duration;
@@ -59,34 +57,7 @@ pub fn dynamic(spec: &ClusterSpec) -> Result<(String, u16), String> {
 async fn describe_at(addr: &str, auth: &KafkaAuth) -> Result<Members, HealthError> {
     health::bounded(addr, CALL_TIMEOUT, async {
         let mut conn = Conn::open(addr, auth).await?;
-        let versions = conn.api_versions().await?;
-        let v = conn.negotiate(
-            &versions,
-            ApiKey::DescribeQuorum,
-            DescribeQuorumRequest::VERSIONS,
-            2,
-            "a KRaft 3.9+ controller",
-        )?;
-        let mut partition = PartitionData::default();
-        partition.partition_index = 0;
-        let mut topic = TopicData::default();
-        topic.topic_name = TopicName(StrBytes::from_static_str("__cluster_metadata"));
-        topic.partitions = vec![partition];
-        let mut req = DescribeQuorumRequest::default();
-        req.topics = vec![topic];
-        let resp: DescribeQuorumResponse = conn.call(ApiKey::DescribeQuorum, v, &req).await?;
-        if resp.error_code != 0 {
-            return Err(error_code(addr, "DescribeQuorum", resp.error_code));
-        }
-        let p = resp
-            .topics
-            .iter()
-            .flat_map(|t| t.partitions.iter())
-            .find(|p| p.partition_index == 0)
-            .ok_or_else(|| protocol(addr, "DescribeQuorum answer without __cluster_metadata partition 0".into()))?;
-        if p.error_code != 0 {
-            return Err(error_code(addr, "DescribeQuorum", p.error_code));
-        }
+        let p = health::describe_metadata_partition(&mut conn, 2, "a KRaft 3.9+ controller").await?;
         let replicas = |list: &[kafka_protocol::messages::describe_quorum_response::ReplicaState]| {
             let mut out: Vec<Replica> = list
                 .iter()
