@@ -144,21 +144,21 @@ fn a_cluster_built_by_hand_following_the_guide_is_imported_and_its_deploy_restar
     let inv = world.inventory();
     let hosts: Vec<String> = world.hosts().iter().map(|h| format!("{}={}", h.name, h.ip)).collect();
     let out = home.path().join("imported.toml");
+    let (hosts, identity, known_hosts) =
+        (hosts.join(","), inv.identity_file.display().to_string(), inv.known_hosts.display().to_string());
+    let import = [
+        "import",
+        "--hosts",
+        hosts.as_str(),
+        "--identity-file",
+        identity.as_str(),
+        "--known-hosts",
+        known_hosts.as_str(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     let t1 = Instant::now();
-    let (o, text) = run_wizard(
-        home.path(),
-        &[
-            "import",
-            "--hosts",
-            &hosts.join(","),
-            "--identity-file",
-            &inv.identity_file.display().to_string(),
-            "--known-hosts",
-            &inv.known_hosts.display().to_string(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let (o, text) = run_wizard(home.path(), &import);
     eprintln!("MEASURE import --hosts of 3 hosts: {:.1}s", t1.elapsed().as_secs_f64());
     assert!(o.status.success(), "{text}");
     let project = std::fs::read_to_string(&out).unwrap();
@@ -173,20 +173,7 @@ fn a_cluster_built_by_hand_following_the_guide_is_imported_and_its_deploy_restar
     }
     assert!(text.contains("runs as root"), "{text}");
     // Never over an existing file.
-    let (again, again_text) = run_wizard(
-        home.path(),
-        &[
-            "import",
-            "--hosts",
-            &hosts.join(","),
-            "--identity-file",
-            &inv.identity_file.display().to_string(),
-            "--known-hosts",
-            &inv.known_hosts.display().to_string(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let (again, again_text) = run_wizard(home.path(), &import);
     assert!(!again.status.success() && again_text.contains("already exists"), "{again_text}");
 
     let mirror_line = format!("mirror = \"{0}/kafka\"\napache_url = \"{0}/kafka\"\n", mirror.base_url());
