@@ -252,16 +252,23 @@ fn deployed_broker(spec: &ClusterSpec) -> HostFacts {
     facts
 }
 
-#[test]
-fn a_changed_file_marks_its_service_as_owing_a_restart_before_it_is_written() {
+/// The seed's first broker, deployed and running, whose `server.properties` on the host differs from the rendered
+/// one, and the step that writes it.
+fn a_changed_server_properties() -> (ClusterSpec, HostFacts, HostStep) {
     let (spec, mut facts) = deployed_seed_broker();
-    let host = &spec.hosts[3];
     facts.files.insert("/etc/kafka/server.properties".into(), Some("0".repeat(128)));
     let step = HostStep::WriteFile {
         path: "/etc/kafka/server.properties".into(),
         owner: Owner::RootServiceGroup,
         mode: 0o640,
     };
+    (spec, facts, step)
+}
+
+#[test]
+fn a_changed_file_marks_its_service_as_owing_a_restart_before_it_is_written() {
+    let (spec, facts, step) = a_changed_server_properties();
+    let host = &spec.hosts[3];
     let mut ctx = Context::default();
     let Decision::Change { actions, detail } = decide(&spec, host, &step, &facts, &mut ctx) else { panic!() };
     assert_eq!(actions[0], Action::Run { script: pending::mark_script(&[Service::Kafka]) });
@@ -273,14 +280,8 @@ fn a_changed_file_marks_its_service_as_owing_a_restart_before_it_is_written() {
 
 #[test]
 fn an_adopting_run_writes_a_running_services_file_without_owing_or_doing_a_restart() {
-    let (spec, mut facts) = deployed_seed_broker();
+    let (spec, mut facts, step) = a_changed_server_properties();
     let host = &spec.hosts[3];
-    facts.files.insert("/etc/kafka/server.properties".into(), Some("0".repeat(128)));
-    let step = HostStep::WriteFile {
-        path: "/etc/kafka/server.properties".into(),
-        owner: Owner::RootServiceGroup,
-        mode: 0o640,
-    };
     let mut ctx = Context { adopt: true, ..Context::default() };
     let Decision::Change { actions, detail } = decide(&spec, host, &step, &facts, &mut ctx) else { panic!() };
     assert_eq!(actions.len(), 1, "no restart-pending mark: {actions:?}");
