@@ -4,6 +4,10 @@
 //! exchange counts as a success.
 //!
 //! Owns the three client steps over text messages; carrying them in SaslAuthenticate is `security::client`'s.
+//!
+//! SaltedPassword is kept for the process's life per (mechanism, salt, iterations, password), as RFC 5802 §5.1
+//! allows a client to: Kafka answers one user with the same salt every time, and a health gate polling three
+//! brokers four times a second would otherwise run PBKDF2 (8192 rounds of HMAC-SHA-512) for every connection.
 
 use super::{random_password, Secret};
 use hmac::{Hmac, Mac};
@@ -169,23 +173,61 @@ pub fn salted_password(mechanism: ScramMechanism, password: &Secret, salt: &[u8]
     }
 }
 
-/// RFC 5802 §3: SaltedPassword = Hi(password, salt, i); ClientKey = HMAC(SaltedPassword, "Client Key");
-/// ClientProof = ClientKey XOR HMAC(H(ClientKey), AuthMessage); ServerSignature = HMAC(HMAC(SaltedPassword,
-/// "Server Key"), AuthMessage). Returns (ClientProof, ServerSignature).
+/// How many SaltedPasswords the process keeps (users × mechanisms a run speaks as; the oldest goes first).
+const SALTED_KEPT: usize = 16;
+
+struct KeptSalted {
+    mechanism: ScramMechanism,
+    iterations: u32,
+    salt: Vec<u8>,
+    /// SHA-256 of the password: tells a changed password apart without keeping the password itself.
+    password_digest: [u8; 32],
+    salted: zeroize::Zeroizing<Vec<u8>>,
+}
+
+static SALTED: std::sync::Mutex<Vec<KeptSalted>> = std::sync::Mutex::new(Vec::new());
+
+/// [`salted_password`], computed once per (mechanism, salt, iterations, password) in this process.
+fn kept_salted_password(
+    mechanism: ScramMechanism,
+    password: &Secret,
+    salt: &[u8],
+    iterations: u32,
+) -> zeroize::Zeroizing<Vec<u8>> {
+    let password_digest: [u8; 32] = Sha256::digest(password.expose().as_bytes()).into();
+    let matches = |k: &KeptSalted| {
+        k.mechanism == mechanism && k.iterations == iterations && k.salt == salt && k.password_digest == password_digest
+    };
+    if let Some(kept) = SALTED.lock().unwrap_or_else(|e| e.into_inner()).iter().find(|k| matches(k)) {
+        return kept.salted.clone();
+    }
+    // Computed outside the lock: connections to several brokers authenticate side by side.
+    let salted = zeroize::Zeroizing::new(salted_password(mechanism, password, salt, iterations));
+    let mut kept = SALTED.lock().unwrap_or_else(|e| e.into_inner());
+    if !kept.iter().any(matches) {
+        if kept.len() >= SALTED_KEPT {
+            kept.remove(0);
+        }
+        kept.push(KeptSalted { mechanism, iterations, salt: salt.to_vec(), password_digest, salted: salted.clone() });
+    }
+    salted
+}
+
+/// RFC 5802 §3: ClientKey = HMAC(SaltedPassword, "Client Key"); ClientProof = ClientKey XOR HMAC(H(ClientKey),
+/// AuthMessage); ServerSignature = HMAC(HMAC(SaltedPassword, "Server Key"), AuthMessage).
+/// Returns (ClientProof, ServerSignature).
 macro_rules! proof_and_signature {
-    ($digest:ty, $password:expr, $salt:expr, $iterations:expr, $auth_message:expr) => {{
+    ($digest:ty, $salted:expr, $auth_message:expr) => {{
         let hmac = |key: &[u8], data: &[u8]| {
             let mut mac = <Hmac<$digest> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
             mac.update(data);
             mac.finalize().into_bytes().to_vec()
         };
-        let mut salted = vec![0u8; <$digest as Digest>::output_size()];
-        pbkdf2::pbkdf2_hmac::<$digest>($password.expose().as_bytes(), $salt, $iterations, &mut salted);
-        let client_key = hmac(&salted, b"Client Key");
+        let client_key = hmac($salted, b"Client Key");
         let stored_key = <$digest as Digest>::digest(&client_key).to_vec();
         let client_signature = hmac(&stored_key, $auth_message.as_bytes());
         let proof: Vec<u8> = client_key.iter().zip(&client_signature).map(|(k, s)| k ^ s).collect();
-        let server_key = hmac(&salted, b"Server Key");
+        let server_key = hmac($salted, b"Server Key");
         (proof, hmac(&server_key, $auth_message.as_bytes()))
     }};
 }
@@ -197,9 +239,10 @@ fn proof_and_signature(
     iterations: u32,
     auth_message: &str,
 ) -> (Vec<u8>, Vec<u8>) {
+    let salted = kept_salted_password(mechanism, password, salt, iterations);
     match mechanism {
-        ScramMechanism::Sha256 => proof_and_signature!(Sha256, password, salt, iterations, auth_message),
-        ScramMechanism::Sha512 => proof_and_signature!(Sha512, password, salt, iterations, auth_message),
+        ScramMechanism::Sha256 => proof_and_signature!(Sha256, &salted, auth_message),
+        ScramMechanism::Sha512 => proof_and_signature!(Sha512, &salted, auth_message),
     }
 }
 
@@ -273,6 +316,23 @@ mod tests {
         assert_eq!(client_final, format!("c=biws,r=abcdef,p={}", base64_encode(&proof)));
         assert_eq!(proof.len(), 64);
         client.verify_server_final(&format!("v={}", base64_encode(&signature))).unwrap();
+    }
+
+    #[test]
+    fn a_kept_salted_password_answers_only_the_same_password_salt_and_iterations() {
+        let exchange = |password: &str, server_first: &str| {
+            let mut client = ScramClient::with_nonce(ScramMechanism::Sha256, "u", &Secret::new(password), "n");
+            client.client_final(server_first).unwrap()
+        };
+        let first = "r=nn,s=a2VwdC1zYWx0,i=4096";
+        let again = exchange("one", first);
+        assert_eq!(exchange("one", first), again, "the same credential gives the same proof");
+        assert_ne!(exchange("two", first), again, "a changed password is not answered from what was kept");
+        assert_ne!(exchange("one", "r=nn,s=b3RoZXItc2FsdA==,i=4096"), again, "another salt");
+        assert_ne!(exchange("one", "r=nn,s=a2VwdC1zYWx0,i=4097"), again, "other iterations");
+        let salted = salted_password(ScramMechanism::Sha256, &Secret::new("two"), b"kept-salt", 4096);
+        let kept = kept_salted_password(ScramMechanism::Sha256, &Secret::new("two"), b"kept-salt", 4096);
+        assert_eq!(*kept, salted);
     }
 
     #[test]
