@@ -1,5 +1,6 @@
 // tauri-backend.ts — the Backend over the Tauri app's commands (src-tauri/src/commands): invoke for requests,
-// a Channel for the engine's event stream during deploy and start/stop/restart. File dialogs are native
+// a Channel for the engine's event stream during deploy and start/stop/restart (in batches: the app sends at most
+// ten a second, each folded event by event here). File dialogs are native
 // (`pick_path` shows GTK's file chooser from Rust).
 
 import { Channel, invoke } from '@tauri-apps/api/core';
@@ -7,9 +8,9 @@ import { getCurrentWindow } from '@tauri-apps/api/window';
 import type { Backend, Verb } from './backend.js';
 import type { EngineEvent, ProjectDraft, RunOptions } from './types.js';
 
-function channel(onEvent: (e: EngineEvent) => void): Channel<EngineEvent> {
-  const ch = new Channel<EngineEvent>();
-  ch.onmessage = onEvent;
+function channel(onEvent: (e: EngineEvent) => void): Channel<EngineEvent[]> {
+  const ch = new Channel<EngineEvent[]>();
+  ch.onmessage = (batch) => { for (const e of batch) onEvent(e); };
   return ch;
 }
 

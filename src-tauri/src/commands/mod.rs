@@ -1,6 +1,7 @@
 //! The commands the UI invokes: small functions delegating to the engine, grouped by wizard area.
 //! Every command returns `Result<_, AppError>` (`{code, message}` at the boundary).
 
+mod batch;
 pub mod connection;
 pub mod dialogs;
 pub mod operate;

@@ -1,9 +1,10 @@
 //! Install and Manage: deploy (and Manage's Finalize upgrade, Migrate to KRaft and Finalize migration, Rotate CA…,
 //! each a deploy with its `RunOptions`), start / stop / rolling restart and status, with the engine's events streamed to
-//! the UI through a `tauri::ipc::Channel<Event>` (ordered). One job at a time ([`crate::state::Jobs`]); Cancel
+//! the UI through a `tauri::ipc::Channel<Vec<Event>>` (ordered, in batches: `batch`). One job at a time ([`crate::state::Jobs`]); Cancel
 //! stops between steps. The SSH password, when given, lives only in memory for the run. Deploys and operations are
 //! run-logged as the CLI's are (`runs::logged`).
 
+use super::batch::EventBatch;
 use super::runs::{logged, open};
 use super::spec_of;
 use crate::error::AppResult;
@@ -12,11 +13,10 @@ use kafka_wizard::apply::migrate::MigrateIntent;
 use kafka_wizard::apply::operate::{self, Operation};
 use kafka_wizard::apply::status::{self, ClusterStatus};
 use kafka_wizard::apply::{self, ApplyError, DeployOptions, DeploySummary};
-use kafka_wizard::events::{Event, EventSink};
+use kafka_wizard::events::Event;
 use kafka_wizard::project::ProjectDraft;
 use kafka_wizard::transport::Secret;
 use serde::Deserialize;
-use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
 use ts_rs::TS;
@@ -143,9 +143,10 @@ pub enum Verb {
     Restart,
 }
 
-pub(crate) fn sink(channel: Channel<Event>) -> EventSink {
-    Arc::new(move |event| {
-        let _ = channel.send(event);
+/// The run's events sent to the UI on `channel` in batches (keep it until the run ends: dropping it sends the rest).
+pub(crate) fn batched(channel: Channel<Vec<Event>>) -> EventBatch {
+    EventBatch::new(move |batch| {
+        let _ = channel.send(batch);
     })
 }
 
@@ -157,13 +158,14 @@ pub async fn deploy(
     jobs: State<'_, Jobs>,
     draft: ProjectDraft,
     options: RunOptions,
-    on_event: Channel<Event>,
+    on_event: Channel<Vec<Event>>,
 ) -> AppResult<DeploySummary> {
     let spec = spec_of(&draft)?;
     let job = jobs.begin()?;
     let opts = options.to_deploy_options();
     let run = |events| apply::deploy(&spec, &opts, events, job.cancel.clone());
-    Ok(logged(open(&spec.name, options.run_verb()), sink(on_event), is_cancelled, run).await?)
+    let events = batched(on_event);
+    Ok(logged(open(&spec.name, options.run_verb()), events.sink(), is_cancelled, run).await?)
 }
 
 /// Start (ZooKeeper/controllers first), stop (brokers first) or rolling restart.
@@ -173,12 +175,12 @@ pub async fn operate(
     draft: ProjectDraft,
     verb: Verb,
     options: RunOptions,
-    on_event: Channel<Event>,
+    on_event: Channel<Vec<Event>>,
 ) -> AppResult<()> {
     let spec = spec_of(&draft)?;
     let job = jobs.begin()?;
     let opts = options.to_deploy_options();
-    let events = sink(on_event);
+    let events = batched(on_event);
     let cancel = job.cancel.clone();
     let (operation, word) = match verb {
         Verb::Start => (Operation::Start, "start"),
@@ -186,7 +188,7 @@ pub async fn operate(
         Verb::Restart => (Operation::Restart, "restart"),
     };
     let run = |events| operate::operate(operation, &spec, &opts, events, cancel);
-    Ok(logged(open(&spec.name, word), events, is_cancelled, run).await?)
+    Ok(logged(open(&spec.name, word), events.sink(), is_cancelled, run).await?)
 }
 
 /// Per host: units, listening, in cluster; and the cluster-wide checks.

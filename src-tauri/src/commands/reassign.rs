@@ -6,7 +6,7 @@
 //! `decommission`. A decommission works on the project's saved file, as the CLI does: the spec is read from it and at
 //! the end the engine drops the broker from it (comments kept); the project read again comes back for the UI to take.
 
-use super::operate::{sink, RunOptions};
+use super::operate::{batched, RunOptions};
 use super::project::{absolute, read_project, reopen, OpenedProject};
 use super::runs::{logged, open};
 use super::spec_of;
@@ -139,13 +139,15 @@ pub async fn reassign<R: Runtime>(
     draft: ProjectDraft,
     request: ReassignRequest,
     options: RunOptions,
-    on_event: Channel<Event>,
+    on_event: Channel<Vec<Event>>,
 ) -> AppResult<ReassignOutcome> {
     let (spec, path) = target(&draft, &request)?;
     let job = jobs.begin()?;
     let opts = request.to_options(&options);
     let log = open(&spec.name, request.verb());
-    let report = run_logged(&spec, &path, &opts, log, sink(on_event), &job.cancel).await?;
+    let events = batched(on_event);
+    let report = run_logged(&spec, &path, &opts, log, events.sink(), &job.cancel).await?;
+    drop(events);
     let project = if report.project_updated { Some(reopen(&app, &path)?) } else { None };
     let brokers =
         report.final_loads.iter().map(|&(broker, replicas, leads)| BrokerNow { broker, replicas, leads }).collect();

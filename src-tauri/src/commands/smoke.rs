@@ -1,9 +1,9 @@
 //! Manage's Smoke test: the engine's smoke test (`kafka_wizard::smoke`) with its events streamed to the UI through a
-//! `tauri::ipc::Channel<Event>`. One job at a time like the operations ([`crate::state::Jobs`]), so Cancel reaches
+//! `tauri::ipc::Channel<Vec<Event>>` (in batches). One job at a time like the operations ([`crate::state::Jobs`]), so Cancel reaches
 //! it; the temporary topic is deleted all the same. The report is data, pass or fail: the command fails only when
 //! the project is invalid or another job runs.
 
-use super::operate::sink;
+use super::operate::batched;
 use super::spec_of;
 use crate::error::AppResult;
 use crate::state::Jobs;
@@ -43,11 +43,12 @@ pub async fn smoke_test(
     jobs: State<'_, Jobs>,
     draft: ProjectDraft,
     request: SmokeRequest,
-    on_event: Channel<Event>,
+    on_event: Channel<Vec<Event>>,
 ) -> AppResult<SmokeReport> {
     let spec = spec_of(&draft)?;
     let job = jobs.begin()?;
-    Ok(smoke::smoke(&spec, &request.to_options(), &sink(on_event), &job.cancel).await)
+    let events = batched(on_event);
+    Ok(smoke::smoke(&spec, &request.to_options(), &events.sink(), &job.cancel).await)
 }
 
 #[cfg(test)]
