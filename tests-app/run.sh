@@ -15,7 +15,8 @@
 #                                              GTK's file chooser answered with xdotool) and, with --features world,
 #                                              app_install (install onto the test hosts, stop/start from Manage) and
 #                                              app_password_cancel (password login, Cancel in the download, Install
-#                                              again). The release app is tested as the AppImage (step 8)
+#                                              again); app_fleet (a 24-host install's responsiveness) is ignored:
+#                                              by hand. The release app is tested as the AppImage (step 8)
 #   5. packaging/build.sh                      the .deb, the RPM and the AppImage (release build: ~6-12 min cold). Under
 #                                              tests/run-all.sh the compiling of steps 1, 2, 4, 7 and the release
 #                                              build and the .deb were started in the background during its e2e

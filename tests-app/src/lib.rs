@@ -3,6 +3,7 @@
 //! native file chooser driven with xdotool ([`file_chooser`]).
 
 pub mod file_chooser;
+pub mod responsiveness;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};

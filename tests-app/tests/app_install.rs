@@ -2,7 +2,8 @@
 //! systemd and Java 17; a Kafka 4 release from the Apache-shaped mirror). Root only; feature `world`.
 //!
 //! Test connection on a host whose key is not yet known shows its SHA256 fingerprint (compared with the host's
-//! real key) and Accept remembers it; Install streams every host to "done" and the cluster healthy; Manage shows
+//! real key) and Accept remembers it; Install streams every host to "done" and the cluster healthy (meanwhile clicks on
+//! its checkbox are timed and the page's main thread watched: `responsiveness`); Manage shows
 //! each host running, Stop stops every unit and Start brings the cluster back; a rolling Restart cancelled once the
 //! first node is back stops after the node being restarted (systemd's InvocationIDs on the hosts), the cluster
 //! healthy; one setting changed shows, after Test connection, as exactly that line in Review's diff on every host;
@@ -29,6 +30,7 @@ mod preflight_fix;
 mod rotate_ca;
 
 use kafka_wizard_app_e2e::file_chooser::FileChooser;
+use kafka_wizard_app_e2e::responsiveness;
 use kafka_wizard_app_e2e::{click, connect, css, fill, go, shot, wait_text, wait_value, Driver};
 use std::time::{Duration, Instant};
 use world::{Mirror, World};
@@ -101,14 +103,33 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
 
     // Install: every host done, the cluster healthy
     go(&c, "install").await;
+    let idle = responsiveness::idle_clicks(&c, "#install-java", 5).await;
+    responsiveness::watch_main_thread(&c).await;
     let t0 = Instant::now();
     css(&c, "#install").await.click().await.unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
     shot(&c, "6-install-running").await;
+    // while the events stream: a click on Install's checkbox every half second (the box left as it was)
+    let during = responsiveness::clicks_until(
+        &c,
+        "#install-java",
+        "#run-result",
+        Duration::from_millis(500),
+        Duration::from_secs(600),
+    )
+    .await;
     let result = wait_text(&c, "#run-result", "", Duration::from_secs(600)).await;
     shot(&c, "6-install-done").await;
     assert!(result.contains("healthy"), "{result}");
     eprintln!("MEASURE app install of 3 KRaft nodes: {:.1}s", t0.elapsed().as_secs_f64());
+    let (stall, over_100, ticks) = responsiveness::main_thread_seen(&c).await;
+    eprintln!(
+        "MEASURE app responsiveness during the install: clicks {} (idle before: {}); the main thread's longest \
+         stall {stall:.0} ms, {over_100} of {ticks} 20 ms ticks late by over 100 ms",
+        during.summary(),
+        idle.summary()
+    );
+    assert!(!during.is_empty(), "no click was timed during the install");
     for h in world.hosts() {
         let row = css(&c, &format!("tr[data-host-row='{}']", h.name)).await;
         assert_eq!(row.attr("data-state").await.unwrap().as_deref(), Some("done"), "{}", h.name);
