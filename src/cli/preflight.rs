@@ -149,6 +149,10 @@ pub fn fixes(fixes: &[HostFix], dry_run: bool, json: bool) -> String {
     let now = outcomes.iter().filter(|o| o.now == Some(None)).count();
     let boot = outcomes.iter().filter(|o| matches!(o.now, Some(Some(_)))).count();
     let failed = fixes.iter().filter(|f| f.error.is_some()).count();
+    if outcomes.is_empty() && failed == 0 {
+        outln!(out, "\nnothing to fix on any host");
+        return out;
+    }
     match dry_run {
         true => outln!(out, "\n{} fix(es) on {} host(s) would change a file; nothing was changed", written, {
             fixes.iter().filter(|f| f.outcomes.iter().any(|o| o.written)).count()
@@ -244,6 +248,8 @@ mod tests {
             out.ends_with("\n1 setting(s) newly kept, 1 already in place; 1 applied now, 1 only at the next boot\n"),
             "{out}"
         );
+        let nothing = fixes(&hosts[2..], false, false);
+        assert!(nothing.ends_with("  h3: nothing to fix\n\nnothing to fix on any host\n"), "{nothing}");
         let json = fixes(&hosts[2..], false, true);
         assert_eq!(json, "{\"fix\":{\"error\":null,\"host\":\"h3\",\"outcomes\":[]}}\n");
         let closing = table(&[finding("h1", "vm.swappiness", Verdict::Warn, "60", "sysctl")], false, true);
