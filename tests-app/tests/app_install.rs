@@ -105,6 +105,8 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     go(&c, "install").await;
     let idle = responsiveness::idle_clicks(&c, "#install-java", 5).await;
     responsiveness::watch_main_thread(&c).await;
+    let page = responsiveness::WebProcess::newest();
+    let sched_before = page.sched();
     let t0 = Instant::now();
     css(&c, "#install").await.click().await.unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -123,9 +125,11 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     assert!(result.contains("healthy"), "{result}");
     eprintln!("MEASURE app install of 3 KRaft nodes: {:.1}s", t0.elapsed().as_secs_f64());
     let (stall, over_100, ticks) = responsiveness::main_thread_seen(&c).await;
+    let sched = sched_before.until(page.sched());
     eprintln!(
         "MEASURE app responsiveness during the install: clicks {} (idle before: {}); the main thread's longest \
-         stall {stall:.0} ms, {over_100} of {ticks} 20 ms ticks late by over 100 ms",
+         stall {stall:.0} ms, {over_100} of {ticks} 20 ms ticks late by over 100 ms; \
+         the page's main thread {sched}",
         during.summary(),
         idle.summary()
     );
