@@ -13,6 +13,7 @@
 //! the caller explicitly accepts it, a changed key is always refused with both fingerprints); secrets (passwords)
 //! are held in [`Secret`], which never prints.
 
+pub mod dial;
 pub mod known_hosts;
 pub mod local;
 mod open;

@@ -2,7 +2,8 @@
 //! runs on (`connection = "local"`), or SSH with the project's settings, an unknown host key refused, remembered
 //! (trust on first use, when the user asked for it) or accepted only with the fingerprint the user was shown.
 //! Used by the engine (`apply/connect.rs`, every host of a cluster) and by the app's Test connection (one host that
-//! passed `project::validate::check_host_reach`), so both reach a host the same way.
+//! passed `project::validate::check_host_reach`), so both reach a host the same way. Opening a host also tells
+//! `dial.rs` whether its Kafka and ZooKeeper ports are dialled through its jump host.
 
 use super::local::LocalTransport;
 use super::ssh::SshTransport;
@@ -101,10 +102,12 @@ pub fn open(host: &HostAccess, opts: &ConnectOptions) -> Result<Arc<dyn Transpor
 
 fn open_unchecked(host: &HostAccess, opts: &ConnectOptions) -> Result<Arc<dyn Transport>, TransportError> {
     if host.connection == Connection::Local {
+        super::dial::remember(&host.name, &[&host.address], &host.address, None);
         let password = opts.become_password.clone();
         return Ok(Arc::new(LocalTransport::with_become_password(host.name.clone(), host.ssh.sudo, password)));
     }
     let target = opts.ssh_target(host)?;
+    super::dial::remember(&host.name, &[&host.address], &target.address, target.jump.as_deref());
     let unknown = if opts.accept_new_host_keys { UnknownHostKey::AcceptAndRemember } else { UnknownHostKey::Refuse };
     let transport = match opts.accepted_key(&host.name) {
         Some(fingerprint) => SshTransport::connect_accepting(&target, fingerprint)?,
