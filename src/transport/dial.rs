@@ -22,7 +22,7 @@
 //! either and a connection closing ends its own session. Many parallel dials count against the bastion's
 //! `MaxStartups` like parallel hosts do.
 
-use super::{ssh, JumpTarget};
+use super::{ssh, JumpTarget, TransportError};
 use std::collections::HashMap;
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -94,8 +94,17 @@ pub async fn connect(addr: &str) -> io::Result<Box<dyn Wire>> {
     };
     let local = tokio::task::spawn_blocking(move || {
         ssh::open_channel(&through.jump, &through.address, port).map_err(|e| {
-            let e = super::TransportError::through_jump(&through.host, &through.jump.target.name, e);
-            io::Error::new(io::ErrorKind::ConnectionRefused, e.to_string())
+            let jump = &through.jump.target.name;
+            let text = match e {
+                // the jump host is fine, the port behind it is not: the caller names the address already
+                TransportError::Unreachable { host, detail, .. }
+                    if host == *jump && detail.starts_with(ssh::CHANNEL_REFUSED) =>
+                {
+                    format!("through the jump host {jump}: {detail}")
+                }
+                e => TransportError::through_jump(&through.host, jump, e).to_string(),
+            };
+            io::Error::new(io::ErrorKind::ConnectionRefused, text)
         })
     })
     .await

@@ -25,6 +25,8 @@ mod host_key;
 mod sftp;
 mod tunnel;
 
+pub(crate) use tunnel::CHANNEL_REFUSED;
+
 use super::scripts::Privilege;
 use super::staging;
 use super::sudo::Become;
