@@ -58,7 +58,8 @@ pub fn import_live(
                         connection: Connection::Ssh,
                         ssh: ssh.clone(),
                     };
-                    let t = transport::open(&access, connect).map_err(|e| format!("{}: {e}", h.name))?;
+                    // every transport error names the host already
+                    let t = transport::open(&access, connect).map_err(|e| e.to_string())?;
                     read::read_host(t.as_ref(), &h.name, h.address.as_deref()).map_err(|e| format!("{}: {e}", h.name))
                 })
             })
