@@ -42,6 +42,13 @@ struct Through {
     jump: Arc<JumpTarget>,
 }
 
+/// Where a route comes from: a host's transport being opened (with the run's secrets), or the project read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    Opened,
+    Learned,
+}
+
 fn routes() -> &'static Mutex<HashMap<String, Through>> {
     static ROUTES: OnceLock<Mutex<HashMap<String, Through>>> = OnceLock::new();
     ROUTES.get_or_init(|| Mutex::new(HashMap::new()))
@@ -51,14 +58,24 @@ fn key(name: &str) -> String {
     name.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase()
 }
 
+/// Whether two routes go to the same address through the same jump host (login and port included).
+fn same_way(a: &Through, address: &str, jump: &JumpTarget) -> bool {
+    let (x, y) = (&a.jump.target, &jump.target);
+    a.address == address && x.address == y.address && x.port == y.port && x.user == y.user
+}
+
 /// Records how the host named `host` (also dialled by each of `names`) is reached: through `jump` to `address`, or
-/// directly when `jump` is `None`.
-pub(crate) fn remember(host: &str, names: &[&str], address: &str, jump: Option<&JumpTarget>) {
+/// directly when `jump` is `None`. `Learned` keeps a route already known the same way (one an opened transport
+/// recorded with the run's secrets); `Opened` replaces it.
+pub(crate) fn remember(host: &str, names: &[&str], address: &str, jump: Option<&JumpTarget>, how: Source) {
     let mut map = routes().lock().unwrap_or_else(|p| p.into_inner());
     let jump = jump.map(|j| Arc::new(j.clone()));
     for name in names.iter().chain([&host, &address]) {
         match &jump {
             Some(jump) => {
+                if how == Source::Learned && map.get(&key(name)).is_some_and(|t| same_way(t, address, jump)) {
+                    continue;
+                }
                 let through = Through { host: host.into(), address: address.into(), jump: jump.clone() };
                 map.insert(key(name), through);
             }
@@ -147,7 +164,7 @@ mod tests {
     #[tokio::test]
     async fn every_name_of_a_host_behind_a_jump_host_is_dialled_through_it_until_it_is_opened_directly() {
         let names = ["dial-test-behind.example", "dial-test-alias"];
-        remember("dial-test-host", &names, "10.255.0.9", Some(&jump()));
+        remember("dial-test-host", &names, "10.255.0.9", Some(&jump()), Source::Opened);
         for name in ["DIAL-TEST-BEHIND.example", "dial-test-alias", "dial-test-host", "10.255.0.9"] {
             assert_eq!(jump_of(&format!("{name}:9092")).as_deref(), Some("bastion"), "{name}");
         }
@@ -156,7 +173,14 @@ mod tests {
         let text = err.to_string();
         assert!(text.starts_with("dial-test-host: through the jump host bastion: bastion: cannot connect"), "{text}");
 
-        remember("dial-test-host", &names, "10.255.0.9", None);
+        // the project read again keeps the opened route; opened directly, the host is dialled directly
+        let mut other = jump();
+        other.target.password = Some(crate::transport::Secret::new("only-when-opened"));
+        remember("dial-test-host", &names, "10.255.0.9", Some(&other), Source::Opened);
+        remember("dial-test-host", &names, "10.255.0.9", Some(&jump()), Source::Learned);
+        let kept = routes().lock().unwrap().get("dial-test-alias").map(|t| t.jump.target.password.is_some());
+        assert_eq!(kept, Some(true), "a route learned the same way keeps the opened one's secrets");
+        remember("dial-test-host", &names, "10.255.0.9", None, Source::Opened);
         assert_eq!(jump_of("dial-test-alias:9092"), None);
         assert_eq!(jump_of("10.255.0.9:9092"), None);
     }

@@ -25,7 +25,7 @@ mod staging;
 pub mod sudo;
 pub(crate) use staging::random_tag;
 
-pub use open::{open, ConnectOptions, HostAccess};
+pub use open::{learn_routes, open, ConnectOptions, HostAccess};
 pub use scripts::Privilege;
 
 use std::fmt;
