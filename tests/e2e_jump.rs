@@ -3,7 +3,10 @@
 //! wizard's machine by an `unreachable` route while h1 still reaches it over the test bridge. Commands as root and
 //! an upload through the jump (throughput printed next to a direct upload), a changed jump host key refused naming
 //! the jump host, a refused jump login told apart from the target's, and a host named only by an ssh_config `Host`
-//! alias (HostName, User, IdentityFile, UserKnownHostsFile, ProxyJump from the file).
+//! alias (HostName, User, IdentityFile, UserKnownHostsFile, ProxyJump from the file). Then a one-node SASL_SSL
+//! KRaft cluster on the cut-off h2, deployed through h1 by the real binary: every health gate, `status` and the
+//! second deploy ("no changes") reach its Kafka ports through the jump host (`transport::dial`), TLS and SCRAM
+//! over the tunnel, while a direct connection to them still fails.
 //!
 //! Needs root and `tests/world/prepare.sh`.
 //! Run: `cargo test --features e2e --test e2e_jump -- --nocapture`
@@ -18,7 +21,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
-use support::world::World;
+use support::wizard::run_wizard;
+use support::world::{self, Mirror, World};
 
 /// An `unreachable` route to one address in this machine's namespace, removed on drop: the wizard cannot reach
 /// it, the other hosts on the bridge still can.
@@ -177,4 +181,73 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
     );
     let host = transport::open(&alias, &opts).unwrap_or_else(|e| panic!("the ssh_config alias: {e}"));
     assert_eq!(host.exec("uname -n", None).unwrap().stdout_text(), "h2\n");
+    drop(host);
+
+    a_cluster_behind_the_jump_host_deploys_is_healthy_and_redeploys_with_no_changes(&world, &behind, &jump_ip);
+}
+
+/// A one-node SASL_SSL KRaft cluster on h2 (cut off from this machine), `[ssh] jump` through h1: deploy, status,
+/// deploy again — all through the jump host.
+fn a_cluster_behind_the_jump_host_deploys_is_healthy_and_redeploys_with_no_changes(
+    world: &World,
+    behind: &HostAccess,
+    jump_ip: &str,
+) {
+    let target_ip = behind.address.as_str();
+    // h2 answers only through the jump host: its checks go over the wizard's own transport through h1
+    let on_h2 = |script: &str| {
+        let h2 = transport::open(behind, &ConnectOptions::default()).expect("h2 through the jump host");
+        h2.exec(script, None).unwrap().stdout_text()
+    };
+    let started = Instant::now();
+    let mirror = Mirror::start(&[&world::release(world::KAFKA_4)]);
+    let home = tempfile::tempdir().unwrap();
+    let security = "[security]\nprotocol = \"sasl_ssl\"\nca = \"generate\"\nadmin_user = \"admin\"\n\n";
+    let known_hosts = &world.inventory().known_hosts;
+    let all = world::kraft_project(world, &mirror, "e2e-behind", security, known_hosts);
+    let (head, _) = all.split_once("\n[[hosts]]").expect("the project's hosts");
+    let kh_line = format!("known_hosts = \"{}\"\n", known_hosts.display());
+    assert!(head.contains(&kh_line), "{head}");
+    let head = head.replacen(&kh_line, &format!("{kh_line}jump = \"root@{jump_ip}\"\n"), 1);
+    let text = format!(
+        "{head}\n[[hosts]]\nname = \"h2\"\naddress = \"{target_ip}\"\nroles = [\"broker\", \"controller\"]\nid = 1\n"
+    );
+    let project = home.path().join("behind.toml");
+    std::fs::write(&project, &text).unwrap();
+    let project = project.to_str().unwrap();
+
+    let (out, text) = run_wizard(home.path(), &["deploy", project]);
+    let deploy_secs = started.elapsed().as_secs_f64();
+    if !out.status.success() {
+        let log = world.ssh("h2", "root", "grep -h -m 12 -E -A3 'ERROR|FATAL' /var/log/kafka/server.log");
+        panic!(
+            "deploy through the jump host failed:\n{text}\n--- h2 server.log:\n{}",
+            String::from_utf8_lossy(&log.stdout)
+        );
+    }
+    assert!(text.contains("the cluster is healthy"), "{text}");
+    eprintln!("MEASURE jump host: one-node SASL_SSL KRaft deploy through it (download from a local mirror) {deploy_secs:.1} s");
+
+    // the broker's ports are still cut off from this machine: what reached them went through h1
+    let direct = std::net::TcpStream::connect_timeout(
+        &format!("{target_ip}:9092").parse().unwrap(),
+        std::time::Duration::from_secs(2),
+    );
+    assert!(direct.is_err(), "{target_ip}:9092 is reachable from this machine: the test proves nothing");
+    let listening = on_h2("systemctl is-active kafka-server; ss -ltnH 'sport = :9092'");
+    assert!(listening.starts_with("active\n") && listening.contains(":9092"), "{listening}");
+
+    let at = Instant::now();
+    let (out, text) = run_wizard(home.path(), &["status", project]);
+    let status_secs = at.elapsed().as_secs_f64();
+    assert!(out.status.success(), "healthy through the jump host: {text}");
+    eprintln!("MEASURE jump host: status through it {status_secs:.1} s");
+
+    let at = Instant::now();
+    let (out, text) = run_wizard(home.path(), &["deploy", project]);
+    let again_secs = at.elapsed().as_secs_f64();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("no changes: every host already matched the project"), "{text}");
+    eprintln!("MEASURE jump host: a second deploy (no changes) through it {again_secs:.1} s");
+    eprintln!("MEASURE jump host: the cluster part in all {:.1} s", started.elapsed().as_secs_f64());
 }

@@ -44,9 +44,10 @@ pub struct ClusterStatus {
     pub overview: crate::overview::ClusterOverview,
 }
 
-/// Whether `addr` accepts a TCP connection within 2 s.
+/// Whether `addr` accepts a connection within 2 s (through the host's jump host when it has one).
 pub(crate) async fn port_open(addr: String) -> bool {
-    matches!(tokio::time::timeout(Duration::from_secs(2), tokio::net::TcpStream::connect(addr)).await, Ok(Ok(_)))
+    let dial = crate::transport::dial::connect(&addr);
+    matches!(tokio::time::timeout(Duration::from_secs(2), dial).await, Ok(Ok(_)))
 }
 
 /// Per host (those `opts.limit` names): unit states, process listening, membership; and the cluster-wide checks

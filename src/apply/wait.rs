@@ -112,7 +112,7 @@ async fn controllers_listening_check(spec: &ClusterSpec) -> Result<String, Strin
     let mut down = Vec::new();
     let mut listening = 0;
     for (name, addr) in addrs {
-        let connect = tokio::time::timeout(PROBE_TIMEOUT, tokio::net::TcpStream::connect(addr.as_str())).await;
+        let connect = tokio::time::timeout(PROBE_TIMEOUT, crate::transport::dial::connect(addr.as_str())).await;
         if matches!(connect, Ok(Ok(_))) {
             listening += 1;
         } else {

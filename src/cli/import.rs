@@ -1,13 +1,15 @@
 //! `kafka-wizard import --ansible INVENTORY | --hosts H1,H2,… [--out FILE] [--name NAME]`: an Ansible inventory, or
-//! what running hosts hold (read over SSH, `import::live`) → a project file, validated; what could not be mapped
-//! and every secret-looking setting left out are warnings.
+//! what running hosts hold (read over SSH, `import::live`; `--jump` and `--use-ssh-config` reach them as a
+//! project's `[ssh]` would, and are written into it) → a project file, validated; what could not be mapped and
+//! every secret-looking setting left out are warnings.
 
 use super::operate::SshArgs;
 use super::print_problems;
 use kafka_wizard::import::live::{self, LiveHost};
 use kafka_wizard::import::{self, ImportOptions};
-use kafka_wizard::project::spec::SshSettings;
+use kafka_wizard::project::spec::{ProjectSet, SshSettings};
 use kafka_wizard::project::{self, draft};
+use kafka_wizard::project::{checks, defaults};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,11 +25,21 @@ pub struct ImportArgs {
     /// Kafka's or ZooKeeper's start script, the properties files those are given, the release and `myid`.
     #[arg(long, value_name = "HOST[,HOST]", value_delimiter = ',')]
     pub hosts: Vec<String>,
-    /// The SSH user the hosts are read as (root, or a user with passwordless sudo / `--ask-become-password`).
-    #[arg(long, default_value = "root", requires = "hosts")]
-    pub ssh_user: String,
-    #[arg(long, default_value_t = 22, requires = "hosts")]
-    pub ssh_port: u16,
+    /// The SSH user the hosts are read as (root, or a user with passwordless sudo / `--ask-become-password`);
+    /// default root (with `--use-ssh-config`: ssh_config's `User`, else root).
+    #[arg(long, requires = "hosts")]
+    pub ssh_user: Option<String>,
+    /// Default 22 (with `--use-ssh-config`: ssh_config's `Port`, else 22).
+    #[arg(long, requires = "hosts")]
+    pub ssh_port: Option<u16>,
+    /// Reach every host through this jump host (bastion), `[USER@]HOST[:PORT]`, like a project's `[ssh] jump`;
+    /// written into the project.
+    #[arg(long, value_name = "[USER@]HOST[:PORT]", requires = "hosts")]
+    pub jump: Option<String>,
+    /// Read ~/.ssh/config for what the flags leave unset (HostName, User, Port, IdentityFile, ProxyJump,
+    /// UserKnownHostsFile), like a project's `[ssh] use_ssh_config = true`; written into the project.
+    #[arg(long, requires = "hosts")]
+    pub use_ssh_config: bool,
     /// The private key to log in with (else the SSH agent's and the default keys).
     #[arg(long, value_name = "FILE", requires = "hosts")]
     pub identity_file: Option<String>,
@@ -107,14 +119,24 @@ fn from_hosts(args: &ImportArgs) -> Result<live::LiveImport, ExitCode> {
     };
     let hosts: Vec<LiveHost> = args.hosts.iter().map(|h| LiveHost::parse(h)).collect::<Result<_, _>>().map_err(fail)?;
     let connect = args.ssh.connect_options()?;
+    let jump = match &args.jump {
+        Some(raw) => checks::jump(raw).map_err(|e| fail(format!("--jump: {}", e.en)))?,
+        None => None,
+    };
+    let user = args.ssh_user.clone().unwrap_or_else(|| defaults::SSH_USER.into());
     let ssh = SshSettings {
-        user: args.ssh_user.clone(),
-        port: args.ssh_port,
+        sudo: user != "root",
+        user,
+        port: args.ssh_port.unwrap_or(defaults::SSH_PORT),
         identity_file: args.identity_file.clone(),
         known_hosts: args.known_hosts.clone(),
-        sudo: args.ssh_user != "root",
-        jump: None,
-        ssh_config: None,
+        jump,
+        ssh_config: args.use_ssh_config.then_some(ProjectSet {
+            user: args.ssh_user.is_some(),
+            port: args.ssh_port.is_some(),
+            jump: args.jump.is_some(),
+            sudo: false,
+        }),
     };
     live::import_live(&hosts, &ssh, &connect, args.name.clone()).map_err(fail)
 }

@@ -162,5 +162,7 @@ pub fn load_spec(path: &Path) -> Result<(LoadedProject, ClusterSpec), ExitCode> 
     }
     print_problems(loaded.validation.warnings());
     let spec = loaded.validation.spec.clone().ok_or(ExitCode::FAILURE)?;
+    // Kafka and ZooKeeper dials to hosts behind a jump host go through it, also in commands that never open SSH.
+    kafka_wizard::transport::learn_routes(&spec.hosts, &kafka_wizard::transport::ConnectOptions::default());
     Ok((loaded, spec))
 }

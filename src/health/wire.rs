@@ -1,16 +1,17 @@
-//! The wire under `health`'s probes: a size-framed Kafka connection (`Conn`: TCP, then TLS and SASL/SCRAM when its
+//! The wire under `health`'s probes: a size-framed Kafka connection (`Conn`: TCP — or a tunnel through the host's
+//! jump host, `transport::dial` — then TLS and SASL/SCRAM when its
 //! `KafkaAuth` says so, ApiVersions once, version negotiation, one call at a time), the timeout around a probe, and
 //! the errors for what the network or the server did.
 
 use super::{pick_version, HealthError};
 use crate::security::client::{secure_stream, KafkaStream};
 use crate::security::KafkaAuth;
+use crate::transport::dial::Wire;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{ApiKey, ApiVersionsRequest, ApiVersionsResponse, RequestHeader, ResponseHeader};
 use kafka_protocol::protocol::{Decodable, Encodable, StrBytes};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 pub(crate) fn unreachable(addr: &str, e: impl std::fmt::Display) -> HealthError {
     HealthError::Unreachable { addr: addr.to_string(), detail: e.to_string() }
@@ -32,10 +33,9 @@ pub(crate) async fn bounded<T>(
     tokio::time::timeout(timeout, f).await.unwrap_or_else(|_| Err(HealthError::Timeout { addr: addr.to_string() }))
 }
 
-pub(crate) async fn connect(addr: &str) -> Result<TcpStream, HealthError> {
-    let s = TcpStream::connect(addr).await.map_err(|e| unreachable(addr, e))?;
-    let _ = s.set_nodelay(true);
-    Ok(s)
+/// A connection to `addr`, directly or through the host's jump host (`transport::dial`, the one home for that).
+pub(crate) async fn connect(addr: &str) -> Result<Box<dyn Wire>, HealthError> {
+    crate::transport::dial::connect(addr).await.map_err(|e| unreachable(addr, e))
 }
 
 /// Whether the 4 bytes read as a Kafka frame size are the start of a TLS record (an alert or handshake, version 3.x):

@@ -106,6 +106,8 @@ async fn metadata(
 /// The cluster now: live brokers, every partition with the replicas it ends with, the reassignments in progress,
 /// each topic's `min.insync.replicas`; and the admin address.
 pub async fn read_view(spec: &ClusterSpec, auth: &KafkaAuth) -> Result<(String, ClusterView), ReassignError> {
+    // hosts behind a jump host are dialled through it, though a view opens no SSH connection
+    crate::transport::learn_routes(&spec.hosts, &crate::transport::ConnectOptions::default());
     let (admin, cluster, states) = metadata(spec, auth).await?;
     let ongoing = {
         let mut s = AdminSession::open(&admin, auth).await?;

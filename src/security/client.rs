@@ -9,6 +9,7 @@ use super::pki::{inspect_certificate, PkiError};
 use super::scram::{ScramClient, ScramMechanism};
 use super::Secret;
 use crate::health::{Conn, HealthError};
+use crate::transport::dial::Wire;
 use bytes::Bytes;
 use kafka_protocol::messages::{
     ApiKey, SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse,
@@ -17,7 +18,6 @@ use kafka_protocol::protocol::{Message, StrBytes};
 use rustls::CertificateError;
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
 
 /// How to reach a Kafka listener. `KafkaAuth::default()` is plaintext without authentication (PLAINTEXT); `tls`
 /// alone is SSL; `sasl` alone SASL_PLAINTEXT; both SASL_SSL.
@@ -102,7 +102,7 @@ pub(crate) type KafkaStream = Box<dyn KafkaIo>;
 /// `tcp` as is, or after a TLS handshake that verifies the broker's certificate for the host of `addr`.
 pub(crate) async fn secure_stream(
     addr: &str,
-    tcp: TcpStream,
+    tcp: Box<dyn Wire>,
     tls: Option<&TlsTrust>,
 ) -> Result<KafkaStream, HealthError> {
     let Some(trust) = tls else { return Ok(Box::new(tcp)) };

@@ -49,6 +49,8 @@ struct ProjectBroker {
 /// Runs the smoke test on the project's cluster. Never fails: everything that goes wrong is in the report.
 pub async fn smoke(spec: &ClusterSpec, opts: &SmokeOptions, events: &EventSink, cancel: &Cancel) -> SmokeReport {
     let started = Instant::now();
+    // hosts behind a jump host are dialled through it, though the smoke test opens no SSH connection
+    crate::transport::learn_routes(&spec.hosts, &crate::transport::ConnectOptions::default());
     let mut brokers: Vec<ProjectBroker> = spec
         .brokers()
         .filter_map(|b| {

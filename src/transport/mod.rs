@@ -13,6 +13,7 @@
 //! the caller explicitly accepts it, a changed key is always refused with both fingerprints); secrets (passwords)
 //! are held in [`Secret`], which never prints.
 
+pub mod dial;
 pub mod known_hosts;
 pub mod local;
 mod open;
@@ -24,7 +25,7 @@ mod staging;
 pub mod sudo;
 pub(crate) use staging::random_tag;
 
-pub use open::{open, ConnectOptions, HostAccess};
+pub use open::{learn_routes, open, ConnectOptions, HostAccess};
 pub use scripts::Privilege;
 
 use std::fmt;

@@ -2,8 +2,10 @@
 //! runs on (`connection = "local"`), or SSH with the project's settings, an unknown host key refused, remembered
 //! (trust on first use, when the user asked for it) or accepted only with the fingerprint the user was shown.
 //! Used by the engine (`apply/connect.rs`, every host of a cluster) and by the app's Test connection (one host that
-//! passed `project::validate::check_host_reach`), so both reach a host the same way.
+//! passed `project::validate::check_host_reach`), so both reach a host the same way. Opening a host also tells
+//! `dial.rs` whether its Kafka and ZooKeeper ports are dialled through its jump host.
 
+use super::dial::Source;
 use super::local::LocalTransport;
 use super::ssh::SshTransport;
 use super::{Secret, SshTarget, Transport, TransportError, UnknownHostKey};
@@ -101,16 +103,42 @@ pub fn open(host: &HostAccess, opts: &ConnectOptions) -> Result<Arc<dyn Transpor
 
 fn open_unchecked(host: &HostAccess, opts: &ConnectOptions) -> Result<Arc<dyn Transport>, TransportError> {
     if host.connection == Connection::Local {
+        remember_route(host, None, Source::Opened);
         let password = opts.become_password.clone();
         return Ok(Arc::new(LocalTransport::with_become_password(host.name.clone(), host.ssh.sudo, password)));
     }
     let target = opts.ssh_target(host)?;
+    remember_route(host, Some(&target), Source::Opened);
     let unknown = if opts.accept_new_host_keys { UnknownHostKey::AcceptAndRemember } else { UnknownHostKey::Refuse };
     let transport = match opts.accepted_key(&host.name) {
         Some(fingerprint) => SshTransport::connect_accepting(&target, fingerprint)?,
         None => SshTransport::connect(&target, unknown)?,
     };
     Ok(Arc::new(transport))
+}
+
+/// Tells `dial.rs` how `host`'s other ports are dialled: through its SSH target's jump host, or directly.
+fn remember_route(host: &HostAccess, target: Option<&SshTarget>, how: Source) {
+    let address = target.map_or(host.address.as_str(), |t| t.address.as_str());
+    let jump = target.and_then(|t| t.jump.as_deref());
+    super::dial::remember(&host.name, &[&host.address], address, jump, how);
+}
+
+/// Tells `dial.rs` how each of `hosts` is reached (its jump host or none) without connecting to any — for the
+/// operations that speak only Kafka (`smoke`, the reassignment views, the CLI's every command) and may never open
+/// a host's transport. A host whose SSH settings cannot be resolved (an unreadable ssh_config) is left as it was:
+/// opening it says why. A route an opened transport recorded the same way is kept (it has the run's secrets).
+pub fn learn_routes(hosts: &[HostSpec], opts: &ConnectOptions) {
+    for host in hosts.iter().map(HostAccess::from) {
+        match host.connection {
+            Connection::Local => remember_route(&host, None, Source::Learned),
+            Connection::Ssh => {
+                if let Ok(target) = opts.ssh_target(&host) {
+                    remember_route(&host, Some(&target), Source::Learned);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Import from running hosts (`import --hosts`): each host reached over the engine's SSH transport (host keys
-//! verified exactly as for a deploy), read only (`read.rs`: units, properties files, release link, `myid`), then
+//! verified exactly as for a deploy; a jump host and ~/.ssh/config as the settings say, written into the project's
+//! `[ssh]` by [`draft_ssh`]), read only (`read.rs`: units, properties files, release link, `myid`), then
 //! mapped into a project draft (`map.rs`) with a warning for everything the project holds differently.
 //! `parse.rs` reads the files as Kafka, ZooKeeper and systemd read them.
 
@@ -14,7 +15,7 @@ pub use map::LiveImport;
 pub use read::HostReading;
 
 use crate::project::draft::SshDraft;
-use crate::project::spec::{Connection, SshSettings};
+use crate::project::spec::{Connection, ProjectSet, SshSettings};
 use crate::transport::{self, ConnectOptions, HostAccess};
 
 /// One host to read: its name in the project and, when it differs, the address to reach it by.
@@ -57,7 +58,8 @@ pub fn import_live(
                         connection: Connection::Ssh,
                         ssh: ssh.clone(),
                     };
-                    let t = transport::open(&access, connect).map_err(|e| format!("{}: {e}", h.name))?;
+                    // every transport error names the host already
+                    let t = transport::open(&access, connect).map_err(|e| e.to_string())?;
                     read::read_host(t.as_ref(), &h.name, h.address.as_deref()).map_err(|e| format!("{}: {e}", h.name))
                 })
             })
@@ -65,13 +67,21 @@ pub fn import_live(
         jobs.into_iter().map(|j| j.join().unwrap_or_else(|_| Err("reading the host panicked".into()))).collect()
     });
     let readings: Vec<HostReading> = readings.into_iter().collect::<Result<_, _>>()?;
-    let draft_ssh = SshDraft {
-        user: Some(ssh.user.clone()),
-        port: Some(ssh.port.into()),
+    map::to_draft(&readings, draft_ssh(ssh), name)
+}
+
+/// The project's `[ssh]` for how the hosts were read: the user and port given (with `use_ssh_config`, only those
+/// written on the command line — the rest stays ssh_config's), the key, known_hosts, the jump host and
+/// `use_ssh_config`, so a deploy reaches the hosts the way the import did.
+pub fn draft_ssh(ssh: &SshSettings) -> SshDraft {
+    let given = ssh.ssh_config.unwrap_or(ProjectSet { user: true, port: true, jump: true, sudo: true });
+    SshDraft {
+        user: given.user.then(|| ssh.user.clone()),
+        port: given.port.then_some(ssh.port.into()),
         identity_file: ssh.identity_file.clone(),
         known_hosts: ssh.known_hosts.clone(),
-        sudo: (ssh.user != "root").then_some(ssh.sudo),
-        ..SshDraft::default()
-    };
-    map::to_draft(&readings, draft_ssh, name)
+        sudo: (given.user && ssh.user != "root").then_some(ssh.sudo),
+        jump: ssh.jump.as_ref().map(|j| j.to_string()),
+        use_ssh_config: ssh.ssh_config.is_some().then_some(true),
+    }
 }

@@ -218,3 +218,31 @@ fn a_host_with_nothing_running_is_left_out_with_a_warning() {
     assert_eq!(out.draft.hosts.len(), 3);
     assert!(out.warnings.iter().any(|w| w.starts_with("h4: no systemd unit")));
 }
+
+#[test]
+fn the_projects_ssh_keeps_the_jump_host_and_ssh_config_the_hosts_were_read_through() {
+    use crate::project::spec::{JumpHost, ProjectSet, SshSettings};
+    let jump = JumpHost { user: Some("ops".into()), host: "bastion.example.com".into(), port: Some(2222) };
+    let mut ssh = SshSettings {
+        user: "root".into(),
+        port: 22,
+        identity_file: Some("~/.ssh/ops".into()),
+        known_hosts: None,
+        sudo: false,
+        jump: Some(jump),
+        ssh_config: None,
+    };
+    let draft = super::draft_ssh(&ssh);
+    assert_eq!(draft.jump.as_deref(), Some("ops@bastion.example.com:2222"));
+    assert_eq!((draft.user.as_deref(), draft.port, draft.use_ssh_config), (Some("root"), Some(22), None));
+    // the jump host written parses back to the same one
+    assert_eq!(crate::project::checks::jump(draft.jump.as_deref().unwrap()).unwrap(), ssh.jump);
+
+    // with ssh_config, what the command line did not give is left to the file (and so to the deploy)
+    ssh.jump = None;
+    ssh.ssh_config = Some(ProjectSet { user: false, port: false, jump: false, sudo: false });
+    let draft = super::draft_ssh(&ssh);
+    assert_eq!(draft.use_ssh_config, Some(true));
+    assert_eq!((draft.user, draft.port, draft.sudo, draft.jump), (None, None, None, None));
+    assert_eq!(draft.identity_file.as_deref(), Some("~/.ssh/ops"));
+}

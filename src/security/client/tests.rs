@@ -47,7 +47,7 @@ async fn tls_server(ca: &ClusterCa, names: &[&str]) -> u16 {
 }
 
 async fn handshake(addr: &str, trust: &ClusterCa) -> Result<(), HealthError> {
-    let tcp = TcpStream::connect(addr.replace("localhost", "127.0.0.1")).await.unwrap();
+    let tcp = Box::new(tokio::net::TcpStream::connect(addr.replace("localhost", "127.0.0.1")).await.unwrap());
     let trust = TlsTrust::from_ca_pem(trust.cert_pem()).unwrap();
     secure_stream(addr, tcp, Some(&trust)).await.map(|_| ())
 }

@@ -10,7 +10,8 @@
 //! - `exec.rs`: stdout and stderr read together in non-blocking mode with `poll` (no deadlock on big stderr), exit
 //!   status after `wait_close`, `exit_signal` → 128 + n, `sudo -n` for privileged commands of a non-root user.
 //! - `tunnel.rs`: through a jump host — a verified, logged-in session to it, a `direct-tcpip` channel to the
-//!   target, bridged to the target's session by a socket pair and a pump thread.
+//!   target, bridged to the target's session by a socket pair and a pump thread; the same for the Kafka and
+//!   ZooKeeper connections of `transport::dial` ([`open_channel`]).
 //! - `hold.rs`: a command left running on its own channel while the transport lives (`Transport::hold`, the run
 //!   lock), closed with EOF when the transport is dropped.
 //! - `sftp.rs`: an upload's bytes over SFTP to a temporary name; the shared flow (`staging.rs`) moves it into place.
@@ -24,10 +25,12 @@ mod host_key;
 mod sftp;
 mod tunnel;
 
+pub(crate) use tunnel::CHANNEL_REFUSED;
+
 use super::scripts::Privilege;
 use super::staging;
 use super::sudo::Become;
-use super::{ExecOutput, Held, Progress, SshTarget, Transport, TransportError, UnknownHostKey};
+use super::{ExecOutput, Held, JumpTarget, Progress, SshTarget, Transport, TransportError, UnknownHostKey};
 use host_key::{KnownHosts, Trust};
 use ssh2::{MethodType, Session, Sftp};
 use std::mem::ManuallyDrop;
@@ -121,12 +124,7 @@ impl SshTransport {
         let (session, fd, (key_type, fingerprint)) = match &target.jump {
             None => connect_session(target, trust)?,
             Some(jump) => {
-                let jump_trust = match (&jump.accepted_fingerprint, jump.unknown) {
-                    (Some(fingerprint), _) => Trust::AcceptOnly(fingerprint),
-                    (None, UnknownHostKey::AcceptAndRemember) => Trust::AcceptAny,
-                    (None, UnknownHostKey::Refuse) => Trust::Refuse,
-                };
-                let stream = tunnel::open(&jump.target, jump_trust, &target.address, target.port)
+                let stream = tunnel::open(&jump.target, jump_trust(jump), &target.address, target.port)
                     .map_err(|e| TransportError::through_jump(&target.name, &jump.target.name, e))?;
                 let fd = stream.as_raw_fd();
                 let (session, key) = establish(target, trust, stream)?;
@@ -169,6 +167,27 @@ impl SshTransport {
         }
         Ok(inner)
     }
+}
+
+/// What to do with the jump host's key when known_hosts does not list it: the fingerprint the user accepted for it,
+/// else as the run decided for unknown keys.
+fn jump_trust(jump: &JumpTarget) -> Trust<'_> {
+    match (&jump.accepted_fingerprint, jump.unknown) {
+        (Some(fingerprint), _) => Trust::AcceptOnly(fingerprint),
+        (None, UnknownHostKey::AcceptAndRemember) => Trust::AcceptAny,
+        (None, UnknownHostKey::Refuse) => Trust::Refuse,
+    }
+}
+
+/// A connection to `address:port` through the jump host `jump` (its own verified, logged-in session and a
+/// `direct-tcpip` channel, pumped to the returned socket by a thread of its own — `tunnel.rs`), for the dials of
+/// `transport::dial`. Blocking.
+pub(crate) fn open_channel(
+    jump: &JumpTarget,
+    address: &str,
+    port: u16,
+) -> Result<std::os::unix::net::UnixStream, TransportError> {
+    tunnel::open(&jump.target, jump_trust(jump), address, port)
 }
 
 /// A verified, logged-in session to `target` over TCP, with its socket and its host key (type, fingerprint).

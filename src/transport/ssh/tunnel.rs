@@ -16,6 +16,9 @@ use std::os::unix::io::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
+/// How the detail of a channel the jump host could not open starts (`transport::dial` tells it apart by this).
+pub(crate) const CHANNEL_REFUSED: &str = "the jump host could not open a connection to it";
+
 /// Bytes moved per read; big enough for libssh2's 32 KiB packets several at a time.
 const CHUNK: usize = 256 * 1024;
 
@@ -26,7 +29,7 @@ pub(super) fn open(jump: &SshTarget, trust: Trust<'_>, address: &str, port: u16)
         host: jump.name.clone(),
         address: address.to_string(),
         port,
-        detail: format!("the jump host could not open a connection to it: {e}"),
+        detail: format!("{CHANNEL_REFUSED}: {e}"),
     })?;
     let (ours, theirs) = UnixStream::pair().map_err(|e| TransportError::io(&jump.name, "making a socket pair", e))?;
     ours.set_nonblocking(true).map_err(|e| TransportError::io(&jump.name, "making a socket pair", e))?;
