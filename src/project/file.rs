@@ -42,20 +42,41 @@ pub fn load(path: &Path) -> Result<LoadedProject, LoadError> {
     Ok(LoadedProject { path: path.to_owned(), text, draft, validation })
 }
 
-/// For a valid KRaft project without `kraft.cluster_id`: generates one, writes it into the file and reloads.
-/// Returns the new id when one was generated; other projects are returned unchanged.
-pub fn ensure_cluster_id(project: LoadedProject) -> Result<(LoadedProject, Option<ClusterId>), LoadError> {
-    let needs_id = project.validation.spec.as_ref().is_some_and(
-        |spec| matches!(&spec.coordination, super::spec::Coordination::Kraft(k) if k.cluster_id.is_none()),
-    );
-    if !needs_id {
-        return Ok((project, None));
+/// What [`ensure_cluster_id`] saved into the project file.
+#[derive(Debug, Default)]
+pub struct Saved {
+    /// `kraft.cluster_id`, generated.
+    pub cluster_id: Option<ClusterId>,
+    /// `kraft.bootstrap_controllers` of a dynamic quorum: the project's controllers now.
+    pub bootstrap_controllers: Option<Vec<u32>>,
+}
+
+/// For a valid KRaft project without `kraft.cluster_id`: generates one; for a dynamic quorum without
+/// `kraft.bootstrap_controllers`: its controllers now (docs/facts/kafka.md §36) — written into the file, which is
+/// reloaded. Returns what was saved; other projects are returned unchanged.
+pub fn ensure_cluster_id(project: LoadedProject) -> Result<(LoadedProject, Saved), LoadError> {
+    let Some(spec) = project.validation.spec.as_ref() else { return Ok((project, Saved::default())) };
+    let super::spec::Coordination::Kraft(k) = &spec.coordination else { return Ok((project, Saved::default())) };
+    let cluster_id = k.cluster_id.is_none().then(checks::new_cluster_id);
+    let bootstrap_controllers = (k.quorum == super::spec::Quorum::Dynamic && k.bootstrap_controllers.is_none())
+        .then(|| {
+            let mut ids: Vec<u32> = spec.controllers().filter_map(|h| h.node_id).collect();
+            ids.sort();
+            ids
+        });
+    if cluster_id.is_none() && bootstrap_controllers.is_none() {
+        return Ok((project, Saved::default()));
     }
-    let id = checks::new_cluster_id();
-    let text = with_cluster_id(&project.text, &id);
+    let mut text = project.text.clone();
+    if let Some(id) = &cluster_id {
+        text = with_cluster_id(&text, id);
+    }
+    if let Some(ids) = &bootstrap_controllers {
+        text = with_bootstrap_controllers(&text, ids);
+    }
     let path = project.path;
     write_atomically(&path, &text).map_err(|source| LoadError::Save { path: path.clone(), source })?;
-    Ok((load(&path)?, Some(id)))
+    Ok((load(&path)?, Saved { cluster_id, bootstrap_controllers }))
 }
 
 /// The project text with `kraft.cluster_id` set, everything else untouched.
@@ -65,6 +86,36 @@ pub fn with_cluster_id(text: &str, id: &ClusterId) -> String {
         doc["kraft"] = toml_edit::table();
     }
     doc["kraft"]["cluster_id"] = toml_edit::value(id.as_str());
+    doc.to_string()
+}
+
+/// The project text with `kraft.bootstrap_controllers` set to `ids`, everything else untouched.
+pub fn with_bootstrap_controllers(text: &str, ids: &[u32]) -> String {
+    let mut doc: toml_edit::DocumentMut = text.parse().expect("the text already parsed as TOML");
+    if !doc.contains_key("kraft") {
+        doc["kraft"] = toml_edit::table();
+    }
+    doc["kraft"]["bootstrap_controllers"] = toml_edit::value(ids.iter().map(|&id| i64::from(id)).collect::<toml_edit::Array>());
+    doc.to_string()
+}
+
+/// The project text without controller `id` in `kraft.bootstrap_controllers` (a removed controller); when it was
+/// the last one listed, the list becomes `remaining` (the controllers left). Unchanged when the key is absent or does
+/// not list `id`.
+pub fn without_bootstrap_controller(text: &str, id: u32, remaining: &[u32]) -> String {
+    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else { return text.to_string() };
+    let Some(list) = doc.get_mut("kraft").and_then(|k| k.get_mut("bootstrap_controllers")).and_then(|l| l.as_array_mut())
+    else {
+        return text.to_string();
+    };
+    let before = list.len();
+    list.retain(|v| v.as_integer() != Some(i64::from(id)));
+    if list.len() == before {
+        return text.to_string();
+    }
+    if list.is_empty() {
+        return with_bootstrap_controllers(&doc.to_string(), remaining);
+    }
     doc.to_string()
 }
 
