@@ -389,4 +389,51 @@ mod tests {
         assert!(out.ends_with("[[hosts]]\nname = \"z\" # keeper\nroles = [\"zookeeper\"]\n"), "{out}");
         assert_eq!(without_broker(text, "nobody"), None);
     }
+
+    #[test]
+    fn a_dynamic_quorums_controllers_are_saved_as_its_bootstrap_controllers_and_a_removed_one_leaves_the_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        let fixture = include_str!("../../tests/fixtures/kraft-dynamic.toml");
+        std::fs::write(&path, format!("# mine\n{}", fixture.replace("cluster_id = \"MkU3OEVBNTcwNTJENDM2Qk\"\n", ""))).unwrap();
+        let (loaded, saved) = ensure_cluster_id(load(&path).unwrap()).unwrap();
+        assert!(saved.cluster_id.is_some());
+        assert_eq!(saved.bootstrap_controllers, Some(vec![11, 12, 13]));
+        assert!(loaded.text.starts_with("# mine\n") && loaded.text.contains("bootstrap_controllers = [11, 12, 13]"));
+        let super::super::spec::Coordination::Kraft(k) = &loaded.validation.spec.as_ref().unwrap().coordination else {
+            panic!()
+        };
+        assert_eq!(k.bootstrap_controllers, Some(vec![11, 12, 13]));
+        // saved once: a second load changes nothing
+        let (_, again) = ensure_cluster_id(load(&path).unwrap()).unwrap();
+        assert!(again.cluster_id.is_none() && again.bootstrap_controllers.is_none());
+        // a static quorum has none
+        std::fs::write(&path, fixture.replace("quorum = \"dynamic\"\n", "")).unwrap();
+        assert!(ensure_cluster_id(load(&path).unwrap()).unwrap().1.bootstrap_controllers.is_none());
+
+        let text = with_bootstrap_controllers(fixture, &[11, 12]);
+        assert!(without_bootstrap_controller(&text, 12, &[11, 13]).contains("bootstrap_controllers = [11]"));
+        assert!(without_bootstrap_controller(&text, 13, &[11, 12]).contains("bootstrap_controllers = [11, 12]"));
+        let last = without_bootstrap_controller(&with_bootstrap_controllers(fixture, &[11]), 11, &[12, 13]);
+        assert!(last.contains("bootstrap_controllers = [12, 13]"), "the last one out: the controllers left: {last}");
+        assert_eq!(without_bootstrap_controller(fixture, 11, &[12, 13]), fixture, "no key: unchanged");
+    }
+
+    #[test]
+    fn bootstrap_controllers_must_be_a_dynamic_quorums_own_controllers() {
+        let fixture = include_str!("../../tests/fixtures/kraft-dynamic.toml");
+        let problem = |list: &str, quorum: &str| {
+            let text = fixture.replace("quorum = \"dynamic\"\n", &format!("{quorum}bootstrap_controllers = {list}\n"));
+            let v = validate(&draft::parse(&text).unwrap());
+            let found = v.errors().find(|p| p.field == "kraft.bootstrap_controllers").map(|p| p.to_string());
+            found
+        };
+        let dynamic = "quorum = \"dynamic\"\n";
+        assert_eq!(problem("[13, 11]", dynamic), None);
+        assert!(problem("[11, 1]", dynamic).unwrap().contains("1 is not a controller of the project"));
+        assert!(problem("[11, 99]", dynamic).unwrap().contains("decommission --controller"));
+        assert!(problem("[11, 11]", dynamic).unwrap().contains("twice"));
+        assert!(problem("[]", dynamic).unwrap().contains("is empty"));
+        assert!(problem("[11]", "").unwrap().contains("only a dynamic quorum"));
+    }
 }

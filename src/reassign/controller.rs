@@ -105,7 +105,10 @@ pub fn warnings(spec: &ClusterSpec, id: i32) -> Vec<String> {
     let mut out = Vec::new();
     if remaining.len() < 3 {
         out.push(format!(
-            "the quorum is left with {} voter(s) ({remaining:?}): a majority of {n} is {n}, so it no longer tolerates              a controller failure — while any controller is down the cluster's metadata cannot change (no topic,              partition leader or broker changes). Three controllers tolerate one failure: add one (a host with role              \"controller\", then kafka-wizard deploy)",
+            "the quorum is left with {} voter(s) ({remaining:?}): a majority of {n} is {n}, so it no longer tolerates \
+             a controller failure — while any controller is down the cluster's metadata cannot change (no topic, \
+             partition leader or broker changes). Three controllers tolerate one failure: add one (a host with role \
+             \"controller\", then kafka-wizard deploy)",
             remaining.len(),
             n = remaining.len()
         ));
