@@ -339,7 +339,8 @@ fn add_and_remove_a_controller(world: &World, home: &Path, project: &Path, boots
     eprintln!("[deploy adding controller 14]\n{text}");
     assert_eq!(voters(project), [1, 2, 3, 14], "the new controller votes");
     assert_eq!(old.iter().map(|h| invocation(world, h)).collect::<Vec<_>>(), before, "no other node restarted");
-    let conf = world.ssh_ok(&h4.name, "root", "grep ^controller.quorum.bootstrap.servers= /etc/kafka/server.properties");
+    let conf =
+        world.ssh_ok(&h4.name, "root", "grep ^controller.quorum.bootstrap.servers= /etc/kafka/server.properties");
     assert!(!conf.contains(&h4.ip) && conf.contains(&world.hosts()[0].ip), "the bootstrap controllers: {conf}");
 
     let plan = wizard(home, &["decommission", p, "--controller", "14", "--dry-run"]);

@@ -323,7 +323,8 @@ mod tests {
             ..Default::default()
         };
         let ours = "MkU3OEVBNTcwNTJENDM2Qk";
-        let (static_node, dynamic_node, fresh) = (host(ours, true, false), host(ours, false, true), host("", false, false));
+        let (static_node, dynamic_node, fresh) =
+            (host(ours, true, false), host(ours, false, true), host("", false, false));
         let fresh = super::super::facts::HostFacts { meta_cluster_ids: Default::default(), ..fresh };
         assert_eq!(kind_change(&dynamic, [("c1", &dynamic_node), ("c4", &fresh)].into_iter()), Ok(()));
         assert_eq!(kind_change(&stat, [("c1", &static_node), ("c4", &fresh)].into_iter()), Ok(()));

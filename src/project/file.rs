@@ -58,8 +58,8 @@ pub fn ensure_cluster_id(project: LoadedProject) -> Result<(LoadedProject, Saved
     let Some(spec) = project.validation.spec.as_ref() else { return Ok((project, Saved::default())) };
     let super::spec::Coordination::Kraft(k) = &spec.coordination else { return Ok((project, Saved::default())) };
     let cluster_id = k.cluster_id.is_none().then(checks::new_cluster_id);
-    let bootstrap_controllers = (k.quorum == super::spec::Quorum::Dynamic && k.bootstrap_controllers.is_none())
-        .then(|| {
+    let bootstrap_controllers =
+        (k.quorum == super::spec::Quorum::Dynamic && k.bootstrap_controllers.is_none()).then(|| {
             let mut ids: Vec<u32> = spec.controllers().filter_map(|h| h.node_id).collect();
             ids.sort();
             ids
@@ -95,7 +95,8 @@ pub fn with_bootstrap_controllers(text: &str, ids: &[u32]) -> String {
     if !doc.contains_key("kraft") {
         doc["kraft"] = toml_edit::table();
     }
-    doc["kraft"]["bootstrap_controllers"] = toml_edit::value(ids.iter().map(|&id| i64::from(id)).collect::<toml_edit::Array>());
+    doc["kraft"]["bootstrap_controllers"] =
+        toml_edit::value(ids.iter().map(|&id| i64::from(id)).collect::<toml_edit::Array>());
     doc.to_string()
 }
 
@@ -104,7 +105,8 @@ pub fn with_bootstrap_controllers(text: &str, ids: &[u32]) -> String {
 /// not list `id`.
 pub fn without_bootstrap_controller(text: &str, id: u32, remaining: &[u32]) -> String {
     let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else { return text.to_string() };
-    let Some(list) = doc.get_mut("kraft").and_then(|k| k.get_mut("bootstrap_controllers")).and_then(|l| l.as_array_mut())
+    let Some(list) =
+        doc.get_mut("kraft").and_then(|k| k.get_mut("bootstrap_controllers")).and_then(|l| l.as_array_mut())
     else {
         return text.to_string();
     };
@@ -395,7 +397,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.toml");
         let fixture = include_str!("../../tests/fixtures/kraft-dynamic.toml");
-        std::fs::write(&path, format!("# mine\n{}", fixture.replace("cluster_id = \"MkU3OEVBNTcwNTJENDM2Qk\"\n", ""))).unwrap();
+        std::fs::write(&path, format!("# mine\n{}", fixture.replace("cluster_id = \"MkU3OEVBNTcwNTJENDM2Qk\"\n", "")))
+            .unwrap();
         let (loaded, saved) = ensure_cluster_id(load(&path).unwrap()).unwrap();
         assert!(saved.cluster_id.is_some());
         assert_eq!(saved.bootstrap_controllers, Some(vec![11, 12, 13]));

@@ -82,10 +82,10 @@ fn a_removal_leaving_fewer_than_three_voters_warns_that_no_failure_is_tolerated_
     assert!(w[0].starts_with("the quorum is left with 2 voter(s) ([11, 12]): a majority of 2 is 2"), "{w:?}");
     assert!(w[0].contains("no longer tolerates a controller failure") && w[0].contains("add one"), "{w:?}");
 
-    let two = spec(&fixture.replace(
-        "[[hosts]]\nname = \"c3\"\naddress = \"10.2.0.13\"\nroles = [\"controller\"]\nid = 13\n\n",
-        "",
-    ));
+    let two = spec(
+        &fixture
+            .replace("[[hosts]]\nname = \"c3\"\naddress = \"10.2.0.13\"\nroles = [\"controller\"]\nid = 13\n\n", ""),
+    );
     assert!(warnings(&two, 12)[0].starts_with("the quorum is left with 1 voter(s) ([11])"), "{:?}", warnings(&two, 12));
 
     let one = spec(&fixture.replace(

@@ -29,9 +29,7 @@ pub fn voters(spec: &ClusterSpec, controller_port: u16) -> String {
 pub fn bootstrap_servers(spec: &ClusterSpec, k: &KraftSpec) -> String {
     controllers(spec)
         .iter()
-        .filter(|h| {
-            k.bootstrap_controllers.as_ref().is_none_or(|ids| h.node_id.is_some_and(|id| ids.contains(&id)))
-        })
+        .filter(|h| k.bootstrap_controllers.as_ref().is_none_or(|ids| h.node_id.is_some_and(|id| ids.contains(&id))))
         .map(|h| format!("{}:{}", h.reach().for_host_port(), k.controller_port))
         .collect::<Vec<_>>()
         .join(",")

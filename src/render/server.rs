@@ -94,13 +94,12 @@ fn migration(
     m: &MigrationSpec,
     id: u32,
 ) {
-    let kraft =
-        KraftSpec {
-            cluster_id: m.cluster_id.clone(),
-            controller_port: m.controller_port,
-            quorum: Quorum::Static,
-            bootstrap_controllers: None,
-        };
+    let kraft = KraftSpec {
+        cluster_id: m.cluster_id.clone(),
+        controller_port: m.controller_port,
+        quorum: Quorum::Static,
+        bootstrap_controllers: None,
+    };
     if host.has(Role::Controller) {
         kraft_mode(w, spec, host, &kraft, id);
         if m.stage < MigrationStage::Finalized {

@@ -11,7 +11,6 @@ pub mod scram_users;
 use super::backup;
 use super::facts::HostFacts;
 use super::pending;
-use quorum::bootstrap_only_change;
 use crate::plan::argfile;
 use crate::plan::HostStep;
 use crate::project::spec::{ClusterSpec, HostSpec};
@@ -19,6 +18,7 @@ use crate::render::{self, Owner, Service};
 use crate::security::store::SecretMaterial;
 use crate::shell::{self, quote};
 use crate::transport::scripts::refuse_real_directory;
+use quorum::bootstrap_only_change;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 

@@ -26,8 +26,11 @@ pub(super) fn bootstrap_only_change(
     if new == old {
         return None;
     }
-    let with_old: String =
-        file.content.split_inclusive('\n').map(|l| if l.starts_with(&prefix) { format!("{prefix}{old}\n") } else { l.to_string() }).collect();
+    let with_old: String = file
+        .content
+        .split_inclusive('\n')
+        .map(|l| if l.starts_with(&prefix) { format!("{prefix}{old}\n") } else { l.to_string() })
+        .collect();
     (sha512_hex(with_old.as_bytes()) == have).then_some((old.to_string(), new))
 }
 
