@@ -11,7 +11,10 @@
 //! The cluster's controller quorum is dynamic (`kraft.quorum = "dynamic"`, docs/facts/kafka.md §8): at the end
 //! the freed fourth host comes back as a dedicated controller under an acks=all load — deploy formats it to join,
 //! starts it and adds it as a voter once it caught up — and leaves again with `decommission --controller`, still
-//! under the load: no acknowledged record lost, the voters exactly the project's controllers after each.
+//! under the load: no acknowledged record lost, the voters exactly the project's controllers after each. The
+//! bootstrap list is the controllers at creation (`kraft.bootstrap_controllers`, saved by the first deploy), so
+//! neither the add nor the removal restarts another node (InvocationIDs unchanged), and a deploy after the removal
+//! has nothing to change.
 
 mod support;
 
@@ -170,6 +173,8 @@ fn a_broker_is_added_rebalanced_onto_and_decommissioned_under_load_without_losin
     wizard(home, &["deploy", p]);
     eprintln!("MEASURE fresh 3-node KRaft deploy: {:.1}s", t.elapsed().as_secs_f64());
     assert_eq!(py(&bootstrap, CREATE_AND_FILL).trim(), "filled");
+    let saved = std::fs::read_to_string(&project).unwrap();
+    assert!(saved.contains("bootstrap_controllers = [1, 2, 3]"), "the first deploy saves the bootstrap list: {saved}");
 
     // A controller cannot be decommissioned (static quorum): refused before anything changes.
     let (out, text) = run_wizard(home, &["decommission", p, "--broker", "3"]);
@@ -324,6 +329,8 @@ fn add_and_remove_a_controller(world: &World, home: &Path, project: &Path, boots
     ));
     std::fs::write(project, &s).unwrap();
 
+    let old: Vec<&str> = world.hosts()[..3].iter().map(|h| h.name.as_str()).collect();
+    let before: Vec<String> = old.iter().map(|h| invocation(world, h)).collect();
     let load = support::roll_load::RollLoad::start(&python(), &[bootstrap, "controller-load"]);
     std::thread::sleep(Duration::from_secs(2));
     let t = Instant::now();
@@ -331,17 +338,22 @@ fn add_and_remove_a_controller(world: &World, home: &Path, project: &Path, boots
     let added = t.elapsed().as_secs_f64();
     eprintln!("[deploy adding controller 14]\n{text}");
     assert_eq!(voters(project), [1, 2, 3, 14], "the new controller votes");
+    assert_eq!(old.iter().map(|h| invocation(world, h)).collect::<Vec<_>>(), before, "no other node restarted");
+    let conf =
+        world.ssh_ok(&h4.name, "root", "grep ^controller.quorum.bootstrap.servers= /etc/kafka/server.properties");
+    assert!(!conf.contains(&h4.ip) && conf.contains(&world.hosts()[0].ip), "the bootstrap controllers: {conf}");
 
     let plan = wizard(home, &["decommission", p, "--controller", "14", "--dry-run"]);
     assert!(plan.contains("RemoveRaftVoter") && plan.contains(&format!("remove host {}", h4.name)), "{plan}");
+    assert!(!plan.contains("warning: the quorum is left"), "4 → 3 voters still tolerates a failure: {plan}");
     let t = Instant::now();
     let text = wizard(home, &["decommission", p, "--controller", "14"]);
     let removed = t.elapsed().as_secs_f64();
     std::thread::sleep(Duration::from_secs(2));
     let figures = load.stop();
     eprintln!(
-        "MEASURE controller 14 added by deploy (the 3 nodes rolled onto the new bootstrap list) in {added:.1}s, removed \
-         by decommission --controller in {removed:.1}s, under load: sent {}, acked {}, consumed {}, lost {}, errors {}",
+        "MEASURE controller 14 added by deploy (no other node restarted) in {added:.1}s, removed by decommission \
+         --controller in {removed:.1}s, under load: sent {}, acked {}, consumed {}, lost {}, errors {}",
         figures["sent"], figures["acked"], figures["consumed"], figures["lost"], figures["errors"]
     );
     assert!(text.contains("removed from the KRaft quorum"), "{text}");
@@ -351,4 +363,9 @@ fn add_and_remove_a_controller(world: &World, home: &Path, project: &Path, boots
     assert!(!std::fs::read_to_string(project).unwrap().contains(&h4.name), "the host left the project");
     assert!(figures["acked"].as_u64().unwrap() > 100, "the producer kept sending: {figures}");
     assert_eq!(figures["lost"], 0, "every acknowledged record is consumed: {figures}");
+    let t = Instant::now();
+    let text = wizard(home, &["deploy", p]);
+    eprintln!("MEASURE deploy after the controller's removal: {:.1}s", t.elapsed().as_secs_f64());
+    assert!(text.contains("no changes"), "the other nodes' files did not change: {text}");
+    assert_eq!(old.iter().map(|h| invocation(world, h)).collect::<Vec<_>>(), before, "no other node restarted");
 }

@@ -221,6 +221,7 @@ fn draft() -> impl Strategy<Value = ProjectDraft> {
             cluster_id,
             controller_port,
             quorum,
+            bootstrap_controllers: None,
         })),
         ssh(),
         proptest::collection::vec(host(), 0..7),

@@ -66,6 +66,11 @@ pub struct HostFacts {
     /// What `server.properties` says of a migration to KRaft (`apply::migrate`): its migration flag, its KRaft
     /// `process.roles`, and whether it names ZooKeeper.
     pub server_mode: ServerMode,
+    /// A dynamic quorum's `controller.quorum.bootstrap.servers` as the host's `server.properties` has it (the last
+    /// occurrence), so a change of only that line is written without a restart (`apply::decide`).
+    pub bootstrap_servers: Option<String>,
+    /// The host's `server.properties` sets `controller.quorum.voters` (a static KRaft quorum, or a migration).
+    pub static_voters: bool,
     /// SHA-512 (lowercase hex) of each generated file's current content on the host; `None` when missing.
     pub files: BTreeMap<String, Option<String>>,
     /// `owner:group mode` (mode in octal, e.g. `640`) of each generated file that exists.
@@ -239,12 +244,15 @@ fn units_probe() -> String {
 
 /// The probe's lines read from `server.properties` (`server`, already quoted) by ONE `sed`: [`ServerMode`]'s
 /// `migration`, `roles` and `zkconnect`, and `pinned` (`inter.broker.protocol.version`; every occurrence, the parser
-/// keeps the last as Java's `Properties` does).
+/// keeps the last as Java's `Properties` does), `qboot` (a dynamic quorum's `controller.quorum.bootstrap.servers`,
+/// as written) and `qvoters` (a static quorum's `controller.quorum.voters` is set).
 fn server_mode_probe(server: &str) -> String {
     format!(
         "sed -n -e 's/^zookeeper\\.metadata\\.migration\\.enable=\\(.*\\)$/migration \\1/p' \
          -e 's/^process\\.roles=\\(.*\\)$/roles \\1/p' -e 's/^zookeeper\\.connect=.*/zkconnect yes/p' \
-         -e 's/^inter\\.broker\\.protocol\\.version=\\(.*\\)$/pinned \\1/p' {server} 2>/dev/null\n"
+         -e 's/^inter\\.broker\\.protocol\\.version=\\(.*\\)$/pinned \\1/p' \
+         -e 's/^controller\\.quorum\\.bootstrap\\.servers=\\(.*\\)$/qboot \\1/p' \
+         -e 's/^controller\\.quorum\\.voters=.*/qvoters yes/p' {server} 2>/dev/null\n"
     )
 }
 
@@ -268,6 +276,8 @@ pub fn parse_probe(output: &str) -> HostFacts {
             "link" => f.link_target = Some(rest.to_string()),
             "release" => f.release_present = rest == "yes",
             "pinned" => f.pinned_protocol = Some(rest.trim().to_string()).filter(|v| !v.is_empty()),
+            "qboot" => f.bootstrap_servers = Some(rest.to_string()),
+            "qvoters" => f.static_voters = true,
             "migration" => f.server_mode.migration_flag = rest.trim() == "true",
             "roles" if !rest.trim().is_empty() => f.server_mode.process_roles = Some(rest.trim().to_string()),
             "zkconnect" => f.server_mode.zookeeper_connect = true,

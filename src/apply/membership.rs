@@ -200,6 +200,48 @@ pub(crate) async fn quorum_running(spec: &ClusterSpec, runs: &[super::hosts::Hos
     }
 }
 
+/// Refuses a deploy that would switch a running cluster's quorum kind (docs/facts/kafka.md §36): the kind is
+/// fixed when the storage is formatted, so rendering `controller.quorum.bootstrap.servers` for nodes of a static
+/// quorum (kraft.version 0) — or the voters for a dynamic one — would roll them onto a configuration their metadata
+/// log does not match. Judged from the formatted hosts' `server.properties` (`HostFacts`), before anything changes.
+pub(crate) fn refuse_kind_change(spec: &ClusterSpec, runs: &[super::hosts::HostRun]) -> Result<(), String> {
+    kind_change(spec, runs.iter().map(|r| (spec.hosts[r.index].name.as_str(), &r.facts)))
+}
+
+/// [`refuse_kind_change`]'s judgement over each probed host's name and facts.
+pub fn kind_change<'a>(
+    spec: &ClusterSpec,
+    hosts: impl Iterator<Item = (&'a str, &'a super::facts::HostFacts)>,
+) -> Result<(), String> {
+    let Coordination::Kraft(k) = &spec.coordination else { return Ok(()) };
+    let Some(cluster_id) = k.cluster_id.as_ref().map(|c| c.as_str()) else { return Ok(()) };
+    let other: Vec<&str> = hosts
+        .filter(|(_, f)| f.meta_cluster_ids.values().any(|id| id == cluster_id))
+        .filter(|(_, f)| match k.quorum {
+            Quorum::Dynamic => f.static_voters && f.bootstrap_servers.is_none(),
+            Quorum::Static => f.bootstrap_servers.is_some() && !f.static_voters,
+        })
+        .map(|(name, _)| name)
+        .collect();
+    if other.is_empty() {
+        return Ok(());
+    }
+    let hosts = other.join(", ");
+    Err(match k.quorum {
+        Quorum::Dynamic => format!(
+            "{hosts} run(s) a static controller quorum (controller.quorum.voters), but the project says kraft.quorum = \
+             \"dynamic\": a running cluster's quorum kind is fixed when its storage is formatted, and rolling its nodes \
+             onto controller.quorum.bootstrap.servers would not convert it. Remove kraft.quorum and \
+             kraft.bootstrap_controllers to keep the static quorum. Converting is Kafka 4.1+'s kraft.version upgrade \
+             (docs/facts/kafka.md §36), which kafka-wizard does not do yet"
+        ),
+        Quorum::Static => format!(
+            "{hosts} run(s) a dynamic controller quorum (controller.quorum.bootstrap.servers), but the project's \
+             kraft.quorum is static: a dynamic quorum cannot go back to static voters. Set kraft.quorum = \"dynamic\""
+        ),
+    })
+}
+
 /// What to do about one project controller that does not vote yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Joining {
@@ -266,6 +308,33 @@ mod tests {
             voters: [(1, hw), (2, hw)].iter().map(r).collect(),
             observers: observers.iter().map(r).collect(),
         }
+    }
+
+    #[test]
+    fn a_running_clusters_quorum_kind_cannot_be_switched_by_the_project() {
+        let fixture = include_str!("../../tests/fixtures/kraft-dynamic.toml");
+        let dynamic = crate::project::validate(&crate::project::parse(fixture).unwrap()).spec.unwrap();
+        let stat = crate::project::parse(&fixture.replace("quorum = \"dynamic\"\n", "")).unwrap();
+        let stat = crate::project::validate(&stat).spec.unwrap();
+        let host = |cluster: &str, voters: bool, bootstrap: bool| super::super::facts::HostFacts {
+            meta_cluster_ids: [("/var/lib/kafka/data".to_string(), cluster.to_string())].into(),
+            static_voters: voters,
+            bootstrap_servers: bootstrap.then(|| "10.2.0.11:9093".to_string()),
+            ..Default::default()
+        };
+        let ours = "MkU3OEVBNTcwNTJENDM2Qk";
+        let (static_node, dynamic_node, fresh) =
+            (host(ours, true, false), host(ours, false, true), host("", false, false));
+        let fresh = super::super::facts::HostFacts { meta_cluster_ids: Default::default(), ..fresh };
+        assert_eq!(kind_change(&dynamic, [("c1", &dynamic_node), ("c4", &fresh)].into_iter()), Ok(()));
+        assert_eq!(kind_change(&stat, [("c1", &static_node), ("c4", &fresh)].into_iter()), Ok(()));
+        let why = kind_change(&dynamic, [("c1", &static_node), ("c2", &static_node)].into_iter()).unwrap_err();
+        assert!(why.starts_with("c1, c2 run(s) a static controller quorum"), "{why}");
+        assert!(why.contains("Remove kraft.quorum") && why.contains("4.1+"), "{why}");
+        let why = kind_change(&stat, [("c1", &dynamic_node)].into_iter()).unwrap_err();
+        assert!(why.contains("cannot go back to static voters"), "{why}");
+        // another cluster's storage is not this cluster's quorum
+        assert_eq!(kind_change(&dynamic, [("c1", &host("OTHER", true, false))].into_iter()), Ok(()));
     }
 
     #[test]

@@ -98,6 +98,7 @@ pub(crate) async fn preview_planned(
         .map(|run| spec.hosts[run.index].name.to_string())
         .collect();
     super::secrets::refuse_renaming_admin(&spec, &formatted)?;
+    super::membership::refuse_kind_change(&spec, &runs).map_err(ApplyError::Quorum)?;
     let secrets = super::secrets::for_preview(&spec);
     for run in runs.iter_mut() {
         run.ctx.tarball = Some((PathBuf::from("(downloaded at deploy time)"), String::new()));

@@ -149,14 +149,21 @@ pub fn load_spec(path: &Path) -> Result<(LoadedProject, ClusterSpec), ExitCode> 
         eprintln!("{}: {n} error(s) — nothing was done", path.display());
         return Err(ExitCode::FAILURE);
     }
-    let (loaded, new_id) = project::ensure_cluster_id(loaded).map_err(|e| {
+    let (loaded, saved) = project::ensure_cluster_id(loaded).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::FAILURE
     })?;
-    if let Some(id) = new_id {
+    if let Some(id) = saved.cluster_id {
         eprintln!(
             "note: generated KRaft cluster id {} and saved it in {} (kraft.cluster_id)",
             id.as_str(),
+            path.display()
+        );
+    }
+    if let Some(ids) = saved.bootstrap_controllers {
+        eprintln!(
+            "note: saved the dynamic quorum's bootstrap controllers {ids:?} in {} (kraft.bootstrap_controllers): every \
+             node finds the quorum through them, so adding or removing another controller changes no other node's files",
             path.display()
         );
     }

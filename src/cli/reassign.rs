@@ -115,6 +115,9 @@ fn run(args: &ReassignArgs, procedure: Procedure, connect: ConnectOptions) -> Ex
             for (b, replicas, leads) in &report.final_loads {
                 outln!(out, "{b:<8} {replicas:>9} {leads:>6}");
             }
+            for warning in &report.plan.warnings {
+                outln!(out, "warning: {warning}");
+            }
             if report.project_updated {
                 let what =
                     if matches!(procedure, Procedure::RemoveController { .. }) { "controller" } else { "broker" };
@@ -150,6 +153,12 @@ fn plan_text(plan: &ReassignPlan, verbose: bool, verb: &str, file: &std::path::P
             }
         }
     }
+    for warning in &plan.warnings {
+        outln!(out, "warning: {warning}");
+    }
+    if plan.before.is_empty() {
+        return out;
+    }
     outln!(out, "\n{:<8} {:>18} {:>22}", "broker", "replicas now→after", "preferred leader of");
     for (before, after) in plan.before.iter().zip(&plan.after) {
         outln!(
@@ -181,6 +190,7 @@ mod tests {
             ],
             before: vec![load(1, 2, 1), load(3, 0, 0)],
             after: vec![load(1, 1, 0), load(3, 1, 1)],
+            warnings: vec![],
         };
         let text = plan_text(&plan, false, "rebalance", std::path::Path::new("p.toml"));
         assert!(text.starts_with("rebalance p.toml: 2 phase(s)\n 1. reassign 1 partition(s)"), "{text}");

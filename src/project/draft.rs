@@ -227,6 +227,11 @@ pub struct KraftDraft {
     /// can be added and removed on a running cluster).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quorum: Option<String>,
+    /// A dynamic quorum's bootstrap controllers (node ids): the controllers at the cluster's creation, written here
+    /// with the cluster id; every node's `controller.quorum.bootstrap.servers` names them, so adding or removing
+    /// another controller changes no other node's files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap_controllers: Option<Vec<i64>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]

@@ -42,20 +42,41 @@ pub fn load(path: &Path) -> Result<LoadedProject, LoadError> {
     Ok(LoadedProject { path: path.to_owned(), text, draft, validation })
 }
 
-/// For a valid KRaft project without `kraft.cluster_id`: generates one, writes it into the file and reloads.
-/// Returns the new id when one was generated; other projects are returned unchanged.
-pub fn ensure_cluster_id(project: LoadedProject) -> Result<(LoadedProject, Option<ClusterId>), LoadError> {
-    let needs_id = project.validation.spec.as_ref().is_some_and(
-        |spec| matches!(&spec.coordination, super::spec::Coordination::Kraft(k) if k.cluster_id.is_none()),
-    );
-    if !needs_id {
-        return Ok((project, None));
+/// What [`ensure_cluster_id`] saved into the project file.
+#[derive(Debug, Default)]
+pub struct Saved {
+    /// `kraft.cluster_id`, generated.
+    pub cluster_id: Option<ClusterId>,
+    /// `kraft.bootstrap_controllers` of a dynamic quorum: the project's controllers now.
+    pub bootstrap_controllers: Option<Vec<u32>>,
+}
+
+/// For a valid KRaft project without `kraft.cluster_id`: generates one; for a dynamic quorum without
+/// `kraft.bootstrap_controllers`: its controllers now (docs/facts/kafka.md §36) — written into the file, which is
+/// reloaded. Returns what was saved; other projects are returned unchanged.
+pub fn ensure_cluster_id(project: LoadedProject) -> Result<(LoadedProject, Saved), LoadError> {
+    let Some(spec) = project.validation.spec.as_ref() else { return Ok((project, Saved::default())) };
+    let super::spec::Coordination::Kraft(k) = &spec.coordination else { return Ok((project, Saved::default())) };
+    let cluster_id = k.cluster_id.is_none().then(checks::new_cluster_id);
+    let bootstrap_controllers =
+        (k.quorum == super::spec::Quorum::Dynamic && k.bootstrap_controllers.is_none()).then(|| {
+            let mut ids: Vec<u32> = spec.controllers().filter_map(|h| h.node_id).collect();
+            ids.sort();
+            ids
+        });
+    if cluster_id.is_none() && bootstrap_controllers.is_none() {
+        return Ok((project, Saved::default()));
     }
-    let id = checks::new_cluster_id();
-    let text = with_cluster_id(&project.text, &id);
+    let mut text = project.text.clone();
+    if let Some(id) = &cluster_id {
+        text = with_cluster_id(&text, id);
+    }
+    if let Some(ids) = &bootstrap_controllers {
+        text = with_bootstrap_controllers(&text, ids);
+    }
     let path = project.path;
     write_atomically(&path, &text).map_err(|source| LoadError::Save { path: path.clone(), source })?;
-    Ok((load(&path)?, Some(id)))
+    Ok((load(&path)?, Saved { cluster_id, bootstrap_controllers }))
 }
 
 /// The project text with `kraft.cluster_id` set, everything else untouched.
@@ -65,6 +86,38 @@ pub fn with_cluster_id(text: &str, id: &ClusterId) -> String {
         doc["kraft"] = toml_edit::table();
     }
     doc["kraft"]["cluster_id"] = toml_edit::value(id.as_str());
+    doc.to_string()
+}
+
+/// The project text with `kraft.bootstrap_controllers` set to `ids`, everything else untouched.
+pub fn with_bootstrap_controllers(text: &str, ids: &[u32]) -> String {
+    let mut doc: toml_edit::DocumentMut = text.parse().expect("the text already parsed as TOML");
+    if !doc.contains_key("kraft") {
+        doc["kraft"] = toml_edit::table();
+    }
+    doc["kraft"]["bootstrap_controllers"] =
+        toml_edit::value(ids.iter().map(|&id| i64::from(id)).collect::<toml_edit::Array>());
+    doc.to_string()
+}
+
+/// The project text without controller `id` in `kraft.bootstrap_controllers` (a removed controller); when it was
+/// the last one listed, the list becomes `remaining` (the controllers left). Unchanged when the key is absent or does
+/// not list `id`.
+pub fn without_bootstrap_controller(text: &str, id: u32, remaining: &[u32]) -> String {
+    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else { return text.to_string() };
+    let Some(list) =
+        doc.get_mut("kraft").and_then(|k| k.get_mut("bootstrap_controllers")).and_then(|l| l.as_array_mut())
+    else {
+        return text.to_string();
+    };
+    let before = list.len();
+    list.retain(|v| v.as_integer() != Some(i64::from(id)));
+    if list.len() == before {
+        return text.to_string();
+    }
+    if list.is_empty() {
+        return with_bootstrap_controllers(&doc.to_string(), remaining);
+    }
     doc.to_string()
 }
 
@@ -337,5 +390,53 @@ mod tests {
         let out = without_broker(&out, "z").unwrap();
         assert!(out.ends_with("[[hosts]]\nname = \"z\" # keeper\nroles = [\"zookeeper\"]\n"), "{out}");
         assert_eq!(without_broker(text, "nobody"), None);
+    }
+
+    #[test]
+    fn a_dynamic_quorums_controllers_are_saved_as_its_bootstrap_controllers_and_a_removed_one_leaves_the_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        let fixture = include_str!("../../tests/fixtures/kraft-dynamic.toml");
+        std::fs::write(&path, format!("# mine\n{}", fixture.replace("cluster_id = \"MkU3OEVBNTcwNTJENDM2Qk\"\n", "")))
+            .unwrap();
+        let (loaded, saved) = ensure_cluster_id(load(&path).unwrap()).unwrap();
+        assert!(saved.cluster_id.is_some());
+        assert_eq!(saved.bootstrap_controllers, Some(vec![11, 12, 13]));
+        assert!(loaded.text.starts_with("# mine\n") && loaded.text.contains("bootstrap_controllers = [11, 12, 13]"));
+        let super::super::spec::Coordination::Kraft(k) = &loaded.validation.spec.as_ref().unwrap().coordination else {
+            panic!()
+        };
+        assert_eq!(k.bootstrap_controllers, Some(vec![11, 12, 13]));
+        // saved once: a second load changes nothing
+        let (_, again) = ensure_cluster_id(load(&path).unwrap()).unwrap();
+        assert!(again.cluster_id.is_none() && again.bootstrap_controllers.is_none());
+        // a static quorum has none
+        std::fs::write(&path, fixture.replace("quorum = \"dynamic\"\n", "")).unwrap();
+        assert!(ensure_cluster_id(load(&path).unwrap()).unwrap().1.bootstrap_controllers.is_none());
+
+        let text = with_bootstrap_controllers(fixture, &[11, 12]);
+        assert!(without_bootstrap_controller(&text, 12, &[11, 13]).contains("bootstrap_controllers = [11]"));
+        assert!(without_bootstrap_controller(&text, 13, &[11, 12]).contains("bootstrap_controllers = [11, 12]"));
+        let last = without_bootstrap_controller(&with_bootstrap_controllers(fixture, &[11]), 11, &[12, 13]);
+        assert!(last.contains("bootstrap_controllers = [12, 13]"), "the last one out: the controllers left: {last}");
+        assert_eq!(without_bootstrap_controller(fixture, 11, &[12, 13]), fixture, "no key: unchanged");
+    }
+
+    #[test]
+    fn bootstrap_controllers_must_be_a_dynamic_quorums_own_controllers() {
+        let fixture = include_str!("../../tests/fixtures/kraft-dynamic.toml");
+        let problem = |list: &str, quorum: &str| {
+            let text = fixture.replace("quorum = \"dynamic\"\n", &format!("{quorum}bootstrap_controllers = {list}\n"));
+            let v = validate(&draft::parse(&text).unwrap());
+            let found = v.errors().find(|p| p.field == "kraft.bootstrap_controllers").map(|p| p.to_string());
+            found
+        };
+        let dynamic = "quorum = \"dynamic\"\n";
+        assert_eq!(problem("[13, 11]", dynamic), None);
+        assert!(problem("[11, 1]", dynamic).unwrap().contains("1 is not a controller of the project"));
+        assert!(problem("[11, 99]", dynamic).unwrap().contains("decommission --controller"));
+        assert!(problem("[11, 11]", dynamic).unwrap().contains("twice"));
+        assert!(problem("[]", dynamic).unwrap().contains("is empty"));
+        assert!(problem("[11]", "").unwrap().contains("only a dynamic quorum"));
     }
 }

@@ -111,6 +111,9 @@ pub fn fields() -> Vec<FieldInfo> {
         f("kraft.controller_port", Coordination).default(defaults::CONTROLLER_PORT),
         f("kraft.quorum", Coordination)
             .derived("static when absent (the voters fixed in every node's configuration); new projects on Kafka 3.9+ get dynamic"),
+        f("kraft.bootstrap_controllers", Coordination).derived(
+            "dynamic quorum: saved by the first deploy (the controllers at creation); absent: every controller",
+        ),
         // [ssh]
         f("ssh", Hosts),
         f("ssh.user", Hosts).default(defaults::SSH_USER),

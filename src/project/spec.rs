@@ -285,6 +285,9 @@ pub struct KraftSpec {
     pub controller_port: u16,
     /// `kraft.quorum`: how the controller quorum's membership is kept (docs/facts/kafka.md §36).
     pub quorum: Quorum,
+    /// `kraft.bootstrap_controllers`: a dynamic quorum's bootstrap controllers (node ids, each a project
+    /// controller), in id order; `None`: every controller (a project before the key, or a cluster not yet created).
+    pub bootstrap_controllers: Option<Vec<u32>>,
 }
 
 /// The first release with the dynamic controller quorum (KIP-853; docs/facts/kafka.md §36).

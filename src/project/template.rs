@@ -69,9 +69,12 @@ pub fn this_machine() -> ProjectDraft {
     draft.kafka.mode = Some("kraft".into());
     // The dynamic controller quorum where the release has it, so controllers can be added later.
     let quorum = (here_release().version >= DYNAMIC_QUORUM_SINCE).then(|| Quorum::Dynamic.as_str().to_string());
+    // Its one controller is the dynamic quorum's bootstrap controller, fixed with the cluster id (docs/facts/kafka.md §36).
+    let bootstrap_controllers = quorum.is_some().then(|| vec![HERE_NODE_ID]);
     draft.kraft = Some(KraftDraft {
         cluster_id: Some(checks::new_cluster_id().as_str().to_string()),
         quorum,
+        bootstrap_controllers,
         ..KraftDraft::default()
     });
     draft.hosts = vec![HostDraft {

@@ -90,11 +90,52 @@ pub fn quorum_refusal(spec: &ClusterSpec, m: &Members, id: i32, max_lag: i64) ->
     None
 }
 
+/// The project's controller ids but `id`, sorted.
+pub fn remaining_controllers(spec: &ClusterSpec, id: i32) -> Vec<u32> {
+    let mut ids: Vec<u32> = spec.controllers().filter_map(|h| h.node_id).filter(|&n| n as i32 != id).collect();
+    ids.sort();
+    ids
+}
+
+/// What the operator should know before removing controller `id`: a quorum left with fewer than three voters
+/// tolerates no failure (a majority of 2 is 2, of 1 is 1); a bootstrap controller leaving changes the other nodes'
+/// `controller.quorum.bootstrap.servers`, which each reads only at startup.
+pub fn warnings(spec: &ClusterSpec, id: i32) -> Vec<String> {
+    let remaining = remaining_controllers(spec, id);
+    let mut out = Vec::new();
+    if remaining.len() < 3 {
+        out.push(format!(
+            "the quorum is left with {} voter(s) ({remaining:?}): a majority of {n} is {n}, so it no longer tolerates \
+             a controller failure — while any controller is down the cluster's metadata cannot change (no topic, \
+             partition leader or broker changes). Three controllers tolerate one failure: add one (a host with role \
+             \"controller\", then kafka-wizard deploy)",
+            remaining.len(),
+            n = remaining.len()
+        ));
+    }
+    let bootstrap = match &spec.coordination {
+        Coordination::Kraft(k) => k.bootstrap_controllers.clone(),
+        Coordination::Zookeeper(_) => None,
+    };
+    if bootstrap.as_ref().is_some_and(|ids| ids.iter().any(|&b| b as i32 == id)) {
+        let left: Vec<u32> = bootstrap.unwrap_or_default().into_iter().filter(|&b| b as i32 != id).collect();
+        let after = if left.is_empty() { remaining.clone() } else { left };
+        out.push(format!(
+            "controller {id} is a bootstrap controller (kraft.bootstrap_controllers): the list becomes {after:?}, and \
+             the next deploy writes the other nodes' controller.quorum.bootstrap.servers without restarting them — \
+             read only at startup, it takes effect at each node's next restart (meanwhile they know the quorum's \
+             voters from the metadata log)"
+        ));
+    }
+    out
+}
+
 /// The plan of removing controller `id` (already found removable): the voter out, its service stopped, its host
 /// out of the project.
 pub fn plan(spec: &ClusterSpec, id: i32) -> ReassignPlan {
     let host = controller_host(spec, id).expect("refusal checked the controller is in the project");
     ReassignPlan {
+        warnings: warnings(spec, id),
         procedure: Procedure::RemoveController { controller: id },
         phases: vec![
             ReassignPhase::RemoveVoter { controller: id, host: host.name.to_string() },

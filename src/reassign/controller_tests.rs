@@ -67,3 +67,45 @@ fn removing_a_voter_is_refused_while_a_remaining_voter_lags_or_is_not_in_the_pro
     assert!(why.contains("node 77"), "{why}");
     assert!(quorum_refusal(&s, &members(900, &[(13, 900)]), 13, 10).unwrap().contains("only voter"));
 }
+
+#[test]
+fn a_removal_leaving_fewer_than_three_voters_warns_that_no_failure_is_tolerated_and_the_last_is_refused() {
+    let fixture = include_str!("../../tests/fixtures/kraft-dynamic.toml");
+    let four = spec(&format!(
+        "{fixture}\n[[hosts]]\nname = \"c4\"\naddress = \"10.2.0.14\"\nroles = [\"controller\"]\nid = 14\n"
+    ));
+    assert_eq!(warnings(&four, 14), Vec::<String>::new(), "4 → 3 voters still tolerates one failure");
+    assert_eq!(plan(&four, 14).warnings, Vec::<String>::new());
+
+    let w = plan(&dynamic(), 13).warnings;
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].starts_with("the quorum is left with 2 voter(s) ([11, 12]): a majority of 2 is 2"), "{w:?}");
+    assert!(w[0].contains("no longer tolerates a controller failure") && w[0].contains("add one"), "{w:?}");
+
+    let two = spec(
+        &fixture
+            .replace("[[hosts]]\nname = \"c3\"\naddress = \"10.2.0.13\"\nroles = [\"controller\"]\nid = 13\n\n", ""),
+    );
+    assert!(warnings(&two, 12)[0].starts_with("the quorum is left with 1 voter(s) ([11])"), "{:?}", warnings(&two, 12));
+
+    let one = spec(&fixture.replace(
+        "[[hosts]]\nname = \"c2\"\naddress = \"10.2.0.12\"\nroles = [\"controller\"]\nid = 12\n\n[[hosts]]\nname = \"c3\"\naddress = \"10.2.0.13\"\nroles = [\"controller\"]\nid = 13\n\n",
+        "",
+    ));
+    assert!(static_refusal(&one, 11).unwrap().contains("the cluster's only controller"));
+}
+
+#[test]
+fn removing_a_bootstrap_controller_says_the_new_list_takes_effect_at_each_nodes_next_restart() {
+    let fixture = include_str!("../../tests/fixtures/kraft-dynamic.toml");
+    let four = spec(&format!(
+        "{}\n[[hosts]]\nname = \"c4\"\naddress = \"10.2.0.14\"\nroles = [\"controller\"]\nid = 14\n",
+        fixture.replace("quorum = \"dynamic\"\n", "quorum = \"dynamic\"\nbootstrap_controllers = [11, 12, 13]\n")
+    ));
+    assert_eq!(warnings(&four, 14), Vec::<String>::new(), "not a bootstrap controller: nothing changes elsewhere");
+    let w = warnings(&four, 11);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("bootstrap controller") && w[0].contains("the list becomes [12, 13]"), "{w:?}");
+    assert!(w[0].contains("without restarting them") && w[0].contains("takes effect at each node's next restart"));
+    assert_eq!(remaining_controllers(&four, 11), [12, 13, 14]);
+}

@@ -143,6 +143,8 @@ pub struct ReassignPlan {
     pub phases: Vec<ReassignPhase>,
     pub before: Vec<BrokerLoad>,
     pub after: Vec<BrokerLoad>,
+    /// What the operator should know before confirming (e.g. a quorum left without failure tolerance).
+    pub warnings: Vec<String>,
 }
 
 impl ReassignPlan {
@@ -299,7 +301,7 @@ pub fn plan(spec: &ClusterSpec, view: &ClusterView, procedure: Procedure, thrott
         let whole_host = host.roles.iter().all(|r| *r == Role::Broker);
         phases.push(ReassignPhase::DropFromProject { host: host.name.to_string(), whole_host });
     }
-    ReassignPlan { procedure, phases, before, after }
+    ReassignPlan { procedure, phases, before, after, warnings: vec![] }
 }
 
 /// The throttle for `moves`: the rates on every live broker; per topic, the leader side on the replicas a moving

@@ -145,7 +145,11 @@ fn project_after(spec: &ClusterSpec, path: &Path, procedure: Procedure) -> Resul
     let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
     // A removed controller is a dedicated one (`controller::static_refusal`): its whole host goes.
     let after = match procedure {
-        Procedure::RemoveController { .. } => crate::project::file::without_host(&text, host.name.as_str()),
+        Procedure::RemoveController { controller } => crate::project::file::without_host(&text, host.name.as_str())
+            .map(|after| {
+                let remaining = super::controller::remaining_controllers(spec, controller);
+                crate::project::file::without_bootstrap_controller(&after, controller as u32, &remaining)
+            }),
         _ => crate::project::file::without_broker(&text, host.name.as_str()),
     }
     .ok_or_else(|| file_error(format!("no [[hosts]] entry named {}", host.name)))?;

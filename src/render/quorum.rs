@@ -23,10 +23,13 @@ pub fn voters(spec: &ClusterSpec, controller_port: u16) -> String {
         .join(",")
 }
 
-/// `c1:9093,c2:9093,c3:9093`, in id order: where a dynamic quorum's nodes find it (any one answering is enough).
+/// `c1:9093,c2:9093,c3:9093`, in id order: where a dynamic quorum's nodes find it (any one answering is enough) —
+/// the bootstrap controllers (`kraft.bootstrap_controllers`, the controllers at the cluster's creation), else every
+/// controller. Fixed at creation, so adding or removing another controller changes no other node's file.
 pub fn bootstrap_servers(spec: &ClusterSpec, k: &KraftSpec) -> String {
     controllers(spec)
         .iter()
+        .filter(|h| k.bootstrap_controllers.as_ref().is_none_or(|ids| h.node_id.is_some_and(|id| ids.contains(&id))))
         .map(|h| format!("{}:{}", h.reach().for_host_port(), k.controller_port))
         .collect::<Vec<_>>()
         .join(",")
@@ -52,6 +55,9 @@ pub fn directory_id(cluster_id: &str, node_id: u32) -> String {
         round += 1;
     }
 }
+
+/// The key `bootstrap_servers` is rendered under in `server.properties`.
+pub const BOOTSTRAP_SERVERS_KEY: &str = "controller.quorum.bootstrap.servers";
 
 /// `--initial-controllers`' value: every controller as `id@host:port:directory-id`, in id order.
 pub fn initial_controllers(spec: &ClusterSpec, k: &KraftSpec, cluster_id: &str) -> String {

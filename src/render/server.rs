@@ -94,8 +94,12 @@ fn migration(
     m: &MigrationSpec,
     id: u32,
 ) {
-    let kraft =
-        KraftSpec { cluster_id: m.cluster_id.clone(), controller_port: m.controller_port, quorum: Quorum::Static };
+    let kraft = KraftSpec {
+        cluster_id: m.cluster_id.clone(),
+        controller_port: m.controller_port,
+        quorum: Quorum::Static,
+        bootstrap_controllers: None,
+    };
     if host.has(Role::Controller) {
         kraft_mode(w, spec, host, &kraft, id);
         if m.stage < MigrationStage::Finalized {
@@ -155,7 +159,7 @@ fn kraft_mode(w: &mut PropertiesWriter, spec: &ClusterSpec, host: &HostSpec, k: 
             w.section(
                 "Controller quorum (dynamic, kraft.version 1): the voters live in the metadata log; find it here",
             );
-            w.set("controller.quorum.bootstrap.servers", super::quorum::bootstrap_servers(spec, k));
+            w.set(super::quorum::BOOTSTRAP_SERVERS_KEY, super::quorum::bootstrap_servers(spec, k));
         }
     }
     w.set("controller.listener.names", CONTROLLER_LISTENER);

@@ -14,7 +14,7 @@ import { lang, langFromLocale, setLang, t, type Lang } from './i18n.js';
 import { countByStep, hasErrors, stepOfField } from './problems.js';
 import { RunArea } from './run-area.js';
 import { openTrustDialog } from './trust-dialog.js';
-import { effectiveMode, initialState, isDirty, setField, windowTitle, type WizardState } from './state.js';
+import { bootstrapControllersToSave, effectiveMode, initialState, isDirty, setField, windowTitle, type WizardState } from './state.js';
 import { nextStep, previousStep, stepIndex, stepOf, STEPS } from './steps/index.js';
 import type { FieldStep, Opened, PickRequest, ProjectDraft, Release, Review, StepId } from './types.js';
 
@@ -174,7 +174,13 @@ export class App implements Ctx {
   async ensureClusterId(): Promise<void> {
     const d = this.state.draft;
     const release = this.releases.find((r) => r.version === d.kafka.version);
-    if (effectiveMode(d, release?.default_mode ?? null) !== 'kraft' || d.kraft?.cluster_id) return;
+    if (effectiveMode(d, release?.default_mode ?? null) !== 'kraft') return;
+    const bootstrap = bootstrapControllersToSave(d);
+    if (bootstrap) {
+      this.update(setField(this.state.draft, 'kraft.bootstrap_controllers', bootstrap));
+      await this.validateNow();
+    }
+    if (this.state.draft.kraft?.cluster_id) return;
     const id = await this.backend.newClusterId();
     this.update(setField(this.state.draft, 'kraft.cluster_id', id));
     await this.validateNow();

@@ -52,7 +52,7 @@ export function mockReassignPlan(d: ProjectDraft, request: ReassignRequest, refu
     { kind: 'clear-throttle', changes: [] }, { kind: 'elect-leaders' }, ...tail,
   ];
   const procedure = broker === undefined ? { kind: 'rebalance' as const } : { kind: 'decommission' as const, broker };
-  return { procedure, phases, before: loads(parts, ids), after: loads(after, ids) };
+  return { procedure, phases, before: loads(parts, ids), after: loads(after, ids), warnings: [] };
 }
 
 /** Replays the plan's phases as the engine's events, `step` awaited between them (delay, Cancel); the outcome. */

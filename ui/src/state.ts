@@ -126,6 +126,20 @@ export function move<T>(list: T[], i: number, delta: number): T[] {
   return out;
 }
 
+/**
+ * A dynamic quorum's bootstrap controllers saved with its cluster id, as the CLI's first deploy does
+ * (`kraft.bootstrap_controllers`: the controllers' ids at creation, so adding or removing another controller later
+ * changes no other node's files). Null when there is nothing to save (static, set already, or no controller id).
+ */
+export function bootstrapControllersToSave(draft: ProjectDraft): number[] | null {
+  if (draft.kraft?.quorum !== 'dynamic' || draft.kraft.bootstrap_controllers !== undefined) return null;
+  const ids = (draft.hosts ?? [])
+    .filter((h) => h.roles.includes('controller') && typeof h.id === 'number')
+    .map((h) => h.id as number)
+    .sort((a, b) => a - b);
+  return ids.length ? ids : null;
+}
+
 /** Sets a value by a project field path (`kafka.heap`, `hosts[2].rack`, `ssh.port`); '' / undefined removes it. */
 export function setField(draft: ProjectDraft, path: string, value: unknown): ProjectDraft {
   const d = clone(draft) as unknown as Record<string, unknown>;

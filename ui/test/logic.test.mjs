@@ -57,6 +57,18 @@ test('setting a host field by its path creates what is missing and empty input r
   assert.ok(!('id' in d.hosts[1]));
 });
 
+test('a dynamic quorum saves its controllers as its bootstrap controllers once, as the CLI\'s first deploy does', () => {
+  const host = (name, roles, id) => ({ name, roles, id });
+  const d = {
+    format: 1, name: 'q', kafka: { version: '4.1.1', mode: 'kraft' }, kraft: { quorum: 'dynamic' },
+    hosts: [host('c3', ['controller'], 13), host('b1', ['broker'], 1), host('c1', ['controller'], 11), host('x', ['controller'])],
+  };
+  assert.deepEqual(state.bootstrapControllersToSave(d), [11, 13]);
+  assert.equal(state.bootstrapControllersToSave({ ...d, kraft: { quorum: 'dynamic', bootstrap_controllers: [11] } }), null, 'saved already');
+  assert.equal(state.bootstrapControllersToSave({ ...d, kraft: {} }), null, 'a static quorum has none');
+  assert.equal(state.bootstrapControllersToSave({ ...d, hosts: [host('b1', ['broker'], 1)] }), null, 'no controller id yet');
+});
+
 test('pasted host names become hosts, skipping blanks and names already present', () => {
   const d = state.pasteHosts(seed(), 'k1\nk2, k3\n\n  k4  \nk2', 'broker');
   assert.deepEqual(d.hosts.map((h) => h.name), ['zk1', 'k1', 'k2', 'k3', 'k4']);

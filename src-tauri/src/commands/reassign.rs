@@ -1,4 +1,6 @@
-//! Manage's Rebalance and Decommission broker…: the engine's `reassign` — the CLI's `rebalance` and `decommission`.
+//! Manage's Rebalance and Decommission broker…: the engine's `reassign` — the CLI's `rebalance` and `decommission`
+//! (a request may also name a dynamic quorum's controller, as `decommission --controller`; Manage has no button for it
+//! yet).
 //! `preview_reassign` is the dry run: the cluster read, the typed `ReassignPlan` back (the phases, every move, the
 //! throttle, the spread before and after), or the engine's refusal verbatim (`reassign_refused`, nothing changed).
 //! `reassign` runs it as a job (one at a time with the other operations, [`crate::state::Jobs`]; Cancel stops the
@@ -23,13 +25,16 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 
-/// What the user chose: a rebalance, or the decommission of one broker.
+/// What the user chose: a rebalance, the decommission of one broker, or one controller out of a dynamic quorum.
 #[derive(Clone, Debug, Default, Deserialize, TS)]
 #[serde(default)]
 #[ts(optional_fields)]
 pub struct ReassignRequest {
     /// The broker id (`hosts[].id`) to decommission; left out, a rebalance.
     pub broker: Option<i32>,
+    /// A dedicated controller's id to remove from a dynamic KRaft quorum (the CLI's `decommission --controller`);
+    /// not with `broker`.
+    pub controller: Option<i32>,
     /// Replication throttle while replicas move, MB/s (default `reassign::DEFAULT_THROTTLE_MB`, as the CLI).
     pub throttle_mb: Option<u64>,
     /// The project's file: a decommission needs it (its spec, and the file the broker is dropped from).
@@ -38,9 +43,10 @@ pub struct ReassignRequest {
 
 impl ReassignRequest {
     pub fn procedure(&self) -> Procedure {
-        match self.broker {
-            Some(broker) => Procedure::Decommission { broker },
-            None => Procedure::Rebalance,
+        match (self.broker, self.controller) {
+            (Some(broker), _) => Procedure::Decommission { broker },
+            (None, Some(controller)) => Procedure::RemoveController { controller },
+            (None, None) => Procedure::Rebalance,
         }
     }
 
@@ -87,6 +93,12 @@ pub struct ReassignOutcome {
 /// The spec and the file a request works on: a rebalance the draft's (the file is not touched), a decommission the
 /// saved file's — what the engine rewrites must be what it planned from.
 fn target(draft: &ProjectDraft, request: &ReassignRequest) -> AppResult<(ClusterSpec, PathBuf)> {
+    if request.broker.is_some() && request.controller.is_some() {
+        return Err(AppError::new(
+            ErrorCode::InvalidProject,
+            "decommission one broker or one controller, not both at once",
+        ));
+    }
     let path = request.path.as_deref().filter(|p| !p.trim().is_empty());
     if let Procedure::Rebalance = request.procedure() {
         let path = path.map(absolute).transpose()?.unwrap_or_default();
@@ -95,7 +107,7 @@ fn target(draft: &ProjectDraft, request: &ReassignRequest) -> AppResult<(Cluster
     let Some(path) = path else {
         return Err(AppError::new(
             ErrorCode::Io,
-            "a decommission drops the broker from the project's file: save the project first",
+            "a decommission drops the broker or controller from the project's file: save the project first",
         ));
     };
     let path = absolute(path)?;
@@ -174,6 +186,23 @@ mod tests {
         let opts = one.to_options(&run);
         assert_eq!(opts.throttle_bytes, 10_000_000);
         assert_eq!(opts.connect.become_password.unwrap().expose(), "s3cret", "the broker's stop needs sudo");
+        let controller = request(serde_json::json!({ "controller": 14 }));
+        assert_eq!(
+            (controller.procedure(), controller.verb()),
+            (Procedure::RemoveController { controller: 14 }, "decommission"),
+            "the CLI's decommission --controller"
+        );
+    }
+
+    #[test]
+    fn a_controllers_removal_needs_the_saved_file_and_names_one_node() {
+        let draft = kafka_wizard::project::parse(include_str!("../../../tests/fixtures/kraft-dynamic.toml")).unwrap();
+        let err = target(&draft, &request(serde_json::json!({ "controller": 13 }))).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Io);
+        assert!(err.message.contains("save the project first"), "{}", err.message);
+        let both = request(serde_json::json!({ "broker": 1, "controller": 13, "path": "/nonexistent/p.toml" }));
+        let err = target(&draft, &both).unwrap_err();
+        assert!(err.message.contains("not both at once"), "{}", err.message);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! touch), [`decide_start`] for a start phase, [`fetch_needed`] for the download.
 
 mod directories;
+mod quorum;
 pub mod rotate_ca;
 pub mod scram_users;
 
@@ -17,6 +18,7 @@ use crate::render::{self, Owner, Service};
 use crate::security::store::SecretMaterial;
 use crate::shell::{self, quote};
 use crate::transport::scripts::refuse_real_directory;
+use quorum::bootstrap_only_change;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -117,7 +119,12 @@ pub fn step_title(step: &HostStep, ctx: &Context) -> String {
 pub fn decide(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &HostFacts, ctx: &mut Context) -> Decision {
     let decision = decide_step(spec, host, step, facts, ctx);
     if let Decision::Change { actions, .. } = &decision {
-        ctx.note_change(step, actions);
+        // a file whose only change is read at the service's next start owes it no restart
+        let read_at_start = matches!(step, HostStep::WriteFile { path, .. }
+            if bootstrap_only_change(spec, host, path, facts, ctx).is_some());
+        if !read_at_start {
+            ctx.note_change(step, actions);
+        }
         if let HostStep::InstallRelease { versioned_dir, link, .. } = step {
             if relink_deferred(host, facts) {
                 ctx.relink_before_restart = Some(relink_script(versioned_dir.as_str(), link.as_str()));
@@ -380,6 +387,16 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                 "written".to_string()
             };
             let write = Action::Write { path: path.clone(), content: file.content, mode: *mode, owner: *owner, keep_old };
+            if let Some((old, new)) = bootstrap_only_change(spec, host, path, facts, ctx) {
+                return Decision::Change {
+                    detail: format!(
+                        "{detail}: only {key} changed ({old} → {new}); read only at startup, it takes effect at the \
+                         service's next restart — nothing is restarted for it (docs/facts/kafka.md §36)",
+                        key = render::quorum::BOOTSTRAP_SERVERS_KEY
+                    ),
+                    actions: vec![write],
+                };
+            }
             if ctx.adopt && facts.is_active(file.service) {
                 // adopted: the running service keeps what it was started with; no restart is owed for it
                 return Decision::Change { detail: format!("{detail} (adopted: read at the service's next restart)"), actions: vec![write] };

@@ -194,7 +194,47 @@ pub(super) fn check_kraft(
         c.error("hosts", text!("KRaft mode needs controllers — give three hosts (or one, for a test) the role \"controller\"", "KRaft 모드에는 controller가 필요합니다 — 호스트 세 대(테스트라면 한 대)에 역할 \"controller\"를 주세요"));
         return None;
     }
-    Some(KraftSpec { cluster_id, controller_port, quorum })
+    let hosts = hosts?;
+    let bootstrap_controllers = match &k.bootstrap_controllers {
+        Some(ids) => Some(c.check("kraft.bootstrap_controllers", bootstrap_controllers(ids, quorum, hosts))?),
+        None => None,
+    };
+    Some(KraftSpec { cluster_id, controller_port, quorum, bootstrap_controllers })
+}
+
+/// `kraft.bootstrap_controllers` (docs/facts/kafka.md §36): a dynamic quorum's, non-empty, each a project
+/// controller's id once; sorted.
+pub(super) fn bootstrap_controllers(ids: &[i64], quorum: Quorum, hosts: &[HostSpec]) -> Result<Vec<u32>, Text> {
+    if quorum != Quorum::Dynamic {
+        return Err(text!(
+            "only a dynamic quorum has bootstrap controllers (a static one lists its voters on every node) — remove kraft.bootstrap_controllers, or set kraft.quorum = \"dynamic\" for a new cluster",
+            "bootstrap controller는 동적 quorum에만 있습니다(고정 quorum은 모든 노드에 voter를 나열) — kraft.bootstrap_controllers를 지우거나, 새 클러스터라면 kraft.quorum = \"dynamic\"으로 설정하세요"
+        ));
+    }
+    let controllers: Vec<u32> = hosts.iter().filter(|h| h.has(Role::Controller)).filter_map(|h| h.node_id).collect();
+    if ids.is_empty() {
+        return Err(text!(
+            "is empty — list at least one controller's id (e.g. {controllers:?}), or remove the key to name every controller",
+            "비어 있습니다 — controller id를 하나 이상 쓰거나(예: {controllers:?}) 키를 지워 모든 controller를 쓰세요"
+        ));
+    }
+    let mut out = Vec::new();
+    for &id in ids {
+        match u32::try_from(id).ok().filter(|id| controllers.contains(id)) {
+            Some(id) if !out.contains(&id) => out.push(id),
+            Some(_) => {
+                return Err(text!("lists {id} twice — list each controller once", "{id}가 두 번 있습니다 — 각 controller를 한 번만 쓰세요"))
+            }
+            None => {
+                return Err(text!(
+                    "{id} is not a controller of the project (controllers: {controllers:?}) — remove it from the list (kafka-wizard decommission --controller does this when it removes a controller)",
+                    "{id}는 프로젝트의 controller가 아닙니다(controller: {controllers:?}) — 목록에서 지우세요(kafka-wizard decommission --controller는 controller를 제거할 때 이를 함께 합니다)"
+                ))
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// `kraft.quorum`: absent or `"static"`, or `"dynamic"` on a release with the dynamic quorum (3.9+, KIP-853).

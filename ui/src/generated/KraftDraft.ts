@@ -9,4 +9,10 @@ cluster_id?: string, controller_port?: number,
  * `"static"` (absent: the voters fixed in every node's configuration) or `"dynamic"` (Kafka 3.9+: controllers
  * can be added and removed on a running cluster).
  */
-quorum?: string, };
+quorum?: string, 
+/**
+ * A dynamic quorum's bootstrap controllers (node ids): the controllers at the cluster's creation, written here
+ * with the cluster id; every node's `controller.quorum.bootstrap.servers` names them, so adding or removing
+ * another controller changes no other node's files.
+ */
+bootstrap_controllers?: Array<number>, };

@@ -7,4 +7,8 @@ import type { ReassignPhase } from "./ReassignPhase.js";
  * A procedure's phases and the per-broker replica and leader counts before and after: what `--dry-run` prints
  * and the app's Rebalance / Decommission broker… confirmations show.
  */
-export type ReassignPlan = { procedure: Procedure, phases: Array<ReassignPhase>, before: Array<BrokerLoad>, after: Array<BrokerLoad>, };
+export type ReassignPlan = { procedure: Procedure, phases: Array<ReassignPhase>, before: Array<BrokerLoad>, after: Array<BrokerLoad>, 
+/**
+ * What the operator should know before confirming (e.g. a quorum left without failure tolerance).
+ */
+warnings: Array<string>, };
