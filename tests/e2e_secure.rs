@@ -4,7 +4,8 @@
 //! passing (the wizard logs in as the admin over TLS + SCRAM); a third-party client (kafka-python) built only from
 //! `client-config` output produces and consumes on an RF=3 topic with hostname verification; an application user
 //! without ACLs is denied, then `[[security.acls]]` are applied by re-deploys (`e2e_secure/acls.rs`: granted, used,
-//! one revoked, others' kept); no TLS / no SASL / a wrong password are refused; a no-change re-deploy restarts
+//! one revoked, others' kept); no TLS / no SASL / a wrong password are refused, and the controller listener refuses
+//! a client without a certificate from the cluster's CA (plaintext or TLS); a no-change re-deploy restarts
 //! nothing and changes no ACL; a rebalance runs as the admin over TLS + SCRAM; no generated password is in any
 //! output, log, the project file or the export.
 //! `e2e_secure/provided.rs`: then, on the same hosts wiped, `ca = "provided"` with openssl-made certificates.
@@ -150,6 +151,8 @@ fn a_sasl_ssl_kraft_cluster_deploys_admits_only_its_users_over_verified_tls_and_
     // Every wrong way in is refused: no TLS, TLS without SASL, a wrong password.
     let ca = std::fs::read_to_string(admin_dir.join("ca.pem")).unwrap();
     checks::wrong_ways_in_are_refused(&ca, &format!("{}:9092", world.hosts()[0].ip));
+    // The controller listener (SSL, client certificates required) refuses a client without one.
+    checks::controller_listener_refuses_without_a_certificate(&world, home, "h1", &world.hosts()[1].ip);
 
     // A no-change re-deploy restarts nothing.
     let before: Vec<String> = world.hosts().iter().map(|h| invocation(&world, &h.name)).collect();

@@ -16,8 +16,9 @@
 //! ended) where GTK's save dialog says. Before the install, Review's Check hosts refuses a foreign process on h1's
 //! broker port (first row, marked) and Install is held naming it, until the process is gone and a check passes;
 //! then Apply fixes… keeps the kernel settings that warn in /etc/sysctl.d on every host (`preflight_fix.rs`). After
-//! Client config…, Rotate CA… moves the installed cluster to a new CA (`rotate_ca.rs`), proven with openssl and
-//! kafka-python from outside the app.
+//! Client config…, Recover secrets… rebuilds the app's deleted secrets store from the hosts (`recover.rs`), then
+//! Rotate CA… moves the installed cluster to a new CA — the way back to a CA key after the recovery (`rotate_ca.rs`),
+//! proven with openssl and kafka-python from outside the app.
 #![cfg(feature = "world")]
 
 #[allow(dead_code)]
@@ -26,6 +27,8 @@ mod world;
 
 #[path = "app_install/preflight_fix.rs"]
 mod preflight_fix;
+#[path = "app_install/recover.rs"]
+mod recover;
 #[path = "app_install/rotate_ca.rs"]
 mod rotate_ca;
 
@@ -154,6 +157,8 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     }
     shot(&c, "7-manage-running").await;
     client_config_from_manage(&c, &world, dir.path(), &project).await;
+    let orders_app = dir.path().join("orders-app-client/client.properties");
+    recover::recover_secrets_from_manage(&c, &world, dir.path(), &orders_app).await;
     rotate_ca::rotate_ca_from_manage(&c, &world, dir.path(), &dir.path().join("orders-app-client/ca.pem")).await;
     dashboard_marks_a_broker_stopped_behind_its_back(&c, &world).await;
     support_bundle_from_manage(&c, &world, dir.path()).await;

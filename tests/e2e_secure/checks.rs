@@ -58,7 +58,8 @@ pub fn secure_client(properties: &Path, topic: &str) -> Output {
         .unwrap()
 }
 
-/// None of `passwords` is in an export (made here), a dry run's output, the project file, the wizard's and the
+/// None of `passwords` is in an export (made here: Review's files are the same renders), the plan and dry run Review
+/// shows (text and `--json`, with secret files changed on a host), the project file, the wizard's and the
 /// clients' output (`log`), or on any host in the journal or `host_files` (a shell glob list: logs, shown files).
 pub fn no_password_leaks(
     world: &World,
@@ -89,7 +90,7 @@ pub fn no_password_leaks(
     for text in bundle.values() {
         log.push_str(text);
     }
-    wizard(home, log, &["deploy", "--dry-run", p]);
+    review_output_with_secret_files_changed(world, home, log, p, &hosts[0]);
     let patterns: Vec<String> = passwords.iter().flat_map(|p| ["-e".to_string(), p.clone()]).collect();
     let grep = Command::new("grep").arg("-rqF").args(&patterns).arg(&export).arg(project).status().unwrap();
     assert_eq!(grep.code(), Some(1), "a password is in the project file or the export");
@@ -102,4 +103,93 @@ pub fn no_password_leaks(
         let count = String::from_utf8_lossy(&world.ssh(&h.name, "root", &script).stdout).trim().to_string();
         assert_eq!(count, "0", "{}: a password is in the journal, a log or a shown file", h.name);
     }
+}
+
+/// openssl's TLS client against `addr`, trusting `ca` (a file), with `key_and_cert` (one PEM file) as its client
+/// certificate or none; stdin held open 2 s so that a refusal sent after a TLS 1.3 handshake (the server judges the
+/// client's certificate after the client's Finished) arrives before it hangs up. Its output and exit code.
+fn openssl_client(addr: &str, ca: &Path, key_and_cert: Option<&Path>) -> (Option<i32>, String) {
+    let mut cmd = format!("sleep 2 | openssl s_client -connect {addr} -CAfile {} -verify_return_error", ca.display());
+    if let Some(p) = key_and_cert {
+        cmd.push_str(&format!(" -cert {0} -key {0}", p.display()));
+    }
+    let out = Command::new("sh").args(["-c", &cmd]).output().unwrap();
+    (out.status.code(), super::support::secure::text(&out))
+}
+
+/// The KRaft controller listener (`host_ip`:9093, SSL with `ssl.client.auth=required`) refuses every client without a
+/// certificate from the cluster's CA: plaintext, TLS without a client certificate (the engine's own client and
+/// openssl) — while openssl with a node's own certificate (read from `host`, kept 0600 under `home`) is admitted, so
+/// the refusal is the certificate's doing.
+pub fn controller_listener_refuses_without_a_certificate(world: &World, home: &Path, host: &str, host_ip: &str) {
+    use kafka_wizard::health::kafka_metadata_with;
+    use kafka_wizard::security::{KafkaAuth, TlsTrust};
+    use std::os::unix::fs::PermissionsExt;
+    let started = Instant::now();
+    let addr = format!("{host_ip}:9093");
+    let ca = home.join("controller-ca.pem");
+    std::fs::write(&ca, world.ssh_ok(host, "root", "cat /etc/kafka/tls/ca.pem")).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let trust = TlsTrust::from_ca_pem(&std::fs::read_to_string(&ca).unwrap()).unwrap();
+    for (what, auth) in [
+        ("plaintext", KafkaAuth::plaintext()),
+        ("TLS without a client certificate", KafkaAuth { tls: Some(trust), sasl: None }),
+    ] {
+        let err = rt
+            .block_on(kafka_metadata_with(&addr, &auth, std::time::Duration::from_secs(10)))
+            .expect_err("the controller listener refuses a client without a certificate");
+        eprintln!("[secure] controller listener, {what}: refused: {err}");
+    }
+    let (code, refused) = openssl_client(&addr, &ca, None);
+    // TLS 1.3: `certificate_required`; TLS 1.2 would say `bad_certificate`.
+    assert!(
+        refused.contains("alert certificate required") || refused.contains("alert bad certificate"),
+        "openssl without a client certificate is refused ({code:?}):\n{refused}"
+    );
+    let node = home.join("controller-client.pem");
+    std::fs::write(&node, world.ssh_ok(host, "root", "cat /etc/kafka/tls/node.pem")).unwrap();
+    std::fs::set_permissions(&node, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, admitted) = openssl_client(&addr, &ca, Some(&node));
+    std::fs::remove_file(&node).unwrap();
+    assert!(
+        code == Some(0) && admitted.contains("Verify return code: 0 (ok)") && !admitted.contains("alert"),
+        "openssl with the node's certificate is admitted ({code:?}):\n{admitted}"
+    );
+    eprintln!(
+        "MEASURE controller listener {addr}: plaintext and TLS without a client certificate refused, a CA-signed \
+         certificate admitted: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// What Review shows besides the files (the plan and the dry run, as text and `--json`) joins `log` for the password
+/// grep — the dry run while `host`'s keystore and JAAS file differ from the generated ones (a line appended to each,
+/// then the originals put back with their owner, mode and times), so it has secret files to show: each is said to
+/// change with its content not shown, and no diff.
+fn review_output_with_secret_files_changed(world: &World, home: &Path, log: &mut String, p: &str, host: &str) {
+    let files = ["/etc/kafka/tls/node.pem", "/etc/kafka/kafka-server-jaas.conf"];
+    let mut script = String::from("set -e\n");
+    for f in files {
+        script.push_str(&format!("cp -p {f} {f}.e2e-orig\necho '# changed behind the wizard' >> {f}\n"));
+    }
+    world.ssh_ok(host, "root", &script);
+    wizard(home, log, &["plan", "--json", p]);
+    let text = String::from_utf8_lossy(&wizard(home, log, &["deploy", "--dry-run", p]).stdout).into_owned();
+    let json = String::from_utf8_lossy(&wizard(home, log, &["deploy", "--dry-run", "--json", p]).stdout).into_owned();
+    let mut script = String::from("set -e\n");
+    for f in files {
+        script.push_str(&format!("cp -p {f}.e2e-orig {f}\nrm {f}.e2e-orig\n"));
+    }
+    world.ssh_ok(host, "root", &script);
+    for f in files {
+        let row = text.lines().find(|l| l.starts_with(host) && l.contains(f)).unwrap_or_else(|| panic!("{f}:\n{text}"));
+        assert!(row.contains(" ~ ") && row.contains("holds a secret: content not shown"), "{row}");
+        let row: serde_json::Value = json
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .find(|r: &serde_json::Value| r["target"]["name"] == host && r["step"].as_str().unwrap_or("").contains(f))
+            .unwrap_or_else(|| panic!("{f}:\n{json}"));
+        assert!(row["change"] == true && row["diff"].is_null(), "{row}");
+    }
+    assert!(!text.contains("changed behind the wizard"), "no secret file's diff is shown:\n{text}");
 }

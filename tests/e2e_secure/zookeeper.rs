@@ -107,6 +107,7 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
 
     // Healthy: ZooKeeper's srvr still answers without a login; the brokers over SASL_SSL as the admin.
     checks::healthy_and_smoke(home, &mut log, p, " (ZooKeeper mode)");
+    ensemble_answers_srvr_and_status_shows_it(&world, home, &mut log, p);
 
     // On the hosts: both JAAS files root:kafka 0640; the record of SCRAM users root 0600, no pending passwords.
     for h in world.hosts().iter().take(3) {
@@ -271,4 +272,32 @@ fn deploy_rotating(world: &World, home: &Path, log: &mut String, p: &str) {
         }
         panic!("deploy --rotate-ca failed:\n{text}");
     }
+}
+
+/// The locked ensemble still answers the four-letter word the wizard's health checks use (`srvr`, no login) on
+/// every member — one leader, two followers — and `status --json` shows the same ensemble with no problem.
+fn ensemble_answers_srvr_and_status_shows_it(world: &World, home: &Path, log: &mut String, p: &str) {
+    let started = Instant::now();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut modes: Vec<String> = world.hosts()[..3]
+        .iter()
+        .map(|h| {
+            let srvr =
+                rt.block_on(kafka_wizard::health::zookeeper_srvr(&format!("{}:2181", h.ip), Duration::from_secs(10)));
+            format!("{:?}", srvr.unwrap_or_else(|e| panic!("srvr on {}: {e}", h.name)).mode).to_lowercase()
+        })
+        .collect();
+    modes.sort();
+    assert_eq!(modes, ["follower", "follower", "leader"]);
+    let status = wizard(home, log, &["status", "--json", p]);
+    let st: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let members = st["overview"]["zookeeper"].as_array().unwrap_or_else(|| panic!("no ensemble in the status: {st}"));
+    let mut seen: Vec<&str> = members.iter().map(|m| m["mode"].as_str().unwrap_or("none")).collect();
+    seen.sort();
+    assert_eq!(seen, ["follower", "follower", "leader"], "{st}");
+    assert!(members.iter().all(|m| m["error"].is_null()) && st["healthy"] == true, "{st}");
+    eprintln!(
+        "MEASURE srvr on the locked ensemble (3 members, no login) and status --json: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
 }
