@@ -71,28 +71,46 @@ pub async fn idle_clicks(c: &Client, selector: &str, pairs: usize) -> Clicks {
     Clicks(clicks)
 }
 
-/// Starts watching the page's main thread (see the module header).
-pub async fn watch_main_thread(c: &Client) {
-    let script = format!(
-        "window.__kwLag = {{ max: 0, over100: 0, ticks: 0 }}; let last = performance.now(); \
-         window.__kwLagTimer = setInterval(() => {{ const now = performance.now(); const late = now - last - {TICK_MS}; \
-         if (late > window.__kwLag.max) window.__kwLag.max = late; if (late > 100) window.__kwLag.over100++; \
-         window.__kwLag.ticks++; last = now; }}, {TICK_MS});"
-    );
-    c.execute(&script, vec![]).await.unwrap();
+/// The page's main thread watched from inside (a 20 ms timer's lateness) and by the kernel (its scheduler
+/// statistics), from [`Watch::start`] to [`Watch::report`].
+pub struct Watch {
+    page: WebProcess,
+    before: Sched,
 }
 
-/// What the watch saw: `(longest stall ms, stalls over 100 ms, ticks)`; the watch stops.
-pub async fn main_thread_seen(c: &Client) -> (f64, u64, u64) {
-    let seen = c
-        .execute(
-            "clearInterval(window.__kwLagTimer); const l = window.__kwLag; return [l.max, l.over100, l.ticks];",
-            vec![],
+impl Watch {
+    pub async fn start(c: &Client) -> Watch {
+        let script = format!(
+            "window.__kwLag = {{ max: 0, over100: 0, ticks: 0 }}; let last = performance.now(); \
+             window.__kwLagTimer = setInterval(() => {{ const now = performance.now(); \
+             const late = now - last - {TICK_MS}; if (late > window.__kwLag.max) window.__kwLag.max = late; \
+             if (late > 100) window.__kwLag.over100++; window.__kwLag.ticks++; last = now; }}, {TICK_MS});"
+        );
+        c.execute(&script, vec![]).await.unwrap();
+        let page = WebProcess::newest();
+        let before = page.sched();
+        Watch { page, before }
+    }
+
+    /// Stops the watch; what it saw, as a sentence (`the main thread's longest stall …`).
+    pub async fn report(self, c: &Client) -> String {
+        let seen = c
+            .execute(
+                "clearInterval(window.__kwLagTimer); const l = window.__kwLag; return [l.max, l.over100, l.ticks];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let n = |i: usize| seen[i].as_f64().unwrap_or(f64::NAN);
+        format!(
+            "the main thread's longest stall {:.0} ms, {} of {} {TICK_MS} ms ticks late by over 100 ms; the page's main \
+             thread {}",
+            n(0),
+            n(1),
+            n(2),
+            self.before.until(self.page.sched())
         )
-        .await
-        .unwrap();
-    let n = |i: usize| seen[i].as_f64().unwrap_or(f64::NAN);
-    (n(0), n(1) as u64, n(2) as u64)
+    }
 }
 
 /// Clicks `selector` twice every `every` until `done` (a CSS selector) appears or `timeout` passes.

@@ -107,9 +107,7 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     // Install: every host done, the cluster healthy
     go(&c, "install").await;
     let idle = responsiveness::idle_clicks(&c, "#install-java", 5).await;
-    responsiveness::watch_main_thread(&c).await;
-    let page = responsiveness::WebProcess::newest();
-    let sched_before = page.sched();
+    let watch = responsiveness::Watch::start(&c).await;
     let t0 = Instant::now();
     css(&c, "#install").await.click().await.unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -127,12 +125,9 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     shot(&c, "6-install-done").await;
     assert!(result.contains("healthy"), "{result}");
     eprintln!("MEASURE app install of 3 KRaft nodes: {:.1}s", t0.elapsed().as_secs_f64());
-    let (stall, over_100, ticks) = responsiveness::main_thread_seen(&c).await;
-    let sched = sched_before.until(page.sched());
+    let watched = watch.report(&c).await;
     eprintln!(
-        "MEASURE app responsiveness during the install: clicks {} (idle before: {}); the main thread's longest \
-         stall {stall:.0} ms, {over_100} of {ticks} 20 ms ticks late by over 100 ms; \
-         the page's main thread {sched}",
+        "MEASURE app responsiveness during the install: clicks {} (idle before: {}); {watched}",
         during.summary(),
         idle.summary()
     );
@@ -351,6 +346,18 @@ async fn secure_the_project_on_the_security_step(c: &fantoccini::Client, project
     assert_eq!(acl.operations, Some(vec!["write".to_string(), "describe".to_string()]));
 }
 
+/// Manage's Client config… for `orders-app`, written into the folder `out` chosen in GTK's file chooser. The select
+/// sits below Manage's dashboard: scrolled to the middle first, clear of the sticky footer.
+async fn save_client_config(c: &fantoccini::Client, out: &std::path::Path) {
+    let select = css(c, "#client-config-user").await;
+    let arg = vec![serde_json::to_value(&select).unwrap()];
+    c.execute("arguments[0].scrollIntoView({block: 'center'})", arg).await.unwrap();
+    select.select_by_value("orders-app").await.unwrap();
+    click(c, "#client-config").await;
+    FileChooser::shown("Folder for the client configuration of orders-app").await.choose(out).await;
+    wait_text(c, "#client-config-result", "client.properties", Duration::from_secs(10)).await;
+}
+
 /// Manage shows the CA the install made (its fingerprint is the one of the ca.pem written); Client config… for
 /// `orders-app` asks for a folder in the native chooser and writes client.properties and ca.pem there, both 0600,
 /// naming every broker and holding the user's SCRAM login — a password found nowhere in the project file, the page
@@ -364,14 +371,7 @@ async fn client_config_from_manage(
     use std::os::unix::fs::PermissionsExt;
     let shown = css(c, "#ca-info[data-fingerprint]").await.attr("data-fingerprint").await.unwrap().unwrap();
     let out = dir.join("orders-app-client");
-    // the select sits below Manage's dashboard: scrolled to the middle first, clear of the sticky footer
-    let select = css(c, "#client-config-user").await;
-    let arg = vec![serde_json::to_value(&select).unwrap()];
-    c.execute("arguments[0].scrollIntoView({block: 'center'})", arg).await.unwrap();
-    select.select_by_value("orders-app").await.unwrap();
-    click(c, "#client-config").await;
-    FileChooser::shown("Folder for the client configuration of orders-app").await.choose(&out).await;
-    wait_text(c, "#client-config-result", "client.properties", Duration::from_secs(10)).await;
+    save_client_config(c, &out).await;
     shot(c, "7-manage-client-config").await;
     let (properties, ca) = (out.join("client.properties"), out.join("ca.pem"));
     for file in [&properties, &ca] {

@@ -7,8 +7,7 @@
 use kafka_wizard::health::{kafka_metadata_with, HealthError};
 use kafka_wizard::security::scram::ScramMechanism;
 use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
-use kafka_wizard_app_e2e::file_chooser::FileChooser;
-use kafka_wizard_app_e2e::{click, css, shot, wait_text};
+use kafka_wizard_app_e2e::{click, shot, wait_text};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -68,13 +67,7 @@ pub async fn recover_secrets_from_manage(c: &fantoccini::Client, world: &World, 
     let refused = kafka_metadata_with(&broker, &login(before), Duration::from_secs(10)).await;
     assert!(matches!(refused, Err(HealthError::AuthenticationFailed { .. })), "the former password: {refused:?}");
     let out = dir.join("orders-app-client-recovered");
-    let select = css(c, "#client-config-user").await;
-    let arg = vec![serde_json::to_value(&select).unwrap()];
-    c.execute("arguments[0].scrollIntoView({block: 'center'})", arg).await.unwrap();
-    select.select_by_value("orders-app").await.unwrap();
-    click(c, "#client-config").await;
-    FileChooser::shown("Folder for the client configuration of orders-app").await.choose(&out).await;
-    wait_text(c, "#client-config-result", "client.properties", Duration::from_secs(10)).await;
+    super::save_client_config(c, &out).await;
     let admitted = kafka_metadata_with(&broker, &login(&out.join("client.properties")), Duration::from_secs(10)).await;
     assert!(admitted.is_ok(), "the new password: {admitted:?}");
     eprintln!(
