@@ -124,13 +124,13 @@ fn defaults_and_examples_are_the_wizards_placeholders() {
         assert_eq!(f.default.or(f.example).as_deref(), Some(placeholder), "{path}");
     }
     // No other input gets a hint it did not have; the Scala and SASL mechanism menus say "default (…)", the other
-    // Security menus preselect their default, a connection and the exporter are checkboxes.
+    // Security menus preselect their default, a connection, the exporter and TLS between members are checkboxes.
     let hinted: BTreeSet<&str> =
         fields().into_iter().filter(|f| f.default.is_some() || f.example.is_some()).map(|f| f.path).collect();
     let shown: BTreeSet<&str> = placeholders
         .iter()
         .map(|(path, _)| *path)
-        .chain(["kafka.scala", "hosts[].connection", "monitoring.prometheus"])
+        .chain(["kafka.scala", "hosts[].connection", "monitoring.prometheus", "zookeeper.quorum_tls"])
         .chain(["security.protocol", "security.sasl_mechanism", "security.ca", "security.acls[].pattern"])
         .collect();
     assert_eq!(hinted, shown);

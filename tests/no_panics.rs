@@ -186,13 +186,13 @@ fn zookeeper() -> impl Strategy<Value = ZookeeperDraft> {
     (
         (opt(s()), opt(i()), opt(i()), opt(i()), opt(s())),
         (opt(s()), opt(s()), opt(i()), opt(i()), opt(i()), opt(strings())),
-        opt(strings()),
+        (opt(strings()), opt(any::<bool>())),
     )
         .prop_map(
             |(
                 (chroot, client_port, quorum_port, election_port, data_dir),
                 (log_dir, heap, tick_time, init_limit, sync_limit, external),
-                jvm_opts,
+                (jvm_opts, quorum_tls),
             )| {
                 ZookeeperDraft {
                     chroot,
@@ -206,6 +206,7 @@ fn zookeeper() -> impl Strategy<Value = ZookeeperDraft> {
                     tick_time,
                     init_limit,
                     sync_limit,
+                    quorum_tls,
                     external,
                 }
             },

@@ -91,6 +91,7 @@ async fn run_plan(
     super::secrets::refuse_securing_formatted(spec, &formatted)?;
     super::secrets::refuse_renaming_admin(spec, &formatted)?;
     super::membership::refuse_kind_change(spec, &runs).map_err(ApplyError::Quorum)?;
+    super::secrets::refuse_quorum_tls_switch(spec, &runs)?;
     if super::membership::quorum_running(spec, &runs).await.map_err(ApplyError::Quorum)? {
         for run in runs.iter_mut() {
             run.ctx.quorum_running = true;

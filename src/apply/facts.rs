@@ -87,6 +87,9 @@ pub struct HostFacts {
     pub scram_users: BTreeMap<String, String>,
     /// An ensemble member's data directory holds ZooKeeper data (`version-2`): it has run.
     pub zookeeper_data: bool,
+    /// An ensemble member's `zookeeper.properties` sets `sslQuorum=true` (the last occurrence): its members speak TLS
+    /// to each other (`apply::secrets::refuse_quorum_tls_switch`).
+    pub zookeeper_ssl_quorum: bool,
     /// Temporary names an interrupted run left (`apply::leftovers`).
     pub leftovers: Vec<super::leftovers::Leftover>,
     /// What preflight judges: listeners and their owners, free space, kernel settings (`apply::preflight`).
@@ -164,8 +167,10 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
     s.push_str(&units_probe());
     if let (Coordination::Zookeeper(z), true) = (&spec.coordination, host.has(Role::Zookeeper)) {
         s.push_str(&format!(
-            "if [ -d {} ]; then echo 'zkdata yes'; fi\n",
-            quote(z.data_dir.join("version-2").as_str())
+            "if [ -d {} ]; then echo 'zkdata yes'; fi\n\
+             sed -n 's/^sslQuorum=\\(.*\\)$/zkssl \\1/p' {} 2>/dev/null\n",
+            quote(z.data_dir.join("version-2").as_str()),
+            quote(render::zookeeper::config_path(spec).as_str()),
         ));
     }
     let record = quote(scram_users::RECORD);
@@ -338,6 +343,7 @@ pub fn parse_probe(output: &str) -> HostFacts {
                 }
             }
             "zkdata" => f.zookeeper_data = rest == "yes",
+            "zkssl" => f.zookeeper_ssl_quorum = rest.trim() == "true",
             "pending" => {
                 f.pending_restart.insert(rest.trim().to_string());
             }

@@ -99,6 +99,7 @@ pub(crate) async fn preview_planned(
         .collect();
     super::secrets::refuse_renaming_admin(&spec, &formatted)?;
     super::membership::refuse_kind_change(&spec, &runs).map_err(ApplyError::Quorum)?;
+    super::secrets::refuse_quorum_tls_switch(&spec, &runs)?;
     let secrets = super::secrets::for_preview(&spec);
     for run in runs.iter_mut() {
         run.ctx.tarball = Some((PathBuf::from("(downloaded at deploy time)"), String::new()));
@@ -219,7 +220,7 @@ pub(crate) async fn preview_planned(
             }
             Work::RotateCa(pass) => {
                 let rotation = rotation.as_ref().expect("read with the plan");
-                for (target, step, change, detail) in super::rotate_ca::preview_rows(pass, rotation) {
+                for (target, step, change, detail) in super::rotate_ca::preview_rows(&spec, pass, rotation) {
                     rows.push(row(target, step, change, detail));
                 }
             }

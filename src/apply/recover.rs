@@ -106,13 +106,13 @@ pub(crate) async fn recover_secrets(
     Ok(())
 }
 
-/// Reads each Kafka host's and each locked ensemble member's secret files as root (blocking reads, each host on
+/// Reads each Kafka host's and each locked ensemble member's secret files (its TLS files too with quorum TLS) as root (blocking reads, each host on
 /// its own thread).
 async fn read_hosts(spec: &ClusterSpec, runs: &[HostRun]) -> Result<Vec<FoundOnHost>, ApplyError> {
     let mut tasks = Vec::new();
     for run in runs.iter().filter(|r| holds_secrets(spec, &spec.hosts[r.index])) {
         let host = spec.hosts[run.index].clone();
-        let kafka = host.runs_kafka();
+        let tls = spec.holds_certificate(&host);
         let (truststore, keystore, jaas) = files_to_read(spec, &host);
         let zookeeper_jaas = zookeeper_jaas_to_read(spec, &host);
         let t = run.transport.clone();
@@ -129,8 +129,8 @@ async fn read_hosts(spec: &ClusterSpec, runs: &[HostRun]) -> Result<Vec<FoundOnH
             };
             Ok::<_, String>(FoundOnHost {
                 host: host.name.to_string(),
-                truststore: if kafka { read(&truststore)? } else { None },
-                keystore: secret(kafka.then_some(keystore))?,
+                truststore: if tls { read(&truststore)? } else { None },
+                keystore: secret(tls.then_some(keystore))?,
                 jaas: secret(jaas)?,
                 zookeeper_jaas: secret(zookeeper_jaas)?,
             })

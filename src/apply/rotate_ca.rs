@@ -5,7 +5,8 @@
 //! each rotation pass the decision left (`plan::rotate_ca`) writes its stage's files on every node and rolls Kafka
 //! through the ordinary start phases (`start::start_phase` → `roll.rs`, health-gated before and after each node);
 //! the last pass ends the rotation in the store. Kafka reloads TLS files only on restart here (docs/facts/kafka.md
-//! §15), so every pass is one rolling restart.
+//! §15), so every pass is one rolling restart; an ensemble member with quorum TLS reloads its files itself, so a host
+//! that only runs one is written and not restarted (`render::zookeeper_security::reloaded_by_member`).
 
 use super::decide::rotate_ca::{node_stage, passes_to_run, NodeStage};
 use super::decide::sha512_hex;
@@ -75,7 +76,7 @@ pub(crate) fn prepare(
     }
     let (truststore, keystore) = (render::security::truststore_path(spec), render::security::keystore_path(spec));
     let mut nodes = Vec::new();
-    for run in runs.iter_mut().filter(|r| spec.hosts[r.index].runs_kafka()) {
+    for run in runs.iter_mut().filter(|r| spec.holds_certificate(&spec.hosts[r.index])) {
         let host = spec.hosts[run.index].name.to_string();
         let node = node_stage(&material, &host, truststore.as_str(), keystore.as_str(), &run.facts).map_err(refused)?;
         run.ctx.secrets = Some(Arc::new(material.material_for(&base, &host, node.files)));
@@ -106,7 +107,7 @@ pub(crate) async fn run_pass(
             run.ctx.release_changed = false;
             run.facts.pending_restart.remove(Service::Kafka.unit());
             let host = spec.hosts[run.index].name.to_string();
-            if spec.hosts[run.index].runs_kafka() {
+            if spec.holds_certificate(&spec.hosts[run.index]) {
                 run.ctx.secrets = Some(Arc::new(rotation.material.material_for(&rotation.base, &host, pass.stage)));
             }
         }
@@ -134,7 +135,7 @@ pub(crate) async fn run_pass(
 /// The hosts now hold `stage`'s files: their facts say so, so a later pass compares against what is there.
 fn note_written(spec: &ClusterSpec, runs: &mut [HostRun], material: &RotationMaterial, stage: CaStage) {
     let (truststore, keystore) = (render::security::truststore_path(spec), render::security::keystore_path(spec));
-    for run in runs.iter_mut().filter(|r| spec.hosts[r.index].runs_kafka()) {
+    for run in runs.iter_mut().filter(|r| spec.holds_certificate(&spec.hosts[r.index])) {
         let host = spec.hosts[run.index].name.as_str();
         let trust = sha512_hex(material.truststore(stage).as_bytes());
         run.facts.files.insert(truststore.to_string(), Some(trust));
@@ -157,7 +158,7 @@ pub(crate) fn preview_prepare(spec: &ClusterSpec, runs: &mut [HostRun]) -> Resul
     let base = super::secrets::for_preview(spec);
     let (truststore, keystore) = (render::security::truststore_path(spec), render::security::keystore_path(spec));
     let mut nodes = Vec::new();
-    for run in runs.iter_mut().filter(|r| spec.hosts[r.index].runs_kafka()) {
+    for run in runs.iter_mut().filter(|r| spec.holds_certificate(&spec.hosts[r.index])) {
         let host = spec.hosts[run.index].name.to_string();
         let node = node_stage(&material, &host, truststore.as_str(), keystore.as_str(), &run.facts).map_err(refused)?;
         if let Some(base) = &base {
@@ -170,16 +171,24 @@ pub(crate) fn preview_prepare(spec: &ClusterSpec, runs: &mut [HostRun]) -> Resul
 }
 
 /// The dry run's rows of one pass: per node, what it would write and that Kafka would roll, or that it is done.
-pub(crate) fn preview_rows(pass: &RotateCaPass, preview: &RotationPreview) -> Vec<(Target, String, bool, String)> {
+pub(crate) fn preview_rows(
+    spec: &ClusterSpec,
+    pass: &RotateCaPass,
+    preview: &RotationPreview,
+) -> Vec<(Target, String, bool, String)> {
     let files = pass
         .hosts
         .first()
         .map(|h| h.steps.iter().map(|s| s.title()).collect::<Vec<_>>().join(", "))
         .unwrap_or_default();
-    let to_do = format!("{files}, then restart kafka-server, one node at a time, healthy in between");
     pass.hosts
         .iter()
         .map(|h| {
+            let kafka = spec.hosts.iter().any(|x| x.name.as_str() == h.host && x.runs_kafka());
+            let to_do = match kafka {
+                true => format!("{files}, then restart kafka-server, one node at a time, healthy in between"),
+                false => format!("{files}; the ensemble member reloads them, nothing restarts"),
+            };
             let (change, detail) = match &preview.0 {
                 None => (true, format!("a new CA is generated first; {to_do}")),
                 Some((_, passes)) if passes.contains(&pass.stage) => (true, to_do.clone()),

@@ -5,7 +5,8 @@
 
 use super::options::ApplyError;
 use crate::events::{Event, EventSink, Target};
-use crate::project::spec::{ClusterSpec, Coordination};
+use crate::project::spec::{ClusterSpec, Coordination, Role};
+use crate::render::Service;
 use crate::security::client::{KafkaAuth, ScramLogin, TlsTrust};
 use crate::security::store::{SecretMaterial, SecretsStore};
 use std::sync::Arc;
@@ -136,6 +137,42 @@ pub fn controller_auth(spec: &ClusterSpec) -> Result<KafkaAuth, String> {
     Ok(KafkaAuth { tls: Some(tls), sasl: None })
 }
 
+/// Refuses changing whether the ensemble's members speak TLS to each other (`zookeeper.quorum_tls`) while members
+/// run that do otherwise (their `zookeeper.properties` has or lacks `sslQuorum=true` — an ensemble secured by an
+/// earlier version of the wizard runs without): a member restarted with TLS dials its peers with TLS, and one
+/// restarted without it dials them in plaintext, so one plain roll would leave it outside the quorum. ZooKeeper's
+/// switch takes three rolls with port unification (docs/facts/kafka.md §13), which the wizard does not do yet.
+/// Checked before any host is touched.
+pub(crate) fn refuse_quorum_tls_switch(spec: &ClusterSpec, runs: &[super::hosts::HostRun]) -> Result<(), ApplyError> {
+    let running: Vec<(String, bool)> = runs
+        .iter()
+        .filter(|r| spec.hosts[r.index].has(Role::Zookeeper) && r.facts.is_active(Service::Zookeeper))
+        .map(|r| (spec.hosts[r.index].name.to_string(), r.facts.zookeeper_ssl_quorum))
+        .collect();
+    quorum_tls_switch(spec, &running).map_err(ApplyError::Quorum)
+}
+
+/// [`refuse_quorum_tls_switch`]'s judgement over the running members: (name, speaks TLS to its peers).
+fn quorum_tls_switch(spec: &ClusterSpec, running: &[(String, bool)]) -> Result<(), String> {
+    let want = spec.zookeeper_quorum_tls();
+    let other: Vec<&str> = running.iter().filter(|(_, tls)| *tls != want).map(|(name, _)| name.as_str()).collect();
+    if spec.zookeeper_members().is_empty() || other.is_empty() {
+        return Ok(());
+    }
+    let (runs, asked, keep) = match want {
+        true => ("without TLS (SASL-authenticated, unencrypted)", "turns TLS on", "false"),
+        false => ("with TLS", "turns TLS off", "true"),
+    };
+    Err(format!(
+        "{}: the running ZooKeeper ensemble's members speak to each other {runs}, and the project {asked} \
+         (zookeeper.quorum_tls) — a member restarted so could not rejoin the others. Switching a running ensemble \
+         takes three rolling restarts (port unification, then sslQuorum, then port unification off), which the \
+         wizard does not do yet. Set zookeeper.quorum_tls = {keep} in the project file to keep the ensemble as it \
+         runs, or stop every member (kafka-wizard stop) and deploy: a stopped ensemble starts as the project says",
+        other.join(", ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +227,32 @@ mod tests {
         let err = renamed_admin(&renamed, &formatted, &with_ops, Some("admin"), store).unwrap_err().to_string();
         assert!(err.contains("Set admin_user back to \"admin\""), "{err}");
         assert!(renamed_admin(&renamed, &[], &with_ops, Some("admin"), store).is_ok(), "not yet run: any admin");
+    }
+
+    #[test]
+    fn turning_quorum_tls_on_or_off_under_members_that_run_otherwise_is_refused_naming_them_and_the_way_out() {
+        let zk = spec(include_str!("../../tests/fixtures/zookeeper-secure.toml"));
+        assert!(zk.zookeeper_quorum_tls(), "the default of a secured ZooKeeper-mode cluster");
+        let running = |tls: [bool; 3]| -> Vec<(String, bool)> {
+            (1..=3).map(|i| format!("zks{i}.example.com")).zip(tls).collect()
+        };
+        let err = quorum_tls_switch(&zk, &running([false, true, false])).unwrap_err();
+        assert!(err.starts_with("zks1.example.com, zks3.example.com: the running ZooKeeper ensemble"), "{err}");
+        assert!(err.contains("zookeeper.quorum_tls = false") && err.contains("three rolling restarts"), "{err}");
+        assert!(quorum_tls_switch(&zk, &running([true; 3])).is_ok(), "already TLS");
+        assert!(quorum_tls_switch(&zk, &[]).is_ok(), "a stopped or new ensemble starts with TLS");
+        let kept = spec(
+            &include_str!("../../tests/fixtures/zookeeper-secure.toml")
+                .replace("chroot = \"/zk-secure\"", "chroot = \"/zk-secure\"\nquorum_tls = false"),
+        );
+        assert!(!kept.zookeeper_quorum_tls());
+        assert!(quorum_tls_switch(&kept, &running([false; 3])).is_ok(), "the opt-out keeps it as it runs");
+        let err = quorum_tls_switch(&kept, &running([true, false, false])).unwrap_err();
+        assert!(
+            err.starts_with("zks1.example.com: the running ZooKeeper ensemble's members speak to each other with TLS"),
+            "{err}"
+        );
+        assert!(err.contains("turns TLS off") && err.contains("zookeeper.quorum_tls = true"), "{err}");
     }
 
     fn text_of_fixture() -> &'static str {

@@ -749,6 +749,10 @@ pub fn directories(spec: &ClusterSpec, h: &HostSpec) -> Vec<Directory> {
     if let (Coordination::Zookeeper(z), true) = (&spec.coordination, h.has(Role::Zookeeper)) {
         dirs.push(dir(&z.data_dir, Owner::Service, 0o750));
         dirs.push(dir(&z.log_dir, Owner::Service, 0o750));
+        if !h.runs_kafka() && spec.security.is_some() && spec.holds_certificate(h) {
+            // an ensemble-only member's quorum TLS files
+            dirs.push(dir(&render::security::tls_dir(spec), Owner::RootServiceGroup, 0o750));
+        }
     }
     dirs
 }

@@ -2,8 +2,9 @@
 //! cluster's start phases, each writing one stage's TLS files on every Kafka node and rolling Kafka through the one
 //! rolling restart (`apply/roll.rs`) — (1) truststores trust the old and the new CA, (2) every node's keystore holds
 //! a certificate of the new CA, (3) the old CA leaves the truststores. Which passes a run still carries out is
-//! decided from the hosts' files (`apply/decide/rotate_ca.rs`); ZooKeeper, whose ensemble speaks SASL DIGEST and
-//! no TLS, is not part of it.
+//! decided from the hosts' files (`apply/decide/rotate_ca.rs`). An ensemble with quorum TLS has its members' files
+//! written in the same passes (on every host that holds a certificate); the members reload them
+//! (`sslQuorumReloadCertFiles`), so only Kafka is rolled.
 
 use super::{start_phases, HostStep, HostSteps, Phase, PhaseKind, Plan, StartService, Work};
 use crate::project::spec::ClusterSpec;
@@ -96,7 +97,7 @@ pub fn rotation_phases(spec: &ClusterSpec) -> Vec<Phase> {
                 hosts: spec
                     .hosts
                     .iter()
-                    .filter(|h| h.runs_kafka())
+                    .filter(|h| spec.holds_certificate(h))
                     .map(|h| HostSteps { host: h.name.to_string(), steps: files(stage) })
                     .collect(),
                 roll: roll.clone(),

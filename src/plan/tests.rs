@@ -137,11 +137,16 @@ fn a_ca_rotation_adds_its_three_passes_after_the_start_phases_each_rolling_only_
             passes.iter().map(|p| p.stage).collect::<Vec<_>>(),
             [CaStage::TrustBoth, CaStage::NewCertificates, CaStage::New]
         );
-        let kafka_hosts: Vec<String> =
-            spec.hosts.iter().filter(|h| h.runs_kafka()).map(|h| h.name.to_string()).collect();
+        // every host of both fixtures: KRaft nodes, and the ZooKeeper-mode one's brokers and ensemble-only members
+        let with_certificates: Vec<String> = spec.hosts.iter().map(|h| h.name.to_string()).collect();
+        assert!(spec.hosts.iter().all(|h| spec.holds_certificate(h)));
         for pass in &passes {
-            assert_eq!(pass.hosts.iter().map(|h| h.host.clone()).collect::<Vec<_>>(), kafka_hosts);
-            assert!(pass.roll.iter().all(|s| s.service == Service::Kafka), "ZooKeeper speaks no TLS: not rolled");
+            assert_eq!(
+                pass.hosts.iter().map(|h| h.host.clone()).collect::<Vec<_>>(),
+                with_certificates,
+                "every Kafka node and (quorum TLS) every ensemble member is written"
+            );
+            assert!(pass.roll.iter().all(|s| s.service == Service::Kafka), "members reload their files: not rolled");
             assert_eq!(pass.roll.last().unwrap().hosts, spec.brokers().map(|h| h.name.to_string()).collect::<Vec<_>>());
         }
         let written = |pass: &rotate_ca::RotateCaPass| match &pass.hosts[0].steps[..] {

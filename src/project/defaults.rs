@@ -45,6 +45,8 @@ pub const TICK_TIME: u32 = 2000;
 pub const INIT_LIMIT: u32 = 10;
 /// `zookeeper.sync_limit`, in ticks.
 pub const SYNC_LIMIT: u32 = 5;
+/// `zookeeper.quorum_tls`: a secured cluster's ensemble members speak TLS to each other.
+pub const ZOOKEEPER_QUORUM_TLS: bool = true;
 
 // [kraft]
 

@@ -209,6 +209,10 @@ pub struct ZookeeperDraft {
     pub init_limit: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_limit: Option<i64>,
+    /// A secured cluster's managed ensemble: TLS between members on the quorum and election ports (default true;
+    /// `false` keeps the members' traffic SASL-authenticated and unencrypted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum_tls: Option<bool>,
     /// `host:port` of an existing ensemble, instead of hosts with the role `zookeeper`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external: Option<Vec<String>>,

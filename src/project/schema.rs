@@ -103,6 +103,7 @@ pub fn fields() -> Vec<FieldInfo> {
         f("zookeeper.tick_time", Coordination).default(defaults::TICK_TIME),
         f("zookeeper.init_limit", Coordination).default(defaults::INIT_LIMIT),
         f("zookeeper.sync_limit", Coordination).default(defaults::SYNC_LIMIT),
+        f("zookeeper.quorum_tls", Coordination).default(defaults::ZOOKEEPER_QUORUM_TLS),
         f("zookeeper.external", Coordination),
         // [kraft]
         f("kraft", Coordination),

@@ -218,6 +218,9 @@ pub struct ZookeeperSpec {
     pub tick_time: u32,
     pub init_limit: u32,
     pub sync_limit: u32,
+    /// `zookeeper.quorum_tls`: a secured cluster's members speak TLS to each other (see
+    /// [`ClusterSpec::zookeeper_quorum_tls`], which says when it applies).
+    pub quorum_tls: bool,
     pub ensemble: Ensemble,
     /// Hosts with the role "controller" in a ZooKeeper-mode project: the KRaft controllers of a migration to KRaft
     /// (`apply::migrate`); `None` without them.
@@ -542,6 +545,18 @@ impl ClusterSpec {
     }
     pub fn broker_count(&self) -> usize {
         self.brokers().count()
+    }
+    /// Whether the managed ensemble's members speak TLS to each other (`sslQuorum`, docs/facts/kafka.md §13): a
+    /// secured ZooKeeper-mode cluster with `zookeeper.quorum_tls` (the default) and members of its own. Each member
+    /// then holds the cluster's CA and a certificate of its own ([`ClusterSpec::holds_certificate`]).
+    pub fn zookeeper_quorum_tls(&self) -> bool {
+        matches!(&self.coordination, Coordination::Zookeeper(z) if z.quorum_tls && matches!(z.ensemble, Ensemble::Managed(_)))
+            && self.security.is_some()
+    }
+    /// Whether `host` holds the cluster's CA and a certificate of its own on a secured cluster: it runs Kafka, or it
+    /// is a member of an ensemble with quorum TLS.
+    pub fn holds_certificate(&self, host: &HostSpec) -> bool {
+        host.runs_kafka() || (self.zookeeper_quorum_tls() && host.has(Role::Zookeeper))
     }
     /// The ensemble members managed by this project (empty for an external ensemble or KRaft).
     pub fn zookeeper_members(&self) -> Vec<&HostSpec> {

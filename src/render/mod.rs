@@ -15,7 +15,7 @@ pub mod quorum;
 pub mod security;
 pub(crate) mod server;
 pub(crate) mod systemd;
-mod zookeeper;
+pub mod zookeeper;
 pub mod zookeeper_security;
 
 use crate::project::spec::{ClusterSpec, Coordination, HostSpec, Role};
@@ -200,7 +200,7 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
     }
     if let (Coordination::Zookeeper(z), Some(myid)) = (&spec.coordination, host.myid) {
         files.push(GeneratedFile {
-            path: config_dir.join("zookeeper.properties").to_string(),
+            path: zookeeper::config_path(spec).to_string(),
             content: zookeeper::zookeeper_properties(spec, z),
             mode: 0o640,
             owner: Owner::RootServiceGroup,
@@ -239,6 +239,9 @@ pub fn render_host_with(spec: &ClusterSpec, host: &HostSpec, material: Option<&S
         files.extend(monitoring::rules_file(spec, Service::Zookeeper));
         if let Some(material) = material.filter(|_| zookeeper_security::locked(spec)) {
             files.push(zookeeper_security::jaas_file(spec, material));
+            if spec.zookeeper_quorum_tls() && !host.runs_kafka() {
+                files.extend(security::tls_files(spec, host, material, Service::Zookeeper));
+            }
         }
     }
     files

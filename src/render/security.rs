@@ -158,30 +158,7 @@ pub fn super_users(spec: &ClusterSpec, s: &SecuritySpec) -> String {
 
 /// The TLS files and (with SASL, on brokers) the JAAS file of one Kafka host.
 pub fn security_files(spec: &ClusterSpec, host: &HostSpec, material: &SecretMaterial) -> Vec<GeneratedFile> {
-    let mut files = vec![
-        GeneratedFile {
-            path: truststore_path(spec).to_string(),
-            content: material.ca_cert.clone(),
-            mode: 0o644,
-            owner: Owner::Root,
-            purpose: "The cluster's CA certificate: the truststore of every node (PEM)".into(),
-            service: Service::Kafka,
-            secret: false,
-        },
-        GeneratedFile {
-            path: keystore_path(spec).to_string(),
-            content: material
-                .keystores
-                .get(host.name.as_str())
-                .map(|k| k.expose().to_string())
-                .unwrap_or_else(|| format!("# <no certificate for {} in the secrets store>\n", host.name)),
-            mode: 0o640,
-            owner: Owner::RootServiceGroup,
-            purpose: "This node's private key and certificate chain (PEM keystore; secret, not shown)".into(),
-            service: Service::Kafka,
-            secret: true,
-        },
-    ];
+    let mut files = tls_files(spec, host, material, Service::Kafka);
     if reads_jaas(spec, host) {
         files.push(GeneratedFile {
             path: jaas_path(spec).to_string(),
@@ -202,6 +179,40 @@ pub fn security_files(spec: &ClusterSpec, host: &HostSpec, material: &SecretMate
         });
     }
     files
+}
+
+/// The cluster's CA and `host`'s PEM keystore (`<config_dir>/tls/`), read by `service` — Kafka, or on a host that
+/// only runs an ensemble member with quorum TLS, ZooKeeper (`zookeeper_security::quorum_tls`).
+pub fn tls_files(
+    spec: &ClusterSpec,
+    host: &HostSpec,
+    material: &SecretMaterial,
+    service: Service,
+) -> Vec<GeneratedFile> {
+    vec![
+        GeneratedFile {
+            path: truststore_path(spec).to_string(),
+            content: material.ca_cert.clone(),
+            mode: 0o644,
+            owner: Owner::Root,
+            purpose: "The cluster's CA certificate: the truststore of every node (PEM)".into(),
+            service,
+            secret: false,
+        },
+        GeneratedFile {
+            path: keystore_path(spec).to_string(),
+            content: material
+                .keystores
+                .get(host.name.as_str())
+                .map(|k| k.expose().to_string())
+                .unwrap_or_else(|| format!("# <no certificate for {} in the secrets store>\n", host.name)),
+            mode: 0o640,
+            owner: Owner::RootServiceGroup,
+            purpose: "This node's private key and certificate chain (PEM keystore; secret, not shown)".into(),
+            service,
+            secret: true,
+        },
+    ]
 }
 
 fn sasl(spec: &ClusterSpec) -> bool {

@@ -78,7 +78,7 @@ pub fn kafka_unit(spec: &ClusterSpec, host: &HostSpec) -> String {
 
 pub fn zookeeper_unit(spec: &ClusterSpec) -> String {
     let current = spec.kafka.current_link();
-    let config = spec.kafka.config_dir.join("zookeeper.properties");
+    let config = super::zookeeper::config_path(spec);
     let env = spec.kafka.config_dir.join("zookeeper-server.env");
     unit(
         spec,

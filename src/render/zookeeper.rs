@@ -7,6 +7,11 @@ use crate::project::spec::{ClusterSpec, ZookeeperSpec};
 /// Four-letter-word commands the engine's health checks use (`srvr` for the mode, `ruok`/`mntr` for monitoring).
 pub const FOUR_LETTER_WORDS: &str = "srvr,ruok,mntr";
 
+/// Where a member's configuration is: `<config_dir>/zookeeper.properties`.
+pub fn config_path(spec: &ClusterSpec) -> crate::project::spec::AbsPath {
+    spec.kafka.config_dir.join("zookeeper.properties")
+}
+
 pub fn zookeeper_properties(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
     let mut w = PropertiesWriter::new(&super::header(spec, "ZooKeeper ensemble configuration"));
     w.section("Timing: tickTime in ms; followers get initLimit ticks to connect and syncLimit ticks to stay in sync");
@@ -23,6 +28,9 @@ pub fn zookeeper_properties(spec: &ClusterSpec, z: &ZookeeperSpec) -> String {
     w.set("admin.enableServer", "false");
     if super::zookeeper_security::locked(spec) {
         super::zookeeper_security::zookeeper_security(&mut w);
+    }
+    if spec.zookeeper_quorum_tls() {
+        super::zookeeper_security::quorum_tls(&mut w, spec);
     }
     w.section("Ensemble: server.<myid>=host:quorumPort:electionPort for every member.\nListen on all addresses, so a host name that resolves to a loopback address cannot break the quorum.");
     w.set("quorumListenOnAllIPs", "true");

@@ -5,11 +5,16 @@
 //! `KAFKA_OPTS=-Djava.security.auth.login.config=…` of `zookeeper-server.env`. The brokers' side (the `Client`
 //! section of their JAAS file, `zookeeper.set.acl`) is in `security.rs`.
 //!
+//! With `zookeeper.quorum_tls` (the default) the members also speak TLS to each other (`sslQuorum`): each one's
+//! PEM keystore and the cluster's CA — the same `<config_dir>/tls/` files a Kafka node has, written on ensemble-only
+//! hosts too (`security.rs`) — with client certificates and host names verified both ways (ZooKeeper's defaults),
+//! and the files reloaded when they change (`sslQuorumReloadCertFiles`), so a CA rotation restarts no member.
+//!
 //! The four-letter words the health checks use (`srvr`) are not sessions: they still answer without a login.
 
 use super::properties::PropertiesWriter;
 use super::{GeneratedFile, Owner, Service};
-use crate::project::spec::{AbsPath, ClusterSpec, Coordination};
+use crate::project::spec::{AbsPath, ClusterSpec, Coordination, HostSpec};
 use crate::security::store::{SecretMaterial, ZOOKEEPER_CLIENT_LOGIN, ZOOKEEPER_QUORUM_LOGIN};
 
 /// ZooKeeper's SASL authentication provider (DIGEST-MD5 with the JAAS `Server` section).
@@ -37,6 +42,32 @@ pub fn zookeeper_security(w: &mut PropertiesWriter) {
     w.set("quorum.auth.enableSasl", "true");
     w.set("quorum.auth.learnerRequireSasl", "true");
     w.set("quorum.auth.serverRequireSasl", "true");
+}
+
+/// The keys that make the members speak TLS on the quorum and election ports (ZooKeeper 3.5.5+; every release
+/// the wizard secures in ZooKeeper mode runs 3.8): ZooKeeper's PEM loader reads the node's key and chain and the CA
+/// without a password; unknown zoo.cfg keys become `zookeeper.`-prefixed system properties, which its quorum TLS
+/// reads (`zookeeper.ssl.quorum.*`). Client authentication (`need`) and host name verification stay ZooKeeper's
+/// defaults: a member's certificate names its host and address (`security::store::host_names`).
+pub fn quorum_tls(w: &mut PropertiesWriter, spec: &ClusterSpec) {
+    w.section("Members speak TLS to each other on the quorum and election ports; certificates are reloaded when the files change");
+    w.set("sslQuorum", "true");
+    w.set("sslQuorumReloadCertFiles", "true");
+    w.set("ssl.quorum.keyStore.location", super::security::keystore_path(spec).as_str());
+    w.set("ssl.quorum.keyStore.type", "PEM");
+    w.set("ssl.quorum.trustStore.location", super::security::truststore_path(spec).as_str());
+    w.set("ssl.quorum.trustStore.type", "PEM");
+}
+
+/// Whether a change to the file at `path` on `host` is taken up without a restart: the TLS files of a host whose
+/// only reader is its ensemble member, which reloads them (`sslQuorumReloadCertFiles`). Kafka reads them only at
+/// startup, so on a host that runs Kafka they restart it (docs/facts/kafka.md §15).
+pub fn reloaded_by_member(spec: &ClusterSpec, host: &HostSpec, path: &str) -> bool {
+    spec.zookeeper_quorum_tls()
+        && !host.runs_kafka()
+        && [super::security::keystore_path(spec), super::security::truststore_path(spec)]
+            .iter()
+            .any(|p| p.as_str() == path)
 }
 
 /// The ensemble member's JAAS file.
@@ -118,10 +149,44 @@ mod tests {
     }
 
     #[test]
+    fn members_speak_tls_to_each_other_with_the_tls_files_an_ensemble_only_host_reloads_itself() {
+        let spec = zookeeper_secure();
+        let zookeeper = file(&spec, 0, "zookeeper.properties").unwrap();
+        for line in [
+            "sslQuorum=true\n",
+            "sslQuorumReloadCertFiles=true\n",
+            "ssl.quorum.keyStore.location=/etc/kafka/tls/node.pem\n",
+            "ssl.quorum.keyStore.type=PEM\n",
+            "ssl.quorum.trustStore.location=/etc/kafka/tls/ca.pem\n",
+            "ssl.quorum.trustStore.type=PEM\n",
+        ] {
+            assert!(zookeeper.contains(line), "{line}");
+        }
+        let member = &spec.hosts[0];
+        assert!(spec.holds_certificate(member) && !member.runs_kafka());
+        let tls: Vec<_> =
+            render_host(&spec, member).into_iter().filter(|f| f.path.starts_with("/etc/kafka/tls/")).collect();
+        assert_eq!(tls.len(), 2, "the CA and the member's keystore");
+        assert!(tls.iter().all(|f| f.service == crate::render::Service::Zookeeper));
+        assert!(super::reloaded_by_member(&spec, member, "/etc/kafka/tls/node.pem"));
+        assert!(!super::reloaded_by_member(&spec, member, "/etc/kafka/zookeeper.properties"));
+        assert!(!super::reloaded_by_member(&spec, &spec.hosts[3], "/etc/kafka/tls/node.pem"), "Kafka restarts for it");
+
+        let mut kept = spec.clone();
+        if let crate::project::spec::Coordination::Zookeeper(z) = &mut kept.coordination {
+            z.quorum_tls = false;
+        }
+        assert!(!file(&kept, 0, "zookeeper.properties").unwrap().contains("sslQuorum"));
+        assert!(file(&kept, 0, "node.pem").is_none() && !kept.holds_certificate(&kept.hosts[0]));
+        assert!(file(&kept, 0, "zookeeper.properties").unwrap().contains("quorum.auth.enableSasl=true\n"));
+    }
+
+    #[test]
     fn a_plaintext_ensemble_and_a_kraft_cluster_get_no_zookeeper_security() {
         let mut spec = zookeeper_secure();
         spec.security = None;
         assert!(!file(&spec, 0, "zookeeper.properties").unwrap().contains("authProvider"));
+        assert!(!spec.zookeeper_quorum_tls() && file(&spec, 0, "node.pem").is_none());
         assert!(file(&spec, 0, "zookeeper-server-jaas.conf").is_none());
         assert!(!file(&spec, 0, "zookeeper-server.env").unwrap().contains("KAFKA_OPTS"));
         assert!(file(&spec, 3, "kafka-server-jaas.conf").is_none());

@@ -37,9 +37,10 @@ pub struct FoundOnHost {
     pub zookeeper_jaas: Option<Secret>,
 }
 
-/// Whether `host` holds a file to read: a Kafka node, or a member of a locked ensemble.
+/// Whether `host` holds a file to read: a host with a certificate (a Kafka node, an ensemble member with quorum
+/// TLS), or a member of a locked ensemble.
 pub fn holds_secrets(spec: &ClusterSpec, host: &HostSpec) -> bool {
-    host.runs_kafka() || zookeeper_jaas_to_read(spec, host).is_some()
+    spec.holds_certificate(host) || zookeeper_jaas_to_read(spec, host).is_some()
 }
 
 /// The ensemble's JAAS file when `host` is a member of a locked ensemble.
@@ -94,7 +95,7 @@ pub fn recover(
                 zookeeper.entry(login).or_default().agree(&name, &path, password, login)?;
             }
         }
-        if !host.runs_kafka() {
+        if !spec.holds_certificate(host) {
             continue;
         }
         let (truststore, keystore, jaas) = files_to_read(spec, host);

@@ -146,7 +146,13 @@ fn a_zookeeper_mode_store_is_recovered_from_the_brokers_and_the_ensemble_members
     let (before, _) = SecretsStore::in_dir(&dir.path().join("lost"), &spec).ensure(&spec, &security).unwrap();
     let found = on_hosts(&spec, &before);
     assert_eq!(found.len(), 6, "three ensemble members and three brokers are read");
-    assert!(found[0].truststore.is_none() && found[0].zookeeper_jaas.is_some(), "a member holds no TLS file");
+    assert!(found[0].keystore.is_some() && found[0].zookeeper_jaas.is_some(), "a member's quorum TLS keystore is read");
+    let mut kept = spec.clone();
+    if let crate::project::spec::Coordination::Zookeeper(z) = &mut kept.coordination {
+        z.quorum_tls = false;
+    }
+    let without = on_hosts(&kept, &before);
+    assert!(without[0].truststore.is_none() && without[0].keystore.is_none(), "without quorum TLS: no TLS file");
 
     let recovered = recover(&spec, &security, &found, "on 2026-11-30").unwrap();
     let store = SecretsStore::in_dir(&dir.path().join("new"), &spec);

@@ -499,7 +499,7 @@ fn generated_certificates(
     let ca_cert = file.ca.as_ref().map(|c| c.cert.clone()).unwrap_or_default();
     let ca_subject = inspect_certificate(&ca_cert, "the CA").map(|c| c.subject).unwrap_or_default();
     let mut keystores = BTreeMap::new();
-    for host in spec.hosts.iter().filter(|h| h.runs_kafka()) {
+    for host in spec.hosts.iter().filter(|h| spec.holds_certificate(h)) {
         let names = host_names(host);
         let stored = file.hosts.get(host.name.as_str());
         let info = stored.and_then(|c| inspect_certificate(&c.cert, "a stored host certificate").ok());

@@ -108,7 +108,7 @@ pub fn no_password_leaks(
 /// openssl's TLS client against `addr`, trusting `ca` (a file), with `key_and_cert` (one PEM file) as its client
 /// certificate or none; stdin held open 2 s so that a refusal sent after a TLS 1.3 handshake (the server judges the
 /// client's certificate after the client's Finished) arrives before it hangs up. Its output and exit code.
-fn openssl_client(addr: &str, ca: &Path, key_and_cert: Option<&Path>) -> (Option<i32>, String) {
+pub(super) fn openssl_client(addr: &str, ca: &Path, key_and_cert: Option<&Path>) -> (Option<i32>, String) {
     let mut cmd = format!("sleep 2 | openssl s_client -connect {addr} -CAfile {} -verify_return_error", ca.display());
     if let Some(p) = key_and_cert {
         cmd.push_str(&format!(" -cert {0} -key {0}", p.display()));

@@ -11,6 +11,9 @@
 //! naming `deploy --rotate-ca` (the recovered store has no CA key), touching nothing; the CA rotated, the cluster
 //! healthy and used with the new CA; no generated password (SCRAM or ZooKeeper, old or new) leaks. (Its migration to
 //! KRaft under a SASL_SSL load, its SCRAM users and ACLs carried over, is in e2e_upgrade's ZooKeeper-mode test.)
+//! The members speak TLS to each other (quorum TLS, the default): their election ports present the cluster's CA and
+//! refuse a client without a certificate; turning it off under the running ensemble is refused; after the CA
+//! rotation (the members reload their files) a restarted member rejoins.
 
 use super::support::world::{self, Mirror, World};
 use super::{checks, deploy, lose_the_store_and_be_refused, run_wizard, stored_passwords, wizard};
@@ -108,6 +111,8 @@ fn a_sasl_ssl_zookeeper_mode_cluster_locks_its_ensemble_admits_only_its_users_an
     // Healthy: ZooKeeper's srvr still answers without a login; the brokers over SASL_SSL as the admin.
     checks::healthy_and_smoke(home, &mut log, p, " (ZooKeeper mode)");
     ensemble_answers_srvr_and_status_shows_it(&world, home, &mut log, p);
+    members_speak_tls_to_each_other(&world, home);
+    switching_quorum_tls_off_under_the_running_ensemble_is_refused(&world, home, &mut log, p);
 
     // On the hosts: both JAAS files root:kafka 0640; the record of SCRAM users root 0600, no pending passwords.
     for h in world.hosts().iter().take(3) {
@@ -254,6 +259,7 @@ fn rotates_its_ca_after_a_refused_migration(world: &World, home: &Path, log: &mu
     deploy_rotating(world, home, log, p);
     eprintln!("MEASURE CA rotation of the ZooKeeper-mode cluster (3 brokers): {:.1}s", t.elapsed().as_secs_f64());
     checks::healthy_and_smoke(home, log, p, " (ZooKeeper mode, new CA)");
+    a_member_restarted_after_the_rotation_rejoins(world, home, log, p);
     let admin_dir = home.join("client-admin-rotated");
     wizard(home, log, &["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
     let out = checks::secure_client(&admin_dir.join("client.properties"), "zk-rotated");
@@ -300,4 +306,105 @@ fn ensemble_answers_srvr_and_status_shows_it(world: &World, home: &Path, log: &m
         "MEASURE srvr on the locked ensemble (3 members, no login) and status --json: {:.1}s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// Quorum TLS (`zookeeper.quorum_tls`, on by default): every member's election port speaks TLS with a certificate
+/// of the cluster's CA and refuses a client without one, and each member's log says it started with TLS between
+/// members — while the ensemble has formed (srvr above).
+fn members_speak_tls_to_each_other(world: &World, home: &Path) {
+    let started = Instant::now();
+    let ca = home.join("quorum-ca.pem");
+    std::fs::write(&ca, world.ssh_ok("h1", "root", "cat /etc/kafka/tls/ca.pem")).unwrap();
+    for h in world.hosts().iter().take(3) {
+        let (code, out) = checks::openssl_client(&format!("{}:3888", h.ip), &ca, None);
+        assert!(
+            out.contains("CN = kafka-broker") || out.contains("CN=kafka-broker"),
+            "{}: no CA-signed server certificate on the election port ({code:?}):\n{out}",
+            h.name
+        );
+        assert!(
+            out.contains("alert certificate required")
+                || out.contains("alert bad certificate")
+                || out.contains("alert handshake failure"),
+            "{}: the election port admits a client without a certificate ({code:?}):\n{out}",
+            h.name
+        );
+        let logged = world.ssh_ok(
+            &h.name,
+            "root",
+            "grep -h -c -e 'Using TLS encrypted quorum communication' -e 'Creating TLS-only quorum server socket' /var/log/zookeeper/server.log*; \
+             grep -h -c 'Using insecure (non-TLS) quorum communication' /var/log/zookeeper/server.log* || true",
+        );
+        let counts: Vec<u32> = logged.split_whitespace().filter_map(|n| n.parse().ok()).collect();
+        assert!(
+            counts.first().is_some_and(|n| *n >= 2) && counts.iter().skip(1).all(|n| *n == 0),
+            "{}: {logged}",
+            h.name
+        );
+    }
+    eprintln!(
+        "MEASURE quorum TLS: 3 election ports present the cluster's CA and refuse a client without a certificate; \
+         the members' logs say TLS: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// `zookeeper.quorum_tls = false` under the running TLS ensemble: refused before any host changes, naming the
+/// members and the way out; the project restored.
+fn switching_quorum_tls_off_under_the_running_ensemble_is_refused(
+    world: &World,
+    home: &Path,
+    log: &mut String,
+    p: &str,
+) {
+    let text = std::fs::read_to_string(p).unwrap();
+    let before = (invocations(world, "zookeeper-server"), invocations(world, "kafka-server"));
+    std::fs::write(p, text.replace("[zookeeper]\n", "[zookeeper]\nquorum_tls = false\n")).unwrap();
+    let (out, refused) = run_wizard(home, &["deploy", p]);
+    std::fs::write(p, &text).unwrap();
+    log.push_str(&refused);
+    assert!(!out.status.success(), "{refused}");
+    assert!(
+        refused.contains("speak to each other with TLS") && refused.contains("zookeeper.quorum_tls = true"),
+        "{refused}"
+    );
+    assert!(refused.contains("nothing was changed on any host"), "{refused}");
+    assert_eq!(
+        before,
+        (invocations(world, "zookeeper-server"), invocations(world, "kafka-server")),
+        "nothing restarted"
+    );
+    let zoo_cfg = world.ssh_ok("h1", "root", "grep -c '^sslQuorum=true$' /etc/kafka/zookeeper.properties");
+    assert_eq!(zoo_cfg.trim(), "1", "the members' configuration untouched");
+}
+
+/// After the CA rotation every member's truststore holds the new CA only and its keystore a new certificate; the
+/// members reloaded both (`sslQuorumReloadCertFiles`) without a restart. A member restarted now presents its new
+/// certificate to peers that must trust it, and must trust theirs: it rejoins as a follower.
+fn a_member_restarted_after_the_rotation_rejoins(world: &World, home: &Path, log: &mut String, p: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mode = |ip: &str| {
+        rt.block_on(kafka_wizard::health::zookeeper_srvr(&format!("{ip}:2181"), Duration::from_secs(5)))
+            .map(|s| format!("{:?}", s.mode).to_lowercase())
+            .unwrap_or_else(|e| format!("error: {e}"))
+    };
+    let hosts = &world.hosts()[..3];
+    let follower = hosts.iter().find(|h| mode(&h.ip) == "follower").expect("a follower");
+    let started = Instant::now();
+    world.ssh_ok(&follower.name, "root", "systemctl restart zookeeper-server");
+    let mut now = String::new();
+    while started.elapsed() < Duration::from_secs(90) {
+        now = mode(&follower.ip);
+        if now == "follower" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert_eq!(now, "follower", "{} did not rejoin the ensemble after the rotation", follower.name);
+    eprintln!(
+        "MEASURE a member restarted after the CA rotation ({}) rejoined as a follower: {:.1}s",
+        follower.name,
+        started.elapsed().as_secs_f64()
+    );
+    ensemble_answers_srvr_and_status_shows_it(world, home, log, p);
 }

@@ -397,6 +397,12 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                     actions: vec![write],
                 };
             }
+            if render::zookeeper_security::reloaded_by_member(spec, host, path) {
+                return Decision::Change {
+                    detail: format!("{detail}: the ensemble member reloads it (sslQuorumReloadCertFiles) — nothing is restarted for it"),
+                    actions: vec![write],
+                };
+            }
             if ctx.adopt && facts.is_active(file.service) {
                 // adopted: the running service keeps what it was started with; no restart is owed for it
                 return Decision::Change { detail: format!("{detail} (adopted: read at the service's next restart)"), actions: vec![write] };
@@ -515,6 +521,7 @@ pub fn restart_reason(spec: &ClusterSpec, host: &HostSpec, service: Service, ctx
     let mut changed: Vec<String> = render::render_host(spec, host)
         .into_iter()
         .filter(|f| f.service == service && ctx.written.contains(&f.path))
+        .filter(|f| !render::zookeeper_security::reloaded_by_member(spec, host, &f.path))
         .map(|f| f.path)
         .collect();
     if ctx.release_changed {

@@ -149,6 +149,7 @@ pub(super) fn check_zookeeper(
         tick_time: tick_time?,
         init_limit: init_limit?,
         sync_limit: sync_limit?,
+        quorum_tls: z.quorum_tls.unwrap_or(defaults::ZOOKEEPER_QUORUM_TLS),
         ensemble: ensemble?,
     })
 }

@@ -51,6 +51,12 @@ pub(super) fn check_security(
     kraft: Option<bool>,
     hosts: Option<&[HostSpec]>,
 ) -> Option<Option<SecuritySpec>> {
+    if d.zookeeper.as_ref().and_then(|z| z.quorum_tls) == Some(true) && (d.security.is_none() || kraft == Some(true)) {
+        c.warning("zookeeper.quorum_tls", text!(
+            "has no effect: the members speak TLS to each other only on a secured cluster in ZooKeeper mode (add [security])",
+            "효과가 없습니다: 멤버 사이 TLS는 ZooKeeper 모드의 보안 클러스터에서만 쓰입니다([security]를 추가하세요)"
+        ));
+    }
     let Some(s) = &d.security else {
         c.warning("security", text!(
             "no [security] section: the cluster is PLAINTEXT and unauthenticated — anyone who reaches the brokers can read, write and delete every topic; add [security] with protocol = \"sasl_ssl\"",
@@ -101,7 +107,7 @@ pub(super) fn check_security(
     let before = c.problems.len();
     check_release_supports(c, d, release, kraft, protection);
     let mechanism = check_mechanism(c, s);
-    let certificates = check_certificates(c, d, s, hosts);
+    let certificates = check_certificates(c, d, s, hosts, kraft);
     let (admin_user, users) = check_users(c, s, protection);
     let acls = acls::check_acls(c, s, &users, protection);
     check_owned_properties(c, d);
@@ -184,6 +190,7 @@ fn check_certificates(
     d: &ProjectDraft,
     s: &SecurityDraft,
     hosts: Option<&[HostSpec]>,
+    kraft: Option<bool>,
 ) -> Option<CertificateSource> {
     match s.ca.as_deref().unwrap_or(defaults::SECURITY_CA) {
         "generate" => {
@@ -202,7 +209,7 @@ fn check_certificates(
             }
             ok.then_some(CertificateSource::Generate)
         }
-        "provided" => check_provided(c, d, s, hosts),
+        "provided" => check_provided(c, d, s, hosts, kraft),
         other => {
             c.error("security.ca", text!(
                 "{other:?} is not a choice — use \"generate\" (the wizard's own CA for this cluster) or \"provided\" (ca_cert and every host's tls_cert and tls_key)",
@@ -225,7 +232,15 @@ fn check_provided(
     d: &ProjectDraft,
     s: &SecurityDraft,
     hosts: Option<&[HostSpec]>,
+    kraft: Option<bool>,
 ) -> Option<CertificateSource> {
+    // `ClusterSpec::holds_certificate` before the spec exists: a Kafka host, or a member of a managed ensemble with
+    // quorum TLS
+    let quorum_tls = kraft == Some(false)
+        && d.zookeeper
+            .as_ref()
+            .is_none_or(|z| z.external.is_none() && z.quorum_tls.unwrap_or(defaults::ZOOKEEPER_QUORUM_TLS));
+    let holds_certificate = |h: &HostSpec| h.runs_kafka() || (quorum_tls && h.has(Role::Zookeeper));
     let ca_cert = match &s.ca_cert {
         None => {
             c.error(
@@ -263,7 +278,7 @@ fn check_provided(
     for (i, h) in d.hosts.iter().enumerate() {
         let at = |k: &str| format!("hosts[{i}].{k}");
         let spec = hosts.and_then(|hs| hs.iter().find(|x| x.name.as_str() == h.name));
-        if spec.is_some_and(|x| !x.runs_kafka()) {
+        if spec.is_some_and(|x| !holds_certificate(x)) {
             continue;
         }
         let (Some(cert), Some(key)) = (&h.tls_cert, &h.tls_key) else {
@@ -271,8 +286,8 @@ fn check_provided(
             c.error(
                 at(missing),
                 text!(
-                "missing — with security.ca = \"provided\", every Kafka host needs its PEM certificate and PKCS#8 key",
-                "없습니다 — security.ca = \"provided\"이면 모든 Kafka 호스트에 PEM 인증서와 PKCS#8 키가 필요합니다"
+                "missing — with security.ca = \"provided\", every Kafka host (and every ZooKeeper member, with zookeeper.quorum_tls) needs its PEM certificate and PKCS#8 key",
+                "없습니다 — security.ca = \"provided\"이면 모든 Kafka 호스트(zookeeper.quorum_tls이면 모든 ZooKeeper 멤버도)에 PEM 인증서와 PKCS#8 키가 필요합니다"
             ),
             );
             continue;

@@ -183,7 +183,7 @@ impl SecretsStore {
             .map(|c| c.cert.clone())
             .ok_or_else(|| StoreError::Incomplete { path: shown.clone(), what: "the CA certificate".into() })?;
         let (mut old_keystores, mut new_keystores) = (BTreeMap::new(), BTreeMap::new());
-        for host in spec.hosts.iter().filter(|h| h.runs_kafka()) {
+        for host in spec.hosts.iter().filter(|h| spec.holds_certificate(h)) {
             let name = host.name.to_string();
             let old = file.hosts.get(&name).ok_or_else(|| StoreError::Incomplete {
                 path: shown.clone(),

@@ -123,6 +123,19 @@ fn a_zookeeper_mode_store_keeps_the_ensemble_logins_and_a_kraft_store_has_none()
     assert_eq!(notes, Vec::<String>::new());
     assert_eq!(again.zookeeper, first.zookeeper);
     assert_eq!(store.load(&spec, &security).unwrap().zookeeper, first.zookeeper);
+    let with_keystores: Vec<&str> = first.keystores.keys().map(String::as_str).collect();
+    assert_eq!(
+        with_keystores,
+        [
+            "kbs1.example.com",
+            "kbs2.example.com",
+            "kbs3.example.com",
+            "zks1.example.com",
+            "zks2.example.com",
+            "zks3.example.com"
+        ],
+        "with quorum TLS (the default) every ensemble member has a certificate too"
+    );
 
     let kraft_dir = tempfile::tempdir().unwrap();
     let kraft = secure();

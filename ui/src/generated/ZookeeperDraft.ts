@@ -6,6 +6,11 @@ export type ZookeeperDraft = { chroot?: string, client_port?: number, quorum_por
  */
 jvm_opts?: Array<string>, tick_time?: number, init_limit?: number, sync_limit?: number, 
 /**
+ * A secured cluster's managed ensemble: TLS between members on the quorum and election ports (default true;
+ * `false` keeps the members' traffic SASL-authenticated and unencrypted).
+ */
+quorum_tls?: boolean, 
+/**
  * `host:port` of an existing ensemble, instead of hosts with the role `zookeeper`.
  */
 external?: Array<string>, };

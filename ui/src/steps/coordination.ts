@@ -1,9 +1,11 @@
 // steps/coordination.ts — ZooKeeper / KRaft: the ensemble from hosts with the role or an external one, the
-// chroot (default from the cluster name) and ports; or the KRaft controllers and the cluster id.
+// chroot (default from the cluster name), ports and (folded) TLS between members; or the KRaft controllers and the
+// cluster id.
 
 import type { Ctx } from '../ctx.js';
 import { el, field, input } from '../dom.js';
 import { t } from '../i18n.js';
+import { defaultOf } from '../field-schema.js';
 import { effectiveMode, setField } from '../state.js';
 import { jvmOptsInput } from './storage.js';
 
@@ -27,6 +29,8 @@ export function renderCoordination(ctx: Ctx): HTMLElement {
   const zk = d.zookeeper ?? {};
   const external = zk.external !== undefined;
   const members = hosts.filter((h) => h.roles.includes('zookeeper')).map((h) => h.name);
+  const quorumTlsDefault = defaultOf('zookeeper.quorum_tls') === 'true';
+  const quorumTlsOn = zk.quorum_tls ?? quorumTlsDefault;
   const radio = (ext: boolean, label: string) => el('label', { class: 'radio' }, el('input', { type: 'radio', name: 'ensemble', id: ext ? 'ensemble-external' : 'ensemble-hosts', checked: external === ext,
     onchange: () => ctx.update(setField(ctx.state.draft, 'zookeeper.external', ext ? [] : undefined), true) }), label);
   return el('section', { class: 'form' },
@@ -44,8 +48,15 @@ export function renderCoordination(ctx: Ctx): HTMLElement {
       field(t('coord.quorumPort'), input('zookeeper.quorum_port', zk.quorum_port, set('zookeeper.quorum_port'), { type: 'number' })),
       field(t('coord.electionPort'), input('zookeeper.election_port', zk.election_port, set('zookeeper.election_port'), { type: 'number' }))),
     field(t('coord.zkData'), input('zookeeper.data_dir', zk.data_dir, set('zookeeper.data_dir'))),
-    external ? null : el('details', { class: 'advanced', open: [zk.log_dir, zk.heap, zk.tick_time, zk.init_limit, zk.sync_limit, zk.jvm_opts].some((v) => v !== undefined) },
+    external ? null : el('details', { class: 'advanced', open: [zk.log_dir, zk.heap, zk.tick_time, zk.init_limit, zk.sync_limit, zk.jvm_opts, zk.quorum_tls].some((v) => v !== undefined) },
       el('summary', {}, t('coord.advanced')),
+      el('label', { class: 'check anchor', 'data-field': 'zookeeper.quorum_tls' },
+        el('input', { type: 'checkbox', id: 'zookeeper-quorum-tls', checked: quorumTlsOn,
+          onchange: (e: Event) => {
+            const checked = (e.target as HTMLInputElement).checked;
+            ctx.update(setField(ctx.state.draft, 'zookeeper.quorum_tls', checked === quorumTlsDefault ? undefined : checked), true);
+          } }),
+        t('coord.quorumTls'), el('div', { class: 'msg' })),
       el('div', { class: 'grid3' },
         field(t('coord.zkLog'), input('zookeeper.log_dir', zk.log_dir, set('zookeeper.log_dir'))),
         field(t('coord.zkHeap'), input('zookeeper.heap', zk.heap, set('zookeeper.heap'))),
