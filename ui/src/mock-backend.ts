@@ -11,8 +11,8 @@
 // the stored project to KRaft mode as the engine does. A deploy preview or deploy with `rotate_ca` shows or replays
 // the three passes of a CA rotation (`rotationPassesDone` of them already done), refused for a plaintext project. With
 // `secretsLost` a deploy is refused with `secrets_lost` until one with `recover_secrets` replays the recovery.
-// Rebalance and decommission plan and replay as mock-reassign.ts says (a decommission drops the broker from the stored
-// project file); a deploy reports `newBrokers` as new. Trusted release signers… keep an in-memory store
+// Rebalance, decommission and controller removal plan and replay as mock-reassign.ts says (a decommission drops the
+// broker from the stored project file, a removal the controller's host); a deploy reports `newBrokers` as new. Trusted release signers… keep an in-memory store
 // (mock-trust.ts: key files from `options.keyFiles`, imports and removals logged in `options.trustLog`). Check hosts
 // and Apply fixes… answer as mock-preflight.ts says (`options.preflightRefuse`, `preflightAtBoot`, `preflightFixFails`). Only the test bundle holds this module (main.ts,
 // `__KW_MOCK__`); the real app always uses tauri-backend.ts.
@@ -67,7 +67,7 @@ export interface MockOptions extends MockTrustOptions, MockPreflightOptions {
   /** A rebalance or decommission is refused with these words (the engine's refusal, `reassign_refused`). */
   reassignRefusal?: string;
   /** Every rebalance / decommission plan and run asked for (filled by the mock). */
-  reassignLog?: { run: boolean; broker: number | null; throttle_mb: number | null; path: string | null }[];
+  reassignLog?: { run: boolean; broker: number | null; controller: number | null; throttle_mb: number | null; path: string | null }[];
 }
 
 /** The mock's deploy preview: on each host, its server.properties differs in the `heap` line only (the host has
@@ -333,18 +333,18 @@ export function mockBackend(options: MockOptions = {}): Backend {
       await logged(verb, () => replay(d, [`${verb} services`], onEvent));
     },
     previewReassign: async (d, request) => {
-      (options.reassignLog ??= []).push({ run: false, broker: request.broker ?? null, throttle_mb: request.throttle_mb ?? null, path: request.path ?? null });
+      (options.reassignLog ??= []).push({ run: false, broker: request.broker ?? null, controller: request.controller ?? null, throttle_mb: request.throttle_mb ?? null, path: request.path ?? null });
       await sleep(delay);
       const plan = mockReassignPlan(d, request, options.reassignRefusal);
       return typeof plan === 'string' ? fail('reassign_refused', plan) : plan;
     },
     reassign: async (d, request, _o, onEvent) => {
-      (options.reassignLog ??= []).push({ run: true, broker: request.broker ?? null, throttle_mb: request.throttle_mb ?? null, path: request.path ?? null });
+      (options.reassignLog ??= []).push({ run: true, broker: request.broker ?? null, controller: request.controller ?? null, throttle_mb: request.throttle_mb ?? null, path: request.path ?? null });
       const plan = mockReassignPlan(d, request, options.reassignRefusal);
       if (typeof plan === 'string') return fail('reassign_refused', plan);
       cancelled = false;
       const ran: { outcome?: ReassignOutcome } = {};
-      await logged(request.broker === undefined ? 'rebalance' : 'decommission', async () => {
+      await logged(request.controller !== undefined ? 'remove-controller' : request.broker === undefined ? 'rebalance' : 'decommission', async () => {
         const result = await mockReassignRun(plan, onEvent, async () => {
           await sleep(delay);
           while (options.holdUntilCancel && !cancelled) await sleep(delay);
@@ -356,9 +356,9 @@ export function mockBackend(options: MockOptions = {}): Backend {
       const outcome = ran.outcome as ReassignOutcome;
       const path = request.path;
       const text = path === undefined ? undefined : files.get(path);
-      if (request.broker === undefined || path === undefined || text === undefined) return outcome;
+      if ((request.broker === undefined && request.controller === undefined) || path === undefined || text === undefined) return outcome;
       const draft = JSON.parse(text) as ProjectDraft;
-      draft.hosts = (draft.hosts ?? []).flatMap((h) => {
+      draft.hosts = request.controller !== undefined ? (draft.hosts ?? []).filter((h) => h.id !== request.controller) : (draft.hosts ?? []).flatMap((h) => {
         if (h.id !== request.broker || !h.roles.includes('broker')) return [h];
         const roles = h.roles.filter((r) => r !== 'broker');
         return roles.length ? [{ ...h, roles }] : [];

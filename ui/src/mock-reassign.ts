@@ -1,4 +1,5 @@
-// mock-reassign.ts — the mock backend's rebalance and decommission (tests only, like mock-backend.ts): one topic
+// mock-reassign.ts — the mock backend's rebalance, decommission and controller removal (tests only, like
+// mock-backend.ts): one topic
 // `orders`, 6 partitions with replication factor 2 on every broker of the project but the last (a broker just added),
 // so a rebalance moves some onto it and a decommission drains one. Refused as the engine refuses: a decommission
 // leaving fewer brokers than the replication factor, a broker the project does not have, or `refusal` (the engine's
@@ -18,9 +19,28 @@ function loads(parts: number[][], ids: number[]) {
   return ids.map((b) => ({ broker: b, replicas: parts.filter((r) => r.includes(b)).length, leaders: parts.filter((r) => r[0] === b).length }));
 }
 
+/** A dedicated controller's removal from a dynamic quorum, as `reassign::controller::plan` shapes it (its warning
+ * below three voters included), or the engine's refusal of a controller the project does not have. */
+function removeControllerPlan(d: ProjectDraft, id: number): ReassignPlan | string {
+  const controllers = (d.hosts ?? []).filter((h) => h.roles.includes('controller') && typeof h.id === 'number');
+  const gone = controllers.find((h) => h.id === id);
+  if (!gone) return `no host in the project is controller ${id} (controllers: [${controllers.map((h) => h.id).join(', ')}]); was it already removed? — nothing was changed`;
+  const remaining = controllers.filter((h) => h.id !== id).map((h) => h.id as number).sort((a, b) => a - b);
+  const warnings = remaining.length < 3
+    ? [`the quorum is left with ${remaining.length} voter(s) ([${remaining.join(', ')}]): a majority of ${remaining.length} is ${remaining.length}, so it no longer tolerates a controller failure`]
+    : [];
+  return { procedure: { kind: 'remove_controller', controller: id }, warnings, before: [], after: [], phases: [
+    { kind: 'remove-voter', controller: id, host: gone.name },
+    { kind: 'stop-broker', host: gone.name, unit: 'kafka-server.service' },
+    { kind: 'drop-from-project', host: gone.name, whole_host: true },
+    { kind: 'quorum-healthy' },
+  ] };
+}
+
 /** The plan of `request` for the draft's cluster, or the engine's refusal text. */
 export function mockReassignPlan(d: ProjectDraft, request: ReassignRequest, refusal: string | undefined): ReassignPlan | string {
   if (refusal) return `${refusal} — nothing was changed`;
+  if (request.controller !== undefined) return removeControllerPlan(d, request.controller);
   const all = brokers(d);
   const ids = all.map((b) => b.id);
   const old = ids.length > RF ? ids.slice(0, -1) : ids;

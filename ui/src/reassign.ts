@@ -1,6 +1,7 @@
-// reassign.ts — Manage's Rebalance and Decommission broker…, their pure part (no DOM, unit-tested headless): the
-// brokers a decommission can pick (the project's), whether it waits for the project to be saved (the engine drops
-// the broker from the file), the request each sends, the engine's plan (`ReassignPlan`, what `rebalance --dry-run`
+// reassign.ts — Manage's Rebalance, Decommission broker… and Remove controller…, their pure part (no DOM, unit-tested
+// headless): the brokers a decommission can pick (the project's) and the dedicated controllers of a dynamic quorum a
+// removal can, whether it waits for the project to be saved (the engine drops the host from the file), the request
+// each sends, the engine's plan (`ReassignPlan`, what `rebalance --dry-run`
 // prints) read as lines in the UI's language, the result line after a run, and the rebalance offer after a deploy
 // that added brokers (the CLI's `rebalance_offer`).
 
@@ -16,6 +17,26 @@ export function brokerChoices(draft: ProjectDraft): BrokerChoice[] {
     .filter((h) => h.roles.includes('broker') && typeof h.id === 'number')
     .map((h) => ({ id: h.id as number, host: h.name }))
     .sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The dedicated controllers Remove controller… offers: hosts whose only role is `controller`, with an id, in a project
+ * whose KRaft quorum is dynamic (`kraft.quorum = "dynamic"`) and has another controller to keep running — what the
+ * engine's `decommission --controller` can remove (it refuses the rest, saying why).
+ */
+export function controllerChoices(draft: ProjectDraft): BrokerChoice[] {
+  if (draft.kraft?.quorum !== 'dynamic') return [];
+  const controllers = (draft.hosts ?? []).filter((h) => h.roles.includes('controller') && typeof h.id === 'number');
+  if (controllers.length < 2) return [];
+  return controllers
+    .filter((h) => h.roles.every((r) => r === 'controller'))
+    .map((h) => ({ id: h.id as number, host: h.name }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** The request of removing controller `id` from the dynamic quorum: no throttle (nothing moves), the file named. */
+export function removeControllerRequest(id: number, path: string | null): ReassignRequest {
+  return path ? { controller: id, path } : { controller: id };
 }
 
 /** A decommission rewrites the project file: held while there is no file or changes are not saved. */
@@ -91,6 +112,9 @@ export function doneLine(outcome: ReassignOutcome, path: string | null): string 
   const moved = outcome.plan.phases.find((p) => p.kind === 'reassign');
   const n = moved?.kind === 'reassign' ? moved.moves.length : 0;
   const resumed = outcome.resumed > 0 ? ` ${t('reassign.resumed', { n: outcome.resumed })}` : '';
+  if (outcome.plan.procedure.kind === 'remove_controller') {
+    return t('reassign.doneRemoveController', { id: outcome.plan.procedure.controller, path: outcome.project?.path ?? path ?? '' });
+  }
   if (outcome.plan.procedure.kind === 'decommission') {
     return t('reassign.doneDecommission', { id: outcome.plan.procedure.broker, n, path: outcome.project?.path ?? path ?? '' }) + resumed;
   }

@@ -1090,6 +1090,37 @@ test('Decommission broker… waits for a saved project, shows the plan, drops th
   assert.deepEqual(errors, []);
 });
 
+test('Remove controller… shows the engine\'s plan and warning, removes the controller\'s host from the file and reloads it', async (t) => {
+  const cluster = { format: 1, name: 'quorum', kafka: { version: '4.1.1', mode: 'kraft' }, kraft: { quorum: 'dynamic' },
+    hosts: [...[1, 2, 3].map((i) => ({ name: `ctl${i}`, roles: ['controller'], id: 100 + i })), { name: 'kafka001', roles: ['broker'], id: 1 }] };
+  const { page, errors } = await wizard(t, { delayMs: 2, picks: ['/srv/quorum.toml'], files: { '/srv/quorum.toml': JSON.stringify(cluster) } });
+  await page.locator('#step h2').click();
+  await page.keyboard.press('Control+o');
+  await waitTitle(page, 'quorum.toml — Kafka Cluster Wizard');
+  await page.locator('nav [data-step="manage"]').click();
+  assert.equal(await page.locator('#op-decommission').count(), 0, 'one broker: nothing to decommission');
+  await page.locator('#op-remove-controller').click();
+  assert.deepEqual(await page.locator('#remove-controller-id option').allTextContents(), ['101 — ctl1', '102 — ctl2', '103 — ctl3']);
+  await page.selectOption('#remove-controller-id', '102');
+  await page.locator('#remove-controller-plan').click();
+  await page.locator('#reassign[data-procedure="remove_controller"] li[data-phase]').first().waitFor();
+  assert.deepEqual(await page.locator('#reassign li[data-phase]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-phase'))),
+    ['remove-voter', 'stop-broker', 'drop-from-project', 'quorum-healthy']);
+  assert.match(await page.locator('#reassign li[data-phase="remove-voter"]').textContent(), /remove controller 102 \(ctl2\) from the KRaft quorum's voters/);
+  assert.match(await page.locator('#reassign-warnings').textContent(), /left with 2 voter\(s\) \(\[101, 103\]\).*no longer tolerates a controller failure/);
+  assert.equal(await page.locator('#reassign-throttle').count(), 0, 'nothing moves: no throttle');
+  await page.locator('#reassign-run').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /Remove controller 102 \(ctl2\) from the KRaft quorum of quorum\?.*removed from \/srv\/quorum\.toml/);
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result >> text=Controller 102 removed').waitFor();
+  assert.deepEqual((await page.evaluate(() => window.__MOCK_OPTIONS__.reassignLog)).map((r) => [r.run, r.controller, r.broker, r.path]),
+    [[false, 102, null, '/srv/quorum.toml'], [true, 102, null, '/srv/quorum.toml']]);
+  assert.equal(await page.title(), 'quorum.toml — Kafka Cluster Wizard', 'the project is the file as rewritten, nothing unsaved');
+  await page.locator('#op-remove-controller').click();
+  assert.deepEqual(await page.locator('#remove-controller-id option').allTextContents(), ['101 — ctl1', '103 — ctl3']);
+  assert.deepEqual(errors, []);
+});
+
 test('Cancel during a rebalance says the moves asked for go on in Kafka and the next run waits for them', async (t) => {
   const { page, errors } = await wizard(t, { delayMs: 20, holdUntilCancel: true });
   await pasteHosts(page, 'kafka001\nkafka002\nkafka003\nkafka004');

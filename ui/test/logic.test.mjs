@@ -551,6 +551,22 @@ test('Decommission broker… offers the project\'s brokers by id and waits for a
   assert.equal(reassign.decommissionHeld(state.initialState(draft, null)), true, 'no file yet');
 });
 
+test('Remove controller… offers only a dynamic quorum\'s dedicated controllers, and only while another controller remains', () => {
+  const hosts = [{ name: 'c1', roles: ['controller'], id: 11 }, { name: 'k1', roles: ['broker', 'controller'], id: 1 },
+    { name: 'c2', roles: ['controller'], id: 12 }, { name: 'k2', roles: ['broker'], id: 2 }, { name: 'c3', roles: ['controller'] }];
+  const draft = (quorum, hs = hosts) => ({ format: 1, name: 'c', kafka: { version: '4.1.1' }, kraft: quorum ? { quorum } : undefined, hosts: hs });
+  assert.deepEqual(reassign.controllerChoices(draft('dynamic')), [{ id: 11, host: 'c1' }, { id: 12, host: 'c2' }],
+    'dedicated controllers with an id; a combined node is not offered (the engine refuses it)');
+  assert.deepEqual(reassign.controllerChoices(draft('static')), [], 'a static quorum cannot change its voters');
+  assert.deepEqual(reassign.controllerChoices(draft(undefined)), [], 'no kraft.quorum: static');
+  assert.deepEqual(reassign.controllerChoices(draft('dynamic', hosts.slice(0, 1))), [], 'the only controller stays');
+  assert.deepEqual(reassign.removeControllerRequest(12, '/srv/c.toml'), { controller: 12, path: '/srv/c.toml' });
+  assert.deepEqual(reassign.removeControllerRequest(12, null), { controller: 12 });
+  const removed = { procedure: { kind: 'remove_controller', controller: 12 }, phases: [], before: [], after: [], warnings: [] };
+  assert.equal(reassign.doneLine({ plan: removed, resumed: 0, elected: 0, brokers: [], project: null }, '/srv/c.toml'),
+    'Controller 12 removed: it left the quorum, its service is stopped and disabled, and /srv/c.toml no longer lists it.');
+});
+
 test('a rebalance sends no broker and no file; a decommission sends both; a throttle below 1 MB/s is left to the default', () => {
   assert.deepEqual(reassign.reassignRequest(null, null, '/srv/c.toml'), {});
   assert.deepEqual(reassign.reassignRequest(null, 10.7, null), { throttle_mb: 10 });
