@@ -125,33 +125,33 @@ async function run(ctx: Ctx, request: ReassignRequest, plan: ReassignPlan, layou
   await done();
 }
 
+/** What the picker of each target shows and sends: its choices, texts, element ids and request. */
+function pickerOf(ctx: Ctx, target: 'broker' | 'controller') {
+  return target === 'controller'
+    ? { choices: controllerChoices(ctx.state.draft), title: t('reassign.pickControllerTitle'), what: t('reassign.pickControllerWhat'),
+        label: t('reassign.pickController'), select: 'remove-controller-id', button: 'remove-controller-plan',
+        request: (id: number) => removeControllerRequest(id, ctx.state.path) }
+    : { choices: brokerChoices(ctx.state.draft), title: t('reassign.pickTitle'), what: t('reassign.pickWhat'),
+        label: t('reassign.pick'), select: 'decommission-broker', button: 'decommission-plan',
+        request: (id: number) => reassignRequest(id, throttleMb, ctx.state.path) };
+}
+
 function pickView(ctx: Ctx, target: 'broker' | 'controller', busy: boolean, close: HTMLElement): HTMLElement {
   const held = decommissionHeld(ctx.state);
-  const saveFirst = held ? el('p', { class: 'problem warning', id: 'decommission-save-first' }, t('reassign.saveFirst')) : null;
-  if (target === 'controller') {
-    const controllers = controllerChoices(ctx.state.draft);
-    if (pickedController === null || !controllers.some((c) => c.id === pickedController)) pickedController = controllers[controllers.length - 1]?.id ?? null;
-    return el('section', { id: 'reassign' }, el('h3', {}, t('reassign.pickControllerTitle')),
-      el('p', { class: 'muted' }, t('reassign.pickControllerWhat')),
-      el('label', {}, t('reassign.pickController'), ' ',
-        el('select', { id: 'remove-controller-id', onchange: (e: Event) => { pickedController = Number((e.target as HTMLSelectElement).value); } },
-          controllers.map((c) => el('option', { value: String(c.id), selected: c.id === pickedController }, `${c.id} — ${c.host}`)))),
-      saveFirst,
-      el('div', { class: 'row' },
-        el('button', { id: 'remove-controller-plan', class: 'primary', disabled: busy || held || pickedController === null,
-          onclick: () => { if (pickedController !== null) void loadPlan(ctx, removeControllerRequest(pickedController, ctx.state.path)); } }, t('reassign.showPlan')),
-        close));
-  }
-  const brokers = brokerChoices(ctx.state.draft);
-  if (picked === null || !brokers.some((b) => b.id === picked)) picked = brokers[brokers.length - 1]?.id ?? null;
-  return el('section', { id: 'reassign' }, el('h3', {}, t('reassign.pickTitle')),
-    el('p', { class: 'muted' }, t('reassign.pickWhat')),
-    el('label', {}, t('reassign.pick'), ' ',
-      el('select', { id: 'decommission-broker', onchange: (e: Event) => { picked = Number((e.target as HTMLSelectElement).value); } },
-        brokers.map((b) => el('option', { value: String(b.id), selected: b.id === picked }, `${b.id} — ${b.host}`)))),
-    saveFirst,
+  const p = pickerOf(ctx, target);
+  let chosen = target === 'controller' ? pickedController : picked;
+  if (chosen === null || !p.choices.some((c) => c.id === chosen)) chosen = p.choices[p.choices.length - 1]?.id ?? null;
+  const choose = (id: number | null) => { if (target === 'controller') pickedController = id; else picked = id; };
+  choose(chosen);
+  return el('section', { id: 'reassign' }, el('h3', {}, p.title),
+    el('p', { class: 'muted' }, p.what),
+    el('label', {}, p.label, ' ',
+      el('select', { id: p.select, onchange: (e: Event) => choose(Number((e.target as HTMLSelectElement).value)) },
+        p.choices.map((c) => el('option', { value: String(c.id), selected: c.id === chosen }, `${c.id} — ${c.host}`)))),
+    held ? el('p', { class: 'problem warning', id: 'decommission-save-first' }, t('reassign.saveFirst')) : null,
     el('div', { class: 'row' },
-      el('button', { id: 'decommission-plan', class: 'primary', disabled: busy || held || picked === null, onclick: () => void loadPlan(ctx, reassignRequest(picked, throttleMb, ctx.state.path)) }, t('reassign.showPlan')),
+      el('button', { id: p.button, class: 'primary', disabled: busy || held || chosen === null,
+        onclick: () => { const id = target === 'controller' ? pickedController : picked; if (id !== null) void loadPlan(ctx, p.request(id)); } }, t('reassign.showPlan')),
       close));
 }
 
