@@ -1038,7 +1038,7 @@ test('after an install added a broker, Rebalance is offered; its plan shows the 
   await page.locator('#dialog-yes').click();
   await page.locator('#op-result').waitFor();
   assert.match(await page.locator('#op-result').textContent(), /Rebalance done: 2 partition\(s\) reassigned, 2 leader\(s\) elected/);
-  assert.deepEqual((await asked()).at(-1), { run: true, broker: null, throttle_mb: 10, path: null });
+  assert.deepEqual((await asked()).at(-1), { run: true, broker: null, controller: null, throttle_mb: 10, path: null });
   assert.match(await page.locator('#log').textContent(), /reassigned 2 of 2; 0 partition\(s\) still moving/);
   assert.equal(await page.locator('#reassign-overall').evaluate((p) => p.value), 1);
   assert.equal(await page.locator('#rebalance-offer').count(), 0, 'the offer is gone once rebalanced');
