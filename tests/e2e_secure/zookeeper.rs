@@ -390,8 +390,11 @@ fn a_member_restarted_after_the_rotation_rejoins(world: &World, home: &Path, log
     };
     let hosts = &world.hosts()[..3];
     let follower = hosts.iter().find(|h| mode(&h.ip) == "follower").expect("a follower");
+    let invocation = "systemctl show -p InvocationID --value zookeeper-server";
+    let before = world.ssh_ok(&follower.name, "root", invocation);
     let started = Instant::now();
     world.ssh_ok(&follower.name, "root", "systemctl restart zookeeper-server");
+    assert_ne!(world.ssh_ok(&follower.name, "root", invocation), before, "the member restarted");
     let mut now = String::new();
     while started.elapsed() < Duration::from_secs(90) {
         now = mode(&follower.ip);
