@@ -189,7 +189,18 @@ fn a_zookeeper_mode_cluster_upgrades_3_8_to_3_9_under_load_with_the_protocol_pin
     let hosts: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
     let brokers: Vec<String> = hosts[3..].to_vec();
     let (old_dir, new_dir) = (format!("/opt/kafka_2.13-{ZK_FROM}"), format!("/opt/kafka_2.13-{ZK_TO}"));
-    // The load logs in as the admin over SASL_SSL (client-config output); the wizard's health gates, the pinned
+    // The ensemble-only members speak TLS to each other (quorum TLS, the default of a secured cluster) with their
+    // own certificates, root:kafka 0640; the upgrade's roll and the migration below run over it.
+    for member in &hosts[..3] {
+        let tls = world.ssh_ok(
+            member,
+            "root",
+            "grep -c '^sslQuorum=true$' /etc/kafka/zookeeper.properties; stat -c '%U:%G %a' /etc/kafka/tls/node.pem; \
+             grep -c 'Using TLS encrypted quorum communication' /var/log/zookeeper/server.log",
+        );
+        let lines: Vec<&str> = tls.lines().collect();
+        assert!(lines.len() == 3 && lines[0] == "1" && lines[1] == "root:kafka 640" && lines[2] != "0", "{member}: {tls}");
+    } as the admin over SASL_SSL (client-config output); the wizard's health gates, the pinned
     // roll and the finalize speak SASL_SSL + SCRAM as the admin.
     let admin_dir = home().join("client-admin-upgrade");
     ok(&["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
