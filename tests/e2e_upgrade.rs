@@ -199,8 +199,12 @@ fn a_zookeeper_mode_cluster_upgrades_3_8_to_3_9_under_load_with_the_protocol_pin
              grep -c 'Using TLS encrypted quorum communication' /var/log/zookeeper/server.log",
         );
         let lines: Vec<&str> = tls.lines().collect();
-        assert!(lines.len() == 3 && lines[0] == "1" && lines[1] == "root:kafka 640" && lines[2] != "0", "{member}: {tls}");
-    } as the admin over SASL_SSL (client-config output); the wizard's health gates, the pinned
+        assert!(
+            lines.len() == 3 && lines[0] == "1" && lines[1] == "root:kafka 640" && lines[2] != "0",
+            "{member}: {tls}"
+        );
+    }
+    // The load logs in as the admin over SASL_SSL (client-config output); the wizard's health gates, the pinned
     // roll and the finalize speak SASL_SSL + SCRAM as the admin.
     let admin_dir = home().join("client-admin-upgrade");
     ok(&["client-config", p, "--user", "admin", "--out", admin_dir.to_str().unwrap()]);
