@@ -154,12 +154,21 @@ pub async fn shot(c: &Client, name: &str) {
     std::fs::write(shots().join(format!("app-{name}.png")), png).unwrap();
 }
 
+/// Waits (up to 20 s) for `selector` and returns it. WebKitWebDriver can answer a lookup that raced a redraw with
+/// "Stale element found when trying to create the node handle": the node it found was replaced while the handle
+/// was made, so the lookup is simply made again (any other error stands).
 pub async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("{selector}: {e}"))
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match c.wait().at_most(left).for_element(Locator::Css(selector)).await {
+            Ok(element) => return element,
+            Err(e) if e.to_string().to_lowercase().contains("stale") && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{selector}: {e}"),
+        }
+    }
 }
 
 /// Clicks `selector` after scrolling it to the middle of the view: WebDriver scrolls an element only until it is in
