@@ -4,8 +4,9 @@
 //! broker-only host added to the project: deploy starts only it (the old nodes' systemd InvocationIDs unchanged)
 //! and offers a rebalance; a rebalance killed while its throttled moves run is finished by the next run; a third
 //! run finds the cluster balanced; the new broker holds and leads a fair share; no throttle is left. Then the
-//! broker is decommissioned under an acks=all load (tests/world/roll_load.py): no acknowledged record lost, every
-//! partition's ISR sampled during the move never below its min.insync.replicas; the project file no longer has
+//! broker is decommissioned under an acks=all load (tests/world/roll_load.py) — its first run killed mid-move, the
+//! re-run finishing the moves and the rest: no acknowledged record lost, every partition's ISR sampled during the
+//! move never below its min.insync.replicas; the project file no longer has
 //! the host (its other comments kept), its unit is stopped and disabled, and a no-change deploy restarts nothing.
 //! A controller's decommission is refused first, and one while another broker is down, before anything changes.
 //! The cluster's controller quorum is dynamic (`kraft.quorum = "dynamic"`, docs/facts/kafka.md §8): at the end
@@ -206,25 +207,7 @@ fn a_broker_is_added_rebalanced_onto_and_decommissioned_under_load_without_losin
 
     // Killed while its throttled (1 MB/s) moves run: the next run waits for them, then finishes.
     let t = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
-        .args(["rebalance", p, "--throttle", "1"])
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CONFIG_HOME", world::trusting_config_home())
-        .env("XDG_DATA_HOME", home.join("data"))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        eprintln!("[killed run] {line}");
-        if line.contains("still moving") {
-            break;
-        }
-    }
-    child.kill().unwrap();
-    let _ = child.wait();
+    killed_while_moving(home, &["rebalance", p, "--throttle", "1"]);
     let text = wizard(home, &["rebalance", p, "--throttle", "200"]);
     eprintln!("MEASURE rebalance killed mid-move, then finished by a re-run: {:.1}s", t.elapsed().as_secs_f64());
     assert!(
@@ -270,9 +253,17 @@ fn a_broker_is_added_rebalanced_onto_and_decommissioned_under_load_without_losin
     let sampler = sample_isr(ips[0].clone(), stop.clone());
     let plan = wizard(home, &["decommission", p, "--broker", "4", "--dry-run"]);
     assert!(plan.contains(&format!("remove host {} from the project file", h4.name)), "{plan}");
+    // Killed while its throttled moves run: the re-run waits for them, then stops the broker and drops the host.
     let t = Instant::now();
+    killed_while_moving(home, &["decommission", p, "--broker", "4", "--throttle", "1"]);
+    let killed_after = t.elapsed().as_secs_f64();
+    let project_text = std::fs::read_to_string(&project).unwrap();
+    assert!(project_text.contains(&h4.name), "the killed run left the host in the project: {project_text}");
+    assert_eq!(world.ssh_ok(&h4.name, "root", "systemctl is-active kafka-server").trim(), "active");
     let text = wizard(home, &["decommission", p, "--broker", "4"]);
     let took = t.elapsed().as_secs_f64();
+    eprintln!("MEASURE decommission killed {killed_after:.1}s in, mid-move, then finished by a re-run: {took:.1}s");
+    assert!(text.contains("reassignment(s) an earlier run had started"), "the re-run finished the moves:\n{text}");
     std::thread::sleep(Duration::from_secs(2));
     stop.store(true, Ordering::SeqCst);
     let (samples, lowest, below) = sampler.join().unwrap();
@@ -305,6 +296,32 @@ fn a_broker_is_added_rebalanced_onto_and_decommissioned_under_load_without_losin
 
     add_and_remove_a_controller(&world, home, &project, &bootstrap);
     eprintln!("MEASURE e2e_rebalance after the hosts were up: {:.1}s", t_all.elapsed().as_secs_f64());
+}
+
+/// Runs the wizard with `args` and kills it (SIGKILL: no clean-up of its own) once it reports its reassignments
+/// still moving — they go on in the cluster, throttled, for the next run to find.
+fn killed_while_moving(home: &Path, args: &[&str]) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-wizard"))
+        .args(args)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", world::trusting_config_home())
+        .env("XDG_DATA_HOME", home.join("data"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut moving = false;
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        eprintln!("[killed {}] {line}", args[0]);
+        if line.contains("still moving") {
+            moving = true;
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(moving, "{args:?} ended ({status}) before its moves were reported moving");
 }
 
 /// The voters of the project's dynamic quorum as its leader reports them.
