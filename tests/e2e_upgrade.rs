@@ -6,7 +6,8 @@
 //!   KRaft, killed, rolled back and migrated again under a SASL_SSL load (`e2e_upgrade/migration.rs`);
 //! - KRaft, three combined nodes (PLAINTEXT), 4.0.1 → 4.1.1: the roll changes no feature, `upgrade --finalize` raises
 //!   `metadata.version` and every broker reports it (ApiVersions). The roll is killed after its first node and the
-//!   next run finishes it.
+//!   next run finishes it. Then its static controller quorum is converted to a dynamic one under load
+//!   (`e2e_upgrade/convert_quorum.rs`).
 //!
 //! Through both, tests/world/roll_load.py produces with acks=all to an RF=3, min.insync.replicas=2 topic and consumes
 //! it (logged in as the admin from client-config output on the secured cluster): every acknowledged record is
@@ -15,6 +16,8 @@
 
 mod support;
 
+#[path = "e2e_upgrade/convert_quorum.rs"]
+mod convert_quorum;
 #[path = "e2e_upgrade/migration.rs"]
 mod migration;
 
@@ -269,7 +272,7 @@ fn a_zookeeper_mode_cluster_upgrades_3_8_to_3_9_under_load_with_the_protocol_pin
 }
 
 #[test]
-fn a_kraft_cluster_upgrades_4_0_to_4_1_under_load_resumes_after_a_kill_and_finalizes_metadata_version() {
+fn a_kraft_cluster_upgrades_4_0_to_4_1_under_load_resumes_after_a_kill_finalizes_and_converts_its_quorum_to_dynamic() {
     let (from, to) = (world::release(KRAFT_FROM), world::release(KRAFT_TO));
     let world = World::up(3);
     let mirror = Mirror::start(&[&from, &to]);
@@ -336,4 +339,6 @@ fn a_kraft_cluster_upgrades_4_0_to_4_1_under_load_resumes_after_a_kill_and_final
     set_version(&project, KRAFT_TO, KRAFT_FROM);
     let (out, text) = wizard(&["deploy", p]);
     assert!(!out.status.success() && text.contains("does not support this downgrade"), "{text}");
+    set_version(&project, KRAFT_FROM, KRAFT_TO);
+    convert_quorum::static_quorum_converted_to_dynamic_under_load(&world, &project, &hosts, &addrs);
 }

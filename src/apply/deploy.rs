@@ -23,7 +23,7 @@ use std::sync::Arc;
 /// The targets a phase works on, for its start event.
 pub(crate) fn phase_targets(phase: &Phase) -> Vec<Target> {
     match &phase.work {
-        Work::Fetch(_) | Work::Acls(_) | Work::ScramUsers(_) => vec![Target::Wizard],
+        Work::Fetch(_) | Work::Acls(_) | Work::ScramUsers(_) | Work::ConvertQuorum(_) => vec![Target::Wizard],
         Work::OnHosts { hosts } => hosts.iter().map(|h| Target::host(&h.host)).collect(),
         Work::Start(start) => start.hosts.iter().map(Target::host).collect(),
         Work::RotateCa(pass) => pass.hosts.iter().map(|h| Target::host(&h.host)).collect(),
@@ -57,11 +57,15 @@ pub(crate) async fn deploy_planned(
     }
     super::rotate_ca::check_options(spec, opts)?;
     super::upgrade::check_options(opts)?;
+    super::convert_quorum::check_options(spec, opts)?;
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
     let mut plan = plan::plan(&spec);
     if super::rotate_ca::rotating(&spec, opts) {
         plan = plan::rotate_ca::with_ca_rotation(&spec, plan);
+    }
+    if opts.convert_quorum {
+        plan = plan::convert_quorum::with_quorum_conversion(&spec, plan);
     }
     run_plan(&spec, &opts.limit.plan(plan), opts, &events, &cancel).await
 }
@@ -90,7 +94,8 @@ async fn run_plan(
     }
     super::secrets::refuse_securing_formatted(spec, &formatted)?;
     super::secrets::refuse_renaming_admin(spec, &formatted)?;
-    super::membership::refuse_kind_change(spec, &runs).map_err(ApplyError::Quorum)?;
+    super::membership::refuse_kind_change(spec, &runs, opts.convert_quorum).map_err(ApplyError::Quorum)?;
+    super::convert_quorum::check_hosts(spec, &runs, opts)?;
     super::secrets::refuse_quorum_tls_switch(spec, &runs)?;
     if super::membership::quorum_running(spec, &runs).await.map_err(ApplyError::Quorum)? {
         for run in runs.iter_mut() {
@@ -142,6 +147,7 @@ async fn run_plan(
                 0 => summary.unchanged += 1,
                 changed => summary.changed += changed,
             },
+            Work::ConvertQuorum(_) => super::convert_quorum::run(spec, &runs, opts.health_timeout, events).await?,
             Work::RotateCa(pass) => {
                 let rotation = rotation.as_ref().expect("prepared with the plan");
                 super::rotate_ca::run_pass(spec, opts, pass, &mut runs, rotation, events, cancel, &mut summary).await?

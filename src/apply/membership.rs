@@ -204,7 +204,16 @@ pub(crate) async fn quorum_running(spec: &ClusterSpec, runs: &[super::hosts::Hos
 /// fixed when the storage is formatted, so rendering `controller.quorum.bootstrap.servers` for nodes of a static
 /// quorum (kraft.version 0) — or the voters for a dynamic one — would roll them onto a configuration their metadata
 /// log does not match. Judged from the formatted hosts' `server.properties` (`HostFacts`), before anything changes.
-pub(crate) fn refuse_kind_change(spec: &ClusterSpec, runs: &[super::hosts::HostRun]) -> Result<(), String> {
+/// `converting`: the run converts the static quorum first (`--convert-quorum`, `apply::convert_quorum`), so static
+/// nodes under a dynamic project are what it is for.
+pub(crate) fn refuse_kind_change(
+    spec: &ClusterSpec,
+    runs: &[super::hosts::HostRun],
+    converting: bool,
+) -> Result<(), String> {
+    if converting && matches!(&spec.coordination, Coordination::Kraft(k) if k.quorum == Quorum::Dynamic) {
+        return Ok(());
+    }
     kind_change(spec, runs.iter().map(|r| (spec.hosts[r.index].name.as_str(), &r.facts)))
 }
 
@@ -230,10 +239,9 @@ pub fn kind_change<'a>(
     Err(match k.quorum {
         Quorum::Dynamic => format!(
             "{hosts} run(s) a static controller quorum (controller.quorum.voters), but the project says kraft.quorum = \
-             \"dynamic\": a running cluster's quorum kind is fixed when its storage is formatted, and rolling its nodes \
-             onto controller.quorum.bootstrap.servers would not convert it. Remove kraft.quorum and \
-             kraft.bootstrap_controllers to keep the static quorum. Converting is Kafka 4.1+'s kraft.version upgrade \
-             (docs/facts/kafka.md §36), which kafka-wizard does not do yet"
+             \"dynamic\": rolling its nodes onto controller.quorum.bootstrap.servers would not convert it. Convert it \
+             with deploy --convert-quorum (Kafka 4.1+: kraft.version raised to 1 first, then every node rolled; \
+             irreversible), or remove kraft.quorum and kraft.bootstrap_controllers to keep the static quorum"
         ),
         Quorum::Static => format!(
             "{hosts} run(s) a dynamic controller quorum (controller.quorum.bootstrap.servers), but the project's \
@@ -330,7 +338,7 @@ mod tests {
         assert_eq!(kind_change(&stat, [("c1", &static_node), ("c4", &fresh)].into_iter()), Ok(()));
         let why = kind_change(&dynamic, [("c1", &static_node), ("c2", &static_node)].into_iter()).unwrap_err();
         assert!(why.starts_with("c1, c2 run(s) a static controller quorum"), "{why}");
-        assert!(why.contains("Remove kraft.quorum") && why.contains("4.1+"), "{why}");
+        assert!(why.contains("remove kraft.quorum") && why.contains("deploy --convert-quorum"), "{why}");
         let why = kind_change(&stat, [("c1", &dynamic_node)].into_iter()).unwrap_err();
         assert!(why.contains("cannot go back to static voters"), "{why}");
         // another cluster's storage is not this cluster's quorum

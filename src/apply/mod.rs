@@ -18,6 +18,7 @@ mod acls;
 pub mod backup;
 mod broker_gates;
 pub mod connect;
+mod convert_quorum;
 mod crashed;
 pub mod decide;
 mod deploy;

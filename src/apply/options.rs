@@ -35,6 +35,9 @@ pub struct DeployOptions {
     pub rotate_ca: bool,
     /// Finalize a version upgrade (`upgrade --finalize`, Manage → Finalize upgrade): `apply::upgrade`.
     pub finalize_upgrade: bool,
+    /// Convert a running static controller quorum to the project's dynamic one (`apply::convert_quorum`, the CLI's
+    /// `--convert-quorum`; Kafka 4.1+, irreversible). Without it such a deploy is refused before anything changes.
+    pub convert_quorum: bool,
     /// A project migrating to KRaft: keep the stage (`deploy`), move on (`migrate`) or finalize (`apply::migrate`).
     pub migrate: super::migrate::MigrateIntent,
     /// The user's trusted release-signing keys (`verify::trust_store`; empty when there is no config directory:
@@ -66,6 +69,7 @@ impl Default for DeployOptions {
             recover_secrets: false,
             rotate_ca: false,
             finalize_upgrade: false,
+            convert_quorum: false,
             migrate: super::migrate::MigrateIntent::Keep,
             trust_dir: crate::verify::trust_store::TrustStore::default_dir().unwrap_or_default(),
             allow_unsigned_offline_tarball: false,

@@ -83,12 +83,16 @@ pub(crate) async fn preview_planned(
 ) -> Result<Vec<PreviewRow>, ApplyError> {
     super::rotate_ca::check_options(spec, opts)?;
     super::upgrade::check_options(opts)?;
+    super::convert_quorum::check_options(spec, opts)?;
     running::check_limit(spec, &opts.limit, Intent::Deploy).await?;
     let spec = Arc::new(spec.clone());
     let rotating = super::rotate_ca::rotating(&spec, opts);
     let mut plan = plan::plan(&spec);
     if rotating {
         plan = plan::rotate_ca::with_ca_rotation(&spec, plan);
+    }
+    if opts.convert_quorum {
+        plan = plan::convert_quorum::with_quorum_conversion(&spec, plan);
     }
     let plan = opts.limit.plan(plan);
     let mut runs = connect_and_probe(&spec, &opts.connect, &opts.limit, Access::ReadOnly, &events).await?;
@@ -98,7 +102,8 @@ pub(crate) async fn preview_planned(
         .map(|run| spec.hosts[run.index].name.to_string())
         .collect();
     super::secrets::refuse_renaming_admin(&spec, &formatted)?;
-    super::membership::refuse_kind_change(&spec, &runs).map_err(ApplyError::Quorum)?;
+    super::membership::refuse_kind_change(&spec, &runs, opts.convert_quorum).map_err(ApplyError::Quorum)?;
+    super::convert_quorum::check_hosts(&spec, &runs, opts)?;
     super::secrets::refuse_quorum_tls_switch(&spec, &runs)?;
     let secrets = super::secrets::for_preview(&spec);
     for run in runs.iter_mut() {
@@ -217,6 +222,10 @@ pub(crate) async fn preview_planned(
                 for (step, change, detail) in super::acls::preview_rows(&spec, acls).await {
                     rows.push(row(Target::Wizard, step, change, detail));
                 }
+            }
+            Work::ConvertQuorum(_) => {
+                let (step, change, detail) = super::convert_quorum::preview_row(&spec, &runs).await;
+                rows.push(row(Target::Wizard, step, change, detail));
             }
             Work::RotateCa(pass) => {
                 let rotation = rotation.as_ref().expect("read with the plan");

@@ -147,6 +147,12 @@ pub struct DeployArgs {
     /// health-gated, resumable (a deploy while one is under way continues it).
     #[arg(long)]
     pub rotate_ca: bool,
+    /// Convert the running cluster's static KRaft controller quorum (controller.quorum.voters) to the dynamic one
+    /// the project asks for (kraft.quorum = "dynamic"; Kafka 4.1+): kraft.version raised to 1 first — irreversible
+    /// — then every node rolled onto controller.quorum.bootstrap.servers, health-gated. Controllers can then be
+    /// added and removed.
+    #[arg(long)]
+    pub convert_quorum: bool,
     /// Install the project's offline tarball (kafka.tarball) although it has no OpenPGP signature (`.asc`) beside
     /// it: only its SHA-512 is checked, and a warning says so. Never needed for a download (its signature is
     /// always fetched and checked); there is no project-file setting for this.
@@ -342,6 +348,7 @@ pub fn deploy_as(args: DeployArgs, finalize: bool, migrate: MigrateIntent, verb:
     opts.force = args.force;
     opts.recover_secrets = args.recover_secrets;
     opts.rotate_ca = args.rotate_ca;
+    opts.convert_quorum = args.convert_quorum;
     opts.finalize_upgrade = finalize;
     opts.migrate = migrate;
     opts.allow_unsigned_offline_tarball = args.allow_unsigned_offline_tarball;

@@ -64,6 +64,10 @@ pub fn run(args: PlanArgs) -> ExitCode {
                     outln!(out, "       {}", grant.binding());
                 }
             }
+            Work::ConvertQuorum(convert) => {
+                outln!(out, "\n{}. {} (from this machine, as a controller)", n + 1, phase.title);
+                outln!(out, "     - {}", convert.title());
+            }
             Work::RotateCa(pass) => {
                 outln!(out, "\n{}. {} (hosts in parallel, then one rolling restart)", n + 1, phase.title);
                 outln!(out, "     - {}", pass.title());

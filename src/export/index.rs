@@ -159,6 +159,11 @@ pub fn index(spec: &ClusterSpec, hosts: &[HostFiles], plan: &Plan, placeholders:
                 "On any host that reaches the brokers, as the admin",
                 vec![(acls.title(), plan::acl_commands(spec, acls))],
             ),
+            Work::ConvertQuorum(convert) => block(
+                &mut s,
+                "With kafka-wizard (`deploy --convert-quorum`), or by hand before any node gets its new configuration",
+                vec![(convert.title(), plan::convert_quorum_commands(spec))],
+            ),
             Work::RotateCa(pass) => block(
                 &mut s,
                 "With kafka-wizard (`deploy --rotate-ca`): the files come from its secrets store",

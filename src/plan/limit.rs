@@ -151,7 +151,11 @@ impl Limit {
                 match &mut phase.work {
                     // Downloading and the cluster's ACLs are not any host's: they stay.
                     // A CA rotation moves every node (a limited run with one is refused before it starts).
-                    Work::Fetch(_) | Work::Acls(_) | Work::ScramUsers(_) | Work::RotateCa(_) => {}
+                    Work::Fetch(_)
+                    | Work::Acls(_)
+                    | Work::ScramUsers(_)
+                    | Work::RotateCa(_)
+                    | Work::ConvertQuorum(_) => {}
                     Work::OnHosts { hosts } => {
                         hosts.retain(|h| self.contains(&h.host));
                         if hosts.is_empty() {

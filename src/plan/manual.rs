@@ -265,3 +265,23 @@ pub fn manual_commands(spec: &ClusterSpec, step: &HostStep) -> Vec<String> {
         HostStep::CreateScramUsers { users, connect } => super::scram_users::manual_commands(spec, users, connect),
     }
 }
+
+/// By hand, a static quorum's conversion (`deploy --convert-quorum`): Kafka's own tool raises `kraft.version`
+/// through a broker, logged in as the admin where the cluster is secured.
+pub fn convert_quorum_commands(spec: &ClusterSpec) -> Vec<String> {
+    let tool = format!("{}/bin/kafka-features.sh", spec.kafka.current_link());
+    let brokers: Vec<String> =
+        spec.brokers().map(|b| format!("{}:{}", b.reach().for_host_port(), spec.kafka.listener_port)).collect();
+    let mut words = vec![tool, "--bootstrap-server".into(), brokers.join(",")];
+    let mut commands = Vec::new();
+    if let Some(security) = &spec.security {
+        commands.push(format!(
+            "# admin.properties: `kafka-wizard client-config <project> --user {}` (its client.properties)",
+            shell::quote(&security.admin_user)
+        ));
+        words.extend(["--command-config".into(), "admin.properties".into()]);
+    }
+    words.extend(["upgrade".into(), "--feature".into(), "kraft.version=1".into()]);
+    commands.push(words.iter().map(|w| shell::quote(w)).collect::<Vec<_>>().join(" "));
+    commands
+}

@@ -10,6 +10,7 @@
 //! `plan()` does no I/O and reads no clock.
 
 pub mod argfile;
+pub mod convert_quorum;
 pub mod distribution;
 pub mod leftovers;
 pub mod limit;
@@ -20,8 +21,8 @@ pub mod scram_users;
 
 pub use limit::{Intent, Limit, LimitError, Running};
 pub use manual::{
-    acl_commands, fetch_commands, health_commands, in_host_folder, manual_commands, scram_user_commands, sha512_check,
-    start_commands, HOST_FOLDER,
+    acl_commands, convert_quorum_commands, fetch_commands, health_commands, in_host_folder, manual_commands,
+    scram_user_commands, sha512_check, start_commands, HOST_FOLDER,
 };
 
 use crate::project::spec::{AbsPath, ClusterSpec, Coordination, HostSpec, Quorum, Role};
@@ -102,6 +103,9 @@ pub enum PhaseKind {
     /// ensemble stopped at finalize. Not in `plan()`: a run adds it from what the hosts hold.
     #[ts(rename = PhaseKind::Migrate.id())]
     Migrate,
+    /// A static controller quorum made dynamic (`convert_quorum.rs`; only in a run with `--convert-quorum`).
+    #[ts(rename = PhaseKind::ConvertQuorum.id())]
+    ConvertQuorum,
 }
 
 impl PhaseKind {
@@ -124,6 +128,7 @@ impl PhaseKind {
             PhaseKind::CaDropOld => "ca-drop-old",
             PhaseKind::Upgrade => "upgrade",
             PhaseKind::Migrate => "migrate",
+            PhaseKind::ConvertQuorum => "convert-quorum",
         }
     }
 
@@ -165,6 +170,9 @@ pub enum Work {
     /// A CA rotation pass: one stage's TLS files written on every Kafka node, then Kafka rolled
     /// (`rotate_ca.rs`; only in a run that rotates the CA).
     RotateCa(rotate_ca::RotateCaPass),
+    /// From the wizard's machine, over Kafka's protocol: a static controller quorum made dynamic (`kraft.version`
+    /// 1), before the nodes get their new configuration (`convert_quorum.rs`; only with `--convert-quorum`).
+    ConvertQuorum(convert_quorum::ConvertQuorum),
 }
 
 impl FetchRelease {

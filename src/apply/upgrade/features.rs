@@ -1,4 +1,4 @@
-//! A KRaft cluster's `metadata.version` over Kafka's protocol (docs/facts/kafka.md §20): every broker's ApiVersions
+//! A KRaft cluster's `metadata.version` (and any other feature: `kraft.version`) over Kafka's protocol (docs/facts/kafka.md §20): every broker's ApiVersions
 //! (v3+: the features it supports and the cluster's finalized ones) read as [`MetadataLevels`], and finalize's
 //! UpdateFeatures (API 57, sent to a broker, which forwards it to the active controller) followed by every broker
 //! asked until it reports the new level. Logged in as the admin on a secured cluster (`secrets::kafka_auth`).
@@ -21,8 +21,24 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// UpdateFeatures' `UpgradeType` for raising a level (1 = upgrade).
 const UPGRADE: i8 = 1;
 
+/// The feature a KRaft controller quorum's kind is versioned by (0 static, 1 dynamic: `apply::convert_quorum`).
+pub const KRAFT_VERSION: &str = "kraft.version";
+
 /// One broker's view: (finalized level, highest supported level) of `metadata.version`.
 pub async fn broker_levels(addr: &str, auth: &crate::security::KafkaAuth) -> Result<(i16, i16), HealthError> {
+    match feature_levels(addr, auth, METADATA_VERSION).await? {
+        (Some(f), Some(s)) => Ok((f, s)),
+        _ => Err(protocol(addr, "ApiVersions reports no metadata.version (not a KRaft broker?)".into())),
+    }
+}
+
+/// One broker's view of `feature`: (finalized level, highest supported level), each `None` where ApiVersions does
+/// not list it (a feature finalized at level 0 may be left out).
+pub async fn feature_levels(
+    addr: &str,
+    auth: &crate::security::KafkaAuth,
+    feature: &str,
+) -> Result<(Option<i16>, Option<i16>), HealthError> {
     bounded(addr, PROBE_TIMEOUT, async {
         let mut conn = Conn::open(addr, auth).await?;
         let mut req = ApiVersionsRequest::default();
@@ -32,17 +48,14 @@ pub async fn broker_levels(addr: &str, auth: &crate::security::KafkaAuth) -> Res
         if resp.error_code != 0 {
             return Err(error_code(addr, "ApiVersions", resp.error_code));
         }
-        let finalized = resp.finalized_features.iter().find(|f| f.name.as_str() == METADATA_VERSION);
-        let supported = resp.supported_features.iter().find(|f| f.name.as_str() == METADATA_VERSION);
-        match (finalized, supported) {
-            (Some(f), Some(s)) => Ok((f.max_version_level, s.max_version)),
-            _ => Err(protocol(addr, "ApiVersions reports no metadata.version (not a KRaft broker?)".into())),
-        }
+        let finalized = resp.finalized_features.iter().find(|f| f.name.as_str() == feature);
+        let supported = resp.supported_features.iter().find(|f| f.name.as_str() == feature);
+        Ok((finalized.map(|f| f.max_version_level), supported.map(|s| s.max_version)))
     })
     .await
 }
 
-fn broker_addrs(spec: &ClusterSpec) -> Vec<(String, String)> {
+pub(crate) fn broker_addrs(spec: &ClusterSpec) -> Vec<(String, String)> {
     let port = spec.kafka.listener_port;
     spec.brokers().map(|b| (b.name.to_string(), format!("{}:{port}", b.reach().for_host_port()))).collect()
 }
@@ -85,7 +98,7 @@ pub async fn raise(spec: &ClusterSpec, level: i16, timeout: Duration, events: &E
     let mut last = String::from("no broker");
     let mut done = false;
     for (name, addr) in broker_addrs(spec) {
-        match update(&addr, &auth, level).await {
+        match update(&addr, &auth, METADATA_VERSION, level).await {
             Ok(()) => {
                 done = true;
                 break;
@@ -109,14 +122,21 @@ pub async fn raise(spec: &ClusterSpec, level: i16, timeout: Duration, events: &E
     .await
 }
 
-async fn update(addr: &str, auth: &crate::security::KafkaAuth, level: i16) -> Result<(), HealthError> {
+/// UpdateFeatures raising `feature` to `level`, sent to the broker `addr` (which forwards it to the active
+/// controller).
+pub(crate) async fn update(
+    addr: &str,
+    auth: &crate::security::KafkaAuth,
+    feature: &'static str,
+    level: i16,
+) -> Result<(), HealthError> {
     bounded(addr, PROBE_TIMEOUT * 6, async {
         let mut conn = Conn::open(addr, auth).await?;
         let versions = conn.api_versions().await?;
         let version =
             conn.negotiate(&versions, ApiKey::UpdateFeatures, UpdateFeaturesRequest::VERSIONS, 1, "a KRaft broker")?;
         let mut update = FeatureUpdateKey::default();
-        update.feature = StrBytes::from_static_str(METADATA_VERSION);
+        update.feature = StrBytes::from_static_str(feature);
         update.max_version_level = level;
         update.upgrade_type = UPGRADE;
         let mut req = UpdateFeaturesRequest::default();

@@ -96,7 +96,7 @@ fn the_limited_plan_keeps_only_the_named_hosts_and_drops_phases_left_without_any
                     start.health
                 );
             }
-            Work::Fetch(_) | Work::Acls(_) | Work::ScramUsers(_) | Work::RotateCa(_) => {}
+            Work::Fetch(_) | Work::Acls(_) | Work::ScramUsers(_) | Work::RotateCa(_) | Work::ConvertQuorum(_) => {}
         }
     }
     assert_eq!(Limit::all().plan(full.clone()), full, "no limit, the whole plan");

@@ -3,4 +3,4 @@
 /**
  * Which phase this is. Its [`PhaseKind::id`] names it in events and JSON; code matches on the kind itself.
  */
-export type PhaseKind = "fetch" | "prepare" | "install" | "configure" | "register" | "start-zookeeper" | "start-controllers" | "zookeeper-scram-users" | "start-brokers" | "scram-users" | "apply-acls" | "ca-trust-both" | "ca-new-certificates" | "ca-drop-old" | "upgrade" | "migrate";
+export type PhaseKind = "fetch" | "prepare" | "install" | "configure" | "register" | "start-zookeeper" | "start-controllers" | "zookeeper-scram-users" | "start-brokers" | "scram-users" | "apply-acls" | "ca-trust-both" | "ca-new-certificates" | "ca-drop-old" | "upgrade" | "migrate" | "convert-quorum";

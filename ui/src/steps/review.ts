@@ -74,6 +74,7 @@ function planLines(work: PhaseWork): string[] {
     ];
     case 'scram_users': return [`${t('run.thisMachine')}: ${t('review.planScramUsers', { users: work.users.join(', '), mechanism: work.mechanism })}`];
     case 'acls': return [`${t('run.thisMachine')}: ${t('review.planAcls', { users: work.principals.join(', '), n: work.grants.length })}`];
+    case 'convert_quorum': return [`${t('run.thisMachine')}: ${t('review.planConvertQuorum', { controllers: work.controllers.join(', ') })}`];
     case 'rotate_ca': return [
       ...work.hosts.map((h) => `${h.host}: ${h.steps.map((s) => words(s.step)).join(' → ')}`),
       `${t('run.thisMachine')}: ${t('review.planRotateCa', { stage: words(work.stage) })}`,
