@@ -10,6 +10,7 @@
 //! (naming it); `--convert-quorum` on a project that is not dynamic, below 4.1, limited to some hosts, or while a
 //! node still runs another release (the version upgrade comes first) or `metadata.version` is below 3.9-IV0.
 
+use super::facts::HostFacts;
 use super::hosts::HostRun;
 use super::options::{ApplyError, DeployOptions};
 use super::upgrade::features::{self, KRAFT_VERSION, METADATA_VERSION};
@@ -55,12 +56,20 @@ pub(crate) fn check_options(spec: &ClusterSpec, opts: &DeployOptions) -> Result<
 
 /// The project's hosts whose storage belongs to the cluster and whose `server.properties` has the static voters.
 pub(crate) fn static_nodes<'a>(spec: &'a ClusterSpec, runs: &'a [HostRun]) -> Vec<&'a str> {
+    static_hosts(spec, runs.iter().map(|r| (spec.hosts[r.index].name.as_str(), &r.facts)))
+}
+
+/// [`static_nodes`] over each probed host's name and facts (also Manage's status: `apply::status`).
+pub(crate) fn static_hosts<'a>(
+    spec: &ClusterSpec,
+    hosts: impl Iterator<Item = (&'a str, &'a HostFacts)>,
+) -> Vec<&'a str> {
     let Coordination::Kraft(k) = &spec.coordination else { return Vec::new() };
     let Some(cluster_id) = k.cluster_id.as_ref().map(|c| c.as_str()) else { return Vec::new() };
-    runs.iter()
-        .filter(|r| r.facts.meta_cluster_ids.values().any(|id| id == cluster_id))
-        .filter(|r| r.facts.static_voters && r.facts.bootstrap_servers.is_none())
-        .map(|r| spec.hosts[r.index].name.as_str())
+    hosts
+        .filter(|(_, f)| f.meta_cluster_ids.values().any(|id| id == cluster_id))
+        .filter(|(_, f)| f.static_voters && f.bootstrap_servers.is_none())
+        .map(|(name, _)| name)
         .collect()
 }
 

@@ -1,13 +1,14 @@
 //! Status of a deployed cluster: per host its units, whether its service listens and whether the cluster counts it
-//! as a member; and the cluster-wide health conditions (the plan's, each checked once).
+//! as a member; and the cluster-wide health conditions (the plan's, each checked once); and, for a project asking
+//! for a dynamic KRaft quorum, the hosts still on the static one (`apply::convert_quorum`).
 
 use super::connect::connect_each;
-use super::facts::{parse_probe, probe_script, UnitState};
+use super::facts::{parse_probe, probe_script, HostFacts, UnitState};
 use super::options::DeployOptions;
 use super::wait;
 use crate::health::{self, ZkMode};
 use crate::plan;
-use crate::project::spec::{ClusterSpec, Coordination, Role};
+use crate::project::spec::{ClusterSpec, Coordination, Quorum, Role};
 use crate::render::Service;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -42,6 +43,9 @@ pub struct ClusterStatus {
     pub healthy: bool,
     /// The cluster at a glance: brokers, quorum or ensemble, partitions, disks, problems (`crate::overview`).
     pub overview: crate::overview::ClusterOverview,
+    /// A project asking for a dynamic KRaft quorum (`kraft.quorum = "dynamic"`): the hosts that still run the static
+    /// one (`controller.quorum.voters`) — convert it with `deploy --convert-quorum` (Manage: Convert quorum…).
+    pub static_quorum: Vec<String>,
 }
 
 /// Whether `addr` accepts a connection within 2 s (through the host's jump host when it has one).
@@ -61,15 +65,25 @@ pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
         probes.push((
             i,
             tokio::task::spawn_blocking(move || match c {
-                Ok(t) => t.exec(&script, None).map(|o| parse_probe(&o.stdout_text()).units).map_err(|e| e.to_string()),
+                Ok(t) => t.exec(&script, None).map(|o| parse_probe(&o.stdout_text())).map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             }),
         ));
     }
-    let mut unit_states: BTreeMap<usize, Result<BTreeMap<String, UnitState>, String>> = BTreeMap::new();
+    let mut probed: BTreeMap<usize, Result<HostFacts, String>> = BTreeMap::new();
     for (i, p) in probes {
-        unit_states.insert(i, p.await.unwrap_or_else(|e| Err(e.to_string())));
+        probed.insert(i, p.await.unwrap_or_else(|e| Err(e.to_string())));
     }
+    let static_quorum: Vec<String> = match &spec.coordination {
+        Coordination::Kraft(k) if k.quorum == Quorum::Dynamic => super::convert_quorum::static_hosts(
+            spec,
+            probed.iter().filter_map(|(i, p)| p.as_ref().ok().map(|f| (spec.hosts[*i].name.as_str(), f))),
+        )
+        .into_iter()
+        .map(str::to_string)
+        .collect(),
+        _ => Vec::new(),
+    };
 
     // Membership as the cluster sees it.
     let mut broker_ids_seen: Option<Vec<i32>> = None;
@@ -88,12 +102,12 @@ pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
     }
     let mut hosts = Vec::new();
     for (i, h) in spec.hosts.iter().enumerate() {
-        let Some(states) = unit_states.get(&i) else { continue };
-        let (units, error) = match states {
-            Ok(states) => {
+        let Some(facts) = probed.get(&i) else { continue };
+        let (units, error) = match facts {
+            Ok(facts) => {
                 let mut list = Vec::new();
                 for unit in Service::on(h).into_iter().map(Service::unit) {
-                    let s = states.get(unit).cloned().unwrap_or_default();
+                    let s: UnitState = facts.units.get(unit).cloned().unwrap_or_default();
                     list.push(UnitStatus { unit, enabled: s.enabled, active: s.active });
                 }
                 (Some(list), None)
@@ -140,5 +154,5 @@ pub async fn status(spec: &ClusterSpec, opts: &DeployOptions) -> ClusterStatus {
     };
     let (checks, overview) = tokio::join!(checks, crate::overview::collect(spec));
     let healthy = checks.iter().all(|(_, r)| r.is_ok()) && hosts.iter().all(|h| h.error.is_none());
-    ClusterStatus { hosts, checks, healthy, overview }
+    ClusterStatus { hosts, checks, healthy, overview, static_quorum }
 }

@@ -97,6 +97,13 @@ pub fn render(status: &ClusterStatus) -> String {
     }
     out.push('\n');
     out.push_str(&render_overview(&status.overview));
+    if !status.static_quorum.is_empty() {
+        out.push_str(&format!(
+            "\nnote: {} still run(s) a static controller quorum (controller.quorum.voters) while the project asks for a \
+             dynamic one: kafka-wizard deploy FILE --convert-quorum (Kafka 4.1+, irreversible)\n",
+            status.static_quorum.join(", ")
+        ));
+    }
     out.push_str(if status.healthy { "\ncluster is healthy\n" } else { "\ncluster is NOT healthy\n" });
     out
 }

@@ -68,6 +68,24 @@ export interface MockOptions extends MockTrustOptions, MockPreflightOptions {
   reassignRefusal?: string;
   /** Every rebalance / decommission plan and run asked for (filled by the mock). */
   reassignLog?: { run: boolean; broker: number | null; controller: number | null; throttle_mb: number | null; path: string | null }[];
+  /** The hosts still on a static controller quorum (`ClusterStatus.static_quorum`) until a deploy with
+   * `convert_quorum` converts them; `convertLog` counts those deploys (filled by the mock). */
+  staticQuorum?: string[];
+  convertLog?: number;
+}
+
+/** The mock's preview of a deploy with `convert_quorum` (`apply::convert_quorum`'s row, then each node still on the
+ * static quorum restarted for its new server.properties). */
+function mockConvertPreview(d: ProjectDraft, still: string[]): PreviewRow[] {
+  const step = 'raise kraft.version to 1';
+  const wizard = { on: 'wizard' } as const;
+  const first: PreviewRow = still.length
+    ? { phase: 'convert-quorum', target: wizard, step, change: true, detail: `UpdateFeatures kraft.version=1 — irreversible — then ${still.join(', ')} rolled onto controller.quorum.bootstrap.servers` }
+    : { phase: 'convert-quorum', target: wizard, step, change: false, detail: 'no node runs a static quorum (controller.quorum.voters)' };
+  const restarts = (d.hosts ?? []).filter((h) => still.includes(h.name)).map((h): PreviewRow => ({
+    phase: 'start-brokers', target: { on: 'host', name: h.name }, step: 'restart kafka-server.service', change: true, detail: 'changed: /etc/kafka/server.properties',
+  }));
+  return [first, ...restarts];
 }
 
 /** The mock's deploy preview: on each host, its server.properties differs in the `heap` line only (the host has
@@ -278,6 +296,12 @@ export function mockBackend(options: MockOptions = {}): Backend {
         return { changed: 0, unchanged: (d.hosts ?? []).length, uploaded: {}, started: [], backups: {}, new_brokers: [] };
       }
       if (o.rotate_ca && (!d.security || d.security.protocol === 'plaintext')) return fail('steps_failed', 'this machine: rotate the CA: a plaintext cluster has no CA to rotate (nothing was changed)');
+      if (o.convert_quorum) {
+        options.convertLog = (options.convertLog ?? 0) + 1;
+        await logged('deploy', () => replay(d, ['raise kraft.version to 1', 'restart kafka-server.service'], onEvent));
+        options.staticQuorum = [];
+        return { changed: (d.hosts ?? []).length, unchanged: 0, uploaded: {}, started: [], backups: {}, new_brokers: [] };
+      }
       const steps = o.rotate_ca ? ROTATION.map(([, holds]) => `roll: ${holds}`) : ['check java', 'upload kafka.tgz', 'write configs', 'start'];
       await logged(o.migrate ? `migrate-${o.migrate}` : 'deploy', () => replay(d, steps, onEvent));
       const summary = { changed: 4, unchanged: 0, uploaded: {}, started: (d.hosts ?? []).map((h) => h.name), backups: {}, new_brokers: options.newBrokers ?? [] };
@@ -323,6 +347,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
       await sleep(delay);
       if (options.previewError) return fail(options.previewError, `mock preview failed: ${options.previewError}`);
       if (o.rotate_ca && (!d.security || d.security.protocol === 'plaintext')) return fail('steps_failed', 'this machine: rotate the CA: a plaintext cluster has no CA to rotate (nothing was changed)');
+      if (o.convert_quorum) return mockConvertPreview(d, options.staticQuorum ?? []);
       return o.rotate_ca ? mockRotationPreview(d, options.rotationPassesDone ?? 0) : mockPreview(d);
     },
     operate: async (d, verb, o, onEvent) => {
@@ -374,6 +399,7 @@ export function mockBackend(options: MockOptions = {}): Backend {
           listening: !down(h.name), in_cluster: !down(h.name), error: null })),
         checks: [['brokers', options.statusDownHost ? { Err: `${options.statusDownHost} is not in the cluster` } : { Ok: 'all brokers in the cluster' }], ['mock status reads', { Ok: String(++statusReads) }]],
         healthy: !options.statusDownHost,
+        static_quorum: options.staticQuorum ?? [],
         overview: {
           brokers: brokers.map((h, i) => ({
             id: h.id as number, host: h.name, up: !down(h.name), controller: i === 0, leads: down(h.name) ? 0 : 2, replicas: 6, under_replicated: options.statusDownHost && !down(h.name) ? 1 : 0, under_min_isr: 0,

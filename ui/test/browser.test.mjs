@@ -719,6 +719,35 @@ test('Rotate CA… shows its three passes on every node and what they mean, then
   assert.deepEqual(errors, []);
 });
 
+test('Convert quorum… is offered while the status names nodes on the static quorum, shows the irreversible step and the restarts, and runs confirmed', async (t) => {
+  const { page, errors } = await wizard(t, { delayMs: 2, staticQuorum: ['kafka001', 'kafka002', 'kafka003'] });
+  await pasteHosts(page, 'kafka001\nkafka002\nkafka003');
+  await page.locator('nav [data-step="manage"]').click();
+  await page.locator('#refresh').click();
+  await page.locator('#convert-quorum-offer').waitFor();
+  assert.match(await page.locator('#convert-quorum-offer').textContent(), /kafka001, kafka002, kafka003 still run a static controller quorum/);
+  await page.locator('#op-convert-quorum').click();
+  await page.locator('#convert-quorum-step').waitFor();
+  assert.match(await page.locator('#convert-quorum-step').textContent(), /raise kraft\.version to 1: UpdateFeatures kraft\.version=1 — irreversible/);
+  assert.match(await page.locator('#convert-quorum-what').textContent(), /cannot be undone/);
+  assert.match(await page.locator('#convert-quorum-restarts').textContent(), /Restarted one at a time: kafka001, kafka002, kafka003/);
+  await page.screenshot({ path: path.join(SHOTS, 'browser-convert-quorum.png') });
+  assert.equal(await page.evaluate(() => window.__MOCK_OPTIONS__.convertLog ?? 0), 0, 'reading the plan changes nothing');
+
+  await page.locator('#convert-quorum-run').click();
+  assert.match(await page.locator('.overlay .dialog').textContent(), /irreversible.*every node is restarted once/);
+  await page.locator('#dialog-no').click();
+  assert.equal(await page.evaluate(() => window.__MOCK_OPTIONS__.convertLog ?? 0), 0, 'No runs nothing');
+  await page.locator('#convert-quorum-run').click();
+  await page.locator('#dialog-yes').click();
+  await page.locator('#op-result').waitFor();
+  assert.match(await page.locator('#op-result').textContent(), /Quorum converted: dynamic from now on/);
+  assert.equal(await page.evaluate(() => window.__MOCK_OPTIONS__.convertLog), 1);
+  assert.equal(await page.locator('#convert-quorum').count(), 0, 'the plan is closed once it ran');
+  await page.waitForFunction(() => !document.querySelector('#convert-quorum-offer'));
+  assert.deepEqual(errors, []);
+});
+
 test('Rotate CA… is offered only for a CA the wizard generates, continues a rotation stopped part-way, and Cancel says the next one continues it', async (t) => {
   const { page, errors } = await wizard(t, { delayMs: 60, holdUntilCancel: true, rotationPassesDone: 1 });
   await pasteHosts(page, 'kafka001\nkafka002\nkafka003');

@@ -57,6 +57,11 @@ pub struct RunOptions {
     /// `deploy --recover-secrets`); the CA key cannot come back.
     #[ts(as = "Option<_>")]
     pub recover_secrets: bool,
+    /// Manage's "Convert quorum…": a running static KRaft controller quorum made the project's dynamic one
+    /// (`DeployOptions.convert_quorum`, the CLI's `deploy --convert-quorum`; Kafka 4.1+, irreversible); with
+    /// `preview_deploy`, that step's row first.
+    #[ts(as = "Option<_>")]
+    pub convert_quorum: bool,
 }
 
 /// What a run does to a migration to KRaft, beyond keeping it where it stands (`apply::migrate::MigrateIntent`).
@@ -88,6 +93,7 @@ impl std::fmt::Debug for RunOptions {
             .field("migrate", &self.migrate)
             .field("rotate_ca", &self.rotate_ca)
             .field("recover_secrets", &self.recover_secrets)
+            .field("convert_quorum", &self.convert_quorum)
             .finish()
     }
 }
@@ -116,6 +122,7 @@ impl RunOptions {
             finalize_upgrade: self.finalize_upgrade,
             rotate_ca: self.rotate_ca,
             recover_secrets: self.recover_secrets,
+            convert_quorum: self.convert_quorum,
             migrate: match self.migrate {
                 None => MigrateIntent::Keep,
                 Some(Migrate::Advance) => MigrateIntent::Advance,

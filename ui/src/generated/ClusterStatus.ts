@@ -10,4 +10,9 @@ checks: Array<[string, { Ok : string } | { Err : string }]>, healthy: boolean,
 /**
  * The cluster at a glance: brokers, quorum or ensemble, partitions, disks, problems (`crate::overview`).
  */
-overview: ClusterOverview, };
+overview: ClusterOverview, 
+/**
+ * A project asking for a dynamic KRaft quorum (`kraft.quorum = "dynamic"`): the hosts that still run the static
+ * one (`controller.quorum.voters`) — convert it with `deploy --convert-quorum` (Manage: Convert quorum…).
+ */
+static_quorum: Array<string>, };

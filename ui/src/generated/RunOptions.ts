@@ -45,4 +45,10 @@ rotate_ca?: boolean,
  * one read from its hosts, the admin and users new passwords (`DeployOptions.recover_secrets`, the CLI's
  * `deploy --recover-secrets`); the CA key cannot come back.
  */
-recover_secrets?: boolean, };
+recover_secrets?: boolean, 
+/**
+ * Manage's "Convert quorum…": a running static KRaft controller quorum made the project's dynamic one
+ * (`DeployOptions.convert_quorum`, the CLI's `deploy --convert-quorum`; Kafka 4.1+, irreversible); with
+ * `preview_deploy`, that step's row first.
+ */
+convert_quorum?: boolean, };

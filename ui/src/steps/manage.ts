@@ -8,7 +8,8 @@
 // KRaft mode and reloaded — migration.ts decides what is offered and sent); Refresh, by hand or every 10 s; the Smoke test (manage-smoke.ts); Support bundle… (manage-bundle.ts); for a secured cluster its CA and Client config…
 // (security-client.ts); for a project whose CA the wizard generates, Rotate CA… (manage-rotate.ts: its plan
 // reviewed, then run here); Rebalance… and Decommission broker… (manage-reassign.ts: the engine's plan or refusal,
-// then the run here; after a deploy that added brokers, the rebalance offer). Owns the status last read and whether
+// then the run here; after a deploy that added brokers, the rebalance offer; a dynamic project whose nodes still run
+// the static quorum, Convert quorum… (manage-convert.ts)). Owns the status last read and whether
 // forcing is offered.
 
 import type { Verb } from '../backend.js';
@@ -23,6 +24,7 @@ import { bundleButton, bundleSection, resetBundle } from './manage-bundle.js';
 import { dashboardView } from './manage-dashboard.js';
 import { resetRuns, runsSection, saveLogButton, savedLine } from './runs.js';
 import { resetRotate, rotateButton, rotateSection } from './manage-rotate.js';
+import { convertOffer, convertSection, resetConvert } from './manage-convert.js';
 import { recoverButton } from './manage-recover.js';
 import { offerRebalance, reassignButtons, reassignSection, rebalanceOfferView, resetReassign } from './manage-reassign.js';
 import { rebalanceOffer } from '../reassign.js';
@@ -41,6 +43,7 @@ export function resetManage(): void {
   resetBundle();
   resetRuns();
   resetRotate();
+  resetConvert();
   resetReassign();
 }
 
@@ -214,11 +217,13 @@ export function renderManage(ctx: Ctx): HTMLElement {
   return el('section', {}, controls,
     forceOffered && !busy && !hasErrors ? forceOffer(ctx) : null,
     rebalanceOfferView(ctx, busy || hasErrors, false),
+    convertOffer(ctx, s, busy || hasErrors),
     s ? el('p', { id: 'health', class: s.healthy ? 'ok' : 'problem error' }, s.healthy ? t('manage.healthy') : t('manage.unhealthy')) : null,
     s ? dashboardView(ctx.state.draft, s) : null,
     table,
     s ? el('ul', { class: 'checks' }, s.checks.map(([name, r]) => el('li', { class: 'Ok' in r ? 'ok' : 'problem error' }, `${name}: ${'Ok' in r ? r.Ok : r.Err}`))) : null,
     rotateSection(ctx, busy || hasErrors, manageLayout, () => refresh(ctx)),
+    convertSection(ctx, busy || hasErrors, manageLayout, () => refresh(ctx)),
     reassignSection(ctx, busy || hasErrors, manageLayout, () => refresh(ctx)),
     ctx.run.view('manage'),
     run && !run.running ? el('div', { class: 'row' }, saveLogButton(ctx, false)) : null,
