@@ -111,7 +111,7 @@ pub fn fields() -> Vec<FieldInfo> {
             .derived("generated once (16 random bytes, base64url) and saved in the project"),
         f("kraft.controller_port", Coordination).default(defaults::CONTROLLER_PORT),
         f("kraft.quorum", Coordination)
-            .derived("static when absent (the voters fixed in every node's configuration); new projects on Kafka 3.9+ get dynamic"),
+            .derived("static when absent (the voters fixed in every node's configuration); `init --here` (the app's This machine) on Kafka 3.9+ writes dynamic"),
         f("kraft.bootstrap_controllers", Coordination).derived(
             "dynamic quorum: saved by the first deploy (the controllers at creation); absent: every controller",
         ),

@@ -719,6 +719,18 @@ test('Rotate CA… shows its three passes on every node and what they mean, then
   assert.deepEqual(errors, []);
 });
 
+test('Coordination chooses the KRaft controller quorum: dynamic writes kraft.quorum, static removes the key', async (t) => {
+  const { page, errors } = await wizard(t);
+  await page.locator('nav [data-step="coordination"]').click();
+  assert.ok(await page.locator('#quorum-static').isChecked(), 'no key: the static quorum, as the engine reads it');
+  await page.locator('#quorum-dynamic').check();
+  await page.waitForFunction(() => window.__app.state.draft.kraft?.quorum === 'dynamic');
+  assert.match(await page.locator('[data-field="kraft.quorum"]').textContent(), /Convert quorum… \(Kafka 4\.1\+, irreversible\)/);
+  await page.locator('#quorum-static').check();
+  await page.waitForFunction(() => window.__app.state.draft.kraft?.quorum === undefined);
+  assert.deepEqual(errors, []);
+});
+
 test('Convert quorum… is offered while the status names nodes on the static quorum, shows the irreversible step and the restarts, and runs confirmed', async (t) => {
   const { page, errors } = await wizard(t, { delayMs: 2, staticQuorum: ['kafka001', 'kafka002', 'kafka003'] });
   await pasteHosts(page, 'kafka001\nkafka002\nkafka003');

@@ -24,6 +24,7 @@ export function renderCoordination(ctx: Ctx): HTMLElement {
         input('kraft.cluster_id', d.kraft?.cluster_id, set('kraft.cluster_id')),
         el('button', { id: 'generate-cluster-id', type: 'button', onclick: async () => ctx.update(setField(ctx.state.draft, 'kraft.cluster_id', await ctx.backend.newClusterId()), true) }, t('coord.generate')))),
       field(t('coord.controllerPort'), input('kraft.controller_port', d.kraft?.controller_port, set('kraft.controller_port'), { type: 'number' })),
+      quorumKind(ctx, release?.version ?? null),
     );
   }
   const zk = d.zookeeper ?? {};
@@ -65,4 +66,24 @@ export function renderCoordination(ctx: Ctx): HTMLElement {
         field(t('coord.syncLimit'), input('zookeeper.sync_limit', zk.sync_limit, set('zookeeper.sync_limit'), { type: 'number' }), t('coord.ticks'))),
       field(t('coord.zkJvmOpts'), jvmOptsInput(ctx, 'zookeeper.jvm_opts', zk.jvm_opts), t('storage.jvmOptsHint'))),
   );
+}
+
+/** Whether `version` (`major.minor.patch`) is `major.minor` or later. */
+function atLeast(version: string, major: number, minor: number): boolean {
+  const [a, b] = version.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
+/** The controller quorum's kind (`kraft.quorum`): static (absent — the engine's meaning of no key) or dynamic, which
+ * Kafka 3.9+ has (controllers can be added and removed later). A running cluster keeps the kind it was formatted
+ * with: Manage's Convert quorum… makes a static one dynamic (Kafka 4.1+). */
+function quorumKind(ctx: Ctx, version: string | null): HTMLElement {
+  const dynamic = ctx.state.draft.kraft?.quorum === 'dynamic';
+  const available = version === null || atLeast(version, 3, 9);
+  const radio = (kind: 'static' | 'dynamic', label: string) => el('label', { class: 'radio' },
+    el('input', { type: 'radio', name: 'kraft-quorum', id: `quorum-${kind}`, checked: dynamic === (kind === 'dynamic'), disabled: kind === 'dynamic' && !available && !dynamic,
+      onchange: () => ctx.update(setField(ctx.state.draft, 'kraft.quorum', kind === 'dynamic' ? 'dynamic' : undefined), true) }), label);
+  return el('fieldset', { class: 'anchor', 'data-field': 'kraft.quorum' }, el('legend', {}, t('coord.quorumKind')),
+    radio('dynamic', t('coord.quorumDynamic')), radio('static', t('coord.quorumStatic')),
+    el('small', { class: 'hint' }, available ? t('coord.quorumHint') : t('coord.quorumOld')), el('div', { class: 'msg' }));
 }
