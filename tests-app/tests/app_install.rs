@@ -19,13 +19,16 @@
 //! Client config…, Recover secrets… rebuilds the app's deleted secrets store from the hosts (`recover.rs`), then
 //! Rotate CA… moves the installed cluster to a new CA — the way back to a CA key after the recovery (`rotate_ca.rs`),
 //! proven with openssl and kafka-python from outside the app. Rebalance then spreads a topic created lopsided onto
-//! every broker, judged by kafka-python (`rebalance.rs`).
+//! every broker, judged by kafka-python (`rebalance.rs`); Coordination's Dynamic and Manage's Convert quorum… make the
+//! static controller quorum dynamic (`convert_quorum.rs`).
 #![cfg(feature = "world")]
 
 #[allow(dead_code)]
 #[path = "../../tests/support/world.rs"]
 mod world;
 
+#[path = "app_install/convert_quorum.rs"]
+mod convert_quorum;
 #[path = "app_install/preflight_fix.rs"]
 mod preflight_fix;
 #[path = "app_install/rebalance.rs"]
@@ -158,7 +161,9 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     let orders_app = dir.path().join("orders-app-client/client.properties");
     recover::recover_secrets_from_manage(&c, &world, dir.path(), &orders_app).await;
     rotate_ca::rotate_ca_from_manage(&c, &world, dir.path(), &dir.path().join("orders-app-client/ca.pem")).await;
-    rebalance::rebalance_from_manage(&c, &dir.path().join("admin-client-rotated/client.properties")).await;
+    let admin_properties = dir.path().join("admin-client-rotated/client.properties");
+    rebalance::rebalance_from_manage(&c, &admin_properties).await;
+    convert_quorum::convert_quorum_from_the_app(&c, &world, &project, &admin_properties).await;
     dashboard_marks_a_broker_stopped_behind_its_back(&c, &world).await;
     support_bundle_from_manage(&c, &world, dir.path()).await;
     confirm(&c, "#op-stop").await;

@@ -50,6 +50,7 @@ export function convertOffer(ctx: Ctx, status: ClusterStatus | null, disabled: b
 async function convert(ctx: Ctx, layout: RunLayout, done: () => Promise<void>): Promise<void> {
   const hosts = (ctx.state.draft.hosts ?? []).map((h) => h.name);
   if (!(await ctx.confirm(t('convert.confirm', { name: ctx.state.draft.name ?? '' })))) return;
+  await ctx.ensureClusterId(); // the dynamic quorum's bootstrap controllers, saved as the CLI's conversion saves them
   const run = ctx.run.begin('manage', emptyProgress(hosts.map(hostTarget)), 1, layout);
   plan = null;
   ctx.rerender();
