@@ -92,9 +92,18 @@ pub async fn convert_quorum_from_the_app(
         assert_eq!(finalized, Some(1), "{addr} reports kraft.version 1");
     }
     click(c, "#file-save").await;
+    let saved_bootstrap = || {
+        let text = std::fs::read_to_string(project).unwrap();
+        kafka_wizard::project::parse(&text).ok().and_then(|d| d.kraft).and_then(|k| k.bootstrap_controllers)
+    };
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(project).unwrap().contains("bootstrap_controllers = [1, 2, 3]") {
-        assert!(Instant::now() < deadline, "the saved project has no bootstrap controllers");
+    while saved_bootstrap() != Some(vec![1, 2, 3]) {
+        assert!(
+            Instant::now() < deadline,
+            "the saved project's bootstrap controllers: {:?}\n{}",
+            saved_bootstrap(),
+            std::fs::read_to_string(project).unwrap()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     eprintln!(

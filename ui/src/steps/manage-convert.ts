@@ -31,7 +31,8 @@ async function loadPlan(ctx: Ctx): Promise<void> {
   try {
     const rows = await ctx.backend.previewDeploy(ctx.state.draft, convertOptions(runOptions(ctx.session)));
     const step = rows.find((r) => r.phase === PHASE);
-    const restarts = rows.filter((r) => r.change && r.phase !== PHASE && r.step.startsWith('restart')).map((r) => (r.target.on === 'host' ? r.target.name : ''));
+    // the nodes a start phase would restart (their server.properties changed), each named once
+    const restarts = [...new Set(rows.filter((r) => r.change && r.phase.startsWith('start-') && r.target.on === 'host').map((r) => (r.target.on === 'host' ? r.target.name : '')))];
     if (plan?.key !== key) return;
     plan = step ? { key, step, restarts } : { key, error: { code: 'steps_failed', message: 'the preview has no conversion step' } };
   } catch (e) {
