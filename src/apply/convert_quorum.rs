@@ -96,18 +96,6 @@ pub(crate) fn check_hosts(spec: &ClusterSpec, runs: &[HostRun], opts: &DeployOpt
     )))
 }
 
-/// The lowest finalized level of `feature` over every broker (absent = 0), or why it could not be read.
-async fn lowest_finalized(spec: &ClusterSpec, feature: &str) -> Result<i16, String> {
-    let auth = super::secrets::kafka_auth(spec)?;
-    let mut lowest = i16::MAX;
-    for (name, addr) in features::broker_addrs(spec) {
-        let (finalized, _) =
-            features::feature_levels(&addr, &auth, feature).await.map_err(|e| format!("{name}: {e}"))?;
-        lowest = lowest.min(finalized.unwrap_or(0));
-    }
-    Ok(if lowest == i16::MAX { 0 } else { lowest })
-}
-
 /// The phase: `kraft.version` raised to 1 unless nothing runs a static quorum or it already is; then every broker
 /// asked until it reports level 1, and the leader's voters read back (DescribeQuorum).
 pub(crate) async fn run(
@@ -134,63 +122,29 @@ pub(crate) async fn run(
     if nodes.is_empty() {
         return unchanged("no node runs a static quorum (controller.quorum.voters)".into());
     }
-    if lowest_finalized(spec, KRAFT_VERSION).await.map_err(&fail)? >= 1 {
+    if features::lowest_finalized(spec, KRAFT_VERSION).await.map_err(&fail)? >= 1 {
         return unchanged(format!(
             "kraft.version is already 1 (an earlier run converted the quorum): {} get their new configuration now",
             nodes.join(", ")
         ));
     }
-    let metadata = lowest_finalized(spec, METADATA_VERSION).await.map_err(&fail)?;
+    let metadata = features::lowest_finalized(spec, METADATA_VERSION).await.map_err(&fail)?;
     if metadata < METADATA_LEVEL_NEEDED {
         return Err(fail(format!(
             "metadata.version is level {metadata}, below 3.9-IV0 (level {METADATA_LEVEL_NEEDED}) that kraft.version 1 \
              needs: finalize the cluster's upgrade first (kafka-wizard upgrade FILE --finalize)"
         )));
     }
-    let auth = super::secrets::kafka_auth(spec).map_err(&fail)?;
-    let mut last = String::from("the project has no broker");
-    let mut taken = false;
-    for (name, addr) in features::broker_addrs(spec) {
-        match features::update(&addr, &auth, KRAFT_VERSION, 1).await {
-            Ok(()) => {
-                taken = true;
-                break;
-            }
-            Err(e @ crate::health::HealthError::ErrorCode { .. }) => {
-                return Err(fail(format!("{name}: UpdateFeatures kraft.version=1 refused: {e}")))
-            }
-            Err(e) => last = format!("{name}: {e}"),
-        }
-    }
-    if !taken {
-        return Err(fail(format!("no broker took UpdateFeatures kraft.version=1: {last}")));
-    }
-    super::wait::poll("every broker reporting kraft.version 1", None, timeout, events, || async {
-        match lowest_finalized(spec, KRAFT_VERSION).await? {
-            level if level >= 1 => Ok(format!("kraft.version {level}")),
-            level => Err(format!("the lowest a broker reports is kraft.version {level}")),
-        }
-    })
-    .await
-    .map_err(&fail)?;
+    features::raise(spec, KRAFT_VERSION, 1, timeout, events).await.map_err(&fail)?;
     let voters = match super::membership::describe(spec).await {
-        Ok((m, _)) => m
-            .voters
-            .iter()
-            .map(|v| format!("{} ({})", v.id, kafka_uuid(&v.directory_id)))
-            .collect::<Vec<_>>()
-            .join(", "),
+        Ok((m, _)) => {
+            m.voters.iter().map(|v| format!("{} ({})", v.id, v.directory_id_text())).collect::<Vec<_>>().join(", ")
+        }
         Err(e) => format!("not read back: {e}"),
     };
     let detail = format!("kraft.version 1: the quorum is dynamic; its voters {voters}");
     events(Event::StepFinished { target: Target::Wizard, step, outcome: Outcome::Changed { detail } });
     Ok(())
-}
-
-/// A directory id as Kafka writes it (`meta.properties`, the tools): URL-safe base64 of its 16 bytes, no padding.
-fn kafka_uuid(id: &uuid::Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
 }
 
 /// The dry run's row: what the phase would do, judged like [`run`] (read-only).
@@ -199,7 +153,7 @@ pub(crate) async fn preview_row(spec: &ClusterSpec, runs: &[HostRun]) -> (String
     if nodes.is_empty() {
         return (STEP.into(), false, "no node runs a static quorum (controller.quorum.voters)".into());
     }
-    match lowest_finalized(spec, KRAFT_VERSION).await {
+    match features::lowest_finalized(spec, KRAFT_VERSION).await {
         Ok(level) if level >= 1 => {
             (STEP.into(), false, "kraft.version is already 1: the nodes get their new configuration".into())
         }

@@ -26,6 +26,15 @@ pub struct Replica {
     pub log_end: i64,
 }
 
+impl Replica {
+    /// The directory id as Kafka writes it (`meta.properties`' `directory.id`, the tools): URL-safe base64 of its
+    /// 16 bytes, no padding.
+    pub fn directory_id_text(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.directory_id.as_bytes())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Members {
     pub leader_id: i32,

@@ -15,12 +15,6 @@ use std::time::Instant;
 
 use super::support::world::World;
 
-/// Kafka's text form of a directory id (URL-safe base64 of its 16 bytes, no padding), as `meta.properties` has it.
-fn kafka_uuid(id: &uuid::Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
-}
-
 pub fn static_quorum_converted_to_dynamic_under_load(
     world: &World,
     project: &Path,
@@ -68,7 +62,7 @@ pub fn static_quorum_converted_to_dynamic_under_load(
     assert_eq!(members.voters.iter().map(|v| v.id).collect::<Vec<_>>(), [1, 2, 3], "{members:?}");
     for (h, v) in hosts.iter().zip(&members.voters) {
         let meta = world.ssh_ok(h, "root", "grep ^directory.id= /var/lib/kafka/data/meta.properties");
-        assert_eq!(meta.trim(), format!("directory.id={}", kafka_uuid(&v.directory_id)), "{h}'s voter record");
+        assert_eq!(meta.trim(), format!("directory.id={}", v.directory_id_text()), "{h}'s voter record");
     }
     let saved = std::fs::read_to_string(project).unwrap();
     assert!(saved.contains("bootstrap_controllers = [1, 2, 3]"), "the conversion saves the bootstrap list: {saved}");
@@ -76,7 +70,7 @@ pub fn static_quorum_converted_to_dynamic_under_load(
         "MEASURE static → dynamic quorum conversion of 3 combined KRaft {} nodes under load: {took:.1}s; voters \
          {:?} with their meta.properties directory ids",
         spec.kafka.release.version,
-        members.voters.iter().map(|v| (v.id, kafka_uuid(&v.directory_id))).collect::<Vec<_>>()
+        members.voters.iter().map(|v| (v.id, v.directory_id_text())).collect::<Vec<_>>()
     );
 
     for args in [vec!["deploy", p], vec!["deploy", "--convert-quorum", p]] {

@@ -55,7 +55,7 @@ pub async fn feature_levels(
     .await
 }
 
-pub(crate) fn broker_addrs(spec: &ClusterSpec) -> Vec<(String, String)> {
+fn broker_addrs(spec: &ClusterSpec) -> Vec<(String, String)> {
     let port = spec.kafka.listener_port;
     spec.brokers().map(|b| (b.name.to_string(), format!("{}:{port}", b.reach().for_host_port()))).collect()
 }
@@ -91,32 +91,51 @@ pub async fn levels(spec: &ClusterSpec) -> Result<MetadataLevels, String> {
     }
 }
 
-/// Raises `metadata.version` to `level` through the first broker that takes it, then waits until every broker
-/// reports it as finalized.
-pub async fn raise(spec: &ClusterSpec, level: i16, timeout: Duration, events: &EventSink) -> Result<(), String> {
+/// The lowest finalized level of `feature` over every broker (a broker that does not list it counts as level 0), or
+/// the first broker that could not be asked.
+pub async fn lowest_finalized(spec: &ClusterSpec, feature: &str) -> Result<i16, String> {
     let auth = crate::apply::secrets::kafka_auth(spec)?;
-    let mut last = String::from("no broker");
+    let mut lowest: Option<i16> = None;
+    for (name, addr) in broker_addrs(spec) {
+        let (finalized, _) = feature_levels(&addr, &auth, feature).await.map_err(|e| format!("{name}: {e}"))?;
+        let level = finalized.unwrap_or(0);
+        lowest = Some(lowest.map_or(level, |l| l.min(level)));
+    }
+    Ok(lowest.unwrap_or(0))
+}
+
+/// Raises `feature` (`metadata.version` at finalize, `kraft.version` for `apply::convert_quorum`) to `level` through
+/// the first broker that takes it, then waits until every broker reports it as finalized.
+pub async fn raise(
+    spec: &ClusterSpec,
+    feature: &'static str,
+    level: i16,
+    timeout: Duration,
+    events: &EventSink,
+) -> Result<(), String> {
+    let auth = crate::apply::secrets::kafka_auth(spec)?;
+    let mut last = String::from("the project has no broker");
     let mut done = false;
     for (name, addr) in broker_addrs(spec) {
-        match update(&addr, &auth, METADATA_VERSION, level).await {
+        match update(&addr, &auth, feature, level).await {
             Ok(()) => {
                 done = true;
                 break;
             }
-            Err(e @ HealthError::ErrorCode { .. }) => return Err(format!("{name}: UpdateFeatures refused: {e}")),
+            Err(e @ HealthError::ErrorCode { .. }) => {
+                return Err(format!("{name}: UpdateFeatures {feature}={level} refused: {e}"))
+            }
             Err(e) => last = format!("{name}: {e}"),
         }
     }
     if !done {
-        return Err(format!("no broker took UpdateFeatures: {last}"));
+        return Err(format!("no broker took UpdateFeatures {feature}={level}: {last}"));
     }
-    let what = format!("every broker reporting metadata.version level {level}");
+    let what = format!("every broker reporting {feature} level {level}");
     wait::poll(&what, None, timeout, events, || async {
-        let l = levels(spec).await?;
-        if l.finalized >= level {
-            Ok(format!("level {}", l.finalized))
-        } else {
-            Err(format!("the lowest a broker reports is level {}", l.finalized))
+        match lowest_finalized(spec, feature).await? {
+            lowest if lowest >= level => Ok(format!("level {lowest}")),
+            lowest => Err(format!("the lowest a broker reports is level {lowest}")),
         }
     })
     .await
@@ -124,7 +143,7 @@ pub async fn raise(spec: &ClusterSpec, level: i16, timeout: Duration, events: &E
 
 /// UpdateFeatures raising `feature` to `level`, sent to the broker `addr` (which forwards it to the active
 /// controller).
-pub(crate) async fn update(
+async fn update(
     addr: &str,
     auth: &crate::security::KafkaAuth,
     feature: &'static str,

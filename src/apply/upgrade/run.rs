@@ -93,7 +93,7 @@ impl Prepared {
     async fn raise(&self, level: i16, timeout: Duration, events: &EventSink) -> Result<usize, ApplyError> {
         let step = format!("raise metadata.version to level {level}");
         events(Event::StepStarted { target: Target::Wizard, step: step.clone() });
-        match features::raise(&self.spec, level, timeout, events).await {
+        match features::raise(&self.spec, features::METADATA_VERSION, level, timeout, events).await {
             Ok(()) => {
                 let detail = format!("metadata.version is level {level} on every broker");
                 events(Event::StepFinished {

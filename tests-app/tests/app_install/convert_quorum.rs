@@ -8,28 +8,11 @@
 //! bootstrap controllers.
 
 use kafka_wizard::apply::upgrade::features::{feature_levels, KRAFT_VERSION};
-use kafka_wizard::security::scram::ScramMechanism;
-use kafka_wizard::security::{KafkaAuth, ScramLogin, Secret, TlsTrust};
 use kafka_wizard_app_e2e::{click, go, shot, wait_text};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::world::World;
-
-/// The admin's login from the client.properties a Client config… wrote, trusting the CA file beside it.
-fn admin_login(properties: &Path) -> KafkaAuth {
-    let text = std::fs::read_to_string(properties).unwrap();
-    let password = text.split("password=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
-    let ca = std::fs::read_to_string(properties.with_file_name("ca.pem")).unwrap();
-    let sasl =
-        ScramLogin { mechanism: ScramMechanism::Sha512, username: "admin".into(), password: Secret::new(password) };
-    KafkaAuth { tls: Some(TlsTrust::from_ca_pem(&ca).unwrap()), sasl: Some(sasl) }
-}
-
-fn invocations(world: &World) -> Vec<String> {
-    let script = "systemctl show -p InvocationID --value kafka-server";
-    world.hosts().iter().map(|h| world.ssh_ok(&h.name, "root", script).trim().to_string()).collect()
-}
 
 /// Coordination's Dynamic, Save, then Convert quorum… from Manage; `admin_properties`: the admin's client.properties.
 pub async fn convert_quorum_from_the_app(
@@ -47,7 +30,7 @@ pub async fn convert_quorum_from_the_app(
         assert!(Instant::now() < deadline, "Save did not write kraft.quorum");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let before = invocations(world);
+    let before = super::invocation_ids(world);
 
     go(c, "manage").await;
     click(c, "#refresh").await;
@@ -60,7 +43,7 @@ pub async fn convert_quorum_from_the_app(
     assert!(step.contains("UpdateFeatures kraft.version=1"), "{step}");
     wait_text(c, "#convert-quorum-restarts", "h1", Duration::from_secs(5)).await;
     shot(c, "7-manage-convert-quorum-plan").await;
-    assert_eq!(invocations(world), before, "reading the plan restarts nothing");
+    assert_eq!(super::invocation_ids(world), before, "reading the plan restarts nothing");
 
     click(c, "#convert-quorum-run").await;
     wait_text(c, ".overlay .dialog p", "irreversible", Duration::from_secs(5)).await;
@@ -77,7 +60,7 @@ pub async fn convert_quorum_from_the_app(
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 
-    let after = invocations(world);
+    let after = super::invocation_ids(world);
     for (h, (old, new)) in world.hosts().iter().zip(before.iter().zip(&after)) {
         assert_ne!(old, new, "{} was restarted onto its new configuration", h.name);
         let conf =
@@ -85,7 +68,7 @@ pub async fn convert_quorum_from_the_app(
         assert!(!conf.contains("controller.quorum.voters"), "{}: {conf}", h.name);
         assert!(conf.contains("controller.quorum.bootstrap.servers="), "{}: {conf}", h.name);
     }
-    let auth = admin_login(admin_properties);
+    let auth = super::recover::login(admin_properties);
     for h in world.hosts() {
         let addr = format!("{}:9092", h.ip);
         let (finalized, _) = feature_levels(&addr, &auth, KRAFT_VERSION).await.unwrap();

@@ -13,22 +13,17 @@ use std::time::{Duration, Instant};
 
 use super::world::World;
 
-/// orders-app's login from a client.properties Client config… wrote, trusting the CA file beside it.
-fn login(properties: &Path) -> KafkaAuth {
+/// The login of a client.properties Client config… wrote (its user and password), trusting the CA file beside it.
+pub fn login(properties: &Path) -> KafkaAuth {
     let text = std::fs::read_to_string(properties).unwrap();
-    let password = text.split("password=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
+    let quoted = |key: &str| text.split(&format!("{key}=\"")).nth(1).and_then(|rest| rest.split('"').next()).unwrap();
     let ca = std::fs::read_to_string(properties.with_file_name("ca.pem")).unwrap();
     let sasl = ScramLogin {
         mechanism: ScramMechanism::Sha512,
-        username: "orders-app".into(),
-        password: Secret::new(password),
+        username: quoted("username").into(),
+        password: Secret::new(quoted("password")),
     };
     KafkaAuth { tls: Some(TlsTrust::from_ca_pem(&ca).unwrap()), sasl: Some(sasl) }
-}
-
-fn invocations(world: &World) -> Vec<String> {
-    let script = "systemctl show -p InvocationID --value kafka-server";
-    world.hosts().iter().map(|h| world.ssh_ok(&h.name, "root", script).trim().to_string()).collect()
 }
 
 /// Recover secrets… from Manage; `before`: the client.properties of orders-app Client config… wrote earlier.
@@ -42,7 +37,7 @@ pub async fn recover_secrets_from_manage(c: &fantoccini::Client, world: &World, 
     for f in &files {
         std::fs::remove_file(f).unwrap();
     }
-    let running = invocations(world);
+    let running = super::invocation_ids(world);
 
     click(c, "#op-recover-secrets").await;
     let question =
@@ -58,7 +53,7 @@ pub async fn recover_secrets_from_manage(c: &fantoccini::Client, world: &World, 
     shot(c, "7-manage-recover-done").await;
     assert!(result.contains("Secrets store recovered from the hosts"), "{result}");
     wait_text(c, "#health", "Cluster is healthy", Duration::from_secs(60)).await;
-    assert_eq!(invocations(world), running, "the recovery restarted nothing");
+    assert_eq!(super::invocation_ids(world), running, "the recovery restarted nothing");
     let files: Vec<_> = std::fs::read_dir(&store).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(files.len(), 1, "a new store: {files:?}");
     assert_eq!(std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777, 0o600);

@@ -98,7 +98,8 @@ pub async fn rotate_ca_from_manage(c: &fantoccini::Client, world: &World, dir: &
     // Manage shows the new CA; Client config… now writes it alone.
     let deadline = Instant::now() + Duration::from_secs(30);
     let shown = loop {
-        let now = css(c, "#ca-info").await.attr("data-fingerprint").await.unwrap().unwrap_or_default();
+        // read afresh each time: a status read redraws Manage, and a node found just before is then stale
+        let now = css(c, "#ca-info").await.attr("data-fingerprint").await.ok().flatten().unwrap_or_default();
         if !now.is_empty() && now != old_fingerprint {
             break now;
         }
