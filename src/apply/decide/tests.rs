@@ -339,7 +339,20 @@ fn a_unit_systemd_has_not_reloaded_is_reloaded_on_the_next_run() {
     let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &mut Context::default()) else {
         panic!()
     };
-    assert_eq!(actions, vec![Action::Run { script: "systemctl daemon-reload\n".into() }]);
+    assert_eq!(actions, vec![Action::Run { script: "systemctl daemon-reload".into() }]);
+}
+
+#[test]
+fn a_new_unit_is_enabled_with_the_one_reload_enable_makes_itself() {
+    let (spec, mut facts) = deployed_seed_broker();
+    let host = &spec.hosts[3];
+    facts.units.get_mut("kafka-server.service").unwrap().enabled = "disabled".into();
+    let step = HostStep::RegisterUnits { units: vec![Service::Kafka] };
+    let mut ctx = Context::default();
+    ctx.written.insert("/etc/systemd/system/kafka-server.service".into());
+    let Decision::Change { actions, .. } = decide(&spec, host, &step, &facts, &mut ctx) else { panic!() };
+    // no daemon-reload before it: `systemctl enable` reloads the manager once its links exist, loading the new file
+    assert_eq!(actions, vec![Action::Run { script: "systemctl enable --quiet kafka-server.service".into() }]);
 }
 
 #[test]
