@@ -124,7 +124,10 @@ fn list(json: bool) -> CliResult {
     if json {
         let pinned: Vec<serde_json::Value> = apache_keys::PINNED
             .iter()
-            .map(|k| serde_json::json!({"fingerprint": k.fingerprint, "owner": k.owner, "signed": k.signed}))
+            .map(|k| {
+                serde_json::json!({"fingerprint": k.fingerprint, "owner": k.owner, "signed": k.signed,
+                                   "evidence": k.evidence_text()})
+            })
             .collect();
         let out = serde_json::json!({"dir": store.dir(), "trusted": trusted, "pinned": pinned});
         super::write_stdout(&format!("{out}\n"));
@@ -137,6 +140,9 @@ fn list(json: bool) -> CliResult {
     );
     for k in apache_keys::PINNED {
         outln!(out, "  {}  {} (signed {})", k.fingerprint, k.owner, k.signed.join(", "));
+        if !k.verified_here() {
+            outln!(out, "      {}", k.evidence_text());
+        }
     }
     super::write_stdout(&out);
     Ok(())

@@ -184,7 +184,8 @@ fn refused(from: &str, error: SignatureError, keys_note: String) -> SignatureChe
 }
 
 fn signed_by(signature: String, key: Verified) -> SignedBy {
-    let pinned = pinned_fingerprints().contains(&key.primary);
+    let pins = pinned_fingerprints();
+    let pinned = pins.contains(&key.primary) || pins.contains(&key.signing_key);
     SignedBy { signature, key, pinned }
 }
 

@@ -25,8 +25,8 @@ fn owner_args(owner: Owner, user: &str) -> [String; 4] {
 }
 
 /// Commands that download and verify the release on a machine with internet access: the SHA-512, then the OpenPGP
-/// signature with `gpg` in a throwaway home, accepted only when the primary key that made it (VALIDSIG's 10th
-/// field) is a pinned Apache Kafka release manager's key — the rule of `download::signed`, by hand.
+/// signature with `gpg` in a throwaway home, accepted only when the key that made it (VALIDSIG's first field) or
+/// its primary (the 10th) is a pinned Apache Kafka release manager's key — the rule of `download::signed`, by hand.
 pub fn fetch_commands(fetch: &FetchRelease) -> Vec<String> {
     let FetchRelease { tarball, urls, checksum_urls, signature_urls, keys_urls, agent, .. } = fetch;
     let asc = format!("{tarball}.asc");
@@ -40,7 +40,7 @@ pub fn fetch_commands(fetch: &FetchRelease) -> Vec<String> {
         shell::join(&["curl", "-fL", "-o", "KEYS", &keys_urls[0]]),
         format!(
             "G=\"$(mktemp -d)\" && gpg --homedir \"$G\" --batch --quiet --import KEYS && gpg --homedir \"$G\" --batch \
-             --status-fd 1 --verify {} {} | awk '$2 == \"VALIDSIG\" {{print $12}}' | grep -qxF {} && echo signature OK",
+             --status-fd 1 --verify {} {} | awk '$2 == \"VALIDSIG\" {{print $3; print $12}}' | grep -qxF {} && echo signature OK",
             shell::quote(&asc),
             shell::quote(tarball),
             pinned.join(" ")

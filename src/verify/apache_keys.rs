@@ -2,8 +2,10 @@
 //! which catalog release each key signed ([`PINNED`]; [`UNPINNED`] lists the releases whose signer is not pinned)
 //! (docs/facts/kafka.md §33), and of where Apache publishes their keys.
 //!
-//! A fingerprint here is always the *primary* key's: a release signed by a signing subkey verifies through the
-//! primary that binds it (`signature.rs`), so pinning the primary covers the subkeys it has and will have.
+//! A fingerprint verified here is the *primary* key's: a release signed by a signing subkey verifies through the
+//! primary that binds it (`signature.rs`), so pinning the primary covers the subkeys it has and will have. A
+//! fingerprint known only from elsewhere ([`Evidence::PublishedElsewhere`]) is the signing key's, which may be a
+//! subkey: a key of `KEYS` is kept when its primary or one of its subkeys is pinned.
 //!
 //! Only fingerprints are pinned, never key material: at verification time the wizard fetches Apache's `KEYS`
 //! ([`keys_urls`]), keeps the keys whose primary fingerprint is listed here ([`pinned_keyring`]) and adds the keys
@@ -13,25 +15,63 @@
 use super::signature::{Fingerprint, Keyring, SignatureError};
 use crate::catalog::{APACHE_ARCHIVE, APACHE_DOWNLOADS};
 
-/// A pinned release manager's key: its primary fingerprint, whose key it is, and the catalog releases it signed.
+/// A pinned release manager's key: its fingerprint, whose key it is, the catalog releases it signed, and how that
+/// is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PinnedKey {
+    /// The primary key's fingerprint ([`Evidence::VerifiedHere`]), or the fingerprint of the key that signed — the
+    /// primary or a signing subkey, as gpg's `VALIDSIG` first field names it ([`Evidence::PublishedElsewhere`]).
     pub fingerprint: &'static str,
     pub owner: &'static str,
-    /// Releases whose Maven Central signature (`kafka_<scala>-<v>.jar.asc`) `gpg --verify` accepted with this key
-    /// from `KEYS` (`VALIDSIG`, this fingerprint as the primary's); every catalog release is here or in [`UNPINNED`].
+    /// The catalog releases this key signed; every catalog release is here or in [`UNPINNED`].
     pub signed: &'static [&'static str],
+    pub evidence: Evidence,
+}
+
+/// How a pinned fingerprint is known to be the signer of its releases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Evidence {
+    /// Each release's Maven Central signature (`kafka_<scala>-<v>.jar.asc`) was verified with this key from a
+    /// `KEYS` snapshot (`gpg --verify`: `VALIDSIG`, this fingerprint as the primary's).
+    VerifiedHere,
+    /// The key is newer than the `KEYS` snapshot reachable here: its fingerprint is the one public build files
+    /// check a release's tarball signature against (`where`), and its last 16 hex digits are the issuer key id of
+    /// every listed release's Maven Central signature (`maven_issuer`, read here). A wrong fingerprint could only
+    /// refuse a release, never admit another key: the key material still comes from Apache's `KEYS` alone and the
+    /// signature must verify with it.
+    PublishedElsewhere { maven_issuer: &'static str, r#where: &'static str },
 }
 
 const fn key(fingerprint: &'static str, owner: &'static str, signed: &'static [&'static str]) -> PinnedKey {
-    PinnedKey { fingerprint, owner, signed }
+    PinnedKey { fingerprint, owner, signed, evidence: Evidence::VerifiedHere }
+}
+
+impl PinnedKey {
+    /// Whether the releases this key signed were verified with it here (see [`Evidence`]).
+    pub fn verified_here(&self) -> bool {
+        self.evidence == Evidence::VerifiedHere
+    }
+
+    /// How the fingerprint is known to be its releases' signer, in a sentence (`kafka-wizard trust list`).
+    pub fn evidence_text(&self) -> String {
+        match self.evidence {
+            Evidence::VerifiedHere => {
+                "each release's Maven Central signature verified with this key from Apache's KEYS".into()
+            }
+            Evidence::PublishedElsewhere { maven_issuer, r#where } => format!(
+                "newer than the KEYS this build's other pins were checked against: the fingerprint {where}, \
+                 ending in the issuer id {maven_issuer} of the releases' Maven Central signatures"
+            ),
+        }
+    }
 }
 
 /// The release managers' primary key fingerprints, computed with `gpg --show-keys` from apache/kafka-site's `KEYS`
 /// at commit 49c30138 (2024-10-21; the file's last change fc5d25e1, 2024-09-17 — the newest snapshot reachable on
 /// 2026-12-01), each matched to the releases it signed by verifying their Maven Central signatures
-/// (docs/facts/kafka.md §33). Releases signed by a key not listed here need `kafka-wizard trust import`.
-/// 2.0.0 – 2.5.1's Maven signatures are SHA-1, which the wizard refuses; whether their tarballs' are is not known.
+/// (docs/facts/kafka.md §33); then the signers of newer releases whose fingerprints public build files check
+/// against ([`Evidence::PublishedElsewhere`]). Releases signed by a key not listed here need
+/// `kafka-wizard trust import`. 2.0.0 – 2.5.1's Maven signatures are SHA-1, which the wizard refuses; whether their tarballs' are is not known.
 pub const PINNED: &[PinnedKey] = &[
     key("461D2D1B577F40C58EC2FE060CF65F72E4609424", "Rajini Sivaram", &["2.0.0"]),
     key("2254B0BABB7F2ED82EB48C550DC9AB9E5B3A4458", "Manikumar Reddy Obili", &["2.0.1", "2.4.0", "2.8.2", "3.6.2"]),
@@ -64,6 +104,24 @@ pub const PINNED: &[PinnedKey] = &[
     key("4687E2BC1319B57B321D6F0E39AB5531A7FCB08E", "Igor Soarez", &["3.7.1"]),
     key("CF9500821E9557AEB04E026C05EEA67F87749E61", "Josep Prat", &["3.8.0", "3.8.1"]),
     key("7EEAA203132DC48CF650C9248AF5CC6A1653902F", "Colin Patrick McCabe (key of 2024)", &["3.9.0"]),
+    PinnedKey {
+        fingerprint: "D9472951E133753353DCE20D72E522CC9FCBBAC9",
+        owner: "the release manager of 3.9.2 and 4.2.1 (key newer than the KEYS snapshot; name not known here)",
+        signed: &["3.9.2", "4.2.1"],
+        evidence: Evidence::PublishedElsewhere {
+            maven_issuer: "72E522CC9FCBBAC9",
+            r#where: "a public build file checks 3.9.2's tarball signature against (gpgv's VALIDSIG)",
+        },
+    },
+    PinnedKey {
+        fingerprint: "29DFD0B67638FE76706B399DDCFDB318BA5D9AA8",
+        owner: "the release manager of 4.1.2 (key newer than the KEYS snapshot; name not known here)",
+        signed: &["4.1.2"],
+        evidence: Evidence::PublishedElsewhere {
+            maven_issuer: "DCFDB318BA5D9AA8",
+            r#where: "a public install guide checks 4.1.2's tarball signature against",
+        },
+    },
 ];
 
 /// A catalog release whose signer is not pinned, and why: its signature's issuer key id, when one was seen, is
@@ -83,13 +141,10 @@ const fn unpinned(version: &'static str, issuer_key_id: Option<&'static str>) ->
 /// The catalog releases without a pinned signer (docs/facts/kafka.md §33).
 pub const UNPINNED: &[UnpinnedRelease] = &[
     unpinned("3.7.2", Some("FBB09F6AAD19A4BA")),
-    unpinned("3.9.2", Some("72E522CC9FCBBAC9")),
     unpinned("4.0.1", Some("3F66597F0116FD68")),
     unpinned("4.0.2", Some("5115511788EDBCC9")),
     unpinned("4.1.1", Some("1E8A9F4B368638A9")),
-    unpinned("4.1.2", Some("DCFDB318BA5D9AA8")),
     unpinned("4.2.0", Some("3F66597F0116FD68")),
-    unpinned("4.2.1", Some("72E522CC9FCBBAC9")),
     unpinned("4.2.2", None),
     unpinned("4.3.1", Some("71650CBCEA26F8A4")),
     unpinned("4.4.0", None),
@@ -177,6 +232,17 @@ mod tests {
             // A v4 key id is its fingerprint's last 16 hex digits; a primary's id here means it belongs in PINNED.
             assert!(!PINNED.iter().any(|k| k.fingerprint.ends_with(id)), "{} is signed by a pinned key", u.version);
         }
+    }
+
+    #[test]
+    fn a_fingerprint_published_elsewhere_ends_with_the_issuer_id_its_releases_carry_on_maven_central() {
+        for k in PINNED {
+            let Evidence::PublishedElsewhere { maven_issuer, r#where } = k.evidence else { continue };
+            assert!(k.fingerprint.ends_with(maven_issuer), "{}: {maven_issuer} is not its key id", k.owner);
+            assert!(!r#where.is_empty() && !k.signed.is_empty(), "{}", k.owner);
+        }
+        let elsewhere = PINNED.iter().filter(|k| !k.verified_here()).count();
+        assert!(elsewhere < PINNED.len() / 4, "most pins are verified here: {elsewhere} of {}", PINNED.len());
     }
 
     #[test]

@@ -176,9 +176,16 @@ impl Keyring {
         self.skipped.extend(other.skipped);
     }
 
-    /// Keeps only the keys whose primary fingerprint is in `allowed`.
+    /// Keeps only the keys whose primary fingerprint is in `allowed`, or one of whose signing subkeys' is — a
+    /// subkey counted only when bound to that primary with its own back-signature, so nobody can graft a pinned
+    /// subkey (its public half is public) onto a primary of their own and sign with that primary.
     pub fn retain_pinned(&mut self, allowed: &[Fingerprint]) {
-        self.keys.retain(|k| allowed.contains(&Fingerprint::of(&k.primary_key)));
+        self.keys.retain(|k| {
+            allowed.contains(&Fingerprint::of(&k.primary_key))
+                || k.public_subkeys.iter().any(|s| {
+                    allowed.contains(&Fingerprint::of(&s.key)) && check_subkey(k, s, None, &|_, _| Ok(())).is_ok()
+                })
+        });
     }
 
     pub fn is_empty(&self) -> bool {

@@ -184,6 +184,31 @@ fn a_keys_file_with_text_between_blocks_yields_every_key_and_pinning_keeps_only_
 }
 
 #[test]
+fn pinning_a_signing_subkeys_fingerprint_keeps_its_key_and_what_it_signed_verifies() {
+    let a = new_key("A <a@example.org>");
+    let b = new_key("B <b@example.org>");
+    let mut ring = keyring(&[&a, &b]);
+    ring.retain_pinned(&[fpr(&b.secret_subkeys[0].key)]);
+    assert_eq!(ring.summaries().len(), 1);
+    let files = signed_file(&b, true);
+    let v = verify_detached(&files.data, &files.asc, &ring).unwrap();
+    assert_eq!((v.primary, v.signing_key), (fpr(&b.primary_key), fpr(&b.secret_subkeys[0].key)));
+}
+
+#[test]
+fn a_pinned_subkey_grafted_onto_another_primary_key_keeps_nothing() {
+    // The subkey's public half is public: an attacker who can edit a KEYS file hangs it under their own primary.
+    let victim = new_key("RM <rm@example.org>");
+    let attacker = new_key("Mallory <m@example.org>");
+    let mut forged = attacker.to_public_key();
+    forged.public_subkeys.push(victim.to_public_key().public_subkeys[0].clone());
+    let mut ring = Keyring::default();
+    ring.add(forged);
+    ring.retain_pinned(&[fpr(&victim.secret_subkeys[0].key)]);
+    assert!(ring.is_empty(), "the grafted subkey is not bound to the attacker's primary");
+}
+
+#[test]
 fn text_with_no_key_block_is_refused_naming_its_source() {
     let err = Keyring::from_armored("<html>404</html>", "https://example.org/KEYS").unwrap_err();
     assert!(matches!(err, SignatureError::NoKeys { .. }));
