@@ -199,6 +199,51 @@ pub async fn click(c: &Client, selector: &str) {
     }
 }
 
+/// Whether a WebDriver error says the element went away under the read (the UI re-rendered its step): a lookup made
+/// again finds its replacement.
+fn replaced(e: &fantoccini::error::CmdError) -> bool {
+    let e = e.to_string().to_lowercase();
+    e.contains("stale") || e.contains("was not found")
+}
+
+/// Reads `selector`'s element with `read`, looking it up again when a redraw replaced it between the lookup and the
+/// read (a few times; any other error stands).
+async fn read_fresh<T, F, Fut>(c: &Client, selector: &str, what: &str, read: F) -> T
+where
+    F: Fn(fantoccini::elements::Element) -> Fut,
+    Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match read(css(c, selector).await).await {
+            Ok(value) => return value,
+            Err(e) if attempt < 5 && replaced(&e) => tokio::time::sleep(Duration::from_millis(200)).await,
+            Err(e) => panic!("{selector}: {what}: {e}"),
+        }
+    }
+}
+
+/// `selector`'s text, read afresh (`read_fresh`).
+pub async fn text_of(c: &Client, selector: &str) -> String {
+    read_fresh(c, selector, "text", |e| async move { e.text().await }).await
+}
+
+/// `selector`'s attribute `name` (None: absent), read afresh.
+pub async fn attr_of(c: &Client, selector: &str, name: &str) -> Option<String> {
+    read_fresh(c, selector, name, |e| async move { e.attr(name).await }).await
+}
+
+/// Whether `selector` is enabled, read afresh.
+pub async fn enabled(c: &Client, selector: &str) -> bool {
+    read_fresh(c, selector, "enabled", |e| async move { e.is_enabled().await }).await
+}
+
+/// Whether `selector` (a checkbox or radio) is selected, read afresh.
+pub async fn selected(c: &Client, selector: &str) -> bool {
+    read_fresh(c, selector, "selected", |e| async move { e.is_selected().await }).await
+}
+
 /// Waits until `selector` shows text containing `want` (any text for `""`); panics with what it showed instead.
 pub async fn wait_text(c: &Client, selector: &str, want: &str, timeout: Duration) -> String {
     let deadline = Instant::now() + timeout;

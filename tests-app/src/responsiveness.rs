@@ -116,7 +116,7 @@ impl Watch {
 /// Clicks `selector` twice every `every` until `done` (a CSS selector) appears or `timeout` passes.
 pub async fn clicks_until(c: &Client, selector: &str, done: &str, every: Duration, timeout: Duration) -> Clicks {
     let deadline = Instant::now() + timeout;
-    let initially = crate::css(c, selector).await.is_selected().await.unwrap();
+    let initially = crate::selected(c, selector).await;
     let mut clicks = Vec::new();
     while Instant::now() < deadline {
         if c.find(fantoccini::Locator::Css(done)).await.is_ok() {

@@ -14,7 +14,9 @@
 
 use kafka_wizard::project::defaults;
 use kafka_wizard_app_e2e::file_chooser::{press_in_main_window, screen_shot, FileChooser};
-use kafka_wizard_app_e2e::{click, connect, css, go, gone, shot, target_dir, wait_text, workspace, Driver};
+use kafka_wizard_app_e2e::{
+    attr_of, click, connect, css, go, gone, shot, target_dir, text_of, wait_text, workspace, Driver,
+};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -98,7 +100,7 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         // a jump host the engine cannot read is named at its field; emptied, the project is as it was
         let jump = css(&c, "input[data-field='ssh.jump']").await;
         jump.send_keys("ops@b:x").await.unwrap();
-        let error = css(&c, "[data-problem-field='ssh.jump']").await.text().await.unwrap();
+        let error = text_of(&c, "[data-problem-field='ssh.jump']").await;
         assert!(error.contains("is not a jump host"), "inline error: {error}");
         jump.send_keys(&"\u{E003}".repeat(7)).await.unwrap();
         gone(&c, "[data-problem-field='ssh.jump']").await;
@@ -106,9 +108,9 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
 
         go(&c, "storage").await;
         // the placeholders are the engine's defaults, served by the field schema (no copy in the UI)
-        let port = css(&c, "input[data-field='kafka.listener_port']").await.attr("placeholder").await.unwrap();
+        let port = attr_of(&c, "input[data-field='kafka.listener_port']", "placeholder").await;
         assert_eq!(port.as_deref(), Some(defaults::LISTENER_PORT.to_string().as_str()));
-        let config_dir = css(&c, "input[data-field='kafka.config_dir']").await.attr("placeholder").await.unwrap();
+        let config_dir = attr_of(&c, "input[data-field='kafka.config_dir']", "placeholder").await;
         assert_eq!(config_dir.as_deref(), Some(defaults::CONFIG_DIR));
         // the guide's cluster is monitored: the exporters' ports show the engine's defaults too
         for (field, port) in
@@ -123,7 +125,7 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         css(&c, "details.advanced summary").await.click().await.unwrap();
         let heap = css(&c, "input[data-field='zookeeper.heap']").await;
         heap.send_keys("lots").await.unwrap();
-        let error = css(&c, "[data-problem-field='zookeeper.heap']").await.text().await.unwrap();
+        let error = text_of(&c, "[data-problem-field='zookeeper.heap']").await;
         assert!(error.contains("no unit"), "inline error: {error}");
         shot(&c, "4-zookeeper-heap-error").await;
         // backspaces (typed, so each fires `input`): the empty field leaves the project as it was
@@ -135,7 +137,7 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         go(&c, "review").await;
         click(&c, "a[data-file='peter-kafka002:/etc/kafka/server.properties']").await;
         css(&c, "#file-content[data-host='peter-kafka002'][data-path='/etc/kafka/server.properties']").await;
-        let props = css(&c, "#file-content").await.text().await.unwrap();
+        let props = text_of(&c, "#file-content").await;
         assert!(props.contains("broker.id=2"), "{props}");
         assert!(
             props.contains("zookeeper.connect=peter-zk001:2181,peter-zk002:2181,peter-zk003:2181/peter-kafka"),
@@ -167,7 +169,7 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         let chooser = FileChooser::shown("Export to a folder").await;
         screen_shot("5-native-export-dialog");
         chooser.choose(&app_export).await;
-        let done = css(&c, "#export-result").await.text().await.unwrap();
+        let done = text_of(&c, "#export-result").await;
         assert!(done.contains(&format!("to {}", app_export.display())), "{done}");
         shot(&c, "5-review-exported").await;
 
@@ -186,7 +188,7 @@ async fn the_guides_cluster_is_opened_fixed_reviewed_saved_and_exported_like_the
         screen_shot("5-native-save-as-dialog");
         chooser.choose(&work.path().join("peter-kafka-copy.toml")).await;
         title_becomes(&c, "peter-kafka-copy.toml — Kafka Cluster Wizard").await;
-        let copy_path = css(&c, "#project-path").await.text().await.unwrap();
+        let copy_path = text_of(&c, "#project-path").await;
         assert_eq!(copy_path, work.path().join("peter-kafka-copy.toml").to_string_lossy());
 
         go(&c, "install").await;

@@ -40,7 +40,9 @@ mod rotate_ca;
 
 use kafka_wizard_app_e2e::file_chooser::FileChooser;
 use kafka_wizard_app_e2e::responsiveness;
-use kafka_wizard_app_e2e::{click, connect, css, fill, go, shot, wait_text, wait_value, Driver};
+use kafka_wizard_app_e2e::{
+    attr_of, click, connect, css, enabled, fill, go, selected, shot, wait_text, wait_value, Driver,
+};
 use std::time::{Duration, Instant};
 use world::{Mirror, World};
 
@@ -139,8 +141,8 @@ async fn a_kraft_cluster_is_installed_from_the_app_reaches_running_and_is_stoppe
     );
     assert!(!during.is_empty(), "no click was timed during the install");
     for h in world.hosts() {
-        let row = css(&c, &format!("tr[data-host-row='{}']", h.name)).await;
-        assert_eq!(row.attr("data-state").await.unwrap().as_deref(), Some("done"), "{}", h.name);
+        let state = attr_of(&c, &format!("tr[data-host-row='{}']", h.name), "data-state").await;
+        assert_eq!(state.as_deref(), Some("done"), "{}", h.name);
     }
 
     // Manage: running everywhere; Stop, then Start
@@ -268,7 +270,7 @@ async fn check_hosts_holds_install_while_a_foreign_process_has_the_broker_port(c
     shot(c, "5-review-check-hosts").await;
     go(c, "install").await;
     wait_text(c, "#install-blocked", "held by python3", Duration::from_secs(5)).await;
-    assert!(!css(c, "#install").await.is_enabled().await.unwrap(), "Install waits while a check refuses");
+    assert!(!enabled(c, "#install").await, "Install waits while a check refuses");
     shot(c, "6-install-held").await;
 
     world.ssh_ok("h1", "root", "systemctl stop kw-foreign-listener");
@@ -278,7 +280,7 @@ async fn check_hosts_holds_install_while_a_foreign_process_has_the_broker_port(c
     assert!(preflight_rows(c).await.iter().all(|r| r.2 != "refuse"));
     preflight_fix::apply_fixes_from_check_hosts(c, world).await;
     go(c, "install").await;
-    assert!(css(c, "#install").await.is_enabled().await.unwrap(), "the check passed: Install may go");
+    assert!(enabled(c, "#install").await, "the check passed: Install may go");
 }
 // ---- end of issue 15 (app) ---------------------------------------------------------------------------------------
 
@@ -327,7 +329,7 @@ async fn review_shows_one_changed_setting_as_its_line(c: &fantoccini::Client, wo
 async fn secure_the_project_on_the_security_step(c: &fantoccini::Client, project: &std::path::Path) {
     let before = std::fs::read_to_string(project).unwrap();
     go(c, "security").await;
-    assert!(css(c, "#protocol-plaintext").await.is_selected().await.unwrap(), "no [security]: plaintext");
+    assert!(selected(c, "#protocol-plaintext").await, "no [security]: plaintext");
     wait_text(c, "[data-problem-field='security']", "unauthenticated", Duration::from_secs(10)).await;
     click(c, "#protocol-sasl_ssl").await;
     // The step redraws when the engine's new problems arrive (the warning goes): fill reads each field back.
@@ -378,7 +380,7 @@ async fn client_config_from_manage(
     project: &std::path::Path,
 ) {
     use std::os::unix::fs::PermissionsExt;
-    let shown = css(c, "#ca-info[data-fingerprint]").await.attr("data-fingerprint").await.unwrap().unwrap();
+    let shown = attr_of(c, "#ca-info[data-fingerprint]", "data-fingerprint").await.unwrap();
     let out = dir.join("orders-app-client");
     save_client_config(c, &out).await;
     shot(c, "7-manage-client-config").await;
@@ -449,7 +451,7 @@ async fn refresh_until(c: &fantoccini::Client, selector: &str, want: &str, timeo
 }
 
 async fn attr(c: &fantoccini::Client, selector: &str, name: &str) -> String {
-    css(c, selector).await.attr(name).await.unwrap().unwrap_or_default()
+    attr_of(c, selector, name).await.unwrap_or_default()
 }
 
 /// A broker stopped behind the app's back (systemctl on its host): after Refresh the dashboard marks it in the

@@ -13,7 +13,7 @@
 #[path = "../../tests/support/world.rs"]
 mod world;
 
-use kafka_wizard_app_e2e::{connect_with_args, css, go, shot, wait_text, Driver};
+use kafka_wizard_app_e2e::{attr_of, connect_with_args, css, go, shot, text_of, wait_text, Driver};
 use std::time::{Duration, Instant};
 use world::{Mirror, World};
 
@@ -99,10 +99,10 @@ async fn a_password_login_is_tested_an_install_is_cancelled_in_the_download_and_
     eprintln!("MEASURE app install after a cancel (password logins): {:.1}s", t0.elapsed().as_secs_f64());
     for h in world.hosts() {
         assert_eq!(unit_state(&world, &h.name), "active", "{}", h.name);
-        let row = css(&c, &format!("tr[data-host-row='{}']", h.name)).await;
-        assert_eq!(row.attr("data-state").await.unwrap().as_deref(), Some("done"), "{}", h.name);
+        let state = attr_of(&c, &format!("tr[data-host-row='{}']", h.name), "data-state").await;
+        assert_eq!(state.as_deref(), Some("done"), "{}", h.name);
     }
-    let log = css(&c, "#log").await.text().await.unwrap();
+    let log = text_of(&c, "#log").await;
     assert!(!log.contains(PASSWORD), "the password is not in the log pane");
 
     // Save over the opened file: the comment stays, the password is written nowhere.

@@ -9,7 +9,7 @@
 
 use super::preflight_rows;
 use fantoccini::Locator;
-use kafka_wizard_app_e2e::{click, css, shot, wait_text};
+use kafka_wizard_app_e2e::{click, css, shot, text_of, wait_text};
 use std::time::{Duration, Instant};
 
 use super::world::World;
@@ -97,7 +97,7 @@ pub async fn apply_fixes_from_check_hosts(c: &fantoccini::Client, world: &World)
             assert!(text.contains(&format!("{k} = ")), "{}: {k} not applied now: {text}", h.name);
         }
     }
-    let h2 = css(c, "#preflight-confirm-hosts > li[data-host='h2']").await.text().await.unwrap();
+    let h2 = text_of(c, "#preflight-confirm-hosts > li[data-host='h2']").await;
     assert!(!h2.contains("vm.max_map_count"), "h2's own file already keeps more than the fix: not offered: {h2}");
     shot(c, "5-review-apply-fixes-confirm").await;
     click(c, "#preflight-confirm-no").await;
