@@ -115,6 +115,8 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
     eprintln!("[measure] 32 MiB upload: {through:.0} MiB/s through the jump host, {straight:.0} MiB/s directly to it");
     drop((h1, h2));
 
+    many_hosts_behind_one_jump_host_log_in_at_once_within_its_max_startups(&world, &behind, &jump_ip);
+
     // a changed key on the jump host: refused, naming the jump host (h2's own entries untouched)
     let swapped = dir.path().join("known_hosts");
     let text = std::fs::read_to_string(&known_hosts).unwrap();
@@ -184,6 +186,62 @@ fn a_host_behind_a_jump_host_is_reached_through_it_and_a_changed_jump_key_is_ref
     drop(host);
 
     a_cluster_behind_the_jump_host_deploys_is_healthy_and_redeploys_with_no_changes(&world, &behind, &jump_ip);
+}
+
+/// Sessions opened through h1 all at once, as a run with many hosts behind one bastion opens them: h1's sshd is set
+/// to refuse every connection past 10 not yet logged in (`MaxStartups 10:100:10`: OpenSSH's default start, no
+/// randomness), h2's to take any number (here every session goes on to the same target, where a real fleet has one
+/// per host). Every one must open (`transport::ssh::startups` keeps the logins under way at h1 to 8).
+fn many_hosts_behind_one_jump_host_log_in_at_once_within_its_max_startups(
+    world: &World,
+    behind: &HostAccess,
+    jump_ip: &str,
+) {
+    const SESSIONS: usize = 24;
+    let conf = "/etc/ssh/sshd_config.d/zz-kw-max-startups.conf";
+    let set = |host: &dyn Transport, value: &str| {
+        let script = format!("echo 'MaxStartups {value}' > {conf} && sshd -t && systemctl reload ssh");
+        let out = host.exec(&script, None).unwrap();
+        assert!(out.success(), "{script}: {}", out.stderr_tail(5));
+    };
+    let known_hosts = world.inventory().known_hosts.clone();
+    let h1 = transport::open(&access("h1", jump_ip, ssh(world, &known_hosts, None)), &ConnectOptions::default())
+        .expect("h1 directly");
+    let h2 = transport::open(behind, &ConnectOptions::default()).expect("h2 through h1");
+    set(h2.as_ref(), "200:100:200");
+    set(h1.as_ref(), "10:100:10");
+    // sshd re-executes itself on a reload, its port closed meanwhile: wait until a login to each works again
+    let answers = |host: &HostAccess| {
+        let deadline = Instant::now() + std::time::Duration::from_secs(20);
+        while let Err(e) = transport::open(host, &ConnectOptions::default()) {
+            assert!(Instant::now() < deadline, "{} after its sshd reload: {e}", host.name);
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    };
+    answers(&access("h1", jump_ip, ssh(world, &known_hosts, None)));
+    answers(behind);
+    let started = Instant::now();
+    let opened: Vec<Result<String, String>> = std::thread::scope(|scope| {
+        let sessions: Vec<_> = (0..SESSIONS)
+            .map(|_| {
+                scope.spawn(|| {
+                    let host = transport::open(behind, &ConnectOptions::default()).map_err(|e| e.to_string())?;
+                    host.exec("uname -n", None).map(|o| o.stdout_text()).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        sessions.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let elapsed = started.elapsed();
+    for host in [&h1, &h2] {
+        assert!(host.exec(&format!("rm -f {conf} && systemctl reload ssh"), None).unwrap().success());
+    }
+    let failed: Vec<&String> = opened.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(failed.is_empty(), "{} of {SESSIONS} sessions through h1 failed: {failed:?}", failed.len());
+    assert!(opened.iter().all(|r| r.as_deref() == Ok("h2\n")), "{opened:?}");
+    eprintln!(
+        "[measure] {SESSIONS} sessions opened at once through one jump host (MaxStartups 10:100:10): all in {elapsed:?}"
+    );
 }
 
 /// A one-node SASL_SSL KRaft cluster on h2 (cut off from this machine), `[ssh] jump` through h1: deploy, status,

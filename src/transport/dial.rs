@@ -19,8 +19,8 @@
 //! same tunnel the host's own SSH session rides on). The caller gets a tokio stream, so TLS and SASL run over it
 //! unchanged (TLS still verifies the certificate for the name dialled). A dial costs one TCP connect, handshake
 //! and login at the jump host (tens of ms on a LAN); sessions are not shared between dials, so no lock is shared
-//! either and a connection closing ends its own session. Many parallel dials count against the bastion's
-//! `MaxStartups` like parallel hosts do.
+//! either and a connection closing ends its own session. Parallel dials and hosts share one bound on the logins
+//! under way at a jump host (`ssh/startups.rs`), below the bastion's `MaxStartups`.
 
 use super::{ssh, JumpTarget, TransportError};
 use std::collections::HashMap;

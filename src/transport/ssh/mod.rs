@@ -11,7 +11,8 @@
 //!   status after `wait_close`, `exit_signal` → 128 + n, `sudo -n` for privileged commands of a non-root user.
 //! - `tunnel.rs`: through a jump host — a verified, logged-in session to it, a `direct-tcpip` channel to the
 //!   target, bridged to the target's session by a socket pair and a pump thread; the same for the Kafka and
-//!   ZooKeeper connections of `transport::dial` ([`open_channel`]).
+//!   ZooKeeper connections of `transport::dial` ([`open_channel`]); `startups.rs` keeps the logins under way at one
+//!   jump host below sshd's `MaxStartups`.
 //! - `hold.rs`: a command left running on its own channel while the transport lives (`Transport::hold`, the run
 //!   lock), closed with EOF when the transport is dropped.
 //! - `sftp.rs`: an upload's bytes over SFTP to a temporary name; the shared flow (`staging.rs`) moves it into place.
@@ -23,6 +24,7 @@ mod exec;
 mod hold;
 mod host_key;
 mod sftp;
+mod startups;
 mod tunnel;
 
 pub(crate) use tunnel::CHANNEL_REFUSED;

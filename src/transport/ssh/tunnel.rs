@@ -6,7 +6,8 @@
 //! One jump session per target (not one shared by every host behind the bastion): libssh2 serializes everything
 //! on a session behind one lock, so a shared jump session would put every host's uploads on one thread and one
 //! lock; its own session keeps hosts parallel and a failure on one from breaking the others, for one more
-//! handshake and login (~50 ms) per host. The pump owns the jump session and ends when either side closes.
+//! handshake and login (~50 ms) per host — at most `startups::PER_JUMP_HOST` of those logins under way at once, so
+//! the bastion's `MaxStartups` never drops one. The pump owns the jump session and ends when either side closes.
 
 use super::{connect_session, Trust};
 use crate::transport::{SshTarget, TransportError};
@@ -23,8 +24,11 @@ pub(crate) const CHANNEL_REFUSED: &str = "the jump host could not open a connect
 const CHUNK: usize = 256 * 1024;
 
 /// Connects to `jump`, opens a channel to `address:port` through it and returns the local end of the tunnel.
+/// The login to the jump host waits for a place among its logins in flight (`startups.rs`: sshd's `MaxStartups`).
 pub(super) fn open(jump: &SshTarget, trust: Trust<'_>, address: &str, port: u16) -> Result<UnixStream, TransportError> {
+    let place = super::startups::enter(&format!("{}:{}", jump.address, jump.port));
     let (session, fd, _key) = connect_session(jump, trust)?;
+    drop(place);
     let channel = session.channel_direct_tcpip(address, port, None).map_err(|e| TransportError::Unreachable {
         host: jump.name.clone(),
         address: address.to_string(),
