@@ -7,7 +7,7 @@ use super::defaults;
 use super::draft::{HostDraft, KafkaDraft, KraftDraft, MonitoringDraft, ProjectDraft, SecurityDraft, SshDraft, FORMAT};
 use super::spec::{Quorum, DYNAMIC_QUORUM_SINCE};
 use crate::catalog::{self, KraftSupport, Release};
-use crate::verify::apache_keys::PINNED;
+use crate::verify::apache_keys::signer_of;
 
 /// The name of a new project.
 pub const NEW_NAME: &str = "my-kafka";
@@ -45,7 +45,7 @@ pub fn new_project() -> ProjectDraft {
 /// machine must not depend on a fingerprint known only from elsewhere.
 fn signer_pinned(release: &Release) -> bool {
     let v = release.version.to_string();
-    PINNED.iter().any(|k| k.verified_here() && k.signed.contains(&v.as_str()))
+    signer_of(&v).is_some_and(|k| k.verified_here())
 }
 
 /// The release of a first run on this machine: the newest production-ready KRaft release whose signature this

@@ -150,6 +150,11 @@ pub const UNPINNED: &[UnpinnedRelease] = &[
     unpinned("4.4.0", None),
 ];
 
+/// The pinned key that signed catalog release `version` (`"4.1.0"`); `None`: its signer is not pinned in this build.
+pub fn signer_of(version: &str) -> Option<&'static PinnedKey> {
+    PINNED.iter().find(|k| k.signed.contains(&version))
+}
+
 /// Where Apache publishes the release managers' keys, in order: the main server, then the archive
 /// (docs/facts/kafka.md §1).
 pub fn keys_urls() -> Vec<String> {
@@ -243,6 +248,15 @@ mod tests {
         }
         let elsewhere = PINNED.iter().filter(|k| !k.verified_here()).count();
         assert!(elsewhere < PINNED.len() / 4, "most pins are verified here: {elsewhere} of {}", PINNED.len());
+    }
+
+    #[test]
+    fn a_releases_signer_is_the_pinned_key_that_signed_it_or_none() {
+        assert_eq!(signer_of("4.1.0").map(|k| k.owner), Some("Mickael Maison"));
+        assert!(signer_of("4.1.0").is_some_and(|k| k.verified_here()));
+        assert!(signer_of("3.9.2").is_some_and(|k| !k.verified_here()), "known from public build files");
+        assert_eq!(signer_of("4.1.1"), None);
+        assert_eq!(signer_of("9.9.9"), None);
     }
 
     #[test]

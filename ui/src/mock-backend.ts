@@ -125,10 +125,10 @@ function mockRotationPreview(d: ProjectDraft, done: number): PreviewRow[] {
 }
 
 const RELEASES: Release[] = [
-  { version: '4.1.1', scala: ['2.13'], zookeeper: false, kraft: 'production', java: { min: 17, max: 23 }, withdrawn: false, current: true, default_mode: 'kraft', migrates_to_kraft: false },
-  { version: '3.9.1', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'production', java: { min: 8, max: 23 }, withdrawn: false, current: true, default_mode: null, migrates_to_kraft: true },
-  { version: '2.8.0', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'early-access', java: { min: 8, max: 16 }, withdrawn: false, current: false, default_mode: 'zookeeper', migrates_to_kraft: false },
-  { version: '2.6.2', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'none', java: { min: 8, max: 15 }, withdrawn: true, current: false, default_mode: 'zookeeper', migrates_to_kraft: false },
+  { version: '4.1.1', scala: ['2.13'], zookeeper: false, kraft: 'production', java: { min: 17, max: 23 }, withdrawn: false, current: true, default_mode: 'kraft', migrates_to_kraft: false, signer: null },
+  { version: '3.9.1', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'production', java: { min: 8, max: 23 }, withdrawn: false, current: true, default_mode: null, migrates_to_kraft: true, signer: 'Luke Chen' },
+  { version: '2.8.0', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'early-access', java: { min: 8, max: 16 }, withdrawn: false, current: false, default_mode: 'zookeeper', migrates_to_kraft: false, signer: 'John Roesler' },
+  { version: '2.6.2', scala: ['2.12', '2.13'], zookeeper: true, kraft: 'none', java: { min: 8, max: 15 }, withdrawn: true, current: false, default_mode: 'zookeeper', migrates_to_kraft: false, signer: 'Anna Sophie Blee-Goldman' },
 ];
 
 export function mockValidate(d: ProjectDraft): Problem[] {

@@ -147,3 +147,20 @@ test('in Korean the dialog and its question are in Korean', async (t) => {
   await page.screenshot({ path: path.join(SHOTS, 'browser-trust-import-ko.png') });
   assert.deepEqual(errors, []);
 });
+
+test('the Version step names the pinned key that checks a release, and for a release without one offers the trusted signers', async (t) => {
+  const { page, errors } = await wizard(t);
+  assert.equal(await page.locator('#step').getAttribute('data-step'), 'version');
+  await page.locator('#kafka-version').selectOption('3.9.1');
+  const note = page.locator('#release-signer');
+  assert.equal(await note.getAttribute('data-pinned'), 'true');
+  assert.match(await note.textContent(), /checked against the key of Luke Chen, pinned in this build/);
+  assert.equal(await page.locator('#release-trust').count(), 0, 'nothing to trust for a pinned signer');
+  await page.locator('#kafka-version').selectOption('4.1.1');
+  assert.equal(await note.getAttribute('data-pinned'), 'false');
+  assert.match(await note.textContent(), /pins no key for the signer of 4\.1\.1.*Install refuses the release until you trust that key/);
+  await page.screenshot({ path: path.join(SHOTS, 'browser-trust-version-unpinned.png') });
+  await page.locator('#release-trust').click();
+  await page.locator('#trust-list').waitFor();
+  assert.deepEqual(errors, []);
+});

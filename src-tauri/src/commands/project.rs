@@ -11,6 +11,7 @@ use kafka_wizard::project::schema::{self, FieldInfo};
 use kafka_wizard::project::spec::MigrationStage;
 use kafka_wizard::project::{checks, file, parse, template, validate, Problem, ProjectDraft};
 use kafka_wizard::release_index;
+use kafka_wizard::verify::apache_keys;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, Runtime};
@@ -44,6 +45,9 @@ pub struct ReleaseInfo {
     /// A ZooKeeper-mode cluster on this release can move to KRaft with the wizard (hosts given the role
     /// "controller"; `project::validate::MIGRATION_MIN_VERSION`): the Hosts step offers that role in ZooKeeper mode.
     pub migrates_to_kraft: bool,
+    /// Whose key, pinned in this build, signed it (`verify::apache_keys`); `null`: its signer is not pinned, so
+    /// Install refuses the release until the user trusts that key (Trusted release signers…).
+    pub signer: Option<&'static str>,
 }
 
 fn recent_dir<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
@@ -168,6 +172,7 @@ pub fn releases() -> Vec<ReleaseInfo> {
             release: r,
             default_mode: r.default_mode_is_kraft().map(|kraft| if kraft { "kraft" } else { "zookeeper" }),
             migrates_to_kraft: r.zookeeper && r.version >= kafka_wizard::project::validate::MIGRATION_MIN_VERSION,
+            signer: apache_keys::signer_of(&r.version.to_string()).map(|k| k.owner),
         })
         .collect()
 }

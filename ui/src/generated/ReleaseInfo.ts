@@ -14,7 +14,12 @@ default_mode: "kraft" | "zookeeper" | null,
  * A ZooKeeper-mode cluster on this release can move to KRaft with the wizard (hosts given the role
  * "controller"; `project::validate::MIGRATION_MIN_VERSION`): the Hosts step offers that role in ZooKeeper mode.
  */
-migrates_to_kraft: boolean, version: string, 
+migrates_to_kraft: boolean, 
+/**
+ * Whose key, pinned in this build, signed it (`verify::apache_keys`); `null`: its signer is not pinned, so
+ * Install refuses the release until the user trusts that key (Trusted release signers…).
+ */
+signer: string | null, version: string, 
 /**
  * Scala builds published as binary tarballs (`kafka_<scala>-<version>.tgz`).
  */

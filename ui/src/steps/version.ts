@@ -6,12 +6,21 @@ import { el, field, input } from '../dom.js';
 import { defaultOf } from '../field-schema.js';
 import { t } from '../i18n.js';
 import { effectiveMode, setField, setMode } from '../state.js';
+import { openTrustDialog } from '../trust-dialog.js';
 import type { Release } from '../types.js';
 
 export function releaseLabel(r: Release): string {
   const notes = [r.zookeeper ? 'ZooKeeper' : '', r.kraft === 'production' ? 'KRaft' : r.kraft !== 'none' ? `KRaft ${r.kraft}` : '', t('version.java', r.java)]
     .filter(Boolean).join(' · ');
   return `${r.version}  (${notes})${r.withdrawn ? ` — ${t('version.withdrawn')}` : r.current ? ` — ${t('version.current')}` : ''}`;
+}
+
+/** Whose pinned key checks the release's OpenPGP signature, or that this build pins none for it (Install would
+ * refuse it until that key is trusted on purpose), with the way to trust it. */
+function signerNote(ctx: Ctx, r: Release): HTMLElement {
+  if (r.signer) return el('small', { class: 'hint', id: 'release-signer', 'data-pinned': 'true' }, t('version.signedBy', { owner: r.signer }));
+  return el('p', { class: 'hint', id: 'release-signer', 'data-pinned': 'false' }, t('version.signerNotPinned', { version: r.version }),
+    ' ', el('button', { id: 'release-trust', type: 'button', onclick: () => void openTrustDialog(ctx) }, t('trust.button')));
 }
 
 export function renderVersion(ctx: Ctx): HTMLElement {
@@ -58,6 +67,7 @@ export function renderVersion(ctx: Ctx): HTMLElement {
     el('fieldset', {}, el('legend', {}, t('version.mode')), modeBox),
     el('fieldset', {}, el('legend', {}, t('version.source')), srcRadio('apache', t('version.apache')), srcRadio('mirror', t('version.mirror')), srcRadio('tarball', t('version.tarball')),
       source === 'mirror' ? field(t('version.mirrorUrl'), input('kafka.mirror', d.kafka.mirror, set('kafka.mirror'))) : null,
-      source === 'tarball' ? field(t('version.tarballPath'), input('kafka.tarball', d.kafka.tarball, set('kafka.tarball'))) : null),
+      source === 'tarball' ? field(t('version.tarballPath'), input('kafka.tarball', d.kafka.tarball, set('kafka.tarball'))) : null,
+      release ? signerNote(ctx, release) : null),
   );
 }
