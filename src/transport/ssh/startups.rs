@@ -3,9 +3,12 @@
 //! connection as a "startup" until it has logged in, and with more than `MaxStartups` of them (OpenSSH's default
 //! `10:30:100`: past 10, each new one is refused with a probability rising from 30 %) it drops new connections —
 //! a run with a dozen hosts behind one bastion would lose some at random. So at most [`PER_JUMP_HOST`] logins to
-//! one jump host (`user@address:port`) are under way at once; the others wait for a free place, and a login holds
-//! its place only until it is done (logged in or failed), so the sessions themselves stay as many as needed.
-//! Hosts reached directly are not limited: each is a different sshd.
+//! one jump host (`address:port`) are under way at once; the others wait for a free place, and a login holds its
+//! place only until it is through (logged in and its channel open, or failed), so the sessions themselves stay as
+//! many as needed. sshd stops counting a connection only once its monitor has noticed the login, a moment after the
+//! client has seen it succeed — under load long enough for new connections to pile up past the limit — so a login
+//! the jump host dropped before its banner ([`dropped_at_startup`]) is tried again, up to [`RETRIES`] times after a
+//! growing pause ([`backoff`]). Hosts reached directly are not limited: each is a different sshd.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
@@ -13,6 +16,23 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 /// Logins in flight at one jump host: below OpenSSH's default `MaxStartups` start (10), with room for an operator's
 /// own logins beside the run.
 pub(crate) const PER_JUMP_HOST: usize = 8;
+
+/// How many times a login dropped at startup is tried again.
+pub(super) const RETRIES: u32 = 5;
+
+/// Whether a login failed the way sshd's `MaxStartups` drops one: the connection closed before the server's banner.
+pub(super) fn dropped_at_startup(e: &crate::transport::TransportError) -> bool {
+    matches!(e, crate::transport::TransportError::Unreachable { detail, .. }
+        if detail.contains("Failed getting banner") || detail.contains("Connection reset"))
+}
+
+/// The pause before try `n` (1-based): 100, 200, 400 … ms, plus up to 100 ms picked from the clock so that logins
+/// dropped together do not come back together.
+pub(super) fn backoff(n: u32) -> std::time::Duration {
+    let spread =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos()) % 100;
+    std::time::Duration::from_millis((100u64 << (n.min(6) - 1)) + u64::from(spread))
+}
 
 #[derive(Default)]
 struct Gate {
@@ -73,6 +93,23 @@ mod tests {
             t.join().unwrap();
         }
         assert_eq!(most.load(Ordering::SeqCst), PER_JUMP_HOST, "the limit is reached and never passed");
+    }
+
+    #[test]
+    fn only_a_connection_closed_before_the_banner_counts_as_dropped_at_startup_and_the_pause_grows() {
+        let unreachable = |detail: &str| crate::transport::TransportError::Unreachable {
+            host: "bastion".into(),
+            address: "10.0.0.1".into(),
+            port: 22,
+            detail: detail.into(),
+        };
+        assert!(dropped_at_startup(&unreachable("SSH handshake failed: [Session(-43)] Failed getting banner")));
+        assert!(dropped_at_startup(&unreachable("Connection reset by peer (os error 104)")));
+        assert!(!dropped_at_startup(&unreachable("Connection refused (os error 111)")));
+        assert!(!dropped_at_startup(&unreachable("no answer within 10s")));
+        let (first, last) = (backoff(1), backoff(RETRIES));
+        assert!(first >= Duration::from_millis(100) && first < Duration::from_millis(200), "{first:?}");
+        assert!(last >= Duration::from_millis(1600) && last < Duration::from_millis(1700), "{last:?}");
     }
 
     #[test]

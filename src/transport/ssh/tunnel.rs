@@ -24,17 +24,30 @@ pub(crate) const CHANNEL_REFUSED: &str = "the jump host could not open a connect
 const CHUNK: usize = 256 * 1024;
 
 /// Connects to `jump`, opens a channel to `address:port` through it and returns the local end of the tunnel.
-/// The login to the jump host waits for a place among its logins in flight (`startups.rs`: sshd's `MaxStartups`).
+/// The login to the jump host takes a place among its logins under way (`startups.rs`: sshd's `MaxStartups`) and
+/// keeps it until the channel is open; a login the jump host dropped before its banner is tried again.
 pub(super) fn open(jump: &SshTarget, trust: Trust<'_>, address: &str, port: u16) -> Result<UnixStream, TransportError> {
-    let place = super::startups::enter(&format!("{}:{}", jump.address, jump.port));
-    let (session, fd, _key) = connect_session(jump, trust)?;
-    drop(place);
+    let key = format!("{}:{}", jump.address, jump.port);
+    let mut dropped = 0;
+    let (place, session, fd) = loop {
+        let place = super::startups::enter(&key);
+        match connect_session(jump, trust) {
+            Ok((session, fd, _key)) => break (place, session, fd),
+            Err(e) if dropped < super::startups::RETRIES && super::startups::dropped_at_startup(&e) => {
+                drop(place);
+                dropped += 1;
+                std::thread::sleep(super::startups::backoff(dropped));
+            }
+            Err(e) => return Err(e),
+        }
+    };
     let channel = session.channel_direct_tcpip(address, port, None).map_err(|e| TransportError::Unreachable {
         host: jump.name.clone(),
         address: address.to_string(),
         port,
         detail: format!("{CHANNEL_REFUSED}: {e}"),
     })?;
+    drop(place);
     let (ours, theirs) = UnixStream::pair().map_err(|e| TransportError::io(&jump.name, "making a socket pair", e))?;
     ours.set_nonblocking(true).map_err(|e| TransportError::io(&jump.name, "making a socket pair", e))?;
     std::thread::Builder::new()
