@@ -15,7 +15,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 /// Logins in flight at one jump host: below OpenSSH's default `MaxStartups` start (10), with room for an operator's
 /// own logins beside the run.
-pub(crate) const PER_JUMP_HOST: usize = 8;
+pub(super) const PER_JUMP_HOST: usize = 8;
 
 /// How many times a login dropped at startup is tried again.
 pub(super) const RETRIES: u32 = 5;
@@ -81,7 +81,7 @@ mod tests {
             .map(|_| {
                 let (now, most) = (now.clone(), most.clone());
                 std::thread::spawn(move || {
-                    let _place = enter("root@bastion-a:22");
+                    let _place = enter("bastion-a:22");
                     let n = now.fetch_add(1, Ordering::SeqCst) + 1;
                     most.fetch_max(n, Ordering::SeqCst);
                     std::thread::sleep(Duration::from_millis(20));
@@ -114,7 +114,7 @@ mod tests {
 
     #[test]
     fn a_full_jump_host_makes_the_next_login_wait_for_a_free_place_and_holds_up_no_other_jump_host() {
-        let full: Vec<Place> = (0..PER_JUMP_HOST).map(|_| enter("root@bastion-c:22")).collect();
+        let full: Vec<Place> = (0..PER_JUMP_HOST).map(|_| enter("bastion-c:22")).collect();
         let entered = |key: &'static str| {
             let (tx, rx) = mpsc::channel();
             std::thread::spawn(move || {
@@ -124,9 +124,9 @@ mod tests {
             });
             rx
         };
-        let other = entered("root@bastion-d:22");
+        let other = entered("bastion-d:22");
         other.recv_timeout(Duration::from_secs(10)).expect("another jump host is not held up");
-        let next = entered("root@bastion-c:22");
+        let next = entered("bastion-c:22");
         assert!(next.recv_timeout(Duration::from_millis(300)).is_err(), "entered while every place was taken");
         drop(full);
         next.recv_timeout(Duration::from_secs(10)).expect("a place given back lets the next login in");
