@@ -11,29 +11,32 @@
 //!    a temporary file; R's host public keys printed (read over the wizard's verified session). Stale lines of an
 //!    interrupted run are swept first (they carry their creation time).
 //! 3. S: `ssh` with that key, `StrictHostKeyChecking=yes` against a known_hosts of R's host keys only, the copy on
-//!    stdin; S's key directory removed in the same command.
-//! 4. R: the key line removed (always, even when 3 failed); the received file verified and moved into place.
+//!    stdin (AES-GCM offered first); S's key directory removed in the same command.
+//! 4. R, in one command: the key line removed (always; alone when 3 failed); the received file verified and moved
+//!    into place.
+//!
+//! The scripts themselves: [`scripts`].
 //!
 //! Any failure of a hop makes the wizard upload to R directly (a warning says why); a checksum mismatch also makes it
 //! verify S's copy, and a bad one is uploaded again from the wizard — the tampered host re-fetches.
+
+mod scripts;
 
 use super::hosts::HostRun;
 use super::options::Cancel;
 use crate::events::{Event, EventSink, Outcome, Target};
 use crate::plan::distribution::{self, Strategy, MAX_PARALLEL_HOPS};
-use crate::plan::leftovers::{self, uploaded_tarball, STALE_MINUTES};
+use crate::plan::leftovers::uploaded_tarball;
 use crate::plan::{HostStep, HostSteps};
 use crate::project::spec::{ClusterSpec, Connection};
 use crate::shell::quote;
 use crate::transport::{Privilege, Transport};
+use scripts::{
+    authorize_script, deauthorize_script, finish_script, keygen_script, send_script, verify_script, KEY_MARK,
+    VERIFY_MISMATCH,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Marks the `authorized_keys` lines of a hop: `kafka-wizard-relay-<unix time>-<random>`.
-const KEY_MARK: &str = "kafka-wizard-relay-";
-
-/// The alias the sender's known_hosts names the receiver by (`HostKeyAlias`).
-const PEER_ALIAS: &str = "kafka-wizard-relay-peer";
 
 /// What the release's tarball is and where it goes.
 struct Release {
@@ -214,15 +217,10 @@ fn receive_from_wizard(peer: &Peer, release: &Release, events: &EventSink, how: 
 
 /// `Ok` when `path` on the host has the SHA-512 `sum`; else what is wrong.
 fn verify(t: &dyn Transport, path: &str, sum: &str) -> Result<(), String> {
-    let script = format!(
-        "s=$(sha512sum < {p} | cut -c1-128) || exit 2\n[ \"$s\" = {sum} ] || {{ echo \"$s\"; exit 4; }}",
-        p = quote(path),
-        sum = quote(sum)
-    );
-    let out = t.exec(&script, None).map_err(|e| e.to_string())?;
+    let out = t.exec(&verify_script(path, sum), None).map_err(|e| e.to_string())?;
     match out.status {
         0 => Ok(()),
-        4 => Err(format!(
+        VERIFY_MISMATCH => Err(format!(
             "{path} does not match the release's SHA-512 (it has {}…)",
             &out.stdout_text()[..16.min(out.stdout.len())]
         )),
@@ -322,174 +320,36 @@ fn relay(s: &Peer, r: &Peer, release: &Release) -> Result<(), HopError> {
             .map_err(failed(&format!("send to {}", r.name), &s.name))?;
         Ok(receive)
     });
-    // the key line goes whatever happened; the sender's directory went with its send (or is removed here)
-    let _ = run(r.transport.as_ref(), &deauthorize_script(&r.user, &mark));
-    let _ = run(s.transport.as_ref(), &format!("rm -rf -- {}", quote(dir)));
-    let receive = result?;
-    match verify(r.transport.as_ref(), &receive, &release.sha512) {
-        Ok(()) => {}
-        Err(message) => {
-            let _ = run(r.transport.as_ref(), &format!("rm -f -- {}", quote(&receive)));
-            return Err(HopError { message: format!("{}: {message}", r.name), mismatch: true });
+    let receive = match result {
+        Ok(receive) => receive,
+        Err(e) => {
+            // the key line goes whatever happened; the sender's directory too (a send that ran removed it itself)
+            let _ = run(r.transport.as_ref(), &deauthorize_script(&r.user, &mark));
+            let _ = run(s.transport.as_ref(), &format!("rm -rf -- {}", quote(dir)));
+            return Err(e);
         }
+    };
+    // one command on the receiver: the key line removed, the copy verified and moved into place
+    let out = r.transport.exec(&finish_script(&r.user, &mark, &receive, release), None);
+    let out = out.map_err(|e| failed("verify and move the copy into place", &r.name)(e.to_string()))?;
+    match out.status {
+        0 => Ok(()),
+        VERIFY_MISMATCH => Err(HopError {
+            message: format!(
+                "{}: {receive} does not match the release's SHA-512 (it has {}…)",
+                r.name,
+                &out.stdout_text()[..16.min(out.stdout.len())]
+            ),
+            mismatch: true,
+        }),
+        _ => Err(failed("verify and move the copy into place", &r.name)(format!(
+            "exit status {}: {}",
+            out.status,
+            out.stderr_tail(4)
+        ))),
     }
-    let place = format!(
-        "chown 0:0 {p} && chmod 600 {p} && mv -f -- {p} {staged}",
-        p = quote(&receive),
-        staged = quote(&release.staged)
-    );
-    run(r.transport.as_ref(), &place).map(|_| ()).map_err(failed("move the copy into place", &r.name))
-}
-
-/// Hop step 1, on the sender: a fresh key pair; prints the directory and the public key.
-fn keygen_script(install_dir: &str) -> String {
-    format!(
-        "command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || {{ echo 'no ssh client (ssh, ssh-keygen) on this host' >&2; exit 3; }}\n\
-         d=$(mktemp -d {template}) || exit 1\n\
-         ssh-keygen -q -t ed25519 -N '' -C kafka-wizard-relay -f \"$d/key\" </dev/null >&2 || {{ rm -rf \"$d\"; exit 1; }}\n\
-         echo \"$d\"; cat \"$d/key.pub\"",
-        template = quote(&leftovers::relay_key_dir_template(install_dir)),
-    )
-}
-
-/// Hop step 2, on the receiver: the forced-command key line added (stale ones swept), the path the copy will land at and the
-/// host keys printed.
-fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &str, public: &str) -> String {
-    let root_path = leftovers::relayed_tarball(&release.install_dir, &release.tarball, tag);
-    format!(
-        "set -e\n\
-         u={user}; h=$(getent passwd \"$u\" | cut -d: -f6); f=\"$h/.ssh/authorized_keys\"\n\
-         [ -f \"$f\" ] || {{ echo \"$f does not exist (a login without keys): no relay to this host\" >&2; exit 3; }}\n\
-         if [ \"$u\" = root ]; then p={root_path}; else p=\"$h\"/{home_name}; fi\n\
-         case \"$p\" in *\\\"*|*\\\\*|*\\'*) echo \"unusable path $p\" >&2; exit 3;; esac\n\
-         now=$(date +%s)\n\
-         awk -v now=\"$now\" -v stale={stale} 'match($0, /{KEY_MARK}[0-9]+-/) {{ t = substr($0, RSTART + {mark_len}, RLENGTH - {mark_len} - 1); if (now - t > stale) next }} {{ print }}' \"$f\" > \"$f.kw-sweep\" && cat \"$f.kw-sweep\" > \"$f\"; rm -f \"$f.kw-sweep\"\n\
-         printf 'restrict,command=\"umask 077; cat > '\\''%s'\\''\" %s %s\\n' \"$p\" {public} {mark} >> \"$f\"\n\
-         echo \"receive $p\"\n\
-         for k in /etc/ssh/ssh_host_*_key.pub; do [ -f \"$k\" ] && echo \"hostkey $(cat \"$k\")\"; done",
-        user = quote(&r.user),
-        root_path = quote(&root_path),
-        home_name = quote(&leftovers::relayed_in_home(tag)),
-        stale = STALE_MINUTES * 60,
-        mark_len = KEY_MARK.len(),
-        public = quote(public),
-        mark = quote(mark),
-    )
-}
-
-/// Hop step 3, on the sender: the copy sent over SSH, the receiver's host key verified; the key directory removed.
-fn send_script(dir: &str, r: &Peer, host_keys: &[String], staged: &str) -> String {
-    let known: String = host_keys.iter().map(|k| format!("{PEER_ALIAS} {k}\n")).collect();
-    format!(
-        "d={dir}\n\
-         trap 'rm -rf \"$d\"' EXIT\n\
-         printf '%s' {known} > \"$d/known_hosts\"\n\
-         ssh -F /dev/null -i \"$d/key\" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes \
-         -o UserKnownHostsFile=\"$d/known_hosts\" -o GlobalKnownHostsFile=/dev/null -o HostKeyAlias={PEER_ALIAS} \
-         -o ConnectTimeout=10 -o ServerAliveInterval=10 -o LogLevel=ERROR -p {port} -l {user} {address} relay < {staged}",
-        dir = quote(dir),
-        known = quote(&known),
-        port = r.port,
-        user = quote(&r.user),
-        address = quote(&r.address),
-        staged = quote(staged),
-    )
-}
-
-/// Hop step 4, on the receiver: the hop's key line removed (the file keeps its inode, owner and mode).
-fn deauthorize_script(user: &str, mark: &str) -> String {
-    format!(
-        "u={user}; f=\"$(getent passwd \"$u\" | cut -d: -f6)/.ssh/authorized_keys\"\n\
-         [ -f \"$f\" ] || exit 0\n\
-         grep -vF -- {mark} \"$f\" > \"$f.kw-unauth\"; cat \"$f.kw-unauth\" > \"$f\" && rm -f \"$f.kw-unauth\"",
-        user = quote(user),
-        mark = quote(mark),
-    )
 }
 
 fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn peer(user: &str) -> Peer {
-        let transport: Arc<dyn Transport> = Arc::new(crate::transport::local::LocalTransport::new("h2", false));
-        Peer { name: "h2".into(), transport, address: "10.0.0.2".into(), port: 2222, user: user.into() }
-    }
-
-    fn release() -> Release {
-        Release {
-            local: "/c/k.tgz".into(),
-            sha512: "ab".repeat(64),
-            staged: uploaded_tarball("/opt", "kafka_2.13-4.1.1.tgz"),
-            install_dir: "/opt".into(),
-            tarball: "kafka_2.13-4.1.1.tgz".into(),
-        }
-    }
-
-    /// `sh -n`: the script parses.
-    fn parses(script: &str) {
-        let out = std::process::Command::new("sh").args(["-n", "-c", script]).output().unwrap();
-        assert!(out.status.success(), "{}\n{script}", String::from_utf8_lossy(&out.stderr));
-    }
-
-    #[test]
-    fn the_receivers_key_line_is_restricted_to_writing_one_temporary_file_and_carries_its_creation_time() {
-        let mark = format!("{KEY_MARK}1764590000-0123456789abcdef");
-        let script = authorize_script(&peer("deploy"), &release(), "0123456789abcdef", &mark, "ssh-ed25519 AAAAkey");
-        parses(&script);
-        assert!(script.contains("printf 'restrict,command=\"umask 077; cat > "), "{script}");
-        assert!(script.contains(&format!("'ssh-ed25519 AAAAkey' {}", quote(&mark))), "{script}");
-        assert!(
-            script.contains("/opt/.kafka_2.13-4.1.1.tgz.relay.kw-0123456789abcdef"),
-            "root's copy lands in a swept name"
-        );
-        assert!(script.contains(".kw-upload-relay-0123456789abcdef"), "a sudo user's in its home: {script}");
-        parses(&deauthorize_script("deploy", &mark));
-    }
-
-    #[test]
-    fn the_sender_verifies_the_receivers_host_key_strictly_with_a_known_hosts_of_that_key_only() {
-        let keys = vec!["ssh-ed25519 AAAAhost".to_string()];
-        let script = send_script("/opt/.relay.kw-abc", &peer("root"), &keys, "/opt/.k.tgz.upload");
-        parses(&script);
-        for option in [
-            "StrictHostKeyChecking=yes",
-            "GlobalKnownHostsFile=/dev/null",
-            "BatchMode=yes",
-            "IdentitiesOnly=yes",
-            "-F /dev/null",
-        ] {
-            assert!(script.contains(option), "{option}: {script}");
-        }
-        assert!(script.contains(&format!("'{PEER_ALIAS} ssh-ed25519 AAAAhost\n'")), "{script}");
-        assert!(script.contains("-p 2222 -l root 10.0.0.2 relay < /opt/.k.tgz.upload"), "{script}");
-        assert!(script.contains("trap 'rm -rf \"$d\"' EXIT"), "the key pair goes with the send: {script}");
-        parses(&keygen_script("/opt"));
-    }
-
-    #[test]
-    fn a_stale_key_line_of_an_interrupted_run_is_swept_and_a_fresh_one_and_other_keys_are_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path();
-        std::fs::create_dir(home.join(".ssh")).unwrap();
-        let f = home.join(".ssh/authorized_keys");
-        let now = unix_now();
-        let old = format!("restrict ssh-ed25519 AAAAold {KEY_MARK}{}-aa", now - 3600);
-        let young = format!("restrict ssh-ed25519 AAAAyoung {KEY_MARK}{}-bb", now - 60);
-        std::fs::write(&f, format!("ssh-ed25519 AAAAoperator me@laptop\n{old}\n{young}\n")).unwrap();
-        // the sweep line of the authorize script, run against this file
-        let script = authorize_script(&peer("x"), &release(), "cc", "m", "k");
-        let sweep = script.lines().find(|l| l.starts_with("awk ")).unwrap();
-        let out = std::process::Command::new("sh")
-            .args(["-c", &format!("now=$(date +%s); f={}; {sweep}", quote(f.to_str().unwrap()))])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let kept = std::fs::read_to_string(&f).unwrap();
-        assert_eq!(kept, format!("ssh-ed25519 AAAAoperator me@laptop\n{young}\n"));
-    }
 }
