@@ -2,8 +2,9 @@
 //! wizard uploads the verified tarball to the first host that needs it; then, round after round, every host holding
 //! a verified copy sends it to one more host over SSH from host to host, and the receiver verifies the wizard's
 //! SHA-512 before it counts as a holder. What this leaves on each host is the install step's upload name
-//! (`plan::leftovers::uploaded_tarball`) holding a verified copy: the install step then unpacks it without an upload
-//! (`Context::staged`), verifying once more.
+//! (`plan::leftovers::uploaded_tarball`) holding a copy verified right there — in the install directory, where only
+//! root writes, after it was made root's —: the install step then unpacks it without an upload and without reading
+//! it a second time (`Context::staged`; a later run relays or uploads it again, and verifies it before use).
 //!
 //! A hop, sender S to receiver R, is four commands over the wizard's own sessions:
 //! 1. S: a fresh ed25519 key pair in a 0700 temporary directory of the install directory (swept as a leftover).
@@ -336,8 +337,9 @@ fn relay(s: &Peer, r: &Peer, release: &Release) -> Result<(), HopError> {
         0 => Ok(()),
         VERIFY_MISMATCH => Err(HopError {
             message: format!(
-                "{}: {receive} does not match the release's SHA-512 (it has {}…)",
+                "{}: the copy received ({}) does not match the release's SHA-512 (it has {}…)",
                 r.name,
+                release.staged,
                 &out.stdout_text()[..16.min(out.stdout.len())]
             ),
             mismatch: true,

@@ -50,8 +50,8 @@ pub struct Context {
     /// The verified release tarball on this machine and its SHA-512 (lowercase hex).
     pub tarball: Option<(PathBuf, String)>,
     /// The release distribution of this run (`apply::relay`) already put a verified copy of the tarball at the
-    /// install step's upload name on this host: how it got there (`from h1 (round 1)`), so the step unpacks it
-    /// without uploading.
+    /// install step's upload name on this host and verified it there, where only root writes: how it got there
+    /// (`from h1 (round 1)`), so the step unpacks it without uploading it or verifying it again.
     pub staged: Option<String>,
     /// `[monitoring]`: the exporter jar on this machine, verified against its pinned SHA-512.
     pub agent: Option<PathBuf>,
@@ -297,7 +297,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                  r={r}\n\
                  trap 'rm -f \"$r\"; rm -rf \"${{u:-}}\"' EXIT\n\
                  trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n\
-                 if [ \"$(sha512sum < \"$r\" | cut -c1-128)\" != {sum} ]; then echo \"uploaded tarball does not match SHA-512 {sum}\" >&2; exit 1; fi\n\
+                 {verify}\
                  u=$(mktemp -d {install}/{unpack}XXXXXX)\n\
                  tar -xzf \"$r\" -C \"$u\" --no-same-owner\n\
                  test -f \"$u\"/{top}/bin/kafka-server-start.sh || {{ echo \"the tarball has no {top}/bin/kafka-server-start.sh\" >&2; exit 1; }}\n\
@@ -305,7 +305,14 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                  mv \"$u\"/{top} {versioned}\n\
                  {relink}",
                 r = quote(&remote),
-                sum = quote(sha512),
+                verify = match ctx.staged {
+                    // relayed, or uploaded ahead by the relay: verified where it lies, where only root writes
+                    Some(_) => String::new(),
+                    None => format!(
+                        "if [ \"$(sha512sum < \"$r\" | cut -c1-128)\" != {sum} ]; then echo \"uploaded tarball does not match SHA-512 {sum}\" >&2; exit 1; fi\n",
+                        sum = quote(sha512)
+                    ),
+                },
                 install = quote(install_dir),
                 unpack = crate::plan::leftovers::UNPACK_PREFIX,
                 top = quote(&top),

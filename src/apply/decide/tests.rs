@@ -527,3 +527,38 @@ fn a_relative_release_link_made_by_hand_counts_as_pointing_at_the_release() {
     assert!(!link_leads_to("/usr/local/kafka", "kafka_2.13-3.9.1", "/usr/local/kafka_2.13-3.9.2"));
     assert!(!link_leads_to("/usr/local/kafka", "../kafka_2.13-3.9.2", "/usr/local/kafka_2.13-3.9.2"));
 }
+
+#[test]
+fn an_uploaded_release_is_verified_before_unpacking_and_one_the_relay_verified_in_place_is_read_once() {
+    let spec = seed();
+    let step = HostStep::InstallRelease {
+        from: crate::plan::distribution::ReleaseFrom::Wizard,
+        tarball: "kafka_2.13-2.8.0.tgz".into(),
+        versioned_dir: spec.kafka.versioned_dir(),
+        link: spec.kafka.current_link(),
+    };
+    let script_with = |ctx: &mut Context| {
+        ctx.tarball = Some(("/cache/kafka_2.13-2.8.0.tgz".into(), "ab".repeat(64)));
+        let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[3], &step, &HostFacts::default(), ctx) else {
+            panic!()
+        };
+        let uploads = actions.iter().filter(|a| matches!(a, Action::Upload { .. })).count();
+        let scripts: Vec<String> = actions
+            .into_iter()
+            .filter_map(|a| match a {
+                Action::Run { script } => Some(script),
+                _ => None,
+            })
+            .collect();
+        (uploads, scripts.last().unwrap().clone())
+    };
+    let (uploads, direct) = script_with(&mut Context::default());
+    assert_eq!(uploads, 1);
+    let check = direct.find("sha512sum").expect("the uploaded copy is verified");
+    assert!(check < direct.find("tar -xzf").unwrap(), "before it is unpacked: {direct}");
+    let (uploads, relayed) =
+        script_with(&mut Context { staged: Some("from h1 (round 1)".into()), ..Default::default() });
+    assert_eq!(uploads, 0, "the relay put it there");
+    assert!(!relayed.contains("sha512sum"), "the relay verified it where only root writes: {relayed}");
+    assert!(relayed.contains("tar -xzf"), "{relayed}");
+}

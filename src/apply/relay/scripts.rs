@@ -33,14 +33,16 @@ pub(super) fn verify_script(path: &str, sum: &str) -> String {
 }
 
 /// Hop step 4, on the receiver, in one command: the hop's key line removed (whatever follows), the received copy
-/// verified (a bad one deleted), then made root's and moved to the install step's upload name.
+/// made root's and moved to the install step's upload name, then verified THERE — in the install directory, where only
+/// root writes — so the install step can unpack it without reading it twice (`decide`: `Context::staged`); a copy that
+/// is not the release is deleted.
 pub(super) fn finish_script(user: &str, mark: &str, receive: &str, release: &Release) -> String {
     format!(
         "( {deauthorize} ) || true\n\
-         ( {verify} ) || {{ e=$?; rm -f -- {p}; exit $e; }}\n\
-         chown 0:0 {p} && chmod 600 {p} && mv -f -- {p} {staged}",
+         chown 0:0 {p} && chmod 600 {p} && mv -f -- {p} {staged} || {{ rm -f -- {p}; exit 1; }}\n\
+         ( {verify} ) || {{ e=$?; rm -f -- {staged}; exit $e; }}",
         deauthorize = deauthorize_script(user, mark),
-        verify = verify_script(receive, &release.sha512).replace('\n', "; "),
+        verify = verify_script(&release.staged, &release.sha512).replace('\n', "; "),
         p = quote(receive),
         staged = quote(&release.staged),
     )
@@ -192,18 +194,31 @@ mod tests {
     }
 
     #[test]
-    fn the_receivers_last_command_deletes_a_copy_that_is_not_the_release_and_says_so_with_its_own_status() {
+    fn the_receivers_last_command_places_the_copy_verifies_it_there_and_deletes_one_that_is_not_the_release() {
         let dir = tempfile::tempdir().unwrap();
-        let got = dir.path().join("got");
-        std::fs::write(&got, b"not the release").unwrap();
+        let (got, staged) = (dir.path().join("got"), dir.path().join("staged"));
         let mut release = release();
-        release.staged = dir.path().join("staged").to_str().unwrap().to_string();
-        let script = finish_script("no-such-user-kw", "m", got.to_str().unwrap(), &release);
-        parses(&script);
-        let out = std::process::Command::new("sh").args(["-c", &script]).output().unwrap();
-        assert_eq!(out.status.code(), Some(VERIFY_MISMATCH), "{}", String::from_utf8_lossy(&out.stderr));
-        assert!(String::from_utf8_lossy(&out.stdout).starts_with("eb731d23"), "prints the copy's SHA-512");
-        assert!(!got.exists() && !dir.path().join("staged").exists(), "the bad copy is gone, nothing placed");
+        release.staged = staged.to_str().unwrap().to_string();
+        let run = |content: &[u8], release: &Release| {
+            std::fs::write(&got, content).unwrap();
+            let script = finish_script("no-such-user-kw", "m", got.to_str().unwrap(), release);
+            parses(&script);
+            // making the copy root's needs root; the rest is the same as a user
+            let script = if unsafe { libc::geteuid() } == 0 { script } else { script.replace("chown 0:0", "true") };
+            std::process::Command::new("sh").args(["-c", &script]).output().unwrap()
+        };
+        let bad = run(b"not the release", &release);
+        assert_eq!(bad.status.code(), Some(VERIFY_MISMATCH), "{}", String::from_utf8_lossy(&bad.stderr));
+        assert!(String::from_utf8_lossy(&bad.stdout).starts_with("eb731d23"), "prints the copy's SHA-512");
+        assert!(!got.exists() && !staged.exists(), "the bad copy is gone, nothing left in place");
+        let sum = std::process::Command::new("sh").args(["-c", "printf good | sha512sum | cut -c1-128"]).output();
+        release.sha512 = String::from_utf8(sum.unwrap().stdout).unwrap().trim().to_string();
+        let good = run(b"good", &release);
+        assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+        assert!(!got.exists(), "moved, not copied");
+        assert_eq!(std::fs::read(&staged).unwrap(), b"good");
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&staged).unwrap().permissions().mode() & 0o777, 0o600);
     }
 
     #[test]
