@@ -158,15 +158,20 @@ fn storage_formatted_for_another_cluster_is_refused_and_our_own_is_left_alone() 
     );
 }
 
-#[test]
-fn an_installed_release_behind_another_symlink_is_only_relinked() {
-    let spec = seed();
-    let step = HostStep::InstallRelease {
+/// The seed cluster's release step, the wizard uploading it.
+fn install_release_from_the_wizard(spec: &ClusterSpec) -> HostStep {
+    HostStep::InstallRelease {
         from: crate::plan::distribution::ReleaseFrom::Wizard,
         tarball: "kafka_2.13-2.8.0.tgz".into(),
         versioned_dir: spec.kafka.versioned_dir(),
         link: spec.kafka.current_link(),
-    };
+    }
+}
+
+#[test]
+fn an_installed_release_behind_another_symlink_is_only_relinked() {
+    let spec = seed();
+    let step = install_release_from_the_wizard(&spec);
     let facts = HostFacts {
         release_present: true,
         link_target: Some("/usr/local/kafka_2.13-2.7.0".into()),
@@ -531,12 +536,7 @@ fn a_relative_release_link_made_by_hand_counts_as_pointing_at_the_release() {
 #[test]
 fn an_uploaded_release_is_verified_before_unpacking_and_one_the_relay_verified_in_place_is_read_once() {
     let spec = seed();
-    let step = HostStep::InstallRelease {
-        from: crate::plan::distribution::ReleaseFrom::Wizard,
-        tarball: "kafka_2.13-2.8.0.tgz".into(),
-        versioned_dir: spec.kafka.versioned_dir(),
-        link: spec.kafka.current_link(),
-    };
+    let step = install_release_from_the_wizard(&spec);
     let script_with = |ctx: &mut Context| {
         ctx.tarball = Some(("/cache/kafka_2.13-2.8.0.tgz".into(), "ab".repeat(64)));
         let Decision::Change { actions, .. } = decide(&spec, &spec.hosts[3], &step, &HostFacts::default(), ctx) else {
