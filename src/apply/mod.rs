@@ -48,6 +48,6 @@ mod users;
 pub mod wait;
 
 pub use deploy::deploy;
-pub use options::{ApplyError, Cancel, DeployOptions, DeploySummary, Failure, MigrationReport};
+pub use options::{ApplyError, Cancel, DeployOptions, DeploySummary, Failure, MigrationReport, DEFAULT_PARALLELISM};
 pub use preflight::{preflight, Finding, Verdict};
 pub use preview::{preview, PreviewRow};

@@ -12,6 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
 
+/// Hosts worked on at once unless the operator says otherwise (`--parallel`). A host in flight costs the wizard one
+/// blocking thread waiting on its (already open) session while the host does the work, so a fleet's phases run
+/// side by side up to this many hosts: with 8, as before, a 100-host phase ran in 13 waves one after the other.
+pub const DEFAULT_PARALLELISM: usize = 32;
+
 #[derive(Clone, Debug)]
 pub struct DeployOptions {
     pub connect: ConnectOptions,
@@ -61,7 +66,7 @@ impl Default for DeployOptions {
             connect: ConnectOptions::default(),
             // empty when there is no per-user cache directory: the fetch then refuses (DownloadError::NoCacheDir)
             cache_dir: Cache::default_dir().unwrap_or_default(),
-            parallelism: 8,
+            parallelism: DEFAULT_PARALLELISM,
             health_timeout: Duration::from_secs(180),
             install_java: false,
             force: false,

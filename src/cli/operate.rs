@@ -84,7 +84,7 @@ pub struct HostArgs {
     #[command(flatten)]
     pub ssh: SshArgs,
     /// Hosts worked on at once.
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    #[arg(long, default_value_t = apply::DEFAULT_PARALLELISM, value_name = "N")]
     pub parallel: usize,
     /// Seconds to wait for a quorum or for brokers to join.
     #[arg(long, default_value_t = 180, value_name = "SECONDS")]
