@@ -13,8 +13,8 @@
 //!    interrupted run are swept first (they carry their creation time).
 //! 3. S: `ssh` with that key, `StrictHostKeyChecking=yes` against a known_hosts of R's host keys only, the copy on
 //!    stdin (AES-GCM offered first); S's key directory removed in the same command.
-//! 4. R, in one command: the key line removed (always; alone when 3 failed); the received file verified and moved
-//!    into place.
+//! 4. R, in one command: the key line removed (always; alone when 3 failed); the received file made root's, moved
+//!    into place and verified there (deleted when it is not the release).
 //!
 //! The scripts themselves: [`scripts`].
 //!
