@@ -12,17 +12,20 @@
 //!   the wizard already uses), with tools every host with an SSH server has. A host without an `ssh` client, a
 //!   receiver its peer cannot reach, a login without `authorized_keys`: that hop falls back to the wizard's direct
 //!   upload, and the run says so — relaying is an optimisation, never a new way to fail.
-//! - **Authenticated hops, no lasting trust.** Per hop, the sending host makes a fresh key pair (the private key
-//!   never leaves it, 0600 in a 0700 directory); the receiver's SSH user gets the public key in `authorized_keys`
-//!   restricted to one forced command (`restrict,command="cat > <temp file>"`: no shell, no forwarding, no pty),
-//!   and the sender gets a known_hosts holding only the receiver's host keys, read over the wizard's own verified
-//!   session (`StrictHostKeyChecking=yes`). Both are removed when the hop ends; a line an interrupted run left in
+//! - **Authenticated hops, no lasting trust.** Each sending host makes a fresh key pair for this run's hops (the
+//!   private key never leaves it, 0600 in a 0700 directory); each of its receivers' SSH user gets the public key in
+//!   `authorized_keys` restricted to one forced command (`restrict,command="cat > <temp file>"`: no shell, no
+//!   forwarding, no pty), and the sender gets a known_hosts holding only the receiver's host keys, read over the
+//!   wizard's own verified session (`StrictHostKeyChecking=yes`). A receiver's line is removed when its hop ends, the
+//!   key pair with the sender's last hop, whatever no hop used when the relay ends; a line an interrupted run left in
 //!   `authorized_keys` carries its creation time and is swept by the next relay to that host after
 //!   [`super::leftovers::STALE_MINUTES`] minutes. Nothing is stored in the project file or the logs.
 //! - **Trust the checksum, not the peer.** The receiving host verifies the wizard's SHA-512 before it uses or
 //!   passes on the copy. A mismatch makes the wizard check the sender's copy too; a bad copy on either side is
 //!   replaced by the wizard's direct upload (so a tampered host re-fetches, and never serves again).
 //! - **Bounded.** At most [`MAX_PARALLEL_HOPS`] hops run at once (a round with more holders waits for the next).
+//!   The rounds are the order of the tree, not a barrier: a hop starts as soon as its sender holds a verified copy
+//!   and has sent its earlier ones, so a slow host holds up only the hosts below it.
 //!
 //! `auto` relays from [`RELAY_FROM_HOSTS`] hosts on: below that, the setup of a hop (a key pair, two SSH round trips)
 //! costs more than the one or two uploads it saves. `direct` always uploads from the wizard (hosts that cannot reach

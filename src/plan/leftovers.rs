@@ -46,6 +46,12 @@ pub fn relayed_tarball(install_dir: &str, tarball: &str, tag: &str) -> String {
     format!("{install_dir}/.{tarball}.relay{TEMP_MARK}{tag}")
 }
 
+/// See [`relay_key_dir_template`]: the SHA-512 a root login's copy at `relayed` (a [`relayed_tarball`]) was hashed to
+/// as it arrived.
+pub fn relayed_sum(relayed: &str) -> String {
+    format!("{relayed}.sha512")
+}
+
 /// See [`relay_key_dir_template`]: a file name in the sudo login's home.
 pub fn relayed_in_home(tag: &str) -> String {
     format!("{UPLOAD_PREFIX}relay-{tag}")
@@ -110,6 +116,7 @@ mod tests {
         let relay_dir = relay_key_dir_template("/opt").replace("XXXXXXXX", "Ab12Cd34");
         let relayed = relayed_tarball("/opt", "kafka_2.13-3.9.1.tgz", "0123456789abcdef");
         let relayed_home = format!("/home/deploy/{}", relayed_in_home("0123456789abcdef"));
+        let relayed_sum = relayed_sum(&relayed);
         for path in [
             temp.as_str(),
             uploaded.as_str(),
@@ -118,6 +125,7 @@ mod tests {
             relay_dir.as_str(),
             relayed.as_str(),
             relayed_home.as_str(),
+            relayed_sum.as_str(),
         ] {
             assert!(matches(crate::transport::scripts::file_name(path)), "{path}");
         }

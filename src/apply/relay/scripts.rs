@@ -1,6 +1,7 @@
-//! The shell scripts of a relay hop (`super` carries them out, module docs there): the sender's key pair, the
-//! receiver's forced-command key line, the send over SSH host to host, and the receiver's last command (key line
-//! removed, copy verified and moved into place) — each one command over the wizard's own session.
+//! The shell scripts of a relay (`super` carries them out, module docs there): a sender's key pair, a receiver's
+//! forced-command key line (for a root login: the copy hashed while it arrives), the send over SSH host to host, and
+//! the receiver's last command (key line removed, copy verified and moved into place) — each one command over the
+//! wizard's own session.
 
 use super::{Peer, Release};
 use crate::plan::leftovers::{self, STALE_MINUTES};
@@ -32,23 +33,44 @@ pub(super) fn verify_script(path: &str, sum: &str) -> String {
     )
 }
 
-/// Hop step 4, on the receiver, in one command: the hop's key line removed (whatever follows), the received copy
-/// made root's and moved to the install step's upload name, then verified THERE — in the install directory, where only
-/// root writes — so the install step can unpack it without reading it twice (`decide`: `Context::staged`); a copy that
-/// is not the release is deleted.
-pub(super) fn finish_script(user: &str, mark: &str, receive: &str, release: &Release) -> String {
+/// The receiver's last command: the hop's key line removed (whatever follows), the received copy checked against
+/// the release's SHA-512 and moved to the install step's upload name, so the install step unpacks it without reading
+/// it again (`decide`: `Context::staged`); a copy that is not the release is deleted. `hashed` (a root login,
+/// [`hashing_receive_command`]): the copy and its SHA-512, taken while it arrived, lie in the install directory where
+/// only root writes, so the sum is compared and the file moved; else (a sudo login's copy in its home) the copy is
+/// made root's, moved into place and verified THERE.
+pub(super) fn finish_script(user: &str, mark: &str, receive: &str, hashed: bool, release: &Release) -> String {
+    let deauthorize = deauthorize_script(user, mark);
+    let (p, staged) = (quote(receive), quote(&release.staged));
+    if hashed {
+        let sum_file = leftovers::relayed_sum(receive);
+        let sum_file = quote(&sum_file);
+        return format!(
+            "( {deauthorize} ) || true\n\
+             [ -f {p} ] && [ -f {sum_file} ] || {{ rm -f -- {p} {sum_file}; echo 'the copy did not arrive whole' >&2; exit 1; }}\n\
+             s=$(cut -c1-128 < {sum_file}); rm -f -- {sum_file}\n\
+             [ \"$s\" = {sum} ] || {{ rm -f -- {p}; echo \"$s\"; exit {VERIFY_MISMATCH}; }}\n\
+             chown 0:0 {p} && chmod 600 {p} && mv -f -- {p} {staged} || {{ rm -f -- {p}; exit 1; }}",
+            sum = quote(&release.sha512),
+        );
+    }
     format!(
         "( {deauthorize} ) || true\n\
          chown 0:0 {p} && chmod 600 {p} && mv -f -- {p} {staged} || {{ rm -f -- {p}; exit 1; }}\n\
          ( {verify} ) || {{ e=$?; rm -f -- {staged}; exit $e; }}",
-        deauthorize = deauthorize_script(user, mark),
         verify = verify_script(&release.staged, &release.sha512).replace('\n', "; "),
-        p = quote(receive),
-        staged = quote(&release.staged),
     )
 }
 
-/// Hop step 1, on the sender: a fresh key pair; prints the directory and the public key.
+/// A root login's forced command: the copy written to `receive` (in the install directory, where only root writes)
+/// and hashed in the same pass — the receiver's SHA-512 runs while the bytes arrive instead of after, off the hop's
+/// critical path (a failed write leaves no file: [`finish_script`] then says it did not arrive whole). `receive`
+/// holds no quote or backslash (the authorize script refuses such a path).
+pub(super) fn hashing_receive_command(receive: &str) -> String {
+    format!("umask 077; (tee '{receive}' || rm -f -- '{receive}') | sha512sum > '{}'", leftovers::relayed_sum(receive))
+}
+
+/// Setup, on a sender: a fresh key pair for all its hops; prints the directory and the public key.
 pub(super) fn keygen_script(install_dir: &str) -> String {
     format!(
         "command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || {{ echo 'no ssh client (ssh, ssh-keygen) on this host' >&2; exit 3; }}\n\
@@ -59,23 +81,25 @@ pub(super) fn keygen_script(install_dir: &str) -> String {
     )
 }
 
-/// Hop step 2, on the receiver: the forced-command key line added (stale ones swept), the path the copy will land at and the
-/// host keys printed.
+/// Setup, on a receiver: the forced-command key line added (stale ones swept); prints the path the copy will land
+/// at (`receive <path>`), `hashed` for a root login (its copy is hashed while it arrives) and the host keys.
 pub(super) fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &str, public: &str) -> String {
     let root_path = leftovers::relayed_tarball(&release.install_dir, &release.tarball, tag);
     format!(
         "set -e\n\
          u={user}; h=$(getent passwd \"$u\" | cut -d: -f6); f=\"$h/.ssh/authorized_keys\"\n\
          [ -f \"$f\" ] || {{ echo \"$f does not exist (a login without keys): no relay to this host\" >&2; exit 3; }}\n\
-         if [ \"$u\" = root ]; then p={root_path}; else p=\"$h\"/{home_name}; fi\n\
+         if [ \"$u\" = root ]; then p={root_path}; c={root_command}; else p=\"$h\"/{home_name}; c=\"umask 077; cat > '$p'\"; fi\n\
          case \"$p\" in *\\\"*|*\\\\*|*\\'*) echo \"unusable path $p\" >&2; exit 3;; esac\n\
          now=$(date +%s)\n\
          awk -v now=\"$now\" -v stale={stale} 'match($0, /{KEY_MARK}[0-9]+-/) {{ t = substr($0, RSTART + {mark_len}, RLENGTH - {mark_len} - 1); if (now - t > stale) next }} {{ print }}' \"$f\" > \"$f.kw-sweep\" && cat \"$f.kw-sweep\" > \"$f\"; rm -f \"$f.kw-sweep\"\n\
-         printf 'restrict,command=\"umask 077; cat > '\\''%s'\\''\" %s %s\\n' \"$p\" {public} {mark} >> \"$f\"\n\
+         printf 'restrict,command=\"%s\" %s %s\\n' \"$c\" {public} {mark} >> \"$f\"\n\
          echo \"receive $p\"\n\
+         if [ \"$u\" = root ]; then echo hashed; fi\n\
          for k in /etc/ssh/ssh_host_*_key.pub; do [ -f \"$k\" ] && echo \"hostkey $(cat \"$k\")\"; done",
         user = quote(&r.user),
         root_path = quote(&root_path),
+        root_command = quote(&hashing_receive_command(&root_path)),
         home_name = quote(&leftovers::relayed_in_home(tag)),
         stale = STALE_MINUTES * 60,
         mark_len = KEY_MARK.len(),
@@ -84,12 +108,14 @@ pub(super) fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &st
     )
 }
 
-/// Hop step 3, on the sender: the copy sent over SSH, the receiver's host key verified; the key directory removed.
-pub(super) fn send_script(dir: &str, r: &Peer, host_keys: &[String], staged: &str) -> String {
+/// A hop, on the sender: the copy sent over SSH, the receiver's host key verified; with `last` (the sender's last
+/// hop) its key directory removed.
+pub(super) fn send_script(dir: &str, last: bool, r: &Peer, host_keys: &[String], staged: &str) -> String {
     let known: String = host_keys.iter().map(|k| format!("{PEER_ALIAS} {k}\n")).collect();
+    let remove = if last { "trap 'rm -rf \"$d\"' EXIT\n" } else { "" };
     format!(
         "d={dir}\n\
-         trap 'rm -rf \"$d\"' EXIT\n\
+         {remove}\
          printf '%s' {known} > \"$d/known_hosts\"\n\
          ssh -F /dev/null -i \"$d/key\" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes \
          -o UserKnownHostsFile=\"$d/known_hosts\" -o GlobalKnownHostsFile=/dev/null -o HostKeyAlias={PEER_ALIAS} \
@@ -104,7 +130,8 @@ pub(super) fn send_script(dir: &str, r: &Peer, host_keys: &[String], staged: &st
     )
 }
 
-/// Hop step 4, on the receiver: the hop's key line removed (the file keeps its inode, owner and mode).
+/// On a receiver: its key line removed (the file keeps its inode, owner and mode) — in its last command, or alone
+/// when its hop did not get that far.
 pub(super) fn deauthorize_script(user: &str, mark: &str) -> String {
     format!(
         "u={user}; f=\"$(getent passwd \"$u\" | cut -d: -f6)/.ssh/authorized_keys\"\n\
@@ -149,7 +176,11 @@ mod tests {
         let mark = format!("{KEY_MARK}1764590000-0123456789abcdef");
         let script = authorize_script(&peer("deploy"), &release(), "0123456789abcdef", &mark, "ssh-ed25519 AAAAkey");
         parses(&script);
-        assert!(script.contains("printf 'restrict,command=\"umask 077; cat > "), "{script}");
+        assert!(script.contains("printf 'restrict,command=\"%s\" %s %s"), "{script}");
+        assert!(script.contains("c=\"umask 077; cat > '$p'\""), "a sudo login's copy is only written: {script}");
+        let root_command = hashing_receive_command("/opt/.kafka_2.13-4.1.1.tgz.relay.kw-0123456789abcdef");
+        assert!(script.contains(&format!("c={}", quote(&root_command))), "a root login's is hashed too: {script}");
+        assert!(!root_command.contains('"'), "it stands in the key line's double quotes: {root_command}");
         assert!(script.contains(&format!("'ssh-ed25519 AAAAkey' {}", quote(&mark))), "{script}");
         assert!(
             script.contains("/opt/.kafka_2.13-4.1.1.tgz.relay.kw-0123456789abcdef"),
@@ -162,7 +193,7 @@ mod tests {
     #[test]
     fn the_sender_verifies_the_receivers_host_key_strictly_with_a_known_hosts_of_that_key_only() {
         let keys = vec!["ssh-ed25519 AAAAhost".to_string()];
-        let script = send_script("/opt/.relay.kw-abc", &peer("root"), &keys, "/opt/.k.tgz.upload");
+        let script = send_script("/opt/.relay.kw-abc", true, &peer("root"), &keys, "/opt/.k.tgz.upload");
         parses(&script);
         for option in [
             "StrictHostKeyChecking=yes",
@@ -175,13 +206,16 @@ mod tests {
         }
         assert!(script.contains(&format!("'{PEER_ALIAS} ssh-ed25519 AAAAhost\n'")), "{script}");
         assert!(script.contains("-p 2222 -l root 10.0.0.2 relay < /opt/.k.tgz.upload"), "{script}");
-        assert!(script.contains("trap 'rm -rf \"$d\"' EXIT"), "the key pair goes with the send: {script}");
+        assert!(script.contains("trap 'rm -rf \"$d\"' EXIT"), "the key pair goes with the last send: {script}");
+        let earlier = send_script("/opt/.relay.kw-abc", false, &peer("root"), &keys, "/opt/.k.tgz.upload");
+        parses(&earlier);
+        assert!(!earlier.contains("rm -rf"), "an earlier send keeps the key for the next: {earlier}");
         parses(&keygen_script("/opt"));
     }
 
     #[test]
     fn a_hop_offers_aes_gcm_first_and_still_every_cipher_of_openssh_s_defaults() {
-        let script = send_script("/opt/.relay.kw-abc", &peer("root"), &["ssh-ed25519 AAAAhost".into()], "/opt/k");
+        let script = send_script("/opt/.relay.kw-abc", true, &peer("root"), &["ssh-ed25519 AAAAhost".into()], "/opt/k");
         let offered = script.split("-o Ciphers=").nth(1).unwrap().split_whitespace().next().unwrap();
         let offered: Vec<&str> = offered.split(',').collect();
         assert_eq!(offered[0], "aes128-gcm@openssh.com", "{script}");
@@ -201,7 +235,7 @@ mod tests {
         release.staged = staged.to_str().unwrap().to_string();
         let run = |content: &[u8], release: &Release| {
             std::fs::write(&got, content).unwrap();
-            let script = finish_script("no-such-user-kw", "m", got.to_str().unwrap(), release);
+            let script = finish_script("no-such-user-kw", "m", got.to_str().unwrap(), false, release);
             parses(&script);
             // making the copy root's needs root; the rest is the same as a user
             let script = if unsafe { libc::geteuid() } == 0 { script } else { script.replace("chown 0:0", "true") };
@@ -219,6 +253,61 @@ mod tests {
         assert_eq!(std::fs::read(&staged).unwrap(), b"good");
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&staged).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_root_logins_copy_is_hashed_as_it_arrives_and_its_last_command_compares_the_sum_and_moves_it_into_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let (got, staged) = (dir.path().join("got"), dir.path().join("staged"));
+        let got_path = got.to_str().unwrap();
+        let mut release = release();
+        release.staged = staged.to_str().unwrap().to_string();
+        let sum = std::process::Command::new("sh").args(["-c", "printf good | sha512sum | cut -c1-128"]).output();
+        release.sha512 = String::from_utf8(sum.unwrap().stdout).unwrap().trim().to_string();
+        let sh = |script: &str, input: &[u8]| {
+            use std::io::Write;
+            let mut child = std::process::Command::new("sh")
+                .args(["-c", script])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(input).unwrap();
+            child.wait_with_output().unwrap()
+        };
+        let finish = finish_script("no-such-user-kw", "m", got_path, true, &release);
+        parses(&finish);
+        // as root the copy is made root's; the rest is the same as a user
+        let finish = if unsafe { libc::geteuid() } == 0 { finish } else { finish.replace("chown 0:0", "true") };
+        let receive = hashing_receive_command(got_path);
+        parses(&receive);
+
+        assert!(sh(&receive, b"good").status.success());
+        assert_eq!(std::fs::read(&got).unwrap(), b"good", "written as it arrived");
+        let ok = sh(&finish, b"");
+        assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+        assert_eq!(std::fs::read(&staged).unwrap(), b"good");
+        assert!(
+            !got.exists() && !std::path::Path::new(&leftovers::relayed_sum(got_path)).exists(),
+            "moved, its sum removed"
+        );
+        std::fs::remove_file(&staged).unwrap();
+
+        assert!(sh(&receive, b"tampered").status.success());
+        let bad = sh(&finish, b"");
+        assert_eq!(bad.status.code(), Some(VERIFY_MISMATCH), "{}", String::from_utf8_lossy(&bad.stderr));
+        let printed = String::from_utf8_lossy(&bad.stdout).trim().to_string();
+        let want = std::process::Command::new("sh").args(["-c", "printf tampered | sha512sum | cut -c1-128"]).output();
+        assert_eq!(printed, String::from_utf8(want.unwrap().stdout).unwrap().trim(), "prints the copy's SHA-512");
+        assert!(!got.exists() && !staged.exists(), "the bad copy is gone, nothing left in place");
+
+        // a copy that never arrived whole (no file, or a sum without its file): refused, not taken for a mismatch
+        std::fs::write(leftovers::relayed_sum(got_path), format!("{}  -\n", release.sha512)).unwrap();
+        let missing = sh(&finish, b"");
+        assert_eq!(missing.status.code(), Some(1), "{}", String::from_utf8_lossy(&missing.stderr));
+        assert!(String::from_utf8_lossy(&missing.stderr).contains("did not arrive whole"));
+        assert!(!staged.exists() && !std::path::Path::new(&leftovers::relayed_sum(got_path)).exists());
     }
 
     #[test]
