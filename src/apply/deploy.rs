@@ -1,6 +1,7 @@
 //! Deploy: carry out the plan on real hosts. Connect to all hosts, probe their facts, then walk the plan's phases in
 //! order with a barrier between them: the release fetched on this machine, host steps on every host in parallel
-//! (bounded; each host's steps in order on its own blocking thread), and start phases (`start.rs`) that start what
+//! (bounded; each host's steps in order on its own blocking thread; in the install phase a host the release's relay
+//! serves starts once the relay is done with it, while it goes on elsewhere), and start phases (`start.rs`) that start what
 //! is stopped and restart what changed, one host at a time, healthy in between — on a new cluster the brokers start
 //! while ZooKeeper forms its quorum; then a secured KRaft cluster's SCRAM users (`users.rs`); last, a secured
 //! cluster's ACLs (`acls.rs`). A failed step stops its host; the other hosts finish the phase, then the run ends with
@@ -9,6 +10,7 @@
 use super::decide::{agent_needed, fetch_needed};
 use super::hosts::{connect_and_probe, run_host_steps, HostRun};
 use super::options::{ApplyError, Cancel, DeployOptions, DeploySummary};
+use super::relay::Handovers;
 use super::runlock::Access;
 use super::running;
 use super::start::{start_phase, Carried};
@@ -126,10 +128,20 @@ async fn run_plan(
         match &phase.work {
             Work::Fetch(fetch) => fetch_release(spec, opts, fetch, &mut runs, events, cancel).await?,
             Work::OnHosts { hosts } => {
-                if phase.kind == plan::PhaseKind::Install {
-                    super::relay::distribute(spec, hosts, &mut runs, events, cancel).await;
+                let relay = match phase.kind {
+                    plan::PhaseKind::Install => super::relay::start(spec, hosts, &runs, events),
+                    _ => None,
+                };
+                match relay {
+                    // the hosts the relay serves unpack as soon as it is done with each
+                    Some((fanout, handovers)) => {
+                        let steps = host_phase(spec, opts, hosts, handovers, &mut runs, events, cancel, &mut summary);
+                        tokio::join!(fanout.run(cancel), steps).1?
+                    }
+                    None => {
+                        host_phase(spec, opts, hosts, Handovers::new(), &mut runs, events, cancel, &mut summary).await?
+                    }
                 }
-                host_phase(spec, opts, hosts, &mut runs, events, cancel, &mut summary).await?
             }
             Work::Start(start) => {
                 let next = plan.phases.get(n + 1).and_then(|p| match &p.work {
@@ -327,11 +339,14 @@ async fn fetch_agent(
     Ok(())
 }
 
-/// Runs one phase's steps on every listed host, hosts in parallel (bounded), and waits for all (the barrier).
+/// Runs one phase's steps on every listed host, hosts in parallel (bounded), and waits for all (the barrier). A host
+/// with a handover starts once the release's relay hands it over (`relay::start`).
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn host_phase(
     spec: &Arc<ClusterSpec>,
     opts: &DeployOptions,
     phase_hosts: &[HostSteps],
+    mut handovers: Handovers,
     runs: &mut Vec<HostRun>,
     events: &EventSink,
     cancel: &Cancel,
@@ -347,7 +362,16 @@ pub(super) async fn host_phase(
             continue;
         };
         let (spec, events, cancel, limit) = (spec.clone(), events.clone(), cancel.clone(), limit.clone());
+        let handover = handovers.remove(&run.index);
         tasks.push(tokio::spawn(async move {
+            let mut run = run;
+            if let Some(Ok(relayed)) = match handover {
+                Some(handover) => Some(handover.await),
+                None => None,
+            } {
+                run.ctx.staged = relayed.staged;
+                run.uploaded += relayed.uploaded;
+            }
             let _permit = limit.acquire_owned().await.expect("semaphore open");
             tokio::task::spawn_blocking(move || run_host_steps(&spec, run, &steps, &events, &cancel))
                 .await

@@ -111,7 +111,7 @@ pub(crate) async fn run_pass(
                 run.ctx.secrets = Some(Arc::new(rotation.material.material_for(&rotation.base, &host, pass.stage)));
             }
         }
-        host_phase(spec, opts, &pass.hosts, runs, events, cancel, summary).await?;
+        host_phase(spec, opts, &pass.hosts, Default::default(), runs, events, cancel, summary).await?;
         note_written(spec, runs, &rotation.material, pass.stage);
         for start in &pass.roll {
             start_phase(spec, opts, start, None, Default::default(), runs, events, cancel, summary).await?;
