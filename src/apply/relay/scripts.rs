@@ -64,11 +64,21 @@ pub(super) fn finish_script(user: &str, mark: &str, receive: &str, hashed: bool,
 
 /// A root login's forced command: the copy written to `receive` (in the install directory, where only root writes)
 /// and hashed in the same pass — the receiver's SHA-512 runs while the bytes arrive instead of after, off the hop's
-/// critical path (a failed write leaves no file: [`finish_script`] then says it did not arrive whole). `receive`
-/// holds no quote or backslash (the authorize script refuses such a path).
+/// critical path (a failed write leaves no file: [`finish_script`] then says it did not arrive whole). Once only
+/// ([`EXCLUSIVE`]): the file and its sum are created by the first connection, so a sending host that opens a second
+/// one cannot mix other bytes into a copy whose sum says otherwise; and the sum exists whole only once the stream
+/// ended (`sha512sum` writes it at EOF, after `tee` wrote the last byte), so a connection kept open past the send
+/// cannot write after the check either. `receive` holds no quote or backslash (the authorize script refuses such a
+/// path).
 pub(super) fn hashing_receive_command(receive: &str) -> String {
-    format!("umask 077; (tee '{receive}' || rm -f -- '{receive}') | sha512sum > '{}'", leftovers::relayed_sum(receive))
+    let sum = leftovers::relayed_sum(receive);
+    format!("{EXCLUSIVE}; : > '{receive}' || exit 1; (tee '{receive}' || rm -f -- '{receive}') | sha512sum > '{sum}'")
 }
+
+/// How every forced command of a hop begins: `set -C` (noclobber: `>` creates the file exclusively, `O_EXCL`, and
+/// fails when it exists) so each key line's file is written by one connection only, and a umask that keeps it the
+/// login's own.
+const EXCLUSIVE: &str = "set -C; umask 077";
 
 /// Setup, on a sender: a fresh key pair for all its hops; prints the directory and the public key.
 pub(super) fn keygen_script(install_dir: &str) -> String {
@@ -89,7 +99,7 @@ pub(super) fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &st
         "set -e\n\
          u={user}; h=$(getent passwd \"$u\" | cut -d: -f6); f=\"$h/.ssh/authorized_keys\"\n\
          [ -f \"$f\" ] || {{ echo \"$f does not exist (a login without keys): no relay to this host\" >&2; exit 3; }}\n\
-         if [ \"$u\" = root ]; then p={root_path}; c={root_command}; else p=\"$h\"/{home_name}; c=\"umask 077; cat > '$p'\"; fi\n\
+         if [ \"$u\" = root ]; then p={root_path}; c={root_command}; else p=\"$h\"/{home_name}; c=\"{EXCLUSIVE}; cat > '$p'\"; fi\n\
          case \"$p\" in *\\\"*|*\\\\*|*\\'*) echo \"unusable path $p\" >&2; exit 3;; esac\n\
          now=$(date +%s)\n\
          awk -v now=\"$now\" -v stale={stale} 'match($0, /{KEY_MARK}[0-9]+-/) {{ t = substr($0, RSTART + {mark_len}, RLENGTH - {mark_len} - 1); if (now - t > stale) next }} {{ print }}' \"$f\" > \"$f.kw-sweep\" && cat \"$f.kw-sweep\" > \"$f\"; rm -f \"$f.kw-sweep\"\n\
@@ -177,7 +187,10 @@ mod tests {
         let script = authorize_script(&peer("deploy"), &release(), "0123456789abcdef", &mark, "ssh-ed25519 AAAAkey");
         parses(&script);
         assert!(script.contains("printf 'restrict,command=\"%s\" %s %s"), "{script}");
-        assert!(script.contains("c=\"umask 077; cat > '$p'\""), "a sudo login's copy is only written: {script}");
+        assert!(
+            script.contains("c=\"set -C; umask 077; cat > '$p'\""),
+            "a sudo login's copy is only written: {script}"
+        );
         let root_command = hashing_receive_command("/opt/.kafka_2.13-4.1.1.tgz.relay.kw-0123456789abcdef");
         assert!(script.contains(&format!("c={}", quote(&root_command))), "a root login's is hashed too: {script}");
         assert!(!root_command.contains('"'), "it stands in the key line's double quotes: {root_command}");
@@ -285,6 +298,9 @@ mod tests {
 
         assert!(sh(&receive, b"good").status.success());
         assert_eq!(std::fs::read(&got).unwrap(), b"good", "written as it arrived");
+        let second = sh(&receive, b"other bytes");
+        assert!(!second.status.success(), "a second connection for the same key line writes nothing");
+        assert_eq!(std::fs::read(&got).unwrap(), b"good", "the first copy untouched");
         let ok = sh(&finish, b"");
         assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
         assert_eq!(std::fs::read(&staged).unwrap(), b"good");
