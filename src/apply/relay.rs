@@ -13,7 +13,8 @@
 //! 2. on every receiver — while the wizard uploads to the first host — the sender's public key appended to the SSH
 //!    user's `authorized_keys`, `restrict`ed to one forced command that writes a temporary file (a root login's also
 //!    hashes it as it arrives), and the host's public keys printed (read over the wizard's verified session). Stale
-//!    lines of an interrupted run are swept first (they carry their creation time).
+//!    lines of an interrupted run are swept first: under this run's run lock every one (no other run works on the
+//!    host), else those older than `STALE_MINUTES` (they carry their creation time).
 //!
 //! A hop, sender S to receiver R (`hop.rs`): S runs `ssh` with its key, `StrictHostKeyChecking=yes` against a
 //! known_hosts of R's host keys only, the copy on stdin (AES-GCM offered first; S's key directory removed with its
@@ -68,6 +69,9 @@ struct Peer {
     address: String,
     port: u16,
     user: String,
+    /// This run holds the host's run lock (`apply::runlock`): no other run works on it, so every relay key line
+    /// found there is an interrupted run's, whatever its age.
+    locked: bool,
 }
 
 /// What the distribution did for one host.
@@ -140,6 +144,7 @@ pub(super) fn start(
                 address: host.reach().to_string(),
                 port: host.ssh.port,
                 user: host.ssh.user.clone(),
+                locked: !runs[i].ctx.without_run_lock,
             }
         })
         .collect();

@@ -91,7 +91,8 @@ pub(super) fn keygen_script(install_dir: &str) -> String {
     )
 }
 
-/// Setup, on a receiver: the forced-command key line added (stale ones swept); prints the path the copy will land
+/// Setup, on a receiver: the forced-command key line added (an interrupted run's swept: all of them under the run
+/// lock, else those older than [`STALE_MINUTES`]); prints the path the copy will land
 /// at (`receive <path>`), `hashed` for a root login (its copy is hashed while it arrives) and the host keys.
 pub(super) fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &str, public: &str) -> String {
     let root_path = leftovers::relayed_tarball(&release.install_dir, &release.tarball, tag);
@@ -111,7 +112,8 @@ pub(super) fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &st
         root_path = quote(&root_path),
         root_command = quote(&hashing_receive_command(&root_path)),
         home_name = quote(&leftovers::relayed_in_home(tag)),
-        stale = STALE_MINUTES * 60,
+        // under the run lock every relay line is an interrupted run's (a receiver gets one line a run)
+        stale = if r.locked { -1 } else { i64::from(STALE_MINUTES) * 60 },
         mark_len = KEY_MARK.len(),
         public = quote(public),
         mark = quote(mark),
@@ -162,7 +164,7 @@ mod tests {
 
     fn peer(user: &str) -> Peer {
         let transport: Arc<dyn Transport> = Arc::new(crate::transport::local::LocalTransport::new("h2", false));
-        Peer { name: "h2".into(), transport, address: "10.0.0.2".into(), port: 2222, user: user.into() }
+        Peer { name: "h2".into(), transport, address: "10.0.0.2".into(), port: 2222, user: user.into(), locked: false }
     }
 
     fn release() -> Release {
@@ -327,7 +329,7 @@ mod tests {
     }
 
     #[test]
-    fn a_stale_key_line_of_an_interrupted_run_is_swept_and_a_fresh_one_and_other_keys_are_kept() {
+    fn without_the_run_lock_a_stale_key_line_is_swept_and_under_it_every_one_and_other_keys_are_always_kept() {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path();
         std::fs::create_dir(home.join(".ssh")).unwrap();
@@ -335,16 +337,20 @@ mod tests {
         let now = unix_now();
         let old = format!("restrict ssh-ed25519 AAAAold {KEY_MARK}{}-aa", now - 3600);
         let young = format!("restrict ssh-ed25519 AAAAyoung {KEY_MARK}{}-bb", now - 60);
-        std::fs::write(&f, format!("ssh-ed25519 AAAAoperator me@laptop\n{old}\n{young}\n")).unwrap();
+        let operator = "ssh-ed25519 AAAAoperator me@laptop";
         // the sweep line of the authorize script, run against this file
-        let script = authorize_script(&peer("x"), &release(), "cc", "m", "k");
-        let sweep = script.lines().find(|l| l.starts_with("awk ")).unwrap();
-        let out = std::process::Command::new("sh")
-            .args(["-c", &format!("now=$(date +%s); f={}; {sweep}", quote(f.to_str().unwrap()))])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let kept = std::fs::read_to_string(&f).unwrap();
-        assert_eq!(kept, format!("ssh-ed25519 AAAAoperator me@laptop\n{young}\n"));
+        let sweep = |locked: bool| {
+            std::fs::write(&f, format!("{operator}\n{old}\n{young}\n")).unwrap();
+            let script = authorize_script(&Peer { locked, ..peer("x") }, &release(), "cc", "m", "k");
+            let sweep = script.lines().find(|l| l.starts_with("awk ")).unwrap().to_string();
+            let out = std::process::Command::new("sh")
+                .args(["-c", &format!("now=$(date +%s); f={}; {sweep}", quote(f.to_str().unwrap()))])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            std::fs::read_to_string(&f).unwrap()
+        };
+        assert_eq!(sweep(false), format!("{operator}\n{young}\n"), "another run may still use a fresh line");
+        assert_eq!(sweep(true), format!("{operator}\n"), "under the run lock no other run works on the host");
     }
 }
