@@ -37,8 +37,8 @@ use ts_rs::TS;
 /// `auto` relays when at least this many hosts need the release.
 pub const RELAY_FROM_HOSTS: usize = 3;
 
-/// Hops running at once in one round. Each hop is a pair of hosts of its own (a holder sends to one host per round)
-/// and costs the wizard a blocking thread waiting on four commands, so the bound only keeps the rounds doubling well
+/// Hops running at once. Each hop is a pair of hosts of its own (a holder sends to one host at a time)
+/// and costs the wizard a blocking thread waiting on its two commands, so the bound only keeps the rounds doubling well
 /// past any fleet the wizard is meant for: up to 128 hosts the rounds are ⌈log₂ N⌉ (100 hosts: 7 rounds; with 8 at
 /// once, as before, 15 — the time grew with the fleet).
 pub const MAX_PARALLEL_HOPS: usize = 64;
