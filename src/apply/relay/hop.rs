@@ -3,8 +3,8 @@
 //! itself; a checksum mismatch also checks S's copy, and a bad one is uploaded again — the tampered host re-fetches.
 //! And the wizard's own upload: to the first host, and to any host a hop could not serve.
 
-use super::scripts::{deauthorize_script, finish_script, send_script, verify_script, VERIFY_MISMATCH};
-use super::setup::{remove_key, run, Authorized, SenderKey};
+use super::scripts::{finish_script, send_script, verify_script, VERIFY_MISMATCH};
+use super::setup::{deauthorize, remove_key, run, Authorized, SenderKey};
 use super::{Got, Peer, Release};
 use crate::events::{Event, EventSink, Outcome, Target};
 use crate::transport::Transport;
@@ -57,7 +57,7 @@ pub(super) fn from_wizard_instead(
     events: &EventSink,
 ) -> Option<Got> {
     if let Some(authorized) = authorized {
-        super::setup::deauthorize(r, authorized);
+        deauthorize(r, authorized);
     }
     events(Event::Warning {
         target: Target::host(&r.name),
@@ -150,7 +150,7 @@ fn relay(
     if let Err(e) = run(s.transport.as_ref(), &send) {
         // the key line goes whatever happened; the sender's key too when this was its last hop (the send's own
         // removal may not have run)
-        let _ = run(r.transport.as_ref(), &deauthorize_script(&r.user, &authorized.mark));
+        deauthorize(r, authorized);
         if last {
             remove_key(s, key);
         }
