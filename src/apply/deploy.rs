@@ -365,12 +365,12 @@ pub(super) async fn host_phase(
         let handover = handovers.remove(&run.index);
         tasks.push(tokio::spawn(async move {
             let mut run = run;
-            if let Some(Ok(relayed)) = match handover {
-                Some(handover) => Some(handover.await),
-                None => None,
-            } {
-                run.ctx.staged = relayed.staged;
-                run.uploaded += relayed.uploaded;
+            if let Some(handover) = handover {
+                // a relay that ended without a word leaves the host to the install step's own upload
+                if let Ok(relayed) = handover.await {
+                    run.ctx.staged = relayed.staged;
+                    run.uploaded += relayed.uploaded;
+                }
             }
             let _permit = limit.acquire_owned().await.expect("semaphore open");
             tokio::task::spawn_blocking(move || run_host_steps(&spec, run, &steps, &events, &cancel))
