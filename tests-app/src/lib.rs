@@ -199,6 +199,39 @@ pub async fn click(c: &Client, selector: &str) {
     }
 }
 
+/// Chooses `value` in the select `selector` after scrolling it to the middle of the view (clear of the sticky
+/// footer). A redraw can replace the select between its lookup and the choice (stale), or just after it (the new
+/// node shows the former choice): the select is looked up again and the choice made again until the select on the
+/// page holds `value` (a few times, then the error stands).
+pub async fn choose(c: &Client, selector: &str, value: &str) {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let select = css(c, selector).await;
+        let arg = vec![serde_json::to_value(&select).unwrap()];
+        let chosen = match c.execute("arguments[0].scrollIntoView({block: 'center'})", arg).await {
+            Ok(_) => select.select_by_value(value).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        let error = match chosen {
+            Ok(()) => match prop_value(c, selector).await {
+                Some(shown) if shown == value => return,
+                shown => format!("shows {shown:?} after choosing {value:?}"),
+            },
+            Err(e) if replaced(&e) => e.to_string(),
+            Err(e) => panic!("{selector}: choose {value:?}: {e}"),
+        };
+        assert!(attempt < 5, "{selector}: choose {value:?}: {error}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A select's current value (its `value` property; None when the page has no such element).
+async fn prop_value(c: &Client, selector: &str) -> Option<String> {
+    let js = "const e = document.querySelector(arguments[0]); return e ? e.value : null";
+    c.execute(js, vec![serde_json::json!(selector)]).await.ok().and_then(|v| v.as_str().map(str::to_string))
+}
+
 /// Whether a WebDriver error says the element went away under the read (the UI re-rendered its step): a lookup made
 /// again finds its replacement.
 fn replaced(e: &fantoccini::error::CmdError) -> bool {

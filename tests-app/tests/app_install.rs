@@ -41,7 +41,7 @@ mod rotate_ca;
 use kafka_wizard_app_e2e::file_chooser::FileChooser;
 use kafka_wizard_app_e2e::responsiveness;
 use kafka_wizard_app_e2e::{
-    attr_of, click, connect, css, enabled, fill, go, selected, shot, wait_text, wait_value, Driver,
+    attr_of, choose, click, connect, css, enabled, fill, go, selected, shot, wait_text, wait_value, Driver,
 };
 use std::time::{Duration, Instant};
 use world::{Mirror, World};
@@ -358,12 +358,9 @@ async fn secure_the_project_on_the_security_step(c: &fantoccini::Client, project
 }
 
 /// Manage's Client config… for `orders-app`, written into the folder `out` chosen in GTK's file chooser. The select
-/// sits below Manage's dashboard: scrolled to the middle first, clear of the sticky footer.
+/// sits below Manage's dashboard (`choose` scrolls it clear of the sticky footer).
 async fn save_client_config(c: &fantoccini::Client, out: &std::path::Path) {
-    let select = css(c, "#client-config-user").await;
-    let arg = vec![serde_json::to_value(&select).unwrap()];
-    c.execute("arguments[0].scrollIntoView({block: 'center'})", arg).await.unwrap();
-    select.select_by_value("orders-app").await.unwrap();
+    choose(c, "#client-config-user", "orders-app").await;
     click(c, "#client-config").await;
     FileChooser::shown("Folder for the client configuration of orders-app").await.choose(out).await;
     wait_text(c, "#client-config-result", "client.properties", Duration::from_secs(10)).await;

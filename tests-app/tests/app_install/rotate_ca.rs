@@ -7,7 +7,7 @@
 //! client.properties creates an RF=3 topic, produces and consumes.
 
 use kafka_wizard_app_e2e::file_chooser::FileChooser;
-use kafka_wizard_app_e2e::{click, css, shot, wait_text};
+use kafka_wizard_app_e2e::{choose, click, css, shot, wait_text};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -40,10 +40,7 @@ fn fingerprint(ca_pem: &Path) -> String {
 
 /// Client config… for `user` into `out` (GTK's folder chooser answered); returns client.properties once written.
 async fn client_config(c: &fantoccini::Client, user: &str, out: &Path) -> PathBuf {
-    let select = css(c, "#client-config-user").await;
-    let arg = vec![serde_json::to_value(&select).unwrap()];
-    c.execute("arguments[0].scrollIntoView({block: 'center'})", arg).await.unwrap();
-    select.select_by_value(user).await.unwrap();
+    choose(c, "#client-config-user", user).await;
     click(c, "#client-config").await;
     FileChooser::shown(&format!("Folder for the client configuration of {user}")).await.choose(out).await;
     wait_text(c, "#client-config-result", "client.properties", Duration::from_secs(10)).await;
