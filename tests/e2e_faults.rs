@@ -41,7 +41,7 @@ const SLOW_MBIT: u32 = 40;
 /// `.kw-upload-<random>`, `.unpack.<random>`, `.<tarball>.upload`), looked for where the wizard writes as root.
 const LEFTOVERS: &str = "find /opt /etc/kafka /etc/systemd/system /root /home /tmp /var/tmp -xdev -maxdepth 2 \
      \\( -name '.*.kw-*' -o -name '.kw-*' -o -name '.unpack.*' -o -name '.*.upload' \\) 2>/dev/null; \
-     grep -c kafka-wizard-relay- /root/.ssh/authorized_keys || true";
+     cat /root/.ssh/authorized_keys /home/*/.ssh/authorized_keys 2>/dev/null | grep -c kafka-wizard-relay- || true";
 
 fn tarball() -> String {
     format!("kafka_2.13-{}.tgz", world::KAFKA_4)
@@ -312,6 +312,15 @@ fn second_run_is_refused_while_the_first_holds_the_hosts(f: &Faults, first_pid: 
 const BECOME_PASSWORD: &str = "Kw-lock-4c1d-Pw";
 
 /// Runs `script` as root on every host at once; returns each host's name and output, in host order.
+/// A 64-bit tag for a planted relay key line, different for each host and age (no randomness needed: unique per
+/// test run is enough, as the time in the mark differs).
+fn rand_tag(host: &str, age: u64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (host, age, std::process::id()).hash(&mut h);
+    h.finish()
+}
+
 fn on_every_host(world: &World, script: &str) -> Vec<(String, String)> {
     std::thread::scope(|scope| {
         let runs: Vec<_> = world
@@ -686,6 +695,46 @@ fn each_fault_is_told_with_its_host_and_step_and_a_plain_rerun_converges_with_no
         eprintln!("MEASURE run lock, {case}: {took:.1}s");
     }
     eprintln!("MEASURE run lock cases (sudo logins, no flock): {:.1}s in all", t_lock.elapsed().as_secs_f64());
+
+    // 8. Relay key lines a killed run left on hosts that no relay reaches now (every host has the release): the
+    // sweep of the login's authorized_keys removes them — root's on h2 (two hours old), the sudo login's on h3 (a
+    // minute old: under the run lock any age) — and only them, and only from the login's own file.
+    let t0 = Instant::now();
+    let plant = |host: &str, file: &str, age_secs: u64| -> String {
+        let tag: String = format!("{:016x}", rand_tag(host, age_secs));
+        let script = format!(
+            "t=$(( $(date +%s) - {age_secs} )); m=kafka-wizard-relay-$t-{tag}; d=$(mktemp -d) && \
+             ssh-keygen -q -t ed25519 -N '' -f \"$d/k\" </dev/null && \
+             printf 'restrict,command=\"set -C; umask 077; cat > /tmp/x\" %s %s\\n' \"$(cut -d' ' -f1,2 \"$d/k.pub\")\" \"$m\" >> {file} && \
+             rm -rf \"$d\" && echo \"$m\""
+        );
+        world.ssh_ok(host, "root", &script).trim().to_string()
+    };
+    let on_h2 = plant("h2", "/root/.ssh/authorized_keys", 7200);
+    let on_h3 = plant("h3", "/home/deploy/.ssh/authorized_keys", 60);
+    let (o, out) = f.wizard(&["deploy", f.p()]);
+    assert!(o.status.success(), "{out}");
+    let swept = |out: &str, host: &str, mark: &str| -> String {
+        let line = out.lines().find(|l| l.contains(mark)).unwrap_or_else(|| panic!("{mark} not told: {out}"));
+        assert!(line.contains(host) && line.contains("removed 1 leftover"), "{line}");
+        eprintln!("MEASURE swept on {host}: {}", line.trim());
+        line.to_string()
+    };
+    let line = swept(&out, "h2", &on_h2);
+    assert!(line.contains(&format!("/root/.ssh/authorized_keys: relay key line {on_h2}")), "{line}");
+    assert!(!out.contains(&on_h3), "the sudo login's file is not root's login's: {out}");
+    let (o, out) = f.wizard(&["deploy", sp]);
+    assert!(o.status.success(), "{out}");
+    let line = swept(&out, "h3", &on_h3);
+    assert!(line.contains(&format!("/home/deploy/.ssh/authorized_keys: relay key line {on_h3}")), "{line}");
+    let left = f.left_behind();
+    assert!(left.is_empty(), "relay key lines left: {left:?}");
+    let operators = world.ssh_ok("h3", "root", "grep -c . /home/deploy/.ssh/authorized_keys");
+    assert_ne!(operators.trim(), "0", "the login's own keys stay");
+    let (o, again) = f.wizard(&["deploy", f.p()]);
+    assert!(o.status.success() && again.contains("no changes"), "the run after the sweep: {again}");
+    let fault = t0.elapsed().as_secs_f64();
+    eprintln!("MEASURE relay key lines left by a killed run, swept with no relay: {fault:.1}s (three deploys)");
 
     eprintln!("MEASURE fault suite: {:.1}s in all", t_all.elapsed().as_secs_f64());
     for (case, fault, rerun) in &times {

@@ -348,6 +348,7 @@ pub fn parse_probe(output: &str) -> HostFacts {
                 f.pending_restart.insert(rest.trim().to_string());
             }
             "leftover" => f.leftovers.extend(super::leftovers::parse_line(rest)),
+            "leftover-key" => f.leftovers.extend(super::leftovers::parse_key_line(rest)),
             kind => {
                 super::preflight::probe::parse_line(&mut f.preflight, kind, rest);
             }

@@ -12,20 +12,38 @@
 //! configuration's temporary file all hold what they write), or when nobody touched it for [`STALE_MINUTES`]. On a
 //! host worked on without the lock (no `flock`) only that last rule applies: a fresh name is kept, since another run
 //! may still be writing it.
+//!
+//! A release relay's forced-command key lines (`plan::leftovers::RELAY_KEY_MARK`) in the SSH login's
+//! `authorized_keys` are leftovers too — removed line by line, never the file. Under the run lock every such line is a
+//! gone run's (this run adds its own only after the probe, and the sweep removes only the lines the probe saw), so
+//! all go; without it only those older than [`STALE_MINUTES`] (a line carries its creation time).
 
 use super::decide::{Action, Decision};
-use crate::plan::leftovers::{self, STALE_MINUTES, UPLOAD_PREFIX};
+use crate::plan::leftovers::{self, RELAY_KEY_MARK, STALE_MINUTES, UPLOAD_PREFIX};
 use crate::project::spec::{ClusterSpec, HostSpec};
 use crate::shell::quote;
 use serde::Serialize;
 
-/// A temporary name an interrupted run left, its size, and whether nobody touched it for [`STALE_MINUTES`].
+/// A temporary name an interrupted run left, its size, and whether nobody touched it for [`STALE_MINUTES`]; or a
+/// relay key line it left (`key_line`: the line's mark; `path`: the `authorized_keys` holding it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Leftover {
     pub path: String,
     pub kib: u64,
     /// Untouched for [`STALE_MINUTES`]: the only kind a run without the run lock removes.
     pub stale: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_line: Option<String>,
+}
+
+impl Leftover {
+    /// How the run names it: the path, or for a key line the file and the line's mark.
+    fn name(&self) -> String {
+        match &self.key_line {
+            Some(mark) => format!("{}: relay key line {mark}", self.path),
+            None => self.path.clone(),
+        }
+    }
 }
 
 /// The probe's lines `leftover <stale|fresh> <KiB>\t<path>`: every leftover temporary name in the host's swept
@@ -50,9 +68,25 @@ pub fn probe_script(spec: &ClusterSpec, host: &HostSpec) -> String {
          if [ -n \"$kw_names\" ]; then\n{gone}\
          printf '%s\\n' \"$kw_names\" | while IFS= read -r p; do if kw_gone \"$p\"; then \
          if kw_stale \"$p\"; then a=stale; else a=fresh; fi; du -sk -- \"$p\" 2>/dev/null | sed \"s/^/leftover $a /\"; fi; done\n\
-         fi\n",
+         fi\n\
+         {keys}",
         swept = swept.join(" "),
         gone = gone_function(),
+        keys = key_lines_probe("\"$(getent passwd \"${SUDO_USER:-$(id -un)}\" | cut -d: -f6)/.ssh/authorized_keys\""),
+    )
+}
+
+/// The probe's lines `leftover-key <stale|fresh> <mark>\t<file>`: each relay key line in the `authorized_keys` the
+/// shell word `file` names (the SSH login's: the sudo user's, else the user's own), stale when its mark's time is
+/// over [`STALE_MINUTES`] ago.
+fn key_lines_probe(file: &str) -> String {
+    format!(
+        "kw_ak={file}\n\
+         if [ -f \"$kw_ak\" ]; then kw_now=$(date +%s); \
+         grep -o '{RELAY_KEY_MARK}[0-9][0-9]*-[0-9a-f][0-9a-f]*' \"$kw_ak\" 2>/dev/null | while IFS= read -r m; do \
+         t=${{m#{RELAY_KEY_MARK}}}; t=${{t%%-*}}; if [ $((kw_now - t)) -gt {stale} ]; then a=stale; else a=fresh; fi; \
+         printf 'leftover-key %s %s\\t%s\\n' \"$a\" \"$m\" \"$kw_ak\"; done; fi\n",
+        stale = u64::from(STALE_MINUTES) * 60,
     )
 }
 
@@ -78,7 +112,20 @@ pub fn parse_line(rest: &str) -> Option<Leftover> {
         "fresh" => false,
         _ => return None,
     };
-    Some(Leftover { path: path.to_string(), kib: kib.trim().parse().ok()?, stale })
+    Some(Leftover { path: path.to_string(), kib: kib.trim().parse().ok()?, stale, key_line: None })
+}
+
+/// One probe line's rest (after `leftover-key `): `<stale|fresh> <mark>\t<file>`.
+pub fn parse_key_line(rest: &str) -> Option<Leftover> {
+    let (age, rest) = rest.split_once(' ')?;
+    let (mark, path) = rest.split_once('\t')?;
+    let stale = match age {
+        "stale" => true,
+        "fresh" => false,
+        _ => return None,
+    };
+    let mark = mark.strip_prefix(RELAY_KEY_MARK).map(|_| mark.to_string())?;
+    Some(Leftover { path: path.to_string(), kib: 0, stale, key_line: Some(mark) })
 }
 
 /// `HostStep::RemoveLeftovers`: nothing to do, or remove what the probe found (each only if it still is a leftover;
@@ -89,7 +136,7 @@ pub fn decide(found: &[Leftover], without_run_lock: bool) -> Decision {
         false => (found.iter().collect(), Vec::new()),
         true => found.iter().partition(|l| l.stale),
     };
-    let names = |list: &[&Leftover]| list.iter().map(|l| l.path.as_str()).collect::<Vec<_>>().join(", ");
+    let names = |list: &[&Leftover]| list.iter().map(|l| l.name()).collect::<Vec<_>>().join(", ");
     let kept = match fresh.len() {
         0 => String::new(),
         n => format!(
@@ -120,11 +167,31 @@ pub fn decide(found: &[Leftover], without_run_lock: bool) -> Decision {
     }
 }
 
-/// Removes each leftover that still is one by `test` (`kw_gone`, or `kw_stale` without the run lock; `rm -rf` never
-/// follows a symbolic link): a name a run started since the probe holds again is kept.
+/// Removes each leftover name that still is one by `test` (`kw_gone`, or `kw_stale` without the run lock; `rm -rf`
+/// never follows a symbolic link): a name a run started since the probe holds again is kept. Key lines: exactly the
+/// ones found (`super::relay::remove_key_lines_script`), each file once.
 fn remove_script(found: &[Leftover], test: &str) -> String {
-    let paths: Vec<String> = found.iter().map(|l| quote(&l.path).into_owned()).collect();
-    format!("{}for p in {}; do if {test} \"$p\"; then rm -rf -- \"$p\"; fi; done", gone_function(), paths.join(" "))
+    let (keys, names): (Vec<&Leftover>, Vec<&Leftover>) = found.iter().partition(|l| l.key_line.is_some());
+    let mut script = String::new();
+    if !names.is_empty() {
+        let paths: Vec<String> = names.iter().map(|l| quote(&l.path).into_owned()).collect();
+        script = format!(
+            "{}for p in {}; do if {test} \"$p\"; then rm -rf -- \"$p\"; fi; done",
+            gone_function(),
+            paths.join(" ")
+        );
+    }
+    let files: std::collections::BTreeSet<&str> = keys.iter().map(|l| l.path.as_str()).collect();
+    for file in files {
+        let marks: Vec<&str> = keys.iter().filter(|l| l.path == file).filter_map(|l| l.key_line.as_deref()).collect();
+        let assign = format!("f={}", quote(file));
+        script = format!(
+            "{script}{}{}",
+            if script.is_empty() { "" } else { "\n" },
+            super::relay::remove_key_lines_script(&assign, &marks)
+        );
+    }
+    script
 }
 
 fn plural(n: usize) -> String {
@@ -273,8 +340,11 @@ mod tests {
     fn without_the_run_lock_a_fresh_name_alone_is_kept_and_no_change_and_the_probe_lines_say_which_is_stale() {
         let fresh = parse_line("fresh 4\t/opt/.kafka_2.13-4.1.1.tgz.upload.kw-0a0a").unwrap();
         let stale = parse_line("stale 12\t/opt/.unpack.Ab12Cd").unwrap();
-        assert_eq!(fresh, Leftover { path: "/opt/.kafka_2.13-4.1.1.tgz.upload.kw-0a0a".into(), kib: 4, stale: false });
-        assert_eq!(stale, Leftover { path: "/opt/.unpack.Ab12Cd".into(), kib: 12, stale: true });
+        assert_eq!(
+            fresh,
+            Leftover { path: "/opt/.kafka_2.13-4.1.1.tgz.upload.kw-0a0a".into(), kib: 4, stale: false, key_line: None }
+        );
+        assert_eq!(stale, Leftover { path: "/opt/.unpack.Ab12Cd".into(), kib: 12, stale: true, key_line: None });
         assert_eq!(parse_line("12\t/opt/.unpack.Ab12Cd"), None);
         // a host without flock: a fresh name may be another run's upload — nothing is removed, so nothing changes
         // (a re-run there says "no changes"), and the kept name is told
@@ -313,6 +383,80 @@ mod tests {
         found.sort();
         let want = [both.display().to_string(), dir.path().join(".unpack.dangling").display().to_string()];
         assert_eq!(found, want);
+    }
+
+    #[test]
+    fn relay_key_lines_a_killed_run_left_are_found_with_their_age_and_only_they_are_removed_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("authorized_keys");
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let old = format!("{RELAY_KEY_MARK}{}-00aa00aa00aa00aa", now - 3600);
+        let young = format!("{RELAY_KEY_MARK}{}-00bb00bb00bb00bb", now - 60);
+        let operator = "ssh-ed25519 AAAAoperator me@laptop";
+        let line = |mark: &str| {
+            format!(
+                "restrict,command=\"set -C; umask 077; cat > '/home/d/.kw-upload-relay-x'\" ssh-ed25519 AAAAk {mark}"
+            )
+        };
+        let text = format!("{operator}\n{}\n{}\n", line(&old), line(&young));
+        std::fs::write(&keys, &text).unwrap();
+
+        let script = key_lines_probe(&quote(keys.to_str().unwrap()));
+        let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+        let found: Vec<Leftover> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("leftover-key ").and_then(parse_key_line))
+            .collect();
+        let file = keys.display().to_string();
+        assert_eq!(
+            found,
+            [
+                Leftover { path: file.clone(), kib: 0, stale: true, key_line: Some(old.clone()) },
+                Leftover { path: file.clone(), kib: 0, stale: false, key_line: Some(young.clone()) },
+            ]
+        );
+
+        // without the run lock the young line may be a run's still going on: kept, and told
+        let Decision::Change { detail, actions } = decide(&found, true) else { panic!("the old line goes") };
+        assert_eq!(
+            detail,
+            format!(
+                "without the run lock, removed 1 leftover untouched for 30 minutes (0 KiB): {file}: relay key line \
+                 {old}; without the run lock, kept 1 leftover touched in the last 30 minutes (another run may be \
+                 writing it): {file}: relay key line {young}"
+            )
+        );
+        let [Action::Run { script }] = &actions[..] else { panic!("{actions:?}") };
+        let inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&keys).unwrap());
+        assert!(Command::new("sh").arg("-c").arg(script).status().unwrap().success());
+        assert_eq!(std::fs::read_to_string(&keys).unwrap(), format!("{operator}\n{}\n", line(&young)));
+        assert_eq!(
+            std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&keys).unwrap()),
+            inode,
+            "rewritten in place"
+        );
+
+        // under the lock every line the probe saw goes; a line added since (this run's own) and the operator's stay
+        std::fs::write(&keys, &text).unwrap();
+        let Decision::Change { actions, .. } = decide(&found, false) else { panic!("both go") };
+        let [Action::Run { script }] = &actions[..] else { panic!("{actions:?}") };
+        let own = line(&format!("{RELAY_KEY_MARK}{now}-00cc00cc00cc00cc"));
+        std::fs::write(&keys, format!("{text}{own}\n")).unwrap();
+        assert!(Command::new("sh").arg("-c").arg(script).status().unwrap().success());
+        assert_eq!(std::fs::read_to_string(&keys).unwrap(), format!("{operator}\n{own}\n"));
+        assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1, "no temporary file left beside it");
+
+        // no authorized_keys, or one without relay lines: no line from the probe, nothing to remove
+        std::fs::write(&keys, format!("{operator}\n")).unwrap();
+        let out = Command::new("sh").arg("-c").arg(script).output().unwrap();
+        assert!(out.status.success());
+        let quiet = |p: &std::path::Path| {
+            Command::new("sh").arg("-c").arg(key_lines_probe(&quote(p.to_str().unwrap()))).output().unwrap()
+        };
+        assert_eq!(quiet(&keys).stdout, b"");
+        assert_eq!(quiet(&dir.path().join("none")).stdout, b"");
+        assert_eq!(parse_key_line("stale someone-else-1-aa\t/root/.ssh/authorized_keys"), None);
     }
 
     #[test]

@@ -47,6 +47,7 @@ use crate::plan::{HostStep, HostSteps};
 use crate::project::spec::{ClusterSpec, Connection};
 use crate::transport::{Privilege, Transport};
 pub(super) use fanout::Fanout;
+pub(super) use scripts::remove_key_lines_script;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -69,9 +70,6 @@ struct Peer {
     address: String,
     port: u16,
     user: String,
-    /// This run holds the host's run lock (`apply::runlock`): no other run works on it, so every relay key line
-    /// found there is an interrupted run's, whatever its age.
-    locked: bool,
 }
 
 /// What the distribution did for one host.
@@ -144,7 +142,6 @@ pub(super) fn start(
                 address: host.reach().to_string(),
                 port: host.ssh.port,
                 user: host.ssh.user.clone(),
-                locked: !runs[i].ctx.without_run_lock,
             }
         })
         .collect();

@@ -18,8 +18,9 @@
 //!   forwarding, no pty), and the sender gets a known_hosts holding only the receiver's host keys, read over the
 //!   wizard's own verified session (`StrictHostKeyChecking=yes`). A receiver's line is removed when its hop ends, the
 //!   key pair with the sender's last hop, whatever no hop used when the relay ends; a line an interrupted run left in
-//!   `authorized_keys` is swept by the next relay to that host — at once under the run lock (no other run works on
-//!   the host), else after [`super::leftovers::STALE_MINUTES`] minutes (it carries its creation time). Nothing is stored in the project file or the logs.
+//!   `authorized_keys` is swept by the next deploy's leftovers step, relay or not — at once under the run lock (no
+//!   other run works on the host), else after [`super::leftovers::STALE_MINUTES`] minutes (it carries its creation
+//!   time). Nothing is stored in the project file or the logs.
 //! - **Trust the checksum, not the peer.** The receiving host verifies the wizard's SHA-512 before it uses or
 //!   passes on the copy. A mismatch makes the wizard check the sender's copy too; a bad copy on either side is
 //!   replaced by the wizard's direct upload (so a tampered host re-fetches, and never serves again).

@@ -57,6 +57,12 @@ pub fn relayed_in_home(tag: &str) -> String {
     format!("{UPLOAD_PREFIX}relay-{tag}")
 }
 
+/// Marks a relay hop's forced-command line in the receiving login's `authorized_keys`:
+/// `kafka-wizard-relay-<unix time>-<random>` (the line's comment). A line the relay did not remove (a killed run)
+/// is a leftover too: swept under the run lock whatever its age, else once older than [`STALE_MINUTES`]
+/// (`apply::leftovers`).
+pub const RELAY_KEY_MARK: &str = "kafka-wizard-relay-";
+
 /// `find` name tests (joined with `-o`) that match every temporary name above and nothing the wizard keeps.
 pub fn name_tests() -> [String; 4] {
     [

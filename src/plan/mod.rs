@@ -388,7 +388,8 @@ pub struct Directory {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum HostStep {
     /// Remove what an interrupted run left in `dirs` (and in the SSH user's home): temporary names no process on the
-    /// host holds, or untouched for [`leftovers::STALE_MINUTES`] minutes (`plan::leftovers`, `apply::leftovers`).
+    /// host holds, or untouched for [`leftovers::STALE_MINUTES`] minutes, and a relay's key lines in the login's
+    /// `authorized_keys` (`plan::leftovers`, `apply::leftovers`).
     RemoveLeftovers {
         dirs: Vec<String>,
     },
@@ -453,7 +454,10 @@ impl HostStep {
     pub fn title(&self) -> String {
         match self {
             HostStep::RemoveLeftovers { dirs } => {
-                format!("remove what an interrupted run left in {} and the SSH user's home", dirs.join(", "))
+                format!(
+                    "remove what an interrupted run left in {} and the SSH user's home and authorized_keys",
+                    dirs.join(", ")
+                )
             }
             HostStep::CheckJava { min } => format!("check Java {min} or newer is installed"),
             HostStep::CreateServiceUser { user } => format!("create service user {user}"),

@@ -4,11 +4,8 @@
 //! wizard's own session.
 
 use super::{Peer, Release};
-use crate::plan::leftovers::{self, STALE_MINUTES};
+use crate::plan::leftovers;
 use crate::shell::quote;
-
-/// Marks the `authorized_keys` lines of a hop: `kafka-wizard-relay-<unix time>-<random>`.
-pub(super) const KEY_MARK: &str = "kafka-wizard-relay-";
 
 /// The ciphers a hop offers, cheapest first: AES-GCM runs on the CPU's AES instructions and costs a hop of the test
 /// world's 45 MB release ≈ 0.12 s less of the two hosts' CPU than OpenSSH's default first choice,
@@ -46,7 +43,7 @@ pub(super) fn finish_script(user: &str, mark: &str, receive: &str, hashed: bool,
         let sum_file = leftovers::relayed_sum(receive);
         let sum_file = quote(&sum_file);
         return format!(
-            "( {deauthorize} ) || true\n\
+            "{deauthorize} || true\n\
              [ -f {p} ] && [ -f {sum_file} ] || {{ rm -f -- {p} {sum_file}; echo 'the copy did not arrive whole' >&2; exit 1; }}\n\
              s=$(cut -c1-128 < {sum_file}); rm -f -- {sum_file}\n\
              [ \"$s\" = {sum} ] || {{ rm -f -- {p}; echo \"$s\"; exit {VERIFY_MISMATCH}; }}\n\
@@ -55,7 +52,7 @@ pub(super) fn finish_script(user: &str, mark: &str, receive: &str, hashed: bool,
         );
     }
     format!(
-        "( {deauthorize} ) || true\n\
+        "{deauthorize} || true\n\
          chown 0:0 {p} && chmod 600 {p} && mv -f -- {p} {staged} || {{ rm -f -- {p}; exit 1; }}\n\
          ( {verify} ) || {{ e=$?; rm -f -- {staged}; exit $e; }}",
         verify = verify_script(&release.staged, &release.sha512).replace('\n', "; "),
@@ -91,30 +88,26 @@ pub(super) fn keygen_script(install_dir: &str) -> String {
     )
 }
 
-/// Setup, on a receiver: the forced-command key line added (an interrupted run's swept: all of them under the run
-/// lock, else those older than [`STALE_MINUTES`]); prints the path the copy will land
-/// at (`receive <path>`), `hashed` for a root login (its copy is hashed while it arrives) and the host keys.
+/// Setup, on a receiver: the forced-command key line added (under [`LOCK_KEYS`]; lines an interrupted run left are
+/// the leftovers sweep's, `apply::leftovers`); prints the path the copy will land at (`receive <path>`), `hashed`
+/// for a root login (its copy is hashed while it arrives) and the host keys.
 pub(super) fn authorize_script(r: &Peer, release: &Release, tag: &str, mark: &str, public: &str) -> String {
     let root_path = leftovers::relayed_tarball(&release.install_dir, &release.tarball, tag);
     format!(
         "set -e\n\
-         u={user}; h=$(getent passwd \"$u\" | cut -d: -f6); f=\"$h/.ssh/authorized_keys\"\n\
+         {keys}\n\
          [ -f \"$f\" ] || {{ echo \"$f does not exist (a login without keys): no relay to this host\" >&2; exit 3; }}\n\
          if [ \"$u\" = root ]; then p={root_path}; c={root_command}; else p=\"$h\"/{home_name}; c=\"{EXCLUSIVE}; cat > '$p'\"; fi\n\
          case \"$p\" in *\\\"*|*\\\\*|*\\'*) echo \"unusable path $p\" >&2; exit 3;; esac\n\
-         now=$(date +%s)\n\
-         awk -v now=\"$now\" -v stale={stale} 'match($0, /{KEY_MARK}[0-9]+-/) {{ t = substr($0, RSTART + {mark_len}, RLENGTH - {mark_len} - 1); if (now - t > stale) next }} {{ print }}' \"$f\" > \"$f.kw-sweep\" && cat \"$f.kw-sweep\" > \"$f\"; rm -f \"$f.kw-sweep\"\n\
+         {LOCK_KEYS}\n\
          printf 'restrict,command=\"%s\" %s %s\\n' \"$c\" {public} {mark} >> \"$f\"\n\
          echo \"receive $p\"\n\
          if [ \"$u\" = root ]; then echo hashed; fi\n\
          for k in /etc/ssh/ssh_host_*_key.pub; do [ -f \"$k\" ] && echo \"hostkey $(cat \"$k\")\"; done",
-        user = quote(&r.user),
+        keys = authorized_keys_of(&r.user),
         root_path = quote(&root_path),
         root_command = quote(&hashing_receive_command(&root_path)),
         home_name = quote(&leftovers::relayed_in_home(tag)),
-        // under the run lock every relay line is an interrupted run's (a receiver gets one line a run)
-        stale = if r.locked { -1 } else { i64::from(STALE_MINUTES) * 60 },
-        mark_len = KEY_MARK.len(),
         public = quote(public),
         mark = quote(mark),
     )
@@ -142,29 +135,48 @@ pub(super) fn send_script(dir: &str, last: bool, r: &Peer, host_keys: &[String],
     )
 }
 
-/// On a receiver: its key line removed (the file keeps its inode, owner and mode) — in its last command, or alone
-/// when its hop did not get that far.
+/// On a receiver: its key line removed — in its last command, or alone when its hop did not get that far.
 pub(super) fn deauthorize_script(user: &str, mark: &str) -> String {
+    remove_key_lines_script(&authorized_keys_of(user), &[mark])
+}
+
+/// Sets `u` to the login `user`, `h` to its home and `f` to its `authorized_keys`.
+fn authorized_keys_of(user: &str) -> String {
+    format!("u={}; h=$(getent passwd \"$u\" | cut -d: -f6); f=\"$h/.ssh/authorized_keys\"", quote(user))
+}
+
+/// Every change to `authorized_keys` (`$f`) is made holding its lock (`flock` on the file itself, held until the
+/// script ends): a host's relay key lines are added by its relay setup, removed by its hop's last command and by
+/// the leftovers sweep, and those may run side by side — without the lock one's rewrite could drop a line another
+/// just added, or put back one another just removed. A host without `flock` (rare: util-linux) goes unlocked.
+const LOCK_KEYS: &str = "exec 9>>\"$f\"; if command -v flock >/dev/null; then flock 9; fi";
+
+/// The lines carrying any of `marks` removed from the `authorized_keys` that `assign_f` sets `f` to (nothing to do
+/// when it does not exist), under [`LOCK_KEYS`]; the file keeps its inode, owner and mode (rewritten in place), and
+/// stays as it was when it cannot be read.
+pub(in crate::apply) fn remove_key_lines_script(assign_f: &str, marks: &[&str]) -> String {
+    let patterns: Vec<String> = marks.iter().map(|m| format!("-e {}", quote(m))).collect();
     format!(
-        "u={user}; f=\"$(getent passwd \"$u\" | cut -d: -f6)/.ssh/authorized_keys\"\n\
+        "( {assign_f}\n\
          [ -f \"$f\" ] || exit 0\n\
-         grep -vF -- {mark} \"$f\" > \"$f.kw-unauth\"; cat \"$f.kw-unauth\" > \"$f\" && rm -f \"$f.kw-unauth\"",
-        user = quote(user),
-        mark = quote(mark),
+         {LOCK_KEYS}\n\
+         t=$(mktemp \"$f.kw-XXXXXX\") || exit 1\n\
+         grep -vF {patterns} \"$f\" > \"$t\"; if [ $? -le 1 ]; then cat \"$t\" > \"$f\"; r=$?; else r=1; fi; rm -f \"$t\"; exit $r )",
+        patterns = patterns.join(" "),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apply::relay::unix_now;
     use crate::plan::leftovers::uploaded_tarball;
+    use crate::plan::leftovers::RELAY_KEY_MARK;
     use crate::transport::Transport;
     use std::sync::Arc;
 
     fn peer(user: &str) -> Peer {
         let transport: Arc<dyn Transport> = Arc::new(crate::transport::local::LocalTransport::new("h2", false));
-        Peer { name: "h2".into(), transport, address: "10.0.0.2".into(), port: 2222, user: user.into(), locked: false }
+        Peer { name: "h2".into(), transport, address: "10.0.0.2".into(), port: 2222, user: user.into() }
     }
 
     fn release() -> Release {
@@ -185,7 +197,7 @@ mod tests {
 
     #[test]
     fn the_receivers_key_line_is_restricted_to_writing_one_temporary_file_and_carries_its_creation_time() {
-        let mark = format!("{KEY_MARK}1764590000-0123456789abcdef");
+        let mark = format!("{RELAY_KEY_MARK}1764590000-0123456789abcdef");
         let script = authorize_script(&peer("deploy"), &release(), "0123456789abcdef", &mark, "ssh-ed25519 AAAAkey");
         parses(&script);
         assert!(script.contains("printf 'restrict,command=\"%s\" %s %s"), "{script}");
@@ -327,31 +339,5 @@ mod tests {
         assert_eq!(missing.status.code(), Some(1), "{}", String::from_utf8_lossy(&missing.stderr));
         assert!(String::from_utf8_lossy(&missing.stderr).contains("did not arrive whole"));
         assert!(!staged.exists() && !std::path::Path::new(&leftovers::relayed_sum(got_path)).exists());
-    }
-
-    #[test]
-    fn without_the_run_lock_a_stale_key_line_is_swept_and_under_it_every_one_and_other_keys_are_always_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path();
-        std::fs::create_dir(home.join(".ssh")).unwrap();
-        let f = home.join(".ssh/authorized_keys");
-        let now = unix_now();
-        let old = format!("restrict ssh-ed25519 AAAAold {KEY_MARK}{}-aa", now - 3600);
-        let young = format!("restrict ssh-ed25519 AAAAyoung {KEY_MARK}{}-bb", now - 60);
-        let operator = "ssh-ed25519 AAAAoperator me@laptop";
-        // the sweep line of the authorize script, run against this file
-        let sweep = |locked: bool| {
-            std::fs::write(&f, format!("{operator}\n{old}\n{young}\n")).unwrap();
-            let script = authorize_script(&Peer { locked, ..peer("x") }, &release(), "cc", "m", "k");
-            let sweep = script.lines().find(|l| l.starts_with("awk ")).unwrap().to_string();
-            let out = std::process::Command::new("sh")
-                .args(["-c", &format!("now=$(date +%s); f={}; {sweep}", quote(f.to_str().unwrap()))])
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-            std::fs::read_to_string(&f).unwrap()
-        };
-        assert_eq!(sweep(false), format!("{operator}\n{young}\n"), "another run may still use a fresh line");
-        assert_eq!(sweep(true), format!("{operator}\n"), "under the run lock no other run works on the host");
     }
 }

@@ -3,9 +3,10 @@
 //! receiver's last command. Each is one command per host, run side by side; the receivers' lines while the wizard
 //! uploads to the first host. After the hops, what no hop used is removed.
 
-use super::scripts::{authorize_script, deauthorize_script, keygen_script, KEY_MARK};
+use super::scripts::{authorize_script, deauthorize_script, keygen_script};
 use super::{Peer, Release};
 use crate::plan::distribution::MAX_PARALLEL_HOPS;
+use crate::plan::leftovers::RELAY_KEY_MARK;
 use crate::shell::quote;
 use crate::transport::Transport;
 use std::sync::Arc;
@@ -49,7 +50,7 @@ pub(super) fn make_key(s: &Peer, release: &Release) -> Result<SenderKey, String>
 /// `public` (a sender's key) authorized on `r` for one copy.
 pub(super) fn authorize(r: &Peer, release: &Release, public: &str) -> Result<Authorized, String> {
     let tag = crate::transport::random_tag();
-    let mark = format!("{KEY_MARK}{}-{tag}", super::unix_now());
+    let mark = format!("{RELAY_KEY_MARK}{}-{tag}", super::unix_now());
     let failed = |e: String| format!("{}: authorize the sender's key: {e}", r.name);
     let printed = run(r.transport.as_ref(), &authorize_script(r, release, &tag, &mark, public)).map_err(failed)?;
     let (mut receive, mut host_keys, mut hashed) = (None, Vec::new(), false);
