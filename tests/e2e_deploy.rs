@@ -273,6 +273,7 @@ fn the_guides_topology_deploys_from_nothing_and_is_operated_in_zookeeper_mode() 
     let names: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
     support::relay::relayed_to_all_but_one(&text(&out), &names, std::fs::metadata(&rel.tarball).unwrap().len());
     support::relay::nothing_of_the_relay_is_left(&world, "root");
+    support::relay::no_relay_tar_left(&cache_home());
     let brokers: Vec<String> = world.hosts()[3..].iter().map(|h| format!("{}:9092", h.ip)).collect();
     for addr in &brokers {
         let (ids, cluster) = broker_ids(addr);

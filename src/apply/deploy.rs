@@ -119,6 +119,7 @@ async fn run_plan(
     let spec = &upgrade.spec;
     let mut summary = DeploySummary::default();
     let mut carried = Carried::default();
+    let mut uncompressing = None;
     for (n, phase) in plan.phases.iter().enumerate() {
         if cancel.is_cancelled() {
             return Err(ApplyError::Cancelled);
@@ -126,10 +127,17 @@ async fn run_plan(
         let id = phase.kind.id().to_string();
         events(Event::PhaseStarted { phase: id.clone(), title: phase.title.clone(), targets: phase_targets(phase) });
         match &phase.work {
-            Work::Fetch(fetch) => fetch_release(spec, opts, fetch, &mut runs, events, cancel).await?,
+            Work::Fetch(fetch) => {
+                fetch_release(spec, opts, fetch, &mut runs, events, cancel).await?;
+                // the relay's tar made while the prepare phase runs
+                let install = plan.phases.iter().find(|p| p.kind == plan::PhaseKind::Install);
+                if let Some(Work::OnHosts { hosts }) = install.map(|p| &p.work) {
+                    uncompressing = super::relay::uncompress_ahead(spec, hosts, &runs, &opts.cache_dir);
+                }
+            }
             Work::OnHosts { hosts } => {
                 let relay = match phase.kind {
-                    plan::PhaseKind::Install => super::relay::start(spec, hosts, &runs, events),
+                    plan::PhaseKind::Install => super::relay::start(spec, hosts, &runs, uncompressing.take(), events),
                     _ => None,
                 };
                 match relay {
@@ -369,6 +377,7 @@ pub(super) async fn host_phase(
                 // a relay that ended without a word leaves the host to the install step's own upload
                 if let Ok(relayed) = handover.await {
                     run.ctx.staged = relayed.staged;
+                    run.ctx.staged_uncompressed = relayed.uncompressed;
                     run.uploaded += relayed.uploaded;
                 }
             }

@@ -1,7 +1,10 @@
 //! Carrying out the release's distribution (`plan::distribution` says why and how): in the install phase, the
-//! wizard uploads the verified tarball to the first host that needs it, and the hosts holding a verified copy pass
-//! it on over SSH from host to host along the plan's tree (`distribution::tree`: who sends to whom, in which order);
-//! the receiver verifies the wizard's SHA-512 before it counts as a holder. What this leaves on each host is the
+//! wizard uploads the release to the first host that needs it, and the hosts holding a verified copy pass it on
+//! over SSH from host to host along the plan's tree (`distribution::tree`: who sends to whom, in which order); the
+//! receiver verifies the wizard's SHA-512 before it counts as a holder. What travels is the release's tar,
+//! uncompressed once by the wizard from the verified tarball while the prepare phase runs (`uncompressed.rs`:
+//! gzip saves a release a few per cent of its bytes and costs each host most of its unpack), so each host unpacks
+//! it with `tar -x` alone (`Context::staged_uncompressed`); when the tar cannot be made, the tarball travels. What this leaves on each host is the
 //! install step's upload name (`plan::leftovers::uploaded_tarball`) holding a copy verified right there — in the
 //! install directory, where only root writes —: the install step then unpacks it without an upload and without
 //! reading it a second time (`Context::staged`; a later run relays or uploads it again, and verifies it before use).
@@ -38,6 +41,7 @@ mod fanout;
 mod hop;
 mod scripts;
 mod setup;
+mod uncompressed;
 
 use super::hosts::HostRun;
 use crate::events::{Event, EventSink, Target};
@@ -53,9 +57,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What the release's tarball is and where it goes.
+#[derive(Clone)]
 struct Release {
     local: PathBuf,
     sha512: String,
+    /// `local` is the release's tar, uncompressed here from the verified tarball (`uncompressed.rs`), and `sha512`
+    /// that tar's; else the tarball itself.
+    uncompressed: bool,
     /// The install step's upload name on every host.
     staged: String,
     install_dir: String,
@@ -101,14 +109,34 @@ pub(super) fn planned(spec: &ClusterSpec, phase_hosts: &[HostSteps], runs: &[Hos
 }
 
 /// What the install step of a host the relay served takes over: the copy it holds (`how` it got there, for
-/// `Context::staged`; none: the install step uploads) and the bytes the wizard sent it.
+/// `Context::staged`; none: the install step uploads), whether that copy is the uncompressed tar
+/// (`Context::staged_uncompressed`), and the bytes the wizard sent it.
 pub(super) struct Handover {
     pub staged: Option<String>,
+    pub uncompressed: bool,
     pub uploaded: u64,
 }
 
 /// Per host (its index in the spec): where its install step waits for the relay to be done with it.
 pub(super) type Handovers = HashMap<usize, tokio::sync::oneshot::Receiver<Handover>>;
+
+/// The release's tar being uncompressed for the relay (`uncompressed.rs`), begun right after the fetch so that it
+/// runs beside the prepare phase instead of before the first upload.
+pub(super) struct Uncompressing(tokio::task::JoinHandle<std::io::Result<uncompressed::Tar>>);
+
+/// Begins [`Uncompressing`] when this run's install phase (`phase_hosts`) will relay the release; the tar goes to
+/// `cache_dir` (the wizard's cache).
+pub(super) fn uncompress_ahead(
+    spec: &ClusterSpec,
+    phase_hosts: &[HostSteps],
+    runs: &[HostRun],
+    cache_dir: &std::path::Path,
+) -> Option<Uncompressing> {
+    let (strategy, needing) = planned(spec, phase_hosts, runs);
+    let (tgz, _) = needing.first().and_then(|&i| runs[i].ctx.tarball.clone()).filter(|_| strategy.relay)?;
+    let dir = cache_dir.to_path_buf();
+    Some(Uncompressing(tokio::task::spawn_blocking(move || uncompressed::derive(&tgz, &dir))))
+}
 
 /// The release's distribution to the hosts of the install phase that need it, when the strategy says relay (else
 /// none: the install step uploads): the fan-out to run, and each served host's handover — sent as soon as the relay
@@ -119,6 +147,7 @@ pub(super) fn start(
     spec: &ClusterSpec,
     phase_hosts: &[HostSteps],
     runs: &[HostRun],
+    uncompressing: Option<Uncompressing>,
     events: &EventSink,
 ) -> Option<(Fanout, Handovers)> {
     let (strategy, needing) = planned(spec, phase_hosts, runs);
@@ -130,6 +159,7 @@ pub(super) fn start(
         install_dir: spec.kafka.install_dir.to_string(),
         local,
         sha512,
+        uncompressed: false,
         tarball,
     });
     let peers: Vec<Peer> = needing
@@ -148,7 +178,7 @@ pub(super) fn start(
     let (senders, receivers): (Vec<_>, Vec<_>) = needing.iter().map(|_| tokio::sync::oneshot::channel()).unzip();
     let handovers = needing.iter().map(|&i| runs[i].index).zip(receivers).collect();
     events(Event::Log { target: Target::Wizard, message: format!("release distribution: {}", strategy.why) });
-    Some((Fanout::new(Arc::new(peers), release, events.clone(), senders), handovers))
+    Some((Fanout::new(Arc::new(peers), release, events.clone(), senders, uncompressing), handovers))
 }
 
 fn unix_now() -> u64 {

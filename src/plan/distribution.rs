@@ -22,7 +22,9 @@
 //!   other run works on the host), else after [`super::leftovers::STALE_MINUTES`] minutes (it carries its creation
 //!   time). Nothing is stored in the project file or the logs.
 //! - **Trust the checksum, not the peer.** The receiving host verifies the wizard's SHA-512 before it uses or
-//!   passes on the copy. A mismatch makes the wizard check the sender's copy too; a bad copy on either side is
+//!   passes on the copy. What is relayed is the release's tar, uncompressed by the wizard from the verified tarball
+//!   (its SHA-512 taken by the wizard as it wrote it): a release's jars are zip files, so gzip saves a few per cent of
+//!   the bytes and costs every host most of its unpack's CPU (`apply::relay`). A mismatch makes the wizard check the sender's copy too; a bad copy on either side is
 //!   replaced by the wizard's direct upload (so a tampered host re-fetches, and never serves again).
 //! - **Bounded.** At most [`MAX_PARALLEL_HOPS`] hops run at once (a round with more holders waits for the next).
 //!   The rounds are the order of the tree, not a barrier: a hop starts as soon as its sender holds a verified copy

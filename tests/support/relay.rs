@@ -51,6 +51,24 @@ pub fn relayed_to_all_but_one(log: &str, hosts: &[String], release_bytes: u64) {
         );
     }
     assert!(!log.contains("relay from"), "no relay failed:\n{log}");
+    assert!(
+        log.contains("the relay carries the release's tar, uncompressed here from the verified tarball"),
+        "the hosts got the tar (unpacked without gzip):\n{log}"
+    );
+}
+
+/// No uncompressed tar of a relay (`.relay-*.tar`) is left in the wizard's cache directory `cache` (any depth).
+pub fn no_relay_tar_left(cache: &std::path::Path) {
+    let mut dirs = vec![cache.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            assert!(!(name.starts_with(".relay-") && name.ends_with(".tar")), "left: {}", entry.path().display());
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(entry.path());
+            }
+        }
+    }
 }
 
 /// No `authorized_keys` line of `user`, no key directory and no received temporary file is left on any host.

@@ -53,6 +53,9 @@ pub struct Context {
     /// install step's upload name on this host and verified it there, where only root writes: how it got there
     /// (`from h1 (round 1)`), so the step unpacks it without uploading it or verifying it again.
     pub staged: Option<String>,
+    /// That copy is the release's tar, uncompressed by the wizard from the verified tarball (`apply::relay`): it is
+    /// unpacked without gzip.
+    pub staged_uncompressed: bool,
     /// `[monitoring]`: the exporter jar on this machine, verified against its pinned SHA-512.
     pub agent: Option<PathBuf>,
     /// Files written on this host earlier in this run (for daemon-reload and restarts).
@@ -299,7 +302,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                  trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n\
                  {verify}\
                  u=$(mktemp -d {install}/{unpack}XXXXXX)\n\
-                 tar -xzf \"$r\" -C \"$u\" --no-same-owner\n\
+                 tar -x{z}f \"$r\" -C \"$u\" --no-same-owner\n\
                  test -f \"$u\"/{top}/bin/kafka-server-start.sh || {{ echo \"the tarball has no {top}/bin/kafka-server-start.sh\" >&2; exit 1; }}\n\
                  rm -rf {versioned}\n\
                  mv \"$u\"/{top} {versioned}\n\
@@ -313,6 +316,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                         sum = quote(sha512)
                     ),
                 },
+                z = if ctx.staged.is_some() && ctx.staged_uncompressed { "" } else { "z" },
                 install = quote(install_dir),
                 unpack = crate::plan::leftovers::UNPACK_PREFIX,
                 top = quote(&top),
@@ -324,6 +328,7 @@ fn decide_step(spec: &ClusterSpec, host: &HostSpec, step: &HostStep, facts: &Hos
                 format!(" and linked {link}")
             };
             let (got, upload) = match &ctx.staged {
+                Some(how) if ctx.staged_uncompressed => (format!("got {tarball}'s tar (uncompressed by the wizard) {how}"), None),
                 Some(how) => (format!("got {tarball} {how}"), None),
                 None => (format!("uploaded {tarball}"), Some(Action::Upload { local: local.clone(), remote })),
             };

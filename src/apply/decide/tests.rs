@@ -534,7 +534,8 @@ fn a_relative_release_link_made_by_hand_counts_as_pointing_at_the_release() {
 }
 
 #[test]
-fn an_uploaded_release_is_verified_before_unpacking_and_one_the_relay_verified_in_place_is_read_once() {
+fn an_uploaded_release_is_verified_before_unpacking_and_one_the_relay_verified_in_place_is_read_once_without_gzip_when_uncompressed(
+) {
     let spec = seed();
     let step = install_release_from_the_wizard(&spec);
     let script_with = |ctx: &mut Context| {
@@ -561,4 +562,15 @@ fn an_uploaded_release_is_verified_before_unpacking_and_one_the_relay_verified_i
     assert_eq!(uploads, 0, "the relay put it there");
     assert!(!relayed.contains("sha512sum"), "the relay verified it where only root writes: {relayed}");
     assert!(relayed.contains("tar -xzf"), "{relayed}");
+    // the relay's uncompressed tar: unpacked without gzip (it would refuse a file that is not gzip'd)
+    let (uploads, tar) = script_with(&mut Context {
+        staged: Some("from h1 (round 1)".into()),
+        staged_uncompressed: true,
+        ..Default::default()
+    });
+    assert_eq!(uploads, 0);
+    assert!(tar.contains("tar -xf \"$r\"") && !tar.contains("sha512sum"), "{tar}");
+    // no copy from the relay: the upload is the tarball, whatever a flag says
+    let (_, uploaded) = script_with(&mut Context { staged_uncompressed: true, ..Default::default() });
+    assert!(uploaded.contains("tar -xzf"), "{uploaded}");
 }

@@ -5,9 +5,10 @@
 
 use super::hop::{from_wizard_instead, hop, receive_from_wizard, HopOutcome};
 use super::setup::{authorize, deauthorize, make_key, remove_key, side_by_side, Authorized, SenderKey};
-use super::{Got, Handover, Peer, Release};
+use super::{uncompressed, Got, Handover, Peer, Release, Uncompressing};
 use crate::apply::options::Cancel;
 use crate::events::EventSink;
+use crate::events::{Event, Target};
 use crate::plan::distribution::{self, ReleaseFrom, MAX_PARALLEL_HOPS};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -52,6 +53,9 @@ pub(in crate::apply) struct Fanout {
     handovers: Vec<Option<oneshot::Sender<Handover>>>,
     limit: Arc<tokio::sync::Semaphore>,
     tasks: tokio::task::JoinSet<Done>,
+    /// The uncompressed tar the relay carries (removed when the fan-out ends), until made: its making.
+    tar: Option<tempfile::TempPath>,
+    uncompressing: Option<Uncompressing>,
 }
 
 impl Fanout {
@@ -60,6 +64,7 @@ impl Fanout {
         release: Arc<Release>,
         events: EventSink,
         handovers: Vec<oneshot::Sender<Handover>>,
+        uncompressing: Option<Uncompressing>,
     ) -> Fanout {
         let n = peers.len();
         Fanout {
@@ -76,6 +81,8 @@ impl Fanout {
             handovers: handovers.into_iter().map(Some).collect(),
             limit: Arc::new(tokio::sync::Semaphore::new(MAX_PARALLEL_HOPS)),
             tasks: tokio::task::JoinSet::new(),
+            tar: None,
+            uncompressing,
         }
     }
 
@@ -85,6 +92,10 @@ impl Fanout {
         let senders: Vec<usize> = (0..peers.len()).filter(|&i| !self.pending[i].is_empty()).collect();
         let (p, r) = (peers.clone(), release.clone());
         let made = side_by_side(senders.clone(), move |s| make_key(&p[s], &r)).await;
+        if let Some(uncompressing) = self.uncompressing.take() {
+            self.carry_uncompressed(uncompressing.0.await.expect("relay task panicked"));
+        }
+        let release = self.release.clone();
         let mut keys: Vec<Option<Result<SenderKey, String>>> = (0..peers.len()).map(|_| None).collect();
         for (s, key) in senders.into_iter().zip(made) {
             keys[s] = Some(key);
@@ -116,6 +127,27 @@ impl Fanout {
         self.clean_up().await;
     }
 
+    /// The relay carries the tar when it could be made (the hosts then unpack without gzip), else the tarball.
+    fn carry_uncompressed(&mut self, tar: std::io::Result<uncompressed::Tar>) {
+        let message = match tar {
+            Ok(tar) => {
+                let message = format!(
+                    "the relay carries the release's tar, uncompressed here from the verified tarball ({:.1} MB, \
+                     SHA-512 {}…): each host verifies it and unpacks it without gzip",
+                    tar.size as f64 / 1e6,
+                    &tar.sha512[..16]
+                );
+                let local = tar.file.to_path_buf();
+                self.release =
+                    Arc::new(Release { local, sha512: tar.sha512, uncompressed: true, ..(*self.release).clone() });
+                self.tar = Some(tar.file);
+                message
+            }
+            Err(e) => format!("the relay carries the tarball itself: it could not be uncompressed here ({e})"),
+        };
+        (self.events)(Event::Log { target: Target::Wizard, message });
+    }
+
     /// `host`'s install step gets what it holds, once the relay is done with it: it got a copy (or none, after all)
     /// and sends no more hops.
     fn hand_over_when_done(&mut self, host: usize) {
@@ -129,7 +161,8 @@ impl Fanout {
             let got = self.got[host].as_ref();
             let staged = got.map(|g| g.how.clone()).filter(|how| !how.is_empty());
             // a receiver gone (its run ended) needs nothing
-            let _ = handover.send(Handover { staged, uploaded: got.map_or(0, |g| g.uploaded) });
+            let (uncompressed, uploaded) = (self.release.uncompressed, got.map_or(0, |g| g.uploaded));
+            let _ = handover.send(Handover { staged, uncompressed, uploaded });
         }
     }
 

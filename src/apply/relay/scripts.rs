@@ -183,6 +183,7 @@ mod tests {
         Release {
             local: "/c/k.tgz".into(),
             sha512: "ab".repeat(64),
+            uncompressed: false,
             staged: uploaded_tarball("/opt", "kafka_2.13-4.1.1.tgz"),
             install_dir: "/opt".into(),
             tarball: "kafka_2.13-4.1.1.tgz".into(),
