@@ -107,11 +107,7 @@ fn gone_function() -> String {
 pub fn parse_line(rest: &str) -> Option<Leftover> {
     let (age, rest) = rest.split_once(' ')?;
     let (kib, path) = rest.split_once('\t')?;
-    let stale = match age {
-        "stale" => true,
-        "fresh" => false,
-        _ => return None,
-    };
+    let stale = is_stale(age)?;
     Some(Leftover { path: path.to_string(), kib: kib.trim().parse().ok()?, stale, key_line: None })
 }
 
@@ -119,13 +115,18 @@ pub fn parse_line(rest: &str) -> Option<Leftover> {
 pub fn parse_key_line(rest: &str) -> Option<Leftover> {
     let (age, rest) = rest.split_once(' ')?;
     let (mark, path) = rest.split_once('\t')?;
-    let stale = match age {
-        "stale" => true,
-        "fresh" => false,
-        _ => return None,
-    };
+    let stale = is_stale(age)?;
     let mark = mark.strip_prefix(RELAY_KEY_MARK).map(|_| mark.to_string())?;
     Some(Leftover { path: path.to_string(), kib: 0, stale, key_line: Some(mark) })
+}
+
+/// A probe line's age word: `stale` or `fresh`.
+fn is_stale(age: &str) -> Option<bool> {
+    match age {
+        "stale" => Some(true),
+        "fresh" => Some(false),
+        _ => None,
+    }
 }
 
 /// `HostStep::RemoveLeftovers`: nothing to do, or remove what the probe found (each only if it still is a leftover;
