@@ -14,9 +14,9 @@
 //! may still be writing it.
 //!
 //! A release relay's forced-command key lines (`plan::leftovers::RELAY_KEY_MARK`) in the SSH login's
-//! `authorized_keys` are leftovers too — removed line by line, never the file. Under the run lock every such line is a
-//! gone run's (this run adds its own only after the probe, and the sweep removes only the lines the probe saw), so
-//! all go; without it only those older than [`STALE_MINUTES`] (a line carries its creation time).
+//! `authorized_keys` are leftovers too — removed line by line, never the file. Under the run lock every such line
+//! is a gone run's (this run adds its own only after the probe, and the sweep removes only the lines the probe
+//! saw), so all go; without it only those older than [`STALE_MINUTES`] (a line carries its creation time).
 
 use super::decide::{Action, Decision};
 use crate::plan::leftovers::{self, RELAY_KEY_MARK, STALE_MINUTES, UPLOAD_PREFIX};

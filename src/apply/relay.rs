@@ -4,10 +4,11 @@
 //! receiver verifies the wizard's SHA-512 before it counts as a holder. What travels is the release's tar,
 //! uncompressed once by the wizard from the verified tarball while the prepare phase runs (`uncompressed.rs`:
 //! gzip saves a release a few per cent of its bytes and costs each host most of its unpack), so each host unpacks
-//! it with `tar -x` alone (`Context::staged_uncompressed`); when the tar cannot be made, the tarball travels. What this leaves on each host is the
-//! install step's upload name (`plan::leftovers::uploaded_tarball`) holding a copy verified right there — in the
-//! install directory, where only root writes —: the install step then unpacks it without an upload and without
-//! reading it a second time (`Context::staged`; a later run relays or uploads it again, and verifies it before use).
+//! it with `tar -x` alone (`Context::staged_uncompressed`); when the tar cannot be made, the tarball travels. What
+//! this leaves on each host is the install step's upload name (`plan::leftovers::uploaded_tarball`) holding a copy
+//! verified right there — in the install directory, where only root writes —: the install step then unpacks it
+//! without an upload and without reading it a second time (`Context::staged`; a later run relays or uploads it
+//! again, and verifies it before use).
 //!
 //! Set up first, so that a hop is only its copy and one command (`setup.rs`), over the wizard's own sessions, side
 //! by side:
