@@ -173,26 +173,18 @@ pub fn decide(found: &[Leftover], without_run_lock: bool) -> Decision {
 /// ones found (`super::relay::remove_key_lines_script`), each file once.
 fn remove_script(found: &[Leftover], test: &str) -> String {
     let (keys, names): (Vec<&Leftover>, Vec<&Leftover>) = found.iter().partition(|l| l.key_line.is_some());
-    let mut script = String::new();
+    let mut parts = Vec::new();
     if !names.is_empty() {
         let paths: Vec<String> = names.iter().map(|l| quote(&l.path).into_owned()).collect();
-        script = format!(
-            "{}for p in {}; do if {test} \"$p\"; then rm -rf -- \"$p\"; fi; done",
-            gone_function(),
-            paths.join(" ")
-        );
+        let remove = format!("for p in {}; do if {test} \"$p\"; then rm -rf -- \"$p\"; fi; done", paths.join(" "));
+        parts.push(format!("{}{remove}", gone_function()));
     }
     let files: std::collections::BTreeSet<&str> = keys.iter().map(|l| l.path.as_str()).collect();
     for file in files {
         let marks: Vec<&str> = keys.iter().filter(|l| l.path == file).filter_map(|l| l.key_line.as_deref()).collect();
-        let assign = format!("f={}", quote(file));
-        script = format!(
-            "{script}{}{}",
-            if script.is_empty() { "" } else { "\n" },
-            super::relay::remove_key_lines_script(&assign, &marks)
-        );
+        parts.push(super::relay::remove_key_lines_script(&format!("f={}", quote(file)), &marks));
     }
-    script
+    parts.join("\n")
 }
 
 fn plural(n: usize) -> String {
